@@ -1,0 +1,32 @@
+/**
+ * The catalogue of every stable error code Veil can return. Each code is defined once, with the
+ * HTTP status a transport maps it to and the sentence that documents it. A test asserts that
+ * codes are unique, well formed and documented.
+ *
+ * Add a code here (and only here) before throwing it.
+ */
+export const ERROR_CATALOGUE = {
+  VEIL_INVALID_INPUT: { status: 400, doc: 'The input is not of the expected type or shape.' },
+  VEIL_INVALID_OPTION: { status: 400, doc: 'An option has a value outside its allowed range or type.' },
+  VEIL_INVALID_RECOGNIZER: { status: 400, doc: 'A custom recognizer definition is invalid (bad pattern, unknown validator, bad score).' },
+  VEIL_UNKNOWN_ENTITY: { status: 400, doc: 'An entity type named in the options is not known to the engine or any custom recognizer.' },
+  VEIL_INPUT_TOO_LARGE: { status: 413, doc: 'The input exceeds a configured size limit; use the chunked API for large text.' },
+  VEIL_MALFORMED_JSON: { status: 400, doc: 'A JSON document or a JSON line could not be parsed.' },
+  VEIL_MALFORMED_JSONL_RECORD: { status: 400, doc: 'A JSONL record lacks a string `text` field or a string/number `id`.' },
+  VEIL_FILE_NOT_FOUND: { status: 404, doc: 'The named input file does not exist or cannot be read.' },
+  VEIL_MODEL_INVALID: { status: 500, doc: 'The bundled name-tagger weights are missing or corrupt; reinstall Veil.' },
+  VEIL_DECRYPTION_FAILED: { status: 400, doc: 'Decryption failed: the ciphertext, its binding (tenant, object, class) or the key does not match. Deliberately uninformative.' },
+  VEIL_KEY_NOT_FOUND: { status: 404, doc: 'No data key exists for the tenant, subject or key version named; it may never have existed or may have been destroyed.' },
+  VEIL_KEY_PROVIDER: { status: 502, doc: 'The key-encryption key provider (key file, environment variable, Vault, KMS) is misconfigured or unreachable; the message names the setting, never key material.' },
+  VEIL_KEY_RETIRED: { status: 410, doc: 'The data key version that protected this object has been retired; re-encrypt under the current version before retiring.' },
+  VEIL_FPE_INPUT: { status: 400, doc: 'The value cannot be format-preserving encrypted: it must be a digit string of the supported length (FF3-1 radix 10: 6 to 56 digits).' },
+  VEIL_INTERNAL: { status: 500, doc: 'An unexpected internal failure; the details are in the server log (never content).' },
+} as const satisfies Record<string, { status: number; doc: string }>;
+
+/** Every stable error code. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The HTTP status for a code. */
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}
