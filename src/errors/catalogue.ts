@@ -20,6 +20,17 @@ export const ERROR_CATALOGUE = {
   VEIL_KEY_PROVIDER: { status: 502, doc: 'The key-encryption key provider (key file, environment variable, Vault, KMS) is misconfigured or unreachable; the message names the setting, never key material.' },
   VEIL_KEY_RETIRED: { status: 410, doc: 'The data key version that protected this object has been retired; re-encrypt under the current version before retiring.' },
   VEIL_FPE_INPUT: { status: 400, doc: 'The value cannot be format-preserving encrypted: it must be a digit string of the supported length (FF3-1 radix 10: 6 to 56 digits).' },
+  VEIL_UNSUPPORTED_TYPE: { status: 415, doc: 'The document type, detected from its content (not its name), is not one Veil parses: PDF, PNG, JPEG, TIFF, WebP, DOCX, e-mail (.eml), CSV, JSON, NDJSON or plain text.' },
+  VEIL_LIMIT_BYTES: { status: 413, doc: 'The document is larger than the configured byte limit (`limits.maxBytes`).' },
+  VEIL_LIMIT_PAGES: { status: 413, doc: 'The document has more pages than the configured limit (`limits.maxPages`).' },
+  VEIL_LIMIT_PIXELS: { status: 413, doc: 'An image or rendered page has more pixels than the configured limit (`limits.maxPixels`); this guards against decompression bombs.' },
+  VEIL_LIMIT_ARCHIVE: { status: 413, doc: 'A container (DOCX zip) breaks a configured bound: entry count, expanded size or compression ratio (`limits.maxArchiveEntries`, `limits.maxExpandedBytes`, `limits.maxCompressionRatio`).' },
+  VEIL_LIMIT_DEPTH: { status: 413, doc: 'Nesting is deeper than the configured limit: e-mail attachments within attachments (`limits.maxAttachmentDepth`) or JSON nesting (`limits.maxJsonDepth`).' },
+  VEIL_LIMIT_TIME: { status: 422, doc: 'Parsing, rendering or OCR of one page took longer than the configured limit (`limits.pageTimeoutMs`).' },
+  VEIL_MALFORMED_DOCUMENT: { status: 422, doc: 'The document is damaged or not what its content claims to be, and could not be parsed; no output was written.' },
+  VEIL_ENCRYPTED_DOCUMENT: { status: 422, doc: 'The document is password-protected; remove the password before submitting it.' },
+  VEIL_OCR_FAILED: { status: 500, doc: 'The OCR engine could not start or failed on a page; the bundled English data may be missing (reinstall Veil).' },
+  VEIL_RESIDUAL_PII: { status: 500, doc: 'The residual check re-extracted the redacted output (text layer and OCR), found personal data still present, and withheld the output.' },
   VEIL_INTERNAL: { status: 500, doc: 'An unexpected internal failure; the details are in the server log (never content).' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
