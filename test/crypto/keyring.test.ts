@@ -44,7 +44,7 @@ for (const { name, make } of STORES) {
       assert.equal(record?.kekId, 'local-file');
       // The store holds only wrapped material.
       const { key } = await keyring.currentKey('tenant-a');
-      assert.equal(Buffer.from(record?.wrappedKey ?? '', 'base64').includes(key), false);
+      assert.equal(Buffer.from(record?.wrappedKey ?? '', 'base64').includes(Buffer.from(key)), false);
     });
 
     test('rotation adds a version; old versions decrypt until retired', async () => {
