@@ -1,0 +1,98 @@
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { createAnalyzer, type AnalyzeOptions } from '../../engine/analyze.js';
+import { analyzeChunks } from '../../engine/chunked.js';
+import { isVeilError } from '../../errors/veil-error.js';
+import { openTextInput, writeLine } from '../io.js';
+import { parseEntities, parseThreshold } from '../options.js';
+
+interface AnalyzeFlags {
+  jsonl?: boolean;
+  json?: boolean;
+  showValues?: boolean;
+  threshold?: number;
+  entities?: string[];
+}
+
+/**
+ * `veil analyze FILE|-`: prints findings as type, offsets and score (values only with
+ * `--show-values`). `--jsonl` is the batch interface: one `{"id","text"}` per input line, one
+ * `{"id","entities"}` per output line, in order, in one process.
+ */
+export function registerAnalyze(program: Command): void {
+  program
+    .command('analyze')
+    .description('detect personal data in a text file (or - for standard input)')
+    .argument('[file]', 'the file to analyse, or - for standard input', '-')
+    .option('--jsonl', 'batch mode: read {"id","text"} lines on stdin, write {"id","entities"} lines')
+    .option('--json', 'print the findings as one JSON array')
+    .option('--show-values', 'print the detected values too (they are hidden by default)')
+    .option('--threshold <score>', 'minimum score in [0, 1]', parseThreshold)
+    .option('--entities <types>', 'comma-separated entity types to report', parseEntities)
+    .action(async (file: string, flags: AnalyzeFlags) => {
+      const options: AnalyzeOptions = {
+        ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+        ...(flags.entities ? { entities: flags.entities } : {}),
+      };
+      if (flags.jsonl) await analyzeJsonl(options);
+      else await analyzeFile(file, options, flags);
+    });
+}
+
+async function analyzeFile(file: string, options: AnalyzeOptions, flags: AnalyzeFlags): Promise<void> {
+  const input = await openTextInput(file);
+  // Values are printed only on request, so keep a bounded tail of the text for slicing them.
+  const wantValues = flags.showValues === true;
+  let text = '';
+  const source = wantValues ? keepText(input, (chunk) => (text += chunk)) : input;
+  const collected: object[] = [];
+  for await (const finding of analyzeChunks(source, options)) {
+    const row = { type: finding.type, start: finding.start, end: finding.end, score: round(finding.score), ...(wantValues ? { value: text.slice(finding.start, finding.end) } : {}) };
+    if (flags.json) collected.push(row);
+    else await writeLine(`${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${wantValues ? `\t${JSON.stringify(text.slice(finding.start, finding.end))}` : ''}`);
+  }
+  if (flags.json) await writeLine(JSON.stringify(collected));
+}
+
+async function* keepText(input: AsyncIterable<string>, keep: (chunk: string) => void): AsyncIterable<string> {
+  for await (const chunk of input) {
+    keep(chunk);
+    yield chunk;
+  }
+}
+
+async function analyzeJsonl(options: AnalyzeOptions): Promise<void> {
+  const run = createAnalyzer(options);
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim().length === 0) continue;
+    await writeLine(JSON.stringify(analyzeRecord(line, run)));
+  }
+}
+
+/** One JSONL record in, one out; a bad record yields an error object and the stream goes on. */
+export function analyzeRecord(line: string, run: ReturnType<typeof createAnalyzer>): object {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return { id: null, error: { code: 'VEIL_MALFORMED_JSON', message: 'the line is not valid JSON' } };
+  }
+  const id = typeof record === 'object' && record !== null && 'id' in record ? (record as { id: unknown }).id : null;
+  const safeId = typeof id === 'string' || typeof id === 'number' ? id : null;
+  const text = typeof record === 'object' && record !== null ? (record as { text?: unknown }).text : undefined;
+  if (typeof text !== 'string' || (id !== undefined && id !== null && safeId === null))
+    return { id: safeId, error: { code: 'VEIL_MALFORMED_JSONL_RECORD', message: 'each line needs a string "text" and a string or number "id"' } };
+  try {
+    const entities = run(text).map((f) => ({ type: f.type, start: f.start, end: f.end, score: round(f.score) }));
+    return { id: safeId, entities };
+  } catch (error) {
+    const code = isVeilError(error) ? error.code : 'VEIL_INTERNAL';
+    return { id: safeId, error: { code } };
+  }
+}
+
+function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+

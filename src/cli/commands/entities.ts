@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { supportedEntities } from '../../engine/recognizers/index.js';
+import { writeLine } from '../io.js';
+
+/** `veil entities`: lists every entity type the built-in recognizers report. */
+export function registerEntities(program: Command): void {
+  program
+    .command('entities')
+    .description('list the entity types Veil detects')
+    .action(async () => {
+      for (const type of supportedEntities()) await writeLine(type);
+    });
+}

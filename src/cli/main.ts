@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { isVeilError } from '../errors/veil-error.js';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerEntities } from './commands/entities.js';
+
+/** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
+const EXIT_INPUT = 1;
+const EXIT_USAGE = 2;
+
+const program = new Command();
+program
+  .name('veil')
+  .description('Veil: privacy-first document AI pipeline (detect, redact, pseudonymise, audit)')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ outputError: (message, write) => write(message) });
+
+registerAnalyze(program);
+registerEntities(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if (isVeilError(error)) {
+    // Only the code and the message, which never holds content; never the cause or stack.
+    process.stderr.write(`error ${error.code}: ${error.message}\n`);
+    process.exitCode = EXIT_INPUT;
+  } else {
+    process.stderr.write('error VEIL_INTERNAL: an unexpected failure; please report it with the command you ran\n');
+    process.exitCode = EXIT_INPUT;
+  }
+}

@@ -1,0 +1,143 @@
+import { VeilError } from '../errors/veil-error.js';
+import { scoreWithContext } from './context.js';
+import { customRecognizer, type CustomRecognizerDefinition } from './recognizers/custom.js';
+import { defaultRecognizers } from './recognizers/index.js';
+import { resolveOverlaps } from './overlap.js';
+import { windowsFor } from './scan/windows.js';
+import type { Finding, Recognizer, TextWindow } from './types.js';
+
+/** Languages the built-in recognizers and context words are written for. */
+export const SUPPORTED_LANGUAGES = ['en'] as const;
+
+/** The default minimum score a finding needs to be reported. */
+export const DEFAULT_THRESHOLD = 0.4;
+
+/** The largest text `analyze` takes in one call; larger inputs go through `analyzeChunks`. */
+export const MAX_TEXT_LENGTH = 64 * 1024 * 1024;
+
+/** A term that is always reported, with the entity type to report it as. */
+export interface DenyListEntry {
+  readonly type: string;
+  readonly values: readonly string[];
+}
+
+export interface AnalyzeOptions {
+  /** Report only these entity types (default: every type). */
+  readonly entities?: readonly string[];
+  /** Minimum score in [0, 1] (default 0.4). */
+  readonly threshold?: number;
+  /** Language of the text; only `en` is supported today. */
+  readonly language?: string;
+  /** Values never reported, compared exactly (after trimming). */
+  readonly allowList?: readonly string[];
+  /** Values always reported: plain strings are reported as `DENY_LIST`. */
+  readonly denyList?: readonly string[] | readonly DenyListEntry[];
+  /** Extra recognizers, as objects or as data (see `CustomRecognizerDefinition`). */
+  readonly recognizers?: readonly (Recognizer | CustomRecognizerDefinition)[];
+  /** Set false to run only the recognizers given in `recognizers`. */
+  readonly useDefaultRecognizers?: boolean;
+}
+
+/**
+ * Finds personal data in `text`. Every default recognizer runs (identifiers with their check
+ * digits, contact data, secrets, and the name/place/organisation tagger); scores are adjusted by
+ * context words, filtered by the threshold, and overlaps resolved by `resolveOverlaps`.
+ * The result is sorted by start offset. The function is pure and never throws on any string.
+ *
+ * @example
+ * ```ts
+ * import { analyze } from 'veil';
+ * analyze('Call John Smith on 212-555-0199');
+ * // [{ type: 'PERSON', start: 5, end: 15, ... }, { type: 'PHONE_NUMBER', start: 19, end: 31, ... }]
+ * ```
+ */
+export function analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
+  if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
+  if (text.length > MAX_TEXT_LENGTH)
+    throw new VeilError('VEIL_INPUT_TOO_LARGE', `analyze: text longer than ${MAX_TEXT_LENGTH} characters; use analyzeChunks`);
+  return createAnalyzer(options)(text);
+}
+
+/** A prepared analysis: options validated and recognizers compiled once, then run on many texts. */
+export type Analyzer = (text: string) => Finding[];
+
+/**
+ * Validates the options and compiles the recognizers once, returning a function that analyses
+ * texts. Use it when analysing many texts with the same options (the batch CLI, the pipeline).
+ *
+ * @example
+ * ```ts
+ * const run = createAnalyzer({ entities: ['EMAIL_ADDRESS'] });
+ * run('mail jane@example.org'); // [{ type: 'EMAIL_ADDRESS', start: 5, end: 21, ... }]
+ * ```
+ */
+export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))
+    throw new VeilError('VEIL_INVALID_OPTION', 'analyze: `threshold` must be a number in [0, 1]');
+  const language = options.language ?? 'en';
+  if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(language))
+    throw new VeilError('VEIL_INVALID_OPTION', `analyze: language "${String(language).slice(0, 16)}" is not supported (supported: ${SUPPORTED_LANGUAGES.join(', ')})`);
+
+  const custom = (options.recognizers ?? []).map((r) => ('find' in r ? r : customRecognizer(r)));
+  const all = [...(options.useDefaultRecognizers === false ? [] : defaultRecognizers()), ...custom];
+  const wanted = options.entities ? new Set(options.entities) : undefined;
+  if (wanted) {
+    const known = new Set(all.flatMap((r) => r.entities));
+    const denyTypes = denyEntries(options.denyList).map((e) => e.type);
+    for (const type of wanted)
+      if (!known.has(type) && !denyTypes.includes(type))
+        throw new VeilError('VEIL_UNKNOWN_ENTITY', `analyze: unknown entity type "${String(type).slice(0, 64)}"`);
+  }
+  const recognizers = wanted ? all.filter((r) => r.entities.some((e) => wanted.has(e))) : all;
+  const allow = new Set((options.allowList ?? []).map((v) => v.trim()));
+  const deny = denyEntries(options.denyList);
+
+  return (text: string): Finding[] => {
+    if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
+    const windowsByTrigger = new Map<string, TextWindow[]>();
+    const candidates: Finding[] = [];
+    for (const recognizer of recognizers) {
+      const triggerId = recognizer.trigger.kind === 'all' ? 'all' : recognizer.trigger.id;
+      let windows = windowsByTrigger.get(triggerId);
+      if (!windows) {
+        windows = windowsFor(text, recognizer.trigger);
+        windowsByTrigger.set(triggerId, windows);
+      }
+      const context = recognizer.context ?? [];
+      const negative = recognizer.negativeContext ?? [];
+      for (const window of windows) {
+        for (const finding of recognizer.find(text, window)) {
+          if (wanted && !wanted.has(finding.type)) continue;
+          const score = scoreWithContext(finding, text, context, negative);
+          if (score < threshold) continue;
+          candidates.push(score === finding.score ? finding : { ...finding, score });
+        }
+      }
+    }
+    for (const entry of deny) if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
+    const allowed = allow.size === 0 ? candidates : candidates.filter((f) => !allow.has(text.slice(f.start, f.end).trim()));
+    return resolveOverlaps(allowed);
+  };
+}
+
+function denyEntries(denyList: AnalyzeOptions['denyList']): DenyListEntry[] {
+  if (!denyList || denyList.length === 0) return [];
+  if (denyList.every((v) => typeof v === 'string')) return [{ type: 'DENY_LIST', values: denyList as readonly string[] }];
+  return denyList.filter((v): v is DenyListEntry => typeof v === 'object' && v !== null);
+}
+
+/** Every occurrence of each deny-listed value, on word boundaries, scored 1.0. */
+function findTerms(text: string, entry: DenyListEntry): Finding[] {
+  const found: Finding[] = [];
+  for (const value of entry.values) {
+    if (value.length === 0) continue;
+    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) {
+      const before = text[at - 1];
+      const after = text[at + value.length];
+      if ((before && /[\p{L}\p{N}]/u.test(before)) || (after && /[\p{L}\p{N}]/u.test(after))) continue;
+      found.push({ type: entry.type, start: at, end: at + value.length, score: 1, recognizer: 'deny-list' });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,55 @@
+import type { Finding } from './types.js';
+
+/**
+ * Resolves overlapping findings into a set where no two share a character. The rule is
+ * deterministic and independent of recognizer order:
+ *
+ * 1. Findings are ranked by score (higher first), then length (longer first), then start
+ *    (earlier first), then type and recognizer name (alphabetical).
+ * 2. In rank order, a finding is kept unless it overlaps one already kept.
+ *
+ * So a validated credit card (1.0) beats a phone-number reading of the same digits (0.7), and
+ * of two equally confident readings the longer one wins ("Dr. Jane Doe" over "Jane").
+ * The result is sorted by start.
+ *
+ * @example
+ * ```ts
+ * resolveOverlaps([{ type: 'A', start: 0, end: 4, score: 0.5, recognizer: 'a' },
+ *                  { type: 'B', start: 2, end: 6, score: 0.9, recognizer: 'b' }]); // keeps B
+ * ```
+ */
+export function resolveOverlaps(findings: readonly Finding[]): Finding[] {
+  const ranked = [...findings].sort(compareRank);
+  const kept: Finding[] = [];
+  // Kept spans sorted by start, so the overlap test is a binary search, not a scan.
+  for (const candidate of ranked) {
+    const index = insertionPoint(kept, candidate.start);
+    const before = kept[index - 1];
+    const after = kept[index];
+    if (before && before.end > candidate.start) continue;
+    if (after && after.start < candidate.end) continue;
+    kept.splice(index, 0, candidate);
+  }
+  return kept;
+}
+
+function compareRank(a: Finding, b: Finding): number {
+  return (
+    b.score - a.score ||
+    b.end - b.start - (a.end - a.start) ||
+    a.start - b.start ||
+    (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) ||
+    (a.recognizer < b.recognizer ? -1 : a.recognizer > b.recognizer ? 1 : 0)
+  );
+}
+
+function insertionPoint(sorted: readonly Finding[], start: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]!.start < start) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

@@ -1,0 +1,106 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { TRIGGERS } from '../scan/triggers.js';
+import type { Finding, Recognizer, TextWindow } from '../types.js';
+import { patternRecognizer } from './pattern.js';
+
+/**
+ * E-mail addresses (RFC 5322 dot-atom local part, host with a letter TLD). The look-behind makes
+ * every attempt start at the beginning of a local part, which keeps the scan linear.
+ */
+const email = patternRecognizer({
+  name: 'email',
+  entity: 'EMAIL_ADDRESS',
+  patterns: [
+    {
+      regex: /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?)*\.\p{L}{2,24}(?![\p{L}\p{N}-])/u,
+      score: 1,
+    },
+  ],
+  validator: (value) => !value.startsWith('.') && !value.includes('..') && !/\.@/.test(value),
+  context: ['email', 'e-mail', 'mail', 'contact'],
+  trigger: TRIGGERS.at,
+});
+
+const TLD = 'com|org|net|edu|gov|mil|int|info|biz|io|ai|co|app|dev|uk|de|fr|it|es|nl|be|ch|at|se|no|dk|fi|pl|cz|sk|hu|ro|bg|gr|pt|ie|lu|ee|lv|lt|si|hr|cy|mt|is|ru|ua|tr|il|in|cn|jp|kr|au|nz|ca|us|mx|br|ar|cl|za|sg|hk|tw|my|th|vn|id|ph|tn|ma|eg|ng|ke|eu|me|tv|ly|online|site|shop|xyz|health|bank|law|cloud|tech';
+
+/**
+ * URLs with a scheme or `www.`, and bare host names ending in a common TLD. The value stops
+ * before trailing punctuation that usually ends the sentence, not the URL.
+ */
+const url = patternRecognizer({
+  name: 'url',
+  entity: 'URL',
+  patterns: [
+    { regex: /(?<![\p{L}\p{N}])(?:https?|ftp|sftp|file):\/\/[^\s<>"'`]{1,2048}?(?=[.,;:!?)\]]*(?:[\s<>"'`]|$))/iu, score: 0.9 },
+    { regex: /(?<![\p{L}\p{N}.@/-])www\.[^\s<>"'`]{1,2048}?(?=[.,;:!?)\]]*(?:[\s<>"'`]|$))/iu, score: 0.8 },
+    {
+      regex: new RegExp(`(?<![\\p{L}\\p{N}.@/-])(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,62}[\\p{L}\\p{N}])?\\.){1,4}(?:${TLD})(?:\\/[^\\s<>"'\`]{0,2048}?)?(?=[.,;:!?)\\]]*(?:[\\s<>"'\`]|$))`, 'iu'),
+      score: 0.5,
+    },
+  ],
+  validator: (value) => !/^\d+(?:\.\d+)+$/.test(value),
+  context: ['url', 'website', 'site', 'link', 'domain', 'web'],
+  trigger: TRIGGERS.dotted,
+});
+
+/** Regions tried, in order, when a number has no country code; Presidio uses a similar list. */
+const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'IT', 'ES', 'IN', 'AU', 'CA', 'BR', 'IL', 'IE', 'BE', 'CH', 'AT', 'SE', 'DK', 'NO', 'FI', 'PL', 'PT', 'SG', 'NZ', 'ZA', 'MX'];
+
+/**
+ * Phone-number candidates: an optional `+CC` or `00CC`, an optional area code in parentheses,
+ * then two to five groups of digits, and an optional extension. Each group starts with a digit,
+ * so there is one way to read the separators and the scan stays linear.
+ */
+const PHONE_CANDIDATE =
+  /(?<![\p{L}\p{N}+/.-])(?:(?:\+|00)\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}|\d{0,8}){0,5}(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?(?![\p{L}\p{N}]|[.-]\d)/giu;
+
+/** SSN-shaped (3-2-4) and date-shaped (d/m/y, y-m-d) strings are read as those, never as phones. */
+const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4})$/;
+
+/**
+ * Phone numbers. Candidates are validated with libphonenumber-js against a list of regions;
+ * a number valid in one scores 0.7 (0.85 with a `+` country code), a merely well-shaped one 0.3
+ * so that context words ("phone", "tel", "call") are needed to report it.
+ */
+const phone: Recognizer = {
+  name: 'phone',
+  entities: ['PHONE_NUMBER'],
+  context: ['phone', 'telephone', 'tel', 'cell', 'mobile', 'call', 'fax', 'number', 'contact', 'reach', 'text me', 'whatsapp'],
+  negativeContext: ['invoice', 'order', 'account', 'sku', 'serial', 'isbn', 'ref'],
+  trigger: TRIGGERS.digit,
+  find(text: string, window: TextWindow): Finding[] {
+    const slice = text.slice(window.start, window.end);
+    const found: Finding[] = [];
+    PHONE_CANDIDATE.lastIndex = 0;
+    for (let match = PHONE_CANDIDATE.exec(slice); match !== null; match = PHONE_CANDIDATE.exec(slice)) {
+      const value = match[0];
+      const digits = value.replace(/\D/g, '');
+      const mainDigits = value.replace(/\s?(?:x|ext\.?|extension)\s?\d+$/i, '').replace(/\D/g, '');
+      if (mainDigits.length < 7 || mainDigits.length > 15 || digits.length > 21) continue;
+      if (NOT_A_PHONE.test(value)) continue;
+      // A bare run of digits with no separators is more often an id than a phone number.
+      const hasStructure = /[\s().+-]/.test(value);
+      const score = phoneScore(value, hasStructure);
+      if (score === 0) continue;
+      found.push({ type: 'PHONE_NUMBER', start: window.start + match.index, end: window.start + match.index + value.length, score, recognizer: 'phone' });
+    }
+    return found;
+  },
+};
+
+function phoneScore(value: string, hasStructure: boolean): number {
+  const main = value.replace(/\s?(?:x|ext\.?|extension)\s?\d+$/i, '');
+  if (/^(?:\+|00)/.test(main)) {
+    const parsed = parsePhoneNumberFromString(main.replace(/^00/, '+'));
+    if (parsed?.isValid()) return 0.85;
+    return parsed?.isPossible() ? 0.5 : 0.2;
+  }
+  for (const region of PHONE_REGIONS) {
+    const parsed = parsePhoneNumberFromString(main, region);
+    if (parsed?.isValid()) return hasStructure ? 0.7 : 0.35;
+  }
+  return hasStructure ? 0.3 : 0.1;
+}
+
+/** E-mail, URL and phone recognizers. */
+export const CONTACT_RECOGNIZERS: readonly Recognizer[] = [email, url, phone];

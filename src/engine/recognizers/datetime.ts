@@ -1,0 +1,78 @@
+import { TRIGGERS } from '../scan/triggers.js';
+import type { Recognizer } from '../types.js';
+import { patternRecognizer } from './pattern.js';
+
+const MONTH =
+  '(?:Jan(?:uary|\\.)?|Feb(?:ruary|\\.)?|Mar(?:ch|\\.)?|Apr(?:il|\\.)?|May|June?|July?|Aug(?:ust|\\.)?|Sep(?:tember|t\\.?|\\.)?|Oct(?:ober|\\.)?|Nov(?:ember|\\.)?|Dec(?:ember|\\.)?)';
+const DAY = '(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?';
+const YEAR = '(?:1[6-9]\\d\\d|20\\d\\d)';
+const TIME = '(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?:\\s?[AaPp]\\.?[Mm]\\.?)?(?:\\s?(?:Z|UTC|GMT|[+-]\\d\\d:?\\d\\d))?';
+const WEEKDAY = '(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day';
+
+/** True when day, month and year form a real calendar date. */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const days = [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return day <= days[month - 1]!;
+}
+
+/** Numeric dates must be real dates in at least one of the usual orders (Y-M-D, M/D/Y, D/M/Y). */
+function isNumericDate(value: string): boolean {
+  const parts = value.split(/[^\d]+/).filter(Boolean).slice(0, 3).map(Number) as [number, number, number];
+  if (parts.length < 3) return true;
+  const [a, b, c] = parts;
+  const year = (y: number) => (y < 100 ? 2000 + y : y);
+  if (a > 999) return isCalendarDate(a, b, c);
+  return isCalendarDate(year(c), a, b) || isCalendarDate(year(c), b, a);
+}
+
+const numericDate = patternRecognizer({
+  name: 'date-numeric',
+  entity: 'DATE_TIME',
+  patterns: [
+    { regex: new RegExp(`(?<![\\p{N}.:/-])${YEAR}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])(?:[T ]${TIME})?(?![\\p{N}]|[/-]\\d)`, 'u'), score: 0.75 },
+    { regex: new RegExp(`(?<![\\p{N}.:/-])\\d{1,2}([/.-])\\d{1,2}\\1(?:${YEAR}|\\d{2})(?:,?\\s${TIME})?(?![\\p{N}]|[/.-]\\d)`, 'u'), score: 0.6 },
+    { regex: new RegExp(`(?<![\\p{N}.:/-])${YEAR}/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])(?![\\p{N}]|/\\d)`, 'u'), score: 0.6 },
+  ],
+  validator: isNumericDate,
+  context: ['date', 'born', 'birth', 'dob', 'on', 'since', 'until', 'admitted', 'discharged', 'visit'],
+});
+
+const wordDate = patternRecognizer({
+  name: 'date-words',
+  entity: 'DATE_TIME',
+  patterns: [
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY},?\\s)?${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY},?\\s)?${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${MONTH},?\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:(?:early|mid|late)[\\s-])?(?:${YEAR})s?(?![\\p{L}\\p{N}]|[.,]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`, 'u'), score: 0.4 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}:])${TIME}(?![\\p{N}]|:\\d)`, 'u'), score: 0.45 },
+  ],
+  context: ['date', 'born', 'birth', 'dob', 'since', 'admitted', 'discharged', 'visit', 'appointment', 'deceased', 'died'],
+  negativeContext: ['article', 'section', 'page', 'isbn', 'no'],
+});
+
+/** Week days and month names alone carry little; they are reported near date context only. */
+const namedDay = patternRecognizer({
+  name: 'date-names',
+  entity: 'DATE_TIME',
+  patterns: [
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY}|(?:this|next|last)\\s(?:week|month|year))(?![\\p{L}\\p{N}])`, 'u'), score: 0.55 },
+    { regex: /(?<![\p{L}\p{N}])(?:January|February|March|April|June|July|August|September|October|November|December)(?![\p{L}\p{N}])/u, score: 0.35 },
+    { regex: /(?<![\p{L}\p{N}])(?:today|tomorrow|yesterday|tonight)(?![\p{L}\p{N}])/iu, score: 0.3 },
+  ],
+  context: ['on', 'in', 'date', 'since', 'until', 'born', 'meet', 'appointment'],
+  trigger: TRIGGERS.all,
+});
+
+const age = patternRecognizer({
+  name: 'age',
+  entity: 'AGE',
+  patterns: [
+    { regex: /(?<![\p{L}\p{N}])(?:1[01]\d|\d{1,2})(?=[\s-](?:years?|yrs?)[\s-]old\b|[\s-]year[\s-]old\b|\s?y\/?o\b)/iu, score: 0.85 },
+    { regex: /(?<=\b(?:aged?|age:|age of)\s)(?:1[01]\d|\d{1,2})(?![\p{L}\p{N}])/iu, score: 0.8 },
+  ],
+});
+
+/** Dates, times and ages. */
+export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [numericDate, wordDate, namedDay, age];

@@ -1,0 +1,97 @@
+import { VeilError } from '../../errors/veil-error.js';
+import { TRIGGERS } from '../scan/triggers.js';
+import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
+import { validatorNamed, type Validator } from '../validators/index.js';
+
+/** One regular expression of a pattern recognizer and the score a match starts with. */
+export interface PatternDefinition {
+  readonly regex: RegExp;
+  readonly score: number;
+  /** Capture group that holds the value; 0 (the default) is the whole match. */
+  readonly group?: number;
+}
+
+/**
+ * A recognizer described as data: patterns, an optional validator, context words. Built-in
+ * identifier recognizers and custom recognizers from a policy file share this shape.
+ */
+export interface PatternRecognizerDefinition {
+  readonly name: string;
+  readonly entity: string;
+  readonly patterns: readonly PatternDefinition[];
+  /** A validator function, or the name of a registered one. A failed check drops the candidate. */
+  readonly validator?: Validator | string;
+  /** The score a candidate gets when its validator passes (default: the pattern's score). */
+  readonly validatedScore?: number;
+  readonly context?: readonly string[];
+  readonly negativeContext?: readonly string[];
+  /** Defaults to the digit trigger when every pattern needs a digit, otherwise the whole text. */
+  readonly trigger?: Trigger;
+}
+
+/**
+ * Builds a recognizer from its definition. Patterns are compiled once with the global flag;
+ * each `find` runs them over one window, so text without a trigger hit is never scanned.
+ *
+ * @example
+ * ```ts
+ * const zip = patternRecognizer({ name: 'zip', entity: 'ZIP_CODE', patterns: [{ regex: /\b\d{5}\b/, score: 0.3 }] });
+ * ```
+ */
+export function patternRecognizer(definition: PatternRecognizerDefinition): Recognizer {
+  const validator = resolveValidator(definition);
+  const compiled = definition.patterns.map((pattern) => ({
+    regex: withFlags(pattern.regex, 'gd'),
+    score: pattern.score,
+    group: pattern.group ?? 0,
+  }));
+  const validatedScore = definition.validatedScore;
+  return {
+    name: definition.name,
+    entities: [definition.entity],
+    context: definition.context ?? [],
+    negativeContext: definition.negativeContext ?? [],
+    trigger: definition.trigger ?? TRIGGERS.digit,
+    find(text: string, window: TextWindow): Finding[] {
+      const found: Finding[] = [];
+      const slice = window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
+      for (const { regex, score, group } of compiled) {
+        regex.lastIndex = 0;
+        for (let match = regex.exec(slice); match !== null; match = regex.exec(slice)) {
+          if (match[0].length === 0) {
+            regex.lastIndex++;
+            continue;
+          }
+          const indices = match.indices?.[group];
+          const value = match[group];
+          if (!indices || value === undefined || value.length === 0) continue;
+          let finalScore = score;
+          if (validator) {
+            if (!validator(value)) continue;
+            finalScore = validatedScore ?? score;
+          }
+          found.push({
+            type: definition.entity,
+            start: window.start + indices[0],
+            end: window.start + indices[1],
+            score: finalScore,
+            recognizer: definition.name,
+          });
+        }
+      }
+      return found;
+    },
+  };
+}
+
+function resolveValidator(definition: PatternRecognizerDefinition): Validator | undefined {
+  if (definition.validator === undefined || typeof definition.validator === 'function') return definition.validator;
+  const named = validatorNamed(definition.validator);
+  if (!named) throw new VeilError('VEIL_INVALID_RECOGNIZER', `recognizer ${definition.name}: unknown validator "${definition.validator}"`);
+  return named;
+}
+
+function withFlags(regex: RegExp, flags: string): RegExp {
+  const merged = new Set([...regex.flags, ...flags]);
+  return new RegExp(regex.source, [...merged].join(''));
+}

@@ -1,0 +1,24 @@
+import type { Trigger } from '../types.js';
+
+/**
+ * The shared pre-scans. Most identifiers need a digit, so one pass over the text finds every
+ * region where a digit occurs and all numeric recognizers look only there.
+ */
+export const TRIGGERS = {
+  all: { kind: 'all' },
+  /** Any digit; the margin covers the longest numeric identifier with its separators and prefix. */
+  digit: { kind: 'pattern', id: 'digit', pattern: /\d+/g, margin: 48 },
+  /** An at sign: e-mail addresses and some handles. */
+  at: { kind: 'pattern', id: 'at', pattern: /@/g, margin: 256 },
+  /** A dot between word characters, or a URL scheme: host names and URLs. */
+  dotted: { kind: 'pattern', id: 'dotted', pattern: /[\p{L}\p{N}]\.[\p{L}]|:\/\//gu, margin: 512 },
+  /** Hex groups joined by colons, dashes or dots: MAC and IPv6 addresses. */
+  hexColon: { kind: 'pattern', id: 'hexColon', pattern: /[0-9A-Fa-f]{1,4}[:.-][0-9A-Fa-f]{1,4}[:.-]|::/g, margin: 48 },
+  /** Secret material: key prefixes, PEM armour, credential assignments. */
+  secret: {
+    kind: 'pattern',
+    id: 'secret',
+    pattern: /-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|sk_live|rk_live|sk-|AIza|eyJ|SG\.|glpat-|npm_|(?:password|passwd|pwd|secret|token|api[_-]?key)\s*[:=]/gi,
+    margin: 8192,
+  },
+} as const satisfies Record<string, Trigger>;

@@ -1,0 +1,49 @@
+/**
+ * A span of text that a recognizer believes holds personal data. Offsets are JavaScript string
+ * indices (UTF-16 code units); `end` is exclusive, so `text.slice(start, end)` is the value.
+ */
+export interface Finding {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  /** Confidence in [0, 1] after validation and context. */
+  readonly score: number;
+  /** The name of the recognizer that produced the finding. */
+  readonly recognizer: string;
+}
+
+/** A half-open range of the text that a recognizer is asked to look at. */
+export interface TextWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * A recognizer finds candidate findings of one or more entity types. It is a pure function of
+ * the text: no I/O, no shared mutable state, so it can run in a browser or a worker.
+ */
+export interface Recognizer {
+  readonly name: string;
+  /** The entity types this recognizer can report. */
+  readonly entities: readonly string[];
+  /** Words that raise a finding's score when they appear near it. */
+  readonly context?: readonly string[];
+  /** Words that lower a finding's score when they appear near it. */
+  readonly negativeContext?: readonly string[];
+  /**
+   * Where in the text this recognizer can match. Windows are computed once per trigger and
+   * shared, so a recognizer that needs digits never scans prose without any.
+   */
+  readonly trigger: Trigger;
+  /** Candidate findings inside `window`. Offsets are absolute (into `text`). */
+  find(text: string, window: TextWindow): Finding[];
+}
+
+/**
+ * A trigger names the cheap pre-scan that bounds where a recognizer can match.
+ * `all` means the whole text; the others are windows around hits of a shared pattern, widened by
+ * the margin (characters) and snapped to whitespace so word boundaries stay exact.
+ */
+export type Trigger =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'pattern'; readonly id: string; readonly pattern: RegExp; readonly margin: number };

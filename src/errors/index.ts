@@ -1,0 +1,2 @@
+export { ERROR_CATALOGUE, statusOf, type ErrorCode } from './catalogue.js';
+export { VeilError, isVeilError } from './veil-error.js';
