@@ -54,12 +54,18 @@ export interface AesGcmSealed {
 
 function decryptionFailed(cause?: unknown): VeilError {
   // One message for every failure, so the error cannot serve as an oracle.
-  return new VeilError('VEIL_DECRYPTION_FAILED', 'decryption failed', cause === undefined ? undefined : { cause });
+  return new VeilError(
+    'VEIL_DECRYPTION_FAILED',
+    'decryption failed',
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function checkParameters(key: Uint8Array, nonce: Uint8Array): void {
-  if (key.length !== KEY_BYTES) throw new VeilError('VEIL_INVALID_INPUT', `AES-256-GCM: the key must be ${KEY_BYTES} bytes`);
-  if (nonce.length !== NONCE_BYTES) throw new VeilError('VEIL_INVALID_INPUT', `AES-256-GCM: the nonce must be ${NONCE_BYTES} bytes`);
+  if (key.length !== KEY_BYTES)
+    throw new VeilError('VEIL_INVALID_INPUT', `AES-256-GCM: the key must be ${KEY_BYTES} bytes`);
+  if (nonce.length !== NONCE_BYTES)
+    throw new VeilError('VEIL_INVALID_INPUT', `AES-256-GCM: the nonce must be ${NONCE_BYTES} bytes`);
 }
 
 /**
@@ -72,7 +78,12 @@ function checkParameters(key: Uint8Array, nonce: Uint8Array): void {
  * const { ciphertext, tag } = aesGcmEncrypt(key, randomBytes(12), Buffer.from('hi'), aad);
  * ```
  */
-export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): AesGcmSealed {
+export function aesGcmEncrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): AesGcmSealed {
   checkParameters(key, nonce);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
@@ -89,7 +100,13 @@ export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uin
  * const plaintext = aesGcmDecrypt(key, nonce, ciphertext, tag, aad);
  * ```
  */
-export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array): Buffer {
+export function aesGcmDecrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+  aad: Uint8Array,
+): Buffer {
   checkParameters(key, nonce);
   // A short tag would be accepted by OpenSSL as a truncated tag: refuse it before it gets there.
   if (tag.length !== TAG_BYTES) throw decryptionFailed();
@@ -125,15 +142,26 @@ export function encodeFields(domain: string, fields: readonly string[]): Buffer 
 }
 
 function envelopeAad(header: Buffer, binding: EnvelopeBinding): Buffer {
-  for (const [name, value] of Object.entries({ tenantId: binding.tenantId, objectId: binding.objectId, artifactClass: binding.artifactClass })) {
-    if (typeof value !== 'string' || value.length === 0) throw new VeilError('VEIL_INVALID_INPUT', `envelope: binding.${name} must be a non-empty string`);
+  for (const [name, value] of Object.entries({
+    tenantId: binding.tenantId,
+    objectId: binding.objectId,
+    artifactClass: binding.artifactClass,
+  })) {
+    if (typeof value !== 'string' || value.length === 0)
+      throw new VeilError('VEIL_INVALID_INPUT', `envelope: binding.${name} must be a non-empty string`);
   }
-  return Buffer.concat([header, encodeFields(AAD_DOMAIN, [binding.tenantId, binding.objectId, binding.artifactClass])]);
+  return Buffer.concat([
+    header,
+    encodeFields(AAD_DOMAIN, [binding.tenantId, binding.objectId, binding.artifactClass]),
+  ]);
 }
 
 function encodeHeader(keyVersion: number): Buffer {
   if (!Number.isInteger(keyVersion) || keyVersion < 1 || keyVersion > 0xffffffff) {
-    throw new VeilError('VEIL_INVALID_INPUT', 'envelope: the key version must be an integer from 1 to 2^32-1');
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      'envelope: the key version must be an integer from 1 to 2^32-1',
+    );
   }
   const header = Buffer.alloc(HEADER_BYTES);
   header[0] = MAGIC_0;
@@ -168,7 +196,12 @@ export function sealEnvelope(dataKey: DataKey, binding: EnvelopeBinding, plainte
  * ```
  */
 export function envelopeKeyVersion(envelope: Uint8Array): number {
-  if (envelope.length < HEADER_BYTES + NONCE_BYTES + TAG_BYTES || envelope[0] !== MAGIC_0 || envelope[1] !== MAGIC_1 || envelope[2] !== FORMAT_VERSION) {
+  if (
+    envelope.length < HEADER_BYTES + NONCE_BYTES + TAG_BYTES ||
+    envelope[0] !== MAGIC_0 ||
+    envelope[1] !== MAGIC_1 ||
+    envelope[2] !== FORMAT_VERSION
+  ) {
     throw decryptionFailed();
   }
   return Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength).readUInt32BE(3);

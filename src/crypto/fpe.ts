@@ -65,20 +65,31 @@ function bigintToBytes(value: bigint, length: number): Buffer {
 function splitTweak(tweak: Uint8Array): [Buffer, Buffer] {
   const t = Buffer.from(tweak);
   if (t.length === FF3_TWEAK_BYTES) return [t.subarray(0, 4), t.subarray(4, 8)];
-  if (t.length !== FF3_1_TWEAK_BYTES) throw new VeilError('VEIL_INVALID_OPTION', 'FF3-1: the tweak must be 7 bytes (56 bits)');
+  if (t.length !== FF3_1_TWEAK_BYTES)
+    throw new VeilError('VEIL_INVALID_OPTION', 'FF3-1: the tweak must be 7 bytes (56 bits)');
   const left = Buffer.from([t[0]!, t[1]!, t[2]!, t[3]! & 0xf0]);
   const right = Buffer.from([t[4]!, t[5]!, t[6]!, (t[3]! & 0x0f) << 4]);
   return [left, right];
 }
 
-function feistel(key: Uint8Array, tweak: Uint8Array, radix: number, input: readonly number[], decrypt: boolean): number[] {
-  if (![16, 24, 32].includes(key.length)) throw new VeilError('VEIL_INVALID_OPTION', 'FF3-1: the key must be 16, 24 or 32 bytes');
-  if (!Number.isInteger(radix) || radix < 2 || radix > 0xffff) throw new VeilError('VEIL_INVALID_OPTION', 'FF3-1: the radix must be an integer from 2 to 65536');
+function feistel(
+  key: Uint8Array,
+  tweak: Uint8Array,
+  radix: number,
+  input: readonly number[],
+  decrypt: boolean,
+): number[] {
+  if (![16, 24, 32].includes(key.length))
+    throw new VeilError('VEIL_INVALID_OPTION', 'FF3-1: the key must be 16, 24 or 32 bytes');
+  if (!Number.isInteger(radix) || radix < 2 || radix > 0xffff)
+    throw new VeilError('VEIL_INVALID_OPTION', 'FF3-1: the radix must be an integer from 2 to 65536');
   const { min, max } = lengthBounds(radix);
   const n = input.length;
-  if (n < min || n > max) throw fpeInputError(`FF3-1: radix ${radix} needs from ${min} to ${max} numerals, got ${n}`);
+  if (n < min || n > max)
+    throw fpeInputError(`FF3-1: radix ${radix} needs from ${min} to ${max} numerals, got ${n}`);
   for (const d of input) {
-    if (!Number.isInteger(d) || d < 0 || d >= radix) throw fpeInputError(`FF3-1: every numeral must be an integer below the radix ${radix}`);
+    if (!Number.isInteger(d) || d < 0 || d >= radix)
+      throw fpeInputError(`FF3-1: every numeral must be an integer below the radix ${radix}`);
   }
   const [tl, tr] = splitTweak(tweak);
   // The standard applies AES to byte-reversed inputs under the byte-reversed key (REVB).
@@ -126,7 +137,12 @@ function feistel(key: Uint8Array, tweak: Uint8Array, radix: number, input: reado
  * ff3Encrypt(key, tweak7, 10, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
  * ```
  */
-export function ff3Encrypt(key: Uint8Array, tweak: Uint8Array, radix: number, numerals: readonly number[]): number[] {
+export function ff3Encrypt(
+  key: Uint8Array,
+  tweak: Uint8Array,
+  radix: number,
+  numerals: readonly number[],
+): number[] {
   return feistel(key, tweak, radix, numerals, false);
 }
 
@@ -138,20 +154,29 @@ export function ff3Encrypt(key: Uint8Array, tweak: Uint8Array, radix: number, nu
  * ff3Decrypt(key, tweak7, 10, ff3Encrypt(key, tweak7, 10, digits)); // digits
  * ```
  */
-export function ff3Decrypt(key: Uint8Array, tweak: Uint8Array, radix: number, numerals: readonly number[]): number[] {
+export function ff3Decrypt(
+  key: Uint8Array,
+  tweak: Uint8Array,
+  radix: number,
+  numerals: readonly number[],
+): number[] {
   return feistel(key, tweak, radix, numerals, true);
 }
 
 function toDigits(digits: string): number[] {
-  if (typeof digits !== 'string' || !/^[0-9]*$/.test(digits)) throw fpeInputError('FF3-1: the value must be a string of ASCII digits 0-9');
+  if (typeof digits !== 'string' || !/^[0-9]*$/.test(digits))
+    throw fpeInputError('FF3-1: the value must be a string of ASCII digits 0-9');
   if (digits.length < FF3_1_DIGITS.min || digits.length > FF3_1_DIGITS.max) {
-    throw fpeInputError(`FF3-1: a digit string must have from ${FF3_1_DIGITS.min} to ${FF3_1_DIGITS.max} digits, got ${digits.length}`);
+    throw fpeInputError(
+      `FF3-1: a digit string must have from ${FF3_1_DIGITS.min} to ${FF3_1_DIGITS.max} digits, got ${digits.length}`,
+    );
   }
   return [...digits].map(Number);
 }
 
 function checkTweak(tweak: Uint8Array): void {
-  if (tweak.length !== FF3_1_TWEAK_BYTES) throw new VeilError('VEIL_INVALID_OPTION', 'FF3-1: the tweak must be 7 bytes (56 bits)');
+  if (tweak.length !== FF3_1_TWEAK_BYTES)
+    throw new VeilError('VEIL_INVALID_OPTION', 'FF3-1: the tweak must be 7 bytes (56 bits)');
 }
 
 /**

@@ -22,10 +22,17 @@ export const HKDF_INFO_MAX_BYTES = 1024;
  */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Buffer {
   if (!Number.isInteger(length) || length < 1 || length > HKDF_SHA256_MAX_BYTES) {
-    throw new VeilError('VEIL_INVALID_OPTION', `hkdfSha256: length must be an integer from 1 to ${HKDF_SHA256_MAX_BYTES}`);
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      `hkdfSha256: length must be an integer from 1 to ${HKDF_SHA256_MAX_BYTES}`,
+    );
   }
   // Node limits info to 1024 bytes, RFC 5869 does not; Veil's contexts are short, so keep Node's limit.
-  if (info.length > HKDF_INFO_MAX_BYTES) throw new VeilError('VEIL_INVALID_OPTION', `hkdfSha256: info must be at most ${HKDF_INFO_MAX_BYTES} bytes`);
+  if (info.length > HKDF_INFO_MAX_BYTES)
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      `hkdfSha256: info must be at most ${HKDF_INFO_MAX_BYTES} bytes`,
+    );
   return Buffer.from(hkdfSync('sha256', ikm, salt, info, length));
 }
 

@@ -33,7 +33,9 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * ```
  */
 export function hmacSha256(key: Uint8Array, data: Uint8Array | string): Buffer {
-  return createHmac('sha256', key).update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest();
+  return createHmac('sha256', key)
+    .update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
+    .digest();
 }
 
 /**
@@ -45,9 +47,17 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array | string): Buffer {
  * verifyHmacSha256(key, body, presentedTag); // true or false, never throws on a bad tag
  * ```
  */
-export function verifyHmacSha256(key: Uint8Array, data: Uint8Array | string, tag: Uint8Array, tagBytes: number = HMAC_SHA256_BYTES): boolean {
+export function verifyHmacSha256(
+  key: Uint8Array,
+  data: Uint8Array | string,
+  tag: Uint8Array,
+  tagBytes: number = HMAC_SHA256_BYTES,
+): boolean {
   if (!Number.isInteger(tagBytes) || tagBytes < MIN_TAG_BYTES || tagBytes > HMAC_SHA256_BYTES) {
-    throw new VeilError('VEIL_INVALID_OPTION', `verifyHmacSha256: tagBytes must be an integer from ${MIN_TAG_BYTES} to ${HMAC_SHA256_BYTES}`);
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      `verifyHmacSha256: tagBytes must be an integer from ${MIN_TAG_BYTES} to ${HMAC_SHA256_BYTES}`,
+    );
   }
   return constantTimeEqual(hmacSha256(key, data).subarray(0, tagBytes), tag);
 }

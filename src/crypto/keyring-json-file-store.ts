@@ -47,7 +47,8 @@ export class JsonFileKeyringStore implements KeyringStore {
    * ```
    */
   constructor(path: string) {
-    if (typeof path !== 'string' || path.length === 0) throw new VeilError('VEIL_INVALID_OPTION', 'JsonFileKeyringStore: `path` must be a non-empty string');
+    if (typeof path !== 'string' || path.length === 0)
+      throw new VeilError('VEIL_INVALID_OPTION', 'JsonFileKeyringStore: `path` must be a non-empty string');
     this.#path = path;
   }
 
@@ -64,7 +65,11 @@ export class JsonFileKeyringStore implements KeyringStore {
       text = await readFile(this.#path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new VeilError('VEIL_KEY_PROVIDER', `keyring file ${this.#path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, { cause: error });
+        throw new VeilError(
+          'VEIL_KEY_PROVIDER',
+          `keyring file ${this.#path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+          { cause: error },
+        );
       }
       this.#records = new Map();
       return this.#records;
@@ -75,7 +80,12 @@ export class JsonFileKeyringStore implements KeyringStore {
     } catch (cause) {
       throw new VeilError('VEIL_KEY_PROVIDER', `keyring file ${this.#path} is not valid JSON`, { cause });
     }
-    if (parsed.format !== 'veil-keyring' || parsed.version !== 1 || !Array.isArray(parsed.records) || !parsed.records.every(isRecord)) {
+    if (
+      parsed.format !== 'veil-keyring' ||
+      parsed.version !== 1 ||
+      !Array.isArray(parsed.records) ||
+      !parsed.records.every(isRecord)
+    ) {
       throw new VeilError('VEIL_KEY_PROVIDER', `keyring file ${this.#path} is not a version 1 Veil keyring`);
     }
     this.#records = new Map(parsed.records.map((r) => [refKey(r), r]));

@@ -76,7 +76,11 @@ export function compareRecords(a: KeyRef, b: KeyRef): number {
  * selectRecords(all, 'tenant-a', null); // the tenant's own key versions
  * ```
  */
-export function selectRecords(records: Iterable<WrappedKeyRecord>, tenantId: string, subjectId?: string | null): WrappedKeyRecord[] {
+export function selectRecords(
+  records: Iterable<WrappedKeyRecord>,
+  tenantId: string,
+  subjectId?: string | null,
+): WrappedKeyRecord[] {
   const out: WrappedKeyRecord[] = [];
   for (const r of records) {
     if (r.tenantId === tenantId && (subjectId === undefined || r.subjectId === subjectId)) out.push({ ...r });

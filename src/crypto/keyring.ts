@@ -46,7 +46,11 @@ const ID_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 function checkId(kind: string, value: string): void {
   // Printable ASCII without spaces keeps ids unambiguous in files, logs and AADs.
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw new VeilError('VEIL_INVALID_INPUT', `keyring: ${kind} must be 1-200 printable ASCII characters without spaces`);
+  if (typeof value !== 'string' || !ID_PATTERN.test(value))
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      `keyring: ${kind} must be 1-200 printable ASCII characters without spaces`,
+    );
 }
 
 function wrapContext(ref: KeyRef): WrapContext {
@@ -58,7 +62,10 @@ function wrapContext(ref: KeyRef): WrapContext {
 }
 
 function notFound(): VeilError {
-  return new VeilError('VEIL_KEY_NOT_FOUND', 'keyring: no such key (it may never have existed or may have been destroyed)');
+  return new VeilError(
+    'VEIL_KEY_NOT_FOUND',
+    'keyring: no such key (it may never have existed or may have been destroyed)',
+  );
 }
 
 /** The keyring: tenant and subject data keys, their versions, rotation and destruction. */
@@ -81,13 +88,21 @@ export class Keyring {
     this.#providers = new Map([...(options.previousProviders ?? []), options.provider].map((p) => [p.id, p]));
     this.#store = options.store;
     this.#ttl = options.cacheTtlMs ?? 60_000;
-    if (!Number.isFinite(this.#ttl) || this.#ttl < 0) throw new VeilError('VEIL_INVALID_OPTION', 'keyring: cacheTtlMs must be a non-negative number');
+    if (!Number.isFinite(this.#ttl) || this.#ttl < 0)
+      throw new VeilError('VEIL_INVALID_OPTION', 'keyring: cacheTtlMs must be a non-negative number');
     this.#now = options.now ?? (() => new Date());
   }
 
   async #wrapNew(ref: KeyRef, key: Uint8Array): Promise<WrappedKeyRecord> {
     const wrapped = await this.#provider.wrapKey(key, wrapContext(ref));
-    return { ...ref, status: 'active', kekId: this.#provider.id, wrappedKey: Buffer.from(wrapped).toString('base64'), createdAt: this.#now().toISOString(), retiredAt: null };
+    return {
+      ...ref,
+      status: 'active',
+      kekId: this.#provider.id,
+      wrappedKey: Buffer.from(wrapped).toString('base64'),
+      createdAt: this.#now().toISOString(),
+      retiredAt: null,
+    };
   }
 
   async #unwrap(record: WrappedKeyRecord): Promise<DataKey> {
@@ -99,8 +114,14 @@ export class Keyring {
     const now = this.#now().getTime();
     if (cached !== undefined && cached.expires > now) return { version: record.version, key: cached.key };
     const provider = this.#providers.get(record.kekId);
-    if (provider === undefined) throw new VeilError('VEIL_KEY_PROVIDER', `keyring: the key was wrapped by provider ${record.kekId}, which is not configured`);
-    const key = Buffer.from(await provider.unwrapKey(Buffer.from(record.wrappedKey, 'base64'), wrapContext(record)));
+    if (provider === undefined)
+      throw new VeilError(
+        'VEIL_KEY_PROVIDER',
+        `keyring: the key was wrapped by provider ${record.kekId}, which is not configured`,
+      );
+    const key = Buffer.from(
+      await provider.unwrapKey(Buffer.from(record.wrappedKey, 'base64'), wrapContext(record)),
+    );
     if (key.length !== KEY_BYTES) throw new VeilError('VEIL_DECRYPTION_FAILED', 'decryption failed');
     if (this.#ttl > 0) this.#cache.set(id, { key, expires: now + this.#ttl });
     return { version: record.version, key };
@@ -120,7 +141,11 @@ export class Keyring {
    * Creates the version after the highest stored one. When another writer stores that version
    * first: for `ensure` (first use) its key is the one to use; for a rotation, try the next number.
    */
-  async #createNext(tenantId: string, subjectId: string | null, mode: 'ensure' | 'rotate'): Promise<WrappedKeyRecord> {
+  async #createNext(
+    tenantId: string,
+    subjectId: string | null,
+    mode: 'ensure' | 'rotate',
+  ): Promise<WrappedKeyRecord> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const highest = (await this.#store.list(tenantId, subjectId)).at(-1)?.version ?? 0;
       const key = randomBytes(KEY_BYTES);
@@ -132,7 +157,10 @@ export class Keyring {
         if (winner !== undefined) return winner;
       }
     }
-    throw new VeilError('VEIL_INTERNAL', 'keyring: could not create a key version: too many concurrent writers');
+    throw new VeilError(
+      'VEIL_INTERNAL',
+      'keyring: could not create a key version: too many concurrent writers',
+    );
   }
 
   /**
@@ -145,7 +173,8 @@ export class Keyring {
    */
   async currentKey(tenantId: string): Promise<DataKey> {
     checkId('tenantId', tenantId);
-    const record = (await this.#latestActive(tenantId, null)) ?? (await this.#createNext(tenantId, null, 'ensure'));
+    const record =
+      (await this.#latestActive(tenantId, null)) ?? (await this.#createNext(tenantId, null, 'ensure'));
     return this.#unwrap(record);
   }
 
@@ -175,7 +204,15 @@ export class Keyring {
    */
   async versions(tenantId: string): Promise<KeyVersionInfo[]> {
     checkId('tenantId', tenantId);
-    return (await this.#store.list(tenantId, null)).map(({ version, status, kekId, createdAt, retiredAt }) => ({ version, status, kekId, createdAt, retiredAt }));
+    return (await this.#store.list(tenantId, null)).map(
+      ({ version, status, kekId, createdAt, retiredAt }) => ({
+        version,
+        status,
+        kekId,
+        createdAt,
+        retiredAt,
+      }),
+    );
   }
 
   /**
@@ -193,7 +230,11 @@ export class Keyring {
       if (record.status !== 'active') continue;
       const { key } = await this.#unwrap(record);
       const wrapped = await this.#provider.wrapKey(key, wrapContext(record));
-      await this.#store.put({ ...record, kekId: this.#provider.id, wrappedKey: Buffer.from(wrapped).toString('base64') });
+      await this.#store.put({
+        ...record,
+        kekId: this.#provider.id,
+        wrappedKey: Buffer.from(wrapped).toString('base64'),
+      });
     }
     return (await this.#createNext(tenantId, null, 'rotate')).version;
   }
@@ -215,9 +256,17 @@ export class Keyring {
     if (record === undefined) throw notFound();
     if (record.status === 'retired') return;
     if ((await this.#latestActive(tenantId, null))?.version === version) {
-      throw new VeilError('VEIL_INVALID_OPTION', `keyring: version ${version} is the current key; rotate before retiring it`);
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        `keyring: version ${version} is the current key; rotate before retiring it`,
+      );
     }
-    await this.#store.put({ ...record, status: 'retired', wrappedKey: null, retiredAt: this.#now().toISOString() });
+    await this.#store.put({
+      ...record,
+      status: 'retired',
+      wrappedKey: null,
+      retiredAt: this.#now().toISOString(),
+    });
     this.#evict(ref);
   }
 
@@ -244,7 +293,11 @@ export class Keyring {
    * ```
    */
   async decrypt(binding: EnvelopeBinding, envelope: Uint8Array): Promise<Buffer> {
-    return openEnvelope(await this.keyForVersion(binding.tenantId, envelopeKeyVersion(envelope)), binding, envelope);
+    return openEnvelope(
+      await this.keyForVersion(binding.tenantId, envelopeKeyVersion(envelope)),
+      binding,
+      envelope,
+    );
   }
 
   /**
@@ -259,7 +312,9 @@ export class Keyring {
   async subjectKey(tenantId: string, subjectId: string): Promise<DataKey> {
     checkId('tenantId', tenantId);
     checkId('subjectId', subjectId);
-    const record = (await this.#store.get({ tenantId, subjectId, version: SUBJECT_KEY_VERSION })) ?? (await this.#createNext(tenantId, subjectId, 'ensure'));
+    const record =
+      (await this.#store.get({ tenantId, subjectId, version: SUBJECT_KEY_VERSION })) ??
+      (await this.#createNext(tenantId, subjectId, 'ensure'));
     return this.#unwrap(record);
   }
 
@@ -271,7 +326,11 @@ export class Keyring {
    * const sealed = await keyring.encryptForSubject('subj_8f2c', { tenantId: 't', objectId: 'tok_1', artifactClass: 'vault-entry' }, bytes);
    * ```
    */
-  async encryptForSubject(subjectId: string, binding: EnvelopeBinding, plaintext: Uint8Array): Promise<Buffer> {
+  async encryptForSubject(
+    subjectId: string,
+    binding: EnvelopeBinding,
+    plaintext: Uint8Array,
+  ): Promise<Buffer> {
     return sealEnvelope(await this.subjectKey(binding.tenantId, subjectId), binding, plaintext);
   }
 
@@ -284,10 +343,18 @@ export class Keyring {
    * const bytes = await keyring.decryptForSubject('subj_8f2c', binding, sealed);
    * ```
    */
-  async decryptForSubject(subjectId: string, binding: EnvelopeBinding, envelope: Uint8Array): Promise<Buffer> {
+  async decryptForSubject(
+    subjectId: string,
+    binding: EnvelopeBinding,
+    envelope: Uint8Array,
+  ): Promise<Buffer> {
     checkId('tenantId', binding.tenantId);
     checkId('subjectId', subjectId);
-    const record = await this.#store.get({ tenantId: binding.tenantId, subjectId, version: SUBJECT_KEY_VERSION });
+    const record = await this.#store.get({
+      tenantId: binding.tenantId,
+      subjectId,
+      version: SUBJECT_KEY_VERSION,
+    });
     if (record === undefined) throw notFound();
     return openEnvelope(await this.#unwrap(record), binding, envelope);
   }

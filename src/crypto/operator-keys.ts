@@ -33,7 +33,10 @@ const FF3_1_TWEAK_BYTES = 7;
 
 function checkScope(scope: string): void {
   if (typeof scope !== 'string' || scope.length === 0 || Buffer.byteLength(scope, 'utf8') > 512) {
-    throw new VeilError('VEIL_INVALID_INPUT', 'operator keys: `scope` must be a non-empty string of at most 512 bytes');
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      'operator keys: `scope` must be a non-empty string of at most 512 bytes',
+    );
   }
 }
 
@@ -51,11 +54,19 @@ function decryptionFailed(): VeilError {
  * const pseudonym = keys.hmac('subject:42', 'jane@example.org');
  * ```
  */
-export async function createOperatorKeys(keyring: Keyring, tenantId: string, options: OperatorKeysOptions = {}): Promise<OperatorKeys> {
-  const pinned = options.version === undefined ? await keyring.currentKey(tenantId) : await keyring.keyForVersion(tenantId, options.version);
+export async function createOperatorKeys(
+  keyring: Keyring,
+  tenantId: string,
+  options: OperatorKeysOptions = {},
+): Promise<OperatorKeys> {
+  const pinned =
+    options.version === undefined
+      ? await keyring.currentKey(tenantId)
+      : await keyring.keyForVersion(tenantId, options.version);
   const loaded = new Map<number, DataKey>([[pinned.version, pinned]]);
   for (const info of await keyring.versions(tenantId)) {
-    if (info.status === 'active' && !loaded.has(info.version)) loaded.set(info.version, await keyring.keyForVersion(tenantId, info.version));
+    if (info.status === 'active' && !loaded.has(info.version))
+      loaded.set(info.version, await keyring.keyForVersion(tenantId, info.version));
   }
   const subkeys = new Map<string, Buffer>();
   const subkey = (key: DataKey, purpose: Purpose, scope: string): Buffer => {
@@ -67,8 +78,15 @@ export async function createOperatorKeys(keyring: Keyring, tenantId: string, opt
     }
     return derived;
   };
-  const binding = (scope: string): EnvelopeBinding => ({ tenantId, objectId: scope, artifactClass: TOKEN_CLASS });
-  const fpeParameters = (scope: string): [Buffer, Buffer] => [subkey(pinned, 'fpe-key', scope), subkey(pinned, 'fpe-tweak', scope).subarray(0, FF3_1_TWEAK_BYTES)];
+  const binding = (scope: string): EnvelopeBinding => ({
+    tenantId,
+    objectId: scope,
+    artifactClass: TOKEN_CLASS,
+  });
+  const fpeParameters = (scope: string): [Buffer, Buffer] => [
+    subkey(pinned, 'fpe-key', scope),
+    subkey(pinned, 'fpe-tweak', scope).subarray(0, FF3_1_TWEAK_BYTES),
+  ];
 
   return {
     hmac(scope, data) {
@@ -79,7 +97,8 @@ export async function createOperatorKeys(keyring: Keyring, tenantId: string, opt
       checkScope(scope);
       const bytes = Buffer.from(plaintext, 'utf8');
       // A lone surrogate would come back as U+FFFD: refuse rather than break the exact round trip.
-      if (bytes.toString('utf8') !== plaintext) throw new VeilError('VEIL_INVALID_INPUT', 'operator keys: the plaintext is not well-formed Unicode');
+      if (bytes.toString('utf8') !== plaintext)
+        throw new VeilError('VEIL_INVALID_INPUT', 'operator keys: the plaintext is not well-formed Unicode');
       const key = { version: pinned.version, key: subkey(pinned, 'aead', scope) };
       return sealEnvelope(key, binding(scope), bytes).toString('base64url');
     },
@@ -89,7 +108,11 @@ export async function createOperatorKeys(keyring: Keyring, tenantId: string, opt
       const envelope = Buffer.from(token, 'base64url');
       const dataKey = loaded.get(envelopeKeyVersion(envelope));
       if (dataKey === undefined) throw decryptionFailed();
-      const plaintext = openEnvelope({ version: dataKey.version, key: subkey(dataKey, 'aead', scope) }, binding(scope), envelope);
+      const plaintext = openEnvelope(
+        { version: dataKey.version, key: subkey(dataKey, 'aead', scope) },
+        binding(scope),
+        envelope,
+      );
       const text = plaintext.toString('utf8');
       // Tokens are made from strings, so invalid UTF-8 means the token was not made here.
       if (!Buffer.from(text, 'utf8').equals(plaintext)) throw decryptionFailed();

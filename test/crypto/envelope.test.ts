@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { aesGcmDecrypt, aesGcmEncrypt, encodeFields, envelopeKeyVersion, openEnvelope, sealEnvelope } from '../../src/crypto/envelope.js';
+import {
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  encodeFields,
+  envelopeKeyVersion,
+  openEnvelope,
+  sealEnvelope,
+} from '../../src/crypto/envelope.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 
 const key = { version: 3, key: randomBytes(32) };
 const binding = { tenantId: 'tenant-a', objectId: 'doc-1', artifactClass: 'source-document' };
 const plaintext = Buffer.from('Jane Roe, SSN 078-05-1120');
-const failed = (e: unknown) => isVeilError(e) && e.code === 'VEIL_DECRYPTION_FAILED' && e.message === 'decryption failed';
+const failed = (e: unknown) =>
+  isVeilError(e) && e.code === 'VEIL_DECRYPTION_FAILED' && e.message === 'decryption failed';
 
 test('the envelope layout: magic, format version, key version, 12-byte nonce, ciphertext, 16-byte tag', () => {
   const sealed = sealEnvelope(key, binding, plaintext);
@@ -20,7 +28,9 @@ test('the envelope layout: magic, format version, key version, 12-byte nonce, ci
 });
 
 test('each seal uses a fresh nonce', () => {
-  const nonces = new Set(Array.from({ length: 200 }, () => sealEnvelope(key, binding, plaintext).subarray(7, 19).toString('hex')));
+  const nonces = new Set(
+    Array.from({ length: 200 }, () => sealEnvelope(key, binding, plaintext).subarray(7, 19).toString('hex')),
+  );
   assert.equal(nonces.size, 200);
 });
 
@@ -42,7 +52,11 @@ test('any altered byte, a wrong key, or a rewritten key version fails with the s
   for (let i = 0; i < sealed.length; i += 1) {
     const altered = Buffer.from(sealed);
     altered[i] = altered[i]! ^ 0x01;
-    assert.throws(() => openEnvelope({ version: altered.readUInt32BE(3), key: key.key }, binding, altered), failed, `byte ${i}`);
+    assert.throws(
+      () => openEnvelope({ version: altered.readUInt32BE(3), key: key.key }, binding, altered),
+      failed,
+      `byte ${i}`,
+    );
   }
   assert.throws(() => openEnvelope({ version: 3, key: randomBytes(32) }, binding, sealed), failed);
   assert.throws(() => openEnvelope({ version: 4, key: key.key }, binding, sealed), failed);
@@ -51,7 +65,10 @@ test('any altered byte, a wrong key, or a rewritten key version fails with the s
 });
 
 test('an empty binding field is refused as invalid input, not silently accepted', () => {
-  assert.throws(() => sealEnvelope(key, { ...binding, objectId: '' }, plaintext), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_INPUT');
+  assert.throws(
+    () => sealEnvelope(key, { ...binding, objectId: '' }, plaintext),
+    (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_INPUT',
+  );
 });
 
 test('encodeFields length-prefixes every field', () => {
@@ -64,9 +81,18 @@ test('the raw primitive enforces Veil parameters: 32-byte key, 12-byte nonce, 16
   const nonce = randomBytes(12);
   const { ciphertext, tag } = aesGcmEncrypt(key.key, nonce, plaintext, Buffer.alloc(0));
   assert.equal(tag.length, 16);
-  assert.throws(() => aesGcmEncrypt(randomBytes(16), nonce, plaintext, Buffer.alloc(0)), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_INPUT');
-  assert.throws(() => aesGcmEncrypt(key.key, randomBytes(8), plaintext, Buffer.alloc(0)), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_INPUT');
+  assert.throws(
+    () => aesGcmEncrypt(randomBytes(16), nonce, plaintext, Buffer.alloc(0)),
+    (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_INPUT',
+  );
+  assert.throws(
+    () => aesGcmEncrypt(key.key, randomBytes(8), plaintext, Buffer.alloc(0)),
+    (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_INPUT',
+  );
   // OpenSSL would accept a truncated tag if asked; Veil never asks.
-  assert.throws(() => aesGcmDecrypt(key.key, nonce, ciphertext, tag.subarray(0, 12), Buffer.alloc(0)), failed);
+  assert.throws(
+    () => aesGcmDecrypt(key.key, nonce, ciphertext, tag.subarray(0, 12), Buffer.alloc(0)),
+    failed,
+  );
   assert.deepEqual(aesGcmDecrypt(key.key, nonce, ciphertext, tag, Buffer.alloc(0)), plaintext);
 });

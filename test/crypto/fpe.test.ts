@@ -26,22 +26,150 @@ const P19 = '0123456789abcdefghi';
 // NIST's published FF3 samples (ff3samples.pdf, samples 1-15; 64-bit tweaks) exercise the
 // Feistel core; the FF3-1 vectors (56-bit tweaks) come from NIST's ACVP FF3-1 test groups.
 const VECTORS: readonly Vector[] = [
-  { name: 'NIST FF3 sample 1 (AES-128)', key: K128, tweak: 'D8E7920AFA330A73', radix: 10, alphabet: RADIX_36, plaintext: P18, ciphertext: '750918814058654607' },
-  { name: 'NIST FF3 sample 2 (AES-128)', key: K128, tweak: '9A768A92F60E12D8', radix: 10, alphabet: RADIX_36, plaintext: P18, ciphertext: '018989839189395384' },
-  { name: 'NIST FF3 sample 3 (AES-128)', key: K128, tweak: 'D8E7920AFA330A73', radix: 10, alphabet: RADIX_36, plaintext: P29, ciphertext: '48598367162252569629397416226' },
-  { name: 'NIST FF3 sample 4 (AES-128)', key: K128, tweak: '0000000000000000', radix: 10, alphabet: RADIX_36, plaintext: P29, ciphertext: '34695224821734535122613701434' },
-  { name: 'NIST FF3 sample 5 (AES-128)', key: K128, tweak: '9A768A92F60E12D8', radix: 26, alphabet: RADIX_36, plaintext: P19, ciphertext: 'g2pk40i992fn20cjakb' },
-  { name: 'NIST FF3 sample 6 (AES-192)', key: K192, tweak: 'D8E7920AFA330A73', radix: 10, alphabet: RADIX_36, plaintext: P18, ciphertext: '646965393875028755' },
-  { name: 'NIST FF3 sample 7 (AES-192)', key: K192, tweak: '9A768A92F60E12D8', radix: 10, alphabet: RADIX_36, plaintext: P18, ciphertext: '961610514491424446' },
-  { name: 'NIST FF3 sample 8 (AES-192)', key: K192, tweak: 'D8E7920AFA330A73', radix: 10, alphabet: RADIX_36, plaintext: P29, ciphertext: '53048884065350204541786380807' },
-  { name: 'NIST FF3 sample 9 (AES-192)', key: K192, tweak: '0000000000000000', radix: 10, alphabet: RADIX_36, plaintext: P29, ciphertext: '98083802678820389295041483512' },
-  { name: 'NIST FF3 sample 10 (AES-192)', key: K192, tweak: '9A768A92F60E12D8', radix: 26, alphabet: RADIX_36, plaintext: P19, ciphertext: 'i0ihe2jfj7a9opf9p88' },
-  { name: 'NIST FF3 sample 11 (AES-256)', key: K256, tweak: 'D8E7920AFA330A73', radix: 10, alphabet: RADIX_36, plaintext: P18, ciphertext: '922011205562777495' },
-  { name: 'NIST FF3 sample 12 (AES-256)', key: K256, tweak: '9A768A92F60E12D8', radix: 10, alphabet: RADIX_36, plaintext: P18, ciphertext: '504149865578056140' },
-  { name: 'NIST FF3 sample 13 (AES-256)', key: K256, tweak: 'D8E7920AFA330A73', radix: 10, alphabet: RADIX_36, plaintext: P29, ciphertext: '04344343235792599165734622699' },
-  { name: 'NIST FF3 sample 14 (AES-256)', key: K256, tweak: '0000000000000000', radix: 10, alphabet: RADIX_36, plaintext: P29, ciphertext: '30859239999374053872365555822' },
-  { name: 'NIST FF3 sample 15 (AES-256)', key: K256, tweak: '9A768A92F60E12D8', radix: 26, alphabet: RADIX_36, plaintext: P19, ciphertext: 'p0b2godfja9bhb7bk38' },
-  { name: 'ACVP FF3-1 tg1 (radix 10, 10 digits)', key: '2DE79D232DF5585D68CE47882AE256D6', tweak: 'CBD09280979564', radix: 10, alphabet: RADIX_36, plaintext: '3992520240', ciphertext: '8901801106' },
+  {
+    name: 'NIST FF3 sample 1 (AES-128)',
+    key: K128,
+    tweak: 'D8E7920AFA330A73',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P18,
+    ciphertext: '750918814058654607',
+  },
+  {
+    name: 'NIST FF3 sample 2 (AES-128)',
+    key: K128,
+    tweak: '9A768A92F60E12D8',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P18,
+    ciphertext: '018989839189395384',
+  },
+  {
+    name: 'NIST FF3 sample 3 (AES-128)',
+    key: K128,
+    tweak: 'D8E7920AFA330A73',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P29,
+    ciphertext: '48598367162252569629397416226',
+  },
+  {
+    name: 'NIST FF3 sample 4 (AES-128)',
+    key: K128,
+    tweak: '0000000000000000',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P29,
+    ciphertext: '34695224821734535122613701434',
+  },
+  {
+    name: 'NIST FF3 sample 5 (AES-128)',
+    key: K128,
+    tweak: '9A768A92F60E12D8',
+    radix: 26,
+    alphabet: RADIX_36,
+    plaintext: P19,
+    ciphertext: 'g2pk40i992fn20cjakb',
+  },
+  {
+    name: 'NIST FF3 sample 6 (AES-192)',
+    key: K192,
+    tweak: 'D8E7920AFA330A73',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P18,
+    ciphertext: '646965393875028755',
+  },
+  {
+    name: 'NIST FF3 sample 7 (AES-192)',
+    key: K192,
+    tweak: '9A768A92F60E12D8',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P18,
+    ciphertext: '961610514491424446',
+  },
+  {
+    name: 'NIST FF3 sample 8 (AES-192)',
+    key: K192,
+    tweak: 'D8E7920AFA330A73',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P29,
+    ciphertext: '53048884065350204541786380807',
+  },
+  {
+    name: 'NIST FF3 sample 9 (AES-192)',
+    key: K192,
+    tweak: '0000000000000000',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P29,
+    ciphertext: '98083802678820389295041483512',
+  },
+  {
+    name: 'NIST FF3 sample 10 (AES-192)',
+    key: K192,
+    tweak: '9A768A92F60E12D8',
+    radix: 26,
+    alphabet: RADIX_36,
+    plaintext: P19,
+    ciphertext: 'i0ihe2jfj7a9opf9p88',
+  },
+  {
+    name: 'NIST FF3 sample 11 (AES-256)',
+    key: K256,
+    tweak: 'D8E7920AFA330A73',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P18,
+    ciphertext: '922011205562777495',
+  },
+  {
+    name: 'NIST FF3 sample 12 (AES-256)',
+    key: K256,
+    tweak: '9A768A92F60E12D8',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P18,
+    ciphertext: '504149865578056140',
+  },
+  {
+    name: 'NIST FF3 sample 13 (AES-256)',
+    key: K256,
+    tweak: 'D8E7920AFA330A73',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P29,
+    ciphertext: '04344343235792599165734622699',
+  },
+  {
+    name: 'NIST FF3 sample 14 (AES-256)',
+    key: K256,
+    tweak: '0000000000000000',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: P29,
+    ciphertext: '30859239999374053872365555822',
+  },
+  {
+    name: 'NIST FF3 sample 15 (AES-256)',
+    key: K256,
+    tweak: '9A768A92F60E12D8',
+    radix: 26,
+    alphabet: RADIX_36,
+    plaintext: P19,
+    ciphertext: 'p0b2godfja9bhb7bk38',
+  },
+  {
+    name: 'ACVP FF3-1 tg1 (radix 10, 10 digits)',
+    key: '2DE79D232DF5585D68CE47882AE256D6',
+    tweak: 'CBD09280979564',
+    radix: 10,
+    alphabet: RADIX_36,
+    plaintext: '3992520240',
+    ciphertext: '8901801106',
+  },
   {
     name: 'ACVP FF3-1 tg1 (radix 10, 56 digits)',
     key: '01C63017111438F7FC8E24EB16C71AB5',
@@ -69,8 +197,16 @@ test('FF3/FF3-1 match the NIST sample and ACVP vectors in both directions', (t) 
   for (const v of VECTORS) {
     const key = Buffer.from(v.key, 'hex');
     const tweak = Buffer.from(v.tweak, 'hex');
-    assert.equal(fromNumerals(ff3Encrypt(key, tweak, v.radix, toNumerals(v.plaintext, v.alphabet)), v.alphabet), v.ciphertext, v.name);
-    assert.equal(fromNumerals(ff3Decrypt(key, tweak, v.radix, toNumerals(v.ciphertext, v.alphabet)), v.alphabet), v.plaintext, v.name);
+    assert.equal(
+      fromNumerals(ff3Encrypt(key, tweak, v.radix, toNumerals(v.plaintext, v.alphabet)), v.alphabet),
+      v.ciphertext,
+      v.name,
+    );
+    assert.equal(
+      fromNumerals(ff3Decrypt(key, tweak, v.radix, toNumerals(v.ciphertext, v.alphabet)), v.alphabet),
+      v.plaintext,
+      v.name,
+    );
   }
   t.diagnostic(`${VECTORS.length} vectors, ${VECTORS.length * 2} checks passed`);
 });
@@ -78,7 +214,15 @@ test('FF3/FF3-1 match the NIST sample and ACVP vectors in both directions', (t) 
 test('encryptDigits keeps length and round-trips, including round values that need more than eight zeros of padding', () => {
   const key = Buffer.alloc(32, 7);
   const tweak = Buffer.from('00112233445566', 'hex');
-  for (const digits of ['123456', '000000', '999999999', '4111111111111111', '0'.repeat(56), '9'.repeat(56), '12345678901234567890']) {
+  for (const digits of [
+    '123456',
+    '000000',
+    '999999999',
+    '4111111111111111',
+    '0'.repeat(56),
+    '9'.repeat(56),
+    '12345678901234567890',
+  ]) {
     const encrypted = encryptDigits(key, tweak, digits);
     assert.match(encrypted, new RegExp(`^[0-9]{${digits.length}}$`));
     assert.equal(decryptDigits(key, tweak, encrypted), digits);
@@ -97,7 +241,8 @@ test('encryptDigits rejects short, long and non-digit input with VEIL_FPE_INPUT,
   for (const bad of ['12345', '1'.repeat(57), '12a456', '123 456', '١٢٣٤٥٦', '']) {
     assert.throws(
       () => encryptDigits(key, tweak, bad),
-      (e: unknown) => isVeilError(e) && e.code === 'VEIL_FPE_INPUT' && (bad.length < 3 || !e.message.includes(bad)),
+      (e: unknown) =>
+        isVeilError(e) && e.code === 'VEIL_FPE_INPUT' && (bad.length < 3 || !e.message.includes(bad)),
     );
   }
   assert.equal(FF3_1_DIGITS.min, 6);
@@ -105,5 +250,8 @@ test('encryptDigits rejects short, long and non-digit input with VEIL_FPE_INPUT,
 });
 
 test('encryptDigits accepts only a 56-bit FF3-1 tweak', () => {
-  assert.throws(() => encryptDigits(Buffer.alloc(32), Buffer.alloc(8), '123456'), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION');
+  assert.throws(
+    () => encryptDigits(Buffer.alloc(32), Buffer.alloc(8), '123456'),
+    (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION',
+  );
 });

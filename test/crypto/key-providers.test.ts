@@ -28,12 +28,23 @@ const kms = await startKms({ keyArn: KMS_ARN });
 servers.push(vault, kms);
 
 const envKey = randomBytes(32).toString('base64');
-const kmsClientConfig = { region: 'eu-west-1', endpoint: kms.url, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' } };
+const kmsClientConfig = {
+  region: 'eu-west-1',
+  endpoint: kms.url,
+  credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+};
 
 const DRIVERS: ReadonlyArray<{ name: string; make: () => KeyEncryptionKeyProvider }> = [
   { name: 'local-file', make: () => createLocalFileKeyProvider({ path: join(dir, 'suite', 'kek.key') }) },
-  { name: 'environment', make: () => createEnvironmentKeyProvider({ variable: 'VEIL_TEST_KEK', env: { VEIL_TEST_KEK: envKey } }) },
-  { name: 'vault-transit', make: () => createVaultTransitKeyProvider({ address: vault.url, token: VAULT_TOKEN, keyName: 'veil-kek' }) },
+  {
+    name: 'environment',
+    make: () => createEnvironmentKeyProvider({ variable: 'VEIL_TEST_KEK', env: { VEIL_TEST_KEK: envKey } }),
+  },
+  {
+    name: 'vault-transit',
+    make: () =>
+      createVaultTransitKeyProvider({ address: vault.url, token: VAULT_TOKEN, keyName: 'veil-kek' }),
+  },
   { name: 'aws-kms', make: () => createAwsKmsKeyProvider({ keyId: KMS_ARN, clientConfig: kmsClientConfig }) },
 ];
 
@@ -56,11 +67,20 @@ for (const driver of DRIVERS) {
     test('unwrap with another context or a tampered blob fails with an uninformative error', async () => {
       const provider = driver.make();
       const wrapped = Buffer.from(await provider.wrapKey(randomBytes(32), context));
-      await assert.rejects(provider.unwrapKey(wrapped, { ...context, 'veil:tenant': 'tenant-b' }), isCode('VEIL_DECRYPTION_FAILED'));
-      await assert.rejects(provider.unwrapKey(wrapped, { ...context, 'veil:version': '2' }), isCode('VEIL_DECRYPTION_FAILED'));
+      await assert.rejects(
+        provider.unwrapKey(wrapped, { ...context, 'veil:tenant': 'tenant-b' }),
+        isCode('VEIL_DECRYPTION_FAILED'),
+      );
+      await assert.rejects(
+        provider.unwrapKey(wrapped, { ...context, 'veil:version': '2' }),
+        isCode('VEIL_DECRYPTION_FAILED'),
+      );
       const tampered = Buffer.from(wrapped);
       tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1;
-      await assert.rejects(provider.unwrapKey(tampered, context), (e: unknown) => isCode('VEIL_DECRYPTION_FAILED')(e) && (e as Error).message === 'decryption failed');
+      await assert.rejects(
+        provider.unwrapKey(tampered, context),
+        (e: unknown) => isCode('VEIL_DECRYPTION_FAILED')(e) && (e as Error).message === 'decryption failed',
+      );
     });
   });
 }
@@ -84,32 +104,47 @@ describe('local key file', () => {
     const secret = randomBytes(32);
     await writeFile(loose, secret, { mode: 0o644 });
     await chmod(loose, 0o644);
-    await assert.rejects(createLocalFileKeyProvider({ path: loose }).wrapKey(randomBytes(32), context), (e: unknown) => {
-      assert.ok(isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER');
-      assert.match(e.message, /loose\.key is readable or writable by group or others \(mode 644\)/);
-      assert.equal(e.message.includes(secret.toString('hex')), false);
-      return true;
-    });
+    await assert.rejects(
+      createLocalFileKeyProvider({ path: loose }).wrapKey(randomBytes(32), context),
+      (e: unknown) => {
+        assert.ok(isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER');
+        assert.match(e.message, /loose\.key is readable or writable by group or others \(mode 644\)/);
+        assert.equal(e.message.includes(secret.toString('hex')), false);
+        return true;
+      },
+    );
     const short = join(dir, 'short.key');
     await writeFile(short, randomBytes(16), { mode: 0o600 });
-    await assert.rejects(createLocalFileKeyProvider({ path: short }).wrapKey(randomBytes(32), context), /must hold exactly 32 bytes, it holds 16/);
+    await assert.rejects(
+      createLocalFileKeyProvider({ path: short }).wrapKey(randomBytes(32), context),
+      /must hold exactly 32 bytes, it holds 16/,
+    );
   });
 });
 
 describe('environment variable', () => {
   test('a missing or malformed variable is named in the error, its value never', async () => {
-    await assert.rejects(createEnvironmentKeyProvider({ variable: 'VEIL_KEK', env: {} }).wrapKey(randomBytes(32), context), (e: unknown) => {
-      assert.ok(isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER');
-      assert.match(e.message, /environment variable VEIL_KEK is not set/);
-      return true;
-    });
+    await assert.rejects(
+      createEnvironmentKeyProvider({ variable: 'VEIL_KEK', env: {} }).wrapKey(randomBytes(32), context),
+      (e: unknown) => {
+        assert.ok(isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER');
+        assert.match(e.message, /environment variable VEIL_KEK is not set/);
+        return true;
+      },
+    );
     const wrongLength = randomBytes(16).toString('base64');
     for (const value of [wrongLength, 'not base64 at all!!', `${envKey}junk`]) {
-      await assert.rejects(createEnvironmentKeyProvider({ variable: 'VEIL_KEK', env: { VEIL_KEK: value } }).wrapKey(randomBytes(32), context), (e: unknown) => {
-        assert.ok(isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER');
-        assert.equal(e.message, 'environment variable VEIL_KEK must hold a base64-encoded 32-byte key');
-        return true;
-      });
+      await assert.rejects(
+        createEnvironmentKeyProvider({ variable: 'VEIL_KEK', env: { VEIL_KEK: value } }).wrapKey(
+          randomBytes(32),
+          context,
+        ),
+        (e: unknown) => {
+          assert.ok(isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER');
+          assert.equal(e.message, 'environment variable VEIL_KEK must hold a base64-encoded 32-byte key');
+          return true;
+        },
+      );
     }
   });
 });
@@ -117,7 +152,11 @@ describe('environment variable', () => {
 describe('Vault Transit', () => {
   test('calls /v1/transit/encrypt|decrypt/:key with X-Vault-Token and the context as associated_data', async () => {
     const before = vault.requests.length;
-    const provider = createVaultTransitKeyProvider({ address: vault.url, token: VAULT_TOKEN, keyName: 'veil-kek' });
+    const provider = createVaultTransitKeyProvider({
+      address: vault.url,
+      token: VAULT_TOKEN,
+      keyName: 'veil-kek',
+    });
     const wrapped = await provider.wrapKey(randomBytes(32), context);
     await provider.unwrapKey(wrapped, context);
     const [enc, dec] = vault.requests.slice(before);
@@ -130,7 +169,11 @@ describe('Vault Transit', () => {
   });
 
   test('a rejected token is a provider error that does not echo the token', async () => {
-    const provider = createVaultTransitKeyProvider({ address: vault.url, token: 'hvs.wrong-token', keyName: 'veil-kek' });
+    const provider = createVaultTransitKeyProvider({
+      address: vault.url,
+      token: 'hvs.wrong-token',
+      keyName: 'veil-kek',
+    });
     await assert.rejects(provider.wrapKey(randomBytes(32), context), (e: unknown) => {
       assert.ok(isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER');
       assert.equal(e.message, 'Vault Transit key veil-kek: encrypt returned HTTP 403');
@@ -141,8 +184,16 @@ describe('Vault Transit', () => {
   test('an unreachable Vault is a provider error naming the origin', async () => {
     const closed = await startVaultTransit({ token: VAULT_TOKEN, mount: 'transit', keyName: 'k' });
     await closed.close();
-    const provider = createVaultTransitKeyProvider({ address: closed.url, token: VAULT_TOKEN, keyName: 'k', timeoutMs: 2000 });
-    await assert.rejects(provider.wrapKey(randomBytes(32), context), (e: unknown) => isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER' && e.message.includes(closed.url));
+    const provider = createVaultTransitKeyProvider({
+      address: closed.url,
+      token: VAULT_TOKEN,
+      keyName: 'k',
+      timeoutMs: 2000,
+    });
+    await assert.rejects(
+      provider.wrapKey(randomBytes(32), context),
+      (e: unknown) => isVeilError(e) && e.code === 'VEIL_KEY_PROVIDER' && e.message.includes(closed.url),
+    );
   });
 });
 
@@ -166,7 +217,11 @@ describe('AWS KMS', () => {
 test('createKeyProvider picks the configured driver', async () => {
   const local = await createKeyProvider({ driver: 'local-file', path: join(dir, 'factory.key') });
   assert.equal(local.id, 'local-file');
-  const viaKms = await createKeyProvider({ driver: 'aws-kms', keyId: KMS_ARN, clientConfig: kmsClientConfig });
+  const viaKms = await createKeyProvider({
+    driver: 'aws-kms',
+    keyId: KMS_ARN,
+    clientConfig: kmsClientConfig,
+  });
   assert.equal(viaKms.id, `aws-kms:${KMS_ARN}`);
   await assert.rejects(createKeyProvider({ driver: 'nope' } as never), isCode('VEIL_INVALID_OPTION'));
 });

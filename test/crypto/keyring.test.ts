@@ -27,7 +27,11 @@ const doc = { tenantId: 'tenant-a', objectId: 'doc-1', artifactClass: 'source-do
 const secret = Buffer.from('SSN 078-05-1120 belongs to canary Jane Roe');
 
 function makeKeyring(store: KeyringStore, cacheTtlMs = 0): Keyring {
-  return new Keyring({ provider: createLocalFileKeyProvider({ path: join(dir, 'kek.key') }), store, cacheTtlMs });
+  return new Keyring({
+    provider: createLocalFileKeyProvider({ path: join(dir, 'kek.key') }),
+    store,
+    cacheTtlMs,
+  });
 }
 
 for (const { name, make } of STORES) {
@@ -65,15 +69,25 @@ for (const { name, make } of STORES) {
           [2, 'active'],
         ],
       );
-      await assert.rejects(keyring.decrypt(doc, Buffer.concat([v2.subarray(0, 3), Buffer.from([0, 0, 0, 9]), v2.subarray(7)])), isCode('VEIL_KEY_NOT_FOUND'));
+      await assert.rejects(
+        keyring.decrypt(doc, Buffer.concat([v2.subarray(0, 3), Buffer.from([0, 0, 0, 9]), v2.subarray(7)])),
+        isCode('VEIL_KEY_NOT_FOUND'),
+      );
     });
 
     test('a ciphertext moved to another object, tenant or class does not decrypt', async () => {
       const keyring = makeKeyring(make());
       const sealed = await keyring.encrypt(doc, secret);
       await keyring.currentKey('tenant-b');
-      for (const moved of [{ ...doc, objectId: 'doc-2' }, { ...doc, artifactClass: 'extracted-fields' }, { ...doc, tenantId: 'tenant-b' }]) {
-        await assert.rejects(keyring.decrypt(moved, sealed), (e: unknown) => isCode('VEIL_DECRYPTION_FAILED')(e) && (e as Error).message === 'decryption failed');
+      for (const moved of [
+        { ...doc, objectId: 'doc-2' },
+        { ...doc, artifactClass: 'extracted-fields' },
+        { ...doc, tenantId: 'tenant-b' },
+      ]) {
+        await assert.rejects(
+          keyring.decrypt(moved, sealed),
+          (e: unknown) => isCode('VEIL_DECRYPTION_FAILED')(e) && (e as Error).message === 'decryption failed',
+        );
       }
     });
 
@@ -81,28 +95,56 @@ for (const { name, make } of STORES) {
       const store = make();
       const keyring = makeKeyring(store, 60_000);
       const sealed = await keyring.encrypt(doc, secret);
-      const forSubject = await keyring.encryptForSubject('subj-1', { ...doc, objectId: 'tok-1', artifactClass: 'vault-entry' }, secret);
+      const forSubject = await keyring.encryptForSubject(
+        'subj-1',
+        { ...doc, objectId: 'tok-1', artifactClass: 'vault-entry' },
+        secret,
+      );
       await keyring.rotate('tenant-a');
       const other = await keyring.encrypt({ ...doc, tenantId: 'tenant-b' }, secret);
       assert.equal(await keyring.destroyTenant('tenant-a'), 3);
       assert.deepEqual(await store.list('tenant-a'), []);
       assert.ok(sealed.length > secret.length, 'the ciphertext itself is untouched');
       await assert.rejects(keyring.decrypt(doc, sealed), isCode('VEIL_KEY_NOT_FOUND'));
-      await assert.rejects(keyring.decryptForSubject('subj-1', { ...doc, objectId: 'tok-1', artifactClass: 'vault-entry' }, forSubject), isCode('VEIL_KEY_NOT_FOUND'));
+      await assert.rejects(
+        keyring.decryptForSubject(
+          'subj-1',
+          { ...doc, objectId: 'tok-1', artifactClass: 'vault-entry' },
+          forSubject,
+        ),
+        isCode('VEIL_KEY_NOT_FOUND'),
+      );
       // A tenant created again under the same id gets fresh keys, which cannot open the old data.
       await keyring.currentKey('tenant-a');
       await assert.rejects(keyring.decrypt(doc, sealed), isCode('VEIL_DECRYPTION_FAILED'));
-      assert.deepEqual(await keyring.decrypt({ ...doc, tenantId: 'tenant-b' }, other), secret, 'other tenants are untouched');
+      assert.deepEqual(
+        await keyring.decrypt({ ...doc, tenantId: 'tenant-b' }, other),
+        secret,
+        'other tenants are untouched',
+      );
     });
 
     test('subject keys are separate, stable, and destroyed one by one', async () => {
       const keyring = makeKeyring(make());
-      const entry = (id: string) => ({ tenantId: 'tenant-a', objectId: `tok-${id}`, artifactClass: 'vault-entry' });
+      const entry = (id: string) => ({
+        tenantId: 'tenant-a',
+        objectId: `tok-${id}`,
+        artifactClass: 'vault-entry',
+      });
       const a = await keyring.encryptForSubject('subj-a', entry('a'), Buffer.from('alice'));
       const b = await keyring.encryptForSubject('subj-b', entry('b'), Buffer.from('bob'));
-      assert.notDeepEqual((await keyring.subjectKey('tenant-a', 'subj-a')).key, (await keyring.subjectKey('tenant-a', 'subj-b')).key);
-      assert.deepEqual((await keyring.subjectKey('tenant-a', 'subj-a')).key, (await keyring.subjectKey('tenant-a', 'subj-a')).key);
-      await assert.rejects(keyring.decryptForSubject('subj-b', entry('a'), a), isCode('VEIL_DECRYPTION_FAILED'));
+      assert.notDeepEqual(
+        (await keyring.subjectKey('tenant-a', 'subj-a')).key,
+        (await keyring.subjectKey('tenant-a', 'subj-b')).key,
+      );
+      assert.deepEqual(
+        (await keyring.subjectKey('tenant-a', 'subj-a')).key,
+        (await keyring.subjectKey('tenant-a', 'subj-a')).key,
+      );
+      await assert.rejects(
+        keyring.decryptForSubject('subj-b', entry('a'), a),
+        isCode('VEIL_DECRYPTION_FAILED'),
+      );
       await keyring.destroySubject('tenant-a', 'subj-a');
       await assert.rejects(keyring.decryptForSubject('subj-a', entry('a'), a), isCode('VEIL_KEY_NOT_FOUND'));
       assert.equal((await keyring.decryptForSubject('subj-b', entry('b'), b)).toString(), 'bob');
@@ -112,8 +154,14 @@ for (const { name, make } of STORES) {
 
 test('rotation re-wraps every live key under a new KEK provider; the old provider is then not needed', async () => {
   const store = new MemoryKeyringStore();
-  const oldKek = createEnvironmentKeyProvider({ variable: 'OLD_KEK', env: { OLD_KEK: randomBytes(32).toString('base64') } });
-  const newKek = createEnvironmentKeyProvider({ variable: 'NEW_KEK', env: { NEW_KEK: randomBytes(32).toString('base64') } });
+  const oldKek = createEnvironmentKeyProvider({
+    variable: 'OLD_KEK',
+    env: { OLD_KEK: randomBytes(32).toString('base64') },
+  });
+  const newKek = createEnvironmentKeyProvider({
+    variable: 'NEW_KEK',
+    env: { NEW_KEK: randomBytes(32).toString('base64') },
+  });
   const before = new Keyring({ provider: oldKek, store, cacheTtlMs: 0 });
   const sealed = await before.encrypt(doc, secret);
   const forSubject = await before.encryptForSubject('subj-1', { ...doc, objectId: 't' }, secret);
@@ -130,19 +178,36 @@ test('rotation re-wraps every live key under a new KEK provider; the old provide
 
 test('a record wrapped by an unconfigured provider names the provider id', async () => {
   const store = new MemoryKeyringStore();
-  const a = createEnvironmentKeyProvider({ variable: 'A_KEK', env: { A_KEK: randomBytes(32).toString('base64') } });
-  const b = createEnvironmentKeyProvider({ variable: 'B_KEK', env: { B_KEK: randomBytes(32).toString('base64') } });
+  const a = createEnvironmentKeyProvider({
+    variable: 'A_KEK',
+    env: { A_KEK: randomBytes(32).toString('base64') },
+  });
+  const b = createEnvironmentKeyProvider({
+    variable: 'B_KEK',
+    env: { B_KEK: randomBytes(32).toString('base64') },
+  });
   const sealed = await new Keyring({ provider: a, store }).encrypt(doc, secret);
-  await assert.rejects(new Keyring({ provider: b, store }).decrypt(doc, sealed), (e: unknown) => isCode('VEIL_KEY_PROVIDER')(e) && (e as Error).message.includes('env:A_KEK'));
+  await assert.rejects(
+    new Keyring({ provider: b, store }).decrypt(doc, sealed),
+    (e: unknown) => isCode('VEIL_KEY_PROVIDER')(e) && (e as Error).message.includes('env:A_KEK'),
+  );
 });
 
 test('concurrent first use creates exactly one version, and every caller gets its key', async () => {
-  for (const store of [new MemoryKeyringStore(), new JsonFileKeyringStore(join(dir, 'race', 'keyring.json'))]) {
+  for (const store of [
+    new MemoryKeyringStore(),
+    new JsonFileKeyringStore(join(dir, 'race', 'keyring.json')),
+  ]) {
     const keyring = makeKeyring(store);
     const keys = await Promise.all(Array.from({ length: 8 }, () => keyring.currentKey('tenant-c')));
     assert.equal(new Set(keys.map((k) => Buffer.from(k.key).toString('hex'))).size, 1);
-    assert.deepEqual((await store.list('tenant-c')).map((r) => r.version), [1]);
-    const subjects = await Promise.all(Array.from({ length: 8 }, () => keyring.subjectKey('tenant-c', 'subj-race')));
+    assert.deepEqual(
+      (await store.list('tenant-c')).map((r) => r.version),
+      [1],
+    );
+    const subjects = await Promise.all(
+      Array.from({ length: 8 }, () => keyring.subjectKey('tenant-c', 'subj-race')),
+    );
     assert.equal(new Set(subjects.map((k) => Buffer.from(k.key).toString('hex'))).size, 1);
   }
 });
@@ -158,14 +223,21 @@ test('the JSON keyring file is written atomically with mode 0600 and reloads in 
   assert.equal(text.includes(secret.toString()), false);
   const reopened = makeKeyring(new JsonFileKeyringStore(path));
   assert.deepEqual(await reopened.decrypt(doc, sealed), secret);
-  assert.deepEqual((await reopened.versions('tenant-a')).map((v) => v.version), [1, 2]);
+  assert.deepEqual(
+    (await reopened.versions('tenant-a')).map((v) => v.version),
+    [1, 2],
+  );
 });
 
 test('a corrupt keyring file is a clear error, not an empty keyring', async () => {
   const path = join(dir, 'corrupt.json');
   const { writeFile } = await import('node:fs/promises');
   await writeFile(path, '{"format":"something-else"}', { mode: 0o600 });
-  await assert.rejects(makeKeyring(new JsonFileKeyringStore(path)).currentKey('tenant-a'), (e: unknown) => isCode('VEIL_KEY_PROVIDER')(e) && /is not a version 1 Veil keyring/.test((e as Error).message));
+  await assert.rejects(
+    makeKeyring(new JsonFileKeyringStore(path)).currentKey('tenant-a'),
+    (e: unknown) =>
+      isCode('VEIL_KEY_PROVIDER')(e) && /is not a version 1 Veil keyring/.test((e as Error).message),
+  );
 });
 
 test('ids with spaces or control characters are refused', async () => {

@@ -45,7 +45,12 @@ async function listen(handler: (req: RecordedRequest, res: ServerResponse) => vo
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+      };
       requests.push(recorded);
       handler(recorded, res);
     });
@@ -65,19 +70,29 @@ function reply(res: ServerResponse, status: number, body: unknown, contentType =
 }
 
 /** Vault Transit: POST /v1/<mount>/encrypt|decrypt/<key>, token in X-Vault-Token. */
-export function startVaultTransit(options: { token: string; mount: string; keyName: string }): Promise<LoopbackServer> {
+export function startVaultTransit(options: {
+  token: string;
+  mount: string;
+  keyName: string;
+}): Promise<LoopbackServer> {
   const key = randomBytes(32);
   return listen((req, res) => {
-    if (req.headers['x-vault-token'] !== options.token) return reply(res, 403, { errors: ['permission denied'] });
+    if (req.headers['x-vault-token'] !== options.token)
+      return reply(res, 403, { errors: ['permission denied'] });
     const aad = Buffer.from(String(req.body.associated_data ?? ''), 'base64');
     if (req.method === 'POST' && req.url === `/v1/${options.mount}/encrypt/${options.keyName}`) {
       const sealed = seal(key, Buffer.from(String(req.body.plaintext), 'base64'), aad);
-      return reply(res, 200, { data: { ciphertext: `vault:v1:${sealed.toString('base64')}`, key_version: 1 } });
+      return reply(res, 200, {
+        data: { ciphertext: `vault:v1:${sealed.toString('base64')}`, key_version: 1 },
+      });
     }
     if (req.method === 'POST' && req.url === `/v1/${options.mount}/decrypt/${options.keyName}`) {
       const ciphertext = String(req.body.ciphertext);
-      const plaintext = ciphertext.startsWith('vault:v1:') ? open(key, Buffer.from(ciphertext.slice('vault:v1:'.length), 'base64'), aad) : undefined;
-      if (plaintext === undefined) return reply(res, 400, { errors: ['cipher: message authentication failed'] });
+      const plaintext = ciphertext.startsWith('vault:v1:')
+        ? open(key, Buffer.from(ciphertext.slice('vault:v1:'.length), 'base64'), aad)
+        : undefined;
+      if (plaintext === undefined)
+        return reply(res, 400, { errors: ['cipher: message authentication failed'] });
       return reply(res, 200, { data: { plaintext: plaintext.toString('base64') } });
     }
     return reply(res, 404, { errors: [] });
@@ -89,18 +104,51 @@ export function startKms(options: { keyArn: string }): Promise<LoopbackServer> {
   const key = randomBytes(32);
   const json = 'application/x-amz-json-1.1';
   const contextAad = (ctx: unknown): Buffer =>
-    Buffer.from(JSON.stringify(Object.entries((ctx ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1))), 'utf8');
+    Buffer.from(
+      JSON.stringify(
+        Object.entries((ctx ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1)),
+      ),
+      'utf8',
+    );
   return listen((req, res) => {
-    if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) return reply(res, 400, { __type: 'MissingAuthenticationTokenException', message: 'unsigned' }, json);
+    if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 '))
+      return reply(res, 400, { __type: 'MissingAuthenticationTokenException', message: 'unsigned' }, json);
     const target = req.headers['x-amz-target'];
     if (target === 'TrentService.Encrypt') {
-      const sealed = seal(key, Buffer.from(String(req.body.Plaintext), 'base64'), contextAad(req.body.EncryptionContext));
-      return reply(res, 200, { CiphertextBlob: sealed.toString('base64'), KeyId: options.keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }, json);
+      const sealed = seal(
+        key,
+        Buffer.from(String(req.body.Plaintext), 'base64'),
+        contextAad(req.body.EncryptionContext),
+      );
+      return reply(
+        res,
+        200,
+        {
+          CiphertextBlob: sealed.toString('base64'),
+          KeyId: options.keyArn,
+          EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        },
+        json,
+      );
     }
     if (target === 'TrentService.Decrypt') {
-      const plaintext = open(key, Buffer.from(String(req.body.CiphertextBlob), 'base64'), contextAad(req.body.EncryptionContext));
-      if (plaintext === undefined) return reply(res, 400, { __type: 'InvalidCiphertextException', message: 'invalid ciphertext' }, json);
-      return reply(res, 200, { Plaintext: plaintext.toString('base64'), KeyId: options.keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }, json);
+      const plaintext = open(
+        key,
+        Buffer.from(String(req.body.CiphertextBlob), 'base64'),
+        contextAad(req.body.EncryptionContext),
+      );
+      if (plaintext === undefined)
+        return reply(res, 400, { __type: 'InvalidCiphertextException', message: 'invalid ciphertext' }, json);
+      return reply(
+        res,
+        200,
+        {
+          Plaintext: plaintext.toString('base64'),
+          KeyId: options.keyArn,
+          EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        },
+        json,
+      );
     }
     return reply(res, 400, { __type: 'UnknownOperationException', message: 'unknown operation' }, json);
   });

@@ -11,7 +11,10 @@ import { isVeilError } from '../../src/errors/veil-error.js';
 const isCode = (code: string) => (e: unknown) => isVeilError(e) && e.code === code;
 
 function newKeyring(): Keyring {
-  const provider = createEnvironmentKeyProvider({ variable: 'VEIL_KEK', env: { VEIL_KEK: randomBytes(32).toString('base64') } });
+  const provider = createEnvironmentKeyProvider({
+    variable: 'VEIL_KEK',
+    env: { VEIL_KEK: randomBytes(32).toString('base64') },
+  });
   return new Keyring({ provider, store: new MemoryKeyringStore(), cacheTtlMs: 0 });
 }
 
@@ -30,11 +33,15 @@ test('hmac is keyed, deterministic per tenant and scope, and differs across scop
 test('encrypt/decrypt round-trips any string exactly (property)', async () => {
   const keys = await createOperatorKeys(newKeyring(), 'tenant-a');
   fc.assert(
-    fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ minLength: 1, maxLength: 40 }), (plaintext, scope) => {
-      const token = keys.encrypt(scope, plaintext);
-      assert.match(token, /^[A-Za-z0-9_-]+$/);
-      assert.equal(keys.decrypt(scope, token), plaintext);
-    }),
+    fc.property(
+      fc.string({ unit: 'grapheme', maxLength: 200 }),
+      fc.string({ minLength: 1, maxLength: 40 }),
+      (plaintext, scope) => {
+        const token = keys.encrypt(scope, plaintext);
+        assert.match(token, /^[A-Za-z0-9_-]+$/);
+        assert.equal(keys.decrypt(scope, token), plaintext);
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -45,8 +52,17 @@ test('a token fails to decrypt in another scope or tenant, or when altered, with
   const b = await createOperatorKeys(keyring, 'tenant-b');
   const token = a.encrypt('job:7', '078-05-1120');
   const flipped = `${token.slice(0, -2)}${token.at(-2) === 'A' ? 'B' : 'A'}${token.at(-1)}`;
-  for (const attempt of [() => a.decrypt('job:8', token), () => b.decrypt('job:7', token), () => a.decrypt('job:7', flipped), () => a.decrypt('job:7', 'not a token!'), () => a.decrypt('job:7', 'AAAA')]) {
-    assert.throws(attempt, (e: unknown) => isCode('VEIL_DECRYPTION_FAILED')(e) && (e as Error).message === 'decryption failed');
+  for (const attempt of [
+    () => a.decrypt('job:8', token),
+    () => b.decrypt('job:7', token),
+    () => a.decrypt('job:7', flipped),
+    () => a.decrypt('job:7', 'not a token!'),
+    () => a.decrypt('job:7', 'AAAA'),
+  ]) {
+    assert.throws(
+      attempt,
+      (e: unknown) => isCode('VEIL_DECRYPTION_FAILED')(e) && (e as Error).message === 'decryption failed',
+    );
   }
 });
 
@@ -72,12 +88,16 @@ test('tokens survive a rotation; HMAC and FPE stay stable when the version is pi
 test('FPE keeps digit strings digit strings of the same length and round-trips (property)', async () => {
   const keys = await createOperatorKeys(newKeyring(), 'tenant-a');
   fc.assert(
-    fc.property(fc.stringMatching(/^[0-9]{6,56}$/), fc.constantFrom('ssn', 'card', 'phone'), (digits, scope) => {
-      const encrypted = keys.fpeEncrypt(scope, digits);
-      assert.equal(encrypted.length, digits.length);
-      assert.match(encrypted, /^[0-9]+$/);
-      assert.equal(keys.fpeDecrypt(scope, encrypted), digits);
-    }),
+    fc.property(
+      fc.stringMatching(/^[0-9]{6,56}$/),
+      fc.constantFrom('ssn', 'card', 'phone'),
+      (digits, scope) => {
+        const encrypted = keys.fpeEncrypt(scope, digits);
+        assert.equal(encrypted.length, digits.length);
+        assert.match(encrypted, /^[0-9]+$/);
+        assert.equal(keys.fpeDecrypt(scope, encrypted), digits);
+      },
+    ),
     { numRuns: 300 },
   );
   assert.notEqual(keys.fpeEncrypt('ssn', '078051120'), keys.fpeEncrypt('card', '078051120'));
@@ -85,7 +105,10 @@ test('FPE keeps digit strings digit strings of the same length and round-trips (
 
 test('FPE refuses digit strings shorter than FF3-1 allows with a clear error', async () => {
   const keys = await createOperatorKeys(newKeyring(), 'tenant-a');
-  assert.throws(() => keys.fpeEncrypt('zip', '12345'), (e: unknown) => isCode('VEIL_FPE_INPUT')(e) && /from 6 to 56 digits, got 5/.test((e as Error).message));
+  assert.throws(
+    () => keys.fpeEncrypt('zip', '12345'),
+    (e: unknown) => isCode('VEIL_FPE_INPUT')(e) && /from 6 to 56 digits, got 5/.test((e as Error).message),
+  );
   assert.throws(() => keys.fpeEncrypt('zip', '12-345-678'), isCode('VEIL_FPE_INPUT'));
 });
 

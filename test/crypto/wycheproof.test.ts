@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KEY_BYTES, NONCE_BYTES, TAG_BYTES, aesGcmDecrypt, aesGcmEncrypt } from '../../src/crypto/envelope.js';
+import {
+  KEY_BYTES,
+  NONCE_BYTES,
+  TAG_BYTES,
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+} from '../../src/crypto/envelope.js';
 import { hkdfSha256 } from '../../src/crypto/hkdf.js';
 import { hmacSha256, verifyHmacSha256 } from '../../src/crypto/hmac.js';
 
@@ -40,7 +46,8 @@ interface HkdfCase extends Case {
   readonly okm: string;
 }
 
-const load = <T>(name: string): Suite<T> => JSON.parse(readFileSync(new URL(name, folder), 'utf8')) as Suite<T>;
+const load = <T>(name: string): Suite<T> =>
+  JSON.parse(readFileSync(new URL(name, folder), 'utf8')) as Suite<T>;
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 
 class Tally {
@@ -82,12 +89,23 @@ test('Wycheproof aes_gcm_test through aesGcmEncrypt/aesGcmDecrypt (256-bit key, 
   const tally = new Tally();
   let outside = 0;
   for (const group of suite.testGroups) {
-    if (group.keySize !== KEY_BYTES * 8 || group.ivSize !== NONCE_BYTES * 8 || group.tagSize !== TAG_BYTES * 8) {
+    if (
+      group.keySize !== KEY_BYTES * 8 ||
+      group.ivSize !== NONCE_BYTES * 8 ||
+      group.tagSize !== TAG_BYTES * 8
+    ) {
       outside += group.tests.length;
       continue;
     }
     for (const c of group.tests) {
-      const [key, iv, aad, msg, ct, tag] = [c.key, c.iv, c.aad, c.msg, c.ct, c.tag].map(hex) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+      const [key, iv, aad, msg, ct, tag] = [c.key, c.iv, c.aad, c.msg, c.ct, c.tag].map(hex) as [
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+      ];
       const accepted = accepts(() => {
         const opened = aesGcmDecrypt(key, iv, ct, tag, aad);
         if (!opened.equals(msg)) return false;
@@ -115,7 +133,11 @@ test('Wycheproof hmac_sha256_test through hmacSha256/verifyHmacSha256', (t) => {
       const tag = hex(c.tag);
       tally.record(
         c,
-        accepts(() => verifyHmacSha256(key, msg, tag, tagBytes) && (tagBytes !== 32 || hmacSha256(key, msg).equals(tag))),
+        accepts(
+          () =>
+            verifyHmacSha256(key, msg, tag, tagBytes) &&
+            (tagBytes !== 32 || hmacSha256(key, msg).equals(tag)),
+        ),
       );
     }
   }

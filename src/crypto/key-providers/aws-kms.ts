@@ -30,13 +30,17 @@ const DECRYPTION_ERRORS = new Set(['InvalidCiphertextException', 'IncorrectKeyEx
  * ```
  */
 export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyEncryptionKeyProvider {
-  if (typeof options.keyId !== 'string' || options.keyId.length === 0) throw new VeilError('VEIL_INVALID_OPTION', 'AWS KMS: `keyId` must be a non-empty string');
+  if (typeof options.keyId !== 'string' || options.keyId.length === 0)
+    throw new VeilError('VEIL_INVALID_OPTION', 'AWS KMS: `keyId` must be a non-empty string');
   const client = options.client ?? new KMSClient(options.clientConfig ?? {});
   const name = `AWS KMS key ${options.keyId}`;
   const fail = (operation: string, error: unknown): VeilError => {
     const errorName = error instanceof Error ? error.name : 'unknown error';
-    if (operation === 'Decrypt' && DECRYPTION_ERRORS.has(errorName)) return new VeilError('VEIL_DECRYPTION_FAILED', 'decryption failed', { cause: error });
-    return new VeilError('VEIL_KEY_PROVIDER', `${name}: ${operation} failed (${errorName})`, { cause: error });
+    if (operation === 'Decrypt' && DECRYPTION_ERRORS.has(errorName))
+      return new VeilError('VEIL_DECRYPTION_FAILED', 'decryption failed', { cause: error });
+    return new VeilError('VEIL_KEY_PROVIDER', `${name}: ${operation} failed (${errorName})`, {
+      cause: error,
+    });
   };
   return {
     id: `aws-kms:${options.keyId}`,
@@ -44,21 +48,31 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyE
     async wrapKey(dataKey, context) {
       let blob: Uint8Array | undefined;
       try {
-        ({ CiphertextBlob: blob } = await client.send(new EncryptCommand({ KeyId: options.keyId, Plaintext: dataKey, EncryptionContext: { ...context } })));
+        ({ CiphertextBlob: blob } = await client.send(
+          new EncryptCommand({ KeyId: options.keyId, Plaintext: dataKey, EncryptionContext: { ...context } }),
+        ));
       } catch (error) {
         throw fail('Encrypt', error);
       }
-      if (blob === undefined) throw new VeilError('VEIL_KEY_PROVIDER', `${name}: Encrypt returned no ciphertext`);
+      if (blob === undefined)
+        throw new VeilError('VEIL_KEY_PROVIDER', `${name}: Encrypt returned no ciphertext`);
       return blob;
     },
     async unwrapKey(wrapped, context) {
       let plaintext: Uint8Array | undefined;
       try {
-        ({ Plaintext: plaintext } = await client.send(new DecryptCommand({ KeyId: options.keyId, CiphertextBlob: wrapped, EncryptionContext: { ...context } })));
+        ({ Plaintext: plaintext } = await client.send(
+          new DecryptCommand({
+            KeyId: options.keyId,
+            CiphertextBlob: wrapped,
+            EncryptionContext: { ...context },
+          }),
+        ));
       } catch (error) {
         throw fail('Decrypt', error);
       }
-      if (plaintext === undefined) throw new VeilError('VEIL_KEY_PROVIDER', `${name}: Decrypt returned no plaintext`);
+      if (plaintext === undefined)
+        throw new VeilError('VEIL_KEY_PROVIDER', `${name}: Decrypt returned no plaintext`);
       return plaintext;
     },
   };

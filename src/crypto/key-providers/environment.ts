@@ -17,13 +17,19 @@ export interface EnvironmentKeyProviderOptions {
 
 function decodeKey(variable: string, value: string | undefined): Uint8Array {
   if (value === undefined || value.trim() === '') {
-    throw new VeilError('VEIL_KEY_PROVIDER', `environment variable ${variable} is not set; set it to a base64-encoded ${KEY_BYTES}-byte key (e.g. openssl rand -base64 32)`);
+    throw new VeilError(
+      'VEIL_KEY_PROVIDER',
+      `environment variable ${variable} is not set; set it to a base64-encoded ${KEY_BYTES}-byte key (e.g. openssl rand -base64 32)`,
+    );
   }
   const text = value.trim();
   const key = Buffer.from(text, 'base64');
   // Buffer.from ignores invalid characters, so check that the text really was canonical base64.
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== KEY_BYTES || key.toString('base64') !== text) {
-    throw new VeilError('VEIL_KEY_PROVIDER', `environment variable ${variable} must hold a base64-encoded ${KEY_BYTES}-byte key`);
+    throw new VeilError(
+      'VEIL_KEY_PROVIDER',
+      `environment variable ${variable} must hold a base64-encoded ${KEY_BYTES}-byte key`,
+    );
   }
   return key;
 }
@@ -36,11 +42,18 @@ function decodeKey(variable: string, value: string | undefined): Uint8Array {
  * const provider = createEnvironmentKeyProvider({ variable: 'VEIL_KEK' });
  * ```
  */
-export function createEnvironmentKeyProvider(options: EnvironmentKeyProviderOptions): KeyEncryptionKeyProvider {
+export function createEnvironmentKeyProvider(
+  options: EnvironmentKeyProviderOptions,
+): KeyEncryptionKeyProvider {
   const { variable } = options;
   if (typeof variable !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-    throw new VeilError('VEIL_INVALID_OPTION', 'environment key provider: `variable` must be a valid environment variable name');
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'environment key provider: `variable` must be a valid environment variable name',
+    );
   }
   const env = options.env ?? process.env;
-  return inProcessKekProvider(`env:${variable}`, `environment variable ${variable}`, async () => decodeKey(variable, env[variable]));
+  return inProcessKekProvider(`env:${variable}`, `environment variable ${variable}`, async () =>
+    decodeKey(variable, env[variable]),
+  );
 }

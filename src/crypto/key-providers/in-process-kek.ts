@@ -6,7 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { VeilError } from '../../errors/veil-error.js';
-import { KEY_BYTES, NONCE_BYTES, TAG_BYTES, aesGcmDecrypt, aesGcmEncrypt, encodeFields } from '../envelope.js';
+import {
+  KEY_BYTES,
+  NONCE_BYTES,
+  TAG_BYTES,
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  encodeFields,
+} from '../envelope.js';
 import type { KeyEncryptionKeyProvider, WrapContext } from './provider.js';
 
 const WRAP_FORMAT = 1;
@@ -36,12 +43,17 @@ export function wrapContextAad(context: WrapContext): Buffer {
  * const provider = inProcessKekProvider('env:VEIL_KEK', 'environment variable VEIL_KEK', async () => readKey());
  * ```
  */
-export function inProcessKekProvider(id: string, name: string, loadKek: () => Promise<Uint8Array>): KeyEncryptionKeyProvider {
+export function inProcessKekProvider(
+  id: string,
+  name: string,
+  loadKek: () => Promise<Uint8Array>,
+): KeyEncryptionKeyProvider {
   let kek: Promise<Uint8Array> | undefined;
   const getKek = (): Promise<Uint8Array> => {
     kek ??= loadKek().then(
       (key) => {
-        if (key.length !== KEY_BYTES) throw new VeilError('VEIL_KEY_PROVIDER', `${name}: the key must be ${KEY_BYTES} bytes`);
+        if (key.length !== KEY_BYTES)
+          throw new VeilError('VEIL_KEY_PROVIDER', `${name}: the key must be ${KEY_BYTES} bytes`);
         return key;
       },
       (error: unknown) => {
@@ -68,7 +80,13 @@ export function inProcessKekProvider(id: string, name: string, loadKek: () => Pr
       }
       const nonce = bytes.subarray(1, 1 + NONCE_BYTES);
       const ciphertext = bytes.subarray(1 + NONCE_BYTES, bytes.length - TAG_BYTES);
-      return aesGcmDecrypt(key, nonce, ciphertext, bytes.subarray(bytes.length - TAG_BYTES), wrapContextAad(context));
+      return aesGcmDecrypt(
+        key,
+        nonce,
+        ciphertext,
+        bytes.subarray(bytes.length - TAG_BYTES),
+        wrapContextAad(context),
+      );
     },
   };
 }

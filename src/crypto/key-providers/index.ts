@@ -14,7 +14,12 @@ import type { VaultTransitKeyProviderOptions } from './vault-transit.js';
 
 export type { KeyEncryptionKeyProvider, WrapContext } from './provider.js';
 export { createEnvironmentKeyProvider, createLocalFileKeyProvider, createVaultTransitKeyProvider };
-export type { AwsKmsKeyProviderOptions, EnvironmentKeyProviderOptions, LocalFileKeyProviderOptions, VaultTransitKeyProviderOptions };
+export type {
+  AwsKmsKeyProviderOptions,
+  EnvironmentKeyProviderOptions,
+  LocalFileKeyProviderOptions,
+  VaultTransitKeyProviderOptions,
+};
 
 /** Which KEK provider to use, and its settings. */
 export type KeyProviderConfig =
@@ -44,6 +49,9 @@ export async function createKeyProvider(config: KeyProviderConfig): Promise<KeyE
       return createAwsKmsKeyProvider(config);
     }
     default:
-      throw new VeilError('VEIL_INVALID_OPTION', 'keys.provider.driver: expected one of local-file, environment, vault-transit, aws-kms');
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        'keys.provider.driver: expected one of local-file, environment, vault-transit, aws-kms',
+      );
   }
 }

@@ -17,7 +17,11 @@ export interface LocalFileKeyProviderOptions {
 }
 
 function providerError(message: string, cause?: unknown): VeilError {
-  return new VeilError('VEIL_KEY_PROVIDER', `local key file: ${message}`, cause === undefined ? undefined : { cause });
+  return new VeilError(
+    'VEIL_KEY_PROVIDER',
+    `local key file: ${message}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 async function createKeyFile(path: string): Promise<boolean> {
@@ -45,14 +49,20 @@ async function loadKeyFile(path: string): Promise<Uint8Array> {
     const info = await stat(path);
     // Like ssh with private keys: a key others can read is refused rather than silently used.
     if ((info.mode & 0o077) !== 0) {
-      throw providerError(`${path} is readable or writable by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
+      throw providerError(
+        `${path} is readable or writable by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`,
+      );
     }
     const key = await readFile(path);
-    if (key.length !== KEY_BYTES) throw providerError(`${path} must hold exactly ${KEY_BYTES} bytes, it holds ${key.length}`);
+    if (key.length !== KEY_BYTES)
+      throw providerError(`${path} must hold exactly ${KEY_BYTES} bytes, it holds ${key.length}`);
     return key;
   } catch (error) {
     if (error instanceof VeilError) throw error;
-    throw providerError(`cannot create or read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, error);
+    throw providerError(
+      `cannot create or read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+      error,
+    );
   }
 }
 
@@ -66,6 +76,9 @@ async function loadKeyFile(path: string): Promise<Uint8Array> {
  * ```
  */
 export function createLocalFileKeyProvider(options: LocalFileKeyProviderOptions): KeyEncryptionKeyProvider {
-  if (typeof options.path !== 'string' || options.path.length === 0) throw new VeilError('VEIL_INVALID_OPTION', 'local key file: `path` must be a non-empty string');
-  return inProcessKekProvider('local-file', `local key file ${options.path}`, () => loadKeyFile(options.path));
+  if (typeof options.path !== 'string' || options.path.length === 0)
+    throw new VeilError('VEIL_INVALID_OPTION', 'local key file: `path` must be a non-empty string');
+  return inProcessKekProvider('local-file', `local key file ${options.path}`, () =>
+    loadKeyFile(options.path),
+  );
 }

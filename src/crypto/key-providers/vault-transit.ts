@@ -36,7 +36,9 @@ const PATH_SEGMENT = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
  * const provider = createVaultTransitKeyProvider({ address: 'https://vault:8200', token, keyName: 'veil-kek' });
  * ```
  */
-export function createVaultTransitKeyProvider(options: VaultTransitKeyProviderOptions): KeyEncryptionKeyProvider {
+export function createVaultTransitKeyProvider(
+  options: VaultTransitKeyProviderOptions,
+): KeyEncryptionKeyProvider {
   const mount = options.mount ?? 'transit';
   let base: URL;
   try {
@@ -44,28 +46,55 @@ export function createVaultTransitKeyProvider(options: VaultTransitKeyProviderOp
   } catch {
     throw new VeilError('VEIL_INVALID_OPTION', 'Vault Transit: `address` must be an absolute URL');
   }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new VeilError('VEIL_INVALID_OPTION', 'Vault Transit: `address` must be an http(s) URL');
-  if (!PATH_SEGMENT.test(options.keyName)) throw new VeilError('VEIL_INVALID_OPTION', 'Vault Transit: `keyName` must contain only letters, digits, ".", "_" and "-"');
-  if (!PATH_SEGMENT.test(mount)) throw new VeilError('VEIL_INVALID_OPTION', 'Vault Transit: `mount` must be a path of letters, digits, ".", "_" and "-"');
-  if (typeof options.token !== 'string' || options.token.length === 0) throw new VeilError('VEIL_INVALID_OPTION', 'Vault Transit: `token` must be a non-empty string');
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new VeilError('VEIL_INVALID_OPTION', 'Vault Transit: `address` must be an http(s) URL');
+  if (!PATH_SEGMENT.test(options.keyName))
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'Vault Transit: `keyName` must contain only letters, digits, ".", "_" and "-"',
+    );
+  if (!PATH_SEGMENT.test(mount))
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'Vault Transit: `mount` must be a path of letters, digits, ".", "_" and "-"',
+    );
+  if (typeof options.token !== 'string' || options.token.length === 0)
+    throw new VeilError('VEIL_INVALID_OPTION', 'Vault Transit: `token` must be a non-empty string');
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const name = `Vault Transit key ${options.keyName}`;
 
-  async function call(operation: 'encrypt' | 'decrypt', body: Record<string, string>): Promise<Record<string, unknown>> {
-    const url = new URL(`${base.pathname.replace(/\/$/, '')}/v1/${mount}/${operation}/${options.keyName}`, base);
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-vault-token': options.token };
+  async function call(
+    operation: 'encrypt' | 'decrypt',
+    body: Record<string, string>,
+  ): Promise<Record<string, unknown>> {
+    const url = new URL(
+      `${base.pathname.replace(/\/$/, '')}/v1/${mount}/${operation}/${options.keyName}`,
+      base,
+    );
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-vault-token': options.token,
+    };
     if (options.namespace !== undefined) headers['x-vault-namespace'] = options.namespace;
     let response: Response;
     try {
-      response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      response = await doFetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (cause) {
-      throw new VeilError('VEIL_KEY_PROVIDER', `${name}: ${operation} request to ${base.origin} failed`, { cause });
+      throw new VeilError('VEIL_KEY_PROVIDER', `${name}: ${operation} request to ${base.origin} failed`, {
+        cause,
+      });
     }
     const text = await response.text();
     if (!response.ok) {
       // Vault answers 400 to a ciphertext or associated_data that does not authenticate.
-      if (operation === 'decrypt' && response.status === 400) throw new VeilError('VEIL_DECRYPTION_FAILED', 'decryption failed');
+      if (operation === 'decrypt' && response.status === 400)
+        throw new VeilError('VEIL_DECRYPTION_FAILED', 'decryption failed');
       throw new VeilError('VEIL_KEY_PROVIDER', `${name}: ${operation} returned HTTP ${response.status}`);
     }
     let parsed: unknown;
@@ -75,7 +104,8 @@ export function createVaultTransitKeyProvider(options: VaultTransitKeyProviderOp
       parsed = undefined;
     }
     const data = (parsed as { data?: unknown } | undefined)?.data;
-    if (typeof data !== 'object' || data === null) throw new VeilError('VEIL_KEY_PROVIDER', `${name}: ${operation} returned an unexpected response`);
+    if (typeof data !== 'object' || data === null)
+      throw new VeilError('VEIL_KEY_PROVIDER', `${name}: ${operation} returned an unexpected response`);
     return data as Record<string, unknown>;
   }
 
@@ -83,13 +113,21 @@ export function createVaultTransitKeyProvider(options: VaultTransitKeyProviderOp
     id: `vault-transit:${mount}/${options.keyName}`,
     name,
     async wrapKey(dataKey, context) {
-      const data = await call('encrypt', { plaintext: Buffer.from(dataKey).toString('base64'), associated_data: wrapContextAad(context).toString('base64') });
-      if (typeof data.ciphertext !== 'string' || !data.ciphertext.startsWith('vault:')) throw new VeilError('VEIL_KEY_PROVIDER', `${name}: encrypt returned no ciphertext`);
+      const data = await call('encrypt', {
+        plaintext: Buffer.from(dataKey).toString('base64'),
+        associated_data: wrapContextAad(context).toString('base64'),
+      });
+      if (typeof data.ciphertext !== 'string' || !data.ciphertext.startsWith('vault:'))
+        throw new VeilError('VEIL_KEY_PROVIDER', `${name}: encrypt returned no ciphertext`);
       return Buffer.from(data.ciphertext, 'utf8');
     },
     async unwrapKey(wrapped, context) {
-      const data = await call('decrypt', { ciphertext: Buffer.from(wrapped).toString('utf8'), associated_data: wrapContextAad(context).toString('base64') });
-      if (typeof data.plaintext !== 'string') throw new VeilError('VEIL_KEY_PROVIDER', `${name}: decrypt returned no plaintext`);
+      const data = await call('decrypt', {
+        ciphertext: Buffer.from(wrapped).toString('utf8'),
+        associated_data: wrapContextAad(context).toString('base64'),
+      });
+      if (typeof data.plaintext !== 'string')
+        throw new VeilError('VEIL_KEY_PROVIDER', `${name}: decrypt returned no plaintext`);
       return Buffer.from(data.plaintext, 'base64');
     },
   };
