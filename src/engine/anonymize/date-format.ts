@@ -217,7 +217,7 @@ export function formatDate(date: CalendarDate, layout: string): string {
 export function parseWithLayout(value: string, layout: string): { date: CalendarDate; time: string } | undefined {
   const fields: string[] = [];
   const source = layout.replace(/\{([^}]+)\}|[^{]+/g, (all, token: string | undefined) => {
-    if (token === undefined) return all.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    if (token === undefined) return all.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     fields.push(token);
     if (token === 'Y') return '(\\d{4})';
     if (token === 'Do') return '(\\d{1,2})(?:st|nd|rd|th)';
