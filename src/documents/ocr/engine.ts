@@ -1,0 +1,26 @@
+import type { Box } from '../model.js';
+
+/** One word an OCR engine read, with its box in image pixels and a confidence in [0, 1]. */
+export interface OcrWord {
+  readonly text: string;
+  readonly box: Box;
+  readonly confidence: number;
+}
+
+/** The words an OCR engine read from one image, grouped in lines, in reading order. */
+export interface OcrResult {
+  readonly lines: readonly (readonly OcrWord[])[];
+}
+
+/**
+ * The port the documents layer needs from an OCR engine. The default driver is tesseract.js
+ * (`createTesseractOcr`); tests or deployments may hand in another.
+ */
+export interface OcrEngine {
+  /** Reads an encoded image (PNG). */
+  recognize(image: Uint8Array): Promise<OcrResult>;
+  /** Stops work in progress and frees the engine's workers; the engine restarts on next use. */
+  reset(): Promise<void>;
+  /** Frees the engine's workers for good. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,107 @@
+import { createAnalyzer, type AnalyzeOptions } from '../engine/analyze.js';
+import type { Finding } from '../engine/types.js';
+import { VeilError } from '../errors/veil-error.js';
+import { detectInDocument } from './analyze.js';
+import type { Document } from './model.js';
+import { parseContext, parseWithContext, type ParseOptions } from './parse.js';
+import { boxesByPage } from './redact/boxes.js';
+import { writeRedactedImage } from './redact/image.js';
+import { REDACTION_DPI, writeRedactedPdf } from './redact/pdf.js';
+import { plainRedaction, redactTextDocument, type TextRedactor } from './redact/text.js';
+import type { DocumentText } from './text.js';
+
+export interface RedactDocumentOptions extends ParseOptions {
+  /** Detection options passed to the engine. The residual check uses the same ones. */
+  readonly detection?: AnalyzeOptions;
+  /** How text findings are replaced (text, DOCX, e-mail, CSV, JSON); default `[TYPE]`. */
+  readonly redactText?: TextRedactor;
+  /** Resolution of rasterised PDF pages (default 200 dpi). */
+  readonly dpi?: number;
+}
+
+export interface RedactedDocument {
+  readonly bytes: Uint8Array;
+  /** PDF stays PDF and images keep their type; DOCX and e-mail become text/plain. */
+  readonly mediaType: string;
+  /** Findings the residual check found in the final output: always 0 (otherwise it throws). */
+  readonly residual: 0;
+  /** Redacted findings per entity type, including any the residual pass caught. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Pages rasterised (PDF) or images re-encoded with boxes burned in. */
+  readonly rasterisedPages: number;
+}
+
+/**
+ * True when a residual finding lies inside a `[TYPE]` placeholder the redactor wrote: the
+ * placeholder is not personal data, even when a name tagger reads "[PERSON]" as a name.
+ */
+function insidePlaceholder(text: string, finding: Finding): boolean {
+  const open = text.lastIndexOf('[', finding.start);
+  const close = text.indexOf(']', Math.max(finding.end - 1, finding.start));
+  return open >= 0 && close >= 0 && close - open < 48 && /^\[[A-Z][A-Z0-9_]*\]$/.test(text.slice(open, close + 1));
+}
+
+/** How many redact → re-extract rounds run before the output is refused. */
+const MAX_PASSES = 2;
+
+async function writeOnce(
+  bytes: Uint8Array,
+  doc: Document,
+  dt: DocumentText,
+  findings: readonly Finding[],
+  options: RedactDocumentOptions,
+  context: ReturnType<typeof parseContext>,
+): Promise<{ bytes: Uint8Array; mediaType: string; rasterised: number }> {
+  if (doc.format === 'pdf' || doc.format === 'image') {
+    // Page coordinates are points for PDF and pixels for images; a 2-unit margin suits both.
+    const boxes = boxesByPage(doc, dt, findings, doc.format === 'pdf' ? 1.5 : 3);
+    const progress = context.onProgress ? { onProgress: context.onProgress } : {};
+    if (doc.format === 'pdf') {
+      const out = await writeRedactedPdf(bytes, boxes, { limits: context.limits, dpi: options.dpi ?? REDACTION_DPI, ...progress });
+      return { bytes: out, mediaType: 'application/pdf', rasterised: boxes.size };
+    }
+    const out = await writeRedactedImage(bytes, doc.mediaType, boxes, { limits: context.limits, ...progress });
+    return { ...out, rasterised: doc.pages.length };
+  }
+  const { text, mediaType } = redactTextDocument(doc, dt, findings, options.redactText ?? plainRedaction);
+  return { bytes: new TextEncoder().encode(text), mediaType, rasterised: 0 };
+}
+
+/**
+ * Redacts a document of any supported type and proves it. PDF pages with findings are rasterised
+ * with black boxes burned in; images get boxes burned in and lose all metadata; text formats get
+ * their findings replaced. Then the residual check re-extracts the output exactly as an input
+ * (text layer and OCR) and re-runs detection: anything found is redacted in one more pass, and if
+ * that pass still leaves something, the output is withheld with VEIL_RESIDUAL_PII.
+ *
+ * Nothing is written to disk here; write `bytes` with `writeFileAtomic`.
+ *
+ * @example
+ * ```ts
+ * const out = await redactDocument(await readFile('scan.pdf'), { onProgress: (e) => bar.update(e.page) });
+ * out.residual; // 0
+ * out.counts; // { PERSON: 2, US_SSN: 1 }
+ * ```
+ */
+export async function redactDocument(bytes: Uint8Array, options: RedactDocumentOptions = {}): Promise<RedactedDocument> {
+  const detect = createAnalyzer(options.detection);
+  const context = parseContext(options, 'parse');
+  let doc = await parseWithContext(bytes, context);
+  let { dt, findings } = detectInDocument(doc, detect);
+  const counts: Record<string, number> = {};
+  let current = bytes;
+  let rasterisedPages = 0;
+  for (let pass = 1; ; pass++) {
+    for (const f of findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
+    const written = await writeOnce(current, doc, dt, findings, options, context);
+    rasterisedPages = Math.max(rasterisedPages, written.rasterised);
+    current = written.bytes;
+    // The check parses the output as a stranger would: content sniffing, text layer, OCR.
+    doc = await parseWithContext(current, { ...context, stage: 'verify' });
+    ({ dt, findings } = detectInDocument(doc, detect));
+    if (written.rasterised === 0) findings = findings.filter((f) => !insidePlaceholder(dt.text, f));
+    if (findings.length === 0) return { bytes: current, mediaType: written.mediaType, residual: 0, counts, rasterisedPages };
+    if (pass >= MAX_PASSES)
+      throw new VeilError('VEIL_RESIDUAL_PII', `the redacted output still contains ${findings.length} finding(s) after ${MAX_PASSES} passes; no output was produced`);
+  }
+}
