@@ -6,6 +6,7 @@ import { FINANCIAL_RECOGNIZERS } from './financial.js';
 import { MEDICAL_RECOGNIZERS } from './medical.js';
 import { NATIONAL_RECOGNIZERS } from './national/index.js';
 import { NETWORK_RECOGNIZERS } from './network.js';
+import { NER_RECOGNIZERS } from '../ner/recognizer.js';
 import { REFERENCE_RECOGNIZERS } from './references.js';
 import { SECRET_RECOGNIZERS } from './secrets.js';
 import { US_RECOGNIZERS } from './us.js';
@@ -21,6 +22,7 @@ const DEFAULTS: readonly Recognizer[] = [
   ...DATETIME_RECOGNIZERS,
   ...REFERENCE_RECOGNIZERS,
   ...NATIONAL_RECOGNIZERS,
+  ...NER_RECOGNIZERS,
 ];
 
 /**

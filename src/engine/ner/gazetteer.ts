@@ -1,0 +1,76 @@
+import data from './data/gazetteers.json' with { type: 'json' };
+import { hashWord } from './tokenizer.js';
+
+/** The gazetteer lists, in the bit order used by `gazetteerBits`. */
+export const GAZETTEERS = [
+  'first',
+  'last',
+  'city',
+  'country',
+  'stateAbbr',
+  'street',
+  'secondary',
+  'orgSuffix',
+  'honorific',
+  'personSuffix',
+  'nrp',
+  'month',
+  'weekday',
+  'common',
+  'function',
+  'connector',
+] as const;
+
+export type GazetteerName = (typeof GAZETTEERS)[number];
+
+/** The bit of a gazetteer in the membership masks. */
+export const G: Readonly<Record<GazetteerName, number>> = Object.fromEntries(GAZETTEERS.map((name, i) => [name, 1 << i])) as Record<GazetteerName, number>;
+
+/**
+ * English function words. They are never entity starts on their own, so they are skipped
+ * without computing features (most of the speed of the tagger comes from this), yet may sit
+ * inside an entity ("Republic of Turkey", "Graham, Ochoa and Vasquez").
+ */
+const FUNCTION_WORDS = `a an the and or but nor of in on at to for from by with without into onto upon about above
+  below over under after before during since until while as than then so if when where which who whom whose what that
+  this these those there here is are was were be been being am do does did done has have had having will would shall
+  should can could may might must not no yes it its it's he she they them their his her him we us our you your i me my
+  mine all any some each every both either neither such other another more most much many few less least very also
+  only just even still yet again already however therefore thus hence because although though whether`;
+
+/**
+ * Lower-case words that may sit inside a name, place or organisation ("Republic of Turkey",
+ * "Donald van der Voet", "Graham, Ochoa and Vasquez"). Other lower-case words end an entity,
+ * except inside a street address, whose lines are often written in lower case.
+ */
+const CONNECTOR_WORDS = `of and the for de del della di da das dos du des la le les van der den ter von zu y e et und
+  on upon am an im in bin ibn al el st`;
+
+/** A name-ish list: a lower-case word in one of these may be a name and is worth tagging. */
+export const NAMEISH = G.first | G.last | G.city | G.country | G.nrp;
+
+const membership = new Map<number, number>();
+for (const name of GAZETTEERS) {
+  const words: readonly string[] =
+    name === 'function' ? FUNCTION_WORDS.split(/\s+/).filter(Boolean)
+    : name === 'connector' ? CONNECTOR_WORDS.split(/\s+/).filter(Boolean)
+    : ((data as Record<string, readonly string[]>)[name] ?? []);
+  const bit = G[name];
+  for (const word of words) {
+    // Tokens never contain periods ("Inc." is "Inc" then "."), so neither do the keys.
+    const key = hashWord(word.replace(/\./g, ''));
+    membership.set(key, (membership.get(key) ?? 0) | bit);
+  }
+}
+
+/**
+ * The gazetteers a lower-cased word hash belongs to, as a bit mask over `GAZETTEERS`.
+ *
+ * @example
+ * ```ts
+ * (gazetteerBits(hashWord('Paris')) & G.city) !== 0; // true
+ * ```
+ */
+export function gazetteerBits(hash: number): number {
+  return membership.get(hash) ?? 0;
+}
