@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isVeilError } from '../errors/veil-error.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerEntities } from './commands/entities.js';
+import { registerRedact } from './commands/redact.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
 const EXIT_INPUT = 1;
@@ -18,6 +19,7 @@ program
 
 registerAnalyze(program);
 registerEntities(program);
+registerRedact(program);
 
 try {
   await program.parseAsync(process.argv);

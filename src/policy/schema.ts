@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { customRecognizerSchema } from '../engine/recognizers/custom.js';
+
+/**
+ * The policy file, version 1: how Veil detects and anonymises for one tenant or job. Every object
+ * is strict, so a misspelt key is an error rather than a silently ignored setting.
+ */
+
+const ENTITY = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+const count = (max: number) =>
+  z
+    .number({ error: 'expected a number' })
+    .int({ error: 'expected a whole number' })
+    .min(0, { error: 'expected a number of at least 0' })
+    .max(max, { error: `expected a number of at most ${max}` });
+const between = (min: number, max: number) =>
+  z
+    .number({ error: 'expected a number' })
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: `expected a number from ${min} to ${max}` })
+    .max(max, { error: `expected a number from ${min} to ${max}` });
+const flag = z.boolean({ error: 'expected true or false' });
+
+const operatorSchemas = [
+  z.object({ operator: z.literal('replace'), value: z.string({ error: 'expected a string' }).max(256).optional() }).strict(),
+  z.object({ operator: z.literal('redact') }).strict(),
+  z
+    .object({
+      operator: z.literal('mask'),
+      char: z.string({ error: 'expected a string' }).refine((c) => [...c].length === 1, { error: 'expected exactly one character' }).optional(),
+      count: count(1_000_000).optional(),
+      from_end: flag.optional(),
+      keep_last: count(1_000_000).optional(),
+      keep_separators: flag.optional(),
+    })
+    .strict(),
+  z.object({ operator: z.literal('hash') }).strict(),
+  z.object({ operator: z.literal('encrypt') }).strict(),
+  z.object({ operator: z.literal('tokenize') }).strict(),
+  z.object({ operator: z.literal('fpe'), checksum: z.enum(['luhn', 'none'], { error: 'expected luhn or none' }).optional() }).strict(),
+  z
+    .object({
+      operator: z.literal('date_shift'),
+      max_days: between(1, 36_500).optional(),
+      order: z.enum(['mdy', 'dmy'], { error: 'expected mdy or dmy' }).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      operator: z.literal('generalize'),
+      kind: z.enum(['age', 'zip', 'date'], { error: 'expected age, zip or date' }).optional(),
+      band_width: between(1, 150).optional(),
+      top_age: between(1, 150).optional(),
+    })
+    .strict(),
+  z.object({ operator: z.literal('keep') }).strict(),
+] as const;
+
+export const OPERATOR_NAMES = operatorSchemas.map((s) => s.shape.operator.value);
+
+export const policyOperatorSchema = z.discriminatedUnion('operator', operatorSchemas, {
+  error: (issue) => (issue.code === 'invalid_union' ? `expected an operator: one of ${OPERATOR_NAMES.join(', ')}` : undefined),
+});
+
+const entityName = z.string().regex(ENTITY, { error: 'expected an upper-case entity name such as US_SSN' });
+
+/** How one CSV column or JSON path is treated: as one entity, by detection inside it, or kept. */
+export const fieldRuleSchema = z.union(
+  [
+    z.literal('detect'),
+    z.literal('keep'),
+    z.object({ type: entityName, operator: policyOperatorSchema.optional() }).strict(),
+  ],
+  { error: 'expected detect, keep, or a mapping with a type (and an optional operator)' },
+);
+
+export const policySchema = z
+  .object({
+    version: z.literal(1, { error: 'expected 1 (the only policy version)' }),
+    threshold: z.number({ error: 'expected a number' }).min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).optional(),
+    entities: z.array(entityName, { error: 'expected a list' }).optional(),
+    operators: z
+      .object({ default: policyOperatorSchema })
+      .catchall(policyOperatorSchema)
+      .superRefine((operators, ctx) => {
+        for (const key of Object.keys(operators))
+          if (key !== 'default' && !ENTITY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected an upper-case entity name such as US_SSN' });
+      }),
+    allow: z.array(z.string({ error: 'expected a string' }).min(1).max(256), { error: 'expected a list' }).max(10_000).optional(),
+    deny: z
+      .array(
+        z.union([z.string().min(1).max(256), z.object({ type: entityName, values: z.array(z.string().min(1).max(256)).min(1).max(10_000) }).strict()], {
+          error: 'expected a string, or a mapping with type and values',
+        }),
+        { error: 'expected a list' },
+      )
+      .max(10_000)
+      .optional(),
+    recognizers: z.array(customRecognizerSchema, { error: 'expected a list' }).max(256).optional(),
+    fields: z.record(z.string().min(1).max(512), fieldRuleSchema, { error: 'expected a mapping' }).optional(),
+    other_fields: z.enum(['detect', 'keep'], { error: 'expected detect or keep' }).optional(),
+  })
+  .strict();
+
+/** A validated policy. */
+export type Policy = z.output<typeof policySchema>;
+export type PolicyOperator = z.output<typeof policyOperatorSchema>;
+export type PolicyFieldRule = z.output<typeof fieldRuleSchema>;
