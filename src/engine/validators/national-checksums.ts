@@ -109,7 +109,11 @@ export function spanishCheckLetter(digits: string): string {
  * mod11CheckDigit('123456789', [9, 8, 7, 6, 5, 4, 3, 2], 0); // true (a Portuguese NIF)
  * ```
  */
-export function mod11CheckDigit(digits: string, weights: readonly number[], onTen: number | undefined): boolean {
+export function mod11CheckDigit(
+  digits: string,
+  weights: readonly number[],
+  onTen: number | undefined,
+): boolean {
   if (!DIGITS.test(digits) || digits.length !== weights.length + 1) return false;
   let sum = 0;
   for (let i = 0; i < weights.length; i++) sum += (digits.charCodeAt(i) - 48) * weights[i]!;
@@ -162,7 +166,9 @@ export function italianFiscalCodeCheck(code: string): boolean {
   return code.charCodeAt(15) - 65 === sum % 26;
 }
 
-const FISCAL_CODE_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
+const FISCAL_CODE_ODD = [
+  1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
+];
 
 // Validators that a data-defined recognizer (policy file) can name. They take the matched text
 // as written, so separators are removed first.

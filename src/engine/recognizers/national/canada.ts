@@ -32,7 +32,14 @@ export const CANADA_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{3}${SEPARATOR}\d{3}\1\d{3}`), score: 0.05 }],
     validator: isCanadianSin,
     validatedScore: 0.3,
-    context: ['sin', 'social insurance number', 'social insurance', 'numéro d assurance sociale', 'assurance sociale', 'nas'],
+    context: [
+      'sin',
+      'social insurance number',
+      'social insurance',
+      'numéro d assurance sociale',
+      'assurance sociale',
+      'nas',
+    ],
   }),
   patternRecognizer({
     name: 'ca-passport',
@@ -44,7 +51,9 @@ export const CANADA_RECOGNIZERS: readonly Recognizer[] = [
   patternRecognizer({
     name: 'ca-health-card',
     entity: 'CA_HEALTH_CARD',
-    patterns: [{ regex: identifier(String.raw`[1-9]\d{3}${SEPARATOR}\d{3}\1\d{3}(?:\1[A-Z]{2})?`), score: 0.05 }],
+    patterns: [
+      { regex: identifier(String.raw`[1-9]\d{3}${SEPARATOR}\d{3}\1\d{3}(?:\1[A-Z]{2})?`), score: 0.05 },
+    ],
     validator: isOntarioHealthCard,
     validatedScore: 0.3,
     context: ['ohip', 'health card', 'health number', 'carte santé', 'assurance maladie', 'ontario health'],

@@ -30,7 +30,8 @@ export function isBirthNumber(value: string): boolean {
   const yy = digitsAt(v, 0, 2);
   const year = v.length === 9 ? (yy < 54 ? 1900 + yy : Number.NaN) : yy < 54 ? 2000 + yy : 1900 + yy;
   const rawMonth = digitsAt(v, 2, 4);
-  const month = rawMonth > 70 ? rawMonth - 70 : rawMonth > 50 ? rawMonth - 50 : rawMonth > 20 ? rawMonth - 20 : rawMonth;
+  const month =
+    rawMonth > 70 ? rawMonth - 70 : rawMonth > 50 ? rawMonth - 50 : rawMonth > 20 ? rawMonth - 20 : rawMonth;
   if ((rawMonth > 20 && rawMonth <= 32) || rawMonth > 70) {
     if (year < 2004) return false;
   }
@@ -86,7 +87,13 @@ const BIRTH_NUMBER_PATTERNS: readonly PatternDefinition[] = [
   { regex: identifier(String.raw`\d{10}`), score: 0.2 },
   { regex: identifier(String.raw`\d{9}`), score: 0.05 },
 ];
-const BIRTH_NUMBER_CONTEXT = ['rodné číslo', 'rodného čísla', 'rodne cislo', 'birth number', 'personal number'];
+const BIRTH_NUMBER_CONTEXT = [
+  'rodné číslo',
+  'rodného čísla',
+  'rodne cislo',
+  'birth number',
+  'personal number',
+];
 
 /** Recognizers for identifiers of Poland, Czechia, Slovakia, Hungary, Romania and Bulgaria. */
 export const EU_EAST_RECOGNIZERS: readonly Recognizer[] = [
@@ -120,7 +127,13 @@ export const EU_EAST_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{3}([ -]?)\d{3}\1\d{3}`), score: 0.05 }],
     validator: isHungarianTaj,
     validatedScore: 0.3,
-    context: ['taj', 'taj szám', 'társadalombiztosítási azonosító jel', 'társadalombiztosítási', 'social security'],
+    context: [
+      'taj',
+      'taj szám',
+      'társadalombiztosítási azonosító jel',
+      'társadalombiztosítási',
+      'social security',
+    ],
   }),
   patternRecognizer({
     name: 'ro-cnp',

@@ -17,7 +17,9 @@ export function isSwedishPersonnummer(value: string): boolean {
   const day = rawDay > 60 ? rawDay - 60 : rawDay;
   const month = digitsAt(short, 2, 4);
   const dateOk =
-    v.length === 12 ? isRealDate(digitsAt(v, 0, 4), month, day) : isRealTwoDigitYearDate(digitsAt(short, 0, 2), month, day);
+    v.length === 12
+      ? isRealDate(digitsAt(v, 0, 4), month, day)
+      : isRealTwoDigitYearDate(digitsAt(short, 0, 2), month, day);
   return dateOk && luhn(short);
 }
 
@@ -31,7 +33,15 @@ export function isDanishCpr(value: string): boolean {
   const yy = digitsAt(v, 4, 6);
   const centuryDigit = digitsAt(v, 6, 7);
   const century =
-    centuryDigit <= 3 ? 1900 : centuryDigit === 4 || centuryDigit === 9 ? (yy <= 36 ? 2000 : 1900) : yy <= 57 ? 2000 : 1800;
+    centuryDigit <= 3
+      ? 1900
+      : centuryDigit === 4 || centuryDigit === 9
+        ? yy <= 36
+          ? 2000
+          : 1900
+        : yy <= 57
+          ? 2000
+          : 1800;
   return isRealDate(century + yy, digitsAt(v, 2, 4), digitsAt(v, 0, 2));
 }
 
@@ -78,7 +88,8 @@ export function isLatvianPersonalCode(value: string): boolean {
   if (v.startsWith('32')) return true;
   const centuryDigit = digitsAt(v, 6, 7);
   if (centuryDigit > 2) return false;
-  if (!isRealDate(1800 + centuryDigit * 100 + digitsAt(v, 4, 6), digitsAt(v, 2, 4), digitsAt(v, 0, 2))) return false;
+  if (!isRealDate(1800 + centuryDigit * 100 + digitsAt(v, 4, 6), digitsAt(v, 2, 4), digitsAt(v, 0, 2)))
+    return false;
   const weights = [1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   let sum = 0;
   for (let i = 0; i < 10; i++) sum += (v.charCodeAt(i) - 48) * weights[i]!;
@@ -98,7 +109,14 @@ export const EU_NORTH_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`\d{10}|\d{12}`), score: 0.3 },
     ],
     validator: isSwedishPersonnummer,
-    context: ['personnummer', 'personnr', 'samordningsnummer', 'personal identity number', 'social security', 'id number'],
+    context: [
+      'personnummer',
+      'personnr',
+      'samordningsnummer',
+      'personal identity number',
+      'social security',
+      'id number',
+    ],
   }),
   patternRecognizer({
     name: 'dk-cpr',
@@ -109,7 +127,15 @@ export const EU_NORTH_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`\d{10}`), score: 0.05 },
     ],
     validator: isDanishCpr,
-    context: ['cpr', 'cpr nummer', 'cpr nr', 'personnummer', 'sundhedskort', 'personal identification number', 'civil registration'],
+    context: [
+      'cpr',
+      'cpr nummer',
+      'cpr nr',
+      'personnummer',
+      'sundhedskort',
+      'personal identification number',
+      'civil registration',
+    ],
   }),
   patternRecognizer({
     name: 'fi-personal-identity-code',
@@ -125,7 +151,14 @@ export const EU_NORTH_RECOGNIZERS: readonly Recognizer[] = [
     patterns: BALTIC_PATTERN,
     validator: isBalticPersonalCode,
     validatedScore: 0.3,
-    context: ['isikukood', 'isikukoodi', 'personal code', 'personal identification code', 'estonian id', 'eesti'],
+    context: [
+      'isikukood',
+      'isikukoodi',
+      'personal code',
+      'personal identification code',
+      'estonian id',
+      'eesti',
+    ],
   }),
   patternRecognizer({
     name: 'lt-asmens-kodas',

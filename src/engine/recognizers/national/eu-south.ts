@@ -55,7 +55,14 @@ export function isItalianVatCode(value: string): boolean {
   const v = normalise(value);
   if (!/^\d{11}$/.test(v) || /^0{7}/.test(v)) return false;
   const office = digitsAt(v, 7, 10);
-  return ((office >= 1 && office <= 100) || office === 120 || office === 121 || office === 888 || office === 999) && luhn(v);
+  return (
+    ((office >= 1 && office <= 100) ||
+      office === 120 ||
+      office === 121 ||
+      office === 888 ||
+      office === 999) &&
+    luhn(v)
+  );
 }
 
 /**
@@ -71,7 +78,11 @@ export function isPortugueseNif(value: string): boolean {
 /** Greek social security number (AMKA): the birth date as DDMMYY, five digits, Luhn. */
 export function isGreekAmka(value: string): boolean {
   const v = normalise(value);
-  return /^\d{11}$/.test(v) && isRealTwoDigitYearDate(digitsAt(v, 4, 6), digitsAt(v, 2, 4), digitsAt(v, 0, 2)) && luhn(v);
+  return (
+    /^\d{11}$/.test(v) &&
+    isRealTwoDigitYearDate(digitsAt(v, 4, 6), digitsAt(v, 2, 4), digitsAt(v, 0, 2)) &&
+    luhn(v)
+  );
 }
 
 /** Croatian personal identification number (OIB): eleven digits, ISO 7064 MOD 11,10. */
@@ -89,7 +100,10 @@ export function isSlovenianEmso(value: string): boolean {
   if (!/^\d{13}$/.test(v)) return false;
   const yyy = digitsAt(v, 4, 7);
   const year = yyy + (yyy >= 800 ? 1000 : 2000);
-  return isRealDate(year, digitsAt(v, 2, 4), digitsAt(v, 0, 2)) && mod11CheckDigit(v, [7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2], 0);
+  return (
+    isRealDate(year, digitsAt(v, 2, 4), digitsAt(v, 0, 2)) &&
+    mod11CheckDigit(v, [7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2], 0)
+  );
 }
 
 const CYPRUS_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21];
@@ -117,7 +131,15 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{8}-?[A-Z]`), score: 0.2 }],
     validator: isSpanishNif,
     validatedScore: 0.6,
-    context: ['dni', 'nif', 'documento nacional de identidad', 'identificación fiscal', 'identity card', 'national identity', 'tax id'],
+    context: [
+      'dni',
+      'nif',
+      'documento nacional de identidad',
+      'identificación fiscal',
+      'identity card',
+      'national identity',
+      'tax id',
+    ],
   }),
   patternRecognizer({
     name: 'es-nie',
@@ -125,14 +147,23 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`[XYZ]-?\d{7}-?[A-Z]`), score: 0.3 }],
     validator: isSpanishNie,
     validatedScore: 0.7,
-    context: ['nie', 'número de identidad de extranjero', 'identidad de extranjero', 'foreigner', 'residence permit', 'tie'],
+    context: [
+      'nie',
+      'número de identidad de extranjero',
+      'identidad de extranjero',
+      'foreigner',
+      'residence permit',
+      'tie',
+    ],
   }),
   patternRecognizer({
     name: 'it-fiscal-code',
     entity: 'IT_FISCAL_CODE',
     patterns: [
       {
-        regex: identifier('[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]'),
+        regex: identifier(
+          '[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]',
+        ),
         score: 0.3,
       },
     ],
@@ -163,7 +194,15 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`C[A-Z]\d{5}[A-Z]{2}`), score: 0.2 },
       { regex: identifier(String.raw`[A-Z]{2} ?\d{7}`), score: 0.05 },
     ],
-    context: ['carta identità', 'carta di identità', 'carta d identità', 'cie', 'identity card', 'id card', 'documento di identità'],
+    context: [
+      'carta identità',
+      'carta di identità',
+      'carta d identità',
+      'cie',
+      'identity card',
+      'id card',
+      'documento di identità',
+    ],
   }),
   patternRecognizer({
     name: 'it-driver-license',
@@ -177,7 +216,14 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{3} ?\d{3} ?\d{3}`), score: 0.05 }],
     validator: isPortugueseNif,
     validatedScore: 0.3,
-    context: ['nif', 'contribuinte', 'número de contribuinte', 'identificação fiscal', 'tax number', 'taxpayer'],
+    context: [
+      'nif',
+      'contribuinte',
+      'número de contribuinte',
+      'identificação fiscal',
+      'tax number',
+      'taxpayer',
+    ],
   }),
   patternRecognizer({
     name: 'gr-amka',
@@ -185,7 +231,13 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{11}`), score: 0.05 }],
     validator: isGreekAmka,
     validatedScore: 0.3,
-    context: ['amka', 'αμκα', 'αριθμός μητρώου κοινωνικής ασφάλισης', 'κοινωνικής ασφάλισης', 'social security'],
+    context: [
+      'amka',
+      'αμκα',
+      'αριθμός μητρώου κοινωνικής ασφάλισης',
+      'κοινωνικής ασφάλισης',
+      'social security',
+    ],
   }),
   patternRecognizer({
     name: 'hr-oib',
@@ -193,7 +245,12 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{11}`), score: 0.05 }],
     validator: isCroatianOib,
     validatedScore: 0.3,
-    context: ['oib', 'osobni identifikacijski broj', 'identifikacijski broj', 'personal identification number'],
+    context: [
+      'oib',
+      'osobni identifikacijski broj',
+      'identifikacijski broj',
+      'personal identification number',
+    ],
   }),
   patternRecognizer({
     name: 'si-emso',
@@ -201,7 +258,14 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{13}`), score: 0.05 }],
     validator: isSlovenianEmso,
     validatedScore: 0.3,
-    context: ['emšo', 'emso', 'enotna matična številka občana', 'matična številka', 'jmbg', 'personal number'],
+    context: [
+      'emšo',
+      'emso',
+      'enotna matična številka občana',
+      'matična številka',
+      'jmbg',
+      'personal number',
+    ],
   }),
   patternRecognizer({
     name: 'cy-tic',
@@ -216,6 +280,14 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
     entity: 'MT_ID',
     // Up to seven digits and a letter, no check: only context tells it from "250M".
     patterns: [{ regex: identifier(String.raw`\d{3,7}[MGAPLHBZ]`), score: 0.05 }],
-    context: ['identity card', 'id card', 'karta tal identità', 'identità', 'id number', 'maltese id', 'identity number'],
+    context: [
+      'identity card',
+      'id card',
+      'karta tal identità',
+      'identità',
+      'id number',
+      'maltese id',
+      'identity number',
+    ],
   }),
 ];

@@ -30,7 +30,15 @@ const isDigits = (n: string, min: number, max = min): boolean =>
 const VAT_CHECKS: Readonly<Record<string, (n: string) => boolean>> = {
   AT: (n) => /^U\d{8}$/.test(n) && (16 - luhnRemainder(n.slice(1, 8))) % 10 === Number(n[8]),
   BE: (n) => /^[01]\d{9}$/.test(n) && 97 - (Number(n.slice(0, 8)) % 97) === Number(n.slice(8)),
-  BG: (n) => (n.length === 9 ? isDigits(n, 9) && twoStageMod11(n, (i) => i + 1, (i) => i + 3) : isDigits(n, 10)),
+  BG: (n) =>
+    n.length === 9
+      ? isDigits(n, 9) &&
+        twoStageMod11(
+          n,
+          (i) => i + 1,
+          (i) => i + 3,
+        )
+      : isDigits(n, 10),
   CY: (n) => isCyprusTic(n),
   CZ: (n) => (n.length === 8 ? isCzechLegalEntity(n) : n.length === 10 ? isBirthNumber(n) : isDigits(n, 9)),
   DE: (n) => /^[1-9]\d{8}$/.test(n) && iso7064Mod11x10(n),
@@ -41,16 +49,23 @@ const VAT_CHECKS: Readonly<Record<string, (n: string) => boolean>> = {
   FI: (n) => isDigits(n, 8) && mod11CheckDigit(n, [7, 9, 10, 5, 8, 4, 2], undefined),
   FR: (n) =>
     /^[0-9A-HJ-NP-Z]{2}\d{9}$/.test(n) &&
-    (!/^\d\d/.test(n) || (luhn(n.slice(2)) && (12 + 3 * (Number(n.slice(2)) % 97)) % 97 === Number(n.slice(0, 2)))),
+    (!/^\d\d/.test(n) ||
+      (luhn(n.slice(2)) && (12 + 3 * (Number(n.slice(2)) % 97)) % 97 === Number(n.slice(0, 2)))),
   HR: (n) => isDigits(n, 11) && iso7064Mod11x10(n),
   HU: (n) => isDigits(n, 8) && weightedSum(n, [9, 7, 3, 1, 9, 7, 3, 1], 10) === 0,
   IE: (n) => isIrishPpsn(n) || /^\d[A-Z+*]\d{5}[A-W]$/.test(n),
   IT: (n) => isItalianVatCode(n),
   LT: (n) =>
     ((isDigits(n, 9) && n[7] === '1') || (isDigits(n, 12) && n[10] === '1')) &&
-    twoStageMod11(n, (i) => 1 + (i % 9), (i) => 1 + ((i + 2) % 9)),
+    twoStageMod11(
+      n,
+      (i) => 1 + (i % 9),
+      (i) => 1 + ((i + 2) % 9),
+    ),
   LU: (n) => isDigits(n, 8) && Number(n.slice(0, 6)) % 89 === Number(n.slice(6)),
-  LV: (n) => isDigits(n, 11) && (n[0]! > '3' ? weightedSum(n, [9, 1, 4, 8, 3, 10, 2, 5, 7, 6, 1], 11) === 3 : isLatvianPersonalCode(n)),
+  LV: (n) =>
+    isDigits(n, 11) &&
+    (n[0]! > '3' ? weightedSum(n, [9, 1, 4, 8, 3, 10, 2, 5, 7, 6, 1], 11) === 3 : isLatvianPersonalCode(n)),
   MT: (n) => /^[1-9]\d{7}$/.test(n) && weightedSum(n, [3, 4, 6, 7, 8, 9, 10, 1], 37) === 0,
   NL: (n) => /^\d{9}B\d{2}$/.test(n) && (isDutchBsn(n.slice(0, 9)) || mod97(`NL${n}`)),
   PL: (n) => isDigits(n, 10) && weightedSum(n, [6, 5, 7, 2, 3, 4, 5, 6, 7], 11) === Number(n[9]),
@@ -151,6 +166,30 @@ export const EU_VAT_RECOGNIZERS: readonly Recognizer[] = [
     // The country prefix plus a checked body is distinctive on its own.
     patterns: [{ regex: identifier(VAT_SHAPES.join('|')), score: 0.6 }],
     validator: isEuVatNumber,
-    context: ['vat', 'vat number', 'vat no', 'vat id', 'ust idnr', 'umsatzsteuer', 'tva', 'btw', 'iva', 'partita iva', 'nif', 'moms', 'alv', 'dph', 'dič', 'ddv', 'pdv', 'áfa', 'φπα', 'ддс', 'käibemaks', 'pvm', 'pvn'],
+    context: [
+      'vat',
+      'vat number',
+      'vat no',
+      'vat id',
+      'ust idnr',
+      'umsatzsteuer',
+      'tva',
+      'btw',
+      'iva',
+      'partita iva',
+      'nif',
+      'moms',
+      'alv',
+      'dph',
+      'dič',
+      'ddv',
+      'pdv',
+      'áfa',
+      'φπα',
+      'ддс',
+      'käibemaks',
+      'pvm',
+      'pvn',
+    ],
   }),
 ];

@@ -1,6 +1,11 @@
 import type { Recognizer } from '../../types.js';
 import { luhn, verhoeff, weightedSum } from '../../validators/checksums.js';
-import { icaoCheckDigit, isRealDate, isRealTwoDigitYearDate, iso7064Mod11x10 } from '../../validators/national-checksums.js';
+import {
+  icaoCheckDigit,
+  isRealDate,
+  isRealTwoDigitYearDate,
+  iso7064Mod11x10,
+} from '../../validators/national-checksums.js';
 import { patternRecognizer } from '../pattern.js';
 import { digitsAt, identifier, normalise } from './shape.js';
 
@@ -38,7 +43,8 @@ export function isFrenchNir(value: string): boolean {
   const v = normalise(value);
   if (!/^[1-478]\d{4}(?:\d{2}|2[AB])\d{8}$/.test(v)) return false;
   const month = digitsAt(v, 3, 5);
-  if (!((month >= 1 && month <= 12) || month === 20 || (month >= 30 && month <= 42) || month >= 50)) return false;
+  if (!((month >= 1 && month <= 12) || month === 20 || (month >= 30 && month <= 42) || month >= 50))
+    return false;
   if (v.slice(5, 7) === '00' || v.slice(10, 13) === '000') return false;
   const number = Number(v.slice(0, 13).replace('2A', '19').replace('2B', '18'));
   return 97 - (number % 97) === digitsAt(v, 13, 15);
@@ -92,7 +98,10 @@ export function isAustrianSvnr(value: string): boolean {
   const v = normalise(value);
   if (!/^[1-9]\d{9}$/.test(v)) return false;
   const check = weightedSum(v, [3, 7, 9, 0, 5, 8, 4, 2, 1, 6], 11);
-  return check === digitsAt(v, 3, 4) && isRealTwoDigitYearDate(digitsAt(v, 8, 10), digitsAt(v, 6, 8), digitsAt(v, 4, 6));
+  return (
+    check === digitsAt(v, 3, 4) &&
+    isRealTwoDigitYearDate(digitsAt(v, 8, 10), digitsAt(v, 6, 8), digitsAt(v, 4, 6))
+  );
 }
 
 /**
@@ -120,7 +129,17 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
     ],
     validator: isGermanTaxId,
     validatedScore: 0.3,
-    context: ['steuer id', 'steuerid', 'steuer idnr', 'steueridentifikationsnummer', 'identifikationsnummer', 'idnr', 'tax id', 'tin', 'tax identification'],
+    context: [
+      'steuer id',
+      'steuerid',
+      'steuer idnr',
+      'steueridentifikationsnummer',
+      'identifikationsnummer',
+      'idnr',
+      'tax id',
+      'tin',
+      'tax identification',
+    ],
   }),
   patternRecognizer({
     name: 'de-id-card',
@@ -131,18 +150,38 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier('[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}'), score: 0.1 },
     ],
     validator: isGermanIdCard,
-    context: ['personalausweis', 'ausweis', 'ausweisnummer', 'identity card', 'id card', 'dokumentennummer', 'document number'],
+    context: [
+      'personalausweis',
+      'ausweis',
+      'ausweisnummer',
+      'identity card',
+      'id card',
+      'dokumentennummer',
+      'document number',
+    ],
   }),
   patternRecognizer({
     name: 'fr-nir',
     entity: 'FR_NIR',
     // Fifteen characters with a birth month, a département and a two-digit key: distinctive.
     patterns: [
-      { regex: identifier(String.raw`[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}`), score: 0.2 },
+      {
+        regex: identifier(String.raw`[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}`),
+        score: 0.2,
+      },
     ],
     validator: isFrenchNir,
     validatedScore: 0.5,
-    context: ['nir', 'insee', 'sécurité sociale', 'securite sociale', 'numéro de sécu', 'carte vitale', 'social security', 'social insurance'],
+    context: [
+      'nir',
+      'insee',
+      'sécurité sociale',
+      'securite sociale',
+      'numéro de sécu',
+      'carte vitale',
+      'social security',
+      'social insurance',
+    ],
   }),
   patternRecognizer({
     name: 'nl-bsn',
@@ -164,7 +203,18 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`\d{6}[- ]?\d{3}[- ]?\d{2}`), score: 0.3 },
     ],
     validator: isBelgianNationalNumber,
-    context: ['rijksregisternummer', 'rijksregister', 'numéro national', 'registre national', 'national number', 'national register', 'nationalnummer', 'insz', 'niss', 'bis'],
+    context: [
+      'rijksregisternummer',
+      'rijksregister',
+      'numéro national',
+      'registre national',
+      'national number',
+      'national register',
+      'nationalnummer',
+      'insz',
+      'niss',
+      'bis',
+    ],
   }),
   patternRecognizer({
     name: 'lu-matricule',
@@ -173,7 +223,15 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{4} ?\d{2} ?\d{2} ?\d{3} ?\d{2}`), score: 0.1 }],
     validator: isLuxembourgMatricule,
     validatedScore: 0.5,
-    context: ['matricule', 'numéro d identification', 'identifiant national', 'sozialversicherungsnummer', 'national identification', 'cns', 'luxembourg'],
+    context: [
+      'matricule',
+      'numéro d identification',
+      'identifiant national',
+      'sozialversicherungsnummer',
+      'national identification',
+      'cns',
+      'luxembourg',
+    ],
   }),
   patternRecognizer({
     name: 'at-svnr',
@@ -181,7 +239,16 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{4} ?\d{6}`), score: 0.1 }],
     validator: isAustrianSvnr,
     validatedScore: 0.3,
-    context: ['sozialversicherungsnummer', 'versicherungsnummer', 'svnr', 'sv nummer', 'sv nr', 'e card', 'social security', 'social insurance'],
+    context: [
+      'sozialversicherungsnummer',
+      'versicherungsnummer',
+      'svnr',
+      'sv nummer',
+      'sv nr',
+      'e card',
+      'social security',
+      'social insurance',
+    ],
   }),
   patternRecognizer({
     name: 'ie-ppsn',
@@ -189,6 +256,14 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{7}[A-W][A-IW]?`), score: 0.2 }],
     validator: isIrishPpsn,
     validatedScore: 0.5,
-    context: ['ppsn', 'pps', 'pps number', 'personal public service', 'uimhir pps', 'social welfare', 'revenue'],
+    context: [
+      'ppsn',
+      'pps',
+      'pps number',
+      'personal public service',
+      'uimhir pps',
+      'social welfare',
+      'revenue',
+    ],
   }),
 ];

@@ -27,7 +27,9 @@ export function isSingaporeNric(value: string): boolean {
 
 const UEN_OTHER_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWX0123456789';
 const UEN_ENTITY_TYPES = new Set(
-  'CC CD CH CL CM CP CS CX DP FB FC FM FN GA GB GS HS LL LP MB MC MD MH MM MQ NB NR PA PB PF RF RP SM SS TC TU VH XL'.split(' '),
+  'CC CD CH CL CM CP CS CX DP FB FC FM FN GA GB GS HS LL LP MB MC MD MH MM MQ NB NR PA PB PF RF RP SM SS TC TU VH XL'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -38,7 +40,8 @@ const UEN_ENTITY_TYPES = new Set(
 export function isSingaporeUen(value: string): boolean {
   const v = normalise(value);
   if (/^\d{8}[A-Z]$/.test(v)) return 'XMKECAWLJDB'[weightedSum(v, [10, 4, 9, 3, 8, 2, 7, 1], 11)] === v[8];
-  if (/^(?:18|19|20)\d{7}[A-Z]$/.test(v)) return 'ZKCMDNERGWH'[weightedSum(v, [10, 8, 6, 4, 9, 7, 5, 3, 1], 11)] === v[9];
+  if (/^(?:18|19|20)\d{7}[A-Z]$/.test(v))
+    return 'ZKCMDNERGWH'[weightedSum(v, [10, 8, 6, 4, 9, 7, 5, 3, 1], 11)] === v[9];
   if (!/^[RST]\d{2}[A-Z]{2}\d{4}[A-Z]$/.test(v) || !UEN_ENTITY_TYPES.has(v.slice(3, 5))) return false;
   const weights = [4, 3, 5, 3, 10, 2, 2, 5, 7];
   let sum = 0;
@@ -54,7 +57,16 @@ export const SINGAPORE_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier('[STFGM]\\d{7}[A-Z]'), score: 0.3 }],
     validator: isSingaporeNric,
     validatedScore: 0.7,
-    context: ['nric', 'fin', 'identity card', 'ic number', 'ic no', 'foreign identification number', 'work pass', 'singpass'],
+    context: [
+      'nric',
+      'fin',
+      'identity card',
+      'ic number',
+      'ic no',
+      'foreign identification number',
+      'work pass',
+      'singpass',
+    ],
   }),
   patternRecognizer({
     name: 'sg-uen',
@@ -62,6 +74,13 @@ export const SINGAPORE_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`\d{8,9}[A-Z]|[RST]\d{2}[A-Z]{2}\d{4}[A-Z]`), score: 0.1 }],
     validator: isSingaporeUen,
     validatedScore: 0.45,
-    context: ['uen', 'unique entity number', 'acra', 'company registration', 'business registration', 'registration number'],
+    context: [
+      'uen',
+      'unique entity number',
+      'acra',
+      'company registration',
+      'business registration',
+      'registration number',
+    ],
   }),
 ];
