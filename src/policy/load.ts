@@ -49,7 +49,11 @@ export function parsePolicy(source: string): Policy {
   try {
     data = parse(source, { prettyErrors: false, maxAliasCount: 100 });
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    let where = '';
+    if (error instanceof YAMLParseError) {
+      const before = source.slice(0, error.pos[0]);
+      where = ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
+    }
     const code = error instanceof YAMLParseError ? ` (${error.code})` : '';
     throw new VeilError('VEIL_POLICY_INVALID', `policy: not valid YAML${where}${code}`, { cause: error });
   }
