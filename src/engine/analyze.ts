@@ -1,10 +1,11 @@
 import { VeilError } from '../errors/veil-error.js';
-import { scoreWithContext } from './context.js';
+import { CONTEXT_BOOST, CONTEXT_FLOOR, scoreWithContext } from './context.js';
 import { customRecognizer, type CustomRecognizerDefinition } from './recognizers/custom.js';
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
+import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
 import { windowsFor } from './scan/windows.js';
-import type { Finding, Recognizer, TextWindow } from './types.js';
+import type { Finding, Recognizer } from './types.js';
 
 /** Languages the built-in recognizers and context words are written for. */
 export const SUPPORTED_LANGUAGES = ['en'] as const;
@@ -95,24 +96,27 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
 
   return (text: string): Finding[] => {
     if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
-    const windowsByTrigger = new Map<string, TextWindow[]>();
+    const joinedByTrigger = new Map<string, JoinedWindows | undefined>();
     const candidates: Finding[] = [];
     for (const recognizer of recognizers) {
       const triggerId = recognizer.trigger.kind === 'all' ? 'all' : recognizer.trigger.id;
-      let windows = windowsByTrigger.get(triggerId);
-      if (!windows) {
-        windows = windowsFor(text, recognizer.trigger);
-        windowsByTrigger.set(triggerId, windows);
+      if (!joinedByTrigger.has(triggerId)) {
+        const windows = windowsFor(text, recognizer.trigger);
+        joinedByTrigger.set(triggerId, windows.length === 0 ? undefined : joinWindows(text, windows));
       }
+      const joined = joinedByTrigger.get(triggerId);
+      if (!joined) continue;
       const context = recognizer.context ?? [];
       const negative = recognizer.negativeContext ?? [];
-      for (const window of windows) {
-        for (const finding of recognizer.find(text, window)) {
-          if (wanted && !wanted.has(finding.type)) continue;
-          const score = scoreWithContext(finding, text, context, negative);
-          if (score < threshold) continue;
-          candidates.push(score === finding.score ? finding : { ...finding, score });
-        }
+      for (const raw of recognizer.find(joined.text, { start: 0, end: joined.text.length })) {
+        if (wanted && !wanted.has(raw.type)) continue;
+        // A candidate that even a context word cannot lift over the threshold is not looked at.
+        if ((context.length > 0 ? Math.max(CONTEXT_FLOOR, raw.score + CONTEXT_BOOST) : raw.score) < threshold) continue;
+        const finding = joined.text === text ? raw : mapToOriginal(joined, raw);
+        if (!finding) continue;
+        const score = scoreWithContext(finding, text, context, negative, threshold);
+        if (score < threshold) continue;
+        candidates.push(score === finding.score ? finding : { ...finding, score });
       }
     }
     for (const entry of deny) if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));

@@ -10,36 +10,47 @@ export const CONTEXT_FLOOR = 0.4;
 /** Subtracted when a negative context word is near ("order number" next to a digit run). */
 export const NEGATIVE_CONTEXT_PENALTY = 0.3;
 
-const WORD = /[\p{L}\p{N}]+/gu;
+const compiled = new WeakMap<readonly string[], RegExp | null>();
 
-/** The lower-cased words near a finding, from the surrounding characters only. */
-export function nearbyWords(text: string, start: number, end: number): Set<string> {
-  const before = text.slice(Math.max(0, start - CONTEXT_BEFORE), start);
-  const after = text.slice(end, Math.min(text.length, end + CONTEXT_AFTER));
-  const words = new Set<string>();
-  for (const part of [before, after]) for (const match of part.toLowerCase().matchAll(WORD)) words.add(match[0]);
-  return words;
+/**
+ * One case-insensitive pattern for a list of context words, compiled once per list. A word
+ * matches at the start of a nearby word, so "licen" matches "license" and "licence"; a phrase
+ * matches its words separated by spaces or punctuation. Words shorter than four letters must
+ * match a whole word ("dl" must not match "dlrow").
+ */
+export function contextPattern(words: readonly string[]): RegExp | null {
+  let pattern = compiled.get(words);
+  if (pattern !== undefined) return pattern;
+  const alternatives = words
+    .map((w) => w.toLowerCase().trim())
+    .filter(Boolean)
+    .map((w) => {
+      const body = w.split(/\s+/).map(escape).join('[\\s\\p{P}]+');
+      return w.length < 4 ? `${body}(?![\\p{L}\\p{N}])` : body;
+    });
+  pattern = alternatives.length === 0 ? null : new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})`, 'iu');
+  compiled.set(words, pattern);
+  return pattern;
+}
+
+function escape(word: string): string {
+  return word.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
 /**
- * True when a context word (or phrase) is among the nearby words. A word matches when a nearby
- * word starts with it, so "licen" matches "license" and "licence"; a phrase matches when each
- * of its words does.
+ * True when one of the context words occurs in the characters around `[start, end)`.
+ *
+ * @example
+ * ```ts
+ * hasContextNear('SSN: 078-05-1120', 5, 16, ['ssn']); // true
+ * ```
  */
-export function hasContext(words: ReadonlySet<string>, context: readonly string[]): boolean {
-  if (context.length === 0 || words.size === 0) return false;
-  for (const entry of context) {
-    const parts = entry.toLowerCase().split(/\s+/).filter(Boolean);
-    if (parts.every((part) => anyStartsWith(words, part))) return true;
-  }
-  return false;
-}
-
-function anyStartsWith(words: ReadonlySet<string>, prefix: string): boolean {
-  if (words.has(prefix)) return true;
-  if (prefix.length < 4) return false;
-  for (const word of words) if (word.startsWith(prefix)) return true;
-  return false;
+export function hasContextNear(text: string, start: number, end: number, words: readonly string[]): boolean {
+  const pattern = contextPattern(words);
+  if (!pattern) return false;
+  const before = text.slice(Math.max(0, start - CONTEXT_BEFORE), start);
+  if (pattern.test(before)) return true;
+  return pattern.test(text.slice(end, Math.min(text.length, end + CONTEXT_AFTER)));
 }
 
 /**
@@ -56,11 +67,12 @@ export function scoreWithContext(
   text: string,
   context: readonly string[],
   negativeContext: readonly string[],
+  threshold = 0,
 ): number {
-  if (context.length === 0 && negativeContext.length === 0) return finding.score;
-  const words = nearbyWords(text, finding.start, finding.end);
   let score = finding.score;
-  if (hasContext(words, context)) score = Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST);
-  if (hasContext(words, negativeContext)) score -= NEGATIVE_CONTEXT_PENALTY;
+  if (context.length > 0 && score < 1 && hasContextNear(text, finding.start, finding.end, context))
+    score = Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST);
+  if (score < threshold) return score;
+  if (negativeContext.length > 0 && hasContextNear(text, finding.start, finding.end, negativeContext)) score -= NEGATIVE_CONTEXT_PENALTY;
   return Math.min(1, Math.max(0, score));
 }

@@ -4,9 +4,11 @@ import type { Finding } from './types.js';
  * Resolves overlapping findings into a set where no two share a character. The rule is
  * deterministic and independent of recognizer order:
  *
- * 1. Findings are ranked by score (higher first), then length (longer first), then start
+ * 1. Overlapping findings of the same type are one entity seen twice ("July" and "July 2000"):
+ *    they are merged into their union, keeping the higher score and that finding's recognizer.
+ * 2. Findings are ranked by score (higher first), then length (longer first), then start
  *    (earlier first), then type and recognizer name (alphabetical).
- * 2. In rank order, a finding is kept unless it overlaps one already kept.
+ * 3. In rank order, a finding is kept unless it overlaps one already kept.
  *
  * So a validated credit card (1.0) beats a phone-number reading of the same digits (0.7), and
  * of two equally confident readings the longer one wins ("Dr. Jane Doe" over "Jane").
@@ -19,7 +21,7 @@ import type { Finding } from './types.js';
  * ```
  */
 export function resolveOverlaps(findings: readonly Finding[]): Finding[] {
-  const ranked = [...findings].sort(compareRank);
+  const ranked = mergeSameType(findings).sort(compareRank);
   const kept: Finding[] = [];
   // Kept spans sorted by start, so the overlap test is a binary search, not a scan.
   for (const candidate of ranked) {
@@ -52,4 +54,30 @@ function insertionPoint(sorted: readonly Finding[], start: number): number {
     else high = mid;
   }
   return low;
+}
+
+function mergeSameType(findings: readonly Finding[]): Finding[] {
+  const byType = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byType.get(f.type);
+    if (list) list.push(f);
+    else byType.set(f.type, [f]);
+  }
+  const merged: Finding[] = [];
+  for (const list of byType.values()) {
+    list.sort((a, b) => a.start - b.start || b.end - a.end);
+    let current = list[0]!;
+    for (let i = 1; i < list.length; i++) {
+      const next = list[i]!;
+      if (next.start < current.end) {
+        const stronger = next.score > current.score ? next : current;
+        current = { ...stronger, start: current.start, end: Math.max(current.end, next.end) };
+      } else {
+        merged.push(current);
+        current = next;
+      }
+    }
+    merged.push(current);
+  }
+  return merged;
 }

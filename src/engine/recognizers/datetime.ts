@@ -45,7 +45,7 @@ const wordDate = patternRecognizer({
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY},?\\s)?${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY},?\\s)?${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])${MONTH},?\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:(?:early|mid|late)[\\s-])?(?:${YEAR})s?(?![\\p{L}\\p{N}]|[.,]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`, 'u'), score: 0.4 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}/.:-])(?:(?:early|mid|late)[\\s-])?(?:${YEAR})s?(?![\\p{L}\\p{N}]|[/.,:-]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`, 'u'), score: 0.4 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}:])${TIME}(?![\\p{N}]|:\\d)`, 'u'), score: 0.45 },
   ],
   context: ['date', 'born', 'birth', 'dob', 'since', 'admitted', 'discharged', 'visit', 'appointment', 'deceased', 'died'],

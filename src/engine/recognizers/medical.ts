@@ -1,3 +1,4 @@
+import { TRIGGERS } from '../scan/triggers.js';
 import type { Recognizer } from '../types.js';
 import { compact, luhn } from '../validators/checksums.js';
 import { patternRecognizer } from './pattern.js';
@@ -40,18 +41,21 @@ const medicalLicense = patternRecognizer({
   entity: 'MEDICAL_LICENSE',
   patterns: [
     {
-      regex: /(?<=\b(?:medical|physician|nursing|nurse|pharmacist|state)\s+licen[cs]e\s*(?:no\.?|number|#)?\s*[:#]?\s*)[A-Z]{0,3}-?\d{4,10}(?![\p{L}\p{N}])/iu,
+      regex: /\b(?:medical|physician|nursing|nurse|pharmacist|state)\s+licen[cs]e\s*(?:no\.?|number|#)?\s*[:#]?\s*([A-Z]{0,3}-?\d{4,10})(?![\p{L}\p{N}])/iu,
+      group: 1,
       score: 0.75,
     },
   ],
+  trigger: TRIGGERS.labelledDigit,
 });
 
 const mrn = patternRecognizer({
   name: 'medical-record-number',
   entity: 'MEDICAL_RECORD_NUMBER',
   patterns: [
-    { regex: /(?<=\b(?:MRN|MR#|MR No\.?|medical record(?:\s+(?:number|no\.?|#))?|patient id|patient no\.?|chart(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*)[A-Z]{0,4}-?\d[\d-]{3,14}\d(?![\p{L}\p{N}])/iu, score: 0.8 },
+    { regex: /\b(?:MRN|MR#|MR No\.?|medical record(?:\s+(?:number|no\.?|#))?|patient id|patient no\.?|chart(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*([A-Z]{0,4}-?\d[\d-]{3,14}\d)(?![\p{L}\p{N}])/iu, score: 0.8, group: 1 },
   ],
+  trigger: TRIGGERS.labelledDigit,
 });
 
 /** The US Medicare Beneficiary Identifier: 11 characters in a fixed letter/digit layout. */
@@ -71,8 +75,9 @@ const healthPlan = patternRecognizer({
   name: 'health-plan-id',
   entity: 'HEALTH_PLAN_ID',
   patterns: [
-    { regex: /(?<=\b(?:member id|subscriber id|policy (?:number|no\.?|#)|insurance id|health plan(?: id)?|group (?:number|no\.?))\s*[:#]?\s*)[A-Z]{0,4}-?\d[\dA-Z-]{4,18}(?![\p{L}\p{N}])/iu, score: 0.7 },
+    { regex: /\b(?:member id|subscriber id|policy (?:number|no\.?|#)|insurance id|health plan(?: id)?|group (?:number|no\.?))\s*[:#]?\s*([A-Z]{0,4}-?\d[\dA-Z-]{4,18})(?![\p{L}\p{N}])/iu, score: 0.7, group: 1 },
   ],
+  trigger: TRIGGERS.labelledDigit,
 });
 
 /** Health identifiers: NPI, DEA and licence numbers, MRN, Medicare MBI, health-plan ids. */

@@ -6,8 +6,13 @@ import type { Trigger } from '../types.js';
  */
 export const TRIGGERS = {
   all: { kind: 'all' },
-  /** Any digit; the margin covers the longest numeric identifier with its separators and prefix. */
-  digit: { kind: 'pattern', id: 'digit', pattern: /\d+/g, margin: 48 },
+  /**
+   * Any digit. Every identifier has digits spread through it, so the margin only has to cover a
+   * letter prefix or suffix and the letter groups between digits (an IBAN's bank code).
+   */
+  digit: { kind: 'pattern', id: 'digit', pattern: /\d+/g, margin: 16 },
+  /** Digits after a label ("medical record number: 4455"); the margin covers the label. */
+  labelledDigit: { kind: 'pattern', id: 'labelledDigit', pattern: /\d+/g, margin: 40 },
   /** An at sign: e-mail addresses and some handles. */
   at: { kind: 'pattern', id: 'at', pattern: /@/g, margin: 256 },
   /** A dot between word characters, or a URL scheme: host names and URLs. */

@@ -1,0 +1,66 @@
+// `npm run bench:detect`: detection throughput (MB/s) and peak memory on a corpus built from the
+// ../shared/eval texts, with every default recognizer on (names included), on one core; and the
+// same corpus through redact-pii (a devDependency) for the ratio. Prints figures; not a test.
+import { existsSync, readFileSync } from 'node:fs';
+import { createAnalyzer } from '../../src/engine/analyze.js';
+import { analyzeChunks } from '../../src/engine/chunked.js';
+
+const EVAL = new URL('../../../shared/eval/', import.meta.url);
+if (!existsSync(EVAL)) {
+  console.log('skipped: ../shared/eval is absent (the benchmark corpus is built from it)');
+  process.exit(0);
+}
+
+const TARGET_MB = Number(process.env.BENCH_MB ?? 8);
+const presidio = (JSON.parse(readFileSync(new URL('presidio-research/generated_large.json', EVAL), 'utf8')) as { full_text: string }[]).map((r) => r.full_text);
+const tab = ['tab/tab144_train.jsonl', 'tab/tab144_dev.jsonl'].flatMap((f) =>
+  readFileSync(new URL(f, EVAL), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text),
+);
+const unit = [...tab, ...presidio].join('\n\n');
+const corpus = unit.repeat(Math.max(1, Math.ceil((TARGET_MB * 1e6) / unit.length))).slice(0, TARGET_MB * 1e6);
+const mb = corpus.length / 1e6;
+console.log(`corpus: ${mb.toFixed(1)} M characters (TAB court judgments + presidio-research sentences, repeated)`);
+
+function measure(name: string, fn: () => number): number {
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peakHeap = 0;
+  const timer = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 5);
+  const started = performance.now();
+  const count = fn();
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  const rate = mb / seconds;
+  console.log(`${name.padEnd(44)} ${rate.toFixed(2).padStart(7)} MB/s  ${seconds.toFixed(2).padStart(6)} s  ${String(count).padStart(8)} findings  heap peak ${(peakHeap / 1048576).toFixed(0)} MiB  rss +${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(0)} MiB`);
+  return rate;
+}
+
+// Warm up the JIT on a slice so the figure is the steady state.
+const run = createAnalyzer();
+run(corpus.slice(0, 200_000));
+
+const pieces = corpus.split('\n\n');
+const veilPieces = measure('veil analyze (per document, all recognizers)', () => pieces.reduce((n, p) => n + run(p).length, 0));
+measure('veil analyze (one call on the whole corpus)', () => run(corpus).length);
+
+let chunkedCount = 0;
+const started = performance.now();
+const chunks = (function* () {
+  for (let i = 0; i < corpus.length; i += 64 * 1024) yield corpus.slice(i, i + 64 * 1024);
+})();
+for await (const finding of analyzeChunks(chunks)) if (finding.end > finding.start) chunkedCount++;
+const chunkedSeconds = (performance.now() - started) / 1000;
+console.log(`${'veil analyzeChunks (64 KiB chunks)'.padEnd(44)} ${(mb / chunkedSeconds).toFixed(2).padStart(7)} MB/s  ${chunkedSeconds.toFixed(2).padStart(6)} s  ${String(chunkedCount).padStart(8)} findings  heap now ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
+
+// redact-pii on the same documents (it is CommonJS with its own name lists and regexes).
+const { SyncRedactor } = (await import('redact-pii')) as unknown as { SyncRedactor: new () => { redact(text: string): string } };
+const redactor = new SyncRedactor();
+const sampleMb = Math.min(mb, 2);
+const sample = pieces.slice(0, Math.ceil((pieces.length * sampleMb) / mb));
+const sampleChars = sample.reduce((n, p) => n + p.length, 0) / 1e6;
+const t0 = performance.now();
+for (const p of sample) redactor.redact(p);
+const redactPii = sampleChars / ((performance.now() - t0) / 1000);
+console.log(`${'redact-pii SyncRedactor (per document)'.padEnd(44)} ${redactPii.toFixed(2).padStart(7)} MB/s  (on the first ${sampleChars.toFixed(1)} M characters)`);
+console.log(`ratio veil / redact-pii: ${(veilPieces / redactPii).toFixed(1)}x`);

@@ -1,0 +1,136 @@
+// `npm run eval`: detection quality on third-party data in ../shared/eval (never copied here).
+// Presidio-research: type-agnostic span P/R/F1/F2 at IoU 0.9/0.7/0.5, coverage recall per gold
+// type, token precision. TAB: ER_di and ER_qi (share of DIRECT/QUASI mentions fully covered;
+// NO_MASK mentions need not be masked) and token precision.
+import { existsSync, readFileSync } from 'node:fs';
+import { createAnalyzer } from '../../src/engine/analyze.js';
+import { isHeldOutTemplate } from './splits.js';
+import { isCovered, matchCount, mergeAdjacent, scores, tokenPrecisionCounts, type Span } from './spans.js';
+
+const EVAL = new URL('../../../shared/eval/', import.meta.url);
+if (!existsSync(EVAL)) {
+  console.log('skipped: ../shared/eval is absent (the evaluation data is not in this checkout)');
+  process.exit(0);
+}
+
+const run = createAnalyzer();
+const IOUS = [0.9, 0.7, 0.5] as const;
+
+interface Sample {
+  text: string;
+  gold: Span[];
+}
+
+interface PresidioRecord {
+  full_text: string;
+  template_id: number;
+  spans: { entity_type: string; start_position: number; end_position: number }[];
+}
+
+function presidio(file: string, keep: (r: PresidioRecord) => boolean = () => true): Sample[] {
+  const records = JSON.parse(readFileSync(new URL(file, EVAL), 'utf8')) as PresidioRecord[];
+  return records.filter(keep).map((r) => ({
+    text: r.full_text,
+    gold: r.spans.map((s) => ({ start: s.start_position, end: s.end_position, type: s.entity_type })),
+  }));
+}
+
+function pct(value: number): string {
+  return (value * 100).toFixed(1).padStart(5);
+}
+
+function evaluateSpans(name: string, samples: Sample[]): void {
+  const counts = new Map<number, { tp: number; pred: number; gold: number }>(IOUS.map((t) => [t, { tp: 0, pred: 0, gold: 0 }]));
+  const rawCounts = { tp: 0, pred: 0, gold: 0 };
+  const perType = new Map<string, { covered: number; total: number }>();
+  let tokens = 0;
+  let correctTokens = 0;
+  let chars = 0;
+  const started = performance.now();
+  for (const { text, gold } of samples) {
+    chars += text.length;
+    const predicted: Span[] = run(text);
+    const goldMerged = mergeAdjacent(text, gold);
+    const predMerged = mergeAdjacent(text, predicted);
+    for (const t of IOUS) {
+      const c = counts.get(t)!;
+      c.tp += matchCount(goldMerged, predMerged, t);
+      c.pred += predMerged.length;
+      c.gold += goldMerged.length;
+    }
+    rawCounts.tp += matchCount(gold, predicted, 0.9);
+    rawCounts.pred += predicted.length;
+    rawCounts.gold += gold.length;
+    for (const g of gold) {
+      const entry = perType.get(g.type ?? '?') ?? { covered: 0, total: 0 };
+      entry.total++;
+      if (isCovered(text, g, predicted)) entry.covered++;
+      perType.set(g.type ?? '?', entry);
+    }
+    const tp = tokenPrecisionCounts(text, gold, predicted);
+    tokens += tp.tokens;
+    correctTokens += tp.correct;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n## ${name}: ${samples.length} samples, ${(chars / 1e3).toFixed(0)} k chars, ${seconds.toFixed(2)} s`);
+  console.log('IoU   precision recall    F1     F2   (type-agnostic, adjacent spans merged)');
+  for (const t of IOUS) {
+    const c = counts.get(t)!;
+    const s = scores(c.tp, c.pred, c.gold);
+    console.log(`${t.toFixed(1)}   ${pct(s.p)}    ${pct(s.r)}  ${pct(s.f1)}  ${pct(s.f2)}`);
+  }
+  const raw = scores(rawCounts.tp, rawCounts.pred, rawCounts.gold);
+  console.log(`0.9 without merging: P ${pct(raw.p)} R ${pct(raw.r)} F2 ${pct(raw.f2)}`);
+  console.log(`token precision ${pct(tokens === 0 ? 0 : correctTokens / tokens)}`);
+  console.log('coverage recall per gold type (every character of the gold span caught):');
+  for (const [type, { covered, total }] of [...perType].sort((a, b) => b[1].total - a[1].total))
+    console.log(`  ${type.padEnd(18)} ${pct(covered / total)}  (${covered}/${total})`);
+}
+
+interface TabRecord {
+  text: string;
+  entities: { start_offset: number; end_offset: number; entity_type: string; identifier_type: string }[];
+}
+
+function evaluateTab(name: string, file: string): void {
+  const lines = readFileSync(new URL(file, EVAL), 'utf8').split('\n').filter(Boolean);
+  const tally = { DIRECT: { covered: 0, total: 0 }, QUASI: { covered: 0, total: 0 } };
+  const perType = new Map<string, { covered: number; total: number }>();
+  let tokens = 0;
+  let correct = 0;
+  let strictCorrect = 0;
+  for (const line of lines) {
+    const doc = JSON.parse(line) as TabRecord;
+    const predicted: Span[] = run(doc.text);
+    const mentions = doc.entities.map((e) => ({ start: e.start_offset, end: e.end_offset, type: e.entity_type, id: e.identifier_type }));
+    for (const m of mentions) {
+      if (m.id !== 'DIRECT' && m.id !== 'QUASI') continue;
+      const covered = isCovered(doc.text, m, predicted);
+      tally[m.id].total++;
+      if (covered) tally[m.id].covered++;
+      const key = `${m.id}/${m.type}`;
+      const entry = perType.get(key) ?? { covered: 0, total: 0 };
+      entry.total++;
+      if (covered) entry.covered++;
+      perType.set(key, entry);
+    }
+    const all = tokenPrecisionCounts(doc.text, mentions, predicted);
+    const strict = tokenPrecisionCounts(doc.text, mentions.filter((m) => m.id !== 'NO_MASK'), predicted);
+    tokens += all.tokens;
+    correct += all.correct;
+    strictCorrect += strict.correct;
+  }
+  console.log(`\n## ${name}: ${lines.length} documents`);
+  console.log(`ER_di ${pct(tally.DIRECT.covered / tally.DIRECT.total)}  (${tally.DIRECT.covered}/${tally.DIRECT.total} DIRECT mentions fully covered)`);
+  console.log(`ER_qi ${pct(tally.QUASI.covered / tally.QUASI.total)}  (${tally.QUASI.covered}/${tally.QUASI.total} QUASI mentions fully covered)`);
+  console.log(`token precision ${pct(tokens === 0 ? 0 : correct / tokens)} (inside any annotated mention), ${pct(tokens === 0 ? 0 : strictCorrect / tokens)} (inside a DIRECT/QUASI mention)`);
+  for (const [key, { covered, total }] of [...perType].sort((a, b) => b[1].total - a[1].total))
+    console.log(`  ${key.padEnd(18)} ${pct(covered / total)}  (${covered}/${total})`);
+}
+
+console.log('# Veil detection evaluation (type-agnostic; see docs/evaluation.md)');
+evaluateSpans('presidio-research generated_small (never trained on)', presidio('presidio-research/generated_small.json'));
+evaluateSpans('presidio-research generated_large, held-out templates (never trained on)', presidio('presidio-research/generated_large.json', (r) => isHeldOutTemplate(r.template_id)));
+evaluateSpans('presidio-research generated_large, all (80% of templates seen in training)', presidio('presidio-research/generated_large.json'));
+evaluateTab('TAB dev (never trained on)', 'tab/tab144_dev.jsonl');
+evaluateTab('TAB train (seen in training)', 'tab/tab144_train.jsonl');

@@ -1,0 +1,94 @@
+/**
+ * Span arithmetic for the evaluation scripts: merging, IoU matching, coverage and token
+ * precision. Evaluation is type-agnostic: what matters for de-identification is which characters
+ * are caught, not the label.
+ */
+
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly type?: string;
+}
+
+/** Only these characters may separate two spans for them to be merged into one. */
+const JOINER = /^[\s,.;:/()'-]*$/;
+
+/**
+ * Merges spans that touch or are separated only by whitespace/punctuation. Gold data splits one
+ * address into "18", "Třebčínská 860" and "Horka nad Moravou"; a type-agnostic detector that
+ * catches the whole address must not be scored as three misses. The same merge is applied to
+ * predictions, so neither side gains from it.
+ */
+export function mergeAdjacent(text: string, spans: readonly Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: Span[] = [];
+  for (const span of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && (span.start <= last.end || JOINER.test(text.slice(last.end, span.start))) && span.start - last.end <= 3) {
+      merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, span.end) };
+    } else merged.push({ start: span.start, end: span.end });
+  }
+  return merged;
+}
+
+function iou(a: Span, b: Span): number {
+  const inter = Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
+  const union = Math.max(a.end, b.end) - Math.min(a.start, b.start);
+  return union === 0 ? 0 : inter / union;
+}
+
+/** True positives under one-to-one greedy matching at an IoU threshold. */
+export function matchCount(gold: readonly Span[], predicted: readonly Span[], threshold: number): number {
+  const used = new Set<number>();
+  let tp = 0;
+  for (const g of gold) {
+    let best = -1;
+    let bestIou = threshold;
+    predicted.forEach((p, i) => {
+      if (used.has(i) || p.end <= g.start || p.start >= g.end) return;
+      const value = iou(g, p);
+      if (value >= bestIou) {
+        bestIou = value;
+        best = i;
+      }
+    });
+    if (best >= 0) {
+      used.add(best);
+      tp++;
+    }
+  }
+  return tp;
+}
+
+/** True when every non-space character of `span` lies inside some predicted span. */
+export function isCovered(text: string, span: Span, predicted: readonly Span[]): boolean {
+  for (let i = span.start; i < span.end; i++) {
+    if (/\s/.test(text[i] ?? ' ')) continue;
+    if (!predicted.some((p) => p.start <= i && p.end > i)) return false;
+  }
+  return true;
+}
+
+const TOKEN = /[\p{L}\p{N}]+/gu;
+
+/** Predicted word tokens, and how many of them lie inside a gold span. */
+export function tokenPrecisionCounts(text: string, gold: readonly Span[], predicted: readonly Span[]): { tokens: number; correct: number } {
+  let tokens = 0;
+  let correct = 0;
+  for (const p of predicted) {
+    for (const m of text.slice(p.start, p.end).matchAll(TOKEN)) {
+      const at = p.start + (m.index ?? 0);
+      tokens++;
+      if (gold.some((g) => g.start <= at && g.end >= at + m[0].length)) correct++;
+    }
+  }
+  return { tokens, correct };
+}
+
+/** Precision, recall, F1 and F2 from counts. */
+export function scores(tp: number, predicted: number, gold: number): { p: number; r: number; f1: number; f2: number } {
+  const p = predicted === 0 ? 0 : tp / predicted;
+  const r = gold === 0 ? 0 : tp / gold;
+  const f = (beta: number) => (p + r === 0 ? 0 : ((1 + beta * beta) * p * r) / (beta * beta * p + r));
+  return { p, r, f1: f(1), f2: f(2) };
+}

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+function veil(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'veil-cli-'));
+const file = join(dir, 'note.txt');
+writeFileSync(file, 'Mail jane@example.org, SSN 536-22-1245.\n');
+
+test('veil analyze FILE prints type, offsets and score, and hides values by default', () => {
+  const { code, stdout, stderr } = veil(['analyze', file, '--entities', 'EMAIL_ADDRESS,US_SSN']);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(stdout.trim().split('\n'), ['EMAIL_ADDRESS\t5\t21\t1.00', 'US_SSN\t27\t38\t0.85']);
+  assert.ok(!stdout.includes('jane@') && !stdout.includes('536-22'));
+});
+
+test('veil analyze --show-values prints the values; - reads standard input', () => {
+  const { code, stdout } = veil(['analyze', '-', '--show-values', '--entities', 'EMAIL_ADDRESS'], 'to a@b.io');
+  assert.equal(code, 0);
+  assert.equal(stdout.trim(), 'EMAIL_ADDRESS\t3\t9\t1.00\t"a@b.io"');
+});
+
+test('veil analyze --jsonl answers every line in order and reports malformed lines without stopping', () => {
+  const input = [
+    JSON.stringify({ id: 'a', text: 'mail x@y.org' }),
+    'not json',
+    JSON.stringify({ id: 'b' }),
+    JSON.stringify({ id: 3, text: 'nothing here' }),
+    JSON.stringify({ id: { nested: true }, text: 'x' }),
+  ].join('\n');
+  const { code, stdout } = veil(['analyze', '--jsonl', '--entities', 'EMAIL_ADDRESS'], input);
+  assert.equal(code, 0);
+  assert.deepEqual(stdout.trim().split('\n').map((l) => JSON.parse(l)), [
+    { id: 'a', entities: [{ type: 'EMAIL_ADDRESS', start: 5, end: 12, score: 1 }] },
+    { id: null, error: { code: 'VEIL_MALFORMED_JSON', message: 'the line is not valid JSON' } },
+    { id: 'b', error: { code: 'VEIL_MALFORMED_JSONL_RECORD', message: 'each line needs a string "text" and a string or number "id"' } },
+    { id: 3, entities: [] },
+    { id: null, error: { code: 'VEIL_MALFORMED_JSONL_RECORD', message: 'each line needs a string "text" and a string or number "id"' } },
+  ]);
+});
+
+test('veil analyze --jsonl handles 10,000 lines in one process', () => {
+  const lines = Array.from({ length: 10_000 }, (_, i) => JSON.stringify({ id: i, text: `record ${i} mail user${i}@example.org` }));
+  const { code, stdout } = veil(['analyze', '--jsonl', '--entities', 'EMAIL_ADDRESS'], lines.join('\n'));
+  assert.equal(code, 0);
+  const out = stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; entities: unknown[] });
+  assert.equal(out.length, 10_000);
+  assert.ok(out.every((o, i) => o.id === i && o.entities.length === 1));
+});
+
+test('exit codes: 1 with a stable code for input errors, 2 for usage errors; no content echoed', () => {
+  const missing = veil(['analyze', join(dir, 'missing.txt')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error VEIL_FILE_NOT_FOUND: /);
+  assert.equal(veil(['analyze', file, '--threshold', '7']).code, 2);
+  assert.equal(veil(['no-such-command']).code, 2);
+  const unknown = veil(['analyze', file, '--entities', 'NOPE']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /VEIL_UNKNOWN_ENTITY/);
+});

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from '../../src/engine/analyze.js';
+
+/** A valid example is found with exactly this value; an invalid one is not reported as the type. */
+interface Case {
+  readonly type: string;
+  readonly valid: readonly [text: string, value: string][];
+  readonly invalid: readonly string[];
+}
+
+const CASES: readonly Case[] = [
+  {
+    type: 'EMAIL_ADDRESS',
+    valid: [['write to jane.doe+tag@mail.example.co.uk today', 'jane.doe+tag@mail.example.co.uk'], ['<a@b.io>', 'a@b.io']],
+    invalid: ['user@localhost', 'a..b@example.com', '@example.com'],
+  },
+  {
+    type: 'URL',
+    valid: [['see https://example.org/a?b=1.', 'https://example.org/a?b=1'], ['visit www.veil.dev now', 'www.veil.dev'], ['http://MarketRepair.com/', 'http://MarketRepair.com/']],
+    invalid: ['version 1.2.3', 'the end.Next'],
+  },
+  {
+    type: 'PHONE_NUMBER',
+    valid: [['call (212) 555-0199', '(212) 555-0199'], ['tel +44 20 7946 0958', '+44 20 7946 0958'], ['phone: 833.719.3994x1887', '833.719.3994x1887']],
+    invalid: ['call 12345', 'on 2001-03-12', 'ssn 536-22-1245'],
+  },
+  {
+    type: 'CREDIT_CARD',
+    valid: [['card 4111 1111 1111 1111 ok', '4111 1111 1111 1111'], ['amex 378282246310005', '378282246310005'], ['mc 5555-5555-5555-4444', '5555-5555-5555-4444']],
+    invalid: ['card 4111 1111 1111 1112', 'card 1234 5678 9012 3456', 'card 0000000000000000'],
+  },
+  {
+    type: 'IBAN_CODE',
+    valid: [['IBAN GB82 WEST 1234 5698 7654 32', 'GB82 WEST 1234 5698 7654 32'], ['DE89370400440532013000', 'DE89370400440532013000']],
+    invalid: ['IBAN GB82 WEST 1234 5698 7654 33', 'DE89370400440532013001'],
+  },
+  {
+    type: 'IP_ADDRESS',
+    valid: [['from 192.168.1.20 ok', '192.168.1.20'], ['host 2001:db8::8a2e:370:7334', '2001:db8::8a2e:370:7334'], ['d80:e4b5:79da:6cf6:71f3:51f7:9161:c319', 'd80:e4b5:79da:6cf6:71f3:51f7:9161:c319']],
+    invalid: ['ip 256.1.1.1', 'ip 1.2.3', 'time 12:30:45', 'bad 1::2::3'],
+  },
+  {
+    type: 'MAC_ADDRESS',
+    valid: [['mac 00:1A:2B:3C:4D:5E', '00:1A:2B:3C:4D:5E'], ['mac 001a.2b3c.4d5e', '001a.2b3c.4d5e']],
+    invalid: ['mac 00:1A:2B:3C:4D', 'mac 00:1A-2B:3C:4D:5E'],
+  },
+  {
+    type: 'US_SSN',
+    valid: [['SSN 536-22-1245', '536-22-1245'], ['social security number 536221245', '536221245']],
+    invalid: ['SSN 000-12-3456', 'SSN 666-12-3456', 'SSN 536-00-1245', 'SSN 536-22-0000', 'SSN 123-45-6789', 'number 536221245'],
+  },
+  {
+    type: 'US_ITIN',
+    valid: [['ITIN 912-70-1234', '912-70-1234']],
+    invalid: ['ITIN 912-69-1234', 'ITIN 812-70-1234'],
+  },
+  { type: 'US_PASSPORT', valid: [['passport number C03005988', 'C03005988']], invalid: ['C03005988'] },
+  { type: 'US_DRIVER_LICENSE', valid: [['driver license LH329609T', 'LH329609T']], invalid: ['LH329609T'] },
+  { type: 'US_BANK_NUMBER', valid: [['bank account 12345678901', '12345678901']], invalid: ['12345678901'] },
+  { type: 'US_ABA_ROUTING', valid: [['routing number 021000021', '021000021']], invalid: ['routing number 021000022'] },
+  { type: 'US_EIN', valid: [['EIN 12-3456789', '12-3456789']], invalid: ['EIN 00-3456789'] },
+  { type: 'ZIP_CODE', valid: [['zip code 98547', '98547'], ['ZIP 94103-1234', '94103-1234']], invalid: ['costs 98547'] },
+  { type: 'US_NPI', valid: [['NPI 1234567893', '1234567893']], invalid: ['NPI 1234567890'] },
+  { type: 'MEDICAL_LICENSE', valid: [['DEA number AB1234563', 'AB1234563'], ['medical license no. 12345678', '12345678']], invalid: ['DEA number AB1234564'] },
+  { type: 'MEDICAL_RECORD_NUMBER', valid: [['MRN: 00123456', '00123456'], ['medical record number 4455-221', '4455-221']], invalid: ['record 00123456'] },
+  { type: 'US_MBI', valid: [['Medicare 1EG4-TE5-MK73', '1EG4-TE5-MK73']], invalid: ['Medicare 1EG4-TE5-MKI3'] },
+  { type: 'VIN', valid: [['VIN 1M8GDM9AXKP042788', '1M8GDM9AXKP042788']], invalid: ['VIN 1M8GDM9AYKP042788', 'VIN 1M8GDM9AXKP04278O'] },
+  { type: 'IMEI', valid: [['IMEI 490154203237518', '490154203237518']], invalid: ['IMEI 490154203237519'] },
+  {
+    type: 'CRYPTO',
+    valid: [
+      ['btc 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2'],
+      ['btc bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq'],
+      ['eth 0x52908400098527886E0F7030069857D2E4169EE7', '0x52908400098527886E0F7030069857D2E4169EE7'],
+    ],
+    invalid: ['btc 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3', 'btc bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr'],
+  },
+  {
+    type: 'SECRET',
+    valid: [
+      ['aws AKIAIOSFODNN7EXAMPLE key', 'AKIAIOSFODNN7EXAMPLE'],
+      ['token ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+      ['password = "hunter2secret"', 'hunter2secret'],
+      ['-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234567890\n-----END RSA PRIVATE KEY-----', '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234567890\n-----END RSA PRIVATE KEY-----'],
+      ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'],
+    ],
+    invalid: ['AKIA is a prefix', 'password = ab', '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----'],
+  },
+  {
+    type: 'DATE_TIME',
+    valid: [['born on 12 March 1984.', '12 March 1984'], ['at 2013-03-14 12:53:39', '2013-03-14 12:53:39'], ['on 3/31/1934', '3/31/1934'], ['in July 2000', 'July 2000'], ['born in 1949 and', '1949']],
+    invalid: ['on 2/30/2001', 'on 2013-13-14', 'cost 1949.50'],
+  },
+  { type: 'AGE', valid: [['she is 42 years old', '42'], ['a 7-year-old boy', '7'], ['aged 65', '65']], invalid: ['42 years ago'] },
+  { type: 'CASE_NUMBER', valid: [['application (no. 28045/02) against', '28045/02'], ['Case 1:12-cv-03456', '1:12-cv-03456'.slice(2)]], invalid: ['ratio 3/4', 'on 3/31/1934'] },
+];
+
+for (const { type, valid, invalid } of CASES) {
+  test(`${type}: valid examples are found with exact offsets`, () => {
+    for (const [text, value] of valid) {
+      const found = analyze(text, { entities: [type] });
+      const start = text.indexOf(value);
+      assert.deepEqual(
+        found.map((f) => [f.type, f.start, f.end]),
+        [[type, start, start + value.length]],
+        `${type} in ${JSON.stringify(text)}`,
+      );
+    }
+  });
+  test(`${type}: invalid examples (bad checksum or structure) are not reported`, () => {
+    for (const text of invalid) assert.deepEqual(analyze(text, { entities: [type] }), [], `${type} in ${JSON.stringify(text)}`);
+  });
+}
