@@ -12,7 +12,7 @@ export interface JsonItem extends AnonymizedItem {
 export const MAX_JSON_DEPTH = 256;
 
 /**
- * Anonymises a parsed JSON value by path. A leaf takes the rule of the most specific path that
+ * Anonymises a parsed JSON value by path (rules whose name starts with `$`). A leaf takes the rule of the most specific path that
  * matches it or one of its ancestors (so `$.patient: detect` covers every field of the patient),
  * and `rules.others` when none does. A number or boolean with a type rule becomes a string once
  * anonymised; object keys are left as they are. The input is not modified.
@@ -29,7 +29,10 @@ export const MAX_JSON_DEPTH = 256;
  */
 export async function anonymizeJson(value: unknown, options: StructuredOptions): Promise<{ value: unknown; items: JsonItem[] }> {
   const field = createFieldAnonymizer(options);
-  const rules = Object.entries(options.rules.fields).map(([path, rule]) => ({ pattern: parseJsonPath(path), rule }));
+  // A policy names CSV columns and JSON paths in one map; only the paths (`$…`) apply here.
+  const rules = Object.entries(options.rules.fields)
+    .filter(([path]) => path.startsWith('$'))
+    .map(([path, rule]) => ({ pattern: parseJsonPath(path), rule }));
   const others: FieldRule = options.rules.others ?? 'detect';
   const items: JsonItem[] = [];
 
