@@ -116,3 +116,9 @@ test('the engine knows at least 80 entity types', () => {
   for (const required of ['PERSON', 'LOCATION', 'ORGANIZATION', 'NRP', 'DATE_TIME', 'AGE', 'EMAIL_ADDRESS', 'PHONE_NUMBER', 'CREDIT_CARD', 'IBAN_CODE', 'IP_ADDRESS', 'URL', 'US_SSN', 'US_ITIN', 'US_PASSPORT', 'US_DRIVER_LICENSE', 'US_BANK_NUMBER', 'MEDICAL_LICENSE', 'CRYPTO', 'UK_NHS', 'UK_NINO', 'STREET_ADDRESS', 'ZIP_CODE', 'MAC_ADDRESS', 'US_NPI', 'MEDICAL_RECORD_NUMBER', 'VIN', 'IMEI', 'SECRET'])
     assert.ok(types.includes(required), `missing ${required}`);
 });
+
+test('docs/entities.md lists every entity type (run npm run docs:entities after adding one)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const docs = readFileSync(new URL('../../docs/entities.md', import.meta.url), 'utf8');
+  for (const type of supportedEntities()) assert.ok(docs.includes(`| \`${type}\` |`), `${type} missing from docs/entities.md`);
+});

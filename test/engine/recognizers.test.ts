@@ -92,8 +92,18 @@ const CASES: readonly Case[] = [
     valid: [['born on 12 March 1984.', '12 March 1984'], ['at 2013-03-14 12:53:39', '2013-03-14 12:53:39'], ['on 3/31/1934', '3/31/1934'], ['in July 2000', 'July 2000'], ['born in 1949 and', '1949']],
     invalid: ['on 2/30/2001', 'on 2013-13-14', 'cost 1949.50'],
   },
+  {
+    type: 'MONEY',
+    valid: [['an award of 4,393 pounds sterling (GBP) in', '4,393 pounds sterling (GBP)'], ['worth GBP 268,000.', 'GBP 268,000'], ['paid $1,250.50 today', '$1,250.50'], ['fee of 292 euros', '292 euros']],
+    invalid: ['about 4,393 people', 'page 268,000'],
+  },
+  {
+    type: 'DATE_TIME',
+    valid: [['sentenced to 14 years in prison', '14 years'], ['lodged within three months of', 'three months'], ['hearing on 11-13 May 1994 before', '11-13 May 1994'], ['heard on 28 April and 4 May 1993.', '28 April and 4 May 1993']],
+    invalid: ['a 50 years old man', 'Article 1949 of the Act'],
+  },
   { type: 'AGE', valid: [['she is 42 years old', '42'], ['a 7-year-old boy', '7'], ['aged 65', '65']], invalid: ['42 years ago'] },
-  { type: 'CASE_NUMBER', valid: [['application (no. 28045/02) against', '28045/02'], ['Case 1:12-cv-03456', '1:12-cv-03456'.slice(2)]], invalid: ['ratio 3/4', 'on 3/31/1934'] },
+  { type: 'CASE_NUMBER', valid: [['application (no. 28045/02) against', '28045/02'], ['joined with 31853/96 later', '31853/96'], ['Case 1:12-cv-03456', '1:12-cv-03456'.slice(2)]], invalid: ['ratio 3/4', 'on 3/31/1934'] },
 ];
 
 for (const { type, valid, invalid } of CASES) {

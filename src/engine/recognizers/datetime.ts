@@ -45,11 +45,40 @@ const wordDate = patternRecognizer({
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY},?\\s)?${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY},?\\s)?${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])${MONTH},?\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}/.:-])(?:(?:early|mid|late)[\\s-])?(?:${YEAR})s?(?![\\p{L}\\p{N}]|[/.,:-]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`, 'u'), score: 0.4 },
+    // Ranges: "11-13 May 1994", "28 April and 4 May 1993", "between 1980 and 1981".
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${DAY}(?:\\s?[-–]\\s?|\\s(?:and|to)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${DAY}\\s+${MONTH}(?:\\s?[-–]\\s?|\\s(?:and|to|until)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:between|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.6 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}:])${TIME}(?![\\p{N}]|:\\d)`, 'u'), score: 0.45 },
   ],
   context: ['date', 'born', 'birth', 'dob', 'since', 'admitted', 'discharged', 'visit', 'appointment', 'deceased', 'died'],
-  negativeContext: ['article', 'section', 'page', 'isbn', 'no'],
+});
+
+/**
+ * A year on its own ("born in 1949"). Four digits are often something else (an amount, a
+ * statute, a page), so it sits at the threshold and negative context pushes it below.
+ */
+const year = patternRecognizer({
+  name: 'date-year',
+  entity: 'DATE_TIME',
+  patterns: [
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}/.:-])(?:(?:early|mid|late)[\\s-])?(?:${YEAR})s?(?![\\p{L}\\p{N}]|[/.,:-]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`, 'u'), score: 0.45 },
+  ],
+  context: ['born', 'birth', 'in', 'since', 'until', 'year', 'during'],
+  negativeContext: ['article', 'section', 'page', 'isbn', 'act', 'rule', 'regulation'],
+});
+
+const NUMBER_WORD = '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|a few)';
+
+/** Durations ("14 years", "three months"): a sentence length or a stay can single a person out. */
+const duration = patternRecognizer({
+  name: 'date-duration',
+  entity: 'DATE_TIME',
+  patterns: [
+    { regex: new RegExp(`(?<![\\p{L}\\p{N},.])(?:\\d{1,3}|${NUMBER_WORD})(?:[\\s-]and[\\s-]a[\\s-]half)?\\s(?:days?|weeks?|months?|years?)(?![\\p{L}\\p{N}]|[\\s-]old)`, 'iu'), score: 0.4 },
+  ],
+  context: ['sentenced', 'sentence', 'imprisonment', 'detention', 'custody', 'within', 'lasted', 'period', 'for'],
+  trigger: TRIGGERS.all,
 });
 
 /** Week days and month names alone carry little; they are reported near date context only. */
@@ -75,4 +104,4 @@ const age = patternRecognizer({
 });
 
 /** Dates, times and ages. */
-export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [numericDate, wordDate, namedDay, age];
+export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [numericDate, wordDate, year, duration, namedDay, age];

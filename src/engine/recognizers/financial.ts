@@ -132,5 +132,25 @@ const bankAccount = patternRecognizer({
   context: ['account', 'acct', 'bank', 'checking', 'savings', 'deposit'],
 });
 
-/** Payment cards, IBAN, BIC, crypto wallets and US bank numbers. */
-export const FINANCIAL_RECOGNIZERS: readonly Recognizer[] = [creditCard, iban, swift, crypto, ethereum, abaRouting, bankAccount];
+const CURRENCY_CODE = '(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)';
+const CURRENCY_WORD = '(?:dollars?|euros?|pounds?(?: sterling)?|francs?|yen|rupees?|(?:Turkish )?liras?|kronor|kroner|krona|zlotys?|forints?|roubles?|rubles?|cents?)';
+const AMOUNT = '\\d{1,3}(?:[,. ]\\d{3})*(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?';
+
+/**
+ * Amounts of money ("GBP 268,000", "€ 1.800,50", "4,393 pounds sterling (GBP)"). A salary, an
+ * award or a debt can single a person out, so amounts are quasi-identifiers.
+ */
+const money = patternRecognizer({
+  name: 'money',
+  entity: 'MONEY',
+  patterns: [
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${CURRENCY_CODE}|[$€£¥₹])\\s?(?:${AMOUNT})(?:\\s?(?:million|billion|thousand|m|bn|k))?(?![\\p{N}]|[.,]\\d)`, 'u'), score: 0.6 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}.,])(?:${AMOUNT})(?:\\s(?:million|billion|thousand))?\\s(?:${CURRENCY_WORD}|${CURRENCY_CODE})(?:\\s\\(${CURRENCY_CODE}\\))?(?![\\p{L}\\p{N}])`, 'iu'), score: 0.6 },
+  ],
+  context: ['paid', 'salary', 'award', 'damages', 'compensation', 'fee', 'debt', 'income', 'amount'],
+  // Currency words can follow the digits by twenty characters ("pounds sterling (GBP)").
+  trigger: TRIGGERS.labelledDigit,
+});
+
+/** Payment cards, IBAN, BIC, crypto wallets, US bank numbers and amounts of money. */
+export const FINANCIAL_RECOGNIZERS: readonly Recognizer[] = [creditCard, iban, swift, crypto, ethereum, abaRouting, bankAccount, money];

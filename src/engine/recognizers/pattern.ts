@@ -41,7 +41,8 @@ export interface PatternRecognizerDefinition {
 export function patternRecognizer(definition: PatternRecognizerDefinition): Recognizer {
   const validator = resolveValidator(definition);
   const compiled = definition.patterns.map((pattern) => ({
-    regex: withFlags(pattern.regex, 'gd'),
+    // The `d` flag (match indices) slows every exec, so only patterns reporting a group use it.
+    regex: withFlags(pattern.regex, (pattern.group ?? 0) === 0 ? 'g' : 'gd'),
     score: pattern.score,
     group: pattern.group ?? 0,
   }));
@@ -62,9 +63,10 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
             regex.lastIndex++;
             continue;
           }
-          const indices = match.indices?.[group];
           const value = match[group];
-          if (!indices || value === undefined || value.length === 0) continue;
+          if (value === undefined || value.length === 0) continue;
+          const start = group === 0 ? match.index : match.indices?.[group]?.[0];
+          if (start === undefined) continue;
           let finalScore = score;
           if (validator) {
             if (!validator(value)) continue;
@@ -72,8 +74,8 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
           }
           found.push({
             type: definition.entity,
-            start: window.start + indices[0],
-            end: window.start + indices[1],
+            start: window.start + start,
+            end: window.start + start + value.length,
             score: finalScore,
             recognizer: definition.name,
           });

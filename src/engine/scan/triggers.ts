@@ -11,12 +11,15 @@ export const TRIGGERS = {
    * letter prefix or suffix and the letter groups between digits (an IBAN's bank code).
    */
   digit: { kind: 'pattern', id: 'digit', pattern: /\d+/g, margin: 16 },
-  /** Digits after a label ("medical record number: 4455"); the margin covers the label. */
+  /** Digits after a label ("medical record number: 4455") or before a unit ("pounds sterling"). */
   labelledDigit: { kind: 'pattern', id: 'labelledDigit', pattern: /\d+/g, margin: 40 },
   /** An at sign: e-mail addresses and some handles. */
   at: { kind: 'pattern', id: 'at', pattern: /@/g, margin: 256 },
-  /** A dot between word characters, or a URL scheme: host names and URLs. */
-  dotted: { kind: 'pattern', id: 'dotted', pattern: /[\p{L}\p{N}]\.[\p{L}]|:\/\//gu, margin: 512 },
+  /**
+   * A dot inside a token (not a sentence end), or a URL scheme: host names and URLs. Plain
+   * negated classes keep this pre-scan as cheap as a scan for a literal.
+   */
+  dotted: { kind: 'pattern', id: 'dotted', pattern: /[^\s.]\.[^\s\d.,;:!?)\]'"]|:\/\//g, margin: 512 },
   /** Hex groups joined by colons, dashes or dots: MAC and IPv6 addresses. */
   hexColon: { kind: 'pattern', id: 'hexColon', pattern: /[0-9A-Fa-f]{1,4}[:.-][0-9A-Fa-f]{1,4}[:.-]|::/g, margin: 48 },
   /** Secret material: key prefixes, PEM armour, credential assignments. */
