@@ -48,11 +48,11 @@ const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'IT
 
 /**
  * Phone-number candidates: an optional `+CC` or `00CC`, an optional area code in parentheses,
- * then two to five groups of digits, and an optional extension. Each group starts with a digit,
+ * then two to five groups of digits on one line, and an optional extension. Each group starts with a digit,
  * so there is one way to read the separators and the scan stays linear.
  */
 const PHONE_CANDIDATE =
-  /(?<![\p{L}\p{N}+/.-])(?:(?:\+|00)\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}|\d{0,8}){0,5}(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?(?![\p{L}\p{N}]|[.-]\d)/giu;
+  /(?<![\p{L}\p{N}+/.-])(?:(?:\+|00)\d{1,3}[ \t.-]?)?(?:\(\d{1,5}\)[ \t.-]?)?\d{2,5}(?:[ \t.-]\d{2,5}|\d{0,8}){0,5}(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\p{L}\p{N}]|[.-]\d)/giu;
 
 /** SSN-shaped (3-2-4) and date-shaped (d/m/y, y-m-d) strings are read as those, never as phones. */
 const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4})$/;
@@ -76,11 +76,12 @@ const phone: Recognizer = {
       const value = match[0];
       const digits = value.replace(/\D/g, '');
       const mainDigits = value.replace(/\s?(?:x|ext\.?|extension)\s?\d+$/i, '').replace(/\D/g, '');
-      if (mainDigits.length < 7 || mainDigits.length > 15 || digits.length > 21) continue;
+      if (mainDigits.length < 6 || mainDigits.length > 15 || digits.length > 21) continue;
       if (NOT_A_PHONE.test(value)) continue;
       // A bare run of digits with no separators is more often an id than a phone number.
       const hasStructure = /[\s().+-]/.test(value);
-      const score = phoneScore(value, hasStructure);
+      // Six-digit local numbers exist ("33 93 31") but need a context word such as "call".
+      const score = mainDigits.length < 7 ? (hasStructure ? 0.1 : 0) : phoneScore(value, hasStructure);
       if (score === 0) continue;
       found.push({ type: 'PHONE_NUMBER', start: window.start + match.index, end: window.start + match.index + value.length, score, recognizer: 'phone' });
     }
@@ -99,7 +100,9 @@ function phoneScore(value: string, hasStructure: boolean): number {
     const parsed = parsePhoneNumberFromString(main, region);
     if (parsed?.isValid()) return hasStructure ? 0.7 : 0.35;
   }
-  return hasStructure ? 0.3 : 0.1;
+  // Grouped digits that no region validates: a phone-like shape at the threshold when long enough.
+  if (!hasStructure) return 0.1;
+  return main.replace(/\D/g, '').length >= 8 ? 0.4 : 0.3;
 }
 
 /** E-mail, URL and phone recognizers. */

@@ -86,7 +86,7 @@ const namedDay = patternRecognizer({
   name: 'date-names',
   entity: 'DATE_TIME',
   patterns: [
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY}|(?:this|next|last)\\s(?:week|month|year))(?![\\p{L}\\p{N}])`, 'u'), score: 0.55 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY}|(?:this|next|last)\\s(?:week|month|year))(?![\\p{L}\\p{N}])`, 'iu'), score: 0.55 },
     { regex: /(?<![\p{L}\p{N}])(?:January|February|March|April|June|July|August|September|October|November|December)(?![\p{L}\p{N}])/u, score: 0.35 },
     { regex: /(?<![\p{L}\p{N}])(?:today|tomorrow|yesterday|tonight)(?![\p{L}\p{N}])/iu, score: 0.3 },
   ],

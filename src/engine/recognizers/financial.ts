@@ -45,8 +45,8 @@ const creditCard = patternRecognizer({
 const iban = patternRecognizer({
   name: 'iban',
   entity: 'IBAN_CODE',
-  patterns: [{ regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/u, score: 0.3 }],
-  validator: (value) => isValidIBAN(electronicFormatIBAN(value) ?? ''),
+  patterns: [{ regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/iu, score: 0.3 }],
+  validator: (value) => isValidIBAN(electronicFormatIBAN(value.toUpperCase()) ?? ''),
   validatedScore: 1,
   context: ['iban', 'bank', 'account', 'transfer', 'sepa'],
 });
