@@ -23,6 +23,8 @@ export interface DocumentLimits {
   readonly maxJsonDepth: number;
   /** Longest time to parse, render or OCR one page, in milliseconds. */
   readonly pageTimeoutMs: number;
+  /** Heap of the isolated PDF parser, in MiB; a PDF that needs more is stopped. */
+  readonly maxParserMemoryMb: number;
 }
 
 /** The defaults, in one place; `docs` and the CLI read them from here. */
@@ -38,6 +40,7 @@ export const DEFAULT_LIMITS: DocumentLimits = Object.freeze({
   maxAttachmentDepth: 3,
   maxJsonDepth: 256,
   pageTimeoutMs: 60_000,
+  maxParserMemoryMb: 768,
 });
 
 /**

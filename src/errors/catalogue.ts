@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   VEIL_LIMIT_ARCHIVE: { status: 413, doc: 'A container (DOCX zip) breaks a configured bound: entry count, expanded size or compression ratio (`limits.maxArchiveEntries`, `limits.maxExpandedBytes`, `limits.maxCompressionRatio`).' },
   VEIL_LIMIT_DEPTH: { status: 413, doc: 'Nesting is deeper than the configured limit: e-mail attachments within attachments (`limits.maxAttachmentDepth`) or JSON nesting (`limits.maxJsonDepth`).' },
   VEIL_LIMIT_TIME: { status: 422, doc: 'Parsing, rendering or OCR of one page took longer than the configured limit (`limits.pageTimeoutMs`).' },
+  VEIL_LIMIT_MEMORY: { status: 422, doc: 'Parsing or rendering the document needed more memory than the configured limit (`limits.maxParserMemoryMb`); the isolated parser was stopped.' },
   VEIL_MALFORMED_DOCUMENT: { status: 422, doc: 'The document is damaged or not what its content claims to be, and could not be parsed; no output was written.' },
   VEIL_ENCRYPTED_DOCUMENT: { status: 422, doc: 'The document is password-protected; remove the password before submitting it.' },
   VEIL_OCR_FAILED: { status: 500, doc: 'The OCR engine could not start or failed on a page; the bundled English data may be missing (reinstall Veil).' },

@@ -1,18 +1,15 @@
-import { VeilError } from '../../errors/veil-error.js';
-import { withDeadline } from '../limits.js';
 import type { Document, Page } from '../model.js';
 import { ocrLines } from '../ocr/lines.js';
-import { openPdf, pdfError } from '../pdf/open.js';
-import { renderPage } from '../pdf/render.js';
-import { needsOcr, textLayerLines } from '../pdf/text-layer.js';
+import { runPdfJob } from '../pdf/sandbox.js';
 import { recognizeWithin, type ParseContext } from './context.js';
 
 /** Resolution pages are rendered at for OCR: tesseract reads best at about 300 dpi. */
 export const OCR_DPI = 300;
 
 /**
- * Parses a PDF: each page's text layer with word boxes, and pages without usable text rendered at
- * 300 dpi and OCR'd. Page count, page size and per-page time are bounded by the limits.
+ * Parses a PDF in the isolated PDF worker: each page's text layer with word boxes, and pages
+ * without usable text rendered at 300 dpi and OCR'd here, page by page as they arrive, so the OCR
+ * pool works while the worker reads on. Pages, pixels, time and memory are bounded by the limits.
  *
  * @example
  * ```ts
@@ -21,35 +18,24 @@ export const OCR_DPI = 300;
  * ```
  */
 export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promise<Document> {
-  const { limits } = context;
-  const { pdf, close } = await openPdf(bytes, limits);
-  try {
-    if (pdf.numPages > limits.maxPages) throw new VeilError('VEIL_LIMIT_PAGES', `PDF has more than limits.maxPages (${limits.maxPages}) pages`);
-    const pages: Page[] = [];
-    for (let number = 1; number <= pdf.numPages; number++) {
-      const page = await withDeadline(
-        (async (): Promise<Page> => {
-          const proxy = await pdf.getPage(number);
-          const { width, height } = proxy.getViewport({ scale: 1 });
-          const textLines = context.ocrMode === 'always' ? [] : await textLayerLines(proxy);
-          if (context.ocrMode === 'never' || !needsOcr(textLines))
-            return { number, width, height, unit: 'pt', source: 'text-layer', lines: textLines };
-          const rendered = await renderPage(proxy, { dpi: OCR_DPI, limits });
-          const result = await recognizeWithin(context, rendered.png, `OCR of PDF page ${number}`);
-          proxy.cleanup();
-          return { number, width, height, unit: 'pt', source: 'ocr', lines: ocrLines(result, rendered.scale) };
-        })().catch((error: unknown) => {
-          throw pdfError(error);
-        }),
-        limits.pageTimeoutMs,
-        `PDF page ${number}`,
-        () => void close(),
-      );
-      pages.push(page);
-      context.onProgress?.({ stage: context.stage, page: number, pages: pdf.numPages });
+  const pending: Promise<Page>[] = [];
+  let done = 0;
+  const progress = (pages: number): void => context.onProgress?.({ stage: context.stage, page: ++done, pages });
+  await runPdfJob({ kind: 'parse', bytes, limits: context.limits, dpi: OCR_DPI, ocrMode: context.ocrMode }, (message, pages) => {
+    const { number, width, height, lines, png, scale } = message;
+    if (!png || !scale) {
+      pending.push(Promise.resolve({ number, width, height, unit: 'pt', source: 'text-layer', lines }));
+      progress(pages);
+      return;
     }
-    return { format: 'pdf', mediaType: 'application/pdf', pages, tables: [], records: [] };
-  } finally {
-    await close();
-  }
+    const ocr = recognizeWithin(context, png, `OCR of PDF page ${number}`).then((result): Page => {
+      progress(pages);
+      return { number, width, height, unit: 'pt', source: 'ocr', lines: ocrLines(result, scale) };
+    });
+    // Rejections are collected below; this keeps an early one from being reported as unhandled.
+    ocr.catch(() => undefined);
+    pending.push(ocr);
+  });
+  const pages = await Promise.all(pending);
+  return { format: 'pdf', mediaType: 'application/pdf', pages, tables: [], records: [] };
 }

@@ -1,0 +1,48 @@
+// The isolated PDF process: pdf.js parses and renders here, in a worker thread with its own heap
+// limit, so a hostile PDF that loops or allocates without bound is stopped without touching the
+// caller. It posts one message per page; the caller's watchdog restarts on each. A worker that
+// finished a job cleanly is reused for the next; one that failed a limit is terminated.
+import { parentPort } from 'node:worker_threads';
+import { isVeilError } from '../../errors/veil-error.js';
+import type { PdfJob, PdfMessage } from './sandbox.js';
+import { openPdf, pdfError } from './open.js';
+import { renderPage } from './render.js';
+import { needsOcr, textLayerLines } from './text-layer.js';
+
+const post = (message: PdfMessage, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(message, transfer);
+
+async function run(job: PdfJob): Promise<void> {
+  const { pdf, close } = await openPdf(job.bytes, job.limits);
+  try {
+    post({ type: 'open', pages: pdf.numPages });
+    if (pdf.numPages > job.limits.maxPages) return;
+    for (let number = 1; number <= pdf.numPages; number++) {
+      const proxy = await pdf.getPage(number);
+      const { width, height } = proxy.getViewport({ scale: 1 });
+      if (job.kind === 'parse') {
+        const lines = job.ocrMode === 'always' ? [] : await textLayerLines(proxy);
+        const ocr = job.ocrMode !== 'never' && needsOcr(lines);
+        const rendered = ocr ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits }) : undefined;
+        post({ type: 'page', number, width, height, lines, ...(rendered ? { png: rendered.png, scale: rendered.scale } : {}) }, rendered ? [rendered.png.buffer as ArrayBuffer] : []);
+      } else {
+        const fill = job.fill[number];
+        const rendered = job.all || fill ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits, fill: fill ?? [] }) : undefined;
+        post({ type: 'page', number, width, height, lines: [], ...(rendered ? { png: rendered.png, scale: rendered.scale } : {}) }, rendered ? [rendered.png.buffer as ArrayBuffer] : []);
+      }
+      proxy.cleanup();
+    }
+  } finally {
+    await close();
+  }
+}
+
+// One job at a time: the caller sends the next job only after `done` or `error`.
+parentPort?.on('message', (job: PdfJob) => {
+  run(job).then(
+    () => post({ type: 'done' }),
+    (error: unknown) => {
+      const veil = isVeilError(error) ? error : pdfError(error);
+      post({ type: 'error', code: veil.code, message: veil.message });
+    },
+  );
+});
