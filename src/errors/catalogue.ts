@@ -35,7 +35,15 @@ export const ERROR_CATALOGUE = {
   VEIL_TOKEN_NOT_FOUND: { status: 404, doc: 'A token does not resolve in this tenant: it is unknown, belongs to another tenant, or its subject was forgotten (crypto-shredded).' },
   VEIL_POLICY_INVALID: { status: 400, doc: 'The policy file is not valid YAML or breaks the policy schema; the message names the setting (`policy.operators.US_SSN.keep_last: expected a number`).' },
   VEIL_MALFORMED_CSV: { status: 400, doc: 'A CSV input could not be parsed (unbalanced quotes, inconsistent column counts, an oversized record); the message gives the line, never the content.' },
+  VEIL_STORE_UNAVAILABLE: { status: 503, doc: 'The database (PGlite data directory or PostgreSQL at `DATABASE_URL`) or the blob directory cannot be opened or reached; the message names the setting, never credentials.' },
+  VEIL_STORE_MIGRATION: { status: 500, doc: 'A database migration failed; the database was left at the last migration that succeeded. The message names the migration.' },
+  VEIL_CONFLICT: { status: 409, doc: 'A record with the same id already exists, or the record changed state (an upload already used) while the request ran.' },
   VEIL_INTERNAL: { status: 500, doc: 'An unexpected internal failure; the details are in the server log (never content).' },
+  VEIL_UNAUTHENTICATED: { status: 401, doc: 'Authentication failed: the bearer token or API key is missing, malformed, expired, not yet valid, for another issuer or audience, or signed with a key or algorithm Veil does not accept. Deliberately uninformative; the reason is in the server log.' },
+  VEIL_FORBIDDEN: { status: 403, doc: 'The authenticated principal has no role that grants the permission this action needs (see docs for the permission matrix).' },
+  VEIL_REASON_REQUIRED: { status: 400, doc: 'This privileged action (such as revealing original values) needs a `reason` of 4 to 500 characters; it is recorded in the audit log, so it must not contain personal data.' },
+  VEIL_SIGNING_KEY: { status: 500, doc: 'The local token-signing key file (embedded mode) cannot be created or read, is corrupt, or is readable by group or others; the message names the file, never key material.' },
+  VEIL_NOT_FOUND: { status: 404, doc: 'The job, upload, artifact, blob or other resource does not exist in the caller\'s tenant. Another tenant\'s ids answer this too, so ids reveal nothing across tenants.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */
