@@ -11,10 +11,10 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FEATURE_VERSION, type TaggedTokens } from '../../src/engine/ner/features.js';
-import type { ModelFile } from '../../src/engine/ner/perceptron.js';
+import type { ModelFile, Scorer } from '../../src/engine/ner/perceptron.js';
 import { toBase64 } from '../../src/engine/ner/perceptron.js';
 import { beginTag, TAGS } from '../../src/engine/ner/tags.js';
-import { decode, DecodeScratch, lookupGazetteers, type Scorer } from '../../src/engine/ner/tagger.js';
+import { decode, DecodeScratch, lookupGazetteers } from '../../src/engine/ner/tagger.js';
 import { TokenBuffer, tokenize } from '../../src/engine/ner/tokenizer.js';
 import { augment } from './augment.js';
 import { presidio, tab, type GoldDoc } from './corpus.js';
@@ -32,12 +32,12 @@ const COPIES = Number(process.env.COPIES ?? 0);
 /** Averaged perceptron weights with lazy averaging (each weight remembers when it last changed). */
 class Trainer implements Scorer {
   readonly tags = TAGS.length;
+  readonly scale = 1;
   readonly rows = new Map<number, Float64Array>();
   step = 0;
 
-  score(features: Int32Array, count: number, scores: Float32Array): void {
-    scores.fill(0);
-    for (let f = 0; f < count; f++) {
+  add(features: Int32Array, from: number, to: number, scores: Float64Array): void {
+    for (let f = from; f < to; f++) {
       const row = this.rows.get(features[f] === 0 ? 1 : features[f]!);
       if (row) for (let t = 0; t < this.tags; t++) scores[t]! += row[t]!;
     }
@@ -115,7 +115,7 @@ function main(): void {
   const prepared = docs.map(prepare);
   console.log(`training on ${docs.length} documents, ${prepared.reduce((s, p) => s + p.t.tokens.count, 0)} tokens`);
   const trainer = new Trainer();
-  const scratch = new DecodeScratch(trainer.tags);
+  const scratch = new DecodeScratch(trainer, false);
   const rand = random(7);
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
     const order = prepared.map((_, i) => i);

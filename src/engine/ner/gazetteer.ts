@@ -49,7 +49,9 @@ const CONNECTOR_WORDS = `of and the for de del della di da das dos du des la le 
 /** A name-ish list: a lower-case word in one of these may be a name and is worth tagging. */
 export const NAMEISH = G.first | G.last | G.city | G.country | G.nrp;
 
-const membership = new Map<number, number>();
+// Word hash → membership mask in an open-addressing table: a `Map.get` per token cost more than
+// tokenizing it. Keys are word hashes (0 is stored as 1, as 0 marks an empty slot).
+const entries = new Map<number, number>();
 for (const name of GAZETTEERS) {
   const words: readonly string[] =
     name === 'function' ? FUNCTION_WORDS.split(/\s+/).filter(Boolean)
@@ -58,9 +60,20 @@ for (const name of GAZETTEERS) {
   const bit = G[name];
   for (const word of words) {
     // Tokens never contain periods ("Inc." is "Inc" then "."), so neither do the keys.
-    const key = hashWord(word.replace(/\./g, ''));
-    membership.set(key, (membership.get(key) ?? 0) | bit);
+    const key = hashWord(word.replace(/\./g, '')) || 1;
+    entries.set(key, (entries.get(key) ?? 0) | bit);
   }
+}
+let capacity = 1024;
+while (capacity < entries.size * 2) capacity <<= 1;
+const MASK = capacity - 1;
+const KEYS = new Int32Array(capacity);
+const BITS = new Int32Array(capacity);
+for (const [key, bits] of entries) {
+  let slot = key & MASK;
+  while (KEYS[slot] !== 0) slot = (slot + 1) & MASK;
+  KEYS[slot] = key;
+  BITS[slot] = bits;
 }
 
 /**
@@ -72,5 +85,12 @@ for (const name of GAZETTEERS) {
  * ```
  */
 export function gazetteerBits(hash: number): number {
-  return membership.get(hash) ?? 0;
+  const key = hash || 1;
+  let slot = key & MASK;
+  for (;;) {
+    const stored = KEYS[slot]!;
+    if (stored === key) return BITS[slot]!;
+    if (stored === 0) return 0;
+    slot = (slot + 1) & MASK;
+  }
 }

@@ -39,38 +39,66 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/** Size of the absent-feature filter in bits (32 KB). */
+const FILTER_BITS = 1 << 18;
+
+/** Anything that adds the weights of features to per-tag scores: the trained model or the trainer. */
+export interface Scorer {
+  readonly tags: number;
+  /** Multiply a sum of scores by this to get weight units (the margins' unit). */
+  readonly scale: number;
+  /** Adds, for each tag `t`, the weights of `features[from..to)` to `scores[t]`. */
+  add(features: Int32Array, from: number, to: number, scores: Float64Array): void;
+}
+
 /**
- * Perceptron weights keyed by feature hash. `score` adds the weights of a token's features.
+ * Perceptron weights keyed by feature hash, for run time. Slots of an open-addressing table hold
+ * `[key, row]` pairs side by side (one cache line per probe, and most probes are misses); the
+ * rows are the file's integer weights, packed. Scores are sums of integers, exact in a double,
+ * so they do not depend on the order features are added in; `scale` turns them into weights.
  *
  * @example
  * ```ts
- * const model = PerceptronModel.fromFile(file);
- * model.score(features, count, scores);
+ * const model = PerceptronModel.fromFile(file, FEATURE_VERSION, TAGS);
+ * model.add(features, 0, count, scores);
  * ```
  */
-export class PerceptronModel {
+export class PerceptronModel implements Scorer {
   readonly tags: number;
   readonly size: number;
-  private readonly keys: Int32Array;
-  private readonly weights: Float32Array;
+  readonly scale: number;
+  private readonly slots: Int32Array;
+  private readonly weights: Int16Array;
   private readonly mask: number;
+  /**
+   * One bit per hash value (modulo its size), set for every stored feature. Most features of a
+   * token are not in the model (rare words and word pairs); this 32 KB filter answers those
+   * from the L1 cache instead of probing the table.
+   */
+  private readonly filter: Int32Array;
 
-  constructor(tags: number, entries: Iterable<readonly [number, ArrayLike<number>]>, count: number) {
+  private constructor(tags: number, keys: Int32Array, weights: Int16Array, scale: number) {
     this.tags = tags;
+    this.scale = scale;
+    this.weights = weights;
+    // Load factor at most 3/4: the filter keeps probes for absent features rare, so a denser
+    // table (fewer cache misses) beats shorter probe chains.
     let capacity = 16;
-    while (capacity < count * 2) capacity <<= 1;
+    while (capacity * 3 < keys.length * 4) capacity <<= 1;
     this.mask = capacity - 1;
-    this.keys = new Int32Array(capacity);
-    this.weights = new Float32Array(capacity * tags);
+    this.slots = new Int32Array(capacity * 2);
+    this.filter = new Int32Array(FILTER_BITS >> 5);
     let size = 0;
-    for (const [key, values] of entries) {
+    for (let f = 0; f < keys.length; f++) {
       // 0 marks an empty slot, so a feature whose hash is 0 is stored under 1 (and looked up so).
-      const stored = key === 0 ? 1 : key;
+      const stored = keys[f] === 0 ? 1 : keys[f]!;
       let slot = stored & this.mask;
-      while (this.keys[slot] !== 0 && this.keys[slot] !== stored) slot = (slot + 1) & this.mask;
-      if (this.keys[slot] === 0) size++;
-      this.keys[slot] = stored;
-      for (let t = 0; t < tags; t++) this.weights[slot * tags + t] = values[t]!;
+      while (this.slots[2 * slot] !== 0 && this.slots[2 * slot] !== stored) slot = (slot + 1) & this.mask;
+      if (this.slots[2 * slot] === 0) size++;
+      this.slots[2 * slot] = stored;
+      this.slots[2 * slot + 1] = f * tags;
+      const bit = (stored >>> 15) & (FILTER_BITS - 1);
+      this.filter[bit >> 5]! |= 1 << (bit & 31);
     }
     this.size = size;
   }
@@ -82,34 +110,28 @@ export class PerceptronModel {
     const keyBytes = fromBase64(file.keys);
     const keys = new Int32Array(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength >> 2);
     const bytes = fromBase64(file.weights);
-    const weights = file.bits === 16 ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1) : new Int8Array(bytes.buffer);
-    const n = tags.length;
-    const row = new Float32Array(n);
-    function* entries(): Generator<readonly [number, Float32Array]> {
-      for (let f = 0; f < keys.length; f++) {
-        for (let t = 0; t < n; t++) row[t] = weights[f * n + t]! * file.scale;
-        yield [keys[f]!, row];
-      }
-    }
-    return new PerceptronModel(n, entries(), keys.length);
+    const weights = file.bits === 16 ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1) : Int16Array.from(new Int8Array(bytes.buffer));
+    return new PerceptronModel(tags.length, keys, weights, file.scale);
   }
 
-  /** Sets `scores[t]` to the sum of the weights of `features[0..count)` for each tag `t`. */
-  score(features: Int32Array, count: number, scores: Float32Array): void {
-    const tags = this.tags;
-    scores.fill(0);
-    for (let f = 0; f < count; f++) {
+  /** Adds the integer weights of `features[from..to)` to `scores` (multiply by `scale` for weights). */
+  add(features: Int32Array, from: number, to: number, scores: Float64Array): void {
+    const { slots, weights, mask, tags, filter } = this;
+    for (let f = from; f < to; f++) {
       const key = features[f] === 0 ? 1 : features[f]!;
-      let slot = key & this.mask;
+      // High bits for the filter, low bits for the slot: the two tests stay independent.
+      const bit = (key >>> 15) & (FILTER_BITS - 1);
+      if (!(filter[bit >> 5]! & (1 << (bit & 31)))) continue;
+      let slot = key & mask;
       for (;;) {
-        const stored = this.keys[slot]!;
+        const stored = slots[2 * slot]!;
         if (stored === key) {
-          const base = slot * tags;
-          for (let t = 0; t < tags; t++) scores[t]! += this.weights[base + t]!;
+          const base = slots[2 * slot + 1]!;
+          for (let t = 0; t < tags; t++) scores[t]! += weights[base + t]!;
           break;
         }
         if (stored === 0) break;
-        slot = (slot + 1) & this.mask;
+        slot = (slot + 1) & mask;
       }
     }
   }

@@ -39,7 +39,7 @@ class Scratch {
   gaz = new Int32Array(1024);
   tags = new Int8Array(1024);
   margins = new Float32Array(1024);
-  readonly decode = new DecodeScratch(TAGS.length);
+  readonly decode = new DecodeScratch(MODEL, true);
 
   fit(count: number): void {
     if (this.gaz.length >= count) return;

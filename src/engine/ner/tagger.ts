@@ -4,24 +4,48 @@
  * token (so "Republic of Turkey" can continue through "of"). Every other token is O at the cost
  * of one flag test, which is what keeps the tagger fast on prose.
  */
-import { extractFeatures, MAX_FEATURES, type TaggedTokens } from './features.js';
+import { contextFeatures, MAX_FEATURES, shapeOf, tagContextFeatures, tagFeatures, tokenFeatures, type TaggedTokens } from './features.js';
+import type { Scorer } from './perceptron.js';
 import { G, gazetteerBits, NAMEISH } from './gazetteer.js';
 import { allowedAfter, beginTag } from './tags.js';
-import { F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_UNCASED, F_WORD, type TokenBuffer } from './tokenizer.js';
+import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_UNCASED, F_WORD, type TokenBuffer } from './tokenizer.js';
 
-/** Anything that scores a token's features for every tag: the trained model or the trainer. */
-export interface Scorer {
-  readonly tags: number;
-  score(features: Int32Array, count: number, scores: Float32Array): void;
-}
-
-/** True when a token may start an entity, so it is worth scoring even after an O. */
-export function isCandidate(flags: number, gaz: number): boolean {
-  if (flags & (F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT | F_UNCASED)) return true;
+/** True when token `i` may start an entity, so it is worth scoring even after an O. */
+export function isCandidate(t: TaggedTokens, i: number): boolean {
+  const flags = t.tokens.flags[i]!;
+  const gaz = t.gaz[i]!;
+  if (flags & (F_ALL_UPPER | F_UNCASED)) return true;
+  // Capitalised function words, months and weekdays are sentence starts and dates, not names
+  // ("The", "On", "September"); a quarter of the candidates in court judgments. They can still
+  // continue an entity through `mayContinue` when they are connectors.
+  if (flags & F_FIRST_UPPER) return !(gaz & G.function) && (!(gaz & (G.month | G.weekday)) || (gaz & (G.first | G.last)) !== 0);
+  if (flags & F_HAS_DIGIT) return (i + 1 < t.tokens.count && startsStreet(t, i + 1)) || (i > 0 && endsStreet(t, i - 1));
   // A lower-case word is a candidate only when it is a known name and not also a common word
   // ("rain", "will", "mark"): lower-case names are rare, lower-case common words are not.
   return (flags & F_WORD) !== 0 && (gaz & (NAMEISH | G.honorific)) !== 0 && (gaz & (G.function | G.common)) === 0;
 }
+
+/**
+ * True when token `i` may follow a house number: a capitalised word, a street or unit word
+ * ("rue", "suite") or another number ("23 49 boulevard"). Numbers in other places ("at 12.50
+ * each", "3 dogs") never start an entity, which removes most numbers from the candidates.
+ */
+function startsStreet(t: TaggedTokens, i: number): boolean {
+  const flags = t.tokens.flags[i]!;
+  const gaz = t.gaz[i]!;
+  if (!(flags & F_WORD) || gaz & (G.month | G.weekday)) return false;
+  return (flags & (F_FIRST_UPPER | F_ALL_UPPER | F_ALL_DIGIT)) !== 0 || (gaz & STREETISH) !== 0;
+}
+
+/** True when token `i` may precede a number that belongs to an address ("Karpacka 69", "suite 763"). */
+function endsStreet(t: TaggedTokens, i: number): boolean {
+  const flags = t.tokens.flags[i]!;
+  const gaz = t.gaz[i]!;
+  if (!(flags & F_WORD) || flags & F_HAS_DIGIT || gaz & (G.month | G.weekday)) return false;
+  return (flags & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0 || (gaz & STREETISH) !== 0;
+}
+
+const STREETISH = G.street | G.secondary;
 
 const ADDRESS_BEGIN = beginTag('STREET_ADDRESS');
 
@@ -39,19 +63,85 @@ export function lookupGazetteers(tokens: TokenBuffer, gaz: Int32Array): void {
   for (let i = 0; i < tokens.count; i++) gaz[i] = tokens.flags[i]! & F_WORD ? gazetteerBits(tokens.hash[i]!) : 0;
 }
 
+/**
+ * Summed weights of each word's token features (see `tokenFeatures`), keyed by word hash and
+ * shape, in two rows: alone, and with the tag features that follow two O tags (the usual case).
+ * Prose repeats its words, so most candidates cost one probe here instead of a dozen feature
+ * hashes and table probes. Only for a fixed model: the trainer's weights change.
+ */
+export class TokenScoreCache {
+  private static readonly CAPACITY = 1 << 14;
+  private readonly stamps = new Int32Array(TokenScoreCache.CAPACITY);
+  private readonly hashes = new Int32Array(TokenScoreCache.CAPACITY);
+  private readonly shapes = new Int32Array(TokenScoreCache.CAPACITY);
+  private readonly rows: Float64Array;
+  private readonly tags: number;
+  /** Entries are valid when their stamp equals this; bumping it empties the cache at once. */
+  private generation = 1;
+  private used = 0;
+
+  constructor(readonly scorer: Scorer) {
+    this.tags = scorer.tags;
+    this.rows = new Float64Array(TokenScoreCache.CAPACITY * 2 * scorer.tags);
+  }
+
+  /**
+   * Adds the token-feature weights of token `i` to `scores`, with the tag features of two O tags
+   * when `afterO`. `features` is scratch space.
+   */
+  add(t: TaggedTokens, i: number, afterO: boolean, features: Int32Array, scores: Float64Array): void {
+    const hash = t.tokens.hash[i]!;
+    const shape = shapeOf(t.tokens, i);
+    const mask = TokenScoreCache.CAPACITY - 1;
+    const tags = this.tags;
+    let slot = (hash ^ Math.imul(shape, 0x9e3779b1)) & mask;
+    let found = false;
+    while (this.stamps[slot] === this.generation) {
+      if (this.hashes[slot] === hash && this.shapes[slot] === shape) {
+        found = true;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (!found) {
+      // Half full: start afresh rather than let probe chains grow (a bounded cache on any stream).
+      if (this.used >= TokenScoreCache.CAPACITY >> 1) {
+        this.generation++;
+        this.used = 0;
+        slot = (hash ^ Math.imul(shape, 0x9e3779b1)) & mask;
+      }
+      const alone = this.rows.subarray(2 * slot * tags, (2 * slot + 1) * tags);
+      const withTags = this.rows.subarray((2 * slot + 1) * tags, (2 * slot + 2) * tags);
+      alone.fill(0);
+      this.scorer.add(features, 0, tokenFeatures(t, i, features, 0), alone);
+      withTags.set(alone);
+      this.scorer.add(features, 0, tagFeatures(t, i, 0, 0, features, 0), withTags);
+      this.stamps[slot] = this.generation;
+      this.hashes[slot] = hash;
+      this.shapes[slot] = shape;
+      this.used++;
+    }
+    const base = (2 * slot + (afterO ? 1 : 0)) * tags;
+    for (let tag = 0; tag < tags; tag++) scores[tag]! += this.rows[base + tag]!;
+  }
+}
+
 /** Reusable scratch space for decoding. */
 export class DecodeScratch {
   readonly features = new Int32Array(MAX_FEATURES);
-  readonly scores: Float32Array;
-  constructor(tags: number) {
-    this.scores = new Float32Array(tags);
+  readonly scores: Float64Array;
+  /** Set for a fixed model (run time); absent while training. */
+  readonly cache: TokenScoreCache | undefined;
+  constructor(scorer: Scorer, cached: boolean) {
+    this.scores = new Float64Array(scorer.tags);
+    this.cache = cached ? new TokenScoreCache(scorer) : undefined;
   }
 }
 
 /**
  * Tags every token of `t` into `tags`, writing into `margins` the gap between the best and the
- * second-best allowed tag (a confidence). `onToken`, when given, sees each scored token's
- * features and predicted tag; the trainer uses it to update weights.
+ * second-best allowed tag (a confidence, in weight units). `onToken`, when given, sees each
+ * scored token's features and predicted tag; the trainer uses it to update weights.
  */
 export function decode(
   t: TaggedTokens,
@@ -62,24 +152,32 @@ export function decode(
   onToken?: (i: number, features: Int32Array, count: number, predicted: number) => number,
 ): void {
   const { tokens, gaz } = t;
-  const { features, scores } = scratch;
+  const { features, scores, cache } = scratch;
+  const tagCount = scorer.tags;
   let prev = 0;
   let prevPrev = 0;
   for (let i = 0; i < tokens.count; i++) {
     const flags = tokens.flags[i]!;
-    if (!isCandidate(flags, gaz[i]!) && (prev === 0 || !mayContinue(prev, flags, gaz[i]!))) {
+    if (!isCandidate(t, i) && (prev === 0 || !mayContinue(prev, flags, gaz[i]!))) {
       tags[i] = 0;
       margins[i] = 0;
       prevPrev = prev;
       prev = 0;
       continue;
     }
-    const count = extractFeatures(t, i, prev, prevPrev, features);
-    scorer.score(features, count, scores);
+    for (let tag = 0; tag < tagCount; tag++) scores[tag] = 0;
+    let count = 0;
+    const afterO = prev === 0 && prevPrev === 0;
+    if (cache) {
+      cache.add(t, i, afterO, features, scores);
+      if (!afterO) count = tagFeatures(t, i, prev, prevPrev, features, 0);
+    } else count = tagFeatures(t, i, prev, prevPrev, features, tokenFeatures(t, i, features, 0));
+    count = tagContextFeatures(t, i, prev, features, contextFeatures(t, i, features, count));
+    scorer.add(features, 0, count, scores);
     let best = 0;
     let bestScore = -Infinity;
     let second = -Infinity;
-    for (let tag = 0; tag < scorer.tags; tag++) {
+    for (let tag = 0; tag < tagCount; tag++) {
       if (!allowedAfter(prev, tag)) continue;
       const s = scores[tag]!;
       if (s > bestScore) {
@@ -90,7 +188,7 @@ export function decode(
     }
     if (onToken) best = onToken(i, features, count, best);
     tags[i] = best;
-    margins[i] = bestScore - second;
+    margins[i] = (bestScore - second) * scorer.scale;
     prevPrev = prev;
     prev = best;
   }

@@ -73,8 +73,8 @@ export function hashWord(word: string): number {
 }
 
 /**
- * Growable, reusable token arrays. A recognizer keeps one buffer and reuses it across calls, so
- * memory stays bounded by the largest window rather than growing per call.
+ * Reusable token arrays. A recognizer keeps one buffer and reuses it across calls, so memory
+ * stays bounded by the largest window rather than growing per call.
  */
 export class TokenBuffer {
   count = 0;
@@ -83,13 +83,17 @@ export class TokenBuffer {
   hash: Int32Array = new Int32Array(1024);
   flags: Int32Array = new Int32Array(1024);
 
-  /** Makes room for one more token. */
-  ensure(): void {
-    if (this.count < this.start.length) return;
-    const size = this.start.length * 2;
+  /**
+   * Makes room for `size` tokens. A slice of n code units never holds more than n tokens, so
+   * the tokenizer reserves once per slice instead of testing the capacity per token.
+   */
+  reserve(size: number): void {
+    if (size <= this.start.length) return;
+    let capacity = this.start.length;
+    while (capacity < size) capacity *= 2;
     const grow = (old: Int32Array): Int32Array => {
-      const next = new Int32Array(size);
-      next.set(old);
+      const next = new Int32Array(capacity);
+      next.set(old.subarray(0, this.count));
       return next;
     };
     this.start = grow(this.start);
@@ -100,7 +104,7 @@ export class TokenBuffer {
 
   /** Shrinks the arrays back after an unusually large window, so one huge call is not kept. */
   release(): void {
-    if (this.start.length > 1 << 16) {
+    if (this.start.length > 1 << 17) {
       this.start = new Int32Array(1024);
       this.end = new Int32Array(1024);
       this.hash = new Int32Array(1024);
@@ -108,6 +112,12 @@ export class TokenBuffer {
     }
     this.count = 0;
   }
+}
+
+/** The class of a code unit, filling the table on first sight. */
+function classOf(code: number): number {
+  const cls = classes[code]!;
+  return cls === 0 ? classify(code) : cls;
 }
 
 /**
@@ -123,32 +133,39 @@ export class TokenBuffer {
  */
 export function tokenize(text: string, from: number, to: number, out: TokenBuffer): void {
   out.count = 0;
+  out.reserve(to - from + 1);
+  // Locals, not `out.x[...]`: the loop below is the hottest code of the tagger.
+  const starts = out.start;
+  const ends = out.end;
+  const hashes = out.hash;
+  const flagsOut = out.flags;
+  const cls = classes;
+  const low = lowers;
+  let n = 0;
   let pending = 0; // F_NEWLINE_BEFORE / F_SPACE_BEFORE / F_PARAGRAPH_BEFORE for the next token
   let newlines = 0;
   let i = from;
   while (i < to) {
     const code = text.charCodeAt(i);
-    let cls = classes[code]!;
-    if (cls === 0) cls = classify(code);
-    if (cls === SPACE) {
+    let k = cls[code]!;
+    if (k === 0) k = classify(code);
+    if (k === SPACE) {
       pending |= F_SPACE_BEFORE;
       i++;
       continue;
     }
-    if (cls === NEWLINE) {
+    if (k === NEWLINE) {
       pending |= F_NEWLINE_BEFORE;
       if (code === 10 && ++newlines >= 2) pending |= F_PARAGRAPH_BEFORE;
       i++;
       continue;
     }
     newlines = 0;
-    out.ensure();
-    const n = out.count++;
-    out.start[n] = i;
-    if (cls === PUNCT || cls === JOINER || cls === MARK) {
-      out.end[n] = i + 1;
-      out.hash[n] = Math.imul(0x811c9dc5 ^ code, 0x01000193) | 0;
-      out.flags[n] = pending;
+    starts[n] = i;
+    if (k === PUNCT || k === JOINER || k === MARK) {
+      ends[n] = i + 1;
+      hashes[n] = Math.imul(0x811c9dc5 ^ code, 0x01000193) | 0;
+      flagsOut[n++] = pending;
       pending = 0;
       i++;
       continue;
@@ -163,13 +180,17 @@ export function tokenize(text: string, from: number, to: number, out: TokenBuffe
     const begin = i;
     while (i < to) {
       const c = text.charCodeAt(i);
-      let k = classes[c]!;
+      k = cls[c]!;
       if (k === 0) k = classify(c);
+      if (k === LOWER) {
+        lowersSeen++;
+        hash = Math.imul(hash ^ c, 0x01000193);
+        i++;
+        continue;
+      }
       if (k === JOINER) {
         // A joiner stays inside the word only between two word characters.
-        const next = i + 1 < to ? text.charCodeAt(i + 1) : 0;
-        let nk = classes[next]!;
-        if (nk === 0) nk = classify(next);
+        const nk = i + 1 < to ? classOf(text.charCodeAt(i + 1)) : SPACE;
         if (nk < UPPER || nk > MARK) break;
         flags |= F_JOINED;
       } else if (k < UPPER || k > MARK) break;
@@ -177,22 +198,20 @@ export function tokenize(text: string, from: number, to: number, out: TokenBuffe
         if (i === begin) flags |= F_FIRST_UPPER;
         else if (lowersSeen > 0) flags |= F_INNER_UPPER;
         uppers++;
-        letters++;
-      } else if (k === LOWER) {
-        lowersSeen++;
-        letters++;
       } else if (k === DIGIT) digits++;
       else if (k === LETTER) letters++;
-      hash = Math.imul(hash ^ lowers[c]!, 0x01000193);
+      hash = Math.imul(hash ^ low[c]!, 0x01000193);
       i++;
     }
+    letters += uppers + lowersSeen;
     if (lowersSeen > 0) flags |= F_HAS_LOWER;
     if (uppers > 0 && lowersSeen === 0) flags |= F_ALL_UPPER;
     if (digits > 0) flags |= F_HAS_DIGIT;
     if (digits > 0 && letters === 0) flags |= F_ALL_DIGIT;
     if (letters > 0 && uppers === 0 && lowersSeen === 0) flags |= F_UNCASED;
-    out.end[n] = i;
-    out.hash[n] = hash | 0;
-    out.flags[n] = flags;
+    ends[n] = i;
+    hashes[n] = hash | 0;
+    flagsOut[n++] = flags;
   }
+  out.count = n;
 }
