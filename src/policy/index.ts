@@ -1,4 +1,15 @@
 export { policyHash } from './hash.js';
 export { loadPolicy, parsePolicy, validatePolicy } from './load.js';
-export { analyzeOptionsFromPolicy, operatorFromPolicy, planFromPolicy, structuredRulesFromPolicy } from './plan.js';
-export { OPERATOR_NAMES, policySchema, type Policy, type PolicyFieldRule, type PolicyOperator } from './schema.js';
+export {
+  analyzeOptionsFromPolicy,
+  operatorFromPolicy,
+  planFromPolicy,
+  structuredRulesFromPolicy,
+} from './plan.js';
+export {
+  OPERATOR_NAMES,
+  policySchema,
+  type Policy,
+  type PolicyFieldRule,
+  type PolicyOperator,
+} from './schema.js';

@@ -8,13 +8,17 @@ const MAX_POLICY_BYTES = 1024 * 1024;
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let node = input;
-  for (const key of path) node = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    node =
+      node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
   return node;
 }
 
 function describe(issue: z.core.$ZodIssue, input: unknown): { path: PropertyKey[]; message: string } {
-  if (issue.code === 'unrecognized_keys') return { path: [...issue.path, issue.keys[0] ?? ''], message: 'unknown key' };
-  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return { path: issue.path, message: 'is required' };
+  if (issue.code === 'unrecognized_keys')
+    return { path: [...issue.path, issue.keys[0] ?? ''], message: 'unknown key' };
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined)
+    return { path: issue.path, message: 'is required' };
   // zod's own wording starts with "Invalid input: "; the schema sets plain messages where it matters.
   return { path: issue.path, message: issue.message.replace(/^Invalid input: /, '') };
 }
@@ -75,6 +79,7 @@ export async function loadPolicy(path: string): Promise<Policy> {
   } catch (cause) {
     throw new VeilError('VEIL_FILE_NOT_FOUND', 'policy: the policy file cannot be read', { cause });
   }
-  if (source.length > MAX_POLICY_BYTES) throw new VeilError('VEIL_POLICY_INVALID', `policy: the file is larger than ${MAX_POLICY_BYTES} bytes`);
+  if (source.length > MAX_POLICY_BYTES)
+    throw new VeilError('VEIL_POLICY_INVALID', `policy: the file is larger than ${MAX_POLICY_BYTES} bytes`);
   return parsePolicy(source.toString('utf8'));
 }

@@ -16,7 +16,14 @@ export function operatorFromPolicy(op: PolicyOperator): OperatorConfig {
     case 'replace':
       return op.value === undefined ? { operator: 'replace' } : { operator: 'replace', value: op.value };
     case 'mask':
-      return strip({ operator: 'mask', char: op.char, count: op.count, fromEnd: op.from_end, keepLast: op.keep_last, keepSeparators: op.keep_separators });
+      return strip({
+        operator: 'mask',
+        char: op.char,
+        count: op.count,
+        fromEnd: op.from_end,
+        keepLast: op.keep_last,
+        keepSeparators: op.keep_separators,
+      });
     case 'fpe':
       return strip({ operator: 'fpe', checksum: op.checksum });
     case 'date_shift':
@@ -64,14 +71,18 @@ export function analyzeOptionsFromPolicy(policy: Policy): AnalyzeOptions {
     ...(policy.threshold !== undefined ? { threshold: policy.threshold } : {}),
     ...(policy.entities !== undefined ? { entities: policy.entities } : {}),
     ...(policy.allow !== undefined ? { allowList: policy.allow } : {}),
-    ...(deny.length > 0 ? { denyList: [...typed, ...(strings.length > 0 ? [{ type: 'DENY_LIST', values: strings }] : [])] } : {}),
+    ...(deny.length > 0
+      ? { denyList: [...typed, ...(strings.length > 0 ? [{ type: 'DENY_LIST', values: strings }] : [])] }
+      : {}),
     ...(policy.recognizers !== undefined ? { recognizers: policy.recognizers } : {}),
   };
 }
 
 function ruleFromPolicy(rule: PolicyFieldRule): FieldRule {
   if (typeof rule === 'string') return rule;
-  return rule.operator === undefined ? { type: rule.type } : { type: rule.type, operator: operatorFromPolicy(rule.operator) };
+  return rule.operator === undefined
+    ? { type: rule.type }
+    : { type: rule.type, operator: operatorFromPolicy(rule.operator) };
 }
 
 /**
@@ -84,7 +95,9 @@ function ruleFromPolicy(rule: PolicyFieldRule): FieldRule {
  */
 export function structuredRulesFromPolicy(policy: Policy): StructuredRules {
   return {
-    fields: Object.fromEntries(Object.entries(policy.fields ?? {}).map(([path, rule]) => [path, ruleFromPolicy(rule)])),
+    fields: Object.fromEntries(
+      Object.entries(policy.fields ?? {}).map(([path, rule]) => [path, ruleFromPolicy(rule)]),
+    ),
     others: policy.other_fields ?? 'detect',
   };
 }

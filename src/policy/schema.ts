@@ -23,12 +23,20 @@ const between = (min: number, max: number) =>
 const flag = z.boolean({ error: 'expected true or false' });
 
 const operatorSchemas = [
-  z.object({ operator: z.literal('replace'), value: z.string({ error: 'expected a string' }).max(256).optional() }).strict(),
+  z
+    .object({
+      operator: z.literal('replace'),
+      value: z.string({ error: 'expected a string' }).max(256).optional(),
+    })
+    .strict(),
   z.object({ operator: z.literal('redact') }).strict(),
   z
     .object({
       operator: z.literal('mask'),
-      char: z.string({ error: 'expected a string' }).refine((c) => [...c].length === 1, { error: 'expected exactly one character' }).optional(),
+      char: z
+        .string({ error: 'expected a string' })
+        .refine((c) => [...c].length === 1, { error: 'expected exactly one character' })
+        .optional(),
       count: count(1_000_000).optional(),
       from_end: flag.optional(),
       keep_last: count(1_000_000).optional(),
@@ -38,7 +46,12 @@ const operatorSchemas = [
   z.object({ operator: z.literal('hash') }).strict(),
   z.object({ operator: z.literal('encrypt') }).strict(),
   z.object({ operator: z.literal('tokenize') }).strict(),
-  z.object({ operator: z.literal('fpe'), checksum: z.enum(['luhn', 'none'], { error: 'expected luhn or none' }).optional() }).strict(),
+  z
+    .object({
+      operator: z.literal('fpe'),
+      checksum: z.enum(['luhn', 'none'], { error: 'expected luhn or none' }).optional(),
+    })
+    .strict(),
   z
     .object({
       operator: z.literal('date_shift'),
@@ -60,7 +73,8 @@ const operatorSchemas = [
 export const OPERATOR_NAMES = operatorSchemas.map((s) => s.shape.operator.value);
 
 export const policyOperatorSchema = z.discriminatedUnion('operator', operatorSchemas, {
-  error: (issue) => (issue.code === 'invalid_union' ? `expected an operator: one of ${OPERATOR_NAMES.join(', ')}` : undefined),
+  error: (issue) =>
+    issue.code === 'invalid_union' ? `expected an operator: one of ${OPERATOR_NAMES.join(', ')}` : undefined,
 });
 
 const entityName = z.string().regex(ENTITY, { error: 'expected an upper-case entity name such as US_SSN' });
@@ -78,21 +92,41 @@ export const fieldRuleSchema = z.union(
 export const policySchema = z
   .object({
     version: z.literal(1, { error: 'expected 1 (the only policy version)' }),
-    threshold: z.number({ error: 'expected a number' }).min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).optional(),
+    threshold: z
+      .number({ error: 'expected a number' })
+      .min(0, { error: 'expected a number from 0 to 1' })
+      .max(1, { error: 'expected a number from 0 to 1' })
+      .optional(),
     entities: z.array(entityName, { error: 'expected a list' }).optional(),
     operators: z
       .object({ default: policyOperatorSchema })
       .catchall(policyOperatorSchema)
       .superRefine((operators, ctx) => {
         for (const key of Object.keys(operators))
-          if (key !== 'default' && !ENTITY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected an upper-case entity name such as US_SSN' });
+          if (key !== 'default' && !ENTITY.test(key))
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: 'expected an upper-case entity name such as US_SSN',
+            });
       }),
-    allow: z.array(z.string({ error: 'expected a string' }).min(1).max(256), { error: 'expected a list' }).max(10_000).optional(),
+    allow: z
+      .array(z.string({ error: 'expected a string' }).min(1).max(256), { error: 'expected a list' })
+      .max(10_000)
+      .optional(),
     deny: z
       .array(
-        z.union([z.string().min(1).max(256), z.object({ type: entityName, values: z.array(z.string().min(1).max(256)).min(1).max(10_000) }).strict()], {
-          error: 'expected a string, or a mapping with type and values',
-        }),
+        z.union(
+          [
+            z.string().min(1).max(256),
+            z
+              .object({ type: entityName, values: z.array(z.string().min(1).max(256)).min(1).max(10_000) })
+              .strict(),
+          ],
+          {
+            error: 'expected a string, or a mapping with type and values',
+          },
+        ),
         { error: 'expected a list' },
       )
       .max(10_000)

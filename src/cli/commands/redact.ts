@@ -35,7 +35,8 @@ interface RedactFlags {
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../../policies/default.yaml', import.meta.url));
 
 function parseFormat(value: string): Format {
-  if (!(FORMATS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}`);
+  if (!(FORMATS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}`);
   return value as Format;
 }
 
@@ -57,10 +58,18 @@ export function registerRedact(program: Command): void {
     .argument('[file]', 'the file to redact, or - for standard input', '-')
     .option('-o, --output <file>', 'where to write the result, or - for standard output', '-')
     .option('--policy <file>', 'the policy file (YAML, version 1)')
-    .option('--format <format>', 'text, csv or json (default: from the file extension, else text)', parseFormat)
+    .option(
+      '--format <format>',
+      'text, csv or json (default: from the file extension, else text)',
+      parseFormat,
+    )
     .option('--tenant <id>', 'the tenant whose keys keyed operators use', 'default')
     .option('--subject <id>', 'the data subject (date shifts are per subject)')
-    .option('--data-dir <dir>', 'where the local key file and keyring live (keyed operators only)', process.env.VEIL_DATA_DIR ?? '.veil')
+    .option(
+      '--data-dir <dir>',
+      'where the local key file and keyring live (keyed operators only)',
+      process.env.VEIL_DATA_DIR ?? '.veil',
+    )
     .action(async (file: string, flags: RedactFlags) => {
       const policy = await loadPolicy(flags.policy ?? DEFAULT_POLICY_PATH);
       const plan = planFromPolicy(policy);
@@ -71,10 +80,17 @@ export function registerRedact(program: Command): void {
         ...(await keysFor(policy, plan, flags)),
       };
       const input = await openInput(file);
-      const counts = await writeAtomically(flags.output, (output) => redact(format, input, output, policy, plan, context));
+      const counts = await writeAtomically(flags.output, (output) =>
+        redact(format, input, output, policy, plan, context),
+      );
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      const byType = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${type} ${n}`).join(', ');
-      process.stderr.write(`redacted ${total} value${total === 1 ? '' : 's'}${total > 0 ? ` (${byType})` : ''}\n`);
+      const byType = Object.entries(counts)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([type, n]) => `${type} ${n}`)
+        .join(', ');
+      process.stderr.write(
+        `redacted ${total} value${total === 1 ? '' : 's'}${total > 0 ? ` (${byType})` : ''}\n`,
+      );
     });
 }
 
@@ -84,13 +100,30 @@ function formatOf(file: string): Format {
 }
 
 /** Loads the tenant's operator keys only when the policy uses a keyed operator. */
-async function keysFor(policy: Policy, plan: AnonymizationPlan, flags: RedactFlags): Promise<{ keys?: OperatorKeys }> {
-  const configs = [plan.default, ...Object.values(plan.operators ?? {}), ...Object.values(structuredRulesFromPolicy(policy).fields).flatMap((r) => (typeof r === 'object' && r.operator ? [r.operator] : []))];
+async function keysFor(
+  policy: Policy,
+  plan: AnonymizationPlan,
+  flags: RedactFlags,
+): Promise<{ keys?: OperatorKeys }> {
+  const configs = [
+    plan.default,
+    ...Object.values(plan.operators ?? {}),
+    ...Object.values(structuredRulesFromPolicy(policy).fields).flatMap((r) =>
+      typeof r === 'object' && r.operator ? [r.operator] : [],
+    ),
+  ];
   const names = new Set(configs.map((c) => c.operator));
   // An in-memory vault would vanish with the process and leave tokens nobody can resolve.
-  if (names.has('tokenize')) throw new VeilError('VEIL_INVALID_OPTION', 'redact: the tokenize operator needs a persistent token vault, which the CLI does not have yet; use encrypt or fpe');
+  if (names.has('tokenize'))
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'redact: the tokenize operator needs a persistent token vault, which the CLI does not have yet; use encrypt or fpe',
+    );
   if (!['hash', 'encrypt', 'fpe', 'date_shift'].some((n) => names.has(n as never))) return {};
-  const keyring = new Keyring({ provider: createLocalFileKeyProvider({ path: join(flags.dataDir, 'kek.key') }), store: new JsonFileKeyringStore(join(flags.dataDir, 'keyring.json')) });
+  const keyring = new Keyring({
+    provider: createLocalFileKeyProvider({ path: join(flags.dataDir, 'kek.key') }),
+    store: new JsonFileKeyringStore(join(flags.dataDir, 'keyring.json')),
+  });
   return { keys: await createOperatorKeys(keyring, flags.tenant) };
 }
 
@@ -99,20 +132,50 @@ async function openInput(file: string): Promise<Readable> {
   try {
     if (!(await stat(file)).isFile()) throw new Error('not a file');
   } catch (cause) {
-    throw new VeilError('VEIL_FILE_NOT_FOUND', 'the input file does not exist or is not a regular file', { cause });
+    throw new VeilError('VEIL_FILE_NOT_FOUND', 'the input file does not exist or is not a regular file', {
+      cause,
+    });
   }
   return createReadStream(file);
 }
 
-async function redact(format: Format, input: Readable, output: Writable, policy: Policy, plan: AnonymizationPlan, context: AnonymizeContext): Promise<Record<string, number>> {
+async function redact(
+  format: Format,
+  input: Readable,
+  output: Writable,
+  policy: Policy,
+  plan: AnonymizationPlan,
+  context: AnonymizeContext,
+): Promise<Record<string, number>> {
   const analyze = createAnalyzer(analyzeOptionsFromPolicy(policy));
-  if (format === 'csv') return { ...(await anonymizeCsv(input, output, { plan, context, analyze, rules: structuredRulesFromPolicy(policy) })).byType };
-  if (format === 'json') return { ...(await anonymizeJsonDocument(input, output, { plan, context, analyze, rules: structuredRulesFromPolicy(policy) })).byType };
+  if (format === 'csv')
+    return {
+      ...(
+        await anonymizeCsv(input, output, {
+          plan,
+          context,
+          analyze,
+          rules: structuredRulesFromPolicy(policy),
+        })
+      ).byType,
+    };
+  if (format === 'json')
+    return {
+      ...(
+        await anonymizeJsonDocument(input, output, {
+          plan,
+          context,
+          analyze,
+          rules: structuredRulesFromPolicy(policy),
+        })
+      ).byType,
+    };
   let text = '';
   input.setEncoding('utf8');
   for await (const chunk of input) {
     text += chunk as string;
-    if (text.length > MAX_TEXT_LENGTH) throw new VeilError('VEIL_INPUT_TOO_LARGE', `redact: text longer than ${MAX_TEXT_LENGTH} characters`);
+    if (text.length > MAX_TEXT_LENGTH)
+      throw new VeilError('VEIL_INPUT_TOO_LARGE', `redact: text longer than ${MAX_TEXT_LENGTH} characters`);
   }
   const done = await anonymize(text, analyze(text), plan, context);
   await new Promise<void>((resolve, reject) => {
@@ -128,7 +191,11 @@ async function redact(format: Format, input: Readable, output: Writable, policy:
 async function writeAtomically<T>(target: string, write: (output: Writable) => Promise<T>): Promise<T> {
   if (target === '-') return write(process.stdout);
   const dir = await mkdtemp(join(dirname(target), `.${basename(target)}.`)).catch((cause: unknown) => {
-    throw new VeilError('VEIL_FILE_NOT_FOUND', 'redact: the output directory does not exist or is not writable', { cause });
+    throw new VeilError(
+      'VEIL_FILE_NOT_FOUND',
+      'redact: the output directory does not exist or is not writable',
+      { cause },
+    );
   });
   const temp = join(dir, 'out');
   try {

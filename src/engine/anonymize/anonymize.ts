@@ -2,7 +2,16 @@ import { VeilError } from '../../errors/veil-error.js';
 import type { Finding } from '../types.js';
 import { OPERATORS } from './operators/index.js';
 import { TagScope } from './tag-scope.js';
-import type { AnonymizationPlan, AnonymizeContext, AnonymizedItem, AnonymizeResult, Operator, OperatorConfig, OperatorEnv, OperatorOutput } from './types.js';
+import type {
+  AnonymizationPlan,
+  AnonymizeContext,
+  AnonymizedItem,
+  AnonymizeResult,
+  Operator,
+  OperatorConfig,
+  OperatorEnv,
+  OperatorOutput,
+} from './types.js';
 
 const DEFAULT_TENANT = 'default';
 const DEFAULT_SCOPE = 'default';
@@ -15,10 +24,14 @@ function operatorOf(config: OperatorConfig): Operator {
 }
 
 function checkConfig(config: unknown, path: string): void {
-  if (typeof config !== 'object' || config === null) throw new VeilError('VEIL_INVALID_OPTION', `${path}: expected an operator config object`);
+  if (typeof config !== 'object' || config === null)
+    throw new VeilError('VEIL_INVALID_OPTION', `${path}: expected an operator config object`);
   const name = (config as { operator?: unknown }).operator;
   if (typeof name !== 'string' || !Object.hasOwn(OPERATORS, name))
-    throw new VeilError('VEIL_INVALID_OPTION', `${path}.operator: expected one of ${Object.keys(OPERATORS).join(', ')}`);
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      `${path}.operator: expected one of ${Object.keys(OPERATORS).join(', ')}`,
+    );
   operatorOf(config as OperatorConfig).validate(config as OperatorConfig, path);
 }
 
@@ -32,9 +45,11 @@ function checkConfig(config: unknown, path: string): void {
  */
 export function validatePlan(plan: AnonymizationPlan): void {
   if (validatedPlans.has(plan)) return;
-  if (typeof plan !== 'object' || plan === null) throw new VeilError('VEIL_INVALID_OPTION', 'plan: expected an object with a `default` operator');
+  if (typeof plan !== 'object' || plan === null)
+    throw new VeilError('VEIL_INVALID_OPTION', 'plan: expected an object with a `default` operator');
   checkConfig(plan.default, 'plan.default');
-  for (const [type, config] of Object.entries(plan.operators ?? {})) checkConfig(config, `plan.operators.${type}`);
+  for (const [type, config] of Object.entries(plan.operators ?? {}))
+    checkConfig(config, `plan.operators.${type}`);
   validatedPlans.add(plan);
 }
 
@@ -63,9 +78,23 @@ function checkedSpans<T extends Span>(spans: readonly T[], length: number, what:
   const sorted = [...spans].sort((a, b) => a.start - b.start || a.end - b.end);
   let previousEnd = 0;
   sorted.forEach((s, i) => {
-    if (typeof s?.type !== 'string' || !Number.isInteger(s.start) || !Number.isInteger(s.end) || s.start < 0 || s.end < s.start || s.end > length)
-      throw new VeilError('VEIL_INVALID_INPUT', `${what}[${i}]: expected a type and whole offsets with 0 <= start <= end <= ${length}`);
-    if (s.start < previousEnd) throw new VeilError('VEIL_INVALID_INPUT', `${what}: spans overlap at offset ${s.start}; resolve overlaps first (analyze does)`);
+    if (
+      typeof s?.type !== 'string' ||
+      !Number.isInteger(s.start) ||
+      !Number.isInteger(s.end) ||
+      s.start < 0 ||
+      s.end < s.start ||
+      s.end > length
+    )
+      throw new VeilError(
+        'VEIL_INVALID_INPUT',
+        `${what}[${i}]: expected a type and whole offsets with 0 <= start <= end <= ${length}`,
+      );
+    if (s.start < previousEnd)
+      throw new VeilError(
+        'VEIL_INVALID_INPUT',
+        `${what}: spans overlap at offset ${s.start}; resolve overlaps first (analyze does)`,
+      );
     previousEnd = s.end;
   });
   return sorted;
@@ -84,7 +113,11 @@ function baseEnv(context: AnonymizeContext): Omit<OperatorEnv, 'type'> {
 
 function checkNeeds(operator: Operator, context: AnonymizeContext, what: string): void {
   for (const need of operator.needs)
-    if (context[need] === undefined) throw new VeilError('VEIL_INVALID_OPTION', `${what}: the ${operator.name} operator needs \`${need}\` in the context`);
+    if (context[need] === undefined)
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        `${what}: the ${operator.name} operator needs \`${need}\` in the context`,
+      );
 }
 
 /**
@@ -105,8 +138,14 @@ function checkNeeds(operator: Operator, context: AnonymizeContext, what: string)
  * // '<PERSON_1> called <PERSON_2>, then <PERSON_1> again'
  * ```
  */
-export async function anonymize(text: string, findings: readonly Finding[], plan: AnonymizationPlan, context: AnonymizeContext = {}): Promise<AnonymizeResult> {
-  if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'anonymize: `text` must be a string');
+export async function anonymize(
+  text: string,
+  findings: readonly Finding[],
+  plan: AnonymizationPlan,
+  context: AnonymizeContext = {},
+): Promise<AnonymizeResult> {
+  if (typeof text !== 'string')
+    throw new VeilError('VEIL_INVALID_INPUT', 'anonymize: `text` must be a string');
   validatePlan(plan);
   const spans = checkedSpans(findings, text.length, 'anonymize: findings');
   const configs = spans.map((f) => configFor(plan, f.type));
@@ -123,11 +162,19 @@ export async function anonymize(text: string, findings: readonly Finding[], plan
     const before = text.slice(cursor, span.start);
     parts.push(before);
     length += before.length;
-    const produced = operatorOf(config).apply(text.slice(span.start, span.end), config, { ...base, type: span.type });
+    const produced = operatorOf(config).apply(text.slice(span.start, span.end), config, {
+      ...base,
+      type: span.type,
+    });
     const result: string | OperatorOutput = typeof produced === 'string' ? produced : await produced;
     const output: OperatorOutput = typeof result === 'string' ? { text: result } : result;
     parts.push(output.text);
-    const item: AnonymizedItem = { type: span.type, start: length, end: length + output.text.length, operator: output.operator ?? config.operator };
+    const item: AnonymizedItem = {
+      type: span.type,
+      start: length,
+      end: length + output.text.length,
+      operator: output.operator ?? config.operator,
+    };
     items.push(output.format === undefined ? item : { ...item, format: output.format });
     length += output.text.length;
     cursor = span.end;
@@ -155,13 +202,21 @@ export interface DeanonymizeResult {
  * (await deanonymize(done.text, done.items, plan, { keys })).text === text; // true when every operator is reversible
  * ```
  */
-export async function deanonymize(text: string, items: readonly AnonymizedItem[], plan: AnonymizationPlan, context: AnonymizeContext = {}): Promise<DeanonymizeResult> {
-  if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'deanonymize: `text` must be a string');
+export async function deanonymize(
+  text: string,
+  items: readonly AnonymizedItem[],
+  plan: AnonymizationPlan,
+  context: AnonymizeContext = {},
+): Promise<DeanonymizeResult> {
+  if (typeof text !== 'string')
+    throw new VeilError('VEIL_INVALID_INPUT', 'deanonymize: `text` must be a string');
   validatePlan(plan);
   const spans = checkedSpans(items, text.length, 'deanonymize: items');
   for (const [i, item] of spans.entries())
-    if (!Object.hasOwn(OPERATORS, item.operator)) throw new VeilError('VEIL_INVALID_INPUT', `deanonymize: items[${i}].operator is not a known operator`);
-  for (const name of new Set(spans.map((s) => s.operator))) if (OPERATORS[name].reverse) checkNeeds(OPERATORS[name] as Operator, context, 'deanonymize');
+    if (!Object.hasOwn(OPERATORS, item.operator))
+      throw new VeilError('VEIL_INVALID_INPUT', `deanonymize: items[${i}].operator is not a known operator`);
+  for (const name of new Set(spans.map((s) => s.operator)))
+    if (OPERATORS[name].reverse) checkNeeds(OPERATORS[name] as Operator, context, 'deanonymize');
 
   const base = baseEnv(context);
   const parts: string[] = [];
@@ -176,7 +231,14 @@ export async function deanonymize(text: string, items: readonly AnonymizedItem[]
     const operator = OPERATORS[item.operator] as Operator;
     const value = text.slice(item.start, item.end);
     const planned = configFor(plan, item.type);
-    const original = operator.reverse ? await operator.reverse(value, planned.operator === item.operator ? planned : undefined, { ...base, type: item.type }, item) : value;
+    const original = operator.reverse
+      ? await operator.reverse(
+          value,
+          planned.operator === item.operator ? planned : undefined,
+          { ...base, type: item.type },
+          item,
+        )
+      : value;
     parts.push(original);
     (operator.reverse ? restored : kept).push({ ...item, start: length, end: length + original.length });
     length += original.length;

@@ -8,14 +8,28 @@
  * item can carry it.
  */
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const DAY_MS = 86_400_000;
 const MIN_YEAR = 1000;
 const MAX_YEAR = 9999;
 
 // A time of day after the date stays as it is: a day shift does not move it.
-const TIME_SUFFIX = /(?:T|,?\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?$/;
+const TIME_SUFFIX =
+  /(?:T|,?\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?$/;
 const RUN = /\d+|\p{L}+|[^\d\p{L}]+/gu;
 const LITERAL = /^[ ,./-]+$/;
 
@@ -85,7 +99,8 @@ export function addDays(date: CalendarDate, days: number): CalendarDate | undefi
 
 /** Chooses zero padding for a month or day: a two-digit field of 10 or more says nothing, so it follows the other field. */
 function padStyles(month: string, day: string): [string, string] {
-  const evident = (s: string): string | undefined => (s.length === 1 ? '1' : s.startsWith('0') ? '2' : undefined);
+  const evident = (s: string): string | undefined =>
+    s.length === 1 ? '1' : s.startsWith('0') ? '2' : undefined;
   const m = evident(month);
   const d = evident(day);
   return [m ?? d ?? '2', d ?? m ?? '2'];
@@ -162,7 +177,9 @@ export function parseDate(value: string, order: 'mdy' | 'dmy'): ParsedDate | und
     const monthText = numbers[roles.indexOf('M')]!.text;
     const dayText = numbers[roles.indexOf('D')]!.text;
     const [mPad, dPad] = padStyles(monthText, dayText);
-    roles.forEach((role, i) => fieldAt(numbers[i]!.slot, role === 'Y' ? 'Y' : role === 'M' ? `M${mPad}` : `D${dPad}`));
+    roles.forEach((role, i) =>
+      fieldAt(numbers[i]!.slot, role === 'Y' ? 'Y' : role === 'M' ? `M${mPad}` : `D${dPad}`),
+    );
   } else if (month !== undefined && numbers.length === 2) {
     const yearAt = numbers.findIndex((n) => n.text.length === 4);
     const dayAt = 1 - yearAt;
@@ -214,7 +231,10 @@ export function formatDate(date: CalendarDate, layout: string): string {
  * parseWithLayout('4/14/2024', '{M1}/{D1}/{Y}'); // { date: { year: 2024, month: 4, day: 14 }, time: '' }
  * ```
  */
-export function parseWithLayout(value: string, layout: string): { date: CalendarDate; time: string } | undefined {
+export function parseWithLayout(
+  value: string,
+  layout: string,
+): { date: CalendarDate; time: string } | undefined {
   const fields: string[] = [];
   const source = layout.replace(/\{([^}]+)\}|[^{]+/g, (all, token: string | undefined) => {
     if (token === undefined) return all.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

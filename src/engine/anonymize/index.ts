@@ -3,4 +3,9 @@ export type { OperatorKeys } from './keys.js';
 export { OPERATORS, REVERSIBLE_OPERATORS } from './operators/index.js';
 export { TagScope } from './tag-scope.js';
 export type * from './types.js';
-export { InMemoryTokenVault, type InMemoryTokenVaultOptions, type TokenRequest, type TokenVault } from './vault.js';
+export {
+  InMemoryTokenVault,
+  type InMemoryTokenVaultOptions,
+  type TokenRequest,
+  type TokenVault,
+} from './vault.js';

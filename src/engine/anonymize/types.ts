@@ -163,7 +163,16 @@ export interface Operator<C extends OperatorConfig = OperatorConfig> {
   readonly needs: readonly ('keys' | 'vault')[];
   /** Throws VEIL_INVALID_OPTION naming `path` when the config is unusable. */
   validate(config: C, path: string): void;
-  apply(value: string, config: C, env: OperatorEnv): string | OperatorOutput | Promise<string | OperatorOutput>;
+  apply(
+    value: string,
+    config: C,
+    env: OperatorEnv,
+  ): string | OperatorOutput | Promise<string | OperatorOutput>;
   /** Present for reversible operators: the exact inverse of apply. */
-  reverse?(value: string, config: C | undefined, env: OperatorEnv, item: AnonymizedItem): string | Promise<string>;
+  reverse?(
+    value: string,
+    config: C | undefined,
+    env: OperatorEnv,
+    item: AnonymizedItem,
+  ): string | Promise<string>;
 }

@@ -21,7 +21,10 @@ export interface TokenVault {
   /** The token for a value: the same request always gets the same token until its subject is forgotten. */
   tokenFor(request: TokenRequest): Promise<string>;
   /** The value behind a token of this tenant; undefined when unknown, foreign or forgotten. */
-  valueFor(tenant: string, token: string): Promise<{ readonly type: string; readonly value: string } | undefined>;
+  valueFor(
+    tenant: string,
+    token: string,
+  ): Promise<{ readonly type: string; readonly value: string } | undefined>;
   /** Destroys the subject's key so none of its tokens resolve again; returns how many entries that made unreadable. */
   forgetSubject(tenant: string, subject: string): Promise<number>;
 }
@@ -85,14 +88,20 @@ export class InMemoryTokenVault implements TokenVault {
     try {
       const { tenant, scope, type, value } = request;
       for (const [name, v] of Object.entries({ tenant, scope, type, value }))
-        if (typeof v !== 'string') throw new VeilError('VEIL_INVALID_INPUT', `tokenFor: \`${name}\` must be a string`);
+        if (typeof v !== 'string')
+          throw new VeilError('VEIL_INVALID_INPUT', `tokenFor: \`${name}\` must be a string`);
       const subject = request.subject ?? '';
       const keys = this.#keys(tenant);
       const secret = this.#secretFor(tenant, subject);
       const token = `tok_${keys.hmac(`${tenant}/vault/token/${secret}/${scope}`, `${type}\u0000${value}`).slice(0, TOKEN_HEX)}`;
       const id = `${tenant}\u0000${token}`;
       // The token is sealed with the value, so an entry copied under another token fails to open.
-      if (!this.#entries.has(id)) this.#entries.set(id, { subject, type, ciphertext: keys.encrypt(`${tenant}/vault/entry/${secret}`, `${token}\u0000${value}`) });
+      if (!this.#entries.has(id))
+        this.#entries.set(id, {
+          subject,
+          type,
+          ciphertext: keys.encrypt(`${tenant}/vault/entry/${secret}`, `${token}\u0000${value}`),
+        });
       return Promise.resolve(token);
     } catch (error) {
       return Promise.reject(error);
@@ -106,9 +115,12 @@ export class InMemoryTokenVault implements TokenVault {
     try {
       const sealed = this.#keys(tenant).decrypt(`${tenant}/vault/entry/${secret}`, entry.ciphertext);
       const prefix = `${token}\u0000`;
-      return Promise.resolve(sealed.startsWith(prefix) ? { type: entry.type, value: sealed.slice(prefix.length) } : undefined);
+      return Promise.resolve(
+        sealed.startsWith(prefix) ? { type: entry.type, value: sealed.slice(prefix.length) } : undefined,
+      );
     } catch (error) {
-      if (error instanceof VeilError && error.code === 'VEIL_DECRYPTION_FAILED') return Promise.resolve(undefined);
+      if (error instanceof VeilError && error.code === 'VEIL_DECRYPTION_FAILED')
+        return Promise.resolve(undefined);
       return Promise.reject(error);
     }
   }
@@ -116,7 +128,8 @@ export class InMemoryTokenVault implements TokenVault {
   forgetSubject(tenant: string, subject: string): Promise<number> {
     this.#secrets.delete(`${tenant}\u0000${subject}`);
     let shredded = 0;
-    for (const [id, entry] of this.#entries) if (entry.subject === subject && id.startsWith(`${tenant}\u0000`)) shredded += 1;
+    for (const [id, entry] of this.#entries)
+      if (entry.subject === subject && id.startsWith(`${tenant}\u0000`)) shredded += 1;
     return Promise.resolve(shredded);
   }
 

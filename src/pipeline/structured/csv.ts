@@ -41,19 +41,29 @@ const DEFAULT_MAX_RECORD = 16 * 1024 * 1024;
  * });
  * ```
  */
-export async function anonymizeCsv(input: Readable, output: Writable, options: CsvAnonymizeOptions): Promise<CsvSummary> {
+export async function anonymizeCsv(
+  input: Readable,
+  output: Writable,
+  options: CsvAnonymizeOptions,
+): Promise<CsvSummary> {
   const header = options.header ?? true;
   const delimiter = options.delimiter ?? ',';
   const byType: Record<string, number> = {};
   const byOperator: Record<string, number> = {};
   let rows = 0;
-  const parser = parse({ bom: true, delimiter, max_record_size: options.maxRecordBytes ?? DEFAULT_MAX_RECORD });
+  const parser = parse({
+    bom: true,
+    delimiter,
+    max_record_size: options.maxRecordBytes ?? DEFAULT_MAX_RECORD,
+  });
   try {
     await pipeline(
       input,
       parser,
       async function* (records: AsyncIterable<string[]>) {
-        let anonymizeRow: ReturnType<typeof createRowAnonymizer> | undefined = header ? undefined : createRowAnonymizer(undefined, options);
+        let anonymizeRow: ReturnType<typeof createRowAnonymizer> | undefined = header
+          ? undefined
+          : createRowAnonymizer(undefined, options);
         for await (const record of records) {
           if (!anonymizeRow) {
             anonymizeRow = createRowAnonymizer(record, options);
@@ -78,7 +88,10 @@ export async function anonymizeCsv(input: Readable, output: Writable, options: C
     if (typeof code === 'string' && code.startsWith('CSV_')) {
       const line = (error as { lines?: unknown }).lines;
       // csv-parse's own message quotes the offending characters, so only its code and line are kept.
-      throw new VeilError('VEIL_MALFORMED_CSV', `CSV input is malformed${typeof line === 'number' ? ` at line ${line}` : ''} (${code})`);
+      throw new VeilError(
+        'VEIL_MALFORMED_CSV',
+        `CSV input is malformed${typeof line === 'number' ? ` at line ${line}` : ''} (${code})`,
+      );
     }
     throw error;
   }

@@ -22,7 +22,8 @@ async function readAll(input: Readable, maxBytes: number): Promise<string> {
   for await (const chunk of input) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
-    if (size > maxBytes) throw new VeilError('VEIL_INPUT_TOO_LARGE', `JSON input is larger than ${maxBytes} bytes`);
+    if (size > maxBytes)
+      throw new VeilError('VEIL_INPUT_TOO_LARGE', `JSON input is larger than ${maxBytes} bytes`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -38,7 +39,11 @@ async function readAll(input: Readable, maxBytes: number): Promise<string> {
  * await anonymizeJsonDocument(createReadStream('in.json'), createWriteStream('out.json'), { plan, rules, analyze });
  * ```
  */
-export async function anonymizeJsonDocument(input: Readable, output: Writable, options: JsonAnonymizeOptions): Promise<JsonSummary> {
+export async function anonymizeJsonDocument(
+  input: Readable,
+  output: Writable,
+  options: JsonAnonymizeOptions,
+): Promise<JsonSummary> {
   const source = await readAll(input, options.maxBytes ?? DEFAULT_MAX_BYTES);
   let parsed: unknown;
   try {

@@ -15,13 +15,25 @@ function at(text: string, type: string, value: string, from = 0): Finding {
 }
 
 async function one(value: string, type: string, config: OperatorConfig, context = {}): Promise<string> {
-  return (await anonymize(value, [{ type, start: 0, end: value.length, score: 1, recognizer: 'test' }], { default: config }, context)).text;
+  return (
+    await anonymize(
+      value,
+      [{ type, start: 0, end: value.length, score: 1, recognizer: 'test' }],
+      { default: config },
+      context,
+    )
+  ).text;
 }
 
 describe('replace', () => {
   it('numbers tags per type and gives the same value the same tag, with output offsets', async () => {
     const text = 'Ann Lee called Bob at bob@x.org, then Ann Lee again';
-    const findings = [at(text, 'PERSON', 'Ann Lee'), at(text, 'PERSON', 'Bob'), at(text, 'EMAIL_ADDRESS', 'bob@x.org'), at(text, 'PERSON', 'Ann Lee', 10)];
+    const findings = [
+      at(text, 'PERSON', 'Ann Lee'),
+      at(text, 'PERSON', 'Bob'),
+      at(text, 'EMAIL_ADDRESS', 'bob@x.org'),
+      at(text, 'PERSON', 'Ann Lee', 10),
+    ];
     const result = await anonymize(text, findings, { default: { operator: 'replace' } });
     assert.equal(result.text, '<PERSON_1> called <PERSON_2> at <EMAIL_ADDRESS_1>, then <PERSON_1> again');
     assert.deepEqual(result.items, [
@@ -36,14 +48,21 @@ describe('replace', () => {
     const tags = new TagScope();
     const plan: AnonymizationPlan = { default: { operator: 'replace' } };
     const a = await anonymize('Bob', [at('Bob', 'PERSON', 'Bob')], plan, { tags });
-    const b = await anonymize('Eve and Bob', [at('Eve and Bob', 'PERSON', 'Eve'), at('Eve and Bob', 'PERSON', 'Bob')], plan, { tags });
+    const b = await anonymize(
+      'Eve and Bob',
+      [at('Eve and Bob', 'PERSON', 'Eve'), at('Eve and Bob', 'PERSON', 'Bob')],
+      plan,
+      { tags },
+    );
     assert.equal(a.text, '<PERSON_1>');
     assert.equal(b.text, '<PERSON_2> and <PERSON_1>');
   });
 
   it('uses a fixed value when one is given, and takes findings in any order', async () => {
     const text = 'a 1 b 2';
-    const result = await anonymize(text, [at(text, 'N', '2'), at(text, 'N', '1')], { default: { operator: 'replace', value: '[N]' } });
+    const result = await anonymize(text, [at(text, 'N', '2'), at(text, 'N', '1')], {
+      default: { operator: 'replace', value: '[N]' },
+    });
     assert.equal(result.text, 'a [N] b [N]');
   });
 });
@@ -64,26 +83,53 @@ describe('redact and keep', () => {
 });
 
 describe('mask', () => {
-  it('masks everything by default', async () => assert.equal(await one('123-45-6789', 'US_SSN', { operator: 'mask' }), '***********'));
-  it('keeps the last N', async () => assert.equal(await one('123-45-6789', 'US_SSN', { operator: 'mask', char: '#', keepLast: 4 }), '#######6789'));
-  it('keeps separators', async () => assert.equal(await one('123-45-6789', 'US_SSN', { operator: 'mask', keepLast: 4, keepSeparators: true }), '***-**-6789'));
-  it('masks a count from the start', async () => assert.equal(await one('123-45-6789', 'US_SSN', { operator: 'mask', count: 3 }), '***-45-6789'));
-  it('masks a count from the end', async () => assert.equal(await one('jane@example.org', 'EMAIL_ADDRESS', { operator: 'mask', count: 4, fromEnd: true }), 'jane@example****'));
-  it('never splits a surrogate pair', async () => assert.equal(await one('a😀b', 'X', { operator: 'mask', keepLast: 1 }), '**b'));
+  it('masks everything by default', async () =>
+    assert.equal(await one('123-45-6789', 'US_SSN', { operator: 'mask' }), '***********'));
+  it('keeps the last N', async () =>
+    assert.equal(
+      await one('123-45-6789', 'US_SSN', { operator: 'mask', char: '#', keepLast: 4 }),
+      '#######6789',
+    ));
+  it('keeps separators', async () =>
+    assert.equal(
+      await one('123-45-6789', 'US_SSN', { operator: 'mask', keepLast: 4, keepSeparators: true }),
+      '***-**-6789',
+    ));
+  it('masks a count from the start', async () =>
+    assert.equal(await one('123-45-6789', 'US_SSN', { operator: 'mask', count: 3 }), '***-45-6789'));
+  it('masks a count from the end', async () =>
+    assert.equal(
+      await one('jane@example.org', 'EMAIL_ADDRESS', { operator: 'mask', count: 4, fromEnd: true }),
+      'jane@example****',
+    ));
+  it('never splits a surrogate pair', async () =>
+    assert.equal(await one('a😀b', 'X', { operator: 'mask', keepLast: 1 }), '**b'));
   it('rejects a multi-character mask', async () =>
-    assert.rejects(one('x', 'X', { operator: 'mask', char: '**' }), { code: 'VEIL_INVALID_OPTION', message: 'plan.default.char: expected exactly one character' }));
+    assert.rejects(one('x', 'X', { operator: 'mask', char: '**' }), {
+      code: 'VEIL_INVALID_OPTION',
+      message: 'plan.default.char: expected exactly one character',
+    }));
 });
 
 describe('hash', () => {
   it('is HMAC-SHA256 under the tenant key: stable within a tenant, different across tenants', async () => {
     const a = await one('jane@example.org', 'EMAIL_ADDRESS', { operator: 'hash' }, { keys, tenant: 't1' });
     assert.equal(a, 'ba62591e7b147fa8c2faeeb88c44b6293210f77d053e25016fe5f2c85ca4aaf9');
-    assert.equal(await one('jane@example.org', 'EMAIL_ADDRESS', { operator: 'hash' }, { keys, tenant: 't1' }), a);
-    assert.notEqual(await one('jane@example.org', 'EMAIL_ADDRESS', { operator: 'hash' }, { keys, tenant: 't2' }), a);
+    assert.equal(
+      await one('jane@example.org', 'EMAIL_ADDRESS', { operator: 'hash' }, { keys, tenant: 't1' }),
+      a,
+    );
+    assert.notEqual(
+      await one('jane@example.org', 'EMAIL_ADDRESS', { operator: 'hash' }, { keys, tenant: 't2' }),
+      a,
+    );
   });
 
   it('refuses to run without keys (never an unkeyed hash)', async () =>
-    assert.rejects(one('x', 'X', { operator: 'hash' }), { code: 'VEIL_INVALID_OPTION', message: 'anonymize: the hash operator needs `keys` in the context' }));
+    assert.rejects(one('x', 'X', { operator: 'hash' }), {
+      code: 'VEIL_INVALID_OPTION',
+      message: 'anonymize: the hash operator needs `keys` in the context',
+    }));
 });
 
 describe('encrypt', () => {
@@ -94,7 +140,10 @@ describe('encrypt', () => {
     assert.match(done.text, /^[A-Za-z0-9_-]{40,}$/);
     assert.equal((await deanonymize(done.text, done.items, plan, { keys })).text, 'Ann Lee');
     const moved = done.items.map((i) => ({ ...i, type: 'LOCATION' }));
-    await assert.rejects(deanonymize(done.text, moved, plan, { keys }), { code: 'VEIL_DECRYPTION_FAILED', message: 'decryption failed' });
+    await assert.rejects(deanonymize(done.text, moved, plan, { keys }), {
+      code: 'VEIL_DECRYPTION_FAILED',
+      message: 'decryption failed',
+    });
   });
 });
 
@@ -137,11 +186,18 @@ function luhnValid(digits: string): boolean {
 describe('date_shift', () => {
   const plan: AnonymizationPlan = { default: { operator: 'date_shift' } };
   const text = 'admitted 3/5/1980, discharged 2024-03-09T10:30:00Z; seen Tuesday, March 5th, 2024';
-  const findings = [at(text, 'DATE_TIME', '3/5/1980'), at(text, 'DATE_TIME', '2024-03-09T10:30:00Z'), at(text, 'DATE_TIME', 'Tuesday, March 5th, 2024')];
+  const findings = [
+    at(text, 'DATE_TIME', '3/5/1980'),
+    at(text, 'DATE_TIME', '2024-03-09T10:30:00Z'),
+    at(text, 'DATE_TIME', 'Tuesday, March 5th, 2024'),
+  ];
 
   it('moves every date of a subject by the same offset, keeping each layout, and reverses exactly', async () => {
     const done = await anonymize(text, findings, plan, { keys, subject: 'patient-1' });
-    assert.equal(done.text, 'admitted 10/23/1980, discharged 2024-10-27T10:30:00Z; seen Wednesday, October 23rd, 2024');
+    assert.equal(
+      done.text,
+      'admitted 10/23/1980, discharged 2024-10-27T10:30:00Z; seen Wednesday, October 23rd, 2024',
+    );
     assert.deepEqual(
       done.items.map((i) => i.format),
       ['{M1}/{D1}/{Y}', '{Y}-{M2}-{D2}', '{Wd:Ft}, {Mon:Ft} {Do}, {Y}'],
@@ -151,11 +207,16 @@ describe('date_shift', () => {
 
   it('gives another subject another offset', async () => {
     const done = await anonymize(text, findings, plan, { keys, subject: 'patient-2' });
-    assert.equal(done.text, 'admitted 1/4/1981, discharged 2025-01-08T10:30:00Z; seen Saturday, January 4th, 2025');
+    assert.equal(
+      done.text,
+      'admitted 1/4/1981, discharged 2025-01-08T10:30:00Z; seen Saturday, January 4th, 2025',
+    );
   });
 
   it('tags a date it cannot read exactly', async () => {
-    const done = await anonymize('last spring', [at('last spring', 'DATE_TIME', 'last spring')], plan, { keys });
+    const done = await anonymize('last spring', [at('last spring', 'DATE_TIME', 'last spring')], plan, {
+      keys,
+    });
     assert.equal(done.text, '<DATE_TIME_1>');
     assert.equal(done.items[0]?.operator, 'replace');
   });
@@ -173,15 +234,23 @@ describe('generalize', () => {
     ['PERSON', 'Ann', '<PERSON_1>'],
   ];
   for (const [type, value, expected] of cases)
-    it(`${type} ${value} → ${expected}`, async () => assert.equal((await anonymize(value, [at(value, type, value)], plan)).text, expected));
+    it(`${type} ${value} → ${expected}`, async () =>
+      assert.equal((await anonymize(value, [at(value, type, value)], plan)).text, expected));
 
-  it('uses a custom band width', async () => assert.equal(await one('42', 'AGE', { operator: 'generalize', bandWidth: 5 }), '40-44'));
+  it('uses a custom band width', async () =>
+    assert.equal(await one('42', 'AGE', { operator: 'generalize', bandWidth: 5 }), '40-44'));
 });
 
 describe('custom', () => {
   it('runs the function, sync or async', async () => {
-    assert.equal(await one('Ann', 'PERSON', { operator: 'custom', apply: (v, t) => `${t}:${v.length}` }), 'PERSON:3');
-    assert.equal(await one('Ann', 'PERSON', { operator: 'custom', apply: async (v) => v.toUpperCase() }), 'ANN');
+    assert.equal(
+      await one('Ann', 'PERSON', { operator: 'custom', apply: (v, t) => `${t}:${v.length}` }),
+      'PERSON:3',
+    );
+    assert.equal(
+      await one('Ann', 'PERSON', { operator: 'custom', apply: async (v) => v.toUpperCase() }),
+      'ANN',
+    );
   });
 });
 
@@ -190,20 +259,39 @@ describe('tokenize and the in-memory vault', () => {
     const vault = new InMemoryTokenVault({ keys });
     const plan: AnonymizationPlan = { default: { operator: 'tokenize' } };
     const text = 'Ann met Ann';
-    const done = await anonymize(text, [at(text, 'PERSON', 'Ann'), at(text, 'PERSON', 'Ann', 4)], plan, { keys, vault, tenant: 't1', scope: 'job-1' });
+    const done = await anonymize(text, [at(text, 'PERSON', 'Ann'), at(text, 'PERSON', 'Ann', 4)], plan, {
+      keys,
+      vault,
+      tenant: 't1',
+      scope: 'job-1',
+    });
     const [first, second] = done.text.split(' met ');
     assert.match(first!, /^tok_[0-9a-f]{32}$/);
     assert.equal(first, second);
     assert.equal(vault.size, 1);
-    const other = await anonymize('Ann', [at('Ann', 'PERSON', 'Ann')], plan, { keys, vault, tenant: 't1', scope: 'job-2' });
+    const other = await anonymize('Ann', [at('Ann', 'PERSON', 'Ann')], plan, {
+      keys,
+      vault,
+      tenant: 't1',
+      scope: 'job-2',
+    });
     assert.notEqual(other.text, first);
-    assert.equal((await deanonymize(done.text, done.items, plan, { keys, vault, tenant: 't1', scope: 'job-1' })).text, text);
-    await assert.rejects(deanonymize(done.text, done.items, plan, { keys, vault, tenant: 't2' }), { code: 'VEIL_TOKEN_NOT_FOUND' });
+    assert.equal(
+      (await deanonymize(done.text, done.items, plan, { keys, vault, tenant: 't1', scope: 'job-1' })).text,
+      text,
+    );
+    await assert.rejects(deanonymize(done.text, done.items, plan, { keys, vault, tenant: 't2' }), {
+      code: 'VEIL_TOKEN_NOT_FOUND',
+    });
   });
 
   it('creates one entry for many concurrent requests of one value', async () => {
     const vault = new InMemoryTokenVault({ keys });
-    const tokens = await Promise.all(Array.from({ length: 50 }, () => vault.tokenFor({ tenant: 't', scope: 's', subject: 'p', type: 'PERSON', value: 'Ann' })));
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        vault.tokenFor({ tenant: 't', scope: 's', subject: 'p', type: 'PERSON', value: 'Ann' }),
+      ),
+    );
     assert.equal(new Set(tokens).size, 1);
     assert.equal(vault.size, 1);
   });
@@ -224,26 +312,47 @@ describe('tokenize and the in-memory vault', () => {
   });
 
   it('needs a vault', async () =>
-    assert.rejects(one('x', 'X', { operator: 'tokenize' }, { keys }), { code: 'VEIL_INVALID_OPTION', message: 'anonymize: the tokenize operator needs `vault` in the context' }));
+    assert.rejects(one('x', 'X', { operator: 'tokenize' }, { keys }), {
+      code: 'VEIL_INVALID_OPTION',
+      message: 'anonymize: the tokenize operator needs `vault` in the context',
+    }));
 });
 
 describe('input checks', () => {
   const plan: AnonymizationPlan = { default: { operator: 'redact' } };
   it('rejects overlapping findings', async () =>
     assert.rejects(
-      anonymize('abcdef', [
-        { type: 'A', start: 0, end: 4, score: 1, recognizer: 't' },
-        { type: 'B', start: 2, end: 6, score: 1, recognizer: 't' },
-      ], plan),
-      { code: 'VEIL_INVALID_INPUT', message: 'anonymize: findings: spans overlap at offset 2; resolve overlaps first (analyze does)' },
+      anonymize(
+        'abcdef',
+        [
+          { type: 'A', start: 0, end: 4, score: 1, recognizer: 't' },
+          { type: 'B', start: 2, end: 6, score: 1, recognizer: 't' },
+        ],
+        plan,
+      ),
+      {
+        code: 'VEIL_INVALID_INPUT',
+        message: 'anonymize: findings: spans overlap at offset 2; resolve overlaps first (analyze does)',
+      },
     ));
   it('rejects a finding outside the text', async () =>
-    assert.rejects(anonymize('abc', [{ type: 'A', start: 1, end: 9, score: 1, recognizer: 't' }], plan), { code: 'VEIL_INVALID_INPUT' }));
+    assert.rejects(anonymize('abc', [{ type: 'A', start: 1, end: 9, score: 1, recognizer: 't' }], plan), {
+      code: 'VEIL_INVALID_INPUT',
+    }));
   it('rejects an unknown operator with the plan path', async () =>
     assert.rejects(anonymize('abc', [], { default: { operator: 'scramble' } as unknown as OperatorConfig }), {
       code: 'VEIL_INVALID_OPTION',
-      message: 'plan.default.operator: expected one of replace, redact, mask, hash, encrypt, tokenize, fpe, date_shift, generalize, keep, custom',
+      message:
+        'plan.default.operator: expected one of replace, redact, mask, hash, encrypt, tokenize, fpe, date_shift, generalize, keep, custom',
     }));
   it('never treats an inherited property as an entity type', async () =>
-    assert.equal((await anonymize('abc', [{ type: 'constructor', start: 0, end: 3, score: 1, recognizer: 't' }], { default: { operator: 'replace' }, operators: {} })).text, '<constructor_1>'));
+    assert.equal(
+      (
+        await anonymize('abc', [{ type: 'constructor', start: 0, end: 3, score: 1, recognizer: 't' }], {
+          default: { operator: 'replace' },
+          operators: {},
+        })
+      ).text,
+      '<constructor_1>',
+    ));
 });

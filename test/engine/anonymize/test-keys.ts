@@ -8,7 +8,8 @@ import type { OperatorKeys } from '../../../src/engine/anonymize/keys.js';
 import { VeilError } from '../../../src/errors/veil-error.js';
 
 export function testKeys(secret = 'test-master-key'): OperatorKeys {
-  const keyFor = (purpose: string, scope: string): Buffer => createHmac('sha256', secret).update(`${purpose}\u0000${scope}`).digest();
+  const keyFor = (purpose: string, scope: string): Buffer =>
+    createHmac('sha256', secret).update(`${purpose}\u0000${scope}`).digest();
   const tweakFor = (scope: string): Buffer => keyFor('fpe-tweak', scope).subarray(0, 7);
   return {
     hmac: (scope, data) => createHmac('sha256', keyFor('hmac', scope)).update(data, 'utf8').digest('hex'),
@@ -23,7 +24,9 @@ export function testKeys(secret = 'test-master-key'): OperatorKeys {
         const raw = Buffer.from(token, 'base64url');
         const decipher = createDecipheriv('aes-256-gcm', keyFor('aead', scope), raw.subarray(0, 12));
         decipher.setAuthTag(raw.subarray(raw.length - 16));
-        return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString(
+          'utf8',
+        );
       } catch (cause) {
         throw new VeilError('VEIL_DECRYPTION_FAILED', 'decryption failed', { cause });
       }

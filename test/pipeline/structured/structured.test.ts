@@ -20,7 +20,10 @@ function analyze(text: string): Finding[] {
   }));
 }
 
-const plan: AnonymizationPlan = { default: { operator: 'replace' }, operators: { ZIP_CODE: { operator: 'generalize' } } };
+const plan: AnonymizationPlan = {
+  default: { operator: 'replace' },
+  operators: { ZIP_CODE: { operator: 'generalize' } },
+};
 
 async function collect(stream: Readable): Promise<string> {
   let out = '';
@@ -54,7 +57,11 @@ describe('anonymizeJson', () => {
       },
     });
     assert.deepEqual(out.value, {
-      patient: { name: '<PERSON_1>', ssn: '*****8172', address: { zip: '941', note: 'lives with <PERSON_2>' } },
+      patient: {
+        name: '<PERSON_1>',
+        ssn: '*****8172',
+        address: { zip: '941', note: 'lives with <PERSON_2>' },
+      },
       visits: [
         { notes: '<PERSON_1> seen by <PERSON_2>', code: 'A1' },
         { notes: 'no change', code: 'B2' },
@@ -94,12 +101,23 @@ describe('anonymizeJson', () => {
   it('reads and writes a JSON document, and never echoes a parse error', async () => {
     const out = new PassThrough();
     const written = collect(out);
-    await anonymizeJsonDocument(Readable.from(['{"n":"Ann Lee"}']), out, { plan, analyze, rules: { fields: {} } });
-    assert.equal(await written, '{\n  "n": "<PERSON_1>"\n}\n');
-    await assert.rejects(anonymizeJsonDocument(Readable.from(['{"n": Ann Lee}']), new PassThrough(), { plan, analyze, rules: { fields: {} } }), {
-      code: 'VEIL_MALFORMED_JSON',
-      message: 'JSON input is not valid JSON',
+    await anonymizeJsonDocument(Readable.from(['{"n":"Ann Lee"}']), out, {
+      plan,
+      analyze,
+      rules: { fields: {} },
     });
+    assert.equal(await written, '{\n  "n": "<PERSON_1>"\n}\n');
+    await assert.rejects(
+      anonymizeJsonDocument(Readable.from(['{"n": Ann Lee}']), new PassThrough(), {
+        plan,
+        analyze,
+        rules: { fields: {} },
+      }),
+      {
+        code: 'VEIL_MALFORMED_JSON',
+        message: 'JSON input is not valid JSON',
+      },
+    );
   });
 });
 
@@ -113,22 +131,37 @@ describe('anonymizeCsv', () => {
       analyze,
       rules: { fields: { name: { type: 'PERSON' }, zip: { type: 'ZIP_CODE' }, notes: 'detect', id: 'keep' } },
     });
-    assert.equal(await written, 'name,zip,notes,id\n<PERSON_1>,941,"<PERSON_1> called <PERSON_2>, twice",1\n<PERSON_2>,000,,2\n');
-    assert.deepEqual(summary, { rows: 2, byType: { PERSON: 4, ZIP_CODE: 2 }, byOperator: { replace: 4, generalize: 2 } });
+    assert.equal(
+      await written,
+      'name,zip,notes,id\n<PERSON_1>,941,"<PERSON_1> called <PERSON_2>, twice",1\n<PERSON_2>,000,,2\n',
+    );
+    assert.deepEqual(summary, {
+      rows: 2,
+      byType: { PERSON: 4, ZIP_CODE: 2 },
+      byOperator: { replace: 4, generalize: 2 },
+    });
   });
 
   it('reports malformed CSV by line, without its content', async () => {
-    await assert.rejects(anonymizeCsv(Readable.from(['a,b\n1,2\n"secret value,3\n']), new PassThrough(), { plan, analyze, rules: { fields: {} } }), {
-      code: 'VEIL_MALFORMED_CSV',
-      message: 'CSV input is malformed at line 3 (CSV_QUOTE_NOT_CLOSED)',
-    });
+    await assert.rejects(
+      anonymizeCsv(Readable.from(['a,b\n1,2\n"secret value,3\n']), new PassThrough(), {
+        plan,
+        analyze,
+        rules: { fields: {} },
+      }),
+      {
+        code: 'VEIL_MALFORMED_CSV',
+        message: 'CSV input is malformed at line 3 (CSV_QUOTE_NOT_CLOSED)',
+      },
+    );
   });
 
   it('streams a large file with bounded memory', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const ROWS = 150_000;
-    const row = (i: number): string => `${i},Ann Lee,${String(10000 + (i % 90000))},"visit ${i}: Ann Lee met Bob Ray about the plan"\n`;
+    const row = (i: number): string =>
+      `${i},Ann Lee,${String(10000 + (i % 90000))},"visit ${i}: Ann Lee met Bob Ray about the plan"\n`;
     let inputBytes = 0;
     async function* source(): AsyncGenerator<string> {
       yield 'id,name,zip,notes\n';
@@ -158,11 +191,20 @@ describe('anonymizeCsv', () => {
     const summary = await anonymizeCsv(Readable.from(source()), sink, {
       plan: { default: { operator: 'mask' } },
       analyze,
-      rules: { fields: { id: 'keep', name: { type: 'PERSON' }, zip: { type: 'ZIP_CODE', operator: { operator: 'generalize' } } } },
+      rules: {
+        fields: {
+          id: 'keep',
+          name: { type: 'PERSON' },
+          zip: { type: 'ZIP_CODE', operator: { operator: 'generalize' } },
+        },
+      },
     });
     assert.equal(summary.rows, ROWS);
     assert.ok(inputBytes > 10_000_000, `the input is large (${inputBytes} bytes)`);
     assert.ok(outputBytes > 8_000_000);
-    assert.ok(peak < 16 * 1024 * 1024, `live heap grew by ${(peak / 1048576).toFixed(1)} MiB while streaming ${(inputBytes / 1048576).toFixed(0)} MiB`);
+    assert.ok(
+      peak < 16 * 1024 * 1024,
+      `live heap grew by ${(peak / 1048576).toFixed(1)} MiB while streaming ${(inputBytes / 1048576).toFixed(0)} MiB`,
+    );
   });
 });

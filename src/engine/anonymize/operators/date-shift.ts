@@ -26,7 +26,10 @@ export const dateShiftOperator: Operator<DateShiftConfig> = {
   validate(config, path) {
     const max = config.maxDays;
     if (max !== undefined && !(Number.isInteger(max) && max >= 1 && max <= LIMIT_DAYS))
-      throw new VeilError('VEIL_INVALID_OPTION', `${path}.maxDays: expected a whole number from 1 to ${LIMIT_DAYS}`);
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        `${path}.maxDays: expected a whole number from 1 to ${LIMIT_DAYS}`,
+      );
     if (config.order !== undefined && config.order !== 'mdy' && config.order !== 'dmy')
       throw new VeilError('VEIL_INVALID_OPTION', `${path}.order: expected mdy or dmy`);
   },
@@ -39,7 +42,11 @@ export const dateShiftOperator: Operator<DateShiftConfig> = {
   reverse(value, config, env, item) {
     const read = item.format === undefined ? undefined : parseWithLayout(value, item.format);
     const original = read && addDays(read.date, -offsetFor(env, config?.maxDays ?? DEFAULT_MAX_DAYS));
-    if (!read || !original || item.format === undefined) throw new VeilError('VEIL_INVALID_INPUT', 'deanonymize: a date_shift item does not match the text at its offsets');
+    if (!read || !original || item.format === undefined)
+      throw new VeilError(
+        'VEIL_INVALID_INPUT',
+        'deanonymize: a date_shift item does not match the text at its offsets',
+      );
     return formatDate(original, item.format) + read.time;
   },
 };

@@ -70,13 +70,19 @@ export const fpeOperator: Operator<FpeConfig> = {
     const checksum = checksumOf(config, env.type);
     if (!usable(digits, checksum)) return { text: env.tags.tagFor(env.type, value), operator: 'replace' };
     const scope = scopeOf(env);
-    return withDigits(value, transform(digits, checksum, (d) => env.keys!.fpeEncrypt(scope, d)));
+    return withDigits(
+      value,
+      transform(digits, checksum, (d) => env.keys!.fpeEncrypt(scope, d)),
+    );
   },
   reverse(value, config, env) {
     const digits = value.replace(/[^0-9]/g, '');
     const checksum = checksumOf(config, env.type);
     if (!usable(digits, checksum)) throw new VeilError('VEIL_DECRYPTION_FAILED', 'decryption failed');
     const scope = scopeOf(env);
-    return withDigits(value, transform(digits, checksum, (d) => env.keys!.fpeDecrypt(scope, d)));
+    return withDigits(
+      value,
+      transform(digits, checksum, (d) => env.keys!.fpeDecrypt(scope, d)),
+    );
   },
 };

@@ -6,7 +6,25 @@ import type { GeneralizeConfig, Operator } from '../types.js';
  * Three-digit ZIP prefixes whose area held 20,000 people or fewer in the 2000 census; HIPAA's
  * Safe Harbor method (45 CFR 164.514(b)(2)(i)(B)) requires them to be written as 000.
  */
-const SPARSE_ZIP3 = new Set(['036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893']);
+const SPARSE_ZIP3 = new Set([
+  '036',
+  '059',
+  '063',
+  '102',
+  '203',
+  '556',
+  '692',
+  '790',
+  '821',
+  '823',
+  '830',
+  '831',
+  '878',
+  '879',
+  '884',
+  '890',
+  '893',
+]);
 
 const KIND_BY_TYPE: Readonly<Record<string, 'age' | 'zip' | 'date'>> = {
   AGE: 'age',
@@ -23,11 +41,19 @@ function ageBand(age: number, width: number, top: number): string {
   return `${low}-${Math.min(low + width - 1, top - 1)}`;
 }
 
-function generalised(value: string, kind: 'age' | 'zip' | 'date', config: GeneralizeConfig): string | undefined {
+function generalised(
+  value: string,
+  kind: 'age' | 'zip' | 'date',
+  config: GeneralizeConfig,
+): string | undefined {
   if (kind === 'age') {
     // Only the number changes, so "42 years old" becomes "40-49 years old".
     const m = /\d{1,3}/.exec(value);
-    return m ? value.slice(0, m.index) + ageBand(Number(m[0]), config.bandWidth ?? 10, config.topAge ?? 90) + value.slice(m.index + m[0].length) : undefined;
+    return m
+      ? value.slice(0, m.index) +
+          ageBand(Number(m[0]), config.bandWidth ?? 10, config.topAge ?? 90) +
+          value.slice(m.index + m[0].length)
+      : undefined;
   }
   if (kind === 'zip') {
     const m = /(?<!\d)\d{5}(?:-\d{4})?(?!\d)/.exec(value);
@@ -49,10 +75,12 @@ export const generalizeOperator: Operator<GeneralizeConfig> = {
   name: 'generalize',
   needs: [],
   validate(config, path) {
-    if (config.kind !== undefined && !['age', 'zip', 'date'].includes(config.kind)) throw new VeilError('VEIL_INVALID_OPTION', `${path}.kind: expected age, zip or date`);
+    if (config.kind !== undefined && !['age', 'zip', 'date'].includes(config.kind))
+      throw new VeilError('VEIL_INVALID_OPTION', `${path}.kind: expected age, zip or date`);
     for (const key of ['bandWidth', 'topAge'] as const) {
       const v = config[key];
-      if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 150)) throw new VeilError('VEIL_INVALID_OPTION', `${path}.${key}: expected a whole number from 1 to 150`);
+      if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 150))
+        throw new VeilError('VEIL_INVALID_OPTION', `${path}.${key}: expected a whole number from 1 to 150`);
     }
   },
   apply(value, config, env) {

@@ -12,19 +12,22 @@ import { replaceOperator } from './replace.js';
 import { tokenizeOperator } from './tokenize.js';
 
 /** Every operator by name. */
-export const OPERATORS: { readonly [K in OperatorName]: Operator<Extract<OperatorConfig, { operator: K }>> } = {
-  replace: replaceOperator,
-  redact: redactOperator,
-  mask: maskOperator,
-  hash: hashOperator,
-  encrypt: encryptOperator,
-  tokenize: tokenizeOperator,
-  fpe: fpeOperator,
-  date_shift: dateShiftOperator,
-  generalize: generalizeOperator,
-  keep: keepOperator,
-  custom: customOperator,
-};
+export const OPERATORS: { readonly [K in OperatorName]: Operator<Extract<OperatorConfig, { operator: K }>> } =
+  {
+    replace: replaceOperator,
+    redact: redactOperator,
+    mask: maskOperator,
+    hash: hashOperator,
+    encrypt: encryptOperator,
+    tokenize: tokenizeOperator,
+    fpe: fpeOperator,
+    date_shift: dateShiftOperator,
+    generalize: generalizeOperator,
+    keep: keepOperator,
+    custom: customOperator,
+  };
 
 /** The operators whose output `deanonymize` can turn back into the original value. */
-export const REVERSIBLE_OPERATORS: readonly OperatorName[] = (Object.keys(OPERATORS) as OperatorName[]).filter((name) => OPERATORS[name].reverse !== undefined);
+export const REVERSIBLE_OPERATORS: readonly OperatorName[] = (
+  Object.keys(OPERATORS) as OperatorName[]
+).filter((name) => OPERATORS[name].reverse !== undefined);

@@ -30,9 +30,11 @@ export const maskOperator: Operator<MaskConfig> = {
     const char = config.char ?? '*';
     const eligibleEnd = Math.max(0, chars.length - (config.keepLast ?? 0));
     const eligible: number[] = [];
-    for (let i = 0; i < eligibleEnd; i += 1) if (!(config.keepSeparators === true && SEPARATOR.test(chars[i]!))) eligible.push(i);
+    for (let i = 0; i < eligibleEnd; i += 1)
+      if (!(config.keepSeparators === true && SEPARATOR.test(chars[i]!))) eligible.push(i);
     const count = Math.min(config.count ?? eligible.length, eligible.length);
-    const chosen = config.fromEnd === true ? eligible.slice(eligible.length - count) : eligible.slice(0, count);
+    const chosen =
+      config.fromEnd === true ? eligible.slice(eligible.length - count) : eligible.slice(0, count);
     for (const i of chosen) chars[i] = char;
     return chars.join('');
   },

@@ -9,7 +9,8 @@ export const replaceOperator: Operator<ReplaceConfig> = {
   name: 'replace',
   needs: [],
   validate(config, path) {
-    if (config.value !== undefined && typeof config.value !== 'string') throw new VeilError('VEIL_INVALID_OPTION', `${path}.value: expected a string`);
+    if (config.value !== undefined && typeof config.value !== 'string')
+      throw new VeilError('VEIL_INVALID_OPTION', `${path}.value: expected a string`);
   },
   apply(value, config, env) {
     return config.value ?? env.tags.tagFor(env.type, value);

@@ -10,12 +10,22 @@ export const tokenizeOperator: Operator<TokenizeConfig> = {
   needs: ['vault'],
   validate() {},
   apply(value, _config, env) {
-    return env.vault!.tokenFor({ tenant: env.tenant, scope: env.scope, subject: env.subject, type: env.type, value });
+    return env.vault!.tokenFor({
+      tenant: env.tenant,
+      scope: env.scope,
+      subject: env.subject,
+      type: env.type,
+      value,
+    });
   },
   async reverse(token, _config, env) {
     const entry = await env.vault!.valueFor(env.tenant, token);
     // Unknown, forgotten (crypto-shredded) and foreign-tenant tokens are indistinguishable on purpose.
-    if (!entry || entry.type !== env.type) throw new VeilError('VEIL_TOKEN_NOT_FOUND', 'deanonymize: a token does not resolve in this tenant (unknown, or its subject was forgotten)');
+    if (!entry || entry.type !== env.type)
+      throw new VeilError(
+        'VEIL_TOKEN_NOT_FOUND',
+        'deanonymize: a token does not resolve in this tenant (unknown, or its subject was forgotten)',
+      );
     return entry.value;
   },
 };

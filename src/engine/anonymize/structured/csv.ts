@@ -2,7 +2,9 @@ import type { AnonymizedItem } from '../types.js';
 import { createFieldAnonymizer, type FieldRule, type StructuredOptions } from './rules.js';
 
 /** Anonymises one CSV record; items are per cell, by column index. */
-export type RowAnonymizer = (row: readonly string[]) => Promise<{ row: string[]; items: (AnonymizedItem & { readonly column: number })[] }>;
+export type RowAnonymizer = (
+  row: readonly string[],
+) => Promise<{ row: string[]; items: (AnonymizedItem & { readonly column: number })[] }>;
 
 /**
  * A row anonymiser for one CSV stream. Rules name columns by header; without a header, by
@@ -14,7 +16,10 @@ export type RowAnonymizer = (row: readonly string[]) => Promise<{ row: string[];
  * await row(['Ann Lee', 'called Ann Lee']); // { row: ['<PERSON_1>', 'called <PERSON_1>'], items: [...] }
  * ```
  */
-export function createRowAnonymizer(header: readonly string[] | undefined, options: StructuredOptions): RowAnonymizer {
+export function createRowAnonymizer(
+  header: readonly string[] | undefined,
+  options: StructuredOptions,
+): RowAnonymizer {
   const field = createFieldAnonymizer(options);
   const others: FieldRule = options.rules.others ?? 'detect';
   const { fields } = options.rules;

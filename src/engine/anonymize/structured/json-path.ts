@@ -1,7 +1,11 @@
 import { VeilError } from '../../../errors/veil-error.js';
 
 /** One step of a JSONPath: a key, an index, any child (`*`), or any depth (`..`). */
-export type PathSegment = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'index'; readonly index: number } | { readonly kind: 'any' } | { readonly kind: 'descend' };
+export type PathSegment =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'index'; readonly index: number }
+  | { readonly kind: 'any' }
+  | { readonly kind: 'descend' };
 
 const NAME = /^[A-Za-z_$][\w$-]*/;
 
@@ -16,7 +20,10 @@ const NAME = /^[A-Za-z_$][\w$-]*/;
  */
 export function parseJsonPath(path: string): PathSegment[] {
   const fail = (): never => {
-    throw new VeilError('VEIL_INVALID_OPTION', `fields: "${path.slice(0, 64)}" is not a supported JSONPath (use $.a.b, $.a[*].b, $.a[0], $['a b'], $..b)`);
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      `fields: "${path.slice(0, 64)}" is not a supported JSONPath (use $.a.b, $.a[*].b, $.a[0], $['a b'], $..b)`,
+    );
   };
   if (!path.startsWith('$')) fail();
   const out: PathSegment[] = [];
@@ -61,7 +68,12 @@ export function parseJsonPath(path: string): PathSegment[] {
  * matchesPath(parseJsonPath('$..email'), ['staff', 3, 'email']); // true
  * ```
  */
-export function matchesPath(pattern: readonly PathSegment[], path: readonly (string | number)[], p = 0, c = 0): boolean {
+export function matchesPath(
+  pattern: readonly PathSegment[],
+  path: readonly (string | number)[],
+  p = 0,
+  c = 0,
+): boolean {
   if (p === pattern.length) return c === path.length;
   const segment = pattern[p]!;
   if (segment.kind === 'descend') {
@@ -70,7 +82,8 @@ export function matchesPath(pattern: readonly PathSegment[], path: readonly (str
   }
   if (c === path.length) return false;
   const step = path[c]!;
-  const ok = segment.kind === 'any' || (segment.kind === 'key' ? step === segment.key : step === segment.index);
+  const ok =
+    segment.kind === 'any' || (segment.kind === 'key' ? step === segment.key : step === segment.index);
   return ok && matchesPath(pattern, path, p + 1, c + 1);
 }
 

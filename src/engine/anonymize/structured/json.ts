@@ -27,7 +27,10 @@ export const MAX_JSON_DEPTH = 256;
  * // out.value: { patient: { name: '<PERSON_1>' }, visits: [{ notes: 'Called <PERSON_1>' }] }
  * ```
  */
-export async function anonymizeJson(value: unknown, options: StructuredOptions): Promise<{ value: unknown; items: JsonItem[] }> {
+export async function anonymizeJson(
+  value: unknown,
+  options: StructuredOptions,
+): Promise<{ value: unknown; items: JsonItem[] }> {
   const field = createFieldAnonymizer(options);
   // A policy names CSV columns and JSON paths in one map; only the paths (`$…`) apply here.
   const rules = Object.entries(options.rules.fields)
@@ -46,7 +49,8 @@ export async function anonymizeJson(value: unknown, options: StructuredOptions):
   };
 
   const walk = async (node: unknown, path: (string | number)[]): Promise<unknown> => {
-    if (path.length > MAX_JSON_DEPTH) throw new VeilError('VEIL_LIMIT_DEPTH', `structured: JSON nesting deeper than ${MAX_JSON_DEPTH}`);
+    if (path.length > MAX_JSON_DEPTH)
+      throw new VeilError('VEIL_LIMIT_DEPTH', `structured: JSON nesting deeper than ${MAX_JSON_DEPTH}`);
     if (Array.isArray(node)) {
       const out: unknown[] = [];
       for (let i = 0; i < node.length; i += 1) out.push(await walk(node[i], [...path, i]));

@@ -27,7 +27,10 @@ export interface StructuredOptions {
 }
 
 /** Anonymises one field value by its rule; shared by the CSV and JSON paths. */
-export type FieldAnonymizer = (value: string, rule: FieldRule) => Promise<{ text: string; items: readonly AnonymizedItem[] }>;
+export type FieldAnonymizer = (
+  value: string,
+  rule: FieldRule,
+) => Promise<{ text: string; items: readonly AnonymizedItem[] }>;
 
 /**
  * A field anonymiser for one document (or one CSV stream): tags are numbered across all its
@@ -41,11 +44,18 @@ export type FieldAnonymizer = (value: string, rule: FieldRule) => Promise<{ text
  */
 export function createFieldAnonymizer(options: StructuredOptions): FieldAnonymizer {
   const context: AnonymizeContext = { ...options.context, tags: options.context?.tags ?? new TagScope() };
-  const needsDetection = options.rules.others !== 'keep' || Object.values(options.rules.fields).includes('detect');
+  const needsDetection =
+    options.rules.others !== 'keep' || Object.values(options.rules.fields).includes('detect');
   if (needsDetection && options.analyze === undefined)
-    throw new VeilError('VEIL_INVALID_OPTION', 'structured: fields are set to detect but no `analyze` function was given');
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'structured: fields are set to detect but no `analyze` function was given',
+    );
   const plans = new Map<FieldRule, AnonymizationPlan>();
-  const planFor = (rule: { readonly type: string; readonly operator?: OperatorConfig }): AnonymizationPlan => {
+  const planFor = (rule: {
+    readonly type: string;
+    readonly operator?: OperatorConfig;
+  }): AnonymizationPlan => {
     let plan = plans.get(rule);
     if (!plan) {
       plan = rule.operator === undefined ? options.plan : { default: rule.operator };
@@ -56,6 +66,11 @@ export function createFieldAnonymizer(options: StructuredOptions): FieldAnonymiz
   return async (value, rule) => {
     if (rule === 'keep' || value.length === 0) return { text: value, items: [] };
     if (rule === 'detect') return anonymize(value, options.analyze!(value), options.plan, context);
-    return anonymize(value, [{ type: rule.type, start: 0, end: value.length, score: 1, recognizer: 'field-rule' }], planFor(rule), context);
+    return anonymize(
+      value,
+      [{ type: rule.type, start: 0, end: value.length, score: 1, recognizer: 'field-rule' }],
+      planFor(rule),
+      context,
+    );
   };
 }
