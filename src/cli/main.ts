@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { isVeilError } from '../errors/veil-error.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerEntities } from './commands/entities.js';
+import { registerExtract } from './commands/extract.js';
+import { registerKeys } from './commands/keys.js';
 import { registerRedact } from './commands/redact.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
@@ -19,6 +21,8 @@ program
 
 registerAnalyze(program);
 registerEntities(program);
+registerExtract(program);
+registerKeys(program);
 registerRedact(program);
 
 try {

@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { createAnalyzer, type AnalyzeOptions } from '../../engine/analyze.js';
-import { analyzeChunks } from '../../engine/chunked.js';
+import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
 import { isVeilError } from '../../errors/veil-error.js';
 import { openTextInput, writeLine } from '../io.js';
 import { parseEntities, parseThreshold } from '../options.js';
@@ -40,18 +39,44 @@ export function registerAnalyze(program: Command): void {
 }
 
 async function analyzeFile(file: string, options: AnalyzeOptions, flags: AnalyzeFlags): Promise<void> {
+  // The engine (and the tagger's weights) load only for commands that detect.
+  const { analyzeChunks } = await import('../../engine/chunked.js');
   const input = await openTextInput(file);
-  // Values are printed only on request, so keep a bounded tail of the text for slicing them.
+  // Values are printed only on request; the text is then kept in a bounded window behind the
+  // analysis (findings arrive in order, never far behind what has been read).
   const wantValues = flags.showValues === true;
-  let text = '';
-  const source = wantValues ? keepText(input, (chunk) => (text += chunk)) : input;
+  const window = new TextWindow();
+  const source = wantValues ? keepText(input, (chunk) => window.append(chunk)) : input;
   const collected: object[] = [];
   for await (const finding of analyzeChunks(source, options)) {
-    const row = { type: finding.type, start: finding.start, end: finding.end, score: round(finding.score), ...(wantValues ? { value: text.slice(finding.start, finding.end) } : {}) };
+    const value = wantValues ? window.slice(finding.start, finding.end) : undefined;
+    const row = { type: finding.type, start: finding.start, end: finding.end, score: round(finding.score), ...(value !== undefined ? { value } : {}) };
     if (flags.json) collected.push(row);
-    else await writeLine(`${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${wantValues ? `\t${JSON.stringify(text.slice(finding.start, finding.end))}` : ''}`);
+    else await writeLine(`${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${value !== undefined ? `\t${JSON.stringify(value)}` : ''}`);
   }
   if (flags.json) await writeLine(JSON.stringify(collected));
+}
+
+/** The most recent part of a streamed text, addressed by absolute offsets. */
+class TextWindow {
+  static readonly KEEP = 8 * 1024 * 1024;
+  #text = '';
+  #base = 0;
+  #consumed = 0;
+
+  append(chunk: string): void {
+    this.#text += chunk;
+    if (this.#text.length > 2 * TextWindow.KEEP) {
+      const drop = Math.max(this.#consumed, this.#base + this.#text.length - TextWindow.KEEP) - this.#base;
+      this.#text = this.#text.slice(drop);
+      this.#base += drop;
+    }
+  }
+
+  slice(start: number, end: number): string {
+    this.#consumed = end;
+    return this.#text.slice(start - this.#base, end - this.#base);
+  }
 }
 
 async function* keepText(input: AsyncIterable<string>, keep: (chunk: string) => void): AsyncIterable<string> {
@@ -62,6 +87,7 @@ async function* keepText(input: AsyncIterable<string>, keep: (chunk: string) => 
 }
 
 async function analyzeJsonl(options: AnalyzeOptions): Promise<void> {
+  const { createAnalyzer } = await import('../../engine/analyze.js');
   const run = createAnalyzer(options);
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
@@ -71,7 +97,7 @@ async function analyzeJsonl(options: AnalyzeOptions): Promise<void> {
 }
 
 /** One JSONL record in, one out; a bad record yields an error object and the stream goes on. */
-export function analyzeRecord(line: string, run: ReturnType<typeof createAnalyzer>): object {
+export function analyzeRecord(line: string, run: Analyzer): object {
   let record: unknown;
   try {
     record = JSON.parse(line);

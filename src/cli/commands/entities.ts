@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { supportedEntities } from '../../engine/recognizers/index.js';
 import { writeLine } from '../io.js';
 
 /** `veil entities`: lists every entity type the built-in recognizers report. */
@@ -8,6 +7,7 @@ export function registerEntities(program: Command): void {
     .command('entities')
     .description('list the entity types Veil detects')
     .action(async () => {
+      const { supportedEntities } = await import('../../engine/recognizers/index.js');
       for (const type of supportedEntities()) await writeLine(type);
     });
 }

@@ -9,10 +9,8 @@ import { anonymize } from '../../engine/anonymize/anonymize.js';
 import type { OperatorKeys } from '../../engine/anonymize/keys.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/types.js';
 import { VeilError } from '../../errors/veil-error.js';
-import { createLocalFileKeyProvider } from '../../crypto/key-providers/local-file.js';
-import { Keyring } from '../../crypto/keyring.js';
-import { JsonFileKeyringStore } from '../../crypto/keyring-json-file-store.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
+import { DEFAULT_DATA_DIR, localKeyring } from '../keyring.js';
 import { anonymizeCsv } from '../../pipeline/structured/csv.js';
 import { anonymizeJsonDocument } from '../../pipeline/structured/json.js';
 import { analyzeOptionsFromPolicy, planFromPolicy, structuredRulesFromPolicy } from '../../policy/plan.js';
@@ -68,7 +66,7 @@ export function registerRedact(program: Command): void {
     .option(
       '--data-dir <dir>',
       'where the local key file and keyring live (keyed operators only)',
-      process.env.VEIL_DATA_DIR ?? '.veil',
+      DEFAULT_DATA_DIR,
     )
     .action(async (file: string, flags: RedactFlags) => {
       const policy = await loadPolicy(flags.policy ?? DEFAULT_POLICY_PATH);
@@ -120,11 +118,7 @@ async function keysFor(
       'redact: the tokenize operator needs a persistent token vault, which the CLI does not have yet; use encrypt or fpe',
     );
   if (!['hash', 'encrypt', 'fpe', 'date_shift'].some((n) => names.has(n as never))) return {};
-  const keyring = new Keyring({
-    provider: createLocalFileKeyProvider({ path: join(flags.dataDir, 'kek.key') }),
-    store: new JsonFileKeyringStore(join(flags.dataDir, 'keyring.json')),
-  });
-  return { keys: await createOperatorKeys(keyring, flags.tenant) };
+  return { keys: await createOperatorKeys(localKeyring(flags.dataDir), flags.tenant) };
 }
 
 async function openInput(file: string): Promise<Readable> {

@@ -1,0 +1,55 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_DATA_DIR, localKeyring } from '../keyring.js';
+import { writeLine } from '../io.js';
+
+interface KeysFlags {
+  tenant: string;
+  dataDir: string;
+}
+
+function parseVersion(value: string): number {
+  const version = Number(value);
+  if (!Number.isInteger(version) || version < 1) throw new InvalidArgumentError('expected a positive integer');
+  return version;
+}
+
+/**
+ * `veil keys init|rotate|list|retire`: manages a tenant's data keys in the embedded keyring.
+ * Only versions, states and dates are printed; key material never leaves the keyring.
+ *
+ * @example
+ * ```ts
+ * registerKeys(program); // veil keys rotate --tenant acme
+ * ```
+ */
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description("manage a tenant's data keys (no key material is ever printed)");
+  const withCommon = (command: Command) =>
+    command
+      .option('--tenant <id>', 'the tenant', 'default')
+      .option('--data-dir <dir>', 'where the key file and keyring live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR);
+
+  withCommon(keys.command('init').description('create the key-encryption key and the first data key')).action(async (flags: KeysFlags) => {
+    const keyring = localKeyring(flags.dataDir);
+    const { version } = await keyring.currentKey(flags.tenant);
+    await writeLine(`tenant ${flags.tenant}: data key version ${version} is active`);
+  });
+
+  withCommon(keys.command('rotate').description('add a new data key version; older versions keep decrypting')).action(async (flags: KeysFlags) => {
+    const version = await localKeyring(flags.dataDir).rotate(flags.tenant);
+    await writeLine(`tenant ${flags.tenant}: rotated to data key version ${version}`);
+  });
+
+  withCommon(keys.command('list').description('list data key versions')).action(async (flags: KeysFlags) => {
+    const versions = await localKeyring(flags.dataDir).versions(flags.tenant);
+    if (versions.length === 0) await writeLine(`tenant ${flags.tenant}: no keys yet (run veil keys init)`);
+    for (const v of versions) await writeLine(`${v.version}\t${v.status}\t${v.createdAt}${v.retiredAt ? `\tretired ${v.retiredAt}` : ''}`);
+  });
+
+  withCommon(keys.command('retire').description('destroy an old data key version (data under it no longer decrypts)'))
+    .argument('<version>', 'the version to retire', parseVersion)
+    .action(async (version: number, flags: KeysFlags) => {
+      await localKeyring(flags.dataDir).retire(flags.tenant, version);
+      await writeLine(`tenant ${flags.tenant}: data key version ${version} retired`);
+    });
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'veil-keys-'));
+
+function veil(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'keys', ...args, '--tenant', 'acme', '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('veil keys init, rotate, list and retire manage versions without printing key material', () => {
+  assert.deepEqual(veil('init'), { code: 0, stdout: 'tenant acme: data key version 1 is active\n', stderr: '' });
+  assert.equal(statSync(join(dataDir, 'kek.key')).mode & 0o777, 0o600);
+  assert.equal(veil('rotate').stdout, 'tenant acme: rotated to data key version 2\n');
+  const listed = veil('list').stdout.trim().split('\n').map((line) => line.split('\t').slice(0, 2));
+  assert.deepEqual(listed, [['1', 'active'], ['2', 'active']]);
+  assert.equal(veil('retire', '1').code, 0);
+  assert.deepEqual(veil('list').stdout.trim().split('\n').map((line) => line.split('\t').slice(0, 2)), [['1', 'retired'], ['2', 'active']]);
+  // The current version cannot be retired; the error carries a stable code.
+  const refused = veil('retire', '2');
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^error VEIL_/);
+  // No key material is printed: neither the KEK (hex or base64) nor any wrapped data key.
+  const printed = veil('list').stdout + veil('rotate').stdout;
+  const kek = readFileSync(join(dataDir, 'kek.key'));
+  const secrets = [kek.toString('hex'), kek.toString('base64'), ...[...readFileSync(join(dataDir, 'keyring.json'), 'utf8').matchAll(/"wrappedKey":\s*"([^"]+)"/g)].map((m) => m[1]!)];
+  assert.ok(secrets.length >= 3);
+  for (const secret of secrets) assert.ok(!printed.includes(secret.slice(0, 16)));
+  assert.equal(veil('retire', 'x').code, 2);
+});
