@@ -44,6 +44,12 @@ export const ERROR_CATALOGUE = {
   VEIL_REASON_REQUIRED: { status: 400, doc: 'This privileged action (such as revealing original values) needs a `reason` of 4 to 500 characters; it is recorded in the audit log, so it must not contain personal data.' },
   VEIL_SIGNING_KEY: { status: 500, doc: 'The local token-signing key file (embedded mode) cannot be created or read, is corrupt, or is readable by group or others; the message names the file, never key material.' },
   VEIL_NOT_FOUND: { status: 404, doc: 'The job, upload, artifact, blob or other resource does not exist in the caller\'s tenant. Another tenant\'s ids answer this too, so ids reveal nothing across tenants.' },
+  VEIL_AUDIT_INVALID_EVENT: { status: 400, doc: 'An audit event breaks the event schema (unknown action or key, a field that is not an id, hash, enum, count or short reason); the message names the field, never its value.' },
+  VEIL_AUDIT_OUT_OF_RANGE: { status: 400, doc: 'An audit leaf index or tree size is beyond the current size of the log, or a consistency proof was asked from a larger size to a smaller one.' },
+  VEIL_AUDIT_PROOF_INVALID: { status: 422, doc: 'An audit inclusion or consistency proof, or a receipt, does not verify against the signed tree head.' },
+  VEIL_AUDIT_SIGNATURE_INVALID: { status: 422, doc: 'A signed tree head does not verify under the audit public key, or was signed by a different key.' },
+  VEIL_AUDIT_EXPORT_INVALID: { status: 422, doc: 'An audit export or receipt is malformed or does not verify; the message names the first entry or tree head that does not match.' },
+  VEIL_AUDIT_KEY_INVALID: { status: 400, doc: 'The audit signing or public key is not an Ed25519 key in a supported form (JWK, SPKI or PKCS#8 PEM).' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */
