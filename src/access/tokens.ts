@@ -1,0 +1,446 @@
+/**
+ * JWT bearer-token verification with jose, against a JWKS given in memory, read from a file,
+ * fetched from a URL, or found through OIDC discovery. The verifier is strict by construction:
+ * one issuer, an audience, an allow-list of asymmetric algorithms, required `exp` and `sub`, no
+ * critical header extensions, and a size cap checked before any parsing. Claims become a
+ * {@link Principal}; everything else a token says is ignored.
+ */
+import { readFile } from 'node:fs/promises';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import type { JSONWebKeySet, JWK, JWTPayload, JWTVerifyGetKey, ProtectedHeaderParameters } from 'jose';
+import { VeilError } from '../errors/veil-error.js';
+import { AuthenticationFailure, unauthenticated } from './failure.js';
+import type { UnauthenticatedReason } from './failure.js';
+import { isRole } from './permissions.js';
+import type { Role } from './permissions.js';
+import { isTenantId } from './principal.js';
+import type { Principal } from './principal.js';
+
+/**
+ * The only algorithms Veil accepts. All are asymmetric: a verifier that held a shared secret
+ * could also mint tokens, and accepting HS* next to public keys is the algorithm-confusion bug
+ * (a public key used as an HMAC secret). `none` is never accepted.
+ */
+export const TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'PS256'] as const;
+
+/** An algorithm from {@link TOKEN_ALGORITHMS}. */
+export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
+
+/** A fetch function, injectable for tests; the global `fetch` fits. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Where the verification keys come from. */
+export type KeySource =
+  /** A JWKS in memory, such as the embedded {@link LocalIssuer}'s. */
+  | { readonly kind: 'jwks'; readonly jwks: JSONWebKeySet }
+  /** A JWKS JSON file, read once when the verifier is created. */
+  | { readonly kind: 'file'; readonly path: string }
+  /** A JWKS URL, fetched on first use and again when a token names an unknown `kid`. */
+  | { readonly kind: 'url'; readonly url: string }
+  /** OIDC discovery: `<issuer>/.well-known/openid-configuration` names the `jwks_uri`. */
+  | { readonly kind: 'oidc' };
+
+/** A claim name (`'tenant'`, `'https://veil.example/tenant'`) or a path into nested claims (`['realm_access', 'roles']`). */
+export type ClaimPath = string | readonly string[];
+
+/** Settings of {@link createTokenVerifier}. */
+export interface TokenVerifierOptions {
+  readonly keys: KeySource;
+  /** The one issuer accepted, compared exactly with `iss` (and with the discovery document's `issuer`). */
+  readonly issuer: string;
+  /** The audience (or audiences) this service answers to; `aud` must contain one of them. */
+  readonly audience: string | readonly string[];
+  /** A subset of {@link TOKEN_ALGORITHMS}; all four by default. */
+  readonly algorithms?: readonly TokenAlgorithm[];
+  /** Clock skew allowed on `exp`, `nbf` and `iat`, in seconds: 0 to 300, default 30. */
+  readonly clockToleranceSeconds?: number;
+  /** When set, tokens must carry `iat` and be at most this old, in seconds. */
+  readonly maxTokenAgeSeconds?: number;
+  /** Longest token accepted, in bytes, checked before parsing: 256 to 65536, default 8192. */
+  readonly maxTokenBytes?: number;
+  /** The claim holding the tenant id; default `veil_tenant`. */
+  readonly tenantClaim?: ClaimPath;
+  /** The claim holding the roles (an array, or a space-separated string); default `veil_roles`. */
+  readonly rolesClaim?: ClaimPath;
+  /** The claim saying `user` or `service`; default `veil_kind`. A token without it is a user's. */
+  readonly kindClaim?: ClaimPath;
+  /** The fetch used for discovery and JWKS URLs; the global `fetch` by default. */
+  readonly fetch?: FetchLike;
+  /** Timeout of each discovery or JWKS request, in milliseconds; default 5000. */
+  readonly fetchTimeoutMs?: number;
+  /** The clock; `() => new Date()` by default. */
+  readonly now?: () => Date;
+}
+
+/** Verifies bearer tokens. */
+export interface TokenVerifier {
+  /**
+   * The principal a token names, or `VEIL_UNAUTHENTICATED` whatever is wrong with it.
+   *
+   * @example
+   * ```ts
+   * const principal = await verifier.verify(bearerToken);
+   * ```
+   */
+  verify(token: unknown): Promise<Principal>;
+}
+
+const DEFAULT_CLOCK_TOLERANCE = 30;
+const MAX_CLOCK_TOLERANCE = 300;
+const DEFAULT_MAX_TOKEN_BYTES = 8192;
+const DEFAULT_FETCH_TIMEOUT_MS = 5000;
+// Discovery documents and key sets are a few kilobytes; a cap stops a hostile or broken
+// endpoint from filling memory.
+const MAX_DOCUMENT_BYTES = 1 << 20;
+const MAX_SUBJECT_LENGTH = 256;
+// Three non-empty base64url segments: a compact JWS. This refuses JWE (five segments), unsecured
+// tokens (empty signature) and anything with whitespace or padding before jose sees it.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// Headers that point at or embed a key. Veil takes keys only from its configured source, so a
+// token that brings its own key is an attack (CVE-2018-0114 style), not a configuration.
+const KEY_BEARING_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'priv'] as const;
+
+/**
+ * Creates a verifier. A JWKS file is read now, so a wrong path stops the program at start-up; a
+ * URL or discovery is fetched on first use (and retried on the next request after a failure),
+ * so an identity provider that is briefly down does not stop the service from starting.
+ *
+ * @throws VeilError `VEIL_INVALID_OPTION` naming the setting that is wrong.
+ *
+ * @example
+ * ```ts
+ * const verifier = await createTokenVerifier({
+ *   keys: { kind: 'oidc' },
+ *   issuer: 'https://login.example.org/realms/veil',
+ *   audience: 'veil-api',
+ *   rolesClaim: ['realm_access', 'roles'],
+ * });
+ * const principal = await verifier.verify(token);
+ * ```
+ */
+export async function createTokenVerifier(options: TokenVerifierOptions): Promise<TokenVerifier> {
+  const settings = checkOptions(options);
+  const getKey = await keyResolver(options, settings.algorithms);
+  return {
+    async verify(token: unknown): Promise<Principal> {
+      try {
+        return await verifyToken(token, settings, getKey);
+      } catch (error) {
+        throw asUnauthenticated(error);
+      }
+    },
+  };
+}
+
+interface Settings {
+  readonly issuer: string;
+  readonly audience: string[];
+  readonly algorithms: TokenAlgorithm[];
+  readonly clockTolerance: number;
+  readonly maxTokenAge: number | undefined;
+  readonly maxTokenBytes: number;
+  readonly tenantClaim: readonly string[];
+  readonly rolesClaim: readonly string[];
+  readonly kindClaim: readonly string[];
+  readonly now: () => Date;
+}
+
+function invalidOption(setting: string, message: string): VeilError {
+  return new VeilError('VEIL_INVALID_OPTION', `token verifier: ${setting} ${message}`);
+}
+
+function checkOptions(options: TokenVerifierOptions): Settings {
+  if (typeof options.issuer !== 'string' || options.issuer.length === 0) {
+    throw invalidOption('issuer', 'must be a non-empty string');
+  }
+  const audience = typeof options.audience === 'string' ? [options.audience] : [...(options.audience ?? [])];
+  if (audience.length === 0 || audience.some((a) => typeof a !== 'string' || a.length === 0)) {
+    throw invalidOption('audience', 'must be a non-empty string or a non-empty list of them');
+  }
+  const algorithms = [...(options.algorithms ?? TOKEN_ALGORITHMS)];
+  const allowed: readonly string[] = TOKEN_ALGORITHMS;
+  if (algorithms.length === 0 || algorithms.some((alg) => !allowed.includes(alg))) {
+    throw invalidOption('algorithms', `must be a non-empty subset of ${TOKEN_ALGORITHMS.join(', ')}`);
+  }
+  const clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE;
+  if (!Number.isInteger(clockTolerance) || clockTolerance < 0 || clockTolerance > MAX_CLOCK_TOLERANCE) {
+    throw invalidOption('clockToleranceSeconds', `must be an integer from 0 to ${MAX_CLOCK_TOLERANCE}`);
+  }
+  const maxTokenAge = options.maxTokenAgeSeconds;
+  if (maxTokenAge !== undefined && (!Number.isInteger(maxTokenAge) || maxTokenAge <= 0)) {
+    throw invalidOption('maxTokenAgeSeconds', 'must be a positive integer');
+  }
+  const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
+  if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 256 || maxTokenBytes > 65536) {
+    throw invalidOption('maxTokenBytes', 'must be an integer from 256 to 65536');
+  }
+  return {
+    issuer: options.issuer,
+    audience,
+    algorithms,
+    clockTolerance,
+    maxTokenAge,
+    maxTokenBytes,
+    tenantClaim: claimPath(options.tenantClaim ?? 'veil_tenant', 'tenantClaim'),
+    rolesClaim: claimPath(options.rolesClaim ?? 'veil_roles', 'rolesClaim'),
+    kindClaim: claimPath(options.kindClaim ?? 'veil_kind', 'kindClaim'),
+    now: options.now ?? (() => new Date()),
+  };
+}
+
+function claimPath(path: ClaimPath, setting: string): readonly string[] {
+  const parts = typeof path === 'string' ? [path] : [...path];
+  if (parts.length === 0 || parts.some((p) => typeof p !== 'string' || p.length === 0)) {
+    throw invalidOption(setting, 'must be a claim name or a non-empty list of claim names');
+  }
+  return parts;
+}
+
+async function verifyToken(token: unknown, settings: Settings, getKey: JWTVerifyGetKey): Promise<Principal> {
+  if (typeof token !== 'string' || token.length === 0) throw new AuthenticationFailure('missing');
+  // Before any decoding: a cap on what an unauthenticated caller can make us parse.
+  if (token.length > settings.maxTokenBytes) throw new AuthenticationFailure('too_large');
+  if (!COMPACT_JWS.test(token)) throw new AuthenticationFailure('malformed');
+  const header = decodeHeader(token);
+  checkHeader(header, settings.algorithms);
+  const { payload } = await jwtVerify(token, getKey, {
+    issuer: settings.issuer,
+    audience: settings.audience,
+    algorithms: settings.algorithms,
+    clockTolerance: settings.clockTolerance,
+    currentDate: settings.now(),
+    // A bearer token without an expiry is valid forever once leaked.
+    requiredClaims: ['exp', 'sub'],
+    ...(settings.maxTokenAge === undefined ? {} : { maxTokenAge: settings.maxTokenAge }),
+  });
+  return principalFromClaims(payload, settings);
+}
+
+function decodeHeader(token: string): ProtectedHeaderParameters {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    throw new AuthenticationFailure('malformed');
+  }
+}
+
+function checkHeader(header: ProtectedHeaderParameters, algorithms: readonly string[]): void {
+  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) throw new AuthenticationFailure('algorithm');
+  // RFC 7515 section 4.1.11: a recipient must reject a token whose `crit` lists an extension it
+  // does not understand. Veil understands none for JWTs; `b64: false` (RFC 7797) in particular
+  // would make the signed bytes differ from the claims parsed.
+  if ('crit' in header || 'b64' in header) throw new AuthenticationFailure('crit');
+  if (KEY_BEARING_HEADERS.some((name) => name in header)) throw new AuthenticationFailure('header');
+}
+
+function claimAt(payload: JWTPayload, path: readonly string[]): unknown {
+  let value: unknown = payload;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    if (!Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/**
+ * Roles come as an array or a space-separated string (as `scope` does). Names Veil does not know
+ * are dropped, since identity providers put every application's roles in one claim; a token
+ * left with no Veil role is refused.
+ */
+function rolesFrom(value: unknown): Role[] | undefined {
+  const names = typeof value === 'string' ? value.split(/\s+/) : Array.isArray(value) ? value : undefined;
+  if (names === undefined) return undefined;
+  const roles = [...new Set(names.filter(isRole))];
+  return roles.length > 0 ? roles : undefined;
+}
+
+function principalFromClaims(payload: JWTPayload, settings: Settings): Principal {
+  const subject = payload.sub;
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) {
+    throw new AuthenticationFailure('subject');
+  }
+  const tenantId = claimAt(payload, settings.tenantClaim);
+  if (!isTenantId(tenantId)) throw new AuthenticationFailure('tenant');
+  const roles = rolesFrom(claimAt(payload, settings.rolesClaim));
+  if (roles === undefined) throw new AuthenticationFailure('roles');
+  const kind = claimAt(payload, settings.kindClaim) ?? 'user';
+  if (kind !== 'user' && kind !== 'service') throw new AuthenticationFailure('claims');
+  return Object.freeze({ id: subject, tenantId, roles: Object.freeze(roles), kind });
+}
+
+/** Maps any failure to the one caller-facing error, keeping only a reason and jose's code. */
+function asUnauthenticated(error: unknown): VeilError {
+  if (error instanceof AuthenticationFailure) return unauthenticated(error.reason, error.detail);
+  if (error instanceof VeilError && error.code === 'VEIL_UNAUTHENTICATED') return error;
+  if (error instanceof errors.JOSEError) return unauthenticated(reasonOf(error), error.code);
+  return unauthenticated('key_source');
+}
+
+function reasonOf(error: InstanceType<typeof errors.JOSEError>): UnauthenticatedReason {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if ((error.claim === 'nbf' || error.claim === 'iat') && error.reason === 'check_failed') return 'not_yet_valid';
+    if (error.claim === 'iss') return 'issuer';
+    if (error.claim === 'aud') return 'audience';
+    return 'claims';
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature';
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return 'unknown_key';
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'key_source';
+  return 'malformed';
+}
+
+// --- key sources ---------------------------------------------------------------------------
+
+async function keyResolver(options: TokenVerifierOptions, algorithms: readonly string[]): Promise<JWTVerifyGetKey> {
+  const keys = options.keys;
+  switch (keys?.kind) {
+    case 'jwks':
+      return createLocalJWKSet(publicSigningKeys(keys.jwks, algorithms, 'keys.jwks'));
+    case 'file':
+      return createLocalJWKSet(publicSigningKeys(await readJwksFile(keys.path), algorithms, 'keys.path'));
+    case 'url': {
+      const url = secureUrl(keys.url, 'keys.url');
+      return createRemoteJWKSet(url, remoteOptions(options));
+    }
+    case 'oidc': {
+      // Checked now so a bad issuer URL stops start-up rather than failing every request.
+      secureUrl(options.issuer, 'issuer');
+      return lazyDiscoveredKeys(options);
+    }
+    default:
+      throw invalidOption('keys.kind', "must be 'jwks', 'file', 'url' or 'oidc'");
+  }
+}
+
+async function readJwksFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw invalidOption('keys.path', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw invalidOption('keys.path', `${path} is not JSON`);
+  }
+}
+
+/**
+ * The public signing keys of a JWKS. Private members are dropped, so a verifier never holds
+ * signing material; symmetric (`oct`) keys, keys for other uses and keys pinned to an algorithm
+ * outside the allow-list are left out, so no configuration can bring HS* back.
+ */
+function publicSigningKeys(jwks: unknown, algorithms: readonly string[], setting: string): JSONWebKeySet {
+  const list = typeof jwks === 'object' && jwks !== null ? (jwks as { keys?: unknown }).keys : undefined;
+  if (!Array.isArray(list)) throw invalidOption(setting, 'must be a JWKS: an object with a `keys` array');
+  const keys: JWK[] = [];
+  for (const entry of list as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const key = { ...(entry as JWK) };
+    if (key.kty !== 'RSA' && key.kty !== 'EC' && key.kty !== 'OKP') continue;
+    if (key.use !== undefined && key.use !== 'sig') continue;
+    if (key.alg !== undefined && !algorithms.includes(key.alg)) continue;
+    for (const member of PRIVATE_JWK_MEMBERS) delete (key as Record<string, unknown>)[member];
+    keys.push(key);
+  }
+  if (keys.length === 0) throw invalidOption(setting, 'holds no public RSA, EC or OKP signing key');
+  return { keys };
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
+/** HTTPS, or plain HTTP on loopback only: keys fetched in the clear could be swapped on the way. */
+function secureUrl(value: string, setting: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidOption(setting, 'must be an absolute URL');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw invalidOption(setting, 'must use https (plain http is allowed on loopback only)');
+  }
+  return url;
+}
+
+function remoteOptions(options: TokenVerifierOptions): Parameters<typeof createRemoteJWKSet>[1] {
+  return {
+    timeoutDuration: options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+    // jose refetches when a token names an unknown kid (key rotation), at most this often.
+    cooldownDuration: 30_000,
+    cacheMaxAge: 10 * 60_000,
+    ...(options.fetch === undefined ? {} : { [customFetch]: options.fetch }),
+  };
+}
+
+function lazyDiscoveredKeys(options: TokenVerifierOptions): JWTVerifyGetKey {
+  let pending: Promise<JWTVerifyGetKey> | undefined;
+  const resolve = (): Promise<JWTVerifyGetKey> => {
+    pending ??= discoverJwksUri(options).then(
+      (url) => createRemoteJWKSet(url, remoteOptions(options)),
+      (error: unknown) => {
+        // Forget the failure so the next request tries discovery again.
+        pending = undefined;
+        throw error;
+      },
+    );
+    return pending;
+  };
+  return async (header, token) => (await resolve())(header, token);
+}
+
+/**
+ * OIDC Discovery 1.0 section 4: fetch the provider configuration and take its `jwks_uri`. The
+ * document's `issuer` must equal the configured issuer exactly (section 4.3), so one provider
+ * cannot stand in for another.
+ */
+async function discoverJwksUri(options: TokenVerifierOptions): Promise<URL> {
+  const base = options.issuer.replace(/\/+$/, '');
+  const fetchFn: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
+  let document: unknown;
+  try {
+    const response = await fetchFn(`${base}/.well-known/openid-configuration`, {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS),
+    });
+    if (response.status !== 200) throw new AuthenticationFailure('key_source', `discovery HTTP ${response.status}`);
+    document = JSON.parse(await readCapped(response)) as unknown;
+  } catch (error) {
+    if (error instanceof AuthenticationFailure) throw error;
+    throw new AuthenticationFailure('key_source', 'discovery request failed');
+  }
+  const { issuer, jwks_uri: jwksUri } = (typeof document === 'object' && document !== null ? document : {}) as {
+    issuer?: unknown;
+    jwks_uri?: unknown;
+  };
+  if (issuer !== options.issuer) throw new AuthenticationFailure('key_source', 'discovery issuer mismatch');
+  if (typeof jwksUri !== 'string') throw new AuthenticationFailure('key_source', 'discovery without jwks_uri');
+  try {
+    return secureUrl(jwksUri, 'jwks_uri');
+  } catch {
+    throw new AuthenticationFailure('key_source', 'discovery jwks_uri not https');
+  }
+}
+
+async function readCapped(response: Response): Promise<string> {
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > MAX_DOCUMENT_BYTES) throw new AuthenticationFailure('key_source', 'discovery document too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
