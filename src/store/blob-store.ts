@@ -1,0 +1,140 @@
+/**
+ * Blob storage: a small port, and the default driver that keeps encrypted objects in a
+ * directory. Names are random and opaque (nothing about a person or a document can be read
+ * from them); contents are Veil envelopes bound to tenant, name and artifact class.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Keyring } from '../crypto/keyring.js';
+import { VeilError } from '../errors/veil-error.js';
+
+/** Which blob: the opaque name the store chose, and what the content is bound to. */
+export interface BlobRef {
+  readonly tenantId: string;
+  /** The artifact class, e.g. `source-document`; part of the encryption binding. */
+  readonly artifactClass: string;
+  readonly name: string;
+}
+
+/**
+ * Storage of encrypted objects by opaque name. Drivers encrypt before anything reaches the
+ * medium and never log or echo content.
+ */
+export interface BlobStore {
+  /** Stores `content` under a new random name and returns its ref. */
+  put(target: Omit<BlobRef, 'name'>, content: Uint8Array): Promise<BlobRef>;
+  /** The content; throws `VEIL_NOT_FOUND` when absent, `VEIL_DECRYPTION_FAILED` when the ref does not match. */
+  get(ref: BlobRef): Promise<Buffer>;
+  exists(ref: BlobRef): Promise<boolean>;
+  /** Removes the object for good; deleting an absent object is not an error. */
+  delete(ref: BlobRef): Promise<void>;
+}
+
+const NAME_PATTERN = /^b_[0-9a-f]{32}$/;
+
+function checkName(name: string): void {
+  // The name becomes a path: only names this store could have made are accepted.
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name))
+    throw new VeilError('VEIL_INVALID_INPUT', 'blob store: not a blob name this store issued');
+}
+
+function notFound(): VeilError {
+  return new VeilError('VEIL_NOT_FOUND', 'blob store: no such blob (it may have been deleted)');
+}
+
+/**
+ * The default blob store: envelope-encrypted files under one directory, fanned out by the
+ * first two hex digits of the name. Writes are atomic (a 0600 temp file in the target directory,
+ * flushed, then renamed), so a crash leaves either the whole object or none.
+ *
+ * @example
+ * ```ts
+ * const blobs = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });
+ * const ref = await blobs.put({ tenantId: 't1', artifactClass: 'source-document' }, bytes);
+ * const back = await blobs.get(ref);
+ * await blobs.delete(ref);
+ * ```
+ */
+export class EncryptedFileBlobStore implements BlobStore {
+  readonly #directory: string;
+  readonly #keyring: Keyring;
+
+  constructor(options: { readonly directory: string; readonly keyring: Keyring }) {
+    this.#directory = options.directory;
+    this.#keyring = options.keyring;
+  }
+
+  #path(name: string): { dir: string; file: string } {
+    checkName(name);
+    const dir = join(this.#directory, name.slice(2, 4));
+    return { dir, file: join(dir, name) };
+  }
+
+  async put(target: Omit<BlobRef, 'name'>, content: Uint8Array): Promise<BlobRef> {
+    const ref: BlobRef = {
+      tenantId: target.tenantId,
+      artifactClass: target.artifactClass,
+      name: `b_${randomBytes(16).toString('hex')}`,
+    };
+    const sealed = await this.#keyring.encrypt(
+      { tenantId: ref.tenantId, objectId: ref.name, artifactClass: ref.artifactClass },
+      content,
+    );
+    const { dir, file } = this.#path(ref.name);
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (cause) {
+      throw new VeilError('VEIL_STORE_UNAVAILABLE', 'blob store: cannot create the blob directory', {
+        cause,
+      });
+    }
+    // Same directory as the target, so the rename is atomic on every POSIX file system.
+    const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(sealed);
+      await handle.sync();
+    } catch (error) {
+      await handle.close();
+      await rm(temp, { force: true });
+      throw error;
+    }
+    await handle.close();
+    await rename(temp, file);
+    return ref;
+  }
+
+  async get(ref: BlobRef): Promise<Buffer> {
+    const { file } = this.#path(ref.name);
+    let sealed: Buffer;
+    try {
+      sealed = await readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound();
+      throw error;
+    }
+    return this.#keyring.decrypt(
+      { tenantId: ref.tenantId, objectId: ref.name, artifactClass: ref.artifactClass },
+      sealed,
+    );
+  }
+
+  async exists(ref: BlobRef): Promise<boolean> {
+    const { file } = this.#path(ref.name);
+    try {
+      return (await stat(file)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(ref: BlobRef): Promise<void> {
+    const { file } = this.#path(ref.name);
+    try {
+      await unlink(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}

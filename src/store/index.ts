@@ -1,0 +1,42 @@
+/**
+ * The store: database access (PGlite or PostgreSQL, one dialect), migrations, tenant-scoped
+ * repositories, the database keyring store and token vault, blob stores and the pg-boss adapter.
+ */
+export {
+  databaseConfigFromEnv,
+  openDatabase,
+  SYSTEM_SCOPE,
+  veilDataDir,
+  withTenantScope,
+  type DatabaseConfig,
+  type DatabaseConnectionRef,
+  type DatabaseHandle,
+  type OpenDatabaseOptions,
+} from './database.js';
+export { MIGRATIONS, migrateToLatest, TENANT_TABLES } from './migrations.js';
+export { PGliteDialect, PGliteSession } from './pglite-dialect.js';
+export type { Schema, JobStatus } from './schema.js';
+export {
+  checkId,
+  ensureTenant,
+  findApiKeyByHash,
+  forTenant,
+  listExpiredArtifacts,
+  TenantApiKeys,
+  TenantArtifacts,
+  TenantJobs,
+  TenantUploads,
+  type ApiKey,
+  type Artifact,
+  type Job,
+  type JobUpdate,
+  type NewArtifact,
+  type NewJob,
+  type StoreContext,
+  type TenantRepositories,
+  type Upload,
+} from './repositories.js';
+export { EncryptedFileBlobStore, type BlobRef, type BlobStore } from './blob-store.js';
+export { DatabaseKeyringStore } from './keyring-store.js';
+export { DatabaseTokenVault } from './token-vault.js';
+export { pgBossDb, pgBossDbForPGlite, type PgBossDb } from './pgboss-pglite.js';

@@ -1,0 +1,201 @@
+/**
+ * The database migrations, defined in code so the same list serves PGlite and PostgreSQL and
+ * ships inside the package. Add a migration at the end; never edit one that has been released.
+ */
+import { Migrator, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { VeilError } from '../errors/veil-error.js';
+
+/** The tables that hold one tenant's rows, and so get the row-level security wall. */
+export const TENANT_TABLES = [
+  'jobs',
+  'uploads',
+  'artifacts',
+  'keyring_records',
+  'vault_entries',
+  'api_keys',
+] as const;
+
+// One statement per call: PGlite's extended protocol takes a single statement at a time.
+async function run(db: Kysely<unknown>, statements: readonly string[]): Promise<void> {
+  for (const statement of statements) await sql.raw(statement).execute(db);
+}
+
+// Printable ASCII without spaces, as the keyring requires of tenant and subject ids.
+const ID_CHECK = `~ '^[!-~]{1,200}$'`;
+
+const initial: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table tenants (
+        id text primary key check (id ${ID_CHECK}),
+        created_at timestamptz not null default now()
+      )`,
+      `create table jobs (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        status text not null check (status in ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        purpose text not null,
+        consent_basis text not null,
+        allow_model_training boolean not null default false,
+        allow_manual_review boolean not null default false,
+        policy_hash text not null,
+        retention_class text not null,
+        delete_after timestamptz not null,
+        error_code text check (error_code ~ '^VEIL_[A-Z0-9_]+$'),
+        counts_by_type jsonb not null default '{}'::jsonb check (jsonb_typeof(counts_by_type) = 'object'),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        primary key (tenant_id, id)
+      )`,
+      `create index jobs_delete_after on jobs (delete_after)`,
+      `create table uploads (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        max_bytes integer not null check (max_bytes > 0),
+        expires_at timestamptz not null,
+        used_at timestamptz,
+        blob_name text,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, id)
+      )`,
+      `create index uploads_expires_at on uploads (expires_at)`,
+      // The composite foreign key makes a row of one tenant unable to point at another's job.
+      // No cascade: deleting a job goes through the store, which hard-deletes each blob first.
+      `create table artifacts (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        job_id text,
+        class text not null check (class ~ '^[a-z0-9][a-z0-9-]{0,63}$'),
+        blob_name text not null unique,
+        size_bytes bigint not null check (size_bytes >= 0),
+        delete_after timestamptz not null,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, id),
+        foreign key (tenant_id, job_id) references jobs (tenant_id, id)
+      )`,
+      `create index artifacts_delete_after on artifacts (delete_after)`,
+      `create index artifacts_job on artifacts (tenant_id, job_id)`,
+      // No foreign key to tenants: the keyring and the vault create keys on a tenant's first use.
+      `create table keyring_records (
+        tenant_id text not null check (tenant_id ${ID_CHECK}),
+        subject_id text not null,
+        version integer not null check (version >= 1),
+        status text not null check (status in ('active', 'retired')),
+        kek_id text not null,
+        wrapped_key text,
+        created_at timestamptz not null,
+        retired_at timestamptz,
+        primary key (tenant_id, subject_id, version),
+        check ((status = 'active') = (wrapped_key is not null))
+      )`,
+      `create table vault_entries (
+        tenant_id text not null check (tenant_id ${ID_CHECK}),
+        token text not null,
+        subject_id text not null,
+        entity_type text not null,
+        ciphertext bytea not null,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, token)
+      )`,
+      `create index vault_entries_subject on vault_entries (tenant_id, subject_id)`,
+      `create table api_keys (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        key_hash bytea not null unique check (length(key_hash) = 32),
+        role text not null,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz,
+        revoked_at timestamptz,
+        primary key (tenant_id, id)
+      )`,
+      `create table audit_entries (
+        log_id text not null check (log_id ${ID_CHECK}),
+        leaf_index bigint not null check (leaf_index >= 0),
+        leaf_hash bytea not null check (length(leaf_hash) = 32),
+        event bytea not null,
+        created_at timestamptz not null default now(),
+        primary key (log_id, leaf_index)
+      )`,
+      `create table audit_tree_heads (
+        log_id text not null check (log_id ${ID_CHECK}),
+        tree_size bigint not null check (tree_size >= 0),
+        root_hash bytea not null check (length(root_hash) = 32),
+        signature bytea not null,
+        key_id text not null,
+        signed_at timestamptz not null,
+        primary key (log_id, tree_size)
+      )`,
+      // An append-only log enforced by the database too, not only by the code that writes it.
+      `create function veil_append_only() returns trigger language plpgsql as $$
+        begin
+          raise exception 'veil: % is append-only', tg_table_name using errcode = 'insufficient_privilege';
+        end
+      $$`,
+      `create trigger audit_entries_append_only before update or delete on audit_entries
+        for each row execute function veil_append_only()`,
+      `create trigger audit_tree_heads_append_only before update or delete on audit_tree_heads
+        for each row execute function veil_append_only()`,
+    ]);
+  },
+};
+
+/**
+ * Row-level security as a second wall behind the repositories' `where tenant_id = …`: a row is
+ * visible only when the transaction's `veil.tenant_id` setting names its tenant, or is `*` (the
+ * store's system scope: the retention sweeper, API-key lookup by hash). Unset means nothing is
+ * visible. FORCE makes the policy bind the tables' owner too. Superusers bypass every policy, so
+ * the wall stands only when the service connects as an ordinary role (see src/store/README.md).
+ */
+const rowLevelSecurity: Migration = {
+  async up(db) {
+    const statements: string[] = [];
+    for (const table of TENANT_TABLES) {
+      statements.push(
+        `alter table ${table} enable row level security`,
+        `alter table ${table} force row level security`,
+        `create policy tenant_wall on ${table}
+          using (tenant_id = current_setting('veil.tenant_id', true) or current_setting('veil.tenant_id', true) = '*')
+          with check (tenant_id = current_setting('veil.tenant_id', true) or current_setting('veil.tenant_id', true) = '*')`,
+      );
+    }
+    await run(db, statements);
+  },
+};
+
+/** Every migration, in order. Names sort in the order they run. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial': initial,
+  '0002_row_level_security': rowLevelSecurity,
+};
+
+class CodeMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { ...MIGRATIONS };
+  }
+}
+
+/**
+ * Brings the database to the latest migration. Concurrent callers (several workers starting at
+ * once) are serialised by Kysely's migration lock. Throws `VEIL_STORE_MIGRATION` naming the
+ * migration that failed.
+ *
+ * @example
+ * ```ts
+ * const applied = await migrateToLatest(handle.db); // ['0001_initial', …] on a fresh database
+ * ```
+ */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new CodeMigrationProvider(),
+    migrationTableName: 'veil_migration',
+    migrationLockTableName: 'veil_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new VeilError('VEIL_STORE_MIGRATION', `store: migration ${failed} failed`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,828 @@
+/**
+ * Repositories scoped to one tenant. Every query names the tenant in its `where` clause and
+ * runs under that tenant's row-level security scope, so another tenant's id answers as if it
+ * did not exist. Methods return plain objects, never database rows.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { VeilError } from '../errors/veil-error.js';
+import type { BlobStore } from './blob-store.js';
+import { SYSTEM_SCOPE, withTenantScope } from './database.js';
+import type { ArtifactRow, ApiKeyRow, JobRow, JobStatus, Schema, UploadRow } from './schema.js';
+
+export type { JobStatus } from './schema.js';
+
+/** A job's metadata: codes, hashes and counts only. */
+export interface Job {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly purpose: string;
+  readonly consent: {
+    readonly basis: string;
+    readonly allowModelTraining: boolean;
+    readonly allowManualReview: boolean;
+  };
+  readonly policyHash: string;
+  readonly retentionClass: string;
+  readonly deleteAfter: Date;
+  readonly errorCode: string | null;
+  readonly countsByType: Readonly<Record<string, number>>;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What creating a job takes. */
+export interface NewJob {
+  /** Default: a random UUID. */
+  readonly id?: string;
+  readonly purpose: string;
+  readonly consent: Job['consent'];
+  readonly policyHash: string;
+  readonly retentionClass: string;
+  readonly deleteAfter: Date;
+  /** Default `queued`. */
+  readonly status?: JobStatus;
+}
+
+/** The fields of a job that change as it runs. */
+export interface JobUpdate {
+  readonly status?: JobStatus;
+  readonly errorCode?: string | null;
+  readonly countsByType?: Readonly<Record<string, number>>;
+}
+
+export interface Upload {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly maxBytes: number;
+  readonly expiresAt: Date;
+  readonly usedAt: Date | null;
+  readonly blobName: string | null;
+  readonly createdAt: Date;
+}
+
+export interface Artifact {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly jobId: string | null;
+  readonly artifactClass: string;
+  readonly blobName: string;
+  readonly sizeBytes: number;
+  readonly deleteAfter: Date;
+  readonly createdAt: Date;
+}
+
+export interface NewArtifact {
+  readonly id?: string;
+  readonly jobId: string | null;
+  /** The retention class, also the envelope's artifact class: lower-case letters, digits, dashes. */
+  readonly artifactClass: string;
+  readonly deleteAfter: Date;
+}
+
+export interface ApiKey {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly role: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+const ID_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Throws `VEIL_INVALID_INPUT` unless `value` is an id Veil accepts: 1-200 printable ASCII
+ * characters without spaces (the keyring's rule, so ids are unambiguous in AADs and logs).
+ *
+ * @example
+ * ```ts
+ * checkId('tenantId', 'tenant-a');
+ * ```
+ */
+export function checkId(name: string, value: string): void {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value))
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      `store: ${name} must be 1-200 printable ASCII characters without spaces`,
+    );
+}
+
+function toNumber(value: string | number | bigint): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function pgCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+// Translates constraint failures into codes a caller can act on; other errors pass through.
+function translate(error: unknown, what: string): unknown {
+  switch (pgCode(error)) {
+    case '23505':
+      return new VeilError('VEIL_CONFLICT', `store: ${what} with this id already exists`, { cause: error });
+    case '23503':
+      return new VeilError('VEIL_NOT_FOUND', `store: ${what} refers to a tenant or job that does not exist`, {
+        cause: error,
+      });
+    case '23514':
+      return new VeilError(
+        'VEIL_INVALID_INPUT',
+        `store: ${what} breaks a constraint (an id, class or code is malformed)`,
+        {
+          cause: error,
+        },
+      );
+    default:
+      return error;
+  }
+}
+
+function presentJob(row: JobRow): Job {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    status: row.status,
+    purpose: row.purpose,
+    consent: {
+      basis: row.consent_basis,
+      allowModelTraining: row.allow_model_training,
+      allowManualReview: row.allow_manual_review,
+    },
+    policyHash: row.policy_hash,
+    retentionClass: row.retention_class,
+    deleteAfter: row.delete_after,
+    errorCode: row.error_code,
+    countsByType: row.counts_by_type,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function presentUpload(row: UploadRow): Upload {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    maxBytes: row.max_bytes,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+    blobName: row.blob_name,
+    createdAt: row.created_at,
+  };
+}
+
+function presentArtifact(row: ArtifactRow): Artifact {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    jobId: row.job_id,
+    artifactClass: row.class,
+    blobName: row.blob_name,
+    sizeBytes: toNumber(row.size_bytes),
+    deleteAfter: row.delete_after,
+    createdAt: row.created_at,
+  };
+}
+
+function presentApiKey(row: Omit<ApiKeyRow, 'key_hash'>): ApiKey {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    role: row.role,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function checkCounts(counts: Readonly<Record<string, number>>): string {
+  for (const [type, n] of Object.entries(counts)) {
+    if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(type) || !Number.isInteger(n) || n < 0)
+      throw new VeilError(
+        'VEIL_INVALID_INPUT',
+        'store: countsByType maps entity type names to non-negative integers',
+      );
+  }
+  return JSON.stringify(counts);
+}
+
+/** What the repositories need: the database and, for artifact content, the blob store. */
+export interface StoreContext {
+  readonly db: Kysely<Schema>;
+  readonly blobs: BlobStore;
+}
+
+/** Jobs of one tenant. */
+export class TenantJobs {
+  readonly #ctx: StoreContext;
+  readonly #tenantId: string;
+  readonly #artifacts: TenantArtifacts;
+
+  constructor(ctx: StoreContext, tenantId: string, artifacts: TenantArtifacts) {
+    this.#ctx = ctx;
+    this.#tenantId = tenantId;
+    this.#artifacts = artifacts;
+  }
+
+  #scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return withTenantScope(this.#ctx.db, this.#tenantId, work);
+  }
+
+  /**
+   * Records a new job. Throws `VEIL_CONFLICT` for a duplicate id, `VEIL_NOT_FOUND` when the
+   * tenant has not been created.
+   *
+   * @example
+   * ```ts
+   * const job = await repos.jobs.create({ purpose: 'claims', consent: { basis: 'contract', allowModelTraining: false, allowManualReview: true }, policyHash: 'sha256:…', retentionClass: 'short', deleteAfter });
+   * ```
+   */
+  async create(input: NewJob): Promise<Job> {
+    const id = input.id ?? randomUUID();
+    checkId('job id', id);
+    try {
+      const row = await this.#scoped((trx) =>
+        trx
+          .insertInto('jobs')
+          .values({
+            tenant_id: this.#tenantId,
+            id,
+            status: input.status ?? 'queued',
+            purpose: input.purpose,
+            consent_basis: input.consent.basis,
+            allow_model_training: input.consent.allowModelTraining,
+            allow_manual_review: input.consent.allowManualReview,
+            policy_hash: input.policyHash,
+            retention_class: input.retentionClass,
+            delete_after: input.deleteAfter,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return presentJob(row);
+    } catch (error) {
+      throw translate(error, 'job');
+    }
+  }
+
+  /**
+   * The job, or undefined when this tenant has no job with that id.
+   *
+   * @example
+   * ```ts
+   * const job = await repos.jobs.get(id);
+   * ```
+   */
+  async get(id: string): Promise<Job | undefined> {
+    const row = await this.#scoped((trx) =>
+      trx
+        .selectFrom('jobs')
+        .selectAll()
+        .where('tenant_id', '=', this.#tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : presentJob(row);
+  }
+
+  /**
+   * The tenant's jobs, newest first.
+   *
+   * @example
+   * ```ts
+   * const failed = await repos.jobs.list({ status: 'failed', limit: 50 });
+   * ```
+   */
+  async list(options?: { readonly status?: JobStatus; readonly limit?: number }): Promise<Job[]> {
+    const rows = await this.#scoped((trx) => {
+      let query = trx.selectFrom('jobs').selectAll().where('tenant_id', '=', this.#tenantId);
+      if (options?.status !== undefined) query = query.where('status', '=', options.status);
+      return query
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(options?.limit ?? 100)
+        .execute();
+    });
+    return rows.map(presentJob);
+  }
+
+  /**
+   * Changes a job's status, error code or counts; returns the job, or undefined if absent.
+   *
+   * @example
+   * ```ts
+   * await repos.jobs.update(id, { status: 'succeeded', countsByType: { EMAIL_ADDRESS: 2 } });
+   * ```
+   */
+  async update(id: string, change: JobUpdate): Promise<Job | undefined> {
+    const counts = change.countsByType === undefined ? undefined : checkCounts(change.countsByType);
+    try {
+      const row = await this.#scoped((trx) =>
+        trx
+          .updateTable('jobs')
+          .set({
+            ...(change.status === undefined ? {} : { status: change.status }),
+            ...(change.errorCode === undefined ? {} : { error_code: change.errorCode }),
+            ...(counts === undefined ? {} : { counts_by_type: counts }),
+            updated_at: new Date(),
+          })
+          .where('tenant_id', '=', this.#tenantId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst(),
+      );
+      return row === undefined ? undefined : presentJob(row);
+    } catch (error) {
+      throw translate(error, 'job');
+    }
+  }
+
+  /**
+   * Hard-deletes a job: each artifact's blob, then its row, then the job's row. Returns false
+   * when the tenant has no such job. Safe to repeat after a crash part-way.
+   *
+   * @example
+   * ```ts
+   * await repos.jobs.delete(id);
+   * ```
+   */
+  async delete(id: string): Promise<boolean> {
+    for (const artifact of await this.#artifacts.listForJob(id)) await this.#artifacts.delete(artifact.id);
+    const result = await this.#scoped((trx) =>
+      trx.deleteFrom('jobs').where('tenant_id', '=', this.#tenantId).where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
+  }
+}
+
+/** Single-use, short-lived upload slots of one tenant. */
+export class TenantUploads {
+  readonly #ctx: StoreContext;
+  readonly #tenantId: string;
+
+  constructor(ctx: StoreContext, tenantId: string) {
+    this.#ctx = ctx;
+    this.#tenantId = tenantId;
+  }
+
+  #scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return withTenantScope(this.#ctx.db, this.#tenantId, work);
+  }
+
+  /**
+   * Opens an upload slot.
+   *
+   * @example
+   * ```ts
+   * const upload = await repos.uploads.create({ maxBytes: 25_000_000, expiresAt: new Date(Date.now() + 600_000) });
+   * ```
+   */
+  async create(input: {
+    readonly id?: string;
+    readonly maxBytes: number;
+    readonly expiresAt: Date;
+  }): Promise<Upload> {
+    const id = input.id ?? randomUUID();
+    checkId('upload id', id);
+    try {
+      const row = await this.#scoped((trx) =>
+        trx
+          .insertInto('uploads')
+          .values({ tenant_id: this.#tenantId, id, max_bytes: input.maxBytes, expires_at: input.expiresAt })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return presentUpload(row);
+    } catch (error) {
+      throw translate(error, 'upload');
+    }
+  }
+
+  /**
+   * The upload, or undefined.
+   *
+   * @example
+   * ```ts
+   * const upload = await repos.uploads.get(id);
+   * ```
+   */
+  async get(id: string): Promise<Upload | undefined> {
+    const row = await this.#scoped((trx) =>
+      trx
+        .selectFrom('uploads')
+        .selectAll()
+        .where('tenant_id', '=', this.#tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : presentUpload(row);
+  }
+
+  /**
+   * Records the blob that received the upload's bytes, once: false if the slot is absent,
+   * expired, used or already filled.
+   *
+   * @example
+   * ```ts
+   * const ref = await blobs.put({ tenantId, artifactClass: 'source-document' }, bytes);
+   * await repos.uploads.attachBlob(id, ref.name);
+   * ```
+   */
+  async attachBlob(id: string, blobName: string, now: Date = new Date()): Promise<boolean> {
+    const result = await this.#scoped((trx) =>
+      trx
+        .updateTable('uploads')
+        .set({ blob_name: blobName })
+        .where('tenant_id', '=', this.#tenantId)
+        .where('id', '=', id)
+        .where('blob_name', 'is', null)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst(),
+    );
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Marks the upload used, atomically: of two concurrent callers exactly one gets the upload;
+   * the other, and any caller after expiry, gets undefined.
+   *
+   * @example
+   * ```ts
+   * const upload = await repos.uploads.consume(id);
+   * if (upload === undefined) throw new VeilError('VEIL_NOT_FOUND', 'upload: unknown, expired or already used');
+   * ```
+   */
+  async consume(id: string, now: Date = new Date()): Promise<Upload | undefined> {
+    const row = await this.#scoped((trx) =>
+      trx
+        .updateTable('uploads')
+        .set({ used_at: now })
+        .where('tenant_id', '=', this.#tenantId)
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : presentUpload(row);
+  }
+
+  /**
+   * Removes the upload's row (its blob, if any, is the caller's to delete first).
+   *
+   * @example
+   * ```ts
+   * await repos.uploads.delete(id);
+   * ```
+   */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.#scoped((trx) =>
+      trx
+        .deleteFrom('uploads')
+        .where('tenant_id', '=', this.#tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
+  }
+}
+
+/** Encrypted artifacts of one tenant: a row of metadata and a blob of ciphertext each. */
+export class TenantArtifacts {
+  readonly #ctx: StoreContext;
+  readonly #tenantId: string;
+
+  constructor(ctx: StoreContext, tenantId: string) {
+    this.#ctx = ctx;
+    this.#tenantId = tenantId;
+  }
+
+  #scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return withTenantScope(this.#ctx.db, this.#tenantId, work);
+  }
+
+  /**
+   * Encrypts and stores `content` as a new artifact. The blob is written first; if the row
+   * cannot be, the blob is deleted, so no ciphertext is left without a row to sweep it.
+   *
+   * @example
+   * ```ts
+   * const artifact = await repos.artifacts.put({ jobId, artifactClass: 'redacted-output', deleteAfter }, bytes);
+   * ```
+   */
+  async put(input: NewArtifact, content: Uint8Array): Promise<Artifact> {
+    const id = input.id ?? randomUUID();
+    checkId('artifact id', id);
+    const ref = await this.#ctx.blobs.put(
+      { tenantId: this.#tenantId, artifactClass: input.artifactClass },
+      content,
+    );
+    try {
+      const row = await this.#scoped((trx) =>
+        trx
+          .insertInto('artifacts')
+          .values({
+            tenant_id: this.#tenantId,
+            id,
+            job_id: input.jobId,
+            class: input.artifactClass,
+            blob_name: ref.name,
+            size_bytes: content.byteLength,
+            delete_after: input.deleteAfter,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return presentArtifact(row);
+    } catch (error) {
+      await this.#ctx.blobs.delete(ref);
+      throw translate(error, 'artifact');
+    }
+  }
+
+  /**
+   * The artifact's metadata, or undefined.
+   *
+   * @example
+   * ```ts
+   * const meta = await repos.artifacts.get(id);
+   * ```
+   */
+  async get(id: string): Promise<Artifact | undefined> {
+    const row = await this.#scoped((trx) =>
+      trx
+        .selectFrom('artifacts')
+        .selectAll()
+        .where('tenant_id', '=', this.#tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : presentArtifact(row);
+  }
+
+  /**
+   * The artifact's decrypted content. Throws `VEIL_NOT_FOUND` when this tenant has no such
+   * artifact. Callers authorise, purpose-check and audit before they call this.
+   *
+   * @example
+   * ```ts
+   * const bytes = await repos.artifacts.read(id);
+   * ```
+   */
+  async read(id: string): Promise<Buffer> {
+    const artifact = await this.get(id);
+    if (artifact === undefined)
+      throw new VeilError('VEIL_NOT_FOUND', 'store: no such artifact in this tenant');
+    return this.#ctx.blobs.get({
+      tenantId: this.#tenantId,
+      artifactClass: artifact.artifactClass,
+      name: artifact.blobName,
+    });
+  }
+
+  /**
+   * The artifacts of a job, oldest first.
+   *
+   * @example
+   * ```ts
+   * for (const a of await repos.artifacts.listForJob(jobId)) console.log(a.artifactClass, a.sizeBytes);
+   * ```
+   */
+  async listForJob(jobId: string): Promise<Artifact[]> {
+    const rows = await this.#scoped((trx) =>
+      trx
+        .selectFrom('artifacts')
+        .selectAll()
+        .where('tenant_id', '=', this.#tenantId)
+        .where('job_id', '=', jobId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    );
+    return rows.map(presentArtifact);
+  }
+
+  /**
+   * Hard-deletes an artifact: its blob first, then its row, so a crash in between leaves a row
+   * that a later sweep deletes again, never an orphaned blob. Returns false if it was absent.
+   *
+   * @example
+   * ```ts
+   * await repos.artifacts.delete(id);
+   * ```
+   */
+  async delete(id: string): Promise<boolean> {
+    const artifact = await this.get(id);
+    if (artifact === undefined) return false;
+    await this.#ctx.blobs.delete({
+      tenantId: this.#tenantId,
+      artifactClass: artifact.artifactClass,
+      name: artifact.blobName,
+    });
+    const result = await this.#scoped((trx) =>
+      trx
+        .deleteFrom('artifacts')
+        .where('tenant_id', '=', this.#tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
+  }
+}
+
+/** API keys of one tenant: hashes only. */
+export class TenantApiKeys {
+  readonly #ctx: StoreContext;
+  readonly #tenantId: string;
+
+  constructor(ctx: StoreContext, tenantId: string) {
+    this.#ctx = ctx;
+    this.#tenantId = tenantId;
+  }
+
+  #scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return withTenantScope(this.#ctx.db, this.#tenantId, work);
+  }
+
+  /**
+   * Stores a key by the SHA-256 hash of its secret (the caller shows the secret once).
+   *
+   * @example
+   * ```ts
+   * await repos.apiKeys.create({ keyHash: createHash('sha256').update(secret).digest(), role: 'processor' });
+   * ```
+   */
+  async create(input: {
+    readonly id?: string;
+    readonly keyHash: Uint8Array;
+    readonly role: string;
+    readonly expiresAt?: Date | null;
+  }): Promise<ApiKey> {
+    const id = input.id ?? randomUUID();
+    checkId('api key id', id);
+    if (input.keyHash.byteLength !== 32)
+      throw new VeilError('VEIL_INVALID_INPUT', 'store: keyHash must be a 32-byte SHA-256 digest');
+    try {
+      const row = await this.#scoped((trx) =>
+        trx
+          .insertInto('api_keys')
+          .values({
+            tenant_id: this.#tenantId,
+            id,
+            key_hash: input.keyHash,
+            role: input.role,
+            expires_at: input.expiresAt ?? null,
+          })
+          .returning(['tenant_id', 'id', 'role', 'created_at', 'expires_at', 'revoked_at'])
+          .executeTakeFirstOrThrow(),
+      );
+      return presentApiKey(row);
+    } catch (error) {
+      throw translate(error, 'api key');
+    }
+  }
+
+  /**
+   * The tenant's keys (metadata; hashes are never returned).
+   *
+   * @example
+   * ```ts
+   * const keys = await repos.apiKeys.list();
+   * ```
+   */
+  async list(): Promise<ApiKey[]> {
+    const rows = await this.#scoped((trx) =>
+      trx
+        .selectFrom('api_keys')
+        .select(['tenant_id', 'id', 'role', 'created_at', 'expires_at', 'revoked_at'])
+        .where('tenant_id', '=', this.#tenantId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    );
+    return rows.map(presentApiKey);
+  }
+
+  /**
+   * Revokes a key; false when this tenant has no such key or it was already revoked.
+   *
+   * @example
+   * ```ts
+   * await repos.apiKeys.revoke(id);
+   * ```
+   */
+  async revoke(id: string, now: Date = new Date()): Promise<boolean> {
+    const result = await this.#scoped((trx) =>
+      trx
+        .updateTable('api_keys')
+        .set({ revoked_at: now })
+        .where('tenant_id', '=', this.#tenantId)
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    return result.numUpdatedRows > 0n;
+  }
+}
+
+/** The repositories of one tenant. */
+export interface TenantRepositories {
+  readonly tenantId: string;
+  readonly jobs: TenantJobs;
+  readonly uploads: TenantUploads;
+  readonly artifacts: TenantArtifacts;
+  readonly apiKeys: TenantApiKeys;
+}
+
+/**
+ * The repositories of one tenant: every query they run is filtered by `tenantId`.
+ *
+ * @example
+ * ```ts
+ * const repos = forTenant({ db: handle.db, blobs }, principal.tenantId);
+ * const job = await repos.jobs.get(params.id); // undefined for another tenant's job id
+ * ```
+ */
+export function forTenant(ctx: StoreContext, tenantId: string): TenantRepositories {
+  checkId('tenantId', tenantId);
+  const artifacts = new TenantArtifacts(ctx, tenantId);
+  return {
+    tenantId,
+    jobs: new TenantJobs(ctx, tenantId, artifacts),
+    uploads: new TenantUploads(ctx, tenantId),
+    artifacts,
+    apiKeys: new TenantApiKeys(ctx, tenantId),
+  };
+}
+
+/**
+ * Creates the tenant if it does not exist (tenants are global: the table is the list of them).
+ *
+ * @example
+ * ```ts
+ * await ensureTenant(handle.db, 'tenant-a');
+ * ```
+ */
+export async function ensureTenant(db: Kysely<Schema>, tenantId: string): Promise<void> {
+  checkId('tenantId', tenantId);
+  await db
+    .insertInto('tenants')
+    .values({ id: tenantId })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+/**
+ * The API key whose secret hashes to `keyHash`, across tenants: authentication runs before the
+ * tenant is known, and the key is what tells it. Revoked and expired keys are not returned.
+ *
+ * @example
+ * ```ts
+ * const key = await findApiKeyByHash(db, createHash('sha256').update(presented).digest());
+ * ```
+ */
+export async function findApiKeyByHash(
+  db: Kysely<Schema>,
+  keyHash: Uint8Array,
+  now: Date = new Date(),
+): Promise<ApiKey | undefined> {
+  const row = await withTenantScope(db, SYSTEM_SCOPE, (trx) =>
+    trx
+      .selectFrom('api_keys')
+      .select(['tenant_id', 'id', 'role', 'created_at', 'expires_at', 'revoked_at'])
+      .where('key_hash', '=', keyHash)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirst(),
+  );
+  return row === undefined ? undefined : presentApiKey(row);
+}
+
+/**
+ * Artifacts past their `delete_after`, across tenants, oldest deadline first: the retention
+ * sweeper's work list. Delete each through `forTenant(…).artifacts.delete(id)`.
+ *
+ * @example
+ * ```ts
+ * for (const { tenantId, id } of await listExpiredArtifacts(db, new Date(), 500)) await forTenant(ctx, tenantId).artifacts.delete(id);
+ * ```
+ */
+export async function listExpiredArtifacts(
+  db: Kysely<Schema>,
+  now: Date,
+  limit: number,
+): Promise<Array<{ readonly tenantId: string; readonly id: string }>> {
+  const rows = await withTenantScope(db, SYSTEM_SCOPE, (trx) =>
+    trx
+      .selectFrom('artifacts')
+      .select(['tenant_id', 'id'])
+      .where('delete_after', '<=', now)
+      .orderBy('delete_after')
+      .limit(limit)
+      .execute(),
+  );
+  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+}

@@ -1,0 +1,138 @@
+/**
+ * The database schema as Kysely sees it. Every column holds ids, codes, counts, timestamps,
+ * hashes or ciphertext: never document content, extracted text or a detected value.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** A timestamp column: read as a Date, written as a Date or an ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in when omitted. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A bigint column: pg reads it as a string, PGlite as a number; the repositories normalise. */
+type BigIntColumn = ColumnType<string | number | bigint, number | bigint, number | bigint>;
+
+/** The states a job moves through. */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface TenantsTable {
+  id: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface JobsTable {
+  tenant_id: string;
+  id: string;
+  status: JobStatus;
+  /** The declared purpose of processing (a code from the policy, not free text from a document). */
+  purpose: string;
+  /** The lawful basis code, e.g. `consent`, `contract`. */
+  consent_basis: string;
+  allow_model_training: Generated<boolean>;
+  allow_manual_review: Generated<boolean>;
+  /** The hash of the policy version the job ran under (privacy invariant 6). */
+  policy_hash: string;
+  retention_class: string;
+  delete_after: Timestamp;
+  /** A stable error code from the catalogue when the job failed; never a message. */
+  error_code: string | null;
+  /** Counts of findings by entity type, e.g. `{"EMAIL_ADDRESS": 3}`: counts, never values. */
+  counts_by_type: ColumnType<Record<string, number>, string | undefined, string>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface UploadsTable {
+  tenant_id: string;
+  id: string;
+  max_bytes: number;
+  expires_at: Timestamp;
+  /** Set once, atomically, when the upload is consumed: single use. */
+  used_at: Timestamp | null;
+  /** The opaque name of the uploaded (encrypted) blob, once bytes arrived. */
+  blob_name: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ArtifactsTable {
+  tenant_id: string;
+  id: string;
+  job_id: string | null;
+  /** The artifact's retention class, also its envelope artifact class. */
+  class: string;
+  blob_name: string;
+  size_bytes: BigIntColumn;
+  delete_after: Timestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface KeyringRecordsTable {
+  tenant_id: string;
+  /** The subject id, or '' for the tenant's own data key (a primary key column cannot be null). */
+  subject_id: string;
+  version: number;
+  status: 'active' | 'retired';
+  kek_id: string;
+  /** The data key wrapped by the KEK provider, base64; null once retired. */
+  wrapped_key: string | null;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface VaultEntriesTable {
+  tenant_id: string;
+  token: string;
+  subject_id: string;
+  entity_type: string;
+  /** The value, sealed under the subject's key and bound to the token. */
+  ciphertext: Uint8Array;
+  created_at: DefaultTimestamp;
+}
+
+export interface ApiKeysTable {
+  tenant_id: string;
+  id: string;
+  /** SHA-256 of the secret: the secret itself is shown once and never stored. */
+  key_hash: Uint8Array;
+  role: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditEntriesTable {
+  /** Which log: a tenant id, or `system` for events of no one tenant. */
+  log_id: string;
+  leaf_index: BigIntColumn;
+  leaf_hash: Uint8Array;
+  /** The canonical JSON event bytes exactly as hashed (ids, actions, counts: never content). */
+  event: Uint8Array;
+  created_at: DefaultTimestamp;
+}
+
+export interface AuditTreeHeadsTable {
+  log_id: string;
+  tree_size: BigIntColumn;
+  root_hash: Uint8Array;
+  signature: Uint8Array;
+  key_id: string;
+  signed_at: Timestamp;
+}
+
+/** Every table Veil owns (pg-boss keeps its own schema, `pgboss`). */
+export interface Schema {
+  tenants: TenantsTable;
+  jobs: JobsTable;
+  uploads: UploadsTable;
+  artifacts: ArtifactsTable;
+  keyring_records: KeyringRecordsTable;
+  vault_entries: VaultEntriesTable;
+  api_keys: ApiKeysTable;
+  audit_entries: AuditEntriesTable;
+  audit_tree_heads: AuditTreeHeadsTable;
+}
+
+export type JobRow = Selectable<JobsTable>;
+export type NewJobRow = Insertable<JobsTable>;
+export type UploadRow = Selectable<UploadsTable>;
+export type ArtifactRow = Selectable<ArtifactsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

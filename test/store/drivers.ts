@@ -1,0 +1,99 @@
+/**
+ * The database drivers every store test runs over: PGlite always (a temp data directory), and
+ * the PostgreSQL server on this machine when it answers, in a database of its own per run so
+ * parallel runs never collide.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDatabase } from '../../src/store/database.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
+
+export interface TestDatabase {
+  readonly handle: DatabaseHandle;
+  /** Closes the handle and removes the data directory or drops the database. */
+  dispose(): Promise<void>;
+}
+
+export interface TestDriver {
+  readonly name: 'pglite' | 'postgres';
+  /** A reason to skip this driver, or false. */
+  readonly skip: string | false;
+  open(): Promise<TestDatabase>;
+}
+
+const SERVER_URLS = ['postgres://root@127.0.0.1:5432/test', 'postgres://postgres@127.0.0.1:5432/test'];
+
+async function findServer(): Promise<string | undefined> {
+  for (const url of SERVER_URLS) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return url;
+    } catch {
+      // Try the next candidate; none answering means the driver is skipped.
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  return undefined;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+const serverUrl = await findServer();
+
+export const DRIVERS: readonly TestDriver[] = [
+  {
+    name: 'pglite',
+    skip: false,
+    async open() {
+      const dir = await mkdtemp(join(tmpdir(), 'veil-store-'));
+      const handle = await openDatabase({ driver: 'pglite', dataDir: join(dir, 'pglite') });
+      return {
+        handle,
+        async dispose() {
+          await handle.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    skip:
+      serverUrl === undefined
+        ? `no PostgreSQL answers at ${SERVER_URLS.join(' or ')} (trust auth expected); PostgreSQL tests skipped`
+        : false,
+    async open() {
+      if (serverUrl === undefined) throw new Error('unreachable: the postgres driver is skipped');
+      const database = `veil_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: serverUrl });
+      await admin.connect();
+      await admin.query(`create database ${database}`);
+      await admin.end();
+      const handle = await openDatabase({
+        driver: 'postgres',
+        connectionString: withDatabase(serverUrl, database),
+        maxConnections: 4,
+      });
+      return {
+        handle,
+        async dispose() {
+          await handle.close();
+          const cleanup = new pg.Client({ connectionString: serverUrl });
+          await cleanup.connect();
+          await cleanup.query(`drop database if exists ${database} with (force)`);
+          await cleanup.end();
+        },
+      };
+    },
+  },
+];
