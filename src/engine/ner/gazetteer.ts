@@ -27,7 +27,7 @@ export type GazetteerName = (typeof GAZETTEERS)[number];
 export const G: Readonly<Record<GazetteerName, number>> = Object.fromEntries(GAZETTEERS.map((name, i) => [name, 1 << i])) as Record<GazetteerName, number>;
 
 /**
- * English function words. They are never entity starts on their own, so they are skipped
+ * English function words (and greetings: "Hi Danival" is not a name). They are never entity starts on their own, so they are skipped
  * without computing features (most of the speed of the tagger comes from this), yet may sit
  * inside an entity ("Republic of Turkey", "Graham, Ochoa and Vasquez").
  */
@@ -36,7 +36,8 @@ const FUNCTION_WORDS = `a an the and or but nor of in on at to for from by with 
   this these those there here is are was were be been being am do does did done has have had having will would shall
   should can could may might must not no yes it its it's he she they them their his her him we us our you your i me my
   mine all any some each every both either neither such other another more most much many few less least very also
-  only just even still yet again already however therefore thus hence because although though whether`;
+  only just even still yet again already however therefore thus hence because although though whether
+  hi hello hey dear`;
 
 /**
  * Lower-case words that may sit inside a name, place or organisation ("Republic of Turkey",

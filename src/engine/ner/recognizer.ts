@@ -5,12 +5,13 @@
  */
 import type { Finding, Recognizer, TextWindow } from '../types.js';
 import { TRIGGERS } from '../scan/triggers.js';
+import { continueAddress } from './address.js';
 import { FEATURE_VERSION, type TaggedTokens } from './features.js';
 import { G } from './gazetteer.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
-import { entityOf, isInside, TAGS } from './tags.js';
+import { beginTag, entityOf, isInside, TAGS } from './tags.js';
 import { decode, DecodeScratch, lookupGazetteers } from './tagger.js';
-import { F_WORD, TokenBuffer, tokenize } from './tokenizer.js';
+import { F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_JOINED, F_NEWLINE_BEFORE, F_WORD, hashWord, TokenBuffer, tokenize } from './tokenizer.js';
 import weights from './model/weights.json' with { type: 'json' };
 
 /** The trained model, built once when the module loads. */
@@ -40,6 +41,8 @@ class Scratch {
   tags = new Int8Array(1024);
   margins = new Float32Array(1024);
   readonly decode = new DecodeScratch(MODEL, true);
+  /** The text being tagged (for the span rules). */
+  text = '';
 
   fit(count: number): void {
     if (this.gaz.length >= count) return;
@@ -80,14 +83,32 @@ export function tagEntities(text: string, from: number, to: number): Finding[] {
   return found;
 }
 
+/** A tagged span in token indices, before the rules below adjust it. */
+interface TokenSpan {
+  tag: number;
+  first: number;
+  last: number;
+  margin: number;
+  /** Built by a rule from explicit evidence (a legal form); wins over a tagger span it overlaps. */
+  rule?: boolean;
+}
+
+const PERSON = beginTag('PERSON');
+const LOCATION = beginTag('LOCATION');
+const ORGANIZATION = beginTag('ORGANIZATION');
+const ADDRESS = beginTag('STREET_ADDRESS');
+const AND = hashWord('and');
+
 function tagSlice(text: string, from: number, to: number, found: Finding[]): void {
   const { tokens } = scratch;
+  scratch.text = text;
   tokenize(text, from, to, tokens);
   scratch.fit(tokens.count);
   const { gaz, tags, margins } = scratch;
   lookupGazetteers(tokens, gaz);
   const t: TaggedTokens = { tokens, gaz, text };
   decode(t, MODEL, scratch.decode, tags, margins);
+  const spans: TokenSpan[] = [];
   for (let i = 0; i < tokens.count; ) {
     const tag = tags[i]!;
     if (tag === 0 || isInside(tag)) {
@@ -107,10 +128,159 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     while (last >= first && !(tokens.flags[last]! & F_WORD) && !KEEP_AT_END.has(text[tokens.start[last]!]!)) last--;
     // "Acme Corp." and "Smith Jr.": the period of an abbreviation belongs to the name.
     if (first <= last && next < tokens.count && gaz[last]! & ABBREVIATION && tokens.start[next] === tokens.end[last] && text[tokens.start[next]!] === '.') last = next;
-    if (first <= last)
-      found.push({ type: entityOf(tag), start: tokens.start[first]!, end: tokens.end[last]!, score: confidence(minMargin), recognizer: 'ner-tagger' });
+    if (first <= last) spans.push({ tag, first, last, margin: minMargin });
     i = next;
   }
+  for (let k = 0; k < spans.length; k++) {
+    const span = spans[k]!;
+    if (span.tag === PERSON) extendJoinedSurname(span, tags);
+    if (span.tag === ADDRESS && !looksLikeStreet(span)) span.tag = LOCATION;
+    if (span.tag === NRP) extendNationality(span);
+    if (span.tag !== PERSON && span.tag !== ADDRESS) institution(span);
+    if (span.tag === ORGANIZATION) organisationEdges(span);
+    const merged = firmName(spans, k);
+    if (merged) spans.splice(k, 3, merged);
+  }
+  legalForms(spans);
+  dropOverlaps(spans);
+  for (const span of spans) {
+    let end = tokens.end[span.last]!;
+    // The tagger learned street lines; the address grammar adds the city, postcode and country.
+    if (span.tag === ADDRESS) end = continueAddress(text, end, to);
+    found.push({ type: entityOf(span.tag), start: tokens.start[span.first]!, end, score: confidence(span.margin), recognizer: 'ner-tagger' });
+  }
+}
+
+/**
+ * "Mary O'Neil", "Ann McDonald-Smith": a capitalised word with an apostrophe or hyphen right
+ * after a name is its surname. Such words are rare in training data, so the tagger often stops
+ * before them.
+ */
+function extendJoinedSurname(span: TokenSpan, tags: Int8Array): void {
+  const { tokens } = scratch;
+  const next = span.last + 1;
+  if (next >= tokens.count || tags[next] !== 0) return;
+  const flags = tokens.flags[next]!;
+  if ((flags & (F_WORD | F_FIRST_UPPER | F_JOINED | F_HAS_DIGIT)) !== (F_WORD | F_FIRST_UPPER | F_JOINED)) return;
+  if (tokens.start[next]! - tokens.end[span.last]! !== 1) return;
+  span.last = next;
+}
+
+/** An address from the tagger needs a number or a street word; "Reykjavík" alone is a place. */
+function looksLikeStreet(span: TokenSpan): boolean {
+  const { tokens, gaz } = scratch;
+  for (let i = span.first; i <= span.last; i++) if (tokens.flags[i]! & F_HAS_DIGIT || gaz[i]! & (G.street | G.secondary)) return true;
+  return false;
+}
+
+/**
+ * "Graham, Ochoa and Vasquez": three single capitalised words as "A, B and C" name a firm, not
+ * three people (the usual form of law firms and of generated company names). Returns the merged
+ * span when `spans[k..k+2]` has that form.
+ */
+function firmName(spans: readonly TokenSpan[], k: number): TokenSpan | undefined {
+  const [a, b, c] = [spans[k], spans[k + 1], spans[k + 2]];
+  if (!a || !b || !c || a.tag === ADDRESS) return undefined;
+  const { tokens } = scratch;
+  const single = (s: TokenSpan): boolean => s.first === s.last && (tokens.flags[s.first]! & F_FIRST_UPPER) !== 0 && s.tag !== ADDRESS;
+  if (!single(a) || !single(b) || !single(c)) return undefined;
+  if (b.first !== a.last + 2 || text(a.last + 1) !== ',' || c.first !== b.last + 2 || tokens.hash[b.last + 1] !== AND) return undefined;
+  // "Mr Graham, Ochoa and Vasquez" or "John Graham, ..." are people.
+  if (a.first > 0 && tokens.flags[a.first - 1]! & F_WORD && scratch.gaz[a.first - 1]! & G.honorific) return undefined;
+  return { tag: ORGANIZATION, first: a.first, last: c.last, margin: Math.min(a.margin, b.margin, c.margin) };
+}
+
+const NRP = beginTag('NRP');
+const CITIZEN = new Set(['national', 'nationals', 'citizen', 'citizens'].map(hashWord));
+/** Lower-case words that make the name before them an institution: "the Beyoğlu court", "British army". */
+const INSTITUTION = new Set(
+  ['court', 'army', 'garrison', 'police', 'navy', 'council', 'municipality', 'hospital', 'prison', 'university', 'ministry', 'government', 'parliament', 'tribunal', 'gendarmerie', 'prosecutor'].map(hashWord),
+);
+/** Legal forms that end a company name ("Viasat AB", "Viasat Broadcasting UK Ltd"). */
+const LEGAL_FORM = new Set(
+  ['ab', 'ag', 'asa', 'aps', 'bv', 'gmbh', 'inc', 'llc', 'llp', 'ltd', 'limited', 'plc', 'sa', 'sarl', 'sas', 'spa', 'srl', 'nv', 'oy', 'kg', 'ohg', 'pty', 'corp', 'corporation', 'lda', 'ltda', 'sro', 'kft', 'zrt'].map(hashWord),
+);
+const THE = hashWord('the');
+
+/** "a Turkish national": TAB marks the whole phrase as the demographic attribute. */
+function extendNationality(span: TokenSpan): void {
+  const { tokens } = scratch;
+  const next = span.last + 1;
+  if (next < tokens.count && !(tokens.flags[next]! & F_FIRST_UPPER) && CITIZEN.has(tokens.hash[next]!)) span.last = next;
+}
+
+/** A name followed by a lower-case institution word is that institution ("Catterick garrison"). */
+function institution(span: TokenSpan): void {
+  const { tokens } = scratch;
+  const next = span.last + 1;
+  if (next < tokens.count && !(tokens.flags[next]! & F_FIRST_UPPER) && INSTITUTION.has(tokens.hash[next]!)) {
+    span.last = next;
+    span.tag = ORGANIZATION;
+  }
+}
+
+/**
+ * An organisation takes a capitalised "The" before it ("The Swedish Government") and a name in
+ * brackets right after it, often its name in the original language ("Supreme Court (Högsta
+ * domstolen)", "Dev-Yol (Revolutionary Way)").
+ */
+function organisationEdges(span: TokenSpan): void {
+  const { tokens } = scratch;
+  if (span.first > 0 && tokens.hash[span.first - 1] === THE && tokens.flags[span.first - 1]! & F_FIRST_UPPER) span.first--;
+  let open = -1;
+  for (let i = span.first; i <= span.last; i++) if (text(i) === '(' && !(tokens.flags[i]! & F_WORD)) open = i;
+  if (open < 0 && span.last + 1 < tokens.count && text(span.last + 1) === '(') open = span.last + 1;
+  if (open < 0) return;
+  for (let i = open + 1; i < Math.min(tokens.count, open + 9); i++) {
+    if (tokens.flags[i]! & F_NEWLINE_BEFORE) return;
+    if (!(tokens.flags[i]! & F_WORD) && text(i) === ')') {
+      if (i > open + 1) span.last = i;
+      return;
+    }
+  }
+}
+
+/** Company names that end in a legal form, found by rule: up to four capitalised words before it. */
+function legalForms(spans: TokenSpan[]): void {
+  const { tokens } = scratch;
+  for (let i = 1; i < tokens.count; i++) {
+    const flags = tokens.flags[i]!;
+    if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER)) || !LEGAL_FORM.has(tokens.hash[i]!)) continue;
+    let first = i;
+    while (first > 0 && i - first < 4 && isNameWord(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE)) first--;
+    if (first === i) continue;
+    let last = i;
+    if (i + 1 < tokens.count && text(i + 1) === '.' && tokens.start[i + 1] === tokens.end[i]) last = i + 1;
+    spans.push({ tag: ORGANIZATION, first, last, margin: 8, rule: true });
+  }
+}
+
+function isNameWord(i: number): boolean {
+  const flags = scratch.tokens.flags[i]!;
+  return (flags & F_WORD) !== 0 && (flags & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0 && !(scratch.gaz[i]! & (G.function | G.month | G.weekday));
+}
+
+/**
+ * After the rules, keeps one of two overlapping spans: a rule's span, else the longer (the
+ * earlier on a tie). Leaves the spans sorted.
+ */
+function dropOverlaps(spans: TokenSpan[]): void {
+  spans.sort((a, b) => a.first - b.first || b.last - a.last);
+  let kept = 0;
+  for (const span of spans) {
+    const previous = spans[kept - 1];
+    if (previous && span.first <= previous.last) {
+      const longer = span.last - span.first > previous.last - previous.first;
+      if ((span.rule && !previous.rule) || (longer && (span.rule || !previous.rule))) spans[kept - 1] = span;
+      continue;
+    }
+    spans[kept++] = span;
+  }
+  spans.length = kept;
+}
+
+function text(i: number): string {
+  return scratch.text.charAt(scratch.tokens.start[i]!);
 }
 
 /**

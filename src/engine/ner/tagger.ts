@@ -8,7 +8,7 @@ import { contextFeatures, MAX_FEATURES, shapeOf, tagContextFeatures, tagFeatures
 import type { Scorer } from './perceptron.js';
 import { G, gazetteerBits, NAMEISH } from './gazetteer.js';
 import { allowedAfter, beginTag } from './tags.js';
-import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_UNCASED, F_WORD, type TokenBuffer } from './tokenizer.js';
+import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_UNCASED, F_WORD, hashWord, type TokenBuffer } from './tokenizer.js';
 
 /** True when token `i` may start an entity, so it is worth scoring even after an O. */
 export function isCandidate(t: TaggedTokens, i: number): boolean {
@@ -22,8 +22,12 @@ export function isCandidate(t: TaggedTokens, i: number): boolean {
   if (flags & F_HAS_DIGIT) return (i + 1 < t.tokens.count && startsStreet(t, i + 1)) || (i > 0 && endsStreet(t, i - 1));
   // A lower-case word is a candidate only when it is a known name and not also a common word
   // ("rain", "will", "mark"): lower-case names are rare, lower-case common words are not.
-  return (flags & F_WORD) !== 0 && (gaz & (NAMEISH | G.honorific)) !== 0 && (gaz & (G.function | G.common)) === 0;
+  if (!(flags & F_WORD) || !(gaz & (NAMEISH | G.honorific)) || gaz & (G.function | G.common)) return false;
+  // After a modal verb a lower-case word is a verb: "it may rain", "God will bless".
+  return !(i > 0 && MODALS.has(t.tokens.hash[i - 1]!));
 }
+
+const MODALS = new Set(['may', 'might', 'will', 'would', 'can', 'could', 'shall', 'should', 'must', 'not', "don't"].map(hashWord));
 
 /**
  * True when token `i` may follow a house number: a capitalised word, a street or unit word
@@ -48,6 +52,7 @@ function endsStreet(t: TaggedTokens, i: number): boolean {
 const STREETISH = G.street | G.secondary;
 
 const ADDRESS_BEGIN = beginTag('STREET_ADDRESS');
+const PERSON_BEGIN = beginTag('PERSON');
 
 /**
  * True when a token that is not a candidate may still continue the entity tagged `prev`:
@@ -55,6 +60,8 @@ const ADDRESS_BEGIN = beginTag('STREET_ADDRESS');
  */
 export function mayContinue(prev: number, flags: number, gaz: number): boolean {
   if (prev === ADDRESS_BEGIN || prev === ADDRESS_BEGIN + 1) return true;
+  // Names written in lower case ("roberto yamamura"): an unknown lower-case word after a name.
+  if ((prev === PERSON_BEGIN || prev === PERSON_BEGIN + 1) && flags & F_WORD && !(gaz & (G.function | G.common)) && !(flags & F_HAS_DIGIT)) return true;
   return !(flags & F_WORD) || (gaz & G.connector) !== 0;
 }
 

@@ -7,6 +7,7 @@ import { MEDICAL_RECOGNIZERS } from './medical.js';
 import { NATIONAL_RECOGNIZERS } from './national/index.js';
 import { NETWORK_RECOGNIZERS } from './network.js';
 import { NER_RECOGNIZERS } from '../ner/recognizer.js';
+import { STREET_ADDRESS_RECOGNIZER } from '../ner/address.js';
 import { REFERENCE_RECOGNIZERS } from './references.js';
 import { SECRET_RECOGNIZERS } from './secrets.js';
 import { US_RECOGNIZERS } from './us.js';
@@ -23,6 +24,7 @@ const DEFAULTS: readonly Recognizer[] = [
   ...REFERENCE_RECOGNIZERS,
   ...NATIONAL_RECOGNIZERS,
   ...NER_RECOGNIZERS,
+  STREET_ADDRESS_RECOGNIZER,
 ];
 
 /**

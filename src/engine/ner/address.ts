@@ -1,0 +1,472 @@
+/**
+ * A rule-based street address recognizer: a street line (house number and street name with a
+ * street type, in either order, in many languages; a PO box; a military or ship address) and
+ * then up to three more lines or comma-separated parts (unit, city, state code, postcode,
+ * country). It complements the tagger, which sees addresses only through training examples.
+ *
+ * It works on tokens, not one large regular expression, so every step is a bounded look at the
+ * next few tokens: time is linear in the text, whatever the input.
+ */
+import type { Finding, Recognizer, TextWindow } from '../types.js';
+import { TRIGGERS } from '../scan/triggers.js';
+import { G, gazetteerBits } from './gazetteer.js';
+import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_NEWLINE_BEFORE, F_UNCASED, F_WORD, hashWord, TokenBuffer, tokenize } from './tokenizer.js';
+
+/** Word kinds (bits). */
+const PREFIX = 1; // a street type before the name: "Avenue des Tuileries", "ul. Karpacka"
+const SUFFIX = 2; // a street type after the name: "Oakridge Lane", "Gosposka ulica"
+const UNIT = 4; // "Apt. 831", "Suite 385"
+const MILITARY = 8; // "APO AP 11949"
+const SHIP = 16; // "USNS Vestergaard"
+const CONNECTOR = 32; // lower-case words inside names: "Avenue des Tuileries", "Via del Pontiere"
+const POBOX = 64; // "PO", "POB", "PSC", "Box"
+const ABBREVIATION = 128; // may take an attached period: "St.", "ul.", "Apt."
+
+const KINDS = new Map<number, number>();
+function define(kind: number, words: string): void {
+  for (const word of words.split(/\s+/).filter(Boolean)) {
+    const key = hashWord(word);
+    KINDS.set(key, (KINDS.get(key) ?? 0) | kind);
+  }
+}
+define(
+  PREFIX,
+  `avenue av ave avda avenida boulevard bd bld blvd boul rue chemin allée allee impasse place quai cours route via viale
+  piazza piazzale corso largo vicolo strada calle plaza paseo carrer camino carretera rambla ronda passeig rua estrada
+  travessa praça praca alameda ul ulica aleja al plac os osiedle λ λεωφ οδός odos`,
+);
+define(
+  SUFFIX,
+  `street st avenue ave av road rd lane ln drive dr boulevard blvd court ct way place pl square sq terrace ter tce
+  circle cir crescent cres close highway hwy parkway pkwy trail trl row walk alley loop path pike ridge plaza gardens
+  grove heights mews hill park ulica utca út ut gatan gata vägen väg vej gade tie katu laan straat weg plein gracht kade
+  strasse straße str gasse platz allee ring damm ufer cesta ulice náměstí namesti`,
+);
+define(UNIT, 'apt apartment suite ste unit flat room rm floor fl bldg building dept no nr');
+define(MILITARY, 'apo fpo dpo');
+define(SHIP, 'usns uss uscgc usnv');
+define(CONNECTOR, 'de del della delle dei degli di da das dos do du des la le les van der den von y e et of the al el am an');
+define(POBOX, 'po pob psc box bp');
+define(ABBREVIATION, 'st ave av avda rd ln dr blvd bd bld ct pl sq ter tce cir cres hwy pkwy trl str ul al apt ste rm fl bldg dept no nr λ λεωφ boul');
+
+/** German, Nordic, Dutch, Finnish and Hungarian street names end in their type: "Kuefsteinstrasse". */
+const COMPOUND = /..(?:stra(?:ss|ß)e|str|weg|gasse|platz|allee|ring|damm|gatan|gata|vägen|väg|vej|gade|tie|katu|laan|straat|plein|gracht|veien|vegen|gränd|torget|utca|ulica)$/iu;
+
+/** Characters right after a number that make it part of a larger figure ("12.50", "3/4", "10%"). */
+const FIGURE = '.,:/%';
+
+/** Longest span of tokens one street part may take; bounds every scan. */
+const MAX_NAME = 7;
+
+class Parser {
+  readonly tokens = new TokenBuffer();
+  private kinds = new Int32Array(1024);
+  private gaz = new Int32Array(1024);
+  text = '';
+
+  load(text: string, from: number, to: number): void {
+    this.text = text;
+    tokenize(text, from, to, this.tokens);
+    const count = this.tokens.count;
+    if (this.kinds.length < count) {
+      this.kinds = new Int32Array(count * 2);
+      this.gaz = new Int32Array(count * 2);
+    }
+    for (let i = 0; i < count; i++) {
+      const word = (this.tokens.flags[i]! & F_WORD) !== 0;
+      this.kinds[i] = word ? (KINDS.get(this.tokens.hash[i]!) ?? 0) : 0;
+      this.gaz[i] = word ? gazetteerBits(this.tokens.hash[i]!) : 0;
+    }
+  }
+
+  get count(): number {
+    return this.tokens.count;
+  }
+  flags(i: number): number {
+    return this.tokens.flags[i]!;
+  }
+  kind(i: number): number {
+    return i >= 0 && i < this.tokens.count ? this.kinds[i]! : 0;
+  }
+  char(i: number): string {
+    return this.text.charAt(this.tokens.start[i]!);
+  }
+  /** Token `i` is the punctuation `mark`. */
+  is(i: number, mark: string): boolean {
+    return i >= 0 && i < this.tokens.count && !(this.tokens.flags[i]! & F_WORD) && this.char(i) === mark;
+  }
+  /** Token `i` directly touches the one before (no space). */
+  attached(i: number): boolean {
+    return this.tokens.start[i] === this.tokens.end[i - 1];
+  }
+  length(i: number): number {
+    return this.tokens.end[i]! - this.tokens.start[i]!;
+  }
+
+  /** A house or box number: digits with at most two letters, not part of a larger figure. */
+  isNumber(i: number): boolean {
+    if (i < 0 || i >= this.count) return false;
+    const flags = this.flags(i);
+    if (!(flags & F_WORD) || !(flags & F_HAS_DIGIT) || this.length(i) > 7) return false;
+    const first = this.text.charCodeAt(this.tokens.start[i]!);
+    if (first < 48 || first > 57) return false;
+    const end = this.tokens.end[i]!;
+    const after = this.text.charAt(end);
+    if (FIGURE.includes(after) && after !== '' && /\d/.test(this.text.charAt(end + 1))) return false;
+    const before = this.tokens.start[i]! > 0 ? this.text.charAt(this.tokens.start[i]! - 1) : ' ';
+    return !(FIGURE.includes(before) && before !== '') || before === ',';
+  }
+
+  /** A capitalised (or all-caps, or uncased) word that may be part of a name. */
+  isName(i: number): boolean {
+    if (i < 0 || i >= this.count) return false;
+    const flags = this.flags(i);
+    if (!(flags & F_WORD) || flags & F_HAS_DIGIT || !(flags & (F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED))) return false;
+    return !(this.gaz[i]! & (G.function | G.month | G.weekday)) || (this.kinds[i]! & (PREFIX | SUFFIX)) !== 0;
+  }
+
+  isStreetType(i: number, kind: number): boolean {
+    return i >= 0 && i < this.count && (this.flags(i) & F_WORD) !== 0 && !(this.flags(i) & F_HAS_DIGIT) && (this.kinds[i]! & kind) !== 0;
+  }
+
+  isCompound(i: number): boolean {
+    return this.isName(i) && COMPOUND.test(this.text.slice(this.tokens.start[i]!, this.tokens.end[i]!));
+  }
+
+  /** Index after an abbreviation's attached period, or `i + 1`. */
+  afterAbbreviation(i: number): number {
+    return this.kind(i) & ABBREVIATION && this.is(i + 1, '.') && this.attached(i + 1) ? i + 2 : i + 1;
+  }
+
+  /**
+   * A street name starting at token `i` (after a house number): name words, connectors and at
+   * least one street type. Returns the index after its last token, or -1.
+   */
+  streetAfter(i: number): number {
+    let complete = -1;
+    let prefixSeen = false;
+    let names = 0;
+    let j = i;
+    for (let steps = 0; steps < MAX_NAME && j < this.count; steps++) {
+      if (j > i && this.flags(j) & F_NEWLINE_BEFORE) break;
+      if (this.isStreetType(j, PREFIX) && (j === i || !this.isStreetType(j, SUFFIX))) {
+        prefixSeen = true;
+        j = this.afterAbbreviation(j);
+        continue;
+      }
+      if (this.isStreetType(j, SUFFIX) && names > 0) {
+        j = this.afterAbbreviation(j);
+        complete = j;
+        continue;
+      }
+      if (this.isStreetType(j, SUFFIX) && prefixSeen) {
+        j = this.afterAbbreviation(j);
+        complete = j;
+        continue;
+      }
+      if (this.isName(j)) {
+        names++;
+        j++;
+        if (prefixSeen || this.isCompound(j - 1)) complete = j;
+        continue;
+      }
+      if (this.kind(j) & CONNECTOR && !(this.flags(j) & F_FIRST_UPPER) && j > i && (this.isName(j + 1) || this.kind(j + 1) & CONNECTOR)) {
+        j++;
+        continue;
+      }
+      // A lower-case street type ("12 rue de la Paix", "oak lane") after a name or first.
+      if (this.isStreetType(j, PREFIX | SUFFIX)) {
+        const suffix = this.isStreetType(j, SUFFIX) && names > 0;
+        prefixSeen ||= !suffix;
+        j = this.afterAbbreviation(j);
+        if (suffix) complete = j;
+        continue;
+      }
+      break;
+    }
+    if (complete < 0) return -1;
+    // A number after the name: "60 Gosposka ulica 47", "93 Via Pisanelli 89".
+    if (this.isNumber(complete) && !(this.flags(complete) & F_NEWLINE_BEFORE)) return complete + 1;
+    return complete;
+  }
+
+  /**
+   * A street name ending right before the house number at `i` ("Kuefsteinstrasse 91",
+   * "ul. Lubartowska 42", "Via Roma 12"). Returns the index of its first token, or -1.
+   */
+  streetBefore(i: number): number {
+    let j = i - 1;
+    if (j < 0 || this.flags(i) & F_NEWLINE_BEFORE) return -1;
+    // "Gosposka ulica 47" / "Main St. 5": the type right before the number.
+    const period = this.is(j, '.') && this.attached(j) ? 1 : 0;
+    const last = j - period;
+    if (last >= 0 && (this.isCompound(last) || (this.isStreetType(last, SUFFIX) && this.isName(last - 1)))) {
+      let start = last;
+      if (!this.isCompound(last)) start--;
+      for (let steps = 0; steps < 3 && this.isName(start - 1) && !(this.flags(start) & F_NEWLINE_BEFORE); steps++) start--;
+      return start;
+    }
+    // "ul. Karpacka 69", "Calle de la Paz 3": a prefix type, then names and connectors.
+    for (let steps = 0; steps < MAX_NAME && j >= 0; steps++, j--) {
+      if (this.isStreetType(j, PREFIX) && (this.flags(j) & F_FIRST_UPPER || this.isStreetType(j, ABBREVIATION)) && j + 1 < i) {
+        const next = this.afterAbbreviation(j);
+        if (next < i && this.isName(next)) return j;
+      }
+      if (this.flags(j + 1) & F_NEWLINE_BEFORE && j + 1 < i) return -1;
+      if (!(this.isName(j) || this.kind(j) & CONNECTOR || (this.is(j, '.') && this.attached(j)) || this.isStreetType(j, PREFIX))) return -1;
+    }
+    return -1;
+  }
+
+  /** A PO box, PSC box, unit box or ship line starting at `i`. Returns the index after it, or -1. */
+  box(i: number): number {
+    let j = i;
+    // "P.O. Box", "PO Box", "POB", "BP"
+    if (this.isLetters(j, 'p') && this.is(j + 1, '.') && this.isLetters(j + 2, 'o')) j = this.is(j + 3, '.') ? j + 4 : j + 3;
+    else if (this.isLetters(j, 'po') || this.isLetters(j, 'pob') || this.isLetters(j, 'bp')) j = this.is(j + 1, '.') ? j + 2 : j + 1;
+    else if (this.isLetters(j, 'psc') || this.isLetters(j, 'unit')) {
+      if (!this.isNumber(j + 1)) return -1;
+      j += 2;
+      if (this.is(j, ',')) j++;
+    } else if (this.isStreetType(j, SHIP) && this.flags(j) & F_ALL_UPPER) {
+      let k = j + 1;
+      while (k < j + 3 && this.isName(k) && !(this.flags(k) & F_NEWLINE_BEFORE)) k++;
+      return k > j + 1 ? k : -1;
+    } else return -1;
+    if (this.isLetters(j, 'box')) j++;
+    else if (j === i + 2 || !this.isNumber(j)) return j > i + 2 && this.isNumber(j) ? j + 1 : -1;
+    return this.isNumber(j) ? j + 1 : -1;
+  }
+
+  isLetters(i: number, lower: string): boolean {
+    return i >= 0 && i < this.count && this.flags(i) & F_WORD && this.length(i) === lower.length && this.tokens.hash[i] === hashWord(lower) ? true : false;
+  }
+
+  /** A postcode at `i` ("30046", "00-950", "SW1A 1AA", "1234 AB"). Returns the index after it, or -1. */
+  postcode(i: number): number {
+    if (i >= this.count || !(this.flags(i) & F_WORD) || !(this.flags(i) & F_HAS_DIGIT) || this.length(i) < 3 || this.length(i) > 10) return -1;
+    const next = i + 1;
+    if (next < this.count && !(this.flags(next) & F_NEWLINE_BEFORE) && this.flags(next) & F_WORD && this.length(next) <= 3) {
+      // UK and Canadian inward codes ("1AA"), Dutch letter pairs ("1234 AB").
+      const nextFlags = this.flags(next);
+      // Swedish, Czech and Slovak ones are split 3 + 2 ("111 22").
+      const split = this.flags(i) & F_ALL_DIGIT && this.length(i) === 3 && nextFlags & F_ALL_DIGIT && this.length(next) === 2;
+      if (split || (nextFlags & F_HAS_DIGIT && !(nextFlags & F_ALL_DIGIT)) || (this.flags(i) & F_ALL_DIGIT && this.length(i) === 4 && nextFlags & F_ALL_UPPER && this.length(next) === 2))
+        return next + 1;
+    }
+    return next;
+  }
+
+  /** A state or region code: two or three capitals ("TX", "NB"). */
+  isStateCode(i: number): boolean {
+    return i < this.count && (this.flags(i) & (F_WORD | F_ALL_UPPER | F_HAS_DIGIT)) === (F_WORD | F_ALL_UPPER) && this.length(i) >= 2 && this.length(i) <= 3;
+  }
+
+  /** True when token `i` may follow the last part of an address. */
+  boundary(i: number): boolean {
+    if (i >= this.count || this.flags(i) & F_NEWLINE_BEFORE) return true;
+    return !(this.flags(i) & F_WORD) && ',.;:)!?'.includes(this.char(i));
+  }
+
+  /**
+   * One more part of an address starting at token `i`: a unit, a military line, or a place
+   * (words, state code, postcode in the usual orders). Returns the index after it, or -1.
+   */
+  part(i: number): number {
+    if (i >= this.count) return -1;
+    // "Apt. 831", "Suite 385", "Unit 5"
+    if (this.isStreetType(i, UNIT)) {
+      let j = this.afterAbbreviation(i);
+      if (this.is(j, '#')) j++;
+      if (this.isNumber(j) || (j < this.count && this.flags(j) & F_HAS_DIGIT && this.length(j) <= 6)) return j + 1;
+      return -1;
+    }
+    if (this.is(i, '#') && this.isNumber(i + 1)) return i + 2;
+    // "APO AP 11949"
+    if (this.isStreetType(i, MILITARY) && this.flags(i) & F_ALL_UPPER && this.isStateCode(i + 1) && this.isNumber(i + 2)) return i + 3;
+    let j = i;
+    // "75001 Paris" or a postcode alone
+    const leading = this.postcode(j);
+    if (leading > 0) j = leading;
+    let names = 0;
+    while (names < 4 && j < this.count && (this.isName(j) || (names > 0 && this.kind(j) & CONNECTOR && this.isName(j + 1)))) {
+      if (j > i && this.flags(j) & F_NEWLINE_BEFORE) break;
+      if (this.isStateCode(j) && names > 0) break;
+      j++;
+      names++;
+    }
+    if (names === 0 && leading > 0) return j;
+    // ", CA 13241", "TX 48486"
+    let k = j;
+    if (names > 0 && this.is(k, ',') && this.isStateCode(k + 1) && !(this.flags(k + 1) & F_NEWLINE_BEFORE)) k++;
+    if (this.isStateCode(k) && !(k > i && this.flags(k) & F_NEWLINE_BEFORE && names > 0)) {
+      const after = this.postcode(k + 1);
+      if (after > 0 && !(this.flags(k + 1) & F_NEWLINE_BEFORE)) return after;
+      if (names === 0 || this.boundary(k + 1)) return k + 1;
+    }
+    if (names === 0) return -1;
+    const after = this.postcode(j);
+    if (after > 0 && !(this.flags(j) & F_NEWLINE_BEFORE)) return after;
+    return j;
+  }
+
+  /** Extends an address ending before token `end` over up to three more lines or parts. */
+  extend(end: number): number {
+    let lines = 0;
+    for (let parts = 0; parts < 4 && end < this.count; parts++) {
+      let j = end;
+      let comma = false;
+      if (this.is(j, ',')) {
+        comma = true;
+        j++;
+      }
+      if (j >= this.count) break;
+      const newline = (this.flags(j) & F_NEWLINE_BEFORE) !== 0 || (comma && (this.flags(end) & F_NEWLINE_BEFORE) !== 0);
+      // A leading comma on its own line ("GRUB\n, NO").
+      if (!comma && this.is(j, ',') && this.flags(j) & F_NEWLINE_BEFORE) {
+        comma = true;
+        j++;
+      }
+      if (newline && ++lines > 3) break;
+      const unit = this.isStreetType(j, UNIT) || this.is(j, '#');
+      if (!comma && !newline && !unit) break;
+      const next = this.part(j);
+      // A part must end the line or sentence, or end with a postcode ("Sudan 30046 tomorrow").
+      if (next < 0 || !(this.boundary(next) || this.flags(next - 1) & F_HAS_DIGIT)) break;
+      end = next;
+    }
+    return end;
+  }
+}
+
+const parser = new Parser();
+
+/** Spans found in one region, with absolute offsets. */
+function parseRegion(text: string, from: number, to: number, found: Finding[]): void {
+  parser.load(text, from, to);
+  const { tokens } = parser;
+  let covered = 0; // tokens before this index are inside an address already
+  for (let i = 0; i < parser.count; i++) {
+    if (i < covered) continue;
+    let start = -1;
+    let end = -1;
+    const box = parser.box(i);
+    if (box > 0) {
+      start = i;
+      end = box;
+    } else if (parser.isNumber(i) && !(i > 0 && parser.isNumber(i - 1) && parser.attached(i))) {
+      // Number first, possibly two ("83 2329 Old Spallumcheen Rd" in generated data).
+      const street = parser.streetAfter(i + 1);
+      const second = street < 0 && parser.isNumber(i + 1) ? parser.streetAfter(i + 2) : -1;
+      if (street > 0 || second > 0) {
+        start = i;
+        end = street > 0 ? street : second;
+      } else {
+        const before = parser.streetBefore(i);
+        if (before >= covered && before >= 0) {
+          start = before;
+          end = i + 1;
+        }
+      }
+    }
+    if (start < 0) continue;
+    // A leading number before a name-first street: "56 ul. Karpacka 69".
+    if (start > covered && parser.isNumber(start - 1) && !(parser.flags(start) & F_NEWLINE_BEFORE) && !parser.is(start - 2, '.')) start--;
+    end = parser.extend(end);
+    // A unit or military line before the box ("Unit 1234 Box 5678").
+    let last = end - 1;
+    while (last > start && !(tokens.flags[last]! & F_WORD) && !(parser.is(last, '.') && parser.kind(last - 1) & ABBREVIATION)) last--;
+    const lines = text.slice(tokens.start[start]!, tokens.end[last]!).split('\n').length;
+    found.push({
+      type: 'STREET_ADDRESS',
+      start: tokens.start[start]!,
+      end: tokens.end[last]!,
+      score: lines > 1 || end - start > 4 ? 0.9 : 0.85,
+      recognizer: 'street-address',
+    });
+    covered = end;
+    i = end - 1;
+  }
+}
+
+/** Characters of context before the first and after the last digit of a region. */
+const BEFORE = 120;
+const AFTER = 240;
+
+/**
+ * Street addresses in `text[from, to)`. Every address has a digit (house, box or postcode
+ * number), so only regions around digits are tokenized, each character at most once.
+ *
+ * @example
+ * ```ts
+ * findAddresses('Ship to 4022 Oakridge Lane\nDallas TX 48486.', 0, 44);
+ * // [{ type: 'STREET_ADDRESS', start: 8, end: 43, score: 0.9, recognizer: 'street-address' }]
+ * ```
+ */
+export function findAddresses(text: string, from: number, to: number): Finding[] {
+  const found: Finding[] = [];
+  const digits = /\d/g;
+  digits.lastIndex = from;
+  let regionEnd = from;
+  for (let match = digits.exec(text); match && match.index < to; match = digits.exec(text)) {
+    let start = Math.max(regionEnd, match.index - BEFORE);
+    let end = Math.min(to, match.index + AFTER);
+    // Grow the region while more digits follow closely, so each character is tokenized once.
+    for (;;) {
+      digits.lastIndex = Math.max(digits.lastIndex, end - AFTER / 2);
+      const next = digits.exec(text);
+      if (!next || next.index >= end || next.index >= to) break;
+      end = Math.min(to, next.index + AFTER);
+      if (end === to) break;
+    }
+    // Snap to whitespace so no word is cut.
+    if (start > from && start > regionEnd) {
+      const space = text.slice(start, match.index).search(/\s/);
+      start = space < 0 ? match.index : start + space;
+    }
+    if (end < to) {
+      const space = text.lastIndexOf('\n', end) > start + BEFORE ? text.lastIndexOf('\n', end) : text.lastIndexOf(' ', end);
+      if (space > match.index) end = space;
+    }
+    parseRegion(text, start, end, found);
+    regionEnd = end;
+    digits.lastIndex = end;
+  }
+  parser.tokens.release();
+  return found;
+}
+
+/**
+ * The end of an address whose street line ends at `end`, after the unit, city, state, postcode
+ * and country parts that follow it (up to three lines, never past `limit`). The tagger uses it
+ * for the street lines it finds without a street type ("07 Celso Emilio Ferreiro 23").
+ *
+ * @example
+ * ```ts
+ * continueAddress('12 Oak Road, Leeds LS1 4AP.', 11, 27); // 25
+ * ```
+ */
+export function continueAddress(text: string, end: number, limit: number): number {
+  const stop = Math.min(limit, end + AFTER);
+  parser.load(text, end, stop);
+  const last = parser.extend(0);
+  const { tokens } = parser;
+  const result = last > 0 && (last < parser.count || stop === limit) ? tokens.end[last - 1]! : end;
+  parser.tokens.release();
+  return result;
+}
+
+/**
+ * The default recognizer for street addresses written by rule (see `findAddresses`).
+ *
+ * @example
+ * ```ts
+ * STREET_ADDRESS_RECOGNIZER.find('PSC 7004, Box 8380\nAPO AP 11949', { start: 0, end: 31 });
+ * ```
+ */
+export const STREET_ADDRESS_RECOGNIZER: Recognizer = {
+  name: 'street-address',
+  entities: ['STREET_ADDRESS'],
+  trigger: TRIGGERS.all,
+  find: (text: string, window: TextWindow): Finding[] => findAddresses(text, window.start, window.end),
+};

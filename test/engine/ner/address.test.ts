@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyze } from '../../../src/engine/analyze.js';
+import { continueAddress, findAddresses } from '../../../src/engine/ner/address.js';
+
+/** The address values the rule finds in `text`. */
+function addresses(text: string): string[] {
+  return findAddresses(text, 0, text.length).map((f) => text.slice(f.start, f.end));
+}
+
+describe('street address grammar: shapes', () => {
+  const shapes: [string, string, string][] = [
+    ['US street, city, state and ZIP on two lines', 'Send it to 4022 Oakridge Lane\nDallas TX 48486.', '4022 Oakridge Lane\nDallas TX 48486'],
+    ['four lines with apartment and country', 'Meet me at 95 Avenue des Tuileries Lovrić Street\n Apt. 831\n GUÉRET\n Sudan 30046', '95 Avenue des Tuileries Lovrić Street\n Apt. 831\n GUÉRET\n Sudan 30046'],
+    ['military PSC box', 'PSC 7004, Box 8380\nAPO AP 11949', 'PSC 7004, Box 8380\nAPO AP 11949'],
+    ['ship', 'USNS Vestergaard\nFPO AA 08331', 'USNS Vestergaard\nFPO AA 08331'],
+    ['German compound, number after', 'He lives at Kuefsteinstrasse 91, 8020 Graz, Austria.', 'Kuefsteinstrasse 91, 8020 Graz, Austria'],
+    ['Polish ul. with postcode', 'Adres: ul. Lubartowska 42, 20-115 Lublin', 'ul. Lubartowska 42, 20-115 Lublin'],
+    ['French lower-case rue with connectors', 'Our office: 12 rue de la Paix, 75002 Paris, France', '12 rue de la Paix, 75002 Paris, France'],
+    ['Italian via, number after', 'Via Roma 12, Milano', 'Via Roma 12, Milano'],
+    ['Spanish calle', 'Calle Mayor 5, Madrid', 'Calle Mayor 5, Madrid'],
+    ['UK postcode', 'I live at 221B Baker Street, London NW1 6XE.', '221B Baker Street, London NW1 6XE'],
+    ['PO box with city and state', 'P.O. Box 101, Springfield, IL 62701', 'P.O. Box 101, Springfield, IL 62701'],
+    ['Slovene ulica with house number on both sides', '60 Gosposka ulica 47\nMelo, CA 13241', '60 Gosposka ulica 47\nMelo, CA 13241'],
+    ['Swedish gatan with split postcode', 'Storgatan 12, 111 22 Stockholm', 'Storgatan 12, 111 22 Stockholm'],
+    ['Danish gade', 'Nørregade 7, 1165 København K', 'Nørregade 7, 1165 København K'],
+    ['Hungarian utca', 'Váci utca 20, Budapest', 'Váci utca 20, Budapest'],
+    ['English road inside a sentence', 'Mail to 1121 New Creek Road please', '1121 New Creek Road'],
+  ];
+  for (const [name, text, expected] of shapes) {
+    it(name, () => {
+      assert.deepEqual(addresses(text), [expected]);
+    });
+  }
+});
+
+describe('street address grammar: negatives', () => {
+  for (const text of [
+    'I have 3 dogs and 2 cats',
+    'It costs 12.50 each and 3 of them are in Article 6 of the Convention.',
+    'On 12 May 2003 the Court ruled.',
+    'The applicant was born in 1965 and lives in Istanbul.',
+    'Call 555 0100 before 5 pm.',
+  ]) {
+    it(`finds nothing in ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(addresses(text), []);
+    });
+  }
+});
+
+describe('street address grammar: limits', () => {
+  it('reports absolute offsets inside a window', () => {
+    const text = 'xxxx Send it to 4022 Oakridge Lane.';
+    assert.deepEqual(
+      findAddresses(text, 5, text.length).map((f) => [f.start, f.end, f.type]),
+      [[16, 34, 'STREET_ADDRESS']],
+    );
+  });
+  it('continues a street line over the parts after it', () => {
+    const text = '07 Celso Emilio Ferreiro 23, Selwyn Heights, Denmark';
+    assert.equal(continueAddress(text, 27, text.length), text.length);
+  });
+  it('stays linear on long adversarial input', { timeout: 5000 }, () => {
+    for (const text of ['1 '.repeat(50000), '1 Main Street, '.repeat(7000), '12 Aa Bb Cc Dd Ee Ff Gg Hh Street\n'.repeat(3000), 'ul. '.repeat(25000) + '1']) {
+      for (const f of findAddresses(text, 0, text.length)) assert.ok(f.start >= 0 && f.end <= text.length && f.start < f.end);
+    }
+  });
+});
+
+describe('street addresses through analyze', () => {
+  it('reports a multi-line address as one STREET_ADDRESS', () => {
+    const text = 'Ship to 4022 Oakridge Lane\nDallas TX 48486 today.';
+    const found = analyze(text).filter((f) => f.type === 'STREET_ADDRESS');
+    assert.deepEqual(
+      found.map((f) => text.slice(f.start, f.end)),
+      ['4022 Oakridge Lane\nDallas TX 48486'],
+    );
+  });
+});
