@@ -292,6 +292,8 @@ function reasonOf(error: InstanceType<typeof errors.JOSEError>): Unauthenticated
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'key_source';
+  // jose raises its base class only for a JWKS response that is not 200 or not JSON.
+  if (error.code === errors.JOSEError.code) return 'key_source';
   return 'malformed';
 }
 
