@@ -40,3 +40,4 @@ export { EncryptedFileBlobStore, type BlobRef, type BlobStore } from './blob-sto
 export { DatabaseKeyringStore } from './keyring-store.js';
 export { DatabaseTokenVault } from './token-vault.js';
 export { pgBossDb, pgBossDbForPGlite, type PgBossDb } from './pgboss-pglite.js';
+export { DatabaseAuditStore, type AuditEntryRecord, type AuditTreeHeadRecord } from './audit-store.js';

@@ -117,15 +117,17 @@ const initial: Migration = {
         created_at timestamptz not null default now(),
         primary key (log_id, leaf_index)
       )`,
+      // Several heads may sign the same size (re-signed later), so the key is a sequence.
       `create table audit_tree_heads (
+        id bigint generated always as identity primary key,
         log_id text not null check (log_id ${ID_CHECK}),
         tree_size bigint not null check (tree_size >= 0),
         root_hash bytea not null check (length(root_hash) = 32),
-        signature bytea not null,
+        timestamp_ms bigint not null,
         key_id text not null,
-        signed_at timestamptz not null,
-        primary key (log_id, tree_size)
+        signature bytea not null
       )`,
+      `create index audit_tree_heads_size on audit_tree_heads (log_id, tree_size)`,
       // An append-only log enforced by the database too, not only by the code that writes it.
       `create function veil_append_only() returns trigger language plpgsql as $$
         begin

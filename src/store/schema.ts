@@ -110,12 +110,14 @@ export interface AuditEntriesTable {
 }
 
 export interface AuditTreeHeadsTable {
+  id: Generated<string | number>;
   log_id: string;
   tree_size: BigIntColumn;
   root_hash: Uint8Array;
-  signature: Uint8Array;
+  /** Milliseconds since the epoch, exactly as signed. */
+  timestamp_ms: BigIntColumn;
   key_id: string;
-  signed_at: Timestamp;
+  signature: Uint8Array;
 }
 
 /** Every table Veil owns (pg-boss keeps its own schema, `pgboss`). */

@@ -8,6 +8,8 @@ import { sql } from 'kysely';
 import { createLocalFileKeyProvider } from '../../src/crypto/key-providers/local-file.js';
 import { Keyring } from '../../src/crypto/keyring.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
+import type { AuditStore } from '../../src/audit/log.js';
+import { DatabaseAuditStore } from '../../src/store/audit-store.js';
 import { EncryptedFileBlobStore } from '../../src/store/blob-store.js';
 import { SYSTEM_SCOPE, withTenantScope } from '../../src/store/database.js';
 import { DatabaseKeyringStore } from '../../src/store/keyring-store.js';
@@ -453,6 +455,49 @@ for (const driver of DRIVERS) {
       const row = await db.selectFrom('audit_entries').selectAll().executeTakeFirstOrThrow();
       assert.deepEqual(Buffer.from(row.leaf_hash), leaf);
       assert.equal(Number(row.leaf_index), 0);
+    });
+    test('the audit store appends without gaps under concurrency, per log, and keeps tree heads', async () => {
+      // Two instances, as two processes would hold: the advisory lock, not memory, serialises them.
+      const stores: AuditStore[] = [
+        new DatabaseAuditStore(db, 'audit-x'),
+        new DatabaseAuditStore(db, 'audit-x'),
+      ];
+      const other: AuditStore = new DatabaseAuditStore(db, 'audit-y');
+      const leaf = (i: number) => createHash('sha256').update(`leaf-${i}`).digest();
+      const indices = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 2]!.append({ event: `{"n":${i}}`, leafHash: leaf(i) }),
+        ),
+      );
+      assert.deepEqual(
+        [...indices].sort((x, y) => x - y),
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      assert.equal(await other.append({ event: '{"n":0}', leafHash: leaf(0) }), 0);
+      assert.equal(await stores[0]!.size(), 20);
+      const entries = await stores[1]!.entries(0, 20);
+      for (const e of entries)
+        assert.deepEqual(Buffer.from(e.leafHash), leaf(Number(/\d+/.exec(e.event)![0])));
+      assert.equal((await stores[0]!.leafHashes(5, 7)).length, 2);
+      await assert.rejects(stores[0]!.entries(0, 21), isCode('VEIL_AUDIT_OUT_OF_RANGE'));
+
+      assert.equal(await stores[0]!.latestTreeHead(), undefined);
+      const head = {
+        tree_size: 20,
+        root_hash: 'ab'.repeat(32),
+        timestamp: 1_714_556_430_123,
+        key_id: 'k1',
+        signature: Buffer.alloc(64, 7).toString('base64url'),
+      };
+      await stores[0]!.saveTreeHead({ ...head, tree_size: 10 });
+      await stores[0]!.saveTreeHead(head);
+      await stores[0]!.saveTreeHead({ ...head, timestamp: head.timestamp + 1 });
+      assert.deepEqual(await stores[1]!.latestTreeHead(), { ...head, timestamp: head.timestamp + 1 });
+      assert.deepEqual(
+        (await stores[1]!.treeHeads()).map((h) => h.tree_size),
+        [10, 20, 20],
+      );
+      assert.deepEqual(await other.treeHeads(), []);
     });
   });
 }

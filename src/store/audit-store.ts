@@ -1,0 +1,150 @@
+/**
+ * The audit log's storage on the database. It satisfies the `AuditStore` interface of
+ * src/audit/log.ts by shape: the store does not import the audit layer (audit depends on the
+ * store, not the reverse), so the types it needs are restated here.
+ */
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { VeilError } from '../errors/veil-error.js';
+import { checkId } from './repositories.js';
+import type { Schema } from './schema.js';
+
+/** One stored entry: index, canonical JSON of the event, leaf hash (as in src/audit). */
+export interface AuditEntryRecord {
+  readonly index: number;
+  readonly event: string;
+  readonly leafHash: Uint8Array;
+}
+
+/** A signed tree head (as in src/audit/tree-head.ts). */
+export interface AuditTreeHeadRecord {
+  readonly tree_size: number;
+  /** 64 lower-case hex digits. */
+  readonly root_hash: string;
+  readonly timestamp: number;
+  readonly key_id: string;
+  /** base64url. */
+  readonly signature: string;
+}
+
+function outOfRange(from: number, to: number, size: number): VeilError {
+  return new VeilError(
+    'VEIL_AUDIT_OUT_OF_RANGE',
+    `audit: entries [${from}, ${to}) are outside the log of ${size}`,
+  );
+}
+
+/**
+ * One audit log (a tenant's, or `system`) in `audit_entries` and `audit_tree_heads`. Appends
+ * take a transaction-scoped advisory lock on the log, read the next index and insert under it, so
+ * writers in any number of processes never fork the tree; the primary key (log_id, leaf_index)
+ * would refuse a duplicate index anyway, and a trigger refuses updates and deletes.
+ *
+ * @example
+ * ```ts
+ * const log = new AuditLog({ store: new DatabaseAuditStore(handle.db, 'tenant-a'), signer });
+ * ```
+ */
+export class DatabaseAuditStore {
+  readonly #db: Kysely<Schema>;
+  readonly #logId: string;
+
+  constructor(db: Kysely<Schema>, logId: string) {
+    checkId('logId', logId);
+    this.#db = db;
+    this.#logId = logId;
+  }
+
+  async append(entry: { readonly event: string; readonly leafHash: Uint8Array }): Promise<number> {
+    return this.#db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext('veil.audit'), hashtext(${this.#logId}))`.execute(trx);
+      const index = await this.#size(trx);
+      await trx
+        .insertInto('audit_entries')
+        .values({
+          log_id: this.#logId,
+          leaf_index: index,
+          leaf_hash: entry.leafHash,
+          event: Buffer.from(entry.event, 'utf8'),
+        })
+        .execute();
+      return index;
+    });
+  }
+
+  async #size(db: Kysely<Schema>): Promise<number> {
+    const row = await db
+      .selectFrom('audit_entries')
+      .select((eb) => eb.fn.max('leaf_index').as('last'))
+      .where('log_id', '=', this.#logId)
+      .executeTakeFirst();
+    return row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;
+  }
+
+  size(): Promise<number> {
+    return this.#size(this.#db);
+  }
+
+  async entries(from: number, to: number): Promise<AuditEntryRecord[]> {
+    const size = await this.size();
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to || to > size)
+      throw outOfRange(from, to, size);
+    const rows = await this.#db
+      .selectFrom('audit_entries')
+      .select(['leaf_index', 'event', 'leaf_hash'])
+      .where('log_id', '=', this.#logId)
+      .where('leaf_index', '>=', from)
+      .where('leaf_index', '<', to)
+      .orderBy('leaf_index')
+      .execute();
+    return rows.map((r) => ({
+      index: Number(r.leaf_index),
+      event: Buffer.from(r.event).toString('utf8'),
+      leafHash: Uint8Array.from(r.leaf_hash),
+    }));
+  }
+
+  async leafHashes(from: number, to: number): Promise<Uint8Array[]> {
+    return (await this.entries(from, to)).map((e) => e.leafHash);
+  }
+
+  async saveTreeHead(head: AuditTreeHeadRecord): Promise<void> {
+    await this.#db
+      .insertInto('audit_tree_heads')
+      .values({
+        log_id: this.#logId,
+        tree_size: head.tree_size,
+        root_hash: Buffer.from(head.root_hash, 'hex'),
+        timestamp_ms: head.timestamp,
+        key_id: head.key_id,
+        signature: Buffer.from(head.signature, 'base64url'),
+      })
+      .execute();
+  }
+
+  async latestTreeHead(): Promise<AuditTreeHeadRecord | undefined> {
+    return (await this.#heads('desc'))[0];
+  }
+
+  treeHeads(): Promise<AuditTreeHeadRecord[]> {
+    return this.#heads('asc');
+  }
+
+  async #heads(order: 'asc' | 'desc'): Promise<AuditTreeHeadRecord[]> {
+    let query = this.#db
+      .selectFrom('audit_tree_heads')
+      .select(['tree_size', 'root_hash', 'timestamp_ms', 'key_id', 'signature'])
+      .where('log_id', '=', this.#logId)
+      .orderBy('tree_size', order)
+      .orderBy('id', order);
+    if (order === 'desc') query = query.limit(1);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      tree_size: Number(r.tree_size),
+      root_hash: Buffer.from(r.root_hash).toString('hex'),
+      timestamp: Number(r.timestamp_ms),
+      key_id: r.key_id,
+      signature: Buffer.from(r.signature).toString('base64url'),
+    }));
+  }
+}
