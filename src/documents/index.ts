@@ -4,6 +4,7 @@ export { DEFAULT_LIMITS, resolveLimits, type DocumentLimits } from './limits.js'
 export type { Box, Document, DocumentFormat, JsonValue, Line, Page, PageSource, RecordSet, Table, Word } from './model.js';
 export type { OcrEngine, OcrResult, OcrWord } from './ocr/engine.js';
 export { closeSharedOcr, createTesseractOcr, sharedOcr, type TesseractOptions } from './ocr/pool.js';
+export { readDocumentFile } from './input.js';
 export { writeFileAtomic } from './output.js';
 export { parseDocument, sniffType, type ParseOptions } from './parse.js';
 export type { OcrMode, ProgressEvent } from './parsers/context.js';

@@ -1,0 +1,83 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { closeSharedOcr, documentText, parseDocument, redactDocument } from '../../src/documents/index.js';
+import { CANARY_EMAIL, CANARY_SSN, docx, eml, rawContains, textImage, textPdf, utf8 } from './fixtures.js';
+
+after(closeSharedOcr);
+
+// Only the canary types, so the tests do not depend on the name tagger's current weights.
+const detection = { entities: ['EMAIL_ADDRESS', 'US_SSN'] };
+
+/** Every text Veil can get back out of an output: text layer and OCR of every page. */
+async function allText(bytes: Uint8Array): Promise<string> {
+  return documentText(await parseDocument(bytes, { ocrMode: 'auto' })).text;
+}
+
+function assertNoCanary(bytes: Uint8Array, text: string): void {
+  for (const canary of [CANARY_EMAIL, CANARY_SSN, 'zelda.canary']) {
+    assert.ok(!rawContains(bytes, canary), `raw bytes hold ${canary}`);
+    assert.ok(!text.includes(canary), `extracted text holds ${canary}`);
+  }
+}
+
+describe('true redaction', () => {
+  test('PDF: pages with findings are rasterised, others keep their text; no canary in any layer or metadata', async () => {
+    const input = await textPdf([[`Patient e-mail ${CANARY_EMAIL}`, `SSN ${CANARY_SSN}`], ['Page two has nothing personal.']]);
+    assert.ok(rawContains(input, CANARY_EMAIL), 'fixture metadata holds the canary');
+    const out = await redactDocument(input, { detection });
+    assert.equal(out.mediaType, 'application/pdf');
+    assert.equal(out.residual, 0);
+    assert.deepEqual(out.counts, { EMAIL_ADDRESS: 1, US_SSN: 1 });
+    assert.equal(out.rasterisedPages, 1);
+    const text = await allText(out.bytes);
+    assertNoCanary(out.bytes, text);
+    assert.match(text, /Page two has nothing personal\./, 'the untouched page keeps its text layer');
+    assert.match(text, /Patient/, 'OCR still reads the unredacted words of the rasterised page');
+    const { PDFDocument } = await import('pdf-lib');
+    const reloaded = await PDFDocument.load(out.bytes, { updateMetadata: false });
+    assert.equal(reloaded.getAuthor(), undefined);
+    assert.equal(reloaded.getTitle(), undefined);
+  });
+
+  test('image: boxes burned in, EXIF stripped, OCR finds no canary', async () => {
+    const input = await textImage([`Mail ${CANARY_EMAIL}`, `SSN ${CANARY_SSN} today`], { exif: true, format: 'jpeg' });
+    assert.ok((await sharp(input).metadata()).exif, 'fixture carries EXIF');
+    const out = await redactDocument(input, { detection });
+    assert.equal(out.mediaType, 'image/jpeg');
+    assert.equal(out.residual, 0);
+    assert.deepEqual(out.counts, { EMAIL_ADDRESS: 1, US_SSN: 1 });
+    const meta = await sharp(out.bytes).metadata();
+    assert.equal(meta.exif, undefined);
+    assert.equal(meta.xmp, undefined);
+    const text = await allText(out.bytes);
+    assertNoCanary(out.bytes, text);
+    assert.match(text, /today/);
+  });
+
+  test('DOCX, e-mail with attachments, text, CSV and JSON leave as redacted text', async () => {
+    const cases: [string, Uint8Array, string][] = [
+      ['docx', await docx([`Reach me at ${CANARY_EMAIL}`], `SSN ${CANARY_SSN}`), 'text/plain'],
+      ['email', eml(`Reply to ${CANARY_EMAIL}`, [{ name: 'ids.csv', type: 'text/csv', content: utf8(`id,ssn\n1,${CANARY_SSN}\n`) }]), 'text/plain'],
+      ['text', utf8(`Call notes: ${CANARY_EMAIL}, SSN ${CANARY_SSN}.\n`), 'text/plain'],
+      ['csv', utf8(`id,email,ssn\n1,${CANARY_EMAIL},${CANARY_SSN}\n2,"x, y",none\n`), 'text/csv'],
+      ['json', utf8(JSON.stringify({ patient: { email: CANARY_EMAIL, ids: [CANARY_SSN] } })), 'application/json'],
+    ];
+    for (const [name, input, mediaType] of cases) {
+      const out = await redactDocument(input, { detection });
+      assert.equal(out.mediaType, mediaType, name);
+      assert.equal(out.residual, 0, name);
+      assert.deepEqual(out.counts, { EMAIL_ADDRESS: 1, US_SSN: 1 }, name);
+      assertNoCanary(out.bytes, new TextDecoder().decode(out.bytes));
+    }
+    const csv = await redactDocument(cases[3]![1], { detection });
+    assert.equal(new TextDecoder().decode(csv.bytes), 'id,email,ssn\n1,[EMAIL_ADDRESS],[US_SSN]\n2,"x, y",none\n');
+    const json = await redactDocument(cases[4]![1], { detection });
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(json.bytes)), { patient: { email: '[EMAIL_ADDRESS]', ids: ['[US_SSN]'] } });
+  });
+
+  test('a custom text redactor is used for text formats', async () => {
+    const out = await redactDocument(utf8(`Mail ${CANARY_EMAIL} now`), { detection, redactText: (text, findings) => findings.reduceRight((t, f) => t.slice(0, f.start) + '***' + t.slice(f.end), text) });
+    assert.equal(new TextDecoder().decode(out.bytes), 'Mail *** now');
+  });
+});
