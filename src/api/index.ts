@@ -1,0 +1,18 @@
+/**
+ * Veil's HTTP API. `buildApp` takes its adapters as arguments; see `ports.ts` for what it needs.
+ */
+export { buildApp, API_VERSION } from './app.js';
+export { loadApiConfig, apiConfigSchema, type ApiConfig } from './config.js';
+export { principalOf } from './guard.js';
+export { LOG_REDACT_PATHS } from './logging.js';
+export type {
+  ApiDependencies,
+  ApiRoutePlugin,
+  Authenticate,
+  Authorize,
+  Permission,
+  Principal,
+  ReadinessCheck,
+  RequestHeaders,
+  TenantKeys,
+} from './ports.js';

@@ -1,0 +1,65 @@
+/**
+ * What the HTTP API needs from the rest of Veil, as small interfaces handed to `buildApp`. The
+ * API imports no authentication, storage or key code at module load: `veil serve` wires the real
+ * adapters and tests wire their own, so every route runs the same chain in both.
+ *
+ * The Principal shape matches `src/access/principal.ts`; once `src/access/index.ts` exports it,
+ * these types are meant to be replaced by imports from there.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { OperatorKeys } from '../engine/anonymize/keys.js';
+
+/** The authenticated caller: a person or a service, scoped to one tenant. */
+export interface Principal {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly roles: readonly string[];
+  readonly kind: 'user' | 'service';
+}
+
+/**
+ * A permission a route declares, such as `analyze:run`. The access layer's matrix decides which
+ * roles hold it; the API only names it.
+ */
+export type Permission = string;
+
+/** The request headers an authenticator may read (lower-case names, as Node gives them). */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
+ * Resolves the caller from the request headers, or throws a VeilError `VEIL_UNAUTHENTICATED`
+ * (any other error is treated the same way, so a broken authenticator never lets a request in).
+ */
+export type Authenticate = (headers: RequestHeaders) => Promise<Principal>;
+
+/** Throws a VeilError (`VEIL_FORBIDDEN`) unless the principal holds the permission. */
+export type Authorize = (principal: Principal, permission: Permission) => void | Promise<void>;
+
+/** Resolves when the service can take work (database reachable, workers started); throws otherwise. */
+export type ReadinessCheck = () => Promise<void>;
+
+/** The operator keys of one tenant, for the keyed anonymizers (hash, encrypt, fpe, date_shift). */
+export type TenantKeys = (tenantId: string) => OperatorKeys | Promise<OperatorKeys>;
+
+/** Everything `buildApp` is given. Only `authenticate` and `authorize` are required. */
+export interface ApiDependencies {
+  readonly authenticate: Authenticate;
+  readonly authorize: Authorize;
+  /** Readiness for `/readyz`; always ready when absent. */
+  readonly ready?: ReadinessCheck;
+  /** The server log. The API adds its own redaction paths to a child of it; silent when absent. */
+  readonly logger?: Logger;
+  /** Settings, validated at start-up (see `ApiConfig`). */
+  readonly config?: unknown;
+  /** Enables the keyed anonymizers on `/v1/anonymize`; without it only keyless ones are offered. */
+  readonly tenantKeys?: TenantKeys;
+  /**
+   * More route plugins (jobs, uploads, audit), registered after the built-in ones with the same
+   * chain: each route declares `config.permission` (or `config.public: true`).
+   */
+  readonly routes?: readonly ApiRoutePlugin[];
+}
+
+/** A plugin that adds routes; it receives the dependencies it was built with. */
+export type ApiRoutePlugin = (app: FastifyInstance, deps: ApiDependencies) => Promise<void>;
