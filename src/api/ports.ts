@@ -3,26 +3,15 @@
  * API imports no authentication, storage or key code at module load: `veil serve` wires the real
  * adapters and tests wire their own, so every route runs the same chain in both.
  *
- * The Principal shape matches `src/access/principal.ts`; once `src/access/index.ts` exports it,
- * these types are meant to be replaced by imports from there.
+ * The principal and permission types are the access layer's (`src/access/index.ts`), imported as
+ * types only: the API never calls into the access layer itself.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Permission, Principal } from '../access/index.js';
 import type { OperatorKeys } from '../engine/anonymize/keys.js';
 
-/** The authenticated caller: a person or a service, scoped to one tenant. */
-export interface Principal {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly roles: readonly string[];
-  readonly kind: 'user' | 'service';
-}
-
-/**
- * A permission a route declares, such as `analyze:run`. The access layer's matrix decides which
- * roles hold it; the API only names it.
- */
-export type Permission = string;
+export type { Permission, Principal };
 
 /** The request headers an authenticator may read (lower-case names, as Node gives them). */
 export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;

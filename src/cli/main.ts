@@ -6,6 +6,7 @@ import { registerEntities } from './commands/entities.js';
 import { registerExtract } from './commands/extract.js';
 import { registerKeys } from './commands/keys.js';
 import { registerRedact } from './commands/redact.js';
+import { registerServe } from './commands/serve.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
 const EXIT_INPUT = 1;
@@ -24,6 +25,7 @@ registerEntities(program);
 registerExtract(program);
 registerKeys(program);
 registerRedact(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,105 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { authorize, createAuthenticator, createTokenVerifier, openLocalIssuer } from '../../access/index.js';
+import { createOperatorKeys } from '../../crypto/operator-keys.js';
+import { buildApp } from '../../api/index.js';
+import type { ApiDependencies } from '../../api/index.js';
+import { DEFAULT_DATA_DIR, localKeyring } from '../keyring.js';
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  dataDir: string;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return port;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * The embedded mode's adapters: bearer tokens signed by the local issuer whose key lives in
+ * `dataDir` (what `veil token` mints), the access layer's permission matrix, and operator keys
+ * from the local keyring for the keyed anonymizers.
+ *
+ * @example
+ * ```ts
+ * const app = await buildApp({ ...(await localApiDependencies('.veil')), logger: pino() });
+ * ```
+ */
+export async function localApiDependencies(dataDir: string): Promise<ApiDependencies> {
+  const issuer = await openLocalIssuer(dataDir);
+  const authenticator = createAuthenticator({ tokens: await createTokenVerifier(issuer.verifierOptions()) });
+  const keyring = localKeyring(dataDir);
+  return {
+    authenticate: async (headers) => {
+      const header = headers.authorization;
+      return authenticator.authenticate(typeof header === 'string' ? header : undefined);
+    },
+    authorize: (principal, permission) => {
+      authorize(principal, permission);
+    },
+    tenantKeys: (tenantId) => createOperatorKeys(keyring, tenantId),
+  };
+}
+
+function onShutdown(close: () => Promise<void>, logger: Logger): void {
+  let closing = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    // A second signal while draining means the operator wants out now.
+    if (closing) process.exit(130);
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/**
+ * `veil serve`: runs the HTTP API on `--host` (127.0.0.1) and `--port` (8080), with its data in
+ * `VEIL_DATA_DIR` (or `--data-dir`, default `.veil`). Every `/v1` route needs a bearer token from
+ * the local issuer; logs are JSON lines on stdout, the banner goes to stderr.
+ *
+ * @example
+ * ```ts
+ * registerServe(program); // veil serve --port 8080
+ * ```
+ */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP API (OpenAPI document at /openapi.json, docs at /docs)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8080)
+    .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .action(async (flags: ServeFlags) => {
+      const logger = pino({ level: process.env.VEIL_LOG_LEVEL ?? 'info' });
+      const app = await buildApp({ ...(await localApiDependencies(flags.dataDir)), logger });
+      onShutdown(() => app.close(), logger);
+      await app.listen({ host: flags.host, port: flags.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : flags.port;
+      const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
+      const url = `http://${host}:${port}`;
+      const hasTokenCommand = program.commands.some((command) => command.name() === 'token');
+      const lines = [
+        `Veil API listening on ${url}`,
+        `API docs: ${url}/docs (OpenAPI: ${url}/openapi.json)`,
+        hasTokenCommand
+          ? `Development token: veil token --role processor --tenant T  (then: Authorization: Bearer <token>)`
+          : `Development token: \`veil token --role processor --tenant T\` is not available in this build yet; tokens must be signed by the key in ${flags.dataDir}`,
+      ];
+      if (!LOOPBACK.has(flags.host)) {
+        lines.push('Warning: listening beyond loopback without TLS; put a TLS-terminating proxy in front.');
+      }
+      process.stderr.write(`${lines.join('\n')}\n`);
+    });
+}
