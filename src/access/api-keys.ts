@@ -138,7 +138,10 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       requireTenantId(tenantId, 'tenantId');
       const unique = [...new Set(roles)];
       if (unique.length === 0 || !unique.every(isRole)) {
-        throw new VeilError('VEIL_INVALID_OPTION', 'roles: one or more of admin, processor, reviewer, auditor, dpo');
+        throw new VeilError(
+          'VEIL_INVALID_OPTION',
+          'roles: one or more of admin, processor, reviewer, auditor, dpo',
+        );
       }
       const keyId = randomBytes(KEY_ID_BYTES).toString('hex');
       const secret = randomBytes(SECRET_BYTES).toString('base64url');
@@ -203,7 +206,8 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
   async revoke(tenantId: string, keyId: string, at: Date): Promise<boolean> {
     const record = this.#keys.get(keyId);
     if (record === undefined || record.tenantId !== tenantId) return false;
-    if (record.revokedAt === null) this.#keys.set(keyId, Object.freeze({ ...record, revokedAt: at.toISOString() }));
+    if (record.revokedAt === null)
+      this.#keys.set(keyId, Object.freeze({ ...record, revokedAt: at.toISOString() }));
     return true;
   }
 }

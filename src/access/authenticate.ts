@@ -29,7 +29,10 @@ const BEARER = /^bearer +(\S+)$/i;
  * const principal = await auth.authenticate(request.headers.authorization);
  * ```
  */
-export function createAuthenticator(sources: { tokens?: TokenVerifier; apiKeys?: ApiKeyService }): Authenticator {
+export function createAuthenticator(sources: {
+  tokens?: TokenVerifier;
+  apiKeys?: ApiKeyService;
+}): Authenticator {
   return {
     async authenticate(authorization) {
       if (authorization === undefined || authorization.length === 0) throw unauthenticated('missing');

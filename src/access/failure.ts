@@ -34,7 +34,11 @@ export class AuthenticationFailure extends Error {
   readonly detail: string | undefined;
 
   constructor(reason: UnauthenticatedReason, detail?: string) {
-    super(detail === undefined ? `authentication failed: ${reason}` : `authentication failed: ${reason} (${detail})`);
+    super(
+      detail === undefined
+        ? `authentication failed: ${reason}`
+        : `authentication failed: ${reason} (${detail})`,
+    );
     this.name = 'AuthenticationFailure';
     this.reason = reason;
     this.detail = detail;

@@ -4,12 +4,24 @@
  * the {@link ApiKeyStore} port.
  */
 export { createApiKeyService, InMemoryApiKeyStore, looksLikeApiKey, parseApiKey } from './api-keys.js';
-export type { ApiKeyService, ApiKeyServiceOptions, ApiKeyStore, CreatedApiKey, StoredApiKey } from './api-keys.js';
+export type {
+  ApiKeyService,
+  ApiKeyServiceOptions,
+  ApiKeyStore,
+  CreatedApiKey,
+  StoredApiKey,
+} from './api-keys.js';
 export { createAuthenticator } from './authenticate.js';
 export type { Authenticator } from './authenticate.js';
 export { AuthenticationFailure, unauthenticatedReason } from './failure.js';
 export type { UnauthenticatedReason } from './failure.js';
-export { LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_SIGNING_KEY_FILE, mintDevelopmentToken, openLocalIssuer } from './local-issuer.js';
+export {
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  LOCAL_SIGNING_KEY_FILE,
+  mintDevelopmentToken,
+  openLocalIssuer,
+} from './local-issuer.js';
 export type { DevelopmentTokenRequest, LocalIssuer } from './local-issuer.js';
 export {
   assertSameTenant,
@@ -25,4 +37,11 @@ export type { Grant, Permission, ResourceContext, Role } from './permissions.js'
 export { isTenantId, requireTenantId } from './principal.js';
 export type { Principal } from './principal.js';
 export { createTokenVerifier, TOKEN_ALGORITHMS } from './tokens.js';
-export type { ClaimPath, FetchLike, KeySource, TokenAlgorithm, TokenVerifier, TokenVerifierOptions } from './tokens.js';
+export type {
+  ClaimPath,
+  FetchLike,
+  KeySource,
+  TokenAlgorithm,
+  TokenVerifier,
+  TokenVerifierOptions,
+} from './tokens.js';

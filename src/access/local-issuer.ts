@@ -55,7 +55,11 @@ export interface LocalIssuer {
 }
 
 function keyError(message: string, cause?: unknown): VeilError {
-  return new VeilError('VEIL_SIGNING_KEY', `local token-signing key: ${message}`, cause === undefined ? undefined : { cause });
+  return new VeilError(
+    'VEIL_SIGNING_KEY',
+    `local token-signing key: ${message}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 async function createKeyFile(path: string): Promise<void> {
@@ -84,21 +88,32 @@ async function loadPrivateKey(path: string): Promise<KeyObject> {
     const info = await stat(path);
     // Like ssh with private keys: a key others can read is refused rather than silently used.
     if ((info.mode & 0o077) !== 0) {
-      throw keyError(`${path} is readable or writable by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
+      throw keyError(
+        `${path} is readable or writable by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`,
+      );
     }
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof VeilError) throw error;
-    throw keyError(`cannot create or read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, error);
+    throw keyError(
+      `cannot create or read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+      error,
+    );
   }
   try {
     const jwk = JSON.parse(text) as JWK;
-    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string' || typeof jwk.x !== 'string') {
+    if (
+      jwk.kty !== 'OKP' ||
+      jwk.crv !== 'Ed25519' ||
+      typeof jwk.d !== 'string' ||
+      typeof jwk.x !== 'string'
+    ) {
       throw new Error('not an Ed25519 private JWK');
     }
     const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
     // The stored public half must belong to the private half, or the JWKS would not verify.
-    if (createPublicKey(key).export({ format: 'jwk' }).x !== jwk.x) throw new Error('public and private halves differ');
+    if (createPublicKey(key).export({ format: 'jwk' }).x !== jwk.x)
+      throw new Error('public and private halves differ');
     return key;
   } catch {
     // No cause on purpose: a JSON parse error can quote the file, which is key material.
@@ -124,7 +139,10 @@ export async function openLocalIssuer(directory: string): Promise<LocalIssuer> {
   try {
     await mkdir(directory, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw keyError(`cannot create ${directory} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, error);
+    throw keyError(
+      `cannot create ${directory} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+      error,
+    );
   }
   const privateKey = await loadPrivateKey(join(directory, LOCAL_SIGNING_KEY_FILE));
   const { kty, crv, x } = createPublicKey(privateKey).export({ format: 'jwk' });
@@ -146,7 +164,10 @@ export async function openLocalIssuer(directory: string): Promise<LocalIssuer> {
     async mintDevelopmentToken(request: DevelopmentTokenRequest): Promise<string> {
       const roles = typeof request.role === 'string' ? [request.role] : [...request.role];
       if (roles.length === 0 || !roles.every(isRole)) {
-        throw new VeilError('VEIL_INVALID_OPTION', '--role: one or more of admin, processor, reviewer, auditor, dpo');
+        throw new VeilError(
+          'VEIL_INVALID_OPTION',
+          '--role: one or more of admin, processor, reviewer, auditor, dpo',
+        );
       }
       const tenant = requireTenantId(request.tenant, '--tenant');
       const ttl = request.ttl ?? DEFAULT_TTL_SECONDS;
@@ -176,6 +197,9 @@ export async function openLocalIssuer(directory: string): Promise<LocalIssuer> {
  * process.stdout.write(`${await mintDevelopmentToken(keyDir, { role: 'admin', tenant: 'acme', ttl: 3600 })}\n`);
  * ```
  */
-export async function mintDevelopmentToken(directory: string, request: DevelopmentTokenRequest): Promise<string> {
+export async function mintDevelopmentToken(
+  directory: string,
+  request: DevelopmentTokenRequest,
+): Promise<string> {
   return (await openLocalIssuer(directory)).mintDevelopmentToken(request);
 }

@@ -6,7 +6,14 @@
  * {@link Principal}; everything else a token says is ignored.
  */
 import { readFile } from 'node:fs/promises';
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+} from 'jose';
 import type { JSONWebKeySet, JWK, JWTPayload, JWTVerifyGetKey, ProtectedHeaderParameters } from 'jose';
 import { VeilError } from '../errors/veil-error.js';
 import { AuthenticationFailure, unauthenticated } from './failure.js';
@@ -226,7 +233,8 @@ function decodeHeader(token: string): ProtectedHeaderParameters {
 }
 
 function checkHeader(header: ProtectedHeaderParameters, algorithms: readonly string[]): void {
-  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) throw new AuthenticationFailure('algorithm');
+  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg))
+    throw new AuthenticationFailure('algorithm');
   // RFC 7515 section 4.1.11: a recipient must reject a token whose `crit` lists an extension it
   // does not understand. Veil understands none for JWTs; `b64: false` (RFC 7797) in particular
   // would make the signed bytes differ from the claims parsed.
@@ -281,7 +289,8 @@ function asUnauthenticated(error: unknown): VeilError {
 function reasonOf(error: InstanceType<typeof errors.JOSEError>): UnauthenticatedReason {
   if (error instanceof errors.JWTExpired) return 'expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if ((error.claim === 'nbf' || error.claim === 'iat') && error.reason === 'check_failed') return 'not_yet_valid';
+    if ((error.claim === 'nbf' || error.claim === 'iat') && error.reason === 'check_failed')
+      return 'not_yet_valid';
     if (error.claim === 'iss') return 'issuer';
     if (error.claim === 'aud') return 'audience';
     return 'claims';
@@ -299,7 +308,10 @@ function reasonOf(error: InstanceType<typeof errors.JOSEError>): Unauthenticated
 
 // --- key sources ---------------------------------------------------------------------------
 
-async function keyResolver(options: TokenVerifierOptions, algorithms: readonly string[]): Promise<JWTVerifyGetKey> {
+async function keyResolver(
+  options: TokenVerifierOptions,
+  algorithms: readonly string[],
+): Promise<JWTVerifyGetKey> {
   const keys = options.keys;
   switch (keys?.kind) {
     case 'jwks':
@@ -325,7 +337,10 @@ async function readJwksFile(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw invalidOption('keys.path', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+    throw invalidOption(
+      'keys.path',
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
@@ -416,18 +431,22 @@ async function discoverJwksUri(options: TokenVerifierOptions): Promise<URL> {
       redirect: 'manual',
       signal: AbortSignal.timeout(options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS),
     });
-    if (response.status !== 200) throw new AuthenticationFailure('key_source', `discovery HTTP ${response.status}`);
+    if (response.status !== 200)
+      throw new AuthenticationFailure('key_source', `discovery HTTP ${response.status}`);
     document = JSON.parse(await readCapped(response)) as unknown;
   } catch (error) {
     if (error instanceof AuthenticationFailure) throw error;
     throw new AuthenticationFailure('key_source', 'discovery request failed');
   }
-  const { issuer, jwks_uri: jwksUri } = (typeof document === 'object' && document !== null ? document : {}) as {
+  const { issuer, jwks_uri: jwksUri } = (
+    typeof document === 'object' && document !== null ? document : {}
+  ) as {
     issuer?: unknown;
     jwks_uri?: unknown;
   };
   if (issuer !== options.issuer) throw new AuthenticationFailure('key_source', 'discovery issuer mismatch');
-  if (typeof jwksUri !== 'string') throw new AuthenticationFailure('key_source', 'discovery without jwks_uri');
+  if (typeof jwksUri !== 'string')
+    throw new AuthenticationFailure('key_source', 'discovery without jwks_uri');
   try {
     return secureUrl(jwksUri, 'jwks_uri');
   } catch {
@@ -441,7 +460,8 @@ async function readCapped(response: Response): Promise<string> {
   let total = 0;
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     total += chunk.length;
-    if (total > MAX_DOCUMENT_BYTES) throw new AuthenticationFailure('key_source', 'discovery document too large');
+    if (total > MAX_DOCUMENT_BYTES)
+      throw new AuthenticationFailure('key_source', 'discovery document too large');
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -40,7 +40,7 @@ export const ERROR_CATALOGUE = {
   VEIL_CONFLICT: { status: 409, doc: 'A record with the same id already exists, or the record changed state (an upload already used) while the request ran.' },
   VEIL_INTERNAL: { status: 500, doc: 'An unexpected internal failure; the details are in the server log (never content).' },
   VEIL_UNAUTHENTICATED: { status: 401, doc: 'Authentication failed: the bearer token or API key is missing, malformed, expired, not yet valid, for another issuer or audience, or signed with a key or algorithm Veil does not accept. Deliberately uninformative; the reason is in the server log.' },
-  VEIL_FORBIDDEN: { status: 403, doc: 'The authenticated principal has no role that grants the permission this action needs (see docs for the permission matrix).' },
+  VEIL_FORBIDDEN: { status: 403, doc: 'The authenticated principal has no role that grants the permission this action needs; the matrix is `PERMISSION_MATRIX` in src/access/permissions.ts.' },
   VEIL_REASON_REQUIRED: { status: 400, doc: 'This privileged action (such as revealing original values) needs a `reason` of 4 to 500 characters; it is recorded in the audit log, so it must not contain personal data.' },
   VEIL_SIGNING_KEY: { status: 500, doc: 'The local token-signing key file (embedded mode) cannot be created or read, is corrupt, or is readable by group or others; the message names the file, never key material.' },
   VEIL_NOT_FOUND: { status: 404, doc: 'The job, upload, artifact, blob or other resource does not exist in the caller\'s tenant. Another tenant\'s ids answer this too, so ids reveal nothing across tenants.' },
@@ -56,6 +56,9 @@ export const ERROR_CATALOGUE = {
   VEIL_RATE_LIMITED: { status: 429, doc: 'Too many requests from this principal (or, before authentication, this address) in the current window (`api.rateLimit`); retry after the seconds in the `Retry-After` header.' },
   VEIL_ROUTE_NOT_FOUND: { status: 404, doc: 'No API route matches the method and path; see /openapi.json for the routes.' },
   VEIL_NOT_READY: { status: 503, doc: 'The service is running but cannot take work yet (database, queue or workers not ready); `/readyz` answers this until it can.' },
+  VEIL_JOB_FAILED: { status: 500, doc: 'A job step kept failing after its retries (database, key provider or an unexpected fault); the job is marked failed and every artifact it had written was deleted. Submit it again; the server log has the step and attempt, never content.' },
+  VEIL_JOB_NOT_READY: { status: 409, doc: 'The job has not finished yet (it is queued or running), so its outputs are not available; poll its status and retry when it is `succeeded`.' },
+  VEIL_JOB_INTEGRITY: { status: 500, doc: 'A job\'s stored request does not match its record (the policy hash differs, or its original document is missing); the job was failed rather than run under another policy.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

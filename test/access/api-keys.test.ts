@@ -27,10 +27,16 @@ function setup(): { store: InspectableStore; keys: ReturnType<typeof createApiKe
 
 test('create → verify → revoke', async () => {
   const { store, keys } = setup();
-  const { apiKey, keyId } = await keys.create({ tenantId: 'acme', roles: ['processor', 'processor', 'reviewer'] });
+  const { apiKey, keyId } = await keys.create({
+    tenantId: 'acme',
+    roles: ['processor', 'processor', 'reviewer'],
+  });
   assert.match(apiKey, FORMAT);
   assert.equal(apiKey.slice(5, 29), keyId);
-  assert.deepEqual({ ...(await keys.verify(apiKey)) }, { id: `apikey:${keyId}`, tenantId: 'acme', roles: ['processor', 'reviewer'], kind: 'service' });
+  assert.deepEqual(
+    { ...(await keys.verify(apiKey)) },
+    { id: `apikey:${keyId}`, tenantId: 'acme', roles: ['processor', 'reviewer'], kind: 'service' },
+  );
   await keys.revoke('acme', keyId);
   assert.equal(await rejection(keys.verify(apiKey)), 'api_key');
   assert.equal((await store.findByKeyId(keyId))?.revokedAt, '2026-01-01T00:00:00.000Z');
@@ -43,8 +49,17 @@ test('the stored record holds an HMAC-SHA256 of the secret under the pepper, nev
   const secret = apiKey.slice(30);
   assert.equal(Buffer.from(secret, 'base64url').length, 32, 'a 256-bit secret');
   const [record] = store.written;
-  const expectedHash = createHmac('sha256', pepper).update(`veil-api-key-v1\0${keyId}\0${secret}`).digest('hex');
-  assert.deepEqual(record, { keyId, tenantId: 'acme', roles: ['admin'], hash: expectedHash, createdAt: '2026-01-01T00:00:00.000Z', revokedAt: null });
+  const expectedHash = createHmac('sha256', pepper)
+    .update(`veil-api-key-v1\0${keyId}\0${secret}`)
+    .digest('hex');
+  assert.deepEqual(record, {
+    keyId,
+    tenantId: 'acme',
+    roles: ['admin'],
+    hash: expectedHash,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    revokedAt: null,
+  });
   assert.equal(JSON.stringify(record).includes(secret), false);
   assert.equal(JSON.stringify(record).includes(apiKey), false);
   // Another pepper (another deployment, or a stolen table without the KEK) cannot verify the key.
@@ -67,8 +82,8 @@ test('wrong secret, wrong key id and tampered format all fail the same way', asy
     'wrong prefix': `vail_${keyId}_${secret}`,
     'no prefix': `${keyId}_${secret}`,
     'padding appended': `${apiKey}=`,
-    'whitespace': ` ${apiKey}`,
-    'empty': '',
+    whitespace: ` ${apiKey}`,
+    empty: '',
     'not a string': 42,
   };
   const seen = new Set<string>();
@@ -94,9 +109,16 @@ test('verification compares in constant time, and compares even when the key id 
     await keys.verify(apiKey);
     await keys.verify(`veil_${keyId}_${'A'.repeat(43)}`).catch(() => undefined);
     await keys.verify(`veil_${'f'.repeat(24)}_${'A'.repeat(43)}`).catch(() => undefined);
-    assert.equal(spy.mock.callCount(), 3, 'one constant-time comparison per well-formed key, known id or not');
+    assert.equal(
+      spy.mock.callCount(),
+      3,
+      'one constant-time comparison per well-formed key, known id or not',
+    );
     for (const call of spy.mock.calls) {
-      assert.deepEqual(call.arguments.map((a) => (a as Uint8Array).length), [32, 32]);
+      assert.deepEqual(
+        call.arguments.map((a) => (a as Uint8Array).length),
+        [32, 32],
+      );
     }
     await keys.verify('veil_malformed').catch(() => undefined);
     assert.equal(spy.mock.callCount(), 3, 'a malformed key is refused before any lookup');
@@ -109,8 +131,14 @@ test('verification compares in constant time, and compares even when the key id 
 test('revoking is tenant-scoped: another tenant revoking the id gets VEIL_NOT_FOUND and the key keeps working', async () => {
   const { keys } = setup();
   const { apiKey, keyId } = await keys.create({ tenantId: 'acme', roles: ['processor'] });
-  await assert.rejects(keys.revoke('globex', keyId), (e: unknown) => isVeilError(e) && e.code === 'VEIL_NOT_FOUND' && e.status === 404);
-  await assert.rejects(keys.revoke('acme', 'f'.repeat(24)), (e: unknown) => isVeilError(e) && e.code === 'VEIL_NOT_FOUND');
+  await assert.rejects(
+    keys.revoke('globex', keyId),
+    (e: unknown) => isVeilError(e) && e.code === 'VEIL_NOT_FOUND' && e.status === 404,
+  );
+  await assert.rejects(
+    keys.revoke('acme', 'f'.repeat(24)),
+    (e: unknown) => isVeilError(e) && e.code === 'VEIL_NOT_FOUND',
+  );
   assert.equal((await keys.verify(apiKey)).tenantId, 'acme');
 });
 
@@ -124,12 +152,22 @@ test('keys are unique; bad input and a short pepper are refused', async () => {
   await assert.rejects(keys.create({ tenantId: 'acme', roles: [] }), invalid);
   await assert.rejects(keys.create({ tenantId: 'acme', roles: ['root' as never] }), invalid);
   await assert.rejects(keys.create({ tenantId: '../x', roles: ['admin'] }), invalid);
-  assert.throws(() => createApiKeyService({ store: new InMemoryApiKeyStore(), pepper: randomBytes(31) }), invalid);
+  assert.throws(
+    () => createApiKeyService({ store: new InMemoryApiKeyStore(), pepper: randomBytes(31) }),
+    invalid,
+  );
 });
 
 test('the in-memory store refuses a duplicate key id', async () => {
   const store = new InMemoryApiKeyStore();
-  const record: StoredApiKey = { keyId: 'a'.repeat(24), tenantId: 'acme', roles: ['admin'], hash: '00', createdAt: '2026-01-01T00:00:00.000Z', revokedAt: null };
+  const record: StoredApiKey = {
+    keyId: 'a'.repeat(24),
+    tenantId: 'acme',
+    roles: ['admin'],
+    hash: '00',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    revokedAt: null,
+  };
   await store.create(record);
   await assert.rejects(store.create(record), (e: unknown) => isVeilError(e) && e.code === 'VEIL_CONFLICT');
 });

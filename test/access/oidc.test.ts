@@ -38,9 +38,18 @@ test('OIDC discovery: the configuration names jwks_uri, tokens verify, both are 
   serve('/realms/good/.well-known/openid-configuration', { issuer, jwks_uri: `${base}/realms/good/certs` });
   serve('/realms/good/certs', JWKS);
   const { fetch, urls } = recordingFetch();
-  const verifier = await createTokenVerifier({ keys: { kind: 'oidc' }, issuer, audience: AUDIENCE, fetch, now });
+  const verifier = await createTokenVerifier({
+    keys: { kind: 'oidc' },
+    issuer,
+    audience: AUDIENCE,
+    fetch,
+    now,
+  });
   assert.deepEqual(urls, [], 'nothing is fetched before the first token');
-  assert.deepEqual({ ...(await verifier.verify(await mint({ iss: issuer }))) }, { id: 'user-1', tenantId: 'acme', roles: ['processor'], kind: 'user' });
+  assert.deepEqual(
+    { ...(await verifier.verify(await mint({ iss: issuer }))) },
+    { id: 'user-1', tenantId: 'acme', roles: ['processor'], kind: 'user' },
+  );
   assert.equal((await verifier.verify(await mint({ iss: issuer, sub: 'user-2' }))).id, 'user-2');
   assert.deepEqual(urls, [`${issuer}/.well-known/openid-configuration`, `${base}/realms/good/certs`]);
   assert.equal(await rejection(verifier.verify(await mint({ iss: `${base}/realms/other` }))), 'issuer');
@@ -48,14 +57,20 @@ test('OIDC discovery: the configuration names jwks_uri, tokens verify, both are 
 
 test('OIDC discovery refuses a configuration whose issuer is another provider', async () => {
   const issuer = `${base}/realms/mixup`;
-  serve('/realms/mixup/.well-known/openid-configuration', { issuer: `${base}/realms/good`, jwks_uri: `${base}/realms/good/certs` });
+  serve('/realms/mixup/.well-known/openid-configuration', {
+    issuer: `${base}/realms/good`,
+    jwks_uri: `${base}/realms/good/certs`,
+  });
   const verifier = await createTokenVerifier({ keys: { kind: 'oidc' }, issuer, audience: AUDIENCE, now });
   assert.equal(await rejection(verifier.verify(await mint({ iss: issuer }))), 'key_source');
 });
 
 test('OIDC discovery refuses a jwks_uri over plain http off loopback, and a missing one', async () => {
   const issuer = `${base}/realms/cleartext`;
-  serve('/realms/cleartext/.well-known/openid-configuration', { issuer, jwks_uri: 'http://idp.example/certs' });
+  serve('/realms/cleartext/.well-known/openid-configuration', {
+    issuer,
+    jwks_uri: 'http://idp.example/certs',
+  });
   const verifier = await createTokenVerifier({ keys: { kind: 'oidc' }, issuer, audience: AUDIENCE, now });
   assert.equal(await rejection(verifier.verify(await mint({ iss: issuer }))), 'key_source');
   serve('/realms/cleartext/.well-known/openid-configuration', { issuer });
@@ -75,7 +90,11 @@ test('a failed discovery is retried on the next request, not cached', async () =
 
 test('an oversized discovery document is refused', async () => {
   const issuer = `${base}/realms/huge`;
-  serve('/realms/huge/.well-known/openid-configuration', { issuer, jwks_uri: `${base}/realms/good/certs`, pad: 'x'.repeat(2 << 20) });
+  serve('/realms/huge/.well-known/openid-configuration', {
+    issuer,
+    jwks_uri: `${base}/realms/good/certs`,
+    pad: 'x'.repeat(2 << 20),
+  });
   const verifier = await createTokenVerifier({ keys: { kind: 'oidc' }, issuer, audience: AUDIENCE, now });
   assert.equal(await rejection(verifier.verify(await mint({ iss: issuer }))), 'key_source');
 });
@@ -83,9 +102,20 @@ test('an oversized discovery document is refused', async () => {
 test('a JWKS URL verifies; an unreachable one refuses tokens without stopping start-up', async () => {
   serve('/keys.json', JWKS);
   const { fetch, urls } = recordingFetch();
-  const fromUrl = await createTokenVerifier({ keys: { kind: 'url', url: `${base}/keys.json` }, issuer: 'https://idp.test.example/realms/veil', audience: AUDIENCE, fetch, now });
+  const fromUrl = await createTokenVerifier({
+    keys: { kind: 'url', url: `${base}/keys.json` },
+    issuer: 'https://idp.test.example/realms/veil',
+    audience: AUDIENCE,
+    fetch,
+    now,
+  });
   assert.equal((await fromUrl.verify(await mint())).id, 'user-1');
   assert.deepEqual(urls, [`${base}/keys.json`]);
-  const missing = await createTokenVerifier({ keys: { kind: 'url', url: `${base}/absent.json` }, issuer: 'https://idp.test.example/realms/veil', audience: AUDIENCE, now });
+  const missing = await createTokenVerifier({
+    keys: { kind: 'url', url: `${base}/absent.json` },
+    issuer: 'https://idp.test.example/realms/veil',
+    audience: AUDIENCE,
+    now,
+  });
   assert.equal(await rejection(missing.verify(await mint())), 'key_source');
 });

@@ -6,6 +6,7 @@ import type { Principal } from '../../src/access/principal.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 
 // The matrix, written out by hand: 1 = allowed. Columns: admin, processor, reviewer, auditor, dpo.
+// prettier-ignore
 const EXPECTED: Record<Permission, readonly [number, number, number, number, number]> = {
   'job:create':        [1, 1, 0, 0, 0],
   'job:read':          [1, 1, 1, 1, 1],
@@ -24,7 +25,12 @@ const EXPECTED: Record<Permission, readonly [number, number, number, number, num
 };
 const COLUMNS: readonly Role[] = ['admin', 'processor', 'reviewer', 'auditor', 'dpo'];
 
-const principal = (roles: Role[], tenantId = 'acme'): Principal => ({ id: 'user-1', tenantId, roles, kind: 'user' });
+const principal = (roles: Role[], tenantId = 'acme'): Principal => ({
+  id: 'user-1',
+  tenantId,
+  roles,
+  kind: 'user',
+});
 const code = (fn: () => unknown): string => {
   try {
     fn();
@@ -51,45 +57,91 @@ test('every role × permission × tenant: allowed in its tenant, 404 in another,
       const same = code(() => authorize(who, permission, resource('acme')));
       const other = code(() => authorize(who, permission, resource('globex')));
       const none = code(() => authorize(who, permission));
-      assert.deepEqual([same, other, none], allowed ? ['allowed', 'VEIL_NOT_FOUND', permission === 'job:reveal' ? 'VEIL_REASON_REQUIRED' : 'allowed'] : ['VEIL_FORBIDDEN', 'VEIL_FORBIDDEN', 'VEIL_FORBIDDEN'], `${role} ${permission}`);
+      assert.deepEqual(
+        [same, other, none],
+        allowed
+          ? ['allowed', 'VEIL_NOT_FOUND', permission === 'job:reveal' ? 'VEIL_REASON_REQUIRED' : 'allowed']
+          : ['VEIL_FORBIDDEN', 'VEIL_FORBIDDEN', 'VEIL_FORBIDDEN'],
+        `${role} ${permission}`,
+      );
       if (allowed) outcomes.allowed += 1;
       else outcomes.forbidden += 1;
       if (other === 'VEIL_NOT_FOUND') outcomes.notFound += 1;
     });
   }
-  t.diagnostic(`${ROLES.length} roles × ${PERMISSIONS.length} permissions: ${outcomes.allowed} allowed, ${outcomes.forbidden} forbidden; ${outcomes.notFound} cross-tenant checks answered 404`);
+  t.diagnostic(
+    `${ROLES.length} roles × ${PERMISSIONS.length} permissions: ${outcomes.allowed} allowed, ${outcomes.forbidden} forbidden; ${outcomes.notFound} cross-tenant checks answered 404`,
+  );
   assert.deepEqual(outcomes, { allowed: 36, forbidden: 34, notFound: 36 });
 });
 
 test('a principal with several roles holds the union of their permissions', () => {
   const both = principal(['reviewer', 'auditor']);
-  assert.equal(code(() => authorize(both, 'review:decide', { tenantId: 'acme' })), 'allowed');
-  assert.equal(code(() => authorize(both, 'audit:export', { tenantId: 'acme' })), 'allowed');
-  assert.equal(code(() => authorize(both, 'job:create', { tenantId: 'acme' })), 'VEIL_FORBIDDEN');
-  assert.equal(code(() => authorize(principal([]), 'job:read')), 'VEIL_FORBIDDEN');
+  assert.equal(
+    code(() => authorize(both, 'review:decide', { tenantId: 'acme' })),
+    'allowed',
+  );
+  assert.equal(
+    code(() => authorize(both, 'audit:export', { tenantId: 'acme' })),
+    'allowed',
+  );
+  assert.equal(
+    code(() => authorize(both, 'job:create', { tenantId: 'acme' })),
+    'VEIL_FORBIDDEN',
+  );
+  assert.equal(
+    code(() => authorize(principal([]), 'job:read')),
+    'VEIL_FORBIDDEN',
+  );
 });
 
 test('reveal requires a reason of 4 to 500 characters; the grant carries it trimmed', () => {
   const dpo = principal(['dpo']);
   for (const reason of [undefined, '', '    ', 'abc', ' ab ', 'x'.repeat(501)]) {
-    assert.equal(code(() => authorize(dpo, 'job:reveal', { tenantId: 'acme', ...(reason === undefined ? {} : { reason }) })), 'VEIL_REASON_REQUIRED', JSON.stringify(reason));
+    assert.equal(
+      code(() =>
+        authorize(dpo, 'job:reveal', { tenantId: 'acme', ...(reason === undefined ? {} : { reason }) }),
+      ),
+      'VEIL_REASON_REQUIRED',
+      JSON.stringify(reason),
+    );
   }
-  assert.equal(code(() => authorize(dpo, 'job:reveal')), 'VEIL_REASON_REQUIRED');
+  assert.equal(
+    code(() => authorize(dpo, 'job:reveal')),
+    'VEIL_REASON_REQUIRED',
+  );
   const grant = authorize(dpo, 'job:reveal', { tenantId: 'acme', reason: '  DSR-42  ' });
-  assert.deepEqual(grant, { principalId: 'user-1', tenantId: 'acme', permission: 'job:reveal', reason: 'DSR-42' });
+  assert.deepEqual(grant, {
+    principalId: 'user-1',
+    tenantId: 'acme',
+    permission: 'job:reveal',
+    reason: 'DSR-42',
+  });
   assert.ok(Object.isFrozen(grant));
-  assert.equal(authorize(dpo, 'job:reveal', { tenantId: 'acme', reason: 'x'.repeat(500) }).reason?.length, 500);
+  assert.equal(
+    authorize(dpo, 'job:reveal', { tenantId: 'acme', reason: 'x'.repeat(500) }).reason?.length,
+    500,
+  );
   // The role check comes first: a reviewer with a reason is still forbidden, another tenant still 404.
-  assert.equal(code(() => authorize(principal(['reviewer']), 'job:reveal', { tenantId: 'acme', reason: 'DSR-42' })), 'VEIL_FORBIDDEN');
-  assert.equal(code(() => authorize(dpo, 'job:reveal', { tenantId: 'globex' })), 'VEIL_NOT_FOUND');
+  assert.equal(
+    code(() => authorize(principal(['reviewer']), 'job:reveal', { tenantId: 'acme', reason: 'DSR-42' })),
+    'VEIL_FORBIDDEN',
+  );
+  assert.equal(
+    code(() => authorize(dpo, 'job:reveal', { tenantId: 'globex' })),
+    'VEIL_NOT_FOUND',
+  );
 });
 
 test('other permissions ignore a reason and grant without one', () => {
-  assert.deepEqual(authorize(principal(['processor']), 'job:create', { tenantId: 'acme', reason: 'why not' }), {
-    principalId: 'user-1',
-    tenantId: 'acme',
-    permission: 'job:create',
-  });
+  assert.deepEqual(
+    authorize(principal(['processor']), 'job:create', { tenantId: 'acme', reason: 'why not' }),
+    {
+      principalId: 'user-1',
+      tenantId: 'acme',
+      permission: 'job:create',
+    },
+  );
 });
 
 test('the errors carry status and say nothing about the other tenant', () => {
@@ -106,6 +158,9 @@ test('the errors carry status and say nothing about the other tenant', () => {
     assert.fail('auditor rotated keys');
   } catch (error) {
     assert.ok(isVeilError(error));
-    assert.deepEqual([error.code, error.status, error.message], ['VEIL_FORBIDDEN', 403, 'this action needs the permission keys:rotate']);
+    assert.deepEqual(
+      [error.code, error.status, error.message],
+      ['VEIL_FORBIDDEN', 403, 'this action needs the permission keys:rotate'],
+    );
   }
 });

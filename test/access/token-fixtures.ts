@@ -60,19 +60,30 @@ export async function mint(
   const alg = options.alg ?? (key === RSA ? 'RS256' : key.kid.startsWith('ec') ? 'ES256' : 'EdDSA');
   const claims: Record<string, unknown> = { ...validClaims(), ...overrides };
   for (const [name, value] of Object.entries(overrides)) if (value === undefined) delete claims[name];
-  return new SignJWT(claims as JWTPayload).setProtectedHeader({ alg, kid: key.kid, ...options.header }).sign(key.privateKey);
+  return new SignJWT(claims as JWTPayload)
+    .setProtectedHeader({ alg, kid: key.kid, ...options.header })
+    .sign(key.privateKey);
 }
 
 const b64u = (value: string | Uint8Array): string => Buffer.from(value).toString('base64url');
 
 /** Signs a compact JWS by hand with Ed25519 (for headers jose will not produce). */
-export function handSignEd25519(header: Record<string, unknown>, payload: string, key: TestKey = ED, encodePayload = true): string {
+export function handSignEd25519(
+  header: Record<string, unknown>,
+  payload: string,
+  key: TestKey = ED,
+  encodePayload = true,
+): string {
   const input = `${b64u(JSON.stringify(header))}.${encodePayload ? b64u(payload) : payload}`;
   return `${input}.${b64u(sign(null, Buffer.from(input), key.privateKey))}`;
 }
 
 /** Signs a compact JWS by hand with HMAC-SHA256 under `secret`. */
-export function handSignHs256(header: Record<string, unknown>, claims: JWTPayload, secret: Uint8Array | string): string {
+export function handSignHs256(
+  header: Record<string, unknown>,
+  claims: JWTPayload,
+  secret: Uint8Array | string,
+): string {
   const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
@@ -86,8 +97,14 @@ export async function rejection(promise: Promise<unknown>): Promise<Unauthentica
     assert.equal(error.code, 'VEIL_UNAUTHENTICATED');
     assert.equal(error.message, 'authentication failed');
     assert.equal(error.status, 401);
-    assert.deepEqual(JSON.parse(JSON.stringify(error)), { code: 'VEIL_UNAUTHENTICATED', message: 'authentication failed' });
-    assert.ok(error.cause instanceof AuthenticationFailure, 'the reason travels as an AuthenticationFailure cause');
+    assert.deepEqual(JSON.parse(JSON.stringify(error)), {
+      code: 'VEIL_UNAUTHENTICATED',
+      message: 'authentication failed',
+    });
+    assert.ok(
+      error.cause instanceof AuthenticationFailure,
+      'the reason travels as an AuthenticationFailure cause',
+    );
     return error.cause.reason;
   }
   assert.fail('expected VEIL_UNAUTHENTICATED, but the credential was accepted');

@@ -26,11 +26,21 @@ import {
   validClaims,
 } from './token-fixtures.js';
 
-const verifier = await createTokenVerifier({ keys: { kind: 'jwks', jwks: JWKS }, issuer: ISSUER, audience: AUDIENCE, now });
+const verifier = await createTokenVerifier({
+  keys: { kind: 'jwks', jwks: JWKS },
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  now,
+});
 const processor = { id: 'user-1', tenantId: 'acme', roles: ['processor'], kind: 'user' };
 
 test('tokens signed with RS256, PS256, ES256 and EdDSA keys from the JWKS verify to the principal', async () => {
-  for (const [alg, key] of [['RS256', RSA], ['PS256', RSA], ['ES256', EC], ['EdDSA', ED]] as const) {
+  for (const [alg, key] of [
+    ['RS256', RSA],
+    ['PS256', RSA],
+    ['ES256', EC],
+    ['EdDSA', ED],
+  ] as const) {
     assert.deepEqual({ ...(await verifier.verify(await mint({}, { alg, key }))) }, processor, alg);
   }
 });
@@ -39,7 +49,10 @@ test('claims map to the principal: roles as array or space-separated string, unk
   const principal = await verifier.verify(
     await mint({ veil_roles: 'reviewer offline_access dpo reviewer', veil_kind: 'service', sub: 'svc-7' }),
   );
-  assert.deepEqual({ ...principal }, { id: 'svc-7', tenantId: 'acme', roles: ['reviewer', 'dpo'], kind: 'service' });
+  assert.deepEqual(
+    { ...principal },
+    { id: 'svc-7', tenantId: 'acme', roles: ['reviewer', 'dpo'], kind: 'service' },
+  );
   assert.ok(Object.isFrozen(principal) && Object.isFrozen(principal.roles));
 });
 
@@ -59,7 +72,10 @@ test('tenant and roles can come from configured, nested claims', async () => {
     'https://veil.example/tenant': 'globex',
     realm_access: { roles: ['auditor', 'uma_authorization'] },
   });
-  assert.deepEqual({ ...(await keycloak.verify(token)) }, { id: 'user-1', tenantId: 'globex', roles: ['auditor'], kind: 'user' });
+  assert.deepEqual(
+    { ...(await keycloak.verify(token)) },
+    { id: 'user-1', tenantId: 'globex', roles: ['auditor'], kind: 'user' },
+  );
   assert.equal(await rejection(keycloak.verify(await mint())), 'tenant');
 });
 
@@ -71,20 +87,63 @@ test('clock tolerance: 30 s by default on exp and nbf, configurable down to 0', 
   assert.equal(await rejection(strict.verify(await mint({ nbf: NOW + 1 }))), 'not_yet_valid');
 });
 
-const JWKS_OPTIONS: TokenVerifierOptions = { keys: { kind: 'jwks', jwks: JWKS }, issuer: ISSUER, audience: AUDIENCE, now };
+const JWKS_OPTIONS: TokenVerifierOptions = {
+  keys: { kind: 'jwks', jwks: JWKS },
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  now,
+};
 
 /** Our own negative cases: each is refused, for the reason named. */
 const NEGATIVES: ReadonlyArray<readonly [string, () => Promise<string> | string, string]> = [
   ['alg none (unsecured JWT)', () => new UnsecuredJWT(validClaims()).encode(), 'malformed'],
-  ['alg none with a non-empty signature', () => `${b64json({ alg: 'none' })}.${b64json(validClaims())}.AAAA`, 'algorithm'],
+  [
+    'alg none with a non-empty signature',
+    () => `${b64json({ alg: 'none' })}.${b64json(validClaims())}.AAAA`,
+    'algorithm',
+  ],
   ['alg NONE in capitals', () => `${b64json({ alg: 'NONE' })}.${b64json(validClaims())}.AAAA`, 'algorithm'],
   // Algorithm confusion: the RSA public key, as PEM, used as an HMAC secret under the RSA key's kid.
-  ['HS256 signed with the RSA public key as secret', () => handSignHs256({ alg: 'HS256', kid: RSA.kid }, validClaims(), RSA.publicKey.export({ type: 'spki', format: 'pem' })), 'algorithm'],
-  ['HS256 signed with the RSA public JWK as secret', () => handSignHs256({ alg: 'HS256', kid: RSA.kid }, validClaims(), JSON.stringify(publicJwk(RSA))), 'algorithm'],
-  ['HS256 signed with the Ed25519 raw public key as secret', () => handSignHs256({ alg: 'HS256', kid: ED.kid }, validClaims(), ED.publicKey.export({ format: 'der', type: 'spki' }).subarray(12)), 'algorithm'],
-  ['RS384 (a real algorithm outside the allow-list)', () => mint({}, { alg: 'RS384', key: RSA }), 'algorithm'],
-  ['ES256 header on an EdDSA signature', () => mint({}, { alg: 'EdDSA', key: ED }).then((t) => swapHeader(t, { alg: 'ES256', kid: ED.kid })), 'unknown_key'],
-  ['expired (exp 60 s ago, beyond the 30 s tolerance)', () => mint({ iat: NOW - 3600, exp: NOW - 60 }), 'expired'],
+  [
+    'HS256 signed with the RSA public key as secret',
+    () =>
+      handSignHs256(
+        { alg: 'HS256', kid: RSA.kid },
+        validClaims(),
+        RSA.publicKey.export({ type: 'spki', format: 'pem' }),
+      ),
+    'algorithm',
+  ],
+  [
+    'HS256 signed with the RSA public JWK as secret',
+    () => handSignHs256({ alg: 'HS256', kid: RSA.kid }, validClaims(), JSON.stringify(publicJwk(RSA))),
+    'algorithm',
+  ],
+  [
+    'HS256 signed with the Ed25519 raw public key as secret',
+    () =>
+      handSignHs256(
+        { alg: 'HS256', kid: ED.kid },
+        validClaims(),
+        ED.publicKey.export({ format: 'der', type: 'spki' }).subarray(12),
+      ),
+    'algorithm',
+  ],
+  [
+    'RS384 (a real algorithm outside the allow-list)',
+    () => mint({}, { alg: 'RS384', key: RSA }),
+    'algorithm',
+  ],
+  [
+    'ES256 header on an EdDSA signature',
+    () => mint({}, { alg: 'EdDSA', key: ED }).then((t) => swapHeader(t, { alg: 'ES256', kid: ED.kid })),
+    'unknown_key',
+  ],
+  [
+    'expired (exp 60 s ago, beyond the 30 s tolerance)',
+    () => mint({ iat: NOW - 3600, exp: NOW - 60 }),
+    'expired',
+  ],
   ['not yet valid (nbf in 120 s)', () => mint({ nbf: NOW + 120 }), 'not_yet_valid'],
   ['wrong audience', () => mint({ aud: 'someone-else' }), 'audience'],
   ['audience missing', () => mint({ aud: undefined }), 'audience'],
@@ -94,7 +153,11 @@ const NEGATIVES: ReadonlyArray<readonly [string, () => Promise<string> | string,
   ['wrong key (attacker ES256 key under a trusted kid)', () => mint({}, { key: ATTACKER_EC }), 'signature'],
   ['wrong key (attacker Ed25519 key under a trusted kid)', () => mint({}, { key: ATTACKER_ED }), 'signature'],
   ['unknown kid', () => mint({}, { header: { kid: 'rotated-away' } }), 'unknown_key'],
-  ['payload tampered after signing (tenant swapped)', () => mint().then((t) => swapPayload(t, { ...validClaims(), veil_tenant: 'globex' })), 'signature'],
+  [
+    'payload tampered after signing (tenant swapped)',
+    () => mint().then((t) => swapPayload(t, { ...validClaims(), veil_tenant: 'globex' })),
+    'signature',
+  ],
   ['signature truncated', () => mint().then((t) => t.slice(0, -4)), 'signature'],
   ['oversized token (9 KB of claims)', () => mint({ padding: 'x'.repeat(9000) }), 'too_large'],
   ['missing tenant claim', () => mint({ veil_tenant: undefined }), 'tenant'],
@@ -107,15 +170,66 @@ const NEGATIVES: ReadonlyArray<readonly [string, () => Promise<string> | string,
   ['missing sub', () => mint({ sub: undefined }), 'claims'],
   ['missing exp (a token valid forever)', () => mint({ exp: undefined }), 'claims'],
   ['exp as a string', () => mint({ exp: String(NOW + 300) }), 'claims'],
-  ['crit naming an unknown extension', () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid, crit: ['urn:example:ext'], 'urn:example:ext': 1 }, JSON.stringify(validClaims())), 'crit'],
-  ['b64=false with crit (RFC 7797 unencoded payload)', () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid, b64: false, crit: ['b64'] }, JSON.stringify(validClaims()).replaceAll('.', ''), ED, false), 'malformed'],
-  ['b64=false with crit, payload base64url-shaped', () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid, b64: false, crit: ['b64'] }, 'e30', ED, false), 'crit'],
-  ['empty crit list', () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid, crit: [] }, JSON.stringify(validClaims())), 'crit'],
-  ['embedded jwk header (attacker key)', () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid, jwk: publicJwk(ATTACKER_ED) }, JSON.stringify(validClaims()), ATTACKER_ED), 'header'],
-  ['jku header', () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid, jku: 'https://evil.example/jwks' }, JSON.stringify(validClaims())), 'header'],
-  ['JWE-shaped (five segments)', () => 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.AAAA.AAAA', 'malformed'],
+  [
+    'crit naming an unknown extension',
+    () =>
+      handSignEd25519(
+        { alg: 'EdDSA', kid: ED.kid, crit: ['urn:example:ext'], 'urn:example:ext': 1 },
+        JSON.stringify(validClaims()),
+      ),
+    'crit',
+  ],
+  [
+    'b64=false with crit (RFC 7797 unencoded payload)',
+    () =>
+      handSignEd25519(
+        { alg: 'EdDSA', kid: ED.kid, b64: false, crit: ['b64'] },
+        JSON.stringify(validClaims()).replaceAll('.', ''),
+        ED,
+        false,
+      ),
+    'malformed',
+  ],
+  [
+    'b64=false with crit, payload base64url-shaped',
+    () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid, b64: false, crit: ['b64'] }, 'e30', ED, false),
+    'crit',
+  ],
+  [
+    'empty crit list',
+    () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid, crit: [] }, JSON.stringify(validClaims())),
+    'crit',
+  ],
+  [
+    'embedded jwk header (attacker key)',
+    () =>
+      handSignEd25519(
+        { alg: 'EdDSA', kid: ED.kid, jwk: publicJwk(ATTACKER_ED) },
+        JSON.stringify(validClaims()),
+        ATTACKER_ED,
+      ),
+    'header',
+  ],
+  [
+    'jku header',
+    () =>
+      handSignEd25519(
+        { alg: 'EdDSA', kid: ED.kid, jku: 'https://evil.example/jwks' },
+        JSON.stringify(validClaims()),
+      ),
+    'header',
+  ],
+  [
+    'JWE-shaped (five segments)',
+    () => 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.AAAA.AAAA',
+    'malformed',
+  ],
   ['two segments', () => `${b64json({ alg: 'EdDSA' })}.${b64json(validClaims())}`, 'malformed'],
-  ['header not JSON', () => `${Buffer.from('{alg:EdDSA').toString('base64url')}.${b64json(validClaims())}.AAAA`, 'malformed'],
+  [
+    'header not JSON',
+    () => `${Buffer.from('{alg:EdDSA').toString('base64url')}.${b64json(validClaims())}.AAAA`,
+    'malformed',
+  ],
   ['payload not JSON', () => handSignEd25519({ alg: 'EdDSA', kid: ED.kid }, 'not json'), 'malformed'],
   ['whitespace around the token', () => mint().then((t) => ` ${t} `), 'malformed'],
   ['empty string', () => '', 'missing'],
@@ -140,7 +254,9 @@ test('our negative cases are refused with VEIL_UNAUTHENTICATED, each for its own
     assert.equal(await rejection(verifier.verify(token)), reason, name);
     tally.set(reason, (tally.get(reason) ?? 0) + 1);
   }
-  t.diagnostic(`${NEGATIVES.length} own negative cases refused: ${[...tally].map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  t.diagnostic(
+    `${NEGATIVES.length} own negative cases refused: ${[...tally].map(([r, n]) => `${r} ${n}`).join(', ')}`,
+  );
   assert.equal(NEGATIVES.length, 43);
 });
 
@@ -150,15 +266,22 @@ test('a non-string token is refused as missing', async () => {
 });
 
 test('the refusal never carries token contents: not in the message, not in the cause', async () => {
-  const token = await mint({ sub: 'canary-subject-7731', veil_tenant: 'canary-tenant' }, { key: ATTACKER_ED });
+  const token = await mint(
+    { sub: 'canary-subject-7731', veil_tenant: 'canary-tenant' },
+    { key: ATTACKER_ED },
+  );
   try {
     await verifier.verify(token);
     assert.fail('accepted');
   } catch (error) {
     assert.ok(error instanceof Error && error.cause instanceof Error);
     const seen = `${error.message} ${error.cause.message} ${JSON.stringify(error)} ${JSON.stringify(error.cause)}`;
-    for (const secret of ['canary-subject-7731', 'canary-tenant', token.split('.')[1] ?? '']) assert.equal(seen.includes(secret), false);
-    assert.equal(error.cause.message, 'authentication failed: signature (ERR_JWS_SIGNATURE_VERIFICATION_FAILED)');
+    for (const secret of ['canary-subject-7731', 'canary-tenant', token.split('.')[1] ?? ''])
+      assert.equal(seen.includes(secret), false);
+    assert.equal(
+      error.cause.message,
+      'authentication failed: signature (ERR_JWS_SIGNATURE_VERIFICATION_FAILED)',
+    );
   }
 });
 
@@ -189,14 +312,19 @@ test('a JWKS of symmetric keys only is refused at start-up; oct keys beside publ
     createTokenVerifier({ ...JWKS_OPTIONS, keys: { kind: 'jwks', jwks: { keys: [oct] } } }),
     (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION' && e.message.includes('no public'),
   );
-  const mixed = await createTokenVerifier({ ...JWKS_OPTIONS, keys: { kind: 'jwks', jwks: { keys: [oct, ...JWKS.keys] } } });
+  const mixed = await createTokenVerifier({
+    ...JWKS_OPTIONS,
+    keys: { kind: 'jwks', jwks: { keys: [oct, ...JWKS.keys] } },
+  });
   const hs = handSignHs256({ alg: 'HS256', kid: 'hmac-1' }, validClaims(), Buffer.alloc(32));
   assert.equal(await rejection(mixed.verify(hs)), 'algorithm');
   assert.equal((await mixed.verify(await mint())).id, 'user-1');
 });
 
 test('keys pinned to another use or algorithm are left out of the JWKS', async () => {
-  const jwks = { keys: [{ ...publicJwk(ED), use: 'enc' }, { ...publicJwk(EC), alg: 'ES384' }, publicJwk(RSA)] };
+  const jwks = {
+    keys: [{ ...publicJwk(ED), use: 'enc' }, { ...publicJwk(EC), alg: 'ES384' }, publicJwk(RSA)],
+  };
   const pinned = await createTokenVerifier({ ...JWKS_OPTIONS, keys: { kind: 'jwks', jwks } });
   assert.equal(await rejection(pinned.verify(await mint())), 'unknown_key');
   assert.equal(await rejection(pinned.verify(await mint({}, { key: EC }))), 'unknown_key');
@@ -214,7 +342,11 @@ test('a JWKS file verifies; private members in it are dropped; a missing file st
     assert.equal((await fromFile.verify(await mint({}, { key: RSA }))).id, 'user-1');
     await assert.rejects(
       createTokenVerifier({ ...JWKS_OPTIONS, keys: { kind: 'file', path: join(dir, 'absent.json') } }),
-      (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION' && e.message.includes('keys.path') && e.message.includes('ENOENT'),
+      (e: unknown) =>
+        isVeilError(e) &&
+        e.code === 'VEIL_INVALID_OPTION' &&
+        e.message.includes('keys.path') &&
+        e.message.includes('ENOENT'),
     );
     await writeFile(path, '{"keys": ');
     await assert.rejects(
@@ -243,7 +375,10 @@ test('bad settings name the setting', async () => {
   for (const [override, setting] of cases) {
     await assert.rejects(
       createTokenVerifier({ ...JWKS_OPTIONS, ...override }),
-      (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION' && e.message.startsWith(`token verifier: ${setting} `),
+      (e: unknown) =>
+        isVeilError(e) &&
+        e.code === 'VEIL_INVALID_OPTION' &&
+        e.message.startsWith(`token verifier: ${setting} `),
       setting,
     );
   }
