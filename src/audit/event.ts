@@ -191,6 +191,20 @@ export type AuditEventInput = Omit<AuditEvent, 'v'> & { v?: 1 };
  * ```
  */
 export function parseAuditEvent(input: unknown): AuditEvent {
+  return canonicalAuditEvent(input).event;
+}
+
+/**
+ * {@link parseAuditEvent} that also returns the event's canonical JSON, so a caller that hashes it
+ * (append, verification) canonicalises once.
+ *
+ * @example
+ * ```ts
+ * const { canonical } = canonicalAuditEvent(input);
+ * const leafHash = hashLeaf(Buffer.from(canonical, 'utf8'));
+ * ```
+ */
+export function canonicalAuditEvent(input: unknown): { event: AuditEvent; canonical: string } {
   const candidate =
     input !== null && typeof input === 'object' && !Array.isArray(input) && !('v' in input) ? { v: 1, ...input } : input;
   const result = eventSchema.safeParse(candidate);
@@ -205,7 +219,9 @@ export function parseAuditEvent(input: unknown): AuditEvent {
     throw new VeilError('VEIL_AUDIT_INVALID_EVENT', `audit event: ${path}: ${rule ?? 'invalid'}`);
   }
   const event = result.data as AuditEvent;
-  if (Buffer.byteLength(canonicalJson(event), 'utf8') > MAX_EVENT_BYTES)
+  const canonical = canonicalJson(event);
+  // Length in UTF-16 units bounds the UTF-8 length from below; only near the bound count bytes.
+  if (canonical.length > MAX_EVENT_BYTES || (canonical.length * 3 > MAX_EVENT_BYTES && Buffer.byteLength(canonical, 'utf8') > MAX_EVENT_BYTES))
     throw new VeilError('VEIL_AUDIT_INVALID_EVENT', `audit event: larger than ${MAX_EVENT_BYTES} bytes`);
-  return event;
+  return { event, canonical };
 }

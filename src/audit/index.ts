@@ -6,6 +6,7 @@ export { canonicalJson, canonicalBytes } from './canonical.js';
 export { toHex, fromHex, hashFromHex, HASH_BYTES } from './encoding.js';
 export {
   parseAuditEvent,
+  canonicalAuditEvent,
   auditEventSchema,
   KNOWN_ACTIONS,
   ACTOR_ROLES,

@@ -9,8 +9,7 @@
  * the index is assigned and written under the same lock.
  */
 import { VeilError } from '../errors/veil-error.js';
-import { canonicalJson } from './canonical.js';
-import { parseAuditEvent } from './event.js';
+import { canonicalAuditEvent } from './event.js';
 import type { AuditEvent, AuditEventInput } from './event.js';
 import { toHex } from './encoding.js';
 import { MerkleTree, hashLeaf } from './merkle.js';
@@ -199,7 +198,7 @@ export class AuditLog {
    */
   async append(event: AuditEventInput): Promise<AppendResult> {
     // Validate outside the queue: a bad event must not hold up the others.
-    const canonical = canonicalJson(parseAuditEvent(event));
+    const { canonical } = canonicalAuditEvent(event);
     const leafHash = hashLeaf(Buffer.from(canonical, 'utf8'));
     return this.#exclusive(async () => {
       const index = await this.store.append({ event: canonical, leafHash });

@@ -8,16 +8,20 @@
  * (about 2 hashes per 256 leaves) and reads at most one or two 256-leaf tiles from the source per
  * proof.
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { constantTimeEqual } from '../crypto/hmac.js';
 import { VeilError } from '../errors/veil-error.js';
 import { HASH_BYTES } from './encoding.js';
 
-const LEAF_PREFIX = new Uint8Array([0x00]);
-const NODE_PREFIX = new Uint8Array([0x01]);
+// crypto.hash (Node ≥ 20.12) is one native call per digest, about twice as fast as createHash
+// for the small inputs a Merkle tree hashes; older Node falls back.
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+function sha256(data: Uint8Array): Uint8Array {
+  return oneShot !== undefined ? oneShot('sha256', data, 'buffer') : nodeCrypto.createHash('sha256').update(data).digest();
+}
 
 /** MTH({}): the root of the empty tree, SHA-256 of the empty string. */
-export const EMPTY_ROOT: Uint8Array = new Uint8Array(createHash('sha256').digest());
+export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
 
 /**
  * The leaf hash of RFC 6962: SHA-256(0x00 ‖ data).
@@ -28,8 +32,14 @@ export const EMPTY_ROOT: Uint8Array = new Uint8Array(createHash('sha256').digest
  * ```
  */
 export function hashLeaf(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(LEAF_PREFIX).update(data).digest());
+  const input = new Uint8Array(data.length + 1);
+  input.set(data, 1);
+  return sha256(input);
 }
+
+// Reused for every interior node: hashing is the hot loop of building and verifying a tree.
+const NODE_INPUT = new Uint8Array(1 + 2 * HASH_BYTES);
+NODE_INPUT[0] = 0x01;
 
 /**
  * The interior node hash of RFC 6962: SHA-256(0x01 ‖ left ‖ right).
@@ -40,7 +50,16 @@ export function hashLeaf(data: Uint8Array): Uint8Array {
  * ```
  */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest());
+  if (left.length === HASH_BYTES && right.length === HASH_BYTES) {
+    NODE_INPUT.set(left, 1);
+    NODE_INPUT.set(right, 1 + HASH_BYTES);
+    return sha256(NODE_INPUT);
+  }
+  const input = new Uint8Array(1 + left.length + right.length);
+  input[0] = 0x01;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return sha256(input);
 }
 
 /** Where a tree's leaf hashes come from: memory in tests and library use, the database in a server. */

@@ -11,9 +11,8 @@
 import type { JsonWebKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isVeilError } from '../errors/veil-error.js';
-import { canonicalBytes } from './canonical.js';
 import { hashFromHex, toHex } from './encoding.js';
-import { parseAuditEvent } from './event.js';
+import { canonicalAuditEvent } from './event.js';
 import { EXPORT_FORMAT, parseAuditExport } from './export.js';
 import type { AuditExport } from './export.js';
 import { RECEIPT_FORMAT } from './log.js';
@@ -155,7 +154,7 @@ export function verifyExport(
     }
     let leafHash: Uint8Array;
     try {
-      leafHash = hashLeaf(canonicalBytes(parseAuditEvent(entry.event)));
+      leafHash = hashLeaf(Buffer.from(canonicalAuditEvent(entry.event).canonical, 'utf8'));
     } catch (error) {
       return fail('event', `entry ${position}: ${isVeilError(error) ? error.message : 'the event is not valid'}`, { index: position });
     }
@@ -222,7 +221,7 @@ export function verifyReceipt(
     return { ok: false, problem: 'signature', reason: `the tree head is not validly signed by key ${key.keyId}` };
   let leafHash: Uint8Array;
   try {
-    leafHash = hashLeaf(canonicalBytes(parseAuditEvent(r.event)));
+    leafHash = hashLeaf(Buffer.from(canonicalAuditEvent(r.event).canonical, 'utf8'));
   } catch (error) {
     return { ok: false, problem: 'event', reason: isVeilError(error) ? error.message : 'the event is not valid' };
   }
