@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { createApiKeyService, InMemoryApiKeyStore } from '../../src/access/api-keys.js';
 import { createAuthenticator } from '../../src/access/authenticate.js';
+import { unauthenticatedReason } from '../../src/access/failure.js';
 import { createTokenVerifier } from '../../src/access/tokens.js';
+import { VeilError } from '../../src/errors/veil-error.js';
 import { AUDIENCE, ISSUER, JWKS, mint, now, rejection } from './token-fixtures.js';
 
 const tokens = await createTokenVerifier({
@@ -44,4 +46,13 @@ test('missing, malformed and disabled credentials are refused alike', async () =
     await rejection(createAuthenticator({ apiKeys }).authenticate(`Bearer ${await mint()}`)),
     'malformed',
   );
+});
+
+test('unauthenticatedReason reads the reason for the log, and nothing from other errors', async () => {
+  const error = await createAuthenticator({ tokens })
+    .authenticate(undefined)
+    .catch((e: unknown) => e);
+  assert.equal(unauthenticatedReason(error), 'missing');
+  assert.equal(unauthenticatedReason(new VeilError('VEIL_FORBIDDEN', 'no')), undefined);
+  assert.equal(unauthenticatedReason(new Error('authentication failed')), undefined);
 });
