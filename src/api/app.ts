@@ -61,6 +61,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // JSON only until a route needs more (multipart uploads add their own parser): a text body
+  // on a JSON route is a client mistake worth a clear 415.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 

@@ -10,7 +10,12 @@ const MIB = 1024 * 1024;
 export const apiConfigSchema = z
   .object({
     /** Largest JSON request body, in bytes (default 1 MiB). */
-    bodyLimit: z.number().int().min(1024).max(64 * MIB).default(MIB),
+    bodyLimit: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * MIB)
+      .default(MIB),
     rateLimit: z
       .object({
         /** Requests one principal (or, before authentication, one IP address) may make per window. */

@@ -25,11 +25,26 @@ interface Mapped {
 // Fastify's own request errors, by their code. Their messages are fixed strings, but they are
 // rewritten anyway so the wording is Veil's and stays stable across Fastify versions.
 const FASTIFY_ERRORS: Readonly<Record<string, Mapped>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'VEIL_BODY_TOO_LARGE', message: 'the request body is larger than the server allows' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'VEIL_UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'VEIL_MALFORMED_JSON', message: 'the request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'VEIL_MALFORMED_JSON', message: 'the request body is empty; send a JSON object' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'VEIL_INVALID_REQUEST', message: 'the Content-Length header does not match the body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'VEIL_BODY_TOO_LARGE',
+    message: 'the request body is larger than the server allows',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'VEIL_UNSUPPORTED_MEDIA_TYPE',
+    message: 'send the body as application/json',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: 'VEIL_MALFORMED_JSON',
+    message: 'the request body is not valid JSON',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'VEIL_MALFORMED_JSON',
+    message: 'the request body is empty; send a JSON object',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'VEIL_INVALID_REQUEST',
+    message: 'the Content-Length header does not match the body',
+  },
 };
 
 const FIELD_NAME = /^[A-Za-z0-9_]{1,64}$/;
@@ -43,7 +58,10 @@ function segment(part: string): string {
 }
 
 function fieldPath(context: string | undefined, instancePath: string): string {
-  const parts = instancePath.split('/').filter((p) => p.length > 0).map(segment);
+  const parts = instancePath
+    .split('/')
+    .filter((p) => p.length > 0)
+    .map(segment);
   return [context ?? 'body', ...parts].join('.');
 }
 
@@ -61,7 +79,9 @@ function describe(issue: ZodFastifySchemaValidationError): string {
       return `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
     }
     case 'unrecognized_keys': {
-      const keys = Array.isArray(params['keys']) ? (params['keys'] as unknown[]).map((k) => segment(String(k))) : [];
+      const keys = Array.isArray(params['keys'])
+        ? (params['keys'] as unknown[]).map((k) => segment(String(k)))
+        : [];
       return `unknown field${keys.length === 1 ? '' : 's'} ${keys.join(', ')}`;
     }
     case 'invalid_format':
@@ -84,7 +104,10 @@ function describe(issue: ZodFastifySchemaValidationError): string {
  * validationMessage(error); // 'body.score_threshold: must be at most 1'
  * ```
  */
-export function validationMessage(error: { validation: ZodFastifySchemaValidationError[]; validationContext?: string }): string {
+export function validationMessage(error: {
+  validation: ZodFastifySchemaValidationError[];
+  validationContext?: string;
+}): string {
   const first = error.validation[0];
   if (first === undefined) return 'the request is invalid';
   const more = error.validation.length > 1 ? ` (and ${error.validation.length - 1} more)` : '';
@@ -134,14 +157,26 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     const name = error instanceof Error ? error.name : typeof error;
     const libraryCode = (error as { code?: unknown } | undefined)?.code;
     request.log.error(
-      { code, errorName: name, errorCode: typeof libraryCode === 'string' ? libraryCode.slice(0, 64) : undefined, frames: framesOf(error) },
+      {
+        code,
+        errorName: name,
+        errorCode: typeof libraryCode === 'string' ? libraryCode.slice(0, 64) : undefined,
+        frames: framesOf(error),
+      },
       'request failed',
     );
   } else if (isVeilError(error) && error.cause !== undefined) {
     // The cause's name and reason code (the access layer's `AuthenticationFailure.reason`) help an
     // operator; its message is not logged.
     const cause = error.cause as { name?: unknown; reason?: unknown };
-    request.log.info({ code, cause: String(cause.name), reason: typeof cause.reason === 'string' ? cause.reason : undefined }, 'request refused');
+    request.log.info(
+      {
+        code,
+        cause: String(cause.name),
+        reason: typeof cause.reason === 'string' ? cause.reason : undefined,
+      },
+      'request refused',
+    );
   }
   const body: ErrorBody = { error: { code, message } };
   return reply.code(status).type('application/json; charset=utf-8').send(body);
@@ -157,6 +192,8 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
  */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   request.errorCode = 'VEIL_ROUTE_NOT_FOUND';
-  const body: ErrorBody = { error: { code: 'VEIL_ROUTE_NOT_FOUND', message: 'no route matches this method and path' } };
+  const body: ErrorBody = {
+    error: { code: 'VEIL_ROUTE_NOT_FOUND', message: 'no route matches this method and path' },
+  };
   return reply.code(404).send(body);
 }

@@ -5,7 +5,13 @@
  * even parsed. Authentication runs first only so the rate limit can key on the principal;
  * unauthenticated callers are still limited, by address, before they learn anything.
  */
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler, preParsingHookHandler, RouteOptions } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  onRequestHookHandler,
+  preParsingHookHandler,
+  RouteOptions,
+} from 'fastify';
 import type { ErrorCode } from '../errors/catalogue.js';
 import { VeilError } from '../errors/veil-error.js';
 import type { ApiDependencies, Permission, Principal } from './ports.js';
@@ -35,7 +41,11 @@ function asUnauthenticated(failure: unknown): VeilError {
   if (failure instanceof VeilError && failure.code === 'VEIL_UNAUTHENTICATED') return failure;
   // Whatever else went wrong (a broken authenticator, a missing header) the caller gets the same
   // uninformative answer; the cause goes to the log by name.
-  return new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed', failure === null ? undefined : { cause: failure });
+  return new VeilError(
+    'VEIL_UNAUTHENTICATED',
+    'authentication failed',
+    failure === null ? undefined : { cause: failure },
+  );
 }
 
 /**
@@ -64,7 +74,10 @@ export function principalOf(request: FastifyRequest): Principal {
  * await app.register(rateLimit, { keyGenerator: rateLimitKey });
  * ```
  */
-export function installGuard(app: FastifyInstance, deps: Pick<ApiDependencies, 'authenticate' | 'authorize'>): void {
+export function installGuard(
+  app: FastifyInstance,
+  deps: Pick<ApiDependencies, 'authenticate' | 'authorize'>,
+): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('authFailure', null);
   app.decorateRequest('errorCode', null);
@@ -83,7 +96,10 @@ export function installGuard(app: FastifyInstance, deps: Pick<ApiDependencies, '
     const permission = route.config?.permission;
     if (permission === undefined) {
       if (route.url.startsWith(PROTECTED_PREFIX) && route.config?.public !== true) {
-        throw new VeilError('VEIL_INTERNAL', `route ${route.method.toString()} ${route.url} declares no permission`);
+        throw new VeilError(
+          'VEIL_INTERNAL',
+          `route ${route.method.toString()} ${route.url} declares no permission`,
+        );
       }
       route.config = { ...route.config, rateLimit: false } as typeof route.config;
       return;

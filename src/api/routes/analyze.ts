@@ -33,7 +33,9 @@ const adHocRecognizerSchema = z
     deny_list: z.array(z.string().min(1).max(256)).max(1000).optional(),
   })
   .strict()
-  .describe('A recognizer defined in the request (Presidio ad-hoc recognizer): regex patterns and/or a deny list');
+  .describe(
+    'A recognizer defined in the request (Presidio ad-hoc recognizer): regex patterns and/or a deny list',
+  );
 
 export const analyzeRequestSchema = z
   .object({
@@ -42,7 +44,11 @@ export const analyzeRequestSchema = z
     entities: z.array(entityTypeSchema).min(1).max(128).optional().describe('Report only these entity types'),
     score_threshold: z.number().min(0).max(1).optional().describe('Minimum score (default 0.4)'),
     allow_list: z.array(z.string().max(256)).max(1000).optional().describe('Values never reported'),
-    deny_list: z.array(z.string().min(1).max(256)).max(1000).optional().describe('Values always reported, as DENY_LIST'),
+    deny_list: z
+      .array(z.string().min(1).max(256))
+      .max(1000)
+      .optional()
+      .describe('Values always reported, as DENY_LIST'),
     ad_hoc_recognizers: z.array(adHocRecognizerSchema).max(16).optional(),
   })
   .strict();

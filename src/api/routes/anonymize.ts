@@ -20,7 +20,10 @@ const operatorSchema = z.discriminatedUnion('type', [
     .object({ type: z.literal('replace'), new_value: z.string().max(256).optional() })
     .strict()
     .describe('A numbered tag such as <PERSON_1>, or new_value'),
-  z.object({ type: z.literal('redact') }).strict().describe('Removes the value'),
+  z
+    .object({ type: z.literal('redact') })
+    .strict()
+    .describe('Removes the value'),
   z
     .object({
       type: z.literal('mask'),
@@ -41,9 +44,18 @@ const operatorSchema = z.discriminatedUnion('type', [
     })
     .strict()
     .describe('Coarsens an age to a band, a ZIP code to three digits, a date to its year'),
-  z.object({ type: z.literal('keep') }).strict().describe('Leaves the value as it is'),
-  z.object({ type: z.literal('hash') }).strict().describe("HMAC-SHA256 under the tenant's key (needs server keys)"),
-  z.object({ type: z.literal('encrypt') }).strict().describe("Authenticated encryption under the tenant's key (needs server keys)"),
+  z
+    .object({ type: z.literal('keep') })
+    .strict()
+    .describe('Leaves the value as it is'),
+  z
+    .object({ type: z.literal('hash') })
+    .strict()
+    .describe("HMAC-SHA256 under the tenant's key (needs server keys)"),
+  z
+    .object({ type: z.literal('encrypt') })
+    .strict()
+    .describe("Authenticated encryption under the tenant's key (needs server keys)"),
   z
     .object({ type: z.literal('fpe'), checksum: z.enum(['luhn', 'none']).optional() })
     .strict()
@@ -79,7 +91,9 @@ export const anonymizeRequestSchema = z
       )
       .max(100_000)
       .optional()
-      .describe('The spans to anonymise (as /v1/analyze returns them); the default analyzer runs when absent'),
+      .describe(
+        'The spans to anonymise (as /v1/analyze returns them); the default analyzer runs when absent',
+      ),
     anonymizers: z
       .record(z.union([entityTypeSchema, z.literal('DEFAULT')]), operatorSchema)
       .optional()
@@ -113,7 +127,9 @@ export type AnonymizeRequest = z.output<typeof anonymizeRequestSchema>;
 export function operatorConfigOf(request: OperatorRequest): OperatorConfig {
   switch (request.type) {
     case 'replace':
-      return request.new_value === undefined ? { operator: 'replace' } : { operator: 'replace', value: request.new_value };
+      return request.new_value === undefined
+        ? { operator: 'replace' }
+        : { operator: 'replace', value: request.new_value };
     case 'mask':
       return {
         operator: 'mask',
@@ -131,7 +147,9 @@ export function operatorConfigOf(request: OperatorRequest): OperatorConfig {
         ...(request.top_age === undefined ? {} : { topAge: request.top_age }),
       };
     case 'fpe':
-      return request.checksum === undefined ? { operator: 'fpe' } : { operator: 'fpe', checksum: request.checksum };
+      return request.checksum === undefined
+        ? { operator: 'fpe' }
+        : { operator: 'fpe', checksum: request.checksum };
     case 'date_shift':
       return {
         operator: 'date_shift',
@@ -227,7 +245,8 @@ export async function anonymizeRoutes(
               recognizer: r.recognizer ?? 'caller',
             }));
       const principal = principalOf(request);
-      const keys = keyed === undefined || tenantKeys === undefined ? undefined : await tenantKeys(principal.tenantId);
+      const keys =
+        keyed === undefined || tenantKeys === undefined ? undefined : await tenantKeys(principal.tenantId);
       const result = await anonymize(text, findings, planOf(anonymizers), {
         tenant: principal.tenantId,
         ...(keys === undefined ? {} : { keys }),

@@ -21,7 +21,13 @@ export async function healthRoutes(app: FastifyInstance, ready: ReadinessCheck |
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get(
     '/healthz',
-    { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        summary: 'Liveness',
+        tags: ['operations'],
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
   typed.get(
@@ -37,7 +43,13 @@ export async function healthRoutes(app: FastifyInstance, ready: ReadinessCheck |
       try {
         await ready?.();
       } catch (error) {
-        request.log.warn({ errorName: error instanceof Error ? error.name : typeof error, code: (error as { code?: unknown }).code }, 'not ready');
+        request.log.warn(
+          {
+            errorName: error instanceof Error ? error.name : typeof error,
+            code: (error as { code?: unknown }).code,
+          },
+          'not ready',
+        );
         throw new VeilError('VEIL_NOT_READY', 'the service is not ready yet');
       }
       return { status: 'ready' as const };
