@@ -5,7 +5,9 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerEntities } from './commands/entities.js';
 import { registerExtract } from './commands/extract.js';
 import { registerKeys } from './commands/keys.js';
+import { registerToken } from './commands/token.js';
 import { registerRedact } from './commands/redact.js';
+import { registerWorker } from './commands/worker.js';
 import { registerServe } from './commands/serve.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
@@ -24,7 +26,9 @@ registerAnalyze(program);
 registerEntities(program);
 registerExtract(program);
 registerKeys(program);
+registerToken(program);
 registerRedact(program);
+registerWorker(program);
 registerServe(program);
 
 try {

@@ -1,0 +1,69 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { VeilError } from '../../errors/veil-error.js';
+import { openRuntime, startWorkers } from '../../pipeline/worker.js';
+import type { WorkerEvent } from '../../pipeline/worker.js';
+
+interface WorkerFlags {
+  concurrency: number;
+  pollSeconds: number;
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected an integer from 1 to 64');
+  return n;
+}
+
+function parsePollSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.5 || n > 60) throw new InvalidArgumentError('expected seconds from 0.5 to 60');
+  return n;
+}
+
+/** One JSON line per event on stderr: ids, steps and codes only. */
+function logEvent(event: WorkerEvent): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+}
+
+/**
+ * `veil worker [--concurrency N]`: runs job workers alone against the PostgreSQL server named
+ * by `DATABASE_URL`, for scale-out; the key file and blobs are under `VEIL_DATA_DIR`. It runs
+ * until SIGINT or SIGTERM, then finishes the steps in flight and exits.
+ *
+ * @example
+ * ```ts
+ * registerWorker(program); // DATABASE_URL=postgres://veil@db/veil veil worker --concurrency 4
+ * ```
+ */
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run job workers against the PostgreSQL at DATABASE_URL (scale-out; `veil serve` embeds them)')
+    .option('--concurrency <n>', 'jobs each step runs at once in this process', parseConcurrency, 1)
+    .option('--poll-seconds <s>', 'how often an idle worker polls its queue', parsePollSeconds, 1)
+    .action(async (flags: WorkerFlags) => {
+      const databaseUrl = process.env['DATABASE_URL'];
+      if (databaseUrl === undefined || databaseUrl === '')
+        throw new VeilError(
+          'VEIL_INVALID_OPTION',
+          'worker: DATABASE_URL must name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
+        );
+      const runtime = await openRuntime({ databaseUrl });
+      const workers = await startWorkers({
+        ...runtime,
+        concurrency: flags.concurrency,
+        pollingIntervalSeconds: flags.pollSeconds,
+        onEvent: logEvent,
+      });
+      process.stderr.write(
+        `veil worker: ${flags.concurrency} worker(s) per step, pid ${process.pid}; stop with SIGTERM or Ctrl-C\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      process.stderr.write('veil worker: stopping after the steps in flight\n');
+      await workers.stop();
+      await runtime.close();
+    });
+}

@@ -1,0 +1,13 @@
+/**
+ * The pipeline layer: durable jobs and the workers that run them.
+ */
+export * from './jobs/index.js';
+export {
+  openRuntime,
+  startWorkers,
+  type Runtime,
+  type RuntimeOptions,
+  type WorkerEvent,
+  type WorkerOptions,
+  type Workers,
+} from './worker.js';

@@ -1,0 +1,148 @@
+/**
+ * The commands the API (and the CLI) call on a job after submitting it. They take plain inputs
+ * and the store, never a transport's request, and return plain values.
+ */
+import { VeilError } from '../../errors/veil-error.js';
+import { checkId, forTenant } from '../../store/index.js';
+import type { JobStatus, StoreContext } from '../../store/index.js';
+import { ARTIFACT, artifactId, unframeOutput } from './request.js';
+
+/** Which job: the tenant comes from the authenticated principal. */
+export interface JobRef {
+  readonly tenant: string;
+  readonly jobId: string;
+}
+
+/** A job's status: codes, hashes and counts, never values. */
+export interface JobStatusView {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly purpose: string;
+  readonly consent: {
+    readonly basis: string;
+    readonly allowModelTraining: boolean;
+    readonly allowManualReview: boolean;
+  };
+  readonly policyHash: string;
+  /** Counts of findings by entity type, once the detect step has run. */
+  readonly countsByType: Readonly<Record<string, number>>;
+  /** The stable code a failed job failed with. */
+  readonly errorCode: string | null;
+  /** True once the redacted output can be read. */
+  readonly redactedAvailable: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** When the job's record and artifacts are deleted. */
+  readonly deleteAfter: Date;
+}
+
+function notFound(): VeilError {
+  return new VeilError('VEIL_NOT_FOUND', 'jobs: no such job in this tenant');
+}
+
+/**
+ * A job's status. Throws `VEIL_NOT_FOUND` for an unknown id, or another tenant's.
+ *
+ * @example
+ * ```ts
+ * const view = await getJobStatus({ db, blobs }, { tenant: principal.tenantId, jobId });
+ * view.countsByType; // { EMAIL_ADDRESS: 2, US_SSN: 1 }
+ * ```
+ */
+export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<JobStatusView> {
+  const repos = forTenant(store, ref.tenant);
+  checkId('jobId', ref.jobId);
+  const job = await repos.jobs.get(ref.jobId);
+  if (job === undefined) throw notFound();
+  const redacted =
+    job.status === 'succeeded' && (await repos.artifacts.get(artifactId(job.id, ARTIFACT.redacted))) !== undefined;
+  return {
+    jobId: job.id,
+    status: job.status,
+    purpose: job.purpose,
+    consent: job.consent,
+    policyHash: job.policyHash,
+    countsByType: job.countsByType,
+    errorCode: job.errorCode,
+    redactedAvailable: redacted,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    deleteAfter: job.deleteAfter,
+  };
+}
+
+/**
+ * The redacted output of a finished job, decrypted, with its media type. Throws
+ * `VEIL_NOT_FOUND` (no such job, or it was not asked for a redacted output), `VEIL_JOB_NOT_READY`
+ * (still queued or running) or `VEIL_JOB_FAILED` (the message names the job's own code).
+ * Callers authorise and audit before calling it.
+ *
+ * @example
+ * ```ts
+ * const { bytes, mediaType } = await readRedacted({ db, blobs }, { tenant, jobId });
+ * reply.type(mediaType).send(bytes);
+ * ```
+ */
+export async function readRedacted(
+  store: StoreContext,
+  ref: JobRef,
+): Promise<{ readonly mediaType: string; readonly bytes: Buffer }> {
+  const repos = forTenant(store, ref.tenant);
+  checkId('jobId', ref.jobId);
+  const job = await repos.jobs.get(ref.jobId);
+  if (job === undefined) throw notFound();
+  if (job.status === 'queued' || job.status === 'running')
+    throw new VeilError('VEIL_JOB_NOT_READY', `jobs: the job is ${job.status}; retry when it has succeeded`);
+  if (job.status === 'failed')
+    throw new VeilError('VEIL_JOB_FAILED', `jobs: the job failed (${job.errorCode ?? 'VEIL_JOB_FAILED'}) and has no output`);
+  if (job.status === 'cancelled') throw notFound();
+  const id = artifactId(job.id, ARTIFACT.redacted);
+  if ((await repos.artifacts.get(id)) === undefined)
+    throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no redacted output (it was not requested, or has been deleted)');
+  return unframeOutput(await repos.artifacts.read(id));
+}
+
+/** What {@link deleteJob} deleted, for the deletion receipt (ids, classes and sizes only). */
+export interface DeletedJob {
+  readonly tenant: string;
+  readonly jobId: string;
+  readonly policyHash: string;
+  readonly artifacts: ReadonlyArray<{ readonly id: string; readonly artifactClass: string; readonly sizeBytes: number }>;
+  readonly deletedAt: Date;
+}
+
+/**
+ * Hard-deletes a job: every artifact (blob, then row) and then the job's row. A step still
+ * running sees the job cancelled and stops; anything it writes meanwhile is deleted by the
+ * next pass. Throws `VEIL_NOT_FOUND` for an unknown id. Returns what was deleted.
+ *
+ * @example
+ * ```ts
+ * const receipt = await deleteJob({ db, blobs }, { tenant, jobId });
+ * await audit.append({ action: 'job.delete', jobId, artifacts: receipt.artifacts.length });
+ * ```
+ */
+export async function deleteJob(store: StoreContext, ref: JobRef): Promise<DeletedJob> {
+  const repos = forTenant(store, ref.tenant);
+  checkId('jobId', ref.jobId);
+  const job = await repos.jobs.get(ref.jobId);
+  if (job === undefined) throw notFound();
+  // Cancelled first, so no step starts new work on it while its artifacts go.
+  await repos.jobs.update(job.id, { status: 'cancelled' });
+  const deleted: Array<{ id: string; artifactClass: string; sizeBytes: number }> = [];
+  // A step that was mid-write may add an artifact after a pass lists them; a few passes settle it
+  // (the job row cannot be deleted while an artifact still points at it).
+  for (let pass = 0; ; pass += 1) {
+    for (const artifact of await repos.artifacts.listForJob(job.id)) {
+      if (await repos.artifacts.delete(artifact.id))
+        deleted.push({ id: artifact.id, artifactClass: artifact.artifactClass, sizeBytes: artifact.sizeBytes });
+    }
+    try {
+      await repos.jobs.delete(job.id);
+      break;
+    } catch (error) {
+      if (pass >= 4) throw error;
+    }
+  }
+  return { tenant: ref.tenant, jobId: job.id, policyHash: job.policyHash, artifacts: deleted, deletedAt: new Date() };
+}

@@ -1,0 +1,35 @@
+/**
+ * Durable jobs: intake → parse → detect → anonymise → finalise, each a pg-boss task with
+ * retries and backoff, ids-only payloads, and a failure hook that leaves nothing behind.
+ */
+export { submitJob, type JobDeps, type SubmitJobInput, type SubmittedJob } from './submit.js';
+export {
+  deleteJob,
+  getJobStatus,
+  readRedacted,
+  type DeletedJob,
+  type JobRef,
+  type JobStatusView,
+} from './commands.js';
+export {
+  ensureJobQueues,
+  enqueueStep,
+  FAILED_QUEUE,
+  JOB_STEPS,
+  STEP_QUEUES,
+  stepMessageId,
+  type JobPayload,
+  type JobStep,
+  type QueueSettings,
+} from './queues.js';
+export {
+  ARTIFACT,
+  CONSENT_BASES,
+  JOB_OUTPUTS,
+  MAX_RETENTION_DAYS,
+  type ArtifactClass,
+  type ConsentBasis,
+  type JobOutput,
+} from './request.js';
+export { createJobTasks, type JobTask, type StepEnv, type StepServices } from './steps.js';
+export { failJob } from './records.js';

@@ -1,0 +1,107 @@
+/**
+ * The job-row changes the steps make, each a single conditional statement, so two workers that
+ * race on one job (a step retried while its first run is still alive) cannot both win.
+ */
+import type { Kysely } from 'kysely';
+import type { ErrorCode } from '../../errors/catalogue.js';
+import { forTenant, withTenantScope } from '../../store/index.js';
+import type { Artifact, JobStatus, Schema, StoreContext } from '../../store/index.js';
+import type { JobPayload } from './queues.js';
+
+/**
+ * Moves a job from one of `from` to `to`; false when it was in no such state (or is gone).
+ *
+ * @example
+ * ```ts
+ * await transitionJob(db, payload, ['queued'], 'running');
+ * ```
+ */
+export async function transitionJob(
+  db: Kysely<Schema>,
+  payload: JobPayload,
+  from: readonly JobStatus[],
+  to: JobStatus,
+  errorCode: ErrorCode | null = null,
+): Promise<boolean> {
+  const result = await withTenantScope(db, payload.tenantId, (trx) =>
+    trx
+      .updateTable('jobs')
+      .set({ status: to, error_code: errorCode, updated_at: new Date() })
+      .where('tenant_id', '=', payload.tenantId)
+      .where('id', '=', payload.jobId)
+      .where('status', 'in', [...from])
+      .executeTakeFirst(),
+  );
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Finishes a running job: every artifact's and the job's `delete_after` become `deleteAfter`
+ * and the status `succeeded`, in one transaction. False when the job was not running.
+ *
+ * @example
+ * ```ts
+ * await completeJob(db, payload, new Date(Date.now() + days * 86_400_000));
+ * ```
+ */
+export async function completeJob(db: Kysely<Schema>, payload: JobPayload, deleteAfter: Date): Promise<boolean> {
+  return withTenantScope(db, payload.tenantId, async (trx) => {
+    const done = await trx
+      .updateTable('jobs')
+      .set({ status: 'succeeded', delete_after: deleteAfter, updated_at: new Date() })
+      .where('tenant_id', '=', payload.tenantId)
+      .where('id', '=', payload.jobId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    if (done.numUpdatedRows === 0n) return false;
+    await trx
+      .updateTable('artifacts')
+      .set({ delete_after: deleteAfter })
+      .where('tenant_id', '=', payload.tenantId)
+      .where('job_id', '=', payload.jobId)
+      .execute();
+    return true;
+  });
+}
+
+/**
+ * Hard-deletes a job's artifacts (blob first, then row), except the classes in `keep`.
+ * Returns what was deleted.
+ *
+ * @example
+ * ```ts
+ * await discardArtifacts(ctx, payload); // everything
+ * await discardArtifacts(ctx, payload, { only: ['parsed'] });
+ * ```
+ */
+export async function discardArtifacts(
+  ctx: StoreContext,
+  payload: JobPayload,
+  options: { readonly only?: readonly string[] } = {},
+): Promise<Artifact[]> {
+  const repos = forTenant(ctx, payload.tenantId);
+  const deleted: Artifact[] = [];
+  for (const artifact of await repos.artifacts.listForJob(payload.jobId)) {
+    if (options.only !== undefined && !options.only.includes(artifact.artifactClass)) continue;
+    if (await repos.artifacts.delete(artifact.id)) deleted.push(artifact);
+  }
+  return deleted;
+}
+
+/**
+ * The failure hook: marks a job that has not finished `failed` with a stable code and deletes
+ * every artifact it has, so nothing of the document outlives the failure. Repeating it is safe:
+ * a job already failed only has its artifacts swept again; a finished job is left alone.
+ *
+ * @example
+ * ```ts
+ * await failJob(ctx, payload, 'VEIL_UNSUPPORTED_TYPE');
+ * ```
+ */
+export async function failJob(ctx: StoreContext, payload: JobPayload, code: ErrorCode): Promise<void> {
+  const job = await forTenant(ctx, payload.tenantId).jobs.get(payload.jobId);
+  if (job === undefined || job.status === 'succeeded' || job.status === 'cancelled') return;
+  // The status first: a step still running elsewhere sees it and stops writing.
+  if (job.status !== 'failed') await transitionJob(ctx.db, payload, ['queued', 'running'], 'failed', code);
+  await discardArtifacts(ctx, payload);
+}

@@ -1,0 +1,271 @@
+/**
+ * The steps of a job as typed tasks. Each one first looks for its own recorded completion (an
+ * artifact with the step's fixed id, or the job's status) and does its work only when it finds
+ * none, so a step re-run after a crash resumes without writing its output twice. Content is
+ * decrypted in memory only, and every output is stored encrypted.
+ */
+import type { DatabaseTokenVault } from '../../store/token-vault.js';
+import { createOperatorKeys } from '../../crypto/operator-keys.js';
+import type { Keyring } from '../../crypto/keyring.js';
+import { documentText, parseDocument, redactDocument, sniffType } from '../../documents/index.js';
+import { createAnalyzer } from '../../engine/analyze.js';
+import type { Analyzer } from '../../engine/analyze.js';
+import { anonymize, OPERATORS } from '../../engine/anonymize/index.js';
+import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/index.js';
+import type { Finding } from '../../engine/types.js';
+import { VeilError, isVeilError } from '../../errors/veil-error.js';
+import { analyzeOptionsFromPolicy, planFromPolicy } from '../../policy/index.js';
+import { forTenant } from '../../store/index.js';
+import type { Job, StoreContext, TenantRepositories } from '../../store/index.js';
+import { completeJob, discardArtifacts, transitionJob } from './records.js';
+import type { JobPayload, JobStep } from './queues.js';
+import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
+import type { ArtifactClass, JobManifest } from './request.js';
+
+/** What a step runs with. */
+export interface StepEnv {
+  readonly store: StoreContext;
+  readonly payload: JobPayload;
+  readonly job: Job;
+  readonly repos: TenantRepositories;
+}
+
+/** One step of a job. */
+export interface JobTask {
+  readonly step: JobStep;
+  /** Runs the step (or finds it done) and names the step that follows, or null at the end. */
+  run(env: StepEnv): Promise<JobStep | null>;
+}
+
+/** What the steps share: keys for keyed operators, a token vault, and cached analyzers. */
+export interface StepServices {
+  readonly keyring: Keyring;
+  /** For the tokenize operator; without it, a policy that tokenizes fails the job. */
+  readonly vault?: DatabaseTokenVault;
+}
+
+/** How the parse step read the document: as plain text, or through the documents layer. */
+type Route = 'text' | 'document';
+
+interface ParsedArtifact {
+  readonly route: Route;
+  readonly text: string;
+}
+
+interface FindingsArtifact {
+  readonly version: 1;
+  readonly findings: readonly Finding[];
+}
+
+async function has(repos: TenantRepositories, jobId: string, artifactClass: ArtifactClass): Promise<boolean> {
+  return (await repos.artifacts.get(artifactId(jobId, artifactClass))) !== undefined;
+}
+
+async function readArtifact(repos: TenantRepositories, jobId: string, artifactClass: ArtifactClass): Promise<Buffer> {
+  try {
+    return await repos.artifacts.read(artifactId(jobId, artifactClass));
+  } catch (error) {
+    if (isVeilError(error) && error.code === 'VEIL_NOT_FOUND')
+      throw new VeilError('VEIL_JOB_INTEGRITY', `jobs: the job's ${artifactClass} artifact is missing`, {
+        cause: error,
+      });
+    throw error;
+  }
+}
+
+/** Stores a step's output under its fixed id; a concurrent run that stored it first wins. */
+async function putOnce(env: StepEnv, artifactClass: ArtifactClass, content: Uint8Array): Promise<void> {
+  try {
+    await env.repos.artifacts.put(
+      {
+        id: artifactId(env.payload.jobId, artifactClass),
+        jobId: env.payload.jobId,
+        artifactClass,
+        deleteAfter: env.job.deleteAfter,
+      },
+      content,
+    );
+  } catch (error) {
+    if (isVeilError(error) && error.code === 'VEIL_CONFLICT') return;
+    throw error;
+  }
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+function parseJson<T>(bytes: Buffer): T {
+  return JSON.parse(bytes.toString('utf8')) as T;
+}
+
+async function manifestOf(env: StepEnv): Promise<JobManifest> {
+  return decodeManifest(await readArtifact(env.repos, env.payload.jobId, ARTIFACT.manifest), env.job.policyHash);
+}
+
+function countByType(findings: readonly Finding[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * The five tasks of a job, sharing one analyzer cache (building an analyzer compiles every
+ * recognizer, so it is done once per policy, not once per job).
+ *
+ * @example
+ * ```ts
+ * const tasks = createJobTasks({ keyring });
+ * const next = await tasks.parse.run(env); // 'detect'
+ * ```
+ */
+export function createJobTasks(services: StepServices): Readonly<Record<JobStep, JobTask>> {
+  const analyzers = new Map<string, Analyzer>();
+  const analyzerFor = (hash: string, manifest: JobManifest): Analyzer => {
+    let analyzer = analyzers.get(hash);
+    if (analyzer === undefined) {
+      analyzer = createAnalyzer(analyzeOptionsFromPolicy(manifest.policy));
+      if (analyzers.size >= 16) analyzers.delete(analyzers.keys().next().value!);
+      analyzers.set(hash, analyzer);
+    }
+    return analyzer;
+  };
+
+  const contextFor = async (env: StepEnv, plan: AnonymizationPlan): Promise<AnonymizeContext> => {
+    const needs = new Set(
+      [plan.default, ...Object.values(plan.operators ?? {})].flatMap((c) => [...OPERATORS[c.operator].needs]),
+    );
+    return {
+      tenant: env.payload.tenantId,
+      // Tokens and tags are scoped to the job: the same value in two jobs gets unrelated tokens.
+      scope: env.payload.jobId,
+      ...(needs.has('keys') ? { keys: await createOperatorKeys(services.keyring, env.payload.tenantId) } : {}),
+      ...(needs.has('vault') && services.vault !== undefined ? { vault: services.vault } : {}),
+    };
+  };
+
+  const intake: JobTask = {
+    step: 'intake',
+    async run(env) {
+      if (env.job.status === 'queued') {
+        // Checks the request before any work: the policy must be the one the row names.
+        await manifestOf(env);
+        if (!(await has(env.repos, env.payload.jobId, ARTIFACT.original)))
+          throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the job has no original document');
+        await transitionJob(env.store.db, env.payload, ['queued'], 'running');
+      }
+      return 'parse';
+    },
+  };
+
+  const parse: JobTask = {
+    step: 'parse',
+    async run(env) {
+      const { jobId } = env.payload;
+      if (!(await has(env.repos, jobId, ARTIFACT.parsed)) && !(await has(env.repos, jobId, ARTIFACT.findings))) {
+        const manifest = await manifestOf(env);
+        const bytes = await readArtifact(env.repos, jobId, ARTIFACT.original);
+        // The content decides the parser; a declared text/plain only keeps text-like content
+        // (CSV, JSON, e-mail) as one text, as the caller asked.
+        const sniffed = await sniffType(bytes);
+        let parsed: ParsedArtifact;
+        if (sniffed.text !== undefined && (sniffed.format === 'text' || manifest.mediaType === 'text/plain')) {
+          parsed = { route: 'text', text: sniffed.text };
+        } else {
+          parsed = { route: 'document', text: documentText(await parseDocument(bytes)).text };
+        }
+        await putOnce(env, ARTIFACT.parsed, json(parsed));
+      }
+      return 'detect';
+    },
+  };
+
+  const detect: JobTask = {
+    step: 'detect',
+    async run(env) {
+      const { jobId } = env.payload;
+      const manifest = await manifestOf(env);
+      let findings: readonly Finding[];
+      if (await has(env.repos, jobId, ARTIFACT.findings)) {
+        findings = parseJson<FindingsArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.findings)).findings;
+      } else {
+        const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
+        // Spans only (type, offsets, score, recognizer): the values stay in the encrypted text.
+        findings = analyzerFor(env.job.policyHash, manifest)(parsed.text).map((f) => ({
+          type: f.type,
+          start: f.start,
+          end: f.end,
+          score: f.score,
+          recognizer: f.recognizer,
+        }));
+        await putOnce(env, ARTIFACT.findings, json({ version: 1, findings } satisfies FindingsArtifact));
+      }
+      await env.repos.jobs.update(jobId, { countsByType: countByType(findings) });
+      return manifest.outputs.includes('redacted') ? 'anonymise' : 'finalise';
+    },
+  };
+
+  const anonymise: JobTask = {
+    step: 'anonymise',
+    async run(env) {
+      const { jobId } = env.payload;
+      if (!(await has(env.repos, jobId, ARTIFACT.redacted))) {
+        const manifest = await manifestOf(env);
+        const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
+        let output: Buffer;
+        if (parsed.route === 'text') {
+          const { findings } = parseJson<FindingsArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.findings));
+          const plan = planFromPolicy(manifest.policy);
+          const done = await anonymize(parsed.text, findings, plan, await contextFor(env, plan));
+          output = frameOutput('text/plain', Buffer.from(done.text, 'utf8'));
+        } else {
+          // Layout-bearing formats are redacted in place (boxes burned into PDFs and images) and
+          // the result re-extracted and re-checked by the documents layer.
+          const original = await readArtifact(env.repos, jobId, ARTIFACT.original);
+          const redacted = await redactDocument(original, { detection: analyzeOptionsFromPolicy(manifest.policy) });
+          output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));
+        }
+        await putOnce(env, ARTIFACT.redacted, output);
+      }
+      return 'finalise';
+    },
+  };
+
+  const finalise: JobTask = {
+    step: 'finalise',
+    async run(env) {
+      if (env.job.status === 'running') {
+        const manifest = await manifestOf(env);
+        await completeJob(env.store.db, env.payload, new Date(Date.now() + manifest.retentionDays * 86_400_000));
+      }
+      // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
+      await discardArtifacts(env.store, env.payload, { only: [ARTIFACT.parsed] });
+      return null;
+    },
+  };
+
+  return { intake, parse, detect, anonymise, finalise };
+}
+
+/**
+ * The environment of a step for a queue message, or undefined when the job is gone, failed or
+ * cancelled (the message is then acknowledged and nothing runs).
+ *
+ * @example
+ * ```ts
+ * const env = await stepEnv(store, payload, 'parse');
+ * if (env !== undefined) await tasks.parse.run(env);
+ * ```
+ */
+export async function stepEnv(store: StoreContext, payload: JobPayload, step: JobStep): Promise<StepEnv | undefined> {
+  const repos = forTenant(store, payload.tenantId);
+  const job = await repos.jobs.get(payload.jobId);
+  if (job === undefined) return undefined;
+  const runnable =
+    step === 'intake'
+      ? job.status === 'queued' || job.status === 'running'
+      : step === 'finalise'
+        ? job.status === 'running' || job.status === 'succeeded'
+        : job.status === 'running';
+  return runnable ? { store, payload, job, repos } : undefined;
+}

@@ -1,0 +1,129 @@
+/**
+ * Encrypted intake: the command the API and the CLI call to start a job.
+ */
+import { randomUUID } from 'node:crypto';
+import type PgBoss from 'pg-boss';
+import { DEFAULT_LIMITS } from '../../documents/limits.js';
+import { VeilError } from '../../errors/veil-error.js';
+import { policyHash, validatePolicy } from '../../policy/index.js';
+import type { Policy } from '../../policy/index.js';
+import { checkId, ensureTenant, forTenant } from '../../store/index.js';
+import type { JobStatus, StoreContext } from '../../store/index.js';
+import { enqueueStep } from './queues.js';
+import { ARTIFACT, artifactId, checkRequest, encodeManifest } from './request.js';
+import type { JobOutput } from './request.js';
+
+/** What {@link submitJob} needs: the store and the queue. */
+export interface JobDeps extends StoreContext {
+  readonly boss: PgBoss;
+}
+
+/** A job request, as the API and the CLI receive it. */
+export interface SubmitJobInput {
+  /** The tenant (from the authenticated principal, never from the request body). */
+  readonly tenant: string;
+  /** The document. It is encrypted before anything is written. */
+  readonly bytes: Uint8Array;
+  /** The caller's media type, without parameters. `text/plain` keeps text-like content as text; otherwise the type comes from the content. */
+  readonly mediaType?: string;
+  /** The declared purpose: a code such as `claims-intake`. */
+  readonly purpose: string;
+  readonly consent: {
+    readonly basis: string;
+    /** Default false. */
+    readonly allowModelTraining?: boolean;
+    readonly allowManualReview: boolean;
+  };
+  readonly outputs: readonly JobOutput[];
+  /** Days every artifact of the job is kept after it finishes (1 to 3650). */
+  readonly retentionDays: number;
+  /** The tenant's policy; the job records its hash and runs under exactly it. */
+  readonly policy: Policy;
+  /** Default: a random UUID. */
+  readonly jobId?: string;
+}
+
+/** What {@link submitJob} returns. */
+export interface SubmittedJob {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly policyHash: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Starts a job: records it (policy hash and consent context), stores the document and the
+ * request as encrypted artifacts, and enqueues the intake step with ids only. On a failure
+ * before the job is queued, whatever was written is deleted again.
+ *
+ * @example
+ * ```ts
+ * const { jobId } = await submitJob(
+ *   { db: handle.db, blobs, boss },
+ *   {
+ *     tenant: 'acme',
+ *     bytes: Buffer.from(text),
+ *     mediaType: 'text/plain',
+ *     purpose: 'claims',
+ *     consent: { basis: 'contract', allowManualReview: false },
+ *     outputs: ['findings_summary', 'redacted'],
+ *     retentionDays: 7,
+ *     policy: await loadPolicy('policies/default.yaml'),
+ *   },
+ * );
+ * ```
+ */
+export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<SubmittedJob> {
+  checkId('tenant', input.tenant);
+  const jobId = input.jobId ?? randomUUID();
+  checkId('jobId', jobId);
+  if (!(input.bytes instanceof Uint8Array) || input.bytes.byteLength === 0)
+    throw new VeilError('VEIL_INVALID_INPUT', 'jobs: bytes must be a non-empty Uint8Array');
+  if (input.bytes.byteLength > DEFAULT_LIMITS.maxBytes)
+    throw new VeilError('VEIL_LIMIT_BYTES', `jobs: the document is larger than ${DEFAULT_LIMITS.maxBytes} bytes`);
+  const mediaType = input.mediaType ?? null;
+  const outputs = [...input.outputs];
+  checkRequest({
+    purpose: input.purpose,
+    basis: input.consent?.basis,
+    outputs,
+    retentionDays: input.retentionDays,
+    mediaType,
+  });
+  const policy = validatePolicy(input.policy);
+  const hash = policyHash(policy);
+  // Until the job finishes, its artifacts are kept no longer than it asked for: a job that
+  // never finishes is still swept.
+  const deleteAfter = new Date(Date.now() + input.retentionDays * DAY_MS);
+
+  await ensureTenant(deps.db, input.tenant);
+  const repos = forTenant(deps, input.tenant);
+  await repos.jobs.create({
+    id: jobId,
+    purpose: input.purpose,
+    consent: {
+      basis: input.consent.basis,
+      allowModelTraining: input.consent.allowModelTraining ?? false,
+      allowManualReview: input.consent.allowManualReview,
+    },
+    policyHash: hash,
+    retentionClass: `days-${input.retentionDays}`,
+    deleteAfter,
+  });
+  try {
+    await repos.artifacts.put(
+      { id: artifactId(jobId, ARTIFACT.manifest), jobId, artifactClass: ARTIFACT.manifest, deleteAfter },
+      encodeManifest({ version: 1, mediaType, outputs, retentionDays: input.retentionDays, policy }),
+    );
+    await repos.artifacts.put(
+      { id: artifactId(jobId, ARTIFACT.original), jobId, artifactClass: ARTIFACT.original, deleteAfter },
+      input.bytes,
+    );
+    await enqueueStep(deps.boss, { tenantId: input.tenant, jobId }, 'intake');
+  } catch (error) {
+    await repos.jobs.delete(jobId).catch(() => {});
+    throw error;
+  }
+  return { jobId, status: 'queued', policyHash: hash };
+}

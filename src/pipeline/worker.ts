@@ -1,0 +1,261 @@
+/**
+ * Job workers, and the runtime they share with `veil serve`: the database, the keyring, the
+ * blob store and pg-boss, wired once from configuration.
+ */
+import { join } from 'node:path';
+import PgBoss from 'pg-boss';
+import { createLocalFileKeyProvider } from '../crypto/key-providers/local-file.js';
+import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/provider.js';
+import { Keyring } from '../crypto/keyring.js';
+import type { ErrorCode } from '../errors/catalogue.js';
+import { VeilError, isVeilError } from '../errors/veil-error.js';
+import {
+  DatabaseKeyringStore,
+  DatabaseTokenVault,
+  EncryptedFileBlobStore,
+  openDatabase,
+  pgBossDb,
+  veilDataDir,
+} from '../store/index.js';
+import type { BlobStore, DatabaseHandle, StoreContext } from '../store/index.js';
+import { ensureJobQueues, enqueueStep, FAILED_QUEUE, JOB_STEPS, payloadOf, STEP_QUEUES } from './jobs/queues.js';
+import type { JobPayload, JobStep, QueueSettings } from './jobs/queues.js';
+import { discardArtifacts, failJob } from './jobs/records.js';
+import { createJobTasks, stepEnv } from './jobs/steps.js';
+
+/** Something a worker reports: ids, steps, codes and attempts only, never content. */
+export interface WorkerEvent {
+  readonly kind: 'step-done' | 'step-retry' | 'job-failed' | 'queue-error';
+  readonly step?: JobStep;
+  readonly tenantId?: string;
+  readonly jobId?: string;
+  readonly code?: string;
+  readonly attempt?: number;
+}
+
+/** What {@link startWorkers} takes. */
+export interface WorkerOptions {
+  readonly handle: DatabaseHandle;
+  readonly boss: PgBoss;
+  readonly keyring: Keyring;
+  readonly blobs: BlobStore;
+  /** Jobs each step runs at once in this process (default 1). */
+  readonly concurrency?: number;
+  /** How often an idle worker polls its queue, in seconds (default 1; pg-boss's minimum is 0.5). */
+  readonly pollingIntervalSeconds?: number;
+  /** Called for each event, for logs and metrics. */
+  readonly onEvent?: (event: WorkerEvent) => void;
+}
+
+/** Running workers. */
+export interface Workers {
+  /** Stops polling and waits for the steps in flight to finish. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Codes worth retrying: the database, the key provider or the OCR engine may come back. Any
+ * other VeilError is about the document or the request, and retrying cannot change it.
+ */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'VEIL_STORE_UNAVAILABLE',
+  'VEIL_KEY_PROVIDER',
+  'VEIL_OCR_FAILED',
+  'VEIL_INTERNAL',
+]);
+
+function permanentCode(error: unknown): ErrorCode | undefined {
+  if (!isVeilError(error) || TRANSIENT_CODES.has(error.code)) return undefined;
+  return error.code;
+}
+
+/**
+ * Starts `concurrency` workers on each step queue and one on the failure queue (pg-boss's
+ * dead-letter target, reached when a step has used up its retries). A step that fails with an
+ * error about the document fails the job at once, with that error's code; anything else is
+ * retried with exponential backoff. Whatever fails a job, its artifacts are deleted.
+ *
+ * @example
+ * ```ts
+ * const runtime = await openRuntime({ dataDir: './.veil' });
+ * const workers = await startWorkers({ ...runtime, concurrency: 2 });
+ * process.once('SIGTERM', () => void workers.stop().then(() => runtime.close()));
+ * ```
+ */
+export async function startWorkers(options: WorkerOptions): Promise<Workers> {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new VeilError('VEIL_INVALID_OPTION', 'worker: concurrency must be an integer from 1 to 64');
+  const { boss } = options;
+  const store: StoreContext = { db: options.handle.db, blobs: options.blobs };
+  const tasks = createJobTasks({
+    keyring: options.keyring,
+    vault: new DatabaseTokenVault({ db: options.handle.db, keyring: options.keyring }),
+  });
+  const emit = (event: WorkerEvent): void => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A failing logger must not fail a job.
+    }
+  };
+  const workerIds = new Map<string, string[]>();
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => {});
+    return work;
+  };
+
+  const runStep = async (step: JobStep, message: PgBoss.JobWithMetadata<object>): Promise<void> => {
+    const payload: JobPayload = payloadOf(message.data);
+    const env = await stepEnv(store, payload, step);
+    if (env === undefined) return;
+    let next: JobStep | null;
+    try {
+      next = await tasks[step].run(env);
+    } catch (error) {
+      const code = permanentCode(error);
+      if (code !== undefined) {
+        await failJob(store, payload, code);
+        emit({ kind: 'job-failed', step, ...payload, code });
+        return;
+      }
+      const seen = isVeilError(error) ? error.code : 'unexpected error';
+      emit({ kind: 'step-retry', step, ...payload, code: seen, attempt: message.retryCount + 1 });
+      // pg-boss stores what is thrown in its job table: a new error with the step and code only,
+      // never the original message (a library's message may quote the document).
+      throw new Error(`veil job step ${step} failed (${seen})`);
+    }
+    // A failure hook or a deletion may have run meanwhile: sweep anything this run wrote.
+    const after = await env.repos.jobs.get(payload.jobId);
+    if (after === undefined || after.status === 'failed' || after.status === 'cancelled') {
+      if (after?.status === 'failed') await discardArtifacts(store, payload);
+      return;
+    }
+    emit({ kind: 'step-done', step, ...payload });
+    if (next !== null) {
+      await enqueueStep(boss, payload, next);
+      // Wake this process's idle workers of the next step rather than wait for their poll.
+      for (const id of workerIds.get(STEP_QUEUES[next]) ?? []) boss.notifyWorker(id);
+    }
+  };
+
+  const workOptions = {
+    includeMetadata: true as const,
+    batchSize: 1,
+    pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+  };
+  for (const step of JOB_STEPS) {
+    const queue = STEP_QUEUES[step];
+    const ids: string[] = [];
+    for (let i = 0; i < concurrency; i += 1) {
+      ids.push(
+        await boss.work<object>(queue, workOptions, async ([message]) => {
+          if (message !== undefined) await track(runStep(step, message));
+        }),
+      );
+    }
+    workerIds.set(queue, ids);
+  }
+  await boss.work<object>(FAILED_QUEUE, workOptions, async ([message]) => {
+    if (message === undefined) return;
+    const payload = payloadOf(message.data);
+    await track(failJob(store, payload, 'VEIL_JOB_FAILED'));
+    emit({ kind: 'job-failed', ...payload, code: 'VEIL_JOB_FAILED' });
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop: () =>
+      (stopped ??= (async () => {
+        for (const queue of [...Object.values(STEP_QUEUES), FAILED_QUEUE]) await boss.offWork(queue);
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      })()),
+  };
+}
+
+/** Where {@link openRuntime} finds its database and data directory. */
+export interface RuntimeOptions {
+  /** The data directory: the PGlite database (unless `databaseUrl`), the key file and `blobs/`. Default `VEIL_DATA_DIR` or `./.veil`. */
+  readonly dataDir?: string;
+  /** A PostgreSQL connection string; PGlite in the data directory when absent. */
+  readonly databaseUrl?: string;
+  /** The KEK provider; default a local key file, `<dataDir>/kek.key` (0600, created on first use). */
+  readonly keyProvider?: KeyEncryptionKeyProvider;
+  /** Settings for the queues, used only when this process is the first to create them. */
+  readonly queues?: QueueSettings;
+  /** pg-boss supervision (expiring steps whose worker died, archiving); default every 60 s. */
+  readonly maintenanceIntervalSeconds?: number;
+}
+
+/** The store, keys, blobs and queue of a Veil process. */
+export interface Runtime {
+  readonly dataDir: string;
+  readonly handle: DatabaseHandle;
+  readonly boss: PgBoss;
+  readonly keyring: Keyring;
+  readonly blobs: BlobStore;
+  /** Stops pg-boss (failing its in-flight steps back to retry) and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens everything a Veil process needs: the database (migrated), the keyring (data keys in the
+ * database, wrapped by the KEK provider), the encrypted blob store under `<dataDir>/blobs`, and
+ * pg-boss on the same database with the job queues created.
+ *
+ * @example
+ * ```ts
+ * const runtime = await openRuntime({ databaseUrl: process.env.DATABASE_URL });
+ * try {
+ *   await submitJob({ db: runtime.handle.db, blobs: runtime.blobs, boss: runtime.boss }, request);
+ * } finally {
+ *   await runtime.close();
+ * }
+ * ```
+ */
+export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const dataDir = options.dataDir ?? veilDataDir(process.env, process.cwd());
+  const handle = await openDatabase(
+    options.databaseUrl !== undefined && options.databaseUrl !== ''
+      ? { driver: 'postgres', connectionString: options.databaseUrl }
+      : { driver: 'pglite', dataDir: join(dataDir, 'pglite') },
+  );
+  let boss: PgBoss | undefined;
+  try {
+    const keyring = new Keyring({
+      provider: options.keyProvider ?? createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
+      store: new DatabaseKeyringStore(handle.db),
+    });
+    const blobs = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });
+    boss = new PgBoss({
+      db: pgBossDb(handle),
+      schedule: false,
+      supervise: true,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+    });
+    // Unhandled, an 'error' event would end the process; pg-boss retries its own polling.
+    boss.on('error', () => {});
+    await boss.start();
+    await ensureJobQueues(boss, options.queues);
+    const started = boss;
+    let closed: Promise<void> | undefined;
+    return {
+      dataDir,
+      handle,
+      boss: started,
+      keyring,
+      blobs,
+      close: () =>
+        (closed ??= (async () => {
+          await started.stop({ graceful: true, close: false, wait: true, timeout: 5000 });
+          await handle.close();
+        })()),
+    };
+  } catch (error) {
+    await boss?.stop({ graceful: false, close: false, wait: true }).catch(() => {});
+    await handle.close();
+    throw error;
+  }
+}
