@@ -36,10 +36,10 @@ class Trainer implements Scorer {
   readonly rows = new Map<number, Float64Array>();
   step = 0;
 
-  add(features: Int32Array, from: number, to: number, scores: Float64Array): void {
+  add(features: Int32Array, from: number, to: number, scores: Float64Array, at: number): void {
     for (let f = from; f < to; f++) {
       const row = this.rows.get(features[f] === 0 ? 1 : features[f]!);
-      if (row) for (let t = 0; t < this.tags; t++) scores[t]! += row[t]!;
+      if (row) for (let t = 0; t < this.tags; t++) scores[at + t]! += row[t]!;
     }
   }
 

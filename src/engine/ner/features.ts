@@ -126,38 +126,64 @@ export function tokenFeatures(t: TaggedTokens, i: number, out: Int32Array, n: nu
   return n;
 }
 
-/** Writes the features of token `i` that depend on its neighbours but not on tags. */
-export function contextFeatures(t: TaggedTokens, i: number, out: Int32Array, n: number): number {
+/** True when the token before `i` ends a sentence (or there is none), so case says little. */
+function afterSentenceEnd(t: TaggedTokens, i: number): boolean {
+  return i === 0 || (!(t.tokens.flags[i - 1]! & F_WORD) && SENTENCE_END.includes(t.text.charAt(t.tokens.start[i - 1]!)));
+}
+
+/**
+ * Writes the features of token `i` that depend only on the token before it and on its own
+ * shape. The run-time tagger caches their sum per (previous word, previous shape, shape).
+ */
+export function leftFeatures(t: TaggedTokens, i: number, out: Int32Array, n: number): number {
+  const shape = shapeOf(t.tokens, i);
+  const prevShape = shapeOrBoundary(t, i - 1);
+  const prevGaz = gazOrNone(t, i - 1);
+  out[n++] = mix(T.prevWord, wordOrBoundary(t, i - 1));
+  out[n++] = mix(T.prevShape, prevShape);
+  out[n++] = mix(T.prevShapeShape, mix(prevShape, shape));
+  for (let bits = prevGaz; bits !== 0; bits &= bits - 1) out[n++] = mix(T.prevGaz, 31 - Math.clz32(bits & -bits));
+  if (afterSentenceEnd(t, i)) out[n++] = mix(T.sentenceShape, shape);
+  if (prevGaz & G.honorific) out[n++] = mix(T.honorific, shape);
+  return n;
+}
+
+/**
+ * Writes the features of token `i` that depend only on the token after it and on its own
+ * shape. The run-time tagger caches their sum per (next word, next shape, shape).
+ */
+export function rightFeatures(t: TaggedTokens, i: number, out: Int32Array, n: number): number {
+  const shape = shapeOf(t.tokens, i);
+  const nextShape = shapeOrBoundary(t, i + 1);
+  const nextWord = wordOrBoundary(t, i + 1);
+  out[n++] = mix(T.nextWord, nextWord);
+  out[n++] = mix(T.nextShape, nextShape);
+  out[n++] = mix(T.shapeNext, mix(shape, nextShape));
+  for (let bits = gazOrNone(t, i + 1); bits !== 0; bits &= bits - 1) out[n++] = mix(T.nextGaz, 31 - Math.clz32(bits & -bits));
+  if (nextWord === PERIOD) out[n++] = mix(T.nextPeriod, shape);
+  return n;
+}
+
+/** Writes the remaining features of token `i` that depend on the tokens around it: line breaks, capitals. */
+export function positionFeatures(t: TaggedTokens, i: number, out: Int32Array, n: number): number {
   const { tokens } = t;
   const count = tokens.count;
   const flags = tokens.flags[i]!;
   const shape = shapeOf(tokens, i);
-  const prevShape = shapeOrBoundary(t, i - 1);
-  const nextShape = shapeOrBoundary(t, i + 1);
-  const prevWord = wordOrBoundary(t, i - 1);
-  const nextWord = wordOrBoundary(t, i + 1);
-  out[n++] = mix(T.prevWord, prevWord);
-  out[n++] = mix(T.nextWord, nextWord);
-  out[n++] = mix(T.prevShape, prevShape);
-  out[n++] = mix(T.nextShape, nextShape);
-  out[n++] = mix(T.shapeNext, mix(shape, nextShape));
-  out[n++] = mix(T.prevShapeShape, mix(prevShape, shape));
-  const prevGaz = gazOrNone(t, i - 1);
-  const nextGaz = gazOrNone(t, i + 1);
-  for (let bits = prevGaz; bits !== 0; bits &= bits - 1) out[n++] = mix(T.prevGaz, 31 - Math.clz32(bits & -bits));
-  for (let bits = nextGaz; bits !== 0; bits &= bits - 1) out[n++] = mix(T.nextGaz, 31 - Math.clz32(bits & -bits));
-  const sentenceStart =
-    i === 0 || (flags & F_NEWLINE_BEFORE) !== 0 || (!(tokens.flags[i - 1]! & F_WORD) && SENTENCE_END.includes(t.text.charAt(tokens.start[i - 1]!)));
-  if (sentenceStart) out[n++] = mix(T.sentenceShape, shape);
+  if (flags & F_NEWLINE_BEFORE && !afterSentenceEnd(t, i)) out[n++] = mix(T.sentenceShape, shape);
   if (flags & F_NEWLINE_BEFORE) out[n++] = mix(T.newline, flags & F_PARAGRAPH_BEFORE ? 2 : 1);
   if (i + 1 < count && tokens.flags[i + 1]! & F_NEWLINE_BEFORE) out[n++] = mix(T.nextNewline, 1);
-  if (nextWord === PERIOD) out[n++] = mix(T.nextPeriod, shape);
-  const honorific = prevGaz & G.honorific || (prevWord === PERIOD && gazOrNone(t, i - 2) & G.honorific);
-  if (honorific) out[n++] = mix(T.honorific, shape);
+  // "Mr. Smith": the honorific two tokens back (one back is `leftFeatures`).
+  if (!(gazOrNone(t, i - 1) & G.honorific) && wordOrBoundary(t, i - 1) === PERIOD && gazOrNone(t, i - 2) & G.honorific) out[n++] = mix(T.honorific, shape);
   // Text in capitals (headings, forms) says little through case; tell the model so.
   if (flags & F_ALL_UPPER && i > 0 && tokens.flags[i - 1]! & F_ALL_UPPER && i + 1 < count && tokens.flags[i + 1]! & F_ALL_UPPER)
     out[n++] = mix(T.capsContext, 1);
   return n;
+}
+
+/** Writes the features of token `i` that depend on its neighbours but not on tags. */
+export function contextFeatures(t: TaggedTokens, i: number, out: Int32Array, n: number): number {
+  return positionFeatures(t, i, out, rightFeatures(t, i, out, leftFeatures(t, i, out, n)));
 }
 
 /**

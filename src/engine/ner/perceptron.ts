@@ -47,8 +47,8 @@ export interface Scorer {
   readonly tags: number;
   /** Multiply a sum of scores by this to get weight units (the margins' unit). */
   readonly scale: number;
-  /** Adds, for each tag `t`, the weights of `features[from..to)` to `scores[t]`. */
-  add(features: Int32Array, from: number, to: number, scores: Float64Array): void;
+  /** Adds, for each tag `t`, the weights of `features[from..to)` to `scores[at + t]`. */
+  add(features: Int32Array, from: number, to: number, scores: Float64Array, at: number): void;
 }
 
 /**
@@ -60,7 +60,7 @@ export interface Scorer {
  * @example
  * ```ts
  * const model = PerceptronModel.fromFile(file, FEATURE_VERSION, TAGS);
- * model.add(features, 0, count, scores);
+ * model.add(features, 0, count, scores, 0);
  * ```
  */
 export class PerceptronModel implements Scorer {
@@ -114,8 +114,8 @@ export class PerceptronModel implements Scorer {
     return new PerceptronModel(tags.length, keys, weights, file.scale);
   }
 
-  /** Adds the integer weights of `features[from..to)` to `scores` (multiply by `scale` for weights). */
-  add(features: Int32Array, from: number, to: number, scores: Float64Array): void {
+  /** Adds the integer weights of `features[from..to)` to `scores[at..]` (multiply by `scale` for weights). */
+  add(features: Int32Array, from: number, to: number, scores: Float64Array, at: number): void {
     const { slots, weights, mask, tags, filter } = this;
     for (let f = from; f < to; f++) {
       const key = features[f] === 0 ? 1 : features[f]!;
@@ -127,7 +127,7 @@ export class PerceptronModel implements Scorer {
         const stored = slots[2 * slot]!;
         if (stored === key) {
           const base = slots[2 * slot + 1]!;
-          for (let t = 0; t < tags; t++) scores[t]! += weights[base + t]!;
+          for (let t = 0; t < tags; t++) scores[at + t]! += weights[base + t]!;
           break;
         }
         if (stored === 0) break;

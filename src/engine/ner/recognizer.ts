@@ -11,7 +11,7 @@ import { G } from './gazetteer.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
 import { beginTag, entityOf, isInside, TAGS } from './tags.js';
 import { decode, DecodeScratch, lookupGazetteers } from './tagger.js';
-import { F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_JOINED, F_NEWLINE_BEFORE, F_WORD, hashWord, TokenBuffer, tokenize } from './tokenizer.js';
+import { F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_JOINED, F_NEWLINE_BEFORE, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
 import weights from './model/weights.json' with { type: 'json' };
 
 /** The trained model, built once when the module loads. */
@@ -20,8 +20,8 @@ export const MODEL = PerceptronModel.fromFile(weights as ModelFile, FEATURE_VERS
 /** Longest window tagged in one pass; longer windows are cut at a whitespace near this size. */
 const SLICE = 1 << 16;
 
-/** Span-final punctuation that belongs to an entity ("Acme Corp.", "Smith Jr."). */
-const KEEP_AT_END = new Set(['.']);
+/** The one span-final punctuation that belongs to an entity ("Acme Corp.", "Smith Jr."). */
+const PERIOD_CODE = 46;
 
 /** Words whose following period is part of the entity. */
 const ABBREVIATION = G.orgSuffix | G.personSuffix | G.street | G.secondary;
@@ -125,7 +125,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     let first = i;
     // Trim punctuation the span cannot start or end with.
     while (first <= last && !(tokens.flags[first]! & F_WORD)) first++;
-    while (last >= first && !(tokens.flags[last]! & F_WORD) && !KEEP_AT_END.has(text[tokens.start[last]!]!)) last--;
+    while (last >= first && !(tokens.flags[last]! & F_WORD) && text.charCodeAt(tokens.start[last]!) !== PERIOD_CODE) last--;
     // "Acme Corp." and "Smith Jr.": the period of an abbreviation belongs to the name.
     if (first <= last && next < tokens.count && gaz[last]! & ABBREVIATION && tokens.start[next] === tokens.end[last] && text[tokens.start[next]!] === '.') last = next;
     if (first <= last) spans.push({ tag, first, last, margin: minMargin });
@@ -179,26 +179,35 @@ function looksLikeStreet(span: TokenSpan): boolean {
  * span when `spans[k..k+2]` has that form.
  */
 function firmName(spans: readonly TokenSpan[], k: number): TokenSpan | undefined {
-  const [a, b, c] = [spans[k], spans[k + 1], spans[k + 2]];
-  if (!a || !b || !c || a.tag === ADDRESS) return undefined;
+  if (k + 2 >= spans.length) return undefined;
+  const a = spans[k]!;
+  const b = spans[k + 1]!;
+  const c = spans[k + 2]!;
+  if (!singleWord(a) || !singleWord(b) || !singleWord(c)) return undefined;
   const { tokens } = scratch;
-  const single = (s: TokenSpan): boolean => s.first === s.last && (tokens.flags[s.first]! & F_FIRST_UPPER) !== 0 && s.tag !== ADDRESS;
-  if (!single(a) || !single(b) || !single(c)) return undefined;
   if (b.first !== a.last + 2 || text(a.last + 1) !== ',' || c.first !== b.last + 2 || tokens.hash[b.last + 1] !== AND) return undefined;
   // "Mr Graham, Ochoa and Vasquez" or "John Graham, ..." are people.
   if (a.first > 0 && tokens.flags[a.first - 1]! & F_WORD && scratch.gaz[a.first - 1]! & G.honorific) return undefined;
   return { tag: ORGANIZATION, first: a.first, last: c.last, margin: Math.min(a.margin, b.margin, c.margin) };
 }
 
+function singleWord(span: TokenSpan): boolean {
+  return span.first === span.last && (scratch.tokens.flags[span.first]! & F_FIRST_UPPER) !== 0 && span.tag !== ADDRESS;
+}
+
+function text(i: number): string {
+  return scratch.text.charAt(scratch.tokens.start[i]!);
+}
+
 const NRP = beginTag('NRP');
-const CITIZEN = new Set(['national', 'nationals', 'citizen', 'citizens'].map(hashWord));
+const CITIZEN = new WordSet(['national', 'nationals', 'citizen', 'citizens']);
 /** Lower-case words that make the name before them an institution: "the Beyoğlu court", "British army". */
-const INSTITUTION = new Set(
-  ['court', 'army', 'garrison', 'police', 'navy', 'council', 'municipality', 'hospital', 'prison', 'university', 'ministry', 'government', 'parliament', 'tribunal', 'gendarmerie', 'prosecutor'].map(hashWord),
+const INSTITUTION = new WordSet(
+  ['court', 'army', 'garrison', 'police', 'navy', 'council', 'municipality', 'hospital', 'prison', 'university', 'ministry', 'government', 'parliament', 'tribunal', 'gendarmerie', 'prosecutor'],
 );
 /** Legal forms that end a company name ("Viasat AB", "Viasat Broadcasting UK Ltd"). */
-const LEGAL_FORM = new Set(
-  ['ab', 'ag', 'asa', 'aps', 'bv', 'gmbh', 'inc', 'llc', 'llp', 'ltd', 'limited', 'plc', 'sa', 'sarl', 'sas', 'spa', 'srl', 'nv', 'oy', 'kg', 'ohg', 'pty', 'corp', 'corporation', 'lda', 'ltda', 'sro', 'kft', 'zrt'].map(hashWord),
+const LEGAL_FORM = new WordSet(
+  ['ab', 'ag', 'asa', 'aps', 'bv', 'gmbh', 'inc', 'llc', 'llp', 'ltd', 'limited', 'plc', 'sa', 'sarl', 'sas', 'spa', 'srl', 'nv', 'oy', 'kg', 'ohg', 'pty', 'corp', 'corporation', 'lda', 'ltda', 'sro', 'kft', 'zrt'],
 );
 const THE = hashWord('the');
 
@@ -277,10 +286,6 @@ function dropOverlaps(spans: TokenSpan[]): void {
     spans[kept++] = span;
   }
   spans.length = kept;
-}
-
-function text(i: number): string {
-  return scratch.text.charAt(scratch.tokens.start[i]!);
 }
 
 /**

@@ -4,11 +4,22 @@
  * token (so "Republic of Turkey" can continue through "of"). Every other token is O at the cost
  * of one flag test, which is what keeps the tagger fast on prose.
  */
-import { contextFeatures, MAX_FEATURES, shapeOf, tagContextFeatures, tagFeatures, tokenFeatures, type TaggedTokens } from './features.js';
+import {
+  contextFeatures,
+  leftFeatures,
+  MAX_FEATURES,
+  positionFeatures,
+  rightFeatures,
+  shapeOf,
+  tagContextFeatures,
+  tagFeatures,
+  tokenFeatures,
+  type TaggedTokens,
+} from './features.js';
 import type { Scorer } from './perceptron.js';
 import { G, gazetteerBits, NAMEISH } from './gazetteer.js';
 import { allowedAfter, beginTag } from './tags.js';
-import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_UNCASED, F_WORD, hashWord, type TokenBuffer } from './tokenizer.js';
+import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_UNCASED, F_WORD, type TokenBuffer, WordSet } from './tokenizer.js';
 
 /** True when token `i` may start an entity, so it is worth scoring even after an O. */
 export function isCandidate(t: TaggedTokens, i: number): boolean {
@@ -27,7 +38,7 @@ export function isCandidate(t: TaggedTokens, i: number): boolean {
   return !(i > 0 && MODALS.has(t.tokens.hash[i - 1]!));
 }
 
-const MODALS = new Set(['may', 'might', 'will', 'would', 'can', 'could', 'shall', 'should', 'must', 'not', "don't"].map(hashWord));
+const MODALS = new WordSet(['may', 'might', 'will', 'would', 'can', 'could', 'shall', 'should', 'must', 'not', "don't"]);
 
 /**
  * True when token `i` may follow a house number: a capitalised word, a street or unit word
@@ -51,6 +62,9 @@ function endsStreet(t: TaggedTokens, i: number): boolean {
 
 const STREETISH = G.street | G.secondary;
 
+/** Flags that make a token worth a closer look in `isCandidate`. */
+const MAYBE_NAME = F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED | F_HAS_DIGIT;
+
 const ADDRESS_BEGIN = beginTag('STREET_ADDRESS');
 const PERSON_BEGIN = beginTag('PERSON');
 
@@ -71,66 +85,108 @@ export function lookupGazetteers(tokens: TokenBuffer, gaz: Int32Array): void {
 }
 
 /**
- * Summed weights of each word's token features (see `tokenFeatures`), keyed by word hash and
- * shape, in two rows: alone, and with the tag features that follow two O tags (the usual case).
- * Prose repeats its words, so most candidates cost one probe here instead of a dozen feature
- * hashes and table probes. Only for a fixed model: the trainer's weights change.
+ * Summed feature weights keyed by three integers, for a fixed model (the trainer's weights
+ * change, so it never uses one). Prose repeats its words and word pairs, so most candidates cost
+ * a few probes here instead of twenty feature hashes and table probes. Bounded: when half full
+ * it empties at once, so memory stays flat on any stream.
  */
-export class TokenScoreCache {
+export class ScoreCache {
   private static readonly CAPACITY = 1 << 14;
-  private readonly stamps = new Int32Array(TokenScoreCache.CAPACITY);
-  private readonly hashes = new Int32Array(TokenScoreCache.CAPACITY);
-  private readonly shapes = new Int32Array(TokenScoreCache.CAPACITY);
-  private readonly rows: Float64Array;
-  private readonly tags: number;
-  /** Entries are valid when their stamp equals this; bumping it empties the cache at once. */
+  /** `[stamp, a, b, c]` per slot, side by side: one cache line per probe. */
+  private readonly slots = new Int32Array(ScoreCache.CAPACITY * 4);
+  /** `rows` consecutive rows of `tags` sums per entry. */
+  readonly sums: Float64Array;
+  private readonly stride: number;
+  /** Entries are valid when their stamp equals this; bumping it empties the cache. */
   private generation = 1;
   private used = 0;
 
-  constructor(readonly scorer: Scorer) {
-    this.tags = scorer.tags;
-    this.rows = new Float64Array(TokenScoreCache.CAPACITY * 2 * scorer.tags);
+  constructor(
+    readonly tags: number,
+    rows: number,
+  ) {
+    this.stride = rows * tags;
+    this.sums = new Float64Array(ScoreCache.CAPACITY * this.stride);
   }
 
   /**
-   * Adds the token-feature weights of token `i` to `scores`, with the tag features of two O tags
-   * when `afterO`. `features` is scratch space.
+   * The offset in `sums` of the entry for `(a, b, c)`. A new entry (zeroed) is marked by
+   * returning `-1 - offset`; the caller fills it.
    */
-  add(t: TaggedTokens, i: number, afterO: boolean, features: Int32Array, scores: Float64Array): void {
-    const hash = t.tokens.hash[i]!;
-    const shape = shapeOf(t.tokens, i);
-    const mask = TokenScoreCache.CAPACITY - 1;
-    const tags = this.tags;
-    let slot = (hash ^ Math.imul(shape, 0x9e3779b1)) & mask;
-    let found = false;
-    while (this.stamps[slot] === this.generation) {
-      if (this.hashes[slot] === hash && this.shapes[slot] === shape) {
-        found = true;
-        break;
-      }
+  entry(a: number, b: number, c: number): number {
+    const mask = ScoreCache.CAPACITY - 1;
+    let slot = (Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b), 0xc2b2ae35) >>> 18) & mask;
+    const slots = this.slots;
+    while (slots[4 * slot] === this.generation) {
+      if (slots[4 * slot + 1] === a && slots[4 * slot + 2] === b && slots[4 * slot + 3] === c) return slot * this.stride;
       slot = (slot + 1) & mask;
     }
-    if (!found) {
-      // Half full: start afresh rather than let probe chains grow (a bounded cache on any stream).
-      if (this.used >= TokenScoreCache.CAPACITY >> 1) {
-        this.generation++;
-        this.used = 0;
-        slot = (hash ^ Math.imul(shape, 0x9e3779b1)) & mask;
-      }
-      const alone = this.rows.subarray(2 * slot * tags, (2 * slot + 1) * tags);
-      const withTags = this.rows.subarray((2 * slot + 1) * tags, (2 * slot + 2) * tags);
-      alone.fill(0);
-      this.scorer.add(features, 0, tokenFeatures(t, i, features, 0), alone);
-      withTags.set(alone);
-      this.scorer.add(features, 0, tagFeatures(t, i, 0, 0, features, 0), withTags);
-      this.stamps[slot] = this.generation;
-      this.hashes[slot] = hash;
-      this.shapes[slot] = shape;
-      this.used++;
+    if (this.used >= ScoreCache.CAPACITY >> 1) {
+      this.generation++;
+      this.used = 0;
+      return this.entry(a, b, c);
     }
-    const base = (2 * slot + (afterO ? 1 : 0)) * tags;
-    for (let tag = 0; tag < tags; tag++) scores[tag]! += this.rows[base + tag]!;
+    slots[4 * slot] = this.generation;
+    slots[4 * slot + 1] = a;
+    slots[4 * slot + 2] = b;
+    slots[4 * slot + 3] = c;
+    this.used++;
+    const offset = slot * this.stride;
+    this.sums.fill(0, offset, offset + this.stride);
+    return -1 - offset;
   }
+}
+
+/**
+ * The run-time caches: per word (token features, and with the tag features after two O tags),
+ * per previous token and per next token.
+ */
+export class FeatureCaches {
+  readonly word: ScoreCache;
+  readonly left: ScoreCache;
+  readonly right: ScoreCache;
+  constructor(readonly scorer: Scorer) {
+    this.word = new ScoreCache(scorer.tags, 2);
+    this.left = new ScoreCache(scorer.tags, 1);
+    this.right = new ScoreCache(scorer.tags, 1);
+  }
+
+  /** Adds the cached sums for token `i` to `scores`. `features` is scratch space. */
+  add(t: TaggedTokens, i: number, afterO: boolean, features: Int32Array, scores: Float64Array): void {
+    const { tokens } = t;
+    const { scorer } = this;
+    const tags = scorer.tags;
+    const shape = shapeOf(tokens, i);
+    const last = tokens.count - 1;
+    let at = this.word.entry(tokens.hash[i]!, shape, 0);
+    if (at < 0) {
+      at = -1 - at;
+      const sums = this.word.sums;
+      scorer.add(features, 0, tokenFeatures(t, i, features, 0), sums, at);
+      sums.copyWithin(at + tags, at, at + tags);
+      scorer.add(features, 0, tagFeatures(t, i, 0, 0, features, 0), sums, at + tags);
+    }
+    addRow(this.word.sums, afterO ? at + tags : at, tags, scores);
+    at = this.left.entry(i > 0 ? tokens.hash[i - 1]! : OUTSIDE_KEY, i > 0 ? shapeOf(tokens, i - 1) : OUTSIDE_KEY, shape);
+    if (at < 0) {
+      at = -1 - at;
+      scorer.add(features, 0, leftFeatures(t, i, features, 0), this.left.sums, at);
+    }
+    addRow(this.left.sums, at, tags, scores);
+    at = this.right.entry(i < last ? tokens.hash[i + 1]! : OUTSIDE_KEY, i < last ? shapeOf(tokens, i + 1) : OUTSIDE_KEY, shape);
+    if (at < 0) {
+      at = -1 - at;
+      scorer.add(features, 0, rightFeatures(t, i, features, 0), this.right.sums, at);
+    }
+    addRow(this.right.sums, at, tags, scores);
+  }
+}
+
+/** Stands for "no token" in cache keys (a boundary); word and punctuation hashes never equal it. */
+const OUTSIDE_KEY = 0x7fffffff;
+
+function addRow(sums: Float64Array, at: number, tags: number, scores: Float64Array): void {
+  for (let tag = 0; tag < tags; tag++) scores[tag]! += sums[at + tag]!;
 }
 
 /** Reusable scratch space for decoding. */
@@ -138,10 +194,10 @@ export class DecodeScratch {
   readonly features = new Int32Array(MAX_FEATURES);
   readonly scores: Float64Array;
   /** Set for a fixed model (run time); absent while training. */
-  readonly cache: TokenScoreCache | undefined;
+  readonly caches: FeatureCaches | undefined;
   constructor(scorer: Scorer, cached: boolean) {
     this.scores = new Float64Array(scorer.tags);
-    this.cache = cached ? new TokenScoreCache(scorer) : undefined;
+    this.caches = cached ? new FeatureCaches(scorer) : undefined;
   }
 }
 
@@ -159,13 +215,17 @@ export function decode(
   onToken?: (i: number, features: Int32Array, count: number, predicted: number) => number,
 ): void {
   const { tokens, gaz } = t;
-  const { features, scores, cache } = scratch;
+  const { features, scores, caches } = scratch;
   const tagCount = scorer.tags;
   let prev = 0;
   let prevPrev = 0;
-  for (let i = 0; i < tokens.count; i++) {
-    const flags = tokens.flags[i]!;
-    if (!isCandidate(t, i) && (prev === 0 || !mayContinue(prev, flags, gaz[i]!))) {
+  const allFlags = tokens.flags;
+  const count = tokens.count;
+  for (let i = 0; i < count; i++) {
+    const flags = allFlags[i]!;
+    // Most tokens are lower-case words that are no name: skip them without a call.
+    const plain = prev === 0 && !(flags & MAYBE_NAME) && !(gaz[i]! & (NAMEISH | G.honorific));
+    if (plain || (!isCandidate(t, i) && (prev === 0 || !mayContinue(prev, flags, gaz[i]!)))) {
       tags[i] = 0;
       margins[i] = 0;
       prevPrev = prev;
@@ -173,14 +233,15 @@ export function decode(
       continue;
     }
     for (let tag = 0; tag < tagCount; tag++) scores[tag] = 0;
-    let count = 0;
+    let n = 0;
     const afterO = prev === 0 && prevPrev === 0;
-    if (cache) {
-      cache.add(t, i, afterO, features, scores);
-      if (!afterO) count = tagFeatures(t, i, prev, prevPrev, features, 0);
-    } else count = tagFeatures(t, i, prev, prevPrev, features, tokenFeatures(t, i, features, 0));
-    count = tagContextFeatures(t, i, prev, features, contextFeatures(t, i, features, count));
-    scorer.add(features, 0, count, scores);
+    if (caches) {
+      caches.add(t, i, afterO, features, scores);
+      if (!afterO) n = tagFeatures(t, i, prev, prevPrev, features, 0);
+      n = positionFeatures(t, i, features, n);
+    } else n = contextFeatures(t, i, features, tagFeatures(t, i, prev, prevPrev, features, tokenFeatures(t, i, features, 0)));
+    n = tagContextFeatures(t, i, prev, features, n);
+    scorer.add(features, 0, n, scores, 0);
     let best = 0;
     let bestScore = -Infinity;
     let second = -Infinity;
@@ -193,7 +254,7 @@ export function decode(
         best = tag;
       } else if (s > second) second = s;
     }
-    if (onToken) best = onToken(i, features, count, best);
+    if (onToken) best = onToken(i, features, n, best);
     tags[i] = best;
     margins[i] = (bestScore - second) * scorer.scale;
     prevPrev = prev;

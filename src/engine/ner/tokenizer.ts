@@ -73,6 +73,35 @@ export function hashWord(word: string): number {
 }
 
 /**
+ * A small fixed set of words, by hash. A sorted `Int32Array` searched by bisection: word hashes
+ * are 32-bit, and a `Set<number>` boxes most of them on every lookup.
+ *
+ * @example
+ * ```ts
+ * new WordSet(['may', 'will']).has(hashWord('Will')); // true
+ * ```
+ */
+export class WordSet {
+  private readonly hashes: Int32Array;
+  constructor(words: readonly string[]) {
+    this.hashes = Int32Array.from(new Set(words.map(hashWord))).sort();
+  }
+  has(hash: number): boolean {
+    const hashes = this.hashes;
+    let low = 0;
+    let high = hashes.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const value = hashes[mid]!;
+      if (value === hash) return true;
+      if (value < hash) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
+  }
+}
+
+/**
  * Reusable token arrays. A recognizer keeps one buffer and reuses it across calls, so memory
  * stays bounded by the largest window rather than growing per call.
  */
