@@ -101,7 +101,10 @@ export async function discardArtifacts(
 export async function failJob(ctx: StoreContext, payload: JobPayload, code: ErrorCode): Promise<void> {
   const job = await forTenant(ctx, payload.tenantId).jobs.get(payload.jobId);
   if (job === undefined || job.status === 'succeeded' || job.status === 'cancelled') return;
-  // The status first: a step still running elsewhere sees it and stops writing.
+  // Artifacts first, so a caller who sees `failed` knows nothing is left; then again after the
+  // status, for anything a step still running elsewhere wrote in between (it stops once it sees
+  // the status).
+  await discardArtifacts(ctx, payload);
   if (job.status !== 'failed') await transitionJob(ctx.db, payload, ['queued', 'running'], 'failed', code);
   await discardArtifacts(ctx, payload);
 }

@@ -1,0 +1,101 @@
+/**
+ * Shared pieces of the job tests: a canary document, a store with a keyring and blobs in a temp
+ * directory, and helpers that dump every table and walk every file looking for canaries.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createLocalFileKeyProvider } from '../../../src/crypto/key-providers/local-file.js';
+import { Keyring } from '../../../src/crypto/keyring.js';
+import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
+import type { JobStatusView } from '../../../src/pipeline/jobs/commands.js';
+import { loadPolicy } from '../../../src/policy/index.js';
+import type { Policy } from '../../../src/policy/index.js';
+import { DatabaseKeyringStore, EncryptedFileBlobStore } from '../../../src/store/index.js';
+import type { DatabaseHandle, StoreContext } from '../../../src/store/index.js';
+
+const NAMES = ['Zebulon Quartermaine', 'Ottilie Farnsworth', 'Leopold Vandersloot', 'Philippa Ashcombe', 'Cornelius Blackwood'];
+
+/** Unique fake values: none may appear anywhere in plaintext. */
+export function canaries(n: number): { ssn: string; email: string; name: string } {
+  const serial = String(1000 + n).slice(-4);
+  return {
+    ssn: `536-2${n % 10}-${serial}`,
+    email: `canary.k7q${n}x@example.org`,
+    name: NAMES[n % NAMES.length]!,
+  };
+}
+
+export function canaryText(n: number): string {
+  const c = canaries(n);
+  return `Claim note ${n}.\nPlease contact ${c.name} by e-mail at ${c.email} about the claim.\nHis social security number is ${c.ssn}.\n`;
+}
+
+export const DEFAULT_POLICY: Policy = await loadPolicy(new URL('../../../policies/default.yaml', import.meta.url).pathname);
+
+export function storeFor(handle: DatabaseHandle, dataDir: string): StoreContext & { keyring: Keyring } {
+  const keyring = new Keyring({
+    provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
+    store: new DatabaseKeyringStore(handle.db),
+  });
+  return { db: handle.db, blobs: new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring }), keyring };
+}
+
+/** Every row of every table in Veil's and pg-boss's schemas, as text (bytea as latin1 too). */
+export async function dumpTables(handle: DatabaseHandle): Promise<string> {
+  const tables = await sql<{ schema: string; name: string }>`
+    select table_schema as schema, table_name as name from information_schema.tables
+    where table_schema in ('public', 'pgboss') and table_type = 'BASE TABLE'`.execute(handle.db);
+  const parts: string[] = [];
+  for (const { schema, name } of tables.rows) {
+    // The store's row-level security hides tenant rows unless the scope says otherwise.
+    const rows = await handle.db.transaction().execute(async (trx) => {
+      await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
+      return (await sql.raw(`select * from "${schema}"."${name}"`).execute(trx)).rows;
+    });
+    parts.push(
+      JSON.stringify(rows, (_key, value: unknown) =>
+        value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
+      ),
+    );
+  }
+  return parts.join('\n');
+}
+
+/** Every file under `dir`, recursively. */
+export async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+/** The files under `dir` whose bytes contain any of `needles`. */
+export async function filesContaining(dir: string, needles: readonly string[]): Promise<string[]> {
+  const hits: string[] = [];
+  for (const file of await walk(dir)) {
+    const bytes = await readFile(file);
+    if (needles.some((n) => bytes.includes(Buffer.from(n, 'utf8')))) hits.push(file);
+  }
+  return hits;
+}
+
+/** Polls a job until its status is one of `states`, or fails after `timeoutMs`. */
+export async function waitForJob(
+  store: StoreContext,
+  tenant: string,
+  jobId: string,
+  states: readonly string[],
+  timeoutMs = 30_000,
+): Promise<JobStatusView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await getJobStatus(store, { tenant, jobId });
+    if (states.includes(view.status)) return view;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${view.status} for ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
