@@ -37,7 +37,7 @@ const FUNCTION_WORDS = `a an the and or but nor of in on at to for from by with 
   should can could may might must not no yes it its it's he she they them their his her him we us our you your i me my
   mine all any some each every both either neither such other another more most much many few less least very also
   only just even still yet again already however therefore thus hence because although though whether
-  hi hello hey dear`;
+  hi hello hey dear don't doesn't didn't can't won't isn't aren't wasn't`;
 
 /**
  * Lower-case words that may sit inside a name, place or organisation ("Republic of Turkey",

@@ -120,3 +120,12 @@ describe('ner tagger: adversarial input', () => {
     }
   });
 });
+
+describe('ner tagger: sentence starts', () => {
+  it('does not read a contraction at a sentence start as a name', () => {
+    assert.deepEqual(values("Don't worry about it."), []);
+  });
+  it('keeps a known name at a sentence start', () => {
+    assert.deepEqual(found('Peter called yesterday.'), [['PERSON', 'Peter']]);
+  });
+});
