@@ -15,7 +15,7 @@ test('veil token prints only a token that the embedded issuer verifies, with the
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.equal(lines.length, 1);
-  const issuer = await openLocalIssuer(join(dataDir, 'keys'));
+  const issuer = await openLocalIssuer(dataDir);
   const verifier = await createTokenVerifier(issuer.verifierOptions());
   const principal = await verifier.verify(lines[0]!);
   assert.equal(principal.tenantId, 'acme');

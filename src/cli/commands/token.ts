@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { isRole, ROLES, type Role } from '../../access/permissions.js';
 import { DEFAULT_DATA_DIR } from '../keyring.js';
@@ -25,7 +24,7 @@ function parseTtl(value: string): number {
 
 /**
  * `veil token --role R --tenant T`: mints a development token signed by the embedded issuer's
- * local Ed25519 key (created on first use in `<data-dir>/keys`), for `veil serve` in embedded
+ * local Ed25519 key (created on first use in the data directory, where `veil serve` reads it), for `veil serve` in embedded
  * mode. Only the token is printed on stdout, so `TOKEN=$(veil token …)` works.
  *
  * @example
@@ -44,6 +43,6 @@ export function registerToken(program: Command): void {
     .action(async (flags: TokenFlags) => {
       const { mintDevelopmentToken } = await import('../../access/local-issuer.js');
       const role = flags.role.length === 1 ? flags.role[0]! : flags.role;
-      await writeLine(await mintDevelopmentToken(join(flags.dataDir, 'keys'), { role, tenant: flags.tenant, ttl: flags.ttl }));
+      await writeLine(await mintDevelopmentToken(flags.dataDir, { role, tenant: flags.tenant, ttl: flags.ttl }));
     });
 }
