@@ -19,7 +19,7 @@ export async function textPdf(pages: readonly (readonly string[])[], metadata = 
     const page = doc.addPage([612, 792]);
     lines.forEach((line, i) => page.drawText(line, { x: 72, y: 700 - i * 24, size: 14, font }));
   }
-  return doc.save();
+  return doc.save({ useObjectStreams: false });
 }
 
 /** A PNG of black text lines on white, rendered from SVG by sharp. */
@@ -63,8 +63,11 @@ export function eml(body: string, attachments: readonly { name: string; type: st
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-/** Every place a canary could hide in output bytes: raw bytes as Latin-1 and as UTF-16. */
+/** Every place a canary could hide in output bytes: Latin-1, UTF-16 (both orders), and PDF hex strings of those. */
 export function rawContains(bytes: Uint8Array, value: string): boolean {
   const buffer = Buffer.from(bytes);
-  return buffer.includes(Buffer.from(value, 'latin1')) || buffer.includes(Buffer.from(value, 'utf16le'));
+  const utf16be = Buffer.from(value, 'utf16le').swap16();
+  const forms = [Buffer.from(value, 'latin1'), Buffer.from(value, 'utf16le'), utf16be];
+  const hex = [...forms.map((f) => f.toString('hex')), ...forms.map((f) => f.toString('hex').toUpperCase())].map((h) => Buffer.from(h, 'latin1'));
+  return [...forms, ...hex].some((form) => buffer.includes(form));
 }

@@ -67,7 +67,8 @@ describe('true redaction', () => {
       const out = await redactDocument(input, { detection });
       assert.equal(out.mediaType, mediaType, name);
       assert.equal(out.residual, 0, name);
-      assert.deepEqual(out.counts, { EMAIL_ADDRESS: 1, US_SSN: 1 }, name);
+      // The e-mail's From and To addresses are found as well.
+      assert.deepEqual(out.counts, { EMAIL_ADDRESS: name === 'email' ? 3 : 1, US_SSN: 1 }, name);
       assertNoCanary(out.bytes, new TextDecoder().decode(out.bytes));
     }
     const csv = await redactDocument(cases[3]![1], { detection });

@@ -62,5 +62,6 @@ export async function writeRedactedPdf(
     }
     options.onProgress?.({ stage: 'redact', page: page.number, pages: pageCount });
   }
-  return out.save({ useObjectStreams: true });
+  // Without object streams every dictionary stays readable, so a raw-byte scan of the output can vouch for it.
+  return out.save({ useObjectStreams: false });
 }
