@@ -55,6 +55,12 @@ const COMPOUND = /..(?:stra(?:ss|ß)e|str|weg|gasse|platz|allee|ring|damm|gatan|
 /** Characters right after a number that make it part of a larger figure ("12.50", "3/4", "10%"). */
 const FIGURE = '.,:/%';
 
+/** Hashes of the words the box grammar spells out. */
+const W = { p: hashWord('p'), o: hashWord('o'), po: hashWord('po'), pob: hashWord('pob'), bp: hashWord('bp'), psc: hashWord('psc'), unit: hashWord('unit'), box: hashWord('box') };
+
+/** Marks a token whose word kind or gazetteer mask has not been looked up yet. */
+const UNKNOWN = -1;
+
 /** Longest span of tokens one street part may take; bounds every scan. */
 const MAX_NAME = 7;
 
@@ -72,11 +78,21 @@ class Parser {
       this.kinds = new Int32Array(count * 2);
       this.gaz = new Int32Array(count * 2);
     }
-    for (let i = 0; i < count; i++) {
-      const word = (this.tokens.flags[i]! & F_WORD) !== 0;
-      this.kinds[i] = word ? (KINDS.get(this.tokens.hash[i]!) ?? 0) : 0;
-      this.gaz[i] = word ? gazetteerBits(this.tokens.hash[i]!) : 0;
-    }
+    // Looked up on first use: most tokens of a region are never examined.
+    this.kinds.fill(UNKNOWN, 0, count);
+    this.gaz.fill(UNKNOWN, 0, count);
+  }
+
+  private kindOf(i: number): number {
+    let kind = this.kinds[i]!;
+    if (kind === UNKNOWN) kind = this.kinds[i] = this.tokens.flags[i]! & F_WORD ? (KINDS.get(this.tokens.hash[i]!) ?? 0) : 0;
+    return kind;
+  }
+
+  private gazOf(i: number): number {
+    let gaz = this.gaz[i]!;
+    if (gaz === UNKNOWN) gaz = this.gaz[i] = this.tokens.flags[i]! & F_WORD ? gazetteerBits(this.tokens.hash[i]!) : 0;
+    return gaz;
   }
 
   get count(): number {
@@ -86,7 +102,7 @@ class Parser {
     return this.tokens.flags[i]!;
   }
   kind(i: number): number {
-    return i >= 0 && i < this.tokens.count ? this.kinds[i]! : 0;
+    return i >= 0 && i < this.tokens.count ? this.kindOf(i) : 0;
   }
   char(i: number): string {
     return this.text.charAt(this.tokens.start[i]!);
@@ -122,11 +138,11 @@ class Parser {
     if (i < 0 || i >= this.count) return false;
     const flags = this.flags(i);
     if (!(flags & F_WORD) || flags & F_HAS_DIGIT || !(flags & (F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED))) return false;
-    return !(this.gaz[i]! & (G.function | G.month | G.weekday)) || (this.kinds[i]! & (PREFIX | SUFFIX)) !== 0;
+    return !(this.gazOf(i) & (G.function | G.month | G.weekday)) || (this.kindOf(i) & (PREFIX | SUFFIX)) !== 0;
   }
 
   isStreetType(i: number, kind: number): boolean {
-    return i >= 0 && i < this.count && (this.flags(i) & F_WORD) !== 0 && !(this.flags(i) & F_HAS_DIGIT) && (this.kinds[i]! & kind) !== 0;
+    return i >= 0 && i < this.count && (this.flags(i) & F_WORD) !== 0 && !(this.flags(i) & F_HAS_DIGIT) && (this.kindOf(i) & kind) !== 0;
   }
 
   isCompound(i: number): boolean {
@@ -222,9 +238,9 @@ class Parser {
   box(i: number): number {
     let j = i;
     // "P.O. Box", "PO Box", "POB", "BP"
-    if (this.isLetters(j, 'p') && this.is(j + 1, '.') && this.isLetters(j + 2, 'o')) j = this.is(j + 3, '.') ? j + 4 : j + 3;
-    else if (this.isLetters(j, 'po') || this.isLetters(j, 'pob') || this.isLetters(j, 'bp')) j = this.is(j + 1, '.') ? j + 2 : j + 1;
-    else if (this.isLetters(j, 'psc') || this.isLetters(j, 'unit')) {
+    if (this.isLetters(j, W.p) && this.is(j + 1, '.') && this.isLetters(j + 2, W.o)) j = this.is(j + 3, '.') ? j + 4 : j + 3;
+    else if (this.isLetters(j, W.po) || this.isLetters(j, W.pob) || this.isLetters(j, W.bp)) j = this.is(j + 1, '.') ? j + 2 : j + 1;
+    else if (this.isLetters(j, W.psc) || this.isLetters(j, W.unit)) {
       if (!this.isNumber(j + 1)) return -1;
       j += 2;
       if (this.is(j, ',')) j++;
@@ -233,13 +249,14 @@ class Parser {
       while (k < j + 3 && this.isName(k) && !(this.flags(k) & F_NEWLINE_BEFORE)) k++;
       return k > j + 1 ? k : -1;
     } else return -1;
-    if (this.isLetters(j, 'box')) j++;
+    if (this.isLetters(j, W.box)) j++;
     else if (j === i + 2 || !this.isNumber(j)) return j > i + 2 && this.isNumber(j) ? j + 1 : -1;
     return this.isNumber(j) ? j + 1 : -1;
   }
 
-  isLetters(i: number, lower: string): boolean {
-    return i >= 0 && i < this.count && this.flags(i) & F_WORD && this.length(i) === lower.length && this.tokens.hash[i] === hashWord(lower) ? true : false;
+  /** Token `i` is the word whose hash is `word` (one of the `W` constants). */
+  isLetters(i: number, word: number): boolean {
+    return i >= 0 && i < this.count && (this.flags(i) & F_WORD) !== 0 && this.tokens.hash[i] === word;
   }
 
   /** A postcode at `i` ("30046", "00-950", "SW1A 1AA", "1234 AB"). Returns the index after it, or -1. */
@@ -348,6 +365,9 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
   let covered = 0; // tokens before this index are inside an address already
   for (let i = 0; i < parser.count; i++) {
     if (i < covered) continue;
+    // Every address starts with a number, a capitalised word or a box word ("p.o. box").
+    const flags = tokens.flags[i]!;
+    if (!(flags & F_WORD) || (!(flags & (F_HAS_DIGIT | F_FIRST_UPPER | F_ALL_UPPER)) && !(parser.kind(i) & POBOX) && tokens.hash[i] !== W.p)) continue;
     let start = -1;
     let end = -1;
     const box = parser.box(i);
