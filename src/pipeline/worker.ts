@@ -18,7 +18,14 @@ import {
   veilDataDir,
 } from '../store/index.js';
 import type { BlobStore, DatabaseHandle, StoreContext } from '../store/index.js';
-import { ensureJobQueues, enqueueStep, FAILED_QUEUE, JOB_STEPS, payloadOf, STEP_QUEUES } from './jobs/queues.js';
+import {
+  ensureJobQueues,
+  enqueueStep,
+  FAILED_QUEUE,
+  JOB_STEPS,
+  payloadOf,
+  STEP_QUEUES,
+} from './jobs/queues.js';
 import type { JobPayload, JobStep, QueueSettings } from './jobs/queues.js';
 import { discardArtifacts, failJob } from './jobs/records.js';
 import { createJobTasks, stepEnv } from './jobs/steps.js';
@@ -31,6 +38,8 @@ export interface WorkerEvent {
   readonly jobId?: string;
   readonly code?: string;
   readonly attempt?: number;
+  /** For `queue-error`: pg-boss's message (queue names and SQL states; payloads hold ids only). */
+  readonly detail?: string;
 }
 
 /** What {@link startWorkers} takes. */
@@ -187,6 +196,8 @@ export interface RuntimeOptions {
   readonly queues?: QueueSettings;
   /** pg-boss supervision (expiring steps whose worker died, archiving); default every 60 s. */
   readonly maintenanceIntervalSeconds?: number;
+  /** pg-boss's own errors (a lost connection while polling); it keeps polling after each. */
+  readonly onQueueError?: (error: Error) => void;
 }
 
 /** The store, keys, blobs and queue of a Veil process. */
@@ -236,7 +247,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
     });
     // Unhandled, an 'error' event would end the process; pg-boss retries its own polling.
-    boss.on('error', () => {});
+    boss.on('error', (error) => options.onQueueError?.(error));
     await boss.start();
     await ensureJobQueues(boss, options.queues);
     const started = boss;

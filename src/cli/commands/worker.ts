@@ -10,13 +10,15 @@ interface WorkerFlags {
 
 function parseConcurrency(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected an integer from 1 to 64');
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new InvalidArgumentError('expected an integer from 1 to 64');
   return n;
 }
 
 function parsePollSeconds(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0.5 || n > 60) throw new InvalidArgumentError('expected seconds from 0.5 to 60');
+  if (!Number.isFinite(n) || n < 0.5 || n > 60)
+    throw new InvalidArgumentError('expected seconds from 0.5 to 60');
   return n;
 }
 
@@ -38,7 +40,9 @@ function logEvent(event: WorkerEvent): void {
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run job workers against the PostgreSQL at DATABASE_URL (scale-out; `veil serve` embeds them)')
+    .description(
+      'run job workers against the PostgreSQL at DATABASE_URL (scale-out; `veil serve` embeds them)',
+    )
     .option('--concurrency <n>', 'jobs each step runs at once in this process', parseConcurrency, 1)
     .option('--poll-seconds <s>', 'how often an idle worker polls its queue', parsePollSeconds, 1)
     .action(async (flags: WorkerFlags) => {
@@ -48,7 +52,10 @@ export function registerWorker(program: Command): void {
           'VEIL_INVALID_OPTION',
           'worker: DATABASE_URL must name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
-      const runtime = await openRuntime({ databaseUrl });
+      const runtime = await openRuntime({
+        databaseUrl,
+        onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
+      });
       const workers = await startWorkers({
         ...runtime,
         concurrency: flags.concurrency,

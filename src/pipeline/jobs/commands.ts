@@ -55,7 +55,8 @@ export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<Jo
   const job = await repos.jobs.get(ref.jobId);
   if (job === undefined) throw notFound();
   const redacted =
-    job.status === 'succeeded' && (await repos.artifacts.get(artifactId(job.id, ARTIFACT.redacted))) !== undefined;
+    job.status === 'succeeded' &&
+    (await repos.artifacts.get(artifactId(job.id, ARTIFACT.redacted))) !== undefined;
   return {
     jobId: job.id,
     status: job.status,
@@ -94,11 +95,17 @@ export async function readRedacted(
   if (job.status === 'queued' || job.status === 'running')
     throw new VeilError('VEIL_JOB_NOT_READY', `jobs: the job is ${job.status}; retry when it has succeeded`);
   if (job.status === 'failed')
-    throw new VeilError('VEIL_JOB_FAILED', `jobs: the job failed (${job.errorCode ?? 'VEIL_JOB_FAILED'}) and has no output`);
+    throw new VeilError(
+      'VEIL_JOB_FAILED',
+      `jobs: the job failed (${job.errorCode ?? 'VEIL_JOB_FAILED'}) and has no output`,
+    );
   if (job.status === 'cancelled') throw notFound();
   const id = artifactId(job.id, ARTIFACT.redacted);
   if ((await repos.artifacts.get(id)) === undefined)
-    throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no redacted output (it was not requested, or has been deleted)');
+    throw new VeilError(
+      'VEIL_NOT_FOUND',
+      'jobs: the job has no redacted output (it was not requested, or has been deleted)',
+    );
   return unframeOutput(await repos.artifacts.read(id));
 }
 
@@ -107,7 +114,11 @@ export interface DeletedJob {
   readonly tenant: string;
   readonly jobId: string;
   readonly policyHash: string;
-  readonly artifacts: ReadonlyArray<{ readonly id: string; readonly artifactClass: string; readonly sizeBytes: number }>;
+  readonly artifacts: ReadonlyArray<{
+    readonly id: string;
+    readonly artifactClass: string;
+    readonly sizeBytes: number;
+  }>;
   readonly deletedAt: Date;
 }
 
@@ -135,7 +146,11 @@ export async function deleteJob(store: StoreContext, ref: JobRef): Promise<Delet
   for (let pass = 0; ; pass += 1) {
     for (const artifact of await repos.artifacts.listForJob(job.id)) {
       if (await repos.artifacts.delete(artifact.id))
-        deleted.push({ id: artifact.id, artifactClass: artifact.artifactClass, sizeBytes: artifact.sizeBytes });
+        deleted.push({
+          id: artifact.id,
+          artifactClass: artifact.artifactClass,
+          sizeBytes: artifact.sizeBytes,
+        });
     }
     try {
       await repos.jobs.delete(job.id);
@@ -144,5 +159,11 @@ export async function deleteJob(store: StoreContext, ref: JobRef): Promise<Delet
       if (pass >= 4) throw error;
     }
   }
-  return { tenant: ref.tenant, jobId: job.id, policyHash: job.policyHash, artifacts: deleted, deletedAt: new Date() };
+  return {
+    tenant: ref.tenant,
+    jobId: job.id,
+    policyHash: job.policyHash,
+    artifacts: deleted,
+    deletedAt: new Date(),
+  };
 }

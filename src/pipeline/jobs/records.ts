@@ -44,7 +44,11 @@ export async function transitionJob(
  * await completeJob(db, payload, new Date(Date.now() + days * 86_400_000));
  * ```
  */
-export async function completeJob(db: Kysely<Schema>, payload: JobPayload, deleteAfter: Date): Promise<boolean> {
+export async function completeJob(
+  db: Kysely<Schema>,
+  payload: JobPayload,
+  deleteAfter: Date,
+): Promise<boolean> {
   return withTenantScope(db, payload.tenantId, async (trx) => {
     const done = await trx
       .updateTable('jobs')

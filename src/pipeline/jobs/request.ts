@@ -91,7 +91,11 @@ export function checkRequest(input: {
     new Set(input.outputs).size !== input.outputs.length
   )
     throw invalid('outputs', `a non-empty list of distinct values from ${JOB_OUTPUTS.join(', ')}`);
-  if (!Number.isInteger(input.retentionDays) || input.retentionDays < 1 || input.retentionDays > MAX_RETENTION_DAYS)
+  if (
+    !Number.isInteger(input.retentionDays) ||
+    input.retentionDays < 1 ||
+    input.retentionDays > MAX_RETENTION_DAYS
+  )
     throw invalid('retentionDays', `an integer from 1 to ${MAX_RETENTION_DAYS}`);
   if (input.mediaType !== null && (typeof input.mediaType !== 'string' || !MEDIA_TYPE.test(input.mediaType)))
     throw invalid('mediaType', 'a media type such as text/plain, without parameters');
@@ -133,7 +137,7 @@ export function decodeManifest(bytes: Uint8Array, expectedPolicyHash: string): J
     throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the stored request has an unknown shape');
   const policy = validatePolicy(data.policy);
   if (policyHash(policy) !== expectedPolicyHash)
-    throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the stored policy does not match the job\'s policy hash');
+    throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the stored policy does not match the job's policy hash");
   const manifest: JobManifest = {
     version: 1,
     mediaType: data.mediaType ?? null,

@@ -61,7 +61,11 @@ async function has(repos: TenantRepositories, jobId: string, artifactClass: Arti
   return (await repos.artifacts.get(artifactId(jobId, artifactClass))) !== undefined;
 }
 
-async function readArtifact(repos: TenantRepositories, jobId: string, artifactClass: ArtifactClass): Promise<Buffer> {
+async function readArtifact(
+  repos: TenantRepositories,
+  jobId: string,
+  artifactClass: ArtifactClass,
+): Promise<Buffer> {
   try {
     return await repos.artifacts.read(artifactId(jobId, artifactClass));
   } catch (error) {
@@ -100,7 +104,10 @@ function parseJson<T>(bytes: Buffer): T {
 }
 
 async function manifestOf(env: StepEnv): Promise<JobManifest> {
-  return decodeManifest(await readArtifact(env.repos, env.payload.jobId, ARTIFACT.manifest), env.job.policyHash);
+  return decodeManifest(
+    await readArtifact(env.repos, env.payload.jobId, ARTIFACT.manifest),
+    env.job.policyHash,
+  );
 }
 
 function countByType(findings: readonly Finding[]): Record<string, number> {
@@ -139,7 +146,9 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       tenant: env.payload.tenantId,
       // Tokens and tags are scoped to the job: the same value in two jobs gets unrelated tokens.
       scope: env.payload.jobId,
-      ...(needs.has('keys') ? { keys: await createOperatorKeys(services.keyring, env.payload.tenantId) } : {}),
+      ...(needs.has('keys')
+        ? { keys: await createOperatorKeys(services.keyring, env.payload.tenantId) }
+        : {}),
       ...(needs.has('vault') && services.vault !== undefined ? { vault: services.vault } : {}),
     };
   };
@@ -162,14 +171,20 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     step: 'parse',
     async run(env) {
       const { jobId } = env.payload;
-      if (!(await has(env.repos, jobId, ARTIFACT.parsed)) && !(await has(env.repos, jobId, ARTIFACT.findings))) {
+      if (
+        !(await has(env.repos, jobId, ARTIFACT.parsed)) &&
+        !(await has(env.repos, jobId, ARTIFACT.findings))
+      ) {
         const manifest = await manifestOf(env);
         const bytes = await readArtifact(env.repos, jobId, ARTIFACT.original);
         // The content decides the parser; a declared text/plain only keeps text-like content
         // (CSV, JSON, e-mail) as one text, as the caller asked.
         const sniffed = await sniffType(bytes);
         let parsed: ParsedArtifact;
-        if (sniffed.text !== undefined && (sniffed.format === 'text' || manifest.mediaType === 'text/plain')) {
+        if (
+          sniffed.text !== undefined &&
+          (sniffed.format === 'text' || manifest.mediaType === 'text/plain')
+        ) {
           parsed = { route: 'text', text: sniffed.text };
         } else {
           parsed = { route: 'document', text: documentText(await parseDocument(bytes)).text };
@@ -187,11 +202,16 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       const manifest = await manifestOf(env);
       let findings: readonly Finding[];
       if (await has(env.repos, jobId, ARTIFACT.findings)) {
-        findings = parseJson<FindingsArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.findings)).findings;
+        findings = parseJson<FindingsArtifact>(
+          await readArtifact(env.repos, jobId, ARTIFACT.findings),
+        ).findings;
       } else {
         const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
         // Spans only (type, offsets, score, recognizer): the values stay in the encrypted text.
-        findings = analyzerFor(env.job.policyHash, manifest)(parsed.text).map((f) => ({
+        findings = analyzerFor(
+          env.job.policyHash,
+          manifest,
+        )(parsed.text).map((f) => ({
           type: f.type,
           start: f.start,
           end: f.end,
@@ -214,7 +234,9 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
         let output: Buffer;
         if (parsed.route === 'text') {
-          const { findings } = parseJson<FindingsArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.findings));
+          const { findings } = parseJson<FindingsArtifact>(
+            await readArtifact(env.repos, jobId, ARTIFACT.findings),
+          );
           const plan = planFromPolicy(manifest.policy);
           const done = await anonymize(parsed.text, findings, plan, await contextFor(env, plan));
           output = frameOutput('text/plain', Buffer.from(done.text, 'utf8'));
@@ -222,7 +244,9 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           // Layout-bearing formats are redacted in place (boxes burned into PDFs and images) and
           // the result re-extracted and re-checked by the documents layer.
           const original = await readArtifact(env.repos, jobId, ARTIFACT.original);
-          const redacted = await redactDocument(original, { detection: analyzeOptionsFromPolicy(manifest.policy) });
+          const redacted = await redactDocument(original, {
+            detection: analyzeOptionsFromPolicy(manifest.policy),
+          });
           output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));
         }
         await putOnce(env, ARTIFACT.redacted, output);
@@ -236,7 +260,11 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     async run(env) {
       if (env.job.status === 'running') {
         const manifest = await manifestOf(env);
-        await completeJob(env.store.db, env.payload, new Date(Date.now() + manifest.retentionDays * 86_400_000));
+        await completeJob(
+          env.store.db,
+          env.payload,
+          new Date(Date.now() + manifest.retentionDays * 86_400_000),
+        );
       }
       // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
       await discardArtifacts(env.store, env.payload, { only: [ARTIFACT.parsed] });
@@ -257,7 +285,11 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
  * if (env !== undefined) await tasks.parse.run(env);
  * ```
  */
-export async function stepEnv(store: StoreContext, payload: JobPayload, step: JobStep): Promise<StepEnv | undefined> {
+export async function stepEnv(
+  store: StoreContext,
+  payload: JobPayload,
+  step: JobStep,
+): Promise<StepEnv | undefined> {
   const repos = forTenant(store, payload.tenantId);
   const job = await repos.jobs.get(payload.jobId);
   if (job === undefined) return undefined;

@@ -81,7 +81,10 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
   if (!(input.bytes instanceof Uint8Array) || input.bytes.byteLength === 0)
     throw new VeilError('VEIL_INVALID_INPUT', 'jobs: bytes must be a non-empty Uint8Array');
   if (input.bytes.byteLength > DEFAULT_LIMITS.maxBytes)
-    throw new VeilError('VEIL_LIMIT_BYTES', `jobs: the document is larger than ${DEFAULT_LIMITS.maxBytes} bytes`);
+    throw new VeilError(
+      'VEIL_LIMIT_BYTES',
+      `jobs: the document is larger than ${DEFAULT_LIMITS.maxBytes} bytes`,
+    );
   const mediaType = input.mediaType ?? null;
   const outputs = [...input.outputs];
   checkRequest({

@@ -14,7 +14,13 @@ import type { Policy } from '../../../src/policy/index.js';
 import { DatabaseKeyringStore, EncryptedFileBlobStore } from '../../../src/store/index.js';
 import type { DatabaseHandle, StoreContext } from '../../../src/store/index.js';
 
-const NAMES = ['Zebulon Quartermaine', 'Ottilie Farnsworth', 'Leopold Vandersloot', 'Philippa Ashcombe', 'Cornelius Blackwood'];
+const NAMES = [
+  'Zebulon Quartermaine',
+  'Ottilie Farnsworth',
+  'Leopold Vandersloot',
+  'Philippa Ashcombe',
+  'Cornelius Blackwood',
+];
 
 /** Unique fake values: none may appear anywhere in plaintext. */
 export function canaries(n: number): { ssn: string; email: string; name: string } {
@@ -31,14 +37,20 @@ export function canaryText(n: number): string {
   return `Claim note ${n}.\nPlease contact ${c.name} by e-mail at ${c.email} about the claim.\nHis social security number is ${c.ssn}.\n`;
 }
 
-export const DEFAULT_POLICY: Policy = await loadPolicy(new URL('../../../policies/default.yaml', import.meta.url).pathname);
+export const DEFAULT_POLICY: Policy = await loadPolicy(
+  new URL('../../../policies/default.yaml', import.meta.url).pathname,
+);
 
 export function storeFor(handle: DatabaseHandle, dataDir: string): StoreContext & { keyring: Keyring } {
   const keyring = new Keyring({
     provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
     store: new DatabaseKeyringStore(handle.db),
   });
-  return { db: handle.db, blobs: new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring }), keyring };
+  return {
+    db: handle.db,
+    blobs: new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring }),
+    keyring,
+  };
 }
 
 /** Every row of every table in Veil's and pg-boss's schemas, as text (bytea as latin1 too). */

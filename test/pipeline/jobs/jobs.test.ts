@@ -96,10 +96,12 @@ for (const driver of DRIVERS) {
       const view = await getJobStatus(store, { tenant: TENANT, jobId });
       assert.equal(view.status, 'succeeded');
       assertCounts(view.countsByType);
-      assert.deepEqual(
-        (await repos.artifacts.listForJob(jobId)).map((a) => a.artifactClass).sort(),
-        ['findings', 'manifest', 'original', 'redacted'],
-      );
+      assert.deepEqual((await repos.artifacts.listForJob(jobId)).map((a) => a.artifactClass).sort(), [
+        'findings',
+        'manifest',
+        'original',
+        'redacted',
+      ]);
     });
 
     test('workers run a text job end to end; nothing holds a canary in plaintext', async () => {
@@ -140,18 +142,25 @@ for (const driver of DRIVERS) {
           text,
           `Claim note ${i + 1}.\nPlease contact ${c.name} by e-mail at <EMAIL_ADDRESS_1> about the claim.\nHis social security number is ***-**-${c.ssn.slice(-4)}.\n`,
         );
-        for (const canary of all.filter((v) => !NAMES.has(v))) assert.ok(!text.includes(canary), 'the redacted output holds no canary');
+        for (const canary of all.filter((v) => !NAMES.has(v)))
+          assert.ok(!text.includes(canary), 'the redacted output holds no canary');
       }
       const dump = await dumpTables(database.handle);
       assert.ok(dump.includes(jobs[0]!), 'the dump covers the job rows');
       for (const canary of all) assert.ok(!dump.includes(canary), 'no table holds a canary');
-      assert.deepEqual(await filesContaining(dataDir, all), [], 'no file in the data directory holds a canary');
-      // Queue messages carry the two ids and nothing else.
-      const messages = await sql<{ data: unknown; name: string }>`select name, data from pgboss.job where name like 'veil-job-%'`.execute(
-        database.handle.db,
+      assert.deepEqual(
+        await filesContaining(dataDir, all),
+        [],
+        'no file in the data directory holds a canary',
       );
+      // Queue messages carry the two ids and nothing else.
+      const messages = await sql<{
+        data: unknown;
+        name: string;
+      }>`select name, data from pgboss.job where name like 'veil-job-%'`.execute(database.handle.db);
       assert.ok(messages.rows.length >= 15);
-      for (const { data } of messages.rows) assert.deepEqual(Object.keys(data as object).sort(), ['jobId', 'tenantId']);
+      for (const { data } of messages.rows)
+        assert.deepEqual(Object.keys(data as object).sort(), ['jobId', 'tenantId']);
     });
 
     test('an unparseable document fails with a stable code and leaves no artifact', async () => {
@@ -179,11 +188,16 @@ for (const driver of DRIVERS) {
       }
       assert.deepEqual(await forTenant(store, TENANT).artifacts.listForJob(jobId), []);
       // What pg-boss kept of the failure names the step and nothing of the document.
-      const outputs = await sql<{ output: unknown }>`select output from pgboss.job where name = ${STEP_QUEUES.intake} and state = 'failed'`.execute(
+      const outputs = await sql<{
+        output: unknown;
+      }>`select output from pgboss.job where name = ${STEP_QUEUES.intake} and state = 'failed'`.execute(
         database.handle.db,
       );
       assert.equal(outputs.rows.length, 1);
-      assert.match(JSON.stringify(outputs.rows[0]?.output), /veil job step intake failed \(unexpected error\)/);
+      assert.match(
+        JSON.stringify(outputs.rows[0]?.output),
+        /veil job step intake failed \(unexpected error\)/,
+      );
       assert.doesNotMatch(JSON.stringify(outputs.rows[0]?.output), /EIO|simulated/);
     });
 
@@ -192,13 +206,20 @@ for (const driver of DRIVERS) {
       await waitForJob(store, TENANT, jobId, ['succeeded']);
       const blobsBefore = (await walk(join(dataDir, 'blobs'))).length;
       const receipt = await deleteJob(store, { tenant: TENANT, jobId });
-      assert.deepEqual(receipt.artifacts.map((a) => a.artifactClass).sort(), ['findings', 'manifest', 'original', 'redacted']);
+      assert.deepEqual(receipt.artifacts.map((a) => a.artifactClass).sort(), [
+        'findings',
+        'manifest',
+        'original',
+        'redacted',
+      ]);
       assert.equal((await walk(join(dataDir, 'blobs'))).length, blobsBefore - 4);
       await assert.rejects(getJobStatus(store, { tenant: TENANT, jobId }), { code: 'VEIL_NOT_FOUND' });
       await assert.rejects(deleteJob(store, { tenant: TENANT, jobId }), { code: 'VEIL_NOT_FOUND' });
       // Another tenant's id answers as if it did not exist.
       const other = await submitJob(deps(), request(Buffer.from('no personal data here')));
-      await assert.rejects(getJobStatus(store, { tenant: 'tenant-other', jobId: other.jobId }), { code: 'VEIL_NOT_FOUND' });
+      await assert.rejects(getJobStatus(store, { tenant: 'tenant-other', jobId: other.jobId }), {
+        code: 'VEIL_NOT_FOUND',
+      });
     });
 
     test('submitJob refuses a bad request before writing anything', async () => {
@@ -208,8 +229,12 @@ for (const driver of DRIVERS) {
         code: 'VEIL_INVALID_INPUT',
         message: /purpose/,
       });
-      await assert.rejects(submitJob(deps(), request(Buffer.from('x'), { retentionDays: 0 })), { code: 'VEIL_INVALID_INPUT' });
-      await assert.rejects(submitJob(deps(), request(Buffer.from('x'), { outputs: [] })), { code: 'VEIL_INVALID_INPUT' });
+      await assert.rejects(submitJob(deps(), request(Buffer.from('x'), { retentionDays: 0 })), {
+        code: 'VEIL_INVALID_INPUT',
+      });
+      await assert.rejects(submitJob(deps(), request(Buffer.from('x'), { outputs: [] })), {
+        code: 'VEIL_INVALID_INPUT',
+      });
       await assert.rejects(submitJob(deps(), request(new Uint8Array(0))), { code: 'VEIL_INVALID_INPUT' });
       assert.equal(await rows(), n);
     });
