@@ -367,7 +367,7 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     if (i < covered) continue;
     // Every address starts with a number, a capitalised word or a box word ("p.o. box").
     const flags = tokens.flags[i]!;
-    if (!(flags & F_WORD) || (!(flags & (F_HAS_DIGIT | F_FIRST_UPPER | F_ALL_UPPER)) && !(parser.kind(i) & POBOX) && tokens.hash[i] !== W.p)) continue;
+    if (!(flags & F_WORD) || (!(flags & (F_HAS_DIGIT | F_FIRST_UPPER | F_ALL_UPPER)) && !(parser.kind(i) & (POBOX | UNIT)) && tokens.hash[i] !== W.p)) continue;
     let start = -1;
     let end = -1;
     const box = parser.box(i);
