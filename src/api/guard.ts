@@ -13,8 +13,8 @@ import type {
   RouteOptions,
 } from 'fastify';
 import type { ErrorCode } from '../errors/catalogue.js';
-import { VeilError } from '../errors/veil-error.js';
-import type { ApiDependencies, Permission, Principal } from './ports.js';
+import { VeilError, isVeilError } from '../errors/veil-error.js';
+import type { ApiDependencies, Permission, Principal, SecurityEvent } from './ports.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -63,6 +63,34 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** The access layer's reason code carried by a `VEIL_UNAUTHENTICATED` error's cause, if any. */
+function reasonOf(failure: unknown): string | undefined {
+  const reason = (failure as { cause?: { reason?: unknown } } | null)?.cause?.reason;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
+/**
+ * Reports a refusal to the audit port before the refusal is sent. Recording is awaited, so the
+ * log holds the event by the time the caller sees the 401 or 403; if recording fails the error is
+ * logged (by code, never its message) and the request is refused all the same.
+ */
+async function recordRefusal(
+  request: FastifyRequest,
+  audit: ApiDependencies['audit'],
+  event: SecurityEvent,
+): Promise<void> {
+  if (audit === undefined) return;
+  try {
+    await audit.record(event);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    request.log.error(
+      { event: event.kind, code: typeof code === 'string' ? code.slice(0, 64) : undefined },
+      'audit: could not record a refusal',
+    );
+  }
+}
+
 /**
  * Installs the chain on every route that declares `config.permission`, and refuses to start when
  * a `/v1` route declares neither a permission nor `public: true`, so no route ships open by
@@ -76,7 +104,7 @@ export function principalOf(request: FastifyRequest): Principal {
  */
 export function installGuard(
   app: FastifyInstance,
-  deps: Pick<ApiDependencies, 'authenticate' | 'authorize'>,
+  deps: Pick<ApiDependencies, 'authenticate' | 'authorize' | 'audit'>,
 ): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('authFailure', null);
@@ -105,7 +133,24 @@ export function installGuard(
       return;
     }
     const requirePermission: preParsingHookHandler = async (request) => {
-      await deps.authorize(principalOf(request), permission);
+      const principal = request.principal;
+      if (principal === null) {
+        const reason = reasonOf(request.authFailure);
+        await recordRefusal(request, deps.audit, {
+          kind: 'auth.failed',
+          requestId: request.id,
+          credential: request.headers.authorization === undefined ? 'none' : 'presented',
+          ...(reason === undefined ? {} : { reason }),
+        });
+        throw asUnauthenticated(request.authFailure);
+      }
+      try {
+        await deps.authorize(principal, permission);
+      } catch (error) {
+        if (isVeilError(error) && error.code === 'VEIL_FORBIDDEN')
+          await recordRefusal(request, deps.audit, { kind: 'permission.denied', requestId: request.id, principal, permission });
+        throw error;
+      }
     };
     route.onRequest = [identify, ...asArray(route.onRequest)];
     route.preParsing = [requirePermission, ...asArray(route.preParsing)];

@@ -31,6 +31,35 @@ export type ReadinessCheck = () => Promise<void>;
 /** The operator keys of one tenant, for the keyed anonymizers (hash, encrypt, fpe, date_shift). */
 export type TenantKeys = (tenantId: string) => OperatorKeys | Promise<OperatorKeys>;
 
+/**
+ * A security event the guard reports to the audit log: which request, and who was refused what.
+ * Ids, reason codes and the permission only; never a credential or any part of one.
+ */
+export type SecurityEvent =
+  | {
+      readonly kind: 'auth.failed';
+      /** The server-generated request id. */
+      readonly requestId: string;
+      /** Whether an Authorization header was sent at all. */
+      readonly credential: 'none' | 'presented';
+      /** The access layer's reason code (`expired`, `signature`, …) when it gave one. */
+      readonly reason?: string;
+    }
+  | {
+      readonly kind: 'permission.denied';
+      readonly requestId: string;
+      readonly principal: Principal;
+      readonly permission: Permission;
+    };
+
+/**
+ * Records security events in the audit log. A failure to record is logged as an error; the
+ * request is refused all the same.
+ */
+export interface AuditRecorder {
+  record(event: SecurityEvent): Promise<void>;
+}
+
 /** Everything `buildApp` is given. Only `authenticate` and `authorize` are required. */
 export interface ApiDependencies {
   readonly authenticate: Authenticate;
@@ -48,6 +77,8 @@ export interface ApiDependencies {
    * chain: each route declares `config.permission` (or `config.public: true`).
    */
   readonly routes?: readonly ApiRoutePlugin[];
+  /** Where the guard records failed authentication and permission denials; none when absent. */
+  readonly audit?: AuditRecorder;
 }
 
 /** A plugin that adds routes; it receives the dependencies it was built with. */

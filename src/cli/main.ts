@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isVeilError } from '../errors/veil-error.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerAudit } from './commands/audit.js';
 import { registerEntities } from './commands/entities.js';
 import { registerExtract } from './commands/extract.js';
 import { registerKeys } from './commands/keys.js';
@@ -23,6 +24,7 @@ program
   .configureOutput({ outputError: (message, write) => write(message) });
 
 registerAnalyze(program);
+registerAudit(program);
 registerEntities(program);
 registerExtract(program);
 registerKeys(program);

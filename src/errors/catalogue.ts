@@ -59,6 +59,7 @@ export const ERROR_CATALOGUE = {
   VEIL_JOB_FAILED: { status: 500, doc: 'A job step kept failing after its retries (database, key provider or an unexpected fault); the job is marked failed and every artifact it had written was deleted. Submit it again; the server log has the step and attempt, never content.' },
   VEIL_JOB_NOT_READY: { status: 409, doc: 'The job has not finished yet (it is queued or running), so its outputs are not available; poll its status and retry when it is `succeeded`.' },
   VEIL_JOB_INTEGRITY: { status: 500, doc: 'A job\'s stored request does not match its record (the policy hash differs, or its original document is missing); the job was failed rather than run under another policy.' },
+  VEIL_AUDIT_SIGNING_KEY: { status: 500, doc: 'The audit log\'s signing key file (`<data dir>/audit-signing-key.pem`) cannot be created or read, is not an Ed25519 PKCS#8 key, or is readable by group or others; the message names the file, never key material. Restore it from backup: a new key cannot vouch for heads the old one signed.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

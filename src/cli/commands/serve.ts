@@ -1,10 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { authorize, createAuthenticator, createTokenVerifier, openLocalIssuer } from '../../access/index.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import { buildApp } from '../../api/index.js';
 import type { ApiDependencies } from '../../api/index.js';
+import { openRuntime } from '../../pipeline/worker.js';
+import { auditApiDependencies, openAuditLogs } from '../../runtime/audit.js';
 import { DEFAULT_DATA_DIR, localKeyring } from '../keyring.js';
 
 interface ServeFlags {
@@ -83,8 +86,27 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
     .action(async (flags: ServeFlags) => {
       const logger = pino({ level: process.env.VEIL_LOG_LEVEL ?? 'info' });
-      const app = await buildApp({ ...(await localApiDependencies(flags.dataDir)), logger });
-      onShutdown(() => app.close(), logger);
+      // One database handle for the process: the job runtime's. The audit log shares it.
+      // TODO(job integration): register the job routes and start the embedded workers on this
+      // same `runtime` (startWorkers({ ...runtime })), and record deletions with
+      // `audit.recordWithReceipt(jobDeletedEvent(…))`.
+      const runtime = await openRuntime({
+        dataDir: flags.dataDir,
+        ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
+        onQueueError: (error) => logger.warn({ code: error.message.slice(0, 200) }, 'queue error'),
+      });
+      let app: FastifyInstance;
+      try {
+        const audit = await openAuditLogs({ db: runtime.handle.db, dataDir: flags.dataDir });
+        app = await buildApp({ ...(await localApiDependencies(flags.dataDir)), ...auditApiDependencies(audit), logger });
+      } catch (error) {
+        await runtime.close();
+        throw error;
+      }
+      onShutdown(async () => {
+        await app.close();
+        await runtime.close();
+      }, logger);
       await app.listen({ host: flags.host, port: flags.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : flags.port;
