@@ -89,19 +89,32 @@ const phone: Recognizer = {
   },
 };
 
+/** Recent verdicts, because the same strings (dates, amounts, ids) recur throughout a text. */
+const phoneScores = new Map<string, number>();
+const PHONE_CACHE_LIMIT = 4096;
+
 function phoneScore(value: string, hasStructure: boolean): number {
+  // A bare run of digits is a phone number only next to a word like "phone"; validating it
+  // against every region would cost more than it could change.
+  if (!hasStructure) return 0.2;
   const main = value.replace(/\s?(?:x|ext\.?|extension)\s?\d+$/i, '');
+  let score = phoneScores.get(main);
+  if (score === undefined) {
+    score = validatedPhoneScore(main);
+    if (phoneScores.size >= PHONE_CACHE_LIMIT) phoneScores.clear();
+    phoneScores.set(main, score);
+  }
+  return score;
+}
+
+function validatedPhoneScore(main: string): number {
   if (/^(?:\+|00)/.test(main)) {
     const parsed = parsePhoneNumberFromString(main.replace(/^00/, '+'));
     if (parsed?.isValid()) return 0.85;
     return parsed?.isPossible() ? 0.5 : 0.2;
   }
-  for (const region of PHONE_REGIONS) {
-    const parsed = parsePhoneNumberFromString(main, region);
-    if (parsed?.isValid()) return hasStructure ? 0.7 : 0.35;
-  }
+  for (const region of PHONE_REGIONS) if (parsePhoneNumberFromString(main, region)?.isValid()) return 0.7;
   // Grouped digits that no region validates: a phone-like shape at the threshold when long enough.
-  if (!hasStructure) return 0.1;
   return main.replace(/\D/g, '').length >= 8 ? 0.4 : 0.3;
 }
 

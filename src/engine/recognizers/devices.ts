@@ -32,7 +32,7 @@ export function isVinChecked(vin: string): boolean {
 const vin = patternRecognizer({
   name: 'vin',
   entity: 'VIN',
-  patterns: [{ regex: /(?<![\p{L}\p{N}])(?=[A-HJ-NPR-Z0-9]{17}(?![\p{L}\p{N}]))(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-HJ-NPR-Z0-9]{17}/u, score: 0.2 }],
+  patterns: [{ regex: /(?<![\p{L}\p{N}])[A-HJ-NPR-Z0-9]{17}(?![\p{L}\p{N}])/u, score: 0.2 }],
   validator: isVinChecked,
   validatedScore: 0.7,
   context: ['vin', 'vehicle', 'chassis', 'car', 'identification number'],

@@ -148,8 +148,7 @@ const money = patternRecognizer({
     { regex: new RegExp(`(?<![\\p{L}\\p{N}.,])(?:${AMOUNT})(?:\\s(?:million|billion|thousand))?\\s(?:${CURRENCY_WORD}|${CURRENCY_CODE})(?:\\s\\(${CURRENCY_CODE}\\))?(?![\\p{L}\\p{N}])`, 'iu'), score: 0.6 },
   ],
   context: ['paid', 'salary', 'award', 'damages', 'compensation', 'fee', 'debt', 'income', 'amount'],
-  // Currency words can follow the digits by twenty characters ("pounds sterling (GBP)").
-  trigger: TRIGGERS.labelledDigit,
+  trigger: TRIGGERS.money,
 });
 
 /** Payment cards, IBAN, BIC, crypto wallets, US bank numbers and amounts of money. */

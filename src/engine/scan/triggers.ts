@@ -21,12 +21,20 @@ export const TRIGGERS = {
    */
   dotted: { kind: 'pattern', id: 'dotted', pattern: /[^\s.]\.[^\s\d.,;:!?)\]'"]|:\/\//g, margin: 512 },
   /** Hex groups joined by colons, dashes or dots: MAC and IPv6 addresses. */
-  hexColon: { kind: 'pattern', id: 'hexColon', pattern: /[0-9A-Fa-f]{1,4}[:.-][0-9A-Fa-f]{1,4}[:.-]|::/g, margin: 48 },
+  // The scan starts at the separator, which is rarer than a hex letter, so it stays cheap.
+  hexColon: { kind: 'pattern', id: 'hexColon', pattern: /[:.-][0-9A-Fa-f]{1,4}[:.-]|::/g, margin: 48 },
   /** Secret material: key prefixes, PEM armour, credential assignments. */
+  /** Currency symbols, codes and words: amounts of money. */
+  money: {
+    kind: 'pattern',
+    id: 'money',
+    pattern: /[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)\b|\b(?:dollar|euro|pound|franc|yen|rupee|lira|liras|kronor|kroner|krona|zloty|forint|rouble|ruble|cent)/gi,
+    margin: 40,
+  },
   secret: {
     kind: 'pattern',
     id: 'secret',
-    pattern: /-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|sk_live|rk_live|sk-|AIza|eyJ|SG\.|glpat-|npm_|(?:password|passwd|pwd|secret|token|api[_-]?key)\s*[:=]/gi,
+    pattern: /-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live|sk-|AIza|eyJ|SG\.|glpat-|npm_|(?:password|passwd|pwd|secret|token|api[_-]?key)["']?\s{0,3}[:=]/gi,
     margin: 8192,
   },
 } as const satisfies Record<string, Trigger>;
