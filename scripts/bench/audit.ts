@@ -3,8 +3,11 @@
  * AuditLog (validation, JCS, hashing, the append queue); building a 1,000,000-leaf tree and the
  * time and size of an inclusion and a consistency proof at that size (cold: first proof after
  * the cache is built; warm: later ones); and verifying a 1,000,000-entry export generated in
- * memory. Database figures (PGlite, PostgreSQL) come with the store's AuditStore.
- * Set AUDIT_BENCH_LEAVES to change the 1,000,000.
+ * memory; and appends per second on the database through DatabaseAuditStore (PGlite in a temp
+ * directory, and PostgreSQL at AUDIT_BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test,
+ * in a throwaway database; skipped with a message when it does not answer), each bounded to
+ * AUDIT_BENCH_DB_SECONDS (default 5) of appends.
+ * Set AUDIT_BENCH_LEAVES to change the 1,000,000; AUDIT_BENCH_ONLY=db runs only the database part.
  */
 import { canonicalJson } from '../../src/audit/canonical.js';
 import { toHex } from '../../src/audit/encoding.js';
@@ -15,6 +18,13 @@ import { AuditLog, MemoryAuditStore } from '../../src/audit/log.js';
 import { CompactRange, MemoryLeafHashSource, MerkleTree, hashLeaf, verifyConsistency, verifyInclusion } from '../../src/audit/merkle.js';
 import { createAuditSigner, exportAuditPublicKey, generateAuditKeyPair, signTreeHead } from '../../src/audit/tree-head.js';
 import { verifyExport } from '../../src/audit/verify.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openAuditLog } from '../../src/runtime/audit.js';
+import { openDatabase } from '../../src/store/database.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
 
 const N = Number(process.env.AUDIT_BENCH_LEAVES ?? 1_000_000);
 const keyPair = generateAuditKeyPair();
@@ -37,6 +47,66 @@ function event(i: number): AuditEventInput {
 
 const ms = (t0: number): string => `${(performance.now() - t0).toFixed(1)} ms`;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+// 0. Appends per second on the database, through AuditLog and DatabaseAuditStore (a transaction
+// with the advisory lock per append), signing a head every 64 as `veil serve` does.
+async function databaseAppends(name: string, handle: DatabaseHandle, dataDir: string): Promise<void> {
+  const seconds = Number(process.env.AUDIT_BENCH_DB_SECONDS ?? 5);
+  const log = await openAuditLog({ db: handle.db, dataDir, logId: 'bench', signer });
+  for (let i = 0; i < 50; i++) await log.append(event(i));
+  let n = 0;
+  let t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) await log.append(event(n++));
+  const sequential = n / ((performance.now() - t0) / 1000);
+  // In flight at once: the log still serialises them, but their validation and hashing overlap.
+  let m = 0;
+  t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    await Promise.all(Array.from({ length: 64 }, (_, i) => log.append(event(m + i))));
+    m += 64;
+  }
+  const concurrent = m / ((performance.now() - t0) / 1000);
+  t0 = performance.now();
+  await log.treeHead();
+  console.log(
+    `appends (${name}, DatabaseAuditStore, head every 64): ${sequential.toFixed(0)}/s awaited one by one (${n} in ${seconds} s), ${concurrent.toFixed(0)}/s 64 in flight (${m}); head at ${await log.size()}: ${ms(t0)}`,
+  );
+}
+
+{
+  const dir = await mkdtemp(join(tmpdir(), 'veil-bench-audit-'));
+  const handle = await openDatabase({ driver: 'pglite', dataDir: join(dir, 'pglite') });
+  try {
+    await databaseAppends('PGlite', handle, dir);
+  } finally {
+    await handle.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const url = process.env.AUDIT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  const database = `veil_bench_audit_${process.pid}`;
+  let reachable = true;
+  try {
+    await admin.connect();
+    await admin.query(`create database ${database}`);
+  } catch {
+    reachable = false;
+    console.log(`appends (PostgreSQL): skipped, nothing answers at ${url.replace(/\/\/[^@]*@/, '//')}`);
+  }
+  if (reachable) {
+    const target = new URL(url);
+    target.pathname = `/${database}`;
+    const pgHandle = await openDatabase({ driver: 'postgres', connectionString: target.toString(), maxConnections: 4 });
+    try {
+      await databaseAppends('PostgreSQL', pgHandle, tmpdir());
+    } finally {
+      await pgHandle.close();
+      await admin.query(`drop database if exists ${database} with (force)`);
+    }
+  }
+  await admin.end().catch(() => {});
+}
+if (process.env.AUDIT_BENCH_ONLY === 'db') process.exit(0);
 
 // 1. Appends per second through the whole AuditLog on the in-memory store.
 {
