@@ -60,6 +60,11 @@ export const ERROR_CATALOGUE = {
   VEIL_JOB_NOT_READY: { status: 409, doc: 'The job has not finished yet (it is queued or running), so its outputs are not available; poll its status and retry when it is `succeeded`.' },
   VEIL_JOB_INTEGRITY: { status: 500, doc: 'A job\'s stored request does not match its record (the policy hash differs, or its original document is missing); the job was failed rather than run under another policy.' },
   VEIL_AUDIT_SIGNING_KEY: { status: 500, doc: 'The audit log\'s signing key file (`<data dir>/audit-signing-key.pem`) cannot be created or read, is not an Ed25519 PKCS#8 key, or is readable by group or others; the message names the file, never key material. Restore it from backup: a new key cannot vouch for heads the old one signed.' },
+  VEIL_UPLOAD_INVALID: { status: 403, doc: 'The upload URL\'s signature does not match (the URL was altered, or it was issued to another tenant); ask `POST /v1/uploads` for a new one.' },
+  VEIL_UPLOAD_EXPIRED: { status: 410, doc: 'The upload URL or its upload slot has expired (they live for minutes); ask `POST /v1/uploads` for a new one and send the bytes before `expires_at`.' },
+  VEIL_UPLOAD_USED: { status: 409, doc: 'The upload is single-use: its URL has already received bytes, or a job has already been created from it. Ask `POST /v1/uploads` for a new one.' },
+  VEIL_UPLOAD_EMPTY: { status: 409, doc: 'A job names an upload that has not received its bytes yet; `PUT` the document to the upload URL first.' },
+  VEIL_UPLOAD_TOO_LARGE: { status: 413, doc: 'The uploaded document is larger than the upload\'s `max_bytes` (set when the upload URL was issued); ask for an upload with a larger limit, up to the server\'s maximum.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

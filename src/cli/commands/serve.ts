@@ -1,19 +1,17 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { pino } from 'pino';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { authorize, createAuthenticator, createTokenVerifier, openLocalIssuer } from '../../access/index.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
-import { buildApp } from '../../api/index.js';
 import type { ApiDependencies } from '../../api/index.js';
-import { openRuntime } from '../../pipeline/worker.js';
-import { auditApiDependencies, openAuditLogs } from '../../runtime/audit.js';
+import { startService } from '../../runtime/service.js';
 import { DEFAULT_DATA_DIR, localKeyring } from '../keyring.js';
 
 interface ServeFlags {
   host: string;
   port: number;
   dataDir: string;
+  workers: number;
 }
 
 function parsePort(value: string): number {
@@ -21,6 +19,12 @@ function parsePort(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new InvalidArgumentError('expected a port from 0 to 65535');
   return port;
+}
+
+function parseWorkers(value: string): number {
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new InvalidArgumentError('expected 0 to 64');
+  return workers;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -84,34 +88,22 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8080)
     .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--workers <n>', 'jobs each step runs at once in this process (0: none, run `veil worker`)', parseWorkers, 1)
     .action(async (flags: ServeFlags) => {
       const logger = pino({ level: process.env.VEIL_LOG_LEVEL ?? 'info' });
-      // One database handle for the process: the job runtime's. The audit log shares it.
-      // TODO(job integration): register the job routes and start the embedded workers on this
-      // same `runtime` (startWorkers({ ...runtime })), and record deletions with
-      // `audit.recordWithReceipt(jobDeletedEvent(…))`.
-      const runtime = await openRuntime({
+      // The runtime (database, keys, blobs, queue), embedded workers, the audit logs and every
+      // route, wired once in src/runtime/service.ts; authentication is the local issuer's.
+      const service = await startService({
         dataDir: flags.dataDir,
         ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
-        onQueueError: (error) => logger.warn({ code: error.message.slice(0, 200) }, 'queue error'),
+        host: flags.host,
+        port: flags.port,
+        workers: flags.workers,
+        authenticate: (await localApiDependencies(flags.dataDir)).authenticate,
+        logger,
       });
-      let app: FastifyInstance;
-      try {
-        const audit = await openAuditLogs({ db: runtime.handle.db, dataDir: flags.dataDir });
-        app = await buildApp({ ...(await localApiDependencies(flags.dataDir)), ...auditApiDependencies(audit), logger });
-      } catch (error) {
-        await runtime.close();
-        throw error;
-      }
-      onShutdown(async () => {
-        await app.close();
-        await runtime.close();
-      }, logger);
-      await app.listen({ host: flags.host, port: flags.port });
-      const address = app.server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : flags.port;
-      const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
-      const url = `http://${host}:${port}`;
+      onShutdown(() => service.close(), logger);
+      const { url } = service;
       const hasTokenCommand = program.commands.some((command) => command.name() === 'token');
       const lines = [
         `Veil API listening on ${url}`,

@@ -1,0 +1,437 @@
+/**
+ * Jobs: submit a document (JSON text, a multipart file, or a signed upload), read its status
+ * (codes, hashes and counts), download the redacted output, delete it with a receipt, and, for
+ * a privileged role with a reason, reveal the original values. The routes validate and present;
+ * the work, the tenant scoping and the audit events are the {@link JobsPort}'s.
+ */
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AuditReceipt } from '../../audit/index.js';
+import { REVEAL_REASONS } from '../../audit/event.js';
+import { VeilError, isVeilError } from '../../errors/veil-error.js';
+import type { JobStatusView } from '../../pipeline/jobs/commands.js';
+import { CONSENT_BASES, JOB_OUTPUTS, MAX_RETENTION_DAYS } from '../../pipeline/jobs/request.js';
+import type { ConsentBasis, JobOutput } from '../../pipeline/jobs/request.js';
+import { principalOf } from '../guard.js';
+import type { ApiRoutePlugin, Principal } from '../ports.js';
+import { errorResponseSchema, protectedErrorResponses } from '../schemas.js';
+
+/** Where a job's document comes from. */
+export type JobSource =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'file'; readonly bytes: Buffer; readonly mediaType: string }
+  | { readonly kind: 'upload'; readonly uploadId: string };
+
+/** A job request as the port takes it: plain values, no HTTP. */
+export interface JobSubmission {
+  readonly source: JobSource;
+  readonly purpose: string;
+  readonly consent: {
+    readonly basis: ConsentBasis;
+    readonly allowModelTraining: boolean;
+    readonly allowManualReview: boolean;
+  };
+  readonly outputs: readonly JobOutput[];
+  readonly retentionDays: number;
+}
+
+/** Why values are revealed, as the audit event records it. */
+export interface RevealReason {
+  readonly code: (typeof REVEAL_REASONS)[number];
+  readonly ticket?: string | undefined;
+  readonly note?: string | undefined;
+}
+
+/** One detected value, revealed. */
+export interface RevealedValue {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
+}
+
+/** What the job routes need. Every method scopes to the principal's tenant and audits. */
+export interface JobsPort {
+  /** The largest document a multipart request may carry, in bytes. */
+  readonly maxBytes: number;
+  submit(principal: Principal, submission: JobSubmission): Promise<{ readonly jobId: string; readonly status: string }>;
+  status(principal: Principal, jobId: string): Promise<JobStatusView>;
+  /** Audited as `job.download`. */
+  redacted(principal: Principal, jobId: string): Promise<{ readonly mediaType: string; readonly bytes: Buffer }>;
+  /** Hard deletion; audited as `job.deleted`, whose receipt is returned. */
+  delete(principal: Principal, jobId: string): Promise<AuditReceipt>;
+  /** Audited as `job.reveal` (with the reason) before anything is decrypted. */
+  reveal(principal: Principal, jobId: string, reason: RevealReason): Promise<readonly RevealedValue[]>;
+}
+
+/** The retention a job gets when it names none: short, as the SDK's safe defaults are. */
+export const DEFAULT_RETENTION_DAYS = 30;
+/** The most text a JSON job takes, in UTF-16 code units (the body limit applies first). */
+export const MAX_TEXT_CHARS = 10_000_000;
+
+const jobId = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/).describe('The job id');
+
+const optionsSchema = z
+  .object({
+    purpose: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'a purpose code such as claims-intake')
+      .describe('Why the document is processed: a code, never free text'),
+    consent: z
+      .object({
+        basis: z.enum(CONSENT_BASES).describe('Lawful basis of processing (GDPR art. 6(1))'),
+        allow_model_training: z.boolean().default(false).describe('Never used for training unless true'),
+        allow_manual_review: z.boolean().default(false).describe('Whether a reviewer may see low-confidence fields'),
+      })
+      .strict(),
+    outputs: z
+      .array(z.enum(JOB_OUTPUTS))
+      .min(1)
+      .max(JOB_OUTPUTS.length)
+      .refine((o) => new Set(o).size === o.length, 'distinct outputs')
+      .default(['findings_summary', 'redacted']),
+    retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_RETENTION_DAYS)
+      .default(DEFAULT_RETENTION_DAYS)
+      .describe(`Days the job and its outputs are kept after it finishes (default ${DEFAULT_RETENTION_DAYS})`),
+  })
+  .strict();
+
+const jsonBody = optionsSchema
+  .extend({
+    text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe('The document as text; never stored in plaintext'),
+    upload_id: z.uuid().optional().describe('An upload that has received its bytes (POST /v1/uploads)'),
+  })
+  .strict()
+  .refine((b) => (b.text === undefined) !== (b.upload_id === undefined), {
+    message: 'exactly one of text or upload_id',
+    path: ['text'],
+  })
+  .describe('JSON: `text` or `upload_id`, with the options. Multipart: a `file` part and an `options` part holding these options as JSON.');
+
+type JobOptions = z.output<typeof optionsSchema>;
+
+const acceptedSchema = z.object({ job_id: z.string(), status: z.string(), status_url: z.string() });
+
+const statusSchema = z.object({
+  job_id: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  purpose: z.string(),
+  policy_hash: z.string().describe('SHA-256 of the canonical policy the job runs under'),
+  consent: z.object({ basis: z.string(), allow_model_training: z.boolean(), allow_manual_review: z.boolean() }),
+  counts_by_type: z.record(z.string(), z.number().int()).describe('Findings per entity type; never values'),
+  error_code: z.string().nullable(),
+  redacted_available: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  delete_after: z.string(),
+});
+
+const receiptSchema = z.object({
+  format: z.string(),
+  event: z.record(z.string(), z.unknown()).describe('The `job.deleted` event as recorded'),
+  leaf_index: z.number().int(),
+  inclusion_path: z.array(z.string()),
+  tree_head: z.object({
+    tree_size: z.number().int(),
+    root_hash: z.string(),
+    timestamp: z.number().int(),
+    key_id: z.string(),
+    signature: z.string(),
+  }),
+});
+
+const deletedSchema = z.object({
+  job_id: z.string(),
+  deleted: z.array(z.object({ class: z.string(), count: z.number().int() })),
+  receipt: receiptSchema.describe('Verify offline: `veil audit verify receipt.json --public-key key.pem`'),
+});
+
+const revealBody = z
+  .object({
+    reason: z
+      .object({
+        code: z.enum(REVEAL_REASONS),
+        ticket: z.string().min(1).max(128).optional().describe('The case or ticket id, e.g. DSR-2291'),
+        note: z.string().min(1).max(160).optional().describe('A short note; refused if it looks like personal data'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const revealedSchema = z.object({
+  job_id: z.string(),
+  findings: z.array(z.object({ entity_type: z.string(), start: z.number().int(), end: z.number().int(), value: z.string() })),
+});
+
+const errors = { ...protectedErrorResponses, 404: errorResponseSchema, 409: errorResponseSchema };
+
+/**
+ * A job's status, field by field: codes, hashes, counts and times.
+ *
+ * @example
+ * ```ts
+ * presentJobStatus(await getJobStatus(store, { tenant, jobId })); // { job_id, status: 'succeeded', counts_by_type: { US_SSN: 1 }, … }
+ * ```
+ */
+export function presentJobStatus(view: JobStatusView): z.output<typeof statusSchema> {
+  return {
+    job_id: view.jobId,
+    status: view.status,
+    purpose: view.purpose,
+    policy_hash: view.policyHash,
+    consent: {
+      basis: view.consent.basis,
+      allow_model_training: view.consent.allowModelTraining,
+      allow_manual_review: view.consent.allowManualReview,
+    },
+    counts_by_type: { ...view.countsByType },
+    error_code: view.errorCode,
+    redacted_available: view.redactedAvailable,
+    created_at: view.createdAt.toISOString(),
+    updated_at: view.updatedAt.toISOString(),
+    delete_after: view.deleteAfter.toISOString(),
+  };
+}
+
+/**
+ * A deletion receipt, field by field. The event goes out exactly as recorded: its leaf hash
+ * commits to those bytes.
+ *
+ * @example
+ * ```ts
+ * presentDeletion('4f0c…', await logs.recordWithReceipt(event)); // { job_id, deleted: [{ class: 'job', count: 1 }, …], receipt }
+ * ```
+ */
+export function presentDeletion(id: string, receipt: AuditReceipt): z.output<typeof deletedSchema> {
+  const head = receipt.tree_head;
+  return {
+    job_id: id,
+    deleted: (receipt.event.deleted ?? []).map((d) => ({ class: d.class, count: d.count })),
+    receipt: {
+      format: receipt.format,
+      event: receipt.event as Record<string, unknown>,
+      leaf_index: receipt.leaf_index,
+      inclusion_path: [...receipt.inclusion_path],
+      tree_head: {
+        tree_size: head.tree_size,
+        root_hash: head.root_hash,
+        timestamp: head.timestamp,
+        key_id: head.key_id,
+        signature: head.signature,
+      },
+    },
+  };
+}
+
+function submissionOf(options: JobOptions, source: JobSource): JobSubmission {
+  return {
+    source,
+    purpose: options.purpose,
+    consent: {
+      basis: options.consent.basis,
+      allowModelTraining: options.consent.allow_model_training,
+      allowManualReview: options.consent.allow_manual_review,
+    },
+    outputs: options.outputs,
+    retentionDays: options.retention_days,
+  };
+}
+
+function invalid(message: string): VeilError {
+  return new VeilError('VEIL_INVALID_REQUEST', message);
+}
+
+/** @fastify/multipart's errors, by code, as Veil's (their messages are never passed on). */
+function multipartError(error: unknown): unknown {
+  if (isVeilError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return new VeilError('VEIL_BODY_TOO_LARGE', 'jobs: the file is larger than the server allows');
+  if (code === 'FST_FILES_LIMIT_REACHED' || code === 'FST_PARTS_LIMIT_REACHED' || code === 'FST_FIELDS_LIMIT_REACHED')
+    return invalid('jobs: send one `file` part and one `options` part');
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new VeilError('VEIL_UNSUPPORTED_MEDIA_TYPE', 'jobs: send JSON or multipart/form-data');
+  return error;
+}
+
+async function readMultipart(request: FastifyRequest): Promise<JobSubmission> {
+  let file: { bytes: Buffer; mediaType: string } | undefined;
+  let options: unknown;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || file !== undefined) throw invalid('jobs: send the document as one part named `file`');
+        file = { bytes: await part.toBuffer(), mediaType: part.mimetype.split(';')[0]!.trim().toLowerCase() };
+      } else if (part.fieldname === 'options') {
+        try {
+          options = JSON.parse(String(part.value));
+        } catch {
+          throw invalid('jobs: the `options` part must be JSON');
+        }
+      } else {
+        throw invalid('jobs: multipart takes only the parts `file` and `options`');
+      }
+    }
+  } catch (error) {
+    throw multipartError(error);
+  }
+  if (file === undefined || file.bytes.length === 0) throw invalid('jobs: the `file` part is missing or empty');
+  const parsed = optionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    // Names the field and the rule, never a value sent.
+    const issue = parsed.error.issues[0];
+    const path = ['options', ...(issue?.path ?? []).map((p) => (typeof p === 'number' || /^[a-z_]{1,32}$/.test(String(p)) ? String(p) : '*'))];
+    throw invalid(`${path.join('.')}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : 'is missing or invalid'}`);
+  }
+  return submissionOf(parsed.data, { kind: 'file', ...file });
+}
+
+/**
+ * The job routes as a plugin for `deps.routes`: `POST /v1/jobs` (`job:create`), `GET
+ * /v1/jobs/:id` (`job:read`), `GET /v1/jobs/:id/redacted` (`job:read-redacted`), `DELETE
+ * /v1/jobs/:id` (`job:delete`) and `POST /v1/jobs/:id/reveal` (`job:reveal`, with a reason).
+ * Another tenant's job ids answer 404.
+ *
+ * @example
+ * ```ts
+ * const app = await buildApp({ ...deps, routes: [uploadRoutes(uploads), jobRoutes(jobs)] });
+ * ```
+ */
+export function jobRoutes(port: JobsPort): ApiRoutePlugin {
+  return async (app: FastifyInstance) => {
+    // Multipart for this plugin only: one file, one options field, nothing else.
+    await app.register(multipart, {
+      limits: { files: 1, fileSize: port.maxBytes, fields: 1, parts: 2, fieldSize: 64 * 1024, headerPairs: 100 },
+    });
+    const api = app.withTypeProvider<ZodTypeProvider>();
+    const tags = ['jobs'];
+    const security = [{ bearer: [] }];
+    const params = z.object({ id: jobId });
+
+    api.post(
+      '/v1/jobs',
+      {
+        config: { permission: 'job:create' },
+        // The JSON body is validated by its schema; a multipart body is read (and validated) by
+        // the handler, so the schema is skipped when there is no parsed body.
+        validatorCompiler: (route) => {
+          const validate = validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]);
+          return route.httpPart === 'body' ? (data: unknown) => (data === undefined || data === null ? { value: data } : validate(data)) : validate;
+        },
+        schema: {
+          summary: 'Submit a document',
+          description:
+            'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). Returns at once; poll `status_url`.',
+          tags,
+          security,
+          body: jsonBody,
+          response: { 202: acceptedSchema, ...errors, 410: errorResponseSchema },
+        },
+      },
+      async (request, reply) => {
+        let submission: JobSubmission;
+        if (request.isMultipart()) {
+          submission = await readMultipart(request);
+        } else {
+          const body = request.body as z.output<typeof jsonBody> | null | undefined;
+          if (body === undefined || body === null) throw invalid('body: send a JSON object or multipart/form-data');
+          const { text, upload_id: uploadId, ...options } = body;
+          submission = submissionOf(
+            options,
+            text !== undefined ? { kind: 'text', text } : { kind: 'upload', uploadId: uploadId! },
+          );
+        }
+        const job = await port.submit(principalOf(request), submission);
+        const statusUrl = `/v1/jobs/${encodeURIComponent(job.jobId)}`;
+        return reply.code(202).header('location', statusUrl).send({ job_id: job.jobId, status: job.status, status_url: statusUrl });
+      },
+    );
+
+    api.get(
+      '/v1/jobs/:id',
+      {
+        config: { permission: 'job:read' },
+        schema: {
+          summary: "A job's status",
+          description: 'Status, policy hash, consent context, counts by entity type (never values) and times.',
+          tags,
+          security,
+          params,
+          response: { 200: statusSchema, ...errors },
+        },
+      },
+      async (request) => presentJobStatus(await port.status(principalOf(request), request.params.id)),
+    );
+
+    api.get(
+      '/v1/jobs/:id/redacted',
+      {
+        config: { permission: 'job:read-redacted' },
+        schema: {
+          summary: 'The redacted document',
+          description: "The redacted output with its media type; 409 until the job has succeeded. Audited as `job.download`.",
+          tags,
+          security,
+          params,
+          response: errors,
+        },
+      },
+      async (request, reply) => {
+        const { mediaType, bytes } = await port.redacted(principalOf(request), request.params.id);
+        return reply
+          .type(mediaType.startsWith('text/') ? `${mediaType}; charset=utf-8` : mediaType)
+          .header('cache-control', 'no-store')
+          .header('content-disposition', 'attachment')
+          // Raw bytes are sent as they are (Fastify serialises only objects); the typed reply
+          // knows only the JSON error shapes, hence the cast.
+          .send(bytes as never);
+      },
+    );
+
+    api.delete(
+      '/v1/jobs/:id',
+      {
+        config: { permission: 'job:delete' },
+        schema: {
+          summary: 'Delete a job and everything it stored',
+          description: 'Hard deletion of every artifact and the job record. Returns the `job.deleted` audit event with its inclusion proof and a signed tree head, verifiable offline with /v1/audit/public-key.',
+          tags,
+          security,
+          params,
+          response: { 200: deletedSchema, ...errors },
+        },
+      },
+      async (request) => presentDeletion(request.params.id, await port.delete(principalOf(request), request.params.id)),
+    );
+
+    api.post(
+      '/v1/jobs/:id/reveal',
+      {
+        config: { permission: 'job:reveal' },
+        schema: {
+          summary: 'Reveal the original values of the findings',
+          description:
+            'Privileged (admin, dpo) and audited as `job.reveal` with the reason before anything is decrypted. The only route that returns detected values. The note must not contain personal data: give a reason code and a ticket id.',
+          tags,
+          security,
+          params,
+          body: revealBody,
+          response: { 200: revealedSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const values = await port.reveal(principalOf(request), request.params.id, request.body.reason);
+        reply.header('cache-control', 'no-store');
+        return {
+          job_id: request.params.id,
+          findings: values.map((v) => ({ entity_type: v.type, start: v.start, end: v.end, value: v.value })),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The job API tests' wiring: the real service (`openService`, what `veil serve` runs) on PGlite
+ * in a temp data directory, or on a fresh database of the PostgreSQL server when one answers,
+ * with bearer tokens `role:tenant` and a pino logger kept in memory.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { pino } from 'pino';
+import { ROLES } from '../../src/access/index.js';
+import type { Principal, Role } from '../../src/access/index.js';
+import { VeilError } from '../../src/errors/veil-error.js';
+import { openService } from '../../src/runtime/service.js';
+import type { Service, ServiceOptions } from '../../src/runtime/service.js';
+
+const SERVER_URLS = ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
+
+async function findServer(): Promise<string | undefined> {
+  for (const url of SERVER_URLS) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return url;
+    } catch {
+      // The next candidate; none answering skips the PostgreSQL runs.
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  return undefined;
+}
+
+export const SERVER_URL = await findServer();
+
+export type DriverName = 'pglite' | 'postgres';
+
+export const DRIVER_NAMES: readonly DriverName[] = ['pglite', 'postgres'];
+
+/** Why a driver is skipped, or false. */
+export function skipReason(driver: DriverName): string | false {
+  return driver === 'postgres' && SERVER_URL === undefined ? 'no PostgreSQL answers on 127.0.0.1:5432' : false;
+}
+
+/** The headers of a principal with `role` in `tenant`. */
+export function as(role: Role, tenant = 'acme'): { authorization: string } {
+  return { authorization: `Bearer ${role}:${tenant}` };
+}
+
+const authenticate: ServiceOptions['authenticate'] = async (headers) => {
+  const match = /^Bearer ([a-z]+):([a-z0-9-]+)$/.exec(String(headers.authorization ?? ''));
+  const role = match?.[1];
+  if (match === null || !(ROLES as readonly string[]).includes(role ?? '')) throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
+  const principal: Principal = { id: `user-${role!}`, tenantId: match[2]!, roles: [role as Role], kind: 'user' };
+  return principal;
+};
+
+export interface TestService {
+  readonly service: Service;
+  readonly app: FastifyInstance;
+  readonly dataDir: string;
+  /** Every log line so far, raw. */
+  readonly logs: string[];
+  readonly databaseUrl: string | undefined;
+  dispose(): Promise<void>;
+}
+
+/** Opens the service on `driver`, with `workers` workers polling every 0.5 s. */
+export async function openTestService(driver: DriverName, options: Partial<ServiceOptions> = {}): Promise<TestService> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'veil-api-jobs-'));
+  let databaseUrl: string | undefined;
+  let database: string | undefined;
+  if (driver === 'postgres') {
+    if (SERVER_URL === undefined) throw new Error('unreachable: postgres is skipped');
+    database = `veil_api_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: SERVER_URL });
+    await admin.connect();
+    await admin.query(`create database ${database}`);
+    await admin.end();
+    const url = new URL(SERVER_URL);
+    url.pathname = `/${database}`;
+    databaseUrl = url.toString();
+  }
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  const service = await openService({
+    dataDir,
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    authenticate,
+    logger,
+    workers: 1,
+    pollingIntervalSeconds: 0.5,
+    // Generous limits: the tests fire many requests from one principal.
+    api: { rateLimit: { max: 100_000, windowMs: 60_000 } },
+    ...options,
+  });
+  return {
+    service,
+    app: service.app,
+    dataDir,
+    logs,
+    databaseUrl,
+    async dispose() {
+      await service.close();
+      await rm(dataDir, { recursive: true, force: true });
+      if (database !== undefined) {
+        const admin = new pg.Client({ connectionString: SERVER_URL });
+        await admin.connect();
+        await admin.query(`drop database if exists ${database} with (force)`);
+        await admin.end();
+      }
+    },
+  };
+}
+
+/** Polls `GET /v1/jobs/:id` until the job leaves queued/running; returns the status body. */
+export async function waitForJob(app: FastifyInstance, jobId: string, tenant = 'acme', timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}`, headers: as('auditor', tenant) });
+    if (res.statusCode !== 200) throw new Error(`status of ${jobId}: ${res.statusCode} ${res.body}`);
+    const body = res.json<Record<string, unknown>>();
+    if (body.status !== 'queued' && body.status !== 'running') return body;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${String(body.status)} for ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A valid job body for `text`. */
+export function textJob(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    text,
+    purpose: 'claims-intake',
+    consent: { basis: 'contract', allow_manual_review: false },
+    outputs: ['findings_summary', 'redacted'],
+    retention_days: 7,
+    ...extra,
+  };
+}
