@@ -1,0 +1,153 @@
+/**
+ * Every /v1 route × every role × own and another tenant's ids, on the service `veil serve` runs:
+ * a role without the route's permission gets 403 whatever the id; a role with it gets the
+ * route's success status on its own tenant's ids and 404 on another tenant's.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { PERMISSION_MATRIX, ROLES } from '../../src/access/index.js';
+import type { Permission, Role } from '../../src/access/index.js';
+import { as, openTestService, textJob, waitForJob } from './jobs-harness.js';
+import type { TestService } from './jobs-harness.js';
+
+const TEXT = 'Write to canary-matrix@example.org about claim 7; SSN 536-29-0007.';
+
+interface Fixtures {
+  /** A finished job of each tenant. */
+  readonly job: Record<'own' | 'other', string>;
+  /** A fresh job or upload for each call that consumes one. */
+  nextJob(tenant: string): Promise<string>;
+  nextUpload(tenant: string): Promise<string>;
+}
+
+interface RouteCase {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The path as the OpenAPI document names it. */
+  readonly route: string;
+  /** null: public. */
+  readonly permission: Permission | null;
+  /** The status of a permitted call on the caller's own tenant. */
+  readonly ok: number;
+  /** Whether the route takes an id (so another tenant's id can be tried). */
+  readonly byId: boolean;
+  request(f: Fixtures, idTenant: string): Promise<{ url: string; payload?: unknown; headers?: Record<string, string> }>;
+}
+
+const jobUrl = (f: Fixtures, tenant: string, suffix = ''): string => `/v1/jobs/${tenant === 'acme' ? f.job.own : f.job.other}${suffix}`;
+
+const ROUTES: readonly RouteCase[] = [
+  { method: 'POST', route: '/v1/analyze', permission: 'analyze:run', ok: 200, byId: false, request: async () => ({ url: '/v1/analyze', payload: { text: TEXT } }) },
+  { method: 'POST', route: '/v1/anonymize', permission: 'analyze:run', ok: 200, byId: false, request: async () => ({ url: '/v1/anonymize', payload: { text: TEXT } }) },
+  { method: 'POST', route: '/v1/uploads', permission: 'job:create', ok: 201, byId: false, request: async () => ({ url: '/v1/uploads', payload: {} }) },
+  {
+    method: 'PUT',
+    route: '/v1/uploads/{id}',
+    permission: 'job:create',
+    ok: 201,
+    byId: true,
+    request: async (f, tenant) => ({ url: await f.nextUpload(tenant), payload: TEXT, headers: { 'content-type': 'text/plain' } }),
+  },
+  { method: 'POST', route: '/v1/jobs', permission: 'job:create', ok: 202, byId: false, request: async () => ({ url: '/v1/jobs', payload: textJob(TEXT) }) },
+  { method: 'GET', route: '/v1/jobs/{id}', permission: 'job:read', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t) }) },
+  { method: 'GET', route: '/v1/jobs/{id}/redacted', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/redacted') }) },
+  {
+    method: 'DELETE',
+    route: '/v1/jobs/{id}',
+    permission: 'job:delete',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: `/v1/jobs/${await f.nextJob(t)}` }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/jobs/{id}/reveal',
+    permission: 'job:reveal',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: jobUrl(f, t, '/reveal'), payload: { reason: { code: 'quality_review', ticket: 'QA-17' } } }),
+  },
+  { method: 'GET', route: '/v1/audit/entries', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/entries?limit=5' }) },
+  { method: 'GET', route: '/v1/audit/sth', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/sth' }) },
+  { method: 'GET', route: '/v1/audit/proof/inclusion', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/inclusion?leaf=0&size=2' }) },
+  { method: 'GET', route: '/v1/audit/proof/consistency', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/consistency?from=1&to=2' }) },
+  { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
+];
+
+let t: TestService;
+let fixtures: Fixtures;
+
+before(async () => {
+  t = await openTestService('pglite', { workers: 2 });
+  const { app } = t;
+  const submit = async (tenant: string): Promise<string> => {
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor', tenant), payload: textJob(TEXT) });
+    assert.equal(res.statusCode, 202, res.body);
+    return res.json<{ job_id: string }>().job_id;
+  };
+  const own = await submit('acme');
+  const other = await submit('globex');
+  await waitForJob(app, own, 'acme');
+  await waitForJob(app, other, 'globex');
+  fixtures = {
+    job: { own, other },
+    nextJob: submit,
+    async nextUpload(tenant) {
+      const res = await app.inject({ method: 'POST', url: '/v1/uploads', headers: as('processor', tenant), payload: {} });
+      assert.equal(res.statusCode, 201);
+      return res.json<{ upload_url: string }>().upload_url;
+    },
+  };
+});
+
+after(async () => {
+  await t?.dispose();
+});
+
+test('the walk covers every /v1 route in the OpenAPI document', async () => {
+  const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
+  const served = Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith('/v1/'))
+    .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+    .sort();
+  assert.deepEqual(served, ROUTES.map((r) => `${r.method} ${r.route}`).sort());
+});
+
+test('the route permissions are the ones the matrix names (literal)', () => {
+  const granted = (p: Permission): readonly Role[] => PERMISSION_MATRIX[p];
+  assert.deepEqual(granted('job:create'), ['admin', 'processor']);
+  assert.deepEqual(granted('job:read'), ['admin', 'processor', 'reviewer', 'auditor', 'dpo']);
+  assert.deepEqual(granted('job:read-redacted'), ['admin', 'processor', 'reviewer', 'dpo']);
+  assert.deepEqual(granted('job:delete'), ['admin', 'processor', 'dpo']);
+  assert.deepEqual(granted('job:reveal'), ['admin', 'dpo']);
+  assert.deepEqual(granted('audit:read'), ['admin', 'auditor', 'dpo']);
+  assert.deepEqual(granted('analyze:run'), ['admin', 'processor']);
+});
+
+test('every route × role × tenant answers as PERMISSION_MATRIX says', async () => {
+  const outcomes: string[] = [];
+  const mismatches: string[] = [];
+  for (const route of ROUTES) {
+    // Without a token: 401 on every protected route.
+    const anonymous = await route.request(fixtures, 'acme');
+    const bare = await t.app.inject({ method: route.method, url: anonymous.url, headers: anonymous.headers ?? {}, ...(anonymous.payload === undefined ? {} : { payload: anonymous.payload as string }) });
+    if (bare.statusCode !== (route.permission === null ? route.ok : 401)) mismatches.push(`${route.method} ${route.route} anonymous → ${bare.statusCode}`);
+    for (const role of ROLES) {
+      for (const idTenant of route.byId ? (['acme', 'globex'] as const) : (['acme'] as const)) {
+        const allowed = route.permission === null || (PERMISSION_MATRIX[route.permission] as readonly Role[]).includes(role);
+        const expected = !allowed ? 403 : idTenant === 'acme' ? route.ok : 404;
+        const req = await route.request(fixtures, idTenant);
+        const res = await t.app.inject({
+          method: route.method,
+          url: req.url,
+          headers: { ...as(role, 'acme'), ...(req.headers ?? {}) },
+          ...(req.payload === undefined ? {} : { payload: req.payload as string }),
+        });
+        outcomes.push(`${route.method} ${route.route} ${role} ${idTenant}: ${res.statusCode}`);
+        if (res.statusCode !== expected) mismatches.push(`${route.method} ${route.route} as ${role} on ${idTenant}'s id: ${res.statusCode}, expected ${expected} (${res.body.slice(0, 120)})`);
+      }
+    }
+  }
+  assert.deepEqual(mismatches, []);
+  // 14 routes: 9 without ids × 5 roles + 5 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 9 * 5 + 5 * 5 * 2);
+});
