@@ -1,0 +1,111 @@
+// OCR and PDF text quality on third-party data: SROIE receipts (character error rate of OCR lines
+// against the box/ transcripts, and whether company, date and total appear in the OCR text), and
+// pdfminer's expected text for its sample PDFs (whitespace-normalised agreement).
+// Usage: npm run eval:ocr [-- --limit N]
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createTesseractOcr } from '../../src/documents/ocr/pool.js';
+import { parseDocument } from '../../src/documents/parse.js';
+import { documentText } from '../../src/documents/text.js';
+
+const evalRoot = fileURLToPath(new URL('../../../shared/eval/', import.meta.url));
+const limitArg = process.argv.indexOf('--limit');
+const limit = limitArg > 0 ? Number(process.argv[limitArg + 1]) : Infinity;
+
+/** Levenshtein distance, two rows. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * Edit distance from `needle` to its best-matching substring of `hay` (free start and end in
+ * `hay`): a transcript line is scored against wherever OCR put it, whatever the reading order.
+ */
+function substringDistance(needle: string, hay: string): number {
+  let previous: number[] = new Array<number>(hay.length + 1).fill(0);
+  for (let i = 1; i <= needle.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= hay.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (needle[i - 1] === hay[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return Math.min(...previous);
+}
+
+const normalise = (text: string): string => text.replace(/\s+/g, ' ').trim();
+const squash = (text: string): string => text.replace(/\s+/g, '').toUpperCase();
+
+async function sroie(): Promise<void> {
+  const root = `${evalRoot}sroie/`;
+  if (!existsSync(root)) return console.log(`SROIE: skipped (${root} not found)`);
+  const ocr = createTesseractOcr();
+  const names = readdirSync(`${root}img`).filter((n) => n.endsWith('.jpg')).sort().slice(0, limit);
+  let errors = 0;
+  let chars = 0;
+  let lineErrors = 0;
+  let lineChars = 0;
+  const fields = { company: 0, date: 0, total: 0 };
+  const started = Date.now();
+  try {
+    for (const name of names) {
+      const id = name.replace(/\.jpg$/, '');
+      const doc = await parseDocument(readFileSync(`${root}img/${name}`), { ocr });
+      const text = documentText(doc).text;
+      // Transcript lines in reading order, compared with the OCR text as one string: CER is
+      // robust to how the two segment lines.
+      const truth = readFileSync(`${root}box/${id}.csv`, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => l.split(',').slice(8).join(','));
+      const reference = normalise(truth.join(' '));
+      errors += distance(normalise(text), reference);
+      chars += reference.length;
+      const hay = normalise(text);
+      for (const line of truth.map(normalise).filter(Boolean)) {
+        lineErrors += Math.min(line.length, substringDistance(line, hay));
+        lineChars += line.length;
+      }
+      const key = JSON.parse(readFileSync(`${root}key/${id}.json`, 'utf8')) as Record<string, string>;
+      for (const field of ['company', 'date', 'total'] as const) if (key[field] && squash(text).includes(squash(key[field]))) fields[field]++;
+    }
+  } finally {
+    await ocr.close();
+  }
+  const n = names.length;
+  console.log(`SROIE (${n} receipts): line CER ${((100 * lineErrors) / lineChars).toFixed(2)}% over ${lineChars} characters (each transcript line against its best match in the OCR text)`);
+  console.log(`  whole-text CER ${((100 * errors) / chars).toFixed(2)}% (transcript order vs OCR reading order, so layout differences count as errors); ${((Date.now() - started) / 1000 / n).toFixed(2)} s/receipt`);
+  console.log(`  key fields found in OCR text: company ${fields.company}/${n}, date ${fields.date}/${n}, total ${fields.total}/${n}`);
+}
+
+async function pdfSamples(): Promise<void> {
+  const root = `${evalRoot}pdf/`;
+  if (!existsSync(root)) return console.log(`PDF: skipped (${root} not found)`);
+  const { cases } = JSON.parse(readFileSync(`${root}expected_text.json`, 'utf8')) as { cases: { key: string; pdf: string; expected_text: string }[] };
+  let agreeing = 0;
+  let similarity = 0;
+  for (const c of cases) {
+    let got = '';
+    try {
+      got = documentText(await parseDocument(readFileSync(root + c.pdf), { ocrMode: 'never' })).text;
+    } catch (error) {
+      got = `<${(error as { code?: string }).code ?? 'error'}>`;
+    }
+    // pdfminer puts spaces between the letters of spaced-out text; compare without any whitespace.
+    const [a, b] = [squash(got), squash(c.expected_text)];
+    const score = b.length === 0 ? (a.length === 0 ? 1 : 0) : Math.max(0, 1 - distance(a, b) / b.length);
+    similarity += score;
+    if (a === b) agreeing++;
+    console.log(`  ${c.key.padEnd(40)} ${a === b ? 'exact' : `similarity ${(100 * score).toFixed(1)}%`}`);
+  }
+  console.log(`PDF text layer (${cases.length} pdfminer cases): ${agreeing} exact after whitespace normalisation; mean similarity ${((100 * similarity) / cases.length).toFixed(1)}%`);
+}
+
+await pdfSamples();
+await sroie();
