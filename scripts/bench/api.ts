@@ -23,7 +23,10 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import { buildApp } from '../../src/api/index.js';
-import { localApiDependencies } from '../../src/cli/commands/serve.js';
+import { localApiDependencies, localAuthenticate } from '../../src/cli/commands/serve.js';
+import { createLocalFileKeyProvider } from '../../src/crypto/key-providers/local-file.js';
+import { Keyring } from '../../src/crypto/keyring.js';
+import { MemoryKeyringStore } from '../../src/crypto/keyring-store.js';
 import { startService } from '../../src/runtime/service.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -50,7 +53,7 @@ const texts = Array.from({ length: 16 }, (_, seed) => text(seed));
 const dataDir = mkdtempSync(join(tmpdir(), 'veil-bench-api-'));
 if (ONLY !== 'jobs') {
   const app = await buildApp({
-    ...(await localApiDependencies(dataDir)),
+    ...(await localApiDependencies(dataDir, new Keyring({ provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }), store: new MemoryKeyringStore() }))),
     logger: pino({ level: 'info' }, pino.destination('/dev/null')),
     config: { rateLimit: { max: 1_000_000, windowMs: 60_000 } },
   });
@@ -165,7 +168,7 @@ async function jobsPhase(driver: 'pglite' | 'postgres', workers: number): Promis
     port: 0,
     workers,
     pollingIntervalSeconds: 0.5,
-    authenticate: (await localApiDependencies(dir)).authenticate,
+    authenticate: await localAuthenticate(dir),
     logger: pino({ level: 'info' }, pino.destination('/dev/null')),
     api: { rateLimit: { max: 1_000_000, windowMs: 60_000 } },
   });

@@ -1,24 +1,32 @@
 import { join } from 'node:path';
 import { createLocalFileKeyProvider } from '../crypto/key-providers/local-file.js';
 import { Keyring } from '../crypto/keyring.js';
-import { JsonFileKeyringStore } from '../crypto/keyring-json-file-store.js';
+import { openDatabase } from '../store/database.js';
+import { DatabaseKeyringStore } from '../store/keyring-store.js';
 
-/** The data directory the CLI keeps its key file and keyring in (`--data-dir`, `VEIL_DATA_DIR`, `.veil`). */
+/** The data directory the CLI keeps its key file and database in (`--data-dir`, `VEIL_DATA_DIR`, `.veil`). */
 export const DEFAULT_DATA_DIR = process.env.VEIL_DATA_DIR ?? '.veil';
 
 /**
- * The embedded-mode keyring: a local key-encryption key file (`kek.key`, created with 0600 on
- * first use) wrapping per-tenant data keys kept in `keyring.json`.
+ * Runs `work` with the same keyring `veil serve` and `veil worker` use: data keys in the
+ * database (`DATABASE_URL`, else PGlite in `<dataDir>/pglite`), wrapped by the local key file
+ * `<dataDir>/kek.key` (0600, created on first use). The database is closed afterwards.
  *
  * @example
  * ```ts
- * const keyring = localKeyring('.veil');
- * await keyring.rotate('default');
+ * await withKeyring('.veil', (keyring) => keyring.rotate('default'));
  * ```
  */
-export function localKeyring(dataDir: string): Keyring {
-  return new Keyring({
-    provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
-    store: new JsonFileKeyringStore(join(dataDir, 'keyring.json')),
-  });
+export async function withKeyring<T>(dataDir: string, work: (keyring: Keyring) => Promise<T>): Promise<T> {
+  const url = process.env.DATABASE_URL;
+  const handle = await openDatabase(url ? { driver: 'postgres', connectionString: url } : { driver: 'pglite', dataDir: join(dataDir, 'pglite') });
+  try {
+    const keyring = new Keyring({
+      provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
+      store: new DatabaseKeyringStore(handle.db),
+    });
+    return await work(keyring);
+  } finally {
+    await handle.close();
+  }
 }

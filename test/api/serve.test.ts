@@ -6,12 +6,16 @@ import { test } from 'node:test';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import { buildApp } from '../../src/api/index.js';
 import { localApiDependencies } from '../../src/cli/commands/serve.js';
+import { createLocalFileKeyProvider } from '../../src/crypto/key-providers/local-file.js';
+import { Keyring } from '../../src/crypto/keyring.js';
+import { MemoryKeyringStore } from '../../src/crypto/keyring-store.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'veil-serve-'));
 
 test('veil serve wiring: local issuer tokens, the permission matrix and keyed operators', async () => {
   const dataDir = freshDir();
-  const app = await buildApp(await localApiDependencies(dataDir));
+  const keyring = new Keyring({ provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }), store: new MemoryKeyringStore() });
+  const app = await buildApp(await localApiDependencies(dataDir, keyring));
   try {
     const bearer = async (role: 'processor' | 'auditor', dir = dataDir) => ({
       authorization: `Bearer ${await mintDevelopmentToken(dir, { role, tenant: 'acme' })}`,

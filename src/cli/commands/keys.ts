@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_DATA_DIR, localKeyring } from '../keyring.js';
+import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 
 interface KeysFlags {
@@ -14,7 +14,8 @@ function parseVersion(value: string): number {
 }
 
 /**
- * `veil keys init|rotate|list|retire`: manages a tenant's data keys in the embedded keyring.
+ * `veil keys init|rotate|list|retire`: manages a tenant's data keys in the keyring that
+ * `veil serve` and `veil worker` use.
  * Only versions, states and dates are printed; key material never leaves the keyring.
  *
  * @example
@@ -30,18 +31,17 @@ export function registerKeys(program: Command): void {
       .option('--data-dir <dir>', 'where the key file and keyring live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR);
 
   withCommon(keys.command('init').description('create the key-encryption key and the first data key')).action(async (flags: KeysFlags) => {
-    const keyring = localKeyring(flags.dataDir);
-    const { version } = await keyring.currentKey(flags.tenant);
+    const { version } = await withKeyring(flags.dataDir, (keyring) => keyring.currentKey(flags.tenant));
     await writeLine(`tenant ${flags.tenant}: data key version ${version} is active`);
   });
 
   withCommon(keys.command('rotate').description('add a new data key version; older versions keep decrypting')).action(async (flags: KeysFlags) => {
-    const version = await localKeyring(flags.dataDir).rotate(flags.tenant);
+    const version = await withKeyring(flags.dataDir, (keyring) => keyring.rotate(flags.tenant));
     await writeLine(`tenant ${flags.tenant}: rotated to data key version ${version}`);
   });
 
   withCommon(keys.command('list').description('list data key versions')).action(async (flags: KeysFlags) => {
-    const versions = await localKeyring(flags.dataDir).versions(flags.tenant);
+    const versions = await withKeyring(flags.dataDir, (keyring) => keyring.versions(flags.tenant));
     if (versions.length === 0) await writeLine(`tenant ${flags.tenant}: no keys yet (run veil keys init)`);
     for (const v of versions) await writeLine(`${v.version}\t${v.status}\t${v.createdAt}${v.retiredAt ? `\tretired ${v.retiredAt}` : ''}`);
   });
@@ -49,7 +49,7 @@ export function registerKeys(program: Command): void {
   withCommon(keys.command('retire').description('destroy an old data key version (data under it no longer decrypts)'))
     .argument('<version>', 'the version to retire', parseVersion)
     .action(async (version: number, flags: KeysFlags) => {
-      await localKeyring(flags.dataDir).retire(flags.tenant, version);
+      await withKeyring(flags.dataDir, (keyring) => keyring.retire(flags.tenant, version));
       await writeLine(`tenant ${flags.tenant}: data key version ${version} retired`);
     });
 }

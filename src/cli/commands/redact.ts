@@ -10,7 +10,7 @@ import type { OperatorKeys } from '../../engine/anonymize/keys.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/types.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
-import { DEFAULT_DATA_DIR, localKeyring } from '../keyring.js';
+import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
 import { anonymizeCsv } from '../../pipeline/structured/csv.js';
 import { anonymizeJsonDocument } from '../../pipeline/structured/json.js';
 import { analyzeOptionsFromPolicy, planFromPolicy, structuredRulesFromPolicy } from '../../policy/plan.js';
@@ -118,7 +118,8 @@ async function keysFor(
       'redact: the tokenize operator needs a persistent token vault, which the CLI does not have yet; use encrypt or fpe',
     );
   if (!['hash', 'encrypt', 'fpe', 'date_shift'].some((n) => names.has(n as never))) return {};
-  return { keys: await createOperatorKeys(localKeyring(flags.dataDir), flags.tenant) };
+  // The keys are unwrapped up front, so the keyring's database can close before the work starts.
+  return { keys: await withKeyring(flags.dataDir, (keyring) => createOperatorKeys(keyring, flags.tenant)) };
 }
 
 async function openInput(file: string): Promise<Readable> {

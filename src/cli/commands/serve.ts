@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import { authorize, createAuthenticator, createTokenVerifier, openLocalIssuer } from '../../access/index.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { ApiDependencies } from '../../api/index.js';
+import type { Keyring } from '../../crypto/keyring.js';
 import { startService } from '../../runtime/service.js';
-import { DEFAULT_DATA_DIR, localKeyring } from '../keyring.js';
+import { DEFAULT_DATA_DIR } from '../keyring.js';
 
 interface ServeFlags {
   host: string;
@@ -32,26 +33,37 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /**
  * The embedded mode's adapters: bearer tokens signed by the local issuer whose key lives in
  * `dataDir` (what `veil token` mints), the access layer's permission matrix, and operator keys
- * from the local keyring for the keyed anonymizers.
+ * from the given keyring (the runtime's, in `veil serve`) for the keyed anonymizers.
  *
  * @example
  * ```ts
- * const app = await buildApp({ ...(await localApiDependencies('.veil')), logger: pino() });
+ * const app = await buildApp({ ...(await localApiDependencies('.veil', runtime.keyring)), logger: pino() });
  * ```
  */
-export async function localApiDependencies(dataDir: string): Promise<ApiDependencies> {
-  const issuer = await openLocalIssuer(dataDir);
-  const authenticator = createAuthenticator({ tokens: await createTokenVerifier(issuer.verifierOptions()) });
-  const keyring = localKeyring(dataDir);
+export async function localApiDependencies(dataDir: string, keyring: Keyring): Promise<ApiDependencies> {
   return {
-    authenticate: async (headers) => {
-      const header = headers.authorization;
-      return authenticator.authenticate(typeof header === 'string' ? header : undefined);
-    },
+    authenticate: await localAuthenticate(dataDir),
     authorize: (principal, permission) => {
       authorize(principal, permission);
     },
     tenantKeys: (tenantId) => createOperatorKeys(keyring, tenantId),
+  };
+}
+
+/**
+ * Authentication against the local issuer in `dataDir`: the tokens `veil token` mints.
+ *
+ * @example
+ * ```ts
+ * const authenticate = await localAuthenticate('.veil');
+ * ```
+ */
+export async function localAuthenticate(dataDir: string): Promise<ApiDependencies['authenticate']> {
+  const issuer = await openLocalIssuer(dataDir);
+  const authenticator = createAuthenticator({ tokens: await createTokenVerifier(issuer.verifierOptions()) });
+  return async (headers) => {
+    const header = headers.authorization;
+    return authenticator.authenticate(typeof header === 'string' ? header : undefined);
   };
 }
 
@@ -99,7 +111,7 @@ export function registerServe(program: Command): void {
         host: flags.host,
         port: flags.port,
         workers: flags.workers,
-        authenticate: (await localApiDependencies(flags.dataDir)).authenticate,
+        authenticate: await localAuthenticate(flags.dataDir),
         logger,
       });
       onShutdown(() => service.close(), logger);
