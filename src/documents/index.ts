@@ -5,6 +5,7 @@ export type { Box, Document, DocumentFormat, JsonValue, Line, Page, PageSource, 
 export type { OcrEngine, OcrResult, OcrWord } from './ocr/engine.js';
 export { closeSharedOcr, createTesseractOcr, sharedOcr, type TesseractOptions } from './ocr/pool.js';
 export { readDocumentFile } from './input.js';
+export { closeDocumentResources } from './resources.js';
 export { writeFileAtomic } from './output.js';
 export { parseDocument, sniffType, type ParseOptions } from './parse.js';
 export type { OcrMode, ProgressEvent } from './parsers/context.js';

@@ -3,17 +3,18 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeSharedOcr, createTesseractOcr } from '../../src/documents/ocr/pool.js';
+import { createTesseractOcr } from '../../src/documents/ocr/pool.js';
 import { parseDocument } from '../../src/documents/parse.js';
 import { openZip } from '../../src/documents/archive/zip.js';
 import { DEFAULT_LIMITS } from '../../src/documents/limits.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
+import { closeDocumentResources } from '../../src/documents/resources.js';
 
 const root = fileURLToPath(new URL('../../../shared/eval/security/malformed/', import.meta.url));
 const ocr = createTesseractOcr({ workers: 1 });
 after(async () => {
   await ocr.close();
-  await closeSharedOcr();
+  await closeDocumentResources();
 });
 
 function corpus(dir: string): string[] {

@@ -2,12 +2,12 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import JSZip from 'jszip';
 import sharp from 'sharp';
-import { analyzeDocument, closeSharedOcr, documentText, parseDocument, sniffType } from '../../src/documents/index.js';
+import { analyzeDocument, closeDocumentResources, documentText, parseDocument, sniffType } from '../../src/documents/index.js';
 import { openZip } from '../../src/documents/archive/zip.js';
 import { DEFAULT_LIMITS, resolveLimits } from '../../src/documents/limits.js';
 import { CANARY_EMAIL, CANARY_SSN, docx, eml, textPdf, utf8 } from './fixtures.js';
 
-after(closeSharedOcr);
+after(closeDocumentResources);
 
 const codeOf = async (work: Promise<unknown>): Promise<string> => {
   try {

@@ -1,10 +1,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { closeSharedOcr, documentText, parseDocument, redactDocument } from '../../src/documents/index.js';
+import { closeDocumentResources, documentText, parseDocument, redactDocument } from '../../src/documents/index.js';
 import { CANARY_EMAIL, CANARY_SSN, docx, eml, rawContains, textImage, textPdf, utf8 } from './fixtures.js';
 
-after(closeSharedOcr);
+after(closeDocumentResources);
 
 // Only the canary types, so the tests do not depend on the name tagger's current weights.
 const detection = { entities: ['EMAIL_ADDRESS', 'US_SSN'] };

@@ -52,7 +52,7 @@ export function registerExtract(program: Command): void {
     .addOption(new Option('--ocr <mode>', 'which PDF pages to OCR').choices(['auto', 'always', 'never']).default('auto'))
     .action(async (file: string, flags: ExtractFlags) => {
       // The parsers (pdf.js, sharp, tesseract.js) load only for commands that read documents.
-      const { closeSharedOcr, documentText, parseDocument, readDocumentFile } = await import('../../documents/index.js');
+      const { closeDocumentResources, documentText, parseDocument, readDocumentFile } = await import('../../documents/index.js');
       const progress = await pageProgress();
       try {
         const doc = await parseDocument(await readDocumentFile(file), { ocrMode: flags.ocr, onProgress: progress.update });
@@ -80,7 +80,7 @@ export function registerExtract(program: Command): void {
         process.stdout.write(`${JSON.stringify({ format: doc.format, mediaType: doc.mediaType, pages, tables: doc.tables, records: doc.records }, null, 2)}\n`);
       } finally {
         progress.stop();
-        await closeSharedOcr();
+        await closeDocumentResources();
       }
     });
 }

@@ -58,6 +58,20 @@ function spawn(limits: DocumentLimits): Worker {
 }
 
 /**
+ * Terminates the idle PDF workers. Their output streams keep a message port open, so a process
+ * (a CLI command, a test file) calls this when it is done with PDFs, or it would not exit.
+ *
+ * @example
+ * ```ts
+ * await closeIdlePdfWorkers();
+ * ```
+ */
+export async function closeIdlePdfWorkers(): Promise<void> {
+  const workers = idle.splice(0, idle.length);
+  await Promise.all(workers.map((worker) => worker.terminate().catch(() => undefined)));
+}
+
+/**
  * Runs a PDF job in a worker thread with a heap limit and a watchdog that allows
  * `limits.pageTimeoutMs` per page (the document's opening counts as a page). `onPage` sees each
  * page as it is ready, so OCR can start while later pages are still being read. A worker that
