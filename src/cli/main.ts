@@ -15,6 +15,12 @@ import { registerServe } from './commands/serve.js';
 const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 
+// A closed pipe (`veil extract big.pdf | head`) means the reader has what it wanted.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command();
 program
   .name('veil')
