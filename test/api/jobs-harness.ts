@@ -14,25 +14,8 @@ import { ROLES } from '../../src/access/index.js';
 import type { Principal, Role } from '../../src/access/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
 import { openService } from '../../src/runtime/service.js';
+import { findServer } from '../store/drivers.js';
 import type { Service, ServiceOptions } from '../../src/runtime/service.js';
-
-const SERVER_URLS = ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
-
-async function findServer(): Promise<string | undefined> {
-  for (const url of SERVER_URLS) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return url;
-    } catch {
-      // The next candidate; none answering skips the PostgreSQL runs.
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }
-  return undefined;
-}
 
 export const SERVER_URL = await findServer();
 

@@ -67,3 +67,17 @@ test('exit codes: 1 with a stable code for input errors, 2 for usage errors; no 
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /VEIL_UNKNOWN_ENTITY/);
 });
+
+test('veil analyze on a document (judged by content, not name) reports the page and box or the cell', async () => {
+  const { textPdf } = await import('../documents/fixtures.js');
+  const pdf = join(dir, 'letter.txt'); // a PDF with a misleading name
+  writeFileSync(pdf, await textPdf([['Contact: jane.doe@example.org']]));
+  const fromPdf = veil(['analyze', pdf, '--entities', 'EMAIL_ADDRESS']);
+  assert.equal(fromPdf.code, 0, fromPdf.stderr);
+  assert.match(fromPdf.stdout.trim(), /^EMAIL_ADDRESS\t9\t29\t1\.00\tpage 1 \[\d+,\d+,\d+,\d+\]$/);
+  const csv = join(dir, 'people.csv');
+  writeFileSync(csv, 'name,email\nJane,jane@example.org\n');
+  const fromCsv = veil(['analyze', csv, '--entities', 'EMAIL_ADDRESS', '--json']);
+  assert.equal(fromCsv.code, 0, fromCsv.stderr);
+  assert.deepEqual(JSON.parse(fromCsv.stdout).map((f: { type: string; cell: unknown }) => [f.type, f.cell]), [['EMAIL_ADDRESS', { table: 0, row: 0, column: 1 }]]);
+});

@@ -26,7 +26,8 @@ export interface TestDriver {
 
 const SERVER_URLS = ['postgres://root@127.0.0.1:5432/test', 'postgres://postgres@127.0.0.1:5432/test'];
 
-async function findServer(): Promise<string | undefined> {
+/** The first local PostgreSQL that answers (trust auth), or undefined: its tests then skip. */
+export async function findServer(): Promise<string | undefined> {
   for (const url of SERVER_URLS) {
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
     try {

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
@@ -39,6 +40,7 @@ export function registerAnalyze(program: Command): void {
 }
 
 async function analyzeFile(file: string, options: AnalyzeOptions, flags: AnalyzeFlags): Promise<void> {
+  if (file !== '-' && (await isDocument(file))) return analyzeDocumentFile(file, options, flags);
   // The engine (and the tagger's weights) load only for commands that detect.
   const { analyzeChunks } = await import('../../engine/chunked.js');
   const input = await openTextInput(file);
@@ -55,6 +57,66 @@ async function analyzeFile(file: string, options: AnalyzeOptions, flags: Analyze
     else await writeLine(`${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${value !== undefined ? `\t${JSON.stringify(value)}` : ''}`);
   }
   if (flags.json) await writeLine(JSON.stringify(collected));
+}
+
+/**
+ * True when FILE is a document (PDF, image, DOCX, e-mail, CSV, JSON) rather than plain text,
+ * judged from its first bytes, never its name. Plain text is streamed; documents are parsed.
+ */
+async function isDocument(file: string): Promise<boolean> {
+  const { sniffType } = await import('../../documents/parse.js');
+  const head = new Uint8Array(64 * 1024);
+  let length = 0;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      ({ bytesRead: length } = await handle.read(head, 0, head.length, 0));
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false; // openTextInput reports the missing file with its stable code
+  }
+  try {
+    return (await sniffType(head.subarray(0, length))).format !== 'text';
+  } catch {
+    return true; // an unsupported binary type: the document parser names it
+  }
+}
+
+/** Findings of a parsed document, each with its page and the box of its first word. */
+async function analyzeDocumentFile(file: string, options: AnalyzeOptions, flags: AnalyzeFlags): Promise<void> {
+  const { closeDocumentResources, parseDocument, readDocumentFile } = await import('../../documents/index.js');
+  const { detectInDocument } = await import('../../documents/analyze.js');
+  const { createAnalyzer } = await import('../../engine/analyze.js');
+  const { pageProgress } = await import('./extract.js');
+  const progress = await pageProgress();
+  try {
+    const doc = await parseDocument(await readDocumentFile(file), { onProgress: progress.update });
+    const { dt, findings } = detectInDocument(doc, createAnalyzer(options));
+    // Values are printed only when asked for.
+    const text = flags.showValues ? dt.text : undefined;
+    const rows = findings.map((f) => ({
+      type: f.type,
+      start: f.start,
+      end: f.end,
+      score: round(f.score),
+      page: f.page,
+      boxes: f.boxes,
+      ...(f.path !== undefined ? { path: f.path } : {}),
+      ...(f.cell !== undefined ? { cell: f.cell } : {}),
+      ...(text !== undefined ? { value: text.slice(f.start, f.end) } : {}),
+    }));
+    if (flags.json) return await writeLine(JSON.stringify(rows));
+    for (const row of rows) {
+      const box = row.boxes[0];
+      const where = box ? `page ${box.page} [${[box.x, box.y, box.width, box.height].map((n) => Math.round(n)).join(',')}]` : row.path ?? (row.cell ? `row ${row.cell.row} column ${row.cell.column}` : '');
+      await writeLine(`${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}\t${where}${row.value !== undefined ? `\t${JSON.stringify(row.value)}` : ''}`);
+    }
+  } finally {
+    progress.stop();
+    await closeDocumentResources();
+  }
 }
 
 /** The most recent part of a streamed text, addressed by absolute offsets. */
