@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -162,4 +162,23 @@ describe('veil redact', () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /argument 'xml' is invalid/);
   });
+});
+
+test('veil redact on a PDF writes a truly redacted PDF and reports residual 0', { timeout: 300_000 }, async () => {
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const { textPdf } = await import('../documents/fixtures.js');
+  const dir = mkdtempSync(join(tmpdir(), 'veil-redact-pdf-'));
+  const input = join(dir, 'letter.pdf');
+  const output = join(dir, 'letter.redacted.pdf');
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(policy, 'version: 1\nentities: [EMAIL_ADDRESS, US_SSN]\noperators:\n  default: { operator: redact }\n');
+  writeFileSync(input, await textPdf([['Contact jane.doe@example.org', 'SSN 536-22-1245']]));
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', main, 'redact', input, '-o', output, '--policy', policy], { encoding: 'utf8', timeout: 280_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /redacted 2 values \(application\/pdf, residual 0\)/);
+  const bytes = readFileSync(output);
+  assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.ok(!bytes.toString('latin1').includes('jane.doe') && !bytes.toString('latin1').includes('536-22-1245'));
 });

@@ -1,9 +1,8 @@
-import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
 import { isVeilError } from '../../errors/veil-error.js';
-import { openTextInput, writeLine } from '../io.js';
+import { openTextInput, sniffFileFormat, writeLine } from '../io.js';
 import { parseEntities, parseThreshold } from '../options.js';
 
 interface AnalyzeFlags {
@@ -40,7 +39,8 @@ export function registerAnalyze(program: Command): void {
 }
 
 async function analyzeFile(file: string, options: AnalyzeOptions, flags: AnalyzeFlags): Promise<void> {
-  if (file !== '-' && (await isDocument(file))) return analyzeDocumentFile(file, options, flags);
+  // Plain text is streamed; documents (PDF, images, DOCX, e-mail, CSV, JSON) are parsed.
+  if (file !== '-' && (await sniffFileFormat(file)) !== 'text') return analyzeDocumentFile(file, options, flags);
   // The engine (and the tagger's weights) load only for commands that detect.
   const { analyzeChunks } = await import('../../engine/chunked.js');
   const input = await openTextInput(file);
@@ -57,31 +57,6 @@ async function analyzeFile(file: string, options: AnalyzeOptions, flags: Analyze
     else await writeLine(`${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${value !== undefined ? `\t${JSON.stringify(value)}` : ''}`);
   }
   if (flags.json) await writeLine(JSON.stringify(collected));
-}
-
-/**
- * True when FILE is a document (PDF, image, DOCX, e-mail, CSV, JSON) rather than plain text,
- * judged from its first bytes, never its name. Plain text is streamed; documents are parsed.
- */
-async function isDocument(file: string): Promise<boolean> {
-  const { sniffType } = await import('../../documents/parse.js');
-  const head = new Uint8Array(64 * 1024);
-  let length = 0;
-  try {
-    const handle = await open(file, 'r');
-    try {
-      ({ bytesRead: length } = await handle.read(head, 0, head.length, 0));
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return false; // openTextInput reports the missing file with its stable code
-  }
-  try {
-    return (await sniffType(head.subarray(0, length))).format !== 'text';
-  } catch {
-    return true; // an unsupported binary type: the document parser names it
-  }
 }
 
 /** Findings of a parsed document, each with its page and the box of its first word. */

@@ -11,6 +11,7 @@ import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize
 import { VeilError } from '../../errors/veil-error.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
+import { sniffFileFormat } from '../io.js';
 import { anonymizeCsv } from '../../pipeline/structured/csv.js';
 import { anonymizeJsonDocument } from '../../pipeline/structured/json.js';
 import { analyzeOptionsFromPolicy, planFromPolicy, structuredRulesFromPolicy } from '../../policy/plan.js';
@@ -70,6 +71,8 @@ export function registerRedact(program: Command): void {
     )
     .action(async (file: string, flags: RedactFlags) => {
       const policy = await loadPolicy(flags.policy ?? DEFAULT_POLICY_PATH);
+      if (file !== '-' && flags.format === undefined && BINARY_DOCUMENTS.has(await sniffFileFormat(file)))
+        return redactDocumentFile(file, flags.output, policy);
       const plan = planFromPolicy(policy);
       const format = flags.format ?? formatOf(file);
       const context: AnonymizeContext = {
@@ -90,6 +93,29 @@ export function registerRedact(program: Command): void {
         `redacted ${total} value${total === 1 ? '' : 's'}${total > 0 ? ` (${byType})` : ''}\n`,
       );
     });
+}
+
+/** Formats redacted by the documents layer: pages rasterised with boxes burned in, or text out. */
+const BINARY_DOCUMENTS = new Set(['pdf', 'image', 'docx', 'email', 'unsupported']);
+
+/**
+ * PDFs, images, DOCX and e-mail: true redaction with the residual check (the output is
+ * re-extracted, OCR included, and detection re-run; anything left fails the command).
+ */
+async function redactDocumentFile(file: string, output: string, policy: Policy): Promise<void> {
+  const { closeDocumentResources, readDocumentFile, redactDocument, writeFileAtomic } = await import('../../documents/index.js');
+  const { pageProgress } = await import('./extract.js');
+  if (output === '-') throw new VeilError('VEIL_INVALID_OPTION', 'redact: a redacted document needs an output file (-o FILE)');
+  const progress = await pageProgress();
+  try {
+    const redacted = await redactDocument(await readDocumentFile(file), { detection: analyzeOptionsFromPolicy(policy), onProgress: progress.update });
+    await writeFileAtomic(output, redacted.bytes);
+    const total = Object.values(redacted.counts).reduce((a, b) => a + b, 0);
+    process.stderr.write(`redacted ${total} value${total === 1 ? '' : 's'} (${redacted.mediaType}, residual ${redacted.residual})\n`);
+  } finally {
+    progress.stop();
+    await closeDocumentResources();
+  }
 }
 
 function formatOf(file: string): Format {
