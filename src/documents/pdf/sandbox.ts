@@ -98,10 +98,11 @@ export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: num
       settled = true;
       clearTimeout(timer);
       worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
+      // A worker being terminated can still report running out of memory; that is no longer news.
+      worker.on('error', () => undefined);
       if (healthy && idle.length < MAX_IDLE) {
         // An idle worker must not keep the process alive; it is simply dropped at exit.
         worker.unref();
-        worker.on('error', () => undefined);
         worker.on('exit', () => idle.splice(idle.indexOf(worker) >>> 0, idle.includes(worker) ? 1 : 0));
         idle.push(worker);
       } else void worker.terminate();
