@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createLocalFileKeyProvider } from '../crypto/key-providers/local-file.js';
 import { Keyring } from '../crypto/keyring.js';
-import { openDatabase } from '../store/database.js';
+import { openDatabase, type DatabaseHandle } from '../store/database.js';
 import { DatabaseKeyringStore } from '../store/keyring-store.js';
 
 /** The data directory the CLI keeps its key file and database in (`--data-dir`, `VEIL_DATA_DIR`, `.veil`). */
@@ -17,7 +17,7 @@ export const DEFAULT_DATA_DIR = process.env.VEIL_DATA_DIR ?? '.veil';
  * await withKeyring('.veil', (keyring) => keyring.rotate('default'));
  * ```
  */
-export async function withKeyring<T>(dataDir: string, work: (keyring: Keyring) => Promise<T>): Promise<T> {
+export async function withKeyring<T>(dataDir: string, work: (keyring: Keyring, db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
   const url = process.env.DATABASE_URL;
   const handle = await openDatabase(url ? { driver: 'postgres', connectionString: url } : { driver: 'pglite', dataDir: join(dataDir, 'pglite') });
   try {
@@ -25,7 +25,7 @@ export async function withKeyring<T>(dataDir: string, work: (keyring: Keyring) =
       provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
       store: new DatabaseKeyringStore(handle.db),
     });
-    return await work(keyring);
+    return await work(keyring, handle.db);
   } finally {
     await handle.close();
   }

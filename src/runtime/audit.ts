@@ -34,6 +34,7 @@ import type { Role } from '../access/permissions.js';
 import { VeilError } from '../errors/veil-error.js';
 import { DatabaseAuditStore } from '../store/audit-store.js';
 import type { Schema } from '../store/schema.js';
+import type { WorkerEvent } from '../pipeline/worker.js';
 
 /** The log of events that belong to no tenant (failed authentication). */
 export const SYSTEM_AUDIT_LOG = 'veil:system';
@@ -352,4 +353,29 @@ export async function exportAuditLogText(logs: AuditLogs, tenant?: string): Prom
  */
 export function auditApiDependencies(logs: AuditLogs, routes: ApiDependencies['routes'] = []): Pick<ApiDependencies, 'routes' | 'audit'> {
   return { routes: [...routes, auditRoutes(logs)], audit: logs.recorder };
+}
+
+const STEP_OUTCOMES = { 'step-done': 'succeeded', 'step-retry': 'retried', 'job-failed': 'failed' } as const;
+
+/**
+ * Records a worker's step report as a `job.step` event in the job's tenant log: the step, its
+ * outcome and error code, never content. Queue errors carry no job and are only logged.
+ *
+ * @example
+ * ```ts
+ * startWorkers({ ...runtime, onEvent: (event) => void recordWorkerEvent(logs, event) });
+ * ```
+ */
+export async function recordWorkerEvent(logs: AuditLogs, event: WorkerEvent, now: () => number = Date.now): Promise<void> {
+  if (event.kind === 'queue-error' || event.tenantId === undefined || event.jobId === undefined) return;
+  await logs.forTenant(event.tenantId).append({
+    time: new Date(now()).toISOString(),
+    actor: { id: 'veil-worker', role: 'system' },
+    tenant: event.tenantId,
+    action: 'job.step',
+    objects: [{ kind: 'job', id: event.jobId }],
+    step: event.step ?? 'job',
+    outcome: STEP_OUTCOMES[event.kind],
+    ...(event.code !== undefined ? { code: event.code.toLowerCase() } : {}),
+  });
 }

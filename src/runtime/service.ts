@@ -36,7 +36,7 @@ import { loadPolicy } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
 import { ensureTenant, forTenant } from '../store/index.js';
 import type { StoreContext } from '../store/index.js';
-import { auditActorId, auditApiDependencies, jobDeletedEvent, openAuditLogs } from './audit.js';
+import { auditActorId, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
 import type { AuditLogs } from './audit.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
@@ -322,11 +322,15 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         concurrency,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
         // Ids, steps and codes only: a worker event carries no content.
-        onEvent: (event) =>
+        onEvent: (event) => {
           logger?.[event.kind === 'step-done' ? 'debug' : 'warn'](
             { component: 'worker', kind: event.kind, step: event.step, tenant: event.tenantId, job: event.jobId, code: event.code, attempt: event.attempt },
             'job step',
-          ),
+          );
+          recordWorkerEvent(logs, event).catch((error: unknown) =>
+            logger?.error({ component: 'audit', errorName: error instanceof Error ? error.name : 'unknown' }, 'job step not recorded'),
+          );
+        },
       });
     const defaultPolicy = options.policyFor === undefined ? await loadPolicy(DEFAULT_POLICY_PATH) : undefined;
     const policyFor = options.policyFor ?? (() => defaultPolicy!);

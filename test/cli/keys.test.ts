@@ -31,4 +31,12 @@ test('veil keys init, rotate, list and retire manage versions without printing k
   const secrets = [kek.toString('hex'), kek.toString('base64')];
   for (const secret of secrets) assert.ok(!printed.includes(secret.slice(0, 16)));
   assert.equal(veil('retire', 'x').code, 2);
+  // Each rotation is in the tenant's audit log, which verifies.
+  const exported = join(dataDir, 'audit.jsonl');
+  const exportRun = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'audit', 'export', '--tenant', 'acme', '-o', exported, '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(exportRun.status, 0, exportRun.stderr);
+  const rotations = readFileSync(exported, 'utf8').split('\n').filter((line) => line.includes('"key.rotated"'));
+  assert.equal(rotations.length, 2);
+  const verifyRun = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'audit', 'verify', exported], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(verifyRun.status, 0, verifyRun.stdout + verifyRun.stderr);
 });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { openAuditLogs } from '../../runtime/audit.js';
 import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 
@@ -36,7 +37,19 @@ export function registerKeys(program: Command): void {
   });
 
   withCommon(keys.command('rotate').description('add a new data key version; older versions keep decrypting')).action(async (flags: KeysFlags) => {
-    const version = await withKeyring(flags.dataDir, (keyring) => keyring.rotate(flags.tenant));
+    const version = await withKeyring(flags.dataDir, async (keyring, db) => {
+      const rotated = await keyring.rotate(flags.tenant);
+      // Key rotation is an audited admin action: the key's name and version, never material.
+      const logs = await openAuditLogs({ db, dataDir: flags.dataDir });
+      await logs.forTenant(flags.tenant).append({
+        time: new Date().toISOString(),
+        actor: { id: 'veil-cli', role: 'admin' },
+        tenant: flags.tenant,
+        action: 'key.rotated',
+        key: { id: 'tenant-data-key', version: rotated },
+      });
+      return rotated;
+    });
     await writeLine(`tenant ${flags.tenant}: rotated to data key version ${version}`);
   });
 

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { VeilError } from '../../errors/veil-error.js';
 import { openRuntime, startWorkers } from '../../pipeline/worker.js';
+import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
 
 interface WorkerFlags {
@@ -56,11 +57,15 @@ export function registerWorker(program: Command): void {
         databaseUrl,
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
+      const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
       const workers = await startWorkers({
         ...runtime,
         concurrency: flags.concurrency,
         pollingIntervalSeconds: flags.pollSeconds,
-        onEvent: logEvent,
+        onEvent: (event) => {
+          logEvent(event);
+          recordWorkerEvent(logs, event).catch(() => logEvent({ kind: 'queue-error', detail: 'audit: job step not recorded' }));
+        },
       });
       process.stderr.write(
         `veil worker: ${flags.concurrency} worker(s) per step, pid ${process.pid}; stop with SIGTERM or Ctrl-C\n`,
