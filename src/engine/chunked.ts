@@ -28,8 +28,7 @@ export interface ChunkedOptions extends AnalyzeOptions {
  *
  * @example
  * ```ts
- * import { createReadStream } from 'node:fs';
- * const stream = createReadStream('big.txt', { encoding: 'utf8' });
+ * // `stream`: any (async) iterable of strings, e.g. a file read with encoding 'utf8'.
  * for await (const f of analyzeChunks(stream)) console.log(f.type, f.start, f.end);
  * ```
  */

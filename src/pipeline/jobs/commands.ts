@@ -4,7 +4,7 @@
  */
 import { VeilError } from '../../errors/veil-error.js';
 import { checkId, forTenant } from '../../store/index.js';
-import type { JobStatus, StoreContext } from '../../store/index.js';
+import type { Job, JobStatus, StoreContext } from '../../store/index.js';
 import { ARTIFACT, artifactId, unframeOutput } from './request.js';
 
 /** Which job: the tenant comes from the authenticated principal. */
@@ -18,11 +18,7 @@ export interface JobStatusView {
   readonly jobId: string;
   readonly status: JobStatus;
   readonly purpose: string;
-  readonly consent: {
-    readonly basis: string;
-    readonly allowModelTraining: boolean;
-    readonly allowManualReview: boolean;
-  };
+  readonly consent: Job['consent'];
   readonly policyHash: string;
   /** Counts of findings by entity type, once the detect step has run. */
   readonly countsByType: Readonly<Record<string, number>>;
