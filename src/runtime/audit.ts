@@ -31,6 +31,7 @@ import type { AuditEventInput, AuditReceipt, AuditSigner, SignedTreeHead } from 
 import { auditRoutes } from '../api/routes/audit.js';
 import type { ApiDependencies, AuditRecorder, SecurityEvent } from '../api/ports.js';
 import type { Role } from '../access/permissions.js';
+import type { Principal } from '../access/principal.js';
 import { VeilError } from '../errors/veil-error.js';
 import { DatabaseAuditStore } from '../store/audit-store.js';
 import type { Schema } from '../store/schema.js';
@@ -231,6 +232,20 @@ const ACTOR_ROLE: Readonly<Record<Role, 'admin' | 'auditor' | 'reviewer' | 'user
   dpo: 'user',
 };
 
+/**
+ * The audit actor for a principal: its id (hashed when it is not a safe id) and the most
+ * privileged role the event schema names.
+ *
+ * @example
+ * ```ts
+ * auditActor({ id: 'u-1', tenantId: 'acme', roles: ['dpo'], kind: 'user' }); // { id: 'u-1', role: 'user' }
+ * ```
+ */
+export function auditActor(principal: Pick<Principal, 'id' | 'roles' | 'kind'>): AuditEventInput['actor'] {
+  const role = principal.roles.map((r) => ACTOR_ROLE[r]).find((r) => r !== 'user') ?? (principal.kind === 'service' ? 'service' : 'user');
+  return { id: auditActorId(principal.id), role };
+}
+
 const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /**
@@ -276,10 +291,9 @@ export function securityAuditEvent(event: SecurityEvent, now: () => number = Dat
     };
   }
   const { principal } = event;
-  const role = principal.roles.map((r) => ACTOR_ROLE[r]).find((r) => r !== 'user') ?? (principal.kind === 'service' ? 'service' : 'user');
   return {
     time,
-    actor: { id: auditActorId(principal.id), role },
+    actor: auditActor(principal),
     tenant: principal.tenantId,
     action: 'permission.denied',
     objects: [request],

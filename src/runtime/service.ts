@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { authorize, can } from '../access/index.js';
-import type { Principal, Role } from '../access/index.js';
+import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
 import type { Authenticate } from '../api/index.js';
 import type { JobsPort, RevealedValue } from '../api/routes/jobs.js';
@@ -36,7 +36,7 @@ import { loadPolicy } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
 import { ensureTenant, forTenant } from '../store/index.js';
 import type { StoreContext } from '../store/index.js';
-import { auditActorId, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
+import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
 import type { AuditLogs } from './audit.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
@@ -80,22 +80,8 @@ export interface Service {
   close(): Promise<void>;
 }
 
-// Principal roles as the audit event schema names actors (processor and DPO act as users).
-const ACTOR_ROLE: Readonly<Record<Role, 'admin' | 'auditor' | 'reviewer' | 'user'>> = {
-  admin: 'admin',
-  auditor: 'auditor',
-  reviewer: 'reviewer',
-  processor: 'user',
-  dpo: 'user',
-};
-
-function actorOf(principal: Principal): AuditEventInput['actor'] {
-  const role = principal.roles.map((r) => ACTOR_ROLE[r]).find((r) => r !== 'user') ?? (principal.kind === 'service' ? 'service' : 'user');
-  return { id: auditActorId(principal.id), role };
-}
-
 function jobEvent(principal: Principal, jobId: string): Pick<AuditEventInput, 'time' | 'actor' | 'tenant' | 'objects'> {
-  return { time: new Date().toISOString(), actor: actorOf(principal), tenant: principal.tenantId, objects: [{ kind: 'job', id: jobId }] };
+  return { time: new Date().toISOString(), actor: auditActor(principal), tenant: principal.tenantId, objects: [{ kind: 'job', id: jobId }] };
 }
 
 /**
@@ -257,7 +243,7 @@ function createJobsPort(
     },
     async delete(principal, jobId) {
       const deleted = await deleteJob(store, { tenant: principal.tenantId, jobId });
-      return logs.recordWithReceipt(jobDeletedEvent(deleted, { actor: actorOf(principal), trigger: 'request' }));
+      return logs.recordWithReceipt(jobDeletedEvent(deleted, { actor: auditActor(principal), trigger: 'request' }));
     },
     async reveal(principal, jobId, reason) {
       const tenant = principal.tenantId;
