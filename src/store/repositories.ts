@@ -214,20 +214,31 @@ export interface StoreContext {
   readonly blobs: BlobStore;
 }
 
+/**
+ * What every repository of one tenant shares: the store and the tenant, and a transaction in
+ * which row-level security sees only that tenant's rows.
+ */
+abstract class TenantRepository {
+  protected readonly ctx: StoreContext;
+  protected readonly tenantId: string;
+
+  constructor(ctx: StoreContext, tenantId: string) {
+    this.ctx = ctx;
+    this.tenantId = tenantId;
+  }
+
+  protected scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return withTenantScope(this.ctx.db, this.tenantId, work);
+  }
+}
+
 /** Jobs of one tenant. */
-export class TenantJobs {
-  readonly #ctx: StoreContext;
-  readonly #tenantId: string;
+export class TenantJobs extends TenantRepository {
   readonly #artifacts: TenantArtifacts;
 
   constructor(ctx: StoreContext, tenantId: string, artifacts: TenantArtifacts) {
-    this.#ctx = ctx;
-    this.#tenantId = tenantId;
+    super(ctx, tenantId);
     this.#artifacts = artifacts;
-  }
-
-  #scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
-    return withTenantScope(this.#ctx.db, this.#tenantId, work);
   }
 
   /**
@@ -243,11 +254,11 @@ export class TenantJobs {
     const id = input.id ?? randomUUID();
     checkId('job id', id);
     try {
-      const row = await this.#scoped((trx) =>
+      const row = await this.scoped((trx) =>
         trx
           .insertInto('jobs')
           .values({
-            tenant_id: this.#tenantId,
+            tenant_id: this.tenantId,
             id,
             status: input.status ?? 'queued',
             purpose: input.purpose,
@@ -276,11 +287,11 @@ export class TenantJobs {
    * ```
    */
   async get(id: string): Promise<Job | undefined> {
-    const row = await this.#scoped((trx) =>
+    const row = await this.scoped((trx) =>
       trx
         .selectFrom('jobs')
         .selectAll()
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('id', '=', id)
         .executeTakeFirst(),
     );
@@ -296,8 +307,8 @@ export class TenantJobs {
    * ```
    */
   async list(options?: { readonly status?: JobStatus; readonly limit?: number }): Promise<Job[]> {
-    const rows = await this.#scoped((trx) => {
-      let query = trx.selectFrom('jobs').selectAll().where('tenant_id', '=', this.#tenantId);
+    const rows = await this.scoped((trx) => {
+      let query = trx.selectFrom('jobs').selectAll().where('tenant_id', '=', this.tenantId);
       if (options?.status !== undefined) query = query.where('status', '=', options.status);
       return query
         .orderBy('created_at', 'desc')
@@ -319,7 +330,7 @@ export class TenantJobs {
   async update(id: string, change: JobUpdate): Promise<Job | undefined> {
     const counts = change.countsByType === undefined ? undefined : checkCounts(change.countsByType);
     try {
-      const row = await this.#scoped((trx) =>
+      const row = await this.scoped((trx) =>
         trx
           .updateTable('jobs')
           .set({
@@ -328,7 +339,7 @@ export class TenantJobs {
             ...(counts === undefined ? {} : { counts_by_type: counts }),
             updated_at: new Date(),
           })
-          .where('tenant_id', '=', this.#tenantId)
+          .where('tenant_id', '=', this.tenantId)
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirst(),
@@ -350,27 +361,15 @@ export class TenantJobs {
    */
   async delete(id: string): Promise<boolean> {
     for (const artifact of await this.#artifacts.listForJob(id)) await this.#artifacts.delete(artifact.id);
-    const result = await this.#scoped((trx) =>
-      trx.deleteFrom('jobs').where('tenant_id', '=', this.#tenantId).where('id', '=', id).executeTakeFirst(),
+    const result = await this.scoped((trx) =>
+      trx.deleteFrom('jobs').where('tenant_id', '=', this.tenantId).where('id', '=', id).executeTakeFirst(),
     );
     return result.numDeletedRows > 0n;
   }
 }
 
 /** Single-use, short-lived upload slots of one tenant. */
-export class TenantUploads {
-  readonly #ctx: StoreContext;
-  readonly #tenantId: string;
-
-  constructor(ctx: StoreContext, tenantId: string) {
-    this.#ctx = ctx;
-    this.#tenantId = tenantId;
-  }
-
-  #scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
-    return withTenantScope(this.#ctx.db, this.#tenantId, work);
-  }
-
+export class TenantUploads extends TenantRepository {
   /**
    * Opens an upload slot.
    *
@@ -387,10 +386,10 @@ export class TenantUploads {
     const id = input.id ?? randomUUID();
     checkId('upload id', id);
     try {
-      const row = await this.#scoped((trx) =>
+      const row = await this.scoped((trx) =>
         trx
           .insertInto('uploads')
-          .values({ tenant_id: this.#tenantId, id, max_bytes: input.maxBytes, expires_at: input.expiresAt })
+          .values({ tenant_id: this.tenantId, id, max_bytes: input.maxBytes, expires_at: input.expiresAt })
           .returningAll()
           .executeTakeFirstOrThrow(),
       );
@@ -409,11 +408,11 @@ export class TenantUploads {
    * ```
    */
   async get(id: string): Promise<Upload | undefined> {
-    const row = await this.#scoped((trx) =>
+    const row = await this.scoped((trx) =>
       trx
         .selectFrom('uploads')
         .selectAll()
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('id', '=', id)
         .executeTakeFirst(),
     );
@@ -431,11 +430,11 @@ export class TenantUploads {
    * ```
    */
   async attachBlob(id: string, blobName: string, now: Date = new Date()): Promise<boolean> {
-    const result = await this.#scoped((trx) =>
+    const result = await this.scoped((trx) =>
       trx
         .updateTable('uploads')
         .set({ blob_name: blobName })
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('id', '=', id)
         .where('blob_name', 'is', null)
         .where('used_at', 'is', null)
@@ -456,11 +455,11 @@ export class TenantUploads {
    * ```
    */
   async consume(id: string, now: Date = new Date()): Promise<Upload | undefined> {
-    const row = await this.#scoped((trx) =>
+    const row = await this.scoped((trx) =>
       trx
         .updateTable('uploads')
         .set({ used_at: now })
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('id', '=', id)
         .where('used_at', 'is', null)
         .where('expires_at', '>', now)
@@ -479,10 +478,10 @@ export class TenantUploads {
    * ```
    */
   async delete(id: string): Promise<boolean> {
-    const result = await this.#scoped((trx) =>
+    const result = await this.scoped((trx) =>
       trx
         .deleteFrom('uploads')
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('id', '=', id)
         .executeTakeFirst(),
     );
@@ -491,19 +490,7 @@ export class TenantUploads {
 }
 
 /** Encrypted artifacts of one tenant: a row of metadata and a blob of ciphertext each. */
-export class TenantArtifacts {
-  readonly #ctx: StoreContext;
-  readonly #tenantId: string;
-
-  constructor(ctx: StoreContext, tenantId: string) {
-    this.#ctx = ctx;
-    this.#tenantId = tenantId;
-  }
-
-  #scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
-    return withTenantScope(this.#ctx.db, this.#tenantId, work);
-  }
-
+export class TenantArtifacts extends TenantRepository {
   /**
    * Encrypts and stores `content` as a new artifact. The blob is written first; if the row
    * cannot be, the blob is deleted, so no ciphertext is left without a row to sweep it.
@@ -516,16 +503,16 @@ export class TenantArtifacts {
   async put(input: NewArtifact, content: Uint8Array): Promise<Artifact> {
     const id = input.id ?? randomUUID();
     checkId('artifact id', id);
-    const ref = await this.#ctx.blobs.put(
-      { tenantId: this.#tenantId, artifactClass: input.artifactClass },
+    const ref = await this.ctx.blobs.put(
+      { tenantId: this.tenantId, artifactClass: input.artifactClass },
       content,
     );
     try {
-      const row = await this.#scoped((trx) =>
+      const row = await this.scoped((trx) =>
         trx
           .insertInto('artifacts')
           .values({
-            tenant_id: this.#tenantId,
+            tenant_id: this.tenantId,
             id,
             job_id: input.jobId,
             class: input.artifactClass,
@@ -538,7 +525,7 @@ export class TenantArtifacts {
       );
       return presentArtifact(row);
     } catch (error) {
-      await this.#ctx.blobs.delete(ref);
+      await this.ctx.blobs.delete(ref);
       throw translate(error, 'artifact');
     }
   }
@@ -552,11 +539,11 @@ export class TenantArtifacts {
    * ```
    */
   async get(id: string): Promise<Artifact | undefined> {
-    const row = await this.#scoped((trx) =>
+    const row = await this.scoped((trx) =>
       trx
         .selectFrom('artifacts')
         .selectAll()
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('id', '=', id)
         .executeTakeFirst(),
     );
@@ -576,8 +563,8 @@ export class TenantArtifacts {
     const artifact = await this.get(id);
     if (artifact === undefined)
       throw new VeilError('VEIL_NOT_FOUND', 'store: no such artifact in this tenant');
-    return this.#ctx.blobs.get({
-      tenantId: this.#tenantId,
+    return this.ctx.blobs.get({
+      tenantId: this.tenantId,
       artifactClass: artifact.artifactClass,
       name: artifact.blobName,
     });
@@ -592,11 +579,11 @@ export class TenantArtifacts {
    * ```
    */
   async listForJob(jobId: string): Promise<Artifact[]> {
-    const rows = await this.#scoped((trx) =>
+    const rows = await this.scoped((trx) =>
       trx
         .selectFrom('artifacts')
         .selectAll()
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('job_id', '=', jobId)
         .orderBy('created_at')
         .orderBy('id')
@@ -617,15 +604,15 @@ export class TenantArtifacts {
   async delete(id: string): Promise<boolean> {
     const artifact = await this.get(id);
     if (artifact === undefined) return false;
-    await this.#ctx.blobs.delete({
-      tenantId: this.#tenantId,
+    await this.ctx.blobs.delete({
+      tenantId: this.tenantId,
       artifactClass: artifact.artifactClass,
       name: artifact.blobName,
     });
-    const result = await this.#scoped((trx) =>
+    const result = await this.scoped((trx) =>
       trx
         .deleteFrom('artifacts')
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('id', '=', id)
         .executeTakeFirst(),
     );
@@ -634,19 +621,7 @@ export class TenantArtifacts {
 }
 
 /** API keys of one tenant: hashes only. */
-export class TenantApiKeys {
-  readonly #ctx: StoreContext;
-  readonly #tenantId: string;
-
-  constructor(ctx: StoreContext, tenantId: string) {
-    this.#ctx = ctx;
-    this.#tenantId = tenantId;
-  }
-
-  #scoped<T>(work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
-    return withTenantScope(this.#ctx.db, this.#tenantId, work);
-  }
-
+export class TenantApiKeys extends TenantRepository {
   /**
    * Stores a key by the SHA-256 hash of its secret (the caller shows the secret once).
    *
@@ -666,11 +641,11 @@ export class TenantApiKeys {
     if (input.keyHash.byteLength !== 32)
       throw new VeilError('VEIL_INVALID_INPUT', 'store: keyHash must be a 32-byte SHA-256 digest');
     try {
-      const row = await this.#scoped((trx) =>
+      const row = await this.scoped((trx) =>
         trx
           .insertInto('api_keys')
           .values({
-            tenant_id: this.#tenantId,
+            tenant_id: this.tenantId,
             id,
             key_hash: input.keyHash,
             role: input.role,
@@ -694,11 +669,11 @@ export class TenantApiKeys {
    * ```
    */
   async list(): Promise<ApiKey[]> {
-    const rows = await this.#scoped((trx) =>
+    const rows = await this.scoped((trx) =>
       trx
         .selectFrom('api_keys')
         .select(['tenant_id', 'id', 'role', 'created_at', 'expires_at', 'revoked_at'])
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .orderBy('created_at')
         .orderBy('id')
         .execute(),
@@ -715,11 +690,11 @@ export class TenantApiKeys {
    * ```
    */
   async revoke(id: string, now: Date = new Date()): Promise<boolean> {
-    const result = await this.#scoped((trx) =>
+    const result = await this.scoped((trx) =>
       trx
         .updateTable('api_keys')
         .set({ revoked_at: now })
-        .where('tenant_id', '=', this.#tenantId)
+        .where('tenant_id', '=', this.tenantId)
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst(),
