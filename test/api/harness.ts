@@ -24,17 +24,22 @@ export interface TestApp {
   readonly logs: string[];
 }
 
+/** Test authentication: `Bearer <name>` is the principal of that name in `principals`. */
+export function bearerAuthenticator(principals: Readonly<Record<string, Principal>>): ApiDependencies['authenticate'] {
+  return async (headers) => {
+    const token = /^Bearer (\S+)$/.exec(String(headers.authorization ?? ''))?.[1];
+    const principal = token === undefined ? undefined : principals[token];
+    if (principal === undefined) throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
+    return principal;
+  };
+}
+
 /** Builds the API with test adapters; `overrides` replaces any dependency. */
 export async function testApp(overrides: Partial<ApiDependencies> = {}): Promise<TestApp> {
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const app = await buildApp({
-    authenticate: async (headers) => {
-      const token = /^Bearer (\S+)$/.exec(String(headers.authorization ?? ''))?.[1];
-      const principal = token === undefined ? undefined : PRINCIPALS[token];
-      if (principal === undefined) throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
-      return principal;
-    },
+    authenticate: bearerAuthenticator(PRINCIPALS),
     authorize: (principal, permission) => {
       const allowed =
         permission === 'analyze:run' && principal.roles.some((r) => r === 'processor' || r === 'admin');

@@ -16,6 +16,7 @@ import { auditApiDependencies, SYSTEM_AUDIT_LOG } from '../../src/runtime/audit.
 import type { AuditLogs } from '../../src/runtime/audit.js';
 import { DRIVERS } from '../store/drivers.js';
 import type { TestDatabase } from '../store/drivers.js';
+import { bearerAuthenticator } from '../api/harness.js';
 import { stepEvent, T0, testAuditLogs } from './fixtures.js';
 
 const PRINCIPALS: Readonly<Record<string, Principal>> = {
@@ -29,12 +30,7 @@ async function auditApp(logs: AuditLogs, audit?: { record(): Promise<void> }): P
   const logLines: string[] = [];
   const deps = auditApiDependencies(logs);
   const app = await buildApp({
-    authenticate: async (headers) => {
-      const token = /^Bearer (\S+)$/.exec(String(headers.authorization ?? ''))?.[1];
-      const principal = token === undefined ? undefined : PRINCIPALS[token];
-      if (principal === undefined) throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
-      return principal;
-    },
+    authenticate: bearerAuthenticator(PRINCIPALS),
     authorize: (principal, permission) => void authorize(principal, permission),
     logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
     ...deps,
