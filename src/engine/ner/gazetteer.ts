@@ -1,5 +1,5 @@
 import data from './data/gazetteers.json' with { type: 'json' };
-import { hashWord } from './tokenizer.js';
+import { hashWord, WordSet } from './tokenizer.js';
 
 /** The gazetteer lists, in the bit order used by `gazetteerBits`. */
 export const GAZETTEERS = [
@@ -95,3 +95,9 @@ export function gazetteerBits(hash: number): number {
     slot = (slot + 1) & MASK;
   }
 }
+
+/**
+ * About 10,700 everyday English words (SCOWL levels 10 and 20). Not a tagger feature: the span
+ * rules use it to drop a lone everyday word that the tagger took for a name.
+ */
+export const EVERYDAY = new WordSet((data as { everyday?: readonly string[] }).everyday ?? []);

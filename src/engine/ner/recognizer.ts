@@ -7,11 +7,11 @@ import type { Finding, Recognizer, TextWindow } from '../types.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import { continueAddress } from './address.js';
 import { FEATURE_VERSION, type TaggedTokens } from './features.js';
-import { G } from './gazetteer.js';
+import { EVERYDAY, G, NAMEISH } from './gazetteer.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
 import { beginTag, entityOf, isInside, TAGS } from './tags.js';
 import { decode, DecodeScratch, lookupGazetteers } from './tagger.js';
-import { F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_JOINED, F_NEWLINE_BEFORE, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
+import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_JOINED, F_NEWLINE_BEFORE, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
 import weights from './model/weights.json' with { type: 'json' };
 
 /** The trained model, built once when the module loads. */
@@ -135,6 +135,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     const span = spans[k]!;
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
     if (span.tag === ADDRESS && !looksLikeStreet(span)) span.tag = LOCATION;
+    if (span.tag === ADDRESS) dropRepeatedStreetWord(span);
     if (span.tag === NRP) extendNationality(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) institution(span);
     if (span.tag === ORGANIZATION) organisationEdges(span);
@@ -143,6 +144,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   }
   legalForms(spans);
   dropOverlaps(spans);
+  dropEverydayWordSpans(spans);
   for (const span of spans) {
     let end = tokens.end[span.last]!;
     // The tagger learned street lines; the address grammar adds the city, postcode and country.
@@ -171,6 +173,18 @@ function looksLikeStreet(span: TokenSpan): boolean {
   const { tokens, gaz } = scratch;
   for (let i = span.first; i <= span.last; i++) if (tokens.flags[i]! & F_HAS_DIGIT || gaz[i]! & (G.street | G.secondary)) return true;
   return false;
+}
+
+/**
+ * "on Adams Street street", "at Hochstrasse 96 street": a lower-case street word after a street
+ * word or a house number is the writer's, not part of the street's name.
+ */
+function dropRepeatedStreetWord(span: TokenSpan): void {
+  const { tokens, gaz } = scratch;
+  // The period a street word took as an abbreviation goes with it.
+  const last = tokens.flags[span.last]! & F_WORD ? span.last : span.last - 1;
+  if (last <= span.first || tokens.flags[last]! & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last]! & G.street)) return;
+  if (tokens.flags[last - 1]! & F_HAS_DIGIT || gaz[last - 1]! & G.street) span.last = last - 1;
 }
 
 /**
@@ -267,6 +281,53 @@ function legalForms(spans: TokenSpan[]): void {
 function isNameWord(i: number): boolean {
   const flags = scratch.tokens.flags[i]!;
   return (flags & F_WORD) !== 0 && (flags & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0 && !(scratch.gaz[i]! & (G.function | G.month | G.weekday));
+}
+
+/**
+ * Drops tagged spans whose words are all ordinary English words with case that says nothing
+ * ("Battery" opening a sentence, "idea", "SPEAK", "REAL PERSON" in a line of capitals), and
+ * spans without a letter. Words that are also names or places are kept ("Rose", "Will", "MARK"),
+ * and so are Title Case phrases inside a sentence ("General Electric"). Rule-built spans (a
+ * legal form) and addresses are never dropped.
+ */
+function dropEverydayWordSpans(spans: TokenSpan[]): void {
+  let kept = 0;
+  for (const span of spans) {
+    if (span.rule || span.tag === ADDRESS || !(everydayWordsOnly(span) || !hasLetter(span))) spans[kept++] = span;
+  }
+  spans.length = kept;
+}
+
+const MAX_EVERYDAY_SPAN = 3;
+
+function everydayWordsOnly(span: TokenSpan): boolean {
+  const { tokens, gaz } = scratch;
+  if (span.last - span.first >= MAX_EVERYDAY_SPAN) return false;
+  for (let i = span.first; i <= span.last; i++) {
+    const flags = tokens.flags[i]!;
+    if (!(flags & F_WORD)) continue;
+    const bits = gaz[i]!;
+    if (bits & NAMEISH || !(bits & G.common || EVERYDAY.has(tokens.hash[i]!))) return false;
+    const lower = !(flags & (F_FIRST_UPPER | F_ALL_UPPER));
+    const capitals = (flags & F_ALL_UPPER) !== 0 && tokens.end[i]! - tokens.start[i]! > 1;
+    const opening = i === span.first && span.first === span.last && sentenceInitial(i);
+    if (!(lower || capitals || opening)) return false;
+  }
+  return true;
+}
+
+function hasLetter(span: TokenSpan): boolean {
+  const { tokens } = scratch;
+  for (let i = span.first; i <= span.last; i++) if (tokens.flags[i]! & F_WORD && !(tokens.flags[i]! & F_ALL_DIGIT)) return true;
+  return false;
+}
+
+/** True when token `i` starts a sentence or a line (its capital comes from its position). */
+function sentenceInitial(i: number): boolean {
+  const { tokens } = scratch;
+  if (i === 0 || tokens.flags[i]! & F_NEWLINE_BEFORE) return true;
+  const previous = i - 1;
+  return !(tokens.flags[previous]! & F_WORD) && '.!?:;"“”•*'.includes(text(previous));
 }
 
 /**

@@ -107,6 +107,17 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(values('They sell at 12.50 each, 3 of them.'), []);
     assert.deepEqual(values('I have 3 dogs and 2 cats.'), []);
   });
+  it('drops lone everyday words whose capital comes from their position or a line of capitals', () => {
+    assert.deepEqual(values('Battery life is poor. SPEAK to the manager, it is a good idea.'), []);
+  });
+  it('keeps everyday words that are also names, and names in capitals', () => {
+    assert.deepEqual(found('I met Rose Miller yesterday.'), [['PERSON', 'Rose Miller']]);
+    assert.deepEqual(found('Patient: JOHN SMITH'), [['PERSON', 'JOHN SMITH']]);
+  });
+  it('leaves a repeated street word out of the street', () => {
+    assert.deepEqual(values('I live on Adams Street street in the city.'), ['Adams Street']);
+    assert.deepEqual(values('The office is at Hochstrasse 96 street.'), ['Hochstrasse 96']);
+  });
   it('keeps a greeting out of the name', () => {
     assert.deepEqual(found('Hi Danival, how are you?'), [['PERSON', 'Danival']]);
   });
