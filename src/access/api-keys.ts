@@ -32,7 +32,8 @@ const HASH_CONTEXT = 'veil-api-key-v1';
 export interface StoredApiKey {
   readonly keyId: string;
   readonly tenantId: string;
-  readonly roles: readonly Role[];
+  /** As stored: {@link ApiKeyService.verify} grants only the ones that are Veil roles. */
+  readonly roles: readonly string[];
   /** HMAC-SHA256 of the secret under the service's API-key pepper, hex. */
   readonly hash: string;
   /** ISO 8601. */
@@ -52,7 +53,12 @@ export interface ApiKeyStore {
   create(record: StoredApiKey): Promise<void>;
   /** Marks the key revoked at `at` if it exists in `tenantId`; false when it does not. Idempotent. */
   revoke(tenantId: string, keyId: string, at: Date): Promise<boolean>;
+  /** The keys of `tenantId`, oldest first, without their hashes. */
+  list(tenantId: string): Promise<ApiKeyListing[]>;
 }
+
+/** What listing shows of a key: ids, roles and dates, never the hash. */
+export type ApiKeyListing = Omit<StoredApiKey, 'hash'>;
 
 /** Settings of {@link createApiKeyService}. */
 export interface ApiKeyServiceOptions {
@@ -74,7 +80,9 @@ export interface CreatedApiKey {
 export interface ApiKeyService {
   create(input: { readonly tenantId: string; readonly roles: readonly Role[] }): Promise<CreatedApiKey>;
   verify(presented: unknown): Promise<Principal>;
+  /** @throws VeilError `VEIL_NOT_FOUND` when `tenantId` has no such key. Revoking twice is fine. */
   revoke(tenantId: string, keyId: string): Promise<void>;
+  list(tenantId: string): Promise<ApiKeyListing[]>;
 }
 
 /**
@@ -180,6 +188,11 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       // Another tenant's key id answers like a missing one.
       if (!(await store.revoke(tenantId, keyId, now()))) throw new VeilError('VEIL_NOT_FOUND', 'not found');
     },
+
+    async list(tenantId) {
+      requireTenantId(tenantId, 'tenantId');
+      return store.list(tenantId);
+    },
   };
 }
 
@@ -209,5 +222,11 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
     if (record.revokedAt === null)
       this.#keys.set(keyId, Object.freeze({ ...record, revokedAt: at.toISOString() }));
     return true;
+  }
+
+  async list(tenantId: string): Promise<ApiKeyListing[]> {
+    return [...this.#keys.values()]
+      .filter((record) => record.tenantId === tenantId)
+      .map(({ hash: _hash, ...listing }) => listing);
   }
 }

@@ -18,6 +18,20 @@ export interface Authenticator {
 const BEARER = /^bearer +(\S+)$/i;
 
 /**
+ * The credential of an `Authorization: Bearer <credential>` header value, or undefined when the
+ * value is absent or not of that form.
+ *
+ * @example
+ * ```ts
+ * bearerCredential('Bearer veil_0123…'); // 'veil_0123…'
+ * bearerCredential('Basic dXNlcjpwdw=='); // undefined
+ * ```
+ */
+export function bearerCredential(authorization: string | undefined): string | undefined {
+  return authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+}
+
+/**
  * Routes a bearer credential to the API-key service (values starting `veil_`) or to the JWT
  * verifier. Either may be left out; a credential of the missing kind is refused.
  *
@@ -36,7 +50,7 @@ export function createAuthenticator(sources: {
   return {
     async authenticate(authorization) {
       if (authorization === undefined || authorization.length === 0) throw unauthenticated('missing');
-      const credential = BEARER.exec(authorization)?.[1];
+      const credential = bearerCredential(authorization);
       if (credential === undefined) throw unauthenticated('malformed');
       const verifier = looksLikeApiKey(credential) ? sources.apiKeys : sources.tokens;
       if (verifier === undefined) throw unauthenticated('malformed', 'credential kind not enabled');

@@ -5,13 +5,14 @@
  */
 export { createApiKeyService, InMemoryApiKeyStore, looksLikeApiKey, parseApiKey } from './api-keys.js';
 export type {
+  ApiKeyListing,
   ApiKeyService,
   ApiKeyServiceOptions,
   ApiKeyStore,
   CreatedApiKey,
   StoredApiKey,
 } from './api-keys.js';
-export { createAuthenticator } from './authenticate.js';
+export { bearerCredential, createAuthenticator } from './authenticate.js';
 export type { Authenticator } from './authenticate.js';
 export { AuthenticationFailure, unauthenticatedReason } from './failure.js';
 export type { UnauthenticatedReason } from './failure.js';

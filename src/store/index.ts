@@ -19,14 +19,11 @@ export type { Schema, JobStatus } from './schema.js';
 export {
   checkId,
   ensureTenant,
-  findApiKeyByHash,
   forTenant,
   listExpiredArtifacts,
-  TenantApiKeys,
   TenantArtifacts,
   TenantJobs,
   TenantUploads,
-  type ApiKey,
   type Artifact,
   type Job,
   type JobUpdate,
@@ -37,6 +34,7 @@ export {
   type Upload,
 } from './repositories.js';
 export { EncryptedFileBlobStore, type BlobRef, type BlobStore } from './blob-store.js';
+export { DatabaseApiKeyStore, type ApiKeyListing, type ApiKeyRecord } from './api-key-store.js';
 export { DatabaseKeyringStore } from './keyring-store.js';
 export { DatabaseTokenVault } from './token-vault.js';
 export { pgBossDb, pgBossDbForPGlite, type PgBossDb } from './pgboss-pglite.js';

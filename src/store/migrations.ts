@@ -142,26 +142,53 @@ const initial: Migration = {
   },
 };
 
+// The row-level security policy of one tenant table (see `rowLevelSecurity`).
+function tenantWall(table: string): string[] {
+  return [
+    `alter table ${table} enable row level security`,
+    `alter table ${table} force row level security`,
+    `create policy tenant_wall on ${table}
+      using (tenant_id = current_setting('veil.tenant_id', true) or current_setting('veil.tenant_id', true) = '*')
+      with check (tenant_id = current_setting('veil.tenant_id', true) or current_setting('veil.tenant_id', true) = '*')`,
+  ];
+}
+
 /**
  * Row-level security as a second wall behind the repositories' `where tenant_id = …`: a row is
  * visible only when the transaction's `veil.tenant_id` setting names its tenant, or is `*` (the
- * store's system scope: the retention sweeper, API-key lookup by hash). Unset means nothing is
+ * store's system scope: the retention sweeper, API-key lookup by key id). Unset means nothing is
  * visible. FORCE makes the policy bind the tables' owner too. Superusers bypass every policy, so
  * the wall stands only when the service connects as an ordinary role (see src/store/README.md).
  */
 const rowLevelSecurity: Migration = {
   async up(db) {
-    const statements: string[] = [];
-    for (const table of TENANT_TABLES) {
-      statements.push(
-        `alter table ${table} enable row level security`,
-        `alter table ${table} force row level security`,
-        `create policy tenant_wall on ${table}
-          using (tenant_id = current_setting('veil.tenant_id', true) or current_setting('veil.tenant_id', true) = '*')
-          with check (tenant_id = current_setting('veil.tenant_id', true) or current_setting('veil.tenant_id', true) = '*')`,
-      );
-    }
-    await run(db, statements);
+    // 0001's tables as they were; 0003 re-creates api_keys with its own wall.
+    await run(db, TENANT_TABLES.flatMap(tenantWall));
+  },
+};
+
+/**
+ * API keys in the shape the access layer's `ApiKeyStore` port reads: a globally unique public
+ * key id (the lookup before the tenant is known), the roles, and an HMAC of the secret under a
+ * pepper that lives outside the database. 0001's table (SHA-256 of the whole key, one role) was
+ * never read by authentication, so any rows it holds could not have authenticated anything: it
+ * is dropped rather than converted (an unpeppered hash cannot be turned into a peppered one).
+ */
+const apiKeysByKeyId: Migration = {
+  async up(db) {
+    await run(db, [
+      `drop table api_keys`,
+      `create table api_keys (
+        key_id text primary key check (key_id ~ '^[0-9a-f]{24}$'),
+        tenant_id text not null references tenants (id),
+        roles text[] not null check (cardinality(roles) between 1 and 16),
+        hash bytea not null check (length(hash) = 32),
+        created_at timestamptz not null,
+        revoked_at timestamptz
+      )`,
+      `create index api_keys_tenant on api_keys (tenant_id, created_at)`,
+      ...tenantWall('api_keys'),
+    ]);
   },
 };
 
@@ -169,6 +196,7 @@ const rowLevelSecurity: Migration = {
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_row_level_security': rowLevelSecurity,
+  '0003_api_keys_by_key_id': apiKeysByKeyId,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
 import type { BlobStore } from './blob-store.js';
 import { SYSTEM_SCOPE, withTenantScope } from './database.js';
-import type { ArtifactRow, ApiKeyRow, JobRow, JobStatus, Schema, UploadRow } from './schema.js';
+import type { ArtifactRow, JobRow, JobStatus, Schema, UploadRow } from './schema.js';
 
 export type { JobStatus } from './schema.js';
 
@@ -81,15 +81,6 @@ export interface NewArtifact {
   readonly deleteAfter: Date;
 }
 
-export interface ApiKey {
-  readonly tenantId: string;
-  readonly id: string;
-  readonly role: string;
-  readonly createdAt: Date;
-  readonly expiresAt: Date | null;
-  readonly revokedAt: Date | null;
-}
-
 const ID_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 /**
@@ -118,8 +109,16 @@ function pgCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-// Translates constraint failures into codes a caller can act on; other errors pass through.
-function translate(error: unknown, what: string): unknown {
+/**
+ * Translates a constraint failure into a code a caller can act on (`VEIL_CONFLICT`,
+ * `VEIL_NOT_FOUND`, `VEIL_INVALID_INPUT`); other errors pass through.
+ *
+ * @example
+ * ```ts
+ * try { await insert(); } catch (error) { throw constraintError(error, 'api key'); }
+ * ```
+ */
+export function constraintError(error: unknown, what: string): unknown {
   switch (pgCode(error)) {
     case '23505':
       return new VeilError('VEIL_CONFLICT', `store: ${what} with this id already exists`, { cause: error });
@@ -183,17 +182,6 @@ function presentArtifact(row: ArtifactRow): Artifact {
     sizeBytes: toNumber(row.size_bytes),
     deleteAfter: row.delete_after,
     createdAt: row.created_at,
-  };
-}
-
-function presentApiKey(row: Omit<ApiKeyRow, 'key_hash'>): ApiKey {
-  return {
-    tenantId: row.tenant_id,
-    id: row.id,
-    role: row.role,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
   };
 }
 
@@ -274,7 +262,7 @@ export class TenantJobs extends TenantRepository {
       );
       return presentJob(row);
     } catch (error) {
-      throw translate(error, 'job');
+      throw constraintError(error, 'job');
     }
   }
 
@@ -346,7 +334,7 @@ export class TenantJobs extends TenantRepository {
       );
       return row === undefined ? undefined : presentJob(row);
     } catch (error) {
-      throw translate(error, 'job');
+      throw constraintError(error, 'job');
     }
   }
 
@@ -395,7 +383,7 @@ export class TenantUploads extends TenantRepository {
       );
       return presentUpload(row);
     } catch (error) {
-      throw translate(error, 'upload');
+      throw constraintError(error, 'upload');
     }
   }
 
@@ -526,7 +514,7 @@ export class TenantArtifacts extends TenantRepository {
       return presentArtifact(row);
     } catch (error) {
       await this.ctx.blobs.delete(ref);
-      throw translate(error, 'artifact');
+      throw constraintError(error, 'artifact');
     }
   }
 
@@ -620,96 +608,12 @@ export class TenantArtifacts extends TenantRepository {
   }
 }
 
-/** API keys of one tenant: hashes only. */
-export class TenantApiKeys extends TenantRepository {
-  /**
-   * Stores a key by the SHA-256 hash of its secret (the caller shows the secret once).
-   *
-   * @example
-   * ```ts
-   * await repos.apiKeys.create({ keyHash: createHash('sha256').update(secret).digest(), role: 'processor' });
-   * ```
-   */
-  async create(input: {
-    readonly id?: string;
-    readonly keyHash: Uint8Array;
-    readonly role: string;
-    readonly expiresAt?: Date | null;
-  }): Promise<ApiKey> {
-    const id = input.id ?? randomUUID();
-    checkId('api key id', id);
-    if (input.keyHash.byteLength !== 32)
-      throw new VeilError('VEIL_INVALID_INPUT', 'store: keyHash must be a 32-byte SHA-256 digest');
-    try {
-      const row = await this.scoped((trx) =>
-        trx
-          .insertInto('api_keys')
-          .values({
-            tenant_id: this.tenantId,
-            id,
-            key_hash: input.keyHash,
-            role: input.role,
-            expires_at: input.expiresAt ?? null,
-          })
-          .returning(['tenant_id', 'id', 'role', 'created_at', 'expires_at', 'revoked_at'])
-          .executeTakeFirstOrThrow(),
-      );
-      return presentApiKey(row);
-    } catch (error) {
-      throw translate(error, 'api key');
-    }
-  }
-
-  /**
-   * The tenant's keys (metadata; hashes are never returned).
-   *
-   * @example
-   * ```ts
-   * const keys = await repos.apiKeys.list();
-   * ```
-   */
-  async list(): Promise<ApiKey[]> {
-    const rows = await this.scoped((trx) =>
-      trx
-        .selectFrom('api_keys')
-        .select(['tenant_id', 'id', 'role', 'created_at', 'expires_at', 'revoked_at'])
-        .where('tenant_id', '=', this.tenantId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute(),
-    );
-    return rows.map(presentApiKey);
-  }
-
-  /**
-   * Revokes a key; false when this tenant has no such key or it was already revoked.
-   *
-   * @example
-   * ```ts
-   * await repos.apiKeys.revoke(id);
-   * ```
-   */
-  async revoke(id: string, now: Date = new Date()): Promise<boolean> {
-    const result = await this.scoped((trx) =>
-      trx
-        .updateTable('api_keys')
-        .set({ revoked_at: now })
-        .where('tenant_id', '=', this.tenantId)
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst(),
-    );
-    return result.numUpdatedRows > 0n;
-  }
-}
-
 /** The repositories of one tenant. */
 export interface TenantRepositories {
   readonly tenantId: string;
   readonly jobs: TenantJobs;
   readonly uploads: TenantUploads;
   readonly artifacts: TenantArtifacts;
-  readonly apiKeys: TenantApiKeys;
 }
 
 /**
@@ -729,7 +633,6 @@ export function forTenant(ctx: StoreContext, tenantId: string): TenantRepositori
     jobs: new TenantJobs(ctx, tenantId, artifacts),
     uploads: new TenantUploads(ctx, tenantId),
     artifacts,
-    apiKeys: new TenantApiKeys(ctx, tenantId),
   };
 }
 
@@ -748,32 +651,6 @@ export async function ensureTenant(db: Kysely<Schema>, tenantId: string): Promis
     .values({ id: tenantId })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-}
-
-/**
- * The API key whose secret hashes to `keyHash`, across tenants: authentication runs before the
- * tenant is known, and the key is what tells it. Revoked and expired keys are not returned.
- *
- * @example
- * ```ts
- * const key = await findApiKeyByHash(db, createHash('sha256').update(presented).digest());
- * ```
- */
-export async function findApiKeyByHash(
-  db: Kysely<Schema>,
-  keyHash: Uint8Array,
-  now: Date = new Date(),
-): Promise<ApiKey | undefined> {
-  const row = await withTenantScope(db, SYSTEM_SCOPE, (trx) =>
-    trx
-      .selectFrom('api_keys')
-      .select(['tenant_id', 'id', 'role', 'created_at', 'expires_at', 'revoked_at'])
-      .where('key_hash', '=', keyHash)
-      .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .executeTakeFirst(),
-  );
-  return row === undefined ? undefined : presentApiKey(row);
 }
 
 /**

@@ -88,14 +88,15 @@ export interface VaultEntriesTable {
   created_at: DefaultTimestamp;
 }
 
+/** API keys of services (see `src/access/api-keys.ts`): the public key id, roles and an HMAC, never the secret. */
 export interface ApiKeysTable {
+  /** The public part of `veil_<keyId>_<secret>`: 24 hex digits, unique across tenants. */
+  key_id: string;
   tenant_id: string;
-  id: string;
-  /** SHA-256 of the secret: the secret itself is shown once and never stored. */
-  key_hash: Uint8Array;
-  role: string;
-  created_at: DefaultTimestamp;
-  expires_at: Timestamp | null;
+  roles: ColumnType<string[], readonly string[], readonly string[]>;
+  /** HMAC-SHA256 of the secret under the API-key pepper, which is derived outside the database. */
+  hash: Uint8Array;
+  created_at: Timestamp;
   revoked_at: Timestamp | null;
 }
 
@@ -137,4 +138,3 @@ export type JobRow = Selectable<JobsTable>;
 export type NewJobRow = Insertable<JobsTable>;
 export type UploadRow = Selectable<UploadsTable>;
 export type ArtifactRow = Selectable<ArtifactsTable>;
-export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -142,6 +142,23 @@ test('revoking is tenant-scoped: another tenant revoking the id gets VEIL_NOT_FO
   assert.equal((await keys.verify(apiKey)).tenantId, 'acme');
 });
 
+test('listing shows one tenant its keys with ids, roles and dates, never a hash', async () => {
+  const { keys } = setup();
+  const a = await keys.create({ tenantId: 'acme', roles: ['processor'] });
+  await keys.create({ tenantId: 'globex', roles: ['admin'] });
+  await keys.revoke('acme', a.keyId);
+  assert.deepEqual(await keys.list('acme'), [
+    {
+      keyId: a.keyId,
+      tenantId: 'acme',
+      roles: ['processor'],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      revokedAt: '2026-01-01T00:00:00.000Z',
+    },
+  ]);
+  await assert.rejects(keys.list('../x'), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION');
+});
+
 test('keys are unique; bad input and a short pepper are refused', async () => {
   const { keys } = setup();
   const a = await keys.create({ tenantId: 'acme', roles: ['auditor'] });

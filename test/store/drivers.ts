@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../../src/store/database.js';
-import type { DatabaseHandle } from '../../src/store/database.js';
+import type { DatabaseHandle, OpenDatabaseOptions } from '../../src/store/database.js';
 
 export interface TestDatabase {
   readonly handle: DatabaseHandle;
@@ -21,7 +21,8 @@ export interface TestDriver {
   readonly name: 'pglite' | 'postgres';
   /** A reason to skip this driver, or false. */
   readonly skip: string | false;
-  open(): Promise<TestDatabase>;
+  /** A fresh, empty database (migrated unless `options.migrate` is false). */
+  open(options?: OpenDatabaseOptions): Promise<TestDatabase>;
 }
 
 const SERVER_URLS = ['postgres://root@127.0.0.1:5432/test', 'postgres://postgres@127.0.0.1:5432/test'];
@@ -55,9 +56,9 @@ export const DRIVERS: readonly TestDriver[] = [
   {
     name: 'pglite',
     skip: false,
-    async open() {
+    async open(options) {
       const dir = await mkdtemp(join(tmpdir(), 'veil-store-'));
-      const handle = await openDatabase({ driver: 'pglite', dataDir: join(dir, 'pglite') });
+      const handle = await openDatabase({ driver: 'pglite', dataDir: join(dir, 'pglite') }, options);
       return {
         handle,
         async dispose() {
@@ -73,18 +74,21 @@ export const DRIVERS: readonly TestDriver[] = [
       serverUrl === undefined
         ? `no PostgreSQL answers at ${SERVER_URLS.join(' or ')} (trust auth expected); PostgreSQL tests skipped`
         : false,
-    async open() {
+    async open(options) {
       if (serverUrl === undefined) throw new Error('unreachable: the postgres driver is skipped');
       const database = `veil_test_${process.pid}_${randomBytes(4).toString('hex')}`;
       const admin = new pg.Client({ connectionString: serverUrl });
       await admin.connect();
       await admin.query(`create database ${database}`);
       await admin.end();
-      const handle = await openDatabase({
-        driver: 'postgres',
-        connectionString: withDatabase(serverUrl, database),
-        maxConnections: 4,
-      });
+      const handle = await openDatabase(
+        {
+          driver: 'postgres',
+          connectionString: withDatabase(serverUrl, database),
+          maxConnections: 4,
+        },
+        options,
+      );
       return {
         handle,
         async dispose() {
