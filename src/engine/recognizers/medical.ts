@@ -46,7 +46,7 @@ const medicalLicense = patternRecognizer({
       score: 0.75,
     },
   ],
-  trigger: TRIGGERS.labelledDigit,
+  trigger: TRIGGERS.healthLabel,
 });
 
 const mrn = patternRecognizer({
@@ -55,7 +55,7 @@ const mrn = patternRecognizer({
   patterns: [
     { regex: /\b(?:MRN|MR#|MR No\.?|medical record(?:\s+(?:number|no\.?|#))?|patient id|patient no\.?|chart(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*([A-Z]{0,4}-?\d[\d-]{3,14}\d)(?![\p{L}\p{N}])/iu, score: 0.8, group: 1 },
   ],
-  trigger: TRIGGERS.labelledDigit,
+  trigger: TRIGGERS.healthLabel,
 });
 
 /** The US Medicare Beneficiary Identifier: 11 characters in a fixed letter/digit layout. */
@@ -77,7 +77,7 @@ const healthPlan = patternRecognizer({
   patterns: [
     { regex: /\b(?:member id|subscriber id|policy (?:number|no\.?|#)|insurance id|health plan(?: id)?|group (?:number|no\.?))\s*[:#]?\s*([A-Z]{0,4}-?\d[\dA-Z-]{4,18})(?![\p{L}\p{N}])/iu, score: 0.7, group: 1 },
   ],
-  trigger: TRIGGERS.labelledDigit,
+  trigger: TRIGGERS.healthLabel,
 });
 
 /** Health identifiers: NPI, DEA and licence numbers, MRN, Medicare MBI, health-plan ids. */

@@ -40,7 +40,7 @@ const ipv6 = patternRecognizer({
   validator: (value) => value.replace(/%.*$/, '').length >= 3 && isIPv6(value),
   validatedScore: 0.75,
   context: ['ip', 'ipv6', 'address', 'host'],
-  trigger: TRIGGERS.hexColon,
+  trigger: TRIGGERS.ipv6Groups,
 });
 
 const mac = patternRecognizer({
@@ -51,7 +51,7 @@ const mac = patternRecognizer({
     { regex: /(?<![0-9A-Fa-f.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![0-9A-Fa-f.])/, score: 0.5 },
   ],
   context: ['mac', 'hardware', 'ethernet', 'wifi', 'device', 'bssid'],
-  trigger: TRIGGERS.hexColon,
+  trigger: TRIGGERS.macGroups,
 });
 
 /** IPv4, IPv6 and MAC addresses. */

@@ -11,8 +11,17 @@ export const TRIGGERS = {
    * letter prefix or suffix and the letter groups between digits (an IBAN's bank code).
    */
   digit: { kind: 'pattern', id: 'digit', pattern: /\d+/g, margin: 16 },
-  /** Digits after a label ("medical record number: 4455") or before a unit ("pounds sterling"). */
-  labelledDigit: { kind: 'pattern', id: 'labelledDigit', pattern: /\d+/g, margin: 40 },
+  /**
+   * Labels of health identifiers that are only reported after their label (licence, medical
+   * record and health-plan numbers). One scan serves the three recognizers; the window reaches
+   * 48 characters either side: the words before the label and the value after it.
+   */
+  healthLabel: {
+    kind: 'pattern',
+    id: 'healthLabel',
+    pattern: /licen[cs]e|MR(?:N|#| No)|medical record|patient (?:id|no)|chart|member id|subscriber id|policy|insurance id|health plan|group (?:number|no)/gi,
+    margin: 48,
+  },
   /** An at sign: e-mail addresses and some handles. */
   at: { kind: 'pattern', id: 'at', pattern: /@/g, margin: 256 },
   /**
@@ -20,10 +29,14 @@ export const TRIGGERS = {
    * negated classes keep this pre-scan as cheap as a scan for a literal.
    */
   dotted: { kind: 'pattern', id: 'dotted', pattern: /[^\s.]\.[^\s\d.,;:!?)\]'"]|:\/\//g, margin: 512 },
-  /** Hex groups joined by colons, dashes or dots: MAC and IPv6 addresses. */
-  // The scan starts at the separator, which is rarer than a hex letter, so it stays cheap.
-  hexColon: { kind: 'pattern', id: 'hexColon', pattern: /[:.-][0-9A-Fa-f]{1,4}[:.-]|::/g, margin: 48 },
-  /** Secret material: key prefixes, PEM armour, credential assignments. */
+  /**
+   * Two hex pairs between colons or dashes (":BB:CC:"), or a dotted hex quad (".4567."): every
+   * MAC address has one. A phone number ("212-555-1234") has no such run, so it opens no window.
+   * The scan starts at the separator, which is rarer than a hex letter, so it stays cheap.
+   */
+  macGroups: { kind: 'pattern', id: 'macGroups', pattern: /[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|\.[0-9A-Fa-f]{4}\./g, margin: 24 },
+  /** Two colons around at most four hex digits: every IPv6 address has such a run. */
+  ipv6Groups: { kind: 'pattern', id: 'ipv6Groups', pattern: /:[0-9A-Fa-f]{0,4}:/g, margin: 48 },
   /** Currency symbols, codes and words: amounts of money. */
   money: {
     kind: 'pattern',
@@ -31,6 +44,7 @@ export const TRIGGERS = {
     pattern: /[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)\b|\b(?:dollar|euro|pound|franc|yen|rupee|lira|liras|kronor|kroner|krona|zloty|forint|rouble|ruble|cent)/gi,
     margin: 40,
   },
+  /** Secret material: key prefixes, PEM armour, credential assignments. */
   secret: {
     kind: 'pattern',
     id: 'secret',
