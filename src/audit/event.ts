@@ -19,6 +19,8 @@ export const KNOWN_ACTIONS = [
   'job.download',
   'job.deleted',
   'key.rotated',
+  'api_key.created',
+  'api_key.revoked',
   'policy.changed',
   'auth.failed',
   'permission.denied',
@@ -115,6 +117,8 @@ const eventSchema = z
     method: z.enum(['api_key', 'jwt', 'oidc', 'mtls', 'session']).optional(),
     code: slug.optional(),
     permission: slug.optional(),
+    /** The roles an API key grants (the key's id is an object of kind `key`; never its secret). */
+    roles: z.array(slug).min(1).max(16).optional(),
   })
   .strict()
   .superRefine((event, ctx) => {
@@ -148,6 +152,13 @@ const eventSchema = z
       case 'key.rotated':
         need('key', event.key !== undefined);
         break;
+      case 'api_key.created':
+        need('objects (a key)', event.objects?.some((o) => o.kind === 'key') ?? false);
+        need('roles', event.roles !== undefined);
+        break;
+      case 'api_key.revoked':
+        need('objects (a key)', event.objects?.some((o) => o.kind === 'key') ?? false);
+        break;
       case 'policy.changed':
         need('policy_hash', event.policy_hash !== undefined);
         break;
@@ -163,7 +174,7 @@ const eventSchema = z
 const FIELD_NAMES = new Set([
   ...Object.keys(eventSchema.shape),
   ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version'],
-  ...['objects (a job)'],
+  ...['objects (a job)', 'objects (a key)'],
 ]);
 
 /** The event schema (zod). Prefer {@link parseAuditEvent}, which throws a VeilError. */

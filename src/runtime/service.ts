@@ -36,6 +36,8 @@ import { loadPolicy } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
 import { ensureTenant, forTenant } from '../store/index.js';
 import type { StoreContext } from '../store/index.js';
+import { openApiKeys } from './api-keys.js';
+import type { ApiKeys } from './api-keys.js';
 import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
 import type { AuditLogs } from './audit.js';
 
@@ -58,7 +60,10 @@ export interface ServiceOptions {
   readonly workers?: number;
   /** How often idle workers poll, in seconds (default 1). */
   readonly pollingIntervalSeconds?: number;
-  /** Resolves the caller; `veil serve` passes the local issuer's. */
+  /**
+   * Resolves callers that present a token; `veil serve` passes the local issuer's. The service
+   * itself verifies `Authorization: Bearer veil_…` API keys before this is asked.
+   */
   readonly authenticate: Authenticate;
   readonly logger?: Logger;
   /** API settings (`ApiConfig`), validated at start-up. */
@@ -76,6 +81,8 @@ export interface Service {
   readonly app: FastifyInstance;
   readonly runtime: Runtime;
   readonly audit: AuditLogs;
+  /** Service API keys (what `veil apikey` manages), accepted on every route. */
+  readonly apiKeys: ApiKeys;
   /** Stops the API, drains the workers, closes pg-boss and the database. */
   close(): Promise<void>;
 }
@@ -301,6 +308,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   let workers: Workers | undefined;
   try {
     const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
+    const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)
       workers = await startWorkers({
@@ -327,7 +335,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes)),
     ];
     const app = await buildApp({
-      authenticate: options.authenticate,
+      authenticate: apiKeys.authenticate(options.authenticate),
       // The role check only: a privileged permission's reason is in the body, which the route's
       // command checks with the access layer's `authorize` once it has been parsed.
       authorize: (principal, permission) => {
@@ -349,6 +357,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       app,
       runtime,
       audit: logs,
+      apiKeys,
       close: () =>
         (closed ??= (async () => {
           await app.close();

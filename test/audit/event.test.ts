@@ -45,6 +45,8 @@ test('every known action and admin.* is accepted with its required fields', () =
     { ...common, action: 'job.download', objects: job },
     { ...common, action: 'job.deleted', objects: job, deleted: [{ class: 'source', count: 1 }, { class: 'ocr-text', count: 4 }], trigger: 'retention' },
     { ...common, action: 'key.rotated', key: { id: 'tenant-acme', version: 3 } },
+    { ...common, action: 'api_key.created', objects: [{ kind: 'key', id: 'apikey:0a1b2c3d4e5f60718293a4b5' }], roles: ['processor', 'reviewer'] },
+    { ...common, action: 'api_key.revoked', objects: [{ kind: 'key', id: 'apikey:0a1b2c3d4e5f60718293a4b5' }] },
     { ...common, action: 'policy.changed', policy_hash: hash, objects: [{ kind: 'policy', id: 'default' }] },
     { ...common, actor: { id: 'unknown', role: 'anonymous' }, action: 'auth.failed', method: 'api_key', code: 'expired' },
     { ...common, action: 'permission.denied', permission: 'audit.read', objects: [{ kind: 'principal', id: 'usr_9' }] },
@@ -56,6 +58,8 @@ test('every known action and admin.* is accepted with its required fields', () =
 test('actions without their required fields, unknown actions and unknown keys are refused', () => {
   refusedWithoutEcho({ ...base, reason: undefined });
   refusedWithoutEcho({ ...base, action: 'job.deleted' });
+  refusedWithoutEcho({ ...base, reason: undefined, action: 'api_key.created', objects: [{ kind: 'key', id: 'apikey:1' }] });
+  refusedWithoutEcho({ ...base, reason: undefined, action: 'api_key.revoked' });
   refusedWithoutEcho({ ...base, action: 'job.exploded' });
   refusedWithoutEcho({ ...base, action: 'admin.' });
   refusedWithoutEcho({ ...base, time: '31/01/2025' });
