@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isVeilError } from '../errors/veil-error.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerApiKey } from './commands/apikey.js';
 import { registerAudit } from './commands/audit.js';
 import { registerEntities } from './commands/entities.js';
 import { registerExtract } from './commands/extract.js';
@@ -30,6 +31,7 @@ program
   .configureOutput({ outputError: (message, write) => write(message) });
 
 registerAnalyze(program);
+registerApiKey(program);
 registerAudit(program);
 registerEntities(program);
 registerExtract(program);

@@ -86,7 +86,8 @@ function onShutdown(close: () => Promise<void>, logger: Logger): void {
 /**
  * `veil serve`: runs the HTTP API on `--host` (127.0.0.1) and `--port` (8080), with its data in
  * `VEIL_DATA_DIR` (or `--data-dir`, default `.veil`). Every `/v1` route needs a bearer token from
- * the local issuer; logs are JSON lines on stdout, the banner goes to stderr.
+ * the local issuer or a service API key (`veil apikey create`); logs are JSON lines on stdout, the
+ * banner goes to stderr.
  *
  * @example
  * ```ts
@@ -104,7 +105,8 @@ export function registerServe(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const logger = pino({ level: process.env.VEIL_LOG_LEVEL ?? 'info' });
       // The runtime (database, keys, blobs, queue), embedded workers, the audit logs and every
-      // route, wired once in src/runtime/service.ts; authentication is the local issuer's.
+      // route, wired once in src/runtime/service.ts; tokens are the local issuer's, and the
+      // service itself accepts API keys (`Bearer veil_…`).
       const service = await startService({
         dataDir: flags.dataDir,
         ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
@@ -123,6 +125,7 @@ export function registerServe(program: Command): void {
         hasTokenCommand
           ? `Development token: veil token --role processor --tenant T  (then: Authorization: Bearer <token>)`
           : `Development token: \`veil token --role processor --tenant T\` is not available in this build yet; tokens must be signed by the key in ${flags.dataDir}`,
+        `Service API key: veil apikey create --tenant T --role processor  (then: Authorization: Bearer veil_…)`,
       ];
       if (!LOOPBACK.has(flags.host)) {
         lines.push('Warning: listening beyond loopback without TLS; put a TLS-terminating proxy in front.');

@@ -1,0 +1,82 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { isRole, ROLES, type Role } from '../../access/permissions.js';
+import { openApiKeys } from '../../runtime/api-keys.js';
+import type { ApiKeys } from '../../runtime/api-keys.js';
+import { openAuditLogs } from '../../runtime/audit.js';
+import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
+import { writeLine } from '../io.js';
+
+interface ApiKeyFlags {
+  tenant: string;
+  dataDir: string;
+}
+
+// Administration from the command line is recorded as the CLI acting as an admin, as `veil keys` is.
+const CLI_ACTOR = { id: 'veil-cli', role: 'admin' } as const;
+
+function collectRole(value: string, previous: Role[] = []): Role[] {
+  if (!isRole(value)) throw new InvalidArgumentError(`expected one of ${ROLES.join(', ')}`);
+  return [...previous, value];
+}
+
+/** Runs `work` on the API keys of the data directory's deployment (its database, keyring and audit log). */
+function withApiKeys<T>(dataDir: string, work: (apiKeys: ApiKeys) => Promise<T>): Promise<T> {
+  return withKeyring(dataDir, async (keyring, db) =>
+    work(await openApiKeys({ db, keyring, logs: await openAuditLogs({ db, dataDir }) })),
+  );
+}
+
+/**
+ * `veil apikey create|list|revoke`: service API keys that `veil serve` accepts as
+ * `Authorization: Bearer veil_…`. `create` prints the key on stdout and nowhere else, once
+ * (`KEY=$(veil apikey create …)`); only an HMAC of its secret is stored. `list` prints ids, roles
+ * and dates, never hashes. Creation and revocation are recorded in the tenant's audit log.
+ *
+ * @example
+ * ```ts
+ * registerApiKey(program); // veil apikey create --tenant acme --role processor
+ * ```
+ */
+export function registerApiKey(program: Command): void {
+  const apikey = program
+    .command('apikey')
+    .description(
+      'manage service API keys (Authorization: Bearer veil_…); the key is shown once, never stored',
+    );
+  const withCommon = (command: Command) =>
+    command
+      .requiredOption('--tenant <id>', 'the tenant the key belongs to')
+      .option('--data-dir <dir>', 'where the key file and database live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR);
+
+  withCommon(
+    apikey.command('create').description('create a key and print it on stdout (shown only this once)'),
+  )
+    .requiredOption('--role <role>', `a role (repeat for more): ${ROLES.join(', ')}`, collectRole)
+    .action(async (flags: ApiKeyFlags & { role: Role[] }) => {
+      const created = await withApiKeys(flags.dataDir, (apiKeys) =>
+        apiKeys.create({ tenantId: flags.tenant, roles: flags.role }, CLI_ACTOR),
+      );
+      await writeLine(created.apiKey);
+      process.stderr.write(
+        `api key ${created.keyId} created for tenant ${flags.tenant}; it cannot be shown again, store it now\n`,
+      );
+    });
+
+  withCommon(
+    apikey.command('list').description('list keys: id, roles, created, revoked (never a hash or secret)'),
+  ).action(async (flags: ApiKeyFlags) => {
+    const keys = await withApiKeys(flags.dataDir, (apiKeys) => apiKeys.list(flags.tenant));
+    if (keys.length === 0) await writeLine(`tenant ${flags.tenant}: no API keys`);
+    for (const key of keys)
+      await writeLine(
+        `${key.keyId}\t${key.roles.join(',')}\t${key.createdAt}\t${key.revokedAt === null ? 'active' : `revoked ${key.revokedAt}`}`,
+      );
+  });
+
+  withCommon(apikey.command('revoke').description('revoke a key; requests with it fail from now on'))
+    .argument('<keyId>', 'the key id (the 24 hex digits after veil_), as `list` shows it')
+    .action(async (keyId: string, flags: ApiKeyFlags) => {
+      await withApiKeys(flags.dataDir, (apiKeys) => apiKeys.revoke(flags.tenant, keyId, CLI_ACTOR));
+      await writeLine(`api key ${keyId} revoked`);
+    });
+}
