@@ -78,7 +78,7 @@ const duration = patternRecognizer({
     { regex: new RegExp(`(?<![\\p{L}\\p{N},.])(?:\\d{1,3}|${NUMBER_WORD})(?:[\\s-]and[\\s-]a[\\s-]half)?\\s(?:days?|weeks?|months?|years?)(?![\\p{L}\\p{N}]|[\\s-]old)`, 'iu'), score: 0.4 },
   ],
   context: ['sentenced', 'sentence', 'imprisonment', 'detention', 'custody', 'within', 'lasted', 'period', 'for'],
-  trigger: TRIGGERS.all,
+  trigger: TRIGGERS.calendarWord,
 });
 
 /** Week days and month names alone carry little; they are reported near date context only. */
@@ -91,7 +91,7 @@ const namedDay = patternRecognizer({
     { regex: /(?<![\p{L}\p{N}])(?:today|tomorrow|yesterday|tonight)(?![\p{L}\p{N}])/iu, score: 0.3 },
   ],
   context: ['on', 'in', 'date', 'since', 'until', 'born', 'meet', 'appointment'],
-  trigger: TRIGGERS.all,
+  trigger: TRIGGERS.calendarWord,
 });
 
 const age = patternRecognizer({

@@ -22,6 +22,16 @@ export const TRIGGERS = {
     pattern: /licen[cs]e|MR(?:N|#| No)|medical record|patient (?:id|no)|chart|member id|subscriber id|policy|insurance id|health plan|group (?:number|no)/gi,
     margin: 48,
   },
+  /**
+   * Calendar words: units of time ("14 years"), week days and "today" (all end in "day"), month
+   * names, "tomorrow", "tonight". The window reaches back over a number in words before a unit.
+   */
+  calendarWord: {
+    kind: 'pattern',
+    id: 'calendarWord',
+    pattern: /day|week|month|year|january|february|march|april|june|july|august|september|october|november|december|tomorrow|tonight/gi,
+    margin: 40,
+  },
   /** An at sign: e-mail addresses and some handles. */
   at: { kind: 'pattern', id: 'at', pattern: /@/g, margin: 256 },
   /**
