@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'models/**', '.veil/**', '*.tmp.ts', 'scripts/bench/_*.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', 'models/**', '.veil/**', '*.tmp.ts', 'scripts/bench/_*.ts', 'scripts/eval/_*.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -147,7 +147,11 @@ export class Keyring {
     mode: 'ensure' | 'rotate',
   ): Promise<WrappedKeyRecord> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const highest = (await this.#store.list(tenantId, subjectId)).at(-1)?.version ?? 0;
+      const records = await this.#store.list(tenantId, subjectId);
+      // First use: a writer that stored a version since the caller looked has settled the key.
+      const settled = mode === 'ensure' ? records.filter((r) => r.status === 'active').at(-1) : undefined;
+      if (settled !== undefined) return settled;
+      const highest = records.at(-1)?.version ?? 0;
       const key = randomBytes(KEY_BYTES);
       const record = await this.#wrapNew({ tenantId, subjectId, version: highest + 1 }, key);
       key.fill(0);

@@ -212,6 +212,27 @@ test('concurrent first use creates exactly one version, and every caller gets it
   }
 });
 
+test('first use settles on the stored version when another writer lands between look and create', async () => {
+  // The interleaving that raced on PostgreSQL: both callers see no key, the first stores
+  // version 1, and the second lists after that store. It must take version 1, not add version 2.
+  const inner = new MemoryKeyringStore();
+  let lists = 0;
+  const store: KeyringStore = {
+    get: (ref) => inner.get(ref),
+    put: (record, options) => inner.put(record, options),
+    delete: (ref) => inner.delete(ref),
+    list: async (tenantId, subjectId) => {
+      lists += 1;
+      if (lists === 4) await new Promise((resolve) => setTimeout(resolve, 20));
+      return inner.list(tenantId, subjectId);
+    },
+  };
+  const keyring = makeKeyring(store);
+  const keys = await Promise.all([keyring.currentKey('tenant-d'), keyring.currentKey('tenant-d')]);
+  assert.deepEqual(keys.map((k) => k.version), [1, 1]);
+  assert.deepEqual((await inner.list('tenant-d')).map((r) => r.version), [1]);
+});
+
 test('the JSON keyring file is written atomically with mode 0600 and reloads in a new process', async () => {
   const path = join(dir, 'persist', 'keyring.json');
   const first = makeKeyring(new JsonFileKeyringStore(path));
