@@ -77,6 +77,13 @@ export interface TokenVerifierOptions {
   readonly fetchTimeoutMs?: number;
   /** The clock; `() => new Date()` by default. */
   readonly now?: () => Date;
+  /**
+   * How long a token that verified stays trusted without checking its signature again, in
+   * seconds: 0 to 300, default 30; 0 turns the cache off. A cached token is still refused once it
+   * expires (or outgrows `maxTokenAgeSeconds`); the cost is that a key removed from the key set
+   * keeps working for tokens already seen for at most this long.
+   */
+  readonly verifiedCacheSeconds?: number;
 }
 
 /** Verifies bearer tokens. */
@@ -93,6 +100,11 @@ export interface TokenVerifier {
 }
 
 const DEFAULT_CLOCK_TOLERANCE = 30;
+const DEFAULT_VERIFIED_CACHE_SECONDS = 30;
+const MAX_VERIFIED_CACHE_SECONDS = 300;
+// Distinct tokens remembered at once; the oldest is forgotten first. Services send one token for
+// many requests, so a small cache already spares nearly every signature check.
+const VERIFIED_CACHE_ENTRIES = 1024;
 const MAX_CLOCK_TOLERANCE = 300;
 const DEFAULT_MAX_TOKEN_BYTES = 8192;
 const DEFAULT_FETCH_TIMEOUT_MS = 5000;
@@ -129,15 +141,56 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'priv'] as 
 export async function createTokenVerifier(options: TokenVerifierOptions): Promise<TokenVerifier> {
   const settings = checkOptions(options);
   const getKey = await keyResolver(options, settings.algorithms);
+  const verified = new VerifiedTokens(settings.verifiedCacheMs);
   return {
     async verify(token: unknown): Promise<Principal> {
+      const nowMs = settings.now().getTime();
+      const known = typeof token === 'string' ? verified.get(token, nowMs) : undefined;
+      if (known !== undefined) return known;
       try {
-        return await verifyToken(token, settings, getKey);
+        const result = await verifyToken(token, settings, getKey);
+        verified.set(token as string, result, nowMs);
+        return result.principal;
       } catch (error) {
         throw asUnauthenticated(error);
       }
     },
   };
+}
+
+/** What a successful verification yields: the principal and until when the token may be used. */
+interface VerifiedToken {
+  readonly principal: Principal;
+  /** Epoch milliseconds after which the token is refused: its `exp`, or sooner by `maxTokenAge`. */
+  readonly usableUntilMs: number;
+}
+
+/**
+ * Tokens that verified recently, so a service sending the same token on every request pays for
+ * one signature check per cache period instead of one per request. Only successes are kept, and
+ * an entry is used only while the token is still within its expiry.
+ */
+class VerifiedTokens {
+  readonly #entries = new Map<string, { readonly result: VerifiedToken; readonly cachedUntilMs: number }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(token: string, nowMs: number): Principal | undefined {
+    const entry = this.#entries.get(token);
+    if (entry === undefined) return undefined;
+    if (nowMs < entry.cachedUntilMs && nowMs < entry.result.usableUntilMs) return entry.result.principal;
+    this.#entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, result: VerifiedToken, nowMs: number): void {
+    if (this.ttlMs === 0) return;
+    if (this.#entries.size >= VERIFIED_CACHE_ENTRIES) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(token, { result, cachedUntilMs: nowMs + this.ttlMs });
+  }
 }
 
 interface Settings {
@@ -151,6 +204,7 @@ interface Settings {
   readonly rolesClaim: readonly string[];
   readonly kindClaim: readonly string[];
   readonly now: () => Date;
+  readonly verifiedCacheMs: number;
 }
 
 function invalidOption(setting: string, message: string): VeilError {
@@ -178,6 +232,10 @@ function checkOptions(options: TokenVerifierOptions): Settings {
   if (maxTokenAge !== undefined && (!Number.isInteger(maxTokenAge) || maxTokenAge <= 0)) {
     throw invalidOption('maxTokenAgeSeconds', 'must be a positive integer');
   }
+  const verifiedCache = options.verifiedCacheSeconds ?? DEFAULT_VERIFIED_CACHE_SECONDS;
+  if (!Number.isInteger(verifiedCache) || verifiedCache < 0 || verifiedCache > MAX_VERIFIED_CACHE_SECONDS) {
+    throw invalidOption('verifiedCacheSeconds', `must be an integer from 0 to ${MAX_VERIFIED_CACHE_SECONDS}`);
+  }
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 256 || maxTokenBytes > 65536) {
     throw invalidOption('maxTokenBytes', 'must be an integer from 256 to 65536');
@@ -193,6 +251,7 @@ function checkOptions(options: TokenVerifierOptions): Settings {
     rolesClaim: claimPath(options.rolesClaim ?? 'veil_roles', 'rolesClaim'),
     kindClaim: claimPath(options.kindClaim ?? 'veil_kind', 'kindClaim'),
     now: options.now ?? (() => new Date()),
+    verifiedCacheMs: verifiedCache * 1000,
   };
 }
 
@@ -204,7 +263,7 @@ function claimPath(path: ClaimPath, setting: string): readonly string[] {
   return parts;
 }
 
-async function verifyToken(token: unknown, settings: Settings, getKey: JWTVerifyGetKey): Promise<Principal> {
+async function verifyToken(token: unknown, settings: Settings, getKey: JWTVerifyGetKey): Promise<VerifiedToken> {
   if (typeof token !== 'string' || token.length === 0) throw new AuthenticationFailure('missing');
   // Before any decoding: a cap on what an unauthenticated caller can make us parse.
   if (token.length > settings.maxTokenBytes) throw new AuthenticationFailure('too_large');
@@ -221,7 +280,12 @@ async function verifyToken(token: unknown, settings: Settings, getKey: JWTVerify
     requiredClaims: ['exp', 'sub'],
     ...(settings.maxTokenAge === undefined ? {} : { maxTokenAge: settings.maxTokenAge }),
   });
-  return principalFromClaims(payload, settings);
+  const principal = principalFromClaims(payload, settings);
+  // jose required `exp`; `iat` is required too when a maximum age is set.
+  let usableUntilMs = (payload.exp ?? 0) * 1000;
+  if (settings.maxTokenAge !== undefined && payload.iat !== undefined)
+    usableUntilMs = Math.min(usableUntilMs, (payload.iat + settings.maxTokenAge) * 1000);
+  return { principal, usableUntilMs };
 }
 
 function decodeHeader(token: string): ProtectedHeaderParameters {

@@ -87,6 +87,25 @@ test('clock tolerance: 30 s by default on exp and nbf, configurable down to 0', 
   assert.equal(await rejection(strict.verify(await mint({ nbf: NOW + 1 }))), 'not_yet_valid');
 });
 
+test('a verified token is trusted for the cache period only, and never past its expiry', async () => {
+  let clock = NOW * 1000;
+  const cached = await createTokenVerifier({ ...JWKS_OPTIONS, clockToleranceSeconds: 0, now: () => new Date(clock) });
+  const token = await mint({ exp: NOW + 60 });
+  const first = await cached.verify(token);
+  // The same frozen principal: the signature was not checked again.
+  assert.equal(await cached.verify(token), first);
+  clock += 31_000;
+  const afterPeriod = await cached.verify(token);
+  assert.notEqual(afterPeriod, first);
+  assert.deepEqual({ ...afterPeriod }, { ...first });
+  clock = (NOW + 60) * 1000;
+  assert.equal(await rejection(cached.verify(token)), 'expired');
+  // Failures are never cached, and 0 turns the cache off.
+  const uncached = await createTokenVerifier({ ...JWKS_OPTIONS, verifiedCacheSeconds: 0 });
+  const again = await mint();
+  assert.notEqual(await uncached.verify(again), await uncached.verify(again));
+});
+
 const JWKS_OPTIONS: TokenVerifierOptions = {
   keys: { kind: 'jwks', jwks: JWKS },
   issuer: ISSUER,
@@ -366,6 +385,7 @@ test('bad settings name the setting', async () => {
     [{ clockToleranceSeconds: -1 }, 'clockToleranceSeconds'],
     [{ maxTokenBytes: 100 }, 'maxTokenBytes'],
     [{ maxTokenAgeSeconds: 0 }, 'maxTokenAgeSeconds'],
+    [{ verifiedCacheSeconds: 301 }, 'verifiedCacheSeconds'],
     [{ tenantClaim: [] }, 'tenantClaim'],
     [{ keys: { kind: 'url', url: 'http://idp.example/jwks' } }, 'keys.url'],
     [{ keys: { kind: 'url', url: 'not a url' } }, 'keys.url'],
