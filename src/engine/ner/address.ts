@@ -397,11 +397,14 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     let last = end - 1;
     while (last > start && !(tokens.flags[last]! & F_WORD) && !(parser.is(last, '.') && parser.kind(last - 1) & ABBREVIATION)) last--;
     const lines = text.slice(tokens.start[start]!, tokens.end[last]!).split('\n').length;
+    // A street line with further parts is a sure address: it outranks a place or name the tagger
+    // found on one of its lines ("WELLINGTON" in "82 Maidstone Road\n WELLINGTON\n Armenia"), which
+    // would otherwise remove the whole address when overlaps are resolved.
     found.push({
       type: 'STREET_ADDRESS',
       start: tokens.start[start]!,
       end: tokens.end[last]!,
-      score: lines > 1 || end - start > 4 ? 0.9 : 0.85,
+      score: lines > 1 || end - start > 4 ? 0.96 : 0.85,
       recognizer: 'street-address',
     });
     covered = end;
@@ -420,7 +423,7 @@ const AFTER = 240;
  * @example
  * ```ts
  * findAddresses('Ship to 4022 Oakridge Lane\nDallas TX 48486.', 0, 44);
- * // [{ type: 'STREET_ADDRESS', start: 8, end: 43, score: 0.9, recognizer: 'street-address' }]
+ * // [{ type: 'STREET_ADDRESS', start: 8, end: 43, score: 0.96, recognizer: 'street-address' }]
  * ```
  */
 export function findAddresses(text: string, from: number, to: number): Finding[] {

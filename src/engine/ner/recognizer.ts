@@ -145,11 +145,15 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   legalForms(spans);
   dropOverlaps(spans);
   dropEverydayWordSpans(spans);
+  let addressEnd = -1;
   for (const span of spans) {
+    const start = tokens.start[span.first]!;
+    // A place or number the tagger found inside the lines an address took is part of it.
+    if (start < addressEnd) continue;
     let end = tokens.end[span.last]!;
     // The tagger learned street lines; the address grammar adds the city, postcode and country.
-    if (span.tag === ADDRESS) end = continueAddress(text, end, to);
-    found.push({ type: entityOf(span.tag), start: tokens.start[span.first]!, end, score: confidence(span.margin), recognizer: 'ner-tagger' });
+    if (span.tag === ADDRESS) end = addressEnd = continueAddress(text, end, to);
+    found.push({ type: entityOf(span.tag), start, end, score: confidence(span.margin), recognizer: 'ner-tagger' });
   }
 }
 

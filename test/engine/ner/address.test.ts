@@ -76,4 +76,13 @@ describe('street addresses through analyze', () => {
       ['4022 Oakridge Lane\nDallas TX 48486'],
     );
   });
+  it('keeps a multi-line address whole over a place name on one of its lines', () => {
+    const text = 'Send it to 99 82 Maidstone Road\n Apt. 224\n WELLINGTON MARSH\n Armenia 03622';
+    assert.deepEqual(
+      analyze(text).map((f) => [f.type, text.slice(f.start, f.end)]),
+      [['STREET_ADDRESS', '99 82 Maidstone Road\n Apt. 224\n WELLINGTON MARSH\n Armenia 03622']],
+    );
+    // A one-line street without further parts stays below a confident name it overlaps.
+    assert.equal(findAddresses('at 12 Main Street', 0, 17)[0]?.score, 0.85);
+  });
 });

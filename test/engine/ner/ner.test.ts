@@ -83,6 +83,12 @@ describe('ner tagger: places, organisations, addresses', () => {
     const text = 'Meet me at 95 Avenue des Tuileries\n Apt. 831\n Guéret\n France 30046';
     assert.deepEqual(found(text), [['STREET_ADDRESS', '95 Avenue des Tuileries\n Apt. 831\n Guéret\n France 30046']]);
   });
+  it('reports no place inside the lines an address took', () => {
+    const text = 'Knoema\n\n99 82 Maidstone Road\n Apt. 224\n WELLINGTON MARSH\n Armenia 03622';
+    assert.deepEqual(found(text).slice(1), [['STREET_ADDRESS', '82 Maidstone Road\n Apt. 224\n WELLINGTON MARSH\n Armenia 03622']]);
+    // A place after the address (not one of its lines) is still reported.
+    assert.deepEqual(found('Ship to 82 Maidstone Road, Leeds. I am in Armenia now.').slice(-1), [['LOCATION', 'Armenia']]);
+  });
   it('finds a nationality', () => {
     // TAB marks the whole phrase as the demographic attribute.
     assert.deepEqual(found('The applicant is a Turkish national.'), [['NRP', 'Turkish national']]);
