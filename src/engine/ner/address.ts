@@ -165,6 +165,9 @@ class Parser {
     let j = i;
     for (let steps = 0; steps < MAX_NAME && j < this.count; steps++) {
       if (j > i && this.flags(j) & F_NEWLINE_BEFORE) break;
+      // "1121 New Creek Road street", "14 Rue Aghlab street": a lower-case street word after a
+      // complete street name is the writer's word, not part of the name.
+      if (complete === j && this.isStreetType(j, PREFIX | SUFFIX) && !(this.flags(j) & (F_FIRST_UPPER | F_ALL_UPPER))) break;
       if (this.isStreetType(j, PREFIX) && (j === i || !this.isStreetType(j, SUFFIX))) {
         prefixSeen = true;
         j = this.afterAbbreviation(j);

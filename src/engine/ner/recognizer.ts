@@ -134,6 +134,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
+    if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(span);
     if (span.tag === ADDRESS && !looksLikeStreet(span)) span.tag = LOCATION;
     if (span.tag === ADDRESS) dropRepeatedStreetWord(span);
     if (span.tag === NRP) extendNationality(span);
@@ -179,16 +180,49 @@ function looksLikeStreet(span: TokenSpan): boolean {
   return false;
 }
 
+/** Street types that end a street's name and nothing else ("Court", "Park" and "Place" also name institutions and sights). */
+const STREET_TYPE = new WordSet(['street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'boulevard', 'blvd', 'strasse', 'straße']);
+
 /**
- * "on Adams Street street", "at Hochstrasse 96 street": a lower-case street word after a street
- * word or a house number is the writer's, not part of the street's name.
+ * "Hansen Street", "Old Spallumcheen Rd" tagged as an organisation or a group: two or more
+ * words ending in a capitalised street type are a street, with the house number before them
+ * ("1599 Old Spallumcheen Rd").
+ */
+function namedStreet(span: TokenSpan): void {
+  const { tokens } = scratch;
+  const last = tokens.flags[span.last]! & F_WORD ? span.last : span.last - 1;
+  if (last <= span.first || !(tokens.flags[last]! & (F_FIRST_UPPER | F_ALL_UPPER)) || !STREET_TYPE.has(tokens.hash[last]!)) return;
+  span.tag = ADDRESS;
+  const number = span.first - 1;
+  if (number >= 0 && tokens.flags[number]! & F_ALL_DIGIT && tokens.end[number]! - tokens.start[number]! <= 5 && !(tokens.flags[span.first]! & F_NEWLINE_BEFORE)) span.first = number;
+}
+
+/**
+ * "on Adams Street street", "at Hochstrasse 96 street", "Bem rakpart 79. street", "14 Rue Aghlab
+ * street": a lower-case street word after a street word, a house number (with its period) or a
+ * street name that began with a capitalised street word is the writer's, not part of the
+ * street's name. So is the same street word twice ("Adams Street Street").
  */
 function dropRepeatedStreetWord(span: TokenSpan): void {
   const { tokens, gaz } = scratch;
   // The period a street word took as an abbreviation goes with it.
   const last = tokens.flags[span.last]! & F_WORD ? span.last : span.last - 1;
-  if (last <= span.first || tokens.flags[last]! & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last]! & G.street)) return;
-  if (tokens.flags[last - 1]! & F_HAS_DIGIT || gaz[last - 1]! & G.street) span.last = last - 1;
+  if (last <= span.first || !(gaz[last]! & G.street)) return;
+  let before = last - 1;
+  if (tokens.flags[last]! & (F_FIRST_UPPER | F_ALL_UPPER)) {
+    if (tokens.hash[before] === tokens.hash[last] && tokens.flags[before]! & F_WORD) span.last = before;
+    return;
+  }
+  // "79. street": the period of a Hungarian or German house number.
+  if (before > span.first && !(tokens.flags[before]! & F_WORD) && text(before) === '.' && tokens.flags[before - 1]! & F_ALL_DIGIT) before--;
+  if (tokens.flags[before]! & F_HAS_DIGIT || gaz[before]! & G.street || startsWithStreetWord(span, before)) span.last = tokens.flags[before + 1]! & F_WORD ? before : before + 1;
+}
+
+/** True when a capitalised street word ("Rue", "Via") comes before a name word in `span.first..upTo`. */
+function startsWithStreetWord(span: TokenSpan, upTo: number): boolean {
+  const { tokens, gaz } = scratch;
+  for (let i = span.first; i < upTo; i++) if (tokens.flags[i]! & F_FIRST_UPPER && gaz[i]! & G.street && !(gaz[i]! & NAMEISH)) return true;
+  return false;
 }
 
 /**

@@ -26,6 +26,8 @@ describe('street address grammar: shapes', () => {
     ['Danish gade', 'Nørregade 7, 1165 København K', 'Nørregade 7, 1165 København K'],
     ['Hungarian utca', 'Váci utca 20, Budapest', 'Váci utca 20, Budapest'],
     ['English road inside a sentence', 'Mail to 1121 New Creek Road please', '1121 New Creek Road'],
+    ['a lower-case street word after the name is the writer\'s', 'It refers to 1121 New Creek Road street in Ohatchee', '1121 New Creek Road'],
+    ['a lower-case street type inside the name is kept', 'Our office: 12 rue de la Paix', '12 rue de la Paix'],
   ];
   for (const [name, text, expected] of shapes) {
     it(name, () => {

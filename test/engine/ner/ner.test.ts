@@ -123,6 +123,17 @@ describe('ner tagger: negatives', () => {
   it('leaves a repeated street word out of the street', () => {
     assert.deepEqual(values('I live on Adams Street street in the city.'), ['Adams Street']);
     assert.deepEqual(values('The office is at Hochstrasse 96 street.'), ['Hochstrasse 96']);
+    assert.deepEqual(values('The shows on Bezrukov Street Street were important.'), ['Bezrukov Street']);
+    assert.deepEqual(values('The title refers to Bem rakpart 79. street in Budapest.'), ['Bem rakpart 79.', 'Budapest']);
+    assert.deepEqual(values('The title refers to 87 Rue Joseph Vernet street in Lyon.'), ['87 Rue Joseph Vernet', 'Lyon']);
+  });
+  it('keeps a street word that is part of the name', () => {
+    assert.deepEqual(values('The shows on Park Street were important.'), ['Park Street']);
+    assert.deepEqual(values('She lives at 4 Rue du Parc in Lyon.'), ['4 Rue du Parc', 'Lyon']);
+  });
+  it('reads words ending in a street type as a street, with its house number', () => {
+    assert.deepEqual(found('I lived at 1599 Old Spallumcheen Rd for years.'), [['STREET_ADDRESS', '1599 Old Spallumcheen Rd']]);
+    assert.deepEqual(found('The Supreme Court ruled.'), [['ORGANIZATION', 'The Supreme Court']]);
   });
   it('keeps a greeting out of the name', () => {
     assert.deepEqual(found('Hi Danival, how are you?'), [['PERSON', 'Danival']]);
