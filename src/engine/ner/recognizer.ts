@@ -324,8 +324,9 @@ function isNameWord(i: number): boolean {
 /**
  * Drops tagged spans whose words are all ordinary English words with case that says nothing
  * ("Battery" opening a sentence, "idea", "SPEAK", "REAL PERSON" in a line of capitals), and
- * spans without a letter. Words that are also names or places are kept ("Rose", "Will", "MARK"),
- * and so are Title Case phrases inside a sentence ("General Electric"). Rule-built spans (a
+ * spans without a letter. Spans whose words are all also names or places are kept ("Rose",
+ * "Will", "MARK SMITH"), unless the span is one lower-case word ("idea", a first name in some
+ * locale); Title Case phrases inside a sentence are kept too ("General Electric"). Rule-built spans (a
  * legal form) and addresses are never dropped.
  */
 function dropEverydayWordSpans(spans: TokenSpan[]): void {
@@ -341,17 +342,23 @@ const MAX_EVERYDAY_SPAN = 3;
 function everydayWordsOnly(span: TokenSpan): boolean {
   const { tokens, gaz } = scratch;
   if (span.last - span.first >= MAX_EVERYDAY_SPAN) return false;
+  let names = 0;
+  let words = 0;
   for (let i = span.first; i <= span.last; i++) {
     const flags = tokens.flags[i]!;
     if (!(flags & F_WORD)) continue;
     const bits = gaz[i]!;
-    if (bits & NAMEISH || !(bits & G.common || EVERYDAY.has(tokens.hash[i]!))) return false;
+    if (!(bits & G.common || EVERYDAY.has(tokens.hash[i]!))) return false;
     const lower = !(flags & (F_FIRST_UPPER | F_ALL_UPPER));
     const capitals = (flags & F_ALL_UPPER) !== 0 && tokens.end[i]! - tokens.start[i]! > 1;
     const opening = i === span.first && span.first === span.last && sentenceInitial(i);
     if (!(lower || capitals || opening)) return false;
+    words++;
+    if (bits & NAMEISH) names++;
   }
-  return true;
+  // Everyday words that are also names ("Rose", "MARK SMITH") are kept, except a lone one in
+  // lower case ("a good idea"): without a capital the everyday sense is the likely one.
+  return names < words || (words === 1 && !(tokens.flags[span.first]! & (F_FIRST_UPPER | F_ALL_UPPER)));
 }
 
 function hasLetter(span: TokenSpan): boolean {

@@ -116,6 +116,13 @@ describe('ner tagger: negatives', () => {
   it('drops lone everyday words whose capital comes from their position or a line of capitals', () => {
     assert.deepEqual(values('Battery life is poor. SPEAK to the manager, it is a good idea.'), []);
   });
+  it('drops a lone lower-case everyday word that is also a name, and capitals with a word that is no name', () => {
+    assert.deepEqual(values('The idea was born while they were building another start-up idea.'), []);
+    assert.deepEqual(values('CAN I SPEAK TO A REAL PERSON?'), []);
+  });
+  it('keeps a lone lower-case name that is no everyday word', () => {
+    assert.deepEqual(found('i met abelardo yesterday'), [['PERSON', 'abelardo']]);
+  });
   it('keeps everyday words that are also names, and names in capitals', () => {
     assert.deepEqual(found('I met Rose Miller yesterday.'), [['PERSON', 'Rose Miller']]);
     assert.deepEqual(found('Patient: JOHN SMITH'), [['PERSON', 'JOHN SMITH']]);
