@@ -58,6 +58,11 @@ export interface WorkerOptions {
 
 /** Running workers. */
 export interface Workers {
+  /**
+   * Wakes this process's workers of a step so that an idle one looks now rather than at its next
+   * poll; call it after enqueueing that step here (the API does after each submitted job).
+   */
+  wake(step: JobStep): void;
   /** Stops polling and waits for the steps in flight to finish. */
   stop(): Promise<void>;
 }
@@ -109,6 +114,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     }
   };
   const workerIds = new Map<string, string[]>();
+  const wake = (queue: string): void => {
+    for (const id of workerIds.get(queue) ?? []) boss.notifyWorker(id);
+  };
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -146,7 +154,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     if (next !== null) {
       await enqueueStep(boss, payload, next);
       // Wake this process's idle workers of the next step rather than wait for their poll.
-      for (const id of workerIds.get(STEP_QUEUES[next]) ?? []) boss.notifyWorker(id);
+      wake(STEP_QUEUES[next]);
     }
   };
 
@@ -155,27 +163,37 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     batchSize: 1,
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
   };
+  // A worker that found a message looks again as soon as it is done with it: pg-boss would
+  // otherwise wait out the polling interval after every message, so a queue with a backlog
+  // would drain at one message per interval per worker. Only an empty look waits for the poll.
+  const drain = async (
+    queue: string,
+    handle: (message: PgBoss.JobWithMetadata<object>) => Promise<unknown>,
+  ): Promise<string> => {
+    // Known once work() returns; a message fetched before then waits out one poll at most.
+    const self: { id?: string } = {};
+    self.id = await boss.work<object>(queue, workOptions, async ([message]) => {
+      if (message === undefined) return;
+      if (self.id !== undefined) boss.notifyWorker(self.id);
+      await track(handle(message));
+    });
+    return self.id;
+  };
   for (const step of JOB_STEPS) {
     const queue = STEP_QUEUES[step];
     const ids: string[] = [];
-    for (let i = 0; i < concurrency; i += 1) {
-      ids.push(
-        await boss.work<object>(queue, workOptions, async ([message]) => {
-          if (message !== undefined) await track(runStep(step, message));
-        }),
-      );
-    }
+    for (let i = 0; i < concurrency; i += 1) ids.push(await drain(queue, (message) => runStep(step, message)));
     workerIds.set(queue, ids);
   }
-  await boss.work<object>(FAILED_QUEUE, workOptions, async ([message]) => {
-    if (message === undefined) return;
+  await drain(FAILED_QUEUE, async (message) => {
     const payload = payloadOf(message.data);
-    await track(failJob(store, payload, 'VEIL_JOB_FAILED'));
+    await failJob(store, payload, 'VEIL_JOB_FAILED');
     emit({ kind: 'job-failed', ...payload, code: 'VEIL_JOB_FAILED' });
   });
 
   let stopped: Promise<void> | undefined;
   return {
+    wake: (step) => wake(STEP_QUEUES[step]),
     stop: () =>
       (stopped ??= (async () => {
         for (const queue of [...Object.values(STEP_QUEUES), FAILED_QUEUE]) await boss.offWork(queue);

@@ -202,6 +202,7 @@ function createJobsPort(
   logs: AuditLogs,
   policyFor: (tenantId: string) => Policy | Promise<Policy>,
   maxBytes: number,
+  workers: Workers | undefined,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
   return {
@@ -240,6 +241,8 @@ function createJobsPort(
         await deleteJob(store, { tenant, jobId: job.jobId }).catch(() => {});
         throw error;
       }
+      // Recorded, so it may run: an idle local worker takes it now instead of at its next poll.
+      workers?.wake('intake');
       return { jobId: job.jobId, status: job.status };
     },
     status: (principal, jobId) => getJobStatus(store, { tenant: principal.tenantId, jobId }),
@@ -332,7 +335,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
     const routes = [
       uploadRoutes(createUploadsPort(store, runtime.keyring, { maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS })),
-      jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes)),
+      jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes, workers)),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
