@@ -136,7 +136,11 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
     if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(span);
     if (span.tag === ADDRESS && !looksLikeStreet(span)) span.tag = LOCATION;
-    if (span.tag === ADDRESS) dropRepeatedStreetWord(span);
+    if (span.tag === ADDRESS) {
+      const next = splitAddressList(span);
+      if (next) spans.splice(k + 1, 0, next);
+      dropRepeatedStreetWord(span);
+    }
     if (span.tag === NRP) extendNationality(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) institution(span);
     if (span.tag === ORGANIZATION) organisationEdges(span);
@@ -178,6 +182,24 @@ function looksLikeStreet(span: TokenSpan): boolean {
   const { tokens, gaz } = scratch;
   for (let i = span.first; i <= span.last; i++) if (tokens.flags[i]! & F_HAS_DIGIT || gaz[i]! & (G.street | G.secondary)) return true;
   return false;
+}
+
+const OR = hashWord('or');
+
+/**
+ * "85 Kongshøj Allé 70, Georgia, and 32 Pernilles vei": ", and" or ", or" inside an address
+ * separates two addresses of a list. Cuts `span` before the comma and returns the part after
+ * the conjunction, if any.
+ */
+function splitAddressList(span: TokenSpan): TokenSpan | undefined {
+  const { tokens } = scratch;
+  for (let i = span.first + 1; i + 1 < span.last; i++) {
+    if (text(i) !== ',' || tokens.flags[i]! & F_WORD || (tokens.hash[i + 1] !== AND && tokens.hash[i + 1] !== OR)) continue;
+    const rest = { tag: ADDRESS, first: i + 2, last: span.last, margin: span.margin };
+    span.last = i - 1;
+    return rest;
+  }
+  return undefined;
 }
 
 /** Street types that end a street's name and nothing else ("Court", "Park" and "Place" also name institutions and sights). */

@@ -138,6 +138,13 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(values('The shows on Park Street were important.'), ['Park Street']);
     assert.deepEqual(values('She lives at 4 Rue du Parc in Lyon.'), ['4 Rue du Parc', 'Lyon']);
   });
+  it('splits a list of addresses at ", and"', () => {
+    const spans = values('My addresses: 10 Kromwater 38 Suite 865 Zoetermeer Norway, and 19 Brisas 8080\nNORSBORG, nan 33816');
+    assert.ok(spans.includes('Kromwater 38 Suite 865 Zoetermeer Norway'), JSON.stringify(spans));
+    assert.ok(!spans.some((v) => v.includes(', and')), JSON.stringify(spans));
+    // Not an address: a firm name keeps its "and".
+    assert.deepEqual(values('The contract with Graham, Ochoa and Vasquez was signed.'), ['Graham, Ochoa and Vasquez']);
+  });
   it('reads words ending in a street type as a street, with its house number', () => {
     assert.deepEqual(found('I lived at 1599 Old Spallumcheen Rd for years.'), [['STREET_ADDRESS', '1599 Old Spallumcheen Rd']]);
     assert.deepEqual(found('The Supreme Court ruled.'), [['ORGANIZATION', 'The Supreme Court']]);
