@@ -93,19 +93,31 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   const recognizers = wanted ? all.filter((r) => r.entities.some((e) => wanted.has(e))) : all;
   const allow = new Set((options.allowList ?? []).map((v) => v.trim()));
   const deny = denyEntries(options.denyList);
+  const triggerIds = recognizers.map((r) => (r.trigger.kind === 'all' ? 'all' : r.trigger.id));
+  const neededDigits = recognizers.map((r) => r.minDigits ?? 0);
 
   return (text: string): Finding[] => {
     if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
     const joinedByTrigger = new Map<string, JoinedWindows | undefined>();
+    const digitsByTrigger = new Map<string, number>();
     const candidates: Finding[] = [];
-    for (const recognizer of recognizers) {
-      const triggerId = recognizer.trigger.kind === 'all' ? 'all' : recognizer.trigger.id;
-      if (!joinedByTrigger.has(triggerId)) {
+    for (let r = 0; r < recognizers.length; r++) {
+      const recognizer = recognizers[r]!;
+      const triggerId = triggerIds[r]!;
+      let joined = joinedByTrigger.get(triggerId);
+      if (joined === undefined && !joinedByTrigger.has(triggerId)) {
         const windows = windowsFor(text, recognizer.trigger);
-        joinedByTrigger.set(triggerId, windows.length === 0 ? undefined : joinWindows(text, windows));
+        joined = windows.length === 0 ? undefined : joinWindows(text, windows);
+        joinedByTrigger.set(triggerId, joined);
       }
-      const joined = joinedByTrigger.get(triggerId);
       if (!joined) continue;
+      // Counted once per trigger, on first need: most texts have too few digits for most identifiers.
+      const needed = neededDigits[r]!;
+      if (needed > 0) {
+        let digits = digitsByTrigger.get(triggerId);
+        if (digits === undefined) digitsByTrigger.set(triggerId, (digits = countDigits(joined.text)));
+        if (digits < needed) continue;
+      }
       const context = recognizer.context ?? [];
       const negative = recognizer.negativeContext ?? [];
       for (const raw of recognizer.find(joined.text, { start: 0, end: joined.text.length })) {
@@ -123,6 +135,15 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     const allowed = allow.size === 0 ? candidates : candidates.filter((f) => !allow.has(text.slice(f.start, f.end).trim()));
     return resolveOverlaps(allowed);
   };
+}
+
+function countDigits(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) digits++;
+  }
+  return digits;
 }
 
 function denyEntries(denyList: AnalyzeOptions['denyList']): DenyListEntry[] {

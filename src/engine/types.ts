@@ -35,6 +35,11 @@ export interface Recognizer {
    * shared, so a recognizer that needs digits never scans prose without any.
    */
   readonly trigger: Trigger;
+  /**
+   * The fewest ASCII digits any match holds (see `minDigits`); `analyze` skips the recognizer on
+   * text with fewer. Absent or 0: always run.
+   */
+  readonly minDigits?: number;
   /** Candidate findings inside `window`. Offsets are absolute (into `text`). */
   find(text: string, window: TextWindow): Finding[];
 }

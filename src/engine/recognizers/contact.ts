@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { minDigits } from '../scan/min-digits.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow } from '../types.js';
 import { patternRecognizer } from './pattern.js';
@@ -68,6 +69,7 @@ const phone: Recognizer = {
   context: ['phone', 'telephone', 'tel', 'cell', 'mobile', 'call', 'fax', 'number', 'contact', 'reach', 'text me', 'whatsapp'],
   negativeContext: ['invoice', 'order', 'account', 'sku', 'serial', 'isbn', 'ref'],
   trigger: TRIGGERS.digit,
+  minDigits: minDigits(PHONE_CANDIDATE),
   find(text: string, window: TextWindow): Finding[] {
     const slice = text.slice(window.start, window.end);
     const found: Finding[] = [];

@@ -1,4 +1,5 @@
 import { VeilError } from '../../errors/veil-error.js';
+import { minDigits } from '../scan/min-digits.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { validatorNamed, type Validator } from '../validators/index.js';
@@ -53,6 +54,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
     context: definition.context ?? [],
     negativeContext: definition.negativeContext ?? [],
     trigger: definition.trigger ?? TRIGGERS.digit,
+    minDigits: Math.min(...compiled.map((pattern) => minDigits(pattern.regex))),
     find(text: string, window: TextWindow): Finding[] {
       const found: Finding[] = [];
       const slice = window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
