@@ -61,20 +61,29 @@ async function has(repos: TenantRepositories, jobId: string, artifactClass: Arti
   return (await repos.artifacts.get(artifactId(jobId, artifactClass))) !== undefined;
 }
 
+/** An artifact's content, or undefined when the job has none of that class yet. */
+async function readIfPresent(
+  repos: TenantRepositories,
+  jobId: string,
+  artifactClass: ArtifactClass,
+): Promise<Buffer | undefined> {
+  try {
+    return await repos.artifacts.read(artifactId(jobId, artifactClass));
+  } catch (error) {
+    if (isVeilError(error) && error.code === 'VEIL_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
 async function readArtifact(
   repos: TenantRepositories,
   jobId: string,
   artifactClass: ArtifactClass,
 ): Promise<Buffer> {
-  try {
-    return await repos.artifacts.read(artifactId(jobId, artifactClass));
-  } catch (error) {
-    if (isVeilError(error) && error.code === 'VEIL_NOT_FOUND')
-      throw new VeilError('VEIL_JOB_INTEGRITY', `jobs: the job's ${artifactClass} artifact is missing`, {
-        cause: error,
-      });
-    throw error;
-  }
+  const content = await readIfPresent(repos, jobId, artifactClass);
+  if (content === undefined)
+    throw new VeilError('VEIL_JOB_INTEGRITY', `jobs: the job's ${artifactClass} artifact is missing`);
+  return content;
 }
 
 /** Stores a step's output under its fixed id; a concurrent run that stored it first wins. */
@@ -103,13 +112,6 @@ function parseJson<T>(bytes: Buffer): T {
   return JSON.parse(bytes.toString('utf8')) as T;
 }
 
-async function manifestOf(env: StepEnv): Promise<JobManifest> {
-  return decodeManifest(
-    await readArtifact(env.repos, env.payload.jobId, ARTIFACT.manifest),
-    env.job.policyHash,
-  );
-}
-
 function countByType(findings: readonly Finding[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const f of findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
@@ -127,6 +129,27 @@ function countByType(findings: readonly Finding[]): Record<string, number> {
  * ```
  */
 export function createJobTasks(services: StepServices): Readonly<Record<JobStep, JobTask>> {
+  // A job's manifest is written once, before its first step, under a fixed id; each step needs
+  // it, so it is decrypted once per job and process. It holds the request and the policy, never
+  // document content. The key carries the job's creation time and policy hash, so a job deleted
+  // and submitted again under the same id is read afresh.
+  const manifests = new Map<string, JobManifest>();
+  const manifestKey = (env: StepEnv): string =>
+    `${env.payload.tenantId}\0${env.payload.jobId}\0${env.job.createdAt.getTime()}\0${env.job.policyHash}`;
+  const manifestOf = async (env: StepEnv): Promise<JobManifest> => {
+    const key = manifestKey(env);
+    let manifest = manifests.get(key);
+    if (manifest === undefined) {
+      manifest = decodeManifest(
+        await readArtifact(env.repos, env.payload.jobId, ARTIFACT.manifest),
+        env.job.policyHash,
+      );
+      if (manifests.size >= 1024) manifests.delete(manifests.keys().next().value!);
+      manifests.set(key, manifest);
+    }
+    return manifest;
+  };
+
   const analyzers = new Map<string, Analyzer>();
   const analyzerFor = (hash: string, manifest: JobManifest): Analyzer => {
     let analyzer = analyzers.get(hash);
@@ -200,11 +223,10 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     async run(env) {
       const { jobId } = env.payload;
       const manifest = await manifestOf(env);
+      const stored = await readIfPresent(env.repos, jobId, ARTIFACT.findings);
       let findings: readonly Finding[];
-      if (await has(env.repos, jobId, ARTIFACT.findings)) {
-        findings = parseJson<FindingsArtifact>(
-          await readArtifact(env.repos, jobId, ARTIFACT.findings),
-        ).findings;
+      if (stored !== undefined) {
+        findings = parseJson<FindingsArtifact>(stored).findings;
       } else {
         const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
         // Spans only (type, offsets, score, recognizer): the values stay in the encrypted text.
@@ -268,6 +290,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       }
       // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
       await discardArtifacts(env.store, env.payload, { only: [ARTIFACT.parsed] });
+      manifests.delete(manifestKey(env));
       return null;
     },
   };

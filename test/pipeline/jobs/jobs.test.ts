@@ -104,6 +104,23 @@ for (const driver of DRIVERS) {
       ]);
     });
 
+    test('a job id submitted again after deletion runs under its new request, not a remembered one', async () => {
+      // One set of tasks for both submissions, as in a long-running worker that keeps manifests.
+      const tasks = createJobTasks({ keyring: store.keyring });
+      const jobId = `resubmitted-${randomBytes(4).toString('hex')}`;
+      const payload = { tenantId: TENANT, jobId };
+      const runUntilDetect = async (): Promise<string | null> => {
+        for (const step of ['intake', 'parse'] as const) await tasks[step].run((await stepEnv(store, payload, step))!);
+        return tasks.detect.run((await stepEnv(store, payload, 'detect'))!);
+      };
+      await submitJob(deps(), request(Buffer.from(canaryText(91)), { jobId }));
+      assert.equal(await runUntilDetect(), 'anonymise');
+      await deleteJob(store, { tenant: TENANT, jobId });
+      await submitJob(deps(), request(Buffer.from(canaryText(91)), { jobId, outputs: ['findings_summary'] }));
+      assert.equal(await runUntilDetect(), 'finalise');
+      await deleteJob(store, { tenant: TENANT, jobId });
+    });
+
     test('workers run a text job end to end; nothing holds a canary in plaintext', async () => {
       workers = await startWorkers({
         handle: database.handle,
