@@ -134,6 +134,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
+    if (span.tag === PERSON || span.tag === LOCATION) endAtPossessive(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(span);
     if (span.tag === ADDRESS && !looksLikeStreet(span)) span.tag = LOCATION;
     if (span.tag === ADDRESS) {
@@ -158,8 +159,39 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     let end = tokens.end[span.last]!;
     // The tagger learned street lines; the address grammar adds the city, postcode and country.
     if (span.tag === ADDRESS) end = addressEnd = continueAddress(text, end, to);
+    else if (span.tag === PERSON || span.tag === LOCATION) end -= possessiveLength(span.last);
     found.push({ type: entityOf(span.tag), start, end, score: confidence(span.margin), recognizer: 'ner-tagger' });
   }
+}
+
+const APOSTROPHE = 39;
+const RIGHT_QUOTE = 0x2019;
+
+/**
+ * A person or place ends at a possessive "'s" ("Arne's", "Paris’s centre"), which is not part
+ * of the name: the tokenizer keeps apostrophes inside words for "O'Neil". Only people and places:
+ * many shop and brand names keep theirs ("McDonald's").
+ */
+function endAtPossessive(span: TokenSpan): void {
+  const { tokens } = scratch;
+  for (let i = span.first; i < span.last; i++) {
+    // "People's Republic of China", "Smith's Green": a capitalised word after it continues a place.
+    if (possessiveLength(i) && (span.tag === PERSON || !(tokens.flags[i + 1]! & (F_FIRST_UPPER | F_ALL_UPPER)))) {
+      span.last = i;
+      return;
+    }
+  }
+}
+
+/** 2 when token `i` ends in a possessive "'s", else 0. */
+function possessiveLength(i: number): number {
+  const { tokens } = scratch;
+  if (!(tokens.flags[i]! & F_JOINED)) return 0;
+  const end = tokens.end[i]!;
+  if (end - tokens.start[i]! < 4) return 0;
+  const s = scratch.text.charCodeAt(end - 1) | 32;
+  const mark = scratch.text.charCodeAt(end - 2);
+  return s === 115 && (mark === APOSTROPHE || mark === RIGHT_QUOTE) ? 2 : 0;
 }
 
 /**

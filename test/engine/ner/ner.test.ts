@@ -46,6 +46,16 @@ describe('ner tagger: people', () => {
   it('keeps the honorific inside the PERSON span', () => {
     assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [['PERSON', 'Mrs Anna Evagorou Christou']]);
   });
+  it('leaves a possessive out of a person or place', () => {
+    assert.deepEqual(found('We took Kevin Lamovec’s car to Paris\'s old town.'), [
+      ['PERSON', 'Kevin Lamovec'],
+      ['LOCATION', 'Paris'],
+    ]);
+  });
+  it('keeps an apostrophe that is part of a name', () => {
+    assert.deepEqual(values("He flew to the People's Republic of China with Mr O'Neil."), ["People's Republic of China", "Mr O'Neil"]);
+    assert.deepEqual(values("Then we ate at McDonald's."), ["McDonald's"]);
+  });
   it('finds hyphenated and apostrophe names', () => {
     assert.deepEqual(values("Please call Mary O'Neil or Peter Smith-Jones."), ["Mary O'Neil", 'Peter Smith-Jones']);
   });
