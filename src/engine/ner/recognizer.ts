@@ -281,7 +281,8 @@ function startsWithStreetWord(span: TokenSpan, upTo: number): boolean {
 
 /**
  * "Graham, Ochoa and Vasquez": three single capitalised words as "A, B and C" name a firm, not
- * three people (the usual form of law firms and of generated company names). Returns the merged
+ * three people (the usual form of law firms and of generated company names), unless they end a
+ * longer list ("Malon, Mark, Kaylee, Brandi and Miguel"). Returns the merged
  * span when `spans[k..k+2]` has that form.
  */
 function firmName(spans: readonly TokenSpan[], k: number): TokenSpan | undefined {
@@ -294,6 +295,9 @@ function firmName(spans: readonly TokenSpan[], k: number): TokenSpan | undefined
   if (b.first !== a.last + 2 || text(a.last + 1) !== ',' || c.first !== b.last + 2 || tokens.hash[b.last + 1] !== AND) return undefined;
   // "Mr Graham, Ochoa and Vasquez" or "John Graham, ..." are people.
   if (a.first > 0 && tokens.flags[a.first - 1]! & F_WORD && scratch.gaz[a.first - 1]! & G.honorific) return undefined;
+  // "Malon, Mark, Kaylee, Brandi, Miguel and Jennifer": the end of a longer list names people.
+  const before = spans[k - 1];
+  if (before && before.last === a.first - 2 && text(a.first - 1) === ',') return undefined;
   return { tag: ORGANIZATION, first: a.first, last: c.last, margin: Math.min(a.margin, b.margin, c.margin) };
 }
 

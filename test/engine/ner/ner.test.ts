@@ -72,6 +72,9 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.deepEqual(values('He works for Acme Corp. in sales.'), ['Acme Corp.']);
     assert.deepEqual(found('The contract with Graham, Ochoa and Vasquez was signed.'), [['ORGANIZATION', 'Graham, Ochoa and Vasquez']]);
   });
+  it('reads the end of a longer list of names as people, not a firm', () => {
+    assert.deepEqual(values('The team: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer went home.'), ['Malon', 'Mark', 'Kaylee', 'Brandi', 'Miguel', 'Jennifer']);
+  });
   it('keeps a person with an honorific out of a firm name', () => {
     assert.deepEqual(found('The contract with Mr Graham, Ochoa and Vasquez was signed.')[0], ['PERSON', 'Mr Graham']);
   });
