@@ -144,7 +144,11 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     }
     if (span.tag === NRP) extendNationality(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) institution(span);
-    if (span.tag === ORGANIZATION) organisationEdges(span);
+    if (span.tag === ORGANIZATION) {
+      organisationEdges(span);
+      const next = splitOrganisationList(spans, k);
+      if (next) spans.splice(k + 1, 0, next);
+    }
     const merged = firmName(spans, k);
     if (merged) spans.splice(k, 3, merged);
   }
@@ -295,10 +299,52 @@ function firmName(spans: readonly TokenSpan[], k: number): TokenSpan | undefined
   if (b.first !== a.last + 2 || text(a.last + 1) !== ',' || c.first !== b.last + 2 || tokens.hash[b.last + 1] !== AND) return undefined;
   // "Mr Graham, Ochoa and Vasquez" or "John Graham, ..." are people.
   if (a.first > 0 && tokens.flags[a.first - 1]! & F_WORD && scratch.gaz[a.first - 1]! & G.honorific) return undefined;
+  // "our founders: Kovalev, Lee and Phillips": a list after a plural noun and a colon names its members.
+  if (a.first > 1 && text(a.first - 1) === ':' && isPluralNoun(a.first - 2)) return undefined;
   // "Malon, Mark, Kaylee, Brandi, Miguel and Jennifer": the end of a longer list names people.
   const before = spans[k - 1];
   if (before && before.last === a.first - 2 && text(a.first - 1) === ',') return undefined;
   return { tag: ORGANIZATION, first: a.first, last: c.last, margin: Math.min(a.margin, b.margin, c.margin) };
+}
+
+/** A lower-case word ending in "s" ("founders", "partners"). */
+function isPluralNoun(i: number): boolean {
+  const { tokens } = scratch;
+  const flags = tokens.flags[i]!;
+  return (flags & F_WORD) !== 0 && !(flags & (F_FIRST_UPPER | F_ALL_UPPER)) && (scratch.text.charCodeAt(tokens.end[i]! - 1) | 32) === 115 && !(scratch.gaz[i]! & G.function);
+}
+
+/**
+ * "Logixdata LLC, Social Health Insights and Sigfig": the last "and" of an organisation span ends
+ * a list of organisations when the span also holds a comma and an item of two or more words (a
+ * firm name of the form "A, B and C" has one word per item), or when the span itself follows
+ * another organisation and a comma ("Uber, Importio and Futureadvisor" tagged as two spans).
+ * Cuts `span` before that "and" and returns the organisation after it.
+ */
+function splitOrganisationList(spans: readonly TokenSpan[], k: number): TokenSpan | undefined {
+  const span = spans[k]!;
+  const { tokens } = scratch;
+  let and = -1;
+  let comma = false;
+  let longItem = false;
+  // "The Jones, Mitchell and Williams" is still a firm name.
+  let itemStart = tokens.hash[span.first] === THE ? span.first + 1 : span.first;
+  for (let i = span.first; i <= span.last + 1; i++) {
+    const isAnd = i <= span.last && tokens.hash[i] === AND && (tokens.flags[i]! & F_WORD) !== 0;
+    const isComma = i <= span.last && !(tokens.flags[i]! & F_WORD) && text(i) === ',';
+    if (!isAnd && !isComma && i <= span.last) continue;
+    if (i - itemStart > 1) longItem = true;
+    if (isAnd) and = i;
+    if (isComma) comma = true;
+    itemStart = i + 1;
+  }
+  if (and <= span.first || and >= span.last) return undefined;
+  const previous = spans[k - 1];
+  const afterOrganisation = previous?.tag === ORGANIZATION && previous.last === span.first - 2 && text(span.first - 1) === ',';
+  if (!(afterOrganisation || (comma && longItem))) return undefined;
+  const rest: TokenSpan = { tag: ORGANIZATION, first: and + 1, last: span.last, margin: span.margin };
+  span.last = and - 1;
+  return rest;
 }
 
 function singleWord(span: TokenSpan): boolean {

@@ -75,6 +75,19 @@ describe('ner tagger: places, organisations, addresses', () => {
   it('reads the end of a longer list of names as people, not a firm', () => {
     assert.deepEqual(values('The team: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer went home.'), ['Malon', 'Mark', 'Kaylee', 'Brandi', 'Miguel', 'Jennifer']);
   });
+  it('reads "A, B and C" after a plural noun and a colon as people', () => {
+    const founders = values('Smith Ltd. is the brainchild of our 3 founders: Kovalev, Lee and Phillips.');
+    assert.ok(founders.includes('Kovalev') && !founders.includes('Kovalev, Lee and Phillips'), JSON.stringify(founders));
+    assert.deepEqual(values('Our counsel: Graham, Ochoa and Vasquez.'), ['Graham, Ochoa and Vasquez']);
+  });
+  it('splits the last "and" off a list of organisations', () => {
+    assert.deepEqual(values('The economy of Winschoten: Logixdata LLC, Social Health Insights and Sigfig. Wow'), [
+      'Logixdata LLC',
+      'Social Health Insights',
+      'Sigfig',
+    ]);
+    assert.deepEqual(values('Home city: Department Of Better Technology, Hoover, Morris and Johnson and Open Data Nation.').slice(-2), ['Hoover, Morris and Johnson', 'Open Data Nation']);
+  });
   it('keeps a person with an honorific out of a firm name', () => {
     assert.deepEqual(found('The contract with Mr Graham, Ochoa and Vasquez was signed.')[0], ['PERSON', 'Mr Graham']);
   });
