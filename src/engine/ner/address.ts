@@ -45,7 +45,8 @@ define(
 define(UNIT, 'apt apartment suite ste unit flat room rm floor fl bldg building dept no nr');
 define(MILITARY, 'apo fpo dpo');
 define(SHIP, 'usns uss uscgc usnv');
-define(CONNECTOR, 'de del della delle dei degli di da das dos do du des la le les van der den von y e et of the al el am an');
+// Also the place-name links "Turkovice u Prelouce", "Kostelec nad Orlicí", "Frankfurt am Main", "Boulogne sur Mer".
+define(CONNECTOR, 'de del della delle dei degli di da das dos do du des la le les van der den von y e et of the al el am an u nad pod sur sous bei im');
 define(POBOX, 'po pob psc box bp');
 define(ABBREVIATION, 'st ave av avda rd ln dr blvd bd bld ct pl sq ter tce cir cres hwy pkwy trl str ul al apt ste rm fl bldg dept no nr λ λεωφ boul');
 
@@ -309,7 +310,7 @@ class Parser {
     const leading = this.postcode(j);
     if (leading > 0) j = leading;
     let names = 0;
-    while (names < 4 && j < this.count && (this.isName(j) || (names > 0 && this.kind(j) & CONNECTOR && this.isName(j + 1)))) {
+    while (names < 4 && j < this.count && (this.isName(j) || (names > 0 && this.kind(j) & CONNECTOR && (this.isName(j + 1) || (this.kind(j + 1) & CONNECTOR && this.isName(j + 2)))))) {
       if (j > i && this.flags(j) & F_NEWLINE_BEFORE) break;
       if (this.isStateCode(j) && names > 0) break;
       j++;

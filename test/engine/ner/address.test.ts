@@ -27,6 +27,7 @@ describe('street address grammar: shapes', () => {
     ['Hungarian utca', 'Váci utca 20, Budapest', 'Váci utca 20, Budapest'],
     ['English road inside a sentence', 'Mail to 1121 New Creek Road please', '1121 New Creek Road'],
     ['a lower-case street word after the name is the writer\'s', 'It refers to 1121 New Creek Road street in Ohatchee', '1121 New Creek Road'],
+    ['place names with linking words', 'at 05 Björkvägen 55\n Apt. 328\n Turkovice u Prelouce\n Kingdom of the Netherlands 83572', '05 Björkvägen 55\n Apt. 328\n Turkovice u Prelouce\n Kingdom of the Netherlands 83572'],
     ['a lower-case street type inside the name is kept', 'Our office: 12 rue de la Paix', '12 rue de la Paix'],
   ];
   for (const [name, text, expected] of shapes) {
@@ -43,6 +44,7 @@ describe('street address grammar: negatives', () => {
     'On 12 May 2003 the Court ruled.',
     'The applicant was born in 1965 and lives in Istanbul.',
     'Call 555 0100 before 5 pm.',
+    'We had 12 u of insulin and 3 of the doses.',
   ]) {
     it(`finds nothing in ${JSON.stringify(text)}`, () => {
       assert.deepEqual(addresses(text), []);
