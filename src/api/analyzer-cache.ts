@@ -5,6 +5,7 @@
  */
 import { createAnalyzer } from '../engine/analyze.js';
 import type { AnalyzeOptions, Analyzer } from '../engine/analyze.js';
+import type { AnalyzeText } from './ports.js';
 
 /** A bounded least-recently-used map from option sets to analyzers. */
 export interface AnalyzerCache {
@@ -51,4 +52,18 @@ export function createAnalyzerCache(capacity: number): AnalyzerCache {
       return entries.size;
     },
   };
+}
+
+/**
+ * Analysis in the calling thread through a cache: the API's default when no detection pool is
+ * given.
+ *
+ * @example
+ * ```ts
+ * const analyzeText = analyzeInProcess(createAnalyzerCache(64));
+ * await analyzeText('mail jane@example.org', {});
+ * ```
+ */
+export function analyzeInProcess(analyzers: AnalyzerCache): AnalyzeText {
+  return async (text, options) => analyzers.get(options)(text);
 }

@@ -10,7 +10,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { VeilError } from '../errors/veil-error.js';
-import { createAnalyzerCache } from './analyzer-cache.js';
+import { analyzeInProcess, createAnalyzerCache } from './analyzer-cache.js';
 import { loadApiConfig } from './config.js';
 import { handleError, handleNotFound } from './errors.js';
 import { installGuard, rateLimitKey } from './guard.js';
@@ -84,10 +84,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   installRequestLog(app);
   if (config.docs) await registerOpenApi(app, API_VERSION);
 
-  const analyzers = createAnalyzerCache(config.analyzerCacheSize);
+  const analyzeText = deps.analyzeText ?? analyzeInProcess(createAnalyzerCache(config.analyzerCacheSize));
   await app.register(async (scope) => healthRoutes(scope, deps.ready));
-  await app.register(async (scope) => analyzeRoutes(scope, analyzers));
-  await app.register(async (scope) => anonymizeRoutes(scope, analyzers, deps.tenantKeys));
+  await app.register(async (scope) => analyzeRoutes(scope, analyzeText));
+  await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys));
   for (const routes of deps.routes ?? []) await app.register(async (scope) => routes(scope, deps));
   if (config.docs) await docsRoutes(app);
 

@@ -9,7 +9,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Permission, Principal } from '../access/index.js';
+import type { AnalyzeOptions } from '../engine/analyze.js';
 import type { OperatorKeys } from '../engine/anonymize/keys.js';
+import type { Finding } from '../engine/types.js';
 
 export type { Permission, Principal };
 
@@ -60,6 +62,12 @@ export interface AuditRecorder {
   record(event: SecurityEvent): Promise<void>;
 }
 
+/**
+ * Finds personal data in a text for the synchronous routes. `veil serve` runs it on worker
+ * threads (`runtime/detection-pool`); without one the API analyses in its own thread.
+ */
+export type AnalyzeText = (text: string, options: AnalyzeOptions) => Promise<Finding[]>;
+
 /** Everything `buildApp` is given. Only `authenticate` and `authorize` are required. */
 export interface ApiDependencies {
   readonly authenticate: Authenticate;
@@ -79,6 +87,8 @@ export interface ApiDependencies {
   readonly routes?: readonly ApiRoutePlugin[];
   /** Where the guard records failed authentication and permission denials; none when absent. */
   readonly audit?: AuditRecorder;
+  /** Analysis for `/v1/analyze` and `/v1/anonymize`; in the request's thread when absent. */
+  readonly analyzeText?: AnalyzeText;
 }
 
 /** A plugin that adds routes; it receives the dependencies it was built with. */

@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
   VEIL_INVALID_REQUEST: { status: 400, doc: 'An HTTP request body, query or path parameter breaks the route\'s schema; the message names the field path and what was expected, never the value sent.' },
   VEIL_BODY_TOO_LARGE: { status: 413, doc: 'The HTTP request body is larger than the server\'s limit (`api.bodyLimit`, 1 MiB by default); send less text per request or use a job.' },
   VEIL_UNSUPPORTED_MEDIA_TYPE: { status: 415, doc: 'The HTTP request\'s Content-Type is not one the route accepts (JSON routes take `application/json`).' },
+  VEIL_BUSY: { status: 503, doc: 'Too many texts are waiting for analysis; retry later.' },
   VEIL_RATE_LIMITED: { status: 429, doc: 'Too many requests from this principal (or, before authentication, this address) in the current window (`api.rateLimit`); retry after the seconds in the `Retry-After` header.' },
   VEIL_ROUTE_NOT_FOUND: { status: 404, doc: 'No API route matches the method and path; see /openapi.json for the routes.' },
   VEIL_NOT_READY: { status: 503, doc: 'The service is running but cannot take work yet (database, queue or workers not ready); `/readyz` answers this until it can.' },

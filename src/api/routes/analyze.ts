@@ -9,7 +9,7 @@ import { SUPPORTED_LANGUAGES } from '../../engine/analyze.js';
 import type { AnalyzeOptions, DenyListEntry } from '../../engine/analyze.js';
 import type { CustomRecognizerDefinition } from '../../engine/recognizers/custom.js';
 import type { Finding } from '../../engine/types.js';
-import type { AnalyzerCache } from '../analyzer-cache.js';
+import type { AnalyzeText } from '../ports.js';
 import { entityTypeSchema, protectedErrorResponses } from '../schemas.js';
 
 const adHocRecognizerSchema = z
@@ -121,10 +121,10 @@ export function presentFinding(finding: Finding): RecognizerResult {
  *
  * @example
  * ```ts
- * await app.register(async (scope) => analyzeRoutes(scope, createAnalyzerCache(64)));
+ * await app.register(async (scope) => analyzeRoutes(scope, analyzeInProcess(createAnalyzerCache(64))));
  * ```
  */
-export async function analyzeRoutes(app: FastifyInstance, analyzers: AnalyzerCache): Promise<void> {
+export async function analyzeRoutes(app: FastifyInstance, analyzeText: AnalyzeText): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/analyze',
     {
@@ -141,7 +141,7 @@ export async function analyzeRoutes(app: FastifyInstance, analyzers: AnalyzerCac
     },
     async (request) => {
       const { text, ...options } = request.body;
-      const findings = analyzers.get(analyzeOptionsOf(options))(text);
+      const findings = await analyzeText(text, analyzeOptionsOf(options));
       return findings.map(presentFinding);
     },
   );

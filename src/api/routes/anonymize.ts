@@ -10,9 +10,8 @@ import { anonymize } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizedItem, OperatorConfig } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
 import { VeilError } from '../../errors/veil-error.js';
-import type { AnalyzerCache } from '../analyzer-cache.js';
 import { principalOf } from '../guard.js';
-import type { TenantKeys } from '../ports.js';
+import type { AnalyzeText, TenantKeys } from '../ports.js';
 import { entityTypeSchema, protectedErrorResponses } from '../schemas.js';
 
 const operatorSchema = z.discriminatedUnion('type', [
@@ -202,12 +201,12 @@ export function presentItem(item: AnonymizedItem): z.output<typeof anonymizeResp
  *
  * @example
  * ```ts
- * await app.register(async (scope) => anonymizeRoutes(scope, createAnalyzerCache(64), undefined));
+ * await app.register(async (scope) => anonymizeRoutes(scope, analyzeInProcess(createAnalyzerCache(64)), undefined));
  * ```
  */
 export async function anonymizeRoutes(
   app: FastifyInstance,
-  analyzers: AnalyzerCache,
+  analyzeText: AnalyzeText,
   tenantKeys: TenantKeys | undefined,
 ): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post(
@@ -236,7 +235,7 @@ export async function anonymizeRoutes(
       }
       const findings: readonly Finding[] =
         results === undefined
-          ? analyzers.get({})(text)
+          ? await analyzeText(text, {})
           : results.map((r) => ({
               type: r.entity_type,
               start: r.start,

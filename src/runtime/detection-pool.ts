@@ -1,0 +1,190 @@
+/**
+ * Detection on worker threads, so analysing a text never blocks the API's event loop: health
+ * checks, job status and other requests are answered while a long text is analysed, and a
+ * machine with several cores analyses several texts at once.
+ *
+ * Why not piscina: its workers load the task module by file path, and Node 20 worker threads do
+ * not inherit tsx's loader, so under tsx (tests, benchmarks) the TypeScript worker would not load.
+ * The pool needed here is small: fixed threads, one task each, a bounded FIFO queue, and a fresh
+ * thread when one dies. It starts threads the way the PDF sandbox does (`documents/pdf/sandbox`).
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AnalyzeOptions } from '../engine/analyze.js';
+import type { Finding } from '../engine/types.js';
+import type { ErrorCode } from '../errors/catalogue.js';
+import { VeilError } from '../errors/veil-error.js';
+
+/** One text to analyse, as posted to a thread. */
+export interface DetectionTask {
+  readonly id: number;
+  readonly text: string;
+  readonly options: AnalyzeOptions;
+}
+
+/** A thread's answer: the findings, or the error's stable code and message. */
+export type DetectionReply =
+  | { readonly id: number; readonly findings: Finding[] }
+  | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } };
+
+/** Settings of {@link createDetectionPool}. */
+export interface DetectionPoolOptions {
+  /** Threads analysing at once (1 to 64). */
+  readonly threads: number;
+  /** Texts waiting for a thread before new ones are refused with `VEIL_BUSY` (default 1024). */
+  readonly maxQueue?: number;
+  /** Heap limit of each thread in MiB (default 512): a runaway text ends its thread, not the service. */
+  readonly maxHeapMb?: number;
+}
+
+/** Analysis on worker threads. */
+export interface DetectionPool {
+  /** The findings in `text`, analysed on a pool thread with `options`. */
+  analyze(text: string, options: AnalyzeOptions): Promise<Finding[]>;
+  /** Stops every thread; waiting and running tasks fail with `VEIL_NOT_READY`. */
+  close(): Promise<void>;
+}
+
+// Under tsx the module is TypeScript; once built it is JavaScript: the worker file matches.
+const extension = extname(fileURLToPath(import.meta.url));
+const workerUrl = new URL(`./detection-worker${extension}`, import.meta.url);
+const workerSource: URL | string =
+  extension === '.ts'
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`
+    : workerUrl;
+
+const DEFAULT_MAX_QUEUE = 1024;
+const DEFAULT_MAX_HEAP_MB = 512;
+const MAX_THREADS = 64;
+
+interface Pending {
+  readonly task: DetectionTask;
+  readonly resolve: (findings: Finding[]) => void;
+  readonly reject: (error: VeilError) => void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly startedAt: number;
+  running: Pending | undefined;
+}
+
+/** A thread that dies sooner than this after starting counts as failing to start. */
+const QUICK_DEATH_MS = 2000;
+/** After this many quick deaths in a row, waiting texts fail instead of waiting for a thread. */
+const QUICK_DEATHS_TO_FAIL = 3;
+const MAX_RESPAWN_DELAY_MS = 5000;
+
+/**
+ * Starts `threads` detection threads.
+ *
+ * @throws VeilError `VEIL_INVALID_OPTION` for a thread count or limit out of range.
+ *
+ * @example
+ * ```ts
+ * const pool = createDetectionPool({ threads: 2 });
+ * const findings = await pool.analyze('mail jane@example.org', {});
+ * await pool.close();
+ * ```
+ */
+export function createDetectionPool(options: DetectionPoolOptions): DetectionPool {
+  const { threads } = options;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
+    throw new VeilError('VEIL_INVALID_OPTION', `detection pool: threads must be an integer from 1 to ${MAX_THREADS}`);
+  const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+  if (!Number.isInteger(maxQueue) || maxQueue < 0)
+    throw new VeilError('VEIL_INVALID_OPTION', 'detection pool: maxQueue must be a non-negative integer');
+  const maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
+
+  const queue: Pending[] = [];
+  const pool: Thread[] = [];
+  let nextId = 1;
+  let closed = false;
+  let quickDeaths = 0;
+  const respawns = new Set<NodeJS.Timeout>();
+
+  function start(): Thread {
+    const worker = new Worker(workerSource, {
+      eval: typeof workerSource === 'string',
+      resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
+    });
+    const thread: Thread = { worker, startedAt: Date.now(), running: undefined };
+    worker.on('message', (reply: DetectionReply) => {
+      const pending = thread.running;
+      if (pending === undefined || pending.task.id !== reply.id) return;
+      thread.running = undefined;
+      quickDeaths = 0;
+      worker.unref();
+      if ('findings' in reply) pending.resolve(reply.findings);
+      else pending.reject(new VeilError(reply.error.code, reply.error.message));
+      dispatch();
+    });
+    // A thread that dies (out of memory, a bug) fails its task alone and is replaced.
+    worker.on('error', () => undefined);
+    worker.on('exit', () => {
+      const index = pool.indexOf(thread);
+      if (index >= 0) pool.splice(index, 1);
+      thread.running?.reject(
+        closed
+          ? new VeilError('VEIL_NOT_READY', 'detection pool: closed')
+          : new VeilError('VEIL_INTERNAL', 'detection failed: the analysis thread stopped'),
+      );
+      thread.running = undefined;
+      if (closed) return;
+      // A thread that cannot start (too little memory, a broken install) must not spin: back off,
+      // and fail the waiting texts rather than keep them waiting for a thread that never comes.
+      quickDeaths = Date.now() - thread.startedAt < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
+      if (quickDeaths >= QUICK_DEATHS_TO_FAIL)
+        for (const pending of queue.splice(0)) pending.reject(new VeilError('VEIL_INTERNAL', 'detection failed: the analysis threads cannot start'));
+      const delay = quickDeaths === 0 ? 0 : Math.min(MAX_RESPAWN_DELAY_MS, 100 * 2 ** quickDeaths);
+      const timer = setTimeout(() => {
+        respawns.delete(timer);
+        if (closed) return;
+        pool.push(start());
+        dispatch();
+      }, delay);
+      respawns.add(timer);
+    });
+    // Idle threads must not keep a finished process alive; a thread with a task does.
+    worker.unref();
+    return thread;
+  }
+
+  function dispatch(): void {
+    for (const thread of pool) {
+      if (queue.length === 0) return;
+      if (thread.running !== undefined) continue;
+      const pending = queue.shift()!;
+      try {
+        thread.worker.postMessage(pending.task);
+      } catch {
+        // Options holding functions (recognizer objects rather than data) cannot cross threads.
+        pending.reject(new VeilError('VEIL_INVALID_OPTION', 'detection pool: options must be data (custom recognizers as definitions, not objects)'));
+        continue;
+      }
+      thread.running = pending;
+      thread.worker.ref();
+    }
+  }
+
+  for (let i = 0; i < threads; i++) pool.push(start());
+
+  return {
+    analyze(text, analyzeOptions) {
+      if (closed) return Promise.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
+      const idle = pool.some((thread) => thread.running === undefined);
+      if (!idle && queue.length >= maxQueue) return Promise.reject(new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'));
+      return new Promise<Finding[]>((resolve, reject) => {
+        queue.push({ task: { id: nextId++, text, options: analyzeOptions }, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const timer of respawns) clearTimeout(timer);
+      for (const pending of queue.splice(0)) pending.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
+      await Promise.all(pool.map((thread) => thread.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The thread side of the detection pool (`detection-pool.ts`): analyses the texts it is sent
+ * with prepared analyzers (one per option set, as in the API's own cache) and posts back the
+ * findings, or the error's stable code and message. The text lives only for the task.
+ */
+import { parentPort } from 'node:worker_threads';
+import { createAnalyzerCache } from '../api/analyzer-cache.js';
+import { isVeilError } from '../errors/veil-error.js';
+import type { DetectionReply, DetectionTask } from './detection-pool.js';
+
+const ANALYZERS = 64;
+
+const port = parentPort;
+if (port === null) throw new Error('detection-worker: run as a worker thread');
+const analyzers = createAnalyzerCache(ANALYZERS);
+
+port.on('message', (task: DetectionTask) => {
+  let reply: DetectionReply;
+  try {
+    reply = { id: task.id, findings: analyzers.get(task.options)(task.text) };
+  } catch (error) {
+    // Engine errors carry a stable code and a message that never quotes the text.
+    reply = isVeilError(error)
+      ? { id: task.id, error: { code: error.code, message: error.message } }
+      : { id: task.id, error: { code: 'VEIL_INTERNAL', message: 'detection failed' } };
+  }
+  port.postMessage(reply);
+});

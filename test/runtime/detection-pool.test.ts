@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createAnalyzer } from '../../src/engine/analyze.js';
+import { isVeilError } from '../../src/errors/veil-error.js';
+import { createDetectionPool } from '../../src/runtime/detection-pool.js';
+
+const isCode = (code: string) => (e: unknown) => isVeilError(e) && e.code === code;
+const TEXTS = [
+  'Call John Smith on 212-555-0199 or mail jane.doe@example.org.',
+  'SSN 078-05-1120, card 4111 1111 1111 1111, born 12 March 1984 in Paris.',
+  'Nothing personal here at all.',
+];
+
+describe('detection pool', () => {
+  const pool = createDetectionPool({ threads: 2 });
+  after(() => pool.close());
+
+  it('finds what the engine finds in this thread, with the options given', async () => {
+    const local = createAnalyzer();
+    for (const text of TEXTS) assert.deepEqual(await pool.analyze(text, {}), local(text));
+    const emails = createAnalyzer({ entities: ['EMAIL_ADDRESS'] });
+    assert.deepEqual(await pool.analyze(TEXTS[0]!, { entities: ['EMAIL_ADDRESS'] }), emails(TEXTS[0]!));
+  });
+
+  it('answers many concurrent texts, each with its own findings', async () => {
+    const local = createAnalyzer();
+    const texts = Array.from({ length: 40 }, (_, i) => `${TEXTS[i % TEXTS.length]} Visit ${i}.`);
+    const results = await Promise.all(texts.map((text) => pool.analyze(text, {})));
+    results.forEach((findings, i) => assert.deepEqual(findings, local(texts[i]!)));
+  });
+
+  it('passes the engine errors on with their stable code, never the text', async () => {
+    await assert.rejects(pool.analyze('secret canary 078-05-1120', { entities: ['NO_SUCH_TYPE'] }), (e: unknown) => {
+      assert.ok(isCode('VEIL_UNKNOWN_ENTITY')(e));
+      assert.ok(!(e as Error).message.includes('canary'));
+      return true;
+    });
+  });
+});
+
+describe('detection pool options', () => {
+  it('refuses recognizer objects, which cannot cross threads, and stays usable', async () => {
+    const pool = createDetectionPool({ threads: 1 });
+    try {
+      const object = { name: 'x', entities: ['X'], trigger: { kind: 'all' as const }, find: () => [] };
+      await assert.rejects(pool.analyze('text', { recognizers: [object] }), isCode('VEIL_INVALID_OPTION'));
+      assert.deepEqual(await pool.analyze(TEXTS[2]!, {}), []);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('detection pool limits', () => {
+  it('refuses texts beyond the queue with VEIL_BUSY while every thread is busy', async () => {
+    const pool = createDetectionPool({ threads: 1, maxQueue: 1 });
+    try {
+      const long = 'John Smith lives at 12 Oak Road. '.repeat(20_000);
+      const running = pool.analyze(long, {});
+      const waiting = pool.analyze('Jane Doe', {});
+      await assert.rejects(pool.analyze('Jane Roe', {}), isCode('VEIL_BUSY'));
+      assert.ok((await running).length > 0);
+      assert.ok(Array.isArray(await waiting));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails only the task whose thread dies, and goes on with a fresh thread', { timeout: 60_000 }, async () => {
+    const pool = createDetectionPool({ threads: 1, maxHeapMb: 48 });
+    try {
+      const huge = 'Maria Keller 078-05-1120 '.repeat(1_600_000);
+      await assert.rejects(pool.analyze(huge, {}), isCode('VEIL_INTERNAL'));
+      assert.deepEqual(await pool.analyze(TEXTS[2]!, {}), []);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails waiting and later texts with VEIL_NOT_READY once closed', async () => {
+    const pool = createDetectionPool({ threads: 1 });
+    const running = assert.rejects(pool.analyze('John Smith lives at 12 Oak Road. '.repeat(5_000), {}), isCode('VEIL_NOT_READY'));
+    const waiting = assert.rejects(pool.analyze('Jane Doe', {}), isCode('VEIL_NOT_READY'));
+    await pool.close();
+    await Promise.all([running, waiting]);
+    await assert.rejects(pool.analyze('x', {}), isCode('VEIL_NOT_READY'));
+  });
+
+  it('refuses a thread count out of range', () => {
+    assert.throws(() => createDetectionPool({ threads: 0 }), isCode('VEIL_INVALID_OPTION'));
+  });
+
+  it('fails waiting texts instead of spinning when threads cannot even start', { timeout: 30_000 }, async () => {
+    // 4 MiB of heap cannot load the engine: every thread dies at start.
+    const pool = createDetectionPool({ threads: 1, maxHeapMb: 4 });
+    try {
+      await assert.rejects(pool.analyze('Jane Doe', {}), isCode('VEIL_INTERNAL'));
+    } finally {
+      await pool.close();
+    }
+  });
+});
