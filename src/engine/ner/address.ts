@@ -334,6 +334,7 @@ class Parser {
   /** Extends an address ending before token `end` over up to three more lines or parts. */
   extend(end: number): number {
     let lines = 0;
+    let afterUnit = false;
     for (let parts = 0; parts < 4 && end < this.count; parts++) {
       let j = end;
       let comma = false;
@@ -350,10 +351,12 @@ class Parser {
       }
       if (newline && ++lines > 3) break;
       const unit = this.isStreetType(j, UNIT) || this.is(j, '#');
-      if (!comma && !newline && !unit) break;
+      // "Apt. 676 Hamilton ON": the city may follow a unit without a comma.
+      if (!comma && !newline && !unit && !afterUnit) break;
       const next = this.part(j);
       // A part must end the line or sentence, or end with a postcode ("Sudan 30046 tomorrow").
       if (next < 0 || !(this.boundary(next) || this.flags(next - 1) & F_HAS_DIGIT)) break;
+      afterUnit = unit;
       end = next;
     }
     return end;

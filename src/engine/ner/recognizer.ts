@@ -141,6 +141,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
       const next = splitAddressList(span);
       if (next) spans.splice(k + 1, 0, next);
       dropRepeatedStreetWord(span);
+      trimAddressTail(span);
     }
     if (span.tag === NRP) extendNationality(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) institution(span);
@@ -236,6 +237,29 @@ function splitAddressList(span: TokenSpan): TokenSpan | undefined {
     return rest;
   }
   return undefined;
+}
+
+/** Most lower-case words a tagged address may end with after a function word. */
+const MAX_TAIL = 2;
+
+/**
+ * "Auerstrasse 12 Apt. 974 Lyss and I", "Apt. 676 Hamilton ON for post": the tagger carries an
+ * address on over the sentence after it. An address ends before a lower-case function word (or
+ * "I") that only lower-case words follow up to its end; "Avenue of the Americas", "Antigua and
+ * Barbuda 48083" and "Hamilton ON" keep theirs.
+ */
+function trimAddressTail(span: TokenSpan): void {
+  const { tokens, gaz } = scratch;
+  let cut = -1;
+  for (let i = span.last, tail = 0; i > span.first && tail <= MAX_TAIL; i--, tail++) {
+    const flags = tokens.flags[i]!;
+    if (!(flags & F_WORD) || flags & F_HAS_DIGIT) break;
+    const capital = (flags & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0;
+    // "ON" is a state code, "I" the pronoun.
+    if (gaz[i]! & G.function && (!capital || tokens.end[i]! - tokens.start[i]! === 1)) cut = i;
+    else if (capital) break;
+  }
+  if (cut > span.first) span.last = cut - 1;
 }
 
 /** Street types that end a street's name and nothing else ("Court", "Park" and "Place" also name institutions and sights). */

@@ -28,6 +28,8 @@ describe('street address grammar: shapes', () => {
     ['English road inside a sentence', 'Mail to 1121 New Creek Road please', '1121 New Creek Road'],
     ['a lower-case street word after the name is the writer\'s', 'It refers to 1121 New Creek Road street in Ohatchee', '1121 New Creek Road'],
     ['place names with linking words', 'at 05 Björkvägen 55\n Apt. 328\n Turkovice u Prelouce\n Kingdom of the Netherlands 83572', '05 Björkvägen 55\n Apt. 328\n Turkovice u Prelouce\n Kingdom of the Netherlands 83572'],
+    ['a city after a unit without a comma', 'Send it to 4022 Oakridge Lane Apt. 5 Dallas TX 48486.', '4022 Oakridge Lane Apt. 5 Dallas TX 48486'],
+    ['a name after a unit that does not end the line is no city', 'Send it to 4022 Oakridge Lane Apt. 5 Peter said hello.', '4022 Oakridge Lane Apt. 5'],
     ['a lower-case street type inside the name is kept', 'Our office: 12 rue de la Paix', '12 rue de la Paix'],
   ];
   for (const [name, text, expected] of shapes) {

@@ -171,6 +171,12 @@ describe('ner tagger: negatives', () => {
     // Not an address: a firm name keeps its "and".
     assert.deepEqual(values('The contract with Graham, Ochoa and Vasquez was signed.'), ['Graham, Ochoa and Vasquez']);
   });
+  it('ends a tagged address before the sentence that follows it', () => {
+    assert.deepEqual(values('Ship it to 00 2326 Parkdale Avenue Apt. 676 Hamilton ON for post'), ['00 2326 Parkdale Avenue Apt. 676 Hamilton ON']);
+    assert.deepEqual(values('I live at 75 Auerstrasse 12 Apt. 974 Lyss and I like it').slice(-1), ['Auerstrasse 12 Apt. 974 Lyss']);
+    // Lower-case lines of the address itself stay.
+    assert.ok(values('I moved to 11 via goffredo mameli 149\n suite 268').includes('via goffredo mameli 149\n suite 268'));
+  });
   it('reads words ending in a street type as a street, with its house number', () => {
     assert.deepEqual(found('I lived at 1599 Old Spallumcheen Rd for years.'), [['STREET_ADDRESS', '1599 Old Spallumcheen Rd']]);
     assert.deepEqual(found('The Supreme Court ruled.'), [['ORGANIZATION', 'The Supreme Court']]);
