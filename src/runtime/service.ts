@@ -40,15 +40,13 @@ import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
 import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
 import type { AuditLogs } from './audit.js';
+import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
 
 /** Upload URLs live this long by default: long enough for a slow link, short enough to leak little. */
 export const DEFAULT_UPLOAD_TTL_SECONDS = 600;
-
-/** The blob class of an upload's bytes (framed with their media type, encrypted). */
-const UPLOAD_CLASS = 'upload';
 
 /** What {@link openService} takes. */
 export interface ServiceOptions {
@@ -74,6 +72,8 @@ export interface ServiceOptions {
   readonly uploadTtlSeconds?: number;
   /** The largest document, in bytes (default the documents layer's limit). */
   readonly maxDocumentBytes?: number;
+  /** How often expired, unused uploads are deleted, in seconds; 0 never (default 60). */
+  readonly uploadSweepIntervalSeconds?: number;
 }
 
 /** A running service. */
@@ -290,6 +290,34 @@ function createJobsPort(
   };
 }
 
+/** Runs {@link sweepExpiredUploads} every `intervalSeconds`, one sweep at a time. */
+function startUploadSweeper(
+  store: StoreContext,
+  logs: AuditLogs,
+  intervalSeconds: number,
+  logger: Logger | undefined,
+): { stop(): Promise<void> } {
+  if (intervalSeconds === 0) return { stop: async () => {} };
+  let sweeping: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    sweeping ??= sweepExpiredUploads(store, logs)
+      .then((swept) => {
+        if (swept.length > 0) logger?.info({ component: 'uploads', deleted: swept.length }, 'expired uploads deleted');
+      })
+      // Names only: the next sweep tries again.
+      .catch((error: unknown) => logger?.error({ component: 'uploads', errorName: error instanceof Error ? error.name : 'unknown' }, 'upload sweep failed'))
+      .finally(() => (sweeping = undefined));
+  }, intervalSeconds * 1000);
+  // The sweeper alone must not keep the process alive.
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+    },
+  };
+}
+
 /**
  * Opens the service without listening: runtime, workers, audit logs and the API. `app.inject()`
  * for tests; {@link startService} to listen.
@@ -303,6 +331,9 @@ function createJobsPort(
  */
 export async function openService(options: ServiceOptions): Promise<Service> {
   const logger = options.logger;
+  const sweepSeconds = options.uploadSweepIntervalSeconds ?? 60;
+  if (!Number.isFinite(sweepSeconds) || sweepSeconds < 0)
+    throw new VeilError('VEIL_INVALID_OPTION', 'service: uploadSweepIntervalSeconds must be a number of at least 0');
   const runtime = await openRuntime({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
@@ -354,6 +385,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
       ...auditApiDependencies(logs, routes),
     });
+    const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
     let closed: Promise<void> | undefined;
     const running = workers;
     return {
@@ -364,6 +396,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       close: () =>
         (closed ??= (async () => {
           await app.close();
+          await sweeper.stop();
           await running?.stop();
           await runtime.close();
         })()),

@@ -6,6 +6,9 @@
  * logs, shell history), and with the token required a leaked URL alone is useless; the tenant
  * comes from the token, as on every other route. The signature then pins the upload's expiry
  * and size limit, so neither can be stretched by editing the query.
+ *
+ * An upload no job took is deleted (blob, then row) a minute after it expires, and the deletion
+ * recorded in the tenant's audit log: `sweepExpiredUploads` in src/runtime/upload-sweeper.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
