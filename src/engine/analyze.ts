@@ -4,7 +4,7 @@ import { customRecognizer, type CustomRecognizerDefinition } from './recognizers
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
-import { windowsFor } from './scan/windows.js';
+import { digitRuns, windowsFor, type DigitRuns } from './scan/windows.js';
 import type { Finding, Recognizer } from './types.js';
 
 /** Languages the built-in recognizers and context words are written for. */
@@ -100,13 +100,15 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
     const joinedByTrigger = new Map<string, JoinedWindows | undefined>();
     const digitsByTrigger = new Map<string, number>();
+    let runs: DigitRuns | undefined;
     const candidates: Finding[] = [];
     for (let r = 0; r < recognizers.length; r++) {
       const recognizer = recognizers[r]!;
       const triggerId = triggerIds[r]!;
       let joined = joinedByTrigger.get(triggerId);
       if (joined === undefined && !joinedByTrigger.has(triggerId)) {
-        const windows = windowsFor(text, recognizer.trigger);
+        if (recognizer.trigger.kind === 'digitRun') runs ??= digitRuns(text);
+        const windows = windowsFor(text, recognizer.trigger, runs);
         joined = windows.length === 0 ? undefined : joinWindows(text, windows);
         joinedByTrigger.set(triggerId, joined);
       }

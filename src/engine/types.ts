@@ -51,4 +51,9 @@ export interface Recognizer {
  */
 export type Trigger =
   | { readonly kind: 'all' }
-  | { readonly kind: 'pattern'; readonly id: string; readonly pattern: RegExp; readonly margin: number };
+  | { readonly kind: 'pattern'; readonly id: string; readonly pattern: RegExp; readonly margin: number }
+  /**
+   * Runs of at least `minRun` consecutive ASCII digits, widened by `margin`. Every digit trigger
+   * is cut from one scan for digit runs per text.
+   */
+  | { readonly kind: 'digitRun'; readonly id: string; readonly minRun: number; readonly margin: number };

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { defaultRecognizers } from '../../src/engine/recognizers/index.js';
-import { minDigits } from '../../src/engine/scan/min-digits.js';
+import { maxMatchLength, minDigitRun, minDigits } from '../../src/engine/scan/min-digits.js';
+import { digitRunTrigger, TRIGGERS } from '../../src/engine/scan/triggers.js';
+import { windowsFor } from '../../src/engine/scan/windows.js';
 
 describe('minDigits', () => {
   it('counts the digits every match must hold', () => {
@@ -26,16 +28,48 @@ describe('minDigits', () => {
   });
 });
 
-/** The default recognizers with their digit bound removed: every one runs on every text. */
+describe('minDigitRun and maxMatchLength', () => {
+  it('finds the run of consecutive digits every match holds', () => {
+    assert.equal(minDigitRun(/\d{3}-?\d{2}-?\d{4}/), 4);
+    assert.equal(minDigitRun(/DE\d{9}|\d{11}/), 9);
+    assert.equal(minDigitRun(/(?<!\w)[1-9]\d{10}(?!\w)/), 11);
+    assert.equal(minDigitRun(/\d{2}[0-9A-F]\d{2}/), 2);
+    assert.equal(minDigitRun(/\d{2}\d?\d{2}/), 4);
+    assert.equal(minDigitRun(/(?:\d{5})?x/), 0);
+  });
+  it('bounds the length of a match, or says it is unbounded', () => {
+    assert.equal(maxMatchLength(/\d{3}-\d{2}-\d{4}/), 22);
+    assert.equal(maxMatchLength(/a|bcd/), 6);
+    assert.equal(maxMatchLength(/\d+/), Infinity);
+    assert.equal(maxMatchLength(/(\d)\1/), Infinity);
+  });
+  it('digit-run triggers round down runs and round up margins, and select only long enough runs', () => {
+    const trigger = digitRunTrigger(9, 22);
+    assert.deepEqual(trigger, { kind: 'digitRun', id: 'digits6+32', minRun: 6, margin: 32 });
+    assert.equal(digitRunTrigger(7, 20), trigger);
+    const text = 'call 12 or 34, ref 1234567 today';
+    assert.deepEqual(windowsFor(text, trigger), [{ start: 0, end: text.length }]);
+    assert.deepEqual(windowsFor('only 12 and 345 here, nothing longer at all', trigger), []);
+  });
+});
+
+/**
+ * The default recognizers with their digit bound removed and every digit-run trigger widened to
+ * the plain digit trigger: every one runs wherever there is a digit.
+ */
 const unbounded = createAnalyzer({
   useDefaultRecognizers: false,
-  recognizers: defaultRecognizers().map((recognizer) => ({ ...recognizer, minDigits: 0 })),
+  recognizers: defaultRecognizers().map((recognizer) => ({
+    ...recognizer,
+    minDigits: 0,
+    trigger: recognizer.trigger.kind === 'digitRun' ? TRIGGERS.digit : recognizer.trigger,
+  })),
 });
 const bounded = createAnalyzer();
 
-const PIECES = ['0', '1', '7', '42', '2001', '078', '05', '1120', '4111', '-', '/', '.', ' ', ':', 'GB', 'DE', 'AB', 'X', 'ssn', 'card', 'no.', '\n'];
+const PIECES = ['0', '1', '7', '42', '2001', '078', '05', '1120', '4111', '123456789', '82', '-', '/', '.', ' ', ':', 'GB', 'DE', 'AB', 'X', 'ssn', 'card', 'no.', 'IBAN', '\n'];
 
-describe('skipping recognizers by their digit bound', () => {
+describe('skipping recognizers by their digit bound and digit runs', () => {
   it('never changes the findings (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((parts) => parts.join('')), (text) => {

@@ -1,6 +1,6 @@
 import { VeilError } from '../../errors/veil-error.js';
-import { minDigits } from '../scan/min-digits.js';
-import { TRIGGERS } from '../scan/triggers.js';
+import { maxMatchLength, minDigitRun, minDigits } from '../scan/min-digits.js';
+import { digitRunTrigger, TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { validatorNamed, type Validator } from '../validators/index.js';
 
@@ -53,7 +53,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
     entities: [definition.entity],
     context: definition.context ?? [],
     negativeContext: definition.negativeContext ?? [],
-    trigger: definition.trigger ?? TRIGGERS.digit,
+    trigger: definition.trigger ?? defaultTrigger(compiled.map((pattern) => pattern.regex)),
     minDigits: Math.min(...compiled.map((pattern) => minDigits(pattern.regex))),
     find(text: string, window: TextWindow): Finding[] {
       const found: Finding[] = [];
@@ -86,6 +86,21 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
       return found;
     },
   };
+}
+
+/** Longest match for which a digit-run trigger is worth it; longer ones scan every digit window. */
+const MAX_RUN_TRIGGER_LENGTH = 96;
+/** Shorter runs are about as common as any digit, so the plain digit trigger serves them. */
+const MIN_RUN_FOR_TRIGGER = 4;
+
+/**
+ * The digit trigger narrowed to the digit runs every match must contain, when the patterns say
+ * so (`\d{9}` needs a run of 9): such text is rarer than any digit, so the patterns scan less.
+ */
+function defaultTrigger(regexes: readonly RegExp[]): Trigger {
+  const run = Math.min(...regexes.map(minDigitRun));
+  const length = Math.max(...regexes.map(maxMatchLength));
+  return run >= MIN_RUN_FOR_TRIGGER && length <= MAX_RUN_TRIGGER_LENGTH ? digitRunTrigger(run, length) : TRIGGERS.digit;
 }
 
 function resolveValidator(definition: PatternRecognizerDefinition): Validator | undefined {

@@ -27,11 +27,7 @@ const NINE = 0x39;
  * ```
  */
 export function minDigits(regex: RegExp): number {
-  const pattern = parser.parsePattern(regex.source, 0, regex.source.length, {
-    unicode: regex.flags.includes('u'),
-    unicodeSets: regex.flags.includes('v'),
-  });
-  return alternatives(pattern.alternatives);
+  return alternatives(parse(regex).alternatives);
 }
 
 function alternatives(list: readonly Alternative[]): number {
@@ -80,4 +76,113 @@ function onlyDigits(node: Node): boolean {
 
 function isDigitCode(code: number): boolean {
   return code >= ZERO && code <= NINE;
+}
+
+/**
+ * A lower bound on the longest run of consecutive ASCII digits in any match: `\d{3}-\d{2}-\d{4}`
+ * always holds a run of 4, `[1-9]\d{9}` one of 10. Elements that match digits only extend a run
+ * (even optional ones: they add no non-digit), look-arounds leave it unbroken, and anything else
+ * ends it.
+ *
+ * @example
+ * ```ts
+ * minDigitRun(/\d{3}-?\d{2}-?\d{4}/); // 4
+ * minDigitRun(/DE\d{9}|\d{11}/); // 9
+ * ```
+ */
+export function minDigitRun(regex: RegExp): number {
+  return runOfAlternatives(parse(regex).alternatives);
+}
+
+/**
+ * The most UTF-16 code units a match can span (a class counts 2, as it may match an astral
+ * character), or Infinity when a repetition is unbounded or a back-reference is used.
+ *
+ * @example
+ * ```ts
+ * maxMatchLength(/\d{3}-\d{2}-\d{4}/); // 22
+ * maxMatchLength(/\d+/); // Infinity
+ * ```
+ */
+export function maxMatchLength(regex: RegExp): number {
+  return lengthOfAlternatives(parse(regex).alternatives);
+}
+
+function parse(regex: RegExp): ReturnType<RegExpParser['parsePattern']> {
+  return parser.parsePattern(regex.source, 0, regex.source.length, {
+    unicode: regex.flags.includes('u'),
+    unicodeSets: regex.flags.includes('v'),
+  });
+}
+
+function runOfAlternatives(list: readonly Alternative[]): number {
+  let least = Infinity;
+  for (const alternative of list) least = Math.min(least, runOfSequence(alternative.elements));
+  return least === Infinity ? 0 : least;
+}
+
+function runOfSequence(elements: readonly Element[]): number {
+  let best = 0;
+  let chain = 0;
+  for (const element of elements) {
+    if (element.type === 'Assertion') continue;
+    const digitsOnly = matchesDigitsOnly(element);
+    if (digitsOnly !== undefined) {
+      chain += digitsOnly;
+      continue;
+    }
+    best = Math.max(best, chain, runOf(element));
+    chain = 0;
+  }
+  return Math.max(best, chain);
+}
+
+/** For an element that can match digits only, the fewest it matches; otherwise undefined. */
+function matchesDigitsOnly(element: Element): number | undefined {
+  if (element.type === 'Quantifier') {
+    const inner = matchesDigitsOnly(element.element as Element);
+    return inner === undefined ? undefined : inner * element.min;
+  }
+  return count(element) === 1 && (element.type === 'Character' || element.type === 'CharacterSet' || element.type === 'CharacterClass') ? 1 : undefined;
+}
+
+function runOf(node: Node): number {
+  switch (node.type) {
+    case 'Group':
+    case 'CapturingGroup':
+      return runOfAlternatives(node.alternatives);
+    case 'Quantifier':
+      return node.min > 0 ? runOf(node.element) : 0;
+    default:
+      return 0;
+  }
+}
+
+function lengthOfAlternatives(list: readonly Alternative[]): number {
+  let most = 0;
+  for (const alternative of list) {
+    let sum = 0;
+    for (const element of alternative.elements) sum += lengthOf(element);
+    most = Math.max(most, sum);
+  }
+  return most;
+}
+
+function lengthOf(node: Node): number {
+  switch (node.type) {
+    case 'Group':
+    case 'CapturingGroup':
+      return lengthOfAlternatives(node.alternatives);
+    case 'Quantifier':
+      return node.max === Infinity ? Infinity : node.max * lengthOf(node.element);
+    case 'Character':
+    case 'CharacterSet':
+    case 'CharacterClass':
+    case 'ExpressionCharacterClass':
+      return 2;
+    case 'Assertion':
+      return 0;
+    default:
+      return Infinity;
+  }
 }

@@ -10,7 +10,7 @@ export const TRIGGERS = {
    * Any digit. Every identifier has digits spread through it, so the margin only has to cover a
    * letter prefix or suffix and the letter groups between digits (an IBAN's bank code).
    */
-  digit: { kind: 'pattern', id: 'digit', pattern: /\d+/g, margin: 16 },
+  digit: { kind: 'digitRun', id: 'digit', minRun: 1, margin: 16 },
   /**
    * Labels of health identifiers that are only reported after their label (licence, medical
    * record and health-plan numbers). One scan serves the three recognizers; the window reaches
@@ -62,3 +62,34 @@ export const TRIGGERS = {
     margin: 8192,
   },
 } as const satisfies Record<string, Trigger>;
+
+/** Run lengths that digit-run triggers are rounded down to, so recognizers share windows. */
+const RUN_BUCKETS = [1, 4, 6, 10] as const;
+/** Margins are rounded up to a multiple of this, for the same reason. */
+const MARGIN_STEP = 16;
+/** Characters of context beyond the longest match, for look-behinds and look-aheads. */
+const LOOKAROUND_SLACK = 8;
+
+const digitRunTriggers = new Map<string, Trigger>();
+
+/**
+ * The trigger for a recognizer whose every match holds a run of at least `minRun` consecutive
+ * digits and spans at most `maxLength` characters: windows reach from each such run as far as a
+ * match can, so nothing is missed, and text whose digit runs are all shorter is never scanned.
+ *
+ * @example
+ * ```ts
+ * digitRunTrigger(9, 22); // { kind: 'digitRun', id: 'digits8+32', minRun: 8, margin: 32 }
+ * ```
+ */
+export function digitRunTrigger(minRun: number, maxLength: number): Trigger {
+  const run = RUN_BUCKETS.filter((bucket) => bucket <= minRun).at(-1) ?? 1;
+  const margin = Math.max(TRIGGERS.digit.margin, Math.ceil((maxLength + LOOKAROUND_SLACK) / MARGIN_STEP) * MARGIN_STEP);
+  const id = `digits${run}+${margin}`;
+  let trigger = digitRunTriggers.get(id);
+  if (trigger === undefined) {
+    trigger = { kind: 'digitRun', id, minRun: run, margin };
+    digitRunTriggers.set(id, trigger);
+  }
+  return trigger;
+}

@@ -17,36 +17,94 @@ function snapRight(text: string, index: number, limit: number): number {
 }
 
 /**
+ * The runs of ASCII digits in a text as `[start, end, start, end, ...]`: one scan serves every
+ * digit trigger of an analysis.
+ */
+export type DigitRuns = readonly number[];
+
+/** The digit runs of `text` (see {@link DigitRuns}). */
+export function digitRuns(text: string): DigitRuns {
+  const runs: number[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      runs.push(start, i);
+      start = -1;
+    }
+  }
+  if (start >= 0) runs.push(start, text.length);
+  return runs;
+}
+
+/**
  * The windows of `text` that a trigger selects: each hit widened by the trigger's margin,
  * snapped outward to whitespace (so `\b` and look-arounds behave as on the whole text), and
- * merged when they touch. Snapping is bounded so a text without whitespace stays linear.
+ * merged when they touch. Snapping is bounded so a text without whitespace stays linear. A
+ * digit-run trigger reads its hits from `runs` (computed here when not given).
  *
  * @example
  * ```ts
  * windowsFor('call 555-0100 now', TRIGGERS.digit); // [{ start: 0, end: 17 }]
  * ```
  */
-export function windowsFor(text: string, trigger: Trigger): TextWindow[] {
+export function windowsFor(text: string, trigger: Trigger, runs?: DigitRuns): TextWindow[] {
   if (trigger.kind === 'all') return text.length === 0 ? [] : [{ start: 0, end: text.length }];
-  const pattern = new RegExp(trigger.pattern.source, trigger.pattern.flags.includes('g') ? trigger.pattern.flags : `${trigger.pattern.flags}g`);
-  const margin = trigger.margin;
-  const windows: TextWindow[] = [];
-  let currentStart = -1;
-  let currentEnd = -1;
+  const windows = new Windows(text, trigger.margin);
+  if (trigger.kind === 'digitRun') {
+    const hits = runs ?? digitRuns(text);
+    for (let k = 0; k < hits.length; k += 2) if (hits[k + 1]! - hits[k]! >= trigger.minRun) windows.hit(hits[k]!, hits[k + 1]!);
+    return windows.done();
+  }
+  const pattern = globalPattern(trigger.pattern);
+  pattern.lastIndex = 0;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     if (match[0].length === 0) pattern.lastIndex++;
-    const hitStart = match.index;
-    const hitEnd = match.index + match[0].length;
-    if (currentStart >= 0 && hitStart - margin <= currentEnd) {
-      currentEnd = Math.max(currentEnd, Math.min(text.length, hitEnd + margin));
-      continue;
-    }
-    if (currentStart >= 0) windows.push(snap(text, currentStart, currentEnd, margin));
-    currentStart = Math.max(0, hitStart - margin);
-    currentEnd = Math.min(text.length, hitEnd + margin);
+    windows.hit(match.index, match.index + match[0].length);
   }
-  if (currentStart >= 0) windows.push(snap(text, currentStart, currentEnd, margin));
-  return mergeTouching(windows);
+  return windows.done();
+}
+
+const globalPatterns = new WeakMap<RegExp, RegExp>();
+
+/** The trigger's pattern with the global flag, compiled once. */
+function globalPattern(pattern: RegExp): RegExp {
+  let global = globalPatterns.get(pattern);
+  if (global === undefined) {
+    global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+    globalPatterns.set(pattern, global);
+  }
+  return global;
+}
+
+/** Hits widened by a margin and merged as they come (hits arrive in text order). */
+class Windows {
+  private readonly found: TextWindow[] = [];
+  private currentStart = -1;
+  private currentEnd = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly margin: number,
+  ) {}
+
+  hit(hitStart: number, hitEnd: number): void {
+    const { margin, text } = this;
+    if (this.currentStart >= 0 && hitStart - margin <= this.currentEnd) {
+      this.currentEnd = Math.max(this.currentEnd, Math.min(text.length, hitEnd + margin));
+      return;
+    }
+    if (this.currentStart >= 0) this.found.push(snap(text, this.currentStart, this.currentEnd, margin));
+    this.currentStart = Math.max(0, hitStart - margin);
+    this.currentEnd = Math.min(text.length, hitEnd + margin);
+  }
+
+  done(): TextWindow[] {
+    if (this.currentStart >= 0) this.found.push(snap(this.text, this.currentStart, this.currentEnd, this.margin));
+    return mergeTouching(this.found);
+  }
 }
 
 function snap(text: string, start: number, end: number, margin: number): TextWindow {
