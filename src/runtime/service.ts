@@ -9,6 +9,7 @@
  * events, and the upload slots.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
@@ -40,6 +41,8 @@ import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
 import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
 import type { AuditLogs } from './audit.js';
+import { createDetectionPool } from './detection-pool.js';
+import type { DetectionPool } from './detection-pool.js';
 import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
@@ -74,6 +77,16 @@ export interface ServiceOptions {
   readonly maxDocumentBytes?: number;
   /** How often expired, unused uploads are deleted, in seconds; 0 never (default 60). */
   readonly uploadSweepIntervalSeconds?: number;
+  /**
+   * Threads that analyse texts for `/v1/analyze` and `/v1/anonymize`, off the event loop; 0
+   * analyses in the request's thread. Default {@link defaultDetectionThreads}.
+   */
+  readonly detectionThreads?: number;
+}
+
+/** One thread per core beyond the one serving requests, and at least one. */
+export function defaultDetectionThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** A running service. */
@@ -340,7 +353,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     onQueueError: (error) => logger?.warn({ component: 'queue', errorName: error.name }, 'queue error'),
   });
   let workers: Workers | undefined;
+  let detection: DetectionPool | undefined;
   try {
+    const threads = options.detectionThreads ?? defaultDetectionThreads();
+    if (!Number.isInteger(threads) || threads < 0)
+      throw new VeilError('VEIL_INVALID_OPTION', 'service: detectionThreads must be an integer of at least 0');
+    if (threads > 0) detection = createDetectionPool({ threads });
     const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
@@ -383,11 +401,13 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ...(options.api === undefined ? {} : { config: options.api }),
       // The same keyring as the workers, so keyed operators agree between /v1/anonymize and jobs.
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
+      ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
       ...auditApiDependencies(logs, routes),
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
     let closed: Promise<void> | undefined;
     const running = workers;
+    const pool = detection;
     return {
       app,
       runtime,
@@ -396,12 +416,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       close: () =>
         (closed ??= (async () => {
           await app.close();
+          await pool?.close();
           await sweeper.stop();
           await running?.stop();
           await runtime.close();
         })()),
     };
   } catch (error) {
+    await detection?.close().catch(() => {});
     await workers?.stop().catch(() => {});
     await runtime.close().catch(() => {});
     throw error;
