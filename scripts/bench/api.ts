@@ -10,7 +10,7 @@
  *
  * BENCH_SECONDS sets each phase's length (default 10); BENCH_RATE the fixed rate (default 500).
  * Detection runs on `veil serve`'s detection threads; BENCH_THREADS sets how many (default as
- * `veil serve`: cores - 1, at least 1; 0 analyses in the request thread).
+ * `veil serve`: one per core; 0 analyses in the request thread).
  *
  * Then the jobs phase: BENCH_JOBS (default 40) text jobs submitted over loopback to `veil serve`'s
  * service (`startService`: JWT, POST /v1/jobs, embedded workers, audit) and polled until every one

@@ -103,7 +103,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8080)
     .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
     .option('--workers <n>', 'jobs each step runs at once in this process (0: none, run `veil worker`)', parseWorkers, 1)
-    .option('--detection-threads <n>', 'threads analysing texts for /v1/analyze and /v1/anonymize (0: in the request thread; default: cores - 1, at least 1)', parseWorkers)
+    .option('--detection-threads <n>', 'threads analysing texts for /v1/analyze and /v1/anonymize (0: in the request thread; default: one per core)', parseWorkers)
     .action(async (flags: ServeFlags) => {
       const logger = pino({ level: process.env.VEIL_LOG_LEVEL ?? 'info' });
       // The runtime (database, keys, blobs, queue), embedded workers, the audit logs and every
