@@ -12,7 +12,8 @@
  * Detection runs on `veil serve`'s detection threads; BENCH_THREADS sets how many (default as
  * `veil serve`: one per core; 0 analyses in the request thread).
  *
- * Then the jobs phase: BENCH_JOBS (default 40) text jobs submitted over loopback to `veil serve`'s
+ * Then the jobs phase: BENCH_JOBS (default 40) text jobs submitted over loopback by BENCH_SUBMITTERS
+ * clients at once (default 4) to `veil serve`'s
  * service (`startService`: JWT, POST /v1/jobs, embedded workers, audit) and polled until every one
  * has succeeded, in documents/s from the first submit to the last success, with 1 and 2 workers,
  * on PGlite and (when it answers at BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test,
@@ -139,6 +140,7 @@ if (ONLY !== 'jobs') {
 rmSync(dataDir, { recursive: true, force: true });
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 40);
+const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 4);
 const JOBS_TIMEOUT_MS = Number(process.env.BENCH_JOBS_TIMEOUT_S ?? 180) * 1000;
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -191,20 +193,25 @@ async function jobsPhase(driver: 'pglite' | 'postgres', workers: number): Promis
     const headers = { authorization: `Bearer ${jobToken}`, 'content-type': 'application/json' };
     const started = performance.now();
     const ids: string[] = [];
-    for (let i = 0; i < JOBS; i += 1) {
-      const res = await fetch(`${service.url}/v1/jobs`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          text: texts[i % texts.length],
-          purpose: 'bench',
-          consent: { basis: 'contract' },
-          retention_days: 1,
-        }),
-      });
-      if (res.status !== 202) throw new Error(`POST /v1/jobs answered ${res.status}`);
-      ids.push(((await res.json()) as { job_id: string }).job_id);
-    }
+    let next = 0;
+    // SUBMITTERS clients submit at once, each one job after another.
+    const submitter = async (): Promise<void> => {
+      for (let i = next++; i < JOBS; i = next++) {
+        const res = await fetch(`${service.url}/v1/jobs`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            text: texts[i % texts.length],
+            purpose: 'bench',
+            consent: { basis: 'contract' },
+            retention_days: 1,
+          }),
+        });
+        if (res.status !== 202) throw new Error(`POST /v1/jobs answered ${res.status}`);
+        ids.push(((await res.json()) as { job_id: string }).job_id);
+      }
+    };
+    await Promise.all(Array.from({ length: SUBMITTERS }, submitter));
     const submitted = performance.now();
     const pending = new Set(ids);
     while (pending.size > 0) {
@@ -232,7 +239,7 @@ async function jobsPhase(driver: 'pglite' | 'postgres', workers: number): Promis
 
 if (ONLY !== 'analyze') {
   console.log(
-    `text jobs end to end (POST /v1/jobs → succeeded), ${JOBS} × ${texts[0]!.length}-character texts, loopback`,
+    `text jobs end to end (POST /v1/jobs → succeeded), ${JOBS} × ${texts[0]!.length}-character texts from ${SUBMITTERS} clients, loopback`,
   );
   const drivers: Array<'pglite' | 'postgres'> = ['pglite'];
   if (await postgresAnswers()) drivers.push('postgres');
