@@ -17,6 +17,11 @@ export interface RedactDocumentOptions extends ParseOptions {
   readonly redactText?: TextRedactor;
   /** Resolution of rasterised PDF pages (default 200 dpi). */
   readonly dpi?: number;
+  /**
+   * Re-adds an invisible text layer, read by OCR from the redacted image, to every rasterised PDF
+   * page, so the output stays searchable (default false). The residual check reads it too.
+   */
+  readonly searchable?: boolean;
 }
 
 export interface RedactedDocument {
@@ -57,7 +62,8 @@ async function writeOnce(
     const boxes = boxesByPage(doc, dt, findings, doc.format === 'pdf' ? 1.5 : 3);
     const progress = context.onProgress ? { onProgress: context.onProgress } : {};
     if (doc.format === 'pdf') {
-      const out = await writeRedactedPdf(bytes, boxes, { limits: context.limits, dpi: options.dpi ?? REDACTION_DPI, ...progress });
+      const textLayer = options.searchable ? { textLayer: context.ocr() } : {};
+      const out = await writeRedactedPdf(bytes, boxes, { limits: context.limits, dpi: options.dpi ?? REDACTION_DPI, ...progress, ...textLayer });
       return { bytes: out, mediaType: 'application/pdf', rasterised: boxes.size };
     }
     const out = await writeRedactedImage(bytes, doc.mediaType, boxes, { limits: context.limits, ...progress });

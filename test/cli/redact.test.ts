@@ -175,10 +175,14 @@ test('veil redact on a PDF writes a truly redacted PDF and reports residual 0', 
   writeFileSync(policy, 'version: 1\nentities: [EMAIL_ADDRESS, US_SSN]\noperators:\n  default: { operator: redact }\n');
   writeFileSync(input, await textPdf([['Contact jane.doe@example.org', 'SSN 536-22-1245']]));
   const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', main, 'redact', input, '-o', output, '--policy', policy], { encoding: 'utf8', timeout: 280_000 });
-  assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stderr, /redacted 2 values \(application\/pdf, residual 0\)/);
-  const bytes = readFileSync(output);
-  assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
-  assert.ok(!bytes.toString('latin1').includes('jane.doe') && !bytes.toString('latin1').includes('536-22-1245'));
+  for (const extra of [[], ['--searchable']]) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', main, 'redact', input, '-o', output, '--policy', policy, ...extra], { encoding: 'utf8', timeout: 280_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /redacted 2 values \(application\/pdf, residual 0\)/);
+    const bytes = readFileSync(output);
+    assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.ok(!bytes.toString('latin1').includes('jane.doe') && !bytes.toString('latin1').includes('536-22-1245'));
+  }
+  const extracted = spawnSync(process.execPath, ['--import', 'tsx', main, 'extract', output], { encoding: 'utf8', timeout: 120_000 });
+  assert.match(extracted.stdout, /Contact/, 'the searchable output has a text layer');
 });

@@ -40,6 +40,19 @@ describe('true redaction', () => {
     assert.equal(reloaded.getTitle(), undefined);
   });
 
+  test('PDF, searchable: rasterised pages get an invisible OCR text layer of what the redacted image shows', async () => {
+    const input = await textPdf([[`Patient e-mail ${CANARY_EMAIL}`, `SSN ${CANARY_SSN}`, 'Discharged in good health']]);
+    const out = await redactDocument(input, { detection, searchable: true });
+    assert.equal(out.residual, 0);
+    assert.equal(out.rasterisedPages, 1);
+    // The text layer alone, without OCR: the words come from the layer Veil wrote.
+    const layer = documentText(await parseDocument(out.bytes, { ocrMode: 'never' })).text;
+    assert.match(layer, /Patient/);
+    assert.match(layer, /Discharged/);
+    assertNoCanary(out.bytes, await allText(out.bytes));
+    assert.ok(!layer.includes(CANARY_SSN) && !layer.includes(CANARY_EMAIL));
+  });
+
   test('image: boxes burned in, EXIF stripped, OCR finds no canary', async () => {
     const input = await textImage([`Mail ${CANARY_EMAIL}`, `SSN ${CANARY_SSN} today`], { exif: true, format: 'jpeg' });
     assert.ok((await sharp(input).metadata()).exif, 'fixture carries EXIF');

@@ -28,6 +28,7 @@ interface RedactFlags {
   tenant: string;
   subject?: string;
   dataDir: string;
+  searchable?: boolean;
 }
 
 /** The policy used without `--policy`, shipped with the package. */
@@ -69,10 +70,11 @@ export function registerRedact(program: Command): void {
       'where the local key file and keyring live (keyed operators only)',
       DEFAULT_DATA_DIR,
     )
+    .option('--searchable', 'PDF: re-add an invisible OCR text layer to rasterised pages, read from the redacted image')
     .action(async (file: string, flags: RedactFlags) => {
       const policy = await loadPolicy(flags.policy ?? DEFAULT_POLICY_PATH);
       if (file !== '-' && flags.format === undefined && BINARY_DOCUMENTS.has(await sniffFileFormat(file)))
-        return redactDocumentFile(file, flags.output, policy);
+        return redactDocumentFile(file, flags.output, policy, flags.searchable === true);
       const plan = planFromPolicy(policy);
       const format = flags.format ?? formatOf(file);
       const context: AnonymizeContext = {
@@ -102,13 +104,13 @@ const BINARY_DOCUMENTS = new Set(['pdf', 'image', 'docx', 'email', 'unsupported'
  * PDFs, images, DOCX and e-mail: true redaction with the residual check (the output is
  * re-extracted, OCR included, and detection re-run; anything left fails the command).
  */
-async function redactDocumentFile(file: string, output: string, policy: Policy): Promise<void> {
+async function redactDocumentFile(file: string, output: string, policy: Policy, searchable: boolean): Promise<void> {
   const { closeDocumentResources, readDocumentFile, redactDocument, writeFileAtomic } = await import('../../documents/index.js');
   const { pageProgress } = await import('./extract.js');
   if (output === '-') throw new VeilError('VEIL_INVALID_OPTION', 'redact: a redacted document needs an output file (-o FILE)');
   const progress = await pageProgress();
   try {
-    const redacted = await redactDocument(await readDocumentFile(file), { detection: analyzeOptionsFromPolicy(policy), onProgress: progress.update });
+    const redacted = await redactDocument(await readDocumentFile(file), { detection: analyzeOptionsFromPolicy(policy), onProgress: progress.update, searchable });
     await writeFileAtomic(output, redacted.bytes);
     const total = Object.values(redacted.counts).reduce((a, b) => a + b, 0);
     process.stderr.write(`redacted ${total} value${total === 1 ? '' : 's'} (${redacted.mediaType}, residual ${redacted.residual})\n`);

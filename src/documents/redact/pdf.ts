@@ -1,6 +1,8 @@
-import { PDFDocument, PDFName } from 'pdf-lib';
+import { PDFDocument, PDFName, popGraphicsState, pushGraphicsState, setTextRenderingMode, StandardFonts, TextRenderingMode } from 'pdf-lib';
+import type { PDFFont, PDFPage } from 'pdf-lib';
 import type { DocumentLimits } from '../limits.js';
 import type { Box } from '../model.js';
+import type { OcrEngine, OcrResult } from '../ocr/engine.js';
 import type { ProgressEvent } from '../parsers/context.js';
 import { runPdfJob, type PdfPageMessage } from '../pdf/sandbox.js';
 
@@ -16,7 +18,9 @@ const PAGE_KEYS_TO_DROP = ['Metadata', 'PieceInfo', 'Thumb', 'LastModified'];
  * field of the original page survives. Other pages are copied as they are, minus page metadata.
  * The output is a fresh document: no document information, XMP, outline, attachments, JavaScript
  * or form dictionary is carried over. When pdf-lib cannot read the original (damaged or
- * encrypted), every page is rasterised instead.
+ * encrypted), every page is rasterised instead. With `textLayer`, each rasterised page gets an
+ * invisible text layer read by OCR from its redacted image, so the output stays searchable and
+ * holds no word the image does not show.
  *
  * @example
  * ```ts
@@ -26,7 +30,14 @@ const PAGE_KEYS_TO_DROP = ['Metadata', 'PieceInfo', 'Thumb', 'LastModified'];
 export async function writeRedactedPdf(
   bytes: Uint8Array,
   boxes: ReadonlyMap<number, readonly Box[]>,
-  options: { limits: DocumentLimits; dpi?: number; onProgress?: (event: ProgressEvent) => void; rasteriseAll?: boolean },
+  options: {
+    limits: DocumentLimits;
+    dpi?: number;
+    onProgress?: (event: ProgressEvent) => void;
+    rasteriseAll?: boolean;
+    /** OCR for an invisible text layer on rasterised pages; none when absent. */
+    textLayer?: OcrEngine;
+  },
 ): Promise<Uint8Array> {
   let source: PDFDocument | undefined;
   try {
@@ -48,12 +59,15 @@ export async function writeRedactedPdf(
     return writeRedactedPdf(bytes, boxes, { ...options, rasteriseAll: true });
   }
   const out = await PDFDocument.create({ updateMetadata: false });
+  const font = options.textLayer ? await out.embedFont(StandardFonts.Helvetica) : undefined;
   for (const page of rendered) {
     if (page.png && page.scale) {
       const image = await out.embedPng(page.png);
       const width = image.width / page.scale;
       const height = image.height / page.scale;
-      out.addPage([width, height]).drawImage(image, { x: 0, y: 0, width, height });
+      const added = out.addPage([width, height]);
+      added.drawImage(image, { x: 0, y: 0, width, height });
+      if (options.textLayer && font) drawInvisibleText(added, font, await options.textLayer.recognize(page.png), page.scale);
     } else if (source) {
       const [copied] = await out.copyPages(source, [page.number - 1]);
       if (!copied) continue;
@@ -64,4 +78,26 @@ export async function writeRedactedPdf(
   }
   // Without object streams every dictionary stays readable, so a raw-byte scan of the output can vouch for it.
   return out.save({ useObjectStreams: false });
+}
+
+/**
+ * Writes the words OCR read from a page image as invisible text (rendering mode 3) over where
+ * they appear, sized to their boxes, so the page can be searched and selected. Characters the
+ * standard font cannot encode (it is WinAnsi only) are left out; words are never invented.
+ */
+function drawInvisibleText(page: PDFPage, font: PDFFont, result: OcrResult, scale: number): void {
+  const pageHeight = page.getHeight();
+  const supported = new Set(font.getCharacterSet());
+  page.pushOperators(pushGraphicsState(), setTextRenderingMode(TextRenderingMode.Invisible));
+  for (const line of result.lines) {
+    for (const word of line) {
+      const text = [...word.text.trim()].filter((char) => supported.has(char.codePointAt(0)!)).join('');
+      if (text.length === 0 || word.box.width <= 0 || word.box.height <= 0) continue;
+      const boxWidth = word.box.width / scale;
+      const boxHeight = word.box.height / scale;
+      const size = Math.max(1, Math.min(boxHeight, boxWidth / Math.max(0.001, font.widthOfTextAtSize(text, 1))));
+      page.drawText(text, { x: word.box.x / scale, y: pageHeight - (word.box.y + word.box.height) / scale, size, font });
+    }
+  }
+  page.pushOperators(popGraphicsState());
 }
