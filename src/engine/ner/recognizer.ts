@@ -134,6 +134,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
+    if (span.tag === PERSON) extendFirstName(span, tags);
     if (span.tag === PERSON || span.tag === LOCATION) endAtPossessive(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(span);
     if (span.tag === ADDRESS && !looksLikeStreet(span)) span.tag = LOCATION;
@@ -197,6 +198,27 @@ function possessiveLength(i: number): number {
   const s = scratch.text.charCodeAt(end - 1) | 32;
   const mark = scratch.text.charCodeAt(end - 2);
   return s === 115 && (mark === APOSTROPHE || mark === RIGHT_QUOTE) ? 2 : 0;
+}
+
+/**
+ * "My name is Sarah Iwase", "a david lange concert": a lone first name followed on the same line by
+ * a word that could be a surname takes it. The tagger often stops after the first name when the
+ * surname is rare: a capitalised word, or (in lower-case text) a lower-case word that is neither
+ * a common nor a function word. Months, week days, honorifics and numbers never extend a name.
+ */
+function extendFirstName(span: TokenSpan, tags: Int8Array): void {
+  const { tokens, gaz } = scratch;
+  if (span.first !== span.last || !(gaz[span.first]! & G.first)) return;
+  const next = span.last + 1;
+  if (next >= tokens.count || tags[next] !== 0 || tokens.start[next]! - tokens.end[span.last]! !== 1) return;
+  const flags = tokens.flags[next]!;
+  if (!(flags & F_WORD) || flags & (F_HAS_DIGIT | F_NEWLINE_BEFORE | F_ALL_UPPER)) return;
+  const bits = gaz[next]!;
+  if (bits & (G.function | G.month | G.weekday | G.honorific | G.street | G.orgSuffix)) return;
+  const capitalised = (flags & F_FIRST_UPPER) !== 0;
+  const nameFirst = tokens.flags[span.first]! & F_FIRST_UPPER;
+  if (capitalised ? !nameFirst : nameFirst || bits & G.common || EVERYDAY.has(tokens.hash[next]!)) return;
+  span.last = next;
 }
 
 /**

@@ -181,6 +181,11 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(found('I lived at 1599 Old Spallumcheen Rd for years.'), [['STREET_ADDRESS', '1599 Old Spallumcheen Rd']]);
     assert.deepEqual(found('The Supreme Court ruled.'), [['ORGANIZATION', 'The Supreme Court']]);
   });
+  it('lets a lone first name take the rare surname after it, but never a week day or a common word', () => {
+    assert.deepEqual(found('My name is Sarah Iwase.'), [['PERSON', 'Sarah Iwase']]);
+    assert.deepEqual(found('We thanked Sarah Friday for coming.'), [['PERSON', 'Sarah']]);
+    assert.deepEqual(found('call mary soon about it'), [['PERSON', 'mary']]);
+  });
   it('keeps a greeting out of the name', () => {
     assert.deepEqual(found('Hi Danival, how are you?'), [['PERSON', 'Danival']]);
   });
