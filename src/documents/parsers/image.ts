@@ -3,6 +3,7 @@ import { VeilError, isVeilError } from '../../errors/veil-error.js';
 import type { DocumentLimits } from '../limits.js';
 import type { Document, Page } from '../model.js';
 import { ocrLines } from '../ocr/lines.js';
+import { prepareForOcr, type OcrImage } from '../ocr/prepare.js';
 import { recognizeWithin, type ParseContext } from './context.js';
 
 // libvips' operation cache would keep decoded pixels of hostile images alive between requests.
@@ -59,8 +60,8 @@ export function openFrame(bytes: Uint8Array, limits: DocumentLimits, page: numbe
 }
 
 /**
- * Parses an image (PNG, JPEG, TIFF with all its frames, WebP) by OCR; boxes are in pixels of the
- * upright image.
+ * Parses an image (PNG, JPEG, TIFF with all its frames, WebP) by OCR, after `prepareForOcr`
+ * (small text enlarged); boxes are in pixels of the upright original image.
  *
  * @example
  * ```ts
@@ -72,16 +73,17 @@ export async function parseImage(bytes: Uint8Array, mediaType: string, context: 
   const info = await probeImage(bytes, limits);
   const pages: Page[] = [];
   for (let index = 0; index < info.pages; index++) {
-    let png: Buffer;
-    let width: number;
-    let height: number;
+    const ocr = context.ocrMode !== 'never';
+    let image: Pick<OcrImage, 'png' | 'scale' | 'width' | 'height'>;
     try {
-      const { data, info: out } = await openFrame(bytes, limits, index).greyscale().png({ compressionLevel: 1 }).toBuffer({ resolveWithObject: true });
-      [png, width, height] = [data, out.width, out.height];
+      const frame = openFrame(bytes, limits, index);
+      // Decoded even without OCR: a damaged frame must fail here, not later in a writer.
+      image = ocr ? await prepareForOcr(frame) : { png: Buffer.alloc(0), scale: 1, ...(await frame.raw().toBuffer({ resolveWithObject: true })).info };
     } catch (cause) {
       throw imageError(cause, limits);
     }
-    const lines = context.ocrMode === 'never' ? [] : ocrLines(await recognizeWithin(context, png, `OCR of image frame ${index + 1}`), 1);
+    const { png, scale, width, height } = image;
+    const lines = ocr ? ocrLines(await recognizeWithin(context, png, `OCR of image frame ${index + 1}`), scale) : [];
     pages.push({ number: index + 1, width, height, unit: 'px', source: 'ocr', lines });
     context.onProgress?.({ stage: context.stage, page: index + 1, pages: info.pages });
   }
