@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createTesseractOcr } from '../../src/documents/ocr/pool.js';
 import { parseDocument } from '../../src/documents/parse.js';
+import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 
 const evalRoot = fileURLToPath(new URL('../../../shared/eval/', import.meta.url));
@@ -117,3 +118,5 @@ async function pdfSamples(): Promise<void> {
 
 await pdfSamples();
 await sroie();
+// Idle PDF and OCR threads would keep the process alive after the figures are printed.
+await closeDocumentResources();
