@@ -43,6 +43,12 @@ describe('minDigitRun and maxMatchLength', () => {
     assert.equal(maxMatchLength(/\d+/), Infinity);
     assert.equal(maxMatchLength(/(\d)\1/), Infinity);
   });
+  it('falls back to the safe bounds on syntax it cannot read', () => {
+    const unreadable = { source: '(?', flags: '' } as RegExp;
+    assert.equal(minDigits(unreadable), 0);
+    assert.equal(minDigitRun(unreadable), 0);
+    assert.equal(maxMatchLength(unreadable), Infinity);
+  });
   it('digit-run triggers round down runs and round up margins, and select only long enough runs', () => {
     const trigger = digitRunTrigger(9, 22);
     assert.deepEqual(trigger, { kind: 'digitRun', id: 'digits6+32', minRun: 6, margin: 32 });

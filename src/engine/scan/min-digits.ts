@@ -27,7 +27,8 @@ const NINE = 0x39;
  * ```
  */
 export function minDigits(regex: RegExp): number {
-  return alternatives(parse(regex).alternatives);
+  const pattern = parse(regex);
+  return pattern === undefined ? 0 : alternatives(pattern.alternatives);
 }
 
 function alternatives(list: readonly Alternative[]): number {
@@ -91,7 +92,8 @@ function isDigitCode(code: number): boolean {
  * ```
  */
 export function minDigitRun(regex: RegExp): number {
-  return runOfAlternatives(parse(regex).alternatives);
+  const pattern = parse(regex);
+  return pattern === undefined ? 0 : runOfAlternatives(pattern.alternatives);
 }
 
 /**
@@ -105,14 +107,23 @@ export function minDigitRun(regex: RegExp): number {
  * ```
  */
 export function maxMatchLength(regex: RegExp): number {
-  return lengthOfAlternatives(parse(regex).alternatives);
+  const pattern = parse(regex);
+  return pattern === undefined ? Infinity : lengthOfAlternatives(pattern.alternatives);
 }
 
-function parse(regex: RegExp): ReturnType<RegExpParser['parsePattern']> {
-  return parser.parsePattern(regex.source, 0, regex.source.length, {
-    unicode: regex.flags.includes('u'),
-    unicodeSets: regex.flags.includes('v'),
-  });
+/**
+ * The syntax tree of `regex`, or undefined for syntax the parser does not know (a newer engine's):
+ * the bounds then fall back to their safe values (no digits needed, unbounded length).
+ */
+function parse(regex: RegExp): ReturnType<RegExpParser['parsePattern']> | undefined {
+  try {
+    return parser.parsePattern(regex.source, 0, regex.source.length, {
+      unicode: regex.flags.includes('u'),
+      unicodeSets: regex.flags.includes('v'),
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 function runOfAlternatives(list: readonly Alternative[]): number {
