@@ -133,6 +133,8 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   }
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
+    if (span.tag !== ADDRESS) endBeforeLabelledNumber(span);
+    if (span.tag !== ADDRESS) takeFirstNameBefore(span, tags);
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
     if (span.tag === PERSON) extendFirstName(span, tags);
     if (span.tag === PERSON || span.tag === LOCATION) endAtPossessive(span);
@@ -198,6 +200,45 @@ function possessiveLength(i: number): number {
   const s = scratch.text.charCodeAt(end - 1) | 32;
   const mark = scratch.text.charCodeAt(end - 2);
   return s === 115 && (mark === APOSTROPHE || mark === RIGHT_QUOTE) ? 2 : 0;
+}
+
+/**
+ * "Jane Doe, SSN 536-22-1245": a name or place does not run on over a comma into a label in
+ * capitals and the number it labels. The tagger reads "Doe, SSN 536…" like "Springfield, IL
+ * 62704"; a real state or country code after the comma keeps the span whole.
+ */
+function endBeforeLabelledNumber(span: TokenSpan): void {
+  const { tokens, gaz } = scratch;
+  for (let i = span.first + 1; i + 1 <= span.last; i++) {
+    if (text(i) !== ',' || tokens.flags[i]! & F_WORD) continue;
+    const label = i + 1;
+    const flags = tokens.flags[label]!;
+    if (!(flags & F_WORD) || !(flags & F_ALL_UPPER) || gaz[label]! & (G.stateAbbr | G.country)) continue;
+    let numbered = false;
+    for (let j = label + 1; j <= span.last && !numbered; j++) numbered = (tokens.flags[j]! & F_HAS_DIGIT) !== 0;
+    if (!numbered && label !== span.last) continue;
+    span.last = i - 1;
+    return;
+  }
+}
+
+/**
+ * "Patient Jane Doe": a capitalised first name the tagger left out, right before a span that
+ * starts with a surname (a known one, or a capitalised word in no word list), makes that span a
+ * person with the first name in it.
+ */
+function takeFirstNameBefore(span: TokenSpan, tags: Int8Array): void {
+  const { tokens, gaz } = scratch;
+  const before = span.first - 1;
+  if (before < 0 || tags[before] !== 0 || tokens.start[span.first]! - tokens.end[before]! !== 1) return;
+  const flags = tokens.flags[before]!;
+  if (!(flags & F_WORD) || !(flags & F_FIRST_UPPER)) return;
+  if (!(gaz[before]! & G.first) || gaz[before]! & (G.function | G.month | G.weekday)) return;
+  // The span's first word reads as a surname: a known one, or a capitalised word no list knows.
+  const surname = gaz[span.first]!;
+  if (!(tokens.flags[span.first]! & F_FIRST_UPPER) || (!(surname & G.last) && surname !== 0)) return;
+  span.first = before;
+  span.tag = PERSON;
 }
 
 /**

@@ -186,6 +186,12 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(found('We thanked Sarah Friday for coming.'), [['PERSON', 'Sarah']]);
     assert.deepEqual(found('call mary soon about it'), [['PERSON', 'mary']]);
   });
+  it('takes a first name the tagger left out before a surname, and stops a name at a labelled number', () => {
+    assert.deepEqual(found('Patient Jane Doe was admitted.'), [['PERSON', 'Jane Doe']]);
+    assert.deepEqual(found('Patient Jane Doe, SSN 536-22-1245'), [['PERSON', 'Jane Doe']]);
+    // A month is never taken as a first name.
+    assert.ok(!found('We met in May London after.').some(([, value]) => value.includes('May')));
+  });
   it('keeps a greeting out of the name', () => {
     assert.deepEqual(found('Hi Danival, how are you?'), [['PERSON', 'Danival']]);
   });
