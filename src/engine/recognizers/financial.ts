@@ -45,7 +45,14 @@ const creditCard = patternRecognizer({
 const iban = patternRecognizer({
   name: 'iban',
   entity: 'IBAN_CODE',
-  patterns: [{ regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/iu, score: 0.3 }],
+  patterns: [
+    // Printed in groups of four (ISO 13616) or compact: the groups keep a following word out
+    // ("DE89 3704 0044 0532 0130 00 for Hans"), which the free pattern below would swallow and
+    // then fail the checksum on.
+    { regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\p{L}\p{N}])/u, score: 0.3 },
+    // Any spacing and lower case.
+    { regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/iu, score: 0.3 },
+  ],
   validator: (value) => isValidIBAN(electronicFormatIBAN(value.toUpperCase()) ?? ''),
   validatedScore: 1,
   context: ['iban', 'bank', 'account', 'transfer', 'sepa'],
