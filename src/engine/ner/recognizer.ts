@@ -139,6 +139,10 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     if (span.tag === PERSON) extendFirstName(span, tags);
     if (span.tag === PERSON || span.tag === LOCATION) endAtPossessive(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(span);
+    if (span.tag === ADDRESS && onlyCalendarWords(span)) {
+      spans.splice(k--, 1);
+      continue;
+    }
     if (span.tag === ADDRESS && !looksLikeStreet(span)) span.tag = LOCATION;
     if (span.tag === ADDRESS) {
       const next = splitAddressList(span);
@@ -275,6 +279,22 @@ function extendJoinedSurname(span: TokenSpan, tags: Int8Array): void {
   if ((flags & (F_WORD | F_FIRST_UPPER | F_JOINED | F_HAS_DIGIT)) !== (F_WORD | F_FIRST_UPPER | F_JOINED)) return;
   if (tokens.start[next]! - tokens.end[span.last]! !== 1) return;
   span.last = next;
+}
+
+/**
+ * "Jan 2024" is a date, not a street and house number: a tagged address made only of month or
+ * week-day names and numbers is dropped, so the date recognizers report the whole date.
+ */
+function onlyCalendarWords(span: TokenSpan): boolean {
+  const { tokens, gaz } = scratch;
+  let calendar = false;
+  for (let i = span.first; i <= span.last; i++) {
+    const flags = tokens.flags[i]!;
+    if (!(flags & F_WORD)) continue;
+    if (gaz[i]! & (G.month | G.weekday)) calendar = true;
+    else if (!(flags & F_ALL_DIGIT)) return false;
+  }
+  return calendar;
 }
 
 /** An address from the tagger needs a number or a street word; "Reykjavík" alone is a place. */

@@ -192,6 +192,10 @@ describe('ner tagger: negatives', () => {
     // A month is never taken as a first name.
     assert.ok(!found('We met in May London after.').some(([, value]) => value.includes('May')));
   });
+  it('reads a month and a year as a date, not as a street and house number', () => {
+    assert.deepEqual(values('Signed on 12 Jan 2024 at noon.'), []);
+    assert.deepEqual(found('She lives at 12 Oak Street.'), [['STREET_ADDRESS', '12 Oak Street.']]);
+  });
   it('keeps a greeting out of the name', () => {
     assert.deepEqual(found('Hi Danival, how are you?'), [['PERSON', 'Danival']]);
   });
