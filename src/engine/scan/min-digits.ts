@@ -28,12 +28,13 @@ const NINE = 0x39;
  */
 export function minDigits(regex: RegExp): number {
   const pattern = parse(regex);
-  return pattern === undefined ? 0 : alternatives(pattern.alternatives);
+  return pattern === undefined ? 0 : leastOver(pattern.alternatives, sequence);
 }
 
-function alternatives(list: readonly Alternative[]): number {
+/** The least of `valueOf` over the alternatives of a pattern or group (0 when there are none). */
+function leastOver(list: readonly Alternative[], valueOf: (elements: readonly Element[]) => number): number {
   let least = Infinity;
-  for (const alternative of list) least = Math.min(least, sequence(alternative.elements));
+  for (const alternative of list) least = Math.min(least, valueOf(alternative.elements));
   return least === Infinity ? 0 : least;
 }
 
@@ -47,7 +48,7 @@ function count(node: Node): number {
   switch (node.type) {
     case 'Group':
     case 'CapturingGroup':
-      return alternatives(node.alternatives);
+      return leastOver(node.alternatives, sequence);
     case 'Quantifier':
       return node.min * count(node.element);
     case 'Character':
@@ -93,7 +94,7 @@ function isDigitCode(code: number): boolean {
  */
 export function minDigitRun(regex: RegExp): number {
   const pattern = parse(regex);
-  return pattern === undefined ? 0 : runOfAlternatives(pattern.alternatives);
+  return pattern === undefined ? 0 : leastOver(pattern.alternatives, runOfSequence);
 }
 
 /**
@@ -126,12 +127,6 @@ function parse(regex: RegExp): ReturnType<RegExpParser['parsePattern']> | undefi
   }
 }
 
-function runOfAlternatives(list: readonly Alternative[]): number {
-  let least = Infinity;
-  for (const alternative of list) least = Math.min(least, runOfSequence(alternative.elements));
-  return least === Infinity ? 0 : least;
-}
-
 function runOfSequence(elements: readonly Element[]): number {
   let best = 0;
   let chain = 0;
@@ -161,7 +156,7 @@ function runOf(node: Node): number {
   switch (node.type) {
     case 'Group':
     case 'CapturingGroup':
-      return runOfAlternatives(node.alternatives);
+      return leastOver(node.alternatives, runOfSequence);
     case 'Quantifier':
       return node.min > 0 ? runOf(node.element) : 0;
     default:
