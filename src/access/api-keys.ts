@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { constantTimeEqual, hmacSha256 } from '../crypto/hmac.js';
 import { VeilError } from '../errors/veil-error.js';
+import type { ApiKeyListing, ApiKeyRecord } from '../store/api-key-store.js';
 import { unauthenticated } from './failure.js';
 import { isRole } from './permissions.js';
 import type { Role } from './permissions.js';
@@ -28,19 +29,12 @@ const API_KEY = /^veil_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/;
 // key id, and the same pepper could never collide with another HMAC use.
 const HASH_CONTEXT = 'veil-api-key-v1';
 
-/** An API key as stored. It holds no secret: only an HMAC of it. */
-export interface StoredApiKey {
-  readonly keyId: string;
-  readonly tenantId: string;
-  /** As stored: {@link ApiKeyService.verify} grants only the ones that are Veil roles. */
-  readonly roles: readonly string[];
-  /** HMAC-SHA256 of the secret under the service's API-key pepper, hex. */
-  readonly hash: string;
-  /** ISO 8601. */
-  readonly createdAt: string;
-  /** ISO 8601, or null while the key is active. */
-  readonly revokedAt: string | null;
-}
+/**
+ * An API key as stored: no secret, only an HMAC-SHA256 of it under the service's pepper. Its
+ * roles are as stored; {@link ApiKeyService.verify} grants only the ones that are Veil roles.
+ * The shape is the store's record (access may import store; the store never imports access).
+ */
+export type StoredApiKey = ApiKeyRecord;
 
 /** The port the store layer implements (a table with a unique key_id and a tenant_id). */
 export interface ApiKeyStore {
@@ -58,7 +52,7 @@ export interface ApiKeyStore {
 }
 
 /** What listing shows of a key: ids, roles and dates, never the hash. */
-export type ApiKeyListing = Omit<StoredApiKey, 'hash'>;
+export type { ApiKeyListing };
 
 /** Settings of {@link createApiKeyService}. */
 export interface ApiKeyServiceOptions {

@@ -10,7 +10,7 @@ import { SYSTEM_SCOPE, withTenantScope } from './database.js';
 import { checkId, constraintError } from './repositories.js';
 import type { ApiKeysTable, Schema } from './schema.js';
 
-/** An API key as stored (as `StoredApiKey` in src/access): no secret, only its HMAC. */
+/** An API key as stored (the access layer's `StoredApiKey`): no secret, only its HMAC. */
 export interface ApiKeyRecord {
   readonly keyId: string;
   readonly tenantId: string;
