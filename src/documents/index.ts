@@ -10,5 +10,6 @@ export { writeFileAtomic } from './output.js';
 export { parseDocument, sniffType, type ParseOptions } from './parse.js';
 export type { OcrMode, ProgressEvent } from './parsers/context.js';
 export { redactDocument, type RedactDocumentOptions, type RedactedDocument } from './redact.js';
-export { plainRedaction, type TextRedactor } from './redact/text.js';
+export { operatorRedaction } from './redact/operators.js';
+export { plainRedaction, type TextRedaction, type TextRedactor } from './redact/text.js';
 export { documentText, locate, type DocumentText, type Location, type PageBox, type Segment } from './text.js';

@@ -13,7 +13,10 @@ import type { DocumentText } from './text.js';
 export interface RedactDocumentOptions extends ParseOptions {
   /** Detection options passed to the engine. The residual check uses the same ones. */
   readonly detection?: AnalyzeOptions;
-  /** How text findings are replaced (text, DOCX, e-mail, CSV, JSON); default `[TYPE]`. */
+  /**
+   * How text findings are replaced (text, DOCX, e-mail, CSV, JSON): default `[TYPE]`;
+   * `operatorRedaction(plan, context)` applies a policy's anonymisation operators.
+   */
   readonly redactText?: TextRedactor;
   /** Resolution of rasterised PDF pages (default 200 dpi). */
   readonly dpi?: number;
@@ -37,13 +40,19 @@ export interface RedactedDocument {
 }
 
 /**
- * True when a residual finding lies inside a `[TYPE]` placeholder the redactor wrote: the
- * placeholder is not personal data, even when a name tagger reads "[PERSON]" as a name.
+ * True when a residual finding lies wholly inside one of the strings the text redactor wrote
+ * (`[PERSON]`, `<PERSON_1>`, a mask, a hash): that is the redactor's output, not personal data
+ * that survived, even when a name tagger reads "[PERSON]" as a name. Only the window a covering
+ * occurrence could start in is searched, so the check costs no pass over the whole text.
  */
-function insidePlaceholder(text: string, finding: Finding): boolean {
-  const open = text.lastIndexOf('[', finding.start);
-  const close = text.indexOf(']', Math.max(finding.end - 1, finding.start));
-  return open >= 0 && close >= 0 && close - open < 48 && /^\[[A-Z][A-Z0-9_]*\]$/.test(text.slice(open, close + 1));
+function insideReplacement(text: string, finding: Finding, replacements: ReadonlySet<string>): boolean {
+  const length = finding.end - finding.start;
+  for (const r of replacements) {
+    if (r.length < length || r.length === 0) continue;
+    const from = Math.max(0, finding.end - r.length);
+    if (text.slice(from, finding.start + r.length).includes(r)) return true;
+  }
+  return false;
 }
 
 /** How many redact → re-extract rounds run before the output is refused. */
@@ -56,7 +65,7 @@ async function writeOnce(
   findings: readonly Finding[],
   options: RedactDocumentOptions,
   context: ReturnType<typeof parseContext>,
-): Promise<{ bytes: Uint8Array; mediaType: string; rasterised: number }> {
+): Promise<{ bytes: Uint8Array; mediaType: string; rasterised: number; replacements: readonly string[] }> {
   if (doc.format === 'pdf' || doc.format === 'image') {
     // Page coordinates are points for PDF and pixels for images; a 2-unit margin suits both.
     const boxes = boxesByPage(doc, dt, findings, doc.format === 'pdf' ? 1.5 : 3);
@@ -64,13 +73,13 @@ async function writeOnce(
     if (doc.format === 'pdf') {
       const textLayer = options.searchable ? { textLayer: context.ocr() } : {};
       const out = await writeRedactedPdf(bytes, boxes, { limits: context.limits, dpi: options.dpi ?? REDACTION_DPI, ...progress, ...textLayer });
-      return { bytes: out, mediaType: 'application/pdf', rasterised: boxes.size };
+      return { bytes: out, mediaType: 'application/pdf', rasterised: boxes.size, replacements: [] };
     }
     const out = await writeRedactedImage(bytes, doc.mediaType, boxes, { limits: context.limits, ...progress });
-    return { ...out, rasterised: doc.pages.length };
+    return { ...out, rasterised: doc.pages.length, replacements: [] };
   }
-  const { text, mediaType } = redactTextDocument(doc, dt, findings, options.redactText ?? plainRedaction);
-  return { bytes: new TextEncoder().encode(text), mediaType, rasterised: 0 };
+  const { text, mediaType, replacements } = await redactTextDocument(doc, dt, findings, options.redactText ?? plainRedaction);
+  return { bytes: new TextEncoder().encode(text), mediaType, rasterised: 0, replacements };
 }
 
 /**
@@ -97,15 +106,17 @@ export async function redactDocument(bytes: Uint8Array, options: RedactDocumentO
   const counts: Record<string, number> = {};
   let current = bytes;
   let rasterisedPages = 0;
+  const replacements = new Set<string>();
   for (let pass = 1; ; pass++) {
     for (const f of findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
     const written = await writeOnce(current, doc, dt, findings, options, context);
     rasterisedPages = Math.max(rasterisedPages, written.rasterised);
     current = written.bytes;
+    for (const r of written.replacements) replacements.add(r);
     // The check parses the output as a stranger would: content sniffing, text layer, OCR.
     doc = await parseWithContext(current, { ...context, stage: 'verify' });
     ({ dt, findings } = detectInDocument(doc, detect));
-    if (written.rasterised === 0) findings = findings.filter((f) => !insidePlaceholder(dt.text, f));
+    findings = findings.filter((f) => !insideReplacement(dt.text, f, replacements));
     if (findings.length === 0) return { bytes: current, mediaType: written.mediaType, residual: 0, counts, rasterisedPages };
     if (pass >= MAX_PASSES)
       throw new VeilError('VEIL_RESIDUAL_PII', `the redacted output still contains ${findings.length} finding(s) after ${MAX_PASSES} passes; no output was produced`);

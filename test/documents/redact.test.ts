@@ -1,7 +1,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { closeDocumentResources, documentText, parseDocument, redactDocument } from '../../src/documents/index.js';
+import { closeDocumentResources, documentText, operatorRedaction, parseDocument, redactDocument, type TextRedaction } from '../../src/documents/index.js';
+import type { Finding } from '../../src/engine/types.js';
 import { CANARY_EMAIL, CANARY_SSN, docx, eml, rawContains, textImage, textPdf, utf8 } from './fixtures.js';
 
 after(closeDocumentResources);
@@ -91,7 +92,37 @@ describe('true redaction', () => {
   });
 
   test('a custom text redactor is used for text formats', async () => {
-    const out = await redactDocument(utf8(`Mail ${CANARY_EMAIL} now`), { detection, redactText: (text, findings) => findings.reduceRight((t, f) => t.slice(0, f.start) + '***' + t.slice(f.end), text) });
+    const stars = (text: string, findings: readonly Finding[]): TextRedaction => ({ text: findings.reduceRight((t, f) => t.slice(0, f.start) + '***' + t.slice(f.end), text), replacements: ['***'] });
+    const out = await redactDocument(utf8(`Mail ${CANARY_EMAIL} now`), { detection, redactText: stars });
     assert.equal(new TextDecoder().decode(out.bytes), 'Mail *** now');
+  });
+
+  test("DOCX and e-mail go through a policy's operators: numbered tags stay consistent across the whole document", async () => {
+    const plan = { default: { operator: 'replace' as const } };
+    const input = await docx([`Reach me at ${CANARY_EMAIL}`, `or again at ${CANARY_EMAIL}`], `SSN ${CANARY_SSN}`);
+    const out = await redactDocument(input, { detection, redactText: operatorRedaction(plan) });
+    assert.equal(out.residual, 0);
+    const text = new TextDecoder().decode(out.bytes);
+    assert.equal(text.match(/<EMAIL_ADDRESS_1>/g)?.length, 2, text);
+    assert.match(text, /<US_SSN_1>/);
+    assertNoCanary(out.bytes, text);
+
+    const mail = eml(`Reply to ${CANARY_EMAIL}`, [{ name: 'ids.csv', type: 'text/csv', content: utf8(`id,ssn\n1,${CANARY_SSN}\n`) }]);
+    const masked = await redactDocument(mail, { detection, redactText: operatorRedaction({ default: { operator: 'mask', char: '#' } }) });
+    assert.equal(masked.residual, 0);
+    const maskedText = new TextDecoder().decode(masked.bytes);
+    assert.match(maskedText, /#{11}/);
+    assertNoCanary(masked.bytes, maskedText);
+  });
+
+  test('what an operator wrote is not a residual finding, even when it looks like personal data', async () => {
+    // A fixed replacement that is itself an e-mail address: the check must not refuse it...
+    const decoy = { default: { operator: 'replace' as const, value: 'privacy@example.org' } };
+    const out = await redactDocument(utf8(`Mail ${CANARY_EMAIL} now`), { detection, redactText: operatorRedaction(decoy) });
+    assert.equal(new TextDecoder().decode(out.bytes), 'Mail privacy@example.org now');
+    assert.equal(out.residual, 0);
+    // ...while a redactor that leaves the original in place is caught and refused.
+    const leaky = (text: string): TextRedaction => ({ text, replacements: [] });
+    await assert.rejects(redactDocument(utf8(`Mail ${CANARY_EMAIL} now`), { detection, redactText: leaky }), (e: unknown) => (e as { code?: string }).code === 'VEIL_RESIDUAL_PII');
   });
 });

@@ -54,7 +54,7 @@ function parseFormat(value: string): Format {
 export function registerRedact(program: Command): void {
   program
     .command('redact')
-    .description('anonymise a text, CSV or JSON file by a policy (default: policies/default.yaml)')
+    .description('anonymise a text, CSV or JSON file by a policy (default: policies/default.yaml); PDFs and images get boxes burned in, DOCX and e-mail leave as anonymised text')
     .argument('[file]', 'the file to redact, or - for standard input', '-')
     .option('-o, --output <file>', 'where to write the result, or - for standard output', '-')
     .option('--policy <file>', 'the policy file (YAML, version 1)')
@@ -73,15 +73,15 @@ export function registerRedact(program: Command): void {
     .option('--searchable', 'PDF: re-add an invisible OCR text layer to rasterised pages, read from the redacted image')
     .action(async (file: string, flags: RedactFlags) => {
       const policy = await loadPolicy(flags.policy ?? DEFAULT_POLICY_PATH);
-      if (file !== '-' && flags.format === undefined && BINARY_DOCUMENTS.has(await sniffFileFormat(file)))
-        return redactDocumentFile(file, flags.output, policy, flags.searchable === true);
       const plan = planFromPolicy(policy);
-      const format = flags.format ?? formatOf(file);
       const context: AnonymizeContext = {
         tenant: flags.tenant,
         ...(flags.subject !== undefined ? { subject: flags.subject } : {}),
         ...(await keysFor(policy, plan, flags)),
       };
+      if (file !== '-' && flags.format === undefined && BINARY_DOCUMENTS.has(await sniffFileFormat(file)))
+        return redactDocumentFile(file, flags.output, policy, { plan, context, searchable: flags.searchable === true });
+      const format = flags.format ?? formatOf(file);
       const input = await openInput(file);
       const counts = await writeAtomically(flags.output, (output) =>
         redact(format, input, output, policy, plan, context),
@@ -102,15 +102,26 @@ const BINARY_DOCUMENTS = new Set(['pdf', 'image', 'docx', 'email', 'unsupported'
 
 /**
  * PDFs, images, DOCX and e-mail: true redaction with the residual check (the output is
- * re-extracted, OCR included, and detection re-run; anything left fails the command).
+ * re-extracted, OCR included, and detection re-run; anything left fails the command). Boxes are
+ * burned into PDFs and images; DOCX and e-mail text goes through the policy's operators.
  */
-async function redactDocumentFile(file: string, output: string, policy: Policy, searchable: boolean): Promise<void> {
-  const { closeDocumentResources, readDocumentFile, redactDocument, writeFileAtomic } = await import('../../documents/index.js');
+async function redactDocumentFile(
+  file: string,
+  output: string,
+  policy: Policy,
+  how: { plan: AnonymizationPlan; context: AnonymizeContext; searchable: boolean },
+): Promise<void> {
+  const { closeDocumentResources, operatorRedaction, readDocumentFile, redactDocument, writeFileAtomic } = await import('../../documents/index.js');
   const { pageProgress } = await import('./extract.js');
   if (output === '-') throw new VeilError('VEIL_INVALID_OPTION', 'redact: a redacted document needs an output file (-o FILE)');
   const progress = await pageProgress();
   try {
-    const redacted = await redactDocument(await readDocumentFile(file), { detection: analyzeOptionsFromPolicy(policy), onProgress: progress.update, searchable });
+    const redacted = await redactDocument(await readDocumentFile(file), {
+      detection: analyzeOptionsFromPolicy(policy),
+      redactText: operatorRedaction(how.plan, how.context),
+      onProgress: progress.update,
+      searchable: how.searchable,
+    });
     await writeFileAtomic(output, redacted.bytes);
     const total = Object.values(redacted.counts).reduce((a, b) => a + b, 0);
     process.stderr.write(`redacted ${total} value${total === 1 ? '' : 's'} (${redacted.mediaType}, residual ${redacted.residual})\n`);

@@ -7,7 +7,7 @@
 import type { DatabaseTokenVault } from '../../store/token-vault.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import { documentText, parseDocument, redactDocument, sniffType } from '../../documents/index.js';
+import { documentText, operatorRedaction, parseDocument, redactDocument, sniffType } from '../../documents/index.js';
 import { createAnalyzer } from '../../engine/analyze.js';
 import type { Analyzer } from '../../engine/analyze.js';
 import { anonymize, OPERATORS } from '../../engine/anonymize/index.js';
@@ -265,9 +265,12 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         } else {
           // Layout-bearing formats are redacted in place (boxes burned into PDFs and images) and
           // the result re-extracted and re-checked by the documents layer.
+          // DOCX and e-mail leave as text, anonymised by the policy's operators like the text route.
           const original = await readArtifact(env.repos, jobId, ARTIFACT.original);
+          const plan = planFromPolicy(manifest.policy);
           const redacted = await redactDocument(original, {
             detection: analyzeOptionsFromPolicy(manifest.policy),
+            redactText: operatorRedaction(plan, await contextFor(env, plan)),
           });
           output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));
         }

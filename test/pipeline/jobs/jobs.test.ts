@@ -28,6 +28,7 @@ import {
   waitForJob,
   walk,
 } from './fixtures.js';
+import { docx } from '../../documents/fixtures.js';
 
 const TENANT = 'tenant-jobs';
 // Pattern recognizers only: the counts do not move with the name tagger's training.
@@ -178,6 +179,21 @@ for (const driver of DRIVERS) {
       assert.ok(messages.rows.length >= 15);
       for (const { data } of messages.rows)
         assert.deepEqual(Object.keys(data as object).sort(), ['jobId', 'tenantId']);
+    });
+
+    test("a DOCX job's redacted text goes through the policy's operators, like a text job's", async () => {
+      workers ??= await startWorkers({ handle: database.handle, boss, keyring: store.keyring, blobs: store.blobs, concurrency: 2, pollingIntervalSeconds: 0.5 });
+      const c = canaries(7);
+      const bytes = await docx([`Please contact us at ${c.email} about the claim.`, `Or at ${c.email} again.`], `SSN ${c.ssn}`);
+      const { jobId } = await submitJob(deps(), request(bytes, { mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }));
+      const view = await waitForJob(store, TENANT, jobId, ['succeeded', 'failed']);
+      assert.equal(view.status, 'succeeded', view.errorCode ?? '');
+      const redacted = await readRedacted(store, { tenant: TENANT, jobId });
+      assert.equal(redacted.mediaType, 'text/plain');
+      const text = redacted.bytes.toString('utf8');
+      assert.equal(text.match(/<EMAIL_ADDRESS_1>/g)?.length, 2, 'one tag for one address, across paragraphs');
+      assert.ok(text.includes(`***-**-${c.ssn.slice(-4)}`), 'the SSN is masked as the policy says');
+      assert.ok(!text.includes(c.email) && !text.includes(c.ssn));
     });
 
     test('an unparseable document fails with a stable code and leaves no artifact', async () => {
