@@ -37,7 +37,7 @@ describe('veil redact', () => {
       await readFile(join(dir, 'a.out.txt'), 'utf8'),
       'mail <EMAIL_ADDRESS_1>, ssn ***-**-8172.\n',
     );
-    assert.equal(run.stderr, 'redacted 2 values (EMAIL_ADDRESS 1, US_SSN 1)\n');
+    assert.equal(run.stderr, 'redacted 2 values (EMAIL_ADDRESS 1, US_SSN 1), residual 0\n');
     assert.deepEqual((await readdir(dir)).sort(), ['a.out.txt', 'a.txt'], 'no temporary file is left behind');
   });
 

@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createAnalyzer, MAX_TEXT_LENGTH } from '../../engine/analyze.js';
-import { anonymize } from '../../engine/anonymize/anonymize.js';
+import { anonymizeVerified } from '../../engine/anonymize/verified.js';
 import type { OperatorKeys } from '../../engine/anonymize/keys.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/types.js';
 import { VeilError } from '../../errors/veil-error.js';
@@ -92,7 +92,9 @@ export function registerRedact(program: Command): void {
         .map(([type, n]) => `${type} ${n}`)
         .join(', ');
       process.stderr.write(
-        `redacted ${total} value${total === 1 ? '' : 's'}${total > 0 ? ` (${byType})` : ''}\n`,
+        // Residual 0: every value the output still held was anonymised by a second pass, or the
+        // command failed with VEIL_RESIDUAL_PII and wrote nothing.
+        `redacted ${total} value${total === 1 ? '' : 's'}${total > 0 ? ` (${byType})` : ''}, residual 0\n`,
       );
     });
 }
@@ -211,7 +213,8 @@ async function redact(
     if (text.length > MAX_TEXT_LENGTH)
       throw new VeilError('VEIL_INPUT_TOO_LARGE', `redact: text longer than ${MAX_TEXT_LENGTH} characters`);
   }
-  const done = await anonymize(text, analyze(text), plan, context);
+  // Verified: the output is analysed again and anything left is anonymised or refused.
+  const done = await anonymizeVerified(text, analyze, plan, context);
   await new Promise<void>((resolve, reject) => {
     output.on('error', reject);
     output.end(done.text, () => resolve());

@@ -9,3 +9,4 @@ export {
   type TokenRequest,
   type TokenVault,
 } from './vault.js';
+export { anonymizeVerified, residualFindings } from './verified.js';

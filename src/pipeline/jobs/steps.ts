@@ -10,7 +10,7 @@ import type { Keyring } from '../../crypto/keyring.js';
 import { documentText, operatorRedaction, parseDocument, redactDocument, sniffType } from '../../documents/index.js';
 import { createAnalyzer } from '../../engine/analyze.js';
 import type { Analyzer } from '../../engine/analyze.js';
-import { anonymize, OPERATORS } from '../../engine/anonymize/index.js';
+import { anonymizeVerified, OPERATORS } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
@@ -260,7 +260,8 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
             await readArtifact(env.repos, jobId, ARTIFACT.findings),
           );
           const plan = planFromPolicy(manifest.policy);
-          const done = await anonymize(parsed.text, findings, plan, await contextFor(env, plan));
+          const analyze = analyzerFor(env.job.policyHash, manifest);
+          const done = await anonymizeVerified(parsed.text, analyze, plan, await contextFor(env, plan), findings);
           output = frameOutput('text/plain', Buffer.from(done.text, 'utf8'));
         } else {
           // Layout-bearing formats are redacted in place (boxes burned into PDFs and images) and

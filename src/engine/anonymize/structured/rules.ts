@@ -2,6 +2,7 @@ import { VeilError } from '../../../errors/veil-error.js';
 import type { Finding } from '../../types.js';
 import { anonymize } from '../anonymize.js';
 import { TagScope } from '../tag-scope.js';
+import { anonymizeVerified } from '../verified.js';
 import type { AnonymizationPlan, AnonymizeContext, AnonymizedItem, OperatorConfig } from '../types.js';
 
 /**
@@ -65,7 +66,8 @@ export function createFieldAnonymizer(options: StructuredOptions): FieldAnonymiz
   };
   return async (value, rule) => {
     if (rule === 'keep' || value.length === 0) return { text: value, items: [] };
-    if (rule === 'detect') return anonymize(value, options.analyze!(value), options.plan, context);
+    // Free text is analysed again after anonymising; anything left is anonymised or refused.
+    if (rule === 'detect') return anonymizeVerified(value, options.analyze!, options.plan, context);
     return anonymize(
       value,
       [{ type: rule.type, start: 0, end: value.length, score: 1, recognizer: 'field-rule' }],
