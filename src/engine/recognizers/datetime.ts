@@ -70,23 +70,32 @@ const year = patternRecognizer({
 
 const NUMBER_WORD = '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|a few)';
 
-/** Durations ("14 years", "three months"): a sentence length or a stay can single a person out. */
+/**
+ * Durations ("sentenced to 14 years", "a stay of three months"): a sentence length or a stay can
+ * single a person out, so they are reported near such words. Alone they sit below the threshold:
+ * "follow up in 2 months" says nothing about anyone.
+ */
 const duration = patternRecognizer({
   name: 'date-duration',
   entity: 'DATE_TIME',
   patterns: [
-    { regex: new RegExp(`(?<![\\p{L}\\p{N},.])(?:\\d{1,3}|${NUMBER_WORD})(?:[\\s-]and[\\s-]a[\\s-]half)?\\s(?:days?|weeks?|months?|years?)(?![\\p{L}\\p{N}]|[\\s-]old)`, 'iu'), score: 0.4 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N},.])(?:\\d{1,3}|${NUMBER_WORD})(?:[\\s-]and[\\s-]a[\\s-]half)?\\s(?:days?|weeks?|months?|years?)(?![\\p{L}\\p{N}]|[\\s-]old)`, 'iu'), score: 0.35 },
   ],
-  context: ['sentenced', 'sentence', 'imprisonment', 'detention', 'custody', 'within', 'lasted', 'period', 'for'],
+  context: ['sentenced', 'sentence', 'imprisonment', 'detention', 'custody', 'within', 'lasted', 'period', 'for', 'served', 'term', 'stay', 'admitted', 'hospitali', 'remand', 'probation', 'suspended'],
   trigger: TRIGGERS.calendarWord,
 });
 
-/** Week days and month names alone carry little; they are reported near date context only. */
+/**
+ * Week days and month names alone carry little; they are reported near date context only. So are
+ * "this month" or "last year": relative to a date the text rarely states ("the card expires this
+ * month").
+ */
 const namedDay = patternRecognizer({
   name: 'date-names',
   entity: 'DATE_TIME',
   patterns: [
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY}|(?:this|next|last)\\s(?:week|month|year))(?![\\p{L}\\p{N}])`, 'iu'), score: 0.55 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${WEEKDAY}(?![\\p{L}\\p{N}])`, 'iu'), score: 0.55 },
+    { regex: /(?<![\p{L}\p{N}])(?:this|next|last)\s(?:week|month|year)(?![\p{L}\p{N}])/iu, score: 0.35 },
     { regex: /(?<![\p{L}\p{N}])(?:January|February|March|April|June|July|August|September|October|November|December)(?![\p{L}\p{N}])/u, score: 0.35 },
     { regex: /(?<![\p{L}\p{N}])(?:today|tomorrow|yesterday|tonight)(?![\p{L}\p{N}])/iu, score: 0.3 },
   ],
