@@ -356,6 +356,9 @@ class Parser {
       const next = this.part(j);
       // A part must end the line or sentence, or end with a postcode ("Sudan 30046 tomorrow").
       if (next < 0 || !(this.boundary(next) || this.flags(next - 1) & F_HAS_DIGIT)) break;
+      // "Mobile: 041-412-293", "Tel: ..." on the line after an address: a word before a colon labels
+      // what follows; it is not a city.
+      if (this.is(next, ':')) break;
       afterUnit = unit;
       end = next;
     }
