@@ -23,8 +23,20 @@ const SLICE = 1 << 16;
 /** The one span-final punctuation that belongs to an entity ("Acme Corp.", "Smith Jr."). */
 const PERIOD_CODE = 46;
 
-/** Words whose following period is part of the entity. */
+/** Words whose following period is part of the entity, when they are abbreviated. */
 const ABBREVIATION = G.orgSuffix | G.personSuffix | G.street | G.secondary;
+
+/** Abbreviations of four letters or more; shorter words of the lists above ("St", "Inc", "Jr") are all taken as abbreviated. */
+const LONG_ABBREVIATION = new WordSet(['corp', 'blvd', 'bldg', 'dept', 'bros', 'assn', 'assoc', 'univ', 'intl', 'mfrs', 'pkwy', 'hwy', 'apts', 'esq', 'cres', 'tce']);
+
+/**
+ * True when the period right after token `i` abbreviates it ("Acme Corp.", "Smith Jr.", "Baker
+ * St."), rather than ending the sentence after a whole word ("... and Hill.", "Baker Street.").
+ */
+function takesPeriod(i: number): boolean {
+  const { tokens } = scratch;
+  return (scratch.gaz[i]! & ABBREVIATION) !== 0 && (tokens.end[i]! - tokens.start[i]! <= 3 || LONG_ABBREVIATION.has(tokens.hash[i]!));
+}
 
 /**
  * Confidence from the smallest margin inside the span: a span is as sure as its least sure token.
@@ -127,7 +139,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     while (first <= last && !(tokens.flags[first]! & F_WORD)) first++;
     while (last >= first && !(tokens.flags[last]! & F_WORD) && text.charCodeAt(tokens.start[last]!) !== PERIOD_CODE) last--;
     // "Acme Corp." and "Smith Jr.": the period of an abbreviation belongs to the name.
-    if (first <= last && next < tokens.count && gaz[last]! & ABBREVIATION && tokens.start[next] === tokens.end[last] && text[tokens.start[next]!] === '.') last = next;
+    if (first <= last && next < tokens.count && takesPeriod(last) && tokens.start[next] === tokens.end[last] && text[tokens.start[next]!] === '.') last = next;
     if (first <= last) spans.push({ tag, first, last, margin: minMargin });
     i = next;
   }

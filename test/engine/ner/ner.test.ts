@@ -70,6 +70,9 @@ describe('ner tagger: places, organisations, addresses', () => {
   });
   it('finds organisations, with firm names of the form "A, B and C" as one', () => {
     assert.deepEqual(values('He works for Acme Corp. in sales.'), ['Acme Corp.']);
+    // A whole street or organisation word at a sentence end leaves the full stop out.
+    assert.deepEqual(values('We were welcomed by Dr Anne Hill.'), ['Dr Anne Hill']);
+    assert.deepEqual(values('She lives on Baker Street.'), ['Baker Street']);
     assert.deepEqual(found('The contract with Graham, Ochoa and Vasquez was signed.'), [['ORGANIZATION', 'Graham, Ochoa and Vasquez']]);
   });
   it('reads the end of a longer list of names as people, not a firm', () => {
@@ -194,7 +197,7 @@ describe('ner tagger: negatives', () => {
   });
   it('reads a month and a year as a date, not as a street and house number', () => {
     assert.deepEqual(values('Signed on 12 Jan 2024 at noon.'), []);
-    assert.deepEqual(found('She lives at 12 Oak Street.'), [['STREET_ADDRESS', '12 Oak Street.']]);
+    assert.deepEqual(found('She lives at 12 Oak Street.'), [['STREET_ADDRESS', '12 Oak Street']]);
   });
   it('keeps a greeting out of the name', () => {
     assert.deepEqual(found('Hi Danival, how are you?'), [['PERSON', 'Danival']]);
