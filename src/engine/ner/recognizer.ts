@@ -145,6 +145,11 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   }
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
+    if (span.tag !== ADDRESS) {
+      const rest = splitAtColon(span);
+      if (rest) spans.splice(k + 1, 0, rest);
+      dropRoleWords(span);
+    }
     if (span.tag !== ADDRESS) endBeforeLabelledNumber(span);
     if (span.tag !== ADDRESS) takeFirstNameBefore(span, tags);
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
@@ -216,6 +221,56 @@ function possessiveLength(i: number): number {
   const s = scratch.text.charCodeAt(end - 1) | 32;
   const mark = scratch.text.charCodeAt(end - 2);
   return s === 115 && (mark === APOSTROPHE || mark === RIGHT_QUOTE) ? 2 : 0;
+}
+
+/**
+ * "Emergency Contact: Robert Brown", "ROSSÖN: Department Of Better Technology": a colon ends a
+ * name; the words after it are a name of their own. Cuts `span` before the colon and returns the
+ * part after it, if any.
+ */
+function splitAtColon(span: TokenSpan): TokenSpan | undefined {
+  const { tokens } = scratch;
+  for (let i = span.first + 1; i < span.last; i++) {
+    if (tokens.flags[i]! & F_WORD || text(i) !== ':') continue;
+    // The tagger read the label and the name as one organisation; a name after it is a person's.
+    const tag = span.tag !== PERSON && i + 2 <= span.last && readsAsPerson(span.tag, i + 1, span.last) ? PERSON : span.tag;
+    const rest = { tag, first: i + 1, last: span.last, margin: span.margin };
+    span.last = i - 1;
+    return rest;
+  }
+  return undefined;
+}
+
+/**
+ * "Employee Maria Garcia", "Client John Smith", "Nurse Ann Lee": a capitalised role word before a
+ * first name is not part of the name. The span becomes the person after it, unless a word of
+ * the rest makes it an organisation or a street ("Royal Mary Hospital", "Saint John Street").
+ */
+function dropRoleWords(span: TokenSpan): void {
+  let first = span.first;
+  while (first < span.last && isRoleWord(first)) first++;
+  if (first !== span.first && readsAsPerson(span.tag, first, span.last)) {
+    span.first = first;
+    span.tag = PERSON;
+  }
+}
+
+/** Tokens `first..last` start with a first name and hold no organisation or street word. */
+function readsAsPerson(tag: number, first: number, last: number): boolean {
+  const { gaz } = scratch;
+  if (!(gaz[first]! & G.first) || (first === last && tag !== PERSON)) return false;
+  // The street list holds many given names ("Robert", "Albert"); those still read as names.
+  for (let i = first; i <= last; i++) if (gaz[i]! & (G.orgSuffix | G.street | G.secondary) && !(gaz[i]! & (G.first | G.last))) return false;
+  return true;
+}
+
+/** A capitalised everyday word that is no name, honorific, function word or organisation word ("Patient", "Employee"). */
+function isRoleWord(i: number): boolean {
+  const { tokens, gaz } = scratch;
+  const flags = tokens.flags[i]!;
+  if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER)) || flags & F_HAS_DIGIT) return false;
+  const bits = gaz[i]!;
+  return !(bits & (NAMEISH | G.honorific | G.function | G.month | G.weekday | G.orgSuffix)) && ((bits & G.common) !== 0 || EVERYDAY.has(tokens.hash[i]!));
 }
 
 /**

@@ -43,6 +43,14 @@ describe('ner tagger: people', () => {
   it('finds a name written in lower case', () => {
     assert.deepEqual(found('I met roberto yamamura yesterday.'), [['PERSON', 'roberto yamamura']]);
   });
+  it('leaves a role word before a name out of the PERSON span', () => {
+    assert.deepEqual(found('Employee Maria Garcia signed the form.'), [['PERSON', 'Maria Garcia']]);
+    assert.deepEqual(found('Customer Anna Lee paid in cash.'), [['PERSON', 'Anna Lee']]);
+    assert.deepEqual(found('Client John Smith'), [['PERSON', 'John Smith']]);
+  });
+  it('ends a name at a colon, and reads a name after a label as a person', () => {
+    assert.deepEqual(found('Emergency Contact: Robert Brown').slice(-1), [['PERSON', 'Robert Brown']]);
+  });
   it('keeps the honorific inside the PERSON span', () => {
     assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [['PERSON', 'Mrs Anna Evagorou Christou']]);
   });
