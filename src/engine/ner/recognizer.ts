@@ -143,6 +143,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     if (first <= last) spans.push({ tag, first, last, margin: minMargin });
     i = next;
   }
+  coordinatedNames(spans);
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
     if (span.tag !== ADDRESS) {
@@ -255,10 +256,11 @@ function dropRoleWords(span: TokenSpan): void {
   }
 }
 
-/** Tokens `first..last` start with a first name and hold no organisation or street word. */
+/** Tokens `first..last` start with a first name (or a surname, in a person span) and hold no organisation or street word. */
 function readsAsPerson(tag: number, first: number, last: number): boolean {
   const { gaz } = scratch;
-  if (!(gaz[first]! & G.first) || (first === last && tag !== PERSON)) return false;
+  // A surname alone reads as a person only where the tagger said so ("Witness Smith").
+  if (!(gaz[first]! & G.first || (tag === PERSON && gaz[first]! & G.last)) || (first === last && tag !== PERSON)) return false;
   // The street list holds many given names ("Robert", "Albert"); those still read as names.
   for (let i = first; i <= last; i++) if (gaz[i]! & (G.orgSuffix | G.street | G.secondary) && !(gaz[i]! & (G.first | G.last))) return false;
   return true;
@@ -455,6 +457,71 @@ function startsWithStreetWord(span: TokenSpan, upTo: number): boolean {
   const { tokens, gaz } = scratch;
   for (let i = span.first; i < upTo; i++) if (tokens.flags[i]! & F_FIRST_UPPER && gaz[i]! & G.street && !(gaz[i]! & NAMEISH)) return true;
   return false;
+}
+
+/** Fewest items of a list of single words read as one list of people. */
+const MIN_LIST = 3;
+
+/**
+ * "our founders: Leehy, Perkins and Copeland", "Kovalev, Lee and Phillips": in a list of single
+ * capitalised words joined by commas and a final "and", one word the tagger read as a person
+ * makes every word of the list a person; the tagger tends to miss or merge the others ("Lee and
+ * Phillips" as one place). A list with a country in it, or with a span that runs on past it, is
+ * left alone. `firmName` later reads a list of exactly three as a firm where the wording says so.
+ */
+function coordinatedNames(spans: TokenSpan[]): void {
+  const { tokens } = scratch;
+  for (let i = 0; i < tokens.count; i++) {
+    if (!isListWord(i) || (i > 0 && isNameWord(i - 1) && !(tokens.flags[i]! & F_NEWLINE_BEFORE))) continue;
+    const items = [i];
+    let j = i + 1;
+    let closed = false;
+    while (j < tokens.count && !closed) {
+      const comma = !(tokens.flags[j]! & F_WORD) && text(j) === ',';
+      const at = comma ? j + 1 : j;
+      if (at < tokens.count && tokens.hash[at] === AND && tokens.flags[at]! & F_WORD && isListWord(at + 1)) {
+        items.push(at + 1);
+        j = at + 2;
+        closed = true;
+      } else if (comma && isListWord(j + 1)) {
+        items.push(j + 1);
+        j += 2;
+      } else break;
+    }
+    const last = items[items.length - 1]!;
+    if (closed && items.length >= MIN_LIST && !(last + 1 < tokens.count && isNameWord(last + 1) && !(tokens.flags[last + 1]! & F_NEWLINE_BEFORE)))
+      namePeopleInList(spans, items);
+    i = last;
+  }
+}
+
+/** A capitalised word with no digit that is no function word, month, week day, honorific or country. */
+function isListWord(i: number): boolean {
+  if (i >= scratch.tokens.count) return false;
+  const flags = scratch.tokens.flags[i]!;
+  return (flags & (F_WORD | F_FIRST_UPPER)) === (F_WORD | F_FIRST_UPPER) && !(flags & F_HAS_DIGIT) && !(scratch.gaz[i]! & (G.function | G.month | G.weekday | G.honorific | G.country));
+}
+
+function namePeopleInList(spans: TokenSpan[], items: readonly number[]): void {
+  const first = items[0]!;
+  const last = items[items.length - 1]!;
+  let person = false;
+  let margin = Infinity;
+  for (const span of spans) {
+    if (span.last < first || span.first > last) continue;
+    if (span.first < first || span.last > last) return;
+    if (span.tag === PERSON) person = true;
+    margin = Math.min(margin, span.margin);
+  }
+  // "Paris, Lyon and Marseille": a list with places that are no one's name is a list of places.
+  let places = 0;
+  for (const item of items) if (scratch.gaz[item]! & (G.city | G.country) && !(scratch.gaz[item]! & (G.first | G.last))) places++;
+  if (!person || places * 3 > items.length) return;
+  let kept = 0;
+  for (const span of spans) if (span.last < first || span.first > last) spans[kept++] = span;
+  spans.length = kept;
+  for (const item of items) spans.push({ tag: PERSON, first: item, last: item, margin });
+  spans.sort((a, b) => a.first - b.first);
 }
 
 /**

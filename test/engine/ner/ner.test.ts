@@ -91,6 +91,15 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.ok(founders.includes('Kovalev') && !founders.includes('Kovalev, Lee and Phillips'), JSON.stringify(founders));
     assert.deepEqual(values('Our counsel: Graham, Ochoa and Vasquez.'), ['Graham, Ochoa and Vasquez']);
   });
+  it('reads every word of a list as a person when one of them is, but not a list of places', () => {
+    assert.deepEqual(found('The clinic was started by our 3 founders: Kovalev, Lee and Phillips.'), [
+      ['PERSON', 'Kovalev'],
+      ['PERSON', 'Lee'],
+      ['PERSON', 'Phillips'],
+    ]);
+    assert.deepEqual(values('Our founders: Leehy, Perkins and Copeland.'), ['Leehy', 'Perkins', 'Copeland']);
+    assert.ok(!found('We visited Paris, Lyon and Marseille today.').some(([type, value]) => type === 'PERSON' && /Lyon|Marseille/.test(value)));
+  });
   it('splits the last "and" off a list of organisations', () => {
     assert.deepEqual(values('The economy of Winschoten: Logixdata LLC, Social Health Insights and Sigfig. Wow'), [
       'Logixdata LLC',
