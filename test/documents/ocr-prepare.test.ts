@@ -76,6 +76,22 @@ describe('preparing an image for OCR', () => {
   });
 });
 
+test('a scanned PDF page with tiny text is prepared the same way (unprepared, tesseract misreads it), with boxes in points', async () => {
+  const { PDFDocument } = await import('pdf-lib');
+  const pdf = await PDFDocument.create();
+  const image = await pdf.embedPng(receipt(8));
+  // Scanned at 300 dpi, the resolution pages are rendered at: 6 px glyphs, as in the image.
+  const [width, height] = [(600 * 72) / 300, (300 * 72) / 300];
+  pdf.addPage([width, height]).drawImage(image, { x: 0, y: 0, width, height });
+  const doc = await parseDocument(await pdf.save());
+  const page = doc.pages[0]!;
+  assert.equal(page.source, 'ocr');
+  assert.equal(documentText(doc).text, LINES.join('\n'));
+  const total = page.lines[1]!.words[0]!;
+  // fillText at x=20, baseline y=40+16=56, cap height 6 px: at 300 dpi, x 4.8 pt and top 12 pt.
+  assert.ok(total.box && Math.abs(total.box.x - 4.8) <= 1 && Math.abs(total.box.y - 12) <= 1, JSON.stringify(total.box));
+});
+
 const sroie = fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
 if (!existsSync(sroie)) test('SROIE receipts', { skip: `../shared/eval/sroie not found at ${sroie}` }, () => undefined);
 else

@@ -1,5 +1,7 @@
+import sharp from 'sharp';
 import type { Document, Page } from '../model.js';
 import { ocrLines } from '../ocr/lines.js';
+import { prepareForOcr } from '../ocr/prepare.js';
 import { runPdfJob } from '../pdf/sandbox.js';
 import { recognizeWithin, type ParseContext } from './context.js';
 
@@ -8,7 +10,8 @@ export const OCR_DPI = 300;
 
 /**
  * Parses a PDF in the isolated PDF worker: each page's text layer with word boxes, and pages
- * without usable text rendered at 300 dpi and OCR'd here, page by page as they arrive, so the OCR
+ * without usable text rendered at 300 dpi, prepared as images are (`prepareForOcr`) and OCR'd
+ * here, page by page as they arrive, so the OCR
  * pool works while the worker reads on. Pages, pixels, time and memory are bounded by the limits.
  *
  * @example
@@ -28,9 +31,12 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
       progress(pages);
       return;
     }
-    const ocr = recognizeWithin(context, png, `OCR of PDF page ${number}`).then((result): Page => {
+    // Prepared like an image (greyscale, small text enlarged, speckle removed): a scan embedded at
+    // low resolution is still small text at 300 dpi.
+    const ocr = prepareForOcr(sharp(png)).then(async (image): Promise<Page> => {
+      const result = await recognizeWithin(context, image.png, `OCR of PDF page ${number}`);
       progress(pages);
-      return { number, width, height, unit: 'pt', source: 'ocr', lines: ocrLines(result, scale) };
+      return { number, width, height, unit: 'pt', source: 'ocr', lines: ocrLines(result, scale * image.scale) };
     });
     // Rejections are collected below; this keeps an early one from being reported as unhandled.
     ocr.catch(() => undefined);
