@@ -331,6 +331,18 @@ class Parser {
     return j;
   }
 
+  /**
+   * "Frankfurt (Oder)", "ΑΓΛΑΝΤΖΙΑ (ΑΓΛΑΓΓΙΑ)": a place may carry a name in brackets right after
+   * it on the same line, part of its official name or the same place in another spelling.
+   * Returns the index after the closing bracket, or `i`.
+   */
+  bracketedName(i: number): number {
+    if (i < 0 || !this.is(i, '(') || this.flags(i) & F_NEWLINE_BEFORE) return i;
+    let k = i + 1;
+    while (k < i + 4 && this.isName(k) && !(this.flags(k) & F_NEWLINE_BEFORE)) k++;
+    return k > i + 1 && this.is(k, ')') ? k + 1 : i;
+  }
+
   /** Extends an address ending before token `end` over up to three more lines or parts. */
   extend(end: number): number {
     let lines = 0;
@@ -353,7 +365,7 @@ class Parser {
       const unit = this.isStreetType(j, UNIT) || this.is(j, '#');
       // "Apt. 676 Hamilton ON": the city may follow a unit without a comma.
       if (!comma && !newline && !unit && !afterUnit) break;
-      const next = this.part(j);
+      const next = this.bracketedName(this.part(j));
       // A part must end the line or sentence, or end with a postcode ("Sudan 30046 tomorrow").
       if (next < 0 || !(this.boundary(next) || this.flags(next - 1) & F_HAS_DIGIT)) break;
       // "Mobile: 041-412-293", "Tel: ..." on the line after an address: a word before a colon labels
