@@ -677,7 +677,7 @@ function isNameWord(i: number): boolean {
 function dropEverydayWordSpans(spans: TokenSpan[]): void {
   let kept = 0;
   for (const span of spans) {
-    if (span.rule || span.tag === ADDRESS || !(everydayWordsOnly(span) || !hasLetter(span))) spans[kept++] = span;
+    if (span.rule || span.tag === ADDRESS || !(everydayWordsOnly(span) || !hasNameWord(span) || inIdentifier(span))) spans[kept++] = span;
   }
   spans.length = kept;
 }
@@ -687,6 +687,11 @@ const MAX_EVERYDAY_SPAN = 3;
 function everydayWordsOnly(span: TokenSpan): boolean {
   const { tokens, gaz } = scratch;
   if (span.last - span.first >= MAX_EVERYDAY_SPAN) return false;
+  // In a Title Case heading ("Musicians You're Supposed To Hate (But Secretly Love)") every
+  // word has a capital, so a capital says nothing, and a lone everyday word that is also a name
+  // is most likely the everyday word ("A Night With Rose Smith" keeps its two names).
+  const heading = inHeading(span);
+  const lone = span.first === span.last;
   let names = 0;
   let words = 0;
   for (let i = span.first; i <= span.last; i++) {
@@ -697,19 +702,71 @@ function everydayWordsOnly(span: TokenSpan): boolean {
     const lower = !(flags & (F_FIRST_UPPER | F_ALL_UPPER));
     const capitals = (flags & F_ALL_UPPER) !== 0 && tokens.end[i]! - tokens.start[i]! > 1;
     const opening = i === span.first && span.first === span.last && sentenceInitial(i);
-    if (!(lower || capitals || opening)) return false;
+    if (!(lower || capitals || opening || heading)) return false;
     words++;
-    if (bits & NAMEISH) names++;
+    if (bits & NAMEISH && !(heading && lone)) names++;
   }
   // Everyday words that are also names ("Rose", "MARK SMITH") are kept, except a lone one in
   // lower case ("a good idea"): without a capital the everyday sense is the likely one.
   return names < words || (words === 1 && !(tokens.flags[span.first]! & (F_FIRST_UPPER | F_ALL_UPPER)));
 }
 
-function hasLetter(span: TokenSpan): boolean {
+/**
+ * True when the span has a word with a letter that is no function word or number ("The 70s" has
+ * none); a word with a letter and a digit counts where no function word stands beside it ("3M").
+ */
+function hasNameWord(span: TokenSpan): boolean {
+  const { tokens, gaz } = scratch;
+  let letters = false;
+  let functionWord = false;
+  for (let i = span.first; i <= span.last; i++) {
+    const flags = tokens.flags[i]!;
+    if (!(flags & F_WORD) || flags & F_ALL_DIGIT) continue;
+    letters = true;
+    if (gaz[i]! & G.function) functionWord = true;
+    else if (!(flags & F_HAS_DIGIT) || !isDigitCode(scratch.text.charCodeAt(tokens.start[i]!))) return true;
+  }
+  return letters && !functionWord;
+}
+
+function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** "client_ip", "user_Name": a word joined to others by an underscore is part of an identifier. */
+function inIdentifier(span: TokenSpan): boolean {
   const { tokens } = scratch;
-  for (let i = span.first; i <= span.last; i++) if (tokens.flags[i]! & F_WORD && !(tokens.flags[i]! & F_ALL_DIGIT)) return true;
+  const start = tokens.start[span.first]!;
+  return (start > 0 && scratch.text.charAt(start - 1) === '_') || scratch.text.charAt(tokens.end[span.last]!) === '_';
+}
+
+/** Words looked at on each side of a span for a heading's capitalised function words. */
+const HEADING_REACH = 3;
+
+/**
+ * True when a capitalised function word that does not open a sentence stands within
+ * `HEADING_REACH` words of the span on its line ("Supposed To Hate", "(But Secretly Love)"):
+ * the span sits in a Title Case heading.
+ */
+function inHeading(span: TokenSpan): boolean {
+  const { tokens } = scratch;
+  for (let i = span.first - 1, words = 0; i >= 0 && words < HEADING_REACH && !(tokens.flags[i + 1]! & F_NEWLINE_BEFORE); i--) {
+    if (!(tokens.flags[i]! & F_WORD)) continue;
+    words++;
+    if (headingFunctionWord(i)) return true;
+  }
+  for (let i = span.last + 1, words = 0; i < tokens.count && words < HEADING_REACH && !(tokens.flags[i]! & F_NEWLINE_BEFORE); i++) {
+    if (!(tokens.flags[i]! & F_WORD)) continue;
+    words++;
+    if (headingFunctionWord(i)) return true;
+  }
   return false;
+}
+
+function headingFunctionWord(i: number): boolean {
+  const { tokens } = scratch;
+  const flags = tokens.flags[i]!;
+  return (flags & F_FIRST_UPPER) !== 0 && !(flags & F_ALL_UPPER) && (scratch.gaz[i]! & G.function) !== 0 && tokens.end[i]! - tokens.start[i]! > 1 && !sentenceInitial(i);
 }
 
 /** True when token `i` starts a sentence or a line (its capital comes from its position). */

@@ -166,6 +166,15 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(values('The idea was born while they were building another start-up idea.'), []);
     assert.deepEqual(values('CAN I SPEAK TO A REAL PERSON?'), []);
   });
+  it('drops everyday words in a Title Case heading, but keeps a full name there', () => {
+    assert.deepEqual(values('Read my review: Ten Songs You Are Supposed To Hate (But Secretly Love)'), []);
+    assert.deepEqual(values('Tonight: A Night With Rose Smith'), ['Rose Smith']);
+  });
+  it('drops a span of numbers and function words, and words of an identifier', () => {
+    assert.deepEqual(values('Songs Of The 70s'), []);
+    assert.deepEqual(values('SELECT name FROM users WHERE client_ip = 1'), []);
+    assert.deepEqual(values('He works at 3M in Minnesota.'), ['3M', 'Minnesota']);
+  });
   it('keeps a lone lower-case name that is no everyday word', () => {
     assert.deepEqual(found('i met abelardo yesterday'), [['PERSON', 'abelardo']]);
   });
