@@ -250,7 +250,11 @@ function splitAtColon(span: TokenSpan): TokenSpan | undefined {
 function dropRoleWords(span: TokenSpan): void {
   let first = span.first;
   while (first < span.last && isRoleWord(first)) first++;
-  if (first !== span.first && readsAsPerson(span.tag, first, span.last)) {
+  if (first === span.first) return;
+  // "Ask Brittney Einarsdóttir": a sentence-initial word before two or more capitalised words of a
+  // person span is not part of the name, even when no list knows the name.
+  const opening = span.tag === PERSON && first === span.first + 1 && first < span.last && sentenceInitial(span.first);
+  if (opening || readsAsPerson(span.tag, first, span.last)) {
     span.first = first;
     span.tag = PERSON;
   }
@@ -322,7 +326,11 @@ function takeFirstNameBefore(span: TokenSpan, tags: Int8Array): void {
  */
 function extendFirstName(span: TokenSpan, tags: Int8Array): void {
   const { tokens, gaz } = scratch;
-  if (span.first !== span.last || !(gaz[span.first]! & G.first)) return;
+  if (span.first !== span.last) return;
+  if (!(gaz[span.first]! & G.first)) {
+    extendUnknownName(span, tags);
+    return;
+  }
   const next = span.last + 1;
   if (next >= tokens.count || tags[next] !== 0 || tokens.start[next]! - tokens.end[span.last]! !== 1) return;
   const flags = tokens.flags[next]!;
@@ -332,6 +340,22 @@ function extendFirstName(span: TokenSpan, tags: Int8Array): void {
   const capitalised = (flags & F_FIRST_UPPER) !== 0;
   const nameFirst = tokens.flags[span.first]! & F_FIRST_UPPER;
   if (capitalised ? !nameFirst : nameFirst || bits & G.common || EVERYDAY.has(tokens.hash[next]!)) return;
+  span.last = next;
+}
+
+/**
+ * "My name is Brittney Einarsdóttir": a capitalised word the tagger took for a person although no
+ * list knows it takes a capitalised word right after it that no list knows either (or only as a
+ * surname), and that is no everyday word.
+ */
+function extendUnknownName(span: TokenSpan, tags: Int8Array): void {
+  const { tokens, gaz } = scratch;
+  const next = span.last + 1;
+  if (next >= tokens.count || tags[next] !== 0 || tokens.start[next]! - tokens.end[span.last]! !== 1) return;
+  const flags = tokens.flags[next]!;
+  if ((flags & (F_WORD | F_FIRST_UPPER | F_HAS_DIGIT | F_NEWLINE_BEFORE | F_ALL_UPPER)) !== (F_WORD | F_FIRST_UPPER)) return;
+  if (!(tokens.flags[span.first]! & F_FIRST_UPPER) || gaz[span.first]! & ~G.last) return;
+  if (gaz[next]! & ~G.last || EVERYDAY.has(tokens.hash[next]!)) return;
   span.last = next;
 }
 

@@ -47,6 +47,13 @@ describe('ner tagger: people', () => {
     assert.deepEqual(found('Employee Maria Garcia signed the form.'), [['PERSON', 'Maria Garcia']]);
     assert.deepEqual(found('Customer Anna Lee paid in cash.'), [['PERSON', 'Anna Lee']]);
     assert.deepEqual(found('Client John Smith'), [['PERSON', 'John Smith']]);
+    assert.deepEqual(found('Ask Brittney Einarsdóttir and Jaxon Obuya.'), [
+      ['PERSON', 'Brittney Einarsdóttir'],
+      ['PERSON', 'Jaxon Obuya'],
+    ]);
+  });
+  it('lets a name no list knows take a surname no list knows', () => {
+    assert.deepEqual(found('My name is Brittney Einarsdóttir.'), [['PERSON', 'Brittney Einarsdóttir']]);
   });
   it('ends a name at a colon, and reads a name after a label as a person', () => {
     assert.deepEqual(found('Emergency Contact: Robert Brown').slice(-1), [['PERSON', 'Robert Brown']]);
