@@ -57,7 +57,7 @@ const COMPOUND = /..(?:stra(?:ss|ß)e|str|weg|gasse|platz|allee|ring|damm|gatan|
 const FIGURE = '.,:/%';
 
 /** Hashes of the words the box grammar spells out. */
-const W = { p: hashWord('p'), o: hashWord('o'), po: hashWord('po'), pob: hashWord('pob'), bp: hashWord('bp'), psc: hashWord('psc'), unit: hashWord('unit'), box: hashWord('box') };
+const W = { p: hashWord('p'), o: hashWord('o'), po: hashWord('po'), pob: hashWord('pob'), bp: hashWord('bp'), psc: hashWord('psc'), unit: hashWord('unit'), box: hashWord('box'), st: hashWord('st'), ste: hashWord('ste'), mt: hashWord('mt'), ft: hashWord('ft') };
 
 /** Marks a token whose word kind or gazetteer mask has not been looked up yet. */
 const UNKNOWN = -1;
@@ -169,6 +169,12 @@ class Parser {
       // "1121 New Creek Road street", "14 Rue Aghlab street": a lower-case street word after a
       // complete street name is the writer's word, not part of the name.
       if (complete === j && this.isStreetType(j, PREFIX | SUFFIX) && !(this.flags(j) & (F_FIRST_UPPER | F_ALL_UPPER))) break;
+      // "St. John Street", "Ste. Catherine Blvd": an abbreviated "Saint" opens a name.
+      if (this.isSaint(j) && this.is(j + 1, '.') && this.attached(j + 1) && this.isName(j + 2)) {
+        names++;
+        j += 2;
+        continue;
+      }
       if (this.isStreetType(j, PREFIX) && (j === i || !this.isStreetType(j, SUFFIX))) {
         prefixSeen = true;
         j = this.afterAbbreviation(j);
@@ -256,6 +262,12 @@ class Parser {
     if (this.isLetters(j, W.box)) j++;
     else if (j === i + 2 || !this.isNumber(j)) return j > i + 2 && this.isNumber(j) ? j + 1 : -1;
     return this.isNumber(j) ? j + 1 : -1;
+  }
+
+  /** Token `i` is "St", "Ste", "Mt" or "Ft" with a capital (the "St" of "Main St" is a street type). */
+  isSaint(i: number): boolean {
+    const hash = this.tokens.hash[i];
+    return (this.flags(i) & F_FIRST_UPPER) !== 0 && (hash === W.st || hash === W.ste || hash === W.mt || hash === W.ft);
   }
 
   /** Token `i` is the word whose hash is `word` (one of the `W` constants). */

@@ -31,6 +31,7 @@ describe('street address grammar: shapes', () => {
     ['a city after a unit without a comma', 'Send it to 4022 Oakridge Lane Apt. 5 Dallas TX 48486.', '4022 Oakridge Lane Apt. 5 Dallas TX 48486'],
     ['a name after a unit that does not end the line is no city', 'Send it to 4022 Oakridge Lane Apt. 5 Peter said hello.', '4022 Oakridge Lane Apt. 5'],
     ['a lower-case street type inside the name is kept', 'Our office: 12 rue de la Paix', '12 rue de la Paix'],
+    ['an abbreviated Saint opens the street name', 'She lives at 12 St. Mary\'s Road, Leeds.', '12 St. Mary\'s Road, Leeds'],
     ['a bracketed part of the city name', 'He lives at Hauptstrasse 12, 15230 Frankfurt (Oder), Germany.', 'Hauptstrasse 12, 15230 Frankfurt (Oder), Germany'],
     ['a labelled line after the address is no city', 'Ward 4 billing:\n18 Harbour Road\nPortsmouth PO1 3AX\nPhone: 023 9282 1234', '18 Harbour Road\nPortsmouth PO1 3AX'],
     ['a label after a comma ends the address', 'Client: 7 Elm Street, Leeds, Tel: 0113 496 0000', '7 Elm Street, Leeds'],
@@ -83,6 +84,13 @@ describe('street addresses through analyze', () => {
     assert.deepEqual(
       found.map((f) => text.slice(f.start, f.end)),
       ['4022 Oakridge Lane\nDallas TX 48486'],
+    );
+  });
+  it('reports a street named after a saint whole, not a person inside it', () => {
+    const text = 'The title refers to 491 St. John Street in Malmesbury.';
+    assert.deepEqual(
+      analyze(text).map((f) => [f.type, text.slice(f.start, f.end)]),
+      [['STREET_ADDRESS', '491 St. John Street'], ['LOCATION', 'Malmesbury']],
     );
   });
   it('keeps a multi-line address whole over a place name on one of its lines', () => {
