@@ -93,31 +93,38 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   const recognizers = wanted ? all.filter((r) => r.entities.some((e) => wanted.has(e))) : all;
   const allow = new Set((options.allowList ?? []).map((v) => v.trim()));
   const deny = denyEntries(options.denyList);
-  const triggerIds = recognizers.map((r) => (r.trigger.kind === 'all' ? 'all' : r.trigger.id));
+  // Recognizers sharing a trigger share its windows: each trigger gets a slot, numbered here once.
+  const slotOf = new Map<string, number>();
+  const triggerSlots = recognizers.map((r) => {
+    const id = r.trigger.kind === 'all' ? 'all' : r.trigger.id;
+    let slot = slotOf.get(id);
+    if (slot === undefined) slotOf.set(id, (slot = slotOf.size));
+    return slot;
+  });
   const neededDigits = recognizers.map((r) => r.minDigits ?? 0);
 
   return (text: string): Finding[] => {
     if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
-    const joinedByTrigger = new Map<string, JoinedWindows | undefined>();
-    const digitsByTrigger = new Map<string, number>();
+    // Per slot: the trigger's joined windows (null when it has none), and their digit count.
+    const joinedBySlot: (JoinedWindows | null | undefined)[] = new Array(slotOf.size);
+    const digitsBySlot: (number | undefined)[] = new Array(slotOf.size);
     let runs: DigitRuns | undefined;
     const candidates: Finding[] = [];
     for (let r = 0; r < recognizers.length; r++) {
       const recognizer = recognizers[r]!;
-      const triggerId = triggerIds[r]!;
-      let joined = joinedByTrigger.get(triggerId);
-      if (joined === undefined && !joinedByTrigger.has(triggerId)) {
+      const slot = triggerSlots[r]!;
+      let joined = joinedBySlot[slot];
+      if (joined === undefined) {
         if (recognizer.trigger.kind === 'digitRun') runs ??= digitRuns(text);
         const windows = windowsFor(text, recognizer.trigger, runs);
-        joined = windows.length === 0 ? undefined : joinWindows(text, windows);
-        joinedByTrigger.set(triggerId, joined);
+        joinedBySlot[slot] = joined = windows.length === 0 ? null : joinWindows(text, windows);
       }
-      if (!joined) continue;
+      if (joined === null) continue;
       // Counted once per trigger, on first need: most texts have too few digits for most identifiers.
       const needed = neededDigits[r]!;
       if (needed > 0) {
-        let digits = digitsByTrigger.get(triggerId);
-        if (digits === undefined) digitsByTrigger.set(triggerId, (digits = countDigits(joined.text)));
+        let digits = digitsBySlot[slot];
+        if (digits === undefined) digitsBySlot[slot] = digits = countDigits(joined.text);
         if (digits < needed) continue;
       }
       const context = recognizer.context ?? [];
