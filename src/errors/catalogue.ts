@@ -31,7 +31,7 @@ export const ERROR_CATALOGUE = {
   VEIL_MALFORMED_DOCUMENT: { status: 422, doc: 'The document is damaged or not what its content claims to be, and could not be parsed; no output was written.' },
   VEIL_ENCRYPTED_DOCUMENT: { status: 422, doc: 'The document is password-protected; remove the password before submitting it.' },
   VEIL_OCR_FAILED: { status: 500, doc: 'The OCR engine could not start or failed on a page; the bundled English data may be missing (reinstall Veil).' },
-  VEIL_RESIDUAL_PII: { status: 500, doc: 'The residual check re-extracted the redacted output (text layer and OCR), found personal data still present, and withheld the output.' },
+  VEIL_RESIDUAL_PII: { status: 500, doc: 'The residual check re-extracted the redacted or anonymised output (text layer and OCR for documents; the text itself for text, CSV and JSON), found personal data still present outside what the operators wrote, even after a second pass, and withheld the output.' },
   VEIL_TOKEN_NOT_FOUND: { status: 404, doc: 'A token does not resolve in this tenant: it is unknown, belongs to another tenant, or its subject was forgotten (crypto-shredded).' },
   VEIL_POLICY_INVALID: { status: 400, doc: 'The policy file is not valid YAML or breaks the policy schema; the message names the setting (`policy.operators.US_SSN.keep_last: expected a number`).' },
   VEIL_MALFORMED_CSV: { status: 400, doc: 'A CSV input could not be parsed (unbalanced quotes, inconsistent column counts, an oversized record); the message gives the line, never the content.' },
