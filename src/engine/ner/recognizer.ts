@@ -155,6 +155,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     if (span.tag !== ADDRESS) takeFirstNameBefore(span, tags);
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
     if (span.tag === PERSON) extendFirstName(span, tags);
+    else if (span.tag !== ADDRESS && span.first === span.last) extendUnknownName(span, tags);
     if (span.tag === PERSON || span.tag === LOCATION) endAtPossessive(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(span);
     if (span.tag === ADDRESS && onlyCalendarWords(span)) {
@@ -344,9 +345,9 @@ function extendFirstName(span: TokenSpan, tags: Int8Array): void {
 }
 
 /**
- * "My name is Brittney Einarsdóttir": a capitalised word the tagger took for a person although no
- * list knows it takes a capitalised word right after it that no list knows either (or only as a
- * surname), and that is no everyday word.
+ * "My name is Brittney Einarsdóttir": a capitalised word the tagger took for a person (or a
+ * place: "a national, Olubukunola Obasa") although no list knows it takes a capitalised word
+ * right after it that no list knows either (or only as a surname), and that is no everyday word.
  */
 function extendUnknownName(span: TokenSpan, tags: Int8Array): void {
   const { tokens, gaz } = scratch;

@@ -54,6 +54,8 @@ describe('ner tagger: people', () => {
   });
   it('lets a name no list knows take a surname no list knows', () => {
     assert.deepEqual(found('My name is Brittney Einarsdóttir.'), [['PERSON', 'Brittney Einarsdóttir']]);
+    const text = 'lodged by a United Kingdom national, Olubukunola Obasa (“the applicant”), on 5 May 2000.';
+    assert.ok(values(text).includes('Olubukunola Obasa'), JSON.stringify(values(text)));
   });
   it('ends a name at a colon, and reads a name after a label as a person', () => {
     assert.deepEqual(found('Emergency Contact: Robert Brown').slice(-1), [['PERSON', 'Robert Brown']]);
