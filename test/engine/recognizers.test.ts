@@ -108,7 +108,11 @@ const CASES: readonly Case[] = [
     // A duration or a relative date alone says nothing about anyone.
     invalid: ['a 50 years old man', 'Article 1949 of the Act', 'Please follow up with the patient in 2 months.', 'The card expires this month, so renew it.', 'Send me the statement from last month', 'During the 1990s, prices rose'],
   },
-  { type: 'AGE', valid: [['she is 42 years old', '42'], ['a 7-year-old boy', '7'], ['aged 65', '65']], invalid: ['42 years ago'] },
+  {
+    type: 'AGE',
+    valid: [['she is 42 years old', '42'], ['a 7-year-old boy', '7'], ['aged 65', '65'], ['The applicant, aged sixty three, was', 'sixty three'], ['that his age is 49, he', '49'], ['at the age of twenty-one he left', 'twenty-one']],
+    invalid: ['42 years ago', 'the agent saw sixty three cars'],
+  },
   { type: 'CASE_NUMBER', valid: [['application (no. 28045/02) against', '28045/02'], ['joined with 31853/96 later', '31853/96'], ['Case 1:12-cv-03456', '1:12-cv-03456'.slice(2)]], invalid: ['ratio 3/4', 'on 3/31/1934'] },
 ];
 

@@ -104,14 +104,27 @@ const namedDay = patternRecognizer({
   trigger: TRIGGERS.calendarWord,
 });
 
+/** An age in words, "seven" to "one hundred and ten" ("aged sixty-three", "aged sixty three"). */
+const AGE_WORDS =
+  '(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\\s-](?:one|two|three|four|five|six|seven|eight|nine))?|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:a|one) hundred(?: and (?:one|two|three|four|five|six|seven|eight|nine|ten))?)';
+
 const age = patternRecognizer({
   name: 'age',
   entity: 'AGE',
   patterns: [
     { regex: /(?<![\p{L}\p{N}])(?:1[01]\d|\d{1,2})(?=[\s-](?:years?|yrs?)[\s-]old\b|[\s-]year[\s-]old\b|\s?y\/?o\b)/iu, score: 0.85 },
-    { regex: /(?<=\b(?:aged?|age:|age of)\s)(?:1[01]\d|\d{1,2})(?![\p{L}\p{N}])/iu, score: 0.8 },
   ],
 });
 
+/** An age after its label: "aged 65", "age: 65", "at the age of 39", "his age is 49", "aged sixty three". */
+const labelledAge = patternRecognizer({
+  name: 'age-labelled',
+  entity: 'AGE',
+  patterns: [
+    { regex: new RegExp(`(?<=\\b(?:aged?|age:|age of|age is|age was)\\s)(?:1[01]\\d|\\d{1,2}|${AGE_WORDS})(?![\\p{L}\\p{N}])`, 'iu'), score: 0.8 },
+  ],
+  trigger: TRIGGERS.ageWord,
+});
+
 /** Dates, times and ages. */
-export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [numericDate, wordDate, year, duration, namedDay, age];
+export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [numericDate, wordDate, year, duration, namedDay, age, labelledAge];

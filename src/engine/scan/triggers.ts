@@ -26,6 +26,8 @@ export const TRIGGERS = {
    * Calendar words: units of time ("14 years"), week days and "today" (all end in "day"), month
    * names, "tomorrow", "tonight". The window reaches back over a number in words before a unit.
    */
+  /** The word "age" ("aged 65", "at the age of 39", "aged sixty three"): ages after their label. */
+  ageWord: { kind: 'pattern', id: 'ageWord', pattern: /age/gi, margin: 40 },
   calendarWord: {
     kind: 'pattern',
     id: 'calendarWord',
