@@ -726,7 +726,7 @@ function everydayWordsOnly(span: TokenSpan): boolean {
     if (!(bits & G.common || EVERYDAY.has(tokens.hash[i]!))) return false;
     const lower = !(flags & (F_FIRST_UPPER | F_ALL_UPPER));
     const capitals = (flags & F_ALL_UPPER) !== 0 && tokens.end[i]! - tokens.start[i]! > 1;
-    const opening = i === span.first && span.first === span.last && sentenceInitial(i);
+    const opening = lone && (sentenceInitial(i) || afterDeterminer(i));
     if (!(lower || capitals || opening || heading)) return false;
     words++;
     if (bits & NAMEISH && !(heading && lone)) names++;
@@ -734,6 +734,20 @@ function everydayWordsOnly(span: TokenSpan): boolean {
   // Everyday words that are also names ("Rose", "MARK SMITH") are kept, except a lone one in
   // lower case ("a good idea"): without a capital the everyday sense is the likely one.
   return names < words || (words === 1 && !(tokens.flags[span.first]! & (F_FIRST_UPPER | F_ALL_UPPER)));
+}
+
+/** Lower-case words before a noun that make a capitalised one a common noun ("the Tribunal", "his Commanding Officer"). */
+const DETERMINER = new WordSet(['the', 'his', 'her', 'its', 'their', 'our', 'your', 'my', 'this', 'that']);
+
+/**
+ * "the Tribunal", "the Council", "his Commanding Officer": a lone capitalised everyday word right
+ * after a lower-case determiner is the institution or role the text is about, written with a
+ * capital, rather than a name ("the Supreme Court" and "the Home Office" have two words).
+ */
+function afterDeterminer(i: number): boolean {
+  const { tokens } = scratch;
+  const previous = i - 1;
+  return previous >= 0 && (tokens.flags[previous]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) === F_WORD && DETERMINER.has(tokens.hash[previous]!);
 }
 
 /**

@@ -179,6 +179,9 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(values('Read my review: Ten Songs You Are Supposed To Hate (But Secretly Love)'), []);
     assert.deepEqual(values('Tonight: A Night With Rose Smith'), ['Rose Smith']);
   });
+  it('drops a lone capitalised everyday word after a determiner ("the Constitutional Law")', () => {
+    assert.deepEqual(values('The court held that the Constitutional Law did not apply.'), []);
+  });
   it('drops a span of numbers and function words, and words of an identifier', () => {
     assert.deepEqual(values('Songs Of The 70s'), []);
     assert.deepEqual(values('SELECT name FROM users WHERE client_ip = 1'), []);
