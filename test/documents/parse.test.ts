@@ -72,6 +72,24 @@ describe('parsers', () => {
     assert.deepEqual(ndjson.findings.map((f) => [f.type, f.path]), [['US_SSN', '/ssn']]);
   });
 
+  test('CSV: quoted cells keep their delimiters, quotes and line breaks; a BOM, semicolons and blank lines are handled', async () => {
+    const doc = await parseDocument(utf8('\ufeffname;note\r\n"Lee, Ann";"said ""hi""\nthen left"\r\n\r\nBob;ok\r\n'));
+    assert.equal(doc.format, 'csv');
+    assert.deepEqual(doc.tables[0], { columns: ['name', 'note'], rows: [['Lee, Ann', 'said "hi"\nthen left'], ['Bob', 'ok']] });
+  });
+
+  test('CSV with a quote never closed fails with VEIL_MALFORMED_CSV and the line, never the content', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i},ok`).join('\n');
+    const error = await parseDocument(utf8(`id,value\n${rows}\n31,"${CANARY_SSN}\n32,ok\n`)).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message: string },
+    );
+    assert.equal(error?.code, 'VEIL_MALFORMED_CSV');
+    // csv-parse reports the line it reached: the end, since the quote runs on to it.
+    assert.equal(error.message, 'CSV input is malformed at line 33 (CSV_QUOTE_NOT_CLOSED)');
+    assert.ok(!error.message.includes(CANARY_SSN));
+  });
+
   test('DOCX body and header paragraphs are read through the bounded zip reader', async () => {
     const doc = await parseDocument(await docx([`Email ${CANARY_EMAIL}`, 'Second & last'], `SSN ${CANARY_SSN}`));
     assert.equal(doc.format, 'docx');

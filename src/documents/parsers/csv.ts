@@ -1,3 +1,5 @@
+import { parse } from 'csv-parse/sync';
+import { VeilError } from '../../errors/veil-error.js';
 import type { Document, Table } from '../model.js';
 
 /** Guesses the delimiter from the first line: the most frequent of comma, semicolon and tab. */
@@ -12,61 +14,33 @@ export function sniffDelimiter(text: string): string {
   return best;
 }
 
+/** Lenient RFC 4180 reading: a BOM, ragged rows, stray quotes inside unquoted fields, blank lines. */
+const LENIENT = { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true } as const;
+
 /**
- * Yields the rows of RFC 4180 CSV one at a time (quoted fields, doubled quotes, CRLF), so a caller
- * can stop early or bound what it keeps.
+ * VEIL_MALFORMED_CSV for a csv-parse error, with its code and line but never its message, which
+ * quotes the offending characters; undefined for any other error.
  *
  * @example
  * ```ts
- * [...csvRows('a,"b ""c"""\n1,2\n', ',')]; // [['a', 'b "c"'], ['1', '2']]
+ * try { parse(text); } catch (error) { throw malformedCsv(error) ?? error; }
  * ```
  */
-export function* csvRows(text: string, delimiter: string): Generator<string[]> {
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field.length === 0) quoted = true;
-    else if (c === delimiter) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      yield row;
-      row = [];
-      field = '';
-    } else field += c;
-    i++;
-  }
-  if (field.length > 0 || row.length > 0) {
-    row.push(field);
-    yield row;
-  }
+export function malformedCsv(error: unknown): VeilError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('CSV_')) return undefined;
+  const line = (error as { lines?: unknown }).lines;
+  return new VeilError('VEIL_MALFORMED_CSV', `CSV input is malformed${typeof line === 'number' ? ` at line ${line}` : ''} (${code})`);
 }
 
 /** True when the text parses as CSV with at least two columns and a steady column count. */
 export function looksLikeCsv(text: string): boolean {
-  const delimiter = sniffDelimiter(text);
-  const widths: number[] = [];
-  for (const row of csvRows(text.slice(0, 16 * 1024), delimiter)) {
-    widths.push(row.length);
-    if (widths.length >= 20) break;
+  let widths: number[];
+  try {
+    const sample = parse(text.slice(0, 16 * 1024), { ...LENIENT, delimiter: sniffDelimiter(text), to: 20 }) as string[][];
+    widths = sample.map((row) => row.length);
+  } catch {
+    return false;
   }
   // The sample may cut the last row short.
   const complete = widths.length > 2 ? widths.slice(0, -1) : widths;
@@ -74,7 +48,8 @@ export function looksLikeCsv(text: string): boolean {
 }
 
 /**
- * Parses CSV into a one-table document; the first row is the header.
+ * Parses CSV into a one-table document with csv-parse; the first row is the header. Malformed
+ * quoting fails with VEIL_MALFORMED_CSV and the line number.
  *
  * @example
  * ```ts
@@ -82,14 +57,13 @@ export function looksLikeCsv(text: string): boolean {
  * ```
  */
 export function parseCsv(text: string): Document {
-  const delimiter = sniffDelimiter(text);
-  const rows: string[][] = [];
-  let columns: string[] = [];
-  for (const row of csvRows(text, delimiter)) {
-    if (row.length === 1 && row[0] === '') continue;
-    if (columns.length === 0 && rows.length === 0) columns = row;
-    else rows.push(row);
+  let records: string[][];
+  try {
+    records = parse(text, { ...LENIENT, delimiter: sniffDelimiter(text) }) as string[][];
+  } catch (error) {
+    throw malformedCsv(error) ?? error;
   }
+  const [columns = [], ...rows] = records;
   const table: Table = { columns, rows };
   return { format: 'csv', mediaType: 'text/csv', pages: [], tables: [table], records: [] };
 }

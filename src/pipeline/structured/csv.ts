@@ -4,7 +4,8 @@ import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { createRowAnonymizer } from '../../engine/anonymize/structured/csv.js';
 import type { StructuredOptions } from '../../engine/anonymize/structured/rules.js';
-import { isVeilError, VeilError } from '../../errors/veil-error.js';
+import { malformedCsv } from '../../documents/parsers/csv.js';
+import { isVeilError } from '../../errors/veil-error.js';
 
 export interface CsvAnonymizeOptions extends StructuredOptions {
   /** The first record names the columns (default true); it is written through unchanged. */
@@ -84,16 +85,7 @@ export async function anonymizeCsv(
     );
   } catch (error) {
     if (isVeilError(error)) throw error;
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('CSV_')) {
-      const line = (error as { lines?: unknown }).lines;
-      // csv-parse's own message quotes the offending characters, so only its code and line are kept.
-      throw new VeilError(
-        'VEIL_MALFORMED_CSV',
-        `CSV input is malformed${typeof line === 'number' ? ` at line ${line}` : ''} (${code})`,
-      );
-    }
-    throw error;
+    throw malformedCsv(error) ?? error;
   }
   return { rows, byType, byOperator };
 }
