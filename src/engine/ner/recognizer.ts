@@ -651,13 +651,16 @@ function institution(span: TokenSpan): void {
 }
 
 /**
- * An organisation takes a capitalised "The" before it ("The Swedish Government") and a name in
- * brackets right after it, often its name in the original language ("Supreme Court (Högsta
- * domstolen)", "Dev-Yol (Revolutionary Way)").
+ * An organisation takes a capitalised "The" before it ("works for The Home Depot", "The Swedish
+ * Government") and a name in brackets right after it, often its name in the original language
+ * ("Supreme Court (Högsta domstolen)", "Dev-Yol (Revolutionary Way)").
  */
 function organisationEdges(span: TokenSpan): void {
   const { tokens } = scratch;
-  if (span.first > 0 && tokens.hash[span.first - 1] === THE && tokens.flags[span.first - 1]! & F_FIRST_UPPER) span.first--;
+  // At a sentence start the capital says nothing ("The Social Explorer office is"), except before
+  // a nationality: "The Swedish Government" is a title whose article belongs to it.
+  const the = span.first - 1;
+  if (the >= 0 && tokens.hash[the] === THE && tokens.flags[the]! & F_FIRST_UPPER && (!sentenceInitial(the) || scratch.gaz[span.first]! & G.nrp)) span.first--;
   let open = -1;
   for (let i = span.first; i <= span.last; i++) if (text(i) === '(' && !(tokens.flags[i]! & F_WORD)) open = i;
   if (open < 0 && span.last + 1 < tokens.count && text(span.last + 1) === '(') open = span.last + 1;

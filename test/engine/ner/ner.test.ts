@@ -120,6 +120,10 @@ describe('ner tagger: places, organisations, addresses', () => {
   it('keeps a person with an honorific out of a firm name', () => {
     assert.deepEqual(found('The contract with Mr Graham, Ochoa and Vasquez was signed.')[0], ['PERSON', 'Mr Graham']);
   });
+  it('leaves a sentence-initial "The" out of an organisation, except before a nationality', () => {
+    assert.deepEqual(found('The Social Explorer office is at 37 Parva Domus 6')[0], ['ORGANIZATION', 'Social Explorer']);
+    assert.deepEqual(found('The Swedish Government replied.'), [['ORGANIZATION', 'The Swedish Government']]);
+  });
   it('finds company names that end in a legal form', () => {
     assert.deepEqual(found('Although Viasat AB had acquired the rights, it paid Viasat Broadcasting UK Ltd nothing.'), [
       ['ORGANIZATION', 'Viasat AB'],
@@ -129,7 +133,7 @@ describe('ner tagger: places, organisations, addresses', () => {
   it('takes a name in brackets after a court and a lower-case institution word', () => {
     assert.deepEqual(values('The claim was dismissed by the Supreme Court (Högsta domstolen) in 2009.'), ['Supreme Court (Högsta domstolen)']);
     assert.deepEqual(found('The Court of Appeal upheld the decision of the Beyoğlu court.'), [
-      ['ORGANIZATION', 'The Court of Appeal'],
+      ['ORGANIZATION', 'Court of Appeal'],
       ['ORGANIZATION', 'Beyoğlu court'],
     ]);
     assert.deepEqual(found('He was arrested at Catterick garrison in 1997.'), [['ORGANIZATION', 'Catterick garrison']]);
@@ -220,7 +224,7 @@ describe('ner tagger: negatives', () => {
   });
   it('reads words ending in a street type as a street, with its house number', () => {
     assert.deepEqual(found('I lived at 1599 Old Spallumcheen Rd for years.'), [['STREET_ADDRESS', '1599 Old Spallumcheen Rd']]);
-    assert.deepEqual(found('The Supreme Court ruled.'), [['ORGANIZATION', 'The Supreme Court']]);
+    assert.deepEqual(found('The Supreme Court ruled.'), [['ORGANIZATION', 'Supreme Court']]);
   });
   it('lets a lone first name take the rare surname after it, but never a week day or a common word', () => {
     assert.deepEqual(found('My name is Sarah Iwase.'), [['PERSON', 'Sarah Iwase']]);
