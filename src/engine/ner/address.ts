@@ -9,8 +9,8 @@
  */
 import type { Finding, Recognizer, TextWindow } from '../types.js';
 import { TRIGGERS } from '../scan/triggers.js';
-import { G, gazetteerBits } from './gazetteer.js';
-import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_NEWLINE_BEFORE, F_UNCASED, F_WORD, hashWord, TokenBuffer, tokenize } from './tokenizer.js';
+import { EVERYDAY, G, gazetteerBits } from './gazetteer.js';
+import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_NEWLINE_BEFORE, F_UNCASED, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
 
 /** Word kinds (bits). */
 const PREFIX = 1; // a street type before the name: "Avenue des Tuileries", "ul. Karpacka"
@@ -65,8 +65,13 @@ const UNKNOWN = -1;
 /** Longest span of tokens one street part may take; bounds every scan. */
 const MAX_NAME = 7;
 
+/** Street types that name nothing else, the only ones a street line in lower case may end with. */
+const PLAIN_TYPE = new WordSet(['street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'boulevard', 'blvd', 'strasse', 'straße', 'utca', 'ulica', 'vej', 'gade', 'straat', 'gatan', 'gata']);
+
 class Parser {
   readonly tokens = new TokenBuffer();
+  /** Set while extending a street line written in lower case: lower-case words may then name places. */
+  lower = false;
   private kinds = new Int32Array(1024);
   private gaz = new Int32Array(1024);
   text = '';
@@ -138,8 +143,33 @@ class Parser {
   isName(i: number): boolean {
     if (i < 0 || i >= this.count) return false;
     const flags = this.flags(i);
-    if (!(flags & F_WORD) || flags & F_HAS_DIGIT || !(flags & (F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED))) return false;
+    if (!(flags & F_WORD) || flags & F_HAS_DIGIT) return false;
+    // After a street line in lower case, its places are in lower case too ("12 oak street, springfield").
+    if (!(flags & (F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED)) && !(this.lower && !EVERYDAY.has(this.tokens.hash[i]!))) return false;
     return !(this.gazOf(i) & (G.function | G.month | G.weekday)) || (this.kindOf(i) & (PREFIX | SUFFIX)) !== 0;
+  }
+
+  /** A lower-case word with no digit that is no function word, month or week day. */
+  isLowerWord(i: number): boolean {
+    if (i < 0 || i >= this.count) return false;
+    const flags = this.flags(i);
+    return (flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED | F_HAS_DIGIT)) === F_WORD && !(this.gazOf(i) & (G.function | G.month | G.weekday));
+  }
+
+  /**
+   * "12 oak street", "3 8 wressle road", "58 kvaløyvågvegen 140": a street line typed in lower
+   * case, as in chat messages: one or two lower-case words and a plain street type, or a compound
+   * street name and its number. Returns the index after it, or -1.
+   */
+  lowerStreetAfter(i: number): number {
+    for (let j = i; j < i + 2 && this.isLowerWord(j) && !(this.flags(j) & F_NEWLINE_BEFORE); j++) {
+      if (j === i && COMPOUND.test(this.text.slice(this.tokens.start[j]!, this.tokens.end[j]!)) && this.isNumber(j + 1) && !(this.flags(j + 1) & F_NEWLINE_BEFORE)) return j + 2;
+      const type = j + 1;
+      if (type >= this.count || this.flags(type) & (F_NEWLINE_BEFORE | F_FIRST_UPPER | F_ALL_UPPER) || !PLAIN_TYPE.has(this.tokens.hash[type]!)) continue;
+      const end = this.afterAbbreviation(type);
+      return this.isNumber(end) && !(this.flags(end) & F_NEWLINE_BEFORE) ? end + 1 : end;
+    }
+    return -1;
   }
 
   isStreetType(i: number, kind: number): boolean {
@@ -412,14 +442,20 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
       // Number first, possibly two ("83 2329 Old Spallumcheen Rd" in generated data).
       const street = parser.streetAfter(i + 1);
       const second = street < 0 && parser.isNumber(i + 1) ? parser.streetAfter(i + 2) : -1;
+      const before = street > 0 || second > 0 ? -1 : parser.streetBefore(i);
       if (street > 0 || second > 0) {
         start = i;
         end = street > 0 ? street : second;
+      } else if (before >= covered && before >= 0) {
+        start = before;
+        end = i + 1;
       } else {
-        const before = parser.streetBefore(i);
-        if (before >= covered && before >= 0) {
-          start = before;
-          end = i + 1;
+        const lower = parser.lowerStreetAfter(i + 1);
+        const lowerSecond = lower < 0 && parser.isNumber(i + 1) ? parser.lowerStreetAfter(i + 2) : -1;
+        if (lower > 0 || lowerSecond > 0) {
+          start = i;
+          end = lower > 0 ? lower : lowerSecond;
+          parser.lower = true;
         }
       }
     }
@@ -427,6 +463,7 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     // A leading number before a name-first street: "56 ul. Karpacka 69".
     if (start > covered && parser.isNumber(start - 1) && !(parser.flags(start) & F_NEWLINE_BEFORE) && !parser.is(start - 2, '.')) start--;
     end = parser.extend(end);
+    parser.lower = false;
     // A unit or military line before the box ("Unit 1234 Box 5678").
     let last = end - 1;
     while (last > start && !(tokens.flags[last]! & F_WORD) && !(parser.is(last, '.') && parser.kind(last - 1) & ABBREVIATION)) last--;
@@ -496,17 +533,20 @@ export function findAddresses(text: string, from: number, to: number): Finding[]
 /**
  * The end of an address whose street line ends at `end`, after the unit, city, state, postcode
  * and country parts that follow it (up to three lines, never past `limit`). The tagger uses it
- * for the street lines it finds without a street type ("07 Celso Emilio Ferreiro 23").
+ * for the street lines it finds without a street type ("07 Celso Emilio Ferreiro 23"). With
+ * `lower`, the street line was typed in lower case, and so may its places be.
  *
  * @example
  * ```ts
  * continueAddress('12 Oak Road, Leeds LS1 4AP.', 11, 27); // 25
  * ```
  */
-export function continueAddress(text: string, end: number, limit: number): number {
+export function continueAddress(text: string, end: number, limit: number, lower = false): number {
   const stop = Math.min(limit, end + AFTER);
   parser.load(text, end, stop);
+  parser.lower = lower;
   const last = parser.extend(0);
+  parser.lower = false;
   const { tokens } = parser;
   const result = last > 0 && (last < parser.count || stop === limit) ? tokens.end[last - 1]! : end;
   parser.tokens.release();

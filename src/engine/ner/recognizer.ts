@@ -164,6 +164,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     }
     if (span.tag === ADDRESS && !looksLikeStreet(span)) span.tag = LOCATION;
     if (span.tag === ADDRESS) {
+      takeHouseNumber(span);
       const next = splitAddressList(span);
       if (next) spans.splice(k + 1, 0, next);
       dropRepeatedStreetWord(span);
@@ -189,7 +190,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     if (start < addressEnd) continue;
     let end = tokens.end[span.last]!;
     // The tagger learned street lines; the address grammar adds the city, postcode and country.
-    if (span.tag === ADDRESS) end = addressEnd = continueAddress(text, end, to);
+    if (span.tag === ADDRESS) end = addressEnd = continueAddress(text, end, to, lowerCaseOnly(span));
     else if (span.tag === PERSON || span.tag === LOCATION) end -= possessiveLength(span.last);
     found.push({ type: entityOf(span.tag), start, end, score: confidence(span.margin), recognizer: 'ner-tagger' });
   }
@@ -389,6 +390,27 @@ function onlyCalendarWords(span: TokenSpan): boolean {
     else if (!(flags & F_ALL_DIGIT)) return false;
   }
   return calendar;
+}
+
+/** Most digits of a house number the tagger left out before a street line. */
+const MAX_HOUSE_NUMBER = 5;
+
+/** "46 velký průhon 426": a number right before a tagged street line, on its line, is its house number. */
+function takeHouseNumber(span: TokenSpan): void {
+  const { tokens } = scratch;
+  const number = span.first - 1;
+  if (number < 0 || !(tokens.flags[number]! & F_ALL_DIGIT) || tokens.end[number]! - tokens.start[number]! > MAX_HOUSE_NUMBER) return;
+  if (tokens.flags[span.first]! & F_NEWLINE_BEFORE || tokens.start[span.first]! - tokens.end[number]! !== 1) return;
+  // "Room 12 Oak Street", "page 3": a number after a word of its own is that word's.
+  if (number > 0 && tokens.flags[number - 1]! & F_WORD && !(tokens.flags[number]! & F_NEWLINE_BEFORE) && !(scratch.gaz[number - 1]! & G.function)) return;
+  span.first = number;
+}
+
+/** True when no word of the span has a capital. */
+function lowerCaseOnly(span: TokenSpan): boolean {
+  const { tokens } = scratch;
+  for (let i = span.first; i <= span.last; i++) if (tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER)) return false;
+  return true;
 }
 
 /** An address from the tagger needs a number or a street word; "Reykjavík" alone is a place. */

@@ -32,6 +32,9 @@ describe('street address grammar: shapes', () => {
     ['a name after a unit that does not end the line is no city', 'Send it to 4022 Oakridge Lane Apt. 5 Peter said hello.', '4022 Oakridge Lane Apt. 5'],
     ['a lower-case street type inside the name is kept', 'Our office: 12 rue de la Paix', '12 rue de la Paix'],
     ['an abbreviated Saint opens the street name', 'She lives at 12 St. Mary\'s Road, Leeds.', '12 St. Mary\'s Road, Leeds'],
+    ['a street line typed in lower case, with its town', 'ok so i live at 12 oak street, springfield', '12 oak street, springfield'],
+    ['a lower-case compound street name and its lines', 'new address:\n58 kvaløyvågvegen 140\n suite 763\n kvaløysletta\n norway 9100', '58 kvaløyvågvegen 140\n suite 763\n kvaløysletta\n norway 9100'],
+    ['a lower-case street line stops before an everyday word', 'send it to 12 oak street please', '12 oak street'],
     ['a bracketed part of the city name', 'He lives at Hauptstrasse 12, 15230 Frankfurt (Oder), Germany.', 'Hauptstrasse 12, 15230 Frankfurt (Oder), Germany'],
     ['a labelled line after the address is no city', 'Ward 4 billing:\n18 Harbour Road\nPortsmouth PO1 3AX\nPhone: 023 9282 1234', '18 Harbour Road\nPortsmouth PO1 3AX'],
     ['a label after a comma ends the address', 'Client: 7 Elm Street, Leeds, Tel: 0113 496 0000', '7 Elm Street, Leeds'],
@@ -51,6 +54,7 @@ describe('street address grammar: negatives', () => {
     'The applicant was born in 1965 and lives in Istanbul.',
     'Call 555 0100 before 5 pm.',
     'We had 12 u of insulin and 3 of the doses.',
+    'I walked 3 miles down main street.',
   ]) {
     it(`finds nothing in ${JSON.stringify(text)}`, () => {
       assert.deepEqual(addresses(text), []);
