@@ -27,7 +27,7 @@ export const TRIGGERS = {
    * names, "tomorrow", "tonight". The window reaches back over a number in words before a unit.
    */
   /** The word "age" ("aged 65", "at the age of 39", "aged sixty three"): ages after their label. */
-  ageWord: { kind: 'pattern', id: 'ageWord', pattern: /age/gi, margin: 40 },
+  ageWord: { kind: 'pattern', id: 'ageWord', pattern: /\bage[d:]?(?![a-z])/gi, margin: 40 },
   calendarWord: {
     kind: 'pattern',
     id: 'calendarWord',
