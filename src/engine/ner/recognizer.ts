@@ -250,6 +250,9 @@ function splitAtColon(span: TokenSpan): TokenSpan | undefined {
  * the rest makes it an organisation or a street ("Royal Mary Hospital", "Saint John Street").
  */
 function dropRoleWords(span: TokenSpan): void {
+  // "home city Florida", "the capital Paris": a lower-case everyday word before a capitalised
+  // name is not part of it ("new york" in lower case keeps its "new").
+  while (span.first < span.last && isLowerEverydayWord(span.first) && scratch.tokens.flags[span.first + 1]! & (F_FIRST_UPPER | F_ALL_UPPER)) span.first++;
   let first = span.first;
   while (first < span.last && isRoleWord(first)) first++;
   if (first === span.first) return;
@@ -270,6 +273,14 @@ function readsAsPerson(tag: number, first: number, last: number): boolean {
   // The street list holds many given names ("Robert", "Albert"); those still read as names.
   for (let i = first; i <= last; i++) if (gaz[i]! & (G.orgSuffix | G.street | G.secondary) && !(gaz[i]! & (G.first | G.last))) return false;
   return true;
+}
+
+/** A lower-case everyday word that is no person's name and no name's connector ("van", "de"). */
+function isLowerEverydayWord(i: number): boolean {
+  const { tokens, gaz } = scratch;
+  const flags = tokens.flags[i]!;
+  if ((flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT)) !== F_WORD) return false;
+  return !(gaz[i]! & (G.first | G.last | G.connector | G.function | G.street)) && ((gaz[i]! & G.common) !== 0 || EVERYDAY.has(tokens.hash[i]!));
 }
 
 /** A capitalised everyday word that is no name, honorific, function word or organisation word ("Patient", "Employee"). */

@@ -57,6 +57,9 @@ describe('ner tagger: people', () => {
     const text = 'lodged by a United Kingdom national, Olubukunola Obasa (“the applicant”), on 5 May 2000.';
     assert.ok(values(text).includes('Olubukunola Obasa'), JSON.stringify(values(text)));
   });
+  it('leaves a lower-case everyday word before a capitalised name out of it', () => {
+    assert.deepEqual(values("the economy of the band's home city Florida"), ['Florida']);
+  });
   it('ends a name at a colon, and reads a name after a label as a person', () => {
     assert.deepEqual(found('Emergency Contact: Robert Brown').slice(-1), [['PERSON', 'Robert Brown']]);
   });
