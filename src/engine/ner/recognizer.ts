@@ -548,9 +548,33 @@ function coordinatedNames(spans: TokenSpan[]): void {
     }
     const last = items[items.length - 1]!;
     if (closed && items.length >= MIN_LIST && !(last + 1 < tokens.count && isNameWord(last + 1) && !(tokens.flags[last + 1]! & F_NEWLINE_BEFORE)))
-      namePeopleInList(spans, items);
+      if (!firmAfterArticle(spans, items)) namePeopleInList(spans, items);
     i = last;
   }
+}
+
+/** The margin of a span built by a rule from explicit evidence (a legal form, a firm's name). */
+const RULE_MARGIN = 8;
+
+/**
+ * "according to the Hubbard, Fox and Gillespie website": three surnames as "A, B and C" after a
+ * lower-case "the" name one firm, whether or not the tagger saw them. Everyday words and places
+ * ("the Red, White and Blue") are not read as surnames. Returns true when it added the firm.
+ */
+function firmAfterArticle(spans: TokenSpan[], items: readonly number[]): boolean {
+  const { tokens, gaz } = scratch;
+  const first = items[0]!;
+  const last = items[items.length - 1]!;
+  const article = first - 1;
+  if (items.length !== 3 || article < 0 || tokens.hash[article] !== THE || tokens.flags[article]! & (F_FIRST_UPPER | F_ALL_UPPER)) return false;
+  for (const item of items) if ((EVERYDAY.has(tokens.hash[item]!) && !(gaz[item]! & G.last)) || gaz[item]! & (G.city | G.country)) return false;
+  for (const span of spans) if (span.last >= first && span.first <= last && (span.first < first || span.last > last)) return false;
+  let kept = 0;
+  for (const span of spans) if (span.last < first || span.first > last) spans[kept++] = span;
+  spans.length = kept;
+  spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: true });
+  spans.sort((a, b) => a.first - b.first);
+  return true;
 }
 
 /** A capitalised word with no digit that is no function word, month, week day, honorific or country. */
@@ -718,7 +742,7 @@ function legalForms(spans: TokenSpan[]): void {
     if (first === i) continue;
     let last = i;
     if (i + 1 < tokens.count && text(i + 1) === '.' && tokens.start[i + 1] === tokens.end[i]) last = i + 1;
-    spans.push({ tag: ORGANIZATION, first, last, margin: 8, rule: true });
+    spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: true });
   }
 }
 

@@ -95,6 +95,10 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.deepEqual(values('She lives on Baker Street.'), ['Baker Street']);
     assert.deepEqual(found('The contract with Graham, Ochoa and Vasquez was signed.'), [['ORGANIZATION', 'Graham, Ochoa and Vasquez']]);
   });
+  it('reads three surnames as "A, B and C" after a lower-case "the" as one firm', () => {
+    assert.deepEqual(found('The fees are listed on the Hubbard, Fox and Gillespie website.'), [['ORGANIZATION', 'Hubbard, Fox and Gillespie']]);
+    assert.ok(!values('We waved the Red, White and Blue flags.').includes('Red, White and Blue'));
+  });
   it('reads the end of a longer list of names as people, not a firm', () => {
     assert.deepEqual(values('The team: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer went home.'), ['Malon', 'Mark', 'Kaylee', 'Brandi', 'Miguel', 'Jennifer']);
   });
