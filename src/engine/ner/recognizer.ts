@@ -11,7 +11,7 @@ import { EVERYDAY, G, NAMEISH } from './gazetteer.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
 import { beginTag, entityOf, isInside, TAGS } from './tags.js';
 import { decode, DecodeScratch, lookupGazetteers } from './tagger.js';
-import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_JOINED, F_NEWLINE_BEFORE, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
+import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_JOINED, F_NEWLINE_BEFORE, F_UNCASED, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
 import weights from './model/weights.json' with { type: 'json' };
 
 /** The trained model, built once when the module loads. */
@@ -143,6 +143,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     if (first <= last) spans.push({ tag, first, last, margin: minMargin });
     i = next;
   }
+  lowerCaseFirstNames(spans, tags);
   coordinatedNames(spans);
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
@@ -516,6 +517,41 @@ function startsWithStreetWord(span: TokenSpan, upTo: number): boolean {
   for (let i = span.first; i < upTo; i++) if (tokens.flags[i]! & F_FIRST_UPPER && gaz[i]! & G.street && !(gaz[i]! & NAMEISH)) return true;
   return false;
 }
+
+/** Gazetteer lists that make a lower-case first name more likely some other word. */
+const NOT_A_LOWER_NAME = G.common | G.function | G.month | G.weekday | G.connector | G.street | G.secondary | G.orgSuffix | G.honorific;
+
+/** Characters that, touching a word, make it part of an address, a file name or an identifier. */
+const JOINING = '@._/-\\#';
+
+/**
+ * "follow up with tracy wiśniewska", "oles shouted at samantha": in text typed in lower case a
+ * first name no everyday list knows is a name, even where the tagger, trained mostly on
+ * capitalised text, left it out. Such words are rare outside names (a few in a year of court
+ * judgments), so each becomes a person; `extendFirstName` then adds the surname after it.
+ */
+function lowerCaseFirstNames(spans: TokenSpan[], tags: Int8Array): void {
+  const { tokens, gaz } = scratch;
+  const text = scratch.text;
+  let added = false;
+  for (let i = 0; i < tokens.count; i++) {
+    if (tags[i] !== 0 || (tokens.flags[i]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT | F_UNCASED)) !== F_WORD) continue;
+    if (!(gaz[i]! & G.first) || gaz[i]! & NOT_A_LOWER_NAME || tokens.end[i]! - tokens.start[i]! < 3 || EVERYDAY.has(tokens.hash[i]!)) continue;
+    if ((i > 0 && tags[i - 1] !== 0) || (i + 1 < tokens.count && tags[i + 1] !== 0)) continue;
+    if (JOINING.includes(text.charAt(tokens.start[i]! - 1) || ' ') || JOINING.includes(text.charAt(tokens.end[i]!) || ' ')) continue;
+    // A name stands after a function word ("with", "at", "by") or punctuation, and before no
+    // lower-case content word: "inter alia complained", "under martial law" are phrases.
+    if (i > 0 && tokens.flags[i - 1]! & F_WORD && !(gaz[i - 1]! & G.function)) continue;
+    const next = i + 1;
+    if (next < tokens.count && (tokens.flags[next]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) === F_WORD && !(gaz[next]! & G.function) && EVERYDAY.has(tokens.hash[next]!)) continue;
+    spans.push({ tag: PERSON, first: i, last: i, margin: LOWER_NAME_MARGIN });
+    added = true;
+  }
+  if (added) spans.sort((a, b) => a.first - b.first);
+}
+
+/** The margin of a lower-case first name found by `lowerCaseFirstNames` (a confidence of 0.6). */
+const LOWER_NAME_MARGIN = 1;
 
 /** Fewest items of a list of single words read as one list of people. */
 const MIN_LIST = 3;

@@ -63,6 +63,13 @@ describe('ner tagger: people', () => {
   it('ends a name at a colon, and reads a name after a label as a person', () => {
     assert.deepEqual(found('Emergency Contact: Robert Brown').slice(-1), [['PERSON', 'Robert Brown']]);
   });
+  it('finds a first name typed in lower case that the tagger left out, with its surname', () => {
+    assert.deepEqual(found('pls follow up with tracy wiśniewska in 2 months'), [['PERSON', 'tracy wiśniewska']]);
+    assert.deepEqual(found('oles shouted at samantha: what are you doing'), [['PERSON', 'samantha']]);
+    // Not inside an e-mail address, nor in a phrase ("inter alia complained").
+    assert.deepEqual(found('write to jessica.smith@example.com'), []);
+    assert.deepEqual(found('the applicants inter alia complained'), []);
+  });
   it('keeps the honorific inside the PERSON span', () => {
     assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [['PERSON', 'Mrs Anna Evagorou Christou']]);
   });
