@@ -7,7 +7,7 @@ import type { Finding, Recognizer, TextWindow } from '../types.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import { continueAddress } from './address.js';
 import { FEATURE_VERSION, type TaggedTokens } from './features.js';
-import { EVERYDAY, G, NAMEISH } from './gazetteer.js';
+import { EVERYDAY, G, gazetteerBits, NAMEISH } from './gazetteer.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
 import { beginTag, entityOf, isInside, TAGS } from './tags.js';
 import { decode, DecodeScratch, lookupGazetteers } from './tagger.js';
@@ -144,6 +144,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     i = next;
   }
   lowerCaseFirstNames(spans, tags);
+  unknownProperNames(spans, tags);
   coordinatedNames(spans);
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
@@ -550,7 +551,48 @@ function lowerCaseFirstNames(spans: TokenSpan[], tags: Int8Array): void {
   if (added) spans.sort((a, b) => a.first - b.first);
 }
 
-/** The margin of a lower-case first name found by `lowerCaseFirstNames` (a confidence of 0.6). */
+/**
+ * "but Julitta just has to", "we returned to Blaketown by helicopter", "him and Sumaya's kid": a
+ * capitalised word inside a sentence that no list knows (not even the everyday words), between a
+ * lower-case function word and a function word or punctuation, is a name the tagger left out.
+ * A word followed by a content word is left alone ("where Metallica first played", "the
+ * Maxillofacial surgeon"): there it is more often a brand or an adjective. Reported as a person,
+ * as a place after a preposition of place, or as an organisation after an article.
+ */
+function unknownProperNames(spans: TokenSpan[], tags: Int8Array): void {
+  const { tokens, gaz } = scratch;
+  let added = false;
+  for (let i = 1; i + 1 < tokens.count; i++) {
+    if (tags[i] !== 0 || (tokens.flags[i]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT | F_UNCASED)) !== (F_WORD | F_FIRST_UPPER)) continue;
+    if (tags[i - 1] !== 0 || tags[i + 1] !== 0 || (tokens.flags[i - 1]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD || !(gaz[i - 1]! & G.function)) continue;
+    const possessive = possessiveLength(i);
+    const hash = possessive ? hashWord(scratch.text.slice(tokens.start[i]!, tokens.end[i]! - possessive)) : tokens.hash[i]!;
+    if (tokens.end[i]! - possessive - tokens.start[i]! < 3 || gazetteerBits(hash) !== 0 || EVERYDAY.has(hash) || everydayPlural(i)) continue;
+    const next = tokens.flags[i + 1]!;
+    if (!possessive && (next & F_WORD ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[i + 1]! & G.function) : !',.;:!?)"”'.includes(text(i + 1)))) continue;
+    // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
+    const before = tokens.hash[i - 1]!;
+    const tag = DETERMINER.has(before) || before === A || before === AN ? ORGANIZATION : PLACE_PREPOSITION.has(before) ? LOCATION : PERSON;
+    spans.push({ tag, first: i, last: i, margin: LOWER_NAME_MARGIN });
+    added = true;
+  }
+  if (added) spans.sort((a, b) => a.first - b.first);
+}
+
+/** "Obligations", "Regulations": the plural of an everyday word. */
+function everydayPlural(i: number): boolean {
+  const { tokens } = scratch;
+  const end = tokens.end[i]!;
+  return (scratch.text.charCodeAt(end - 1) | 32) === 115 && EVERYDAY.has(hashWord(scratch.text.slice(tokens.start[i]!, end - 1)));
+}
+
+const A = hashWord('a');
+const AN = hashWord('an');
+
+/** Prepositions after which a name is more likely a place. */
+const PLACE_PREPOSITION = new WordSet(['in', 'to', 'from', 'near', 'into', 'at']);
+
+/** The margin of a name found by `lowerCaseFirstNames` or `unknownProperNames` (a confidence of 0.6). */
 const LOWER_NAME_MARGIN = 1;
 
 /** Fewest items of a list of single words read as one list of people. */

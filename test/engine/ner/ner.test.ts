@@ -70,6 +70,12 @@ describe('ner tagger: people', () => {
     assert.deepEqual(found('write to jessica.smith@example.com'), []);
     assert.deepEqual(found('the applicants inter alia complained'), []);
   });
+  it('finds a capitalised name no list knows between function words, and leaves one before a content word', () => {
+    assert.deepEqual(found('He is fine, but Julitta just has to rest.'), [['PERSON', 'Julitta']]);
+    assert.deepEqual(found('Before winter we returned to Blaketown by helicopter.'), [['LOCATION', 'Blaketown']]);
+    assert.deepEqual(found('It was a done thing between him and Sumaya’s kid.'), [['PERSON', 'Sumaya']]);
+    assert.deepEqual(found('the clubs where Metallica first played'), []);
+  });
   it('keeps the honorific inside the PERSON span', () => {
     assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [['PERSON', 'Mrs Anna Evagorou Christou']]);
   });
@@ -125,6 +131,7 @@ describe('ner tagger: places, organisations, addresses', () => {
   });
   it('splits the last "and" off a list of organisations', () => {
     assert.deepEqual(values('The economy of Winschoten: Logixdata LLC, Social Health Insights and Sigfig. Wow'), [
+      'Winschoten',
       'Logixdata LLC',
       'Social Health Insights',
       'Sigfig',
