@@ -572,7 +572,7 @@ function unknownProperNames(spans: TokenSpan[], tags: Int8Array): void {
     if (!possessive && (next & F_WORD ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[i + 1]! & G.function) : !',.;:!?)"”'.includes(text(i + 1)))) continue;
     // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
     const before = tokens.hash[i - 1]!;
-    const tag = DETERMINER.has(before) || before === A || before === AN ? ORGANIZATION : PLACE_PREPOSITION.has(before) ? LOCATION : PERSON;
+    const tag = DETERMINER.has(before) ? ORGANIZATION : PLACE_PREPOSITION.has(before) ? LOCATION : PERSON;
     spans.push({ tag, first: i, last: i, margin: LOWER_NAME_MARGIN });
     added = true;
   }
@@ -585,9 +585,6 @@ function everydayPlural(i: number): boolean {
   const end = tokens.end[i]!;
   return (scratch.text.charCodeAt(end - 1) | 32) === 115 && EVERYDAY.has(hashWord(scratch.text.slice(tokens.start[i]!, end - 1)));
 }
-
-const A = hashWord('a');
-const AN = hashWord('an');
 
 /** Prepositions after which a name is more likely a place. */
 const PLACE_PREPOSITION = new WordSet(['in', 'to', 'from', 'near', 'into', 'at']);
@@ -861,7 +858,7 @@ function everydayWordsOnly(span: TokenSpan): boolean {
     const flags = tokens.flags[i]!;
     if (!(flags & F_WORD)) continue;
     const bits = gaz[i]!;
-    if (!(bits & G.common || EVERYDAY.has(tokens.hash[i]!))) return false;
+    if (!(bits & G.common || EVERYDAY.has(tokens.hash[i]!) || everydayPlural(i))) return false;
     const lower = !(flags & (F_FIRST_UPPER | F_ALL_UPPER));
     const capitals = (flags & F_ALL_UPPER) !== 0 && tokens.end[i]! - tokens.start[i]! > 1;
     const opening = lone && (sentenceInitial(i) || afterDeterminer(i));
@@ -875,7 +872,7 @@ function everydayWordsOnly(span: TokenSpan): boolean {
 }
 
 /** Lower-case words before a noun that make a capitalised one a common noun ("the Tribunal", "his Commanding Officer"). */
-const DETERMINER = new WordSet(['the', 'his', 'her', 'its', 'their', 'our', 'your', 'my', 'this', 'that']);
+const DETERMINER = new WordSet(['the', 'a', 'an', 'his', 'her', 'its', 'their', 'our', 'your', 'my', 'this', 'that']);
 
 /**
  * "the Tribunal", "the Council", "his Commanding Officer": a lone capitalised everyday word right
@@ -885,7 +882,9 @@ const DETERMINER = new WordSet(['the', 'his', 'her', 'its', 'their', 'our', 'you
 function afterDeterminer(i: number): boolean {
   const { tokens } = scratch;
   const previous = i - 1;
-  return previous >= 0 && (tokens.flags[previous]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) === F_WORD && DETERMINER.has(tokens.hash[previous]!);
+  if (previous < 0 || !(tokens.flags[previous]! & F_WORD) || !DETERMINER.has(tokens.hash[previous]!)) return false;
+  // "The Tribunal replied": a capitalised article opening the sentence is an article all the same.
+  return !(tokens.flags[previous]! & (F_FIRST_UPPER | F_ALL_UPPER)) || sentenceInitial(previous);
 }
 
 /**

@@ -210,6 +210,8 @@ describe('ner tagger: negatives', () => {
   });
   it('drops a lone capitalised everyday word after a determiner ("the Constitutional Law")', () => {
     assert.deepEqual(values('The court held that the Constitutional Law did not apply.'), []);
+    // A capitalised article opening a title, "a" and plurals of everyday words too.
+    assert.deepEqual(values('She published her first story, "The Dimensions of a Shadow", in a magazine.'), []);
   });
   it('drops a span of numbers and function words, and words of an identifier', () => {
     assert.deepEqual(values('Songs Of The 70s'), []);
