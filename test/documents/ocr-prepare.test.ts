@@ -92,6 +92,21 @@ test('a scanned PDF page with tiny text is prepared the same way (unprepared, te
   assert.ok(total.box && Math.abs(total.box.x - 4.8) <= 1 && Math.abs(total.box.y - 12) <= 1, JSON.stringify(total.box));
 });
 
+test('a page that is mostly a ruled table, which one uniform block reads as nothing, is read with automatic layout', async () => {
+  const canvas = createCanvas(2480, 3508);
+  const g = canvas.getContext('2d');
+  g.fillStyle = 'white';
+  g.fillRect(0, 0, 2480, 3508);
+  g.lineWidth = 4;
+  for (let r = 0; r <= 3; r++) g.strokeRect(120, 40 + r * 90, 2280, 0);
+  for (const x of [120, 340, 1160, 1480, 1760, 2090, 2400]) g.strokeRect(x, 40, 0, 270);
+  g.fillStyle = 'black';
+  g.font = '40px DejaVu Sans';
+  g.fillText('Account balances at banks', 350, 105);
+  const doc = await parseDocument(canvas.toBuffer('image/png'));
+  assert.equal(documentText(doc).text, 'Account balances at banks');
+});
+
 const sroie = fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
 if (!existsSync(sroie)) test('SROIE receipts', { skip: `../shared/eval/sroie not found at ${sroie}` }, () => undefined);
 else

@@ -76,30 +76,41 @@ export function createTesseractOcr(options: TesseractOptions = {}): OcrEngine {
         pool = undefined;
         throw error;
       });
-      let data;
-      try {
-        ({ data } = await scheduler.addJob('recognize', Buffer.from(image.buffer, image.byteOffset, image.byteLength), {}, { blocks: true, text: false }));
-      } catch (cause) {
-        throw new VeilError('VEIL_OCR_FAILED', 'OCR failed on an image', { cause });
-      }
-      const lines: OcrWord[][] = [];
-      for (const block of (data.blocks ?? []) as TesseractBlock[])
-        for (const paragraph of block.paragraphs ?? [])
-          for (const line of paragraph.lines ?? []) {
-            const words = (line.words ?? [])
-              .filter((w) => w.text.trim().length > 0)
-              .map((w) => ({
-                text: w.text.trim(),
-                box: { x: w.bbox.x0, y: w.bbox.y0, width: w.bbox.x1 - w.bbox.x0, height: w.bbox.y1 - w.bbox.y0 },
-                confidence: w.confidence / 100,
-              }));
-            if (words.length > 0) lines.push(words);
-          }
-      return { lines };
+      const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+      const read = async (options: Record<string, string>): Promise<OcrResult> => {
+        try {
+          const { data } = await scheduler.addJob('recognize', bytes, options, { blocks: true, text: false });
+          return { lines: wordLines(data.blocks as TesseractBlock[] | null) };
+        } catch (cause) {
+          throw new VeilError('VEIL_OCR_FAILED', 'OCR failed on an image', { cause });
+        }
+      };
+      const result = await read({});
+      // One uniform block reads receipts and letters best but can find nothing at all on a page
+      // that is mostly a ruled table or form; automatic layout (for this job only) reads those.
+      return result.lines.length > 0 ? result : read({ tessedit_pageseg_mode: PSM.AUTO });
     },
     reset: stop,
     close: stop,
   };
+}
+
+/** The words of tesseract.js's block tree, line by line, with boxes and confidences in [0, 1]. */
+function wordLines(blocks: readonly TesseractBlock[] | null): OcrWord[][] {
+  const lines: OcrWord[][] = [];
+  for (const block of blocks ?? [])
+    for (const paragraph of block.paragraphs ?? [])
+      for (const line of paragraph.lines ?? []) {
+        const words = (line.words ?? [])
+          .filter((w) => w.text.trim().length > 0)
+          .map((w) => ({
+            text: w.text.trim(),
+            box: { x: w.bbox.x0, y: w.bbox.y0, width: w.bbox.x1 - w.bbox.x0, height: w.bbox.y1 - w.bbox.y0 },
+            confidence: w.confidence / 100,
+          }));
+        if (words.length > 0) lines.push(words);
+      }
+  return lines;
 }
 
 let shared: OcrEngine | undefined;

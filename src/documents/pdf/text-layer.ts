@@ -102,12 +102,26 @@ export async function textLayerLines(page: PDFPageProxy): Promise<Line[]> {
 }
 
 /**
+ * Share of replacement and control characters above which a text layer is a broken font encoding.
+ * Sound text layers hold none; a font whose codes are not Unicode extracts as shifted letters with
+ * a control character for every space ("3HQČåQt\u0003SURVWĜHGN" for "Peněžní prostředky"), about
+ * one character in ten.
+ */
+const MAX_UNREADABLE_SHARE = 0.05;
+
+/**
  * True when a text layer carries too little readable text to trust, so the page is OCR'd instead:
  * scans (no text), or broken font encodings that extract as replacement and control characters.
+ * Redaction depends on it: PII on a page whose text layer is garbage would otherwise go unseen,
+ * and the page would keep its original, readable drawing.
  */
 export function needsOcr(lines: readonly Line[]): boolean {
   const text = lines.map((l) => l.words.map((w) => w.text).join('')).join('');
   if (text.length < 3) return true;
-  const unreadable = [...text].filter((c) => c === '\ufffd' || c.charCodeAt(0) < 32).length;
-  return unreadable / text.length > 0.3;
+  let unreadable = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0xfffd || (code < 32 && code !== 9)) unreadable++;
+  }
+  return unreadable / text.length > MAX_UNREADABLE_SHARE;
 }
