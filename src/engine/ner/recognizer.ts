@@ -563,11 +563,17 @@ function unknownProperNames(spans: TokenSpan[], tags: Int8Array): void {
   const { tokens, gaz } = scratch;
   let added = false;
   for (let i = 1; i + 1 < tokens.count; i++) {
-    if (tags[i] !== 0 || (tokens.flags[i]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT | F_UNCASED)) !== (F_WORD | F_FIRST_UPPER)) continue;
+    const flags = tokens.flags[i]!;
+    if (tags[i] !== 0 || !(flags & F_WORD) || flags & (F_HAS_DIGIT | F_UNCASED) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) continue;
+    // "I am in FINSPÅNG for a trip": a word in capitals is a name too when it is long enough
+    // not to be a common acronym ("HTML", "JSON").
+    if (flags & F_ALL_UPPER && tokens.end[i]! - tokens.start[i]! < MIN_CAPITALS_NAME) continue;
     if (tags[i - 1] !== 0 || tags[i + 1] !== 0 || (tokens.flags[i - 1]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD || !(gaz[i - 1]! & G.function)) continue;
     const possessive = possessiveLength(i);
     const hash = possessive ? hashWord(scratch.text.slice(tokens.start[i]!, tokens.end[i]! - possessive)) : tokens.hash[i]!;
-    if (tokens.end[i]! - possessive - tokens.start[i]! < 3 || gazetteerBits(hash) !== 0 || EVERYDAY.has(hash) || everydayPlural(i)) continue;
+    // A known place the tagger left out counts after a preposition of place ("in FINSPÅNG for").
+    const bits = gazetteerBits(hash) & ~(PLACE_PREPOSITION.has(tokens.hash[i - 1]!) ? G.city | G.country : 0);
+    if (tokens.end[i]! - possessive - tokens.start[i]! < 3 || bits !== 0 || EVERYDAY.has(hash) || everydayPlural(i)) continue;
     const next = tokens.flags[i + 1]!;
     if (!possessive && (next & F_WORD ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[i + 1]! & G.function) : !',.;:!?)"”'.includes(text(i + 1)))) continue;
     // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
@@ -578,6 +584,9 @@ function unknownProperNames(spans: TokenSpan[], tags: Int8Array): void {
   }
   if (added) spans.sort((a, b) => a.first - b.first);
 }
+
+/** Fewest letters of a word in capitals that `unknownProperNames` reads as a name. */
+const MIN_CAPITALS_NAME = 5;
 
 /** "Obligations", "Regulations": the plural of an everyday word. */
 function everydayPlural(i: number): boolean {

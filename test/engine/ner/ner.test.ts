@@ -75,6 +75,8 @@ describe('ner tagger: people', () => {
     assert.deepEqual(found('Before winter we returned to Blaketown by helicopter.'), [['LOCATION', 'Blaketown']]);
     assert.deepEqual(found('It was a done thing between him and Sumaya’s kid.'), [['PERSON', 'Sumaya']]);
     assert.deepEqual(found('the clubs where Metallica first played'), []);
+    // A place in capitals the tagger left out, after a preposition of place.
+    assert.deepEqual(found('Can you resend it? I am in SAINT-DIÉ for a business trip.'), [['LOCATION', 'SAINT-DIÉ']]);
   });
   it('keeps the honorific inside the PERSON span', () => {
     assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [['PERSON', 'Mrs Anna Evagorou Christou']]);
