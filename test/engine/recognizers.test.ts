@@ -104,7 +104,7 @@ const CASES: readonly Case[] = [
   },
   {
     type: 'DATE_TIME',
-    valid: [['sentenced to 14 years in prison', '14 years'], ['lodged within three months of', 'three months'], ['hearing on 11-13 May 1994 before', '11-13 May 1994'], ['heard on 28 April and 4 May 1993.', '28 April and 4 May 1993'], ['a hospital stay of 12 days', '12 days'], ['He served 6 years of it.', '6 years']],
+    valid: [['sentenced to 14 years in prison', '14 years'], ['lodged within three months of', 'three months'], ['hearing on 11-13 May 1994 before', '11-13 May 1994'], ['the period falling between 15 March 1985 and 10 March 1989.', 'between 15 March 1985 and 10 March 1989'], ['heard on 28 April and 4 May 1993.', '28 April and 4 May 1993'], ['a hospital stay of 12 days', '12 days'], ['He served 6 years of it.', '6 years']],
     // A duration or a relative date alone says nothing about anyone.
     invalid: ['a 50 years old man', 'Article 1949 of the Act', 'Please follow up with the patient in 2 months.', 'The card expires this month, so renew it.', 'Send me the statement from last month', 'During the 1990s, prices rose'],
   },

@@ -49,6 +49,8 @@ const wordDate = patternRecognizer({
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])${DAY}(?:\\s?[-–]\\s?|\\s(?:and|to)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])${DAY}\\s+${MONTH}(?:\\s?[-–]\\s?|\\s(?:and|to|until)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:between|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.6 },
+    // "between 15 March 1985 and 10 March 1989": a period is one date, words between included.
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:between|from)\\s${DAY}\\s+${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s${DAY}\\s+${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}:])${TIME}(?![\\p{N}]|:\\d)`, 'u'), score: 0.45 },
   ],
   context: ['date', 'born', 'birth', 'dob', 'since', 'admitted', 'discharged', 'visit', 'appointment', 'deceased', 'died'],
