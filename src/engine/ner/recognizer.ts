@@ -24,10 +24,16 @@ const SLICE = 1 << 16;
 const PERIOD_CODE = 46;
 
 /** Words whose following period is part of the entity, when they are abbreviated. */
-const ABBREVIATION = G.orgSuffix | G.personSuffix | G.street | G.secondary;
+const ABBREVIATION = G.orgSuffix | G.personSuffix | G.street | G.secondary | G.honorific;
 
 /** Abbreviations of four letters or more; shorter words of the lists above ("St", "Inc", "Jr") are all taken as abbreviated. */
 const LONG_ABBREVIATION = new WordSet(['corp', 'blvd', 'bldg', 'dept', 'bros', 'assn', 'assoc', 'univ', 'intl', 'mfrs', 'pkwy', 'hwy', 'apts', 'esq', 'cres', 'tce']);
+
+/** A single capital letter ("J" of "J. R. Tolkien"). */
+function isInitial(i: number): boolean {
+  const { tokens } = scratch;
+  return tokens.end[i]! - tokens.start[i]! === 1 && (tokens.flags[i]! & (F_WORD | F_ALL_UPPER)) === (F_WORD | F_ALL_UPPER);
+}
 
 /**
  * True when the period right after token `i` abbreviates it ("Acme Corp.", "Smith Jr.", "Baker
@@ -138,6 +144,9 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     // Trim punctuation the span cannot start or end with.
     while (first <= last && !(tokens.flags[first]! & F_WORD)) first++;
     while (last >= first && !(tokens.flags[last]! & F_WORD) && text.charCodeAt(tokens.start[last]!) !== PERIOD_CODE) last--;
+    // "Group, London.": a full stop the tagger took in ends the sentence, unless it abbreviates
+    // the word before it ("Acme Corp.", "John F.").
+    if (last > first && !(tokens.flags[last]! & F_WORD) && !takesPeriod(last - 1) && !isInitial(last - 1)) last--;
     // "Acme Corp." and "Smith Jr.": the period of an abbreviation belongs to the name.
     if (first <= last && next < tokens.count && takesPeriod(last) && tokens.start[next] === tokens.end[last] && text[tokens.start[next]!] === '.') last = next;
     if (first <= last) spans.push({ tag, first, last, margin: minMargin });
@@ -185,6 +194,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   legalForms(spans);
   dropOverlaps(spans);
   dropEverydayWordSpans(spans);
+  joinPlaceAndRegion(spans);
   let addressEnd = -1;
   for (const span of spans) {
     const start = tokens.start[span.first]!;
@@ -563,26 +573,41 @@ function unknownProperNames(spans: TokenSpan[], tags: Int8Array): void {
   const { tokens, gaz } = scratch;
   let added = false;
   for (let i = 1; i + 1 < tokens.count; i++) {
-    const flags = tokens.flags[i]!;
-    if (tags[i] !== 0 || !(flags & F_WORD) || flags & (F_HAS_DIGIT | F_UNCASED) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) continue;
-    // "I am in FINSPÅNG for a trip": a word in capitals is a name too when it is long enough
-    // not to be a common acronym ("HTML", "JSON").
-    if (flags & F_ALL_UPPER && tokens.end[i]! - tokens.start[i]! < MIN_CAPITALS_NAME) continue;
-    if (tags[i - 1] !== 0 || tags[i + 1] !== 0 || (tokens.flags[i - 1]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD || !(gaz[i - 1]! & G.function)) continue;
-    const possessive = possessiveLength(i);
-    const hash = possessive ? hashWord(scratch.text.slice(tokens.start[i]!, tokens.end[i]! - possessive)) : tokens.hash[i]!;
-    // A known place the tagger left out counts after a preposition of place ("in FINSPÅNG for").
-    const bits = gazetteerBits(hash) & ~(PLACE_PREPOSITION.has(tokens.hash[i - 1]!) ? G.city | G.country : 0);
-    if (tokens.end[i]! - possessive - tokens.start[i]! < 3 || bits !== 0 || EVERYDAY.has(hash) || everydayPlural(i)) continue;
-    const next = tokens.flags[i + 1]!;
-    if (!possessive && (next & F_WORD ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[i + 1]! & G.function) : !',.;:!?)"”'.includes(text(i + 1)))) continue;
-    // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
+    const previous = tokens.flags[i - 1]!;
+    if (tags[i - 1] !== 0 || (previous & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD || !(gaz[i - 1]! & G.function)) continue;
     const before = tokens.hash[i - 1]!;
-    const tag = DETERMINER.has(before) ? ORGANIZATION : PLACE_PREPOSITION.has(before) ? LOCATION : PERSON;
-    spans.push({ tag, first: i, last: i, margin: LOWER_NAME_MARGIN });
+    // A known place the tagger left out counts after a preposition of place ("in FINSPÅNG for").
+    const place = PLACE_PREPOSITION.has(before);
+    if (!isUnknownName(i, tags, place)) continue;
+    // "represented by Royds Rdw, solicitors": a second such word is part of the name.
+    const last = !possessiveLength(i) && tokens.start[i + 1]! - tokens.end[i]! === 1 && isUnknownName(i + 1, tags, place) ? i + 1 : i;
+    if (last + 1 >= tokens.count || tags[last + 1] !== 0) continue;
+    const next = tokens.flags[last + 1]!;
+    if (!possessiveLength(last) && (next & F_WORD ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last + 1]! & G.function) : !',.;:!?)"”'.includes(text(last + 1)))) continue;
+    // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
+    const tag = DETERMINER.has(before) ? ORGANIZATION : place ? LOCATION : PERSON;
+    spans.push({ tag, first: i, last, margin: LOWER_NAME_MARGIN });
     added = true;
+    i = last;
   }
   if (added) spans.sort((a, b) => a.first - b.first);
+}
+
+/**
+ * Token `i` is an untagged capitalised word (or one of five capitals or more) that no list knows,
+ * everyday words and their plurals included; with `place`, a known place counts as unknown.
+ */
+function isUnknownName(i: number, tags: Int8Array, place: boolean): boolean {
+  const { tokens } = scratch;
+  const flags = tokens.flags[i]!;
+  if (tags[i] !== 0 || !(flags & F_WORD) || flags & (F_HAS_DIGIT | F_UNCASED) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) return false;
+  // "I am in FINSPÅNG for a trip": a word in capitals is a name too when it is long enough
+  // not to be a common acronym ("HTML", "JSON").
+  if (flags & F_ALL_UPPER && tokens.end[i]! - tokens.start[i]! < MIN_CAPITALS_NAME) return false;
+  const possessive = possessiveLength(i);
+  const hash = possessive ? hashWord(scratch.text.slice(tokens.start[i]!, tokens.end[i]! - possessive)) : tokens.hash[i]!;
+  const bits = gazetteerBits(hash) & ~(place ? G.city | G.country : 0);
+  return tokens.end[i]! - possessive - tokens.start[i]! >= 3 && bits === 0 && !EVERYDAY.has(hash) && !everydayPlural(i);
 }
 
 /** Fewest letters of a word in capitals that `unknownProperNames` reads as a name. */
@@ -960,6 +985,46 @@ function sentenceInitial(i: number): boolean {
   if (i === 0 || tokens.flags[i]! & F_NEWLINE_BEFORE) return true;
   const previous = i - 1;
   return !(tokens.flags[previous]! & F_WORD) && '.!?:;"“”•*'.includes(text(previous));
+}
+
+/**
+ * "located in Beyoğlu, Istanbul", "born in Lyon, France": two places with only a comma between
+ * them, the second one word or a known city, country or state, name one place (its district and
+ * city, or city and country) and are reported as one span. A list of places ("Paris, London and
+ * Rome") is not.
+ */
+function joinPlaceAndRegion(spans: TokenSpan[]): void {
+  const { tokens } = scratch;
+  let kept = 0;
+  for (let k = 0; k < spans.length; k++) {
+    const span = spans[k]!;
+    const previous = spans[kept - 1];
+    const comma = span.first - 1;
+    if (
+      previous && previous.tag === LOCATION && span.tag === LOCATION && previous.last === comma - 1 && text(comma) === ',' && !(tokens.flags[comma]! & F_WORD) &&
+      !(tokens.flags[span.first]! & F_NEWLINE_BEFORE) && !inPlaceList(spans, kept - 1, k) && (isKnownRegion(span) || span.first === span.last) && tokens.flags[previous.last]! & (F_FIRST_UPPER | F_ALL_UPPER)
+    ) {
+      spans[kept - 1] = { ...previous, last: span.last, margin: Math.min(previous.margin, span.margin) };
+      continue;
+    }
+    spans[kept++] = span;
+  }
+  spans.length = kept;
+}
+
+/** The span ends in a known city, country or state code ("Istanbul", "France", "IL"). */
+function isKnownRegion(span: TokenSpan): boolean {
+  return (scratch.gaz[span.last]! & (G.city | G.country | G.stateAbbr)) !== 0 && (scratch.tokens.flags[span.last]! & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0;
+}
+
+/** True when the places `spans[a]` and `spans[b]` are items of a longer list (a comma or "and"/"or" before or after them). */
+function inPlaceList(spans: readonly TokenSpan[], a: number, b: number): boolean {
+  const { tokens } = scratch;
+  const before = spans[a]!.first - 1;
+  const after = spans[b]!.last + 1;
+  if (before >= 0 && !(tokens.flags[before]! & F_WORD) && text(before) === ',') return true;
+  if (after >= tokens.count) return false;
+  return (!(tokens.flags[after]! & F_WORD) && text(after) === ',' && spans[b + 1]?.first === after + 1) || tokens.hash[after] === AND || tokens.hash[after] === OR;
 }
 
 /**

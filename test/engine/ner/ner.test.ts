@@ -75,6 +75,8 @@ describe('ner tagger: people', () => {
     assert.deepEqual(found('Before winter we returned to Blaketown by helicopter.'), [['LOCATION', 'Blaketown']]);
     assert.deepEqual(found('It was a done thing between him and Sumaya’s kid.'), [['PERSON', 'Sumaya']]);
     assert.deepEqual(found('the clubs where Metallica first played'), []);
+    // Two such words are one name.
+    assert.deepEqual(found('The applicant was represented by Royds Rdw, solicitors in London.')[0], ['PERSON', 'Royds Rdw']);
     // A place in capitals the tagger left out, after a preposition of place.
     assert.deepEqual(found('Can you resend it? I am in SAINT-DIÉ for a business trip.'), [['LOCATION', 'SAINT-DIÉ']]);
   });
@@ -174,6 +176,15 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.deepEqual(found(text).slice(1), [['STREET_ADDRESS', '99 82 Maidstone Road\n Apt. 224\n WELLINGTON MARSH\n Armenia 03622']]);
     // A place after the address (not one of its lines) is still reported.
     assert.deepEqual(found('Ship to 82 Maidstone Road, Leeds. I am in Armenia now.').slice(-1), [['LOCATION', 'Armenia']]);
+  });
+  it('reports a district and its city, or a city and its country, as one place, but not a list of places', () => {
+    assert.deepEqual(found('The flat is located in Beyoğlu, Istanbul. The applicant filed'), [['LOCATION', 'Beyoğlu, Istanbul']]);
+    assert.deepEqual(found('She was born in Lyon, France, in 1950.'), [['LOCATION', 'Lyon, France']]);
+    assert.ok(!values('We visited Paris, London and Rome.').includes('Paris, London'));
+  });
+  it('leaves a sentence-final full stop out of a name', () => {
+    assert.deepEqual(values('She moved from Austria to Reykjavík.'), ['Austria', 'Reykjavík']);
+    assert.deepEqual(values('He was represented by Mr C. Whomersley, a lawyer.'), ['Mr C. Whomersley']);
   });
   it('finds a nationality', () => {
     // TAB marks the whole phrase as the demographic attribute.
