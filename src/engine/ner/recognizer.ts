@@ -798,6 +798,10 @@ const LEGAL_FORM = new WordSet(
   ['ab', 'ag', 'asa', 'aps', 'bv', 'gmbh', 'inc', 'llc', 'llp', 'ltd', 'limited', 'plc', 'sa', 'sarl', 'sas', 'spa', 'srl', 'nv', 'oy', 'kg', 'ohg', 'pty', 'corp', 'corporation', 'lda', 'ltda', 'sro', 'kft', 'zrt'],
 );
 const THE = hashWord('the');
+/** Words that end the name of a body ("Child Poverty Action Group", "Data Protection Authority"). */
+const BODY = new WordSet(['group', 'association', 'foundation', 'society', 'committee', 'commission', 'authority', 'agency', 'institute', 'trust', 'federation', 'union', 'council', 'board', 'centre', 'center', 'bank', 'hospital', 'clinic', 'university', 'college', 'partners', 'associates']);
+/** Fewest capitalised words before a body word for a name found by rule. */
+const MIN_BODY_WORDS = 2;
 
 /** "a Turkish national": TAB marks the whole phrase as the demographic attribute. */
 function extendNationality(span: TokenSpan): void {
@@ -840,15 +844,22 @@ function organisationEdges(span: TokenSpan): void {
   }
 }
 
-/** Company names that end in a legal form, found by rule: up to four capitalised words before it. */
+/**
+ * Company and body names that end in a legal form or a body word ("Viasat AB", "Child Poverty
+ * Action Group"), found by rule: up to four capitalised words before it, two at least before a
+ * body word.
+ */
 function legalForms(spans: TokenSpan[]): void {
   const { tokens } = scratch;
   for (let i = 1; i < tokens.count; i++) {
     const flags = tokens.flags[i]!;
-    if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER)) || !LEGAL_FORM.has(tokens.hash[i]!)) continue;
+    if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) continue;
+    const legal = LEGAL_FORM.has(tokens.hash[i]!);
+    if (!legal && !BODY.has(tokens.hash[i]!)) continue;
     let first = i;
     while (first > 0 && i - first < 4 && isNameWord(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE)) first--;
-    if (first === i) continue;
+    // "Working Group" may be any group; "Child Poverty Action Group" is one.
+    if (first === i || (!legal && i - first < MIN_BODY_WORDS) || (!legal && sentenceInitial(first) && i - first === MIN_BODY_WORDS)) continue;
     let last = i;
     if (i + 1 < tokens.count && text(i + 1) === '.' && tokens.start[i + 1] === tokens.end[i]) last = i + 1;
     spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: true });

@@ -155,6 +155,9 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['ORGANIZATION', 'Viasat Broadcasting UK Ltd'],
     ]);
   });
+  it('finds the name of a body that ends in a body word, with two words or more before it', () => {
+    assert.deepEqual(found('She was helped by a legal officer with the Child Poverty Action Group in Leeds.')[0], ['ORGANIZATION', 'Child Poverty Action Group']);
+  });
   it('takes a name in brackets after a court and a lower-case institution word', () => {
     assert.deepEqual(values('The claim was dismissed by the Supreme Court (Högsta domstolen) in 2009.'), ['Supreme Court (Högsta domstolen)']);
     assert.deepEqual(found('The Court of Appeal upheld the decision of the Beyoğlu court.'), [
