@@ -287,11 +287,14 @@ function readsAsPerson(tag: number, first: number, last: number): boolean {
   return true;
 }
 
-/** A lower-case everyday word that is no person's name and no name's connector ("van", "de"). */
+/** Words that name a part of a place ("northern Cyprus", "south London"). */
+const DIRECTION = new WordSet(['north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western', 'central', 'upper', 'lower', 'greater', 'inner', 'outer']);
+
+/** A lower-case everyday word that is no person's name, no name's connector ("van", "de") and no direction. */
 function isLowerEverydayWord(i: number): boolean {
   const { tokens, gaz } = scratch;
   const flags = tokens.flags[i]!;
-  if ((flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT)) !== F_WORD) return false;
+  if ((flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT)) !== F_WORD || DIRECTION.has(tokens.hash[i]!)) return false;
   return !(gaz[i]! & (G.first | G.last | G.connector | G.function | G.street)) && ((gaz[i]! & G.common) !== 0 || EVERYDAY.has(tokens.hash[i]!));
 }
 
@@ -862,7 +865,9 @@ function legalForms(spans: TokenSpan[]): void {
     if (first === i || (!legal && i - first < MIN_BODY_WORDS) || (!legal && sentenceInitial(first) && i - first === MIN_BODY_WORDS)) continue;
     let last = i;
     if (i + 1 < tokens.count && text(i + 1) === '.' && tokens.start[i + 1] === tokens.end[i]) last = i + 1;
-    spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: true });
+    // A legal form is explicit evidence that wins over the tagger; a body word is weaker, and a
+    // longer span of the tagger ("Hamburg Appeals Board for Physicians") keeps its words.
+    spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: legal });
   }
 }
 

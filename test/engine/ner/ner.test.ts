@@ -59,6 +59,8 @@ describe('ner tagger: people', () => {
   });
   it('leaves a lower-case everyday word before a capitalised name out of it', () => {
     assert.deepEqual(values("the economy of the band's home city Florida"), ['Florida']);
+    // A direction names a part of the place and stays.
+    assert.deepEqual(values('She lived in the area of Famagusta, in northern Cyprus. She left.'), ['Famagusta', 'northern Cyprus']);
   });
   it('ends a name at a colon, and reads a name after a label as a person', () => {
     assert.deepEqual(found('Emergency Contact: Robert Brown').slice(-1), [['PERSON', 'Robert Brown']]);
@@ -157,6 +159,8 @@ describe('ner tagger: places, organisations, addresses', () => {
   });
   it('finds the name of a body that ends in a body word, with two words or more before it', () => {
     assert.deepEqual(found('She was helped by a legal officer with the Child Poverty Action Group in Leeds.')[0], ['ORGANIZATION', 'Child Poverty Action Group']);
+    // A longer name the tagger found keeps its words.
+    assert.deepEqual(values('On 27 June 1995, the Royal Pharmaceutical Society of Great Britain decided to remove him.').slice(-1), ['Royal Pharmaceutical Society of Great Britain']);
   });
   it('takes a name in brackets after a court and a lower-case institution word', () => {
     assert.deepEqual(values('The claim was dismissed by the Supreme Court (Högsta domstolen) in 2009.'), ['Supreme Court (Högsta domstolen)']);
