@@ -39,7 +39,7 @@ define(
   SUFFIX,
   `street st avenue ave av road rd lane ln drive dr boulevard blvd court ct way place pl square sq terrace ter tce
   circle cir crescent cres close highway hwy parkway pkwy trail trl row walk alley loop path pike ridge plaza gardens
-  grove heights mews hill park ulica utca út ut gatan gata vägen väg vej gade tie katu laan straat weg plein gracht kade
+  grove heights mews hill park ulica utca út ut útja utja gatan gata vägen väg vej gade tie katu laan straat weg plein gracht kade
   strasse straße str gasse platz allee ring damm ufer cesta ulice náměstí namesti`,
 );
 define(UNIT, 'apt apartment suite ste unit flat room rm floor fl bldg building dept no nr');
@@ -66,7 +66,7 @@ const UNKNOWN = -1;
 const MAX_NAME = 7;
 
 /** Street types that name nothing else, the only ones a street line in lower case may end with. */
-const PLAIN_TYPE = new WordSet(['street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'boulevard', 'blvd', 'strasse', 'straße', 'utca', 'ulica', 'vej', 'gade', 'straat', 'gatan', 'gata']);
+const PLAIN_TYPE = new WordSet(['street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'boulevard', 'blvd', 'strasse', 'straße', 'utca', 'út', 'útja', 'ulica', 'vej', 'gade', 'straat', 'gatan', 'gata']);
 
 class Parser {
   readonly tokens = new TokenBuffer();
@@ -394,6 +394,9 @@ class Parser {
       let comma = false;
       if (this.is(j, ',')) {
         comma = true;
+        j++;
+      } else if (this.is(j, '.') && this.attached(j) && this.flags(j - 1) & F_ALL_DIGIT && this.flags(j + 1) & F_NEWLINE_BEFORE) {
+        // "útja 45." at a line end: the period of a Hungarian or German house number.
         j++;
       }
       if (j >= this.count) break;
