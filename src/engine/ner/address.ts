@@ -39,7 +39,7 @@ define(
   SUFFIX,
   `street st avenue ave av road rd lane ln drive dr boulevard blvd court ct way place pl square sq terrace ter tce
   circle cir crescent cres close highway hwy parkway pkwy trail trl row walk alley loop path pike ridge plaza gardens
-  grove heights mews hill park ulica utca út ut útja utja gatan gata vägen väg vej gade tie katu laan straat weg plein gracht kade
+  grove heights mews hill park ulica utca út ut útja utja gatan gata vägen väg vej gade vei veien veg vegen tie katu laan straat weg plein gracht kade
   strasse straße str gasse platz allee ring damm ufer cesta ulice náměstí namesti`,
 );
 define(UNIT, 'apt apartment suite ste unit flat room rm floor fl bldg building dept no nr');
@@ -370,6 +370,8 @@ class Parser {
     if (names === 0) return -1;
     const after = this.postcode(j);
     if (after > 0 && !(this.flags(j) & F_NEWLINE_BEFORE)) return after;
+    // "Praha 6", "Ceské Budejovice 6, Kazakhstan": a city's district number.
+    if (this.isNumber(j) && this.length(j) <= 2 && !(this.flags(j) & F_NEWLINE_BEFORE) && this.boundary(j + 1)) return j + 1;
     return j;
   }
 
