@@ -640,27 +640,31 @@ const MIN_LIST = 3;
  * left alone. `firmName` later reads a list of exactly three as a firm where the wording says so.
  */
 function coordinatedNames(spans: TokenSpan[]): void {
-  const { tokens } = scratch;
+  const { tokens, gaz } = scratch;
   for (let i = 0; i < tokens.count; i++) {
-    if (!isListWord(i) || (i > 0 && isNameWord(i - 1) && !(tokens.flags[i]! & F_NEWLINE_BEFORE))) continue;
+    // "our founders: bulgakov, ali and howard": in lower case, a list after punctuation or a function word.
+    const lower = !(tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER));
+    if (!isListWord(i, lower)) continue;
+    if (i > 0 && !(tokens.flags[i]! & F_NEWLINE_BEFORE) && (lower ? tokens.flags[i - 1]! & F_WORD && !(gaz[i - 1]! & G.function) : isNameWord(i - 1))) continue;
     const items = [i];
     let j = i + 1;
     let closed = false;
     while (j < tokens.count && !closed) {
       const comma = !(tokens.flags[j]! & F_WORD) && text(j) === ',';
       const at = comma ? j + 1 : j;
-      if (at < tokens.count && tokens.hash[at] === AND && tokens.flags[at]! & F_WORD && isListWord(at + 1)) {
+      if (at < tokens.count && tokens.hash[at] === AND && tokens.flags[at]! & F_WORD && isListWord(at + 1, lower)) {
         items.push(at + 1);
         j = at + 2;
         closed = true;
-      } else if (comma && isListWord(j + 1)) {
+      } else if (comma && isListWord(j + 1, lower)) {
         items.push(j + 1);
         j += 2;
       } else break;
     }
     const last = items[items.length - 1]!;
-    if (closed && items.length >= MIN_LIST && !(last + 1 < tokens.count && isNameWord(last + 1) && !(tokens.flags[last + 1]! & F_NEWLINE_BEFORE)))
-      if (!firmAfterArticle(spans, items)) namePeopleInList(spans, items);
+    const after = last + 1;
+    const runsOn = after < tokens.count && !(tokens.flags[after]! & F_NEWLINE_BEFORE) && (lower ? tokens.flags[after]! & F_WORD && !(gaz[after]! & G.function) : isNameWord(after));
+    if (closed && items.length >= MIN_LIST && !runsOn) if (lower || !firmAfterArticle(spans, items)) namePeopleInList(spans, items);
     i = last;
   }
 }
@@ -689,11 +693,12 @@ function firmAfterArticle(spans: TokenSpan[], items: readonly number[]): boolean
   return true;
 }
 
-/** A capitalised word with no digit that is no function word, month, week day, honorific or country. */
-function isListWord(i: number): boolean {
+/** A capitalised (or, with `lower`, a lower-case) word with no digit that is no function word, month, week day, honorific or country. */
+function isListWord(i: number, lower: boolean): boolean {
   if (i >= scratch.tokens.count) return false;
   const flags = scratch.tokens.flags[i]!;
-  return (flags & (F_WORD | F_FIRST_UPPER)) === (F_WORD | F_FIRST_UPPER) && !(flags & F_HAS_DIGIT) && !(scratch.gaz[i]! & (G.function | G.month | G.weekday | G.honorific | G.country));
+  const shape = lower ? (flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED)) === F_WORD : (flags & (F_WORD | F_FIRST_UPPER)) === (F_WORD | F_FIRST_UPPER);
+  return shape && !(flags & F_HAS_DIGIT) && !(scratch.gaz[i]! & (G.function | G.month | G.weekday | G.honorific | G.country));
 }
 
 function namePeopleInList(spans: TokenSpan[], items: readonly number[]): void {

@@ -134,6 +134,9 @@ describe('ner tagger: places, organisations, addresses', () => {
     ]);
     assert.deepEqual(values('Our founders: Leehy, Perkins and Copeland.'), ['Leehy', 'Perkins', 'Copeland']);
     assert.ok(!found('We visited Paris, Lyon and Marseille today.').some(([type, value]) => type === 'PERSON' && /Lyon|Marseille/.test(value)));
+    // In lower case too, and a list of things stays unreported.
+    assert.deepEqual(values('it is the brainchild of our 3 founders: bulgakov, ali and howard. the idea'), ['bulgakov', 'ali', 'howard']);
+    assert.deepEqual(values('i bought apples, pears and plums.'), []);
   });
   it('splits the last "and" off a list of organisations', () => {
     assert.deepEqual(values('The economy of Winschoten: Logixdata LLC, Social Health Insights and Sigfig. Wow'), [
