@@ -467,6 +467,11 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     if (start < 0) continue;
     // A leading number before a name-first street: "56 ul. Karpacka 69".
     if (start > covered && parser.isNumber(start - 1) && !(parser.flags(start) & F_NEWLINE_BEFORE) && !parser.is(start - 2, '.')) start--;
+    // "Apt. 722 20 40 rue Victor Hugo": a unit and its number written before the street line.
+    // The leading-number step above may have taken the unit's number already ("Suite 400 1200 Main Street").
+    const unitNumber = parser.isNumber(start) && parser.isNumber(start + 1) && !parser.isNumber(start - 1) ? start : start - 1;
+    const unit = parser.is(unitNumber - 1, '.') && parser.attached(unitNumber - 1) ? unitNumber - 2 : unitNumber - 1;
+    if (unit >= covered && parser.isNumber(unitNumber) && parser.isStreetType(unit, UNIT) && !(parser.flags(start) & F_NEWLINE_BEFORE) && !(parser.flags(unitNumber) & F_NEWLINE_BEFORE)) start = unit;
     end = parser.extend(end);
     parser.lower = false;
     // A unit or military line before the box ("Unit 1234 Box 5678").
