@@ -167,6 +167,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     if (span.tag === PERSON) extendJoinedSurname(span, tags);
     if (span.tag === PERSON) extendFirstName(span, tags);
     else if (span.tag !== ADDRESS && span.first === span.last) extendUnknownName(span, tags);
+    if (span.tag === LOCATION) personNamedLikePlace(span);
     if (span.tag === PERSON || span.tag === LOCATION) endAtPossessive(span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(span);
     if (span.tag === ADDRESS && onlyCalendarWords(span)) {
@@ -385,6 +386,23 @@ function extendUnknownName(span: TokenSpan, tags: Int8Array): void {
   if (!(tokens.flags[span.first]! & F_FIRST_UPPER) || gaz[span.first]! & ~G.last) return;
   if (gaz[next]! & ~G.last || EVERYDAY.has(tokens.hash[next]!)) return;
   span.last = next;
+}
+
+/**
+ * "Patient: Maria Garcia", "Resident Maria Garcia": two or three capitalised words that start with a
+ * first name and end with a surname are a person, not the place the tagger read (many given names
+ * and surnames are also towns), unless a preposition of place comes before them ("to Santa Clara").
+ */
+function personNamedLikePlace(span: TokenSpan): void {
+  const { tokens, gaz } = scratch;
+  const words = span.last - span.first + 1;
+  if (words < 2 || words > 3 || !(gaz[span.first]! & G.first) || !(gaz[span.last]! & G.last)) return;
+  for (let i = span.first; i <= span.last; i++) {
+    if ((tokens.flags[i]! & (F_WORD | F_FIRST_UPPER)) !== (F_WORD | F_FIRST_UPPER)) return;
+    if (gaz[i]! & (G.street | G.orgSuffix) && !(gaz[i]! & (G.first | G.last))) return;
+  }
+  if (span.first > 0 && PLACE_PREPOSITION.has(tokens.hash[span.first - 1]!)) return;
+  span.tag = PERSON;
 }
 
 /**

@@ -62,6 +62,11 @@ describe('ner tagger: people', () => {
     // A direction names a part of the place and stays.
     assert.deepEqual(values('She lived in the area of Famagusta, in northern Cyprus. She left.'), ['Famagusta', 'northern Cyprus']);
   });
+  it('reads a first name and a surname the tagger took for a place as a person, except after a preposition of place', () => {
+    assert.deepEqual(found('Resident Maria Garcia'), [['PERSON', 'Maria Garcia']]);
+    assert.deepEqual(found('Patient: Maria Garcia'), [['PERSON', 'Maria Garcia']]);
+    assert.deepEqual(found('She was born in Maria Garcia'), [['LOCATION', 'Maria Garcia']]);
+  });
   it('ends a name at a colon, and reads a name after a label as a person', () => {
     assert.deepEqual(found('Emergency Contact: Robert Brown').slice(-1), [['PERSON', 'Robert Brown']]);
   });
