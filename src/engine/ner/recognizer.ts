@@ -196,6 +196,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   dropOverlaps(spans);
   dropEverydayWordSpans(spans);
   joinPlaceAndRegion(spans);
+  joinHonorific(spans);
   let addressEnd = -1;
   for (const span of spans) {
     const start = tokens.start[span.first]!;
@@ -1024,6 +1025,24 @@ function sentenceInitial(i: number): boolean {
   if (i === 0 || tokens.flags[i]! & F_NEWLINE_BEFORE) return true;
   const previous = i - 1;
   return !(tokens.flags[previous]! & F_WORD) && '.!?:;"“”•*'.includes(text(previous));
+}
+
+/** "Mr. Fernandez" tagged as "Mr." and "Fernandez": an honorific alone joins the person right after it. */
+function joinHonorific(spans: TokenSpan[]): void {
+  const { tokens, gaz } = scratch;
+  let kept = 0;
+  for (const span of spans) {
+    const previous = spans[kept - 1];
+    if (previous && previous.tag === PERSON && span.tag === PERSON && gaz[previous.first]! & G.honorific && span.first === previous.last + 1) {
+      const lone = previous.first === previous.last || (previous.first + 1 === previous.last && text(previous.last) === '.');
+      if (lone && !(tokens.flags[span.first]! & F_NEWLINE_BEFORE)) {
+        spans[kept - 1] = { ...previous, last: span.last, margin: Math.min(previous.margin, span.margin) };
+        continue;
+      }
+    }
+    spans[kept++] = span;
+  }
+  spans.length = kept;
 }
 
 /**

@@ -87,6 +87,9 @@ describe('ner tagger: people', () => {
     // A place in capitals the tagger left out, after a preposition of place.
     assert.deepEqual(found('Can you resend it? I am in SAINT-DIÉ for a business trip.'), [['LOCATION', 'SAINT-DIÉ']]);
   });
+  it('joins an honorific tagged alone to the person after it', () => {
+    assert.deepEqual(found('Mr. Fernandez is a 50 year old man who grew up in Madrid.')[0], ['PERSON', 'Mr. Fernandez']);
+  });
   it('keeps the honorific inside the PERSON span', () => {
     assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [['PERSON', 'Mrs Anna Evagorou Christou']]);
   });
