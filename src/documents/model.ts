@@ -36,8 +36,11 @@ export interface Line {
   readonly words: readonly Word[];
 }
 
-/** Where a page's words came from. */
-export type PageSource = 'text-layer' | 'ocr' | 'text';
+/**
+ * Where a page's words came from: `text-layer+ocr` is a PDF page whose text layer is kept and
+ * whose large images (a pasted scan, a photographed ID) were OCR'd, their words added after it.
+ */
+export type PageSource = 'text-layer' | 'ocr' | 'text-layer+ocr' | 'text';
 
 export interface Page {
   /** 1-based page number within the whole document (attachments continue the numbering). */

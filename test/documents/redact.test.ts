@@ -54,6 +54,28 @@ describe('true redaction', () => {
     assert.ok(!layer.includes(CANARY_SSN) && !layer.includes(CANARY_EMAIL));
   });
 
+  test('PDF with a text layer and a pasted scan: the scan is OCR\'d too, and what it shows is burned in', async () => {
+    const { PDFDocument, StandardFonts } = await import('pdf-lib');
+    const pdf = await PDFDocument.create();
+    const page = pdf.addPage([612, 792]);
+    page.drawText('Application form, page 1 of 1', { x: 72, y: 720, size: 14, font: await pdf.embedFont(StandardFonts.Helvetica) });
+    // The scanned ID: 1000 x 180 px shown 5 x 0.9 inches, about 200 dpi, below the typed text.
+    const scan = await pdf.embedPng(await textImage([`Holder mail ${CANARY_EMAIL}`, `SSN ${CANARY_SSN}`]));
+    page.drawImage(scan, { x: 72, y: 500, width: 360, height: 65 });
+    const input = await pdf.save();
+    const parsed = await parseDocument(input);
+    assert.equal(parsed.pages[0]!.source, 'text-layer+ocr');
+    assert.match(documentText(parsed).text, /^Application form, page 1 of 1\nHolder mail/);
+
+    const out = await redactDocument(input, { detection });
+    assert.deepEqual(out.counts, { EMAIL_ADDRESS: 1, US_SSN: 1 });
+    assert.equal(out.rasterisedPages, 1);
+    assert.equal(out.residual, 0);
+    const text = await allText(out.bytes);
+    assertNoCanary(out.bytes, text);
+    assert.match(text, /Application form/);
+  });
+
   test('image: boxes burned in, EXIF stripped, OCR finds no canary', async () => {
     const input = await textImage([`Mail ${CANARY_EMAIL}`, `SSN ${CANARY_SSN} today`], { exif: true, format: 'jpeg' });
     assert.ok((await sharp(input).metadata()).exif, 'fixture carries EXIF');

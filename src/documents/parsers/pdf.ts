@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Document, Page } from '../model.js';
+import type { Box, Document, Line, Page } from '../model.js';
 import { ocrLines } from '../ocr/lines.js';
 import { prepareForOcr } from '../ocr/prepare.js';
 import { runPdfJob } from '../pdf/sandbox.js';
@@ -8,16 +8,32 @@ import { recognizeWithin, type ParseContext } from './context.js';
 /** Resolution pages are rendered at for OCR: tesseract reads best at about 300 dpi. */
 export const OCR_DPI = 300;
 
+/** The OCR'd words whose centre lies in one of `regions`, line by line (the rest is the text layer's). */
+function wordsInside(lines: readonly Line[], regions: readonly Box[]): Line[] {
+  const inside = (box: Box | null): boolean => {
+    if (box === null) return false;
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    return regions.some((r) => cx >= r.x && cx <= r.x + r.width && cy >= r.y && cy <= r.y + r.height);
+  };
+  const kept: Line[] = [];
+  for (const line of lines) {
+    const words = line.words.filter((w) => inside(w.box));
+    if (words.length > 0) kept.push({ words: words.map((w, i) => (i === 0 && w.spaceBefore ? { ...w, spaceBefore: false } : w)) });
+  }
+  return kept;
+}
+
 /**
  * Parses a PDF in the isolated PDF worker: each page's text layer with word boxes, and pages
  * without usable text rendered at 300 dpi, prepared as images are (`prepareForOcr`) and OCR'd
- * here, page by page as they arrive, so the OCR
- * pool works while the worker reads on. Pages, pixels, time and memory are bounded by the limits.
+ * here, page by page as they arrive, so the OCR pool works while the worker reads on. Pages with a
+ * usable text layer and large images keep the layer and add the OCR'd words of those images.
+ * Pages, pixels, time and memory are bounded by the limits.
  *
  * @example
  * ```ts
  * const doc = await parsePdf(bytes, context);
- * doc.pages[0].source; // 'text-layer' or 'ocr'
+ * doc.pages[0].source; // 'text-layer', 'ocr' or 'text-layer+ocr'
  * ```
  */
 export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promise<Document> {
@@ -25,7 +41,7 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
   let done = 0;
   const progress = (pages: number): void => context.onProgress?.({ stage: context.stage, page: ++done, pages });
   await runPdfJob({ kind: 'parse', bytes, limits: context.limits, dpi: OCR_DPI, ocrMode: context.ocrMode }, (message, pages) => {
-    const { number, width, height, lines, png, scale } = message;
+    const { number, width, height, lines, png, scale, images } = message;
     if (!png || !scale) {
       pending.push(Promise.resolve({ number, width, height, unit: 'pt', source: 'text-layer', lines }));
       progress(pages);
@@ -36,7 +52,9 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
     const ocr = prepareForOcr(sharp(png)).then(async (image): Promise<Page> => {
       const result = await recognizeWithin(context, image.png, `OCR of PDF page ${number}`);
       progress(pages);
-      return { number, width, height, unit: 'pt', source: 'ocr', lines: ocrLines(result, scale * image.scale) };
+      const read = ocrLines(result, scale * image.scale);
+      if (!images) return { number, width, height, unit: 'pt', source: 'ocr', lines: read };
+      return { number, width, height, unit: 'pt', source: 'text-layer+ocr', lines: [...lines, ...wordsInside(read, images)] };
     });
     // Rejections are collected below; this keeps an early one from being reported as unhandled.
     ocr.catch(() => undefined);

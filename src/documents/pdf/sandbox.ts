@@ -23,6 +23,11 @@ export interface PdfPageMessage {
   readonly lines: readonly Line[];
   readonly png?: Uint8Array;
   readonly scale?: number;
+  /**
+   * Set when the text layer is kept and the page is rendered only for the large images beside it:
+   * their boxes (points, top-left origin). OCR words inside them are added to the text layer's.
+   */
+  readonly images?: readonly Box[];
 }
 
 export type PdfMessage =

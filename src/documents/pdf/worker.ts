@@ -7,6 +7,7 @@ import { isVeilError } from '../../errors/veil-error.js';
 import type { PdfJob, PdfMessage } from './sandbox.js';
 import { openPdf, pdfError } from './open.js';
 import { renderPage } from './render.js';
+import { largeImages } from './images.js';
 import { needsOcr, textLayerLines } from './text-layer.js';
 
 const post = (message: PdfMessage, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(message, transfer);
@@ -22,8 +23,11 @@ async function run(job: PdfJob): Promise<void> {
       if (job.kind === 'parse') {
         const lines = job.ocrMode === 'always' ? [] : await textLayerLines(proxy);
         const ocr = job.ocrMode !== 'never' && needsOcr(lines);
-        const rendered = ocr ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits }) : undefined;
-        post({ type: 'page', number, width, height, lines, ...(rendered ? { png: rendered.png, scale: rendered.scale } : {}) }, rendered ? [rendered.png.buffer as ArrayBuffer] : []);
+        // A trusted text layer says nothing about the images beside it: large ones are OCR'd too.
+        const images = job.ocrMode === 'auto' && !ocr ? await largeImages(proxy) : [];
+        const rendered = ocr || images.length > 0 ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits }) : undefined;
+        const extra = rendered ? { png: rendered.png, scale: rendered.scale, ...(images.length > 0 ? { images } : {}) } : {};
+        post({ type: 'page', number, width, height, lines, ...extra }, rendered ? [rendered.png.buffer as ArrayBuffer] : []);
       } else {
         const fill = job.fill[number];
         const rendered = job.all || fill ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits, fill: fill ?? [] }) : undefined;
