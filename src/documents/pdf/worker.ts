@@ -21,12 +21,14 @@ async function run(job: PdfJob): Promise<void> {
       const proxy = await pdf.getPage(number);
       const { width, height } = proxy.getViewport({ scale: 1 });
       if (job.kind === 'parse') {
-        const lines = job.ocrMode === 'always' ? [] : await textLayerLines(proxy);
-        const ocr = job.ocrMode !== 'never' && needsOcr(lines);
+        let lines = job.ocrMode === 'always' ? [] : await textLayerLines(proxy);
+        let ocr = job.ocrMode !== 'never' && needsOcr(lines);
         // A trusted text layer says nothing about the images beside it: large ones are OCR'd too.
-        const images = job.ocrMode === 'auto' && !ocr ? await largeImages(proxy) : [];
-        const rendered = ocr || images.length > 0 ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits }) : undefined;
-        const extra = rendered ? { png: rendered.png, scale: rendered.scale, ...(images.length > 0 ? { images } : {}) } : {};
+        // When the images cannot be listed, the whole page is OCR'd rather than trusted unseen.
+        const images = job.ocrMode === 'auto' && !ocr ? await largeImages(proxy).catch(() => undefined) : [];
+        if (images === undefined) [lines, ocr] = [[], true];
+        const rendered = ocr || (images?.length ?? 0) > 0 ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits }) : undefined;
+        const extra = rendered ? { png: rendered.png, scale: rendered.scale, ...(images && images.length > 0 ? { images } : {}) } : {};
         post({ type: 'page', number, width, height, lines, ...extra }, rendered ? [rendered.png.buffer as ArrayBuffer] : []);
       } else {
         const fill = job.fill[number];
