@@ -655,8 +655,9 @@ const MIN_LIST = 3;
  * "our founders: Leehy, Perkins and Copeland", "Kovalev, Lee and Phillips": in a list of single
  * capitalised words joined by commas and a final "and", one word the tagger read as a person
  * makes every word of the list a person; the tagger tends to miss or merge the others ("Lee and
- * Phillips" as one place). A list with a country in it, or with a span that runs on past it, is
- * left alone. `firmName` later reads a list of exactly three as a firm where the wording says so.
+ * Phillips" as one place). So in lower-case text ("founders: bulgakov, ali and howard"). A list
+ * with a country in it, or with a span that runs on past it, is left alone. `firmName` later
+ * reads a list of exactly three as a firm where the wording says so.
  */
 function coordinatedNames(spans: TokenSpan[]): void {
   const { tokens, gaz } = scratch;
@@ -683,7 +684,9 @@ function coordinatedNames(spans: TokenSpan[]): void {
     const last = items[items.length - 1]!;
     const after = last + 1;
     const runsOn = after < tokens.count && !(tokens.flags[after]! & F_NEWLINE_BEFORE) && (lower ? tokens.flags[after]! & F_WORD && !(gaz[after]! & G.function) : isNameWord(after));
-    if (closed && items.length >= MIN_LIST && !runsOn) if (lower || !firmAfterArticle(spans, items)) namePeopleInList(spans, items);
+    // A firm's name ("the Hubbard, Fox and Gillespie website") is capitalised.
+    const listOfPeople = closed && items.length >= MIN_LIST && !runsOn;
+    if (listOfPeople && (lower || !firmAfterArticle(spans, items))) namePeopleInList(spans, items);
     i = last;
   }
 }
