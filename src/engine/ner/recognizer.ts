@@ -154,6 +154,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   }
   lowerCaseFirstNames(spans, tags);
   unknownProperNames(spans, tags);
+  namedAfterNameIs(spans, tags);
   coordinatedNames(spans);
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
@@ -630,6 +631,41 @@ function isUnknownName(i: number, tags: Int8Array, place: boolean): boolean {
   const hash = possessive ? hashWord(scratch.text.slice(tokens.start[i]!, tokens.end[i]! - possessive)) : tokens.hash[i]!;
   const bits = gazetteerBits(hash) & ~(place ? G.city | G.country : 0);
   return tokens.end[i]! - possessive - tokens.start[i]! >= 3 && bits === 0 && !EVERYDAY.has(hash) && !everydayPlural(i);
+}
+
+const NAME = hashWord('name');
+const IS = hashWord('is');
+const WAS = hashWord('was');
+
+/** Most words of a name taken after "my name is". */
+const MAX_NAMED_WORDS = 2;
+
+/**
+ * "my name is mieszko", "user name: dana mitchell": the words right after "name is", "name was" or
+ * "name:" on the same line are a person's name, whatever their case and whether or not a list
+ * knows them, up to a function word, an everyday word or punctuation.
+ */
+function namedAfterNameIs(spans: TokenSpan[], tags: Int8Array): void {
+  const { tokens, gaz } = scratch;
+  let added = false;
+  for (let i = 0; i + 2 < tokens.count; i++) {
+    if (tokens.hash[i] !== NAME || !(tokens.flags[i]! & F_WORD)) continue;
+    const verb = i + 1;
+    const colon = !(tokens.flags[verb]! & F_WORD) && text(verb) === ':';
+    if (!colon && tokens.hash[verb] !== IS && tokens.hash[verb] !== WAS) continue;
+    let last = verb;
+    for (let j = verb + 1; j < tokens.count && j - verb <= MAX_NAMED_WORDS; j++) {
+      const flags = tokens.flags[j]!;
+      if (tags[j] !== 0 || !(flags & F_WORD) || flags & (F_HAS_DIGIT | F_NEWLINE_BEFORE) || gaz[j]! & (G.function | G.honorific)) break;
+      if (EVERYDAY.has(tokens.hash[j]!) && !(gaz[j]! & G.first)) break;
+      last = j;
+    }
+    if (last === verb) continue;
+    spans.push({ tag: PERSON, first: verb + 1, last, margin: LOWER_NAME_MARGIN });
+    added = true;
+    i = last;
+  }
+  if (added) spans.sort((a, b) => a.first - b.first);
 }
 
 /** Fewest letters of a word in capitals that `unknownProperNames` reads as a name. */

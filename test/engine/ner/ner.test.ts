@@ -90,6 +90,11 @@ describe('ner tagger: people', () => {
   it('joins an honorific tagged alone to the person after it', () => {
     assert.deepEqual(found('Mr. Fernandez is a 50 year old man who grew up in Madrid.')[0], ['PERSON', 'Mr. Fernandez']);
   });
+  it('reads the words after "my name is" or "Name:" as a name, in any case', () => {
+    assert.deepEqual(found('hi, my name is mieszko and i need help'), [['PERSON', 'mieszko']]);
+    assert.deepEqual(found('Name: john smith\nDOB: 1/2/1990'), [['PERSON', 'john smith']]);
+    assert.deepEqual(found('The name is not important.'), []);
+  });
   it('keeps the honorific inside the PERSON span', () => {
     assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [['PERSON', 'Mrs Anna Evagorou Christou']]);
   });
