@@ -57,7 +57,7 @@ const COMPOUND = /..(?:stra(?:ss|ß)e|str|weg|gasse|platz|allee|ring|damm|gatan|
 const FIGURE = '.,:/%';
 
 /** Hashes of the words the box grammar spells out. */
-const W = { p: hashWord('p'), o: hashWord('o'), po: hashWord('po'), pob: hashWord('pob'), bp: hashWord('bp'), psc: hashWord('psc'), unit: hashWord('unit'), box: hashWord('box'), st: hashWord('st'), ste: hashWord('ste'), mt: hashWord('mt'), ft: hashWord('ft') };
+const W = { p: hashWord('p'), o: hashWord('o'), po: hashWord('po'), pob: hashWord('pob'), bp: hashWord('bp'), psc: hashWord('psc'), unit: hashWord('unit'), box: hashWord('box'), st: hashWord('st'), ste: hashWord('ste'), mt: hashWord('mt'), ft: hashWord('ft'), corner: hashWord('corner'), of: hashWord('of'), the: hashWord('the'), and: hashWord('and') };
 
 /** Marks a token whose word kind or gazetteer mask has not been looked up yet. */
 const UNKNOWN = -1;
@@ -294,6 +294,22 @@ class Parser {
     return this.isNumber(j) ? j + 1 : -1;
   }
 
+  /** The first token of "corner of" or "the corner of" right before token `i`, or -1. */
+  cornerBefore(i: number): number {
+    if (!this.isLetters(i - 1, W.of) || !this.isLetters(i - 2, W.corner) || this.flags(i) & F_NEWLINE_BEFORE) return -1;
+    return this.isLetters(i - 3, W.the) ? i - 3 : i - 2;
+  }
+
+  /**
+   * "... and Whittaker Street", "... and 5th Avenue": the second street of an intersection after
+   * the street line ending before `end`. Returns the index after it, or `end`.
+   */
+  crossStreetAfter(end: number): number {
+    if (!this.isLetters(end, W.and) || this.flags(end + 1) & F_NEWLINE_BEFORE) return end;
+    const street = this.isNumber(end + 1) ? this.streetAfter(end + 2) : this.streetAfter(end + 1);
+    return street > 0 ? street : end;
+  }
+
   /** Token `i` is "St", "Ste", "Mt" or "Ft" with a capital (the "St" of "Main St" is a street type). */
   isSaint(i: number): boolean {
     const hash = this.tokens.hash[i];
@@ -472,6 +488,12 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     const unitNumber = parser.isNumber(start) && parser.isNumber(start + 1) && !parser.isNumber(start - 1) ? start : start - 1;
     const unit = parser.is(unitNumber - 1, '.') && parser.attached(unitNumber - 1) ? unitNumber - 2 : unitNumber - 1;
     if (unit >= covered && parser.isNumber(unitNumber) && parser.isStreetType(unit, UNIT) && !(parser.flags(start) & F_NEWLINE_BEFORE) && !(parser.flags(unitNumber) & F_NEWLINE_BEFORE)) start = unit;
+    // "the corner of Kapelaniestraat 88 and Whittaker Street": an intersection is one place.
+    const corner = parser.cornerBefore(start);
+    if (corner >= covered) {
+      start = corner;
+      end = parser.crossStreetAfter(end);
+    }
     end = parser.extend(end);
     parser.lower = false;
     // A unit or military line before the box ("Unit 1234 Box 5678").

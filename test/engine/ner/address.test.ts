@@ -36,6 +36,7 @@ describe('street address grammar: shapes', () => {
     ['a lower-case compound street name and its lines', 'new address:\n58 kvaløyvågvegen 140\n suite 763\n kvaløysletta\n norway 9100', '58 kvaløyvågvegen 140\n suite 763\n kvaløysletta\n norway 9100'],
     ['Hungarian útja with a house number period ending its line', 'Ship to:\n98 árpád fejedelem útja 45.\n apt. 614\n pomáz', '98 árpád fejedelem útja 45.\n apt. 614\n pomáz'],
     ['a unit and its number before the street line', 'Deliver to Suite 400 1200 Main Street, Dallas TX 75201', 'Suite 400 1200 Main Street, Dallas TX 75201'],
+    ['an intersection is one place', 'Meet me at the corner of 149 William Street and Elm Street tonight', 'the corner of 149 William Street and Elm Street'],
     ['a city district number', 'Write to Nerudova ulice 12, Praha 1.', 'Nerudova ulice 12, Praha 1'],
     ['Norwegian vei', 'Send it to 32 Pernilles vei 115, Oslo', '32 Pernilles vei 115, Oslo'],
     ['a lower-case street line stops before an everyday word', 'send it to 12 oak street please', '12 oak street'],
