@@ -590,12 +590,20 @@ function lowerCaseFirstNames(spans: TokenSpan[], tags: Int8Array): void {
  * lower-case function word and a function word or punctuation, is a name the tagger left out.
  * A word followed by a content word is left alone ("where Metallica first played", "the
  * Maxillofacial surgeon"): there it is more often a brand or an adjective. Reported as a person,
- * as a place after a preposition of place, or as an organisation after an article.
+ * as a place after a preposition of place, or as an organisation after an article. Such a word
+ * opening a line before a colon is a speaker in a transcript ("Kalman: Who are you?").
  */
 function unknownProperNames(spans: TokenSpan[], tags: Int8Array): void {
   const { tokens, gaz } = scratch;
   let added = false;
-  for (let i = 1; i + 1 < tokens.count; i++) {
+  for (let i = 0; i + 1 < tokens.count; i++) {
+    // "Kalman: “Who are you?”": a speaker's name opening a line of a transcript.
+    if ((i === 0 || tokens.flags[i]! & F_NEWLINE_BEFORE) && text(i + 1) === ':' && !(tokens.flags[i + 1]! & F_WORD) && isUnknownName(i, tags, false)) {
+      spans.push({ tag: PERSON, first: i, last: i, margin: LOWER_NAME_MARGIN });
+      added = true;
+      continue;
+    }
+    if (i === 0) continue;
     const previous = tokens.flags[i - 1]!;
     if (tags[i - 1] !== 0 || (previous & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD || !(gaz[i - 1]! & G.function)) continue;
     const before = tokens.hash[i - 1]!;

@@ -82,6 +82,8 @@ describe('ner tagger: people', () => {
     assert.deepEqual(found('Before winter we returned to Blaketown by helicopter.'), [['LOCATION', 'Blaketown']]);
     assert.deepEqual(found('It was a done thing between him and Sumaya’s kid.'), [['PERSON', 'Sumaya']]);
     assert.deepEqual(found('the clubs where Metallica first played'), []);
+    // A speaker opening a line of a transcript; a label is no speaker.
+    assert.deepEqual(found('Kalman: "Who are you?"\nNote: bring snacks'), [['PERSON', 'Kalman']]);
     // Two such words are one name.
     assert.deepEqual(found('The applicant was represented by Royds Rdw, solicitors in London.')[0], ['PERSON', 'Royds Rdw']);
     // A place in capitals the tagger left out, after a preposition of place.
