@@ -194,6 +194,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     if (merged) spans.splice(k, 3, merged);
   }
   legalForms(spans);
+  placesOfKind(spans);
   dropOverlaps(spans);
   dropEverydayWordSpans(spans);
   joinPlaceAndRegion(spans);
@@ -467,6 +468,7 @@ function looksLikeStreet(span: TokenSpan): boolean {
 }
 
 const OR = hashWord('or');
+const OF = hashWord('of');
 
 /**
  * "85 Kongshøj Allé 70, Georgia, and 32 Pernilles vei": ", and" or ", or" inside an address
@@ -939,6 +941,27 @@ function legalForms(spans: TokenSpan[]): void {
     // A legal form is explicit evidence that wins over the tagger; a body word is weaker, and a
     // longer span of the tagger ("Hamburg Appeals Board for Physicians") keeps its words.
     spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: legal });
+  }
+}
+
+/** Words naming a kind of place before "of" and its name ("Borough of Southwark", "County of Kent"). */
+const PLACE_KIND = new WordSet(['borough', 'county', 'city', 'district', 'province', 'region', 'municipality', 'republic', 'kingdom', 'state', 'town', 'village', 'canton', 'department', 'prefecture', 'governorate', 'commune', 'parish']);
+
+/** Most name words after "of" in a place found by `placesOfKind`. */
+const MAX_PLACE_WORDS = 3;
+
+/**
+ * "the Borough of Southwark", "the County of Kent": a capitalised kind of place, "of" and a name
+ * are one place. The tagger tends to split them ("Borough" as an organisation, "Southwark" as a
+ * person); the whole wins over the parts as the longer span.
+ */
+function placesOfKind(spans: TokenSpan[]): void {
+  const { tokens } = scratch;
+  for (let i = 0; i + 2 < tokens.count; i++) {
+    if ((tokens.flags[i]! & (F_WORD | F_FIRST_UPPER)) !== (F_WORD | F_FIRST_UPPER) || !PLACE_KIND.has(tokens.hash[i]!) || tokens.hash[i + 1] !== OF) continue;
+    let last = i + 1;
+    while (last + 1 < tokens.count && last - i - 1 < MAX_PLACE_WORDS && isNameWord(last + 1) && !(tokens.flags[last + 1]! & F_NEWLINE_BEFORE)) last++;
+    if (last > i + 1) spans.push({ tag: LOCATION, first: i, last, margin: RULE_MARGIN });
   }
 }
 

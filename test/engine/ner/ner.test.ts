@@ -207,6 +207,9 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.deepEqual(found('She was born in Lyon, France, in 1950.'), [['LOCATION', 'Lyon, France']]);
     assert.ok(!values('We visited Paris, London and Rome.').includes('Paris, London'));
   });
+  it('reads a kind of place, "of" and a name as one place', () => {
+    assert.deepEqual(found('The flat was outside the Borough of Southwark and therefore far from work.'), [['LOCATION', 'Borough of Southwark']]);
+  });
   it('leaves a sentence-final full stop out of a name', () => {
     assert.deepEqual(values('She moved from Austria to Reykjavík.'), ['Austria', 'Reykjavík']);
     assert.deepEqual(values('He was represented by Mr C. Whomersley, a lawyer.'), ['Mr C. Whomersley']);
