@@ -94,7 +94,7 @@ const CASES: readonly Case[] = [
   },
   {
     type: 'DATE_TIME',
-    valid: [['born on 12 March 1984.', '12 March 1984'], ['at 2013-03-14 12:53:39', '2013-03-14 12:53:39'], ['on 3/31/1934', '3/31/1934'], ['in July 2000', 'July 2000'], ['born in 1949 and', '1949']],
+    valid: [['born on 12 March 1984.', '12 March 1984'], ['at 2013-03-14 12:53:39', '2013-03-14 12:53:39'], ['on 3/31/1934', '3/31/1934'], ['in July 2000', 'July 2000'], ['born in 1949 and', '1949'], ['listed for hearing in the first half of 1993, the', 'first half of 1993']],
     invalid: ['on 2/30/2001', 'on 2013-13-14', 'cost 1949.50'],
   },
   {

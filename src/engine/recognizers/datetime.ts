@@ -57,15 +57,15 @@ const wordDate = patternRecognizer({
 });
 
 /**
- * A year on its own ("born in 1949"). Four digits are often something else (an amount, a
- * statute, a page), so it sits at the threshold and negative context pushes it below. A decade
- * ("the 1990s") dates no one and is left out.
+ * A year on its own ("born in 1949", "in the first half of 1993"). Four digits are often something
+ * else (an amount, a statute, a page), so it sits at the threshold and negative context pushes it
+ * below. A decade ("the 1990s") dates no one and is left out.
  */
 const year = patternRecognizer({
   name: 'date-year',
   entity: 'DATE_TIME',
   patterns: [
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}/.:-])(?:(?:early|mid|late)[\\s-])?${YEAR}(?![\\p{L}\\p{N}]|[/.,:-]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`, 'u'), score: 0.45 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}/.:-])(?:(?:early|mid|late)[\\s-]|(?:first|second|third|fourth|last)\\s(?:half|quarter)\\sof\\s)?${YEAR}(?![\\p{L}\\p{N}]|[/.,:-]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`, 'u'), score: 0.45 },
   ],
   context: ['born', 'birth', 'in', 'since', 'until', 'year', 'during'],
   negativeContext: ['article', 'section', 'page', 'isbn', 'act', 'rule', 'regulation'],
