@@ -163,7 +163,7 @@ class Parser {
    */
   lowerStreetAfter(i: number): number {
     for (let j = i; j < i + 2 && this.isLowerWord(j) && !(this.flags(j) & F_NEWLINE_BEFORE); j++) {
-      if (j === i && COMPOUND.test(this.text.slice(this.tokens.start[j]!, this.tokens.end[j]!)) && this.isNumber(j + 1) && !(this.flags(j + 1) & F_NEWLINE_BEFORE)) return j + 2;
+      if (j === i && this.isNumber(j + 1) && !(this.flags(j + 1) & F_NEWLINE_BEFORE) && COMPOUND.test(this.text.slice(this.tokens.start[j]!, this.tokens.end[j]!))) return j + 2;
       const type = j + 1;
       if (type >= this.count || this.flags(type) & (F_NEWLINE_BEFORE | F_FIRST_UPPER | F_ALL_UPPER) || !PLAIN_TYPE.has(this.tokens.hash[type]!)) continue;
       const end = this.afterAbbreviation(type);

@@ -127,10 +127,13 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   const t: TaggedTokens = { tokens, gaz, text };
   decode(t, MODEL, scratch.decode, tags, margins);
   const spans: TokenSpan[] = [];
+  listStarts.length = 0;
+  placeStarts.length = 0;
   for (let i = 0; i < tokens.count; ) {
     const tag = tags[i]!;
     if (tag === 0 || isInside(tag)) {
-      i++;
+      // Untagged words are looked at in this same pass, so the spans stay in order.
+      i = (tag === 0 ? untaggedWord(spans, tags, i) : i) + 1;
       continue;
     }
     let last = i;
@@ -150,11 +153,9 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     // "Acme Corp." and "Smith Jr.": the period of an abbreviation belongs to the name.
     if (first <= last && next < tokens.count && takesPeriod(last) && tokens.start[next] === tokens.end[last] && text[tokens.start[next]!] === '.') last = next;
     if (first <= last) spans.push({ tag, first, last, margin: minMargin });
+    noteListOrPlace(next - 1);
     i = next;
   }
-  lowerCaseFirstNames(spans, tags);
-  unknownProperNames(spans, tags);
-  namedAfterNameIs(spans, tags);
   coordinatedNames(spans);
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
@@ -554,6 +555,41 @@ function startsWithStreetWord(span: TokenSpan, upTo: number): boolean {
   return false;
 }
 
+/**
+ * Names the tagger left out, looked for at each untagged word `i` during the pass that collects
+ * the tagger's spans: after "my name is" (`nameAfterNameIs`), capitalised words no list knows
+ * (`unknownProperName`) and first names typed in lower case (`lowerCaseFirstName`). Returns the
+ * last token it used.
+ */
+function untaggedWord(spans: TokenSpan[], tags: Int8Array, i: number): number {
+  const { tokens, gaz } = scratch;
+  const word = tokens.flags[i]!;
+  if (!(word & F_WORD)) return i;
+  noteListOrPlace(i);
+  // Cheap tests first: most words are neither after a function word nor first names.
+  if (tokens.hash[i] === NAME) return nameAfterNameIs(spans, tags, i);
+  if (word & (F_FIRST_UPPER | F_ALL_UPPER)) return i === 0 || word & F_NEWLINE_BEFORE || gaz[i - 1]! & G.function ? unknownProperName(spans, tags, i) : i;
+  if ((gaz[i]! & (G.first | NOT_A_LOWER_NAME)) === G.first) lowerCaseFirstName(spans, tags, i);
+  return i;
+}
+
+/** Notes token `i` when a comma or "and" (a list) or "of" after a capital (a kind of place) follows it. */
+function noteListOrPlace(i: number): void {
+  const { tokens } = scratch;
+  if (i + 1 >= tokens.count) return;
+  // Punctuation tokens carry the hash of their character, so one compare finds a comma.
+  const after = tokens.hash[i + 1]!;
+  if (after === AND || after === COMMA) listStarts.push(i);
+  else if (after === OF && tokens.flags[i]! & F_FIRST_UPPER) placeStarts.push(i);
+}
+
+const COMMA = hashWord(',');
+
+/** Tokens followed by a comma or "and", noted by `noteListOrPlace` for `coordinatedNames`. */
+const listStarts: number[] = [];
+/** Capitalised tokens followed by "of", noted by `noteListOrPlace` for `placesOfKind`. */
+const placeStarts: number[] = [];
+
 /** Gazetteer lists that make a lower-case first name more likely some other word. */
 const NOT_A_LOWER_NAME = G.common | G.function | G.month | G.weekday | G.connector | G.street | G.secondary | G.orgSuffix | G.honorific;
 
@@ -566,24 +602,20 @@ const JOINING = '@._/-\\#';
  * capitalised text, left it out. Such words are rare outside names (a few in a year of court
  * judgments), so each becomes a person; `extendFirstName` then adds the surname after it.
  */
-function lowerCaseFirstNames(spans: TokenSpan[], tags: Int8Array): void {
+function lowerCaseFirstName(spans: TokenSpan[], tags: Int8Array, i: number): void {
   const { tokens, gaz } = scratch;
   const text = scratch.text;
-  let added = false;
-  for (let i = 0; i < tokens.count; i++) {
-    if (tags[i] !== 0 || (tokens.flags[i]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT | F_UNCASED)) !== F_WORD) continue;
-    if (!(gaz[i]! & G.first) || gaz[i]! & NOT_A_LOWER_NAME || tokens.end[i]! - tokens.start[i]! < 3 || EVERYDAY.has(tokens.hash[i]!)) continue;
-    if ((i > 0 && tags[i - 1] !== 0) || (i + 1 < tokens.count && tags[i + 1] !== 0)) continue;
-    if (JOINING.includes(text.charAt(tokens.start[i]! - 1) || ' ') || JOINING.includes(text.charAt(tokens.end[i]!) || ' ')) continue;
-    // A name stands after a function word ("with", "at", "by") or punctuation, and before no
-    // lower-case content word: "inter alia complained", "under martial law" are phrases.
-    if (i > 0 && tokens.flags[i - 1]! & F_WORD && !(gaz[i - 1]! & G.function)) continue;
-    const next = i + 1;
-    if (next < tokens.count && (tokens.flags[next]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) === F_WORD && !(gaz[next]! & G.function) && EVERYDAY.has(tokens.hash[next]!)) continue;
-    spans.push({ tag: PERSON, first: i, last: i, margin: LOWER_NAME_MARGIN });
-    added = true;
-  }
-  if (added) spans.sort((a, b) => a.first - b.first);
+  if ((tokens.flags[i]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT | F_UNCASED)) !== F_WORD) return;
+  if (!(gaz[i]! & G.first) || gaz[i]! & NOT_A_LOWER_NAME || tokens.end[i]! - tokens.start[i]! < 3) return;
+  if ((i > 0 && tags[i - 1] !== 0) || (i + 1 < tokens.count && tags[i + 1] !== 0)) return;
+  // A name stands after a function word ("with", "at", "by") or punctuation, and before no
+  // lower-case content word: "inter alia complained", "under martial law" are phrases.
+  if (i > 0 && tokens.flags[i - 1]! & F_WORD && !(gaz[i - 1]! & G.function)) return;
+  if (EVERYDAY.has(tokens.hash[i]!)) return;
+  if (JOINING.includes(text.charAt(tokens.start[i]! - 1) || ' ') || JOINING.includes(text.charAt(tokens.end[i]!) || ' ')) return;
+  const next = i + 1;
+  if (next < tokens.count && (tokens.flags[next]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) === F_WORD && !(gaz[next]! & G.function) && EVERYDAY.has(tokens.hash[next]!)) return;
+  spans.push({ tag: PERSON, first: i, last: i, margin: LOWER_NAME_MARGIN });
 }
 
 /**
@@ -595,35 +627,30 @@ function lowerCaseFirstNames(spans: TokenSpan[], tags: Int8Array): void {
  * as a place after a preposition of place, or as an organisation after an article. Such a word
  * opening a line before a colon is a speaker in a transcript ("Kalman: Who are you?").
  */
-function unknownProperNames(spans: TokenSpan[], tags: Int8Array): void {
+function unknownProperName(spans: TokenSpan[], tags: Int8Array, i: number): number {
   const { tokens, gaz } = scratch;
-  let added = false;
-  for (let i = 0; i + 1 < tokens.count; i++) {
-    // "Kalman: “Who are you?”": a speaker's name opening a line of a transcript.
-    if ((i === 0 || tokens.flags[i]! & F_NEWLINE_BEFORE) && text(i + 1) === ':' && !(tokens.flags[i + 1]! & F_WORD) && isUnknownName(i, tags, false)) {
-      spans.push({ tag: PERSON, first: i, last: i, margin: LOWER_NAME_MARGIN });
-      added = true;
-      continue;
-    }
-    if (i === 0) continue;
-    const previous = tokens.flags[i - 1]!;
-    if (tags[i - 1] !== 0 || (previous & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD || !(gaz[i - 1]! & G.function)) continue;
-    const before = tokens.hash[i - 1]!;
-    // A known place the tagger left out counts after a preposition of place ("in FINSPÅNG for").
-    const place = PLACE_PREPOSITION.has(before);
-    if (!isUnknownName(i, tags, place)) continue;
-    // "represented by Royds Rdw, solicitors": a second such word is part of the name.
-    const last = !possessiveLength(i) && tokens.start[i + 1]! - tokens.end[i]! === 1 && isUnknownName(i + 1, tags, place) ? i + 1 : i;
-    if (last + 1 >= tokens.count || tags[last + 1] !== 0) continue;
-    const next = tokens.flags[last + 1]!;
-    if (!possessiveLength(last) && (next & F_WORD ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last + 1]! & G.function) : !',.;:!?)"”'.includes(text(last + 1)))) continue;
-    // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
-    const tag = DETERMINER.has(before) ? ORGANIZATION : place ? LOCATION : PERSON;
-    spans.push({ tag, first: i, last, margin: LOWER_NAME_MARGIN });
-    added = true;
-    i = last;
+  if (i + 1 >= tokens.count) return i;
+  // "Kalman: “Who are you?”": a speaker's name opening a line of a transcript.
+  if ((i === 0 || tokens.flags[i]! & F_NEWLINE_BEFORE) && text(i + 1) === ':' && !(tokens.flags[i + 1]! & F_WORD) && isUnknownName(i, tags, false)) {
+    spans.push({ tag: PERSON, first: i, last: i, margin: LOWER_NAME_MARGIN });
+    return i;
   }
-  if (added) spans.sort((a, b) => a.first - b.first);
+  if (i === 0) return i;
+  const previous = tokens.flags[i - 1]!;
+  if (tags[i - 1] !== 0 || (previous & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD || !(gaz[i - 1]! & G.function)) return i;
+  const before = tokens.hash[i - 1]!;
+  // A known place the tagger left out counts after a preposition of place ("in FINSPÅNG for").
+  const place = PLACE_PREPOSITION.has(before);
+  if (!isUnknownName(i, tags, place)) return i;
+  // "represented by Royds Rdw, solicitors": a second such word is part of the name.
+  const last = !possessiveLength(i) && tokens.start[i + 1]! - tokens.end[i]! === 1 && isUnknownName(i + 1, tags, place) ? i + 1 : i;
+  if (last + 1 >= tokens.count || tags[last + 1] !== 0) return i;
+  const next = tokens.flags[last + 1]!;
+  if (!possessiveLength(last) && (next & F_WORD ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last + 1]! & G.function) : !',.;:!?)"”'.includes(text(last + 1)))) return i;
+  // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
+  const tag = DETERMINER.has(before) ? ORGANIZATION : place ? LOCATION : PERSON;
+  spans.push({ tag, first: i, last, margin: LOWER_NAME_MARGIN });
+  return last;
 }
 
 /**
@@ -639,7 +666,7 @@ function isUnknownName(i: number, tags: Int8Array, place: boolean): boolean {
   if (flags & F_ALL_UPPER && tokens.end[i]! - tokens.start[i]! < MIN_CAPITALS_NAME) return false;
   const possessive = possessiveLength(i);
   const hash = possessive ? hashWord(scratch.text.slice(tokens.start[i]!, tokens.end[i]! - possessive)) : tokens.hash[i]!;
-  const bits = gazetteerBits(hash) & ~(place ? G.city | G.country : 0);
+  const bits = (possessive ? gazetteerBits(hash) : scratch.gaz[i]!) & ~(place ? G.city | G.country : 0);
   return tokens.end[i]! - possessive - tokens.start[i]! >= 3 && bits === 0 && !EVERYDAY.has(hash) && !everydayPlural(i);
 }
 
@@ -655,30 +682,25 @@ const MAX_NAMED_WORDS = 2;
  * "name:" on the same line are a person's name, whatever their case and whether or not a list
  * knows them, up to a function word, an everyday word or punctuation.
  */
-function namedAfterNameIs(spans: TokenSpan[], tags: Int8Array): void {
+function nameAfterNameIs(spans: TokenSpan[], tags: Int8Array, i: number): number {
   const { tokens, gaz } = scratch;
-  let added = false;
-  for (let i = 0; i + 2 < tokens.count; i++) {
-    if (tokens.hash[i] !== NAME || !(tokens.flags[i]! & F_WORD)) continue;
-    const verb = i + 1;
-    const colon = !(tokens.flags[verb]! & F_WORD) && text(verb) === ':';
-    if (!colon && tokens.hash[verb] !== IS && tokens.hash[verb] !== WAS) continue;
-    let last = verb;
-    for (let j = verb + 1; j < tokens.count && j - verb <= MAX_NAMED_WORDS; j++) {
-      const flags = tokens.flags[j]!;
-      if (tags[j] !== 0 || !(flags & F_WORD) || flags & (F_HAS_DIGIT | F_NEWLINE_BEFORE) || gaz[j]! & (G.function | G.honorific)) break;
-      if (EVERYDAY.has(tokens.hash[j]!) && !(gaz[j]! & G.first)) break;
-      last = j;
-    }
-    if (last === verb) continue;
-    spans.push({ tag: PERSON, first: verb + 1, last, margin: LOWER_NAME_MARGIN });
-    added = true;
-    i = last;
+  const verb = i + 1;
+  if (verb + 1 >= tokens.count) return i;
+  const colon = !(tokens.flags[verb]! & F_WORD) && text(verb) === ':';
+  if (!colon && tokens.hash[verb] !== IS && tokens.hash[verb] !== WAS) return i;
+  let last = verb;
+  for (let j = verb + 1; j < tokens.count && j - verb <= MAX_NAMED_WORDS; j++) {
+    const flags = tokens.flags[j]!;
+    if (tags[j] !== 0 || !(flags & F_WORD) || flags & (F_HAS_DIGIT | F_NEWLINE_BEFORE) || gaz[j]! & (G.function | G.honorific)) break;
+    if (EVERYDAY.has(tokens.hash[j]!) && !(gaz[j]! & G.first)) break;
+    last = j;
   }
-  if (added) spans.sort((a, b) => a.first - b.first);
+  if (last === verb) return i;
+  spans.push({ tag: PERSON, first: verb + 1, last, margin: LOWER_NAME_MARGIN });
+  return last;
 }
 
-/** Fewest letters of a word in capitals that `unknownProperNames` reads as a name. */
+/** Fewest letters of a word in capitals that `unknownProperName` reads as a name. */
 const MIN_CAPITALS_NAME = 5;
 
 /** "Obligations", "Regulations": the plural of an everyday word. */
@@ -691,7 +713,7 @@ function everydayPlural(i: number): boolean {
 /** Prepositions after which a name is more likely a place. */
 const PLACE_PREPOSITION = new WordSet(['in', 'to', 'from', 'near', 'into', 'at']);
 
-/** The margin of a name found by `lowerCaseFirstNames` or `unknownProperNames` (a confidence of 0.6). */
+/** The margin of a name found by `untaggedWord` (a confidence of 0.6). */
 const LOWER_NAME_MARGIN = 1;
 
 /** Fewest items of a list of single words read as one list of people. */
@@ -707,7 +729,9 @@ const MIN_LIST = 3;
  */
 function coordinatedNames(spans: TokenSpan[]): void {
   const { tokens, gaz } = scratch;
-  for (let i = 0; i < tokens.count; i++) {
+  let done = -1;
+  for (const i of listStarts) {
+    if (i <= done || i + 2 >= tokens.count) continue;
     // "our founders: bulgakov, ali and howard": in lower case, a list after punctuation or a function word.
     const lower = !(tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER));
     if (!isListWord(i, lower)) continue;
@@ -733,7 +757,7 @@ function coordinatedNames(spans: TokenSpan[]): void {
     // A firm's name ("the Hubbard, Fox and Gillespie website") is capitalised.
     const listOfPeople = closed && items.length >= MIN_LIST && !runsOn;
     if (listOfPeople && (lower || !firmAfterArticle(spans, items))) namePeopleInList(spans, items);
-    i = last;
+    done = last;
   }
 }
 
@@ -774,8 +798,17 @@ function namePeopleInList(spans: TokenSpan[], items: readonly number[]): void {
   const last = items[items.length - 1]!;
   let person = false;
   let margin = Infinity;
-  for (const span of spans) {
-    if (span.last < first || span.first > last) continue;
+  // The spans are sorted and do not overlap yet: those touching the list sit together, found by
+  // a binary search (court judgments hold hundreds of lists and spans).
+  let low = 0;
+  let high = spans.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (spans[mid]!.last < first) low = mid + 1;
+    else high = mid;
+  }
+  for (let k = low; k < spans.length && spans[k]!.first <= last; k++) {
+    const span = spans[k]!;
     if (span.first < first || span.last > last) return;
     if (span.tag === PERSON) person = true;
     margin = Math.min(margin, span.margin);
@@ -931,7 +964,8 @@ function legalForms(spans: TokenSpan[]): void {
     const flags = tokens.flags[i]!;
     if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) continue;
     const legal = LEGAL_FORM.has(tokens.hash[i]!);
-    if (!legal && !BODY.has(tokens.hash[i]!)) continue;
+    // Every body word is in the organisation-suffix list, a cheaper test than the set.
+    if (!legal && !(scratch.gaz[i]! & G.orgSuffix && BODY.has(tokens.hash[i]!))) continue;
     let first = i;
     while (first > 0 && i - first < 4 && isNameWord(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE)) first--;
     // "Working Group" may be any group; "Child Poverty Action Group" is one.
@@ -957,8 +991,8 @@ const MAX_PLACE_WORDS = 3;
  */
 function placesOfKind(spans: TokenSpan[]): void {
   const { tokens } = scratch;
-  for (let i = 0; i + 2 < tokens.count; i++) {
-    if ((tokens.flags[i]! & (F_WORD | F_FIRST_UPPER)) !== (F_WORD | F_FIRST_UPPER) || !PLACE_KIND.has(tokens.hash[i]!) || tokens.hash[i + 1] !== OF) continue;
+  for (const i of placeStarts) {
+    if (i + 2 >= tokens.count || !PLACE_KIND.has(tokens.hash[i]!)) continue;
     let last = i + 1;
     while (last + 1 < tokens.count && last - i - 1 < MAX_PLACE_WORDS && isNameWord(last + 1) && !(tokens.flags[last + 1]! & F_NEWLINE_BEFORE)) last++;
     if (last > i + 1) spans.push({ tag: LOCATION, first: i, last, margin: RULE_MARGIN });
@@ -994,7 +1028,8 @@ function everydayWordsOnly(span: TokenSpan): boolean {
   // In a Title Case heading ("Musicians You're Supposed To Hate (But Secretly Love)") every
   // word has a capital, so a capital says nothing, and a lone everyday word that is also a name
   // is most likely the everyday word ("A Night With Rose Smith" keeps its two names).
-  const heading = inHeading(span);
+  // Looked at only when a capital has to be explained: most spans fail before.
+  let heading: boolean | undefined;
   const lone = span.first === span.last;
   let names = 0;
   let words = 0;
@@ -1006,9 +1041,9 @@ function everydayWordsOnly(span: TokenSpan): boolean {
     const lower = !(flags & (F_FIRST_UPPER | F_ALL_UPPER));
     const capitals = (flags & F_ALL_UPPER) !== 0 && tokens.end[i]! - tokens.start[i]! > 1;
     const opening = lone && (sentenceInitial(i) || afterDeterminer(i));
-    if (!(lower || capitals || opening || heading)) return false;
+    if (!(lower || capitals || opening || (heading ??= inHeading(span)))) return false;
     words++;
-    if (bits & NAMEISH && !(heading && lone)) names++;
+    if (bits & NAMEISH && !(lone && (heading ??= inHeading(span)))) names++;
   }
   // Everyday words that are also names ("Rose", "MARK SMITH") are kept, except a lone one in
   // lower case ("a good idea"): without a capital the everyday sense is the likely one.
@@ -1112,7 +1147,7 @@ function joinHonorific(spans: TokenSpan[]): void {
     }
     spans[kept++] = span;
   }
-  spans.length = kept;
+  if (kept < spans.length) spans.length = kept;
 }
 
 /**
@@ -1137,7 +1172,7 @@ function joinPlaceAndRegion(spans: TokenSpan[]): void {
     }
     spans[kept++] = span;
   }
-  spans.length = kept;
+  if (kept < spans.length) spans.length = kept;
 }
 
 /** The span ends in a known city, country or state code ("Istanbul", "France", "IL"). */

@@ -98,7 +98,7 @@ const namedDay = patternRecognizer({
   entity: 'DATE_TIME',
   patterns: [
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])${WEEKDAY}(?![\\p{L}\\p{N}])`, 'iu'), score: 0.55 },
-    { regex: /(?<![\p{L}\p{N}])(?:this|next|last)\s(?:week|month|year)(?![\p{L}\p{N}])/iu, score: 0.35 },
+    { regex: /\b(?:this|next|last)\s(?:week|month|year)\b/i, score: 0.35 },
     { regex: /(?<![\p{L}\p{N}])(?:January|February|March|April|June|July|August|September|October|November|December)(?![\p{L}\p{N}])/u, score: 0.35 },
     { regex: /(?<![\p{L}\p{N}])(?:today|tomorrow|yesterday|tonight)(?![\p{L}\p{N}])/iu, score: 0.3 },
   ],
@@ -123,7 +123,7 @@ const labelledAge = patternRecognizer({
   name: 'age-labelled',
   entity: 'AGE',
   patterns: [
-    { regex: new RegExp(`(?<=\\b(?:aged?|age:|age of|age is|age was)\\s)(?:1[01]\\d|\\d{1,2}|${AGE_WORDS})(?![\\p{L}\\p{N}])`, 'iu'), score: 0.8 },
+    { regex: new RegExp(`\\bage(?:d|:|\\sof|\\sis|\\swas)?\\s(1[01]\\d|\\d{1,2}|${AGE_WORDS})(?![\\p{L}\\p{N}])`, 'iu'), score: 0.8, group: 1 },
   ],
   trigger: TRIGGERS.ageWord,
 });

@@ -22,12 +22,12 @@ export const TRIGGERS = {
     pattern: /licen[cs]e|MR(?:N|#| No)|medical record|patient (?:id|no)|chart|member id|subscriber id|policy|insurance id|health plan|group (?:number|no)/gi,
     margin: 48,
   },
+  /** The word "age" ("aged 65", "at the age of 39", "aged sixty three"): ages after their label. */
+  ageWord: { kind: 'pattern', id: 'ageWord', pattern: /\bage/gi, margin: 40 },
   /**
    * Calendar words: units of time ("14 years"), week days and "today" (all end in "day"), month
    * names, "tomorrow", "tonight". The window reaches back over a number in words before a unit.
    */
-  /** The word "age" ("aged 65", "at the age of 39", "aged sixty three"): ages after their label. */
-  ageWord: { kind: 'pattern', id: 'ageWord', pattern: /\bage[d:]?(?![a-z])/gi, margin: 40 },
   calendarWord: {
     kind: 'pattern',
     id: 'calendarWord',
