@@ -41,6 +41,29 @@ describe('true redaction', () => {
     assert.equal(reloaded.getTitle(), undefined);
   });
 
+  test('PDF: a kept page loses attached files, media, actions and link targets, which nothing reads for PII', async () => {
+    const { PDFDocument, PDFName, PDFString, StandardFonts } = await import('pdf-lib');
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    pdf.addPage([612, 792]).drawText(`SSN ${CANARY_SSN}`, { x: 72, y: 700, size: 14, font });
+    const kept = pdf.addPage([612, 792]);
+    kept.drawText('Page two has nothing personal.', { x: 72, y: 700, size: 14, font });
+    const { context } = pdf;
+    // An attached file whose (uncompressed) contents hold the canary, a mailto link and a page script.
+    const file = context.register(context.stream(`notes for ${CANARY_EMAIL}`, { Type: 'EmbeddedFile' }));
+    const attachment = context.obj({ Type: 'Annot', Subtype: 'FileAttachment', Rect: [72, 600, 90, 618], FS: { Type: 'Filespec', F: PDFString.of('notes.txt'), EF: { F: file } } });
+    const link = context.obj({ Type: 'Annot', Subtype: 'Link', Rect: [72, 560, 200, 580], A: { S: 'URI', URI: PDFString.of(`mailto:${CANARY_EMAIL}`) } });
+    kept.node.set(PDFName.of('Annots'), context.obj([context.register(attachment), context.register(link)]));
+    kept.node.set(PDFName.of('AA'), context.obj({ O: { S: 'JavaScript', JS: PDFString.of(`app.alert('${CANARY_EMAIL}')`) } }));
+    const input = await pdf.save({ useObjectStreams: false });
+    assert.ok(rawContains(input, CANARY_EMAIL), 'the fixture carries the canary outside any text layer');
+
+    const out = await redactDocument(input, { detection });
+    assert.equal(out.rasterisedPages, 1);
+    assert.ok(!rawContains(out.bytes, CANARY_EMAIL), 'no attached file, link or script survives');
+    assert.match(documentText(await parseDocument(out.bytes, { ocrMode: 'never' })).text, /Page two has nothing personal\./);
+  });
+
   test('PDF, searchable: rasterised pages get an invisible OCR text layer of what the redacted image shows', async () => {
     const input = await textPdf([[`Patient e-mail ${CANARY_EMAIL}`, `SSN ${CANARY_SSN}`, 'Discharged in good health']]);
     const out = await redactDocument(input, { detection, searchable: true });

@@ -1,4 +1,4 @@
-import { PDFDocument, PDFName, popGraphicsState, pushGraphicsState, setTextRenderingMode, StandardFonts, TextRenderingMode } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, popGraphicsState, pushGraphicsState, setTextRenderingMode, StandardFonts, TextRenderingMode } from 'pdf-lib';
 import type { PDFFont, PDFPage } from 'pdf-lib';
 import type { DocumentLimits } from '../limits.js';
 import type { Box } from '../model.js';
@@ -10,12 +10,43 @@ import { runPdfJob, type PdfPageMessage } from '../pdf/sandbox.js';
 export const REDACTION_DPI = 200;
 
 /** Page-level entries that can carry the original's content or metadata into a copied page. */
-const PAGE_KEYS_TO_DROP = ['Metadata', 'PieceInfo', 'Thumb', 'LastModified'];
+const PAGE_KEYS_TO_DROP = ['Metadata', 'PieceInfo', 'Thumb', 'LastModified', 'AA'];
+
+/**
+ * Annotations that carry content of their own (an attached file, sound, video, 3D) instead of
+ * drawing on the page. Nothing reads them for personal data, so they never reach the output.
+ */
+const ANNOTATIONS_TO_DROP = new Set(['FileAttachment', 'Sound', 'Movie', 'Screen', 'RichMedia', '3D']);
+
+/**
+ * Removes from a page of the original, before it is copied, what could carry unread content into
+ * the output: its metadata entries, page actions, annotations with attached files or media, and
+ * the actions of the remaining annotations (scripts, launches, form submissions, and link targets:
+ * a mailto or URL can hold personal data no text layer shows). Done on the source, because copying
+ * brings every object a page refers to.
+ */
+function stripUnreadContent(source: PDFDocument, index: number): void {
+  const node = source.getPage(index).node;
+  for (const key of PAGE_KEYS_TO_DROP) node.delete(PDFName.of(key));
+  const annots = node.lookupMaybe(PDFName.of('Annots'), PDFArray);
+  if (!annots) return;
+  const kept = annots.asArray().filter((ref) => {
+    const annotation = source.context.lookupMaybe(ref, PDFDict);
+    if (!annotation) return false;
+    const subtype = annotation.lookupMaybe(PDFName.of('Subtype'), PDFName);
+    if (subtype && ANNOTATIONS_TO_DROP.has(subtype.decodeText())) return false;
+    annotation.delete(PDFName.of('A'));
+    annotation.delete(PDFName.of('AA'));
+    return true;
+  });
+  node.set(PDFName.of('Annots'), source.context.obj(kept));
+}
 
 /**
  * Writes a redacted PDF. Every page with boxes is rasterised by pdf.js (in the isolated PDF
  * worker) with the boxes burned into its pixels, so no text, hidden layer, annotation or form
- * field of the original page survives. Other pages are copied as they are, minus page metadata.
+ * field of the original page survives. Other pages are copied as they are, minus page metadata,
+ * page actions, annotations with attached files or media and annotation actions.
  * The output is a fresh document: no document information, XMP, outline, attachments, JavaScript
  * or form dictionary is carried over. When pdf-lib cannot read the original (damaged or
  * encrypted), every page is rasterised instead. With `textLayer`, each rasterised page gets an
@@ -69,9 +100,9 @@ export async function writeRedactedPdf(
       added.drawImage(image, { x: 0, y: 0, width, height });
       if (options.textLayer && font) drawInvisibleText(added, font, await options.textLayer.recognize(page.png), page.scale);
     } else if (source) {
+      stripUnreadContent(source, page.number - 1);
       const [copied] = await out.copyPages(source, [page.number - 1]);
       if (!copied) continue;
-      for (const key of PAGE_KEYS_TO_DROP) copied.node.delete(PDFName.of(key));
       out.addPage(copied);
     }
     options.onProgress?.({ stage: 'redact', page: page.number, pages: pageCount });
