@@ -90,6 +90,22 @@ describe('parsers', () => {
     assert.ok(!error.message.includes(CANARY_SSN));
   });
 
+  test('an HTML-only e-mail body is read as text: entities decoded, scripts dropped, cells apart, link targets kept', async () => {
+    const html =
+      '<html><head><style>p { color: red }</style><script>var x = "hidden";</script></head><body>' +
+      '<h2>Claim for Jane Doe</h2><p>Write to jane&#64;example.org or <a href="mailto:claims@example.org">the claims desk</a>.</p>' +
+      '<table><tr><th>Policy</th><td>PX-1234</td></tr><tr><td>Phone</td><td>212-555-0199</td></tr></table></body></html>';
+    const message = `From: a@example.com\r\nTo: b@example.com\r\nSubject: Claim\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`;
+    const text = documentText(await parseDocument(utf8(message))).text;
+    assert.match(text, /Claim for Jane Doe/);
+    assert.match(text, /Write to jane@example\.org or the claims desk \[claims@example\.org\]\./);
+    assert.match(text, /Policy +PX-1234\nPhone +212-555-0199/);
+    assert.ok(!text.includes('hidden') && !text.includes('color'), 'scripts and styles are not text');
+    // A body of unclosed tags is read in one linear pass, not by a backtracking regex.
+    const hostile = `From: a@example.com\r\nContent-Type: text/html\r\n\r\n${'<script '.repeat(100_000)}`;
+    assert.equal((await parseDocument(utf8(hostile))).format, 'email');
+  });
+
   test('DOCX body and header paragraphs are read through the bounded zip reader', async () => {
     const doc = await parseDocument(await docx([`Email ${CANARY_EMAIL}`, 'Second & last'], `SSN ${CANARY_SSN}`));
     assert.equal(doc.format, 'docx');

@@ -1,3 +1,4 @@
+import { convert } from 'html-to-text';
 import PostalMime, { type Address } from 'postal-mime';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
 import type { Document, Page, RecordSet, Table } from '../model.js';
@@ -14,17 +15,24 @@ const address = (list: Address | readonly Address[] | undefined): string =>
     .filter(Boolean)
     .join(', ');
 
-/** Strips tags from an HTML body, keeping block breaks, for messages without a text part. */
+/**
+ * The text of an HTML body, for messages without a text part: html-to-text parses it (a linear
+ * parser, so no crafted body can make it backtrack), decodes every entity ("jane&#64;example.org"
+ * must read as an address), drops scripts and styles, keeps block breaks, and keeps link targets
+ * beside their text, since a mailto or URL can hold personal data too.
+ */
 function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<(br|\/p|\/div|\/tr|\/li|\/h\d)[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"');
+  return convert(html, {
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+      { selector: 'img', format: 'skip' },
+      // Cells side by side with spaces between ("Name   Ann Lee"), never run together.
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 10_000 } },
+      // Headings keep their case: an upper-cased name reads differently to detection.
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+    ],
+  });
 }
 
 /**
