@@ -1,3 +1,4 @@
+import { lowerBound } from './scan/lower-bound.js';
 import type { Finding } from './types.js';
 
 /**
@@ -25,7 +26,7 @@ export function resolveOverlaps(findings: readonly Finding[]): Finding[] {
   const kept: Finding[] = [];
   // Kept spans sorted by start, so the overlap test is a binary search, not a scan.
   for (const candidate of ranked) {
-    const index = insertionPoint(kept, candidate.start);
+    const index = lowerBound(kept.length, (i) => kept[i]!.start < candidate.start);
     const before = kept[index - 1];
     const after = kept[index];
     if (before && before.end > candidate.start) continue;
@@ -45,16 +46,6 @@ function compareRank(a: Finding, b: Finding): number {
   );
 }
 
-function insertionPoint(sorted: readonly Finding[], start: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid]!.start < start) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
 
 function mergeSameType(findings: readonly Finding[]): Finding[] {
   const byType = new Map<string, Finding[]>();

@@ -4,6 +4,7 @@
  * weights ship in `model/weights.json` and the gazetteers in `data/gazetteers.json`.
  */
 import type { Finding, Recognizer, TextWindow } from '../types.js';
+import { lowerBound } from '../scan/lower-bound.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import { continueAddress } from './address.js';
 import { FEATURE_VERSION, type TaggedTokens } from './features.js';
@@ -800,13 +801,7 @@ function namePeopleInList(spans: TokenSpan[], items: readonly number[]): void {
   let margin = Infinity;
   // The spans are sorted and do not overlap yet: those touching the list sit together, found by
   // a binary search (court judgments hold hundreds of lists and spans).
-  let low = 0;
-  let high = spans.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (spans[mid]!.last < first) low = mid + 1;
-    else high = mid;
-  }
+  const low = lowerBound(spans.length, (i) => spans[i]!.last < first);
   for (let k = low; k < spans.length && spans[k]!.first <= last; k++) {
     const span = spans[k]!;
     if (span.first < first || span.last > last) return;
