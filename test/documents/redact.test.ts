@@ -41,8 +41,8 @@ describe('true redaction', () => {
     assert.equal(reloaded.getTitle(), undefined);
   });
 
-  test('PDF: a kept page loses attached files, media, actions and link targets, which nothing reads for PII', async () => {
-    const { PDFDocument, PDFName, PDFString, StandardFonts } = await import('pdf-lib');
+  test('PDF: a kept page loses attached files, media, actions, link targets and undrawn forms, which nothing reads for PII', async () => {
+    const { PDFDict, PDFDocument, PDFName, PDFString, StandardFonts } = await import('pdf-lib');
     const pdf = await PDFDocument.create();
     const font = await pdf.embedFont(StandardFonts.Helvetica);
     pdf.addPage([612, 792]).drawText(`SSN ${CANARY_SSN}`, { x: 72, y: 700, size: 14, font });
@@ -55,12 +55,21 @@ describe('true redaction', () => {
     const link = context.obj({ Type: 'Annot', Subtype: 'Link', Rect: [72, 560, 200, 580], A: { S: 'URI', URI: PDFString.of(`mailto:${CANARY_EMAIL}`) } });
     kept.node.set(PDFName.of('Annots'), context.obj([context.register(attachment), context.register(link)]));
     kept.node.set(PDFName.of('AA'), context.obj({ O: { S: 'JavaScript', JS: PDFString.of(`app.alert('${CANARY_EMAIL}')`) } }));
+    // A form the page's resources name but its content never draws (left over from an earlier version).
+    const leftover = context.register(context.stream(`BT /F1 12 Tf 72 500 Td (${CANARY_SSN}) Tj ET`, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 612, 792] }));
+    kept.node.setXObject(PDFName.of('Leftover'), leftover);
+    // A logo the page does draw stays.
+    kept.drawImage(await pdf.embedPng(await textImage(['LOGO'], { width: 200 })), { x: 400, y: 700, width: 100, height: 30 });
     const input = await pdf.save({ useObjectStreams: false });
     assert.ok(rawContains(input, CANARY_EMAIL), 'the fixture carries the canary outside any text layer');
 
     const out = await redactDocument(input, { detection });
     assert.equal(out.rasterisedPages, 1);
     assert.ok(!rawContains(out.bytes, CANARY_EMAIL), 'no attached file, link or script survives');
+    assert.ok(!rawContains(out.bytes, CANARY_SSN), 'no undrawn form survives');
+    const reloaded = await PDFDocument.load(out.bytes);
+    const xobjects = reloaded.getPage(1).node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
+    assert.equal(xobjects?.keys().length, 1, 'the drawn logo is kept');
     assert.match(documentText(await parseDocument(out.bytes, { ocrMode: 'never' })).text, /Page two has nothing personal\./);
   });
 

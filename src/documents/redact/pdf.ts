@@ -1,5 +1,5 @@
-import { PDFArray, PDFDict, PDFDocument, PDFName, popGraphicsState, pushGraphicsState, setTextRenderingMode, StandardFonts, TextRenderingMode } from 'pdf-lib';
-import type { PDFFont, PDFPage } from 'pdf-lib';
+import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, popGraphicsState, pushGraphicsState, setTextRenderingMode, StandardFonts, TextRenderingMode } from 'pdf-lib';
+import type { PDFFont, PDFPage, PDFPageLeaf } from 'pdf-lib';
 import type { DocumentLimits } from '../limits.js';
 import type { Box } from '../model.js';
 import type { OcrEngine, OcrResult } from '../ocr/engine.js';
@@ -18,6 +18,49 @@ const PAGE_KEYS_TO_DROP = ['Metadata', 'PieceInfo', 'Thumb', 'LastModified', 'AA
  */
 const ANNOTATIONS_TO_DROP = new Set(['FileAttachment', 'Sound', 'Movie', 'Screen', 'RichMedia', '3D']);
 
+/** The page's content streams, decoded and joined; undefined when one cannot be decoded. */
+function pageContent(source: PDFDocument, node: PDFPageLeaf): string | undefined {
+  const contents = node.Contents();
+  const streams = contents instanceof PDFArray ? contents.asArray().map((ref) => source.context.lookup(ref)) : [contents];
+  const parts: string[] = [];
+  for (const stream of streams) {
+    if (stream === undefined) continue;
+    if (!(stream instanceof PDFRawStream)) return undefined;
+    try {
+      parts.push(Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1'));
+    } catch {
+      return undefined;
+    }
+  }
+  return parts.join('\n');
+}
+
+/**
+ * Drops from a kept page's resources the images and forms its content never draws: not rendered,
+ * so never OCR'd or checked, yet copying would carry them (a scan left over from an earlier
+ * version of the page) into the output. A name that appears anywhere in the content is kept, and
+ * nothing is dropped when the content cannot be decoded. The page gets its own resources
+ * dictionary, so pages sharing an inherited one are not changed.
+ */
+function dropUndrawnXObjects(source: PDFDocument, node: PDFPageLeaf): void {
+  const resources = node.Resources();
+  const xobjects = resources?.lookupMaybe(PDFName.of('XObject'), PDFDict);
+  if (!resources || !xobjects) return;
+  const content = pageContent(source, node);
+  if (content === undefined) return;
+  const drawn = xobjects.clone();
+  let dropped = false;
+  for (const name of xobjects.keys())
+    if (!content.includes(name.asString())) {
+      drawn.delete(name);
+      dropped = true;
+    }
+  if (!dropped) return;
+  const own = resources.clone();
+  own.set(PDFName.of('XObject'), drawn);
+  node.set(PDFName.of('Resources'), own);
+}
+
 /**
  * Removes from a page of the original, before it is copied, what could carry unread content into
  * the output: its metadata entries, page actions, annotations with attached files or media, and
@@ -28,6 +71,7 @@ const ANNOTATIONS_TO_DROP = new Set(['FileAttachment', 'Sound', 'Movie', 'Screen
 function stripUnreadContent(source: PDFDocument, index: number): void {
   const node = source.getPage(index).node;
   for (const key of PAGE_KEYS_TO_DROP) node.delete(PDFName.of(key));
+  dropUndrawnXObjects(source, node);
   const annots = node.lookupMaybe(PDFName.of('Annots'), PDFArray);
   if (!annots) return;
   const kept = annots.asArray().filter((ref) => {
@@ -46,7 +90,8 @@ function stripUnreadContent(source: PDFDocument, index: number): void {
  * Writes a redacted PDF. Every page with boxes is rasterised by pdf.js (in the isolated PDF
  * worker) with the boxes burned into its pixels, so no text, hidden layer, annotation or form
  * field of the original page survives. Other pages are copied as they are, minus page metadata,
- * page actions, annotations with attached files or media and annotation actions.
+ * page actions, annotations with attached files or media, annotation actions and the images and
+ * forms their resources name but their content never draws.
  * The output is a fresh document: no document information, XMP, outline, attachments, JavaScript
  * or form dictionary is carried over. When pdf-lib cannot read the original (damaged or
  * encrypted), every page is rasterised instead. With `textLayer`, each rasterised page gets an
