@@ -45,6 +45,7 @@ const DATASET_TYPE: Readonly<Record<string, string>> = {
   STREET_ADDRESS: 'ADDRESS',
   ZIP_CODE: 'ADDRESS',
   URL: 'DOMAIN_NAME',
+  JOB_TITLE: 'TITLE',
 };
 
 function datasetType(type: string | undefined): string {

@@ -221,6 +221,40 @@ describe('ner tagger: places, organisations, addresses', () => {
   });
 });
 
+describe('ner tagger: job titles', () => {
+  it('finds a job title in apposition to a name', () => {
+    assert.deepEqual(found('Priya Natarajan, the Senior wind turbine technician, said the blades were fine.'), [
+      ['PERSON', 'Priya Natarajan'],
+      ['JOB_TITLE', 'Senior wind turbine technician'],
+    ]);
+    assert.deepEqual(found('The order was signed by Tomas Lindqvist, head of procurement, on Monday.'), [
+      ['PERSON', 'Tomas Lindqvist'],
+      ['JOB_TITLE', 'head of procurement'],
+    ]);
+    assert.deepEqual(found('Ms Ruth Evans, a retired schoolteacher, lived alone.'), [
+      ['PERSON', 'Ms Ruth Evans'],
+      ['JOB_TITLE', 'retired schoolteacher'],
+    ]);
+  });
+  it('finds a job title on the line under a name, also where the tagger ran the name into it', () => {
+    assert.deepEqual(found("Helen Marsh\nConsultant Cardiologist\nSt Anne's Hospital").slice(0, 2), [
+      ['PERSON', 'Helen Marsh'],
+      ['JOB_TITLE', 'Consultant Cardiologist'],
+    ]);
+    assert.deepEqual(found('Best wishes,\n\nMichael Brandt\nSenior software engineer\nNorthwind Traders').slice(1, 3), [
+      ['PERSON', 'Michael Brandt'],
+      ['JOB_TITLE', 'Senior software engineer'],
+    ]);
+  });
+  it('leaves relations, parties, longer phrases and lists of names alone', () => {
+    assert.deepEqual(found('Mary Johnson, the mother, said she was worried.'), [['PERSON', 'Mary Johnson']]);
+    assert.deepEqual(found("John Miller, the applicant's father, stated that he had left."), [['PERSON', 'John Miller']]);
+    assert.deepEqual(found('Ms Ruth Evans, the other applicant, lived alone.'), [['PERSON', 'Ms Ruth Evans']]);
+    assert.deepEqual(found('Anna Berg, the owner of the shop, said it was closed.'), [['PERSON', 'Anna Berg']]);
+    assert.deepEqual(found('The firm Smith, Baker and Taylor was founded in 1990.'), [['ORGANIZATION', 'Smith, Baker and Taylor']]);
+  });
+});
+
 describe('ner tagger: negatives', () => {
   it('ignores capitalised sentence starts and a name-like word after a modal verb', () => {
     assert.deepEqual(values('The weather is nice. However, it may rain. Follow the signs.'), []);
