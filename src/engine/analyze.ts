@@ -4,7 +4,7 @@ import { customRecognizer, type CustomRecognizerDefinition } from './recognizers
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
-import { digitRuns, windowsFor, type DigitRuns } from './scan/windows.js';
+import { digitRuns, mostDigitsWithin, windowsFor, type DigitRuns } from './scan/windows.js';
 import type { Finding, Recognizer } from './types.js';
 
 /** Languages the built-in recognizers and context words are written for. */
@@ -102,16 +102,32 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     return slot;
   });
   const neededDigits = recognizers.map((r) => r.minDigits ?? 0);
+  // Recognizers bounding their match length share a slot per length for the digits-within check.
+  const spans: number[] = [];
+  const spanSlots = recognizers.map((r, k) => {
+    const span = r.maxLength ?? Infinity;
+    if (neededDigits[k]! === 0 || !Number.isFinite(span)) return -1;
+    const slot = spans.indexOf(span);
+    return slot >= 0 ? slot : spans.push(span) - 1;
+  });
 
   return (text: string): Finding[] => {
     if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
     // Per slot: the trigger's joined windows (null when it has none), and their digit count.
     const joinedBySlot: (JoinedWindows | null | undefined)[] = new Array(slotOf.size);
     const digitsBySlot: (number | undefined)[] = new Array(slotOf.size);
+    // Per span slot: the most digits any stretch of that length holds.
+    const digitsWithinSpan: (number | undefined)[] = new Array(spans.length);
     let runs: DigitRuns | undefined;
     const candidates: Finding[] = [];
     for (let r = 0; r < recognizers.length; r++) {
       const recognizer = recognizers[r]!;
+      const spanSlot = spanSlots[r]!;
+      if (spanSlot >= 0) {
+        let most = digitsWithinSpan[spanSlot];
+        if (most === undefined) digitsWithinSpan[spanSlot] = most = mostDigitsWithin((runs ??= digitRuns(text)), spans[spanSlot]!);
+        if (most < neededDigits[r]!) continue;
+      }
       const slot = triggerSlots[r]!;
       let joined = joinedBySlot[slot];
       if (joined === undefined) {

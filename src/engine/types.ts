@@ -40,6 +40,12 @@ export interface Recognizer {
    * text with fewer. Absent or 0: always run.
    */
   readonly minDigits?: number;
+  /**
+   * The most UTF-16 code units a match spans (see `maxMatchLength`). With `minDigits`, `analyze`
+   * also skips the recognizer when no stretch of text this long holds that many digits: a
+   * nine-digit identifier needs nine digits close together, not nine anywhere. Absent: unbounded.
+   */
+  readonly maxLength?: number;
   /** Candidate findings inside `window`. Offsets are absolute (into `text`). */
   find(text: string, window: TextWindow): Finding[];
 }

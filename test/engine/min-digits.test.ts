@@ -38,10 +38,18 @@ describe('minDigitRun and maxMatchLength', () => {
     assert.equal(minDigitRun(/(?:\d{5})?x/), 0);
   });
   it('bounds the length of a match, or says it is unbounded', () => {
-    assert.equal(maxMatchLength(/\d{3}-\d{2}-\d{4}/), 22);
-    assert.equal(maxMatchLength(/a|bcd/), 6);
+    assert.equal(maxMatchLength(/\d{3}-\d{2}-\d{4}/), 11);
+    assert.equal(maxMatchLength(/a|bcd/), 3);
+    assert.equal(maxMatchLength(/[\p{L}\d]{2}/u), 4);
+    assert.equal(maxMatchLength(/[a-z\d]{2}x/u), 3);
+    assert.equal(maxMatchLength(/.|[^a]|\D|\u{1F600}/u), 2);
+    assert.equal(maxMatchLength(/./), 1);
+    assert.equal(maxMatchLength(new RegExp('[a]', 'v')), Infinity);
     assert.equal(maxMatchLength(/\d+/), Infinity);
-    assert.equal(maxMatchLength(/(\d)\1/), Infinity);
+    assert.equal(maxMatchLength(/(\d)\1/), 2);
+    assert.equal(maxMatchLength(/\d{3}([ -]?)\d{3}\1\d{3}/), 11);
+    assert.equal(maxMatchLength(/(a\1)b/), 2);
+    assert.equal(maxMatchLength(/(\d+)\1/), Infinity);
   });
   it('falls back to the safe bounds on syntax it cannot read', () => {
     const unreadable = { source: '(?', flags: '' } as RegExp;
@@ -68,6 +76,7 @@ const unbounded = createAnalyzer({
   recognizers: defaultRecognizers().map((recognizer) => ({
     ...recognizer,
     minDigits: 0,
+    maxLength: undefined,
     trigger: recognizer.trigger.kind === 'digitRun' ? TRIGGERS.digit : recognizer.trigger,
   })),
 });

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { minDigits } from '../scan/min-digits.js';
+import { maxMatchLength, minDigits } from '../scan/min-digits.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow } from '../types.js';
 import { patternRecognizer } from './pattern.js';
@@ -55,6 +55,9 @@ const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'IT
 const PHONE_CANDIDATE =
   /(?<![\p{L}\p{N}+/.-])(?:(?:\+|00)\d{1,3}[ \t.-]?)?(?:\(\d{1,5}\)[ \t.-]?)?\d{2,5}(?:[ \t.-]\d{2,5}|\d{0,8}){0,5}(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\p{L}\p{N}]|[.-]\d)/giu;
 
+/** The fewest digits a reported phone number holds (before any extension). */
+const PHONE_MIN_DIGITS = Math.max(6, minDigits(PHONE_CANDIDATE));
+
 /** SSN-shaped (3-2-4) and date-shaped (d/m/y, y-m-d) strings are read as those, never as phones. */
 const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4})$/;
 
@@ -69,7 +72,9 @@ const phone: Recognizer = {
   context: ['phone', 'telephone', 'tel', 'cell', 'mobile', 'call', 'fax', 'number', 'contact', 'reach', 'text me', 'whatsapp'],
   negativeContext: ['invoice', 'order', 'account', 'sku', 'serial', 'isbn', 'ref'],
   trigger: TRIGGERS.digit,
-  minDigits: minDigits(PHONE_CANDIDATE),
+  // `find` reports nothing with fewer than six digits before an extension.
+  minDigits: PHONE_MIN_DIGITS,
+  maxLength: maxMatchLength(PHONE_CANDIDATE),
   find(text: string, window: TextWindow): Finding[] {
     const slice = text.slice(window.start, window.end);
     const found: Finding[] = [];
@@ -78,7 +83,7 @@ const phone: Recognizer = {
       const value = match[0];
       const digits = value.replace(/\D/g, '');
       const mainDigits = value.replace(/\s?(?:x|ext\.?|extension)\s?\d+$/i, '').replace(/\D/g, '');
-      if (mainDigits.length < 6 || mainDigits.length > 15 || digits.length > 21) continue;
+      if (mainDigits.length < PHONE_MIN_DIGITS || mainDigits.length > 15 || digits.length > 21) continue;
       if (NOT_A_PHONE.test(value)) continue;
       // A bare run of digits with no separators is more often an id than a phone number.
       const hasStructure = /[\s().+-]/.test(value);

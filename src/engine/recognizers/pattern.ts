@@ -55,6 +55,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
     negativeContext: definition.negativeContext ?? [],
     trigger: definition.trigger ?? defaultTrigger(compiled.map((pattern) => pattern.regex)),
     minDigits: Math.min(...compiled.map((pattern) => minDigits(pattern.regex))),
+    maxLength: Math.max(...compiled.map((pattern) => maxMatchLength(pattern.regex))),
     find(text: string, window: TextWindow): Finding[] {
       const found: Finding[] = [];
       const slice = window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);

@@ -9,10 +9,9 @@
  * alternatives take their minimum, repetitions their minimum count, and look-arounds and
  * back-references count as zero.
  */
-import { RegExpParser } from '@eslint-community/regexpp';
-import type { Alternative, Element, Node } from '@eslint-community/regexpp/ast';
+import type { Alternative, Backreference, Element, Node } from '@eslint-community/regexpp/ast';
+import { parseRegex as parse } from './regex-ast.js';
 
-const parser = new RegExpParser({ ecmaVersion: 2025 });
 const ZERO = 0x30;
 const NINE = 0x39;
 
@@ -98,33 +97,23 @@ export function minDigitRun(regex: RegExp): number {
 }
 
 /**
- * The most UTF-16 code units a match can span (a class counts 2, as it may match an astral
- * character), or Infinity when a repetition is unbounded or a back-reference is used.
+ * The most UTF-16 code units a match can span, or Infinity when a repetition is unbounded; a
+ * back-reference counts as long as its group. Without the `u` flag every character matches one code unit; with it, an
+ * atom that may match an astral character (`.`, `\p{…}`, a negated class) counts 2, and `\d`,
+ * `\s`, `\w` and classes of BMP characters count 1. Patterns with the `v` flag are unbounded
+ * (a class may match a string).
  *
  * @example
  * ```ts
- * maxMatchLength(/\d{3}-\d{2}-\d{4}/); // 22
+ * maxMatchLength(/\d{3}-\d{2}-\d{4}/); // 11
+ * maxMatchLength(/\p{L}{2}/u); // 4
  * maxMatchLength(/\d+/); // Infinity
  * ```
  */
 export function maxMatchLength(regex: RegExp): number {
   const pattern = parse(regex);
-  return pattern === undefined ? Infinity : lengthOfAlternatives(pattern.alternatives);
-}
-
-/**
- * The syntax tree of `regex`, or undefined for syntax the parser does not know (a newer engine's):
- * the bounds then fall back to their safe values (no digits needed, unbounded length).
- */
-function parse(regex: RegExp): ReturnType<RegExpParser['parsePattern']> | undefined {
-  try {
-    return parser.parsePattern(regex.source, 0, regex.source.length, {
-      unicode: regex.flags.includes('u'),
-      unicodeSets: regex.flags.includes('v'),
-    });
-  } catch {
-    return undefined;
-  }
+  if (pattern === undefined || regex.flags.includes('v')) return Infinity;
+  return lengthOfAlternatives(pattern.alternatives, regex.flags.includes('u'));
 }
 
 function runOfSequence(elements: readonly Element[]): number {
@@ -164,31 +153,69 @@ function runOf(node: Node): number {
   }
 }
 
-function lengthOfAlternatives(list: readonly Alternative[]): number {
+function lengthOfAlternatives(list: readonly Alternative[], unicode: boolean): number {
   let most = 0;
   for (const alternative of list) {
     let sum = 0;
-    for (const element of alternative.elements) sum += lengthOf(element);
+    for (const element of alternative.elements) sum += lengthOf(element, unicode);
     most = Math.max(most, sum);
   }
   return most;
 }
 
-function lengthOf(node: Node): number {
+function lengthOf(node: Node, unicode: boolean): number {
   switch (node.type) {
     case 'Group':
     case 'CapturingGroup':
-      return lengthOfAlternatives(node.alternatives);
+      return lengthOfAlternatives(node.alternatives, unicode);
     case 'Quantifier':
-      return node.max === Infinity ? Infinity : node.max * lengthOf(node.element);
+      return node.max === Infinity ? Infinity : node.max * lengthOf(node.element, unicode);
     case 'Character':
+      return unicode && node.value > 0xffff ? 2 : 1;
     case 'CharacterSet':
     case 'CharacterClass':
-    case 'ExpressionCharacterClass':
-      return 2;
+      return unicode && !onlyBmp(node) ? 2 : 1;
     case 'Assertion':
       return 0;
+    case 'Backreference':
+      return lengthOfBackreference(node, unicode);
     default:
       return Infinity;
+  }
+}
+
+/**
+ * A back-reference repeats what its group matched, so it is no longer than the group. Inside the
+ * group it refers to (or in another iteration of it) the capture is not set yet and matches the
+ * empty string.
+ */
+function lengthOfBackreference(node: Backreference, unicode: boolean): number {
+  const groups = Array.isArray(node.resolved) ? node.resolved : [node.resolved];
+  let most = 0;
+  for (const group of groups) {
+    if (containsNode(group, node)) continue;
+    most = Math.max(most, lengthOfAlternatives(group.alternatives, unicode));
+  }
+  return most;
+}
+
+function containsNode(outer: Node, inner: Node): boolean {
+  return inner.start >= outer.start && inner.end <= outer.end;
+}
+
+/** True when a set or class can match only characters of the Basic Multilingual Plane. */
+function onlyBmp(node: Node): boolean {
+  switch (node.type) {
+    case 'Character':
+      return node.value <= 0xffff;
+    case 'CharacterClassRange':
+      return node.max.value <= 0xffff;
+    case 'CharacterSet':
+      // `\d`, `\s` and `\w` are BMP sets; `.`, `\p{…}` and the negations reach astral planes.
+      return (node.kind === 'digit' || node.kind === 'space' || node.kind === 'word') && !node.negate;
+    case 'CharacterClass':
+      return !node.negate && node.elements.every(onlyBmp);
+    default:
+      return false;
   }
 }

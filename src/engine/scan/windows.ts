@@ -40,6 +40,37 @@ export function digitRuns(text: string): DigitRuns {
 }
 
 /**
+ * The most digits that any stretch of `span` characters holds, read from the digit runs. A
+ * stretch holding the most can always start at a run's first digit (moving its start left within
+ * a run never loses a digit), so only those are tried.
+ *
+ * @example
+ * ```ts
+ * mostDigitsWithin(digitRuns('12 345 6789'), 6); // 5 ('345 67')
+ * ```
+ */
+export function mostDigitsWithin(runs: DigitRuns, span: number): number {
+  let best = 0;
+  let inside = 0; // digits of the whole runs from `first` up to `next`
+  let next = 0;
+  for (let first = 0; first < runs.length; first += 2) {
+    const limit = runs[first]! + span;
+    if (next < first) {
+      next = first;
+      inside = 0;
+    }
+    while (next < runs.length && runs[next + 1]! <= limit) {
+      inside += runs[next + 1]! - runs[next]!;
+      next += 2;
+    }
+    const partial = next < runs.length && runs[next]! < limit ? limit - runs[next]! : 0;
+    best = Math.max(best, inside + partial);
+    if (next > first) inside -= runs[first + 1]! - runs[first]!;
+  }
+  return best;
+}
+
+/**
  * The windows of `text` that a trigger selects: each hit widened by the trigger's margin,
  * snapped outward to whitespace (so `\b` and look-arounds behave as on the whole text), and
  * merged when they touch. Snapping is bounded so a text without whitespace stays linear. A
