@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyze, createAnalyzer } from '../../src/engine/analyze.js';
 import { analyzeChunks } from '../../src/engine/chunked.js';
+import { defaultRecognizers } from '../../src/engine/recognizers/index.js';
+import { TRIGGERS } from '../../src/engine/scan/triggers.js';
 import type { Finding } from '../../src/engine/types.js';
 
 const run = createAnalyzer();
@@ -93,4 +95,21 @@ test('chunked analysis of a large stream keeps memory bounded', async () => {
   // 40 MiB of text went through; the heap must not have grown by anything like that.
   assert.ok(global.gc !== undefined, 'run with --expose-gc (npm test does)');
   assert.ok(peak - before < 48 * 1024 * 1024, `live heap grew by ${((peak - before) / 1048576).toFixed(1)} MiB`);
+});
+
+/** Pieces that meet and part in URL, host and e-mail shapes when joined without spaces. */
+const URL_PIECES = ['http', 'https://', 'ftp://', '://', 'www.', 'WWW.', 'example', 'Veil', '.com', '.co', '.info', '.in', '.uk', '.dev', '/', '/path', '?q=', 'a.b', '-', '@', ' ', '.', ',', ')', 'ü', '1', '\n'];
+
+test('pattern triggers never change what a recognizer finds (property)', () => {
+  const windowed = defaultRecognizers().filter((r) => r.trigger.kind === 'pattern');
+  const everywhere = windowed.map((r) => ({ ...r, trigger: TRIGGERS.all }));
+  const withTriggers = createAnalyzer({ useDefaultRecognizers: false, recognizers: windowed });
+  const withoutTriggers = createAnalyzer({ useDefaultRecognizers: false, recognizers: everywhere });
+  const urlText = fc.array(fc.constantFrom(...URL_PIECES), { maxLength: 30 }).map((parts) => parts.join(''));
+  fc.assert(
+    fc.property(fc.oneof(urlText, pieceText), (text) => {
+      assert.deepEqual(withTriggers(text), withoutTriggers(text));
+    }),
+    { numRuns: 400 },
+  );
 });

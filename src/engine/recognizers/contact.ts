@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { maxMatchLength, minDigits } from '../scan/min-digits.js';
 import { TRIGGERS } from '../scan/triggers.js';
-import type { Finding, Recognizer, TextWindow } from '../types.js';
+import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { patternRecognizer } from './pattern.js';
 
 /**
@@ -25,6 +25,18 @@ const email = patternRecognizer({
 const TLD = 'com|org|net|edu|gov|mil|int|info|biz|io|ai|co|app|dev|uk|de|fr|it|es|nl|be|ch|at|se|no|dk|fi|pl|cz|sk|hu|ro|bg|gr|pt|ie|lu|ee|lv|lt|si|hr|cy|mt|is|ru|ua|tr|il|in|cn|jp|kr|au|nz|ca|us|mx|br|ar|cl|za|sg|hk|tw|my|th|vn|id|ph|tn|ma|eg|ng|ke|eu|me|tv|ly|online|site|shop|xyz|health|bank|law|cloud|tech';
 
 /**
+ * Where a URL can be: a scheme's `://`, `www.`, or a dot before a known TLD that ends the host.
+ * Every match of the URL patterns holds one. The margin reaches over a long path after the hit
+ * (the patterns allow 2048 characters) and over the labels of a host before it.
+ */
+const URL_SHAPE: Trigger = {
+  kind: 'pattern',
+  id: 'urlShape',
+  pattern: new RegExp(`:\\/\\/|www\\.|[^\\s.]\\.(?:${TLD})(?![\\p{L}\\p{N}-])`, 'giu'),
+  margin: 2064,
+};
+
+/**
  * URLs with a scheme or `www.`, and bare host names ending in a common TLD. The value stops
  * before trailing punctuation that usually ends the sentence, not the URL.
  */
@@ -41,7 +53,7 @@ const url = patternRecognizer({
   ],
   validator: (value) => !/^\d+(?:\.\d+)+$/.test(value),
   context: ['url', 'website', 'site', 'link', 'domain', 'web'],
-  trigger: TRIGGERS.dotted,
+  trigger: URL_SHAPE,
 });
 
 /** Regions tried, in order, when a number has no country code; Presidio uses a similar list. */

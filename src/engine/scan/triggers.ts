@@ -37,11 +37,6 @@ export const TRIGGERS = {
   /** An at sign: e-mail addresses and some handles. */
   at: { kind: 'pattern', id: 'at', pattern: /@/g, margin: 256 },
   /**
-   * A dot inside a token (not a sentence end), or a URL scheme: host names and URLs. Plain
-   * negated classes keep this pre-scan as cheap as a scan for a literal.
-   */
-  dotted: { kind: 'pattern', id: 'dotted', pattern: /[^\s.]\.[^\s\d.,;:!?)\]'"]|:\/\//g, margin: 512 },
-  /**
    * Two hex pairs between colons or dashes (":BB:CC:"), or a dotted hex quad (".4567."): every
    * MAC address has one. A phone number ("212-555-1234") has no such run, so it opens no window.
    * The scan starts at the separator, which is rarer than a hex letter, so it stays cheap.
