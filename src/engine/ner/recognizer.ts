@@ -967,8 +967,15 @@ function firmName(spans: readonly TokenSpan[], k: number): TokenSpan | undefined
   // "Malon, Mark, Kaylee, Brandi, Miguel and Jennifer": the end of a longer list names people.
   const before = spans[k - 1];
   if (before && before.last === a.first - 2 && text(a.first - 1) === ',') return undefined;
+  // "Vitalchek, Locavore and SKY": a firm's name joins its partners' surnames; words no list
+  // knows as surnames are brands, each a name of its own.
+  const { gaz } = scratch;
+  if (((gaz[a.first]! & G.last ? 1 : 0) + (gaz[b.first]! & G.last ? 1 : 0) + (gaz[c.first]! & G.last ? 1 : 0)) < MIN_FIRM_SURNAMES) return undefined;
   return { tag: ORGANIZATION, first: a.first, last: c.last, margin: Math.min(a.margin, b.margin, c.margin) };
 }
+
+/** Fewest known surnames among the three words of a firm's name ("Graham, Ochoa and Vasquez"). */
+const MIN_FIRM_SURNAMES = 2;
 
 /** A lower-case word ending in "s" ("founders", "partners"). */
 function isPluralNoun(i: number): boolean {
@@ -1131,8 +1138,9 @@ function isNameWord(i: number): boolean {
  * ("Battery" opening a sentence, "idea", "SPEAK", "REAL PERSON" in a line of capitals), and
  * spans without a letter. Spans whose words are all also names or places are kept ("Rose",
  * "Will", "MARK SMITH"), unless the span is one lower-case word ("idea", a first name in some
- * locale); Title Case phrases inside a sentence are kept too ("General Electric"). Rule-built spans (a
- * legal form) and addresses are never dropped.
+ * locale); Title Case phrases inside a sentence are kept too ("General Electric"), except in a
+ * heading or a work's title ("The Great Silver Horse Came For Me"). Rule-built spans (a legal form)
+ * and addresses are never dropped.
  */
 function dropEverydayWordSpans(spans: TokenSpan[]): void {
   let kept = 0;
@@ -1142,7 +1150,11 @@ function dropEverydayWordSpans(spans: TokenSpan[]): void {
   spans.length = kept;
 }
 
-const MAX_EVERYDAY_SPAN = 3;
+/**
+ * Most words (less one) of a span of everyday words that may be dropped: a song or book title the
+ * tagger cut short ("The Big Yellow Taxi Took" of "... Took My Girl") has four or five.
+ */
+const MAX_EVERYDAY_SPAN = 5;
 
 function everydayWordsOnly(span: TokenSpan): boolean {
   const { tokens, gaz } = scratch;
@@ -1243,7 +1255,8 @@ function inHeading(span: TokenSpan): boolean {
 function headingFunctionWord(i: number): boolean {
   const { tokens } = scratch;
   const flags = tokens.flags[i]!;
-  return (flags & F_FIRST_UPPER) !== 0 && !(flags & F_ALL_UPPER) && (scratch.gaz[i]! & G.function) !== 0 && tokens.end[i]! - tokens.start[i]! > 1 && !sentenceInitial(i);
+  // "May" is a month as often as a modal verb.
+  return (flags & F_FIRST_UPPER) !== 0 && !(flags & F_ALL_UPPER) && (scratch.gaz[i]! & (G.function | G.month)) === G.function && tokens.end[i]! - tokens.start[i]! > 1 && !sentenceInitial(i);
 }
 
 /** True when token `i` starts a sentence or a line (its capital comes from its position). */

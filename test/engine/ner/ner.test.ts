@@ -129,6 +129,9 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.deepEqual(values('She lives on Baker Street.'), ['Baker Street']);
     assert.deepEqual(found('The contract with Graham, Ochoa and Vasquez was signed.'), [['ORGANIZATION', 'Graham, Ochoa and Vasquez']]);
   });
+  it('reads three brand names no list knows as surnames as three names, not one firm', () => {
+    assert.deepEqual(values('The buyers chose Zentrixa, Quorbit and Lumavale as suppliers.'), ['Zentrixa', 'Quorbit', 'Lumavale']);
+  });
   it('reads three surnames as "A, B and C" after a lower-case "the" as one firm', () => {
     assert.deepEqual(found('The fees are listed on the Hubbard, Fox and Gillespie website.'), [['ORGANIZATION', 'Hubbard, Fox and Gillespie']]);
     assert.ok(!values('We waved the Red, White and Blue flags.').includes('Red, White and Blue'));
@@ -256,6 +259,13 @@ describe('ner tagger: job titles', () => {
 });
 
 describe('ner tagger: negatives', () => {
+  it('drops everyday words of a work title cut short in a Title Case run', () => {
+    assert.deepEqual(found('The critics say that The Great Silver Horse Came For Me was her best song.'), []);
+    assert.deepEqual(found('"Big yellow taxi" of The Big Yellow Taxi Took My Girl is a protest song.'), []);
+  });
+  it('does not read a month as a capitalised function word of a heading', () => {
+    assert.deepEqual(found('On 12 May 2003 the Regional Court dismissed the appeal.'), [['ORGANIZATION', 'Regional Court']]);
+  });
   it('ignores capitalised sentence starts and a name-like word after a modal verb', () => {
     assert.deepEqual(values('The weather is nice. However, it may rain. Follow the signs.'), []);
   });
