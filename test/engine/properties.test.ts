@@ -100,16 +100,29 @@ test('chunked analysis of a large stream keeps memory bounded', async () => {
 /** Pieces that meet and part in URL, host and e-mail shapes when joined without spaces. */
 const URL_PIECES = ['http', 'https://', 'ftp://', '://', 'www.', 'WWW.', 'example', 'Veil', '.com', '.co', '.info', '.in', '.uk', '.dev', '/', '/path', '?q=', 'a.b', '-', '@', ' ', '.', ',', ')', 'ü', '1', '\n'];
 
+/** Pieces of dates, times, durations, ages and amounts, joined with or without spaces. */
+const DATE_PIECES = ['12', '3', '31st', ' ', '  ', ', ', '-', '–', ' of ', ' and ', ' to ', 'between ', 'from ', 'March', 'May', 'Sept.', 'Dec', 'Monday', 'Wednesday, ', '1994', '2019', '10:30', ':', '59', ' PM', ' UTC', 'aged ', 'years', ' old', '$', 'EUR ', '1,000', ' pounds', 'today', 'next week', 'Mayor', '\n'];
+
 test('pattern triggers never change what a recognizer finds (property)', () => {
   const windowed = defaultRecognizers().filter((r) => r.trigger.kind === 'pattern');
   const everywhere = windowed.map((r) => ({ ...r, trigger: TRIGGERS.all }));
   const withTriggers = createAnalyzer({ useDefaultRecognizers: false, recognizers: windowed });
   const withoutTriggers = createAnalyzer({ useDefaultRecognizers: false, recognizers: everywhere });
   const urlText = fc.array(fc.constantFrom(...URL_PIECES), { maxLength: 30 }).map((parts) => parts.join(''));
+  const date = fc
+    .tuple(
+      fc.constantFrom('', 'Wednesday, ', 'between ', 'from '),
+      fc.constantFrom('3', '31st', '12', '1980'),
+      fc.constantFrom(' ', ' of ', '-13 ', ' and 4 ', ' to 1981', ' until 5 '),
+      fc.constantFrom('March', 'Sept.', 'December', 'May', ''),
+      fc.constantFrom('', ' 1994', ', 2019', ' 10:30:15 PM UTC', ' and 10 March 1989'),
+    )
+    .map((parts) => parts.join(''));
+  const dateText = fc.array(fc.oneof(fc.constantFrom(...DATE_PIECES), date), { maxLength: 20 }).map((parts) => parts.join(''));
   fc.assert(
-    fc.property(fc.oneof(urlText, pieceText), (text) => {
+    fc.property(fc.oneof(urlText, dateText, pieceText), (text) => {
       assert.deepEqual(withTriggers(text), withoutTriggers(text));
     }),
-    { numRuns: 400 },
+    { numRuns: 600 },
   );
 });
