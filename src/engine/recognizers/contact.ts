@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { maxMatchLength, minDigits } from '../scan/min-digits.js';
+import { maxMatchLength } from '../scan/min-digits.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { patternRecognizer } from './pattern.js';
@@ -68,7 +68,7 @@ const PHONE_CANDIDATE =
   /(?<![\p{L}\p{N}+/.-])(?:(?:\+|00)\d{1,3}[ \t.-]?)?(?:\(\d{1,5}\)[ \t.-]?)?\d{2,5}(?:[ \t.-]\d{2,5}|\d{0,8}){0,5}(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\p{L}\p{N}]|[.-]\d)/giu;
 
 /** The fewest digits a reported phone number holds (before any extension). */
-const PHONE_MIN_DIGITS = Math.max(6, minDigits(PHONE_CANDIDATE));
+const PHONE_MIN_DIGITS = 6;
 
 /** SSN-shaped (3-2-4) and date-shaped (d/m/y, y-m-d) strings are read as those, never as phones. */
 const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4})$/;
