@@ -13,8 +13,9 @@ import { defusePlaceholders } from './placeholders.js';
 const REPLACE_ALL: AnonymizationPlan = { default: { operator: 'replace' } };
 
 // `<PERSON_1>`, tolerating spaces a model adds inside the brackets, or a bare `PERSON_1` a model
-// wrote without them; a bare name is only re-identified when this scope issued it.
-const ANSWER_PLACEHOLDER = /<\s*([A-Z][A-Z0-9_]*_[0-9]+)\s*>|\b([A-Z][A-Z0-9_]*_[0-9]+)\b/g;
+// wrote without them; a bare name is only re-identified when this scope issued it, and never
+// inside the inert ‹…› form a document's own placeholder-shaped text was given.
+const ANSWER_PLACEHOLDER = /<\s*([A-Z][A-Z0-9_]*_[0-9]+)\s*>|(?<![‹\w])([A-Z][A-Z0-9_]*_[0-9]+)(?![›\w])/g;
 
 /** A TagScope that also remembers which value each tag it hands out stands for. */
 class RecordingTagScope extends TagScope {
