@@ -4,11 +4,9 @@
  * it, and refuses the request if anything detected is not one of the request's own placeholders.
  * It fails closed: a body it cannot read as text is refused too.
  */
-import { residualFindings } from '../engine/anonymize/verified.js';
-import type { AnonymizedItem } from '../engine/anonymize/types.js';
 import { createAnalyzer } from '../engine/analyze.js';
 import type { Analyzer } from '../engine/analyze.js';
-import { PLACEHOLDER } from './placeholders.js';
+import { findingsOutside } from './placeholders.js';
 
 /** The guard's decision on one body. */
 export interface EgressVerdict {
@@ -59,15 +57,6 @@ function readableText(body: string): string {
   return strings.join(SEPARATOR);
 }
 
-/** Spans of the text that are placeholders the request may carry. */
-function placeholderSpans(text: string, allowed: ReadonlySet<string>): AnonymizedItem[] {
-  const spans: AnonymizedItem[] = [];
-  for (const match of text.matchAll(PLACEHOLDER))
-    if (allowed.has(match[0]))
-      spans.push({ type: 'PLACEHOLDER', start: match.index, end: match.index + match[0].length, operator: 'replace' });
-  return spans;
-}
-
 /**
  * The guard's check as a pure function: detection over the body's readable text, minus what lies
  * inside allowed placeholders (a finding that reaches past one, as in `<PERSON_1> Smith`, keeps
@@ -81,10 +70,7 @@ function placeholderSpans(text: string, allowed: ReadonlySet<string>): Anonymize
  * ```
  */
 export function inspectEgress(body: string, analyze: Analyzer, placeholders: ReadonlySet<string>): EgressVerdict {
-  const text = readableText(body);
-  const residual = residualFindings(analyze(text), placeholderSpans(text, placeholders)).filter((f) =>
-    /[\p{L}\p{N}]/u.test(text.slice(f.start, f.end)),
-  );
+  const residual = findingsOutside(readableText(body), analyze, placeholders);
   const counts: Record<string, number> = {};
   for (const finding of residual) counts[finding.type] = (counts[finding.type] ?? 0) + 1;
   return { allowed: residual.length === 0, counts };

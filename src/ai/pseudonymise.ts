@@ -4,13 +4,19 @@
  * back lives only in this process's memory, in a {@link PseudonymScope} that the job drops when it
  * ends. Nothing here is stored or logged.
  */
-import { anonymizeVerified } from '../engine/anonymize/verified.js';
+import { anonymize } from '../engine/anonymize/anonymize.js';
 import { TagScope } from '../engine/anonymize/tag-scope.js';
 import type { AnonymizationPlan } from '../engine/anonymize/types.js';
 import type { Analyzer } from '../engine/analyze.js';
-import { defusePlaceholders } from './placeholders.js';
+import { resolveOverlaps } from '../engine/overlap.js';
+import type { Finding } from '../engine/types.js';
+import { VeilError } from '../errors/veil-error.js';
+import { defusePlaceholders, findingsOutside } from './placeholders.js';
 
 const REPLACE_ALL: AnonymizationPlan = { default: { operator: 'replace' } };
+
+/** Detect-and-replace rounds before the text is refused (noisy OCR text takes three or four). */
+export const MAX_PASSES = 6;
 
 // `<PERSON_1>`, tolerating spaces a model adds inside the brackets, or a bare `PERSON_1` a model
 // wrote without them; a bare name is only re-identified when this scope issued it, and never
@@ -76,6 +82,12 @@ export interface PseudonymiseOptions {
   readonly analyze: Analyzer;
   /** The job's scope; pass the same one to every call of a job. */
   readonly scope: PseudonymScope;
+  /**
+   * Parts of the text to analyse on their own as well (the document inside a prompt): detection
+   * reads context, so a value found in the document alone is replaced even when the surrounding
+   * prompt changes how the whole reads.
+   */
+  readonly parts?: readonly { readonly start: number; readonly end: number }[];
 }
 
 /** What {@link pseudonymise} returns. */
@@ -86,10 +98,12 @@ export interface PseudonymisedText {
 }
 
 /**
- * Replaces every detected value of `text` by its placeholder in the job's scope. Detection runs
- * again on the result (the engine's verified anonymisation): what a second pass still finds is
- * replaced too, and if a third look still finds something, `VEIL_RESIDUAL_PII` is thrown and no
- * text is returned. Placeholder-shaped runs already in the text are made inert first.
+ * Replaces every detected value of `text` by its placeholder in the job's scope. Detection then
+ * runs again on the result, and whatever it finds outside the issued placeholders (the name
+ * tagger reads new things next to them, on noisy OCR especially) is replaced too, up to
+ * {@link MAX_PASSES} passes; if something is still found after the last, `VEIL_RESIDUAL_PII` is
+ * thrown and no text is returned. The check is the egress guard's, so text that comes out of here
+ * passes the guard. Placeholder-shaped runs already in the text are made inert first.
  *
  * @example
  * ```ts
@@ -99,9 +113,22 @@ export interface PseudonymisedText {
  * ```
  */
 export async function pseudonymise(text: string, options: PseudonymiseOptions): Promise<PseudonymisedText> {
+  const { analyze, scope } = options;
   const safe = defusePlaceholders(text);
-  const result = await anonymizeVerified(safe, options.analyze, REPLACE_ALL, { tags: options.scope.tags });
+  const findings = analyze(safe);
+  for (const part of options.parts ?? [])
+    for (const f of analyze(safe.slice(part.start, part.end)))
+      findings.push({ ...f, start: f.start + part.start, end: f.end + part.start });
   const counts: Record<string, number> = {};
-  for (const item of result.items) counts[item.type] = (counts[item.type] ?? 0) + 1;
-  return { text: result.text, counts };
+  let current = safe;
+  let pending: readonly Finding[] = resolveOverlaps(findings);
+  for (let pass = 1; pending.length > 0; pass++) {
+    if (pass > MAX_PASSES)
+      throw new VeilError('VEIL_RESIDUAL_PII', `pseudonymisation: detection still finds ${pending.length} value(s) after ${MAX_PASSES} passes; nothing was sent`);
+    const result = await anonymize(current, pending, REPLACE_ALL, { tags: scope.tags });
+    for (const item of result.items) counts[item.type] = (counts[item.type] ?? 0) + 1;
+    current = result.text;
+    pending = findingsOutside(current, analyze, scope.placeholders);
+  }
+  return { text: current, counts };
 }

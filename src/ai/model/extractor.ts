@@ -1,6 +1,6 @@
 /**
  * The model extractor: asks a model for the requested fields while the model sees only
- * pseudonymised text. Detect → replace every value by its job-scoped placeholder → prompt →
+ * pseudonymised text. Prompt → detect → replace every value by its job-scoped placeholder →
  * (egress guard, in the provider) → answer → keep the pseudonymised exchange → re-identify
  * locally → typed values with confidence.
  */
@@ -10,7 +10,7 @@ import { PseudonymScope, pseudonymise } from '../pseudonymise.js';
 import type { ModelExchangeStore } from './exchanges.js';
 import { buildExtractionPrompt, checkFieldRequests, parseExtractionAnswer } from './prompt.js';
 import type { FieldAnswer, FieldRequest } from './prompt.js';
-import type { ModelProvider, ProviderIdentity, TokenUsage } from './provider.js';
+import type { ChatMessage, ModelProvider, ProviderIdentity, TokenUsage } from './provider.js';
 
 /** What to extract from what. */
 export interface ModelExtractionInput {
@@ -76,8 +76,17 @@ export class ModelExtractor {
   async extract(input: ModelExtractionInput): Promise<ModelExtraction> {
     checkFieldRequests(input.fields);
     const scope = input.scope ?? new PseudonymScope();
-    const masked = await pseudonymise(input.text, { analyze: this.#analyze, scope });
-    const messages = buildExtractionPrompt(input.fields, masked.text);
+    const [instructions, request] = buildExtractionPrompt(input.fields, input.text);
+    // The whole request is pseudonymised, field hints included, not the document alone: a label
+    // the engine reads as a name is then replaced alike in both, and the guard, which reads the
+    // same text, finds nothing the pseudonymiser left.
+    const at = request!.content.lastIndexOf(input.text);
+    const masked = await pseudonymise(request!.content, {
+      analyze: this.#analyze,
+      scope,
+      parts: at < 0 ? [] : [{ start: at, end: at + input.text.length }],
+    });
+    const messages: ChatMessage[] = [instructions!, { role: 'user', content: masked.text }];
     const answer = await this.#provider.chat({
       messages,
       placeholders: scope.placeholders,

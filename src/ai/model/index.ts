@@ -12,6 +12,7 @@ export { OpenAiCompatibleProvider, type OpenAiCompatibleOptions } from './openai
 export {
   buildExtractionPrompt,
   checkFieldRequests,
+  EXTRACTION_INSTRUCTIONS,
   MAX_FIELDS,
   parseExtractionAnswer,
   type FieldAnswer,

@@ -42,14 +42,18 @@ const FORMATS: Readonly<Record<string, string>> = {
   email: 'the address as written',
 };
 
-const SYSTEM = [
+/**
+ * The fixed instructions. They are sent as they are, so they must hold nothing the engine detects
+ * (a test checks): the name tagger once read "JSON" and "Give" here as a group and a place.
+ */
+export const EXTRACTION_INSTRUCTIONS = [
   'You extract fields from one document.',
   'In the document, personal values were replaced by placeholders such as <PERSON_1> or <EMAIL_ADDRESS_2>.',
   'When a value is or contains such a placeholder, copy the placeholder exactly as it appears; never guess what it stands for.',
   'Use only what the document says.',
-  'Answer with one JSON object and nothing else, of this shape:',
+  'Answer with one object in json format and nothing else, of this shape:',
   '{"fields": {"FIELD_NAME": {"value": "the value as a string, or null", "confidence": 0.9}}}',
-  'Give every requested field. Use null as the value when the document does not hold it.',
+  'Include every requested field. Use null as the value when the document does not hold it.',
   'Confidence, from 0 to 1, is how likely it is that the value is right.',
 ].join('\n');
 
@@ -87,7 +91,8 @@ function describeField(field: FieldRequest): string {
 }
 
 /**
- * The chat messages asking for `fields` out of `text`, which must already be pseudonymised.
+ * The chat messages asking for `fields` out of `text`: the fixed instructions, then the field list
+ * and the document. The second message must be pseudonymised before it is sent.
  *
  * @example
  * ```ts
@@ -98,7 +103,7 @@ function describeField(field: FieldRequest): string {
 export function buildExtractionPrompt(fields: readonly FieldRequest[], text: string): ChatMessage[] {
   const user = ['Fields:', ...fields.map(describeField), '', 'Document:', '"""', text, '"""'].join('\n');
   return [
-    { role: 'system', content: SYSTEM },
+    { role: 'system', content: EXTRACTION_INSTRUCTIONS },
     { role: 'user', content: user },
   ];
 }
