@@ -59,11 +59,25 @@ const sha256 = z.string().regex(SHA256_HEX, { error: 'expected a SHA-256 hash as
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/+-]{0,127}$/;
 const REGION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// An IPv4 address is a run of digits that is a host, not document data.
+const IPV4_HOST = /^(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?$/;
 const provider = z
   .object({
-    host: z.string().regex(HOST, { error: 'expected a host name or address with an optional port' }),
-    model: z.string().regex(MODEL, { error: 'expected a model name (letters, digits, . _ : / + -; at most 128)' }),
-    region: z.string().regex(REGION, { error: 'expected a region label (letters, digits, . _ -; at most 64)' }).optional(),
+    host: z
+      .string()
+      .regex(HOST, { error: 'expected a host name or address with an optional port' })
+      .refine((s) => IPV4_HOST.test(s) || (!TOKEN_LIKE.test(s) && !NUMBER_LIKE.test(s)), {
+        error: 'looks like a token or a number from a document, not a host',
+      }),
+    model: z
+      .string()
+      .regex(MODEL, { error: 'expected a model name (letters, digits, . _ : / + -; at most 128)' })
+      .refine((s) => !TOKEN_LIKE.test(s) && !NUMBER_LIKE.test(s), { error: 'looks like a token or a number from a document, not a model name' }),
+    region: z
+      .string()
+      .regex(REGION, { error: 'expected a region label (letters, digits, . _ -; at most 64)' })
+      .refine((s) => !TOKEN_LIKE.test(s) && !NUMBER_LIKE.test(s), { error: 'looks like a token or a number from a document, not a region' })
+      .optional(),
   })
   .strict();
 const count = z.number().int({ error: 'expected a whole number' }).min(0).max(Number.MAX_SAFE_INTEGER);

@@ -88,3 +88,29 @@ test('events above the size bound are refused', () => {
   const objects = Array.from({ length: 32 }, (_, i) => ({ kind: 'document' as const, id: `doc_${i}_${'x'.repeat(120)}` }));
   refusedWithoutEcho({ ...base, objects });
 });
+
+test('ai.request and ai.egress_blocked: the provider, a prompt hash and counts, never a value', () => {
+  const common = { time: base.time, actor: { id: 'svc-worker', role: 'service' as const }, tenant: 'acme', objects: [{ kind: 'job' as const, id: 'job_1' }] };
+  const provider = { host: '127.0.0.1:11434', model: 'llama3.1:8b', region: 'on-prem' };
+  const request: AuditEventInput = {
+    ...common,
+    action: 'ai.request',
+    provider,
+    prompt_hash: 'b'.repeat(64),
+    outcome: 'succeeded',
+    counts: { duration_ms: 812, prompt_tokens: 431, completion_tokens: 57 },
+  };
+  assert.deepEqual(parseAuditEvent(request).provider, provider);
+  assert.equal(parseAuditEvent({ ...common, action: 'ai.egress_blocked', provider: { host: '[::1]:8000', model: 'Qwen/Qwen2.5-7B-Instruct' }, counts: { email_address: 1 } }).action, 'ai.egress_blocked');
+  refusedWithoutEcho({ ...request, provider: undefined });
+  refusedWithoutEcho({ ...request, prompt_hash: undefined });
+  refusedWithoutEcho({ ...request, outcome: undefined });
+  refusedWithoutEcho({ ...common, action: 'ai.egress_blocked', provider });
+  refusedWithoutEcho({ ...request, provider: { ...provider, extra: 'x' } });
+  for (const canary of CANARIES) {
+    refusedWithoutEcho({ ...request, provider: { ...provider, host: canary } }, canary);
+    refusedWithoutEcho({ ...request, provider: { ...provider, model: canary } }, canary);
+    refusedWithoutEcho({ ...request, provider: { ...provider, region: canary } }, canary);
+    refusedWithoutEcho({ ...request, prompt_hash: canary }, canary);
+  }
+});

@@ -81,6 +81,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   readonly #audit: AiAudit | undefined;
   readonly #allowTraining: boolean;
   readonly #timeoutMs: number;
+  readonly #maxRetries: number;
 
   constructor(options: OpenAiCompatibleOptions) {
     let url: URL;
@@ -112,6 +113,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     this.#audit = options.audit;
     this.#allowTraining = options.allowModelTraining ?? false;
     this.#timeoutMs = timeoutMs;
+    this.#maxRetries = maxRetries;
     const hasKey = options.apiKey !== undefined && options.apiKey !== '';
     this.#client = new OpenAI({
       baseURL: url.href,
@@ -221,7 +223,8 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     // No `cause`: a logger would print it, and the client's errors carry the provider's reply.
     const say = (what: string): VeilError => new VeilError('VEIL_AI_PROVIDER', `AI provider ${host}: ${what}`);
     if (error instanceof APIUserAbortError) return say('the request was cancelled');
-    if (error instanceof APIConnectionTimeoutError) return say(`no answer within ${this.#timeoutMs} ms, retries included`);
+    if (error instanceof APIConnectionTimeoutError)
+      return say(`no answer within ${this.#timeoutMs} ms (\`VEIL_AI_TIMEOUT_MS\`) on the last of ${this.#maxRetries + 1} attempt(s)`);
     if (error instanceof APIConnectionError) return say(`cannot connect${systemCode(error)} (is \`VEIL_AI_URL\` right and the server up?)`);
     if (error instanceof APIError && typeof error.status === 'number') {
       const hint = error.status === 401 || error.status === 403 ? ' (check `VEIL_AI_API_KEY`)' : error.status === 404 ? ' (check `VEIL_AI_URL` and `VEIL_AI_MODEL`)' : '';
