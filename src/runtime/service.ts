@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { authorize, can } from '../access/index.js';
+import { authorize, requirePermission } from '../access/index.js';
 import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
 import type { Authenticate } from '../api/index.js';
@@ -282,10 +282,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       authenticate: apiKeys.authenticate(options.authenticate),
       // The role check only: a privileged permission's reason is in the body, which the route's
       // command checks with the access layer's `authorize` once it has been parsed.
-      authorize: (principal, permission) => {
-        if (!can(principal.roles, permission))
-          throw new VeilError('VEIL_FORBIDDEN', `this action needs the permission ${permission}`);
-      },
+      authorize: requirePermission,
       ready: async () => {
         await sql`select 1`.execute(runtime.handle.db);
       },
