@@ -18,9 +18,7 @@ import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
 import type { Authenticate } from '../api/index.js';
 import type { JobsPort, RevealedValue } from '../api/routes/jobs.js';
-import { jobRoutes } from '../api/routes/jobs.js';
 import type { UploadsPort } from '../api/routes/uploads.js';
-import { uploadRoutes } from '../api/routes/uploads.js';
 import type { AuditEventInput } from '../audit/index.js';
 import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
@@ -274,10 +272,6 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const policyFor = options.policyFor ?? (() => defaultPolicy!);
     const maxBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxBytes;
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
-    const routes = [
-      uploadRoutes(createUploadsPort({ store, keyring: runtime.keyring, maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS })),
-      jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes, workers)),
-    ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
       // The role check only: a privileged permission's reason is in the body, which the route's
@@ -291,7 +285,9 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       // The same keyring as the workers, so keyed operators agree between /v1/anonymize and jobs.
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
       ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
-      ...auditApiDependencies(logs, routes),
+      uploads: createUploadsPort({ store, keyring: runtime.keyring, maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS }),
+      jobs: createJobsPort(runtime, logs, policyFor, maxBytes, workers),
+      ...auditApiDependencies(logs),
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
     let closed: Promise<void> | undefined;
