@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createEgressGuard } from '../../src/ai/egress.js';
-import { modelConfigFromEnv } from '../../src/ai/model/config.js';
+import { modelConfigFromEnv, providerFromConfig } from '../../src/ai/model/config.js';
 import { OpenAiCompatibleProvider } from '../../src/ai/model/openai-compatible.js';
 import { promptHash } from '../../src/ai/model/provider.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
@@ -123,6 +123,15 @@ describe('OpenAI-compatible provider against a chat-completions server on 127.0.
     const error = await rejection(provider.chat({ messages, placeholders }));
     assert.equal(error.code, 'VEIL_AI_PROVIDER');
     assert.match(error.message, /no answer within 300 ms/);
+  });
+
+  test('providerFromConfig builds the configured provider, region and key included', async () => {
+    const config = modelConfigFromEnv({ VEIL_AI_URL: server.url, VEIL_AI_MODEL: 'llama3.1:8b', VEIL_AI_API_KEY: 'sk-env', VEIL_AI_REGION: 'eu-west' })!;
+    server.respond = () => ({ message: 'from env' });
+    const provider = providerFromConfig(config, { egress: guard });
+    assert.deepEqual(provider.identity, { host: new URL(server.url).host, model: 'llama3.1:8b', region: 'eu-west' });
+    assert.equal((await provider.chat({ messages, placeholders })).content, 'from env');
+    assert.equal(server.requests.at(-1)!.headers.authorization, 'Bearer sk-env');
   });
 
   test('a provider that is down is VEIL_AI_PROVIDER naming the connection failure', async () => {

@@ -3,6 +3,9 @@
  * default: without `VEIL_AI_URL` there is no provider and nothing is ever sent anywhere.
  */
 import { VeilError } from '../../errors/veil-error.js';
+import type { EgressGuard } from '../egress.js';
+import { OpenAiCompatibleProvider } from './openai-compatible.js';
+import type { AiAudit, ModelProvider } from './provider.js';
 
 /** A provider configuration, validated. */
 export interface ModelProviderConfig {
@@ -74,4 +77,35 @@ export function modelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelP
     timeoutMs: wholeNumber(env, 'VEIL_AI_TIMEOUT_MS', 60_000, 1, 3_600_000),
     maxRetries: wholeNumber(env, 'VEIL_AI_MAX_RETRIES', 2, 0, 5),
   };
+}
+
+/** What {@link providerFromConfig} adds to a configuration. */
+export interface ProviderWiring {
+  readonly egress: EgressGuard;
+  readonly audit?: AiAudit;
+  /** The job's consent; false (the default) sends `store: false`. */
+  readonly allowModelTraining?: boolean;
+}
+
+/**
+ * The provider a configuration names, with the guard and audit sink the service hands in.
+ *
+ * @example
+ * ```ts
+ * const config = modelConfigFromEnv();
+ * const provider = config && providerFromConfig(config, { egress: createEgressGuard(), audit });
+ * ```
+ */
+export function providerFromConfig(config: ModelProviderConfig, wiring: ProviderWiring): ModelProvider {
+  return new OpenAiCompatibleProvider({
+    baseUrl: config.url,
+    model: config.model,
+    ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
+    ...(config.region === undefined ? {} : { region: config.region }),
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+    egress: wiring.egress,
+    ...(wiring.audit === undefined ? {} : { audit: wiring.audit }),
+    ...(wiring.allowModelTraining === undefined ? {} : { allowModelTraining: wiring.allowModelTraining }),
+  });
 }

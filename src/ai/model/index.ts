@@ -1,5 +1,5 @@
 /** The AI boundary: the model extractor, its provider port and driver, and what guards them. */
-export { modelConfigFromEnv, type ModelProviderConfig } from './config.js';
+export { modelConfigFromEnv, providerFromConfig, type ModelProviderConfig, type ProviderWiring } from './config.js';
 export {
   artifactExchangeStore,
   MODEL_EXCHANGE_CLASS,
