@@ -115,7 +115,7 @@ export interface PseudonymisedText {
 export async function pseudonymise(text: string, options: PseudonymiseOptions): Promise<PseudonymisedText> {
   const { analyze, scope } = options;
   const safe = defusePlaceholders(text);
-  const findings = analyze(safe);
+  const findings = [...analyze(safe)];
   for (const part of options.parts ?? [])
     for (const f of analyze(safe.slice(part.start, part.end)))
       findings.push({ ...f, start: f.start + part.start, end: f.end + part.start });

@@ -118,6 +118,17 @@ describe('model extractor against a chat-completions server on 127.0.0.1', () =>
     assert.equal(event!.prompt_hash, result.promptHash);
   });
 
+  test('a field hint holding personal data is pseudonymised like the document, never sent', async () => {
+    const provider = new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', egress: createEgressGuard() });
+    const extractor = new ModelExtractor({ provider });
+    const before = server.requests.length;
+    await extractor.extract({ text: 'Total 9.00', fields: [{ name: 'total', type: 'money', hint: ['Total', 'ask canary.k7q8x@example.org'] }] });
+    assert.equal(server.requests.length, before + 1);
+    const sent = server.requests.at(-1)!.body;
+    assert.ok(!sent.includes('canary.k7q8x'));
+    assert.match(lastUserMessage(JSON.parse(sent)), /look for labels such as "Total", "ask <EMAIL_ADDRESS_1>"/);
+  });
+
   test('one scope per job: the same person keeps the same placeholder across two documents', async () => {
     const provider = new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', egress: createEgressGuard() });
     const extractor = new ModelExtractor({ provider });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PseudonymScope, pseudonymise } from '../../src/ai/pseudonymise.js';
+import { MAX_PASSES, PseudonymScope, pseudonymise } from '../../src/ai/pseudonymise.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
+import type { Finding } from '../../src/engine/types.js';
+import { isVeilError } from '../../src/errors/veil-error.js';
 
 const analyze = createAnalyzer();
 
@@ -39,4 +41,14 @@ test('placeholders already in a document are made inert, so they never re-identi
   const out = await pseudonymise('Zebulon Quartermaine quoted <PERSON_1> and <US_SSN_2>.', { analyze, scope });
   assert.equal(out.text, '<PERSON_1> quoted ‹PERSON_1› and ‹US_SSN_2›.');
   assert.equal(scope.reidentify(out.text), 'Zebulon Quartermaine quoted ‹PERSON_1› and ‹US_SSN_2›.');
+});
+
+test('text that detection keeps finding something in is refused after the last pass, without the value', async () => {
+  // Every lower-case word is a finding, and each placeholder this analyzer's type makes is one more.
+  const words = (text: string): Finding[] =>
+    [...text.matchAll(/[a-z]+/g)].map((m) => ({ type: 'word', start: m.index, end: m.index + m[0].length, score: 1, recognizer: 'test' }));
+  await assert.rejects(
+    pseudonymise('zebulon', { analyze: words, scope: new PseudonymScope() }),
+    (e: unknown) => isVeilError(e) && e.code === 'VEIL_RESIDUAL_PII' && e.message.includes(`${MAX_PASSES} passes`) && !e.message.includes('zebulon'),
+  );
 });
