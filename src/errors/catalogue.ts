@@ -66,6 +66,14 @@ export const ERROR_CATALOGUE = {
   VEIL_UPLOAD_USED: { status: 409, doc: 'The upload is single-use: its URL has already received bytes, or a job has already been created from it. Ask `POST /v1/uploads` for a new one.' },
   VEIL_UPLOAD_EMPTY: { status: 409, doc: 'A job names an upload that has not received its bytes yet; `PUT` the document to the upload URL first.' },
   VEIL_UPLOAD_TOO_LARGE: { status: 413, doc: 'The uploaded document is larger than the upload\'s `max_bytes` (set when the upload URL was issued); ask for an upload with a larger limit, up to the server\'s maximum.' },
+  // reliability: load shedding, storage faults, backup and restore
+  VEIL_OVERLOADED: { status: 503, doc: 'The server is saturated (event-loop delay, heap or memory above `api.overload`) and sheds requests rather than queue them; retry after the seconds in the `Retry-After` header.' },
+  VEIL_STORE_FULL: { status: 507, doc: 'The blob directory\'s disk is full (or over quota); nothing was written. Free space or grow the volume; job steps retry and fail with `VEIL_JOB_FAILED` if space does not come back.' },
+  VEIL_BLOB_CORRUPT: { status: 500, doc: 'A stored object failed its AES-GCM authentication check: it was altered or damaged on disk. It is never served; restore the data directory from a backup.' },
+  VEIL_BACKUP_INVALID: { status: 422, doc: 'The backup file is not a Veil backup, was truncated or altered (a frame failed its authentication check), or was made by a newer Veil whose database schema this one does not know.' },
+  VEIL_BACKUP_KEK_MISSING: { status: 400, doc: 'Restoring needs the key-encryption key the backup was made under, which a backup never holds: put the key file at `<data dir>/kek.key` (or pass `--kek-file`) before `veil restore`.' },
+  VEIL_BACKUP_KEK_MISMATCH: { status: 400, doc: 'The key-encryption key given does not unwrap the backup: it is not the key the backup was made under.' },
+  VEIL_RESTORE_NOT_EMPTY: { status: 409, doc: '`veil restore` only restores into an empty data directory and an empty database; the message names which one holds data.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */
