@@ -46,7 +46,6 @@ function checkRefusal(error: unknown): void {
   if (!isVeilError(error)) throw new FuzzFinding(`not a VeilError: ${error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : String(error)}`);
   if (!(error.code in ERROR_CATALOGUE)) throw new FuzzFinding(`code not in the catalogue: ${error.code}`);
   if (error.message.includes(FUZZ_CANARY)) throw new FuzzFinding(`${error.code}: the message echoes input`);
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x08\x0e-\x1f]/.test(error.message)) throw new FuzzFinding(`${error.code}: the message holds control characters`);
 }
 
