@@ -5,8 +5,8 @@
  * 1. `POST /v1/analyze` with 5 KB texts, at LOAD_ANALYZE_RATES req/s (default
  *    100,250,500,750,1000,1500), each for LOAD_SECONDS (default 5), sent at even intervals by
  *    `constant-rate.ts` (open loop; latency from when each request was due). A rate "holds" while
- *    p99 ≤ 10 ms and under 1 % fail (a breaking rate is tried once more, the machine being
- *    shared); the run stops at the first rate that does not.
+ *    p99 ≤ 10 ms and under 1 % fail (a rate that does not is tried once more, the machine being
+ *    shared); the run goes on until p99 passes 100 ms or 1 % fail, to show the curve.
  * 2. Jobs: text jobs (5 KB) at LOAD_JOB_RATES jobs/s (default 2,5,10,25,50,100) and small PDFs
  *    (one page, a few lines with an e-mail, a phone number and an SSN; redacted in place and
  *    re-checked, OCR included) at LOAD_PDF_RATES (default 1,2,5,10), each for LOAD_JOB_SECONDS
@@ -15,7 +15,8 @@
  *    embedded workers, LOAD_WORKERS per step, default 2) and on PostgreSQL (LOAD_PG_URL, default
  *    postgres://postgres@127.0.0.1:5432/test, in a fresh database; `veil serve --workers 0` plus
  *    LOAD_WORKER_PROCESSES `veil worker` processes, default 2). A rate holds while every job
- *    succeeds and the jobs keep up (end-to-end rate ≥ 90 % of the offered rate).
+ *    succeeds and p99 creation-to-success stays under LOAD_TEXT_P99_MS (5,000) or
+ *    LOAD_PDF_P99_MS (30,000): past the capacity the backlog, and so the latency, grows.
  *
  * Each principal has its own rate limit (1,200 a minute by default), so the load is spread over
  * 64 tenants' tokens. LOAD_ONLY=analyze|jobs runs one part; LOAD_DRIVERS=pglite,postgres.
@@ -37,6 +38,9 @@ const ANALYZE_RATES = list(process.env.LOAD_ANALYZE_RATES, [100, 250, 500, 750, 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 5);
 const JOB_RATES = list(process.env.LOAD_JOB_RATES, [2, 5, 10, 25, 50, 100]);
 const PDF_RATES = list(process.env.LOAD_PDF_RATES, [1, 2, 5, 10]);
+/** A rate holds while every job's creation-to-success time stays under these (the queue keeps up). */
+const TEXT_P99_MS = Number(process.env.LOAD_TEXT_P99_MS ?? 5000);
+const PDF_P99_MS = Number(process.env.LOAD_PDF_P99_MS ?? 30_000);
 const JOB_SECONDS = Number(process.env.LOAD_JOB_SECONDS ?? 5);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 2);
 const WORKER_PROCESSES = Number(process.env.LOAD_WORKER_PROCESSES ?? 2);
@@ -133,12 +137,14 @@ async function analyzePhase(): Promise<void> {
       // The machine is shared: a rate that breaks gets one more try before it counts as broken.
       if (!ok(r)) r = await attempt();
       const holds = ok(r);
+      // Past the target the curve still says something: go on until latency is 10 times it.
+      const broken = r.p99 > 100 || r.failed > r.sent * 0.01 || r.rate < rate * 0.95;
       console.log(
         `  ${String(rate).padStart(5)} req/s offered  ${r.rate.toFixed(0).padStart(5)} answered/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(8)} ms  ` +
-          `${r.failed}/${r.sent} failed  ${holds ? 'holds' : 'BREAKS'}`,
+          `${r.failed}/${r.sent} failed  ${holds ? 'holds' : broken ? 'BREAKS' : 'over 10 ms'}`,
       );
-      if (!holds) break;
-      sustainable = rate;
+      if (holds) sustainable = Math.max(sustainable, rate);
+      if (broken) break;
     }
     console.log(`  sustainable (p99 ≤ 10 ms, < 1 % errors): ${sustainable} req/s; target 500 req/s ${sustainable >= 500 ? 'met' : 'NOT met'}`);
   } finally {
@@ -266,7 +272,8 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
       let sustainable = 0;
       for (const rate of kind === 'text' ? JOB_RATES : PDF_RATES) {
         const r = await jobRound(served.url, headerSets, kind, rate, JOB_SECONDS);
-        const holds = r.rejected === 0 && r.failed === 0 && r.endToEnd >= rate * 0.9;
+        // Kept up: nothing refused or failed, and the backlog did not grow past the latency bound.
+        const holds = r.rejected === 0 && r.failed === 0 && r.latencyP99 <= (kind === 'text' ? TEXT_P99_MS : PDF_P99_MS);
         console.log(
           `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
