@@ -24,6 +24,10 @@ export interface ConstantRateResult {
 export interface ConstantRateOptions {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** More header sets, used in turn with `headers` (several principals, each under its own rate limit). */
+  readonly moreHeaders?: readonly Readonly<Record<string, string>>[];
+  /** The status that counts as success (default 200). */
+  readonly okStatus?: number;
   /** Request bodies, sent in turn. */
   readonly bodies: readonly string[];
   readonly rate: number;
@@ -35,7 +39,8 @@ export interface ConstantRateOptions {
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
-const { url, headers, bodies, rate, seconds } = workerData;
+const { url, headers, moreHeaders, okStatus, bodies, rate, seconds } = workerData;
+const headerSets = [headers, ...(moreHeaders ?? [])];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const target = new URL(url);
 const total = Math.round(rate * seconds);
@@ -46,10 +51,10 @@ const start = performance.now();
 function send(i, due) {
   const body = bodies[i % bodies.length];
   const request = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
-    headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+    headers: { ...headerSets[i % headerSets.length], 'content-length': Buffer.byteLength(body) } }, (response) => {
     response.resume();
     response.on('end', () => {
-      if (response.statusCode !== 200) failed++;
+      if (response.statusCode !== (okStatus ?? 200)) failed++;
       latencies.push(performance.now() - due);
       finish();
     });

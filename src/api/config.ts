@@ -40,8 +40,13 @@ export const apiConfigSchema = z
      */
     overload: z
       .object({
-        /** Mean event-loop delay over one sample above which requests are shed; 0 disables. */
-        maxEventLoopDelayMs: z.number().int().min(0).max(60_000).default(500),
+        /**
+         * Mean event-loop delay over one sample above which requests are shed; 0 (the default)
+         * disables. Off by default because embedded workers and PGlite run on the event loop, so
+         * one long step would shed unrelated requests; set it (200–1000) on API processes whose
+         * jobs run in `veil worker` processes.
+         */
+        maxEventLoopDelayMs: z.number().int().min(0).max(60_000).default(0),
         /** Share of V8's heap limit in use above which requests are shed; 0 disables. */
         maxHeapUsedRatio: z.number().min(0).max(1).default(0.85),
         /** Resident set size above which requests are shed, in MiB; 0 disables. */

@@ -28,6 +28,7 @@ import {
 } from './jobs/queues.js';
 import type { JobPayload, JobStep, QueueSettings } from './jobs/queues.js';
 import { discardArtifacts, failJob } from './jobs/records.js';
+import { guardQueueRejections } from './queue-rejections.js';
 import { createJobTasks, stepEnv } from './jobs/steps.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
@@ -73,6 +74,8 @@ export interface Workers {
  */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'VEIL_STORE_UNAVAILABLE',
+  // A full disk may be freed: the step backs off and tries again, and fails the job if it is not.
+  'VEIL_STORE_FULL',
   'VEIL_KEY_PROVIDER',
   'VEIL_OCR_FAILED',
   'VEIL_INTERNAL',
@@ -258,6 +261,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       store: new DatabaseKeyringStore(handle.db),
     });
     const blobs = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });
+    // A process killed mid-write leaves a ciphertext temp file; the next one to start reclaims it.
+    await blobs.sweepTempFiles().catch((error: unknown) => options.onQueueError?.(error instanceof Error ? error : new Error('blob temp sweep failed')));
     boss = new PgBoss({
       db: pgBossDb(handle),
       schedule: false,
@@ -266,6 +271,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     });
     // Unhandled, an 'error' event would end the process; pg-boss retries its own polling.
     boss.on('error', (error) => options.onQueueError?.(error));
+    guardQueueRejections(options.onQueueError);
     await boss.start();
     await ensureJobQueues(boss, options.queues);
     const started = boss;

@@ -4,7 +4,7 @@
  * from them); contents are Veil envelopes bound to tenant, name and artifact class.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Keyring } from '../crypto/keyring.js';
 import { VeilError } from '../errors/veil-error.js';
@@ -32,11 +32,26 @@ export interface BlobStore {
 }
 
 const NAME_PATTERN = /^b_[0-9a-f]{32}$/;
+const TEMP_PATTERN = /^\.tmp-[0-9a-f]{16}$/;
 
 function checkName(name: string): void {
   // The name becomes a path: only names this store could have made are accepted.
   if (typeof name !== 'string' || !NAME_PATTERN.test(name))
     throw new VeilError('VEIL_INVALID_INPUT', 'blob store: not a blob name this store issued');
+}
+
+/** Space the disk does not have: a quota or a full volume. */
+const FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * A write failure as a stable code: a full disk is `VEIL_STORE_FULL` (the operator must free
+ * space), anything else `VEIL_STORE_UNAVAILABLE`; the cause keeps the system's code.
+ */
+function storageError(cause: unknown, what: string): VeilError {
+  const errno = (cause as NodeJS.ErrnoException | null)?.code;
+  return errno !== undefined && FULL.has(errno)
+    ? new VeilError('VEIL_STORE_FULL', `blob store: ${what}: the disk is full`, { cause })
+    : new VeilError('VEIL_STORE_UNAVAILABLE', `blob store: ${what} (${errno ?? 'unknown error'})`, { cause });
 }
 
 function notFound(): VeilError {
@@ -85,24 +100,56 @@ export class EncryptedFileBlobStore implements BlobStore {
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (cause) {
-      throw new VeilError('VEIL_STORE_UNAVAILABLE', 'blob store: cannot create the blob directory', {
-        cause,
-      });
+      throw storageError(cause, 'cannot create the blob directory');
     }
     // Same directory as the target, so the rename is atomic on every POSIX file system.
     const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
-    const handle = await open(temp, 'wx', 0o600);
+    let handle;
+    try {
+      handle = await open(temp, 'wx', 0o600);
+    } catch (cause) {
+      throw storageError(cause, 'cannot create a blob');
+    }
     try {
       await handle.writeFile(sealed);
       await handle.sync();
-    } catch (error) {
       await handle.close();
+      await rename(temp, file);
+    } catch (cause) {
+      await handle.close().catch(() => {});
+      // A full disk leaves no half-written temp file behind (it holds ciphertext only, but space).
       await rm(temp, { force: true });
-      throw error;
+      throw storageError(cause, 'cannot write a blob');
     }
-    await handle.close();
-    await rename(temp, file);
     return ref;
+  }
+
+  /**
+   * Removes temp files of writes that never finished (a process killed between write and
+   * rename) once they are older than `olderThanMs`, so that a live write of another process is
+   * never touched. They hold ciphertext only; this reclaims their space. Returns how many went.
+   *
+   * @example
+   * ```ts
+   * await blobs.sweepTempFiles(); // at start-up
+   * ```
+   */
+  async sweepTempFiles(olderThanMs = 60_000): Promise<number> {
+    const entries = await readdir(this.#directory, { withFileTypes: true, recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    let removed = 0;
+    const cutoff = Date.now() - olderThanMs;
+    for (const entry of entries) {
+      if (!entry.isFile() || !TEMP_PATTERN.test(entry.name)) continue;
+      const path = join(entry.parentPath, entry.name);
+      const info = await stat(path).catch(() => undefined);
+      if (info === undefined || info.mtimeMs > cutoff) continue;
+      await rm(path, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   async get(ref: BlobRef): Promise<Buffer> {

@@ -112,6 +112,10 @@ async function openPostgres(connectionString: string, maxConnections: number): P
   // An idle client that loses its server emits 'error'; unhandled, that would end the process.
   // The next query on the pool reports the failure where a caller can handle it.
   pool.on('error', () => {});
+  // A client checked out between two queries (inside a transaction) that loses its server emits
+  // 'error' on itself, not on the pool: unhandled, a database restart would end the process. The
+  // client's next query fails where a caller can handle it, and the pool discards the client.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { VeilError } from '../errors/veil-error.js';
+import { VeilError, isVeilError } from '../errors/veil-error.js';
 import type { BlobStore } from './blob-store.js';
 import { SYSTEM_SCOPE, withTenantScope } from './database.js';
 import type { ArtifactRow, JobRow, JobStatus, Schema, UploadRow } from './schema.js';
@@ -551,11 +551,18 @@ export class TenantArtifacts extends TenantRepository {
     const artifact = await this.get(id);
     if (artifact === undefined)
       throw new VeilError('VEIL_NOT_FOUND', 'store: no such artifact in this tenant');
-    return this.ctx.blobs.get({
-      tenantId: this.tenantId,
-      artifactClass: artifact.artifactClass,
-      name: artifact.blobName,
-    });
+    try {
+      return await this.ctx.blobs.get({
+        tenantId: this.tenantId,
+        artifactClass: artifact.artifactClass,
+        name: artifact.blobName,
+      });
+    } catch (error) {
+      // The ref is the stored row's own, so a failed tag means the object changed on disk.
+      if (isVeilError(error) && error.code === 'VEIL_DECRYPTION_FAILED')
+        throw new VeilError('VEIL_BLOB_CORRUPT', 'store: a stored artifact fails its authentication check; restore it from a backup', { cause: error });
+      throw error;
+    }
   }
 
   /**

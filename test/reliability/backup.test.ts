@@ -19,7 +19,8 @@ import { restoreBackup } from '../../src/runtime/backup.js';
 import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { openService } from '../../src/runtime/service.js';
 import type { Service } from '../../src/runtime/service.js';
-import { as, waitForJob } from '../api/jobs-harness.js';
+import { as, openTestService, skipReason, waitForJob } from '../api/jobs-harness.js';
+import { createBackup } from '../../src/runtime/backup.js';
 import { ROLES } from '../../src/access/index.js';
 import type { Principal, Role } from '../../src/access/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
@@ -185,4 +186,36 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
   test('a data directory that holds anything is refused', async () => {
     await rejectsWith(restoreBackup(backupFile, { dataDir: source, kekFile: join(source, 'kek.key') }), 'VEIL_RESTORE_NOT_EMPTY');
   });
+});
+
+test('a backup of a PostgreSQL deployment restores into PGlite, outputs and audit log intact', { skip: skipReason('postgres'), timeout: 180_000 }, async () => {
+  const work = await mkdtemp(join(tmpdir(), 'veil-backup-pg-'));
+  const served = await openTestService('postgres');
+  try {
+    const res = await served.app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor'), payload: job(5) });
+    const jobId = res.json<{ job_id: string }>().job_id;
+    assert.equal((await waitForJob(served.app, jobId)).status, 'succeeded');
+    const output = (await served.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('processor') })).body;
+    const exported = await exportAuditLogText(served.service.audit, 'acme');
+    await served.service.close();
+    const file = join(work, 'pg.backup');
+    const counts = await createBackup({ dataDir: served.dataDir, databaseUrl: served.databaseUrl! }, file);
+    assert.ok((counts.rows['jobs'] ?? 0) === 1 && counts.blobs > 0);
+    const target = join(work, 'restored');
+    await restoreBackup(file, { dataDir: target, kekFile: join(served.dataDir, 'kek.key') });
+    const service = await open(target, 0);
+    try {
+      const again = await service.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('processor') });
+      assert.equal(again.body, output);
+      const after = await exportAuditLogText(service.audit, 'acme');
+      assert.equal(verifyExport(after).ok, true);
+      const leaves = (text: string) => text.split('\n').filter((l) => l.includes('"leaf_hash"'));
+      assert.deepEqual(leaves(after).slice(0, leaves(exported).length), leaves(exported));
+    } finally {
+      await service.close();
+    }
+  } finally {
+    await served.dispose();
+    await rm(work, { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,179 @@
+/**
+ * The fault tests' wiring: queued canary text jobs on PostgreSQL, `veil worker` processes (the
+ * real CLI, as deployed) that a test kills, starves of disk or cuts off from the database, and
+ * the checks every fault must pass: each job completes exactly once or fails with a stable code,
+ * no output is duplicated or lost, and no canary is left in plaintext in temp files, blobs or
+ * logs.
+ *
+ * `VEIL_FAULT_JOBS` sets how many jobs each test queues (default 30; `npm run test:faults` runs
+ * 1,000).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
+import { readRedacted } from '../../src/pipeline/jobs/commands.js';
+import { FAILED_QUEUE, STEP_QUEUES } from '../../src/pipeline/jobs/queues.js';
+import { submitJob } from '../../src/pipeline/jobs/submit.js';
+import type { Runtime } from '../../src/pipeline/worker.js';
+import { validatePolicy } from '../../src/policy/index.js';
+import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../src/store/index.js';
+import { canaries, canaryText, DEFAULT_POLICY } from '../pipeline/jobs/fixtures.js';
+
+export const FAULT_JOBS = Number(process.env.VEIL_FAULT_JOBS ?? 30);
+export const TENANT = 'tenant-faults';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Pattern recognizers only: the faults are about storage and processes, not detection speed. */
+const POLICY = validatePolicy({ ...DEFAULT_POLICY, entities: ['EMAIL_ADDRESS', 'US_SSN'] });
+/** Quick retries and a short step timeout, so a killed worker's steps come back in seconds. */
+export const FAULT_QUEUES = { retryLimit: 6, retryDelaySeconds: 1, stepTimeoutSeconds: 8 } as const;
+
+/** A fresh database on the server at `serverUrl`; `drop` removes it. */
+export async function createDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** Starts `veil worker` with its output kept in `log`. */
+export function spawnWorker(env: NodeJS.ProcessEnv, log: string[], concurrency = 2): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--concurrency', String(concurrency), '--poll-seconds', '0.5'],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
+  return child;
+}
+
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+export async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Queues `count` canary text jobs; returns their ids in order (job n holds canaries(n)). */
+export async function submitJobs(runtime: Runtime, count: number): Promise<string[]> {
+  const deps = { db: runtime.handle.db, blobs: runtime.blobs, boss: runtime.boss };
+  const ids: string[] = [];
+  for (let n = 0; n < count; n += 1) {
+    const { jobId } = await submitJob(deps, {
+      tenant: TENANT,
+      bytes: Buffer.from(canaryText(n)),
+      mediaType: 'text/plain',
+      purpose: 'claims-intake',
+      consent: { basis: 'contract', allowManualReview: false },
+      outputs: ['findings_summary', 'redacted'],
+      retentionDays: 3,
+      policy: POLICY,
+    });
+    ids.push(jobId);
+  }
+  return ids;
+}
+
+/** Jobs by status. */
+export async function statusCounts(runtime: Runtime): Promise<Record<string, number>> {
+  const rows = await withTenantScope(runtime.handle.db, SYSTEM_SCOPE, (trx) =>
+    sql<{ status: string; n: string }>`select status, count(*) as n from jobs group by status`.execute(trx),
+  );
+  return Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** How many jobs have finished, one way or the other. */
+export async function finished(runtime: Runtime): Promise<number> {
+  const counts = await statusCounts(runtime);
+  return (counts['succeeded'] ?? 0) + (counts['failed'] ?? 0);
+}
+
+/** What a finished run looks like. */
+export interface Outcome {
+  readonly succeeded: number;
+  /** Failed jobs by error code. */
+  readonly failed: Record<string, number>;
+}
+
+/**
+ * Checks every job: a succeeded one has exactly one artifact of each class and the right redacted
+ * output; a failed one has a catalogue code and no artifacts left; each step of each job has at
+ * most one queue message; no job is still queued or running.
+ */
+export async function checkJobs(runtime: Runtime, ids: readonly string[]): Promise<Outcome> {
+  const store = { db: runtime.handle.db, blobs: runtime.blobs };
+  const repos = forTenant(store, TENANT);
+  let succeeded = 0;
+  const failed: Record<string, number> = {};
+  for (const [n, jobId] of ids.entries()) {
+    const job = await repos.jobs.get(jobId);
+    assert.ok(job !== undefined, `job ${n} was lost`);
+    const classes = (await repos.artifacts.listForJob(jobId)).map((a) => a.artifactClass).sort();
+    if (job.status === 'succeeded') {
+      succeeded += 1;
+      assert.deepEqual(classes, ['findings', 'manifest', 'original', 'redacted'], `job ${n}: one artifact per class`);
+      assert.deepEqual(job.countsByType, { EMAIL_ADDRESS: 1, US_SSN: 1 });
+      const c = canaries(n);
+      const { bytes } = await readRedacted(store, { tenant: TENANT, jobId });
+      assert.equal(
+        bytes.toString('utf8'),
+        `Claim note ${n}.\nPlease contact ${c.name} by e-mail at <EMAIL_ADDRESS_1> about the claim.\nHis social security number is ***-**-${c.ssn.slice(-4)}.\n`,
+      );
+    } else {
+      assert.equal(job.status, 'failed', `job ${n} ended ${job.status}`);
+      const code = job.errorCode ?? 'none';
+      assert.ok(code in ERROR_CATALOGUE, `job ${n} failed with a catalogue code (${code})`);
+      failed[code] = (failed[code] ?? 0) + 1;
+      assert.deepEqual(classes, [], `failed job ${n} keeps no artifacts`);
+    }
+  }
+  const perStep = await sql<{ name: string; n: string }>`
+    select name, count(*) as n from pgboss.job where name like 'veil-job-%' and name <> ${FAILED_QUEUE}
+    group by name, data->>'jobId' having count(*) > 1`.execute(runtime.handle.db);
+  assert.deepEqual(perStep.rows, [], 'no step of any job was queued twice');
+  assert.ok(Object.values(STEP_QUEUES).length === 5);
+  return { succeeded, failed };
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** Asserts that no canary of jobs 0..count-1 appears in any file under `dirs` or in `text`. */
+export async function assertNoCanaries(count: number, dirs: readonly string[], text: string): Promise<void> {
+  const needles = Array.from({ length: count }, (_, n) => canaries(n)).flatMap((c) => [c.ssn, c.email]);
+  const haystacks: Array<[string, string]> = [['logs', text]];
+  for (const dir of dirs) for (const file of await filesUnder(dir)) haystacks.push([file, (await readFile(file)).toString('latin1')]);
+  for (const [where, hay] of haystacks) for (const needle of needles) assert.ok(!hay.includes(needle), `a canary in plaintext in ${where}`);
+}
+
+/** Temp files of interrupted blob writes left under `dir`. */
+export async function leftoverTempFiles(dir: string): Promise<string[]> {
+  return (await filesUnder(dir)).filter((f) => /\.tmp-[0-9a-f]+$/.test(f));
+}
