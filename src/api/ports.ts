@@ -89,6 +89,14 @@ export interface ApiDependencies {
   readonly audit?: AuditRecorder;
   /** Analysis for `/v1/analyze` and `/v1/anonymize`; in the request's thread when absent. */
   readonly analyzeText?: AnalyzeText;
+  /** A PEM certificate chain and key: the app serves HTTPS and sends HSTS. Plain HTTP when absent. */
+  readonly tls?: TlsFiles;
+}
+
+/** What HTTPS needs: the PEM certificate chain and its private key. */
+export interface TlsFiles {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
 }
 
 /** A plugin that adds routes; it receives the dependencies it was built with. */

@@ -66,6 +66,8 @@ export const ERROR_CATALOGUE = {
   VEIL_UPLOAD_USED: { status: 409, doc: 'The upload is single-use: its URL has already received bytes, or a job has already been created from it. Ask `POST /v1/uploads` for a new one.' },
   VEIL_UPLOAD_EMPTY: { status: 409, doc: 'A job names an upload that has not received its bytes yet; `PUT` the document to the upload URL first.' },
   VEIL_UPLOAD_TOO_LARGE: { status: 413, doc: 'The uploaded document is larger than the upload\'s `max_bytes` (set when the upload URL was issued); ask for an upload with a larger limit, up to the server\'s maximum.' },
+  // Service core: configuration, sign-in, keys, TLS.
+  VEIL_CONFIG_INVALID: { status: 500, doc: 'A setting of the deployment (an environment variable such as `VEIL_PORT`, or the flag standing for it) is missing, malformed or out of range, or contradicts another; the message names the setting and its flag, never its value. `veil config check` prints the effective configuration.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

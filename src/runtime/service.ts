@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { authorize, can } from '../access/index.js';
 import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
-import type { Authenticate } from '../api/index.js';
+import type { Authenticate, TlsFiles } from '../api/index.js';
 import type { JobsPort, RevealedValue } from '../api/routes/jobs.js';
 import { jobRoutes } from '../api/routes/jobs.js';
 import type { UploadsPort, UploadUrlProof } from '../api/routes/uploads.js';
@@ -25,6 +25,7 @@ import { uploadRoutes } from '../api/routes/uploads.js';
 import { signatureKeyVersion, signUpload, verifyUpload } from '../api/upload-signing.js';
 import type { AuditEventInput } from '../audit/index.js';
 import { deriveSubkey } from '../crypto/hkdf.js';
+import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/index.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS, documentText, parseDocument, sniffType } from '../documents/index.js';
@@ -82,6 +83,10 @@ export interface ServiceOptions {
    * analyses in the request's thread. Default {@link defaultDetectionThreads}.
    */
   readonly detectionThreads?: number;
+  /** The KEK provider; default a local key file, `<dataDir>/kek.key` (see `keyProviderFromConfig`). */
+  readonly keyProvider?: KeyEncryptionKeyProvider;
+  /** Serve HTTPS with this certificate and key (`startService`'s URL is then `https://`). */
+  readonly tls?: TlsFiles;
 }
 
 /**
@@ -354,6 +359,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   const runtime = await openRuntime({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+    ...(options.keyProvider === undefined ? {} : { keyProvider: options.keyProvider }),
     onQueueError: (error) => logger?.warn({ component: 'queue', errorName: error.name }, 'queue error'),
   });
   let workers: Workers | undefined;
@@ -406,6 +412,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       // The same keyring as the workers, so keyed operators agree between /v1/anonymize and jobs.
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
       ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
       ...auditApiDependencies(logs, routes),
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
@@ -454,5 +461,5 @@ export async function startService(options: ServiceOptions & { readonly host: st
   const address = service.app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { ...service, url: `http://${host}:${port}` };
+  return { ...service, url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}` };
 }
