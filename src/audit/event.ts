@@ -19,6 +19,7 @@ export const KNOWN_ACTIONS = [
   'job.download',
   'job.deleted',
   'key.rotated',
+  'key.retired',
   'api_key.created',
   'api_key.revoked',
   'policy.changed',
@@ -112,7 +113,7 @@ const eventSchema = z
       .min(1)
       .max(32)
       .optional(),
-    trigger: z.enum(['retention', 'request', 'data_subject_request', 'admin', 'tenant_erasure']).optional(),
+    trigger: z.enum(['retention', 'request', 'data_subject_request', 'admin', 'tenant_erasure', 'schedule']).optional(),
     key: z.object({ id, version: count }).strict().optional(),
     method: z.enum(['api_key', 'jwt', 'oidc', 'mtls', 'session']).optional(),
     code: slug.optional(),
@@ -150,6 +151,7 @@ const eventSchema = z
         need('trigger', event.trigger !== undefined);
         break;
       case 'key.rotated':
+      case 'key.retired':
         need('key', event.key !== undefined);
         break;
       case 'api_key.created':

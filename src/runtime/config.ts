@@ -116,6 +116,8 @@ export const configSchema = z
     VEIL_KMS_KEY_ID: text().optional(),
     VEIL_KMS_REGION: text().optional(),
     VEIL_KMS_ENDPOINT: absoluteUrl(['https:', 'http:']).optional(),
+    /** How often `veil serve` rotates data keys due by policy (`keys.rotate_every`) and re-wraps them under the current KEK; 0 never. */
+    VEIL_KEY_MAINTENANCE_SECONDS: integer(0, 604_800).default(3600),
   })
   .superRefine((config, context) => crossChecks(config, context));
 

@@ -46,6 +46,7 @@ export async function startConfiguredService(
     workers: config.VEIL_WORKERS,
     ...(config.VEIL_DETECTION_THREADS === undefined ? {} : { detectionThreads: config.VEIL_DETECTION_THREADS }),
     keyProvider: await keyProviderFromConfig(config),
+    keyMaintenanceIntervalSeconds: config.VEIL_KEY_MAINTENANCE_SECONDS,
     ...(tls === undefined ? {} : { tls }),
     authenticate: signIn.authenticate,
   });

@@ -43,6 +43,7 @@ import type { ApiKeys } from './api-keys.js';
 import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
 import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
+import { startKeyMaintenance } from './key-maintenance.js';
 import type { DetectionPool } from './detection-pool.js';
 import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
 
@@ -87,6 +88,11 @@ export interface ServiceOptions {
   readonly keyProvider?: KeyEncryptionKeyProvider;
   /** Serve HTTPS with this certificate and key (`startService`'s URL is then `https://`). */
   readonly tls?: TlsFiles;
+  /**
+   * How often data keys are rotated by policy (`keys.rotate_every`) and re-wrapped under the
+   * current KEK, in seconds; 0 never (the default here; `veil serve` runs it hourly).
+   */
+  readonly keyMaintenanceIntervalSeconds?: number;
 }
 
 /**
@@ -416,6 +422,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ...auditApiDependencies(logs, routes),
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
+    const keyUpkeep = startKeyMaintenance({
+      db: runtime.handle.db,
+      keyring: runtime.keyring,
+      logs,
+      policyFor,
+      intervalSeconds: options.keyMaintenanceIntervalSeconds ?? 0,
+      ...(logger === undefined ? {} : { logger }),
+    });
     let closed: Promise<void> | undefined;
     const running = workers;
     const pool = detection;
@@ -429,6 +443,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           await app.close();
           await pool?.close();
           await sweeper.stop();
+          await keyUpkeep.stop();
           await running?.stop();
           await runtime.close();
         })()),
