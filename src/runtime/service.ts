@@ -19,6 +19,7 @@ import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
 import type { Authenticate, TlsFiles } from '../api/index.js';
 import type { JobsPort, RevealedValue } from '../api/routes/jobs.js';
+import { apiKeyRoutes } from '../api/routes/api-keys.js';
 import { jobRoutes } from '../api/routes/jobs.js';
 import type { UploadsPort, UploadUrlProof } from '../api/routes/uploads.js';
 import { uploadRoutes } from '../api/routes/uploads.js';
@@ -401,6 +402,11 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const routes = [
       uploadRoutes(createUploadsPort(store, runtime.keyring, { maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS })),
       jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes, workers)),
+      apiKeyRoutes({
+        create: (principal, input) => apiKeys.create({ tenantId: principal.tenantId, ...input }, auditActor(principal)),
+        list: (principal) => apiKeys.list(principal.tenantId),
+        revoke: (principal, keyId) => apiKeys.revoke(principal.tenantId, keyId, auditActor(principal)),
+      }),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
