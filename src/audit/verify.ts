@@ -242,7 +242,7 @@ export interface AuditVerifyOutcome {
 
 /**
  * `veil audit verify FILE [--public-key KEY]`: verifies an export (JSON Lines) or a receipt (one
- * JSON object) and returns the text to print. A receipt needs the public key (a JWK or SPKI PEM
+ * JSON object, or a `DELETE /v1/jobs/:id` answer holding one as `receipt`) and returns the text to print. A receipt needs the public key (a JWK or SPKI PEM
  * file); an export without one is checked against its own key, and the output says so.
  *
  * @example
@@ -276,8 +276,17 @@ export async function auditVerifyCommand(path: string, options: { publicKeyPath?
   } catch {
     single = undefined;
   }
+  // A `DELETE /v1/jobs/:id` answer saved as it came carries its receipt in a `receipt` field.
+  const wrapped = single !== null && typeof single === 'object' ? (single as { receipt?: unknown }).receipt : undefined;
+  if (wrapped !== null && typeof wrapped === 'object' && (wrapped as { format?: unknown }).format === RECEIPT_FORMAT) single = wrapped;
   if (single !== null && typeof single === 'object' && (single as { format?: unknown }).format === RECEIPT_FORMAT) {
-    if (key === undefined) return { ok: false, exitCode: 2, output: 'a receipt is verified with the audit public key: pass --public-key\n' };
+    if (key === undefined)
+      return {
+        ok: false,
+        exitCode: 2,
+        output:
+          'a receipt can only be checked against the audit public key, which it does not carry: save the answer of GET /v1/audit/public-key from the service (or ask its operator for it) and pass it with --public-key FILE\n',
+      };
     const result = verifyReceipt(single, key);
     return result.ok
       ? {

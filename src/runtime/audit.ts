@@ -1,7 +1,7 @@
 /**
  * The composition root of the audit log: the database store, the Ed25519 signing key kept in
  * the data directory, and one {@link AuditLog} per log id, wired once per process and shared by
- * `veil serve`, the CLI and (later) the job workers.
+ * `veil serve`, the CLI and the job workers (`veil worker`).
  *
  * Log ids. Each tenant has its own log, whose id is the tenant id (`DatabaseAuditStore(db,
  * tenantId)`): an auditor of one tenant reads, exports and proves against a tree that holds only

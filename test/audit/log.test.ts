@@ -197,7 +197,16 @@ test('tampering with an export file is detected and the first bad line named; th
     writeFileSync(receiptFile, JSON.stringify(await new AuditLog({ store, signer }).receipt(7)));
     const receipt = await auditVerifyCommand(receiptFile, { publicKeyPath: keyFile });
     assert.match(receipt.output, /^receipt verified: entry 7 is in the log of 50 entries/);
-    assert.equal((await auditVerifyCommand(receiptFile)).exitCode, 2);
+    const keyless = await auditVerifyCommand(receiptFile);
+    assert.equal(keyless.exitCode, 2);
+    assert.match(keyless.output, /needs|only be checked against the audit public key/);
+    assert.match(keyless.output, /GET \/v1\/audit\/public-key/);
+    assert.match(keyless.output, /--public-key FILE/);
+    // A DELETE /v1/jobs/:id answer saved as it came: the receipt is its `receipt` field.
+    const answerFile = join(dir, 'deleted.json');
+    writeFileSync(answerFile, JSON.stringify({ job_id: 'j-1', deleted: [{ class: 'original', count: 1 }], receipt: await new AuditLog({ store, signer }).receipt(7) }));
+    assert.match((await auditVerifyCommand(answerFile, { publicKeyPath: keyFile })).output, /^receipt verified: entry 7 is in the log of 50 entries/);
+    assert.equal((await auditVerifyCommand(answerFile)).output, keyless.output);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
