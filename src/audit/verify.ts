@@ -10,7 +10,7 @@
  */
 import type { JsonWebKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isVeilError } from '../errors/veil-error.js';
+import { isVeilError, VeilError } from '../errors/veil-error.js';
 import { hashFromHex, toHex } from './encoding.js';
 import { canonicalAuditEvent } from './event.js';
 import { EXPORT_FORMAT, parseAuditExport } from './export.js';
@@ -230,6 +230,36 @@ export function verifyReceipt(
   if (!path.every((h): h is Uint8Array => h !== undefined) || !verifyInclusion(leafHash, r.leaf_index, sth.tree_size, path, hashFromHex(sth.root_hash) as Uint8Array))
     return { ok: false, problem: 'proof', reason: `the event is not proven at index ${String(r.leaf_index)} under the signed root of size ${sth.tree_size}` };
   return { ok: true, index: r.leaf_index, treeSize: sth.tree_size, keyId: key.keyId, timestamp: sth.timestamp };
+}
+
+/**
+ * {@link verifyReceipt} for programs that want an exception: returns the verified facts, or
+ * throws with the code of what failed.
+ *
+ * @throws VeilError `VEIL_AUDIT_SIGNATURE_INVALID` (the head is not signed by the key),
+ * `VEIL_AUDIT_PROOF_INVALID` (the event is not proven under the signed root),
+ * `VEIL_AUDIT_KEY_INVALID` (not an Ed25519 key), `VEIL_AUDIT_EXPORT_INVALID` (not a receipt).
+ *
+ * @example
+ * ```ts
+ * const { index } = assertReceipt(answer.receipt, publicKeyJwk); // from DELETE /v1/jobs/:id
+ * ```
+ */
+export function assertReceipt(
+  receipt: unknown,
+  publicKey: Parameters<typeof importAuditPublicKey>[0] | AuditPublicKey,
+): Extract<ReceiptVerification, { ok: true }> {
+  const result = verifyReceipt(receipt, publicKey);
+  if (result.ok) return result;
+  const code =
+    result.problem === 'signature'
+      ? 'VEIL_AUDIT_SIGNATURE_INVALID'
+      : result.problem === 'proof'
+        ? 'VEIL_AUDIT_PROOF_INVALID'
+        : result.problem === 'key'
+          ? 'VEIL_AUDIT_KEY_INVALID'
+          : 'VEIL_AUDIT_EXPORT_INVALID';
+  throw new VeilError(code, `audit receipt: ${result.reason}`);
 }
 
 /** What {@link auditVerifyCommand} returns for the CLI to print. */

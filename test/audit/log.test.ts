@@ -10,7 +10,7 @@ import type { AuditExport } from '../../src/audit/export.js';
 import { hashFromHex } from '../../src/audit/encoding.js';
 import { verifyConsistency, verifyInclusion, hashLeaf } from '../../src/audit/merkle.js';
 import { createAuditSigner, exportAuditPublicKey, generateAuditKeyPair, verifyTreeHead } from '../../src/audit/tree-head.js';
-import { auditVerifyCommand, verifyExport, verifyReceipt } from '../../src/audit/verify.js';
+import { assertReceipt, auditVerifyCommand, verifyExport, verifyReceipt } from '../../src/audit/verify.js';
 import { canonicalBytes } from '../../src/audit/canonical.js';
 
 const keyPair = generateAuditKeyPair();
@@ -210,4 +210,18 @@ test('tampering with an export file is detected and the first bad line named; th
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('assertReceipt throws the code of what failed', async () => {
+  
+  const signer = createAuditSigner(generateAuditKeyPair());
+  const log = new AuditLog({ store: new MemoryAuditStore(), signer });
+  for (let i = 0; i < 3; i += 1)
+    await log.append({ time: '2026-01-01T00:00:00.000Z', actor: { id: 'svc', role: 'system' }, tenant: 'acme', action: 'job.download', objects: [{ kind: 'job', id: `j-${i}` }] });
+  const receipt = await log.receipt(1);
+  const key = exportAuditPublicKey(signer).jwk;
+  assert.equal(assertReceipt(receipt, key).index, 1);
+  assert.throws(() => assertReceipt(receipt, exportAuditPublicKey(generateAuditKeyPair()).jwk), { code: 'VEIL_AUDIT_SIGNATURE_INVALID' });
+  assert.throws(() => assertReceipt({ ...receipt, leaf_index: 2 }, key), { code: 'VEIL_AUDIT_PROOF_INVALID' });
+  assert.throws(() => assertReceipt({ format: 'other' }, key), { code: 'VEIL_AUDIT_EXPORT_INVALID' });
 });
