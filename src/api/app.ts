@@ -91,8 +91,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
 
   const analyzeText = deps.analyzeText ?? analyzeInProcess(createAnalyzerCache(config.analyzerCacheSize));
   await app.register(async (scope) => healthRoutes(scope, deps.ready));
-  await app.register(async (scope) => analyzeRoutes(scope, analyzeText));
-  await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys));
+  await app.register(async (scope) => analyzeRoutes(scope, analyzeText, deps.audit));
+  await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys, deps.audit));
   for (const routes of deps.routes ?? []) await app.register(async (scope) => routes(scope, deps));
   if (config.docs) await docsRoutes(app);
 

@@ -25,6 +25,8 @@ export const KNOWN_ACTIONS = [
   'policy.changed',
   'auth.failed',
   'permission.denied',
+  'text.analyzed',
+  'text.anonymized',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */

@@ -291,6 +291,22 @@ export function securityAuditEvent(event: SecurityEvent, now: () => number = Dat
     };
   }
   const { principal } = event;
+  if (event.kind === 'text.analyzed') {
+    // Entity types become slugs (EMAIL_ADDRESS: email_address); the schema keeps at most 32.
+    const counts = Object.entries(event.counts)
+      .map(([type, n]) => [type.toLowerCase(), n] as const)
+      .filter(([type]) => /^[a-z][a-z0-9_.-]{0,63}$/.test(type))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, 32);
+    return {
+      time,
+      actor: auditActor(principal),
+      tenant: principal.tenantId,
+      action: event.route === 'analyze' ? 'text.analyzed' : 'text.anonymized',
+      objects: [request],
+      counts: Object.fromEntries(counts),
+    };
+  }
   return {
     time,
     actor: auditActor(principal),
