@@ -116,6 +116,14 @@ export const configSchema = z
     VEIL_KMS_KEY_ID: text().optional(),
     VEIL_KMS_REGION: text().optional(),
     VEIL_KMS_ENDPOINT: absoluteUrl(['https:', 'http:']).optional(),
+    // The AI provider (src/ai/model/config.ts reads and checks these in detail; listed here so they
+    // are known, printed by `veil config check`, and the key is never shown).
+    VEIL_AI_URL: absoluteUrl(['https:', 'http:']).optional(),
+    VEIL_AI_MODEL: text().optional(),
+    VEIL_AI_API_KEY: secret(text().optional()),
+    VEIL_AI_REGION: text().optional(),
+    VEIL_AI_TIMEOUT_MS: integer(1, 3_600_000).optional(),
+    VEIL_AI_MAX_RETRIES: integer(0, 5).optional(),
     /** How often `veil serve` rotates data keys due by policy (`keys.rotate_every`) and re-wraps them under the current KEK; 0 never. */
     VEIL_KEY_MAINTENANCE_SECONDS: integer(0, 604_800).default(3600),
   })
