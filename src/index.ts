@@ -1,10 +1,13 @@
 /**
- * Veil's library entry point: detection and (as the layers land) anonymisation, with no server.
+ * Veil's library entry point: detection and anonymisation with no server, the roles Presidio's
+ * analyzer and anonymizer play in Python.
  *
  * @example
  * ```ts
- * import { analyze } from 'veil';
- * const findings = analyze('Mail jane.doe@example.org');
+ * import { analyze, anonymize } from 'veil';
+ * const text = 'Mail jane.doe@example.org';
+ * const { text: safe } = await anonymize(text, analyze(text), { default: { operator: 'replace' } });
+ * // 'Mail <EMAIL_ADDRESS_1>'
  * ```
  */
 export { analyze, createAnalyzer, DEFAULT_THRESHOLD, SUPPORTED_LANGUAGES, type AnalyzeOptions, type Analyzer, type DenyListEntry } from './engine/analyze.js';
@@ -15,4 +18,21 @@ export { defaultRecognizers, supportedEntities } from './engine/recognizers/inde
 export { registerValidator, validatorNames } from './engine/validators/index.js';
 export { resolveOverlaps } from './engine/overlap.js';
 export type { Finding, Recognizer, TextWindow, Trigger } from './engine/types.js';
+export {
+  anonymize,
+  anonymizeVerified,
+  deanonymize,
+  InMemoryTokenVault,
+  OPERATORS,
+  residualFindings,
+  type AnonymizationPlan,
+  type AnonymizeContext,
+  type AnonymizedItem,
+  type AnonymizeResult,
+  type DeanonymizeResult,
+  type OperatorConfig,
+  type OperatorKeys,
+  type OperatorName,
+  type TokenVault,
+} from './engine/anonymize/index.js';
 export { VeilError, isVeilError, ERROR_CATALOGUE, type ErrorCode } from './errors/index.js';

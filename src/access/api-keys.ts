@@ -68,11 +68,14 @@ export interface CreatedApiKey {
   /** `veil_<keyId>_<secret>`: show it once, never log it. */
   readonly apiKey: string;
   readonly keyId: string;
+  /** ISO 8601, or null for a key that does not expire. */
+  readonly expiresAt: string | null;
 }
 
 /** Creates, verifies and revokes API keys. */
 export interface ApiKeyService {
-  create(input: { readonly tenantId: string; readonly roles: readonly Role[] }): Promise<CreatedApiKey>;
+  /** `expiresAt`: when the key stops working (refused as `expired` from then on); never when absent. */
+  create(input: { readonly tenantId: string; readonly roles: readonly Role[]; readonly expiresAt?: Date }): Promise<CreatedApiKey>;
   verify(presented: unknown): Promise<Principal>;
   /** @throws VeilError `VEIL_NOT_FOUND` when `tenantId` has no such key. Revoking twice is fine. */
   revoke(tenantId: string, keyId: string): Promise<void>;
@@ -136,7 +139,7 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
   const decoy = randomBytes(32);
 
   return {
-    async create({ tenantId, roles }) {
+    async create({ tenantId, roles, expiresAt }) {
       requireTenantId(tenantId, 'tenantId');
       const unique = [...new Set(roles)];
       if (unique.length === 0 || !unique.every(isRole)) {
@@ -145,6 +148,8 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
           'roles: one or more of admin, processor, reviewer, auditor, dpo',
         );
       }
+      if (expiresAt !== undefined && !(expiresAt instanceof Date && expiresAt.getTime() > now().getTime()))
+        throw new VeilError('VEIL_INVALID_OPTION', 'expiresAt: must be a time in the future');
       const keyId = randomBytes(KEY_ID_BYTES).toString('hex');
       const secret = randomBytes(SECRET_BYTES).toString('base64url');
       await store.create({
@@ -154,8 +159,9 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
         hash: hashSecret(pepper, keyId, secret).toString('hex'),
         createdAt: now().toISOString(),
         revokedAt: null,
+        expiresAt: expiresAt === undefined ? null : expiresAt.toISOString(),
       });
-      return { apiKey: `veil_${keyId}_${secret}`, keyId };
+      return { apiKey: `veil_${keyId}_${secret}`, keyId, expiresAt: expiresAt === undefined ? null : expiresAt.toISOString() };
     },
 
     async verify(presented) {
@@ -168,6 +174,7 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       const matches = constantTimeEqual(expected, hashSecret(pepper, parsed.keyId, parsed.secret));
       if (record === undefined || record.keyId !== parsed.keyId || !matches) throw unauthenticated('api_key');
       if (record.revokedAt !== null) throw unauthenticated('api_key', 'revoked');
+      if (record.expiresAt !== null && now().getTime() >= Date.parse(record.expiresAt)) throw unauthenticated('expired', 'api key expired');
       const roles = record.roles.filter(isRole);
       if (roles.length === 0) throw unauthenticated('roles');
       return Object.freeze({

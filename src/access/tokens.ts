@@ -84,6 +84,11 @@ export interface TokenVerifierOptions {
    * keeps working for tokens already seen for at most this long.
    */
   readonly verifiedCacheSeconds?: number;
+  /**
+   * Least time between two fetches of a remote key set, in seconds: 0 to 3600, default 30. A
+   * token naming a key the set lacks (the issuer rotated) triggers a fetch once this has passed.
+   */
+  readonly keysRefreshSeconds?: number;
 }
 
 /** Verifies bearer tokens. */
@@ -101,6 +106,7 @@ export interface TokenVerifier {
 
 const DEFAULT_CLOCK_TOLERANCE = 30;
 const DEFAULT_VERIFIED_CACHE_SECONDS = 30;
+const DEFAULT_KEYS_REFRESH_SECONDS = 30;
 const MAX_VERIFIED_CACHE_SECONDS = 300;
 // Distinct tokens remembered at once; the oldest is forgotten first. Services send one token for
 // many requests, so a small cache already spares nearly every signature check.
@@ -235,6 +241,10 @@ function checkOptions(options: TokenVerifierOptions): Settings {
   const verifiedCache = options.verifiedCacheSeconds ?? DEFAULT_VERIFIED_CACHE_SECONDS;
   if (!Number.isInteger(verifiedCache) || verifiedCache < 0 || verifiedCache > MAX_VERIFIED_CACHE_SECONDS) {
     throw invalidOption('verifiedCacheSeconds', `must be an integer from 0 to ${MAX_VERIFIED_CACHE_SECONDS}`);
+  }
+  const keysRefresh = options.keysRefreshSeconds ?? DEFAULT_KEYS_REFRESH_SECONDS;
+  if (!Number.isInteger(keysRefresh) || keysRefresh < 0 || keysRefresh > 3600) {
+    throw invalidOption('keysRefreshSeconds', 'must be an integer from 0 to 3600');
   }
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 256 || maxTokenBytes > 65536) {
@@ -457,7 +467,7 @@ function remoteOptions(options: TokenVerifierOptions): Parameters<typeof createR
   return {
     timeoutDuration: options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     // jose refetches when a token names an unknown kid (key rotation), at most this often.
-    cooldownDuration: 30_000,
+    cooldownDuration: (options.keysRefreshSeconds ?? DEFAULT_KEYS_REFRESH_SECONDS) * 1000,
     cacheMaxAge: 10 * 60_000,
     ...(options.fetch === undefined ? {} : { [customFetch]: options.fetch }),
   };

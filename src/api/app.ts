@@ -8,7 +8,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { VeilError } from '../errors/veil-error.js';
 import { analyzeInProcess, createAnalyzerCache } from './analyzer-cache.js';
@@ -50,7 +50,8 @@ export const API_VERSION = '0.1.0';
  */
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const config = loadApiConfig(deps.config);
-  const app = Fastify({
+  const options: FastifyServerOptions & { https?: { cert: string | Buffer; key: string | Buffer } } = {
+    ...(deps.tls === undefined ? {} : { https: { cert: deps.tls.cert, key: deps.tls.key } }),
     // pino's Logger is Fastify's logger with more methods; the cast only widens it.
     loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,
     // Fastify's own request lines log the URL (with its query); installRequestLog writes ours.
@@ -62,7 +63,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-  });
+  };
+  // An https server is a Node http server with TLS in front: the instance is used the same way,
+  // so the narrower http typing is kept for every route plugin.
+  const app = Fastify(options) as unknown as FastifyInstance;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -77,6 +81,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   installGuard(app, deps);
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
+    // HSTS (a year, subdomains) on every answer: over HTTPS served here, or behind a TLS proxy.
   });
   await app.register(rateLimit, {
     global: true,
@@ -93,8 +98,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
 
   const analyzeText = deps.analyzeText ?? analyzeInProcess(createAnalyzerCache(config.analyzerCacheSize));
   await app.register(async (scope) => healthRoutes(scope, deps.ready));
-  await app.register(async (scope) => analyzeRoutes(scope, analyzeText));
-  await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys));
+  await app.register(async (scope) => analyzeRoutes(scope, analyzeText, deps.audit));
+  await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys, deps.audit));
   const ported = [
     deps.uploads === undefined ? undefined : uploadRoutes(deps.uploads),
     deps.jobs === undefined ? undefined : jobRoutes(deps.jobs),

@@ -8,8 +8,8 @@
 import type {
   FastifyInstance,
   FastifyRequest,
-  onRequestHookHandler,
-  preParsingHookHandler,
+  onRequestAsyncHookHandler,
+  preParsingAsyncHookHandler,
   RouteOptions,
 } from 'fastify';
 import type { ErrorCode } from '../errors/catalogue.js';
@@ -110,7 +110,7 @@ export function installGuard(
   app.decorateRequest('authFailure', null);
   app.decorateRequest('errorCode', null);
 
-  const identify: onRequestHookHandler = async (request, reply) => {
+  const identify: onRequestAsyncHookHandler = async (request, reply) => {
     // Analysis results are personal data: no proxy or browser may keep a copy.
     void reply.header('cache-control', 'no-store');
     try {
@@ -132,7 +132,7 @@ export function installGuard(
       route.config = { ...route.config, rateLimit: false } as typeof route.config;
       return;
     }
-    const requirePermission: preParsingHookHandler = async (request) => {
+    const requirePermission: preParsingAsyncHookHandler = async (request) => {
       const principal = request.principal;
       if (principal === null) {
         const reason = reasonOf(request.authFailure);

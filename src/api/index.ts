@@ -15,4 +15,5 @@ export type {
   ReadinessCheck,
   RequestHeaders,
   TenantKeys,
+  TlsFiles,
 } from './ports.js';

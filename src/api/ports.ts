@@ -55,11 +55,21 @@ export type SecurityEvent =
       readonly requestId: string;
       readonly principal: Principal;
       readonly permission: Permission;
+    }
+  | {
+      /** A synchronous analysis route ran: who, which route, and how many findings of each type. */
+      readonly kind: 'text.analyzed';
+      readonly requestId: string;
+      readonly principal: Principal;
+      readonly route: 'analyze' | 'anonymize';
+      /** Findings per entity type; never a value, an offset or any part of the text. */
+      readonly counts: Readonly<Record<string, number>>;
     };
 
 /**
- * Records security events in the audit log. A failure to record is logged as an error; the
- * request is refused all the same.
+ * Records security events and analysis calls in the audit log. A failure to record a refusal is
+ * logged as an error and the request refused all the same; a failure to record an analysis fails
+ * the request (500), so no analysis answers that the log does not hold.
  */
 export interface AuditRecorder {
   record(event: SecurityEvent): Promise<void>;
@@ -98,6 +108,14 @@ export interface ApiDependencies {
   readonly audit?: AuditRecorder;
   /** Analysis for `/v1/analyze` and `/v1/anonymize`; in the request's thread when absent. */
   readonly analyzeText?: AnalyzeText;
+  /** A PEM certificate chain and key: the app serves HTTPS and sends HSTS. Plain HTTP when absent. */
+  readonly tls?: TlsFiles;
+}
+
+/** What HTTPS needs: the PEM certificate chain and its private key. */
+export interface TlsFiles {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
 }
 
 /** A plugin that adds routes; it receives the dependencies it was built with. */

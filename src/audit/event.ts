@@ -19,6 +19,7 @@ export const KNOWN_ACTIONS = [
   'job.download',
   'job.deleted',
   'key.rotated',
+  'key.retired',
   'api_key.created',
   'api_key.revoked',
   'policy.changed',
@@ -26,6 +27,8 @@ export const KNOWN_ACTIONS = [
   'permission.denied',
   'ai.request',
   'ai.egress_blocked',
+  'text.analyzed',
+  'text.anonymized',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -140,7 +143,7 @@ const eventSchema = z
       .min(1)
       .max(32)
       .optional(),
-    trigger: z.enum(['retention', 'request', 'data_subject_request', 'admin', 'tenant_erasure']).optional(),
+    trigger: z.enum(['retention', 'request', 'data_subject_request', 'admin', 'tenant_erasure', 'schedule']).optional(),
     key: z.object({ id, version: count }).strict().optional(),
     method: z.enum(['api_key', 'jwt', 'oidc', 'mtls', 'session']).optional(),
     code: slug.optional(),
@@ -182,6 +185,7 @@ const eventSchema = z
         need('trigger', event.trigger !== undefined);
         break;
       case 'key.rotated':
+      case 'key.retired':
         need('key', event.key !== undefined);
         break;
       case 'api_key.created':

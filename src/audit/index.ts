@@ -64,6 +64,7 @@ export { EXPORT_FORMAT, exportAuditLog, serializeAuditExport, parseAuditExport, 
 export {
   verifyExport,
   verifyReceipt,
+  assertReceipt,
   auditVerifyCommand,
   type ExportVerification,
   type ReceiptVerification,

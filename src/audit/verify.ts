@@ -10,7 +10,7 @@
  */
 import type { JsonWebKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isVeilError } from '../errors/veil-error.js';
+import { isVeilError, VeilError } from '../errors/veil-error.js';
 import { hashFromHex, toHex } from './encoding.js';
 import { canonicalAuditEvent } from './event.js';
 import { EXPORT_FORMAT, parseAuditExport } from './export.js';
@@ -232,6 +232,36 @@ export function verifyReceipt(
   return { ok: true, index: r.leaf_index, treeSize: sth.tree_size, keyId: key.keyId, timestamp: sth.timestamp };
 }
 
+/**
+ * {@link verifyReceipt} for programs that want an exception: returns the verified facts, or
+ * throws with the code of what failed.
+ *
+ * @throws VeilError `VEIL_AUDIT_SIGNATURE_INVALID` (the head is not signed by the key),
+ * `VEIL_AUDIT_PROOF_INVALID` (the event is not proven under the signed root),
+ * `VEIL_AUDIT_KEY_INVALID` (not an Ed25519 key), `VEIL_AUDIT_EXPORT_INVALID` (not a receipt).
+ *
+ * @example
+ * ```ts
+ * const { index } = assertReceipt(answer.receipt, publicKeyJwk); // from DELETE /v1/jobs/:id
+ * ```
+ */
+export function assertReceipt(
+  receipt: unknown,
+  publicKey: Parameters<typeof importAuditPublicKey>[0] | AuditPublicKey,
+): Extract<ReceiptVerification, { ok: true }> {
+  const result = verifyReceipt(receipt, publicKey);
+  if (result.ok) return result;
+  const code =
+    result.problem === 'signature'
+      ? 'VEIL_AUDIT_SIGNATURE_INVALID'
+      : result.problem === 'proof'
+        ? 'VEIL_AUDIT_PROOF_INVALID'
+        : result.problem === 'key'
+          ? 'VEIL_AUDIT_KEY_INVALID'
+          : 'VEIL_AUDIT_EXPORT_INVALID';
+  throw new VeilError(code, `audit receipt: ${result.reason}`);
+}
+
 /** What {@link auditVerifyCommand} returns for the CLI to print. */
 export interface AuditVerifyOutcome {
   readonly ok: boolean;
@@ -242,7 +272,7 @@ export interface AuditVerifyOutcome {
 
 /**
  * `veil audit verify FILE [--public-key KEY]`: verifies an export (JSON Lines) or a receipt (one
- * JSON object) and returns the text to print. A receipt needs the public key (a JWK or SPKI PEM
+ * JSON object, or a `DELETE /v1/jobs/:id` answer holding one as `receipt`) and returns the text to print. A receipt needs the public key (a JWK or SPKI PEM
  * file); an export without one is checked against its own key, and the output says so.
  *
  * @example
@@ -276,8 +306,17 @@ export async function auditVerifyCommand(path: string, options: { publicKeyPath?
   } catch {
     single = undefined;
   }
+  // A `DELETE /v1/jobs/:id` answer saved as it came carries its receipt in a `receipt` field.
+  const wrapped = single !== null && typeof single === 'object' ? (single as { receipt?: unknown }).receipt : undefined;
+  if (wrapped !== null && typeof wrapped === 'object' && (wrapped as { format?: unknown }).format === RECEIPT_FORMAT) single = wrapped;
   if (single !== null && typeof single === 'object' && (single as { format?: unknown }).format === RECEIPT_FORMAT) {
-    if (key === undefined) return { ok: false, exitCode: 2, output: 'a receipt is verified with the audit public key: pass --public-key\n' };
+    if (key === undefined)
+      return {
+        ok: false,
+        exitCode: 2,
+        output:
+          'a receipt can only be checked against the audit public key, which it does not carry: save the answer of GET /v1/audit/public-key from the service (or ask its operator for it) and pass it with --public-key FILE\n',
+      };
     const result = verifyReceipt(single, key);
     return result.ok
       ? {

@@ -1,16 +1,18 @@
 import { join } from 'node:path';
-import { createLocalFileKeyProvider } from '../crypto/key-providers/local-file.js';
 import { Keyring } from '../crypto/keyring.js';
+import { keyProviderFromConfig } from '../runtime/key-provider.js';
 import { openDatabase, type DatabaseHandle } from '../store/database.js';
 import { DatabaseKeyringStore } from '../store/keyring-store.js';
+import { commandConfig } from './settings.js';
 
 /** The data directory the CLI keeps its key file and database in (`--data-dir`, `VEIL_DATA_DIR`, `.veil`). */
 export const DEFAULT_DATA_DIR = process.env.VEIL_DATA_DIR ?? '.veil';
 
 /**
  * Runs `work` with the same keyring `veil serve` and `veil worker` use: data keys in the
- * database (`DATABASE_URL`, else PGlite in `<dataDir>/pglite`), wrapped by the local key file
- * `<dataDir>/kek.key` (0600, created on first use). The database is closed afterwards.
+ * database (`DATABASE_URL`, else PGlite in `<dataDir>/pglite`), wrapped by the KEK provider
+ * `VEIL_KEK` selects (by default the local key file `<dataDir>/kek.key`, 0600, created on first
+ * use). The database is closed afterwards.
  *
  * @example
  * ```ts
@@ -18,11 +20,13 @@ export const DEFAULT_DATA_DIR = process.env.VEIL_DATA_DIR ?? '.veil';
  * ```
  */
 export async function withKeyring<T>(dataDir: string, work: (keyring: Keyring, db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
-  const url = process.env.DATABASE_URL;
+  const config = commandConfig([{ setting: 'VEIL_DATA_DIR', flag: '--data-dir', value: dataDir }]);
+  const url = config.DATABASE_URL;
+  const provider = await keyProviderFromConfig(config);
   const handle = await openDatabase(url ? { driver: 'postgres', connectionString: url } : { driver: 'pglite', dataDir: join(dataDir, 'pglite') });
   try {
     const keyring = new Keyring({
-      provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
+      provider,
       store: new DatabaseKeyringStore(handle.db),
     });
     return await work(keyring, handle.db);

@@ -3,7 +3,8 @@
  * {@link KeyringStore}; plus per-subject keys that can be destroyed one by one.
  *
  * - A tenant's current key is its highest active version, created on first use.
- * - `rotate` adds a version and re-wraps every live record under the current KEK provider.
+ * - `rotate` adds a version and re-wraps every live record under the current KEK provider;
+ *   `rewrap` does the re-wrapping alone (after the KEK itself was rotated).
  * - Old versions keep decrypting until `retire`, which destroys their wrapped material.
  * - `destroySubject` and `destroyTenant` delete records: what they protected is crypto-shredded.
  *
@@ -229,7 +230,24 @@ export class Keyring {
    * ```
    */
   async rotate(tenantId: string): Promise<number> {
+    await this.rewrap(tenantId);
+    return (await this.#createNext(tenantId, null, 'rotate')).version;
+  }
+
+  /**
+   * Re-wraps every live key of the tenant (all versions and subject keys) under the current KEK
+   * provider and its current KEK version, leaving the data keys themselves unchanged. After it, an
+   * old KEK (a previous provider, or a Vault or KMS key version) can be retired without any data
+   * becoming unreadable. Returns how many records were re-wrapped.
+   *
+   * @example
+   * ```ts
+   * await keyring.rewrap('tenant-a'); // then raise Vault's min_decryption_version
+   * ```
+   */
+  async rewrap(tenantId: string): Promise<number> {
     checkId('tenantId', tenantId);
+    let count = 0;
     for (const record of await this.#store.list(tenantId)) {
       if (record.status !== 'active') continue;
       const { key } = await this.#unwrap(record);
@@ -239,8 +257,9 @@ export class Keyring {
         kekId: this.#provider.id,
         wrappedKey: Buffer.from(wrapped).toString('base64'),
       });
+      count += 1;
     }
-    return (await this.#createNext(tenantId, null, 'rotate')).version;
+    return count;
   }
 
   /**

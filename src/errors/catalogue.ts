@@ -78,6 +78,8 @@ export const ERROR_CATALOGUE = {
   VEIL_BACKUP_KEK_MISSING: { status: 400, doc: 'Restoring needs the key-encryption key the backup was made under, which a backup never holds: put the key file at `<data dir>/kek.key` (or pass `--kek-file`) before `veil restore`.' },
   VEIL_BACKUP_KEK_MISMATCH: { status: 400, doc: 'The key-encryption key given does not unwrap the backup: it is not the key the backup was made under.' },
   VEIL_RESTORE_NOT_EMPTY: { status: 409, doc: '`veil restore` only restores into an empty data directory and an empty database; the message names which one holds data.' },
+  // Service core: configuration, sign-in, keys, TLS.
+  VEIL_CONFIG_INVALID: { status: 500, doc: 'A setting of the deployment (an environment variable such as `VEIL_PORT`, or the flag standing for it) is missing, malformed or out of range, or contradicts another; the message names the setting and its flag, never its value. `veil config check` prints the effective configuration.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

@@ -134,6 +134,16 @@ export const policySchema = z
     recognizers: z.array(customRecognizerSchema, { error: 'expected a list' }).max(256).optional(),
     fields: z.record(z.string().min(1).max(512), fieldRuleSchema, { error: 'expected a mapping' }).optional(),
     other_fields: z.enum(['detect', 'keep'], { error: 'expected detect or keep' }).optional(),
+    keys: z
+      .object({
+        /** How often the tenant's data key is rotated by the service (`90d`, `12h`); never when absent. */
+        rotate_every: z
+          .string()
+          .regex(/^[1-9]\d{0,5}[mhd]$/, { error: 'expected a duration such as 90d, 12h or 30m' })
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -66,7 +66,7 @@ export interface ApiKeys {
    * tenant's log. The returned key is the only copy of its secret.
    */
   create(
-    input: { readonly tenantId: string; readonly roles: readonly Role[] },
+    input: { readonly tenantId: string; readonly roles: readonly Role[]; readonly expiresAt?: Date },
     actor: ApiKeyActor,
   ): Promise<CreatedApiKey>;
   /** Revokes a key and records `api_key.revoked`; `VEIL_NOT_FOUND` when the tenant has no such key. */

@@ -1,7 +1,7 @@
 /**
  * The composition root of the audit log: the database store, the Ed25519 signing key kept in
  * the data directory, and one {@link AuditLog} per log id, wired once per process and shared by
- * `veil serve`, the CLI and (later) the job workers.
+ * `veil serve`, the CLI and the job workers (`veil worker`).
  *
  * Log ids. Each tenant has its own log, whose id is the tenant id (`DatabaseAuditStore(db,
  * tenantId)`): an auditor of one tenant reads, exports and proves against a tree that holds only
@@ -290,6 +290,22 @@ export function securityAuditEvent(event: SecurityEvent, now: () => number = Dat
     };
   }
   const { principal } = event;
+  if (event.kind === 'text.analyzed') {
+    // Entity types become slugs (EMAIL_ADDRESS: email_address); the schema keeps at most 32.
+    const counts = Object.entries(event.counts)
+      .map(([type, n]) => [type.toLowerCase(), n] as const)
+      .filter(([type]) => /^[a-z][a-z0-9_.-]{0,63}$/.test(type))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, 32);
+    return {
+      time,
+      actor: auditActor(principal),
+      tenant: principal.tenantId,
+      action: event.route === 'analyze' ? 'text.analyzed' : 'text.anonymized',
+      objects: [request],
+      counts: Object.fromEntries(counts),
+    };
+  }
   return {
     time,
     actor: auditActor(principal),

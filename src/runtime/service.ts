@@ -16,10 +16,12 @@ import type { Logger } from 'pino';
 import { authorize, requirePermission } from '../access/index.js';
 import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
-import type { Authenticate } from '../api/index.js';
+import type { Authenticate, TlsFiles } from '../api/index.js';
 import type { JobsPort, RevealedValue } from '../api/routes/jobs.js';
+import { apiKeyRoutes } from '../api/routes/api-keys.js';
 import type { UploadsPort } from '../api/routes/uploads.js';
 import type { AuditEventInput } from '../audit/index.js';
+import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/index.js';
 import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
@@ -33,6 +35,7 @@ import type { ApiKeys } from './api-keys.js';
 import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
 import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
+import { startKeyMaintenance } from './key-maintenance.js';
 import type { DetectionPool } from './detection-pool.js';
 import { checkUpload, createUpload, receiveUpload, takeUpload } from '../pipeline/uploads.js';
 import type { UploadDeps } from '../pipeline/uploads.js';
@@ -75,6 +78,15 @@ export interface ServiceOptions {
    * analyses in the request's thread. Default {@link defaultDetectionThreads}.
    */
   readonly detectionThreads?: number;
+  /** The KEK provider; default a local key file, `<dataDir>/kek.key` (see `keyProviderFromConfig`). */
+  readonly keyProvider?: KeyEncryptionKeyProvider;
+  /** Serve HTTPS with this certificate and key (`startService`'s URL is then `https://`). */
+  readonly tls?: TlsFiles;
+  /**
+   * How often data keys are rotated by policy (`keys.rotate_every`) and re-wrapped under the
+   * current KEK, in seconds; 0 never (the default here; `veil serve` runs it hourly).
+   */
+  readonly keyMaintenanceIntervalSeconds?: number;
 }
 
 /**
@@ -240,6 +252,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   const runtime = await openRuntime({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+    ...(options.keyProvider === undefined ? {} : { keyProvider: options.keyProvider }),
     onQueueError: (error) => logger?.warn({ component: 'queue', errorName: error.name }, 'queue error'),
   });
   let workers: Workers | undefined;
@@ -272,6 +285,13 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const policyFor = options.policyFor ?? (() => defaultPolicy!);
     const maxBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxBytes;
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
+    const routes = [
+      apiKeyRoutes({
+        create: (principal, input) => apiKeys.create({ tenantId: principal.tenantId, ...input }, auditActor(principal)),
+        list: (principal) => apiKeys.list(principal.tenantId),
+        revoke: (principal, keyId) => apiKeys.revoke(principal.tenantId, keyId, auditActor(principal)),
+      }),
+    ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
       // The role check only: a privileged permission's reason is in the body, which the route's
@@ -285,11 +305,21 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       // The same keyring as the workers, so keyed operators agree between /v1/anonymize and jobs.
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
       ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
       uploads: createUploadsPort({ store, keyring: runtime.keyring, maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS }),
       jobs: createJobsPort(runtime, logs, policyFor, maxBytes, workers),
       ...auditApiDependencies(logs),
+      routes,
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
+    const keyUpkeep = startKeyMaintenance({
+      db: runtime.handle.db,
+      keyring: runtime.keyring,
+      logs,
+      policyFor,
+      intervalSeconds: options.keyMaintenanceIntervalSeconds ?? 0,
+      ...(logger === undefined ? {} : { logger }),
+    });
     let closed: Promise<void> | undefined;
     const running = workers;
     const pool = detection;
@@ -303,6 +333,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           await app.close();
           await pool?.close();
           await sweeper.stop();
+          await keyUpkeep.stop();
           await running?.stop();
           await runtime.close();
         })()),
@@ -335,5 +366,5 @@ export async function startService(options: ServiceOptions & { readonly host: st
   const address = service.app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { ...service, url: `http://${host}:${port}` };
+  return { ...service, url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}` };
 }

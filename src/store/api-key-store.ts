@@ -21,13 +21,15 @@ export interface ApiKeyRecord {
   readonly createdAt: string;
   /** ISO 8601, or null while the key is active. */
   readonly revokedAt: string | null;
+  /** ISO 8601, or null for a key that does not expire. */
+  readonly expiresAt: string | null;
 }
 
 /** What listing shows of a key: everything but the hash. */
 export type ApiKeyListing = Omit<ApiKeyRecord, 'hash'>;
 
 const HASH_HEX = /^[0-9a-f]{64}$/;
-const LISTED = ['key_id', 'tenant_id', 'roles', 'created_at', 'revoked_at'] as const;
+const LISTED = ['key_id', 'tenant_id', 'roles', 'created_at', 'revoked_at', 'expires_at'] as const;
 
 function presentListing(row: Pick<Selectable<ApiKeysTable>, (typeof LISTED)[number]>): ApiKeyListing {
   return {
@@ -36,6 +38,7 @@ function presentListing(row: Pick<Selectable<ApiKeysTable>, (typeof LISTED)[numb
     roles: Object.freeze([...row.roles]),
     createdAt: row.created_at.toISOString(),
     revokedAt: row.revoked_at === null ? null : row.revoked_at.toISOString(),
+    expiresAt: row.expires_at === null ? null : row.expires_at.toISOString(),
   };
 }
 
@@ -99,6 +102,7 @@ export class DatabaseApiKeyStore {
             hash: Buffer.from(record.hash, 'hex'),
             created_at: record.createdAt,
             revoked_at: record.revokedAt,
+            expires_at: record.expiresAt,
           })
           .execute(),
       );

@@ -192,11 +192,19 @@ const apiKeysByKeyId: Migration = {
   },
 };
 
+/** API keys may expire: a key past `expires_at` is refused like a revoked one. */
+const apiKeyExpiry: Migration = {
+  async up(db) {
+    await run(db, [`alter table api_keys add column expires_at timestamptz`, `alter table api_keys add check (expires_at is null or expires_at > created_at)`]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_row_level_security': rowLevelSecurity,
   '0003_api_keys_by_key_id': apiKeysByKeyId,
+  '0004_api_key_expiry': apiKeyExpiry,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

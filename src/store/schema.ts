@@ -98,6 +98,8 @@ export interface ApiKeysTable {
   hash: Uint8Array;
   created_at: Timestamp;
   revoked_at: Timestamp | null;
+  /** When the key stops working; null for a key without expiry (0004). */
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AuditEntriesTable {

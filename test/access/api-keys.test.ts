@@ -4,7 +4,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { mock, test } from 'node:test';
 import { createApiKeyService, InMemoryApiKeyStore, parseApiKey } from '../../src/access/api-keys.js';
 import type { StoredApiKey } from '../../src/access/api-keys.js';
-import { AuthenticationFailure } from '../../src/access/failure.js';
+import { AuthenticationFailure, unauthenticatedReason } from '../../src/access/failure.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 import { rejection } from './token-fixtures.js';
 
@@ -59,6 +59,7 @@ test('the stored record holds an HMAC-SHA256 of the secret under the pepper, nev
     hash: expectedHash,
     createdAt: '2026-01-01T00:00:00.000Z',
     revokedAt: null,
+    expiresAt: null,
   });
   assert.equal(JSON.stringify(record).includes(secret), false);
   assert.equal(JSON.stringify(record).includes(apiKey), false);
@@ -154,6 +155,7 @@ test('listing shows one tenant its keys with ids, roles and dates, never a hash'
       roles: ['processor'],
       createdAt: '2026-01-01T00:00:00.000Z',
       revokedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: null,
     },
   ]);
   await assert.rejects(keys.list('../x'), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION');
@@ -184,6 +186,7 @@ test('the in-memory store refuses a duplicate key id', async () => {
     hash: '00',
     createdAt: '2026-01-01T00:00:00.000Z',
     revokedAt: null,
+    expiresAt: null,
   };
   await store.create(record);
   await assert.rejects(store.create(record), (e: unknown) => isVeilError(e) && e.code === 'VEIL_CONFLICT');
@@ -194,4 +197,19 @@ test('parseApiKey splits id and secret even when the secret holds underscores', 
   assert.deepEqual(parseApiKey(`veil_${'0a'.repeat(12)}_${secret}`), { keyId: '0a'.repeat(12), secret });
   assert.equal(parseApiKey(`veil_${'0a'.repeat(12)}_${secret}_`), undefined);
   assert.equal(parseApiKey(`veil_${'0a'.repeat(12)}`), undefined);
+});
+
+test('a key with an expiry works until then and is refused as expired afterwards', async () => {
+  let clock = new Date('2026-01-01T00:00:00Z');
+  const store = new InMemoryApiKeyStore();
+  const keys = createApiKeyService({ store, pepper: randomBytes(32), now: () => clock });
+  const created = await keys.create({ tenantId: 'acme', roles: ['processor'], expiresAt: new Date('2026-01-31T00:00:00Z') });
+  assert.equal(created.expiresAt, '2026-01-31T00:00:00.000Z');
+  assert.equal((await keys.list('acme'))[0]?.expiresAt, '2026-01-31T00:00:00.000Z');
+  clock = new Date('2026-01-30T23:59:59Z');
+  assert.equal((await keys.verify(created.apiKey)).tenantId, 'acme');
+  clock = new Date('2026-01-31T00:00:00Z');
+  await assert.rejects(keys.verify(created.apiKey), (e: unknown) => isVeilError(e) && e.code === 'VEIL_UNAUTHENTICATED' && unauthenticatedReason(e) === 'expired');
+  // An expiry in the past is a mistake, not a key.
+  await assert.rejects(keys.create({ tenantId: 'acme', roles: ['processor'], expiresAt: new Date('2026-01-01T00:00:00Z') }), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION');
 });

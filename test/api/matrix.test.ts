@@ -18,6 +18,8 @@ interface Fixtures {
   /** A fresh job or upload for each call that consumes one. */
   nextJob(tenant: string): Promise<string>;
   nextUpload(tenant: string): Promise<string>;
+  /** A fresh API key id of the tenant (each call revokes at most one). */
+  nextApiKey(tenant: string): Promise<string>;
 }
 
 interface RouteCase {
@@ -70,6 +72,10 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', route: '/v1/audit/sth', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/sth' }) },
   { method: 'GET', route: '/v1/audit/proof/inclusion', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/inclusion?leaf=0&size=2' }) },
   { method: 'GET', route: '/v1/audit/proof/consistency', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/consistency?from=1&to=2' }) },
+  { method: 'GET', route: '/v1/audit/export', permission: 'audit:export', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/export' }) },
+  { method: 'POST', route: '/v1/api-keys', permission: 'api-keys:manage', ok: 201, byId: false, request: async () => ({ url: '/v1/api-keys', payload: { roles: ['processor'] } }) },
+  { method: 'GET', route: '/v1/api-keys', permission: 'api-keys:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/api-keys' }) },
+  { method: 'DELETE', route: '/v1/api-keys/{id}', permission: 'api-keys:manage', ok: 204, byId: true, request: async (f, t) => ({ url: `/v1/api-keys/${await f.nextApiKey(t)}` }) },
   { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
 ];
 
@@ -91,6 +97,9 @@ before(async () => {
   fixtures = {
     job: { own, other },
     nextJob: submit,
+    async nextApiKey(tenant) {
+      return (await t.service.apiKeys.create({ tenantId: tenant, roles: ['processor'] }, { id: 'veil-cli', role: 'admin' })).keyId;
+    },
     async nextUpload(tenant) {
       const res = await app.inject({ method: 'POST', url: '/v1/uploads', headers: as('processor', tenant), payload: {} });
       assert.equal(res.statusCode, 201);
@@ -148,6 +157,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 14 routes: 9 without ids × 5 roles + 5 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 9 * 5 + 5 * 5 * 2);
+  // 18 routes: 12 without ids × 5 roles + 6 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 12 * 5 + 6 * 5 * 2);
 });

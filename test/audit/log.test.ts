@@ -10,7 +10,7 @@ import type { AuditExport } from '../../src/audit/export.js';
 import { hashFromHex } from '../../src/audit/encoding.js';
 import { verifyConsistency, verifyInclusion, hashLeaf } from '../../src/audit/merkle.js';
 import { createAuditSigner, exportAuditPublicKey, generateAuditKeyPair, verifyTreeHead } from '../../src/audit/tree-head.js';
-import { auditVerifyCommand, verifyExport, verifyReceipt } from '../../src/audit/verify.js';
+import { assertReceipt, auditVerifyCommand, verifyExport, verifyReceipt } from '../../src/audit/verify.js';
 import { canonicalBytes } from '../../src/audit/canonical.js';
 
 const keyPair = generateAuditKeyPair();
@@ -197,8 +197,31 @@ test('tampering with an export file is detected and the first bad line named; th
     writeFileSync(receiptFile, JSON.stringify(await new AuditLog({ store, signer }).receipt(7)));
     const receipt = await auditVerifyCommand(receiptFile, { publicKeyPath: keyFile });
     assert.match(receipt.output, /^receipt verified: entry 7 is in the log of 50 entries/);
-    assert.equal((await auditVerifyCommand(receiptFile)).exitCode, 2);
+    const keyless = await auditVerifyCommand(receiptFile);
+    assert.equal(keyless.exitCode, 2);
+    assert.match(keyless.output, /needs|only be checked against the audit public key/);
+    assert.match(keyless.output, /GET \/v1\/audit\/public-key/);
+    assert.match(keyless.output, /--public-key FILE/);
+    // A DELETE /v1/jobs/:id answer saved as it came: the receipt is its `receipt` field.
+    const answerFile = join(dir, 'deleted.json');
+    writeFileSync(answerFile, JSON.stringify({ job_id: 'j-1', deleted: [{ class: 'original', count: 1 }], receipt: await new AuditLog({ store, signer }).receipt(7) }));
+    assert.match((await auditVerifyCommand(answerFile, { publicKeyPath: keyFile })).output, /^receipt verified: entry 7 is in the log of 50 entries/);
+    assert.equal((await auditVerifyCommand(answerFile)).output, keyless.output);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('assertReceipt throws the code of what failed', async () => {
+  
+  const signer = createAuditSigner(generateAuditKeyPair());
+  const log = new AuditLog({ store: new MemoryAuditStore(), signer });
+  for (let i = 0; i < 3; i += 1)
+    await log.append({ time: '2026-01-01T00:00:00.000Z', actor: { id: 'svc', role: 'system' }, tenant: 'acme', action: 'job.download', objects: [{ kind: 'job', id: `j-${i}` }] });
+  const receipt = await log.receipt(1);
+  const key = exportAuditPublicKey(signer).jwk;
+  assert.equal(assertReceipt(receipt, key).index, 1);
+  assert.throws(() => assertReceipt(receipt, exportAuditPublicKey(generateAuditKeyPair()).jwk), { code: 'VEIL_AUDIT_SIGNATURE_INVALID' });
+  assert.throws(() => assertReceipt({ ...receipt, leaf_index: 2 }, key), { code: 'VEIL_AUDIT_PROOF_INVALID' });
+  assert.throws(() => assertReceipt({ format: 'other' }, key), { code: 'VEIL_AUDIT_EXPORT_INVALID' });
 });

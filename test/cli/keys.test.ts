@@ -37,6 +37,10 @@ test('veil keys init, rotate, list and retire manage versions without printing k
   assert.equal(exportRun.status, 0, exportRun.stderr);
   const rotations = readFileSync(exported, 'utf8').split('\n').filter((line) => line.includes('"key.rotated"'));
   assert.equal(rotations.length, 2);
+  // So is the retirement, with the version retired and nothing of the key.
+  const retirements = readFileSync(exported, 'utf8').split('\n').filter((line) => line.includes('"key.retired"'));
+  assert.equal(retirements.length, 1);
+  assert.match(retirements[0]!, /"key":\{"id":"tenant-data-key","version":1\}/);
   const verifyRun = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'audit', 'verify', exported], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(verifyRun.status, 0, verifyRun.stdout + verifyRun.stderr);
 });

@@ -69,34 +69,53 @@ function reply(res: ServerResponse, status: number, body: unknown, contentType =
   res.end(JSON.stringify(body));
 }
 
-/** Vault Transit: POST /v1/<mount>/encrypt|decrypt/<key>, token in X-Vault-Token. */
-export function startVaultTransit(options: {
+/** The loopback Vault's key versions: rotate adds one; retiring raises `min_decryption_version`. */
+export interface VaultTransitServer extends LoopbackServer {
+  /** Adds a key version, which encrypts from now on (Vault's `rotate`). */
+  rotateKey(): void;
+  /** Refuses to decrypt ciphertexts of versions below `version` (Vault's `min_decryption_version`). */
+  retireBelow(version: number): void;
+}
+
+/** Vault Transit: POST /v1/<mount>/encrypt|decrypt/<key>, token in X-Vault-Token, versioned keys. */
+export async function startVaultTransit(options: {
   token: string;
   mount: string;
   keyName: string;
-}): Promise<LoopbackServer> {
-  const key = randomBytes(32);
-  return listen((req, res) => {
+}): Promise<VaultTransitServer> {
+  const versions = [randomBytes(32)];
+  let minDecryption = 1;
+  const server = await listen((req, res) => {
     if (req.headers['x-vault-token'] !== options.token)
       return reply(res, 403, { errors: ['permission denied'] });
     const aad = Buffer.from(String(req.body.associated_data ?? ''), 'base64');
     if (req.method === 'POST' && req.url === `/v1/${options.mount}/encrypt/${options.keyName}`) {
-      const sealed = seal(key, Buffer.from(String(req.body.plaintext), 'base64'), aad);
+      const version = versions.length;
+      const sealed = seal(versions[version - 1]!, Buffer.from(String(req.body.plaintext), 'base64'), aad);
       return reply(res, 200, {
-        data: { ciphertext: `vault:v1:${sealed.toString('base64')}`, key_version: 1 },
+        data: { ciphertext: `vault:v${version}:${sealed.toString('base64')}`, key_version: version },
       });
     }
     if (req.method === 'POST' && req.url === `/v1/${options.mount}/decrypt/${options.keyName}`) {
-      const ciphertext = String(req.body.ciphertext);
-      const plaintext = ciphertext.startsWith('vault:v1:')
-        ? open(key, Buffer.from(ciphertext.slice('vault:v1:'.length), 'base64'), aad)
-        : undefined;
+      const match = /^vault:v(\d+):(.*)$/.exec(String(req.body.ciphertext));
+      const version = Number(match?.[1] ?? 0);
+      if (match !== null && version >= 1 && version < minDecryption)
+        return reply(res, 400, { errors: ['ciphertext or signature version is disallowed by policy (too old)'] });
+      const key = versions[version - 1];
+      const plaintext = match !== null && key !== undefined ? open(key, Buffer.from(match[2]!, 'base64'), aad) : undefined;
       if (plaintext === undefined)
         return reply(res, 400, { errors: ['cipher: message authentication failed'] });
       return reply(res, 200, { data: { plaintext: plaintext.toString('base64') } });
     }
     return reply(res, 404, { errors: [] });
   });
+  return {
+    ...server,
+    rotateKey: () => void versions.push(randomBytes(32)),
+    retireBelow: (version) => {
+      minDecryption = version;
+    },
+  };
 }
 
 /** AWS KMS JSON 1.1: POST / with X-Amz-Target TrentService.Encrypt|Decrypt, base64 blobs. */

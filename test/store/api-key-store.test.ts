@@ -21,6 +21,7 @@ const record = (keyId: string, tenantId: string) => ({
   hash: 'ab'.repeat(32),
   createdAt: '2026-01-02T03:04:05.678Z',
   revokedAt: null,
+  expiresAt: null,
 });
 
 for (const driver of DRIVERS) {
@@ -59,6 +60,7 @@ for (const driver of DRIVERS) {
       // The listing never carries the hash.
       assert.deepEqual(Object.keys((await store.list('tenant-a'))[0]!).sort(), [
         'createdAt',
+        'expiresAt',
         'keyId',
         'revokedAt',
         'roles',
@@ -148,14 +150,15 @@ for (const driver of DRIVERS) {
             trx,
           ),
         );
-        assert.deepEqual(await migrateToLatest(raw), ['0003_api_keys_by_key_id']);
+        // Later migrations follow; what matters is that 0003 and 0004 run on the old database.
+        assert.deepEqual((await migrateToLatest(raw)).slice(0, 2), ['0003_api_keys_by_key_id', '0004_api_key_expiry']);
         const { rows } = await sql<{ column_name: string }>`
           select column_name from information_schema.columns where table_name = 'api_keys' order by column_name`.execute(
           raw,
         );
         assert.deepEqual(
           rows.map((r) => r.column_name),
-          ['created_at', 'hash', 'key_id', 'revoked_at', 'roles', 'tenant_id'],
+          ['created_at', 'expires_at', 'hash', 'key_id', 'revoked_at', 'roles', 'tenant_id'],
         );
         const upgraded = new DatabaseApiKeyStore(old.handle.db);
         assert.deepEqual(await upgraded.list('tenant-a'), []);

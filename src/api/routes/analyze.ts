@@ -9,8 +9,9 @@ import { SUPPORTED_LANGUAGES } from '../../engine/analyze.js';
 import type { AnalyzeOptions, DenyListEntry } from '../../engine/analyze.js';
 import type { CustomRecognizerDefinition } from '../../engine/recognizers/custom.js';
 import type { Finding } from '../../engine/types.js';
-import type { AnalyzeText } from '../ports.js';
-import { entityTypeSchema, protectedErrorResponses } from '../schemas.js';
+import { principalOf } from '../guard.js';
+import type { AnalyzeText, AuditRecorder } from '../ports.js';
+import { countsByType, entityTypeSchema, protectedErrorResponses } from '../schemas.js';
 
 const adHocRecognizerSchema = z
   .object({
@@ -124,7 +125,7 @@ export function presentFinding(finding: Finding): RecognizerResult {
  * await app.register(async (scope) => analyzeRoutes(scope, analyzeInProcess(createAnalyzerCache(64))));
  * ```
  */
-export async function analyzeRoutes(app: FastifyInstance, analyzeText: AnalyzeText): Promise<void> {
+export async function analyzeRoutes(app: FastifyInstance, analyzeText: AnalyzeText, audit?: AuditRecorder): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/analyze',
     {
@@ -142,6 +143,7 @@ export async function analyzeRoutes(app: FastifyInstance, analyzeText: AnalyzeTe
     async (request) => {
       const { text, ...options } = request.body;
       const findings = await analyzeText(text, analyzeOptionsOf(options));
+      await audit?.record({ kind: 'text.analyzed', requestId: request.id, principal: principalOf(request), route: 'analyze', counts: countsByType(findings) });
       return findings.map(presentFinding);
     },
   );

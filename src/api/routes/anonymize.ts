@@ -11,8 +11,8 @@ import type { AnonymizationPlan, AnonymizedItem, OperatorConfig } from '../../en
 import type { Finding } from '../../engine/types.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { principalOf } from '../guard.js';
-import type { AnalyzeText, TenantKeys } from '../ports.js';
-import { entityTypeSchema, protectedErrorResponses } from '../schemas.js';
+import type { AnalyzeText, AuditRecorder, TenantKeys } from '../ports.js';
+import { countsByType, entityTypeSchema, protectedErrorResponses } from '../schemas.js';
 
 const operatorSchema = z.discriminatedUnion('type', [
   z
@@ -208,6 +208,7 @@ export async function anonymizeRoutes(
   app: FastifyInstance,
   analyzeText: AnalyzeText,
   tenantKeys: TenantKeys | undefined,
+  audit?: AuditRecorder,
 ): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/anonymize',
@@ -250,6 +251,7 @@ export async function anonymizeRoutes(
         tenant: principal.tenantId,
         ...(keys === undefined ? {} : { keys }),
       });
+      await audit?.record({ kind: 'text.analyzed', requestId: request.id, principal, route: 'anonymize', counts: countsByType(result.items) });
       return { text: result.text, items: result.items.map(presentItem) };
     },
   );

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { exportAuditPublicKey } from '../../audit/index.js';
+import { exportAuditLog, exportAuditPublicKey, serializeAuditExport } from '../../audit/index.js';
 import type { AuditLog, AuditPublicKey, ConsistencyProof, InclusionProof, SignedTreeHead } from '../../audit/index.js';
 import { principalOf } from '../guard.js';
 import type { ApiRoutePlugin } from '../ports.js';
@@ -141,7 +141,8 @@ const security = [{ bearer: [] }];
 /**
  * The audit routes as a plugin for `deps.routes`: `GET /v1/audit/entries`, `/v1/audit/sth`,
  * `/v1/audit/proof/inclusion` and `/v1/audit/proof/consistency` (permission `audit:read`, the
- * caller's tenant log) and `GET /v1/audit/public-key` (public).
+ * caller's tenant log), `GET /v1/audit/export` (permission `audit:export`: the whole tenant log,
+ * verifiable offline) and `GET /v1/audit/public-key` (public).
  *
  * @example
  * ```ts
@@ -217,6 +218,28 @@ export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {
         },
       },
       async (request) => presentConsistency(await logOf(request).consistencyProof(request.query.from, request.query.to)),
+    );
+
+    // Untyped: the answer is JSON Lines text, not one JSON value a response schema could serialise.
+    app.get(
+      '/v1/audit/export',
+      {
+        config: { permission: 'audit:export' },
+        schema: {
+          summary: "Export the caller's tenant audit log",
+          description:
+            'The self-contained export `veil audit export` writes (JSON Lines: a header, every entry, the signed tree heads), with a head signed over the latest entries first. Verify it offline: `veil audit verify FILE --public-key KEY`.',
+          tags,
+          security,
+          response: { ...protectedErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const log = logOf(request);
+        await source.currentTreeHead(log);
+        const text = serializeAuditExport(await exportAuditLog(log.store, source.signer));
+        return reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(text);
+      },
     );
 
     api.get(

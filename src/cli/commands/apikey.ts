@@ -14,6 +14,16 @@ interface ApiKeyFlags {
 // Administration from the command line is recorded as the CLI acting as an admin, as `veil keys` is.
 const CLI_ACTOR = { id: 'veil-cli', role: 'admin' } as const;
 
+const DURATION = /^([1-9]\d{0,5})([mhd])$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `--expires-in 90d` in milliseconds; commander reports a usage error (exit 2) otherwise. */
+function parseExpiry(value: string): number {
+  const match = DURATION.exec(value);
+  if (match === null) throw new InvalidArgumentError('expected a duration such as 90d, 12h or 30m');
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
 function collectRole(value: string, previous: Role[] = []): Role[] {
   if (!isRole(value)) throw new InvalidArgumentError(`expected one of ${ROLES.join(', ')}`);
   return [...previous, value];
@@ -52,13 +62,15 @@ export function registerApiKey(program: Command): void {
     apikey.command('create').description('create a key and print it on stdout (shown only this once)'),
   )
     .requiredOption('--role <role>', `a role (repeat for more): ${ROLES.join(', ')}`, collectRole)
-    .action(async (flags: ApiKeyFlags & { role: Role[] }) => {
+    .option('--expires-in <duration>', 'the key stops working after this long: 90d, 12h, 30m (default: never)', parseExpiry)
+    .action(async (flags: ApiKeyFlags & { role: Role[]; expiresIn?: number }) => {
+      const expiresAt = flags.expiresIn === undefined ? undefined : new Date(Date.now() + flags.expiresIn);
       const created = await withApiKeys(flags.dataDir, (apiKeys) =>
-        apiKeys.create({ tenantId: flags.tenant, roles: flags.role }, CLI_ACTOR),
+        apiKeys.create({ tenantId: flags.tenant, roles: flags.role, ...(expiresAt === undefined ? {} : { expiresAt }) }, CLI_ACTOR),
       );
       await writeLine(created.apiKey);
       process.stderr.write(
-        `api key ${created.keyId} created for tenant ${flags.tenant}; it cannot be shown again, store it now\n`,
+        `api key ${created.keyId} created for tenant ${flags.tenant}${created.expiresAt === null ? '' : `, expires ${created.expiresAt}`}; it cannot be shown again, store it now\n`,
       );
     });
 
@@ -69,7 +81,7 @@ export function registerApiKey(program: Command): void {
     if (keys.length === 0) await writeLine(`tenant ${flags.tenant}: no API keys`);
     for (const key of keys)
       await writeLine(
-        `${key.keyId}\t${key.roles.join(',')}\t${key.createdAt}\t${key.revokedAt === null ? 'active' : `revoked ${key.revokedAt}`}`,
+        `${key.keyId}\t${key.roles.join(',')}\t${key.createdAt}\t${key.revokedAt === null ? 'active' : `revoked ${key.revokedAt}`}${key.expiresAt === null ? '' : `\texpires ${key.expiresAt}`}`,
       );
   });
 

@@ -62,7 +62,18 @@ export function registerKeys(program: Command): void {
   withCommon(keys.command('retire').description('destroy an old data key version (data under it no longer decrypts)'))
     .argument('<version>', 'the version to retire', parseVersion)
     .action(async (version: number, flags: KeysFlags) => {
-      await withKeyring(flags.dataDir, (keyring) => keyring.retire(flags.tenant, version));
+      await withKeyring(flags.dataDir, async (keyring, db) => {
+        await keyring.retire(flags.tenant, version);
+        // Retiring destroys key material for good: an audited admin action, as rotation is.
+        const logs = await openAuditLogs({ db, dataDir: flags.dataDir });
+        await logs.forTenant(flags.tenant).append({
+          time: new Date().toISOString(),
+          actor: { id: 'veil-cli', role: 'admin' },
+          tenant: flags.tenant,
+          action: 'key.retired',
+          key: { id: 'tenant-data-key', version },
+        });
+      });
       await writeLine(`tenant ${flags.tenant}: data key version ${version} retired`);
     });
 }

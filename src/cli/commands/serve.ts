@@ -1,32 +1,24 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { authorize, createAuthenticator, createTokenVerifier, openLocalIssuer } from '../../access/index.js';
+import { authorize } from '../../access/index.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { ApiDependencies } from '../../api/index.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import { startService } from '../../runtime/service.js';
-import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { startConfiguredService } from '../../runtime/configured-service.js';
+import { localAuthenticate } from '../../runtime/sign-in.js';
+import { commandConfig } from '../settings.js';
+
+export { localAuthenticate };
 
 interface ServeFlags {
-  host: string;
-  port: number;
-  dataDir: string;
-  workers: number;
-  detectionThreads?: number;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('expected a port from 0 to 65535');
-  return port;
-}
-
-function parseWorkers(value: string): number {
-  const workers = Number(value);
-  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new InvalidArgumentError('expected 0 to 64');
-  return workers;
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  workers?: string;
+  detectionThreads?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -51,23 +43,6 @@ export async function localApiDependencies(dataDir: string, keyring: Keyring): P
   };
 }
 
-/**
- * Authentication against the local issuer in `dataDir`: the tokens `veil token` mints.
- *
- * @example
- * ```ts
- * const authenticate = await localAuthenticate('.veil');
- * ```
- */
-export async function localAuthenticate(dataDir: string): Promise<ApiDependencies['authenticate']> {
-  const issuer = await openLocalIssuer(dataDir);
-  const authenticator = createAuthenticator({ tokens: await createTokenVerifier(issuer.verifierOptions()) });
-  return async (headers) => {
-    const header = headers.authorization;
-    return authenticator.authenticate(typeof header === 'string' ? header : undefined);
-  };
-}
-
 function onShutdown(close: () => Promise<void>, logger: Logger): void {
   let closing = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -86,9 +61,11 @@ function onShutdown(close: () => Promise<void>, logger: Logger): void {
 
 /**
  * `veil serve`: runs the HTTP API on `--host` (127.0.0.1) and `--port` (8080), with its data in
- * `VEIL_DATA_DIR` (or `--data-dir`, default `.veil`). Every `/v1` route needs a bearer token from
- * the local issuer or a service API key (`veil apikey create`); logs are JSON lines on stdout, the
- * banner goes to stderr.
+ * `VEIL_DATA_DIR` (or `--data-dir`, default `.veil`); every flag stands for a setting of the
+ * configuration schema (`src/runtime/config.ts`), validated before anything opens. Every `/v1`
+ * route needs a bearer token (an external OIDC issuer's when `VEIL_OIDC_ISSUER` is set, else the
+ * local issuer's) or a service API key (`veil apikey create`); HTTPS with `--tls-cert` and
+ * `--tls-key`. Logs are JSON lines on stdout, the banner goes to stderr.
  *
  * @example
  * ```ts
@@ -99,39 +76,40 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP API (OpenAPI document at /openapi.json, docs at /docs)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8080)
-    .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
-    .option('--workers <n>', 'jobs each step runs at once in this process (0: none, run `veil worker`)', parseWorkers, 1)
-    .option('--detection-threads <n>', 'threads analysing texts for /v1/analyze and /v1/anonymize (0: in the request thread; default: one per core)', parseWorkers)
+    .option('--host <host>', 'address to listen on (VEIL_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on, 0 picks a free one (VEIL_PORT, default 8080)')
+    .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR, default .veil)')
+    .option('--workers <n>', 'jobs each step runs at once in this process; 0: none, run `veil worker` (VEIL_WORKERS, default 1)')
+    .option('--detection-threads <n>', 'threads analysing texts for /v1/analyze and /v1/anonymize; 0: in the request thread (VEIL_DETECTION_THREADS, default one per core)')
+    .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS (VEIL_TLS_CERT, with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (VEIL_TLS_KEY)')
     .action(async (flags: ServeFlags) => {
-      const logger = pino({ level: process.env.VEIL_LOG_LEVEL ?? 'info' });
+      const config = commandConfig([
+        { setting: 'VEIL_HOST', flag: '--host', value: flags.host },
+        { setting: 'VEIL_PORT', flag: '--port', value: flags.port },
+        { setting: 'VEIL_DATA_DIR', flag: '--data-dir', value: flags.dataDir },
+        { setting: 'VEIL_WORKERS', flag: '--workers', value: flags.workers },
+        { setting: 'VEIL_DETECTION_THREADS', flag: '--detection-threads', value: flags.detectionThreads },
+        { setting: 'VEIL_TLS_CERT', flag: '--tls-cert', value: flags.tlsCert },
+        { setting: 'VEIL_TLS_KEY', flag: '--tls-key', value: flags.tlsKey },
+      ]);
+      const logger = pino({ level: config.VEIL_LOG_LEVEL });
       // The runtime (database, keys, blobs, queue), embedded workers, the audit logs and every
-      // route, wired once in src/runtime/service.ts; tokens are the local issuer's, and the
-      // service itself accepts API keys (`Bearer veil_…`).
-      const service = await startService({
-        dataDir: flags.dataDir,
-        ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
-        host: flags.host,
-        port: flags.port,
-        workers: flags.workers,
-        ...(flags.detectionThreads === undefined ? {} : { detectionThreads: flags.detectionThreads }),
-        authenticate: await localAuthenticate(flags.dataDir),
-        logger,
-      });
+      // route, wired once in src/runtime; the service itself accepts API keys (`Bearer veil_…`)
+      // before asking the configured issuer.
+      const service = await startConfiguredService(config, { logger });
       onShutdown(() => service.close(), logger);
       const { url } = service;
-      const hasTokenCommand = program.commands.some((command) => command.name() === 'token');
       const lines = [
         `Veil API listening on ${url}`,
         `API docs: ${url}/docs (OpenAPI: ${url}/openapi.json)`,
-        hasTokenCommand
-          ? `Development token: veil token --role processor --tenant T  (then: Authorization: Bearer <token>)`
-          : `Development token: \`veil token --role processor --tenant T\` is not available in this build yet; tokens must be signed by the key in ${flags.dataDir}`,
+        service.issuer === 'oidc'
+          ? `Sign-in: tokens of ${config.VEIL_OIDC_ISSUER} (tenant claim ${config.VEIL_OIDC_TENANT_CLAIM}, roles claim ${config.VEIL_OIDC_ROLES_CLAIM})`
+          : `Development token: veil token --role processor --tenant T  (then: Authorization: Bearer <token>)`,
         `Service API key: veil apikey create --tenant T --role processor  (then: Authorization: Bearer veil_…)`,
       ];
-      if (!LOOPBACK.has(flags.host)) {
-        lines.push('Warning: listening beyond loopback without TLS; put a TLS-terminating proxy in front.');
+      if (!service.tls && !LOOPBACK.has(config.VEIL_HOST)) {
+        lines.push('Warning: listening beyond loopback without TLS; pass --tls-cert and --tls-key, or put a TLS-terminating proxy in front.');
       }
       process.stderr.write(`${lines.join('\n')}\n`);
     });

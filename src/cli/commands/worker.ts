@@ -2,18 +2,14 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { VeilError } from '../../errors/veil-error.js';
 import { openRuntime, startWorkers } from '../../pipeline/worker.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
+import { keyProviderFromConfig } from '../../runtime/key-provider.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
+import { commandConfig } from '../settings.js';
 
 interface WorkerFlags {
-  concurrency: number;
+  concurrency?: string;
+  dataDir?: string;
   pollSeconds: number;
-}
-
-function parseConcurrency(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new InvalidArgumentError('expected an integer from 1 to 64');
-  return n;
 }
 
 function parsePollSeconds(value: string): number {
@@ -44,23 +40,34 @@ export function registerWorker(program: Command): void {
     .description(
       'run job workers against the PostgreSQL at DATABASE_URL (scale-out; `veil serve` embeds them)',
     )
-    .option('--concurrency <n>', 'jobs each step runs at once in this process', parseConcurrency, 1)
+    .option('--concurrency <n>', 'jobs each step runs at once in this process (VEIL_WORKERS, default 1)')
+    .option('--data-dir <dir>', 'where the key file, audit key and blobs live (VEIL_DATA_DIR, default .veil)')
     .option('--poll-seconds <s>', 'how often an idle worker polls its queue', parsePollSeconds, 1)
     .action(async (flags: WorkerFlags) => {
-      const databaseUrl = process.env['DATABASE_URL'];
-      if (databaseUrl === undefined || databaseUrl === '')
+      // The same configuration as `veil serve`: one environment serves both processes.
+      const config = commandConfig([
+        { setting: 'VEIL_WORKERS', flag: '--concurrency', value: flags.concurrency },
+        { setting: 'VEIL_DATA_DIR', flag: '--data-dir', value: flags.dataDir },
+      ]);
+      const databaseUrl = config.DATABASE_URL;
+      const concurrency = config.VEIL_WORKERS;
+      if (concurrency < 1)
+        throw new VeilError('VEIL_CONFIG_INVALID', 'configuration: --concurrency (VEIL_WORKERS): a worker runs at least 1 job per step');
+      if (databaseUrl === undefined)
         throw new VeilError(
-          'VEIL_INVALID_OPTION',
-          'worker: DATABASE_URL must name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
+          'VEIL_CONFIG_INVALID',
+          'configuration: DATABASE_URL: `veil worker` needs it to name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
       const runtime = await openRuntime({
         databaseUrl,
+        dataDir: config.VEIL_DATA_DIR,
+        keyProvider: await keyProviderFromConfig(config),
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
       const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
       const workers = await startWorkers({
         ...runtime,
-        concurrency: flags.concurrency,
+        concurrency,
         pollingIntervalSeconds: flags.pollSeconds,
         onEvent: (event) => {
           logEvent(event);
@@ -68,7 +75,7 @@ export function registerWorker(program: Command): void {
         },
       });
       process.stderr.write(
-        `veil worker: ${flags.concurrency} worker(s) per step, pid ${process.pid}; stop with SIGTERM or Ctrl-C\n`,
+        `veil worker: ${concurrency} worker(s) per step, pid ${process.pid}; stop with SIGTERM or Ctrl-C\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());

@@ -2,6 +2,7 @@
  * The averaged-perceptron weights at run time: an open-addressing hash table from feature hash
  * to one weight per tag. The table is built once from the compact model file.
  */
+import { VeilError } from '../../errors/veil-error.js';
 
 /** The model file format (`model/weights.json`). */
 export interface ModelFile {
@@ -106,7 +107,7 @@ export class PerceptronModel implements Scorer {
   /** Builds the table from the model file, checking that it matches the feature code. */
   static fromFile(file: ModelFile, featureVersion: number, tags: readonly string[]): PerceptronModel {
     if (file.format !== 1 || file.featureVersion !== featureVersion || file.tags.join() !== tags.join())
-      throw new Error('ner: the model file does not match this version of the features; run npm run train:ner');
+      throw new VeilError('VEIL_MODEL_INVALID', 'ner: the model file does not match this version of the features; run npm run train:ner');
     const keyBytes = fromBase64(file.keys);
     const keys = new Int32Array(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength >> 2);
     const bytes = fromBase64(file.weights);

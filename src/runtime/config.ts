@@ -1,0 +1,295 @@
+/**
+ * The deployment's configuration: one zod schema over the environment variables (and the flags
+ * that stand for them), defaults in one place, validated before anything opens. A bad value stops
+ * the program with `VEIL_CONFIG_INVALID` naming the setting (and its flag); an unknown `VEIL_*`
+ * variable is reported, with the closest known name, so a typo does not silently fall back to a
+ * default. `veil config check` prints {@link describeConfig}: every setting, where its value came
+ * from, secrets hidden.
+ *
+ * To add a setting, add one entry to {@link configSchema} (named as its environment variable,
+ * wrapped in {@link secret} if its value must never be printed) and, when it depends on others,
+ * one check in `crossChecks`. Nothing else needs to know the list.
+ */
+import { z } from 'zod';
+import { VeilError } from '../errors/veil-error.js';
+
+const secrets = z.registry<{ secret: true }>();
+
+/** Marks a setting whose value is never printed (`veil config check` shows `(set, hidden)`). */
+export function secret<T extends z.ZodType>(schema: T): T {
+  secrets.add(schema, { secret: true });
+  return schema;
+}
+
+const text = () => z.string().trim().min(1, 'must not be empty');
+
+function integer(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected an integer from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected an integer from ${min} to ${max}`).max(max, `expected an integer from ${min} to ${max}`));
+}
+
+function absoluteUrl(protocols: readonly string[]) {
+  const expected = protocols.map((p) => `${p}//`).join(' or ');
+  return text().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected an absolute ${expected} URL`);
+}
+
+/** A comma-separated list of non-empty names. */
+const list = () =>
+  text().transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  );
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The KEK providers `VEIL_KEK` selects. */
+export const KEK_DRIVERS = ['local-file', 'env', 'vault-transit', 'aws-kms'] as const;
+
+/**
+ * Every setting, named as its environment variable. Values arrive as strings (the environment
+ * has no other type) and leave parsed.
+ */
+export const configSchema = z
+  .object({
+    // Storage.
+    /** Keys, blobs and (without DATABASE_URL) the PGlite database. */
+    VEIL_DATA_DIR: text().default('.veil'),
+    /** A PostgreSQL connection string; PGlite in the data directory when unset. */
+    DATABASE_URL: secret(absoluteUrl(['postgres:', 'postgresql:']).optional()),
+    /** Where encrypted blobs live; only the data directory's file store in this build. */
+    VEIL_BLOBS: z.enum(['file'], { error: 'expected file (the encrypted file store in the data directory)' }).default('file'),
+
+    // Logs.
+    VEIL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+
+    // The HTTP API (`veil serve`).
+    VEIL_HOST: text().default('127.0.0.1'),
+    VEIL_PORT: integer(0, 65535).default(8080),
+    /** Jobs each step runs at once in `veil serve` (0: none) or `veil worker` (at least 1). */
+    VEIL_WORKERS: integer(0, 64).default(1),
+    /** Threads analysing texts for /v1/analyze and /v1/anonymize; one per core when unset. */
+    VEIL_DETECTION_THREADS: integer(0, 64).optional(),
+    /** PEM certificate chain and private key: the API serves HTTPS (with HSTS) when both are set. */
+    VEIL_TLS_CERT: text().optional(),
+    VEIL_TLS_KEY: text().optional(),
+
+    // Sign-in with an external OpenID Connect issuer (the local issuer's tokens when unset).
+    VEIL_OIDC_ISSUER: absoluteUrl(['https:', 'http:']).optional(),
+    /** The audiences this service answers to (comma-separated); required with an issuer. */
+    VEIL_OIDC_AUDIENCE: list().optional(),
+    /** The issuer's key set, when it is not found through OIDC discovery. */
+    VEIL_JWKS_URL: absoluteUrl(['https:', 'http:']).optional(),
+    /** The claim holding the tenant id; dots walk into nested claims (`org.tenant`). */
+    VEIL_OIDC_TENANT_CLAIM: text().default('tenant'),
+    /** The claim holding the roles (`realm_access.roles` for Keycloak). */
+    VEIL_OIDC_ROLES_CLAIM: text().default('roles'),
+    /** Least time between two fetches of the key set when a token names an unknown key. */
+    VEIL_OIDC_KEYS_REFRESH_SECONDS: integer(0, 3600).default(30),
+    /** How long a token that verified is trusted without checking its signature again. */
+    VEIL_OIDC_TOKEN_CACHE_SECONDS: integer(0, 300).default(30),
+
+    // The key-encryption key.
+    VEIL_KEK: z.enum(KEK_DRIVERS, { error: `expected one of ${KEK_DRIVERS.join(', ')}` }).default('local-file'),
+    /** local-file: the key file; `<data dir>/kek.key` when unset (0600, created on first use). */
+    VEIL_KEK_FILE: text().optional(),
+    /** env: the base64 32-byte key itself (openssl rand -base64 32). */
+    VEIL_KEK_BASE64: secret(text().optional()),
+    /** vault-transit: Vault's address, token, Transit key, mount and namespace. */
+    VEIL_VAULT_ADDR: absoluteUrl(['https:', 'http:']).optional(),
+    VEIL_VAULT_TOKEN: secret(text().optional()),
+    VEIL_VAULT_KEY: text().optional(),
+    VEIL_VAULT_MOUNT: text().default('transit'),
+    VEIL_VAULT_NAMESPACE: text().optional(),
+    /** aws-kms: the key id, ARN or alias; region and endpoint (any KMS-compatible service). Credentials come from the AWS SDK's usual chain. */
+    VEIL_KMS_KEY_ID: text().optional(),
+    VEIL_KMS_REGION: text().optional(),
+    VEIL_KMS_ENDPOINT: absoluteUrl(['https:', 'http:']).optional(),
+    // The AI provider (src/ai/model/config.ts reads and checks these in detail; listed here so they
+    // are known, printed by `veil config check`, and the key is never shown).
+    VEIL_AI_URL: absoluteUrl(['https:', 'http:']).optional(),
+    VEIL_AI_MODEL: text().optional(),
+    VEIL_AI_API_KEY: secret(text().optional()),
+    VEIL_AI_REGION: text().optional(),
+    VEIL_AI_TIMEOUT_MS: integer(1, 3_600_000).optional(),
+    VEIL_AI_MAX_RETRIES: integer(0, 5).optional(),
+    /** How often `veil serve` rotates data keys due by policy (`keys.rotate_every`) and re-wraps them under the current KEK; 0 never. */
+    VEIL_KEY_MAINTENANCE_SECONDS: integer(0, 604_800).default(3600),
+  })
+  .superRefine((config, context) => crossChecks(config, context));
+
+/** The validated configuration: every default filled in, every value parsed. */
+export type VeilConfig = z.output<typeof configSchema>;
+
+/** A setting's name (its environment variable). */
+export type SettingName = keyof z.input<typeof configSchema>;
+
+/** Settings that only make sense together. */
+function crossChecks(config: Record<string, unknown>, context: z.RefinementCtx): void {
+  const c = config as Partial<Record<SettingName, unknown>>;
+  const need = (setting: SettingName, because: string): void => {
+    if (c[setting] === undefined) context.addIssue({ code: 'custom', path: [setting], message: `must be set ${because}` });
+  };
+  if ((c.VEIL_TLS_CERT === undefined) !== (c.VEIL_TLS_KEY === undefined)) {
+    need('VEIL_TLS_CERT', 'together with VEIL_TLS_KEY');
+    need('VEIL_TLS_KEY', 'together with VEIL_TLS_CERT');
+  }
+  if (c.VEIL_OIDC_ISSUER !== undefined) need('VEIL_OIDC_AUDIENCE', 'with VEIL_OIDC_ISSUER (the audience tokens are issued for)');
+  if (c.VEIL_JWKS_URL !== undefined || c.VEIL_OIDC_AUDIENCE !== undefined)
+    need('VEIL_OIDC_ISSUER', 'to verify tokens (the issuer their `iss` must name)');
+  if (c.VEIL_KEK === 'env') need('VEIL_KEK_BASE64', 'with VEIL_KEK=env (a base64 32-byte key: openssl rand -base64 32)');
+  if (c.VEIL_KEK === 'vault-transit') {
+    need('VEIL_VAULT_ADDR', 'with VEIL_KEK=vault-transit');
+    need('VEIL_VAULT_TOKEN', 'with VEIL_KEK=vault-transit');
+    need('VEIL_VAULT_KEY', 'with VEIL_KEK=vault-transit (the Transit key name)');
+  }
+  if (c.VEIL_KEK === 'aws-kms') need('VEIL_KMS_KEY_ID', 'with VEIL_KEK=aws-kms (key id, ARN or alias)');
+}
+
+/** The settings the schema knows, in the order it lists them. */
+export const SETTING_NAMES = Object.keys(configSchema.shape) as SettingName[];
+
+/** True when a setting's value is never printed. */
+export function isSecretSetting(name: SettingName): boolean {
+  return secrets.has(configSchema.shape[name]);
+}
+
+/** A command-line flag standing for a setting; a flag given wins over the environment. */
+export interface ConfigFlag {
+  readonly setting: SettingName;
+  /** The flag as typed (`--port`), for error messages. */
+  readonly flag: string;
+  /** The flag's value; undefined when the flag was not given. */
+  readonly value: string | number | undefined;
+}
+
+/** Where an effective value came from. */
+export type SettingSource = 'flag' | 'environment' | 'default';
+
+/** {@link loadConfig}'s result. */
+export interface LoadedConfig {
+  readonly config: VeilConfig;
+  /** Per setting, whether a flag, the environment or the default supplied it. */
+  readonly sources: Readonly<Record<SettingName, SettingSource>>;
+  /** `VEIL_*` variables the schema does not know, each with a hint; they are ignored. */
+  readonly unknown: readonly string[];
+}
+
+/** Known `VEIL_*` names that other parts read directly, not part of the deployment's settings. */
+const NOT_SETTINGS = new Set<string>();
+
+/**
+ * Validates the environment (`VEIL_*` and `DATABASE_URL`) and the flags given.
+ *
+ * @throws VeilError `VEIL_CONFIG_INVALID` naming the first bad setting and its flag; never its value.
+ *
+ * @example
+ * ```ts
+ * const { config, unknown } = loadConfig(process.env, [{ setting: 'VEIL_PORT', flag: '--port', value: flags.port }]);
+ * for (const warning of unknown) logger.warn(warning);
+ * config.VEIL_PORT; // 8080 unless set
+ * ```
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, flags: readonly ConfigFlag[] = []): LoadedConfig {
+  const input: Partial<Record<SettingName, string>> = {};
+  const sources = {} as Record<SettingName, SettingSource>;
+  const known = new Set<string>(SETTING_NAMES);
+  for (const name of SETTING_NAMES) {
+    const value = env[name];
+    sources[name] = 'default';
+    // An empty variable is an unset one: `VEIL_PORT= veil serve` means "no override".
+    if (value !== undefined && value.trim() !== '') {
+      input[name] = value;
+      sources[name] = 'environment';
+    }
+  }
+  const flagOf = new Map<SettingName, string>();
+  for (const { setting, flag, value } of flags) {
+    flagOf.set(setting, flag);
+    if (value === undefined) continue;
+    input[setting] = String(value);
+    sources[setting] = 'flag';
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = String(issue?.path[0] ?? 'configuration') as SettingName;
+    const flag = flagOf.get(setting);
+    const named = flag === undefined ? setting : `${flag} (${setting})`;
+    // Zod's messages here are the schema's own, which name ranges and choices, never the value.
+    throw new VeilError('VEIL_CONFIG_INVALID', `configuration: ${named}: ${issue?.message ?? 'invalid value'}`);
+  }
+  const unknown = Object.keys(env)
+    .filter((name) => name.startsWith('VEIL_') && !known.has(name) && !NOT_SETTINGS.has(name))
+    .sort()
+    .map((name) => {
+      const near = closestSetting(name);
+      return `${name} is not a Veil setting and is ignored${near === undefined ? '' : ` (did you mean ${near}?)`}`;
+    });
+  return { config: parsed.data, sources, unknown };
+}
+
+/** The known setting within two edits of `name`, if one is. */
+function closestSetting(name: string): SettingName | undefined {
+  let best: { name: SettingName; distance: number } | undefined;
+  for (const candidate of SETTING_NAMES) {
+    const distance = editDistance(name, candidate);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1)
+      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/** A connection string without its user and password. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  const hadCredentials = parsed.username !== '' || parsed.password !== '';
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  return hadCredentials ? parsed.toString().replace('//', '//***@') : parsed.toString();
+}
+
+function shown(name: SettingName, value: unknown): string {
+  if (value === undefined) return '(unset)';
+  if (isSecretSetting(name)) return name === 'DATABASE_URL' ? withoutCredentials(String(value)) : '(set, hidden)';
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/**
+ * The effective configuration as `NAME=value  (source)` lines, for `veil config check`. Secret
+ * values are never printed: a connection string loses its user, password and query.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(describeConfig(loadConfig(process.env)).join('\n'));
+ * // VEIL_DATA_DIR=.veil  (default) …
+ * ```
+ */
+export function describeConfig(loaded: LoadedConfig): string[] {
+  const width = Math.max(...SETTING_NAMES.map((name) => name.length));
+  return SETTING_NAMES.map(
+    (name) => `${name.padEnd(width)}  ${shown(name, loaded.config[name])}  (${loaded.sources[name]})`,
+  );
+}

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { describeConfig, isSecretSetting, loadConfig, SETTING_NAMES } from '../../src/runtime/config.js';
+import { keyProviderConfig } from '../../src/runtime/key-provider.js';
+import { oidcVerifierOptions } from '../../src/runtime/sign-in.js';
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    const { code, message } = error as { code: string; message: string };
+    return `${code}: ${message}`;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+test('defaults fill every setting, from one place', () => {
+  const { config, sources, unknown } = loadConfig({});
+  assert.equal(config.VEIL_DATA_DIR, '.veil');
+  assert.equal(config.VEIL_HOST, '127.0.0.1');
+  assert.equal(config.VEIL_PORT, 8080);
+  assert.equal(config.VEIL_WORKERS, 1);
+  assert.equal(config.VEIL_DETECTION_THREADS, undefined);
+  assert.equal(config.VEIL_LOG_LEVEL, 'info');
+  assert.equal(config.VEIL_KEK, 'local-file');
+  assert.equal(config.VEIL_OIDC_TENANT_CLAIM, 'tenant');
+  assert.equal(config.VEIL_OIDC_ROLES_CLAIM, 'roles');
+  assert.equal(config.DATABASE_URL, undefined);
+  assert.deepEqual(unknown, []);
+  assert.ok(SETTING_NAMES.every((name) => sources[name] === 'default'));
+  assert.deepEqual(keyProviderConfig(config), { driver: 'local-file', path: resolve('.veil', 'kek.key') });
+  assert.equal(oidcVerifierOptions(config), undefined);
+});
+
+test('values are parsed; a flag wins over the environment; an empty variable is unset', () => {
+  const { config, sources } = loadConfig({ VEIL_PORT: '9000', VEIL_WORKERS: '4', VEIL_HOST: '' }, [
+    { setting: 'VEIL_PORT', flag: '--port', value: '0' },
+    { setting: 'VEIL_WORKERS', flag: '--workers', value: undefined },
+  ]);
+  assert.equal(config.VEIL_PORT, 0);
+  assert.equal(sources.VEIL_PORT, 'flag');
+  assert.equal(config.VEIL_WORKERS, 4);
+  assert.equal(sources.VEIL_WORKERS, 'environment');
+  assert.equal(config.VEIL_HOST, '127.0.0.1');
+  assert.equal(sources.VEIL_HOST, 'default');
+});
+
+test('a bad value stops with VEIL_CONFIG_INVALID naming the setting and its flag, never the value', () => {
+  assert.equal(refusal(() => loadConfig({ VEIL_PORT: '70000' })), 'VEIL_CONFIG_INVALID: configuration: VEIL_PORT: expected an integer from 0 to 65535');
+  assert.equal(
+    refusal(() => loadConfig({}, [{ setting: 'VEIL_PORT', flag: '--port', value: 'eighty' }])),
+    'VEIL_CONFIG_INVALID: configuration: --port (VEIL_PORT): expected an integer from 0 to 65535',
+  );
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_LOG_LEVEL: 'loud' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent',
+  );
+  const secretUrl = 'mysql://admin:hunter2-secret@db/veil';
+  const message = refusal(() => loadConfig({ DATABASE_URL: secretUrl }));
+  assert.equal(message, 'VEIL_CONFIG_INVALID: configuration: DATABASE_URL: expected an absolute postgres:// or postgresql:// URL');
+  assert.ok(!message.includes('hunter2'));
+});
+
+test('settings that go together are checked together', () => {
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_TLS_CERT: '/etc/veil/cert.pem' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_TLS_KEY: must be set together with VEIL_TLS_CERT',
+  );
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_OIDC_ISSUER: 'https://login.example.org/realms/veil' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_OIDC_AUDIENCE: must be set with VEIL_OIDC_ISSUER (the audience tokens are issued for)',
+  );
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_JWKS_URL: 'https://login.example.org/certs' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_OIDC_ISSUER: must be set to verify tokens (the issuer their `iss` must name)',
+  );
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_KEK: 'env' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_KEK_BASE64: must be set with VEIL_KEK=env (a base64 32-byte key: openssl rand -base64 32)',
+  );
+  assert.equal(refusal(() => loadConfig({ VEIL_KEK: 'aws-kms' })).split(': ')[2], 'VEIL_KMS_KEY_ID');
+  assert.equal(refusal(() => loadConfig({ VEIL_KEK: 'hsm' })), 'VEIL_CONFIG_INVALID: configuration: VEIL_KEK: expected one of local-file, env, vault-transit, aws-kms');
+});
+
+test('each KEK driver gets its settings', () => {
+  const vault = loadConfig({ VEIL_KEK: 'vault-transit', VEIL_VAULT_ADDR: 'http://127.0.0.1:8200', VEIL_VAULT_TOKEN: 's.token', VEIL_VAULT_KEY: 'veil' }).config;
+  assert.deepEqual(keyProviderConfig(vault), { driver: 'vault-transit', address: 'http://127.0.0.1:8200', token: 's.token', keyName: 'veil', mount: 'transit' });
+  const kms = loadConfig({ VEIL_KEK: 'aws-kms', VEIL_KMS_KEY_ID: 'alias/veil', VEIL_KMS_REGION: 'eu-west-1', VEIL_KMS_ENDPOINT: 'http://127.0.0.1:4566' }).config;
+  assert.deepEqual(keyProviderConfig(kms), { driver: 'aws-kms', keyId: 'alias/veil', clientConfig: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566' } });
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const env = loadConfig({ VEIL_KEK: 'env', VEIL_KEK_BASE64: key }).config;
+  assert.deepEqual(keyProviderConfig(env), { driver: 'environment', variable: 'VEIL_KEK_BASE64', env: { VEIL_KEK_BASE64: key } });
+  const file = loadConfig({ VEIL_KEK_FILE: '/run/secrets/kek' }).config;
+  assert.deepEqual(keyProviderConfig(file), { driver: 'local-file', path: '/run/secrets/kek' });
+});
+
+test('OIDC settings map to the token verifier: discovery or a JWKS URL, claim paths', () => {
+  const issuer = 'https://login.example.org/realms/veil';
+  const discovery = oidcVerifierOptions(
+    loadConfig({ VEIL_OIDC_ISSUER: issuer, VEIL_OIDC_AUDIENCE: 'veil-api, veil-web', VEIL_OIDC_ROLES_CLAIM: 'realm_access.roles' }).config,
+  );
+  assert.deepEqual(discovery, {
+    keys: { kind: 'oidc' },
+    issuer,
+    audience: ['veil-api', 'veil-web'],
+    tenantClaim: ['tenant'],
+    rolesClaim: ['realm_access', 'roles'],
+    keysRefreshSeconds: 30,
+    verifiedCacheSeconds: 30,
+  });
+  const jwks = oidcVerifierOptions(
+    loadConfig({ VEIL_OIDC_ISSUER: issuer, VEIL_OIDC_AUDIENCE: 'veil-api', VEIL_JWKS_URL: `${issuer}/certs`, VEIL_OIDC_TENANT_CLAIM: 'https://veil.example/tenant' }).config,
+  );
+  assert.deepEqual(jwks?.keys, { kind: 'url', url: `${issuer}/certs` });
+  assert.equal(jwks?.tenantClaim, 'https://veil.example/tenant');
+});
+
+test('unknown VEIL_* variables are reported with the closest setting; others are not mine to judge', () => {
+  const { unknown } = loadConfig({ VEIL_PROT: '9000', VEIL_NOTHING_LIKE_IT: '1', PATH: '/usr/bin', HOME: '/root' });
+  assert.deepEqual(unknown, ['VEIL_NOTHING_LIKE_IT is not a Veil setting and is ignored', 'VEIL_PROT is not a Veil setting and is ignored (did you mean VEIL_PORT?)']);
+});
+
+test('the effective configuration names each source and hides secrets', () => {
+  const key = Buffer.alloc(32, 9).toString('base64');
+  const loaded = loadConfig({ VEIL_KEK: 'env', VEIL_KEK_BASE64: key, DATABASE_URL: 'postgres://veil:pa55word@db.internal:5432/veil?sslmode=require', VEIL_VAULT_TOKEN: 's.vault-token' });
+  const lines = describeConfig(loaded);
+  const text = lines.join('\n');
+  assert.equal(lines.length, SETTING_NAMES.length);
+  for (const secretValue of [key, 'pa55word', 'veil:', 's.vault-token', 'sslmode']) assert.ok(!text.includes(secretValue), `${secretValue} printed`);
+  assert.match(text, /^DATABASE_URL +postgres:\/\/\*\*\*@db\.internal:5432\/veil {2}\(environment\)$/m);
+  assert.match(text, /^VEIL_KEK_BASE64 +\(set, hidden\) {2}\(environment\)$/m);
+  assert.match(text, /^VEIL_PORT +8080 {2}\(default\)$/m);
+  assert.ok(isSecretSetting('VEIL_VAULT_TOKEN') && !isSecretSetting('VEIL_PORT'));
+});
+
+test('veil config check prints the configuration, and fails naming a bad setting', { timeout: 60_000 }, () => {
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const run = (env: Record<string, string>) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VEIL_') && name !== 'DATABASE_URL'));
+    return spawnSync(process.execPath, ['--import', 'tsx', main, 'config', 'check'], { encoding: 'utf8', env: { ...clean, ...env }, timeout: 30_000 });
+  };
+  const ok = run({ VEIL_PORT: '9443', VEIL_VAULT_TOKEN: 's.never-printed' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^VEIL_PORT +9443 {2}\(environment\)$/m);
+  assert.ok(!ok.stdout.includes('never-printed'));
+  const bad = run({ VEIL_WORKERS: '-1' });
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stderr, 'error VEIL_CONFIG_INVALID: configuration: VEIL_WORKERS: expected an integer from 0 to 64\n');
+  const typo = run({ VEIL_LOG_LEVLE: 'debug' });
+  assert.equal(typo.status, 1);
+  assert.equal(typo.stderr, 'warning: VEIL_LOG_LEVLE is not a Veil setting and is ignored (did you mean VEIL_LOG_LEVEL?)\n');
+});
