@@ -57,7 +57,7 @@ const url = patternRecognizer({
 });
 
 /** Regions tried, in order, when a number has no country code; Presidio uses a similar list. */
-const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'IT', 'ES', 'IN', 'AU', 'CA', 'BR', 'IL', 'IE', 'BE', 'CH', 'AT', 'SE', 'DK', 'NO', 'FI', 'PL', 'PT', 'SG', 'NZ', 'ZA', 'MX'];
+const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'IT', 'ES', 'IN', 'AU', 'CA', 'BR', 'IL', 'IE', 'BE', 'CH', 'AT', 'SE', 'DK', 'NO', 'FI', 'PL', 'PT', 'SG', 'NZ', 'ZA', 'MX', 'TR', 'PH'];
 
 /**
  * Phone-number candidates: an optional `+CC` or `00CC`, an optional area code in parentheses,
@@ -81,7 +81,7 @@ const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4})$/;
 const phone: Recognizer = {
   name: 'phone',
   entities: ['PHONE_NUMBER'],
-  context: ['phone', 'telephone', 'tel', 'cell', 'mobile', 'call', 'fax', 'number', 'contact', 'reach', 'text me', 'whatsapp'],
+  context: ['phone', 'telephone', 'tel', 'cell', 'mobile', 'call', 'fax', 'number', 'contact', 'reach', 'text me', 'whatsapp', 'telefon', 'cep'],
   negativeContext: ['invoice', 'order', 'account', 'sku', 'serial', 'isbn', 'ref'],
   trigger: TRIGGERS.digit,
   // `find` reports nothing with fewer than six digits before an extension.
