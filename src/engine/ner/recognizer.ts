@@ -200,6 +200,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   placesOfKind(spans);
   dropOverlaps(spans);
   dropEverydayWordSpans(spans);
+  dropCodesAndLabels(spans);
   joinPlaceAndRegion(spans);
   joinHonorific(spans);
   jobTitles(spans);
@@ -1142,6 +1143,51 @@ function isNameWord(i: number): boolean {
  * heading or a work's title ("The Great Silver Horse Came For Me"). Rule-built spans (a legal form)
  * and addresses are never dropped.
  */
+/** Digits in one token from which it is a code or an identifier, never a name, place or street line. */
+const CODE_DIGITS = 7;
+/** Longest word in capitals read as the label of a number after it ("KVNR", "TCKN", "SSN"). */
+const MAX_LABEL_LETTERS = 6;
+
+/**
+ * "ID A1234567", "TCKN 10000000146", "KVNR A123456780": the tagger reads an identifier as a
+ * place or a street line, and the label in capitals before it as a name. A lone token holding
+ * seven digits or more is dropped, and so is a lone word in capitals of two to six letters that no
+ * list knows as a name or place when a token with digits follows it (after at most a colon,
+ * "#" or "No."). The identifier recognizers report the number with its label as context.
+ */
+function dropCodesAndLabels(spans: TokenSpan[]): void {
+  let kept = 0;
+  for (const span of spans) {
+    if (span.rule || span.first !== span.last || !(isCode(span.first) || isLabelOfNumber(span.first))) spans[kept++] = span;
+  }
+  spans.length = kept;
+}
+
+function isCode(i: number): boolean {
+  const { tokens } = scratch;
+  if (!(tokens.flags[i]! & F_HAS_DIGIT)) return false;
+  let digits = 0;
+  for (let c = tokens.start[i]!; c < tokens.end[i]!; c++) {
+    const code = scratch.text.charCodeAt(c);
+    if (code >= 48 && code <= 57) digits++;
+  }
+  return digits >= CODE_DIGITS;
+}
+
+function isLabelOfNumber(i: number): boolean {
+  const { tokens, gaz } = scratch;
+  const flags = tokens.flags[i]!;
+  const length = tokens.end[i]! - tokens.start[i]!;
+  if (!(flags & F_WORD) || !(flags & F_ALL_UPPER) || flags & F_HAS_DIGIT || length < 2 || length > MAX_LABEL_LETTERS) return false;
+  if (gaz[i]! & (NAMEISH | G.stateAbbr)) return false;
+  let next = i + 1;
+  while (next < tokens.count && next <= i + 3 && !(tokens.flags[next]! & F_HAS_DIGIT) && LABEL_FILLER.has(scratch.text.slice(tokens.start[next]!, tokens.end[next]!).toLowerCase())) next++;
+  return next < tokens.count && (tokens.flags[next]! & F_HAS_DIGIT) !== 0 && tokens.start[next]! - tokens.end[i]! <= 6;
+}
+
+/** What may stand between a label and its number: "KVNR: A123…", "TIN No. 123…", "ID # 42…". */
+const LABEL_FILLER = new Set([':', '#', '.', 'no', 'nr', 'n°', '-']);
+
 function dropEverydayWordSpans(spans: TokenSpan[]): void {
   let kept = 0;
   for (const span of spans) {
