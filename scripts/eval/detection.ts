@@ -64,6 +64,7 @@ function pct(value: number): string {
 function evaluateSpans(name: string, samples: Sample[]): void {
   const counts = new Map<number, { tp: number; pred: number; gold: number }>(IOUS.map((t) => [t, { tp: 0, pred: 0, gold: 0 }]));
   const rawCounts = { tp: 0, pred: 0, gold: 0 };
+  const partCounts = { tp: 0, pred: 0 };
   const keptCounts = { tp: 0, pred: 0, gold: 0 };
   const annotated = new Set(samples.flatMap((s) => s.gold.map((g) => g.type ?? '?')));
   const perType = new Map<string, { covered: number; total: number }>();
@@ -74,7 +75,8 @@ function evaluateSpans(name: string, samples: Sample[]): void {
   const started = performance.now();
   for (const { text, gold } of samples) {
     chars += text.length;
-    const predicted: Span[] = run(text);
+    const findings = run(text);
+    const predicted: Span[] = findings;
     const goldMerged = mergeAdjacent(text, gold);
     const predMerged = mergeAdjacent(text, predicted);
     for (const t of IOUS) {
@@ -88,6 +90,9 @@ function evaluateSpans(name: string, samples: Sample[]): void {
     keptCounts.pred += kept.length;
     keptCounts.gold += goldMerged.length;
     rawCounts.tp += matchCount(gold, predicted, 0.9);
+    const pieces = findings.flatMap((f): readonly Span[] => (f.parts && f.parts.length > 0 ? f.parts : [f]));
+    partCounts.tp += matchCount(gold, pieces, 0.9);
+    partCounts.pred += pieces.length;
     rawCounts.pred += predicted.length;
     rawCounts.gold += gold.length;
     for (const g of gold) {
@@ -108,7 +113,9 @@ function evaluateSpans(name: string, samples: Sample[]): void {
   console.log(`\n## ${name}: ${samples.length} samples, ${(chars / 1e3).toFixed(0)} k chars, ${seconds.toFixed(2)} s`);
   const raw = scores(rawCounts.tp, rawCounts.pred, rawCounts.gold);
   const token = scores(wholeTokens.tp, wholeTokens.predicted, wholeTokens.gold);
+  const parts = scores(partCounts.tp, partCounts.pred, rawCounts.gold);
   console.log(`span F2 ${pct(raw.f2)} (IoU 0.9, unmerged; P ${pct(raw.p)} R ${pct(raw.r)})   token F2 ${pct(token.f2)} (P ${pct(token.p)} R ${pct(token.r)})`);
+  console.log(`span F2 ${pct(parts.f2)} (IoU 0.9, unmerged, each finding with parts scored as its parts; P ${pct(parts.p)} R ${pct(parts.r)})`);
   console.log('IoU   precision recall    F1     F2   (type-agnostic, adjacent spans merged)');
   for (const t of IOUS) {
     const c = counts.get(t)!;

@@ -3,7 +3,7 @@
  * political groups and street addresses with the trained tagger. No model download: the
  * weights ship in `model/weights.json` and the gazetteers in `data/gazetteers.json`.
  */
-import type { Finding, Recognizer, TextWindow } from '../types.js';
+import type { Finding, FindingPart, Recognizer, TextWindow } from '../types.js';
 import { lowerBound } from '../scan/lower-bound.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import { continueAddress } from './address.js';
@@ -210,11 +210,51 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     // A place or number the tagger found inside the lines an address took is part of it.
     if (start < addressEnd) continue;
     let end = tokens.end[span.last]!;
+    let parts: FindingPart[] | undefined;
     // The tagger learned street lines; the address grammar adds the city, postcode and country.
-    if (span.tag === ADDRESS) end = addressEnd = continueAddress(text, end, to, lowerCaseOnly(span));
-    else if (span.tag === PERSON || span.tag === LOCATION) end -= possessiveLength(span.last);
-    found.push({ type: span.tag === JOB_TITLE ? 'JOB_TITLE' : entityOf(span.tag), start, end, score: confidence(span.margin), recognizer: 'ner-tagger' });
+    if (span.tag === ADDRESS) {
+      parts = streetLinePieces(span);
+      end = addressEnd = continueAddress(text, end, to, lowerCaseOnly(span), parts);
+    } else if (span.tag === PERSON || span.tag === LOCATION) end -= possessiveLength(span.last);
+    if (span.tag === PERSON) parts = titleAndName(span, end);
+    const finding: Finding = { type: span.tag === JOB_TITLE ? 'JOB_TITLE' : entityOf(span.tag), start, end, score: confidence(span.margin), recognizer: 'ner-tagger' };
+    found.push(parts && parts.length > 1 ? { ...finding, parts } : finding);
   }
+}
+
+/**
+ * The street line of a tagger address as pieces: a building number before a street line that
+ * holds its own number ("46 velký průhon 426") is a piece of its own.
+ */
+function streetLinePieces(span: TokenSpan): FindingPart[] {
+  const { tokens } = scratch;
+  const end = tokens.end[span.last]!;
+  let first = span.first;
+  const pieces: FindingPart[] = [];
+  if (tokens.flags[first]! & F_ALL_DIGIT && first < span.last) {
+    let other = first + 1;
+    while (other <= span.last && !(tokens.flags[other]! & F_ALL_DIGIT)) other++;
+    if (other <= span.last) {
+      pieces.push({ type: 'BUILDING_NUMBER', start: tokens.start[first]!, end: tokens.end[first]! });
+      first++;
+    }
+  }
+  pieces.push({ type: 'STREET', start: tokens.start[first]!, end });
+  return pieces;
+}
+
+/** A person's title and name as pieces ("Dr." and "Nielsen"), or undefined without a title. */
+function titleAndName(span: TokenSpan, end: number): FindingPart[] | undefined {
+  const { tokens, gaz } = scratch;
+  if (span.first === span.last || !(gaz[span.first]! & G.honorific)) return undefined;
+  let titleLast = span.first;
+  if (titleLast + 1 < span.last && text(titleLast + 1) === '.' && !(tokens.flags[titleLast + 1]! & F_WORD)) titleLast++;
+  const nameStart = tokens.start[titleLast + 1]!;
+  if (nameStart >= end) return undefined;
+  return [
+    { type: 'TITLE', start: tokens.start[span.first]!, end: tokens.end[titleLast]! },
+    { type: 'NAME', start: nameStart, end },
+  ];
 }
 
 /** The tag of a job title found by `jobTitles`: a rule's type, not one of the tagger's. */
