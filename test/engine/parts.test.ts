@@ -34,6 +34,14 @@ describe('parts of one finding', () => {
     ]);
   });
 
+  it('takes the city and country after a unit that ends a street line the tagger found', () => {
+    const text = 'it is 05 Weblinger Gürtel 92 Apt. 584 HEILIGENBRUNN France';
+    assert.deepEqual(
+      analyze(text, { entities: ['STREET_ADDRESS'] }).map((f) => text.slice(f.start, f.end)),
+      ['05 Weblinger Gürtel 92 Apt. 584 HEILIGENBRUNN France'],
+    );
+  });
+
   it('reports a person with a title as one span, the title and the name as parts', () => {
     const text = 'Please correct it to Mrs. Amy Kupcová?';
     assert.deepEqual(described(text, analyze(text, { entities: ['PERSON'] })), [{ value: 'Mrs. Amy Kupcová', parts: ['TITLE=Mrs.', 'NAME=Amy Kupcová'] }]);
@@ -53,4 +61,17 @@ describe('parts of one finding', () => {
     assert.deepEqual(described(text, streamed), described(text, analyze(text, { entities: ['STREET_ADDRESS'] })));
     assert.equal(streamed[0]?.parts?.length, 4);
   });
+});
+
+describe('a date with its week day', () => {
+  for (const [text, value] of [
+    ['on Sunday, 12 March 2017 we met', 'Sunday, 12 March 2017'],
+    ['Fri 12/03/2021 at the clinic', 'Fri 12/03/2021'],
+    ['on Wednesday the 5th of June 2019', 'Wednesday the 5th of June 2019'],
+    ['Wed. March 4, 2014', 'Wed. March 4, 2014'],
+  ] as const) {
+    it(`is one span: "${value}"`, () => {
+      assert.deepEqual(analyze(text, { entities: ['DATE_TIME'] }).map((f) => text.slice(f.start, f.end)), [value]);
+    });
+  }
 });

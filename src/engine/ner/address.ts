@@ -454,10 +454,13 @@ class Parser {
     return k > i + 1 && this.is(k, ')') ? k + 1 : i;
   }
 
-  /** Extends an address ending before token `end` over up to three more lines or parts. */
-  extend(end: number): number {
+  /**
+   * Extends an address ending before token `end` over up to three more lines or parts. With
+   * `afterUnit`, what comes before `end` is a unit ("Apt. 584"), so a city may follow it with no
+   * comma.
+   */
+  extend(end: number, afterUnit = false): number {
     let lines = 0;
-    let afterUnit = false;
     for (let parts = 0; parts < 4 && end < this.count; parts++) {
       let j = end;
       let comma = false;
@@ -635,6 +638,9 @@ export function findAddresses(text: string, from: number, to: number): Finding[]
   return found;
 }
 
+/** A unit and its number ending a street line the tagger found ("... Gürtel 92 Apt. 584"). */
+const UNIT_AT_END = /(?<![\p{L}\p{N}])(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|bldg|building)\.?\s?#?\s?\d[\p{L}\p{N}]{0,5}$/iu;
+
 /**
  * The end of an address whose street line ends at `end`, after the unit, city, state, postcode
  * and country parts that follow it (up to three lines, never past `limit`). The tagger uses it
@@ -652,7 +658,7 @@ export function continueAddress(text: string, end: number, limit: number, lower 
   parser.load(text, end, stop);
   parser.lower = lower;
   parser.parts.length = 0;
-  const last = parser.extend(0);
+  const last = parser.extend(0, UNIT_AT_END.test(text.slice(Math.max(0, end - 24), end)));
   parser.lower = false;
   const { tokens } = parser;
   const result = last > 0 && (last < parser.count || stop === limit) ? tokens.end[last - 1]! : end;
