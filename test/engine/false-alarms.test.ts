@@ -75,6 +75,10 @@ describe('identifiers and their labels are not names', () => {
     assert.deepEqual(reported('TCKN 10000000146'), ['TR_TCKN:10000000146']);
   });
 
+  it('drops a short label in capitals opening a line before a colon, whatever follows it', () => {
+    assert.deepEqual(reported('Patient name: <PERSON_1>\nSSN: <US_SSN_1>\nMRN: pending'), []);
+  });
+
   it('keeps a name in capitals that a list knows ("JOHN SMITH 12 May")', () => {
     assert.ok(reported('Signed by JOHN SMITH 12 May').some((r) => r.startsWith('PERSON:JOHN')));
   });

@@ -1193,7 +1193,9 @@ const MAX_LABEL_LETTERS = 6;
  * place or a street line, and the label in capitals before it as a name. A lone token holding
  * seven digits or more is dropped, and so is a lone word in capitals of two to six letters that no
  * list knows as a name or place when a token with digits follows it (after at most a colon,
- * "#" or "No."). The identifier recognizers report the number with its label as context.
+ * "#" or "No."), or when it opens a line before a colon and has at most four letters ("SSN:" over
+ * a value already replaced by a placeholder). The identifier recognizers report the number with
+ * its label as context.
  */
 function dropCodesAndLabels(spans: TokenSpan[]): void {
   let kept = 0;
@@ -1220,10 +1222,16 @@ function isLabelOfNumber(i: number): boolean {
   const length = tokens.end[i]! - tokens.start[i]!;
   if (!(flags & F_WORD) || !(flags & F_ALL_UPPER) || flags & F_HAS_DIGIT || length < 2 || length > MAX_LABEL_LETTERS) return false;
   if (gaz[i]! & (NAMEISH | G.stateAbbr)) return false;
+  // "SSN: <US_SSN_1>", "DOB:" opening a line: a short field label, whatever follows the colon.
+  const lineStart = i === 0 || (flags & F_NEWLINE_BEFORE) !== 0;
+  if (lineStart && length <= MAX_FIELD_LABEL && i + 1 < tokens.count && text(i + 1) === ':' && !(tokens.flags[i + 1]! & F_WORD)) return true;
   let next = i + 1;
   while (next < tokens.count && next <= i + 3 && !(tokens.flags[next]! & F_HAS_DIGIT) && LABEL_FILLER.has(scratch.text.slice(tokens.start[next]!, tokens.end[next]!).toLowerCase())) next++;
   return next < tokens.count && (tokens.flags[next]! & F_HAS_DIGIT) !== 0 && tokens.start[next]! - tokens.end[i]! <= 6;
 }
+
+/** Longest word in capitals read as a field label before a colon at the start of a line ("SSN:", "MRN:"). */
+const MAX_FIELD_LABEL = 4;
 
 /** What may stand between a label and its number: "KVNR: A123…", "TIN No. 123…", "ID # 42…". */
 const LABEL_FILLER = new Set([':', '#', '.', 'no', 'nr', 'n°', '-']);
