@@ -85,6 +85,44 @@ export function tokenPrecisionCounts(text: string, gold: readonly Span[], predic
   return { tokens, correct };
 }
 
+const WHITESPACE_TOKEN = /\S+/g;
+
+/**
+ * Whitespace tokens marked as PII by gold and by predictions: a token counts as PII on a side when
+ * any span of that side touches one of its characters. Scoring tokens rather than spans credits a
+ * detector that covers an address whether it reports it as one span or four.
+ *
+ * @example
+ * ```ts
+ * tokenCounts('call Jane Doe now', [{ start: 5, end: 13 }], [{ start: 5, end: 9 }]);
+ * // { tp: 1, predicted: 1, gold: 2 }
+ * ```
+ */
+export function tokenCounts(text: string, gold: readonly Span[], predicted: readonly Span[]): { tp: number; predicted: number; gold: number } {
+  const goldMarks = marks(text.length, gold);
+  const predMarks = marks(text.length, predicted);
+  const counts = { tp: 0, predicted: 0, gold: 0 };
+  for (const m of text.matchAll(WHITESPACE_TOKEN)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    const inGold = goldMarks[end]! - goldMarks[start]! > 0;
+    const inPred = predMarks[end]! - predMarks[start]! > 0;
+    if (inGold) counts.gold++;
+    if (inPred) counts.predicted++;
+    if (inGold && inPred) counts.tp++;
+  }
+  return counts;
+}
+
+/** Prefix sums of how many characters before each offset some span covers. */
+function marks(length: number, spans: readonly Span[]): Int32Array {
+  const covered = new Uint8Array(length);
+  for (const s of spans) covered.fill(1, Math.max(0, s.start), Math.min(length, s.end));
+  const prefix = new Int32Array(length + 1);
+  for (let i = 0; i < length; i++) prefix[i + 1] = prefix[i]! + covered[i]!;
+  return prefix;
+}
+
 /** Precision, recall, F1 and F2 from counts. */
 export function scores(tp: number, predicted: number, gold: number): { p: number; r: number; f1: number; f2: number } {
   const p = predicted === 0 ? 0 : tp / predicted;

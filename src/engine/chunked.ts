@@ -1,6 +1,6 @@
 import { VeilError } from '../errors/veil-error.js';
 import { createAnalyzer, type AnalyzeOptions } from './analyze.js';
-import type { Finding } from './types.js';
+import { shiftFinding, type Finding } from './types.js';
 
 /** Characters of text kept before the emitted region so context words and taggers see it. */
 const LEFT_CONTEXT = 256;
@@ -57,7 +57,7 @@ export async function* analyzeChunks(
       if (f.end <= emittedUpTo || f.start < lastEnd) continue;
       if (f.end > cut) break;
       lastEnd = f.end;
-      yield { ...f, start: f.start + base, end: f.end + base };
+      yield shiftFinding(f, base);
     }
     if (final) return;
     const keepFrom = Math.max(0, cut - LEFT_CONTEXT);

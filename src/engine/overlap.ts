@@ -62,7 +62,9 @@ function mergeSameType(findings: readonly Finding[]): Finding[] {
       const next = list[i]!;
       if (next.start < current.end) {
         const stronger = next.score > current.score ? next : current;
-        current = { ...stronger, start: current.start, end: Math.max(current.end, next.end) };
+        const start = current.start;
+        const end = Math.max(current.end, next.end);
+        current = stronger.start === start && stronger.end === end ? stronger : withoutParts({ ...stronger, start, end });
       } else {
         merged.push(current);
         current = next;
@@ -71,4 +73,11 @@ function mergeSameType(findings: readonly Finding[]): Finding[] {
     merged.push(current);
   }
   return merged;
+}
+
+/** The parts of one finding do not describe its union with another: they are left out. */
+function withoutParts(finding: Finding): Finding {
+  if (!finding.parts) return finding;
+  const { parts: _parts, ...rest } = finding;
+  return rest;
 }

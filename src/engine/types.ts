@@ -10,6 +10,34 @@ export interface Finding {
   readonly score: number;
   /** The name of the recognizer that produced the finding. */
   readonly recognizer: string;
+  /**
+   * The pieces of a finding that names one thing in several parts, for callers that want them:
+   * an address's street line, unit, place, region and postcode, a person's title and name. Offsets
+   * are into the same text as the finding's and lie inside it, in order. Absent for most findings.
+   */
+  readonly parts?: readonly FindingPart[];
+}
+
+/** One piece of a finding (see `Finding.parts`). */
+export interface FindingPart {
+  /** What the piece is: `BUILDING_NUMBER`, `STREET`, `UNIT`, `PLACE`, `REGION`, `POSTCODE`, `TITLE`, `NAME`. */
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The finding moved by `shift` code units, its parts with it.
+ *
+ * @example
+ * ```ts
+ * shiftFinding({ type: 'URL', start: 0, end: 4, score: 1, recognizer: 'url' }, 10).start; // 10
+ * ```
+ */
+export function shiftFinding(finding: Finding, shift: number): Finding {
+  const moved = { ...finding, start: finding.start + shift, end: finding.end + shift };
+  if (finding.parts) return { ...moved, parts: finding.parts.map((p) => ({ ...p, start: p.start + shift, end: p.end + shift })) };
+  return moved;
 }
 
 /** A half-open range of the text that a recognizer is asked to look at. */

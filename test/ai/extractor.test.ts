@@ -89,8 +89,8 @@ describe('model extractor against a chat-completions server on 127.0.0.1', () =>
       identifier: { value: '536-25-1005', confidence: 0.7 },
       note: { value: 'Ask Zebulon Quartermaine about canary.k7q5x@example.org.', confidence: 0.5 },
     });
-    // The name tagger reads the label "SSN" as an organisation; it is replaced like any finding.
-    assert.deepEqual(result.pseudonymised, { PERSON: 2, EMAIL_ADDRESS: 1, ORGANIZATION: 1, US_SSN: 1 });
+    // The label "SSN" is a label, not a name: it stays, its value is replaced.
+    assert.deepEqual(result.pseudonymised, { PERSON: 2, EMAIL_ADDRESS: 1, US_SSN: 1 });
     assert.equal(server.requests.length, before + 1);
     const sent = server.requests.at(-1)!.body;
     for (const value of ['Quartermaine', 'Farnsworth', 'canary.k7q5x', '536-25-1005', '5362510'])
@@ -108,7 +108,7 @@ describe('model extractor against a chat-completions server on 127.0.0.1', () =>
         '"""',
         'Patient name: <PERSON_1>',
         'Email address: <EMAIL_ADDRESS_1>',
-        '<ORGANIZATION_1>: <US_SSN_1>',
+        'SSN: <US_SSN_1>',
         'Seen by <PERSON_2>.',
         '"""',
       ].join('\n'),

@@ -7,7 +7,7 @@
  * It works on tokens, not one large regular expression, so every step is a bounded look at the
  * next few tokens: time is linear in the text, whatever the input.
  */
-import type { Finding, Recognizer, TextWindow } from '../types.js';
+import type { Finding, FindingPart, Recognizer, TextWindow } from '../types.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import { EVERYDAY, G, gazetteerBits } from './gazetteer.js';
 import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_NEWLINE_BEFORE, F_UNCASED, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
@@ -68,8 +68,21 @@ const MAX_NAME = 7;
 /** Street types that name nothing else, the only ones a street line in lower case may end with. */
 const PLAIN_TYPE = new WordSet(['street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'boulevard', 'blvd', 'strasse', 'straße', 'utca', 'út', 'útja', 'ulica', 'vej', 'gade', 'straat', 'gatan', 'gata']);
 
+/** Kinds of address pieces, as `FindingPart` types. */
+const PART_TYPES = ['BUILDING_NUMBER', 'STREET', 'UNIT', 'PLACE', 'REGION', 'POSTCODE'] as const;
+const P_NUMBER = 0;
+const P_STREET = 1;
+const P_UNIT = 2;
+const P_PLACE = 3;
+const P_REGION = 4;
+const P_POSTCODE = 5;
+
 class Parser {
   readonly tokens = new TokenBuffer();
+  /** Pieces of the address being read, three numbers each: kind, first token, token after. */
+  readonly parts: number[] = [];
+  /** Pieces of the part being read, kept when `extend` accepts the part. */
+  private readonly pending: number[] = [];
   /** Set while extending a street line written in lower case: lower-case words may then name places. */
   lower = false;
   private kinds = new Int32Array(1024);
@@ -352,21 +365,23 @@ class Parser {
    * (words, state code, postcode in the usual orders). Returns the index after it, or -1.
    */
   part(i: number): number {
+    this.pending.length = 0;
     if (i >= this.count) return -1;
     // "Apt. 831", "Suite 385", "Unit 5"
     if (this.isStreetType(i, UNIT)) {
       let j = this.afterAbbreviation(i);
       if (this.is(j, '#')) j++;
-      if (this.isNumber(j) || (j < this.count && this.flags(j) & F_HAS_DIGIT && this.length(j) <= 6)) return j + 1;
+      if (this.isNumber(j) || (j < this.count && this.flags(j) & F_HAS_DIGIT && this.length(j) <= 6)) return this.piece(P_UNIT, i, j + 1);
       return -1;
     }
-    if (this.is(i, '#') && this.isNumber(i + 1)) return i + 2;
+    if (this.is(i, '#') && this.isNumber(i + 1)) return this.piece(P_UNIT, i, i + 2);
     // "APO AP 11949"
-    if (this.isStreetType(i, MILITARY) && this.flags(i) & F_ALL_UPPER && this.isStateCode(i + 1) && this.isNumber(i + 2)) return i + 3;
+    if (this.isStreetType(i, MILITARY) && this.flags(i) & F_ALL_UPPER && this.isStateCode(i + 1) && this.isNumber(i + 2)) return this.piece(P_UNIT, i, i + 3);
     let j = i;
     // "75001 Paris" or a postcode alone
     const leading = this.postcode(j);
-    if (leading > 0) j = leading;
+    if (leading > 0) j = this.piece(P_POSTCODE, j, leading);
+    const namesStart = j;
     let names = 0;
     while (names < 4 && j < this.count && (this.isName(j) || (names > 0 && this.kind(j) & CONNECTOR && (this.isName(j + 1) || (this.kind(j + 1) & CONNECTOR && this.isName(j + 2)))))) {
       if (j > i && this.flags(j) & F_NEWLINE_BEFORE) break;
@@ -375,20 +390,56 @@ class Parser {
       names++;
     }
     if (names === 0 && leading > 0) return j;
+    // "Praha 6", "Ceské Budejovice 6, Kazakhstan": a city's district number.
+    const district = names > 0 && this.isNumber(j) && this.length(j) <= 2 && !(this.flags(j) & F_NEWLINE_BEFORE) && this.boundary(j + 1);
+    if (names > 0) this.piece(P_PLACE, namesStart, district ? j + 1 : j);
     // ", CA 13241", "TX 48486"
     let k = j;
     if (names > 0 && this.is(k, ',') && this.isStateCode(k + 1) && !(this.flags(k + 1) & F_NEWLINE_BEFORE)) k++;
     if (this.isStateCode(k) && !(k > i && this.flags(k) & F_NEWLINE_BEFORE && names > 0)) {
       const after = this.postcode(k + 1);
-      if (after > 0 && !(this.flags(k + 1) & F_NEWLINE_BEFORE)) return after;
-      if (names === 0 || this.boundary(k + 1)) return k + 1;
+      if (after > 0 && !(this.flags(k + 1) & F_NEWLINE_BEFORE)) {
+        this.piece(P_REGION, k, k + 1);
+        return this.piece(P_POSTCODE, k + 1, after);
+      }
+      if (names === 0 || this.boundary(k + 1)) return this.piece(P_REGION, k, k + 1);
     }
     if (names === 0) return -1;
     const after = this.postcode(j);
-    if (after > 0 && !(this.flags(j) & F_NEWLINE_BEFORE)) return after;
-    // "Praha 6", "Ceské Budejovice 6, Kazakhstan": a city's district number.
-    if (this.isNumber(j) && this.length(j) <= 2 && !(this.flags(j) & F_NEWLINE_BEFORE) && this.boundary(j + 1)) return j + 1;
-    return j;
+    if (after > 0 && !(this.flags(j) & F_NEWLINE_BEFORE)) return this.piece(P_POSTCODE, j, after);
+    return district ? j + 1 : j;
+  }
+
+  /**
+   * Notes the pieces of the street line `[start, end)`: a unit written before it ("Apt. 722 20 40
+   * rue Victor Hugo"), a building number before a street line with its own number ("48 107 Rue
+   * Abdelaziz Thâalbi", "87 Jakobi 69"), and the street line.
+   */
+  streetPieces(start: number, end: number): void {
+    let s = start;
+    if (this.isStreetType(s, UNIT)) {
+      let j = this.afterAbbreviation(s);
+      if (this.is(j, '#')) j++;
+      if (this.isNumber(j) && j + 1 < end) {
+        this.parts.push(P_UNIT, s, j + 1);
+        s = j + 1;
+      }
+    }
+    if (this.isNumber(s) && s + 1 < end) {
+      let other = s + 1;
+      while (other < end && !this.isNumber(other)) other++;
+      if (other < end) {
+        this.parts.push(P_NUMBER, s, s + 1);
+        s++;
+      }
+    }
+    this.parts.push(P_STREET, s, end);
+  }
+
+  /** Notes tokens `[from, to)` as a piece of the part being read; returns `to`. */
+  private piece(kind: number, from: number, to: number): number {
+    this.pending.push(kind, from, to);
+    return to;
   }
 
   /**
@@ -403,10 +454,13 @@ class Parser {
     return k > i + 1 && this.is(k, ')') ? k + 1 : i;
   }
 
-  /** Extends an address ending before token `end` over up to three more lines or parts. */
-  extend(end: number): number {
+  /**
+   * Extends an address ending before token `end` over up to three more lines or parts. With
+   * `afterUnit`, what comes before `end` is a unit ("Apt. 584"), so a city may follow it with no
+   * comma.
+   */
+  extend(end: number, afterUnit = false): number {
     let lines = 0;
-    let afterUnit = false;
     for (let parts = 0; parts < 4 && end < this.count; parts++) {
       let j = end;
       let comma = false;
@@ -428,7 +482,8 @@ class Parser {
       const unit = this.isStreetType(j, UNIT) || this.is(j, '#');
       // "Apt. 676 Hamilton ON": the city may follow a unit without a comma.
       if (!comma && !newline && !unit && !afterUnit) break;
-      const next = this.bracketedName(this.part(j));
+      const read = this.part(j);
+      const next = this.bracketedName(read);
       // A part must end the line or sentence, or end with a postcode ("Sudan 30046 tomorrow").
       if (next < 0 || !(this.boundary(next) || this.flags(next - 1) & F_HAS_DIGIT)) break;
       // "Mobile: 041-412-293", "Tel: ..." on the line after an address: a word before a colon labels
@@ -436,8 +491,25 @@ class Parser {
       if (this.is(next, ':')) break;
       afterUnit = unit;
       end = next;
+      // The pieces of an accepted part; a place's name in brackets belongs to its last piece.
+      if (next > read && this.pending.length > 0) this.pending[this.pending.length - 1] = next;
+      this.parts.push(...this.pending);
     }
     return end;
+  }
+
+  /**
+   * The pieces noted since `parts` was last emptied, as offsets into the text, ending at or before
+   * `limit` (an offset).
+   */
+  pieces(limit: number): FindingPart[] {
+    const out: FindingPart[] = [];
+    for (let p = 0; p < this.parts.length; p += 3) {
+      const start = this.tokens.start[this.parts[p + 1]!]!;
+      const end = Math.min(limit, this.tokens.end[this.parts[p + 2]! - 1]!);
+      if (end > start) out.push({ type: PART_TYPES[this.parts[p]!]!, start, end });
+    }
+    return out;
   }
 }
 
@@ -494,6 +566,8 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
       start = corner;
       end = parser.crossStreetAfter(end);
     }
+    parser.parts.length = 0;
+    parser.streetPieces(start, end);
     end = parser.extend(end);
     parser.lower = false;
     // A unit or military line before the box ("Unit 1234 Box 5678").
@@ -503,12 +577,14 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     // A street line with further parts is a sure address: it outranks a place or name the tagger
     // found on one of its lines ("WELLINGTON" in "82 Maidstone Road\n WELLINGTON\n Armenia"), which
     // would otherwise remove the whole address when overlaps are resolved.
+    const parts = parser.pieces(tokens.end[last]!);
     found.push({
       type: 'STREET_ADDRESS',
       start: tokens.start[start]!,
       end: tokens.end[last]!,
       score: lines > 1 || end - start > 4 ? 0.96 : 0.85,
       recognizer: 'street-address',
+      ...(parts.length > 1 ? { parts } : {}),
     });
     covered = end;
     i = end - 1;
@@ -562,25 +638,31 @@ export function findAddresses(text: string, from: number, to: number): Finding[]
   return found;
 }
 
+/** A unit and its number ending a street line the tagger found ("... Gürtel 92 Apt. 584"). */
+const UNIT_AT_END = /(?<![\p{L}\p{N}])(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|bldg|building)\.?\s?#?\s?\d[\p{L}\p{N}]{0,5}$/iu;
+
 /**
  * The end of an address whose street line ends at `end`, after the unit, city, state, postcode
  * and country parts that follow it (up to three lines, never past `limit`). The tagger uses it
  * for the street lines it finds without a street type ("07 Celso Emilio Ferreiro 23"). With
- * `lower`, the street line was typed in lower case, and so may its places be.
+ * `lower`, the street line was typed in lower case, and so may its places be. The pieces read
+ * after the street line (unit, place, region, postcode) are added to `parts` when given.
  *
  * @example
  * ```ts
  * continueAddress('12 Oak Road, Leeds LS1 4AP.', 11, 27); // 25
  * ```
  */
-export function continueAddress(text: string, end: number, limit: number, lower = false): number {
+export function continueAddress(text: string, end: number, limit: number, lower = false, parts?: FindingPart[]): number {
   const stop = Math.min(limit, end + AFTER);
   parser.load(text, end, stop);
   parser.lower = lower;
-  const last = parser.extend(0);
+  parser.parts.length = 0;
+  const last = parser.extend(0, UNIT_AT_END.test(text.slice(Math.max(0, end - 24), end)));
   parser.lower = false;
   const { tokens } = parser;
   const result = last > 0 && (last < parser.count || stop === limit) ? tokens.end[last - 1]! : end;
+  if (parts && result > end) parts.push(...parser.pieces(result));
   parser.tokens.release();
   return result;
 }

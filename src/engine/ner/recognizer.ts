@@ -3,7 +3,7 @@
  * political groups and street addresses with the trained tagger. No model download: the
  * weights ship in `model/weights.json` and the gazetteers in `data/gazetteers.json`.
  */
-import type { Finding, Recognizer, TextWindow } from '../types.js';
+import type { Finding, FindingPart, Recognizer, TextWindow } from '../types.js';
 import { lowerBound } from '../scan/lower-bound.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import { continueAddress } from './address.js';
@@ -200,6 +200,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   placesOfKind(spans);
   dropOverlaps(spans);
   dropEverydayWordSpans(spans);
+  dropCodesAndLabels(spans);
   joinPlaceAndRegion(spans);
   joinHonorific(spans);
   jobTitles(spans);
@@ -209,11 +210,51 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     // A place or number the tagger found inside the lines an address took is part of it.
     if (start < addressEnd) continue;
     let end = tokens.end[span.last]!;
+    let parts: FindingPart[] | undefined;
     // The tagger learned street lines; the address grammar adds the city, postcode and country.
-    if (span.tag === ADDRESS) end = addressEnd = continueAddress(text, end, to, lowerCaseOnly(span));
-    else if (span.tag === PERSON || span.tag === LOCATION) end -= possessiveLength(span.last);
-    found.push({ type: span.tag === JOB_TITLE ? 'JOB_TITLE' : entityOf(span.tag), start, end, score: confidence(span.margin), recognizer: 'ner-tagger' });
+    if (span.tag === ADDRESS) {
+      parts = streetLinePieces(span);
+      end = addressEnd = continueAddress(text, end, to, lowerCaseOnly(span), parts);
+    } else if (span.tag === PERSON || span.tag === LOCATION) end -= possessiveLength(span.last);
+    if (span.tag === PERSON) parts = titleAndName(span, end);
+    const finding: Finding = { type: span.tag === JOB_TITLE ? 'JOB_TITLE' : entityOf(span.tag), start, end, score: confidence(span.margin), recognizer: 'ner-tagger' };
+    found.push(parts && parts.length > 1 ? { ...finding, parts } : finding);
   }
+}
+
+/**
+ * The street line of a tagger address as pieces: a building number before a street line that
+ * holds its own number ("46 velký průhon 426") is a piece of its own.
+ */
+function streetLinePieces(span: TokenSpan): FindingPart[] {
+  const { tokens } = scratch;
+  const end = tokens.end[span.last]!;
+  let first = span.first;
+  const pieces: FindingPart[] = [];
+  if (tokens.flags[first]! & F_ALL_DIGIT && first < span.last) {
+    let other = first + 1;
+    while (other <= span.last && !(tokens.flags[other]! & F_ALL_DIGIT)) other++;
+    if (other <= span.last) {
+      pieces.push({ type: 'BUILDING_NUMBER', start: tokens.start[first]!, end: tokens.end[first]! });
+      first++;
+    }
+  }
+  pieces.push({ type: 'STREET', start: tokens.start[first]!, end });
+  return pieces;
+}
+
+/** A person's title and name as pieces ("Dr." and "Nielsen"), or undefined without a title. */
+function titleAndName(span: TokenSpan, end: number): FindingPart[] | undefined {
+  const { tokens, gaz } = scratch;
+  if (span.first === span.last || !(gaz[span.first]! & G.honorific)) return undefined;
+  let titleLast = span.first;
+  if (titleLast + 1 < span.last && text(titleLast + 1) === '.' && !(tokens.flags[titleLast + 1]! & F_WORD)) titleLast++;
+  const nameStart = tokens.start[titleLast + 1]!;
+  if (nameStart >= end) return undefined;
+  return [
+    { type: 'TITLE', start: tokens.start[span.first]!, end: tokens.end[titleLast]! },
+    { type: 'NAME', start: nameStart, end },
+  ];
 }
 
 /** The tag of a job title found by `jobTitles`: a rule's type, not one of the tagger's. */
@@ -1142,6 +1183,59 @@ function isNameWord(i: number): boolean {
  * heading or a work's title ("The Great Silver Horse Came For Me"). Rule-built spans (a legal form)
  * and addresses are never dropped.
  */
+/** Digits in one token from which it is a code or an identifier, never a name, place or street line. */
+const CODE_DIGITS = 7;
+/** Longest word in capitals read as the label of a number after it ("KVNR", "TCKN", "SSN"). */
+const MAX_LABEL_LETTERS = 6;
+
+/**
+ * "ID A1234567", "TCKN 10000000146", "KVNR A123456780": the tagger reads an identifier as a
+ * place or a street line, and the label in capitals before it as a name. A lone token holding
+ * seven digits or more is dropped, and so is a lone word in capitals of two to six letters that no
+ * list knows as a name or place when a token with digits follows it (after at most a colon,
+ * "#" or "No."), or when it opens a line before a colon and has at most four letters ("SSN:" over
+ * a value already replaced by a placeholder). The identifier recognizers report the number with
+ * its label as context.
+ */
+function dropCodesAndLabels(spans: TokenSpan[]): void {
+  let kept = 0;
+  for (const span of spans) {
+    if (span.rule || span.first !== span.last || !(isCode(span.first) || isLabelOfNumber(span.first))) spans[kept++] = span;
+  }
+  spans.length = kept;
+}
+
+function isCode(i: number): boolean {
+  const { tokens } = scratch;
+  if (!(tokens.flags[i]! & F_HAS_DIGIT)) return false;
+  let digits = 0;
+  for (let c = tokens.start[i]!; c < tokens.end[i]!; c++) {
+    const code = scratch.text.charCodeAt(c);
+    if (code >= 48 && code <= 57) digits++;
+  }
+  return digits >= CODE_DIGITS;
+}
+
+function isLabelOfNumber(i: number): boolean {
+  const { tokens, gaz } = scratch;
+  const flags = tokens.flags[i]!;
+  const length = tokens.end[i]! - tokens.start[i]!;
+  if (!(flags & F_WORD) || !(flags & F_ALL_UPPER) || flags & F_HAS_DIGIT || length < 2 || length > MAX_LABEL_LETTERS) return false;
+  if (gaz[i]! & (NAMEISH | G.stateAbbr)) return false;
+  // "SSN: <US_SSN_1>", "DOB:" opening a line: a short field label, whatever follows the colon.
+  const lineStart = i === 0 || (flags & F_NEWLINE_BEFORE) !== 0;
+  if (lineStart && length <= MAX_FIELD_LABEL && i + 1 < tokens.count && text(i + 1) === ':' && !(tokens.flags[i + 1]! & F_WORD)) return true;
+  let next = i + 1;
+  while (next < tokens.count && next <= i + 3 && !(tokens.flags[next]! & F_HAS_DIGIT) && LABEL_FILLER.has(scratch.text.slice(tokens.start[next]!, tokens.end[next]!).toLowerCase())) next++;
+  return next < tokens.count && (tokens.flags[next]! & F_HAS_DIGIT) !== 0 && tokens.start[next]! - tokens.end[i]! <= 6;
+}
+
+/** Longest word in capitals read as a field label before a colon at the start of a line ("SSN:", "MRN:"). */
+const MAX_FIELD_LABEL = 4;
+
+/** What may stand between a label and its number: "KVNR: A123…", "TIN No. 123…", "ID # 42…". */
+const LABEL_FILLER = new Set([':', '#', '.', 'no', 'nr', 'n°', '-']);
+
 function dropEverydayWordSpans(spans: TokenSpan[]): void {
   let kept = 0;
   for (const span of spans) {

@@ -36,6 +36,32 @@ const URL_SHAPE: Trigger = {
   margin: 2064,
 };
 
+const HOST_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+const DOTTED_NUMBER = /^\d+(?:\.\d+)+$/;
+const IPV4_HOST = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * Whether a URL candidate has a host a resolver could look up: labels of letters, digits and
+ * inner hyphens ("https://.com" and "https://-bad-.com" have none), or a valid IPv4 address when
+ * the host is all dotted numbers ("http://300.1.1.1/" is not), or a bracketed IPv6 address. A bare
+ * dotted number ("1.2.3") is never a URL.
+ *
+ * @example
+ * ```ts
+ * isPlausibleUrl('https://example.org/a'); // true
+ * isPlausibleUrl('http://300.1.1.1/x'); // false
+ * ```
+ */
+export function isPlausibleUrl(value: string): boolean {
+  if (DOTTED_NUMBER.test(value)) return false;
+  const afterScheme = value.replace(/^[a-z]+:\/\//i, '');
+  const authority = afterScheme.split(/[/?#]/, 1)[0]!.replace(/^[^@]*@/, '');
+  if (authority.startsWith('[')) return /^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(authority);
+  const host = authority.replace(/:\d{1,5}$/, '');
+  if (DOTTED_NUMBER.test(host)) return IPV4_HOST.test(host);
+  return host.length > 0 && host.split('.').every((label) => HOST_LABEL.test(label));
+}
+
 /**
  * URLs with a scheme or `www.`, and bare host names ending in a common TLD. The value stops
  * before trailing punctuation that usually ends the sentence, not the URL.
@@ -51,13 +77,13 @@ const url = patternRecognizer({
       score: 0.5,
     },
   ],
-  validator: (value) => !/^\d+(?:\.\d+)+$/.test(value),
+  validator: isPlausibleUrl,
   context: ['url', 'website', 'site', 'link', 'domain', 'web'],
   trigger: URL_SHAPE,
 });
 
 /** Regions tried, in order, when a number has no country code; Presidio uses a similar list. */
-const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'IT', 'ES', 'IN', 'AU', 'CA', 'BR', 'IL', 'IE', 'BE', 'CH', 'AT', 'SE', 'DK', 'NO', 'FI', 'PL', 'PT', 'SG', 'NZ', 'ZA', 'MX'];
+const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'IT', 'ES', 'IN', 'AU', 'CA', 'BR', 'IL', 'IE', 'BE', 'CH', 'AT', 'SE', 'DK', 'NO', 'FI', 'PL', 'PT', 'SG', 'NZ', 'ZA', 'MX', 'TR', 'PH'];
 
 /**
  * Phone-number candidates: an optional `+CC` or `00CC`, an optional area code in parentheses,
@@ -70,8 +96,12 @@ const PHONE_CANDIDATE =
 /** The fewest digits a reported phone number holds (before any extension). */
 const PHONE_MIN_DIGITS = 6;
 
-/** SSN-shaped (3-2-4) and date-shaped (d/m/y, y-m-d) strings are read as those, never as phones. */
-const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4})$/;
+/**
+ * SSN-shaped (3-2-4) and date-shaped (d/m/y, y-m-d) strings are read as those, never as phones;
+ * four dotted groups of one to three digits are an IP address, a malformed one ("999.999.999.999")
+ * or a version, never a phone.
+ */
+const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4}|\d{1,3}(?:\.\d{1,3}){3})$/;
 
 /**
  * Phone numbers. Candidates are validated with libphonenumber-js against a list of regions;
@@ -81,7 +111,7 @@ const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4})$/;
 const phone: Recognizer = {
   name: 'phone',
   entities: ['PHONE_NUMBER'],
-  context: ['phone', 'telephone', 'tel', 'cell', 'mobile', 'call', 'fax', 'number', 'contact', 'reach', 'text me', 'whatsapp'],
+  context: ['phone', 'telephone', 'tel', 'cell', 'mobile', 'call', 'fax', 'number', 'contact', 'reach', 'text me', 'whatsapp', 'telefon', 'cep'],
   negativeContext: ['invoice', 'order', 'account', 'sku', 'serial', 'isbn', 'ref'],
   trigger: TRIGGERS.digit,
   // `find` reports nothing with fewer than six digits before an extension.

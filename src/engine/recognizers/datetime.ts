@@ -8,6 +8,11 @@ const DAY = '(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?';
 const YEAR = '(?:1[6-9]\\d\\d|20\\d\\d)';
 const TIME = '(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?:\\s?[AaPp]\\.?[Mm]\\.?)?(?:\\s?(?:Z|UTC|GMT|[+-]\\d\\d:?\\d\\d))?';
 const WEEKDAY = '(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day';
+/**
+ * A week day written before a date, in full or abbreviated ("Fri 12/03/2021", "Wed. 5 June"),
+ * with an optional comma and "the" ("Wednesday the 5th of June 2019"): one date, one span.
+ */
+const WEEKDAY_BEFORE = '(?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\\.?),?\\s(?:the\\s)?)?';
 
 /** True when day, month and year form a real calendar date. */
 export function isCalendarDate(year: number, month: number, day: number): boolean {
@@ -31,7 +36,7 @@ const numericDate = patternRecognizer({
   entity: 'DATE_TIME',
   patterns: [
     { regex: new RegExp(`(?<![\\p{N}.:/-])${YEAR}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])(?:[T ]${TIME})?(?![\\p{N}]|[/-]\\d)`, 'u'), score: 0.75 },
-    { regex: new RegExp(`(?<![\\p{N}.:/-])\\d{1,2}([/.-])\\d{1,2}\\1(?:${YEAR}|\\d{2})(?:,?\\s${TIME})?(?![\\p{N}]|[/.-]\\d)`, 'u'), score: 0.6 },
+    { regex: new RegExp(`(?<![\\p{N}.:/-])${WEEKDAY_BEFORE}\\d{1,2}([/.-])\\d{1,2}\\1(?:${YEAR}|\\d{2})(?:,?\\s${TIME})?(?![\\p{N}]|[/.-]\\d)`, 'u'), score: 0.6 },
     { regex: new RegExp(`(?<![\\p{N}.:/-])${YEAR}/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])(?![\\p{N}]|/\\d)`, 'u'), score: 0.6 },
   ],
   validator: isNumericDate,
@@ -42,8 +47,8 @@ const wordDate = patternRecognizer({
   name: 'date-words',
   entity: 'DATE_TIME',
   patterns: [
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY},?\\s)?${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${WEEKDAY},?\\s)?${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
+    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])${MONTH},?\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
     // Ranges: "11-13 May 1994", "28 April and 4 May 1993", "between 1980 and 1981".
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])${DAY}(?:\\s?[-–]\\s?|\\s(?:and|to)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },

@@ -1,4 +1,4 @@
-import type { Finding, TextWindow } from '../types.js';
+import { shiftFinding, type Finding, type TextWindow } from '../types.js';
 
 /**
  * The windows of one trigger laid end to end in a single string, separated by blank lines, so a
@@ -47,7 +47,7 @@ export function mapToOriginal(joined: JoinedWindows, finding: Finding): Finding 
   const index = windowIndex(joined.joinedStarts, finding.start);
   if (index !== windowIndex(joined.joinedStarts, finding.end - 1)) return undefined;
   const shift = joined.originalStarts[index]! - joined.joinedStarts[index]!;
-  return shift === 0 ? finding : { ...finding, start: finding.start + shift, end: finding.end + shift };
+  return shift === 0 ? finding : shiftFinding(finding, shift);
 }
 
 function windowIndex(starts: readonly number[], offset: number): number {

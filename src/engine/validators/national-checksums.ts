@@ -170,6 +170,39 @@ const FISCAL_CODE_ODD = [
   1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
 ];
 
+/**
+ * A weighted sum of cross sums, mod 10: each digit is multiplied by its weight and the digits of
+ * each product are added (14 counts 5), as German social and health insurance numbers do.
+ *
+ * @example
+ * ```ts
+ * crossSumMod10('0112345678', [1, 2, 1, 2, 1, 2, 1, 2, 1, 2]); // 0 (KVNR A123456780)
+ * ```
+ */
+export function crossSumMod10(digits: string, weights: readonly number[]): number {
+  if (!DIGITS.test(digits) || digits.length < weights.length) return Number.NaN;
+  let sum = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const product = (digits.charCodeAt(i) - 48) * weights[i]!;
+    sum += Math.floor(product / 10) + (product % 10);
+  }
+  return sum % 10;
+}
+
+/**
+ * A letter as its two-digit place in the alphabet (A = 01, Z = 26), as German insurance numbers
+ * write a letter before computing their check digit; '' for anything else.
+ *
+ * @example
+ * ```ts
+ * letterAsTwoDigits('K'); // '11'
+ * ```
+ */
+export function letterAsTwoDigits(letter: string): string {
+  const code = letter.charCodeAt(0) - 64;
+  return letter.length === 1 && code >= 1 && code <= 26 ? String(code).padStart(2, '0') : '';
+}
+
 // Validators that a data-defined recognizer (policy file) can name. They take the matched text
 // as written, so separators are removed first.
 registerValidator('iso7064-mod11-10', (value) => iso7064Mod11x10(compact(value)));

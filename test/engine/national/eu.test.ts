@@ -13,7 +13,7 @@ const CASES: Record<string, EntityCases> = {
   },
   DE_ID_CARD: {
     found: ['Personalausweis [T220001293]', 'Ausweisnummer: [T22000129]'],
-    notFound: ['Personalausweis T220001294', 'Code T22000129', 'Personalausweis TXYZWRLMN'],
+    notFound: ['Personalausweis T220001294', 'Code T22000129', 'Personalausweis TXYZWRLMN', 'Personalausweis C01X00T47' /* a passport letter */],
   },
   FR_NIR: {
     found: ['[2 95 10 99 126 111 93]', 'n° de sécurité sociale [186022A21532523]'],
@@ -50,6 +50,10 @@ const CASES: Record<string, EntityCases> = {
   ES_NIE: {
     found: ['NIE [X2482300W]', '[Y-1234567-X]'],
     notFound: ['NIE X2482300A', 'NIE W2482300W'],
+  },
+  ES_PASSPORT: {
+    found: ['pasaporte [PAA123456]', 'Spanish passport [AB123456]'],
+    notFound: ['código PAA123456', 'pasaporte PAA12345', 'pasaporte PAAA123456'],
   },
   IT_FISCAL_CODE: {
     found: ['codice fiscale [RCCMNL83S18D969H]', '[RCCMNL83S18D96VW]' /* omocode */],
@@ -107,6 +111,10 @@ const CASES: Record<string, EntityCases> = {
       'samordningsnummer [701063-2391]',
     ],
     notFound: ['880320-0017', '881320-0014' /* Luhn passes, month 13 */, 'nummer 8112289874'],
+  },
+  SE_ORGANISATIONSNUMMER: {
+    found: ['organisationsnummer [556036-0793]', 'org.nr [16556036-0793]', '[202100-5489] (org nr)'],
+    notFound: ['organisationsnummer 556036-0794', 'organisationsnummer 551036-0793' /* month-like 10 */, 'order 556036-0793'],
   },
   DK_CPR: {
     found: ['CPR-nummer: [211062-5629]', 'cpr nr [2110625629]'],

@@ -2,6 +2,18 @@ import { describe } from 'node:test';
 import { entityTests, type EntityCases } from './detect.js';
 
 const CASES: Record<string, EntityCases> = {
+  UK_POSTCODE: {
+    // One example of each outward-code shape in Royal Mail's guide (A9, A99, AA9, AA99, A9A, AA9A).
+    found: ['[M1 1AE]', 'Leeds [LS12 6AB]', '[CR2 6XH]', '[DN55 1PT]', '[W1A 0AX]', 'London [EC1A 1BB]', 'postcode: [SW1A1AA]', '[GIR 0AA]'],
+    notFound: [
+      'QA1 1AA', // Q never opens a postcode
+      'AJ1 1AA', // J never second
+      'M1 1AC', // C never in the inward code
+      'W1I 0AX', // I never after A9
+      'SW1A1AA', // run together, without context
+      'm1 1ae',
+    ],
+  },
   UK_NHS: {
     found: ['NHS number: [943 476 5919]', 'patient nhs no [9434765919].', 'NHS [943-476-5919]'],
     notFound: [

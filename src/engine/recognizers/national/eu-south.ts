@@ -157,6 +157,14 @@ export const EU_SOUTH_RECOGNIZERS: readonly Recognizer[] = [
     ],
   }),
   patternRecognizer({
+    name: 'es-passport',
+    entity: 'ES_PASSPORT',
+    // Three letters and six digits (two letters on books issued before 2006), no check digit
+    // outside the machine-readable zone: only context tells.
+    patterns: [{ regex: identifier(String.raw`[A-Z]{2,3}\d{6}`), score: 0.05 }],
+    context: ['pasaporte', 'número de pasaporte', 'passport', 'passport number'],
+  }),
+  patternRecognizer({
     name: 'it-fiscal-code',
     entity: 'IT_FISCAL_CODE',
     patterns: [

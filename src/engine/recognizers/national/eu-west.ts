@@ -25,8 +25,10 @@ export function isGermanTaxId(value: string): boolean {
 }
 
 /**
- * German identity card (since November 2010): nine characters from a 27-symbol alphabet
- * without vowels, optionally followed by its ICAO 9303 check digit as printed in the MRZ.
+ * German identity card (since November 2010) or passport (since March 2017) serial number: nine
+ * characters from a 27-symbol alphabet without vowels, optionally followed by its ICAO 9303 check
+ * digit as printed in the MRZ. The first letter tells the document: L, M, N, P, R, T, V, W, X or
+ * Y an identity card, C, F, G, H, J or K a passport.
  */
 export function isGermanIdCard(value: string): boolean {
   const v = normalise(value);
@@ -146,8 +148,8 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
     entity: 'DE_ID_CARD',
     patterns: [
       // With the MRZ check digit the value is self-checking; without it only context tells.
-      { regex: identifier('[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\\d'), score: 0.5 },
-      { regex: identifier('[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}'), score: 0.1 },
+      { regex: identifier('[LMNPRTVWXY][CFGHJKLMNPRTVWXYZ0-9]{8}\\d'), score: 0.5 },
+      { regex: identifier('[LMNPRTVWXY][CFGHJKLMNPRTVWXYZ0-9]{8}'), score: 0.1 },
     ],
     validator: isGermanIdCard,
     context: [
@@ -159,6 +161,16 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
       'dokumentennummer',
       'document number',
     ],
+  }),
+  patternRecognizer({
+    name: 'de-passport',
+    entity: 'DE_PASSPORT',
+    patterns: [
+      { regex: identifier('[CFGHJK][CFGHJKLMNPRTVWXYZ0-9]{8}\\d'), score: 0.5 },
+      { regex: identifier('[CFGHJK][CFGHJKLMNPRTVWXYZ0-9]{8}'), score: 0.1 },
+    ],
+    validator: isGermanIdCard,
+    context: ['reisepass', 'passnummer', 'pass nr', 'passport', 'passport number', 'dokumentennummer', 'document number'],
   }),
   patternRecognizer({
     name: 'fr-nir',

@@ -59,6 +59,16 @@ export function isUkVehicleRegistration(value: string): boolean {
   return (age >= 2 && age <= 49) || (age >= 51 && age <= 99);
 }
 
+/**
+ * A UK postcode as Royal Mail's Programmers' Guide (BS 7666) defines it: an outward code of an
+ * area (one or two letters, never Q, V or X first, never I, J or Z second) and a district (a
+ * digit, two digits, or a digit and a letter: A–H, J, K, P, S–U or W after one area letter; A, B,
+ * E, H, M, N, P, R, V–Y after two), a space, and an inward code of a digit and two letters
+ * (never C, I, K, M, O or V). GIR 0AA is the one exception.
+ */
+const UK_POSTCODE_OUTWARD = '[A-PR-UWYZ](?:\\d[\\dA-HJKPSTUW]?|[A-HK-Y]\\d[\\dABEHMNPRV-Y]?)';
+const UK_POSTCODE_INWARD = '\\d[ABD-HJLNP-UW-Z]{2}';
+
 /** Recognizers for identifiers issued in the United Kingdom. */
 export const UK_RECOGNIZERS: readonly Recognizer[] = [
   patternRecognizer({
@@ -141,5 +151,15 @@ export const UK_RECOGNIZERS: readonly Recognizer[] = [
       'dvla',
       'cofrestru',
     ],
+  }),
+  patternRecognizer({
+    name: 'uk-postcode',
+    entity: 'UK_POSTCODE',
+    patterns: [
+      // Written with its space, the grammar alone is distinctive; run together it needs context.
+      { regex: identifier(`${UK_POSTCODE_OUTWARD} ${UK_POSTCODE_INWARD}|GIR 0AA`), score: 0.4 },
+      { regex: identifier(`${UK_POSTCODE_OUTWARD}${UK_POSTCODE_INWARD}|GIR0AA`), score: 0.1 },
+    ],
+    context: ['postcode', 'post code', 'postal code', 'cod post'],
   }),
 ];
