@@ -66,6 +66,11 @@ export const ERROR_CATALOGUE = {
   VEIL_UPLOAD_USED: { status: 409, doc: 'The upload is single-use: its URL has already received bytes, or a job has already been created from it. Ask `POST /v1/uploads` for a new one.' },
   VEIL_UPLOAD_EMPTY: { status: 409, doc: 'A job names an upload that has not received its bytes yet; `PUT` the document to the upload URL first.' },
   VEIL_UPLOAD_TOO_LARGE: { status: 413, doc: 'The uploaded document is larger than the upload\'s `max_bytes` (set when the upload URL was issued); ask for an upload with a larger limit, up to the server\'s maximum.' },
+  // Field extraction (templates, field specs, extractors)
+  VEIL_TEMPLATE_INVALID: { status: 400, doc: 'A field template is not valid YAML or breaks the template schema; the message names the template and the setting (`template receipt: fields.1.type: expected a type: ...`). Templates are refused at load, never half-used.' },
+  VEIL_TEMPLATE_NOT_FOUND: { status: 404, doc: 'No template of that name exists in `policies/templates/` or the tenant\'s template directory; the message lists the names that do.' },
+  VEIL_FIELD_INVALID: { status: 400, doc: 'A field spec (`--fields name:type,...` or the `fields` of a job) breaks the field schema; the message names the field and the setting, never document content.' },
+  VEIL_EXTRACTOR_UNAVAILABLE: { status: 501, doc: 'The requested extractor (`model` or `auto`) is not available in this build or not configured; use `--extractor rules` (the default), which needs no model.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */
