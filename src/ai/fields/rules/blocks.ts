@@ -8,8 +8,10 @@ const TOP_LINES = 12;
 
 // Lines that are about the document, not its issuer: titles, registration and contact lines.
 const NOT_A_NAME = /\b(receipt|invoice|tax|bill|cash|date|time|tel|phone|fax|email|gst|reg|no\s*[:.]|co\s*reg|company\s*no|welcome|thank|www|http|order|table|cashier|member|document)\b/i;
-const STOP_ADDRESS = /\b(tel|phone|fax|e-?mail|gst|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|company\s*no|co\s*no|bill|document|order|table|time)\b/i;
-const REGISTRATION = /^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^\(?\s*\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/i;
+const STOP_ADDRESS = /\b(tel|telephone|phone|fax|e-?mail|gst\w*|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|co[mn]pany\s*no|co\s*no|roc\s*no|bill|document|order|table|time)\b/i;
+// A telephone number on a line of its own ("07-355 2616").
+const PHONE_LINE = /^[\s(]*\+?\d{2,4}[\s)-]*\d{3,4}[\s-]?\d{3,5}\s*$/;
+const REGISTRATION = /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^\(?\s*\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
 const POSTCODE = /(?<!\d)\d{5}(?!\d)/;
 
 /**
@@ -50,14 +52,24 @@ function topLines(lines: readonly LayoutLine[]): number[] {
  * The line of a letterhead that names the issuer: the topmost line holding an expected word
  * ("SDN BHD", "TRADING"), else the topmost plausible one that is not a person's name.
  */
-export function findTopLine(lines: readonly LayoutLine[], expected: readonly string[], findings: readonly (readonly Finding[])[]): { line: number; expected: boolean } | null {
+export function findTopLine(lines: readonly LayoutLine[], expected: readonly string[], findings: readonly (readonly Finding[])[]): { line: number; last: number; expected: boolean } | null {
   const candidates = topLines(lines).filter((i) => plausibleName(lines[i]!));
   const withExpected = candidates.find((i) => expectScore(lines[i]!.text, expected) > 0);
-  if (withExpected !== undefined) return { line: withExpected, expected: true };
+  if (withExpected !== undefined) {
+    // A name broken over two lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", or "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA ALAM) SDN BHD".
+    const next = lines[withExpected + 1];
+    const continues =
+      next !== undefined &&
+      next.page === lines[withExpected]!.page &&
+      plausibleName(next) &&
+      !/\d/.test(next.text) &&
+      (/[&,\-]\s*$/.test(lines[withExpected]!.text) || expectScore(next.text, expected) > 0);
+    return { line: withExpected, last: continues ? withExpected + 1 : withExpected, expected: true };
+  }
   // A cashier's or owner's name often heads a receipt; the issuer is the next plausible line.
   const notPerson = candidates.find((i) => !(findings[i] ?? []).some((f) => f.type === 'PERSON' && f.end - f.start >= lines[i]!.text.trim().length * 0.8));
   const chosen = notPerson ?? candidates[0];
-  return chosen === undefined ? null : { line: chosen, expected: false };
+  return chosen === undefined ? null : { line: chosen, last: chosen, expected: false };
 }
 
 function addressCues(line: LayoutLine, expected: readonly string[], findings: readonly Finding[]): number {
@@ -89,13 +101,15 @@ export function findAddressBlock(lines: readonly LayoutLine[], expected: readonl
       [first, last, strong] = [i, i, 1];
       continue;
     }
-    if (i !== last + 1 || STOP_ADDRESS.test(text) || REGISTRATION.test(text)) break;
+    if (i !== last + 1 || STOP_ADDRESS.test(text) || REGISTRATION.test(text) || PHONE_LINE.test(text)) break;
     // A branch name in brackets closes an address block ("(MR DIY TESCO TERBAU)").
     if (/^\(.*\)$/.test(text) && letters(text) >= 3) {
       last = i;
       break;
     }
     if (cues < 0.5 && letters(text) < 3) break;
+    // After the postcode only a region, a country or a branch name follows.
+    if (lines.slice(first, last + 1).some((l) => POSTCODE.test(l.text)) && expectScore(text, expected) === 0) break;
     if (cues === 0 && !tokens(text).some((t) => /^[A-Z]{3,}$/.test(foldToken(t.text)))) break;
     last = i;
     if (cues >= 1) strong++;

@@ -81,7 +81,9 @@ function typedCandidates(spec: FieldSpec, lines: readonly LayoutLine[], labels: 
     const checks = [...m.checks, ...(hinted ? [{ name: 'label', passed: label > 0 }] : [])];
     byPlace.set(key, { value: m.value, line: index, start, end, score, label, checks });
   };
-  for (const hit of labels) {
+  for (const found of labels) {
+    // Earlier hints are the more specific labels ("Rounded Total" before "Total").
+    const hit = { ...found, quality: found.quality * (1 - 0.015 * found.rank) };
     const line = lines[hit.line]!;
     // Right of the label on its line: the nearest value is the likeliest; farther ones decay.
     find(line.text.slice(hit.end), spec).forEach((m, k) => add(hit.line, hit.end, m, hit.quality * (k === 0 ? 1 : 0.6)));
@@ -136,12 +138,13 @@ function unlabelledText(spec: FieldSpec, lines: readonly LayoutLine[], findings:
     const top = findTopLine(lines, expected, findings);
     if (!top) return [];
     const line = lines[top.line]!;
-    const m = VALUE_FINDERS[spec.type](line.text, spec)[0];
+    const text = lines.slice(top.line, top.last + 1).map((l) => l.text.trim()).join(' ');
+    const m = VALUE_FINDERS[spec.type](text, spec)[0];
     if (!m) return [];
     const organisation = findings[top.line]?.some((f) => f.type === 'ORGANIZATION') ?? false;
     const score = m.quality * (top.expected ? 0.8 : 0.45) * (organisation ? 1.05 : 1) * ocrFactor(line, 0, line.text.length);
     const checks = [...m.checks, { name: 'expected_words', passed: top.expected }, ...(spec.type === 'string' ? [{ name: 'entity:ORGANIZATION', passed: organisation }] : [])];
-    return [{ value: m.value, line: top.line, start: m.start, end: m.end, score, label: 0, checks }];
+    return [{ value: m.value, line: top.line, start: 0, end: top.last > top.line ? line.text.length + 1 : line.text.length, score, label: 0, checks }];
   }
   if (spec.type === 'name') {
     return findings.flatMap((list, index) =>

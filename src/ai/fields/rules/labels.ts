@@ -91,6 +91,8 @@ export function findLabels(lines: readonly LayoutLine[], labels: readonly string
 export function spoilt(hit: LabelHit, spoilers: readonly LabelHit[], line: LayoutLine): boolean {
   return spoilers.some((s) => {
     if (s.line !== hit.line) return false;
+    // A disqualifier inside the label itself ("GST" in "Inclusive of GST") does not spoil it.
+    if (s.start >= hit.start && s.end <= hit.end) return false;
     if (s.start < hit.end && s.end > hit.start) return true;
     const between = s.start >= hit.end ? line.text.slice(hit.end, s.start) : line.text.slice(s.end, hit.start);
     return /^[\s():.\-/]*$/.test(between);
