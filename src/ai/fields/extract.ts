@@ -34,6 +34,20 @@ function fieldResult(spec: FieldSpec, candidate: FieldCandidate | null): FieldRe
   };
 }
 
+/**
+ * Fails with VEIL_EXTRACTOR_UNAVAILABLE when `model` or `auto` is asked for and no model extractor
+ * is configured; callers check before parsing so no OCR is spent on a request that cannot run.
+ *
+ * @example
+ * ```ts
+ * requireExtractor('rules'); // fine
+ * requireExtractor('model'); // throws VEIL_EXTRACTOR_UNAVAILABLE
+ * ```
+ */
+export function requireExtractor(which: ExtractorName, model?: Extractor): void {
+  if (which !== 'rules' && !model) throw new VeilError('VEIL_EXTRACTOR_UNAVAILABLE', `the ${which} extractor is not configured in this build; use the rules extractor`);
+}
+
 let sharedRules: Extractor | undefined;
 
 /**
@@ -53,8 +67,7 @@ export async function extractFields(document: Document, spec: Template | readonl
   const template = 'fields' in spec && !Array.isArray(spec) ? (spec as Template) : null;
   const fields: readonly FieldSpec[] = template ? template.fields : (spec as readonly FieldSpec[]);
   const which = options.extractor ?? 'rules';
-  if (which !== 'rules' && !options.model)
-    throw new VeilError('VEIL_EXTRACTOR_UNAVAILABLE', `the ${which} extractor is not configured in this build; use the rules extractor`);
+  requireExtractor(which, options.model);
   let found: Readonly<Record<string, FieldCandidate | null>>;
   if (which === 'model') {
     found = await options.model!.extract({ document, fields });

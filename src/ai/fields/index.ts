@@ -1,5 +1,5 @@
 // Requested fields, typed and with confidence: field specs, templates and the rule extractor.
-export { extractFields, statusOf, type ExtractFieldsOptions } from './extract.js';
+export { extractFields, requireExtractor, statusOf, type ExtractFieldsOptions } from './extract.js';
 export { EXTRACTOR_NAMES, type ExtractionRequest, type Extractor, type ExtractorName, type FieldCandidate } from './extractor.js';
 export { createRuleExtractor, type RuleExtractorOptions } from './rules/extract.js';
 export {
