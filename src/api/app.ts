@@ -19,8 +19,11 @@ import { installMetrics } from './metrics.js';
 import type { ApiDependencies } from './ports.js';
 import { analyzeRoutes } from './routes/analyze.js';
 import { anonymizeRoutes } from './routes/anonymize.js';
+import { auditRoutes } from './routes/audit.js';
 import { docsRoutes, registerOpenApi } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { uploadRoutes } from './routes/uploads.js';
 
 /** The API version printed in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
@@ -88,7 +91,13 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(async (scope) => healthRoutes(scope, deps.ready));
   await app.register(async (scope) => analyzeRoutes(scope, analyzeText));
   await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys));
-  for (const routes of deps.routes ?? []) await app.register(async (scope) => routes(scope, deps));
+  const ported = [
+    deps.uploads === undefined ? undefined : uploadRoutes(deps.uploads),
+    deps.jobs === undefined ? undefined : jobRoutes(deps.jobs),
+    deps.auditLog === undefined ? undefined : auditRoutes(deps.auditLog),
+  ];
+  for (const routes of [...ported, ...(deps.routes ?? [])])
+    if (routes !== undefined) await app.register(async (scope) => routes(scope, deps));
   if (config.docs) await docsRoutes(app);
 
   await app.ready();
