@@ -6,6 +6,8 @@ export { submitJob, type JobDeps, type SubmitJobInput, type SubmittedJob } from 
 export {
   deleteJob,
   getJobStatus,
+  readFields,
+  readFullText,
   readRedacted,
   requireFinishedJob,
   revealFindings,
@@ -32,8 +34,11 @@ export {
   MAX_RETENTION_DAYS,
   type ArtifactClass,
   type ConsentBasis,
+  type JobExtraction,
   type JobOutput,
+  type JobRegion,
 } from './request.js';
 export { createJobTasks, type JobTask, type StepEnv, type StepServices } from './steps.js';
 export { failJob } from './records.js';
+export { keepRegions, parsePageRanges, resolveExtraction, type ExtractionInput } from './extraction.js';
 export { jobText, type JobText, type TextRoute } from './text.js';
