@@ -16,3 +16,20 @@ export { registerValidator, validatorNames } from './engine/validators/index.js'
 export { resolveOverlaps } from './engine/overlap.js';
 export type { Finding, Recognizer, TextWindow, Trigger } from './engine/types.js';
 export { VeilError, isVeilError, ERROR_CATALOGUE, type ErrorCode } from './errors/index.js';
+export {
+  extractFields,
+  createRuleExtractor,
+  loadTemplate,
+  parseFieldList,
+  parseTemplate,
+  validateFields,
+  parseValue,
+  type ExtractFieldsOptions,
+  type Extractor,
+  type ExtractorName,
+  type FieldCandidate,
+  type FieldResult,
+  type FieldSpec,
+  type FieldsResult,
+  type Template,
+} from './ai/fields/index.js';

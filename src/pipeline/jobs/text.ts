@@ -6,6 +6,7 @@
 import { documentText, parseDocument, sniffType } from '../../documents/index.js';
 import type { Document } from '../../documents/model.js';
 import { keepRegions } from './extraction.js';
+import { parseImageRegions } from './regions.js';
 import type { JobExtraction } from './request.js';
 
 /** How the text was read: as plain text, or through the documents layer. */
@@ -48,7 +49,12 @@ export async function jobDocument(original: Uint8Array, declaredType: string | n
     const document: Document = { format: 'text', mediaType: 'text/plain', pages: [{ number: 1, width: 0, height: 0, unit: null, source: 'text', lines }], tables: [], records: [] };
     return { route: 'text', text: sniffed.text, document };
   }
-  let document = await parseDocument(original, scope?.pages ? { pages: scope.pages } : {});
+  // An image's regions are OCR'd as crops, so nothing outside them is read; a PDF's pages are read
+  // whole (only the asked-for pages) and words outside the regions dropped before storage.
+  let document =
+    sniffed.format === 'image' && scope?.regions
+      ? await parseImageRegions(original, scope.regions)
+      : await parseDocument(original, scope?.pages ? { pages: scope.pages } : {});
   if (scope?.regions) document = keepRegions(document, scope.regions);
   return { route: 'document', text: documentText(document).text, document };
 }
