@@ -104,3 +104,12 @@ test('model and auto need a model extractor; auto asks it only about uncertain f
   assert.equal(out.ref!.value, 'R-1');
   assert.deepEqual(out.total!.value, { amount: '9.00', currency: 'MYR' });
 });
+
+test('OCR digit-for-letter confusions are undone only into words the template expects', async () => {
+  const { restoreExpectedWords } = await import('../../../src/ai/fields/rules/blocks.js');
+  assert.equal(restoreExpectedWords('BOOK TA .K (TAMAN DAYA)SDN 8HD', ['SDN BHD']), 'BOOK TA .K (TAMAN DAYA)SDN BHD');
+  assert.equal(restoreExpectedWords('UNIT 8HD 1234', ['TRADING']), 'UNIT 8HD 1234', 'not an expected word');
+  assert.equal(restoreExpectedWords('R00M 5', ['ROOM']), 'ROOM 5');
+  assert.equal(restoreExpectedWords('800', ['BOO']), 'BOO');
+  assert.equal(restoreExpectedWords('12345', ['SDN BHD']), '12345');
+});

@@ -28,6 +28,26 @@ export function expectScore(text: string, expected: readonly string[]): number {
   return findLabels([line], expected).length > 0 ? 1 : 0;
 }
 
+/**
+ * Undoes OCR's digit-for-letter confusions in the words a field expects: a token that reads as an
+ * expected word once `8` is read as `B`, `0` as `O` and so on ("SDN 8HD") is written as that word.
+ * Only whole tokens of three characters or more change, and only into a word the template names.
+ *
+ * @example
+ * ```ts
+ * restoreExpectedWords('ACME SDN 8HD', ['SDN BHD']); // 'ACME SDN BHD'
+ * ```
+ */
+export function restoreExpectedWords(text: string, expected: readonly string[]): string {
+  const words = new Map<string, string>();
+  for (const phrase of expected) for (const t of tokens(phrase)) if (t.text.length >= 3) words.set(foldToken(t.text), t.text);
+  return text.replace(/[\p{L}\p{N}]+/gu, (token) => {
+    if (token.length < 3 || !/\d/.test(token)) return token;
+    const word = words.get(foldToken(token));
+    return word === undefined ? token : /\p{Ll}/u.test(token) && !/\p{Lu}/u.test(token) ? word.toLowerCase() : word.toUpperCase();
+  });
+}
+
 function letters(text: string): number {
   return (text.match(/\p{L}/gu) ?? []).length;
 }

@@ -4,7 +4,7 @@ import type { ExtractionRequest, Extractor, FieldCandidate } from '../extractor.
 import { labelList, type FieldCheck, type FieldSpec, type FieldValue } from '../spec.js';
 import { FREE_TEXT_TYPES, VALUE_FINDERS, type ValueMatch } from '../types/index.js';
 import { cleanText } from '../types/text.js';
-import { expectScore, findAddressBlock, findTopLine } from './blocks.js';
+import { expectScore, findAddressBlock, findTopLine, restoreExpectedWords } from './blocks.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
 import { layoutLines, unionBox, wordsIn, type LayoutLine } from './layout.js';
 
@@ -24,15 +24,22 @@ interface Candidate {
 /** Detected entities of one line (offsets into the line's text). */
 type LineFindings = readonly Finding[][];
 
+/** How much OCR word confidence weighs on a typed value's score (free text: 0.5). */
+const TYPED_OCR_WEIGHT = 0.2;
+
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 const clamp = (n: number): number => Math.min(1, Math.max(0, n));
 
-/** Mean OCR confidence of the words a range covers, squeezed into [0.5, 1]: text layers (no confidence) count as 1. */
-function ocrFactor(line: LayoutLine, start: number, end: number): number {
+/**
+ * Mean OCR confidence of the words a range covers, squeezed into [1 - weight, 1]: text layers (no
+ * confidence) count as 1. A typed value that parsed and validated has already shown it was read
+ * right, so OCR doubt weighs less on it than on free text.
+ */
+function ocrFactor(line: LayoutLine, start: number, end: number, weight = 0.5): number {
   const words = wordsIn(line, start, end);
   if (words.length === 0) return 1;
   const mean = words.reduce((sum, w) => sum + w.confidence, 0) / words.length;
-  return 0.5 + 0.5 * mean;
+  return 1 - weight + weight * mean;
 }
 
 function positionFactor(spec: FieldSpec, line: LayoutLine): number {
@@ -74,7 +81,7 @@ function typedCandidates(spec: FieldSpec, lines: readonly LayoutLine[], labels: 
   const add = (index: number, offset: number, m: ValueMatch, label: number): void => {
     const line = lines[index]!;
     const [start, end] = [offset + m.start, offset + m.end];
-    const score = m.quality * (hinted ? 0.45 + 0.55 * label : 0.85) * positionFactor(spec, line) * ocrFactor(line, start, end);
+    const score = m.quality * (hinted ? 0.45 + 0.55 * label : 0.85) * positionFactor(spec, line) * ocrFactor(line, start, end, TYPED_OCR_WEIGHT);
     const key = `${index}:${start}`;
     const previous = byPlace.get(key);
     if (previous && previous.score >= score) return;
@@ -127,7 +134,7 @@ function unlabelledText(spec: FieldSpec, lines: readonly LayoutLine[], findings:
     const block = findAddressBlock(lines, expected, findings, anchor);
     if (!block) return [];
     const { first, last, cues } = block;
-    const text = lines.slice(first, last + 1).map((l) => cleanText(l.text)).join(', ');
+    const text = restoreExpectedWords(lines.slice(first, last + 1).map((l) => cleanText(l.text)).join(', '), expected);
     const m = VALUE_FINDERS.address(text, spec)[0];
     if (!m) return [];
     const ocr = lines.slice(first, last + 1).reduce((s, l) => s + ocrFactor(l, 0, l.text.length), 0) / (last - first + 1);
@@ -138,7 +145,7 @@ function unlabelledText(spec: FieldSpec, lines: readonly LayoutLine[], findings:
     const top = findTopLine(lines, expected, findings);
     if (!top) return [];
     const line = lines[top.line]!;
-    const text = lines.slice(top.line, top.last + 1).map((l) => l.text.trim()).join(' ');
+    const text = restoreExpectedWords(lines.slice(top.line, top.last + 1).map((l) => l.text.trim()).join(' '), expected);
     const m = VALUE_FINDERS[spec.type](text, spec)[0];
     if (!m) return [];
     const organisation = findings[top.line]?.some((f) => f.type === 'ORGANIZATION') ?? false;
