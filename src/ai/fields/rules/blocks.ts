@@ -48,6 +48,11 @@ export function restoreExpectedWords(text: string, expected: readonly string[]):
   });
 }
 
+/** True when a line opens a bracket it does not close ("HARDWARE (SETIA" / "ALAM) SDN BHD"). */
+function unclosed(text: string): boolean {
+  return (text.match(/\(/g) ?? []).length > (text.match(/\)/g) ?? []).length;
+}
+
 function letters(text: string): number {
   return (text.match(/\p{L}/gu) ?? []).length;
 }
@@ -83,7 +88,7 @@ export function findTopLine(lines: readonly LayoutLine[], expected: readonly str
       next.page === lines[withExpected]!.page &&
       plausibleName(next) &&
       !/\d/.test(next.text) &&
-      (/[&,\-]\s*$/.test(lines[withExpected]!.text) || expectScore(next.text, expected) > 0);
+      (/[&,\-]\s*$/.test(lines[withExpected]!.text) || expectScore(next.text, expected) > 0 || unclosed(lines[withExpected]!.text));
     return { line: withExpected, last: continues ? withExpected + 1 : withExpected, expected: true };
   }
   // A cashier's or owner's name often heads a receipt; the issuer is the next plausible line.
@@ -128,8 +133,10 @@ export function findAddressBlock(lines: readonly LayoutLine[], expected: readonl
       break;
     }
     if (cues < 0.5 && letters(text) < 3) break;
-    // After the postcode only a region, a country or a branch name follows.
-    if (lines.slice(first, last + 1).some((l) => POSTCODE.test(l.text)) && expectScore(text, expected) === 0) break;
+    // After the postcode only a town, a region, a country or a branch name follows: expected
+    // words, or up to two short lines of letters.
+    const afterPostcode = lines.slice(first, last + 1).findIndex((l) => POSTCODE.test(l.text));
+    if (afterPostcode >= 0 && expectScore(text, expected) === 0 && (/\d/.test(text) || tokens(text).length > 4 || i - (first + afterPostcode) > 2)) break;
     if (cues === 0 && !tokens(text).some((t) => /^[A-Z]{3,}$/.test(foldToken(t.text)))) break;
     last = i;
     if (cues >= 1) strong++;

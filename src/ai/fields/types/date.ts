@@ -9,7 +9,8 @@ const MONTHS: Readonly<Record<string, number>> = {
 const MONTH = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 // OCR splits "25/12/2018" as "25/12/ 2018" or "25 /12/2018"; a separator may carry a space either side.
 const SEP = '\\s?([/.\\-])\\s?';
-const NUMERIC = new RegExp(`(?<![\\d.,/-])(\\d{1,4})${SEP}(\\d{1,2})\\s?\\2\\s?(\\d{2,4})(?![\\d/-]|[.,]\\d)`, 'g');
+// Not glued to letters either: "HC03-7-15" is a product code, not a date.
+const NUMERIC = new RegExp(`(?<![\\p{L}\\d.,/-])(\\d{1,4})${SEP}(\\d{1,2})\\s?\\2\\s?(\\d{2,4})(?![\\d/-]|[.,]\\d)`, 'gu');
 const DAY_MONTH_NAME = new RegExp(`(?<![\\w])(\\d{1,2})(?:st|nd|rd|th)?[\\s\\-/.]{0,2}${MONTH}[\\s\\-/.,]{0,3}(\\d{4}|\\d{2})(?!\\d)`, 'gi');
 const MONTH_NAME_DAY = new RegExp(`(?<![\\w])${MONTH}[\\s\\-/.]{0,2}(\\d{1,2})(?:st|nd|rd|th)?,?[\\s\\-/.]{1,3}(\\d{4})(?!\\d)`, 'gi');
 const TIME = /(?<![\d:])([01]?\d|2[0-3])\s?:\s?([0-5]\d)(?:\s?:\s?([0-5]\d))?(?:\s?([ap])\.?m\.?)?(?![\d:])/gi;
@@ -82,7 +83,15 @@ export function findDates(text: string, spec: FieldSpec): ValueMatch[] {
     const iso = isoDate(Number(m[3]), MONTHS[m[1]!.toLowerCase()] ?? 0, Number(m[2]));
     if (iso) found.push(dateMatch(m.index, m.index + m[0].length, { iso, unambiguous: true }, 4));
   }
-  return found.sort((x, y) => x.start - y.start);
+  // A date printed with a time of day is a transaction's date; a bare one may be a code or a batch number.
+  return found
+    .map((m) => {
+      TIME.lastIndex = m.end;
+      const t = TIME.exec(text);
+      const timed = t !== null && t.index - m.end <= 4;
+      return timed ? { ...m, checks: [...m.checks, check('time_follows')] } : { ...m, quality: m.quality * 0.95 };
+    })
+    .sort((x, y) => x.start - y.start);
 }
 
 /**
@@ -97,6 +106,7 @@ export function findDates(text: string, spec: FieldSpec): ValueMatch[] {
 export function findDateTimes(text: string, spec: FieldSpec): ValueMatch[] {
   const found: ValueMatch[] = [];
   for (const date of findDates(text, spec)) {
+    if (!date.checks.some((c) => c.name === 'time_follows')) continue;
     TIME.lastIndex = date.end;
     const t = TIME.exec(text);
     if (!t || t.index - date.end > 4) continue;
