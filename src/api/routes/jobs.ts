@@ -396,7 +396,7 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'Submit a document',
           description:
-            'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). Returns at once; poll `status_url`.',
+            'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions`; the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.',
           tags,
           security,
           body: jsonBody,
