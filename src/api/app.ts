@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -16,6 +17,7 @@ import { handleError, handleNotFound } from './errors.js';
 import { installGuard, rateLimitKey } from './guard.js';
 import { apiLogger, installRequestLog } from './logging.js';
 import { installMetrics } from './metrics.js';
+import { underPressureOptions } from './overload.js';
 import type { ApiDependencies } from './ports.js';
 import { analyzeRoutes } from './routes/analyze.js';
 import { anonymizeRoutes } from './routes/anonymize.js';
@@ -70,6 +72,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
+  // First of the hooks: a shed request costs no authentication, rate-limit bookkeeping or body.
+  await app.register(underPressure, underPressureOptions(config.overload));
   installGuard(app, deps);
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
