@@ -36,3 +36,20 @@ export {
   type TokenVault,
 } from './engine/anonymize/index.js';
 export { VeilError, isVeilError, ERROR_CATALOGUE, type ErrorCode } from './errors/index.js';
+export {
+  extractFields,
+  createRuleExtractor,
+  loadTemplate,
+  parseFieldList,
+  parseTemplate,
+  validateFields,
+  parseValue,
+  type ExtractFieldsOptions,
+  type Extractor,
+  type ExtractorName,
+  type FieldCandidate,
+  type FieldResult,
+  type FieldSpec,
+  type FieldsResult,
+  type Template,
+} from './ai/fields/index.js';

@@ -18,6 +18,7 @@ export const KNOWN_ACTIONS = [
   'job.reveal',
   'job.download',
   'job.deleted',
+  'job.full_text',
   'key.rotated',
   'key.retired',
   'api_key.created',
@@ -178,6 +179,7 @@ const eventSchema = z
         need('purpose', event.purpose !== undefined);
         break;
       case 'job.download':
+      case 'job.full_text':
         need('objects (a job)', hasJob);
         break;
       case 'job.deleted':

@@ -22,6 +22,11 @@ export interface ParseOptions {
   readonly ocrMode?: OcrMode;
   /** Called after each page, for progress bars. */
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Input minimisation: only these 1-based pages of a PDF (frames of an image) are parsed and
+   * OCR'd; the others are never rendered or read. Page numbers in the result stay the document's.
+   */
+  readonly pages?: readonly number[];
 }
 
 /** What the content is, found from the bytes alone. */
@@ -105,6 +110,7 @@ export function parseContext(options: ParseOptions, stage: ProgressEvent['stage'
     depth: 0,
     stage,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.pages ? { pages: options.pages } : {}),
   };
 }
 

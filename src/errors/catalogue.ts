@@ -80,6 +80,11 @@ export const ERROR_CATALOGUE = {
   VEIL_RESTORE_NOT_EMPTY: { status: 409, doc: '`veil restore` only restores into an empty data directory and an empty database; the message names which one holds data.' },
   // Service core: configuration, sign-in, keys, TLS.
   VEIL_CONFIG_INVALID: { status: 500, doc: 'A setting of the deployment (an environment variable such as `VEIL_PORT`, or the flag standing for it) is missing, malformed or out of range, or contradicts another; the message names the setting and its flag, never its value. `veil config check` prints the effective configuration.' },
+  // Field extraction (templates, field specs, extractors)
+  VEIL_TEMPLATE_INVALID: { status: 400, doc: 'A field template is not valid YAML or breaks the template schema; the message names the template and the setting (`template receipt: fields.1.type: expected a type: ...`). Templates are refused at load, never half-used.' },
+  VEIL_TEMPLATE_NOT_FOUND: { status: 404, doc: 'No template of that name exists in `policies/templates/` or the tenant\'s template directory; the message lists the names that do.' },
+  VEIL_FIELD_INVALID: { status: 400, doc: 'A field spec (`--fields name:type,...` or the `fields` of a job) breaks the field schema; the message names the field and the setting, never document content.' },
+  VEIL_EXTRACTOR_UNAVAILABLE: { status: 501, doc: 'The requested extractor (`model` or `auto`) is not available in this build or not configured; use `--extractor rules` (the default), which needs no model.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

@@ -12,7 +12,20 @@ import type { Policy } from './schema.js';
  * ```
  */
 export function policyHash(policy: Policy): string {
-  const canonical = canonicalize(policy);
-  if (canonical === undefined) throw new TypeError('policyHash: the policy is not JSON data');
+  return canonicalHash(policy);
+}
+
+/**
+ * SHA-256 (hex) of the RFC 8785 canonical JSON of any JSON data: the version hash of policies and
+ * field templates alike.
+ *
+ * @example
+ * ```ts
+ * canonicalHash({ b: 1, a: 2 }) === canonicalHash({ a: 2, b: 1 }); // true
+ * ```
+ */
+export function canonicalHash(data: unknown): string {
+  const canonical = canonicalize(data);
+  if (canonical === undefined) throw new TypeError('canonicalHash: the value is not JSON data');
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

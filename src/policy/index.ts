@@ -1,5 +1,5 @@
-export { policyHash } from './hash.js';
-export { loadPolicy, parsePolicy, validatePolicy } from './load.js';
+export { canonicalHash, policyHash } from './hash.js';
+export { describeIssue, loadPolicy, parsePolicy, validatePolicy } from './load.js';
 export {
   analyzeOptionsFromPolicy,
   operatorFromPolicy,

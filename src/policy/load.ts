@@ -14,7 +14,16 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-function describe(issue: z.core.$ZodIssue, input: unknown): { path: PropertyKey[]; message: string } {
+/**
+ * A zod issue as a path and a plain message (`is required`, `unknown key`), for errors that name
+ * the setting without echoing its value.
+ *
+ * @example
+ * ```ts
+ * describeIssue(result.error.issues[0], input); // { path: ['operators', 'US_SSN'], message: 'unknown key' }
+ * ```
+ */
+export function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: PropertyKey[]; message: string } {
   if (issue.code === 'unrecognized_keys')
     return { path: [...issue.path, issue.keys[0] ?? ''], message: 'unknown key' };
   if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined)
@@ -36,7 +45,7 @@ export function validatePolicy(input: unknown): Policy {
   const result = policySchema.safeParse(input);
   if (result.success) return result.data;
   const first = result.error.issues[0];
-  const { path, message } = first ? describe(first, input) : { path: [], message: 'invalid' };
+  const { path, message } = first ? describeIssue(first, input) : { path: [], message: 'invalid' };
   throw new VeilError('VEIL_POLICY_INVALID', `${['policy', ...path.map(String)].join('.')}: ${message}`);
 }
 

@@ -25,7 +25,7 @@ import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/index.js'
 import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
-import { deleteJob, getJobStatus, openRuntime, readRedacted, revealFindings, startWorkers, submitJob } from '../pipeline/index.js';
+import { deleteJob, getJobStatus, openRuntime, readFields, readFullText, readRedacted, revealFindings, startWorkers, submitJob } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { loadPolicy } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
@@ -151,6 +151,7 @@ function createJobsPort(
           purpose: submission.purpose,
           consent: submission.consent,
           outputs: submission.outputs,
+          ...(submission.extraction ? { extraction: submission.extraction } : {}),
           retentionDays: submission.retentionDays,
           policy: await policyFor(tenant),
         },
@@ -176,6 +177,13 @@ function createJobsPort(
       const output = await readRedacted(store, { tenant: principal.tenantId, jobId });
       await logs.forTenant(principal.tenantId).append({ ...jobEvent(principal, jobId), action: 'job.download' });
       return output;
+    },
+    fields: (principal, jobId) => readFields(store, { tenant: principal.tenantId, jobId }),
+    async fullText(principal, jobId) {
+      // Audited before anything is decrypted: a transcript read the log does not hold never happens.
+      await getJobStatus(store, { tenant: principal.tenantId, jobId });
+      await logs.forTenant(principal.tenantId).append({ ...jobEvent(principal, jobId), action: 'job.full_text' });
+      return readFullText(store, { tenant: principal.tenantId, jobId });
     },
     async delete(principal, jobId) {
       const deleted = await deleteJob(store, { tenant: principal.tenantId, jobId });

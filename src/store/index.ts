@@ -26,6 +26,7 @@ export {
   TenantUploads,
   type Artifact,
   type Job,
+  type JobTemplate,
   type JobUpdate,
   type NewArtifact,
   type NewJob,

@@ -199,12 +199,27 @@ const apiKeyExpiry: Migration = {
   },
 };
 
+/**
+ * Field extraction: a job records the template it extracts under (name, version and the hash of
+ * its canonical content), as it records its policy hash. Null for jobs without a template.
+ */
+const jobTemplates: Migration = {
+  async up(db) {
+    await run(db, [
+      `alter table jobs add column template_name text check (template_name ~ '^[a-z][a-z0-9_-]{0,63}$')`,
+      `alter table jobs add column template_version integer check (template_version >= 1)`,
+      `alter table jobs add column template_hash text check (template_hash ~ '^[0-9a-f]{64}$')`,
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_row_level_security': rowLevelSecurity,
   '0003_api_keys_by_key_id': apiKeysByKeyId,
   '0004_api_key_expiry': apiKeyExpiry,
+  '0005_fields': jobTemplates,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -30,6 +30,15 @@ export interface Job {
   readonly countsByType: Readonly<Record<string, number>>;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** The field template the job extracts under, or null. */
+  readonly template: JobTemplate | null;
+}
+
+/** The name, version and hash of a field template, as a job records it. */
+export interface JobTemplate {
+  readonly name: string;
+  readonly version: number;
+  readonly hash: string;
 }
 
 /** What creating a job takes. */
@@ -41,6 +50,8 @@ export interface NewJob {
   readonly policyHash: string;
   readonly retentionClass: string;
   readonly deleteAfter: Date;
+  /** The field template the job extracts under, if any. */
+  readonly template?: JobTemplate | null;
   /** Default `queued`. */
   readonly status?: JobStatus;
 }
@@ -157,6 +168,10 @@ function presentJob(row: JobRow): Job {
     countsByType: row.counts_by_type,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    template:
+      row.template_name !== null && row.template_version !== null && row.template_hash !== null
+        ? { name: row.template_name, version: row.template_version, hash: row.template_hash }
+        : null,
   };
 }
 
@@ -256,6 +271,7 @@ export class TenantJobs extends TenantRepository {
             policy_hash: input.policyHash,
             retention_class: input.retentionClass,
             delete_after: input.deleteAfter,
+            ...(input.template ? { template_name: input.template.name, template_version: input.template.version, template_hash: input.template.hash } : {}),
           })
           .returningAll()
           .executeTakeFirstOrThrow(),

@@ -39,6 +39,10 @@ export interface JobsTable {
   counts_by_type: ColumnType<Record<string, number>, string | undefined, string>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  /** The field template the job extracts under (name, version, hash), when it extracts fields with one (0005). */
+  template_name: ColumnType<string | null, string | null | undefined, string | null>;
+  template_version: ColumnType<number | null, number | null | undefined, number | null>;
+  template_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UploadsTable {

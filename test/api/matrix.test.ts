@@ -52,6 +52,8 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', route: '/v1/jobs', permission: 'job:create', ok: 202, byId: false, request: async () => ({ url: '/v1/jobs', payload: textJob(TEXT) }) },
   { method: 'GET', route: '/v1/jobs/{id}', permission: 'job:read', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t) }) },
   { method: 'GET', route: '/v1/jobs/{id}/redacted', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/redacted') }) },
+  { method: 'GET', route: '/v1/jobs/{id}/fields', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/fields') }) },
+  { method: 'GET', route: '/v1/jobs/{id}/text', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/text') }) },
   {
     method: 'DELETE',
     route: '/v1/jobs/{id}',
@@ -86,7 +88,13 @@ before(async () => {
   t = await openTestService('pglite', { workers: 2 });
   const { app } = t;
   const submit = async (tenant: string): Promise<string> => {
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor', tenant), payload: textJob(TEXT) });
+    // Every output, so every read route has something to read.
+    const payload = textJob(TEXT, {
+      outputs: ['findings_summary', 'redacted', 'fields', 'text'],
+      fields: [{ name: 'email', type: 'email' }],
+      consent: { basis: 'contract', allow_manual_review: false, allow_full_text: true },
+    });
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor', tenant), payload });
     assert.equal(res.statusCode, 202, res.body);
     return res.json<{ job_id: string }>().job_id;
   };
@@ -157,6 +165,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 18 routes: 12 without ids × 5 roles + 6 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 12 * 5 + 6 * 5 * 2);
+  // 20 routes: 12 without ids × 5 roles + 8 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 12 * 5 + 8 * 5 * 2);
 });

@@ -14,6 +14,9 @@ import { REVEAL_REASONS } from '../../audit/event.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
 import type { JobStatusView } from '../../pipeline/jobs/commands.js';
 import { CONSENT_BASES, JOB_OUTPUTS, MAX_RETENTION_DAYS } from '../../pipeline/jobs/request.js';
+import type { ExtractionInput } from '../../pipeline/jobs/extraction.js';
+import { EXTRACTOR_NAMES } from '../../ai/fields/extractor.js';
+import { FIELD_TYPES, SENSITIVITIES, fieldSpecSchema, type FieldsResult } from '../../ai/fields/spec.js';
 import type { ConsentBasis, JobOutput } from '../../pipeline/jobs/request.js';
 import { principalOf } from '../guard.js';
 import type { ApiRoutePlugin, Principal } from '../ports.js';
@@ -33,9 +36,13 @@ export interface JobSubmission {
     readonly basis: ConsentBasis;
     readonly allowModelTraining: boolean;
     readonly allowManualReview: boolean;
+    /** Consent to the `text` output (a full transcript). */
+    readonly allowFullText?: boolean;
   };
   readonly outputs: readonly JobOutput[];
   readonly retentionDays: number;
+  /** What to extract for the `fields` output. */
+  readonly extraction?: ExtractionInput;
 }
 
 /** Why values are revealed, as the audit event records it. */
@@ -63,6 +70,10 @@ export interface JobsPort {
   redacted(principal: Principal, jobId: string): Promise<{ readonly mediaType: string; readonly bytes: Buffer }>;
   /** Hard deletion; audited as `job.deleted`, whose receipt is returned. */
   delete(principal: Principal, jobId: string): Promise<AuditReceipt>;
+  /** The extracted fields: the same object `veil fields --json` prints. */
+  fields(principal: Principal, jobId: string): Promise<FieldsResult>;
+  /** The full transcript; audited as `job.full_text` before anything is decrypted. */
+  fullText(principal: Principal, jobId: string): Promise<{ readonly text: string }>;
   /** Audited as `job.reveal` (with the reason) before anything is decrypted. */
   reveal(principal: Principal, jobId: string, reason: RevealReason): Promise<readonly RevealedValue[]>;
 }
@@ -85,6 +96,7 @@ const optionsSchema = z
         basis: z.enum(CONSENT_BASES).describe('Lawful basis of processing (GDPR art. 6(1))'),
         allow_model_training: z.boolean().default(false).describe('Never used for training unless true'),
         allow_manual_review: z.boolean().default(false).describe('Whether a reviewer may see low-confidence fields'),
+        allow_full_text: z.boolean().default(false).describe('Needed for the `text` output (a full transcript); audited as `job.full_text` when read'),
       })
       .strict(),
     outputs: z
@@ -100,6 +112,26 @@ const optionsSchema = z
       .max(MAX_RETENTION_DAYS)
       .default(DEFAULT_RETENTION_DAYS)
       .describe(`Days the job and its outputs are kept after it finishes (default ${DEFAULT_RETENTION_DAYS})`),
+    template: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/).optional().describe('A field template (receipt, invoice, id_document, patient_intake) for the `fields` output'),
+    fields: z.array(fieldSpecSchema).min(1).max(100).optional().describe('Field specs for the `fields` output, instead of a template'),
+    extractor: z.enum(EXTRACTOR_NAMES).optional().describe('rules (default, no model), model, or auto'),
+    pages: z.string().max(1000).optional().describe('Page ranges to read, such as `1-3,5`: nothing outside them is parsed, OCR\'d or stored'),
+    regions: z
+      .array(
+        z
+          .object({
+            page: z.number().int().min(1),
+            x: z.number().min(0).max(1),
+            y: z.number().min(0).max(1),
+            width: z.number().min(0).max(1),
+            height: z.number().min(0).max(1),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Boxes to read, as fractions of the page (top-left origin): words outside them are dropped before anything is stored'),
   })
   .strict();
 
@@ -128,6 +160,8 @@ const statusSchema = z.object({
   counts_by_type: z.record(z.string(), z.number().int()).describe('Findings per entity type; never values'),
   error_code: z.string().nullable(),
   redacted_available: z.boolean(),
+  template: z.object({ name: z.string(), version: z.number().int(), hash: z.string() }).nullable().describe('The field template the job extracts under, with its version and hash'),
+  fields_available: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
   delete_after: z.string(),
@@ -172,6 +206,28 @@ const revealedSchema = z.object({
 
 const errors = { ...protectedErrorResponses, 404: errorResponseSchema, 409: errorResponseSchema };
 
+const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+const fieldResultSchema = z.object({
+  value: z
+    .union([z.string(), z.number(), z.boolean(), z.object({ amount: z.string().describe('A decimal string, never a float'), currency: z.string().nullable().describe('ISO 4217') })])
+    .nullable()
+    .describe('The normalised value: dates YYYY-MM-DD, phones E.164, money { amount, currency }; null when missing'),
+  type: z.enum(FIELD_TYPES),
+  confidence: z.number().min(0).max(1),
+  status: z.enum(['accepted', 'needs_review', 'missing']),
+  sensitivity: z.enum(SENSITIVITIES),
+  page: z.number().int().nullable(),
+  box: boxSchema.nullable().describe("In the page's unit (PDF points, image pixels), top-left origin"),
+  checks: z.array(z.object({ name: z.string(), passed: z.boolean() })),
+});
+const fieldsSchema = z
+  .object({
+    template: z.object({ name: z.string(), version: z.number().int(), hash: z.string() }).nullable(),
+    fields: z.record(z.string(), fieldResultSchema),
+  })
+  .describe('The same object `veil fields --json` prints');
+const fullTextSchema = z.object({ job_id: z.string(), text: z.string() });
+
 /**
  * A job's status, field by field: codes, hashes, counts and times.
  *
@@ -194,6 +250,8 @@ export function presentJobStatus(view: JobStatusView): z.output<typeof statusSch
     counts_by_type: { ...view.countsByType },
     error_code: view.errorCode,
     redacted_available: view.redactedAvailable,
+    template: view.template ? { ...view.template } : null,
+    fields_available: view.fieldsAvailable,
     created_at: view.createdAt.toISOString(),
     updated_at: view.updatedAt.toISOString(),
     delete_after: view.deleteAfter.toISOString(),
@@ -238,9 +296,21 @@ function submissionOf(options: JobOptions, source: JobSource): JobSubmission {
       basis: options.consent.basis,
       allowModelTraining: options.consent.allow_model_training,
       allowManualReview: options.consent.allow_manual_review,
+      allowFullText: options.consent.allow_full_text,
     },
     outputs: options.outputs,
     retentionDays: options.retention_days,
+    ...(options.template !== undefined || options.fields !== undefined
+      ? {
+          extraction: {
+            ...(options.template !== undefined ? { template: options.template } : {}),
+            ...(options.fields !== undefined ? { fields: options.fields } : {}),
+            ...(options.extractor !== undefined ? { extractor: options.extractor } : {}),
+            ...(options.pages !== undefined ? { pages: options.pages } : {}),
+            ...(options.regions !== undefined ? { regions: options.regions } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -326,7 +396,7 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'Submit a document',
           description:
-            'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). Returns at once; poll `status_url`.',
+            'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions`; the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.',
           tags,
           security,
           body: jsonBody,
@@ -390,6 +460,44 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
           // Raw bytes are sent as they are (Fastify serialises only objects); the typed reply
           // knows only the JSON error shapes, hence the cast.
           .send(bytes as never);
+      },
+    );
+
+    api.get(
+      '/v1/jobs/:id/fields',
+      {
+        config: { permission: 'job:read-redacted' },
+        schema: {
+          summary: 'The extracted fields',
+          description: 'The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for.',
+          tags,
+          security,
+          params,
+          response: { 200: fieldsSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const result = await port.fields(principalOf(request), request.params.id);
+        return reply.header('cache-control', 'no-store').send(result as z.output<typeof fieldsSchema>);
+      },
+    );
+
+    api.get(
+      '/v1/jobs/:id/text',
+      {
+        config: { permission: 'job:read-redacted' },
+        schema: {
+          summary: 'The full transcript',
+          description: 'Only for jobs submitted with the `text` output and `consent.allow_full_text: true`. Audited as `job.full_text`.',
+          tags,
+          security,
+          params,
+          response: { 200: fullTextSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { text } = await port.fullText(principalOf(request), request.params.id);
+        return reply.header('cache-control', 'no-store').send({ job_id: request.params.id, text });
       },
     );
 

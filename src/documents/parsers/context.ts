@@ -21,6 +21,8 @@ export interface ParseContext {
   readonly depth: number;
   readonly stage: ProgressEvent['stage'];
   readonly onProgress?: (event: ProgressEvent) => void;
+  /** Only these 1-based pages (PDF pages, image frames) are parsed; absent, every page. */
+  readonly pages?: readonly number[];
 }
 
 /**

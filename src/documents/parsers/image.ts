@@ -73,6 +73,8 @@ export async function parseImage(bytes: Uint8Array, mediaType: string, context: 
   const info = await probeImage(bytes, limits);
   const pages: Page[] = [];
   for (let index = 0; index < info.pages; index++) {
+    // Frames the caller did not ask for are never decoded or OCR'd.
+    if (context.depth === 0 && context.pages && !context.pages.includes(index + 1)) continue;
     const ocr = context.ocrMode !== 'never';
     let image: Pick<OcrImage, 'png' | 'scale' | 'width' | 'height'>;
     try {

@@ -40,7 +40,8 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
   const pending: Promise<Page>[] = [];
   let done = 0;
   const progress = (pages: number): void => context.onProgress?.({ stage: context.stage, page: ++done, pages });
-  await runPdfJob({ kind: 'parse', bytes, limits: context.limits, dpi: OCR_DPI, ocrMode: context.ocrMode }, (message, pages) => {
+  const only = context.depth === 0 && context.pages ? { pages: context.pages } : {};
+  await runPdfJob({ kind: 'parse', bytes, limits: context.limits, dpi: OCR_DPI, ocrMode: context.ocrMode, ...only }, (message, pages) => {
     const { number, width, height, lines, png, scale, images } = message;
     if (!png || !scale) {
       pending.push(Promise.resolve({ number, width, height, unit: 'pt', source: 'text-layer', lines }));

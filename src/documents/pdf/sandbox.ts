@@ -9,7 +9,8 @@ import type { OcrMode } from '../parsers/context.js';
 
 /** What the isolated PDF worker is asked to do: read every page, or render some with boxes burned in. */
 export type PdfJob = { readonly bytes: Uint8Array; readonly limits: DocumentLimits; readonly dpi: number } & (
-  | { readonly kind: 'parse'; readonly ocrMode: OcrMode }
+  /** `pages`: only these 1-based pages are read (input minimisation); absent, every page. */
+  | { readonly kind: 'parse'; readonly ocrMode: OcrMode; readonly pages?: readonly number[] }
   /** `fill` maps 1-based page numbers to boxes; `all` renders pages without boxes too. */
   | { readonly kind: 'render'; readonly fill: Readonly<Record<number, readonly Box[]>>; readonly all: boolean }
 );

@@ -18,6 +18,8 @@ async function run(job: PdfJob): Promise<void> {
     post({ type: 'open', pages: pdf.numPages });
     if (pdf.numPages > job.limits.maxPages) return;
     for (let number = 1; number <= pdf.numPages; number++) {
+      // Pages the caller did not ask for are never opened, read or rendered.
+      if (job.kind === 'parse' && job.pages && !job.pages.includes(number)) continue;
       const proxy = await pdf.getPage(number);
       const { width, height } = proxy.getViewport({ scale: 1 });
       if (job.kind === 'parse') {

@@ -8,6 +8,8 @@ import type { Job, JobStatus, StoreContext, TenantRepositories } from '../../sto
 import type { Finding } from '../../engine/types.js';
 import { ARTIFACT, artifactId, decodeManifest, unframeOutput } from './request.js';
 import { jobText } from './text.js';
+import type { FieldsResult } from '../../ai/fields/spec.js';
+import type { JobTemplate } from '../../store/index.js';
 
 /** Which job: the tenant comes from the authenticated principal. */
 export interface JobRef {
@@ -28,6 +30,10 @@ export interface JobStatusView {
   readonly errorCode: string | null;
   /** True once the redacted output can be read. */
   readonly redactedAvailable: boolean;
+  /** The field template the job extracts under (name, version, hash), or null. */
+  readonly template: JobTemplate | null;
+  /** True once the extracted fields can be read. */
+  readonly fieldsAvailable: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   /** When the job's record and artifacts are deleted. */
@@ -55,6 +61,9 @@ export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<Jo
   const redacted =
     job.status === 'succeeded' &&
     (await repos.artifacts.get(artifactId(job.id, ARTIFACT.redacted))) !== undefined;
+  const fields =
+    job.status === 'succeeded' &&
+    (await repos.artifacts.get(artifactId(job.id, ARTIFACT.fields))) !== undefined;
   return {
     jobId: job.id,
     status: job.status,
@@ -64,6 +73,8 @@ export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<Jo
     countsByType: job.countsByType,
     errorCode: job.errorCode,
     redactedAvailable: redacted,
+    template: job.template,
+    fieldsAvailable: fields,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     deleteAfter: job.deleteAfter,
@@ -95,6 +106,44 @@ export async function readRedacted(
       'jobs: the job has no redacted output (it was not requested, or has been deleted)',
     );
   return unframeOutput(await repos.artifacts.read(id));
+}
+
+/**
+ * The extracted fields of a finished job, decrypted: the same fields object `veil fields --json`
+ * prints. Throws as {@link readRedacted} does; `VEIL_NOT_FOUND` also when no fields were asked for.
+ * Callers authorise before calling it.
+ *
+ * @example
+ * ```ts
+ * const { template, fields } = await readFields({ db, blobs }, { tenant, jobId });
+ * ```
+ */
+export async function readFields(store: StoreContext, ref: JobRef): Promise<FieldsResult> {
+  const repos = forTenant(store, ref.tenant);
+  const job = await requireFinishedJob(repos, ref.jobId);
+  const id = artifactId(job.id, ARTIFACT.fields);
+  if ((await repos.artifacts.get(id)) === undefined)
+    throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no fields output (it was not requested, or has been deleted)');
+  return JSON.parse((await repos.artifacts.read(id)).toString('utf8')) as FieldsResult;
+}
+
+/**
+ * The full transcript of a finished job that was asked for it with `consent.allow_full_text`.
+ * Throws as {@link readRedacted} does. Callers authorise and audit (`job.full_text`) before calling it.
+ *
+ * @example
+ * ```ts
+ * const { text } = await readFullText({ db, blobs }, { tenant, jobId });
+ * ```
+ */
+export async function readFullText(store: StoreContext, ref: JobRef): Promise<{ readonly text: string }> {
+  const repos = forTenant(store, ref.tenant);
+  const job = await requireFinishedJob(repos, ref.jobId);
+  const id = artifactId(job.id, ARTIFACT.text);
+  if ((await repos.artifacts.get(id)) === undefined)
+    throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no text output (it was not requested with consent.allow_full_text, or has been deleted)');
+  const { text } = JSON.parse((await repos.artifacts.read(id)).toString('utf8')) as { text: string };
+  return { text };
 }
 
 /**
@@ -159,7 +208,7 @@ export async function revealFindings(
     await repos.artifacts.read(artifactId(job.id, ARTIFACT.manifest)),
     job.policyHash,
   );
-  const { text } = await jobText(await repos.artifacts.read(artifactId(job.id, ARTIFACT.original)), manifest.mediaType);
+  const { text } = await jobText(await repos.artifacts.read(artifactId(job.id, ARTIFACT.original)), manifest.mediaType, manifest.extraction);
   return findings.map((f) => ({ type: f.type, start: f.start, end: f.end, value: text.slice(f.start, f.end) }));
 }
 

@@ -1,11 +1,13 @@
 /**
- * Durable jobs: intake → parse → detect → anonymise → finalise, each a pg-boss task with
+ * Durable jobs: intake → parse → detect → anonymise → extract → finalise, each a pg-boss task with
  * retries and backoff, ids-only payloads, and a failure hook that leaves nothing behind.
  */
 export { submitJob, type JobDeps, type SubmitJobInput, type SubmittedJob } from './submit.js';
 export {
   deleteJob,
   getJobStatus,
+  readFields,
+  readFullText,
   readRedacted,
   requireFinishedJob,
   revealFindings,
@@ -32,8 +34,11 @@ export {
   MAX_RETENTION_DAYS,
   type ArtifactClass,
   type ConsentBasis,
+  type JobExtraction,
   type JobOutput,
+  type JobRegion,
 } from './request.js';
 export { createJobTasks, type JobTask, type StepEnv, type StepServices } from './steps.js';
 export { failJob } from './records.js';
+export { keepRegions, parsePageRanges, resolveExtraction, type ExtractionInput } from './extraction.js';
 export { jobText, type JobText, type TextRoute } from './text.js';

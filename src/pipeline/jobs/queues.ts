@@ -7,7 +7,7 @@ import type PgBoss from 'pg-boss';
 import { VeilError } from '../../errors/veil-error.js';
 
 /** The steps of a job, in order. */
-export const JOB_STEPS = ['intake', 'parse', 'detect', 'anonymise', 'finalise'] as const;
+export const JOB_STEPS = ['intake', 'parse', 'detect', 'anonymise', 'extract', 'finalise'] as const;
 
 /** One step of a job. */
 export type JobStep = (typeof JOB_STEPS)[number];
@@ -24,6 +24,7 @@ export const STEP_QUEUES: Readonly<Record<JobStep, string>> = {
   parse: 'veil-job-parse',
   detect: 'veil-job-detect',
   anonymise: 'veil-job-anonymise',
+  extract: 'veil-job-extract',
   finalise: 'veil-job-finalise',
 };
 export const FAILED_QUEUE = 'veil-job-failed';

@@ -3,12 +3,15 @@
  * declared media type and the exact policy) is stored as an encrypted `manifest` artifact, so a
  * worker on another machine runs the job under the very policy whose hash the job row records.
  */
+import type { ExtractorName } from '../../ai/fields/extractor.js';
+import type { FieldSpec, Template } from '../../ai/fields/spec.js';
+import { validateFields, validateTemplate } from '../../ai/fields/templates.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { policyHash, validatePolicy } from '../../policy/index.js';
 import type { Policy } from '../../policy/index.js';
 
 /** The outputs a caller may ask for. */
-export const JOB_OUTPUTS = ['findings_summary', 'redacted'] as const;
+export const JOB_OUTPUTS = ['findings_summary', 'redacted', 'fields', 'text'] as const;
 export type JobOutput = (typeof JOB_OUTPUTS)[number];
 
 /** Lawful bases of processing (GDPR art. 6(1)), as codes. */
@@ -34,6 +37,10 @@ export const ARTIFACT = {
   findings: 'findings',
   /** The redacted document. */
   redacted: 'redacted',
+  /** The requested fields (values, confidence, status), the fields object the API returns. */
+  fields: 'fields',
+  /** The full transcript, only with `consent.allow_full_text`. */
+  text: 'text',
 } as const;
 export type ArtifactClass = (typeof ARTIFACT)[keyof typeof ARTIFACT];
 
@@ -57,6 +64,44 @@ export interface JobManifest {
   readonly outputs: readonly JobOutput[];
   readonly retentionDays: number;
   readonly policy: Policy;
+  /** What to extract (the `fields` output) and from which part of the document. */
+  readonly extraction?: JobExtraction;
+  /** The caller's consent to the `text` output (a full transcript); false when absent. */
+  readonly allowFullText?: boolean;
+}
+
+/** A region of a page to read, as fractions of the page's width and height (0 to 1, top-left origin). */
+export interface JobRegion {
+  readonly page: number;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The extraction a job was asked for: a template (kept whole, with its hash) or a field list. */
+export interface JobExtraction {
+  readonly template: Template | null;
+  readonly fields: readonly FieldSpec[];
+  readonly extractor: ExtractorName;
+  /** Only these 1-based pages are parsed, OCR'd and kept; null for every page. */
+  readonly pages: readonly number[] | null;
+  /** Only words inside these regions are kept; null for whole pages. */
+  readonly regions: readonly JobRegion[] | null;
+}
+
+/**
+ * Re-validates a stored extraction: the template's hash must still be the hash of its content,
+ * so a job extracts under exactly the template version it recorded.
+ */
+function checkExtraction(extraction: JobExtraction): JobExtraction {
+  if (extraction.template) {
+    const { hash, ...definition } = extraction.template;
+    const again = validateTemplate(definition, extraction.template.name);
+    if (again.hash !== hash) throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the stored template does not match its hash");
+    return { ...extraction, template: again, fields: again.fields };
+  }
+  return { ...extraction, fields: validateFields(extraction.fields) };
 }
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
@@ -144,6 +189,8 @@ export function decodeManifest(bytes: Uint8Array, expectedPolicyHash: string): J
     outputs: data.outputs ?? [],
     retentionDays: data.retentionDays ?? 0,
     policy,
+    ...(data.extraction ? { extraction: checkExtraction(data.extraction) } : {}),
+    ...(data.allowFullText ? { allowFullText: true } : {}),
   };
   checkRequest({ purpose: 'stored', basis: 'contract', ...manifest });
   return manifest;

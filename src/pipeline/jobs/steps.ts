@@ -21,7 +21,9 @@ import { completeJob, discardArtifacts, transitionJob } from './records.js';
 import type { JobPayload, JobStep } from './queues.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
 import type { ArtifactClass, JobManifest } from './request.js';
-import { jobText } from './text.js';
+import { jobDocument, jobText } from './text.js';
+import { extractFields } from '../../ai/fields/extract.js';
+import type { Document } from '../../documents/model.js';
 import type { JobText } from './text.js';
 
 /** What a step runs with. */
@@ -47,7 +49,11 @@ export interface StepServices {
 }
 
 /** The parse step's output: the job's text and how it was read. */
-type ParsedArtifact = JobText;
+/** The job's text, and its parsed document when fields are to be extracted from it. */
+type ParsedArtifact = JobText & { readonly document?: Document };
+
+/** Whether the job's outputs need the extract step. */
+const extracts = (manifest: JobManifest): boolean => manifest.outputs.includes('fields') || manifest.outputs.includes('text');
 
 interface FindingsArtifact {
   readonly version: 1;
@@ -197,7 +203,13 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       ) {
         const manifest = await manifestOf(env);
         const bytes = await readArtifact(env.repos, jobId, ARTIFACT.original);
-        const parsed: ParsedArtifact = await jobText(bytes, manifest.mediaType);
+        // With an extraction, only its pages and regions are read, and the layout is kept (until
+        // the job finishes) for the extract step; otherwise only the text.
+        const parsed: ParsedArtifact = manifest.extraction
+          ? extracts(manifest)
+            ? await jobDocument(bytes, manifest.mediaType, manifest.extraction)
+            : await jobText(bytes, manifest.mediaType, manifest.extraction)
+          : await jobText(bytes, manifest.mediaType);
         await putOnce(env, ARTIFACT.parsed, json(parsed));
       }
       return 'detect';
@@ -229,7 +241,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         await putOnce(env, ARTIFACT.findings, json({ version: 1, findings } satisfies FindingsArtifact));
       }
       await env.repos.jobs.update(jobId, { countsByType: countByType(findings) });
-      return manifest.outputs.includes('redacted') ? 'anonymise' : 'finalise';
+      return manifest.outputs.includes('redacted') ? 'anonymise' : extracts(manifest) ? 'extract' : 'finalise';
     },
   };
 
@@ -263,6 +275,28 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         }
         await putOnce(env, ARTIFACT.redacted, output);
       }
+      return extracts(await manifestOf(env)) ? 'extract' : 'finalise';
+    },
+  };
+
+  const extract: JobTask = {
+    step: 'extract',
+    async run(env) {
+      const { jobId } = env.payload;
+      const manifest = await manifestOf(env);
+      const wantFields = manifest.outputs.includes('fields') && manifest.extraction !== undefined;
+      const wantText = manifest.outputs.includes('text') && manifest.allowFullText === true;
+      const missing = (wantFields && !(await has(env.repos, jobId, ARTIFACT.fields))) || (wantText && !(await has(env.repos, jobId, ARTIFACT.text)));
+      if (missing) {
+        const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
+        if (wantFields) {
+          const { template, fields, extractor } = manifest.extraction!;
+          if (!parsed.document) throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the job's parsed document is missing");
+          const result = await extractFields(parsed.document, template ?? fields, { extractor });
+          await putOnce(env, ARTIFACT.fields, json(result));
+        }
+        if (wantText) await putOnce(env, ARTIFACT.text, json({ text: parsed.text }));
+      }
       return 'finalise';
     },
   };
@@ -285,7 +319,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     },
   };
 
-  return { intake, parse, detect, anonymise, finalise };
+  return { intake, parse, detect, anonymise, extract, finalise };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Policy } from '../../policy/index.js';
 import { checkId, ensureTenant, forTenant } from '../../store/index.js';
 import type { JobStatus, StoreContext } from '../../store/index.js';
 import { enqueueStep } from './queues.js';
+import { resolveExtraction, type ExtractionInput } from './extraction.js';
 import { ARTIFACT, artifactId, checkRequest, encodeManifest } from './request.js';
 import type { JobOutput } from './request.js';
 
@@ -33,8 +34,14 @@ export interface SubmitJobInput {
     /** Default false. */
     readonly allowModelTraining?: boolean;
     readonly allowManualReview: boolean;
+    /** Consent to the `text` output (a full transcript); default false. */
+    readonly allowFullText?: boolean;
   };
   readonly outputs: readonly JobOutput[];
+  /** What to extract for the `fields` output: a template or fields, the extractor, pages and regions. */
+  readonly extraction?: ExtractionInput;
+  /** Extra template directories (a tenant's own), searched before the built-in ones. */
+  readonly templateDirectories?: readonly string[];
   /** Days every artifact of the job is kept after it finishes (1 to 3650). */
   readonly retentionDays: number;
   /** The tenant's policy; the job records its hash and runs under exactly it. */
@@ -94,6 +101,14 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     retentionDays: input.retentionDays,
     mediaType,
   });
+  if (outputs.includes('fields') !== (input.extraction !== undefined))
+    throw new VeilError('VEIL_INVALID_INPUT', 'jobs: the fields output needs a template or fields, and a template or fields needs the fields output');
+  if (outputs.includes('text') && input.consent.allowFullText !== true)
+    throw new VeilError('VEIL_INVALID_INPUT', 'jobs: the text output (a full transcript) needs consent.allow_full_text: true');
+  const extraction = input.extraction ? await resolveExtraction(input.extraction, { directories: input.templateDirectories ?? [] }) : undefined;
+  // The redacted output is written from the whole document; minimising input would leave it unredacted outside the pages.
+  if (extraction && (extraction.pages || extraction.regions) && outputs.includes('redacted'))
+    throw new VeilError('VEIL_INVALID_INPUT', 'jobs: pages and regions cannot be combined with the redacted output, which covers the whole document');
   const policy = validatePolicy(input.policy);
   const hash = policyHash(policy);
   // Until the job finishes, its artifacts are kept no longer than it asked for: a job that
@@ -113,11 +128,20 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     policyHash: hash,
     retentionClass: `days-${input.retentionDays}`,
     deleteAfter,
+    template: extraction?.template ? { name: extraction.template.name, version: extraction.template.version, hash: extraction.template.hash } : null,
   });
   try {
     await repos.artifacts.put(
       { id: artifactId(jobId, ARTIFACT.manifest), jobId, artifactClass: ARTIFACT.manifest, deleteAfter },
-      encodeManifest({ version: 1, mediaType, outputs, retentionDays: input.retentionDays, policy }),
+      encodeManifest({
+        version: 1,
+        mediaType,
+        outputs,
+        retentionDays: input.retentionDays,
+        policy,
+        ...(extraction ? { extraction } : {}),
+        ...(input.consent.allowFullText === true ? { allowFullText: true } : {}),
+      }),
     );
     await repos.artifacts.put(
       { id: artifactId(jobId, ARTIFACT.original), jobId, artifactClass: ARTIFACT.original, deleteAfter },

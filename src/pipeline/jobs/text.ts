@@ -4,6 +4,10 @@
  * recorded by the detect step always point at the same characters.
  */
 import { documentText, parseDocument, sniffType } from '../../documents/index.js';
+import type { Document } from '../../documents/model.js';
+import { keepRegions } from './extraction.js';
+import { parseImageRegions } from './regions.js';
+import type { JobExtraction } from './request.js';
 
 /** How the text was read: as plain text, or through the documents layer. */
 export type TextRoute = 'text' | 'document';
@@ -23,9 +27,34 @@ export interface JobText {
  * const { route, text } = await jobText(original, manifest.mediaType);
  * ```
  */
-export async function jobText(original: Uint8Array, declaredType: string | null): Promise<JobText> {
+export async function jobText(original: Uint8Array, declaredType: string | null, scope?: Pick<JobExtraction, 'pages' | 'regions'>): Promise<JobText> {
+  const { route, text } = await jobDocument(original, declaredType, scope);
+  return { route, text };
+}
+
+/**
+ * {@link jobText} with the parsed document too (for field extraction), read only within the
+ * job's pages and regions: pages outside them are never parsed or OCR'd, words outside the
+ * regions are dropped before anything is stored.
+ *
+ * @example
+ * ```ts
+ * const { text, document } = await jobDocument(original, null, { pages: [1], regions: null });
+ * ```
+ */
+export async function jobDocument(original: Uint8Array, declaredType: string | null, scope?: Pick<JobExtraction, 'pages' | 'regions'>): Promise<JobText & { readonly document: Document }> {
   const sniffed = await sniffType(original);
-  if (sniffed.text !== undefined && (sniffed.format === 'text' || declaredType === 'text/plain'))
-    return { route: 'text', text: sniffed.text };
-  return { route: 'document', text: documentText(await parseDocument(original)).text };
+  if (sniffed.text !== undefined && (sniffed.format === 'text' || declaredType === 'text/plain')) {
+    const lines = sniffed.text.split('\n').map((line) => ({ words: [{ text: line, box: null, spaceBefore: false }] }));
+    const document: Document = { format: 'text', mediaType: 'text/plain', pages: [{ number: 1, width: 0, height: 0, unit: null, source: 'text', lines }], tables: [], records: [] };
+    return { route: 'text', text: sniffed.text, document };
+  }
+  // An image's regions are OCR'd as crops, so nothing outside them is read; a PDF's pages are read
+  // whole (only the asked-for pages) and words outside the regions dropped before storage.
+  let document =
+    sniffed.format === 'image' && scope?.regions
+      ? await parseImageRegions(original, scope.regions)
+      : await parseDocument(original, scope?.pages ? { pages: scope.pages } : {});
+  if (scope?.regions) document = keepRegions(document, scope.regions);
+  return { route: 'document', text: documentText(document).text, document };
 }

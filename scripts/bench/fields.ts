@@ -1,0 +1,35 @@
+// One receipt image end to end through `veil fields` (parse with OCR, detect, extract), the
+// product path: the first run includes starting the OCR workers (as a one-off CLI call does), the
+// later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
+// Usage: npm run bench:fields [-- --runs N] [-- FILE]
+// Figures are noisy on a shared machine: compare best and median, not one run.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fieldsOfDocument, type FieldsTimings } from '../../src/cli/commands/fields.js';
+import { createTesseractOcr } from '../../src/documents/ocr/pool.js';
+import { closeDocumentResources } from '../../src/documents/resources.js';
+
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const file = process.argv.slice(2).find((a) => !a.startsWith('--') && a !== String(runs)) ?? fileURLToPath(new URL('../../../shared/eval/sroie/img/000.jpg', import.meta.url));
+if (!existsSync(file)) {
+  console.log(`bench:fields skipped: ${file} not found`);
+  process.exit(0);
+}
+const bytes = readFileSync(file);
+const show = (label: string, t: FieldsTimings): void =>
+  console.log(`${label.padEnd(22)} total ${t.total.toFixed(0).padStart(5)} ms = parse/OCR ${t.parse.toFixed(0).padStart(5)} + detect ${t.detect.toFixed(0).padStart(4)} + extract ${t.extract.toFixed(0).padStart(4)}`);
+
+console.log(`veil fields ${file.split('/').at(-1)} --template receipt (${(bytes.length / 1024).toFixed(0)} KiB)`);
+for (const workers of [1, 2]) {
+  const ocr = createTesseractOcr({ workers });
+  const cold = await fieldsOfDocument(bytes, { template: 'receipt', ocr });
+  show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold.timings);
+  const warm: FieldsTimings[] = [];
+  for (let i = 0; i < runs; i++) warm.push((await fieldsOfDocument(bytes, { template: 'receipt', ocr })).timings);
+  warm.sort((a, b) => a.total - b.total);
+  show(`  warm best of ${runs}`, warm[0]!);
+  show(`  warm median`, warm[warm.length >> 1]!);
+  await ocr.close();
+}
+await closeDocumentResources();

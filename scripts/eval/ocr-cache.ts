@@ -1,0 +1,38 @@
+// A cache of parsed (OCR'd) documents for evaluation scripts, outside the repository: OCR of the
+// 40 SROIE receipts takes minutes, and tuning extraction rules should not wait for it each time.
+// Evaluation data only (third-party receipts), so the cache is plain JSON in the temp directory.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Document } from '../../src/documents/model.js';
+import { parseDocument, type ParseOptions } from '../../src/documents/parse.js';
+
+const CACHE_DIR = join(tmpdir(), 'veil-eval-ocr-cache');
+
+/** The parsed document for `bytes`, from the cache when it holds one, else parsed and stored. */
+export async function cachedParse(bytes: Uint8Array, options: ParseOptions = {}): Promise<{ doc: Document; cached: boolean }> {
+  const key = createHash('sha256').update(bytes).digest('hex');
+  const path = join(CACHE_DIR, `${key}.json`);
+  if (existsSync(path)) return { doc: JSON.parse(readFileSync(path, 'utf8')) as Document, cached: true };
+  const doc = await parseDocument(bytes, options);
+  mkdirSync(CACHE_DIR, { recursive: true });
+  writeFileSync(path, JSON.stringify(doc));
+  return { doc, cached: false };
+}
+
+// Run directly, it fills the cache for every SROIE receipt.
+if (process.argv[1]?.endsWith('ocr-cache.ts')) {
+  const { readdirSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const { closeDocumentResources } = await import('../../src/documents/resources.js');
+  const root = fileURLToPath(new URL('../../../shared/eval/sroie/img/', import.meta.url));
+  const started = Date.now();
+  for (const name of readdirSync(root).filter((n) => n.endsWith('.jpg')).sort()) {
+    const t = Date.now();
+    const { cached } = await cachedParse(readFileSync(join(root, name)));
+    console.log(`${name} ${cached ? 'cached' : `${Date.now() - t} ms`}`);
+  }
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await closeDocumentResources();
+}

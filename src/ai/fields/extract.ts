@@ -1,0 +1,93 @@
+import type { Document } from '../../documents/model.js';
+import { VeilError } from '../../errors/veil-error.js';
+import type { Extractor, ExtractorName, FieldCandidate } from './extractor.js';
+import { createRuleExtractor } from './rules/extract.js';
+import { DEFAULT_REVIEW_BELOW, sensitivityOf, type FieldResult, type FieldSpec, type FieldsResult, type FieldStatus, type Template } from './spec.js';
+
+export interface ExtractFieldsOptions {
+  /** Which extractor answers: `rules` (default, no model), `model`, or `auto` (rules, then a model for what they leave uncertain). */
+  readonly extractor?: ExtractorName;
+  /** The rule extractor to use (one is created when absent; pass one to share its detector across documents). */
+  readonly rules?: Extractor;
+  /** The model extractor for `model` and `auto`; without one those fail with VEIL_EXTRACTOR_UNAVAILABLE. */
+  readonly model?: Extractor;
+}
+
+/** The status a field's confidence and spec give it. */
+export function statusOf(spec: FieldSpec, candidate: FieldCandidate | null): FieldStatus {
+  if (!candidate) return 'missing';
+  if (spec.review === 'always') return 'needs_review';
+  if (spec.review === 'never') return 'accepted';
+  return candidate.confidence >= (spec.review_below ?? DEFAULT_REVIEW_BELOW) ? 'accepted' : 'needs_review';
+}
+
+function fieldResult(spec: FieldSpec, candidate: FieldCandidate | null): FieldResult {
+  return {
+    value: candidate?.value ?? null,
+    type: spec.type,
+    confidence: candidate?.confidence ?? 0,
+    status: statusOf(spec, candidate),
+    sensitivity: sensitivityOf(spec),
+    page: candidate?.page ?? null,
+    box: candidate?.box ?? null,
+    checks: candidate?.checks ?? (spec.required ? [{ name: 'required', passed: false }] : []),
+  };
+}
+
+/**
+ * Fails with VEIL_EXTRACTOR_UNAVAILABLE when `model` or `auto` is asked for and no model extractor
+ * is configured; callers check before parsing so no OCR is spent on a request that cannot run.
+ *
+ * @example
+ * ```ts
+ * requireExtractor('rules'); // fine
+ * requireExtractor('model'); // throws VEIL_EXTRACTOR_UNAVAILABLE
+ * ```
+ */
+export function requireExtractor(which: ExtractorName, model?: Extractor): void {
+  if (which !== 'rules' && !model) throw new VeilError('VEIL_EXTRACTOR_UNAVAILABLE', `the ${which} extractor is not configured in this build; use the rules extractor`);
+}
+
+let sharedRules: Extractor | undefined;
+
+/**
+ * Extracts the requested fields from a parsed document: typed, normalised values with confidence,
+ * status (`accepted`, `needs_review`, `missing`), sensitivity class, page, box and checks; no
+ * transcript. `spec` is a loaded template (its name, version and hash are returned) or a list of
+ * validated field specs.
+ *
+ * @example
+ * ```ts
+ * const doc = await parseDocument(await readFile('receipt.jpg'));
+ * const { fields } = await extractFields(doc, await loadTemplate('receipt'));
+ * fields.total; // { value: { amount: '9.00', currency: 'MYR' }, type: 'money', confidence: 0.93, status: 'accepted', ... }
+ * ```
+ */
+export async function extractFields(document: Document, spec: Template | readonly FieldSpec[], options: ExtractFieldsOptions = {}): Promise<FieldsResult> {
+  const template = 'fields' in spec && !Array.isArray(spec) ? (spec as Template) : null;
+  const fields: readonly FieldSpec[] = template ? template.fields : (spec as readonly FieldSpec[]);
+  const which = options.extractor ?? 'rules';
+  requireExtractor(which, options.model);
+  let found: Readonly<Record<string, FieldCandidate | null>>;
+  if (which === 'model') {
+    found = await options.model!.extract({ document, fields });
+  } else {
+    const rules = options.rules ?? (sharedRules ??= createRuleExtractor());
+    found = await rules.extract({ document, fields });
+    if (which === 'auto') {
+      const uncertain = fields.filter((f) => statusOf(f, found[f.name] ?? null) !== 'accepted');
+      if (uncertain.length > 0) {
+        const asked = await options.model!.extract({ document, fields: uncertain });
+        const merged: Record<string, FieldCandidate | null> = { ...found };
+        for (const f of uncertain) {
+          const answer = asked[f.name];
+          if (answer && answer.confidence > (found[f.name]?.confidence ?? -1)) merged[f.name] = answer;
+        }
+        found = merged;
+      }
+    }
+  }
+  const result: Record<string, FieldResult> = {};
+  for (const f of fields) result[f.name] = fieldResult(f, found[f.name] ?? null);
+  return { template: template ? { name: template.name, version: template.version, hash: template.hash } : null, fields: result };
+}

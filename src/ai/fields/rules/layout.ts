@@ -1,0 +1,84 @@
+import type { Box, Document } from '../../../documents/model.js';
+import { walkJson } from '../../../documents/text.js';
+
+/** A word of a layout line: its offsets in the line's text, its box and its OCR confidence (1 for text layers). */
+export interface LayoutWord {
+  readonly start: number;
+  readonly end: number;
+  readonly box: Box | null;
+  readonly confidence: number;
+}
+
+/** One line of a document as the extractor reads it: its text, its words and where it sits on its page. */
+export interface LayoutLine {
+  /** 1-based page number, or null for lines made from CSV cells or JSON values. */
+  readonly page: number | null;
+  readonly text: string;
+  readonly words: readonly LayoutWord[];
+  readonly box: Box | null;
+  /** Where the line sits on its page, 0 at the top edge and 1 at the bottom (by line order when there is no geometry). */
+  readonly depth: number;
+  /** The line's index among its page's lines. */
+  readonly row: number;
+}
+
+/** The smallest box holding all of `boxes`, or null when none has geometry. */
+export function unionBox(boxes: readonly (Box | null)[]): Box | null {
+  const real = boxes.filter((b): b is Box => b !== null);
+  if (real.length === 0) return null;
+  const x = Math.min(...real.map((b) => b.x));
+  const y = Math.min(...real.map((b) => b.y));
+  const right = Math.max(...real.map((b) => b.x + b.width));
+  const bottom = Math.max(...real.map((b) => b.y + b.height));
+  return { x, y, width: right - x, height: bottom - y };
+}
+
+/**
+ * The document as lines: page lines with their words and boxes; CSV cells and JSON values as
+ * `column: value` lines, so a column or key name serves as a label as a printed one does.
+ *
+ * @example
+ * ```ts
+ * layoutLines(doc)[0]; // { page: 1, text: 'TOTAL RM 9.00', words: [...], box: {...}, depth: 0.62, row: 20 }
+ * ```
+ */
+export function layoutLines(doc: Document): LayoutLine[] {
+  const lines: LayoutLine[] = [];
+  for (const page of doc.pages) {
+    page.lines.forEach((line, row) => {
+      let text = '';
+      const words: LayoutWord[] = [];
+      line.words.forEach((word, i) => {
+        if (i > 0 && word.spaceBefore) text += ' ';
+        words.push({ start: text.length, end: text.length + word.text.length, box: word.box, confidence: word.confidence ?? 1 });
+        text += word.text;
+      });
+      const box = unionBox(words.map((w) => w.box));
+      const depth = box && page.height > 0 ? (box.y + box.height / 2) / page.height : page.lines.length > 1 ? row / (page.lines.length - 1) : 0;
+      if (text.trim()) lines.push({ page: page.number, text, words, box, depth, row });
+    });
+  }
+  const plain = (text: string, row: number, count: number): LayoutLine => ({
+    page: null,
+    text,
+    words: [{ start: 0, end: text.length, box: null, confidence: 1 }],
+    box: null,
+    depth: count > 1 ? row / (count - 1) : 0,
+    row,
+  });
+  const extra: string[] = [];
+  for (const table of doc.tables) for (const cells of table.rows) cells.forEach((cell, c) => extra.push(table.columns[c] ? `${table.columns[c]}: ${cell}` : cell));
+  for (const set of doc.records)
+    for (const value of set.values)
+      walkJson(value, [], (leaf, path) => {
+        const key = [...path].reverse().find((k) => typeof k === 'string');
+        extra.push(key !== undefined ? `${key.replace(/[_-]+/g, ' ')}: ${leaf}` : leaf);
+      });
+  extra.forEach((text, row) => lines.push(plain(text, row, extra.length)));
+  return lines;
+}
+
+/** The words of a line a range of its text touches. */
+export function wordsIn(line: LayoutLine, start: number, end: number): LayoutWord[] {
+  return line.words.filter((w) => w.end > start && w.start < end);
+}

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { textPdf } from '../documents/fixtures.js';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+function veil(args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'veil-cli-fields-'));
+const receipt = join(dir, 'receipt.pdf');
+writeFileSync(
+  receipt,
+  await textPdf([['ACME TRADING SDN BHD', 'NO 12, JALAN MAJU 3,', '81100 JOHOR BAHRU, JOHOR.', 'Date: 25/12/2018', 'Contact: jane.doe@example.org', 'Grand Total RM 9.00']], false),
+);
+
+test('veil fields --template receipt --json prints the fields object and no transcript', () => {
+  const { code, stdout, stderr } = veil(['fields', receipt, '--template', 'receipt', '--json']);
+  assert.equal(code, 0, stderr);
+  const out = JSON.parse(stdout) as { template: { name: string; version: number; hash: string }; fields: Record<string, { value: unknown; type: string; status: string; sensitivity: string; page: number; box: unknown; checks: unknown[]; confidence: number }>; text?: string };
+  assert.equal(out.template.name, 'receipt');
+  assert.match(out.template.hash, /^[0-9a-f]{64}$/);
+  assert.deepEqual(Object.keys(out.fields), ['company', 'address', 'date', 'total']);
+  assert.equal(out.fields.company!.value, 'ACME TRADING SDN BHD');
+  assert.equal(out.fields.date!.value, '2018-12-25');
+  assert.deepEqual(out.fields.total!.value, { amount: '9.00', currency: 'MYR' });
+  assert.equal(out.fields.total!.type, 'money');
+  assert.equal(out.fields.total!.page, 1);
+  assert.deepEqual(Object.keys(out.fields.total!).sort(), ['box', 'checks', 'confidence', 'page', 'sensitivity', 'status', 'type', 'value']);
+  assert.equal(out.text, undefined);
+  assert.ok(!stdout.includes('jane.doe'), 'nothing but the requested fields');
+});
+
+test('the table hides values of personal data unless --show-values; --include-text adds the transcript', () => {
+  const table = veil(['fields', receipt, '--fields', 'email:email,total:money']);
+  assert.equal(table.code, 0, table.stderr);
+  const lines = table.stdout.trim().split('\n');
+  assert.match(lines[0]!, /^field\s+type\s+status\s+confidence\s+sensitivity\s+page\s+value$/);
+  assert.match(lines[1]!, /^email\s+email\s+\w+\s+[01]\.\d\d\s+direct\s+1\s+\(hidden: direct\)$/);
+  assert.match(lines[2]!, /^total\s+money\s+\w+\s+[01]\.\d\d\s+financial\s+1\s+\(hidden: financial\)$/);
+  assert.ok(!table.stdout.includes('jane.doe'));
+  const shown = veil(['fields', receipt, '--fields', 'email:email,total:money', '--show-values']);
+  assert.match(shown.stdout, /jane\.doe@example\.org/);
+  assert.match(shown.stdout, /9\.00 MYR/);
+  const withText = veil(['fields', receipt, '--fields', 'total:money', '--json', '--include-text']);
+  assert.match((JSON.parse(withText.stdout) as { text: string }).text, /ACME TRADING SDN BHD/);
+});
+
+test('stable errors: model extractor not wired, unknown template, bad field list, both or neither', () => {
+  const model = veil(['fields', receipt, '--template', 'receipt', '--extractor', 'model']);
+  assert.equal(model.code, 1);
+  assert.match(model.stderr, /^error VEIL_EXTRACTOR_UNAVAILABLE: /);
+  assert.match(veil(['fields', receipt, '--template', 'nope']).stderr, /^error VEIL_TEMPLATE_NOT_FOUND: no template named nope; known templates: id_document, invoice, patient_intake, receipt/);
+  assert.match(veil(['fields', receipt, '--fields', 'total:cash']).stderr, /^error VEIL_FIELD_INVALID: field total \(fields\.0\): type: /);
+  assert.match(veil(['fields', receipt]).stderr, /^error VEIL_FIELD_INVALID: give either --template NAME or --fields/);
+});

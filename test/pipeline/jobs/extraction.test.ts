@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeDocumentResources } from '../../../src/documents/resources.js';
+import { parsePageRanges, resolveExtraction } from '../../../src/pipeline/jobs/extraction.js';
+import { jobDocument } from '../../../src/pipeline/jobs/text.js';
+import { textImage, textPdf } from '../../documents/fixtures.js';
+
+test('page ranges parse to sorted distinct pages, and bad ones name the setting', () => {
+  assert.deepEqual(parsePageRanges('4, 1-2,2'), [1, 2, 4]);
+  for (const bad of ['0', '3-1', 'x', '1-2000000', ''])
+    assert.throws(() => parsePageRanges(bad), { code: 'VEIL_INVALID_INPUT', message: /^jobs: pages must be page ranges/ });
+});
+
+test('an extraction request: a template kept whole with its hash, or fields; regions within the pages', async () => {
+  const receipt = await resolveExtraction({ template: 'receipt', pages: '1' });
+  assert.equal(receipt.template?.name, 'receipt');
+  assert.match(receipt.template!.hash, /^[0-9a-f]{64}$/);
+  assert.deepEqual(receipt.pages, [1]);
+  const list = await resolveExtraction({ fields: [{ name: 'total', type: 'money' }], regions: [{ page: 1, x: 0, y: 0.5, width: 1, height: 0.5 }] });
+  assert.equal(list.template, null);
+  assert.equal(list.extractor, 'rules');
+  await assert.rejects(resolveExtraction({ template: 'receipt', pages: '1', regions: [{ page: 2, x: 0, y: 0, width: 1, height: 1 }] }), { code: 'VEIL_INVALID_INPUT', message: /regions\.0\.page/ });
+  await assert.rejects(resolveExtraction({ template: 'receipt', regions: [{ page: 1, x: 0.5, y: 0, width: 0.6, height: 1 }] }), { code: 'VEIL_INVALID_INPUT' });
+  await assert.rejects(resolveExtraction({ template: 'receipt', extractor: 'auto' }), { code: 'VEIL_EXTRACTOR_UNAVAILABLE' });
+  await assert.rejects(resolveExtraction({}), { code: 'VEIL_INVALID_INPUT' });
+});
+
+test('input minimisation: pages outside the ranges and image text outside the regions are never read', async () => {
+  try {
+    const pdf = await textPdf([['FIRST PAGE SECRET'], ['Total 9.00'], ['THIRD PAGE SECRET']], false);
+    const { text, document } = await jobDocument(pdf, null, { pages: [2], regions: null });
+    assert.deepEqual(document.pages.map((p) => p.number), [2]);
+    assert.equal(text.trim(), 'Total 9.00');
+    const png = await textImage(['TOP SECRET LINE', '', '', '', 'Total 9.00'], { width: 600 });
+    const cropped = await jobDocument(png, null, { pages: null, regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }] });
+    assert.match(cropped.text, /Total 9\.00/);
+    assert.doesNotMatch(cropped.text, /SECRET/);
+    const word = cropped.document.pages[0]!.lines[0]!.words[0]!;
+    assert.ok(word.box!.y >= 0.6 * cropped.document.pages[0]!.height - 2, 'boxes are placed back in the page');
+  } finally {
+    await closeDocumentResources();
+  }
+});
