@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customRecognizerSchema } from '../engine/recognizers/custom.js';
+import { purposesSchema, regionSchema, retentionSchema } from './governance.js';
 
 /**
  * The policy file, version 1: how Veil detects and anonymises for one tenant or job. Every object
@@ -134,6 +135,10 @@ export const policySchema = z
     recognizers: z.array(customRecognizerSchema, { error: 'expected a list' }).max(256).optional(),
     fields: z.record(z.string().min(1).max(512), fieldRuleSchema, { error: 'expected a mapping' }).optional(),
     other_fields: z.enum(['detect', 'keep'], { error: 'expected detect or keep' }).optional(),
+    // Governance (issue 15): retention per artifact class, the tenant's region, allowed purposes.
+    retention: retentionSchema.optional(),
+    region: regionSchema.optional(),
+    purposes: purposesSchema.optional(),
   })
   .strict();
 

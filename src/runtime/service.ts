@@ -33,8 +33,9 @@ import { VeilError, isVeilError } from '../errors/veil-error.js';
 import { deleteJob, getJobStatus, openRuntime, readRedacted, startWorkers, submitJob } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput, unframeOutput } from '../pipeline/jobs/request.js';
-import { loadPolicy } from '../policy/index.js';
-import type { Policy } from '../policy/index.js';
+import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
+import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
+import { checkRegion } from '../privacy/admission.js';
 import { ensureTenant, forTenant } from '../store/index.js';
 import type { StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
@@ -44,9 +45,13 @@ import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
 import type { DetectionPool } from './detection-pool.js';
 import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
+import { DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
+import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
+/** The policy directory shipped with Veil (`default.yaml` only). */
+export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
 
 /** Upload URLs live this long by default: long enough for a slow link, short enough to leak little. */
 export const DEFAULT_UPLOAD_TTL_SECONDS = 600;
@@ -69,8 +74,14 @@ export interface ServiceOptions {
   readonly logger?: Logger;
   /** API settings (`ApiConfig`), validated at start-up. */
   readonly api?: unknown;
-  /** The policy of a tenant; default the shipped `policies/default.yaml` for every tenant. */
+  /** The policy of a tenant; overrides `policyDir` (tests, embedding). */
   readonly policyFor?: (tenantId: string) => Policy | Promise<Policy>;
+  /** `VEIL_POLICY_DIR`: `<tenant>.yaml`, else `default.yaml`; default the shipped directory. */
+  readonly policyDir?: string;
+  /** `VEIL_REGION`: the deployment's region, recorded on jobs and audit events; a tenant pinned elsewhere is refused. */
+  readonly region?: string;
+  /** `VEIL_SWEEP_SECONDS`: seconds between retention sweeps and policy reloads; 0 never (default 60). */
+  readonly sweepIntervalSeconds?: number;
   /** Upload URL lifetime in seconds (default {@link DEFAULT_UPLOAD_TTL_SECONDS}). */
   readonly uploadTtlSeconds?: number;
   /** The largest document, in bytes (default the documents layer's limit). */
@@ -100,6 +111,8 @@ export interface Service {
   readonly audit: AuditLogs;
   /** Service API keys (what `veil apikey` manages), accepted on every route. */
   readonly apiKeys: ApiKeys;
+  /** One governance pass now (policy reload, retention sweep): what the timer runs. */
+  governancePass(): Promise<RetentionSweepReport>;
   /** Stops the API, drains the workers, closes pg-boss and the database. */
   close(): Promise<void>;
 }
@@ -140,7 +153,12 @@ function uploadNotFound(): VeilError {
   return new VeilError('VEIL_NOT_FOUND', 'upload: no such upload in this tenant');
 }
 
-function createUploadsPort(store: StoreContext, keyring: Keyring, limits: { maxBytes: number; ttlSeconds: number }): UploadsPort {
+function createUploadsPort(
+  store: StoreContext,
+  keyring: Keyring,
+  limits: { maxBytes: number; ttlSeconds: number },
+  admit: (tenantId: string) => Promise<void>,
+): UploadsPort {
   const check = async (principal: Principal, uploadId: string, proof: UploadUrlProof): Promise<{ maxBytes: number }> => {
     const tenantId = principal.tenantId;
     const upload = await forTenant(store, tenantId).uploads.get(uploadId);
@@ -166,6 +184,8 @@ function createUploadsPort(store: StoreContext, keyring: Keyring, limits: { maxB
     ttlSeconds: limits.ttlSeconds,
     async create(principal, input) {
       const tenantId = principal.tenantId;
+      // A tenant pinned to another region gets no upload slot, so no byte of it lands here.
+      await admit(tenantId);
       await ensureTenant(store.db, tenantId);
       const uploadId = randomUUID();
       const expires = Math.floor(Date.now() / 1000) + limits.ttlSeconds;
@@ -217,9 +237,10 @@ async function takeUpload(store: StoreContext, tenantId: string, uploadId: strin
 function createJobsPort(
   runtime: Runtime,
   logs: AuditLogs,
-  policyFor: (tenantId: string) => Policy | Promise<Policy>,
+  policyFor: (tenantId: string) => Promise<TenantPolicy>,
   maxBytes: number,
   workers: Workers | undefined,
+  region: string | undefined,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
   return {
@@ -227,6 +248,9 @@ function createJobsPort(
     async submit(principal, submission) {
       const tenant = principal.tenantId;
       const { source } = submission;
+      const tenantPolicy = await policyFor(tenant);
+      // Before any byte is stored (an upload's bytes are taken, and deleted, only after this).
+      checkRegion(tenantPolicy.policy, region);
       const document =
         source.kind === 'text'
           ? { bytes: Buffer.from(source.text, 'utf8'), mediaType: 'text/plain' }
@@ -234,7 +258,7 @@ function createJobsPort(
             ? { bytes: source.bytes, mediaType: source.mediaType }
             : await takeUpload(store, tenant, source.uploadId);
       const job = await submitJob(
-        { ...store, boss: runtime.boss },
+        { ...store, boss: runtime.boss, keyring: runtime.keyring },
         {
           tenant,
           bytes: document.bytes,
@@ -242,8 +266,10 @@ function createJobsPort(
           purpose: submission.purpose,
           consent: submission.consent,
           outputs: submission.outputs,
-          retentionDays: submission.retentionDays,
-          policy: await policyFor(tenant),
+          ...(submission.retentionDays === undefined ? {} : { retentionDays: submission.retentionDays }),
+          policy: tenantPolicy.policy,
+          policyId: tenantPolicy.id,
+          ...(region === undefined ? {} : { region }),
         },
       );
       try {
@@ -284,6 +310,10 @@ function createJobsPort(
       if (job.status === 'failed') throw new VeilError('VEIL_JOB_FAILED', `jobs: the job failed (${job.errorCode ?? 'VEIL_JOB_FAILED'}) and has no findings`);
       if ((await repos.artifacts.get(artifactId(job.id, ARTIFACT.findings))) === undefined)
         throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no findings (they have been deleted)');
+      // The manifest holds the request and the policy, no content: the job's purpose decides
+      // which reasons may reveal, under the very policy the job ran with.
+      const manifest = decodeManifest(await repos.artifacts.read(artifactId(job.id, ARTIFACT.manifest)), job.policyHash);
+      checkRevealReason(manifest.policy, job.purpose, reason.code);
       // Recorded before anything is decrypted: no reveal happens that the log does not hold. A
       // note shaped like personal data fails the event schema here, and nothing is revealed.
       await logs.forTenant(tenant).append({
@@ -300,7 +330,6 @@ function createJobsPort(
       const { findings } = JSON.parse((await repos.artifacts.read(artifactId(job.id, ARTIFACT.findings))).toString('utf8')) as {
         findings: readonly Finding[];
       };
-      const manifest = decodeManifest(await repos.artifacts.read(artifactId(job.id, ARTIFACT.manifest)), job.policyHash);
       const text = await findingsText(await repos.artifacts.read(artifactId(job.id, ARTIFACT.original)), manifest.mediaType);
       return findings.map((f): RevealedValue => ({ type: f.type, start: f.start, end: f.end, value: text.slice(f.start, f.end) }));
     },
@@ -349,6 +378,20 @@ function startUploadSweeper(
 export async function openService(options: ServiceOptions): Promise<Service> {
   const logger = options.logger;
   const sweepSeconds = options.uploadSweepIntervalSeconds ?? 60;
+  const retentionSeconds = options.sweepIntervalSeconds ?? DEFAULT_SWEEP_SECONDS;
+  if (!Number.isFinite(retentionSeconds) || retentionSeconds < 0)
+    throw new VeilError('VEIL_INVALID_OPTION', 'service: sweepIntervalSeconds (VEIL_SWEEP_SECONDS) must be a number of at least 0');
+  if (options.region !== undefined && !/^[a-z][a-z0-9-]{0,31}$/.test(options.region))
+    throw new VeilError('VEIL_INVALID_OPTION', 'service: region (VEIL_REGION) must be a code such as eu or us-east');
+  // Before anything opens: an invalid policy stops the service, naming the file and the field.
+  const policies: PolicyDirectory | undefined =
+    options.policyFor === undefined ? await openPolicyDirectory(options.policyDir ?? DEFAULT_POLICY_DIR) : undefined;
+  const custom = options.policyFor;
+  const tenantPolicy = async (tenantId: string): Promise<TenantPolicy> => {
+    if (policies !== undefined) return policies.policyFor(tenantId);
+    const policy = await custom!(tenantId);
+    return { id: 'custom', policy, hash: policyHash(policy) };
+  };
   if (!Number.isFinite(sweepSeconds) || sweepSeconds < 0)
     throw new VeilError('VEIL_INVALID_OPTION', 'service: uploadSweepIntervalSeconds must be a number of at least 0');
   const runtime = await openRuntime({
@@ -363,7 +406,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     if (!Number.isInteger(threads) || threads < 0)
       throw new VeilError('VEIL_INVALID_OPTION', 'service: detectionThreads must be an integer of at least 0');
     if (threads > 0) detection = createDetectionPool({ threads });
-    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
+    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, ...(options.region === undefined ? {} : { region: options.region }) });
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)
@@ -382,13 +425,15 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           );
         },
       });
-    const defaultPolicy = options.policyFor === undefined ? await loadPolicy(DEFAULT_POLICY_PATH) : undefined;
-    const policyFor = options.policyFor ?? (() => defaultPolicy!);
     const maxBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxBytes;
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
     const routes = [
-      uploadRoutes(createUploadsPort(store, runtime.keyring, { maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS })),
-      jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes, workers)),
+      uploadRoutes(
+        createUploadsPort(store, runtime.keyring, { maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS }, async (tenantId) =>
+          checkRegion((await tenantPolicy(tenantId)).policy, options.region),
+        ),
+      ),
+      jobRoutes(createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region)),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
@@ -409,6 +454,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ...auditApiDependencies(logs, routes),
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
+    const governance = startGovernance({
+      store,
+      logs,
+      ...(policies === undefined ? {} : { policies }),
+      intervalSeconds: retentionSeconds,
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(logger === undefined ? {} : { logger }),
+    });
     let closed: Promise<void> | undefined;
     const running = workers;
     const pool = detection;
@@ -417,11 +470,13 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       runtime,
       audit: logs,
       apiKeys,
+      governancePass: () => governance.runOnce(),
       close: () =>
         (closed ??= (async () => {
           await app.close();
           await pool?.close();
           await sweeper.stop();
+          await governance.stop();
           await running?.stop();
           await runtime.close();
         })()),

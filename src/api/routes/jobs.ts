@@ -33,9 +33,14 @@ export interface JobSubmission {
     readonly basis: ConsentBasis;
     readonly allowModelTraining: boolean;
     readonly allowManualReview: boolean;
+    readonly allowAnalytics?: boolean;
+    readonly allowQualityImprovement?: boolean;
+    readonly allowFullText?: boolean;
+    readonly subjectRef?: string;
   };
   readonly outputs: readonly JobOutput[];
-  readonly retentionDays: number;
+  /** Absent: the policy's window. */
+  readonly retentionDays?: number;
 }
 
 /** Why values are revealed, as the audit event records it. */
@@ -85,6 +90,14 @@ const optionsSchema = z
         basis: z.enum(CONSENT_BASES).describe('Lawful basis of processing (GDPR art. 6(1))'),
         allow_model_training: z.boolean().default(false).describe('Never used for training unless true'),
         allow_manual_review: z.boolean().default(false).describe('Whether a reviewer may see low-confidence fields'),
+        allow_analytics: z.boolean().default(false).describe('Whether the job may count in analytics'),
+        allow_quality_improvement: z.boolean().default(false).describe('Whether the job may be used to improve quality'),
+        allow_full_text: z.boolean().default(false).describe('Whether the full (redacted) text may be returned'),
+        subject_ref: z
+          .string()
+          .regex(/^[\x21-\x7e]{1,200}$/)
+          .optional()
+          .describe('Your reference for the data subject (e.g. a patient number); stored only as a keyed HMAC'),
       })
       .strict(),
     outputs: z
@@ -98,8 +111,8 @@ const optionsSchema = z
       .int()
       .min(1)
       .max(MAX_RETENTION_DAYS)
-      .default(DEFAULT_RETENTION_DAYS)
-      .describe(`Days the job and its outputs are kept after it finishes (default ${DEFAULT_RETENTION_DAYS})`),
+      .optional()
+      .describe("Days the job's outputs are kept after it finishes; may only shorten the policy's retention (default: the policy's)"),
   })
   .strict();
 
@@ -131,6 +144,16 @@ const statusSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   delete_after: z.string(),
+  region: z.string().nullable().optional(),
+  cancel_reason: z.string().nullable().optional().describe('Why it was cancelled, e.g. consent_withdrawn'),
+  retention: z
+    .object({
+      policy_id: z.string().nullable(),
+      policy_hash: z.string(),
+      classes: z.array(z.object({ class: z.string(), delete_after: z.string(), deleted_at: z.string().nullable() })),
+    })
+    .optional()
+    .describe('Each retention class: when it is deleted and, once gone, when it was'),
 });
 
 const receiptSchema = z.object({
@@ -197,6 +220,21 @@ export function presentJobStatus(view: JobStatusView): z.output<typeof statusSch
     created_at: view.createdAt.toISOString(),
     updated_at: view.updatedAt.toISOString(),
     delete_after: view.deleteAfter.toISOString(),
+    region: view.region ?? null,
+    cancel_reason: view.cancelReason ?? null,
+    ...(view.retention === undefined
+      ? {}
+      : {
+          retention: {
+            policy_id: view.retention.policyId,
+            policy_hash: view.retention.policyHash,
+            classes: view.retention.classes.map((c) => ({
+              class: c.retentionClass,
+              delete_after: c.deleteAfter.toISOString(),
+              deleted_at: c.deletedAt === null ? null : c.deletedAt.toISOString(),
+            })),
+          },
+        }),
   };
 }
 
@@ -238,9 +276,13 @@ function submissionOf(options: JobOptions, source: JobSource): JobSubmission {
       basis: options.consent.basis,
       allowModelTraining: options.consent.allow_model_training,
       allowManualReview: options.consent.allow_manual_review,
+      allowAnalytics: options.consent.allow_analytics,
+      allowQualityImprovement: options.consent.allow_quality_improvement,
+      allowFullText: options.consent.allow_full_text,
+      ...(options.consent.subject_ref === undefined ? {} : { subjectRef: options.consent.subject_ref }),
     },
     outputs: options.outputs,
-    retentionDays: options.retention_days,
+    ...(options.retention_days === undefined ? {} : { retentionDays: options.retention_days }),
   };
 }
 
@@ -358,11 +400,11 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         config: { permission: 'job:read' },
         schema: {
           summary: "A job's status",
-          description: 'Status, policy hash, consent context, counts by entity type (never values) and times.',
+          description: 'Status, policy hash, consent context, counts by entity type (never values), times and the retention block. 410 once every artifact has been deleted under retention, with the deletion receipt reference.',
           tags,
           security,
           params,
-          response: { 200: statusSchema, ...errors },
+          response: { 200: statusSchema, ...errors, 410: errorResponseSchema },
         },
       },
       async (request) => presentJobStatus(await port.status(principalOf(request), request.params.id)),

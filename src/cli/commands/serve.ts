@@ -6,6 +6,7 @@ import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { ApiDependencies } from '../../api/index.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { startService } from '../../runtime/service.js';
+import { governanceEnv } from '../governance-env.js';
 import { DEFAULT_DATA_DIR } from '../keyring.js';
 
 interface ServeFlags {
@@ -118,6 +119,8 @@ export function registerServe(program: Command): void {
         ...(flags.detectionThreads === undefined ? {} : { detectionThreads: flags.detectionThreads }),
         authenticate: await localAuthenticate(flags.dataDir),
         logger,
+        // VEIL_POLICY_DIR, VEIL_REGION, VEIL_SWEEP_SECONDS: an invalid policy stops the start here.
+        ...governanceEnv(process.env, process.cwd()),
       });
       onShutdown(() => service.close(), logger);
       const { url } = service;

@@ -2,6 +2,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { VeilError } from '../../errors/veil-error.js';
 import { openRuntime, startWorkers } from '../../pipeline/worker.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
+import { startGovernance } from '../../runtime/governance.js';
+import { openPolicyDirectory } from '../../policy/index.js';
+import { governanceEnv } from '../governance-env.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
 
 interface WorkerFlags {
@@ -53,11 +56,23 @@ export function registerWorker(program: Command): void {
           'VEIL_INVALID_OPTION',
           'worker: DATABASE_URL must name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
+      const governanceSettings = governanceEnv(process.env, process.cwd());
+      // Validated before anything opens: an invalid policy stops the worker, naming the field.
+      const policies = await openPolicyDirectory(governanceSettings.policyDir);
       const runtime = await openRuntime({
         databaseUrl,
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
-      const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
+      const { region } = governanceSettings;
+      const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, ...(region === undefined ? {} : { region }) });
+      // The retention sweeper runs here too: sweepers on several workers claim disjoint rows.
+      const governance = startGovernance({
+        store: { db: runtime.handle.db, blobs: runtime.blobs },
+        logs,
+        policies,
+        intervalSeconds: governanceSettings.sweepIntervalSeconds,
+        ...(region === undefined ? {} : { region }),
+      });
       const workers = await startWorkers({
         ...runtime,
         concurrency: flags.concurrency,
@@ -76,6 +91,7 @@ export function registerWorker(program: Command): void {
       });
       process.stderr.write('veil worker: stopping after the steps in flight\n');
       await workers.stop();
+      await governance.stop();
       await runtime.close();
     });
 }

@@ -14,7 +14,7 @@ import { anonymizeVerified, OPERATORS } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
-import { analyzeOptionsFromPolicy, planFromPolicy } from '../../policy/index.js';
+import { analyzeOptionsFromPolicy, planFromPolicy, retentionWindows } from '../../policy/index.js';
 import { forTenant } from '../../store/index.js';
 import type { Job, StoreContext, TenantRepositories } from '../../store/index.js';
 import { completeJob, discardArtifacts, transitionJob } from './records.js';
@@ -286,11 +286,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     async run(env) {
       if (env.job.status === 'running') {
         const manifest = await manifestOf(env);
-        await completeJob(
-          env.store.db,
-          env.payload,
-          new Date(Date.now() + manifest.retentionDays * 86_400_000),
-        );
+        await completeJob(env.store.db, env.payload, retentionWindows(manifest.policy, manifest.retentionDays));
       }
       // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
       await discardArtifacts(env.store, env.payload, { only: [ARTIFACT.parsed] });
