@@ -4,11 +4,19 @@
  * and `veil worker` both run it; `veil retention sweep` runs one pass.
  */
 import type { Logger } from 'pino';
+import type { Principal } from '../access/index.js';
+import type { GovernancePort } from '../api/routes/governance.js';
+import { exportAuditLog } from '../audit/index.js';
+import { subjectHmacCandidates } from '../privacy/consent/subject-ref.js';
+import { withdrawConsent } from '../privacy/consent/withdrawals.js';
+import { eraseSubject, subjectAccess } from '../privacy/dsr/requests.js';
+import type { DsrDeps } from '../privacy/dsr/requests.js';
+import { ensureTenant } from '../store/index.js';
 import type { PolicyChange, PolicyDirectory } from '../policy/index.js';
 import { sweepRetention } from '../privacy/retention/sweeper.js';
 import type { RetentionAuditPort, RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import type { StoreContext } from '../store/index.js';
-import { SYSTEM_AUDIT_LOG } from './audit.js';
+import { auditActor, SYSTEM_AUDIT_LOG } from './audit.js';
 import type { AuditLogs } from './audit.js';
 
 /** The sweep interval when `VEIL_SWEEP_SECONDS` is not set. */
@@ -102,6 +110,73 @@ export function startGovernance(options: GovernanceOptions): { stop(): Promise<v
     async stop() {
       if (timer !== undefined) clearInterval(timer);
       await running;
+    },
+  };
+}
+
+/**
+ * The governance routes' port over the privacy commands: consent withdrawal and data-subject
+ * requests, each scoped to the principal's tenant and audited (`consent.withdrawn`,
+ * `dsr.access`, `dsr.erasure`; ids and counts only).
+ *
+ * @example
+ * ```ts
+ * const routes = [governanceRoutes(createGovernancePort({ db, blobs, keyring }, logs))];
+ * ```
+ */
+export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: string): GovernancePort {
+  const store: StoreContext = { db: deps.db, blobs: deps.blobs };
+  const base = (principal: Principal) => ({ time: new Date().toISOString(), actor: auditActor(principal), tenant: principal.tenantId });
+  const jobObjects = (ids: readonly string[]) => ids.slice(0, 31).map((id) => ({ kind: 'job' as const, id }));
+  return {
+    async withdraw(principal, input) {
+      const tenant = principal.tenantId;
+      await ensureTenant(deps.db, tenant);
+      const target =
+        input.subjectRef !== undefined
+          ? { subjectHmacs: await subjectHmacCandidates(deps.keyring, tenant, input.subjectRef) }
+          : { jobId: input.jobId! };
+      const done = await withdrawConsent(deps.db, tenant, target, input.purposes);
+      // At once: the cancelled jobs' artifacts are due now, so sweep now.
+      await sweepRetention(store, retentionAudit(logs), region === undefined ? {} : { region });
+      const receipt = await logs.recordWithReceipt({
+        ...base(principal),
+        action: 'consent.withdrawn',
+        objects: [{ kind: 'request', id: done.withdrawalId }, ...jobObjects(done.scheduled)],
+        ...(input.purposes?.length === 1 ? { purpose: input.purposes[0]! } : {}),
+        counts: { jobs_cancelled: done.cancelled.length, jobs_scheduled: done.scheduled.length, purposes: input.purposes?.length ?? 0 },
+      });
+      return { withdrawalId: done.withdrawalId, cancelled: done.cancelled, scheduled: done.scheduled.length, receipt };
+    },
+    async access(principal, query) {
+      const tenant = principal.tenantId;
+      const jobs = await subjectAccess(deps, tenant, query);
+      const ids = new Set(jobs.map((j) => j.jobId));
+      const log = logs.forTenant(tenant);
+      const auditEvents =
+        ids.size === 0
+          ? []
+          : (await exportAuditLog(log.store, logs.signer)).entries
+              .map((e) => e.event as { objects?: Array<{ kind: string; id: string }> })
+              .filter((e) => e.objects?.some((o) => o.kind === 'job' && ids.has(o.id)));
+      await log.append({
+        ...base(principal),
+        action: 'dsr.access',
+        objects: jobObjects([...ids]),
+        counts: { jobs: jobs.length, identifiers: query.identifiers?.length ?? 0, subject_refs: query.subjectRef === undefined ? 0 : 1 },
+      });
+      return { jobs, auditEvents };
+    },
+    async erase(principal, query) {
+      const erased = await eraseSubject(deps, principal.tenantId, query);
+      const receipt = await logs.recordWithReceipt({
+        ...base(principal),
+        action: 'dsr.erasure',
+        objects: jobObjects(erased.jobs),
+        counts: { jobs: erased.jobs.length, artifacts: erased.artifacts, vault_entries: erased.vaultEntries },
+        trigger: 'data_subject_request',
+      });
+      return { jobs: erased.jobs.length, artifacts: erased.artifacts, vaultEntries: erased.vaultEntries, receipt };
     },
   };
 }

@@ -45,7 +45,8 @@ import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
 import type { DetectionPool } from './detection-pool.js';
 import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
-import { DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
+import { createGovernancePort, DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
+import { governanceRoutes } from '../api/routes/governance.js';
 import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
@@ -434,6 +435,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         ),
       ),
       jobRoutes(createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region)),
+      governanceRoutes(createGovernancePort({ ...store, keyring: runtime.keyring }, logs, options.region)),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),

@@ -244,12 +244,38 @@ const governance: Migration = {
   },
 };
 
+/**
+ * The subject index (issue 15): for each job, a keyed HMAC of every direct identifier the detect
+ * step found (never the value in plaintext), the key version it was made under, and the value
+ * sealed under the tenant's key, so a data-subject request finds a subject's jobs by an e-mail
+ * address and the index can be re-keyed when the tenant's key rotates. Rows go with their job.
+ */
+const subjectIndex: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table subject_index (
+        tenant_id text not null,
+        job_id text not null,
+        entity_type text not null check (entity_type ~ '^[A-Z][A-Z0-9_]{0,63}$'),
+        hmac text not null check (hmac ~ '^v[0-9]+:[0-9a-f]{64}$'),
+        ciphertext bytea not null,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, job_id, entity_type, hmac),
+        foreign key (tenant_id, job_id) references jobs (tenant_id, id) on delete cascade
+      )`,
+      `create index subject_index_hmac on subject_index (tenant_id, hmac)`,
+      ...tenantWall('subject_index'),
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_row_level_security': rowLevelSecurity,
   '0003_api_keys_by_key_id': apiKeysByKeyId,
   '0007a_governance': governance,
+  '0007b_subject_index': subjectIndex,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -77,6 +77,18 @@ export interface ConsentWithdrawalsTable {
   created_at: DefaultTimestamp;
 }
 
+/** A keyed HMAC of a direct identifier detected in a job, with the value sealed (never plaintext). */
+export interface SubjectIndexTable {
+  tenant_id: string;
+  job_id: string;
+  entity_type: string;
+  /** `v<key version>:<hex>`. */
+  hmac: string;
+  /** The value, sealed under the tenant's key and bound to the row. */
+  ciphertext: Uint8Array;
+  created_at: DefaultTimestamp;
+}
+
 export interface UploadsTable {
   tenant_id: string;
   id: string;
@@ -170,6 +182,7 @@ export interface Schema {
   audit_tree_heads: AuditTreeHeadsTable;
   retention_ledger: RetentionLedgerTable;
   consent_withdrawals: ConsentWithdrawalsTable;
+  subject_index: SubjectIndexTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -21,6 +21,7 @@ const EXPECTED: Record<Permission, readonly [number, number, number, number, num
   'policy:read':       [1, 1, 0, 1, 1],
   'policy:write':      [1, 0, 0, 0, 1],
   'dsr:manage':        [1, 0, 0, 0, 1],
+  'consent:withdraw':  [1, 0, 0, 0, 1],
   'analyze:run':       [1, 1, 0, 0, 0],
 };
 const COLUMNS: readonly Role[] = ['admin', 'processor', 'reviewer', 'auditor', 'dpo'];

@@ -137,7 +137,14 @@ const statusSchema = z.object({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
   purpose: z.string(),
   policy_hash: z.string().describe('SHA-256 of the canonical policy the job runs under'),
-  consent: z.object({ basis: z.string(), allow_model_training: z.boolean(), allow_manual_review: z.boolean() }),
+  consent: z.object({
+    basis: z.string(),
+    allow_model_training: z.boolean(),
+    allow_manual_review: z.boolean(),
+    allow_analytics: z.boolean().optional(),
+    allow_quality_improvement: z.boolean().optional(),
+    allow_full_text: z.boolean().optional(),
+  }),
   counts_by_type: z.record(z.string(), z.number().int()).describe('Findings per entity type; never values'),
   error_code: z.string().nullable(),
   redacted_available: z.boolean(),
@@ -156,7 +163,7 @@ const statusSchema = z.object({
     .describe('Each retention class: when it is deleted and, once gone, when it was'),
 });
 
-const receiptSchema = z.object({
+export const receiptSchema = z.object({
   format: z.string(),
   event: z.record(z.string(), z.unknown()).describe('The `job.deleted` event as recorded'),
   leaf_index: z.number().int(),
@@ -213,6 +220,9 @@ export function presentJobStatus(view: JobStatusView): z.output<typeof statusSch
       basis: view.consent.basis,
       allow_model_training: view.consent.allowModelTraining,
       allow_manual_review: view.consent.allowManualReview,
+      allow_analytics: view.consent.allowAnalytics ?? false,
+      allow_quality_improvement: view.consent.allowQualityImprovement ?? false,
+      allow_full_text: view.consent.allowFullText ?? false,
     },
     counts_by_type: { ...view.countsByType },
     error_code: view.errorCode,

@@ -109,6 +109,19 @@ async function markGone(store: StoreContext, now: Date): Promise<number> {
   return Number(result.numAffectedRows ?? 0n);
 }
 
+/**
+ * The subject index of a job lives as long as any of its retention classes: it is how a
+ * data-subject request finds what is still held, so it goes when nothing of the job is left.
+ */
+async function dropIndexOfGoneJobs(store: StoreContext): Promise<void> {
+  await withTenantScope(store.db, SYSTEM_SCOPE, (trx) =>
+    sql`delete from subject_index s
+        where exists (select 1 from retention_ledger l where l.tenant_id = s.tenant_id and l.job_id = s.job_id)
+          and not exists (select 1 from retention_ledger l where l.tenant_id = s.tenant_id and l.job_id = s.job_id
+                          and l.deleted_at is null)`.execute(trx),
+  );
+}
+
 interface ClaimedRow {
   readonly tenant_id: string;
   readonly job_id: string;
@@ -195,6 +208,7 @@ export async function sweepRetention(
   }
   // The time the deletion finished, not when the sweep began: what the deletion lag measures.
   const classesGone = await markGone(store, options.now ?? new Date());
+  await dropIndexOfGoneJobs(store);
   const events = await recordDeletions(store, audit, now, options.auditClaimSeconds ?? 300, options.region);
   return { artifacts, classesGone, events };
 }
