@@ -71,6 +71,16 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', route: '/v1/audit/proof/inclusion', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/inclusion?leaf=0&size=2' }) },
   { method: 'GET', route: '/v1/audit/proof/consistency', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/consistency?from=1&to=2' }) },
   { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
+  {
+    method: 'POST',
+    route: '/v1/consents/withdrawals',
+    permission: 'consent:withdraw',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: '/v1/consents/withdrawals', payload: { job_id: await f.nextJob(t) } }),
+  },
+  { method: 'POST', route: '/v1/dsr/access', permission: 'dsr:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/dsr/access', payload: { subject_ref: 'subject-matrix' } }) },
+  { method: 'POST', route: '/v1/dsr/erasure', permission: 'dsr:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/dsr/erasure', payload: { subject_ref: 'subject-matrix' } }) },
 ];
 
 let t: TestService;
@@ -121,6 +131,8 @@ test('the route permissions are the ones the matrix names (literal)', () => {
   assert.deepEqual(granted('job:reveal'), ['admin', 'dpo']);
   assert.deepEqual(granted('audit:read'), ['admin', 'auditor', 'dpo']);
   assert.deepEqual(granted('analyze:run'), ['admin', 'processor']);
+  assert.deepEqual(granted('consent:withdraw'), ['admin', 'dpo']);
+  assert.deepEqual(granted('dsr:manage'), ['admin', 'dpo']);
 });
 
 test('every route × role × tenant answers as PERMISSION_MATRIX says', async () => {
@@ -148,6 +160,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 14 routes: 9 without ids × 5 roles + 5 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 9 * 5 + 5 * 5 * 2);
+  // 17 routes: 11 without ids × 5 roles + 6 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 11 * 5 + 6 * 5 * 2);
 });
