@@ -12,7 +12,7 @@ import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { DatabaseTokenVault } from '../../src/store/token-vault.js';
 import { as, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from '../api/jobs-harness.js';
 import type { TestService } from '../api/jobs-harness.js';
-import { policyDir, shippedDefault } from './governance-fixtures.js';
+import { policyDir, QUIET_API, shippedDefault } from './governance-fixtures.js';
 
 const SUBJECT = 'patient-4471';
 const EMAIL = 'dsr-canary@example.org';
@@ -54,7 +54,7 @@ for (const driver of DRIVER_NAMES) {
         tok: { operators: { ...(base.operators as object), default: { operator: 'tokenize' } } },
       });
       // No workers at first: jobs stay queued until the test starts them.
-      t = await openTestService(driver, { workers: 0, policyDir: dir, region: 'eu', sweepIntervalSeconds: 0 });
+      t = await openTestService(driver, { workers: 0, policyDir: dir, region: 'eu', sweepIntervalSeconds: 0, api: QUIET_API });
     });
     after(async () => {
       await workers?.stop();

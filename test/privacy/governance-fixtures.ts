@@ -21,3 +21,10 @@ export async function policyDir(files: Readonly<Record<string, Record<string, un
   for (const [name, changes] of Object.entries(files)) await writeFile(join(dir, `${name}.yaml`), stringify({ ...base, ...changes }));
   return dir;
 }
+
+/**
+ * API settings for these tests: generous rate limits, and no load shedding on event-loop delay,
+ * which the embedded workers' detection causes on a loaded two-core machine (the shedding has its
+ * own tests).
+ */
+export const QUIET_API = { rateLimit: { max: 100_000, windowMs: 60_000 }, overload: { maxEventLoopDelayMs: 0 } };

@@ -9,7 +9,7 @@ import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { retentionAudit } from '../../src/runtime/governance.js';
 import { as, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from '../api/jobs-harness.js';
 import type { TestService } from '../api/jobs-harness.js';
-import { policyDir, shippedDefault } from './governance-fixtures.js';
+import { policyDir, QUIET_API, shippedDefault } from './governance-fixtures.js';
 
 const TEXT = 'Claim 77: write to canary-retention@example.org or call 415-555-0134.';
 
@@ -43,7 +43,7 @@ for (const driver of DRIVER_NAMES) {
     let dir: string;
     before(async () => {
       dir = await policyDir({ default: { retention: { ...((await shippedDefault()).retention as object), original: '2s' } } });
-      t = await openTestService(driver, { policyDir: dir, sweepIntervalSeconds: 1, region: 'eu' });
+      t = await openTestService(driver, { policyDir: dir, sweepIntervalSeconds: 1, region: 'eu', api: QUIET_API });
     });
     after(async () => {
       await t?.dispose();
