@@ -28,7 +28,7 @@ import type { Runtime, Workers } from '../pipeline/index.js';
 import { governanceRoutes } from '../api/routes/governance.js';
 import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
 import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
-import { checkRegion } from '../privacy/admission.js';
+import { checkRegion } from '../pipeline/jobs/admission.js';
 import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import { ARTIFACT, artifactId, decodeManifest } from '../pipeline/jobs/request.js';
 import { forTenant } from '../store/index.js';

@@ -8,7 +8,7 @@ import { VeilError } from '../../errors/veil-error.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { policyHash, validatePolicy } from '../../policy/index.js';
 import type { Policy } from '../../policy/index.js';
-import { admitJob } from '../../privacy/admission.js';
+import { admitJob } from './admission.js';
 import { openLedger } from '../../privacy/retention/ledger.js';
 import { checkId, ensureTenant, forTenant, withTenantScope } from '../../store/index.js';
 import type { JobStatus, StoreContext } from '../../store/index.js';

@@ -209,6 +209,8 @@ export async function sweepRetention(
   // The time the deletion finished, not when the sweep began: what the deletion lag measures.
   const classesGone = await markGone(store, options.now ?? new Date());
   await dropIndexOfGoneJobs(store);
-  const events = await recordDeletions(store, audit, now, options.auditClaimSeconds ?? 300, options.region);
+  // Claims and event times on the real clock, whatever `now` the sweep judges deadlines by: a
+  // claim must look fresh to every other sweeper, however each of them was started.
+  const events = await recordDeletions(store, audit, new Date(), options.auditClaimSeconds ?? 300, options.region);
   return { artifacts, classesGone, events };
 }

@@ -1,17 +1,17 @@
 /**
  * What a job must pass before anything of it is stored: the tenant's region pin, the purpose and
- * what it permits, the retention it may ask for, and a data subject's withdrawn consent. A
- * privacy command the pipeline calls at intake; it reads, never writes.
+ * what it permits (policy), the retention it may ask for, and a data subject's withdrawn consent
+ * (privacy commands). The intake step of the request lifecycle; it reads, never writes.
  */
 import type { Kysely } from 'kysely';
-import type { Keyring } from '../crypto/keyring.js';
-import { VeilError } from '../errors/veil-error.js';
-import { checkPurpose, jobRetentionDays } from '../policy/index.js';
-import type { GovernedPolicy, RetentionClass } from '../policy/index.js';
-import type { Schema } from '../store/index.js';
-import { assertConsentStands } from './consent/withdrawals.js';
-import { subjectHmac, subjectHmacCandidates } from './consent/subject-ref.js';
-import { jobRetentionClasses } from './retention/classes.js';
+import type { Keyring } from '../../crypto/keyring.js';
+import { VeilError } from '../../errors/veil-error.js';
+import { checkPurpose, jobRetentionDays } from '../../policy/index.js';
+import type { GovernedPolicy, RetentionClass } from '../../policy/index.js';
+import { assertConsentStands } from '../../privacy/consent/withdrawals.js';
+import { subjectHmac, subjectHmacCandidates } from '../../privacy/consent/subject-ref.js';
+import { jobRetentionClasses } from '../../privacy/retention/classes.js';
+import type { Schema } from '../../store/index.js';
 
 /** What {@link admitJob} checks. */
 export interface AdmissionRequest {
