@@ -34,6 +34,7 @@ export const PERMISSION_MATRIX = {
   'policy:read': ['admin', 'processor', 'auditor', 'dpo'],
   'policy:write': ['admin', 'dpo'],
   'dsr:manage': ['admin', 'dpo'],
+  'consent:withdraw': ['admin', 'dpo'],
   'analyze:run': ['admin', 'processor'],
 } as const satisfies Record<string, readonly Role[]>;
 

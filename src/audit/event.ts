@@ -26,6 +26,11 @@ export const KNOWN_ACTIONS = [
   'policy.changed',
   'auth.failed',
   'permission.denied',
+  // Governance (issue 15).
+  'retention.expired',
+  'consent.withdrawn',
+  'dsr.access',
+  'dsr.erasure',
   'ai.request',
   'ai.egress_blocked',
   'text.analyzed',
@@ -151,6 +156,10 @@ const eventSchema = z
     permission: slug.optional(),
     /** The roles an API key grants (the key's id is an object of kind `key`; never its secret). */
     roles: z.array(slug).min(1).max(16).optional(),
+    /** The deployment region the event happened in (`VEIL_REGION`). */
+    region: slug.optional(),
+    /** For `policy.changed`: the hash of the policy it replaced. */
+    previous_policy_hash: sha256.optional(),
     /** The AI provider a model call went to (ai.*). */
     provider: provider.optional(),
     /** SHA-256 of the pseudonymised prompt as sent (ai.request); never the prompt. */
@@ -205,6 +214,18 @@ const eventSchema = z
         break;
       case 'permission.denied':
         need('permission', event.permission !== undefined);
+        break;
+      case 'retention.expired':
+        need('objects (a job)', hasJob);
+        need('deleted', event.deleted !== undefined);
+        need('trigger', event.trigger !== undefined);
+        break;
+      case 'consent.withdrawn':
+        need('counts', event.counts !== undefined);
+        break;
+      case 'dsr.access':
+      case 'dsr.erasure':
+        need('counts', event.counts !== undefined);
         break;
       case 'ai.request':
         need('provider', event.provider !== undefined);

@@ -107,6 +107,8 @@ export interface AuditLogOptions {
   readonly clock?: () => number;
   /** Sign a tree head automatically after every `signEvery` appends (needs a signer). */
   readonly signEvery?: number;
+  /** The deployment region (`VEIL_REGION`), recorded in every event that names none. */
+  readonly region?: string;
 }
 
 /** What {@link AuditLog.append} returns. */
@@ -167,6 +169,7 @@ export class AuditLog {
   readonly #signer: AuditSigner | undefined;
   readonly #clock: () => number;
   readonly #signEvery: number | undefined;
+  readonly #region: string | undefined;
   readonly #tree: MerkleTree;
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -178,6 +181,7 @@ export class AuditLog {
     this.#signer = options.signer;
     this.#clock = options.clock ?? Date.now;
     this.#signEvery = signEvery;
+    this.#region = options.region;
     this.#tree = new MerkleTree(options.store);
   }
 
@@ -198,7 +202,9 @@ export class AuditLog {
    */
   async append(event: AuditEventInput): Promise<AppendResult> {
     // Validate outside the queue: a bad event must not hold up the others.
-    const { canonical } = canonicalAuditEvent(event);
+    const { canonical } = canonicalAuditEvent(
+      this.#region === undefined || event.region !== undefined ? event : { ...event, region: this.#region },
+    );
     const leafHash = hashLeaf(Buffer.from(canonical, 'utf8'));
     return this.#exclusive(async () => {
       const index = await this.store.append({ event: canonical, leafHash });

@@ -85,6 +85,12 @@ export const ERROR_CATALOGUE = {
   VEIL_TEMPLATE_NOT_FOUND: { status: 404, doc: 'No template of that name exists in `policies/templates/` or the tenant\'s template directory; the message lists the names that do.' },
   VEIL_FIELD_INVALID: { status: 400, doc: 'A field spec (`--fields name:type,...` or the `fields` of a job) breaks the field schema; the message names the field and the setting, never document content.' },
   VEIL_EXTRACTOR_UNAVAILABLE: { status: 501, doc: 'The requested extractor (`model` or `auto`) is not available in this build or not configured; use `--extractor rules` (the default), which needs no model.' },
+  // Governance (issue 15): retention, purpose limitation, consent withdrawal, region pinning.
+  VEIL_RETENTION_EXCEEDS_POLICY: { status: 422, doc: 'The job asks to keep its outputs longer (`retention_days`) than the tenant\'s policy keeps that artifact class; a job may only shorten the policy\'s retention. Ask for fewer days, or omit `retention_days` to get the policy\'s window.' },
+  VEIL_JOB_EXPIRED: { status: 410, doc: 'Every artifact of the job has been deleted under its retention policy; the message gives the deletion receipt\'s reference (audit log and leaf index), which `GET /v1/audit/proof/inclusion` proves.' },
+  VEIL_PURPOSE_NOT_ALLOWED: { status: 422, doc: 'The tenant\'s policy does not allow this purpose, or the purpose does not permit the lawful basis, an output, a template, model use, manual review or the reveal reason asked for; the message names what to change.' },
+  VEIL_CONSENT_WITHDRAWN: { status: 409, doc: 'The data subject has withdrawn consent for this purpose (`POST /v1/consents/withdrawals`); the job is refused, or was cancelled with reason `consent_withdrawn`.' },
+  VEIL_REGION_MISMATCH: { status: 409, doc: 'The tenant\'s policy pins its data to a region other than this deployment\'s (`VEIL_REGION`); nothing was stored. Send the request to a deployment in the pinned region.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

@@ -13,3 +13,25 @@ export {
   type PolicyFieldRule,
   type PolicyOperator,
 } from './schema.js';
+export {
+  DEFAULT_RETENTION,
+  durationMs,
+  jobRetentionDays,
+  RETENTION_CAPS,
+  RETENTION_CLASSES,
+  retentionWindows,
+  type GovernedPolicy,
+  type PurposePolicy,
+  type RetentionClass,
+} from './governance.js';
+export { checkPurpose, checkRevealReason, purposeOf, type PurposeRequest } from './purposes.js';
+export {
+  DEFAULT_POLICY_ID,
+  diffPolicies,
+  loadPolicyDirectory,
+  openPolicyDirectory,
+  type PolicyChange,
+  type PolicyDifference,
+  type PolicyDirectory,
+  type TenantPolicy,
+} from './tenant-policies.js';

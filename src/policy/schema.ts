@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customRecognizerSchema } from '../engine/recognizers/custom.js';
+import { purposesSchema, regionSchema, retentionSchema } from './governance.js';
 
 /**
  * The policy file, version 1: how Veil detects and anonymises for one tenant or job. Every object
@@ -144,6 +145,10 @@ export const policySchema = z
       })
       .strict()
       .optional(),
+    // Governance (issue 15): retention per artifact class, the tenant's region, allowed purposes.
+    retention: retentionSchema.optional(),
+    region: regionSchema.optional(),
+    purposes: purposesSchema.optional(),
   })
   .strict();
 

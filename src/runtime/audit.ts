@@ -115,6 +115,8 @@ export interface OpenAuditLogOptions {
   readonly signer?: AuditSigner;
   /** Milliseconds since the epoch for head timestamps (default `Date.now`). */
   readonly clock?: () => number;
+  /** The deployment region (`VEIL_REGION`), recorded in every event. */
+  readonly region?: string;
 }
 
 /**
@@ -182,6 +184,7 @@ export async function openAuditLogs(options: Omit<OpenAuditLogOptions, 'logId'>)
         signer,
         signEvery: options.signEvery ?? DEFAULT_SIGN_EVERY,
         ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...(options.region === undefined ? {} : { region: options.region }),
       });
       cache.set(logId, log);
     }

@@ -126,6 +126,11 @@ export const configSchema = z
     VEIL_AI_MAX_RETRIES: integer(0, 5).optional(),
     /** How often `veil serve` rotates data keys due by policy (`keys.rotate_every`) and re-wraps them under the current KEK; 0 never. */
     VEIL_KEY_MAINTENANCE_SECONDS: integer(0, 604_800).default(3600),
+    // Governance (src/cli/governance-env.ts reads and checks these in detail; listed so they are
+    // known and printed by `veil config check`).
+    VEIL_POLICY_DIR: text().optional(),
+    VEIL_REGION: text().optional(),
+    VEIL_SWEEP_SECONDS: integer(0, 86_400).optional(),
   })
   .superRefine((config, context) => crossChecks(config, context));
 

@@ -33,7 +33,7 @@ export interface ConfiguredService extends Service {
  */
 export async function startConfiguredService(
   config: VeilConfig,
-  extra: Pick<ServiceOptions, 'logger' | 'api' | 'policyFor' | 'pollingIntervalSeconds'> = {},
+  extra: Pick<ServiceOptions, 'logger' | 'api' | 'policyFor' | 'pollingIntervalSeconds' | 'policyDir' | 'region' | 'sweepIntervalSeconds'> = {},
 ): Promise<ConfiguredService> {
   const tls = await tlsFromConfig(config);
   const signIn = await authenticateFromConfig(config);

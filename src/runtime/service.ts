@@ -27,8 +27,13 @@ import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
 import { deleteJob, getJobStatus, openRuntime, readFields, readFullText, readRedacted, revealFindings, startWorkers, submitJob } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
-import { loadPolicy } from '../policy/index.js';
-import type { Policy } from '../policy/index.js';
+import { governanceRoutes } from '../api/routes/governance.js';
+import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
+import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
+import { checkRegion } from '../pipeline/jobs/admission.js';
+import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
+import { ARTIFACT, artifactId, decodeManifest } from '../pipeline/jobs/request.js';
+import { forTenant } from '../store/index.js';
 import type { StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
@@ -40,9 +45,12 @@ import type { DetectionPool } from './detection-pool.js';
 import { checkUpload, createUpload, receiveUpload, takeUpload } from '../pipeline/uploads.js';
 import type { UploadDeps } from '../pipeline/uploads.js';
 import { sweepExpiredUploads } from './upload-sweeper.js';
+import { createGovernancePort, DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
+/** The policy directory shipped with Veil (`default.yaml` only). */
+export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
 
 /** Upload URLs live this long by default: long enough for a slow link, short enough to leak little. */
 export const DEFAULT_UPLOAD_TTL_SECONDS = 600;
@@ -65,8 +73,14 @@ export interface ServiceOptions {
   readonly logger?: Logger;
   /** API settings (`ApiConfig`), validated at start-up. */
   readonly api?: unknown;
-  /** The policy of a tenant; default the shipped `policies/default.yaml` for every tenant. */
+  /** The policy of a tenant; overrides `policyDir` (tests, embedding). */
   readonly policyFor?: (tenantId: string) => Policy | Promise<Policy>;
+  /** `VEIL_POLICY_DIR`: `<tenant>.yaml`, else `default.yaml`; default the shipped directory. */
+  readonly policyDir?: string;
+  /** `VEIL_REGION`: the deployment's region, recorded on jobs and audit events; a tenant pinned elsewhere is refused. */
+  readonly region?: string;
+  /** `VEIL_SWEEP_SECONDS`: seconds between retention sweeps and policy reloads; 0 never (default 60). */
+  readonly sweepIntervalSeconds?: number;
   /** Upload URL lifetime in seconds (default {@link DEFAULT_UPLOAD_TTL_SECONDS}). */
   readonly uploadTtlSeconds?: number;
   /** The largest document, in bytes (default the documents layer's limit). */
@@ -105,6 +119,8 @@ export interface Service {
   readonly audit: AuditLogs;
   /** Service API keys (what `veil apikey` manages), accepted on every route. */
   readonly apiKeys: ApiKeys;
+  /** One governance pass now (policy reload, retention sweep): what the timer runs. */
+  governancePass(): Promise<RetentionSweepReport>;
   /** Stops the API, drains the workers, closes pg-boss and the database. */
   close(): Promise<void>;
 }
@@ -113,11 +129,15 @@ function jobEvent(principal: Principal, jobId: string): Pick<AuditEventInput, 't
   return { time: new Date().toISOString(), actor: auditActor(principal), tenant: principal.tenantId, objects: [{ kind: 'job', id: jobId }] };
 }
 
-function createUploadsPort(deps: UploadDeps): UploadsPort {
+function createUploadsPort(deps: UploadDeps, admit: (tenantId: string) => Promise<void>): UploadsPort {
   return {
     maxBytes: deps.maxBytes,
     ttlSeconds: deps.ttlSeconds,
-    create: (principal, input) => createUpload(deps, principal.tenantId, input),
+    // A tenant pinned to another region gets no upload slot, so no byte of it lands here.
+    create: async (principal, input) => {
+      await admit(principal.tenantId);
+      return createUpload(deps, principal.tenantId, input);
+    },
     check: (principal, uploadId, proof) => checkUpload(deps, principal.tenantId, uploadId, proof),
     receive: (principal, uploadId, proof, content) => receiveUpload(deps, principal.tenantId, uploadId, proof, content),
   };
@@ -126,9 +146,10 @@ function createUploadsPort(deps: UploadDeps): UploadsPort {
 function createJobsPort(
   runtime: Runtime,
   logs: AuditLogs,
-  policyFor: (tenantId: string) => Policy | Promise<Policy>,
+  policyFor: (tenantId: string) => Promise<TenantPolicy>,
   maxBytes: number,
   workers: Workers | undefined,
+  region: string | undefined,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
   return {
@@ -136,6 +157,9 @@ function createJobsPort(
     async submit(principal, submission) {
       const tenant = principal.tenantId;
       const { source } = submission;
+      const tenantPolicy = await policyFor(tenant);
+      // Before any byte is stored (an upload's bytes are taken, and deleted, only after this).
+      checkRegion(tenantPolicy.policy, region);
       const document =
         source.kind === 'text'
           ? { bytes: Buffer.from(source.text, 'utf8'), mediaType: 'text/plain' }
@@ -143,7 +167,7 @@ function createJobsPort(
             ? { bytes: source.bytes, mediaType: source.mediaType }
             : await takeUpload(store, tenant, source.uploadId);
       const job = await submitJob(
-        { ...store, boss: runtime.boss },
+        { ...store, boss: runtime.boss, keyring: runtime.keyring },
         {
           tenant,
           bytes: document.bytes,
@@ -152,8 +176,10 @@ function createJobsPort(
           consent: submission.consent,
           outputs: submission.outputs,
           ...(submission.extraction ? { extraction: submission.extraction } : {}),
-          retentionDays: submission.retentionDays,
-          policy: await policyFor(tenant),
+          ...(submission.retentionDays === undefined ? {} : { retentionDays: submission.retentionDays }),
+          policy: tenantPolicy.policy,
+          policyId: tenantPolicy.id,
+          ...(region === undefined ? {} : { region }),
         },
       );
       try {
@@ -196,6 +222,10 @@ function createJobsPort(
       // Recorded before anything is decrypted: no reveal happens that the log does not hold. A
       // note shaped like personal data fails the event schema here, and nothing is revealed.
       const values = await revealFindings(store, { tenant, jobId }, async (job) => {
+        // The manifest holds the request and the policy, no content: the job's purpose decides
+        // which reasons may reveal, under the very policy the job ran with.
+        const manifest = decodeManifest(await forTenant(store, tenant).artifacts.read(artifactId(job.id, ARTIFACT.manifest)), job.policyHash);
+        checkRevealReason(manifest.policy, job.purpose, reason.code);
         await logs.forTenant(tenant).append({
           ...jobEvent(principal, job.id),
           action: 'job.reveal',
@@ -257,6 +287,20 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   const sweepSeconds = options.uploadSweepIntervalSeconds ?? 60;
   if (!Number.isFinite(sweepSeconds) || sweepSeconds < 0)
     throw new VeilError('VEIL_INVALID_OPTION', 'service: uploadSweepIntervalSeconds must be a number of at least 0');
+  const retentionSeconds = options.sweepIntervalSeconds ?? DEFAULT_SWEEP_SECONDS;
+  if (!Number.isFinite(retentionSeconds) || retentionSeconds < 0)
+    throw new VeilError('VEIL_INVALID_OPTION', 'service: sweepIntervalSeconds (VEIL_SWEEP_SECONDS) must be a number of at least 0');
+  if (options.region !== undefined && !/^[a-z][a-z0-9-]{0,31}$/.test(options.region))
+    throw new VeilError('VEIL_INVALID_OPTION', 'service: region (VEIL_REGION) must be a code such as eu or us-east');
+  // Before anything opens: an invalid policy stops the service, naming the file and the field.
+  const policies: PolicyDirectory | undefined =
+    options.policyFor === undefined ? await openPolicyDirectory(options.policyDir ?? DEFAULT_POLICY_DIR) : undefined;
+  const custom = options.policyFor;
+  const tenantPolicy = async (tenantId: string): Promise<TenantPolicy> => {
+    if (policies !== undefined) return policies.policyFor(tenantId);
+    const policy = await custom!(tenantId);
+    return { id: 'custom', policy, hash: policyHash(policy) };
+  };
   const runtime = await openRuntime({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
@@ -270,7 +314,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     if (!Number.isInteger(threads) || threads < 0)
       throw new VeilError('VEIL_INVALID_OPTION', 'service: detectionThreads must be an integer of at least 0');
     if (threads > 0) detection = createDetectionPool({ threads });
-    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
+    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, ...(options.region === undefined ? {} : { region: options.region }) });
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)
@@ -289,8 +333,6 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           );
         },
       });
-    const defaultPolicy = options.policyFor === undefined ? await loadPolicy(DEFAULT_POLICY_PATH) : undefined;
-    const policyFor = options.policyFor ?? (() => defaultPolicy!);
     const maxBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxBytes;
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
     const routes = [
@@ -299,6 +341,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         list: (principal) => apiKeys.list(principal.tenantId),
         revoke: (principal, keyId) => apiKeys.revoke(principal.tenantId, keyId, auditActor(principal)),
       }),
+      governanceRoutes(createGovernancePort({ ...store, keyring: runtime.keyring }, logs, options.region)),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
@@ -314,8 +357,11 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
       ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
-      uploads: createUploadsPort({ store, keyring: runtime.keyring, maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS }),
-      jobs: createJobsPort(runtime, logs, policyFor, maxBytes, workers),
+      uploads: createUploadsPort(
+        { store, keyring: runtime.keyring, maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS },
+        async (tenantId) => checkRegion((await tenantPolicy(tenantId)).policy, options.region),
+      ),
+      jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region),
       ...auditApiDependencies(logs),
       routes,
     });
@@ -324,8 +370,16 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       db: runtime.handle.db,
       keyring: runtime.keyring,
       logs,
-      policyFor,
+      policyFor: async (tenantId: string) => (await tenantPolicy(tenantId)).policy,
       intervalSeconds: options.keyMaintenanceIntervalSeconds ?? 0,
+      ...(logger === undefined ? {} : { logger }),
+    });
+    const governance = startGovernance({
+      store,
+      logs,
+      ...(policies === undefined ? {} : { policies }),
+      intervalSeconds: retentionSeconds,
+      ...(options.region === undefined ? {} : { region: options.region }),
       ...(logger === undefined ? {} : { logger }),
     });
     let closed: Promise<void> | undefined;
@@ -336,12 +390,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       runtime,
       audit: logs,
       apiKeys,
+      governancePass: () => governance.runOnce(),
       close: () =>
         (closed ??= (async () => {
           await app.close();
           await pool?.close();
           await sweeper.stop();
           await keyUpkeep.stop();
+          await governance.stop();
           await running?.stop();
           await runtime.close();
         })()),

@@ -213,6 +213,83 @@ const jobTemplates: Migration = {
   },
 };
 
+/**
+ * Governance (issue 15). Jobs record their region, policy id, the HMAC of the caller's subject
+ * reference, the consent flags beside the first two, when they ended and why they were
+ * cancelled. `retention_ledger` holds each job's retention classes: their deadline, when they
+ * were deleted and the audit leaf of the `retention.expired` event that says so, so a job whose
+ * every artifact is gone still answers with its deletion receipt. `consent_withdrawals` holds
+ * withdrawals by subject HMAC or job id, which refuse new jobs of those purposes.
+ */
+const governance: Migration = {
+  async up(db) {
+    await run(db, [
+      `alter table jobs add column if not exists region text`,
+      `alter table jobs add column if not exists policy_id text`,
+      `alter table jobs add column if not exists subject_hmac text check (subject_hmac ~ '^v[0-9]+:[0-9a-f]{64}$')`,
+      `alter table jobs add column if not exists allow_analytics boolean not null default false`,
+      `alter table jobs add column if not exists allow_quality_improvement boolean not null default false`,
+      `alter table jobs add column if not exists allow_full_text boolean not null default false`,
+      `alter table jobs add column if not exists ended_at timestamptz`,
+      `alter table jobs add column if not exists cancel_reason text check (cancel_reason ~ '^[a-z][a-z0-9_]{0,63}$')`,
+      `create index if not exists jobs_subject on jobs (tenant_id, subject_hmac) where subject_hmac is not null`,
+      `create table retention_ledger (
+        tenant_id text not null,
+        job_id text not null,
+        class text not null check (class ~ '^[a-z][a-z0-9_]{0,63}$'),
+        artifact_classes text[] not null,
+        delete_after timestamptz not null,
+        deleted_at timestamptz,
+        deleted_count integer not null default 0 check (deleted_count >= 0),
+        audit_claimed_at timestamptz,
+        receipt_leaf bigint,
+        primary key (tenant_id, job_id, class),
+        foreign key (tenant_id, job_id) references jobs (tenant_id, id) on delete cascade
+      )`,
+      `create index retention_ledger_pending on retention_ledger (delete_after) where deleted_at is null`,
+      `create index retention_ledger_unaudited on retention_ledger (deleted_at) where deleted_at is not null and receipt_leaf is null`,
+      ...tenantWall('retention_ledger'),
+      `create table consent_withdrawals (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        subject_hmac text check (subject_hmac ~ '^v[0-9]+:[0-9a-f]{64}$'),
+        job_id text,
+        purposes text[],
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, id),
+        check ((subject_hmac is null) <> (job_id is null))
+      )`,
+      `create index consent_withdrawals_subject on consent_withdrawals (tenant_id, subject_hmac)`,
+      ...tenantWall('consent_withdrawals'),
+    ]);
+  },
+};
+
+/**
+ * The subject index (issue 15): for each job, a keyed HMAC of every direct identifier the detect
+ * step found (never the value in plaintext), the key version it was made under, and the value
+ * sealed under the tenant's key, so a data-subject request finds a subject's jobs by an e-mail
+ * address and the index can be re-keyed when the tenant's key rotates. Rows go with their job.
+ */
+const subjectIndex: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table subject_index (
+        tenant_id text not null,
+        job_id text not null,
+        entity_type text not null check (entity_type ~ '^[A-Z][A-Z0-9_]{0,63}$'),
+        hmac text not null check (hmac ~ '^v[0-9]+:[0-9a-f]{64}$'),
+        ciphertext bytea not null,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, job_id, entity_type, hmac),
+        foreign key (tenant_id, job_id) references jobs (tenant_id, id) on delete cascade
+      )`,
+      `create index subject_index_hmac on subject_index (tenant_id, hmac)`,
+      ...tenantWall('subject_index'),
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -220,6 +297,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_api_keys_by_key_id': apiKeysByKeyId,
   '0004_api_key_expiry': apiKeyExpiry,
   '0005_fields': jobTemplates,
+  '0007a_governance': governance,
+  '0007b_subject_index': subjectIndex,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -22,11 +22,24 @@ export interface Job {
     readonly basis: string;
     readonly allowModelTraining: boolean;
     readonly allowManualReview: boolean;
+    readonly allowAnalytics?: boolean;
+    readonly allowQualityImprovement?: boolean;
+    readonly allowFullText?: boolean;
   };
   readonly policyHash: string;
   readonly retentionClass: string;
   readonly deleteAfter: Date;
   readonly errorCode: string | null;
+  /** The deployment region the job was accepted in (null before governance). */
+  readonly region?: string | null;
+  /** The policy file's id (`acme`, `default`). */
+  readonly policyId?: string | null;
+  /** The keyed HMAC of the caller's subject reference (`v<version>:<hex>`). */
+  readonly subjectHmac?: string | null;
+  /** When it succeeded, failed or was cancelled. */
+  readonly endedAt?: Date | null;
+  /** Why it was cancelled, as a code. */
+  readonly cancelReason?: string | null;
   readonly countsByType: Readonly<Record<string, number>>;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -54,6 +67,9 @@ export interface NewJob {
   readonly template?: JobTemplate | null;
   /** Default `queued`. */
   readonly status?: JobStatus;
+  readonly region?: string | null;
+  readonly policyId?: string | null;
+  readonly subjectHmac?: string | null;
 }
 
 /** The fields of a job that change as it runs. */
@@ -160,11 +176,19 @@ function presentJob(row: JobRow): Job {
       basis: row.consent_basis,
       allowModelTraining: row.allow_model_training,
       allowManualReview: row.allow_manual_review,
+      allowAnalytics: row.allow_analytics,
+      allowQualityImprovement: row.allow_quality_improvement,
+      allowFullText: row.allow_full_text,
     },
     policyHash: row.policy_hash,
     retentionClass: row.retention_class,
     deleteAfter: row.delete_after,
     errorCode: row.error_code,
+    region: row.region,
+    policyId: row.policy_id,
+    subjectHmac: row.subject_hmac,
+    endedAt: row.ended_at,
+    cancelReason: row.cancel_reason,
     countsByType: row.counts_by_type,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -268,10 +292,16 @@ export class TenantJobs extends TenantRepository {
             consent_basis: input.consent.basis,
             allow_model_training: input.consent.allowModelTraining,
             allow_manual_review: input.consent.allowManualReview,
+            allow_analytics: input.consent.allowAnalytics ?? false,
+            allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
+            allow_full_text: input.consent.allowFullText ?? false,
             policy_hash: input.policyHash,
             retention_class: input.retentionClass,
             delete_after: input.deleteAfter,
             ...(input.template ? { template_name: input.template.name, template_version: input.template.version, template_hash: input.template.hash } : {}),
+            region: input.region ?? null,
+            policy_id: input.policyId ?? null,
+            subject_hmac: input.subjectHmac ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow(),

@@ -43,6 +43,54 @@ export interface JobsTable {
   template_name: ColumnType<string | null, string | null | undefined, string | null>;
   template_version: ColumnType<number | null, number | null | undefined, number | null>;
   template_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Governance (0007a): the deployment region the job ran in, and the policy file's id. */
+  region: ColumnType<string | null, string | null | undefined, string | null>;
+  policy_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `v<key version>:<hex>`: a keyed HMAC of the caller's subject reference, never the reference. */
+  subject_hmac: ColumnType<string | null, string | null | undefined, string | null>;
+  allow_analytics: Generated<boolean>;
+  allow_quality_improvement: Generated<boolean>;
+  allow_full_text: Generated<boolean>;
+  /** When the job succeeded, failed or was cancelled: retention windows run from here. */
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Why it was cancelled, as a code (`consent_withdrawn`). */
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One retention class of one job: its deadline, its deletion and the receipt's audit leaf. */
+export interface RetentionLedgerTable {
+  tenant_id: string;
+  job_id: string;
+  class: string;
+  /** The job's artifact classes (envelope classes) that belong to this retention class. */
+  artifact_classes: ColumnType<string[], readonly string[], readonly string[]>;
+  delete_after: Timestamp;
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  deleted_count: ColumnType<number, number | undefined, number>;
+  audit_claimed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  receipt_leaf: ColumnType<string | number | null, number | null | undefined, number | null>;
+}
+
+/** A withdrawal of consent: by subject HMAC or by job, for some purposes or (null) all. */
+export interface ConsentWithdrawalsTable {
+  tenant_id: string;
+  id: string;
+  subject_hmac: string | null;
+  job_id: string | null;
+  purposes: ColumnType<string[] | null, readonly string[] | null, readonly string[] | null>;
+  created_at: DefaultTimestamp;
+}
+
+/** A keyed HMAC of a direct identifier detected in a job, with the value sealed (never plaintext). */
+export interface SubjectIndexTable {
+  tenant_id: string;
+  job_id: string;
+  entity_type: string;
+  /** `v<key version>:<hex>`. */
+  hmac: string;
+  /** The value, sealed under the tenant's key and bound to the row. */
+  ciphertext: Uint8Array;
+  created_at: DefaultTimestamp;
 }
 
 export interface UploadsTable {
@@ -138,6 +186,9 @@ export interface Schema {
   api_keys: ApiKeysTable;
   audit_entries: AuditEntriesTable;
   audit_tree_heads: AuditTreeHeadsTable;
+  retention_ledger: RetentionLedgerTable;
+  consent_withdrawals: ConsentWithdrawalsTable;
+  subject_index: SubjectIndexTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -21,6 +21,7 @@ const EXPECTED: Record<Permission, readonly [number, number, number, number, num
   'policy:read':       [1, 1, 0, 1, 1],
   'policy:write':      [1, 0, 0, 0, 1],
   'dsr:manage':        [1, 0, 0, 0, 1],
+  'consent:withdraw':  [1, 0, 0, 0, 1],
   'analyze:run':       [1, 1, 0, 0, 0],
 };
 const COLUMNS: readonly Role[] = ['admin', 'processor', 'reviewer', 'auditor', 'dpo'];
@@ -72,7 +73,7 @@ test('every role × permission × tenant: allowed in its tenant, 404 in another,
   t.diagnostic(
     `${ROLES.length} roles × ${PERMISSIONS.length} permissions: ${outcomes.allowed} allowed, ${outcomes.forbidden} forbidden; ${outcomes.notFound} cross-tenant checks answered 404`,
   );
-  assert.deepEqual(outcomes, { allowed: 36, forbidden: 34, notFound: 36 });
+  assert.deepEqual(outcomes, { allowed: 38, forbidden: 37, notFound: 38 });
 });
 
 test('a principal with several roles holds the union of their permissions', () => {

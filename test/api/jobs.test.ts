@@ -70,7 +70,7 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(counts.EMAIL_ADDRESS, 1);
       assert.equal(counts.US_SSN, 1);
       assert.match(String(done.policy_hash), /^[0-9a-f]{64}$/);
-      assert.deepEqual(done.consent, { basis: 'contract', allow_model_training: false, allow_manual_review: false });
+      assert.deepEqual(done.consent, { basis: 'contract', allow_model_training: false, allow_manual_review: false, allow_analytics: false, allow_quality_improvement: false, allow_full_text: false });
       assert.equal(done.purpose, 'claims-intake');
       assert.equal(done.redacted_available, true);
       const statusText = JSON.stringify(done);
@@ -225,7 +225,7 @@ for (const driver of DRIVER_NAMES) {
       const done = await waitForJob(app, jobId);
       assert.equal(done.status, 'succeeded');
       assert.equal((done.counts_by_type as Record<string, number>).US_SSN, 1);
-      assert.deepEqual(done.consent, { basis: 'consent', allow_model_training: false, allow_manual_review: true });
+      assert.deepEqual(done.consent, { basis: 'consent', allow_model_training: false, allow_manual_review: true, allow_analytics: false, allow_quality_improvement: false, allow_full_text: false });
       // Default retention is short: 30 days.
       assert.ok(Math.abs(Date.parse(String(done.delete_after)) - Date.now() - 30 * 86_400_000) < 120_000);
       const uploadsLeft = await t.service.runtime.handle.db.transaction().execute(async (trx) => {

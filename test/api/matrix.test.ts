@@ -79,6 +79,16 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', route: '/v1/api-keys', permission: 'api-keys:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/api-keys' }) },
   { method: 'DELETE', route: '/v1/api-keys/{id}', permission: 'api-keys:manage', ok: 204, byId: true, request: async (f, t) => ({ url: `/v1/api-keys/${await f.nextApiKey(t)}` }) },
   { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
+  {
+    method: 'POST',
+    route: '/v1/consents/withdrawals',
+    permission: 'consent:withdraw',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: '/v1/consents/withdrawals', payload: { job_id: await f.nextJob(t) } }),
+  },
+  { method: 'POST', route: '/v1/dsr/access', permission: 'dsr:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/dsr/access', payload: { subject_ref: 'subject-matrix' } }) },
+  { method: 'POST', route: '/v1/dsr/erasure', permission: 'dsr:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/dsr/erasure', payload: { subject_ref: 'subject-matrix' } }) },
 ];
 
 let t: TestService;
@@ -138,6 +148,8 @@ test('the route permissions are the ones the matrix names (literal)', () => {
   assert.deepEqual(granted('job:reveal'), ['admin', 'dpo']);
   assert.deepEqual(granted('audit:read'), ['admin', 'auditor', 'dpo']);
   assert.deepEqual(granted('analyze:run'), ['admin', 'processor']);
+  assert.deepEqual(granted('consent:withdraw'), ['admin', 'dpo']);
+  assert.deepEqual(granted('dsr:manage'), ['admin', 'dpo']);
 });
 
 test('every route × role × tenant answers as PERMISSION_MATRIX says', async () => {
@@ -165,6 +177,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 20 routes: 12 without ids × 5 roles + 8 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 12 * 5 + 8 * 5 * 2);
+  // 23 routes: 15 without ids × 5 roles + 8 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 15 * 5 + 8 * 5 * 2);
 });

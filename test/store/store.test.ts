@@ -34,6 +34,9 @@ const TABLES = [
   'api_keys',
   'audit_entries',
   'audit_tree_heads',
+  'retention_ledger',
+  'consent_withdrawals',
+  'subject_index',
 ];
 const newJob = (deleteAfter = new Date(Date.now() + 86_400_000)) => ({
   purpose: 'claims-intake',
@@ -114,7 +117,7 @@ for (const driver of DRIVERS) {
         where table_schema = 'public' and column_name = 'tenant_id' order by table_name`.execute(db);
       assert.deepEqual(
         rows.map((r) => r.table_name),
-        ['api_keys', 'artifacts', 'jobs', 'keyring_records', 'uploads', 'vault_entries'],
+        ['api_keys', 'artifacts', 'consent_withdrawals', 'jobs', 'keyring_records', 'retention_ledger', 'subject_index', 'uploads', 'vault_entries'],
       );
     });
 
@@ -128,6 +131,10 @@ for (const driver of DRIVERS) {
         basis: 'contract',
         allowModelTraining: false,
         allowManualReview: true,
+        // Governance (0007a): every other consent flag defaults to false.
+        allowAnalytics: false,
+        allowQualityImprovement: false,
+        allowFullText: false,
       });
       assert.deepEqual(job.countsByType, {});
 

@@ -36,11 +36,14 @@ export interface JobSubmission {
     readonly basis: ConsentBasis;
     readonly allowModelTraining: boolean;
     readonly allowManualReview: boolean;
-    /** Consent to the `text` output (a full transcript). */
+    readonly allowAnalytics?: boolean;
+    readonly allowQualityImprovement?: boolean;
     readonly allowFullText?: boolean;
+    readonly subjectRef?: string;
   };
   readonly outputs: readonly JobOutput[];
-  readonly retentionDays: number;
+  /** Absent: the policy's window. */
+  readonly retentionDays?: number;
   /** What to extract for the `fields` output. */
   readonly extraction?: ExtractionInput;
 }
@@ -96,7 +99,14 @@ const optionsSchema = z
         basis: z.enum(CONSENT_BASES).describe('Lawful basis of processing (GDPR art. 6(1))'),
         allow_model_training: z.boolean().default(false).describe('Never used for training unless true'),
         allow_manual_review: z.boolean().default(false).describe('Whether a reviewer may see low-confidence fields'),
-        allow_full_text: z.boolean().default(false).describe('Needed for the `text` output (a full transcript); audited as `job.full_text` when read'),
+        allow_analytics: z.boolean().default(false).describe('Whether the job may count in analytics'),
+        allow_quality_improvement: z.boolean().default(false).describe('Whether the job may be used to improve quality'),
+        allow_full_text: z.boolean().default(false).describe('Whether the full (redacted) text may be returned'),
+        subject_ref: z
+          .string()
+          .regex(/^[\x21-\x7e]{1,200}$/)
+          .optional()
+          .describe('Your reference for the data subject (e.g. a patient number); stored only as a keyed HMAC'),
       })
       .strict(),
     outputs: z
@@ -110,8 +120,8 @@ const optionsSchema = z
       .int()
       .min(1)
       .max(MAX_RETENTION_DAYS)
-      .default(DEFAULT_RETENTION_DAYS)
-      .describe(`Days the job and its outputs are kept after it finishes (default ${DEFAULT_RETENTION_DAYS})`),
+      .optional()
+      .describe("Days the job's outputs are kept after it finishes; may only shorten the policy's retention (default: the policy's)"),
     template: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/).optional().describe('A field template (receipt, invoice, id_document, patient_intake) for the `fields` output'),
     fields: z.array(fieldSpecSchema).min(1).max(100).optional().describe('Field specs for the `fields` output, instead of a template'),
     extractor: z.enum(EXTRACTOR_NAMES).optional().describe('rules (default, no model), model, or auto'),
@@ -156,7 +166,14 @@ const statusSchema = z.object({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
   purpose: z.string(),
   policy_hash: z.string().describe('SHA-256 of the canonical policy the job runs under'),
-  consent: z.object({ basis: z.string(), allow_model_training: z.boolean(), allow_manual_review: z.boolean() }),
+  consent: z.object({
+    basis: z.string(),
+    allow_model_training: z.boolean(),
+    allow_manual_review: z.boolean(),
+    allow_analytics: z.boolean().optional(),
+    allow_quality_improvement: z.boolean().optional(),
+    allow_full_text: z.boolean().optional(),
+  }),
   counts_by_type: z.record(z.string(), z.number().int()).describe('Findings per entity type; never values'),
   error_code: z.string().nullable(),
   redacted_available: z.boolean(),
@@ -165,9 +182,19 @@ const statusSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   delete_after: z.string(),
+  region: z.string().nullable().optional(),
+  cancel_reason: z.string().nullable().optional().describe('Why it was cancelled, e.g. consent_withdrawn'),
+  retention: z
+    .object({
+      policy_id: z.string().nullable(),
+      policy_hash: z.string(),
+      classes: z.array(z.object({ class: z.string(), delete_after: z.string(), deleted_at: z.string().nullable() })),
+    })
+    .optional()
+    .describe('Each retention class: when it is deleted and, once gone, when it was'),
 });
 
-const receiptSchema = z.object({
+export const receiptSchema = z.object({
   format: z.string(),
   event: z.record(z.string(), z.unknown()).describe('The `job.deleted` event as recorded'),
   leaf_index: z.number().int(),
@@ -246,6 +273,9 @@ export function presentJobStatus(view: JobStatusView): z.output<typeof statusSch
       basis: view.consent.basis,
       allow_model_training: view.consent.allowModelTraining,
       allow_manual_review: view.consent.allowManualReview,
+      allow_analytics: view.consent.allowAnalytics ?? false,
+      allow_quality_improvement: view.consent.allowQualityImprovement ?? false,
+      allow_full_text: view.consent.allowFullText ?? false,
     },
     counts_by_type: { ...view.countsByType },
     error_code: view.errorCode,
@@ -255,6 +285,21 @@ export function presentJobStatus(view: JobStatusView): z.output<typeof statusSch
     created_at: view.createdAt.toISOString(),
     updated_at: view.updatedAt.toISOString(),
     delete_after: view.deleteAfter.toISOString(),
+    region: view.region ?? null,
+    cancel_reason: view.cancelReason ?? null,
+    ...(view.retention === undefined
+      ? {}
+      : {
+          retention: {
+            policy_id: view.retention.policyId,
+            policy_hash: view.retention.policyHash,
+            classes: view.retention.classes.map((c) => ({
+              class: c.retentionClass,
+              delete_after: c.deleteAfter.toISOString(),
+              deleted_at: c.deletedAt === null ? null : c.deletedAt.toISOString(),
+            })),
+          },
+        }),
   };
 }
 
@@ -296,10 +341,13 @@ function submissionOf(options: JobOptions, source: JobSource): JobSubmission {
       basis: options.consent.basis,
       allowModelTraining: options.consent.allow_model_training,
       allowManualReview: options.consent.allow_manual_review,
+      allowAnalytics: options.consent.allow_analytics,
+      allowQualityImprovement: options.consent.allow_quality_improvement,
       allowFullText: options.consent.allow_full_text,
+      ...(options.consent.subject_ref === undefined ? {} : { subjectRef: options.consent.subject_ref }),
     },
     outputs: options.outputs,
-    retentionDays: options.retention_days,
+    ...(options.retention_days === undefined ? {} : { retentionDays: options.retention_days }),
     ...(options.template !== undefined || options.fields !== undefined
       ? {
           extraction: {
@@ -428,11 +476,11 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         config: { permission: 'job:read' },
         schema: {
           summary: "A job's status",
-          description: 'Status, policy hash, consent context, counts by entity type (never values) and times.',
+          description: 'Status, policy hash, consent context, counts by entity type (never values), times and the retention block. 410 once every artifact has been deleted under retention, with the deletion receipt reference.',
           tags,
           security,
           params,
-          response: { 200: statusSchema, ...errors },
+          response: { 200: statusSchema, ...errors, 410: errorResponseSchema },
         },
       },
       async (request) => presentJobStatus(await port.status(principalOf(request), request.params.id)),

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { rebuildSubjectIndex } from '../../privacy/dsr/subject-index.js';
 import { openAuditLogs } from '../../runtime/audit.js';
 import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
@@ -39,6 +40,9 @@ export function registerKeys(program: Command): void {
   withCommon(keys.command('rotate').description('add a new data key version; older versions keep decrypting')).action(async (flags: KeysFlags) => {
     const version = await withKeyring(flags.dataDir, async (keyring, db) => {
       const rotated = await keyring.rotate(flags.tenant);
+      // The subject index is keyed by the tenant's key: re-key it, so lookups keep working once
+      // the old version is retired.
+      await rebuildSubjectIndex({ db, keyring }, flags.tenant);
       // Key rotation is an audited admin action: the key's name and version, never material.
       const logs = await openAuditLogs({ db, dataDir: flags.dataDir });
       await logs.forTenant(flags.tenant).append({

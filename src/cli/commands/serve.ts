@@ -10,6 +10,7 @@ import { localAuthenticate } from '../../runtime/sign-in.js';
 import { commandConfig } from '../settings.js';
 
 export { localAuthenticate };
+import { governanceEnv } from '../governance-env.js';
 
 interface ServeFlags {
   host?: string;
@@ -97,7 +98,11 @@ export function registerServe(program: Command): void {
       // The runtime (database, keys, blobs, queue), embedded workers, the audit logs and every
       // route, wired once in src/runtime; the service itself accepts API keys (`Bearer veil_…`)
       // before asking the configured issuer.
-      const service = await startConfiguredService(config, { logger });
+      const service = await startConfiguredService(config, {
+        logger,
+        // VEIL_POLICY_DIR, VEIL_REGION, VEIL_SWEEP_SECONDS: an invalid policy stops the start here.
+        ...governanceEnv(process.env, process.cwd()),
+      });
       onShutdown(() => service.close(), logger);
       const { url } = service;
       const lines = [

@@ -3,6 +3,9 @@ import { VeilError } from '../../errors/veil-error.js';
 import { openRuntime, startWorkers } from '../../pipeline/worker.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
+import { startGovernance } from '../../runtime/governance.js';
+import { openPolicyDirectory } from '../../policy/index.js';
+import { governanceEnv } from '../governance-env.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
 import { commandConfig } from '../settings.js';
 
@@ -58,13 +61,25 @@ export function registerWorker(program: Command): void {
           'VEIL_CONFIG_INVALID',
           'configuration: DATABASE_URL: `veil worker` needs it to name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
+      const governanceSettings = governanceEnv(process.env, process.cwd());
+      // Validated before anything opens: an invalid policy stops the worker, naming the field.
+      const policies = await openPolicyDirectory(governanceSettings.policyDir);
       const runtime = await openRuntime({
         databaseUrl,
         dataDir: config.VEIL_DATA_DIR,
         keyProvider: await keyProviderFromConfig(config),
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
-      const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
+      const { region } = governanceSettings;
+      const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, ...(region === undefined ? {} : { region }) });
+      // The retention sweeper runs here too: sweepers on several workers claim disjoint rows.
+      const governance = startGovernance({
+        store: { db: runtime.handle.db, blobs: runtime.blobs },
+        logs,
+        policies,
+        intervalSeconds: governanceSettings.sweepIntervalSeconds,
+        ...(region === undefined ? {} : { region }),
+      });
       const workers = await startWorkers({
         ...runtime,
         concurrency,
@@ -83,6 +98,7 @@ export function registerWorker(program: Command): void {
       });
       process.stderr.write('veil worker: stopping after the steps in flight\n');
       await workers.stop();
+      await governance.stop();
       await runtime.close();
     });
 }

@@ -3,6 +3,8 @@
  * and the store, never a transport's request, and return plain values.
  */
 import { VeilError } from '../../errors/veil-error.js';
+import { retentionEntries } from '../../privacy/retention/ledger.js';
+import type { RetentionEntry } from '../../privacy/retention/ledger.js';
 import { checkId, forTenant } from '../../store/index.js';
 import type { Job, JobStatus, StoreContext, TenantRepositories } from '../../store/index.js';
 import type { Finding } from '../../engine/types.js';
@@ -38,6 +40,15 @@ export interface JobStatusView {
   readonly updatedAt: Date;
   /** When the job's record and artifacts are deleted. */
   readonly deleteAfter: Date;
+  /** The region it was accepted in, and why it was cancelled (a code), when it was. */
+  readonly region?: string | null;
+  readonly cancelReason?: string | null;
+  /** The policy id and hash, and each retention class's deadline and deletion. */
+  readonly retention?: {
+    readonly policyId: string | null;
+    readonly policyHash: string;
+    readonly classes: readonly RetentionEntry[];
+  };
 }
 
 function notFound(): VeilError {
@@ -58,6 +69,17 @@ export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<Jo
   checkId('jobId', ref.jobId);
   const job = await repos.jobs.get(ref.jobId);
   if (job === undefined) throw notFound();
+  const classes = await retentionEntries(store.db, ref.tenant, job.id);
+  // A finished job whose every class has been deleted answers with its deletion receipt.
+  if ((job.status === 'succeeded' || job.status === 'cancelled') && classes.length > 0 && classes.every((c) => c.deletedAt !== null)) {
+    const leaves = classes.map((c) => c.receiptLeaf).filter((l): l is number => l !== null);
+    throw new VeilError(
+      'VEIL_JOB_EXPIRED',
+      leaves.length === classes.length
+        ? `jobs: every artifact of the job was deleted under its retention policy; deletion receipt: leaf ${Math.max(...leaves)} of the tenant's audit log`
+        : `jobs: every artifact of the job was deleted under its retention policy; its deletion receipt is being recorded, retry shortly`,
+    );
+  }
   const redacted =
     job.status === 'succeeded' &&
     (await repos.artifacts.get(artifactId(job.id, ARTIFACT.redacted))) !== undefined;
@@ -78,6 +100,9 @@ export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<Jo
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     deleteAfter: job.deleteAfter,
+    region: job.region ?? null,
+    cancelReason: job.cancelReason ?? null,
+    retention: { policyId: job.policyId ?? null, policyHash: job.policyHash, classes },
   };
 }
 

@@ -4,6 +4,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { ErrorCode } from '../../errors/catalogue.js';
+import type { RetentionClass } from '../../policy/index.js';
+import { scheduleRetention } from '../../privacy/retention/ledger.js';
 import { forTenant, withTenantScope } from '../../store/index.js';
 import type { Artifact, JobStatus, Schema, StoreContext } from '../../store/index.js';
 import type { JobPayload } from './queues.js';
@@ -26,7 +28,12 @@ export async function transitionJob(
   const result = await withTenantScope(db, payload.tenantId, (trx) =>
     trx
       .updateTable('jobs')
-      .set({ status: to, error_code: errorCode, updated_at: new Date() })
+      .set({
+        status: to,
+        error_code: errorCode,
+        updated_at: new Date(),
+        ...(to === 'queued' || to === 'running' ? {} : { ended_at: new Date() }),
+      })
       .where('tenant_id', '=', payload.tenantId)
       .where('id', '=', payload.jobId)
       .where('status', 'in', [...from])
@@ -36,33 +43,36 @@ export async function transitionJob(
 }
 
 /**
- * Finishes a running job: every artifact's and the job's `delete_after` become `deleteAfter`
- * and the status `succeeded`, in one transaction. False when the job was not running.
+ * Finishes a running job: the status becomes `succeeded` and each artifact's `delete_after`
+ * its retention class's window from now (the job's own, the latest of them), in one
+ * transaction. False when the job was not running.
  *
  * @example
  * ```ts
- * await completeJob(db, payload, new Date(Date.now() + days * 86_400_000));
+ * await completeJob(db, payload, retentionWindows(policy, days));
  * ```
  */
 export async function completeJob(
   db: Kysely<Schema>,
   payload: JobPayload,
-  deleteAfter: Date,
+  windows: Readonly<Record<RetentionClass, number>>,
 ): Promise<boolean> {
   return withTenantScope(db, payload.tenantId, async (trx) => {
+    const endedAt = new Date();
     const done = await trx
       .updateTable('jobs')
-      .set({ status: 'succeeded', delete_after: deleteAfter, updated_at: new Date() })
+      .set({ status: 'succeeded', ended_at: endedAt, updated_at: endedAt })
       .where('tenant_id', '=', payload.tenantId)
       .where('id', '=', payload.jobId)
       .where('status', '=', 'running')
       .executeTakeFirst();
     if (done.numUpdatedRows === 0n) return false;
+    const last = await scheduleRetention(trx, payload.tenantId, payload.jobId, windows, endedAt);
     await trx
-      .updateTable('artifacts')
-      .set({ delete_after: deleteAfter })
+      .updateTable('jobs')
+      .set({ delete_after: last })
       .where('tenant_id', '=', payload.tenantId)
-      .where('job_id', '=', payload.jobId)
+      .where('id', '=', payload.jobId)
       .execute();
     return true;
   });

@@ -14,7 +14,9 @@ import { anonymizeVerified, OPERATORS } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
-import { analyzeOptionsFromPolicy, planFromPolicy } from '../../policy/index.js';
+import { analyzeOptionsFromPolicy, planFromPolicy, retentionWindows } from '../../policy/index.js';
+import { indexSubjects } from '../../privacy/dsr/subject-index.js';
+import { vaultSubjectOf } from '../../privacy/dsr/requests.js';
 import { forTenant } from '../../store/index.js';
 import type { Job, StoreContext, TenantRepositories } from '../../store/index.js';
 import { completeJob, discardArtifacts, transitionJob } from './records.js';
@@ -175,7 +177,8 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       ...(needs.has('keys')
         ? { keys: await createOperatorKeys(services.keyring, env.payload.tenantId) }
         : {}),
-      ...(needs.has('vault') && services.vault !== undefined ? { vault: services.vault } : {}),
+      // One vault subject per job: erasing the job's data subject destroys exactly its tokens' key.
+      ...(needs.has('vault') && services.vault !== undefined ? { vault: services.vault, subject: vaultSubjectOf(env.payload.jobId) } : {}),
     };
   };
 
@@ -238,6 +241,14 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           score: f.score,
           recognizer: f.recognizer,
         }));
+        // Before the findings are stored, so a re-run after a crash indexes again (idempotently):
+        // keyed HMACs of the direct identifiers, for data-subject requests.
+        await indexSubjects(
+          { db: env.store.db, keyring: services.keyring },
+          env.payload.tenantId,
+          jobId,
+          findings.map((f) => ({ type: f.type, value: parsed.text.slice(f.start, f.end) })),
+        );
         await putOnce(env, ARTIFACT.findings, json({ version: 1, findings } satisfies FindingsArtifact));
       }
       await env.repos.jobs.update(jobId, { countsByType: countByType(findings) });
@@ -306,11 +317,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     async run(env) {
       if (env.job.status === 'running') {
         const manifest = await manifestOf(env);
-        await completeJob(
-          env.store.db,
-          env.payload,
-          new Date(Date.now() + manifest.retentionDays * 86_400_000),
-        );
+        await completeJob(env.store.db, env.payload, retentionWindows(manifest.policy, manifest.retentionDays));
       }
       // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
       await discardArtifacts(env.store, env.payload, { only: [ARTIFACT.parsed] });

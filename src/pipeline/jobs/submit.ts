@@ -5,9 +5,12 @@ import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import { DEFAULT_LIMITS } from '../../documents/limits.js';
 import { VeilError } from '../../errors/veil-error.js';
+import type { Keyring } from '../../crypto/keyring.js';
 import { policyHash, validatePolicy } from '../../policy/index.js';
 import type { Policy } from '../../policy/index.js';
-import { checkId, ensureTenant, forTenant } from '../../store/index.js';
+import { admitJob } from './admission.js';
+import { openLedger } from '../../privacy/retention/ledger.js';
+import { checkId, ensureTenant, forTenant, withTenantScope } from '../../store/index.js';
 import type { JobStatus, StoreContext } from '../../store/index.js';
 import { enqueueStep } from './queues.js';
 import { resolveExtraction, type ExtractionInput } from './extraction.js';
@@ -17,6 +20,8 @@ import type { JobOutput } from './request.js';
 /** What {@link submitJob} needs: the store and the queue. */
 export interface JobDeps extends StoreContext {
   readonly boss: PgBoss;
+  /** For a `subjectRef`: its HMAC is keyed by the tenant's data key. */
+  readonly keyring?: Keyring;
 }
 
 /** A job request, as the API and the CLI receive it. */
@@ -34,16 +39,27 @@ export interface SubmitJobInput {
     /** Default false. */
     readonly allowModelTraining?: boolean;
     readonly allowManualReview: boolean;
-    /** Consent to the `text` output (a full transcript); default false. */
+    /** Default false, as every consent flag. */
+    readonly allowAnalytics?: boolean;
+    readonly allowQualityImprovement?: boolean;
     readonly allowFullText?: boolean;
+    /** The caller's reference for the data subject; stored only as a keyed HMAC. */
+    readonly subjectRef?: string;
   };
   readonly outputs: readonly JobOutput[];
   /** What to extract for the `fields` output: a template or fields, the extractor, pages and regions. */
   readonly extraction?: ExtractionInput;
   /** Extra template directories (a tenant's own), searched before the built-in ones. */
   readonly templateDirectories?: readonly string[];
-  /** Days every artifact of the job is kept after it finishes (1 to 3650). */
-  readonly retentionDays: number;
+  /**
+   * Days the job's outputs are kept after it finishes (1 to 3650); it may only shorten the
+   * policy's retention. Default: the policy's window.
+   */
+  readonly retentionDays?: number;
+  /** The policy file's id (`acme`, `default`), shown in the job's retention block. */
+  readonly policyId?: string;
+  /** The deployment's region (`VEIL_REGION`): a tenant pinned elsewhere is refused. */
+  readonly region?: string;
   /** The tenant's policy; the job records its hash and runs under exactly it. */
   readonly policy: Policy;
   /** Default: a random UUID. */
@@ -94,11 +110,12 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     );
   const mediaType = input.mediaType ?? null;
   const outputs = [...input.outputs];
+  // Shapes first (codes, numbers), then what the policy permits.
   checkRequest({
     purpose: input.purpose,
     basis: input.consent?.basis,
     outputs,
-    retentionDays: input.retentionDays,
+    retentionDays: input.retentionDays ?? 1,
     mediaType,
   });
   if (outputs.includes('fields') !== (input.extraction !== undefined))
@@ -111,9 +128,22 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     throw new VeilError('VEIL_INVALID_INPUT', 'jobs: pages and regions cannot be combined with the redacted output, which covers the whole document');
   const policy = validatePolicy(input.policy);
   const hash = policyHash(policy);
+  // Region, purpose, retention and withdrawn consent are checked before anything is written.
+  const admitted = await admitJob(deps, {
+    tenant: input.tenant,
+    policy,
+    purpose: input.purpose,
+    basis: input.consent?.basis,
+    outputs,
+    manualReview: input.consent?.allowManualReview === true,
+    retentionDays: input.retentionDays,
+    subjectRef: input.consent?.subjectRef,
+    region: input.region,
+  });
+  const retentionDays = admitted.retentionDays;
   // Until the job finishes, its artifacts are kept no longer than it asked for: a job that
   // never finishes is still swept.
-  const deleteAfter = new Date(Date.now() + input.retentionDays * DAY_MS);
+  const deleteAfter = new Date(Date.now() + retentionDays * DAY_MS);
 
   await ensureTenant(deps.db, input.tenant);
   const repos = forTenant(deps, input.tenant);
@@ -124,20 +154,27 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
       basis: input.consent.basis,
       allowModelTraining: input.consent.allowModelTraining ?? false,
       allowManualReview: input.consent.allowManualReview,
+      allowAnalytics: input.consent.allowAnalytics ?? false,
+      allowQualityImprovement: input.consent.allowQualityImprovement ?? false,
+      allowFullText: input.consent.allowFullText ?? false,
     },
     policyHash: hash,
-    retentionClass: `days-${input.retentionDays}`,
+    retentionClass: `days-${retentionDays}`,
     deleteAfter,
     template: extraction?.template ? { name: extraction.template.name, version: extraction.template.version, hash: extraction.template.hash } : null,
+    region: input.region ?? null,
+    policyId: input.policyId ?? null,
+    subjectHmac: admitted.subjectHmac ?? null,
   });
   try {
+    await withTenantScope(deps.db, input.tenant, (trx) => openLedger(trx, input.tenant, jobId, admitted.retentionClasses, deleteAfter));
     await repos.artifacts.put(
       { id: artifactId(jobId, ARTIFACT.manifest), jobId, artifactClass: ARTIFACT.manifest, deleteAfter },
       encodeManifest({
         version: 1,
         mediaType,
         outputs,
-        retentionDays: input.retentionDays,
+        retentionDays,
         policy,
         ...(extraction ? { extraction } : {}),
         ...(input.consent.allowFullText === true ? { allowFullText: true } : {}),

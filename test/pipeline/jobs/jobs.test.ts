@@ -142,10 +142,16 @@ for (const driver of DRIVERS) {
         assertCounts(view.countsByType);
         assert.equal(view.redactedAvailable, true);
         assert.equal(view.policyHash.length, 64);
-        // Every artifact is kept for the job's retention, counted from when it finished.
+        // Each artifact is kept for its retention class's window, counted from when the job
+        // finished: the original (and its findings) 10 minutes by default, the output the
+        // job's 7 days; the manifest until the last of them.
         for (const a of await forTenant(store, TENANT).artifacts.listForJob(jobId)) {
-          const days = (a.deleteAfter.getTime() - started) / 86_400_000;
-          assert.ok(days > 6.99 && days < 7.01, `${a.artifactClass} delete_after is 7 days out`);
+          const minutes = (a.deleteAfter.getTime() - started) / 60_000;
+          if (a.artifactClass === 'original' || a.artifactClass === 'findings')
+            assert.ok(minutes > 9.9 && minutes < 10.5, `${a.artifactClass} delete_after is 10 minutes out`);
+          // The extracted text is due at once (finalise drops it just after the status changes).
+          else if (a.artifactClass === 'parsed') assert.ok(minutes < 0.5, 'parsed is due when the job ends');
+          else assert.ok(minutes / 1440 > 6.99 && minutes / 1440 < 7.01, `${a.artifactClass} delete_after is 7 days out`);
         }
       }
       const all = [1, 2, 3, 90].flatMap((n) => Object.values(canaries(n)));

@@ -1,0 +1,194 @@
+/**
+ * The subject index: what lets a data-subject request find every job that names a person by an
+ * identifier only the detector saw. For each direct identifier found in a job, a row holds a
+ * keyed HMAC of the normalised value (`v<version>:<hex>`, under a subkey of the tenant's data
+ * key) and the value sealed under the tenant's key. There is no plaintext index. Lookups compute
+ * the HMAC under every live key version; `rebuildSubjectIndex` re-keys rows made under older
+ * versions (run after a rotation, before an old version is retired).
+ */
+import type { Kysely } from 'kysely';
+import type { Keyring } from '../../crypto/keyring.js';
+import { withTenantScope } from '../../store/index.js';
+import type { Schema } from '../../store/index.js';
+import { subjectHmac, subjectHmacCandidates } from '../consent/subject-ref.js';
+
+const SEAL_CLASS = 'subject-index';
+
+/**
+ * Entity types that describe or locate rather than identify a person (dates, places, amounts,
+ * organisations, vehicles, devices, business numbers), and secrets: not indexed.
+ */
+const NOT_DIRECT = new Set([
+  'AGE', 'DATE_TIME', 'LOCATION', 'MONEY', 'NRP', 'ORGANIZATION', 'JOB_TITLE', 'ZIP_CODE', 'URL', 'SECRET', 'CRYPTO',
+  'SWIFT_CODE', 'US_ABA_ROUTING', 'EU_VAT_NUMBER', 'CA_BUSINESS_NUMBER', 'SG_UEN', 'AU_ABN', 'AU_ACN', 'IN_GSTIN',
+  'IT_VAT_CODE', 'US_EIN', 'CASE_NUMBER', 'IP_ADDRESS', 'MAC_ADDRESS', 'IMEI', 'VIN', 'UK_VEHICLE_REGISTRATION',
+  'IN_VEHICLE_REGISTRATION', 'STREET_ADDRESS',
+]);
+
+/**
+ * True when findings of `type` go into the subject index.
+ *
+ * @example
+ * ```ts
+ * isDirectIdentifier('EMAIL_ADDRESS'); // true
+ * isDirectIdentifier('DATE_TIME'); // false
+ * ```
+ */
+export function isDirectIdentifier(type: string): boolean {
+  return /^[A-Z][A-Z0-9_]{0,63}$/.test(type) && !NOT_DIRECT.has(type);
+}
+
+/**
+ * The form a value is indexed under, so `Jane@Example.org` and `jane@example.org`, or
+ * `415-555-0134` and `(415) 555 0134`, find the same jobs.
+ *
+ * @example
+ * ```ts
+ * normaliseIdentifier('PHONE_NUMBER', '(415) 555-0134'); // '4155550134'
+ * ```
+ */
+export function normaliseIdentifier(type: string, value: string): string {
+  const text = value.normalize('NFKC').trim();
+  if (type === 'EMAIL_ADDRESS') return text.toLowerCase();
+  if (type === 'PERSON') return text.toLowerCase().replace(/\s+/g, ' ');
+  // Numbers and codes: separators do not matter, case does not either.
+  return text.replace(/[\s().\-/+]/g, '').toUpperCase();
+}
+
+/** A detected value with its type, as the detect step has it in memory. */
+export interface DetectedValue {
+  readonly type: string;
+  readonly value: string;
+}
+
+/**
+ * Indexes a job's direct identifiers (idempotent: a step run twice adds nothing). Returns how
+ * many distinct identifiers the job now has in the index.
+ *
+ * @example
+ * ```ts
+ * await indexSubjects({ db, keyring }, 'acme', jobId, [{ type: 'EMAIL_ADDRESS', value: 'jane@example.org' }]);
+ * ```
+ */
+export async function indexSubjects(
+  deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring },
+  tenantId: string,
+  jobId: string,
+  values: readonly DetectedValue[],
+): Promise<number> {
+  const rows = new Map<string, { entity_type: string; hmac: string; ciphertext: Buffer }>();
+  for (const { type, value } of values) {
+    if (!isDirectIdentifier(type)) continue;
+    const normalised = normaliseIdentifier(type, value);
+    if (normalised === '') continue;
+    const hmac = await subjectHmac(deps.keyring, tenantId, normalised, type);
+    const key = `${type}\0${hmac}`;
+    if (rows.has(key)) continue;
+    const ciphertext = await deps.keyring.encrypt({ tenantId, objectId: `${jobId}/${type}`, artifactClass: SEAL_CLASS }, Buffer.from(value, 'utf8'));
+    rows.set(key, { entity_type: type, hmac, ciphertext });
+  }
+  if (rows.size === 0) return 0;
+  await withTenantScope(deps.db, tenantId, (trx) =>
+    trx
+      .insertInto('subject_index')
+      .values([...rows.values()].map((r) => ({ tenant_id: tenantId, job_id: jobId, ...r })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'entity_type', 'hmac']).doNothing())
+      .execute(),
+  );
+  return rows.size;
+}
+
+/**
+ * The jobs whose index holds any of the identifiers (under any live key version).
+ *
+ * @example
+ * ```ts
+ * await jobsByIdentifiers({ db, keyring }, 'acme', [{ type: 'EMAIL_ADDRESS', value: 'jane@example.org' }]); // ['4f0c…']
+ * ```
+ */
+export async function jobsByIdentifiers(
+  deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring },
+  tenantId: string,
+  identifiers: readonly DetectedValue[],
+): Promise<string[]> {
+  const hmacs: string[] = [];
+  for (const { type, value } of identifiers)
+    hmacs.push(...(await subjectHmacCandidates(deps.keyring, tenantId, normaliseIdentifier(type, value), type)));
+  if (hmacs.length === 0) return [];
+  const rows = await withTenantScope(deps.db, tenantId, (trx) =>
+    trx.selectFrom('subject_index').select('job_id').distinct().where('tenant_id', '=', tenantId).where('hmac', 'in', hmacs).execute(),
+  );
+  return rows.map((r) => r.job_id).sort();
+}
+
+/**
+ * Every indexed identifier of a job, decrypted: what a subject-access export shows.
+ *
+ * @example
+ * ```ts
+ * await indexedValues({ db, keyring }, 'acme', jobId); // [{ type: 'EMAIL_ADDRESS', value: 'jane@example.org' }]
+ * ```
+ */
+export async function indexedValues(
+  deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring },
+  tenantId: string,
+  jobId: string,
+): Promise<DetectedValue[]> {
+  const rows = await withTenantScope(deps.db, tenantId, (trx) =>
+    trx.selectFrom('subject_index').select(['entity_type', 'ciphertext']).where('tenant_id', '=', tenantId).where('job_id', '=', jobId).orderBy('entity_type').execute(),
+  );
+  const out: DetectedValue[] = [];
+  for (const row of rows) {
+    const value = await deps.keyring.decrypt({ tenantId, objectId: `${jobId}/${row.entity_type}`, artifactClass: SEAL_CLASS }, row.ciphertext);
+    out.push({ type: row.entity_type, value: value.toString('utf8') });
+  }
+  return out;
+}
+
+/**
+ * Re-keys every index row made under an older key version to the tenant's current version
+ * (decrypting the sealed value in memory, never writing it in plaintext). Returns how many rows
+ * were re-keyed (and their values re-sealed under the current version). What `veil keys rotate`
+ * runs after adding a version.
+ *
+ * @example
+ * ```ts
+ * await keyring.rotate('acme');
+ * await rebuildSubjectIndex({ db, keyring }, 'acme'); // 42
+ * ```
+ */
+export async function rebuildSubjectIndex(deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring }, tenantId: string): Promise<number> {
+  const { version } = await deps.keyring.currentKey(tenantId);
+  const stale = await withTenantScope(deps.db, tenantId, (trx) =>
+    trx
+      .selectFrom('subject_index')
+      .select(['job_id', 'entity_type', 'hmac', 'ciphertext'])
+      .where('tenant_id', '=', tenantId)
+      .where('hmac', 'not like', `v${version}:%`)
+      .execute(),
+  );
+  for (const row of stale) {
+    const binding = { tenantId, objectId: `${row.job_id}/${row.entity_type}`, artifactClass: SEAL_CLASS };
+    const plain = await deps.keyring.decrypt(binding, row.ciphertext);
+    const value = plain.toString('utf8');
+    const hmac = await subjectHmac(deps.keyring, tenantId, normaliseIdentifier(row.entity_type, value), row.entity_type);
+    // Sealed again under the current version too, so retiring the old one loses nothing.
+    const ciphertext = await deps.keyring.encrypt(binding, plain);
+    plain.fill(0);
+    await withTenantScope(deps.db, tenantId, async (trx) => {
+      await trx
+        .insertInto('subject_index')
+        .values({ tenant_id: tenantId, job_id: row.job_id, entity_type: row.entity_type, hmac, ciphertext })
+        .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'entity_type', 'hmac']).doNothing())
+        .execute();
+      await trx
+        .deleteFrom('subject_index')
+        .where('tenant_id', '=', tenantId)
+        .where('job_id', '=', row.job_id)
+        .where('entity_type', '=', row.entity_type)
+        .where('hmac', '=', row.hmac)
+        .execute();
+    });
+  }
+  return stale.length;
+}

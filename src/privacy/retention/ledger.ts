@@ -1,0 +1,135 @@
+/**
+ * The retention ledger: one row per retention class of a job, with its deadline, when it was
+ * deleted, and the audit leaf of the `retention.expired` event that recorded the deletion. Rows
+ * hold codes and times only; they outlive the artifacts, so a job whose every artifact is gone
+ * still shows what was deleted, when, and under which receipt.
+ */
+import type { Kysely } from 'kysely';
+import type { RetentionClass } from '../../policy/index.js';
+import { withTenantScope } from '../../store/index.js';
+import type { Schema } from '../../store/index.js';
+import { ARTIFACT_CLASSES_OF, retentionClassOf } from './classes.js';
+
+/** One class of a job as the ledger shows it. */
+export interface RetentionEntry {
+  readonly retentionClass: string;
+  readonly deleteAfter: Date;
+  readonly deletedAt: Date | null;
+  /** The leaf index, in the tenant's audit log, of the event that recorded the deletion. */
+  readonly receiptLeaf: number | null;
+}
+
+/**
+ * Opens a job's ledger with a provisional deadline for each class: until the job ends, nothing
+ * it stores outlives `deleteAfter`, so a job that never finishes is still swept.
+ *
+ * @example
+ * ```ts
+ * await openLedger(trx, 'acme', jobId, ['original', 'extracted_text', 'redacted'], deleteAfter);
+ * ```
+ */
+export async function openLedger(
+  trx: Kysely<Schema>,
+  tenantId: string,
+  jobId: string,
+  classes: readonly RetentionClass[],
+  deleteAfter: Date,
+): Promise<void> {
+  if (classes.length === 0) return;
+  await trx
+    .insertInto('retention_ledger')
+    .values(
+      classes.map((cls) => ({
+        tenant_id: tenantId,
+        job_id: jobId,
+        class: cls,
+        artifact_classes: ARTIFACT_CLASSES_OF[cls] ?? [],
+        delete_after: deleteAfter,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'class']).doNothing())
+    .execute();
+}
+
+/**
+ * Sets every deadline of a job that has ended, inside the caller's transaction: each class's
+ * ledger row and artifacts get `endedAt + window`; the manifest and artifacts of no class get the
+ * latest of them. Returns the latest deadline (the job's own `delete_after`).
+ *
+ * @example
+ * ```ts
+ * const last = await scheduleRetention(trx, 'acme', jobId, retentionWindows(policy, days), new Date());
+ * ```
+ */
+export async function scheduleRetention(
+  trx: Kysely<Schema>,
+  tenantId: string,
+  jobId: string,
+  windows: Readonly<Record<RetentionClass, number>>,
+  endedAt: Date,
+): Promise<Date> {
+  const rows = await trx
+    .selectFrom('retention_ledger')
+    .select('class')
+    .where('tenant_id', '=', tenantId)
+    .where('job_id', '=', jobId)
+    .execute();
+  const deadline = (cls: string): Date => new Date(endedAt.getTime() + (windows[cls as RetentionClass] ?? 0));
+  let last = endedAt;
+  for (const { class: cls } of rows) {
+    const at = deadline(cls);
+    if (at > last) last = at;
+    await trx
+      .updateTable('retention_ledger')
+      .set({ delete_after: at })
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
+      .where('class', '=', cls)
+      .execute();
+  }
+  const artifacts = await trx
+    .selectFrom('artifacts')
+    .select(['id', 'class'])
+    .where('tenant_id', '=', tenantId)
+    .where('job_id', '=', jobId)
+    .execute();
+  for (const artifact of artifacts) {
+    const cls = retentionClassOf(artifact.class);
+    await trx
+      .updateTable('artifacts')
+      .set({ delete_after: cls === undefined ? last : deadline(cls) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', artifact.id)
+      .execute();
+  }
+  return last;
+}
+
+/**
+ * A job's ledger, in class order of the policy.
+ *
+ * @example
+ * ```ts
+ * const entries = await retentionEntries(db, 'acme', jobId);
+ * entries.every((e) => e.deletedAt !== null); // every class gone: the job answers 410
+ * ```
+ */
+export async function retentionEntries(db: Kysely<Schema>, tenantId: string, jobId: string): Promise<RetentionEntry[]> {
+  const rows = await withTenantScope(db, tenantId, (trx) =>
+    trx
+      .selectFrom('retention_ledger')
+      .select(['class', 'delete_after', 'deleted_at', 'receipt_leaf'])
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
+      .execute(),
+  );
+  const order = Object.keys(ARTIFACT_CLASSES_OF);
+  return rows
+    .map((r) => ({
+      retentionClass: r.class,
+      deleteAfter: r.delete_after,
+      deletedAt: r.deleted_at,
+      receiptLeaf: r.receipt_leaf === null ? null : Number(r.receipt_leaf),
+    }))
+    .sort((a, b) => order.indexOf(a.retentionClass) - order.indexOf(b.retentionClass));
+}

@@ -1,0 +1,216 @@
+/**
+ * The retention sweeper: deletes every artifact past its `delete_after` (blob, then row), marks
+ * each retention class of a job deleted once nothing of it is left, and records one
+ * `retention.expired` event per job in the tenant's audit log, whose leaf index becomes the
+ * class's deletion receipt. Safe with several sweepers at once (rows are claimed with
+ * `FOR UPDATE SKIP LOCKED`) and after a crash at any point:
+ * - killed after a blob is deleted and before its row: the row is still there, the next sweep
+ *   deletes the (absent) blob again, which is a no-op, and then the row;
+ * - killed after rows are deleted and before the audit event: the class is marked deleted but
+ *   has no receipt; a later sweep claims it (after `auditClaimSeconds`) and records it.
+ * Nothing is deleted twice and no class is counted twice: counts come from rows whose deletion
+ * committed.
+ */
+import { sql } from 'kysely';
+import type { AuditEventInput } from '../../audit/index.js';
+import { SYSTEM_SCOPE, withTenantScope } from '../../store/index.js';
+import type { StoreContext } from '../../store/index.js';
+import { retentionClassOf } from './classes.js';
+
+/** Who the audit log names as the deleter. */
+export const RETENTION_SWEEPER_ACTOR: AuditEventInput['actor'] = { id: 'veil-retention-sweeper', role: 'system' };
+
+/** Where the sweeper records its events: the tenant's audit log. */
+export interface RetentionAuditPort {
+  append(tenantId: string, event: AuditEventInput): Promise<number>;
+}
+
+/** What {@link sweepRetention} takes. */
+export interface RetentionSweepOptions {
+  /** The time to sweep as of (default now). */
+  readonly now?: Date;
+  /** Artifacts deleted per transaction (default 200). */
+  readonly batchSize?: number;
+  /** Batches per sweep (default 50); the rest waits for the next sweep. */
+  readonly maxBatches?: number;
+  /** A claimed but unrecorded deletion is taken over by another sweeper after this long (default 300). */
+  readonly auditClaimSeconds?: number;
+  /** The deployment region, recorded in each event. */
+  readonly region?: string;
+}
+
+/** What one sweep did: counts only. */
+export interface RetentionSweepReport {
+  /** Artifacts deleted, by envelope class. */
+  readonly artifacts: Readonly<Record<string, number>>;
+  /** Retention classes of jobs found wholly deleted. */
+  readonly classesGone: number;
+  /** `retention.expired` events recorded. */
+  readonly events: number;
+}
+
+interface DeletedRow {
+  readonly tenant_id: string;
+  readonly id: string;
+  readonly job_id: string | null;
+  readonly class: string;
+  readonly blob_name: string;
+}
+
+async function deleteBatch(store: StoreContext, now: Date, limit: number): Promise<DeletedRow[]> {
+  return withTenantScope(store.db, SYSTEM_SCOPE, async (trx) => {
+    // Claimed rows stay locked until commit: another sweeper skips them, never waits on them.
+    const rows = await trx
+      .selectFrom('artifacts')
+      .select(['tenant_id', 'id', 'job_id', 'class', 'blob_name'])
+      .where('delete_after', '<=', now)
+      .orderBy('delete_after')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (rows.length === 0) return [];
+    // Blob first: a crash before the commit leaves the row, which the next sweep deletes again.
+    for (const row of rows) await store.blobs.delete({ tenantId: row.tenant_id, artifactClass: row.class, name: row.blob_name });
+    const byTenant = new Map<string, string[]>();
+    for (const row of rows) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row.id]);
+    for (const [tenant, ids] of byTenant) await trx.deleteFrom('artifacts').where('tenant_id', '=', tenant).where('id', 'in', ids).execute();
+    const counts = new Map<string, { tenant: string; job: string; cls: string; n: number }>();
+    for (const row of rows) {
+      const cls = retentionClassOf(row.class);
+      if (cls === undefined || row.job_id === null) continue;
+      const key = `${row.tenant_id}\0${row.job_id}\0${cls}`;
+      const entry = counts.get(key) ?? { tenant: row.tenant_id, job: row.job_id, cls, n: 0 };
+      entry.n += 1;
+      counts.set(key, entry);
+    }
+    for (const { tenant, job, cls, n } of counts.values())
+      await trx
+        .updateTable('retention_ledger')
+        .set({ deleted_count: sql`deleted_count + ${n}` })
+        .where('tenant_id', '=', tenant)
+        .where('job_id', '=', job)
+        .where('class', '=', cls)
+        .execute();
+    return rows;
+  });
+}
+
+/** Marks the classes of ended jobs of which no artifact is left. */
+async function markGone(store: StoreContext, now: Date): Promise<number> {
+  const result = await withTenantScope(store.db, SYSTEM_SCOPE, (trx) =>
+    sql`update retention_ledger l set deleted_at = ${now}
+        where l.deleted_at is null
+          and exists (select 1 from jobs j where j.tenant_id = l.tenant_id and j.id = l.job_id
+                      and j.status in ('succeeded', 'failed', 'cancelled'))
+          and not exists (select 1 from artifacts a where a.tenant_id = l.tenant_id and a.job_id = l.job_id
+                          and a.class = any(l.artifact_classes))`.execute(trx),
+  );
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+/**
+ * The subject index of a job lives as long as any of its retention classes: it is how a
+ * data-subject request finds what is still held, so it goes when nothing of the job is left.
+ */
+async function dropIndexOfGoneJobs(store: StoreContext): Promise<void> {
+  await withTenantScope(store.db, SYSTEM_SCOPE, (trx) =>
+    sql`delete from subject_index s
+        where exists (select 1 from retention_ledger l where l.tenant_id = s.tenant_id and l.job_id = s.job_id)
+          and not exists (select 1 from retention_ledger l where l.tenant_id = s.tenant_id and l.job_id = s.job_id
+                          and l.deleted_at is null)`.execute(trx),
+  );
+}
+
+interface ClaimedRow {
+  readonly tenant_id: string;
+  readonly job_id: string;
+  readonly class: string;
+  readonly deleted_count: number;
+  readonly policy_hash: string;
+}
+
+/** Records the deletions not yet in the audit log, one event per job. */
+async function recordDeletions(store: StoreContext, audit: RetentionAuditPort, now: Date, claimSeconds: number, region: string | undefined): Promise<number> {
+  const stale = new Date(now.getTime() - claimSeconds * 1000);
+  const claimed = await withTenantScope(store.db, SYSTEM_SCOPE, async (trx) =>
+    (
+      await sql<ClaimedRow>`update retention_ledger l set audit_claimed_at = ${now}
+        from jobs j
+        where j.tenant_id = l.tenant_id and j.id = l.job_id
+          and (l.tenant_id, l.job_id, l.class) in (
+            select tenant_id, job_id, class from retention_ledger
+            where deleted_at is not null and receipt_leaf is null
+              and (audit_claimed_at is null or audit_claimed_at < ${stale})
+            order by deleted_at limit 1000 for update skip locked)
+        returning l.tenant_id, l.job_id, l.class, l.deleted_count, j.policy_hash`.execute(trx)
+    ).rows,
+  );
+  const byJob = new Map<string, ClaimedRow[]>();
+  for (const row of claimed) {
+    const key = `${row.tenant_id}\0${row.job_id}`;
+    byJob.set(key, [...(byJob.get(key) ?? []), row]);
+  }
+  for (const rows of byJob.values()) {
+    const { tenant_id: tenant, job_id: job, policy_hash: hash } = rows[0]!;
+    const index = await audit.append(tenant, {
+      time: now.toISOString(),
+      actor: RETENTION_SWEEPER_ACTOR,
+      tenant,
+      action: 'retention.expired',
+      objects: [{ kind: 'job', id: job }],
+      ...(/^[0-9a-f]{64}$/.test(hash) ? { policy_hash: hash } : {}),
+      deleted: rows
+        .map((r) => ({ class: r.class, count: Number(r.deleted_count) }))
+        .sort((a, b) => (a.class < b.class ? -1 : a.class > b.class ? 1 : 0)),
+      trigger: 'retention',
+      ...(region === undefined ? {} : { region }),
+    });
+    await withTenantScope(store.db, tenant, (trx) =>
+      trx
+        .updateTable('retention_ledger')
+        .set({ receipt_leaf: index })
+        .where('tenant_id', '=', tenant)
+        .where('job_id', '=', job)
+        .where(
+          'class',
+          'in',
+          rows.map((r) => r.class),
+        )
+        .execute(),
+    );
+  }
+  return byJob.size;
+}
+
+/**
+ * One retention pass: what `veil retention sweep` runs and what `veil serve` and `veil worker`
+ * run every `VEIL_SWEEP_SECONDS`.
+ *
+ * @example
+ * ```ts
+ * const report = await sweepRetention({ db, blobs }, { append: async (t, e) => (await logs.forTenant(t).append(e)).index });
+ * report.artifacts; // { original: 12, findings: 12 }
+ * ```
+ */
+export async function sweepRetention(
+  store: StoreContext,
+  audit: RetentionAuditPort,
+  options: RetentionSweepOptions = {},
+): Promise<RetentionSweepReport> {
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? 200;
+  const artifacts: Record<string, number> = {};
+  for (let batch = 0; batch < (options.maxBatches ?? 50); batch += 1) {
+    const rows = await deleteBatch(store, now, batchSize);
+    for (const row of rows) artifacts[row.class] = (artifacts[row.class] ?? 0) + 1;
+    if (rows.length < batchSize) break;
+  }
+  // The time the deletion finished, not when the sweep began: what the deletion lag measures.
+  const classesGone = await markGone(store, options.now ?? new Date());
+  await dropIndexOfGoneJobs(store);
+  // Claims and event times on the real clock, whatever `now` the sweep judges deadlines by: a
+  // claim must look fresh to every other sweeper, however each of them was started.
+  const events = await recordDeletions(store, audit, new Date(), options.auditClaimSeconds ?? 300, options.region);
+  return { artifacts, classesGone, events };
+}
