@@ -35,6 +35,9 @@ export const PERMISSION_MATRIX = {
   'policy:write': ['admin', 'dpo'],
   'dsr:manage': ['admin', 'dpo'],
   'analyze:run': ['admin', 'processor'],
+  'analytics:read': ['admin', 'auditor'],
+  'alerts:read': ['admin', 'auditor', 'dpo'],
+  'privacy-metrics:read': ['admin', 'auditor', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A permission a route or command declares. */

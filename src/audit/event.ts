@@ -24,6 +24,8 @@ export const KNOWN_ACTIONS = [
   'policy.changed',
   'auth.failed',
   'permission.denied',
+  'analytics.released',
+  'alert.raised',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -167,6 +169,12 @@ const eventSchema = z
         break;
       case 'permission.denied':
         need('permission', event.permission !== undefined);
+        break;
+      case 'analytics.released':
+        need('counts', event.counts !== undefined);
+        break;
+      case 'alert.raised':
+        need('code', event.code !== undefined);
         break;
     }
   });

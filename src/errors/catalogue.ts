@@ -66,6 +66,10 @@ export const ERROR_CATALOGUE = {
   VEIL_UPLOAD_USED: { status: 409, doc: 'The upload is single-use: its URL has already received bytes, or a job has already been created from it. Ask `POST /v1/uploads` for a new one.' },
   VEIL_UPLOAD_EMPTY: { status: 409, doc: 'A job names an upload that has not received its bytes yet; `PUT` the document to the upload URL first.' },
   VEIL_UPLOAD_TOO_LARGE: { status: 413, doc: 'The uploaded document is larger than the upload\'s `max_bytes` (set when the upload URL was issued); ask for an upload with a larger limit, up to the server\'s maximum.' },
+  // Privacy measurement (src/privacy): differentially private analytics, re-identification risk, alerts.
+  VEIL_PRIVACY_BUDGET_EXHAUSTED: { status: 429, doc: 'The tenant\'s differential-privacy budget for the current period (`analytics.budget` in its policy) would be exceeded by this release; nothing was released or spent. Wait for the next period or ask the data-protection officer to raise the budget.' },
+  VEIL_K_ANONYMITY_UNMET: { status: 422, doc: 'A CSV output could not be made k-anonymous (`k_anonymity` in the policy) by generalising and suppressing its quasi-identifiers within the suppression limit; no output was written. The message gives k reached and k required, never a value.' },
+  VEIL_ALERT_WEBHOOK: { status: 500, doc: 'An alert webhook is misconfigured (its URL is not http(s), or the environment variable that should hold its secret is empty); the message names the setting, never the secret.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

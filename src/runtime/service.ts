@@ -44,6 +44,8 @@ import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
 import type { DetectionPool } from './detection-pool.js';
 import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
+import { privacyRoutes } from './privacy.js';
+import type { AnalyticsConsent } from '../privacy/analytics/index.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
@@ -82,6 +84,8 @@ export interface ServiceOptions {
    * analyses in the request's thread. Default {@link defaultDetectionThreads}.
    */
   readonly detectionThreads?: number;
+  /** Which jobs' consent allows analytics (a seam for the governance layer); none when absent. */
+  readonly analyticsConsent?: AnalyticsConsent;
 }
 
 /**
@@ -389,6 +393,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const routes = [
       uploadRoutes(createUploadsPort(store, runtime.keyring, { maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS })),
       jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes, workers)),
+      ...privacyRoutes({
+        db: runtime.handle.db,
+        logs,
+        policyFor,
+        ...(options.analyticsConsent === undefined ? {} : { analyticsConsent: options.analyticsConsent }),
+      }),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),

@@ -192,11 +192,40 @@ const apiKeysByKeyId: Migration = {
   },
 };
 
+/**
+ * The differential-privacy ledger (src/privacy/analytics): one row per release, what it spent
+ * and in which budget period. Append-only like the audit log, and behind the tenant wall.
+ */
+const privacyLedger: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table privacy_ledger (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        period_start timestamptz not null,
+        epsilon_micro bigint not null check (epsilon_micro > 0),
+        mechanism text not null check (mechanism ~ '^[a-z][a-z0-9_]{0,63}$'),
+        group_by text not null check (group_by ~ '^[a-z][a-z0-9_]{0,63}$'),
+        range_from timestamptz not null,
+        range_to timestamptz not null,
+        actor_id text not null check (actor_id ${ID_CHECK}),
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, id)
+      )`,
+      `create index privacy_ledger_period on privacy_ledger (tenant_id, period_start)`,
+      `create trigger privacy_ledger_append_only before update or delete on privacy_ledger
+        for each row execute function veil_append_only()`,
+      ...tenantWall('privacy_ledger'),
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_row_level_security': rowLevelSecurity,
   '0003_api_keys_by_key_id': apiKeysByKeyId,
+  '0009a_privacy_ledger': privacyLedger,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -1,0 +1,58 @@
+/**
+ * The tables the privacy layer owns, as Kysely sees them (migrations `0009a`/`0009b` in
+ * src/store/migrations.ts). Ids, codes, counts and timestamps only: never content.
+ */
+import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { Schema } from '../store/schema.js';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type BigIntColumn = ColumnType<string | number | bigint, number | bigint, number | bigint>;
+
+export interface PrivacyLedgerTable {
+  tenant_id: string;
+  id: string;
+  period_start: Timestamp;
+  epsilon_micro: BigIntColumn;
+  mechanism: string;
+  group_by: string;
+  range_from: Timestamp;
+  range_to: Timestamp;
+  actor_id: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface AlertOutboxTable {
+  tenant_id: string;
+  id: string;
+  /** The alert as JSON: rule code, principal id, counts, times; never a document value. */
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  raised_at: Timestamp;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  next_attempt_at: Timestamp;
+  delivered_at: Timestamp | null;
+  last_error: string | null;
+  seq: Generated<string | number>;
+}
+
+// A type alias, not an interface: `withTables` needs an index-compatible record type.
+export type PrivacyTables = {
+  privacy_ledger: PrivacyLedgerTable;
+  alert_outbox: AlertOutboxTable;
+};
+
+/** The database with the privacy tables. */
+export type PrivacyDb = Kysely<Schema & PrivacyTables>;
+
+/**
+ * The store's database handle, seen with the privacy tables as well.
+ *
+ * @example
+ * ```ts
+ * const rows = await privacyDb(handle.db).selectFrom('privacy_ledger').selectAll().execute();
+ * ```
+ */
+export function privacyDb(db: Kysely<Schema>): PrivacyDb {
+  return db.withTables<PrivacyTables>();
+}
