@@ -11,6 +11,7 @@ import { registerToken } from './commands/token.js';
 import { registerRedact } from './commands/redact.js';
 import { registerWorker } from './commands/worker.js';
 import { registerServe } from './commands/serve.js';
+import { registerRisk } from './commands/risk.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
 const EXIT_INPUT = 1;
@@ -40,6 +41,7 @@ registerToken(program);
 registerRedact(program);
 registerWorker(program);
 registerServe(program);
+registerRisk(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -171,6 +171,25 @@ export const alertsPolicySchema = z
   })
   .strict();
 
+/** k-anonymity of CSV outputs (src/privacy/risk): `k_anonymity: 5`, or with the columns and suppression limit. */
+export const kAnonymityPolicySchema = z.union(
+  [
+    between(2, 1_000_000),
+    z
+      .object({
+        k: between(2, 1_000_000),
+        quasi: z.array(z.string().min(1).max(512), { error: 'expected a list of column names' }).min(1).max(64).optional(),
+        max_suppression: z
+          .number({ error: 'expected a number' })
+          .min(0, { error: 'expected a share from 0 to 1' })
+          .max(1, { error: 'expected a share from 0 to 1' })
+          .optional(),
+      })
+      .strict(),
+  ],
+  { error: 'expected a whole number k, or a mapping with k (and optional quasi and max_suppression)' },
+);
+
 export const policySchema = z
   .object({
     version: z.literal(1, { error: 'expected 1 (the only policy version)' }),
@@ -218,6 +237,7 @@ export const policySchema = z
     other_fields: z.enum(['detect', 'keep'], { error: 'expected detect or keep' }).optional(),
     analytics: analyticsPolicySchema.optional(),
     alerts: alertsPolicySchema.optional(),
+    k_anonymity: kAnonymityPolicySchema.optional(),
   })
   .strict();
 

@@ -43,7 +43,12 @@ export function analyticsPort(wiring: PrivacyWiring): AnalyticsPort {
           record: (event) => wiring.logs.forTenant(event.tenant).append(event),
           ...(wiring.rng === undefined ? {} : { rng: wiring.rng }),
         },
-        { tenant: principal.tenantId, actor: auditActor(principal), policy: await wiring.policyFor(principal.tenantId), ...query },
+        {
+          tenant: principal.tenantId,
+          actor: auditActor(principal),
+          policy: await wiring.policyFor(principal.tenantId),
+          ...query,
+        },
       );
     },
   };

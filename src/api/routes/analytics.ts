@@ -12,7 +12,10 @@ import { errorResponseSchema, protectedErrorResponses } from '../schemas.js';
 
 /** What the analytics route needs. */
 export interface AnalyticsPort {
-  counts(principal: Principal, query: { groupBy: 'entity_type' | 'purpose' | 'template'; from: Date; to: Date }): Promise<CountsRelease>;
+  counts(
+    principal: Principal,
+    query: { groupBy: 'entity_type' | 'purpose' | 'template'; from: Date; to: Date },
+  ): Promise<CountsRelease>;
 }
 
 /** A release as the port returns it (read-only); the route presents it field by field. */
@@ -22,20 +25,35 @@ export type CountsRelease = Omit<z.output<typeof countsResponse>, 'counts'> & {
 
 const countsQuery = z
   .object({
-    from: z.iso.datetime({ offset: true }).or(z.iso.date()).describe('Start of the range (jobs created at or after it), ISO 8601'),
-    to: z.iso.datetime({ offset: true }).or(z.iso.date()).describe('End of the range (jobs created before it), ISO 8601'),
+    from: z.iso
+      .datetime({ offset: true })
+      .or(z.iso.date())
+      .describe('Start of the range (jobs created at or after it), ISO 8601'),
+    to: z.iso
+      .datetime({ offset: true })
+      .or(z.iso.date())
+      .describe('End of the range (jobs created before it), ISO 8601'),
     group_by: z.enum(['entity_type', 'purpose', 'template']).describe('What to count by'),
   })
   .strict();
 
 const countsResponse = z.object({
-  release_id: z.string().describe('The ledger entry of this release (also the `analytics.released` audit event\'s object)'),
+  release_id: z
+    .string()
+    .describe("The ledger entry of this release (also the `analytics.released` audit event's object)"),
   group_by: z.string(),
   from: z.string(),
   to: z.string(),
   counts: z
-    .array(z.object({ key: z.string(), count: z.number().int().describe('Exact count plus discrete Laplace noise; may be negative') }))
-    .describe('Every key of the public domain (entity types Veil knows, or the purposes/templates the policy lists, plus (other)/(none))'),
+    .array(
+      z.object({
+        key: z.string(),
+        count: z.number().int().describe('Exact count plus discrete Laplace noise; may be negative'),
+      }),
+    )
+    .describe(
+      'Every key of the public domain (entity types Veil knows, or the purposes/templates the policy lists, plus (other)/(none))',
+    ),
   privacy: z.object({
     mechanism: z.literal('discrete_laplace'),
     epsilon: z.number().describe('Epsilon spent by this release'),
@@ -71,7 +89,7 @@ export function analyticsRoutes(port: AnalyticsPort): ApiRoutePlugin {
         schema: {
           summary: 'Counts with differential privacy',
           description:
-            'Findings by entity type, or jobs by purpose or template, over jobs whose consent allows analytics, each job clamped and discrete Laplace noise added. Each release spends `privacy.epsilon` of the tenant\'s budget for the period; past it, 429 VEIL_PRIVACY_BUDGET_EXHAUSTED.',
+            "Findings by entity type, or jobs by purpose or template, over jobs whose consent allows analytics, each job clamped and discrete Laplace noise added. Each release spends `privacy.epsilon` of the tenant's budget for the period; past it, 429 VEIL_PRIVACY_BUDGET_EXHAUSTED.",
           tags: ['analytics'],
           security: [{ bearer: [] }],
           querystring: countsQuery,

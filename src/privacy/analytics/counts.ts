@@ -39,7 +39,10 @@ export const MICRO = 1_000_000;
  * clampContribution({ EMAIL_ADDRESS: 30, PERSON: 10 }, 8); // { EMAIL_ADDRESS: 6, PERSON: 2 }
  * ```
  */
-export function clampContribution(counts: Readonly<Record<string, number>>, cap: number): Record<string, number> {
+export function clampContribution(
+  counts: Readonly<Record<string, number>>,
+  cap: number,
+): Record<string, number> {
   const entries = Object.entries(counts).filter(([, n]) => Number.isInteger(n) && n > 0);
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
   if (total <= cap) return Object.fromEntries(entries);
@@ -73,8 +76,11 @@ export function exactCounts(
   for (const key of domain) counts.set(key, 0);
   if (groupBy === 'entity_type') {
     for (const job of jobs) {
-      const inDomain = Object.fromEntries(Object.entries(job.countsByType).filter(([type]) => known.has(type)));
-      for (const [type, n] of Object.entries(clampContribution(inDomain, maxContribution))) counts.set(type, counts.get(type)! + n);
+      const inDomain = Object.fromEntries(
+        Object.entries(job.countsByType).filter(([type]) => known.has(type)),
+      );
+      for (const [type, n] of Object.entries(clampContribution(inDomain, maxContribution)))
+        counts.set(type, counts.get(type)! + n);
     }
     return { counts, sensitivity: maxContribution };
   }
@@ -120,10 +126,14 @@ export interface Release {
  * ```
  */
 export function noisyRelease(exact: ExactCounts, epsilonMicro: number, rng: RandomSource): Release {
-  if (!Number.isInteger(epsilonMicro) || epsilonMicro <= 0) throw new RangeError('release: epsilon must be positive');
+  if (!Number.isInteger(epsilonMicro) || epsilonMicro <= 0)
+    throw new RangeError('release: epsilon must be positive');
   const scale = rational(BigInt(exact.sensitivity) * BigInt(MICRO), BigInt(epsilonMicro));
   const keys = [...exact.counts.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const counts = keys.map((key) => ({ key, count: exact.counts.get(key)! + Number(sampleDiscreteLaplace(scale, rng)) }));
+  const counts = keys.map((key) => ({
+    key,
+    count: exact.counts.get(key)! + Number(sampleDiscreteLaplace(scale, rng)),
+  }));
   const t = (exact.sensitivity * MICRO) / epsilonMicro;
   return {
     counts,

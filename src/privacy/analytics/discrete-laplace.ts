@@ -84,7 +84,8 @@ function geometricExp(x: Rational, rng: RandomSource): bigint {
  * ```
  */
 export function sampleDiscreteLaplace(scale: Rational, rng: RandomSource): bigint {
-  if (scale.num <= 0n || scale.den <= 0n) throw new RangeError('discrete Laplace: the scale must be positive');
+  if (scale.num <= 0n || scale.den <= 0n)
+    throw new RangeError('discrete Laplace: the scale must be positive');
   // The geometric's parameter is e^(-1/t): 1/t = den/num.
   const inverse = rational(scale.den, scale.num);
   for (;;) {

@@ -37,7 +37,10 @@ export interface ConsentCandidate {
  * governance layer owns the consent flags and answers it; until it is wired, {@link NO_ANALYTICS_CONSENT}
  * counts nothing, the safe default (a release is then noise around zero).
  */
-export type AnalyticsConsent = (tenant: string, jobs: readonly ConsentCandidate[]) => Promise<ReadonlySet<string>>;
+export type AnalyticsConsent = (
+  tenant: string,
+  jobs: readonly ConsentCandidate[],
+) => Promise<ReadonlySet<string>>;
 
 /** Counts no job: no job has recorded `allow_analytics` yet. */
 export const NO_ANALYTICS_CONSENT: AnalyticsConsent = async () => new Set();
@@ -70,11 +73,19 @@ export interface CountsAnswer {
   readonly counts: Release['counts'];
   readonly privacy: Omit<Release, 'counts'> & {
     readonly max_contribution: number;
-    readonly budget: { readonly epsilon: number; readonly period: BudgetPeriod; readonly period_start: string; readonly spent: number; readonly remaining: number };
+    readonly budget: {
+      readonly epsilon: number;
+      readonly period: BudgetPeriod;
+      readonly period_start: string;
+      readonly spent: number;
+      readonly remaining: number;
+    };
   };
 }
 
-function settings(policy: Policy): Required<Pick<AnalyticsPolicy, 'epsilon_per_release' | 'budget' | 'max_contribution'>> & AnalyticsPolicy {
+function settings(
+  policy: Policy,
+): Required<Pick<AnalyticsPolicy, 'epsilon_per_release' | 'budget' | 'max_contribution'>> & AnalyticsPolicy {
   const analytics = policy.analytics ?? {};
   return {
     ...analytics,
@@ -87,14 +98,25 @@ function settings(policy: Policy): Required<Pick<AnalyticsPolicy, 'epsilon_per_r
 function domainOf(groupBy: GroupBy, policy: Policy): string[] {
   if (groupBy === 'purpose') return [...(policy.analytics?.purposes ?? [])];
   if (groupBy === 'template') return [...(policy.analytics?.templates ?? [])];
-  return [...new Set([...supportedEntities(), ...(policy.entities ?? []), ...(policy.recognizers ?? []).map((r) => r.entity)])];
+  return [
+    ...new Set([
+      ...supportedEntities(),
+      ...(policy.entities ?? []),
+      ...(policy.recognizers ?? []).map((r) => r.entity),
+    ]),
+  ];
 }
 
 /**
  * A tenant's succeeded jobs created in [from, to), as analytics sees them. Jobs record no
  * template yet, so `template` is null (the `(none)` key) until extraction templates do.
  */
-async function jobsInRange(db: Kysely<Schema>, tenant: string, from: Date, to: Date): Promise<Array<AnalyticsJob & ConsentCandidate>> {
+async function jobsInRange(
+  db: Kysely<Schema>,
+  tenant: string,
+  from: Date,
+  to: Date,
+): Promise<Array<AnalyticsJob & ConsentCandidate>> {
   const rows = await withTenantScope(db, tenant, (trx) =>
     trx
       .selectFrom('jobs')
@@ -110,7 +132,10 @@ async function jobsInRange(db: Kysely<Schema>, tenant: string, from: Date, to: D
     purpose: row.purpose,
     consentBasis: row.consent_basis,
     template: null,
-    countsByType: typeof row.counts_by_type === 'string' ? (JSON.parse(row.counts_by_type) as Record<string, number>) : row.counts_by_type,
+    countsByType:
+      typeof row.counts_by_type === 'string'
+        ? (JSON.parse(row.counts_by_type) as Record<string, number>)
+        : row.counts_by_type,
   }));
 }
 
@@ -153,10 +178,19 @@ export async function releaseCounts(context: AnalyticsContext, query: CountsQuer
     action: 'analytics.released',
     objects: [{ kind: 'export', id: entry.id }],
     code: query.groupBy,
-    counts: { epsilon_micro: epsilonMicro, spent_micro: entry.spentMicro, budget_micro: budgetMicro, max_contribution: config.max_contribution, keys: domain.length },
+    counts: {
+      epsilon_micro: epsilonMicro,
+      spent_micro: entry.spentMicro,
+      budget_micro: budgetMicro,
+      max_contribution: config.max_contribution,
+      keys: domain.length,
+    },
   });
   const candidates = await jobsInRange(context.db, query.tenant, query.from, query.to);
-  const allowed = await context.consent(query.tenant, candidates.map(({ id, purpose, consentBasis }) => ({ id, purpose, consentBasis })));
+  const allowed = await context.consent(
+    query.tenant,
+    candidates.map(({ id, purpose, consentBasis }) => ({ id, purpose, consentBasis })),
+  );
   const counted = candidates.filter((job) => allowed.has(job.id));
   const { counts, ...mechanism } = noisyRelease(
     exactCounts(counted, query.groupBy, domain, config.max_contribution),

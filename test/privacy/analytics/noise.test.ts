@@ -54,7 +54,10 @@ for (const [num, den] of [
       d = Math.max(d, Math.abs(cdf - empirical));
     }
     // 1.63/√n is the continuous critical value at α = 0.01; for a discrete law it is conservative.
-    assert.ok(d < 1.63 / Math.sqrt(DRAWS), `KS statistic ${d.toFixed(4)} beyond ${(1.63 / Math.sqrt(DRAWS)).toFixed(4)}`);
+    assert.ok(
+      d < 1.63 / Math.sqrt(DRAWS),
+      `KS statistic ${d.toFixed(4)} beyond ${(1.63 / Math.sqrt(DRAWS)).toFixed(4)}`,
+    );
 
     // Chi-square over the cells with an expected count of at least 5, the tails pooled.
     let k = 0;
@@ -72,7 +75,10 @@ for (const [num, den] of [
     statistic += (below - tailExpected) ** 2 / tailExpected + (above - tailExpected) ** 2 / tailExpected;
     const df = 2 * k + 2;
     const critical = chiSquareCritical(df, 3.09); // α = 0.001
-    assert.ok(statistic < critical, `chi-square ${statistic.toFixed(1)} beyond ${critical.toFixed(1)} (df ${df})`);
+    assert.ok(
+      statistic < critical,
+      `chi-square ${statistic.toFixed(1)} beyond ${critical.toFixed(1)} (df ${df})`,
+    );
 
     // The mean is 0 and the variance 2e^(1/t)/(e^(1/t) - 1)^2.
     const mean = sample.reduce((s, x) => s + x, 0) / DRAWS;
@@ -133,21 +139,31 @@ test('clamping: one job adds at most max_contribution to an entity-type histogra
     countsByType: fc.dictionary(fc.constantFrom(...types), fc.integer({ min: 0, max: 10_000 })),
   });
   fc.assert(
-    fc.property(fc.array(job, { maxLength: 20 }), job, fc.integer({ min: 1, max: 50 }), (jobs: AnalyticsJob[], extra: AnalyticsJob, cap) => {
-      const clamped = clampContribution(extra.countsByType, cap);
-      const sum = Object.values(clamped).reduce((s, n) => s + n, 0);
-      if (sum > cap) return false;
-      if (Object.entries(clamped).some(([type, n]) => n > (extra.countsByType[type] ?? 0))) return false;
-      // Neighbouring data sets: with and without one job, the counts differ by at most the sensitivity in L1.
-      for (const groupBy of ['entity_type', 'purpose'] as const) {
-        const without = exactCounts(jobs, groupBy, groupBy === 'purpose' ? ['claims'] : types, cap);
-        const withJob = exactCounts([...jobs, extra], groupBy, groupBy === 'purpose' ? ['claims'] : types, cap);
-        let l1 = 0;
-        for (const [key, n] of withJob.counts) l1 += Math.abs(n - (without.counts.get(key) ?? 0));
-        if (l1 > withJob.sensitivity) return false;
-      }
-      return true;
-    }),
+    fc.property(
+      fc.array(job, { maxLength: 20 }),
+      job,
+      fc.integer({ min: 1, max: 50 }),
+      (jobs: AnalyticsJob[], extra: AnalyticsJob, cap) => {
+        const clamped = clampContribution(extra.countsByType, cap);
+        const sum = Object.values(clamped).reduce((s, n) => s + n, 0);
+        if (sum > cap) return false;
+        if (Object.entries(clamped).some(([type, n]) => n > (extra.countsByType[type] ?? 0))) return false;
+        // Neighbouring data sets: with and without one job, the counts differ by at most the sensitivity in L1.
+        for (const groupBy of ['entity_type', 'purpose'] as const) {
+          const without = exactCounts(jobs, groupBy, groupBy === 'purpose' ? ['claims'] : types, cap);
+          const withJob = exactCounts(
+            [...jobs, extra],
+            groupBy,
+            groupBy === 'purpose' ? ['claims'] : types,
+            cap,
+          );
+          let l1 = 0;
+          for (const [key, n] of withJob.counts) l1 += Math.abs(n - (without.counts.get(key) ?? 0));
+          if (l1 > withJob.sensitivity) return false;
+        }
+        return true;
+      },
+    ),
     { seed: 16, numRuns: 300 },
   );
 });
@@ -157,7 +173,11 @@ test('a release lists every key of the public domain, zeros included, and states
     { purpose: 'claims', template: null, countsByType: { EMAIL_ADDRESS: 2 } },
     { purpose: 'secret-project', template: null, countsByType: {} },
   ];
-  const release = noisyRelease(exactCounts(jobs, 'purpose', ['billing', 'claims'], 10), 1_000_000, seededRandomSource('domain'));
+  const release = noisyRelease(
+    exactCounts(jobs, 'purpose', ['billing', 'claims'], 10),
+    1_000_000,
+    seededRandomSource('domain'),
+  );
   assert.deepEqual(
     release.counts.map((c) => c.key),
     ['(other)', 'billing', 'claims'],
