@@ -12,6 +12,7 @@ import { registerRedact } from './commands/redact.js';
 import { registerWorker } from './commands/worker.js';
 import { registerServe } from './commands/serve.js';
 import { registerRisk } from './commands/risk.js';
+import { registerCompliance } from './commands/compliance.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
 const EXIT_INPUT = 1;
@@ -42,6 +43,7 @@ registerRedact(program);
 registerWorker(program);
 registerServe(program);
 registerRisk(program);
+registerCompliance(program);
 
 try {
   await program.parseAsync(process.argv);
