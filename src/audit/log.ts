@@ -107,6 +107,11 @@ export interface AuditLogOptions {
   readonly clock?: () => number;
   /** Sign a tree head automatically after every `signEvery` appends (needs a signer). */
   readonly signEvery?: number;
+  /**
+   * Told of every event once it is stored (the access anomaly detector watches the stream here).
+   * Synchronous and must not throw; an observer's failure never undoes or delays an append.
+   */
+  readonly onAppend?: (event: AuditEvent, index: number) => void;
 }
 
 /** What {@link AuditLog.append} returns. */
@@ -167,6 +172,7 @@ export class AuditLog {
   readonly #signer: AuditSigner | undefined;
   readonly #clock: () => number;
   readonly #signEvery: number | undefined;
+  readonly #onAppend: ((event: AuditEvent, index: number) => void) | undefined;
   readonly #tree: MerkleTree;
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -178,6 +184,7 @@ export class AuditLog {
     this.#signer = options.signer;
     this.#clock = options.clock ?? Date.now;
     this.#signEvery = signEvery;
+    this.#onAppend = options.onAppend;
     this.#tree = new MerkleTree(options.store);
   }
 
@@ -198,13 +205,21 @@ export class AuditLog {
    */
   async append(event: AuditEventInput): Promise<AppendResult> {
     // Validate outside the queue: a bad event must not hold up the others.
-    const { canonical } = canonicalAuditEvent(event);
+    const { event: parsed, canonical } = canonicalAuditEvent(event);
     const leafHash = hashLeaf(Buffer.from(canonical, 'utf8'));
-    return this.#exclusive(async () => {
+    const result = await this.#exclusive(async () => {
       const index = await this.store.append({ event: canonical, leafHash });
       if (this.#signEvery !== undefined && (index + 1) % this.#signEvery === 0) await this.#signHead(index + 1);
       return { index, leafHash: toHex(leafHash) };
     });
+    if (this.#onAppend !== undefined) {
+      try {
+        this.#onAppend(parsed, result.index);
+      } catch {
+        // An observer is told, never obeyed: the event is stored whatever it does.
+      }
+    }
+    return result;
   }
 
   /** The number of entries in the log. */

@@ -2,7 +2,7 @@
  * The tables the privacy layer owns, as Kysely sees them (migrations `0009a`/`0009b` in
  * src/store/migrations.ts). Ids, codes, counts and timestamps only: never content.
  */
-import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { ColumnType, Kysely } from 'kysely';
 import type { Schema } from '../store/schema.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -22,24 +22,37 @@ export interface PrivacyLedgerTable {
   created_at: DefaultTimestamp;
 }
 
-export interface AlertOutboxTable {
+export interface AlertsTable {
   tenant_id: string;
   id: string;
-  /** The alert as JSON: rule code, principal id, counts, times; never a document value. */
-  payload: ColumnType<Record<string, unknown>, string, string>;
+  rule: string;
+  principal_id: string;
+  observed: number;
+  threshold: number;
+  window_seconds: number;
   raised_at: Timestamp;
+}
+
+export interface AlertDeliveriesTable {
+  tenant_id: string;
+  alert_id: string;
+  /** `default` (the deployment's webhook) or `policy:<n>` (the tenant policy's n-th). */
+  target: string;
+  url: string;
+  /** The environment variable that holds the signing secret; never the secret. */
+  secret_env: string;
   status: 'pending' | 'delivered' | 'dead';
-  attempts: number;
+  attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: Timestamp;
   delivered_at: Timestamp | null;
-  last_error: string | null;
-  seq: Generated<string | number>;
+  last_status: number | null;
 }
 
 // A type alias, not an interface: `withTables` needs an index-compatible record type.
 export type PrivacyTables = {
   privacy_ledger: PrivacyLedgerTable;
-  alert_outbox: AlertOutboxTable;
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
 };
 
 /** The database with the privacy tables. */

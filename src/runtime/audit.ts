@@ -27,7 +27,7 @@ import {
   importAuditPrivateKey,
   serializeAuditExport,
 } from '../audit/index.js';
-import type { AuditEventInput, AuditReceipt, AuditSigner, SignedTreeHead } from '../audit/index.js';
+import type { AuditEventInput, AuditLogOptions, AuditReceipt, AuditSigner, SignedTreeHead } from '../audit/index.js';
 import { auditRoutes } from '../api/routes/audit.js';
 import type { ApiDependencies, AuditRecorder, SecurityEvent } from '../api/ports.js';
 import type { Role } from '../access/permissions.js';
@@ -116,6 +116,8 @@ export interface OpenAuditLogOptions {
   readonly signer?: AuditSigner;
   /** Milliseconds since the epoch for head timestamps (default `Date.now`). */
   readonly clock?: () => number;
+  /** Told of every event stored in any of the logs (the anomaly detector). */
+  readonly onAppend?: AuditLogOptions['onAppend'];
 }
 
 /**
@@ -183,6 +185,7 @@ export async function openAuditLogs(options: Omit<OpenAuditLogOptions, 'logId'>)
         signer,
         signEvery: options.signEvery ?? DEFAULT_SIGN_EVERY,
         ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...(options.onAppend === undefined ? {} : { onAppend: options.onAppend }),
       });
       cache.set(logId, log);
     }

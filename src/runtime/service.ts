@@ -44,7 +44,8 @@ import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
 import type { DetectionPool } from './detection-pool.js';
 import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
-import { privacyRoutes } from './privacy.js';
+import { createAlerting, privacyRoutes } from './privacy.js';
+import type { Alerting, AlertingWiring } from './privacy.js';
 import type { AnalyticsConsent } from '../privacy/analytics/index.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
@@ -86,6 +87,8 @@ export interface ServiceOptions {
   readonly detectionThreads?: number;
   /** Which jobs' consent allows analytics (a seam for the governance layer); none when absent. */
   readonly analyticsConsent?: AnalyticsConsent;
+  /** Alert webhook delivery timing (tests shorten it) and the environment its secrets are read from. */
+  readonly alerts?: Pick<AlertingWiring, 'dispatcher' | 'env'>;
 }
 
 /**
@@ -104,6 +107,8 @@ export interface Service {
   readonly audit: AuditLogs;
   /** Service API keys (what `veil apikey` manages), accepted on every route. */
   readonly apiKeys: ApiKeys;
+  /** The access anomaly detector and alert delivery. */
+  readonly alerting: Alerting;
   /** Stops the API, drains the workers, closes pg-boss and the database. */
   close(): Promise<void>;
 }
@@ -362,12 +367,22 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   });
   let workers: Workers | undefined;
   let detection: DetectionPool | undefined;
+  let alerting: Alerting | undefined;
   try {
     const threads = options.detectionThreads ?? defaultDetectionThreads();
     if (!Number.isInteger(threads) || threads < 0)
       throw new VeilError('VEIL_INVALID_OPTION', 'service: detectionThreads must be an integer of at least 0');
     if (threads > 0) detection = createDetectionPool({ threads });
-    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir });
+    const defaultPolicy = options.policyFor === undefined ? await loadPolicy(DEFAULT_POLICY_PATH) : undefined;
+    const policyFor = options.policyFor ?? (() => defaultPolicy!);
+    alerting = createAlerting({
+      db: runtime.handle.db,
+      policyFor,
+      ...options.alerts,
+      onError: (error) => logger?.error({ component: 'alerts', errorName: error instanceof Error ? error.name : 'unknown' }, 'alert not stored or delivered'),
+    });
+    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, onAppend: alerting.onAudit });
+    alerting.attach(logs);
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)
@@ -386,8 +401,6 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           );
         },
       });
-    const defaultPolicy = options.policyFor === undefined ? await loadPolicy(DEFAULT_POLICY_PATH) : undefined;
-    const policyFor = options.policyFor ?? (() => defaultPolicy!);
     const maxBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxBytes;
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
     const routes = [
@@ -399,6 +412,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         policyFor,
         ...(options.analyticsConsent === undefined ? {} : { analyticsConsent: options.analyticsConsent }),
       }),
+      ...alerting.routes,
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
@@ -417,27 +431,32 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
       ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
       ...auditApiDependencies(logs, routes),
+      observeRequest: alerting.onRequest,
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
     let closed: Promise<void> | undefined;
     const running = workers;
     const pool = detection;
+    const alerts = alerting;
     return {
       app,
       runtime,
       audit: logs,
       apiKeys,
+      alerting: alerts,
       close: () =>
         (closed ??= (async () => {
           await app.close();
           await pool?.close();
           await sweeper.stop();
           await running?.stop();
+          await alerts.close();
           await runtime.close();
         })()),
     };
   } catch (error) {
     await detection?.close().catch(() => {});
+    await alerting?.close().catch(() => {});
     await workers?.stop().catch(() => {});
     await runtime.close().catch(() => {});
     throw error;

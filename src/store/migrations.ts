@@ -220,12 +220,55 @@ const privacyLedger: Migration = {
   },
 };
 
+/**
+ * Access anomaly alerts (src/privacy/anomaly): each alert raised, and a durable outbox of its
+ * webhook deliveries, so an alert raised while the receiver is down is delivered when it is back.
+ * Rule codes, principal ids, counts and times only. Webhook secrets are not stored: a delivery
+ * names the environment variable that holds its secret.
+ */
+const alerts: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table alerts (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        rule text not null check (rule ~ '^[a-z][a-z0-9_]{0,63}$'),
+        principal_id text not null check (principal_id ${ID_CHECK}),
+        observed integer not null check (observed >= 0),
+        threshold integer not null check (threshold >= 0),
+        window_seconds integer not null check (window_seconds >= 0),
+        raised_at timestamptz not null,
+        primary key (tenant_id, id)
+      )`,
+      `create index alerts_raised on alerts (tenant_id, raised_at)`,
+      `create table alert_deliveries (
+        tenant_id text not null,
+        alert_id text not null,
+        target text not null check (target ~ '^[a-z0-9:_-]{1,64}$'),
+        url text not null check (url ~ '^https?://'),
+        secret_env text not null check (secret_env ~ '^[A-Z][A-Z0-9_]{0,127}$'),
+        status text not null check (status in ('pending', 'delivered', 'dead')),
+        attempts integer not null default 0 check (attempts >= 0),
+        next_attempt_at timestamptz not null,
+        delivered_at timestamptz,
+        last_status integer,
+        primary key (tenant_id, alert_id, target),
+        foreign key (tenant_id, alert_id) references alerts (tenant_id, id)
+      )`,
+      `create index alert_deliveries_due on alert_deliveries (status, next_attempt_at)`,
+      ...tenantWall('alerts'),
+      ...tenantWall('alert_deliveries'),
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_row_level_security': rowLevelSecurity,
   '0003_api_keys_by_key_id': apiKeysByKeyId,
   '0009a_privacy_ledger': privacyLedger,
+  '0009b_alerts': alerts,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

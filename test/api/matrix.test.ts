@@ -71,6 +71,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', route: '/v1/audit/proof/inclusion', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/inclusion?leaf=0&size=2' }) },
   { method: 'GET', route: '/v1/audit/proof/consistency', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/consistency?from=1&to=2' }) },
   { method: 'GET', route: '/v1/analytics/counts', permission: 'analytics:read', ok: 200, byId: false, request: async () => ({ url: '/v1/analytics/counts?group_by=purpose&from=2020-01-01&to=2030-01-01' }) },
+  { method: 'GET', route: '/v1/alerts', permission: 'alerts:read', ok: 200, byId: false, request: async () => ({ url: '/v1/alerts' }) },
   { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
 ];
 
@@ -149,6 +150,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 15 routes: 10 without ids × 5 roles + 5 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 10 * 5 + 5 * 5 * 2);
+  // 16 routes: 11 without ids × 5 roles + 5 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 11 * 5 + 5 * 5 * 2);
 });

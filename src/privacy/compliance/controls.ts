@@ -337,4 +337,32 @@ export const CONTROLS: readonly Control[] = [
       },
     ],
   },
+  {
+    id: 'VEIL-MON-01',
+    title: 'Access anomaly alerts',
+    does: 'A detector over the audit stream and request outcomes raises alert.raised on reveal or download bursts, DSR export bursts, access outside working hours, repeated 401/403 from one source, 404 probing, an API key from a new address and crop-viewing outliers, and delivers signed webhooks from a durable outbox.',
+    clauses: [GDPR.security, HIPAA.audit, SOX.audit],
+    policyKeys: ['alerts.enabled', 'alerts.thresholds', 'alerts.working_hours', 'alerts.webhooks'],
+    status: (policy) => ({
+      status: policy.alerts?.enabled === false ? 'configured_off' : 'enforced',
+      values: {
+        'alerts.enabled': policy.alerts?.enabled ?? true,
+        'alerts.thresholds': policy.alerts?.thresholds ?? 'defaults',
+        'alerts.working_hours': policy.alerts?.working_hours ?? null,
+        'alerts.webhooks': (policy.alerts?.webhooks ?? []).length,
+      },
+    }),
+    auditActions: ['alert.raised'],
+    tests: [
+      {
+        file: 'test/privacy/anomaly/alerts.test.ts',
+        name: '20 reveals in a minute by one dpo raise one alert, delivered with a valid signature and no document value',
+      },
+      {
+        file: 'test/privacy/anomaly/alerts.test.ts',
+        name: 'receiver down: the alert waits in the outbox and is delivered when it is back; nothing is lost',
+      },
+      { file: 'test/privacy/anomaly/alerts.test.ts', name: 'normal traffic raises no alert' },
+    ],
+  },
 ];
