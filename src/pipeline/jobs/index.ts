@@ -7,7 +7,10 @@ export {
   deleteJob,
   getJobStatus,
   readRedacted,
+  requireFinishedJob,
+  revealFindings,
   type DeletedJob,
+  type RevealedFinding,
   type JobRef,
   type JobStatusView,
 } from './commands.js';
@@ -33,3 +36,4 @@ export {
 } from './request.js';
 export { createJobTasks, type JobTask, type StepEnv, type StepServices } from './steps.js';
 export { failJob } from './records.js';
+export { jobText, type JobText, type TextRoute } from './text.js';
