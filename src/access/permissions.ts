@@ -36,6 +36,9 @@ export const PERMISSION_MATRIX = {
   'dsr:manage': ['admin', 'dpo'],
   'consent:withdraw': ['admin', 'dpo'],
   'analyze:run': ['admin', 'processor'],
+  'analytics:read': ['admin', 'auditor'],
+  'alerts:read': ['admin', 'auditor', 'dpo'],
+  'privacy-metrics:read': ['admin', 'auditor', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A permission a route or command declares. */

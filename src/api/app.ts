@@ -94,6 +94,15 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   installMetrics(app);
   installRequestLog(app);
+  const observe = deps.observeRequest;
+  if (observe !== undefined)
+    app.addHook('onResponse', async (request, reply) => {
+      try {
+        observe({ principal: request.principal ?? null, status: reply.statusCode, byId: (request.routeOptions.url ?? '').includes('/:'), address: request.ip });
+      } catch {
+        // An observer is told, never obeyed: the response has gone already.
+      }
+    });
   if (config.docs) await registerOpenApi(app, API_VERSION);
 
   const analyzeText = deps.analyzeText ?? analyzeInProcess(createAnalyzerCache(config.analyzerCacheSize));

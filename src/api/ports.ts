@@ -81,6 +81,18 @@ export interface AuditRecorder {
  */
 export type AnalyzeText = (text: string, options: AnalyzeOptions) => Promise<Finding[]>;
 
+/**
+ * The outcome of one request, for the access anomaly detector: who (when authenticated), the
+ * status, whether the route names a resource id, and the client address (which the observer must
+ * hash before keeping). Never a header, body, query or path value.
+ */
+export interface RequestOutcome {
+  readonly principal: Principal | null;
+  readonly status: number;
+  readonly byId: boolean;
+  readonly address: string;
+}
+
 /** Everything `buildApp` is given. Only `authenticate` and `authorize` are required. */
 export interface ApiDependencies {
   readonly authenticate: Authenticate;
@@ -108,6 +120,8 @@ export interface ApiDependencies {
   readonly audit?: AuditRecorder;
   /** Analysis for `/v1/analyze` and `/v1/anonymize`; in the request's thread when absent. */
   readonly analyzeText?: AnalyzeText;
+  /** Told of every request's outcome once it is answered (synchronous, must not throw). */
+  readonly observeRequest?: (outcome: RequestOutcome) => void;
   /** A PEM certificate chain and key: the app serves HTTPS and sends HSTS. Plain HTTP when absent. */
   readonly tls?: TlsFiles;
 }

@@ -35,6 +35,8 @@ export const KNOWN_ACTIONS = [
   'ai.egress_blocked',
   'text.analyzed',
   'text.anonymized',
+  'analytics.released',
+  'alert.raised',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -235,6 +237,12 @@ const eventSchema = z
       case 'ai.egress_blocked':
         need('provider', event.provider !== undefined);
         need('counts', event.counts !== undefined);
+        break;
+      case 'analytics.released':
+        need('counts', event.counts !== undefined);
+        break;
+      case 'alert.raised':
+        need('code', event.code !== undefined);
         break;
     }
   });

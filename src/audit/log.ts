@@ -109,6 +109,11 @@ export interface AuditLogOptions {
   readonly signEvery?: number;
   /** The deployment region (`VEIL_REGION`), recorded in every event that names none. */
   readonly region?: string;
+  /**
+   * Told of every event once it is stored (the access anomaly detector watches the stream here).
+   * Synchronous and must not throw; an observer's failure never undoes or delays an append.
+   */
+  readonly onAppend?: (event: AuditEvent, index: number) => void;
 }
 
 /** What {@link AuditLog.append} returns. */
@@ -170,6 +175,7 @@ export class AuditLog {
   readonly #clock: () => number;
   readonly #signEvery: number | undefined;
   readonly #region: string | undefined;
+  readonly #onAppend: ((event: AuditEvent, index: number) => void) | undefined;
   readonly #tree: MerkleTree;
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -182,6 +188,7 @@ export class AuditLog {
     this.#clock = options.clock ?? Date.now;
     this.#signEvery = signEvery;
     this.#region = options.region;
+    this.#onAppend = options.onAppend;
     this.#tree = new MerkleTree(options.store);
   }
 
@@ -202,15 +209,23 @@ export class AuditLog {
    */
   async append(event: AuditEventInput): Promise<AppendResult> {
     // Validate outside the queue: a bad event must not hold up the others.
-    const { canonical } = canonicalAuditEvent(
+    const { event: parsed, canonical } = canonicalAuditEvent(
       this.#region === undefined || event.region !== undefined ? event : { ...event, region: this.#region },
     );
     const leafHash = hashLeaf(Buffer.from(canonical, 'utf8'));
-    return this.#exclusive(async () => {
+    const result = await this.#exclusive(async () => {
       const index = await this.store.append({ event: canonical, leafHash });
       if (this.#signEvery !== undefined && (index + 1) % this.#signEvery === 0) await this.#signHead(index + 1);
       return { index, leafHash: toHex(leafHash) };
     });
+    if (this.#onAppend !== undefined) {
+      try {
+        this.#onAppend(parsed, result.index);
+      } catch {
+        // An observer is told, never obeyed: the event is stored whatever it does.
+      }
+    }
+    return result;
   }
 
   /** The number of entries in the log. */

@@ -15,6 +15,8 @@ import { registerToken } from './commands/token.js';
 import { registerRedact } from './commands/redact.js';
 import { registerWorker } from './commands/worker.js';
 import { registerServe } from './commands/serve.js';
+import { registerRisk } from './commands/risk.js';
+import { registerCompliance } from './commands/compliance.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
 const EXIT_INPUT = 1;
@@ -48,6 +50,8 @@ registerToken(program);
 registerRedact(program);
 registerWorker(program);
 registerServe(program);
+registerRisk(program);
+registerCompliance(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -91,6 +91,10 @@ export const ERROR_CATALOGUE = {
   VEIL_PURPOSE_NOT_ALLOWED: { status: 422, doc: 'The tenant\'s policy does not allow this purpose, or the purpose does not permit the lawful basis, an output, a template, model use, manual review or the reveal reason asked for; the message names what to change.' },
   VEIL_CONSENT_WITHDRAWN: { status: 409, doc: 'The data subject has withdrawn consent for this purpose (`POST /v1/consents/withdrawals`); the job is refused, or was cancelled with reason `consent_withdrawn`.' },
   VEIL_REGION_MISMATCH: { status: 409, doc: 'The tenant\'s policy pins its data to a region other than this deployment\'s (`VEIL_REGION`); nothing was stored. Send the request to a deployment in the pinned region.' },
+  // Privacy measurement (src/privacy): differentially private analytics, re-identification risk, alerts.
+  VEIL_PRIVACY_BUDGET_EXHAUSTED: { status: 429, doc: 'The tenant\'s differential-privacy budget for the current period (`analytics.budget` in its policy) would be exceeded by this release; nothing was released or spent. Wait for the next period or ask the data-protection officer to raise the budget.' },
+  VEIL_K_ANONYMITY_UNMET: { status: 422, doc: 'A CSV output could not be made k-anonymous (`k_anonymity` in the policy) by generalising and suppressing its quasi-identifiers within the suppression limit; no output was written. The message gives k reached and k required, never a value.' },
+  VEIL_ALERT_WEBHOOK: { status: 500, doc: 'An alert webhook is misconfigured (its URL is not http(s), or the environment variable that should hold its secret is empty); the message names the setting, never the secret.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

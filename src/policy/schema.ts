@@ -90,6 +90,107 @@ export const fieldRuleSchema = z.union(
   { error: 'expected detect, keep, or a mapping with a type (and an optional operator)' },
 );
 
+const epsilon = z
+  .number({ error: 'expected a number' })
+  .min(0.000001, { error: 'expected an epsilon from 0.000001 to 10' })
+  .max(10, { error: 'expected an epsilon from 0.000001 to 10' });
+const code = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: 'expected a lower-case code such as claims-intake' });
+
+/** Differentially private analytics (src/privacy/analytics): the budget and the clamping. */
+export const analyticsPolicySchema = z
+  .object({
+    epsilon_per_release: epsilon.optional(),
+    budget: z
+      .object({
+        epsilon: z
+          .number({ error: 'expected a number' })
+          .min(0.000001, { error: 'expected an epsilon from 0.000001 to 1000' })
+          .max(1000, { error: 'expected an epsilon from 0.000001 to 1000' }),
+        period: z.enum(['day', 'week', 'month'], { error: 'expected day, week or month' }),
+      })
+      .strict()
+      .optional(),
+    max_contribution: between(1, 10_000).optional(),
+    purposes: z.array(code, { error: 'expected a list' }).max(1000).optional(),
+    templates: z.array(code, { error: 'expected a list' }).max(1000).optional(),
+  })
+  .strict();
+
+const hour = z
+  .string()
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day such as 08:00' });
+
+/** Access anomaly alerts (src/privacy/anomaly): thresholds, working hours and webhooks. */
+export const alertsPolicySchema = z
+  .object({
+    enabled: flag.optional(),
+    thresholds: z
+      .object({
+        reveals_per_minute: between(1, 100_000).optional(),
+        downloads_per_minute: between(1, 100_000).optional(),
+        dsr_exports_per_hour: between(1, 100_000).optional(),
+        denied_per_minute: between(1, 100_000).optional(),
+        not_found_per_minute: between(1, 100_000).optional(),
+        crops_peer_factor: between(2, 1000).optional(),
+        crops_min: between(1, 100_000).optional(),
+      })
+      .strict()
+      .optional(),
+    working_hours: z
+      .object({
+        start: hour,
+        end: hour,
+        days: z
+          .array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']), {
+            error: 'expected a list of mon … sun',
+          })
+          .min(1)
+          .max(7)
+          .optional(),
+        utc_offset_minutes: between(-840, 840).optional(),
+      })
+      .strict()
+      .optional(),
+    webhooks: z
+      .array(
+        z
+          .object({
+            url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+            secret_env: z
+              .string()
+              .regex(/^[A-Z][A-Z0-9_]{0,127}$/, {
+                error: 'expected the name of an environment variable holding the secret',
+              }),
+          })
+          .strict(),
+        { error: 'expected a list' },
+      )
+      .max(8)
+      .optional(),
+  })
+  .strict();
+
+/** k-anonymity of CSV outputs (src/privacy/risk): `k_anonymity: 5`, or with the columns and suppression limit. */
+export const kAnonymityPolicySchema = z.union(
+  [
+    between(2, 1_000_000),
+    z
+      .object({
+        k: between(2, 1_000_000),
+        quasi: z.array(z.string().min(1).max(512), { error: 'expected a list of column names' }).min(1).max(64).optional(),
+        max_suppression: z
+          .number({ error: 'expected a number' })
+          .min(0, { error: 'expected a share from 0 to 1' })
+          .max(1, { error: 'expected a share from 0 to 1' })
+          .optional(),
+      })
+      .strict(),
+  ],
+  { error: 'expected a whole number k, or a mapping with k (and optional quasi and max_suppression)' },
+);
+
 export const policySchema = z
   .object({
     version: z.literal(1, { error: 'expected 1 (the only policy version)' }),
@@ -149,6 +250,9 @@ export const policySchema = z
     retention: retentionSchema.optional(),
     region: regionSchema.optional(),
     purposes: purposesSchema.optional(),
+    analytics: analyticsPolicySchema.optional(),
+    alerts: alertsPolicySchema.optional(),
+    k_anonymity: kAnonymityPolicySchema.optional(),
   })
   .strict();
 
@@ -156,3 +260,5 @@ export const policySchema = z
 export type Policy = z.output<typeof policySchema>;
 export type PolicyOperator = z.output<typeof policyOperatorSchema>;
 export type PolicyFieldRule = z.output<typeof fieldRuleSchema>;
+export type AnalyticsPolicy = z.output<typeof analyticsPolicySchema>;
+export type AlertsPolicy = z.output<typeof alertsPolicySchema>;

@@ -27,7 +27,7 @@ import {
   importAuditPrivateKey,
   serializeAuditExport,
 } from '../audit/index.js';
-import type { AuditEventInput, AuditReceipt, AuditSigner, SignedTreeHead } from '../audit/index.js';
+import type { AuditEventInput, AuditLogOptions, AuditReceipt, AuditSigner, SignedTreeHead } from '../audit/index.js';
 import type { ApiDependencies, AuditRecorder, SecurityEvent } from '../api/ports.js';
 import type { Role } from '../access/permissions.js';
 import type { Principal } from '../access/principal.js';
@@ -117,6 +117,8 @@ export interface OpenAuditLogOptions {
   readonly clock?: () => number;
   /** The deployment region (`VEIL_REGION`), recorded in every event. */
   readonly region?: string;
+  /** Told of every event stored in any of the logs (the anomaly detector). */
+  readonly onAppend?: AuditLogOptions['onAppend'];
 }
 
 /**
@@ -185,6 +187,7 @@ export async function openAuditLogs(options: Omit<OpenAuditLogOptions, 'logId'>)
         signEvery: options.signEvery ?? DEFAULT_SIGN_EVERY,
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         ...(options.region === undefined ? {} : { region: options.region }),
+        ...(options.onAppend === undefined ? {} : { onAppend: options.onAppend }),
       });
       cache.set(logId, log);
     }

@@ -46,6 +46,9 @@ import { checkUpload, createUpload, receiveUpload, takeUpload } from '../pipelin
 import type { UploadDeps } from '../pipeline/uploads.js';
 import { sweepExpiredUploads } from './upload-sweeper.js';
 import { createGovernancePort, DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
+import { createAlerting, privacyRoutes } from './privacy.js';
+import type { Alerting, AlertingWiring } from './privacy.js';
+import type { AnalyticsConsent } from '../privacy/analytics/index.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
@@ -101,6 +104,10 @@ export interface ServiceOptions {
    * current KEK, in seconds; 0 never (the default here; `veil serve` runs it hourly).
    */
   readonly keyMaintenanceIntervalSeconds?: number;
+  /** Which jobs' consent allows analytics (a seam for the governance layer); none when absent. */
+  readonly analyticsConsent?: AnalyticsConsent;
+  /** Alert webhook delivery timing (tests shorten it) and the environment its secrets are read from. */
+  readonly alerts?: Pick<AlertingWiring, 'dispatcher' | 'env'>;
 }
 
 /**
@@ -121,6 +128,8 @@ export interface Service {
   readonly apiKeys: ApiKeys;
   /** One governance pass now (policy reload, retention sweep): what the timer runs. */
   governancePass(): Promise<RetentionSweepReport>;
+  /** The access anomaly detector and alert delivery. */
+  readonly alerting: Alerting;
   /** Stops the API, drains the workers, closes pg-boss and the database. */
   close(): Promise<void>;
 }
@@ -309,12 +318,21 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   });
   let workers: Workers | undefined;
   let detection: DetectionPool | undefined;
+  let alerting: Alerting | undefined;
   try {
     const threads = options.detectionThreads ?? defaultDetectionThreads();
     if (!Number.isInteger(threads) || threads < 0)
       throw new VeilError('VEIL_INVALID_OPTION', 'service: detectionThreads must be an integer of at least 0');
     if (threads > 0) detection = createDetectionPool({ threads });
-    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, ...(options.region === undefined ? {} : { region: options.region }) });
+    const policyFor = async (tenantId: string): Promise<Policy> => (await tenantPolicy(tenantId)).policy;
+    alerting = createAlerting({
+      db: runtime.handle.db,
+      policyFor,
+      ...options.alerts,
+      onError: (error) => logger?.error({ component: 'alerts', errorName: error instanceof Error ? error.name : 'unknown' }, 'alert not stored or delivered'),
+    });
+    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, onAppend: alerting.onAudit, ...(options.region === undefined ? {} : { region: options.region }) });
+    alerting.attach(logs);
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)
@@ -363,7 +381,17 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ),
       jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region),
       ...auditApiDependencies(logs),
-      routes,
+      routes: [
+        ...routes,
+        ...privacyRoutes({
+          db: runtime.handle.db,
+          logs,
+          policyFor,
+          ...(options.analyticsConsent === undefined ? {} : { analyticsConsent: options.analyticsConsent }),
+        }),
+        ...alerting.routes,
+      ],
+      observeRequest: alerting.onRequest,
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
     const keyUpkeep = startKeyMaintenance({
@@ -385,12 +413,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     let closed: Promise<void> | undefined;
     const running = workers;
     const pool = detection;
+    const alerts = alerting;
     return {
       app,
       runtime,
       audit: logs,
       apiKeys,
       governancePass: () => governance.runOnce(),
+      alerting: alerts,
       close: () =>
         (closed ??= (async () => {
           await app.close();
@@ -399,11 +429,13 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           await keyUpkeep.stop();
           await governance.stop();
           await running?.stop();
+          await alerts.close();
           await runtime.close();
         })()),
     };
   } catch (error) {
     await detection?.close().catch(() => {});
+    await alerting?.close().catch(() => {});
     await workers?.stop().catch(() => {});
     await runtime.close().catch(() => {});
     throw error;

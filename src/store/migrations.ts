@@ -266,6 +266,34 @@ const governance: Migration = {
 };
 
 /**
+ * The differential-privacy ledger (src/privacy/analytics): one row per release, what it spent
+ * and in which budget period. Append-only like the audit log, and behind the tenant wall.
+ */
+const privacyLedger: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table privacy_ledger (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        period_start timestamptz not null,
+        epsilon_micro bigint not null check (epsilon_micro > 0),
+        mechanism text not null check (mechanism ~ '^[a-z][a-z0-9_]{0,63}$'),
+        group_by text not null check (group_by ~ '^[a-z][a-z0-9_]{0,63}$'),
+        range_from timestamptz not null,
+        range_to timestamptz not null,
+        actor_id text not null check (actor_id ${ID_CHECK}),
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, id)
+      )`,
+      `create index privacy_ledger_period on privacy_ledger (tenant_id, period_start)`,
+      `create trigger privacy_ledger_append_only before update or delete on privacy_ledger
+        for each row execute function veil_append_only()`,
+      ...tenantWall('privacy_ledger'),
+    ]);
+  },
+};
+
+/**
  * The subject index (issue 15): for each job, a keyed HMAC of every direct identifier the detect
  * step found (never the value in plaintext), the key version it was made under, and the value
  * sealed under the tenant's key, so a data-subject request finds a subject's jobs by an e-mail
@@ -290,6 +318,48 @@ const subjectIndex: Migration = {
   },
 };
 
+/**
+ * Access anomaly alerts (src/privacy/anomaly): each alert raised, and a durable outbox of its
+ * webhook deliveries, so an alert raised while the receiver is down is delivered when it is back.
+ * Rule codes, principal ids, counts and times only. Webhook secrets are not stored: a delivery
+ * names the environment variable that holds its secret.
+ */
+const alerts: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table alerts (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        rule text not null check (rule ~ '^[a-z][a-z0-9_]{0,63}$'),
+        principal_id text not null check (principal_id ${ID_CHECK}),
+        observed integer not null check (observed >= 0),
+        threshold integer not null check (threshold >= 0),
+        window_seconds integer not null check (window_seconds >= 0),
+        raised_at timestamptz not null,
+        primary key (tenant_id, id)
+      )`,
+      `create index alerts_raised on alerts (tenant_id, raised_at)`,
+      `create table alert_deliveries (
+        tenant_id text not null,
+        alert_id text not null,
+        target text not null check (target ~ '^[a-z0-9:_-]{1,64}$'),
+        url text not null check (url ~ '^https?://'),
+        secret_env text not null check (secret_env ~ '^[A-Z][A-Z0-9_]{0,127}$'),
+        status text not null check (status in ('pending', 'delivered', 'dead')),
+        attempts integer not null default 0 check (attempts >= 0),
+        next_attempt_at timestamptz not null,
+        delivered_at timestamptz,
+        last_status integer,
+        primary key (tenant_id, alert_id, target),
+        foreign key (tenant_id, alert_id) references alerts (tenant_id, id)
+      )`,
+      `create index alert_deliveries_due on alert_deliveries (status, next_attempt_at)`,
+      ...tenantWall('alerts'),
+      ...tenantWall('alert_deliveries'),
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -299,6 +369,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_fields': jobTemplates,
   '0007a_governance': governance,
   '0007b_subject_index': subjectIndex,
+  '0009a_privacy_ledger': privacyLedger,
+  '0009b_alerts': alerts,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -23,6 +23,9 @@ const EXPECTED: Record<Permission, readonly [number, number, number, number, num
   'dsr:manage':        [1, 0, 0, 0, 1],
   'consent:withdraw':  [1, 0, 0, 0, 1],
   'analyze:run':       [1, 1, 0, 0, 0],
+  'analytics:read':    [1, 0, 0, 1, 0],
+  'alerts:read':       [1, 0, 0, 1, 1],
+  'privacy-metrics:read': [1, 0, 0, 1, 1],
 };
 const COLUMNS: readonly Role[] = ['admin', 'processor', 'reviewer', 'auditor', 'dpo'];
 
@@ -73,7 +76,7 @@ test('every role × permission × tenant: allowed in its tenant, 404 in another,
   t.diagnostic(
     `${ROLES.length} roles × ${PERMISSIONS.length} permissions: ${outcomes.allowed} allowed, ${outcomes.forbidden} forbidden; ${outcomes.notFound} cross-tenant checks answered 404`,
   );
-  assert.deepEqual(outcomes, { allowed: 38, forbidden: 37, notFound: 38 });
+  assert.deepEqual(outcomes, { allowed: 46, forbidden: 44, notFound: 46 });
 });
 
 test('a principal with several roles holds the union of their permissions', () => {

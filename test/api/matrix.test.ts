@@ -78,6 +78,8 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', route: '/v1/api-keys', permission: 'api-keys:manage', ok: 201, byId: false, request: async () => ({ url: '/v1/api-keys', payload: { roles: ['processor'] } }) },
   { method: 'GET', route: '/v1/api-keys', permission: 'api-keys:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/api-keys' }) },
   { method: 'DELETE', route: '/v1/api-keys/{id}', permission: 'api-keys:manage', ok: 204, byId: true, request: async (f, t) => ({ url: `/v1/api-keys/${await f.nextApiKey(t)}` }) },
+  { method: 'GET', route: '/v1/analytics/counts', permission: 'analytics:read', ok: 200, byId: false, request: async () => ({ url: '/v1/analytics/counts?group_by=purpose&from=2020-01-01&to=2030-01-01' }) },
+  { method: 'GET', route: '/v1/alerts', permission: 'alerts:read', ok: 200, byId: false, request: async () => ({ url: '/v1/alerts' }) },
   { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
   {
     method: 'POST',
@@ -177,6 +179,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 23 routes: 15 without ids × 5 roles + 8 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 15 * 5 + 8 * 5 * 2);
+  // 25 routes: 17 without ids × 5 roles + 8 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 17 * 5 + 8 * 5 * 2);
 });

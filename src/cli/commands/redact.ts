@@ -17,6 +17,7 @@ import { anonymizeJsonDocument } from '../../pipeline/structured/json.js';
 import { analyzeOptionsFromPolicy, planFromPolicy, structuredRulesFromPolicy } from '../../policy/plan.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { Policy } from '../../policy/schema.js';
+import { kAnonymityFromPolicy } from '../../privacy/risk/policy.js';
 
 const FORMATS = ['text', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -192,6 +193,7 @@ async function redact(
           context,
           analyze,
           rules: structuredRulesFromPolicy(policy),
+          ...kAnonymityOption(policy),
         })
       ).byType,
     };
@@ -242,4 +244,10 @@ async function writeAtomically<T>(target: string, write: (output: Writable) => P
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+// The policy's k_anonymity, as the CSV writer's option (absent when the policy requires none).
+function kAnonymityOption(policy: Policy): { kAnonymity?: NonNullable<ReturnType<typeof kAnonymityFromPolicy>> } {
+  const options = kAnonymityFromPolicy(policy);
+  return options === undefined ? {} : { kAnonymity: options };
 }

@@ -5,7 +5,9 @@ import { stringify } from 'csv-stringify';
 import { createRowAnonymizer } from '../../engine/anonymize/structured/csv.js';
 import type { StructuredOptions } from '../../engine/anonymize/structured/rules.js';
 import { malformedCsv } from '../../documents/parsers/csv.js';
-import { isVeilError } from '../../errors/veil-error.js';
+import { isVeilError, VeilError } from '../../errors/veil-error.js';
+import { enforceKAnonymity } from '../../privacy/risk/k-anonymity.js';
+import type { KAnonymityOptions } from '../../privacy/risk/k-anonymity.js';
 
 export interface CsvAnonymizeOptions extends StructuredOptions {
   /** The first record names the columns (default true); it is written through unchanged. */
@@ -14,6 +16,13 @@ export interface CsvAnonymizeOptions extends StructuredOptions {
   readonly delimiter?: string;
   /** The largest record accepted, so one runaway quoted field cannot take all memory (default 16 MiB). */
   readonly maxRecordBytes?: number;
+  /**
+   * Require k-anonymity of the output over these quasi-identifier columns (the policy's
+   * `k_anonymity`): the anonymised rows are held until the end, generalised and suppressed until
+   * every class has k rows, then written; or VEIL_K_ANONYMITY_UNMET and nothing is written. Needs
+   * a header. Memory then grows with the table, since classes span the whole of it.
+   */
+  readonly kAnonymity?: KAnonymityOptions;
 }
 
 /** Counts only: a summary can be logged, since it holds no content. */
@@ -23,6 +32,8 @@ export interface CsvSummary {
   readonly byType: Readonly<Record<string, number>>;
   /** Anonymised values by the operator applied. */
   readonly byOperator: Readonly<Record<string, number>>;
+  /** With k-anonymity: k reached, rows suppressed, and the generalisation level of each quasi column. */
+  readonly kAnonymity?: { readonly k: number; readonly suppressedRows: number; readonly levels: Readonly<Record<string, number>> };
 }
 
 const DEFAULT_MAX_RECORD = 16 * 1024 * 1024;
@@ -52,6 +63,7 @@ export async function anonymizeCsv(
   const byType: Record<string, number> = {};
   const byOperator: Record<string, number> = {};
   let rows = 0;
+  let kAnonymity: CsvSummary['kAnonymity'];
   const parser = parse({
     bom: true,
     delimiter,
@@ -65,9 +77,12 @@ export async function anonymizeCsv(
         let anonymizeRow: ReturnType<typeof createRowAnonymizer> | undefined = header
           ? undefined
           : createRowAnonymizer(undefined, options);
+        let columns: string[] | undefined;
+        const held: string[][] = [];
         for await (const record of records) {
           if (!anonymizeRow) {
             anonymizeRow = createRowAnonymizer(record, options);
+            columns = record;
             yield record;
             continue;
           }
@@ -77,7 +92,14 @@ export async function anonymizeCsv(
             byType[item.type] = (byType[item.type] ?? 0) + 1;
             byOperator[item.operator] = (byOperator[item.operator] ?? 0) + 1;
           }
-          yield done.row;
+          if (options.kAnonymity === undefined) yield done.row;
+          else held.push(done.row);
+        }
+        if (options.kAnonymity !== undefined) {
+          if (columns === undefined) throw new VeilError('VEIL_INVALID_OPTION', 'csv: k-anonymity needs a header row naming the quasi-identifier columns');
+          const safe = enforceKAnonymity(columns, held, options.kAnonymity);
+          kAnonymity = { k: safe.k, suppressedRows: safe.suppressedRows, levels: safe.levels };
+          yield* safe.rows;
         }
       },
       stringify({ delimiter }),
@@ -87,5 +109,5 @@ export async function anonymizeCsv(
     if (isVeilError(error)) throw error;
     throw malformedCsv(error) ?? error;
   }
-  return { rows, byType, byOperator };
+  return { rows, byType, byOperator, ...(kAnonymity === undefined ? {} : { kAnonymity }) };
 }

@@ -1,0 +1,159 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { requireTenantId } from '../../access/principal.js';
+import { VeilError } from '../../errors/veil-error.js';
+import { loadPolicy, policyHash } from '../../policy/index.js';
+import type { Policy } from '../../policy/index.js';
+import {
+  auditActionCounts,
+  buildComplianceReport,
+  renderHtml,
+  renderMarkdown,
+  treeHeadEvidence,
+} from '../../privacy/compliance/index.js';
+import type { ComplianceReport } from '../../privacy/compliance/index.js';
+import { openAuditLogs } from '../../runtime/audit.js';
+import { DEFAULT_POLICY_PATH } from '../../runtime/service.js';
+import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
+import { DEFAULT_DATA_DIR } from '../keyring.js';
+
+/**
+ * A period such as `30d`, `12h` or `2w` as milliseconds.
+ *
+ * @throws VeilError `VEIL_INVALID_OPTION` naming the flag.
+ *
+ * @example
+ * ```ts
+ * parsePeriod('30d', '--since'); // 2592000000
+ * ```
+ */
+export function parsePeriod(text: string, flag: string): number {
+  const match = /^(\d{1,5})([hdw])$/.exec(text);
+  if (match === null)
+    throw new VeilError('VEIL_INVALID_OPTION', `${flag}: expected a period such as 30d, 12h or 2w`);
+  const unit = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[match[2] as 'h' | 'd' | 'w'];
+  return Number(match[1]) * unit;
+}
+
+/**
+ * The policy a tenant runs under, for reports: `--policy FILE`, else the shipped default. A seam:
+ * once per-tenant policies live in `VEIL_POLICY_DIR` (governance), the tenant's file is read here.
+ */
+export async function reportPolicy(_tenant: string, file: string | undefined): Promise<Policy> {
+  return loadPolicy(file ?? DEFAULT_POLICY_PATH);
+}
+
+/**
+ * Builds the compliance report of a tenant from the database `veil serve` uses.
+ *
+ * @example
+ * ```ts
+ * const report = await complianceReportCommand({ dataDir: '.veil', tenant: 'acme', sinceMs: 30 * 86_400_000 });
+ * ```
+ */
+export async function complianceReportCommand(options: {
+  dataDir: string;
+  tenant: string;
+  sinceMs: number;
+  policyFile?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  now?: Date;
+}): Promise<ComplianceReport> {
+  const tenant = requireTenantId(options.tenant, '--tenant');
+  const policy = await reportPolicy(tenant, options.policyFile);
+  const env = { ...(options.env ?? process.env), VEIL_DATA_DIR: options.dataDir };
+  const handle = await openDatabase(databaseConfigFromEnv(env, process.cwd()));
+  try {
+    const logs = await openAuditLogs({ db: handle.db, dataDir: options.dataDir });
+    const log = logs.forTenant(tenant);
+    const until = options.now ?? new Date();
+    const since = new Date(until.getTime() - options.sinceMs);
+    const auditCounts = await auditActionCounts(log, since, until);
+    const treeHead = (await log.size()) === 0 ? null : treeHeadEvidence(await logs.currentTreeHead(log));
+    return buildComplianceReport({
+      tenant,
+      policy,
+      policyHash: policyHash(policy),
+      since,
+      until,
+      auditCounts,
+      treeHead,
+      now: until,
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `text` to `path` whole or not at all (a temporary file renamed into place).
+ *
+ * @example
+ * ```ts
+ * await writeReportFile('report.html', html);
+ * ```
+ */
+export async function writeReportFile(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${process.pid}.${Date.now()}.report.tmp`);
+  await writeFile(temp, text, { flag: 'wx', mode: 0o600 });
+  await rename(temp, path);
+}
+
+interface ReportFlags {
+  tenant: string;
+  format: string;
+  output?: string;
+  since: string;
+  policy?: string;
+  dataDir: string;
+}
+
+/**
+ * `veil compliance report [--tenant T] [--format md|json|html] [-o FILE] [--since 30d] [--policy FILE]`.
+ *
+ * @example
+ * ```ts
+ * registerCompliance(program); // veil compliance report --tenant acme --format html -o acme.html
+ * ```
+ */
+export function registerCompliance(program: Command): void {
+  program
+    .command('compliance')
+    .description('compliance evidence')
+    .command('report')
+    .description(
+      "join the control registry with a tenant's policy and audit log: status, clauses, policy values, tests, audit counts, signed tree head",
+    )
+    .option('--tenant <id>', 'the tenant', 'default')
+    .option('--format <format>', 'md, json or html (one file, no external assets)', 'md')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--since <period>', 'the period the audit counts cover, e.g. 30d, 12h, 2w', '30d')
+    .option('--policy <file>', "the tenant's policy file (default: the shipped policy)")
+    .option(
+      '--data-dir <dir>',
+      'where the database (unless DATABASE_URL) and the audit signing key live (VEIL_DATA_DIR)',
+      DEFAULT_DATA_DIR,
+    )
+    .action(async (flags: ReportFlags) => {
+      if (!['md', 'json', 'html'].includes(flags.format))
+        throw new VeilError('VEIL_INVALID_OPTION', '--format: expected md, json or html');
+      const report = await complianceReportCommand({
+        dataDir: flags.dataDir,
+        tenant: flags.tenant,
+        sinceMs: parsePeriod(flags.since, '--since'),
+        ...(flags.policy === undefined ? {} : { policyFile: flags.policy }),
+      });
+      const text =
+        flags.format === 'json'
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : flags.format === 'html'
+            ? renderHtml(report)
+            : renderMarkdown(report);
+      if (flags.output === undefined) process.stdout.write(text);
+      else {
+        await writeReportFile(flags.output, text);
+        process.stderr.write(`compliance report written to ${flags.output}\n`);
+      }
+    });
+}

@@ -1,0 +1,220 @@
+/**
+ * Wiring of the privacy layer into the service: the analytics port over the database and the
+ * audit logs. Rules live in src/privacy; this file only connects them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ApiRoutePlugin, RequestOutcome } from '../api/ports.js';
+import { alertRoutes } from '../api/routes/alerts.js';
+import type { AuditEvent } from '../audit/index.js';
+import { hmacSha256 } from '../crypto/hmac.js';
+import type { AlertsPolicy } from '../policy/schema.js';
+import {
+  AlertDispatcher,
+  AnomalyDetector,
+  listAlerts,
+  NO_TENANT,
+  storeAlert,
+  webhookTargets,
+} from '../privacy/anomaly/index.js';
+import type { DispatcherOptions, RaisedAlert } from '../privacy/anomaly/index.js';
+import { analyticsRoutes } from '../api/routes/analytics.js';
+import type { AnalyticsPort } from '../api/routes/analytics.js';
+import type { Policy } from '../policy/schema.js';
+import { NO_ANALYTICS_CONSENT, releaseCounts } from '../privacy/analytics/index.js';
+import type { AnalyticsConsent, RandomSource } from '../privacy/analytics/index.js';
+import type { Schema } from '../store/schema.js';
+import { auditActor, auditActorId } from './audit.js';
+import type { AuditLogs } from './audit.js';
+
+/** What the privacy routes are built from. */
+export interface PrivacyWiring {
+  readonly db: Kysely<Schema>;
+  readonly logs: AuditLogs;
+  readonly policyFor: (tenantId: string) => Policy | Promise<Policy>;
+  /** Which jobs allow analytics (governance's consent flags); none until wired. */
+  readonly analyticsConsent?: AnalyticsConsent;
+  /** The noise source; the operating system's CSPRNG when absent. */
+  readonly rng?: RandomSource;
+}
+
+/**
+ * The analytics port of the service.
+ *
+ * @example
+ * ```ts
+ * const port = analyticsPort({ db, logs, policyFor });
+ * await port.counts(principal, { groupBy: 'purpose', from, to });
+ * ```
+ */
+export function analyticsPort(wiring: PrivacyWiring): AnalyticsPort {
+  return {
+    async counts(principal, query) {
+      return releaseCounts(
+        {
+          db: wiring.db,
+          consent: wiring.analyticsConsent ?? NO_ANALYTICS_CONSENT,
+          record: (event) => wiring.logs.forTenant(event.tenant).append(event),
+          ...(wiring.rng === undefined ? {} : { rng: wiring.rng }),
+        },
+        {
+          tenant: principal.tenantId,
+          actor: auditActor(principal),
+          policy: await wiring.policyFor(principal.tenantId),
+          ...query,
+        },
+      );
+    },
+  };
+}
+
+/**
+ * The privacy route plugins of the service.
+ *
+ * @example
+ * ```ts
+ * const routes = [...privacyRoutes({ db, logs, policyFor })];
+ * ```
+ */
+export function privacyRoutes(wiring: PrivacyWiring): ApiRoutePlugin[] {
+  return [analyticsRoutes(analyticsPort(wiring))];
+}
+
+/** What {@link createAlerting} takes. */
+export interface AlertingWiring {
+  readonly db: Kysely<Schema>;
+  readonly policyFor: (tenantId: string) => Policy | Promise<Policy>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly dispatcher?: Omit<DispatcherOptions, 'db' | 'env'>;
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The anomaly detector and alert delivery of a service. */
+export interface Alerting {
+  /** The audit logs' `onAppend`. */
+  readonly onAudit: (event: AuditEvent) => void;
+  /** The API's `observeRequest`. */
+  readonly onRequest: (outcome: RequestOutcome) => void;
+  /** Where `alert.raised` events go; set once the logs are open. */
+  attach(logs: AuditLogs): void;
+  readonly routes: ApiRoutePlugin[];
+  readonly dispatcher: AlertDispatcher;
+  /** Resolves once every alert raised so far is stored (tests, shutdown). */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const POLICY_REFRESH_MS = 60_000;
+
+/**
+ * Wires the anomaly detector to the audit stream and the API, stores and records what it raises,
+ * and delivers alerts to the tenants' webhooks. Tenant alert settings are cached in memory (the
+ * detector runs on the hot path) and re-read every minute.
+ *
+ * @example
+ * ```ts
+ * const alerting = createAlerting({ db, policyFor });
+ * const logs = await openAuditLogs({ db, dataDir, onAppend: alerting.onAudit });
+ * alerting.attach(logs);
+ * ```
+ */
+export function createAlerting(wiring: AlertingWiring): Alerting {
+  const env = wiring.env ?? process.env;
+  const settings = new Map<
+    string,
+    { policy: AlertsPolicy | undefined; webhooks: Policy['alerts']; at: number }
+  >();
+  const refresh = (tenant: string): void => {
+    const cached = settings.get(tenant);
+    if (cached !== undefined && Date.now() - cached.at < POLICY_REFRESH_MS) return;
+    settings.set(tenant, { policy: cached?.policy, webhooks: cached?.webhooks, at: Date.now() });
+    Promise.resolve(wiring.policyFor(tenant))
+      .then((policy) =>
+        settings.set(tenant, { policy: policy.alerts, webhooks: policy.alerts, at: Date.now() }),
+      )
+      .catch((error: unknown) => wiring.onError?.(error));
+  };
+  const detector = new AnomalyDetector((tenant) => {
+    refresh(tenant);
+    return settings.get(tenant)?.policy;
+  });
+  const dispatcher = new AlertDispatcher({
+    db: wiring.db,
+    env,
+    ...wiring.dispatcher,
+    ...(wiring.onError === undefined ? {} : { onError: wiring.onError }),
+  });
+  dispatcher.start();
+  let logs: AuditLogs | undefined;
+  let pending: Promise<unknown> = Promise.resolve();
+  // A keyed hash, so an address never sits in the detector's memory or an alert as itself.
+  const addressKey = randomBytes(32);
+  const raise = (alerts: readonly RaisedAlert[]): void => {
+    for (const alert of alerts) {
+      if (alert.tenant === NO_TENANT) continue;
+      pending = pending
+        .then(async () => {
+          const policy = await wiring.policyFor(alert.tenant);
+          await storeAlert(wiring.db, alert, webhookTargets(policy.alerts, env), async (event) =>
+            logs?.forTenant(event.tenant).append(event),
+          );
+          dispatcher.wake();
+        })
+        .catch((error: unknown) => wiring.onError?.(error));
+    }
+  };
+  return {
+    onAudit: (event) => {
+      if (event.tenant === NO_TENANT) return;
+      raise(
+        detector.observe({
+          kind: 'audit',
+          tenant: event.tenant,
+          action: event.action,
+          actorId: event.actor.id,
+          actorRole: event.actor.role,
+          time: Date.parse(event.time),
+        }),
+      );
+    },
+    onRequest: (outcome) => {
+      const principal = outcome.principal;
+      raise(
+        detector.observe({
+          kind: 'request',
+          ...(principal === null
+            ? {}
+            : {
+                tenant: principal.tenantId,
+                principalId: auditActorId(principal.id),
+                principalKind: principal.kind,
+              }),
+          status: outcome.status,
+          byId: outcome.byId,
+          source: `src:${hmacSha256(addressKey, outcome.address).toString('hex').slice(0, 16)}`,
+          time: Date.now(),
+        }),
+      );
+    },
+    attach: (opened) => {
+      logs = opened;
+    },
+    routes: [
+      alertRoutes({
+        list: (principal, query) => listAlerts(wiring.db, principal.tenantId, query),
+      }),
+    ],
+    dispatcher,
+    settled: async () => {
+      let seen: Promise<unknown>;
+      do {
+        seen = pending;
+        await seen;
+      } while (seen !== pending);
+    },
+    close: async () => {
+      await pending;
+      await dispatcher.stop();
+    },
+  };
+}
