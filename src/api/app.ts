@@ -21,6 +21,7 @@ import { analyzeRoutes } from './routes/analyze.js';
 import { anonymizeRoutes } from './routes/anonymize.js';
 import { docsRoutes, registerOpenApi } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { sessionRoutes } from './routes/session.js';
 
 /** The API version printed in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
@@ -86,6 +87,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
 
   const analyzeText = deps.analyzeText ?? analyzeInProcess(createAnalyzerCache(config.analyzerCacheSize));
   await app.register(async (scope) => healthRoutes(scope, deps.ready));
+  await app.register(async (scope) => sessionRoutes(scope, deps));
   await app.register(async (scope) => analyzeRoutes(scope, analyzeText));
   await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys));
   for (const routes of deps.routes ?? []) await app.register(async (scope) => routes(scope, deps));

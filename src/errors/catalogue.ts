@@ -66,6 +66,9 @@ export const ERROR_CATALOGUE = {
   VEIL_UPLOAD_USED: { status: 409, doc: 'The upload is single-use: its URL has already received bytes, or a job has already been created from it. Ask `POST /v1/uploads` for a new one.' },
   VEIL_UPLOAD_EMPTY: { status: 409, doc: 'A job names an upload that has not received its bytes yet; `PUT` the document to the upload URL first.' },
   VEIL_UPLOAD_TOO_LARGE: { status: 413, doc: 'The uploaded document is larger than the upload\'s `max_bytes` (set when the upload URL was issued); ask for an upload with a larger limit, up to the server\'s maximum.' },
+  // Console and SDK (issue 17): idempotent job submission.
+  VEIL_IDEMPOTENCY_KEY_REUSED: { status: 422, doc: 'The `Idempotency-Key` of `POST /v1/jobs` was already used, within the last 24 hours, for a request with other options or another document; a new request needs a new key.' },
+  VEIL_IDEMPOTENCY_IN_PROGRESS: { status: 409, doc: 'A request with the same `Idempotency-Key` is still being submitted; retry in a few seconds to get its job.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

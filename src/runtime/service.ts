@@ -18,7 +18,7 @@ import { authorize, can } from '../access/index.js';
 import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
 import type { Authenticate } from '../api/index.js';
-import type { JobsPort, RevealedValue } from '../api/routes/jobs.js';
+import type { JobsPort, JobSubmission, RevealedValue } from '../api/routes/jobs.js';
 import { jobRoutes } from '../api/routes/jobs.js';
 import type { UploadsPort, UploadUrlProof } from '../api/routes/uploads.js';
 import { uploadRoutes } from '../api/routes/uploads.js';
@@ -30,7 +30,7 @@ import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS, documentText, parseDocument, sniffType } from '../documents/index.js';
 import type { Finding } from '../engine/types.js';
 import { VeilError, isVeilError } from '../errors/veil-error.js';
-import { deleteJob, getJobStatus, openRuntime, readRedacted, startWorkers, submitJob } from '../pipeline/index.js';
+import { deleteJob, getJobStatus, listJobs, openRuntime, readRedacted, startWorkers, submitJob, submitOnce } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput, unframeOutput } from '../pipeline/jobs/request.js';
 import { loadPolicy } from '../policy/index.js';
@@ -42,6 +42,7 @@ import type { ApiKeys } from './api-keys.js';
 import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
 import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
+import { idempotencyHashes } from './idempotency.js';
 import type { DetectionPool } from './detection-pool.js';
 import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
 
@@ -222,47 +223,61 @@ function createJobsPort(
   workers: Workers | undefined,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
+  const submitNow = async (principal: Principal, submission: JobSubmission, jobId?: string): Promise<{ jobId: string; status: string }> => {
+    const tenant = principal.tenantId;
+    const { source } = submission;
+    const document =
+      source.kind === 'text'
+        ? { bytes: Buffer.from(source.text, 'utf8'), mediaType: 'text/plain' }
+        : source.kind === 'file'
+          ? { bytes: source.bytes, mediaType: source.mediaType }
+          : await takeUpload(store, tenant, source.uploadId);
+    const job = await submitJob(
+      { ...store, boss: runtime.boss },
+      {
+        tenant,
+        bytes: document.bytes,
+        mediaType: document.mediaType,
+        purpose: submission.purpose,
+        consent: submission.consent,
+        outputs: submission.outputs,
+        retentionDays: submission.retentionDays,
+        policy: await policyFor(tenant),
+        ...(jobId === undefined ? {} : { jobId }),
+      },
+    );
+    try {
+      await logs.forTenant(tenant).append({
+        ...jobEvent(principal, job.jobId),
+        action: 'job.created',
+        policy_hash: job.policyHash,
+        purpose: submission.purpose,
+      });
+    } catch (error) {
+      // A job the audit log does not know of must not run.
+      await deleteJob(store, { tenant, jobId: job.jobId }).catch(() => {});
+      throw error;
+    }
+    // Recorded, so it may run: an idle local worker takes it now instead of at its next poll.
+    workers?.wake('intake');
+    return { jobId: job.jobId, status: job.status };
+  };
   return {
     maxBytes,
-    async submit(principal, submission) {
+    async submit(principal, submission, options) {
+      const key = options?.idempotencyKey;
+      if (key === undefined) return submitNow(principal, submission);
       const tenant = principal.tenantId;
-      const { source } = submission;
-      const document =
-        source.kind === 'text'
-          ? { bytes: Buffer.from(source.text, 'utf8'), mediaType: 'text/plain' }
-          : source.kind === 'file'
-            ? { bytes: source.bytes, mediaType: source.mediaType }
-            : await takeUpload(store, tenant, source.uploadId);
-      const job = await submitJob(
-        { ...store, boss: runtime.boss },
-        {
-          tenant,
-          bytes: document.bytes,
-          mediaType: document.mediaType,
-          purpose: submission.purpose,
-          consent: submission.consent,
-          outputs: submission.outputs,
-          retentionDays: submission.retentionDays,
-          policy: await policyFor(tenant),
-        },
+      const hashes = await idempotencyHashes(runtime.keyring, tenant, key, submission);
+      return submitOnce(
+        store.db,
+        { tenant, ...hashes },
+        (jobId) => submitNow(principal, submission, jobId),
+        async (jobId) => (await forTenant(store, tenant).jobs.get(jobId))?.status,
       );
-      try {
-        await logs.forTenant(tenant).append({
-          ...jobEvent(principal, job.jobId),
-          action: 'job.created',
-          policy_hash: job.policyHash,
-          purpose: submission.purpose,
-        });
-      } catch (error) {
-        // A job the audit log does not know of must not run.
-        await deleteJob(store, { tenant, jobId: job.jobId }).catch(() => {});
-        throw error;
-      }
-      // Recorded, so it may run: an idle local worker takes it now instead of at its next poll.
-      workers?.wake('intake');
-      return { jobId: job.jobId, status: job.status };
     },
     status: (principal, jobId) => getJobStatus(store, { tenant: principal.tenantId, jobId }),
+    list: (principal, query) => listJobs(store, { tenant: principal.tenantId, ...query }),
     async redacted(principal, jobId) {
       const output = await readRedacted(store, { tenant: principal.tenantId, jobId });
       await logs.forTenant(principal.tenantId).append({ ...jobEvent(principal, jobId), action: 'job.download' });

@@ -26,6 +26,7 @@ export {
   TenantUploads,
   type Artifact,
   type Job,
+  type JobPosition,
   type JobUpdate,
   type NewArtifact,
   type NewJob,
@@ -39,3 +40,4 @@ export { DatabaseKeyringStore } from './keyring-store.js';
 export { DatabaseTokenVault } from './token-vault.js';
 export { pgBossDb, pgBossDbForPGlite, type PgBossDb } from './pgboss-pglite.js';
 export { DatabaseAuditStore, type AuditEntryRecord, type AuditTreeHeadRecord } from './audit-store.js';
+export { TenantIdempotencyKeys, type IdempotencyRecord, type Reservation } from './idempotency-keys.js';

@@ -148,7 +148,8 @@ for (const driver of DRIVERS) {
             trx,
           ),
         );
-        assert.deepEqual(await migrateToLatest(raw), ['0003_api_keys_by_key_id']);
+        // Later migrations follow; 0003 must be the first to run.
+        assert.deepEqual((await migrateToLatest(raw))[0], '0003_api_keys_by_key_id');
         const { rows } = await sql<{ column_name: string }>`
           select column_name from information_schema.columns where table_name = 'api_keys' order by column_name`.execute(
           raw,

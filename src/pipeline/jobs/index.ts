@@ -6,11 +6,15 @@ export { submitJob, type JobDeps, type SubmitJobInput, type SubmittedJob } from 
 export {
   deleteJob,
   getJobStatus,
+  listJobs,
   readRedacted,
   type DeletedJob,
   type JobRef,
+  type JobPage,
   type JobStatusView,
+  type JobSummary,
 } from './commands.js';
+export { IDEMPOTENCY_ABANDONED_MS, IDEMPOTENCY_TTL_MS, submitOnce, type IdempotentOutcome, type IdempotentRequest } from './idempotency.js';
 export {
   ensureJobQueues,
   enqueueStep,
