@@ -11,7 +11,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'scripts/**', 'bin/**'],
+    files: ['src/cli/**', 'scripts/**', 'bin/**', 'examples/**'],
     rules: { 'no-console': 'off' },
   },
   {
