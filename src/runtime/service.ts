@@ -45,6 +45,7 @@ import { createDetectionPool } from './detection-pool.js';
 import { idempotencyHashes } from './idempotency.js';
 import type { DetectionPool } from './detection-pool.js';
 import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
+import { consoleRoutes } from '../web/serve-console.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
@@ -404,6 +405,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const routes = [
       uploadRoutes(createUploadsPort(store, runtime.keyring, { maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS })),
       jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes, workers)),
+      consoleRoutes(),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
