@@ -28,6 +28,7 @@ export {
   assertSameTenant,
   authorize,
   can,
+  requirePermission,
   isRole,
   PERMISSION_MATRIX,
   PERMISSIONS,

@@ -95,6 +95,22 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
 }
 
 /**
+ * Throws `VEIL_FORBIDDEN` unless a role of the principal holds the permission: the role check
+ * alone, as the HTTP guard makes it before a body is parsed (a privileged permission's reason is
+ * checked later, with {@link authorize}).
+ *
+ * @example
+ * ```ts
+ * requirePermission(principal, 'job:read'); // throws VEIL_FORBIDDEN for a reviewer
+ * ```
+ */
+export function requirePermission(principal: Principal, permission: Permission): void {
+  if (!can(principal.roles, permission)) {
+    throw new VeilError('VEIL_FORBIDDEN', `this action needs the permission ${permission}`);
+  }
+}
+
+/**
  * Throws `VEIL_NOT_FOUND` unless the resource belongs to the principal's tenant. Another
  * tenant's ids answer 404 rather than 403, so an id reveals nothing about whether it exists.
  *
@@ -125,9 +141,7 @@ export function assertSameTenant(principal: Principal, resourceTenantId: string)
  * ```
  */
 export function authorize(principal: Principal, permission: Permission, resource?: ResourceContext): Grant {
-  if (!can(principal.roles, permission)) {
-    throw new VeilError('VEIL_FORBIDDEN', `this action needs the permission ${permission}`);
-  }
+  requirePermission(principal, permission);
   if (resource !== undefined) assertSameTenant(principal, resource.tenantId);
   if (!REASON_REQUIRED.has(permission)) {
     return Object.freeze({ principalId: principal.id, tenantId: principal.tenantId, permission });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -16,11 +17,15 @@ import { handleError, handleNotFound } from './errors.js';
 import { installGuard, rateLimitKey } from './guard.js';
 import { apiLogger, installRequestLog } from './logging.js';
 import { installMetrics } from './metrics.js';
+import { underPressureOptions } from './overload.js';
 import type { ApiDependencies } from './ports.js';
 import { analyzeRoutes } from './routes/analyze.js';
 import { anonymizeRoutes } from './routes/anonymize.js';
+import { auditRoutes } from './routes/audit.js';
 import { docsRoutes, registerOpenApi } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { sessionRoutes } from './routes/session.js';
 
 /** The API version printed in the OpenAPI document. */
@@ -68,6 +73,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
+  // First of the hooks: a shed request costs no authentication, rate-limit bookkeeping or body.
+  await app.register(underPressure, underPressureOptions(config.overload));
   installGuard(app, deps);
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
@@ -90,7 +97,13 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(async (scope) => sessionRoutes(scope, deps));
   await app.register(async (scope) => analyzeRoutes(scope, analyzeText));
   await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys));
-  for (const routes of deps.routes ?? []) await app.register(async (scope) => routes(scope, deps));
+  const ported = [
+    deps.uploads === undefined ? undefined : uploadRoutes(deps.uploads),
+    deps.jobs === undefined ? undefined : jobRoutes(deps.jobs),
+    deps.auditLog === undefined ? undefined : auditRoutes(deps.auditLog),
+  ];
+  for (const routes of [...ported, ...(deps.routes ?? [])])
+    if (routes !== undefined) await app.register(async (scope) => routes(scope, deps));
   if (config.docs) await docsRoutes(app);
 
   await app.ready();

@@ -33,6 +33,26 @@ export const apiConfigSchema = z
     docs: z.boolean().default(true),
     /** Abort a request whose body has not arrived within this many milliseconds. */
     requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+    /**
+     * Load shedding (`@fastify/under-pressure`): while the process is saturated every request but
+     * `/healthz` and `/metrics` is answered 503 `VEIL_OVERLOADED` with `Retry-After`, at once and
+     * before its body is read, instead of queueing work and growing memory.
+     */
+    overload: z
+      .object({
+        /** Mean event-loop delay over one sample above which requests are shed; 0 disables. */
+        maxEventLoopDelayMs: z.number().int().min(0).max(60_000).default(500),
+        /** Share of V8's heap limit in use above which requests are shed; 0 disables. */
+        maxHeapUsedRatio: z.number().min(0).max(1).default(0.85),
+        /** Resident set size above which requests are shed, in MiB; 0 disables. */
+        maxRssMb: z.number().int().min(0).max(1_048_576).default(0),
+        /** How often load is sampled, in milliseconds. */
+        sampleIntervalMs: z.number().int().min(10).max(60_000).default(500),
+        /** The `Retry-After` sent with a shed request, in seconds. */
+        retryAfterSeconds: z.number().int().min(1).max(3600).default(5),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

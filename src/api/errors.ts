@@ -178,9 +178,23 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
       'request refused',
     );
   }
+  const retryAfter = RETRY_AFTER_SECONDS[code];
+  if (retryAfter !== undefined && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(retryAfter));
   const body: ErrorBody = { error: { code, message } };
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
+
+/**
+ * Refusals that say "not now" rather than "not this": the caller is told when to come back, so a
+ * well-behaved client backs off instead of hammering a saturated server. Load shedding and the
+ * rate limiter set their own.
+ */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  VEIL_BUSY: 1,
+  VEIL_NOT_READY: 5,
+  VEIL_STORE_UNAVAILABLE: 5,
+  VEIL_STORE_FULL: 60,
+};
 
 /**
  * The handler for paths no route matches.

@@ -12,6 +12,9 @@ import type { Permission, Principal } from '../access/index.js';
 import type { AnalyzeOptions } from '../engine/analyze.js';
 import type { OperatorKeys } from '../engine/anonymize/keys.js';
 import type { Finding } from '../engine/types.js';
+import type { AuditLogSource } from './routes/audit.js';
+import type { JobsPort } from './routes/jobs.js';
+import type { UploadsPort } from './routes/uploads.js';
 
 export type { Permission, Principal };
 
@@ -80,8 +83,14 @@ export interface ApiDependencies {
   readonly config?: unknown;
   /** Enables the keyed anonymizers on `/v1/anonymize`; without it only keyless ones are offered. */
   readonly tenantKeys?: TenantKeys;
+  /** Jobs: submission, status, outputs, deletion and reveal (`/v1/jobs`); absent, no job routes. */
+  readonly jobs?: JobsPort;
+  /** Signed upload slots (`/v1/uploads`); absent, no upload routes. */
+  readonly uploads?: UploadsPort;
+  /** The tenant audit logs (`/v1/audit`); absent, no audit routes. */
+  readonly auditLog?: AuditLogSource;
   /**
-   * More route plugins (jobs, uploads, audit), registered after the built-in ones with the same
+   * Route plugins of a program that embeds the API, registered after Veil's own with the same
    * chain: each route declares `config.permission` (or `config.public: true`).
    */
   readonly routes?: readonly ApiRoutePlugin[];

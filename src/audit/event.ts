@@ -24,6 +24,8 @@ export const KNOWN_ACTIONS = [
   'policy.changed',
   'auth.failed',
   'permission.denied',
+  'ai.request',
+  'ai.egress_blocked',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -52,6 +54,18 @@ const id = z
   });
 const slug = z.string().regex(SLUG, { error: 'expected a lower-case name (a-z, 0-9, _ . -; at most 64)' });
 const sha256 = z.string().regex(SHA256_HEX, { error: 'expected a SHA-256 hash as 64 lower-case hex digits' });
+// An AI provider's host as a URL names it (a name, IPv4 or [IPv6], an optional port), and its model
+// as the provider names it (`llama3.1:8b`, `Qwen/Qwen2.5-7B-Instruct`). Neither may hold an '@'.
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/+-]{0,127}$/;
+const REGION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const provider = z
+  .object({
+    host: z.string().regex(HOST, { error: 'expected a host name or address with an optional port' }),
+    model: z.string().regex(MODEL, { error: 'expected a model name (letters, digits, . _ : / + -; at most 128)' }),
+    region: z.string().regex(REGION, { error: 'expected a region label (letters, digits, . _ -; at most 64)' }).optional(),
+  })
+  .strict();
 const count = z.number().int({ error: 'expected a whole number' }).min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
@@ -119,6 +133,10 @@ const eventSchema = z
     permission: slug.optional(),
     /** The roles an API key grants (the key's id is an object of kind `key`; never its secret). */
     roles: z.array(slug).min(1).max(16).optional(),
+    /** The AI provider a model call went to (ai.*). */
+    provider: provider.optional(),
+    /** SHA-256 of the pseudonymised prompt as sent (ai.request); never the prompt. */
+    prompt_hash: sha256.optional(),
   })
   .strict()
   .superRefine((event, ctx) => {
@@ -168,12 +186,21 @@ const eventSchema = z
       case 'permission.denied':
         need('permission', event.permission !== undefined);
         break;
+      case 'ai.request':
+        need('provider', event.provider !== undefined);
+        need('prompt_hash', event.prompt_hash !== undefined);
+        need('outcome', event.outcome !== undefined);
+        break;
+      case 'ai.egress_blocked':
+        need('provider', event.provider !== undefined);
+        need('counts', event.counts !== undefined);
+        break;
     }
   });
 
 const FIELD_NAMES = new Set([
   ...Object.keys(eventSchema.shape),
-  ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version'],
+  ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version', 'host', 'model', 'region'],
   ...['objects (a job)', 'objects (a key)'],
 ]);
 

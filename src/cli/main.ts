@@ -4,6 +4,7 @@ import { isVeilError } from '../errors/veil-error.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerApiKey } from './commands/apikey.js';
 import { registerAudit } from './commands/audit.js';
+import { registerBackup } from './commands/backup.js';
 import { registerEntities } from './commands/entities.js';
 import { registerExtract } from './commands/extract.js';
 import { registerKeys } from './commands/keys.js';
@@ -33,6 +34,7 @@ program
 registerAnalyze(program);
 registerApiKey(program);
 registerAudit(program);
+registerBackup(program);
 registerEntities(program);
 registerExtract(program);
 registerKeys(program);

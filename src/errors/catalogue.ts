@@ -66,6 +66,18 @@ export const ERROR_CATALOGUE = {
   VEIL_UPLOAD_USED: { status: 409, doc: 'The upload is single-use: its URL has already received bytes, or a job has already been created from it. Ask `POST /v1/uploads` for a new one.' },
   VEIL_UPLOAD_EMPTY: { status: 409, doc: 'A job names an upload that has not received its bytes yet; `PUT` the document to the upload URL first.' },
   VEIL_UPLOAD_TOO_LARGE: { status: 413, doc: 'The uploaded document is larger than the upload\'s `max_bytes` (set when the upload URL was issued); ask for an upload with a larger limit, up to the server\'s maximum.' },
+  // AI boundary: the model extractor, its provider and the egress guard.
+  VEIL_EGRESS_BLOCKED: { status: 422, doc: 'A request to the AI provider was stopped before it left: the egress guard re-analysed its body and found personal data that is not one of the request\'s placeholders. Nothing was sent; the audit log has an `ai.egress_blocked` event with counts by entity type, never the value.' },
+  VEIL_AI_PROVIDER: { status: 502, doc: 'The AI provider (`VEIL_AI_URL`) could not be reached, timed out, refused the request (the HTTP status is named) or answered something other than the chat-completions JSON asked for; the message never holds the prompt or the answer.' },
+  VEIL_AI_NOT_ALLOWED: { status: 403, doc: 'A model may not be used for this job: the consent (`allow_model_use`) or the purpose does not permit it, the tenant policy forbids it, or the provider\'s region (`VEIL_AI_REGION`) is not the tenant\'s pinned region.' },
+  // reliability: load shedding, storage faults, backup and restore
+  VEIL_OVERLOADED: { status: 503, doc: 'The server is saturated (event-loop delay, heap or memory above `api.overload`) and sheds requests rather than queue them; retry after the seconds in the `Retry-After` header.' },
+  VEIL_STORE_FULL: { status: 507, doc: 'The blob directory\'s disk is full (or over quota); nothing was written. Free space or grow the volume; job steps retry and fail with `VEIL_JOB_FAILED` if space does not come back.' },
+  VEIL_BLOB_CORRUPT: { status: 500, doc: 'A stored object failed its AES-GCM authentication check: it was altered or damaged on disk. It is never served; restore the data directory from a backup.' },
+  VEIL_BACKUP_INVALID: { status: 422, doc: 'The backup file is not a Veil backup, was truncated or altered (a frame failed its authentication check), or was made by a newer Veil whose database schema this one does not know.' },
+  VEIL_BACKUP_KEK_MISSING: { status: 400, doc: 'Restoring needs the key-encryption key the backup was made under, which a backup never holds: put the key file at `<data dir>/kek.key` (or pass `--kek-file`) before `veil restore`.' },
+  VEIL_BACKUP_KEK_MISMATCH: { status: 400, doc: 'The key-encryption key given does not unwrap the backup: it is not the key the backup was made under.' },
+  VEIL_RESTORE_NOT_EMPTY: { status: 409, doc: '`veil restore` only restores into an empty data directory and an empty database; the message names which one holds data.' },
   // Console and SDK (issue 17): idempotent job submission.
   VEIL_IDEMPOTENCY_KEY_REUSED: { status: 422, doc: 'The `Idempotency-Key` of `POST /v1/jobs` was already used, within the last 24 hours, for a request with other options or another document; a new request needs a new key.' },
   VEIL_IDEMPOTENCY_IN_PROGRESS: { status: 409, doc: 'A request with the same `Idempotency-Key` is still being submitted; retry in a few seconds to get its job.' },

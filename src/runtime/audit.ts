@@ -28,7 +28,6 @@ import {
   serializeAuditExport,
 } from '../audit/index.js';
 import type { AuditEventInput, AuditReceipt, AuditSigner, SignedTreeHead } from '../audit/index.js';
-import { auditRoutes } from '../api/routes/audit.js';
 import type { ApiDependencies, AuditRecorder, SecurityEvent } from '../api/ports.js';
 import type { Role } from '../access/permissions.js';
 import type { Principal } from '../access/principal.js';
@@ -365,8 +364,8 @@ export async function exportAuditLogText(logs: AuditLogs, tenant?: string): Prom
  * const app = await buildApp({ ...deps, ...auditApiDependencies(logs) });
  * ```
  */
-export function auditApiDependencies(logs: AuditLogs, routes: ApiDependencies['routes'] = []): Pick<ApiDependencies, 'routes' | 'audit'> {
-  return { routes: [...routes, auditRoutes(logs)], audit: logs.recorder };
+export function auditApiDependencies(logs: AuditLogs): Pick<ApiDependencies, 'auditLog' | 'audit'> {
+  return { auditLog: logs, audit: logs.recorder };
 }
 
 const STEP_OUTCOMES = { 'step-done': 'succeeded', 'step-retry': 'retried', 'job-failed': 'failed' } as const;

@@ -8,34 +8,26 @@
  * commands, which take plain inputs; this file adds the tenant from the principal, the audit
  * events, and the upload slots.
  */
-import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { authorize, can } from '../access/index.js';
+import { authorize, requirePermission } from '../access/index.js';
 import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
 import type { Authenticate } from '../api/index.js';
 import type { JobsPort, JobSubmission, RevealedValue } from '../api/routes/jobs.js';
-import { jobRoutes } from '../api/routes/jobs.js';
-import type { UploadsPort, UploadUrlProof } from '../api/routes/uploads.js';
-import { uploadRoutes } from '../api/routes/uploads.js';
-import { signatureKeyVersion, signUpload, verifyUpload } from '../api/upload-signing.js';
+import type { UploadsPort } from '../api/routes/uploads.js';
 import type { AuditEventInput } from '../audit/index.js';
-import { deriveSubkey } from '../crypto/hkdf.js';
-import type { Keyring } from '../crypto/keyring.js';
 import { createOperatorKeys } from '../crypto/operator-keys.js';
-import { DEFAULT_LIMITS, documentText, parseDocument, sniffType } from '../documents/index.js';
-import type { Finding } from '../engine/types.js';
-import { VeilError, isVeilError } from '../errors/veil-error.js';
-import { deleteJob, getJobStatus, listJobs, openRuntime, readRedacted, startWorkers, submitJob, submitOnce } from '../pipeline/index.js';
+import { DEFAULT_LIMITS } from '../documents/index.js';
+import { VeilError } from '../errors/veil-error.js';
+import { deleteJob, getJobStatus, listJobs, openRuntime, readRedacted, revealFindings, startWorkers, submitJob, submitOnce } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
-import { ARTIFACT, artifactId, decodeManifest, frameOutput, unframeOutput } from '../pipeline/jobs/request.js';
 import { loadPolicy } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
-import { ensureTenant, forTenant } from '../store/index.js';
+import { forTenant } from '../store/index.js';
 import type { StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
@@ -43,9 +35,11 @@ import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recor
 import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
 import { idempotencyHashes } from './idempotency.js';
-import type { DetectionPool } from './detection-pool.js';
-import { sweepExpiredUploads, UPLOAD_CLASS } from './upload-sweeper.js';
 import { consoleRoutes } from '../web/serve-console.js';
+import type { DetectionPool } from './detection-pool.js';
+import { checkUpload, createUpload, receiveUpload, takeUpload } from '../pipeline/uploads.js';
+import type { UploadDeps } from '../pipeline/uploads.js';
+import { sweepExpiredUploads } from './upload-sweeper.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
@@ -110,110 +104,14 @@ function jobEvent(principal: Principal, jobId: string): Pick<AuditEventInput, 't
   return { time: new Date().toISOString(), actor: auditActor(principal), tenant: principal.tenantId, objects: [{ kind: 'job', id: jobId }] };
 }
 
-/**
- * The text a job's findings index into, rebuilt in memory from the original exactly as the parse
- * step built it (its `parsed` artifact is deleted when the job finishes).
- */
-async function findingsText(original: Buffer, declaredType: string | null): Promise<string> {
-  const sniffed = await sniffType(original);
-  if (sniffed.text !== undefined && (sniffed.format === 'text' || declaredType === 'text/plain')) return sniffed.text;
-  return documentText(await parseDocument(original)).text;
-}
-
-/** The upload-URL key of a tenant: derived from its data key, so it is never stored anywhere. */
-async function uploadKey(keyring: Keyring, tenantId: string, version?: number): Promise<{ version: number; key: Buffer }> {
-  const dataKey = version === undefined ? await keyring.currentKey(tenantId) : await keyring.keyForVersion(tenantId, version);
-  return { version: dataKey.version, key: deriveSubkey(dataKey.key, 'upload/url', [tenantId]) };
-}
-
-function uploadInvalid(): VeilError {
-  return new VeilError('VEIL_UPLOAD_INVALID', 'upload: the URL signature does not match; ask POST /v1/uploads for a new one');
-}
-
-function uploadUsed(): VeilError {
-  return new VeilError('VEIL_UPLOAD_USED', 'upload: this upload has already been used; ask POST /v1/uploads for a new one');
-}
-
-function uploadExpired(): VeilError {
-  return new VeilError('VEIL_UPLOAD_EXPIRED', 'upload: the upload has expired; ask POST /v1/uploads for a new one');
-}
-
-function uploadNotFound(): VeilError {
-  return new VeilError('VEIL_NOT_FOUND', 'upload: no such upload in this tenant');
-}
-
-function createUploadsPort(store: StoreContext, keyring: Keyring, limits: { maxBytes: number; ttlSeconds: number }): UploadsPort {
-  const check = async (principal: Principal, uploadId: string, proof: UploadUrlProof): Promise<{ maxBytes: number }> => {
-    const tenantId = principal.tenantId;
-    const upload = await forTenant(store, tenantId).uploads.get(uploadId);
-    if (upload === undefined) throw uploadNotFound();
-    const version = signatureKeyVersion(proof.sig);
-    if (version === undefined) throw uploadInvalid();
-    let key: Buffer;
-    try {
-      ({ key } = await uploadKey(keyring, tenantId, version));
-    } catch (error) {
-      if (isVeilError(error) && (error.code === 'VEIL_KEY_NOT_FOUND' || error.code === 'VEIL_KEY_RETIRED')) throw uploadInvalid();
-      throw error;
-    }
-    const claims = { tenantId, uploadId, expires: proof.expires, maxBytes: upload.maxBytes };
-    // The slot's own expiry must be the signed one: a valid signature over another time is no use.
-    if (!verifyUpload(claims, proof.sig, key) || upload.expiresAt.getTime() !== proof.expires * 1000) throw uploadInvalid();
-    if (Date.now() >= upload.expiresAt.getTime()) throw uploadExpired();
-    if (upload.usedAt !== null || upload.blobName !== null) throw uploadUsed();
-    return { maxBytes: upload.maxBytes };
-  };
+function createUploadsPort(deps: UploadDeps): UploadsPort {
   return {
-    maxBytes: limits.maxBytes,
-    ttlSeconds: limits.ttlSeconds,
-    async create(principal, input) {
-      const tenantId = principal.tenantId;
-      await ensureTenant(store.db, tenantId);
-      const uploadId = randomUUID();
-      const expires = Math.floor(Date.now() / 1000) + limits.ttlSeconds;
-      const maxBytes = Math.max(1, Math.min(input.maxBytes, limits.maxBytes));
-      await forTenant(store, tenantId).uploads.create({ id: uploadId, maxBytes, expiresAt: new Date(expires * 1000) });
-      const { version, key } = await uploadKey(keyring, tenantId);
-      return { uploadId, expires, maxBytes, sig: signUpload({ tenantId, uploadId, expires, maxBytes }, key, version) };
-    },
-    check,
-    async receive(principal, uploadId, proof, content) {
-      const { maxBytes } = await check(principal, uploadId, proof);
-      if (content.bytes.length > maxBytes)
-        throw new VeilError('VEIL_UPLOAD_TOO_LARGE', `upload: the document is larger than this upload's ${maxBytes} bytes`);
-      const ref = await store.blobs.put(
-        { tenantId: principal.tenantId, artifactClass: UPLOAD_CLASS },
-        // The media type travels inside the ciphertext: the upload row has no column for it.
-        frameOutput(content.mediaType, content.bytes),
-      );
-      if (!(await forTenant(store, principal.tenantId).uploads.attachBlob(uploadId, ref.name))) {
-        await store.blobs.delete(ref);
-        throw uploadUsed();
-      }
-      return { sizeBytes: content.bytes.length };
-    },
+    maxBytes: deps.maxBytes,
+    ttlSeconds: deps.ttlSeconds,
+    create: (principal, input) => createUpload(deps, principal.tenantId, input),
+    check: (principal, uploadId, proof) => checkUpload(deps, principal.tenantId, uploadId, proof),
+    receive: (principal, uploadId, proof, content) => receiveUpload(deps, principal.tenantId, uploadId, proof, content),
   };
-}
-
-/** Takes an upload's bytes for a job, once; the upload (row and blob) is gone afterwards. */
-async function takeUpload(store: StoreContext, tenantId: string, uploadId: string): Promise<{ bytes: Buffer; mediaType: string }> {
-  const uploads = forTenant(store, tenantId).uploads;
-  const upload = await uploads.get(uploadId);
-  if (upload === undefined) throw uploadNotFound();
-  if (upload.usedAt !== null) throw uploadUsed();
-  if (Date.now() >= upload.expiresAt.getTime()) throw uploadExpired();
-  if (upload.blobName === null) throw new VeilError('VEIL_UPLOAD_EMPTY', 'upload: the upload has not received its bytes; PUT them to its URL first');
-  // consume() is the single-use gate: of two concurrent jobs, one gets the upload.
-  if ((await uploads.consume(uploadId)) === undefined) throw uploadUsed();
-  const ref = { tenantId, artifactClass: UPLOAD_CLASS, name: upload.blobName };
-  try {
-    const { mediaType, bytes } = unframeOutput(await store.blobs.get(ref));
-    return { mediaType, bytes };
-  } finally {
-    // The job stores its own encrypted copy; the upload keeps nothing, not even its row.
-    await store.blobs.delete(ref);
-    await uploads.delete(uploadId);
-  }
 }
 
 function createJobsPort(
@@ -277,8 +175,8 @@ function createJobsPort(
         async (jobId) => (await forTenant(store, tenant).jobs.get(jobId))?.status,
       );
     },
-    status: (principal, jobId) => getJobStatus(store, { tenant: principal.tenantId, jobId }),
     list: (principal, query) => listJobs(store, { tenant: principal.tenantId, ...query }),
+    status: (principal, jobId) => getJobStatus(store, { tenant: principal.tenantId, jobId }),
     async redacted(principal, jobId) {
       const output = await readRedacted(store, { tenant: principal.tenantId, jobId });
       await logs.forTenant(principal.tenantId).append({ ...jobEvent(principal, jobId), action: 'job.download' });
@@ -292,33 +190,22 @@ function createJobsPort(
       const tenant = principal.tenantId;
       // The route's guard checked the role; this checks the reason too, as the access layer defines it.
       authorize(principal, 'job:reveal', { tenantId: tenant, reason: [reason.code, reason.ticket, reason.note].filter(Boolean).join(' ') });
-      const repos = forTenant(store, tenant);
-      const job = await repos.jobs.get(jobId);
-      if (job === undefined || job.status === 'cancelled') throw new VeilError('VEIL_NOT_FOUND', 'jobs: no such job in this tenant');
-      if (job.status === 'queued' || job.status === 'running')
-        throw new VeilError('VEIL_JOB_NOT_READY', `jobs: the job is ${job.status}; retry when it has succeeded`);
-      if (job.status === 'failed') throw new VeilError('VEIL_JOB_FAILED', `jobs: the job failed (${job.errorCode ?? 'VEIL_JOB_FAILED'}) and has no findings`);
-      if ((await repos.artifacts.get(artifactId(job.id, ARTIFACT.findings))) === undefined)
-        throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no findings (they have been deleted)');
       // Recorded before anything is decrypted: no reveal happens that the log does not hold. A
       // note shaped like personal data fails the event schema here, and nothing is revealed.
-      await logs.forTenant(tenant).append({
-        ...jobEvent(principal, job.id),
-        action: 'job.reveal',
-        purpose: job.purpose,
-        policy_hash: job.policyHash,
-        reason: {
-          code: reason.code,
-          ...(reason.ticket === undefined ? {} : { ticket: reason.ticket }),
-          ...(reason.note === undefined ? {} : { note: reason.note }),
-        },
+      const values = await revealFindings(store, { tenant, jobId }, async (job) => {
+        await logs.forTenant(tenant).append({
+          ...jobEvent(principal, job.id),
+          action: 'job.reveal',
+          purpose: job.purpose,
+          policy_hash: job.policyHash,
+          reason: {
+            code: reason.code,
+            ...(reason.ticket === undefined ? {} : { ticket: reason.ticket }),
+            ...(reason.note === undefined ? {} : { note: reason.note }),
+          },
+        });
       });
-      const { findings } = JSON.parse((await repos.artifacts.read(artifactId(job.id, ARTIFACT.findings))).toString('utf8')) as {
-        findings: readonly Finding[];
-      };
-      const manifest = decodeManifest(await repos.artifacts.read(artifactId(job.id, ARTIFACT.manifest)), job.policyHash);
-      const text = await findingsText(await repos.artifacts.read(artifactId(job.id, ARTIFACT.original)), manifest.mediaType);
-      return findings.map((f): RevealedValue => ({ type: f.type, start: f.start, end: f.end, value: text.slice(f.start, f.end) }));
+      return values.map((v): RevealedValue => ({ ...v }));
     },
   };
 }
@@ -402,19 +289,11 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const policyFor = options.policyFor ?? (() => defaultPolicy!);
     const maxBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxBytes;
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
-    const routes = [
-      uploadRoutes(createUploadsPort(store, runtime.keyring, { maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS })),
-      jobRoutes(createJobsPort(runtime, logs, policyFor, maxBytes, workers)),
-      consoleRoutes(),
-    ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
       // The role check only: a privileged permission's reason is in the body, which the route's
       // command checks with the access layer's `authorize` once it has been parsed.
-      authorize: (principal, permission) => {
-        if (!can(principal.roles, permission))
-          throw new VeilError('VEIL_FORBIDDEN', `this action needs the permission ${permission}`);
-      },
+      authorize: requirePermission,
       ready: async () => {
         await sql`select 1`.execute(runtime.handle.db);
       },
@@ -423,7 +302,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       // The same keyring as the workers, so keyed operators agree between /v1/anonymize and jobs.
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
       ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
-      ...auditApiDependencies(logs, routes),
+      uploads: createUploadsPort({ store, keyring: runtime.keyring, maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS }),
+      jobs: createJobsPort(runtime, logs, policyFor, maxBytes, workers),
+      ...auditApiDependencies(logs),
+      routes: [consoleRoutes()],
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
     let closed: Promise<void> | undefined;

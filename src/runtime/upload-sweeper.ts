@@ -7,10 +7,9 @@ import type { Kysely } from 'kysely';
 import type { AuditEventInput } from '../audit/index.js';
 import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../store/index.js';
 import type { Schema, StoreContext } from '../store/index.js';
+import { UPLOAD_CLASS } from '../pipeline/uploads.js';
 import type { AuditLogs } from './audit.js';
 
-/** The blob class of an upload's bytes (framed with their media type, encrypted). */
-export const UPLOAD_CLASS = 'upload';
 
 /**
  * How long after its expiry an upload is left alone: a job that took it just before the expiry

@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { signUpload } from '../../src/api/upload-signing.js';
+import { signUpload } from '../../src/crypto/upload-url.js';
 import { verifyReceipt } from '../../src/audit/index.js';
 import { deriveSubkey } from '../../src/crypto/hkdf.js';
 import { as, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from './jobs-harness.js';

@@ -145,7 +145,7 @@ const security = [{ bearer: [] }];
  *
  * @example
  * ```ts
- * const app = await buildApp({ ...deps, routes: [auditRoutes(logs)] });
+ * const app = await buildApp({ ...deps, auditLog: logs }); // buildApp registers these routes
  * ```
  */
 export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {

@@ -373,7 +373,7 @@ async function readMultipart(request: FastifyRequest): Promise<JobSubmission> {
  *
  * @example
  * ```ts
- * const app = await buildApp({ ...deps, routes: [uploadRoutes(uploads), jobRoutes(jobs)] });
+ * const app = await buildApp({ ...deps, uploads, jobs }); // buildApp registers these routes
  * ```
  */
 export function jobRoutes(port: JobsPort): ApiRoutePlugin {

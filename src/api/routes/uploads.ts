@@ -133,7 +133,7 @@ function idOf(request: FastifyRequest): string {
  *
  * @example
  * ```ts
- * const app = await buildApp({ ...deps, routes: [uploadRoutes(uploads), jobRoutes(jobs)] });
+ * const app = await buildApp({ ...deps, uploads, jobs }); // buildApp registers these routes
  * ```
  */
 export function uploadRoutes(port: UploadsPort): ApiRoutePlugin {

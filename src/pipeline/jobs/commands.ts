@@ -4,8 +4,10 @@
  */
 import { VeilError } from '../../errors/veil-error.js';
 import { checkId, forTenant } from '../../store/index.js';
-import type { Job, JobPosition, JobStatus, StoreContext } from '../../store/index.js';
-import { ARTIFACT, artifactId, unframeOutput } from './request.js';
+import type { Job, JobPosition, JobStatus, StoreContext, TenantRepositories } from '../../store/index.js';
+import type { Finding } from '../../engine/types.js';
+import { ARTIFACT, artifactId, decodeManifest, unframeOutput } from './request.js';
+import { jobText } from './text.js';
 
 /** Which job: the tenant comes from the authenticated principal. */
 export interface JobRef {
@@ -159,17 +161,7 @@ export async function readRedacted(
   ref: JobRef,
 ): Promise<{ readonly mediaType: string; readonly bytes: Buffer }> {
   const repos = forTenant(store, ref.tenant);
-  checkId('jobId', ref.jobId);
-  const job = await repos.jobs.get(ref.jobId);
-  if (job === undefined) throw notFound();
-  if (job.status === 'queued' || job.status === 'running')
-    throw new VeilError('VEIL_JOB_NOT_READY', `jobs: the job is ${job.status}; retry when it has succeeded`);
-  if (job.status === 'failed')
-    throw new VeilError(
-      'VEIL_JOB_FAILED',
-      `jobs: the job failed (${job.errorCode ?? 'VEIL_JOB_FAILED'}) and has no output`,
-    );
-  if (job.status === 'cancelled') throw notFound();
+  const job = await requireFinishedJob(repos, ref.jobId);
   const id = artifactId(job.id, ARTIFACT.redacted);
   if ((await repos.artifacts.get(id)) === undefined)
     throw new VeilError(
@@ -177,6 +169,72 @@ export async function readRedacted(
       'jobs: the job has no redacted output (it was not requested, or has been deleted)',
     );
   return unframeOutput(await repos.artifacts.read(id));
+}
+
+/**
+ * The job, when it has finished successfully and so its outputs may be read. Throws
+ * `VEIL_NOT_FOUND` (no such job in the tenant, or it was cancelled), `VEIL_JOB_NOT_READY` (still
+ * queued or running) or `VEIL_JOB_FAILED` (the message names the job's own code). The one rule
+ * every read of a job's output goes through.
+ *
+ * @example
+ * ```ts
+ * const job = await requireFinishedJob(forTenant(store, tenant), jobId);
+ * ```
+ */
+export async function requireFinishedJob(repos: TenantRepositories, jobId: string): Promise<Job> {
+  checkId('jobId', jobId);
+  const job = await repos.jobs.get(jobId);
+  if (job === undefined || job.status === 'cancelled') throw notFound();
+  if (job.status === 'queued' || job.status === 'running')
+    throw new VeilError('VEIL_JOB_NOT_READY', `jobs: the job is ${job.status}; retry when it has succeeded`);
+  if (job.status === 'failed')
+    throw new VeilError(
+      'VEIL_JOB_FAILED',
+      `jobs: the job failed (${job.errorCode ?? 'VEIL_JOB_FAILED'}) and has no output`,
+    );
+  return job;
+}
+
+/** One detected value of a job, revealed: its type, offsets in the job's text, and the value. */
+export interface RevealedFinding {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
+}
+
+/**
+ * The original values of a finished job's findings. `beforeDecrypt` runs once the job is known
+ * to have findings and before anything is decrypted: the caller records the reveal there (an
+ * audit event), so no value is revealed that the log does not hold; if it throws, nothing is.
+ * Throws as {@link requireFinishedJob}, and `VEIL_NOT_FOUND` when the findings have been deleted.
+ * Callers authorise (role and reason) before calling it.
+ *
+ * @example
+ * ```ts
+ * const values = await revealFindings(store, { tenant, jobId }, (job) => audit.append({ action: 'job.reveal', … }));
+ * ```
+ */
+export async function revealFindings(
+  store: StoreContext,
+  ref: JobRef,
+  beforeDecrypt: (job: Job) => Promise<void>,
+): Promise<readonly RevealedFinding[]> {
+  const repos = forTenant(store, ref.tenant);
+  const job = await requireFinishedJob(repos, ref.jobId);
+  if ((await repos.artifacts.get(artifactId(job.id, ARTIFACT.findings))) === undefined)
+    throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no findings (they have been deleted)');
+  await beforeDecrypt(job);
+  const { findings } = JSON.parse(
+    (await repos.artifacts.read(artifactId(job.id, ARTIFACT.findings))).toString('utf8'),
+  ) as { findings: readonly Finding[] };
+  const manifest = decodeManifest(
+    await repos.artifacts.read(artifactId(job.id, ARTIFACT.manifest)),
+    job.policyHash,
+  );
+  const { text } = await jobText(await repos.artifacts.read(artifactId(job.id, ARTIFACT.original)), manifest.mediaType);
+  return findings.map((f) => ({ type: f.type, start: f.start, end: f.end, value: text.slice(f.start, f.end) }));
 }
 
 /** What {@link deleteJob} deleted, for the deletion receipt (ids, classes and sizes only). */

@@ -8,7 +8,10 @@ export {
   getJobStatus,
   listJobs,
   readRedacted,
+  requireFinishedJob,
+  revealFindings,
   type DeletedJob,
+  type RevealedFinding,
   type JobRef,
   type JobPage,
   type JobStatusView,
@@ -37,3 +40,4 @@ export {
 } from './request.js';
 export { createJobTasks, type JobTask, type StepEnv, type StepServices } from './steps.js';
 export { failJob } from './records.js';
+export { jobText, type JobText, type TextRoute } from './text.js';

@@ -7,7 +7,7 @@
 import type { DatabaseTokenVault } from '../../store/token-vault.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import { documentText, operatorRedaction, parseDocument, redactDocument, sniffType } from '../../documents/index.js';
+import { operatorRedaction, redactDocument } from '../../documents/index.js';
 import { createAnalyzer } from '../../engine/analyze.js';
 import type { Analyzer } from '../../engine/analyze.js';
 import { anonymizeVerified, OPERATORS } from '../../engine/anonymize/index.js';
@@ -21,6 +21,8 @@ import { completeJob, discardArtifacts, transitionJob } from './records.js';
 import type { JobPayload, JobStep } from './queues.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
 import type { ArtifactClass, JobManifest } from './request.js';
+import { jobText } from './text.js';
+import type { JobText } from './text.js';
 
 /** What a step runs with. */
 export interface StepEnv {
@@ -44,13 +46,8 @@ export interface StepServices {
   readonly vault?: DatabaseTokenVault;
 }
 
-/** How the parse step read the document: as plain text, or through the documents layer. */
-type Route = 'text' | 'document';
-
-interface ParsedArtifact {
-  readonly route: Route;
-  readonly text: string;
-}
+/** The parse step's output: the job's text and how it was read. */
+type ParsedArtifact = JobText;
 
 interface FindingsArtifact {
   readonly version: 1;
@@ -200,18 +197,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       ) {
         const manifest = await manifestOf(env);
         const bytes = await readArtifact(env.repos, jobId, ARTIFACT.original);
-        // The content decides the parser; a declared text/plain only keeps text-like content
-        // (CSV, JSON, e-mail) as one text, as the caller asked.
-        const sniffed = await sniffType(bytes);
-        let parsed: ParsedArtifact;
-        if (
-          sniffed.text !== undefined &&
-          (sniffed.format === 'text' || manifest.mediaType === 'text/plain')
-        ) {
-          parsed = { route: 'text', text: sniffed.text };
-        } else {
-          parsed = { route: 'document', text: documentText(await parseDocument(bytes)).text };
-        }
+        const parsed: ParsedArtifact = await jobText(bytes, manifest.mediaType);
         await putOnce(env, ARTIFACT.parsed, json(parsed));
       }
       return 'detect';

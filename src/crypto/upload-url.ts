@@ -6,7 +6,7 @@
  * The signature names the data key version it was made with (`v3.…`), so a key rotation does not
  * break URLs already handed out; they expire within minutes anyway.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, hmacSha256 } from './hmac.js';
 
 /** What a signature covers. */
 export interface UploadClaims {
@@ -36,7 +36,7 @@ function message(claims: UploadClaims): string {
  * ```
  */
 export function signUpload(claims: UploadClaims, key: Uint8Array, keyVersion: number): string {
-  const mac = createHmac('sha256', key).update(message(claims), 'utf8').digest('base64url');
+  const mac = hmacSha256(key, message(claims)).toString('base64url');
   return `v${keyVersion}.${mac}`;
 }
 
@@ -67,5 +67,5 @@ export function verifyUpload(claims: UploadClaims, sig: string, key: Uint8Array)
   if (version === undefined) return false;
   const expected = Buffer.from(signUpload(claims, key, version), 'utf8');
   const given = Buffer.from(sig, 'utf8');
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return constantTimeEqual(expected, given);
 }

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { createBackup, restoreBackup } from '../../runtime/backup.js';
+import { DEFAULT_DATA_DIR } from '../keyring.js';
+
+interface BackupFlags {
+  output: string;
+  dataDir: string;
+}
+
+interface RestoreFlags {
+  dataDir: string;
+  kekFile?: string;
+}
+
+function databaseUrl(): { databaseUrl?: string } {
+  const url = process.env.DATABASE_URL;
+  return url === undefined || url === '' ? {} : { databaseUrl: url };
+}
+
+/**
+ * `veil backup -o FILE` and `veil restore FILE`: the data directory's database (`DATABASE_URL`,
+ * else PGlite), blobs and key files in one file sealed under the KEK, which the backup never
+ * holds; and back, into an empty data directory. See docs/reliability.md.
+ *
+ * @example
+ * ```ts
+ * registerBackup(program); // veil backup -o veil.backup; veil restore veil.backup --data-dir /srv/veil --kek-file kek.key
+ * ```
+ */
+export function registerBackup(program: Command): void {
+  program
+    .command('backup')
+    .description('write the database, blobs and key files to one file sealed under the key-encryption key (never included)')
+    .requiredOption('-o, --output <file>', 'the backup file to write (0600)')
+    .option('--data-dir <dir>', 'the data directory (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .action(async (flags: BackupFlags) => {
+      const counts = await createBackup({ dataDir: flags.dataDir, ...databaseUrl() }, flags.output);
+      const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
+      process.stderr.write(`veil backup: ${rows} rows in ${Object.keys(counts.rows).length} tables, ${counts.blobs} blobs, ${counts.files} key file(s) -> ${flags.output}\n`);
+    });
+  program
+    .command('restore <file>')
+    .description('restore a backup into an empty data directory (and empty DATABASE_URL database); needs the same key-encryption key')
+    .option('--data-dir <dir>', 'the empty data directory to restore into (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--kek-file <file>', 'the key file the backup was made under (copied to <data-dir>/kek.key)')
+    .action(async (file: string, flags: RestoreFlags) => {
+      const counts = await restoreBackup(file, {
+        dataDir: flags.dataDir,
+        ...databaseUrl(),
+        ...(flags.kekFile === undefined ? {} : { kekFile: flags.kekFile }),
+      });
+      const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
+      process.stderr.write(`veil restore: ${rows} rows, ${counts.blobs} blobs, ${counts.files} key file(s) into ${flags.dataDir}; ${counts.requeued} unfinished jobs re-queued\n`);
+    });
+}
