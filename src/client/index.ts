@@ -8,3 +8,4 @@ export { verifyReceipt, type Ed25519Engine, type ReceiptProblem, type ReceiptPub
 export type { TokenSource } from './http.js';
 export type * from './types.js';
 export type { paths } from './openapi.js';
+export { verifyExport, type ExportProblem, type ExportVerification } from './verify-export.js';

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { verifyReceipt as cliVerify } from '../../src/audit/index.js';
+import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { serveVeil } from '../client/serve-harness.js';
 import type { ServedVeil } from '../client/serve-harness.js';
 import { browserSkipReason, launchChromium, SCREENSHOT_DIR, seriousViolations } from './browser.js';
@@ -143,7 +144,15 @@ describe('the web console in Chromium', { skip }, () => {
     await page.getByLabel('or paste it').fill(tampered);
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await page.getByText(/^Receipt does NOT verify/).waitFor();
+    // A whole export, as `veil audit export` writes it, verified entry by entry in the browser.
+    const exported = await exportAuditLogText(veil.service.audit, 'acme');
+    await page.getByLabel('or paste it').fill(exported);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText(/^Export verified: \d+ entries/).waitFor();
     await check('08-audit-verify');
+    await page.getByLabel('or paste it').fill(exported.replace('"outcome":"succeeded"', '"outcome":"failed"'));
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText(/^Export does NOT verify \(leaf-hash\), first bad entry \d+/).waitFor();
 
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Session' }).waitFor();

@@ -1,11 +1,12 @@
 /**
  * Audit: the tenant's signed tree head, its entries page by page (newest page first), and
- * verification of a deletion receipt in the browser (WebCrypto Ed25519, or the bundled
- * verifier where the browser lacks it) against the server's key or one pasted by the auditor.
+ * verification of a deletion receipt or a whole export (`veil audit export`) in the browser
+ * (WebCrypto Ed25519, or the bundled verifier where the browser lacks it) against the server's
+ * key or one pasted by the auditor.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntries, ReceiptVerification, SignedTreeHead } from '../../../client/index.js';
-import { verifyReceipt } from '../../../client/index.js';
+import type { AuditEntries, SignedTreeHead } from '../../../client/index.js';
+import { verifyExport, verifyReceipt } from '../../../client/index.js';
 import { Page } from '../app.js';
 import { ErrorNotice } from '../errors.js';
 import { formatTime } from '../format.js';
@@ -21,38 +22,66 @@ function summary(event: Record<string, unknown>): string {
     .join(' · ');
 }
 
+/** What the verify form says: verified or not, in one sentence. */
+interface Outcome {
+  readonly ok: boolean;
+  readonly sentence: string;
+}
+
+async function verifyText(text: string, key: Parameters<typeof verifyReceipt>[1]): Promise<Outcome> {
+  const firstLine = text.trimStart().split('\n', 1)[0] ?? '';
+  let first: { type?: unknown } | undefined;
+  try {
+    first = JSON.parse(firstLine) as { type?: unknown };
+  } catch {
+    first = undefined;
+  }
+  if (first?.type === 'header') {
+    const result = await verifyExport(text, key);
+    return result.ok
+      ? { ok: true, sentence: `Export verified: ${result.entries} entries, ${result.treeHeads} signed tree heads, root ${result.rootHash}, signed by key ${result.keyId}.` }
+      : { ok: false, sentence: `Export does NOT verify (${result.problem})${result.index === undefined ? '' : `, first bad entry ${result.index}`}: ${result.reason}` };
+  }
+  let receipt: unknown;
+  try {
+    receipt = JSON.parse(text);
+  } catch {
+    return { ok: false, sentence: 'Neither a receipt (one JSON object) nor an export (JSON Lines with a header).' };
+  }
+  const result = await verifyReceipt(receipt, key);
+  return result.ok
+    ? { ok: true, sentence: `Receipt verified: entry ${result.index} is in the log of ${result.treeSize} entries signed by key ${result.keyId} at ${new Date(result.timestamp).toISOString()}.` }
+    : { ok: false, sentence: `Receipt does NOT verify (${result.problem}): ${result.reason}` };
+}
+
 function VerifyReceipt({ session }: { session: Session }) {
   const [text, setText] = useState('');
   const [key, setKey] = useState('');
-  const [result, setResult] = useState<ReceiptVerification | undefined>(undefined);
+  const [result, setResult] = useState<Outcome | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   return (
     <section aria-labelledby="verify-heading">
-      <h2 id="verify-heading">Verify a receipt</h2>
-      <p class="hint">Checked in this browser: the signature of the tree head and the event's inclusion proof. Nothing is sent anywhere.</p>
+      <h2 id="verify-heading">Verify a receipt or an export</h2>
+      <p class="hint">
+        Checked in this browser: tree head signatures, inclusion proofs and, for an export of <code>veil audit export</code>, every entry's hash
+        and every signed root. Nothing is sent anywhere.
+      </p>
       <form
         onSubmit={async (event) => {
           event.preventDefault();
           setError(undefined);
           setResult(undefined);
-          let receipt: unknown;
-          try {
-            receipt = JSON.parse(text);
-          } catch {
-            setResult({ ok: false, problem: 'format', reason: 'the receipt is not JSON' });
-            return;
-          }
           try {
             const pinned = key.trim() === '' ? await session.client.auditPublicKey() : (JSON.parse(key) as Parameters<typeof verifyReceipt>[1]);
-            setResult(await verifyReceipt(receipt, pinned));
+            setResult(await verifyText(text, pinned));
           } catch (e) {
-            if (e instanceof SyntaxError) setResult({ ok: false, problem: 'key', reason: 'the public key is not JSON (paste the JWK)' });
+            if (e instanceof SyntaxError) setResult({ ok: false, sentence: 'The public key is not JSON: paste the JWK.' });
             else setError(e);
           }
         }}
       >
-        <label for="receipt-file">Receipt file</label>
-        <input id="receipt-file" type="file" accept="application/json,.json" onChange={async (e) => setText((await e.currentTarget.files?.[0]?.text()) ?? '')} />
+        <label for="receipt-file">Receipt or export file</label>
+        <input id="receipt-file" type="file" accept="application/json,.json,.jsonl" onChange={async (e) => setText((await e.currentTarget.files?.[0]?.text()) ?? '')} />
         <label for="receipt-text">or paste it</label>
         <textarea id="receipt-text" rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} spellcheck={false} />
         <label for="receipt-key">Public key (JWK; empty: the server's)</label>
@@ -62,11 +91,7 @@ function VerifyReceipt({ session }: { session: Session }) {
         </button>
       </form>
       <p role="status" class={result === undefined ? '' : result.ok ? 'ok' : 'bad'}>
-        {result === undefined
-          ? ''
-          : result.ok
-            ? `Receipt verified: entry ${result.index} is in the log of ${result.treeSize} entries signed by key ${result.keyId} at ${new Date(result.timestamp).toISOString()}.`
-            : `Receipt does NOT verify (${result.problem}): ${result.reason}`}
+        {result?.sentence ?? ''}
       </p>
       <ErrorNotice error={error} />
     </section>
