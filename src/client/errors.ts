@@ -4,7 +4,7 @@
  */
 
 /** Codes the client itself uses when there is no server answer to quote. */
-export type ClientErrorCode = 'VEIL_CLIENT_NETWORK' | 'VEIL_CLIENT_TIMEOUT' | 'VEIL_CLIENT_ABORTED' | 'VEIL_CLIENT_BAD_RESPONSE';
+export type ClientErrorCode = 'VEIL_CLIENT_NETWORK' | 'VEIL_CLIENT_TIMEOUT' | 'VEIL_CLIENT_ABORTED' | 'VEIL_CLIENT_BAD_RESPONSE' | 'VEIL_CLIENT_BAD_OPTION';
 
 /** An API error: `code` is stable, `message` says what to fix and never echoes content. */
 export class VeilApiError extends Error {
