@@ -26,6 +26,7 @@ import { docsRoutes, registerOpenApi } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { sessionRoutes } from './routes/session.js';
 
 /** The API version printed in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
@@ -107,6 +108,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
 
   const analyzeText = deps.analyzeText ?? analyzeInProcess(createAnalyzerCache(config.analyzerCacheSize));
   await app.register(async (scope) => healthRoutes(scope, deps.ready));
+  await app.register(async (scope) => sessionRoutes(scope, deps));
   await app.register(async (scope) => analyzeRoutes(scope, analyzeText, deps.audit));
   await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys, deps.audit));
   const ported = [

@@ -95,6 +95,9 @@ export const ERROR_CATALOGUE = {
   VEIL_PRIVACY_BUDGET_EXHAUSTED: { status: 429, doc: 'The tenant\'s differential-privacy budget for the current period (`analytics.budget` in its policy) would be exceeded by this release; nothing was released or spent. Wait for the next period or ask the data-protection officer to raise the budget.' },
   VEIL_K_ANONYMITY_UNMET: { status: 422, doc: 'A CSV output could not be made k-anonymous (`k_anonymity` in the policy) by generalising and suppressing its quasi-identifiers within the suppression limit; no output was written. The message gives k reached and k required, never a value.' },
   VEIL_ALERT_WEBHOOK: { status: 500, doc: 'An alert webhook is misconfigured (its URL is not http(s), or the environment variable that should hold its secret is empty); the message names the setting, never the secret.' },
+  // Console and SDK (issue 17): idempotent job submission.
+  VEIL_IDEMPOTENCY_KEY_REUSED: { status: 422, doc: 'The `Idempotency-Key` of `POST /v1/jobs` was already used, within the last 24 hours, for a request with other options or another document; a new request needs a new key.' },
+  VEIL_IDEMPOTENCY_IN_PROGRESS: { status: 409, doc: 'A request with the same `Idempotency-Key` is still being submitted; retry in a few seconds to get its job.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

@@ -17,7 +17,7 @@ import { authorize, requirePermission } from '../access/index.js';
 import type { Principal } from '../access/index.js';
 import { buildApp } from '../api/index.js';
 import type { Authenticate, TlsFiles } from '../api/index.js';
-import type { JobsPort, RevealedValue } from '../api/routes/jobs.js';
+import type { JobsPort, JobSubmission, RevealedValue } from '../api/routes/jobs.js';
 import { apiKeyRoutes } from '../api/routes/api-keys.js';
 import type { UploadsPort } from '../api/routes/uploads.js';
 import type { AuditEventInput } from '../audit/index.js';
@@ -25,7 +25,7 @@ import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/index.js'
 import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
-import { deleteJob, getJobStatus, openRuntime, readFields, readFullText, readRedacted, revealFindings, startWorkers, submitJob } from '../pipeline/index.js';
+import { deleteJob, getJobStatus, openRuntime, readFields, listJobs, readFullText, readRedacted, revealFindings, startWorkers, submitJob, submitOnce } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { governanceRoutes } from '../api/routes/governance.js';
 import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
@@ -41,6 +41,8 @@ import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recor
 import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
 import { startKeyMaintenance } from './key-maintenance.js';
+import { idempotencyHashes } from './idempotency.js';
+import { consoleRoutes } from '../web/serve-console.js';
 import type { DetectionPool } from './detection-pool.js';
 import { checkUpload, createUpload, receiveUpload, takeUpload } from '../pipeline/uploads.js';
 import type { UploadDeps } from '../pipeline/uploads.js';
@@ -161,52 +163,66 @@ function createJobsPort(
   region: string | undefined,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
+  const submitNow = async (principal: Principal, submission: JobSubmission, jobId?: string): Promise<{ jobId: string; status: string }> => {
+    const tenant = principal.tenantId;
+    const { source } = submission;
+    const tenantPolicy = await policyFor(tenant);
+    // Before any byte is stored (an upload's bytes are taken, and deleted, only after this).
+    checkRegion(tenantPolicy.policy, region);
+    const document =
+      source.kind === 'text'
+        ? { bytes: Buffer.from(source.text, 'utf8'), mediaType: 'text/plain' }
+        : source.kind === 'file'
+          ? { bytes: source.bytes, mediaType: source.mediaType }
+          : await takeUpload(store, tenant, source.uploadId);
+    const job = await submitJob(
+      { ...store, boss: runtime.boss, keyring: runtime.keyring },
+      {
+        tenant,
+        bytes: document.bytes,
+        mediaType: document.mediaType,
+        purpose: submission.purpose,
+        consent: submission.consent,
+        outputs: submission.outputs,
+        ...(submission.extraction ? { extraction: submission.extraction } : {}),
+        ...(submission.retentionDays === undefined ? {} : { retentionDays: submission.retentionDays }),
+        policy: tenantPolicy.policy,
+        policyId: tenantPolicy.id,
+        ...(region === undefined ? {} : { region }),
+        ...(jobId === undefined ? {} : { jobId }),
+      },
+    );
+    try {
+      await logs.forTenant(tenant).append({
+        ...jobEvent(principal, job.jobId),
+        action: 'job.created',
+        policy_hash: job.policyHash,
+        purpose: submission.purpose,
+      });
+    } catch (error) {
+      // A job the audit log does not know of must not run.
+      await deleteJob(store, { tenant, jobId: job.jobId }).catch(() => {});
+      throw error;
+    }
+    // Recorded, so it may run: an idle local worker takes it now instead of at its next poll.
+    workers?.wake('intake');
+    return { jobId: job.jobId, status: job.status };
+  };
   return {
     maxBytes,
-    async submit(principal, submission) {
+    async submit(principal, submission, options) {
+      const key = options?.idempotencyKey;
+      if (key === undefined) return submitNow(principal, submission);
       const tenant = principal.tenantId;
-      const { source } = submission;
-      const tenantPolicy = await policyFor(tenant);
-      // Before any byte is stored (an upload's bytes are taken, and deleted, only after this).
-      checkRegion(tenantPolicy.policy, region);
-      const document =
-        source.kind === 'text'
-          ? { bytes: Buffer.from(source.text, 'utf8'), mediaType: 'text/plain' }
-          : source.kind === 'file'
-            ? { bytes: source.bytes, mediaType: source.mediaType }
-            : await takeUpload(store, tenant, source.uploadId);
-      const job = await submitJob(
-        { ...store, boss: runtime.boss, keyring: runtime.keyring },
-        {
-          tenant,
-          bytes: document.bytes,
-          mediaType: document.mediaType,
-          purpose: submission.purpose,
-          consent: submission.consent,
-          outputs: submission.outputs,
-          ...(submission.extraction ? { extraction: submission.extraction } : {}),
-          ...(submission.retentionDays === undefined ? {} : { retentionDays: submission.retentionDays }),
-          policy: tenantPolicy.policy,
-          policyId: tenantPolicy.id,
-          ...(region === undefined ? {} : { region }),
-        },
+      const hashes = await idempotencyHashes(runtime.keyring, tenant, key, submission);
+      return submitOnce(
+        store.db,
+        { tenant, ...hashes },
+        (jobId) => submitNow(principal, submission, jobId),
+        async (jobId) => (await forTenant(store, tenant).jobs.get(jobId))?.status,
       );
-      try {
-        await logs.forTenant(tenant).append({
-          ...jobEvent(principal, job.jobId),
-          action: 'job.created',
-          policy_hash: job.policyHash,
-          purpose: submission.purpose,
-        });
-      } catch (error) {
-        // A job the audit log does not know of must not run.
-        await deleteJob(store, { tenant, jobId: job.jobId }).catch(() => {});
-        throw error;
-      }
-      // Recorded, so it may run: an idle local worker takes it now instead of at its next poll.
-      workers?.wake('intake');
-      return { jobId: job.jobId, status: job.status };
     },
+    list: (principal, query) => listJobs(store, { tenant: principal.tenantId, ...query }),
     status: (principal, jobId) => getJobStatus(store, { tenant: principal.tenantId, jobId }),
     async redacted(principal, jobId) {
       const output = await readRedacted(store, { tenant: principal.tenantId, jobId });
@@ -390,6 +406,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           ...(options.analyticsConsent === undefined ? {} : { analyticsConsent: options.analyticsConsent }),
         }),
         ...alerting.routes,
+        consoleRoutes(),
       ],
       observeRequest: alerting.onRequest,
     });

@@ -27,6 +27,7 @@ export {
   type Artifact,
   type Job,
   type JobTemplate,
+  type JobPosition,
   type JobUpdate,
   type NewArtifact,
   type NewJob,
@@ -40,3 +41,4 @@ export { DatabaseKeyringStore } from './keyring-store.js';
 export { DatabaseTokenVault } from './token-vault.js';
 export { pgBossDb, pgBossDbForPGlite, type PgBossDb } from './pgboss-pglite.js';
 export { DatabaseAuditStore, type AuditEntryRecord, type AuditTreeHeadRecord } from './audit-store.js';
+export { TenantIdempotencyKeys, type IdempotencyRecord, type Reservation } from './idempotency-keys.js';

@@ -360,6 +360,31 @@ const alerts: Migration = {
   },
 };
 
+/**
+ * Idempotency keys of `POST /v1/jobs` (console and SDK, issue 17): the key and the request are
+ * kept only as keyed hashes (HMAC under a subkey of the tenant's data key), with the job the key
+ * created and an expiry. The index on jobs serves `GET /v1/jobs`, newest first with id as the
+ * tie-break, so a page is one index range whatever the table's size.
+ */
+const idempotencyKeys: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table idempotency_keys (
+        tenant_id text not null references tenants (id),
+        key_hash bytea not null check (length(key_hash) = 32),
+        request_hash bytea not null check (length(request_hash) = 32),
+        job_id text not null check (job_id ${ID_CHECK}),
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        primary key (tenant_id, key_hash)
+      )`,
+      `create index idempotency_keys_expires_at on idempotency_keys (tenant_id, expires_at)`,
+      ...tenantWall('idempotency_keys'),
+      `create index jobs_tenant_created on jobs (tenant_id, created_at desc, id desc)`,
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -371,6 +396,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007b_subject_index': subjectIndex,
   '0009a_privacy_ledger': privacyLedger,
   '0009b_alerts': alerts,
+  '0010_idempotency_keys': idempotencyKeys,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

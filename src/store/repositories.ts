@@ -4,6 +4,7 @@
  * did not exist. Methods return plain objects, never database rows.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { VeilError, isVeilError } from '../errors/veil-error.js';
 import type { BlobStore } from './blob-store.js';
@@ -52,6 +53,12 @@ export interface JobTemplate {
   readonly name: string;
   readonly version: number;
   readonly hash: string;
+}
+
+/** Where a page of jobs ends: the last job's creation time (UTC, microseconds, as text) and id. */
+export interface JobPosition {
+  readonly createdAt: string;
+  readonly id: string;
 }
 
 /** What creating a job takes. */
@@ -351,6 +358,50 @@ export class TenantJobs extends TenantRepository {
         .execute();
     });
     return rows.map(presentJob);
+  }
+
+  /**
+   * One page of the tenant's jobs, newest first (ties broken by id, descending), optionally of one
+   * status and purpose. `after` is the position of the last job of the previous page, as
+   * `nextAfter` returned it; positions keep the database's microseconds, which a Date would drop.
+   *
+   * @example
+   * ```ts
+   * const first = await repos.jobs.page({ limit: 20, status: 'succeeded' });
+   * const second = await repos.jobs.page({ limit: 20, status: 'succeeded', after: first.nextAfter });
+   * ```
+   */
+  async page(options: {
+    readonly limit: number;
+    readonly status?: JobStatus | undefined;
+    readonly purpose?: string | undefined;
+    readonly after?: JobPosition | undefined;
+  }): Promise<{ readonly jobs: Job[]; readonly nextAfter: JobPosition | undefined }> {
+    const rows = await this.scoped((trx) => {
+      let query = trx
+        .selectFrom('jobs')
+        .selectAll()
+        // UTC text with microseconds: exact, and it sorts and casts back without loss.
+        .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('position_time'))
+        .where('tenant_id', '=', this.tenantId);
+      if (options.status !== undefined) query = query.where('status', '=', options.status);
+      if (options.purpose !== undefined) query = query.where('purpose', '=', options.purpose);
+      const after = options.after;
+      if (after !== undefined)
+        query = query.where(sql<boolean>`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id})`);
+      return query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(options.limit + 1)
+        .execute();
+    });
+    const more = rows.length > options.limit;
+    const page = more ? rows.slice(0, options.limit) : rows;
+    const last = page.at(-1);
+    return {
+      jobs: page.map(presentJob),
+      nextAfter: more && last !== undefined ? { createdAt: last.position_time, id: last.id } : undefined,
+    };
   }
 
   /**

@@ -175,6 +175,19 @@ export interface AuditTreeHeadsTable {
   signature: Uint8Array;
 }
 
+/** Idempotency keys of job submissions: keyed hashes of the key and the request, never either. */
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  /** HMAC-SHA256 of the caller's Idempotency-Key under the tenant's idempotency subkey. */
+  key_hash: Uint8Array;
+  /** HMAC-SHA256 of the request (options and document) under the same subkey. */
+  request_hash: Uint8Array;
+  /** The job the first request with this key created (reserved before the job is written). */
+  job_id: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
 /** Every table Veil owns (pg-boss keeps its own schema, `pgboss`). */
 export interface Schema {
   tenants: TenantsTable;
@@ -189,6 +202,7 @@ export interface Schema {
   retention_ledger: RetentionLedgerTable;
   consent_withdrawals: ConsentWithdrawalsTable;
   subject_index: SubjectIndexTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -50,6 +50,8 @@ const ROUTES: readonly RouteCase[] = [
     request: async (f, tenant) => ({ url: await f.nextUpload(tenant), payload: TEXT, headers: { 'content-type': 'text/plain' } }),
   },
   { method: 'POST', route: '/v1/jobs', permission: 'job:create', ok: 202, byId: false, request: async () => ({ url: '/v1/jobs', payload: textJob(TEXT) }) },
+  { method: 'GET', route: '/v1/jobs', permission: 'job:read', ok: 200, byId: false, request: async () => ({ url: '/v1/jobs?limit=5' }) },
+  { method: 'GET', route: '/v1/me', permission: 'job:read', ok: 200, byId: false, request: async () => ({ url: '/v1/me' }) },
   { method: 'GET', route: '/v1/jobs/{id}', permission: 'job:read', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t) }) },
   { method: 'GET', route: '/v1/jobs/{id}/redacted', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/redacted') }) },
   { method: 'GET', route: '/v1/jobs/{id}/fields', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/fields') }) },
@@ -179,6 +181,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 25 routes: 17 without ids × 5 roles + 8 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 17 * 5 + 8 * 5 * 2);
+  // 27 routes: 18 without ids × 5 roles + 9 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 18 * 5 + 9 * 5 * 2);
 });

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { AuditReceipt } from '../../audit/index.js';
 import { REVEAL_REASONS } from '../../audit/event.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
-import type { JobStatusView } from '../../pipeline/jobs/commands.js';
+import type { JobPage, JobStatusView, JobSummary } from '../../pipeline/jobs/commands.js';
 import { CONSENT_BASES, JOB_OUTPUTS, MAX_RETENTION_DAYS } from '../../pipeline/jobs/request.js';
 import type { ExtractionInput } from '../../pipeline/jobs/extraction.js';
 import { EXTRACTOR_NAMES } from '../../ai/fields/extractor.js';
@@ -63,12 +63,30 @@ export interface RevealedValue {
   readonly value: string;
 }
 
+/** Which jobs `GET /v1/jobs` lists. */
+export interface JobListQuery {
+  readonly limit: number;
+  readonly status?: JobStatusView['status'] | undefined;
+  readonly purpose?: string | undefined;
+  readonly cursor?: string | undefined;
+}
+
 /** What the job routes need. Every method scopes to the principal's tenant and audits. */
 export interface JobsPort {
   /** The largest document a multipart request may carry, in bytes. */
   readonly maxBytes: number;
-  submit(principal: Principal, submission: JobSubmission): Promise<{ readonly jobId: string; readonly status: string }>;
+  /**
+   * Submits a job. With an idempotency key, a repeat of the same request returns the first one's
+   * job (`replayed: true`) and a different request under the key is refused.
+   */
+  submit(
+    principal: Principal,
+    submission: JobSubmission,
+    options?: { readonly idempotencyKey?: string | undefined },
+  ): Promise<{ readonly jobId: string; readonly status: string; readonly replayed?: boolean }>;
   status(principal: Principal, jobId: string): Promise<JobStatusView>;
+  /** A page of the tenant's jobs, newest first. */
+  list(principal: Principal, query: JobListQuery): Promise<JobPage>;
   /** Audited as `job.download`. */
   redacted(principal: Principal, jobId: string): Promise<{ readonly mediaType: string; readonly bytes: Buffer }>;
   /** Hard deletion; audited as `job.deleted`, whose receipt is returned. */
@@ -231,6 +249,35 @@ const revealedSchema = z.object({
   findings: z.array(z.object({ entity_type: z.string(), start: z.number().int(), end: z.number().int(), value: z.string() })),
 });
 
+const summarySchema = statusSchema.omit({ redacted_available: true, fields_available: true });
+
+const listQuery = z
+  .object({
+    status: statusSchema.shape.status.optional().describe('Only jobs in this state'),
+    purpose: optionsSchema.shape.purpose.optional().describe('Only jobs of this purpose code'),
+    limit: z.coerce.number().int().min(1).max(100).default(20).describe('Jobs per page, 1 to 100 (default 20)'),
+    cursor: z.string().min(1).max(512).optional().describe('The `next_cursor` of the previous page'),
+  })
+  .strict();
+
+const listSchema = z.object({
+  jobs: z.array(summarySchema),
+  next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+});
+
+/** Printable ASCII without spaces, as most clients make keys (UUIDs, ULIDs, random base64url). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+const submitHeaders = z
+  .object({
+    'idempotency-key': z
+      .string()
+      .regex(IDEMPOTENCY_KEY_PATTERN, '1 to 255 printable ASCII characters without spaces')
+      .optional()
+      .describe('Makes retries safe: the same key with the same request returns the first job (for 24 hours); with another request it is refused (422).'),
+  })
+  .loose();
+
 const errors = { ...protectedErrorResponses, 404: errorResponseSchema, 409: errorResponseSchema };
 
 const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
@@ -300,6 +347,34 @@ export function presentJobStatus(view: JobStatusView): z.output<typeof statusSch
             })),
           },
         }),
+  };
+}
+
+/**
+ * A job in a list, field by field: codes, counts and times, never values.
+ *
+ * @example
+ * ```ts
+ * presentJobSummary(page.jobs[0]); // { job_id, status: 'succeeded', purpose: 'claims-intake', counts_by_type: { US_SSN: 1 }, … }
+ * ```
+ */
+export function presentJobSummary(job: JobSummary): z.output<typeof summarySchema> {
+  return {
+    job_id: job.jobId,
+    status: job.status,
+    purpose: job.purpose,
+    policy_hash: job.policyHash,
+    consent: {
+      basis: job.consent.basis,
+      allow_model_training: job.consent.allowModelTraining,
+      allow_manual_review: job.consent.allowManualReview,
+    },
+    template: job.template ? { ...job.template } : null,
+    counts_by_type: { ...job.countsByType },
+    error_code: job.errorCode,
+    created_at: job.createdAt.toISOString(),
+    updated_at: job.updatedAt.toISOString(),
+    delete_after: job.deleteAfter.toISOString(),
   };
 }
 
@@ -447,8 +522,9 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
             'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions`; the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.',
           tags,
           security,
+          headers: submitHeaders,
           body: jsonBody,
-          response: { 202: acceptedSchema, ...errors, 410: errorResponseSchema },
+          response: { 202: acceptedSchema, ...errors, 410: errorResponseSchema, 422: errorResponseSchema },
         },
       },
       async (request, reply) => {
@@ -464,9 +540,30 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
             text !== undefined ? { kind: 'text', text } : { kind: 'upload', uploadId: uploadId! },
           );
         }
-        const job = await port.submit(principalOf(request), submission);
+        const idempotencyKey = request.headers['idempotency-key'];
+        const job = await port.submit(principalOf(request), submission, { idempotencyKey });
         const statusUrl = `/v1/jobs/${encodeURIComponent(job.jobId)}`;
+        if (job.replayed === true) void reply.header('idempotent-replayed', 'true');
         return reply.code(202).header('location', statusUrl).send({ job_id: job.jobId, status: job.status, status_url: statusUrl });
+      },
+    );
+
+    api.get(
+      '/v1/jobs',
+      {
+        config: { permission: 'job:read' },
+        schema: {
+          summary: "The tenant's jobs",
+          description: 'Newest first, filtered by `status` and `purpose`, paged by `cursor` (follow `next_cursor`). Codes, counts and times only, never values.',
+          tags,
+          security,
+          querystring: listQuery,
+          response: { 200: listSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const page = await port.list(principalOf(request), request.query);
+        return { jobs: page.jobs.map(presentJobSummary), next_cursor: page.cursor ?? null };
       },
     );
 

@@ -6,7 +6,7 @@ import { VeilError } from '../../errors/veil-error.js';
 import { retentionEntries } from '../../privacy/retention/ledger.js';
 import type { RetentionEntry } from '../../privacy/retention/ledger.js';
 import { checkId, forTenant } from '../../store/index.js';
-import type { Job, JobStatus, StoreContext, TenantRepositories } from '../../store/index.js';
+import type { Job, JobPosition, JobStatus, StoreContext, TenantRepositories } from '../../store/index.js';
 import type { Finding } from '../../engine/types.js';
 import { ARTIFACT, artifactId, decodeManifest, unframeOutput } from './request.js';
 import { jobText } from './text.js';
@@ -103,6 +103,81 @@ export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<Jo
     region: job.region ?? null,
     cancelReason: job.cancelReason ?? null,
     retention: { policyId: job.policyId ?? null, policyHash: job.policyHash, classes },
+  };
+}
+
+/** A job in a list: what its status says, less what needs a look at its artifacts. */
+export type JobSummary = Omit<JobStatusView, 'redactedAvailable' | 'fieldsAvailable'>;
+
+/** One page of {@link listJobs}; `cursor` continues it, undefined at the end. */
+export interface JobPage {
+  readonly jobs: readonly JobSummary[];
+  readonly cursor: string | undefined;
+}
+
+/** The most jobs one page holds. */
+export const MAX_JOB_PAGE = 100;
+
+function encodeCursor(position: JobPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): JobPosition {
+  const bad = (): VeilError => new VeilError('VEIL_INVALID_REQUEST', 'cursor: pass back the `next_cursor` of the previous page unchanged');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw bad();
+  const [createdAt, id] = parsed as unknown[];
+  if (typeof createdAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt)) throw bad();
+  if (typeof id !== 'string') throw bad();
+  checkId('cursor', id);
+  return { createdAt, id };
+}
+
+/**
+ * A page of the tenant's jobs, newest first, optionally of one status and purpose. The cursor
+ * is opaque to callers (a position: creation time and id, never content).
+ *
+ * @throws VeilError `VEIL_INVALID_REQUEST` for a cursor this function did not write.
+ *
+ * @example
+ * ```ts
+ * const page = await listJobs(store, { tenant, limit: 20, status: 'failed' });
+ * const next = page.cursor === undefined ? undefined : await listJobs(store, { tenant, limit: 20, status: 'failed', cursor: page.cursor });
+ * ```
+ */
+export async function listJobs(
+  store: StoreContext,
+  query: {
+    readonly tenant: string;
+    readonly limit: number;
+    readonly status?: JobStatus | undefined;
+    readonly purpose?: string | undefined;
+    readonly cursor?: string | undefined;
+  },
+): Promise<JobPage> {
+  const limit = Math.max(1, Math.min(MAX_JOB_PAGE, Math.floor(query.limit)));
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const page = await forTenant(store, query.tenant).jobs.page({ limit, status: query.status, purpose: query.purpose, after });
+  return {
+    jobs: page.jobs.map((job) => ({
+      jobId: job.id,
+      status: job.status,
+      purpose: job.purpose,
+      consent: job.consent,
+      policyHash: job.policyHash,
+      template: job.template,
+      countsByType: job.countsByType,
+      errorCode: job.errorCode,
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+      deleteAfter: job.deleteAfter,
+    })),
+    cursor: page.nextAfter === undefined ? undefined : encodeCursor(page.nextAfter),
   };
 }
 

@@ -8,14 +8,18 @@ export {
   getJobStatus,
   readFields,
   readFullText,
+  listJobs,
   readRedacted,
   requireFinishedJob,
   revealFindings,
   type DeletedJob,
   type RevealedFinding,
   type JobRef,
+  type JobPage,
   type JobStatusView,
+  type JobSummary,
 } from './commands.js';
+export { IDEMPOTENCY_ABANDONED_MS, IDEMPOTENCY_TTL_MS, submitOnce, type IdempotentOutcome, type IdempotentRequest } from './idempotency.js';
 export {
   ensureJobQueues,
   enqueueStep,
