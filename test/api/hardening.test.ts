@@ -175,6 +175,7 @@ test('/openapi.json is an OpenAPI 3.1 document with the routes, and /docs is ser
       '/readyz',
       '/v1/analyze',
       '/v1/anonymize',
+      '/v1/me',
     ]);
     assert.deepEqual(document.paths['/v1/analyze']?.['post']?.security, [{ bearer: [] }]);
     assert.ok(document.paths['/v1/anonymize']?.['post']?.requestBody);
