@@ -50,7 +50,7 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(page1.jobs[0]!.status, 'queued');
       assert.equal(page1.jobs[0]!.purpose, 'claims-intake');
       assert.deepEqual(Object.keys(page1.jobs[0]!).sort(), [
-        'consent', 'counts_by_type', 'created_at', 'delete_after', 'error_code', 'job_id', 'policy_hash', 'purpose', 'status', 'updated_at',
+        'consent', 'counts_by_type', 'created_at', 'delete_after', 'error_code', 'job_id', 'policy_hash', 'purpose', 'status', 'template', 'updated_at',
       ]);
       assert.ok(!all.body.includes(EMAIL));
       assert.equal(all.headers['cache-control'], 'no-store');
@@ -87,7 +87,7 @@ for (const driver of DRIVER_NAMES) {
     });
 
     test('a retried request with the same key and body returns the same job, and only one exists', async () => {
-      const body = textJob(`Retry me: ${EMAIL}.`, { purpose: 'retry-test' });
+      const body = textJob(`Retry me: ${EMAIL}.`, { purpose: 'kyc' });
       const first = await submit(t, body, { 'idempotency-key': KEY });
       assert.equal(first.statusCode, 202, first.body);
       assert.equal(first.headers['idempotent-replayed'], undefined);
@@ -98,19 +98,19 @@ for (const driver of DRIVER_NAMES) {
         assert.equal(retry.json<{ job_id: string }>().job_id, first.json<{ job_id: string }>().job_id);
         assert.equal(retry.headers['idempotent-replayed'], 'true');
       }
-      const listed = await t.app.inject({ method: 'GET', url: '/v1/jobs?purpose=retry-test', headers: as('auditor') });
+      const listed = await t.app.inject({ method: 'GET', url: '/v1/jobs?purpose=kyc', headers: as('auditor') });
       assert.equal(listed.json<{ jobs: unknown[] }>().jobs.length, 1);
     });
 
     test('concurrent first requests under one key still make one job', async () => {
-      const body = textJob('Race.', { purpose: 'race-test' });
+      const body = textJob('Race.', { purpose: 'patient_intake' });
       const results = await Promise.all([1, 2, 3, 4].map(() => submit(t, body, { 'idempotency-key': 'race-key-1' })));
       const ok = results.filter((r) => r.statusCode === 202);
       const busy = results.filter((r) => r.statusCode === 409);
       assert.equal(ok.length + busy.length, 4, results.map((r) => r.body).join('\n'));
       for (const r of busy) assert.equal(r.json<{ error: { code: string } }>().error.code, 'VEIL_IDEMPOTENCY_IN_PROGRESS');
       assert.equal(new Set(ok.map((r) => r.json<{ job_id: string }>().job_id)).size, 1);
-      const listed = await t.app.inject({ method: 'GET', url: '/v1/jobs?purpose=race-test', headers: as('auditor') });
+      const listed = await t.app.inject({ method: 'GET', url: '/v1/jobs?purpose=patient_intake', headers: as('auditor') });
       assert.equal(listed.json<{ jobs: unknown[] }>().jobs.length, 1);
     });
 
@@ -141,7 +141,7 @@ for (const driver of DRIVER_NAMES) {
         const ttl = new Date(row.expires_at).getTime() - new Date(row.created_at).getTime();
         assert.equal(ttl, 24 * 60 * 60 * 1000);
       }
-      const body = textJob('Expiring.', { purpose: 'expiry-test' });
+      const body = textJob('Expiring.', { purpose: 'invoice_processing' });
       const first = await submit(t, body, { 'idempotency-key': 'expiring-key' });
       await t.service.runtime.handle.db.transaction().execute(async (trx) => {
         await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
@@ -160,7 +160,7 @@ for (const driver of DRIVER_NAMES) {
         tenant_id: 'acme',
         kind: 'user',
         roles: ['auditor'],
-        permissions: ['job:read', 'audit:read', 'audit:export', 'policy:read'],
+        permissions: ['job:read', 'audit:read', 'audit:export', 'policy:read', 'analytics:read', 'alerts:read', 'privacy-metrics:read'],
       });
       assert.ok(!res.body.includes('user-auditor'));
     });

@@ -105,11 +105,11 @@ describe('VeilClient against veil serve', () => {
         return res;
       },
     });
-    const { jobId } = await flaky.submitJob({ text: 'Idempotent note.', purpose: 'idempotency-sdk', consent: { basis: 'contract' } });
+    const { jobId } = await flaky.submitJob({ text: 'Idempotent note.', purpose: 'claims_processing', consent: { basis: 'contract' } });
     assert.equal(calls, 2);
     assert.equal(keys.length, 2);
     assert.equal(keys[0], keys[1]);
-    const listed = await client.listJobs({ purpose: 'idempotency-sdk' });
+    const listed = await client.listJobs({ purpose: 'claims_processing' });
     assert.deepEqual(listed.jobs.map((j) => j.job_id), [jobId]);
   });
 
