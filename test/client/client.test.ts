@@ -42,7 +42,7 @@ describe('VeilClient against veil serve', () => {
     assert.equal(done.status, 'succeeded');
     assert.equal(seen.at(-1), 'succeeded');
     assert.deepEqual(done.counts_by_type, { EMAIL_ADDRESS: 1 });
-    assert.deepEqual(done.consent, { basis: 'contract', allow_model_training: false, allow_manual_review: false });
+    assert.deepEqual(done.consent, { basis: 'contract', allow_model_training: false, allow_manual_review: false, allow_analytics: false, allow_quality_improvement: false, allow_full_text: false });
     const retentionDays = Math.round((Date.parse(done.delete_after) - Date.parse(done.updated_at)) / 86_400_000);
     assert.equal(retentionDays, 7);
 
@@ -129,7 +129,7 @@ describe('VeilClient against veil serve', () => {
       tenant_id: 'acme',
       kind: 'user',
       roles: ['processor', 'auditor'],
-      permissions: ['job:create', 'job:read', 'job:read-redacted', 'job:delete', 'audit:read', 'audit:export', 'policy:read', 'analyze:run'],
+      permissions: ['job:create', 'job:read', 'job:read-redacted', 'job:delete', 'audit:read', 'audit:export', 'policy:read', 'analyze:run', 'analytics:read', 'alerts:read', 'privacy-metrics:read'],
     });
   });
 
