@@ -3,10 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeDocumentResources } from '../../src/documents/resources.js';
-import { loadPolicy, validatePolicy } from '../../src/policy/index.js';
-import { DEFAULT_POLICY_PATH } from '../../src/runtime/service.js';
 import { textPdf } from '../documents/fixtures.js';
-import { as, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from './jobs-harness.js';
+import { as, DRIVER_NAMES, openTestService, policyWithFullText, skipReason, textJob, waitForJob } from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
 
 const OTHER_PAGE_CANARY = 'Quillon Fairweather-Smythe';
@@ -31,15 +29,7 @@ for (const driver of DRIVER_NAMES) {
   describe(`jobs API: requested fields (${driver})`, { skip: skipReason(driver) }, () => {
     let t: TestService;
     before(async () => {
-      // A tenant policy that permits the full-text output for this purpose: the shipped default does not.
-      const shipped = await loadPolicy(DEFAULT_POLICY_PATH);
-      const policy = validatePolicy({
-        ...shipped,
-        purposes: {
-          ...shipped.purposes,
-          expenses: { outputs: ['findings_summary', 'fields', 'text'], review: 'with_consent', model: 'off', legal_basis: ['contract'], reveal_reasons: ['other'] },
-        },
-      });
+      const policy = await policyWithFullText('expenses');
       t = await openTestService(driver, { policyFor: () => policy });
     });
     after(async () => {

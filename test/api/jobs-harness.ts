@@ -3,6 +3,9 @@
  * in a temp data directory, or on a fresh database of the PostgreSQL server when one answers,
  * with bearer tokens `role:tenant` and a pino logger kept in memory.
  */
+import { loadPolicy, validatePolicy } from '../../src/policy/index.js';
+import type { Policy } from '../../src/policy/index.js';
+import { DEFAULT_POLICY_PATH } from '../../src/runtime/service.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -122,4 +125,19 @@ export function textJob(text: string, extra: Record<string, unknown> = {}): Reco
     retention_days: 7,
     ...extra,
   };
+}
+
+/**
+ * The shipped default policy with one more purpose that also permits the `text` output (a full
+ * transcript), which the default allows for no purpose.
+ */
+export async function policyWithFullText(purpose: string): Promise<Policy> {
+  const shipped = await loadPolicy(DEFAULT_POLICY_PATH);
+  return validatePolicy({
+    ...shipped,
+    purposes: {
+      ...shipped.purposes,
+      [purpose]: { outputs: ['findings_summary', 'redacted', 'fields', 'text'], review: 'with_consent', model: 'off', legal_basis: ['contract'], reveal_reasons: ['quality_review', 'other'] },
+    },
+  });
 }

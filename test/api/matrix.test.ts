@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PERMISSION_MATRIX, ROLES } from '../../src/access/index.js';
 import type { Permission, Role } from '../../src/access/index.js';
-import { as, openTestService, textJob, waitForJob } from './jobs-harness.js';
+import { as, openTestService, policyWithFullText, textJob, waitForJob } from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
 
 const TEXT = 'Write to canary-matrix@example.org about claim 7; SSN 536-29-0007.';
@@ -99,7 +99,8 @@ let t: TestService;
 let fixtures: Fixtures;
 
 before(async () => {
-  t = await openTestService('pglite', { workers: 2 });
+  const policy = await policyWithFullText('claims-intake');
+  t = await openTestService('pglite', { workers: 2, policyFor: () => policy });
   const { app } = t;
   const submit = async (tenant: string): Promise<string> => {
     // Every output, so every read route has something to read.
