@@ -44,7 +44,7 @@ for (const driver of DRIVER_NAMES) {
         analytics: {
           epsilon_per_release: 10,
           budget: { epsilon: 20, period: 'day' as const },
-          purposes: ['claims-intake', 'billing'],
+          purposes: ['claims-intake', 'invoice_processing'],
         },
       };
       t = await openTestService(driver, {
@@ -55,8 +55,8 @@ for (const driver of DRIVER_NAMES) {
       });
       const bodies = [
         textJob(TEXT, { consent: { basis: 'consent' } }),
-        textJob(TEXT, { consent: { basis: 'consent' }, purpose: 'billing' }),
-        textJob(TEXT, { consent: { basis: 'consent' }, purpose: 'secret-project' }),
+        textJob(TEXT, { consent: { basis: 'consent' }, purpose: 'invoice_processing' }),
+        textJob(TEXT, { consent: { basis: 'consent' }, purpose: 'kyc' }),
         textJob(TEXT), // basis contract: no analytics consent, not counted
       ];
       for (const body of bodies) {
@@ -101,8 +101,8 @@ for (const driver of DRIVER_NAMES) {
       const answer = res.json<Answer>();
       assert.deepEqual(answer.counts, [
         { key: '(other)', count: 1 },
-        { key: 'billing', count: 1 },
         { key: 'claims-intake', count: 1 },
+        { key: 'invoice_processing', count: 1 },
       ]);
       assert.equal(answer.privacy.epsilon, 10);
       assert.equal(answer.privacy.delta, 0);
