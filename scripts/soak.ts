@@ -131,7 +131,7 @@ const every = (ms: number, work: () => Promise<void>): void => {
 };
 
 every(1000 / RATE, async () => {
-  const res = (await call('POST', '/v1/jobs', as.processor, { text: claim(counts.submitted), purpose: 'soak', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 1 }, 202)) as { job_id: string } | undefined;
+  const res = (await call('POST', '/v1/jobs', as.processor, { text: claim(counts.submitted), purpose: 'claims', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 1 }, 202)) as { job_id: string } | undefined;
   counts.submitted += 1;
   if (res !== undefined) pending.add(res.job_id);
 });

@@ -202,7 +202,7 @@ async function jobsPhase(driver: 'pglite' | 'postgres', workers: number): Promis
           headers,
           body: JSON.stringify({
             text: texts[i % texts.length],
-            purpose: 'bench',
+            purpose: 'claims',
             consent: { basis: 'contract' },
             retention_days: 1,
           }),

@@ -167,7 +167,7 @@ interface JobRound {
 async function jobRound(base: string, headerSets: Record<string, string>[], kind: 'text' | 'pdf', rate: number, seconds: number): Promise<JobRound> {
   const total = Math.round(rate * seconds);
   const pdfs = kind === 'pdf' ? await Promise.all(Array.from({ length: 8 }, (_, i) => smallPdf(i))) : [];
-  const options = JSON.stringify({ purpose: 'bench', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 1 });
+  const options = JSON.stringify({ purpose: 'claims', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 1 });
   const ids: Array<{ id: string; headers: Record<string, string> }> = [];
   const submitLatencies: number[] = [];
   let rejected = 0;
