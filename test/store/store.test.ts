@@ -37,6 +37,10 @@ const TABLES = [
   'retention_ledger',
   'consent_withdrawals',
   'subject_index',
+  'privacy_ledger',
+  'alerts',
+  'alert_deliveries',
+  'idempotency_keys',
 ];
 const newJob = (deleteAfter = new Date(Date.now() + 86_400_000)) => ({
   purpose: 'claims-intake',
@@ -117,7 +121,7 @@ for (const driver of DRIVERS) {
         where table_schema = 'public' and column_name = 'tenant_id' order by table_name`.execute(db);
       assert.deepEqual(
         rows.map((r) => r.table_name),
-        ['api_keys', 'artifacts', 'consent_withdrawals', 'jobs', 'keyring_records', 'retention_ledger', 'subject_index', 'uploads', 'vault_entries'],
+        ['alert_deliveries', 'alerts', 'api_keys', 'artifacts', 'consent_withdrawals', 'idempotency_keys', 'jobs', 'keyring_records', 'privacy_ledger', 'retention_ledger', 'subject_index', 'uploads', 'vault_entries'],
       );
     });
 
