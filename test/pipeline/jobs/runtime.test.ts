@@ -33,7 +33,7 @@ test('openRuntime wires PGlite, the key file, blobs and pg-boss in the data dire
     const store = { db: runtime.handle.db, blobs: runtime.blobs };
     const view = await waitForJob(store, 'embedded', jobId, ['succeeded', 'failed']);
     assert.equal(view.status, 'succeeded');
-    assert.deepEqual(view.consent, { basis: 'consent', allowModelTraining: false, allowManualReview: true });
+    assert.deepEqual(view.consent, { basis: 'consent', allowModelTraining: false, allowManualReview: true, allowAnalytics: false, allowQualityImprovement: false, allowFullText: false });
     const text = (await readRedacted(store, { tenant: 'embedded', jobId })).bytes.toString('utf8');
     assert.ok(!text.includes(canaries(7).email) && !text.includes(canaries(7).ssn));
     await workers.stop();
@@ -64,6 +64,6 @@ test('veil worker without DATABASE_URL stops with a clear error', () => {
   assert.equal(run.status, 1);
   assert.match(
     run.stderr,
-    /^error VEIL_INVALID_OPTION: worker: DATABASE_URL must name the PostgreSQL server/m,
+    /^error VEIL_CONFIG_INVALID: configuration: DATABASE_URL: `veil worker` needs it to name the PostgreSQL server/m,
   );
 });
