@@ -156,7 +156,7 @@ export async function checkJobs(runtime: Runtime, ids: readonly string[]): Promi
     select name, count(*) as n from pgboss.job where name like 'veil-job-%' and name <> ${FAILED_QUEUE}
     group by name, data->>'jobId' having count(*) > 1`.execute(runtime.handle.db);
   assert.deepEqual(perStep.rows, [], 'no step of any job was queued twice');
-  assert.ok(Object.values(STEP_QUEUES).length === 5);
+  assert.equal(Object.values(STEP_QUEUES).length, 6, 'intake, parse, detect, anonymise, extract, finalise');
   return { succeeded, failed };
 }
 
