@@ -10,9 +10,21 @@
  * // 'Mail <EMAIL_ADDRESS_1>'
  * ```
  */
-export { analyze, createAnalyzer, DEFAULT_THRESHOLD, SUPPORTED_LANGUAGES, type AnalyzeOptions, type Analyzer, type DenyListEntry } from './engine/analyze.js';
+export {
+  analyze,
+  createAnalyzer,
+  DEFAULT_THRESHOLD,
+  SUPPORTED_LANGUAGES,
+  type AnalyzeOptions,
+  type Analyzer,
+  type DenyListEntry,
+} from './engine/analyze.js';
 export { analyzeChunks, type ChunkedOptions } from './engine/chunked.js';
-export { customRecognizer, customRecognizerSchema, type CustomRecognizerDefinition } from './engine/recognizers/custom.js';
+export {
+  customRecognizer,
+  customRecognizerSchema,
+  type CustomRecognizerDefinition,
+} from './engine/recognizers/custom.js';
 export { patternRecognizer, type PatternRecognizerDefinition } from './engine/recognizers/pattern.js';
 export { defaultRecognizers, supportedEntities } from './engine/recognizers/index.js';
 export { registerValidator, validatorNames } from './engine/validators/index.js';

@@ -75,7 +75,11 @@ export interface CreatedApiKey {
 /** Creates, verifies and revokes API keys. */
 export interface ApiKeyService {
   /** `expiresAt`: when the key stops working (refused as `expired` from then on); never when absent. */
-  create(input: { readonly tenantId: string; readonly roles: readonly Role[]; readonly expiresAt?: Date }): Promise<CreatedApiKey>;
+  create(input: {
+    readonly tenantId: string;
+    readonly roles: readonly Role[];
+    readonly expiresAt?: Date;
+  }): Promise<CreatedApiKey>;
   verify(presented: unknown): Promise<Principal>;
   /** @throws VeilError `VEIL_NOT_FOUND` when `tenantId` has no such key. Revoking twice is fine. */
   revoke(tenantId: string, keyId: string): Promise<void>;
@@ -161,7 +165,11 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
         revokedAt: null,
         expiresAt: expiresAt === undefined ? null : expiresAt.toISOString(),
       });
-      return { apiKey: `veil_${keyId}_${secret}`, keyId, expiresAt: expiresAt === undefined ? null : expiresAt.toISOString() };
+      return {
+        apiKey: `veil_${keyId}_${secret}`,
+        keyId,
+        expiresAt: expiresAt === undefined ? null : expiresAt.toISOString(),
+      };
     },
 
     async verify(presented) {
@@ -174,7 +182,8 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       const matches = constantTimeEqual(expected, hashSecret(pepper, parsed.keyId, parsed.secret));
       if (record === undefined || record.keyId !== parsed.keyId || !matches) throw unauthenticated('api_key');
       if (record.revokedAt !== null) throw unauthenticated('api_key', 'revoked');
-      if (record.expiresAt !== null && now().getTime() >= Date.parse(record.expiresAt)) throw unauthenticated('expired', 'api key expired');
+      if (record.expiresAt !== null && now().getTime() >= Date.parse(record.expiresAt))
+        throw unauthenticated('expired', 'api key expired');
       const roles = record.roles.filter(isRole);
       if (roles.length === 0) throw unauthenticated('roles');
       return Object.freeze({

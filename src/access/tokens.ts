@@ -273,7 +273,11 @@ function claimPath(path: ClaimPath, setting: string): readonly string[] {
   return parts;
 }
 
-async function verifyToken(token: unknown, settings: Settings, getKey: JWTVerifyGetKey): Promise<VerifiedToken> {
+async function verifyToken(
+  token: unknown,
+  settings: Settings,
+  getKey: JWTVerifyGetKey,
+): Promise<VerifiedToken> {
   if (typeof token !== 'string' || token.length === 0) throw new AuthenticationFailure('missing');
   // Before any decoding: a cap on what an unauthenticated caller can make us parse.
   if (token.length > settings.maxTokenBytes) throw new AuthenticationFailure('too_large');

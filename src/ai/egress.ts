@@ -69,7 +69,11 @@ function readableText(body: string): string {
  * inspectEgress('{"q":"mail ann@example.org"}', analyze, new Set()); // { allowed: false, counts: { EMAIL_ADDRESS: 1 } }
  * ```
  */
-export function inspectEgress(body: string, analyze: Analyzer, placeholders: ReadonlySet<string>): EgressVerdict {
+export function inspectEgress(
+  body: string,
+  analyze: Analyzer,
+  placeholders: ReadonlySet<string>,
+): EgressVerdict {
   const residual = findingsOutside(readableText(body), analyze, placeholders);
   const counts: Record<string, number> = {};
   for (const finding of residual) counts[finding.type] = (counts[finding.type] ?? 0) + 1;

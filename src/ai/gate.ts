@@ -19,7 +19,8 @@ export interface ModelUseContext {
 /** Why model use was refused. */
 export type ModelUseRefusal = 'consent' | 'tenant_policy' | 'region';
 
-export type ModelUseDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: ModelUseRefusal };
+export type ModelUseDecision =
+  { readonly allowed: true } | { readonly allowed: false; readonly reason: ModelUseRefusal };
 
 function sameRegion(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -40,7 +41,8 @@ function sameRegion(a: string, b: string): boolean {
  * ```
  */
 export function decideModelUse(context: ModelUseContext): ModelUseDecision {
-  if (context.consent.allowModelUse !== true && context.purpose?.model !== true) return { allowed: false, reason: 'consent' };
+  if (context.consent.allowModelUse !== true && context.purpose?.model !== true)
+    return { allowed: false, reason: 'consent' };
   if (context.tenant.allowModelUse !== true) return { allowed: false, reason: 'tenant_policy' };
   const pinned = context.tenant.region;
   if (pinned !== undefined && pinned !== '') {
@@ -51,9 +53,11 @@ export function decideModelUse(context: ModelUseContext): ModelUseDecision {
 }
 
 const MESSAGES: Readonly<Record<ModelUseRefusal, string>> = {
-  consent: 'model use is not allowed for this job: neither its consent (`allow_model_use`) nor its purpose permits it',
+  consent:
+    'model use is not allowed for this job: neither its consent (`allow_model_use`) nor its purpose permits it',
   tenant_policy: "model use is not allowed by the tenant's policy",
-  region: "model use is not allowed: the AI provider's region (`VEIL_AI_REGION`) is not the tenant's pinned region",
+  region:
+    "model use is not allowed: the AI provider's region (`VEIL_AI_REGION`) is not the tenant's pinned region",
 };
 
 /**

@@ -42,7 +42,12 @@ export function findingsOutside(text: string, analyze: Analyzer, issued: Readonl
   const spans: AnonymizedItem[] = [];
   for (const match of text.matchAll(PLACEHOLDER))
     if (issued.has(match[0]))
-      spans.push({ type: 'PLACEHOLDER', start: match.index, end: match.index + match[0].length, operator: 'replace' });
+      spans.push({
+        type: 'PLACEHOLDER',
+        start: match.index,
+        end: match.index + match[0].length,
+        operator: 'replace',
+      });
   return residualFindings(analyze(text), spans)
     .filter((f) => /[\p{L}\p{N}]/u.test(text.slice(f.start, f.end)))
     .sort((a, b) => a.start - b.start);

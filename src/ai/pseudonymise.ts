@@ -69,10 +69,13 @@ export class PseudonymScope {
    * including placeholders it never issued, is left as it is.
    */
   reidentify(text: string): string {
-    return text.replace(ANSWER_PLACEHOLDER, (match, bracketed: string | undefined, bare: string | undefined) => {
-      const value = this.#tags.values.get(`<${bracketed ?? bare}>`);
-      return value ?? match;
-    });
+    return text.replace(
+      ANSWER_PLACEHOLDER,
+      (match, bracketed: string | undefined, bare: string | undefined) => {
+        const value = this.#tags.values.get(`<${bracketed ?? bare}>`);
+        return value ?? match;
+      },
+    );
   }
 }
 
@@ -124,7 +127,10 @@ export async function pseudonymise(text: string, options: PseudonymiseOptions): 
   let pending: readonly Finding[] = resolveOverlaps(findings);
   for (let pass = 1; pending.length > 0; pass++) {
     if (pass > MAX_PASSES)
-      throw new VeilError('VEIL_RESIDUAL_PII', `pseudonymisation: detection still finds ${pending.length} value(s) after ${MAX_PASSES} passes; nothing was sent`);
+      throw new VeilError(
+        'VEIL_RESIDUAL_PII',
+        `pseudonymisation: detection still finds ${pending.length} value(s) after ${MAX_PASSES} passes; nothing was sent`,
+      );
     const result = await anonymize(current, pending, REPLACE_ALL, { tags: scope.tags });
     for (const item of result.items) counts[item.type] = (counts[item.type] ?? 0) + 1;
     current = result.text;

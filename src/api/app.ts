@@ -99,7 +99,12 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   if (observe !== undefined)
     app.addHook('onResponse', async (request, reply) => {
       try {
-        observe({ principal: request.principal ?? null, status: reply.statusCode, byId: (request.routeOptions.url ?? '').includes('/:'), address: request.ip });
+        observe({
+          principal: request.principal ?? null,
+          status: reply.statusCode,
+          byId: (request.routeOptions.url ?? '').includes('/:'),
+          address: request.ip,
+        });
       } catch {
         // An observer is told, never obeyed: the response has gone already.
       }

@@ -179,7 +179,8 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     );
   }
   const retryAfter = RETRY_AFTER_SECONDS[code];
-  if (retryAfter !== undefined && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(retryAfter));
+  if (retryAfter !== undefined && !reply.hasHeader('retry-after'))
+    void reply.header('retry-after', String(retryAfter));
   const body: ErrorBody = { error: { code, message } };
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

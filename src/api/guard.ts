@@ -148,7 +148,12 @@ export function installGuard(
         await deps.authorize(principal, permission);
       } catch (error) {
         if (isVeilError(error) && error.code === 'VEIL_FORBIDDEN')
-          await recordRefusal(request, deps.audit, { kind: 'permission.denied', requestId: request.id, principal, permission });
+          await recordRefusal(request, deps.audit, {
+            kind: 'permission.denied',
+            requestId: request.id,
+            principal,
+            permission,
+          });
         throw error;
       }
     };

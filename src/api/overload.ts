@@ -26,14 +26,19 @@ export function underPressureOptions(overload: ApiConfig['overload']): FastifyUn
   return {
     sampleInterval: overload.sampleIntervalMs,
     ...(overload.maxEventLoopDelayMs > 0 ? { maxEventLoopDelay: overload.maxEventLoopDelayMs } : {}),
-    ...(overload.maxHeapUsedRatio > 0 ? { maxHeapUsedBytes: Math.floor(heapLimit * overload.maxHeapUsedRatio) } : {}),
+    ...(overload.maxHeapUsedRatio > 0
+      ? { maxHeapUsedBytes: Math.floor(heapLimit * overload.maxHeapUsedRatio) }
+      : {}),
     ...(overload.maxRssMb > 0 ? { maxRssBytes: overload.maxRssMb * 1024 * 1024 } : {}),
     retryAfter: overload.retryAfterSeconds,
     // A rejected promise goes to the API's error handler, so the body is the usual error shape.
     pressureHandler: async (request, reply, type) => {
       if (EXEMPT.has(request.url.split('?', 1)[0] ?? '')) return;
       void reply.header('retry-after', String(overload.retryAfterSeconds));
-      throw new VeilError('VEIL_OVERLOADED', `the server is saturated (${type}); retry in ${overload.retryAfterSeconds} seconds`);
+      throw new VeilError(
+        'VEIL_OVERLOADED',
+        `the server is saturated (${type}); retry in ${overload.retryAfterSeconds} seconds`,
+      );
     },
   };
 }

@@ -17,9 +17,12 @@ export function canonicalJson(value: unknown): string {
     text = canonicalize(value);
   } catch (cause) {
     // canonicalize throws on non-finite numbers and cycles; the value itself stays out of the message.
-    throw new VeilError('VEIL_AUDIT_INVALID_EVENT', 'audit: the value cannot be written as canonical JSON', { cause });
+    throw new VeilError('VEIL_AUDIT_INVALID_EVENT', 'audit: the value cannot be written as canonical JSON', {
+      cause,
+    });
   }
-  if (text === undefined) throw new VeilError('VEIL_AUDIT_INVALID_EVENT', 'audit: the value is not JSON data');
+  if (text === undefined)
+    throw new VeilError('VEIL_AUDIT_INVALID_EVENT', 'audit: the value is not JSON data');
   return text;
 }
 

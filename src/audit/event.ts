@@ -83,11 +83,15 @@ const provider = z
     model: z
       .string()
       .regex(MODEL, { error: 'expected a model name (letters, digits, . _ : / + -; at most 128)' })
-      .refine((s) => !TOKEN_LIKE.test(s) && !NUMBER_LIKE.test(s), { error: 'looks like a token or a number from a document, not a model name' }),
+      .refine((s) => !TOKEN_LIKE.test(s) && !NUMBER_LIKE.test(s), {
+        error: 'looks like a token or a number from a document, not a model name',
+      }),
     region: z
       .string()
       .regex(REGION, { error: 'expected a region label (letters, digits, . _ -; at most 64)' })
-      .refine((s) => !TOKEN_LIKE.test(s) && !NUMBER_LIKE.test(s), { error: 'looks like a token or a number from a document, not a region' })
+      .refine((s) => !TOKEN_LIKE.test(s) && !NUMBER_LIKE.test(s), {
+        error: 'looks like a token or a number from a document, not a region',
+      })
       .optional(),
   })
   .strict();
@@ -105,13 +109,25 @@ function looksLikeData(note: string): boolean {
 
 const note = z
   .string()
-  .regex(NOTE_CHARS, { error: 'expected at most 160 characters of letters, digits, spaces and . , ; : ( ) \' / # _ -' })
+  .regex(NOTE_CHARS, {
+    error: "expected at most 160 characters of letters, digits, spaces and . , ; : ( ) ' / # _ -",
+  })
   .refine((s) => !looksLikeData(s), {
-    error: 'looks like data, not a reason (an e-mail address, a long number or a token); give a reason code and a ticket id instead',
+    error:
+      'looks like data, not a reason (an e-mail address, a long number or a token); give a reason code and a ticket id instead',
   });
 
 /** Who acted. `anonymous` for a request that failed authentication. */
-export const ACTOR_ROLES = ['anonymous', 'user', 'reviewer', 'analyst', 'auditor', 'admin', 'service', 'system'] as const;
+export const ACTOR_ROLES = [
+  'anonymous',
+  'user',
+  'reviewer',
+  'analyst',
+  'auditor',
+  'admin',
+  'service',
+  'system',
+] as const;
 
 /** Why content was revealed: a code every reveal must carry, with an optional short note. */
 export const REVEAL_REASONS = [
@@ -126,7 +142,19 @@ export const REVEAL_REASONS = [
 ] as const;
 
 /** What an object id names. */
-export const OBJECT_KINDS = ['job', 'document', 'artifact', 'field', 'policy', 'key', 'principal', 'tenant', 'subject', 'request', 'export'] as const;
+export const OBJECT_KINDS = [
+  'job',
+  'document',
+  'artifact',
+  'field',
+  'policy',
+  'key',
+  'principal',
+  'tenant',
+  'subject',
+  'request',
+  'export',
+] as const;
 
 const objectRef = z.object({ kind: z.enum(OBJECT_KINDS), id }).strict();
 
@@ -142,16 +170,24 @@ const eventSchema = z
     objects: z.array(objectRef).max(32).optional(),
     policy_hash: sha256.optional(),
     purpose: slug.optional(),
-    counts: z.record(slug, count).refine((c) => Object.keys(c).length <= 32, { error: 'at most 32 counts' }).optional(),
+    counts: z
+      .record(slug, count)
+      .refine((c) => Object.keys(c).length <= 32, { error: 'at most 32 counts' })
+      .optional(),
     step: slug.optional(),
     outcome: z.enum(['started', 'succeeded', 'failed', 'retried', 'skipped']).optional(),
-    reason: z.object({ code: z.enum(REVEAL_REASONS), ticket: id.optional(), note: note.optional() }).strict().optional(),
+    reason: z
+      .object({ code: z.enum(REVEAL_REASONS), ticket: id.optional(), note: note.optional() })
+      .strict()
+      .optional(),
     deleted: z
       .array(z.object({ class: slug, count }).strict())
       .min(1)
       .max(32)
       .optional(),
-    trigger: z.enum(['retention', 'request', 'data_subject_request', 'admin', 'tenant_erasure', 'schedule']).optional(),
+    trigger: z
+      .enum(['retention', 'request', 'data_subject_request', 'admin', 'tenant_erasure', 'schedule'])
+      .optional(),
     key: z.object({ id, version: count }).strict().optional(),
     method: z.enum(['api_key', 'jwt', 'oidc', 'mtls', 'session']).optional(),
     code: slug.optional(),
@@ -170,7 +206,8 @@ const eventSchema = z
   .strict()
   .superRefine((event, ctx) => {
     const need = (field: string, present: boolean): void => {
-      if (!present) ctx.addIssue({ code: 'custom', path: [field], message: `${event.action} needs \`${field}\`` });
+      if (!present)
+        ctx.addIssue({ code: 'custom', path: [field], message: `${event.action} needs \`${field}\`` });
     };
     const hasJob = event.objects?.some((o) => o.kind === 'job') ?? false;
     switch (event.action) {
@@ -293,22 +330,32 @@ export function parseAuditEvent(input: unknown): AuditEvent {
  */
 export function canonicalAuditEvent(input: unknown): { event: AuditEvent; canonical: string } {
   const candidate =
-    input !== null && typeof input === 'object' && !Array.isArray(input) && !('v' in input) ? { v: 1, ...input } : input;
+    input !== null && typeof input === 'object' && !Array.isArray(input) && !('v' in input)
+      ? { v: 1, ...input }
+      : input;
   const result = eventSchema.safeParse(candidate);
   if (!result.success) {
     const issue = result.error.issues[0];
     // A path can hold a record key, which is input too: name only the schema's own field names.
     const path = issue?.path.length
-      ? issue.path.map((p) => (typeof p === 'number' || FIELD_NAMES.has(String(p)) ? String(p) : '<key>')).join('.')
+      ? issue.path
+          .map((p) => (typeof p === 'number' || FIELD_NAMES.has(String(p)) ? String(p) : '<key>'))
+          .join('.')
       : '(event)';
     // zod's messages name the rule, not the input; keep it that way by writing the message ourselves.
-    const rule = issue?.code === 'unrecognized_keys' ? 'unknown key (events hold only ids, hashes, enums and counts)' : issue?.message;
+    const rule =
+      issue?.code === 'unrecognized_keys'
+        ? 'unknown key (events hold only ids, hashes, enums and counts)'
+        : issue?.message;
     throw new VeilError('VEIL_AUDIT_INVALID_EVENT', `audit event: ${path}: ${rule ?? 'invalid'}`);
   }
   const event = result.data as AuditEvent;
   const canonical = canonicalJson(event);
   // Length in UTF-16 units bounds the UTF-8 length from below; only near the bound count bytes.
-  if (canonical.length > MAX_EVENT_BYTES || (canonical.length * 3 > MAX_EVENT_BYTES && Buffer.byteLength(canonical, 'utf8') > MAX_EVENT_BYTES))
+  if (
+    canonical.length > MAX_EVENT_BYTES ||
+    (canonical.length * 3 > MAX_EVENT_BYTES && Buffer.byteLength(canonical, 'utf8') > MAX_EVENT_BYTES)
+  )
     throw new VeilError('VEIL_AUDIT_INVALID_EVENT', `audit event: larger than ${MAX_EVENT_BYTES} bytes`);
   return { event, canonical };
 }

@@ -53,7 +53,11 @@ export async function exportAuditLog(store: AuditStore, publicKey: AuditPublicKe
   const entries: ExportedEntry[] = [];
   for (let from = 0; from < size; from += PAGE) {
     for (const row of await store.entries(from, Math.min(size, from + PAGE)))
-      entries.push({ index: row.index, leaf_hash: toHex(row.leafHash), event: JSON.parse(row.event) as unknown });
+      entries.push({
+        index: row.index,
+        leaf_hash: toHex(row.leafHash),
+        event: JSON.parse(row.event) as unknown,
+      });
   }
   return {
     format: EXPORT_FORMAT,
@@ -72,9 +76,13 @@ export async function exportAuditLog(store: AuditStore, publicKey: AuditPublicKe
  * ```
  */
 export function serializeAuditExport(exported: AuditExport): string {
-  const lines = [JSON.stringify({ type: 'header', format: exported.format, public_key: exported.public_key })];
+  const lines = [
+    JSON.stringify({ type: 'header', format: exported.format, public_key: exported.public_key }),
+  ];
   for (const entry of exported.entries)
-    lines.push(JSON.stringify({ type: 'entry', index: entry.index, leaf_hash: entry.leaf_hash, event: entry.event }));
+    lines.push(
+      JSON.stringify({ type: 'entry', index: entry.index, leaf_hash: entry.leaf_hash, event: entry.event }),
+    );
   for (const head of exported.tree_heads) lines.push(JSON.stringify({ type: 'tree_head', tree_head: head }));
   return `${lines.join('\n')}\n`;
 }
@@ -106,12 +114,18 @@ export function parseAuditExport(text: string): AuditExport {
     } catch {
       throw malformed(n, 'not JSON');
     }
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) throw malformed(n, 'not a JSON object');
+    if (record === null || typeof record !== 'object' || Array.isArray(record))
+      throw malformed(n, 'not a JSON object');
     if (n === 1) {
-      if (record.type !== 'header' || record.format !== EXPORT_FORMAT) throw malformed(n, `expected the ${EXPORT_FORMAT} header`);
+      if (record.type !== 'header' || record.format !== EXPORT_FORMAT)
+        throw malformed(n, `expected the ${EXPORT_FORMAT} header`);
       header = record;
     } else if (record.type === 'entry') {
-      if (typeof record.index !== 'number' || typeof record.leaf_hash !== 'string' || record.event === undefined)
+      if (
+        typeof record.index !== 'number' ||
+        typeof record.leaf_hash !== 'string' ||
+        record.event === undefined
+      )
         throw malformed(n, 'an entry needs a numeric index, a leaf_hash and an event');
       entries.push({ index: record.index, leaf_hash: record.leaf_hash, event: record.event });
     } else if (record.type === 'tree_head') {

@@ -60,7 +60,14 @@ export {
   type ConsistencyProof,
   type AuditReceipt,
 } from './log.js';
-export { EXPORT_FORMAT, exportAuditLog, serializeAuditExport, parseAuditExport, type AuditExport, type ExportedEntry } from './export.js';
+export {
+  EXPORT_FORMAT,
+  exportAuditLog,
+  serializeAuditExport,
+  parseAuditExport,
+  type AuditExport,
+  type ExportedEntry,
+} from './export.js';
 export {
   verifyExport,
   verifyReceipt,

@@ -78,8 +78,17 @@ export class MemoryAuditStore implements AuditStore {
   }
 
   #slice(from: number, to: number): StoredAuditEntry[] {
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to || to > this.rows.length)
-      throw new VeilError('VEIL_AUDIT_OUT_OF_RANGE', `audit: entries [${from}, ${to}) are outside the log of ${this.rows.length}`);
+    if (
+      !Number.isSafeInteger(from) ||
+      !Number.isSafeInteger(to) ||
+      from < 0 ||
+      from > to ||
+      to > this.rows.length
+    )
+      throw new VeilError(
+        'VEIL_AUDIT_OUT_OF_RANGE',
+        `audit: entries [${from}, ${to}) are outside the log of ${this.rows.length}`,
+      );
     return this.rows.slice(from, to);
   }
 
@@ -89,7 +98,8 @@ export class MemoryAuditStore implements AuditStore {
 
   async latestTreeHead(): Promise<SignedTreeHead | undefined> {
     let latest: SignedTreeHead | undefined;
-    for (const head of this.#heads) if (latest === undefined || head.tree_size >= latest.tree_size) latest = head;
+    for (const head of this.#heads)
+      if (latest === undefined || head.tree_size >= latest.tree_size) latest = head;
     return latest;
   }
 
@@ -181,8 +191,14 @@ export class AuditLog {
 
   constructor(options: AuditLogOptions) {
     const { signEvery } = options;
-    if (signEvery !== undefined && (!Number.isSafeInteger(signEvery) || signEvery < 1 || options.signer === undefined))
-      throw new VeilError('VEIL_INVALID_OPTION', 'audit log: `signEvery` must be a whole number of at least 1, with a `signer`');
+    if (
+      signEvery !== undefined &&
+      (!Number.isSafeInteger(signEvery) || signEvery < 1 || options.signer === undefined)
+    )
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        'audit log: `signEvery` must be a whole number of at least 1, with a `signer`',
+      );
     this.store = options.store;
     this.#signer = options.signer;
     this.#clock = options.clock ?? Date.now;
@@ -215,7 +231,8 @@ export class AuditLog {
     const leafHash = hashLeaf(Buffer.from(canonical, 'utf8'));
     const result = await this.#exclusive(async () => {
       const index = await this.store.append({ event: canonical, leafHash });
-      if (this.#signEvery !== undefined && (index + 1) % this.#signEvery === 0) await this.#signHead(index + 1);
+      if (this.#signEvery !== undefined && (index + 1) % this.#signEvery === 0)
+        await this.#signHead(index + 1);
       return { index, leafHash: toHex(leafHash) };
     });
     if (this.#onAppend !== undefined) {
@@ -308,9 +325,16 @@ export class AuditLog {
    * const page = await log.entries(0, 100);
    * ```
    */
-  async entries(from: number, to: number): Promise<{ index: number; leaf_hash: string; event: AuditEvent }[]> {
+  async entries(
+    from: number,
+    to: number,
+  ): Promise<{ index: number; leaf_hash: string; event: AuditEvent }[]> {
     const rows = await this.store.entries(from, to);
-    return rows.map((row) => ({ index: row.index, leaf_hash: toHex(row.leafHash), event: JSON.parse(row.event) as AuditEvent }));
+    return rows.map((row) => ({
+      index: row.index,
+      leaf_hash: toHex(row.leafHash),
+      event: JSON.parse(row.event) as AuditEvent,
+    }));
   }
 
   /**
@@ -326,11 +350,15 @@ export class AuditLog {
   async receipt(index: number): Promise<AuditReceipt> {
     const size = await this.store.size();
     if (!Number.isSafeInteger(index) || index < 0 || index >= size)
-      throw new VeilError('VEIL_AUDIT_OUT_OF_RANGE', `audit: entry ${String(index)} is not in the log of ${size}`);
+      throw new VeilError(
+        'VEIL_AUDIT_OUT_OF_RANGE',
+        `audit: entry ${String(index)} is not in the log of ${size}`,
+      );
     let head = await this.store.latestTreeHead();
     if (head === undefined || head.tree_size <= index) head = await this.treeHead();
     const [row] = await this.store.entries(index, index + 1);
-    if (row === undefined) throw new VeilError('VEIL_AUDIT_OUT_OF_RANGE', `audit: entry ${index} is missing from the store`);
+    if (row === undefined)
+      throw new VeilError('VEIL_AUDIT_OUT_OF_RANGE', `audit: entry ${index} is missing from the store`);
     const { path } = await this.inclusionProof(index, head.tree_size);
     return {
       format: RECEIPT_FORMAT,

@@ -15,9 +15,12 @@ import { HASH_BYTES } from './encoding.js';
 
 // crypto.hash (Node ≥ 20.12) is one native call per digest, about twice as fast as createHash
 // for the small inputs a Merkle tree hashes; older Node falls back.
-const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer })
+  .hash;
 function sha256(data: Uint8Array): Uint8Array {
-  return oneShot !== undefined ? oneShot('sha256', data, 'buffer') : nodeCrypto.createHash('sha256').update(data).digest();
+  return oneShot !== undefined
+    ? oneShot('sha256', data, 'buffer')
+    : nodeCrypto.createHash('sha256').update(data).digest();
 }
 
 /** MTH({}): the root of the empty tree, SHA-256 of the empty string. */
@@ -80,7 +83,10 @@ function isHash(h: unknown): h is Uint8Array {
 
 function checkRange(from: number, to: number, size: number): void {
   if (!isSize(from) || !isSize(to) || from > to || to > size)
-    throw new VeilError('VEIL_AUDIT_OUT_OF_RANGE', `audit: leaf range [${String(from)}, ${String(to)}) is outside the log of ${size} leaves`);
+    throw new VeilError(
+      'VEIL_AUDIT_OUT_OF_RANGE',
+      `audit: leaf range [${String(from)}, ${String(to)}) is outside the log of ${size} leaves`,
+    );
 }
 
 /**
@@ -153,7 +159,8 @@ export class CompactRange {
   push(leafHash: Uint8Array): void {
     let node = leafHash;
     // Each trailing 1 bit of the old size is a subtree of the same height as `node`: merge it.
-    for (let s = this.#size; s % 2 === 1; s = (s - 1) / 2) node = hashChildren(this.#nodes.pop() as Uint8Array, node);
+    for (let s = this.#size; s % 2 === 1; s = (s - 1) / 2)
+      node = hashChildren(this.#nodes.pop() as Uint8Array, node);
     this.#nodes.push(node);
     this.#size += 1;
   }
@@ -257,7 +264,10 @@ export class MerkleTree {
   async #checkedSize(size: number): Promise<void> {
     const available = await this.#source.size();
     if (!isSize(size) || size > available)
-      throw new VeilError('VEIL_AUDIT_OUT_OF_RANGE', `audit: tree size ${String(size)} is beyond the log's ${available} leaves`);
+      throw new VeilError(
+        'VEIL_AUDIT_OUT_OF_RANGE',
+        `audit: tree size ${String(size)} is beyond the log's ${available} leaves`,
+      );
     await this.#cover(size);
   }
 
@@ -324,7 +334,10 @@ export class MerkleTree {
   async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
     await this.#checkedSize(size);
     if (!isSize(index) || index >= size)
-      throw new VeilError('VEIL_AUDIT_OUT_OF_RANGE', `audit: leaf ${String(index)} is not in a tree of ${size} leaves`);
+      throw new VeilError(
+        'VEIL_AUDIT_OUT_OF_RANGE',
+        `audit: leaf ${String(index)} is not in a tree of ${size} leaves`,
+      );
     const ranges: Range[] = [];
     let [lo, hi, m] = [0, size, index];
     while (hi - lo > 1) {
@@ -354,7 +367,10 @@ export class MerkleTree {
   async consistencyProof(first: number, second: number): Promise<Uint8Array[]> {
     await this.#checkedSize(second);
     if (!isSize(first) || first > second)
-      throw new VeilError('VEIL_AUDIT_OUT_OF_RANGE', `audit: no consistency proof from size ${String(first)} to ${second}`);
+      throw new VeilError(
+        'VEIL_AUDIT_OUT_OF_RANGE',
+        `audit: no consistency proof from size ${String(first)} to ${second}`,
+      );
     if (first === 0 || first === second) return [];
     const ranges: Range[] = [];
     let [lo, hi, m, complete] = [0, second, first, true];
@@ -440,7 +456,8 @@ export function verifyConsistency(
   firstRoot: Uint8Array,
   secondRoot: Uint8Array,
 ): boolean {
-  if (!isSize(first) || !isSize(second) || first === 0 || first > second || !Array.isArray(proof)) return false;
+  if (!isSize(first) || !isSize(second) || first === 0 || first > second || !Array.isArray(proof))
+    return false;
   if (!(firstRoot instanceof Uint8Array) || !(secondRoot instanceof Uint8Array)) return false;
   if (first === second) {
     // Nothing is hashed here: the claim is only that the two heads are the same tree.

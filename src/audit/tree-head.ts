@@ -6,7 +6,14 @@
  * The signed bytes are the RFC 8785 canonical JSON of the head with a type tag and the key id, so
  * that any JSON tool can rebuild them and a signature made for something else never verifies here.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+} from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { VeilError } from '../errors/veil-error.js';
 import { canonicalJson } from './canonical.js';
@@ -55,11 +62,16 @@ const SIGNATURE_BYTES = 64;
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
 function keyError(what: string, cause?: unknown): VeilError {
-  return new VeilError('VEIL_AUDIT_KEY_INVALID', `audit key: ${what}`, cause === undefined ? undefined : { cause });
+  return new VeilError(
+    'VEIL_AUDIT_KEY_INVALID',
+    `audit key: ${what}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function requireEd25519(key: KeyObject, type: 'public' | 'private'): KeyObject {
-  if (key.type !== type || key.asymmetricKeyType !== 'ed25519') throw keyError(`expected an Ed25519 ${type} key`);
+  if (key.type !== type || key.asymmetricKeyType !== 'ed25519')
+    throw keyError(`expected an Ed25519 ${type} key`);
   return key;
 }
 
@@ -143,7 +155,10 @@ export function importAuditPublicKey(input: string | JsonWebKey | Uint8Array | K
     if (typeof input === 'string') key = createPublicKey(input);
     else if (input instanceof Uint8Array) {
       if (input.length !== 32) throw keyError('a raw Ed25519 public key is 32 bytes');
-      key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(input).toString('base64url') }, format: 'jwk' });
+      key = createPublicKey({
+        key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(input).toString('base64url') },
+        format: 'jwk',
+      });
     } else if ('asymmetricKeyType' in input && 'export' in input) key = input as KeyObject;
     else {
       const { kty, crv, x } = input as JsonWebKey;
@@ -176,7 +191,14 @@ export function exportAuditPublicKey(publicKey: AuditPublicKey): {
   const jwk = publicKey.key.export({ format: 'jwk' });
   return {
     key_id: publicKey.keyId,
-    jwk: { kty: String(jwk.kty), crv: String(jwk.crv), x: String(jwk.x), kid: publicKey.keyId, alg: 'EdDSA', use: 'sig' },
+    jwk: {
+      kty: String(jwk.kty),
+      crv: String(jwk.crv),
+      x: String(jwk.x),
+      kid: publicKey.keyId,
+      alg: 'EdDSA',
+      use: 'sig',
+    },
     pem: publicKey.key.export({ format: 'pem', type: 'spki' }).toString(),
   };
 }
@@ -226,7 +248,13 @@ export function verifyEd25519(publicKey: KeyObject, message: Uint8Array, signatu
  */
 export function treeHeadMessage(head: TreeHead, keyId: string): Uint8Array {
   return Buffer.from(
-    canonicalJson({ type: TYPE, key_id: keyId, tree_size: head.tree_size, root_hash: head.root_hash, timestamp: head.timestamp }),
+    canonicalJson({
+      type: TYPE,
+      key_id: keyId,
+      tree_size: head.tree_size,
+      root_hash: head.root_hash,
+      timestamp: head.timestamp,
+    }),
     'utf8',
   );
 }
@@ -240,7 +268,11 @@ export function treeHeadMessage(head: TreeHead, keyId: string): Uint8Array {
  * ```
  */
 export async function signTreeHead(head: TreeHead, signer: AuditSigner): Promise<SignedTreeHead> {
-  if (!isTreeHead(head)) throw new VeilError('VEIL_INVALID_INPUT', 'audit: a tree head needs a whole tree_size, a 64-hex root_hash and a whole timestamp');
+  if (!isTreeHead(head))
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      'audit: a tree head needs a whole tree_size, a 64-hex root_hash and a whole timestamp',
+    );
   const signature = await signer.sign(treeHeadMessage(head, signer.keyId));
   return {
     tree_size: head.tree_size,

@@ -58,7 +58,11 @@ export type ExportVerification =
 
 type Failure = Extract<ExportVerification, { ok: false }>;
 
-function fail(problem: VerificationProblem, reason: string, at: { index?: number; treeSize?: number } = {}): Failure {
+function fail(
+  problem: VerificationProblem,
+  reason: string,
+  at: { index?: number; treeSize?: number } = {},
+): Failure {
   return { ok: false, problem, reason, ...at };
 }
 
@@ -68,11 +72,13 @@ function resolveKey(
 ): AuditPublicKey | Failure {
   let embedded: AuditPublicKey | undefined;
   try {
-    embedded = exported.public_key === undefined ? undefined : importAuditPublicKey(exported.public_key as JsonWebKey);
+    embedded =
+      exported.public_key === undefined ? undefined : importAuditPublicKey(exported.public_key as JsonWebKey);
   } catch {
     embedded = undefined;
   }
-  if (publicKey === undefined) return embedded ?? fail('key', 'the export carries no readable Ed25519 public key; pass one');
+  if (publicKey === undefined)
+    return embedded ?? fail('key', 'the export carries no readable Ed25519 public key; pass one');
   let pinned: AuditPublicKey;
   try {
     pinned = isAuditPublicKey(publicKey) ? publicKey : importAuditPublicKey(publicKey);
@@ -109,7 +115,11 @@ export function verifyExport(
   } catch (error) {
     return fail('format', isVeilError(error) ? error.message : 'the export cannot be read');
   }
-  if (exported?.format !== EXPORT_FORMAT || !Array.isArray(exported.entries) || !Array.isArray(exported.tree_heads))
+  if (
+    exported?.format !== EXPORT_FORMAT ||
+    !Array.isArray(exported.entries) ||
+    !Array.isArray(exported.tree_heads)
+  )
     return fail('format', `not a ${EXPORT_FORMAT} export`);
   const key = resolveKey(exported, publicKey);
   if ('ok' in key) return key;
@@ -119,7 +129,11 @@ export function verifyExport(
   for (const head of exported.tree_heads) {
     const size = isSignedTreeHead(head) ? head.tree_size : undefined;
     if (!verifyTreeHead(head, key))
-      return fail('signature', `a tree head${size === undefined ? '' : ` of size ${size}`} is not validly signed by key ${key.keyId}`, { treeSize: size });
+      return fail(
+        'signature',
+        `a tree head${size === undefined ? '' : ` of size ${size}`} is not validly signed by key ${key.keyId}`,
+        { treeSize: size },
+      );
     heads.push(head);
   }
   heads.sort((a, b) => a.tree_size - b.tree_size);
@@ -150,17 +164,29 @@ export function verifyExport(
     const entry = exported.entries[position];
     if (entry === null || typeof entry !== 'object' || entry.index !== position) {
       const found = entry !== null && typeof entry === 'object' ? String(entry.index) : 'no entry';
-      return fail('sequence', `expected entry ${position} here, found ${found}: an entry was removed, inserted or reordered`, { index: position });
+      return fail(
+        'sequence',
+        `expected entry ${position} here, found ${found}: an entry was removed, inserted or reordered`,
+        { index: position },
+      );
     }
     let leafHash: Uint8Array;
     try {
       leafHash = hashLeaf(Buffer.from(canonicalAuditEvent(entry.event).canonical, 'utf8'));
     } catch (error) {
-      return fail('event', `entry ${position}: ${isVeilError(error) ? error.message : 'the event is not valid'}`, { index: position });
+      return fail(
+        'event',
+        `entry ${position}: ${isVeilError(error) ? error.message : 'the event is not valid'}`,
+        { index: position },
+      );
     }
     const recorded = hashFromHex(entry.leaf_hash);
     if (recorded === undefined || !constantTimeEqual(recorded, leafHash))
-      return fail('leaf-hash', `entry ${position}: the event does not hash to its recorded leaf hash (the event or the hash was changed)`, { index: position });
+      return fail(
+        'leaf-hash',
+        `entry ${position}: the event does not hash to its recorded leaf hash (the event or the hash was changed)`,
+        { index: position },
+      );
     range.push(leafHash);
     const problem = checkHeadsAt(range.size);
     if (problem !== undefined) return problem;
@@ -169,13 +195,19 @@ export function verifyExport(
   const count = exported.entries.length;
   if (nextHead < heads.length) {
     const head = heads[nextHead] as SignedTreeHead;
-    return fail('missing-entries', `a signed tree head covers ${head.tree_size} entries but the export holds ${count}: entries from ${count} on are missing`, {
-      index: count,
-      treeSize: head.tree_size,
-    });
+    return fail(
+      'missing-entries',
+      `a signed tree head covers ${head.tree_size} entries but the export holds ${count}: entries from ${count} on are missing`,
+      {
+        index: count,
+        treeSize: head.tree_size,
+      },
+    );
   }
   if (vouched < count)
-    return fail('not-covered', `entries from ${vouched} on are not covered by any signed tree head`, { index: vouched });
+    return fail('not-covered', `entries from ${vouched} on are not covered by any signed tree head`, {
+      index: vouched,
+    });
   const last = heads.at(-1);
   return {
     ok: true,
@@ -190,7 +222,13 @@ export function verifyExport(
 
 /** The outcome of {@link verifyReceipt}. */
 export type ReceiptVerification =
-  | { readonly ok: true; readonly index: number; readonly treeSize: number; readonly keyId: string; readonly timestamp: number }
+  | {
+      readonly ok: true;
+      readonly index: number;
+      readonly treeSize: number;
+      readonly keyId: string;
+      readonly timestamp: number;
+    }
   | { readonly ok: false; readonly problem: VerificationProblem; readonly reason: string };
 
 /**
@@ -212,24 +250,46 @@ export function verifyReceipt(
   } catch {
     return { ok: false, problem: 'key', reason: 'the public key given is not an Ed25519 key' };
   }
-  if (receipt === null || typeof receipt !== 'object') return { ok: false, problem: 'format', reason: 'a receipt is a JSON object' };
+  if (receipt === null || typeof receipt !== 'object')
+    return { ok: false, problem: 'format', reason: 'a receipt is a JSON object' };
   const r = receipt as Record<string, unknown>;
   if (r.format !== RECEIPT_FORMAT || !Array.isArray(r.inclusion_path) || typeof r.leaf_index !== 'number')
     return { ok: false, problem: 'format', reason: `not a ${RECEIPT_FORMAT} receipt` };
   const head = r.tree_head;
   if (!verifyTreeHead(head, key))
-    return { ok: false, problem: 'signature', reason: `the tree head is not validly signed by key ${key.keyId}` };
+    return {
+      ok: false,
+      problem: 'signature',
+      reason: `the tree head is not validly signed by key ${key.keyId}`,
+    };
   let leafHash: Uint8Array;
   try {
     leafHash = hashLeaf(Buffer.from(canonicalAuditEvent(r.event).canonical, 'utf8'));
   } catch (error) {
-    return { ok: false, problem: 'event', reason: isVeilError(error) ? error.message : 'the event is not valid' };
+    return {
+      ok: false,
+      problem: 'event',
+      reason: isVeilError(error) ? error.message : 'the event is not valid',
+    };
   }
   const path = r.inclusion_path.map(hashFromHex);
   const sth = head as SignedTreeHead;
-  if (!path.every((h): h is Uint8Array => h !== undefined) || !verifyInclusion(leafHash, r.leaf_index, sth.tree_size, path, hashFromHex(sth.root_hash) as Uint8Array))
-    return { ok: false, problem: 'proof', reason: `the event is not proven at index ${String(r.leaf_index)} under the signed root of size ${sth.tree_size}` };
-  return { ok: true, index: r.leaf_index, treeSize: sth.tree_size, keyId: key.keyId, timestamp: sth.timestamp };
+  if (
+    !path.every((h): h is Uint8Array => h !== undefined) ||
+    !verifyInclusion(leafHash, r.leaf_index, sth.tree_size, path, hashFromHex(sth.root_hash) as Uint8Array)
+  )
+    return {
+      ok: false,
+      problem: 'proof',
+      reason: `the event is not proven at index ${String(r.leaf_index)} under the signed root of size ${sth.tree_size}`,
+    };
+  return {
+    ok: true,
+    index: r.leaf_index,
+    treeSize: sth.tree_size,
+    keyId: key.keyId,
+    timestamp: sth.timestamp,
+  };
 }
 
 /**
@@ -282,7 +342,10 @@ export interface AuditVerifyOutcome {
  * process.exitCode = exitCode;
  * ```
  */
-export async function auditVerifyCommand(path: string, options: { publicKeyPath?: string } = {}): Promise<AuditVerifyOutcome> {
+export async function auditVerifyCommand(
+  path: string,
+  options: { publicKeyPath?: string } = {},
+): Promise<AuditVerifyOutcome> {
   const read = (file: string): Promise<string | undefined> => readFile(file, 'utf8').catch(() => undefined);
   const text = await read(path);
   if (text === undefined) return { ok: false, exitCode: 2, output: `cannot read ${path}\n` };
@@ -307,9 +370,19 @@ export async function auditVerifyCommand(path: string, options: { publicKeyPath?
     single = undefined;
   }
   // A `DELETE /v1/jobs/:id` answer saved as it came carries its receipt in a `receipt` field.
-  const wrapped = single !== null && typeof single === 'object' ? (single as { receipt?: unknown }).receipt : undefined;
-  if (wrapped !== null && typeof wrapped === 'object' && (wrapped as { format?: unknown }).format === RECEIPT_FORMAT) single = wrapped;
-  if (single !== null && typeof single === 'object' && (single as { format?: unknown }).format === RECEIPT_FORMAT) {
+  const wrapped =
+    single !== null && typeof single === 'object' ? (single as { receipt?: unknown }).receipt : undefined;
+  if (
+    wrapped !== null &&
+    typeof wrapped === 'object' &&
+    (wrapped as { format?: unknown }).format === RECEIPT_FORMAT
+  )
+    single = wrapped;
+  if (
+    single !== null &&
+    typeof single === 'object' &&
+    (single as { format?: unknown }).format === RECEIPT_FORMAT
+  ) {
     if (key === undefined)
       return {
         ok: false,
@@ -329,7 +402,11 @@ export async function auditVerifyCommand(path: string, options: { publicKeyPath?
   const result = verifyExport(text, key);
   if (!result.ok) {
     const where = result.index === undefined ? '' : ` first bad entry: ${result.index};`;
-    return { ok: false, exitCode: result.problem === 'format' ? 2 : 1, output: `export does NOT verify (${result.problem}):${where} ${result.reason}\n` };
+    return {
+      ok: false,
+      exitCode: result.problem === 'format' ? 2 : 1,
+      output: `export does NOT verify (${result.problem}):${where} ${result.reason}\n`,
+    };
   }
   const trust =
     result.keyFrom === 'caller'

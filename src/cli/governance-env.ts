@@ -27,12 +27,27 @@ export interface GovernanceEnv {
 export function governanceEnv(env: Readonly<Record<string, string | undefined>>, cwd: string): GovernanceEnv {
   const dir = env.VEIL_POLICY_DIR;
   const local = join(cwd, 'policies');
-  const policyDir = dir !== undefined && dir !== '' ? dir : existsSync(join(local, 'default.yaml')) ? local : DEFAULT_POLICY_DIR;
+  const policyDir =
+    dir !== undefined && dir !== ''
+      ? dir
+      : existsSync(join(local, 'default.yaml'))
+        ? local
+        : DEFAULT_POLICY_DIR;
   const region = env.VEIL_REGION;
   if (region !== undefined && region !== '' && !/^[a-z][a-z0-9-]{0,31}$/.test(region))
     throw new VeilError('VEIL_INVALID_OPTION', 'VEIL_REGION must be a region code such as eu or us-east');
-  const seconds = env.VEIL_SWEEP_SECONDS === undefined || env.VEIL_SWEEP_SECONDS === '' ? DEFAULT_SWEEP_SECONDS : Number(env.VEIL_SWEEP_SECONDS);
+  const seconds =
+    env.VEIL_SWEEP_SECONDS === undefined || env.VEIL_SWEEP_SECONDS === ''
+      ? DEFAULT_SWEEP_SECONDS
+      : Number(env.VEIL_SWEEP_SECONDS);
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 86_400)
-    throw new VeilError('VEIL_INVALID_OPTION', 'VEIL_SWEEP_SECONDS must be a number of seconds from 0 (never) to 86400');
-  return { policyDir, ...(region === undefined || region === '' ? {} : { region }), sweepIntervalSeconds: seconds };
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'VEIL_SWEEP_SECONDS must be a number of seconds from 0 (never) to 86400',
+    );
+  return {
+    policyDir,
+    ...(region === undefined || region === '' ? {} : { region }),
+    sweepIntervalSeconds: seconds,
+  };
 }

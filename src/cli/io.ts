@@ -15,14 +15,17 @@ export async function openTextInput(file: string): Promise<AsyncIterable<string>
     const info = await stat(file);
     if (!info.isFile()) throw new Error('not a file');
   } catch (cause) {
-    throw new VeilError('VEIL_FILE_NOT_FOUND', 'the input file does not exist or is not a regular file', { cause });
+    throw new VeilError('VEIL_FILE_NOT_FOUND', 'the input file does not exist or is not a regular file', {
+      cause,
+    });
   }
   return createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
 }
 
 /** Writes a line to stdout, waiting when the pipe is full so memory stays flat. */
 export async function writeLine(line: string): Promise<void> {
-  if (!process.stdout.write(`${line}\n`)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+  if (!process.stdout.write(`${line}\n`))
+    await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
 }
 
 /**

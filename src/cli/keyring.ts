@@ -19,11 +19,18 @@ export const DEFAULT_DATA_DIR = process.env.VEIL_DATA_DIR ?? '.veil';
  * await withKeyring('.veil', (keyring) => keyring.rotate('default'));
  * ```
  */
-export async function withKeyring<T>(dataDir: string, work: (keyring: Keyring, db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
+export async function withKeyring<T>(
+  dataDir: string,
+  work: (keyring: Keyring, db: DatabaseHandle['db']) => Promise<T>,
+): Promise<T> {
   const config = commandConfig([{ setting: 'VEIL_DATA_DIR', flag: '--data-dir', value: dataDir }]);
   const url = config.DATABASE_URL;
   const provider = await keyProviderFromConfig(config);
-  const handle = await openDatabase(url ? { driver: 'postgres', connectionString: url } : { driver: 'pglite', dataDir: join(dataDir, 'pglite') });
+  const handle = await openDatabase(
+    url
+      ? { driver: 'postgres', connectionString: url }
+      : { driver: 'pglite', dataDir: join(dataDir, 'pglite') },
+  );
   try {
     const keyring = new Keyring({
       provider,

@@ -63,7 +63,9 @@ try {
     process.stderr.write(`error ${error.code}: ${error.message}\n`);
     process.exitCode = EXIT_INPUT;
   } else {
-    process.stderr.write('error VEIL_INTERNAL: an unexpected failure; please report it with the command you ran\n');
+    process.stderr.write(
+      'error VEIL_INTERNAL: an unexpected failure; please report it with the command you ran\n',
+    );
     process.exitCode = EXIT_INPUT;
   }
 }

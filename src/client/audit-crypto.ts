@@ -8,7 +8,9 @@ import canonicalize from 'canonicalize';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 /** An Ed25519 public key as `/v1/audit/public-key` serves it (the whole answer or its `jwk`). */
-export type ReceiptPublicKey = { readonly kty?: unknown; readonly crv?: unknown; readonly x?: unknown } | { readonly jwk: { readonly kty?: unknown; readonly crv?: unknown; readonly x?: unknown } };
+export type ReceiptPublicKey =
+  | { readonly kty?: unknown; readonly crv?: unknown; readonly x?: unknown }
+  | { readonly jwk: { readonly kty?: unknown; readonly crv?: unknown; readonly x?: unknown } };
 
 /** Which Ed25519 implementation to use: the platform's WebCrypto when it has one (default), or the bundled one. */
 export type Ed25519Engine = 'auto' | 'webcrypto' | 'bundled';
@@ -86,11 +88,18 @@ export function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export const leafHash = (data: Uint8Array): Uint8Array => sha256(concat(new Uint8Array([0]), data));
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array => sha256(concat(new Uint8Array([1]), left, right));
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array =>
+  sha256(concat(new Uint8Array([1]), left, right));
 
 /** RFC 9162 §2.1.3.2: the root an inclusion path leads to from `leaf` at `index` of `size`. */
-export function inclusionRoot(leaf: Uint8Array, index: number, size: number, path: readonly Uint8Array[]): Uint8Array | undefined {
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return undefined;
+export function inclusionRoot(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  path: readonly Uint8Array[],
+): Uint8Array | undefined {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size)
+    return undefined;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
@@ -112,8 +121,19 @@ export function inclusionRoot(leaf: Uint8Array, index: number, size: number, pat
 }
 
 export function publicKeyBytes(input: ReceiptPublicKey): { raw: Uint8Array; keyId: string } | undefined {
-  const jwk = (input !== null && typeof input === 'object' && 'jwk' in input ? input.jwk : input) as { kty?: unknown; crv?: unknown; x?: unknown } | null;
-  if (jwk === null || typeof jwk !== 'object' || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') return undefined;
+  const jwk = (input !== null && typeof input === 'object' && 'jwk' in input ? input.jwk : input) as {
+    kty?: unknown;
+    crv?: unknown;
+    x?: unknown;
+  } | null;
+  if (
+    jwk === null ||
+    typeof jwk !== 'object' ||
+    jwk.kty !== 'OKP' ||
+    jwk.crv !== 'Ed25519' ||
+    typeof jwk.x !== 'string'
+  )
+    return undefined;
   const raw = fromBase64url(jwk.x);
   if (raw === undefined || raw.length !== 32) return undefined;
   // RFC 7638: SHA-256 of the required members in canonical order.
@@ -123,11 +143,27 @@ export function publicKeyBytes(input: ReceiptPublicKey): { raw: Uint8Array; keyI
 
 /** The part of WebCrypto used here, typed structurally so this module needs no DOM or Node types. */
 interface Ed25519Subtle {
-  importKey(format: 'raw', key: Uint8Array, algorithm: { name: 'Ed25519' }, extractable: false, usages: ['verify']): Promise<unknown>;
-  verify(algorithm: { name: 'Ed25519' }, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+  importKey(
+    format: 'raw',
+    key: Uint8Array,
+    algorithm: { name: 'Ed25519' },
+    extractable: false,
+    usages: ['verify'],
+  ): Promise<unknown>;
+  verify(
+    algorithm: { name: 'Ed25519' },
+    key: unknown,
+    signature: Uint8Array,
+    data: Uint8Array,
+  ): Promise<boolean>;
 }
 
-async function ed25519Verify(engine: Ed25519Engine, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+async function ed25519Verify(
+  engine: Ed25519Engine,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   const subtle = (globalThis as { crypto?: { subtle?: Ed25519Subtle } }).crypto?.subtle;
   if (engine !== 'bundled' && subtle !== undefined) {
     try {
@@ -163,19 +199,30 @@ export function isSignedHead(value: unknown): value is SignedHead {
   );
 }
 
-
 /**
  * True when `head` is signed by `key` (its key id, a canonical 64-byte signature with S < L, over
  * the canonical JSON of the head).
  */
-export async function verifyHeadSignature(head: SignedHead, key: { raw: Uint8Array; keyId: string }, engine: Ed25519Engine): Promise<boolean> {
+export async function verifyHeadSignature(
+  head: SignedHead,
+  key: { raw: Uint8Array; keyId: string },
+  engine: Ed25519Engine,
+): Promise<boolean> {
   if (head.key_id !== key.keyId) return false;
   const signature = fromBase64url(head.signature);
   if (signature === undefined || signature.length !== 64) return false;
   let s = 0n;
   for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(signature[i]!);
   if (s >= L) return false;
-  const message = encoder.encode(canonicalize({ type: TREE_HEAD_TYPE, key_id: head.key_id, tree_size: head.tree_size, root_hash: head.root_hash, timestamp: head.timestamp }) as string);
+  const message = encoder.encode(
+    canonicalize({
+      type: TREE_HEAD_TYPE,
+      key_id: head.key_id,
+      tree_size: head.tree_size,
+      root_hash: head.root_hash,
+      timestamp: head.timestamp,
+    }) as string,
+  );
   return ed25519Verify(engine, key.raw, message, signature);
 }
 

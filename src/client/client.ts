@@ -101,7 +101,8 @@ function idempotencyKey(): string {
 
 function query(params: Readonly<Record<string, string | number | undefined>>): string {
   const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, String(value));
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) search.set(name, String(value));
   const text = search.toString();
   return text === '' ? '' : `?${text}`;
 }
@@ -115,7 +116,12 @@ function counted(
   data: Blob | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   onProgress: ((progress: UploadProgress) => void) | undefined,
 ): { stream: ReadableStream<Uint8Array>; total: number | undefined } {
-  const total = data instanceof Uint8Array ? data.byteLength : typeof Blob !== 'undefined' && data instanceof Blob ? data.size : undefined;
+  const total =
+    data instanceof Uint8Array
+      ? data.byteLength
+      : typeof Blob !== 'undefined' && data instanceof Blob
+        ? data.size
+        : undefined;
   let source: AsyncIterator<Uint8Array>;
   if (data instanceof Uint8Array) {
     source = (async function* () {
@@ -178,7 +184,14 @@ function xhrPut(
     xhr.setRequestHeader('content-type', mediaType);
     const total = body instanceof Uint8Array ? body.byteLength : body.size;
     xhr.upload.onprogress = (event) => onProgress?.({ sentBytes: event.loaded, totalBytes: total });
-    xhr.onerror = () => reject(new VeilApiError('VEIL_CLIENT_NETWORK', 'no answer from the server (connection refused, reset or lost)', 0));
+    xhr.onerror = () =>
+      reject(
+        new VeilApiError(
+          'VEIL_CLIENT_NETWORK',
+          'no answer from the server (connection refused, reset or lost)',
+          0,
+        ),
+      );
     xhr.onabort = () => reject(new VeilApiError('VEIL_CLIENT_ABORTED', 'the request was aborted', 0));
     xhr.onload = () => {
       let parsed: unknown;
@@ -192,7 +205,11 @@ function xhrPut(
       reject(
         typeof error?.code === 'string' && typeof error.message === 'string'
           ? new VeilApiError(error.code, error.message, xhr.status)
-          : new VeilApiError('VEIL_CLIENT_BAD_RESPONSE', `the server answered ${xhr.status} without an error body`, xhr.status),
+          : new VeilApiError(
+              'VEIL_CLIENT_BAD_RESPONSE',
+              `the server answered ${xhr.status} without an error body`,
+              xhr.status,
+            ),
       );
     };
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
@@ -225,8 +242,10 @@ export class VeilClient {
     } catch {
       throw new VeilApiError('VEIL_CLIENT_BAD_OPTION', 'baseUrl must be an absolute http(s) URL', 0);
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new VeilApiError('VEIL_CLIENT_BAD_OPTION', 'baseUrl must be an absolute http(s) URL', 0);
-    if (options.token === '' || options.token === undefined) throw new VeilApiError('VEIL_CLIENT_BAD_OPTION', 'token is required (a bearer token or an API key)', 0);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new VeilApiError('VEIL_CLIENT_BAD_OPTION', 'baseUrl must be an absolute http(s) URL', 0);
+    if (options.token === '' || options.token === undefined)
+      throw new VeilApiError('VEIL_CLIENT_BAD_OPTION', 'token is required (a bearer token or an API key)', 0);
     const fetchImpl = options.fetch ?? globalThis.fetch;
     this.region = options.region;
     this.#transport = {
@@ -244,7 +263,12 @@ export class VeilClient {
     try {
       return (await res.json()) as T;
     } catch (cause) {
-      throw new VeilApiError('VEIL_CLIENT_BAD_RESPONSE', 'the server answered with something that is not JSON', res.status, { cause });
+      throw new VeilApiError(
+        'VEIL_CLIENT_BAD_RESPONSE',
+        'the server answered with something that is not JSON',
+        res.status,
+        { cause },
+      );
     }
   }
 
@@ -262,9 +286,21 @@ export class VeilClient {
    * const { jobId, status } = await veil.submitJob({ text, purpose: 'claims-intake', consent: { basis: 'contract' } });
    * ```
    */
-  async submitJob(request: SubmitJobRequest, options: { idempotencyKey?: string; signal?: AbortSignal; onUploadProgress?: (p: UploadProgress) => void } = {}): Promise<{ jobId: string; status: string }> {
+  async submitJob(
+    request: SubmitJobRequest,
+    options: {
+      idempotencyKey?: string;
+      signal?: AbortSignal;
+      onUploadProgress?: (p: UploadProgress) => void;
+    } = {},
+  ): Promise<{ jobId: string; status: string }> {
     const sources = [request.text, request.uploadId, request.file].filter((s) => s !== undefined).length;
-    if (sources !== 1) throw new VeilApiError('VEIL_CLIENT_BAD_OPTION', 'submitJob: give exactly one of text, uploadId or file', 0);
+    if (sources !== 1)
+      throw new VeilApiError(
+        'VEIL_CLIENT_BAD_OPTION',
+        'submitJob: give exactly one of text, uploadId or file',
+        0,
+      );
     let uploadId = request.uploadId;
     if (request.file !== undefined) {
       uploadId = (
@@ -300,7 +336,12 @@ export class VeilClient {
 
   /** A job's status: counts by type, times, never values (`GET /v1/jobs/{id}`). */
   getJob(jobId: string, options: { signal?: AbortSignal } = {}): Promise<JobStatus> {
-    return this.#json({ method: 'GET', path: `/v1/jobs/${path(jobId)}`, retry: 'safe', signal: options.signal });
+    return this.#json({
+      method: 'GET',
+      path: `/v1/jobs/${path(jobId)}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
   }
 
   /** A page of the tenant's jobs, newest first (`GET /v1/jobs`); follow `next_cursor`. */
@@ -326,7 +367,12 @@ export class VeilClient {
    */
   async waitForJob(
     jobId: string,
-    options: { signal?: AbortSignal; timeoutMs?: number; maxDelayMs?: number; onStatus?: (status: JobStatus) => void } = {},
+    options: {
+      signal?: AbortSignal;
+      timeoutMs?: number;
+      maxDelayMs?: number;
+      onStatus?: (status: JobStatus) => void;
+    } = {},
   ): Promise<JobStatus> {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     let delay = 250;
@@ -334,7 +380,12 @@ export class VeilClient {
       const status = await this.getJob(jobId, options.signal === undefined ? {} : { signal: options.signal });
       options.onStatus?.(status);
       if (FINAL_STATES.has(status.status)) return status;
-      if (Date.now() + delay > deadline) throw new VeilApiError('VEIL_CLIENT_TIMEOUT', `the job was still ${status.status} after ${options.timeoutMs} ms`, 0);
+      if (Date.now() + delay > deadline)
+        throw new VeilApiError(
+          'VEIL_CLIENT_TIMEOUT',
+          `the job was still ${status.status} after ${options.timeoutMs} ms`,
+          0,
+        );
       await sleep(delay, options.signal);
       delay = Math.min(options.maxDelayMs ?? 5000, delay * 1.5);
     }
@@ -355,7 +406,12 @@ export class VeilClient {
     data: Blob | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
     options: { mediaType: string; onProgress?: (progress: UploadProgress) => void; signal?: AbortSignal },
   ): Promise<{ uploadId: string; sizeBytes: number }> {
-    const known = data instanceof Uint8Array ? data.byteLength : typeof Blob !== 'undefined' && data instanceof Blob ? data.size : undefined;
+    const known =
+      data instanceof Uint8Array
+        ? data.byteLength
+        : typeof Blob !== 'undefined' && data instanceof Blob
+          ? data.size
+          : undefined;
     const issued = await this.#json<UploadIssued>({
       method: 'POST',
       path: '/v1/uploads',
@@ -366,7 +422,8 @@ export class VeilClient {
     const url = new URL(issued.upload_url, this.#transport.baseUrl).toString();
     let received: UploadReceived;
     if (browserXhr() !== undefined && (data instanceof Uint8Array || data instanceof Blob)) {
-      const token = typeof this.#transport.token === 'string' ? this.#transport.token : await this.#transport.token();
+      const token =
+        typeof this.#transport.token === 'string' ? this.#transport.token : await this.#transport.token();
       received = await xhrPut(url, token, data, options.mediaType, options.onProgress, options.signal);
     } else {
       const { stream } = counted(data, options.onProgress);
@@ -396,13 +453,29 @@ export class VeilClient {
    * ```
    */
   getFields<T = Record<string, unknown>>(jobId: string, options: { signal?: AbortSignal } = {}): Promise<T> {
-    return this.#json({ method: 'GET', path: `/v1/jobs/${path(jobId)}/fields`, retry: 'safe', signal: options.signal });
+    return this.#json({
+      method: 'GET',
+      path: `/v1/jobs/${path(jobId)}/fields`,
+      retry: 'safe',
+      signal: options.signal,
+    });
   }
 
   /** The redacted document and its media type (`GET /v1/jobs/{id}/redacted`, audited as a download). */
-  async getRedacted(jobId: string, options: { signal?: AbortSignal } = {}): Promise<{ mediaType: string; bytes: Uint8Array }> {
-    const res = await send(this.#transport, { method: 'GET', path: `/v1/jobs/${path(jobId)}/redacted`, retry: 'safe', signal: options.signal });
-    return { mediaType: (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(), bytes: new Uint8Array(await res.arrayBuffer()) };
+  async getRedacted(
+    jobId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ mediaType: string; bytes: Uint8Array }> {
+    const res = await send(this.#transport, {
+      method: 'GET',
+      path: `/v1/jobs/${path(jobId)}/redacted`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+    return {
+      mediaType: (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(),
+      bytes: new Uint8Array(await res.arrayBuffer()),
+    };
   }
 
   /**
@@ -410,17 +483,40 @@ export class VeilClient {
    * with {@link VeilClient.verifyReceipt} or `veil audit verify`).
    */
   deleteJob(jobId: string, options: { signal?: AbortSignal } = {}): Promise<JobDeletion> {
-    return this.#json({ method: 'DELETE', path: `/v1/jobs/${path(jobId)}`, retry: 'refused', signal: options.signal });
+    return this.#json({
+      method: 'DELETE',
+      path: `/v1/jobs/${path(jobId)}`,
+      retry: 'refused',
+      signal: options.signal,
+    });
   }
 
   /** Reveals the original values (admin, dpo), with a reason the audit log records first. */
-  reveal(jobId: string, reason: RevealRequest['reason'], options: { signal?: AbortSignal } = {}): Promise<Revealed> {
-    return this.#json({ method: 'POST', path: `/v1/jobs/${path(jobId)}/reveal`, json: { reason }, retry: 'refused', signal: options.signal });
+  reveal(
+    jobId: string,
+    reason: RevealRequest['reason'],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Revealed> {
+    return this.#json({
+      method: 'POST',
+      path: `/v1/jobs/${path(jobId)}/reveal`,
+      json: { reason },
+      retry: 'refused',
+      signal: options.signal,
+    });
   }
 
   /** A page of the tenant's audit log (`GET /v1/audit/entries`). */
-  auditEntries(filters: AuditEntriesQuery = {}, options: { signal?: AbortSignal } = {}): Promise<AuditEntries> {
-    return this.#json({ method: 'GET', path: `/v1/audit/entries${query({ from: filters.from, limit: filters.limit, action: filters.action })}`, retry: 'safe', signal: options.signal });
+  auditEntries(
+    filters: AuditEntriesQuery = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<AuditEntries> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/audit/entries${query({ from: filters.from, limit: filters.limit, action: filters.action })}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
   }
 
   /** The latest signed tree head of the tenant's log. */
@@ -430,7 +526,11 @@ export class VeilClient {
 
   /** The audit public key (fetched once per client). Pin it out of band for real assurance. */
   auditPublicKey(): Promise<AuditPublicKey> {
-    this.#publicKey ??= this.#json<AuditPublicKey>({ method: 'GET', path: '/v1/audit/public-key', retry: 'safe' }).catch((error: unknown) => {
+    this.#publicKey ??= this.#json<AuditPublicKey>({
+      method: 'GET',
+      path: '/v1/audit/public-key',
+      retry: 'safe',
+    }).catch((error: unknown) => {
       this.#publicKey = undefined;
       throw error;
     });

@@ -4,7 +4,12 @@
  */
 
 /** Codes the client itself uses when there is no server answer to quote. */
-export type ClientErrorCode = 'VEIL_CLIENT_NETWORK' | 'VEIL_CLIENT_TIMEOUT' | 'VEIL_CLIENT_ABORTED' | 'VEIL_CLIENT_BAD_RESPONSE' | 'VEIL_CLIENT_BAD_OPTION';
+export type ClientErrorCode =
+  | 'VEIL_CLIENT_NETWORK'
+  | 'VEIL_CLIENT_TIMEOUT'
+  | 'VEIL_CLIENT_ABORTED'
+  | 'VEIL_CLIENT_BAD_RESPONSE'
+  | 'VEIL_CLIENT_BAD_OPTION';
 
 /** An API error: `code` is stable, `message` says what to fix and never echoes content. */
 export class VeilApiError extends Error {
@@ -15,7 +20,12 @@ export class VeilApiError extends Error {
   /** Seconds the server asked to wait (`Retry-After`), when it did. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: string, message: string, status: number, options?: { cause?: unknown; retryAfterSeconds?: number | undefined }) {
+  constructor(
+    code: string,
+    message: string,
+    status: number,
+    options?: { cause?: unknown; retryAfterSeconds?: number | undefined },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VeilApiError';
     this.code = code;
@@ -33,5 +43,10 @@ export class VeilApiError extends Error {
  * ```
  */
 export function isVeilApiError(value: unknown): value is VeilApiError {
-  return value instanceof VeilApiError || (value instanceof Error && value.name === 'VeilApiError' && typeof (value as { code?: unknown }).code === 'string');
+  return (
+    value instanceof VeilApiError ||
+    (value instanceof Error &&
+      value.name === 'VeilApiError' &&
+      typeof (value as { code?: unknown }).code === 'string')
+  );
 }

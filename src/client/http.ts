@@ -101,7 +101,12 @@ export async function errorOf(res: Response): Promise<VeilApiError> {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   if (typeof error?.code === 'string' && typeof error.message === 'string')
     return new VeilApiError(error.code, error.message, res.status, { retryAfterSeconds });
-  return new VeilApiError('VEIL_CLIENT_BAD_RESPONSE', `the server answered ${res.status} without an error body`, res.status, { retryAfterSeconds });
+  return new VeilApiError(
+    'VEIL_CLIENT_BAD_RESPONSE',
+    `the server answered ${res.status} without an error body`,
+    res.status,
+    { retryAfterSeconds },
+  );
 }
 
 const LATER = new Set([429, 503]);
@@ -120,7 +125,10 @@ export async function send(transport: TransportOptions, spec: RequestSpec): Prom
   const url = new URL(spec.path, transport.baseUrl).toString();
   for (let attempt = 0; ; attempt++) {
     if (spec.signal?.aborted === true) throw aborted(spec.signal);
-    const headers: Record<string, string> = { authorization: `Bearer ${await tokenOf(transport.token)}`, ...spec.headers };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${await tokenOf(transport.token)}`,
+      ...spec.headers,
+    };
     let body = spec.body;
     if (spec.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -128,19 +136,35 @@ export async function send(transport: TransportOptions, spec: RequestSpec): Prom
     }
     let failure: VeilApiError;
     try {
-      const res = await transport.fetch(url, { method: spec.method, headers, ...(body === undefined ? {} : { body }), ...(spec.signal === undefined ? {} : { signal: spec.signal }), ...spec.init });
+      const res = await transport.fetch(url, {
+        method: spec.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(spec.signal === undefined ? {} : { signal: spec.signal }),
+        ...spec.init,
+      });
       if (res.ok) return res;
       failure = await errorOf(res);
       const later = LATER.has(res.status) || (spec.retryCodes ?? []).includes(failure.code);
       if (!later || spec.retry === 'never') throw failure;
     } catch (error) {
       if (error instanceof VeilApiError) {
-        if (error.status === 0 || !(LATER.has(error.status) || (spec.retryCodes ?? []).includes(error.code)) || spec.retry === 'never') throw error;
+        if (
+          error.status === 0 ||
+          !(LATER.has(error.status) || (spec.retryCodes ?? []).includes(error.code)) ||
+          spec.retry === 'never'
+        )
+          throw error;
         failure = error;
       } else {
         if (spec.signal !== undefined && spec.signal.aborted) throw aborted(spec.signal);
         // fetch rejects with a TypeError when no answer came: the request may or may not have run.
-        failure = new VeilApiError('VEIL_CLIENT_NETWORK', 'no answer from the server (connection refused, reset or lost)', 0, { cause: error });
+        failure = new VeilApiError(
+          'VEIL_CLIENT_NETWORK',
+          'no answer from the server (connection refused, reset or lost)',
+          0,
+          { cause: error },
+        );
         if (spec.retry !== 'safe') throw failure;
       }
     }

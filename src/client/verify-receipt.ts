@@ -15,7 +15,15 @@
  * schema; this verifier checks only that the event is what the log signed, which is what a
  * receipt proves.
  */
-import { equal, eventLeafHash, fromHex, inclusionRoot, isSignedHead, publicKeyBytes, verifyHeadSignature } from './audit-crypto.js';
+import {
+  equal,
+  eventLeafHash,
+  fromHex,
+  inclusionRoot,
+  isSignedHead,
+  publicKeyBytes,
+  verifyHeadSignature,
+} from './audit-crypto.js';
 import type { Ed25519Engine, ReceiptPublicKey } from './audit-crypto.js';
 
 export type { Ed25519Engine, ReceiptPublicKey } from './audit-crypto.js';
@@ -25,7 +33,13 @@ export type ReceiptProblem = 'format' | 'key' | 'signature' | 'event' | 'proof';
 
 /** The outcome of {@link verifyReceipt}. */
 export type ReceiptVerification =
-  | { readonly ok: true; readonly index: number; readonly treeSize: number; readonly keyId: string; readonly timestamp: number }
+  | {
+      readonly ok: true;
+      readonly index: number;
+      readonly treeSize: number;
+      readonly keyId: string;
+      readonly timestamp: number;
+    }
   | { readonly ok: false; readonly problem: ReceiptProblem; readonly reason: string };
 
 const RECEIPT_FORMAT = 'veil.audit.receipt.v1';
@@ -40,21 +54,48 @@ const RECEIPT_FORMAT = 'veil.audit.receipt.v1';
  * const result = await verifyReceipt(receipt, key); // { ok: true, index: 41, treeSize: 57, keyId, timestamp }
  * ```
  */
-export async function verifyReceipt(receipt: unknown, publicKey: ReceiptPublicKey, options: { readonly engine?: Ed25519Engine } = {}): Promise<ReceiptVerification> {
+export async function verifyReceipt(
+  receipt: unknown,
+  publicKey: ReceiptPublicKey,
+  options: { readonly engine?: Ed25519Engine } = {},
+): Promise<ReceiptVerification> {
   const key = publicKeyBytes(publicKey);
-  if (key === undefined) return { ok: false, problem: 'key', reason: 'the public key given is not an Ed25519 key' };
-  if (receipt === null || typeof receipt !== 'object') return { ok: false, problem: 'format', reason: 'a receipt is a JSON object' };
+  if (key === undefined)
+    return { ok: false, problem: 'key', reason: 'the public key given is not an Ed25519 key' };
+  if (receipt === null || typeof receipt !== 'object')
+    return { ok: false, problem: 'format', reason: 'a receipt is a JSON object' };
   const r = receipt as Record<string, unknown>;
   if (r.format !== RECEIPT_FORMAT || !Array.isArray(r.inclusion_path) || typeof r.leaf_index !== 'number')
     return { ok: false, problem: 'format', reason: `not a ${RECEIPT_FORMAT} receipt` };
   const head = r.tree_head;
   if (!isSignedHead(head) || !(await verifyHeadSignature(head, key, options.engine ?? 'auto')))
-    return { ok: false, problem: 'signature', reason: `the tree head is not validly signed by key ${key.keyId}` };
+    return {
+      ok: false,
+      problem: 'signature',
+      reason: `the tree head is not validly signed by key ${key.keyId}`,
+    };
   const leaf = eventLeafHash(r.event);
-  if (leaf === undefined) return { ok: false, problem: 'event', reason: 'audit event: not a JSON object of at most 4096 bytes as canonical JSON' };
+  if (leaf === undefined)
+    return {
+      ok: false,
+      problem: 'event',
+      reason: 'audit event: not a JSON object of at most 4096 bytes as canonical JSON',
+    };
   const path = r.inclusion_path.map(fromHex);
-  const root = path.every((h): h is Uint8Array => h !== undefined) ? inclusionRoot(leaf, r.leaf_index, head.tree_size, path) : undefined;
+  const root = path.every((h): h is Uint8Array => h !== undefined)
+    ? inclusionRoot(leaf, r.leaf_index, head.tree_size, path)
+    : undefined;
   if (root === undefined || !equal(root, fromHex(head.root_hash)!))
-    return { ok: false, problem: 'proof', reason: `the event is not proven at index ${String(r.leaf_index)} under the signed root of size ${head.tree_size}` };
-  return { ok: true, index: r.leaf_index, treeSize: head.tree_size, keyId: key.keyId, timestamp: head.timestamp };
+    return {
+      ok: false,
+      problem: 'proof',
+      reason: `the event is not proven at index ${String(r.leaf_index)} under the signed root of size ${head.tree_size}`,
+    };
+  return {
+    ok: true,
+    index: r.leaf_index,
+    treeSize: head.tree_size,
+    keyId: key.keyId,
+    timestamp: head.timestamp,
+  };
 }

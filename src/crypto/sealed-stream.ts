@@ -31,7 +31,8 @@ function aad(header: Uint8Array, index: number, last: boolean): Buffer {
 }
 
 function checkKey(key: Uint8Array): void {
-  if (key.length !== 32) throw new VeilError('VEIL_INVALID_OPTION', 'sealed stream: the key must be 32 bytes');
+  if (key.length !== 32)
+    throw new VeilError('VEIL_INVALID_OPTION', 'sealed stream: the key must be 32 bytes');
 }
 
 /**
@@ -109,7 +110,10 @@ export function openStream(key: Uint8Array, header: Uint8Array): Transform {
         decipher.setAuthTag(pending.subarray(HEAD_BYTES + length, size));
         let plain: Buffer;
         try {
-          plain = Buffer.concat([decipher.update(pending.subarray(HEAD_BYTES, HEAD_BYTES + length)), decipher.final()]);
+          plain = Buffer.concat([
+            decipher.update(pending.subarray(HEAD_BYTES, HEAD_BYTES + length)),
+            decipher.final(),
+          ]);
         } catch {
           return done(invalid(`frame ${index} fails its authentication check (altered or damaged)`));
         }
@@ -121,7 +125,8 @@ export function openStream(key: Uint8Array, header: Uint8Array): Transform {
       done();
     },
     flush(done: TransformCallback) {
-      if (!ended || pending.length > 0) return done(invalid('the stream ends before its last frame (truncated)'));
+      if (!ended || pending.length > 0)
+        return done(invalid('the stream ends before its last frame (truncated)'));
       done();
     },
   });

@@ -21,7 +21,13 @@ const SIGNATURE = /^v([1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})$/;
 
 function message(claims: UploadClaims): string {
   // Length-prefixed fields: no choice of values can make two claim sets sign the same bytes.
-  return ['veil-upload-url-v1', claims.tenantId, claims.uploadId, String(claims.expires), String(claims.maxBytes)]
+  return [
+    'veil-upload-url-v1',
+    claims.tenantId,
+    claims.uploadId,
+    String(claims.expires),
+    String(claims.maxBytes),
+  ]
     .map((field) => `${field.length}:${field}`)
     .join('|');
 }

@@ -20,7 +20,10 @@ export interface DocumentAnalysis {
 }
 
 /** Detection over a parsed document: the text, the findings and their locations. */
-export function detectInDocument(doc: Document, detect: (text: string) => Finding[]): { dt: DocumentText; findings: DocumentFinding[] } {
+export function detectInDocument(
+  doc: Document,
+  detect: (text: string) => Finding[],
+): { dt: DocumentText; findings: DocumentFinding[] } {
   const dt = documentText(doc);
   const findings = detect(dt.text).map((f) => ({ ...f, ...locate(dt, doc, f) }));
   return { dt, findings };
@@ -37,7 +40,10 @@ export function detectInDocument(doc: Document, detect: (text: string) => Findin
  * // [{ type: 'US_SSN', page: 1, boxes: [{ page: 1, x: 203.4, y: 78, width: 88.1, height: 17.5 }], ... }]
  * ```
  */
-export async function analyzeDocument(bytes: Uint8Array, options: AnalyzeDocumentOptions = {}): Promise<DocumentAnalysis> {
+export async function analyzeDocument(
+  bytes: Uint8Array,
+  options: AnalyzeDocumentOptions = {},
+): Promise<DocumentAnalysis> {
   const detect = createAnalyzer(options.detection);
   const doc = await parseWithContext(bytes, parseContext(options));
   const { findings } = detectInDocument(doc, detect);

@@ -1,7 +1,23 @@
 // The documents layer: parse any supported input into one model, detect with boxes, redact truly.
-export { analyzeDocument, type AnalyzeDocumentOptions, type DocumentAnalysis, type DocumentFinding } from './analyze.js';
+export {
+  analyzeDocument,
+  type AnalyzeDocumentOptions,
+  type DocumentAnalysis,
+  type DocumentFinding,
+} from './analyze.js';
 export { DEFAULT_LIMITS, resolveLimits, type DocumentLimits } from './limits.js';
-export type { Box, Document, DocumentFormat, JsonValue, Line, Page, PageSource, RecordSet, Table, Word } from './model.js';
+export type {
+  Box,
+  Document,
+  DocumentFormat,
+  JsonValue,
+  Line,
+  Page,
+  PageSource,
+  RecordSet,
+  Table,
+  Word,
+} from './model.js';
 export type { OcrEngine, OcrResult, OcrWord } from './ocr/engine.js';
 export { closeSharedOcr, createTesseractOcr, sharedOcr, type TesseractOptions } from './ocr/pool.js';
 export { readDocumentFile } from './input.js';
@@ -12,4 +28,11 @@ export type { OcrMode, ProgressEvent } from './parsers/context.js';
 export { redactDocument, type RedactDocumentOptions, type RedactedDocument } from './redact.js';
 export { operatorRedaction } from './redact/operators.js';
 export { plainRedaction, type TextRedaction, type TextRedactor } from './redact/text.js';
-export { documentText, locate, type DocumentText, type Location, type PageBox, type Segment } from './text.js';
+export {
+  documentText,
+  locate,
+  type DocumentText,
+  type Location,
+  type PageBox,
+  type Segment,
+} from './text.js';

@@ -11,7 +11,10 @@ import { resolveLimits, type DocumentLimits } from './limits.js';
  * const bytes = await readDocumentFile('scan.pdf', { maxBytes: 20 * 1024 * 1024 });
  * ```
  */
-export async function readDocumentFile(path: string, limits: Partial<DocumentLimits> = {}): Promise<Uint8Array> {
+export async function readDocumentFile(
+  path: string,
+  limits: Partial<DocumentLimits> = {},
+): Promise<Uint8Array> {
   const { maxBytes } = resolveLimits(limits);
   let size: number;
   try {
@@ -19,8 +22,11 @@ export async function readDocumentFile(path: string, limits: Partial<DocumentLim
     if (!info.isFile()) throw new Error('not a file');
     size = info.size;
   } catch (cause) {
-    throw new VeilError('VEIL_FILE_NOT_FOUND', 'the input file does not exist or is not a regular file', { cause });
+    throw new VeilError('VEIL_FILE_NOT_FOUND', 'the input file does not exist or is not a regular file', {
+      cause,
+    });
   }
-  if (size > maxBytes) throw new VeilError('VEIL_LIMIT_BYTES', `document is larger than limits.maxBytes (${maxBytes} bytes)`);
+  if (size > maxBytes)
+    throw new VeilError('VEIL_LIMIT_BYTES', `document is larger than limits.maxBytes (${maxBytes} bytes)`);
   return new Uint8Array(await readFile(path));
 }

@@ -56,7 +56,8 @@ export const DEFAULT_LIMITS: DocumentLimits = Object.freeze({
 export function resolveLimits(overrides: Partial<DocumentLimits> = {}): DocumentLimits {
   const limits: Record<string, number> = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in DEFAULT_LIMITS)) throw new VeilError('VEIL_INVALID_OPTION', `limits: unknown setting "${key.slice(0, 40)}"`);
+    if (!(key in DEFAULT_LIMITS))
+      throw new VeilError('VEIL_INVALID_OPTION', `limits: unknown setting "${key.slice(0, 40)}"`);
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
       throw new VeilError('VEIL_INVALID_OPTION', `limits.${key} must be a positive number`);
@@ -74,7 +75,12 @@ export function resolveLimits(overrides: Partial<DocumentLimits> = {}): Document
  * const text = await withDeadline(ocr.recognize(png), 60_000, 'OCR of page 3');
  * ```
  */
-export async function withDeadline<T>(work: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+export async function withDeadline<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  onTimeout?: () => void,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

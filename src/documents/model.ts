@@ -62,7 +62,8 @@ export interface Table {
 }
 
 /** A JSON value as parsed. */
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** JSON documents or NDJSON lines, one value each. */
 export interface RecordSet {

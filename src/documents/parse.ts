@@ -37,13 +37,18 @@ export interface SniffedType {
   readonly text?: string;
 }
 
-const EMAIL_HEADER = /^(from|to|subject|date|received|message-id|mime-version|return-path|delivered-to|x-[\w-]+|content-type|reply-to|cc):/i;
+const EMAIL_HEADER =
+  /^(from|to|subject|date|received|message-id|mime-version|return-path|delivered-to|x-[\w-]+|content-type|reply-to|cc):/i;
 
 function looksLikeEmail(text: string): boolean {
   const head = text.slice(0, 16 * 1024).split(/\r?\n\r?\n/, 1)[0] ?? '';
   const lines = head.split(/\r?\n/).filter((l) => !/^\s/.test(l));
   const named = lines.filter((l) => EMAIL_HEADER.test(l));
-  return named.length >= 2 && named.length === lines.length && lines.some((l) => /^(from|received|message-id|mime-version):/i.test(l));
+  return (
+    named.length >= 2 &&
+    named.length === lines.length &&
+    lines.some((l) => /^(from|received|message-id|mime-version):/i.test(l))
+  );
 }
 
 /**
@@ -69,7 +74,8 @@ export async function sniffType(bytes: Uint8Array): Promise<SniffedType> {
     throw new VeilError('VEIL_UNSUPPORTED_TYPE', `documents of type ${detected.mime} are not supported`);
   }
   const text = decodeText(bytes);
-  if (bytes.includes(0) || looksBinary(text)) throw new VeilError('VEIL_UNSUPPORTED_TYPE', 'binary content of an unknown type is not supported');
+  if (bytes.includes(0) || looksBinary(text))
+    throw new VeilError('VEIL_UNSUPPORTED_TYPE', 'binary content of an unknown type is not supported');
   const json = jsonKind(text);
   if (json === 'json') return { format: 'json', mediaType: 'application/json', text };
   if (json === 'ndjson') return { format: 'ndjson', mediaType: 'application/x-ndjson', text };
@@ -80,7 +86,11 @@ export async function sniffType(bytes: Uint8Array): Promise<SniffedType> {
 
 /** Parses with a ready context; e-mail attachments come back through here one level deeper. */
 export async function parseWithContext(bytes: Uint8Array, context: ParseContext): Promise<Document> {
-  if (bytes.length > context.limits.maxBytes) throw new VeilError('VEIL_LIMIT_BYTES', `document is larger than limits.maxBytes (${context.limits.maxBytes} bytes)`);
+  if (bytes.length > context.limits.maxBytes)
+    throw new VeilError(
+      'VEIL_LIMIT_BYTES',
+      `document is larger than limits.maxBytes (${context.limits.maxBytes} bytes)`,
+    );
   const type = await sniffType(bytes);
   switch (type.format) {
     case 'pdf':
@@ -125,6 +135,7 @@ export function parseContext(options: ParseOptions, stage: ProgressEvent['stage'
  * ```
  */
 export async function parseDocument(bytes: Uint8Array, options: ParseOptions = {}): Promise<Document> {
-  if (!(bytes instanceof Uint8Array)) throw new VeilError('VEIL_INVALID_INPUT', 'parseDocument: `bytes` must be a Uint8Array');
+  if (!(bytes instanceof Uint8Array))
+    throw new VeilError('VEIL_INVALID_INPUT', 'parseDocument: `bytes` must be a Uint8Array');
   return parseWithContext(bytes, parseContext(options));
 }

@@ -72,13 +72,26 @@ async function writeOnce(
     const progress = context.onProgress ? { onProgress: context.onProgress } : {};
     if (doc.format === 'pdf') {
       const textLayer = options.searchable ? { textLayer: context.ocr() } : {};
-      const out = await writeRedactedPdf(bytes, boxes, { limits: context.limits, dpi: options.dpi ?? REDACTION_DPI, ...progress, ...textLayer });
+      const out = await writeRedactedPdf(bytes, boxes, {
+        limits: context.limits,
+        dpi: options.dpi ?? REDACTION_DPI,
+        ...progress,
+        ...textLayer,
+      });
       return { bytes: out, mediaType: 'application/pdf', rasterised: boxes.size, replacements: [] };
     }
-    const out = await writeRedactedImage(bytes, doc.mediaType, boxes, { limits: context.limits, ...progress });
+    const out = await writeRedactedImage(bytes, doc.mediaType, boxes, {
+      limits: context.limits,
+      ...progress,
+    });
     return { ...out, rasterised: doc.pages.length, replacements: [] };
   }
-  const { text, mediaType, replacements } = await redactTextDocument(doc, dt, findings, options.redactText ?? plainRedaction);
+  const { text, mediaType, replacements } = await redactTextDocument(
+    doc,
+    dt,
+    findings,
+    options.redactText ?? plainRedaction,
+  );
   return { bytes: new TextEncoder().encode(text), mediaType, rasterised: 0, replacements };
 }
 
@@ -98,7 +111,10 @@ async function writeOnce(
  * out.counts; // { PERSON: 2, US_SSN: 1 }
  * ```
  */
-export async function redactDocument(bytes: Uint8Array, options: RedactDocumentOptions = {}): Promise<RedactedDocument> {
+export async function redactDocument(
+  bytes: Uint8Array,
+  options: RedactDocumentOptions = {},
+): Promise<RedactedDocument> {
   const detect = createAnalyzer(options.detection);
   const context = parseContext(options, 'parse');
   let doc = await parseWithContext(bytes, context);
@@ -117,8 +133,12 @@ export async function redactDocument(bytes: Uint8Array, options: RedactDocumentO
     doc = await parseWithContext(current, { ...context, stage: 'verify' });
     ({ dt, findings } = detectInDocument(doc, detect));
     findings = findings.filter((f) => !insideReplacement(dt.text, f, replacements));
-    if (findings.length === 0) return { bytes: current, mediaType: written.mediaType, residual: 0, counts, rasterisedPages };
+    if (findings.length === 0)
+      return { bytes: current, mediaType: written.mediaType, residual: 0, counts, rasterisedPages };
     if (pass >= MAX_PASSES)
-      throw new VeilError('VEIL_RESIDUAL_PII', `the redacted output still contains ${findings.length} finding(s) after ${MAX_PASSES} passes; no output was produced`);
+      throw new VeilError(
+        'VEIL_RESIDUAL_PII',
+        `the redacted output still contains ${findings.length} finding(s) after ${MAX_PASSES} passes; no output was produced`,
+      );
   }
 }

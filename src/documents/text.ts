@@ -5,7 +5,12 @@ export type SegmentRef =
   | { readonly kind: 'word'; readonly page: number; readonly line: number; readonly word: number }
   /** `row` is -1 for the header row. */
   | { readonly kind: 'cell'; readonly table: number; readonly row: number; readonly column: number }
-  | { readonly kind: 'value'; readonly recordSet: number; readonly value: number; readonly path: readonly (string | number)[] };
+  | {
+      readonly kind: 'value';
+      readonly recordSet: number;
+      readonly value: number;
+      readonly path: readonly (string | number)[];
+    };
 
 /** A half-open range of the document text that holds one word, cell or JSON value verbatim. */
 export interface Segment {
@@ -92,12 +97,17 @@ export function documentText(doc: Document): DocumentText {
 }
 
 /** Calls `visit` with every string and number leaf of a JSON value, as text, with its path. */
-export function walkJson(value: JsonValue, path: (string | number)[], visit: (leaf: string, path: readonly (string | number)[]) => void): void {
+export function walkJson(
+  value: JsonValue,
+  path: (string | number)[],
+  visit: (leaf: string, path: readonly (string | number)[]) => void,
+): void {
   if (typeof value === 'string') visit(value, path);
   else if (typeof value === 'number') visit(String(value), path);
   else if (Array.isArray(value)) value.forEach((item: JsonValue, i) => walkJson(item, [...path, i], visit));
   else if (value !== null && typeof value === 'object')
-    for (const [key, item] of Object.entries(value as Record<string, JsonValue>)) walkJson(item, [...path, key], visit);
+    for (const [key, item] of Object.entries(value as Record<string, JsonValue>))
+      walkJson(item, [...path, key], visit);
 }
 
 /** The segments a range of the text touches, found by binary search. */
@@ -135,7 +145,11 @@ export interface Location {
  * locate(dt, doc, { start: 10, end: 21 }); // { page: 1, boxes: [{ page: 1, x: 72, y: 90, width: 60, height: 12 }] }
  * ```
  */
-export function locate(dt: DocumentText, doc: Document, range: { readonly start: number; readonly end: number }): Location {
+export function locate(
+  dt: DocumentText,
+  doc: Document,
+  range: { readonly start: number; readonly end: number },
+): Location {
   const boxes: PageBox[] = [];
   let page: number | null = null;
   let cell: Location['cell'];

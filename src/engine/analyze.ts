@@ -55,7 +55,10 @@ export interface AnalyzeOptions {
 export function analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
   if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
   if (text.length > MAX_TEXT_LENGTH)
-    throw new VeilError('VEIL_INPUT_TOO_LARGE', `analyze: text longer than ${MAX_TEXT_LENGTH} characters; use analyzeChunks`);
+    throw new VeilError(
+      'VEIL_INPUT_TOO_LARGE',
+      `analyze: text longer than ${MAX_TEXT_LENGTH} characters; use analyzeChunks`,
+    );
   return createAnalyzer(options)(text);
 }
 
@@ -78,7 +81,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     throw new VeilError('VEIL_INVALID_OPTION', 'analyze: `threshold` must be a number in [0, 1]');
   const language = options.language ?? 'en';
   if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(language))
-    throw new VeilError('VEIL_INVALID_OPTION', `analyze: language "${String(language).slice(0, 16)}" is not supported (supported: ${SUPPORTED_LANGUAGES.join(', ')})`);
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      `analyze: language "${String(language).slice(0, 16)}" is not supported (supported: ${SUPPORTED_LANGUAGES.join(', ')})`,
+    );
 
   const custom = (options.recognizers ?? []).map((r) => ('find' in r ? r : customRecognizer(r)));
   const all = [...(options.useDefaultRecognizers === false ? [] : defaultRecognizers()), ...custom];
@@ -88,7 +94,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     const denyTypes = denyEntries(options.denyList).map((e) => e.type);
     for (const type of wanted)
       if (!known.has(type) && !denyTypes.includes(type))
-        throw new VeilError('VEIL_UNKNOWN_ENTITY', `analyze: unknown entity type "${String(type).slice(0, 64)}"`);
+        throw new VeilError(
+          'VEIL_UNKNOWN_ENTITY',
+          `analyze: unknown entity type "${String(type).slice(0, 64)}"`,
+        );
   }
   const recognizers = wanted ? all.filter((r) => r.entities.some((e) => wanted.has(e))) : all;
   const allow = new Set((options.allowList ?? []).map((v) => v.trim()));
@@ -112,7 +121,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   });
 
   return (text: string): Finding[] => {
-    if (typeof text !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
+    if (typeof text !== 'string')
+      throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
     // Per slot: the trigger's joined windows (null when it has none), and their digit count.
     const joinedBySlot: (JoinedWindows | null | undefined)[] = new Array(slotOf.size);
     const digitsBySlot: (number | undefined)[] = new Array(slotOf.size);
@@ -125,7 +135,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       const spanSlot = spanSlots[r]!;
       if (spanSlot >= 0) {
         let most = digitsWithinSpan[spanSlot];
-        if (most === undefined) digitsWithinSpan[spanSlot] = most = mostDigitsWithin((runs ??= digitRuns(text)), spans[spanSlot]!);
+        if (most === undefined)
+          digitsWithinSpan[spanSlot] = most = mostDigitsWithin((runs ??= digitRuns(text)), spans[spanSlot]!);
         if (most < neededDigits[r]!) continue;
       }
       const slot = triggerSlots[r]!;
@@ -148,7 +159,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       for (const raw of recognizer.find(joined.text, { start: 0, end: joined.text.length })) {
         if (wanted && !wanted.has(raw.type)) continue;
         // A candidate that even a context word cannot lift over the threshold is not looked at.
-        if ((context.length > 0 ? Math.max(CONTEXT_FLOOR, raw.score + CONTEXT_BOOST) : raw.score) < threshold) continue;
+        if ((context.length > 0 ? Math.max(CONTEXT_FLOOR, raw.score + CONTEXT_BOOST) : raw.score) < threshold)
+          continue;
         const finding = joined.text === text ? raw : mapToOriginal(joined, raw);
         if (!finding) continue;
         const score = scoreWithContext(finding, text, context, negative, threshold);
@@ -156,8 +168,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
         candidates.push(score === finding.score ? finding : { ...finding, score });
       }
     }
-    for (const entry of deny) if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
-    const allowed = allow.size === 0 ? candidates : candidates.filter((f) => !allow.has(text.slice(f.start, f.end).trim()));
+    for (const entry of deny)
+      if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
+    const allowed =
+      allow.size === 0 ? candidates : candidates.filter((f) => !allow.has(text.slice(f.start, f.end).trim()));
     return resolveOverlaps(allowed);
   };
 }
@@ -173,7 +187,8 @@ function countDigits(text: string): number {
 
 function denyEntries(denyList: AnalyzeOptions['denyList']): DenyListEntry[] {
   if (!denyList || denyList.length === 0) return [];
-  if (denyList.every((v) => typeof v === 'string')) return [{ type: 'DENY_LIST', values: denyList as readonly string[] }];
+  if (denyList.every((v) => typeof v === 'string'))
+    return [{ type: 'DENY_LIST', values: denyList as readonly string[] }];
   return denyList.filter((v): v is DenyListEntry => typeof v === 'object' && v !== null);
 }
 

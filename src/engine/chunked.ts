@@ -38,7 +38,8 @@ export async function* analyzeChunks(
 ): AsyncGenerator<Finding> {
   const run = createAnalyzer(options);
   const batch = options.batchSize ?? BATCH;
-  if (!Number.isInteger(batch) || batch < 1) throw new VeilError('VEIL_INVALID_OPTION', 'analyzeChunks: `batchSize` must be a positive integer');
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new VeilError('VEIL_INVALID_OPTION', 'analyzeChunks: `batchSize` must be a positive integer');
   /** Absolute offset of buffer[0] in the whole text. */
   let base = 0;
   let buffer = '';
@@ -68,7 +69,8 @@ export async function* analyzeChunks(
   };
 
   for await (const chunk of chunks as AsyncIterable<string>) {
-    if (typeof chunk !== 'string') throw new VeilError('VEIL_INVALID_INPUT', 'analyzeChunks: every chunk must be a string');
+    if (typeof chunk !== 'string')
+      throw new VeilError('VEIL_INVALID_INPUT', 'analyzeChunks: every chunk must be a string');
     buffer += chunk;
     if (buffer.length - emittedUpTo >= batch + HOLD_BACK) yield* pass(false);
   }

@@ -48,7 +48,8 @@ function contextMatcher(words: readonly string[]): ContextMatcher | null {
       : {
           words: single,
           whole: single.map((w) => w.length < 4),
-          phrases: phrases.length === 0 ? null : new RegExp(`(?<![\\p{L}\\p{N}])(?:${phrases.join('|')})`, 'u'),
+          phrases:
+            phrases.length === 0 ? null : new RegExp(`(?<![\\p{L}\\p{N}])(?:${phrases.join('|')})`, 'u'),
         };
   compiled.set(words, matcher);
   return matcher;
@@ -64,7 +65,8 @@ const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
 function wordCharBefore(text: string, index: number): boolean {
   if (index <= 0) return false;
   const code = text.charCodeAt(index - 1);
-  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+  if (code < 0x80)
+    return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
   const pairStart = code >= 0xdc00 && code <= 0xdfff && index >= 2 ? index - 2 : index - 1;
   return LETTER_OR_NUMBER.test(String.fromCodePoint(text.codePointAt(pairStart) ?? code));
 }
@@ -73,7 +75,8 @@ function wordCharBefore(text: string, index: number): boolean {
 function wordCharAt(text: string, index: number): boolean {
   if (index >= text.length) return false;
   const code = text.charCodeAt(index);
-  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+  if (code < 0x80)
+    return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
   return LETTER_OR_NUMBER.test(String.fromCodePoint(text.codePointAt(index) ?? code));
 }
 
@@ -126,6 +129,7 @@ export function scoreWithContext(
   if (context.length > 0 && score < 1 && hasContextNear(text, finding.start, finding.end, context))
     score = Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST);
   if (score < threshold) return score;
-  if (negativeContext.length > 0 && hasContextNear(text, finding.start, finding.end, negativeContext)) score -= NEGATIVE_CONTEXT_PENALTY;
+  if (negativeContext.length > 0 && hasContextNear(text, finding.start, finding.end, negativeContext))
+    score -= NEGATIVE_CONTEXT_PENALTY;
   return Math.min(1, Math.max(0, score));
 }

@@ -46,7 +46,6 @@ function compareRank(a: Finding, b: Finding): number {
   );
 }
 
-
 function mergeSameType(findings: readonly Finding[]): Finding[] {
   const byType = new Map<string, Finding[]>();
   for (const f of findings) {
@@ -64,7 +63,10 @@ function mergeSameType(findings: readonly Finding[]): Finding[] {
         const stronger = next.score > current.score ? next : current;
         const start = current.start;
         const end = Math.max(current.end, next.end);
-        current = stronger.start === start && stronger.end === end ? stronger : withoutParts({ ...stronger, start, end });
+        current =
+          stronger.start === start && stronger.end === end
+            ? stronger
+            : withoutParts({ ...stronger, start, end });
       } else {
         merged.push(current);
         current = next;

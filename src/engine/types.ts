@@ -36,7 +36,11 @@ export interface FindingPart {
  */
 export function shiftFinding(finding: Finding, shift: number): Finding {
   const moved = { ...finding, start: finding.start + shift, end: finding.end + shift };
-  if (finding.parts) return { ...moved, parts: finding.parts.map((p) => ({ ...p, start: p.start + shift, end: p.end + shift })) };
+  if (finding.parts)
+    return {
+      ...moved,
+      parts: finding.parts.map((p) => ({ ...p, start: p.start + shift, end: p.end + shift })),
+    };
   return moved;
 }
 

@@ -11,7 +11,11 @@ let installed = false;
 let reporter: ((error: Error) => void) | undefined;
 
 function fromPgBoss(reason: unknown): reason is Error {
-  return reason instanceof Error && typeof reason.stack === 'string' && /[\\/]pg-boss[\\/]src[\\/]manager\.js/.test(reason.stack);
+  return (
+    reason instanceof Error &&
+    typeof reason.stack === 'string' &&
+    /[\\/]pg-boss[\\/]src[\\/]manager\.js/.test(reason.stack)
+  );
 }
 
 /**

@@ -44,15 +44,24 @@ export interface UploadProof {
 }
 
 function uploadInvalid(): VeilError {
-  return new VeilError('VEIL_UPLOAD_INVALID', 'upload: the URL signature does not match; ask POST /v1/uploads for a new one');
+  return new VeilError(
+    'VEIL_UPLOAD_INVALID',
+    'upload: the URL signature does not match; ask POST /v1/uploads for a new one',
+  );
 }
 
 function uploadUsed(): VeilError {
-  return new VeilError('VEIL_UPLOAD_USED', 'upload: this upload has already been used; ask POST /v1/uploads for a new one');
+  return new VeilError(
+    'VEIL_UPLOAD_USED',
+    'upload: this upload has already been used; ask POST /v1/uploads for a new one',
+  );
 }
 
 function uploadExpired(): VeilError {
-  return new VeilError('VEIL_UPLOAD_EXPIRED', 'upload: the upload has expired; ask POST /v1/uploads for a new one');
+  return new VeilError(
+    'VEIL_UPLOAD_EXPIRED',
+    'upload: the upload has expired; ask POST /v1/uploads for a new one',
+  );
 }
 
 function uploadNotFound(): VeilError {
@@ -60,8 +69,15 @@ function uploadNotFound(): VeilError {
 }
 
 /** The upload-URL key of a tenant: derived from its data key, so it is never stored anywhere. */
-async function uploadKey(keyring: Keyring, tenantId: string, version?: number): Promise<{ version: number; key: Buffer }> {
-  const dataKey = version === undefined ? await keyring.currentKey(tenantId) : await keyring.keyForVersion(tenantId, version);
+async function uploadKey(
+  keyring: Keyring,
+  tenantId: string,
+  version?: number,
+): Promise<{ version: number; key: Buffer }> {
+  const dataKey =
+    version === undefined
+      ? await keyring.currentKey(tenantId)
+      : await keyring.keyForVersion(tenantId, version);
   return { version: dataKey.version, key: deriveSubkey(dataKey.key, 'upload/url', [tenantId]) };
 }
 
@@ -75,14 +91,27 @@ async function uploadKey(keyring: Keyring, tenantId: string, version?: number): 
  * const url = `/v1/uploads/${slot.uploadId}?expires=${slot.expires}&sig=${slot.sig}`;
  * ```
  */
-export async function createUpload(deps: UploadDeps, tenantId: string, input: { readonly maxBytes: number }): Promise<IssuedUploadSlot> {
+export async function createUpload(
+  deps: UploadDeps,
+  tenantId: string,
+  input: { readonly maxBytes: number },
+): Promise<IssuedUploadSlot> {
   await ensureTenant(deps.store.db, tenantId);
   const uploadId = randomUUID();
   const expires = Math.floor(Date.now() / 1000) + deps.ttlSeconds;
   const maxBytes = Math.max(1, Math.min(input.maxBytes, deps.maxBytes));
-  await forTenant(deps.store, tenantId).uploads.create({ id: uploadId, maxBytes, expiresAt: new Date(expires * 1000) });
+  await forTenant(deps.store, tenantId).uploads.create({
+    id: uploadId,
+    maxBytes,
+    expiresAt: new Date(expires * 1000),
+  });
   const { version, key } = await uploadKey(deps.keyring, tenantId);
-  return { uploadId, expires, maxBytes, sig: signUpload({ tenantId, uploadId, expires, maxBytes }, key, version) };
+  return {
+    uploadId,
+    expires,
+    maxBytes,
+    sig: signUpload({ tenantId, uploadId, expires, maxBytes }, key, version),
+  };
 }
 
 /**
@@ -109,12 +138,14 @@ export async function checkUpload(
   try {
     ({ key } = await uploadKey(deps.keyring, tenantId, version));
   } catch (error) {
-    if (isVeilError(error) && (error.code === 'VEIL_KEY_NOT_FOUND' || error.code === 'VEIL_KEY_RETIRED')) throw uploadInvalid();
+    if (isVeilError(error) && (error.code === 'VEIL_KEY_NOT_FOUND' || error.code === 'VEIL_KEY_RETIRED'))
+      throw uploadInvalid();
     throw error;
   }
   const claims = { tenantId, uploadId, expires: proof.expires, maxBytes: upload.maxBytes };
   // The slot's own expiry must be the signed one: a valid signature over another time is no use.
-  if (!verifyUpload(claims, proof.sig, key) || upload.expiresAt.getTime() !== proof.expires * 1000) throw uploadInvalid();
+  if (!verifyUpload(claims, proof.sig, key) || upload.expiresAt.getTime() !== proof.expires * 1000)
+    throw uploadInvalid();
   if (Date.now() >= upload.expiresAt.getTime()) throw uploadExpired();
   if (upload.usedAt !== null || upload.blobName !== null) throw uploadUsed();
   return { maxBytes: upload.maxBytes };
@@ -138,7 +169,10 @@ export async function receiveUpload(
 ): Promise<{ readonly sizeBytes: number }> {
   const { maxBytes } = await checkUpload(deps, tenantId, uploadId, proof);
   if (content.bytes.length > maxBytes)
-    throw new VeilError('VEIL_UPLOAD_TOO_LARGE', `upload: the document is larger than this upload's ${maxBytes} bytes`);
+    throw new VeilError(
+      'VEIL_UPLOAD_TOO_LARGE',
+      `upload: the document is larger than this upload's ${maxBytes} bytes`,
+    );
   const ref = await deps.store.blobs.put(
     { tenantId, artifactClass: UPLOAD_CLASS },
     // The media type travels inside the ciphertext: the upload row has no column for it.
@@ -170,7 +204,11 @@ export async function takeUpload(
   if (upload === undefined) throw uploadNotFound();
   if (upload.usedAt !== null) throw uploadUsed();
   if (Date.now() >= upload.expiresAt.getTime()) throw uploadExpired();
-  if (upload.blobName === null) throw new VeilError('VEIL_UPLOAD_EMPTY', 'upload: the upload has not received its bytes; PUT them to its URL first');
+  if (upload.blobName === null)
+    throw new VeilError(
+      'VEIL_UPLOAD_EMPTY',
+      'upload: the upload has not received its bytes; PUT them to its URL first',
+    );
   // consume() is the single-use gate: of two concurrent jobs, one gets the upload.
   if ((await uploads.consume(uploadId)) === undefined) throw uploadUsed();
   const ref = { tenantId, artifactClass: UPLOAD_CLASS, name: upload.blobName };

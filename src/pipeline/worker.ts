@@ -185,7 +185,8 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   for (const step of JOB_STEPS) {
     const queue = STEP_QUEUES[step];
     const ids: string[] = [];
-    for (let i = 0; i < concurrency; i += 1) ids.push(await drain(queue, (message) => runStep(step, message)));
+    for (let i = 0; i < concurrency; i += 1)
+      ids.push(await drain(queue, (message) => runStep(step, message)));
     workerIds.set(queue, ids);
   }
   await drain(FAILED_QUEUE, async (message) => {
@@ -262,7 +263,11 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     });
     const blobs = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });
     // A process killed mid-write leaves a ciphertext temp file; the next one to start reclaims it.
-    await blobs.sweepTempFiles().catch((error: unknown) => options.onQueueError?.(error instanceof Error ? error : new Error('blob temp sweep failed')));
+    await blobs
+      .sweepTempFiles()
+      .catch((error: unknown) =>
+        options.onQueueError?.(error instanceof Error ? error : new Error('blob temp sweep failed')),
+      );
     boss = new PgBoss({
       db: pgBossDb(handle),
       schedule: false,

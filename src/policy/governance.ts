@@ -63,16 +63,25 @@ export function durationMs(text: string): number | undefined {
 const duration = (cls: RetentionClass) =>
   z
     .string({ error: 'expected a duration such as 10m, 30d or 5s' })
-    .refine((s) => durationMs(s) !== undefined, { error: 'expected a duration such as 10m, 30d or 5s (units s, m, h, d, y)' })
+    .refine((s) => durationMs(s) !== undefined, {
+      error: 'expected a duration such as 10m, 30d or 5s (units s, m, h, d, y)',
+    })
     .refine((s) => (durationMs(s) ?? 0) <= durationMs(RETENTION_CAPS[cls])!, {
       error: `expected at most ${RETENTION_CAPS[cls]} (the cap for this class)`,
     });
 
 export const retentionSchema = z
-  .object(Object.fromEntries(RETENTION_CLASSES.map((c) => [c, duration(c).optional()])) as Record<RetentionClass, z.ZodOptional<ReturnType<typeof duration>>>)
+  .object(
+    Object.fromEntries(RETENTION_CLASSES.map((c) => [c, duration(c).optional()])) as Record<
+      RetentionClass,
+      z.ZodOptional<ReturnType<typeof duration>>
+    >,
+  )
   .strict();
 
-const code = z.string({ error: 'expected a code' }).regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: 'expected a lower-case code (a-z, 0-9, _ -)' });
+const code = z
+  .string({ error: 'expected a code' })
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: 'expected a lower-case code (a-z, 0-9, _ -)' });
 
 /** What one purpose permits. */
 export const purposeSchema = z
@@ -92,7 +101,9 @@ export const purposeSchema = z
   })
   .strict();
 
-export const purposesSchema = z.record(code, purposeSchema, { error: 'expected a mapping from purpose code to what it permits' });
+export const purposesSchema = z.record(code, purposeSchema, {
+  error: 'expected a mapping from purpose code to what it permits',
+});
 
 export const regionSchema = z
   .string({ error: 'expected a region code such as eu' })
@@ -117,17 +128,25 @@ export interface GovernedPolicy {
  * retentionWindows({ retention: { original: '2s' } }).original; // 2000
  * ```
  */
-export function retentionWindows(policy: GovernedPolicy, retentionDays?: number): Record<RetentionClass, number> {
+export function retentionWindows(
+  policy: GovernedPolicy,
+  retentionDays?: number,
+): Record<RetentionClass, number> {
   const windows = {} as Record<RetentionClass, number>;
   for (const cls of RETENTION_CLASSES) {
     const ms = durationMs(policy.retention?.[cls] ?? DEFAULT_RETENTION[cls])!;
-    windows[cls] = retentionDays === undefined || cls === 'audit' ? ms : Math.min(ms, retentionDays * UNIT_MS.d);
+    windows[cls] =
+      retentionDays === undefined || cls === 'audit' ? ms : Math.min(ms, retentionDays * UNIT_MS.d);
   }
   return windows;
 }
 
 /** The classes a job's outputs live in: its `retention_days` is measured against these. */
-const OUTPUT_CLASSES: Readonly<Record<string, RetentionClass>> = { redacted: 'redacted', fields: 'fields', text: 'fields' };
+const OUTPUT_CLASSES: Readonly<Record<string, RetentionClass>> = {
+  redacted: 'redacted',
+  fields: 'fields',
+  text: 'fields',
+};
 
 /**
  * The days a job keeps its outputs: what it asked for, or the policy's longest output window.
@@ -138,10 +157,16 @@ const OUTPUT_CLASSES: Readonly<Record<string, RetentionClass>> = { redacted: 're
  * jobRetentionDays({ retention: { redacted: '7d' } }, ['redacted'], 30); // throws: 30 > 7 days
  * ```
  */
-export function jobRetentionDays(policy: GovernedPolicy, outputs: readonly string[], requested: number | undefined): number {
+export function jobRetentionDays(
+  policy: GovernedPolicy,
+  outputs: readonly string[],
+  requested: number | undefined,
+): number {
   const windows = retentionWindows(policy);
   const classes = outputs.map((o) => OUTPUT_CLASSES[o]).filter((c): c is RetentionClass => c !== undefined);
-  const limitMs = Math.max(...(classes.length > 0 ? classes : (['redacted', 'fields'] as const)).map((c) => windows[c]));
+  const limitMs = Math.max(
+    ...(classes.length > 0 ? classes : (['redacted', 'fields'] as const)).map((c) => windows[c]),
+  );
   if (requested === undefined) return Math.min(3650, Math.max(1, Math.ceil(limitMs / UNIT_MS.d)));
   if (requested * UNIT_MS.d > limitMs)
     throw new VeilError(

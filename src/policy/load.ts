@@ -23,7 +23,10 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
  * describeIssue(result.error.issues[0], input); // { path: ['operators', 'US_SSN'], message: 'unknown key' }
  * ```
  */
-export function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: PropertyKey[]; message: string } {
+export function describeIssue(
+  issue: z.core.$ZodIssue,
+  input: unknown,
+): { path: PropertyKey[]; message: string } {
   if (issue.code === 'unrecognized_keys')
     return { path: [...issue.path, issue.keys[0] ?? ''], message: 'unknown key' };
   if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined)

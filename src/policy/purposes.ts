@@ -35,7 +35,9 @@ export function purposeOf(policy: GovernedPolicy, purpose: string): PurposePolic
   if (policy.purposes === undefined) return undefined;
   const entry = Object.hasOwn(policy.purposes, purpose) ? policy.purposes[purpose] : undefined;
   if (entry === undefined)
-    throw refused(`the purpose is not one this tenant's policy allows (allowed: ${Object.keys(policy.purposes).sort().join(', ') || 'none'})`);
+    throw refused(
+      `the purpose is not one this tenant's policy allows (allowed: ${Object.keys(policy.purposes).sort().join(', ') || 'none'})`,
+    );
   return entry;
 }
 
@@ -54,13 +56,19 @@ export function checkPurpose(policy: GovernedPolicy, request: PurposeRequest): v
   if (!entry.legal_basis.includes(request.basis))
     throw refused(`consent.basis must be one of ${entry.legal_basis.join(', ')} for this purpose`);
   const outputs = request.outputs.filter((o) => !entry.outputs.includes(o));
-  if (outputs.length > 0) throw refused(`outputs ${outputs.join(', ')} are not permitted for this purpose (permitted: ${entry.outputs.join(', ') || 'none'})`);
+  if (outputs.length > 0)
+    throw refused(
+      `outputs ${outputs.join(', ')} are not permitted for this purpose (permitted: ${entry.outputs.join(', ') || 'none'})`,
+    );
   if (entry.templates !== undefined) {
     const templates = (request.templates ?? []).filter((t) => !entry.templates!.includes(t));
-    if (templates.length > 0) throw refused(`templates ${templates.join(', ')} are not permitted for this purpose`);
+    if (templates.length > 0)
+      throw refused(`templates ${templates.join(', ')} are not permitted for this purpose`);
   }
-  if (request.modelUse === true && (entry.model ?? 'off') === 'off') throw refused('model use is off for this purpose');
-  if (request.manualReview === true && (entry.review ?? 'never') === 'never') throw refused('manual review is not permitted for this purpose');
+  if (request.modelUse === true && (entry.model ?? 'off') === 'off')
+    throw refused('model use is off for this purpose');
+  if (request.manualReview === true && (entry.review ?? 'never') === 'never')
+    throw refused('manual review is not permitted for this purpose');
 }
 
 /**
@@ -75,5 +83,7 @@ export function checkRevealReason(policy: GovernedPolicy, purpose: string, reaso
   const entry = purposeOf(policy, purpose);
   if (entry === undefined) return;
   if (!(entry.reveal_reasons ?? []).includes(reason))
-    throw refused(`reveal: the reason is not one this job's purpose allows (allowed: ${(entry.reveal_reasons ?? []).join(', ') || 'none'})`);
+    throw refused(
+      `reveal: the reason is not one this job's purpose allows (allowed: ${(entry.reveal_reasons ?? []).join(', ') || 'none'})`,
+    );
 }

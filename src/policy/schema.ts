@@ -158,11 +158,9 @@ export const alertsPolicySchema = z
         z
           .object({
             url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
-            secret_env: z
-              .string()
-              .regex(/^[A-Z][A-Z0-9_]{0,127}$/, {
-                error: 'expected the name of an environment variable holding the secret',
-              }),
+            secret_env: z.string().regex(/^[A-Z][A-Z0-9_]{0,127}$/, {
+              error: 'expected the name of an environment variable holding the secret',
+            }),
           })
           .strict(),
         { error: 'expected a list' },
@@ -179,7 +177,11 @@ export const kAnonymityPolicySchema = z.union(
     z
       .object({
         k: between(2, 1_000_000),
-        quasi: z.array(z.string().min(1).max(512), { error: 'expected a list of column names' }).min(1).max(64).optional(),
+        quasi: z
+          .array(z.string().min(1).max(512), { error: 'expected a list of column names' })
+          .min(1)
+          .max(64)
+          .optional(),
         max_suppression: z
           .number({ error: 'expected a number' })
           .min(0, { error: 'expected a share from 0 to 1' })

@@ -45,7 +45,11 @@ export async function loadPolicyDirectory(dir: string): Promise<Map<string, Tena
   try {
     names = (await readdir(dir)).sort();
   } catch (cause) {
-    throw new VeilError('VEIL_FILE_NOT_FOUND', `policy: the policy directory ${dir} cannot be read (VEIL_POLICY_DIR)`, { cause });
+    throw new VeilError(
+      'VEIL_FILE_NOT_FOUND',
+      `policy: the policy directory ${dir} cannot be read (VEIL_POLICY_DIR)`,
+      { cause },
+    );
   }
   const out = new Map<string, TenantPolicy>();
   for (const name of names) {
@@ -63,7 +67,10 @@ export async function loadPolicyDirectory(dir: string): Promise<Map<string, Tena
     out.set(id, { id, policy, hash: policyHash(policy) });
   }
   if (!out.has(DEFAULT_POLICY_ID))
-    throw new VeilError('VEIL_POLICY_INVALID', `${dir}: no ${DEFAULT_POLICY_ID}.yaml (the policy of tenants without their own file)`);
+    throw new VeilError(
+      'VEIL_POLICY_INVALID',
+      `${dir}: no ${DEFAULT_POLICY_ID}.yaml (the policy of tenants without their own file)`,
+    );
   return out;
 }
 
@@ -98,7 +105,12 @@ export async function openPolicyDirectory(dir: string): Promise<PolicyDirectory>
       try {
         next = await loadPolicyDirectory(dir);
       } catch (error) {
-        return { changes: [], error: isVeilError(error) ? (error as VeilError) : new VeilError('VEIL_POLICY_INVALID', 'policy: the directory cannot be reloaded') };
+        return {
+          changes: [],
+          error: isVeilError(error)
+            ? (error as VeilError)
+            : new VeilError('VEIL_POLICY_INVALID', 'policy: the directory cannot be reloaded'),
+        };
       }
       const changes: PolicyChange[] = [];
       for (const id of new Set([...current.keys(), ...next.keys()])) {
@@ -130,9 +142,11 @@ export interface PolicyDifference {
 export function diffPolicies(a: Policy, b: Policy): PolicyDifference[] {
   const out: PolicyDifference[] = [];
   const walk = (x: unknown, y: unknown, path: string): void => {
-    const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+    const isObject = (v: unknown): v is Record<string, unknown> =>
+      v !== null && typeof v === 'object' && !Array.isArray(v);
     if (isObject(x) && isObject(y)) {
-      for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) walk(x[key], y[key], path === '' ? key : `${path}.${key}`);
+      for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort())
+        walk(x[key], y[key], path === '' ? key : `${path}.${key}`);
       return;
     }
     if (JSON.stringify(x) !== JSON.stringify(y)) out.push({ path, before: x, after: y });

@@ -27,7 +27,13 @@ import {
   importAuditPrivateKey,
   serializeAuditExport,
 } from '../audit/index.js';
-import type { AuditEventInput, AuditLogOptions, AuditReceipt, AuditSigner, SignedTreeHead } from '../audit/index.js';
+import type {
+  AuditEventInput,
+  AuditLogOptions,
+  AuditReceipt,
+  AuditSigner,
+  SignedTreeHead,
+} from '../audit/index.js';
 import type { ApiDependencies, AuditRecorder, SecurityEvent } from '../api/ports.js';
 import type { Role } from '../access/permissions.js';
 import type { Principal } from '../access/principal.js';
@@ -50,7 +56,11 @@ export const AUDIT_KEY_FILE = 'audit-signing-key.pem';
 export const DEFAULT_SIGN_EVERY = 64;
 
 function keyFileError(path: string, what: string, cause?: unknown): VeilError {
-  return new VeilError('VEIL_AUDIT_SIGNING_KEY', `audit signing key: ${path}: ${what}`, cause === undefined ? undefined : { cause });
+  return new VeilError(
+    'VEIL_AUDIT_SIGNING_KEY',
+    `audit signing key: ${path}: ${what}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 async function createKeyFile(path: string): Promise<void> {
@@ -89,16 +99,27 @@ export async function loadAuditSigner(dataDir: string): Promise<AuditSigner> {
     if (existing === undefined) await createKeyFile(path);
     const info = await stat(path);
     if ((info.mode & 0o077) !== 0)
-      throw keyFileError(path, `readable or writable by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
+      throw keyFileError(
+        path,
+        `readable or writable by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`,
+      );
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof VeilError) throw error;
-    throw keyFileError(path, `cannot create or read it (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, error);
+    throw keyFileError(
+      path,
+      `cannot create or read it (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+      error,
+    );
   }
   try {
     return createAuditSigner(importAuditPrivateKey(text));
   } catch (error) {
-    throw keyFileError(path, 'not an Ed25519 private key in PKCS#8 PEM; restore it from backup (a new key cannot sign for the old heads)', error);
+    throw keyFileError(
+      path,
+      'not an Ed25519 private key in PKCS#8 PEM; restore it from backup (a new key cannot sign for the old heads)',
+      error,
+    );
   }
 }
 
@@ -247,7 +268,9 @@ const ACTOR_ROLE: Readonly<Record<Role, 'admin' | 'auditor' | 'reviewer' | 'user
  * ```
  */
 export function auditActor(principal: Pick<Principal, 'id' | 'roles' | 'kind'>): AuditEventInput['actor'] {
-  const role = principal.roles.map((r) => ACTOR_ROLE[r]).find((r) => r !== 'user') ?? (principal.kind === 'service' ? 'service' : 'user');
+  const role =
+    principal.roles.map((r) => ACTOR_ROLE[r]).find((r) => r !== 'user') ??
+    (principal.kind === 'service' ? 'service' : 'user');
   return { id: auditActorId(principal.id), role };
 }
 
@@ -292,7 +315,12 @@ export function securityAuditEvent(event: SecurityEvent, now: () => number = Dat
       objects: [request],
       // The access layer says `api_key` when an API key was refused; every other credential is a token.
       method: event.reason === 'api_key' ? 'api_key' : 'jwt',
-      code: event.credential === 'none' ? 'missing' : event.reason !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(event.reason) ? event.reason : 'refused',
+      code:
+        event.credential === 'none'
+          ? 'missing'
+          : event.reason !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(event.reason)
+            ? event.reason
+            : 'refused',
     };
   }
   const { principal } = event;
@@ -346,10 +374,14 @@ export interface DeletedJobSummary {
  */
 export function jobDeletedEvent(
   deleted: DeletedJobSummary,
-  context: { readonly actor: AuditEventInput['actor']; readonly trigger: NonNullable<AuditEventInput['trigger']> },
+  context: {
+    readonly actor: AuditEventInput['actor'];
+    readonly trigger: NonNullable<AuditEventInput['trigger']>;
+  },
 ): AuditEventInput {
   const counts = new Map<string, number>([['job', 1]]);
-  for (const artifact of deleted.artifacts) counts.set(artifact.artifactClass, (counts.get(artifact.artifactClass) ?? 0) + 1);
+  for (const artifact of deleted.artifacts)
+    counts.set(artifact.artifactClass, (counts.get(artifact.artifactClass) ?? 0) + 1);
   return {
     time: deleted.deletedAt.toISOString(),
     actor: { id: auditActorId(context.actor.id), role: context.actor.role },
@@ -357,7 +389,9 @@ export function jobDeletedEvent(
     action: 'job.deleted',
     objects: [{ kind: 'job', id: deleted.jobId }],
     ...(/^[0-9a-f]{64}$/.test(deleted.policyHash) ? { policy_hash: deleted.policyHash } : {}),
-    deleted: [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([cls, count]) => ({ class: cls, count })),
+    deleted: [...counts]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([cls, count]) => ({ class: cls, count })),
     trigger: context.trigger,
   };
 }
@@ -401,7 +435,11 @@ const STEP_OUTCOMES = { 'step-done': 'succeeded', 'step-retry': 'retried', 'job-
  * startWorkers({ ...runtime, onEvent: (event) => void recordWorkerEvent(logs, event) });
  * ```
  */
-export async function recordWorkerEvent(logs: AuditLogs, event: WorkerEvent, now: () => number = Date.now): Promise<void> {
+export async function recordWorkerEvent(
+  logs: AuditLogs,
+  event: WorkerEvent,
+  now: () => number = Date.now,
+): Promise<void> {
   if (event.kind === 'queue-error' || event.tenantId === undefined || event.jobId === undefined) return;
   await logs.forTenant(event.tenantId).append({
     time: new Date(now()).toISOString(),

@@ -12,7 +12,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
@@ -85,10 +96,12 @@ async function exists(path: string): Promise<boolean> {
 
 /** Files under `dir`, as paths relative to it; temp files of interrupted writes are left out. */
 async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
   return entries
     .filter((e) => e.isFile() && !e.name.startsWith('.tmp-'))
     .map((e) => relative(dir, join(e.parentPath, e.name)))
@@ -117,7 +130,10 @@ async function topFiles(dataDir: string): Promise<string[]> {
 export async function createBackup(target: BackupTarget, output: string): Promise<BackupCounts> {
   const provider = target.keyProvider ?? createLocalFileKeyProvider({ path: join(target.dataDir, KEK_FILE) });
   if (target.keyProvider === undefined && !(await exists(join(target.dataDir, KEK_FILE))))
-    throw new VeilError('VEIL_BACKUP_KEK_MISSING', `backup: ${join(target.dataDir, KEK_FILE)} does not exist; this is not a Veil data directory`);
+    throw new VeilError(
+      'VEIL_BACKUP_KEK_MISSING',
+      `backup: ${join(target.dataDir, KEK_FILE)} does not exist; this is not a Veil data directory`,
+    );
   const key = randomBytes(32);
   const context: WrapContext = { purpose: 'veil-backup', backup: randomUUID() };
   const header: BackupHeader = {
@@ -143,7 +159,11 @@ export async function createBackup(target: BackupTarget, output: string): Promis
     await emit({ kind: 'meta', driver: handle.driver, migrations: await appliedMigrations(handle.db) });
     let files = 0;
     for (const name of await topFiles(target.dataDir)) {
-      await emit({ kind: 'file', path: name, data: (await readFile(join(target.dataDir, name))).toString('base64') });
+      await emit({
+        kind: 'file',
+        path: name,
+        data: (await readFile(join(target.dataDir, name))).toString('base64'),
+      });
       files += 1;
     }
     const rows = await dumpTables(handle.db, (batch) => emit({ kind: 'rows', ...batch }));
@@ -199,7 +219,11 @@ async function readHeader(path: string): Promise<{ header: BackupHeader; line: B
     } catch {
       throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup header is not valid JSON');
     }
-    if (header.format !== FORMAT || typeof header.wrapped_key !== 'string' || typeof header.key_context !== 'object')
+    if (
+      header.format !== FORMAT ||
+      typeof header.wrapped_key !== 'string' ||
+      typeof header.key_context !== 'object'
+    )
       throw new VeilError('VEIL_BACKUP_INVALID', `restore: not a ${FORMAT} backup`);
     return { header, line: bytes.subarray(0, end + 1) };
   } finally {
@@ -209,7 +233,12 @@ async function readHeader(path: string): Promise<{ header: BackupHeader; line: B
 
 /** A path from a backup, confined to `root`: a crafted backup cannot write outside it. */
 function inside(root: string, path: unknown): string {
-  if (typeof path !== 'string' || path.length === 0 || path.startsWith('/') || path.split('/').some((p) => p === '..' || p === '' || p === '.'))
+  if (
+    typeof path !== 'string' ||
+    path.length === 0 ||
+    path.startsWith('/') ||
+    path.split('/').some((p) => p === '..' || p === '' || p === '.')
+  )
     throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup names a file outside the data directory');
   return join(root, ...path.split('/'));
 }
@@ -235,7 +264,10 @@ async function directoryEmptyButKek(dataDir: string): Promise<boolean> {
  * await restoreBackup('veil.backup', { dataDir: '/srv/veil', kekFile: '/secure/kek.key' });
  * ```
  */
-export async function restoreBackup(path: string, options: RestoreOptions): Promise<BackupCounts & { requeued: number }> {
+export async function restoreBackup(
+  path: string,
+  options: RestoreOptions,
+): Promise<BackupCounts & { requeued: number }> {
   const { dataDir } = options;
   const { header, line } = await readHeader(path);
   if (!(await directoryEmptyButKek(dataDir)))
@@ -244,15 +276,24 @@ export async function restoreBackup(path: string, options: RestoreOptions): Prom
   if (options.keyProvider === undefined) {
     if (options.kekFile !== undefined) {
       if (!(await exists(options.kekFile)))
-        throw new VeilError('VEIL_BACKUP_KEK_MISSING', `restore: the key file ${options.kekFile} does not exist`);
+        throw new VeilError(
+          'VEIL_BACKUP_KEK_MISSING',
+          `restore: the key file ${options.kekFile} does not exist`,
+        );
       if (await exists(kekPath))
-        throw new VeilError('VEIL_RESTORE_NOT_EMPTY', `restore: ${kekPath} exists already; pass no --kek-file, or remove it`);
+        throw new VeilError(
+          'VEIL_RESTORE_NOT_EMPTY',
+          `restore: ${kekPath} exists already; pass no --kek-file, or remove it`,
+        );
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
       await copyFile(options.kekFile, kekPath);
       await chmod(kekPath, 0o600);
     } else if (!(await exists(kekPath))) {
       // The local provider would create a new key here, which could open nothing.
-      throw new VeilError('VEIL_BACKUP_KEK_MISSING', `restore: put the key-encryption key the backup was made under at ${kekPath}, or pass --kek-file`);
+      throw new VeilError(
+        'VEIL_BACKUP_KEK_MISSING',
+        `restore: put the key-encryption key the backup was made under at ${kekPath}, or pass --kek-file`,
+      );
     }
   }
   const provider = options.keyProvider ?? createLocalFileKeyProvider({ path: kekPath });
@@ -261,7 +302,10 @@ export async function restoreBackup(path: string, options: RestoreOptions): Prom
     key = await provider.unwrapKey(Buffer.from(header.wrapped_key, 'base64'), header.key_context);
   } catch (error) {
     if (isVeilError(error) && error.code === 'VEIL_DECRYPTION_FAILED')
-      throw new VeilError('VEIL_BACKUP_KEK_MISMATCH', 'restore: this key-encryption key does not open the backup; use the one it was made under');
+      throw new VeilError(
+        'VEIL_BACKUP_KEK_MISMATCH',
+        'restore: this key-encryption key does not open the backup; use the one it was made under',
+      );
     throw error;
   }
 
@@ -289,18 +333,28 @@ export async function restoreBackup(path: string, options: RestoreOptions): Prom
         } catch {
           throw new VeilError('VEIL_BACKUP_INVALID', 'restore: a backup record is not valid JSON');
         }
-        if (first !== (record.kind === 'meta')) throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup does not start with its description');
+        if (first !== (record.kind === 'meta'))
+          throw new VeilError(
+            'VEIL_BACKUP_INVALID',
+            'restore: the backup does not start with its description',
+          );
         first = false;
         switch (record.kind) {
           case 'meta': {
             const unknown = record.migrations.filter((m) => !known.has(m));
             if (unknown.length > 0)
-              throw new VeilError('VEIL_BACKUP_INVALID', `restore: the backup comes from a newer Veil (migration ${unknown[0]!.slice(0, 64)}); upgrade before restoring`);
+              throw new VeilError(
+                'VEIL_BACKUP_INVALID',
+                `restore: the backup comes from a newer Veil (migration ${unknown[0]!.slice(0, 64)}); upgrade before restoring`,
+              );
             break;
           }
           case 'file':
           case 'blob': {
-            const target = record.kind === 'file' ? inside(dataDir, record.path) : inside(join(dataDir, BLOB_DIR), record.path);
+            const target =
+              record.kind === 'file'
+                ? inside(dataDir, record.path)
+                : inside(join(dataDir, BLOB_DIR), record.path);
             if (record.kind === 'file' && (record.path.includes('/') || record.path === KEK_FILE))
               throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup names a file it may not hold');
             await mkdir(dirname(target), { recursive: true, mode: 0o700 });
@@ -318,7 +372,11 @@ export async function restoreBackup(path: string, options: RestoreOptions): Prom
             throw new VeilError('VEIL_BACKUP_INVALID', 'restore: a backup record of an unknown kind');
         }
       }
-      if (counts === undefined) throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup ends before its last record (truncated)');
+      if (counts === undefined)
+        throw new VeilError(
+          'VEIL_BACKUP_INVALID',
+          'restore: the backup ends before its last record (truncated)',
+        );
     };
     let restored: Record<string, number>;
     try {
@@ -326,17 +384,28 @@ export async function restoreBackup(path: string, options: RestoreOptions): Prom
     } catch (error) {
       if (isVeilError(error)) throw error;
       // zlib's and the parser's messages name offsets, never content, but stay Veil's own words.
-      throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup is damaged and cannot be read', { cause: error });
+      throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup is damaged and cannot be read', {
+        cause: error,
+      });
     }
     const expected = counts as BackupCounts | undefined;
-    if (expected === undefined) throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup ends before its last record (truncated)');
+    if (expected === undefined)
+      throw new VeilError(
+        'VEIL_BACKUP_INVALID',
+        'restore: the backup ends before its last record (truncated)',
+      );
     for (const [table, n] of Object.entries(expected.rows))
-      if ((restored[table] ?? 0) !== n) throw new VeilError('VEIL_BACKUP_INVALID', `restore: table ${table} has ${restored[table] ?? 0} rows, the backup says ${n}`);
+      if ((restored[table] ?? 0) !== n)
+        throw new VeilError(
+          'VEIL_BACKUP_INVALID',
+          `restore: table ${table} has ${restored[table] ?? 0} rows, the backup says ${n}`,
+        );
   } catch (error) {
     await handle.close();
     // Nothing half-restored stays behind: the rows were rolled back, the files go too.
     await Promise.all(written.map((p) => rm(p, { force: true })));
-    if (options.databaseUrl === undefined) await rm(join(dataDir, PGLITE_DIR), { recursive: true, force: true });
+    if (options.databaseUrl === undefined)
+      await rm(join(dataDir, PGLITE_DIR), { recursive: true, force: true });
     throw error;
   }
   await handle.close();
@@ -354,9 +423,13 @@ async function requeueUnfinished(target: BackupTarget): Promise<number> {
   try {
     const { rows } = await runtime.handle.db.transaction().execute(async (trx) => {
       await sql`select set_config('veil.tenant_id', ${SYSTEM_SCOPE}, true)`.execute(trx);
-      return sql<{ tenant_id: string; id: string }>`select tenant_id, id from jobs where status in ('queued', 'running')`.execute(trx);
+      return sql<{
+        tenant_id: string;
+        id: string;
+      }>`select tenant_id, id from jobs where status in ('queued', 'running')`.execute(trx);
     });
-    for (const row of rows) await enqueueStep(runtime.boss, { tenantId: row.tenant_id, jobId: row.id }, 'intake');
+    for (const row of rows)
+      await enqueueStep(runtime.boss, { tenantId: row.tenant_id, jobId: row.id }, 'intake');
     return rows.length;
   } finally {
     await runtime.close();

@@ -29,7 +29,13 @@ function integer(min: number, max: number) {
     .trim()
     .regex(/^\d+$/, `expected an integer from ${min} to ${max}`)
     .transform(Number)
-    .pipe(z.number().int().min(min, `expected an integer from ${min} to ${max}`).max(max, `expected an integer from ${min} to ${max}`));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `expected an integer from ${min} to ${max}`)
+        .max(max, `expected an integer from ${min} to ${max}`),
+    );
 }
 
 function absoluteUrl(protocols: readonly string[]) {
@@ -69,7 +75,9 @@ export const configSchema = z
     /** A PostgreSQL connection string; PGlite in the data directory when unset. */
     DATABASE_URL: secret(absoluteUrl(['postgres:', 'postgresql:']).optional()),
     /** Where encrypted blobs live; only the data directory's file store in this build. */
-    VEIL_BLOBS: z.enum(['file'], { error: 'expected file (the encrypted file store in the data directory)' }).default('file'),
+    VEIL_BLOBS: z
+      .enum(['file'], { error: 'expected file (the encrypted file store in the data directory)' })
+      .default('file'),
 
     // Logs.
     VEIL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -101,7 +109,9 @@ export const configSchema = z
     VEIL_OIDC_TOKEN_CACHE_SECONDS: integer(0, 300).default(30),
 
     // The key-encryption key.
-    VEIL_KEK: z.enum(KEK_DRIVERS, { error: `expected one of ${KEK_DRIVERS.join(', ')}` }).default('local-file'),
+    VEIL_KEK: z
+      .enum(KEK_DRIVERS, { error: `expected one of ${KEK_DRIVERS.join(', ')}` })
+      .default('local-file'),
     /** local-file: the key file; `<data dir>/kek.key` when unset (0600, created on first use). */
     VEIL_KEK_FILE: text().optional(),
     /** env: the base64 32-byte key itself (openssl rand -base64 32). */
@@ -144,16 +154,19 @@ export type SettingName = keyof z.input<typeof configSchema>;
 function crossChecks(config: Record<string, unknown>, context: z.RefinementCtx): void {
   const c = config as Partial<Record<SettingName, unknown>>;
   const need = (setting: SettingName, because: string): void => {
-    if (c[setting] === undefined) context.addIssue({ code: 'custom', path: [setting], message: `must be set ${because}` });
+    if (c[setting] === undefined)
+      context.addIssue({ code: 'custom', path: [setting], message: `must be set ${because}` });
   };
   if ((c.VEIL_TLS_CERT === undefined) !== (c.VEIL_TLS_KEY === undefined)) {
     need('VEIL_TLS_CERT', 'together with VEIL_TLS_KEY');
     need('VEIL_TLS_KEY', 'together with VEIL_TLS_CERT');
   }
-  if (c.VEIL_OIDC_ISSUER !== undefined) need('VEIL_OIDC_AUDIENCE', 'with VEIL_OIDC_ISSUER (the audience tokens are issued for)');
+  if (c.VEIL_OIDC_ISSUER !== undefined)
+    need('VEIL_OIDC_AUDIENCE', 'with VEIL_OIDC_ISSUER (the audience tokens are issued for)');
   if (c.VEIL_JWKS_URL !== undefined || c.VEIL_OIDC_AUDIENCE !== undefined)
     need('VEIL_OIDC_ISSUER', 'to verify tokens (the issuer their `iss` must name)');
-  if (c.VEIL_KEK === 'env') need('VEIL_KEK_BASE64', 'with VEIL_KEK=env (a base64 32-byte key: openssl rand -base64 32)');
+  if (c.VEIL_KEK === 'env')
+    need('VEIL_KEK_BASE64', 'with VEIL_KEK=env (a base64 32-byte key: openssl rand -base64 32)');
   if (c.VEIL_KEK === 'vault-transit') {
     need('VEIL_VAULT_ADDR', 'with VEIL_KEK=vault-transit');
     need('VEIL_VAULT_TOKEN', 'with VEIL_KEK=vault-transit');
@@ -206,7 +219,10 @@ const NOT_SETTINGS = new Set<string>();
  * config.VEIL_PORT; // 8080 unless set
  * ```
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, flags: readonly ConfigFlag[] = []): LoadedConfig {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: readonly ConfigFlag[] = [],
+): LoadedConfig {
   const input: Partial<Record<SettingName, string>> = {};
   const sources = {} as Record<SettingName, SettingSource>;
   const known = new Set<string>(SETTING_NAMES);
@@ -233,7 +249,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fl
     const flag = flagOf.get(setting);
     const named = flag === undefined ? setting : `${flag} (${setting})`;
     // Zod's messages here are the schema's own, which name ranges and choices, never the value.
-    throw new VeilError('VEIL_CONFIG_INVALID', `configuration: ${named}: ${issue?.message ?? 'invalid value'}`);
+    throw new VeilError(
+      'VEIL_CONFIG_INVALID',
+      `configuration: ${named}: ${issue?.message ?? 'invalid value'}`,
+    );
   }
   const unknown = Object.keys(env)
     .filter((name) => name.startsWith('VEIL_') && !known.has(name) && !NOT_SETTINGS.has(name))
@@ -250,7 +269,8 @@ function closestSetting(name: string): SettingName | undefined {
   let best: { name: SettingName; distance: number } | undefined;
   for (const candidate of SETTING_NAMES) {
     const distance = editDistance(name, candidate);
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
+    if (distance <= 2 && (best === undefined || distance < best.distance))
+      best = { name: candidate, distance };
   }
   return best?.name;
 }
@@ -260,7 +280,9 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i += 1) {
     const row = [i];
     for (let j = 1; j <= b.length; j += 1)
-      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      row.push(
+        Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)),
+      );
     previous = row;
   }
   return previous[b.length]!;
@@ -278,7 +300,8 @@ function withoutCredentials(url: string): string {
 
 function shown(name: SettingName, value: unknown): string {
   if (value === undefined) return '(unset)';
-  if (isSecretSetting(name)) return name === 'DATABASE_URL' ? withoutCredentials(String(value)) : '(set, hidden)';
+  if (isSecretSetting(name))
+    return name === 'DATABASE_URL' ? withoutCredentials(String(value)) : '(set, hidden)';
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 

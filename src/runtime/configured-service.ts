@@ -33,7 +33,16 @@ export interface ConfiguredService extends Service {
  */
 export async function startConfiguredService(
   config: VeilConfig,
-  extra: Pick<ServiceOptions, 'logger' | 'api' | 'policyFor' | 'pollingIntervalSeconds' | 'policyDir' | 'region' | 'sweepIntervalSeconds'> = {},
+  extra: Pick<
+    ServiceOptions,
+    | 'logger'
+    | 'api'
+    | 'policyFor'
+    | 'pollingIntervalSeconds'
+    | 'policyDir'
+    | 'region'
+    | 'sweepIntervalSeconds'
+  > = {},
 ): Promise<ConfiguredService> {
   const tls = await tlsFromConfig(config);
   const signIn = await authenticateFromConfig(config);
@@ -44,7 +53,9 @@ export async function startConfiguredService(
     host: config.VEIL_HOST,
     port: config.VEIL_PORT,
     workers: config.VEIL_WORKERS,
-    ...(config.VEIL_DETECTION_THREADS === undefined ? {} : { detectionThreads: config.VEIL_DETECTION_THREADS }),
+    ...(config.VEIL_DETECTION_THREADS === undefined
+      ? {}
+      : { detectionThreads: config.VEIL_DETECTION_THREADS }),
     keyProvider: await keyProviderFromConfig(config),
     keyMaintenanceIntervalSeconds: config.VEIL_KEY_MAINTENANCE_SECONDS,
     ...(tls === undefined ? {} : { tls }),

@@ -91,7 +91,10 @@ const MAX_RESPAWN_DELAY_MS = 5000;
 export function createDetectionPool(options: DetectionPoolOptions): DetectionPool {
   const { threads } = options;
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
-    throw new VeilError('VEIL_INVALID_OPTION', `detection pool: threads must be an integer from 1 to ${MAX_THREADS}`);
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      `detection pool: threads must be an integer from 1 to ${MAX_THREADS}`,
+    );
   const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
   if (!Number.isInteger(maxQueue) || maxQueue < 0)
     throw new VeilError('VEIL_INVALID_OPTION', 'detection pool: maxQueue must be a non-negative integer');
@@ -136,7 +139,10 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
       // and fail the waiting texts rather than keep them waiting for a thread that never comes.
       quickDeaths = Date.now() - thread.startedAt < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
       if (quickDeaths >= QUICK_DEATHS_TO_FAIL)
-        for (const pending of queue.splice(0)) pending.reject(new VeilError('VEIL_INTERNAL', 'detection failed: the analysis threads cannot start'));
+        for (const pending of queue.splice(0))
+          pending.reject(
+            new VeilError('VEIL_INTERNAL', 'detection failed: the analysis threads cannot start'),
+          );
       const delay = quickDeaths === 0 ? 0 : Math.min(MAX_RESPAWN_DELAY_MS, 100 * 2 ** quickDeaths);
       const timer = setTimeout(() => {
         respawns.delete(timer);
@@ -160,7 +166,12 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
         thread.worker.postMessage(pending.task);
       } catch {
         // Options holding functions (recognizer objects rather than data) cannot cross threads.
-        pending.reject(new VeilError('VEIL_INVALID_OPTION', 'detection pool: options must be data (custom recognizers as definitions, not objects)'));
+        pending.reject(
+          new VeilError(
+            'VEIL_INVALID_OPTION',
+            'detection pool: options must be data (custom recognizers as definitions, not objects)',
+          ),
+        );
         continue;
       }
       thread.running = pending;
@@ -174,7 +185,10 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
     analyze(text, analyzeOptions) {
       if (closed) return Promise.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
       const idle = pool.some((thread) => thread.running === undefined);
-      if (!idle && queue.length >= maxQueue) return Promise.reject(new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'));
+      if (!idle && queue.length >= maxQueue)
+        return Promise.reject(
+          new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'),
+        );
       return new Promise<Finding[]>((resolve, reject) => {
         queue.push({ task: { id: nextId++, text, options: analyzeOptions }, resolve, reject });
         dispatch();
@@ -183,7 +197,8 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
     async close() {
       closed = true;
       for (const timer of respawns) clearTimeout(timer);
-      for (const pending of queue.splice(0)) pending.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
+      for (const pending of queue.splice(0))
+        pending.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
       await Promise.all(pool.map((thread) => thread.worker.terminate()));
     },
   };

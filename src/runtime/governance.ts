@@ -44,7 +44,11 @@ export function retentionAudit(logs: AuditLogs): RetentionAuditPort {
  * await recordPolicyChanges(logs, changes);
  * ```
  */
-export async function recordPolicyChanges(logs: AuditLogs, changes: readonly PolicyChange[], now: () => Date = () => new Date()): Promise<void> {
+export async function recordPolicyChanges(
+  logs: AuditLogs,
+  changes: readonly PolicyChange[],
+  now: () => Date = () => new Date(),
+): Promise<void> {
   for (const change of changes) {
     if (change.newHash === undefined) continue;
     const tenant = change.id === 'default' || change.id.includes(':') ? SYSTEM_AUDIT_LOG : change.id;
@@ -83,24 +87,48 @@ export interface GovernanceOptions {
  * await governance.stop();
  * ```
  */
-export function startGovernance(options: GovernanceOptions): { stop(): Promise<void>; runOnce(): Promise<RetentionSweepReport> } {
+export function startGovernance(options: GovernanceOptions): {
+  stop(): Promise<void>;
+  runOnce(): Promise<RetentionSweepReport>;
+} {
   const { store, logs, logger } = options;
   const once = async (): Promise<RetentionSweepReport> => {
     if (options.policies !== undefined) {
       const { changes, error } = await options.policies.reload();
-      if (error !== undefined) logger?.error({ component: 'policy', code: error.code, message: error.message }, 'policy reload refused; the policies in force are kept');
+      if (error !== undefined)
+        logger?.error(
+          { component: 'policy', code: error.code, message: error.message },
+          'policy reload refused; the policies in force are kept',
+        );
       await recordPolicyChanges(logs, changes);
     }
-    const report = await sweepRetention(store, retentionAudit(logs), options.region === undefined ? {} : { region: options.region });
+    const report = await sweepRetention(
+      store,
+      retentionAudit(logs),
+      options.region === undefined ? {} : { region: options.region },
+    );
     if (Object.keys(report.artifacts).length > 0 || report.events > 0)
-      logger?.info({ component: 'retention', deleted: report.artifacts, classes: report.classesGone, events: report.events }, 'retention sweep');
+      logger?.info(
+        {
+          component: 'retention',
+          deleted: report.artifacts,
+          classes: report.classesGone,
+          events: report.events,
+        },
+        'retention sweep',
+      );
     return report;
   };
   let running: Promise<unknown> | undefined;
   const tick = (): void => {
     running ??= once()
       // Names only: the next pass tries again.
-      .catch((error: unknown) => logger?.error({ component: 'retention', errorName: error instanceof Error ? error.name : 'unknown' }, 'governance pass failed'))
+      .catch((error: unknown) =>
+        logger?.error(
+          { component: 'retention', errorName: error instanceof Error ? error.name : 'unknown' },
+          'governance pass failed',
+        ),
+      )
       .finally(() => (running = undefined));
   };
   const timer = options.intervalSeconds > 0 ? setInterval(tick, options.intervalSeconds * 1000) : undefined;
@@ -126,7 +154,11 @@ export function startGovernance(options: GovernanceOptions): { stop(): Promise<v
  */
 export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: string): GovernancePort {
   const store: StoreContext = { db: deps.db, blobs: deps.blobs };
-  const base = (principal: Principal) => ({ time: new Date().toISOString(), actor: auditActor(principal), tenant: principal.tenantId });
+  const base = (principal: Principal) => ({
+    time: new Date().toISOString(),
+    actor: auditActor(principal),
+    tenant: principal.tenantId,
+  });
   const jobObjects = (ids: readonly string[]) => ids.slice(0, 31).map((id) => ({ kind: 'job' as const, id }));
   return {
     async withdraw(principal, input) {
@@ -144,9 +176,18 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
         action: 'consent.withdrawn',
         objects: [{ kind: 'request', id: done.withdrawalId }, ...jobObjects(done.scheduled)],
         ...(input.purposes?.length === 1 ? { purpose: input.purposes[0]! } : {}),
-        counts: { jobs_cancelled: done.cancelled.length, jobs_scheduled: done.scheduled.length, purposes: input.purposes?.length ?? 0 },
+        counts: {
+          jobs_cancelled: done.cancelled.length,
+          jobs_scheduled: done.scheduled.length,
+          purposes: input.purposes?.length ?? 0,
+        },
       });
-      return { withdrawalId: done.withdrawalId, cancelled: done.cancelled, scheduled: done.scheduled.length, receipt };
+      return {
+        withdrawalId: done.withdrawalId,
+        cancelled: done.cancelled,
+        scheduled: done.scheduled.length,
+        receipt,
+      };
     },
     async access(principal, query) {
       const tenant = principal.tenantId;
@@ -163,7 +204,11 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
         ...base(principal),
         action: 'dsr.access',
         objects: jobObjects([...ids]),
-        counts: { jobs: jobs.length, identifiers: query.identifiers?.length ?? 0, subject_refs: query.subjectRef === undefined ? 0 : 1 },
+        counts: {
+          jobs: jobs.length,
+          identifiers: query.identifiers?.length ?? 0,
+          subject_refs: query.subjectRef === undefined ? 0 : 1,
+        },
       });
       return { jobs, auditEvents };
     },
@@ -176,7 +221,12 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
         counts: { jobs: erased.jobs.length, artifacts: erased.artifacts, vault_entries: erased.vaultEntries },
         trigger: 'data_subject_request',
       });
-      return { jobs: erased.jobs.length, artifacts: erased.artifacts, vaultEntries: erased.vaultEntries, receipt };
+      return {
+        jobs: erased.jobs.length,
+        artifacts: erased.artifacts,
+        vaultEntries: erased.vaultEntries,
+        receipt,
+      };
     },
   };
 }

@@ -102,7 +102,10 @@ export function startKeyMaintenance(
           options.logger?.info({ component: 'keys', rotated: rotated.length, rewrapped }, 'key maintenance');
       })
       .catch((error: unknown) =>
-        options.logger?.error({ component: 'keys', errorName: error instanceof Error ? error.name : 'unknown' }, 'key maintenance failed'),
+        options.logger?.error(
+          { component: 'keys', errorName: error instanceof Error ? error.name : 'unknown' },
+          'key maintenance failed',
+        ),
       )
       .finally(() => (running = undefined));
   };

@@ -24,10 +24,17 @@ export const KEK_VARIABLE = 'VEIL_KEK_BASE64';
 export function keyProviderConfig(config: VeilConfig): KeyProviderConfig {
   switch (config.VEIL_KEK) {
     case 'local-file':
-      return { driver: 'local-file', path: resolve(config.VEIL_KEK_FILE ?? join(config.VEIL_DATA_DIR, 'kek.key')) };
+      return {
+        driver: 'local-file',
+        path: resolve(config.VEIL_KEK_FILE ?? join(config.VEIL_DATA_DIR, 'kek.key')),
+      };
     case 'env':
       // The key is handed over as a one-entry environment, so nothing else of process.env is read.
-      return { driver: 'environment', variable: KEK_VARIABLE, env: { [KEK_VARIABLE]: config.VEIL_KEK_BASE64 } };
+      return {
+        driver: 'environment',
+        variable: KEK_VARIABLE,
+        env: { [KEK_VARIABLE]: config.VEIL_KEK_BASE64 },
+      };
     case 'vault-transit':
       return {
         driver: 'vault-transit',

@@ -25,7 +25,19 @@ import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/index.js'
 import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
-import { deleteJob, getJobStatus, openRuntime, readFields, listJobs, readFullText, readRedacted, revealFindings, startWorkers, submitJob, submitOnce } from '../pipeline/index.js';
+import {
+  deleteJob,
+  getJobStatus,
+  openRuntime,
+  readFields,
+  listJobs,
+  readFullText,
+  readRedacted,
+  revealFindings,
+  startWorkers,
+  submitJob,
+  submitOnce,
+} from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { governanceRoutes } from '../api/routes/governance.js';
 import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
@@ -37,7 +49,13 @@ import { forTenant } from '../store/index.js';
 import type { StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
-import { auditActor, auditApiDependencies, jobDeletedEvent, openAuditLogs, recordWorkerEvent } from './audit.js';
+import {
+  auditActor,
+  auditApiDependencies,
+  jobDeletedEvent,
+  openAuditLogs,
+  recordWorkerEvent,
+} from './audit.js';
 import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
 import { startKeyMaintenance } from './key-maintenance.js';
@@ -136,8 +154,16 @@ export interface Service {
   close(): Promise<void>;
 }
 
-function jobEvent(principal: Principal, jobId: string): Pick<AuditEventInput, 'time' | 'actor' | 'tenant' | 'objects'> {
-  return { time: new Date().toISOString(), actor: auditActor(principal), tenant: principal.tenantId, objects: [{ kind: 'job', id: jobId }] };
+function jobEvent(
+  principal: Principal,
+  jobId: string,
+): Pick<AuditEventInput, 'time' | 'actor' | 'tenant' | 'objects'> {
+  return {
+    time: new Date().toISOString(),
+    actor: auditActor(principal),
+    tenant: principal.tenantId,
+    objects: [{ kind: 'job', id: jobId }],
+  };
 }
 
 function createUploadsPort(deps: UploadDeps, admit: (tenantId: string) => Promise<void>): UploadsPort {
@@ -150,7 +176,8 @@ function createUploadsPort(deps: UploadDeps, admit: (tenantId: string) => Promis
       return createUpload(deps, principal.tenantId, input);
     },
     check: (principal, uploadId, proof) => checkUpload(deps, principal.tenantId, uploadId, proof),
-    receive: (principal, uploadId, proof, content) => receiveUpload(deps, principal.tenantId, uploadId, proof, content),
+    receive: (principal, uploadId, proof, content) =>
+      receiveUpload(deps, principal.tenantId, uploadId, proof, content),
   };
 }
 
@@ -163,7 +190,11 @@ function createJobsPort(
   region: string | undefined,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
-  const submitNow = async (principal: Principal, submission: JobSubmission, jobId?: string): Promise<{ jobId: string; status: string }> => {
+  const submitNow = async (
+    principal: Principal,
+    submission: JobSubmission,
+    jobId?: string,
+  ): Promise<{ jobId: string; status: string }> => {
     const tenant = principal.tenantId;
     const { source } = submission;
     const tenantPolicy = await policyFor(tenant);
@@ -226,30 +257,42 @@ function createJobsPort(
     status: (principal, jobId) => getJobStatus(store, { tenant: principal.tenantId, jobId }),
     async redacted(principal, jobId) {
       const output = await readRedacted(store, { tenant: principal.tenantId, jobId });
-      await logs.forTenant(principal.tenantId).append({ ...jobEvent(principal, jobId), action: 'job.download' });
+      await logs
+        .forTenant(principal.tenantId)
+        .append({ ...jobEvent(principal, jobId), action: 'job.download' });
       return output;
     },
     fields: (principal, jobId) => readFields(store, { tenant: principal.tenantId, jobId }),
     async fullText(principal, jobId) {
       // Audited before anything is decrypted: a transcript read the log does not hold never happens.
       await getJobStatus(store, { tenant: principal.tenantId, jobId });
-      await logs.forTenant(principal.tenantId).append({ ...jobEvent(principal, jobId), action: 'job.full_text' });
+      await logs
+        .forTenant(principal.tenantId)
+        .append({ ...jobEvent(principal, jobId), action: 'job.full_text' });
       return readFullText(store, { tenant: principal.tenantId, jobId });
     },
     async delete(principal, jobId) {
       const deleted = await deleteJob(store, { tenant: principal.tenantId, jobId });
-      return logs.recordWithReceipt(jobDeletedEvent(deleted, { actor: auditActor(principal), trigger: 'request' }));
+      return logs.recordWithReceipt(
+        jobDeletedEvent(deleted, { actor: auditActor(principal), trigger: 'request' }),
+      );
     },
     async reveal(principal, jobId, reason) {
       const tenant = principal.tenantId;
       // The route's guard checked the role; this checks the reason too, as the access layer defines it.
-      authorize(principal, 'job:reveal', { tenantId: tenant, reason: [reason.code, reason.ticket, reason.note].filter(Boolean).join(' ') });
+      authorize(principal, 'job:reveal', {
+        tenantId: tenant,
+        reason: [reason.code, reason.ticket, reason.note].filter(Boolean).join(' '),
+      });
       // Recorded before anything is decrypted: no reveal happens that the log does not hold. A
       // note shaped like personal data fails the event schema here, and nothing is revealed.
       const values = await revealFindings(store, { tenant, jobId }, async (job) => {
         // The manifest holds the request and the policy, no content: the job's purpose decides
         // which reasons may reveal, under the very policy the job ran with.
-        const manifest = decodeManifest(await forTenant(store, tenant).artifacts.read(artifactId(job.id, ARTIFACT.manifest)), job.policyHash);
+        const manifest = decodeManifest(
+          await forTenant(store, tenant).artifacts.read(artifactId(job.id, ARTIFACT.manifest)),
+          job.policyHash,
+        );
         checkRevealReason(manifest.policy, job.purpose, reason.code);
         await logs.forTenant(tenant).append({
           ...jobEvent(principal, job.id),
@@ -280,10 +323,16 @@ function startUploadSweeper(
   const timer = setInterval(() => {
     sweeping ??= sweepExpiredUploads(store, logs)
       .then((swept) => {
-        if (swept.length > 0) logger?.info({ component: 'uploads', deleted: swept.length }, 'expired uploads deleted');
+        if (swept.length > 0)
+          logger?.info({ component: 'uploads', deleted: swept.length }, 'expired uploads deleted');
       })
       // Names only: the next sweep tries again.
-      .catch((error: unknown) => logger?.error({ component: 'uploads', errorName: error instanceof Error ? error.name : 'unknown' }, 'upload sweep failed'))
+      .catch((error: unknown) =>
+        logger?.error(
+          { component: 'uploads', errorName: error instanceof Error ? error.name : 'unknown' },
+          'upload sweep failed',
+        ),
+      )
       .finally(() => (sweeping = undefined));
   }, intervalSeconds * 1000);
   // The sweeper alone must not keep the process alive.
@@ -311,15 +360,26 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   const logger = options.logger;
   const sweepSeconds = options.uploadSweepIntervalSeconds ?? 60;
   if (!Number.isFinite(sweepSeconds) || sweepSeconds < 0)
-    throw new VeilError('VEIL_INVALID_OPTION', 'service: uploadSweepIntervalSeconds must be a number of at least 0');
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'service: uploadSweepIntervalSeconds must be a number of at least 0',
+    );
   const retentionSeconds = options.sweepIntervalSeconds ?? DEFAULT_SWEEP_SECONDS;
   if (!Number.isFinite(retentionSeconds) || retentionSeconds < 0)
-    throw new VeilError('VEIL_INVALID_OPTION', 'service: sweepIntervalSeconds (VEIL_SWEEP_SECONDS) must be a number of at least 0');
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'service: sweepIntervalSeconds (VEIL_SWEEP_SECONDS) must be a number of at least 0',
+    );
   if (options.region !== undefined && !/^[a-z][a-z0-9-]{0,31}$/.test(options.region))
-    throw new VeilError('VEIL_INVALID_OPTION', 'service: region (VEIL_REGION) must be a code such as eu or us-east');
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'service: region (VEIL_REGION) must be a code such as eu or us-east',
+    );
   // Before anything opens: an invalid policy stops the service, naming the file and the field.
   const policies: PolicyDirectory | undefined =
-    options.policyFor === undefined ? await openPolicyDirectory(options.policyDir ?? DEFAULT_POLICY_DIR) : undefined;
+    options.policyFor === undefined
+      ? await openPolicyDirectory(options.policyDir ?? DEFAULT_POLICY_DIR)
+      : undefined;
   const custom = options.policyFor;
   const tenantPolicy = async (tenantId: string): Promise<TenantPolicy> => {
     if (policies !== undefined) return policies.policyFor(tenantId);
@@ -338,16 +398,28 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   try {
     const threads = options.detectionThreads ?? defaultDetectionThreads();
     if (!Number.isInteger(threads) || threads < 0)
-      throw new VeilError('VEIL_INVALID_OPTION', 'service: detectionThreads must be an integer of at least 0');
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        'service: detectionThreads must be an integer of at least 0',
+      );
     if (threads > 0) detection = createDetectionPool({ threads });
     const policyFor = async (tenantId: string): Promise<Policy> => (await tenantPolicy(tenantId)).policy;
     alerting = createAlerting({
       db: runtime.handle.db,
       policyFor,
       ...options.alerts,
-      onError: (error) => logger?.error({ component: 'alerts', errorName: error instanceof Error ? error.name : 'unknown' }, 'alert not stored or delivered'),
+      onError: (error) =>
+        logger?.error(
+          { component: 'alerts', errorName: error instanceof Error ? error.name : 'unknown' },
+          'alert not stored or delivered',
+        ),
     });
-    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, onAppend: alerting.onAudit, ...(options.region === undefined ? {} : { region: options.region }) });
+    const logs = await openAuditLogs({
+      db: runtime.handle.db,
+      dataDir: runtime.dataDir,
+      onAppend: alerting.onAudit,
+      ...(options.region === undefined ? {} : { region: options.region }),
+    });
     alerting.attach(logs);
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
@@ -359,11 +431,22 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         // Ids, steps and codes only: a worker event carries no content.
         onEvent: (event) => {
           logger?.[event.kind === 'step-done' ? 'debug' : 'warn'](
-            { component: 'worker', kind: event.kind, step: event.step, tenant: event.tenantId, job: event.jobId, code: event.code, attempt: event.attempt },
+            {
+              component: 'worker',
+              kind: event.kind,
+              step: event.step,
+              tenant: event.tenantId,
+              job: event.jobId,
+              code: event.code,
+              attempt: event.attempt,
+            },
             'job step',
           );
           recordWorkerEvent(logs, event).catch((error: unknown) =>
-            logger?.error({ component: 'audit', errorName: error instanceof Error ? error.name : 'unknown' }, 'job step not recorded'),
+            logger?.error(
+              { component: 'audit', errorName: error instanceof Error ? error.name : 'unknown' },
+              'job step not recorded',
+            ),
           );
         },
       });
@@ -371,7 +454,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
     const routes = [
       apiKeyRoutes({
-        create: (principal, input) => apiKeys.create({ tenantId: principal.tenantId, ...input }, auditActor(principal)),
+        create: (principal, input) =>
+          apiKeys.create({ tenantId: principal.tenantId, ...input }, auditActor(principal)),
         list: (principal) => apiKeys.list(principal.tenantId),
         revoke: (principal, keyId) => apiKeys.revoke(principal.tenantId, keyId, auditActor(principal)),
       }),
@@ -392,7 +476,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
       uploads: createUploadsPort(
-        { store, keyring: runtime.keyring, maxBytes, ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS },
+        {
+          store,
+          keyring: runtime.keyring,
+          maxBytes,
+          ttlSeconds: options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS,
+        },
         async (tenantId) => checkRegion((await tenantPolicy(tenantId)).policy, options.region),
       ),
       jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region),
@@ -468,7 +557,9 @@ export async function openService(options: ServiceOptions): Promise<Service> {
  * console.error(`listening on ${url}`);
  * ```
  */
-export async function startService(options: ServiceOptions & { readonly host: string; readonly port: number }): Promise<Service & { readonly url: string }> {
+export async function startService(
+  options: ServiceOptions & { readonly host: string; readonly port: number },
+): Promise<Service & { readonly url: string }> {
   const service = await openService(options);
   try {
     await service.app.listen({ host: options.host, port: options.port });

@@ -69,9 +69,15 @@ export async function localAuthenticate(dataDir: string): Promise<Authenticate> 
  * const service = await startService({ ...options, authenticate: await authenticateFromConfig(config) });
  * ```
  */
-export async function authenticateFromConfig(config: VeilConfig): Promise<{ authenticate: Authenticate; issuer: 'oidc' | 'local' }> {
+export async function authenticateFromConfig(
+  config: VeilConfig,
+): Promise<{ authenticate: Authenticate; issuer: 'oidc' | 'local' }> {
   const oidc = oidcVerifierOptions(config);
-  if (oidc === undefined) return { authenticate: await localAuthenticate(config.VEIL_DATA_DIR), issuer: 'local' };
+  if (oidc === undefined)
+    return { authenticate: await localAuthenticate(config.VEIL_DATA_DIR), issuer: 'local' };
   const authenticator = createAuthenticator({ tokens: await createTokenVerifier(oidc) });
-  return { authenticate: fromHeaders((authorization) => authenticator.authenticate(authorization)), issuer: 'oidc' };
+  return {
+    authenticate: fromHeaders((authorization) => authenticator.authenticate(authorization)),
+    issuer: 'oidc',
+  };
 }

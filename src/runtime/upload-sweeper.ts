@@ -10,7 +10,6 @@ import type { Schema, StoreContext } from '../store/index.js';
 import { UPLOAD_CLASS } from '../pipeline/uploads.js';
 import type { AuditLogs } from './audit.js';
 
-
 /**
  * How long after its expiry an upload is left alone: a job that took it just before the expiry
  * is still reading its blob, and deletes it itself when done.
@@ -104,9 +103,17 @@ export async function sweepExpiredUploads(
   const swept: SweptUpload[] = [];
   for (const upload of await listExpiredUploads(store.db, before, options.limit ?? 500)) {
     if (upload.blobName !== null)
-      await store.blobs.delete({ tenantId: upload.tenantId, artifactClass: UPLOAD_CLASS, name: upload.blobName });
+      await store.blobs.delete({
+        tenantId: upload.tenantId,
+        artifactClass: UPLOAD_CLASS,
+        name: upload.blobName,
+      });
     if (!(await forTenant(store, upload.tenantId).uploads.delete(upload.id))) continue;
-    const done: SweptUpload = { tenantId: upload.tenantId, uploadId: upload.id, hadBlob: upload.blobName !== null };
+    const done: SweptUpload = {
+      tenantId: upload.tenantId,
+      uploadId: upload.id,
+      hadBlob: upload.blobName !== null,
+    };
     await logs.recordWithReceipt(uploadDeletedEvent(done, new Date()));
     swept.push(done);
   }

@@ -135,10 +135,12 @@ export class EncryptedFileBlobStore implements BlobStore {
    * ```
    */
   async sweepTempFiles(olderThanMs = 60_000): Promise<number> {
-    const entries = await readdir(this.#directory, { withFileTypes: true, recursive: true }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    });
+    const entries = await readdir(this.#directory, { withFileTypes: true, recursive: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      },
+    );
     let removed = 0;
     const cutoff = Date.now() - olderThanMs;
     for (const entry of entries) {

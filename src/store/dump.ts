@@ -76,7 +76,10 @@ export async function appliedMigrations(db: Kysely<Schema>): Promise<string[]> {
  * await dumpTables(handle.db, async (batch) => write(JSON.stringify(batch)));
  * ```
  */
-export async function dumpTables(db: Kysely<Schema>, sink: (batch: TableRows) => Promise<void>): Promise<Record<string, number>> {
+export async function dumpTables(
+  db: Kysely<Schema>,
+  sink: (batch: TableRows) => Promise<void>,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await db
     .transaction()
@@ -88,7 +91,9 @@ export async function dumpTables(db: Kysely<Schema>, sink: (batch: TableRows) =>
         // Offsets over ctid order are stable inside one snapshot.
         for (let offset = 0; ; offset += BATCH_ROWS) {
           const { rows } = await sql<{ r: string }>`
-            select row_to_json(t)::text as r from ${sql.table(table)} t order by t.ctid limit ${BATCH_ROWS} offset ${offset}`.execute(trx);
+            select row_to_json(t)::text as r from ${sql.table(table)} t order by t.ctid limit ${BATCH_ROWS} offset ${offset}`.execute(
+            trx,
+          );
           if (rows.length === 0) break;
           counts[table] += rows.length;
           await sink({ table, rows: rows.map((row) => JSON.parse(row.r) as Record<string, unknown>) });
@@ -111,7 +116,9 @@ export async function tablesEmpty(db: Kysely<Schema>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await sql`select set_config('veil.tenant_id', ${SYSTEM_SCOPE}, true)`.execute(trx);
     for (const table of await dumpableTables(trx)) {
-      const { rows } = await sql<{ one: number }>`select 1 as one from ${sql.table(table)} limit 1`.execute(trx);
+      const { rows } = await sql<{ one: number }>`select 1 as one from ${sql.table(table)} limit 1`.execute(
+        trx,
+      );
       if (rows.length > 0) return false;
     }
     return true;
@@ -130,17 +137,26 @@ export async function tablesEmpty(db: Kysely<Schema>): Promise<boolean> {
  * await restoreTables(handle.db, batchesFromBackup());
  * ```
  */
-export async function restoreTables(db: Kysely<Schema>, batches: AsyncIterable<TableRows>): Promise<Record<string, number>> {
+export async function restoreTables(
+  db: Kysely<Schema>,
+  batches: AsyncIterable<TableRows>,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await db.transaction().execute(async (trx) => {
     await sql`select set_config('veil.tenant_id', ${SYSTEM_SCOPE}, true)`.execute(trx);
     const known = new Set(await dumpableTables(trx));
     for await (const batch of batches) {
-      if (!known.has(batch.table)) throw new VeilError('VEIL_BACKUP_INVALID', `restore: the backup has a table this Veil does not know (${batch.table.slice(0, 64)})`);
+      if (!known.has(batch.table))
+        throw new VeilError(
+          'VEIL_BACKUP_INVALID',
+          `restore: the backup has a table this Veil does not know (${batch.table.slice(0, 64)})`,
+        );
       counts[batch.table] = (counts[batch.table] ?? 0) + batch.rows.length;
       await sql`
         insert into ${sql.table(batch.table)} overriding system value
-        select * from json_populate_recordset(null::${sql.table(batch.table)}, ${JSON.stringify(batch.rows)}::json)`.execute(trx);
+        select * from json_populate_recordset(null::${sql.table(batch.table)}, ${JSON.stringify(batch.rows)}::json)`.execute(
+        trx,
+      );
     }
     const identities = await sql<{ table: string; column: string }>`
       select c.relname as table, a.attname as column from pg_attribute a

@@ -17,8 +17,7 @@ export interface IdempotencyRecord {
 
 /** What {@link TenantIdempotencyKeys.reserve} returns: the key is ours now, or someone's record. */
 export type Reservation =
-  | { readonly reserved: true }
-  | { readonly reserved: false; readonly record: IdempotencyRecord };
+  { readonly reserved: true } | { readonly reserved: false; readonly record: IdempotencyRecord };
 
 function bytes(value: Uint8Array): Uint8Array {
   // pg returns a Buffer, PGlite a Uint8Array; either compares the same.
@@ -88,7 +87,12 @@ export class TenantIdempotencyKeys {
         .executeTakeFirstOrThrow();
       return {
         reserved: false,
-        record: { requestHash: bytes(row.request_hash), jobId: row.job_id, createdAt: row.created_at, expiresAt: row.expires_at },
+        record: {
+          requestHash: bytes(row.request_hash),
+          jobId: row.job_id,
+          createdAt: row.created_at,
+          expiresAt: row.expires_at,
+        },
       };
     });
   }

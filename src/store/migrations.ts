@@ -195,7 +195,10 @@ const apiKeysByKeyId: Migration = {
 /** API keys may expire: a key past `expires_at` is refused like a revoked one. */
 const apiKeyExpiry: Migration = {
   async up(db) {
-    await run(db, [`alter table api_keys add column expires_at timestamptz`, `alter table api_keys add check (expires_at is null or expires_at > created_at)`]);
+    await run(db, [
+      `alter table api_keys add column expires_at timestamptz`,
+      `alter table api_keys add check (expires_at is null or expires_at > created_at)`,
+    ]);
   },
 };
 

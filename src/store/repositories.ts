@@ -305,7 +305,13 @@ export class TenantJobs extends TenantRepository {
             policy_hash: input.policyHash,
             retention_class: input.retentionClass,
             delete_after: input.deleteAfter,
-            ...(input.template ? { template_name: input.template.name, template_version: input.template.version, template_hash: input.template.hash } : {}),
+            ...(input.template
+              ? {
+                  template_name: input.template.name,
+                  template_version: input.template.version,
+                  template_hash: input.template.hash,
+                }
+              : {}),
             region: input.region ?? null,
             policy_id: input.policyId ?? null,
             subject_hmac: input.subjectHmac ?? null,
@@ -382,7 +388,11 @@ export class TenantJobs extends TenantRepository {
         .selectFrom('jobs')
         .selectAll()
         // UTC text with microseconds: exact, and it sorts and casts back without loss.
-        .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('position_time'))
+        .select(
+          sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+            'position_time',
+          ),
+        )
         .where('tenant_id', '=', this.tenantId);
       if (options.status !== undefined) query = query.where('status', '=', options.status);
       if (options.purpose !== undefined) query = query.where('purpose', '=', options.purpose);
@@ -657,7 +667,11 @@ export class TenantArtifacts extends TenantRepository {
     } catch (error) {
       // The ref is the stored row's own, so a failed tag means the object changed on disk.
       if (isVeilError(error) && error.code === 'VEIL_DECRYPTION_FAILED')
-        throw new VeilError('VEIL_BLOB_CORRUPT', 'store: a stored artifact fails its authentication check; restore it from a backup', { cause: error });
+        throw new VeilError(
+          'VEIL_BLOB_CORRUPT',
+          'store: a stored artifact fails its authentication check; restore it from a backup',
+          { cause: error },
+        );
       throw error;
     }
   }

@@ -54,10 +54,15 @@ export function consoleRoutes(dir: string = CONSOLE_DIR): ApiRoutePlugin {
         void reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
         return payload;
       });
-      scope.get('/console', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
+      scope.get('/console', { schema: { hide: true } }, async (_request, reply) =>
+        reply.redirect('/console/'),
+      );
       if (!built) {
         scope.get('/console/*', { schema: { hide: true } }, async () => {
-          throw new VeilError('VEIL_ROUTE_NOT_FOUND', 'the console is not built in this installation; run `npm run build:console`');
+          throw new VeilError(
+            'VEIL_ROUTE_NOT_FOUND',
+            'the console is not built in this installation; run `npm run build:console`',
+          );
         });
         return;
       }
@@ -69,7 +74,10 @@ export function consoleRoutes(dir: string = CONSOLE_DIR): ApiRoutePlugin {
         // Hashed asset names change with their content; the page itself is revalidated.
         cacheControl: false,
         setHeaders: (res, path) => {
-          void res.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+          void res.header(
+            'cache-control',
+            /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+          );
         },
       });
     });

@@ -2,7 +2,15 @@ import type { Document } from '../../documents/model.js';
 import { VeilError } from '../../errors/veil-error.js';
 import type { Extractor, ExtractorName, FieldCandidate } from './extractor.js';
 import { createRuleExtractor } from './rules/extract.js';
-import { DEFAULT_REVIEW_BELOW, sensitivityOf, type FieldResult, type FieldSpec, type FieldsResult, type FieldStatus, type Template } from './spec.js';
+import {
+  DEFAULT_REVIEW_BELOW,
+  sensitivityOf,
+  type FieldResult,
+  type FieldSpec,
+  type FieldsResult,
+  type FieldStatus,
+  type Template,
+} from './spec.js';
 
 export interface ExtractFieldsOptions {
   /** Which extractor answers: `rules` (default, no model), `model`, or `auto` (rules, then a model for what they leave uncertain). */
@@ -45,7 +53,11 @@ function fieldResult(spec: FieldSpec, candidate: FieldCandidate | null): FieldRe
  * ```
  */
 export function requireExtractor(which: ExtractorName, model?: Extractor): void {
-  if (which !== 'rules' && !model) throw new VeilError('VEIL_EXTRACTOR_UNAVAILABLE', `the ${which} extractor is not configured in this build; use the rules extractor`);
+  if (which !== 'rules' && !model)
+    throw new VeilError(
+      'VEIL_EXTRACTOR_UNAVAILABLE',
+      `the ${which} extractor is not configured in this build; use the rules extractor`,
+    );
 }
 
 let sharedRules: Extractor | undefined;
@@ -63,7 +75,11 @@ let sharedRules: Extractor | undefined;
  * fields.total; // { value: { amount: '9.00', currency: 'MYR' }, type: 'money', confidence: 0.93, status: 'accepted', ... }
  * ```
  */
-export async function extractFields(document: Document, spec: Template | readonly FieldSpec[], options: ExtractFieldsOptions = {}): Promise<FieldsResult> {
+export async function extractFields(
+  document: Document,
+  spec: Template | readonly FieldSpec[],
+  options: ExtractFieldsOptions = {},
+): Promise<FieldsResult> {
   const template = 'fields' in spec && !Array.isArray(spec) ? (spec as Template) : null;
   const fields: readonly FieldSpec[] = template ? template.fields : (spec as readonly FieldSpec[]);
   const which = options.extractor ?? 'rules';
@@ -89,5 +105,8 @@ export async function extractFields(document: Document, spec: Template | readonl
   }
   const result: Record<string, FieldResult> = {};
   for (const f of fields) result[f.name] = fieldResult(f, found[f.name] ?? null);
-  return { template: template ? { name: template.name, version: template.version, hash: template.hash } : null, fields: result };
+  return {
+    template: template ? { name: template.name, version: template.version, hash: template.hash } : null,
+    fields: result,
+  };
 }

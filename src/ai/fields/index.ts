@@ -1,6 +1,12 @@
 // Requested fields, typed and with confidence: field specs, templates and the rule extractor.
 export { extractFields, requireExtractor, statusOf, type ExtractFieldsOptions } from './extract.js';
-export { EXTRACTOR_NAMES, type ExtractionRequest, type Extractor, type ExtractorName, type FieldCandidate } from './extractor.js';
+export {
+  EXTRACTOR_NAMES,
+  type ExtractionRequest,
+  type Extractor,
+  type ExtractorName,
+  type FieldCandidate,
+} from './extractor.js';
 export { createRuleExtractor, type RuleExtractorOptions } from './rules/extract.js';
 export {
   DEFAULT_REVIEW_BELOW,
@@ -25,5 +31,14 @@ export {
   type Template,
   type TemplateRef,
 } from './spec.js';
-export { BUILT_IN_TEMPLATES, listTemplates, loadTemplate, parseFieldList, parseTemplate, validateFields, validateTemplate, type TemplateSource } from './templates.js';
+export {
+  BUILT_IN_TEMPLATES,
+  listTemplates,
+  loadTemplate,
+  parseFieldList,
+  parseTemplate,
+  validateFields,
+  validateTemplate,
+  type TemplateSource,
+} from './templates.js';
 export { parseValue } from './types/index.js';

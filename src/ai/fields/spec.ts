@@ -59,14 +59,19 @@ export const DEFAULT_REVIEW_BELOW = 0.8;
 const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const ENTITY = /^[A-Z][A-Z0-9_]{0,63}$/;
 
-const label = z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }).max(100, { error: 'expected at most 100 characters' });
+const label = z
+  .string({ error: 'expected a string' })
+  .min(1, { error: 'expected a non-empty string' })
+  .max(100, { error: 'expected at most 100 characters' });
 const labels = z.union([label, z.array(label, { error: 'expected a string or a list of strings' }).max(50)], {
   error: 'expected a string or a list of strings',
 });
 
 export const fieldSpecSchema = z
   .object({
-    name: z.string({ error: 'expected a string' }).regex(FIELD_NAME, { error: 'expected a lower-case name such as total or date_of_birth' }),
+    name: z
+      .string({ error: 'expected a string' })
+      .regex(FIELD_NAME, { error: 'expected a lower-case name such as total or date_of_birth' }),
     type: z.enum(FIELD_TYPES, { error: `expected a type: one of ${FIELD_TYPES.join(', ')}` }),
     required: z.boolean({ error: 'expected true or false' }).optional(),
     /** Labels printed next to the value ("Total", "Amount due"). */
@@ -77,25 +82,49 @@ export const fieldSpecSchema = z
     expect: labels.optional(),
     /** Where on the page the value usually is, when no label names it (a shop's name on top). */
     position: z.enum(['top', 'bottom', 'any'], { error: 'expected top, bottom or any' }).optional(),
-    review_below: z.number({ error: 'expected a number' }).min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).optional(),
+    review_below: z
+      .number({ error: 'expected a number' })
+      .min(0, { error: 'expected a number from 0 to 1' })
+      .max(1, { error: 'expected a number from 0 to 1' })
+      .optional(),
     /** `always` sends the field to review whatever its confidence; `never` accepts it whatever it is. */
     review: z.enum(['always', 'never'], { error: 'expected always or never' }).optional(),
-    sensitivity: z.enum(SENSITIVITIES, { error: `expected a sensitivity: one of ${SENSITIVITIES.join(', ')}` }).optional(),
+    sensitivity: z
+      .enum(SENSITIVITIES, { error: `expected a sensitivity: one of ${SENSITIVITIES.join(', ')}` })
+      .optional(),
     /** The allowed values of an `enum` field. */
-    values: z.array(label, { error: 'expected a list of strings' }).min(1, { error: 'expected at least one value' }).max(200).optional(),
+    values: z
+      .array(label, { error: 'expected a list of strings' })
+      .min(1, { error: 'expected at least one value' })
+      .max(200)
+      .optional(),
     /** The entity type of a `national_id` field (`US_SSN`, `UK_NINO`), checked by the engine's recognizer. */
-    entity: z.string({ error: 'expected a string' }).regex(ENTITY, { error: 'expected an upper-case entity name such as US_SSN' }).optional(),
+    entity: z
+      .string({ error: 'expected a string' })
+      .regex(ENTITY, { error: 'expected an upper-case entity name such as US_SSN' })
+      .optional(),
     /** The order of ambiguous numeric dates (`03/04/2024`): day first (default), month first or year first. */
     order: z.enum(['dmy', 'mdy', 'ymd'], { error: 'expected dmy, mdy or ymd' }).optional(),
     /** The region of phone numbers written without a country code (ISO 3166 alpha-2, `GB`, `MY`). */
-    country: z.string({ error: 'expected a string' }).regex(/^[A-Z]{2}$/, { error: 'expected a two-letter country code such as GB' }).optional(),
+    country: z
+      .string({ error: 'expected a string' })
+      .regex(/^[A-Z]{2}$/, { error: 'expected a two-letter country code such as GB' })
+      .optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
-    if (spec.type === 'enum' && !spec.values) ctx.addIssue({ code: 'custom', path: ['values'], message: 'is required for an enum field' });
-    if (spec.type !== 'enum' && spec.values) ctx.addIssue({ code: 'custom', path: ['values'], message: 'is only allowed on an enum field' });
-    if (spec.type !== 'national_id' && spec.entity) ctx.addIssue({ code: 'custom', path: ['entity'], message: 'is only allowed on a national_id field' });
-    if (spec.order && spec.type !== 'date' && spec.type !== 'datetime') ctx.addIssue({ code: 'custom', path: ['order'], message: 'is only allowed on a date or datetime field' });
+    if (spec.type === 'enum' && !spec.values)
+      ctx.addIssue({ code: 'custom', path: ['values'], message: 'is required for an enum field' });
+    if (spec.type !== 'enum' && spec.values)
+      ctx.addIssue({ code: 'custom', path: ['values'], message: 'is only allowed on an enum field' });
+    if (spec.type !== 'national_id' && spec.entity)
+      ctx.addIssue({ code: 'custom', path: ['entity'], message: 'is only allowed on a national_id field' });
+    if (spec.order && spec.type !== 'date' && spec.type !== 'datetime')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['order'],
+        message: 'is only allowed on a date or datetime field',
+      });
   });
 
 /** One requested field, as written by the caller. */
@@ -111,15 +140,21 @@ export const fieldListSchema = z
   .superRefine((fields, ctx) => {
     const seen = new Set<string>();
     fields.forEach((field, i) => {
-      if (seen.has(field.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'is used by another field' });
+      if (seen.has(field.name))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'is used by another field' });
       seen.add(field.name);
     });
   });
 
 export const templateSchema = z
   .object({
-    name: z.string({ error: 'expected a string' }).regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: 'expected a lower-case name such as receipt' }),
-    version: z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(1, { error: 'expected a number of at least 1' }),
+    name: z
+      .string({ error: 'expected a string' })
+      .regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: 'expected a lower-case name such as receipt' }),
+    version: z
+      .number({ error: 'expected a number' })
+      .int({ error: 'expected a whole number' })
+      .min(1, { error: 'expected a number of at least 1' }),
     description: z.string({ error: 'expected a string' }).max(1000).optional(),
     fields: fieldListSchema,
   })

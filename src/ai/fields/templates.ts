@@ -24,7 +24,8 @@ function wherePath(path: readonly PropertyKey[], input: unknown): string {
     const fields = (input as { fields?: unknown[] } | null)?.fields;
     const name = (fields?.[path[1]] as { name?: unknown } | undefined)?.name;
     const rest = path.slice(2).map(String).join('.');
-    const label = typeof name === 'string' && /^[\w-]{1,64}$/.test(name) ? `field ${name}` : `field ${path[1] + 1}`;
+    const label =
+      typeof name === 'string' && /^[\w-]{1,64}$/.test(name) ? `field ${name}` : `field ${path[1] + 1}`;
     return `${label} (fields.${path[1]})${rest ? `: ${rest}` : ''}`;
   }
   return path.map(String).join('.') || 'template';
@@ -63,12 +64,18 @@ export function parseTemplate(source: string, origin: string): Template {
   try {
     data = parse(source, { prettyErrors: false, maxAliasCount: 100 });
   } catch (error) {
-    const line = error instanceof YAMLParseError ? ` at line ${source.slice(0, error.pos[0]).split('\n').length}` : '';
-    throw new VeilError('VEIL_TEMPLATE_INVALID', `template ${origin}: not valid YAML${line}`, { cause: error });
+    const line =
+      error instanceof YAMLParseError ? ` at line ${source.slice(0, error.pos[0]).split('\n').length}` : '';
+    throw new VeilError('VEIL_TEMPLATE_INVALID', `template ${origin}: not valid YAML${line}`, {
+      cause: error,
+    });
   }
   const template = validateTemplate(data, origin);
   if (template.name !== origin && TEMPLATE_NAME.test(origin))
-    throw new VeilError('VEIL_TEMPLATE_INVALID', `template ${origin}: name: expected ${origin}, the name of its file`);
+    throw new VeilError(
+      'VEIL_TEMPLATE_INVALID',
+      `template ${origin}: name: expected ${origin}, the name of its file`,
+    );
   return template;
 }
 
@@ -108,16 +115,24 @@ export async function listTemplates(source: TemplateSource = {}): Promise<string
  * ```
  */
 export async function loadTemplate(name: string, source: TemplateSource = {}): Promise<Template> {
-  if (!TEMPLATE_NAME.test(name)) throw new VeilError('VEIL_TEMPLATE_NOT_FOUND', 'template names are lower-case letters, digits, - and _');
+  if (!TEMPLATE_NAME.test(name))
+    throw new VeilError('VEIL_TEMPLATE_NOT_FOUND', 'template names are lower-case letters, digits, - and _');
   for (const directory of directoriesOf(source))
     for (const file of [`${name}.yaml`, `${name}.yml`]) {
       const text = await readFile(join(directory, file)).catch(() => undefined);
       if (text === undefined) continue;
-      if (text.length > MAX_TEMPLATE_BYTES) throw new VeilError('VEIL_TEMPLATE_INVALID', `template ${name}: the file is larger than ${MAX_TEMPLATE_BYTES} bytes`);
+      if (text.length > MAX_TEMPLATE_BYTES)
+        throw new VeilError(
+          'VEIL_TEMPLATE_INVALID',
+          `template ${name}: the file is larger than ${MAX_TEMPLATE_BYTES} bytes`,
+        );
       return parseTemplate(text.toString('utf8'), name);
     }
   const known = await listTemplates(source);
-  throw new VeilError('VEIL_TEMPLATE_NOT_FOUND', `no template named ${name}; known templates: ${known.join(', ') || 'none'}`);
+  throw new VeilError(
+    'VEIL_TEMPLATE_NOT_FOUND',
+    `no template named ${name}; known templates: ${known.join(', ') || 'none'}`,
+  );
 }
 
 /**
@@ -153,7 +168,10 @@ export function parseFieldList(list: string): FieldSpec[] {
     .map((part, i) => {
       const [name, type, extra] = part.split(':').map((s) => s.trim());
       if (!name || !type || extra !== undefined)
-        throw new VeilError('VEIL_FIELD_INVALID', `field ${i + 1}: expected name:type, with a type from ${FIELD_TYPES.join(', ')}`);
+        throw new VeilError(
+          'VEIL_FIELD_INVALID',
+          `field ${i + 1}: expected name:type, with a type from ${FIELD_TYPES.join(', ')}`,
+        );
       return { name, type };
     });
   return validateFields(specs);

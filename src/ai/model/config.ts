@@ -31,7 +31,13 @@ function bad(setting: string, expected: string): VeilError {
   return new VeilError('VEIL_INVALID_OPTION', `${setting}: expected ${expected}`);
 }
 
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function wholeNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -64,7 +70,10 @@ export function modelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelP
     throw bad('VEIL_AI_URL', 'a URL without credentials (give the key as VEIL_AI_API_KEY)');
   const model = env['VEIL_AI_MODEL'];
   if (model === undefined || !MODEL.test(model))
-    throw bad('VEIL_AI_MODEL', 'the model name the provider serves (letters, digits, . _ : / + -), required with VEIL_AI_URL');
+    throw bad(
+      'VEIL_AI_MODEL',
+      'the model name the provider serves (letters, digits, . _ : / + -), required with VEIL_AI_URL',
+    );
   const region = env['VEIL_AI_REGION'];
   if (region !== undefined && region !== '' && !REGION.test(region))
     throw bad('VEIL_AI_REGION', 'a region label of letters, digits, . _ - (at most 64)');

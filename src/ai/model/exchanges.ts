@@ -54,7 +54,10 @@ export function artifactExchangeStore(
   return {
     async save(exchange) {
       const bytes = new TextEncoder().encode(JSON.stringify(exchange));
-      await artifacts.put({ jobId: options.jobId, artifactClass: MODEL_EXCHANGE_CLASS, deleteAfter: options.deleteAfter }, bytes);
+      await artifacts.put(
+        { jobId: options.jobId, artifactClass: MODEL_EXCHANGE_CLASS, deleteAfter: options.deleteAfter },
+        bytes,
+      );
     },
   };
 }

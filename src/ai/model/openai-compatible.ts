@@ -38,11 +38,12 @@ const MAX_RETRIES = 5;
 
 // Only what Veil reads of an answer; anything else the provider adds is ignored.
 const completionSchema = z.object({
-  choices: z
-    .array(z.object({ message: z.object({ content: z.string().nullable().optional() }) }))
-    .min(1),
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable().optional() }) })).min(1),
   usage: z
-    .object({ prompt_tokens: z.number().int().min(0).optional(), completion_tokens: z.number().int().min(0).optional() })
+    .object({
+      prompt_tokens: z.number().int().min(0).optional(),
+      completion_tokens: z.number().int().min(0).optional(),
+    })
     .nullish(),
 });
 
@@ -94,15 +95,24 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new VeilError('VEIL_INVALID_OPTION', 'AI provider: `baseUrl` must be an http or https URL');
     if (url.username !== '' || url.password !== '')
-      throw new VeilError('VEIL_INVALID_OPTION', 'AI provider: `baseUrl` must not carry credentials; give the key as `apiKey`');
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        'AI provider: `baseUrl` must not carry credentials; give the key as `apiKey`',
+      );
     if (typeof options.model !== 'string' || options.model.trim() === '')
       throw new VeilError('VEIL_INVALID_OPTION', 'AI provider: `model` is required');
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1)
-      throw new VeilError('VEIL_INVALID_OPTION', 'AI provider: `timeoutMs` must be a whole number of at least 1');
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        'AI provider: `timeoutMs` must be a whole number of at least 1',
+      );
     const maxRetries = options.maxRetries ?? DEFAULT_RETRIES;
     if (!Number.isSafeInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES)
-      throw new VeilError('VEIL_INVALID_OPTION', `AI provider: \`maxRetries\` must be a whole number from 0 to ${MAX_RETRIES}`);
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        `AI provider: \`maxRetries\` must be a whole number from 0 to ${MAX_RETRIES}`,
+      );
 
     this.identity = {
       host: url.host,
@@ -142,9 +152,13 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     const guardedFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const body = init?.body;
       const verdict =
-        typeof body === 'string' ? this.#egress.inspect(body, placeholders) : { allowed: false, counts: { unreadable_body: 1 } };
+        typeof body === 'string'
+          ? this.#egress.inspect(body, placeholders)
+          : { allowed: false, counts: { unreadable_body: 1 } };
       if (!verdict.allowed) {
-        const counts = Object.fromEntries(Object.entries(verdict.counts).map(([type, n]) => [lower(type), n]));
+        const counts = Object.fromEntries(
+          Object.entries(verdict.counts).map(([type, n]) => [lower(type), n]),
+        );
         const total = Object.values(verdict.counts).reduce((a, b) => a + b, 0);
         blocked = new VeilError(
           'VEIL_EGRESS_BLOCKED',
@@ -221,13 +235,22 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   #providerError(error: unknown): VeilError {
     const host = this.identity.host;
     // No `cause`: a logger would print it, and the client's errors carry the provider's reply.
-    const say = (what: string): VeilError => new VeilError('VEIL_AI_PROVIDER', `AI provider ${host}: ${what}`);
+    const say = (what: string): VeilError =>
+      new VeilError('VEIL_AI_PROVIDER', `AI provider ${host}: ${what}`);
     if (error instanceof APIUserAbortError) return say('the request was cancelled');
     if (error instanceof APIConnectionTimeoutError)
-      return say(`no answer within ${this.#timeoutMs} ms (\`VEIL_AI_TIMEOUT_MS\`) on the last of ${this.#maxRetries + 1} attempt(s)`);
-    if (error instanceof APIConnectionError) return say(`cannot connect${systemCode(error)} (is \`VEIL_AI_URL\` right and the server up?)`);
+      return say(
+        `no answer within ${this.#timeoutMs} ms (\`VEIL_AI_TIMEOUT_MS\`) on the last of ${this.#maxRetries + 1} attempt(s)`,
+      );
+    if (error instanceof APIConnectionError)
+      return say(`cannot connect${systemCode(error)} (is \`VEIL_AI_URL\` right and the server up?)`);
     if (error instanceof APIError && typeof error.status === 'number') {
-      const hint = error.status === 401 || error.status === 403 ? ' (check `VEIL_AI_API_KEY`)' : error.status === 404 ? ' (check `VEIL_AI_URL` and `VEIL_AI_MODEL`)' : '';
+      const hint =
+        error.status === 401 || error.status === 403
+          ? ' (check `VEIL_AI_API_KEY`)'
+          : error.status === 404
+            ? ' (check `VEIL_AI_URL` and `VEIL_AI_MODEL`)'
+            : '';
       return say(`refused the request with HTTP ${error.status}${hint}`);
     }
     if (error instanceof SyntaxError) return say('the answer is not JSON');

@@ -68,15 +68,25 @@ export const EXTRACTION_INSTRUCTIONS = [
  */
 export function checkFieldRequests(fields: readonly FieldRequest[]): void {
   if (!Array.isArray(fields) || fields.length === 0 || fields.length > MAX_FIELDS)
-    throw new VeilError('VEIL_INVALID_INPUT', `model extractor: \`fields\` must list 1 to ${MAX_FIELDS} fields`);
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      `model extractor: \`fields\` must list 1 to ${MAX_FIELDS} fields`,
+    );
   const seen = new Set<string>();
   fields.forEach((field, i) => {
     if (typeof field?.name !== 'string' || !NAME.test(field.name))
-      throw new VeilError('VEIL_INVALID_INPUT', `model extractor: fields[${i}].name: expected a name of letters, digits, _ . - (at most 64)`);
-    if (seen.has(field.name)) throw new VeilError('VEIL_INVALID_INPUT', `model extractor: fields[${i}].name: repeated`);
+      throw new VeilError(
+        'VEIL_INVALID_INPUT',
+        `model extractor: fields[${i}].name: expected a name of letters, digits, _ . - (at most 64)`,
+      );
+    if (seen.has(field.name))
+      throw new VeilError('VEIL_INVALID_INPUT', `model extractor: fields[${i}].name: repeated`);
     seen.add(field.name);
     if (typeof field.type !== 'string' || !/^[a-z_]{1,32}$/.test(field.type))
-      throw new VeilError('VEIL_INVALID_INPUT', `model extractor: fields[${i}].type: expected a type name such as date`);
+      throw new VeilError(
+        'VEIL_INVALID_INPUT',
+        `model extractor: fields[${i}].type: expected a type name such as date`,
+      );
   });
 }
 
@@ -85,8 +95,10 @@ function describeField(field: FieldRequest): string {
   const format = FORMATS[field.type];
   if (format) parts.push(`: ${format}`);
   const hints = field.hint === undefined ? [] : typeof field.hint === 'string' ? [field.hint] : field.hint;
-  if (hints.length > 0) parts.push(`; look for labels such as ${hints.map((h) => JSON.stringify(h)).join(', ')}`);
-  if (field.values && field.values.length > 0) parts.push(`; one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (hints.length > 0)
+    parts.push(`; look for labels such as ${hints.map((h) => JSON.stringify(h)).join(', ')}`);
+  if (field.values && field.values.length > 0)
+    parts.push(`; one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}`);
   return parts.join('');
 }
 
@@ -129,7 +141,12 @@ const entrySchema = z.union([
 ]);
 
 function confidenceOf(raw: unknown, hasValue: boolean): number {
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+(?:\.\d+)?%?$/.test(raw.trim()) ? Number.parseFloat(raw) : NaN;
+  const n =
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'string' && /^\d+(?:\.\d+)?%?$/.test(raw.trim())
+        ? Number.parseFloat(raw)
+        : NaN;
   if (!Number.isFinite(n)) return hasValue ? 0.5 : 0;
   // Some models answer in percent.
   const unit = n > 1 && n <= 100 ? n / 100 : n;
@@ -164,7 +181,10 @@ export function parseExtractionAnswer(
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw new VeilError('VEIL_AI_PROVIDER', 'AI provider: the answer is not the JSON object asked for');
   const root = json as Record<string, unknown>;
-  const holder = root['fields'] !== null && typeof root['fields'] === 'object' && !Array.isArray(root['fields']) ? (root['fields'] as Record<string, unknown>) : root;
+  const holder =
+    root['fields'] !== null && typeof root['fields'] === 'object' && !Array.isArray(root['fields'])
+      ? (root['fields'] as Record<string, unknown>)
+      : root;
   const out: Record<string, FieldAnswer> = {};
   for (const field of fields) {
     const entry = entrySchema.safeParse(Object.hasOwn(holder, field.name) ? holder[field.name] : null);
@@ -172,7 +192,10 @@ export function parseExtractionAnswer(
     let value = raw === null ? null : reidentify(raw);
     if (value !== null && field.values && field.values.length > 0)
       value = field.values.find((allowed) => allowed.toLowerCase() === value!.toLowerCase()) ?? null;
-    out[field.name] = { value, confidence: value === null ? 0 : confidenceOf(entry.success ? entry.data.confidence : undefined, true) };
+    out[field.name] = {
+      value,
+      confidence: value === null ? 0 : confidenceOf(entry.success ? entry.data.confidence : undefined, true),
+    };
   }
   return out;
 }

@@ -125,7 +125,11 @@ export function presentFinding(finding: Finding): RecognizerResult {
  * await app.register(async (scope) => analyzeRoutes(scope, analyzeInProcess(createAnalyzerCache(64))));
  * ```
  */
-export async function analyzeRoutes(app: FastifyInstance, analyzeText: AnalyzeText, audit?: AuditRecorder): Promise<void> {
+export async function analyzeRoutes(
+  app: FastifyInstance,
+  analyzeText: AnalyzeText,
+  audit?: AuditRecorder,
+): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/analyze',
     {
@@ -143,7 +147,13 @@ export async function analyzeRoutes(app: FastifyInstance, analyzeText: AnalyzeTe
     async (request) => {
       const { text, ...options } = request.body;
       const findings = await analyzeText(text, analyzeOptionsOf(options));
-      await audit?.record({ kind: 'text.analyzed', requestId: request.id, principal: principalOf(request), route: 'analyze', counts: countsByType(findings) });
+      await audit?.record({
+        kind: 'text.analyzed',
+        requestId: request.id,
+        principal: principalOf(request),
+        route: 'analyze',
+        counts: countsByType(findings),
+      });
       return findings.map(presentFinding);
     },
   );

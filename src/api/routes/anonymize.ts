@@ -251,7 +251,13 @@ export async function anonymizeRoutes(
         tenant: principal.tenantId,
         ...(keys === undefined ? {} : { keys }),
       });
-      await audit?.record({ kind: 'text.analyzed', requestId: request.id, principal, route: 'anonymize', counts: countsByType(result.items) });
+      await audit?.record({
+        kind: 'text.analyzed',
+        requestId: request.id,
+        principal,
+        route: 'anonymize',
+        counts: countsByType(result.items),
+      });
       return { text: result.text, items: result.items.map(presentItem) };
     },
   );

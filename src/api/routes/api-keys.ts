@@ -23,7 +23,10 @@ export interface ApiKeyView {
 
 /** What the routes need from the service: the tenant's keys, with audited changes. */
 export interface ApiKeysPort {
-  create(principal: Principal, input: { roles: readonly Role[]; expiresAt?: Date }): Promise<{ apiKey: string; keyId: string; expiresAt: string | null }>;
+  create(
+    principal: Principal,
+    input: { roles: readonly Role[]; expiresAt?: Date },
+  ): Promise<{ apiKey: string; keyId: string; expiresAt: string | null }>;
   list(principal: Principal): Promise<readonly ApiKeyView[]>;
   /** `VEIL_NOT_FOUND` when the tenant has no such key. */
   revoke(principal: Principal, keyId: string): Promise<void>;
@@ -41,7 +44,13 @@ const keyView = z.object({
 });
 
 function present(key: ApiKeyView): z.infer<typeof keyView> {
-  return { key_id: key.keyId, roles: [...key.roles], created_at: key.createdAt, revoked_at: key.revokedAt, expires_at: key.expiresAt };
+  return {
+    key_id: key.keyId,
+    roles: [...key.roles],
+    created_at: key.createdAt,
+    revoked_at: key.revokedAt,
+    expires_at: key.expiresAt,
+  };
 }
 
 /**
@@ -63,7 +72,8 @@ export function apiKeyRoutes(port: ApiKeysPort): ApiRoutePlugin {
         config: { permission: 'api-keys:manage' },
         schema: {
           summary: 'Create a service API key in your tenant',
-          description: 'The key (`veil_…`) is in this answer only: it is never stored, logged or shown again. Audited as `api_key.created`.',
+          description:
+            'The key (`veil_…`) is in this answer only: it is never stored, logged or shown again. Audited as `api_key.created`.',
           tags,
           security,
           body: z
@@ -72,7 +82,10 @@ export function apiKeyRoutes(port: ApiKeysPort): ApiRoutePlugin {
               expires_in_seconds: z.number().int().min(60).max(MAX_EXPIRY_SECONDS).optional(),
             })
             .strict(),
-          response: { 201: z.object({ api_key: z.string(), key_id: z.string(), expires_at: z.string().nullable() }), ...protectedErrorResponses },
+          response: {
+            201: z.object({ api_key: z.string(), key_id: z.string(), expires_at: z.string().nullable() }),
+            ...protectedErrorResponses,
+          },
         },
       },
       async (request, reply) => {
@@ -105,7 +118,8 @@ export function apiKeyRoutes(port: ApiKeysPort): ApiRoutePlugin {
         config: { permission: 'api-keys:manage' },
         schema: {
           summary: 'Revoke an API key',
-          description: 'Requests with the key fail from now on. Audited as `api_key.revoked`. Another tenant\'s key id answers 404.',
+          description:
+            "Requests with the key fail from now on. Audited as `api_key.revoked`. Another tenant's key id answers 404.",
           tags,
           security,
           params: z.object({ id: z.string().regex(/^[0-9a-f]{24}$/, 'expected the key id: 24 hex digits') }),

@@ -7,7 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { exportAuditLog, exportAuditPublicKey, serializeAuditExport } from '../../audit/index.js';
-import type { AuditLog, AuditPublicKey, ConsistencyProof, InclusionProof, SignedTreeHead } from '../../audit/index.js';
+import type {
+  AuditLog,
+  AuditPublicKey,
+  ConsistencyProof,
+  InclusionProof,
+  SignedTreeHead,
+} from '../../audit/index.js';
 import { principalOf } from '../guard.js';
 import type { ApiRoutePlugin } from '../ports.js';
 import { errorResponseSchema, protectedErrorResponses } from '../schemas.js';
@@ -33,10 +39,19 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const entriesQuery = z
   .object({
     from: index.default(0).describe('The first leaf index to read (default 0)'),
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100).describe(`Entries per page, 1 to ${MAX_PAGE}`),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PAGE)
+      .default(100)
+      .describe(`Entries per page, 1 to ${MAX_PAGE}`),
     action: z
       .string()
-      .regex(/^(?:[a-z]+\.[a-z_]+|admin\.[a-z0-9_.]{1,127})$/, 'an action such as job.deleted or permission.denied')
+      .regex(
+        /^(?:[a-z]+\.[a-z_]+|admin\.[a-z0-9_.]{1,127})$/,
+        'an action such as job.deleted or permission.denied',
+      )
       .optional()
       .describe('Only entries with this action'),
   })
@@ -45,7 +60,9 @@ const entriesQuery = z
 const entrySchema = z.object({
   index: z.number().int(),
   leaf_hash: hex64.describe('SHA-256(0x00 ‖ canonical JSON of the event), hex'),
-  event: z.record(z.string(), z.unknown()).describe('The event as recorded (ids, hashes, enums and counts only)'),
+  event: z
+    .record(z.string(), z.unknown())
+    .describe('The event as recorded (ids, hashes, enums and counts only)'),
 });
 
 const entriesResponse = z.object({
@@ -62,11 +79,26 @@ const treeHeadSchema = z.object({
   signature: z.string().describe('Ed25519 over the canonical JSON of the head, base64url'),
 });
 
-const inclusionSchema = z.object({ leaf_index: z.number().int(), tree_size: z.number().int(), path: z.array(hex64) });
-const consistencySchema = z.object({ first: z.number().int(), second: z.number().int(), path: z.array(hex64) });
+const inclusionSchema = z.object({
+  leaf_index: z.number().int(),
+  tree_size: z.number().int(),
+  path: z.array(hex64),
+});
+const consistencySchema = z.object({
+  first: z.number().int(),
+  second: z.number().int(),
+  path: z.array(hex64),
+});
 const publicKeySchema = z.object({
   key_id: z.string(),
-  jwk: z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.literal('EdDSA'), use: z.literal('sig') }),
+  jwk: z.object({
+    kty: z.string(),
+    crv: z.string(),
+    x: z.string(),
+    kid: z.string(),
+    alg: z.literal('EdDSA'),
+    use: z.literal('sig'),
+  }),
   pem: z.string(),
 });
 
@@ -95,7 +127,13 @@ export function presentEntry(entry: { index: number; leaf_hash: string; event: o
  * ```
  */
 export function presentTreeHead(head: SignedTreeHead): z.output<typeof treeHeadSchema> {
-  return { tree_size: head.tree_size, root_hash: head.root_hash, timestamp: head.timestamp, key_id: head.key_id, signature: head.signature };
+  return {
+    tree_size: head.tree_size,
+    root_hash: head.root_hash,
+    timestamp: head.timestamp,
+    key_id: head.key_id,
+    signature: head.signature,
+  };
 }
 
 function presentInclusion(proof: InclusionProof): z.output<typeof inclusionSchema> {
@@ -123,7 +161,10 @@ export async function readEntries(
   let at = Math.min(query.from, size);
   const scanEnd = query.action === undefined ? size : Math.min(size, at + MAX_SCAN);
   while (at < scanEnd && entries.length < query.limit) {
-    const chunk = await log.entries(at, Math.min(scanEnd, at + (query.action === undefined ? query.limit - entries.length : READ_CHUNK)));
+    const chunk = await log.entries(
+      at,
+      Math.min(scanEnd, at + (query.action === undefined ? query.limit - entries.length : READ_CHUNK)),
+    );
     for (const entry of chunk) {
       at = entry.index + 1;
       if (query.action !== undefined && entry.event.action !== query.action) continue;
@@ -152,7 +193,8 @@ const security = [{ bearer: [] }];
 export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {
   return async (app: FastifyInstance) => {
     const api = app.withTypeProvider<ZodTypeProvider>();
-    const logOf = (request: Parameters<typeof principalOf>[0]): AuditLog => source.forTenant(principalOf(request).tenantId);
+    const logOf = (request: Parameters<typeof principalOf>[0]): AuditLog =>
+      source.forTenant(principalOf(request).tenantId);
 
     api.get(
       '/v1/audit/entries',
@@ -160,7 +202,8 @@ export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {
         config: { permission: 'audit:read' },
         schema: {
           summary: "Read the caller's tenant audit log",
-          description: 'Entries in leaf order, paged by `from` and `limit`, optionally only one action. Follow `next` for the next page.',
+          description:
+            'Entries in leaf order, paged by `from` and `limit`, optionally only one action. Follow `next` for the next page.',
           tags,
           security,
           querystring: entriesQuery,
@@ -176,7 +219,8 @@ export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {
         config: { permission: 'audit:read' },
         schema: {
           summary: 'The latest signed tree head',
-          description: 'Signed with Ed25519 by the key at /v1/audit/public-key. A new head is signed when the log has grown since the last one.',
+          description:
+            'Signed with Ed25519 by the key at /v1/audit/public-key. A new head is signed when the log has grown since the last one.',
           tags,
           security,
           response: { 200: treeHeadSchema, ...protectedErrorResponses },
@@ -194,14 +238,16 @@ export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {
         config: { permission: 'audit:read' },
         schema: {
           summary: 'Inclusion proof of one entry',
-          description: 'RFC 9162 inclusion proof of leaf `leaf` in the tree of the first `size` entries (take `size` from a signed tree head).',
+          description:
+            'RFC 9162 inclusion proof of leaf `leaf` in the tree of the first `size` entries (take `size` from a signed tree head).',
           tags,
           security,
           querystring: z.object({ leaf: index, size: index }).strict(),
           response: { 200: inclusionSchema, ...protectedErrorResponses },
         },
       },
-      async (request) => presentInclusion(await logOf(request).inclusionProof(request.query.leaf, request.query.size)),
+      async (request) =>
+        presentInclusion(await logOf(request).inclusionProof(request.query.leaf, request.query.size)),
     );
 
     api.get(
@@ -210,14 +256,16 @@ export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {
         config: { permission: 'audit:read' },
         schema: {
           summary: 'Consistency proof between two tree sizes',
-          description: 'RFC 9162 proof that the tree of `to` entries extends the tree of `from` entries (take both from signed tree heads).',
+          description:
+            'RFC 9162 proof that the tree of `to` entries extends the tree of `from` entries (take both from signed tree heads).',
           tags,
           security,
           querystring: z.object({ from: index, to: index }).strict(),
           response: { 200: consistencySchema, ...protectedErrorResponses },
         },
       },
-      async (request) => presentConsistency(await logOf(request).consistencyProof(request.query.from, request.query.to)),
+      async (request) =>
+        presentConsistency(await logOf(request).consistencyProof(request.query.from, request.query.to)),
     );
 
     // Untyped: the answer is JSON Lines text, not one JSON value a response schema could serialise.
@@ -238,7 +286,10 @@ export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {
         const log = logOf(request);
         await source.currentTreeHead(log);
         const text = serializeAuditExport(await exportAuditLog(log.store, source.signer));
-        return reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(text);
+        return reply
+          .type('application/x-ndjson; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(text);
       },
     );
 
@@ -248,7 +299,8 @@ export function auditRoutes(source: AuditLogSource): ApiRoutePlugin {
         config: { public: true },
         schema: {
           summary: 'The audit signing public key',
-          description: 'The Ed25519 key that signs tree heads, as a JWK and SPKI PEM. Pin it: `veil audit verify --public-key`.',
+          description:
+            'The Ed25519 key that signs tree heads, as a JWK and SPKI PEM. Pin it: `veil audit verify --public-key`.',
           tags,
           response: { 200: publicKeySchema, 500: errorResponseSchema },
         },

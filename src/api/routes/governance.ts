@@ -38,7 +38,12 @@ export interface GovernancePort {
   withdraw(
     principal: Principal,
     input: { readonly subjectRef?: string; readonly jobId?: string; readonly purposes?: readonly string[] },
-  ): Promise<{ readonly withdrawalId: string; readonly cancelled: readonly string[]; readonly scheduled: number; readonly receipt: AuditReceipt }>;
+  ): Promise<{
+    readonly withdrawalId: string;
+    readonly cancelled: readonly string[];
+    readonly scheduled: number;
+    readonly receipt: AuditReceipt;
+  }>;
   /** Audited as `dsr.access` with counts. */
   access(
     principal: Principal,
@@ -48,28 +53,51 @@ export interface GovernancePort {
   erase(
     principal: Principal,
     query: { readonly subjectRef?: string; readonly identifiers?: readonly SubjectIdentifier[] },
-  ): Promise<{ readonly jobs: number; readonly artifacts: number; readonly vaultEntries: number; readonly receipt: AuditReceipt }>;
+  ): Promise<{
+    readonly jobs: number;
+    readonly artifacts: number;
+    readonly vaultEntries: number;
+    readonly receipt: AuditReceipt;
+  }>;
 }
 
-const subjectRef = z.string().regex(/^[\x21-\x7e]{1,200}$/).describe('Your reference for the data subject, as given on its jobs');
+const subjectRef = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/)
+  .describe('Your reference for the data subject, as given on its jobs');
 const purposeCode = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/);
 const identifier = z
-  .object({ type: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).describe('An entity type, e.g. EMAIL_ADDRESS'), value: z.string().min(1).max(512) })
+  .object({
+    type: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{0,63}$/)
+      .describe('An entity type, e.g. EMAIL_ADDRESS'),
+    value: z.string().min(1).max(512),
+  })
   .strict();
 
 const withdrawalBody = z
   .object({
     subject_ref: subjectRef.optional(),
-    job_id: z.string().regex(/^[\x21-\x7e]{1,200}$/).optional(),
+    job_id: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/)
+      .optional(),
     purposes: z.array(purposeCode).min(1).max(64).optional().describe('The purposes withdrawn; absent: all'),
   })
   .strict()
-  .refine((b) => (b.subject_ref === undefined) !== (b.job_id === undefined), { message: 'exactly one of subject_ref or job_id', path: ['subject_ref'] });
+  .refine((b) => (b.subject_ref === undefined) !== (b.job_id === undefined), {
+    message: 'exactly one of subject_ref or job_id',
+    path: ['subject_ref'],
+  });
 
 const subjectBody = z
   .object({ subject_ref: subjectRef.optional(), identifiers: z.array(identifier).min(1).max(32).optional() })
   .strict()
-  .refine((b) => b.subject_ref !== undefined || b.identifiers !== undefined, { message: 'subject_ref or identifiers', path: ['subject_ref'] });
+  .refine((b) => b.subject_ref !== undefined || b.identifiers !== undefined, {
+    message: 'subject_ref or identifiers',
+    path: ['subject_ref'],
+  });
 
 function presentReceipt(receipt: AuditReceipt): z.output<typeof receiptSchema> {
   const head = receipt.tree_head;
@@ -78,7 +106,13 @@ function presentReceipt(receipt: AuditReceipt): z.output<typeof receiptSchema> {
     event: receipt.event as Record<string, unknown>,
     leaf_index: receipt.leaf_index,
     inclusion_path: [...receipt.inclusion_path],
-    tree_head: { tree_size: head.tree_size, root_hash: head.root_hash, timestamp: head.timestamp, key_id: head.key_id, signature: head.signature },
+    tree_head: {
+      tree_size: head.tree_size,
+      root_hash: head.root_hash,
+      timestamp: head.timestamp,
+      key_id: head.key_id,
+      signature: head.signature,
+    },
   };
 }
 
@@ -110,7 +144,12 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
           security,
           body: withdrawalBody,
           response: {
-            200: z.object({ withdrawal_id: z.string(), cancelled: z.array(z.string()), scheduled: z.number().int(), receipt: receiptSchema.describe(receiptNote) }),
+            200: z.object({
+              withdrawal_id: z.string(),
+              cancelled: z.array(z.string()),
+              scheduled: z.number().int(),
+              receipt: receiptSchema.describe(receiptNote),
+            }),
             ...errors,
           },
         },
@@ -122,7 +161,12 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
           ...(body.job_id === undefined ? {} : { jobId: body.job_id }),
           ...(body.purposes === undefined ? {} : { purposes: body.purposes }),
         });
-        return { withdrawal_id: done.withdrawalId, cancelled: [...done.cancelled], scheduled: done.scheduled, receipt: presentReceipt(done.receipt) };
+        return {
+          withdrawal_id: done.withdrawalId,
+          cancelled: [...done.cancelled],
+          scheduled: done.scheduled,
+          receipt: presentReceipt(done.receipt),
+        };
       },
     );
 
@@ -138,7 +182,7 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
         schema: {
           summary: 'Subject access request',
           description:
-            "Every job that names the subject (by `subject_ref`, or by identifiers the detector found, through a keyed HMAC index): purposes, consent, dates, fields and detected values decrypted, and the audit events about them. Audited as `dsr.access`.",
+            'Every job that names the subject (by `subject_ref`, or by identifiers the detector found, through a keyed HMAC index): purposes, consent, dates, fields and detected values decrypted, and the audit events about them. Audited as `dsr.access`.',
           tags: ['governance'],
           security,
           body: subjectBody,
@@ -192,19 +236,29 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
         schema: {
           summary: 'Erase a data subject',
           description:
-            "Deletes every job that names the subject (artifacts, rows, index) and destroys the keys of the tokens issued for them (crypto-shredding), so they never reveal again. Audit events stay (they hold no content). Returns the `dsr.erasure` audit event with its inclusion proof.",
+            'Deletes every job that names the subject (artifacts, rows, index) and destroys the keys of the tokens issued for them (crypto-shredding), so they never reveal again. Audit events stay (they hold no content). Returns the `dsr.erasure` audit event with its inclusion proof.',
           tags: ['governance'],
           security,
           body: subjectBody,
           response: {
-            200: z.object({ jobs: z.number().int(), artifacts: z.number().int(), vault_entries: z.number().int(), receipt: receiptSchema.describe(receiptNote) }),
+            200: z.object({
+              jobs: z.number().int(),
+              artifacts: z.number().int(),
+              vault_entries: z.number().int(),
+              receipt: receiptSchema.describe(receiptNote),
+            }),
             ...errors,
           },
         },
       },
       async (request) => {
         const done = await port.erase(principalOf(request), query(request.body));
-        return { jobs: done.jobs, artifacts: done.artifacts, vault_entries: done.vaultEntries, receipt: presentReceipt(done.receipt) };
+        return {
+          jobs: done.jobs,
+          artifacts: done.artifacts,
+          vault_entries: done.vaultEntries,
+          receipt: presentReceipt(done.receipt),
+        };
       },
     );
   };

@@ -88,7 +88,10 @@ export interface JobsPort {
   /** A page of the tenant's jobs, newest first. */
   list(principal: Principal, query: JobListQuery): Promise<JobPage>;
   /** Audited as `job.download`. */
-  redacted(principal: Principal, jobId: string): Promise<{ readonly mediaType: string; readonly bytes: Buffer }>;
+  redacted(
+    principal: Principal,
+    jobId: string,
+  ): Promise<{ readonly mediaType: string; readonly bytes: Buffer }>;
   /** Hard deletion; audited as `job.deleted`, whose receipt is returned. */
   delete(principal: Principal, jobId: string): Promise<AuditReceipt>;
   /** The extracted fields: the same object `veil fields --json` prints. */
@@ -104,7 +107,12 @@ export const DEFAULT_RETENTION_DAYS = 30;
 /** The most text a JSON job takes, in UTF-16 code units (the body limit applies first). */
 export const MAX_TEXT_CHARS = 10_000_000;
 
-const jobId = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/).describe('The job id');
+const jobId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/)
+  .describe('The job id');
 
 const optionsSchema = z
   .object({
@@ -116,15 +124,26 @@ const optionsSchema = z
       .object({
         basis: z.enum(CONSENT_BASES).describe('Lawful basis of processing (GDPR art. 6(1))'),
         allow_model_training: z.boolean().default(false).describe('Never used for training unless true'),
-        allow_manual_review: z.boolean().default(false).describe('Whether a reviewer may see low-confidence fields'),
+        allow_manual_review: z
+          .boolean()
+          .default(false)
+          .describe('Whether a reviewer may see low-confidence fields'),
         allow_analytics: z.boolean().default(false).describe('Whether the job may count in analytics'),
-        allow_quality_improvement: z.boolean().default(false).describe('Whether the job may be used to improve quality'),
-        allow_full_text: z.boolean().default(false).describe('Whether the full (redacted) text may be returned'),
+        allow_quality_improvement: z
+          .boolean()
+          .default(false)
+          .describe('Whether the job may be used to improve quality'),
+        allow_full_text: z
+          .boolean()
+          .default(false)
+          .describe('Whether the full (redacted) text may be returned'),
         subject_ref: z
           .string()
           .regex(/^[\x21-\x7e]{1,200}$/)
           .optional()
-          .describe('Your reference for the data subject (e.g. a patient number); stored only as a keyed HMAC'),
+          .describe(
+            'Your reference for the data subject (e.g. a patient number); stored only as a keyed HMAC',
+          ),
       })
       .strict(),
     outputs: z
@@ -139,11 +158,26 @@ const optionsSchema = z
       .min(1)
       .max(MAX_RETENTION_DAYS)
       .optional()
-      .describe("Days the job's outputs are kept after it finishes; may only shorten the policy's retention (default: the policy's)"),
-    template: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/).optional().describe('A field template (receipt, invoice, id_document, patient_intake) for the `fields` output'),
-    fields: z.array(fieldSpecSchema).min(1).max(100).optional().describe('Field specs for the `fields` output, instead of a template'),
+      .describe(
+        "Days the job's outputs are kept after it finishes; may only shorten the policy's retention (default: the policy's)",
+      ),
+    template: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,63}$/)
+      .optional()
+      .describe('A field template (receipt, invoice, id_document, patient_intake) for the `fields` output'),
+    fields: z
+      .array(fieldSpecSchema)
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Field specs for the `fields` output, instead of a template'),
     extractor: z.enum(EXTRACTOR_NAMES).optional().describe('rules (default, no model), model, or auto'),
-    pages: z.string().max(1000).optional().describe('Page ranges to read, such as `1-3,5`: nothing outside them is parsed, OCR\'d or stored'),
+    pages: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe("Page ranges to read, such as `1-3,5`: nothing outside them is parsed, OCR'd or stored"),
     regions: z
       .array(
         z
@@ -159,13 +193,20 @@ const optionsSchema = z
       .min(1)
       .max(100)
       .optional()
-      .describe('Boxes to read, as fractions of the page (top-left origin): words outside them are dropped before anything is stored'),
+      .describe(
+        'Boxes to read, as fractions of the page (top-left origin): words outside them are dropped before anything is stored',
+      ),
   })
   .strict();
 
 const jsonBody = optionsSchema
   .extend({
-    text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe('The document as text; never stored in plaintext'),
+    text: z
+      .string()
+      .min(1)
+      .max(MAX_TEXT_CHARS)
+      .optional()
+      .describe('The document as text; never stored in plaintext'),
     upload_id: z.uuid().optional().describe('An upload that has received its bytes (POST /v1/uploads)'),
   })
   .strict()
@@ -173,7 +214,9 @@ const jsonBody = optionsSchema
     message: 'exactly one of text or upload_id',
     path: ['text'],
   })
-  .describe('JSON: `text` or `upload_id`, with the options. Multipart: a `file` part and an `options` part holding these options as JSON.');
+  .describe(
+    'JSON: `text` or `upload_id`, with the options. Multipart: a `file` part and an `options` part holding these options as JSON.',
+  );
 
 type JobOptions = z.output<typeof optionsSchema>;
 
@@ -195,7 +238,10 @@ const statusSchema = z.object({
   counts_by_type: z.record(z.string(), z.number().int()).describe('Findings per entity type; never values'),
   error_code: z.string().nullable(),
   redacted_available: z.boolean(),
-  template: z.object({ name: z.string(), version: z.number().int(), hash: z.string() }).nullable().describe('The field template the job extracts under, with its version and hash'),
+  template: z
+    .object({ name: z.string(), version: z.number().int(), hash: z.string() })
+    .nullable()
+    .describe('The field template the job extracts under, with its version and hash'),
   fields_available: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
@@ -206,7 +252,9 @@ const statusSchema = z.object({
     .object({
       policy_id: z.string().nullable(),
       policy_hash: z.string(),
-      classes: z.array(z.object({ class: z.string(), delete_after: z.string(), deleted_at: z.string().nullable() })),
+      classes: z.array(
+        z.object({ class: z.string(), delete_after: z.string(), deleted_at: z.string().nullable() }),
+      ),
     })
     .optional()
     .describe('Each retention class: when it is deleted and, once gone, when it was'),
@@ -238,7 +286,12 @@ const revealBody = z
       .object({
         code: z.enum(REVEAL_REASONS),
         ticket: z.string().min(1).max(128).optional().describe('The case or ticket id, e.g. DSR-2291'),
-        note: z.string().min(1).max(160).optional().describe('A short note; refused if it looks like personal data'),
+        note: z
+          .string()
+          .min(1)
+          .max(160)
+          .optional()
+          .describe('A short note; refused if it looks like personal data'),
       })
       .strict(),
   })
@@ -246,7 +299,9 @@ const revealBody = z
 
 const revealedSchema = z.object({
   job_id: z.string(),
-  findings: z.array(z.object({ entity_type: z.string(), start: z.number().int(), end: z.number().int(), value: z.string() })),
+  findings: z.array(
+    z.object({ entity_type: z.string(), start: z.number().int(), end: z.number().int(), value: z.string() }),
+  ),
 });
 
 const summarySchema = statusSchema.omit({ redacted_available: true, fields_available: true });
@@ -255,7 +310,13 @@ const listQuery = z
   .object({
     status: statusSchema.shape.status.optional().describe('Only jobs in this state'),
     purpose: optionsSchema.shape.purpose.optional().describe('Only jobs of this purpose code'),
-    limit: z.coerce.number().int().min(1).max(100).default(20).describe('Jobs per page, 1 to 100 (default 20)'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(20)
+      .describe('Jobs per page, 1 to 100 (default 20)'),
     cursor: z.string().min(1).max(512).optional().describe('The `next_cursor` of the previous page'),
   })
   .strict();
@@ -274,7 +335,9 @@ const submitHeaders = z
       .string()
       .regex(IDEMPOTENCY_KEY_PATTERN, '1 to 255 printable ASCII characters without spaces')
       .optional()
-      .describe('Makes retries safe: the same key with the same request returns the first job (for 24 hours); with another request it is refused (422).'),
+      .describe(
+        'Makes retries safe: the same key with the same request returns the first job (for 24 hours); with another request it is refused (422).',
+      ),
   })
   .loose();
 
@@ -283,9 +346,19 @@ const errors = { ...protectedErrorResponses, 404: errorResponseSchema, 409: erro
 const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
 const fieldResultSchema = z.object({
   value: z
-    .union([z.string(), z.number(), z.boolean(), z.object({ amount: z.string().describe('A decimal string, never a float'), currency: z.string().nullable().describe('ISO 4217') })])
+    .union([
+      z.string(),
+      z.number(),
+      z.boolean(),
+      z.object({
+        amount: z.string().describe('A decimal string, never a float'),
+        currency: z.string().nullable().describe('ISO 4217'),
+      }),
+    ])
     .nullable()
-    .describe('The normalised value: dates YYYY-MM-DD, phones E.164, money { amount, currency }; null when missing'),
+    .describe(
+      'The normalised value: dates YYYY-MM-DD, phones E.164, money { amount, currency }; null when missing',
+    ),
   type: z.enum(FIELD_TYPES),
   confidence: z.number().min(0).max(1),
   status: z.enum(['accepted', 'needs_review', 'missing']),
@@ -445,10 +518,16 @@ function invalid(message: string): VeilError {
 function multipartError(error: unknown): unknown {
   if (isVeilError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return new VeilError('VEIL_BODY_TOO_LARGE', 'jobs: the file is larger than the server allows');
-  if (code === 'FST_FILES_LIMIT_REACHED' || code === 'FST_PARTS_LIMIT_REACHED' || code === 'FST_FIELDS_LIMIT_REACHED')
+  if (code === 'FST_REQ_FILE_TOO_LARGE')
+    return new VeilError('VEIL_BODY_TOO_LARGE', 'jobs: the file is larger than the server allows');
+  if (
+    code === 'FST_FILES_LIMIT_REACHED' ||
+    code === 'FST_PARTS_LIMIT_REACHED' ||
+    code === 'FST_FIELDS_LIMIT_REACHED'
+  )
     return invalid('jobs: send one `file` part and one `options` part');
-  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new VeilError('VEIL_UNSUPPORTED_MEDIA_TYPE', 'jobs: send JSON or multipart/form-data');
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
+    return new VeilError('VEIL_UNSUPPORTED_MEDIA_TYPE', 'jobs: send JSON or multipart/form-data');
   return error;
 }
 
@@ -458,7 +537,8 @@ async function readMultipart(request: FastifyRequest): Promise<JobSubmission> {
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        if (part.fieldname !== 'file' || file !== undefined) throw invalid('jobs: send the document as one part named `file`');
+        if (part.fieldname !== 'file' || file !== undefined)
+          throw invalid('jobs: send the document as one part named `file`');
         file = { bytes: await part.toBuffer(), mediaType: part.mimetype.split(';')[0]!.trim().toLowerCase() };
       } else if (part.fieldname === 'options') {
         try {
@@ -473,13 +553,21 @@ async function readMultipart(request: FastifyRequest): Promise<JobSubmission> {
   } catch (error) {
     throw multipartError(error);
   }
-  if (file === undefined || file.bytes.length === 0) throw invalid('jobs: the `file` part is missing or empty');
+  if (file === undefined || file.bytes.length === 0)
+    throw invalid('jobs: the `file` part is missing or empty');
   const parsed = optionsSchema.safeParse(options ?? {});
   if (!parsed.success) {
     // Names the field and the rule, never a value sent.
     const issue = parsed.error.issues[0];
-    const path = ['options', ...(issue?.path ?? []).map((p) => (typeof p === 'number' || /^[a-z_]{1,32}$/.test(String(p)) ? String(p) : '*'))];
-    throw invalid(`${path.join('.')}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : 'is missing or invalid'}`);
+    const path = [
+      'options',
+      ...(issue?.path ?? []).map((p) =>
+        typeof p === 'number' || /^[a-z_]{1,32}$/.test(String(p)) ? String(p) : '*',
+      ),
+    ];
+    throw invalid(
+      `${path.join('.')}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : 'is missing or invalid'}`,
+    );
   }
   return submissionOf(parsed.data, { kind: 'file', ...file });
 }
@@ -499,7 +587,14 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
   return async (app: FastifyInstance) => {
     // Multipart for this plugin only: one file, one options field, nothing else.
     await app.register(multipart, {
-      limits: { files: 1, fileSize: port.maxBytes, fields: 1, parts: 2, fieldSize: 64 * 1024, headerPairs: 100 },
+      limits: {
+        files: 1,
+        fileSize: port.maxBytes,
+        fields: 1,
+        parts: 2,
+        fieldSize: 64 * 1024,
+        headerPairs: 100,
+      },
     });
     const api = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['jobs'];
@@ -514,7 +609,9 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         // the handler, so the schema is skipped when there is no parsed body.
         validatorCompiler: (route) => {
           const validate = validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]);
-          return route.httpPart === 'body' ? (data: unknown) => (data === undefined || data === null ? { value: data } : validate(data)) : validate;
+          return route.httpPart === 'body'
+            ? (data: unknown) => (data === undefined || data === null ? { value: data } : validate(data))
+            : validate;
         },
         schema: {
           summary: 'Submit a document',
@@ -533,7 +630,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
           submission = await readMultipart(request);
         } else {
           const body = request.body as z.output<typeof jsonBody> | null | undefined;
-          if (body === undefined || body === null) throw invalid('body: send a JSON object or multipart/form-data');
+          if (body === undefined || body === null)
+            throw invalid('body: send a JSON object or multipart/form-data');
           const { text, upload_id: uploadId, ...options } = body;
           submission = submissionOf(
             options,
@@ -544,7 +642,10 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         const job = await port.submit(principalOf(request), submission, { idempotencyKey });
         const statusUrl = `/v1/jobs/${encodeURIComponent(job.jobId)}`;
         if (job.replayed === true) void reply.header('idempotent-replayed', 'true');
-        return reply.code(202).header('location', statusUrl).send({ job_id: job.jobId, status: job.status, status_url: statusUrl });
+        return reply
+          .code(202)
+          .header('location', statusUrl)
+          .send({ job_id: job.jobId, status: job.status, status_url: statusUrl });
       },
     );
 
@@ -554,7 +655,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         config: { permission: 'job:read' },
         schema: {
           summary: "The tenant's jobs",
-          description: 'Newest first, filtered by `status` and `purpose`, paged by `cursor` (follow `next_cursor`). Codes, counts and times only, never values.',
+          description:
+            'Newest first, filtered by `status` and `purpose`, paged by `cursor` (follow `next_cursor`). Codes, counts and times only, never values.',
           tags,
           security,
           querystring: listQuery,
@@ -573,7 +675,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         config: { permission: 'job:read' },
         schema: {
           summary: "A job's status",
-          description: 'Status, policy hash, consent context, counts by entity type (never values), times and the retention block. 410 once every artifact has been deleted under retention, with the deletion receipt reference.',
+          description:
+            'Status, policy hash, consent context, counts by entity type (never values), times and the retention block. 410 once every artifact has been deleted under retention, with the deletion receipt reference.',
           tags,
           security,
           params,
@@ -589,7 +692,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         config: { permission: 'job:read-redacted' },
         schema: {
           summary: 'The redacted document',
-          description: "The redacted output with its media type; 409 until the job has succeeded. Audited as `job.download`.",
+          description:
+            'The redacted output with its media type; 409 until the job has succeeded. Audited as `job.download`.',
           tags,
           security,
           params,
@@ -598,13 +702,15 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
       },
       async (request, reply) => {
         const { mediaType, bytes } = await port.redacted(principalOf(request), request.params.id);
-        return reply
-          .type(mediaType.startsWith('text/') ? `${mediaType}; charset=utf-8` : mediaType)
-          .header('cache-control', 'no-store')
-          .header('content-disposition', 'attachment')
-          // Raw bytes are sent as they are (Fastify serialises only objects); the typed reply
-          // knows only the JSON error shapes, hence the cast.
-          .send(bytes as never);
+        return (
+          reply
+            .type(mediaType.startsWith('text/') ? `${mediaType}; charset=utf-8` : mediaType)
+            .header('cache-control', 'no-store')
+            .header('content-disposition', 'attachment')
+            // Raw bytes are sent as they are (Fastify serialises only objects); the typed reply
+            // knows only the JSON error shapes, hence the cast.
+            .send(bytes as never)
+        );
       },
     );
 
@@ -614,7 +720,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         config: { permission: 'job:read-redacted' },
         schema: {
           summary: 'The extracted fields',
-          description: 'The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for.',
+          description:
+            'The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for.',
           tags,
           security,
           params,
@@ -633,7 +740,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         config: { permission: 'job:read-redacted' },
         schema: {
           summary: 'The full transcript',
-          description: 'Only for jobs submitted with the `text` output and `consent.allow_full_text: true`. Audited as `job.full_text`.',
+          description:
+            'Only for jobs submitted with the `text` output and `consent.allow_full_text: true`. Audited as `job.full_text`.',
           tags,
           security,
           params,
@@ -652,14 +760,16 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         config: { permission: 'job:delete' },
         schema: {
           summary: 'Delete a job and everything it stored',
-          description: 'Hard deletion of every artifact and the job record. Returns the `job.deleted` audit event with its inclusion proof and a signed tree head, verifiable offline with /v1/audit/public-key.',
+          description:
+            'Hard deletion of every artifact and the job record. Returns the `job.deleted` audit event with its inclusion proof and a signed tree head, verifiable offline with /v1/audit/public-key.',
           tags,
           security,
           params,
           response: { 200: deletedSchema, ...errors },
         },
       },
-      async (request) => presentDeletion(request.params.id, await port.delete(principalOf(request), request.params.id)),
+      async (request) =>
+        presentDeletion(request.params.id, await port.delete(principalOf(request), request.params.id)),
     );
 
     api.post(

@@ -17,7 +17,9 @@ const meSchema = z.object({
   tenant_id: z.string(),
   kind: z.enum(['user', 'service']).describe('A person (token) or a service (API key)'),
   roles: z.array(z.string()),
-  permissions: z.array(z.string()).describe('What the roles allow, as the routes name it (`job:create`, `audit:read`, …)'),
+  permissions: z
+    .array(z.string())
+    .describe('What the roles allow, as the routes name it (`job:create`, `audit:read`, …)'),
 });
 
 /**
@@ -28,14 +30,18 @@ const meSchema = z.object({
  * await app.register(async (scope) => sessionRoutes(scope, deps));
  * ```
  */
-export async function sessionRoutes(app: FastifyInstance, deps: Pick<ApiDependencies, 'authorize'>): Promise<void> {
+export async function sessionRoutes(
+  app: FastifyInstance,
+  deps: Pick<ApiDependencies, 'authorize'>,
+): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/me',
     {
       config: { permission: 'job:read' },
       schema: {
         summary: 'The caller: tenant, roles and permissions',
-        description: 'What a user interface needs to show only what the caller may use. Never the credential, never the subject id.',
+        description:
+          'What a user interface needs to show only what the caller may use. Never the credential, never the subject id.',
         tags: ['session'],
         security: [{ bearer: [] }],
         response: { 200: meSchema, ...protectedErrorResponses },
@@ -53,7 +59,12 @@ export async function sessionRoutes(app: FastifyInstance, deps: Pick<ApiDependen
           // Not granted.
         }
       }
-      return { tenant_id: principal.tenantId, kind: principal.kind, roles: [...principal.roles], permissions };
+      return {
+        tenant_id: principal.tenantId,
+        kind: principal.kind,
+        roles: [...principal.roles],
+        permissions,
+      };
     },
   );
 }

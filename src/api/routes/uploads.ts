@@ -46,7 +46,11 @@ export interface UploadsPort {
    * Checks a URL before any byte is read: `VEIL_NOT_FOUND` (no such upload in the tenant),
    * `VEIL_UPLOAD_INVALID`, `VEIL_UPLOAD_EXPIRED` or `VEIL_UPLOAD_USED`. Returns the slot's limit.
    */
-  check(principal: Principal, uploadId: string, proof: UploadUrlProof): Promise<{ readonly maxBytes: number }>;
+  check(
+    principal: Principal,
+    uploadId: string,
+    proof: UploadUrlProof,
+  ): Promise<{ readonly maxBytes: number }>;
   /** Checks the URL again and stores the bytes encrypted, once. */
   receive(
     principal: Principal,
@@ -73,14 +77,24 @@ export const UPLOAD_MEDIA_TYPES = [
 const uploadId = z.uuid().describe('The upload id');
 const proofQuery = z
   .object({
-    expires: z.coerce.number().int().min(0).max(2 ** 40).describe('Expiry, seconds since the Unix epoch (signed)'),
+    expires: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 40)
+      .describe('Expiry, seconds since the Unix epoch (signed)'),
     sig: z.string().min(1).max(128).describe('The signature from the upload URL'),
   })
   .strict();
 
 const createBody = z
   .object({
-    max_bytes: z.number().int().min(1).optional().describe('The largest document this upload takes (default and ceiling: the server limit)'),
+    max_bytes: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('The largest document this upload takes (default and ceiling: the server limit)'),
   })
   .strict();
 
@@ -117,7 +131,8 @@ export function presentIssuedUpload(issued: IssuedUpload): z.output<typeof issue
 function proofOf(request: FastifyRequest): UploadUrlProof {
   const parsed = proofQuery.safeParse(request.query);
   // The query is the credential: say which part is wrong, never echo it.
-  if (!parsed.success) throw new VeilError('VEIL_UPLOAD_INVALID', 'upload: the URL needs `expires` and `sig` as issued');
+  if (!parsed.success)
+    throw new VeilError('VEIL_UPLOAD_INVALID', 'upload: the URL needs `expires` and `sig` as issued');
   return parsed.data;
 }
 
@@ -177,7 +192,10 @@ export function uploadRoutes(port: UploadsPort): ApiRoutePlugin {
             const { maxBytes } = await port.check(principalOf(request), idOf(request), proofOf(request));
             const declared = Number(request.headers['content-length'] ?? Number.NaN);
             if (Number.isFinite(declared) && declared > maxBytes)
-              throw new VeilError('VEIL_UPLOAD_TOO_LARGE', `upload: the document is larger than this upload's ${maxBytes} bytes`);
+              throw new VeilError(
+                'VEIL_UPLOAD_TOO_LARGE',
+                `upload: the document is larger than this upload's ${maxBytes} bytes`,
+              );
             limits.set(request, maxBytes);
           },
           schema: {
@@ -202,8 +220,14 @@ export function uploadRoutes(port: UploadsPort): ApiRoutePlugin {
             throw new VeilError('VEIL_INVALID_REQUEST', 'upload: send the document as the request body');
           const maxBytes = limits.get(request) ?? port.maxBytes;
           if (bytes.length > maxBytes)
-            throw new VeilError('VEIL_UPLOAD_TOO_LARGE', `upload: the document is larger than this upload's ${maxBytes} bytes`);
-          const mediaType = (request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+            throw new VeilError(
+              'VEIL_UPLOAD_TOO_LARGE',
+              `upload: the document is larger than this upload's ${maxBytes} bytes`,
+            );
+          const mediaType = (request.headers['content-type'] ?? 'application/octet-stream')
+            .split(';')[0]!
+            .trim()
+            .toLowerCase();
           const { id } = request.params;
           const stored = await port.receive(principalOf(request), id, request.query, { bytes, mediaType });
           return reply.code(201).send({ upload_id: id, size_bytes: stored.sizeBytes });

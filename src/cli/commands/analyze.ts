@@ -40,7 +40,8 @@ export function registerAnalyze(program: Command): void {
 
 async function analyzeFile(file: string, options: AnalyzeOptions, flags: AnalyzeFlags): Promise<void> {
   // Plain text is streamed; documents (PDF, images, DOCX, e-mail, CSV, JSON) are parsed.
-  if (file !== '-' && (await sniffFileFormat(file)) !== 'text') return analyzeDocumentFile(file, options, flags);
+  if (file !== '-' && (await sniffFileFormat(file)) !== 'text')
+    return analyzeDocumentFile(file, options, flags);
   // The engine (and the tagger's weights) load only for commands that detect.
   const { analyzeChunks } = await import('../../engine/chunked.js');
   const input = await openTextInput(file);
@@ -52,16 +53,30 @@ async function analyzeFile(file: string, options: AnalyzeOptions, flags: Analyze
   const collected: object[] = [];
   for await (const finding of analyzeChunks(source, options)) {
     const value = wantValues ? window.slice(finding.start, finding.end) : undefined;
-    const row = { type: finding.type, start: finding.start, end: finding.end, score: round(finding.score), ...(value !== undefined ? { value } : {}) };
+    const row = {
+      type: finding.type,
+      start: finding.start,
+      end: finding.end,
+      score: round(finding.score),
+      ...(value !== undefined ? { value } : {}),
+    };
     if (flags.json) collected.push(row);
-    else await writeLine(`${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${value !== undefined ? `\t${JSON.stringify(value)}` : ''}`);
+    else
+      await writeLine(
+        `${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${value !== undefined ? `\t${JSON.stringify(value)}` : ''}`,
+      );
   }
   if (flags.json) await writeLine(JSON.stringify(collected));
 }
 
 /** Findings of a parsed document, each with its page and the box of its first word. */
-async function analyzeDocumentFile(file: string, options: AnalyzeOptions, flags: AnalyzeFlags): Promise<void> {
-  const { closeDocumentResources, parseDocument, readDocumentFile } = await import('../../documents/index.js');
+async function analyzeDocumentFile(
+  file: string,
+  options: AnalyzeOptions,
+  flags: AnalyzeFlags,
+): Promise<void> {
+  const { closeDocumentResources, parseDocument, readDocumentFile } =
+    await import('../../documents/index.js');
   const { detectInDocument } = await import('../../documents/analyze.js');
   const { createAnalyzer } = await import('../../engine/analyze.js');
   const { pageProgress } = await import('./extract.js');
@@ -85,8 +100,12 @@ async function analyzeDocumentFile(file: string, options: AnalyzeOptions, flags:
     if (flags.json) return await writeLine(JSON.stringify(rows));
     for (const row of rows) {
       const box = row.boxes[0];
-      const where = box ? `page ${box.page} [${[box.x, box.y, box.width, box.height].map((n) => Math.round(n)).join(',')}]` : row.path ?? (row.cell ? `row ${row.cell.row} column ${row.cell.column}` : '');
-      await writeLine(`${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}\t${where}${row.value !== undefined ? `\t${JSON.stringify(row.value)}` : ''}`);
+      const where = box
+        ? `page ${box.page} [${[box.x, box.y, box.width, box.height].map((n) => Math.round(n)).join(',')}]`
+        : (row.path ?? (row.cell ? `row ${row.cell.row} column ${row.cell.column}` : ''));
+      await writeLine(
+        `${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}\t${where}${row.value !== undefined ? `\t${JSON.stringify(row.value)}` : ''}`,
+      );
     }
   } finally {
     progress.stop();
@@ -141,13 +160,26 @@ export function analyzeRecord(line: string, run: Analyzer): object {
   } catch {
     return { id: null, error: { code: 'VEIL_MALFORMED_JSON', message: 'the line is not valid JSON' } };
   }
-  const id = typeof record === 'object' && record !== null && 'id' in record ? (record as { id: unknown }).id : null;
+  const id =
+    typeof record === 'object' && record !== null && 'id' in record ? (record as { id: unknown }).id : null;
   const safeId = typeof id === 'string' || typeof id === 'number' ? id : null;
-  const text = typeof record === 'object' && record !== null ? (record as { text?: unknown }).text : undefined;
+  const text =
+    typeof record === 'object' && record !== null ? (record as { text?: unknown }).text : undefined;
   if (typeof text !== 'string' || (id !== undefined && id !== null && safeId === null))
-    return { id: safeId, error: { code: 'VEIL_MALFORMED_JSONL_RECORD', message: 'each line needs a string "text" and a string or number "id"' } };
+    return {
+      id: safeId,
+      error: {
+        code: 'VEIL_MALFORMED_JSONL_RECORD',
+        message: 'each line needs a string "text" and a string or number "id"',
+      },
+    };
   try {
-    const entities = run(text).map((f) => ({ type: f.type, start: f.start, end: f.end, score: round(f.score) }));
+    const entities = run(text).map((f) => ({
+      type: f.type,
+      start: f.start,
+      end: f.end,
+      score: round(f.score),
+    }));
     return { id: safeId, entities };
   } catch (error) {
     const code = isVeilError(error) ? error.code : 'VEIL_INTERNAL';
@@ -158,4 +190,3 @@ export function analyzeRecord(line: string, run: Analyzer): object {
 function round(score: number): number {
   return Math.round(score * 1000) / 1000;
 }
-

@@ -62,11 +62,18 @@ export function registerApiKey(program: Command): void {
     apikey.command('create').description('create a key and print it on stdout (shown only this once)'),
   )
     .requiredOption('--role <role>', `a role (repeat for more): ${ROLES.join(', ')}`, collectRole)
-    .option('--expires-in <duration>', 'the key stops working after this long: 90d, 12h, 30m (default: never)', parseExpiry)
+    .option(
+      '--expires-in <duration>',
+      'the key stops working after this long: 90d, 12h, 30m (default: never)',
+      parseExpiry,
+    )
     .action(async (flags: ApiKeyFlags & { role: Role[]; expiresIn?: number }) => {
       const expiresAt = flags.expiresIn === undefined ? undefined : new Date(Date.now() + flags.expiresIn);
       const created = await withApiKeys(flags.dataDir, (apiKeys) =>
-        apiKeys.create({ tenantId: flags.tenant, roles: flags.role, ...(expiresAt === undefined ? {} : { expiresAt }) }, CLI_ACTOR),
+        apiKeys.create(
+          { tenantId: flags.tenant, roles: flags.role, ...(expiresAt === undefined ? {} : { expiresAt }) },
+          CLI_ACTOR,
+        ),
       );
       await writeLine(created.apiKey);
       process.stderr.write(

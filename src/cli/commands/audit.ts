@@ -29,7 +29,11 @@ interface VerifyFlags {
  * const text = await auditExportCommand({ dataDir: '.veil', tenant: 'acme' });
  * ```
  */
-export async function auditExportCommand(options: { dataDir: string; tenant?: string; env?: Readonly<Record<string, string | undefined>> }): Promise<string> {
+export async function auditExportCommand(options: {
+  dataDir: string;
+  tenant?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+}): Promise<string> {
   const tenant = options.tenant === undefined ? undefined : requireTenantId(options.tenant, '--tenant');
   const env = { ...(options.env ?? process.env), VEIL_DATA_DIR: options.dataDir };
   const handle = await openDatabase(databaseConfigFromEnv(env, process.cwd()));
@@ -62,12 +66,21 @@ export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('export and verify the tamper-evident audit log');
   audit
     .command('export')
-    .description(`write a self-contained, verifiable export of a tenant's audit log (default: the system log, ${SYSTEM_AUDIT_LOG})`)
-    .option('--tenant <id>', "the tenant whose log to export")
+    .description(
+      `write a self-contained, verifiable export of a tenant's audit log (default: the system log, ${SYSTEM_AUDIT_LOG})`,
+    )
+    .option('--tenant <id>', 'the tenant whose log to export')
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .option('--data-dir <dir>', 'where the database (unless DATABASE_URL) and the audit signing key live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option(
+      '--data-dir <dir>',
+      'where the database (unless DATABASE_URL) and the audit signing key live (VEIL_DATA_DIR)',
+      DEFAULT_DATA_DIR,
+    )
     .action(async (flags: ExportFlags) => {
-      const text = await auditExportCommand({ dataDir: flags.dataDir, ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }) });
+      const text = await auditExportCommand({
+        dataDir: flags.dataDir,
+        ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
+      });
       if (flags.output === undefined) process.stdout.write(text);
       else {
         await writeAtomically(flags.output, text);
@@ -76,11 +89,19 @@ export function registerAudit(program: Command): void {
     });
   audit
     .command('verify')
-    .description('recompute the tree of an export (or check a receipt), every signature and proof; name the first bad entry')
+    .description(
+      'recompute the tree of an export (or check a receipt), every signature and proof; name the first bad entry',
+    )
     .argument('<file>', 'an export (JSON Lines) or a receipt (JSON)')
-    .option('--public-key <file>', 'the audit public key to pin (JWK as /v1/audit/public-key serves it, or SPKI PEM)')
+    .option(
+      '--public-key <file>',
+      'the audit public key to pin (JWK as /v1/audit/public-key serves it, or SPKI PEM)',
+    )
     .action(async (file: string, flags: VerifyFlags) => {
-      const outcome = await auditVerifyCommand(file, flags.publicKey === undefined ? {} : { publicKeyPath: flags.publicKey });
+      const outcome = await auditVerifyCommand(
+        file,
+        flags.publicKey === undefined ? {} : { publicKeyPath: flags.publicKey },
+      );
       // The verdict is the command's output either way; the exit code tells a script which.
       await writeLine(outcome.output.trimEnd());
       process.exitCode = outcome.exitCode;

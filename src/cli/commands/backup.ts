@@ -30,17 +30,23 @@ function databaseUrl(): { databaseUrl?: string } {
 export function registerBackup(program: Command): void {
   program
     .command('backup')
-    .description('write the database, blobs and key files to one file sealed under the key-encryption key (never included)')
+    .description(
+      'write the database, blobs and key files to one file sealed under the key-encryption key (never included)',
+    )
     .requiredOption('-o, --output <file>', 'the backup file to write (0600)')
     .option('--data-dir <dir>', 'the data directory (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
     .action(async (flags: BackupFlags) => {
       const counts = await createBackup({ dataDir: flags.dataDir, ...databaseUrl() }, flags.output);
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
-      process.stderr.write(`veil backup: ${rows} rows in ${Object.keys(counts.rows).length} tables, ${counts.blobs} blobs, ${counts.files} key file(s) -> ${flags.output}\n`);
+      process.stderr.write(
+        `veil backup: ${rows} rows in ${Object.keys(counts.rows).length} tables, ${counts.blobs} blobs, ${counts.files} key file(s) -> ${flags.output}\n`,
+      );
     });
   program
     .command('restore <file>')
-    .description('restore a backup into an empty data directory (and empty DATABASE_URL database); needs the same key-encryption key')
+    .description(
+      'restore a backup into an empty data directory (and empty DATABASE_URL database); needs the same key-encryption key',
+    )
     .option('--data-dir <dir>', 'the empty data directory to restore into (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
     .option('--kek-file <file>', 'the key file the backup was made under (copied to <data-dir>/kek.key)')
     .action(async (file: string, flags: RestoreFlags) => {
@@ -50,6 +56,8 @@ export function registerBackup(program: Command): void {
         ...(flags.kekFile === undefined ? {} : { kekFile: flags.kekFile }),
       });
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
-      process.stderr.write(`veil restore: ${rows} rows, ${counts.blobs} blobs, ${counts.files} key file(s) into ${flags.dataDir}; ${counts.requeued} unfinished jobs re-queued\n`);
+      process.stderr.write(
+        `veil restore: ${rows} rows, ${counts.blobs} blobs, ${counts.files} key file(s) into ${flags.dataDir}; ${counts.requeued} unfinished jobs re-queued\n`,
+      );
     });
 }

@@ -14,7 +14,9 @@ import { writeLine } from '../io.js';
  * ```
  */
 export function registerConfig(program: Command): void {
-  const config = program.command('config').description('the deployment configuration (environment variables)');
+  const config = program
+    .command('config')
+    .description('the deployment configuration (environment variables)');
   config
     .command('check')
     .description('validate the environment and print the effective configuration, secrets hidden')

@@ -20,7 +20,15 @@ interface ExtractFlags {
 export async function pageProgress(): Promise<{ update: (event: ProgressEvent) => void; stop: () => void }> {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const { SingleBar, Presets } = (await import('cli-progress')).default;
-  const bar = new SingleBar({ stream: process.stderr, format: '{stage} [{bar}] {value}/{total} pages', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: '{stage} [{bar}] {value}/{total} pages',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    Presets.shades_classic,
+  );
   let started = false;
   return {
     update: (event) => {
@@ -46,16 +54,26 @@ export async function pageProgress(): Promise<{ update: (event: ProgressEvent) =
 export function registerExtract(program: Command): void {
   program
     .command('extract')
-    .description("print a document's text (PDF, image, DOCX, e-mail, CSV, JSON, text); --json adds pages, words and boxes")
+    .description(
+      "print a document's text (PDF, image, DOCX, e-mail, CSV, JSON, text); --json adds pages, words and boxes",
+    )
     .argument('<file>', 'the document to read (its type is detected from its content)')
     .option('--json', 'print pages, words with boxes, tables and records as JSON')
-    .addOption(new Option('--ocr <mode>', 'which PDF pages to OCR').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(
+      new Option('--ocr <mode>', 'which PDF pages to OCR')
+        .choices(['auto', 'always', 'never'])
+        .default('auto'),
+    )
     .action(async (file: string, flags: ExtractFlags) => {
       // The parsers (pdf.js, sharp, tesseract.js) load only for commands that read documents.
-      const { closeDocumentResources, documentText, parseDocument, readDocumentFile } = await import('../../documents/index.js');
+      const { closeDocumentResources, documentText, parseDocument, readDocumentFile } =
+        await import('../../documents/index.js');
       const progress = await pageProgress();
       try {
-        const doc = await parseDocument(await readDocumentFile(file), { ocrMode: flags.ocr, onProgress: progress.update });
+        const doc = await parseDocument(await readDocumentFile(file), {
+          ocrMode: flags.ocr,
+          onProgress: progress.update,
+        });
         progress.stop();
         if (!flags.json) {
           process.stdout.write(`${documentText(doc).text}\n`);
@@ -72,12 +90,16 @@ export function registerExtract(program: Command): void {
           lines: page.lines.map((line) =>
             line.words.map((w) => ({
               text: w.text,
-              ...(w.box ? { box: [round(w.box.x), round(w.box.y), round(w.box.width), round(w.box.height)] } : {}),
+              ...(w.box
+                ? { box: [round(w.box.x), round(w.box.y), round(w.box.width), round(w.box.height)] }
+                : {}),
               ...(w.confidence !== undefined ? { confidence: round(w.confidence) } : {}),
             })),
           ),
         }));
-        process.stdout.write(`${JSON.stringify({ format: doc.format, mediaType: doc.mediaType, pages, tables: doc.tables, records: doc.records }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ format: doc.format, mediaType: doc.mediaType, pages, tables: doc.tables, records: doc.records }, null, 2)}\n`,
+        );
       } finally {
         progress.stop();
         await closeDocumentResources();

@@ -42,7 +42,14 @@ export interface FieldsRun {
  */
 export async function fieldsOfDocument(
   bytes: Uint8Array,
-  options: { template?: string; fields?: string; templates?: readonly string[]; extractor?: ExtractorName; includeText?: boolean; ocr?: OcrEngine },
+  options: {
+    template?: string;
+    fields?: string;
+    templates?: readonly string[];
+    extractor?: ExtractorName;
+    includeText?: boolean;
+    ocr?: OcrEngine;
+  },
 ): Promise<FieldsRun> {
   const { loadTemplate, parseFieldList } = await import('../../ai/fields/templates.js');
   const { extractFields, requireExtractor } = await import('../../ai/fields/extract.js');
@@ -51,7 +58,10 @@ export async function fieldsOfDocument(
   const { documentText, parseDocument } = await import('../../documents/index.js');
   if ((options.template === undefined) === (options.fields === undefined))
     throw new VeilError('VEIL_FIELD_INVALID', 'give either --template NAME or --fields name:type,...');
-  const spec: Template | FieldSpec[] = options.template !== undefined ? await loadTemplate(options.template, { directories: options.templates ?? [] }) : parseFieldList(options.fields!);
+  const spec: Template | FieldSpec[] =
+    options.template !== undefined
+      ? await loadTemplate(options.template, { directories: options.templates ?? [] })
+      : parseFieldList(options.fields!);
   requireExtractor(options.extractor ?? 'rules');
   const started = performance.now();
   const doc = await parseDocument(bytes, options.ocr ? { ocr: options.ocr } : {});
@@ -66,7 +76,10 @@ export async function fieldsOfDocument(
       detect += performance.now() - t;
     }
   };
-  const result = await extractFields(doc, spec, { extractor: options.extractor ?? 'rules', rules: createRuleExtractor({ analyzer: timed }) });
+  const result = await extractFields(doc, spec, {
+    extractor: options.extractor ?? 'rules',
+    rules: createRuleExtractor({ analyzer: timed }),
+  });
   const done = performance.now();
   const timings = { parse: parsed - started, detect, extract: done - parsed - detect, total: done - started };
   return { result, timings, ...(options.includeText ? { text: documentText(doc).text } : {}) };
@@ -89,12 +102,25 @@ function shown(value: FieldValue | null, sensitivity: string, showValues: boolea
 export function registerFields(program: Command): void {
   program
     .command('fields')
-    .description('extract requested fields (typed, with confidence) from a document: --template NAME or --fields name:type,...')
+    .description(
+      'extract requested fields (typed, with confidence) from a document: --template NAME or --fields name:type,...',
+    )
     .argument('<file>', 'the document (PDF, image, DOCX, e-mail, CSV, JSON, text)')
-    .option('--template <name>', 'a template from policies/templates (receipt, invoice, id_document, patient_intake) or --templates-dir')
+    .option(
+      '--template <name>',
+      'a template from policies/templates (receipt, invoice, id_document, patient_intake) or --templates-dir',
+    )
     .option('--fields <list>', 'fields as name:type pairs, comma-separated (total:money,date:date)')
-    .option('--templates-dir <dir>', 'an extra template directory, searched first (repeatable)', (dir: string, all: string[] = []) => [...all, dir])
-    .addOption(new Option('--extractor <name>', 'rules (default, no model), model, or auto').choices(['rules', 'model', 'auto']).default('rules'))
+    .option(
+      '--templates-dir <dir>',
+      'an extra template directory, searched first (repeatable)',
+      (dir: string, all: string[] = []) => [...all, dir],
+    )
+    .addOption(
+      new Option('--extractor <name>', 'rules (default, no model), model, or auto')
+        .choices(['rules', 'model', 'auto'])
+        .default('rules'),
+    )
     .option('--json', 'print the fields object as JSON')
     .option('--include-text', "add the document's full text (a transcript: off by default)")
     .option('--show-values', 'show values of personal data in the table (hidden by default)')
@@ -111,15 +137,32 @@ export function registerFields(program: Command): void {
         });
         if (flags.timings) {
           const t = run.timings;
-          process.stderr.write(`timings: parse/OCR ${t.parse.toFixed(0)} ms, detect ${t.detect.toFixed(0)} ms, extract ${t.extract.toFixed(0)} ms, total ${t.total.toFixed(0)} ms\n`);
+          process.stderr.write(
+            `timings: parse/OCR ${t.parse.toFixed(0)} ms, detect ${t.detect.toFixed(0)} ms, extract ${t.extract.toFixed(0)} ms, total ${t.total.toFixed(0)} ms\n`,
+          );
         }
-        if (flags.json) return await writeLine(JSON.stringify({ ...run.result, ...(run.text !== undefined ? { text: run.text } : {}) }, null, 2));
+        if (flags.json)
+          return await writeLine(
+            JSON.stringify({ ...run.result, ...(run.text !== undefined ? { text: run.text } : {}) }, null, 2),
+          );
         const template = run.result.template;
-        if (template) await writeLine(`template ${template.name} v${template.version} (${template.hash.slice(0, 12)})`);
-        const rows = Object.entries(run.result.fields).map(([name, f]) => [name, f.type, f.status, f.confidence.toFixed(2), f.sensitivity, f.page === null ? '-' : String(f.page), shown(f.value, f.sensitivity, flags.showValues === true)]);
+        if (template)
+          await writeLine(`template ${template.name} v${template.version} (${template.hash.slice(0, 12)})`);
+        const rows = Object.entries(run.result.fields).map(([name, f]) => [
+          name,
+          f.type,
+          f.status,
+          f.confidence.toFixed(2),
+          f.sensitivity,
+          f.page === null ? '-' : String(f.page),
+          shown(f.value, f.sensitivity, flags.showValues === true),
+        ]);
         const header = ['field', 'type', 'status', 'confidence', 'sensitivity', 'page', 'value'];
         const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-        for (const row of [header, ...rows]) await writeLine(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+        for (const row of [header, ...rows])
+          await writeLine(
+            row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '),
+          );
         if (run.text !== undefined) await writeLine(`\n${run.text}`);
       } finally {
         await closeDocumentResources();

@@ -22,7 +22,9 @@ export function registerGovernance(program: Command): void {
   policy
     .command('check')
     .argument('<dir>', 'a policy directory: <tenant>.yaml files and default.yaml')
-    .description('validate every policy in DIR and print its id and hash; exits 1 naming the file and field of the first invalid one')
+    .description(
+      'validate every policy in DIR and print its id and hash; exits 1 naming the file and field of the first invalid one',
+    )
     .action(async (dir: string) => {
       for (const p of (await loadPolicyDirectory(dir)).values()) await writeLine(`${p.id}\t${p.hash}`);
     });
@@ -33,7 +35,10 @@ export function registerGovernance(program: Command): void {
     .description('print the settings that differ between two policy files, one per line')
     .action(async (a: string, b: string) => {
       const differences = diffPolicies(await loadPolicy(a), await loadPolicy(b));
-      for (const d of differences) await writeLine(`${d.path}: ${JSON.stringify(d.before) ?? '(absent)'} -> ${JSON.stringify(d.after) ?? '(absent)'}`);
+      for (const d of differences)
+        await writeLine(
+          `${d.path}: ${JSON.stringify(d.before) ?? '(absent)'} -> ${JSON.stringify(d.after) ?? '(absent)'}`,
+        );
       if (differences.length === 0) await writeLine('no differences');
     });
 
@@ -41,7 +46,9 @@ export function registerGovernance(program: Command): void {
     .command('retention')
     .description('retention of job artifacts')
     .command('sweep')
-    .description('delete every artifact past its retention deadline now (one pass; `veil serve` and `veil worker` sweep every VEIL_SWEEP_SECONDS)')
+    .description(
+      'delete every artifact past its retention deadline now (one pass; `veil serve` and `veil worker` sweep every VEIL_SWEEP_SECONDS)',
+    )
     .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
     .action(async (flags: { dataDir: string }) => {
       const { region } = governanceEnv(process.env, process.cwd());
@@ -50,8 +57,16 @@ export function registerGovernance(program: Command): void {
         ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
       });
       try {
-        const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, ...(region === undefined ? {} : { region }) });
-        const report = await sweepRetention({ db: runtime.handle.db, blobs: runtime.blobs }, retentionAudit(logs), region === undefined ? {} : { region });
+        const logs = await openAuditLogs({
+          db: runtime.handle.db,
+          dataDir: runtime.dataDir,
+          ...(region === undefined ? {} : { region }),
+        });
+        const report = await sweepRetention(
+          { db: runtime.handle.db, blobs: runtime.blobs },
+          retentionAudit(logs),
+          region === undefined ? {} : { region },
+        );
         await writeLine(JSON.stringify(report));
       } finally {
         await runtime.close();

@@ -11,7 +11,8 @@ interface KeysFlags {
 
 function parseVersion(value: string): number {
   const version = Number(value);
-  if (!Number.isInteger(version) || version < 1) throw new InvalidArgumentError('expected a positive integer');
+  if (!Number.isInteger(version) || version < 1)
+    throw new InvalidArgumentError('expected a positive integer');
   return version;
 }
 
@@ -26,18 +27,24 @@ function parseVersion(value: string): number {
  * ```
  */
 export function registerKeys(program: Command): void {
-  const keys = program.command('keys').description("manage a tenant's data keys (no key material is ever printed)");
+  const keys = program
+    .command('keys')
+    .description("manage a tenant's data keys (no key material is ever printed)");
   const withCommon = (command: Command) =>
     command
       .option('--tenant <id>', 'the tenant', 'default')
       .option('--data-dir <dir>', 'where the key file and keyring live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR);
 
-  withCommon(keys.command('init').description('create the key-encryption key and the first data key')).action(async (flags: KeysFlags) => {
-    const { version } = await withKeyring(flags.dataDir, (keyring) => keyring.currentKey(flags.tenant));
-    await writeLine(`tenant ${flags.tenant}: data key version ${version} is active`);
-  });
+  withCommon(keys.command('init').description('create the key-encryption key and the first data key')).action(
+    async (flags: KeysFlags) => {
+      const { version } = await withKeyring(flags.dataDir, (keyring) => keyring.currentKey(flags.tenant));
+      await writeLine(`tenant ${flags.tenant}: data key version ${version} is active`);
+    },
+  );
 
-  withCommon(keys.command('rotate').description('add a new data key version; older versions keep decrypting')).action(async (flags: KeysFlags) => {
+  withCommon(
+    keys.command('rotate').description('add a new data key version; older versions keep decrypting'),
+  ).action(async (flags: KeysFlags) => {
     const version = await withKeyring(flags.dataDir, async (keyring, db) => {
       const rotated = await keyring.rotate(flags.tenant);
       // The subject index is keyed by the tenant's key: re-key it, so lookups keep working once
@@ -60,10 +67,15 @@ export function registerKeys(program: Command): void {
   withCommon(keys.command('list').description('list data key versions')).action(async (flags: KeysFlags) => {
     const versions = await withKeyring(flags.dataDir, (keyring) => keyring.versions(flags.tenant));
     if (versions.length === 0) await writeLine(`tenant ${flags.tenant}: no keys yet (run veil keys init)`);
-    for (const v of versions) await writeLine(`${v.version}\t${v.status}\t${v.createdAt}${v.retiredAt ? `\tretired ${v.retiredAt}` : ''}`);
+    for (const v of versions)
+      await writeLine(
+        `${v.version}\t${v.status}\t${v.createdAt}${v.retiredAt ? `\tretired ${v.retiredAt}` : ''}`,
+      );
   });
 
-  withCommon(keys.command('retire').description('destroy an old data key version (data under it no longer decrypts)'))
+  withCommon(
+    keys.command('retire').description('destroy an old data key version (data under it no longer decrypts)'),
+  )
     .argument('<version>', 'the version to retire', parseVersion)
     .action(async (version: number, flags: KeysFlags) => {
       await withKeyring(flags.dataDir, async (keyring, db) => {

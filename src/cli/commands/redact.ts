@@ -55,7 +55,9 @@ function parseFormat(value: string): Format {
 export function registerRedact(program: Command): void {
   program
     .command('redact')
-    .description('anonymise a text, CSV or JSON file by a policy (default: policies/default.yaml); PDFs and images get boxes burned in, DOCX and e-mail leave as anonymised text')
+    .description(
+      'anonymise a text, CSV or JSON file by a policy (default: policies/default.yaml); PDFs and images get boxes burned in, DOCX and e-mail leave as anonymised text',
+    )
     .argument('[file]', 'the file to redact, or - for standard input', '-')
     .option('-o, --output <file>', 'where to write the result, or - for standard output', '-')
     .option('--policy <file>', 'the policy file (YAML, version 1)')
@@ -71,7 +73,10 @@ export function registerRedact(program: Command): void {
       'where the local key file and keyring live (keyed operators only)',
       DEFAULT_DATA_DIR,
     )
-    .option('--searchable', 'PDF: re-add an invisible OCR text layer to rasterised pages, read from the redacted image')
+    .option(
+      '--searchable',
+      'PDF: re-add an invisible OCR text layer to rasterised pages, read from the redacted image',
+    )
     .action(async (file: string, flags: RedactFlags) => {
       const policy = await loadPolicy(flags.policy ?? DEFAULT_POLICY_PATH);
       const plan = planFromPolicy(policy);
@@ -81,7 +86,11 @@ export function registerRedact(program: Command): void {
         ...(await keysFor(policy, plan, flags)),
       };
       if (file !== '-' && flags.format === undefined && BINARY_DOCUMENTS.has(await sniffFileFormat(file)))
-        return redactDocumentFile(file, flags.output, policy, { plan, context, searchable: flags.searchable === true });
+        return redactDocumentFile(file, flags.output, policy, {
+          plan,
+          context,
+          searchable: flags.searchable === true,
+        });
       const format = flags.format ?? formatOf(file);
       const input = await openInput(file);
       const counts = await writeAtomically(flags.output, (output) =>
@@ -114,9 +123,11 @@ async function redactDocumentFile(
   policy: Policy,
   how: { plan: AnonymizationPlan; context: AnonymizeContext; searchable: boolean },
 ): Promise<void> {
-  const { closeDocumentResources, operatorRedaction, readDocumentFile, redactDocument, writeFileAtomic } = await import('../../documents/index.js');
+  const { closeDocumentResources, operatorRedaction, readDocumentFile, redactDocument, writeFileAtomic } =
+    await import('../../documents/index.js');
   const { pageProgress } = await import('./extract.js');
-  if (output === '-') throw new VeilError('VEIL_INVALID_OPTION', 'redact: a redacted document needs an output file (-o FILE)');
+  if (output === '-')
+    throw new VeilError('VEIL_INVALID_OPTION', 'redact: a redacted document needs an output file (-o FILE)');
   const progress = await pageProgress();
   try {
     const redacted = await redactDocument(await readDocumentFile(file), {
@@ -127,7 +138,9 @@ async function redactDocumentFile(
     });
     await writeFileAtomic(output, redacted.bytes);
     const total = Object.values(redacted.counts).reduce((a, b) => a + b, 0);
-    process.stderr.write(`redacted ${total} value${total === 1 ? '' : 's'} (${redacted.mediaType}, residual ${redacted.residual})\n`);
+    process.stderr.write(
+      `redacted ${total} value${total === 1 ? '' : 's'} (${redacted.mediaType}, residual ${redacted.residual})\n`,
+    );
   } finally {
     progress.stop();
     await closeDocumentResources();
@@ -247,7 +260,9 @@ async function writeAtomically<T>(target: string, write: (output: Writable) => P
 }
 
 // The policy's k_anonymity, as the CSV writer's option (absent when the policy requires none).
-function kAnonymityOption(policy: Policy): { kAnonymity?: NonNullable<ReturnType<typeof kAnonymityFromPolicy>> } {
+function kAnonymityOption(policy: Policy): {
+  kAnonymity?: NonNullable<ReturnType<typeof kAnonymityFromPolicy>>;
+} {
   const options = kAnonymityFromPolicy(policy);
   return options === undefined ? {} : { kAnonymity: options };
 }

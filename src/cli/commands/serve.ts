@@ -80,8 +80,14 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on (VEIL_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 picks a free one (VEIL_PORT, default 8080)')
     .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR, default .veil)')
-    .option('--workers <n>', 'jobs each step runs at once in this process; 0: none, run `veil worker` (VEIL_WORKERS, default 1)')
-    .option('--detection-threads <n>', 'threads analysing texts for /v1/analyze and /v1/anonymize; 0: in the request thread (VEIL_DETECTION_THREADS, default one per core)')
+    .option(
+      '--workers <n>',
+      'jobs each step runs at once in this process; 0: none, run `veil worker` (VEIL_WORKERS, default 1)',
+    )
+    .option(
+      '--detection-threads <n>',
+      'threads analysing texts for /v1/analyze and /v1/anonymize; 0: in the request thread (VEIL_DETECTION_THREADS, default one per core)',
+    )
     .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS (VEIL_TLS_CERT, with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert (VEIL_TLS_KEY)')
     .action(async (flags: ServeFlags) => {
@@ -114,7 +120,9 @@ export function registerServe(program: Command): void {
         `Service API key: veil apikey create --tenant T --role processor  (then: Authorization: Bearer veil_…)`,
       ];
       if (!service.tls && !LOOPBACK.has(config.VEIL_HOST)) {
-        lines.push('Warning: listening beyond loopback without TLS; pass --tls-cert and --tls-key, or put a TLS-terminating proxy in front.');
+        lines.push(
+          'Warning: listening beyond loopback without TLS; pass --tls-cert and --tls-key, or put a TLS-terminating proxy in front.',
+        );
       }
       process.stderr.write(`${lines.join('\n')}\n`);
     });

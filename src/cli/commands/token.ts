@@ -12,13 +12,15 @@ interface TokenFlags {
 
 function parseRoles(value: string): Role[] {
   const roles = value.split(',').map((r) => r.trim());
-  if (roles.length === 0 || !roles.every(isRole)) throw new InvalidArgumentError(`expected one or more of ${ROLES.join(', ')}, comma-separated`);
+  if (roles.length === 0 || !roles.every(isRole))
+    throw new InvalidArgumentError(`expected one or more of ${ROLES.join(', ')}, comma-separated`);
   return roles as Role[];
 }
 
 function parseTtl(value: string): number {
   const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) throw new InvalidArgumentError('expected seconds between 60 and 86400');
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400)
+    throw new InvalidArgumentError('expected seconds between 60 and 86400');
   return seconds;
 }
 
@@ -43,6 +45,8 @@ export function registerToken(program: Command): void {
     .action(async (flags: TokenFlags) => {
       const { mintDevelopmentToken } = await import('../../access/local-issuer.js');
       const role = flags.role.length === 1 ? flags.role[0]! : flags.role;
-      await writeLine(await mintDevelopmentToken(flags.dataDir, { role, tenant: flags.tenant, ttl: flags.ttl }));
+      await writeLine(
+        await mintDevelopmentToken(flags.dataDir, { role, tenant: flags.tenant, ttl: flags.ttl }),
+      );
     });
 }

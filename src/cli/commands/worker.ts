@@ -55,7 +55,10 @@ export function registerWorker(program: Command): void {
       const databaseUrl = config.DATABASE_URL;
       const concurrency = config.VEIL_WORKERS;
       if (concurrency < 1)
-        throw new VeilError('VEIL_CONFIG_INVALID', 'configuration: --concurrency (VEIL_WORKERS): a worker runs at least 1 job per step');
+        throw new VeilError(
+          'VEIL_CONFIG_INVALID',
+          'configuration: --concurrency (VEIL_WORKERS): a worker runs at least 1 job per step',
+        );
       if (databaseUrl === undefined)
         throw new VeilError(
           'VEIL_CONFIG_INVALID',
@@ -71,7 +74,11 @@ export function registerWorker(program: Command): void {
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
       const { region } = governanceSettings;
-      const logs = await openAuditLogs({ db: runtime.handle.db, dataDir: runtime.dataDir, ...(region === undefined ? {} : { region }) });
+      const logs = await openAuditLogs({
+        db: runtime.handle.db,
+        dataDir: runtime.dataDir,
+        ...(region === undefined ? {} : { region }),
+      });
       // The retention sweeper runs here too: sweepers on several workers claim disjoint rows.
       const governance = startGovernance({
         store: { db: runtime.handle.db, blobs: runtime.blobs },
@@ -86,7 +93,9 @@ export function registerWorker(program: Command): void {
         pollingIntervalSeconds: flags.pollSeconds,
         onEvent: (event) => {
           logEvent(event);
-          recordWorkerEvent(logs, event).catch(() => logEvent({ kind: 'queue-error', detail: 'audit: job step not recorded' }));
+          recordWorkerEvent(logs, event).catch(() =>
+            logEvent({ kind: 'queue-error', detail: 'audit: job step not recorded' }),
+          );
         },
       });
       process.stderr.write(

@@ -20,7 +20,8 @@ const EOCD = 0x06054b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
-const malformed = (why: string): VeilError => new VeilError('VEIL_MALFORMED_DOCUMENT', `zip container: ${why}`);
+const malformed = (why: string): VeilError =>
+  new VeilError('VEIL_MALFORMED_DOCUMENT', `zip container: ${why}`);
 const overLimit = (why: string): VeilError => new VeilError('VEIL_LIMIT_ARCHIVE', `zip container: ${why}`);
 
 /**
@@ -28,7 +29,13 @@ const overLimit = (why: string): VeilError => new VeilError('VEIL_LIMIT_ARCHIVE'
  * directory (zip-slip) or is absolute marks a hostile archive, so the whole archive is refused.
  */
 function checkName(name: string): void {
-  if (name.includes('\\') || name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.split('/').includes('..') || name.includes('\0'))
+  if (
+    name.includes('\\') ||
+    name.startsWith('/') ||
+    /^[a-zA-Z]:/.test(name) ||
+    name.split('/').includes('..') ||
+    name.includes('\0')
+  )
     throw malformed('an entry name points outside the archive (zip-slip)');
 }
 
@@ -57,15 +64,18 @@ export function openZip(bytes: Uint8Array, limits: DocumentLimits): ZipArchive {
   const count = view.getUint16(eocd + 10, true);
   const directorySize = view.getUint32(eocd + 12, true);
   const directoryOffset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || directoryOffset === 0xffffffff) throw malformed('zip64 containers are not supported');
-  if (count > limits.maxArchiveEntries) throw overLimit(`more than limits.maxArchiveEntries (${limits.maxArchiveEntries}) entries`);
+  if (count === 0xffff || directoryOffset === 0xffffffff)
+    throw malformed('zip64 containers are not supported');
+  if (count > limits.maxArchiveEntries)
+    throw overLimit(`more than limits.maxArchiveEntries (${limits.maxArchiveEntries}) entries`);
   if (directoryOffset + directorySize > eocd) throw malformed('central directory out of bounds');
 
   const entries: (ZipEntry & { method: number; dataStart: number; crc: number })[] = [];
   let declaredTotal = 0;
   let at = directoryOffset;
   for (let i = 0; i < count; i++) {
-    if (at + 46 > eocd || view.getUint32(at, true) !== CENTRAL) throw malformed('central directory entry damaged');
+    if (at + 46 > eocd || view.getUint32(at, true) !== CENTRAL)
+      throw malformed('central directory entry damaged');
     const flags = view.getUint16(at + 8, true);
     const method = view.getUint16(at + 10, true);
     const crc = view.getUint32(at + 16, true);
@@ -82,11 +92,16 @@ export function openZip(bytes: Uint8Array, limits: DocumentLimits): ZipArchive {
     if (flags & 1) throw new VeilError('VEIL_ENCRYPTED_DOCUMENT', 'zip container: an entry is encrypted');
     if (method !== 0 && method !== 8) throw malformed('an entry uses an unsupported compression method');
     declaredTotal += size;
-    if (declaredTotal > limits.maxExpandedBytes) throw overLimit(`expands beyond limits.maxExpandedBytes (${limits.maxExpandedBytes})`);
+    if (declaredTotal > limits.maxExpandedBytes)
+      throw overLimit(`expands beyond limits.maxExpandedBytes (${limits.maxExpandedBytes})`);
     if (size > Math.max(compressedSize, 1) * limits.maxCompressionRatio && size > 1024 * 1024)
-      throw overLimit(`an entry's compression ratio exceeds limits.maxCompressionRatio (${limits.maxCompressionRatio})`);
-    if (localOffset + 30 > bytes.length || view.getUint32(localOffset, true) !== LOCAL) throw malformed('local header damaged');
-    const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
+      throw overLimit(
+        `an entry's compression ratio exceeds limits.maxCompressionRatio (${limits.maxCompressionRatio})`,
+      );
+    if (localOffset + 30 > bytes.length || view.getUint32(localOffset, true) !== LOCAL)
+      throw malformed('local header damaged');
+    const dataStart =
+      localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
     if (dataStart + compressedSize > bytes.length) throw malformed('entry data out of bounds');
     entries.push({ name, compressedSize, size, method, dataStart, crc });
   }
@@ -95,7 +110,8 @@ export function openZip(bytes: Uint8Array, limits: DocumentLimits): ZipArchive {
   const byStart = [...entries].sort((a, b) => a.dataStart - b.dataStart);
   for (let i = 1; i < byStart.length; i++) {
     const previous = byStart[i - 1]!;
-    if (byStart[i]!.dataStart < previous.dataStart + previous.compressedSize) throw overLimit('entries overlap (overlapping-file zip bomb)');
+    if (byStart[i]!.dataStart < previous.dataStart + previous.compressedSize)
+      throw overLimit('entries overlap (overlapping-file zip bomb)');
   }
 
   let budget = limits.maxExpandedBytes;
@@ -113,7 +129,8 @@ export function openZip(bytes: Uint8Array, limits: DocumentLimits): ZipArchive {
           // One byte past the declared size, so an entry that lies about its size is caught.
           data = inflateRawSync(raw, { maxOutputLength: Math.min(entry.size, budget) + 1 });
         } catch (cause) {
-          if (cause instanceof RangeError) throw overLimit('an entry expands beyond its declared size or the expansion budget');
+          if (cause instanceof RangeError)
+            throw overLimit('an entry expands beyond its declared size or the expansion budget');
           throw malformed('an entry does not inflate');
         }
       }

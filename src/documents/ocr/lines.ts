@@ -14,7 +14,12 @@ export function ocrLines(result: OcrResult, scale: number): Line[] {
   return result.lines.map((words) => ({
     words: words.map((w, i) => ({
       text: w.text,
-      box: { x: w.box.x / scale, y: w.box.y / scale, width: w.box.width / scale, height: w.box.height / scale },
+      box: {
+        x: w.box.x / scale,
+        y: w.box.y / scale,
+        width: w.box.width / scale,
+        height: w.box.height / scale,
+      },
       spaceBefore: i > 0,
       confidence: w.confidence,
     })),

@@ -23,7 +23,15 @@ function englishDataPath(model: 'best_int' | 'fast'): string {
 }
 
 interface TesseractBlock {
-  paragraphs?: { lines?: { words?: { text: string; confidence: number; bbox: { x0: number; y0: number; x1: number; y1: number } }[] }[] }[];
+  paragraphs?: {
+    lines?: {
+      words?: {
+        text: string;
+        confidence: number;
+        bbox: { x0: number; y0: number; x1: number; y1: number };
+      }[];
+    }[];
+  }[];
 }
 
 /**
@@ -47,7 +55,9 @@ export function createTesseractOcr(options: TesseractOptions = {}): OcrEngine {
     const scheduler = createScheduler();
     try {
       const workers = await Promise.all(
-        Array.from({ length: size }, () => createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' })),
+        Array.from({ length: size }, () =>
+          createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' }),
+        ),
       );
       for (const worker of workers) {
         // Rendered pages are 300 dpi; images without a usable density are assumed to be scans at it.
@@ -59,7 +69,9 @@ export function createTesseractOcr(options: TesseractOptions = {}): OcrEngine {
       return scheduler;
     } catch (cause) {
       await scheduler.terminate().catch(() => undefined);
-      throw new VeilError('VEIL_OCR_FAILED', 'OCR engine could not start (bundled English data missing?)', { cause });
+      throw new VeilError('VEIL_OCR_FAILED', 'OCR engine could not start (bundled English data missing?)', {
+        cause,
+      });
     }
   };
 

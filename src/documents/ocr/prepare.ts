@@ -45,7 +45,14 @@ export async function prepareForOcr(frame: Sharp): Promise<OcrImage> {
   const { data, info } = await frame.greyscale().raw().toBuffer({ resolveWithObject: true });
   const { width, height } = info;
   const glyph = glyphHeight(data, width, height);
-  const scale = glyph === undefined ? 1 : Math.min(MAX_SCALE, Math.sqrt(MAX_OUTPUT_PIXELS / (width * height)), Math.max(1, OCR_GLYPH_HEIGHT / glyph));
+  const scale =
+    glyph === undefined
+      ? 1
+      : Math.min(
+          MAX_SCALE,
+          Math.sqrt(MAX_OUTPUT_PIXELS / (width * height)),
+          Math.max(1, OCR_GLYPH_HEIGHT / glyph),
+        );
   let image = sharp(data, { raw: { width, height, channels: 1 } });
   const outWidth = Math.round(width * scale);
   if (outWidth > width) image = image.resize({ width: outWidth, kernel: 'lanczos3' });

@@ -34,7 +34,11 @@ export interface ParseContext {
  * const result = await recognizeWithin(context, png, 'OCR of page 2');
  * ```
  */
-export async function recognizeWithin(context: ParseContext, png: Uint8Array, what: string): Promise<OcrResult> {
+export async function recognizeWithin(
+  context: ParseContext,
+  png: Uint8Array,
+  what: string,
+): Promise<OcrResult> {
   const engine = context.ocr();
   return withDeadline(engine.recognize(png), context.limits.pageTimeoutMs, what, () => void engine.reset());
 }

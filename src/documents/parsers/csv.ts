@@ -30,14 +30,21 @@ export function malformedCsv(error: unknown): VeilError | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('CSV_')) return undefined;
   const line = (error as { lines?: unknown }).lines;
-  return new VeilError('VEIL_MALFORMED_CSV', `CSV input is malformed${typeof line === 'number' ? ` at line ${line}` : ''} (${code})`);
+  return new VeilError(
+    'VEIL_MALFORMED_CSV',
+    `CSV input is malformed${typeof line === 'number' ? ` at line ${line}` : ''} (${code})`,
+  );
 }
 
 /** True when the text parses as CSV with at least two columns and a steady column count. */
 export function looksLikeCsv(text: string): boolean {
   let widths: number[];
   try {
-    const sample = parse(text.slice(0, 16 * 1024), { ...LENIENT, delimiter: sniffDelimiter(text), to: 20 }) as string[][];
+    const sample = parse(text.slice(0, 16 * 1024), {
+      ...LENIENT,
+      delimiter: sniffDelimiter(text),
+      to: 20,
+    }) as string[][];
     widths = sample.map((row) => row.length);
   } catch {
     return false;

@@ -43,11 +43,13 @@ export function parseDocx(bytes: Uint8Array, limits: DocumentLimits): Document {
     .map((e) => e.name)
     .filter((name) => /^word\/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/.test(name))
     .sort((a, b) => (a === 'word/document.xml' ? -1 : b === 'word/document.xml' ? 1 : a.localeCompare(b)));
-  if (!parts.includes('word/document.xml')) throw new VeilError('VEIL_MALFORMED_DOCUMENT', 'DOCX: word/document.xml is missing');
+  if (!parts.includes('word/document.xml'))
+    throw new VeilError('VEIL_MALFORMED_DOCUMENT', 'DOCX: word/document.xml is missing');
   const lines: Line[] = [];
   for (const name of parts) {
     const xml = new TextDecoder().decode(zip.read(name));
-    for (const paragraph of wordParagraphs(xml)) lines.push({ words: paragraph.length > 0 ? [{ text: paragraph, box: null, spaceBefore: false }] : [] });
+    for (const paragraph of wordParagraphs(xml))
+      lines.push({ words: paragraph.length > 0 ? [{ text: paragraph, box: null, spaceBefore: false }] : [] });
   }
   return {
     format: 'docx',

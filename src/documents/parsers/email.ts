@@ -28,9 +28,16 @@ function htmlToText(html: string): string {
       { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
       { selector: 'img', format: 'skip' },
       // Cells side by side with spaces between ("Name   Ann Lee"), never run together.
-      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 10_000 } },
+      {
+        selector: 'table',
+        format: 'dataTable',
+        options: { uppercaseHeaderCells: false, maxColumnWidth: 10_000 },
+      },
       // Headings keep their case: an upper-cased name reads differently to detection.
-      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({
+        selector,
+        options: { uppercase: false },
+      })),
     ],
   });
 }
@@ -46,10 +53,18 @@ function htmlToText(html: string): string {
  * const doc = await parseEmail(bytes, context, parseDocumentBytes);
  * ```
  */
-export async function parseEmail(bytes: Uint8Array, context: ParseContext, parseAttachment: ParseAttachment): Promise<Document> {
+export async function parseEmail(
+  bytes: Uint8Array,
+  context: ParseContext,
+  parseAttachment: ParseAttachment,
+): Promise<Document> {
   let email;
   try {
-    email = await PostalMime.parse(bytes, { attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true, maxNestingDepth: 64 });
+    email = await PostalMime.parse(bytes, {
+      attachmentEncoding: 'arraybuffer',
+      forceRfc822Attachments: true,
+      maxNestingDepth: 64,
+    });
   } catch (cause) {
     throw new VeilError('VEIL_MALFORMED_DOCUMENT', 'e-mail could not be parsed', { cause });
   }
@@ -64,17 +79,34 @@ export async function parseEmail(bytes: Uint8Array, context: ParseContext, parse
     .filter(([, value]) => value)
     .map(([name, value]) => `${name}: ${value}`);
   const body = email.text ?? (email.html ? htmlToText(email.html) : '');
-  const pages: Page[] = [{ number: 1, width: 0, height: 0, unit: null, source: 'text', lines: textLines([...header, '', body].join('\n')) }];
+  const pages: Page[] = [
+    {
+      number: 1,
+      width: 0,
+      height: 0,
+      unit: null,
+      source: 'text',
+      lines: textLines([...header, '', body].join('\n')),
+    },
+  ];
   const tables: Table[] = [];
   const records: RecordSet[] = [];
 
   if (email.attachments.length > 0 && context.depth + 1 > context.limits.maxAttachmentDepth)
-    throw new VeilError('VEIL_LIMIT_DEPTH', `attachments nest deeper than limits.maxAttachmentDepth (${context.limits.maxAttachmentDepth})`);
+    throw new VeilError(
+      'VEIL_LIMIT_DEPTH',
+      `attachments nest deeper than limits.maxAttachmentDepth (${context.limits.maxAttachmentDepth})`,
+    );
   let index = 0;
   for (const attachment of email.attachments) {
     index++;
     const content = attachment.content;
-    const data = typeof content === 'string' ? new TextEncoder().encode(content) : content instanceof Uint8Array ? content : new Uint8Array(content);
+    const data =
+      typeof content === 'string'
+        ? new TextEncoder().encode(content)
+        : content instanceof Uint8Array
+          ? content
+          : new Uint8Array(content);
     let inner: Document;
     try {
       inner = await parseAttachment(data, { ...context, depth: context.depth + 1 });
@@ -85,8 +117,16 @@ export async function parseEmail(bytes: Uint8Array, context: ParseContext, parse
     // Named by position, never by file name: file names can themselves be personal data.
     const origin = `attachment ${index}`;
     for (const page of inner.pages) {
-      if (pages.length >= context.limits.maxPages) throw new VeilError('VEIL_LIMIT_PAGES', `e-mail and attachments exceed limits.maxPages (${context.limits.maxPages})`);
-      pages.push({ ...page, number: pages.length + 1, origin: page.origin ? `${origin}/${page.origin}` : origin });
+      if (pages.length >= context.limits.maxPages)
+        throw new VeilError(
+          'VEIL_LIMIT_PAGES',
+          `e-mail and attachments exceed limits.maxPages (${context.limits.maxPages})`,
+        );
+      pages.push({
+        ...page,
+        number: pages.length + 1,
+        origin: page.origin ? `${origin}/${page.origin}` : origin,
+      });
     }
     tables.push(...inner.tables.map((t) => ({ ...t, origin })));
     records.push(...inner.records.map((r) => ({ ...r, origin })));

@@ -10,7 +10,13 @@ import { recognizeWithin, type ParseContext } from './context.js';
 sharp.cache(false);
 
 /** The media types of images Veil parses. */
-export const IMAGE_TYPES: Readonly<Record<string, string>> = { png: 'image/png', apng: 'image/png', jpg: 'image/jpeg', tif: 'image/tiff', webp: 'image/webp' };
+export const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  apng: 'image/png',
+  jpg: 'image/jpeg',
+  tif: 'image/tiff',
+  webp: 'image/webp',
+};
 
 export interface ImageInfo {
   readonly width: number;
@@ -37,9 +43,17 @@ export async function probeImage(bytes: Uint8Array, limits: DocumentLimits): Pro
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!width || !height) throw new VeilError('VEIL_MALFORMED_DOCUMENT', 'image header has no size');
-  if (width * height > limits.maxPixels) throw new VeilError('VEIL_LIMIT_PIXELS', `image has more than limits.maxPixels (${limits.maxPixels}) pixels`);
+  if (width * height > limits.maxPixels)
+    throw new VeilError(
+      'VEIL_LIMIT_PIXELS',
+      `image has more than limits.maxPixels (${limits.maxPixels}) pixels`,
+    );
   const pages = meta.pages ?? 1;
-  if (pages > limits.maxPages) throw new VeilError('VEIL_LIMIT_PAGES', `image has more than limits.maxPages (${limits.maxPages}) frames`);
+  if (pages > limits.maxPages)
+    throw new VeilError(
+      'VEIL_LIMIT_PAGES',
+      `image has more than limits.maxPages (${limits.maxPages}) frames`,
+    );
   return { width, height, pages };
 }
 
@@ -47,7 +61,12 @@ export async function probeImage(bytes: Uint8Array, limits: DocumentLimits): Pro
 export function imageError(cause: unknown, limits: DocumentLimits): VeilError {
   if (isVeilError(cause)) return cause;
   const message = cause instanceof Error ? cause.message : '';
-  if (/pixel limit/i.test(message)) return new VeilError('VEIL_LIMIT_PIXELS', `image has more than limits.maxPixels (${limits.maxPixels}) pixels`, { cause });
+  if (/pixel limit/i.test(message))
+    return new VeilError(
+      'VEIL_LIMIT_PIXELS',
+      `image has more than limits.maxPixels (${limits.maxPixels}) pixels`,
+      { cause },
+    );
   return new VeilError('VEIL_MALFORMED_DOCUMENT', 'image is damaged and could not be decoded', { cause });
 }
 
@@ -68,7 +87,11 @@ export function openFrame(bytes: Uint8Array, limits: DocumentLimits, page: numbe
  * const doc = await parseImage(bytes, 'image/png', context);
  * ```
  */
-export async function parseImage(bytes: Uint8Array, mediaType: string, context: ParseContext): Promise<Document> {
+export async function parseImage(
+  bytes: Uint8Array,
+  mediaType: string,
+  context: ParseContext,
+): Promise<Document> {
   const { limits } = context;
   const info = await probeImage(bytes, limits);
   const pages: Page[] = [];
@@ -80,12 +103,20 @@ export async function parseImage(bytes: Uint8Array, mediaType: string, context: 
     try {
       const frame = openFrame(bytes, limits, index);
       // Decoded even without OCR: a damaged frame must fail here, not later in a writer.
-      image = ocr ? await prepareForOcr(frame) : { png: Buffer.alloc(0), scale: 1, ...(await frame.raw().toBuffer({ resolveWithObject: true })).info };
+      image = ocr
+        ? await prepareForOcr(frame)
+        : {
+            png: Buffer.alloc(0),
+            scale: 1,
+            ...(await frame.raw().toBuffer({ resolveWithObject: true })).info,
+          };
     } catch (cause) {
       throw imageError(cause, limits);
     }
     const { png, scale, width, height } = image;
-    const lines = ocr ? ocrLines(await recognizeWithin(context, png, `OCR of image frame ${index + 1}`), scale) : [];
+    const lines = ocr
+      ? ocrLines(await recognizeWithin(context, png, `OCR of image frame ${index + 1}`), scale)
+      : [];
     pages.push({ number: index + 1, width, height, unit: 'px', source: 'ocr', lines });
     context.onProgress?.({ stage: context.stage, page: index + 1, pages: info.pages });
   }

@@ -20,7 +20,11 @@ function maxDepth(text: string): number {
 }
 
 function parseValue(text: string, limits: DocumentLimits, what: string): JsonValue {
-  if (maxDepth(text) > limits.maxJsonDepth) throw new VeilError('VEIL_LIMIT_DEPTH', `${what} nests deeper than limits.maxJsonDepth (${limits.maxJsonDepth})`);
+  if (maxDepth(text) > limits.maxJsonDepth)
+    throw new VeilError(
+      'VEIL_LIMIT_DEPTH',
+      `${what} nests deeper than limits.maxJsonDepth (${limits.maxJsonDepth})`,
+    );
   try {
     return JSON.parse(text) as JsonValue;
   } catch {

@@ -18,7 +18,10 @@ function wordsInside(lines: readonly Line[], regions: readonly Box[]): Line[] {
   const kept: Line[] = [];
   for (const line of lines) {
     const words = line.words.filter((w) => inside(w.box));
-    if (words.length > 0) kept.push({ words: words.map((w, i) => (i === 0 && w.spaceBefore ? { ...w, spaceBefore: false } : w)) });
+    if (words.length > 0)
+      kept.push({
+        words: words.map((w, i) => (i === 0 && w.spaceBefore ? { ...w, spaceBefore: false } : w)),
+      });
   }
   return kept;
 }
@@ -39,28 +42,39 @@ function wordsInside(lines: readonly Line[], regions: readonly Box[]): Line[] {
 export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promise<Document> {
   const pending: Promise<Page>[] = [];
   let done = 0;
-  const progress = (pages: number): void => context.onProgress?.({ stage: context.stage, page: ++done, pages });
+  const progress = (pages: number): void =>
+    context.onProgress?.({ stage: context.stage, page: ++done, pages });
   const only = context.depth === 0 && context.pages ? { pages: context.pages } : {};
-  await runPdfJob({ kind: 'parse', bytes, limits: context.limits, dpi: OCR_DPI, ocrMode: context.ocrMode, ...only }, (message, pages) => {
-    const { number, width, height, lines, png, scale, images } = message;
-    if (!png || !scale) {
-      pending.push(Promise.resolve({ number, width, height, unit: 'pt', source: 'text-layer', lines }));
-      progress(pages);
-      return;
-    }
-    // Prepared like an image (greyscale, small text enlarged, speckle removed): a scan embedded at
-    // low resolution is still small text at 300 dpi.
-    const ocr = prepareForOcr(sharp(png)).then(async (image): Promise<Page> => {
-      const result = await recognizeWithin(context, image.png, `OCR of PDF page ${number}`);
-      progress(pages);
-      const read = ocrLines(result, scale * image.scale);
-      if (!images) return { number, width, height, unit: 'pt', source: 'ocr', lines: read };
-      return { number, width, height, unit: 'pt', source: 'text-layer+ocr', lines: [...lines, ...wordsInside(read, images)] };
-    });
-    // Rejections are collected below; this keeps an early one from being reported as unhandled.
-    ocr.catch(() => undefined);
-    pending.push(ocr);
-  });
+  await runPdfJob(
+    { kind: 'parse', bytes, limits: context.limits, dpi: OCR_DPI, ocrMode: context.ocrMode, ...only },
+    (message, pages) => {
+      const { number, width, height, lines, png, scale, images } = message;
+      if (!png || !scale) {
+        pending.push(Promise.resolve({ number, width, height, unit: 'pt', source: 'text-layer', lines }));
+        progress(pages);
+        return;
+      }
+      // Prepared like an image (greyscale, small text enlarged, speckle removed): a scan embedded at
+      // low resolution is still small text at 300 dpi.
+      const ocr = prepareForOcr(sharp(png)).then(async (image): Promise<Page> => {
+        const result = await recognizeWithin(context, image.png, `OCR of PDF page ${number}`);
+        progress(pages);
+        const read = ocrLines(result, scale * image.scale);
+        if (!images) return { number, width, height, unit: 'pt', source: 'ocr', lines: read };
+        return {
+          number,
+          width,
+          height,
+          unit: 'pt',
+          source: 'text-layer+ocr',
+          lines: [...lines, ...wordsInside(read, images)],
+        };
+      });
+      // Rejections are collected below; this keeps an early one from being reported as unhandled.
+      ocr.catch(() => undefined);
+      pending.push(ocr);
+    },
+  );
   const pages = await Promise.all(pending);
   return { format: 'pdf', mediaType: 'application/pdf', pages, tables: [], records: [] };
 }

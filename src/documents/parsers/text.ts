@@ -11,7 +11,8 @@ import type { Document, Line } from '../model.js';
  * ```
  */
 export function decodeText(bytes: Uint8Array): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return new TextDecoder('utf-8').decode(bytes.subarray(3));
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
   try {
@@ -42,7 +43,9 @@ export function looksBinary(text: string): boolean {
 
 /** Lines of text as model lines: each line one word without a box, so the text is kept verbatim. */
 export function textLines(text: string): Line[] {
-  return text.split('\n').map((line) => ({ words: line.length > 0 ? [{ text: line, box: null, spaceBefore: false }] : [] }));
+  return text
+    .split('\n')
+    .map((line) => ({ words: line.length > 0 ? [{ text: line, box: null, spaceBefore: false }] : [] }));
 }
 
 /**

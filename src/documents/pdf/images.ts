@@ -20,7 +20,11 @@ const multiply = (m: Matrix, n: readonly number[]): Matrix => [
   m[1] * n[4]! + m[3] * n[5]! + m[5],
 ];
 
-const IMAGE_PAINTS = new Set<number>([OPS.paintImageXObject, OPS.paintInlineImageXObject, OPS.paintImageMaskXObject]);
+const IMAGE_PAINTS = new Set<number>([
+  OPS.paintImageXObject,
+  OPS.paintInlineImageXObject,
+  OPS.paintImageMaskXObject,
+]);
 
 /**
  * The boxes (points, top-left origin, like text-layer words) of the images a page paints that are
@@ -52,13 +56,27 @@ export async function largeImages(page: PDFPageProxy): Promise<Box[]> {
       if (Array.isArray(matrix) && matrix.length === 6) ctm = multiply(ctm, matrix as number[]);
     } else if (op === OPS.paintFormXObjectEnd) ctm = stack.pop() ?? ctm;
     else if (IMAGE_PAINTS.has(op)) {
-      const corners = [[0, 0], [1, 0], [0, 1], [1, 1]].map(([u, v]) =>
-        viewport.convertToViewportPoint(ctm[0] * u! + ctm[2] * v! + ctm[4], ctm[1] * u! + ctm[3] * v! + ctm[5]),
+      const corners = [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ].map(([u, v]) =>
+        viewport.convertToViewportPoint(
+          ctm[0] * u! + ctm[2] * v! + ctm[4],
+          ctm[1] * u! + ctm[3] * v! + ctm[5],
+        ),
       );
       const xs = corners.map((c) => c[0]!);
       const ys = corners.map((c) => c[1]!);
-      const box = { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
-      if (box.width * box.height >= MIN_IMAGE_AREA && Math.min(box.width, box.height) >= MIN_IMAGE_SIDE) boxes.push(box);
+      const box = {
+        x: Math.min(...xs),
+        y: Math.min(...ys),
+        width: Math.max(...xs) - Math.min(...xs),
+        height: Math.max(...ys) - Math.min(...ys),
+      };
+      if (box.width * box.height >= MIN_IMAGE_AREA && Math.min(box.width, box.height) >= MIN_IMAGE_SIDE)
+        boxes.push(box);
     }
   }
   return boxes;

@@ -17,7 +17,8 @@ export interface OpenPdf {
 export function pdfError(cause: unknown): VeilError {
   if (isVeilError(cause)) return cause;
   const name = (cause as { name?: unknown } | null)?.name;
-  if (name === 'PasswordException') return new VeilError('VEIL_ENCRYPTED_DOCUMENT', 'PDF is password-protected', { cause });
+  if (name === 'PasswordException')
+    return new VeilError('VEIL_ENCRYPTED_DOCUMENT', 'PDF is password-protected', { cause });
   return new VeilError('VEIL_MALFORMED_DOCUMENT', 'PDF is damaged and could not be parsed', { cause });
 }
 

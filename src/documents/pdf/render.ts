@@ -25,13 +25,24 @@ const MAX_SIDE = 16_384;
  * const { png, scale } = await renderPage(page, { dpi: 300, limits });
  * ```
  */
-export async function renderPage(page: PDFPageProxy, options: { dpi: number; limits: DocumentLimits; fill?: readonly Box[] }): Promise<RenderedPage> {
+export async function renderPage(
+  page: PDFPageProxy,
+  options: { dpi: number; limits: DocumentLimits; fill?: readonly Box[] },
+): Promise<RenderedPage> {
   const base = page.getViewport({ scale: 1 });
   const area = base.width * base.height;
   let scale = options.dpi / 72;
-  scale = Math.min(scale, Math.sqrt(options.limits.maxPixels / Math.max(area, 1)), MAX_SIDE / Math.max(base.width, base.height, 1));
+  scale = Math.min(
+    scale,
+    Math.sqrt(options.limits.maxPixels / Math.max(area, 1)),
+    MAX_SIDE / Math.max(base.width, base.height, 1),
+  );
   // Below 1 px per point text is unreadable; a page that large is a bomb, not a document.
-  if (!(scale >= 0.5)) throw new VeilError('VEIL_LIMIT_PIXELS', `a PDF page is too large to render within limits.maxPixels (${options.limits.maxPixels})`);
+  if (!(scale >= 0.5))
+    throw new VeilError(
+      'VEIL_LIMIT_PIXELS',
+      `a PDF page is too large to render within limits.maxPixels (${options.limits.maxPixels})`,
+    );
   const viewport = page.getViewport({ scale });
   const width = Math.max(1, Math.ceil(viewport.width));
   const height = Math.max(1, Math.ceil(viewport.height));
@@ -40,10 +51,13 @@ export async function renderPage(page: PDFPageProxy, options: { dpi: number; lim
   context.fillStyle = '#ffffff';
   context.fillRect(0, 0, width, height);
   // pdf.js types its canvas as the DOM's; @napi-rs/canvas implements the same drawing API.
-  const params = { canvas, canvasContext: context, viewport } as unknown as Parameters<PDFPageProxy['render']>[0];
+  const params = { canvas, canvasContext: context, viewport } as unknown as Parameters<
+    PDFPageProxy['render']
+  >[0];
   await page.render(params).promise;
   context.fillStyle = '#000000';
-  for (const box of options.fill ?? []) context.fillRect(box.x * scale, box.y * scale, box.width * scale, box.height * scale);
+  for (const box of options.fill ?? [])
+    context.fillRect(box.x * scale, box.y * scale, box.width * scale, box.height * scale);
   const png = await canvas.encode('png');
   return { png, scale, width, height };
 }

@@ -8,12 +8,17 @@ import type { Box, Line } from '../model.js';
 import type { OcrMode } from '../parsers/context.js';
 
 /** What the isolated PDF worker is asked to do: read every page, or render some with boxes burned in. */
-export type PdfJob = { readonly bytes: Uint8Array; readonly limits: DocumentLimits; readonly dpi: number } & (
+export type PdfJob = { readonly bytes: Uint8Array; readonly limits: DocumentLimits; readonly dpi: number } &
   /** `pages`: only these 1-based pages are read (input minimisation); absent, every page. */
-  | { readonly kind: 'parse'; readonly ocrMode: OcrMode; readonly pages?: readonly number[] }
-  /** `fill` maps 1-based page numbers to boxes; `all` renders pages without boxes too. */
-  | { readonly kind: 'render'; readonly fill: Readonly<Record<number, readonly Box[]>>; readonly all: boolean }
-);
+  (
+    | { readonly kind: 'parse'; readonly ocrMode: OcrMode; readonly pages?: readonly number[] }
+    /** `fill` maps 1-based page numbers to boxes; `all` renders pages without boxes too. */
+    | {
+        readonly kind: 'render';
+        readonly fill: Readonly<Record<number, readonly Box[]>>;
+        readonly all: boolean;
+      }
+  );
 
 /** One page from the worker: its size in points, its text layer, and a rendering when one was asked for. */
 export interface PdfPageMessage {
@@ -92,7 +97,9 @@ export async function closeIdlePdfWorkers(): Promise<void> {
 export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     // A reused worker must have been started with the same heap limit.
-    const reusable = idle.findIndex((w) => (w as Worker & { heapLimit?: number }).heapLimit === job.limits.maxParserMemoryMb);
+    const reusable = idle.findIndex(
+      (w) => (w as Worker & { heapLimit?: number }).heapLimit === job.limits.maxParserMemoryMb,
+    );
     const worker = reusable >= 0 ? idle.splice(reusable, 1)[0]! : spawn(job.limits);
     (worker as Worker & { heapLimit?: number }).heapLimit = job.limits.maxParserMemoryMb;
     worker.ref();
@@ -118,7 +125,13 @@ export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: num
     const arm = (): void => {
       clearTimeout(timer);
       timer = setTimeout(
-        () => finish(new VeilError('VEIL_LIMIT_TIME', `a PDF page took longer than limits.pageTimeoutMs (${job.limits.pageTimeoutMs} ms)`)),
+        () =>
+          finish(
+            new VeilError(
+              'VEIL_LIMIT_TIME',
+              `a PDF page took longer than limits.pageTimeoutMs (${job.limits.pageTimeoutMs} ms)`,
+            ),
+          ),
         job.limits.pageTimeoutMs,
       );
     };
@@ -127,14 +140,24 @@ export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: num
       if (settled) return;
       if (message.type === 'open') {
         pages = message.pages;
-        if (pages > job.limits.maxPages) finish(new VeilError('VEIL_LIMIT_PAGES', `PDF has more than limits.maxPages (${job.limits.maxPages}) pages`));
+        if (pages > job.limits.maxPages)
+          finish(
+            new VeilError(
+              'VEIL_LIMIT_PAGES',
+              `PDF has more than limits.maxPages (${job.limits.maxPages}) pages`,
+            ),
+          );
         else arm();
       } else if (message.type === 'page') {
         arm();
         try {
           onPage(message, pages);
         } catch (error) {
-          finish(error instanceof VeilError ? error : new VeilError('VEIL_INTERNAL', 'a PDF page could not be processed', { cause: error }));
+          finish(
+            error instanceof VeilError
+              ? error
+              : new VeilError('VEIL_INTERNAL', 'a PDF page could not be processed', { cause: error }),
+          );
         }
       } else if (message.type === 'done') finish(undefined, true);
       // A parse error leaves pdf.js in a clean state (the document was destroyed), so the worker is kept.
@@ -143,11 +166,18 @@ export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: num
     worker.on('error', (error: Error & { code?: string }) => {
       finish(
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new VeilError('VEIL_LIMIT_MEMORY', `parsing the PDF needed more than limits.maxParserMemoryMb (${job.limits.maxParserMemoryMb} MiB)`)
-          : new VeilError('VEIL_MALFORMED_DOCUMENT', 'PDF is damaged and could not be parsed', { cause: error }),
+          ? new VeilError(
+              'VEIL_LIMIT_MEMORY',
+              `parsing the PDF needed more than limits.maxParserMemoryMb (${job.limits.maxParserMemoryMb} MiB)`,
+            )
+          : new VeilError('VEIL_MALFORMED_DOCUMENT', 'PDF is damaged and could not be parsed', {
+              cause: error,
+            }),
       );
     });
-    worker.on('exit', () => finish(new VeilError('VEIL_MALFORMED_DOCUMENT', 'the PDF parser stopped unexpectedly')));
+    worker.on('exit', () =>
+      finish(new VeilError('VEIL_MALFORMED_DOCUMENT', 'the PDF parser stopped unexpectedly')),
+    );
     worker.postMessage(job);
   });
 }

@@ -17,7 +17,10 @@ measure.font = '10px sans-serif';
 const widthOf = (text: string): number => measure.measureText(text).width || text.length * 5;
 
 type Matrix = readonly number[];
-const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0]! * x + m[2]! * y + m[4]!, m[1]! * x + m[3]! * y + m[5]!];
+const apply = (m: Matrix, x: number, y: number): [number, number] => [
+  m[0]! * x + m[2]! * y + m[4]!,
+  m[1]! * x + m[3]! * y + m[5]!,
+];
 
 /** The box (viewport space: points, top-left origin) of the part of a run from fraction a to b. */
 function runBox(item: TextItem, viewportTransform: Matrix, a: number, b: number): Box {
@@ -71,12 +74,16 @@ export async function textLayerLines(page: PDFPageProxy): Promise<Line[]> {
     const whole = runBox(item, viewport.transform, 0, 1);
     const fontSize = Math.max(whole.height / 1.25, 1);
     const baseline = whole.y + whole.height;
-    if (current.length > 0 && (breakAfter || Math.abs(baseline - lastBaseline) > fontSize * 0.5 || whole.x < lastRight - fontSize)) {
+    if (
+      current.length > 0 &&
+      (breakAfter || Math.abs(baseline - lastBaseline) > fontSize * 0.5 || whole.x < lastRight - fontSize)
+    ) {
       lines.push(current);
       current = [];
     }
     const gap = whole.x - lastRight;
-    let spaceBefore = current.length > 0 && (lastEndsWithSpace || /^\s/.test(item.str) || gap > fontSize * 0.15);
+    let spaceBefore =
+      current.length > 0 && (lastEndsWithSpace || /^\s/.test(item.str) || gap > fontSize * 0.15);
     const total = widthOf(item.str);
     for (const match of item.str.matchAll(/\S+/g)) {
       const start = widthOf(item.str.slice(0, match.index)) / total;
@@ -91,12 +98,34 @@ export async function textLayerLines(page: PDFPageProxy): Promise<Line[]> {
   }
   if (current.length > 0) lines.push(current);
 
-  for (const annotation of (await page.getAnnotations()) as { fieldValue?: unknown; contentsObj?: { str?: unknown }; rect?: number[] }[]) {
-    const texts = [annotation.fieldValue, annotation.contentsObj?.str].filter((t): t is string => typeof t === 'string' && t.trim().length > 0);
+  for (const annotation of (await page.getAnnotations()) as {
+    fieldValue?: unknown;
+    contentsObj?: { str?: unknown };
+    rect?: number[];
+  }[]) {
+    const texts = [annotation.fieldValue, annotation.contentsObj?.str].filter(
+      (t): t is string => typeof t === 'string' && t.trim().length > 0,
+    );
     if (texts.length === 0 || !annotation.rect || annotation.rect.length !== 4) continue;
-    const [x1, y1, x2, y2] = viewport.convertToViewportRectangle(annotation.rect) as [number, number, number, number];
-    const box = { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1) };
-    for (const text of texts) lines.push(text.split(/\s+/).filter(Boolean).map((w, i) => ({ text: w, box, spaceBefore: i > 0 })));
+    const [x1, y1, x2, y2] = viewport.convertToViewportRectangle(annotation.rect) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const box = {
+      x: Math.min(x1, x2),
+      y: Math.min(y1, y2),
+      width: Math.abs(x2 - x1),
+      height: Math.abs(y2 - y1),
+    };
+    for (const text of texts)
+      lines.push(
+        text
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((w, i) => ({ text: w, box, spaceBefore: i > 0 })),
+      );
   }
   return lines.map((words) => ({ words }));
 }

@@ -10,7 +10,8 @@ import { renderPage } from './render.js';
 import { largeImages } from './images.js';
 import { needsOcr, textLayerLines } from './text-layer.js';
 
-const post = (message: PdfMessage, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(message, transfer);
+const post = (message: PdfMessage, transfer: ArrayBuffer[] = []): void =>
+  parentPort?.postMessage(message, transfer);
 
 async function run(job: PdfJob): Promise<void> {
   const { pdf, close } = await openPdf(job.bytes, job.limits);
@@ -29,13 +30,34 @@ async function run(job: PdfJob): Promise<void> {
         // When the images cannot be listed, the whole page is OCR'd rather than trusted unseen.
         const images = job.ocrMode === 'auto' && !ocr ? await largeImages(proxy).catch(() => undefined) : [];
         if (images === undefined) [lines, ocr] = [[], true];
-        const rendered = ocr || (images?.length ?? 0) > 0 ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits }) : undefined;
-        const extra = rendered ? { png: rendered.png, scale: rendered.scale, ...(images && images.length > 0 ? { images } : {}) } : {};
-        post({ type: 'page', number, width, height, lines, ...extra }, rendered ? [rendered.png.buffer as ArrayBuffer] : []);
+        const rendered =
+          ocr || (images?.length ?? 0) > 0
+            ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits })
+            : undefined;
+        const extra = rendered
+          ? { png: rendered.png, scale: rendered.scale, ...(images && images.length > 0 ? { images } : {}) }
+          : {};
+        post(
+          { type: 'page', number, width, height, lines, ...extra },
+          rendered ? [rendered.png.buffer as ArrayBuffer] : [],
+        );
       } else {
         const fill = job.fill[number];
-        const rendered = job.all || fill ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits, fill: fill ?? [] }) : undefined;
-        post({ type: 'page', number, width, height, lines: [], ...(rendered ? { png: rendered.png, scale: rendered.scale } : {}) }, rendered ? [rendered.png.buffer as ArrayBuffer] : []);
+        const rendered =
+          job.all || fill
+            ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits, fill: fill ?? [] })
+            : undefined;
+        post(
+          {
+            type: 'page',
+            number,
+            width,
+            height,
+            lines: [],
+            ...(rendered ? { png: rendered.png, scale: rendered.scale } : {}),
+          },
+          rendered ? [rendered.png.buffer as ArrayBuffer] : [],
+        );
       }
       proxy.cleanup();
     }

@@ -11,13 +11,23 @@ import { locate, type DocumentText } from '../text.js';
  * const boxes = boxesByPage(doc, dt, findings, 2); // Map { 1 => [{ x, y, width, height }] }
  * ```
  */
-export function boxesByPage(doc: Document, dt: DocumentText, findings: readonly Finding[], margin: number): Map<number, Box[]> {
+export function boxesByPage(
+  doc: Document,
+  dt: DocumentText,
+  findings: readonly Finding[],
+  margin: number,
+): Map<number, Box[]> {
   const pages = new Map<number, Box[]>();
   for (const finding of findings) {
     for (const { page, ...box } of locate(dt, doc, finding).boxes) {
       const grow = margin + box.height * 0.1;
       const list = pages.get(page) ?? [];
-      list.push({ x: box.x - grow, y: box.y - grow, width: box.width + 2 * grow, height: box.height + 2 * grow });
+      list.push({
+        x: box.x - grow,
+        y: box.y - grow,
+        width: box.width + 2 * grow,
+        height: box.height + 2 * grow,
+      });
       pages.set(page, list);
     }
   }

@@ -13,7 +13,12 @@ function blackBoxes(boxes: readonly Box[], width: number, height: number): Overl
     const top = Math.max(0, Math.floor(box.y));
     const w = Math.min(width, Math.ceil(box.x + box.width)) - left;
     const h = Math.min(height, Math.ceil(box.y + box.height)) - top;
-    if (w > 0 && h > 0) layers.push({ input: { create: { width: w, height: h, channels: 3, background: '#000000' } }, left, top });
+    if (w > 0 && h > 0)
+      layers.push({
+        input: { create: { width: w, height: h, channels: 3, background: '#000000' } },
+        left,
+        top,
+      });
   }
   return layers;
 }
@@ -39,10 +44,13 @@ export async function writeRedactedImage(
   const frames: Uint8Array[] = [];
   try {
     for (let index = 0; index < info.pages; index++) {
-      const { data, info: raw } = await openFrame(bytes, limits, index).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      const image = sharp(data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }).composite(
-        blackBoxes(boxes.get(index + 1) ?? [], raw.width, raw.height),
-      );
+      const { data, info: raw } = await openFrame(bytes, limits, index)
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const image = sharp(data, {
+        raw: { width: raw.width, height: raw.height, channels: raw.channels },
+      }).composite(blackBoxes(boxes.get(index + 1) ?? [], raw.width, raw.height));
       const encoded =
         info.pages > 1 || mediaType === 'image/png' || mediaType === 'image/tiff'
           ? mediaType === 'image/tiff' && info.pages === 1
@@ -61,7 +69,9 @@ export async function writeRedactedImage(
   const pdf = await PDFDocument.create({ updateMetadata: false });
   for (const frame of frames) {
     const image = await pdf.embedPng(frame);
-    pdf.addPage([image.width, image.height]).drawImage(image, { x: 0, y: 0, width: image.width, height: image.height });
+    pdf
+      .addPage([image.width, image.height])
+      .drawImage(image, { x: 0, y: 0, width: image.width, height: image.height });
   }
   return { bytes: await pdf.save(), mediaType: 'application/pdf' };
 }

@@ -19,6 +19,9 @@ export function operatorRedaction(plan: AnonymizationPlan, context: AnonymizeCon
   const scoped: AnonymizeContext = { ...context, tags: context.tags ?? new TagScope() };
   return async (text, findings) => {
     const done = await anonymize(text, findings, plan, scoped);
-    return { text: done.text, replacements: [...new Set(done.items.map((item) => done.text.slice(item.start, item.end)))] };
+    return {
+      text: done.text,
+      replacements: [...new Set(done.items.map((item) => done.text.slice(item.start, item.end)))],
+    };
   };
 }

@@ -1,4 +1,16 @@
-import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, popGraphicsState, pushGraphicsState, setTextRenderingMode, StandardFonts, TextRenderingMode } from 'pdf-lib';
+import {
+  decodePDFRawStream,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFRawStream,
+  popGraphicsState,
+  pushGraphicsState,
+  setTextRenderingMode,
+  StandardFonts,
+  TextRenderingMode,
+} from 'pdf-lib';
 import type { PDFFont, PDFPage, PDFPageLeaf } from 'pdf-lib';
 import type { DocumentLimits } from '../limits.js';
 import type { Box } from '../model.js';
@@ -21,7 +33,8 @@ const ANNOTATIONS_TO_DROP = new Set(['FileAttachment', 'Sound', 'Movie', 'Screen
 /** The page's content streams, decoded and joined; undefined when one cannot be decoded. */
 function pageContent(source: PDFDocument, node: PDFPageLeaf): string | undefined {
   const contents = node.Contents();
-  const streams = contents instanceof PDFArray ? contents.asArray().map((ref) => source.context.lookup(ref)) : [contents];
+  const streams =
+    contents instanceof PDFArray ? contents.asArray().map((ref) => source.context.lookup(ref)) : [contents];
   const parts: string[] = [];
   for (const stream of streams) {
     if (stream === undefined) continue;
@@ -117,14 +130,22 @@ export async function writeRedactedPdf(
 ): Promise<Uint8Array> {
   let source: PDFDocument | undefined;
   try {
-    if (!options.rasteriseAll) source = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
+    if (!options.rasteriseAll)
+      source = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
   } catch {
     source = undefined;
   }
   const rendered: PdfPageMessage[] = [];
   let pageCount = 0;
   await runPdfJob(
-    { kind: 'render', bytes, limits: options.limits, dpi: options.dpi ?? REDACTION_DPI, fill: Object.fromEntries(boxes), all: !source },
+    {
+      kind: 'render',
+      bytes,
+      limits: options.limits,
+      dpi: options.dpi ?? REDACTION_DPI,
+      fill: Object.fromEntries(boxes),
+      all: !source,
+    },
     (page, pages) => {
       rendered.push(page);
       pageCount = pages;
@@ -143,7 +164,8 @@ export async function writeRedactedPdf(
       const height = image.height / page.scale;
       const added = out.addPage([width, height]);
       added.drawImage(image, { x: 0, y: 0, width, height });
-      if (options.textLayer && font) drawInvisibleText(added, font, await options.textLayer.recognize(page.png), page.scale);
+      if (options.textLayer && font)
+        drawInvisibleText(added, font, await options.textLayer.recognize(page.png), page.scale);
     } else if (source) {
       stripUnreadContent(source, page.number - 1);
       const [copied] = await out.copyPages(source, [page.number - 1]);
@@ -171,8 +193,16 @@ function drawInvisibleText(page: PDFPage, font: PDFFont, result: OcrResult, scal
       if (text.length === 0 || word.box.width <= 0 || word.box.height <= 0) continue;
       const boxWidth = word.box.width / scale;
       const boxHeight = word.box.height / scale;
-      const size = Math.max(1, Math.min(boxHeight, boxWidth / Math.max(0.001, font.widthOfTextAtSize(text, 1))));
-      page.drawText(text, { x: word.box.x / scale, y: pageHeight - (word.box.y + word.box.height) / scale, size, font });
+      const size = Math.max(
+        1,
+        Math.min(boxHeight, boxWidth / Math.max(0.001, font.widthOfTextAtSize(text, 1))),
+      );
+      page.drawText(text, {
+        x: word.box.x / scale,
+        y: pageHeight - (word.box.y + word.box.height) / scale,
+        size,
+        font,
+      });
     }
   }
   page.pushOperators(popGraphicsState());

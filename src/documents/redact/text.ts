@@ -17,7 +17,10 @@ export interface TextRedaction {
  * Replaces the findings in a text. This is the seam where the anonymisation operators plug in
  * (`operatorRedaction` applies a policy's plan); `plainRedaction` is the default.
  */
-export type TextRedactor = (text: string, findings: readonly Finding[]) => TextRedaction | Promise<TextRedaction>;
+export type TextRedactor = (
+  text: string,
+  findings: readonly Finding[],
+) => TextRedaction | Promise<TextRedaction>;
 
 /**
  * The default redactor: each finding becomes `[TYPE]`. Overlapping findings (which the engine
@@ -79,11 +82,20 @@ export async function redactTextDocument(
     for (const r of done.replacements) replacements.add(r);
     return done.text;
   };
-  const written = (text: string, mediaType: string): { text: string; mediaType: string; replacements: readonly string[] } => ({ text, mediaType, replacements: [...replacements] });
+  const written = (
+    text: string,
+    mediaType: string,
+  ): { text: string; mediaType: string; replacements: readonly string[] } => ({
+    text,
+    mediaType,
+    replacements: [...replacements],
+  });
   if (doc.format === 'csv') {
     const table = doc.tables[0] as Table;
     const redactCell = async (value: string, row: number, column: number): Promise<string> => {
-      const segment = dt.segments.find((s) => s.ref.kind === 'cell' && s.ref.row === row && s.ref.column === column && s.ref.table === 0);
+      const segment = dt.segments.find(
+        (s) => s.ref.kind === 'cell' && s.ref.row === row && s.ref.column === column && s.ref.table === 0,
+      );
       if (!segment) return value;
       const local = localFindings(findings, segment.start, segment.end);
       return local.length > 0 ? redact(value, local) : value;
@@ -118,7 +130,8 @@ export async function redactTextDocument(
       }
       if (value !== null && typeof value === 'object') {
         const entries: [string, JsonValue][] = [];
-        for (const [k, v] of Object.entries(value as Record<string, JsonValue>)) entries.push([k, await rewrite(v)]);
+        for (const [k, v] of Object.entries(value as Record<string, JsonValue>))
+          entries.push([k, await rewrite(v)]);
         return Object.fromEntries(entries);
       }
       return value;
@@ -130,5 +143,11 @@ export async function redactTextDocument(
       : written(redacted.map((v) => JSON.stringify(v)).join('\n') + '\n', 'application/x-ndjson');
   }
   // Text, DOCX and e-mail leave as text; tables and records of attachments are part of that text.
-  return written(await redact(dt.text, findings.filter((f) => segmentsIn(dt, f.start, f.end).length > 0)), 'text/plain');
+  return written(
+    await redact(
+      dt.text,
+      findings.filter((f) => segmentsIn(dt, f.start, f.end).length > 0),
+    ),
+    'text/plain',
+  );
 }

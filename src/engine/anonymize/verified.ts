@@ -32,7 +32,11 @@ export function residualFindings(found: readonly Finding[], items: readonly Anon
  * Item offsets moved past the edits a later pass made. `items` are sorted, `edits` are that pass's
  * findings, sorted, and `made` its items in the same order; no edit overlaps an item.
  */
-function shiftItems(items: readonly AnonymizedItem[], edits: readonly Finding[], made: readonly AnonymizedItem[]): AnonymizedItem[] {
+function shiftItems(
+  items: readonly AnonymizedItem[],
+  edits: readonly Finding[],
+  made: readonly AnonymizedItem[],
+): AnonymizedItem[] {
   let next = 0;
   let delta = 0;
   return items.map((item) => {
@@ -70,8 +74,16 @@ export async function anonymizeVerified(
       .sort((a, b) => a.start - b.start);
     if (residual.length === 0) return result;
     if (pass >= MAX_PASSES)
-      throw new VeilError('VEIL_RESIDUAL_PII', `the anonymised output still contains ${residual.length} finding(s) after ${MAX_PASSES} passes; no output was produced`);
+      throw new VeilError(
+        'VEIL_RESIDUAL_PII',
+        `the anonymised output still contains ${residual.length} finding(s) after ${MAX_PASSES} passes; no output was produced`,
+      );
     const next = await anonymize(result.text, residual, plan, scoped);
-    result = { text: next.text, items: [...shiftItems(result.items, residual, next.items), ...next.items].sort((a, b) => a.start - b.start) };
+    result = {
+      text: next.text,
+      items: [...shiftItems(result.items, residual, next.items), ...next.items].sort(
+        (a, b) => a.start - b.start,
+      ),
+    };
   }
 }

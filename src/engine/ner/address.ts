@@ -10,7 +10,19 @@
 import type { Finding, FindingPart, Recognizer, TextWindow } from '../types.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import { EVERYDAY, G, gazetteerBits } from './gazetteer.js';
-import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_NEWLINE_BEFORE, F_UNCASED, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
+import {
+  F_ALL_DIGIT,
+  F_ALL_UPPER,
+  F_FIRST_UPPER,
+  F_HAS_DIGIT,
+  F_NEWLINE_BEFORE,
+  F_UNCASED,
+  F_WORD,
+  hashWord,
+  TokenBuffer,
+  tokenize,
+  WordSet,
+} from './tokenizer.js';
 
 /** Word kinds (bits). */
 const PREFIX = 1; // a street type before the name: "Avenue des Tuileries", "ul. Karpacka"
@@ -46,18 +58,42 @@ define(UNIT, 'apt apartment suite ste unit flat room rm floor fl bldg building d
 define(MILITARY, 'apo fpo dpo');
 define(SHIP, 'usns uss uscgc usnv');
 // Also the place-name links "Turkovice u Prelouce", "Kostelec nad Orlicí", "Frankfurt am Main", "Boulogne sur Mer".
-define(CONNECTOR, 'de del della delle dei degli di da das dos do du des la le les van der den von y e et of the al el am an u nad pod sur sous bei im');
+define(
+  CONNECTOR,
+  'de del della delle dei degli di da das dos do du des la le les van der den von y e et of the al el am an u nad pod sur sous bei im',
+);
 define(POBOX, 'po pob psc box bp');
-define(ABBREVIATION, 'st ave av avda rd ln dr blvd bd bld ct pl sq ter tce cir cres hwy pkwy trl str ul al apt ste rm fl bldg dept no nr λ λεωφ boul');
+define(
+  ABBREVIATION,
+  'st ave av avda rd ln dr blvd bd bld ct pl sq ter tce cir cres hwy pkwy trl str ul al apt ste rm fl bldg dept no nr λ λεωφ boul',
+);
 
 /** German, Nordic, Dutch, Finnish and Hungarian street names end in their type: "Kuefsteinstrasse". */
-const COMPOUND = /..(?:stra(?:ss|ß)e|str|weg|gasse|platz|allee|ring|damm|gatan|gata|vägen|väg|vej|gade|tie|katu|laan|straat|plein|gracht|veien|vegen|gränd|torget|utca|ulica)$/iu;
+const COMPOUND =
+  /..(?:stra(?:ss|ß)e|str|weg|gasse|platz|allee|ring|damm|gatan|gata|vägen|väg|vej|gade|tie|katu|laan|straat|plein|gracht|veien|vegen|gränd|torget|utca|ulica)$/iu;
 
 /** Characters right after a number that make it part of a larger figure ("12.50", "3/4", "10%"). */
 const FIGURE = '.,:/%';
 
 /** Hashes of the words the box grammar spells out. */
-const W = { p: hashWord('p'), o: hashWord('o'), po: hashWord('po'), pob: hashWord('pob'), bp: hashWord('bp'), psc: hashWord('psc'), unit: hashWord('unit'), box: hashWord('box'), st: hashWord('st'), ste: hashWord('ste'), mt: hashWord('mt'), ft: hashWord('ft'), corner: hashWord('corner'), of: hashWord('of'), the: hashWord('the'), and: hashWord('and') };
+const W = {
+  p: hashWord('p'),
+  o: hashWord('o'),
+  po: hashWord('po'),
+  pob: hashWord('pob'),
+  bp: hashWord('bp'),
+  psc: hashWord('psc'),
+  unit: hashWord('unit'),
+  box: hashWord('box'),
+  st: hashWord('st'),
+  ste: hashWord('ste'),
+  mt: hashWord('mt'),
+  ft: hashWord('ft'),
+  corner: hashWord('corner'),
+  of: hashWord('of'),
+  the: hashWord('the'),
+  and: hashWord('and'),
+};
 
 /** Marks a token whose word kind or gazetteer mask has not been looked up yet. */
 const UNKNOWN = -1;
@@ -66,7 +102,29 @@ const UNKNOWN = -1;
 const MAX_NAME = 7;
 
 /** Street types that name nothing else, the only ones a street line in lower case may end with. */
-const PLAIN_TYPE = new WordSet(['street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'boulevard', 'blvd', 'strasse', 'straße', 'utca', 'út', 'útja', 'ulica', 'vej', 'gade', 'straat', 'gatan', 'gata']);
+const PLAIN_TYPE = new WordSet([
+  'street',
+  'st',
+  'road',
+  'rd',
+  'avenue',
+  'ave',
+  'lane',
+  'ln',
+  'boulevard',
+  'blvd',
+  'strasse',
+  'straße',
+  'utca',
+  'út',
+  'útja',
+  'ulica',
+  'vej',
+  'gade',
+  'straat',
+  'gatan',
+  'gata',
+]);
 
 /** Kinds of address pieces, as `FindingPart` types. */
 const PART_TYPES = ['BUILDING_NUMBER', 'STREET', 'UNIT', 'PLACE', 'REGION', 'POSTCODE'] as const;
@@ -104,13 +162,15 @@ class Parser {
 
   private kindOf(i: number): number {
     let kind = this.kinds[i]!;
-    if (kind === UNKNOWN) kind = this.kinds[i] = this.tokens.flags[i]! & F_WORD ? (KINDS.get(this.tokens.hash[i]!) ?? 0) : 0;
+    if (kind === UNKNOWN)
+      kind = this.kinds[i] = this.tokens.flags[i]! & F_WORD ? (KINDS.get(this.tokens.hash[i]!) ?? 0) : 0;
     return kind;
   }
 
   private gazOf(i: number): number {
     let gaz = this.gaz[i]!;
-    if (gaz === UNKNOWN) gaz = this.gaz[i] = this.tokens.flags[i]! & F_WORD ? gazetteerBits(this.tokens.hash[i]!) : 0;
+    if (gaz === UNKNOWN)
+      gaz = this.gaz[i] = this.tokens.flags[i]! & F_WORD ? gazetteerBits(this.tokens.hash[i]!) : 0;
     return gaz;
   }
 
@@ -158,15 +218,24 @@ class Parser {
     const flags = this.flags(i);
     if (!(flags & F_WORD) || flags & F_HAS_DIGIT) return false;
     // After a street line in lower case, its places are in lower case too ("12 oak street, springfield").
-    if (!(flags & (F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED)) && !(this.lower && !EVERYDAY.has(this.tokens.hash[i]!))) return false;
-    return !(this.gazOf(i) & (G.function | G.month | G.weekday)) || (this.kindOf(i) & (PREFIX | SUFFIX)) !== 0;
+    if (
+      !(flags & (F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED)) &&
+      !(this.lower && !EVERYDAY.has(this.tokens.hash[i]!))
+    )
+      return false;
+    return (
+      !(this.gazOf(i) & (G.function | G.month | G.weekday)) || (this.kindOf(i) & (PREFIX | SUFFIX)) !== 0
+    );
   }
 
   /** A lower-case word with no digit that is no function word, month or week day. */
   isLowerWord(i: number): boolean {
     if (i < 0 || i >= this.count) return false;
     const flags = this.flags(i);
-    return (flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED | F_HAS_DIGIT)) === F_WORD && !(this.gazOf(i) & (G.function | G.month | G.weekday));
+    return (
+      (flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED | F_HAS_DIGIT)) === F_WORD &&
+      !(this.gazOf(i) & (G.function | G.month | G.weekday))
+    );
   }
 
   /**
@@ -176,9 +245,20 @@ class Parser {
    */
   lowerStreetAfter(i: number): number {
     for (let j = i; j < i + 2 && this.isLowerWord(j) && !(this.flags(j) & F_NEWLINE_BEFORE); j++) {
-      if (j === i && this.isNumber(j + 1) && !(this.flags(j + 1) & F_NEWLINE_BEFORE) && COMPOUND.test(this.text.slice(this.tokens.start[j]!, this.tokens.end[j]!))) return j + 2;
+      if (
+        j === i &&
+        this.isNumber(j + 1) &&
+        !(this.flags(j + 1) & F_NEWLINE_BEFORE) &&
+        COMPOUND.test(this.text.slice(this.tokens.start[j]!, this.tokens.end[j]!))
+      )
+        return j + 2;
       const type = j + 1;
-      if (type >= this.count || this.flags(type) & (F_NEWLINE_BEFORE | F_FIRST_UPPER | F_ALL_UPPER) || !PLAIN_TYPE.has(this.tokens.hash[type]!)) continue;
+      if (
+        type >= this.count ||
+        this.flags(type) & (F_NEWLINE_BEFORE | F_FIRST_UPPER | F_ALL_UPPER) ||
+        !PLAIN_TYPE.has(this.tokens.hash[type]!)
+      )
+        continue;
       const end = this.afterAbbreviation(type);
       return this.isNumber(end) && !(this.flags(end) & F_NEWLINE_BEFORE) ? end + 1 : end;
     }
@@ -186,7 +266,13 @@ class Parser {
   }
 
   isStreetType(i: number, kind: number): boolean {
-    return i >= 0 && i < this.count && (this.flags(i) & F_WORD) !== 0 && !(this.flags(i) & F_HAS_DIGIT) && (this.kindOf(i) & kind) !== 0;
+    return (
+      i >= 0 &&
+      i < this.count &&
+      (this.flags(i) & F_WORD) !== 0 &&
+      !(this.flags(i) & F_HAS_DIGIT) &&
+      (this.kindOf(i) & kind) !== 0
+    );
   }
 
   isCompound(i: number): boolean {
@@ -211,7 +297,12 @@ class Parser {
       if (j > i && this.flags(j) & F_NEWLINE_BEFORE) break;
       // "1121 New Creek Road street", "14 Rue Aghlab street": a lower-case street word after a
       // complete street name is the writer's word, not part of the name.
-      if (complete === j && this.isStreetType(j, PREFIX | SUFFIX) && !(this.flags(j) & (F_FIRST_UPPER | F_ALL_UPPER))) break;
+      if (
+        complete === j &&
+        this.isStreetType(j, PREFIX | SUFFIX) &&
+        !(this.flags(j) & (F_FIRST_UPPER | F_ALL_UPPER))
+      )
+        break;
       // "St. John Street", "Ste. Catherine Blvd": an abbreviated "Saint" opens a name.
       if (this.isSaint(j) && this.is(j + 1, '.') && this.attached(j + 1) && this.isName(j + 2)) {
         names++;
@@ -239,7 +330,12 @@ class Parser {
         if (prefixSeen || this.isCompound(j - 1)) complete = j;
         continue;
       }
-      if (this.kind(j) & CONNECTOR && !(this.flags(j) & F_FIRST_UPPER) && j > i && (this.isName(j + 1) || this.kind(j + 1) & CONNECTOR)) {
+      if (
+        this.kind(j) & CONNECTOR &&
+        !(this.flags(j) & F_FIRST_UPPER) &&
+        j > i &&
+        (this.isName(j + 1) || this.kind(j + 1) & CONNECTOR)
+      ) {
         j++;
         continue;
       }
@@ -272,17 +368,32 @@ class Parser {
     if (last >= 0 && (this.isCompound(last) || (this.isStreetType(last, SUFFIX) && this.isName(last - 1)))) {
       let start = last;
       if (!this.isCompound(last)) start--;
-      for (let steps = 0; steps < 3 && this.isName(start - 1) && !(this.flags(start) & F_NEWLINE_BEFORE); steps++) start--;
+      for (
+        let steps = 0;
+        steps < 3 && this.isName(start - 1) && !(this.flags(start) & F_NEWLINE_BEFORE);
+        steps++
+      )
+        start--;
       return start;
     }
     // "ul. Karpacka 69", "Calle de la Paz 3": a prefix type, then names and connectors.
     for (let steps = 0; steps < MAX_NAME && j >= 0; steps++, j--) {
-      if (this.isStreetType(j, PREFIX) && (this.flags(j) & F_FIRST_UPPER || this.isStreetType(j, ABBREVIATION)) && j + 1 < i) {
+      if (
+        this.isStreetType(j, PREFIX) &&
+        (this.flags(j) & F_FIRST_UPPER || this.isStreetType(j, ABBREVIATION)) &&
+        j + 1 < i
+      ) {
         const next = this.afterAbbreviation(j);
         if (next < i && this.isName(next)) return j;
       }
       if (this.flags(j + 1) & F_NEWLINE_BEFORE && j + 1 < i) return -1;
-      if (!(this.isName(j) || this.kind(j) & CONNECTOR || (this.is(j, '.') && this.attached(j)) || this.isStreetType(j, PREFIX))) return -1;
+      if (!(
+        this.isName(j) ||
+        this.kind(j) & CONNECTOR ||
+        (this.is(j, '.') && this.attached(j)) ||
+        this.isStreetType(j, PREFIX)
+      ))
+        return -1;
     }
     return -1;
   }
@@ -291,8 +402,10 @@ class Parser {
   box(i: number): number {
     let j = i;
     // "P.O. Box", "PO Box", "POB", "BP"
-    if (this.isLetters(j, W.p) && this.is(j + 1, '.') && this.isLetters(j + 2, W.o)) j = this.is(j + 3, '.') ? j + 4 : j + 3;
-    else if (this.isLetters(j, W.po) || this.isLetters(j, W.pob) || this.isLetters(j, W.bp)) j = this.is(j + 1, '.') ? j + 2 : j + 1;
+    if (this.isLetters(j, W.p) && this.is(j + 1, '.') && this.isLetters(j + 2, W.o))
+      j = this.is(j + 3, '.') ? j + 4 : j + 3;
+    else if (this.isLetters(j, W.po) || this.isLetters(j, W.pob) || this.isLetters(j, W.bp))
+      j = this.is(j + 1, '.') ? j + 2 : j + 1;
     else if (this.isLetters(j, W.psc) || this.isLetters(j, W.unit)) {
       if (!this.isNumber(j + 1)) return -1;
       j += 2;
@@ -309,7 +422,8 @@ class Parser {
 
   /** The first token of "corner of" or "the corner of" right before token `i`, or -1. */
   cornerBefore(i: number): number {
-    if (!this.isLetters(i - 1, W.of) || !this.isLetters(i - 2, W.corner) || this.flags(i) & F_NEWLINE_BEFORE) return -1;
+    if (!this.isLetters(i - 1, W.of) || !this.isLetters(i - 2, W.corner) || this.flags(i) & F_NEWLINE_BEFORE)
+      return -1;
     return this.isLetters(i - 3, W.the) ? i - 3 : i - 2;
   }
 
@@ -326,7 +440,10 @@ class Parser {
   /** Token `i` is "St", "Ste", "Mt" or "Ft" with a capital (the "St" of "Main St" is a street type). */
   isSaint(i: number): boolean {
     const hash = this.tokens.hash[i];
-    return (this.flags(i) & F_FIRST_UPPER) !== 0 && (hash === W.st || hash === W.ste || hash === W.mt || hash === W.ft);
+    return (
+      (this.flags(i) & F_FIRST_UPPER) !== 0 &&
+      (hash === W.st || hash === W.ste || hash === W.mt || hash === W.ft)
+    );
   }
 
   /** Token `i` is the word whose hash is `word` (one of the `W` constants). */
@@ -336,14 +453,37 @@ class Parser {
 
   /** A postcode at `i` ("30046", "00-950", "SW1A 1AA", "1234 AB"). Returns the index after it, or -1. */
   postcode(i: number): number {
-    if (i >= this.count || !(this.flags(i) & F_WORD) || !(this.flags(i) & F_HAS_DIGIT) || this.length(i) < 3 || this.length(i) > 10) return -1;
+    if (
+      i >= this.count ||
+      !(this.flags(i) & F_WORD) ||
+      !(this.flags(i) & F_HAS_DIGIT) ||
+      this.length(i) < 3 ||
+      this.length(i) > 10
+    )
+      return -1;
     const next = i + 1;
-    if (next < this.count && !(this.flags(next) & F_NEWLINE_BEFORE) && this.flags(next) & F_WORD && this.length(next) <= 3) {
+    if (
+      next < this.count &&
+      !(this.flags(next) & F_NEWLINE_BEFORE) &&
+      this.flags(next) & F_WORD &&
+      this.length(next) <= 3
+    ) {
       // UK and Canadian inward codes ("1AA"), Dutch letter pairs ("1234 AB").
       const nextFlags = this.flags(next);
       // Swedish, Czech and Slovak ones are split 3 + 2 ("111 22").
-      const split = this.flags(i) & F_ALL_DIGIT && this.length(i) === 3 && nextFlags & F_ALL_DIGIT && this.length(next) === 2;
-      if (split || (nextFlags & F_HAS_DIGIT && !(nextFlags & F_ALL_DIGIT)) || (this.flags(i) & F_ALL_DIGIT && this.length(i) === 4 && nextFlags & F_ALL_UPPER && this.length(next) === 2))
+      const split =
+        this.flags(i) & F_ALL_DIGIT &&
+        this.length(i) === 3 &&
+        nextFlags & F_ALL_DIGIT &&
+        this.length(next) === 2;
+      if (
+        split ||
+        (nextFlags & F_HAS_DIGIT && !(nextFlags & F_ALL_DIGIT)) ||
+        (this.flags(i) & F_ALL_DIGIT &&
+          this.length(i) === 4 &&
+          nextFlags & F_ALL_UPPER &&
+          this.length(next) === 2)
+      )
         return next + 1;
     }
     return next;
@@ -351,7 +491,12 @@ class Parser {
 
   /** A state or region code: two or three capitals ("TX", "NB"). */
   isStateCode(i: number): boolean {
-    return i < this.count && (this.flags(i) & (F_WORD | F_ALL_UPPER | F_HAS_DIGIT)) === (F_WORD | F_ALL_UPPER) && this.length(i) >= 2 && this.length(i) <= 3;
+    return (
+      i < this.count &&
+      (this.flags(i) & (F_WORD | F_ALL_UPPER | F_HAS_DIGIT)) === (F_WORD | F_ALL_UPPER) &&
+      this.length(i) >= 2 &&
+      this.length(i) <= 3
+    );
   }
 
   /** True when token `i` may follow the last part of an address. */
@@ -371,19 +516,33 @@ class Parser {
     if (this.isStreetType(i, UNIT)) {
       let j = this.afterAbbreviation(i);
       if (this.is(j, '#')) j++;
-      if (this.isNumber(j) || (j < this.count && this.flags(j) & F_HAS_DIGIT && this.length(j) <= 6)) return this.piece(P_UNIT, i, j + 1);
+      if (this.isNumber(j) || (j < this.count && this.flags(j) & F_HAS_DIGIT && this.length(j) <= 6))
+        return this.piece(P_UNIT, i, j + 1);
       return -1;
     }
     if (this.is(i, '#') && this.isNumber(i + 1)) return this.piece(P_UNIT, i, i + 2);
     // "APO AP 11949"
-    if (this.isStreetType(i, MILITARY) && this.flags(i) & F_ALL_UPPER && this.isStateCode(i + 1) && this.isNumber(i + 2)) return this.piece(P_UNIT, i, i + 3);
+    if (
+      this.isStreetType(i, MILITARY) &&
+      this.flags(i) & F_ALL_UPPER &&
+      this.isStateCode(i + 1) &&
+      this.isNumber(i + 2)
+    )
+      return this.piece(P_UNIT, i, i + 3);
     let j = i;
     // "75001 Paris" or a postcode alone
     const leading = this.postcode(j);
     if (leading > 0) j = this.piece(P_POSTCODE, j, leading);
     const namesStart = j;
     let names = 0;
-    while (names < 4 && j < this.count && (this.isName(j) || (names > 0 && this.kind(j) & CONNECTOR && (this.isName(j + 1) || (this.kind(j + 1) & CONNECTOR && this.isName(j + 2)))))) {
+    while (
+      names < 4 &&
+      j < this.count &&
+      (this.isName(j) ||
+        (names > 0 &&
+          this.kind(j) & CONNECTOR &&
+          (this.isName(j + 1) || (this.kind(j + 1) & CONNECTOR && this.isName(j + 2)))))
+    ) {
       if (j > i && this.flags(j) & F_NEWLINE_BEFORE) break;
       if (this.isStateCode(j) && names > 0) break;
       j++;
@@ -391,11 +550,17 @@ class Parser {
     }
     if (names === 0 && leading > 0) return j;
     // "Praha 6", "Ceské Budejovice 6, Kazakhstan": a city's district number.
-    const district = names > 0 && this.isNumber(j) && this.length(j) <= 2 && !(this.flags(j) & F_NEWLINE_BEFORE) && this.boundary(j + 1);
+    const district =
+      names > 0 &&
+      this.isNumber(j) &&
+      this.length(j) <= 2 &&
+      !(this.flags(j) & F_NEWLINE_BEFORE) &&
+      this.boundary(j + 1);
     if (names > 0) this.piece(P_PLACE, namesStart, district ? j + 1 : j);
     // ", CA 13241", "TX 48486"
     let k = j;
-    if (names > 0 && this.is(k, ',') && this.isStateCode(k + 1) && !(this.flags(k + 1) & F_NEWLINE_BEFORE)) k++;
+    if (names > 0 && this.is(k, ',') && this.isStateCode(k + 1) && !(this.flags(k + 1) & F_NEWLINE_BEFORE))
+      k++;
     if (this.isStateCode(k) && !(k > i && this.flags(k) & F_NEWLINE_BEFORE && names > 0)) {
       const after = this.postcode(k + 1);
       if (after > 0 && !(this.flags(k + 1) & F_NEWLINE_BEFORE)) {
@@ -467,12 +632,18 @@ class Parser {
       if (this.is(j, ',')) {
         comma = true;
         j++;
-      } else if (this.is(j, '.') && this.attached(j) && this.flags(j - 1) & F_ALL_DIGIT && this.flags(j + 1) & F_NEWLINE_BEFORE) {
+      } else if (
+        this.is(j, '.') &&
+        this.attached(j) &&
+        this.flags(j - 1) & F_ALL_DIGIT &&
+        this.flags(j + 1) & F_NEWLINE_BEFORE
+      ) {
         // "útja 45." at a line end: the period of a Hungarian or German house number.
         j++;
       }
       if (j >= this.count) break;
-      const newline = (this.flags(j) & F_NEWLINE_BEFORE) !== 0 || (comma && (this.flags(end) & F_NEWLINE_BEFORE) !== 0);
+      const newline =
+        (this.flags(j) & F_NEWLINE_BEFORE) !== 0 || (comma && (this.flags(end) & F_NEWLINE_BEFORE) !== 0);
       // A leading comma on its own line ("GRUB\n, NO").
       if (!comma && this.is(j, ',') && this.flags(j) & F_NEWLINE_BEFORE) {
         comma = true;
@@ -524,7 +695,13 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     if (i < covered) continue;
     // Every address starts with a number, a capitalised word or a box word ("p.o. box").
     const flags = tokens.flags[i]!;
-    if (!(flags & F_WORD) || (!(flags & (F_HAS_DIGIT | F_FIRST_UPPER | F_ALL_UPPER)) && !(parser.kind(i) & (POBOX | UNIT)) && tokens.hash[i] !== W.p)) continue;
+    if (
+      !(flags & F_WORD) ||
+      (!(flags & (F_HAS_DIGIT | F_FIRST_UPPER | F_ALL_UPPER)) &&
+        !(parser.kind(i) & (POBOX | UNIT)) &&
+        tokens.hash[i] !== W.p)
+    )
+      continue;
     let start = -1;
     let end = -1;
     const box = parser.box(i);
@@ -554,12 +731,27 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     }
     if (start < 0) continue;
     // A leading number before a name-first street: "56 ul. Karpacka 69".
-    if (start > covered && parser.isNumber(start - 1) && !(parser.flags(start) & F_NEWLINE_BEFORE) && !parser.is(start - 2, '.')) start--;
+    if (
+      start > covered &&
+      parser.isNumber(start - 1) &&
+      !(parser.flags(start) & F_NEWLINE_BEFORE) &&
+      !parser.is(start - 2, '.')
+    )
+      start--;
     // "Apt. 722 20 40 rue Victor Hugo": a unit and its number written before the street line.
     // The leading-number step above may have taken the unit's number already ("Suite 400 1200 Main Street").
-    const unitNumber = parser.isNumber(start) && parser.isNumber(start + 1) && !parser.isNumber(start - 1) ? start : start - 1;
-    const unit = parser.is(unitNumber - 1, '.') && parser.attached(unitNumber - 1) ? unitNumber - 2 : unitNumber - 1;
-    if (unit >= covered && parser.isNumber(unitNumber) && parser.isStreetType(unit, UNIT) && !(parser.flags(start) & F_NEWLINE_BEFORE) && !(parser.flags(unitNumber) & F_NEWLINE_BEFORE)) start = unit;
+    const unitNumber =
+      parser.isNumber(start) && parser.isNumber(start + 1) && !parser.isNumber(start - 1) ? start : start - 1;
+    const unit =
+      parser.is(unitNumber - 1, '.') && parser.attached(unitNumber - 1) ? unitNumber - 2 : unitNumber - 1;
+    if (
+      unit >= covered &&
+      parser.isNumber(unitNumber) &&
+      parser.isStreetType(unit, UNIT) &&
+      !(parser.flags(start) & F_NEWLINE_BEFORE) &&
+      !(parser.flags(unitNumber) & F_NEWLINE_BEFORE)
+    )
+      start = unit;
     // "the corner of Kapelaniestraat 88 and Whittaker Street": an intersection is one place.
     const corner = parser.cornerBefore(start);
     if (corner >= covered) {
@@ -572,7 +764,12 @@ function parseRegion(text: string, from: number, to: number, found: Finding[]): 
     parser.lower = false;
     // A unit or military line before the box ("Unit 1234 Box 5678").
     let last = end - 1;
-    while (last > start && !(tokens.flags[last]! & F_WORD) && !(parser.is(last, '.') && parser.kind(last - 1) & ABBREVIATION)) last--;
+    while (
+      last > start &&
+      !(tokens.flags[last]! & F_WORD) &&
+      !(parser.is(last, '.') && parser.kind(last - 1) & ABBREVIATION)
+    )
+      last--;
     const lines = text.slice(tokens.start[start]!, tokens.end[last]!).split('\n').length;
     // A street line with further parts is a sure address: it outranks a place or name the tagger
     // found on one of its lines ("WELLINGTON" in "82 Maidstone Road\n WELLINGTON\n Armenia"), which
@@ -627,7 +824,10 @@ export function findAddresses(text: string, from: number, to: number): Finding[]
       start = space < 0 ? match.index : start + space;
     }
     if (end < to) {
-      const space = text.lastIndexOf('\n', end) > start + BEFORE ? text.lastIndexOf('\n', end) : text.lastIndexOf(' ', end);
+      const space =
+        text.lastIndexOf('\n', end) > start + BEFORE
+          ? text.lastIndexOf('\n', end)
+          : text.lastIndexOf(' ', end);
       if (space > match.index) end = space;
     }
     parseRegion(text, start, end, found);
@@ -639,7 +839,8 @@ export function findAddresses(text: string, from: number, to: number): Finding[]
 }
 
 /** A unit and its number ending a street line the tagger found ("... Gürtel 92 Apt. 584"). */
-const UNIT_AT_END = /(?<![\p{L}\p{N}])(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|bldg|building)\.?\s?#?\s?\d[\p{L}\p{N}]{0,5}$/iu;
+const UNIT_AT_END =
+  /(?<![\p{L}\p{N}])(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|bldg|building)\.?\s?#?\s?\d[\p{L}\p{N}]{0,5}$/iu;
 
 /**
  * The end of an address whose street line ends at `end`, after the unit, city, state, postcode
@@ -653,7 +854,13 @@ const UNIT_AT_END = /(?<![\p{L}\p{N}])(?:apt|apartment|suite|ste|unit|flat|room|
  * continueAddress('12 Oak Road, Leeds LS1 4AP.', 11, 27); // 25
  * ```
  */
-export function continueAddress(text: string, end: number, limit: number, lower = false, parts?: FindingPart[]): number {
+export function continueAddress(
+  text: string,
+  end: number,
+  limit: number,
+  lower = false,
+  parts?: FindingPart[],
+): number {
   const stop = Math.min(limit, end + AFTER);
   parser.load(text, end, stop);
   parser.lower = lower;

@@ -70,11 +70,37 @@ function affixHash(text: string, from: number, to: number): number {
 // pairs did not help on held-out text (presidio held-out F2 0.671 → 0.678, TAB dev within one
 // mention) while they cost four table probes per token.
 const T = {
-  bias: 1, word: 2, prevWord: 3, nextWord: 4, shape: 7, prevShape: 8, nextShape: 9,
-  shapeNext: 10, prevShapeShape: 11, suffix3: 12, suffix2: 13, prefix3: 14, gaz: 15, prevGaz: 16, nextGaz: 17,
-  sentenceShape: 18, newline: 19, nextNewline: 20, prevTag: 21, prevTagShape: 22, prevTagWord: 23, prevTags: 24,
-  honorific: 25, nextPeriod: 26, gazShape: 27, capsContext: 28, prevTagGaz: 30, paragraph: 31,
-  suffix4: 32, prevTagNextShape: 34, noGazShape: 35,
+  bias: 1,
+  word: 2,
+  prevWord: 3,
+  nextWord: 4,
+  shape: 7,
+  prevShape: 8,
+  nextShape: 9,
+  shapeNext: 10,
+  prevShapeShape: 11,
+  suffix3: 12,
+  suffix2: 13,
+  prefix3: 14,
+  gaz: 15,
+  prevGaz: 16,
+  nextGaz: 17,
+  sentenceShape: 18,
+  newline: 19,
+  nextNewline: 20,
+  prevTag: 21,
+  prevTagShape: 22,
+  prevTagWord: 23,
+  prevTags: 24,
+  honorific: 25,
+  nextPeriod: 26,
+  gazShape: 27,
+  capsContext: 28,
+  prevTagGaz: 30,
+  paragraph: 31,
+  suffix4: 32,
+  prevTagNextShape: 34,
+  noGazShape: 35,
 } as const;
 
 /** Bumped whenever templates or shapes change, so stale weights are refused at load. */
@@ -128,7 +154,10 @@ export function tokenFeatures(t: TaggedTokens, i: number, out: Int32Array, n: nu
 
 /** True when the token before `i` ends a sentence (or there is none), so case says little. */
 function afterSentenceEnd(t: TaggedTokens, i: number): boolean {
-  return i === 0 || (!(t.tokens.flags[i - 1]! & F_WORD) && SENTENCE_END.includes(t.text.charAt(t.tokens.start[i - 1]!)));
+  return (
+    i === 0 ||
+    (!(t.tokens.flags[i - 1]! & F_WORD) && SENTENCE_END.includes(t.text.charAt(t.tokens.start[i - 1]!)))
+  );
 }
 
 /**
@@ -142,7 +171,8 @@ export function leftFeatures(t: TaggedTokens, i: number, out: Int32Array, n: num
   out[n++] = mix(T.prevWord, wordOrBoundary(t, i - 1));
   out[n++] = mix(T.prevShape, prevShape);
   out[n++] = mix(T.prevShapeShape, mix(prevShape, shape));
-  for (let bits = prevGaz; bits !== 0; bits &= bits - 1) out[n++] = mix(T.prevGaz, 31 - Math.clz32(bits & -bits));
+  for (let bits = prevGaz; bits !== 0; bits &= bits - 1)
+    out[n++] = mix(T.prevGaz, 31 - Math.clz32(bits & -bits));
   if (afterSentenceEnd(t, i)) out[n++] = mix(T.sentenceShape, shape);
   if (prevGaz & G.honorific) out[n++] = mix(T.honorific, shape);
   return n;
@@ -159,7 +189,8 @@ export function rightFeatures(t: TaggedTokens, i: number, out: Int32Array, n: nu
   out[n++] = mix(T.nextWord, nextWord);
   out[n++] = mix(T.nextShape, nextShape);
   out[n++] = mix(T.shapeNext, mix(shape, nextShape));
-  for (let bits = gazOrNone(t, i + 1); bits !== 0; bits &= bits - 1) out[n++] = mix(T.nextGaz, 31 - Math.clz32(bits & -bits));
+  for (let bits = gazOrNone(t, i + 1); bits !== 0; bits &= bits - 1)
+    out[n++] = mix(T.nextGaz, 31 - Math.clz32(bits & -bits));
   if (nextWord === PERIOD) out[n++] = mix(T.nextPeriod, shape);
   return n;
 }
@@ -174,9 +205,20 @@ export function positionFeatures(t: TaggedTokens, i: number, out: Int32Array, n:
   if (flags & F_NEWLINE_BEFORE) out[n++] = mix(T.newline, flags & F_PARAGRAPH_BEFORE ? 2 : 1);
   if (i + 1 < count && tokens.flags[i + 1]! & F_NEWLINE_BEFORE) out[n++] = mix(T.nextNewline, 1);
   // "Mr. Smith": the honorific two tokens back (one back is `leftFeatures`).
-  if (!(gazOrNone(t, i - 1) & G.honorific) && wordOrBoundary(t, i - 1) === PERIOD && gazOrNone(t, i - 2) & G.honorific) out[n++] = mix(T.honorific, shape);
+  if (
+    !(gazOrNone(t, i - 1) & G.honorific) &&
+    wordOrBoundary(t, i - 1) === PERIOD &&
+    gazOrNone(t, i - 2) & G.honorific
+  )
+    out[n++] = mix(T.honorific, shape);
   // Text in capitals (headings, forms) says little through case; tell the model so.
-  if (flags & F_ALL_UPPER && i > 0 && tokens.flags[i - 1]! & F_ALL_UPPER && i + 1 < count && tokens.flags[i + 1]! & F_ALL_UPPER)
+  if (
+    flags & F_ALL_UPPER &&
+    i > 0 &&
+    tokens.flags[i - 1]! & F_ALL_UPPER &&
+    i + 1 < count &&
+    tokens.flags[i + 1]! & F_ALL_UPPER
+  )
     out[n++] = mix(T.capsContext, 1);
   return n;
 }
@@ -191,10 +233,18 @@ export function contextFeatures(t: TaggedTokens, i: number, out: Int32Array, n: 
  * before it (`prevTag`, `prevPrevTag`; 0 is O) with the token itself. After two O tags they are
  * fixed per word, so the run-time tagger caches them with the token features.
  */
-export function tagFeatures(t: TaggedTokens, i: number, prevTag: number, prevPrevTag: number, out: Int32Array, n: number): number {
+export function tagFeatures(
+  t: TaggedTokens,
+  i: number,
+  prevTag: number,
+  prevPrevTag: number,
+  out: Int32Array,
+  n: number,
+): number {
   const word = t.tokens.hash[i]!;
   const shape = shapeOf(t.tokens, i);
-  for (let bits = t.gaz[i]!; bits !== 0; bits &= bits - 1) out[n++] = mix(T.prevTagGaz, mix(31 - Math.clz32(bits & -bits), prevTag));
+  for (let bits = t.gaz[i]!; bits !== 0; bits &= bits - 1)
+    out[n++] = mix(T.prevTagGaz, mix(31 - Math.clz32(bits & -bits), prevTag));
   out[n++] = mix(T.prevTag, prevTag);
   out[n++] = mix(T.prevTags, mix(prevTag, prevPrevTag));
   out[n++] = mix(T.prevTagShape, mix(prevTag, shape));
@@ -203,7 +253,13 @@ export function tagFeatures(t: TaggedTokens, i: number, prevTag: number, prevPre
 }
 
 /** Writes the features of token `i` that combine the previous tag with the next token. */
-export function tagContextFeatures(t: TaggedTokens, i: number, prevTag: number, out: Int32Array, n: number): number {
+export function tagContextFeatures(
+  t: TaggedTokens,
+  i: number,
+  prevTag: number,
+  out: Int32Array,
+  n: number,
+): number {
   out[n++] = mix(T.prevTagNextShape, mix(prevTag, shapeOrBoundary(t, i + 1)));
   return n;
 }
@@ -217,7 +273,20 @@ export function tagContextFeatures(t: TaggedTokens, i: number, prevTag: number, 
  * const count = extractFeatures(tagged, 3, 0, 0, new Int32Array(MAX_FEATURES));
  * ```
  */
-export function extractFeatures(t: TaggedTokens, i: number, prevTag: number, prevPrevTag: number, out: Int32Array): number {
-  const n = tagFeatures(t, i, prevTag, prevPrevTag, out, contextFeatures(t, i, out, tokenFeatures(t, i, out, 0)));
+export function extractFeatures(
+  t: TaggedTokens,
+  i: number,
+  prevTag: number,
+  prevPrevTag: number,
+  out: Int32Array,
+): number {
+  const n = tagFeatures(
+    t,
+    i,
+    prevTag,
+    prevPrevTag,
+    out,
+    contextFeatures(t, i, out, tokenFeatures(t, i, out, 0)),
+  );
   return tagContextFeatures(t, i, prevTag, out, n);
 }

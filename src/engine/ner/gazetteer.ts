@@ -24,7 +24,9 @@ export const GAZETTEERS = [
 export type GazetteerName = (typeof GAZETTEERS)[number];
 
 /** The bit of a gazetteer in the membership masks. */
-export const G: Readonly<Record<GazetteerName, number>> = Object.fromEntries(GAZETTEERS.map((name, i) => [name, 1 << i])) as Record<GazetteerName, number>;
+export const G: Readonly<Record<GazetteerName, number>> = Object.fromEntries(
+  GAZETTEERS.map((name, i) => [name, 1 << i]),
+) as Record<GazetteerName, number>;
 
 /**
  * English function words (and greetings: "Hi Danival" is not a name). They are never entity starts on their own, so they are skipped
@@ -55,9 +57,11 @@ export const NAMEISH = G.first | G.last | G.city | G.country | G.nrp;
 const entries = new Map<number, number>();
 for (const name of GAZETTEERS) {
   const words: readonly string[] =
-    name === 'function' ? FUNCTION_WORDS.split(/\s+/).filter(Boolean)
-    : name === 'connector' ? CONNECTOR_WORDS.split(/\s+/).filter(Boolean)
-    : ((data as Record<string, readonly string[]>)[name] ?? []);
+    name === 'function'
+      ? FUNCTION_WORDS.split(/\s+/).filter(Boolean)
+      : name === 'connector'
+        ? CONNECTOR_WORDS.split(/\s+/).filter(Boolean)
+        : ((data as Record<string, readonly string[]>)[name] ?? []);
   const bit = G[name];
   for (const word of words) {
     // Tokens never contain periods ("Inc." is "Inc" then "."), so neither do the keys.

@@ -36,7 +36,8 @@ export function fromBase64(text: string): Uint8Array {
 /** Encodes bytes as base64 without Buffer. */
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
 
@@ -107,11 +108,17 @@ export class PerceptronModel implements Scorer {
   /** Builds the table from the model file, checking that it matches the feature code. */
   static fromFile(file: ModelFile, featureVersion: number, tags: readonly string[]): PerceptronModel {
     if (file.format !== 1 || file.featureVersion !== featureVersion || file.tags.join() !== tags.join())
-      throw new VeilError('VEIL_MODEL_INVALID', 'ner: the model file does not match this version of the features; run npm run train:ner');
+      throw new VeilError(
+        'VEIL_MODEL_INVALID',
+        'ner: the model file does not match this version of the features; run npm run train:ner',
+      );
     const keyBytes = fromBase64(file.keys);
     const keys = new Int32Array(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength >> 2);
     const bytes = fromBase64(file.weights);
-    const weights = file.bits === 16 ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1) : Int16Array.from(new Int8Array(bytes.buffer));
+    const weights =
+      file.bits === 16
+        ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1)
+        : Int16Array.from(new Int8Array(bytes.buffer));
     return new PerceptronModel(tags.length, keys, weights, file.scale);
   }
 

@@ -13,7 +13,20 @@ import { EVERYDAY, G, gazetteerBits, NAMEISH } from './gazetteer.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
 import { beginTag, entityOf, isInside, TAGS } from './tags.js';
 import { decode, DecodeScratch, lookupGazetteers } from './tagger.js';
-import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_JOINED, F_NEWLINE_BEFORE, F_UNCASED, F_WORD, hashWord, TokenBuffer, tokenize, WordSet } from './tokenizer.js';
+import {
+  F_ALL_DIGIT,
+  F_ALL_UPPER,
+  F_FIRST_UPPER,
+  F_HAS_DIGIT,
+  F_JOINED,
+  F_NEWLINE_BEFORE,
+  F_UNCASED,
+  F_WORD,
+  hashWord,
+  TokenBuffer,
+  tokenize,
+  WordSet,
+} from './tokenizer.js';
 import weights from './model/weights.json' with { type: 'json' };
 
 /** The trained model, built once when the module loads. */
@@ -29,12 +42,32 @@ const PERIOD_CODE = 46;
 const ABBREVIATION = G.orgSuffix | G.personSuffix | G.street | G.secondary | G.honorific;
 
 /** Abbreviations of four letters or more; shorter words of the lists above ("St", "Inc", "Jr") are all taken as abbreviated. */
-const LONG_ABBREVIATION = new WordSet(['corp', 'blvd', 'bldg', 'dept', 'bros', 'assn', 'assoc', 'univ', 'intl', 'mfrs', 'pkwy', 'hwy', 'apts', 'esq', 'cres', 'tce']);
+const LONG_ABBREVIATION = new WordSet([
+  'corp',
+  'blvd',
+  'bldg',
+  'dept',
+  'bros',
+  'assn',
+  'assoc',
+  'univ',
+  'intl',
+  'mfrs',
+  'pkwy',
+  'hwy',
+  'apts',
+  'esq',
+  'cres',
+  'tce',
+]);
 
 /** A single capital letter ("J" of "J. R. Tolkien"). */
 function isInitial(i: number): boolean {
   const { tokens } = scratch;
-  return tokens.end[i]! - tokens.start[i]! === 1 && (tokens.flags[i]! & (F_WORD | F_ALL_UPPER)) === (F_WORD | F_ALL_UPPER);
+  return (
+    tokens.end[i]! - tokens.start[i]! === 1 &&
+    (tokens.flags[i]! & (F_WORD | F_ALL_UPPER)) === (F_WORD | F_ALL_UPPER)
+  );
 }
 
 /**
@@ -43,7 +76,10 @@ function isInitial(i: number): boolean {
  */
 function takesPeriod(i: number): boolean {
   const { tokens } = scratch;
-  return (scratch.gaz[i]! & ABBREVIATION) !== 0 && (tokens.end[i]! - tokens.start[i]! <= 3 || LONG_ABBREVIATION.has(tokens.hash[i]!));
+  return (
+    (scratch.gaz[i]! & ABBREVIATION) !== 0 &&
+    (tokens.end[i]! - tokens.start[i]! <= 3 || LONG_ABBREVIATION.has(tokens.hash[i]!))
+  );
 }
 
 /**
@@ -88,7 +124,7 @@ const scratch = new Scratch();
 export function tagEntities(text: string, from: number, to: number): Finding[] {
   const found: Finding[] = [];
   // Long windows are tagged in slices cut at whitespace, so the token arrays stay small.
-  for (let at = from; at < to; ) {
+  for (let at = from; at < to;) {
     let stop = Math.min(to, at + SLICE);
     if (stop < to) {
       const newline = text.lastIndexOf('\n', stop);
@@ -131,7 +167,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
   const spans: TokenSpan[] = [];
   listStarts.length = 0;
   placeStarts.length = 0;
-  for (let i = 0; i < tokens.count; ) {
+  for (let i = 0; i < tokens.count;) {
     const tag = tags[i]!;
     if (tag === 0 || isInside(tag)) {
       // Untagged words are looked at in this same pass, so the spans stay in order.
@@ -148,12 +184,25 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     let first = i;
     // Trim punctuation the span cannot start or end with.
     while (first <= last && !(tokens.flags[first]! & F_WORD)) first++;
-    while (last >= first && !(tokens.flags[last]! & F_WORD) && text.charCodeAt(tokens.start[last]!) !== PERIOD_CODE) last--;
+    while (
+      last >= first &&
+      !(tokens.flags[last]! & F_WORD) &&
+      text.charCodeAt(tokens.start[last]!) !== PERIOD_CODE
+    )
+      last--;
     // "Group, London.": a full stop the tagger took in ends the sentence, unless it abbreviates
     // the word before it ("Acme Corp.", "John F.").
-    if (last > first && !(tokens.flags[last]! & F_WORD) && !takesPeriod(last - 1) && !isInitial(last - 1)) last--;
+    if (last > first && !(tokens.flags[last]! & F_WORD) && !takesPeriod(last - 1) && !isInitial(last - 1))
+      last--;
     // "Acme Corp." and "Smith Jr.": the period of an abbreviation belongs to the name.
-    if (first <= last && next < tokens.count && takesPeriod(last) && tokens.start[next] === tokens.end[last] && text[tokens.start[next]!] === '.') last = next;
+    if (
+      first <= last &&
+      next < tokens.count &&
+      takesPeriod(last) &&
+      tokens.start[next] === tokens.end[last] &&
+      text[tokens.start[next]!] === '.'
+    )
+      last = next;
     if (first <= last) spans.push({ tag, first, last, margin: minMargin });
     noteListOrPlace(next - 1);
     i = next;
@@ -217,7 +266,13 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
       end = addressEnd = continueAddress(text, end, to, lowerCaseOnly(span), parts);
     } else if (span.tag === PERSON || span.tag === LOCATION) end -= possessiveLength(span.last);
     if (span.tag === PERSON) parts = titleAndName(span, end);
-    const finding: Finding = { type: span.tag === JOB_TITLE ? 'JOB_TITLE' : entityOf(span.tag), start, end, score: confidence(span.margin), recognizer: 'ner-tagger' };
+    const finding: Finding = {
+      type: span.tag === JOB_TITLE ? 'JOB_TITLE' : entityOf(span.tag),
+      start,
+      end,
+      score: confidence(span.margin),
+      recognizer: 'ner-tagger',
+    };
     found.push(parts && parts.length > 1 ? { ...finding, parts } : finding);
   }
 }
@@ -248,7 +303,8 @@ function titleAndName(span: TokenSpan, end: number): FindingPart[] | undefined {
   const { tokens, gaz } = scratch;
   if (span.first === span.last || !(gaz[span.first]! & G.honorific)) return undefined;
   let titleLast = span.first;
-  if (titleLast + 1 < span.last && text(titleLast + 1) === '.' && !(tokens.flags[titleLast + 1]! & F_WORD)) titleLast++;
+  if (titleLast + 1 < span.last && text(titleLast + 1) === '.' && !(tokens.flags[titleLast + 1]! & F_WORD))
+    titleLast++;
   const nameStart = tokens.start[titleLast + 1]!;
   if (nameStart >= end) return undefined;
   return [
@@ -335,7 +391,8 @@ function lineBreakIn(span: TokenSpan): number {
  */
 function jobTitle(first: number, line: boolean): TokenSpan | undefined {
   const { tokens, gaz } = scratch;
-  const determiner = !line && TITLE_DETERMINER.has(tokens.hash[first]!) && (tokens.flags[first]! & F_WORD) !== 0;
+  const determiner =
+    !line && TITLE_DETERMINER.has(tokens.hash[first]!) && (tokens.flags[first]! & F_WORD) !== 0;
   const start = determiner ? first + 1 : first;
   let last = -1;
   let head = -1;
@@ -351,7 +408,8 @@ function jobTitle(first: number, line: boolean): TokenSpan | undefined {
     if (gaz[i]! & G.function) {
       const of = hash === OF || hash === FOR;
       // "head of the department": an article may follow "of".
-      if (i === start || (!of && hash !== AND && !(hash === THE && tokens.hash[i - 1] === OF))) return undefined;
+      if (i === start || (!of && hash !== AND && !(hash === THE && tokens.hash[i - 1] === OF)))
+        return undefined;
       if (of && head < 0) head = i - 1;
     } else if (head >= 0) complement++;
     last = i;
@@ -375,9 +433,20 @@ function jobTitle(first: number, line: boolean): TokenSpan | undefined {
  * any span in it ("Rand Mcnally, Parsons Brinckerhoff and Social Explorer" lists organisations).
  */
 function blocksTitle(spans: readonly TokenSpan[], count: number, title: TokenSpan, marked: boolean): boolean {
-  for (let k = lowerBound(count, (i) => spans[i]!.last < title.first); k < count && spans[k]!.first <= title.last; k++) {
+  for (
+    let k = lowerBound(count, (i) => spans[i]!.last < title.first);
+    k < count && spans[k]!.first <= title.last;
+    k++
+  ) {
     const span = spans[k]!;
-    if (!marked || span.tag === PERSON || span.tag === ADDRESS || span.first < title.first || span.last > title.last) return true;
+    if (
+      !marked ||
+      span.tag === PERSON ||
+      span.tag === ADDRESS ||
+      span.first < title.first ||
+      span.last > title.last
+    )
+      return true;
   }
   return false;
 }
@@ -394,7 +463,10 @@ function endAtPossessive(span: TokenSpan): void {
   const { tokens } = scratch;
   for (let i = span.first; i < span.last; i++) {
     // "People's Republic of China", "Smith's Green": a capitalised word after it continues a place.
-    if (possessiveLength(i) && (span.tag === PERSON || !(tokens.flags[i + 1]! & (F_FIRST_UPPER | F_ALL_UPPER)))) {
+    if (
+      possessiveLength(i) &&
+      (span.tag === PERSON || !(tokens.flags[i + 1]! & (F_FIRST_UPPER | F_ALL_UPPER)))
+    ) {
       span.last = i;
       return;
     }
@@ -422,7 +494,10 @@ function splitAtColon(span: TokenSpan): TokenSpan | undefined {
   for (let i = span.first + 1; i < span.last; i++) {
     if (tokens.flags[i]! & F_WORD || text(i) !== ':') continue;
     // The tagger read the label and the name as one organisation; a name after it is a person's.
-    const tag = span.tag !== PERSON && i + 2 <= span.last && readsAsPerson(span.tag, i + 1, span.last) ? PERSON : span.tag;
+    const tag =
+      span.tag !== PERSON && i + 2 <= span.last && readsAsPerson(span.tag, i + 1, span.last)
+        ? PERSON
+        : span.tag;
     const rest = { tag, first: i + 1, last: span.last, margin: span.margin };
     span.last = i - 1;
     return rest;
@@ -438,13 +513,19 @@ function splitAtColon(span: TokenSpan): TokenSpan | undefined {
 function dropRoleWords(span: TokenSpan): void {
   // "home city Florida", "the capital Paris": a lower-case everyday word before a capitalised
   // name is not part of it ("new york" in lower case keeps its "new").
-  while (span.first < span.last && isLowerEverydayWord(span.first) && scratch.tokens.flags[span.first + 1]! & (F_FIRST_UPPER | F_ALL_UPPER)) span.first++;
+  while (
+    span.first < span.last &&
+    isLowerEverydayWord(span.first) &&
+    scratch.tokens.flags[span.first + 1]! & (F_FIRST_UPPER | F_ALL_UPPER)
+  )
+    span.first++;
   let first = span.first;
   while (first < span.last && isRoleWord(first)) first++;
   if (first === span.first) return;
   // "Ask Brittney Einarsdóttir": a sentence-initial word before two or more capitalised words of a
   // person span is not part of the name, even when no list knows the name.
-  const opening = span.tag === PERSON && first === span.first + 1 && first < span.last && sentenceInitial(span.first);
+  const opening =
+    span.tag === PERSON && first === span.first + 1 && first < span.last && sentenceInitial(span.first);
   if (opening || readsAsPerson(span.tag, first, span.last)) {
     span.first = first;
     span.tag = PERSON;
@@ -455,21 +536,48 @@ function dropRoleWords(span: TokenSpan): void {
 function readsAsPerson(tag: number, first: number, last: number): boolean {
   const { gaz } = scratch;
   // A surname alone reads as a person only where the tagger said so ("Witness Smith").
-  if (!(gaz[first]! & G.first || (tag === PERSON && gaz[first]! & G.last)) || (first === last && tag !== PERSON)) return false;
+  if (
+    !(gaz[first]! & G.first || (tag === PERSON && gaz[first]! & G.last)) ||
+    (first === last && tag !== PERSON)
+  )
+    return false;
   // The street list holds many given names ("Robert", "Albert"); those still read as names.
-  for (let i = first; i <= last; i++) if (gaz[i]! & (G.orgSuffix | G.street | G.secondary) && !(gaz[i]! & (G.first | G.last))) return false;
+  for (let i = first; i <= last; i++)
+    if (gaz[i]! & (G.orgSuffix | G.street | G.secondary) && !(gaz[i]! & (G.first | G.last))) return false;
   return true;
 }
 
 /** Words that name a part of a place ("northern Cyprus", "south London"). */
-const DIRECTION = new WordSet(['north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western', 'central', 'upper', 'lower', 'greater', 'inner', 'outer']);
+const DIRECTION = new WordSet([
+  'north',
+  'south',
+  'east',
+  'west',
+  'northern',
+  'southern',
+  'eastern',
+  'western',
+  'central',
+  'upper',
+  'lower',
+  'greater',
+  'inner',
+  'outer',
+]);
 
 /** A lower-case everyday word that is no person's name, no name's connector ("van", "de") and no direction. */
 function isLowerEverydayWord(i: number): boolean {
   const { tokens, gaz } = scratch;
   const flags = tokens.flags[i]!;
-  if ((flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT)) !== F_WORD || DIRECTION.has(tokens.hash[i]!)) return false;
-  return !(gaz[i]! & (G.first | G.last | G.connector | G.function | G.street)) && ((gaz[i]! & G.common) !== 0 || EVERYDAY.has(tokens.hash[i]!));
+  if (
+    (flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT)) !== F_WORD ||
+    DIRECTION.has(tokens.hash[i]!)
+  )
+    return false;
+  return (
+    !(gaz[i]! & (G.first | G.last | G.connector | G.function | G.street)) &&
+    ((gaz[i]! & G.common) !== 0 || EVERYDAY.has(tokens.hash[i]!))
+  );
 }
 
 /** A capitalised everyday word that is no name, honorific, function word or organisation word ("Patient", "Employee"). */
@@ -478,7 +586,10 @@ function isRoleWord(i: number): boolean {
   const flags = tokens.flags[i]!;
   if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER)) || flags & F_HAS_DIGIT) return false;
   const bits = gaz[i]!;
-  return !(bits & (NAMEISH | G.honorific | G.function | G.month | G.weekday | G.orgSuffix)) && ((bits & G.common) !== 0 || EVERYDAY.has(tokens.hash[i]!));
+  return (
+    !(bits & (NAMEISH | G.honorific | G.function | G.month | G.weekday | G.orgSuffix)) &&
+    ((bits & G.common) !== 0 || EVERYDAY.has(tokens.hash[i]!))
+  );
 }
 
 /**
@@ -494,7 +605,8 @@ function endBeforeLabelledNumber(span: TokenSpan): void {
     const flags = tokens.flags[label]!;
     if (!(flags & F_WORD) || !(flags & F_ALL_UPPER) || gaz[label]! & (G.stateAbbr | G.country)) continue;
     let numbered = false;
-    for (let j = label + 1; j <= span.last && !numbered; j++) numbered = (tokens.flags[j]! & F_HAS_DIGIT) !== 0;
+    for (let j = label + 1; j <= span.last && !numbered; j++)
+      numbered = (tokens.flags[j]! & F_HAS_DIGIT) !== 0;
     if (!numbered && label !== span.last) continue;
     span.last = i - 1;
     return;
@@ -555,7 +667,11 @@ function extendUnknownName(span: TokenSpan, tags: Int8Array): void {
   const next = span.last + 1;
   if (next >= tokens.count || tags[next] !== 0 || tokens.start[next]! - tokens.end[span.last]! !== 1) return;
   const flags = tokens.flags[next]!;
-  if ((flags & (F_WORD | F_FIRST_UPPER | F_HAS_DIGIT | F_NEWLINE_BEFORE | F_ALL_UPPER)) !== (F_WORD | F_FIRST_UPPER)) return;
+  if (
+    (flags & (F_WORD | F_FIRST_UPPER | F_HAS_DIGIT | F_NEWLINE_BEFORE | F_ALL_UPPER)) !==
+    (F_WORD | F_FIRST_UPPER)
+  )
+    return;
   if (!(tokens.flags[span.first]! & F_FIRST_UPPER) || gaz[span.first]! & ~G.last) return;
   if (gaz[next]! & ~G.last || EVERYDAY.has(tokens.hash[next]!)) return;
   span.last = next;
@@ -588,7 +704,8 @@ function extendJoinedSurname(span: TokenSpan, tags: Int8Array): void {
   const next = span.last + 1;
   if (next >= tokens.count || tags[next] !== 0) return;
   const flags = tokens.flags[next]!;
-  if ((flags & (F_WORD | F_FIRST_UPPER | F_JOINED | F_HAS_DIGIT)) !== (F_WORD | F_FIRST_UPPER | F_JOINED)) return;
+  if ((flags & (F_WORD | F_FIRST_UPPER | F_JOINED | F_HAS_DIGIT)) !== (F_WORD | F_FIRST_UPPER | F_JOINED))
+    return;
   if (tokens.start[next]! - tokens.end[span.last]! !== 1) return;
   span.last = next;
 }
@@ -616,24 +733,38 @@ const MAX_HOUSE_NUMBER = 5;
 function takeHouseNumber(span: TokenSpan): void {
   const { tokens } = scratch;
   const number = span.first - 1;
-  if (number < 0 || !(tokens.flags[number]! & F_ALL_DIGIT) || tokens.end[number]! - tokens.start[number]! > MAX_HOUSE_NUMBER) return;
-  if (tokens.flags[span.first]! & F_NEWLINE_BEFORE || tokens.start[span.first]! - tokens.end[number]! !== 1) return;
+  if (
+    number < 0 ||
+    !(tokens.flags[number]! & F_ALL_DIGIT) ||
+    tokens.end[number]! - tokens.start[number]! > MAX_HOUSE_NUMBER
+  )
+    return;
+  if (tokens.flags[span.first]! & F_NEWLINE_BEFORE || tokens.start[span.first]! - tokens.end[number]! !== 1)
+    return;
   // "Room 12 Oak Street", "page 3": a number after a word of its own is that word's.
-  if (number > 0 && tokens.flags[number - 1]! & F_WORD && !(tokens.flags[number]! & F_NEWLINE_BEFORE) && !(scratch.gaz[number - 1]! & G.function)) return;
+  if (
+    number > 0 &&
+    tokens.flags[number - 1]! & F_WORD &&
+    !(tokens.flags[number]! & F_NEWLINE_BEFORE) &&
+    !(scratch.gaz[number - 1]! & G.function)
+  )
+    return;
   span.first = number;
 }
 
 /** True when no word of the span has a capital. */
 function lowerCaseOnly(span: TokenSpan): boolean {
   const { tokens } = scratch;
-  for (let i = span.first; i <= span.last; i++) if (tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER)) return false;
+  for (let i = span.first; i <= span.last; i++)
+    if (tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER)) return false;
   return true;
 }
 
 /** An address from the tagger needs a number or a street word; "Reykjavík" alone is a place. */
 function looksLikeStreet(span: TokenSpan): boolean {
   const { tokens, gaz } = scratch;
-  for (let i = span.first; i <= span.last; i++) if (tokens.flags[i]! & F_HAS_DIGIT || gaz[i]! & (G.street | G.secondary)) return true;
+  for (let i = span.first; i <= span.last; i++)
+    if (tokens.flags[i]! & F_HAS_DIGIT || gaz[i]! & (G.street | G.secondary)) return true;
   return false;
 }
 
@@ -648,7 +779,12 @@ const OF = hashWord('of');
 function splitAddressList(span: TokenSpan): TokenSpan | undefined {
   const { tokens } = scratch;
   for (let i = span.first + 1; i + 1 < span.last; i++) {
-    if (text(i) !== ',' || tokens.flags[i]! & F_WORD || (tokens.hash[i + 1] !== AND && tokens.hash[i + 1] !== OR)) continue;
+    if (
+      text(i) !== ',' ||
+      tokens.flags[i]! & F_WORD ||
+      (tokens.hash[i + 1] !== AND && tokens.hash[i + 1] !== OR)
+    )
+      continue;
     const rest = { tag: ADDRESS, first: i + 2, last: span.last, margin: span.margin };
     span.last = i - 1;
     return rest;
@@ -680,7 +816,20 @@ function trimAddressTail(span: TokenSpan): void {
 }
 
 /** Street types that end a street's name and nothing else ("Court", "Park" and "Place" also name institutions and sights). */
-const STREET_TYPE = new WordSet(['street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'boulevard', 'blvd', 'strasse', 'straße']);
+const STREET_TYPE = new WordSet([
+  'street',
+  'st',
+  'road',
+  'rd',
+  'avenue',
+  'ave',
+  'lane',
+  'ln',
+  'boulevard',
+  'blvd',
+  'strasse',
+  'straße',
+]);
 
 /**
  * "Hansen Street", "Old Spallumcheen Rd" tagged as an organisation or a group: two or more
@@ -690,10 +839,21 @@ const STREET_TYPE = new WordSet(['street', 'st', 'road', 'rd', 'avenue', 'ave', 
 function namedStreet(span: TokenSpan): void {
   const { tokens } = scratch;
   const last = tokens.flags[span.last]! & F_WORD ? span.last : span.last - 1;
-  if (last <= span.first || !(tokens.flags[last]! & (F_FIRST_UPPER | F_ALL_UPPER)) || !STREET_TYPE.has(tokens.hash[last]!)) return;
+  if (
+    last <= span.first ||
+    !(tokens.flags[last]! & (F_FIRST_UPPER | F_ALL_UPPER)) ||
+    !STREET_TYPE.has(tokens.hash[last]!)
+  )
+    return;
   span.tag = ADDRESS;
   const number = span.first - 1;
-  if (number >= 0 && tokens.flags[number]! & F_ALL_DIGIT && tokens.end[number]! - tokens.start[number]! <= 5 && !(tokens.flags[span.first]! & F_NEWLINE_BEFORE)) span.first = number;
+  if (
+    number >= 0 &&
+    tokens.flags[number]! & F_ALL_DIGIT &&
+    tokens.end[number]! - tokens.start[number]! <= 5 &&
+    !(tokens.flags[span.first]! & F_NEWLINE_BEFORE)
+  )
+    span.first = number;
 }
 
 /**
@@ -713,14 +873,22 @@ function dropRepeatedStreetWord(span: TokenSpan): void {
     return;
   }
   // "79. street": the period of a Hungarian or German house number.
-  if (before > span.first && !(tokens.flags[before]! & F_WORD) && text(before) === '.' && tokens.flags[before - 1]! & F_ALL_DIGIT) before--;
-  if (tokens.flags[before]! & F_HAS_DIGIT || gaz[before]! & G.street || startsWithStreetWord(span, before)) span.last = tokens.flags[before + 1]! & F_WORD ? before : before + 1;
+  if (
+    before > span.first &&
+    !(tokens.flags[before]! & F_WORD) &&
+    text(before) === '.' &&
+    tokens.flags[before - 1]! & F_ALL_DIGIT
+  )
+    before--;
+  if (tokens.flags[before]! & F_HAS_DIGIT || gaz[before]! & G.street || startsWithStreetWord(span, before))
+    span.last = tokens.flags[before + 1]! & F_WORD ? before : before + 1;
 }
 
 /** True when a capitalised street word ("Rue", "Via") comes before a name word in `span.first..upTo`. */
 function startsWithStreetWord(span: TokenSpan, upTo: number): boolean {
   const { tokens, gaz } = scratch;
-  for (let i = span.first; i < upTo; i++) if (tokens.flags[i]! & F_FIRST_UPPER && gaz[i]! & G.street && !(gaz[i]! & NAMEISH)) return true;
+  for (let i = span.first; i < upTo; i++)
+    if (tokens.flags[i]! & F_FIRST_UPPER && gaz[i]! & G.street && !(gaz[i]! & NAMEISH)) return true;
   return false;
 }
 
@@ -737,7 +905,10 @@ function untaggedWord(spans: TokenSpan[], tags: Int8Array, i: number): number {
   noteListOrPlace(i);
   // Cheap tests first: most words are neither after a function word nor first names.
   if (tokens.hash[i] === NAME) return nameAfterNameIs(spans, tags, i);
-  if (word & (F_FIRST_UPPER | F_ALL_UPPER)) return i === 0 || word & F_NEWLINE_BEFORE || gaz[i - 1]! & G.function ? unknownProperName(spans, tags, i) : i;
+  if (word & (F_FIRST_UPPER | F_ALL_UPPER))
+    return i === 0 || word & F_NEWLINE_BEFORE || gaz[i - 1]! & G.function
+      ? unknownProperName(spans, tags, i)
+      : i;
   if ((gaz[i]! & (G.first | NOT_A_LOWER_NAME)) === G.first) lowerCaseFirstName(spans, tags, i);
   return i;
 }
@@ -760,7 +931,16 @@ const listStarts: number[] = [];
 const placeStarts: number[] = [];
 
 /** Gazetteer lists that make a lower-case first name more likely some other word. */
-const NOT_A_LOWER_NAME = G.common | G.function | G.month | G.weekday | G.connector | G.street | G.secondary | G.orgSuffix | G.honorific;
+const NOT_A_LOWER_NAME =
+  G.common |
+  G.function |
+  G.month |
+  G.weekday |
+  G.connector |
+  G.street |
+  G.secondary |
+  G.orgSuffix |
+  G.honorific;
 
 /** Characters that, touching a word, make it part of an address, a file name or an identifier. */
 const JOINING = '@._/-\\#';
@@ -774,16 +954,27 @@ const JOINING = '@._/-\\#';
 function lowerCaseFirstName(spans: TokenSpan[], tags: Int8Array, i: number): void {
   const { tokens, gaz } = scratch;
   const text = scratch.text;
-  if ((tokens.flags[i]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT | F_UNCASED)) !== F_WORD) return;
+  if ((tokens.flags[i]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_HAS_DIGIT | F_UNCASED)) !== F_WORD)
+    return;
   if (!(gaz[i]! & G.first) || gaz[i]! & NOT_A_LOWER_NAME || tokens.end[i]! - tokens.start[i]! < 3) return;
   if ((i > 0 && tags[i - 1] !== 0) || (i + 1 < tokens.count && tags[i + 1] !== 0)) return;
   // A name stands after a function word ("with", "at", "by") or punctuation, and before no
   // lower-case content word: "inter alia complained", "under martial law" are phrases.
   if (i > 0 && tokens.flags[i - 1]! & F_WORD && !(gaz[i - 1]! & G.function)) return;
   if (EVERYDAY.has(tokens.hash[i]!)) return;
-  if (JOINING.includes(text.charAt(tokens.start[i]! - 1) || ' ') || JOINING.includes(text.charAt(tokens.end[i]!) || ' ')) return;
+  if (
+    JOINING.includes(text.charAt(tokens.start[i]! - 1) || ' ') ||
+    JOINING.includes(text.charAt(tokens.end[i]!) || ' ')
+  )
+    return;
   const next = i + 1;
-  if (next < tokens.count && (tokens.flags[next]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) === F_WORD && !(gaz[next]! & G.function) && EVERYDAY.has(tokens.hash[next]!)) return;
+  if (
+    next < tokens.count &&
+    (tokens.flags[next]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) === F_WORD &&
+    !(gaz[next]! & G.function) &&
+    EVERYDAY.has(tokens.hash[next]!)
+  )
+    return;
   spans.push({ tag: PERSON, first: i, last: i, margin: LOWER_NAME_MARGIN });
 }
 
@@ -800,22 +991,41 @@ function unknownProperName(spans: TokenSpan[], tags: Int8Array, i: number): numb
   const { tokens, gaz } = scratch;
   if (i + 1 >= tokens.count) return i;
   // "Kalman: “Who are you?”": a speaker's name opening a line of a transcript.
-  if ((i === 0 || tokens.flags[i]! & F_NEWLINE_BEFORE) && text(i + 1) === ':' && !(tokens.flags[i + 1]! & F_WORD) && isUnknownName(i, tags, false)) {
+  if (
+    (i === 0 || tokens.flags[i]! & F_NEWLINE_BEFORE) &&
+    text(i + 1) === ':' &&
+    !(tokens.flags[i + 1]! & F_WORD) &&
+    isUnknownName(i, tags, false)
+  ) {
     spans.push({ tag: PERSON, first: i, last: i, margin: LOWER_NAME_MARGIN });
     return i;
   }
   if (i === 0) return i;
   const previous = tokens.flags[i - 1]!;
-  if (tags[i - 1] !== 0 || (previous & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD || !(gaz[i - 1]! & G.function)) return i;
+  if (
+    tags[i - 1] !== 0 ||
+    (previous & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD ||
+    !(gaz[i - 1]! & G.function)
+  )
+    return i;
   const before = tokens.hash[i - 1]!;
   // A known place the tagger left out counts after a preposition of place ("in FINSPÅNG for").
   const place = PLACE_PREPOSITION.has(before);
   if (!isUnknownName(i, tags, place)) return i;
   // "represented by Royds Rdw, solicitors": a second such word is part of the name.
-  const last = !possessiveLength(i) && tokens.start[i + 1]! - tokens.end[i]! === 1 && isUnknownName(i + 1, tags, place) ? i + 1 : i;
+  const last =
+    !possessiveLength(i) && tokens.start[i + 1]! - tokens.end[i]! === 1 && isUnknownName(i + 1, tags, place)
+      ? i + 1
+      : i;
   if (last + 1 >= tokens.count || tags[last + 1] !== 0) return i;
   const next = tokens.flags[last + 1]!;
-  if (!possessiveLength(last) && (next & F_WORD ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last + 1]! & G.function) : !',.;:!?)"”'.includes(text(last + 1)))) return i;
+  if (
+    !possessiveLength(last) &&
+    (next & F_WORD
+      ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last + 1]! & G.function)
+      : !',.;:!?)"”'.includes(text(last + 1)))
+  )
+    return i;
   // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
   const tag = DETERMINER.has(before) ? ORGANIZATION : place ? LOCATION : PERSON;
   spans.push({ tag, first: i, last, margin: LOWER_NAME_MARGIN });
@@ -829,14 +1039,27 @@ function unknownProperName(spans: TokenSpan[], tags: Int8Array, i: number): numb
 function isUnknownName(i: number, tags: Int8Array, place: boolean): boolean {
   const { tokens } = scratch;
   const flags = tokens.flags[i]!;
-  if (tags[i] !== 0 || !(flags & F_WORD) || flags & (F_HAS_DIGIT | F_UNCASED) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) return false;
+  if (
+    tags[i] !== 0 ||
+    !(flags & F_WORD) ||
+    flags & (F_HAS_DIGIT | F_UNCASED) ||
+    !(flags & (F_FIRST_UPPER | F_ALL_UPPER))
+  )
+    return false;
   // "I am in FINSPÅNG for a trip": a word in capitals is a name too when it is long enough
   // not to be a common acronym ("HTML", "JSON").
   if (flags & F_ALL_UPPER && tokens.end[i]! - tokens.start[i]! < MIN_CAPITALS_NAME) return false;
   const possessive = possessiveLength(i);
-  const hash = possessive ? hashWord(scratch.text.slice(tokens.start[i]!, tokens.end[i]! - possessive)) : tokens.hash[i]!;
+  const hash = possessive
+    ? hashWord(scratch.text.slice(tokens.start[i]!, tokens.end[i]! - possessive))
+    : tokens.hash[i]!;
   const bits = (possessive ? gazetteerBits(hash) : scratch.gaz[i]!) & ~(place ? G.city | G.country : 0);
-  return tokens.end[i]! - possessive - tokens.start[i]! >= 3 && bits === 0 && !EVERYDAY.has(hash) && !everydayPlural(i);
+  return (
+    tokens.end[i]! - possessive - tokens.start[i]! >= 3 &&
+    bits === 0 &&
+    !EVERYDAY.has(hash) &&
+    !everydayPlural(i)
+  );
 }
 
 const NAME = hashWord('name');
@@ -860,7 +1083,13 @@ function nameAfterNameIs(spans: TokenSpan[], tags: Int8Array, i: number): number
   let last = verb;
   for (let j = verb + 1; j < tokens.count && j - verb <= MAX_NAMED_WORDS; j++) {
     const flags = tokens.flags[j]!;
-    if (tags[j] !== 0 || !(flags & F_WORD) || flags & (F_HAS_DIGIT | F_NEWLINE_BEFORE) || gaz[j]! & (G.function | G.honorific)) break;
+    if (
+      tags[j] !== 0 ||
+      !(flags & F_WORD) ||
+      flags & (F_HAS_DIGIT | F_NEWLINE_BEFORE) ||
+      gaz[j]! & (G.function | G.honorific)
+    )
+      break;
     if (EVERYDAY.has(tokens.hash[j]!) && !(gaz[j]! & G.first)) break;
     last = j;
   }
@@ -876,7 +1105,10 @@ const MIN_CAPITALS_NAME = 5;
 function everydayPlural(i: number): boolean {
   const { tokens } = scratch;
   const end = tokens.end[i]!;
-  return (scratch.text.charCodeAt(end - 1) | 32) === 115 && EVERYDAY.has(hashWord(scratch.text.slice(tokens.start[i]!, end - 1)));
+  return (
+    (scratch.text.charCodeAt(end - 1) | 32) === 115 &&
+    EVERYDAY.has(hashWord(scratch.text.slice(tokens.start[i]!, end - 1)))
+  );
 }
 
 /** Prepositions after which a name is more likely a place. */
@@ -904,14 +1136,24 @@ function coordinatedNames(spans: TokenSpan[]): void {
     // "our founders: bulgakov, ali and howard": in lower case, a list after punctuation or a function word.
     const lower = !(tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER));
     if (!isListWord(i, lower)) continue;
-    if (i > 0 && !(tokens.flags[i]! & F_NEWLINE_BEFORE) && (lower ? tokens.flags[i - 1]! & F_WORD && !(gaz[i - 1]! & G.function) : isNameWord(i - 1))) continue;
+    if (
+      i > 0 &&
+      !(tokens.flags[i]! & F_NEWLINE_BEFORE) &&
+      (lower ? tokens.flags[i - 1]! & F_WORD && !(gaz[i - 1]! & G.function) : isNameWord(i - 1))
+    )
+      continue;
     const items = [i];
     let j = i + 1;
     let closed = false;
     while (j < tokens.count && !closed) {
       const comma = !(tokens.flags[j]! & F_WORD) && text(j) === ',';
       const at = comma ? j + 1 : j;
-      if (at < tokens.count && tokens.hash[at] === AND && tokens.flags[at]! & F_WORD && isListWord(at + 1, lower)) {
+      if (
+        at < tokens.count &&
+        tokens.hash[at] === AND &&
+        tokens.flags[at]! & F_WORD &&
+        isListWord(at + 1, lower)
+      ) {
         items.push(at + 1);
         j = at + 2;
         closed = true;
@@ -922,7 +1164,10 @@ function coordinatedNames(spans: TokenSpan[]): void {
     }
     const last = items[items.length - 1]!;
     const after = last + 1;
-    const runsOn = after < tokens.count && !(tokens.flags[after]! & F_NEWLINE_BEFORE) && (lower ? tokens.flags[after]! & F_WORD && !(gaz[after]! & G.function) : isNameWord(after));
+    const runsOn =
+      after < tokens.count &&
+      !(tokens.flags[after]! & F_NEWLINE_BEFORE) &&
+      (lower ? tokens.flags[after]! & F_WORD && !(gaz[after]! & G.function) : isNameWord(after));
     // A firm's name ("the Hubbard, Fox and Gillespie website") is capitalised.
     const listOfPeople = closed && items.length >= MIN_LIST && !runsOn;
     if (listOfPeople && (lower || !firmAfterArticle(spans, items))) namePeopleInList(spans, items);
@@ -943,9 +1188,18 @@ function firmAfterArticle(spans: TokenSpan[], items: readonly number[]): boolean
   const first = items[0]!;
   const last = items[items.length - 1]!;
   const article = first - 1;
-  if (items.length !== 3 || article < 0 || tokens.hash[article] !== THE || tokens.flags[article]! & (F_FIRST_UPPER | F_ALL_UPPER)) return false;
-  for (const item of items) if ((EVERYDAY.has(tokens.hash[item]!) && !(gaz[item]! & G.last)) || gaz[item]! & (G.city | G.country)) return false;
-  for (const span of spans) if (span.last >= first && span.first <= last && (span.first < first || span.last > last)) return false;
+  if (
+    items.length !== 3 ||
+    article < 0 ||
+    tokens.hash[article] !== THE ||
+    tokens.flags[article]! & (F_FIRST_UPPER | F_ALL_UPPER)
+  )
+    return false;
+  for (const item of items)
+    if ((EVERYDAY.has(tokens.hash[item]!) && !(gaz[item]! & G.last)) || gaz[item]! & (G.city | G.country))
+      return false;
+  for (const span of spans)
+    if (span.last >= first && span.first <= last && (span.first < first || span.last > last)) return false;
   let kept = 0;
   for (const span of spans) if (span.last < first || span.first > last) spans[kept++] = span;
   spans.length = kept;
@@ -958,8 +1212,14 @@ function firmAfterArticle(spans: TokenSpan[], items: readonly number[]): boolean
 function isListWord(i: number, lower: boolean): boolean {
   if (i >= scratch.tokens.count) return false;
   const flags = scratch.tokens.flags[i]!;
-  const shape = lower ? (flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED)) === F_WORD : (flags & (F_WORD | F_FIRST_UPPER)) === (F_WORD | F_FIRST_UPPER);
-  return shape && !(flags & F_HAS_DIGIT) && !(scratch.gaz[i]! & (G.function | G.month | G.weekday | G.honorific | G.country));
+  const shape = lower
+    ? (flags & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER | F_UNCASED)) === F_WORD
+    : (flags & (F_WORD | F_FIRST_UPPER)) === (F_WORD | F_FIRST_UPPER);
+  return (
+    shape &&
+    !(flags & F_HAS_DIGIT) &&
+    !(scratch.gaz[i]! & (G.function | G.month | G.weekday | G.honorific | G.country))
+  );
 }
 
 function namePeopleInList(spans: TokenSpan[], items: readonly number[]): void {
@@ -978,7 +1238,8 @@ function namePeopleInList(spans: TokenSpan[], items: readonly number[]): void {
   }
   // "Paris, Lyon and Marseille": a list with places that are no one's name is a list of places.
   let places = 0;
-  for (const item of items) if (scratch.gaz[item]! & (G.city | G.country) && !(scratch.gaz[item]! & (G.first | G.last))) places++;
+  for (const item of items)
+    if (scratch.gaz[item]! & (G.city | G.country) && !(scratch.gaz[item]! & (G.first | G.last))) places++;
   if (!person || places * 3 > items.length) return;
   let kept = 0;
   for (const span of spans) if (span.last < first || span.first > last) spans[kept++] = span;
@@ -1000,9 +1261,16 @@ function firmName(spans: readonly TokenSpan[], k: number): TokenSpan | undefined
   const c = spans[k + 2]!;
   if (!singleWord(a) || !singleWord(b) || !singleWord(c)) return undefined;
   const { tokens } = scratch;
-  if (b.first !== a.last + 2 || text(a.last + 1) !== ',' || c.first !== b.last + 2 || tokens.hash[b.last + 1] !== AND) return undefined;
+  if (
+    b.first !== a.last + 2 ||
+    text(a.last + 1) !== ',' ||
+    c.first !== b.last + 2 ||
+    tokens.hash[b.last + 1] !== AND
+  )
+    return undefined;
   // "Mr Graham, Ochoa and Vasquez" or "John Graham, ..." are people.
-  if (a.first > 0 && tokens.flags[a.first - 1]! & F_WORD && scratch.gaz[a.first - 1]! & G.honorific) return undefined;
+  if (a.first > 0 && tokens.flags[a.first - 1]! & F_WORD && scratch.gaz[a.first - 1]! & G.honorific)
+    return undefined;
   // "our founders: Kovalev, Lee and Phillips": a list after a plural noun and a colon names its members.
   if (a.first > 1 && text(a.first - 1) === ':' && isPluralNoun(a.first - 2)) return undefined;
   // "Malon, Mark, Kaylee, Brandi, Miguel and Jennifer": the end of a longer list names people.
@@ -1011,7 +1279,11 @@ function firmName(spans: readonly TokenSpan[], k: number): TokenSpan | undefined
   // "Vitalchek, Locavore and SKY": a firm's name joins its partners' surnames; words no list
   // knows as surnames are brands, each a name of its own.
   const { gaz } = scratch;
-  if (((gaz[a.first]! & G.last ? 1 : 0) + (gaz[b.first]! & G.last ? 1 : 0) + (gaz[c.first]! & G.last ? 1 : 0)) < MIN_FIRM_SURNAMES) return undefined;
+  if (
+    (gaz[a.first]! & G.last ? 1 : 0) + (gaz[b.first]! & G.last ? 1 : 0) + (gaz[c.first]! & G.last ? 1 : 0) <
+    MIN_FIRM_SURNAMES
+  )
+    return undefined;
   return { tag: ORGANIZATION, first: a.first, last: c.last, margin: Math.min(a.margin, b.margin, c.margin) };
 }
 
@@ -1022,7 +1294,12 @@ const MIN_FIRM_SURNAMES = 2;
 function isPluralNoun(i: number): boolean {
   const { tokens } = scratch;
   const flags = tokens.flags[i]!;
-  return (flags & F_WORD) !== 0 && !(flags & (F_FIRST_UPPER | F_ALL_UPPER)) && (scratch.text.charCodeAt(tokens.end[i]! - 1) | 32) === 115 && !(scratch.gaz[i]! & G.function);
+  return (
+    (flags & F_WORD) !== 0 &&
+    !(flags & (F_FIRST_UPPER | F_ALL_UPPER)) &&
+    (scratch.text.charCodeAt(tokens.end[i]! - 1) | 32) === 115 &&
+    !(scratch.gaz[i]! & G.function)
+  );
 }
 
 /**
@@ -1051,7 +1328,8 @@ function splitOrganisationList(spans: readonly TokenSpan[], k: number): TokenSpa
   }
   if (and <= span.first || and >= span.last) return undefined;
   const previous = spans[k - 1];
-  const afterOrganisation = previous?.tag === ORGANIZATION && previous.last === span.first - 2 && text(span.first - 1) === ',';
+  const afterOrganisation =
+    previous?.tag === ORGANIZATION && previous.last === span.first - 2 && text(span.first - 1) === ',';
   if (!(afterOrganisation || (comma && longItem))) return undefined;
   const rest: TokenSpan = { tag: ORGANIZATION, first: and + 1, last: span.last, margin: span.margin };
   span.last = and - 1;
@@ -1059,7 +1337,11 @@ function splitOrganisationList(spans: readonly TokenSpan[], k: number): TokenSpa
 }
 
 function singleWord(span: TokenSpan): boolean {
-  return span.first === span.last && (scratch.tokens.flags[span.first]! & F_FIRST_UPPER) !== 0 && span.tag !== ADDRESS;
+  return (
+    span.first === span.last &&
+    (scratch.tokens.flags[span.first]! & F_FIRST_UPPER) !== 0 &&
+    span.tag !== ADDRESS
+  );
 }
 
 function text(i: number): string {
@@ -1069,16 +1351,83 @@ function text(i: number): string {
 const NRP = beginTag('NRP');
 const CITIZEN = new WordSet(['national', 'nationals', 'citizen', 'citizens']);
 /** Lower-case words that make the name before them an institution: "the Beyoğlu court", "British army". */
-const INSTITUTION = new WordSet(
-  ['court', 'army', 'garrison', 'police', 'navy', 'council', 'municipality', 'hospital', 'prison', 'university', 'ministry', 'government', 'parliament', 'tribunal', 'gendarmerie', 'prosecutor'],
-);
+const INSTITUTION = new WordSet([
+  'court',
+  'army',
+  'garrison',
+  'police',
+  'navy',
+  'council',
+  'municipality',
+  'hospital',
+  'prison',
+  'university',
+  'ministry',
+  'government',
+  'parliament',
+  'tribunal',
+  'gendarmerie',
+  'prosecutor',
+]);
 /** Legal forms that end a company name ("Viasat AB", "Viasat Broadcasting UK Ltd"). */
-const LEGAL_FORM = new WordSet(
-  ['ab', 'ag', 'asa', 'aps', 'bv', 'gmbh', 'inc', 'llc', 'llp', 'ltd', 'limited', 'plc', 'sa', 'sarl', 'sas', 'spa', 'srl', 'nv', 'oy', 'kg', 'ohg', 'pty', 'corp', 'corporation', 'lda', 'ltda', 'sro', 'kft', 'zrt'],
-);
+const LEGAL_FORM = new WordSet([
+  'ab',
+  'ag',
+  'asa',
+  'aps',
+  'bv',
+  'gmbh',
+  'inc',
+  'llc',
+  'llp',
+  'ltd',
+  'limited',
+  'plc',
+  'sa',
+  'sarl',
+  'sas',
+  'spa',
+  'srl',
+  'nv',
+  'oy',
+  'kg',
+  'ohg',
+  'pty',
+  'corp',
+  'corporation',
+  'lda',
+  'ltda',
+  'sro',
+  'kft',
+  'zrt',
+]);
 const THE = hashWord('the');
 /** Words that end the name of a body ("Child Poverty Action Group", "Data Protection Authority"). */
-const BODY = new WordSet(['group', 'association', 'foundation', 'society', 'committee', 'commission', 'authority', 'agency', 'institute', 'trust', 'federation', 'union', 'council', 'board', 'centre', 'center', 'bank', 'hospital', 'clinic', 'university', 'college', 'partners', 'associates']);
+const BODY = new WordSet([
+  'group',
+  'association',
+  'foundation',
+  'society',
+  'committee',
+  'commission',
+  'authority',
+  'agency',
+  'institute',
+  'trust',
+  'federation',
+  'union',
+  'council',
+  'board',
+  'centre',
+  'center',
+  'bank',
+  'hospital',
+  'clinic',
+  'university',
+  'college',
+  'partners',
+  'associates',
+]);
 /** Fewest capitalised words before a body word for a name found by rule. */
 const MIN_BODY_WORDS = 2;
 
@@ -1086,7 +1435,8 @@ const MIN_BODY_WORDS = 2;
 function extendNationality(span: TokenSpan): void {
   const { tokens } = scratch;
   const next = span.last + 1;
-  if (next < tokens.count && !(tokens.flags[next]! & F_FIRST_UPPER) && CITIZEN.has(tokens.hash[next]!)) span.last = next;
+  if (next < tokens.count && !(tokens.flags[next]! & F_FIRST_UPPER) && CITIZEN.has(tokens.hash[next]!))
+    span.last = next;
 }
 
 /** A name followed by a lower-case institution word is that institution ("Catterick garrison"). */
@@ -1109,7 +1459,13 @@ function organisationEdges(span: TokenSpan): void {
   // At a sentence start the capital says nothing ("The Social Explorer office is"), except before
   // a nationality: "The Swedish Government" is a title whose article belongs to it.
   const the = span.first - 1;
-  if (the >= 0 && tokens.hash[the] === THE && tokens.flags[the]! & F_FIRST_UPPER && (!sentenceInitial(the) || scratch.gaz[span.first]! & G.nrp)) span.first--;
+  if (
+    the >= 0 &&
+    tokens.hash[the] === THE &&
+    tokens.flags[the]! & F_FIRST_UPPER &&
+    (!sentenceInitial(the) || scratch.gaz[span.first]! & G.nrp)
+  )
+    span.first--;
   let open = -1;
   for (let i = span.first; i <= span.last; i++) if (text(i) === '(' && !(tokens.flags[i]! & F_WORD)) open = i;
   if (open < 0 && span.last + 1 < tokens.count && text(span.last + 1) === '(') open = span.last + 1;
@@ -1137,9 +1493,15 @@ function legalForms(spans: TokenSpan[]): void {
     // Every body word is in the organisation-suffix list, a cheaper test than the set.
     if (!legal && !(scratch.gaz[i]! & G.orgSuffix && BODY.has(tokens.hash[i]!))) continue;
     let first = i;
-    while (first > 0 && i - first < 4 && isNameWord(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE)) first--;
+    while (first > 0 && i - first < 4 && isNameWord(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE))
+      first--;
     // "Working Group" may be any group; "Child Poverty Action Group" is one.
-    if (first === i || (!legal && i - first < MIN_BODY_WORDS) || (!legal && sentenceInitial(first) && i - first === MIN_BODY_WORDS)) continue;
+    if (
+      first === i ||
+      (!legal && i - first < MIN_BODY_WORDS) ||
+      (!legal && sentenceInitial(first) && i - first === MIN_BODY_WORDS)
+    )
+      continue;
     let last = i;
     if (i + 1 < tokens.count && text(i + 1) === '.' && tokens.start[i + 1] === tokens.end[i]) last = i + 1;
     // A legal form is explicit evidence that wins over the tagger; a body word is weaker, and a
@@ -1149,7 +1511,26 @@ function legalForms(spans: TokenSpan[]): void {
 }
 
 /** Words naming a kind of place before "of" and its name ("Borough of Southwark", "County of Kent"). */
-const PLACE_KIND = new WordSet(['borough', 'county', 'city', 'district', 'province', 'region', 'municipality', 'republic', 'kingdom', 'state', 'town', 'village', 'canton', 'department', 'prefecture', 'governorate', 'commune', 'parish']);
+const PLACE_KIND = new WordSet([
+  'borough',
+  'county',
+  'city',
+  'district',
+  'province',
+  'region',
+  'municipality',
+  'republic',
+  'kingdom',
+  'state',
+  'town',
+  'village',
+  'canton',
+  'department',
+  'prefecture',
+  'governorate',
+  'commune',
+  'parish',
+]);
 
 /** Most name words after "of" in a place found by `placesOfKind`. */
 const MAX_PLACE_WORDS = 3;
@@ -1164,14 +1545,24 @@ function placesOfKind(spans: TokenSpan[]): void {
   for (const i of placeStarts) {
     if (i + 2 >= tokens.count || !PLACE_KIND.has(tokens.hash[i]!)) continue;
     let last = i + 1;
-    while (last + 1 < tokens.count && last - i - 1 < MAX_PLACE_WORDS && isNameWord(last + 1) && !(tokens.flags[last + 1]! & F_NEWLINE_BEFORE)) last++;
+    while (
+      last + 1 < tokens.count &&
+      last - i - 1 < MAX_PLACE_WORDS &&
+      isNameWord(last + 1) &&
+      !(tokens.flags[last + 1]! & F_NEWLINE_BEFORE)
+    )
+      last++;
     if (last > i + 1) spans.push({ tag: LOCATION, first: i, last, margin: RULE_MARGIN });
   }
 }
 
 function isNameWord(i: number): boolean {
   const flags = scratch.tokens.flags[i]!;
-  return (flags & F_WORD) !== 0 && (flags & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0 && !(scratch.gaz[i]! & (G.function | G.month | G.weekday));
+  return (
+    (flags & F_WORD) !== 0 &&
+    (flags & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0 &&
+    !(scratch.gaz[i]! & (G.function | G.month | G.weekday))
+  );
 }
 
 /**
@@ -1200,7 +1591,8 @@ const MAX_LABEL_LETTERS = 6;
 function dropCodesAndLabels(spans: TokenSpan[]): void {
   let kept = 0;
   for (const span of spans) {
-    if (span.rule || span.first !== span.last || !(isCode(span.first) || isLabelOfNumber(span.first))) spans[kept++] = span;
+    if (span.rule || span.first !== span.last || !(isCode(span.first) || isLabelOfNumber(span.first)))
+      spans[kept++] = span;
   }
   spans.length = kept;
 }
@@ -1220,14 +1612,38 @@ function isLabelOfNumber(i: number): boolean {
   const { tokens, gaz } = scratch;
   const flags = tokens.flags[i]!;
   const length = tokens.end[i]! - tokens.start[i]!;
-  if (!(flags & F_WORD) || !(flags & F_ALL_UPPER) || flags & F_HAS_DIGIT || length < 2 || length > MAX_LABEL_LETTERS) return false;
+  if (
+    !(flags & F_WORD) ||
+    !(flags & F_ALL_UPPER) ||
+    flags & F_HAS_DIGIT ||
+    length < 2 ||
+    length > MAX_LABEL_LETTERS
+  )
+    return false;
   if (gaz[i]! & (NAMEISH | G.stateAbbr)) return false;
   // "SSN: <US_SSN_1>", "DOB:" opening a line: a short field label, whatever follows the colon.
   const lineStart = i === 0 || (flags & F_NEWLINE_BEFORE) !== 0;
-  if (lineStart && length <= MAX_FIELD_LABEL && i + 1 < tokens.count && text(i + 1) === ':' && !(tokens.flags[i + 1]! & F_WORD)) return true;
+  if (
+    lineStart &&
+    length <= MAX_FIELD_LABEL &&
+    i + 1 < tokens.count &&
+    text(i + 1) === ':' &&
+    !(tokens.flags[i + 1]! & F_WORD)
+  )
+    return true;
   let next = i + 1;
-  while (next < tokens.count && next <= i + 3 && !(tokens.flags[next]! & F_HAS_DIGIT) && LABEL_FILLER.has(scratch.text.slice(tokens.start[next]!, tokens.end[next]!).toLowerCase())) next++;
-  return next < tokens.count && (tokens.flags[next]! & F_HAS_DIGIT) !== 0 && tokens.start[next]! - tokens.end[i]! <= 6;
+  while (
+    next < tokens.count &&
+    next <= i + 3 &&
+    !(tokens.flags[next]! & F_HAS_DIGIT) &&
+    LABEL_FILLER.has(scratch.text.slice(tokens.start[next]!, tokens.end[next]!).toLowerCase())
+  )
+    next++;
+  return (
+    next < tokens.count &&
+    (tokens.flags[next]! & F_HAS_DIGIT) !== 0 &&
+    tokens.start[next]! - tokens.end[i]! <= 6
+  );
 }
 
 /** Longest word in capitals read as a field label before a colon at the start of a line ("SSN:", "MRN:"). */
@@ -1239,7 +1655,12 @@ const LABEL_FILLER = new Set([':', '#', '.', 'no', 'nr', 'n°', '-']);
 function dropEverydayWordSpans(spans: TokenSpan[]): void {
   let kept = 0;
   for (const span of spans) {
-    if (span.rule || span.tag === ADDRESS || !(everydayWordsOnly(span) || !hasNameWord(span) || inIdentifier(span))) spans[kept++] = span;
+    if (
+      span.rule ||
+      span.tag === ADDRESS ||
+      !(everydayWordsOnly(span) || !hasNameWord(span) || inIdentifier(span))
+    )
+      spans[kept++] = span;
   }
   spans.length = kept;
 }
@@ -1279,7 +1700,20 @@ function everydayWordsOnly(span: TokenSpan): boolean {
 }
 
 /** Lower-case words before a noun that make a capitalised one a common noun ("the Tribunal", "his Commanding Officer"). */
-const DETERMINER = new WordSet(['the', 'a', 'an', 'his', 'her', 'its', 'their', 'our', 'your', 'my', 'this', 'that']);
+const DETERMINER = new WordSet([
+  'the',
+  'a',
+  'an',
+  'his',
+  'her',
+  'its',
+  'their',
+  'our',
+  'your',
+  'my',
+  'this',
+  'that',
+]);
 
 /**
  * "the Tribunal", "the Council", "his Commanding Officer": a lone capitalised everyday word right
@@ -1289,7 +1723,8 @@ const DETERMINER = new WordSet(['the', 'a', 'an', 'his', 'her', 'its', 'their', 
 function afterDeterminer(i: number): boolean {
   const { tokens } = scratch;
   const previous = i - 1;
-  if (previous < 0 || !(tokens.flags[previous]! & F_WORD) || !DETERMINER.has(tokens.hash[previous]!)) return false;
+  if (previous < 0 || !(tokens.flags[previous]! & F_WORD) || !DETERMINER.has(tokens.hash[previous]!))
+    return false;
   // "The Tribunal replied": a capitalised article opening the sentence is an article all the same.
   return !(tokens.flags[previous]! & (F_FIRST_UPPER | F_ALL_UPPER)) || sentenceInitial(previous);
 }
@@ -1320,7 +1755,10 @@ function isDigitCode(code: number): boolean {
 function inIdentifier(span: TokenSpan): boolean {
   const { tokens } = scratch;
   const start = tokens.start[span.first]!;
-  return (start > 0 && scratch.text.charAt(start - 1) === '_') || scratch.text.charAt(tokens.end[span.last]!) === '_';
+  return (
+    (start > 0 && scratch.text.charAt(start - 1) === '_') ||
+    scratch.text.charAt(tokens.end[span.last]!) === '_'
+  );
 }
 
 /** Words looked at on each side of a span for a heading's capitalised function words. */
@@ -1333,12 +1771,20 @@ const HEADING_REACH = 3;
  */
 function inHeading(span: TokenSpan): boolean {
   const { tokens } = scratch;
-  for (let i = span.first - 1, words = 0; i >= 0 && words < HEADING_REACH && !(tokens.flags[i + 1]! & F_NEWLINE_BEFORE); i--) {
+  for (
+    let i = span.first - 1, words = 0;
+    i >= 0 && words < HEADING_REACH && !(tokens.flags[i + 1]! & F_NEWLINE_BEFORE);
+    i--
+  ) {
     if (!(tokens.flags[i]! & F_WORD)) continue;
     words++;
     if (headingFunctionWord(i)) return true;
   }
-  for (let i = span.last + 1, words = 0; i < tokens.count && words < HEADING_REACH && !(tokens.flags[i]! & F_NEWLINE_BEFORE); i++) {
+  for (
+    let i = span.last + 1, words = 0;
+    i < tokens.count && words < HEADING_REACH && !(tokens.flags[i]! & F_NEWLINE_BEFORE);
+    i++
+  ) {
     if (!(tokens.flags[i]! & F_WORD)) continue;
     words++;
     if (headingFunctionWord(i)) return true;
@@ -1350,7 +1796,13 @@ function headingFunctionWord(i: number): boolean {
   const { tokens } = scratch;
   const flags = tokens.flags[i]!;
   // "May" is a month as often as a modal verb.
-  return (flags & F_FIRST_UPPER) !== 0 && !(flags & F_ALL_UPPER) && (scratch.gaz[i]! & (G.function | G.month)) === G.function && tokens.end[i]! - tokens.start[i]! > 1 && !sentenceInitial(i);
+  return (
+    (flags & F_FIRST_UPPER) !== 0 &&
+    !(flags & F_ALL_UPPER) &&
+    (scratch.gaz[i]! & (G.function | G.month)) === G.function &&
+    tokens.end[i]! - tokens.start[i]! > 1 &&
+    !sentenceInitial(i)
+  );
 }
 
 /** True when token `i` starts a sentence or a line (its capital comes from its position). */
@@ -1367,8 +1819,16 @@ function joinHonorific(spans: TokenSpan[]): void {
   let kept = 0;
   for (const span of spans) {
     const previous = spans[kept - 1];
-    if (previous && previous.tag === PERSON && span.tag === PERSON && gaz[previous.first]! & G.honorific && span.first === previous.last + 1) {
-      const lone = previous.first === previous.last || (previous.first + 1 === previous.last && text(previous.last) === '.');
+    if (
+      previous &&
+      previous.tag === PERSON &&
+      span.tag === PERSON &&
+      gaz[previous.first]! & G.honorific &&
+      span.first === previous.last + 1
+    ) {
+      const lone =
+        previous.first === previous.last ||
+        (previous.first + 1 === previous.last && text(previous.last) === '.');
       if (lone && !(tokens.flags[span.first]! & F_NEWLINE_BEFORE)) {
         spans[kept - 1] = { ...previous, last: span.last, margin: Math.min(previous.margin, span.margin) };
         continue;
@@ -1393,8 +1853,16 @@ function joinPlaceAndRegion(spans: TokenSpan[]): void {
     const previous = spans[kept - 1];
     const comma = span.first - 1;
     if (
-      previous && previous.tag === LOCATION && span.tag === LOCATION && previous.last === comma - 1 && text(comma) === ',' && !(tokens.flags[comma]! & F_WORD) &&
-      !(tokens.flags[span.first]! & F_NEWLINE_BEFORE) && !inPlaceList(spans, kept - 1, k) && (isKnownRegion(span) || span.first === span.last) && tokens.flags[previous.last]! & (F_FIRST_UPPER | F_ALL_UPPER)
+      previous &&
+      previous.tag === LOCATION &&
+      span.tag === LOCATION &&
+      previous.last === comma - 1 &&
+      text(comma) === ',' &&
+      !(tokens.flags[comma]! & F_WORD) &&
+      !(tokens.flags[span.first]! & F_NEWLINE_BEFORE) &&
+      !inPlaceList(spans, kept - 1, k) &&
+      (isKnownRegion(span) || span.first === span.last) &&
+      tokens.flags[previous.last]! & (F_FIRST_UPPER | F_ALL_UPPER)
     ) {
       spans[kept - 1] = { ...previous, last: span.last, margin: Math.min(previous.margin, span.margin) };
       continue;
@@ -1406,7 +1874,10 @@ function joinPlaceAndRegion(spans: TokenSpan[]): void {
 
 /** The span ends in a known city, country or state code ("Istanbul", "France", "IL"). */
 function isKnownRegion(span: TokenSpan): boolean {
-  return (scratch.gaz[span.last]! & (G.city | G.country | G.stateAbbr)) !== 0 && (scratch.tokens.flags[span.last]! & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0;
+  return (
+    (scratch.gaz[span.last]! & (G.city | G.country | G.stateAbbr)) !== 0 &&
+    (scratch.tokens.flags[span.last]! & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0
+  );
 }
 
 /** True when the places `spans[a]` and `spans[b]` are items of a longer list (a comma or "and"/"or" before or after them). */
@@ -1416,7 +1887,11 @@ function inPlaceList(spans: readonly TokenSpan[], a: number, b: number): boolean
   const after = spans[b]!.last + 1;
   if (before >= 0 && !(tokens.flags[before]! & F_WORD) && text(before) === ',') return true;
   if (after >= tokens.count) return false;
-  return (!(tokens.flags[after]! & F_WORD) && text(after) === ',' && spans[b + 1]?.first === after + 1) || tokens.hash[after] === AND || tokens.hash[after] === OR;
+  return (
+    (!(tokens.flags[after]! & F_WORD) && text(after) === ',' && spans[b + 1]?.first === after + 1) ||
+    tokens.hash[after] === AND ||
+    tokens.hash[after] === OR
+  );
 }
 
 /**

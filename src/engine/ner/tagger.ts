@@ -19,7 +19,16 @@ import {
 import type { Scorer } from './perceptron.js';
 import { G, gazetteerBits, NAMEISH } from './gazetteer.js';
 import { allowedAfter, beginTag } from './tags.js';
-import { F_ALL_DIGIT, F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_UNCASED, F_WORD, type TokenBuffer, WordSet } from './tokenizer.js';
+import {
+  F_ALL_DIGIT,
+  F_ALL_UPPER,
+  F_FIRST_UPPER,
+  F_HAS_DIGIT,
+  F_UNCASED,
+  F_WORD,
+  type TokenBuffer,
+  WordSet,
+} from './tokenizer.js';
 
 /** True when token `i` may start an entity, so it is worth scoring even after an O. */
 export function isCandidate(t: TaggedTokens, i: number): boolean {
@@ -29,8 +38,10 @@ export function isCandidate(t: TaggedTokens, i: number): boolean {
   // Capitalised function words, months and weekdays are sentence starts and dates, not names
   // ("The", "On", "September"); a quarter of the candidates in court judgments. They can still
   // continue an entity through `mayContinue` when they are connectors.
-  if (flags & F_FIRST_UPPER) return !(gaz & G.function) && (!(gaz & (G.month | G.weekday)) || (gaz & (G.first | G.last)) !== 0);
-  if (flags & F_HAS_DIGIT) return (i + 1 < t.tokens.count && startsStreet(t, i + 1)) || (i > 0 && endsStreet(t, i - 1));
+  if (flags & F_FIRST_UPPER)
+    return !(gaz & G.function) && (!(gaz & (G.month | G.weekday)) || (gaz & (G.first | G.last)) !== 0);
+  if (flags & F_HAS_DIGIT)
+    return (i + 1 < t.tokens.count && startsStreet(t, i + 1)) || (i > 0 && endsStreet(t, i - 1));
   // A lower-case word is a candidate only when it is a known name and not also a common word
   // ("rain", "will", "mark"): lower-case names are rare, lower-case common words are not.
   if (!(flags & F_WORD) || !(gaz & (NAMEISH | G.honorific)) || gaz & (G.function | G.common)) return false;
@@ -38,7 +49,19 @@ export function isCandidate(t: TaggedTokens, i: number): boolean {
   return !(i > 0 && MODALS.has(t.tokens.hash[i - 1]!));
 }
 
-const MODALS = new WordSet(['may', 'might', 'will', 'would', 'can', 'could', 'shall', 'should', 'must', 'not', "don't"]);
+const MODALS = new WordSet([
+  'may',
+  'might',
+  'will',
+  'would',
+  'can',
+  'could',
+  'shall',
+  'should',
+  'must',
+  'not',
+  "don't",
+]);
 
 /**
  * True when token `i` may follow a house number: a capitalised word, a street or unit word
@@ -75,13 +98,20 @@ const PERSON_BEGIN = beginTag('PERSON');
 export function mayContinue(prev: number, flags: number, gaz: number): boolean {
   if (prev === ADDRESS_BEGIN || prev === ADDRESS_BEGIN + 1) return true;
   // Names written in lower case ("roberto yamamura"): an unknown lower-case word after a name.
-  if ((prev === PERSON_BEGIN || prev === PERSON_BEGIN + 1) && flags & F_WORD && !(gaz & (G.function | G.common)) && !(flags & F_HAS_DIGIT)) return true;
+  if (
+    (prev === PERSON_BEGIN || prev === PERSON_BEGIN + 1) &&
+    flags & F_WORD &&
+    !(gaz & (G.function | G.common)) &&
+    !(flags & F_HAS_DIGIT)
+  )
+    return true;
   return !(flags & F_WORD) || (gaz & G.connector) !== 0;
 }
 
 /** Fills `gaz` with each token's gazetteer mask (0 for punctuation). */
 export function lookupGazetteers(tokens: TokenBuffer, gaz: Int32Array): void {
-  for (let i = 0; i < tokens.count; i++) gaz[i] = tokens.flags[i]! & F_WORD ? gazetteerBits(tokens.hash[i]!) : 0;
+  for (let i = 0; i < tokens.count; i++)
+    gaz[i] = tokens.flags[i]! & F_WORD ? gazetteerBits(tokens.hash[i]!) : 0;
 }
 
 /**
@@ -118,7 +148,8 @@ export class ScoreCache {
     let slot = (Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b), 0xc2b2ae35) >>> 18) & mask;
     const slots = this.slots;
     while (slots[4 * slot] === this.generation) {
-      if (slots[4 * slot + 1] === a && slots[4 * slot + 2] === b && slots[4 * slot + 3] === c) return slot * this.stride;
+      if (slots[4 * slot + 1] === a && slots[4 * slot + 2] === b && slots[4 * slot + 3] === c)
+        return slot * this.stride;
       slot = (slot + 1) & mask;
     }
     if (this.used >= ScoreCache.CAPACITY >> 1) {
@@ -167,13 +198,21 @@ export class FeatureCaches {
       scorer.add(features, 0, tagFeatures(t, i, 0, 0, features, 0), sums, at + tags);
     }
     addRow(this.word.sums, afterO ? at + tags : at, tags, scores);
-    at = this.left.entry(i > 0 ? tokens.hash[i - 1]! : OUTSIDE_KEY, i > 0 ? shapeOf(tokens, i - 1) : OUTSIDE_KEY, shape);
+    at = this.left.entry(
+      i > 0 ? tokens.hash[i - 1]! : OUTSIDE_KEY,
+      i > 0 ? shapeOf(tokens, i - 1) : OUTSIDE_KEY,
+      shape,
+    );
     if (at < 0) {
       at = -1 - at;
       scorer.add(features, 0, leftFeatures(t, i, features, 0), this.left.sums, at);
     }
     addRow(this.left.sums, at, tags, scores);
-    at = this.right.entry(i < last ? tokens.hash[i + 1]! : OUTSIDE_KEY, i < last ? shapeOf(tokens, i + 1) : OUTSIDE_KEY, shape);
+    at = this.right.entry(
+      i < last ? tokens.hash[i + 1]! : OUTSIDE_KEY,
+      i < last ? shapeOf(tokens, i + 1) : OUTSIDE_KEY,
+      shape,
+    );
     if (at < 0) {
       at = -1 - at;
       scorer.add(features, 0, rightFeatures(t, i, features, 0), this.right.sums, at);
@@ -239,7 +278,13 @@ export function decode(
       caches.add(t, i, afterO, features, scores);
       if (!afterO) n = tagFeatures(t, i, prev, prevPrev, features, 0);
       n = positionFeatures(t, i, features, n);
-    } else n = contextFeatures(t, i, features, tagFeatures(t, i, prev, prevPrev, features, tokenFeatures(t, i, features, 0)));
+    } else
+      n = contextFeatures(
+        t,
+        i,
+        features,
+        tagFeatures(t, i, prev, prevPrev, features, tokenFeatures(t, i, features, 0)),
+      );
     n = tagContextFeatures(t, i, prev, features, n);
     scorer.add(features, 0, n, scores, 0);
     let best = 0;

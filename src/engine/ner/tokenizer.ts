@@ -42,7 +42,8 @@ function classify(code: number): number {
   let cls: number;
   if (code === 10 || code === 13 || code === 0x2028 || code === 0x2029) cls = NEWLINE;
   else if (/\s/.test(char) || code === 0) cls = SPACE;
-  else if (code >= 0xd800 && code <= 0xdfff) cls = LETTER; // astral letters: rare, keep words whole
+  else if (code >= 0xd800 && code <= 0xdfff)
+    cls = LETTER; // astral letters: rare, keep words whole
   else if (LETTER_RE.test(char)) {
     const lower = char.toLowerCase();
     const upper = char.toUpperCase();

@@ -13,7 +13,8 @@ const email = patternRecognizer({
   entity: 'EMAIL_ADDRESS',
   patterns: [
     {
-      regex: /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?)*\.\p{L}{2,24}(?![\p{L}\p{N}-])/u,
+      regex:
+        /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?)*\.\p{L}{2,24}(?![\p{L}\p{N}-])/u,
       score: 1,
     },
   ],
@@ -22,7 +23,8 @@ const email = patternRecognizer({
   trigger: TRIGGERS.at,
 });
 
-const TLD = 'com|org|net|edu|gov|mil|int|info|biz|io|ai|co|app|dev|uk|de|fr|it|es|nl|be|ch|at|se|no|dk|fi|pl|cz|sk|hu|ro|bg|gr|pt|ie|lu|ee|lv|lt|si|hr|cy|mt|is|ru|ua|tr|il|in|cn|jp|kr|au|nz|ca|us|mx|br|ar|cl|za|sg|hk|tw|my|th|vn|id|ph|tn|ma|eg|ng|ke|eu|me|tv|ly|online|site|shop|xyz|health|bank|law|cloud|tech';
+const TLD =
+  'com|org|net|edu|gov|mil|int|info|biz|io|ai|co|app|dev|uk|de|fr|it|es|nl|be|ch|at|se|no|dk|fi|pl|cz|sk|hu|ro|bg|gr|pt|ie|lu|ee|lv|lt|si|hr|cy|mt|is|ru|ua|tr|il|in|cn|jp|kr|au|nz|ca|us|mx|br|ar|cl|za|sg|hk|tw|my|th|vn|id|ph|tn|ma|eg|ng|ke|eu|me|tv|ly|online|site|shop|xyz|health|bank|law|cloud|tech';
 
 /**
  * Where a URL can be: a scheme's `://`, `www.`, or a dot before a known TLD that ends the host.
@@ -70,10 +72,17 @@ const url = patternRecognizer({
   name: 'url',
   entity: 'URL',
   patterns: [
-    { regex: /(?<![\p{L}\p{N}])(?:https?|ftp|sftp|file):\/\/[^\s<>"'`]{1,2048}?(?=[.,;:!?)\]]*(?:[\s<>"'`]|$))/iu, score: 0.9 },
+    {
+      regex:
+        /(?<![\p{L}\p{N}])(?:https?|ftp|sftp|file):\/\/[^\s<>"'`]{1,2048}?(?=[.,;:!?)\]]*(?:[\s<>"'`]|$))/iu,
+      score: 0.9,
+    },
     { regex: /(?<![\p{L}\p{N}.@/-])www\.[^\s<>"'`]{1,2048}?(?=[.,;:!?)\]]*(?:[\s<>"'`]|$))/iu, score: 0.8 },
     {
-      regex: new RegExp(`(?<![\\p{L}\\p{N}.@/-])(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,62}[\\p{L}\\p{N}])?\\.){1,4}(?:${TLD})(?:\\/[^\\s<>"'\`]{0,2048}?)?(?=[.,;:!?)\\]]*(?:[\\s<>"'\`]|$))`, 'iu'),
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}.@/-])(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,62}[\\p{L}\\p{N}])?\\.){1,4}(?:${TLD})(?:\\/[^\\s<>"'\`]{0,2048}?)?(?=[.,;:!?)\\]]*(?:[\\s<>"'\`]|$))`,
+        'iu',
+      ),
       score: 0.5,
     },
   ],
@@ -83,7 +92,36 @@ const url = patternRecognizer({
 });
 
 /** Regions tried, in order, when a number has no country code; Presidio uses a similar list. */
-const PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'IT', 'ES', 'IN', 'AU', 'CA', 'BR', 'IL', 'IE', 'BE', 'CH', 'AT', 'SE', 'DK', 'NO', 'FI', 'PL', 'PT', 'SG', 'NZ', 'ZA', 'MX', 'TR', 'PH'];
+const PHONE_REGIONS: readonly CountryCode[] = [
+  'US',
+  'GB',
+  'DE',
+  'FR',
+  'NL',
+  'IT',
+  'ES',
+  'IN',
+  'AU',
+  'CA',
+  'BR',
+  'IL',
+  'IE',
+  'BE',
+  'CH',
+  'AT',
+  'SE',
+  'DK',
+  'NO',
+  'FI',
+  'PL',
+  'PT',
+  'SG',
+  'NZ',
+  'ZA',
+  'MX',
+  'TR',
+  'PH',
+];
 
 /**
  * Phone-number candidates: an optional `+CC` or `00CC`, an optional area code in parentheses,
@@ -111,7 +149,22 @@ const NOT_A_PHONE = /^(?:\d{3}-\d{2}-\d{4}|\d{1,4}([-./])\d{1,2}\1\d{1,4}|\d{1,3
 const phone: Recognizer = {
   name: 'phone',
   entities: ['PHONE_NUMBER'],
-  context: ['phone', 'telephone', 'tel', 'cell', 'mobile', 'call', 'fax', 'number', 'contact', 'reach', 'text me', 'whatsapp', 'telefon', 'cep'],
+  context: [
+    'phone',
+    'telephone',
+    'tel',
+    'cell',
+    'mobile',
+    'call',
+    'fax',
+    'number',
+    'contact',
+    'reach',
+    'text me',
+    'whatsapp',
+    'telefon',
+    'cep',
+  ],
   negativeContext: ['invoice', 'order', 'account', 'sku', 'serial', 'isbn', 'ref'],
   trigger: TRIGGERS.digit,
   // `find` reports nothing with fewer than six digits before an extension.
@@ -132,7 +185,13 @@ const phone: Recognizer = {
       // Six-digit local numbers exist ("33 93 31") but need a context word such as "call".
       const score = mainDigits.length < 7 ? (hasStructure ? 0.1 : 0) : phoneScore(value, hasStructure);
       if (score === 0) continue;
-      found.push({ type: 'PHONE_NUMBER', start: window.start + match.index, end: window.start + match.index + value.length, score, recognizer: 'phone' });
+      found.push({
+        type: 'PHONE_NUMBER',
+        start: window.start + match.index,
+        end: window.start + match.index + value.length,
+        score,
+        recognizer: 'phone',
+      });
     }
     return found;
   },

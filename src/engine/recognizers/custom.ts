@@ -24,7 +24,10 @@ export const customRecognizerSchema = z
         z
           .object({
             regex: z.string().min(1).max(512),
-            flags: z.string().regex(/^[imsu]*$/, 'only the flags i, m, s and u').optional(),
+            flags: z
+              .string()
+              .regex(/^[imsu]*$/, 'only the flags i, m, s and u')
+              .optional(),
             score: z.number().min(0).max(1),
           })
           .strict(),
@@ -64,11 +67,18 @@ export function customRecognizer(definition: CustomRecognizerDefinition): Recogn
   const spec = parsed.data;
   const patterns = spec.patterns.map((pattern, index) => {
     if (NESTED_QUANTIFIER.test(pattern.regex))
-      throw new VeilError('VEIL_INVALID_RECOGNIZER', `recognizer ${spec.name}: patterns.${index}.regex has a nested quantifier (catastrophic backtracking)`);
+      throw new VeilError(
+        'VEIL_INVALID_RECOGNIZER',
+        `recognizer ${spec.name}: patterns.${index}.regex has a nested quantifier (catastrophic backtracking)`,
+      );
     try {
       return { regex: new RegExp(pattern.regex, `${pattern.flags ?? ''}u`), score: pattern.score };
     } catch (cause) {
-      throw new VeilError('VEIL_INVALID_RECOGNIZER', `recognizer ${spec.name}: patterns.${index}.regex is not a valid regular expression`, { cause });
+      throw new VeilError(
+        'VEIL_INVALID_RECOGNIZER',
+        `recognizer ${spec.name}: patterns.${index}.regex is not a valid regular expression`,
+        { cause },
+      );
     }
   });
   return patternRecognizer({

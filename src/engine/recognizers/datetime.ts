@@ -6,24 +6,43 @@ const MONTH =
   '(?:Jan(?:uary|\\.)?|Feb(?:ruary|\\.)?|Mar(?:ch|\\.)?|Apr(?:il|\\.)?|May|June?|July?|Aug(?:ust|\\.)?|Sep(?:tember|t\\.?|\\.)?|Oct(?:ober|\\.)?|Nov(?:ember|\\.)?|Dec(?:ember|\\.)?)';
 const DAY = '(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?';
 const YEAR = '(?:1[6-9]\\d\\d|20\\d\\d)';
-const TIME = '(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?:\\s?[AaPp]\\.?[Mm]\\.?)?(?:\\s?(?:Z|UTC|GMT|[+-]\\d\\d:?\\d\\d))?';
+const TIME =
+  '(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?:\\s?[AaPp]\\.?[Mm]\\.?)?(?:\\s?(?:Z|UTC|GMT|[+-]\\d\\d:?\\d\\d))?';
 const WEEKDAY = '(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day';
 /**
  * A week day written before a date, in full or abbreviated ("Fri 12/03/2021", "Wed. 5 June"),
  * with an optional comma and "the" ("Wednesday the 5th of June 2019"): one date, one span.
  */
-const WEEKDAY_BEFORE = '(?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\\.?),?\\s(?:the\\s)?)?';
+const WEEKDAY_BEFORE =
+  '(?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\\.?),?\\s(?:the\\s)?)?';
 
 /** True when day, month and year form a real calendar date. */
 export function isCalendarDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
-  const days = [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  const days = [
+    31,
+    year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ];
   return day <= days[month - 1]!;
 }
 
 /** Numeric dates must be real dates in at least one of the usual orders (Y-M-D, M/D/Y, D/M/Y). */
 function isNumericDate(value: string): boolean {
-  const parts = value.split(/[^\d]+/).filter(Boolean).slice(0, 3).map(Number) as [number, number, number];
+  const parts = value
+    .split(/[^\d]+/)
+    .filter(Boolean)
+    .slice(0, 3)
+    .map(Number) as [number, number, number];
   if (parts.length < 3) return true;
   const [a, b, c] = parts;
   const year = (y: number) => (y < 100 ? 2000 + y : y);
@@ -35,9 +54,27 @@ const numericDate = patternRecognizer({
   name: 'date-numeric',
   entity: 'DATE_TIME',
   patterns: [
-    { regex: new RegExp(`(?<![\\p{N}.:/-])${YEAR}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])(?:[T ]${TIME})?(?![\\p{N}]|[/-]\\d)`, 'u'), score: 0.75 },
-    { regex: new RegExp(`(?<![\\p{N}.:/-])${WEEKDAY_BEFORE}\\d{1,2}([/.-])\\d{1,2}\\1(?:${YEAR}|\\d{2})(?:,?\\s${TIME})?(?![\\p{N}]|[/.-]\\d)`, 'u'), score: 0.6 },
-    { regex: new RegExp(`(?<![\\p{N}.:/-])${YEAR}/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])(?![\\p{N}]|/\\d)`, 'u'), score: 0.6 },
+    {
+      regex: new RegExp(
+        `(?<![\\p{N}.:/-])${YEAR}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])(?:[T ]${TIME})?(?![\\p{N}]|[/-]\\d)`,
+        'u',
+      ),
+      score: 0.75,
+    },
+    {
+      regex: new RegExp(
+        `(?<![\\p{N}.:/-])${WEEKDAY_BEFORE}\\d{1,2}([/.-])\\d{1,2}\\1(?:${YEAR}|\\d{2})(?:,?\\s${TIME})?(?![\\p{N}]|[/.-]\\d)`,
+        'u',
+      ),
+      score: 0.6,
+    },
+    {
+      regex: new RegExp(
+        `(?<![\\p{N}.:/-])${YEAR}/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])(?![\\p{N}]|/\\d)`,
+        'u',
+      ),
+      score: 0.6,
+    },
   ],
   validator: isNumericDate,
   context: ['date', 'born', 'birth', 'dob', 'on', 'since', 'until', 'admitted', 'discharged', 'visit'],
@@ -47,18 +84,66 @@ const wordDate = patternRecognizer({
   name: 'date-words',
   entity: 'DATE_TIME',
   patterns: [
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
+        'u',
+      ),
+      score: 0.7,
+    },
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
+        'u',
+      ),
+      score: 0.65,
+    },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}])${MONTH},?\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
     // Ranges: "11-13 May 1994", "28 April and 4 May 1993", "between 1980 and 1981".
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${DAY}(?:\\s?[-–]\\s?|\\s(?:and|to)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${DAY}\\s+${MONTH}(?:\\s?[-–]\\s?|\\s(?:and|to|until)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:between|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.6 },
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}])${DAY}(?:\\s?[-–]\\s?|\\s(?:and|to)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
+        'u',
+      ),
+      score: 0.7,
+    },
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}])${DAY}\\s+${MONTH}(?:\\s?[-–]\\s?|\\s(?:and|to|until)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
+        'u',
+      ),
+      score: 0.7,
+    },
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}])(?:between|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`,
+        'u',
+      ),
+      score: 0.6,
+    },
     // "between 15 March 1985 and 10 March 1989": a period is one date, words between included.
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:between|from)\\s${DAY}\\s+${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s${DAY}\\s+${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.7 },
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}])(?:between|from)\\s${DAY}\\s+${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s${DAY}\\s+${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`,
+        'u',
+      ),
+      score: 0.7,
+    },
     { regex: new RegExp(`(?<![\\p{L}\\p{N}:])${TIME}(?![\\p{N}]|:\\d)`, 'u'), score: 0.45 },
   ],
-  context: ['date', 'born', 'birth', 'dob', 'since', 'admitted', 'discharged', 'visit', 'appointment', 'deceased', 'died'],
+  context: [
+    'date',
+    'born',
+    'birth',
+    'dob',
+    'since',
+    'admitted',
+    'discharged',
+    'visit',
+    'appointment',
+    'deceased',
+    'died',
+  ],
 });
 
 /**
@@ -70,13 +155,20 @@ const year = patternRecognizer({
   name: 'date-year',
   entity: 'DATE_TIME',
   patterns: [
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}/.:-])(?:(?:early|mid|late)[\\s-]|(?:first|second|third|fourth|last)\\s(?:half|quarter)\\sof\\s)?${YEAR}(?![\\p{L}\\p{N}]|[/.,:-]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`, 'u'), score: 0.45 },
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}/.:-])(?:(?:early|mid|late)[\\s-]|(?:first|second|third|fourth|last)\\s(?:half|quarter)\\sof\\s)?${YEAR}(?![\\p{L}\\p{N}]|[/.,:-]\\d|\\s?(?:%|percent|EUR|USD|GBP|euros?|dollars?|pounds?|km|kg|m\\b))`,
+        'u',
+      ),
+      score: 0.45,
+    },
   ],
   context: ['born', 'birth', 'in', 'since', 'until', 'year', 'during'],
   negativeContext: ['article', 'section', 'page', 'isbn', 'act', 'rule', 'regulation'],
 });
 
-const NUMBER_WORD = '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|a few)';
+const NUMBER_WORD =
+  '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|a few)';
 
 /**
  * Durations ("sentenced to 14 years", "a stay of three months"): a sentence length or a stay can
@@ -89,9 +181,33 @@ const duration = patternRecognizer({
   patterns: [
     // First-character look-ahead (digits and the initials of the number words) before the
     // look-behind: the engine skips ahead to candidates instead of testing the look-behind everywhere.
-    { regex: new RegExp(`(?=[\\dotfsena])(?<![\\p{L}\\p{N},.])(?:\\d{1,3}|${NUMBER_WORD})(?:[\\s-]and[\\s-]a[\\s-]half)?\\s(?:days?|weeks?|months?|years?)(?![\\p{L}\\p{N}]|[\\s-]old)`, 'iu'), score: 0.35 },
+    {
+      regex: new RegExp(
+        `(?=[\\dotfsena])(?<![\\p{L}\\p{N},.])(?:\\d{1,3}|${NUMBER_WORD})(?:[\\s-]and[\\s-]a[\\s-]half)?\\s(?:days?|weeks?|months?|years?)(?![\\p{L}\\p{N}]|[\\s-]old)`,
+        'iu',
+      ),
+      score: 0.35,
+    },
   ],
-  context: ['sentenced', 'sentence', 'imprisonment', 'detention', 'custody', 'within', 'lasted', 'period', 'for', 'served', 'term', 'stay', 'admitted', 'hospitali', 'remand', 'probation', 'suspended'],
+  context: [
+    'sentenced',
+    'sentence',
+    'imprisonment',
+    'detention',
+    'custody',
+    'within',
+    'lasted',
+    'period',
+    'for',
+    'served',
+    'term',
+    'stay',
+    'admitted',
+    'hospitali',
+    'remand',
+    'probation',
+    'suspended',
+  ],
   trigger: TRIGGERS.calendarWord,
 });
 
@@ -107,7 +223,11 @@ const namedDay = patternRecognizer({
     // The week days' initials first, so the look-behind runs only there.
     { regex: new RegExp(`(?=[mtwfs])(?<![\\p{L}\\p{N}])${WEEKDAY}(?![\\p{L}\\p{N}])`, 'iu'), score: 0.55 },
     { regex: /\b(?:this|next|last)\s(?:week|month|year)\b/i, score: 0.35 },
-    { regex: /(?<![\p{L}\p{N}])(?:January|February|March|April|June|July|August|September|October|November|December)(?![\p{L}\p{N}])/u, score: 0.35 },
+    {
+      regex:
+        /(?<![\p{L}\p{N}])(?:January|February|March|April|June|July|August|September|October|November|December)(?![\p{L}\p{N}])/u,
+      score: 0.35,
+    },
     { regex: /(?<![\p{L}\p{N}])(?:today|tomorrow|yesterday|tonight)(?![\p{L}\p{N}])/iu, score: 0.3 },
   ],
   context: ['on', 'in', 'date', 'since', 'until', 'born', 'meet', 'appointment'],
@@ -122,7 +242,11 @@ const age = patternRecognizer({
   name: 'age',
   entity: 'AGE',
   patterns: [
-    { regex: /(?<![\p{L}\p{N}])(?:1[01]\d|\d{1,2})(?=[\s-](?:years?|yrs?)[\s-]old\b|[\s-]year[\s-]old\b|\s?y\/?o\b)/iu, score: 0.85 },
+    {
+      regex:
+        /(?<![\p{L}\p{N}])(?:1[01]\d|\d{1,2})(?=[\s-](?:years?|yrs?)[\s-]old\b|[\s-]year[\s-]old\b|\s?y\/?o\b)/iu,
+      score: 0.85,
+    },
   ],
 });
 
@@ -131,10 +255,25 @@ const labelledAge = patternRecognizer({
   name: 'age-labelled',
   entity: 'AGE',
   patterns: [
-    { regex: new RegExp(`\\bage(?:d|:|\\sof|\\sis|\\swas)?\\s(1[01]\\d|\\d{1,2}|${AGE_WORDS})(?![\\p{L}\\p{N}])`, 'iu'), score: 0.8, group: 1 },
+    {
+      regex: new RegExp(
+        `\\bage(?:d|:|\\sof|\\sis|\\swas)?\\s(1[01]\\d|\\d{1,2}|${AGE_WORDS})(?![\\p{L}\\p{N}])`,
+        'iu',
+      ),
+      score: 0.8,
+      group: 1,
+    },
   ],
   trigger: TRIGGERS.ageWord,
 });
 
 /** Dates, times and ages. */
-export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [numericDate, wordDate, year, duration, namedDay, age, labelledAge];
+export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [
+  numericDate,
+  wordDate,
+  year,
+  duration,
+  namedDay,
+  age,
+  labelledAge,
+];

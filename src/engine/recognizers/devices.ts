@@ -3,7 +3,10 @@ import { compact, luhn } from '../validators/checksums.js';
 import { patternRecognizer } from './pattern.js';
 
 const VIN_VALUES: Record<string, number> = Object.fromEntries(
-  [...'ABCDEFGHJKLMNPRSTUVWXYZ'].map((c, i) => [c, [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9][i]!]),
+  [...'ABCDEFGHJKLMNPRSTUVWXYZ'].map((c, i) => [
+    c,
+    [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9][i]!,
+  ]),
 );
 const VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 
@@ -34,7 +37,9 @@ const vin = patternRecognizer({
   entity: 'VIN',
   // The look-ahead for the first character comes before the look-behind: the engine then skips
   // ahead to capitals and digits instead of testing the look-behind everywhere (3x faster on prose).
-  patterns: [{ regex: /(?=[A-HJ-NPR-Z0-9])(?<![\p{L}\p{N}])[A-HJ-NPR-Z0-9]{17}(?![\p{L}\p{N}])/u, score: 0.2 }],
+  patterns: [
+    { regex: /(?=[A-HJ-NPR-Z0-9])(?<![\p{L}\p{N}])[A-HJ-NPR-Z0-9]{17}(?![\p{L}\p{N}])/u, score: 0.2 },
+  ],
   validator: isVinChecked,
   validatedScore: 0.7,
   context: ['vin', 'vehicle', 'chassis', 'car', 'identification number'],

@@ -49,7 +49,10 @@ const iban = patternRecognizer({
     // Printed in groups of four (ISO 13616) or compact: the groups keep a following word out
     // ("DE89 3704 0044 0532 0130 00 for Hans"), which the free pattern below would swallow and
     // then fail the checksum on.
-    { regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\p{L}\p{N}])/u, score: 0.3 },
+    {
+      regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\p{L}\p{N}])/u,
+      score: 0.3,
+    },
     // Any spacing and lower case.
     { regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/iu, score: 0.3 },
   ],
@@ -61,7 +64,9 @@ const iban = patternRecognizer({
 const swift = patternRecognizer({
   name: 'swift',
   entity: 'SWIFT_CODE',
-  patterns: [{ regex: /(?<![\p{L}\p{N}])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![\p{L}\p{N}])/u, score: 0.05 }],
+  patterns: [
+    { regex: /(?<![\p{L}\p{N}])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![\p{L}\p{N}])/u, score: 0.05 },
+  ],
   validator: isValidBIC,
   validatedScore: 0.1,
   context: ['swift', 'bic', 'bank identifier'],
@@ -69,7 +74,12 @@ const swift = patternRecognizer({
 });
 
 /** Bitcoin Base58Check (P2PKH, P2SH) and Bech32/Bech32m (SegWit), and Ethereum addresses. */
-const cryptoTrigger = { kind: 'pattern', id: 'crypto', pattern: /\b(?:bc1|tb1|[13][1-9A-HJ-NP-Za-km-z]{8}|0x[0-9a-fA-F]{8})/g, margin: 96 } as const;
+const cryptoTrigger = {
+  kind: 'pattern',
+  id: 'crypto',
+  pattern: /\b(?:bc1|tb1|[13][1-9A-HJ-NP-Za-km-z]{8}|0x[0-9a-fA-F]{8})/g,
+  margin: 96,
+} as const;
 const base58 = base58check(sha256);
 
 function isBitcoinAddress(value: string): boolean {
@@ -87,7 +97,12 @@ function isBitcoinAddress(value: string): boolean {
 
 function isBech32m(value: string): boolean {
   try {
-    return /^bc1p/i.test(value) && value.length >= 42 && value.length <= 90 && /^bc1[02-9ac-hj-np-z]+$/i.test(value);
+    return (
+      /^bc1p/i.test(value) &&
+      value.length >= 42 &&
+      value.length <= 90 &&
+      /^bc1[02-9ac-hj-np-z]+$/i.test(value)
+    );
   } catch {
     return false;
   }
@@ -97,7 +112,11 @@ const crypto = patternRecognizer({
   name: 'crypto-wallet',
   entity: 'CRYPTO',
   patterns: [
-    { regex: /(?<![\p{L}\p{N}])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc1|tb1)[02-9ac-hj-np-z]{11,87})(?![\p{L}\p{N}])/iu, score: 0.3 },
+    {
+      regex:
+        /(?<![\p{L}\p{N}])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc1|tb1)[02-9ac-hj-np-z]{11,87})(?![\p{L}\p{N}])/iu,
+      score: 0.3,
+    },
   ],
   validator: isBitcoinAddress,
   validatedScore: 1,
@@ -139,8 +158,10 @@ const bankAccount = patternRecognizer({
   context: ['account', 'acct', 'bank', 'checking', 'savings', 'deposit'],
 });
 
-const CURRENCY_CODE = '(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)';
-const CURRENCY_WORD = '(?:dollars?|euros?|pounds?(?: sterling)?|francs?|yen|rupees?|(?:Turkish )?liras?|kronor|kroner|krona|zlotys?|forints?|roubles?|rubles?|cents?)';
+const CURRENCY_CODE =
+  '(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)';
+const CURRENCY_WORD =
+  '(?:dollars?|euros?|pounds?(?: sterling)?|francs?|yen|rupees?|(?:Turkish )?liras?|kronor|kroner|krona|zlotys?|forints?|roubles?|rubles?|cents?)';
 const AMOUNT = '\\d{1,3}(?:[,. ]\\d{3})*(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?';
 
 /**
@@ -152,12 +173,33 @@ const money = patternRecognizer({
   entity: 'MONEY',
   patterns: [
     // First-character look-ahead before the look-behind: the engine skips ahead to candidates (5x faster).
-    { regex: new RegExp(`(?=[A-Z$€£¥₹])(?<![\\p{L}\\p{N}])(?:${CURRENCY_CODE}|[$€£¥₹])\\s?(?:${AMOUNT})(?:\\s?(?:million|billion|thousand|m|bn|k))?(?![\\p{N}]|[.,]\\d)`, 'u'), score: 0.6 },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}.,])(?:${AMOUNT})(?:\\s(?:million|billion|thousand))?\\s(?:${CURRENCY_WORD}|${CURRENCY_CODE})(?:\\s\\(${CURRENCY_CODE}\\))?(?![\\p{L}\\p{N}])`, 'iu'), score: 0.6 },
+    {
+      regex: new RegExp(
+        `(?=[A-Z$€£¥₹])(?<![\\p{L}\\p{N}])(?:${CURRENCY_CODE}|[$€£¥₹])\\s?(?:${AMOUNT})(?:\\s?(?:million|billion|thousand|m|bn|k))?(?![\\p{N}]|[.,]\\d)`,
+        'u',
+      ),
+      score: 0.6,
+    },
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}.,])(?:${AMOUNT})(?:\\s(?:million|billion|thousand))?\\s(?:${CURRENCY_WORD}|${CURRENCY_CODE})(?:\\s\\(${CURRENCY_CODE}\\))?(?![\\p{L}\\p{N}])`,
+        'iu',
+      ),
+      score: 0.6,
+    },
   ],
   context: ['paid', 'salary', 'award', 'damages', 'compensation', 'fee', 'debt', 'income', 'amount'],
   trigger: TRIGGERS.money,
 });
 
 /** Payment cards, IBAN, BIC, crypto wallets, US bank numbers and amounts of money. */
-export const FINANCIAL_RECOGNIZERS: readonly Recognizer[] = [creditCard, iban, swift, crypto, ethereum, abaRouting, bankAccount, money];
+export const FINANCIAL_RECOGNIZERS: readonly Recognizer[] = [
+  creditCard,
+  iban,
+  swift,
+  crypto,
+  ethereum,
+  abaRouting,
+  bankAccount,
+  money,
+];

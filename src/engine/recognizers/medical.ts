@@ -41,7 +41,8 @@ const medicalLicense = patternRecognizer({
   entity: 'MEDICAL_LICENSE',
   patterns: [
     {
-      regex: /\b(?:medical|physician|nursing|nurse|pharmacist|state)\s+licen[cs]e\s*(?:no\.?|number|#)?\s*[:#]?\s*([A-Z]{0,3}-?\d{4,10})(?![\p{L}\p{N}])/iu,
+      regex:
+        /\b(?:medical|physician|nursing|nurse|pharmacist|state)\s+licen[cs]e\s*(?:no\.?|number|#)?\s*[:#]?\s*([A-Z]{0,3}-?\d{4,10})(?![\p{L}\p{N}])/iu,
       group: 1,
       score: 0.75,
     },
@@ -53,7 +54,12 @@ const mrn = patternRecognizer({
   name: 'medical-record-number',
   entity: 'MEDICAL_RECORD_NUMBER',
   patterns: [
-    { regex: /\b(?:MRN|MR#|MR No\.?|medical record(?:\s+(?:number|no\.?|#))?|patient id|patient no\.?|chart(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*([A-Z]{0,4}-?\d[\d-]{3,14}\d)(?![\p{L}\p{N}])/iu, score: 0.8, group: 1 },
+    {
+      regex:
+        /\b(?:MRN|MR#|MR No\.?|medical record(?:\s+(?:number|no\.?|#))?|patient id|patient no\.?|chart(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*([A-Z]{0,4}-?\d[\d-]{3,14}\d)(?![\p{L}\p{N}])/iu,
+      score: 0.8,
+      group: 1,
+    },
   ],
   trigger: TRIGGERS.healthLabel,
 });
@@ -64,7 +70,8 @@ const mbi = patternRecognizer({
   entity: 'US_MBI',
   patterns: [
     {
-      regex: /(?<![\p{L}\p{N}])[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}(?![\p{L}\p{N}])/u,
+      regex:
+        /(?<![\p{L}\p{N}])[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}(?![\p{L}\p{N}])/u,
       score: 0.5,
     },
   ],
@@ -75,7 +82,12 @@ const healthPlan = patternRecognizer({
   name: 'health-plan-id',
   entity: 'HEALTH_PLAN_ID',
   patterns: [
-    { regex: /\b(?:member id|subscriber id|policy (?:number|no\.?|#)|insurance id|health plan(?: id)?|group (?:number|no\.?))\s*[:#]?\s*([A-Z]{0,4}-?\d[\dA-Z-]{4,18})(?![\p{L}\p{N}])/iu, score: 0.7, group: 1 },
+    {
+      regex:
+        /\b(?:member id|subscriber id|policy (?:number|no\.?|#)|insurance id|health plan(?: id)?|group (?:number|no\.?))\s*[:#]?\s*([A-Z]{0,4}-?\d[\dA-Z-]{4,18})(?![\p{L}\p{N}])/iu,
+      score: 0.7,
+      group: 1,
+    },
   ],
   trigger: TRIGGERS.healthLabel,
 });

@@ -30,14 +30,38 @@ export function isIPv6(value: string): boolean {
  * ("firmware 5.1.0.12", "paragraph 2.1.1.1", "Art. 6.1.2.3"): each lowers the score below the
  * threshold unless an address word ("IP", "host") is near too.
  */
-const NOT_AN_ADDRESS = ['version', 'v', 'ver', 'release', 'build', 'firmware', 'section', 'paragraph', 'para', 'art', 'article', 'clause', 'chapter', 'sec', '§'];
+const NOT_AN_ADDRESS = [
+  'version',
+  'v',
+  'ver',
+  'release',
+  'build',
+  'firmware',
+  'section',
+  'paragraph',
+  'para',
+  'art',
+  'article',
+  'clause',
+  'chapter',
+  'sec',
+  '§',
+];
 
 const ipv4 = patternRecognizer({
   name: 'ipv4',
   entity: 'IP_ADDRESS',
   // A letter right before ("v1.2.3.4") or a dot and a digit on either side ("1.2.3.4.5") make a
   // version or a longer number; an octet with a leading zero is not written in an address.
-  patterns: [{ regex: new RegExp(`(?<![\\p{L}\\p{N}.])${OCTET}(?:\\.${OCTET}){3}(?:\\/(?:3[0-2]|[12]?\\d))?(?![\\p{N}]|\\.\\d)`, 'u'), score: 0.6 }],
+  patterns: [
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}.])${OCTET}(?:\\.${OCTET}){3}(?:\\/(?:3[0-2]|[12]?\\d))?(?![\\p{N}]|\\.\\d)`,
+        'u',
+      ),
+      score: 0.6,
+    },
+  ],
   context: ['ip', 'address', 'ipv4', 'host', 'server', 'client', 'login', 'from'],
   negativeContext: NOT_AN_ADDRESS,
 });
@@ -45,7 +69,13 @@ const ipv4 = patternRecognizer({
 const ipv6 = patternRecognizer({
   name: 'ipv6',
   entity: 'IP_ADDRESS',
-  patterns: [{ regex: /(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[\p{L}\p{N}]{1,16})?(?![0-9A-Fa-f:])/u, score: 0.6 }],
+  patterns: [
+    {
+      regex:
+        /(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[\p{L}\p{N}]{1,16})?(?![0-9A-Fa-f:])/u,
+      score: 0.6,
+    },
+  ],
   // "a::b" and "dead::beef" are valid forms, but in prose they are code or words: an address
   // written by a person holds a digit.
   validator: (value) => value.replace(/%.*$/, '').length >= 3 && /\d/.test(value) && isIPv6(value),
@@ -58,7 +88,10 @@ const mac = patternRecognizer({
   name: 'mac',
   entity: 'MAC_ADDRESS',
   patterns: [
-    { regex: /(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])/, score: 0.7 },
+    {
+      regex: /(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])/,
+      score: 0.7,
+    },
     { regex: /(?<![0-9A-Fa-f.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![0-9A-Fa-f.])/, score: 0.5 },
   ],
   context: ['mac', 'hardware', 'ethernet', 'wifi', 'device', 'bssid'],

@@ -58,7 +58,8 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
     maxLength: Math.max(...compiled.map((pattern) => maxMatchLength(pattern.regex))),
     find(text: string, window: TextWindow): Finding[] {
       const found: Finding[] = [];
-      const slice = window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
+      const slice =
+        window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
       for (const { regex, score, group } of compiled) {
         regex.lastIndex = 0;
         for (let match = regex.exec(slice); match !== null; match = regex.exec(slice)) {
@@ -101,13 +102,20 @@ const MIN_RUN_FOR_TRIGGER = 4;
 function defaultTrigger(regexes: readonly RegExp[]): Trigger {
   const run = Math.min(...regexes.map(minDigitRun));
   const length = Math.max(...regexes.map(maxMatchLength));
-  return run >= MIN_RUN_FOR_TRIGGER && length <= MAX_RUN_TRIGGER_LENGTH ? digitRunTrigger(run, length) : TRIGGERS.digit;
+  return run >= MIN_RUN_FOR_TRIGGER && length <= MAX_RUN_TRIGGER_LENGTH
+    ? digitRunTrigger(run, length)
+    : TRIGGERS.digit;
 }
 
 function resolveValidator(definition: PatternRecognizerDefinition): Validator | undefined {
-  if (definition.validator === undefined || typeof definition.validator === 'function') return definition.validator;
+  if (definition.validator === undefined || typeof definition.validator === 'function')
+    return definition.validator;
   const named = validatorNamed(definition.validator);
-  if (!named) throw new VeilError('VEIL_INVALID_RECOGNIZER', `recognizer ${definition.name}: unknown validator "${definition.validator}"`);
+  if (!named)
+    throw new VeilError(
+      'VEIL_INVALID_RECOGNIZER',
+      `recognizer ${definition.name}: unknown validator "${definition.validator}"`,
+    );
   return named;
 }
 

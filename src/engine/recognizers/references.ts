@@ -12,9 +12,23 @@ const caseNumber = patternRecognizer({
     { regex: /(?<![\p{N}/.-])\d{1,3}\/(?:\d{2}|\d{4})(?![\p{N}]|\/\d)/u, score: 0.2 },
     // Four to six digits, a slash and a two-digit year: the shape of court application numbers.
     { regex: /(?<![\p{N}/.-])\d{4,6}\/\d{2}(?![\p{N}]|\/\d)/u, score: 0.45 },
-    { regex: /(?<![\p{L}\p{N}])\d{1,2}[:-](?:cv|cr|mc|mj|bk|ap)[:-]\d{3,6}(?:-[A-Z]{2,4})?(?![\p{L}\p{N}])/iu, score: 0.7 },
+    {
+      regex: /(?<![\p{L}\p{N}])\d{1,2}[:-](?:cv|cr|mc|mj|bk|ap)[:-]\d{3,6}(?:-[A-Z]{2,4})?(?![\p{L}\p{N}])/iu,
+      score: 0.7,
+    },
   ],
-  context: ['application', 'applications', 'no', 'nos', 'case', 'file', 'docket', 'ref', 'reference', 'claim'],
+  context: [
+    'application',
+    'applications',
+    'no',
+    'nos',
+    'case',
+    'file',
+    'docket',
+    'ref',
+    'reference',
+    'claim',
+  ],
   negativeContext: ['page', 'score', 'ratio', 'per'],
 });
 

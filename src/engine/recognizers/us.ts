@@ -14,7 +14,14 @@ import { patternRecognizer } from './pattern.js';
  */
 export function isPlausibleSsn(value: string): boolean {
   const d = compact(value);
-  if (!/^\d{9}$/.test(d) || /^(\d)\1{8}$/.test(d) || d === '123456789' || d === '078051120' || d === '219099999') return false;
+  if (
+    !/^\d{9}$/.test(d) ||
+    /^(\d)\1{8}$/.test(d) ||
+    d === '123456789' ||
+    d === '078051120' ||
+    d === '219099999'
+  )
+    return false;
   const area = Number(d.slice(0, 3));
   return area !== 0 && area !== 666 && area < 900 && d.slice(3, 5) !== '00' && d.slice(5) !== '0000';
 }
@@ -38,8 +45,14 @@ const itin = patternRecognizer({
   name: 'us-itin',
   entity: 'US_ITIN',
   patterns: [
-    { regex: /(?<![\p{N}-])9\d{2}[- ](?:5\d|6[0-5]|7\d|8[0-8]|9[0-2]|9[4-9])[- ]\d{4}(?![\p{N}]|-\d)/u, score: 0.5 },
-    { regex: /(?<![\p{N}.-])9\d{2}(?:5\d|6[0-5]|7\d|8[0-8]|9[0-2]|9[4-9])\d{4}(?![\p{N}]|[.-]\d)/u, score: 0.1 },
+    {
+      regex: /(?<![\p{N}-])9\d{2}[- ](?:5\d|6[0-5]|7\d|8[0-8]|9[0-2]|9[4-9])[- ]\d{4}(?![\p{N}]|-\d)/u,
+      score: 0.5,
+    },
+    {
+      regex: /(?<![\p{N}.-])9\d{2}(?:5\d|6[0-5]|7\d|8[0-8]|9[0-2]|9[4-9])\d{4}(?![\p{N}]|[.-]\d)/u,
+      score: 0.1,
+    },
   ],
   context: ['itin', 'individual taxpayer', 'taxpayer', 'tax id', 'tin'],
 });
@@ -68,7 +81,12 @@ const driverLicense = patternRecognizer({
 const ein = patternRecognizer({
   name: 'us-ein',
   entity: 'US_EIN',
-  patterns: [{ regex: /(?<![\p{N}-])(?:0[1-6]|1[0-6]|2[0-7]|[35]\d|[468][0-8]|7[1-7]|9[0-58-9])-\d{7}(?![\p{N}]|-\d)/u, score: 0.3 }],
+  patterns: [
+    {
+      regex: /(?<![\p{N}-])(?:0[1-6]|1[0-6]|2[0-7]|[35]\d|[468][0-8]|7[1-7]|9[0-58-9])-\d{7}(?![\p{N}]|-\d)/u,
+      score: 0.3,
+    },
+  ],
   context: ['ein', 'employer identification', 'fein', 'tax id', 'federal tax'],
 });
 

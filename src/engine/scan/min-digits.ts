@@ -138,7 +138,10 @@ function matchesDigitsOnly(element: Element): number | undefined {
     const inner = matchesDigitsOnly(element.element as Element);
     return inner === undefined ? undefined : inner * element.min;
   }
-  return count(element) === 1 && (element.type === 'Character' || element.type === 'CharacterSet' || element.type === 'CharacterClass') ? 1 : undefined;
+  return count(element) === 1 &&
+    (element.type === 'Character' || element.type === 'CharacterSet' || element.type === 'CharacterClass')
+    ? 1
+    : undefined;
 }
 
 function runOf(node: Node): number {

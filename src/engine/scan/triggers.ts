@@ -19,7 +19,8 @@ export const TRIGGERS = {
   healthLabel: {
     kind: 'pattern',
     id: 'healthLabel',
-    pattern: /licen[cs]e|MR(?:N|#| No)|medical record|patient (?:id|no)|chart|member id|subscriber id|policy|insurance id|health plan|group (?:number|no)/gi,
+    pattern:
+      /licen[cs]e|MR(?:N|#| No)|medical record|patient (?:id|no)|chart|member id|subscriber id|policy|insurance id|health plan|group (?:number|no)/gi,
     margin: 48,
   },
   /** The word "age" ("aged 65", "at the age of 39", "aged sixty three"): ages after their label. */
@@ -31,7 +32,8 @@ export const TRIGGERS = {
   calendarWord: {
     kind: 'pattern',
     id: 'calendarWord',
-    pattern: /day|week|month|year|january|february|march|april|june|july|august|september|october|november|december|tomorrow|tonight/gi,
+    pattern:
+      /day|week|month|year|january|february|march|april|june|july|august|september|october|november|december|tomorrow|tonight/gi,
     margin: 40,
   },
   /** An at sign: e-mail addresses and some handles. */
@@ -41,21 +43,28 @@ export const TRIGGERS = {
    * MAC address has one. A phone number ("212-555-1234") has no such run, so it opens no window.
    * The scan starts at the separator, which is rarer than a hex letter, so it stays cheap.
    */
-  macGroups: { kind: 'pattern', id: 'macGroups', pattern: /[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|\.[0-9A-Fa-f]{4}\./g, margin: 24 },
+  macGroups: {
+    kind: 'pattern',
+    id: 'macGroups',
+    pattern: /[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|\.[0-9A-Fa-f]{4}\./g,
+    margin: 24,
+  },
   /** Two colons around at most four hex digits: every IPv6 address has such a run. */
   ipv6Groups: { kind: 'pattern', id: 'ipv6Groups', pattern: /:[0-9A-Fa-f]{0,4}:/g, margin: 48 },
   /** Currency symbols, codes and words: amounts of money. */
   money: {
     kind: 'pattern',
     id: 'money',
-    pattern: /[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)\b|\b(?:dollar|euro|pound|franc|yen|rupee|lira|liras|kronor|kroner|krona|zloty|forint|rouble|ruble|cent)/gi,
+    pattern:
+      /[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)\b|\b(?:dollar|euro|pound|franc|yen|rupee|lira|liras|kronor|kroner|krona|zloty|forint|rouble|ruble|cent)/gi,
     margin: 40,
   },
   /** Secret material: key prefixes, PEM armour, credential assignments. */
   secret: {
     kind: 'pattern',
     id: 'secret',
-    pattern: /-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live|sk-|AIza|eyJ|SG\.|glpat-|npm_|(?:password|passwd|pwd|secret|token|api[_-]?key)["']?\s{0,3}[:=]/gi,
+    pattern:
+      /-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live|sk-|AIza|eyJ|SG\.|glpat-|npm_|(?:password|passwd|pwd|secret|token|api[_-]?key)["']?\s{0,3}[:=]/gi,
     margin: 8192,
   },
 } as const satisfies Record<string, Trigger>;
@@ -81,7 +90,10 @@ const digitRunTriggers = new Map<string, Trigger>();
  */
 export function digitRunTrigger(minRun: number, maxLength: number): Trigger {
   const run = RUN_BUCKETS.filter((bucket) => bucket <= minRun).at(-1) ?? 1;
-  const margin = Math.max(TRIGGERS.digit.margin, Math.ceil((maxLength + LOOKAROUND_SLACK) / MARGIN_STEP) * MARGIN_STEP);
+  const margin = Math.max(
+    TRIGGERS.digit.margin,
+    Math.ceil((maxLength + LOOKAROUND_SLACK) / MARGIN_STEP) * MARGIN_STEP,
+  );
   const id = `digits${run}+${margin}`;
   let trigger = digitRunTriggers.get(id);
   if (trigger === undefined) {

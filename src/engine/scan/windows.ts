@@ -86,7 +86,8 @@ export function windowsFor(text: string, trigger: Trigger, runs?: DigitRuns): Te
   const windows = new Windows(text, trigger.margin);
   if (trigger.kind === 'digitRun') {
     const hits = runs ?? digitRuns(text);
-    for (let k = 0; k < hits.length; k += 2) if (hits[k + 1]! - hits[k]! >= trigger.minRun) windows.hit(hits[k]!, hits[k + 1]!);
+    for (let k = 0; k < hits.length; k += 2)
+      if (hits[k + 1]! - hits[k]! >= trigger.minRun) windows.hit(hits[k]!, hits[k + 1]!);
     return windows.done();
   }
   const pattern = globalPattern(trigger.pattern);
@@ -133,7 +134,8 @@ class Windows {
   }
 
   done(): TextWindow[] {
-    if (this.currentStart >= 0) this.found.push(snap(this.text, this.currentStart, this.currentEnd, this.margin));
+    if (this.currentStart >= 0)
+      this.found.push(snap(this.text, this.currentStart, this.currentEnd, this.margin));
     return mergeTouching(this.found);
   }
 }
@@ -146,7 +148,8 @@ function mergeTouching(windows: TextWindow[]): TextWindow[] {
   const merged: TextWindow[] = [];
   for (const window of windows) {
     const last = merged[merged.length - 1];
-    if (last && window.start <= last.end) merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, window.end) };
+    if (last && window.start <= last.end)
+      merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, window.end) };
     else merged.push(window);
   }
   return merged;

@@ -80,8 +80,15 @@ export async function admitJob(
   const retentionClasses = jobRetentionClasses(request.outputs);
   if (request.subjectRef === undefined) return { retentionDays, retentionClasses };
   if (deps.keyring === undefined)
-    throw new VeilError('VEIL_INVALID_OPTION', 'jobs: a subject reference needs the keyring (its HMAC is keyed)');
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'jobs: a subject reference needs the keyring (its HMAC is keyed)',
+    );
   const candidates = await subjectHmacCandidates(deps.keyring, request.tenant, request.subjectRef);
   await assertConsentStands(deps.db, request.tenant, candidates, request.purpose);
-  return { retentionDays, retentionClasses, subjectHmac: await subjectHmac(deps.keyring, request.tenant, request.subjectRef) };
+  return {
+    retentionDays,
+    retentionClasses,
+    subjectHmac: await subjectHmac(deps.keyring, request.tenant, request.subjectRef),
+  };
 }

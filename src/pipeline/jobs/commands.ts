@@ -71,7 +71,11 @@ export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<Jo
   if (job === undefined) throw notFound();
   const classes = await retentionEntries(store.db, ref.tenant, job.id);
   // A finished job whose every class has been deleted answers with its deletion receipt.
-  if ((job.status === 'succeeded' || job.status === 'cancelled') && classes.length > 0 && classes.every((c) => c.deletedAt !== null)) {
+  if (
+    (job.status === 'succeeded' || job.status === 'cancelled') &&
+    classes.length > 0 &&
+    classes.every((c) => c.deletedAt !== null)
+  ) {
     const leaves = classes.map((c) => c.receiptLeaf).filter((l): l is number => l !== null);
     throw new VeilError(
       'VEIL_JOB_EXPIRED',
@@ -123,7 +127,11 @@ function encodeCursor(position: JobPosition): string {
 }
 
 function decodeCursor(cursor: string): JobPosition {
-  const bad = (): VeilError => new VeilError('VEIL_INVALID_REQUEST', 'cursor: pass back the `next_cursor` of the previous page unchanged');
+  const bad = (): VeilError =>
+    new VeilError(
+      'VEIL_INVALID_REQUEST',
+      'cursor: pass back the `next_cursor` of the previous page unchanged',
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -132,7 +140,8 @@ function decodeCursor(cursor: string): JobPosition {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw bad();
   const [createdAt, id] = parsed as unknown[];
-  if (typeof createdAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt)) throw bad();
+  if (typeof createdAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt))
+    throw bad();
   if (typeof id !== 'string') throw bad();
   checkId('cursor', id);
   return { createdAt, id };
@@ -162,7 +171,12 @@ export async function listJobs(
 ): Promise<JobPage> {
   const limit = Math.max(1, Math.min(MAX_JOB_PAGE, Math.floor(query.limit)));
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const page = await forTenant(store, query.tenant).jobs.page({ limit, status: query.status, purpose: query.purpose, after });
+  const page = await forTenant(store, query.tenant).jobs.page({
+    limit,
+    status: query.status,
+    purpose: query.purpose,
+    after,
+  });
   return {
     jobs: page.jobs.map((job) => ({
       jobId: job.id,
@@ -223,7 +237,10 @@ export async function readFields(store: StoreContext, ref: JobRef): Promise<Fiel
   const job = await requireFinishedJob(repos, ref.jobId);
   const id = artifactId(job.id, ARTIFACT.fields);
   if ((await repos.artifacts.get(id)) === undefined)
-    throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no fields output (it was not requested, or has been deleted)');
+    throw new VeilError(
+      'VEIL_NOT_FOUND',
+      'jobs: the job has no fields output (it was not requested, or has been deleted)',
+    );
   return JSON.parse((await repos.artifacts.read(id)).toString('utf8')) as FieldsResult;
 }
 
@@ -241,7 +258,10 @@ export async function readFullText(store: StoreContext, ref: JobRef): Promise<{ 
   const job = await requireFinishedJob(repos, ref.jobId);
   const id = artifactId(job.id, ARTIFACT.text);
   if ((await repos.artifacts.get(id)) === undefined)
-    throw new VeilError('VEIL_NOT_FOUND', 'jobs: the job has no text output (it was not requested with consent.allow_full_text, or has been deleted)');
+    throw new VeilError(
+      'VEIL_NOT_FOUND',
+      'jobs: the job has no text output (it was not requested with consent.allow_full_text, or has been deleted)',
+    );
   const { text } = JSON.parse((await repos.artifacts.read(id)).toString('utf8')) as { text: string };
   return { text };
 }
@@ -308,8 +328,17 @@ export async function revealFindings(
     await repos.artifacts.read(artifactId(job.id, ARTIFACT.manifest)),
     job.policyHash,
   );
-  const { text } = await jobText(await repos.artifacts.read(artifactId(job.id, ARTIFACT.original)), manifest.mediaType, manifest.extraction);
-  return findings.map((f) => ({ type: f.type, start: f.start, end: f.end, value: text.slice(f.start, f.end) }));
+  const { text } = await jobText(
+    await repos.artifacts.read(artifactId(job.id, ARTIFACT.original)),
+    manifest.mediaType,
+    manifest.extraction,
+  );
+  return findings.map((f) => ({
+    type: f.type,
+    start: f.start,
+    end: f.end,
+    value: text.slice(f.start, f.end),
+  }));
 }
 
 /** What {@link deleteJob} deleted, for the deletion receipt (ids, classes and sizes only). */

@@ -48,9 +48,16 @@ export function parsePageRanges(ranges: string, maxPages = DEFAULT_LIMITS.maxPag
 
 function checkRegions(regions: readonly JobRegion[], pages: readonly number[] | null): readonly JobRegion[] {
   const fraction = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= 1;
-  if (!Array.isArray(regions) || regions.length === 0 || regions.length > 100) throw invalid('regions', 'a list of 1 to 100 regions');
+  if (!Array.isArray(regions) || regions.length === 0 || regions.length > 100)
+    throw invalid('regions', 'a list of 1 to 100 regions');
   regions.forEach((r, i) => {
-    if (!Number.isInteger(r.page) || r.page < 1 || ![r.x, r.y, r.width, r.height].every(fraction) || r.x + r.width > 1.000001 || r.y + r.height > 1.000001)
+    if (
+      !Number.isInteger(r.page) ||
+      r.page < 1 ||
+      ![r.x, r.y, r.width, r.height].every(fraction) ||
+      r.x + r.width > 1.000001 ||
+      r.y + r.height > 1.000001
+    )
       throw invalid(`regions.${i}`, '{ page, x, y, width, height } with fractions of the page from 0 to 1');
     if (pages && !pages.includes(r.page)) throw invalid(`regions.${i}.page`, 'one of the pages asked for');
   });
@@ -68,10 +75,15 @@ function checkRegions(regions: readonly JobRegion[], pages: readonly number[] | 
  * const extraction = await resolveExtraction({ template: 'receipt', pages: '1' });
  * ```
  */
-export async function resolveExtraction(input: ExtractionInput, source: TemplateSource = {}): Promise<JobExtraction> {
-  if ((input.template === undefined) === (input.fields === undefined)) throw invalid('template or fields', 'given, one of the two');
+export async function resolveExtraction(
+  input: ExtractionInput,
+  source: TemplateSource = {},
+): Promise<JobExtraction> {
+  if ((input.template === undefined) === (input.fields === undefined))
+    throw invalid('template or fields', 'given, one of the two');
   const extractor = (input.extractor ?? 'rules') as ExtractorName;
-  if (!(EXTRACTOR_NAMES as readonly string[]).includes(extractor)) throw invalid('extractor', `one of ${EXTRACTOR_NAMES.join(', ')}`);
+  if (!(EXTRACTOR_NAMES as readonly string[]).includes(extractor))
+    throw invalid('extractor', `one of ${EXTRACTOR_NAMES.join(', ')}`);
   requireExtractor(extractor);
   const template = input.template !== undefined ? await loadTemplate(input.template, source) : null;
   const fields = template ? template.fields : validateFields(input.fields);
@@ -97,10 +109,14 @@ export function keepRegions(doc: Document, regions: readonly JobRegion[]): Docum
     for (const line of page.lines) {
       const words = line.words.filter((w) => {
         if (!w.box || page.width <= 0 || page.height <= 0) return false;
-        const [cx, cy] = [(w.box.x + w.box.width / 2) / page.width, (w.box.y + w.box.height / 2) / page.height];
+        const [cx, cy] = [
+          (w.box.x + w.box.width / 2) / page.width,
+          (w.box.y + w.box.height / 2) / page.height,
+        ];
         return mine.some((r) => cx >= r.x && cx <= r.x + r.width && cy >= r.y && cy <= r.y + r.height);
       });
-      if (words.length > 0) lines.push({ words: words.map((w, i) => (i === 0 ? { ...w, spaceBefore: false } : w)) });
+      if (words.length > 0)
+        lines.push({ words: words.map((w, i) => (i === 0 ? { ...w, spaceBefore: false } : w)) });
     }
     return { ...page, lines };
   });

@@ -80,11 +80,17 @@ export async function submitOnce(
     const status = await statusOf(record.jobId);
     if (status !== undefined) return { jobId: record.jobId, status, replayed: true };
     if (now.getTime() - record.createdAt.getTime() < IDEMPOTENCY_ABANDONED_MS)
-      throw new VeilError('VEIL_IDEMPOTENCY_IN_PROGRESS', 'jobs: a request with this Idempotency-Key is still being submitted; retry in a few seconds');
+      throw new VeilError(
+        'VEIL_IDEMPOTENCY_IN_PROGRESS',
+        'jobs: a request with this Idempotency-Key is still being submitted; retry in a few seconds',
+      );
     // Abandoned: of several retries taking it over, one wins and the others see it in progress.
     jobId = randomUUID();
     if (!(await keys.takeOver(request.keyHash, record.jobId, jobId, now)))
-      throw new VeilError('VEIL_IDEMPOTENCY_IN_PROGRESS', 'jobs: a request with this Idempotency-Key is still being submitted; retry in a few seconds');
+      throw new VeilError(
+        'VEIL_IDEMPOTENCY_IN_PROGRESS',
+        'jobs: a request with this Idempotency-Key is still being submitted; retry in a few seconds',
+      );
     reservation = { reserved: true };
   }
   try {

@@ -19,7 +19,13 @@ export {
   type JobStatusView,
   type JobSummary,
 } from './commands.js';
-export { IDEMPOTENCY_ABANDONED_MS, IDEMPOTENCY_TTL_MS, submitOnce, type IdempotentOutcome, type IdempotentRequest } from './idempotency.js';
+export {
+  IDEMPOTENCY_ABANDONED_MS,
+  IDEMPOTENCY_TTL_MS,
+  submitOnce,
+  type IdempotentOutcome,
+  type IdempotentRequest,
+} from './idempotency.js';
 export {
   ensureJobQueues,
   enqueueStep,

@@ -21,7 +21,11 @@ export async function parseImageRegions(bytes: Uint8Array, regions: readonly Job
   let mediaType = 'image/png';
   for (const number of [...new Set(regions.map((r) => r.page))].sort((a, b) => a - b)) {
     const frame = sharp(bytes, { page: number - 1, failOn: 'error' }).autoOrient();
-    const { width, height } = await frame.clone().png().toBuffer({ resolveWithObject: true }).then((r) => r.info);
+    const { width, height } = await frame
+      .clone()
+      .png()
+      .toBuffer({ resolveWithObject: true })
+      .then((r) => r.info);
     const lines: Line[] = [];
     for (const region of regions.filter((r) => r.page === number)) {
       const left = Math.floor(region.x * width);
@@ -32,7 +36,12 @@ export async function parseImageRegions(bytes: Uint8Array, regions: readonly Job
       const doc = await parseDocument(crop);
       mediaType = doc.mediaType;
       for (const line of doc.pages[0]?.lines ?? [])
-        lines.push({ words: line.words.map((word) => ({ ...word, box: word.box ? { ...word.box, x: word.box.x + left, y: word.box.y + top } : null })) });
+        lines.push({
+          words: line.words.map((word) => ({
+            ...word,
+            box: word.box ? { ...word.box, x: word.box.x + left, y: word.box.y + top } : null,
+          })),
+        });
     }
     pages.push({ number, width, height, unit: 'px', source: 'ocr', lines });
   }

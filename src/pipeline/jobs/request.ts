@@ -98,7 +98,8 @@ function checkExtraction(extraction: JobExtraction): JobExtraction {
   if (extraction.template) {
     const { hash, ...definition } = extraction.template;
     const again = validateTemplate(definition, extraction.template.name);
-    if (again.hash !== hash) throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the stored template does not match its hash");
+    if (again.hash !== hash)
+      throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the stored template does not match its hash');
     return { ...extraction, template: again, fields: again.fields };
   }
   return { ...extraction, fields: validateFields(extraction.fields) };

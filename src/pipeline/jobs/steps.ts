@@ -55,7 +55,8 @@ export interface StepServices {
 type ParsedArtifact = JobText & { readonly document?: Document };
 
 /** Whether the job's outputs need the extract step. */
-const extracts = (manifest: JobManifest): boolean => manifest.outputs.includes('fields') || manifest.outputs.includes('text');
+const extracts = (manifest: JobManifest): boolean =>
+  manifest.outputs.includes('fields') || manifest.outputs.includes('text');
 
 interface FindingsArtifact {
   readonly version: 1;
@@ -178,7 +179,9 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         ? { keys: await createOperatorKeys(services.keyring, env.payload.tenantId) }
         : {}),
       // One vault subject per job: erasing the job's data subject destroys exactly its tokens' key.
-      ...(needs.has('vault') && services.vault !== undefined ? { vault: services.vault, subject: vaultSubjectOf(env.payload.jobId) } : {}),
+      ...(needs.has('vault') && services.vault !== undefined
+        ? { vault: services.vault, subject: vaultSubjectOf(env.payload.jobId) }
+        : {}),
     };
   };
 
@@ -252,7 +255,11 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         await putOnce(env, ARTIFACT.findings, json({ version: 1, findings } satisfies FindingsArtifact));
       }
       await env.repos.jobs.update(jobId, { countsByType: countByType(findings) });
-      return manifest.outputs.includes('redacted') ? 'anonymise' : extracts(manifest) ? 'extract' : 'finalise';
+      return manifest.outputs.includes('redacted')
+        ? 'anonymise'
+        : extracts(manifest)
+          ? 'extract'
+          : 'finalise';
     },
   };
 
@@ -270,7 +277,13 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           );
           const plan = planFromPolicy(manifest.policy);
           const analyze = analyzerFor(env.job.policyHash, manifest);
-          const done = await anonymizeVerified(parsed.text, analyze, plan, await contextFor(env, plan), findings);
+          const done = await anonymizeVerified(
+            parsed.text,
+            analyze,
+            plan,
+            await contextFor(env, plan),
+            findings,
+          );
           output = frameOutput('text/plain', Buffer.from(done.text, 'utf8'));
         } else {
           // Layout-bearing formats are redacted in place (boxes burned into PDFs and images) and
@@ -297,12 +310,15 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       const manifest = await manifestOf(env);
       const wantFields = manifest.outputs.includes('fields') && manifest.extraction !== undefined;
       const wantText = manifest.outputs.includes('text') && manifest.allowFullText === true;
-      const missing = (wantFields && !(await has(env.repos, jobId, ARTIFACT.fields))) || (wantText && !(await has(env.repos, jobId, ARTIFACT.text)));
+      const missing =
+        (wantFields && !(await has(env.repos, jobId, ARTIFACT.fields))) ||
+        (wantText && !(await has(env.repos, jobId, ARTIFACT.text)));
       if (missing) {
         const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
         if (wantFields) {
           const { template, fields, extractor } = manifest.extraction!;
-          if (!parsed.document) throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the job's parsed document is missing");
+          if (!parsed.document)
+            throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the job's parsed document is missing");
           const result = await extractFields(parsed.document, template ?? fields, { extractor });
           await putOnce(env, ARTIFACT.fields, json(result));
         }
@@ -317,7 +333,11 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     async run(env) {
       if (env.job.status === 'running') {
         const manifest = await manifestOf(env);
-        await completeJob(env.store.db, env.payload, retentionWindows(manifest.policy, manifest.retentionDays));
+        await completeJob(
+          env.store.db,
+          env.payload,
+          retentionWindows(manifest.policy, manifest.retentionDays),
+        );
       }
       // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
       await discardArtifacts(env.store, env.payload, { only: [ARTIFACT.parsed] });

@@ -119,13 +119,24 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     mediaType,
   });
   if (outputs.includes('fields') !== (input.extraction !== undefined))
-    throw new VeilError('VEIL_INVALID_INPUT', 'jobs: the fields output needs a template or fields, and a template or fields needs the fields output');
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      'jobs: the fields output needs a template or fields, and a template or fields needs the fields output',
+    );
   if (outputs.includes('text') && input.consent.allowFullText !== true)
-    throw new VeilError('VEIL_INVALID_INPUT', 'jobs: the text output (a full transcript) needs consent.allow_full_text: true');
-  const extraction = input.extraction ? await resolveExtraction(input.extraction, { directories: input.templateDirectories ?? [] }) : undefined;
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      'jobs: the text output (a full transcript) needs consent.allow_full_text: true',
+    );
+  const extraction = input.extraction
+    ? await resolveExtraction(input.extraction, { directories: input.templateDirectories ?? [] })
+    : undefined;
   // The redacted output is written from the whole document; minimising input would leave it unredacted outside the pages.
   if (extraction && (extraction.pages || extraction.regions) && outputs.includes('redacted'))
-    throw new VeilError('VEIL_INVALID_INPUT', 'jobs: pages and regions cannot be combined with the redacted output, which covers the whole document');
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      'jobs: pages and regions cannot be combined with the redacted output, which covers the whole document',
+    );
   const policy = validatePolicy(input.policy);
   const hash = policyHash(policy);
   // Region, purpose, retention and withdrawn consent are checked before anything is written.
@@ -161,13 +172,21 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     policyHash: hash,
     retentionClass: `days-${retentionDays}`,
     deleteAfter,
-    template: extraction?.template ? { name: extraction.template.name, version: extraction.template.version, hash: extraction.template.hash } : null,
+    template: extraction?.template
+      ? {
+          name: extraction.template.name,
+          version: extraction.template.version,
+          hash: extraction.template.hash,
+        }
+      : null,
     region: input.region ?? null,
     policyId: input.policyId ?? null,
     subjectHmac: admitted.subjectHmac ?? null,
   });
   try {
-    await withTenantScope(deps.db, input.tenant, (trx) => openLedger(trx, input.tenant, jobId, admitted.retentionClasses, deleteAfter));
+    await withTenantScope(deps.db, input.tenant, (trx) =>
+      openLedger(trx, input.tenant, jobId, admitted.retentionClasses, deleteAfter),
+    );
     await repos.artifacts.put(
       { id: artifactId(jobId, ARTIFACT.manifest), jobId, artifactClass: ARTIFACT.manifest, deleteAfter },
       encodeManifest({

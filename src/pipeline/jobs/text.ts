@@ -27,7 +27,11 @@ export interface JobText {
  * const { route, text } = await jobText(original, manifest.mediaType);
  * ```
  */
-export async function jobText(original: Uint8Array, declaredType: string | null, scope?: Pick<JobExtraction, 'pages' | 'regions'>): Promise<JobText> {
+export async function jobText(
+  original: Uint8Array,
+  declaredType: string | null,
+  scope?: Pick<JobExtraction, 'pages' | 'regions'>,
+): Promise<JobText> {
   const { route, text } = await jobDocument(original, declaredType, scope);
   return { route, text };
 }
@@ -42,11 +46,23 @@ export async function jobText(original: Uint8Array, declaredType: string | null,
  * const { text, document } = await jobDocument(original, null, { pages: [1], regions: null });
  * ```
  */
-export async function jobDocument(original: Uint8Array, declaredType: string | null, scope?: Pick<JobExtraction, 'pages' | 'regions'>): Promise<JobText & { readonly document: Document }> {
+export async function jobDocument(
+  original: Uint8Array,
+  declaredType: string | null,
+  scope?: Pick<JobExtraction, 'pages' | 'regions'>,
+): Promise<JobText & { readonly document: Document }> {
   const sniffed = await sniffType(original);
   if (sniffed.text !== undefined && (sniffed.format === 'text' || declaredType === 'text/plain')) {
-    const lines = sniffed.text.split('\n').map((line) => ({ words: [{ text: line, box: null, spaceBefore: false }] }));
-    const document: Document = { format: 'text', mediaType: 'text/plain', pages: [{ number: 1, width: 0, height: 0, unit: null, source: 'text', lines }], tables: [], records: [] };
+    const lines = sniffed.text
+      .split('\n')
+      .map((line) => ({ words: [{ text: line, box: null, spaceBefore: false }] }));
+    const document: Document = {
+      format: 'text',
+      mediaType: 'text/plain',
+      pages: [{ number: 1, width: 0, height: 0, unit: null, source: 'text', lines }],
+      tables: [],
+      records: [],
+    };
     return { route: 'text', text: sniffed.text, document };
   }
   // An image's regions are OCR'd as crops, so nothing outside them is read; a PDF's pages are read

@@ -33,7 +33,11 @@ export interface CsvSummary {
   /** Anonymised values by the operator applied. */
   readonly byOperator: Readonly<Record<string, number>>;
   /** With k-anonymity: k reached, rows suppressed, and the generalisation level of each quasi column. */
-  readonly kAnonymity?: { readonly k: number; readonly suppressedRows: number; readonly levels: Readonly<Record<string, number>> };
+  readonly kAnonymity?: {
+    readonly k: number;
+    readonly suppressedRows: number;
+    readonly levels: Readonly<Record<string, number>>;
+  };
 }
 
 const DEFAULT_MAX_RECORD = 16 * 1024 * 1024;
@@ -96,7 +100,11 @@ export async function anonymizeCsv(
           else held.push(done.row);
         }
         if (options.kAnonymity !== undefined) {
-          if (columns === undefined) throw new VeilError('VEIL_INVALID_OPTION', 'csv: k-anonymity needs a header row naming the quasi-identifier columns');
+          if (columns === undefined)
+            throw new VeilError(
+              'VEIL_INVALID_OPTION',
+              'csv: k-anonymity needs a header row naming the quasi-identifier columns',
+            );
           const safe = enforceKAnonymity(columns, held, options.kAnonymity);
           kAnonymity = { k: safe.k, suppressedRows: safe.suppressedRows, levels: safe.levels };
           yield* safe.rows;

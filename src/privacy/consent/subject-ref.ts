@@ -13,7 +13,10 @@ const REF = /^[\x21-\x7e]{1,200}$/;
 
 function checkRef(ref: string): void {
   if (typeof ref !== 'string' || !REF.test(ref))
-    throw new VeilError('VEIL_INVALID_INPUT', 'consent: subject_ref must be 1-200 printable ASCII characters without spaces');
+    throw new VeilError(
+      'VEIL_INVALID_INPUT',
+      'consent: subject_ref must be 1-200 printable ASCII characters without spaces',
+    );
 }
 
 /**
@@ -25,7 +28,12 @@ function checkRef(ref: string): void {
  * await subjectHmac(keyring, 'acme', 'patient-4471'); // 'v1:9c1e…'
  * ```
  */
-export async function subjectHmac(keyring: Keyring, tenantId: string, ref: string, kind = 'subject_ref'): Promise<string> {
+export async function subjectHmac(
+  keyring: Keyring,
+  tenantId: string,
+  ref: string,
+  kind = 'subject_ref',
+): Promise<string> {
   if (kind === 'subject_ref') checkRef(ref);
   const { version, key } = await keyring.currentKey(tenantId);
   return tag(key, version, tenantId, kind, ref);
@@ -48,7 +56,12 @@ function tag(key: Uint8Array, version: number, tenantId: string, kind: string, v
  * const candidates = await subjectHmacCandidates(keyring, 'acme', 'patient-4471');
  * ```
  */
-export async function subjectHmacCandidates(keyring: Keyring, tenantId: string, ref: string, kind = 'subject_ref'): Promise<string[]> {
+export async function subjectHmacCandidates(
+  keyring: Keyring,
+  tenantId: string,
+  ref: string,
+  kind = 'subject_ref',
+): Promise<string[]> {
   if (kind === 'subject_ref') checkRef(ref);
   await keyring.currentKey(tenantId);
   const out: string[] = [];

@@ -40,14 +40,24 @@ export async function withdrawConsent(
 ): Promise<Withdrawal> {
   const withdrawalId = randomUUID();
   return withTenantScope(db, tenantId, async (trx) => {
-    let query = trx.selectFrom('jobs').select(['id', 'status', 'subject_hmac']).where('tenant_id', '=', tenantId);
+    let query = trx
+      .selectFrom('jobs')
+      .select(['id', 'status', 'subject_hmac'])
+      .where('tenant_id', '=', tenantId);
     if ('jobId' in target) query = query.where('id', '=', target.jobId);
-    else query = query.where('subject_hmac', 'in', target.subjectHmacs.length > 0 ? [...target.subjectHmacs] : ['']);
+    else
+      query = query.where(
+        'subject_hmac',
+        'in',
+        target.subjectHmacs.length > 0 ? [...target.subjectHmacs] : [''],
+      );
     if (purposes !== undefined) query = query.where('purpose', 'in', [...purposes]);
     const jobs = await query.execute();
-    if ('jobId' in target && jobs.length === 0) throw new VeilError('VEIL_NOT_FOUND', 'consent: no such job in this tenant (for those purposes)');
+    if ('jobId' in target && jobs.length === 0)
+      throw new VeilError('VEIL_NOT_FOUND', 'consent: no such job in this tenant (for those purposes)');
     // A job-scoped withdrawal of a job with a subject also refuses that subject's new jobs.
-    const subject = 'jobId' in target ? (jobs[0]?.subject_hmac ?? null) : (target.subjectHmacs.at(-1) ?? null);
+    const subject =
+      'jobId' in target ? (jobs[0]?.subject_hmac ?? null) : (target.subjectHmacs.at(-1) ?? null);
     await trx
       .insertInto('consent_withdrawals')
       .values({
@@ -72,8 +82,19 @@ export async function withdrawConsent(
       .execute();
     cancelled.push(...running.map((r) => r.id));
     // Deletion at once: every artifact and class of these jobs is due now.
-    await trx.updateTable('artifacts').set({ delete_after: now }).where('tenant_id', '=', tenantId).where('job_id', 'in', ids).execute();
-    await trx.updateTable('retention_ledger').set({ delete_after: now }).where('tenant_id', '=', tenantId).where('job_id', 'in', ids).where('deleted_at', 'is', null).execute();
+    await trx
+      .updateTable('artifacts')
+      .set({ delete_after: now })
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', 'in', ids)
+      .execute();
+    await trx
+      .updateTable('retention_ledger')
+      .set({ delete_after: now })
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .execute();
     return { withdrawalId, cancelled, scheduled: ids };
   });
 }
@@ -86,7 +107,12 @@ export async function withdrawConsent(
  * await assertConsentStands(db, 'acme', candidates, 'kyc');
  * ```
  */
-export async function assertConsentStands(db: Kysely<Schema>, tenantId: string, subjectHmacs: readonly string[], purpose: string): Promise<void> {
+export async function assertConsentStands(
+  db: Kysely<Schema>,
+  tenantId: string,
+  subjectHmacs: readonly string[],
+  purpose: string,
+): Promise<void> {
   if (subjectHmacs.length === 0) return;
   const rows = await withTenantScope(db, tenantId, (trx) =>
     trx
@@ -97,5 +123,8 @@ export async function assertConsentStands(db: Kysely<Schema>, tenantId: string, 
       .execute(),
   );
   if (rows.some((r) => r.purposes === null || r.purposes.includes(purpose)))
-    throw new VeilError('VEIL_CONSENT_WITHDRAWN', 'jobs: the data subject has withdrawn consent for this purpose');
+    throw new VeilError(
+      'VEIL_CONSENT_WITHDRAWN',
+      'jobs: the data subject has withdrawn consent for this purpose',
+    );
 }

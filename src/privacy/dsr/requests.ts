@@ -47,14 +47,23 @@ export function vaultSubjectOf(jobId: string): string {
  * await findSubjectJobs(deps, 'acme', { identifiers: [{ type: 'EMAIL_ADDRESS', value: 'jane@example.org' }] });
  * ```
  */
-export async function findSubjectJobs(deps: DsrDeps, tenantId: string, query: SubjectQuery): Promise<string[]> {
+export async function findSubjectJobs(
+  deps: DsrDeps,
+  tenantId: string,
+  query: SubjectQuery,
+): Promise<string[]> {
   if (query.subjectRef === undefined && (query.identifiers === undefined || query.identifiers.length === 0))
     throw new VeilError('VEIL_INVALID_INPUT', 'dsr: give a subject_ref or at least one identifier');
   const ids = new Set<string>();
   if (query.subjectRef !== undefined) {
     const hmacs = await subjectHmacCandidates(deps.keyring, tenantId, query.subjectRef);
     const rows = await withTenantScope(deps.db, tenantId, (trx) =>
-      trx.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('subject_hmac', 'in', hmacs).execute(),
+      trx
+        .selectFrom('jobs')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('subject_hmac', 'in', hmacs)
+        .execute(),
     );
     for (const row of rows) ids.add(row.id);
   }
@@ -88,7 +97,11 @@ export interface SubjectJob {
  * const jobs = await subjectAccess(deps, 'acme', { subjectRef: 'patient-4471' });
  * ```
  */
-export async function subjectAccess(deps: DsrDeps, tenantId: string, query: SubjectQuery): Promise<SubjectJob[]> {
+export async function subjectAccess(
+  deps: DsrDeps,
+  tenantId: string,
+  query: SubjectQuery,
+): Promise<SubjectJob[]> {
   const repos = forTenant(deps, tenantId);
   const out: SubjectJob[] = [];
   for (const jobId of await findSubjectJobs(deps, tenantId, query)) {
@@ -155,7 +168,8 @@ export async function eraseSubject(deps: DsrDeps, tenantId: string, query: Subje
     vaultEntries += await vault.forgetSubject(tenantId, vaultSubjectOf(jobId));
     // A step mid-write may add an artifact after a pass lists them; a few passes settle it.
     for (let pass = 0; ; pass += 1) {
-      for (const artifact of await repos.artifacts.listForJob(jobId)) if (await repos.artifacts.delete(artifact.id)) artifacts += 1;
+      for (const artifact of await repos.artifacts.listForJob(jobId))
+        if (await repos.artifacts.delete(artifact.id)) artifacts += 1;
       try {
         await repos.jobs.delete(jobId);
         break;

@@ -19,10 +19,35 @@ const SEAL_CLASS = 'subject-index';
  * organisations, vehicles, devices, business numbers), and secrets: not indexed.
  */
 const NOT_DIRECT = new Set([
-  'AGE', 'DATE_TIME', 'LOCATION', 'MONEY', 'NRP', 'ORGANIZATION', 'JOB_TITLE', 'ZIP_CODE', 'URL', 'SECRET', 'CRYPTO',
-  'SWIFT_CODE', 'US_ABA_ROUTING', 'EU_VAT_NUMBER', 'CA_BUSINESS_NUMBER', 'SG_UEN', 'AU_ABN', 'AU_ACN', 'IN_GSTIN',
-  'IT_VAT_CODE', 'US_EIN', 'CASE_NUMBER', 'IP_ADDRESS', 'MAC_ADDRESS', 'IMEI', 'VIN', 'UK_VEHICLE_REGISTRATION',
-  'IN_VEHICLE_REGISTRATION', 'STREET_ADDRESS',
+  'AGE',
+  'DATE_TIME',
+  'LOCATION',
+  'MONEY',
+  'NRP',
+  'ORGANIZATION',
+  'JOB_TITLE',
+  'ZIP_CODE',
+  'URL',
+  'SECRET',
+  'CRYPTO',
+  'SWIFT_CODE',
+  'US_ABA_ROUTING',
+  'EU_VAT_NUMBER',
+  'CA_BUSINESS_NUMBER',
+  'SG_UEN',
+  'AU_ABN',
+  'AU_ACN',
+  'IN_GSTIN',
+  'IT_VAT_CODE',
+  'US_EIN',
+  'CASE_NUMBER',
+  'IP_ADDRESS',
+  'MAC_ADDRESS',
+  'IMEI',
+  'VIN',
+  'UK_VEHICLE_REGISTRATION',
+  'IN_VEHICLE_REGISTRATION',
+  'STREET_ADDRESS',
 ]);
 
 /**
@@ -84,7 +109,10 @@ export async function indexSubjects(
     const hmac = await subjectHmac(deps.keyring, tenantId, normalised, type);
     const key = `${type}\0${hmac}`;
     if (rows.has(key)) continue;
-    const ciphertext = await deps.keyring.encrypt({ tenantId, objectId: `${jobId}/${type}`, artifactClass: SEAL_CLASS }, Buffer.from(value, 'utf8'));
+    const ciphertext = await deps.keyring.encrypt(
+      { tenantId, objectId: `${jobId}/${type}`, artifactClass: SEAL_CLASS },
+      Buffer.from(value, 'utf8'),
+    );
     rows.set(key, { entity_type: type, hmac, ciphertext });
   }
   if (rows.size === 0) return 0;
@@ -113,10 +141,18 @@ export async function jobsByIdentifiers(
 ): Promise<string[]> {
   const hmacs: string[] = [];
   for (const { type, value } of identifiers)
-    hmacs.push(...(await subjectHmacCandidates(deps.keyring, tenantId, normaliseIdentifier(type, value), type)));
+    hmacs.push(
+      ...(await subjectHmacCandidates(deps.keyring, tenantId, normaliseIdentifier(type, value), type)),
+    );
   if (hmacs.length === 0) return [];
   const rows = await withTenantScope(deps.db, tenantId, (trx) =>
-    trx.selectFrom('subject_index').select('job_id').distinct().where('tenant_id', '=', tenantId).where('hmac', 'in', hmacs).execute(),
+    trx
+      .selectFrom('subject_index')
+      .select('job_id')
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('hmac', 'in', hmacs)
+      .execute(),
   );
   return rows.map((r) => r.job_id).sort();
 }
@@ -135,11 +171,20 @@ export async function indexedValues(
   jobId: string,
 ): Promise<DetectedValue[]> {
   const rows = await withTenantScope(deps.db, tenantId, (trx) =>
-    trx.selectFrom('subject_index').select(['entity_type', 'ciphertext']).where('tenant_id', '=', tenantId).where('job_id', '=', jobId).orderBy('entity_type').execute(),
+    trx
+      .selectFrom('subject_index')
+      .select(['entity_type', 'ciphertext'])
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
+      .orderBy('entity_type')
+      .execute(),
   );
   const out: DetectedValue[] = [];
   for (const row of rows) {
-    const value = await deps.keyring.decrypt({ tenantId, objectId: `${jobId}/${row.entity_type}`, artifactClass: SEAL_CLASS }, row.ciphertext);
+    const value = await deps.keyring.decrypt(
+      { tenantId, objectId: `${jobId}/${row.entity_type}`, artifactClass: SEAL_CLASS },
+      row.ciphertext,
+    );
     out.push({ type: row.entity_type, value: value.toString('utf8') });
   }
   return out;
@@ -157,7 +202,10 @@ export async function indexedValues(
  * await rebuildSubjectIndex({ db, keyring }, 'acme'); // 42
  * ```
  */
-export async function rebuildSubjectIndex(deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring }, tenantId: string): Promise<number> {
+export async function rebuildSubjectIndex(
+  deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring },
+  tenantId: string,
+): Promise<number> {
   const { version } = await deps.keyring.currentKey(tenantId);
   const stale = await withTenantScope(deps.db, tenantId, (trx) =>
     trx
@@ -171,7 +219,12 @@ export async function rebuildSubjectIndex(deps: { readonly db: Kysely<Schema>; r
     const binding = { tenantId, objectId: `${row.job_id}/${row.entity_type}`, artifactClass: SEAL_CLASS };
     const plain = await deps.keyring.decrypt(binding, row.ciphertext);
     const value = plain.toString('utf8');
-    const hmac = await subjectHmac(deps.keyring, tenantId, normaliseIdentifier(row.entity_type, value), row.entity_type);
+    const hmac = await subjectHmac(
+      deps.keyring,
+      tenantId,
+      normaliseIdentifier(row.entity_type, value),
+      row.entity_type,
+    );
     // Sealed again under the current version too, so retiring the old one loses nothing.
     const ciphertext = await deps.keyring.encrypt(binding, plain);
     plain.fill(0);

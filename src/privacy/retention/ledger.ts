@@ -114,7 +114,11 @@ export async function scheduleRetention(
  * entries.every((e) => e.deletedAt !== null); // every class gone: the job answers 410
  * ```
  */
-export async function retentionEntries(db: Kysely<Schema>, tenantId: string, jobId: string): Promise<RetentionEntry[]> {
+export async function retentionEntries(
+  db: Kysely<Schema>,
+  tenantId: string,
+  jobId: string,
+): Promise<RetentionEntry[]> {
   const rows = await withTenantScope(db, tenantId, (trx) =>
     trx
       .selectFrom('retention_ledger')

@@ -18,7 +18,10 @@ import type { StoreContext } from '../../store/index.js';
 import { retentionClassOf } from './classes.js';
 
 /** Who the audit log names as the deleter. */
-export const RETENTION_SWEEPER_ACTOR: AuditEventInput['actor'] = { id: 'veil-retention-sweeper', role: 'system' };
+export const RETENTION_SWEEPER_ACTOR: AuditEventInput['actor'] = {
+  id: 'veil-retention-sweeper',
+  role: 'system',
+};
 
 /** Where the sweeper records its events: the tenant's audit log. */
 export interface RetentionAuditPort {
@@ -71,10 +74,12 @@ async function deleteBatch(store: StoreContext, now: Date, limit: number): Promi
       .execute();
     if (rows.length === 0) return [];
     // Blob first: a crash before the commit leaves the row, which the next sweep deletes again.
-    for (const row of rows) await store.blobs.delete({ tenantId: row.tenant_id, artifactClass: row.class, name: row.blob_name });
+    for (const row of rows)
+      await store.blobs.delete({ tenantId: row.tenant_id, artifactClass: row.class, name: row.blob_name });
     const byTenant = new Map<string, string[]>();
     for (const row of rows) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row.id]);
-    for (const [tenant, ids] of byTenant) await trx.deleteFrom('artifacts').where('tenant_id', '=', tenant).where('id', 'in', ids).execute();
+    for (const [tenant, ids] of byTenant)
+      await trx.deleteFrom('artifacts').where('tenant_id', '=', tenant).where('id', 'in', ids).execute();
     const counts = new Map<string, { tenant: string; job: string; cls: string; n: number }>();
     for (const row of rows) {
       const cls = retentionClassOf(row.class);
@@ -131,11 +136,20 @@ interface ClaimedRow {
 }
 
 /** Records the deletions not yet in the audit log, one event per job. */
-async function recordDeletions(store: StoreContext, audit: RetentionAuditPort, now: Date, claimSeconds: number, region: string | undefined): Promise<number> {
+async function recordDeletions(
+  store: StoreContext,
+  audit: RetentionAuditPort,
+  now: Date,
+  claimSeconds: number,
+  region: string | undefined,
+): Promise<number> {
   const stale = new Date(now.getTime() - claimSeconds * 1000);
-  const claimed = await withTenantScope(store.db, SYSTEM_SCOPE, async (trx) =>
-    (
-      await sql<ClaimedRow>`update retention_ledger l set audit_claimed_at = ${now}
+  const claimed = await withTenantScope(
+    store.db,
+    SYSTEM_SCOPE,
+    async (trx) =>
+      (
+        await sql<ClaimedRow>`update retention_ledger l set audit_claimed_at = ${now}
         from jobs j
         where j.tenant_id = l.tenant_id and j.id = l.job_id
           and (l.tenant_id, l.job_id, l.class) in (
@@ -144,7 +158,7 @@ async function recordDeletions(store: StoreContext, audit: RetentionAuditPort, n
               and (audit_claimed_at is null or audit_claimed_at < ${stale})
             order by deleted_at limit 1000 for update skip locked)
         returning l.tenant_id, l.job_id, l.class, l.deleted_count, j.policy_hash`.execute(trx)
-    ).rows,
+      ).rows,
   );
   const byJob = new Map<string, ClaimedRow[]>();
   for (const row of claimed) {
@@ -211,6 +225,12 @@ export async function sweepRetention(
   await dropIndexOfGoneJobs(store);
   // Claims and event times on the real clock, whatever `now` the sweep judges deadlines by: a
   // claim must look fresh to every other sweeper, however each of them was started.
-  const events = await recordDeletions(store, audit, new Date(), options.auditClaimSeconds ?? 300, options.region);
+  const events = await recordDeletions(
+    store,
+    audit,
+    new Date(),
+    options.auditClaimSeconds ?? 300,
+    options.region,
+  );
   return { artifacts, classesGone, events };
 }

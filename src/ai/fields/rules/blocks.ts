@@ -7,11 +7,14 @@ const TOP_SHARE = 0.4;
 const TOP_LINES = 12;
 
 // Lines that are about the document, not its issuer: titles, registration and contact lines.
-const NOT_A_NAME = /\b(receipt|invoice|tax|bill|cash|date|time|tel|phone|fax|email|gst|reg|no\s*[:.]|co\s*reg|company\s*no|welcome|thank|www|http|order|table|cashier|member|document)\b/i;
-const STOP_ADDRESS = /\b(tel|telephone|phone|fax|e-?mail|gst\w*|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|co[mn]pany\s*no|co\s*no|roc\s*no|bill|document|order|table|time)\b/i;
+const NOT_A_NAME =
+  /\b(receipt|invoice|tax|bill|cash|date|time|tel|phone|fax|email|gst|reg|no\s*[:.]|co\s*reg|company\s*no|welcome|thank|www|http|order|table|cashier|member|document)\b/i;
+const STOP_ADDRESS =
+  /\b(tel|telephone|phone|fax|e-?mail|gst\w*|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|co[mn]pany\s*no|co\s*no|roc\s*no|bill|document|order|table|time)\b/i;
 // A telephone number on a line of its own ("07-355 2616").
 const PHONE_LINE = /^[\s(]*\+?\d{2,4}[\s)-]*\d{3,4}[\s-]?\d{3,5}\s*$/;
-const REGISTRATION = /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^\(?\s*\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
+const REGISTRATION =
+  /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^\(?\s*\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
 const POSTCODE = /(?<!\d)\d{5}(?!\d)/;
 
 /**
@@ -40,11 +43,16 @@ export function expectScore(text: string, expected: readonly string[]): number {
  */
 export function restoreExpectedWords(text: string, expected: readonly string[]): string {
   const words = new Map<string, string>();
-  for (const phrase of expected) for (const t of tokens(phrase)) if (t.text.length >= 3) words.set(foldToken(t.text), t.text);
+  for (const phrase of expected)
+    for (const t of tokens(phrase)) if (t.text.length >= 3) words.set(foldToken(t.text), t.text);
   return text.replace(/[\p{L}\p{N}]+/gu, (token) => {
     if (token.length < 3 || !/\d/.test(token)) return token;
     const word = words.get(foldToken(token));
-    return word === undefined ? token : /\p{Ll}/u.test(token) && !/\p{Lu}/u.test(token) ? word.toLowerCase() : word.toUpperCase();
+    return word === undefined
+      ? token
+      : /\p{Ll}/u.test(token) && !/\p{Lu}/u.test(token)
+        ? word.toLowerCase()
+        : word.toUpperCase();
   });
 }
 
@@ -61,14 +69,20 @@ function letters(text: string): number {
 function plausibleName(line: LayoutLine): boolean {
   const text = line.text.trim();
   const count = letters(text);
-  return count >= 3 && count / text.replace(/\s/g, '').length >= 0.55 && !NOT_A_NAME.test(text) && !REGISTRATION.test(text);
+  return (
+    count >= 3 &&
+    count / text.replace(/\s/g, '').length >= 0.55 &&
+    !NOT_A_NAME.test(text) &&
+    !REGISTRATION.test(text)
+  );
 }
 
 function topLines(lines: readonly LayoutLine[]): number[] {
   const firstPage = lines[0]?.page;
   const out: number[] = [];
   lines.forEach((line, i) => {
-    if (line.page === firstPage && out.length < TOP_LINES && (line.depth <= TOP_SHARE || out.length < 3)) out.push(i);
+    if (line.page === firstPage && out.length < TOP_LINES && (line.depth <= TOP_SHARE || out.length < 3))
+      out.push(i);
   });
   return out;
 }
@@ -77,7 +91,11 @@ function topLines(lines: readonly LayoutLine[]): number[] {
  * The line of a letterhead that names the issuer: the topmost line holding an expected word
  * ("SDN BHD", "TRADING"), else the topmost plausible one that is not a person's name.
  */
-export function findTopLine(lines: readonly LayoutLine[], expected: readonly string[], findings: readonly (readonly Finding[])[]): { line: number; last: number; expected: boolean } | null {
+export function findTopLine(
+  lines: readonly LayoutLine[],
+  expected: readonly string[],
+  findings: readonly (readonly Finding[])[],
+): { line: number; last: number; expected: boolean } | null {
   const candidates = topLines(lines).filter((i) => plausibleName(lines[i]!));
   const withExpected = candidates.find((i) => expectScore(lines[i]!.text, expected) > 0);
   if (withExpected !== undefined) {
@@ -88,11 +106,18 @@ export function findTopLine(lines: readonly LayoutLine[], expected: readonly str
       next.page === lines[withExpected]!.page &&
       plausibleName(next) &&
       !/\d/.test(next.text) &&
-      (/[&,\-]\s*$/.test(lines[withExpected]!.text) || expectScore(next.text, expected) > 0 || unclosed(lines[withExpected]!.text));
+      (/[&,\-]\s*$/.test(lines[withExpected]!.text) ||
+        expectScore(next.text, expected) > 0 ||
+        unclosed(lines[withExpected]!.text));
     return { line: withExpected, last: continues ? withExpected + 1 : withExpected, expected: true };
   }
   // A cashier's or owner's name often heads a receipt; the issuer is the next plausible line.
-  const notPerson = candidates.find((i) => !(findings[i] ?? []).some((f) => f.type === 'PERSON' && f.end - f.start >= lines[i]!.text.trim().length * 0.8));
+  const notPerson = candidates.find(
+    (i) =>
+      !(findings[i] ?? []).some(
+        (f) => f.type === 'PERSON' && f.end - f.start >= lines[i]!.text.trim().length * 0.8,
+      ),
+  );
   const chosen = notPerson ?? candidates[0];
   return chosen === undefined ? null : { line: chosen, last: chosen, expected: false };
 }
@@ -112,7 +137,12 @@ function addressCues(line: LayoutLine, expected: readonly string[], findings: re
  * look like an address (postcode, house number, street words, commas, detected places), ending
  * before a contact, registration or title line. `cues` is the share of its lines with a strong cue.
  */
-export function findAddressBlock(lines: readonly LayoutLine[], expected: readonly string[], findings: readonly (readonly Finding[])[], anchor: number | undefined): { first: number; last: number; cues: number } | null {
+export function findAddressBlock(
+  lines: readonly LayoutLine[],
+  expected: readonly string[],
+  findings: readonly (readonly Finding[])[],
+  anchor: number | undefined,
+): { first: number; last: number; cues: number } | null {
   const top = topLines(lines).filter((i) => anchor === undefined || i > anchor);
   let first = -1;
   let last = -1;
@@ -136,7 +166,12 @@ export function findAddressBlock(lines: readonly LayoutLine[], expected: readonl
     // After the postcode only a town, a region, a country or a branch name follows: expected
     // words, or up to two short lines of letters.
     const afterPostcode = lines.slice(first, last + 1).findIndex((l) => POSTCODE.test(l.text));
-    if (afterPostcode >= 0 && expectScore(text, expected) === 0 && (/\d/.test(text) || tokens(text).length > 4 || i - (first + afterPostcode) > 2)) break;
+    if (
+      afterPostcode >= 0 &&
+      expectScore(text, expected) === 0 &&
+      (/\d/.test(text) || tokens(text).length > 4 || i - (first + afterPostcode) > 2)
+    )
+      break;
     if (cues === 0 && !tokens(text).some((t) => /^[A-Z]{3,}$/.test(foldToken(t.text)))) break;
     last = i;
     if (cues >= 1) strong++;

@@ -74,14 +74,22 @@ function linesBelow(lines: readonly LayoutLine[], index: number, count: number):
 }
 
 /** Values of a typed field: right of each label, on the same row, just below, and anywhere (unlabelled). */
-function typedCandidates(spec: FieldSpec, lines: readonly LayoutLine[], labels: readonly LabelHit[]): Candidate[] {
+function typedCandidates(
+  spec: FieldSpec,
+  lines: readonly LayoutLine[],
+  labels: readonly LabelHit[],
+): Candidate[] {
   const find = VALUE_FINDERS[spec.type];
   const hinted = labelList(spec.hint).length > 0;
   const byPlace = new Map<string, Candidate>();
   const add = (index: number, offset: number, m: ValueMatch, label: number): void => {
     const line = lines[index]!;
     const [start, end] = [offset + m.start, offset + m.end];
-    const score = m.quality * (hinted ? 0.45 + 0.55 * label : 0.85) * positionFactor(spec, line) * ocrFactor(line, start, end, TYPED_OCR_WEIGHT);
+    const score =
+      m.quality *
+      (hinted ? 0.45 + 0.55 * label : 0.85) *
+      positionFactor(spec, line) *
+      ocrFactor(line, start, end, TYPED_OCR_WEIGHT);
     const key = `${index}:${start}`;
     const previous = byPlace.get(key);
     if (previous && previous.score >= score) return;
@@ -93,17 +101,31 @@ function typedCandidates(spec: FieldSpec, lines: readonly LayoutLine[], labels: 
     const hit = { ...found, quality: found.quality * (1 - 0.015 * found.rank) };
     const line = lines[hit.line]!;
     // Right of the label on its line: the nearest value is the likeliest; farther ones decay.
-    find(line.text.slice(hit.end), spec).forEach((m, k) => add(hit.line, hit.end, m, hit.quality * (k === 0 ? 1 : 0.6)));
+    find(line.text.slice(hit.end), spec).forEach((m, k) =>
+      add(hit.line, hit.end, m, hit.quality * (k === 0 ? 1 : 0.6)),
+    );
     const right = line.box ? (wordsIn(line, hit.start, hit.end).at(-1)?.box ?? line.box) : null;
-    if (right) for (const j of sameRow(lines, hit.line, right.x + right.width)) find(lines[j]!.text, spec).slice(0, 1).forEach((m) => add(j, 0, m, hit.quality * 0.95));
-    linesBelow(lines, hit.line, 2).forEach((j, k) => find(lines[j]!.text, spec).slice(0, 1).forEach((m) => add(j, 0, m, hit.quality * (k === 0 ? 0.7 : 0.5))));
+    if (right)
+      for (const j of sameRow(lines, hit.line, right.x + right.width))
+        find(lines[j]!.text, spec)
+          .slice(0, 1)
+          .forEach((m) => add(j, 0, m, hit.quality * 0.95));
+    linesBelow(lines, hit.line, 2).forEach((j, k) =>
+      find(lines[j]!.text, spec)
+        .slice(0, 1)
+        .forEach((m) => add(j, 0, m, hit.quality * (k === 0 ? 0.7 : 0.5))),
+    );
   }
   lines.forEach((line, index) => find(line.text, spec).forEach((m) => add(index, 0, m, 0)));
   return [...byPlace.values()];
 }
 
 /** Free text after a label on its line, else on the same row, else on the line below. */
-function labelledText(spec: FieldSpec, lines: readonly LayoutLine[], labels: readonly LabelHit[]): Candidate[] {
+function labelledText(
+  spec: FieldSpec,
+  lines: readonly LayoutLine[],
+  labels: readonly LabelHit[],
+): Candidate[] {
   const find = VALUE_FINDERS[spec.type];
   const out: Candidate[] = [];
   for (const hit of labels) {
@@ -121,56 +143,122 @@ function labelledText(spec: FieldSpec, lines: readonly LayoutLine[], labels: rea
       const [start, end] = [offset + m.start, offset + m.end];
       const label = hit.quality * proximity;
       const score = m.quality * (0.45 + 0.55 * label) * ocrFactor(target, start, end);
-      out.push({ value: m.value, line: index, start, end, score, label, checks: [...m.checks, { name: 'label', passed: true }] });
+      out.push({
+        value: m.value,
+        line: index,
+        start,
+        end,
+        score,
+        label,
+        checks: [...m.checks, { name: 'label', passed: true }],
+      });
     }
   }
   return out;
 }
 
 /** Free text without a label: a line placed and worded like the field (a seller's name on top), or a detected entity. */
-function unlabelledText(spec: FieldSpec, lines: readonly LayoutLine[], findings: LineFindings, anchor: number | undefined): Candidate[] {
+function unlabelledText(
+  spec: FieldSpec,
+  lines: readonly LayoutLine[],
+  findings: LineFindings,
+  anchor: number | undefined,
+): Candidate[] {
   const expected = labelList(spec.expect);
   if (spec.type === 'address') {
     const block = findAddressBlock(lines, expected, findings, anchor);
     if (!block) return [];
     const { first, last, cues } = block;
-    const text = restoreExpectedWords(lines.slice(first, last + 1).map((l) => cleanText(l.text)).join(', '), expected);
+    const text = restoreExpectedWords(
+      lines
+        .slice(first, last + 1)
+        .map((l) => cleanText(l.text))
+        .join(', '),
+      expected,
+    );
     const m = VALUE_FINDERS.address(text, spec)[0];
     if (!m) return [];
-    const ocr = lines.slice(first, last + 1).reduce((s, l) => s + ocrFactor(l, 0, l.text.length), 0) / (last - first + 1);
+    const ocr =
+      lines.slice(first, last + 1).reduce((s, l) => s + ocrFactor(l, 0, l.text.length), 0) /
+      (last - first + 1);
     const score = m.quality * (0.55 + 0.4 * cues) * ocr;
-    return [{ value: m.value, line: first, start: 0, end: lines[last]!.text.length, score, label: 0, checks: [...m.checks, { name: 'layout:block', passed: true }] }];
+    return [
+      {
+        value: m.value,
+        line: first,
+        start: 0,
+        end: lines[last]!.text.length,
+        score,
+        label: 0,
+        checks: [...m.checks, { name: 'layout:block', passed: true }],
+      },
+    ];
   }
   if (spec.position === 'top' || expected.length > 0) {
     const top = findTopLine(lines, expected, findings);
     if (!top) return [];
     const line = lines[top.line]!;
-    const text = restoreExpectedWords(lines.slice(top.line, top.last + 1).map((l) => l.text.trim()).join(' '), expected);
+    const text = restoreExpectedWords(
+      lines
+        .slice(top.line, top.last + 1)
+        .map((l) => l.text.trim())
+        .join(' '),
+      expected,
+    );
     const m = VALUE_FINDERS[spec.type](text, spec)[0];
     if (!m) return [];
     const organisation = findings[top.line]?.some((f) => f.type === 'ORGANIZATION') ?? false;
-    const score = m.quality * (top.expected ? 0.8 : 0.45) * (organisation ? 1.05 : 1) * ocrFactor(line, 0, line.text.length);
-    const checks = [...m.checks, { name: 'expected_words', passed: top.expected }, ...(spec.type === 'string' ? [{ name: 'entity:ORGANIZATION', passed: organisation }] : [])];
-    return [{ value: m.value, line: top.line, start: 0, end: top.last > top.line ? line.text.length + 1 : line.text.length, score, label: 0, checks }];
+    const score =
+      m.quality *
+      (top.expected ? 0.8 : 0.45) *
+      (organisation ? 1.05 : 1) *
+      ocrFactor(line, 0, line.text.length);
+    const checks = [
+      ...m.checks,
+      { name: 'expected_words', passed: top.expected },
+      ...(spec.type === 'string' ? [{ name: 'entity:ORGANIZATION', passed: organisation }] : []),
+    ];
+    return [
+      {
+        value: m.value,
+        line: top.line,
+        start: 0,
+        end: top.last > top.line ? line.text.length + 1 : line.text.length,
+        score,
+        label: 0,
+        checks,
+      },
+    ];
   }
   if (spec.type === 'name') {
     return findings.flatMap((list, index) =>
       list
         .filter((f) => f.type === 'PERSON')
-        .map((f) => ({ value: cleanText(lines[index]!.text.slice(f.start, f.end)), line: index, start: f.start, end: f.end, score: 0.5 * f.score * ocrFactor(lines[index]!, f.start, f.end), label: 0, checks: [{ name: 'entity:PERSON', passed: true }] })),
+        .map((f) => ({
+          value: cleanText(lines[index]!.text.slice(f.start, f.end)),
+          line: index,
+          start: f.start,
+          end: f.end,
+          score: 0.5 * f.score * ocrFactor(lines[index]!, f.start, f.end),
+          label: 0,
+          checks: [{ name: 'entity:PERSON', passed: true }],
+        })),
     );
   }
   return [];
 }
 
 /** Canonical text of a value, to find candidates that agree. */
-const valueKey = (value: FieldValue): string => (typeof value === 'string' ? value.toUpperCase().replace(/[^\p{L}\p{N}]/gu, '') : JSON.stringify(value));
+const valueKey = (value: FieldValue): string =>
+  typeof value === 'string' ? value.toUpperCase().replace(/[^\p{L}\p{N}]/gu, '') : JSON.stringify(value);
 
 /**
  * Picks the best candidate and turns its score into a confidence: other places that read the same
  * value raise it, a close rival with another value lowers it.
  */
-function choose(candidates: readonly Candidate[]): (Candidate & { confidence: number; agreeing: number }) | null {
+function choose(
+  candidates: readonly Candidate[],
+): (Candidate & { confidence: number; agreeing: number }) | null {
   if (candidates.length === 0) return null;
   const groups = new Map<string, Candidate[]>();
   for (const c of candidates) groups.set(valueKey(c.value), [...(groups.get(valueKey(c.value)) ?? []), c]);
@@ -178,7 +266,9 @@ function choose(candidates: readonly Candidate[]): (Candidate & { confidence: nu
     const same = groups.get(valueKey(c.value))!.filter((o) => o !== c && o.label > 0).length;
     return Math.min(2, same) * 0.05;
   };
-  const ranked = [...candidates].sort((a, b) => b.score + support(b) - (a.score + support(a)) || a.line - b.line || a.start - b.start);
+  const ranked = [...candidates].sort(
+    (a, b) => b.score + support(b) - (a.score + support(a)) || a.line - b.line || a.start - b.start,
+  );
   const best = ranked[0]!;
   const rival = ranked.find((c) => valueKey(c.value) !== valueKey(best.value));
   const agreeing = groups.get(valueKey(best.value))!.length - 1;
@@ -216,7 +306,12 @@ export interface RuleExtractorOptions {
 }
 
 /** Extracts one field from the document's lines. */
-function extractOne(spec: FieldSpec, lines: readonly LayoutLine[], findings: LineFindings, anchors: ReadonlyMap<string, number>): { found: FieldCandidate; line: number } | null {
+function extractOne(
+  spec: FieldSpec,
+  lines: readonly LayoutLine[],
+  findings: LineFindings,
+  anchors: ReadonlyMap<string, number>,
+): { found: FieldCandidate; line: number } | null {
   const hints = labelList(spec.hint);
   const spoilers = findLabels(lines, labelList(spec.not));
   const labels = findLabels(lines, hints).filter((h) => !spoilt(h, spoilers, lines[h.line]!));
@@ -224,7 +319,14 @@ function extractOne(spec: FieldSpec, lines: readonly LayoutLine[], findings: Lin
   if (FREE_TEXT_TYPES.has(spec.type)) {
     candidates = labelledText(spec, lines, labels);
     if (candidates.length === 0) candidates = unlabelledText(spec, lines, findings, anchors.get('top'));
-    candidates = candidates.map((c) => ({ ...c, score: c.score * (labelList(spec.expect).length > 0 && spec.type !== 'address' ? 0.9 + 0.1 * expectScore(lines[c.line]!.text, labelList(spec.expect)) : 1) }));
+    candidates = candidates.map((c) => ({
+      ...c,
+      score:
+        c.score *
+        (labelList(spec.expect).length > 0 && spec.type !== 'address'
+          ? 0.9 + 0.1 * expectScore(lines[c.line]!.text, labelList(spec.expect))
+          : 1),
+    }));
   } else {
     candidates = typedCandidates(spec, lines, labels);
   }
@@ -232,11 +334,26 @@ function extractOne(spec: FieldSpec, lines: readonly LayoutLine[], findings: Lin
   if (!best) return null;
   const line = lines[best.line]!;
   // A multi-line block (an address) spans from its first line to the line holding `end`.
-  const boxes = best.end > line.text.length ? [line.box] : wordsIn(line, best.start, best.end).map((w) => w.box);
-  const lastLine = spec.type === 'address' ? lines.slice(best.line).findIndex((l) => l.text.length === best.end && l.page === line.page) : -1;
-  const box = lastLine > 0 ? unionBox(lines.slice(best.line, best.line + lastLine + 1).map((l) => l.box)) : unionBox(boxes);
+  const boxes =
+    best.end > line.text.length ? [line.box] : wordsIn(line, best.start, best.end).map((w) => w.box);
+  const lastLine =
+    spec.type === 'address'
+      ? lines.slice(best.line).findIndex((l) => l.text.length === best.end && l.page === line.page)
+      : -1;
+  const box =
+    lastLine > 0
+      ? unionBox(lines.slice(best.line, best.line + lastLine + 1).map((l) => l.box))
+      : unionBox(boxes);
   const checks = [...best.checks, { name: 'agreement', passed: best.agreeing > 0 }];
-  const found = { value: best.value, confidence: round(best.confidence), page: line.page, box: box ? { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) } : null, checks };
+  const found = {
+    value: best.value,
+    confidence: round(best.confidence),
+    page: line.page,
+    box: box
+      ? { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) }
+      : null,
+    checks,
+  };
   return { found, line: best.line };
 }
 
@@ -262,12 +379,18 @@ export function createRuleExtractor(options: RuleExtractorOptions = {}): Extract
     async extract({ document, fields }: ExtractionRequest) {
       const lines = layoutLines(document);
       const needsEntities = fields.some((f) => FREE_TEXT_TYPES.has(f.type));
-      analyzer ??= needsEntities ? createAnalyzer({ entities: ['PERSON', 'ORGANIZATION', 'LOCATION', 'STREET_ADDRESS'] }) : undefined;
+      analyzer ??= needsEntities
+        ? createAnalyzer({ entities: ['PERSON', 'ORGANIZATION', 'LOCATION', 'STREET_ADDRESS'] })
+        : undefined;
       const findings = needsEntities && analyzer ? lineFindings(lines, analyzer) : lines.map(() => []);
       const result: Record<string, FieldCandidate | null> = {};
       const anchors = new Map<string, number>();
       // Fields placed on top are read first: an address block starts under the seller's name.
-      const ordered = [...fields].sort((a, b) => Number(b.position === 'top' && b.type !== 'address') - Number(a.position === 'top' && a.type !== 'address'));
+      const ordered = [...fields].sort(
+        (a, b) =>
+          Number(b.position === 'top' && b.type !== 'address') -
+          Number(a.position === 'top' && a.type !== 'address'),
+      );
       for (const spec of ordered) {
         const read = extractOne(spec, lines, findings, anchors);
         result[spec.name] = read?.found ?? null;

@@ -18,15 +18,31 @@ interface Token {
 }
 
 // Letters OCR confuses with digits, read as the letters labels are written in.
-const OCR_LETTERS: Readonly<Record<string, string>> = { '0': 'O', '1': 'I', '5': 'S', '8': 'B', '6': 'G', '|': 'I', '!': 'I', $: 'S' };
+const OCR_LETTERS: Readonly<Record<string, string>> = {
+  '0': 'O',
+  '1': 'I',
+  '5': 'S',
+  '8': 'B',
+  '6': 'G',
+  '|': 'I',
+  '!': 'I',
+  $: 'S',
+};
 
 /** A token upper-cased with digit-for-letter OCR confusions undone, for comparing with label words. */
 export function foldToken(text: string): string {
-  return [...text.toUpperCase()].map((c) => OCR_LETTERS[c] ?? c).join('').replace(/L/g, 'I');
+  return [...text.toUpperCase()]
+    .map((c) => OCR_LETTERS[c] ?? c)
+    .join('')
+    .replace(/L/g, 'I');
 }
 
 export function tokens(text: string): Token[] {
-  return [...text.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
+  return [...text.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({
+    text: m[0],
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
 }
 
 /** Levenshtein distance, bounded: stops early once `max` is exceeded. */
@@ -37,7 +53,11 @@ export function editDistance(a: string, b: string, max = 2): number {
     const current = [i];
     let best = i;
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       best = Math.min(best, current[j]!);
     }
     if (best > max) return max + 1;
@@ -66,7 +86,10 @@ function wordScore(token: string, word: string): number {
  */
 export function findLabels(lines: readonly LayoutLine[], labels: readonly string[]): LabelHit[] {
   const hits: LabelHit[] = [];
-  const order = labels.map((label, rank) => ({ words: tokens(label).map((t) => t.text), rank })).filter((l) => l.words.length > 0).sort((a, b) => b.words.length - a.words.length);
+  const order = labels
+    .map((label, rank) => ({ words: tokens(label).map((t) => t.text), rank }))
+    .filter((l) => l.words.length > 0)
+    .sort((a, b) => b.words.length - a.words.length);
   lines.forEach((line, index) => {
     const toks = tokens(line.text);
     const taken = new Array<boolean>(toks.length).fill(false);
@@ -74,10 +97,17 @@ export function findLabels(lines: readonly LayoutLine[], labels: readonly string
       for (let i = 0; i + words.length <= toks.length; i++) {
         if (taken.slice(i, i + words.length).some(Boolean)) continue;
         let quality = 1;
-        for (let k = 0; k < words.length && quality > 0; k++) quality = Math.min(quality, wordScore(toks[i + k]!.text, words[k]!));
+        for (let k = 0; k < words.length && quality > 0; k++)
+          quality = Math.min(quality, wordScore(toks[i + k]!.text, words[k]!));
         if (quality === 0) continue;
         for (let k = 0; k < words.length; k++) taken[i + k] = true;
-        hits.push({ line: index, start: toks[i]!.start, end: toks[i + words.length - 1]!.end, quality, rank });
+        hits.push({
+          line: index,
+          start: toks[i]!.start,
+          end: toks[i + words.length - 1]!.end,
+          quality,
+          rank,
+        });
       }
     }
   });
@@ -94,7 +124,8 @@ export function spoilt(hit: LabelHit, spoilers: readonly LabelHit[], line: Layou
     // A disqualifier inside the label itself ("GST" in "Inclusive of GST") does not spoil it.
     if (s.start >= hit.start && s.end <= hit.end) return false;
     if (s.start < hit.end && s.end > hit.start) return true;
-    const between = s.start >= hit.end ? line.text.slice(hit.end, s.start) : line.text.slice(s.end, hit.start);
+    const between =
+      s.start >= hit.end ? line.text.slice(hit.end, s.start) : line.text.slice(s.end, hit.start);
     return /^[\s():.\-/]*$/.test(between);
   });
 }

@@ -50,11 +50,21 @@ export function layoutLines(doc: Document): LayoutLine[] {
       const words: LayoutWord[] = [];
       line.words.forEach((word, i) => {
         if (i > 0 && word.spaceBefore) text += ' ';
-        words.push({ start: text.length, end: text.length + word.text.length, box: word.box, confidence: word.confidence ?? 1 });
+        words.push({
+          start: text.length,
+          end: text.length + word.text.length,
+          box: word.box,
+          confidence: word.confidence ?? 1,
+        });
         text += word.text;
       });
       const box = unionBox(words.map((w) => w.box));
-      const depth = box && page.height > 0 ? (box.y + box.height / 2) / page.height : page.lines.length > 1 ? row / (page.lines.length - 1) : 0;
+      const depth =
+        box && page.height > 0
+          ? (box.y + box.height / 2) / page.height
+          : page.lines.length > 1
+            ? row / (page.lines.length - 1)
+            : 0;
       if (text.trim()) lines.push({ page: page.number, text, words, box, depth, row });
     });
   }
@@ -67,7 +77,9 @@ export function layoutLines(doc: Document): LayoutLine[] {
     row,
   });
   const extra: string[] = [];
-  for (const table of doc.tables) for (const cells of table.rows) cells.forEach((cell, c) => extra.push(table.columns[c] ? `${table.columns[c]}: ${cell}` : cell));
+  for (const table of doc.tables)
+    for (const cells of table.rows)
+      cells.forEach((cell, c) => extra.push(table.columns[c] ? `${table.columns[c]}: ${cell}` : cell));
   for (const set of doc.records)
     for (const value of set.values)
       walkJson(value, [], (leaf, path) => {

@@ -15,8 +15,18 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function findEnums(text: string, spec: FieldSpec): ValueMatch[] {
   const found: ValueMatch[] = [];
   for (const allowed of spec.values ?? []) {
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${allowed.split(/\s+/).map(escape).join('\\s+')}(?![\\p{L}\\p{N}])`, 'giu');
-    for (const m of text.matchAll(pattern)) found.push({ start: m.index, end: m.index + m[0].length, value: allowed, checks: [check('enum')], quality: 1 });
+    const pattern = new RegExp(
+      `(?<![\\p{L}\\p{N}])${allowed.split(/\s+/).map(escape).join('\\s+')}(?![\\p{L}\\p{N}])`,
+      'giu',
+    );
+    for (const m of text.matchAll(pattern))
+      found.push({
+        start: m.index,
+        end: m.index + m[0].length,
+        value: allowed,
+        checks: [check('enum')],
+        quality: 1,
+      });
   }
   return found.sort((a, b) => a.start - b.start);
 }
@@ -36,11 +46,31 @@ const WORDS = /(?<![\p{L}])(yes|no|true|false|y|n)(?![\p{L}])/giu;
  */
 export function findBooleans(text: string, _spec: FieldSpec): ValueMatch[] {
   const found: ValueMatch[] = [];
-  for (const m of text.matchAll(TICKED)) found.push({ start: m.index, end: m.index + m[0].length, value: true, checks: [check('box:ticked')], quality: 1 });
-  for (const m of text.matchAll(EMPTY)) found.push({ start: m.index, end: m.index + m[0].length, value: false, checks: [check('box:empty')], quality: 0.9 });
+  for (const m of text.matchAll(TICKED))
+    found.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      value: true,
+      checks: [check('box:ticked')],
+      quality: 1,
+    });
+  for (const m of text.matchAll(EMPTY))
+    found.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      value: false,
+      checks: [check('box:empty')],
+      quality: 0.9,
+    });
   for (const m of text.matchAll(WORDS)) {
     const yes = /^(yes|true|y)$/i.test(m[1]!);
-    found.push({ start: m.index, end: m.index + m[0].length, value: yes, checks: [check('word')], quality: m[1]!.length === 1 ? 0.6 : 0.9 });
+    found.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      value: yes,
+      checks: [check('word')],
+      quality: m[1]!.length === 1 ? 0.6 : 0.9,
+    });
   }
   return found.sort((a, b) => a.start - b.start);
 }

@@ -3,17 +3,50 @@ import type { FieldSpec } from '../spec.js';
 import { check, type ValueMatch } from './match.js';
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
-  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11, november: 11, dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
-const MONTH = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const MONTH =
+  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 // OCR splits "25/12/2018" as "25/12/ 2018" or "25 /12/2018"; a separator may carry a space either side.
 const SEP = '\\s?([/.\\-])\\s?';
 // Not glued to letters either: "HC03-7-15" is a product code, not a date.
-const NUMERIC = new RegExp(`(?<![\\p{L}\\d.,/-])(\\d{1,4})${SEP}(\\d{1,2})\\s?\\2\\s?(\\d{2,4})(?![\\d/-]|[.,]\\d)`, 'gu');
-const DAY_MONTH_NAME = new RegExp(`(?<![\\w])(\\d{1,2})(?:st|nd|rd|th)?[\\s\\-/.]{0,2}${MONTH}[\\s\\-/.,]{0,3}(\\d{4}|\\d{2})(?!\\d)`, 'gi');
-const MONTH_NAME_DAY = new RegExp(`(?<![\\w])${MONTH}[\\s\\-/.]{0,2}(\\d{1,2})(?:st|nd|rd|th)?,?[\\s\\-/.]{1,3}(\\d{4})(?!\\d)`, 'gi');
-const TIME = /(?<![\d:])([01]?\d|2[0-3])\s?:\s?([0-5]\d)(?:\s?:\s?([0-5]\d))?(?:\s?([ap])\.?m\.?)?(?![\d:])/gi;
+const NUMERIC = new RegExp(
+  `(?<![\\p{L}\\d.,/-])(\\d{1,4})${SEP}(\\d{1,2})\\s?\\2\\s?(\\d{2,4})(?![\\d/-]|[.,]\\d)`,
+  'gu',
+);
+const DAY_MONTH_NAME = new RegExp(
+  `(?<![\\w])(\\d{1,2})(?:st|nd|rd|th)?[\\s\\-/.]{0,2}${MONTH}[\\s\\-/.,]{0,3}(\\d{4}|\\d{2})(?!\\d)`,
+  'gi',
+);
+const MONTH_NAME_DAY = new RegExp(
+  `(?<![\\w])${MONTH}[\\s\\-/.]{0,2}(\\d{1,2})(?:st|nd|rd|th)?,?[\\s\\-/.]{1,3}(\\d{4})(?!\\d)`,
+  'gi',
+);
+const TIME =
+  /(?<![\d:])([01]?\d|2[0-3])\s?:\s?([0-5]\d)(?:\s?:\s?([0-5]\d))?(?:\s?([ap])\.?m\.?)?(?![\d:])/gi;
 
 /** A two-digit year read as within 2000-2069, else 1970-1999: receipts and forms are recent, birth dates older. */
 export function fullYear(digits: string): number {
@@ -73,7 +106,8 @@ export function findDates(text: string, spec: FieldSpec): ValueMatch[] {
   const found: ValueMatch[] = [];
   for (const m of text.matchAll(NUMERIC)) {
     const reading = readNumeric(m[1]!, m[3]!, m[4]!, spec.order);
-    if (reading) found.push(dateMatch(m.index, m.index + m[0].length, reading, m[1]!.length === 4 ? 4 : m[4]!.length));
+    if (reading)
+      found.push(dateMatch(m.index, m.index + m[0].length, reading, m[1]!.length === 4 ? 4 : m[4]!.length));
   }
   for (const m of text.matchAll(DAY_MONTH_NAME)) {
     const iso = isoDate(fullYear(m[3]!), MONTHS[m[2]!.toLowerCase()] ?? 0, Number(m[1]));
@@ -89,7 +123,9 @@ export function findDates(text: string, spec: FieldSpec): ValueMatch[] {
       TIME.lastIndex = m.end;
       const t = TIME.exec(text);
       const timed = t !== null && t.index - m.end <= 4;
-      return timed ? { ...m, checks: [...m.checks, check('time_follows')] } : { ...m, quality: m.quality * 0.95 };
+      return timed
+        ? { ...m, checks: [...m.checks, check('time_follows')] }
+        : { ...m, quality: m.quality * 0.95 };
     })
     .sort((x, y) => x.start - y.start);
 }
@@ -116,7 +152,12 @@ export function findDateTimes(text: string, spec: FieldSpec): ValueMatch[] {
     if (meridiem === 'p' && hour < 12) hour += 12;
     if (meridiem === 'a' && hour === 12) hour = 0;
     const value = `${date.value as string}T${pad(hour)}:${t[2]}:${t[3] ?? '00'}`;
-    found.push({ ...date, end: t.index + t[0].length, value, checks: [...date.checks, check('format:time')] });
+    found.push({
+      ...date,
+      end: t.index + t[0].length,
+      value,
+      checks: [...date.checks, check('format:time')],
+    });
   }
   return found;
 }

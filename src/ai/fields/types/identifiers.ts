@@ -29,7 +29,13 @@ export function findIbans(text: string, _spec: FieldSpec): ValueMatch[] {
       if (!isValidIBAN(candidate)) continue;
       let end = m.index;
       for (let seen = 0; seen < length; end++) if (/[A-Za-z0-9]/.test(text[end]!)) seen++;
-      found.push({ start: m.index, end, value: candidate, checks: [check('format:iban'), check('checksum:mod97')], quality: 1 });
+      found.push({
+        start: m.index,
+        end,
+        value: candidate,
+        checks: [check('format:iban'), check('checksum:mod97')],
+        quality: 1,
+      });
       break;
     }
   }
@@ -51,12 +57,24 @@ export function findCards(text: string, _spec: FieldSpec): ValueMatch[] {
   return [...text.matchAll(CARD)].flatMap((m) => {
     const digits = m[0].replace(/\D/g, '');
     if (!luhn(digits)) return [];
-    return [{ start: m.index, end: m.index + m[0].length, value: digits, checks: [check('format:card_number'), check('checksum:luhn')], quality: 1 }];
+    return [
+      {
+        start: m.index,
+        end: m.index + m[0].length,
+        value: digits,
+        checks: [check('format:card_number'), check('checksum:luhn')],
+        quality: 1,
+      },
+    ];
   });
 }
 
 /** The entity types of national and personal identifiers the engine recognises with their check digits. */
-export const NATIONAL_ID_ENTITIES: readonly string[] = [...new Set([...US_RECOGNIZERS, ...NATIONAL_RECOGNIZERS].flatMap((r) => r.entities))].filter((e) => e !== 'ZIP_CODE' && !e.includes('VEHICLE')).sort();
+export const NATIONAL_ID_ENTITIES: readonly string[] = [
+  ...new Set([...US_RECOGNIZERS, ...NATIONAL_RECOGNIZERS].flatMap((r) => r.entities)),
+]
+  .filter((e) => e !== 'ZIP_CODE' && !e.includes('VEHICLE'))
+  .sort();
 
 const analyzers = new Map<string, Analyzer>();
 
@@ -64,7 +82,8 @@ function analyzerFor(entity: string | undefined): Analyzer {
   const key = entity ?? '*';
   let analyzer = analyzers.get(key);
   if (!analyzer) {
-    if (entity && !supportedEntities().includes(entity)) throw new VeilError('VEIL_FIELD_INVALID', `entity: ${entity} is not an entity type Veil recognises`);
+    if (entity && !supportedEntities().includes(entity))
+      throw new VeilError('VEIL_FIELD_INVALID', `entity: ${entity} is not an entity type Veil recognises`);
     // The tagger is not needed for identifiers; only the identifier recognizers run.
     analyzer = createAnalyzer({ entities: entity ? [entity] : NATIONAL_ID_ENTITIES });
     analyzers.set(key, analyzer);
@@ -83,11 +102,13 @@ function analyzerFor(entity: string | undefined): Analyzer {
  * ```
  */
 export function findNationalIds(text: string, spec: FieldSpec): ValueMatch[] {
-  return analyzerFor(spec.entity).call(undefined, text).map((f) => ({
-    start: f.start,
-    end: f.end,
-    value: text.slice(f.start, f.end).trim(),
-    checks: [check(`entity:${f.type}`), check('checksum', f.score >= 0.85)],
-    quality: Math.min(1, f.score + 0.1),
-  }));
+  return analyzerFor(spec.entity)
+    .call(undefined, text)
+    .map((f) => ({
+      start: f.start,
+      end: f.end,
+      value: text.slice(f.start, f.end).trim(),
+      checks: [check(`entity:${f.type}`), check('checksum', f.score >= 0.85)],
+      quality: Math.min(1, f.score + 0.1),
+    }));
 }

@@ -46,6 +46,8 @@ export function parseValue(spec: FieldSpec, text: string): ValueMatch | null {
   const matches = VALUE_FINDERS[spec.type](trimmed, spec);
   if (FREE_TEXT_TYPES.has(spec.type)) return matches[0] ?? null;
   // The value must be the whole string, give or take surrounding punctuation.
-  const whole = matches.find((m) => /^[\s:;,.]*$/.test(trimmed.slice(0, m.start)) && /^[\s:;,.]*$/.test(trimmed.slice(m.end)));
+  const whole = matches.find(
+    (m) => /^[\s:;,.]*$/.test(trimmed.slice(0, m.start)) && /^[\s:;,.]*$/.test(trimmed.slice(m.end)),
+  );
   return whole ?? null;
 }

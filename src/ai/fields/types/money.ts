@@ -3,12 +3,53 @@ import { check, type ValueMatch } from './match.js';
 
 /** Currency marks printed beside amounts, to ISO 4217 codes. `$` alone is read as USD only when no other mark says otherwise. */
 const CURRENCY_MARKS: Readonly<Record<string, string>> = {
-  rm: 'MYR', myr: 'MYR', $: 'USD', us$: 'USD', usd: 'USD', '€': 'EUR', eur: 'EUR', '£': 'GBP', gbp: 'GBP', 's$': 'SGD', sgd: 'SGD',
-  'a$': 'AUD', aud: 'AUD', 'c$': 'CAD', cad: 'CAD', '¥': 'JPY', jpy: 'JPY', '₹': 'INR', inr: 'INR', rs: 'INR', chf: 'CHF', sek: 'SEK',
-  nok: 'NOK', dkk: 'DKK', pln: 'PLN', czk: 'CZK', huf: 'HUF', zar: 'ZAR', nzd: 'NZD', hkd: 'HKD', 'hk$': 'HKD', idr: 'IDR', rp: 'IDR',
-  thb: 'THB', '฿': 'THB', php: 'PHP', '₱': 'PHP', cny: 'CNY', rmb: 'CNY', krw: 'KRW', '₩': 'KRW', brl: 'BRL', 'r$': 'BRL', mxn: 'MXN',
+  rm: 'MYR',
+  myr: 'MYR',
+  $: 'USD',
+  us$: 'USD',
+  usd: 'USD',
+  '€': 'EUR',
+  eur: 'EUR',
+  '£': 'GBP',
+  gbp: 'GBP',
+  s$: 'SGD',
+  sgd: 'SGD',
+  a$: 'AUD',
+  aud: 'AUD',
+  c$: 'CAD',
+  cad: 'CAD',
+  '¥': 'JPY',
+  jpy: 'JPY',
+  '₹': 'INR',
+  inr: 'INR',
+  rs: 'INR',
+  chf: 'CHF',
+  sek: 'SEK',
+  nok: 'NOK',
+  dkk: 'DKK',
+  pln: 'PLN',
+  czk: 'CZK',
+  huf: 'HUF',
+  zar: 'ZAR',
+  nzd: 'NZD',
+  hkd: 'HKD',
+  hk$: 'HKD',
+  idr: 'IDR',
+  rp: 'IDR',
+  thb: 'THB',
+  '฿': 'THB',
+  php: 'PHP',
+  '₱': 'PHP',
+  cny: 'CNY',
+  rmb: 'CNY',
+  krw: 'KRW',
+  '₩': 'KRW',
+  brl: 'BRL',
+  r$: 'BRL',
+  mxn: 'MXN',
 };
-const MARK = '(us\\$|s\\$|a\\$|c\\$|hk\\$|r\\$|\\$|€|£|¥|₹|฿|₱|₩|(?<![a-z])(?:rm|myr|usd|eur|gbp|sgd|aud|cad|jpy|inr|rs|chf|sek|nok|dkk|pln|czk|huf|zar|nzd|hkd|idr|rp|thb|php|cny|rmb|krw|brl|mxn)(?![a-z]))';
+const MARK =
+  '(us\\$|s\\$|a\\$|c\\$|hk\\$|r\\$|\\$|€|£|¥|₹|฿|₱|₩|(?<![a-z])(?:rm|myr|usd|eur|gbp|sgd|aud|cad|jpy|inr|rs|chf|sek|nok|dkk|pln|czk|huf|zar|nzd|hkd|idr|rp|thb|php|cny|rmb|krw|brl|mxn)(?![a-z]))';
 // Digits with optional thousands groups (`,` `.` `'` or a thin space) and an optional decimal part.
 const AMOUNT = "(-)?(\\d{1,3}(?:[,.' \\u202f]\\d{3})+(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?)";
 const MONEY = new RegExp(`(?:${MARK}\\s?\\.?\\s?)?${AMOUNT}(?:\\s?${MARK})?(?![\\d%])(?![.,]\\d)`, 'gi');
@@ -88,7 +129,13 @@ export function findNumbers(text: string, _spec: FieldSpec): ValueMatch[] {
     if (decimal === null) continue;
     const value = Number(`${m[1] ?? ''}${decimal}`);
     if (!Number.isFinite(value)) continue;
-    found.push({ start: m.index, end: m.index + m[0].length, value, checks: [check('format:number')], quality: 1 });
+    found.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      value,
+      checks: [check('format:number')],
+      quality: 1,
+    });
   }
   return found;
 }

@@ -29,7 +29,11 @@ function wholeText(text: string, checks: ValueMatch['checks'], quality: number):
 export function findStrings(text: string, _spec: FieldSpec): ValueMatch[] {
   const clean = cleanText(text);
   const alnum = clean.replace(/[^\p{L}\p{N}]/gu, '').length;
-  return wholeText(text, [check('format:text', alnum > 0)], alnum === 0 ? 0 : alnum / clean.length >= 0.6 ? 1 : 0.7);
+  return wholeText(
+    text,
+    [check('format:text', alnum > 0)],
+    alnum === 0 ? 0 : alnum / clean.length >= 0.6 ? 1 : 0.7,
+  );
 }
 
 const NAME = /^[\p{L}][\p{L}'’.\-]*(?:\s+[\p{L}][\p{L}'’.\-]*){0,5}$/u;
@@ -48,7 +52,8 @@ export function findNames(text: string, _spec: FieldSpec): ValueMatch[] {
   return wholeText(text, [check('format:name', ok)], ok ? 1 : 0.5);
 }
 
-const ADDRESS_CUES = /\b(\d{4,6}|street|st|road|rd|avenue|ave|lane|ln|drive|dr|jalan|jln|taman|lot|no|suite|floor|flat|apt|po box|strasse|straße|rue|via|calle)\b/i;
+const ADDRESS_CUES =
+  /\b(\d{4,6}|street|st|road|rd|avenue|ave|lane|ln|drive|dr|jalan|jln|taman|lot|no|suite|floor|flat|apt|po box|strasse|straße|rue|via|calle)\b/i;
 
 /**
  * A postal address: free text with a house number, postcode or street word somewhere in it.

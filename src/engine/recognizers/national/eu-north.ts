@@ -143,7 +143,15 @@ export const EU_NORTH_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`(?:16)?[1-9]\d{9}`), score: 0.05 },
     ],
     validator: isSwedishOrganisationNumber,
-    context: ['organisationsnummer', 'org nr', 'orgnr', 'org.nr', 'organisation number', 'organization number', 'bolagsverket'],
+    context: [
+      'organisationsnummer',
+      'org nr',
+      'orgnr',
+      'org.nr',
+      'organisation number',
+      'organization number',
+      'bolagsverket',
+    ],
   }),
   patternRecognizer({
     name: 'dk-cpr',

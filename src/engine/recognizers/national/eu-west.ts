@@ -170,7 +170,15 @@ export const EU_WEST_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier('[CFGHJK][CFGHJKLMNPRTVWXYZ0-9]{8}'), score: 0.1 },
     ],
     validator: isGermanIdCard,
-    context: ['reisepass', 'passnummer', 'pass nr', 'passport', 'passport number', 'dokumentennummer', 'document number'],
+    context: [
+      'reisepass',
+      'passnummer',
+      'pass nr',
+      'passport',
+      'passport number',
+      'dokumentennummer',
+      'document number',
+    ],
   }),
   patternRecognizer({
     name: 'fr-nir',

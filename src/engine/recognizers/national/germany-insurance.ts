@@ -1,6 +1,10 @@
 import type { Recognizer } from '../../types.js';
 import { weightedSum } from '../../validators/checksums.js';
-import { crossSumMod10, isRealTwoDigitYearDate, letterAsTwoDigits } from '../../validators/national-checksums.js';
+import {
+  crossSumMod10,
+  isRealTwoDigitYearDate,
+  letterAsTwoDigits,
+} from '../../validators/national-checksums.js';
 import { patternRecognizer } from '../pattern.js';
 import { digitsAt, identifier, normalise } from './shape.js';
 
@@ -25,7 +29,25 @@ export function isGermanLanr(value: string): boolean {
  * Baden-Württemberg 52, Bayern 71, Berlin 72, Saarland 73, Mecklenburg-Vorpommern 78,
  * Brandenburg 83, Sachsen-Anhalt 88, Thüringen 93, Sachsen 98.
  */
-const KV_REGIONS = new Set(['01', '02', '03', '17', '20', '38', '46', '51', '52', '71', '72', '73', '78', '83', '88', '93', '98']);
+const KV_REGIONS = new Set([
+  '01',
+  '02',
+  '03',
+  '17',
+  '20',
+  '38',
+  '46',
+  '51',
+  '52',
+  '71',
+  '72',
+  '73',
+  '78',
+  '83',
+  '88',
+  '93',
+  '98',
+]);
 
 /**
  * Practice site number (BSNR, Betriebsstättennummer): nine digits opening with the code of the

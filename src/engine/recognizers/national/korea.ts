@@ -21,13 +21,20 @@ function bornBeforeRandomNumbers(year: number, month: number): boolean {
  * and century, six digits), or undefined when the shape or the date is wrong. `sexDigits` are
  * the seventh digits allowed: 1–4, 9, 0 for citizens, 5–8 for foreigners.
  */
-function registrationNumber(value: string, sexDigits: RegExp): { checked: boolean; sum: number; check: number } | undefined {
+function registrationNumber(
+  value: string,
+  sexDigits: RegExp,
+): { checked: boolean; sum: number; check: number } | undefined {
   const v = normalise(value);
   if (!/^\d{13}$/.test(v) || !sexDigits.test(v[6]!)) return undefined;
   const year = CENTURY[digitsAt(v, 6, 7)]! + digitsAt(v, 0, 2);
   const month = digitsAt(v, 2, 4);
   if (!isRealDate(year, month, digitsAt(v, 4, 6))) return undefined;
-  return { checked: bornBeforeRandomNumbers(year, month), sum: weightedSum(v, RRN_WEIGHTS, 11), check: digitsAt(v, 12, 13) };
+  return {
+    checked: bornBeforeRandomNumbers(year, month),
+    sum: weightedSum(v, RRN_WEIGHTS, 11),
+    check: digitsAt(v, 12, 13),
+  };
 }
 
 /**
@@ -115,7 +122,15 @@ export const KOREA_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`\d{6}[5-8]\d{6}`), score: 0.3 },
     ],
     validator: isKoreanFrn,
-    context: ['외국인등록번호', '외국인등록', '외국인번호', 'foreigner registration', 'alien registration', 'registration number', 'frn'],
+    context: [
+      '외국인등록번호',
+      '외국인등록',
+      '외국인번호',
+      'foreigner registration',
+      'alien registration',
+      'registration number',
+      'frn',
+    ],
   }),
   patternRecognizer({
     name: 'kr-brn',
@@ -144,6 +159,16 @@ export const KOREA_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`\d{12}`), score: 0.05 },
     ],
     validator: isKoreanDriverLicense,
-    context: ['운전면허번호', '운전면허', '면허번호', 'driver license', 'driver licence', 'driving licence', 'driving license', 'licence number', 'license number'],
+    context: [
+      '운전면허번호',
+      '운전면허',
+      '면허번호',
+      'driver license',
+      'driver licence',
+      'driving licence',
+      'driving license',
+      'licence number',
+      'license number',
+    ],
   }),
 ];

@@ -14,6 +14,13 @@ export const PHILIPPINES_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`\d{3}([ -])\d{3}\1\d{3}(?:\1\d{3}(?:\d{2})?)?`), score: 0.05 },
       { regex: identifier(String.raw`\d{9}(?:\d{3}(?:\d{2})?)?`), score: 0.05 },
     ],
-    context: ['tin', 'tin no', 'taxpayer identification', 'tax identification number', 'bir', 'bureau of internal revenue'],
+    context: [
+      'tin',
+      'tin no',
+      'taxpayer identification',
+      'tax identification number',
+      'bir',
+      'bureau of internal revenue',
+    ],
   }),
 ];

@@ -35,6 +35,15 @@ export const SOUTH_AFRICA_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`\d{13}`), score: 0.1 },
     ],
     validator: isSouthAfricanId,
-    context: ['id number', 'identity number', 'south african id', 'sa id', 'rsa id', 'id no', 'identity document', 'home affairs'],
+    context: [
+      'id number',
+      'identity number',
+      'south african id',
+      'sa id',
+      'rsa id',
+      'id no',
+      'identity document',
+      'home affairs',
+    ],
   }),
 ];

@@ -15,7 +15,10 @@ import { digitsAt, identifier, normalise } from './shape.js';
  */
 export function isThaiTnin(value: string): boolean {
   const v = normalise(value);
-  return /^[1-8]\d{12}$/.test(v) && (11 - weightedSum(v, [13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2], 11)) % 10 === digitsAt(v, 12, 13);
+  return (
+    /^[1-8]\d{12}$/.test(v) &&
+    (11 - weightedSum(v, [13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2], 11)) % 10 === digitsAt(v, 12, 13)
+  );
 }
 
 /** Recognizers for identifiers issued in Thailand. */
@@ -29,6 +32,15 @@ export const THAILAND_RECOGNIZERS: readonly Recognizer[] = [
       { regex: identifier(String.raw`[1-8]\d{12}`), score: 0.1 },
     ],
     validator: isThaiTnin,
-    context: ['เลขประจำตัวประชาชน', 'บัตรประชาชน', 'เลขบัตร', 'thai id', 'national id', 'id card', 'identification number', 'tnin'],
+    context: [
+      'เลขประจำตัวประชาชน',
+      'บัตรประชาชน',
+      'เลขบัตร',
+      'thai id',
+      'national id',
+      'id card',
+      'identification number',
+      'tnin',
+    ],
   }),
 ];

@@ -50,19 +50,40 @@ export const TURKEY_RECOGNIZERS: readonly Recognizer[] = [
     patterns: [{ regex: identifier(String.raw`[1-9]\d{10}`), score: 0.1 }],
     validator: isTurkishTckn,
     validatedScore: 0.3,
-    context: ['tc kimlik', 't.c. kimlik', 'kimlik no', 'kimlik numarası', 'tckn', 'tc no', 'turkish id', 'identity number', 'national id'],
+    context: [
+      'tc kimlik',
+      't.c. kimlik',
+      'kimlik no',
+      'kimlik numarası',
+      'tckn',
+      'tc no',
+      'turkish id',
+      'identity number',
+      'national id',
+    ],
   }),
   patternRecognizer({
     name: 'tr-vehicle-registration',
     entity: 'TR_VEHICLE_REGISTRATION',
     patterns: [
       {
-        regex: identifier(String.raw`(?:0[1-9]|[1-7]\d|8[01]) (?:${PLATE_LETTER} \d{4,5}|${PLATE_LETTER}{2} \d{3,4}|${PLATE_LETTER}{3} \d{2,3})`),
+        regex: identifier(
+          String.raw`(?:0[1-9]|[1-7]\d|8[01]) (?:${PLATE_LETTER} \d{4,5}|${PLATE_LETTER}{2} \d{3,4}|${PLATE_LETTER}{3} \d{2,3})`,
+        ),
         score: 0.2,
       },
       { regex: identifier(String.raw`(?:0[1-9]|[1-7]\d|8[01])${PLATE_LETTER}{1,3}\d{2,5}`), score: 0.05 },
     ],
     validator: isTurkishVehicleRegistration,
-    context: ['plaka', 'araç', 'plate', 'number plate', 'licence plate', 'license plate', 'vehicle', 'registration'],
+    context: [
+      'plaka',
+      'araç',
+      'plate',
+      'number plate',
+      'licence plate',
+      'license plate',
+      'vehicle',
+      'registration',
+    ],
   }),
 ];
