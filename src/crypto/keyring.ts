@@ -221,6 +221,19 @@ export class Keyring {
   }
 
   /**
+   * The versions of a tenant's key that still decrypt (not retired), oldest first; the last is
+   * the current one.
+   *
+   * @example
+   * ```ts
+   * const current = (await keyring.activeVersions('tenant-a')).at(-1);
+   * ```
+   */
+  async activeVersions(tenantId: string): Promise<KeyVersionInfo[]> {
+    return (await this.versions(tenantId)).filter((v) => v.status === 'active');
+  }
+
+  /**
    * Adds a new key version, which becomes current, and re-wraps every live key of the tenant
    * (older versions and subject keys) under the current KEK provider. Returns the new version.
    *

@@ -56,7 +56,7 @@ export async function maintainKeys(options: KeyMaintenanceOptions): Promise<KeyM
   const rotated: { tenantId: string; version: number }[] = [];
   let rewrapped = 0;
   for (const { id: tenantId } of tenants) {
-    const versions = (await options.keyring.versions(tenantId)).filter((v) => v.status === 'active');
+    const versions = await options.keyring.activeVersions(tenantId);
     const current = versions.at(-1);
     if (current === undefined) continue;
     const every = (await options.policyFor(tenantId)).keys?.rotate_every;
