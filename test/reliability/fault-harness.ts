@@ -20,17 +20,13 @@ import pg from 'pg';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
 import { readRedacted } from '../../src/pipeline/jobs/commands.js';
 import { FAILED_QUEUE, STEP_QUEUES } from '../../src/pipeline/jobs/queues.js';
-import { submitJob } from '../../src/pipeline/jobs/submit.js';
 import type { Runtime } from '../../src/pipeline/worker.js';
-import { validatePolicy } from '../../src/policy/index.js';
 import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../src/store/index.js';
-import { canaries, canaryText, DEFAULT_POLICY } from '../pipeline/jobs/fixtures.js';
+import { canaries, submitCanaryJobs } from '../pipeline/jobs/fixtures.js';
 
 export const FAULT_JOBS = Number(process.env.VEIL_FAULT_JOBS ?? 30);
 export const TENANT = 'tenant-faults';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Pattern recognizers only: the faults are about storage and processes, not detection speed. */
-const POLICY = validatePolicy({ ...DEFAULT_POLICY, entities: ['EMAIL_ADDRESS', 'US_SSN'] });
 /** Quick retries and a short step timeout, so a killed worker's steps come back in seconds. */
 export const FAULT_QUEUES = { retryLimit: 6, retryDelaySeconds: 1, stepTimeoutSeconds: 8 } as const;
 
@@ -80,23 +76,8 @@ export async function until(what: string, timeoutMs: number, check: () => Promis
 }
 
 /** Queues `count` canary text jobs; returns their ids in order (job n holds canaries(n)). */
-export async function submitJobs(runtime: Runtime, count: number): Promise<string[]> {
-  const deps = { db: runtime.handle.db, blobs: runtime.blobs, boss: runtime.boss };
-  const ids: string[] = [];
-  for (let n = 0; n < count; n += 1) {
-    const { jobId } = await submitJob(deps, {
-      tenant: TENANT,
-      bytes: Buffer.from(canaryText(n)),
-      mediaType: 'text/plain',
-      purpose: 'claims-intake',
-      consent: { basis: 'contract', allowManualReview: false },
-      outputs: ['findings_summary', 'redacted'],
-      retentionDays: 3,
-      policy: POLICY,
-    });
-    ids.push(jobId);
-  }
-  return ids;
+export function submitJobs(runtime: Runtime, count: number): Promise<string[]> {
+  return submitCanaryJobs(runtime, TENANT, count);
 }
 
 /** Jobs by status. */

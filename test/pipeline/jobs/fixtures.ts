@@ -9,7 +9,9 @@ import { createLocalFileKeyProvider } from '../../../src/crypto/key-providers/lo
 import { Keyring } from '../../../src/crypto/keyring.js';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
 import type { JobStatusView } from '../../../src/pipeline/jobs/commands.js';
-import { loadPolicy } from '../../../src/policy/index.js';
+import { submitJob } from '../../../src/pipeline/jobs/submit.js';
+import type { Runtime } from '../../../src/pipeline/worker.js';
+import { loadPolicy, validatePolicy } from '../../../src/policy/index.js';
 import type { Policy } from '../../../src/policy/index.js';
 import { DatabaseKeyringStore, EncryptedFileBlobStore } from '../../../src/store/index.js';
 import type { DatabaseHandle, StoreContext } from '../../../src/store/index.js';
@@ -110,4 +112,30 @@ export async function waitForJob(
     if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${view.status} for ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The policy the crash and fault tests run under: the default, detecting e-mail addresses and SSNs only. */
+export const CANARY_POLICY: Policy = validatePolicy({ ...DEFAULT_POLICY, entities: ['EMAIL_ADDRESS', 'US_SSN'] });
+
+/**
+ * Queues `count` canary text jobs in `tenant` (job n holds canaries(n)) under {@link CANARY_POLICY};
+ * returns their ids in order.
+ */
+export async function submitCanaryJobs(runtime: Runtime, tenant: string, count: number): Promise<string[]> {
+  const deps = { db: runtime.handle.db, blobs: runtime.blobs, boss: runtime.boss };
+  const ids: string[] = [];
+  for (let n = 0; n < count; n += 1) {
+    const { jobId } = await submitJob(deps, {
+      tenant,
+      bytes: Buffer.from(canaryText(n)),
+      mediaType: 'text/plain',
+      purpose: 'claims-intake',
+      consent: { basis: 'contract', allowManualReview: false },
+      outputs: ['findings_summary', 'redacted'],
+      retentionDays: 3,
+      policy: CANARY_POLICY,
+    });
+    ids.push(jobId);
+  }
+  return ids;
 }

@@ -10,20 +10,17 @@ import { sql } from 'kysely';
 import type { Pool } from 'pg';
 import { readRedacted } from '../../../src/pipeline/jobs/commands.js';
 import { FAILED_QUEUE, STEP_QUEUES } from '../../../src/pipeline/jobs/queues.js';
-import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import { openRuntime } from '../../../src/pipeline/worker.js';
 import type { Runtime } from '../../../src/pipeline/worker.js';
-import { validatePolicy } from '../../../src/policy/index.js';
 import { forTenant } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
 import type { TestDatabase } from '../../store/drivers.js';
-import { canaries, canaryText, DEFAULT_POLICY } from './fixtures.js';
+import { canaries, submitCanaryJobs } from './fixtures.js';
 
 const postgres = DRIVERS.find((d) => d.name === 'postgres')!;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TENANT = 'tenant-sigkill';
 const JOBS = 20;
-const POLICY = validatePolicy({ ...DEFAULT_POLICY, entities: ['EMAIL_ADDRESS', 'US_SSN'] });
 
 function spawnWorker(env: NodeJS.ProcessEnv, log: string[]): ChildProcess {
   const child = spawn(
@@ -82,21 +79,7 @@ describe(
         queues: { retryLimit: 5, retryDelaySeconds: 1, stepTimeoutSeconds: 5 },
         maintenanceIntervalSeconds: 1,
       });
-      const deps = { db: runtime.handle.db, blobs: runtime.blobs, boss: runtime.boss };
-      const ids: string[] = [];
-      for (let n = 0; n < JOBS; n += 1) {
-        const { jobId } = await submitJob(deps, {
-          tenant: TENANT,
-          bytes: Buffer.from(canaryText(n)),
-          mediaType: 'text/plain',
-          purpose: 'claims-intake',
-          consent: { basis: 'contract', allowManualReview: false },
-          outputs: ['findings_summary', 'redacted'],
-          retentionDays: 3,
-          policy: POLICY,
-        });
-        ids.push(jobId);
-      }
+      const ids = await submitCanaryJobs(runtime, TENANT, JOBS);
       const succeeded = async () =>
         Number(
           (
