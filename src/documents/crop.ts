@@ -139,9 +139,18 @@ function maskBoxes(request: CropRequest, page: Page): Box[] {
   return masks;
 }
 
+/** The error for a document parsed from other bytes than the ones to crop. */
+const notThisDocument = (): VeilError =>
+  new VeilError('VEIL_INVALID_INPUT', 'crop: the document does not describe these bytes (page sizes differ)');
+
+/** Whether a page of the original is the size the document says (PDF points are rounded by nobody). */
+const sameSize = (page: Page, width: number, height: number): boolean =>
+  Math.abs(page.width - width) < 1e-6 && Math.abs(page.height - height) < 1e-6;
+
 async function cropPdf(
   request: CropRequest,
   limits: DocumentLimits,
+  page: Page,
   clip: Rect,
   scale: number,
   fill: readonly Box[],
@@ -159,12 +168,9 @@ async function cropPdf(
       fill,
     },
     (rendered) => {
-      // The crop rectangle was laid out at `scale`; a page rendered at another one is not that page.
-      if (rendered.scale === undefined || Math.abs(rendered.scale - scale) > 1e-9)
-        throw new VeilError(
-          'VEIL_INVALID_INPUT',
-          'crop: the document does not describe this PDF (page sizes differ)',
-        );
+      // The crop rectangle was laid out on the page the document describes, at `scale`.
+      if (!sameSize(page, rendered.width, rendered.height) || rendered.scale !== scale)
+        throw notThisDocument();
       png = rendered.png;
     },
   );
@@ -179,12 +185,9 @@ async function cropImage(
   clip: Rect,
   fill: readonly Box[],
 ): Promise<Uint8Array> {
-  const info = await probeImage(request.bytes, limits);
-  if (request.page > info.pages || info.width !== page.width || info.height !== page.height)
-    throw new VeilError(
-      'VEIL_INVALID_INPUT',
-      'crop: the document does not describe this image (page sizes differ)',
-    );
+  // Headers first: the pixel and frame limits are checked before a pixel is decoded.
+  const { pages } = await probeImage(request.bytes, limits);
+  if (request.page > pages) throw notThisDocument();
   const width = clip.x1 - clip.x0;
   const height = clip.y1 - clip.y0;
   try {
@@ -193,6 +196,7 @@ async function cropImage(
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
+    if (!sameSize(page, raw.width, raw.height)) throw notThisDocument();
     const cropped = await sharp(data, {
       raw: { width: raw.width, height: raw.height, channels: raw.channels },
     })
@@ -255,7 +259,7 @@ export async function renderFieldCrop(request: CropRequest): Promise<Crop> {
   const clip = cropRect(field, width, height, margin, request.maxPageShare * width * height);
   const fill = maskBoxes(request, page);
   const png = pdf
-    ? await cropPdf(request, limits, clip, scale, fill)
+    ? await cropPdf(request, limits, page, clip, scale, fill)
     : await cropImage(request, limits, page, clip, fill);
   return {
     png,

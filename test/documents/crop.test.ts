@@ -136,6 +136,18 @@ describe('review crops', async () => {
     assert.deepEqual([corner.width, corner.height, corner.pageShare], [106, 26, (106 * 26) / 120_000]);
   });
 
+  test('image: a photo stored sideways (EXIF orientation) is cropped upright, where the document says', async () => {
+    const upright = await receipt();
+    // Orientation 6: the pixels are stored turned a quarter left; viewers turn them right.
+    const sideways = await sharp(upright).rotate(270).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const parsed = await parseDocument(sideways);
+    assert.deepEqual([parsed.pages[0]!.width, parsed.pages[0]!.height], [700, 350]);
+    const crop = await renderFieldCrop({ ...base, bytes: sideways, mediaType: 'image/jpeg', document: parsed, findings: findingsOf(parsed), box: boxOf(parsed, TOTAL), margin: 0.12 });
+    const text = await read(crop.png);
+    assert.match(text, /1,234,567\.89/);
+    assert.doesNotMatch(text, /Maria|Lopez/);
+  });
+
   test('cap: the margin shrinks to keep the crop within maxPageShare', async () => {
     const total = boxOf(doc, TOTAL);
     const area = 700 * 350;
@@ -211,7 +223,17 @@ describe('review crops', async () => {
     assert.match(text, /4,310\.75/);
     assert.doesNotMatch(text, /Maria|Lopez/);
     assert.match(await read((await renderFieldCrop({ ...request, findings: [] })).png), /Maria/);
-    // A page the PDF lacks is refused before anything is rendered.
+    // A page the document lacks is refused before anything is rendered.
     assert.equal((await veilCode(renderFieldCrop({ ...request, page: 3 }))).code, 'VEIL_INVALID_INPUT');
+    // A document parsed from another PDF does not describe these bytes: its page is another size.
+    const other = await PDFDocument.create();
+    other.addPage([600, 800]);
+    const mismatch = await veilCode(
+      renderFieldCrop({ ...request, document: await parseDocument(await other.save(), { ocrMode: 'never' }) }),
+    );
+    assert.deepEqual(mismatch, {
+      code: 'VEIL_INVALID_INPUT',
+      message: 'crop: the document does not describe these bytes (page sizes differ)',
+    });
   });
 });
