@@ -78,7 +78,7 @@ function pageOf(document: Document, number: number): Page {
   const range = numbers.length === 0 ? 'none' : `${Math.min(...numbers)} to ${Math.max(...numbers)}`;
   throw new VeilError(
     'VEIL_INVALID_INPUT',
-    `crop: page ${Number.isFinite(number) ? number : 'NaN'} is not a page of the document (its pages: ${range})`,
+    `crop: page ${number} is not a page of the document (its pages: ${range})`,
   );
 }
 
