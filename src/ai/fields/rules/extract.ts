@@ -5,6 +5,7 @@ import { labelList, type FieldCheck, type FieldSpec, type FieldValue } from '../
 import { FREE_TEXT_TYPES, VALUE_FINDERS, type ValueMatch } from '../types/index.js';
 import { cleanText } from '../types/text.js';
 import { expectScore, findAddressBlock, findTopLine, restoreExpectedWords } from './blocks.js';
+import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
 import { layoutLines, unionBox, wordsIn, type LayoutLine } from './layout.js';
 
@@ -303,6 +304,8 @@ function lineFindings(lines: readonly LayoutLine[], analyzer: Analyzer): Finding
 export interface RuleExtractorOptions {
   /** The detector for names, organisations and places; by default the engine's, for those types only. */
   readonly analyzer?: Analyzer;
+  /** Maps raw scores to calibrated confidences (default: the shipped table); null returns raw scores. */
+  readonly calibration?: CalibrationTable | null;
 }
 
 /** Extracts one field from the document's lines. */
@@ -311,6 +314,7 @@ function extractOne(
   lines: readonly LayoutLine[],
   findings: LineFindings,
   anchors: ReadonlyMap<string, number>,
+  calibration: CalibrationTable | null,
 ): { found: FieldCandidate; line: number } | null {
   const hints = labelList(spec.hint);
   const spoilers = findLabels(lines, labelList(spec.not));
@@ -347,7 +351,7 @@ function extractOne(
   const checks = [...best.checks, { name: 'agreement', passed: best.agreeing > 0 }];
   const found = {
     value: best.value,
-    confidence: round(best.confidence),
+    confidence: round(calibration ? calibrate(calibration, spec.type, best.confidence) : best.confidence),
     page: line.page,
     box: box
       ? { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) }
@@ -374,6 +378,7 @@ function extractOne(
  */
 export function createRuleExtractor(options: RuleExtractorOptions = {}): Extractor {
   let analyzer = options.analyzer;
+  const calibration = options.calibration === undefined ? SHIPPED_CALIBRATION : options.calibration;
   return {
     name: 'rules',
     async extract({ document, fields }: ExtractionRequest) {
@@ -392,7 +397,7 @@ export function createRuleExtractor(options: RuleExtractorOptions = {}): Extract
           Number(a.position === 'top' && a.type !== 'address'),
       );
       for (const spec of ordered) {
-        const read = extractOne(spec, lines, findings, anchors);
+        const read = extractOne(spec, lines, findings, anchors, calibration);
         result[spec.name] = read?.found ?? null;
         if (read && spec.position === 'top' && spec.type !== 'address') anchors.set('top', read.line);
       }
