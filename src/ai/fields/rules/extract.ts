@@ -4,10 +4,11 @@ import type { ExtractionRequest, Extractor, FieldCandidate } from '../extractor.
 import { labelList, type FieldCheck, type FieldSpec, type FieldValue } from '../spec.js';
 import { FREE_TEXT_TYPES, VALUE_FINDERS, type ValueMatch } from '../types/index.js';
 import { cleanText } from '../types/text.js';
+import { billAmounts, isBillTotal, weighByArithmetic } from './bill-arithmetic.js';
 import { expectScore, findAddressBlock, findTopLine, restoreExpectedWords } from './blocks.js';
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
-import { layoutLines, unionBox, wordsIn, type LayoutLine } from './layout.js';
+import { layoutLines, sameRow, unionBox, wordsIn, type LayoutLine } from './layout.js';
 
 /** A value read from one place of the document, scored. */
 interface Candidate {
@@ -47,18 +48,6 @@ function positionFactor(spec: FieldSpec, line: LayoutLine): number {
   if (spec.position === 'top') return 0.9 + 0.1 * (1 - line.depth);
   if (spec.position === 'bottom') return 0.9 + 0.1 * line.depth;
   return 1;
-}
-
-/** Lines on the same page whose box shares most of its height with `line`'s and starts right of `x`. */
-function sameRow(lines: readonly LayoutLine[], index: number, x: number): number[] {
-  const line = lines[index]!;
-  if (!line.box) return [];
-  const { y, height } = line.box;
-  return lines.flatMap((other, j) => {
-    if (j === index || other.page !== line.page || !other.box || other.box.x < x - 2) return [];
-    const overlap = Math.min(y + height, other.box.y + other.box.height) - Math.max(y, other.box.y);
-    return overlap > 0.5 * Math.min(height, other.box.height) ? [j] : [];
-  });
 }
 
 /** The next lines below `index` on its page (at most `count`), nearest first. */
@@ -333,6 +322,7 @@ function extractOne(
     }));
   } else {
     candidates = typedCandidates(spec, lines, labels);
+    if (isBillTotal(spec)) candidates = weighByArithmetic(candidates, billAmounts(lines, spec));
   }
   const best = choose(candidates);
   if (!best) return null;

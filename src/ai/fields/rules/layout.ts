@@ -94,3 +94,23 @@ export function layoutLines(doc: Document): LayoutLine[] {
 export function wordsIn(line: LayoutLine, start: number, end: number): LayoutWord[] {
   return line.words.filter((w) => w.end > start && w.start < end);
 }
+
+/**
+ * Lines on the same page whose box shares most of its height with `line`'s and starts right of `x`
+ * (an amount printed in a column right of its label).
+ *
+ * @example
+ * ```ts
+ * sameRow(lines, 12, 180); // [13]: the line at the right of line 12 on its row
+ * ```
+ */
+export function sameRow(lines: readonly LayoutLine[], index: number, x: number): number[] {
+  const line = lines[index]!;
+  if (!line.box) return [];
+  const { y, height } = line.box;
+  return lines.flatMap((other, j) => {
+    if (j === index || other.page !== line.page || !other.box || other.box.x < x - 2) return [];
+    const overlap = Math.min(y + height, other.box.y + other.box.height) - Math.max(y, other.box.y);
+    return overlap > 0.5 * Math.min(height, other.box.height) ? [j] : [];
+  });
+}
