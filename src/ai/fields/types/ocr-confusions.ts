@@ -24,8 +24,9 @@ const NUMBER_LIKE = /[\dOoDQlI|SB]+(?:[.,/_-][\dOoDQlI|SB]+)*/g;
 /**
  * A number-shaped token with OCR's letters read as the digits they stand for (`6O.3O` as `60.30`,
  * `l4/O2/2019` as `14/02/2019`), and `_` between whole and cents read as the decimal point
- * (`14_10`). A token is repaired only when most of it is digits already and it has a separator
- * or at least three digits, so words (`SOLD`, `BOSS`) and codes stay as they are.
+ * (`14_10`). A token is repaired only when it has at least two digits and, split by a separator,
+ * no more letters than digits, or whole, at least three digits and twice as many digits as letters;
+ * so words (`SOLD`, `BOSS`) and codes stay as they are.
  *
  * @example
  * ```ts
@@ -41,8 +42,9 @@ export function repairNumbers(text: string): string {
     const digits = (token.match(/\d/g) ?? []).length;
     const letters = (token.match(/[A-Za-z|]/g) ?? []).length;
     if (letters === 0) return token.replace(/^(\d+)_(\d{2})$/, '$1.$2');
+    // Split by a separator (`6O.3O`), a token may hold as many letters as digits; whole, it must be mostly digits.
     const separated = /[.,/_-]/.test(token);
-    if (digits < 2 || letters > digits / 2 || !(separated || digits >= 3)) return token;
+    if (digits < 2 || (separated ? letters > digits : letters * 2 > digits || digits < 3)) return token;
     return [...token]
       .map((c) => DIGIT_FOR[c] ?? c)
       .join('')
