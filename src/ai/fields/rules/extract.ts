@@ -8,7 +8,7 @@ import { billAmounts, isBillTotal, weighByArithmetic } from './bill-arithmetic.j
 import { expectScore, findAddressBlock, findTopLine, restoreExpectedWords } from './blocks.js';
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
-import { layoutLines, sameRow, unionBox, wordsIn, type LayoutLine } from './layout.js';
+import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
 
 /** A value read from one place of the document, scored. */
 interface Candidate {
@@ -162,7 +162,7 @@ function unlabelledText(
     const text = restoreExpectedWords(
       lines
         .slice(first, last + 1)
-        .map((l) => cleanText(l.text))
+        .map((l) => cleanText(trustedText(l)))
         .join(', '),
       expected,
     );
@@ -191,7 +191,7 @@ function unlabelledText(
     const text = restoreExpectedWords(
       lines
         .slice(top.line, top.last + 1)
-        .map((l) => l.text.trim())
+        .map((l) => trustedText(l).trim())
         .join(' '),
       expected,
     );

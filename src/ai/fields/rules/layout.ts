@@ -114,3 +114,27 @@ export function sameRow(lines: readonly LayoutLine[], index: number, x: number):
     return overlap > 0.5 * Math.min(height, other.box.height) ? [j] : [];
   });
 }
+
+/** The OCR confidence below which a word is taken for a speck or a smudge, not a print. */
+const SPECK_CONFIDENCE = 0.1;
+
+/**
+ * A line's text without the specks OCR read at its ends: words of one or two characters that OCR
+ * itself gives (almost) no confidence (`To NO.59 JALAN ’` reads `NO.59 JALAN`). Words inside
+ * the line stay: a gap in an address is worse than a misread letter.
+ *
+ * @example
+ * ```ts
+ * trustedText(line); // 'NO.59 JALAN PERMAS 9/5' for 'To NO.59 JALAN PERMAS 9/5 ’'
+ * ```
+ */
+export function trustedText(line: LayoutLine): string {
+  const speck = (w: LayoutWord): boolean =>
+    w.confidence < SPECK_CONFIDENCE &&
+    line.text.slice(w.start, w.end).replace(/[^\p{L}\p{N}]/gu, '').length <= 2;
+  let [first, last] = [0, line.words.length - 1];
+  while (first <= last && speck(line.words[first]!)) first++;
+  while (last >= first && speck(line.words[last]!)) last--;
+  if (first > last) return '';
+  return line.text.slice(line.words[first]!.start, line.words[last]!.end);
+}
