@@ -5,30 +5,15 @@ import { billAmounts, isBillTotal, sumsAgree } from '../../../src/ai/fields/rule
 import { restoreExpectedWords } from '../../../src/ai/fields/rules/blocks.js';
 import { calibrate, fitCalibration, SHIPPED_CALIBRATION, type CalibrationSample } from '../../../src/ai/fields/rules/calibration.js';
 import { createRuleExtractor } from '../../../src/ai/fields/rules/extract.js';
-import { layoutLines } from '../../../src/ai/fields/rules/layout.js';
+import { layoutLines, trustedText, type LayoutLine } from '../../../src/ai/fields/rules/layout.js';
 import type { FieldSpec, Money } from '../../../src/ai/fields/spec.js';
 import { FIELD_TYPES } from '../../../src/ai/fields/spec.js';
 import { validateFields } from '../../../src/ai/fields/templates.js';
 import { repairNumbers, repairWords } from '../../../src/ai/fields/types/ocr-confusions.js';
 import { parseValue } from '../../../src/ai/fields/types/index.js';
-import type { Document, Line } from '../../../src/documents/model.js';
+import { page } from './page.js';
 
 const TOTAL: FieldSpec = { name: 'total', type: 'money', hint: ['Total'], not: ['Sub Total', 'GST', 'Cash', 'Change', 'Rounding'] };
-
-/** A one-page document from rows of text: each row one line, 20 px tall, 10 px per character. */
-function page(rows: readonly (readonly [number, number, string])[]): Document {
-  const lines: Line[] = rows.map(([x, y, text]) => {
-    let at = x;
-    return {
-      words: text.split(' ').map((w, i) => {
-        const word = { text: w, box: { x: at, y, width: w.length * 10, height: 20 }, spaceBefore: i > 0, confidence: 0.9 };
-        at += (w.length + 1) * 10;
-        return word;
-      }),
-    };
-  });
-  return { format: 'image', mediaType: 'image/png', pages: [{ number: 1, width: 500, height: 600, unit: 'px', source: 'ocr', lines }], tables: [], records: [] };
-}
 
 test('letters OCR prints inside numbers are read as digits; words and codes stay as printed', () => {
   assert.equal(repairNumbers('TOTAL RM 6O.3O'), 'TOTAL RM 60.30');
@@ -68,6 +53,21 @@ test('expected words come back one misread letter off, never into a word of anot
   assert.equal(restoreExpectedWords('40170 SHAH ALAN', ['JALAN']), '40170 SHAH ALAN', 'one letter longer is another word');
   assert.equal(restoreExpectedWords('THE SON', ['SDN BHD']), 'THE SON', 'a short word alone is not restored');
   assert.equal(restoreExpectedWords('SAN BND', ['SDN BHD']), 'SAN BND', 'two misread letters are too many');
+});
+
+test('specks OCR gives (almost) no confidence are trimmed from the ends of a line, never from inside it', () => {
+  const line = (words: readonly (readonly [string, number])[]): LayoutLine => {
+    let text = '';
+    const laid = words.map(([w, confidence]) => {
+      const start = text.length + (text ? 1 : 0);
+      text += `${text ? ' ' : ''}${w}`;
+      return { start, end: start + w.length, box: null, confidence };
+    });
+    return { page: 1, text, words: laid, box: null, depth: 0.2, row: 3 };
+  };
+  assert.equal(trustedText(line([['To', 0.02], ['NO.12', 0.9], ['JALAN', 0.9], ['x', 0.01], ['MAJU', 0.9], ['’,', 0]])), 'NO.12 JALAN x MAJU');
+  assert.equal(trustedText(line([['SMUDGED', 0.01], ['ROAD', 0.9]])), 'SMUDGED ROAD', 'a long word is a misread, not a speck');
+  assert.equal(trustedText(line([['ok', 0.05]])), '');
 });
 
 const BILL = page([
