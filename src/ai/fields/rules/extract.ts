@@ -163,6 +163,7 @@ function unlabelledText(
       lines
         .slice(first, last + 1)
         .map((l) => cleanText(trustedText(l)))
+        .filter((l) => l.length > 0)
         .join(', '),
       expected,
     );
