@@ -3,7 +3,10 @@
 // Veil's own OCR of the receipt image (the product path) and the gold line transcripts with their
 // boxes (what the extractor does when the text is right). The 40 receipts are split into a dev
 // half (000-019, where rules were tuned) and a held-out half (020-039, never looked at while
-// tuning). A calibration table shows, per confidence band, how many fields were right.
+// tuning). Beside exact match (the SROIE task-3 measure, the headline) a lenient share counts a value
+// within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
+// means what it says, calibrated and raw; routing columns show, per review threshold, the share of
+// fields sent to review and the accuracy of those auto-accepted (issue 14).
 // Usage: npm run eval:fields [-- --misses] [-- --fit]   (--misses lists the dev half's misses, for
 // tuning; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
