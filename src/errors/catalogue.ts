@@ -338,6 +338,11 @@ export const ERROR_CATALOGUE = {
     status: 409,
     doc: 'A request with the same `Idempotency-Key` is still being submitted; retry in a few seconds to get its job.',
   },
+  // Legal holds (issue 15).
+  VEIL_LEGAL_HOLD: {
+    status: 409,
+    doc: 'The job is under a legal hold (`GET /v1/legal-holds`), so it cannot be deleted on request; a data-protection officer or an admin lifts the hold (`POST /v1/legal-holds/{id}/lift`) when the matter ends, and the retention sweeper then deletes what is due.',
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

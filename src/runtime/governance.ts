@@ -6,10 +6,14 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../access/index.js';
 import type { GovernancePort } from '../api/routes/governance.js';
+import type { HoldRequestTarget, LegalHoldsPort } from '../api/routes/legal-holds.js';
+import type { AuditEventInput, AuditReceipt } from '../audit/index.js';
+import { liftHold, listHolds, placeHold } from '../privacy/legal-holds/holds.js';
+import type { HoldReason, LegalHold } from '../privacy/legal-holds/holds.js';
 import { exportAuditLog } from '../audit/index.js';
 import { subjectHmacCandidates } from '../privacy/consent/subject-ref.js';
 import { withdrawConsent } from '../privacy/consent/withdrawals.js';
-import { eraseSubject, subjectAccess } from '../privacy/dsr/requests.js';
+import { ERASURE_EXEMPTION, eraseSubject, subjectAccess } from '../privacy/dsr/requests.js';
 import type { DsrDeps } from '../privacy/dsr/requests.js';
 import { ensureTenant } from '../store/index.js';
 import type { PolicyChange, PolicyDirectory } from '../policy/index.js';
@@ -107,13 +111,14 @@ export function startGovernance(options: GovernanceOptions): {
       retentionAudit(logs),
       options.region === undefined ? {} : { region: options.region },
     );
-    if (Object.keys(report.artifacts).length > 0 || report.events > 0)
+    if (Object.keys(report.artifacts).length > 0 || report.events > 0 || report.heldEvents > 0)
       logger?.info(
         {
           component: 'retention',
           deleted: report.artifacts,
           classes: report.classesGone,
           events: report.events,
+          held: report.held,
         },
         'retention sweep',
       );
@@ -218,15 +223,106 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
         ...base(principal),
         action: 'dsr.erasure',
         objects: jobObjects(erased.jobs),
-        counts: { jobs: erased.jobs.length, artifacts: erased.artifacts, vault_entries: erased.vaultEntries },
+        counts: {
+          jobs: erased.jobs.length,
+          artifacts: erased.artifacts,
+          vault_entries: erased.vaultEntries,
+          jobs_withheld: erased.withheld.length,
+        },
         trigger: 'data_subject_request',
       });
       return {
         jobs: erased.jobs.length,
         artifacts: erased.artifacts,
         vaultEntries: erased.vaultEntries,
+        withheld: erased.withheld.map((w) => ({ ...w, ground: ERASURE_EXEMPTION })),
         receipt,
       };
     },
+  };
+}
+
+/**
+ * Places a legal hold and records `legal_hold.placed` with its receipt: the command the hold
+ * route and `veil hold place` share. A subject is named to the store only by the HMACs of its
+ * reference.
+ *
+ * @example
+ * ```ts
+ * const { hold, receipt } = await placeLegalHold(deps, logs, actor, 'acme', { scope: 'tenant' }, { reason: 'litigation', reference: 'MATTER-17' });
+ * ```
+ */
+export async function placeLegalHold(
+  deps: Pick<DsrDeps, 'db' | 'keyring'>,
+  logs: AuditLogs,
+  actor: AuditEventInput['actor'],
+  tenant: string,
+  target: HoldRequestTarget,
+  why: { readonly reason: HoldReason; readonly reference: string },
+): Promise<{ hold: LegalHold; receipt: AuditReceipt }> {
+  await ensureTenant(deps.db, tenant);
+  const hold = await placeHold(
+    deps.db,
+    tenant,
+    target.scope === 'subject'
+      ? { scope: 'subject', subjectHmacs: await subjectHmacCandidates(deps.keyring, tenant, target.subjectRef) }
+      : target,
+    { ...why, actorId: actor.id },
+  );
+  return { hold, receipt: await logs.recordWithReceipt(holdEvent(actor, tenant, 'legal_hold.placed', hold)) };
+}
+
+/**
+ * Lifts a legal hold and records `legal_hold.lifted` with its receipt.
+ *
+ * @example
+ * ```ts
+ * await liftLegalHold(db, logs, actor, 'acme', holdId);
+ * ```
+ */
+export async function liftLegalHold(
+  db: DsrDeps['db'],
+  logs: AuditLogs,
+  actor: AuditEventInput['actor'],
+  tenant: string,
+  holdId: string,
+): Promise<{ hold: LegalHold; receipt: AuditReceipt }> {
+  const hold = await liftHold(db, tenant, holdId, actor.id);
+  return { hold, receipt: await logs.recordWithReceipt(holdEvent(actor, tenant, 'legal_hold.lifted', hold)) };
+}
+
+function holdEvent(
+  actor: AuditEventInput['actor'],
+  tenant: string,
+  action: 'legal_hold.placed' | 'legal_hold.lifted',
+  hold: LegalHold,
+): AuditEventInput {
+  return {
+    time: new Date().toISOString(),
+    actor,
+    tenant,
+    action,
+    objects: [
+      { kind: 'legal_hold', id: hold.id },
+      ...(hold.jobId === null ? [] : [{ kind: 'job' as const, id: hold.jobId }]),
+    ],
+    hold: { scope: hold.scope, reason: hold.reason, reference: hold.reference },
+  };
+}
+
+/**
+ * The legal-hold routes' port, scoped to the principal's tenant.
+ *
+ * @example
+ * ```ts
+ * const routes = [legalHoldRoutes(createLegalHoldsPort({ db, keyring }, logs))];
+ * ```
+ */
+export function createLegalHoldsPort(deps: Pick<DsrDeps, 'db' | 'keyring'>, logs: AuditLogs): LegalHoldsPort {
+  return {
+    place: (principal, target, why) =>
+      placeLegalHold(deps, logs, auditActor(principal), principal.tenantId, target, why),
+    list: (principal, options) => listHolds(deps.db, principal.tenantId, options),
+    lift: (principal, holdId) => liftLegalHold(deps.db, logs, auditActor(principal), principal.tenantId, holdId),
   };
 }

@@ -22,6 +22,8 @@ const EXPECTED: Record<Permission, readonly [number, number, number, number, num
   'policy:write':      [1, 0, 0, 0, 1],
   'dsr:manage':        [1, 0, 0, 0, 1],
   'consent:withdraw':  [1, 0, 0, 0, 1],
+  'legal-holds:manage': [1, 0, 0, 0, 1],
+  'legal-holds:read':  [1, 0, 0, 1, 1],
   'analyze:run':       [1, 1, 0, 0, 0],
   'analytics:read':    [1, 0, 0, 1, 0],
   'alerts:read':       [1, 0, 0, 1, 1],
