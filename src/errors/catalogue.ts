@@ -314,7 +314,7 @@ export const ERROR_CATALOGUE = {
   },
   VEIL_REGION_MISMATCH: {
     status: 409,
-    doc: "The tenant's policy pins its data to a region other than this deployment's (`VEIL_REGION`); nothing was stored. Send the request to a deployment in the pinned region.",
+    doc: "The tenant's policy pins its data to a region other than this deployment's (`VEIL_REGION`); nothing was stored. Send the request to a deployment in the pinned region. At start-up: the key-encryption key provider is in another region than `VEIL_REGION`, or declares none (`VEIL_KEK_REGION`); the process stops before it opens the database.",
   },
   // Privacy measurement (src/privacy): differentially private analytics, re-identification risk, alerts.
   VEIL_PRIVACY_BUDGET_EXHAUSTED: {

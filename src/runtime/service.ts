@@ -396,6 +396,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.keyProvider === undefined ? {} : { keyProvider: options.keyProvider }),
+    ...(options.region === undefined ? {} : { region: options.region }),
     onQueueError: (error) => logger?.warn({ component: 'queue', errorName: error.name }, 'queue error'),
   });
   let workers: Workers | undefined;

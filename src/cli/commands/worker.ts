@@ -67,13 +67,14 @@ export function registerWorker(program: Command): void {
       const governanceSettings = governanceEnv(process.env, process.cwd());
       // Validated before anything opens: an invalid policy stops the worker, naming the field.
       const policies = await openPolicyDirectory(governanceSettings.policyDir);
+      const { region } = governanceSettings;
       const runtime = await openRuntime({
         databaseUrl,
+        ...(region === undefined ? {} : { region }),
         dataDir: config.VEIL_DATA_DIR,
         keyProvider: await keyProviderFromConfig(config),
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
-      const { region } = governanceSettings;
       const logs = await openAuditLogs({
         db: runtime.handle.db,
         dataDir: runtime.dataDir,
