@@ -16,6 +16,7 @@ import { withdrawConsent } from '../privacy/consent/withdrawals.js';
 import { ERASURE_EXEMPTION, eraseSubject, subjectAccess } from '../privacy/dsr/requests.js';
 import type { DsrDeps } from '../privacy/dsr/requests.js';
 import { ensureTenant } from '../store/index.js';
+import { latestAuditEvent } from '../store/audit-store.js';
 import type { PolicyChange, PolicyDirectory } from '../policy/index.js';
 import { sweepRetention } from '../privacy/retention/sweeper.js';
 import type { RetentionAuditPort, RetentionSweepReport } from '../privacy/retention/sweeper.js';
@@ -55,7 +56,7 @@ export async function recordPolicyChanges(
 ): Promise<void> {
   for (const change of changes) {
     if (change.newHash === undefined) continue;
-    const tenant = change.id === 'default' || change.id.includes(':') ? SYSTEM_AUDIT_LOG : change.id;
+    const tenant = policyLogOf(change.id);
     const event = {
       time: now().toISOString(),
       actor: { id: 'veil-policy-loader', role: 'system' as const },
@@ -67,6 +68,35 @@ export async function recordPolicyChanges(
     };
     await (tenant === SYSTEM_AUDIT_LOG ? logs.system : logs.forTenant(tenant)).append(event);
   }
+}
+
+const policyLogOf = (id: string): string =>
+  id === 'default' || id.includes(':') ? SYSTEM_AUDIT_LOG : id;
+
+/**
+ * Records `policy.changed` for each policy in force whose hash is not the one the audit log last
+ * recorded for it: from none at a first start (no `previous_policy_hash`), or from the last
+ * recorded hash when the file changed while no process ran. So the log names the policy in force
+ * before any job runs under it. `veil serve` and `veil worker` run it as they start.
+ *
+ * @example
+ * ```ts
+ * await recordPoliciesInForce(db, logs, policies); // [{ id: 'default', oldHash: undefined, newHash: '9f…' }] the first time
+ * ```
+ */
+export async function recordPoliciesInForce(
+  db: StoreContext['db'],
+  logs: AuditLogs,
+  policies: PolicyDirectory,
+): Promise<PolicyChange[]> {
+  const changes: PolicyChange[] = [];
+  for (const { id, hash } of policies.all().values()) {
+    const last = await latestAuditEvent(db, policyLogOf(id), 'policy.changed', id);
+    const lastHash = last === undefined ? undefined : (JSON.parse(last) as { policy_hash?: string }).policy_hash;
+    if (lastHash !== hash) changes.push({ id, oldHash: lastHash, newHash: hash });
+  }
+  await recordPolicyChanges(logs, changes);
+  return changes;
 }
 
 /** What {@link startGovernance} takes. */

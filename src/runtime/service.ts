@@ -70,6 +70,7 @@ import {
   createGovernancePort,
   createLegalHoldsPort,
   DEFAULT_SWEEP_SECONDS,
+  recordPoliciesInForce,
   startGovernance,
 } from './governance.js';
 import { createAlerting, privacyRoutes } from './privacy.js';
@@ -428,6 +429,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ...(options.region === undefined ? {} : { region: options.region }),
     });
     alerting.attach(logs);
+    // Before any job runs: the log names the policies in force (from none, the first time).
+    if (policies !== undefined) await recordPoliciesInForce(runtime.handle.db, logs, policies);
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)

@@ -78,7 +78,7 @@ test('every role × permission × tenant: allowed in its tenant, 404 in another,
   t.diagnostic(
     `${ROLES.length} roles × ${PERMISSIONS.length} permissions: ${outcomes.allowed} allowed, ${outcomes.forbidden} forbidden; ${outcomes.notFound} cross-tenant checks answered 404`,
   );
-  assert.deepEqual(outcomes, { allowed: 46, forbidden: 44, notFound: 46 });
+  assert.deepEqual(outcomes, { allowed: 51, forbidden: 49, notFound: 51 });
 });
 
 test('a principal with several roles holds the union of their permissions', () => {

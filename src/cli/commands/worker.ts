@@ -3,7 +3,7 @@ import { VeilError } from '../../errors/veil-error.js';
 import { openRuntime, startWorkers } from '../../pipeline/worker.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
-import { startGovernance } from '../../runtime/governance.js';
+import { recordPoliciesInForce, startGovernance } from '../../runtime/governance.js';
 import { openPolicyDirectory } from '../../policy/index.js';
 import { governanceEnv } from '../governance-env.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
@@ -80,6 +80,7 @@ export function registerWorker(program: Command): void {
         dataDir: runtime.dataDir,
         ...(region === undefined ? {} : { region }),
       });
+      await recordPoliciesInForce(runtime.handle.db, logs, policies);
       // The retention sweeper runs here too: sweepers on several workers claim disjoint rows.
       const governance = startGovernance({
         store: { db: runtime.handle.db, blobs: runtime.blobs },
