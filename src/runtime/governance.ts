@@ -70,8 +70,7 @@ export async function recordPolicyChanges(
   }
 }
 
-const policyLogOf = (id: string): string =>
-  id === 'default' || id.includes(':') ? SYSTEM_AUDIT_LOG : id;
+const policyLogOf = (id: string): string => (id === 'default' || id.includes(':') ? SYSTEM_AUDIT_LOG : id);
 
 /**
  * Records `policy.changed` for each policy in force whose hash is not the one the audit log last
@@ -92,7 +91,8 @@ export async function recordPoliciesInForce(
   const changes: PolicyChange[] = [];
   for (const { id, hash } of policies.all().values()) {
     const last = await latestAuditEvent(db, policyLogOf(id), 'policy.changed', id);
-    const lastHash = last === undefined ? undefined : (JSON.parse(last) as { policy_hash?: string }).policy_hash;
+    const lastHash =
+      last === undefined ? undefined : (JSON.parse(last) as { policy_hash?: string }).policy_hash;
     if (lastHash !== hash) changes.push({ id, oldHash: lastHash, newHash: hash });
   }
   await recordPolicyChanges(logs, changes);
@@ -295,7 +295,10 @@ export async function placeLegalHold(
     deps.db,
     tenant,
     target.scope === 'subject'
-      ? { scope: 'subject', subjectHmacs: await subjectHmacCandidates(deps.keyring, tenant, target.subjectRef) }
+      ? {
+          scope: 'subject',
+          subjectHmacs: await subjectHmacCandidates(deps.keyring, tenant, target.subjectRef),
+        }
       : target,
     { ...why, actorId: actor.id },
   );
@@ -353,6 +356,7 @@ export function createLegalHoldsPort(deps: Pick<DsrDeps, 'db' | 'keyring'>, logs
     place: (principal, target, why) =>
       placeLegalHold(deps, logs, auditActor(principal), principal.tenantId, target, why),
     list: (principal, options) => listHolds(deps.db, principal.tenantId, options),
-    lift: (principal, holdId) => liftLegalHold(deps.db, logs, auditActor(principal), principal.tenantId, holdId),
+    lift: (principal, holdId) =>
+      liftLegalHold(deps.db, logs, auditActor(principal), principal.tenantId, holdId),
   };
 }

@@ -274,7 +274,12 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
                     job_id: z.string(),
                     ground: z.string().describe('`gdpr_art_17_3_e`: kept for legal claims'),
                     holds: z.array(
-                      z.object({ id: z.string(), scope: z.string(), reason: z.string(), reference: z.string() }),
+                      z.object({
+                        id: z.string(),
+                        scope: z.string(),
+                        reason: z.string(),
+                        reference: z.string(),
+                      }),
                     ),
                   }),
                 )
@@ -294,7 +299,12 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
           withheld: done.withheld.map((w) => ({
             job_id: w.jobId,
             ground: w.ground,
-            holds: w.holds.map((h) => ({ id: h.id, scope: h.scope, reason: h.reason, reference: h.reference })),
+            holds: w.holds.map((h) => ({
+              id: h.id,
+              scope: h.scope,
+              reason: h.reason,
+              reference: h.reference,
+            })),
           })),
           receipt: presentReceipt(done.receipt),
         };

@@ -31,7 +31,10 @@ export interface LegalHoldsPort {
   ): Promise<{ readonly hold: LegalHold; readonly receipt: AuditReceipt }>;
   list(principal: Principal, options: { readonly includeLifted: boolean }): Promise<readonly LegalHold[]>;
   /** Audited as `legal_hold.lifted`, whose receipt is returned. */
-  lift(principal: Principal, holdId: string): Promise<{ readonly hold: LegalHold; readonly receipt: AuditReceipt }>;
+  lift(
+    principal: Principal,
+    holdId: string,
+  ): Promise<{ readonly hold: LegalHold; readonly receipt: AuditReceipt }>;
 }
 
 const holdSchema = z.object({
@@ -134,12 +137,11 @@ export function legalHoldRoutes(port: LegalHoldsPort): ApiRoutePlugin {
         config: { permission: 'legal-holds:read' },
         schema: {
           summary: 'List legal holds',
-          description: "The tenant's standing holds, newest first; lifted ones too with `include_lifted=true`.",
+          description:
+            "The tenant's standing holds, newest first; lifted ones too with `include_lifted=true`.",
           tags: ['governance'],
           security,
-          querystring: z
-            .object({ include_lifted: z.enum(['true', 'false']).default('false') })
-            .strict(),
+          querystring: z.object({ include_lifted: z.enum(['true', 'false']).default('false') }).strict(),
           response: { 200: z.object({ holds: z.array(holdSchema) }), ...protectedErrorResponses },
         },
       },

@@ -97,7 +97,10 @@ function holdCovers(tenantId: RawBuilder<unknown>, jobId: RawBuilder<unknown>): 
  * sql`select id from artifacts a where not ${heldPredicate(sql.ref('a.tenant_id'), sql.ref('a.job_id'))}`;
  * ```
  */
-export function heldPredicate(tenantId: RawBuilder<unknown>, jobId: RawBuilder<unknown>): RawBuilder<boolean> {
+export function heldPredicate(
+  tenantId: RawBuilder<unknown>,
+  jobId: RawBuilder<unknown>,
+): RawBuilder<boolean> {
   return sql<boolean>`exists (select 1 from legal_holds h
     where h.tenant_id = ${tenantId} and h.lifted_at is null and ${holdCovers(tenantId, jobId)})`;
 }
@@ -197,7 +200,8 @@ export async function liftHold(
       .where('tenant_id', '=', tenantId)
       .where('id', '=', holdId)
       .executeTakeFirst();
-    if (exists === undefined) throw new VeilError('VEIL_NOT_FOUND', 'legal hold: no such hold in this tenant');
+    if (exists === undefined)
+      throw new VeilError('VEIL_NOT_FOUND', 'legal hold: no such hold in this tenant');
     throw new VeilError('VEIL_CONFLICT', 'legal hold: the hold was lifted already');
   });
 }
@@ -238,15 +242,18 @@ export async function holdsOnJobs(
 ): Promise<Map<string, LegalHold[]>> {
   const out = new Map<string, LegalHold[]>();
   if (jobIds.length === 0) return out;
-  const rows = await withTenantScope(db, tenantId, async (trx) =>
-    (
-      await sql<HoldRow & { held_job: string }>`
+  const rows = await withTenantScope(
+    db,
+    tenantId,
+    async (trx) =>
+      (
+        await sql<HoldRow & { held_job: string }>`
         select j.id as held_job, h.id, h.scope, h.job_id, h.reason, h.reference, h.placed_by,
                h.placed_at, h.lifted_by, h.lifted_at
         from unnest(${[...jobIds]}::text[]) as j(id) join legal_holds h on h.tenant_id = ${tenantId}
         where h.lifted_at is null and ${holdCovers(sql`${tenantId}`, sql.ref('j.id'))}
         order by j.id, h.placed_at, h.id`.execute(trx)
-    ).rows,
+      ).rows,
   );
   for (const row of rows) out.set(row.held_job, [...(out.get(row.held_job) ?? []), present(row)]);
   return out;

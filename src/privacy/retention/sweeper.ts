@@ -168,7 +168,11 @@ async function recordNewlyHeld(
     SYSTEM_SCOPE,
     async (trx) =>
       (
-        await sql<{ tenant_id: string; job_id: string; class: string }>`update retention_ledger l set held_at = ${now}
+        await sql<{
+          tenant_id: string;
+          job_id: string;
+          class: string;
+        }>`update retention_ledger l set held_at = ${now}
           where l.deleted_at is null and l.held_at is null and l.delete_after <= ${now}
             and ${heldPredicate(sql.ref('l.tenant_id'), sql.ref('l.job_id'))}
           returning l.tenant_id, l.job_id, l.class`.execute(trx)
