@@ -37,6 +37,10 @@ export const KNOWN_ACTIONS = [
   'text.anonymized',
   'analytics.released',
   'alert.raised',
+  // Legal holds (issue 15).
+  'legal_hold.placed',
+  'legal_hold.lifted',
+  'retention.held',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -154,6 +158,7 @@ export const OBJECT_KINDS = [
   'subject',
   'request',
   'export',
+  'legal_hold',
 ] as const;
 
 const objectRef = z.object({ kind: z.enum(OBJECT_KINDS), id }).strict();
@@ -202,6 +207,11 @@ const eventSchema = z
     provider: provider.optional(),
     /** SHA-256 of the pseudonymised prompt as sent (ai.request); never the prompt. */
     prompt_hash: sha256.optional(),
+    /** A legal hold (legal_hold.*): what it covers, its reason code and its matter or ticket id. */
+    hold: z
+      .object({ scope: z.enum(['job', 'subject', 'tenant']), reason: slug, reference: id })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((event, ctx) => {
@@ -281,13 +291,21 @@ const eventSchema = z
       case 'alert.raised':
         need('code', event.code !== undefined);
         break;
+      case 'legal_hold.placed':
+      case 'legal_hold.lifted':
+        need('objects (a legal hold)', event.objects?.some((o) => o.kind === 'legal_hold') ?? false);
+        need('hold', event.hold !== undefined);
+        break;
+      case 'retention.held':
+        need('counts', event.counts !== undefined);
+        break;
     }
   });
 
 const FIELD_NAMES = new Set([
   ...Object.keys(eventSchema.shape),
   ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version', 'host', 'model', 'region'],
-  ...['objects (a job)', 'objects (a key)'],
+  ...['scope', 'reference', 'objects (a job)', 'objects (a key)', 'objects (a legal hold)'],
 ]);
 
 /** The event schema (zod). Prefer {@link parseAuditEvent}, which throws a VeilError. */

@@ -2656,7 +2656,7 @@ export interface paths {
         put?: never;
         /**
          * Erase a data subject
-         * @description Deletes every job that names the subject (artifacts, rows, index) and destroys the keys of the tokens issued for them (crypto-shredding), so they never reveal again. Audit events stay (they hold no content). Returns the `dsr.erasure` audit event with its inclusion proof.
+         * @description Deletes every job that names the subject (artifacts, rows, index) and destroys the keys of the tokens issued for them (crypto-shredding), so they never reveal again. Audit events stay (they hold no content). Jobs under a legal hold are withheld (GDPR Art. 17(3)(e)): `withheld` names each with its holds; they are cancelled if still open and deleted by the first retention sweep after their last hold is lifted. Returns the `dsr.erasure` audit event with its inclusion proof.
          */
         post: {
             parameters: {
@@ -2706,6 +2706,18 @@ export interface paths {
                                 };
                             };
                             vault_entries: number;
+                            /** @description Jobs not erased because legal holds cover them */
+                            withheld: {
+                                /** @description `gdpr_art_17_3_e`: kept for legal claims */
+                                ground: string;
+                                holds: {
+                                    id: string;
+                                    reason: string;
+                                    reference: string;
+                                    scope: string;
+                                }[];
+                                job_id: string;
+                            }[];
                         };
                     };
                 };
@@ -4630,6 +4642,611 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/legal-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List legal holds
+         * @description The tenant's standing holds, newest first; lifted ones too with `include_lifted=true`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_lifted?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            holds: {
+                                id: string;
+                                /** @description The held job (scope `job`) */
+                                job_id: string | null;
+                                lifted_at: string | null;
+                                lifted_by: string | null;
+                                placed_at: string;
+                                placed_by: string;
+                                /** @enum {string} */
+                                reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                                reference: string;
+                                /** @enum {string} */
+                                scope: "job" | "subject" | "tenant";
+                            }[];
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Place a legal hold
+         * @description On one job (`job_id`), on a data subject's jobs (`subject_ref`, kept only as keyed HMACs) or on the whole tenant (a matter). While it stands, the retention sweeper keeps what it covers past its deadline and a data-subject erasure withholds it (GDPR Art. 17(3)(e)); once lifted, the next sweep deletes what is due. A hold carries a reason code and a reference, never content. Audited as `legal_hold.placed`, whose receipt is returned.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        job_id: string;
+                        /**
+                         * @description Why the data must be kept
+                         * @enum {string}
+                         */
+                        reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                        /** @description The matter or ticket id the hold serves (an id, not a description) */
+                        reference: string;
+                        /** @enum {string} */
+                        scope: "job";
+                    } | {
+                        /**
+                         * @description Why the data must be kept
+                         * @enum {string}
+                         */
+                        reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                        /** @description The matter or ticket id the hold serves (an id, not a description) */
+                        reference: string;
+                        /** @enum {string} */
+                        scope: "subject";
+                        /** @description Your reference for the data subject, as given on its jobs */
+                        subject_ref: string;
+                    } | {
+                        /**
+                         * @description Why the data must be kept
+                         * @enum {string}
+                         */
+                        reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                        /** @description The matter or ticket id the hold serves (an id, not a description) */
+                        reference: string;
+                        /** @enum {string} */
+                        scope: "tenant";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hold: {
+                                id: string;
+                                /** @description The held job (scope `job`) */
+                                job_id: string | null;
+                                lifted_at: string | null;
+                                lifted_by: string | null;
+                                placed_at: string;
+                                placed_by: string;
+                                /** @enum {string} */
+                                reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                                reference: string;
+                                /** @enum {string} */
+                                scope: "job" | "subject" | "tenant";
+                            };
+                            /** @description Verify offline: `veil audit verify receipt.json --public-key key.pem` */
+                            receipt: {
+                                /** @description The `job.deleted` event as recorded */
+                                event: {
+                                    [key: string]: unknown;
+                                };
+                                format: string;
+                                inclusion_path: string[];
+                                leaf_index: number;
+                                tree_head: {
+                                    key_id: string;
+                                    root_hash: string;
+                                    signature: string;
+                                    timestamp: number;
+                                    tree_size: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/legal-holds/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift a legal hold
+         * @description Ends the hold; the record stays. What it kept past its deadline is deleted by the next retention sweep, unless another hold covers it. Audited as `legal_hold.lifted`, whose receipt is returned.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hold: {
+                                id: string;
+                                /** @description The held job (scope `job`) */
+                                job_id: string | null;
+                                lifted_at: string | null;
+                                lifted_by: string | null;
+                                placed_at: string;
+                                placed_by: string;
+                                /** @enum {string} */
+                                reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                                reference: string;
+                                /** @enum {string} */
+                                scope: "job" | "subject" | "tenant";
+                            };
+                            /** @description Verify offline: `veil audit verify receipt.json --public-key key.pem` */
+                            receipt: {
+                                /** @description The `job.deleted` event as recorded */
+                                event: {
+                                    [key: string]: unknown;
+                                };
+                                format: string;
+                                inclusion_path: string[];
+                                leaf_index: number;
+                                tree_head: {
+                                    key_id: string;
+                                    root_hash: string;
+                                    signature: string;
+                                    timestamp: number;
+                                    tree_size: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -40,6 +40,7 @@ import {
 } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { governanceRoutes } from '../api/routes/governance.js';
+import { legalHoldRoutes } from '../api/routes/legal-holds.js';
 import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
 import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
 import { checkRegion } from '../pipeline/jobs/admission.js';
@@ -65,7 +66,13 @@ import type { DetectionPool } from './detection-pool.js';
 import { checkUpload, createUpload, receiveUpload, takeUpload } from '../pipeline/uploads.js';
 import type { UploadDeps } from '../pipeline/uploads.js';
 import { sweepExpiredUploads } from './upload-sweeper.js';
-import { createGovernancePort, DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
+import {
+  createGovernancePort,
+  createLegalHoldsPort,
+  DEFAULT_SWEEP_SECONDS,
+  recordPoliciesInForce,
+  startGovernance,
+} from './governance.js';
 import { createAlerting, privacyRoutes } from './privacy.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
 import type { AnalyticsConsent } from '../privacy/analytics/index.js';
@@ -390,6 +397,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.keyProvider === undefined ? {} : { keyProvider: options.keyProvider }),
+    ...(options.region === undefined ? {} : { region: options.region }),
     onQueueError: (error) => logger?.warn({ component: 'queue', errorName: error.name }, 'queue error'),
   });
   let workers: Workers | undefined;
@@ -421,6 +429,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ...(options.region === undefined ? {} : { region: options.region }),
     });
     alerting.attach(logs);
+    // Before any job runs: the log names the policies in force (from none, the first time).
+    if (policies !== undefined) await recordPoliciesInForce(runtime.handle.db, logs, policies);
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)
@@ -460,6 +470,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         revoke: (principal, keyId) => apiKeys.revoke(principal.tenantId, keyId, auditActor(principal)),
       }),
       governanceRoutes(createGovernancePort({ ...store, keyring: runtime.keyring }, logs, options.region)),
+      legalHoldRoutes(createLegalHoldsPort({ db: runtime.handle.db, keyring: runtime.keyring }, logs)),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
