@@ -21,8 +21,8 @@ import type { DispatcherOptions, RaisedAlert } from '../privacy/anomaly/index.js
 import { analyticsRoutes } from '../api/routes/analytics.js';
 import type { AnalyticsPort } from '../api/routes/analytics.js';
 import type { Policy } from '../policy/schema.js';
-import { NO_ANALYTICS_CONSENT, releaseCounts } from '../privacy/analytics/index.js';
-import type { AnalyticsConsent, RandomSource } from '../privacy/analytics/index.js';
+import { releaseCounts } from '../privacy/analytics/index.js';
+import type { RandomSource } from '../privacy/analytics/index.js';
 import type { Schema } from '../store/schema.js';
 import { auditActor, auditActorId } from './audit.js';
 import type { AuditLogs } from './audit.js';
@@ -32,8 +32,6 @@ export interface PrivacyWiring {
   readonly db: Kysely<Schema>;
   readonly logs: AuditLogs;
   readonly policyFor: (tenantId: string) => Policy | Promise<Policy>;
-  /** Which jobs allow analytics (governance's consent flags); none until wired. */
-  readonly analyticsConsent?: AnalyticsConsent;
   /** The noise source; the operating system's CSPRNG when absent. */
   readonly rng?: RandomSource;
 }
@@ -53,7 +51,6 @@ export function analyticsPort(wiring: PrivacyWiring): AnalyticsPort {
       return releaseCounts(
         {
           db: wiring.db,
-          consent: wiring.analyticsConsent ?? NO_ANALYTICS_CONSENT,
           record: (event) => wiring.logs.forTenant(event.tenant).append(event),
           ...(wiring.rng === undefined ? {} : { rng: wiring.rng }),
         },

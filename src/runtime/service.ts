@@ -68,7 +68,6 @@ import { sweepExpiredUploads } from './upload-sweeper.js';
 import { createGovernancePort, DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
 import { createAlerting, privacyRoutes } from './privacy.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
-import type { AnalyticsConsent } from '../privacy/analytics/index.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
@@ -124,8 +123,6 @@ export interface ServiceOptions {
    * current KEK, in seconds; 0 never (the default here; `veil serve` runs it hourly).
    */
   readonly keyMaintenanceIntervalSeconds?: number;
-  /** Which jobs' consent allows analytics (a seam for the governance layer); none when absent. */
-  readonly analyticsConsent?: AnalyticsConsent;
   /** Alert webhook delivery timing (tests shorten it) and the environment its secrets are read from. */
   readonly alerts?: Pick<AlertingWiring, 'dispatcher' | 'env'>;
 }
@@ -492,7 +489,6 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           db: runtime.handle.db,
           logs,
           policyFor,
-          ...(options.analyticsConsent === undefined ? {} : { analyticsConsent: options.analyticsConsent }),
         }),
         ...alerting.routes,
         consoleRoutes(),
