@@ -37,6 +37,9 @@ export const KNOWN_ACTIONS = [
   'text.anonymized',
   'analytics.released',
   'alert.raised',
+  // Privacy metrics (issue 16): a read of a job's extracted fields, counted among the outputs
+  // that hand out values from a document.
+  'job.fields',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -228,6 +231,7 @@ const eventSchema = z
         break;
       case 'job.download':
       case 'job.full_text':
+      case 'job.fields':
         need('objects (a job)', hasJob);
         break;
       case 'job.deleted':

@@ -190,6 +190,7 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
       };
     },
     async access(principal, query) {
+      const started = performance.now();
       const tenant = principal.tenantId;
       const jobs = await subjectAccess(deps, tenant, query);
       const ids = new Set(jobs.map((j) => j.jobId));
@@ -208,17 +209,25 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
           jobs: jobs.length,
           identifiers: query.identifiers?.length ?? 0,
           subject_refs: query.subjectRef === undefined ? 0 : 1,
+          duration_ms: Math.round(performance.now() - started),
         },
       });
       return { jobs, auditEvents };
     },
     async erase(principal, query) {
+      const started = performance.now();
       const erased = await eraseSubject(deps, principal.tenantId, query);
       const receipt = await logs.recordWithReceipt({
         ...base(principal),
         action: 'dsr.erasure',
         objects: jobObjects(erased.jobs),
-        counts: { jobs: erased.jobs.length, artifacts: erased.artifacts, vault_entries: erased.vaultEntries },
+        counts: {
+          jobs: erased.jobs.length,
+          artifacts: erased.artifacts,
+          vault_entries: erased.vaultEntries,
+          // The time to completion the privacy metrics report: erasure is done when this is written.
+          duration_ms: Math.round(performance.now() - started),
+        },
         trigger: 'data_subject_request',
       });
       return {
