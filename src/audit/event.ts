@@ -41,6 +41,9 @@ export const KNOWN_ACTIONS = [
   'legal_hold.placed',
   'legal_hold.lifted',
   'retention.held',
+  // Privacy metrics (issue 16): a read of a job's extracted fields, counted among the outputs
+  // that hand out values from a document.
+  'job.fields',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -238,6 +241,7 @@ const eventSchema = z
         break;
       case 'job.download':
       case 'job.full_text':
+      case 'job.fields':
         need('objects (a job)', hasJob);
         break;
       case 'job.deleted':

@@ -18,6 +18,7 @@ import { registerWorker } from './commands/worker.js';
 import { registerServe } from './commands/serve.js';
 import { registerRisk } from './commands/risk.js';
 import { registerCompliance } from './commands/compliance.js';
+import { registerPrivacy } from './commands/privacy.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
 const EXIT_INPUT = 1;
@@ -54,6 +55,7 @@ registerWorker(program);
 registerServe(program);
 registerRisk(program);
 registerCompliance(program);
+registerPrivacy(program);
 
 try {
   await program.parseAsync(process.argv);

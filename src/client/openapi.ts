@@ -3862,7 +3862,7 @@ export interface paths {
         };
         /**
          * The extracted fields
-         * @description The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for.
+         * @description The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for. Audited as `job.fields`.
          */
         get: {
             parameters: {
@@ -5289,6 +5289,283 @@ export interface paths {
                             permissions: string[];
                             roles: string[];
                             tenant_id: string;
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privacy/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's privacy metrics
+         * @description Raw-document lifetime, artifacts alive against their policy windows, deletion lag, outputs by kind, full-text grants, reveals by reason, components that handled raw content, model calls and egress blocks, review exposure, data-subject requests, analytics budget and alerts. Counts and durations only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A period back from `until` (`12h`, `30d`, `1y`) or an ISO 8601 time */
+                    since?: string;
+                    /** @description End of the period (default now) */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts_by_rule: {
+                                [key: string]: number;
+                            };
+                            analytics: {
+                                epsilon_spent: number;
+                                releases: number;
+                            };
+                            artifacts_alive: {
+                                class: string;
+                                count: number;
+                                oldest_age_seconds: number;
+                                /** @description Past their deadline, waiting for the sweeper */
+                                overdue: number;
+                                retention_class: string | null;
+                                /** @description The policy's window for the retention class */
+                                window_seconds: number | null;
+                            }[];
+                            consent_withdrawals: number;
+                            /** @description `delete_after` to `deleted_at`, every class deleted in the period */
+                            deletion_lag_seconds: {
+                                /** @description Cumulative: samples at most `le` */
+                                buckets: {
+                                    count: number;
+                                    le: number;
+                                }[];
+                                count: number;
+                                max: number | null;
+                                p50: number | null;
+                                p90: number | null;
+                                p99: number | null;
+                                sum: number;
+                            };
+                            dsr: {
+                                access: number;
+                                /** @description Count, sum, nearest-rank quantiles and cumulative buckets */
+                                completion_seconds: {
+                                    /** @description Cumulative: samples at most `le` */
+                                    buckets: {
+                                        count: number;
+                                        le: number;
+                                    }[];
+                                    count: number;
+                                    max: number | null;
+                                    p50: number | null;
+                                    p90: number | null;
+                                    p99: number | null;
+                                    sum: number;
+                                };
+                                erasure: number;
+                            };
+                            jobs: {
+                                /** @description Jobs submitted with `consent.allow_analytics` */
+                                analytics_opt_ins: number;
+                                created: number;
+                                findings: number;
+                                /** @description Jobs submitted with `consent.allow_full_text` */
+                                full_text_grants: number;
+                            };
+                            model: {
+                                egress_blocked: number;
+                                failed: number;
+                                requests: number;
+                            };
+                            outputs: {
+                                by_kind: {
+                                    fields: number;
+                                    full_text: number;
+                                    redacted: number;
+                                    reveal: number;
+                                };
+                                /** @description Share of outputs read that handed out no value from a document (redacted output) */
+                                without_raw_value_share: number | null;
+                            };
+                            raw_content_components: {
+                                /** @description Jobs each raw-reading step handled */
+                                by_component: {
+                                    [key: string]: number;
+                                };
+                                per_job: number | null;
+                            };
+                            /** @description Intake to the original's deletion, for originals deleted in the period */
+                            raw_document_lifetime_seconds: {
+                                /** @description Cumulative: samples at most `le` */
+                                buckets: {
+                                    count: number;
+                                    le: number;
+                                }[];
+                                count: number;
+                                max: number | null;
+                                p50: number | null;
+                                p90: number | null;
+                                p99: number | null;
+                                sum: number;
+                            };
+                            reveals_by_reason: {
+                                [key: string]: number;
+                            };
+                            review: {
+                                /** @description Share of the page's area shown per reviewed field */
+                                crop_area_share: {
+                                    /** @description Cumulative: samples at most `le` */
+                                    buckets: {
+                                        count: number;
+                                        le: number;
+                                    }[];
+                                    count: number;
+                                    max: number | null;
+                                    p50: number | null;
+                                    p90: number | null;
+                                    p99: number | null;
+                                    sum: number;
+                                };
+                                open_tasks: number;
+                                reviewed_fields: number;
+                                /** @enum {string} */
+                                source: "queue" | "none";
+                            };
+                            since: string;
+                            tenant: string;
+                            until: string;
                         };
                     };
                 };

@@ -225,6 +225,7 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
       };
     },
     async access(principal, query) {
+      const started = performance.now();
       const tenant = principal.tenantId;
       const jobs = await subjectAccess(deps, tenant, query);
       const ids = new Set(jobs.map((j) => j.jobId));
@@ -243,11 +244,13 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
           jobs: jobs.length,
           identifiers: query.identifiers?.length ?? 0,
           subject_refs: query.subjectRef === undefined ? 0 : 1,
+          duration_ms: Math.round(performance.now() - started),
         },
       });
       return { jobs, auditEvents };
     },
     async erase(principal, query) {
+      const started = performance.now();
       const erased = await eraseSubject(deps, principal.tenantId, query);
       const receipt = await logs.recordWithReceipt({
         ...base(principal),
@@ -258,6 +261,8 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
           artifacts: erased.artifacts,
           vault_entries: erased.vaultEntries,
           jobs_withheld: erased.withheld.length,
+          // The time to completion the privacy metrics report: erasure is done when this is written.
+          duration_ms: Math.round(performance.now() - started),
         },
         trigger: 'data_subject_request',
       });

@@ -73,9 +73,10 @@ import {
   recordPoliciesInForce,
   startGovernance,
 } from './governance.js';
-import { createAlerting, privacyRoutes } from './privacy.js';
+import { createAlerting, privacyMetricsSource, privacyRoutes } from './privacy.js';
+import type { PrivacyWiring } from './privacy.js';
+import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
-import type { AnalyticsConsent } from '../privacy/analytics/index.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
@@ -131,8 +132,8 @@ export interface ServiceOptions {
    * current KEK, in seconds; 0 never (the default here; `veil serve` runs it hourly).
    */
   readonly keyMaintenanceIntervalSeconds?: number;
-  /** Which jobs' consent allows analytics (a seam for the governance layer); none when absent. */
-  readonly analyticsConsent?: AnalyticsConsent;
+  /** The review queue's figures for the privacy metrics; none (no queue) when absent. */
+  readonly reviewMetrics?: ReviewMetricsSource;
   /** Alert webhook delivery timing (tests shorten it) and the environment its secrets are read from. */
   readonly alerts?: Pick<AlertingWiring, 'dispatcher' | 'env'>;
 }
@@ -269,7 +270,14 @@ function createJobsPort(
         .append({ ...jobEvent(principal, jobId), action: 'job.download' });
       return output;
     },
-    fields: (principal, jobId) => readFields(store, { tenant: principal.tenantId, jobId }),
+    async fields(principal, jobId) {
+      const fields = await readFields(store, { tenant: principal.tenantId, jobId });
+      // After the read: a job without fields (404, 409) handed nothing out.
+      await logs
+        .forTenant(principal.tenantId)
+        .append({ ...jobEvent(principal, jobId), action: 'job.fields' });
+      return fields;
+    },
     async fullText(principal, jobId) {
       // Audited before anything is decrypted: a transcript read the log does not hold never happens.
       await getJobStatus(store, { tenant: principal.tenantId, jobId });
@@ -472,8 +480,15 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       governanceRoutes(createGovernancePort({ ...store, keyring: runtime.keyring }, logs, options.region)),
       legalHoldRoutes(createLegalHoldsPort({ db: runtime.handle.db, keyring: runtime.keyring }, logs)),
     ];
+    const privacy: PrivacyWiring = {
+      db: runtime.handle.db,
+      logs,
+      policyFor,
+      ...(options.reviewMetrics === undefined ? {} : { review: options.reviewMetrics }),
+    };
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
+      privacyMetrics: privacyMetricsSource(privacy),
       // The role check only: a privileged permission's reason is in the body, which the route's
       // command checks with the access layer's `authorize` once it has been parsed.
       authorize: requirePermission,
@@ -497,17 +512,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ),
       jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region),
       ...auditApiDependencies(logs),
-      routes: [
-        ...routes,
-        ...privacyRoutes({
-          db: runtime.handle.db,
-          logs,
-          policyFor,
-          ...(options.analyticsConsent === undefined ? {} : { analyticsConsent: options.analyticsConsent }),
-        }),
-        ...alerting.routes,
-        consoleRoutes(),
-      ],
+      routes: [...routes, ...privacyRoutes(privacy), ...alerting.routes, consoleRoutes()],
       observeRequest: alerting.onRequest,
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);
