@@ -53,6 +53,8 @@ test('expected words come back one misread letter off, never into a word of anot
   assert.equal(restoreExpectedWords('40170 SHAH ALAN', ['JALAN']), '40170 SHAH ALAN', 'one letter longer is another word');
   assert.equal(restoreExpectedWords('THE SON', ['SDN BHD']), 'THE SON', 'a short word alone is not restored');
   assert.equal(restoreExpectedWords('SAN BND', ['SDN BHD']), 'SAN BND', 'two misread letters are too many');
+  assert.equal(restoreExpectedWords('NQ.12 JALAN MAJU', ['NO', 'JALAN']), 'NO.12 JALAN MAJU', 'a house number after a short word');
+  assert.equal(restoreExpectedWords('NQ JALAN', ['NO']), 'NQ JALAN', 'a short word with no number after it stays');
 });
 
 test('specks OCR gives (almost) no confidence are trimmed from the ends of a line, never from inside it', () => {

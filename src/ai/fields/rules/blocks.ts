@@ -68,9 +68,11 @@ export function restoreExpectedWords(text: string, expected: readonly string[]):
       if (words.some((_, k) => replacement.has(i + k))) continue;
       const distances = words.map((w, k) => wordDistance(toks[i + k]!.text, w));
       const edits = distances.reduce((sum, d) => sum + d, 0);
+      // A two-letter word alone ("NO") is taken only before a number ("NQ.12"), where it is a house number's.
+      const beforeNumber = /^\.?\s?\d/.test(repaired.slice(toks[i + words.length - 1]!.end));
       const fits = distances.every((d, k) =>
         d === 0
-          ? toks[i + k]!.text.length >= 3 || words.length > 1
+          ? toks[i + k]!.text.length >= 3 || words.length > 1 || beforeNumber
           : d === 1 && (words[k]!.length >= 5 || (words.length > 1 && words[k]!.length >= 3)),
       );
       if (!fits || edits > 1) continue;
