@@ -37,6 +37,8 @@ export const KNOWN_ACTIONS = [
   'text.anonymized',
   'analytics.released',
   'alert.raised',
+  // Issue 13: a job refused model use at submission; `code` names the rule (consent, purpose, region).
+  'ai.refused',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -280,6 +282,10 @@ const eventSchema = z
         break;
       case 'alert.raised':
         need('code', event.code !== undefined);
+        break;
+      case 'ai.refused':
+        need('code', event.code !== undefined);
+        need('purpose', event.purpose !== undefined);
         break;
     }
   });

@@ -388,6 +388,15 @@ const idempotencyKeys: Migration = {
   },
 };
 
+/** Issue 13: the job's consent to model use (`allow_model_use`), recorded with the rest of its consent. */
+const aiConsent: Migration = {
+  async up(db) {
+    await run(db, [
+      `alter table jobs add column if not exists allow_model_use boolean not null default false`,
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -400,6 +409,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009a_privacy_ledger': privacyLedger,
   '0009b_alerts': alerts,
   '0010_idempotency_keys': idempotencyKeys,
+  '0015_ai': aiConsent,
 };
 
 class CodeMigrationProvider implements MigrationProvider {
