@@ -80,6 +80,20 @@ function findInDocument(spec: FieldSpec, value: FieldValue, lines: readonly Layo
   return null;
 }
 
+/**
+ * The readings of a re-identified answer: the whole value, or, for a type whose values sit on one
+ * line, each of its lines. A placeholder can stand for a detected span that crosses a line break
+ * (the name tagger reads "Ann Lee\nE-mail" as one person), so its value may carry the next line's
+ * label along.
+ */
+function readings(spec: FieldSpec, value: string): string[] {
+  if (!value.includes('\n') || spec.type === 'address' || spec.type === 'string') return [value];
+  return value
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
 /** A model's answer as a candidate, or null when it is not a value of the field's type. */
 function candidateOf(
   spec: FieldSpec,
@@ -87,10 +101,15 @@ function candidateOf(
   lines: readonly LayoutLine[],
 ): FieldCandidate | null {
   if (!answer || answer.value === null) return null;
-  const parsed = parseValue(spec, answer.value);
-  if (!parsed) return null;
-  const valid = parsed.checks.every((c) => c.passed);
-  const place = findInDocument(spec, parsed.value, lines);
+  const parsed = readings(spec, answer.value)
+    .map((text) => parseValue(spec, text))
+    .filter((match) => match !== null)
+    .map((match) => ({ match, place: findInDocument(spec, match.value, lines) }));
+  // The first reading the document holds, else the first that parses.
+  const best = parsed.find((p) => p.place !== null) ?? parsed[0];
+  if (!best) return null;
+  const { match, place } = best;
+  const valid = match.checks.every((c) => c.passed);
   const base =
     valid && place
       ? MODEL_CONFIDENCE.validAndFound
@@ -100,15 +119,15 @@ function candidateOf(
           ? MODEL_CONFIDENCE.valid
           : MODEL_CONFIDENCE.unchecked;
   // An ambiguous reading (a day/month order) counts less, as it does for the rules.
-  let confidence = base * (0.8 + 0.2 * parsed.quality);
+  let confidence = base * (0.8 + 0.2 * match.quality);
   if (answer.confidence < 0.5) confidence = Math.min(confidence, MODEL_CONFIDENCE.doubted);
   return {
-    value: parsed.value,
+    value: match.value,
     confidence: round(confidence),
     page: place?.page ?? null,
     box: place?.box ?? null,
     checks: [
-      ...parsed.checks,
+      ...match.checks,
       { name: 'model', passed: true },
       { name: 'in_document', passed: place !== null },
     ],
