@@ -34,7 +34,7 @@ describe('the model extractor behind the field Extractor port, against a chat-co
     modelFieldExtractor(new ModelExtractor({ provider: new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', egress: createEgressGuard() }) }));
 
   test('answers are parsed by the field types and scored by what Veil checks, not by what the model says', async () => {
-    const doc = await parseDocument(Buffer.from(FORM), { mediaType: 'text/plain' });
+    const doc = await parseDocument(Buffer.from(FORM));
     const fields = validateFields([
       { name: 'patient', type: 'name', hint: 'Patient name' },
       { name: 'email', type: 'email' },
@@ -73,7 +73,7 @@ describe('the model extractor behind the field Extractor port, against a chat-co
   });
 
   test('auto asks the model only about what the rules left uncertain; agreement raises confidence', async () => {
-    const doc = await parseDocument(Buffer.from(FORM), { mediaType: 'text/plain' });
+    const doc = await parseDocument(Buffer.from(FORM));
     const fields = validateFields([
       { name: 'email', type: 'email', hint: 'Email' },
       { name: 'visit', type: 'date', hint: 'Visit date' },

@@ -18,7 +18,7 @@ const MAX_SIDE = 16_384;
 /**
  * Renders a page at `dpi` (lowered until it fits `limits.maxPixels`), then paints `fill` boxes
  * (PDF points, top-left origin) solid black into the same pixels, so what is burned in can never be
- * separated from the page again.
+ * separated from the page again. With `clip` (points), only that part of the page is rendered.
  *
  * @example
  * ```ts
@@ -27,7 +27,7 @@ const MAX_SIDE = 16_384;
  */
 export async function renderPage(
   page: PDFPageProxy,
-  options: { dpi: number; limits: DocumentLimits; fill?: readonly Box[] },
+  options: { dpi: number; limits: DocumentLimits; fill?: readonly Box[]; clip?: Box },
 ): Promise<RenderedPage> {
   const base = page.getViewport({ scale: 1 });
   const area = base.width * base.height;
@@ -43,9 +43,11 @@ export async function renderPage(
       'VEIL_LIMIT_PIXELS',
       `a PDF page is too large to render within limits.maxPixels (${options.limits.maxPixels})`,
     );
-  const viewport = page.getViewport({ scale });
-  const width = Math.max(1, Math.ceil(viewport.width));
-  const height = Math.max(1, Math.ceil(viewport.height));
+  // A clip moves the page so the clip's corner is the canvas's, and the canvas is only the clip.
+  const clip = options.clip ?? { x: 0, y: 0, width: base.width, height: base.height };
+  const viewport = page.getViewport({ scale, offsetX: -clip.x * scale, offsetY: -clip.y * scale });
+  const width = Math.max(1, Math.ceil(clip.width * scale));
+  const height = Math.max(1, Math.ceil(clip.height * scale));
   const canvas = createCanvas(width, height);
   const context = canvas.getContext('2d');
   context.fillStyle = '#ffffff';
@@ -57,7 +59,12 @@ export async function renderPage(
   await page.render(params).promise;
   context.fillStyle = '#000000';
   for (const box of options.fill ?? [])
-    context.fillRect(box.x * scale, box.y * scale, box.width * scale, box.height * scale);
+    context.fillRect(
+      (box.x - clip.x) * scale,
+      (box.y - clip.y) * scale,
+      box.width * scale,
+      box.height * scale,
+    );
   const png = await canvas.encode('png');
   return { png, scale, width, height };
 }

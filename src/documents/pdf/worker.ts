@@ -30,12 +30,25 @@ async function run(job: PdfJob): Promise<void> {
         // When the images cannot be listed, the whole page is OCR'd rather than trusted unseen.
         const images = job.ocrMode === 'auto' && !ocr ? await largeImages(proxy).catch(() => undefined) : [];
         if (images === undefined) [lines, ocr] = [[], true];
+        // Only the part of the page the caller asked to read is rendered (input minimisation).
+        const part = job.clips?.[number];
+        const clip = part && {
+          x: part.x * width,
+          y: part.y * height,
+          width: part.width * width,
+          height: part.height * height,
+        };
         const rendered =
           ocr || (images?.length ?? 0) > 0
-            ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits })
+            ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits, ...(clip ? { clip } : {}) })
             : undefined;
         const extra = rendered
-          ? { png: rendered.png, scale: rendered.scale, ...(images && images.length > 0 ? { images } : {}) }
+          ? {
+              png: rendered.png,
+              scale: rendered.scale,
+              ...(images && images.length > 0 ? { images } : {}),
+              ...(clip ? { origin: { x: clip.x, y: clip.y } } : {}),
+            }
           : {};
         post(
           { type: 'page', number, width, height, lines, ...extra },
