@@ -15,14 +15,13 @@ interface FieldsFlags {
   includeText?: boolean;
   showValues?: boolean;
   timings?: boolean;
-  allowModelUse?: boolean;
 }
 
 /** What `veil fields` needs to ask a model (`--extractor model|auto`). */
 export interface FieldsModel {
   /** The provider (`VEIL_AI_*`). */
   readonly config: ModelProviderConfig;
-  /** The operator's consent for this document: `--allow-model-use`. */
+  /** The operator's consent for this document; on the command line, `--extractor model|auto` is it. */
   readonly allowModelUse: boolean;
   /** Where the data must stay (`VEIL_REGION`), if anywhere. */
   readonly region?: string | undefined;
@@ -103,9 +102,9 @@ export async function fieldsOfDocument(
 }
 
 /**
- * The model extractor of `veil fields`, once the AI gate allows it: the operator's consent
- * (`--allow-model-use`) and the provider's region against `VEIL_REGION`. A file on the command
- * line has no purpose, so no purpose limits it; jobs are checked against theirs.
+ * The model extractor of `veil fields`, once the AI gate allows it: the operator's consent and the
+ * provider's region against `VEIL_REGION`. A file on the command line has no purpose, so no
+ * purpose limits it; jobs are checked against theirs.
  */
 async function modelExtractor(model: FieldsModel): Promise<Extractor> {
   const { assertModelUse } = await import('../../ai/gate.js');
@@ -153,13 +152,12 @@ export function registerFields(program: Command): void {
       (dir: string, all: string[] = []) => [...all, dir],
     )
     .addOption(
-      new Option('--extractor <name>', 'rules (default, no model), model, or auto')
+      new Option(
+        '--extractor <name>',
+        'rules (default, no model), model, or auto: model and auto send the document, pseudonymised, to the AI provider (VEIL_AI_URL)',
+      )
         .choices(['rules', 'model', 'auto'])
         .default('rules'),
-    )
-    .option(
-      '--allow-model-use',
-      'consent to --extractor model|auto sending this document, pseudonymised, to the AI provider (VEIL_AI_URL)',
     )
     .option('--json', 'print the fields object as JSON')
     .option('--include-text', "add the document's full text (a transcript: off by default)")
@@ -182,7 +180,8 @@ export function registerFields(program: Command): void {
             : {
                 model: {
                   config: ai,
-                  allowModelUse: flags.allowModelUse === true,
+                  // Asking for the model on the command line is the operator's explicit choice.
+                  allowModelUse: true,
                   region: governanceEnv(process.env, process.cwd()).region,
                 },
               }),
