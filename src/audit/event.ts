@@ -44,6 +44,8 @@ export const KNOWN_ACTIONS = [
   // Privacy metrics (issue 16): a read of a job's extracted fields, counted among the outputs
   // that hand out values from a document.
   'job.fields',
+  // Issue 13: a job refused model use at submission; `code` names the rule (consent, purpose, region).
+  'ai.refused',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -302,6 +304,10 @@ const eventSchema = z
         break;
       case 'retention.held':
         need('counts', event.counts !== undefined);
+        break;
+      case 'ai.refused':
+        need('code', event.code !== undefined);
+        need('purpose', event.purpose !== undefined);
         break;
     }
   });

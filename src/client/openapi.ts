@@ -2917,6 +2917,7 @@ export interface paths {
                                     allow_full_text?: boolean;
                                     allow_manual_review: boolean;
                                     allow_model_training: boolean;
+                                    allow_model_use?: boolean;
                                     allow_quality_improvement?: boolean;
                                     basis: string;
                                 };
@@ -3106,7 +3107,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a document
-         * @description JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions`; the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.
+         * @description JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions` (the `model` and `auto` extractors need a configured AI provider, `consent.allow_model_use` and a purpose whose policy sets `model: pseudonymised`); the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.
          */
         post: {
             parameters: {
@@ -3143,6 +3144,11 @@ export interface paths {
                              * @default false
                              */
                             allow_model_training?: boolean;
+                            /**
+                             * @description Whether an AI model may see the pseudonymised text (the `model` and `auto` extractors); the purpose must permit it too
+                             * @default false
+                             */
+                            allow_model_use?: boolean;
                             /**
                              * @description Whether the job may be used to improve quality
                              * @default false
@@ -3451,6 +3457,7 @@ export interface paths {
                                 allow_full_text?: boolean;
                                 allow_manual_review: boolean;
                                 allow_model_training: boolean;
+                                allow_model_use?: boolean;
                                 allow_quality_improvement?: boolean;
                                 basis: string;
                             };

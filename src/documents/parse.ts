@@ -27,6 +27,21 @@ export interface ParseOptions {
    * OCR'd; the others are never rendered or read. Page numbers in the result stay the document's.
    */
   readonly pages?: readonly number[];
+  /**
+   * Input minimisation within pages: a PDF page that has to be rendered for OCR is rendered and
+   * OCR'd only inside the box holding its regions (fractions of the page, top-left origin); pages
+   * without a region are read whole. Callers drop the words outside the regions themselves.
+   */
+  readonly regions?: readonly PageRegion[];
+}
+
+/** A region of a page as fractions of its width and height (0 to 1, top-left origin). */
+export interface PageRegion {
+  readonly page: number;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 /** What the content is, found from the bytes alone. */
@@ -121,6 +136,7 @@ export function parseContext(options: ParseOptions, stage: ProgressEvent['stage'
     stage,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.pages ? { pages: options.pages } : {}),
+    ...(options.regions ? { regions: options.regions } : {}),
   };
 }
 

@@ -242,7 +242,7 @@ export const ERROR_CATALOGUE = {
   },
   VEIL_AI_NOT_ALLOWED: {
     status: 403,
-    doc: "A model may not be used for this job: the consent (`allow_model_use`) or the purpose does not permit it, the tenant policy forbids it, or the provider's region (`VEIL_AI_REGION`) is not the tenant's pinned region.",
+    doc: "A model may not be used for this job (the `model` and `auto` extractors): its consent does not set `allow_model_use: true`, its purpose's `model` permission in the tenant's policy is not `pseudonymised`, or the provider's region (`VEIL_AI_REGION`) is not the region the data is pinned to (the policy's `region`, else `VEIL_REGION`). A job is refused at submission, before anything is stored, and the audit log records `ai.refused` with the rule as its code.",
   },
   // reliability: load shedding, storage faults, backup and restore
   VEIL_OVERLOADED: {
@@ -293,7 +293,7 @@ export const ERROR_CATALOGUE = {
   },
   VEIL_EXTRACTOR_UNAVAILABLE: {
     status: 501,
-    doc: 'The requested extractor (`model` or `auto`) is not available in this build or not configured; use `--extractor rules` (the default), which needs no model.',
+    doc: 'The requested extractor (`model` or `auto`) needs an AI provider and none is configured (`VEIL_AI_URL` and `VEIL_AI_MODEL`); configure one, or use `--extractor rules` (the default), which needs no model.',
   },
   // Governance (issue 15): retention, purpose limitation, consent withdrawal, region pinning.
   VEIL_RETENTION_EXCEEDS_POLICY: {

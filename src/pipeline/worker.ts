@@ -31,6 +31,7 @@ import type { JobPayload, JobStep, QueueSettings } from './jobs/queues.js';
 import { discardArtifacts, failJob } from './jobs/records.js';
 import { guardQueueRejections } from './queue-rejections.js';
 import { createJobTasks, stepEnv } from './jobs/steps.js';
+import type { JobModelServices } from './jobs/steps.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
 export interface WorkerEvent {
@@ -56,6 +57,8 @@ export interface WorkerOptions {
   readonly pollingIntervalSeconds?: number;
   /** Called for each event, for logs and metrics. */
   readonly onEvent?: (event: WorkerEvent) => void;
+  /** The AI provider of the `model` and `auto` extractors (`VEIL_AI_*`); absent, jobs cannot ask one. */
+  readonly model?: JobModelServices;
 }
 
 /** Running workers. */
@@ -79,6 +82,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'VEIL_STORE_FULL',
   'VEIL_KEY_PROVIDER',
   'VEIL_OCR_FAILED',
+  // The AI provider may be back after a restart or an overload.
+  'VEIL_AI_PROVIDER',
   'VEIL_INTERNAL',
 ]);
 
@@ -109,6 +114,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const tasks = createJobTasks({
     keyring: options.keyring,
     vault: new DatabaseTokenVault({ db: options.handle.db, keyring: options.keyring }),
+    ...(options.model ? { model: options.model } : {}),
   });
   const emit = (event: WorkerEvent): void => {
     try {

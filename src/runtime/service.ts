@@ -59,6 +59,9 @@ import {
 } from './audit.js';
 import type { AuditLogs } from './audit.js';
 import { createDetectionPool } from './detection-pool.js';
+import { jobModelServices, recordModelRefusal } from './ai.js';
+import { ModelUseRefusedError } from '../ai/gate.js';
+import type { ModelProviderConfig } from '../ai/model/config.js';
 import { startKeyMaintenance } from './key-maintenance.js';
 import { idempotencyHashes } from './idempotency.js';
 import { consoleRoutes } from '../web/serve-console.js';
@@ -136,6 +139,11 @@ export interface ServiceOptions {
   readonly reviewMetrics?: ReviewMetricsSource;
   /** Alert webhook delivery timing (tests shorten it) and the environment its secrets are read from. */
   readonly alerts?: Pick<AlertingWiring, 'dispatcher' | 'env'>;
+  /**
+   * The AI provider (`VEIL_AI_*`, see `modelProviderFromConfig`) of the `model` and `auto`
+   * extractors. Absent (the default): no job can ask a model, and nothing is ever sent to one.
+   */
+  readonly ai?: ModelProviderConfig;
 }
 
 /**
@@ -196,6 +204,7 @@ function createJobsPort(
   maxBytes: number,
   workers: Workers | undefined,
   region: string | undefined,
+  ai: ModelProviderConfig | undefined,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
   const submitNow = async (
@@ -215,7 +224,12 @@ function createJobsPort(
           ? { bytes: source.bytes, mediaType: source.mediaType }
           : await takeUpload(store, tenant, source.uploadId);
     const job = await submitJob(
-      { ...store, boss: runtime.boss, keyring: runtime.keyring },
+      {
+        ...store,
+        boss: runtime.boss,
+        keyring: runtime.keyring,
+        ...(ai === undefined ? {} : { model: { region: ai.region } }),
+      },
       {
         tenant,
         bytes: document.bytes,
@@ -230,7 +244,16 @@ function createJobsPort(
         ...(region === undefined ? {} : { region }),
         ...(jobId === undefined ? {} : { jobId }),
       },
-    );
+    ).catch(async (error: unknown) => {
+      // Nothing of the job was stored; the log holds the refusal and the rule, never content.
+      if (error instanceof ModelUseRefusedError)
+        await recordModelRefusal(logs, principal, {
+          purpose: submission.purpose,
+          policyHash: tenantPolicy.hash,
+          reason: error.reason,
+        });
+      throw error;
+    });
     try {
       await logs.forTenant(tenant).append({
         ...jobEvent(principal, job.jobId),
@@ -446,6 +469,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         ...runtime,
         concurrency,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+        ...(options.ai === undefined ? {} : { model: jobModelServices(options.ai, logs) }),
         // Ids, steps and codes only: a worker event carries no content.
         onEvent: (event) => {
           logger?.[event.kind === 'step-done' ? 'debug' : 'warn'](
@@ -510,7 +534,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         },
         async (tenantId) => checkRegion((await tenantPolicy(tenantId)).policy, options.region),
       ),
-      jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region),
+      jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region, options.ai),
       ...auditApiDependencies(logs),
       routes: [...routes, ...privacyRoutes(privacy), ...alerting.routes, consoleRoutes()],
       observeRequest: alerting.onRequest,

@@ -422,6 +422,15 @@ const legalHolds: Migration = {
   },
 };
 
+/** Issue 13: the job's consent to model use (`allow_model_use`), recorded with the rest of its consent. */
+const aiConsent: Migration = {
+  async up(db) {
+    await run(db, [
+      `alter table jobs add column if not exists allow_model_use boolean not null default false`,
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -435,6 +444,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009b_alerts': alerts,
   '0010_idempotency_keys': idempotencyKeys,
   '0012_legal_holds': legalHolds,
+  '0015_ai': aiConsent,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

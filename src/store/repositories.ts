@@ -26,6 +26,8 @@ export interface Job {
     readonly allowAnalytics?: boolean;
     readonly allowQualityImprovement?: boolean;
     readonly allowFullText?: boolean;
+    /** Whether a model may see the job's (pseudonymised) content. */
+    readonly allowModelUse?: boolean;
   };
   readonly policyHash: string;
   readonly retentionClass: string;
@@ -186,6 +188,7 @@ function presentJob(row: JobRow): Job {
       allowAnalytics: row.allow_analytics,
       allowQualityImprovement: row.allow_quality_improvement,
       allowFullText: row.allow_full_text,
+      allowModelUse: row.allow_model_use,
     },
     policyHash: row.policy_hash,
     retentionClass: row.retention_class,
@@ -302,6 +305,7 @@ export class TenantJobs extends TenantRepository {
             allow_analytics: input.consent.allowAnalytics ?? false,
             allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
             allow_full_text: input.consent.allowFullText ?? false,
+            allow_model_use: input.consent.allowModelUse ?? false,
             policy_hash: input.policyHash,
             retention_class: input.retentionClass,
             delete_after: input.deleteAfter,

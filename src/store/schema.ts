@@ -51,6 +51,8 @@ export interface JobsTable {
   allow_analytics: Generated<boolean>;
   allow_quality_improvement: Generated<boolean>;
   allow_full_text: Generated<boolean>;
+  /** Issue 13 (0015_ai): whether the job's consent lets a model see its (pseudonymised) content. */
+  allow_model_use: Generated<boolean>;
   /** When the job succeeded, failed or was cancelled: retention windows run from here. */
   ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Why it was cancelled, as a code (`consent_withdrawn`). */

@@ -104,3 +104,33 @@ export async function startChatServer(respond: Responder): Promise<ChatServer> {
       }),
   };
 }
+
+/** The field names a chat request asks for (the `- name (type)` lines of its field list). */
+export function requestedFields(body: unknown): string[] {
+  const user = lastUserMessage(body);
+  const list = user.slice(0, user.indexOf('Document:'));
+  return [...list.matchAll(/^- ([A-Za-z0-9_.-]+) \(/gm)].map((m) => m[1]!);
+}
+
+/**
+ * A model that answers from placeholders only, as a well-behaved model would: for each requested
+ * field, `picks` gives an entity type (`PERSON`: the first such placeholder in the document part of
+ * the prompt) or a literal value after `=` (`=9.00 MYR`); a field without a pick is null. Each
+ * answer says `confidence`, or the per-field one in `confidences`.
+ */
+export function placeholderAnswer(
+  body: unknown,
+  picks: Readonly<Record<string, string>>,
+  confidences: Readonly<Record<string, number>> = {},
+): string {
+  const user = lastUserMessage(body);
+  const found = [...new Set(user.slice(user.indexOf('Document:')).match(/<[A-Z][A-Z0-9_]*_[0-9]+>/g) ?? [])];
+  const fields: Record<string, { value: string | null; confidence: number }> = {};
+  for (const name of requestedFields(body)) {
+    const pick = picks[name];
+    const value =
+      pick === undefined ? null : pick.startsWith('=') ? pick.slice(1) : (found.find((p) => p.startsWith(`<${pick}_`)) ?? null);
+    fields[name] = { value, confidence: confidences[name] ?? 0.9 };
+  }
+  return JSON.stringify({ fields });
+}

@@ -2,6 +2,7 @@ import type { Document } from '../../documents/model.js';
 import { VeilError } from '../../errors/veil-error.js';
 import type { Extractor, ExtractorName, FieldCandidate } from './extractor.js';
 import { createRuleExtractor } from './rules/extract.js';
+import { sameFieldValue } from './types/index.js';
 import {
   DEFAULT_REVIEW_BELOW,
   sensitivityOf,
@@ -43,21 +44,45 @@ function fieldResult(spec: FieldSpec, candidate: FieldCandidate | null): FieldRe
 }
 
 /**
- * Fails with VEIL_EXTRACTOR_UNAVAILABLE when `model` or `auto` is asked for and no model extractor
- * is configured; callers check before parsing so no OCR is spent on a request that cannot run.
+ * Fails with VEIL_EXTRACTOR_UNAVAILABLE when `model` or `auto` is asked for and no AI provider is
+ * configured; callers check before parsing so no OCR is spent on a request that cannot run.
  *
  * @example
  * ```ts
- * requireExtractor('rules'); // fine
- * requireExtractor('model'); // throws VEIL_EXTRACTOR_UNAVAILABLE
+ * requireExtractor('rules', false); // fine
+ * requireExtractor('model', false); // throws VEIL_EXTRACTOR_UNAVAILABLE
  * ```
  */
-export function requireExtractor(which: ExtractorName, model?: Extractor): void {
-  if (which !== 'rules' && !model)
+export function requireExtractor(which: ExtractorName, modelConfigured: boolean): void {
+  if (which !== 'rules' && !modelConfigured)
     throw new VeilError(
       'VEIL_EXTRACTOR_UNAVAILABLE',
-      `the ${which} extractor is not configured in this build; use the rules extractor`,
+      `the ${which} extractor needs an AI provider (set VEIL_AI_URL and VEIL_AI_MODEL); use the rules extractor or configure one`,
     );
+}
+
+/** Most a value read alike by the rules and the model may get: two readers can still agree on a wrong one. */
+const AGREED_MAX = 0.97;
+
+/**
+ * The rules' candidate and the model's for a field the rules left uncertain. When both read the
+ * same value, the readings are taken as independent: the value is wrong only if both are, so its
+ * confidence is 1 - (1 - rules)(1 - model), at most 0.97. Otherwise the surer one is kept, marked
+ * as disputed.
+ */
+function mergeAnswers(rules: FieldCandidate | null, model: FieldCandidate | null): FieldCandidate | null {
+  if (!model) return rules;
+  if (!rules) return model;
+  if (sameFieldValue(rules.value, model.value)) {
+    const confidence = Math.min(AGREED_MAX, 1 - (1 - rules.confidence) * (1 - model.confidence));
+    return {
+      ...rules,
+      confidence: Math.round(confidence * 1000) / 1000,
+      checks: [...rules.checks, { name: 'model', passed: true }, { name: 'agreement:model', passed: true }],
+    };
+  }
+  const kept = model.confidence > rules.confidence ? model : rules;
+  return { ...kept, checks: [...kept.checks, { name: 'agreement:model', passed: false }] };
 }
 
 let sharedRules: Extractor | undefined;
@@ -83,7 +108,7 @@ export async function extractFields(
   const template = 'fields' in spec && !Array.isArray(spec) ? (spec as Template) : null;
   const fields: readonly FieldSpec[] = template ? template.fields : (spec as readonly FieldSpec[]);
   const which = options.extractor ?? 'rules';
-  requireExtractor(which, options.model);
+  requireExtractor(which, options.model !== undefined);
   let found: Readonly<Record<string, FieldCandidate | null>>;
   if (which === 'model') {
     found = await options.model!.extract({ document, fields });
@@ -95,10 +120,8 @@ export async function extractFields(
       if (uncertain.length > 0) {
         const asked = await options.model!.extract({ document, fields: uncertain });
         const merged: Record<string, FieldCandidate | null> = { ...found };
-        for (const f of uncertain) {
-          const answer = asked[f.name];
-          if (answer && answer.confidence > (found[f.name]?.confidence ?? -1)) merged[f.name] = answer;
-        }
+        for (const f of uncertain)
+          merged[f.name] = mergeAnswers(found[f.name] ?? null, asked[f.name] ?? null);
         found = merged;
       }
     }

@@ -39,6 +39,7 @@ export interface JobSubmission {
     readonly allowAnalytics?: boolean;
     readonly allowQualityImprovement?: boolean;
     readonly allowFullText?: boolean;
+    readonly allowModelUse?: boolean;
     readonly subjectRef?: string;
   };
   readonly outputs: readonly JobOutput[];
@@ -137,6 +138,12 @@ const optionsSchema = z
           .boolean()
           .default(false)
           .describe('Whether the full (redacted) text may be returned'),
+        allow_model_use: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Whether an AI model may see the pseudonymised text (the `model` and `auto` extractors); the purpose must permit it too',
+          ),
         subject_ref: z
           .string()
           .regex(/^[\x21-\x7e]{1,200}$/)
@@ -234,6 +241,7 @@ const statusSchema = z.object({
     allow_analytics: z.boolean().optional(),
     allow_quality_improvement: z.boolean().optional(),
     allow_full_text: z.boolean().optional(),
+    allow_model_use: z.boolean().optional(),
   }),
   counts_by_type: z.record(z.string(), z.number().int()).describe('Findings per entity type; never values'),
   error_code: z.string().nullable(),
@@ -396,6 +404,7 @@ export function presentJobStatus(view: JobStatusView): z.output<typeof statusSch
       allow_analytics: view.consent.allowAnalytics ?? false,
       allow_quality_improvement: view.consent.allowQualityImprovement ?? false,
       allow_full_text: view.consent.allowFullText ?? false,
+      allow_model_use: view.consent.allowModelUse ?? false,
     },
     counts_by_type: { ...view.countsByType },
     error_code: view.errorCode,
@@ -492,6 +501,7 @@ function submissionOf(options: JobOptions, source: JobSource): JobSubmission {
       allowAnalytics: options.consent.allow_analytics,
       allowQualityImprovement: options.consent.allow_quality_improvement,
       allowFullText: options.consent.allow_full_text,
+      allowModelUse: options.consent.allow_model_use,
       ...(options.consent.subject_ref === undefined ? {} : { subjectRef: options.consent.subject_ref }),
     },
     outputs: options.outputs,
@@ -616,7 +626,7 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'Submit a document',
           description:
-            'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions`; the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.',
+            'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions` (the `model` and `auto` extractors need a configured AI provider, `consent.allow_model_use` and a purpose whose policy sets `model: pseudonymised`); the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.',
           tags,
           security,
           headers: submitHeaders,

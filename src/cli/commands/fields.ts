@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import type { ExtractorName } from '../../ai/fields/extractor.js';
+import type { Extractor, ExtractorName } from '../../ai/fields/extractor.js';
+import type { ModelProviderConfig } from '../../ai/model/config.js';
 import type { FieldSpec, FieldsResult, FieldValue, Template } from '../../ai/fields/spec.js';
 import type { OcrEngine } from '../../documents/ocr/engine.js';
 import { VeilError } from '../../errors/veil-error.js';
@@ -14,6 +15,16 @@ interface FieldsFlags {
   includeText?: boolean;
   showValues?: boolean;
   timings?: boolean;
+}
+
+/** What `veil fields` needs to ask a model (`--extractor model|auto`). */
+export interface FieldsModel {
+  /** The provider (`VEIL_AI_*`). */
+  readonly config: ModelProviderConfig;
+  /** The operator's consent for this document; on the command line, `--extractor model|auto` is it. */
+  readonly allowModelUse: boolean;
+  /** Where the data must stay (`VEIL_REGION`), if anywhere. */
+  readonly region?: string | undefined;
 }
 
 /** Milliseconds spent in each stage of `veil fields`. */
@@ -49,6 +60,8 @@ export async function fieldsOfDocument(
     extractor?: ExtractorName;
     includeText?: boolean;
     ocr?: OcrEngine;
+    /** The AI provider and the gate's inputs; without it `model` and `auto` fail with VEIL_EXTRACTOR_UNAVAILABLE. */
+    model?: FieldsModel;
   },
 ): Promise<FieldsRun> {
   const { loadTemplate, parseFieldList } = await import('../../ai/fields/templates.js');
@@ -62,7 +75,9 @@ export async function fieldsOfDocument(
     options.template !== undefined
       ? await loadTemplate(options.template, { directories: options.templates ?? [] })
       : parseFieldList(options.fields!);
-  requireExtractor(options.extractor ?? 'rules');
+  const which = options.extractor ?? 'rules';
+  requireExtractor(which, options.model !== undefined);
+  const model = which === 'rules' ? undefined : await modelExtractor(options.model!);
   const started = performance.now();
   const doc = await parseDocument(bytes, options.ocr ? { ocr: options.ocr } : {});
   const parsed = performance.now();
@@ -77,12 +92,32 @@ export async function fieldsOfDocument(
     }
   };
   const result = await extractFields(doc, spec, {
-    extractor: options.extractor ?? 'rules',
+    extractor: which,
     rules: createRuleExtractor({ analyzer: timed }),
+    ...(model === undefined ? {} : { model }),
   });
   const done = performance.now();
   const timings = { parse: parsed - started, detect, extract: done - parsed - detect, total: done - started };
   return { result, timings, ...(options.includeText ? { text: documentText(doc).text } : {}) };
+}
+
+/**
+ * The model extractor of `veil fields`, once the AI gate allows it: the operator's consent and the
+ * provider's region against `VEIL_REGION`. A file on the command line has no purpose, so no
+ * purpose limits it; jobs are checked against theirs.
+ */
+async function modelExtractor(model: FieldsModel): Promise<Extractor> {
+  const { assertModelUse } = await import('../../ai/gate.js');
+  const { createEgressGuard } = await import('../../ai/egress.js');
+  const { configuredModelExtractor } = await import('../../ai/model/field-extractor.js');
+  const { createAnalyzer } = await import('../../engine/analyze.js');
+  assertModelUse({
+    consent: { allowModelUse: model.allowModelUse },
+    region: model.region,
+    provider: { region: model.config.region },
+  });
+  const analyze = createAnalyzer();
+  return configuredModelExtractor(model.config, { analyze, egress: createEgressGuard({ analyze }) });
 }
 
 /** A value for the readable table: shown when its sensitivity is `none` or values were asked for. */
@@ -117,7 +152,10 @@ export function registerFields(program: Command): void {
       (dir: string, all: string[] = []) => [...all, dir],
     )
     .addOption(
-      new Option('--extractor <name>', 'rules (default, no model), model, or auto')
+      new Option(
+        '--extractor <name>',
+        'rules (default, no model), model, or auto: model and auto send the document, pseudonymised, to the AI provider (VEIL_AI_URL)',
+      )
         .choices(['rules', 'model', 'auto'])
         .default('rules'),
     )
@@ -127,6 +165,9 @@ export function registerFields(program: Command): void {
     .option('--timings', 'print the time spent parsing, detecting and extracting on stderr')
     .action(async (file: string, flags: FieldsFlags & { templatesDir?: string[] }) => {
       const { closeDocumentResources, readDocumentFile } = await import('../../documents/index.js');
+      const { modelConfigFromEnv } = await import('../../ai/model/config.js');
+      const { governanceEnv } = await import('../governance-env.js');
+      const ai = flags.extractor === 'rules' ? undefined : modelConfigFromEnv(process.env);
       try {
         const run = await fieldsOfDocument(await readDocumentFile(file), {
           ...(flags.template !== undefined ? { template: flags.template } : {}),
@@ -134,6 +175,16 @@ export function registerFields(program: Command): void {
           templates: flags.templatesDir ?? [],
           extractor: flags.extractor,
           includeText: flags.includeText === true,
+          ...(ai === undefined
+            ? {}
+            : {
+                model: {
+                  config: ai,
+                  // Asking for the model on the command line is the operator's explicit choice.
+                  allowModelUse: true,
+                  region: governanceEnv(process.env, process.cwd()).region,
+                },
+              }),
         });
         if (flags.timings) {
           const t = run.timings;

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { VeilError } from '../../errors/veil-error.js';
 import { openRuntime, startWorkers } from '../../pipeline/worker.js';
+import { jobModelServices, modelProviderFromConfig } from '../../runtime/ai.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
 import { recordPoliciesInForce, startGovernance } from '../../runtime/governance.js';
@@ -89,9 +90,11 @@ export function registerWorker(program: Command): void {
         intervalSeconds: governanceSettings.sweepIntervalSeconds,
         ...(region === undefined ? {} : { region }),
       });
+      const ai = modelProviderFromConfig(config);
       const workers = await startWorkers({
         ...runtime,
         concurrency,
+        ...(ai === undefined ? {} : { model: jobModelServices(ai, logs) }),
         pollingIntervalSeconds: flags.pollSeconds,
         onEvent: (event) => {
           logEvent(event);

@@ -23,6 +23,8 @@ export interface ParseContext {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Only these 1-based pages (PDF pages, image frames) are parsed; absent, every page. */
   readonly pages?: readonly number[];
+  /** PDF pages rendered for OCR are rendered and OCR'd only inside their regions' box (fractions). */
+  readonly regions?: readonly { page: number; x: number; y: number; width: number; height: number }[];
 }
 
 /**

@@ -26,10 +26,36 @@ function wordsInside(lines: readonly Line[], regions: readonly Box[]): Line[] {
   return kept;
 }
 
+/** Per page, the smallest box (fractions of the page) holding all of its regions. */
+function regionClips(regions: NonNullable<ParseContext['regions']>): Record<number, Box> {
+  const clips: Record<number, Box> = {};
+  for (const page of new Set(regions.map((r) => r.page))) {
+    const mine = regions.filter((r) => r.page === page);
+    const x = Math.min(...mine.map((r) => r.x));
+    const y = Math.min(...mine.map((r) => r.y));
+    const right = Math.max(...mine.map((r) => r.x + r.width));
+    const bottom = Math.max(...mine.map((r) => r.y + r.height));
+    clips[page] = { x, y, width: right - x, height: bottom - y };
+  }
+  return clips;
+}
+
+/** OCR'd lines of a clip placed back on the page: every box moved by the clip's corner (points). */
+function shifted(lines: Line[], origin: { x: number; y: number } | undefined): Line[] {
+  if (!origin) return lines;
+  return lines.map((line) => ({
+    words: line.words.map((w) => ({
+      ...w,
+      box: w.box ? { ...w.box, x: w.box.x + origin.x, y: w.box.y + origin.y } : null,
+    })),
+  }));
+}
+
 /**
  * Parses a PDF in the isolated PDF worker: each page's text layer with word boxes, and pages
  * without usable text rendered at 300 dpi, prepared as images are (`prepareForOcr`) and OCR'd
- * here, page by page as they arrive, so the OCR pool works while the worker reads on. Pages with a
+ * here, page by page as they arrive, so the OCR pool works while the worker reads on. With
+ * regions (`context.regions`), a page is rendered and OCR'd only inside the box holding them. Pages with a
  * usable text layer and large images keep the layer and add the OCR'd words of those images.
  * Pages, pixels, time and memory are bounded by the limits.
  *
@@ -45,10 +71,19 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
   const progress = (pages: number): void =>
     context.onProgress?.({ stage: context.stage, page: ++done, pages });
   const only = context.depth === 0 && context.pages ? { pages: context.pages } : {};
+  const clips = context.depth === 0 && context.regions ? { clips: regionClips(context.regions) } : {};
   await runPdfJob(
-    { kind: 'parse', bytes, limits: context.limits, dpi: OCR_DPI, ocrMode: context.ocrMode, ...only },
+    {
+      kind: 'parse',
+      bytes,
+      limits: context.limits,
+      dpi: OCR_DPI,
+      ocrMode: context.ocrMode,
+      ...only,
+      ...clips,
+    },
     (message, pages) => {
-      const { number, width, height, lines, png, scale, images } = message;
+      const { number, width, height, lines, png, scale, images, origin } = message;
       if (!png || !scale) {
         pending.push(Promise.resolve({ number, width, height, unit: 'pt', source: 'text-layer', lines }));
         progress(pages);
@@ -59,7 +94,7 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
       const ocr = prepareForOcr(sharp(png)).then(async (image): Promise<Page> => {
         const result = await recognizeWithin(context, image.png, `OCR of PDF page ${number}`);
         progress(pages);
-        const read = ocrLines(result, scale * image.scale);
+        const read = shifted(ocrLines(result, scale * image.scale), origin);
         if (!images) return { number, width, height, unit: 'pt', source: 'ocr', lines: read };
         return {
           number,

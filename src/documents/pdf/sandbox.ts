@@ -11,7 +11,13 @@ import type { OcrMode } from '../parsers/context.js';
 export type PdfJob = { readonly bytes: Uint8Array; readonly limits: DocumentLimits; readonly dpi: number } &
   /** `pages`: only these 1-based pages are read (input minimisation); absent, every page. */
   (
-    | { readonly kind: 'parse'; readonly ocrMode: OcrMode; readonly pages?: readonly number[] }
+    | {
+        readonly kind: 'parse';
+        readonly ocrMode: OcrMode;
+        readonly pages?: readonly number[];
+        /** Per 1-based page, the part to render for OCR, as fractions of the page; absent, the whole page. */
+        readonly clips?: Readonly<Record<number, Box>>;
+      }
     /** `fill` maps 1-based page numbers to boxes; `all` renders pages without boxes too. */
     | {
         readonly kind: 'render';
@@ -41,6 +47,8 @@ export interface PdfPageMessage {
    * their boxes (points, top-left origin). OCR words inside them are added to the text layer's.
    */
   readonly images?: readonly Box[];
+  /** Where the rendering's top-left corner sits on the page (points) when only a clip was rendered. */
+  readonly origin?: { readonly x: number; readonly y: number };
 }
 
 export type PdfMessage =

@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { isVeilError } from '../../errors/veil-error.js';
 import type { PdfJob, PdfMessage } from './sandbox.js';
 import { openPdf, pdfError } from './open.js';
-import { renderPage } from './render.js';
+import { renderPage, renderScale } from './render.js';
 import { largeImages } from './images.js';
 import { needsOcr, textLayerLines } from './text-layer.js';
 
@@ -31,12 +31,37 @@ async function run(job: PdfJob): Promise<void> {
         // When the images cannot be listed, the whole page is OCR'd rather than trusted unseen.
         const images = job.ocrMode === 'auto' && !ocr ? await largeImages(proxy).catch(() => undefined) : [];
         if (images === undefined) [lines, ocr] = [[], true];
+        // Only the part of the page the caller asked to read is rendered (input minimisation).
+        const part = job.clips?.[number];
+        const clip = part && {
+          x: part.x * width,
+          y: part.y * height,
+          width: part.width * width,
+          height: part.height * height,
+        };
+        // renderPage clips in pixels of the whole rendered page; the region is in points.
+        const scale = clip ? renderScale(width, height, job.dpi, job.limits) : 1;
+        const pixels = clip && {
+          x: clip.x * scale,
+          y: clip.y * scale,
+          width: clip.width * scale,
+          height: clip.height * scale,
+        };
         const rendered =
           ocr || (images?.length ?? 0) > 0
-            ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits })
+            ? await renderPage(proxy, {
+                dpi: job.dpi,
+                limits: job.limits,
+                ...(pixels ? { clip: pixels } : {}),
+              })
             : undefined;
         const extra = rendered
-          ? { png: rendered.png, scale: rendered.scale, ...(images && images.length > 0 ? { images } : {}) }
+          ? {
+              png: rendered.png,
+              scale: rendered.scale,
+              ...(images && images.length > 0 ? { images } : {}),
+              ...(clip ? { origin: { x: clip.x, y: clip.y } } : {}),
+            }
           : {};
         post(
           { type: 'page', number, width, height, lines, ...extra },

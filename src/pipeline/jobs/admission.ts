@@ -1,12 +1,13 @@
 /**
  * What a job must pass before anything of it is stored: the tenant's region pin, the purpose and
- * what it permits (policy), the retention it may ask for, and a data subject's withdrawn consent
- * (privacy commands). The intake step of the request lifecycle; it reads, never writes.
+ * what it permits (policy), model use (the AI gate), the retention it may ask for, and a data
+ * subject's withdrawn consent (privacy commands). The intake step of the request lifecycle; it reads, never writes.
  */
 import type { Kysely } from 'kysely';
+import { assertModelUse } from '../../ai/gate.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { VeilError } from '../../errors/veil-error.js';
-import { checkPurpose, jobRetentionDays } from '../../policy/index.js';
+import { checkPurpose, jobRetentionDays, purposeOf } from '../../policy/index.js';
 import type { GovernedPolicy, RetentionClass } from '../../policy/index.js';
 import { assertConsentStands } from '../../privacy/consent/withdrawals.js';
 import { subjectHmac, subjectHmacCandidates } from '../../privacy/consent/subject-ref.js';
@@ -21,12 +22,21 @@ export interface AdmissionRequest {
   readonly basis: string;
   readonly outputs: readonly string[];
   readonly templates?: readonly string[];
-  readonly modelUse?: boolean;
+  /** Present when the job asks for the `model` or `auto` extractor: what the model gate needs. */
+  readonly model?: ModelUseRequest | undefined;
   readonly manualReview?: boolean;
   readonly retentionDays?: number | undefined;
   readonly subjectRef?: string | undefined;
   /** The deployment's region; undefined when the deployment declares none. */
   readonly region?: string | undefined;
+}
+
+/** What the model gate needs of a job that asks for a model. */
+export interface ModelUseRequest {
+  /** The job's consent: `allow_model_use`. */
+  readonly allowModelUse: boolean;
+  /** The configured provider's region label (`VEIL_AI_REGION`). */
+  readonly providerRegion?: string | undefined;
 }
 
 /** What the job is admitted with. */
@@ -55,6 +65,33 @@ export function checkRegion(policy: GovernedPolicy, region: string | undefined):
 }
 
 /**
+ * Refuses (`VEIL_AI_NOT_ALLOWED`, a {@link ModelUseRefusedError} naming the rule) a job that asks
+ * for a model when its consent, its purpose's `model` permission or the region its data is pinned
+ * to (the policy's `region`, else the deployment's) does not allow the configured provider. The
+ * submission and the extract step both ask, so a provider moved to another region after a job
+ * was admitted is refused before the job's text is sent.
+ *
+ * @example
+ * ```ts
+ * checkModelUse(policy, 'claims', 'eu', { allowModelUse: true, providerRegion: 'us' }); // throws (region)
+ * ```
+ */
+export function checkModelUse(
+  policy: GovernedPolicy,
+  purpose: string,
+  region: string | undefined,
+  request: ModelUseRequest,
+): void {
+  const entry = purposeOf(policy, purpose);
+  assertModelUse({
+    consent: { allowModelUse: request.allowModelUse },
+    ...(policy.purposes === undefined ? {} : { purpose: { model: entry?.model } }),
+    region: policy.region ?? region,
+    provider: { region: request.providerRegion },
+  });
+}
+
+/**
  * Checks a job against its tenant's policy and withdrawals; returns its retention and the HMAC
  * of its subject reference.
  *
@@ -73,11 +110,12 @@ export async function admitJob(
     basis: request.basis,
     outputs: request.outputs,
     ...(request.templates === undefined ? {} : { templates: request.templates }),
-    ...(request.modelUse === undefined ? {} : { modelUse: request.modelUse }),
     ...(request.manualReview === undefined ? {} : { manualReview: request.manualReview }),
   });
+  if (request.model !== undefined)
+    checkModelUse(request.policy, request.purpose, request.region, request.model);
   const retentionDays = jobRetentionDays(request.policy, request.outputs, request.retentionDays);
-  const retentionClasses = jobRetentionClasses(request.outputs);
+  const retentionClasses = jobRetentionClasses(request.outputs, { model: request.model !== undefined });
   if (request.subjectRef === undefined) return { retentionDays, retentionClasses };
   if (deps.keyring === undefined)
     throw new VeilError(

@@ -68,7 +68,7 @@ function checkRegions(regions: readonly JobRegion[], pages: readonly number[] | 
  * Validates the extraction of a job request: loads the template (its definition and hash are kept
  * with the job) or validates the field list, checks that the extractor can run, and parses pages
  * and regions. Errors name the setting: VEIL_TEMPLATE_NOT_FOUND, VEIL_FIELD_INVALID,
- * VEIL_EXTRACTOR_UNAVAILABLE, VEIL_INVALID_INPUT.
+ * VEIL_EXTRACTOR_UNAVAILABLE (`model` or `auto` without an AI provider), VEIL_INVALID_INPUT.
  *
  * @example
  * ```ts
@@ -78,13 +78,14 @@ function checkRegions(regions: readonly JobRegion[], pages: readonly number[] | 
 export async function resolveExtraction(
   input: ExtractionInput,
   source: TemplateSource = {},
+  options: { readonly modelConfigured?: boolean } = {},
 ): Promise<JobExtraction> {
   if ((input.template === undefined) === (input.fields === undefined))
     throw invalid('template or fields', 'given, one of the two');
   const extractor = (input.extractor ?? 'rules') as ExtractorName;
   if (!(EXTRACTOR_NAMES as readonly string[]).includes(extractor))
     throw invalid('extractor', `one of ${EXTRACTOR_NAMES.join(', ')}`);
-  requireExtractor(extractor);
+  requireExtractor(extractor, options.modelConfigured === true);
   const template = input.template !== undefined ? await loadTemplate(input.template, source) : null;
   const fields = template ? template.fields : validateFields(input.fields);
   const pages = input.pages !== undefined ? parsePageRanges(input.pages) : null;

@@ -48,7 +48,13 @@ export {
   type JobOutput,
   type JobRegion,
 } from './request.js';
-export { createJobTasks, type JobTask, type StepEnv, type StepServices } from './steps.js';
+export {
+  createJobTasks,
+  type JobModelServices,
+  type JobTask,
+  type StepEnv,
+  type StepServices,
+} from './steps.js';
 export { failJob } from './records.js';
 export { keepRegions, parsePageRanges, resolveExtraction, type ExtractionInput } from './extraction.js';
 export { jobText, type JobText, type TextRoute } from './text.js';

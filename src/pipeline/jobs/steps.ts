@@ -24,7 +24,15 @@ import type { JobPayload, JobStep } from './queues.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
 import type { ArtifactClass, JobManifest } from './request.js';
 import { jobDocument, jobText } from './text.js';
-import { extractFields } from '../../ai/fields/extract.js';
+import { extractFields, requireExtractor } from '../../ai/fields/extract.js';
+import type { Extractor } from '../../ai/fields/extractor.js';
+import { createEgressGuard } from '../../ai/egress.js';
+import type { EgressGuard } from '../../ai/egress.js';
+import type { ModelProviderConfig } from '../../ai/model/config.js';
+import { artifactExchangeStore } from '../../ai/model/exchanges.js';
+import { configuredModelExtractor } from '../../ai/model/field-extractor.js';
+import type { AiAudit } from '../../ai/model/provider.js';
+import { checkModelUse } from './admission.js';
 import type { Document } from '../../documents/model.js';
 import type { JobText } from './text.js';
 
@@ -48,6 +56,16 @@ export interface StepServices {
   readonly keyring: Keyring;
   /** For the tokenize operator; without it, a policy that tokenizes fails the job. */
   readonly vault?: DatabaseTokenVault;
+  /** The AI provider of the `model` and `auto` extractors; without it, those fail the job. */
+  readonly model?: JobModelServices;
+}
+
+/** What the extract step needs to ask a model. */
+export interface JobModelServices {
+  /** The provider (`VEIL_AI_*`). */
+  readonly config: ModelProviderConfig;
+  /** The sink of a job's `ai.request` and `ai.egress_blocked` events (its tenant's audit log). */
+  readonly audit?: (job: JobPayload) => AiAudit;
 }
 
 /** The parse step's output: the job's text and how it was read. */
@@ -303,6 +321,39 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     },
   };
 
+  // Compiled on the first job that asks a model, then shared: the guard and the pseudonymiser
+  // run every entity type, whatever a job's policy detects, so the model sees the least.
+  let modelAnalyzer: { analyze: Analyzer; egress: EgressGuard } | undefined;
+  /** The job's model extractor, after the gate has been asked again under the job's own consent and policy. */
+  const modelExtractorFor = (env: StepEnv, manifest: JobManifest): Extractor => {
+    const model = services.model;
+    requireExtractor(manifest.extraction!.extractor, model !== undefined);
+    // The region the job was admitted in (`VEIL_REGION` then): where its data must stay.
+    checkModelUse(manifest.policy, env.job.purpose, env.job.region ?? undefined, {
+      allowModelUse: env.job.consent.allowModelUse === true,
+      providerRegion: model!.config.region,
+    });
+    if (modelAnalyzer === undefined) {
+      const analyze = createAnalyzer();
+      modelAnalyzer = { analyze, egress: createEgressGuard({ analyze }) };
+    }
+    // Kept only when the policy keeps model exchanges at all (`model_exchanges`, default 0s).
+    const keepMs = retentionWindows(manifest.policy, manifest.retentionDays).model_exchanges;
+    const exchanges =
+      keepMs > 0
+        ? artifactExchangeStore(env.repos.artifacts, {
+            jobId: env.payload.jobId,
+            deleteAfter: new Date(Date.now() + keepMs),
+          })
+        : undefined;
+    return configuredModelExtractor(model!.config, {
+      ...modelAnalyzer,
+      ...(model!.audit ? { audit: model!.audit(env.payload) } : {}),
+      allowModelTraining: env.job.consent.allowModelTraining,
+      exchanges,
+    });
+  };
+
   const extract: JobTask = {
     step: 'extract',
     async run(env) {
@@ -319,7 +370,10 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           const { template, fields, extractor } = manifest.extraction!;
           if (!parsed.document)
             throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the job's parsed document is missing");
-          const result = await extractFields(parsed.document, template ?? fields, { extractor });
+          const result = await extractFields(parsed.document, template ?? fields, {
+            extractor,
+            ...(extractor === 'rules' ? {} : { model: modelExtractorFor(env, manifest) }),
+          });
           await putOnce(env, ARTIFACT.fields, json(result));
         }
         if (wantText) await putOnce(env, ARTIFACT.text, json({ text: parsed.text }));

@@ -22,6 +22,11 @@ export interface JobDeps extends StoreContext {
   readonly boss: PgBoss;
   /** For a `subjectRef`: its HMAC is keyed by the tenant's data key. */
   readonly keyring?: Keyring;
+  /**
+   * The configured AI provider (`VEIL_AI_URL`), by what admission checks of it: its region label
+   * (`VEIL_AI_REGION`). Absent: the `model` and `auto` extractors are refused (VEIL_EXTRACTOR_UNAVAILABLE).
+   */
+  readonly model?: { readonly region?: string | undefined };
 }
 
 /** A job request, as the API and the CLI receive it. */
@@ -43,6 +48,8 @@ export interface SubmitJobInput {
     readonly allowAnalytics?: boolean;
     readonly allowQualityImprovement?: boolean;
     readonly allowFullText?: boolean;
+    /** Default false: a model may see the job's pseudonymised content (the `model` and `auto` extractors) only with it. */
+    readonly allowModelUse?: boolean;
     /** The caller's reference for the data subject; stored only as a keyed HMAC. */
     readonly subjectRef?: string;
   };
@@ -129,7 +136,11 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
       'jobs: the text output (a full transcript) needs consent.allow_full_text: true',
     );
   const extraction = input.extraction
-    ? await resolveExtraction(input.extraction, { directories: input.templateDirectories ?? [] })
+    ? await resolveExtraction(
+        input.extraction,
+        { directories: input.templateDirectories ?? [] },
+        { modelConfigured: deps.model !== undefined },
+      )
     : undefined;
   // The redacted output is written from the whole document; minimising input would leave it unredacted outside the pages.
   if (extraction && (extraction.pages || extraction.regions) && outputs.includes('redacted'))
@@ -139,7 +150,7 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     );
   const policy = validatePolicy(input.policy);
   const hash = policyHash(policy);
-  // Region, purpose, retention and withdrawn consent are checked before anything is written.
+  // Region, purpose, model use, retention and withdrawn consent are checked before anything is written.
   const admitted = await admitJob(deps, {
     tenant: input.tenant,
     policy,
@@ -147,6 +158,10 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     basis: input.consent?.basis,
     outputs,
     manualReview: input.consent?.allowManualReview === true,
+    model:
+      extraction !== undefined && extraction.extractor !== 'rules'
+        ? { allowModelUse: input.consent.allowModelUse === true, providerRegion: deps.model?.region }
+        : undefined,
     retentionDays: input.retentionDays,
     subjectRef: input.consent?.subjectRef,
     region: input.region,
@@ -168,6 +183,7 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
       allowAnalytics: input.consent.allowAnalytics ?? false,
       allowQualityImprovement: input.consent.allowQualityImprovement ?? false,
       allowFullText: input.consent.allowFullText ?? false,
+      allowModelUse: input.consent.allowModelUse ?? false,
     },
     policyHash: hash,
     retentionClass: `days-${retentionDays}`,

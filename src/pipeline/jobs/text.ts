@@ -65,12 +65,16 @@ export async function jobDocument(
     };
     return { route: 'text', text: sniffed.text, document };
   }
-  // An image's regions are OCR'd as crops, so nothing outside them is read; a PDF's pages are read
-  // whole (only the asked-for pages) and words outside the regions dropped before storage.
+  // An image's regions are OCR'd as crops, so nothing outside them is read; a PDF page that needs
+  // OCR is rendered and OCR'd only inside its regions' box (a text layer is read, not rendered);
+  // words outside the regions are dropped before storage.
   let document =
     sniffed.format === 'image' && scope?.regions
       ? await parseImageRegions(original, scope.regions)
-      : await parseDocument(original, scope?.pages ? { pages: scope.pages } : {});
+      : await parseDocument(original, {
+          ...(scope?.pages ? { pages: scope.pages } : {}),
+          ...(scope?.regions ? { regions: scope.regions } : {}),
+        });
   if (scope?.regions) document = keepRegions(document, scope.regions);
   return { route: 'document', text: documentText(document).text, document };
 }

@@ -37,16 +37,21 @@ export function retentionClassOf(artifactClass: string): RetentionClass | undefi
 
 /**
  * The retention classes a job will have, from the outputs it asked for: the original and its
- * extracted text always, then one class per stored output.
+ * extracted text always, then one class per stored output, and its model exchanges when it asks
+ * a model (`options.model`).
  *
  * @example
  * ```ts
  * jobRetentionClasses(['findings_summary', 'redacted']); // ['original', 'extracted_text', 'redacted']
  * ```
  */
-export function jobRetentionClasses(outputs: readonly string[]): RetentionClass[] {
+export function jobRetentionClasses(
+  outputs: readonly string[],
+  options: { readonly model?: boolean } = {},
+): RetentionClass[] {
   const classes: RetentionClass[] = ['original', 'extracted_text'];
   if (outputs.includes('redacted')) classes.push('redacted');
   if (outputs.includes('fields') || outputs.includes('text')) classes.push('fields');
+  if (options.model === true) classes.push('model_exchanges');
   return classes;
 }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PDFDocument } from 'pdf-lib';
 import { closeDocumentResources } from '../../../src/documents/resources.js';
+import { parseDocument } from '../../../src/documents/parse.js';
+import { documentText } from '../../../src/documents/text.js';
 import { parsePageRanges, resolveExtraction } from '../../../src/pipeline/jobs/extraction.js';
 import { jobDocument } from '../../../src/pipeline/jobs/text.js';
 import { textImage, textPdf } from '../../documents/fixtures.js';
@@ -37,6 +40,31 @@ test('input minimisation: pages outside the ranges and image text outside the re
     assert.doesNotMatch(cropped.text, /SECRET/);
     const word = cropped.document.pages[0]!.lines[0]!.words[0]!;
     assert.ok(word.box!.y >= 0.6 * cropped.document.pages[0]!.height - 2, 'boxes are placed back in the page');
+  } finally {
+    await closeDocumentResources();
+  }
+});
+
+test('a scanned PDF page with regions is rendered and OCR\'d only inside the box holding them', async () => {
+  try {
+    const png = await textImage(['TOP SECRET LINE', '', '', '', 'Total 9.00'], { width: 600 });
+    const pdf = await PDFDocument.create();
+    const image = await pdf.embedPng(png);
+    const page = pdf.addPage([image.width / 2, image.height / 2]);
+    page.drawImage(image, { x: 0, y: 0, width: image.width / 2, height: image.height / 2 });
+    const scan = await pdf.save();
+    // Without regions the whole page is read: the test can see the line it must not read.
+    assert.match(documentText(await parseDocument(scan)).text, /SECRET/);
+    const clipped = await parseDocument(scan, { regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }] });
+    const text = documentText(clipped).text;
+    assert.match(text, /Total 9\.00/);
+    assert.doesNotMatch(text, /SECRET/, 'nothing outside the clip is rendered or OCR\'d');
+    const [first] = clipped.pages;
+    const word = first!.lines[0]!.words[0]!;
+    assert.ok(word.box!.y >= 0.6 * first!.height - 2, 'the clip\'s words are placed back on the page');
+    const job = await jobDocument(scan, null, { pages: null, regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }] });
+    assert.match(job.text, /Total 9\.00/);
+    assert.doesNotMatch(job.text, /SECRET/);
   } finally {
     await closeDocumentResources();
   }

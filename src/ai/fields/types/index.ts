@@ -1,4 +1,4 @@
-import type { FieldSpec, FieldType } from '../spec.js';
+import type { FieldSpec, FieldType, FieldValue } from '../spec.js';
 import { findBooleans, findEnums } from './choice.js';
 import { findEmails, findPhones } from './contact.js';
 import { findDates, findDateTimes } from './date.js';
@@ -50,4 +50,25 @@ export function parseValue(spec: FieldSpec, text: string): ValueMatch | null {
     (m) => /^[\s:;,.]*$/.test(trimmed.slice(0, m.start)) && /^[\s:;,.]*$/.test(trimmed.slice(m.end)),
   );
   return whole ?? null;
+}
+
+/**
+ * Whether two normalised values of one field are the same value: strings without regard to case
+ * and spacing, money by amount (and by currency when both name one).
+ *
+ * @example
+ * ```ts
+ * sameFieldValue({ amount: '9.00', currency: 'MYR' }, { amount: '9.00', currency: null }); // true
+ * sameFieldValue('ACME  Trading', 'acme trading'); // true
+ * ```
+ */
+export function sameFieldValue(a: FieldValue, b: FieldValue): boolean {
+  if (typeof a === 'object' && typeof b === 'object')
+    return a.amount === b.amount && (a.currency === null || b.currency === null || a.currency === b.currency);
+  if (typeof a === 'string' && typeof b === 'string') return comparable(a) === comparable(b);
+  return a === b;
+}
+
+function comparable(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().toLowerCase();
 }
