@@ -123,8 +123,9 @@ for (const driver of DRIVER_NAMES) {
       assert.deepEqual(m.outputs.by_kind, { redacted: 3, fields: 0, full_text: 0, reveal: 1 });
       assert.equal(m.outputs.without_raw_value_share, 0.75);
       assert.deepEqual(m.reveals_by_reason, { customer_support: 1 });
-      assert.deepEqual(m.raw_content_components.by_component, { intake: 2, parse: 2, detect: 2, anonymise: 2, extract: 2 });
-      assert.equal(m.raw_content_components.per_job, 5);
+      // No fields were asked for, so the extract step never ran: four components per job.
+      assert.deepEqual(m.raw_content_components.by_component, { intake: 2, parse: 2, detect: 2, anonymise: 2, extract: 0 });
+      assert.equal(m.raw_content_components.per_job, 4);
       assert.deepEqual(m.model, { requests: 0, failed: 0, egress_blocked: 0 });
       assert.equal(m.dsr.access, 1);
       assert.equal(m.dsr.completion_seconds.count, 1);
