@@ -183,6 +183,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 27 routes: 18 without ids × 5 roles + 9 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 18 * 5 + 9 * 5 * 2);
+  // 28 routes: 19 without ids × 5 roles + 9 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 19 * 5 + 9 * 5 * 2);
 });
