@@ -209,6 +209,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 30 routes: 19 without ids × 5 roles + 11 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 19 * 5 + 11 * 5 * 2);
+  // 31 routes: 20 without ids × 5 roles + 11 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 20 * 5 + 11 * 5 * 2);
 });

@@ -100,6 +100,22 @@ export async function writeReportFile(path: string, text: string): Promise<void>
   await rename(temp, path);
 }
 
+/**
+ * Prints a report to stdout, or writes it to `output` (whole or not at all) and says so on stderr.
+ *
+ * @example
+ * ```ts
+ * await emitReport(renderMarkdown(report), flags.output, 'compliance report');
+ * ```
+ */
+export async function emitReport(text: string, output: string | undefined, what: string): Promise<void> {
+  if (output === undefined) process.stdout.write(text);
+  else {
+    await writeReportFile(output, text);
+    process.stderr.write(`${what} written to ${output}\n`);
+  }
+}
+
 interface ReportFlags {
   tenant: string;
   format: string;
@@ -150,10 +166,6 @@ export function registerCompliance(program: Command): void {
           : flags.format === 'html'
             ? renderHtml(report)
             : renderMarkdown(report);
-      if (flags.output === undefined) process.stdout.write(text);
-      else {
-        await writeReportFile(flags.output, text);
-        process.stderr.write(`compliance report written to ${flags.output}\n`);
-      }
+      await emitReport(text, flags.output, 'compliance report');
     });
 }

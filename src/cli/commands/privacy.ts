@@ -12,7 +12,7 @@ import type { PrivacyMetrics } from '../../privacy/metrics/index.js';
 import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
 import { governanceEnv } from '../governance-env.js';
 import { DEFAULT_DATA_DIR } from '../keyring.js';
-import { parsePeriod, writeReportFile } from './compliance.js';
+import { emitReport, parsePeriod } from './compliance.js';
 
 /**
  * A tenant's privacy metrics over the `sinceMs` before `now`, under its policy from
@@ -94,10 +94,6 @@ export function registerPrivacy(program: Command): void {
       });
       const text =
         flags.format === 'json' ? `${JSON.stringify(metrics, null, 2)}\n` : renderPrivacyReport(metrics);
-      if (flags.output === undefined) process.stdout.write(text);
-      else {
-        await writeReportFile(flags.output, text);
-        process.stderr.write(`privacy report written to ${flags.output}\n`);
-      }
+      await emitReport(text, flags.output, 'privacy report');
     });
 }

@@ -81,9 +81,10 @@ const COOLDOWN = 10 * MINUTE;
 const MAX_KEYS = 100_000;
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
-// DSR exports and crop views are recorded by other layers (governance, review); these match
-// their action names as `admin.*` or first-class actions, whichever they settle on.
-const DSR_EXPORT = /^(?:admin\.)?dsr\.(?:[a-z_]+\.)?export(?:ed)?$/;
+// DSR exports and crop views are recorded by other layers (governance, review). Governance
+// records a subject-access export as `dsr.access` (it hands out the subject's data); the pattern
+// also takes `dsr.export`-style names as `admin.*` or first-class actions.
+const DSR_EXPORT = /^(?:admin\.)?dsr\.(?:access|(?:[a-z_]+\.)?export(?:ed)?)$/;
 const CROP_VIEW = /^(?:admin\.)?review\.crop(?:_viewed|\.viewed)?$/;
 const SENSITIVE = (action: string): boolean =>
   action === 'job.reveal' || action === 'job.download' || DSR_EXPORT.test(action);

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JOB_STEPS } from '../../../src/pipeline/index.js';
 import { loadPolicy } from '../../../src/policy/index.js';
-import { RAW_CONTENT_STEPS } from '../../../src/privacy/metrics/index.js';
+import { privacyReportCommand } from '../../../src/cli/commands/privacy.js';
+import { RAW_CONTENT_STEPS, renderPrivacyReport } from '../../../src/privacy/metrics/index.js';
+import type { PrivacyMetrics } from '../../../src/privacy/metrics/index.js';
 import type { ReviewMetricsSource } from '../../../src/privacy/metrics/index.js';
 import { DEFAULT_POLICY_PATH } from '../../../src/runtime/service.js';
 import {
@@ -121,8 +123,9 @@ for (const driver of DRIVER_NAMES) {
       assert.deepEqual(m.outputs.by_kind, { redacted: 3, fields: 0, full_text: 0, reveal: 1 });
       assert.equal(m.outputs.without_raw_value_share, 0.75);
       assert.deepEqual(m.reveals_by_reason, { customer_support: 1 });
-      assert.deepEqual(m.raw_content_components.by_component, { intake: 2, parse: 2, detect: 2, anonymise: 2, extract: 2 });
-      assert.equal(m.raw_content_components.per_job, 5);
+      // No fields were asked for, so the extract step never ran: four components per job.
+      assert.deepEqual(m.raw_content_components.by_component, { intake: 2, parse: 2, detect: 2, anonymise: 2, extract: 0 });
+      assert.equal(m.raw_content_components.per_job, 4);
       assert.deepEqual(m.model, { requests: 0, failed: 0, egress_blocked: 0 });
       assert.equal(m.dsr.access, 1);
       assert.equal(m.dsr.completion_seconds.count, 1);
@@ -130,6 +133,26 @@ for (const driver of DRIVER_NAMES) {
         { source: m.review.source, open: m.review.open_tasks, reviewed: m.review.reviewed_fields, shown: m.review.crop_area_share.count, p50: m.review.crop_area_share.p50 },
         { source: 'queue', open: 2, reviewed: 3, shown: 3, p50: 0.04 },
       );
+    });
+
+    test('veil privacy report: the same figures from the database, as Markdown', async () => {
+      const api = (await t.app.inject({ method: 'GET', url: '/v1/privacy/metrics?since=1h', headers: as('dpo') })).json<PrivacyMetrics>();
+      // PGlite holds its data directory while the service runs; on PostgreSQL the CLI reads the same database.
+      const metrics =
+        t.databaseUrl === undefined
+          ? api
+          : await privacyReportCommand({ dataDir: t.dataDir, tenant: 'acme', sinceMs: 3_600_000, env: { DATABASE_URL: t.databaseUrl }, now: new Date(api.until) });
+      // The CLI has no review queue to ask (review.source "none"); every other figure is the API's.
+      const { review: _cli, ...fromCli } = metrics;
+      const { review: _api, ...fromApi } = api;
+      assert.deepEqual(fromCli, fromApi);
+      const report = renderPrivacyReport(metrics);
+      assert.match(report, /^# Privacy report: tenant acme$/m);
+      assert.match(report, /^- Jobs created: 2 /m);
+      assert.match(report, /^- Outputs read: redacted 3, fields 0, full_text 0, reveal 1; share that handed out no document value: 75%$/m);
+      assert.match(report, /^- Reveals by reason: customer_support 1$/m);
+      assert.match(report, /^\| redacted \| redacted \| 2 \| .* \| 30 d \| 0 \|$/m);
+      assert.ok(!report.includes(EMAIL) && !report.includes('CS-88'));
     });
 
     test('another tenant sees only its own (empty) figures', async () => {
