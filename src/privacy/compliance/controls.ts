@@ -311,7 +311,7 @@ export const CONTROLS: readonly Control[] = [
       },
       {
         file: 'test/privacy/analytics/api.test.ts',
-        name: 'jobs by purpose: only consenting jobs, over the declared purposes and (other); epsilon stated; ledger and audit event; refused past the budget',
+        name: 'jobs by purpose: only jobs that allowed analytics (and did not withdraw), over the declared purposes and (other); epsilon stated; ledger and audit event; refused past the budget',
       },
     ],
   },
