@@ -8,7 +8,7 @@ import type { VeilConfig } from './config.js';
 import { keyProviderFromConfig } from './key-provider.js';
 import { startService } from './service.js';
 import type { Service, ServiceOptions } from './service.js';
-import { authenticateFromConfig } from './sign-in.js';
+import { authenticateFromConfig, browserSignInFromConfig } from './sign-in.js';
 import { tlsFromConfig } from './tls.js';
 
 /** A service started from configuration. */
@@ -46,6 +46,7 @@ export async function startConfiguredService(
 ): Promise<ConfiguredService> {
   const tls = await tlsFromConfig(config);
   const signIn = await authenticateFromConfig(config);
+  const browserSignIn = browserSignInFromConfig(config);
   const service = await startService({
     ...extra,
     dataDir: config.VEIL_DATA_DIR,
@@ -60,6 +61,7 @@ export async function startConfiguredService(
     keyMaintenanceIntervalSeconds: config.VEIL_KEY_MAINTENANCE_SECONDS,
     ...(tls === undefined ? {} : { tls }),
     authenticate: signIn.authenticate,
+    ...(browserSignIn === undefined ? {} : { browserSignIn }),
   });
   return { ...service, issuer: signIn.issuer, tls: tls !== undefined };
 }

@@ -40,6 +40,8 @@ import {
 } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { governanceRoutes } from '../api/routes/governance.js';
+import { signInRoute } from '../api/routes/session.js';
+import type { BrowserSignIn } from '../api/routes/session.js';
 import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
 import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
 import { checkRegion } from '../pipeline/jobs/admission.js';
@@ -126,6 +128,8 @@ export interface ServiceOptions {
   readonly keyMaintenanceIntervalSeconds?: number;
   /** Which jobs' consent allows analytics (a seam for the governance layer); none when absent. */
   readonly analyticsConsent?: AnalyticsConsent;
+  /** The OIDC issuer and public client the console signs in with (`GET /v1/sign-in`); pasted tokens only when absent. */
+  readonly browserSignIn?: BrowserSignIn;
   /** Alert webhook delivery timing (tests shorten it) and the environment its secrets are read from. */
   readonly alerts?: Pick<AlertingWiring, 'dispatcher' | 'env'>;
 }
@@ -495,7 +499,11 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           ...(options.analyticsConsent === undefined ? {} : { analyticsConsent: options.analyticsConsent }),
         }),
         ...alerting.routes,
-        consoleRoutes(),
+        signInRoute(options.browserSignIn),
+        consoleRoutes(
+          undefined,
+          options.browserSignIn === undefined ? [] : [new URL(options.browserSignIn.issuer).origin],
+        ),
       ],
       observeRequest: alerting.onRequest,
     });
