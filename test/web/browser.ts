@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.VEIL_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = new URL('../../test-output/screenshots/', import.meta.url);
@@ -114,5 +114,38 @@ export function watchPage(page: Page): { requests: string[]; cspErrors: string[]
     requests,
     cspErrors,
     offOrigin: (url) => requests.filter((r) => !r.startsWith('blob:') && new URL(r).origin !== new URL(url).origin),
+  };
+}
+
+/** A browser with one page open, watched by {@link watchPage}. */
+export interface ConsoleBrowser {
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly seen: ReturnType<typeof watchPage>;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches Chromium with one 1280×900 page (downloads accepted) whose requests are watched.
+ *
+ * @example
+ * ```ts
+ * const { page, seen, close } = await openConsoleBrowser();
+ * ```
+ */
+export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  return {
+    browser,
+    context,
+    page,
+    seen: watchPage(page),
+    async close() {
+      await context.close();
+      await browser.close();
+    },
   };
 }

@@ -8,23 +8,23 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { loadConfig } from '../../src/runtime/config.js';
 import { authenticateFromConfig, browserSignInFromConfig } from '../../src/runtime/sign-in.js';
 import { createTestIssuer } from '../access/oidc-issuer.js';
 import { serveVeil } from '../client/serve-harness.js';
 import type { ServedVeil } from '../client/serve-harness.js';
-import { browserSkipReason, checkPage, launchChromium, watchPage } from './browser.js';
+import { browserSkipReason, checkPage, openConsoleBrowser } from './browser.js';
+import type { ConsoleBrowser } from './browser.js';
 
 const skip = await browserSkipReason();
 
 describe('OIDC sign-in in the console (authorization code + PKCE)', { skip }, () => {
   const issuer = createTestIssuer();
   let veil: ServedVeil;
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: ConsoleBrowser | undefined;
   let page: Page;
-  let seen: ReturnType<typeof watchPage>;
+  let seen: ConsoleBrowser['seen'];
 
   before(async () => {
     await issuer.listen();
@@ -36,14 +36,11 @@ describe('OIDC sign-in in the console (authorization code + PKCE)', { skip }, ()
     });
     const { authenticate } = await authenticateFromConfig(config);
     veil = await serveVeil({ authenticate, browserSignIn: browserSignInFromConfig(config)! });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    seen = watchPage(page);
+    opened = await openConsoleBrowser();
+    ({ page, seen } = opened);
   });
   after(async () => {
-    await context?.close();
-    await browser?.close();
+    await opened?.close();
     await veil?.close();
     await issuer.close();
   });

@@ -8,11 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Role } from '../../src/access/index.js';
 import { serveVeil } from '../client/serve-harness.js';
 import type { ServedVeil } from '../client/serve-harness.js';
-import { browserSkipReason, checkPage, launchChromium, watchPage } from './browser.js';
+import { browserSkipReason, checkPage, openConsoleBrowser } from './browser.js';
+import type { ConsoleBrowser } from './browser.js';
 
 const EMAIL = 'canary-fields@example.org';
 const SUBJECT = 'patient-4471';
@@ -23,21 +24,17 @@ const skip = await browserSkipReason();
 
 describe('the console pages in Chromium', { skip }, () => {
   let veil: ServedVeil;
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: ConsoleBrowser | undefined;
   let page: Page;
-  let seen: ReturnType<typeof watchPage>;
+  let seen: ConsoleBrowser['seen'];
 
   before(async () => {
     veil = await serveVeil();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    seen = watchPage(page);
+    opened = await openConsoleBrowser();
+    ({ page, seen } = opened);
   });
   after(async () => {
-    await context?.close();
-    await browser?.close();
+    await opened?.close();
     await veil?.close();
   });
 

@@ -9,12 +9,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { verifyReceipt as cliVerify } from '../../src/audit/index.js';
 import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { serveVeil } from '../client/serve-harness.js';
 import type { ServedVeil } from '../client/serve-harness.js';
-import { browserSkipReason, checkPage, launchChromium, watchPage } from './browser.js';
+import { browserSkipReason, checkPage, openConsoleBrowser } from './browser.js';
+import type { ConsoleBrowser } from './browser.js';
 
 const SSN = '536-22-4817';
 const EMAIL = 'canary-console@example.org';
@@ -26,22 +27,18 @@ const skip = await browserSkipReason();
 
 describe('the web console in Chromium', { skip }, () => {
   let veil: ServedVeil;
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: ConsoleBrowser | undefined;
   let page: Page;
-  let seen: ReturnType<typeof watchPage>;
+  let seen: ConsoleBrowser['seen'];
   let jobId = '';
 
   before(async () => {
     veil = await serveVeil();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    seen = watchPage(page);
+    opened = await openConsoleBrowser();
+    ({ page, seen } = opened);
   });
   after(async () => {
-    await context?.close();
-    await browser?.close();
+    await opened?.close();
     await veil?.close();
   });
 

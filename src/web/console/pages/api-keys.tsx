@@ -3,11 +3,12 @@
  * the admin copies from, and is gone from the page when they dismiss it or leave; revocation asks
  * first.
  */
-import { useEffect, useState } from 'preact/hooks';
-import type { ApiKeyCreated, ApiKeyList, ApiKeyRequest } from '../../../client/index.js';
+import { useState } from 'preact/hooks';
+import type { ApiKeyCreated, ApiKeyRequest } from '../../../client/index.js';
 import { ErrorNotice } from '../errors.js';
 import { formatTime } from '../format.js';
 import type { Session } from '../session.js';
+import { useLoaded } from '../use-loaded.js';
 
 const ROLES = [
   'admin',
@@ -25,18 +26,12 @@ const EXPIRIES: ReadonlyArray<readonly [string, number | undefined]> = [
 ];
 
 export function ApiKeys({ session }: { session: Session }) {
-  const [list, setList] = useState<ApiKeyList | undefined>(undefined);
   const [created, setCreated] = useState<ApiKeyCreated | undefined>(undefined);
   const [revoking, setRevoking] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const controller = new AbortController();
-    session.client.listApiKeys({ signal: controller.signal }).then(setList, (e: unknown) => {
-      if (!controller.signal.aborted) setError(e);
-    });
-    return () => controller.abort();
-  }, [session, version]);
+  const listed = useLoaded((signal) => session.client.listApiKeys({ signal }), [session, version]);
+  const list = listed.value;
   const act = async (work: () => Promise<void>): Promise<void> => {
     setError(undefined);
     try {
@@ -103,7 +98,7 @@ export function ApiKeys({ session }: { session: Session }) {
           </button>
         </div>
       )}
-      <ErrorNotice error={error} />
+      <ErrorNotice error={error ?? listed.error} />
       {list === undefined ? null : (
         <table>
           <caption>Keys of tenant {session.me.tenant_id}</caption>

@@ -5,10 +5,11 @@
  * may read redacted output, so the hiding is need-to-know on screen (shoulder-surfing,
  * screenshots, screen sharing), not an access control: the API's role check is that.
  */
-import { useEffect, useState } from 'preact/hooks';
-import type { JobField, JobFields } from '../../../client/index.js';
+import { useState } from 'preact/hooks';
+import type { JobField } from '../../../client/index.js';
 import { ErrorNotice } from '../errors.js';
 import type { Session } from '../session.js';
+import { useLoaded } from '../use-loaded.js';
 
 const HIDDEN_BY_DEFAULT: ReadonlySet<JobField['sensitivity']> = new Set(['direct', 'health']);
 
@@ -31,15 +32,10 @@ function FieldValue({ name, field }: { name: string; field: JobField }) {
 }
 
 export function FieldsSection({ session, jobId }: { session: Session; jobId: string }) {
-  const [result, setResult] = useState<JobFields | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    const controller = new AbortController();
-    session.client.getFields(jobId, { signal: controller.signal }).then(setResult, (e: unknown) => {
-      if (!controller.signal.aborted) setError(e);
-    });
-    return () => controller.abort();
-  }, [session, jobId]);
+  const { value: result, error } = useLoaded(
+    (signal) => session.client.getFields(jobId, { signal }),
+    [session, jobId],
+  );
   const entries = result === undefined ? [] : Object.entries(result.fields);
   return (
     <section aria-labelledby="fields-heading">

@@ -3,14 +3,15 @@
  * the access anomaly alerts, and counts released with differential privacy. A release spends
  * privacy budget, so counts are fetched only when asked for, never on opening the page.
  */
-import { useEffect, useState } from 'preact/hooks';
-import type { AlertList, CountsQuery, CountsRelease } from '../../../client/index.js';
+import { useState } from 'preact/hooks';
+import type { CountsQuery, CountsRelease } from '../../../client/index.js';
 import { isVeilApiError } from '../../../client/index.js';
 import { Page } from '../app.js';
 import { ErrorNotice } from '../errors.js';
 import { formatTime } from '../format.js';
 import { can } from '../session.js';
 import type { Session } from '../session.js';
+import { useLoaded } from '../use-loaded.js';
 
 /** Bars for a set of non-negative figures, scaled to the largest (SVG: no inline style under the CSP). */
 export function Bars({ label, rows }: { label: string; rows: ReadonlyArray<readonly [string, number]> }) {
@@ -58,18 +59,15 @@ function Figures({ name, value }: { name: string; value: unknown }) {
 }
 
 function Metrics({ session }: { session: Session }) {
-  const [metrics, setMetrics] = useState<Readonly<Record<string, unknown>> | 'absent' | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    const controller = new AbortController();
-    session.client.privacyMetrics({ signal: controller.signal }).then(setMetrics, (e: unknown) => {
-      if (controller.signal.aborted) return;
-      // An older server has no metrics route: say so plainly instead of showing an error.
-      if (isVeilApiError(e) && e.code === 'VEIL_ROUTE_NOT_FOUND') setMetrics('absent');
-      else setError(e);
-    });
-    return () => controller.abort();
-  }, [session]);
+  const { value: metrics, error } = useLoaded(
+    (signal) =>
+      session.client.privacyMetrics({ signal }).catch((e: unknown) => {
+        // An older server has no metrics route: say so plainly instead of showing an error.
+        if (isVeilApiError(e) && e.code === 'VEIL_ROUTE_NOT_FOUND') return 'absent' as const;
+        throw e;
+      }),
+    [session],
+  );
   return (
     <section aria-labelledby="metrics-heading">
       <h2 id="metrics-heading">Privacy metrics</h2>
@@ -84,15 +82,10 @@ function Metrics({ session }: { session: Session }) {
 }
 
 function Alerts({ session }: { session: Session }) {
-  const [list, setList] = useState<AlertList | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    const controller = new AbortController();
-    session.client.alerts({ limit: 50 }, { signal: controller.signal }).then(setList, (e: unknown) => {
-      if (!controller.signal.aborted) setError(e);
-    });
-    return () => controller.abort();
-  }, [session]);
+  const { value: list, error } = useLoaded(
+    (signal) => session.client.alerts({ limit: 50 }, { signal }),
+    [session],
+  );
   return (
     <section aria-labelledby="alerts-heading">
       <h2 id="alerts-heading">Alerts</h2>

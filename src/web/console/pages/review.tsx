@@ -5,11 +5,12 @@
  * Keyboard: `c` confirm, `e` correct (focuses the value), `r` reject, `n` next task.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { ReviewDecision, ReviewTask, ReviewTaskList } from '../../../client/index.js';
+import type { ReviewDecision, ReviewTask } from '../../../client/index.js';
 import { Page } from '../app.js';
 import { ErrorNotice } from '../errors.js';
 import { countdown, formatTime } from '../format.js';
 import type { Session } from '../session.js';
+import { useLoaded } from '../use-loaded.js';
 
 /** A candidate as a reviewer reads and edits it: money as `12.50 EUR`, anything else as text. */
 export function candidateText(candidate: unknown): string {
@@ -186,24 +187,15 @@ function Decide({
 }
 
 export function ReviewPage({ session }: { session: Session }) {
-  const [list, setList] = useState<ReviewTaskList | undefined>(undefined);
   const [current, setCurrent] = useState<ReviewTask | undefined>(undefined);
   const [decided, setDecided] = useState<ReviewTask | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const controller = new AbortController();
-    session.client.reviewTasks({ status: 'open', limit: 50 }, { signal: controller.signal }).then(
-      (l) => {
-        setList(l);
-        setError(undefined);
-      },
-      (e: unknown) => {
-        if (!controller.signal.aborted) setError(e);
-      },
-    );
-    return () => controller.abort();
-  }, [session, version]);
+  const queue = useLoaded(
+    (signal) => session.client.reviewTasks({ status: 'open', limit: 50 }, { signal }),
+    [session, version],
+  );
+  const list = queue.value;
 
   const claim = useCallback(
     async (taskId: string): Promise<void> => {
@@ -246,7 +238,7 @@ export function ReviewPage({ session }: { session: Session }) {
 
   return (
     <Page title="Review">
-      <ErrorNotice error={error} />
+      <ErrorNotice error={error ?? queue.error} />
       <p role="status" class={decided === undefined ? '' : 'ok'}>
         {decided?.decision == null ? '' : `${decided.field.name}: ${decided.decision.action}ed. `}
         {decided === undefined
