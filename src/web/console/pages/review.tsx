@@ -210,7 +210,8 @@ export function ReviewPage({ session }: { session: Session }) {
     },
     [session],
   );
-  const next = list?.tasks.find((t) => t.status === 'open' && t.id !== current?.id);
+  // Not the task just decided either: the list may not have been read again yet.
+  const next = list?.tasks.find((t) => t.status === 'open' && t.id !== current?.id && t.id !== decided?.id);
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       const target = event.target as HTMLElement | null;
