@@ -29,6 +29,7 @@ import type {
   JobRequestBody,
   JobStatus,
   Me,
+  PrivacyMetrics,
   Revealed,
   RevealRequest,
   ReviewDecision,
@@ -638,11 +639,8 @@ export class VeilClient {
     });
   }
 
-  /**
-   * The tenant's privacy metrics (`GET /v1/privacy/metrics`; admin, auditor, dpo). A server
-   * without the route answers `VEIL_ROUTE_NOT_FOUND`.
-   */
-  privacyMetrics(options: { signal?: AbortSignal } = {}): Promise<Readonly<Record<string, unknown>>> {
+  /** The tenant's privacy metrics over the last 30 days (`GET /v1/privacy/metrics`; admin, auditor, dpo). */
+  privacyMetrics(options: { signal?: AbortSignal } = {}): Promise<PrivacyMetrics> {
     return this.#json({ method: 'GET', path: '/v1/privacy/metrics', retry: 'safe', signal: options.signal });
   }
 

@@ -106,3 +106,7 @@ export interface ReviewDecision {
   readonly value?: unknown;
   readonly reason?: string;
 }
+/** `GET /v1/privacy/metrics`: the tenant's privacy figures over a period. */
+export type PrivacyMetrics = Json<paths['/v1/privacy/metrics']['get']['responses'][200]>;
+/** A distribution of {@link PrivacyMetrics}: count, quantiles and cumulative buckets. */
+export type MetricDistribution = PrivacyMetrics['deletion_lag_seconds'];

@@ -1,10 +1,16 @@
 /**
- * Privacy: the tenant's privacy metrics (`GET /v1/privacy/metrics`) when the server reports them,
+ * Privacy: the tenant's privacy metrics of the last 30 days (`GET /v1/privacy/metrics`: data lifetimes,
+ * deletion lag, artifacts alive by class, outputs read, requests) when the server reports them,
  * the access anomaly alerts, and counts released with differential privacy. A release spends
  * privacy budget, so counts are fetched only when asked for, never on opening the page.
  */
 import { useState } from 'preact/hooks';
-import type { CountsQuery, CountsRelease } from '../../../client/index.js';
+import type {
+  CountsQuery,
+  CountsRelease,
+  MetricDistribution,
+  PrivacyMetrics,
+} from '../../../client/index.js';
 import { isVeilApiError } from '../../../client/index.js';
 import { Page } from '../app.js';
 import { ErrorNotice } from '../errors.js';
@@ -36,24 +42,102 @@ export function Bars({ label, rows }: { label: string; rows: ReadonlyArray<reado
   );
 }
 
-/** Whatever figures the metrics hold, as bars per group: numbers at one level form one chart. */
-function Figures({ name, value }: { name: string; value: unknown }) {
-  if (value === null || typeof value !== 'object') return null;
-  const entries = Object.entries(value as Record<string, unknown>);
-  const numbers = entries.filter((e): e is [string, number] => typeof e[1] === 'number');
-  const groups = entries.filter(([, v]) => v !== null && typeof v === 'object');
-  const words = entries.filter((e): e is [string, string] => typeof e[1] === 'string');
+/** Seconds as `45 s`, `12 min`, `5.2 h`, `3.1 d`; a dash when there is no figure. */
+export function formatSeconds(seconds: number | null): string {
+  if (seconds === null) return '—';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}
+
+function Distribution({ label, d }: { label: string; d: MetricDistribution }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{d.count}</td>
+      <td>{formatSeconds(d.p50)}</td>
+      <td>{formatSeconds(d.p90)}</td>
+      <td>{formatSeconds(d.max)}</td>
+    </tr>
+  );
+}
+
+const rowsOf = (counts: Readonly<Record<string, number>>): Array<[string, number]> =>
+  Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1));
+
+function MetricsView({ m }: { m: PrivacyMetrics }) {
   return (
     <>
-      {words.length === 0 ? null : (
-        <p class="hint">{words.map(([k, v]) => `${k.replaceAll('_', ' ')}: ${v}`).join(' · ')}</p>
+      <p class="hint">
+        {formatTime(m.since)} to {formatTime(m.until)}
+      </p>
+      <Bars
+        label="Jobs"
+        rows={[
+          ['created', m.jobs.created],
+          ['with full-text access', m.jobs.full_text_grants],
+          ['counted in analytics', m.jobs.analytics_opt_ins],
+        ]}
+      />
+      <table>
+        <caption>How long data lived</caption>
+        <thead>
+          <tr>
+            <th scope="col">Measure</th>
+            <th scope="col">Samples</th>
+            <th scope="col">Median</th>
+            <th scope="col">90th percentile</th>
+            <th scope="col">Longest</th>
+          </tr>
+        </thead>
+        <tbody>
+          <Distribution label="Raw document lifetime" d={m.raw_document_lifetime_seconds} />
+          <Distribution label="Deletion lag" d={m.deletion_lag_seconds} />
+          <Distribution label="Data-subject request completion" d={m.dsr.completion_seconds} />
+        </tbody>
+      </table>
+      <table>
+        <caption>Artifacts alive by class</caption>
+        <thead>
+          <tr>
+            <th scope="col">Class</th>
+            <th scope="col">Alive</th>
+            <th scope="col">Oldest</th>
+            <th scope="col">Retention window</th>
+            <th scope="col">Overdue</th>
+          </tr>
+        </thead>
+        <tbody>
+          {m.artifacts_alive.map((a) => (
+            <tr key={a.class}>
+              <th scope="row">{a.class}</th>
+              <td>{a.count}</td>
+              <td>{formatSeconds(a.oldest_age_seconds)}</td>
+              <td>{formatSeconds(a.window_seconds)}</td>
+              <td class={a.overdue > 0 ? 'bad' : ''}>{a.overdue}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Bars label="Outputs read" rows={rowsOf(m.outputs.by_kind)} />
+      {Object.keys(m.reveals_by_reason).length === 0 ? null : (
+        <Bars label="Reveals by reason" rows={rowsOf(m.reveals_by_reason)} />
       )}
-      {numbers.length === 0 ? null : (
-        <Bars label={name.replaceAll('_', ' ')} rows={numbers.map(([k, n]) => [k.replaceAll('_', ' '), n])} />
-      )}
-      {groups.map(([k, v]) => (
-        <Figures key={k} name={name === '' ? k : `${name} · ${k}`} value={v} />
-      ))}
+      <Bars
+        label="Requests and releases"
+        rows={[
+          ['access requests', m.dsr.access],
+          ['erasures', m.dsr.erasure],
+          ['consent withdrawals', m.consent_withdrawals],
+          ['DP releases', m.analytics.releases],
+          ['model requests blocked at egress', m.model.egress_blocked],
+        ]}
+      />
+      <p class="hint">
+        ε spent on analytics: {m.analytics.epsilon_spent}. Review: {m.review.open_tasks} open tasks,{' '}
+        {m.review.reviewed_fields} fields reviewed.
+      </p>
     </>
   );
 }
@@ -62,7 +146,7 @@ function Metrics({ session }: { session: Session }) {
   const { value: metrics, error } = useLoaded(
     (signal) =>
       session.client.privacyMetrics({ signal }).catch((e: unknown) => {
-        // An older server has no metrics route: say so plainly instead of showing an error.
+        // A server without the metrics route: say so plainly instead of showing an error.
         if (isVeilApiError(e) && e.code === 'VEIL_ROUTE_NOT_FOUND') return 'absent' as const;
         throw e;
       }),
@@ -70,13 +154,13 @@ function Metrics({ session }: { session: Session }) {
   );
   return (
     <section aria-labelledby="metrics-heading">
-      <h2 id="metrics-heading">Privacy metrics</h2>
+      <h2 id="metrics-heading">Privacy metrics, last 30 days</h2>
       <ErrorNotice error={error} />
       {metrics === undefined && error === undefined ? <p aria-live="polite">Loading…</p> : null}
       {metrics === 'absent' ? (
-        <p>This server does not report privacy metrics yet. Alerts and counts below still work.</p>
+        <p>This server does not report privacy metrics. Alerts and counts below still work.</p>
       ) : null}
-      {metrics === undefined || metrics === 'absent' ? null : <Figures name="" value={metrics} />}
+      {metrics === undefined || metrics === 'absent' ? null : <MetricsView m={metrics} />}
     </section>
   );
 }
