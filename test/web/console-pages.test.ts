@@ -3,7 +3,8 @@
  * `veil serve` on PGlite, each role seeing only its pages: field values of direct identifiers stay
  * out of the DOM until shown; a new API key is shown once, works, and stops working once revoked;
  * a DPO runs an access request, withdraws consent and erases a subject, verifying the receipts in
- * the browser; an admin reads the privacy metrics and alerts and releases DP counts. axe-core finds nothing serious; no request leaves the origin.
+ * the browser; an admin reads the privacy metrics and alerts and releases DP counts. axe-core
+ * finds nothing serious; no request leaves the origin.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
