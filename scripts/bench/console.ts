@@ -2,8 +2,8 @@
  * `npm run bench:console`: the web console's figures. First-load JavaScript (the entry chunk
  * and its static imports, not the lazily loaded Ed25519 fallback) raw, gzip and brotli; then, in
  * Debian's Chromium against `veil serve` on PGlite in a temp directory, the time until each page
- * is usable: the sign-in page on a cold load, and Jobs, Job, Audit and Settings on navigation
- * after sign-in, each the best of CONSOLE_BENCH_ROUNDS (default 3). Needs `npm run build:console`.
+ * is usable: the sign-in page on a cold load, and Jobs, Job (with its fields), Review, Audit,
+ * Privacy, Data subjects and Settings (with the API keys) on navigation after sign-in as admin, each the best of CONSOLE_BENCH_ROUNDS (default 3). Needs `npm run build:console`.
  * Figures on a shared machine are noisy.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -62,14 +62,24 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 try {
-  const token = await mintDevelopmentToken(dataDir, { role: ['processor', 'auditor'], tenant: 'acme' });
+  const token = await mintDevelopmentToken(dataDir, { role: 'admin', tenant: 'acme' });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   let jobId = '';
   for (let i = 0; i < 25; i++) {
     const res = await fetch(`${service.url}/v1/jobs`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ text: `Note ${i}: write to person${i}@example.org.`, purpose: 'claims-intake', consent: { basis: 'contract' }, retention_days: 7 }),
+      body: JSON.stringify({
+        text: `Note ${i}: write to person${i}@example.org.\nAmount due: EUR ${i}0,00\n`,
+        purpose: 'claims-intake',
+        consent: { basis: 'contract' },
+        retention_days: 7,
+        outputs: ['redacted', 'fields'],
+        fields: [
+          { name: 'total', type: 'money', hint: 'Amount due' },
+          { name: 'contact', type: 'email' },
+        ],
+      }),
     });
     jobId = ((await res.json()) as { job_id: string }).job_id;
   }
@@ -99,9 +109,25 @@ try {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('cell', { name: 'claims-intake' }).first().waitFor();
     record('jobs (after sign-in, list loaded)', performance.now() - start);
-    record('job (status and timeline loaded)', await visit(page, `#/jobs/${jobId}`, (p) => p.getByRole('heading', { name: 'Timeline' }).waitFor()));
+    record(
+      'job (status, fields and timeline loaded)',
+      await visit(page, `#/jobs/${jobId}`, async (p) => {
+        await p.getByRole('table', { name: 'Extracted fields' }).waitFor();
+        await p.getByRole('heading', { name: 'Timeline' }).waitFor();
+      }),
+    );
+    // The queue's list, its empty sentence, or the error of a server without the review routes.
+    record('review (queue loaded)', await visit(page, '#/review', (p) => p.locator('#queue-heading ~ table, #queue-heading ~ p:not([aria-live]), .error').first().waitFor()));
     record('audit (tree head and entries loaded)', await visit(page, '#/audit', (p) => p.getByRole('cell', { name: 'job.created' }).first().waitFor()));
-    record('settings', await visit(page, '#/settings', (p) => p.getByRole('heading', { name: 'Session' }).waitFor()));
+    record(
+      'privacy (metrics and alerts loaded)',
+      await visit(page, '#/privacy', async (p) => {
+        await p.locator('#metrics-heading ~ p:not([aria-live]), #metrics-heading ~ table.bars').first().waitFor();
+        await p.locator('#alerts-heading ~ p, #alerts-heading ~ table').first().waitFor();
+      }),
+    );
+    record('data subjects', await visit(page, '#/subjects', (p) => p.getByRole('heading', { name: 'Access or erasure request' }).waitFor()));
+    record('settings (API keys loaded)', await visit(page, '#/settings', (p) => p.getByRole('table', { name: /^Keys of tenant/ }).waitFor()));
     record('jobs (navigation, list loaded)', await visit(page, '#/jobs', (p) => p.getByRole('cell', { name: 'claims-intake' }).first().waitFor()));
     await context.close();
   }

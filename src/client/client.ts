@@ -8,20 +8,38 @@ import { VeilApiError } from './errors.js';
 import { send, sleep } from './http.js';
 import type { RequestSpec, TokenSource, TransportOptions } from './http.js';
 import type {
+  AlertList,
+  AlertsQuery,
+  ApiKeyCreated,
+  ApiKeyList,
+  ApiKeyRequest,
   AuditEntries,
   AuditEntriesQuery,
   AuditPublicKey,
   ConsentBasis,
+  ConsentWithdrawal,
+  ConsentWithdrawalRequest,
+  CountsQuery,
+  CountsRelease,
   JobDeletion,
+  JobFields,
   JobList,
   JobListQuery,
   JobOutput,
   JobRequestBody,
   JobStatus,
   Me,
+  PrivacyMetrics,
   Revealed,
   RevealRequest,
+  ReviewDecision,
+  ReviewTask,
+  ReviewTaskList,
+  ReviewTasksQuery,
   SignedTreeHead,
+  SubjectAccess,
+  SubjectErasure,
+  SubjectQuery,
   UploadIssued,
   UploadReceived,
 } from './types.js';
@@ -443,16 +461,15 @@ export class VeilClient {
   }
 
   /**
-   * The job's extracted fields (`GET /v1/jobs/{id}/fields`), typed by the caller's template.
-   * The route comes with the requested-fields work; until a server has it, this throws
-   * `VEIL_ROUTE_NOT_FOUND`.
+   * The job's extracted fields (`GET /v1/jobs/{id}/fields`): the template, and each field's
+   * value, type, confidence, status and sensitivity. Give a narrower type for a known template.
    *
    * @example
    * ```ts
    * const fields = await veil.getFields<{ total: number; date: string }>(jobId);
    * ```
    */
-  getFields<T = Record<string, unknown>>(jobId: string, options: { signal?: AbortSignal } = {}): Promise<T> {
+  getFields<T = JobFields>(jobId: string, options: { signal?: AbortSignal } = {}): Promise<T> {
     return this.#json({
       method: 'GET',
       path: `/v1/jobs/${path(jobId)}/fields`,
@@ -466,12 +483,16 @@ export class VeilClient {
     jobId: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<{ mediaType: string; bytes: Uint8Array }> {
-    const res = await send(this.#transport, {
+    return this.#bytes({
       method: 'GET',
       path: `/v1/jobs/${path(jobId)}/redacted`,
       retry: 'safe',
       signal: options.signal,
     });
+  }
+
+  async #bytes(spec: RequestSpec): Promise<{ mediaType: string; bytes: Uint8Array }> {
+    const res = await send(this.#transport, spec);
     return {
       mediaType: (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(),
       bytes: new Uint8Array(await res.arrayBuffer()),
@@ -522,6 +543,173 @@ export class VeilClient {
   /** The latest signed tree head of the tenant's log. */
   auditTreeHead(options: { signal?: AbortSignal } = {}): Promise<SignedTreeHead> {
     return this.#json({ method: 'GET', path: '/v1/audit/sth', retry: 'safe', signal: options.signal });
+  }
+
+  /** The tenant's API keys: ids, roles and dates, never a key (`GET /v1/api-keys`, admin). */
+  listApiKeys(options: { signal?: AbortSignal } = {}): Promise<ApiKeyList> {
+    return this.#json({ method: 'GET', path: '/v1/api-keys', retry: 'safe', signal: options.signal });
+  }
+
+  /**
+   * Creates a service API key (admin). The key is in this answer only: show it once, keep it
+   * nowhere. Not retried (a retry after a lost answer would make a second key).
+   *
+   * @example
+   * ```ts
+   * const { api_key, key_id } = await veil.createApiKey({ roles: ['processor'], expires_in_seconds: 86_400 });
+   * ```
+   */
+  createApiKey(request: ApiKeyRequest, options: { signal?: AbortSignal } = {}): Promise<ApiKeyCreated> {
+    return this.#json({
+      method: 'POST',
+      path: '/v1/api-keys',
+      json: request,
+      retry: 'refused',
+      signal: options.signal,
+    });
+  }
+
+  /** Revokes an API key (admin): requests with it fail from now on. */
+  async revokeApiKey(keyId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await send(this.#transport, {
+      method: 'DELETE',
+      path: `/v1/api-keys/${path(keyId)}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /** A subject access request (dpo, admin): the subject's jobs, values and audit events. Audited as `dsr.access`. */
+  subjectAccess(subject: SubjectQuery, options: { signal?: AbortSignal } = {}): Promise<SubjectAccess> {
+    return this.#json({
+      method: 'POST',
+      path: '/v1/dsr/access',
+      json: subject,
+      retry: 'refused',
+      signal: options.signal,
+    });
+  }
+
+  /** Erases a data subject (dpo, admin); returns the counts and the `dsr.erasure` receipt. */
+  subjectErasure(subject: SubjectQuery, options: { signal?: AbortSignal } = {}): Promise<SubjectErasure> {
+    return this.#json({
+      method: 'POST',
+      path: '/v1/dsr/erasure',
+      json: subject,
+      retry: 'refused',
+      signal: options.signal,
+    });
+  }
+
+  /** Withdraws consent by subject or job (dpo, admin); returns the `consent.withdrawn` receipt. */
+  withdrawConsent(
+    withdrawal: ConsentWithdrawalRequest,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ConsentWithdrawal> {
+    return this.#json({
+      method: 'POST',
+      path: '/v1/consents/withdrawals',
+      json: withdrawal,
+      retry: 'refused',
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Counts released with differential privacy (admin, auditor). Each call spends privacy budget,
+   * so it is never retried.
+   */
+  analyticsCounts(filters: CountsQuery, options: { signal?: AbortSignal } = {}): Promise<CountsRelease> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/analytics/counts${query({ from: filters.from, to: filters.to, group_by: filters.group_by })}`,
+      // A 429 here is the exhausted budget, not a busy server: never repeated.
+      retry: 'never',
+      signal: options.signal,
+    });
+  }
+
+  /** The tenant's access anomaly alerts, newest first (admin, auditor, dpo). */
+  alerts(filters: AlertsQuery = {}, options: { signal?: AbortSignal } = {}): Promise<AlertList> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/alerts${query({ limit: filters.limit, since: filters.since })}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /** The tenant's privacy metrics over the last 30 days (`GET /v1/privacy/metrics`; admin, auditor, dpo). */
+  privacyMetrics(options: { signal?: AbortSignal } = {}): Promise<PrivacyMetrics> {
+    return this.#json({ method: 'GET', path: '/v1/privacy/metrics', retry: 'safe', signal: options.signal });
+  }
+
+  /** A page of the review queue (`GET /v1/review/tasks`; reviewer, admin). No candidate values are needed to choose a task. */
+  reviewTasks(
+    filters: ReviewTasksQuery = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReviewTaskList> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/review/tasks${query({ status: filters.status, queue: filters.queue, cursor: filters.cursor, limit: filters.limit })}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /** One review task. */
+  reviewTask(taskId: string, options: { signal?: AbortSignal } = {}): Promise<ReviewTask> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/review/tasks/${path(taskId)}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /** Claims a task for the caller: a lease others cannot take until it expires or is decided. */
+  claimReviewTask(taskId: string, options: { signal?: AbortSignal } = {}): Promise<ReviewTask> {
+    return this.#json({
+      method: 'POST',
+      path: `/v1/review/tasks/${path(taskId)}/claim`,
+      retry: 'refused',
+      signal: options.signal,
+    });
+  }
+
+  /** The least part of the page a claimed task needs a reviewer to see (a PNG). */
+  reviewCrop(
+    taskId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ mediaType: string; bytes: Uint8Array }> {
+    return this.#bytes({
+      method: 'GET',
+      path: `/v1/review/tasks/${path(taskId)}/crop`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Decides a claimed task: confirm the candidate, correct it with `value`, or reject it.
+   *
+   * @example
+   * ```ts
+   * await veil.decideReviewTask(task.id, { action: 'correct', value: '2026-03-14' });
+   * ```
+   */
+  decideReviewTask(
+    taskId: string,
+    decision: ReviewDecision,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReviewTask> {
+    return this.#json({
+      method: 'POST',
+      path: `/v1/review/tasks/${path(taskId)}/decision`,
+      json: decision,
+      retry: 'refused',
+      signal: options.signal,
+    });
   }
 
   /** The audit public key (fetched once per client). Pin it out of band for real assurance. */

@@ -5698,6 +5698,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How a browser signs in
+         * @description The OIDC issuer and public client id the console uses for the authorization-code flow with PKCE, or null when the deployment takes pasted tokens and API keys only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description null: sign in by pasting a token or an API key */
+                            oidc: {
+                                client_id: string;
+                                /** @description Discovery is at `<issuer>/.well-known/openid-configuration` */
+                                issuer: string;
+                                /** @description Where the issuer sends the browser back, on this origin */
+                                redirect_path: string;
+                                scope: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/uploads": {
         parameters: {
             query?: never;

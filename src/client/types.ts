@@ -29,6 +29,8 @@ export type Revealed = Json<paths['/v1/jobs/{id}/reveal']['post']['responses'][2
 export type UploadIssued = Json<paths['/v1/uploads']['post']['responses'][201]>;
 /** `PUT /v1/uploads/{id}` answer. */
 export type UploadReceived = Json<paths['/v1/uploads/{id}']['put']['responses'][201]>;
+/** `GET /v1/sign-in` (public): the OIDC issuer and public client a browser signs in with, or null. */
+export type SignInSettings = Json<paths['/v1/sign-in']['get']['responses'][200]>;
 /** `GET /v1/me`. */
 export type Me = Json<paths['/v1/me']['get']['responses'][200]>;
 /** `GET /v1/audit/entries` page and its query. */
@@ -43,3 +45,68 @@ export type JobOutput = NonNullable<JobRequestBody['outputs']>[number];
 export type ConsentBasis = JobRequestBody['consent']['basis'];
 /** The states of a job; the last three are final. */
 export type JobState = JobStatus['status'];
+/** `GET /v1/jobs/{id}/fields`: the requested fields with type, confidence, status and sensitivity. */
+export type JobFields = Json<paths['/v1/jobs/{id}/fields']['get']['responses'][200]>;
+/** One field of {@link JobFields}. */
+export type JobField = JobFields['fields'][string];
+/** `GET /v1/api-keys`, `POST /v1/api-keys` body and answer. */
+export type ApiKeyList = Json<paths['/v1/api-keys']['get']['responses'][200]>;
+export type ApiKeySummary = ApiKeyList['keys'][number];
+export type ApiKeyRequest = NonNullable<Json<paths['/v1/api-keys']['post']['requestBody']>>;
+export type ApiKeyCreated = Json<paths['/v1/api-keys']['post']['responses'][201]>;
+/** `POST /v1/dsr/access` and `POST /v1/dsr/erasure`: the subject, and the answers. */
+export type SubjectQuery = NonNullable<Json<paths['/v1/dsr/access']['post']['requestBody']>>;
+export type SubjectAccess = Json<paths['/v1/dsr/access']['post']['responses'][200]>;
+export type SubjectErasure = Json<paths['/v1/dsr/erasure']['post']['responses'][200]>;
+/** `POST /v1/consents/withdrawals` body and answer. */
+export type ConsentWithdrawalRequest = NonNullable<
+  Json<paths['/v1/consents/withdrawals']['post']['requestBody']>
+>;
+export type ConsentWithdrawal = Json<paths['/v1/consents/withdrawals']['post']['responses'][200]>;
+/** `GET /v1/analytics/counts`: a release with differential privacy, and its query. */
+export type CountsRelease = Json<paths['/v1/analytics/counts']['get']['responses'][200]>;
+export type CountsQuery = paths['/v1/analytics/counts']['get']['parameters']['query'];
+/** `GET /v1/alerts`. */
+export type AlertList = Json<paths['/v1/alerts']['get']['responses'][200]>;
+export type AlertsQuery = NonNullable<paths['/v1/alerts']['get']['parameters']['query']>;
+/**
+ * The review queue (`/v1/review/tasks`): written from the routes' agreed contract until the
+ * served OpenAPI document has them; then these become aliases of the generated types.
+ */
+export interface ReviewTask {
+  readonly id: string;
+  readonly job_id: string;
+  readonly queue: string;
+  readonly field: { readonly name: string; readonly type: string; readonly hint: readonly string[] | null };
+  readonly candidate: unknown;
+  readonly confidence: number;
+  readonly status: 'open' | 'claimed' | 'decided' | 'expired';
+  readonly created_at: string;
+  readonly expires_at: string;
+  readonly lease: { readonly reviewer: string; readonly expires_at: string } | null;
+  readonly crop: { readonly width: number; readonly height: number; readonly page_share: number } | null;
+  readonly decision: {
+    readonly action: ReviewDecision['action'];
+    readonly reviewer: string;
+    readonly decided_at: string;
+  } | null;
+}
+export interface ReviewTaskList {
+  readonly tasks: readonly ReviewTask[];
+  readonly next_cursor: string | null;
+}
+export interface ReviewTasksQuery {
+  readonly status?: ReviewTask['status'];
+  readonly queue?: string;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+export interface ReviewDecision {
+  readonly action: 'confirm' | 'correct' | 'reject';
+  readonly value?: unknown;
+  readonly reason?: string;
+}
+/** `GET /v1/privacy/metrics`: the tenant's privacy figures over a period. */
+export type PrivacyMetrics = Json<paths['/v1/privacy/metrics']['get']['responses'][200]>;
+/** A distribution of {@link PrivacyMetrics}: count, quantiles and cumulative buckets. */
+export type MetricDistribution = PrivacyMetrics['deletion_lag_seconds'];

@@ -107,6 +107,12 @@ export const configSchema = z
     VEIL_OIDC_KEYS_REFRESH_SECONDS: integer(0, 3600).default(30),
     /** How long a token that verified is trusted without checking its signature again. */
     VEIL_OIDC_TOKEN_CACHE_SECONDS: integer(0, 300).default(30),
+    /** The console's public client id at the issuer: the console signs in with the authorization-code flow and PKCE. */
+    VEIL_CONSOLE_CLIENT_ID: text().optional(),
+    /** The scopes the console asks for (space-separated); `openid` must be one. */
+    VEIL_CONSOLE_SCOPE: text()
+      .refine((scope) => scope.split(/\s+/).includes('openid'), 'must include openid')
+      .default('openid'),
 
     // The key-encryption key.
     VEIL_KEK: z
@@ -165,6 +171,8 @@ function crossChecks(config: Record<string, unknown>, context: z.RefinementCtx):
   }
   if (c.VEIL_OIDC_ISSUER !== undefined)
     need('VEIL_OIDC_AUDIENCE', 'with VEIL_OIDC_ISSUER (the audience tokens are issued for)');
+  if (c.VEIL_CONSOLE_CLIENT_ID !== undefined)
+    need('VEIL_OIDC_ISSUER', 'with VEIL_CONSOLE_CLIENT_ID (the issuer the console signs in with)');
   if (c.VEIL_JWKS_URL !== undefined || c.VEIL_OIDC_AUDIENCE !== undefined)
     need('VEIL_OIDC_ISSUER', 'to verify tokens (the issuer their `iss` must name)');
   if (c.VEIL_KEK === 'env')

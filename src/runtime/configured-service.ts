@@ -9,7 +9,7 @@ import { modelProviderFromConfig } from './ai.js';
 import { keyProviderFromConfig } from './key-provider.js';
 import { startService } from './service.js';
 import type { Service, ServiceOptions } from './service.js';
-import { authenticateFromConfig } from './sign-in.js';
+import { authenticateFromConfig, browserSignInFromConfig } from './sign-in.js';
 import { tlsFromConfig } from './tls.js';
 
 /** A service started from configuration. */
@@ -50,6 +50,7 @@ export async function startConfiguredService(
   const tls = await tlsFromConfig(config);
   const ai = modelProviderFromConfig(config);
   const signIn = await authenticateFromConfig(config);
+  const browserSignIn = browserSignInFromConfig(config);
   const service = await startService({
     ...extra,
     dataDir: config.VEIL_DATA_DIR,
@@ -65,6 +66,7 @@ export async function startConfiguredService(
     ...(tls === undefined ? {} : { tls }),
     authenticate: signIn.authenticate,
     ...(ai === undefined ? {} : { ai }),
+    ...(browserSignIn === undefined ? {} : { browserSignIn }),
   });
   return { ...service, issuer: signIn.issuer, tls: tls !== undefined };
 }

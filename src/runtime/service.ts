@@ -41,6 +41,8 @@ import {
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { governanceRoutes } from '../api/routes/governance.js';
 import { legalHoldRoutes } from '../api/routes/legal-holds.js';
+import { signInRoute } from '../api/routes/session.js';
+import type { BrowserSignIn } from '../api/routes/session.js';
 import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
 import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
 import { checkRegion } from '../pipeline/jobs/admission.js';
@@ -137,6 +139,8 @@ export interface ServiceOptions {
   readonly keyMaintenanceIntervalSeconds?: number;
   /** The review queue's figures for the privacy metrics; none (no queue) when absent. */
   readonly reviewMetrics?: ReviewMetricsSource;
+  /** The OIDC issuer and public client the console signs in with (`GET /v1/sign-in`); pasted tokens only when absent. */
+  readonly browserSignIn?: BrowserSignIn;
   /** Alert webhook delivery timing (tests shorten it) and the environment its secrets are read from. */
   readonly alerts?: Pick<AlertingWiring, 'dispatcher' | 'env'>;
   /**
@@ -536,7 +540,16 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ),
       jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region, options.ai),
       ...auditApiDependencies(logs),
-      routes: [...routes, ...privacyRoutes(privacy), ...alerting.routes, consoleRoutes()],
+      routes: [
+        ...routes,
+        ...privacyRoutes(privacy),
+        ...alerting.routes,
+        signInRoute(options.browserSignIn),
+        consoleRoutes(
+          undefined,
+          options.browserSignIn === undefined ? [] : [new URL(options.browserSignIn.issuer).origin],
+        ),
+      ],
       observeRequest: alerting.onRequest,
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);

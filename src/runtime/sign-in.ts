@@ -6,6 +6,7 @@
 import { createAuthenticator, createTokenVerifier, openLocalIssuer } from '../access/index.js';
 import type { ClaimPath, Principal, TokenVerifierOptions } from '../access/index.js';
 import type { Authenticate } from '../api/index.js';
+import type { BrowserSignIn } from '../api/routes/session.js';
 import type { VeilConfig } from './config.js';
 
 /**
@@ -80,4 +81,20 @@ export async function authenticateFromConfig(
     authenticate: fromHeaders((authorization) => authenticator.authenticate(authorization)),
     issuer: 'oidc',
   };
+}
+
+/**
+ * The issuer and public client the console signs in with, when `VEIL_CONSOLE_CLIENT_ID` names
+ * the console's client at `VEIL_OIDC_ISSUER`; else undefined (pasted tokens and API keys).
+ *
+ * @example
+ * ```ts
+ * browserSignInFromConfig(config); // { issuer: 'https://login.example.org/realms/veil', clientId: 'veil-console', scope: 'openid' }
+ * ```
+ */
+export function browserSignInFromConfig(config: VeilConfig): BrowserSignIn | undefined {
+  const issuer = config.VEIL_OIDC_ISSUER;
+  const clientId = config.VEIL_CONSOLE_CLIENT_ID;
+  if (issuer === undefined || clientId === undefined) return undefined;
+  return { issuer, clientId, scope: config.VEIL_CONSOLE_SCOPE };
 }

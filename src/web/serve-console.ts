@@ -15,31 +15,48 @@ import type { ApiRoutePlugin } from '../api/ports.js';
 export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
 /**
- * The console's policy: its own files and its own API only. Styles too come only from files
- * (no `unsafe-inline`); images and downloads may be blob: URLs the page made itself.
+ * The console's policy: its own files and its own API only, and, when it signs in through an
+ * OIDC issuer, that issuer's origin for the discovery document and the token request (the only
+ * cross-origin calls it makes). Styles too come only from files (no `unsafe-inline`); images and
+ * downloads may be blob: URLs the page made itself.
+ *
+ * @example
+ * ```ts
+ * consoleCsp(['https://login.example.org']); // "default-src 'none'; … connect-src 'self' https://login.example.org; …"
+ * ```
  */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function consoleCsp(connectOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    ["connect-src 'self'", ...connectOrigins].join(' '),
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The policy of a console that signs in by pasted token only. */
+export const CONSOLE_CSP = consoleCsp();
 
 /**
  * The console as a plugin for `deps.routes`. When the console has not been built, `/console/`
- * answers `VEIL_ROUTE_NOT_FOUND` naming the command that builds it.
+ * answers `VEIL_ROUTE_NOT_FOUND` naming the command that builds it. `connectOrigins`: the OIDC
+ * issuer's origin when the console signs in through one.
  *
  * @example
  * ```ts
  * const app = await buildApp({ ...deps, routes: [consoleRoutes()] });
  * ```
  */
-export function consoleRoutes(dir: string = CONSOLE_DIR): ApiRoutePlugin {
+export function consoleRoutes(
+  dir: string = CONSOLE_DIR,
+  connectOrigins: readonly string[] = [],
+): ApiRoutePlugin {
+  const csp = consoleCsp(connectOrigins);
   return async (app: FastifyInstance) => {
     const built = await access(`${dir}index.html`).then(
       () => true,
@@ -47,7 +64,7 @@ export function consoleRoutes(dir: string = CONSOLE_DIR): ApiRoutePlugin {
     );
     await app.register(async (scope) => {
       scope.addHook('onSend', async (_request, reply, payload) => {
-        void reply.header('content-security-policy', CONSOLE_CSP);
+        void reply.header('content-security-policy', csp);
         // The page holds a bearer token in memory: no caching of the page by shared caches, and no
         // referrer or powerful features.
         void reply.header('referrer-policy', 'no-referrer');

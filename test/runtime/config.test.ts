@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { describeConfig, isSecretSetting, loadConfig, SETTING_NAMES } from '../../src/runtime/config.js';
 import { keyProviderConfig } from '../../src/runtime/key-provider.js';
-import { oidcVerifierOptions } from '../../src/runtime/sign-in.js';
+import { browserSignInFromConfig, oidcVerifierOptions } from '../../src/runtime/sign-in.js';
 
 function refusal(run: () => unknown): string {
   try {
@@ -115,6 +115,19 @@ test('OIDC settings map to the token verifier: discovery or a JWKS URL, claim pa
   );
   assert.deepEqual(jwks?.keys, { kind: 'url', url: `${issuer}/certs` });
   assert.equal(jwks?.tenantClaim, 'https://veil.example/tenant');
+});
+
+test('the console signs in through the issuer only when its client id is set; its scope must hold openid', () => {
+  const issuer = 'https://login.example.org/realms/veil';
+  const oidc = { VEIL_OIDC_ISSUER: issuer, VEIL_OIDC_AUDIENCE: 'veil-api' };
+  assert.equal(browserSignInFromConfig(loadConfig(oidc).config), undefined);
+  assert.deepEqual(browserSignInFromConfig(loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'veil-console' }).config), { issuer, clientId: 'veil-console', scope: 'openid' });
+  assert.deepEqual(browserSignInFromConfig(loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'veil-console', VEIL_CONSOLE_SCOPE: 'openid profile' }).config)?.scope, 'openid profile');
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_CONSOLE_CLIENT_ID: 'veil-console' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_OIDC_ISSUER: must be set with VEIL_CONSOLE_CLIENT_ID (the issuer the console signs in with)',
+  );
+  assert.equal(refusal(() => loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'c', VEIL_CONSOLE_SCOPE: 'profile' })), 'VEIL_CONFIG_INVALID: configuration: VEIL_CONSOLE_SCOPE: must include openid');
 });
 
 test('unknown VEIL_* variables are reported with the closest setting; others are not mine to judge', () => {

@@ -3,64 +3,21 @@
 // a certificate made by the openssl CLI for this test.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SignJWT } from 'jose';
-import type { JWK } from 'jose';
 import { createTokenVerifier } from '../../src/access/index.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { startConfiguredService } from '../../src/runtime/configured-service.js';
 import { oidcVerifierOptions } from '../../src/runtime/sign-in.js';
+import { createTestIssuer } from '../access/oidc-issuer.js';
 
-/** An identity provider: discovery, a JWKS it can rotate, tokens signed by its current key. */
-function createIssuer() {
-  let keys = [{ kid: 'key-1', ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) }];
-  const fetched: string[] = [];
-  const server = createServer((request, response) => {
-    fetched.push(request.url ?? '');
-    if (request.url === '/realms/veil/.well-known/openid-configuration') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: issuer.url, jwks_uri: `${issuer.url}/certs` }));
-    } else if (request.url === '/realms/veil/certs') {
-      const jwks = { keys: keys.map((k) => ({ ...(k.publicKey.export({ format: 'jwk' }) as JWK), kid: k.kid, alg: 'ES256', use: 'sig' })) };
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
-    } else response.writeHead(404).end();
-  });
-  const issuer = {
-    url: '',
-    fetched,
-    server,
-    /** A new key signs from now on; the old one leaves the key set. */
-    rotate() {
-      keys = [{ kid: `key-${keys.length + 1}-${Date.now()}`, ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) }];
-    },
-    async token(claims: Record<string, unknown>, audience = 'veil-api'): Promise<string> {
-      const key = keys[0]!;
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg: 'ES256', kid: key.kid })
-        .setIssuer(issuer.url)
-        .setAudience(audience)
-        .setSubject('user-7')
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(key.privateKey);
-    },
-  };
-  return issuer;
-}
-
-const issuer = createIssuer();
-before(async () => {
-  await new Promise<void>((resolve) => issuer.server.listen(0, '127.0.0.1', resolve));
-  issuer.url = `http://127.0.0.1:${(issuer.server.address() as AddressInfo).port}/realms/veil`;
-});
-after(() => new Promise<void>((resolve) => issuer.server.close(() => resolve())));
+const issuer = createTestIssuer();
+before(() => issuer.listen());
+after(() => issuer.close());
 
 const baseEnv = () => ({
   VEIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'veil-configured-')),

@@ -2,10 +2,11 @@
  * Debian's Chromium driven by playwright-core, for the console's browser tests and bench: headless,
  * no sandbox (CI containers run as root), and nothing that reaches the network by itself.
  */
+import assert from 'node:assert/strict';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.VEIL_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = new URL('../../test-output/screenshots/', import.meta.url);
@@ -67,4 +68,84 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
     r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))`)) as AxeViolation[];
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * Screenshots a page into {@link SCREENSHOT_DIR}, asserts axe-core finds no serious or critical
+ * violation, and, unless the role may see them here, that none of `canaries` is in the DOM.
+ *
+ * @example
+ * ```ts
+ * await checkPage(page, '03-jobs', [SSN, EMAIL]);
+ * ```
+ */
+export async function checkPage(
+  page: Page,
+  name: string,
+  canaries: readonly string[],
+  options: { canariesAllowed?: boolean } = {},
+): Promise<void> {
+  await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOT_DIR).pathname, fullPage: true });
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
+  if (options.canariesAllowed !== true) {
+    const html = await page.content();
+    for (const canary of canaries) assert.ok(!html.includes(canary), `${name}: a detected value is in the DOM`);
+  }
+}
+
+/**
+ * Records every URL the page requests and every CSP refusal it reports, for the closing check
+ * that nothing left the server's origin and the policy refused nothing.
+ *
+ * @example
+ * ```ts
+ * const seen = watchPage(page);
+ * assert.deepEqual(seen.offOrigin(veil.url), []);
+ * ```
+ */
+export function watchPage(page: Page): { requests: string[]; cspErrors: string[]; offOrigin(origin: string): string[] } {
+  const requests: string[] = [];
+  const cspErrors: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
+  });
+  return {
+    requests,
+    cspErrors,
+    offOrigin: (url) => requests.filter((r) => !r.startsWith('blob:') && new URL(r).origin !== new URL(url).origin),
+  };
+}
+
+/** A browser with one page open, watched by {@link watchPage}. */
+export interface ConsoleBrowser {
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly seen: ReturnType<typeof watchPage>;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches Chromium with one 1280×900 page (downloads accepted) whose requests are watched.
+ *
+ * @example
+ * ```ts
+ * const { page, seen, close } = await openConsoleBrowser();
+ * ```
+ */
+export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  return {
+    browser,
+    context,
+    page,
+    seen: watchPage(page),
+    async close() {
+      await context.close();
+      await browser.close();
+    },
+  };
 }

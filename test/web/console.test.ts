@@ -9,12 +9,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { verifyReceipt as cliVerify } from '../../src/audit/index.js';
 import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { serveVeil } from '../client/serve-harness.js';
 import type { ServedVeil } from '../client/serve-harness.js';
-import { browserSkipReason, launchChromium, SCREENSHOT_DIR, seriousViolations } from './browser.js';
+import { browserSkipReason, checkPage, openConsoleBrowser } from './browser.js';
+import type { ConsoleBrowser } from './browser.js';
 
 const SSN = '536-22-4817';
 const EMAIL = 'canary-console@example.org';
@@ -26,37 +27,22 @@ const skip = await browserSkipReason();
 
 describe('the web console in Chromium', { skip }, () => {
   let veil: ServedVeil;
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: ConsoleBrowser | undefined;
   let page: Page;
-  const requests: string[] = [];
-  const cspErrors: string[] = [];
+  let seen: ConsoleBrowser['seen'];
   let jobId = '';
 
   before(async () => {
     veil = await serveVeil();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
-    });
+    opened = await openConsoleBrowser();
+    ({ page, seen } = opened);
   });
   after(async () => {
-    await context?.close();
-    await browser?.close();
+    await opened?.close();
     await veil?.close();
   });
 
-  async function check(name: string, options: { canariesAllowed?: boolean } = {}): Promise<void> {
-    await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOT_DIR).pathname, fullPage: true });
-    assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
-    if (options.canariesAllowed !== true) {
-      const html = await page.content();
-      for (const canary of CANARIES) assert.ok(!html.includes(canary), `${name}: a detected value is in the DOM`);
-    }
-  }
+  const check = (name: string, options: { canariesAllowed?: boolean } = {}): Promise<void> => checkPage(page, name, CANARIES, options);
 
   test('sign in: a bad token shows its code; a good one, typed and submitted by keyboard, opens Jobs', async () => {
     await page.goto(`${veil.url}/console`);
@@ -76,9 +62,9 @@ describe('the web console in Chromium', { skip }, () => {
     // The token is in memory only.
     const stored = await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })');
     assert.equal(stored, JSON.stringify({ local: {}, session: {}, cookie: '' }));
-    // A processor-auditor sees Jobs, Audit and Settings.
+    // A processor-auditor sees Jobs, Audit, Privacy and Settings.
     const nav = await page.getByRole('navigation', { name: 'Main' }).innerText();
-    assert.deepEqual(nav.split('\n').map((s) => s.trim()).filter(Boolean), ['Jobs', 'Audit', 'Settings']);
+    assert.deepEqual(nav.split('\n').map((s) => s.trim()).filter(Boolean), ['Jobs', 'Audit', 'Privacy', 'Settings']);
     await check('03-jobs-empty');
   });
 
@@ -182,10 +168,8 @@ describe('the web console in Chromium', { skip }, () => {
   });
 
   test('every request stayed on the server\'s origin and the CSP refused nothing', () => {
-    const origin = new URL(veil.url).origin;
-    const elsewhere = requests.filter((url) => !url.startsWith('blob:') && new URL(url).origin !== origin);
-    assert.deepEqual(elsewhere, []);
-    assert.ok(requests.length > 10);
-    assert.deepEqual(cspErrors, []);
+    assert.deepEqual(seen.offOrigin(veil.url), []);
+    assert.ok(seen.requests.length > 10);
+    assert.deepEqual(seen.cspErrors, []);
   });
 });

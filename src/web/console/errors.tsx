@@ -20,15 +20,29 @@ const PLAIN: Readonly<Record<string, string>> = {
   VEIL_CLIENT_NETWORK: 'The server did not answer. Check that it is running.',
   VEIL_CLIENT_ABORTED: 'The request was stopped.',
   VEIL_CLIENT_TIMEOUT: 'The server took too long to answer.',
+  VEIL_CONSOLE_SIGN_IN: 'Sign-in through your identity provider did not complete. Start it again.',
+  VEIL_ROUTE_NOT_FOUND: 'This server does not offer that yet.',
 };
 
 /** The code and sentence of any error. */
-export function describeError(error: unknown): { code: string; sentence: string; detail: string | undefined } {
+export function describeError(error: unknown): {
+  code: string;
+  sentence: string;
+  detail: string | undefined;
+} {
   if (isVeilApiError(error)) {
     const sentence = PLAIN[error.code];
-    return { code: error.code, sentence: sentence ?? error.message, detail: sentence === undefined ? undefined : error.message };
+    return {
+      code: error.code,
+      sentence: sentence ?? error.message,
+      detail: sentence === undefined ? undefined : error.message,
+    };
   }
-  return { code: 'VEIL_CONSOLE_ERROR', sentence: 'Something went wrong in the console. Reload the page and sign in again.', detail: undefined };
+  return {
+    code: 'VEIL_CONSOLE_ERROR',
+    sentence: 'Something went wrong in the console. Reload the page and sign in again.',
+    detail: undefined,
+  };
 }
 
 /** An error, announced to screen readers. */

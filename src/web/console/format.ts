@@ -6,6 +6,11 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
   return entries.length === 0 ? 'none' : entries.map(([type, n]) => `${type} ${n}`).join(' · ');
 }
 
+/** `1 job`, `3 jobs`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** A time as the reader's local date and time. */
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleString();

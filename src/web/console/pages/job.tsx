@@ -1,13 +1,15 @@
 /**
- * One job: live status, counts by type, consent and retention; its audit timeline (for roles that
- * read the log); the redacted preview and download; deletion with the receipt offered as a
+ * One job: live status, counts by type, consent and retention; its requested fields; its audit
+ * timeline (for roles that read the log); the redacted preview and download; deletion with the receipt offered as a
  * download and verified here; reveal (admin, dpo) with a reason that the log records first.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { JobDeletion, JobStatus, ReceiptVerification, Revealed, RevealRequest } from '../../../client/index.js';
+import type { JobDeletion, JobStatus, Revealed, RevealRequest } from '../../../client/index.js';
 import { FINAL_STATES } from '../../../client/index.js';
 import { Page } from '../app.js';
 import { ErrorNotice } from '../errors.js';
+import { ReceiptActions } from '../receipt.js';
+import { FieldsSection } from './fields.js';
 import { countdown, download, formatCounts, formatTime } from '../format.js';
 import { can } from '../session.js';
 import type { Session } from '../session.js';
@@ -39,9 +41,19 @@ async function timeline(session: Session, jobId: string, signal: AbortSignal): P
   while (from !== null && from < TIMELINE_SCAN) {
     const page = await session.client.auditEntries({ from, limit: 1000 }, { signal });
     for (const entry of page.entries) {
-      const event = entry.event as { time?: string; action?: string; objects?: Array<{ kind: string; id: string }>; step?: string; outcome?: string; actor?: { role?: string } };
+      const event = entry.event as {
+        time?: string;
+        action?: string;
+        objects?: Array<{ kind: string; id: string }>;
+        step?: string;
+        outcome?: string;
+        actor?: { role?: string };
+      };
       if (!event.objects?.some((o) => o.kind === 'job' && o.id === jobId)) continue;
-      const detail = event.step !== undefined ? `${event.step} ${event.outcome ?? ''}` : `by ${event.actor?.role ?? 'unknown'}`;
+      const detail =
+        event.step !== undefined
+          ? `${event.step} ${event.outcome ?? ''}`
+          : `by ${event.actor?.role ?? 'unknown'}`;
       out.push({ index: entry.index, time: event.time ?? '', action: event.action ?? '', detail });
     }
     from = page.next;
@@ -50,40 +62,18 @@ async function timeline(session: Session, jobId: string, signal: AbortSignal): P
 }
 
 function Deletion({ deletion, session }: { deletion: JobDeletion; session: Session }) {
-  const [result, setResult] = useState<ReceiptVerification | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
   return (
     <section aria-labelledby="deleted-heading">
       <h2 id="deleted-heading">Deleted</h2>
       <p>
-        Deleted: {deletion.deleted.map((d) => `${d.class} ${d.count}`).join(' · ')}. The receipt is entry {deletion.receipt.leaf_index} of the audit log.
+        Deleted: {deletion.deleted.map((d) => `${d.class} ${d.count}`).join(' · ')}. The receipt is entry{' '}
+        {deletion.receipt.leaf_index} of the audit log.
       </p>
-      <div class="row">
-        <button type="button" onClick={() => download(`veil-receipt-${deletion.job_id}.json`, JSON.stringify(deletion.receipt, null, 2), 'application/json')}>
-          Download receipt
-        </button>
-        <button
-          type="button"
-          onClick={async () => {
-            setError(undefined);
-            try {
-              setResult(await session.client.verifyReceipt(deletion.receipt));
-            } catch (e) {
-              setError(e);
-            }
-          }}
-        >
-          Verify receipt
-        </button>
-      </div>
-      <p role="status" class={result === undefined ? '' : result.ok ? 'ok' : 'bad'}>
-        {result === undefined
-          ? ''
-          : result.ok
-            ? `Receipt verified: entry ${result.index} is in the log of ${result.treeSize} entries signed by key ${result.keyId}.`
-            : `Receipt does NOT verify (${result.problem}): ${result.reason}`}
-      </p>
-      <ErrorNotice error={error} />
+      <ReceiptActions
+        session={session}
+        receipt={deletion.receipt}
+        fileName={`veil-receipt-${deletion.job_id}.json`}
+      />
     </section>
   );
 }
@@ -96,14 +86,22 @@ function Reveal({ session, jobId }: { session: Session; jobId: string }) {
   return (
     <section aria-labelledby="reveal-heading">
       <h2 id="reveal-heading">Reveal original values</h2>
-      <p class="hint">Recorded in the audit log with your reason before anything is decrypted. Give a ticket id, never personal data.</p>
+      <p class="hint">
+        Recorded in the audit log with your reason before anything is decrypted. Give a ticket id, never
+        personal data.
+      </p>
       <form
         class="row"
         onSubmit={async (event) => {
           event.preventDefault();
           setError(undefined);
           try {
-            setRevealed(await session.client.reveal(jobId, { code, ...(ticket.trim() === '' ? {} : { ticket: ticket.trim() }) }));
+            setRevealed(
+              await session.client.reveal(jobId, {
+                code,
+                ...(ticket.trim() === '' ? {} : { ticket: ticket.trim() }),
+              }),
+            );
           } catch (e) {
             setError(e);
           }
@@ -111,7 +109,11 @@ function Reveal({ session, jobId }: { session: Session; jobId: string }) {
       >
         <span>
           <label for="reveal-reason">Reason</label>
-          <select id="reveal-reason" value={code} onChange={(e) => setCode(e.currentTarget.value as RevealCode)}>
+          <select
+            id="reveal-reason"
+            value={code}
+            onChange={(e) => setCode(e.currentTarget.value as RevealCode)}
+          >
             {REVEAL_REASONS.map((r) => (
               <option key={r} value={r}>
                 {r}
@@ -121,7 +123,12 @@ function Reveal({ session, jobId }: { session: Session; jobId: string }) {
         </span>
         <span>
           <label for="reveal-ticket">Ticket</label>
-          <input id="reveal-ticket" value={ticket} maxLength={128} onInput={(e) => setTicket(e.currentTarget.value)} />
+          <input
+            id="reveal-ticket"
+            value={ticket}
+            maxLength={128}
+            onInput={(e) => setTicket(e.currentTarget.value)}
+          />
         </span>
         <button type="submit">Reveal</button>
       </form>
@@ -164,9 +171,11 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
 
   useEffect(() => {
     const controller = new AbortController();
-    session.client.waitForJob(jobId, { signal: controller.signal, maxDelayMs: 2000, onStatus: setStatus }).catch((e: unknown) => {
-      if (!controller.signal.aborted) setError(e);
-    });
+    session.client
+      .waitForJob(jobId, { signal: controller.signal, maxDelayMs: 2000, onStatus: setStatus })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e);
+      });
     return () => controller.abort();
   }, [session, jobId]);
 
@@ -189,7 +198,10 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
     }
   };
 
-  const text = preview !== undefined && preview.mediaType.startsWith('text/') ? new TextDecoder().decode(preview.bytes) : undefined;
+  const text =
+    preview !== undefined && preview.mediaType.startsWith('text/')
+      ? new TextDecoder().decode(preview.bytes)
+      : undefined;
   return (
     <Page title={`Job ${jobId.slice(0, 8)}`}>
       <p>
@@ -224,8 +236,8 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
             <dd>{formatCounts(status.counts_by_type)}</dd>
             <dt>Consent</dt>
             <dd>
-              {status.consent.basis}; model training {status.consent.allow_model_training ? 'allowed' : 'off'}; manual review{' '}
-              {status.consent.allow_manual_review ? 'allowed' : 'off'}
+              {status.consent.basis}; model training {status.consent.allow_model_training ? 'allowed' : 'off'}
+              ; manual review {status.consent.allow_manual_review ? 'allowed' : 'off'}
             </dd>
             <dt>Policy hash</dt>
             <dd>
@@ -239,7 +251,9 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
             </dd>
           </dl>
 
-          {status.status !== 'succeeded' || !status.redacted_available || !can(session, 'job:read-redacted') ? null : (
+          {status.status !== 'succeeded' ||
+          !status.redacted_available ||
+          !can(session, 'job:read-redacted') ? null : (
             <section aria-labelledby="preview-heading">
               <h2 id="preview-heading">Redacted document</h2>
               {preview === undefined ? (
@@ -248,8 +262,21 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
                 </button>
               ) : (
                 <>
-                  {text === undefined ? <p>A {preview.mediaType} document of {preview.bytes.byteLength} bytes.</p> : <pre class="preview" tabIndex={0}>{text}</pre>}
-                  <button type="button" onClick={() => download(`veil-redacted-${status.job_id}`, preview.bytes as BlobPart, preview.mediaType)}>
+                  {text === undefined ? (
+                    <p>
+                      A {preview.mediaType} document of {preview.bytes.byteLength} bytes.
+                    </p>
+                  ) : (
+                    <pre class="preview" tabIndex={0}>
+                      {text}
+                    </pre>
+                  )}
+                  <button
+                    type="button"
+                    onClick={() =>
+                      download(`veil-redacted-${status.job_id}`, preview.bytes as BlobPart, preview.mediaType)
+                    }
+                  >
                     Download redacted document
                   </button>
                 </>
@@ -257,6 +284,10 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
               <p class="hint">Each reading is recorded in the audit log as a download.</p>
             </section>
           )}
+
+          {status.status === 'succeeded' && status.fields_available && can(session, 'job:read-redacted') ? (
+            <FieldsSection session={session} jobId={jobId} />
+          ) : null}
 
           {events === undefined ? null : (
             <section aria-labelledby="timeline-heading">
@@ -304,7 +335,9 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
             </section>
           ) : null}
 
-          {can(session, 'job:reveal') && status.status === 'succeeded' ? <Reveal session={session} jobId={jobId} /> : null}
+          {can(session, 'job:reveal') && status.status === 'succeeded' ? (
+            <Reveal session={session} jobId={jobId} />
+          ) : null}
         </>
       )}
     </Page>

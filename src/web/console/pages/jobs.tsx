@@ -8,12 +8,19 @@ import type { JobList, JobListQuery, UploadProgress } from '../../../client/inde
 import { SAFE_DEFAULTS } from '../../../client/index.js';
 import { Page } from '../app.js';
 import { ErrorNotice } from '../errors.js';
-import { countdown, formatCounts, formatTime } from '../format.js';
+import { countdown, formatCounts, formatTime, plural } from '../format.js';
 import { can } from '../session.js';
 import type { Session } from '../session.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-const BASES = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'] as const;
+const BASES = [
+  'consent',
+  'contract',
+  'legal_obligation',
+  'vital_interests',
+  'public_task',
+  'legitimate_interests',
+] as const;
 const PAGE_SIZE = 20;
 
 function SubmitForm({ session }: { session: Session }) {
@@ -36,7 +43,8 @@ function SubmitForm({ session }: { session: Session }) {
           setError(undefined);
           setProgress(undefined);
           try {
-            const source = file !== undefined ? { file, mediaType: file.type || 'application/octet-stream' } : { text };
+            const source =
+              file !== undefined ? { file, mediaType: file.type || 'application/octet-stream' } : { text };
             const { jobId } = await session.client.submitJob(
               { ...source, purpose, consent: { basis, allowManualReview: review }, retentionDays: retention },
               { onUploadProgress: setProgress },
@@ -50,17 +58,33 @@ function SubmitForm({ session }: { session: Session }) {
         }}
       >
         <label for="doc-text">Text</label>
-        <textarea id="doc-text" rows={4} value={text} disabled={file !== undefined} onInput={(e) => setText(e.currentTarget.value)} />
+        <textarea
+          id="doc-text"
+          rows={4}
+          value={text}
+          disabled={file !== undefined}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
         <label for="doc-file">or a file</label>
         <input id="doc-file" type="file" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? undefined)} />
         <div class="row">
           <span>
             <label for="purpose">Purpose code</label>
-            <input id="purpose" required pattern="[a-z][a-z0-9_\-]{0,63}" value={purpose} onInput={(e) => setPurpose(e.currentTarget.value)} />
+            <input
+              id="purpose"
+              required
+              pattern="[a-z][a-z0-9_\-]{0,63}"
+              value={purpose}
+              onInput={(e) => setPurpose(e.currentTarget.value)}
+            />
           </span>
           <span>
             <label for="basis">Lawful basis</label>
-            <select id="basis" value={basis} onChange={(e) => setBasis(e.currentTarget.value as (typeof BASES)[number])}>
+            <select
+              id="basis"
+              value={basis}
+              onChange={(e) => setBasis(e.currentTarget.value as (typeof BASES)[number])}
+            >
               {BASES.map((b) => (
                 <option key={b} value={b}>
                   {b}
@@ -70,11 +94,19 @@ function SubmitForm({ session }: { session: Session }) {
           </span>
           <span>
             <label for="retention">Keep for (days)</label>
-            <input id="retention" type="number" min={1} max={3650} value={retention} onInput={(e) => setRetention(Number(e.currentTarget.value))} />
+            <input
+              id="retention"
+              type="number"
+              min={1}
+              max={3650}
+              value={retention}
+              onInput={(e) => setRetention(Number(e.currentTarget.value))}
+            />
           </span>
         </div>
         <label class="check">
-          <input type="checkbox" checked={review} onChange={(e) => setReview(e.currentTarget.checked)} /> Allow manual review of uncertain fields
+          <input type="checkbox" checked={review} onChange={(e) => setReview(e.currentTarget.checked)} />{' '}
+          Allow manual review of uncertain fields
         </label>
         <p class="hint">Output: the redacted document only. Never used for model training.</p>
         <button type="submit" disabled={busy || (file === undefined && text.trim() === '')}>
@@ -83,7 +115,8 @@ function SubmitForm({ session }: { session: Session }) {
         {progress === undefined ? null : (
           <p>
             <label for="upload-progress">Upload</label>{' '}
-            <progress id="upload-progress" max={progress.totalBytes ?? 1} value={progress.sentBytes} /> {progress.sentBytes} bytes
+            <progress id="upload-progress" max={progress.totalBytes ?? 1} value={progress.sentBytes} />{' '}
+            {progress.sentBytes} bytes
           </p>
         )}
       </form>
@@ -93,7 +126,10 @@ function SubmitForm({ session }: { session: Session }) {
 }
 
 export function JobsPage({ session }: { session: Session }) {
-  const [filters, setFilters] = useState<{ status: JobListQuery['status'] | ''; purpose: string }>({ status: '', purpose: '' });
+  const [filters, setFilters] = useState<{ status: JobListQuery['status'] | ''; purpose: string }>({
+    status: '',
+    purpose: '',
+  });
   const [cursors, setCursors] = useState<string[]>([]);
   const [page, setPage] = useState<JobList | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -105,7 +141,12 @@ export function JobsPage({ session }: { session: Session }) {
     setLoading(true);
     session.client
       .listJobs(
-        { limit: PAGE_SIZE, ...(filters.status === '' ? {} : { status: filters.status }), ...(filters.purpose === '' ? {} : { purpose: filters.purpose }), ...(cursor === undefined ? {} : { cursor }) },
+        {
+          limit: PAGE_SIZE,
+          ...(filters.status === '' ? {} : { status: filters.status }),
+          ...(filters.purpose === '' ? {} : { purpose: filters.purpose }),
+          ...(cursor === undefined ? {} : { cursor }),
+        },
         { signal: controller.signal },
       )
       .then((p) => {
@@ -132,7 +173,10 @@ export function JobsPage({ session }: { session: Session }) {
             event.preventDefault();
             const data = new FormData(event.currentTarget);
             setCursors([]);
-            setFilters({ status: String(data.get('status') ?? '') as JobListQuery['status'] | '', purpose: String(data.get('purpose') ?? '').trim() });
+            setFilters({
+              status: String(data.get('status') ?? '') as JobListQuery['status'] | '',
+              purpose: String(data.get('purpose') ?? '').trim(),
+            });
           }}
         >
           <span>
@@ -154,7 +198,7 @@ export function JobsPage({ session }: { session: Session }) {
         </form>
         <ErrorNotice error={error} />
         <p aria-live="polite" class="hint">
-          {loading ? 'Loading…' : page === undefined ? '' : `${page.jobs.length} job${page.jobs.length === 1 ? '' : 's'} on this page`}
+          {loading ? 'Loading…' : page === undefined ? '' : `${plural(page.jobs.length, 'job')} on this page`}
         </p>
         {page === undefined || page.jobs.length === 0 ? null : (
           <table>
@@ -193,10 +237,18 @@ export function JobsPage({ session }: { session: Session }) {
           <button type="button" disabled={cursors.length === 0} onClick={() => setCursors([])}>
             First page
           </button>
-          <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+          <button
+            type="button"
+            disabled={cursors.length === 0}
+            onClick={() => setCursors(cursors.slice(0, -1))}
+          >
             Previous page
           </button>
-          <button type="button" disabled={page?.next_cursor == null} onClick={() => page?.next_cursor != null && setCursors([...cursors, page.next_cursor])}>
+          <button
+            type="button"
+            disabled={page?.next_cursor == null}
+            onClick={() => page?.next_cursor != null && setCursors([...cursors, page.next_cursor])}
+          >
             Next page
           </button>
         </div>

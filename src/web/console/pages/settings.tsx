@@ -1,6 +1,7 @@
-/** Settings: who you are, what your roles allow; API keys are managed with `veil apikey` until the API has routes for them. */
+/** Settings: who you are, what your roles allow; for admins, the tenant's API keys. */
 import { Page } from '../app.js';
 import type { Session } from '../session.js';
+import { ApiKeys } from './api-keys.js';
 
 export function SettingsPage({ session }: { session: Session }) {
   const { me } = session;
@@ -25,15 +26,7 @@ export function SettingsPage({ session }: { session: Session }) {
           </ul>
         </dd>
       </dl>
-      {me.permissions.includes('api-keys:manage') ? (
-        <>
-          <h2>API keys</h2>
-          <p>
-            The HTTP API has no routes for API keys yet: create, list and revoke them with <code>veil apikey create</code>,{' '}
-            <code>veil apikey list</code> and <code>veil apikey revoke</code> on the server.
-          </p>
-        </>
-      ) : null}
+      {me.permissions.includes('api-keys:manage') ? <ApiKeys session={session} /> : null}
     </Page>
   );
 }
