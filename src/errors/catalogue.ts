@@ -338,6 +338,15 @@ export const ERROR_CATALOGUE = {
     status: 409,
     doc: 'A request with the same `Idempotency-Key` is still being submitted; retry in a few seconds to get its job.',
   },
+  // One service core (issue 18): the native OCR engine.
+  VEIL_OCR_TIMEOUT: {
+    status: 422,
+    doc: 'The native OCR engine (`VEIL_OCR=native`) did not finish an image within its time limit and was stopped; the page is probably far larger or busier than a document page. Split or downscale the document.',
+  },
+  VEIL_OCR_UNAVAILABLE: {
+    status: 500,
+    doc: '`VEIL_OCR=native` is set but the `tesseract` command or its English data is not installed on this machine: `apt-get install tesseract-ocr`, or set `VEIL_OCR=auto` (tesseract.js when the command is missing).',
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

@@ -11,6 +11,7 @@
  * one check in `crossChecks`. Nothing else needs to know the list.
  */
 import { z } from 'zod';
+import { OCR_ENGINES } from '../documents/ocr/engine.js';
 import { VeilError } from '../errors/veil-error.js';
 
 const secrets = z.registry<{ secret: true }>();
@@ -78,6 +79,15 @@ export const configSchema = z
     VEIL_BLOBS: z
       .enum(['file'], { error: 'expected file (the encrypted file store in the data directory)' })
       .default('file'),
+
+    // Documents.
+    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, or the CLI when installed. */
+    VEIL_OCR: z
+      .enum(OCR_ENGINES, {
+        error:
+          'expected auto (tesseract CLI when installed), native (the tesseract CLI) or wasm (tesseract.js)',
+      })
+      .default('auto'),
 
     // Logs.
     VEIL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),

@@ -1,11 +1,12 @@
 /**
  * `veil serve` from a validated configuration: the KEK provider `VEIL_KEK` selects, the sign-in
- * `VEIL_OIDC_*` selects, TLS when `VEIL_TLS_CERT`/`VEIL_TLS_KEY` are set, listening on
+ * `VEIL_OIDC_*` selects, the OCR engine `VEIL_OCR` selects, TLS when `VEIL_TLS_CERT`/`VEIL_TLS_KEY` are set, listening on
  * `VEIL_HOST:VEIL_PORT`. The CLI command is this plus a banner and signal handling, so tests run
  * exactly what an operator runs.
  */
 import type { VeilConfig } from './config.js';
 import { keyProviderFromConfig } from './key-provider.js';
+import { ocrFromConfig } from './ocr.js';
 import { startService } from './service.js';
 import type { Service, ServiceOptions } from './service.js';
 import { authenticateFromConfig } from './sign-in.js';
@@ -45,6 +46,7 @@ export async function startConfiguredService(
   > = {},
 ): Promise<ConfiguredService> {
   const tls = await tlsFromConfig(config);
+  await ocrFromConfig(config);
   const signIn = await authenticateFromConfig(config);
   const service = await startService({
     ...extra,

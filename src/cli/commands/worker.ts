@@ -3,6 +3,7 @@ import { VeilError } from '../../errors/veil-error.js';
 import { openRuntime, startWorkers } from '../../pipeline/worker.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
+import { ocrFromConfig } from '../../runtime/ocr.js';
 import { startGovernance } from '../../runtime/governance.js';
 import { openPolicyDirectory } from '../../policy/index.js';
 import { governanceEnv } from '../governance-env.js';
@@ -64,6 +65,7 @@ export function registerWorker(program: Command): void {
           'VEIL_CONFIG_INVALID',
           'configuration: DATABASE_URL: `veil worker` needs it to name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
+      await ocrFromConfig(config);
       const governanceSettings = governanceEnv(process.env, process.cwd());
       // Validated before anything opens: an invalid policy stops the worker, naming the field.
       const policies = await openPolicyDirectory(governanceSettings.policyDir);
