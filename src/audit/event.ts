@@ -37,6 +37,8 @@ export const KNOWN_ACTIONS = [
   'text.anonymized',
   'analytics.released',
   'alert.raised',
+  // One service core (issue 18): what a job released to a caller, by hash.
+  'output.released',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -158,6 +160,13 @@ export const OBJECT_KINDS = [
 
 const objectRef = z.object({ kind: z.enum(OBJECT_KINDS), id }).strict();
 
+/**
+ * The outputs a job releases to a caller: the redacted document, the extracted fields, the full
+ * transcript, and revealed values. Each release is recorded as `output.released` with the hash
+ * of the bytes sent, so a caller can later prove which output it was given.
+ */
+export const OUTPUT_KINDS = ['redacted', 'fields', 'text', 'reveal'] as const;
+
 const eventSchema = z
   .object({
     v: z.literal(1),
@@ -202,6 +211,11 @@ const eventSchema = z
     provider: provider.optional(),
     /** SHA-256 of the pseudonymised prompt as sent (ai.request); never the prompt. */
     prompt_hash: sha256.optional(),
+    /** What was released (output.released): its kind, the SHA-256 of the bytes sent and their count; never the bytes. */
+    output: z
+      .object({ kind: z.enum(OUTPUT_KINDS), sha256, bytes: count })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((event, ctx) => {
@@ -281,12 +295,17 @@ const eventSchema = z
       case 'alert.raised':
         need('code', event.code !== undefined);
         break;
+      case 'output.released':
+        need('objects (a job)', hasJob);
+        need('output', event.output !== undefined);
+        break;
     }
   });
 
 const FIELD_NAMES = new Set([
   ...Object.keys(eventSchema.shape),
   ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version', 'host', 'model', 'region'],
+  ...['sha256', 'bytes'],
   ...['objects (a job)', 'objects (a key)'],
 ]);
 

@@ -8,6 +8,7 @@
  * commands, which take plain inputs; this file adds the tenant from the principal, the audit
  * events, and the upload slots.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
@@ -276,6 +277,21 @@ function createJobsPort(
       return logs.recordWithReceipt(
         jobDeletedEvent(deleted, { actor: auditActor(principal), trigger: 'request' }),
       );
+    },
+    async released(principal, jobId, output) {
+      // The job's policy hash names the rules the output was made under; the job is the caller's
+      // (tenant-scoped read), and it exists: the output was just read from it.
+      const job = await forTenant(store, principal.tenantId).jobs.get(jobId);
+      return logs.recordWithReceipt({
+        ...jobEvent(principal, jobId),
+        action: 'output.released',
+        ...(job === undefined ? {} : { policy_hash: job.policyHash }),
+        output: {
+          kind: output.kind,
+          sha256: createHash('sha256').update(output.bytes).digest('hex'),
+          bytes: output.bytes.byteLength,
+        },
+      });
     },
     async reveal(principal, jobId, reason) {
       const tenant = principal.tenantId;

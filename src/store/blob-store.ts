@@ -34,8 +34,16 @@ export interface BlobStore {
 const NAME_PATTERN = /^b_[0-9a-f]{32}$/;
 const TEMP_PATTERN = /^\.tmp-[0-9a-f]{16}$/;
 
-function checkName(name: string): void {
-  // The name becomes a path: only names this store could have made are accepted.
+/**
+ * Refuses a name no blob store issued (`b_` and 32 hex digits): the file driver makes it a path,
+ * the database driver a key, so nothing else may reach either.
+ *
+ * @example
+ * ```ts
+ * checkBlobName(ref.name); // throws VEIL_INVALID_INPUT for '../../etc/passwd'
+ * ```
+ */
+export function checkBlobName(name: string): void {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name))
     throw new VeilError('VEIL_INVALID_INPUT', 'blob store: not a blob name this store issued');
 }
@@ -81,7 +89,7 @@ export class EncryptedFileBlobStore implements BlobStore {
   }
 
   #path(name: string): { dir: string; file: string } {
-    checkName(name);
+    checkBlobName(name);
     const dir = join(this.#directory, name.slice(2, 4));
     return { dir, file: join(dir, name) };
   }
