@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { OCR_ENGINES } from '../documents/ocr/engine.js';
 import { VeilError } from '../errors/veil-error.js';
+import { BLOB_DRIVERS } from '../store/index.js';
 
 const secrets = z.registry<{ secret: true }>();
 
@@ -75,9 +76,12 @@ export const configSchema = z
     VEIL_DATA_DIR: text().default('.veil'),
     /** A PostgreSQL connection string; PGlite in the data directory when unset. */
     DATABASE_URL: secret(absoluteUrl(['postgres:', 'postgresql:']).optional()),
-    /** Where encrypted blobs live; only the data directory's file store in this build. */
+    /** Where encrypted blobs live: files in the data directory, or the database (shared by every machine using it). */
     VEIL_BLOBS: z
-      .enum(['file'], { error: 'expected file (the encrypted file store in the data directory)' })
+      .enum(BLOB_DRIVERS, {
+        error:
+          'expected file (encrypted files in the data directory) or postgres (encrypted, in the database)',
+      })
       .default('file'),
 
     // Documents.

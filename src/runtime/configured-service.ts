@@ -59,6 +59,7 @@ export async function startConfiguredService(
       ? {}
       : { detectionThreads: config.VEIL_DETECTION_THREADS }),
     keyProvider: await keyProviderFromConfig(config),
+    blobs: config.VEIL_BLOBS,
     keyMaintenanceIntervalSeconds: config.VEIL_KEY_MAINTENANCE_SECONDS,
     ...(tls === undefined ? {} : { tls }),
     authenticate: signIn.authenticate,

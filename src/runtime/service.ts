@@ -47,7 +47,7 @@ import { checkRegion } from '../pipeline/jobs/admission.js';
 import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import { ARTIFACT, artifactId, decodeManifest } from '../pipeline/jobs/request.js';
 import { forTenant } from '../store/index.js';
-import type { StoreContext } from '../store/index.js';
+import type { BlobDriver, StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
 import {
@@ -118,6 +118,8 @@ export interface ServiceOptions {
   readonly detectionThreads?: number;
   /** The KEK provider; default a local key file, `<dataDir>/kek.key` (see `keyProviderFromConfig`). */
   readonly keyProvider?: KeyEncryptionKeyProvider;
+  /** Where encrypted blobs live: `file` (the data directory, default) or `postgres` (the database). */
+  readonly blobs?: BlobDriver;
   /** Serve HTTPS with this certificate and key (`startService`'s URL is then `https://`). */
   readonly tls?: TlsFiles;
   /**
@@ -406,6 +408,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.keyProvider === undefined ? {} : { keyProvider: options.keyProvider }),
+    ...(options.blobs === undefined ? {} : { blobs: options.blobs }),
     onQueueError: (error) => logger?.warn({ component: 'queue', errorName: error.name }, 'queue error'),
   });
   let workers: Workers | undefined;

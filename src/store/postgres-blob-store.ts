@@ -35,7 +35,11 @@ export class PostgresBlobStore implements BlobStore {
   readonly #keyring: Keyring;
   readonly #chunkBytes: number;
 
-  constructor(options: { readonly db: Kysely<Schema>; readonly keyring: Keyring; readonly chunkBytes?: number }) {
+  constructor(options: {
+    readonly db: Kysely<Schema>;
+    readonly keyring: Keyring;
+    readonly chunkBytes?: number;
+  }) {
     this.#db = options.db;
     this.#keyring = options.keyring;
     this.#chunkBytes = options.chunkBytes ?? BLOB_CHUNK_BYTES;

@@ -73,6 +73,7 @@ export function registerWorker(program: Command): void {
         databaseUrl,
         dataDir: config.VEIL_DATA_DIR,
         keyProvider: await keyProviderFromConfig(config),
+        blobs: config.VEIL_BLOBS,
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
       const { region } = governanceSettings;
