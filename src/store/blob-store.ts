@@ -48,6 +48,32 @@ export function checkBlobName(name: string): void {
     throw new VeilError('VEIL_INVALID_INPUT', 'blob store: not a blob name this store issued');
 }
 
+/**
+ * A new blob: a random opaque name for `target`, and `content` sealed in an envelope bound to
+ * tenant, name and artifact class. Both drivers store exactly this.
+ *
+ * @example
+ * ```ts
+ * const { ref, sealed } = await sealNewBlob(keyring, { tenantId: 't1', artifactClass: 'original' }, bytes);
+ * ```
+ */
+export async function sealNewBlob(
+  keyring: Keyring,
+  target: Omit<BlobRef, 'name'>,
+  content: Uint8Array,
+): Promise<{ ref: BlobRef; sealed: Buffer }> {
+  const ref: BlobRef = {
+    tenantId: target.tenantId,
+    artifactClass: target.artifactClass,
+    name: `b_${randomBytes(16).toString('hex')}`,
+  };
+  const sealed = await keyring.encrypt(
+    { tenantId: ref.tenantId, objectId: ref.name, artifactClass: ref.artifactClass },
+    content,
+  );
+  return { ref, sealed };
+}
+
 /** Space the disk does not have: a quota or a full volume. */
 const FULL = new Set(['ENOSPC', 'EDQUOT']);
 
@@ -95,15 +121,7 @@ export class EncryptedFileBlobStore implements BlobStore {
   }
 
   async put(target: Omit<BlobRef, 'name'>, content: Uint8Array): Promise<BlobRef> {
-    const ref: BlobRef = {
-      tenantId: target.tenantId,
-      artifactClass: target.artifactClass,
-      name: `b_${randomBytes(16).toString('hex')}`,
-    };
-    const sealed = await this.#keyring.encrypt(
-      { tenantId: ref.tenantId, objectId: ref.name, artifactClass: ref.artifactClass },
-      content,
-    );
+    const { ref, sealed } = await sealNewBlob(this.#keyring, target, content);
     const { dir, file } = this.#path(ref.name);
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });

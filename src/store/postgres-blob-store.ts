@@ -5,11 +5,10 @@
  * of at most {@link BLOB_CHUNK_BYTES} stored as rows, so no statement or row carries a whole large
  * document; all of an object's chunks are written in one transaction (a crash leaves all or none).
  */
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.js';
 import { VeilError } from '../errors/veil-error.js';
-import { checkBlobName } from './blob-store.js';
+import { checkBlobName, sealNewBlob } from './blob-store.js';
 import type { BlobRef, BlobStore } from './blob-store.js';
 import { withTenantScope } from './database.js';
 import type { Schema } from './schema.js';
@@ -46,15 +45,7 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   async put(target: Omit<BlobRef, 'name'>, content: Uint8Array): Promise<BlobRef> {
-    const ref: BlobRef = {
-      tenantId: target.tenantId,
-      artifactClass: target.artifactClass,
-      name: `b_${randomBytes(16).toString('hex')}`,
-    };
-    const sealed = await this.#keyring.encrypt(
-      { tenantId: ref.tenantId, objectId: ref.name, artifactClass: ref.artifactClass },
-      content,
-    );
+    const { ref, sealed } = await sealNewBlob(this.#keyring, target, content);
     await withTenantScope(this.#db, ref.tenantId, async (trx) => {
       // One chunk per statement: a statement never carries more than one chunk of the object.
       for (let seq = 0, at = 0; at < sealed.length || seq === 0; seq += 1, at += this.#chunkBytes)
