@@ -1,17 +1,22 @@
 // One receipt image end to end through `veil fields` (parse with OCR, detect, extract), the
 // product path: the first run includes starting the OCR workers (as a one-off CLI call does), the
 // later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
-// Usage: npm run bench:fields [-- --runs N] [-- FILE]
+// Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm` for one).
+// Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm] [-- FILE]
 // Figures are noisy on a shared machine: compare best and median, not one run.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fieldsOfDocument, type FieldsTimings } from '../../src/cli/commands/fields.js';
-import { createTesseractOcr } from '../../src/documents/ocr/pool.js';
+import { nativeTesseractAvailable } from '../../src/documents/ocr/native.js';
+import { createOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
-const file = process.argv.slice(2).find((a) => !a.startsWith('--') && a !== String(runs)) ?? fileURLToPath(new URL('../../../shared/eval/sroie/img/000.jpg', import.meta.url));
+const engineArg = process.argv.indexOf('--engine');
+const engines: ('native' | 'wasm')[] =
+  engineArg > 0 ? [process.argv[engineArg + 1] as 'native' | 'wasm'] : (await nativeTesseractAvailable()) ? ['native', 'wasm'] : ['wasm'];
+const file = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !['--runs', '--engine'].includes(all[i - 1] ?? '')) ?? fileURLToPath(new URL('../../../shared/eval/sroie/img/000.jpg', import.meta.url));
 if (!existsSync(file)) {
   console.log(`bench:fields skipped: ${file} not found`);
   process.exit(0);
@@ -21,9 +26,11 @@ const show = (label: string, t: FieldsTimings): void =>
   console.log(`${label.padEnd(22)} total ${t.total.toFixed(0).padStart(5)} ms = parse/OCR ${t.parse.toFixed(0).padStart(5)} + detect ${t.detect.toFixed(0).padStart(4)} + extract ${t.extract.toFixed(0).padStart(4)}`);
 
 console.log(`veil fields ${file.split('/').at(-1)} --template receipt (${(bytes.length / 1024).toFixed(0)} KiB)`);
+for (const engine of engines)
 for (const workers of [1, 2]) {
-  const ocr = createTesseractOcr({ workers });
+  const ocr = createOcr(engine, { native: { processes: workers }, wasm: { workers } });
   const cold = await fieldsOfDocument(bytes, { template: 'receipt', ocr });
+  console.log(engine === 'native' ? 'native tesseract' : 'tesseract.js');
   show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold.timings);
   const warm: FieldsTimings[] = [];
   for (let i = 0; i < runs; i++) warm.push((await fieldsOfDocument(bytes, { template: 'receipt', ocr })).timings);

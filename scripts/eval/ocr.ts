@@ -3,11 +3,15 @@
 // pdfminer's expected text for its sample PDFs (whitespace-normalised agreement). The receipts are
 // read twice: as the JPEG images they are, and wrapped as image-only PDFs scanned at 200 dpi, which
 // goes through the scanned-PDF path (render at 300 dpi, prepare, OCR).
-// Usage: npm run eval:ocr [-- --limit N]
+// Each OCR figure is taken for every engine given (`--engine native|wasm`, default both when the
+// native tesseract is installed, else tesseract.js alone): accuracy and seconds per receipt.
+// Usage: npm run eval:ocr [-- --limit N] [-- --engine native|wasm]
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument } from 'pdf-lib';
-import { createTesseractOcr } from '../../src/documents/ocr/pool.js';
+import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
+import { nativeTesseractAvailable } from '../../src/documents/ocr/native.js';
+import { createOcr } from '../../src/documents/ocr/select.js';
 import { parseDocument } from '../../src/documents/parse.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
@@ -15,6 +19,9 @@ import { documentText } from '../../src/documents/text.js';
 const evalRoot = fileURLToPath(new URL('../../../shared/eval/', import.meta.url));
 const limitArg = process.argv.indexOf('--limit');
 const limit = limitArg > 0 ? Number(process.argv[limitArg + 1]) : Infinity;
+const engineArg = process.argv.indexOf('--engine');
+const engines: Exclude<OcrEngineChoice, 'auto'>[] =
+  engineArg > 0 ? [process.argv[engineArg + 1] as 'native' | 'wasm'] : (await nativeTesseractAvailable()) ? ['native', 'wasm'] : ['wasm'];
 
 /** Levenshtein distance, two rows. */
 function distance(a: string, b: string): number {
@@ -61,10 +68,10 @@ async function scannedPdf(jpeg: Uint8Array, dpi: number): Promise<Uint8Array> {
 
 const SCAN_DPI = 200;
 
-async function sroie(asPdf: boolean): Promise<void> {
+async function sroie(asPdf: boolean, engine: 'native' | 'wasm'): Promise<void> {
   const root = `${evalRoot}sroie/`;
   if (!existsSync(root)) return console.log(`SROIE: skipped (${root} not found)`);
-  const ocr = createTesseractOcr();
+  const ocr = createOcr(engine);
   const names = readdirSync(`${root}img`).filter((n) => n.endsWith('.jpg')).sort().slice(0, limit);
   let errors = 0;
   let chars = 0;
@@ -102,7 +109,7 @@ async function sroie(asPdf: boolean): Promise<void> {
     await ocr.close();
   }
   const n = names.length;
-  console.log(`SROIE (${n} receipts${asPdf ? `, each as an image-only PDF scanned at ${SCAN_DPI} dpi` : ''}): line CER ${((100 * lineErrors) / lineChars).toFixed(2)}% over ${lineChars} characters (each transcript line against its best match in the OCR text, upper-cased like the transcripts)`);
+  console.log(`SROIE, ${engine === 'native' ? 'native tesseract' : 'tesseract.js'} (${n} receipts${asPdf ? `, each as an image-only PDF scanned at ${SCAN_DPI} dpi` : ''}): line CER ${((100 * lineErrors) / lineChars).toFixed(2)}% over ${lineChars} characters (each transcript line against its best match in the OCR text, upper-cased like the transcripts)`);
   console.log(`  case-sensitive line CER ${((100 * caseErrors) / lineChars).toFixed(2)}% (counts every lower-case letter the receipt prints as an error: the transcripts are all upper case)`);
   console.log(`  whole-text CER ${((100 * errors) / chars).toFixed(2)}% (transcript order vs OCR reading order, so layout differences count as errors); ${((Date.now() - started) / 1000 / n).toFixed(2)} s/receipt`);
   console.log(`  key fields found in OCR text: company ${fields.company}/${n}, date ${fields.date}/${n}, total ${fields.total}/${n}`);
@@ -151,7 +158,9 @@ async function pdfSamples(): Promise<void> {
 }
 
 await pdfSamples();
-await sroie(false);
-await sroie(true);
+for (const engine of engines) {
+  await sroie(false, engine);
+  await sroie(true, engine);
+}
 // Idle PDF and OCR threads would keep the process alive after the figures are printed.
 await closeDocumentResources();

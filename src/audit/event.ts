@@ -46,6 +46,8 @@ export const KNOWN_ACTIONS = [
   'job.fields',
   // Issue 13: a job refused model use at submission; `code` names the rule (consent, purpose, region).
   'ai.refused',
+  // One service core (issue 18): what a job released to a caller, by hash.
+  'output.released',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -168,6 +170,13 @@ export const OBJECT_KINDS = [
 
 const objectRef = z.object({ kind: z.enum(OBJECT_KINDS), id }).strict();
 
+/**
+ * The outputs a job releases to a caller: the redacted document, the extracted fields, the full
+ * transcript, and revealed values. Each release is recorded as `output.released` with the hash
+ * of the bytes sent, so a caller can later prove which output it was given.
+ */
+export const OUTPUT_KINDS = ['redacted', 'fields', 'text', 'reveal'] as const;
+
 const eventSchema = z
   .object({
     v: z.literal(1),
@@ -215,6 +224,11 @@ const eventSchema = z
     /** A legal hold (legal_hold.*): what it covers, its reason code and its matter or ticket id. */
     hold: z
       .object({ scope: z.enum(['job', 'subject', 'tenant']), reason: slug, reference: id })
+      .strict()
+      .optional(),
+    /** What was released (output.released): its kind, the SHA-256 of the bytes sent and their count; never the bytes. */
+    output: z
+      .object({ kind: z.enum(OUTPUT_KINDS), sha256, bytes: count })
       .strict()
       .optional(),
   })
@@ -309,12 +323,17 @@ const eventSchema = z
         need('code', event.code !== undefined);
         need('purpose', event.purpose !== undefined);
         break;
+      case 'output.released':
+        need('objects (a job)', hasJob);
+        need('output', event.output !== undefined);
+        break;
     }
   });
 
 const FIELD_NAMES = new Set([
   ...Object.keys(eventSchema.shape),
   ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version', 'host', 'model', 'region'],
+  ...['sha256', 'bytes'],
   ...['scope', 'reference', 'objects (a job)', 'objects (a key)', 'objects (a legal hold)'],
 ]);
 

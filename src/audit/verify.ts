@@ -8,7 +8,7 @@
  * export who recomputes leaf hashes cannot forge a signature, so such tampering is caught at the
  * first tree head after it; the log signs heads at intervals (`signEvery`) to keep that span short.
  */
-import type { JsonWebKey } from 'node:crypto';
+import { createHash, type JsonWebKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isVeilError, VeilError } from '../errors/veil-error.js';
 import { hashFromHex, toHex } from './encoding.js';
@@ -322,6 +322,38 @@ export function assertReceipt(
   throw new VeilError(code, `audit receipt: ${result.reason}`);
 }
 
+/** {@link releasedOutputMatches}'s verdict. */
+export type ReleasedOutputCheck =
+  | { readonly ok: true; readonly kind: string; readonly jobId: string; readonly sha256: string }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Whether `bytes` are the output an `output.released` event records: the same SHA-256 and length.
+ * Check the receipt first ({@link verifyReceipt}): this only compares the file with the event.
+ *
+ * @example
+ * ```ts
+ * if (verifyReceipt(receipt, key).ok && releasedOutputMatches(receipt.event, await readFile('fields.json')).ok) trust();
+ * ```
+ */
+export function releasedOutputMatches(event: unknown, bytes: Uint8Array): ReleasedOutputCheck {
+  const e = (event ?? {}) as {
+    action?: unknown;
+    output?: { kind?: unknown; sha256?: unknown; bytes?: unknown };
+    objects?: { kind?: unknown; id?: unknown }[];
+  };
+  if (e.action !== 'output.released' || typeof e.output?.sha256 !== 'string')
+    return { ok: false, reason: 'the receipt is not of an `output.released` event' };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== e.output.sha256 || bytes.length !== e.output.bytes)
+    return {
+      ok: false,
+      reason: `the file (${bytes.length} bytes, sha256 ${sha256}) is not the released output (${String(e.output.bytes)} bytes, sha256 ${e.output.sha256})`,
+    };
+  const job = e.objects?.find((o) => o.kind === 'job');
+  return { ok: true, kind: String(e.output.kind), jobId: String(job?.id), sha256 };
+}
+
 /** What {@link auditVerifyCommand} returns for the CLI to print. */
 export interface AuditVerifyOutcome {
   readonly ok: boolean;
@@ -344,7 +376,7 @@ export interface AuditVerifyOutcome {
  */
 export async function auditVerifyCommand(
   path: string,
-  options: { publicKeyPath?: string } = {},
+  options: { publicKeyPath?: string; outputPath?: string } = {},
 ): Promise<AuditVerifyOutcome> {
   const read = (file: string): Promise<string | undefined> => readFile(file, 'utf8').catch(() => undefined);
   const text = await read(path);
@@ -369,6 +401,13 @@ export async function auditVerifyCommand(
   } catch {
     single = undefined;
   }
+  // The `veil-output-receipt` header's value saved as it came: a receipt as base64url JSON.
+  if (single === undefined && /^[A-Za-z0-9_-]+$/.test(text.trim()))
+    try {
+      single = JSON.parse(Buffer.from(text.trim(), 'base64url').toString('utf8'));
+    } catch {
+      single = undefined;
+    }
   // A `DELETE /v1/jobs/:id` answer saved as it came carries its receipt in a `receipt` field.
   const wrapped =
     single !== null && typeof single === 'object' ? (single as { receipt?: unknown }).receipt : undefined;
@@ -391,14 +430,31 @@ export async function auditVerifyCommand(
           'a receipt can only be checked against the audit public key, which it does not carry: save the answer of GET /v1/audit/public-key from the service (or ask its operator for it) and pass it with --public-key FILE\n',
       };
     const result = verifyReceipt(single, key);
-    return result.ok
+    if (!result.ok)
+      return {
+        ok: false,
+        exitCode: 1,
+        output: `receipt does NOT verify (${result.problem}): ${result.reason}\n`,
+      };
+    const verified = `receipt verified: entry ${result.index} is in the log of ${result.treeSize} entries signed by key ${result.keyId} at ${new Date(result.timestamp).toISOString()}\n`;
+    if (options.outputPath === undefined) return { ok: true, exitCode: 0, output: verified };
+    const bytes = await readFile(options.outputPath).catch(() => undefined);
+    if (bytes === undefined) return { ok: false, exitCode: 2, output: `cannot read ${options.outputPath}\n` };
+    const released = releasedOutputMatches((single as { event?: unknown }).event, bytes);
+    return released.ok
       ? {
           ok: true,
           exitCode: 0,
-          output: `receipt verified: entry ${result.index} is in the log of ${result.treeSize} entries signed by key ${result.keyId} at ${new Date(result.timestamp).toISOString()}\n`,
+          output: `${verified}output verified: ${options.outputPath} is the ${released.kind} output Veil released for job ${released.jobId} (${bytes.length} bytes, sha256 ${released.sha256})\n`,
         }
-      : { ok: false, exitCode: 1, output: `receipt does NOT verify (${result.problem}): ${result.reason}\n` };
+      : { ok: false, exitCode: 1, output: `${verified}output does NOT match: ${released.reason}\n` };
   }
+  if (options.outputPath !== undefined)
+    return {
+      ok: false,
+      exitCode: 2,
+      output: `--output is checked against an output receipt (the veil-output-receipt header), and ${path} is not a receipt\n`,
+    };
   const result = verifyExport(text, key);
   if (!result.ok) {
     const where = result.index === undefined ? '' : ` first bad entry: ${result.index};`;

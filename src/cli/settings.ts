@@ -15,3 +15,18 @@ export function commandConfig(flags: readonly ConfigFlag[] = []): VeilConfig {
   for (const warning of loaded.unknown) process.stderr.write(`warning: ${warning}\n`);
   return loaded.config;
 }
+
+/**
+ * For commands that read documents: validates the configuration and points the shared OCR engine
+ * at `VEIL_OCR` (loaded only here, so other commands never load the OCR drivers).
+ *
+ * @example
+ * ```ts
+ * await configureDocumentCommand();
+ * const doc = await parseDocument(bytes);
+ * ```
+ */
+export async function configureDocumentCommand(): Promise<void> {
+  const { ocrFromConfig } = await import('../runtime/ocr.js');
+  await ocrFromConfig(commandConfig());
+}

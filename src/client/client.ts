@@ -43,7 +43,7 @@ import type {
   UploadIssued,
   UploadReceived,
 } from './types.js';
-import { verifyReceipt } from './verify-receipt.js';
+import { decodeOutputReceipt, OUTPUT_RECEIPT_HEADER, verifyReceipt } from './verify-receipt.js';
 import type { ReceiptPublicKey, ReceiptVerification } from './verify-receipt.js';
 
 /** What {@link VeilClient} takes. */
@@ -478,11 +478,14 @@ export class VeilClient {
     });
   }
 
-  /** The redacted document and its media type (`GET /v1/jobs/{id}/redacted`, audited as a download). */
+  /**
+   * The redacted document, its media type and its `output.released` receipt
+   * (`GET /v1/jobs/{id}/redacted`, audited as a download); check them with `verifyOutputReceipt`.
+   */
   async getRedacted(
     jobId: string,
     options: { signal?: AbortSignal } = {},
-  ): Promise<{ mediaType: string; bytes: Uint8Array }> {
+  ): Promise<{ mediaType: string; bytes: Uint8Array; receipt: unknown }> {
     return this.#bytes({
       method: 'GET',
       path: `/v1/jobs/${path(jobId)}/redacted`,
@@ -491,11 +494,12 @@ export class VeilClient {
     });
   }
 
-  async #bytes(spec: RequestSpec): Promise<{ mediaType: string; bytes: Uint8Array }> {
+  async #bytes(spec: RequestSpec): Promise<{ mediaType: string; bytes: Uint8Array; receipt: unknown }> {
     const res = await send(this.#transport, spec);
     return {
       mediaType: (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(),
       bytes: new Uint8Array(await res.arrayBuffer()),
+      receipt: decodeOutputReceipt(res.headers.get(OUTPUT_RECEIPT_HEADER)),
     };
   }
 

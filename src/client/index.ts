@@ -12,6 +12,9 @@ export {
 } from './client.js';
 export { isVeilApiError, VeilApiError, type ClientErrorCode } from './errors.js';
 export {
+  decodeOutputReceipt,
+  OUTPUT_RECEIPT_HEADER,
+  verifyOutputReceipt,
   verifyReceipt,
   type Ed25519Engine,
   type ReceiptProblem,

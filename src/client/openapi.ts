@@ -3869,7 +3869,7 @@ export interface paths {
         };
         /**
          * The extracted fields
-         * @description The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for. Audited as `job.fields`.
+         * @description The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for. Audited as `job.fields`. The `veil-output-receipt` header carries the `output.released` audit receipt (base64url JSON) of the exact body bytes; `veil audit verify RECEIPT --output FILE` checks a saved body against it.
          */
         get: {
             parameters: {
@@ -4091,7 +4091,7 @@ export interface paths {
         };
         /**
          * The redacted document
-         * @description The redacted output with its media type; 409 until the job has succeeded. Audited as `job.download`.
+         * @description The redacted output with its media type; 409 until the job has succeeded. Audited as `job.download`. The `veil-output-receipt` header carries the `output.released` audit receipt (base64url JSON) of the exact body bytes; `veil audit verify RECEIPT --output FILE` checks a saved body against it.
          */
         get: {
             parameters: {
@@ -4270,7 +4270,7 @@ export interface paths {
         put?: never;
         /**
          * Reveal the original values of the findings
-         * @description Privileged (admin, dpo) and audited as `job.reveal` with the reason before anything is decrypted. The only route that returns detected values. The note must not contain personal data: give a reason code and a ticket id.
+         * @description Privileged (admin, dpo) and audited as `job.reveal` with the reason before anything is decrypted. The only route that returns detected values. The note must not contain personal data: give a reason code and a ticket id. The `veil-output-receipt` header carries the `output.released` audit receipt (base64url JSON) of the exact body bytes; `veil audit verify RECEIPT --output FILE` checks a saved body against it.
          */
         post: {
             parameters: {
@@ -4475,7 +4475,7 @@ export interface paths {
         };
         /**
          * The full transcript
-         * @description Only for jobs submitted with the `text` output and `consent.allow_full_text: true`. Audited as `job.full_text`.
+         * @description Only for jobs submitted with the `text` output and `consent.allow_full_text: true`. Audited as `job.full_text`. The `veil-output-receipt` header carries the `output.released` audit receipt (base64url JSON) of the exact body bytes; `veil audit verify RECEIPT --output FILE` checks a saved body against it.
          */
         get: {
             parameters: {

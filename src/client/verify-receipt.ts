@@ -15,13 +15,16 @@
  * schema; this verifier checks only that the event is what the log signed, which is what a
  * receipt proves.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   equal,
   eventLeafHash,
+  fromBase64url,
   fromHex,
   inclusionRoot,
   isSignedHead,
   publicKeyBytes,
+  toHex,
   verifyHeadSignature,
 } from './audit-crypto.js';
 import type { Ed25519Engine, ReceiptPublicKey } from './audit-crypto.js';
@@ -29,7 +32,7 @@ import type { Ed25519Engine, ReceiptPublicKey } from './audit-crypto.js';
 export type { Ed25519Engine, ReceiptPublicKey } from './audit-crypto.js';
 
 /** Why a receipt does not verify (the CLI's names). */
-export type ReceiptProblem = 'format' | 'key' | 'signature' | 'event' | 'proof';
+export type ReceiptProblem = 'format' | 'key' | 'signature' | 'event' | 'proof' | 'output';
 
 /** The outcome of {@link verifyReceipt}. */
 export type ReceiptVerification =
@@ -98,4 +101,60 @@ export async function verifyReceipt(
     keyId: key.keyId,
     timestamp: head.timestamp,
   };
+}
+
+/** The response header of every released output: its `output.released` receipt, base64url JSON. */
+export const OUTPUT_RECEIPT_HEADER = 'veil-output-receipt';
+
+/**
+ * The receipt a `veil-output-receipt` header carries, or undefined when the value is not one.
+ *
+ * @example
+ * ```ts
+ * const receipt = decodeOutputReceipt(response.headers.get('veil-output-receipt'));
+ * ```
+ */
+export function decodeOutputReceipt(header: string | null | undefined): unknown {
+  const bytes = header ? fromBase64url(header.trim()) : undefined;
+  if (bytes === undefined) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies an output receipt offline, as {@link verifyReceipt} does, and that `output` is the
+ * output it records: an `output.released` event whose SHA-256 and length are those of `output`
+ * (the body exactly as received: document bytes, or the JSON answer's bytes). Never throws.
+ *
+ * @example
+ * ```ts
+ * const res = await fetch(`${base}/v1/jobs/${id}/fields`, { headers });
+ * const body = new Uint8Array(await res.arrayBuffer());
+ * const result = await verifyOutputReceipt(decodeOutputReceipt(res.headers.get(OUTPUT_RECEIPT_HEADER)), key, body);
+ * result.ok; // true: this body is what the service recorded releasing
+ * ```
+ */
+export async function verifyOutputReceipt(
+  receipt: unknown,
+  publicKey: ReceiptPublicKey,
+  output: Uint8Array,
+  options: { readonly engine?: Ed25519Engine } = {},
+): Promise<ReceiptVerification> {
+  const result = await verifyReceipt(receipt, publicKey, options);
+  if (!result.ok) return result;
+  const event = (receipt as { event: { action?: unknown; output?: { sha256?: unknown; bytes?: unknown } } })
+    .event;
+  if (event.action !== 'output.released' || event.output === undefined)
+    return { ok: false, problem: 'output', reason: 'the receipt is not of an `output.released` event' };
+  const hash = toHex(sha256(output));
+  if (hash !== event.output.sha256 || output.length !== event.output.bytes)
+    return {
+      ok: false,
+      problem: 'output',
+      reason: `the output (${output.length} bytes, sha256 ${hash}) is not the one released (${String(event.output.bytes)} bytes)`,
+    };
+  return result;
 }

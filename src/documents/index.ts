@@ -19,8 +19,20 @@ export type {
   Table,
   Word,
 } from './model.js';
-export type { OcrEngine, OcrResult, OcrWord } from './ocr/engine.js';
-export { closeSharedOcr, createTesseractOcr, sharedOcr, type TesseractOptions } from './ocr/pool.js';
+export {
+  OCR_ENGINES,
+  type OcrEngine,
+  type OcrEngineChoice,
+  type OcrResult,
+  type OcrWord,
+} from './ocr/engine.js';
+export { createTesseractOcr, type TesseractOptions } from './ocr/pool.js';
+export {
+  createNativeTesseractOcr,
+  nativeTesseractAvailable,
+  type NativeTesseractOptions,
+} from './ocr/native.js';
+export { closeSharedOcr, createOcr, sharedOcr, useSharedOcr, type OcrChoiceOptions } from './ocr/select.js';
 export { readDocumentFile } from './input.js';
 export { closeDocumentResources } from './resources.js';
 export { writeFileAtomic } from './output.js';

@@ -3,7 +3,7 @@ import { VeilError } from '../errors/veil-error.js';
 import { resolveLimits, type DocumentLimits } from './limits.js';
 import type { Document, DocumentFormat } from './model.js';
 import type { OcrEngine } from './ocr/engine.js';
-import { sharedOcr } from './ocr/pool.js';
+import { sharedOcr } from './ocr/select.js';
 import type { OcrMode, ParseContext, ProgressEvent } from './parsers/context.js';
 import { looksLikeCsv, parseCsv } from './parsers/csv.js';
 import { parseDocx } from './parsers/docx.js';

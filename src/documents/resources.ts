@@ -1,4 +1,4 @@
-import { closeSharedOcr } from './ocr/pool.js';
+import { closeSharedOcr } from './ocr/select.js';
 import { closeIdlePdfWorkers } from './pdf/sandbox.js';
 
 /**

@@ -348,6 +348,15 @@ export const ERROR_CATALOGUE = {
     status: 409,
     doc: 'The job is under a legal hold (`GET /v1/legal-holds`), so it cannot be deleted on request; a data-protection officer or an admin lifts the hold (`POST /v1/legal-holds/{id}/lift`) when the matter ends, and the retention sweeper then deletes what is due.',
   },
+  // One service core (issue 18): the native OCR engine.
+  VEIL_OCR_TIMEOUT: {
+    status: 422,
+    doc: 'The native OCR engine (`VEIL_OCR=native`) did not finish an image within its time limit and was stopped; the page is probably far larger or busier than a document page. Split or downscale the document.',
+  },
+  VEIL_OCR_UNAVAILABLE: {
+    status: 500,
+    doc: '`VEIL_OCR=native` is set but the `tesseract` command or its English data is not installed on this machine: `apt-get install tesseract-ocr`, or set `VEIL_OCR=auto` (tesseract.js when the command is missing).',
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

@@ -16,9 +16,10 @@ import {
   EncryptedFileBlobStore,
   openDatabase,
   pgBossDb,
+  PostgresBlobStore,
   veilDataDir,
 } from '../store/index.js';
-import type { BlobStore, DatabaseHandle, StoreContext } from '../store/index.js';
+import type { BlobDriver, BlobStore, DatabaseHandle, StoreContext } from '../store/index.js';
 import {
   ensureJobQueues,
   enqueueStep,
@@ -226,6 +227,11 @@ export interface RuntimeOptions {
    * given provider in another region (or none) is refused with `VEIL_REGION_MISMATCH`.
    */
   readonly region?: string;
+  /**
+   * Where encrypted blobs live (`VEIL_BLOBS`): `file`, under `<dataDir>/blobs` (default), or
+   * `postgres`, in the database, so processes that share only the database share blobs too.
+   */
+  readonly blobs?: BlobDriver;
   /** Settings for the queues, used only when this process is the first to create them. */
   readonly queues?: QueueSettings;
   /** pg-boss supervision (expiring steps whose worker died, archiving); default every 60 s. */
@@ -247,7 +253,8 @@ export interface Runtime {
 
 /**
  * Opens everything a Veil process needs: the database (migrated), the keyring (data keys in the
- * database, wrapped by the KEK provider), the encrypted blob store under `<dataDir>/blobs`, and
+ * database, wrapped by the KEK provider), the encrypted blob store (under `<dataDir>/blobs`, or in
+ * the database with `blobs: 'postgres'`), and
  * pg-boss on the same database with the job queues created.
  *
  * @example
@@ -281,13 +288,18 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       provider,
       store: new DatabaseKeyringStore(handle.db),
     });
-    const blobs = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });
-    // A process killed mid-write leaves a ciphertext temp file; the next one to start reclaims it.
-    await blobs
-      .sweepTempFiles()
-      .catch((error: unknown) =>
-        options.onQueueError?.(error instanceof Error ? error : new Error('blob temp sweep failed')),
-      );
+    let blobs: BlobStore;
+    if (options.blobs === 'postgres') blobs = new PostgresBlobStore({ db: handle.db, keyring });
+    else {
+      const files = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });
+      // A process killed mid-write leaves a ciphertext temp file; the next one to start reclaims it.
+      await files
+        .sweepTempFiles()
+        .catch((error: unknown) =>
+          options.onQueueError?.(error instanceof Error ? error : new Error('blob temp sweep failed')),
+        );
+      blobs = files;
+    }
     boss = new PgBoss({
       db: pgBossDb(handle),
       schedule: false,

@@ -11,7 +11,9 @@
  * one check in `crossChecks`. Nothing else needs to know the list.
  */
 import { z } from 'zod';
+import { OCR_ENGINES } from '../documents/ocr/engine.js';
 import { VeilError } from '../errors/veil-error.js';
+import { BLOB_DRIVERS } from '../store/index.js';
 
 const secrets = z.registry<{ secret: true }>();
 
@@ -74,10 +76,22 @@ export const configSchema = z
     VEIL_DATA_DIR: text().default('.veil'),
     /** A PostgreSQL connection string; PGlite in the data directory when unset. */
     DATABASE_URL: secret(absoluteUrl(['postgres:', 'postgresql:']).optional()),
-    /** Where encrypted blobs live; only the data directory's file store in this build. */
+    /** Where encrypted blobs live: files in the data directory, or the database (shared by every machine using it). */
     VEIL_BLOBS: z
-      .enum(['file'], { error: 'expected file (the encrypted file store in the data directory)' })
+      .enum(BLOB_DRIVERS, {
+        error:
+          'expected file (encrypted files in the data directory) or postgres (encrypted, in the database)',
+      })
       .default('file'),
+
+    // Documents.
+    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, or the CLI when installed. */
+    VEIL_OCR: z
+      .enum(OCR_ENGINES, {
+        error:
+          'expected auto (tesseract CLI when installed), native (the tesseract CLI) or wasm (tesseract.js)',
+      })
+      .default('auto'),
 
     // Logs.
     VEIL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),

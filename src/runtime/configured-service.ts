@@ -1,12 +1,13 @@
 /**
  * `veil serve` from a validated configuration: the KEK provider `VEIL_KEK` selects, the sign-in
- * `VEIL_OIDC_*` selects, TLS when `VEIL_TLS_CERT`/`VEIL_TLS_KEY` are set, the AI provider when
- * `VEIL_AI_URL` is, listening on `VEIL_HOST:VEIL_PORT`. The CLI command is this plus a banner and signal handling, so tests run
+ * `VEIL_OIDC_*` selects, the OCR engine `VEIL_OCR` selects, TLS when `VEIL_TLS_CERT`/`VEIL_TLS_KEY` are set, the AI
+ * provider when `VEIL_AI_URL` is, listening on `VEIL_HOST:VEIL_PORT`. The CLI command is this plus a banner and signal handling, so tests run
  * exactly what an operator runs.
  */
 import type { VeilConfig } from './config.js';
 import { modelProviderFromConfig } from './ai.js';
 import { keyProviderFromConfig } from './key-provider.js';
+import { ocrFromConfig } from './ocr.js';
 import { startService } from './service.js';
 import type { Service, ServiceOptions } from './service.js';
 import { authenticateFromConfig, browserSignInFromConfig } from './sign-in.js';
@@ -48,6 +49,7 @@ export async function startConfiguredService(
   // First: a KEK in another region than VEIL_REGION stops the start before anything is written.
   const keyProvider = await keyProviderFromConfig(config);
   const tls = await tlsFromConfig(config);
+  await ocrFromConfig(config);
   const ai = modelProviderFromConfig(config);
   const signIn = await authenticateFromConfig(config);
   const browserSignIn = browserSignInFromConfig(config);
@@ -62,6 +64,7 @@ export async function startConfiguredService(
       ? {}
       : { detectionThreads: config.VEIL_DETECTION_THREADS }),
     keyProvider,
+    blobs: config.VEIL_BLOBS,
     keyMaintenanceIntervalSeconds: config.VEIL_KEY_MAINTENANCE_SECONDS,
     ...(tls === undefined ? {} : { tls }),
     authenticate: signIn.authenticate,

@@ -8,6 +8,7 @@
  * commands, which take plain inputs; this file adds the tenant from the principal, the audit
  * events, and the upload slots.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
@@ -49,7 +50,7 @@ import { checkRegion } from '../pipeline/jobs/admission.js';
 import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import { ARTIFACT, artifactId, decodeManifest } from '../pipeline/jobs/request.js';
 import { forTenant } from '../store/index.js';
-import type { StoreContext } from '../store/index.js';
+import type { BlobDriver, StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
 import {
@@ -130,6 +131,8 @@ export interface ServiceOptions {
   readonly detectionThreads?: number;
   /** The KEK provider; default a local key file, `<dataDir>/kek.key` (see `keyProviderFromConfig`). */
   readonly keyProvider?: KeyEncryptionKeyProvider;
+  /** Where encrypted blobs live: `file` (the data directory, default) or `postgres` (the database). */
+  readonly blobs?: BlobDriver;
   /** Serve HTTPS with this certificate and key (`startService`'s URL is then `https://`). */
   readonly tls?: TlsFiles;
   /**
@@ -319,6 +322,21 @@ function createJobsPort(
         jobDeletedEvent(deleted, { actor: auditActor(principal), trigger: 'request' }),
       );
     },
+    async released(principal, jobId, output) {
+      // The job's policy hash names the rules the output was made under; the job is the caller's
+      // (tenant-scoped read), and it exists: the output was just read from it.
+      const job = await forTenant(store, principal.tenantId).jobs.get(jobId);
+      return logs.recordWithReceipt({
+        ...jobEvent(principal, jobId),
+        action: 'output.released',
+        ...(job === undefined ? {} : { policy_hash: job.policyHash }),
+        output: {
+          kind: output.kind,
+          sha256: createHash('sha256').update(output.bytes).digest('hex'),
+          bytes: output.bytes.byteLength,
+        },
+      });
+    },
     async reveal(principal, jobId, reason) {
       const tenant = principal.tenantId;
       // The route's guard checked the role; this checks the reason too, as the access layer defines it.
@@ -433,6 +451,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.keyProvider === undefined ? {} : { keyProvider: options.keyProvider }),
     ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.blobs === undefined ? {} : { blobs: options.blobs }),
     onQueueError: (error) => logger?.warn({ component: 'queue', errorName: error.name }, 'queue error'),
   });
   let workers: Workers | undefined;

@@ -34,10 +34,44 @@ export interface BlobStore {
 const NAME_PATTERN = /^b_[0-9a-f]{32}$/;
 const TEMP_PATTERN = /^\.tmp-[0-9a-f]{16}$/;
 
-function checkName(name: string): void {
-  // The name becomes a path: only names this store could have made are accepted.
+/**
+ * Refuses a name no blob store issued (`b_` and 32 hex digits): the file driver makes it a path,
+ * the database driver a key, so nothing else may reach either.
+ *
+ * @example
+ * ```ts
+ * checkBlobName(ref.name); // throws VEIL_INVALID_INPUT for '../../etc/passwd'
+ * ```
+ */
+export function checkBlobName(name: string): void {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name))
     throw new VeilError('VEIL_INVALID_INPUT', 'blob store: not a blob name this store issued');
+}
+
+/**
+ * A new blob: a random opaque name for `target`, and `content` sealed in an envelope bound to
+ * tenant, name and artifact class. Both drivers store exactly this.
+ *
+ * @example
+ * ```ts
+ * const { ref, sealed } = await sealNewBlob(keyring, { tenantId: 't1', artifactClass: 'original' }, bytes);
+ * ```
+ */
+export async function sealNewBlob(
+  keyring: Keyring,
+  target: Omit<BlobRef, 'name'>,
+  content: Uint8Array,
+): Promise<{ ref: BlobRef; sealed: Buffer }> {
+  const ref: BlobRef = {
+    tenantId: target.tenantId,
+    artifactClass: target.artifactClass,
+    name: `b_${randomBytes(16).toString('hex')}`,
+  };
+  const sealed = await keyring.encrypt(
+    { tenantId: ref.tenantId, objectId: ref.name, artifactClass: ref.artifactClass },
+    content,
+  );
+  return { ref, sealed };
 }
 
 /** Space the disk does not have: a quota or a full volume. */
@@ -81,21 +115,13 @@ export class EncryptedFileBlobStore implements BlobStore {
   }
 
   #path(name: string): { dir: string; file: string } {
-    checkName(name);
+    checkBlobName(name);
     const dir = join(this.#directory, name.slice(2, 4));
     return { dir, file: join(dir, name) };
   }
 
   async put(target: Omit<BlobRef, 'name'>, content: Uint8Array): Promise<BlobRef> {
-    const ref: BlobRef = {
-      tenantId: target.tenantId,
-      artifactClass: target.artifactClass,
-      name: `b_${randomBytes(16).toString('hex')}`,
-    };
-    const sealed = await this.#keyring.encrypt(
-      { tenantId: ref.tenantId, objectId: ref.name, artifactClass: ref.artifactClass },
-      content,
-    );
+    const { ref, sealed } = await sealNewBlob(this.#keyring, target, content);
     const { dir, file } = this.#path(ref.name);
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });

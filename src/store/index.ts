@@ -36,6 +36,11 @@ export {
   type Upload,
 } from './repositories.js';
 export { EncryptedFileBlobStore, type BlobRef, type BlobStore } from './blob-store.js';
+export { BLOB_CHUNK_BYTES, PostgresBlobStore } from './postgres-blob-store.js';
+
+/** The blob drivers `VEIL_BLOBS` selects: the data directory's files, or the database. */
+export const BLOB_DRIVERS = ['file', 'postgres'] as const;
+export type BlobDriver = (typeof BLOB_DRIVERS)[number];
 export { DatabaseApiKeyStore, type ApiKeyListing, type ApiKeyRecord } from './api-key-store.js';
 export { DatabaseKeyringStore } from './keyring-store.js';
 export { DatabaseTokenVault } from './token-vault.js';

@@ -431,6 +431,26 @@ const aiConsent: Migration = {
   },
 };
 
+/**
+ * Encrypted blobs in the database (`VEIL_BLOBS=postgres`): chunks of ciphertext keyed by the
+ * blob's opaque name and their order, walled by tenant like every table with a tenant.
+ */
+const blobs: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table blob_chunks (
+        tenant_id text not null,
+        name text not null check (name ~ '^b_[0-9a-f]{32}$'),
+        seq integer not null check (seq >= 0),
+        data bytea not null,
+        primary key (name, seq)
+      )`,
+      `create index blob_chunks_tenant on blob_chunks (tenant_id)`,
+      ...tenantWall('blob_chunks'),
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -444,6 +464,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009b_alerts': alerts,
   '0010_idempotency_keys': idempotencyKeys,
   '0012_legal_holds': legalHolds,
+  '0014_blobs': blobs,
   '0015_ai': aiConsent,
 };
 

@@ -209,6 +209,16 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
+/** Encrypted blobs in the database (0014): an object's ciphertext in chunks, in `seq` order. */
+export interface BlobChunksTable {
+  tenant_id: string;
+  /** The blob's opaque name (`b_` and 32 hex digits): nothing about a person or a document. */
+  name: string;
+  seq: number;
+  /** Ciphertext only: a slice of the object's Veil envelope. */
+  data: Uint8Array;
+}
+
 /** Every table Veil owns (pg-boss keeps its own schema, `pgboss`). */
 export interface Schema {
   tenants: TenantsTable;
@@ -219,6 +229,7 @@ export interface Schema {
   vault_entries: VaultEntriesTable;
   api_keys: ApiKeysTable;
   audit_entries: AuditEntriesTable;
+  blob_chunks: BlobChunksTable;
   audit_tree_heads: AuditTreeHeadsTable;
   retention_ledger: RetentionLedgerTable;
   consent_withdrawals: ConsentWithdrawalsTable;

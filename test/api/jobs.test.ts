@@ -131,9 +131,9 @@ for (const driver of DRIVER_NAMES) {
       const ofJob = events.filter((e) => JSON.stringify(e.objects ?? []).includes(jobId) && e.action !== 'job.step');
       assert.deepEqual(
         ofJob.map((e) => e.action),
-        ['job.created', 'job.download', 'job.reveal'],
+        ['job.created', 'job.download', 'output.released', 'job.reveal', 'output.released'],
       );
-      assert.deepEqual(ofJob[2]!.reason, { code: 'data_subject_request', ticket: 'DSR-2291', note: 'subject access request' });
+      assert.deepEqual(ofJob[3]!.reason, { code: 'data_subject_request', ticket: 'DSR-2291', note: 'subject access request' });
       assert.ok(!JSON.stringify(events).includes(SSN));
 
       // Deletion: a receipt that verifies offline with the published key; nothing left behind.

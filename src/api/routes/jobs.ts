@@ -5,12 +5,14 @@
  * the work, the tenant scoping and the audit events are the {@link JobsPort}'s.
  */
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuditReceipt } from '../../audit/index.js';
+import { canonicalJson } from '../../audit/canonical.js';
 import { REVEAL_REASONS } from '../../audit/event.js';
+import type { OUTPUT_KINDS } from '../../audit/event.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
 import type { JobPage, JobStatusView, JobSummary } from '../../pipeline/jobs/commands.js';
 import { CONSENT_BASES, JOB_OUTPUTS, MAX_RETENTION_DAYS } from '../../pipeline/jobs/request.js';
@@ -101,6 +103,46 @@ export interface JobsPort {
   fullText(principal: Principal, jobId: string): Promise<{ readonly text: string }>;
   /** Audited as `job.reveal` (with the reason) before anything is decrypted. */
   reveal(principal: Principal, jobId: string, reason: RevealReason): Promise<readonly RevealedValue[]>;
+  /**
+   * Records that `output.bytes` are being released to the caller (`output.released`, with their
+   * SHA-256 and length, never the bytes) and returns the event's receipt.
+   */
+  released(
+    principal: Principal,
+    jobId: string,
+    output: { readonly kind: (typeof OUTPUT_KINDS)[number]; readonly bytes: Uint8Array },
+  ): Promise<AuditReceipt>;
+}
+
+/**
+ * The response header of every released output (redacted document, fields, transcript, revealed
+ * values): the `output.released` receipt as base64url JSON. With the audit public key it proves
+ * offline that the body is what Veil released (`veil audit verify RECEIPT --output FILE`).
+ */
+export const OUTPUT_RECEIPT_HEADER = 'veil-output-receipt';
+
+const RECEIPT_NOTE = ` The \`${OUTPUT_RECEIPT_HEADER}\` header carries the \`output.released\` audit receipt (base64url JSON) of the exact body bytes; \`veil audit verify RECEIPT --output FILE\` checks a saved body against it.`;
+
+/**
+ * Sends an output after recording its release: a document as its bytes, a JSON answer (already
+ * shaped by its response schema) as its RFC 8785 canonical JSON, so the bytes hashed are exactly
+ * the bytes the caller receives.
+ */
+async function sendReleased(
+  port: JobsPort,
+  request: FastifyRequest,
+  jobId: string,
+  reply: FastifyReply,
+  kind: (typeof OUTPUT_KINDS)[number],
+  body: Buffer | object,
+): Promise<FastifyReply> {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(canonicalJson(body), 'utf8');
+  const receipt = await port.released(principalOf(request), jobId, { kind, bytes });
+  if (!Buffer.isBuffer(body)) reply.type('application/json; charset=utf-8');
+  return reply
+    .header('cache-control', 'no-store')
+    .header(OUTPUT_RECEIPT_HEADER, Buffer.from(JSON.stringify(receipt), 'utf8').toString('base64url'))
+    .send(bytes as never);
 }
 
 /** The retention a job gets when it names none: short, as the SDK's safe defaults are. */
@@ -703,7 +745,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'The redacted document',
           description:
-            'The redacted output with its media type; 409 until the job has succeeded. Audited as `job.download`.',
+            'The redacted output with its media type; 409 until the job has succeeded. Audited as `job.download`.' +
+            RECEIPT_NOTE,
           tags,
           security,
           params,
@@ -712,15 +755,11 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
       },
       async (request, reply) => {
         const { mediaType, bytes } = await port.redacted(principalOf(request), request.params.id);
-        return (
-          reply
-            .type(mediaType.startsWith('text/') ? `${mediaType}; charset=utf-8` : mediaType)
-            .header('cache-control', 'no-store')
-            .header('content-disposition', 'attachment')
-            // Raw bytes are sent as they are (Fastify serialises only objects); the typed reply
-            // knows only the JSON error shapes, hence the cast.
-            .send(bytes as never)
-        );
+        reply
+          .type(mediaType.startsWith('text/') ? `${mediaType}; charset=utf-8` : mediaType)
+          .header('content-disposition', 'attachment');
+        // Raw bytes are sent as they are (Fastify serialises only objects).
+        return sendReleased(port, request, request.params.id, reply, 'redacted', bytes);
       },
     );
 
@@ -731,7 +770,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'The extracted fields',
           description:
-            'The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for. Audited as `job.fields`.',
+            'The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for. Audited as `job.fields`.' +
+            RECEIPT_NOTE,
           tags,
           security,
           params,
@@ -740,7 +780,7 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
       },
       async (request, reply) => {
         const result = await port.fields(principalOf(request), request.params.id);
-        return reply.header('cache-control', 'no-store').send(result as z.output<typeof fieldsSchema>);
+        return sendReleased(port, request, request.params.id, reply, 'fields', fieldsSchema.parse(result));
       },
     );
 
@@ -751,7 +791,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'The full transcript',
           description:
-            'Only for jobs submitted with the `text` output and `consent.allow_full_text: true`. Audited as `job.full_text`.',
+            'Only for jobs submitted with the `text` output and `consent.allow_full_text: true`. Audited as `job.full_text`.' +
+            RECEIPT_NOTE,
           tags,
           security,
           params,
@@ -760,7 +801,14 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
       },
       async (request, reply) => {
         const { text } = await port.fullText(principalOf(request), request.params.id);
-        return reply.header('cache-control', 'no-store').send({ job_id: request.params.id, text });
+        return sendReleased(
+          port,
+          request,
+          request.params.id,
+          reply,
+          'text',
+          fullTextSchema.parse({ job_id: request.params.id, text }),
+        );
       },
     );
 
@@ -789,7 +837,8 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'Reveal the original values of the findings',
           description:
-            'Privileged (admin, dpo) and audited as `job.reveal` with the reason before anything is decrypted. The only route that returns detected values. The note must not contain personal data: give a reason code and a ticket id.',
+            'Privileged (admin, dpo) and audited as `job.reveal` with the reason before anything is decrypted. The only route that returns detected values. The note must not contain personal data: give a reason code and a ticket id.' +
+            RECEIPT_NOTE,
           tags,
           security,
           params,
@@ -799,11 +848,22 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
       },
       async (request, reply) => {
         const values = await port.reveal(principalOf(request), request.params.id, request.body.reason);
-        reply.header('cache-control', 'no-store');
-        return {
-          job_id: request.params.id,
-          findings: values.map((v) => ({ entity_type: v.type, start: v.start, end: v.end, value: v.value })),
-        };
+        return sendReleased(
+          port,
+          request,
+          request.params.id,
+          reply,
+          'reveal',
+          revealedSchema.parse({
+            job_id: request.params.id,
+            findings: values.map((v) => ({
+              entity_type: v.type,
+              start: v.start,
+              end: v.end,
+              value: v.value,
+            })),
+          }),
+        );
       },
     );
   };

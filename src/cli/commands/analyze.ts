@@ -4,6 +4,7 @@ import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
 import { isVeilError } from '../../errors/veil-error.js';
 import { openTextInput, sniffFileFormat, writeLine } from '../io.js';
 import { parseEntities, parseThreshold } from '../options.js';
+import { configureDocumentCommand } from '../settings.js';
 
 interface AnalyzeFlags {
   jsonl?: boolean;
@@ -77,6 +78,7 @@ async function analyzeDocumentFile(
 ): Promise<void> {
   const { closeDocumentResources, parseDocument, readDocumentFile } =
     await import('../../documents/index.js');
+  await configureDocumentCommand();
   const { detectInDocument } = await import('../../documents/analyze.js');
   const { createAnalyzer } = await import('../../engine/analyze.js');
   const { pageProgress } = await import('./extract.js');

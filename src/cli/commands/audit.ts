@@ -16,6 +16,7 @@ interface ExportFlags {
 
 interface VerifyFlags {
   publicKey?: string;
+  output?: string;
 }
 
 /**
@@ -53,7 +54,8 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 }
 
 /**
- * `veil audit export [--tenant T] [-o FILE]` and `veil audit verify EXPORT|RECEIPT [--public-key FILE]`.
+ * `veil audit export [--tenant T] [-o FILE]` and `veil audit verify EXPORT|RECEIPT [--public-key FILE]
+ * [--output FILE]` (with `--output`, the file must be the output an `output.released` receipt names).
  * Verify exits 0 when everything holds, 1 naming the first entry that does not, 2 when the file
  * cannot be read.
  *
@@ -92,16 +94,23 @@ export function registerAudit(program: Command): void {
     .description(
       'recompute the tree of an export (or check a receipt), every signature and proof; name the first bad entry',
     )
-    .argument('<file>', 'an export (JSON Lines) or a receipt (JSON)')
+    .argument(
+      '<file>',
+      'an export (JSON Lines), a receipt (JSON), or an output receipt as the veil-output-receipt header gave it',
+    )
     .option(
       '--public-key <file>',
       'the audit public key to pin (JWK as /v1/audit/public-key serves it, or SPKI PEM)',
     )
+    .option(
+      '--output <file>',
+      'with an output receipt: also check that this file is the output Veil released (same SHA-256 and length)',
+    )
     .action(async (file: string, flags: VerifyFlags) => {
-      const outcome = await auditVerifyCommand(
-        file,
-        flags.publicKey === undefined ? {} : { publicKeyPath: flags.publicKey },
-      );
+      const outcome = await auditVerifyCommand(file, {
+        ...(flags.publicKey === undefined ? {} : { publicKeyPath: flags.publicKey }),
+        ...(flags.output === undefined ? {} : { outputPath: flags.output }),
+      });
       // The verdict is the command's output either way; the exit code tells a script which.
       await writeLine(outcome.output.trimEnd());
       process.exitCode = outcome.exitCode;

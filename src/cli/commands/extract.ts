@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ProgressEvent } from '../../documents/parsers/context.js';
+import { configureDocumentCommand } from '../settings.js';
 
 interface ExtractFlags {
   json?: boolean;
@@ -68,6 +69,7 @@ export function registerExtract(program: Command): void {
       // The parsers (pdf.js, sharp, tesseract.js) load only for commands that read documents.
       const { closeDocumentResources, documentText, parseDocument, readDocumentFile } =
         await import('../../documents/index.js');
+      await configureDocumentCommand();
       const progress = await pageProgress();
       try {
         const doc = await parseDocument(await readDocumentFile(file), {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { diffPolicies, loadPolicy, loadPolicyDirectory } from '../../policy/index.js';
 import { openRuntime } from '../../pipeline/worker.js';
+import { commandConfig } from '../settings.js';
 import { openAuditLogs } from '../../runtime/audit.js';
 import { retentionAudit } from '../../runtime/governance.js';
 import { sweepRetention } from '../../privacy/retention/sweeper.js';
@@ -56,6 +57,8 @@ export function registerGovernance(program: Command): void {
         dataDir: flags.dataDir,
         ...(region === undefined ? {} : { region }),
         ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
+        // The sweep deletes blobs where the service keeps them.
+        blobs: commandConfig().VEIL_BLOBS,
       });
       try {
         const logs = await openAuditLogs({

@@ -18,6 +18,7 @@ import { analyzeOptionsFromPolicy, planFromPolicy, structuredRulesFromPolicy } f
 import { loadPolicy } from '../../policy/load.js';
 import type { Policy } from '../../policy/schema.js';
 import { kAnonymityFromPolicy } from '../../privacy/risk/policy.js';
+import { configureDocumentCommand } from '../settings.js';
 
 const FORMATS = ['text', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -125,6 +126,7 @@ async function redactDocumentFile(
 ): Promise<void> {
   const { closeDocumentResources, operatorRedaction, readDocumentFile, redactDocument, writeFileAtomic } =
     await import('../../documents/index.js');
+  await configureDocumentCommand();
   const { pageProgress } = await import('./extract.js');
   if (output === '-')
     throw new VeilError('VEIL_INVALID_OPTION', 'redact: a redacted document needs an output file (-o FILE)');

@@ -4,6 +4,7 @@ import { openRuntime, startWorkers } from '../../pipeline/worker.js';
 import { jobModelServices, modelProviderFromConfig } from '../../runtime/ai.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
+import { ocrFromConfig } from '../../runtime/ocr.js';
 import { recordPoliciesInForce, startGovernance } from '../../runtime/governance.js';
 import { openPolicyDirectory } from '../../policy/index.js';
 import { governanceEnv } from '../governance-env.js';
@@ -65,6 +66,7 @@ export function registerWorker(program: Command): void {
           'VEIL_CONFIG_INVALID',
           'configuration: DATABASE_URL: `veil worker` needs it to name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
+      await ocrFromConfig(config);
       const governanceSettings = governanceEnv(process.env, process.cwd());
       // Validated before anything opens: an invalid policy stops the worker, naming the field.
       const policies = await openPolicyDirectory(governanceSettings.policyDir);
@@ -74,6 +76,7 @@ export function registerWorker(program: Command): void {
         ...(region === undefined ? {} : { region }),
         dataDir: config.VEIL_DATA_DIR,
         keyProvider: await keyProviderFromConfig(config),
+        blobs: config.VEIL_BLOBS,
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
       const logs = await openAuditLogs({

@@ -13,8 +13,9 @@ export interface OcrResult {
 }
 
 /**
- * The port the documents layer needs from an OCR engine. The default driver is tesseract.js
- * (`createTesseractOcr`); tests or deployments may hand in another.
+ * The port the documents layer needs from an OCR engine. Two drivers: the native `tesseract` CLI
+ * (`createNativeTesseractOcr`) and tesseract.js (`createTesseractOcr`); `createOcr` picks one
+ * (`VEIL_OCR`), and tests or deployments may hand in another.
  */
 export interface OcrEngine {
   /** Reads an encoded image (PNG). */
@@ -24,3 +25,13 @@ export interface OcrEngine {
   /** Frees the engine's workers for good. */
   close(): Promise<void>;
 }
+
+/** Which OCR engine reads images: `VEIL_OCR`. */
+export const OCR_ENGINES = ['auto', 'native', 'wasm'] as const;
+
+/**
+ * `native`: the `tesseract` CLI (Debian `tesseract-ocr`); `wasm`: tesseract.js with the English
+ * data installed with Veil; `auto`: native when the CLI and its English data are installed,
+ * tesseract.js otherwise.
+ */
+export type OcrEngineChoice = (typeof OCR_ENGINES)[number];

@@ -124,34 +124,3 @@ function wordLines(blocks: readonly TesseractBlock[] | null): OcrWord[][] {
       }
   return lines;
 }
-
-let shared: OcrEngine | undefined;
-
-/**
- * The process-wide tesseract.js pool used when a caller hands in no engine. Call `closeSharedOcr()`
- * before exit: worker threads keep Node alive.
- *
- * @example
- * ```ts
- * const ocr = sharedOcr();
- * try { await analyzeDocument(bytes, { ocr }); } finally { await closeSharedOcr(); }
- * ```
- */
-export function sharedOcr(): OcrEngine {
-  shared ??= createTesseractOcr();
-  return shared;
-}
-
-/**
- * Stops the shared pool's workers, if it was started.
- *
- * @example
- * ```ts
- * await closeSharedOcr();
- * ```
- */
-export async function closeSharedOcr(): Promise<void> {
-  const current = shared;
-  shared = undefined;
-  await current?.close();
-}

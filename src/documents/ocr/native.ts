@@ -1,0 +1,212 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { VeilError } from '../../errors/veil-error.js';
+import type { OcrEngine, OcrResult, OcrWord } from './engine.js';
+
+/** What {@link createNativeTesseractOcr} takes. */
+export interface NativeTesseractOptions {
+  /** The `tesseract` executable (default: `tesseract` on PATH; Debian's package `tesseract-ocr`). */
+  readonly binary?: string;
+  /** Images read at once, one `tesseract` process each (default: the number of cores). */
+  readonly processes?: number;
+  /** A process still running after this long is killed and the image fails with `VEIL_OCR_TIMEOUT`. */
+  readonly timeoutMs?: number;
+  /** A process printing more than this is killed: no page yields megabytes of words. */
+  readonly maxOutputBytes?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/** Tesseract's page segmentation modes used here (the same two the tesseract.js driver uses). */
+const SINGLE_BLOCK = '6';
+const AUTOMATIC = '3';
+
+/**
+ * The `tesseract` CLI behind the `OcrEngine` port: one process per image, the image given on
+ * standard input and the words read as TSV on standard output, so no file holds the image or its
+ * text. Each process runs in a private directory (0700, also its TMPDIR) that is deleted when it
+ * ends, whatever happens; it is killed after `timeoutMs` or once its output passes
+ * `maxOutputBytes`. The settings match the tesseract.js driver: LSTM engine, English, 300 dpi,
+ * one uniform block, automatic layout when that reads nothing.
+ *
+ * @example
+ * ```ts
+ * const ocr = createNativeTesseractOcr({ processes: 2 });
+ * const { lines } = await ocr.recognize(pngBytes);
+ * await ocr.close();
+ * ```
+ */
+export function createNativeTesseractOcr(options: NativeTesseractOptions = {}): OcrEngine {
+  const binary = options.binary ?? 'tesseract';
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const limit = pLimit(Math.max(1, Math.floor(options.processes ?? availableParallelism())));
+  const running = new Set<() => void>();
+
+  const read = (image: Uint8Array, psm: string): Promise<OcrResult> =>
+    limit(async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'veil-ocr-'));
+      try {
+        const tsv = await runTesseract({ binary, image, psm, dir, timeoutMs, maxOutputBytes, running });
+        return { lines: tsvLines(tsv) };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+  const stop = async (): Promise<void> => {
+    limit.clearQueue();
+    for (const kill of running) kill();
+  };
+
+  return {
+    async recognize(image: Uint8Array): Promise<OcrResult> {
+      const result = await read(image, SINGLE_BLOCK);
+      return result.lines.length > 0 ? result : read(image, AUTOMATIC);
+    },
+    reset: stop,
+    close: stop,
+  };
+}
+
+interface TesseractRun {
+  readonly binary: string;
+  readonly image: Uint8Array;
+  readonly psm: string;
+  readonly dir: string;
+  readonly timeoutMs: number;
+  readonly maxOutputBytes: number;
+  /** Kill switches of the processes in flight, for `reset` and `close`. */
+  readonly running: Set<() => void>;
+}
+
+/** Runs one `tesseract` process over an image and resolves to its TSV output. */
+function runTesseract(run: TesseractRun): Promise<string> {
+  const args = ['stdin', 'stdout', '--oem', '1', '--psm', run.psm, '--dpi', '300', '-l', 'eng', 'tsv'];
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(run.binary, args, {
+      cwd: run.dir,
+      // Parallelism comes from running several processes; OpenMP threads inside each would only
+      // compete with them for the same cores (tesseract's own advice for batch use).
+      env: { ...process.env, TMPDIR: run.dir, OMP_THREAD_LIMIT: '1' },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failure: VeilError | undefined;
+    const kill = (error: VeilError): void => {
+      failure ??= error;
+      child.kill('SIGKILL');
+    };
+    const stopped = (): void =>
+      kill(new VeilError('VEIL_OCR_FAILED', 'OCR stopped: the engine was reset or closed'));
+    run.running.add(stopped);
+    const timer = setTimeout(
+      () => kill(new VeilError('VEIL_OCR_TIMEOUT', `OCR of an image took longer than ${run.timeoutMs} ms`)),
+      run.timeoutMs,
+    );
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > run.maxOutputBytes)
+        kill(new VeilError('VEIL_OCR_FAILED', `OCR output passed ${run.maxOutputBytes} bytes for one image`));
+      else chunks.push(chunk);
+    });
+    // The process may exit before reading all of its input (killed, or a bad image): not an error here.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(run.image);
+    child.on('error', (cause: NodeJS.ErrnoException) => {
+      failure ??=
+        cause.code === 'ENOENT'
+          ? nativeTesseractMissing(run.binary)
+          : new VeilError('VEIL_OCR_FAILED', 'the native OCR engine could not start', { cause });
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      run.running.delete(stopped);
+      if (failure) reject(failure);
+      else if (status !== 0)
+        reject(
+          new VeilError('VEIL_OCR_FAILED', `the native OCR engine exited with status ${status ?? 'unknown'}`),
+        );
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
+
+/** TSV columns of tesseract's word rows (level 5). */
+const WORD_LEVEL = '5';
+
+/**
+ * The words of tesseract's TSV output, line by line in reading order, with pixel boxes and
+ * confidences in [0, 1]: the shape the tesseract.js driver returns.
+ *
+ * @example
+ * ```ts
+ * tsvLines('level\t…\n5\t1\t1\t1\t1\t1\t75\t32\t51\t23\t92.95\ttan\n'); // [[{ text: 'tan', … }]]
+ * ```
+ */
+export function tsvLines(tsv: string): OcrWord[][] {
+  const lines: OcrWord[][] = [];
+  let current: OcrWord[] = [];
+  let key = '';
+  for (const row of tsv.split('\n')) {
+    const cells = row.split('\t');
+    if (cells[0] !== WORD_LEVEL || cells.length < 12) continue;
+    const [, page, block, paragraph, line, , left, top, width, height, conf] = cells;
+    const text = cells.slice(11).join('\t').trim();
+    if (text.length === 0) continue;
+    const lineKey = `${page}.${block}.${paragraph}.${line}`;
+    if (lineKey !== key && current.length > 0) {
+      lines.push(current);
+      current = [];
+    }
+    key = lineKey;
+    current.push({
+      text,
+      box: { x: Number(left), y: Number(top), width: Number(width), height: Number(height) },
+      confidence: Math.max(0, Number(conf)) / 100,
+    });
+  }
+  if (current.length > 0) lines.push(current);
+  return lines;
+}
+
+/**
+ * True when the `tesseract` CLI runs and has its English data (`tesseract --list-langs` names
+ * `eng`), checked within a few seconds.
+ *
+ * @example
+ * ```ts
+ * const ocr = (await nativeTesseractAvailable()) ? createNativeTesseractOcr() : createTesseractOcr();
+ * ```
+ */
+export function nativeTesseractAvailable(binary = 'tesseract'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, ['--list-langs'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (out.length < 65_536) out += chunk;
+    });
+    child.on('error', () => resolve(false));
+    child.on('close', (status) => resolve(status === 0 && /^eng$/m.test(out)));
+  });
+}
+
+/**
+ * The error for a native engine that is asked for and not installed, saying how to install it.
+ *
+ * @example
+ * ```ts
+ * if (!(await nativeTesseractAvailable())) throw nativeTesseractMissing();
+ * ```
+ */
+export function nativeTesseractMissing(binary = 'tesseract'): VeilError {
+  return new VeilError(
+    'VEIL_OCR_UNAVAILABLE',
+    `VEIL_OCR=native: \`${binary}\` with English data is not installed (apt-get install tesseract-ocr), or set VEIL_OCR=auto`,
+  );
+}

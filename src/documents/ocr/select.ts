@@ -1,0 +1,95 @@
+import type { OcrEngine, OcrEngineChoice, OcrResult } from './engine.js';
+import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
+import { createTesseractOcr, type TesseractOptions } from './pool.js';
+
+/** What {@link createOcr} takes. */
+export interface OcrChoiceOptions {
+  readonly native?: NativeTesseractOptions;
+  readonly wasm?: TesseractOptions;
+  /** Told which engine `auto` picked, once, on first use. */
+  readonly onSelected?: (engine: 'native' | 'wasm') => void;
+}
+
+/**
+ * The OCR engine a choice names. `auto` looks for the native CLI on first use (not at creation,
+ * so a process that reads no image never spawns it) and keeps its answer.
+ *
+ * @example
+ * ```ts
+ * const ocr = createOcr('auto', { onSelected: (engine) => logger.info({ engine }, 'OCR engine') });
+ * ```
+ */
+export function createOcr(choice: OcrEngineChoice, options: OcrChoiceOptions = {}): OcrEngine {
+  if (choice === 'native') return announced(createNativeTesseractOcr(options.native), 'native', options);
+  if (choice === 'wasm') return announced(createTesseractOcr(options.wasm), 'wasm', options);
+  let chosen: Promise<OcrEngine> | undefined;
+  const engine = (): Promise<OcrEngine> =>
+    (chosen ??= nativeTesseractAvailable(options.native?.binary).then((native) => {
+      options.onSelected?.(native ? 'native' : 'wasm');
+      return native ? createNativeTesseractOcr(options.native) : createTesseractOcr(options.wasm);
+    }));
+  return {
+    async recognize(image: Uint8Array): Promise<OcrResult> {
+      return (await engine()).recognize(image);
+    },
+    async reset(): Promise<void> {
+      await chosen?.then((e) => e.reset());
+    },
+    async close(): Promise<void> {
+      await chosen?.then((e) => e.close());
+    },
+  };
+}
+
+function announced(engine: OcrEngine, name: 'native' | 'wasm', options: OcrChoiceOptions): OcrEngine {
+  options.onSelected?.(name);
+  return engine;
+}
+
+let sharedChoice: OcrEngineChoice = 'auto';
+let shared: OcrEngine | undefined;
+
+/**
+ * Sets which engine the shared OCR uses (`auto` until set); the runtime calls it with `VEIL_OCR`.
+ * An engine already started under another choice is closed, and the next image starts the new one.
+ *
+ * @example
+ * ```ts
+ * await useSharedOcr(config.VEIL_OCR);
+ * ```
+ */
+export async function useSharedOcr(choice: OcrEngineChoice): Promise<void> {
+  if (choice === sharedChoice) return;
+  sharedChoice = choice;
+  await closeSharedOcr();
+}
+
+/**
+ * The process-wide OCR engine used when a caller hands in none, of the choice last given to
+ * {@link useSharedOcr}. Call `closeSharedOcr()` before exit: tesseract.js's worker threads keep
+ * Node alive.
+ *
+ * @example
+ * ```ts
+ * const ocr = sharedOcr();
+ * try { await analyzeDocument(bytes, { ocr }); } finally { await closeSharedOcr(); }
+ * ```
+ */
+export function sharedOcr(): OcrEngine {
+  shared ??= createOcr(sharedChoice);
+  return shared;
+}
+
+/**
+ * Stops the shared engine's workers or processes, if it was started.
+ *
+ * @example
+ * ```ts
+ * await closeSharedOcr();
+ * ```
+ */
+export async function closeSharedOcr(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  await current?.close();
+}

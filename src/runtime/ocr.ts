@@ -1,0 +1,20 @@
+import { nativeTesseractAvailable, nativeTesseractMissing } from '../documents/ocr/native.js';
+import { useSharedOcr } from '../documents/ocr/select.js';
+import type { VeilConfig } from './config.js';
+
+/**
+ * Points the process's shared OCR engine at `VEIL_OCR`. With `native`, the `tesseract` command
+ * and its English data are looked for now, so a machine without them stops at start rather
+ * than failing its first scanned page.
+ *
+ * @throws VeilError `VEIL_OCR_UNAVAILABLE` for `native` without the command.
+ *
+ * @example
+ * ```ts
+ * await ocrFromConfig(loadConfig(process.env).config);
+ * ```
+ */
+export async function ocrFromConfig(config: Pick<VeilConfig, 'VEIL_OCR'>): Promise<void> {
+  if (config.VEIL_OCR === 'native' && !(await nativeTesseractAvailable())) throw nativeTesseractMissing();
+  await useSharedOcr(config.VEIL_OCR);
+}
