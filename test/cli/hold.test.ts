@@ -24,8 +24,8 @@ test('veil hold place, list and lift a tenant-wide hold, each audited with its r
     const [id, scope, job, reason, reference, , state] = placed.stdout.trim().split('\t');
     assert.deepEqual([scope, job, reason, reference, state], ['tenant', '-', 'litigation', 'MATTER-9', 'standing']);
     assert.equal(veil('hold', 'list', '--tenant', 'acme').stdout.trim().split('\t')[0], id);
-    assert.equal(veil('hold', 'place', '--tenant', 'acme', '--reason', 'litigation', '--reference', 'MATTER-9').code, 1, 'a scope is required');
-    assert.equal(veil('hold', 'place', '--tenant', 'acme', '--whole-tenant', '--reason', 'because', '--reference', 'M-1').code, 1);
+    assert.equal(veil('hold', 'place', '--tenant', 'acme', '--reason', 'litigation', '--reference', 'MATTER-9').code, 2, 'a scope is required (a usage error)');
+    assert.equal(veil('hold', 'place', '--tenant', 'acme', '--whole-tenant', '--reason', 'because', '--reference', 'M-1').code, 2);
     const lifted = veil('hold', 'lift', id!, '--tenant', 'acme');
     assert.equal(lifted.code, 0, lifted.stderr);
     assert.match(lifted.stdout, /\tlifted \d{4}-/);
