@@ -51,3 +51,17 @@ export function governanceEnv(env: Readonly<Record<string, string | undefined>>,
     sweepIntervalSeconds: seconds,
   };
 }
+
+/**
+ * `VEIL_REGION` as an option to spread, for the audit logs a command opens: its events carry the
+ * region as every process of the deployment records it.
+ *
+ * @example
+ * ```ts
+ * const logs = await openAuditLogs({ db, dataDir, ...deploymentRegion() });
+ * ```
+ */
+export function deploymentRegion(): { region?: string } {
+  const { region } = governanceEnv(process.env, process.cwd());
+  return region === undefined ? {} : { region };
+}

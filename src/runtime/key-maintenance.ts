@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Policy } from '../policy/index.js';
+import { rebuildSubjectIndex } from '../privacy/dsr/subject-index.js';
 import type { Schema } from '../store/schema.js';
 import type { AuditLogs } from './audit.js';
 
@@ -64,6 +65,9 @@ export async function maintainKeys(options: KeyMaintenanceOptions): Promise<KeyM
       // rotate() re-wraps every live key first, then adds the version.
       const version = await options.keyring.rotate(tenantId);
       rewrapped += versions.length;
+      // The subject index is keyed by the tenant's key: re-key it, as `veil keys rotate` does, so
+      // data-subject lookups survive the old version's retirement.
+      await rebuildSubjectIndex({ db: options.db, keyring: options.keyring }, tenantId);
       await options.logs.forTenant(tenantId).append({
         time: now.toISOString(),
         actor: { id: 'veil-scheduler', role: 'system' },

@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { ROLES } from '../../src/access/index.js';
@@ -100,6 +101,14 @@ export async function openTestService(driver: DriverName, options: Partial<Servi
       }
     },
   };
+}
+
+/** Rows of a query run in the store's system scope (every tenant's rows), for assertions. */
+export async function systemRows<T>(t: TestService, query: string): Promise<T[]> {
+  return t.service.runtime.handle.db.transaction().execute(async (trx) => {
+    await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
+    return (await sql.raw<T>(query).execute(trx)).rows;
+  });
 }
 
 /** Polls `GET /v1/jobs/:id` until the job leaves queued/running; returns the status body. */

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { as, DRIVER_NAMES, openTestService, skipReason, textJob } from './jobs-harness.js';
+import { as, systemRows, DRIVER_NAMES, openTestService, skipReason, textJob } from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
 
 const EMAIL = 'canary-idem@example.org';
@@ -17,12 +17,6 @@ async function submit(t: TestService, body: Record<string, unknown>, headers: Re
   return t.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...as('processor', tenant), ...headers }, payload: body });
 }
 
-async function systemRows<T>(t: TestService, query: string): Promise<T[]> {
-  return t.service.runtime.handle.db.transaction().execute(async (trx) => {
-    await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
-    return (await sql.raw<T>(query).execute(trx)).rows;
-  });
-}
 
 for (const driver of DRIVER_NAMES) {
   describe(`GET /v1/jobs, Idempotency-Key and /v1/me (${driver})`, { skip: skipReason(driver) }, () => {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { stringify } from 'yaml';
 import { parseAuditExport, verifyReceipt } from '../../src/audit/index.js';
 import { startWorkers } from '../../src/pipeline/worker.js';
@@ -10,19 +9,13 @@ import type { Workers } from '../../src/pipeline/worker.js';
 import { rebuildSubjectIndex } from '../../src/privacy/dsr/subject-index.js';
 import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { DatabaseTokenVault } from '../../src/store/token-vault.js';
-import { as, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from '../api/jobs-harness.js';
+import { as, systemRows, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from '../api/jobs-harness.js';
 import type { TestService } from '../api/jobs-harness.js';
 import { policyDir, QUIET_API, shippedDefault } from './governance-fixtures.js';
 
 const SUBJECT = 'patient-4471';
 const EMAIL = 'dsr-canary@example.org';
 
-async function rows<T>(t: TestService, query: string): Promise<T[]> {
-  return t.service.runtime.handle.db.transaction().execute(async (trx) => {
-    await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
-    return (await sql.raw<T>(query).execute(trx)).rows;
-  });
-}
 
 async function blobFiles(t: TestService): Promise<string[]> {
   const root = join(t.dataDir, 'blobs');
@@ -75,7 +68,7 @@ for (const driver of DRIVER_NAMES) {
         assert.equal(res.statusCode, 422, res.body);
         assert.equal(code(res), 'VEIL_PURPOSE_NOT_ALLOWED');
       }
-      assert.deepEqual(await rows(t, `select id from jobs where tenant_id = 'strict'`), []);
+      assert.deepEqual(await systemRows(t, `select id from jobs where tenant_id = 'strict'`), []);
       const ok = await post(textJob('Call 415-555-0134.', { ...kyc, retention_days: 7 }));
       assert.equal(ok.statusCode, 202, ok.body);
       const status = (await t.app.inject({ method: 'GET', url: `/v1/jobs/${ok.json<{ job_id: string }>().job_id}`, headers: as('auditor', 'strict') })).json<{
@@ -102,7 +95,7 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(upload.statusCode, 409, upload.body);
       for (const table of ['tenants', 'jobs', 'uploads', 'artifacts']) {
         const column = table === 'tenants' ? 'id' : 'tenant_id';
-        assert.deepEqual(await rows(t, `select 1 from ${table} where ${column} = 'pinned'`), [], `no ${table} row`);
+        assert.deepEqual(await systemRows(t, `select 1 from ${table} where ${column} = 'pinned'`), [], `no ${table} row`);
       }
       assert.deepEqual(await blobFiles(t), blobsBefore, 'no blob written');
     });
@@ -116,9 +109,9 @@ for (const driver of DRIVER_NAMES) {
       const other = await submit({ purpose: 'claims', consent: { basis: 'contract', subject_ref: 'patient-9' } });
       const otherId = other.json<{ job_id: string }>().job_id;
       // The reference is stored only as a keyed HMAC.
-      const stored = await rows<{ subject_hmac: string }>(t, `select subject_hmac from jobs where id = '${jobId}'`);
+      const stored = await systemRows<{ subject_hmac: string }>(t, `select subject_hmac from jobs where id = '${jobId}'`);
       assert.match(stored[0]!.subject_hmac, /^v1:[0-9a-f]{64}$/);
-      assert.equal(JSON.stringify(await rows(t, `select * from jobs`)).includes(SUBJECT), false);
+      assert.equal(JSON.stringify(await systemRows(t, `select * from jobs`)).includes(SUBJECT), false);
 
       const forbidden = await t.app.inject({ method: 'POST', url: '/v1/consents/withdrawals', headers: as('processor'), payload: { subject_ref: SUBJECT } });
       assert.equal(forbidden.statusCode, 403);
@@ -130,9 +123,9 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(verifyReceipt(body.receipt, await publicKey(t)).ok, true);
       assert.equal((body.receipt as { event: { action: string } }).event.action, 'consent.withdrawn');
 
-      const [row] = await rows<{ status: string; cancel_reason: string }>(t, `select status, cancel_reason from jobs where id = '${jobId}'`);
+      const [row] = await systemRows<{ status: string; cancel_reason: string }>(t, `select status, cancel_reason from jobs where id = '${jobId}'`);
       assert.deepEqual({ ...row }, { status: 'cancelled', cancel_reason: 'consent_withdrawn' });
-      assert.deepEqual(await rows(t, `select id from artifacts where job_id = '${jobId}'`), [], 'its artifacts are deleted at once');
+      assert.deepEqual(await systemRows(t, `select id from artifacts where job_id = '${jobId}'`), [], 'its artifacts are deleted at once');
 
       const next = await submit({ purpose: 'claims', consent: { basis: 'contract', subject_ref: SUBJECT } });
       assert.equal(next.statusCode, 409, next.body);
@@ -164,14 +157,14 @@ for (const driver of DRIVER_NAMES) {
       const mine = await submit('tok', `Claim 9: the insured writes from ${EMAIL} about the roof.`);
       const theirs = await submit('tok', 'Claim 10: the insured writes from someone-else@example.org.');
       // No plaintext index: the address is nowhere in the index rows.
-      const index = await rows<{ hmac: string; ciphertext: Uint8Array }>(t, `select hmac, ciphertext from subject_index where tenant_id = 'tok'`);
+      const index = await systemRows<{ hmac: string; ciphertext: Uint8Array }>(t, `select hmac, ciphertext from subject_index where tenant_id = 'tok'`);
       assert.ok(index.length >= 2);
       for (const r of index) assert.equal(Buffer.from(r.ciphertext).includes(EMAIL) || r.hmac.includes(EMAIL), false);
 
       // The key rotates: the index is re-keyed and still answers.
       await t.service.runtime.keyring.rotate('tok');
       assert.ok((await rebuildSubjectIndex({ db: t.service.runtime.handle.db, keyring: t.service.runtime.keyring }, 'tok')) >= 2);
-      assert.ok((await rows<{ hmac: string }>(t, `select hmac from subject_index where tenant_id = 'tok'`)).every((r) => r.hmac.startsWith('v2:')));
+      assert.ok((await systemRows<{ hmac: string }>(t, `select hmac from subject_index where tenant_id = 'tok'`)).every((r) => r.hmac.startsWith('v2:')));
 
       const access = await t.app.inject({ method: 'POST', url: '/v1/dsr/access', headers: as('dpo', 'tok'), payload: { identifiers: [{ type: 'EMAIL_ADDRESS', value: 'DSR-Canary@Example.org' }] } });
       assert.equal(access.statusCode, 200, access.body);
@@ -191,7 +184,7 @@ for (const driver of DRIVER_NAMES) {
       assert.ok(token, 'the tokenize policy put tokens in the output');
       const vault = new DatabaseTokenVault({ db: t.service.runtime.handle.db, keyring: t.service.runtime.keyring });
       assert.notEqual(await vault.valueFor('tok', token), undefined);
-      const blobs = (await rows<{ blob_name: string }>(t, `select blob_name from artifacts where job_id = '${mine}'`)).map((r) => r.blob_name);
+      const blobs = (await systemRows<{ blob_name: string }>(t, `select blob_name from artifacts where job_id = '${mine}'`)).map((r) => r.blob_name);
       assert.ok(blobs.length > 0);
 
       const erase = await t.app.inject({ method: 'POST', url: '/v1/dsr/erasure', headers: as('dpo', 'tok'), payload: { identifiers: [{ type: 'EMAIL_ADDRESS', value: EMAIL }] } });
@@ -202,7 +195,7 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(verifyReceipt(erased.receipt, await publicKey(t)).ok, true);
       for (const table of ['jobs', 'artifacts', 'retention_ledger', 'subject_index']) {
         const column = table === 'jobs' ? 'id' : 'job_id';
-        assert.deepEqual(await rows(t, `select 1 from ${table} where ${column} = '${mine}'`), [], `0 ${table} rows`);
+        assert.deepEqual(await systemRows(t, `select 1 from ${table} where ${column} = '${mine}'`), [], `0 ${table} rows`);
       }
       const left = await blobFiles(t);
       for (const b of blobs) assert.equal(left.includes(b), false, 'blob deleted');

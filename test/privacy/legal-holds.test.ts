@@ -6,28 +6,21 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { parseAuditExport, verifyReceipt } from '../../src/audit/index.js';
 import { sweepRetention } from '../../src/privacy/retention/sweeper.js';
 import type { RetentionSweepReport } from '../../src/privacy/retention/sweeper.js';
 import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { retentionAudit } from '../../src/runtime/governance.js';
-import { as, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from '../api/jobs-harness.js';
+import { as, systemRows, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from '../api/jobs-harness.js';
 import type { TestService } from '../api/jobs-harness.js';
 import { policyDir, QUIET_API } from './governance-fixtures.js';
 
 const TEXT = 'Claim 41: write to canary-hold@example.org about the roof.';
 const SUBJECT = 'patient-held-77';
 
-async function rows<T>(t: TestService, query: string): Promise<T[]> {
-  return t.service.runtime.handle.db.transaction().execute(async (trx) => {
-    await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
-    return (await sql.raw<T>(query).execute(trx)).rows;
-  });
-}
 
 const classesOf = async (t: TestService, jobId: string): Promise<string[]> =>
-  (await rows<{ class: string }>(t, `select class from artifacts where job_id = '${jobId}' order by class`)).map((r) => r.class);
+  (await systemRows<{ class: string }>(t, `select class from artifacts where job_id = '${jobId}' order by class`)).map((r) => r.class);
 
 async function events(t: TestService, tenant: string, action: string): Promise<Array<Record<string, unknown>>> {
   return parseAuditExport(await exportAuditLogText(t.service.audit, tenant))
@@ -135,7 +128,7 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(placed.statusCode, 201, placed.body);
       const holdId = placed.json<{ hold: { id: string } }>().hold.id;
       // The reference is kept only as HMACs: not in the hold's row, not in the audit log.
-      assert.equal(JSON.stringify(await rows(t, `select * from legal_holds where tenant_id = 'initech'`)).includes(SUBJECT), false);
+      assert.equal(JSON.stringify(await systemRows(t, `select * from legal_holds where tenant_id = 'initech'`)).includes(SUBJECT), false);
       assert.equal((await exportAuditLogText(t.service.audit, 'initech')).includes(SUBJECT), false);
 
       const erase = await t.app.inject({ method: 'POST', url: '/v1/dsr/erasure', headers: as('dpo', 'initech'), payload: { subject_ref: SUBJECT } });

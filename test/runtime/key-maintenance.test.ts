@@ -13,7 +13,8 @@ import { keyProviderFromConfig } from '../../src/runtime/key-provider.js';
 import { durationMs, maintainKeys } from '../../src/runtime/key-maintenance.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
-import { ensureTenant } from '../../src/store/index.js';
+import { indexSubjects, jobsByIdentifiers } from '../../src/privacy/dsr/subject-index.js';
+import { ensureTenant, withTenantScope } from '../../src/store/index.js';
 import { DatabaseKeyringStore } from '../../src/store/keyring-store.js';
 import { startVaultTransit } from '../crypto/loopback-kek-servers.js';
 import type { VaultTransitServer } from '../crypto/loopback-kek-servers.js';
@@ -58,6 +59,14 @@ test('VEIL_KEK=vault-transit: scheduled rotation by policy, re-wrapping so an ol
   const early = await maintainKeys({ db: handle.db, keyring, logs, policyFor, now: () => new Date(created + durationMs('29d')) });
   assert.deepEqual(early, { rotated: [], rewrapped: 2 });
 
+  // A job whose detected e-mail address is in the subject index, keyed under version 1.
+  await withTenantScope(handle.db, 'acme', (trx) =>
+    trx.insertInto('jobs').values({ tenant_id: 'acme', id: 'job-indexed', status: 'succeeded', purpose: 'claims', consent_basis: 'contract', policy_hash: 'h', retention_class: 'short', delete_after: new Date(Date.now() + 86_400_000) }).execute(),
+  );
+  assert.equal(await indexSubjects({ db: handle.db, keyring }, 'acme', 'job-indexed', [{ type: 'EMAIL_ADDRESS', value: 'upkeep-canary@example.org' }]), 1);
+  const indexed = () => withTenantScope(handle.db, 'acme', (trx) => trx.selectFrom('subject_index').select('hmac').execute());
+  assert.match((await indexed())[0]!.hmac, /^v1:/);
+
   // Vault's key is rotated; the next pass re-wraps under v2, so v1 can be retired in Vault.
   vault.rotateKey();
   const due = await maintainKeys({ db: handle.db, keyring, logs, policyFor, now: () => new Date(created + durationMs('31d')) });
@@ -66,6 +75,9 @@ test('VEIL_KEK=vault-transit: scheduled rotation by policy, re-wrapping so an ol
   assert.equal((await keyring.decrypt(binding, sealed)).toString(), 'canary 078-05-1120');
   assert.equal((await keyring.decrypt({ ...binding, tenantId: 'globex' }, sealedGlobex)).toString(), 'globex canary');
   assert.equal((await keyring.currentKey('acme')).version, 2);
+  // The scheduled rotation re-keyed the subject index to version 2: the job is still found by its address.
+  assert.match((await indexed())[0]!.hmac, /^v2:/);
+  assert.deepEqual(await jobsByIdentifiers({ db: handle.db, keyring }, 'acme', [{ type: 'EMAIL_ADDRESS', value: 'upkeep-canary@example.org' }]), ['job-indexed']);
   assert.equal((await keyring.currentKey('globex')).version, 1, 'a tenant without rotate_every is not rotated');
 
   // The rotation is in acme's audit log, as the scheduler's; nothing in it is key material.

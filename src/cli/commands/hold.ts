@@ -4,7 +4,7 @@ import type { HoldReason, LegalHold } from '../../privacy/legal-holds/holds.js';
 import type { HoldRequestTarget } from '../../api/routes/legal-holds.js';
 import { openAuditLogs } from '../../runtime/audit.js';
 import { liftLegalHold, placeLegalHold } from '../../runtime/governance.js';
-import { governanceEnv } from '../governance-env.js';
+import { deploymentRegion } from '../governance-env.js';
 import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 
@@ -68,10 +68,8 @@ export function registerHold(program: Command): void {
     command
       .option('--tenant <id>', 'the tenant', 'default')
       .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR);
-  const logsFor = (db: Parameters<typeof openAuditLogs>[0]['db'], dataDir: string) => {
-    const { region } = governanceEnv(process.env, process.cwd());
-    return openAuditLogs({ db, dataDir, ...(region === undefined ? {} : { region }) });
-  };
+  const logsFor = (db: Parameters<typeof openAuditLogs>[0]['db'], dataDir: string) =>
+    openAuditLogs({ db, dataDir, ...deploymentRegion() });
 
   withCommon(hold.command('place').description('place a legal hold; prints the hold'))
     .option('--job <id>', 'hold one job')

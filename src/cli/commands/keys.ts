@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { rebuildSubjectIndex } from '../../privacy/dsr/subject-index.js';
 import { openAuditLogs } from '../../runtime/audit.js';
+import { deploymentRegion } from '../governance-env.js';
 import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 
@@ -51,7 +52,7 @@ export function registerKeys(program: Command): void {
       // the old version is retired.
       await rebuildSubjectIndex({ db, keyring }, flags.tenant);
       // Key rotation is an audited admin action: the key's name and version, never material.
-      const logs = await openAuditLogs({ db, dataDir: flags.dataDir });
+      const logs = await openAuditLogs({ db, dataDir: flags.dataDir, ...deploymentRegion() });
       await logs.forTenant(flags.tenant).append({
         time: new Date().toISOString(),
         actor: { id: 'veil-cli', role: 'admin' },
@@ -81,7 +82,7 @@ export function registerKeys(program: Command): void {
       await withKeyring(flags.dataDir, async (keyring, db) => {
         await keyring.retire(flags.tenant, version);
         // Retiring destroys key material for good: an audited admin action, as rotation is.
-        const logs = await openAuditLogs({ db, dataDir: flags.dataDir });
+        const logs = await openAuditLogs({ db, dataDir: flags.dataDir, ...deploymentRegion() });
         await logs.forTenant(flags.tenant).append({
           time: new Date().toISOString(),
           actor: { id: 'veil-cli', role: 'admin' },
