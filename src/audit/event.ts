@@ -37,6 +37,11 @@ export const KNOWN_ACTIONS = [
   'text.anonymized',
   'analytics.released',
   'alert.raised',
+  // Human review of uncertain fields (issue 14): field names and types, never values.
+  'review.task.created',
+  'review.task.viewed',
+  'review.task.claimed',
+  'review.task.decided',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -154,6 +159,7 @@ export const OBJECT_KINDS = [
   'subject',
   'request',
   'export',
+  'task',
 ] as const;
 
 const objectRef = z.object({ kind: z.enum(OBJECT_KINDS), id }).strict();
@@ -202,6 +208,16 @@ const eventSchema = z
     provider: provider.optional(),
     /** SHA-256 of the pseudonymised prompt as sent (ai.request); never the prompt. */
     prompt_hash: sha256.optional(),
+    /** The field a review event is about: its spec's name and type, never its value. */
+    field: z
+      .object({
+        name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected a field name such as total' }),
+        type: slug,
+      })
+      .strict()
+      .optional(),
+    /** What a reviewer decided (review.task.decided); never the value. */
+    decision: z.enum(['confirm', 'correct', 'reject']).optional(),
   })
   .strict()
   .superRefine((event, ctx) => {
@@ -281,12 +297,24 @@ const eventSchema = z
       case 'alert.raised':
         need('code', event.code !== undefined);
         break;
+      case 'review.task.created':
+      case 'review.task.viewed':
+      case 'review.task.claimed':
+        need('objects (a job)', hasJob);
+        need('field', event.field !== undefined);
+        break;
+      case 'review.task.decided':
+        need('objects (a job)', hasJob);
+        need('field', event.field !== undefined);
+        need('decision', event.decision !== undefined);
+        break;
     }
   });
 
 const FIELD_NAMES = new Set([
   ...Object.keys(eventSchema.shape),
   ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version', 'host', 'model', 'region'],
+  ...['name', 'type'],
   ...['objects (a job)', 'objects (a key)'],
 ]);
 

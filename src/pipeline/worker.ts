@@ -30,6 +30,7 @@ import type { JobPayload, JobStep, QueueSettings } from './jobs/queues.js';
 import { discardArtifacts, failJob } from './jobs/records.js';
 import { guardQueueRejections } from './queue-rejections.js';
 import { createJobTasks, stepEnv } from './jobs/steps.js';
+import type { StepServices } from './jobs/steps.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
 export interface WorkerEvent {
@@ -55,6 +56,8 @@ export interface WorkerOptions {
   readonly pollingIntervalSeconds?: number;
   /** Called for each event, for logs and metrics. */
   readonly onEvent?: (event: WorkerEvent) => void;
+  /** The review crop renderer and the audit log the extract step records task creation in. */
+  readonly review?: Pick<StepServices, 'audit' | 'renderCrop'>;
 }
 
 /** Running workers. */
@@ -108,6 +111,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const tasks = createJobTasks({
     keyring: options.keyring,
     vault: new DatabaseTokenVault({ db: options.handle.db, keyring: options.keyring }),
+    ...options.review,
   });
   const emit = (event: WorkerEvent): void => {
     try {

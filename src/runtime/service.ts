@@ -26,6 +26,7 @@ import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
 import {
+  applyReviews,
   deleteJob,
   getJobStatus,
   openRuntime,
@@ -67,6 +68,8 @@ import type { UploadDeps } from '../pipeline/uploads.js';
 import { sweepExpiredUploads } from './upload-sweeper.js';
 import { createGovernancePort, DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
 import { createAlerting, privacyRoutes } from './privacy.js';
+import { reviewRoutes } from '../api/routes/review.js';
+import { createReviewPort, reviewStepServices } from './review.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
 import type { AnalyticsConsent } from '../privacy/analytics/index.js';
 
@@ -262,7 +265,14 @@ function createJobsPort(
         .append({ ...jobEvent(principal, jobId), action: 'job.download' });
       return output;
     },
-    fields: (principal, jobId) => readFields(store, { tenant: principal.tenantId, jobId }),
+    // With the review outcomes: corrected values, `reviewed` with the reviewer's id, `unverified`.
+    fields: async (principal, jobId) =>
+      applyReviews(
+        { ...store, keyring: runtime.keyring },
+        principal.tenantId,
+        jobId,
+        await readFields(store, { tenant: principal.tenantId, jobId }),
+      ),
     async fullText(principal, jobId) {
       // Audited before anything is decrypted: a transcript read the log does not hold never happens.
       await getJobStatus(store, { tenant: principal.tenantId, jobId });
@@ -428,6 +438,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         ...runtime,
         concurrency,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+        review: reviewStepServices(logs),
         // Ids, steps and codes only: a worker event carries no content.
         onEvent: (event) => {
           logger?.[event.kind === 'step-done' ? 'debug' : 'warn'](
@@ -460,6 +471,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         revoke: (principal, keyId) => apiKeys.revoke(principal.tenantId, keyId, auditActor(principal)),
       }),
       governanceRoutes(createGovernancePort({ ...store, keyring: runtime.keyring }, logs, options.region)),
+      reviewRoutes(createReviewPort({ store, keyring: runtime.keyring, logs, policyFor })),
     ];
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
@@ -513,6 +525,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       logs,
       ...(policies === undefined ? {} : { policies }),
       intervalSeconds: retentionSeconds,
+      keyring: runtime.keyring,
       ...(options.region === undefined ? {} : { region: options.region }),
       ...(logger === undefined ? {} : { logger }),
     });

@@ -10,7 +10,7 @@ import { isVeilError } from '../../src/errors/veil-error.js';
 const EXPECTED: Record<Permission, readonly [number, number, number, number, number]> = {
   'job:create':        [1, 1, 0, 0, 0],
   'job:read':          [1, 1, 1, 1, 1],
-  'job:read-redacted': [1, 1, 1, 0, 1],
+  'job:read-redacted': [1, 1, 0, 0, 1],
   'job:delete':        [1, 1, 0, 0, 1],
   'job:reveal':        [1, 0, 0, 0, 1],
   'review:decide':     [1, 0, 1, 0, 0],

@@ -224,7 +224,7 @@ const acceptedSchema = z.object({ job_id: z.string(), status: z.string(), status
 
 const statusSchema = z.object({
   job_id: z.string(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  status: z.enum(['queued', 'running', 'awaiting_review', 'succeeded', 'failed', 'cancelled']),
   purpose: z.string(),
   policy_hash: z.string().describe('SHA-256 of the canonical policy the job runs under'),
   consent: z.object({

@@ -4,6 +4,7 @@ import { openRuntime, startWorkers } from '../../pipeline/worker.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
 import { startGovernance } from '../../runtime/governance.js';
+import { reviewStepServices } from '../../runtime/review.js';
 import { openPolicyDirectory } from '../../policy/index.js';
 import { governanceEnv } from '../governance-env.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
@@ -86,11 +87,13 @@ export function registerWorker(program: Command): void {
         policies,
         intervalSeconds: governanceSettings.sweepIntervalSeconds,
         ...(region === undefined ? {} : { region }),
+        keyring: runtime.keyring,
       });
       const workers = await startWorkers({
         ...runtime,
         concurrency,
         pollingIntervalSeconds: flags.pollSeconds,
+        review: reviewStepServices(logs),
         onEvent: (event) => {
           logEvent(event);
           recordWorkerEvent(logs, event).catch(() =>
