@@ -5,6 +5,7 @@ export {
   type DocumentAnalysis,
   type DocumentFinding,
 } from './analyze.js';
+export { DEFAULT_CROP_MARGIN, renderFieldCrop, type Crop, type CropRequest } from './crop.js';
 export { DEFAULT_LIMITS, resolveLimits, type DocumentLimits } from './limits.js';
 export type {
   Box,

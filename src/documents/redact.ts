@@ -4,7 +4,7 @@ import { VeilError } from '../errors/veil-error.js';
 import { detectInDocument } from './analyze.js';
 import type { Document } from './model.js';
 import { parseContext, parseWithContext, type ParseOptions } from './parse.js';
-import { boxesByPage } from './redact/boxes.js';
+import { boxesByPage, redactionMargin } from './redact/boxes.js';
 import { writeRedactedImage } from './redact/image.js';
 import { REDACTION_DPI, writeRedactedPdf } from './redact/pdf.js';
 import { plainRedaction, redactTextDocument, type TextRedactor } from './redact/text.js';
@@ -67,8 +67,7 @@ async function writeOnce(
   context: ReturnType<typeof parseContext>,
 ): Promise<{ bytes: Uint8Array; mediaType: string; rasterised: number; replacements: readonly string[] }> {
   if (doc.format === 'pdf' || doc.format === 'image') {
-    // Page coordinates are points for PDF and pixels for images; a 2-unit margin suits both.
-    const boxes = boxesByPage(doc, dt, findings, doc.format === 'pdf' ? 1.5 : 3);
+    const boxes = boxesByPage(doc, dt, findings, redactionMargin(doc));
     const progress = context.onProgress ? { onProgress: context.onProgress } : {};
     if (doc.format === 'pdf') {
       const textLayer = options.searchable ? { textLayer: context.ocr() } : {};

@@ -338,6 +338,11 @@ export const ERROR_CATALOGUE = {
     status: 409,
     doc: 'A request with the same `Idempotency-Key` is still being submitted; retry in a few seconds to get its job.',
   },
+  // Human review (issue 14): crops of uncertain fields.
+  VEIL_REVIEW_CROP_TOO_LARGE: {
+    status: 422,
+    doc: "A review crop was refused: the field's box alone covers more of the page than the policy's crop cap (`maxPageShare`), so no crop can show it without showing more than the least needed. The message gives the two shares of the page, never content.",
+  },
   // Human review of uncertain fields (issue 14).
   VEIL_REVIEW_TASK_TAKEN: {
     status: 409,

@@ -8,6 +8,7 @@ import type { Principal } from '../access/index.js';
 import type { ReviewPort, ReviewTaskView } from '../api/routes/review.js';
 import type { AuditEventInput } from '../audit/index.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { renderFieldCrop } from '../documents/crop.js';
 import { claimTask, countOpenTasks, decideTask, getTask, listTasks, readCrop } from '../pipeline/index.js';
 import type { Reviewer, ReviewTask, StepServices, TaskDetail } from '../pipeline/index.js';
 import { queuesOf, reviewSettings } from '../policy/index.js';
@@ -28,6 +29,7 @@ import type { AuditLogs } from './audit.js';
 export function reviewStepServices(logs: AuditLogs): Pick<StepServices, 'audit' | 'renderCrop'> {
   return {
     audit: (tenantId, event) => logs.forTenant(tenantId).append(event),
+    renderCrop: renderFieldCrop,
   };
 }
 

@@ -7,7 +7,7 @@ import type { DocumentLimits } from '../limits.js';
 import type { Box, Line } from '../model.js';
 import type { OcrMode } from '../parsers/context.js';
 
-/** What the isolated PDF worker is asked to do: read every page, or render some with boxes burned in. */
+/** What the isolated PDF worker is asked to do: read every page, render some with boxes burned in, or crop one. */
 export type PdfJob = { readonly bytes: Uint8Array; readonly limits: DocumentLimits; readonly dpi: number } &
   /** `pages`: only these 1-based pages are read (input minimisation); absent, every page. */
   (
@@ -17,6 +17,13 @@ export type PdfJob = { readonly bytes: Uint8Array; readonly limits: DocumentLimi
         readonly kind: 'render';
         readonly fill: Readonly<Record<number, readonly Box[]>>;
         readonly all: boolean;
+      }
+    /** One rectangle (`clip`, pixels of the rendered page) of one 1-based page, with `fill` boxes burned in. */
+    | {
+        readonly kind: 'crop';
+        readonly page: number;
+        readonly clip: Box;
+        readonly fill: readonly Box[];
       }
   );
 

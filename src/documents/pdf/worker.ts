@@ -21,6 +21,7 @@ async function run(job: PdfJob): Promise<void> {
     for (let number = 1; number <= pdf.numPages; number++) {
       // Pages the caller did not ask for are never opened, read or rendered.
       if (job.kind === 'parse' && job.pages && !job.pages.includes(number)) continue;
+      if (job.kind === 'crop' && number !== job.page) continue;
       const proxy = await pdf.getPage(number);
       const { width, height } = proxy.getViewport({ scale: 1 });
       if (job.kind === 'parse') {
@@ -42,10 +43,11 @@ async function run(job: PdfJob): Promise<void> {
           rendered ? [rendered.png.buffer as ArrayBuffer] : [],
         );
       } else {
-        const fill = job.fill[number];
+        const fill = job.kind === 'crop' ? job.fill : job.fill[number];
+        const clip = job.kind === 'crop' ? { clip: job.clip } : {};
         const rendered =
-          job.all || fill
-            ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits, fill: fill ?? [] })
+          job.kind === 'crop' || job.all || fill
+            ? await renderPage(proxy, { dpi: job.dpi, limits: job.limits, fill: fill ?? [], ...clip })
             : undefined;
         post(
           {

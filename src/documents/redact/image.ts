@@ -5,8 +5,15 @@ import type { Box } from '../model.js';
 import type { ProgressEvent } from '../parsers/context.js';
 import { imageError, openFrame, probeImage } from '../parsers/image.js';
 
-/** Black rectangles clipped to the image, as sharp composite layers. */
-function blackBoxes(boxes: readonly Box[], width: number, height: number): OverlayOptions[] {
+/**
+ * Black rectangles clipped to the image, as sharp composite layers.
+ *
+ * @example
+ * ```ts
+ * sharp(raw, { raw: info }).composite(blackBoxes([{ x: 10, y: 10, width: 80, height: 20 }], info.width, info.height));
+ * ```
+ */
+export function blackBoxes(boxes: readonly Box[], width: number, height: number): OverlayOptions[] {
   const layers: OverlayOptions[] = [];
   for (const box of boxes) {
     const left = Math.max(0, Math.floor(box.x));

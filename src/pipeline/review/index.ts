@@ -19,8 +19,6 @@ export {
   CROP_CLASS,
   cropArtifactId,
   openReviewTasks,
-  type FieldCrop,
-  type FieldCropRequest,
   type RenderFieldCrop,
 } from './open.js';
 export {

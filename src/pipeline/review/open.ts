@@ -6,8 +6,9 @@
  * `review_crops` retention class and deleted when its task is decided or expires.
  */
 import { labelList } from '../../ai/fields/spec.js';
-import type { FieldBox, FieldSpec, FieldsResult } from '../../ai/fields/spec.js';
+import type { FieldSpec, FieldsResult } from '../../ai/fields/spec.js';
 import type { Keyring } from '../../crypto/keyring.js';
+import type { Crop, CropRequest } from '../../documents/crop.js';
 import type { Document } from '../../documents/model.js';
 import type { Finding } from '../../engine/types.js';
 import { isVeilError } from '../../errors/veil-error.js';
@@ -20,31 +21,8 @@ import { fieldsToReview, withStatus } from './routing.js';
 import { ReviewTasks } from './tasks.js';
 import type { NewReviewTask } from './tasks.js';
 
-/** What the crop renderer takes (the documents layer's `renderFieldCrop`). */
-export interface FieldCropRequest {
-  readonly bytes: Uint8Array;
-  readonly mediaType: string;
-  readonly document: Document;
-  readonly findings: readonly Finding[];
-  /** 1-based. */
-  readonly page: number;
-  /** In the page's unit. */
-  readonly box: FieldBox;
-  readonly margin?: number;
-  /** The largest crop as a share of the page's area. */
-  readonly maxPageShare: number;
-}
-
-/** A rendered crop: PNG bytes, its size in pixels and its share of the page's area. */
-export interface FieldCrop {
-  readonly png: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-  readonly pageShare: number;
-}
-
-/** Renders the crop of one field, masking every other detected value inside it. */
-export type RenderFieldCrop = (request: FieldCropRequest) => Promise<FieldCrop>;
+/** Renders the crop of one field, masking every other detected value inside it (the documents layer's `renderFieldCrop`). */
+export type RenderFieldCrop = (request: CropRequest) => Promise<Crop>;
 
 /** The envelope class of a crop; `review_crops` is its retention class. */
 export const CROP_CLASS = 'review-crop';
@@ -82,7 +60,7 @@ export interface OpenReviewInput {
 async function storeCrop(
   input: OpenReviewInput,
   field: string,
-  crop: FieldCrop,
+  crop: Crop,
   deleteAfter: Date,
 ): Promise<string> {
   const id = cropArtifactId(input.job.id, field);
