@@ -21,6 +21,10 @@ import type {
   Me,
   Revealed,
   RevealRequest,
+  ReviewDecision,
+  ReviewTask,
+  ReviewTaskList,
+  ReviewTaskListQuery,
   SignedTreeHead,
   UploadIssued,
   UploadReceived,
@@ -476,6 +480,69 @@ export class VeilClient {
       mediaType: (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(),
       bytes: new Uint8Array(await res.arrayBuffer()),
     };
+  }
+
+  /** A page of the open review tasks of your queues, oldest first (`GET /v1/review/tasks`); follow `next_cursor`. */
+  listReviewTasks(
+    query: ReviewTaskListQuery = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReviewTaskList> {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor !== undefined) params.set('cursor', query.cursor);
+    const qs = params.toString();
+    return this.#json({
+      method: 'GET',
+      path: `/v1/review/tasks${qs === '' ? '' : `?${qs}`}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /** One review task (`GET /v1/review/tasks/{id}`). */
+  getReviewTask(taskId: string, options: { signal?: AbortSignal } = {}): Promise<ReviewTask> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/review/tasks/${path(taskId)}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /** The PNG crop of a task's field; each view is audited (`GET /v1/review/tasks/{id}/crop`). */
+  async getReviewCrop(taskId: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const res = await send(this.#transport, {
+      method: 'GET',
+      path: `/v1/review/tasks/${path(taskId)}/crop`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  /** Claims a task for the policy's lease; another reviewer's claim answers 409 (`POST …/claim`). */
+  claimReviewTask(taskId: string, options: { signal?: AbortSignal } = {}): Promise<ReviewTask> {
+    return this.#json({
+      method: 'POST',
+      path: `/v1/review/tasks/${path(taskId)}/claim`,
+      retry: 'refused',
+      signal: options.signal,
+    });
+  }
+
+  /** Confirms, corrects (a bad value is 422) or rejects a task's field (`POST …/decision`). */
+  decideReviewTask(
+    taskId: string,
+    decision: ReviewDecision,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReviewTask> {
+    return this.#json({
+      method: 'POST',
+      path: `/v1/review/tasks/${path(taskId)}/decision`,
+      json: decision,
+      retry: 'refused',
+      signal: options.signal,
+    });
   }
 
   /**

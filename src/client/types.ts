@@ -43,3 +43,13 @@ export type JobOutput = NonNullable<JobRequestBody['outputs']>[number];
 export type ConsentBasis = JobRequestBody['consent']['basis'];
 /** The states of a job; the last three are final. */
 export type JobState = JobStatus['status'];
+
+/** `GET /v1/review/tasks`: a page of open review tasks, oldest first. */
+export type ReviewTaskList = Json<paths['/v1/review/tasks']['get']['responses'][200]>;
+export type ReviewTaskListQuery = NonNullable<paths['/v1/review/tasks']['get']['parameters']['query']>;
+/** One review task: a field, its candidate, confidence and crop size; never the rest of the document. */
+export type ReviewTask = Json<paths['/v1/review/tasks/{id}']['get']['responses'][200]>;
+/** `POST /v1/review/tasks/{id}/decision` body. */
+export type ReviewDecision = NonNullable<
+  Json<paths['/v1/review/tasks/{id}/decision']['post']['requestBody']>
+>;

@@ -127,7 +127,7 @@ for (const driver of DRIVER_NAMES) {
       const [task] = tasks;
       assert.deepEqual(task!.field, { name: 'total', type: 'money', hint: ['Grand Total'] });
       assert.deepEqual(task!.candidate, { amount: '9.00', currency: 'MYR' });
-      assert.ok(task!.confidence > 0 && task!.confidence < 0.999);
+      assert.ok(task!.confidence > 0 && task!.confidence < 0.999, JSON.stringify(task));
       assert.equal(task!.status, 'open');
       assert.equal(task!.queue, 'default');
       assert.ok(task!.crop !== null && task!.crop.page_share > 0 && task!.crop.page_share <= 0.05, JSON.stringify(task!.crop));
@@ -208,6 +208,7 @@ for (const driver of DRIVER_NAMES) {
     test('a correction flows into the fields and completes the job; the audit log holds the four events in order and no value', async () => {
       const jobId = jobs.quality;
       const [task] = await tasksOf(jobId);
+      assert.ok(task !== undefined, JSON.stringify(await waitForJob(t.app, jobId)));
       const alice = as('reviewer', 'acme', 'alice');
       const crop = await t.app.inject({ method: 'GET', url: `/v1/review/tasks/${task!.id}/crop`, headers: alice });
       assert.equal(crop.statusCode, 200);
@@ -255,8 +256,9 @@ for (const driver of DRIVER_NAMES) {
       await t.service.governancePass();
       assert.equal((await waitForJob(t.app, jobId, 'initech')).status, 'succeeded');
       assert.equal(await cropArtifacts(jobId, 'initech'), 0);
-      const fields = (await t.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor', 'initech') })).json<{ fields: Record<string, { status: string }> }>().fields;
-      assert.equal(fields.total!.status, 'unverified');
+      const read = await t.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor', 'initech') });
+      assert.equal(read.statusCode, 200, read.body);
+      assert.equal(read.json<{ fields: Record<string, { status: string }> }>().fields.total!.status, 'unverified');
     });
   });
 }
