@@ -189,7 +189,8 @@ export type FieldStatus = 'accepted' | 'needs_review' | 'reviewed' | 'unverified
 export interface FieldReview {
   readonly action: 'confirm' | 'correct' | 'reject';
   readonly reviewer: string;
-  readonly decidedAt: string;
+  /** ISO 8601, as the API returns it (the fields object is also the wire format). */
+  readonly decided_at: string;
 }
 
 /** A money value: the amount as a decimal string (no float rounding) and an ISO 4217 currency. */

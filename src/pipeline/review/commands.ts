@@ -349,7 +349,7 @@ export async function applyReviews(
       ...field,
       value,
       status: 'reviewed',
-      review: { action, reviewer: by, decidedAt: at.toISOString() },
+      review: { action, reviewer: by, decided_at: at.toISOString() },
     };
   }
   return { template: result.template, fields };
