@@ -16,6 +16,7 @@ import { registerRedact } from './commands/redact.js';
 import { registerWorker } from './commands/worker.js';
 import { registerServe } from './commands/serve.js';
 import { registerRisk } from './commands/risk.js';
+import { registerReview } from './commands/review.js';
 import { registerCompliance } from './commands/compliance.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
@@ -51,6 +52,7 @@ registerRedact(program);
 registerWorker(program);
 registerServe(program);
 registerRisk(program);
+registerReview(program);
 registerCompliance(program);
 
 try {

@@ -15,6 +15,7 @@ import type { Policy } from '../../src/policy/index.js';
 import { DEFAULT_POLICY_PATH } from '../../src/runtime/service.js';
 import type { ServiceOptions } from '../../src/runtime/service.js';
 import { forTenant } from '../../src/store/index.js';
+import { runRegressions } from '../../src/pipeline/review/regressions.js';
 import { textPdf } from '../documents/fixtures.js';
 import { DRIVER_NAMES, openTestService, skipReason, waitForJob } from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
@@ -242,6 +243,12 @@ for (const driver of DRIVER_NAMES) {
       assert.deepEqual({ action: fields.total!.review!.action, reviewer: fields.total!.review!.reviewer }, { action: 'correct', reviewer: 'user-reviewer-alice' });
       const artifacts = await forTenant({ db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs }, 'acme').artifacts.listForJob(jobId);
       assert.ok(artifacts.some((a) => a.artifactClass === 'regression-case'), 'with consent to quality improvement the correction is a regression case');
+      // `veil review regressions` re-runs the rules on it: they still read 9.00, not the corrected 19.05.
+      const regressions = await runRegressions({ db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs }, 'acme');
+      assert.deepEqual(
+        regressions.map((r) => [r.jobId, r.field, r.type, r.matches]),
+        [[jobId, 'total', 'money', false]],
+      );
 
       const audit = await t.app.inject({ method: 'GET', url: '/v1/audit/entries?limit=1000', headers: as('auditor') });
       type Entry = { event: { action: string; objects?: { kind: string; id: string }[]; field?: { name: string; type: string } } };
