@@ -104,7 +104,7 @@ for (const driver of DRIVER_NAMES) {
       const request = {
         purpose: options.purpose ?? 'claims-intake',
         consent: { basis: 'contract', allow_manual_review: options.review, allow_quality_improvement: options.quality ?? false },
-        outputs: ['findings_summary', 'redacted', 'fields'],
+        outputs: options.text ? ['fields'] : ['findings_summary', 'redacted', 'fields'],
         fields: FIELDS,
         retention_days: 1,
       };
@@ -123,7 +123,7 @@ for (const driver of DRIVER_NAMES) {
     const cropArtifacts = async (jobId: string, tenant = 'acme'): Promise<number> =>
       (await forTenant({ db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs }, tenant).artifacts.listForJob(jobId)).filter((a) => a.artifactClass === 'review-crop').length;
 
-    test('with consent a low-confidence field becomes exactly one task with a crop; without consent none, no crop, the field unverified', async () => {
+    test('with consent an uncertain field becomes exactly one task with a crop; without consent none, no crop, the field unverified', async () => {
       const withConsent = jobs.consent;
       const waiting = await waitForJob(t.app, withConsent, 'acme', WAIT_MS);
       assert.equal(waiting.status, 'awaiting_review', JSON.stringify(waiting));
@@ -132,7 +132,8 @@ for (const driver of DRIVER_NAMES) {
       const [task] = tasks;
       assert.deepEqual(task!.field, { name: 'total', type: 'money', hint: ['Grand Total'] });
       assert.deepEqual(task!.candidate, { amount: '9.00', currency: 'MYR' });
-      assert.ok(task!.confidence > 0 && task!.confidence < 0.999, JSON.stringify(task));
+      // The rules score this total 1.0, yet a check of it fails: routed all the same.
+      assert.ok(task!.confidence > 0 && task!.confidence <= 1, JSON.stringify(task));
       assert.equal(task!.status, 'open');
       assert.equal(task!.queue, 'default');
       assert.ok(task!.crop !== null && task!.crop.page_share > 0 && task!.crop.page_share <= 0.05, JSON.stringify(task!.crop));
