@@ -15,12 +15,7 @@ export {
   type ReviewSweepReport,
   type TaskDetail,
 } from './commands.js';
-export {
-  CROP_CLASS,
-  cropArtifactId,
-  openReviewTasks,
-  type RenderFieldCrop,
-} from './open.js';
+export { CROP_CLASS, cropArtifactId, openReviewTasks, type RenderFieldCrop } from './open.js';
 export {
   REGRESSION_CLASS,
   runRegressions,
