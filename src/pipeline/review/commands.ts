@@ -11,12 +11,13 @@ import { VeilError } from '../../errors/veil-error.js';
 import { retentionWindows } from '../../policy/index.js';
 import { checkId, forTenant } from '../../store/index.js';
 import type { StoreContext } from '../../store/index.js';
+import { decodeCursor, encodeCursor } from '../jobs/commands.js';
 import { completeJob } from '../jobs/records.js';
 import { ARTIFACT, artifactId, decodeManifest } from '../jobs/request.js';
 import type { JobManifest } from '../jobs/request.js';
 import { saveRegressionCase } from './regressions.js';
 import { expireDueTasks, reviewLooseEnds, ReviewTasks } from './tasks.js';
-import type { DecisionAction, ReviewTask, TaskPosition } from './tasks.js';
+import type { DecisionAction, ReviewTask } from './tasks.js';
 
 /** What the commands share. */
 export interface ReviewDeps extends StoreContext {
@@ -52,31 +53,6 @@ async function detail(deps: ReviewDeps, tenant: string, task: ReviewTask): Promi
   const candidate =
     task.status === 'open' ? await new ReviewTasks(deps.db, deps.keyring, tenant).candidate(task.id) : null;
   return { task, candidate };
-}
-
-function encodeCursor(position: TaskPosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): TaskPosition {
-  const bad = (): VeilError =>
-    new VeilError(
-      'VEIL_INVALID_REQUEST',
-      'cursor: pass back the `next_cursor` of the previous page unchanged',
-    );
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw bad();
-  const [createdAt, id] = parsed as unknown[];
-  if (typeof createdAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt))
-    throw bad();
-  if (typeof id !== 'string') throw bad();
-  checkId('cursor', id);
-  return { createdAt, id };
 }
 
 /**
