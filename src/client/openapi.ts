@@ -3886,10 +3886,21 @@ export interface paths {
                                     }[];
                                     confidence: number;
                                     page: number | null;
+                                    /** @description Who decided the field, how and when (status `reviewed`) */
+                                    review?: {
+                                        /** @enum {string} */
+                                        action: "confirm" | "correct" | "reject";
+                                        decided_at: string;
+                                        /** @description The reviewer's pseudonymous id */
+                                        reviewer: string;
+                                    };
                                     /** @enum {string} */
                                     sensitivity: "direct" | "quasi" | "financial" | "health" | "none";
-                                    /** @enum {string} */
-                                    status: "accepted" | "needs_review" | "missing";
+                                    /**
+                                     * @description `needs_review` while a review task is open, `reviewed` once a person decided, `unverified` when uncertain and no person may see it (or its task expired)
+                                     * @enum {string}
+                                     */
+                                    status: "accepted" | "needs_review" | "reviewed" | "unverified" | "missing";
                                     /** @enum {string} */
                                     type: "string" | "name" | "address" | "date" | "datetime" | "money" | "number" | "integer" | "email" | "phone" | "iban" | "card_number" | "national_id" | "enum" | "boolean";
                                     /** @description The normalised value: dates YYYY-MM-DD, phones E.164, money { amount, currency }; null when missing */
