@@ -16,14 +16,15 @@ export type Role = (typeof ROLES)[number];
  * The permission matrix: each permission names the roles that hold it. Admin holds everything
  * by design (it also manages keys and policies); the other roles follow least privilege:
  * - processor submits and manages jobs and runs synchronous analysis, but never sees originals;
- * - reviewer reads redacted output and decides the review queue;
+ * - reviewer works the review queue only: the tasks of its queues, each a field and a crop, never
+ *   a job's redacted output, text or other fields (need-to-know, issue 14);
  * - auditor reads and exports the audit log and job metadata (hashes, counts), never content;
  * - dpo (data-protection officer) handles reveals, erasure, data-subject requests and policy.
  */
 export const PERMISSION_MATRIX = {
   'job:create': ['admin', 'processor'],
   'job:read': ['admin', 'processor', 'reviewer', 'auditor', 'dpo'],
-  'job:read-redacted': ['admin', 'processor', 'reviewer', 'dpo'],
+  'job:read-redacted': ['admin', 'processor', 'dpo'],
   'job:delete': ['admin', 'processor', 'dpo'],
   'job:reveal': ['admin', 'dpo'],
   'review:decide': ['admin', 'reviewer'],

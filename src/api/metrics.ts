@@ -8,6 +8,25 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { registerPrivacyMetrics } from './privacy-metrics.js';
 import type { PrivacyMetricsSource } from './privacy-metrics.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's metrics registry, for route plugins that add metrics of their own. */
+    veilMetrics?: Registry;
+  }
+}
+
+/**
+ * The metrics registry of `app` (from {@link installMetrics}), or undefined when it has none.
+ *
+ * @example
+ * ```ts
+ * new Histogram({ name: 'veil_review_decision_seconds', help: '…', registers: [metricsRegistry(app)!] });
+ * ```
+ */
+export function metricsRegistry(app: FastifyInstance): Registry | undefined {
+  return app.veilMetrics;
+}
+
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // Buckets in seconds around the synchronous routes' target (p99 of 10 ms) and the slow tail.
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -53,6 +72,7 @@ export function installMetrics(app: FastifyInstance, privacy?: PrivacyMetricsSou
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
+  app.decorate('veilMetrics', registry);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics());
   });

@@ -48,6 +48,11 @@ export const KNOWN_ACTIONS = [
   'ai.refused',
   // One service core (issue 18): what a job released to a caller, by hash.
   'output.released',
+  // Human review of uncertain fields (issue 14): field names and types, never values.
+  'review.task.created',
+  'review.task.viewed',
+  'review.task.claimed',
+  'review.task.decided',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -166,6 +171,7 @@ export const OBJECT_KINDS = [
   'request',
   'export',
   'legal_hold',
+  'task',
 ] as const;
 
 const objectRef = z.object({ kind: z.enum(OBJECT_KINDS), id }).strict();
@@ -231,6 +237,16 @@ const eventSchema = z
       .object({ kind: z.enum(OUTPUT_KINDS), sha256, bytes: count })
       .strict()
       .optional(),
+    /** The field a review event is about: its spec's name and type, never its value. */
+    field: z
+      .object({
+        name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected a field name such as total' }),
+        type: slug,
+      })
+      .strict()
+      .optional(),
+    /** What a reviewer decided (review.task.decided); never the value. */
+    decision: z.enum(['confirm', 'correct', 'reject']).optional(),
   })
   .strict()
   .superRefine((event, ctx) => {
@@ -327,12 +343,24 @@ const eventSchema = z
         need('objects (a job)', hasJob);
         need('output', event.output !== undefined);
         break;
+      case 'review.task.created':
+      case 'review.task.viewed':
+      case 'review.task.claimed':
+        need('objects (a job)', hasJob);
+        need('field', event.field !== undefined);
+        break;
+      case 'review.task.decided':
+        need('objects (a job)', hasJob);
+        need('field', event.field !== undefined);
+        need('decision', event.decision !== undefined);
+        break;
     }
   });
 
 const FIELD_NAMES = new Set([
   ...Object.keys(eventSchema.shape),
   ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version', 'host', 'model', 'region'],
+  ...['sha256', 'bytes', 'name', 'type'],
   ...['sha256', 'bytes'],
   ...['scope', 'reference', 'objects (a job)', 'objects (a key)', 'objects (a legal hold)'],
 ]);

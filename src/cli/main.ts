@@ -17,6 +17,7 @@ import { registerRedact } from './commands/redact.js';
 import { registerWorker } from './commands/worker.js';
 import { registerServe } from './commands/serve.js';
 import { registerRisk } from './commands/risk.js';
+import { registerReview } from './commands/review.js';
 import { registerCompliance } from './commands/compliance.js';
 import { registerPrivacy } from './commands/privacy.js';
 
@@ -54,6 +55,7 @@ registerRedact(program);
 registerWorker(program);
 registerServe(program);
 registerRisk(program);
+registerReview(program);
 registerCompliance(program);
 registerPrivacy(program);
 

@@ -35,7 +35,7 @@ import type {
   ReviewDecision,
   ReviewTask,
   ReviewTaskList,
-  ReviewTasksQuery,
+  ReviewTaskListQuery,
   SignedTreeHead,
   SubjectAccess,
   SubjectErasure,
@@ -503,6 +503,69 @@ export class VeilClient {
     };
   }
 
+  /** A page of the open review tasks of your queues, oldest first (`GET /v1/review/tasks`); follow `next_cursor`. */
+  listReviewTasks(
+    query: ReviewTaskListQuery = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReviewTaskList> {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor !== undefined) params.set('cursor', query.cursor);
+    const qs = params.toString();
+    return this.#json({
+      method: 'GET',
+      path: `/v1/review/tasks${qs === '' ? '' : `?${qs}`}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /** One review task (`GET /v1/review/tasks/{id}`). */
+  getReviewTask(taskId: string, options: { signal?: AbortSignal } = {}): Promise<ReviewTask> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/review/tasks/${path(taskId)}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /** The PNG crop of a task's field; each view is audited (`GET /v1/review/tasks/{id}/crop`). */
+  async getReviewCrop(taskId: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const res = await send(this.#transport, {
+      method: 'GET',
+      path: `/v1/review/tasks/${path(taskId)}/crop`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  /** Claims a task for the policy's lease; another reviewer's claim answers 409 (`POST …/claim`). */
+  claimReviewTask(taskId: string, options: { signal?: AbortSignal } = {}): Promise<ReviewTask> {
+    return this.#json({
+      method: 'POST',
+      path: `/v1/review/tasks/${path(taskId)}/claim`,
+      retry: 'refused',
+      signal: options.signal,
+    });
+  }
+
+  /** Confirms, corrects (a bad value is 422) or rejects a task's field (`POST …/decision`). */
+  decideReviewTask(
+    taskId: string,
+    decision: ReviewDecision,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReviewTask> {
+    return this.#json({
+      method: 'POST',
+      path: `/v1/review/tasks/${path(taskId)}/decision`,
+      json: decision,
+      retry: 'refused',
+      signal: options.signal,
+    });
+  }
+
   /**
    * Deletes a job and everything it stored; returns what was deleted and the receipt (verify it
    * with {@link VeilClient.verifyReceipt} or `veil audit verify`).
@@ -646,74 +709,6 @@ export class VeilClient {
   /** The tenant's privacy metrics over the last 30 days (`GET /v1/privacy/metrics`; admin, auditor, dpo). */
   privacyMetrics(options: { signal?: AbortSignal } = {}): Promise<PrivacyMetrics> {
     return this.#json({ method: 'GET', path: '/v1/privacy/metrics', retry: 'safe', signal: options.signal });
-  }
-
-  /** A page of the review queue (`GET /v1/review/tasks`; reviewer, admin). No candidate values are needed to choose a task. */
-  reviewTasks(
-    filters: ReviewTasksQuery = {},
-    options: { signal?: AbortSignal } = {},
-  ): Promise<ReviewTaskList> {
-    return this.#json({
-      method: 'GET',
-      path: `/v1/review/tasks${query({ status: filters.status, queue: filters.queue, cursor: filters.cursor, limit: filters.limit })}`,
-      retry: 'safe',
-      signal: options.signal,
-    });
-  }
-
-  /** One review task. */
-  reviewTask(taskId: string, options: { signal?: AbortSignal } = {}): Promise<ReviewTask> {
-    return this.#json({
-      method: 'GET',
-      path: `/v1/review/tasks/${path(taskId)}`,
-      retry: 'safe',
-      signal: options.signal,
-    });
-  }
-
-  /** Claims a task for the caller: a lease others cannot take until it expires or is decided. */
-  claimReviewTask(taskId: string, options: { signal?: AbortSignal } = {}): Promise<ReviewTask> {
-    return this.#json({
-      method: 'POST',
-      path: `/v1/review/tasks/${path(taskId)}/claim`,
-      retry: 'refused',
-      signal: options.signal,
-    });
-  }
-
-  /** The least part of the page a claimed task needs a reviewer to see (a PNG). */
-  reviewCrop(
-    taskId: string,
-    options: { signal?: AbortSignal } = {},
-  ): Promise<{ mediaType: string; bytes: Uint8Array }> {
-    return this.#bytes({
-      method: 'GET',
-      path: `/v1/review/tasks/${path(taskId)}/crop`,
-      retry: 'safe',
-      signal: options.signal,
-    });
-  }
-
-  /**
-   * Decides a claimed task: confirm the candidate, correct it with `value`, or reject it.
-   *
-   * @example
-   * ```ts
-   * await veil.decideReviewTask(task.id, { action: 'correct', value: '2026-03-14' });
-   * ```
-   */
-  decideReviewTask(
-    taskId: string,
-    decision: ReviewDecision,
-    options: { signal?: AbortSignal } = {},
-  ): Promise<ReviewTask> {
-    return this.#json({
-      method: 'POST',
-      path: `/v1/review/tasks/${path(taskId)}/decision`,
-      json: decision,
-      retry: 'refused',
-      signal: options.signal,
-    });
   }
 
   /** The audit public key (fetched once per client). Pin it out of band for real assurance. */

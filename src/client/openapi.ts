@@ -2894,7 +2894,7 @@ export interface paths {
                     /** @description Only jobs of this purpose code */
                     purpose?: string;
                     /** @description Only jobs in this state */
-                    status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                    status?: "queued" | "running" | "awaiting_review" | "succeeded" | "failed" | "cancelled";
                 };
                 header?: never;
                 path?: never;
@@ -2944,7 +2944,7 @@ export interface paths {
                                     policy_id: string | null;
                                 };
                                 /** @enum {string} */
-                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                status: "queued" | "running" | "awaiting_review" | "succeeded" | "failed" | "cancelled";
                                 /** @description The field template the job extracts under, with its version and hash */
                                 template: {
                                     hash: string;
@@ -3486,7 +3486,7 @@ export interface paths {
                                 policy_id: string | null;
                             };
                             /** @enum {string} */
-                            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            status: "queued" | "running" | "awaiting_review" | "succeeded" | "failed" | "cancelled";
                             /** @description The field template the job extracts under, with its version and hash */
                             template: {
                                 hash: string;
@@ -3905,10 +3905,21 @@ export interface paths {
                                     }[];
                                     confidence: number;
                                     page: number | null;
+                                    /** @description Who decided the field, how and when (status `reviewed`) */
+                                    review?: {
+                                        /** @enum {string} */
+                                        action: "confirm" | "correct" | "reject";
+                                        decided_at: string;
+                                        /** @description The reviewer's pseudonymous id */
+                                        reviewer: string;
+                                    };
                                     /** @enum {string} */
                                     sensitivity: "direct" | "quasi" | "financial" | "health" | "none";
-                                    /** @enum {string} */
-                                    status: "accepted" | "needs_review" | "missing";
+                                    /**
+                                     * @description `needs_review` while a review task is open, `reviewed` once a person decided, `unverified` when uncertain and no person may see it (or its task expired)
+                                     * @enum {string}
+                                     */
+                                    status: "accepted" | "needs_review" | "reviewed" | "unverified" | "missing";
                                     /** @enum {string} */
                                     type: "string" | "name" | "address" | "date" | "datetime" | "money" | "number" | "integer" | "email" | "phone" | "iban" | "card_number" | "national_id" | "enum" | "boolean";
                                     /** @description The normalised value: dates YYYY-MM-DD, phones E.164, money { amount, currency }; null when missing */
@@ -5692,6 +5703,1189 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/review/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open review tasks
+         * @description The open tasks of the caller's queues, oldest first, paged by `cursor`. Each is one field: its name, type, hint, candidate value and confidence.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next_cursor` of the previous page */
+                    cursor?: string;
+                    /** @description Tasks per page, 1 to 100 (default 20) */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            next_cursor: string | null;
+                            tasks: {
+                                /** @description The value the extractor proposed, normalised; null once the task is closed */
+                                candidate: (string | number | boolean | {
+                                    /** @description A decimal string, never a float */
+                                    amount: string;
+                                    /** @description ISO 4217 */
+                                    currency: string | null;
+                                }) | null;
+                                confidence: number;
+                                created_at: string;
+                                /** @description Null when the document has no layout (text formats) or the field could not be cropped */
+                                crop: {
+                                    height: number;
+                                    /** @description The crop's area as a share of the page's */
+                                    page_share: number;
+                                    width: number;
+                                } | null;
+                                decision: {
+                                    /** @enum {string} */
+                                    action: "confirm" | "correct" | "reject";
+                                    decided_at: string;
+                                    reviewer: string;
+                                } | null;
+                                expires_at: string;
+                                field: {
+                                    /** @description The spec's labels (template metadata) */
+                                    hint: string[] | null;
+                                    name: string;
+                                    /** @enum {string} */
+                                    type: "string" | "name" | "address" | "date" | "datetime" | "money" | "number" | "integer" | "email" | "phone" | "iban" | "card_number" | "national_id" | "enum" | "boolean";
+                                };
+                                id: string;
+                                job_id: string;
+                                lease: {
+                                    expires_at: string;
+                                    reviewer: string;
+                                } | null;
+                                queue: string;
+                                /** @enum {string} */
+                                status: "open" | "claimed" | "decided" | "expired";
+                            }[];
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/review/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A review task
+         * @description 404 for a task of another tenant or outside your queues.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The task id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The value the extractor proposed, normalised; null once the task is closed */
+                            candidate: (string | number | boolean | {
+                                /** @description A decimal string, never a float */
+                                amount: string;
+                                /** @description ISO 4217 */
+                                currency: string | null;
+                            }) | null;
+                            confidence: number;
+                            created_at: string;
+                            /** @description Null when the document has no layout (text formats) or the field could not be cropped */
+                            crop: {
+                                height: number;
+                                /** @description The crop's area as a share of the page's */
+                                page_share: number;
+                                width: number;
+                            } | null;
+                            decision: {
+                                /** @enum {string} */
+                                action: "confirm" | "correct" | "reject";
+                                decided_at: string;
+                                reviewer: string;
+                            } | null;
+                            expires_at: string;
+                            field: {
+                                /** @description The spec's labels (template metadata) */
+                                hint: string[] | null;
+                                name: string;
+                                /** @enum {string} */
+                                type: "string" | "name" | "address" | "date" | "datetime" | "money" | "number" | "integer" | "email" | "phone" | "iban" | "card_number" | "national_id" | "enum" | "boolean";
+                            };
+                            id: string;
+                            job_id: string;
+                            lease: {
+                                expires_at: string;
+                                reviewer: string;
+                            } | null;
+                            queue: string;
+                            /** @enum {string} */
+                            status: "open" | "claimed" | "decided" | "expired";
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/review/tasks/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim a review task
+         * @description A lease for the policy's `review.lease` (default 15 minutes); 409 while another reviewer's lease holds it or once it is closed. Claiming again extends your lease.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The task id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The value the extractor proposed, normalised; null once the task is closed */
+                            candidate: (string | number | boolean | {
+                                /** @description A decimal string, never a float */
+                                amount: string;
+                                /** @description ISO 4217 */
+                                currency: string | null;
+                            }) | null;
+                            confidence: number;
+                            created_at: string;
+                            /** @description Null when the document has no layout (text formats) or the field could not be cropped */
+                            crop: {
+                                height: number;
+                                /** @description The crop's area as a share of the page's */
+                                page_share: number;
+                                width: number;
+                            } | null;
+                            decision: {
+                                /** @enum {string} */
+                                action: "confirm" | "correct" | "reject";
+                                decided_at: string;
+                                reviewer: string;
+                            } | null;
+                            expires_at: string;
+                            field: {
+                                /** @description The spec's labels (template metadata) */
+                                hint: string[] | null;
+                                name: string;
+                                /** @enum {string} */
+                                type: "string" | "name" | "address" | "date" | "datetime" | "money" | "number" | "integer" | "email" | "phone" | "iban" | "card_number" | "national_id" | "enum" | "boolean";
+                            };
+                            id: string;
+                            job_id: string;
+                            lease: {
+                                expires_at: string;
+                                reviewer: string;
+                            } | null;
+                            queue: string;
+                            /** @enum {string} */
+                            status: "open" | "claimed" | "decided" | "expired";
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/review/tasks/{id}/crop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The crop of a task's field
+         * @description PNG: the field's box with a small margin, every other detected value inside it masked, capped at the policy's share of the page. Audited as `review.task.viewed`. 404 when the document has no layout or the task is closed.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The task id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/review/tasks/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a review task
+         * @description `confirm` keeps the candidate, `correct` replaces it with `value` (validated as the field's type: 422 when it is not one), `reject` leaves the field without a value. The field becomes `reviewed` with your pseudonymous id in `GET /v1/jobs/:id/fields`; the job succeeds when its last task is decided.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The task id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "confirm" | "correct" | "reject";
+                        /** @description Why; stored encrypted, never logged */
+                        reason?: string;
+                        /** @description For `correct`: the value, read as the field's type (a bad value is 422) */
+                        value?: string | number | boolean | {
+                            /** @description A decimal string, never a float */
+                            amount: string;
+                            /** @description ISO 4217 */
+                            currency: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The value the extractor proposed, normalised; null once the task is closed */
+                            candidate: (string | number | boolean | {
+                                /** @description A decimal string, never a float */
+                                amount: string;
+                                /** @description ISO 4217 */
+                                currency: string | null;
+                            }) | null;
+                            confidence: number;
+                            created_at: string;
+                            /** @description Null when the document has no layout (text formats) or the field could not be cropped */
+                            crop: {
+                                height: number;
+                                /** @description The crop's area as a share of the page's */
+                                page_share: number;
+                                width: number;
+                            } | null;
+                            decision: {
+                                /** @enum {string} */
+                                action: "confirm" | "correct" | "reject";
+                                decided_at: string;
+                                reviewer: string;
+                            } | null;
+                            expires_at: string;
+                            field: {
+                                /** @description The spec's labels (template metadata) */
+                                hint: string[] | null;
+                                name: string;
+                                /** @enum {string} */
+                                type: "string" | "name" | "address" | "date" | "datetime" | "money" | "number" | "integer" | "email" | "phone" | "iban" | "card_number" | "national_id" | "enum" | "boolean";
+                            };
+                            id: string;
+                            job_id: string;
+                            lease: {
+                                expires_at: string;
+                                reviewer: string;
+                            } | null;
+                            queue: string;
+                            /** @enum {string} */
+                            status: "open" | "claimed" | "decided" | "expired";
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -69,44 +69,17 @@ export type CountsQuery = paths['/v1/analytics/counts']['get']['parameters']['qu
 /** `GET /v1/alerts`. */
 export type AlertList = Json<paths['/v1/alerts']['get']['responses'][200]>;
 export type AlertsQuery = NonNullable<paths['/v1/alerts']['get']['parameters']['query']>;
-/**
- * The review queue (`/v1/review/tasks`): written from the routes' agreed contract until the
- * served OpenAPI document has them; then these become aliases of the generated types.
- */
-export interface ReviewTask {
-  readonly id: string;
-  readonly job_id: string;
-  readonly queue: string;
-  readonly field: { readonly name: string; readonly type: string; readonly hint: readonly string[] | null };
-  readonly candidate: unknown;
-  readonly confidence: number;
-  readonly status: 'open' | 'claimed' | 'decided' | 'expired';
-  readonly created_at: string;
-  readonly expires_at: string;
-  readonly lease: { readonly reviewer: string; readonly expires_at: string } | null;
-  readonly crop: { readonly width: number; readonly height: number; readonly page_share: number } | null;
-  readonly decision: {
-    readonly action: ReviewDecision['action'];
-    readonly reviewer: string;
-    readonly decided_at: string;
-  } | null;
-}
-export interface ReviewTaskList {
-  readonly tasks: readonly ReviewTask[];
-  readonly next_cursor: string | null;
-}
-export interface ReviewTasksQuery {
-  readonly status?: ReviewTask['status'];
-  readonly queue?: string;
-  readonly cursor?: string;
-  readonly limit?: number;
-}
-export interface ReviewDecision {
-  readonly action: 'confirm' | 'correct' | 'reject';
-  readonly value?: unknown;
-  readonly reason?: string;
-}
 /** `GET /v1/privacy/metrics`: the tenant's privacy figures over a period. */
 export type PrivacyMetrics = Json<paths['/v1/privacy/metrics']['get']['responses'][200]>;
 /** A distribution of {@link PrivacyMetrics}: count, quantiles and cumulative buckets. */
 export type MetricDistribution = PrivacyMetrics['deletion_lag_seconds'];
+
+/** `GET /v1/review/tasks`: a page of open review tasks, oldest first. */
+export type ReviewTaskList = Json<paths['/v1/review/tasks']['get']['responses'][200]>;
+export type ReviewTaskListQuery = NonNullable<paths['/v1/review/tasks']['get']['parameters']['query']>;
+/** One review task: a field, its candidate, confidence and crop size; never the rest of the document. */
+export type ReviewTask = Json<paths['/v1/review/tasks/{id}']['get']['responses'][200]>;
+/** `POST /v1/review/tasks/{id}/decision` body. */
+export type ReviewDecision = NonNullable<
+  Json<paths['/v1/review/tasks/{id}/decision']['post']['requestBody']>
+>;

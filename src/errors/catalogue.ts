@@ -357,6 +357,19 @@ export const ERROR_CATALOGUE = {
     status: 500,
     doc: '`VEIL_OCR=native` is set but the `tesseract` command or its English data is not installed on this machine: `apt-get install tesseract-ocr`, or set `VEIL_OCR=auto` (tesseract.js when the command is missing).',
   },
+  // Human review of uncertain fields (issue 14).
+  VEIL_REVIEW_TASK_TAKEN: {
+    status: 409,
+    doc: "Another reviewer holds a lease on this review task (`POST /v1/review/tasks/:id/claim`); take another task, or this one once the lease lapses (the policy's `review.lease`).",
+  },
+  VEIL_REVIEW_TASK_CLOSED: {
+    status: 409,
+    doc: "The review task is already decided or has expired; nothing was changed. Its field is `reviewed` or `unverified` in the job's fields.",
+  },
+  VEIL_FIELD_VALUE_INVALID: {
+    status: 422,
+    doc: "A corrected value is not a valid value of the field's type (a date that is no date, money without an amount); nothing was stored. The message names the field and its type, never the value.",
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

@@ -11,3 +11,4 @@ export {
   type WorkerOptions,
   type Workers,
 } from './worker.js';
+export * from './review/index.js';

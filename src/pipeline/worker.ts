@@ -32,7 +32,7 @@ import type { JobPayload, JobStep, QueueSettings } from './jobs/queues.js';
 import { discardArtifacts, failJob } from './jobs/records.js';
 import { guardQueueRejections } from './queue-rejections.js';
 import { createJobTasks, stepEnv } from './jobs/steps.js';
-import type { JobModelServices } from './jobs/steps.js';
+import type { JobModelServices, StepServices } from './jobs/steps.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
 export interface WorkerEvent {
@@ -60,6 +60,8 @@ export interface WorkerOptions {
   readonly onEvent?: (event: WorkerEvent) => void;
   /** The AI provider of the `model` and `auto` extractors (`VEIL_AI_*`); absent, jobs cannot ask one. */
   readonly model?: JobModelServices;
+  /** The review crop renderer and the audit log the extract step records task creation in. */
+  readonly review?: Pick<StepServices, 'audit' | 'renderCrop'>;
 }
 
 /** Running workers. */
@@ -116,6 +118,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     keyring: options.keyring,
     vault: new DatabaseTokenVault({ db: options.handle.db, keyring: options.keyring }),
     ...(options.model ? { model: options.model } : {}),
+    ...options.review,
   });
   const emit = (event: WorkerEvent): void => {
     try {

@@ -35,3 +35,15 @@ export {
   type PolicyDirectory,
   type TenantPolicy,
 } from './tenant-policies.js';
+export {
+  DEFAULT_QUEUE,
+  DEFAULT_REVIEW,
+  DEFAULT_REVIEW_THRESHOLD,
+  queueOf,
+  queuesOf,
+  reviewAllowed,
+  reviewPolicySchema,
+  reviewSettings,
+  type ReviewPolicy,
+  type ReviewSettings,
+} from './review.js';

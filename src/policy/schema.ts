@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { customRecognizerSchema } from '../engine/recognizers/custom.js';
 import { purposesSchema, regionSchema, retentionSchema } from './governance.js';
+import { reviewPolicySchema } from './review.js';
 
 /**
  * The policy file, version 1: how Veil detects and anonymises for one tenant or job. Every object
@@ -255,6 +256,8 @@ export const policySchema = z
     analytics: analyticsPolicySchema.optional(),
     alerts: alertsPolicySchema.optional(),
     k_anonymity: kAnonymityPolicySchema.optional(),
+    // Human review of uncertain fields (issue 14): thresholds, expiry, leases, crop cap, queues.
+    review: reviewPolicySchema.optional(),
   })
   .strict();
 

@@ -19,6 +19,8 @@ import { ensureTenant } from '../store/index.js';
 import { latestAuditEvent } from '../store/audit-store.js';
 import type { PolicyChange, PolicyDirectory } from '../policy/index.js';
 import { sweepRetention } from '../privacy/retention/sweeper.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { sweepReview } from '../pipeline/review/commands.js';
 import type { RetentionAuditPort, RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import type { StoreContext } from '../store/index.js';
 import { auditActor, SYSTEM_AUDIT_LOG } from './audit.js';
@@ -109,6 +111,8 @@ export interface GovernanceOptions {
   readonly intervalSeconds: number;
   readonly region?: string;
   readonly logger?: Logger;
+  /** With the keyring, each pass also expires review tasks and completes the jobs they held. */
+  readonly keyring?: Keyring;
 }
 
 /**
@@ -135,6 +139,15 @@ export function startGovernance(options: GovernanceOptions): {
           'policy reload refused; the policies in force are kept',
         );
       await recordPolicyChanges(logs, changes);
+    }
+    // Before the retention sweep, so the crops of tasks it expires go in the same pass.
+    if (options.keyring !== undefined) {
+      const review = await sweepReview({ ...store, keyring: options.keyring });
+      if (review.expired > 0 || review.completed > 0)
+        logger?.info(
+          { component: 'review', expired: review.expired, completed: review.completed },
+          'review sweep',
+        );
     }
     const report = await sweepRetention(
       store,

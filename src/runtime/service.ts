@@ -27,6 +27,7 @@ import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
 import {
+  applyReviews,
   deleteJob,
   getJobStatus,
   openRuntime,
@@ -82,6 +83,8 @@ import {
 import { createAlerting, privacyMetricsSource, privacyRoutes } from './privacy.js';
 import type { PrivacyWiring } from './privacy.js';
 import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
+import { reviewRoutes } from '../api/routes/review.js';
+import { createReviewPort, reviewStepServices } from './review.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
@@ -300,8 +303,14 @@ function createJobsPort(
         .append({ ...jobEvent(principal, jobId), action: 'job.download' });
       return output;
     },
+    // With the review outcomes: corrected values, `reviewed` with the reviewer's id, `unverified`.
     async fields(principal, jobId) {
-      const fields = await readFields(store, { tenant: principal.tenantId, jobId });
+      const fields = await applyReviews(
+        { ...store, keyring: runtime.keyring },
+        principal.tenantId,
+        jobId,
+        await readFields(store, { tenant: principal.tenantId, jobId }),
+      );
       // After the read: a job without fields (404, 409) handed nothing out.
       await logs
         .forTenant(principal.tenantId)
@@ -493,6 +502,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         concurrency,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
         ...(options.ai === undefined ? {} : { model: jobModelServices(options.ai, logs) }),
+        review: reviewStepServices(logs),
         // Ids, steps and codes only: a worker event carries no content.
         onEvent: (event) => {
           logger?.[event.kind === 'step-done' ? 'debug' : 'warn'](
@@ -526,6 +536,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       }),
       governanceRoutes(createGovernancePort({ ...store, keyring: runtime.keyring }, logs, options.region)),
       legalHoldRoutes(createLegalHoldsPort({ db: runtime.handle.db, keyring: runtime.keyring }, logs)),
+      reviewRoutes(createReviewPort({ store, keyring: runtime.keyring, logs, policyFor })),
     ];
     const privacy: PrivacyWiring = {
       db: runtime.handle.db,
@@ -585,6 +596,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       logs,
       ...(policies === undefined ? {} : { policies }),
       intervalSeconds: retentionSeconds,
+      keyring: runtime.keyring,
       ...(options.region === undefined ? {} : { region: options.region }),
       ...(logger === undefined ? {} : { logger }),
     });

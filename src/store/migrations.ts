@@ -389,6 +389,59 @@ const idempotencyKeys: Migration = {
 };
 
 /**
+ * Human review of uncertain fields (issue 14). A job waits in `awaiting_review` while it has open
+ * tasks. A task row holds spec metadata (field name, type, hint labels), the confidence, times,
+ * the lease holder and decider (principal ids) and the decision's action; the candidate and a
+ * corrected value are ciphertext sealed under the tenant's key and bound to the row, never
+ * plaintext. `created_audited` marks tasks whose `review.task.created` event is recorded, so a
+ * step re-run after a crash records the missing ones and no others. Rows go with their job.
+ */
+const review: Migration = {
+  async up(db) {
+    await run(db, [
+      `alter table jobs drop constraint if exists jobs_status_check`,
+      `alter table jobs add constraint jobs_status_check
+        check (status in ('queued', 'running', 'awaiting_review', 'succeeded', 'failed', 'cancelled'))`,
+      `create table review_tasks (
+        tenant_id text not null,
+        id text not null check (id ${ID_CHECK}),
+        job_id text not null,
+        queue text not null check (queue ~ '^[a-z][a-z0-9_-]{0,63}$'),
+        field_name text not null check (field_name ~ '^[a-z][a-z0-9_]{0,63}$'),
+        field_type text not null check (field_type ~ '^[a-z][a-z_]{0,31}$'),
+        field_hint text[],
+        reason text not null check (reason in ('low_confidence', 'failed_check', 'always')),
+        confidence double precision not null check (confidence >= 0 and confidence <= 1),
+        candidate bytea,
+        crop_artifact_id text,
+        crop_width integer check (crop_width > 0),
+        crop_height integer check (crop_height > 0),
+        crop_page_share double precision check (crop_page_share > 0 and crop_page_share <= 1),
+        status text not null check (status in ('open', 'decided', 'expired')),
+        lease_holder text check (lease_holder ${ID_CHECK}),
+        lease_expires_at timestamptz,
+        decision_action text check (decision_action in ('confirm', 'correct', 'reject')),
+        decision bytea,
+        decided_by text check (decided_by ${ID_CHECK}),
+        decided_at timestamptz,
+        created_audited boolean not null default false,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        primary key (tenant_id, id),
+        unique (tenant_id, job_id, field_name),
+        foreign key (tenant_id, job_id) references jobs (tenant_id, id) on delete cascade,
+        check ((status = 'decided') = (decision_action is not null and decided_by is not null and decided_at is not null)),
+        check ((lease_holder is null) = (lease_expires_at is null))
+      )`,
+      `create index review_tasks_open on review_tasks (tenant_id, queue, created_at, id) where status = 'open'`,
+      `create index review_tasks_expiry on review_tasks (expires_at) where status = 'open'`,
+      `create index review_tasks_job on review_tasks (tenant_id, job_id)`,
+      ...tenantWall('review_tasks'),
+    ]);
+  },
+};
+
+/**
  * Legal holds (issue 15): a hold on a job, on a data subject (the HMACs its reference may have,
  * never the reference) or on a whole tenant (a matter) keeps every artifact it covers from the
  * retention sweeper and from erasure until it is lifted. A hold carries a reason code and a
@@ -463,6 +516,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009a_privacy_ledger': privacyLedger,
   '0009b_alerts': alerts,
   '0010_idempotency_keys': idempotencyKeys,
+  '0011_review': review,
   '0012_legal_holds': legalHolds,
   '0014_blobs': blobs,
   '0015_ai': aiConsent,

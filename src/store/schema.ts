@@ -12,7 +12,7 @@ type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | strin
 type BigIntColumn = ColumnType<string | number | bigint, number | bigint, number | bigint>;
 
 /** The states a job moves through. */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type JobStatus = 'queued' | 'running' | 'awaiting_review' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface TenantsTable {
   id: string;
@@ -219,6 +219,40 @@ export interface BlobChunksTable {
   data: Uint8Array;
 }
 
+/**
+ * A review task (0011): one uncertain field of one job. Spec metadata, a confidence, times and
+ * principal ids; the candidate and the decision (a corrected value, a reason) are ciphertext.
+ */
+export interface ReviewTasksTable {
+  tenant_id: string;
+  id: string;
+  job_id: string;
+  queue: string;
+  field_name: string;
+  field_type: string;
+  /** The spec's hint labels (template metadata, not document content). */
+  field_hint: ColumnType<string[] | null, readonly string[] | null, readonly string[] | null>;
+  reason: 'low_confidence' | 'failed_check' | 'always';
+  confidence: number;
+  /** The candidate value as JSON, sealed under the tenant's key and bound to the task. */
+  candidate: Uint8Array | null;
+  crop_artifact_id: string | null;
+  crop_width: number | null;
+  crop_height: number | null;
+  crop_page_share: number | null;
+  status: 'open' | 'decided' | 'expired';
+  lease_holder: string | null;
+  lease_expires_at: Date | null;
+  decision_action: 'confirm' | 'correct' | 'reject' | null;
+  /** `{ value, reason }` as JSON, sealed like the candidate. */
+  decision: Uint8Array | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  created_audited: Generated<boolean>;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
 /** Every table Veil owns (pg-boss keeps its own schema, `pgboss`). */
 export interface Schema {
   tenants: TenantsTable;
@@ -236,6 +270,7 @@ export interface Schema {
   subject_index: SubjectIndexTable;
   idempotency_keys: IdempotencyKeysTable;
   legal_holds: LegalHoldsTable;
+  review_tasks: ReviewTasksTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -129,7 +129,7 @@ for (const driver of DRIVER_NAMES) {
         const responses: string[] = [];
         for (const jobId of jobIds) {
           const status = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}`, headers: as('auditor') });
-          const redacted = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('reviewer') });
+          const redacted = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('dpo') });
           assert.equal(redacted.statusCode, 200);
           responses.push(status.body, redacted.body);
         }

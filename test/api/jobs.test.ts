@@ -88,7 +88,7 @@ for (const driver of DRIVER_NAMES) {
         assert.equal(res.json<{ error: { code: string } }>().error.code, 'VEIL_NOT_FOUND');
       }
 
-      const redacted = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('reviewer') });
+      const redacted = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('processor') });
       assert.equal(redacted.statusCode, 200);
       assert.equal(redacted.headers['content-type'], 'text/plain; charset=utf-8');
       assert.equal(redacted.headers['cache-control'], 'no-store');

@@ -23,6 +23,9 @@ interface Fixtures {
   nextApiKey(tenant: string): Promise<string>;
   /** A fresh standing legal hold of the tenant, on a fresh job (each lift lifts at most one). */
   nextHold(tenant: string): Promise<string>;
+  /** An open review task of each tenant, and a fresh one for each call that claims or decides. */
+  readonly task: Record<'own' | 'other', string>;
+  nextTask(tenant: string): string;
 }
 
 interface RouteCase {
@@ -86,6 +89,19 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', route: '/v1/analytics/counts', permission: 'analytics:read', ok: 200, byId: false, request: async () => ({ url: '/v1/analytics/counts?group_by=purpose&from=2020-01-01&to=2030-01-01' }) },
   { method: 'GET', route: '/v1/alerts', permission: 'alerts:read', ok: 200, byId: false, request: async () => ({ url: '/v1/alerts' }) },
   { method: 'GET', route: '/v1/privacy/metrics', permission: 'privacy-metrics:read', ok: 200, byId: false, request: async () => ({ url: '/v1/privacy/metrics?since=1h' }) },
+  { method: 'GET', route: '/v1/review/tasks', permission: 'review:decide', ok: 200, byId: false, request: async () => ({ url: '/v1/review/tasks?limit=5' }) },
+  { method: 'GET', route: '/v1/review/tasks/{id}', permission: 'review:decide', ok: 200, byId: true, request: async (f, t) => ({ url: `/v1/review/tasks/${t === 'acme' ? f.task.own : f.task.other}` }) },
+  // A text job has no layout, so its task has no crop: 404 for the roles that may ask, 403 for the others.
+  { method: 'GET', route: '/v1/review/tasks/{id}/crop', permission: 'review:decide', ok: 404, byId: true, request: async (f, t) => ({ url: `/v1/review/tasks/${t === 'acme' ? f.task.own : f.task.other}/crop` }) },
+  { method: 'POST', route: '/v1/review/tasks/{id}/claim', permission: 'review:decide', ok: 200, byId: true, request: async (f, t) => ({ url: `/v1/review/tasks/${f.nextTask(t)}/claim` }) },
+  {
+    method: 'POST',
+    route: '/v1/review/tasks/{id}/decision',
+    permission: 'review:decide',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: `/v1/review/tasks/${f.nextTask(t)}/decision`, payload: { action: 'confirm' } }),
+  },
   { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
   {
     method: 'POST',
@@ -136,10 +152,27 @@ before(async () => {
   };
   const own = await submit('acme');
   const other = await submit('globex');
+  // One job per tenant whose every field a person must see: a pool of open review tasks.
+  const reviewed = async (tenant: string): Promise<string[]> => {
+    const payload = textJob(TEXT, {
+      outputs: ['fields'],
+      fields: Array.from({ length: 16 }, (_, i) => ({ name: `email_${i}`, type: 'email', review: 'always' })),
+      consent: { basis: 'contract', allow_manual_review: true },
+    });
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor', tenant), payload });
+    assert.equal(res.statusCode, 202, res.body);
+    const jobId = res.json<{ job_id: string }>().job_id;
+    assert.equal((await waitForJob(app, jobId, tenant)).status, 'awaiting_review');
+    const list = await app.inject({ method: 'GET', url: '/v1/review/tasks?limit=100', headers: as('admin', tenant) });
+    return list.json<{ tasks: { id: string; job_id: string }[] }>().tasks.filter((task) => task.job_id === jobId).map((task) => task.id);
+  };
+  const pools: Record<string, string[]> = { acme: await reviewed('acme'), globex: await reviewed('globex') };
   await waitForJob(app, own, 'acme');
   await waitForJob(app, other, 'globex');
   fixtures = {
     job: { own, other },
+    task: { own: pools.acme!.pop()!, other: pools.globex!.pop()! },
+    nextTask: (tenant) => pools[tenant]!.pop()!,
     nextJob: submit,
     async nextApiKey(tenant) {
       return (await t.service.apiKeys.create({ tenantId: tenant, roles: ['processor'] }, { id: 'veil-cli', role: 'admin' })).keyId;
@@ -173,7 +206,7 @@ test('the route permissions are the ones the matrix names (literal)', () => {
   const granted = (p: Permission): readonly Role[] => PERMISSION_MATRIX[p];
   assert.deepEqual(granted('job:create'), ['admin', 'processor']);
   assert.deepEqual(granted('job:read'), ['admin', 'processor', 'reviewer', 'auditor', 'dpo']);
-  assert.deepEqual(granted('job:read-redacted'), ['admin', 'processor', 'reviewer', 'dpo']);
+  assert.deepEqual(granted('job:read-redacted'), ['admin', 'processor', 'dpo']);
   assert.deepEqual(granted('job:delete'), ['admin', 'processor', 'dpo']);
   assert.deepEqual(granted('job:reveal'), ['admin', 'dpo']);
   assert.deepEqual(granted('audit:read'), ['admin', 'auditor', 'dpo']);
@@ -209,6 +242,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 31 routes: 20 without ids × 5 roles + 11 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 20 * 5 + 11 * 5 * 2);
+  // 36 routes: 21 without ids × 5 roles + 15 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 21 * 5 + 15 * 5 * 2);
 });

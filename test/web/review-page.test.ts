@@ -60,7 +60,12 @@ function contractRoutes(tasks: ReviewTask[], decisions: Array<{ id: string; body
   };
 }
 
-function task(name: string, type: string, candidate: unknown, crop: ReviewTask['crop']): ReviewTask {
+function task(
+  name: string,
+  type: ReviewTask['field']['type'],
+  candidate: ReviewTask['candidate'],
+  crop: ReviewTask['crop'],
+): ReviewTask {
   return {
     id: randomUUID(),
     job_id: randomUUID(),
@@ -87,9 +92,9 @@ describe('the Review page against the review routes\' contract', { skip }, () =>
   let page: Page;
   const decisions: Array<{ id: string; body: ReviewDecision }> = [];
   const tasks = [
-    task('contact', 'email', CANDIDATES[0], { width: 240, height: 60, page_share: 0.04 }),
-    task('visit_date', 'date', CANDIDATES[1], null),
-    task('card', 'enum', CANDIDATES[2], { width: 240, height: 60, page_share: 0.03 }),
+    task('contact', 'email', CANDIDATES[0]!, { width: 240, height: 60, page_share: 0.04 }),
+    task('visit_date', 'date', CANDIDATES[1]!, null),
+    task('card', 'enum', CANDIDATES[2]!, { width: 240, height: 60, page_share: 0.03 }),
   ];
 
   before(async () => {

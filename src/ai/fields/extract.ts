@@ -20,22 +20,28 @@ export interface ExtractFieldsOptions {
   readonly rules?: Extractor;
   /** The model extractor for `model` and `auto`; without one those fail with VEIL_EXTRACTOR_UNAVAILABLE. */
   readonly model?: Extractor;
+  /** The tenant policy's review threshold, for fields whose spec names none (default {@link DEFAULT_REVIEW_BELOW}). */
+  readonly reviewBelow?: number;
 }
 
 /** The status a field's confidence and spec give it. */
-export function statusOf(spec: FieldSpec, candidate: FieldCandidate | null): FieldStatus {
+export function statusOf(
+  spec: FieldSpec,
+  candidate: FieldCandidate | null,
+  below: number = DEFAULT_REVIEW_BELOW,
+): FieldStatus {
   if (!candidate) return 'missing';
   if (spec.review === 'always') return 'needs_review';
   if (spec.review === 'never') return 'accepted';
-  return candidate.confidence >= (spec.review_below ?? DEFAULT_REVIEW_BELOW) ? 'accepted' : 'needs_review';
+  return candidate.confidence >= (spec.review_below ?? below) ? 'accepted' : 'needs_review';
 }
 
-function fieldResult(spec: FieldSpec, candidate: FieldCandidate | null): FieldResult {
+function fieldResult(spec: FieldSpec, candidate: FieldCandidate | null, below: number): FieldResult {
   return {
     value: candidate?.value ?? null,
     type: spec.type,
     confidence: candidate?.confidence ?? 0,
-    status: statusOf(spec, candidate),
+    status: statusOf(spec, candidate, below),
     sensitivity: sensitivityOf(spec),
     page: candidate?.page ?? null,
     box: candidate?.box ?? null,
@@ -116,7 +122,9 @@ export async function extractFields(
     const rules = options.rules ?? (sharedRules ??= createRuleExtractor());
     found = await rules.extract({ document, fields });
     if (which === 'auto') {
-      const uncertain = fields.filter((f) => statusOf(f, found[f.name] ?? null) !== 'accepted');
+      const uncertain = fields.filter(
+        (f) => statusOf(f, found[f.name] ?? null, options.reviewBelow) !== 'accepted',
+      );
       if (uncertain.length > 0) {
         const asked = await options.model!.extract({ document, fields: uncertain });
         const merged: Record<string, FieldCandidate | null> = { ...found };
@@ -127,7 +135,8 @@ export async function extractFields(
     }
   }
   const result: Record<string, FieldResult> = {};
-  for (const f of fields) result[f.name] = fieldResult(f, found[f.name] ?? null);
+  const below = options.reviewBelow ?? DEFAULT_REVIEW_BELOW;
+  for (const f of fields) result[f.name] = fieldResult(f, found[f.name] ?? null, below);
   return {
     template: template ? { name: template.name, version: template.version, hash: template.hash } : null,
     fields: result,

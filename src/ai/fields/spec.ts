@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REVIEW_THRESHOLD } from '../../policy/review.js';
 
 /**
  * Field specifications: what a caller asks to be extracted from a document, as data. A template
@@ -53,8 +54,12 @@ export const DEFAULT_SENSITIVITY: Readonly<Record<FieldType, Sensitivity>> = {
   boolean: 'none',
 };
 
-/** The confidence below which a field goes to review when its spec names no threshold. */
-export const DEFAULT_REVIEW_BELOW = 0.8;
+/**
+ * The confidence below which a field goes to review when neither its spec nor the tenant's policy
+ * (`review.below`) names a threshold: the policy layer's default, so the CLI, the job and the
+ * review queue agree.
+ */
+export const DEFAULT_REVIEW_BELOW = DEFAULT_REVIEW_THRESHOLD;
 
 const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const ENTITY = /^[A-Z][A-Z0-9_]{0,63}$/;
@@ -174,7 +179,19 @@ export interface FieldCheck {
   readonly passed: boolean;
 }
 
-export type FieldStatus = 'accepted' | 'needs_review' | 'missing';
+/**
+ * `accepted` (confident), `needs_review` (a review task is open), `reviewed` (a person decided),
+ * `unverified` (uncertain, and no person may see it or its task expired), `missing`.
+ */
+export type FieldStatus = 'accepted' | 'needs_review' | 'reviewed' | 'unverified' | 'missing';
+
+/** Who decided a reviewed field, how and when: a pseudonymous principal id, never a name. */
+export interface FieldReview {
+  readonly action: 'confirm' | 'correct' | 'reject';
+  readonly reviewer: string;
+  /** ISO 8601, as the API returns it (the fields object is also the wire format). */
+  readonly decided_at: string;
+}
 
 /** A money value: the amount as a decimal string (no float rounding) and an ISO 4217 currency. */
 export interface Money {
@@ -203,6 +220,8 @@ export interface FieldResult {
   readonly page: number | null;
   readonly box: FieldBox | null;
   readonly checks: readonly FieldCheck[];
+  /** Set once a person decided the field (status `reviewed`). */
+  readonly review?: FieldReview;
 }
 
 /** The template a result was extracted under; null when the caller passed fields directly. */

@@ -273,7 +273,7 @@ const acceptedSchema = z.object({ job_id: z.string(), status: z.string(), status
 
 const statusSchema = z.object({
   job_id: z.string(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  status: z.enum(['queued', 'running', 'awaiting_review', 'succeeded', 'failed', 'cancelled']),
   purpose: z.string(),
   policy_hash: z.string().describe('SHA-256 of the canonical policy the job runs under'),
   consent: z.object({
@@ -411,11 +411,23 @@ const fieldResultSchema = z.object({
     ),
   type: z.enum(FIELD_TYPES),
   confidence: z.number().min(0).max(1),
-  status: z.enum(['accepted', 'needs_review', 'missing']),
+  status: z
+    .enum(['accepted', 'needs_review', 'reviewed', 'unverified', 'missing'])
+    .describe(
+      '`needs_review` while a review task is open, `reviewed` once a person decided, `unverified` when uncertain and no person may see it (or its task expired)',
+    ),
   sensitivity: z.enum(SENSITIVITIES),
   page: z.number().int().nullable(),
   box: boxSchema.nullable().describe("In the page's unit (PDF points, image pixels), top-left origin"),
   checks: z.array(z.object({ name: z.string(), passed: z.boolean() })),
+  review: z
+    .object({
+      action: z.enum(['confirm', 'correct', 'reject']),
+      reviewer: z.string().describe("The reviewer's pseudonymous id"),
+      decided_at: z.string(),
+    })
+    .optional()
+    .describe('Who decided the field, how and when (status `reviewed`)'),
 });
 const fieldsSchema = z
   .object({

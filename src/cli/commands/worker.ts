@@ -6,6 +6,7 @@ import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
 import { ocrFromConfig } from '../../runtime/ocr.js';
 import { recordPoliciesInForce, startGovernance } from '../../runtime/governance.js';
+import { reviewStepServices } from '../../runtime/review.js';
 import { openPolicyDirectory } from '../../policy/index.js';
 import { governanceEnv } from '../governance-env.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
@@ -92,6 +93,7 @@ export function registerWorker(program: Command): void {
         policies,
         intervalSeconds: governanceSettings.sweepIntervalSeconds,
         ...(region === undefined ? {} : { region }),
+        keyring: runtime.keyring,
       });
       const ai = modelProviderFromConfig(config);
       const workers = await startWorkers({
@@ -99,6 +101,7 @@ export function registerWorker(program: Command): void {
         concurrency,
         ...(ai === undefined ? {} : { model: jobModelServices(ai, logs) }),
         pollingIntervalSeconds: flags.pollSeconds,
+        review: reviewStepServices(logs),
         onEvent: (event) => {
           logEvent(event);
           recordWorkerEvent(logs, event).catch(() =>

@@ -123,11 +123,13 @@ export interface JobPage {
 /** The most jobs one page holds. */
 export const MAX_JOB_PAGE = 100;
 
-function encodeCursor(position: JobPosition): string {
+/** An opaque cursor for a page position (creation time and id, never content); the job and review lists share it. */
+export function encodeCursor(position: JobPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): JobPosition {
+/** The position of a cursor {@link encodeCursor} wrote; `VEIL_INVALID_REQUEST` for any other. */
+export function decodeCursor(cursor: string): JobPosition {
   const bad = (): VeilError =>
     new VeilError(
       'VEIL_INVALID_REQUEST',

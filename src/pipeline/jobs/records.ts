@@ -43,7 +43,7 @@ export async function transitionJob(
 }
 
 /**
- * Finishes a running job: the status becomes `succeeded` and each artifact's `delete_after`
+ * Finishes a running job (or one in another of `from`, such as `awaiting_review`): the status becomes `succeeded` and each artifact's `delete_after`
  * its retention class's window from now (the job's own, the latest of them), in one
  * transaction. False when the job was not running.
  *
@@ -56,6 +56,7 @@ export async function completeJob(
   db: Kysely<Schema>,
   payload: JobPayload,
   windows: Readonly<Record<RetentionClass, number>>,
+  from: readonly JobStatus[] = ['running'],
 ): Promise<boolean> {
   return withTenantScope(db, payload.tenantId, async (trx) => {
     const endedAt = new Date();
@@ -64,7 +65,7 @@ export async function completeJob(
       .set({ status: 'succeeded', ended_at: endedAt, updated_at: endedAt })
       .where('tenant_id', '=', payload.tenantId)
       .where('id', '=', payload.jobId)
-      .where('status', '=', 'running')
+      .where('status', 'in', [...from])
       .executeTakeFirst();
     if (done.numUpdatedRows === 0n) return false;
     const last = await scheduleRetention(trx, payload.tenantId, payload.jobId, windows, endedAt);
@@ -114,7 +115,13 @@ export async function discardArtifacts(
  */
 export async function failJob(ctx: StoreContext, payload: JobPayload, code: ErrorCode): Promise<void> {
   const job = await forTenant(ctx, payload.tenantId).jobs.get(payload.jobId);
-  if (job === undefined || job.status === 'succeeded' || job.status === 'cancelled') return;
+  if (
+    job === undefined ||
+    job.status === 'succeeded' ||
+    job.status === 'awaiting_review' ||
+    job.status === 'cancelled'
+  )
+    return;
   // Artifacts first, so a caller who sees `failed` knows nothing is left; then again after the
   // status, for anything a step still running elsewhere wrote in between (it stops once it sees
   // the status).

@@ -35,6 +35,11 @@ import type { AiAudit } from '../../ai/model/provider.js';
 import { checkModelUse } from './admission.js';
 import type { Document } from '../../documents/model.js';
 import type { JobText } from './text.js';
+import type { AuditEventInput } from '../../audit/event.js';
+import { reviewSettings } from '../../policy/index.js';
+import { openReviewTasks } from '../review/open.js';
+import type { RenderFieldCrop } from '../review/open.js';
+import { ReviewTasks } from '../review/tasks.js';
 
 /** What a step runs with. */
 export interface StepEnv {
@@ -56,6 +61,13 @@ export interface StepServices {
   readonly keyring: Keyring;
   /** For the tokenize operator; without it, a policy that tokenizes fails the job. */
   readonly vault?: DatabaseTokenVault;
+  /** Renders review crops; without it, review tasks carry no image. */
+  readonly renderCrop?: RenderFieldCrop;
+  /**
+   * Records an event in the tenant's audit log (`review.task.created`); without it, tasks are
+   * made but their creation is recorded by the next run that has one.
+   */
+  readonly audit?: (tenantId: string, event: AuditEventInput) => Promise<unknown>;
   /** The AI provider of the `model` and `auto` extractors; without it, those fail the job. */
   readonly model?: JobModelServices;
 }
@@ -68,7 +80,6 @@ export interface JobModelServices {
   readonly audit?: (job: JobPayload) => AiAudit;
 }
 
-/** The parse step's output: the job's text and how it was read. */
 /** The job's text, and its parsed document when fields are to be extracted from it. */
 type ParsedArtifact = JobText & { readonly document?: Document };
 
@@ -368,12 +379,34 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
         if (wantFields) {
           const { template, fields, extractor } = manifest.extraction!;
-          if (!parsed.document)
+          const document = parsed.document;
+          if (!document)
             throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the job's parsed document is missing");
-          const result = await extractFields(parsed.document, template ?? fields, {
+          const extracted = await extractFields(document, template ?? fields, {
             extractor,
+            reviewBelow: reviewSettings(manifest.policy).below,
             ...(extractor === 'rules' ? {} : { model: modelExtractorFor(env, manifest) }),
           });
+          // Uncertain fields become review tasks (with consent) or `unverified` (without).
+          const result = await openReviewTasks({
+            store: env.store,
+            keyring: services.keyring,
+            repos: env.repos,
+            job: env.job,
+            policy: manifest.policy,
+            specs: template?.fields ?? fields,
+            template: template?.name ?? null,
+            result: extracted,
+            document,
+            original: async () => ({
+              bytes: await readArtifact(env.repos, jobId, ARTIFACT.original),
+              mediaType: document.mediaType,
+            }),
+            findings: async () =>
+              parseJson<FindingsArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.findings)).findings,
+            renderCrop: services.renderCrop,
+          });
+          await recordCreatedTasks(env);
           await putOnce(env, ARTIFACT.fields, json(result));
         }
         if (wantText) await putOnce(env, ARTIFACT.text, json({ text: parsed.text }));
@@ -382,16 +415,50 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     },
   };
 
+  // The `review.task.created` events of tasks whose creation no run has recorded yet; each task
+  // is marked once its event is in the log, so a crash in between records it again, never twice
+  // over a completed mark.
+  const recordCreatedTasks = async (env: StepEnv): Promise<void> => {
+    if (services.audit === undefined) return;
+    const tasks = new ReviewTasks(env.store.db, services.keyring, env.payload.tenantId);
+    for (const task of await tasks.unaudited(env.payload.jobId)) {
+      await services.audit(env.payload.tenantId, {
+        time: new Date().toISOString(),
+        actor: { id: 'veil-worker', role: 'system' },
+        tenant: env.payload.tenantId,
+        action: 'review.task.created',
+        objects: [
+          { kind: 'job', id: env.payload.jobId },
+          { kind: 'task', id: task.id },
+        ],
+        purpose: env.job.purpose,
+        ...(/^[0-9a-f]{64}$/.test(env.job.policyHash) ? { policy_hash: env.job.policyHash } : {}),
+        field: { name: task.field.name, type: task.field.type },
+        code: task.reason,
+      });
+      await tasks.markAudited(task.id);
+    }
+  };
+
   const finalise: JobTask = {
     step: 'finalise',
     async run(env) {
       if (env.job.status === 'running') {
         const manifest = await manifestOf(env);
-        await completeJob(
-          env.store.db,
-          env.payload,
-          retentionWindows(manifest.policy, manifest.retentionDays),
-        );
+        const tasks = new ReviewTasks(env.store.db, services.keyring, env.payload.tenantId);
+        // Open tasks hold the job until a person decides them or they expire; a decision made
+        // while this step ran is caught by counting again after the move.
+        const waits =
+          (await tasks.openCount(env.payload.jobId)) > 0 &&
+          (await transitionJob(env.store.db, env.payload, ['running'], 'awaiting_review')) &&
+          (await tasks.openCount(env.payload.jobId)) > 0;
+        if (!waits)
+          await completeJob(
+            env.store.db,
+            env.payload,
+            retentionWindows(manifest.policy, manifest.retentionDays),
+            ['running', 'awaiting_review'],
+          );
       }
       // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
       await discardArtifacts(env.store, env.payload, { only: [ARTIFACT.parsed] });
@@ -425,7 +492,7 @@ export async function stepEnv(
     step === 'intake'
       ? job.status === 'queued' || job.status === 'running'
       : step === 'finalise'
-        ? job.status === 'running' || job.status === 'succeeded'
+        ? job.status === 'running' || job.status === 'awaiting_review' || job.status === 'succeeded'
         : job.status === 'running';
   return runnable ? { store, payload, job, repos } : undefined;
 }

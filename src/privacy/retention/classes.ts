@@ -12,10 +12,11 @@ import type { RetentionClass } from '../../policy/index.js';
  */
 export const ARTIFACT_CLASSES_OF: Readonly<Partial<Record<RetentionClass, readonly string[]>>> = {
   original: ['original', 'findings'],
-  extracted_text: ['parsed'],
+  extracted_text: ['parsed', 'review-source'],
   redacted: ['redacted'],
   fields: ['fields', 'text'],
-  review_crops: ['review-crops'],
+  review_crops: ['review-crop'],
+  regression_cases: ['regression-case'],
   model_exchanges: ['model-exchanges'],
   error_dumps: ['error-dumps'],
 };

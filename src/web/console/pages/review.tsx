@@ -29,9 +29,9 @@ function Crop({ session, task }: { session: Session; task: ReviewTask }) {
     if (task.crop === null) return undefined;
     const controller = new AbortController();
     let made: string | undefined;
-    session.client.reviewCrop(task.id, { signal: controller.signal }).then(
-      ({ bytes, mediaType }) => {
-        made = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mediaType }));
+    session.client.getReviewCrop(task.id, { signal: controller.signal }).then(
+      (bytes) => {
+        made = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/png' }));
         setUrl(made);
       },
       (e: unknown) => {
@@ -192,7 +192,7 @@ export function ReviewPage({ session }: { session: Session }) {
   const [error, setError] = useState<unknown>(undefined);
   const [version, setVersion] = useState(0);
   const queue = useLoaded(
-    (signal) => session.client.reviewTasks({ status: 'open', limit: 50 }, { signal }),
+    (signal) => session.client.listReviewTasks({ limit: 50 }, { signal }),
     [session, version],
   );
   const list = queue.value;
