@@ -1,0 +1,191 @@
+/**
+ * `npm run bench:job-sql`: what one text job costs the database, a figure the machine's load does
+ * not move. `veil serve`'s service (`startService`, no embedded workers) on a fresh PostgreSQL
+ * database takes JOB_SQL_JOBS (default 100) 5 KB text jobs over HTTP; then a worker runtime wired
+ * as `veil worker` is (its own pool, pg-boss, audit logs recording each step) runs them. Every
+ * statement sent through `pg` is counted, per phase and per kind: transaction control, the
+ * tenant-scope `set_config`, pg-boss fetches (those that found a message, and empty polls, left
+ * out of the per-job figure), sends, completions, audit appends and the rest.
+ *
+ * JOB_SQL_PG_URL (default postgres://postgres@127.0.0.1:5432/test) names the server; a database
+ * is created for the run and dropped after it. JOB_SQL_CONCURRENCY sets the worker's concurrency
+ * (default 2).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { mintDevelopmentToken } from '../../src/access/index.js';
+import { localAuthenticate } from '../../src/cli/commands/serve.js';
+import { openRuntime, startWorkers } from '../../src/pipeline/worker.js';
+import { openAuditLogs, recordWorkerEvent } from '../../src/runtime/audit.js';
+import { startService } from '../../src/runtime/service.js';
+
+const JOBS = Number(process.env.JOB_SQL_JOBS ?? 100);
+const CONCURRENCY = Number(process.env.JOB_SQL_CONCURRENCY ?? 2);
+const PG_URL = process.env.JOB_SQL_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+type Kind =
+  | 'transaction (begin/commit/rollback)'
+  | 'tenant scope (set_config)'
+  | 'queue fetch (found a message)'
+  | 'queue fetch (empty poll)'
+  | 'queue send'
+  | 'queue complete/fail'
+  | 'queue other'
+  | 'audit append'
+  | 'other';
+
+const counts = new Map<Kind, number>();
+let counting = true;
+
+function kindOf(text: string): Kind | 'fetch' {
+  const t = text.trimStart().toLowerCase();
+  if (/^(begin|commit|rollback)\b/.test(t)) return 'transaction (begin/commit/rollback)';
+  if (t.startsWith("select set_config('veil.tenant_id'")) return 'tenant scope (set_config)';
+  if (t.includes('pgboss.')) {
+    if (t.includes('skip locked') && t.includes("'active'")) return 'fetch';
+    if (t.includes("state = 'completed'") || t.includes('deleted_jobs')) return 'queue complete/fail';
+    if (t.includes('insert into pgboss.job')) return 'queue send';
+    return 'queue other';
+  }
+  if (t.includes('audit_entries') || t.includes("hashtext('veil.audit')")) return 'audit append';
+  return 'other';
+}
+
+const texts = new Map<string, number>();
+const add = (kind: Kind, text = ''): void => {
+  if (!counting) return;
+  counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  if (process.env.JOB_SQL_TEXTS !== undefined) texts.set(text.slice(0, 160), (texts.get(text.slice(0, 160)) ?? 0) + 1);
+};
+
+// Every statement from every pool of this process goes through Client#query.
+const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+  this: pg.Client,
+  ...args: unknown[]
+): unknown {
+  const first = args[0];
+  const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
+  const kind = kindOf(text);
+  const result = original.apply(this, args);
+  if (kind !== 'fetch') add(kind, text);
+  else if (result instanceof Promise)
+    void result.then(
+      (r: { rows?: unknown[] }) => add((r.rows?.length ?? 0) > 0 ? 'queue fetch (found a message)' : 'queue fetch (empty poll)'),
+      () => add('queue fetch (empty poll)'),
+    );
+  return result;
+};
+
+function report(phase: string): void {
+  const total = [...counts].filter(([k]) => k !== 'queue fetch (empty poll)').reduce((s, [, n]) => s + n, 0);
+  console.log(`${phase}: ${(total / JOBS).toFixed(1)} statements per job (empty polls left out)`);
+  for (const [kind, n] of [...counts].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${kind.padEnd(38)} ${(n / JOBS).toFixed(2).padStart(7)} per job`);
+  counts.clear();
+  for (const [t, n] of [...texts].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${(n / JOBS).toFixed(2)}  ${t.replace(/\s+/g, ' ')}`);
+  texts.clear();
+}
+
+async function adminQuery(query: string): Promise<void> {
+  counting = false;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+    counting = true;
+  }
+}
+
+function text(seed: number): string {
+  const parts: string[] = [];
+  for (let i = 0; parts.join('').length < 5000; i += 1) {
+    const n = seed * 100 + i;
+    parts.push(
+      `Visit ${n}: the patient reported steady improvement and asked for a follow-up next month. `,
+      `Contact person${n}@example.org or call 212-555-${String(1000 + (n % 9000)).padStart(4, '0')}. `,
+      `Referred by Dr. Maria Keller; SSN on file 078-05-${String(1120 + (n % 8000)).padStart(4, '0')}. `,
+    );
+  }
+  return parts.join('').slice(0, 5120);
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'veil-bench-job-sql-'));
+const database = `veil_job_sql_${process.pid}`;
+await adminQuery(`create database ${database}`);
+const url = new URL(PG_URL);
+url.pathname = `/${database}`;
+const databaseUrl = url.toString();
+try {
+  const service = await startService({
+    dataDir,
+    databaseUrl,
+    host: '127.0.0.1',
+    port: 0,
+    workers: 0,
+    authenticate: await localAuthenticate(dataDir),
+    logger: pino({ level: 'info' }, pino.destination('/dev/null')),
+    api: { rateLimit: { max: 1_000_000, windowMs: 60_000 } },
+  });
+  const runtime = await openRuntime({ dataDir, databaseUrl });
+  try {
+    const tenants = 8;
+    const headers = await Promise.all(
+      Array.from({ length: tenants }, async (_, i) => ({
+        authorization: `Bearer ${await mintDevelopmentToken(dataDir, { role: 'processor', tenant: `sql-${i}` })}`,
+        'content-type': 'application/json',
+      })),
+    );
+    // One job per tenant first, so the per-job figures leave out each tenant's first-time setup.
+    const submit = async (i: number): Promise<void> => {
+      const res = await fetch(`${service.url}/v1/jobs`, {
+        method: 'POST',
+        headers: headers[i % tenants]!,
+        body: JSON.stringify({ text: text(i % 16), purpose: 'claims', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 1 }),
+      });
+      if (res.status !== 202) throw new Error(`POST /v1/jobs answered ${res.status}`);
+      await res.body?.cancel();
+    };
+    for (let i = 0; i < tenants; i += 1) await submit(i);
+    counts.clear();
+    for (let i = 0; i < JOBS; i += 8) await Promise.all(Array.from({ length: Math.min(8, JOBS - i) }, (_, j) => submit(i + j)));
+    report(`submit (POST /v1/jobs, ${JOBS} jobs, 8 at a time)`);
+
+    const logs = await openAuditLogs({ db: runtime.handle.db, dataDir });
+    let done = 0;
+    const all = JOBS + tenants;
+    const finished = new Promise<void>((resolve) => {
+      const workersReady = startWorkers({
+        ...runtime,
+        concurrency: CONCURRENCY,
+        pollingIntervalSeconds: 0.5,
+        onEvent: (event) => {
+          void recordWorkerEvent(logs, event);
+          if (event.kind === 'step-done' && event.step === 'finalise' && ++done === all) resolve();
+          if (event.kind === 'job-failed') console.error(`a job failed: ${event.code}`);
+        },
+      });
+      void workersReady.then((w) => finished.then(() => w.stop()));
+    });
+    const started = performance.now();
+    await finished;
+    const seconds = (performance.now() - started) / 1000;
+    // Let the last audit appends land.
+    await new Promise((r) => setTimeout(r, 500));
+    // The first jobs of each tenant ran here too: scale to the jobs run.
+    const scale = JOBS / all;
+    for (const [k, n] of counts) counts.set(k, n * scale);
+    report(`worker (${all} jobs, concurrency ${CONCURRENCY}, ${(all / seconds).toFixed(1)} jobs/s)`);
+  } finally {
+    await runtime.close();
+    await service.close();
+  }
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+  await adminQuery(`drop database if exists ${database} with (force)`);
+}
