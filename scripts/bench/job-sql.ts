@@ -70,9 +70,16 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   const first = args[0];
   const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
   const kind = kindOf(text);
-  const result = original.apply(this, args);
   if (kind !== 'fetch') add(kind, text);
-  else if (result instanceof Promise)
+  // pg's Pool#query (pg-boss's way in) passes a callback; Kysely awaits the promise.
+  const callback = args.at(-1);
+  if (kind === 'fetch' && typeof callback === 'function')
+    args[args.length - 1] = (error: unknown, r: { rows?: unknown[] } | undefined) => {
+      add((r?.rows?.length ?? 0) > 0 ? 'queue fetch (found a message)' : 'queue fetch (empty poll)');
+      return (callback as (...a: unknown[]) => unknown)(error, r);
+    };
+  const result = original.apply(this, args);
+  if (kind === 'fetch' && result instanceof Promise)
     void result.then(
       (r: { rows?: unknown[] }) => add((r.rows?.length ?? 0) > 0 ? 'queue fetch (found a message)' : 'queue fetch (empty poll)'),
       () => add('queue fetch (empty poll)'),
