@@ -95,7 +95,12 @@ describe(
 
       const first = spawnWorker(env, log);
       children.push(first);
-      await until('the first worker to finish some jobs', 60_000, async () => (await succeeded()) >= 3);
+      await until('the first worker to finish some jobs', 120_000, async () => (await succeeded()) >= 3).catch(
+        (error: unknown) => {
+          t.diagnostic(log.join('').slice(-3000));
+          throw error;
+        },
+      );
       first.kill('SIGKILL');
       const killed = await exited(first);
       assert.equal(killed.signal, 'SIGKILL');
