@@ -35,6 +35,8 @@ export const PERMISSION_MATRIX = {
   'policy:write': ['admin', 'dpo'],
   'dsr:manage': ['admin', 'dpo'],
   'consent:withdraw': ['admin', 'dpo'],
+  'legal-holds:manage': ['admin', 'dpo'],
+  'legal-holds:read': ['admin', 'auditor', 'dpo'],
   'analyze:run': ['admin', 'processor'],
   'analytics:read': ['admin', 'auditor'],
   'alerts:read': ['admin', 'auditor', 'dpo'],

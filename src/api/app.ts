@@ -93,7 +93,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     errorResponseBuilder: (_request, context) =>
       new VeilError('VEIL_RATE_LIMITED', `too many requests; retry in ${context.after}`),
   });
-  installMetrics(app);
+  installMetrics(app, deps.privacyMetrics);
   installRequestLog(app);
   const observe = deps.observeRequest;
   if (observe !== undefined)

@@ -5,14 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerPrivacyMetrics } from './privacy-metrics.js';
+import type { PrivacyMetricsSource } from './privacy-metrics.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // Buckets in seconds around the synchronous routes' target (p99 of 10 ms) and the slow tail.
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * Registers request metrics and `GET /metrics` on `app`, in a registry of its own so two apps in
- * one process (tests) do not share counters.
+ * Registers request metrics (and, given a source, the tenants' privacy metrics) and `GET /metrics`
+ * on `app`, in a registry of its own so two apps in one process (tests) do not share counters.
  *
  * @example
  * ```ts
@@ -20,9 +22,10 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * // GET /metrics → veil_http_requests_total{method="POST",route="/v1/analyze",status="200"} 3
  * ```
  */
-export function installMetrics(app: FastifyInstance): Registry {
+export function installMetrics(app: FastifyInstance, privacy?: PrivacyMetricsSource): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'veil_' });
+  if (privacy !== undefined) registerPrivacyMetrics(registry, privacy);
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'veil_http_requests_total',

@@ -15,6 +15,7 @@ import type { Finding } from '../engine/types.js';
 import type { AuditLogSource } from './routes/audit.js';
 import type { JobsPort } from './routes/jobs.js';
 import type { UploadsPort } from './routes/uploads.js';
+import type { PrivacyMetricsSource } from './privacy-metrics.js';
 
 export type { Permission, Principal };
 
@@ -124,6 +125,8 @@ export interface ApiDependencies {
   readonly observeRequest?: (outcome: RequestOutcome) => void;
   /** A PEM certificate chain and key: the app serves HTTPS and sends HSTS. Plain HTTP when absent. */
   readonly tls?: TlsFiles;
+  /** The tenants' privacy metrics for `/metrics` (`veil_privacy_*`); none when absent. */
+  readonly privacyMetrics?: PrivacyMetricsSource;
 }
 
 /** What HTTPS needs: the PEM certificate chain and its private key. */

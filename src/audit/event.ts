@@ -37,6 +37,13 @@ export const KNOWN_ACTIONS = [
   'text.anonymized',
   'analytics.released',
   'alert.raised',
+  // Legal holds (issue 15).
+  'legal_hold.placed',
+  'legal_hold.lifted',
+  'retention.held',
+  // Privacy metrics (issue 16): a read of a job's extracted fields, counted among the outputs
+  // that hand out values from a document.
+  'job.fields',
 ] as const;
 
 /** An action: one of {@link KNOWN_ACTIONS} or `admin.<name>`. */
@@ -154,6 +161,7 @@ export const OBJECT_KINDS = [
   'subject',
   'request',
   'export',
+  'legal_hold',
 ] as const;
 
 const objectRef = z.object({ kind: z.enum(OBJECT_KINDS), id }).strict();
@@ -202,6 +210,11 @@ const eventSchema = z
     provider: provider.optional(),
     /** SHA-256 of the pseudonymised prompt as sent (ai.request); never the prompt. */
     prompt_hash: sha256.optional(),
+    /** A legal hold (legal_hold.*): what it covers, its reason code and its matter or ticket id. */
+    hold: z
+      .object({ scope: z.enum(['job', 'subject', 'tenant']), reason: slug, reference: id })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((event, ctx) => {
@@ -228,6 +241,7 @@ const eventSchema = z
         break;
       case 'job.download':
       case 'job.full_text':
+      case 'job.fields':
         need('objects (a job)', hasJob);
         break;
       case 'job.deleted':
@@ -281,13 +295,21 @@ const eventSchema = z
       case 'alert.raised':
         need('code', event.code !== undefined);
         break;
+      case 'legal_hold.placed':
+      case 'legal_hold.lifted':
+        need('objects (a legal hold)', event.objects?.some((o) => o.kind === 'legal_hold') ?? false);
+        need('hold', event.hold !== undefined);
+        break;
+      case 'retention.held':
+        need('counts', event.counts !== undefined);
+        break;
     }
   });
 
 const FIELD_NAMES = new Set([
   ...Object.keys(eventSchema.shape),
   ...['id', 'role', 'kind', 'code', 'ticket', 'note', 'class', 'count', 'version', 'host', 'model', 'region'],
-  ...['objects (a job)', 'objects (a key)'],
+  ...['scope', 'reference', 'objects (a job)', 'objects (a key)', 'objects (a legal hold)'],
 ]);
 
 /** The event schema (zod). Prefer {@link parseAuditEvent}, which throws a VeilError. */

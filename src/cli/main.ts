@@ -10,6 +10,7 @@ import { registerEntities } from './commands/entities.js';
 import { registerExtract } from './commands/extract.js';
 import { registerFields } from './commands/fields.js';
 import { registerGovernance } from './commands/governance.js';
+import { registerHold } from './commands/hold.js';
 import { registerKeys } from './commands/keys.js';
 import { registerToken } from './commands/token.js';
 import { registerRedact } from './commands/redact.js';
@@ -17,6 +18,7 @@ import { registerWorker } from './commands/worker.js';
 import { registerServe } from './commands/serve.js';
 import { registerRisk } from './commands/risk.js';
 import { registerCompliance } from './commands/compliance.js';
+import { registerPrivacy } from './commands/privacy.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
 const EXIT_INPUT = 1;
@@ -45,6 +47,7 @@ registerEntities(program);
 registerExtract(program);
 registerFields(program);
 registerGovernance(program);
+registerHold(program);
 registerKeys(program);
 registerToken(program);
 registerRedact(program);
@@ -52,6 +55,7 @@ registerWorker(program);
 registerServe(program);
 registerRisk(program);
 registerCompliance(program);
+registerPrivacy(program);
 
 try {
   await program.parseAsync(process.argv);

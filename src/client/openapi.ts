@@ -2656,7 +2656,7 @@ export interface paths {
         put?: never;
         /**
          * Erase a data subject
-         * @description Deletes every job that names the subject (artifacts, rows, index) and destroys the keys of the tokens issued for them (crypto-shredding), so they never reveal again. Audit events stay (they hold no content). Returns the `dsr.erasure` audit event with its inclusion proof.
+         * @description Deletes every job that names the subject (artifacts, rows, index) and destroys the keys of the tokens issued for them (crypto-shredding), so they never reveal again. Audit events stay (they hold no content). Jobs under a legal hold are withheld (GDPR Art. 17(3)(e)): `withheld` names each with its holds; they are cancelled if still open and deleted by the first retention sweep after their last hold is lifted. Returns the `dsr.erasure` audit event with its inclusion proof.
          */
         post: {
             parameters: {
@@ -2706,6 +2706,18 @@ export interface paths {
                                 };
                             };
                             vault_entries: number;
+                            /** @description Jobs not erased because legal holds cover them */
+                            withheld: {
+                                /** @description `gdpr_art_17_3_e`: kept for legal claims */
+                                ground: string;
+                                holds: {
+                                    id: string;
+                                    reason: string;
+                                    reference: string;
+                                    scope: string;
+                                }[];
+                                job_id: string;
+                            }[];
                         };
                     };
                 };
@@ -3850,7 +3862,7 @@ export interface paths {
         };
         /**
          * The extracted fields
-         * @description The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for.
+         * @description The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for. Audited as `job.fields`.
          */
         get: {
             parameters: {
@@ -4636,6 +4648,611 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/legal-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List legal holds
+         * @description The tenant's standing holds, newest first; lifted ones too with `include_lifted=true`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_lifted?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            holds: {
+                                id: string;
+                                /** @description The held job (scope `job`) */
+                                job_id: string | null;
+                                lifted_at: string | null;
+                                lifted_by: string | null;
+                                placed_at: string;
+                                placed_by: string;
+                                /** @enum {string} */
+                                reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                                reference: string;
+                                /** @enum {string} */
+                                scope: "job" | "subject" | "tenant";
+                            }[];
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Place a legal hold
+         * @description On one job (`job_id`), on a data subject's jobs (`subject_ref`, kept only as keyed HMACs) or on the whole tenant (a matter). While it stands, the retention sweeper keeps what it covers past its deadline and a data-subject erasure withholds it (GDPR Art. 17(3)(e)); once lifted, the next sweep deletes what is due. A hold carries a reason code and a reference, never content. Audited as `legal_hold.placed`, whose receipt is returned.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        job_id: string;
+                        /**
+                         * @description Why the data must be kept
+                         * @enum {string}
+                         */
+                        reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                        /** @description The matter or ticket id the hold serves (an id, not a description) */
+                        reference: string;
+                        /** @enum {string} */
+                        scope: "job";
+                    } | {
+                        /**
+                         * @description Why the data must be kept
+                         * @enum {string}
+                         */
+                        reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                        /** @description The matter or ticket id the hold serves (an id, not a description) */
+                        reference: string;
+                        /** @enum {string} */
+                        scope: "subject";
+                        /** @description Your reference for the data subject, as given on its jobs */
+                        subject_ref: string;
+                    } | {
+                        /**
+                         * @description Why the data must be kept
+                         * @enum {string}
+                         */
+                        reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                        /** @description The matter or ticket id the hold serves (an id, not a description) */
+                        reference: string;
+                        /** @enum {string} */
+                        scope: "tenant";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hold: {
+                                id: string;
+                                /** @description The held job (scope `job`) */
+                                job_id: string | null;
+                                lifted_at: string | null;
+                                lifted_by: string | null;
+                                placed_at: string;
+                                placed_by: string;
+                                /** @enum {string} */
+                                reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                                reference: string;
+                                /** @enum {string} */
+                                scope: "job" | "subject" | "tenant";
+                            };
+                            /** @description Verify offline: `veil audit verify receipt.json --public-key key.pem` */
+                            receipt: {
+                                /** @description The `job.deleted` event as recorded */
+                                event: {
+                                    [key: string]: unknown;
+                                };
+                                format: string;
+                                inclusion_path: string[];
+                                leaf_index: number;
+                                tree_head: {
+                                    key_id: string;
+                                    root_hash: string;
+                                    signature: string;
+                                    timestamp: number;
+                                    tree_size: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/legal-holds/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift a legal hold
+         * @description Ends the hold; the record stays. What it kept past its deadline is deleted by the next retention sweep, unless another hold covers it. Audited as `legal_hold.lifted`, whose receipt is returned.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hold: {
+                                id: string;
+                                /** @description The held job (scope `job`) */
+                                job_id: string | null;
+                                lifted_at: string | null;
+                                lifted_by: string | null;
+                                placed_at: string;
+                                placed_by: string;
+                                /** @enum {string} */
+                                reason: "litigation" | "regulatory_investigation" | "law_enforcement_request" | "internal_investigation" | "audit" | "other";
+                                reference: string;
+                                /** @enum {string} */
+                                scope: "job" | "subject" | "tenant";
+                            };
+                            /** @description Verify offline: `veil audit verify receipt.json --public-key key.pem` */
+                            receipt: {
+                                /** @description The `job.deleted` event as recorded */
+                                event: {
+                                    [key: string]: unknown;
+                                };
+                                format: string;
+                                inclusion_path: string[];
+                                leaf_index: number;
+                                tree_head: {
+                                    key_id: string;
+                                    root_hash: string;
+                                    signature: string;
+                                    timestamp: number;
+                                    tree_size: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -4672,6 +5289,283 @@ export interface paths {
                             permissions: string[];
                             roles: string[];
                             tenant_id: string;
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privacy/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's privacy metrics
+         * @description Raw-document lifetime, artifacts alive against their policy windows, deletion lag, outputs by kind, full-text grants, reveals by reason, components that handled raw content, model calls and egress blocks, review exposure, data-subject requests, analytics budget and alerts. Counts and durations only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A period back from `until` (`12h`, `30d`, `1y`) or an ISO 8601 time */
+                    since?: string;
+                    /** @description End of the period (default now) */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts_by_rule: {
+                                [key: string]: number;
+                            };
+                            analytics: {
+                                epsilon_spent: number;
+                                releases: number;
+                            };
+                            artifacts_alive: {
+                                class: string;
+                                count: number;
+                                oldest_age_seconds: number;
+                                /** @description Past their deadline, waiting for the sweeper */
+                                overdue: number;
+                                retention_class: string | null;
+                                /** @description The policy's window for the retention class */
+                                window_seconds: number | null;
+                            }[];
+                            consent_withdrawals: number;
+                            /** @description `delete_after` to `deleted_at`, every class deleted in the period */
+                            deletion_lag_seconds: {
+                                /** @description Cumulative: samples at most `le` */
+                                buckets: {
+                                    count: number;
+                                    le: number;
+                                }[];
+                                count: number;
+                                max: number | null;
+                                p50: number | null;
+                                p90: number | null;
+                                p99: number | null;
+                                sum: number;
+                            };
+                            dsr: {
+                                access: number;
+                                /** @description Count, sum, nearest-rank quantiles and cumulative buckets */
+                                completion_seconds: {
+                                    /** @description Cumulative: samples at most `le` */
+                                    buckets: {
+                                        count: number;
+                                        le: number;
+                                    }[];
+                                    count: number;
+                                    max: number | null;
+                                    p50: number | null;
+                                    p90: number | null;
+                                    p99: number | null;
+                                    sum: number;
+                                };
+                                erasure: number;
+                            };
+                            jobs: {
+                                /** @description Jobs submitted with `consent.allow_analytics` */
+                                analytics_opt_ins: number;
+                                created: number;
+                                findings: number;
+                                /** @description Jobs submitted with `consent.allow_full_text` */
+                                full_text_grants: number;
+                            };
+                            model: {
+                                egress_blocked: number;
+                                failed: number;
+                                requests: number;
+                            };
+                            outputs: {
+                                by_kind: {
+                                    fields: number;
+                                    full_text: number;
+                                    redacted: number;
+                                    reveal: number;
+                                };
+                                /** @description Share of outputs read that handed out no value from a document (redacted output) */
+                                without_raw_value_share: number | null;
+                            };
+                            raw_content_components: {
+                                /** @description Jobs each raw-reading step handled */
+                                by_component: {
+                                    [key: string]: number;
+                                };
+                                per_job: number | null;
+                            };
+                            /** @description Intake to the original's deletion, for originals deleted in the period */
+                            raw_document_lifetime_seconds: {
+                                /** @description Cumulative: samples at most `le` */
+                                buckets: {
+                                    count: number;
+                                    le: number;
+                                }[];
+                                count: number;
+                                max: number | null;
+                                p50: number | null;
+                                p90: number | null;
+                                p99: number | null;
+                                sum: number;
+                            };
+                            reveals_by_reason: {
+                                [key: string]: number;
+                            };
+                            review: {
+                                /** @description Share of the page's area shown per reviewed field */
+                                crop_area_share: {
+                                    /** @description Cumulative: samples at most `le` */
+                                    buckets: {
+                                        count: number;
+                                        le: number;
+                                    }[];
+                                    count: number;
+                                    max: number | null;
+                                    p50: number | null;
+                                    p90: number | null;
+                                    p99: number | null;
+                                    sum: number;
+                                };
+                                open_tasks: number;
+                                reviewed_fields: number;
+                                /** @enum {string} */
+                                source: "queue" | "none";
+                            };
+                            since: string;
+                            tenant: string;
+                            until: string;
                         };
                     };
                 };

@@ -314,7 +314,7 @@ export const ERROR_CATALOGUE = {
   },
   VEIL_REGION_MISMATCH: {
     status: 409,
-    doc: "The tenant's policy pins its data to a region other than this deployment's (`VEIL_REGION`); nothing was stored. Send the request to a deployment in the pinned region.",
+    doc: "The tenant's policy pins its data to a region other than this deployment's (`VEIL_REGION`); nothing was stored. Send the request to a deployment in the pinned region. At start-up: the key-encryption key provider is in another region than `VEIL_REGION`, or declares none (`VEIL_KEK_REGION`); the process stops before it opens the database.",
   },
   // Privacy measurement (src/privacy): differentially private analytics, re-identification risk, alerts.
   VEIL_PRIVACY_BUDGET_EXHAUSTED: {
@@ -342,6 +342,11 @@ export const ERROR_CATALOGUE = {
   VEIL_REVIEW_CROP_TOO_LARGE: {
     status: 422,
     doc: "A review crop was refused: the field's box alone covers more of the page than the policy's crop cap (`maxPageShare`), so no crop can show it without showing more than the least needed. The message gives the two shares of the page, never content.",
+  },
+  // Legal holds (issue 15).
+  VEIL_LEGAL_HOLD: {
+    status: 409,
+    doc: 'The job is under a legal hold (`GET /v1/legal-holds`), so it cannot be deleted on request; a data-protection officer or an admin lifts the hold (`POST /v1/legal-holds/{id}/lift`) when the matter ends, and the retention sweeper then deletes what is due.',
   },
 } as const satisfies Record<string, { status: number; doc: string }>;
 

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import PgBoss from 'pg-boss';
 import { createLocalFileKeyProvider } from '../crypto/key-providers/local-file.js';
+import { assertKeyProviderRegion } from '../crypto/key-providers/region.js';
 import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/provider.js';
 import { Keyring } from '../crypto/keyring.js';
 import type { ErrorCode } from '../errors/catalogue.js';
@@ -267,6 +268,11 @@ export interface RuntimeOptions {
   readonly databaseUrl?: string;
   /** The KEK provider; default a local key file, `<dataDir>/kek.key` (0600, created on first use). */
   readonly keyProvider?: KeyEncryptionKeyProvider;
+  /**
+   * The deployment's region (`VEIL_REGION`): the default key file is labelled with it, and a
+   * given provider in another region (or none) is refused with `VEIL_REGION_MISMATCH`.
+   */
+  readonly region?: string;
   /** Settings for the queues, used only when this process is the first to create them. */
   readonly queues?: QueueSettings;
   /** pg-boss supervision (expiring steps whose worker died, archiving); default every 60 s. */
@@ -303,6 +309,14 @@ export interface Runtime {
  */
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const dataDir = options.dataDir ?? veilDataDir(process.env, process.cwd());
+  const provider =
+    options.keyProvider ??
+    createLocalFileKeyProvider({
+      path: join(dataDir, 'kek.key'),
+      ...(options.region === undefined ? {} : { region: options.region }),
+    });
+  // Before the database opens: a deployment pinned to a region never starts on a foreign KEK.
+  assertKeyProviderRegion(provider, options.region);
   const handle = await openDatabase(
     options.databaseUrl !== undefined && options.databaseUrl !== ''
       ? { driver: 'postgres', connectionString: options.databaseUrl }
@@ -311,7 +325,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   let boss: PgBoss | undefined;
   try {
     const keyring = new Keyring({
-      provider: options.keyProvider ?? createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
+      provider,
       store: new DatabaseKeyringStore(handle.db),
     });
     const blobs = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });

@@ -126,6 +126,8 @@ export const configSchema = z
     VEIL_KMS_KEY_ID: text().optional(),
     VEIL_KMS_REGION: text().optional(),
     VEIL_KMS_ENDPOINT: absoluteUrl(['https:', 'http:']).optional(),
+    /** The region the KEK is held in (`eu`); a local file or environment key defaults to VEIL_REGION. With VEIL_REGION set, a provider in another region (or none) stops the start. */
+    VEIL_KEK_REGION: text().optional(),
     // The AI provider (src/ai/model/config.ts reads and checks these in detail; listed here so they
     // are known, printed by `veil config check`, and the key is never shown).
     VEIL_AI_URL: absoluteUrl(['https:', 'http:']).optional(),

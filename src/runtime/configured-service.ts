@@ -44,6 +44,8 @@ export async function startConfiguredService(
     | 'sweepIntervalSeconds'
   > = {},
 ): Promise<ConfiguredService> {
+  // First: a KEK in another region than VEIL_REGION stops the start before anything is written.
+  const keyProvider = await keyProviderFromConfig(config);
   const tls = await tlsFromConfig(config);
   const signIn = await authenticateFromConfig(config);
   const service = await startService({
@@ -56,7 +58,7 @@ export async function startConfiguredService(
     ...(config.VEIL_DETECTION_THREADS === undefined
       ? {}
       : { detectionThreads: config.VEIL_DETECTION_THREADS }),
-    keyProvider: await keyProviderFromConfig(config),
+    keyProvider,
     keyMaintenanceIntervalSeconds: config.VEIL_KEY_MAINTENANCE_SECONDS,
     ...(tls === undefined ? {} : { tls }),
     authenticate: signIn.authenticate,

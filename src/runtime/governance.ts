@@ -6,12 +6,17 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../access/index.js';
 import type { GovernancePort } from '../api/routes/governance.js';
+import type { HoldRequestTarget, LegalHoldsPort } from '../api/routes/legal-holds.js';
+import type { AuditEventInput, AuditReceipt } from '../audit/index.js';
+import { liftHold, listHolds, placeHold } from '../privacy/legal-holds/holds.js';
+import type { HoldReason, LegalHold } from '../privacy/legal-holds/holds.js';
 import { exportAuditLog } from '../audit/index.js';
 import { subjectHmacCandidates } from '../privacy/consent/subject-ref.js';
 import { withdrawConsent } from '../privacy/consent/withdrawals.js';
-import { eraseSubject, subjectAccess } from '../privacy/dsr/requests.js';
+import { ERASURE_EXEMPTION, eraseSubject, subjectAccess } from '../privacy/dsr/requests.js';
 import type { DsrDeps } from '../privacy/dsr/requests.js';
 import { ensureTenant } from '../store/index.js';
+import { latestAuditEvent } from '../store/audit-store.js';
 import type { PolicyChange, PolicyDirectory } from '../policy/index.js';
 import { sweepRetention } from '../privacy/retention/sweeper.js';
 import type { RetentionAuditPort, RetentionSweepReport } from '../privacy/retention/sweeper.js';
@@ -51,7 +56,7 @@ export async function recordPolicyChanges(
 ): Promise<void> {
   for (const change of changes) {
     if (change.newHash === undefined) continue;
-    const tenant = change.id === 'default' || change.id.includes(':') ? SYSTEM_AUDIT_LOG : change.id;
+    const tenant = policyLogOf(change.id);
     const event = {
       time: now().toISOString(),
       actor: { id: 'veil-policy-loader', role: 'system' as const },
@@ -63,6 +68,35 @@ export async function recordPolicyChanges(
     };
     await (tenant === SYSTEM_AUDIT_LOG ? logs.system : logs.forTenant(tenant)).append(event);
   }
+}
+
+const policyLogOf = (id: string): string => (id === 'default' || id.includes(':') ? SYSTEM_AUDIT_LOG : id);
+
+/**
+ * Records `policy.changed` for each policy in force whose hash is not the one the audit log last
+ * recorded for it: from none at a first start (no `previous_policy_hash`), or from the last
+ * recorded hash when the file changed while no process ran. So the log names the policy in force
+ * before any job runs under it. `veil serve` and `veil worker` run it as they start.
+ *
+ * @example
+ * ```ts
+ * await recordPoliciesInForce(db, logs, policies); // [{ id: 'default', oldHash: undefined, newHash: '9f…' }] the first time
+ * ```
+ */
+export async function recordPoliciesInForce(
+  db: StoreContext['db'],
+  logs: AuditLogs,
+  policies: PolicyDirectory,
+): Promise<PolicyChange[]> {
+  const changes: PolicyChange[] = [];
+  for (const { id, hash } of policies.all().values()) {
+    const last = await latestAuditEvent(db, policyLogOf(id), 'policy.changed', id);
+    const lastHash =
+      last === undefined ? undefined : (JSON.parse(last) as { policy_hash?: string }).policy_hash;
+    if (lastHash !== hash) changes.push({ id, oldHash: lastHash, newHash: hash });
+  }
+  await recordPolicyChanges(logs, changes);
+  return changes;
 }
 
 /** What {@link startGovernance} takes. */
@@ -107,13 +141,14 @@ export function startGovernance(options: GovernanceOptions): {
       retentionAudit(logs),
       options.region === undefined ? {} : { region: options.region },
     );
-    if (Object.keys(report.artifacts).length > 0 || report.events > 0)
+    if (Object.keys(report.artifacts).length > 0 || report.events > 0 || report.heldEvents > 0)
       logger?.info(
         {
           component: 'retention',
           deleted: report.artifacts,
           classes: report.classesGone,
           events: report.events,
+          held: report.held,
         },
         'retention sweep',
       );
@@ -190,6 +225,7 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
       };
     },
     async access(principal, query) {
+      const started = performance.now();
       const tenant = principal.tenantId;
       const jobs = await subjectAccess(deps, tenant, query);
       const ids = new Set(jobs.map((j) => j.jobId));
@@ -208,25 +244,124 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
           jobs: jobs.length,
           identifiers: query.identifiers?.length ?? 0,
           subject_refs: query.subjectRef === undefined ? 0 : 1,
+          duration_ms: Math.round(performance.now() - started),
         },
       });
       return { jobs, auditEvents };
     },
     async erase(principal, query) {
+      const started = performance.now();
       const erased = await eraseSubject(deps, principal.tenantId, query);
       const receipt = await logs.recordWithReceipt({
         ...base(principal),
         action: 'dsr.erasure',
         objects: jobObjects(erased.jobs),
-        counts: { jobs: erased.jobs.length, artifacts: erased.artifacts, vault_entries: erased.vaultEntries },
+        counts: {
+          jobs: erased.jobs.length,
+          artifacts: erased.artifacts,
+          vault_entries: erased.vaultEntries,
+          jobs_withheld: erased.withheld.length,
+          // The time to completion the privacy metrics report: erasure is done when this is written.
+          duration_ms: Math.round(performance.now() - started),
+        },
         trigger: 'data_subject_request',
       });
       return {
         jobs: erased.jobs.length,
         artifacts: erased.artifacts,
         vaultEntries: erased.vaultEntries,
+        withheld: erased.withheld.map((w) => ({ ...w, ground: ERASURE_EXEMPTION })),
         receipt,
       };
     },
+  };
+}
+
+/**
+ * Places a legal hold and records `legal_hold.placed` with its receipt: the command the hold
+ * route and `veil hold place` share. A subject is named to the store only by the HMACs of its
+ * reference.
+ *
+ * @example
+ * ```ts
+ * const { hold, receipt } = await placeLegalHold(deps, logs, actor, 'acme', { scope: 'tenant' }, { reason: 'litigation', reference: 'MATTER-17' });
+ * ```
+ */
+export async function placeLegalHold(
+  deps: Pick<DsrDeps, 'db' | 'keyring'>,
+  logs: AuditLogs,
+  actor: AuditEventInput['actor'],
+  tenant: string,
+  target: HoldRequestTarget,
+  why: { readonly reason: HoldReason; readonly reference: string },
+): Promise<{ hold: LegalHold; receipt: AuditReceipt }> {
+  await ensureTenant(deps.db, tenant);
+  const hold = await placeHold(
+    deps.db,
+    tenant,
+    target.scope === 'subject'
+      ? {
+          scope: 'subject',
+          subjectHmacs: await subjectHmacCandidates(deps.keyring, tenant, target.subjectRef),
+        }
+      : target,
+    { ...why, actorId: actor.id },
+  );
+  return { hold, receipt: await logs.recordWithReceipt(holdEvent(actor, tenant, 'legal_hold.placed', hold)) };
+}
+
+/**
+ * Lifts a legal hold and records `legal_hold.lifted` with its receipt.
+ *
+ * @example
+ * ```ts
+ * await liftLegalHold(db, logs, actor, 'acme', holdId);
+ * ```
+ */
+export async function liftLegalHold(
+  db: DsrDeps['db'],
+  logs: AuditLogs,
+  actor: AuditEventInput['actor'],
+  tenant: string,
+  holdId: string,
+): Promise<{ hold: LegalHold; receipt: AuditReceipt }> {
+  const hold = await liftHold(db, tenant, holdId, actor.id);
+  return { hold, receipt: await logs.recordWithReceipt(holdEvent(actor, tenant, 'legal_hold.lifted', hold)) };
+}
+
+function holdEvent(
+  actor: AuditEventInput['actor'],
+  tenant: string,
+  action: 'legal_hold.placed' | 'legal_hold.lifted',
+  hold: LegalHold,
+): AuditEventInput {
+  return {
+    time: new Date().toISOString(),
+    actor,
+    tenant,
+    action,
+    objects: [
+      { kind: 'legal_hold', id: hold.id },
+      ...(hold.jobId === null ? [] : [{ kind: 'job' as const, id: hold.jobId }]),
+    ],
+    hold: { scope: hold.scope, reason: hold.reason, reference: hold.reference },
+  };
+}
+
+/**
+ * The legal-hold routes' port, scoped to the principal's tenant.
+ *
+ * @example
+ * ```ts
+ * const routes = [legalHoldRoutes(createLegalHoldsPort({ db, keyring }, logs))];
+ * ```
+ */
+export function createLegalHoldsPort(deps: Pick<DsrDeps, 'db' | 'keyring'>, logs: AuditLogs): LegalHoldsPort {
+  return {
+    place: (principal, target, why) =>
+      placeLegalHold(deps, logs, auditActor(principal), principal.tenantId, target, why),
+    list: (principal, options) => listHolds(deps.db, principal.tenantId, options),
+    lift: (principal, holdId) =>
+      liftLegalHold(deps.db, logs, auditActor(principal), principal.tenantId, holdId),
   };
 }

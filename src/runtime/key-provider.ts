@@ -4,7 +4,7 @@
  * through this, so they unwrap the same data keys.
  */
 import { join, resolve } from 'node:path';
-import { createKeyProvider } from '../crypto/key-providers/index.js';
+import { assertKeyProviderRegion, createKeyProvider } from '../crypto/key-providers/index.js';
 import type { KeyEncryptionKeyProvider, KeyProviderConfig } from '../crypto/key-providers/index.js';
 import type { VeilConfig } from './config.js';
 
@@ -22,11 +22,17 @@ export const KEK_VARIABLE = 'VEIL_KEK_BASE64';
  * ```
  */
 export function keyProviderConfig(config: VeilConfig): KeyProviderConfig {
+  // A key in a local file or the environment is where this deployment runs; a remote one is
+  // wherever the operator declares it.
+  const declared = config.VEIL_KEK_REGION;
+  const local = declared ?? config.VEIL_REGION;
+  const region = (label: string | undefined) => (label === undefined ? {} : { region: label });
   switch (config.VEIL_KEK) {
     case 'local-file':
       return {
         driver: 'local-file',
         path: resolve(config.VEIL_KEK_FILE ?? join(config.VEIL_DATA_DIR, 'kek.key')),
+        ...region(local),
       };
     case 'env':
       // The key is handed over as a one-entry environment, so nothing else of process.env is read.
@@ -34,10 +40,12 @@ export function keyProviderConfig(config: VeilConfig): KeyProviderConfig {
         driver: 'environment',
         variable: KEK_VARIABLE,
         env: { [KEK_VARIABLE]: config.VEIL_KEK_BASE64 },
+        ...region(local),
       };
     case 'vault-transit':
       return {
         driver: 'vault-transit',
+        ...region(declared),
         address: config.VEIL_VAULT_ADDR!,
         token: config.VEIL_VAULT_TOKEN!,
         keyName: config.VEIL_VAULT_KEY!,
@@ -48,6 +56,7 @@ export function keyProviderConfig(config: VeilConfig): KeyProviderConfig {
       return {
         driver: 'aws-kms',
         keyId: config.VEIL_KMS_KEY_ID!,
+        ...region(declared),
         clientConfig: {
           ...(config.VEIL_KMS_REGION === undefined ? {} : { region: config.VEIL_KMS_REGION }),
           ...(config.VEIL_KMS_ENDPOINT === undefined ? {} : { endpoint: config.VEIL_KMS_ENDPOINT }),
@@ -57,13 +66,17 @@ export function keyProviderConfig(config: VeilConfig): KeyProviderConfig {
 }
 
 /**
- * The KEK provider of a configuration.
+ * The KEK provider of a configuration. A deployment pinned to a region (`VEIL_REGION`) refuses,
+ * with `VEIL_REGION_MISMATCH`, a provider in another region or in none: every process (`veil
+ * serve`, `veil worker`, `veil keys`, `veil backup`) opens its keys here, so none starts with it.
  *
  * @example
  * ```ts
  * const keyring = new Keyring({ provider: await keyProviderFromConfig(config), store });
  * ```
  */
-export function keyProviderFromConfig(config: VeilConfig): Promise<KeyEncryptionKeyProvider> {
-  return createKeyProvider(keyProviderConfig(config));
+export async function keyProviderFromConfig(config: VeilConfig): Promise<KeyEncryptionKeyProvider> {
+  const provider = await createKeyProvider(keyProviderConfig(config));
+  assertKeyProviderRegion(provider, config.VEIL_REGION);
+  return provider;
 }

@@ -21,8 +21,14 @@ import type { DispatcherOptions, RaisedAlert } from '../privacy/anomaly/index.js
 import { analyticsRoutes } from '../api/routes/analytics.js';
 import type { AnalyticsPort } from '../api/routes/analytics.js';
 import type { Policy } from '../policy/schema.js';
-import { NO_ANALYTICS_CONSENT, releaseCounts } from '../privacy/analytics/index.js';
-import type { AnalyticsConsent, RandomSource } from '../privacy/analytics/index.js';
+import { releaseCounts } from '../privacy/analytics/index.js';
+import type { RandomSource } from '../privacy/analytics/index.js';
+import { privacyMetricsRoutes } from '../api/routes/privacy-metrics.js';
+import type { PrivacyMetricsPort } from '../api/routes/privacy-metrics.js';
+import type { PrivacyMetricsSource } from '../api/privacy-metrics.js';
+import { collectPrivacyMetrics } from '../privacy/metrics/index.js';
+import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
+import { SYSTEM_SCOPE, withTenantScope } from '../store/database.js';
 import type { Schema } from '../store/schema.js';
 import { auditActor, auditActorId } from './audit.js';
 import type { AuditLogs } from './audit.js';
@@ -32,10 +38,10 @@ export interface PrivacyWiring {
   readonly db: Kysely<Schema>;
   readonly logs: AuditLogs;
   readonly policyFor: (tenantId: string) => Policy | Promise<Policy>;
-  /** Which jobs allow analytics (governance's consent flags); none until wired. */
-  readonly analyticsConsent?: AnalyticsConsent;
   /** The noise source; the operating system's CSPRNG when absent. */
   readonly rng?: RandomSource;
+  /** The review queue's figures for the privacy metrics; none (no queue) when absent. */
+  readonly review?: ReviewMetricsSource;
 }
 
 /**
@@ -53,7 +59,6 @@ export function analyticsPort(wiring: PrivacyWiring): AnalyticsPort {
       return releaseCounts(
         {
           db: wiring.db,
-          consent: wiring.analyticsConsent ?? NO_ANALYTICS_CONSENT,
           record: (event) => wiring.logs.forTenant(event.tenant).append(event),
           ...(wiring.rng === undefined ? {} : { rng: wiring.rng }),
         },
@@ -77,7 +82,57 @@ export function analyticsPort(wiring: PrivacyWiring): AnalyticsPort {
  * ```
  */
 export function privacyRoutes(wiring: PrivacyWiring): ApiRoutePlugin[] {
-  return [analyticsRoutes(analyticsPort(wiring))];
+  return [analyticsRoutes(analyticsPort(wiring)), privacyMetricsRoutes(privacyMetricsPort(wiring))];
+}
+
+async function tenantMetrics(wiring: PrivacyWiring, tenant: string, since: Date, until: Date) {
+  return collectPrivacyMetrics(
+    { db: wiring.db, ...(wiring.review === undefined ? {} : { review: wiring.review }) },
+    { tenant, since, until, policy: await wiring.policyFor(tenant) },
+  );
+}
+
+/**
+ * The privacy metrics port of `GET /v1/privacy/metrics`: the principal's tenant only.
+ *
+ * @example
+ * ```ts
+ * await privacyMetricsPort({ db, logs, policyFor }).metrics(principal, { since, until });
+ * ```
+ */
+export function privacyMetricsPort(wiring: PrivacyWiring): PrivacyMetricsPort {
+  return {
+    metrics: async (principal, period) =>
+      (await tenantMetrics(wiring, principal.tenantId, period.since, period.until)).metrics,
+  };
+}
+
+/** The trailing window of the privacy metrics on `/metrics`. */
+export const PRIVACY_METRICS_WINDOW_SECONDS = 30 * 86_400;
+
+/**
+ * Every tenant's privacy metrics over the trailing window, for `/metrics`.
+ *
+ * @example
+ * ```ts
+ * const app = await buildApp({ ...deps, privacyMetrics: privacyMetricsSource({ db, logs, policyFor }) });
+ * ```
+ */
+export function privacyMetricsSource(wiring: PrivacyWiring): PrivacyMetricsSource {
+  return {
+    windowSeconds: PRIVACY_METRICS_WINDOW_SECONDS,
+    async collect() {
+      const tenants = await withTenantScope(wiring.db, SYSTEM_SCOPE, (trx) =>
+        trx.selectFrom('tenants').select('id').orderBy('id').execute(),
+      );
+      const until = new Date();
+      const since = new Date(until.getTime() - PRIVACY_METRICS_WINDOW_SECONDS * 1000);
+      const figures = [];
+      // One tenant at a time: a scrape must not take every connection of the pool.
+      for (const { id } of tenants) figures.push(await tenantMetrics(wiring, id, since, until));
+      return figures;
+    },
+  };
 }
 
 /** What {@link createAlerting} takes. */

@@ -40,6 +40,7 @@ import {
 } from '../pipeline/index.js';
 import type { Runtime, Workers } from '../pipeline/index.js';
 import { governanceRoutes } from '../api/routes/governance.js';
+import { legalHoldRoutes } from '../api/routes/legal-holds.js';
 import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
 import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
 import { checkRegion } from '../pipeline/jobs/admission.js';
@@ -65,10 +66,17 @@ import type { DetectionPool } from './detection-pool.js';
 import { checkUpload, createUpload, receiveUpload, takeUpload } from '../pipeline/uploads.js';
 import type { UploadDeps } from '../pipeline/uploads.js';
 import { sweepExpiredUploads } from './upload-sweeper.js';
-import { createGovernancePort, DEFAULT_SWEEP_SECONDS, startGovernance } from './governance.js';
-import { createAlerting, privacyRoutes } from './privacy.js';
+import {
+  createGovernancePort,
+  createLegalHoldsPort,
+  DEFAULT_SWEEP_SECONDS,
+  recordPoliciesInForce,
+  startGovernance,
+} from './governance.js';
+import { createAlerting, privacyMetricsSource, privacyRoutes } from './privacy.js';
+import type { PrivacyWiring } from './privacy.js';
+import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
-import type { AnalyticsConsent } from '../privacy/analytics/index.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
@@ -124,8 +132,8 @@ export interface ServiceOptions {
    * current KEK, in seconds; 0 never (the default here; `veil serve` runs it hourly).
    */
   readonly keyMaintenanceIntervalSeconds?: number;
-  /** Which jobs' consent allows analytics (a seam for the governance layer); none when absent. */
-  readonly analyticsConsent?: AnalyticsConsent;
+  /** The review queue's figures for the privacy metrics; none (no queue) when absent. */
+  readonly reviewMetrics?: ReviewMetricsSource;
   /** Alert webhook delivery timing (tests shorten it) and the environment its secrets are read from. */
   readonly alerts?: Pick<AlertingWiring, 'dispatcher' | 'env'>;
 }
@@ -262,7 +270,14 @@ function createJobsPort(
         .append({ ...jobEvent(principal, jobId), action: 'job.download' });
       return output;
     },
-    fields: (principal, jobId) => readFields(store, { tenant: principal.tenantId, jobId }),
+    async fields(principal, jobId) {
+      const fields = await readFields(store, { tenant: principal.tenantId, jobId });
+      // After the read: a job without fields (404, 409) handed nothing out.
+      await logs
+        .forTenant(principal.tenantId)
+        .append({ ...jobEvent(principal, jobId), action: 'job.fields' });
+      return fields;
+    },
     async fullText(principal, jobId) {
       // Audited before anything is decrypted: a transcript read the log does not hold never happens.
       await getJobStatus(store, { tenant: principal.tenantId, jobId });
@@ -390,6 +405,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.keyProvider === undefined ? {} : { keyProvider: options.keyProvider }),
+    ...(options.region === undefined ? {} : { region: options.region }),
     onQueueError: (error) => logger?.warn({ component: 'queue', errorName: error.name }, 'queue error'),
   });
   let workers: Workers | undefined;
@@ -421,6 +437,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ...(options.region === undefined ? {} : { region: options.region }),
     });
     alerting.attach(logs);
+    // Before any job runs: the log names the policies in force (from none, the first time).
+    if (policies !== undefined) await recordPoliciesInForce(runtime.handle.db, logs, policies);
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)
@@ -460,9 +478,17 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         revoke: (principal, keyId) => apiKeys.revoke(principal.tenantId, keyId, auditActor(principal)),
       }),
       governanceRoutes(createGovernancePort({ ...store, keyring: runtime.keyring }, logs, options.region)),
+      legalHoldRoutes(createLegalHoldsPort({ db: runtime.handle.db, keyring: runtime.keyring }, logs)),
     ];
+    const privacy: PrivacyWiring = {
+      db: runtime.handle.db,
+      logs,
+      policyFor,
+      ...(options.reviewMetrics === undefined ? {} : { review: options.reviewMetrics }),
+    };
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),
+      privacyMetrics: privacyMetricsSource(privacy),
       // The role check only: a privileged permission's reason is in the body, which the route's
       // command checks with the access layer's `authorize` once it has been parsed.
       authorize: requirePermission,
@@ -486,17 +512,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ),
       jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region),
       ...auditApiDependencies(logs),
-      routes: [
-        ...routes,
-        ...privacyRoutes({
-          db: runtime.handle.db,
-          logs,
-          policyFor,
-          ...(options.analyticsConsent === undefined ? {} : { analyticsConsent: options.analyticsConsent }),
-        }),
-        ...alerting.routes,
-        consoleRoutes(),
-      ],
+      routes: [...routes, ...privacyRoutes(privacy), ...alerting.routes, consoleRoutes()],
       observeRequest: alerting.onRequest,
     });
     const sweeper = startUploadSweeper(store, logs, sweepSeconds, logger);

@@ -148,3 +148,29 @@ export class DatabaseAuditStore {
     }));
   }
 }
+
+/**
+ * The newest event of a log with this action that names `objectId` among its objects, as canonical
+ * JSON, or undefined. Events hold no content, so the search reads them as JSON in the database.
+ *
+ * @example
+ * ```ts
+ * const last = await latestAuditEvent(db, 'system', 'policy.changed', 'default');
+ * ```
+ */
+export async function latestAuditEvent(
+  db: Kysely<Schema>,
+  logId: string,
+  action: string,
+  objectId: string,
+): Promise<string | undefined> {
+  checkId('logId', logId);
+  const row = (
+    await sql<{ event: Uint8Array }>`select event from audit_entries
+      where log_id = ${logId}
+        and convert_from(event, 'UTF8')::jsonb ->> 'action' = ${action}
+        and convert_from(event, 'UTF8')::jsonb -> 'objects' @> jsonb_build_array(jsonb_build_object('id', ${objectId}::text))
+      order by leaf_index desc limit 1`.execute(db)
+  ).rows[0];
+  return row === undefined ? undefined : Buffer.from(row.event).toString('utf8');
+}

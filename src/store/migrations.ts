@@ -388,6 +388,40 @@ const idempotencyKeys: Migration = {
   },
 };
 
+/**
+ * Legal holds (issue 15): a hold on a job, on a data subject (the HMACs its reference may have,
+ * never the reference) or on a whole tenant (a matter) keeps every artifact it covers from the
+ * retention sweeper and from erasure until it is lifted. A hold carries a reason code and a
+ * reference (a matter or ticket id), never content. Lifted holds stay, as the record of when.
+ * `held_at` on the ledger marks a class the sweeper found due but held, so each skip is audited once.
+ */
+const legalHolds: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table legal_holds (
+        tenant_id text not null references tenants (id),
+        id text not null check (id ${ID_CHECK}),
+        scope text not null check (scope in ('job', 'subject', 'tenant')),
+        job_id text check (job_id ${ID_CHECK}),
+        subject_hmacs text[],
+        reason text not null check (reason ~ '^[a-z][a-z0-9_]{0,63}$'),
+        reference text not null check (reference ~ '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$'),
+        placed_by text not null check (placed_by ${ID_CHECK}),
+        placed_at timestamptz not null,
+        lifted_by text check (lifted_by ${ID_CHECK}),
+        lifted_at timestamptz,
+        primary key (tenant_id, id),
+        check ((scope = 'job') = (job_id is not null)),
+        check ((scope = 'subject') = (subject_hmacs is not null)),
+        check ((lifted_at is null) = (lifted_by is null))
+      )`,
+      `create index legal_holds_active on legal_holds (tenant_id) where lifted_at is null`,
+      ...tenantWall('legal_holds'),
+      `alter table retention_ledger add column if not exists held_at timestamptz`,
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -400,6 +434,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009a_privacy_ledger': privacyLedger,
   '0009b_alerts': alerts,
   '0010_idempotency_keys': idempotencyKeys,
+  '0012_legal_holds': legalHolds,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

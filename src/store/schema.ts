@@ -69,6 +69,25 @@ export interface RetentionLedgerTable {
   deleted_count: ColumnType<number, number | undefined, number>;
   audit_claimed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   receipt_leaf: ColumnType<string | number | null, number | null | undefined, number | null>;
+  /** When the sweeper first found this class due and kept it for a legal hold (0012). */
+  held_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** A legal hold (0012): what it covers, why (a code and a reference), who placed and lifted it. */
+export interface LegalHoldsTable {
+  tenant_id: string;
+  id: string;
+  scope: 'job' | 'subject' | 'tenant';
+  job_id: string | null;
+  /** Every HMAC the subject's reference had when the hold was placed (one per live key version). */
+  subject_hmacs: ColumnType<string[] | null, readonly string[] | null, readonly string[] | null>;
+  reason: string;
+  /** The matter or ticket id the hold serves; an id, never content. */
+  reference: string;
+  placed_by: string;
+  placed_at: Timestamp;
+  lifted_by: string | null;
+  lifted_at: Timestamp | null;
 }
 
 /** A withdrawal of consent: by subject HMAC or by job, for some purposes or (null) all. */
@@ -203,6 +222,7 @@ export interface Schema {
   consent_withdrawals: ConsentWithdrawalsTable;
   subject_index: SubjectIndexTable;
   idempotency_keys: IdempotencyKeysTable;
+  legal_holds: LegalHoldsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

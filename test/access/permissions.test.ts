@@ -22,6 +22,8 @@ const EXPECTED: Record<Permission, readonly [number, number, number, number, num
   'policy:write':      [1, 0, 0, 0, 1],
   'dsr:manage':        [1, 0, 0, 0, 1],
   'consent:withdraw':  [1, 0, 0, 0, 1],
+  'legal-holds:manage': [1, 0, 0, 0, 1],
+  'legal-holds:read':  [1, 0, 0, 1, 1],
   'analyze:run':       [1, 1, 0, 0, 0],
   'analytics:read':    [1, 0, 0, 1, 0],
   'alerts:read':       [1, 0, 0, 1, 1],
@@ -76,7 +78,7 @@ test('every role × permission × tenant: allowed in its tenant, 404 in another,
   t.diagnostic(
     `${ROLES.length} roles × ${PERMISSIONS.length} permissions: ${outcomes.allowed} allowed, ${outcomes.forbidden} forbidden; ${outcomes.notFound} cross-tenant checks answered 404`,
   );
-  assert.deepEqual(outcomes, { allowed: 46, forbidden: 44, notFound: 46 });
+  assert.deepEqual(outcomes, { allowed: 51, forbidden: 49, notFound: 51 });
 });
 
 test('a principal with several roles holds the union of their permissions', () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PERMISSION_MATRIX, ROLES } from '../../src/access/index.js';
 import type { Permission, Role } from '../../src/access/index.js';
+import { placeHold } from '../../src/privacy/legal-holds/holds.js';
 import { as, openTestService, policyWithFullText, textJob, waitForJob } from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
 
@@ -20,6 +21,8 @@ interface Fixtures {
   nextUpload(tenant: string): Promise<string>;
   /** A fresh API key id of the tenant (each call revokes at most one). */
   nextApiKey(tenant: string): Promise<string>;
+  /** A fresh standing legal hold of the tenant, on a fresh job (each lift lifts at most one). */
+  nextHold(tenant: string): Promise<string>;
 }
 
 interface RouteCase {
@@ -82,6 +85,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'DELETE', route: '/v1/api-keys/{id}', permission: 'api-keys:manage', ok: 204, byId: true, request: async (f, t) => ({ url: `/v1/api-keys/${await f.nextApiKey(t)}` }) },
   { method: 'GET', route: '/v1/analytics/counts', permission: 'analytics:read', ok: 200, byId: false, request: async () => ({ url: '/v1/analytics/counts?group_by=purpose&from=2020-01-01&to=2030-01-01' }) },
   { method: 'GET', route: '/v1/alerts', permission: 'alerts:read', ok: 200, byId: false, request: async () => ({ url: '/v1/alerts' }) },
+  { method: 'GET', route: '/v1/privacy/metrics', permission: 'privacy-metrics:read', ok: 200, byId: false, request: async () => ({ url: '/v1/privacy/metrics?since=1h' }) },
   { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
   {
     method: 'POST',
@@ -93,6 +97,23 @@ const ROUTES: readonly RouteCase[] = [
   },
   { method: 'POST', route: '/v1/dsr/access', permission: 'dsr:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/dsr/access', payload: { subject_ref: 'subject-matrix' } }) },
   { method: 'POST', route: '/v1/dsr/erasure', permission: 'dsr:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/dsr/erasure', payload: { subject_ref: 'subject-matrix' } }) },
+  {
+    method: 'POST',
+    route: '/v1/legal-holds',
+    permission: 'legal-holds:manage',
+    ok: 201,
+    byId: true,
+    request: async (f, t) => ({ url: '/v1/legal-holds', payload: { scope: 'job', job_id: t === 'acme' ? f.job.own : f.job.other, reason: 'litigation', reference: 'MATTER-1' } }),
+  },
+  { method: 'GET', route: '/v1/legal-holds', permission: 'legal-holds:read', ok: 200, byId: false, request: async () => ({ url: '/v1/legal-holds' }) },
+  {
+    method: 'POST',
+    route: '/v1/legal-holds/{id}/lift',
+    permission: 'legal-holds:manage',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: `/v1/legal-holds/${await f.nextHold(t)}/lift` }),
+  },
 ];
 
 let t: TestService;
@@ -122,6 +143,10 @@ before(async () => {
     nextJob: submit,
     async nextApiKey(tenant) {
       return (await t.service.apiKeys.create({ tenantId: tenant, roles: ['processor'] }, { id: 'veil-cli', role: 'admin' })).keyId;
+    },
+    async nextHold(tenant) {
+      const job = await submit(tenant);
+      return (await placeHold(t.service.runtime.handle.db, tenant, { scope: 'job', jobId: job }, { reason: 'audit', reference: 'MATRIX-1', actorId: 'user-dpo' })).id;
     },
     async nextUpload(tenant) {
       const res = await app.inject({ method: 'POST', url: '/v1/uploads', headers: as('processor', tenant), payload: {} });
@@ -155,6 +180,8 @@ test('the route permissions are the ones the matrix names (literal)', () => {
   assert.deepEqual(granted('analyze:run'), ['admin', 'processor']);
   assert.deepEqual(granted('consent:withdraw'), ['admin', 'dpo']);
   assert.deepEqual(granted('dsr:manage'), ['admin', 'dpo']);
+  assert.deepEqual(granted('legal-holds:manage'), ['admin', 'dpo']);
+  assert.deepEqual(granted('legal-holds:read'), ['admin', 'auditor', 'dpo']);
 });
 
 test('every route × role × tenant answers as PERMISSION_MATRIX says', async () => {
@@ -182,6 +209,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 27 routes: 18 without ids × 5 roles + 9 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 18 * 5 + 9 * 5 * 2);
+  // 30 routes: 19 without ids × 5 roles + 11 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 19 * 5 + 11 * 5 * 2);
 });

@@ -41,6 +41,7 @@ const TABLES = [
   'alerts',
   'alert_deliveries',
   'idempotency_keys',
+  'legal_holds',
 ];
 const newJob = (deleteAfter = new Date(Date.now() + 86_400_000)) => ({
   purpose: 'claims-intake',
@@ -121,7 +122,7 @@ for (const driver of DRIVERS) {
         where table_schema = 'public' and column_name = 'tenant_id' order by table_name`.execute(db);
       assert.deepEqual(
         rows.map((r) => r.table_name),
-        ['alert_deliveries', 'alerts', 'api_keys', 'artifacts', 'consent_withdrawals', 'idempotency_keys', 'jobs', 'keyring_records', 'privacy_ledger', 'retention_ledger', 'subject_index', 'uploads', 'vault_entries'],
+        ['alert_deliveries', 'alerts', 'api_keys', 'artifacts', 'consent_withdrawals', 'idempotency_keys', 'jobs', 'keyring_records', 'legal_holds', 'privacy_ledger', 'retention_ledger', 'subject_index', 'uploads', 'vault_entries'],
       );
     });
 

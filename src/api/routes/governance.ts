@@ -32,6 +32,18 @@ export interface SubjectJobView {
   readonly fields?: unknown;
 }
 
+/** A job an erasure withheld: the legal ground and the holds (reason and reference, no content). */
+export interface WithheldView {
+  readonly jobId: string;
+  readonly ground: string;
+  readonly holds: ReadonlyArray<{
+    readonly id: string;
+    readonly scope: string;
+    readonly reason: string;
+    readonly reference: string;
+  }>;
+}
+
 /** What the governance routes need. Every method scopes to the principal's tenant and audits. */
 export interface GovernancePort {
   /** Audited as `consent.withdrawn`, whose receipt is returned. */
@@ -57,11 +69,14 @@ export interface GovernancePort {
     readonly jobs: number;
     readonly artifacts: number;
     readonly vaultEntries: number;
+    /** Jobs kept for legal holds, each with the holds and the legal ground. */
+    readonly withheld: readonly WithheldView[];
     readonly receipt: AuditReceipt;
   }>;
 }
 
-const subjectRef = z
+/** A data subject's reference, as the caller gives it on its jobs. */
+export const subjectRef = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/)
   .describe('Your reference for the data subject, as given on its jobs');
@@ -99,7 +114,15 @@ const subjectBody = z
     path: ['subject_ref'],
   });
 
-function presentReceipt(receipt: AuditReceipt): z.output<typeof receiptSchema> {
+/**
+ * An audit receipt as the routes return it.
+ *
+ * @example
+ * ```ts
+ * return { receipt: presentReceipt(done.receipt) };
+ * ```
+ */
+export function presentReceipt(receipt: AuditReceipt): z.output<typeof receiptSchema> {
   const head = receipt.tree_head;
   return {
     format: receipt.format,
@@ -236,7 +259,7 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
         schema: {
           summary: 'Erase a data subject',
           description:
-            'Deletes every job that names the subject (artifacts, rows, index) and destroys the keys of the tokens issued for them (crypto-shredding), so they never reveal again. Audit events stay (they hold no content). Returns the `dsr.erasure` audit event with its inclusion proof.',
+            'Deletes every job that names the subject (artifacts, rows, index) and destroys the keys of the tokens issued for them (crypto-shredding), so they never reveal again. Audit events stay (they hold no content). Jobs under a legal hold are withheld (GDPR Art. 17(3)(e)): `withheld` names each with its holds; they are cancelled if still open and deleted by the first retention sweep after their last hold is lifted. Returns the `dsr.erasure` audit event with its inclusion proof.',
           tags: ['governance'],
           security,
           body: subjectBody,
@@ -245,6 +268,22 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
               jobs: z.number().int(),
               artifacts: z.number().int(),
               vault_entries: z.number().int(),
+              withheld: z
+                .array(
+                  z.object({
+                    job_id: z.string(),
+                    ground: z.string().describe('`gdpr_art_17_3_e`: kept for legal claims'),
+                    holds: z.array(
+                      z.object({
+                        id: z.string(),
+                        scope: z.string(),
+                        reason: z.string(),
+                        reference: z.string(),
+                      }),
+                    ),
+                  }),
+                )
+                .describe('Jobs not erased because legal holds cover them'),
               receipt: receiptSchema.describe(receiptNote),
             }),
             ...errors,
@@ -257,6 +296,16 @@ export function governanceRoutes(port: GovernancePort): ApiRoutePlugin {
           jobs: done.jobs,
           artifacts: done.artifacts,
           vault_entries: done.vaultEntries,
+          withheld: done.withheld.map((w) => ({
+            job_id: w.jobId,
+            ground: w.ground,
+            holds: w.holds.map((h) => ({
+              id: h.id,
+              scope: h.scope,
+              reason: h.reason,
+              reference: h.reference,
+            })),
+          })),
           receipt: presentReceipt(done.receipt),
         };
       },

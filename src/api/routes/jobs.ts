@@ -721,7 +721,7 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'The extracted fields',
           description:
-            'The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for.',
+            'The requested fields, typed and normalised, with confidence, status, sensitivity, page, box and checks; no transcript. 409 until the job has succeeded; 404 when no fields were asked for. Audited as `job.fields`.',
           tags,
           security,
           params,

@@ -54,6 +54,7 @@ export function registerGovernance(program: Command): void {
       const { region } = governanceEnv(process.env, process.cwd());
       const runtime = await openRuntime({
         dataDir: flags.dataDir,
+        ...(region === undefined ? {} : { region }),
         ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
       });
       try {

@@ -3,7 +3,7 @@ import { VeilError } from '../../errors/veil-error.js';
 import { openRuntime, startWorkers } from '../../pipeline/worker.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
-import { startGovernance } from '../../runtime/governance.js';
+import { recordPoliciesInForce, startGovernance } from '../../runtime/governance.js';
 import { openPolicyDirectory } from '../../policy/index.js';
 import { governanceEnv } from '../governance-env.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
@@ -67,18 +67,20 @@ export function registerWorker(program: Command): void {
       const governanceSettings = governanceEnv(process.env, process.cwd());
       // Validated before anything opens: an invalid policy stops the worker, naming the field.
       const policies = await openPolicyDirectory(governanceSettings.policyDir);
+      const { region } = governanceSettings;
       const runtime = await openRuntime({
         databaseUrl,
+        ...(region === undefined ? {} : { region }),
         dataDir: config.VEIL_DATA_DIR,
         keyProvider: await keyProviderFromConfig(config),
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
-      const { region } = governanceSettings;
       const logs = await openAuditLogs({
         db: runtime.handle.db,
         dataDir: runtime.dataDir,
         ...(region === undefined ? {} : { region }),
       });
+      await recordPoliciesInForce(runtime.handle.db, logs, policies);
       // The retention sweeper runs here too: sweepers on several workers claim disjoint rows.
       const governance = startGovernance({
         store: { db: runtime.handle.db, blobs: runtime.blobs },

@@ -16,6 +16,8 @@ export interface AwsKmsKeyProviderOptions {
   readonly client?: KMSClient;
   /** Region, endpoint, credentials... for the client built when `client` is absent. */
   readonly clientConfig?: KMSClientConfig;
+  /** The deployment region label the KMS key is in (`eu`), distinct from the AWS region name. */
+  readonly region?: string;
 }
 
 // Error names the SDK uses for a ciphertext or context that does not authenticate.
@@ -45,6 +47,7 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyE
   return {
     id: `aws-kms:${options.keyId}`,
     name,
+    ...(options.region === undefined ? {} : { region: options.region }),
     async wrapKey(dataKey, context) {
       let blob: Uint8Array | undefined;
       try {

@@ -13,6 +13,8 @@ export interface EnvironmentKeyProviderOptions {
   readonly variable: string;
   /** The environment to read; defaults to `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The region of the process the variable is given to. */
+  readonly region?: string;
 }
 
 function decodeKey(variable: string, value: string | undefined): Uint8Array {
@@ -53,7 +55,10 @@ export function createEnvironmentKeyProvider(
     );
   }
   const env = options.env ?? process.env;
-  return inProcessKekProvider(`env:${variable}`, `environment variable ${variable}`, async () =>
-    decodeKey(variable, env[variable]),
+  return inProcessKekProvider(
+    `env:${variable}`,
+    `environment variable ${variable}`,
+    async () => decodeKey(variable, env[variable]),
+    options.region,
   );
 }

@@ -47,6 +47,7 @@ export function inProcessKekProvider(
   id: string,
   name: string,
   loadKek: () => Promise<Uint8Array>,
+  region?: string,
 ): KeyEncryptionKeyProvider {
   let kek: Promise<Uint8Array> | undefined;
   const getKek = (): Promise<Uint8Array> => {
@@ -66,6 +67,7 @@ export function inProcessKekProvider(
   return {
     id,
     name,
+    ...(region === undefined ? {} : { region }),
     async wrapKey(dataKey, context) {
       const key = await getKek();
       const nonce = randomBytes(NONCE_BYTES);

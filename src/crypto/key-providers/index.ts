@@ -13,6 +13,7 @@ import { createVaultTransitKeyProvider } from './vault-transit.js';
 import type { VaultTransitKeyProviderOptions } from './vault-transit.js';
 
 export type { KeyEncryptionKeyProvider, WrapContext } from './provider.js';
+export { assertKeyProviderRegion } from './region.js';
 export { createEnvironmentKeyProvider, createLocalFileKeyProvider, createVaultTransitKeyProvider };
 export type {
   AwsKmsKeyProviderOptions,

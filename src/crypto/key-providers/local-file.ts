@@ -14,6 +14,8 @@ import type { KeyEncryptionKeyProvider } from './provider.js';
 export interface LocalFileKeyProviderOptions {
   /** Where the key file lives; it is created if absent. */
   readonly path: string;
+  /** The region of the machine (and disk) the file is on. */
+  readonly region?: string;
 }
 
 function providerError(message: string, cause?: unknown): VeilError {
@@ -78,7 +80,10 @@ async function loadKeyFile(path: string): Promise<Uint8Array> {
 export function createLocalFileKeyProvider(options: LocalFileKeyProviderOptions): KeyEncryptionKeyProvider {
   if (typeof options.path !== 'string' || options.path.length === 0)
     throw new VeilError('VEIL_INVALID_OPTION', 'local key file: `path` must be a non-empty string');
-  return inProcessKekProvider('local-file', `local key file ${options.path}`, () =>
-    loadKeyFile(options.path),
+  return inProcessKekProvider(
+    'local-file',
+    `local key file ${options.path}`,
+    () => loadKeyFile(options.path),
+    options.region,
   );
 }

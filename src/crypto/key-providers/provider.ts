@@ -18,6 +18,12 @@ export interface KeyEncryptionKeyProvider {
   readonly id: string;
   /** Human-readable name for logs and `veil keys list`. */
   readonly name: string;
+  /**
+   * Where the KEK lives, as the operator labels regions (`VEIL_KEK_REGION`, e.g. `eu`); absent
+   * when undeclared. A deployment or tenant pinned to a region uses only a provider declaring
+   * that same region ({@link assertKeyProviderRegion}).
+   */
+  readonly region?: string;
   /** Wraps (encrypts) a data key; the result is opaque bytes to store. */
   wrapKey(dataKey: Uint8Array, context: WrapContext): Promise<Uint8Array>;
   /** Unwraps bytes made by `wrapKey` with the same context. */

@@ -23,6 +23,8 @@ export interface VaultTransitKeyProviderOptions {
   readonly timeoutMs?: number;
   /** The fetch to use; defaults to the global one. */
   readonly fetch?: typeof globalThis.fetch;
+  /** The region the Vault cluster runs in, as the operator labels it. */
+  readonly region?: string;
 }
 
 const PATH_SEGMENT = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
@@ -112,6 +114,7 @@ export function createVaultTransitKeyProvider(
   return {
     id: `vault-transit:${mount}/${options.keyName}`,
     name,
+    ...(options.region === undefined ? {} : { region: options.region }),
     async wrapKey(dataKey, context) {
       const data = await call('encrypt', {
         plaintext: Buffer.from(dataKey).toString('base64'),

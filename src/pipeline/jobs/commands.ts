@@ -3,6 +3,7 @@
  * and the store, never a transport's request, and return plain values.
  */
 import { VeilError } from '../../errors/veil-error.js';
+import { holdsOnJobs } from '../../privacy/legal-holds/holds.js';
 import { retentionEntries } from '../../privacy/retention/ledger.js';
 import type { RetentionEntry } from '../../privacy/retention/ledger.js';
 import { checkId, forTenant } from '../../store/index.js';
@@ -357,7 +358,8 @@ export interface DeletedJob {
 /**
  * Hard-deletes a job: every artifact (blob, then row) and then the job's row. A step still
  * running sees the job cancelled and stops; anything it writes meanwhile is deleted by the
- * next pass. Throws `VEIL_NOT_FOUND` for an unknown id. Returns what was deleted.
+ * next pass. Throws `VEIL_NOT_FOUND` for an unknown id and `VEIL_LEGAL_HOLD` for a job under a
+ * legal hold. Returns what was deleted.
  *
  * @example
  * ```ts
@@ -370,6 +372,11 @@ export async function deleteJob(store: StoreContext, ref: JobRef): Promise<Delet
   checkId('jobId', ref.jobId);
   const job = await repos.jobs.get(ref.jobId);
   if (job === undefined) throw notFound();
+  if ((await holdsOnJobs(store.db, ref.tenant, [job.id])).size > 0)
+    throw new VeilError(
+      'VEIL_LEGAL_HOLD',
+      'jobs: this job is under a legal hold and cannot be deleted until the hold is lifted',
+    );
   // Cancelled first, so no step starts new work on it while its artifacts go.
   await repos.jobs.update(job.id, { status: 'cancelled' });
   const deleted: Array<{ id: string; artifactClass: string; sizeBytes: number }> = [];

@@ -14,7 +14,7 @@ export { periodStart, spendBudget } from './ledger.js';
 export type { BudgetPeriod, LedgerEntry, Spend } from './ledger.js';
 export { cryptoRandomSource, randomSourceFromBytes, seededRandomSource } from './random.js';
 export type { ByteSource, RandomSource } from './random.js';
-export { ANALYTICS_DEFAULTS, NO_ANALYTICS_CONSENT, releaseCounts } from './release.js';
+export { ANALYTICS_DEFAULTS, recordedAnalyticsConsent, releaseCounts } from './release.js';
 export type {
   AnalyticsConsent,
   AnalyticsContext,

@@ -1,8 +1,9 @@
 /**
  * The analytics command: `GET /v1/analytics/counts` and any other caller run this. It reads the
- * tenant's succeeded jobs in the range, keeps those whose consent allows analytics, spends the
- * release's epsilon in the ledger (refusing past the budget), records `analytics.released` in the
- * audit log, and only then computes and returns the noisy counts.
+ * tenant's succeeded jobs in the range, keeps those whose recorded consent allows analytics (and
+ * was not withdrawn since), spends the release's epsilon in the ledger (refusing past the
+ * budget), records `analytics.released` in the audit log, and only then computes and returns the
+ * noisy counts.
  */
 import type { Kysely } from 'kysely';
 import type { AuditEventInput } from '../../audit/index.js';
@@ -25,30 +26,72 @@ export const ANALYTICS_DEFAULTS = {
   max_contribution: 10,
 } as const;
 
-/** A job as the consent seam sees it: ids and codes. */
+/** A job as the consent check sees it: ids, codes and the consent flag the job recorded. */
 export interface ConsentCandidate {
   readonly id: string;
   readonly purpose: string;
-  readonly consentBasis: string;
+  /** `consent.allow_analytics` as the job was submitted with it (`jobs.allow_analytics`). */
+  readonly allowAnalytics: boolean;
+  readonly subjectHmac: string | null;
 }
 
 /**
- * Which of a tenant's jobs may be counted: those whose consent has `allow_analytics`. A seam: the
- * governance layer owns the consent flags and answers it; until it is wired, {@link NO_ANALYTICS_CONSENT}
- * counts nothing, the safe default (a release is then noise around zero).
+ * Which of a tenant's jobs may be counted. {@link recordedAnalyticsConsent} answers it from the
+ * jobs' own consent flags; a deployment may narrow it further, never widen it.
  */
 export type AnalyticsConsent = (
   tenant: string,
   jobs: readonly ConsentCandidate[],
 ) => Promise<ReadonlySet<string>>;
 
-/** Counts no job: no job has recorded `allow_analytics` yet. */
-export const NO_ANALYTICS_CONSENT: AnalyticsConsent = async () => new Set();
+/**
+ * The consent each job recorded: a job counts only when it was submitted with
+ * `consent.allow_analytics: true` and no withdrawal since covers it (its subject for all purposes
+ * or for the job's purpose, or the job itself).
+ *
+ * @example
+ * ```ts
+ * const allowed = await recordedAnalyticsConsent(db)('acme', candidates); // Set { 'job-1' }
+ * ```
+ */
+export function recordedAnalyticsConsent(db: Kysely<Schema>): AnalyticsConsent {
+  return async (tenant, jobs) => {
+    const opted = jobs.filter((job) => job.allowAnalytics);
+    const subjects = [
+      ...new Set(opted.flatMap((job) => (job.subjectHmac === null ? [] : [job.subjectHmac]))),
+    ];
+    const ids = opted.map((job) => job.id);
+    const withdrawals =
+      opted.length === 0
+        ? []
+        : await withTenantScope(db, tenant, (trx) =>
+            trx
+              .selectFrom('consent_withdrawals')
+              .select(['subject_hmac', 'job_id', 'purposes'])
+              .where('tenant_id', '=', tenant)
+              .where((eb) =>
+                eb.or([
+                  eb('subject_hmac', 'in', subjects.length > 0 ? subjects : ['']),
+                  eb('job_id', 'in', ids),
+                ]),
+              )
+              .execute(),
+          );
+    const withdrawn = (job: ConsentCandidate): boolean =>
+      withdrawals.some(
+        (w) =>
+          (w.job_id === job.id || (w.subject_hmac !== null && w.subject_hmac === job.subjectHmac)) &&
+          (w.purposes === null || w.purposes.includes(job.purpose)),
+      );
+    return new Set(opted.filter((job) => !withdrawn(job)).map((job) => job.id));
+  };
+}
 
 /** What the command needs. */
 export interface AnalyticsContext {
   readonly db: Kysely<Schema>;
-  readonly consent: AnalyticsConsent;
+  /** Default {@link recordedAnalyticsConsent}. */
+  readonly consent?: AnalyticsConsent;
   readonly record: (event: AuditEventInput) => Promise<unknown>;
   readonly rng?: RandomSource;
   readonly now?: () => Date;
@@ -120,7 +163,7 @@ async function jobsInRange(
   const rows = await withTenantScope(db, tenant, (trx) =>
     trx
       .selectFrom('jobs')
-      .select(['id', 'purpose', 'consent_basis', 'counts_by_type'])
+      .select(['id', 'purpose', 'allow_analytics', 'subject_hmac', 'counts_by_type'])
       .where('tenant_id', '=', tenant)
       .where('status', '=', 'succeeded')
       .where('created_at', '>=', from)
@@ -130,7 +173,8 @@ async function jobsInRange(
   return rows.map((row) => ({
     id: row.id,
     purpose: row.purpose,
-    consentBasis: row.consent_basis,
+    allowAnalytics: row.allow_analytics,
+    subjectHmac: row.subject_hmac,
     template: null,
     countsByType:
       typeof row.counts_by_type === 'string'
@@ -146,7 +190,7 @@ async function jobsInRange(
  * @example
  * ```ts
  * const answer = await releaseCounts(
- *   { db, consent: governanceConsent, record: (e) => logs.forTenant(e.tenant).append(e) },
+ *   { db, record: (e) => logs.forTenant(e.tenant).append(e) },
  *   { tenant: 'acme', actor: { id: 'user-1', role: 'auditor' }, groupBy: 'entity_type', from, to, policy },
  * );
  * answer.privacy.epsilon; // 0.5
@@ -187,9 +231,14 @@ export async function releaseCounts(context: AnalyticsContext, query: CountsQuer
     },
   });
   const candidates = await jobsInRange(context.db, query.tenant, query.from, query.to);
-  const allowed = await context.consent(
+  const allowed = await (context.consent ?? recordedAnalyticsConsent(context.db))(
     query.tenant,
-    candidates.map(({ id, purpose, consentBasis }) => ({ id, purpose, consentBasis })),
+    candidates.map(({ id, purpose, allowAnalytics, subjectHmac }) => ({
+      id,
+      purpose,
+      allowAnalytics,
+      subjectHmac,
+    })),
   );
   const counted = candidates.filter((job) => allowed.has(job.id));
   const { counts, ...mechanism } = noisyRelease(

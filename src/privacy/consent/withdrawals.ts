@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { VeilError } from '../../errors/veil-error.js';
 import { withTenantScope } from '../../store/index.js';
 import type { Schema } from '../../store/index.js';
+import { scheduleDeletionNow } from '../retention/ledger.js';
 
 /** Who withdraws: a subject (every HMAC its reference may have) or one job. */
 export type WithdrawalTarget = { readonly subjectHmacs: readonly string[] } | { readonly jobId: string };
@@ -69,34 +70,39 @@ export async function withdrawConsent(
         created_at: now,
       })
       .execute();
-    const cancelled: string[] = [];
     const ids = jobs.map((j) => j.id);
-    if (ids.length === 0) return { withdrawalId, cancelled, scheduled: [] };
-    const running = await trx
-      .updateTable('jobs')
-      .set({ status: 'cancelled', cancel_reason: 'consent_withdrawn', ended_at: now, updated_at: now })
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', ids)
-      .where('status', 'in', ['queued', 'running'])
-      .returning('id')
-      .execute();
-    cancelled.push(...running.map((r) => r.id));
-    // Deletion at once: every artifact and class of these jobs is due now.
-    await trx
-      .updateTable('artifacts')
-      .set({ delete_after: now })
-      .where('tenant_id', '=', tenantId)
-      .where('job_id', 'in', ids)
-      .execute();
-    await trx
-      .updateTable('retention_ledger')
-      .set({ delete_after: now })
-      .where('tenant_id', '=', tenantId)
-      .where('job_id', 'in', ids)
-      .where('deleted_at', 'is', null)
-      .execute();
+    const cancelled = await cancelOpenJobs(trx, tenantId, ids, 'consent_withdrawn', now);
+    await scheduleDeletionNow(trx, tenantId, ids, now);
     return { withdrawalId, cancelled, scheduled: ids };
   });
+}
+
+/**
+ * Cancels those of the jobs still queued or running, with a reason code, inside the caller's
+ * transaction; returns their ids. A cancelled job starts no further step.
+ *
+ * @example
+ * ```ts
+ * const cancelled = await cancelOpenJobs(trx, 'acme', ids, 'consent_withdrawn', new Date());
+ * ```
+ */
+export async function cancelOpenJobs(
+  trx: Kysely<Schema>,
+  tenantId: string,
+  jobIds: readonly string[],
+  reason: string,
+  now: Date,
+): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+  const rows = await trx
+    .updateTable('jobs')
+    .set({ status: 'cancelled', cancel_reason: reason, ended_at: now, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...jobIds])
+    .where('status', 'in', ['queued', 'running'])
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /**

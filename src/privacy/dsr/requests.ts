@@ -9,6 +9,10 @@ import { VeilError, isVeilError } from '../../errors/veil-error.js';
 import { DatabaseTokenVault, forTenant, withTenantScope } from '../../store/index.js';
 import type { BlobStore, Schema } from '../../store/index.js';
 import { subjectHmacCandidates } from '../consent/subject-ref.js';
+import { cancelOpenJobs } from '../consent/withdrawals.js';
+import { holdsOnJobs } from '../legal-holds/holds.js';
+import type { LegalHold } from '../legal-holds/holds.js';
+import { scheduleDeletionNow } from '../retention/ledger.js';
 import { indexedValues, jobsByIdentifiers } from './subject-index.js';
 import type { DetectedValue } from './subject-index.js';
 
@@ -140,17 +144,33 @@ export async function subjectAccess(
   return out;
 }
 
-/** What an erasure removed: counts and ids only. */
+/** The legal ground on which a job under a legal hold is withheld from erasure. */
+export const ERASURE_EXEMPTION = 'gdpr_art_17_3_e';
+
+/** A job an erasure did not delete because legal holds cover it, and those holds. */
+export interface WithheldJob {
+  readonly jobId: string;
+  readonly holds: readonly LegalHold[];
+}
+
+/** What an erasure removed, and what it withheld: ids and counts only. */
 export interface Erasure {
   readonly jobs: readonly string[];
   readonly artifacts: number;
   readonly vaultEntries: number;
+  /**
+   * Jobs kept for legal holds (GDPR Art. 17(3)(e): data needed for legal claims): not deleted
+   * now, but cancelled if still open and due at once, so the first sweep after their last hold
+   * is lifted deletes them.
+   */
+  readonly withheld: readonly WithheldJob[];
 }
 
 /**
  * Erases a subject: for each of its jobs, cancels it (so no step starts new work), destroys the
  * keys of the tokens issued for it and their vault entries, deletes every artifact (blob, then
  * row) and the job's row, with its ledger and index rows. Audit events stay: they hold no content.
+ * Jobs under a legal hold are withheld (see {@link Erasure.withheld}) and named with their holds.
  *
  * @example
  * ```ts
@@ -160,7 +180,18 @@ export interface Erasure {
 export async function eraseSubject(deps: DsrDeps, tenantId: string, query: SubjectQuery): Promise<Erasure> {
   const repos = forTenant(deps, tenantId);
   const vault = new DatabaseTokenVault({ db: deps.db, keyring: deps.keyring });
-  const jobs = await findSubjectJobs(deps, tenantId, query);
+  const found = await findSubjectJobs(deps, tenantId, query);
+  const holds = await holdsOnJobs(deps.db, tenantId, found);
+  const withheld = [...holds].map(([jobId, on]) => ({ jobId, holds: on }));
+  if (withheld.length > 0) {
+    const ids = withheld.map((w) => w.jobId);
+    const now = new Date();
+    await withTenantScope(deps.db, tenantId, async (trx) => {
+      await cancelOpenJobs(trx, tenantId, ids, 'erasure_requested', now);
+      await scheduleDeletionNow(trx, tenantId, ids, now);
+    });
+  }
+  const jobs = found.filter((id) => !holds.has(id));
   let artifacts = 0;
   let vaultEntries = 0;
   for (const jobId of jobs) {
@@ -178,5 +209,5 @@ export async function eraseSubject(deps: DsrDeps, tenantId: string, query: Subje
       }
     }
   }
-  return { jobs, artifacts, vaultEntries };
+  return { jobs, artifacts, vaultEntries, withheld };
 }

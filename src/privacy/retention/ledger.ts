@@ -106,6 +106,37 @@ export async function scheduleRetention(
 }
 
 /**
+ * Brings every deadline of the jobs (their artifacts and open ledger classes) to `now`, inside the
+ * caller's transaction: the next retention sweep deletes them, unless a legal hold keeps them.
+ *
+ * @example
+ * ```ts
+ * await scheduleDeletionNow(trx, 'acme', ['job-1'], new Date());
+ * ```
+ */
+export async function scheduleDeletionNow(
+  trx: Kysely<Schema>,
+  tenantId: string,
+  jobIds: readonly string[],
+  now: Date,
+): Promise<void> {
+  if (jobIds.length === 0) return;
+  await trx
+    .updateTable('artifacts')
+    .set({ delete_after: now })
+    .where('tenant_id', '=', tenantId)
+    .where('job_id', 'in', [...jobIds])
+    .execute();
+  await trx
+    .updateTable('retention_ledger')
+    .set({ delete_after: now })
+    .where('tenant_id', '=', tenantId)
+    .where('job_id', 'in', [...jobIds])
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+/**
  * A job's ledger, in class order of the policy.
  *
  * @example

@@ -10,11 +10,16 @@
  *   has no receipt; a later sweep claims it (after `auditClaimSeconds`) and records it.
  * Nothing is deleted twice and no class is counted twice: counts come from rows whose deletion
  * committed.
+ *
+ * Artifacts a standing legal hold covers are skipped, however late: the first sweep that finds a
+ * class due but held records it once (`retention.held`, counts per class), and the first sweep
+ * after the hold is lifted deletes it like any other.
  */
 import { sql } from 'kysely';
 import type { AuditEventInput } from '../../audit/index.js';
 import { SYSTEM_SCOPE, withTenantScope } from '../../store/index.js';
 import type { StoreContext } from '../../store/index.js';
+import { heldPredicate } from '../legal-holds/holds.js';
 import { retentionClassOf } from './classes.js';
 
 /** Who the audit log names as the deleter. */
@@ -50,6 +55,10 @@ export interface RetentionSweepReport {
   readonly classesGone: number;
   /** `retention.expired` events recorded. */
   readonly events: number;
+  /** Artifacts past their deadline kept for a legal hold, by envelope class. */
+  readonly held: Readonly<Record<string, number>>;
+  /** `retention.held` events recorded (one per tenant with classes newly found held). */
+  readonly heldEvents: number;
 }
 
 interface DeletedRow {
@@ -67,6 +76,7 @@ async function deleteBatch(store: StoreContext, now: Date, limit: number): Promi
       .selectFrom('artifacts')
       .select(['tenant_id', 'id', 'job_id', 'class', 'blob_name'])
       .where('delete_after', '<=', now)
+      .where(sql<boolean>`not ${heldPredicate(sql.ref('artifacts.tenant_id'), sql.ref('artifacts.job_id'))}`)
       .orderBy('delete_after')
       .limit(limit)
       .forUpdate()
@@ -125,6 +135,71 @@ async function dropIndexOfGoneJobs(store: StoreContext): Promise<void> {
           and not exists (select 1 from retention_ledger l where l.tenant_id = s.tenant_id and l.job_id = s.job_id
                           and l.deleted_at is null)`.execute(trx),
   );
+}
+
+/** Due artifacts a legal hold keeps, by envelope class: the sweep's skip counts. */
+async function countHeld(store: StoreContext, now: Date): Promise<Record<string, number>> {
+  const rows = await withTenantScope(
+    store.db,
+    SYSTEM_SCOPE,
+    async (trx) =>
+      (
+        await sql<{ class: string; n: string | number }>`select a.class, count(*) as n from artifacts a
+          where a.delete_after <= ${now} and ${heldPredicate(sql.ref('a.tenant_id'), sql.ref('a.job_id'))}
+          group by a.class order by a.class`.execute(trx)
+      ).rows,
+  );
+  return Object.fromEntries(rows.map((r) => [r.class, Number(r.n)]));
+}
+
+/**
+ * Marks the classes found due but held for the first time and records them, one `retention.held`
+ * event per tenant with the number of job classes per retention class: a hold's effect is in the
+ * log once, not at every sweep.
+ */
+async function recordNewlyHeld(
+  store: StoreContext,
+  audit: RetentionAuditPort,
+  now: Date,
+  region: string | undefined,
+): Promise<number> {
+  const marked = await withTenantScope(
+    store.db,
+    SYSTEM_SCOPE,
+    async (trx) =>
+      (
+        await sql<{
+          tenant_id: string;
+          job_id: string;
+          class: string;
+        }>`update retention_ledger l set held_at = ${now}
+          where l.deleted_at is null and l.held_at is null and l.delete_after <= ${now}
+            and ${heldPredicate(sql.ref('l.tenant_id'), sql.ref('l.job_id'))}
+          returning l.tenant_id, l.job_id, l.class`.execute(trx)
+      ).rows,
+  );
+  const byTenant = new Map<string, { jobs: Set<string>; counts: Record<string, number> }>();
+  for (const row of marked) {
+    const entry = byTenant.get(row.tenant_id) ?? { jobs: new Set<string>(), counts: {} };
+    entry.jobs.add(row.job_id);
+    entry.counts[row.class] = (entry.counts[row.class] ?? 0) + 1;
+    byTenant.set(row.tenant_id, entry);
+  }
+  for (const [tenant, { jobs, counts }] of byTenant)
+    await audit.append(tenant, {
+      time: new Date().toISOString(),
+      actor: RETENTION_SWEEPER_ACTOR,
+      tenant,
+      action: 'retention.held',
+      objects: [...jobs]
+        .sort()
+        .slice(0, 32)
+        .map((id) => ({ kind: 'job' as const, id })),
+      counts: { ...counts, jobs: jobs.size },
+      trigger: 'retention',
+      ...(region === undefined ? {} : { region }),
+    });
+  return byTenant.size;
 }
 
 interface ClaimedRow {
@@ -205,6 +280,7 @@ async function recordDeletions(
  * ```ts
  * const report = await sweepRetention({ db, blobs }, { append: async (t, e) => (await logs.forTenant(t).append(e)).index });
  * report.artifacts; // { original: 12, findings: 12 }
+ * report.held; // { redacted: 3 }: due, but kept for a legal hold
  * ```
  */
 export async function sweepRetention(
@@ -223,6 +299,8 @@ export async function sweepRetention(
   // The time the deletion finished, not when the sweep began: what the deletion lag measures.
   const classesGone = await markGone(store, options.now ?? new Date());
   await dropIndexOfGoneJobs(store);
+  const held = await countHeld(store, now);
+  const heldEvents = await recordNewlyHeld(store, audit, now, options.region);
   // Claims and event times on the real clock, whatever `now` the sweep judges deadlines by: a
   // claim must look fresh to every other sweeper, however each of them was started.
   const events = await recordDeletions(
@@ -232,5 +310,5 @@ export async function sweepRetention(
     options.auditClaimSeconds ?? 300,
     options.region,
   );
-  return { artifacts, classesGone, events };
+  return { artifacts, classesGone, events, held, heldEvents };
 }

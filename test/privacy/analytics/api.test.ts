@@ -1,6 +1,7 @@
 /**
- * `GET /v1/analytics/counts` on the real service: roles, the consent seam, a release's stated
- * parameters, the audited ledger, and refusal past the budget.
+ * `GET /v1/analytics/counts` on the real service: roles, the jobs' recorded `allow_analytics`
+ * consent (and its withdrawal), a release's stated parameters, the audited ledger, and refusal
+ * past the budget.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -47,18 +48,20 @@ for (const driver of DRIVER_NAMES) {
           purposes: ['claims-intake', 'invoice_processing'],
         },
       };
-      t = await openTestService(driver, {
-        policyFor: () => policy,
-        // The governance layer's consent flags will answer this; here a job allows analytics when its basis is `consent`.
-        analyticsConsent: async (_tenant, jobs) =>
-          new Set(jobs.filter((j) => j.consentBasis === 'consent').map((j) => j.id)),
-      });
+      t = await openTestService(driver, { policyFor: () => policy });
+      const analytics = { basis: 'consent', allow_analytics: true };
       const bodies = [
-        textJob(TEXT, { consent: { basis: 'consent' } }),
+        textJob(TEXT, { consent: analytics }),
+        textJob(TEXT, { consent: analytics, purpose: 'invoice_processing' }),
+        textJob(TEXT, { consent: analytics, purpose: 'kyc' }),
+        // Not counted: the basis is consent, but the job never allowed analytics.
         textJob(TEXT, { consent: { basis: 'consent' }, purpose: 'invoice_processing' }),
-        textJob(TEXT, { consent: { basis: 'consent' }, purpose: 'kyc' }),
-        textJob(TEXT), // basis contract: no analytics consent, not counted
+        // Not counted: no analytics consent at all.
+        textJob(TEXT),
+        // Not counted: allowed analytics, then withdrew consent for its purpose.
+        textJob(TEXT, { consent: analytics }),
       ];
+      const ids: string[] = [];
       for (const body of bodies) {
         const res = await t.app.inject({
           method: 'POST',
@@ -67,8 +70,16 @@ for (const driver of DRIVER_NAMES) {
           payload: body,
         });
         assert.equal(res.statusCode, 202, res.body);
-        assert.equal((await waitForJob(t.app, res.json<{ job_id: string }>().job_id)).status, 'succeeded');
+        ids.push(res.json<{ job_id: string }>().job_id);
+        assert.equal((await waitForJob(t.app, ids.at(-1)!)).status, 'succeeded');
       }
+      const withdrawn = await t.app.inject({
+        method: 'POST',
+        url: '/v1/consents/withdrawals',
+        headers: as('dpo'),
+        payload: { job_id: ids.at(-1), purposes: ['claims-intake'] },
+      });
+      assert.equal(withdrawn.statusCode, 200, withdrawn.body);
     });
     after(async () => {
       await t?.dispose();
@@ -91,7 +102,7 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(bad.statusCode, 400);
     });
 
-    test('jobs by purpose: only consenting jobs, over the declared purposes and (other); epsilon stated; ledger and audit event; refused past the budget', async () => {
+    test('jobs by purpose: only jobs that allowed analytics (and did not withdraw), over the declared purposes and (other); epsilon stated; ledger and audit event; refused past the budget', async () => {
       const res = await t.app.inject({
         method: 'GET',
         url: `/v1/analytics/counts?group_by=purpose&${range()}`,

@@ -1,4 +1,5 @@
 import type { Finding } from '../../../engine/types.js';
+import { repairWords } from '../types/ocr-confusions.js';
 import { findLabels, foldToken, tokens } from './labels.js';
 import type { LayoutLine } from './layout.js';
 
@@ -32,28 +33,62 @@ export function expectScore(text: string, expected: readonly string[]): number {
 }
 
 /**
- * Undoes OCR's digit-for-letter confusions in the words a field expects: a token that reads as an
- * expected word once `8` is read as `B`, `0` as `O` and so on ("SDN 8HD") is written as that word.
- * Only whole tokens of three characters or more change, and only into a word the template names.
+ * How far an OCR'd token is from an expected word: 0 the same once OCR's confusions are folded, 1
+ * one letter misread (same length: OCR misreads letters far more often than it drops or adds one,
+ * and a word one letter longer is often another word, `ALAN` and `JALAN`), 2 farther.
+ */
+function wordDistance(token: string, word: string): number {
+  const [a, b] = [foldToken(token), foldToken(word)];
+  if (a === b) return 0;
+  return a.length === b.length ? Math.min(2, [...a].filter((c, i) => c !== b[i]).length) : 2;
+}
+
+/**
+ * Undoes OCR's misreadings in the words a field expects: a lone digit inside a word is read as the
+ * letter it stands for (`SET1A`), and tokens that read as an expected word or phrase once OCR's
+ * confusions are folded (`SDN 8HD`), or one letter off it, are written as that word: one letter
+ * misread in a word of five letters or more (`PERNIAGAAR`), or in one short word of a phrase whose
+ * other words match (`SON BHD`). Tokens only ever change into words the template names.
  *
  * @example
  * ```ts
- * restoreExpectedWords('ACME SDN 8HD', ['SDN BHD']); // 'ACME SDN BHD'
+ * restoreExpectedWords('ACME SON 8HD', ['SDN BHD']); // 'ACME SDN BHD'
  * ```
  */
 export function restoreExpectedWords(text: string, expected: readonly string[]): string {
-  const words = new Map<string, string>();
-  for (const phrase of expected)
-    for (const t of tokens(phrase)) if (t.text.length >= 3) words.set(foldToken(t.text), t.text);
-  return text.replace(/[\p{L}\p{N}]+/gu, (token) => {
-    if (token.length < 3 || !/\d/.test(token)) return token;
-    const word = words.get(foldToken(token));
-    return word === undefined
-      ? token
-      : /\p{Ll}/u.test(token) && !/\p{Lu}/u.test(token)
-        ? word.toLowerCase()
-        : word.toUpperCase();
+  const repaired = repairWords(text);
+  const toks = tokens(repaired);
+  const replacement = new Map<number, string>();
+  const phrases = expected
+    .map((p) => tokens(p).map((t) => t.text))
+    .filter((words) => words.length > 0)
+    .sort((a, b) => b.length - a.length);
+  for (const words of phrases) {
+    for (let i = 0; i + words.length <= toks.length; i++) {
+      if (words.some((_, k) => replacement.has(i + k))) continue;
+      const distances = words.map((w, k) => wordDistance(toks[i + k]!.text, w));
+      const edits = distances.reduce((sum, d) => sum + d, 0);
+      // A two-letter word alone ("NO") is taken only before a number ("NQ.12"), where it is a house number's.
+      const beforeNumber = /^\.?\s?\d/.test(repaired.slice(toks[i + words.length - 1]!.end));
+      const fits = distances.every((d, k) =>
+        d === 0
+          ? toks[i + k]!.text.length >= 3 || words.length > 1 || beforeNumber
+          : d === 1 && (words[k]!.length >= 5 || (words.length > 1 && words[k]!.length >= 3)),
+      );
+      if (!fits || edits > 1) continue;
+      words.forEach((w, k) => replacement.set(i + k, w));
+    }
+  }
+  let out = '';
+  let at = 0;
+  toks.forEach((t, i) => {
+    const word = replacement.get(i);
+    if (word === undefined || word.toUpperCase() === t.text.toUpperCase()) return;
+    const cased = /\p{Ll}/u.test(t.text) && !/\p{Lu}/u.test(t.text) ? word.toLowerCase() : word.toUpperCase();
+    out += repaired.slice(at, t.start) + cased;
+    at = t.end;
   });
+  return out + repaired.slice(at);
 }
 
 /** True when a line opens a bracket it does not close ("HARDWARE (SETIA" / "ALAM) SDN BHD"). */

@@ -4,9 +4,11 @@ import type { ExtractionRequest, Extractor, FieldCandidate } from '../extractor.
 import { labelList, type FieldCheck, type FieldSpec, type FieldValue } from '../spec.js';
 import { FREE_TEXT_TYPES, VALUE_FINDERS, type ValueMatch } from '../types/index.js';
 import { cleanText } from '../types/text.js';
+import { billAmounts, isBillTotal, weighByArithmetic } from './bill-arithmetic.js';
 import { expectScore, findAddressBlock, findTopLine, restoreExpectedWords } from './blocks.js';
+import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
-import { layoutLines, unionBox, wordsIn, type LayoutLine } from './layout.js';
+import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
 
 /** A value read from one place of the document, scored. */
 interface Candidate {
@@ -46,18 +48,6 @@ function positionFactor(spec: FieldSpec, line: LayoutLine): number {
   if (spec.position === 'top') return 0.9 + 0.1 * (1 - line.depth);
   if (spec.position === 'bottom') return 0.9 + 0.1 * line.depth;
   return 1;
-}
-
-/** Lines on the same page whose box shares most of its height with `line`'s and starts right of `x`. */
-function sameRow(lines: readonly LayoutLine[], index: number, x: number): number[] {
-  const line = lines[index]!;
-  if (!line.box) return [];
-  const { y, height } = line.box;
-  return lines.flatMap((other, j) => {
-    if (j === index || other.page !== line.page || !other.box || other.box.x < x - 2) return [];
-    const overlap = Math.min(y + height, other.box.y + other.box.height) - Math.max(y, other.box.y);
-    return overlap > 0.5 * Math.min(height, other.box.height) ? [j] : [];
-  });
 }
 
 /** The next lines below `index` on its page (at most `count`), nearest first. */
@@ -172,7 +162,8 @@ function unlabelledText(
     const text = restoreExpectedWords(
       lines
         .slice(first, last + 1)
-        .map((l) => cleanText(l.text))
+        .map((l) => cleanText(trustedText(l)))
+        .filter((l) => l.length > 0)
         .join(', '),
       expected,
     );
@@ -201,7 +192,7 @@ function unlabelledText(
     const text = restoreExpectedWords(
       lines
         .slice(top.line, top.last + 1)
-        .map((l) => l.text.trim())
+        .map((l) => trustedText(l).trim())
         .join(' '),
       expected,
     );
@@ -303,6 +294,8 @@ function lineFindings(lines: readonly LayoutLine[], analyzer: Analyzer): Finding
 export interface RuleExtractorOptions {
   /** The detector for names, organisations and places; by default the engine's, for those types only. */
   readonly analyzer?: Analyzer;
+  /** Maps raw scores to calibrated confidences (default: the shipped table); null returns raw scores. */
+  readonly calibration?: CalibrationTable | null;
 }
 
 /** Extracts one field from the document's lines. */
@@ -311,6 +304,7 @@ function extractOne(
   lines: readonly LayoutLine[],
   findings: LineFindings,
   anchors: ReadonlyMap<string, number>,
+  calibration: CalibrationTable | null,
 ): { found: FieldCandidate; line: number } | null {
   const hints = labelList(spec.hint);
   const spoilers = findLabels(lines, labelList(spec.not));
@@ -329,6 +323,7 @@ function extractOne(
     }));
   } else {
     candidates = typedCandidates(spec, lines, labels);
+    if (isBillTotal(spec)) candidates = weighByArithmetic(candidates, billAmounts(lines, spec));
   }
   const best = choose(candidates);
   if (!best) return null;
@@ -347,7 +342,7 @@ function extractOne(
   const checks = [...best.checks, { name: 'agreement', passed: best.agreeing > 0 }];
   const found = {
     value: best.value,
-    confidence: round(best.confidence),
+    confidence: round(calibration ? calibrate(calibration, spec.type, best.confidence) : best.confidence),
     page: line.page,
     box: box
       ? { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) }
@@ -374,6 +369,7 @@ function extractOne(
  */
 export function createRuleExtractor(options: RuleExtractorOptions = {}): Extractor {
   let analyzer = options.analyzer;
+  const calibration = options.calibration === undefined ? SHIPPED_CALIBRATION : options.calibration;
   return {
     name: 'rules',
     async extract({ document, fields }: ExtractionRequest) {
@@ -392,7 +388,7 @@ export function createRuleExtractor(options: RuleExtractorOptions = {}): Extract
           Number(a.position === 'top' && a.type !== 'address'),
       );
       for (const spec of ordered) {
-        const read = extractOne(spec, lines, findings, anchors);
+        const read = extractOne(spec, lines, findings, anchors, calibration);
         result[spec.name] = read?.found ?? null;
         if (read && spec.position === 'top' && spec.type !== 'address') anchors.set('top', read.line);
       }

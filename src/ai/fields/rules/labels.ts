@@ -17,7 +17,7 @@ interface Token {
   readonly end: number;
 }
 
-// Letters OCR confuses with digits, read as the letters labels are written in.
+// Characters OCR confuses with letters (digits, bars, a Q for an O), read as the letters labels are written in.
 const OCR_LETTERS: Readonly<Record<string, string>> = {
   '0': 'O',
   '1': 'I',
@@ -25,6 +25,7 @@ const OCR_LETTERS: Readonly<Record<string, string>> = {
   '8': 'B',
   '6': 'G',
   '|': 'I',
+  Q: 'O',
   '!': 'I',
   $: 'S',
 };

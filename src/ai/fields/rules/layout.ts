@@ -94,3 +94,47 @@ export function layoutLines(doc: Document): LayoutLine[] {
 export function wordsIn(line: LayoutLine, start: number, end: number): LayoutWord[] {
   return line.words.filter((w) => w.end > start && w.start < end);
 }
+
+/**
+ * Lines on the same page whose box shares most of its height with `line`'s and starts right of `x`
+ * (an amount printed in a column right of its label).
+ *
+ * @example
+ * ```ts
+ * sameRow(lines, 12, 180); // [13]: the line at the right of line 12 on its row
+ * ```
+ */
+export function sameRow(lines: readonly LayoutLine[], index: number, x: number): number[] {
+  const line = lines[index]!;
+  if (!line.box) return [];
+  const { y, height } = line.box;
+  return lines.flatMap((other, j) => {
+    if (j === index || other.page !== line.page || !other.box || other.box.x < x - 2) return [];
+    const overlap = Math.min(y + height, other.box.y + other.box.height) - Math.max(y, other.box.y);
+    return overlap > 0.5 * Math.min(height, other.box.height) ? [j] : [];
+  });
+}
+
+/** The OCR confidence below which a word is taken for a speck or a smudge, not a print. */
+const SPECK_CONFIDENCE = 0.1;
+
+/**
+ * A line's text without the specks OCR read at its ends: words of one or two characters that OCR
+ * itself gives (almost) no confidence (`To NO.59 JALAN ’` reads `NO.59 JALAN`). Words inside
+ * the line stay: a gap in an address is worse than a misread letter.
+ *
+ * @example
+ * ```ts
+ * trustedText(line); // 'NO.59 JALAN PERMAS 9/5' for 'To NO.59 JALAN PERMAS 9/5 ’'
+ * ```
+ */
+export function trustedText(line: LayoutLine): string {
+  const speck = (w: LayoutWord): boolean =>
+    w.confidence < SPECK_CONFIDENCE &&
+    line.text.slice(w.start, w.end).replace(/[^\p{L}\p{N}]/gu, '').length <= 2;
+  let [first, last] = [0, line.words.length - 1];
+  while (first <= last && speck(line.words[first]!)) first++;
+  while (last >= first && speck(line.words[last]!)) last--;
+  if (first > last) return '';
+  return line.text.slice(line.words[first]!.start, line.words[last]!.end);
+}

@@ -1,6 +1,7 @@
 import { isRealDate } from '../../../engine/validators/national-checksums.js';
 import type { FieldSpec } from '../spec.js';
 import { check, type ValueMatch } from './match.js';
+import { repairNumbers } from './ocr-confusions.js';
 
 const MONTHS: Readonly<Record<string, number>> = {
   jan: 1,
@@ -102,8 +103,9 @@ function dateMatch(start: number, end: number, reading: DateReading, yearDigits:
  * findDates('DATE: 25/12/2018 8:13:39 PM', spec)[0].value; // '2018-12-25'
  * ```
  */
-export function findDates(text: string, spec: FieldSpec): ValueMatch[] {
+export function findDates(printed: string, spec: FieldSpec): ValueMatch[] {
   const found: ValueMatch[] = [];
+  const text = repairNumbers(printed);
   for (const m of text.matchAll(NUMERIC)) {
     const reading = readNumeric(m[1]!, m[3]!, m[4]!, spec.order);
     if (reading)
@@ -127,6 +129,11 @@ export function findDates(text: string, spec: FieldSpec): ValueMatch[] {
         ? { ...m, checks: [...m.checks, check('time_follows')] }
         : { ...m, quality: m.quality * 0.95 };
     })
+    .map((m) =>
+      printed.slice(m.start, m.end) === text.slice(m.start, m.end)
+        ? m
+        : { ...m, quality: m.quality * 0.9, checks: [...m.checks, check('ocr_repaired')] },
+    )
     .sort((x, y) => x.start - y.start);
 }
 

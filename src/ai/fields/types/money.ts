@@ -1,5 +1,6 @@
 import type { FieldSpec, Money } from '../spec.js';
 import { check, type ValueMatch } from './match.js';
+import { repairNumbers } from './ocr-confusions.js';
 
 /** Currency marks printed beside amounts, to ISO 4217 codes. `$` alone is read as USD only when no other mark says otherwise. */
 const CURRENCY_MARKS: Readonly<Record<string, string>> = {
@@ -51,7 +52,8 @@ const CURRENCY_MARKS: Readonly<Record<string, string>> = {
 const MARK =
   '(us\\$|s\\$|a\\$|c\\$|hk\\$|r\\$|\\$|€|£|¥|₹|฿|₱|₩|(?<![a-z])(?:rm|myr|usd|eur|gbp|sgd|aud|cad|jpy|inr|rs|chf|sek|nok|dkk|pln|czk|huf|zar|nzd|hkd|idr|rp|thb|php|cny|rmb|krw|brl|mxn)(?![a-z]))';
 // Digits with optional thousands groups (`,` `.` `'` or a thin space) and an optional decimal part.
-const AMOUNT = "(-)?(\\d{1,3}(?:[,.' \\u202f]\\d{3})+(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?)";
+const AMOUNT =
+  "(-)?(\\d{1,3}(?:[,.' \\u202f]\\d{3})+(?:[.,]\\d{1,2})?|\\d+(?:[.,](?: (?=\\d{2}(?![\\d.,])))?\\d{1,2})?)";
 const MONEY = new RegExp(`(?:${MARK}\\s?\\.?\\s?)?${AMOUNT}(?:\\s?${MARK})?(?![\\d%])(?![.,]\\d)`, 'gi');
 
 /**
@@ -95,15 +97,23 @@ export function normaliseAmount(printed: string): string | null {
  */
 export function findMoney(text: string, _spec: FieldSpec): ValueMatch[] {
   const found: ValueMatch[] = [];
-  for (const m of text.matchAll(MONEY)) {
+  const read = repairNumbers(text);
+  for (const m of read.matchAll(MONEY)) {
     const amount = normaliseAmount(`${m[2] ?? ''}${m[3]!}`);
     if (amount === null) continue;
     const mark = (m[1] ?? m[4])?.toLowerCase();
     const currency = mark ? (CURRENCY_MARKS[mark] ?? null) : null;
-    const decimals = /[.,]\d{2}$/.test(m[3]!);
+    const decimals = /[.,]\s?\d{2}$/.test(m[3]!);
     const value: Money = { amount, currency };
-    const checks = [check('format:money'), check('decimals', decimals), check('currency', currency !== null)];
-    const quality = decimals ? (currency ? 1 : 0.95) : currency ? 0.85 : 0.5;
+    const repaired =
+      read.slice(m.index, m.index + m[0].length) !== text.slice(m.index, m.index + m[0].length);
+    const checks = [
+      check('format:money'),
+      check('decimals', decimals),
+      check('currency', currency !== null),
+      ...(repaired ? [check('ocr_repaired')] : []),
+    ];
+    const quality = (decimals ? (currency ? 1 : 0.95) : currency ? 0.85 : 0.5) * (repaired ? 0.9 : 1);
     found.push({ start: m.index, end: m.index + m[0].length, value, checks, quality });
   }
   return found;

@@ -1,0 +1,191 @@
+/**
+ * `GET /v1/privacy/metrics` (permission `privacy-metrics:read`: admin, auditor, dpo): the
+ * caller's tenant's privacy metrics over a period, as JSON. The figures are the
+ * {@link PrivacyMetricsPort}'s (src/privacy/metrics); the route validates and presents.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { VeilError } from '../../errors/veil-error.js';
+import { durationMs } from '../../policy/governance.js';
+import type { Distribution, PrivacyMetrics } from '../../privacy/metrics/index.js';
+import { principalOf } from '../guard.js';
+import type { ApiRoutePlugin, Principal } from '../ports.js';
+import { protectedErrorResponses } from '../schemas.js';
+
+/** What the route needs. */
+export interface PrivacyMetricsPort {
+  metrics(principal: Principal, period: { since: Date; until: Date }): Promise<PrivacyMetrics>;
+}
+
+const distribution = z
+  .object({
+    count: z.number().int(),
+    sum: z.number(),
+    p50: z.number().nullable(),
+    p90: z.number().nullable(),
+    p99: z.number().nullable(),
+    max: z.number().nullable(),
+    buckets: z
+      .array(z.object({ le: z.number(), count: z.number().int() }))
+      .describe('Cumulative: samples at most `le`'),
+  })
+  .describe('Count, sum, nearest-rank quantiles and cumulative buckets');
+const counts = z.record(z.string(), z.number().int());
+
+const metricsResponse = z.object({
+  tenant: z.string(),
+  since: z.string(),
+  until: z.string(),
+  jobs: z.object({
+    created: z.number().int(),
+    full_text_grants: z.number().int().describe('Jobs submitted with `consent.allow_full_text`'),
+    analytics_opt_ins: z.number().int().describe('Jobs submitted with `consent.allow_analytics`'),
+    findings: z.number().int(),
+  }),
+  raw_document_lifetime_seconds: distribution.describe(
+    "Intake to the original's deletion, for originals deleted in the period",
+  ),
+  deletion_lag_seconds: distribution.describe(
+    '`delete_after` to `deleted_at`, every class deleted in the period',
+  ),
+  artifacts_alive: z.array(
+    z.object({
+      class: z.string(),
+      retention_class: z.string().nullable(),
+      count: z.number().int(),
+      oldest_age_seconds: z.number().int(),
+      window_seconds: z.number().nullable().describe("The policy's window for the retention class"),
+      overdue: z.number().int().describe('Past their deadline, waiting for the sweeper'),
+    }),
+  ),
+  outputs: z.object({
+    by_kind: z.object({
+      redacted: z.number().int(),
+      fields: z.number().int(),
+      full_text: z.number().int(),
+      reveal: z.number().int(),
+    }),
+    without_raw_value_share: z
+      .number()
+      .nullable()
+      .describe('Share of outputs read that handed out no value from a document (redacted output)'),
+  }),
+  reveals_by_reason: counts,
+  raw_content_components: z.object({
+    by_component: counts.describe('Jobs each raw-reading step handled'),
+    per_job: z.number().nullable(),
+  }),
+  model: z.object({
+    requests: z.number().int(),
+    failed: z.number().int(),
+    egress_blocked: z.number().int(),
+  }),
+  review: z.object({
+    source: z.enum(['queue', 'none']),
+    open_tasks: z.number().int(),
+    reviewed_fields: z.number().int(),
+    crop_area_share: distribution.describe("Share of the page's area shown per reviewed field"),
+  }),
+  dsr: z.object({
+    access: z.number().int(),
+    erasure: z.number().int(),
+    completion_seconds: distribution,
+  }),
+  consent_withdrawals: z.number().int(),
+  analytics: z.object({ releases: z.number().int(), epsilon_spent: z.number() }),
+  alerts_by_rule: counts,
+});
+
+function presentDistribution(d: Distribution): z.output<typeof distribution> {
+  return {
+    count: d.count,
+    sum: d.sum,
+    p50: d.p50,
+    p90: d.p90,
+    p99: d.p99,
+    max: d.max,
+    buckets: d.buckets.map((b) => ({ le: b.le, count: b.count })),
+  };
+}
+
+function periodStart(since: string, until: Date): Date {
+  const period = durationMs(since);
+  if (period !== undefined) return new Date(until.getTime() - period);
+  const at = new Date(since);
+  if (Number.isNaN(at.getTime()))
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      'privacy metrics: `since` must be a period such as 30d or 12h, or an ISO 8601 time',
+    );
+  return at;
+}
+
+/**
+ * The privacy metrics route as a plugin for `deps.routes`.
+ *
+ * @example
+ * ```ts
+ * const app = await buildApp({ ...deps, routes: [privacyMetricsRoutes(port)] });
+ * // GET /v1/privacy/metrics?since=7d
+ * ```
+ */
+export function privacyMetricsRoutes(port: PrivacyMetricsPort): ApiRoutePlugin {
+  return async (app: FastifyInstance) => {
+    app.withTypeProvider<ZodTypeProvider>().get(
+      '/v1/privacy/metrics',
+      {
+        config: { permission: 'privacy-metrics:read' },
+        schema: {
+          summary: "The tenant's privacy metrics",
+          description:
+            'Raw-document lifetime, artifacts alive against their policy windows, deletion lag, outputs by kind, full-text grants, reveals by reason, components that handled raw content, model calls and egress blocks, review exposure, data-subject requests, analytics budget and alerts. Counts and durations only.',
+          tags: ['privacy'],
+          security: [{ bearer: [] }],
+          querystring: z
+            .object({
+              since: z
+                .string()
+                .max(40)
+                .default('30d')
+                .describe('A period back from `until` (`12h`, `30d`, `1y`) or an ISO 8601 time'),
+              until: z.iso.datetime({ offset: true }).optional().describe('End of the period (default now)'),
+            })
+            .strict(),
+          response: { 200: metricsResponse, ...protectedErrorResponses },
+        },
+      },
+      async (request) => {
+        const until = request.query.until === undefined ? new Date() : new Date(request.query.until);
+        const since = periodStart(request.query.since, until);
+        if (!(since.getTime() < until.getTime()))
+          throw new VeilError('VEIL_INVALID_OPTION', 'privacy metrics: `since` must be before `until`');
+        const m = await port.metrics(principalOf(request), { since, until });
+        return {
+          tenant: m.tenant,
+          since: m.since,
+          until: m.until,
+          jobs: m.jobs,
+          raw_document_lifetime_seconds: presentDistribution(m.raw_document_lifetime_seconds),
+          deletion_lag_seconds: presentDistribution(m.deletion_lag_seconds),
+          artifacts_alive: m.artifacts_alive.map((a) => ({ ...a })),
+          outputs: {
+            by_kind: { ...m.outputs.by_kind },
+            without_raw_value_share: m.outputs.without_raw_value_share,
+          },
+          reveals_by_reason: { ...m.reveals_by_reason },
+          raw_content_components: {
+            by_component: { ...m.raw_content_components.by_component },
+            per_job: m.raw_content_components.per_job,
+          },
+          model: m.model,
+          review: { ...m.review, crop_area_share: presentDistribution(m.review.crop_area_share) },
+          dsr: { ...m.dsr, completion_seconds: presentDistribution(m.dsr.completion_seconds) },
+          consent_withdrawals: m.consent_withdrawals,
+          analytics: m.analytics,
+          alerts_by_rule: { ...m.alerts_by_rule },
+        };
+      },
+    );
+  };
+}

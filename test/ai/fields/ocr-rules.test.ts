@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractFields } from '../../../src/ai/fields/extract.js';
+import { billAmounts, isBillTotal, sumsAgree } from '../../../src/ai/fields/rules/bill-arithmetic.js';
+import { restoreExpectedWords } from '../../../src/ai/fields/rules/blocks.js';
+import { calibrate, fitCalibration, SHIPPED_CALIBRATION, type CalibrationSample } from '../../../src/ai/fields/rules/calibration.js';
+import { createRuleExtractor } from '../../../src/ai/fields/rules/extract.js';
+import { layoutLines, trustedText, type LayoutLine } from '../../../src/ai/fields/rules/layout.js';
+import type { FieldSpec, Money } from '../../../src/ai/fields/spec.js';
+import { FIELD_TYPES } from '../../../src/ai/fields/spec.js';
+import { validateFields } from '../../../src/ai/fields/templates.js';
+import { repairNumbers, repairWords } from '../../../src/ai/fields/types/ocr-confusions.js';
+import { parseValue } from '../../../src/ai/fields/types/index.js';
+import { page } from './page.js';
+
+const TOTAL: FieldSpec = { name: 'total', type: 'money', hint: ['Total'], not: ['Sub Total', 'GST', 'Cash', 'Change', 'Rounding'] };
+
+test('letters OCR prints inside numbers are read as digits; words and codes stay as printed', () => {
+  assert.equal(repairNumbers('TOTAL RM 6O.3O'), 'TOTAL RM 60.30');
+  assert.equal(repairNumbers('DATE l2/O3/2O19'), 'DATE 12/03/2019');
+  assert.equal(repairNumbers('NET 14_10'), 'NET 14.10');
+  assert.equal(repairNumbers('5.20 S SOLD BOSS'), '5.20 S SOLD BOSS');
+  assert.equal(repairNumbers('ITEM AB12 X'), 'ITEM AB12 X', 'glued to letters: a code');
+  assert.equal(repairNumbers('BOX 1O'), 'BOX 1O', 'too short to tell');
+  for (const text of ['TOTAL RM 6O.3O', 'l2/O3/2O19 x'])
+    assert.equal(repairNumbers(text).length, text.length, 'offsets keep pointing at the same characters');
+});
+
+test('amounts and dates survive OCR misreads: letters for digits, a space after the decimal point', () => {
+  const money = (text: string) => (parseValue({ name: 't', type: 'money' }, text)?.value as Money | undefined)?.amount ?? null;
+  assert.equal(money('RM 39. 80'), '39.80');
+  assert.equal(money('RM 1O5.5O'), '105.50');
+  assert.equal(money('14_10'), '14.10');
+  assert.equal(money('RM 39. 805'), null, 'three digits after a space are not cents');
+  const repaired = parseValue({ name: 't', type: 'money' }, 'RM 1O5.5O')!;
+  assert.ok(repaired.checks.some((c) => c.name === 'ocr_repaired' && c.passed));
+  const clean = parseValue({ name: 't', type: 'money' }, 'RM 105.50')!;
+  assert.ok(repaired.quality < clean.quality, 'a repaired reading is a weaker one');
+  assert.equal(parseValue({ name: 'd', type: 'date' }, '2O/O3/2019')?.value, '2019-03-20');
+});
+
+test('a lone digit inside a word is read as the letter it stands for; house numbers and codes stay', () => {
+  assert.equal(repairWords('JALAN SET1A INDAH, U13/X'), 'JALAN SETIA INDAH, U13/X');
+  assert.equal(repairWords('J0HOR Bahru'), 'JOHOR Bahru');
+  assert.equal(repairWords('Ma5ter'), 'Master');
+  assert.equal(repairWords('NO. 17-G, 1C, A4, 113G, B2B2'), 'NO. 17-G, 1C, A4, 113G, B2B2');
+});
+
+test('expected words come back one misread letter off, never into a word of another length', () => {
+  assert.equal(restoreExpectedWords('ACME SON BHD', ['SDN BHD']), 'ACME SDN BHD');
+  assert.equal(restoreExpectedWords('acme son bhd', ['SDN BHD']), 'acme sdn bhd');
+  assert.equal(restoreExpectedWords('KEDAI PERNIAGAAR MAJU', ['PERNIAGAAN']), 'KEDAI PERNIAGAAN MAJU');
+  assert.equal(restoreExpectedWords('40170 SHAH ALAN', ['JALAN']), '40170 SHAH ALAN', 'one letter longer is another word');
+  assert.equal(restoreExpectedWords('THE SON', ['SDN BHD']), 'THE SON', 'a short word alone is not restored');
+  assert.equal(restoreExpectedWords('SAN BND', ['SDN BHD']), 'SAN BND', 'two misread letters are too many');
+  assert.equal(restoreExpectedWords('NQ.12 JALAN MAJU', ['NO', 'JALAN']), 'NO.12 JALAN MAJU', 'a house number after a short word');
+  assert.equal(restoreExpectedWords('NQ JALAN', ['NO']), 'NQ JALAN', 'a short word with no number after it stays');
+});
+
+test('specks OCR gives (almost) no confidence are trimmed from the ends of a line, never from inside it', () => {
+  const line = (words: readonly (readonly [string, number])[]): LayoutLine => {
+    let text = '';
+    const laid = words.map(([w, confidence]) => {
+      const start = text.length + (text ? 1 : 0);
+      text += `${text ? ' ' : ''}${w}`;
+      return { start, end: start + w.length, box: null, confidence };
+    });
+    return { page: 1, text, words: laid, box: null, depth: 0.2, row: 3 };
+  };
+  assert.equal(trustedText(line([['To', 0.02], ['NO.12', 0.9], ['JALAN', 0.9], ['x', 0.01], ['MAJU', 0.9], ['’,', 0]])), 'NO.12 JALAN x MAJU');
+  assert.equal(trustedText(line([['SMUDGED', 0.01], ['ROAD', 0.9]])), 'SMUDGED ROAD', 'a long word is a misread, not a speck');
+  assert.equal(trustedText(line([['ok', 0.05]])), '');
+});
+
+const BILL = page([
+  [60, 10, 'ACME TRADING SDN BHD'],
+  [20, 300, 'SUB TOTAL 68.87'],
+  [20, 325, 'GST 6% 4.13'],
+  [20, 350, 'TOTAL AMT 72.99'],
+  [20, 375, 'ROUNDING ADJ 0.01'],
+  [300, 400, '73.00'],
+  [20, 425, 'CASH 100.00'],
+  [20, 450, 'CHANGE 27.00'],
+]);
+
+test("a bill's sums are a second reading of its total: the rounded amount they give outranks a misread label", async () => {
+  const lines = layoutLines(BILL);
+  const bill = billAmounts(lines, TOTAL);
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(bill).map(([role, list]) => [role, list.map((p) => p.cents)])),
+    { rounding: [1], change: [2700], paid: [10000], subtotal: [6887], tax: [413] },
+  );
+  assert.equal(sumsAgree(bill, 7300, 5), true, 'sub-total + tax + rounding, and cash - change');
+  assert.equal(sumsAgree(bill, 7299, 3), false, 'an unrounded total with no zero rounding printed');
+  assert.equal(sumsAgree(bill, 6887, 7), false, 'a sub-total alone needs a printed zero tax');
+  const { fields } = await extractFields(BILL, validateFields([TOTAL]), { rules: createRuleExtractor({ calibration: null }) });
+  assert.deepEqual(fields.total!.value, { amount: '73.00', currency: null });
+  assert.ok(fields.total!.checks.some((c) => c.name === 'arithmetic' && c.passed));
+  assert.ok(isBillTotal(TOTAL));
+  assert.equal(isBillTotal({ name: 'tip', type: 'money', hint: ['Tip'] }), false);
+});
+
+test('a bill whose sums give nothing leaves its readings as they were', async () => {
+  const doc = page([[20, 300, 'TOTAL 12.50'], [20, 325, 'CASH 20.00']]);
+  const { fields } = await extractFields(doc, validateFields([TOTAL]), { rules: createRuleExtractor({ calibration: null }) });
+  assert.deepEqual(fields.total!.value, { amount: '12.50', currency: null });
+  assert.ok(!fields.total!.checks.some((c) => c.name === 'arithmetic'));
+});
+
+test('calibration is isotonic per type, fitted from data, and read by linear interpolation', () => {
+  // Readings scored higher are right more often, with one out-of-order pair the fit pools.
+  const samples: CalibrationSample[] = [];
+  const push = (raw: number, right: number, wrong: number): void => {
+    for (let i = 0; i < right; i++) samples.push({ type: 'money', raw, right: true });
+    for (let i = 0; i < wrong; i++) samples.push({ type: 'money', raw, right: false });
+  };
+  push(0.3, 1, 5);
+  push(0.6, 4, 2);
+  push(0.65, 2, 4);
+  push(0.9, 9, 1);
+  const table = fitCalibration(samples, 'made-up');
+  const curve = table.types.money!;
+  assert.equal(curve.samples, 28);
+  assert.deepEqual(curve.raw, [0.3, 0.625, 0.9]);
+  // Each step's share right with one right and one wrong added: 2/8, 7/14, 10/12.
+  assert.deepEqual(curve.confidence, [0.25, 0.5, 0.833]);
+  assert.equal(calibrate(table, 'money', 0.1), 0.25);
+  assert.equal(calibrate(table, 'money', 0.99), 0.833);
+  assert.ok(Math.abs(calibrate(table, 'money', 0.7625) - 0.6665) < 1e-9);
+  assert.equal(calibrate(table, 'email', 0.42), 0.42, 'a type without a curve keeps its raw score');
+});
+
+test('the shipped calibration is monotone, within [0, 1], and names what it was fitted on', () => {
+  assert.ok(SHIPPED_CALIBRATION.fitted.length > 0);
+  for (const [type, curve] of Object.entries(SHIPPED_CALIBRATION.types)) {
+    assert.ok((FIELD_TYPES as readonly string[]).includes(type), type);
+    assert.equal(curve.raw.length, curve.confidence.length);
+    curve.raw.forEach((x, i) => i > 0 && assert.ok(x > curve.raw[i - 1]!, `${type} raw ascending`));
+    curve.confidence.forEach((y, i) => {
+      assert.ok(y >= 0 && y <= 1);
+      if (i > 0) assert.ok(y >= curve.confidence[i - 1]!, `${type} confidence non-decreasing`);
+    });
+  }
+});

@@ -1,0 +1,107 @@
+/**
+ * The audit log names the policy in force from the first start: a service that starts with a
+ * policy the log has no record of records `policy.changed` from none; a restart on the same
+ * policies records nothing; a file changed while no process ran is recorded from its last hash.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { stringify } from 'yaml';
+import { parseAuditExport } from '../../src/audit/index.js';
+import { VeilError } from '../../src/errors/veil-error.js';
+import { openPolicyDirectory } from '../../src/policy/index.js';
+import { exportAuditLogText } from '../../src/runtime/audit.js';
+import { openService } from '../../src/runtime/service.js';
+import { DRIVER_NAMES, SERVER_URL, skipReason } from '../api/jobs-harness.js';
+import { policyDir, shippedDefault } from './governance-fixtures.js';
+
+interface PolicyEvent {
+  action: string;
+  objects: Array<{ id: string }>;
+  policy_hash: string;
+  previous_policy_hash?: string;
+}
+
+for (const driver of DRIVER_NAMES) {
+  describe(`policy.changed at start (${driver})`, { skip: skipReason(driver) }, () => {
+    let dataDir: string;
+    let dir: string;
+    let databaseUrl: string | undefined;
+    let database: string | undefined;
+    const admin = async (query: string): Promise<void> => {
+      const client = new pg.Client({ connectionString: SERVER_URL });
+      await client.connect();
+      await client.query(query);
+      await client.end();
+    };
+    before(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'veil-policy-start-'));
+      dir = await policyDir({ default: {}, acme: { region: 'eu' } });
+      if (driver === 'postgres') {
+        database = `veil_policy_${process.pid}_${randomBytes(4).toString('hex')}`;
+        await admin(`create database ${database}`);
+        const url = new URL(SERVER_URL!);
+        url.pathname = `/${database}`;
+        databaseUrl = url.toString();
+      }
+    });
+    after(async () => {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
+      if (database !== undefined) await admin(`drop database if exists ${database} with (force)`);
+    });
+
+    /** Starts the service on the same data and policies, returns each log's policy events, stops it. */
+    const start = async (): Promise<Record<'system' | 'acme', PolicyEvent[]>> => {
+      const service = await openService({
+        dataDir,
+        ...(databaseUrl === undefined ? {} : { databaseUrl }),
+        policyDir: dir,
+        workers: 0,
+        detectionThreads: 0,
+        sweepIntervalSeconds: 0,
+        uploadSweepIntervalSeconds: 0,
+        authenticate: async () => {
+          throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
+        },
+      });
+      try {
+        const of = async (log: string | undefined) =>
+          parseAuditExport(await exportAuditLogText(service.audit, log))
+            .entries.map((e) => e.event as unknown as PolicyEvent)
+            .filter((e) => e.action === 'policy.changed');
+        return { system: await of(undefined), acme: await of('acme') };
+      } finally {
+        await service.close();
+      }
+    };
+
+    test('first start: from none to the hash in force; restart: nothing; a change while stopped: from the last hash', async () => {
+      const hashes = new Map([...(await openPolicyDirectory(dir)).all()].map(([id, p]) => [id, p.hash]));
+      const first = await start();
+      assert.deepEqual(
+        first.system.map((e) => ({ id: e.objects[0]!.id, hash: e.policy_hash, previous: e.previous_policy_hash })),
+        [{ id: 'default', hash: hashes.get('default'), previous: undefined }],
+      );
+      assert.deepEqual(
+        first.acme.map((e) => ({ id: e.objects[0]!.id, hash: e.policy_hash, previous: e.previous_policy_hash })),
+        [{ id: 'acme', hash: hashes.get('acme'), previous: undefined }],
+      );
+
+      const second = await start();
+      assert.equal(second.system.length, 1, 'a restart on the same policies records nothing');
+      assert.equal(second.acme.length, 1);
+
+      await writeFile(join(dir, 'acme.yaml'), stringify({ ...(await shippedDefault()), region: 'eu', retention: { original: '1m' } }));
+      const third = await start();
+      assert.equal(third.system.length, 1);
+      assert.equal(third.acme.length, 2);
+      assert.equal(third.acme[1]!.previous_policy_hash, hashes.get('acme'));
+      assert.equal(third.acme[1]!.policy_hash, (await openPolicyDirectory(dir)).all().get('acme')!.hash);
+    });
+  });
+}
