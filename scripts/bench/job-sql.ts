@@ -87,9 +87,14 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   return result;
 };
 
+let cpuFrom = process.cpuUsage();
 function report(phase: string): void {
+  const cpu = process.cpuUsage(cpuFrom);
+  cpuFrom = process.cpuUsage();
   const total = [...counts].filter(([k]) => k !== 'queue fetch (empty poll)').reduce((s, [, n]) => s + n, 0);
   console.log(`${phase}: ${(total / JOBS).toFixed(1)} statements per job (empty polls left out)`);
+  // CPU time of this process (not PostgreSQL's): a figure the machine's load moves little.
+  console.log(`  CPU time of this process (user + system)   ${((cpu.user + cpu.system) / 1000 / JOBS).toFixed(1).padStart(7)} ms per job`);
   for (const [kind, n] of [...counts].sort((a, b) => b[1] - a[1]))
     console.log(`  ${kind.padEnd(38)} ${(n / JOBS).toFixed(2).padStart(7)} per job`);
   counts.clear();
@@ -160,6 +165,7 @@ try {
     };
     for (let i = 0; i < tenants; i += 1) await submit(i);
     counts.clear();
+    cpuFrom = process.cpuUsage();
     for (let i = 0; i < JOBS; i += 8) await Promise.all(Array.from({ length: Math.min(8, JOBS - i) }, (_, j) => submit(i + j)));
     report(`submit (POST /v1/jobs, ${JOBS} jobs, 8 at a time)`);
 
@@ -180,6 +186,7 @@ try {
       void workersReady.then((w) => finished.then(() => w.stop()));
     });
     const started = performance.now();
+    cpuFrom = process.cpuUsage();
     await finished;
     const seconds = (performance.now() - started) / 1000;
     // Let the last audit appends land.
