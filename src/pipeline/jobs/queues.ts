@@ -72,13 +72,18 @@ export async function ensureJobQueues(boss: PgBoss, settings: QueueSettings = {}
   );
   // The dead-letter queue must exist before a queue can name it.
   await boss.createQueue(FAILED_QUEUE, { name: FAILED_QUEUE, retryLimit: 5, retryDelay, retryBackoff: true });
-  for (const name of [...JOB_STEPS.map((step) => STEP_QUEUES[step]), FUSED_QUEUE]) {
+  const queues: Array<[string, number]> = [
+    ...JOB_STEPS.map((step): [string, number] => [STEP_QUEUES[step], expireInSeconds]),
+    // A fused message runs every step: it has the time of all of them before it is taken to have died.
+    [FUSED_QUEUE, expireInSeconds * JOB_STEPS.length],
+  ];
+  for (const [name, expire] of queues) {
     await boss.createQueue(name, {
       name,
       retryLimit,
       retryDelay,
       retryBackoff: true,
-      expireInSeconds,
+      expireInSeconds: expire,
       deadLetter: FAILED_QUEUE,
     });
   }
