@@ -21,6 +21,7 @@ import { localAuthenticate } from '../../src/cli/commands/serve.js';
 import { openRuntime, startWorkers } from '../../src/pipeline/worker.js';
 import { openAuditLogs, recordWorkerEvent } from '../../src/runtime/audit.js';
 import { startService } from '../../src/runtime/service.js';
+import { adminQuery as adminQueryAt, jobText } from './job-text.js';
 
 const JOBS = Number(process.env.JOB_SQL_JOBS ?? 100);
 const CONCURRENCY = Number(process.env.JOB_SQL_CONCURRENCY ?? 2);
@@ -104,28 +105,14 @@ function report(phase: string): void {
 
 async function adminQuery(query: string): Promise<void> {
   counting = false;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
   try {
-    await client.query(query);
+    await adminQueryAt(PG_URL, query);
   } finally {
-    await client.end();
     counting = true;
   }
 }
 
-function text(seed: number): string {
-  const parts: string[] = [];
-  for (let i = 0; parts.join('').length < 5000; i += 1) {
-    const n = seed * 100 + i;
-    parts.push(
-      `Visit ${n}: the patient reported steady improvement and asked for a follow-up next month. `,
-      `Contact person${n}@example.org or call 212-555-${String(1000 + (n % 9000)).padStart(4, '0')}. `,
-      `Referred by Dr. Maria Keller; SSN on file 078-05-${String(1120 + (n % 8000)).padStart(4, '0')}. `,
-    );
-  }
-  return parts.join('').slice(0, 5120);
-}
+const text = jobText;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'veil-bench-job-sql-'));
 const database = `veil_job_sql_${process.pid}`;
