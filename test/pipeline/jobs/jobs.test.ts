@@ -177,12 +177,12 @@ for (const driver of DRIVERS) {
         [],
         'no file in the data directory holds a canary',
       );
-      // Queue messages carry the two ids and nothing else.
+      // Queue messages carry the two ids and nothing else (these small texts run fused: one message each).
       const messages = await sql<{
         data: unknown;
         name: string;
       }>`select name, data from pgboss.job where name like 'veil-job-%'`.execute(database.handle.db);
-      assert.ok(messages.rows.length >= 15);
+      assert.ok(messages.rows.length >= 3);
       for (const { data } of messages.rows)
         assert.deepEqual(Object.keys(data as object).sort(), ['jobId', 'tenantId']);
     });
