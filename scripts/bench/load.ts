@@ -27,10 +27,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import { constantRate } from './constant-rate.js';
+import { adminQuery as adminQueryAt, jobText } from './job-text.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const list = (value: string | undefined, fallback: number[]): number[] => (value === undefined ? fallback : value.split(',').map(Number));
@@ -49,18 +49,7 @@ const ONLY = process.env.LOAD_ONLY;
 const DRIVERS = (process.env.LOAD_DRIVERS ?? 'pglite,postgres').split(',');
 const TENANTS = 64;
 
-function text(seed: number): string {
-  const parts: string[] = [];
-  for (let i = 0; parts.join('').length < 5000; i += 1) {
-    const n = seed * 100 + i;
-    parts.push(
-      `Visit ${n}: the patient reported steady improvement and asked for a follow-up next month. `,
-      `Contact person${n}@example.org or call 212-555-${String(1000 + (n % 9000)).padStart(4, '0')}. `,
-      `Referred by Dr. Maria Keller; SSN on file 078-05-${String(1120 + (n % 8000)).padStart(4, '0')}. `,
-    );
-  }
-  return parts.join('').slice(0, 5120);
-}
+const text = jobText;
 
 async function smallPdf(seed: number): Promise<Buffer> {
   const doc = await PDFDocument.create();
@@ -238,15 +227,7 @@ async function jobRound(base: string, headerSets: Record<string, string>[], kind
   };
 }
 
-async function adminQuery(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
+const adminQuery = (query: string): Promise<void> => adminQueryAt(PG_URL, query);
 
 async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-load-jobs-'));

@@ -24,6 +24,7 @@ import {
   ensureJobQueues,
   enqueueStep,
   FAILED_QUEUE,
+  FUSED_QUEUE,
   JOB_STEPS,
   payloadOf,
   STEP_QUEUES,
@@ -33,6 +34,7 @@ import { discardArtifacts, failJob } from './jobs/records.js';
 import { guardQueueRejections } from './queue-rejections.js';
 import { createJobTasks, stepEnv } from './jobs/steps.js';
 import type { JobModelServices, StepServices } from './jobs/steps.js';
+import { runFusedSteps } from './jobs/fused.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
 export interface WorkerEvent {
@@ -54,6 +56,11 @@ export interface WorkerOptions {
   readonly blobs: BlobStore;
   /** Jobs each step runs at once in this process (default 1). */
   readonly concurrency?: number;
+  /**
+   * Fused jobs (small text jobs whose steps run in one message) this process runs at once;
+   * default {@link fusedConcurrencyFor} of `concurrency`.
+   */
+  readonly fusedConcurrency?: number;
   /** How often an idle worker polls its queue, in seconds (default 1; pg-boss's minimum is 0.5). */
   readonly pollingIntervalSeconds?: number;
   /** Called for each event, for logs and metrics. */
@@ -96,7 +103,21 @@ function permanentCode(error: unknown): ErrorCode | undefined {
 }
 
 /**
- * Starts `concurrency` workers on each step queue and one on the failure queue (pg-boss's
+ * How many fused jobs a process runs at once for a per-step `concurrency`: 8 per unit. A fused
+ * job is a text of at most 256 KiB whose time is mostly waiting on the database, so many in
+ * flight keep the cores busy while their memory stays small (a few MB each).
+ *
+ * @example
+ * ```ts
+ * fusedConcurrencyFor(2); // 16
+ * ```
+ */
+export function fusedConcurrencyFor(concurrency: number): number {
+  return Math.min(256, concurrency * 8);
+}
+
+/**
+ * Starts `concurrency` workers on each step queue, `fusedConcurrency` on the fused queue and one on the failure queue (pg-boss's
  * dead-letter target, reached when a step has used up its retries). A step that fails with an
  * error about the document fails the job at once, with that error's code; anything else is
  * retried with exponential backoff. Whatever fails a job, its artifacts are deleted.
@@ -112,6 +133,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new VeilError('VEIL_INVALID_OPTION', 'worker: concurrency must be an integer from 1 to 64');
+  const fusedConcurrency = options.fusedConcurrency ?? fusedConcurrencyFor(concurrency);
+  if (!Number.isInteger(fusedConcurrency) || fusedConcurrency < 1 || fusedConcurrency > 256)
+    throw new VeilError('VEIL_INVALID_OPTION', 'worker: fusedConcurrency must be an integer from 1 to 256');
   const { boss } = options;
   const store: StoreContext = { db: options.handle.db, blobs: options.blobs };
   const tasks = createJobTasks({
@@ -138,10 +162,18 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     return work;
   };
 
-  const runStep = async (step: JobStep, message: PgBoss.JobWithMetadata<object>): Promise<void> => {
-    const payload: JobPayload = payloadOf(message.data);
+  /**
+   * Runs one step of a job (or finds it done) and names the next; undefined when the job has
+   * ended meanwhile (gone, failed, cancelled) or was not runnable at this step. A step that fails
+   * with an error about the document fails the job; anything else is thrown back for a retry.
+   */
+  const runStepOnce = async (
+    step: JobStep,
+    payload: JobPayload,
+    attempt: number,
+  ): Promise<{ readonly next: JobStep | null } | undefined> => {
     const env = await stepEnv(store, payload, step);
-    if (env === undefined) return;
+    if (env === undefined) return undefined;
     let next: JobStep | null;
     try {
       next = await tasks[step].run(env);
@@ -150,10 +182,10 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       if (code !== undefined) {
         await failJob(store, payload, code);
         emit({ kind: 'job-failed', step, ...payload, code });
-        return;
+        return undefined;
       }
       const seen = isVeilError(error) ? error.code : 'unexpected error';
-      emit({ kind: 'step-retry', step, ...payload, code: seen, attempt: message.retryCount + 1 });
+      emit({ kind: 'step-retry', step, ...payload, code: seen, attempt });
       // pg-boss stores what is thrown in its job table: a new error with the step and code only,
       // never the original message (a library's message may quote the document).
       throw new Error(`veil job step ${step} failed (${seen})`);
@@ -162,14 +194,27 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     const after = await env.repos.jobs.get(payload.jobId);
     if (after === undefined || after.status === 'failed' || after.status === 'cancelled') {
       if (after?.status === 'failed') await discardArtifacts(store, payload);
-      return;
+      return undefined;
     }
     emit({ kind: 'step-done', step, ...payload });
-    if (next !== null) {
-      await enqueueStep(boss, payload, next);
+    return { next };
+  };
+
+  const runStep = async (step: JobStep, message: PgBoss.JobWithMetadata<object>): Promise<void> => {
+    const payload: JobPayload = payloadOf(message.data);
+    const outcome = await runStepOnce(step, payload, message.retryCount + 1);
+    if (outcome !== undefined && outcome.next !== null) {
+      await enqueueStep(boss, payload, outcome.next);
       // Wake this process's idle workers of the next step rather than wait for their poll.
-      wake(STEP_QUEUES[next]);
+      wake(STEP_QUEUES[outcome.next]);
     }
+  };
+
+  // A fused job: every step in this process, one after another; a retry starts again from
+  // intake and skips what is done.
+  const runFused = async (message: PgBoss.JobWithMetadata<object>): Promise<void> => {
+    const payload: JobPayload = payloadOf(message.data);
+    await runFusedSteps((step) => runStepOnce(step, payload, message.retryCount + 1));
   };
 
   const workOptions = {
@@ -200,6 +245,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       ids.push(await drain(queue, (message) => runStep(step, message)));
     workerIds.set(queue, ids);
   }
+  const fused: string[] = [];
+  for (let i = 0; i < fusedConcurrency; i += 1) fused.push(await drain(FUSED_QUEUE, runFused));
+  workerIds.set(FUSED_QUEUE, fused);
   await drain(FAILED_QUEUE, async (message) => {
     const payload = payloadOf(message.data);
     await failJob(store, payload, 'VEIL_JOB_FAILED');
@@ -208,10 +256,15 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
 
   let stopped: Promise<void> | undefined;
   return {
-    wake: (step) => wake(STEP_QUEUES[step]),
+    wake: (step) => {
+      wake(STEP_QUEUES[step]);
+      // A submitted job enters at intake or as one fused message.
+      if (step === 'intake') wake(FUSED_QUEUE);
+    },
     stop: () =>
       (stopped ??= (async () => {
-        for (const queue of [...Object.values(STEP_QUEUES), FAILED_QUEUE]) await boss.offWork(queue);
+        for (const queue of [...Object.values(STEP_QUEUES), FUSED_QUEUE, FAILED_QUEUE])
+          await boss.offWork(queue);
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       })()),
   };

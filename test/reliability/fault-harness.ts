@@ -54,7 +54,8 @@ export async function createDatabase(serverUrl: string, prefix: string): Promise
 export function spawnWorker(env: NodeJS.ProcessEnv, log: string[], concurrency = 2): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--concurrency', String(concurrency), '--poll-seconds', '0.5'],
+    // Two fused jobs at a time, so a kill lands while most jobs are still to run.
+    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--concurrency', String(concurrency), '--fused-concurrency', '2', '--poll-seconds', '0.5'],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));

@@ -14,6 +14,7 @@ import { commandConfig } from '../settings.js';
 
 interface WorkerFlags {
   concurrency?: string;
+  fusedConcurrency?: number;
   dataDir?: string;
   pollSeconds: number;
 }
@@ -48,6 +49,15 @@ export function registerWorker(program: Command): void {
     )
     .option('--concurrency <n>', 'jobs each step runs at once in this process (VEIL_WORKERS, default 1)')
     .option('--data-dir <dir>', 'where the key file, audit key and blobs live (VEIL_DATA_DIR, default .veil)')
+    .option(
+      '--fused-concurrency <n>',
+      'fused jobs (small texts, every step in one message) run at once (default 8 × concurrency)',
+      (value: string) => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected 1 to 256');
+        return n;
+      },
+    )
     .option('--poll-seconds <s>', 'how often an idle worker polls its queue', parsePollSeconds, 1)
     .action(async (flags: WorkerFlags) => {
       // The same configuration as `veil serve`: one environment serves both processes.
@@ -100,6 +110,7 @@ export function registerWorker(program: Command): void {
         ...runtime,
         concurrency,
         ...(ai === undefined ? {} : { model: jobModelServices(ai, logs) }),
+        ...(flags.fusedConcurrency === undefined ? {} : { fusedConcurrency: flags.fusedConcurrency }),
         pollingIntervalSeconds: flags.pollSeconds,
         review: reviewStepServices(logs),
         onEvent: (event) => {

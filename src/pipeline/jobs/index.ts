@@ -28,8 +28,10 @@ export {
 } from './idempotency.js';
 export {
   ensureJobQueues,
+  enqueueFused,
   enqueueStep,
   FAILED_QUEUE,
+  FUSED_QUEUE,
   JOB_STEPS,
   STEP_QUEUES,
   stepMessageId,
@@ -56,5 +58,6 @@ export {
   type StepServices,
 } from './steps.js';
 export { failJob } from './records.js';
+export { DEFAULT_FUSED_MAX_BYTES, runsFused, type FusedRouteInput } from './fused.js';
 export { keepRegions, parsePageRanges, resolveExtraction, type ExtractionInput } from './extraction.js';
 export { jobText, type JobText, type TextRoute } from './text.js';

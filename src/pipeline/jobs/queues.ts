@@ -28,6 +28,8 @@ export const STEP_QUEUES: Readonly<Record<JobStep, string>> = {
   finalise: 'veil-job-finalise',
 };
 export const FAILED_QUEUE = 'veil-job-failed';
+/** The queue of fused jobs: one message runs every step of a small job in sequence (`fused.ts`). */
+export const FUSED_QUEUE = 'veil-job-run';
 
 /** Retry and timeout settings of the step queues. */
 export interface QueueSettings {
@@ -70,14 +72,18 @@ export async function ensureJobQueues(boss: PgBoss, settings: QueueSettings = {}
   );
   // The dead-letter queue must exist before a queue can name it.
   await boss.createQueue(FAILED_QUEUE, { name: FAILED_QUEUE, retryLimit: 5, retryDelay, retryBackoff: true });
-  for (const step of JOB_STEPS) {
-    const name = STEP_QUEUES[step];
+  const queues: Array<[string, number]> = [
+    ...JOB_STEPS.map((step): [string, number] => [STEP_QUEUES[step], expireInSeconds]),
+    // A fused message runs every step: it has the time of all of them before it is taken to have died.
+    [FUSED_QUEUE, expireInSeconds * JOB_STEPS.length],
+  ];
+  for (const [name, expire] of queues) {
     await boss.createQueue(name, {
       name,
       retryLimit,
       retryDelay,
       retryBackoff: true,
-      expireInSeconds,
+      expireInSeconds: expire,
       deadLetter: FAILED_QUEUE,
     });
   }
@@ -92,7 +98,7 @@ export async function ensureJobQueues(boss: PgBoss, settings: QueueSettings = {}
  * await boss.send(STEP_QUEUES.parse, payload, { id: stepMessageId(payload, 'parse') });
  * ```
  */
-export function stepMessageId(payload: JobPayload, step: JobStep): string {
+export function stepMessageId(payload: JobPayload, step: JobStep | 'run'): string {
   const digest = createHash('sha256')
     .update(`veil-job-step\0${payload.tenantId}\0${payload.jobId}\0${step}`, 'utf8')
     .digest();
@@ -114,6 +120,19 @@ export function stepMessageId(payload: JobPayload, step: JobStep): string {
 export async function enqueueStep(boss: PgBoss, payload: JobPayload, step: JobStep): Promise<void> {
   const data: JobPayload = { tenantId: payload.tenantId, jobId: payload.jobId };
   await boss.send(STEP_QUEUES[step], data, { id: stepMessageId(data, step) });
+}
+
+/**
+ * Enqueues a whole job as one message on {@link FUSED_QUEUE}; a second call is a no-op.
+ *
+ * @example
+ * ```ts
+ * await enqueueFused(boss, { tenantId, jobId });
+ * ```
+ */
+export async function enqueueFused(boss: PgBoss, payload: JobPayload): Promise<void> {
+  const data: JobPayload = { tenantId: payload.tenantId, jobId: payload.jobId };
+  await boss.send(FUSED_QUEUE, data, { id: stepMessageId(data, 'run') });
 }
 
 /**

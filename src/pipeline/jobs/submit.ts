@@ -12,7 +12,8 @@ import { admitJob } from './admission.js';
 import { openLedger } from '../../privacy/retention/ledger.js';
 import { checkId, ensureTenant, forTenant, withTenantScope } from '../../store/index.js';
 import type { JobStatus, StoreContext } from '../../store/index.js';
-import { enqueueStep } from './queues.js';
+import { enqueueFused, enqueueStep } from './queues.js';
+import { runsFused } from './fused.js';
 import { resolveExtraction, type ExtractionInput } from './extraction.js';
 import { ARTIFACT, artifactId, checkRequest, encodeManifest } from './request.js';
 import type { JobOutput } from './request.js';
@@ -27,6 +28,11 @@ export interface JobDeps extends StoreContext {
    * (`VEIL_AI_REGION`). Absent: the `model` and `auto` extractors are refused (VEIL_EXTRACTOR_UNAVAILABLE).
    */
   readonly model?: { readonly region?: string | undefined };
+  /**
+   * The largest `text/plain` document that runs as one fused message (`fused.ts`); 0 sends
+   * every job through the per-step queues. Default 256 KiB.
+   */
+  readonly fusedMaxBytes?: number;
 }
 
 /** A job request, as the API and the CLI receive it. */
@@ -84,7 +90,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Starts a job: records it (policy hash and consent context), stores the document and the
- * request as encrypted artifacts, and enqueues the intake step with ids only. On a failure
+ * request as encrypted artifacts, and enqueues the intake step (or, for a small text, the whole
+ * job as one fused message) with ids only. On a failure
  * before the job is queued, whatever was written is deleted again.
  *
  * @example
@@ -219,7 +226,13 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
       { id: artifactId(jobId, ARTIFACT.original), jobId, artifactClass: ARTIFACT.original, deleteAfter },
       input.bytes,
     );
-    await enqueueStep(deps.boss, { tenantId: input.tenant, jobId }, 'intake');
+    const payload = { tenantId: input.tenant, jobId };
+    const fused = runsFused({
+      mediaType,
+      byteLength: input.bytes.byteLength,
+      ...(deps.fusedMaxBytes === undefined ? {} : { maxBytes: deps.fusedMaxBytes }),
+    });
+    await (fused ? enqueueFused(deps.boss, payload) : enqueueStep(deps.boss, payload, 'intake'));
   } catch (error) {
     await repos.jobs.delete(jobId).catch(() => {});
     throw error;

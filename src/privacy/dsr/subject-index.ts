@@ -7,10 +7,12 @@
  * versions (run after a rotation, before an old version is retired).
  */
 import type { Kysely } from 'kysely';
+import { sealEnvelope } from '../../crypto/envelope.js';
+import type { DataKey } from '../../crypto/envelope.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { withTenantScope } from '../../store/index.js';
 import type { Schema } from '../../store/index.js';
-import { subjectHmac, subjectHmacCandidates } from '../consent/subject-ref.js';
+import { subjectHmacCandidates, subjectHmacUnder } from '../consent/subject-ref.js';
 
 const SEAL_CLASS = 'subject-index';
 
@@ -102,14 +104,20 @@ export async function indexSubjects(
   values: readonly DetectedValue[],
 ): Promise<number> {
   const rows = new Map<string, { entity_type: string; hmac: string; ciphertext: Buffer }>();
+  // The tenant's current key, looked up once for the job (a lookup is a database read): every
+  // HMAC and seal of this call is under the same version, as one call per value would have been
+  // unless a rotation landed in between.
+  let dataKey: DataKey | undefined;
   for (const { type, value } of values) {
     if (!isDirectIdentifier(type)) continue;
     const normalised = normaliseIdentifier(type, value);
     if (normalised === '') continue;
-    const hmac = await subjectHmac(deps.keyring, tenantId, normalised, type);
+    dataKey ??= await deps.keyring.currentKey(tenantId);
+    const hmac = subjectHmacUnder(dataKey, tenantId, normalised, type);
     const key = `${type}\0${hmac}`;
     if (rows.has(key)) continue;
-    const ciphertext = await deps.keyring.encrypt(
+    const ciphertext = sealEnvelope(
+      dataKey,
       { tenantId, objectId: `${jobId}/${type}`, artifactClass: SEAL_CLASS },
       Buffer.from(value, 'utf8'),
     );
@@ -206,7 +214,8 @@ export async function rebuildSubjectIndex(
   deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring },
   tenantId: string,
 ): Promise<number> {
-  const { version } = await deps.keyring.currentKey(tenantId);
+  const current = await deps.keyring.currentKey(tenantId);
+  const { version } = current;
   const stale = await withTenantScope(deps.db, tenantId, (trx) =>
     trx
       .selectFrom('subject_index')
@@ -219,14 +228,14 @@ export async function rebuildSubjectIndex(
     const binding = { tenantId, objectId: `${row.job_id}/${row.entity_type}`, artifactClass: SEAL_CLASS };
     const plain = await deps.keyring.decrypt(binding, row.ciphertext);
     const value = plain.toString('utf8');
-    const hmac = await subjectHmac(
-      deps.keyring,
+    const hmac = subjectHmacUnder(
+      current,
       tenantId,
       normaliseIdentifier(row.entity_type, value),
       row.entity_type,
     );
     // Sealed again under the current version too, so retiring the old one loses nothing.
-    const ciphertext = await deps.keyring.encrypt(binding, plain);
+    const ciphertext = sealEnvelope(current, binding, plain);
     plain.fill(0);
     await withTenantScope(deps.db, tenantId, async (trx) => {
       await trx

@@ -119,10 +119,20 @@ export const CANARY_POLICY: Policy = validatePolicy({ ...DEFAULT_POLICY, entitie
 
 /**
  * Queues `count` canary text jobs in `tenant` (job n holds canaries(n)) under {@link CANARY_POLICY};
- * returns their ids in order.
+ * returns their ids in order. They run fused (one message each) unless `route` is `steps`.
  */
-export async function submitCanaryJobs(runtime: Runtime, tenant: string, count: number): Promise<string[]> {
-  const deps = { db: runtime.handle.db, blobs: runtime.blobs, boss: runtime.boss };
+export async function submitCanaryJobs(
+  runtime: Runtime,
+  tenant: string,
+  count: number,
+  route: 'fused' | 'steps' = 'fused',
+): Promise<string[]> {
+  const deps = {
+    db: runtime.handle.db,
+    blobs: runtime.blobs,
+    boss: runtime.boss,
+    ...(route === 'steps' ? { fusedMaxBytes: 0 } : {}),
+  };
   const ids: string[] = [];
   for (let n = 0; n < count; n += 1) {
     const { jobId } = await submitJob(deps, {

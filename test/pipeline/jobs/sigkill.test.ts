@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Pool } from 'pg';
 import { readRedacted } from '../../../src/pipeline/jobs/commands.js';
-import { FAILED_QUEUE, STEP_QUEUES } from '../../../src/pipeline/jobs/queues.js';
+import { FAILED_QUEUE, FUSED_QUEUE, STEP_QUEUES } from '../../../src/pipeline/jobs/queues.js';
 import { openRuntime } from '../../../src/pipeline/worker.js';
 import type { Runtime } from '../../../src/pipeline/worker.js';
 import { forTenant } from '../../../src/store/index.js';
@@ -47,8 +47,10 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
+// Per-step jobs (a queue message per step) and fused jobs (one message runs every step in process).
+for (const route of ['steps', 'fused'] as const)
 describe(
-  'a worker killed with SIGKILL mid-way (PostgreSQL)',
+  `a worker killed with SIGKILL mid-way, ${route === 'steps' ? 'one queue message per step' : 'fused jobs'} (PostgreSQL)`,
   { skip: postgres.skip, timeout: 180_000 },
   () => {
     let database: TestDatabase;
@@ -79,7 +81,7 @@ describe(
         queues: { retryLimit: 5, retryDelaySeconds: 1, stepTimeoutSeconds: 5 },
         maintenanceIntervalSeconds: 1,
       });
-      const ids = await submitCanaryJobs(runtime, TENANT, JOBS);
+      const ids = await submitCanaryJobs(runtime, TENANT, JOBS, route);
       const succeeded = async () =>
         Number(
           (
@@ -93,7 +95,12 @@ describe(
 
       const first = spawnWorker(env, log);
       children.push(first);
-      await until('the first worker to finish some jobs', 60_000, async () => (await succeeded()) >= 3);
+      await until('the first worker to finish some jobs', 120_000, async () => (await succeeded()) >= 3).catch(
+        (error: unknown) => {
+          t.diagnostic(log.join('').slice(-3000));
+          throw error;
+        },
+      );
       first.kill('SIGKILL');
       const killed = await exited(first);
       assert.equal(killed.signal, 'SIGKILL');
@@ -105,6 +112,8 @@ describe(
       );
       t.diagnostic(`killed with ${doneAtKill}/${JOBS} jobs done and ${active.rows[0]?.n ?? 0} steps active`);
       assert.ok(doneAtKill < JOBS, 'the kill came before the work was done');
+      // A fused worker runs many jobs at once: the kill lands in the middle of some of them.
+      if (route === 'fused') assert.ok(Number(active.rows[0]?.n ?? 0) > 0, 'the kill came mid-job');
 
       const second = spawnWorker(env, log);
       children.push(second);
@@ -137,9 +146,16 @@ describe(
       select name, data->>'jobId' as job, count(*) as n from pgboss.job
       where name like 'veil-job-%' group by name, data->>'jobId'`.execute(runtime.handle.db);
       assert.equal(perStep.rows.filter((r) => r.name === FAILED_QUEUE).length, 0);
-      // These jobs ask for no fields, so none of them passes through the extract step.
+      // These jobs ask for no fields, so none of them passes through the extract step. A fused
+      // job has one message and none on the step queues.
       for (const [step, queue] of Object.entries(STEP_QUEUES))
-        assert.equal(perStep.rows.filter((r) => r.name === queue && Number(r.n) === 1).length, step === 'extract' ? 0 : JOBS, queue);
+        assert.equal(
+          perStep.rows.filter((r) => r.name === queue && Number(r.n) === 1).length,
+          step === 'extract' || route === 'fused' ? 0 : JOBS,
+          queue,
+        );
+      assert.equal(perStep.rows.filter((r) => r.name === FUSED_QUEUE && Number(r.n) === 1).length, route === 'fused' ? JOBS : 0);
+      assert.equal(perStep.rows.filter((r) => Number(r.n) !== 1).length, 0, 'no message was sent twice');
       const output = log.join('');
       for (let n = 0; n < JOBS; n += 1)
         for (const canary of Object.values(canaries(n)))
