@@ -9,11 +9,21 @@ import type { ReviewPort, ReviewTaskView } from '../api/routes/review.js';
 import type { AuditEventInput } from '../audit/index.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { renderFieldCrop } from '../documents/crop.js';
-import { claimTask, countOpenTasks, decideTask, getTask, listTasks, readCrop } from '../pipeline/index.js';
+import {
+  claimTask,
+  countOpenTasks,
+  decideTask,
+  getTask,
+  listTasks,
+  readCrop,
+  reviewExposure,
+} from '../pipeline/index.js';
 import type { Reviewer, ReviewTask, StepServices, TaskDetail } from '../pipeline/index.js';
 import { queuesOf, reviewSettings } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
-import type { StoreContext } from '../store/index.js';
+import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
+import type { Schema, StoreContext } from '../store/index.js';
+import type { Kysely } from 'kysely';
 import { auditActor, auditActorId } from './audit.js';
 import type { AuditLogs } from './audit.js';
 
@@ -132,4 +142,17 @@ export function createReviewPort(wiring: ReviewWiring): ReviewPort {
     },
     openTasks: () => countOpenTasks(wiring.store.db),
   };
+}
+
+/**
+ * The review queue as the privacy metrics read it (`review.source: 'queue'`): open tasks, fields
+ * decided and the page share each crop showed, from the tasks table.
+ *
+ * @example
+ * ```ts
+ * await reviewMetricsSource(db).reviewMetrics('acme', since, until); // { openTasks, reviewedFields, cropAreaShown }
+ * ```
+ */
+export function reviewMetricsSource(db: Kysely<Schema>): ReviewMetricsSource {
+  return { name: 'queue', reviewMetrics: (tenant, since, until) => reviewExposure(db, tenant, since, until) };
 }

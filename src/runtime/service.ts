@@ -84,7 +84,7 @@ import { createAlerting, privacyMetricsSource, privacyRoutes } from './privacy.j
 import type { PrivacyWiring } from './privacy.js';
 import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
 import { reviewRoutes } from '../api/routes/review.js';
-import { createReviewPort, reviewStepServices } from './review.js';
+import { createReviewPort, reviewMetricsSource, reviewStepServices } from './review.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
@@ -542,7 +542,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       db: runtime.handle.db,
       logs,
       policyFor,
-      ...(options.reviewMetrics === undefined ? {} : { review: options.reviewMetrics }),
+      review: options.reviewMetrics ?? reviewMetricsSource(runtime.handle.db),
     };
     const app = await buildApp({
       authenticate: apiKeys.authenticate(options.authenticate),

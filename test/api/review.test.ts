@@ -257,6 +257,15 @@ for (const driver of DRIVER_NAMES) {
       assert.deepEqual(events.map((e) => e.event.action), ['review.task.created', 'review.task.viewed', 'review.task.claimed', 'review.task.decided']);
       for (const e of events) assert.deepEqual(e.event.field, { name: 'total', type: 'money' });
       for (const value of ['9.00', '19.05', 'smudged', CUSTOMER]) assert.ok(!audit.body.includes(value), `${value} in the audit log`);
+
+      // The privacy metrics read the real queue: the decided field and the share of the page its crop showed.
+      const metrics = await t.app.inject({ method: 'GET', url: '/v1/privacy/metrics?since=1h', headers: as('auditor') });
+      assert.equal(metrics.statusCode, 200);
+      const review = metrics.json<{ review: { source: string; reviewed_fields: number; crop_area_share: { count: number; max: number | null } } }>().review;
+      assert.equal(review.source, 'queue');
+      assert.ok(review.reviewed_fields >= 1 && review.crop_area_share.count === review.reviewed_fields, JSON.stringify(review));
+      assert.ok(review.crop_area_share.max !== null && review.crop_area_share.max > 0 && review.crop_area_share.max <= 1, JSON.stringify(review));
+      assert.ok(!metrics.body.includes('19.05') && !metrics.body.includes(CUSTOMER));
     });
 
     test('an open task expires on the sweep: the field stays unverified and the job succeeds', async () => {

@@ -23,4 +23,11 @@ export {
   type RegressionResult,
 } from './regressions.js';
 export { fieldsToReview, reviewReasonOf, withStatus, type ReviewReason } from './routing.js';
-export { countOpenTasks, ReviewTasks, type DecisionAction, type ReviewTask } from './tasks.js';
+export {
+  countOpenTasks,
+  reviewExposure,
+  ReviewTasks,
+  type DecisionAction,
+  type ReviewExposure,
+  type ReviewTask,
+} from './tasks.js';

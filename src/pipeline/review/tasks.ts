@@ -581,3 +581,52 @@ export async function countOpenTasks(db: Kysely<Schema>): Promise<number> {
   );
   return Number(row.n);
 }
+
+/** A tenant's review exposure in a period: what the privacy metrics report of the queue. */
+export interface ReviewExposure {
+  /** Tasks open now. */
+  readonly openTasks: number;
+  /** Tasks decided in the period. */
+  readonly reviewedFields: number;
+  /** For each task decided in the period, the share of its page its crop showed (0 without a crop). */
+  readonly cropAreaShown: readonly number[];
+}
+
+/**
+ * How much of its documents a tenant's reviewers saw: open tasks now, and for the tasks decided
+ * from `since` to `until`, how many and the share of the page each crop showed. Counts and
+ * shares only; no field, value or job is named.
+ *
+ * @example
+ * ```ts
+ * await reviewExposure(db, 'acme', since, until); // { openTasks: 2, reviewedFields: 5, cropAreaShown: [0.011, …] }
+ * ```
+ */
+export async function reviewExposure(
+  db: Kysely<Schema>,
+  tenant: string,
+  since: Date,
+  until: Date,
+): Promise<ReviewExposure> {
+  return withTenantScope(db, tenant, async (trx) => {
+    const open = await trx
+      .selectFrom('review_tasks')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('tenant_id', '=', tenant)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow();
+    const decided = await trx
+      .selectFrom('review_tasks')
+      .select('crop_page_share')
+      .where('tenant_id', '=', tenant)
+      .where('status', '=', 'decided')
+      .where('decided_at', '>=', since)
+      .where('decided_at', '<', until)
+      .execute();
+    return {
+      openTasks: Number(open.n),
+      reviewedFields: decided.length,
+      cropAreaShown: decided.map((row) => row.crop_page_share ?? 0),
+    };
+  });
+}
