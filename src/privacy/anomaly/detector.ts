@@ -83,9 +83,10 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 // DSR exports and crop views are recorded by other layers (governance, review). Governance
 // records a subject-access export as `dsr.access` (it hands out the subject's data); the pattern
-// also takes `dsr.export`-style names as `admin.*` or first-class actions.
+// also takes `dsr.export`-style names as `admin.*` or first-class actions. The review queue records
+// each crop a reviewer opens as `review.task.viewed`.
 const DSR_EXPORT = /^(?:admin\.)?dsr\.(?:access|(?:[a-z_]+\.)?export(?:ed)?)$/;
-const CROP_VIEW = /^(?:admin\.)?review\.crop(?:_viewed|\.viewed)?$/;
+const CROP_VIEW = /^(?:admin\.)?review\.(?:task\.viewed|crop(?:_viewed|\.viewed)?)$/;
 const SENSITIVE = (action: string): boolean =>
   action === 'job.reveal' || action === 'job.download' || DSR_EXPORT.test(action);
 

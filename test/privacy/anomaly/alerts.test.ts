@@ -117,7 +117,7 @@ test('detector rules: thresholds from the policy, one alert per burst, working h
     detector.observe({
       kind: 'audit',
       tenant: 'acme',
-      action: 'admin.review.crop',
+      action: 'review.task.viewed',
       actorId,
       actorRole: 'reviewer',
       time: start,
