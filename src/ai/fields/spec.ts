@@ -224,6 +224,13 @@ export interface FieldResult {
   readonly review?: FieldReview;
 }
 
+/** A field as a reviewer is told of it: its spec's name, type and hint labels, never a value. */
+export interface FieldLabel {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly hint: readonly string[] | null;
+}
+
 /** The template a result was extracted under; null when the caller passed fields directly. */
 export interface TemplateRef {
   readonly name: string;

@@ -10,7 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Gauge, Histogram } from 'prom-client';
 import { z } from 'zod';
 import { FIELD_TYPES } from '../../ai/fields/spec.js';
-import type { FieldType, FieldValue } from '../../ai/fields/spec.js';
+import type { FieldLabel, FieldValue } from '../../ai/fields/spec.js';
 import { principalOf } from '../guard.js';
 import { metricsRegistry } from '../metrics.js';
 import type { ApiRoutePlugin, Principal } from '../ports.js';
@@ -21,11 +21,7 @@ export interface ReviewTaskView {
   readonly id: string;
   readonly jobId: string;
   readonly queue: string;
-  readonly field: {
-    readonly name: string;
-    readonly type: FieldType;
-    readonly hint: readonly string[] | null;
-  };
+  readonly field: FieldLabel;
   readonly candidate: FieldValue | null;
   readonly confidence: number;
   readonly status: 'open' | 'claimed' | 'decided' | 'expired';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { Keyring } from '../../crypto/keyring.js';
-import type { FieldType, FieldValue } from '../../ai/fields/spec.js';
+import type { FieldLabel, FieldType, FieldValue } from '../../ai/fields/spec.js';
 import { SYSTEM_SCOPE, withTenantScope } from '../../store/index.js';
 import type { Schema } from '../../store/index.js';
 import type { ReviewTasksTable } from '../../store/schema.js';
@@ -25,11 +25,7 @@ export interface ReviewTask {
   readonly id: string;
   readonly jobId: string;
   readonly queue: string;
-  readonly field: {
-    readonly name: string;
-    readonly type: FieldType;
-    readonly hint: readonly string[] | null;
-  };
+  readonly field: FieldLabel;
   readonly reason: ReviewReason;
   readonly confidence: number;
   readonly crop: {
@@ -51,11 +47,7 @@ export interface ReviewTask {
 export interface NewReviewTask {
   readonly jobId: string;
   readonly queue: string;
-  readonly field: {
-    readonly name: string;
-    readonly type: FieldType;
-    readonly hint: readonly string[] | null;
-  };
+  readonly field: FieldLabel;
   readonly reason: ReviewReason;
   readonly confidence: number;
   readonly candidate: FieldValue | null;

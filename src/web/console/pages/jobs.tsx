@@ -12,7 +12,7 @@ import { countdown, formatCounts, formatTime, plural } from '../format.js';
 import { can } from '../session.js';
 import type { Session } from '../session.js';
 
-const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const STATUSES = ['queued', 'running', 'awaiting_review', 'succeeded', 'failed', 'cancelled'] as const;
 const BASES = [
   'consent',
   'contract',
