@@ -12,7 +12,18 @@ const LAYER_EXCEPTIONS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'models/**', '.veil/**', '*.tmp.ts', 'scripts/bench/_*.ts', 'scripts/eval/_*.ts', 'src/web/console/vite.config.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'models/**',
+      '.veil/**',
+      '*.tmp.ts',
+      'scripts/bench/_*.ts',
+      'scripts/eval/_*.ts',
+      'src/web/console/vite.config.ts',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -30,7 +41,11 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's test() and describe() return promises the runner itself awaits.
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
     },
@@ -44,7 +59,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'path', 'pg', 'fastify', 'pg-boss', '@electric-sql/*'], message: 'src/engine runs in a browser: no I/O imports.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'pg', 'fastify', 'pg-boss', '@electric-sql/*'],
+              message: 'src/engine runs in a browser: no I/O imports.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -57,7 +79,23 @@ export default tseslint.config(
  * with the reason, so a new crossing fails lint instead of slipping in.
  */
 function layerBoundaries() {
-  const ALL = ['engine', 'documents', 'crypto', 'policy', 'store', 'audit', 'pipeline', 'access', 'ai', 'privacy', 'api', 'cli', 'web', 'runtime', 'client'];
+  const ALL = [
+    'engine',
+    'documents',
+    'crypto',
+    'policy',
+    'store',
+    'audit',
+    'pipeline',
+    'access',
+    'ai',
+    'privacy',
+    'api',
+    'cli',
+    'web',
+    'runtime',
+    'client',
+  ];
   const MAY_IMPORT = {
     documents: ['engine'],
     crypto: [],
@@ -72,7 +110,20 @@ function layerBoundaries() {
     // the engine's generalise operator: both are inner layers, so dependencies still point inward.
     privacy: ['store', 'audit', 'crypto', 'policy', 'engine'],
     api: ['engine', 'documents', 'crypto', 'policy', 'store', 'audit', 'pipeline', 'access', 'ai', 'privacy'],
-    cli: ['engine', 'documents', 'crypto', 'policy', 'store', 'audit', 'pipeline', 'access', 'ai', 'privacy', 'api', 'runtime'],
+    cli: [
+      'engine',
+      'documents',
+      'crypto',
+      'policy',
+      'store',
+      'audit',
+      'pipeline',
+      'access',
+      'ai',
+      'privacy',
+      'api',
+      'runtime',
+    ],
     client: [],
   };
   return Object.entries(MAY_IMPORT).map(([layer, allowed]) => ({
@@ -91,4 +142,3 @@ function layerBoundaries() {
     },
   }));
 }
-

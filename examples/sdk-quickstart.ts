@@ -29,7 +29,11 @@ try {
   // Pin the key out of band in real use; here the server's own key is fetched once.
   const { receipt } = await veil.deleteJob(jobId);
   const verified = await veil.verifyReceipt(receipt);
-  console.log(verified.ok ? `deleted; receipt verified at entry ${verified.index} of ${verified.treeSize}` : `receipt does NOT verify: ${verified.reason}`);
+  console.log(
+    verified.ok
+      ? `deleted; receipt verified at entry ${verified.index} of ${verified.treeSize}`
+      : `receipt does NOT verify: ${verified.reason}`,
+  );
 } catch (error) {
   if (!isVeilApiError(error)) throw error;
   console.error(`${error.code}: ${error.message}`);

@@ -50,7 +50,11 @@ async function admin(query: string): Promise<void> {
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, VEIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, VEIL_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'veil-soak-'));
@@ -63,7 +67,10 @@ if (usePg) {
   url.pathname = `/${database}`;
   databaseUrl = url.toString();
 }
-const env = { VEIL_DATA_DIR: dataDir, ...(databaseUrl === undefined ? { DATABASE_URL: '' } : { DATABASE_URL: databaseUrl }) };
+const env = {
+  VEIL_DATA_DIR: dataDir,
+  ...(databaseUrl === undefined ? { DATABASE_URL: '' } : { DATABASE_URL: databaseUrl }),
+};
 const server = cli(['serve', '--port', '0', '--data-dir', dataDir, '--workers', '2'], env);
 const base = await new Promise<string>((resolve, reject) => {
   let err = '';
@@ -78,20 +85,42 @@ const bearer = async (role: 'processor' | 'dpo' | 'auditor') => ({
   authorization: `Bearer ${await mintDevelopmentToken(dataDir, { role, tenant: TENANT })}`,
   'content-type': 'application/json',
 });
-const as = { processor: await bearer('processor'), dpo: await bearer('dpo'), auditor: await bearer('auditor') };
+const as = {
+  processor: await bearer('processor'),
+  dpo: await bearer('dpo'),
+  auditor: await bearer('auditor'),
+};
 
-const counts = { submitted: 0, succeeded: 0, failed: 0, downloads: 0, reveals: 0, deletes: 0, auditReads: 0, errors: 0 };
+const counts = {
+  submitted: 0,
+  succeeded: 0,
+  failed: 0,
+  downloads: 0,
+  reveals: 0,
+  deletes: 0,
+  auditReads: 0,
+  errors: 0,
+};
 const errorKinds: Record<string, number> = {};
 function error(kind: string): void {
   counts.errors += 1;
   errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
 }
 
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown, expect = 200): Promise<unknown> {
+async function call(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+  expect = 200,
+): Promise<unknown> {
   try {
     // A JSON content type only with a body: Fastify refuses an empty JSON body.
     const { 'content-type': _json, ...bare } = headers;
-    const res = await fetch(`${base}${path}`, { method, ...(body === undefined ? { headers: bare } : { headers, body: JSON.stringify(body) }) });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      ...(body === undefined ? { headers: bare } : { headers, body: JSON.stringify(body) }),
+    });
     const text = await res.text();
     if (res.status !== expect) {
       let code = String(res.status);
@@ -111,7 +140,9 @@ async function call(method: string, path: string, headers: Record<string, string
 }
 
 function claim(n: number): string {
-  return `Claim note ${n}. Please contact Jane Miller${n} at jane.${n}@example.org or 212-555-${String(1000 + (n % 9000)).padStart(4, '0')}; SSN 078-05-${String(1120 + (n % 8000)).padStart(4, '0')}. `.repeat(4);
+  return `Claim note ${n}. Please contact Jane Miller${n} at jane.${n}@example.org or 212-555-${String(1000 + (n % 9000)).padStart(4, '0')}; SSN 078-05-${String(1120 + (n % 8000)).padStart(4, '0')}. `.repeat(
+    4,
+  );
 }
 
 const pending = new Set<string>();
@@ -131,7 +162,19 @@ const every = (ms: number, work: () => Promise<void>): void => {
 };
 
 every(1000 / RATE, async () => {
-  const res = (await call('POST', '/v1/jobs', as.processor, { text: claim(counts.submitted), purpose: 'claims', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 1 }, 202)) as { job_id: string } | undefined;
+  const res = (await call(
+    'POST',
+    '/v1/jobs',
+    as.processor,
+    {
+      text: claim(counts.submitted),
+      purpose: 'claims',
+      consent: { basis: 'contract' },
+      outputs: ['findings_summary', 'redacted'],
+      retention_days: 1,
+    },
+    202,
+  )) as { job_id: string } | undefined;
   counts.submitted += 1;
   if (res !== undefined) pending.add(res.job_id);
 });
@@ -153,7 +196,12 @@ every(1000, async () => {
 every(5000, async () => {
   const id = finished.at(-1);
   if (id === undefined) return;
-  if ((await call('POST', `/v1/jobs/${id}/reveal`, as.dpo, { reason: { code: 'data_subject_request', ticket: `DSR-${counts.reveals}` } })) !== undefined) counts.reveals += 1;
+  if (
+    (await call('POST', `/v1/jobs/${id}/reveal`, as.dpo, {
+      reason: { code: 'data_subject_request', ticket: `DSR-${counts.reveals}` },
+    })) !== undefined
+  )
+    counts.reveals += 1;
 });
 every(10_000, async () => {
   const id = finished.shift();
@@ -167,11 +215,17 @@ every(1000, async () => {
 
 async function memory(): Promise<{ rss: number; heap: number }> {
   const text = (await (await fetch(`${base}/metrics`)).text()).split('\n');
-  const value = (name: string) => Number(text.find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN) / 1024 / 1024;
-  return { rss: value('veil_process_resident_memory_bytes'), heap: value('veil_nodejs_heap_size_used_bytes') };
+  const value = (name: string) =>
+    Number(text.find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN) / 1024 / 1024;
+  return {
+    rss: value('veil_process_resident_memory_bytes'),
+    heap: value('veil_nodejs_heap_size_used_bytes'),
+  };
 }
 
-console.log(`soak: ${MINUTES} min against veil serve on ${usePg ? 'PostgreSQL' : 'PGlite'} (2 embedded workers per step), ${RATE} jobs/s, reveals every 5 s, deletions every 10 s, audit reads every second`);
+console.log(
+  `soak: ${MINUTES} min against veil serve on ${usePg ? 'PostgreSQL' : 'PGlite'} (2 embedded workers per step), ${RATE} jobs/s, reveals every 5 s, deletions every 10 s, audit reads every second`,
+);
 console.log('minute  rss MB  heap MB  submitted  succeeded  failed  reveals  deletes  audit reads  errors');
 const start = Date.now();
 const samples: Array<{ rss: number; heap: number }> = [];
@@ -205,29 +259,83 @@ await new Promise<void>((resolve) => {
 });
 
 const exportFile = join(dataDir, 'audit-export.jsonl');
-const exported = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'export', '--tenant', TENANT, '-o', exportFile, '--data-dir', dataDir], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
-const verified = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', exportFile], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
-const lines = exported.status === 0 ? readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; event?: { action: string }; tree_head?: { tree_size: number } }) : [];
+const exported = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'audit',
+    'export',
+    '--tenant',
+    TENANT,
+    '-o',
+    exportFile,
+    '--data-dir',
+    dataDir,
+  ],
+  { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' },
+);
+const verified = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', exportFile],
+  { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' },
+);
+const lines =
+  exported.status === 0
+    ? readFileSync(exportFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) =>
+            JSON.parse(l) as { type: string; event?: { action: string }; tree_head?: { tree_size: number } },
+        )
+    : [];
 const entries = lines.flatMap((l) => (l.type === 'entry' && l.event ? [{ event: l.event }] : []));
-const lastHead = lines.flatMap((l) => (l.type === 'tree_head' && l.tree_head ? [l.tree_head.tree_size] : [])).reduce((a, b) => Math.max(a, b), 0);
+const lastHead = lines
+  .flatMap((l) => (l.type === 'tree_head' && l.tree_head ? [l.tree_head.tree_size] : []))
+  .reduce((a, b) => Math.max(a, b), 0);
 const byAction: Record<string, number> = {};
 for (const e of entries) byAction[e.event.action] = (byAction[e.event.action] ?? 0) + 1;
-const accepted = counts.submitted - Object.entries(errorKinds).filter(([k]) => k.startsWith('POST /v1/jobs ->')).reduce((a, [, n]) => a + n, 0);
+const accepted =
+  counts.submitted -
+  Object.entries(errorKinds)
+    .filter(([k]) => k.startsWith('POST /v1/jobs ->'))
+    .reduce((a, [, n]) => a + n, 0);
 
 const rss = samples.map((s) => s.rss);
 const heap = samples.map((s) => s.heap);
-console.log(`memory: rss ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MB (first ${rss[0]!.toFixed(0)}, last ${rss.at(-1)!.toFixed(0)}), heap ${Math.min(...heap).toFixed(0)}–${Math.max(...heap).toFixed(0)} MB (first ${heap[0]!.toFixed(0)}, last ${heap.at(-1)!.toFixed(0)})`);
-console.log(`errors: ${counts.errors}${counts.errors > 0 ? ` ${JSON.stringify(errorKinds)}` : ''}; jobs ${counts.succeeded} succeeded, ${counts.failed} failed, ${pending.size} unfinished`);
+console.log(
+  `memory: rss ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MB (first ${rss[0]!.toFixed(0)}, last ${rss.at(-1)!.toFixed(0)}), heap ${Math.min(...heap).toFixed(0)}–${Math.max(...heap).toFixed(0)} MB (first ${heap[0]!.toFixed(0)}, last ${heap.at(-1)!.toFixed(0)})`,
+);
+console.log(
+  `errors: ${counts.errors}${counts.errors > 0 ? ` ${JSON.stringify(errorKinds)}` : ''}; jobs ${counts.succeeded} succeeded, ${counts.failed} failed, ${pending.size} unfinished`,
+);
 const checks = [
   [`audit export written (${entries.length} entries)`, exported.status === 0],
   [`veil audit verify: ${verified.stdout.trim().split('\n')[0] ?? ''}`, verified.status === 0],
   // The retention sweeper goes on writing until the server stops, so the head read before shutdown
   // covers a prefix of the log; the newest head in the export, signed at shutdown, covers all of it.
-  [`tree size ${sth?.tree_size ?? '?'} (signed head read before shutdown) <= entries in the export ${entries.length}`, sth !== undefined && sth.tree_size <= entries.length],
-  [`newest signed head in the export covers every entry: tree size ${lastHead} = ${entries.length}`, lastHead === entries.length],
-  [`job.created events ${byAction['job.created'] ?? 0} = jobs accepted ${accepted}`, (byAction['job.created'] ?? 0) === accepted],
-  [`job.reveal events ${byAction['job.reveal'] ?? 0} = reveals ${counts.reveals}`, (byAction['job.reveal'] ?? 0) === counts.reveals],
-  [`job.deleted events ${byAction['job.deleted'] ?? 0} = deletions ${counts.deletes}`, (byAction['job.deleted'] ?? 0) === counts.deletes],
+  [
+    `tree size ${sth?.tree_size ?? '?'} (signed head read before shutdown) <= entries in the export ${entries.length}`,
+    sth !== undefined && sth.tree_size <= entries.length,
+  ],
+  [
+    `newest signed head in the export covers every entry: tree size ${lastHead} = ${entries.length}`,
+    lastHead === entries.length,
+  ],
+  [
+    `job.created events ${byAction['job.created'] ?? 0} = jobs accepted ${accepted}`,
+    (byAction['job.created'] ?? 0) === accepted,
+  ],
+  [
+    `job.reveal events ${byAction['job.reveal'] ?? 0} = reveals ${counts.reveals}`,
+    (byAction['job.reveal'] ?? 0) === counts.reveals,
+  ],
+  [
+    `job.deleted events ${byAction['job.deleted'] ?? 0} = deletions ${counts.deletes}`,
+    (byAction['job.deleted'] ?? 0) === counts.deletes,
+  ],
 ] as const;
 for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
 console.log(`events by action: ${JSON.stringify(byAction)}`);

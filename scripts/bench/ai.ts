@@ -38,19 +38,34 @@ function documents(): Doc[] {
   const boxes = new URL('sroie/box/', EVAL);
   if (!existsSync(presidio) || !existsSync(boxes)) {
     console.log('../shared/eval is absent: measuring two built-in forms only');
-    docs.push({ set: 'forms', text: 'Patient name: Zebulon Quartermaine\nEmail address: canary.k7q5x@example.org\nSSN: 536-25-1005' });
-    docs.push({ set: 'forms', text: 'Bill to: Leopold Vandersloot, Keizersgracht 62, 1015 CS Amsterdam\nIBAN: NL91 ABNA 0417 1643 00' });
+    docs.push({
+      set: 'forms',
+      text: 'Patient name: Zebulon Quartermaine\nEmail address: canary.k7q5x@example.org\nSSN: 536-25-1005',
+    });
+    docs.push({
+      set: 'forms',
+      text: 'Bill to: Leopold Vandersloot, Keizersgracht 62, 1015 CS Amsterdam\nIBAN: NL91 ABNA 0417 1643 00',
+    });
     return docs;
   }
-  for (const s of JSON.parse(readFileSync(presidio, 'utf8')) as { full_text: string }[]) docs.push({ set: 'presidio', text: s.full_text });
-  for (const name of readdirSync(boxes).filter((f) => f.endsWith('.csv')).sort()) {
+  for (const s of JSON.parse(readFileSync(presidio, 'utf8')) as { full_text: string }[])
+    docs.push({ set: 'presidio', text: s.full_text });
+  for (const name of readdirSync(boxes)
+    .filter((f) => f.endsWith('.csv'))
+    .sort()) {
     const text = readFileSync(new URL(name, boxes), 'utf8')
       .split(/\r?\n/)
       .filter((l) => l.trim() !== '')
       .map((l) => l.split(',').slice(8).join(','))
       .join('\n');
     const keyFile = new URL(`sroie/key/${name.replace(/\.csv$/, '.json')}`, EVAL);
-    docs.push({ set: 'sroie', text, ...(existsSync(keyFile) ? { key: JSON.parse(readFileSync(keyFile, 'utf8')) as Record<Key, string> } : {}) });
+    docs.push({
+      set: 'sroie',
+      text,
+      ...(existsSync(keyFile)
+        ? { key: JSON.parse(readFileSync(keyFile, 'utf8')) as Record<Key, string> }
+        : {}),
+    });
   }
   return docs;
 }
@@ -78,9 +93,16 @@ for (const doc of docs) {
     const [system, user] = buildExtractionPrompt(FIELDS, doc.text);
     const t0 = performance.now();
     const at = user!.content.lastIndexOf(doc.text);
-    masked = (await pseudonymise(user!.content, { analyze, scope, parts: [{ start: at, end: at + doc.text.length }] })).text;
+    masked = (
+      await pseudonymise(user!.content, { analyze, scope, parts: [{ start: at, end: at + doc.text.length }] })
+    ).text;
     const t1 = performance.now();
-    const body = JSON.stringify({ model: 'm', messages: [system, { role: 'user', content: masked }], temperature: 0, store: false });
+    const body = JSON.stringify({
+      model: 'm',
+      messages: [system, { role: 'user', content: masked }],
+      temperature: 0,
+      store: false,
+    });
     const verdict = guard.inspect(body, scope.placeholders);
     const t2 = performance.now();
     if (!verdict.allowed) throw new Error('the guard blocked a pseudonymised request: a bug');
@@ -107,13 +129,26 @@ for (const doc of docs) {
 const pct = (a: number, b: number): string => `${((100 * a) / Math.max(b, 1)).toFixed(1)}%`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 console.log(`AI boundary on ${docs.length} documents (best of ${ROUNDS} runs each)`);
-console.log('set        docs  pseudonymise ms (median / max)  guard ms (median / max)  letters+digits hidden');
+console.log(
+  'set        docs  pseudonymise ms (median / max)  guard ms (median / max)  letters+digits hidden',
+);
 for (const [set, s] of bySet)
   console.log(
-    `${set.padEnd(10)} ${String(s.pseudo.length).padStart(4)}  ${median(s.pseudo).toFixed(1).padStart(8)} / ${Math.max(...s.pseudo).toFixed(1).padEnd(18)}  ${median(s.guard).toFixed(1).padStart(6)} / ${Math.max(...s.guard).toFixed(1).padEnd(13)}  ${pct(s.hidden, s.total)}`,
+    `${set.padEnd(10)} ${String(s.pseudo.length).padStart(4)}  ${median(s.pseudo).toFixed(1).padStart(8)} / ${Math.max(
+      ...s.pseudo,
+    )
+      .toFixed(1)
+      .padEnd(18)}  ${median(s.guard).toFixed(1).padStart(6)} / ${Math.max(...s.guard)
+      .toFixed(1)
+      .padEnd(13)}  ${pct(s.hidden, s.total)}`,
   );
 const receipts = docs.filter((d) => d.key).length;
 if (receipts > 0) {
-  console.log(`\nSROIE key fields in the pseudonymised request (${receipts} receipts): visible as written / behind one placeholder / split`);
-  for (const [field, w] of Object.entries(where)) console.log(`${field.padEnd(8)} ${pct(w.visible, receipts).padStart(6)} / ${pct(w.one, receipts).padStart(6)} / ${pct(w.split, receipts).padStart(6)}`);
+  console.log(
+    `\nSROIE key fields in the pseudonymised request (${receipts} receipts): visible as written / behind one placeholder / split`,
+  );
+  for (const [field, w] of Object.entries(where))
+    console.log(
+      `${field.padEnd(8)} ${pct(w.visible, receipts).padStart(6)} / ${pct(w.one, receipts).padStart(6)} / ${pct(w.split, receipts).padStart(6)}`,
+    );
 }

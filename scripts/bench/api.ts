@@ -62,7 +62,13 @@ if (ONLY !== 'jobs') {
   const threads = Number(process.env.BENCH_THREADS ?? defaultDetectionThreads());
   const detection = threads > 0 ? createDetectionPool({ threads }) : undefined;
   const app = await buildApp({
-    ...(await localApiDependencies(dataDir, new Keyring({ provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }), store: new MemoryKeyringStore() }))),
+    ...(await localApiDependencies(
+      dataDir,
+      new Keyring({
+        provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
+        store: new MemoryKeyringStore(),
+      }),
+    )),
     logger: pino({ level: 'info' }, pino.destination('/dev/null')),
     config: { rateLimit: { max: 1_000_000, windowMs: 60_000 } },
     ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
@@ -116,7 +122,13 @@ if (ONLY !== 'jobs') {
   await run('warm-up', everything, { duration: 2, connections: 4 });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   async function steady(title: string, requests: readonly { body: string }[]): Promise<ConstantRateResult> {
-    const result = await constantRate({ url, headers, bodies: requests.map((r) => r.body), rate: RATE, seconds: SECONDS });
+    const result = await constantRate({
+      url,
+      headers,
+      bodies: requests.map((r) => r.body),
+      rate: RATE,
+      seconds: SECONDS,
+    });
     console.log(
       `${title.padEnd(32)} p50 ${result.p50.toFixed(2).padStart(6)} ms   p99 ${result.p99.toFixed(2).padStart(6)} ms   ` +
         `${result.rate.toFixed(0).padStart(6)} req/s   ${result.sent} requests, ${result.failed} failed, max ${result.max.toFixed(1)} ms (constant rate)`,
@@ -124,7 +136,10 @@ if (ONLY !== 'jobs') {
     return result;
   }
   const fixed = await steady(`all recognizers, ${RATE} req/s`, everything);
-  await run(`all recognizers, ${RATE} req/s (autocannon)`, everything, { connections: 10, overallRate: RATE });
+  await run(`all recognizers, ${RATE} req/s (autocannon)`, everything, {
+    connections: 10,
+    overallRate: RATE,
+  });
   await run('all recognizers, open', everything, { connections: 10 });
   const fixedPatterns = await steady(`patterns only, ${RATE} req/s`, patternsOnly);
   await run('patterns only, open', patternsOnly, { connections: 10 });

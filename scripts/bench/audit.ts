@@ -15,8 +15,20 @@ import type { AuditEventInput } from '../../src/audit/event.js';
 import { EXPORT_FORMAT, serializeAuditExport } from '../../src/audit/export.js';
 import type { AuditExport, ExportedEntry } from '../../src/audit/export.js';
 import { AuditLog, MemoryAuditStore } from '../../src/audit/log.js';
-import { CompactRange, MemoryLeafHashSource, MerkleTree, hashLeaf, verifyConsistency, verifyInclusion } from '../../src/audit/merkle.js';
-import { createAuditSigner, exportAuditPublicKey, generateAuditKeyPair, signTreeHead } from '../../src/audit/tree-head.js';
+import {
+  CompactRange,
+  MemoryLeafHashSource,
+  MerkleTree,
+  hashLeaf,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../src/audit/merkle.js';
+import {
+  createAuditSigner,
+  exportAuditPublicKey,
+  generateAuditKeyPair,
+  signTreeHead,
+} from '../../src/audit/tree-head.js';
 import { verifyExport } from '../../src/audit/verify.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -96,7 +108,11 @@ async function databaseAppends(name: string, handle: DatabaseHandle, dataDir: st
   if (reachable) {
     const target = new URL(url);
     target.pathname = `/${database}`;
-    const pgHandle = await openDatabase({ driver: 'postgres', connectionString: target.toString(), maxConnections: 4 });
+    const pgHandle = await openDatabase({
+      driver: 'postgres',
+      connectionString: target.toString(),
+      maxConnections: 4,
+    });
     try {
       await databaseAppends('PostgreSQL', pgHandle, tmpdir());
     } finally {
@@ -121,7 +137,9 @@ if (process.env.AUDIT_BENCH_ONLY === 'db') process.exit(0);
   const concurrent = appends / ((performance.now() - t0) / 1000);
   t0 = performance.now();
   await log.treeHead();
-  console.log(`appends (memory store, ${appends} events): ${sequential.toFixed(0)}/s awaited one by one, ${concurrent.toFixed(0)}/s ${appends} in flight`);
+  console.log(
+    `appends (memory store, ${appends} events): ${sequential.toFixed(0)}/s awaited one by one, ${concurrent.toFixed(0)}/s ${appends} in flight`,
+  );
   console.log(`signed tree head at ${await log.size()} entries: ${ms(t0)} (includes caching the tree)`);
 }
 
@@ -180,16 +198,28 @@ if (process.env.AUDIT_BENCH_ONLY === 'db') process.exit(0);
     entries.push({ index: i, leaf_hash: toHex(leafHash), event: e });
     // A head every 65,536 entries and at the end, as a log signing at an interval would have.
     if ((i + 1) % 65_536 === 0 || i === N - 1)
-      tree_heads.push(await signTreeHead({ tree_size: i + 1, root_hash: toHex(range.root()), timestamp: Date.UTC(2025, 0, 2) + i }, signer));
+      tree_heads.push(
+        await signTreeHead(
+          { tree_size: i + 1, root_hash: toHex(range.root()), timestamp: Date.UTC(2025, 0, 2) + i },
+          signer,
+        ),
+      );
   }
-  const exported: AuditExport = { format: EXPORT_FORMAT, public_key: exportAuditPublicKey(keyPair).jwk, entries, tree_heads };
+  const exported: AuditExport = {
+    format: EXPORT_FORMAT,
+    public_key: exportAuditPublicKey(keyPair).jwk,
+    entries,
+    tree_heads,
+  };
   console.log(`\nexport of ${N} entries and ${tree_heads.length} heads generated: ${ms(t0)}`);
   t0 = performance.now();
   const text = serializeAuditExport(exported);
   console.log(`serialised to JSON Lines: ${mib(Buffer.byteLength(text))} in ${ms(t0)}`);
   t0 = performance.now();
   const parsedResult = verifyExport(text, exportAuditPublicKey(keyPair).jwk);
-  console.log(`verify export (JSON Lines text, parse + schema + JCS + hashes + ${tree_heads.length} signatures): ${ms(t0)} → ${parsedResult.ok}`);
+  console.log(
+    `verify export (JSON Lines text, parse + schema + JCS + hashes + ${tree_heads.length} signatures): ${ms(t0)} → ${parsedResult.ok}`,
+  );
   t0 = performance.now();
   const memoryResult = verifyExport(exported, keyPair);
   console.log(`verify export (already parsed): ${ms(t0)} → ${memoryResult.ok}`);

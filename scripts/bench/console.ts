@@ -30,7 +30,8 @@ while (queue.length > 0) {
   if (firstLoad.has(file)) continue;
   firstLoad.add(file);
   const source = await readFile(join(CONSOLE_DIR, file), 'utf8');
-  for (const m of source.matchAll(/(?:^|[;\n}])\s*import\s*(?:[^'"()]*?from\s*)?["']\.\/([^"']+\.js)["']/g)) queue.push(`assets/${m[1]!}`);
+  for (const m of source.matchAll(/(?:^|[;\n}])\s*import\s*(?:[^'"()]*?from\s*)?["']\.\/([^"']+\.js)["']/g))
+    queue.push(`assets/${m[1]!}`);
 }
 let raw = 0;
 let gzip = 0;
@@ -42,7 +43,9 @@ for (const file of firstLoad) {
   brotli += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 }
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
-console.log(`first-load JavaScript (${[...firstLoad].join(', ')}): ${kb(raw)} raw, ${kb(gzip)} gzip, ${kb(brotli)} brotli (target ≤ 200 KB compressed)`);
+console.log(
+  `first-load JavaScript (${[...firstLoad].join(', ')}): ${kb(raw)} raw, ${kb(gzip)} gzip, ${kb(brotli)} brotli (target ≤ 200 KB compressed)`,
+);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'veil-bench-console-'));
 const service = await startService({
@@ -59,7 +62,14 @@ const service = await startService({
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 try {
   const token = await mintDevelopmentToken(dataDir, { role: 'admin', tenant: 'acme' });
@@ -84,13 +94,16 @@ try {
     jobId = ((await res.json()) as { job_id: string }).job_id;
   }
   for (;;) {
-    const status = ((await (await fetch(`${service.url}/v1/jobs/${jobId}`, { headers })).json()) as { status: string }).status;
+    const status = (
+      (await (await fetch(`${service.url}/v1/jobs/${jobId}`, { headers })).json()) as { status: string }
+    ).status;
     if (status === 'succeeded') break;
     await new Promise((r) => setTimeout(r, 200));
   }
 
   const best = new Map<string, number>();
-  const record = (name: string, ms: number): void => void best.set(name, Math.min(best.get(name) ?? Infinity, ms));
+  const record = (name: string, ms: number): void =>
+    void best.set(name, Math.min(best.get(name) ?? Infinity, ms));
   const visit = async (page: Page, hash: string, ready: (page: Page) => Promise<void>): Promise<number> => {
     const start = performance.now();
     await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
@@ -117,21 +130,44 @@ try {
       }),
     );
     // The queue's list, its empty sentence, or the error of a server without the review routes.
-    record('review (queue loaded)', await visit(page, '#/review', (p) => p.locator('#queue-heading ~ table, #queue-heading ~ p:not([aria-live]), .error').first().waitFor()));
-    record('audit (tree head and entries loaded)', await visit(page, '#/audit', (p) => p.getByRole('cell', { name: 'job.created' }).first().waitFor()));
+    record(
+      'review (queue loaded)',
+      await visit(page, '#/review', (p) =>
+        p.locator('#queue-heading ~ table, #queue-heading ~ p:not([aria-live]), .error').first().waitFor(),
+      ),
+    );
+    record(
+      'audit (tree head and entries loaded)',
+      await visit(page, '#/audit', (p) => p.getByRole('cell', { name: 'job.created' }).first().waitFor()),
+    );
     record(
       'privacy (metrics and alerts loaded)',
       await visit(page, '#/privacy', async (p) => {
-        await p.locator('#metrics-heading ~ p:not([aria-live]), #metrics-heading ~ table.bars').first().waitFor();
+        await p
+          .locator('#metrics-heading ~ p:not([aria-live]), #metrics-heading ~ table.bars')
+          .first()
+          .waitFor();
         await p.locator('#alerts-heading ~ p, #alerts-heading ~ table').first().waitFor();
       }),
     );
-    record('data subjects', await visit(page, '#/subjects', (p) => p.getByRole('heading', { name: 'Access or erasure request' }).waitFor()));
-    record('settings (API keys loaded)', await visit(page, '#/settings', (p) => p.getByRole('table', { name: /^Keys of tenant/ }).waitFor()));
-    record('jobs (navigation, list loaded)', await visit(page, '#/jobs', (p) => p.getByRole('cell', { name: 'claims-intake' }).first().waitFor()));
+    record(
+      'data subjects',
+      await visit(page, '#/subjects', (p) =>
+        p.getByRole('heading', { name: 'Access or erasure request' }).waitFor(),
+      ),
+    );
+    record(
+      'settings (API keys loaded)',
+      await visit(page, '#/settings', (p) => p.getByRole('table', { name: /^Keys of tenant/ }).waitFor()),
+    );
+    record(
+      'jobs (navigation, list loaded)',
+      await visit(page, '#/jobs', (p) => p.getByRole('cell', { name: 'claims-intake' }).first().waitFor()),
+    );
     await context.close();
   }
-  for (const [name, ms] of best) console.log(`${name}: ${ms.toFixed(0)} ms (best of ${ROUNDS}; target ≤ 1000 ms)`);
+  for (const [name, ms] of best)
+    console.log(`${name}: ${ms.toFixed(0)} ms (best of ${ROUNDS}; target ≤ 1000 ms)`);
 } finally {
   await browser.close();
   await service.close();

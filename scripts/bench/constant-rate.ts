@@ -88,7 +88,10 @@ const ticker = setInterval(() => {
  */
 export function constantRate(options: ConstantRateOptions): Promise<ConstantRateResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { ...options, bodies: [...options.bodies] } });
+    const worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { ...options, bodies: [...options.bodies] },
+    });
     worker.once('message', (result: ConstantRateResult) => {
       resolve(result);
       void worker.terminate();

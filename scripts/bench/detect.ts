@@ -14,14 +14,23 @@ if (!existsSync(EVAL)) {
 const TARGET_MB = Number(process.env.BENCH_MB ?? 8);
 /** Each figure is the best of this many runs: a shared 2-core machine varies by ±30% run to run. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-const presidio = (JSON.parse(readFileSync(new URL('presidio-research/generated_large.json', EVAL), 'utf8')) as { full_text: string }[]).map((r) => r.full_text);
+const presidio = (
+  JSON.parse(readFileSync(new URL('presidio-research/generated_large.json', EVAL), 'utf8')) as {
+    full_text: string;
+  }[]
+).map((r) => r.full_text);
 const tab = ['tab/tab144_train.jsonl', 'tab/tab144_dev.jsonl'].flatMap((f) =>
-  readFileSync(new URL(f, EVAL), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text),
+  readFileSync(new URL(f, EVAL), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { text: string }).text),
 );
 const unit = [...tab, ...presidio].join('\n\n');
 const corpus = unit.repeat(Math.max(1, Math.ceil((TARGET_MB * 1e6) / unit.length))).slice(0, TARGET_MB * 1e6);
 const mb = corpus.length / 1e6;
-console.log(`corpus: ${mb.toFixed(1)} M characters (TAB court judgments + presidio-research sentences, repeated); best of ${ROUNDS} runs`);
+console.log(
+  `corpus: ${mb.toFixed(1)} M characters (TAB court judgments + presidio-research sentences, repeated); best of ${ROUNDS} runs`,
+);
 
 function measure(name: string, fn: () => number): number {
   global.gc?.();
@@ -38,7 +47,9 @@ function measure(name: string, fn: () => number): number {
   clearInterval(timer);
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   const rate = mb / seconds;
-  console.log(`${name.padEnd(44)} ${rate.toFixed(2).padStart(7)} MB/s  ${seconds.toFixed(2).padStart(6)} s  ${String(count).padStart(8)} findings  heap peak ${(peakHeap / 1048576).toFixed(0)} MiB  rss +${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(0)} MiB`);
+  console.log(
+    `${name.padEnd(44)} ${rate.toFixed(2).padStart(7)} MB/s  ${seconds.toFixed(2).padStart(6)} s  ${String(count).padStart(8)} findings  heap peak ${(peakHeap / 1048576).toFixed(0)} MiB  rss +${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(0)} MiB`,
+  );
   return rate;
 }
 
@@ -47,7 +58,9 @@ const run = createAnalyzer();
 run(corpus.slice(0, 200_000));
 
 const pieces = corpus.split('\n\n');
-const veilPieces = measure('veil analyze (per document, all recognizers)', () => pieces.reduce((n, p) => n + run(p).length, 0));
+const veilPieces = measure('veil analyze (per document, all recognizers)', () =>
+  pieces.reduce((n, p) => n + run(p).length, 0),
+);
 measure('veil analyze (one call on the whole corpus)', () => run(corpus).length);
 
 let chunkedCount = 0;
@@ -61,10 +74,14 @@ for (let round = 0; round < ROUNDS; round++) {
   for await (const finding of analyzeChunks(chunks)) if (finding.end > finding.start) chunkedCount++;
   chunkedSeconds = Math.min(chunkedSeconds, (performance.now() - started) / 1000);
 }
-console.log(`${'veil analyzeChunks (64 KiB chunks)'.padEnd(44)} ${(mb / chunkedSeconds).toFixed(2).padStart(7)} MB/s  ${chunkedSeconds.toFixed(2).padStart(6)} s  ${String(chunkedCount).padStart(8)} findings  heap now ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
+console.log(
+  `${'veil analyzeChunks (64 KiB chunks)'.padEnd(44)} ${(mb / chunkedSeconds).toFixed(2).padStart(7)} MB/s  ${chunkedSeconds.toFixed(2).padStart(6)} s  ${String(chunkedCount).padStart(8)} findings  heap now ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`,
+);
 
 // redact-pii on the same documents (it is CommonJS with its own name lists and regexes).
-const { SyncRedactor } = (await import('redact-pii')) as unknown as { SyncRedactor: new () => { redact(text: string): string } };
+const { SyncRedactor } = (await import('redact-pii')) as unknown as {
+  SyncRedactor: new () => { redact(text: string): string };
+};
 const redactor = new SyncRedactor();
 const sampleMb = Math.min(mb, 2);
 const sample = pieces.slice(0, Math.ceil((pieces.length * sampleMb) / mb));
@@ -76,5 +93,7 @@ for (let round = 0; round < ROUNDS; round++) {
   redactSeconds = Math.min(redactSeconds, (performance.now() - started) / 1000);
 }
 const redactPii = sampleChars / redactSeconds;
-console.log(`${'redact-pii SyncRedactor (per document)'.padEnd(44)} ${redactPii.toFixed(2).padStart(7)} MB/s  (on the first ${sampleChars.toFixed(1)} M characters)`);
+console.log(
+  `${'redact-pii SyncRedactor (per document)'.padEnd(44)} ${redactPii.toFixed(2).padStart(7)} MB/s  (on the first ${sampleChars.toFixed(1)} M characters)`,
+);
 console.log(`ratio veil / redact-pii: ${(veilPieces / redactPii).toFixed(1)}x`);

@@ -15,28 +15,41 @@ const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const engineArg = process.argv.indexOf('--engine');
 const engines: ('native' | 'wasm')[] =
-  engineArg > 0 ? [process.argv[engineArg + 1] as 'native' | 'wasm'] : (await nativeTesseractAvailable()) ? ['native', 'wasm'] : ['wasm'];
-const file = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !['--runs', '--engine'].includes(all[i - 1] ?? '')) ?? fileURLToPath(new URL('../../../shared/eval/sroie/img/000.jpg', import.meta.url));
+  engineArg > 0
+    ? [process.argv[engineArg + 1] as 'native' | 'wasm']
+    : (await nativeTesseractAvailable())
+      ? ['native', 'wasm']
+      : ['wasm'];
+const file =
+  process.argv
+    .slice(2)
+    .find((a, i, all) => !a.startsWith('--') && !['--runs', '--engine'].includes(all[i - 1] ?? '')) ??
+  fileURLToPath(new URL('../../../shared/eval/sroie/img/000.jpg', import.meta.url));
 if (!existsSync(file)) {
   console.log(`bench:fields skipped: ${file} not found`);
   process.exit(0);
 }
 const bytes = readFileSync(file);
 const show = (label: string, t: FieldsTimings): void =>
-  console.log(`${label.padEnd(22)} total ${t.total.toFixed(0).padStart(5)} ms = parse/OCR ${t.parse.toFixed(0).padStart(5)} + detect ${t.detect.toFixed(0).padStart(4)} + extract ${t.extract.toFixed(0).padStart(4)}`);
+  console.log(
+    `${label.padEnd(22)} total ${t.total.toFixed(0).padStart(5)} ms = parse/OCR ${t.parse.toFixed(0).padStart(5)} + detect ${t.detect.toFixed(0).padStart(4)} + extract ${t.extract.toFixed(0).padStart(4)}`,
+  );
 
-console.log(`veil fields ${file.split('/').at(-1)} --template receipt (${(bytes.length / 1024).toFixed(0)} KiB)`);
+console.log(
+  `veil fields ${file.split('/').at(-1)} --template receipt (${(bytes.length / 1024).toFixed(0)} KiB)`,
+);
 for (const engine of engines)
-for (const workers of [1, 2]) {
-  const ocr = createOcr(engine, { native: { processes: workers }, wasm: { workers } });
-  const cold = await fieldsOfDocument(bytes, { template: 'receipt', ocr });
-  console.log(engine === 'native' ? 'native tesseract' : 'tesseract.js');
-  show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold.timings);
-  const warm: FieldsTimings[] = [];
-  for (let i = 0; i < runs; i++) warm.push((await fieldsOfDocument(bytes, { template: 'receipt', ocr })).timings);
-  warm.sort((a, b) => a.total - b.total);
-  show(`  warm best of ${runs}`, warm[0]!);
-  show(`  warm median`, warm[warm.length >> 1]!);
-  await ocr.close();
-}
+  for (const workers of [1, 2]) {
+    const ocr = createOcr(engine, { native: { processes: workers }, wasm: { workers } });
+    const cold = await fieldsOfDocument(bytes, { template: 'receipt', ocr });
+    console.log(engine === 'native' ? 'native tesseract' : 'tesseract.js');
+    show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold.timings);
+    const warm: FieldsTimings[] = [];
+    for (let i = 0; i < runs; i++)
+      warm.push((await fieldsOfDocument(bytes, { template: 'receipt', ocr })).timings);
+    warm.sort((a, b) => a.total - b.total);
+    show(`  warm best of ${runs}`, warm[0]!);
+    show(`  warm median`, warm[warm.length >> 1]!);
+    await ocr.close();
+  }
 await closeDocumentResources();

@@ -59,7 +59,8 @@ const texts = new Map<string, number>();
 const add = (kind: Kind, text = ''): void => {
   if (!counting) return;
   counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  if (process.env.JOB_SQL_TEXTS !== undefined) texts.set(text.slice(0, 160), (texts.get(text.slice(0, 160)) ?? 0) + 1);
+  if (process.env.JOB_SQL_TEXTS !== undefined)
+    texts.set(text.slice(0, 160), (texts.get(text.slice(0, 160)) ?? 0) + 1);
 };
 
 // Every statement from every pool of this process goes through Client#query.
@@ -82,7 +83,8 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   const result = original.apply(this, args);
   if (kind === 'fetch' && result instanceof Promise)
     void result.then(
-      (r: { rows?: unknown[] }) => add((r.rows?.length ?? 0) > 0 ? 'queue fetch (found a message)' : 'queue fetch (empty poll)'),
+      (r: { rows?: unknown[] }) =>
+        add((r.rows?.length ?? 0) > 0 ? 'queue fetch (found a message)' : 'queue fetch (empty poll)'),
       () => add('queue fetch (empty poll)'),
     );
   return result;
@@ -95,11 +97,14 @@ function report(phase: string): void {
   const total = [...counts].filter(([k]) => k !== 'queue fetch (empty poll)').reduce((s, [, n]) => s + n, 0);
   console.log(`${phase}: ${(total / JOBS).toFixed(1)} statements per job (empty polls left out)`);
   // CPU time of this process (not PostgreSQL's): a figure the machine's load moves little.
-  console.log(`  CPU time of this process (user + system)   ${((cpu.user + cpu.system) / 1000 / JOBS).toFixed(1).padStart(7)} ms per job`);
+  console.log(
+    `  CPU time of this process (user + system)   ${((cpu.user + cpu.system) / 1000 / JOBS).toFixed(1).padStart(7)} ms per job`,
+  );
   for (const [kind, n] of [...counts].sort((a, b) => b[1] - a[1]))
     console.log(`  ${kind.padEnd(38)} ${(n / JOBS).toFixed(2).padStart(7)} per job`);
   counts.clear();
-  for (const [t, n] of [...texts].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${(n / JOBS).toFixed(2)}  ${t.replace(/\s+/g, ' ')}`);
+  for (const [t, n] of [...texts].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`    ${(n / JOBS).toFixed(2)}  ${t.replace(/\s+/g, ' ')}`);
   texts.clear();
 }
 
@@ -145,7 +150,13 @@ try {
       const res = await fetch(`${service.url}/v1/jobs`, {
         method: 'POST',
         headers: headers[i % tenants]!,
-        body: JSON.stringify({ text: text(i % 16), purpose: 'claims', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 1 }),
+        body: JSON.stringify({
+          text: text(i % 16),
+          purpose: 'claims',
+          consent: { basis: 'contract' },
+          outputs: ['findings_summary', 'redacted'],
+          retention_days: 1,
+        }),
       });
       if (res.status !== 202) throw new Error(`POST /v1/jobs answered ${res.status}`);
       await res.body?.cancel();
@@ -153,7 +164,8 @@ try {
     for (let i = 0; i < tenants; i += 1) await submit(i);
     counts.clear();
     cpuFrom = process.cpuUsage();
-    for (let i = 0; i < JOBS; i += 8) await Promise.all(Array.from({ length: Math.min(8, JOBS - i) }, (_, j) => submit(i + j)));
+    for (let i = 0; i < JOBS; i += 8)
+      await Promise.all(Array.from({ length: Math.min(8, JOBS - i) }, (_, j) => submit(i + j)));
     report(`submit (POST /v1/jobs, ${JOBS} jobs, 8 at a time)`);
 
     const logs = await openAuditLogs({ db: runtime.handle.db, dataDir });

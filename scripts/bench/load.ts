@@ -33,7 +33,8 @@ import { constantRate } from './constant-rate.js';
 import { adminQuery as adminQueryAt, jobText } from './job-text.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const list = (value: string | undefined, fallback: number[]): number[] => (value === undefined ? fallback : value.split(',').map(Number));
+const list = (value: string | undefined, fallback: number[]): number[] =>
+  value === undefined ? fallback : value.split(',').map(Number);
 const ANALYZE_RATES = list(process.env.LOAD_ANALYZE_RATES, [100, 250, 500, 750, 1000, 1500]);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 5);
 const JOB_RATES = list(process.env.LOAD_JOB_RATES, [2, 5, 10, 25, 50, 100]);
@@ -71,7 +72,11 @@ interface Served {
 }
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, VEIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, VEIL_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -102,11 +107,15 @@ async function serve(dataDir: string, workers: number, databaseUrl?: string): Pr
 async function tokens(dataDir: string): Promise<Record<string, string>[]> {
   const sets: Record<string, string>[] = [];
   for (let i = 0; i < TENANTS; i += 1)
-    sets.push({ authorization: `Bearer ${await mintDevelopmentToken(dataDir, { role: 'processor', tenant: `bench-${i}` })}`, 'content-type': 'application/json' });
+    sets.push({
+      authorization: `Bearer ${await mintDevelopmentToken(dataDir, { role: 'processor', tenant: `bench-${i}` })}`,
+      'content-type': 'application/json',
+    });
   return sets;
 }
 
-const pct = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const pct = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 async function analyzePhase(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-load-analyze-'));
@@ -117,11 +126,15 @@ async function analyzePhase(): Promise<void> {
     const url = `${served.url}/v1/analyze`;
     // Warm-up: each detection thread compiles its recognizers and loads the name tagger first.
     await constantRate({ url, headers: first!, moreHeaders: more, bodies, rate: 100, seconds: 5 });
-    console.log(`POST /v1/analyze, 5 KB texts, veil serve on loopback (default detection threads), ${SECONDS} s per rate, constant rate`);
+    console.log(
+      `POST /v1/analyze, 5 KB texts, veil serve on loopback (default detection threads), ${SECONDS} s per rate, constant rate`,
+    );
     let sustainable = 0;
     for (const rate of ANALYZE_RATES) {
-      const attempt = () => constantRate({ url, headers: first!, moreHeaders: more, bodies, rate, seconds: SECONDS });
-      const ok = (x: Awaited<ReturnType<typeof attempt>>) => x.p99 <= 10 && x.failed <= x.sent * 0.01 && x.rate >= rate * 0.95;
+      const attempt = () =>
+        constantRate({ url, headers: first!, moreHeaders: more, bodies, rate, seconds: SECONDS });
+      const ok = (x: Awaited<ReturnType<typeof attempt>>) =>
+        x.p99 <= 10 && x.failed <= x.sent * 0.01 && x.rate >= rate * 0.95;
       let r = await attempt();
       // The machine is shared: a rate that breaks gets one more try before it counts as broken.
       if (!ok(r)) r = await attempt();
@@ -135,7 +148,9 @@ async function analyzePhase(): Promise<void> {
       if (holds) sustainable = Math.max(sustainable, rate);
       if (broken) break;
     }
-    console.log(`  sustainable (p99 ≤ 10 ms, < 1 % errors): ${sustainable} req/s; target 500 req/s ${sustainable >= 500 ? 'met' : 'NOT met'}`);
+    console.log(
+      `  sustainable (p99 ≤ 10 ms, < 1 % errors): ${sustainable} req/s; target 500 req/s ${sustainable >= 500 ? 'met' : 'NOT met'}`,
+    );
   } finally {
     await served.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -153,10 +168,21 @@ interface JobRound {
 }
 
 /** Submits `rate` jobs a second for `seconds`, at even intervals, then waits for every one. */
-async function jobRound(base: string, headerSets: Record<string, string>[], kind: 'text' | 'pdf', rate: number, seconds: number): Promise<JobRound> {
+async function jobRound(
+  base: string,
+  headerSets: Record<string, string>[],
+  kind: 'text' | 'pdf',
+  rate: number,
+  seconds: number,
+): Promise<JobRound> {
   const total = Math.round(rate * seconds);
   const pdfs = kind === 'pdf' ? await Promise.all(Array.from({ length: 8 }, (_, i) => smallPdf(i))) : [];
-  const options = JSON.stringify({ purpose: 'claims', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 1 });
+  const options = JSON.stringify({
+    purpose: 'claims',
+    consent: { basis: 'contract' },
+    outputs: ['findings_summary', 'redacted'],
+    retention_days: 1,
+  });
   const ids: Array<{ id: string; headers: Record<string, string> }> = [];
   const submitLatencies: number[] = [];
   let rejected = 0;
@@ -171,12 +197,20 @@ async function jobRound(base: string, headerSets: Record<string, string>[], kind
       (async () => {
         let res: Response;
         if (kind === 'text') {
-          res = await fetch(`${base}/v1/jobs`, { method: 'POST', headers, body: JSON.stringify({ text: text(i % 16), ...JSON.parse(options) }) });
+          res = await fetch(`${base}/v1/jobs`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ text: text(i % 16), ...JSON.parse(options) }),
+          });
         } else {
           const form = new FormData();
           form.append('options', options);
           form.append('file', new Blob([pdfs[i % pdfs.length]!], { type: 'application/pdf' }), 'claim.pdf');
-          res = await fetch(`${base}/v1/jobs`, { method: 'POST', headers: { authorization: headers.authorization! }, body: form });
+          res = await fetch(`${base}/v1/jobs`, {
+            method: 'POST',
+            headers: { authorization: headers.authorization! },
+            body: form,
+          });
         }
         submitLatencies.push(performance.now() - due);
         if (res.status !== 202) {
@@ -212,7 +246,8 @@ async function jobRound(base: string, headerSets: Record<string, string>[], kind
     }
     pending = next;
     if (pending.length > 0) await new Promise((r) => setTimeout(r, 250));
-    if (performance.now() - start > 600_000) throw new Error(`${pending.length} jobs unfinished after 10 minutes`);
+    if (performance.now() - start > 600_000)
+      throw new Error(`${pending.length} jobs unfinished after 10 minutes`);
   }
   latencies.sort((a, b) => a - b);
   submitLatencies.sort((a, b) => a - b);
@@ -244,9 +279,17 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
   try {
     if (databaseUrl !== undefined)
       for (let i = 0; i < WORKER_PROCESSES; i += 1)
-        workers.push(spawnCli(['worker', '--concurrency', String(WORKERS), '--poll-seconds', '0.5'], { VEIL_DATA_DIR: dataDir, DATABASE_URL: databaseUrl }));
+        workers.push(
+          spawnCli(['worker', '--concurrency', String(WORKERS), '--poll-seconds', '0.5'], {
+            VEIL_DATA_DIR: dataDir,
+            DATABASE_URL: databaseUrl,
+          }),
+        );
     const headerSets = await tokens(dataDir);
-    const setup = driver === 'pglite' ? `veil serve with ${WORKERS} embedded workers per step` : `veil serve --workers 0 + ${WORKER_PROCESSES} veil worker processes × ${WORKERS} per step`;
+    const setup =
+      driver === 'pglite'
+        ? `veil serve with ${WORKERS} embedded workers per step`
+        : `veil serve --workers 0 + ${WORKER_PROCESSES} veil worker processes × ${WORKERS} per step`;
     console.log(`jobs on ${driver} (${setup}), ${JOB_SECONDS} s of submissions per rate, then drained`);
     await jobRound(served.url, headerSets, 'text', 5, 2);
     for (const kind of ['text', 'pdf'] as const) {
@@ -254,7 +297,8 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
       for (const rate of kind === 'text' ? JOB_RATES : PDF_RATES) {
         const r = await jobRound(served.url, headerSets, kind, rate, JOB_SECONDS);
         // Kept up: nothing refused or failed, and the backlog did not grow past the latency bound.
-        const holds = r.rejected === 0 && r.failed === 0 && r.latencyP99 <= (kind === 'text' ? TEXT_P99_MS : PDF_P99_MS);
+        const holds =
+          r.rejected === 0 && r.failed === 0 && r.latencyP99 <= (kind === 'text' ? TEXT_P99_MS : PDF_P99_MS);
         console.log(
           `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
@@ -263,7 +307,9 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
         if (!holds) break;
         sustainable = rate;
       }
-      console.log(`  ${kind}: sustainable ${sustainable} jobs/s${kind === 'text' && driver === 'postgres' ? `; target 100 text jobs/s ${sustainable >= 100 ? 'met' : 'NOT met'}` : ''}`);
+      console.log(
+        `  ${kind}: sustainable ${sustainable} jobs/s${kind === 'text' && driver === 'postgres' ? `; target 100 text jobs/s ${sustainable >= 100 ? 'met' : 'NOT met'}` : ''}`,
+      );
     }
   } finally {
     await Promise.all(workers.map(stopChild));
@@ -273,6 +319,8 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
   }
 }
 
-console.log(`machine: ${(await import('node:os')).availableParallelism()} cores, node ${process.version}; figures are noisy on a shared machine`);
+console.log(
+  `machine: ${(await import('node:os')).availableParallelism()} cores, node ${process.version}; figures are noisy on a shared machine`,
+);
 if (ONLY !== 'jobs') await analyzePhase();
 if (ONLY !== 'analyze') for (const driver of DRIVERS) await jobsPhase(driver as 'pglite' | 'postgres');

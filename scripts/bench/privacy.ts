@@ -69,7 +69,9 @@ function receiver(): Server {
   });
 }
 const listen = (server: Server, port = 0): Promise<number> =>
-  new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
 
 const hook = receiver();
 const port = await listen(hook);
@@ -112,7 +114,12 @@ try {
     for (const name of round % 2 === 0 ? (['without', 'with'] as const) : (['with', 'without'] as const)) {
       const started = performance.now();
       for (let i = 0; i < REQUESTS; i += 1) {
-        const res = await apps[name].inject({ method: 'POST', url: '/v1/analyze', headers: auth('processor'), payload: body });
+        const res = await apps[name].inject({
+          method: 'POST',
+          url: '/v1/analyze',
+          headers: auth('processor'),
+          payload: body,
+        });
         if (res.statusCode !== 200) throw new Error(`analyze: ${res.statusCode} ${res.body}`);
       }
       perRequest[name].push(((performance.now() - started) * 1000) / REQUESTS);
@@ -131,7 +138,9 @@ try {
   };
   let started = performance.now();
   for (let i = 0; i < 100_000; i += 1) detector.onRequest(outcome);
-  console.log(`detector per request outcome: ${(((performance.now() - started) * 1000) / 100_000).toFixed(2)} µs`);
+  console.log(
+    `detector per request outcome: ${(((performance.now() - started) * 1000) / 100_000).toFixed(2)} µs`,
+  );
   await Promise.all(Object.values(apps).map((app) => app.close()));
   await detector.close();
 
@@ -155,7 +164,11 @@ try {
   }
   for (const id of jobIds)
     for (;;) {
-      const res = await service.app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: auth('processor') });
+      const res = await service.app.inject({
+        method: 'GET',
+        url: `/v1/jobs/${id}`,
+        headers: auth('processor'),
+      });
       const status = res.json<{ status: string }>().status;
       if (status === 'succeeded') break;
       if (status !== 'queued' && status !== 'running') throw new Error(`job ${id}: ${status}`);
@@ -163,7 +176,9 @@ try {
     }
   const runMs = performance.now() - started;
   const log = service.audit.forTenant('bench');
-  const events = (await exportAuditLog(log.store, service.audit.signer)).entries.map((e) => e.event as AuditEvent);
+  const events = (await exportAuditLog(log.store, service.audit.signer)).entries.map(
+    (e) => e.event as AuditEvent,
+  );
   const replay = createAlerting({ db: service.runtime.handle.db, policyFor: () => policy });
   const replayed: number[] = [];
   for (let pass = 0; pass < 5; pass += 1) {

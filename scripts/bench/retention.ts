@@ -52,10 +52,20 @@ function percentile(sorted: readonly number[], p: number): number {
 const dataDir = await mkdtemp(join(tmpdir(), 'veil-bench-retention-'));
 const policyDir = join(dataDir, 'policies');
 await import('node:fs/promises').then((fs) => fs.mkdir(policyDir));
-const base = parse(await readFile(new URL('../../policies/default.yaml', import.meta.url), 'utf8'), { maxAliasCount: 100 }) as Record<string, unknown>;
-await writeFile(join(policyDir, 'default.yaml'), stringify({ ...base, retention: { ...(base.retention as object), original: '1s', redacted: '3s' } }));
+const base = parse(await readFile(new URL('../../policies/default.yaml', import.meta.url), 'utf8'), {
+  maxAliasCount: 100,
+}) as Record<string, unknown>;
+await writeFile(
+  join(policyDir, 'default.yaml'),
+  stringify({ ...base, retention: { ...(base.retention as object), original: '1s', redacted: '3s' } }),
+);
 const server = await postgres();
-const principal: Principal = { id: 'bench', tenantId: 'bench', roles: ['processor', 'auditor'], kind: 'user' };
+const principal: Principal = {
+  id: 'bench',
+  tenantId: 'bench',
+  roles: ['processor', 'auditor'],
+  kind: 'user',
+};
 const service = await openService({
   dataDir,
   ...(server === undefined ? {} : { databaseUrl: server.url }),
@@ -74,7 +84,12 @@ try {
     const res = await service.app.inject({
       method: 'POST',
       url: '/v1/jobs',
-      payload: { text: `Claim ${i}: write to person${i}@example.org or call 212-555-${String(1000 + i).slice(-4)}.`, purpose: 'claims_processing', consent: { basis: 'contract' }, outputs: ['redacted'] },
+      payload: {
+        text: `Claim ${i}: write to person${i}@example.org or call 212-555-${String(1000 + i).slice(-4)}.`,
+        purpose: 'claims_processing',
+        consent: { basis: 'contract' },
+        outputs: ['redacted'],
+      },
     });
     if (res.statusCode !== 202) throw new Error(`submit ${i}: ${res.statusCode} ${res.body}`);
   }
@@ -82,23 +97,34 @@ try {
   const ledger = async (): Promise<Array<{ class: string; delete_after: Date; deleted_at: Date | null }>> =>
     db.transaction().execute(async (trx) => {
       await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
-      return (await sql<{ class: string; delete_after: Date; deleted_at: Date | null }>`select class, delete_after, deleted_at from retention_ledger`.execute(trx)).rows;
+      return (
+        await sql<{
+          class: string;
+          delete_after: Date;
+          deleted_at: Date | null;
+        }>`select class, delete_after, deleted_at from retention_ledger`.execute(trx)
+      ).rows;
     });
   for (;;) {
     const rows = await ledger();
     const pending = rows.filter((r) => r.deleted_at === null).length;
     if (rows.length === JOBS * 3 && pending === 0) break;
-    if (Date.now() - started > 30 * 60_000) throw new Error(`still ${pending} classes pending after 30 minutes`);
+    if (Date.now() - started > 30 * 60_000)
+      throw new Error(`still ${pending} classes pending after 30 minutes`);
     await new Promise((r) => setTimeout(r, 1000));
   }
   const rows = await ledger();
-  console.log(`deletion lag (delete_after -> deleted_at), ${JOBS} jobs on ${server === undefined ? 'PGlite' : 'PostgreSQL'}, sweep every ${SWEEP} s, ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+  console.log(
+    `deletion lag (delete_after -> deleted_at), ${JOBS} jobs on ${server === undefined ? 'PGlite' : 'PostgreSQL'}, sweep every ${SWEEP} s, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+  );
   for (const cls of ['original', 'extracted_text', 'redacted']) {
     const lags = rows
       .filter((r) => r.class === cls)
       .map((r) => new Date(r.deleted_at!).getTime() - new Date(r.delete_after).getTime())
       .sort((a, b) => a - b);
-    console.log(`${cls.padEnd(15)} n=${lags.length}  p50 ${(percentile(lags, 50) / 1000).toFixed(2)} s  p99 ${(percentile(lags, 99) / 1000).toFixed(2)} s  max ${(lags.at(-1)! / 1000).toFixed(2)} s`);
+    console.log(
+      `${cls.padEnd(15)} n=${lags.length}  p50 ${(percentile(lags, 50) / 1000).toFixed(2)} s  p99 ${(percentile(lags, 99) / 1000).toFixed(2)} s  max ${(lags.at(-1)! / 1000).toFixed(2)} s`,
+    );
   }
 } finally {
   await service.close();

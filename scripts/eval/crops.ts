@@ -41,7 +41,11 @@ interface Task {
 const template = await loadTemplate('receipt');
 const rules = createRuleExtractor();
 const detect = createAnalyzer();
-const ids = readdirSync(`${root}img`).filter((n) => n.endsWith('.jpg')).map((n) => n.slice(0, -4)).filter((id) => HELD_OUT.includes(id)).sort();
+const ids = readdirSync(`${root}img`)
+  .filter((n) => n.endsWith('.jpg'))
+  .map((n) => n.slice(0, -4))
+  .filter((id) => HELD_OUT.includes(id))
+  .sort();
 const tasks: Task[] = [];
 const refused: string[] = [];
 const noBox: string[] = [];
@@ -60,7 +64,16 @@ for (const id of ids) {
       continue;
     }
     try {
-      const crop = await renderFieldCrop({ bytes, mediaType: doc.mediaType, document: doc, findings, page: result.page, box: result.box, margin: MARGIN, maxPageShare: CAP });
+      const crop = await renderFieldCrop({
+        bytes,
+        mediaType: doc.mediaType,
+        document: doc,
+        findings,
+        page: result.page,
+        box: result.box,
+        margin: MARGIN,
+        maxPageShare: CAP,
+      });
       tasks.push({ id, field, share: crop.pageShare, pixels: crop.width * crop.height });
     } catch (error) {
       if (!isVeilError(error) || error.code !== 'VEIL_REVIEW_CROP_TOO_LARGE') throw error;
@@ -71,22 +84,33 @@ for (const id of ids) {
 
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 /** Nearest-rank 95th percentile. */
-const p95 = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(0.95 * xs.length) - 1)] ?? 0;
+const p95 = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(0.95 * xs.length) - 1)] ?? 0;
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`.padStart(7);
 const px = (x: number): string => Math.round(x).toLocaleString('en').padStart(8);
 
 const reviewCount = tasks.length + refused.length + noBox.length;
-console.log(`SROIE held-out receipts ${ids[0]}-${ids.at(-1)} (${ids.length}); rules extractor, template receipt v${template.version} ${template.hash.slice(0, 12)}`);
-console.log(`crop: margin ${MARGIN} of the page's shorter side, cap (maxPageShare) ${CAP}; every finding of the default analyzer outside the field's box masked\n`);
-console.log(`fields ${fieldCount}, sent to review ${reviewCount} (${pct(reviewCount / Math.max(1, fieldCount)).trim()}): cropped ${tasks.length}, refused as larger than the cap ${refused.length}, without a box ${noBox.length}\n`);
+console.log(
+  `SROIE held-out receipts ${ids[0]}-${ids.at(-1)} (${ids.length}); rules extractor, template receipt v${template.version} ${template.hash.slice(0, 12)}`,
+);
+console.log(
+  `crop: margin ${MARGIN} of the page's shorter side, cap (maxPageShare) ${CAP}; every finding of the default analyzer outside the field's box masked\n`,
+);
+console.log(
+  `fields ${fieldCount}, sent to review ${reviewCount} (${pct(reviewCount / Math.max(1, fieldCount)).trim()}): cropped ${tasks.length}, refused as larger than the cap ${refused.length}, without a box ${noBox.length}\n`,
+);
 console.log(`field     tasks |  mean share   p95 share |  mean pixels  p95 pixels`);
 for (const field of [...template.fields.map((f) => f.name), 'all']) {
   const list = tasks.filter((t) => field === 'all' || t.field === field);
   const shares = list.map((t) => t.share);
   const pixels = list.map((t) => t.pixels);
-  console.log(`${field.padEnd(9)} ${String(list.length).padStart(5)} |    ${pct(mean(shares))}     ${pct(p95(shares))} |     ${px(mean(pixels))}    ${px(p95(pixels))}`);
+  console.log(
+    `${field.padEnd(9)} ${String(list.length).padStart(5)} |    ${pct(mean(shares))}     ${pct(p95(shares))} |     ${px(mean(pixels))}    ${px(p95(pixels))}`,
+  );
 }
-console.log(`\ntarget: mean crop area per task ≤ 3.00% of the page; measured ${pct(mean(tasks.map((t) => t.share))).trim()}`);
+console.log(
+  `\ntarget: mean crop area per task ≤ 3.00% of the page; measured ${pct(mean(tasks.map((t) => t.share))).trim()}`,
+);
 if (refused.length > 0) console.log(`refused (box alone over the cap): ${refused.join(', ')}`);
 if (noBox.length > 0) console.log(`no box: ${noBox.join(', ')}`);
 console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -10,7 +10,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isHeldOutTemplate } from './splits.js';
-import { isCovered, matchCount, mergeAdjacent, scores, tokenCounts, tokenPrecisionCounts, type Span } from './spans.js';
+import {
+  isCovered,
+  matchCount,
+  mergeAdjacent,
+  scores,
+  tokenCounts,
+  tokenPrecisionCounts,
+  type Span,
+} from './spans.js';
 
 const EVAL = new URL('../../../shared/eval/', import.meta.url);
 if (!existsSync(EVAL)) {
@@ -62,7 +70,9 @@ function pct(value: number): string {
 }
 
 function evaluateSpans(name: string, samples: Sample[]): void {
-  const counts = new Map<number, { tp: number; pred: number; gold: number }>(IOUS.map((t) => [t, { tp: 0, pred: 0, gold: 0 }]));
+  const counts = new Map<number, { tp: number; pred: number; gold: number }>(
+    IOUS.map((t) => [t, { tp: 0, pred: 0, gold: 0 }]),
+  );
   const rawCounts = { tp: 0, pred: 0, gold: 0 };
   const partCounts = { tp: 0, pred: 0 };
   const keptCounts = { tp: 0, pred: 0, gold: 0 };
@@ -85,7 +95,10 @@ function evaluateSpans(name: string, samples: Sample[]): void {
       c.pred += predMerged.length;
       c.gold += goldMerged.length;
     }
-    const kept = mergeAdjacent(text, predicted.filter((p) => annotated.has(datasetType(p.type))));
+    const kept = mergeAdjacent(
+      text,
+      predicted.filter((p) => annotated.has(datasetType(p.type))),
+    );
     keptCounts.tp += matchCount(goldMerged, kept, 0.9);
     keptCounts.pred += kept.length;
     keptCounts.gold += goldMerged.length;
@@ -110,12 +123,18 @@ function evaluateSpans(name: string, samples: Sample[]): void {
     wholeTokens.gold += tc.gold;
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(`\n## ${name}: ${samples.length} samples, ${(chars / 1e3).toFixed(0)} k chars, ${seconds.toFixed(2)} s`);
+  console.log(
+    `\n## ${name}: ${samples.length} samples, ${(chars / 1e3).toFixed(0)} k chars, ${seconds.toFixed(2)} s`,
+  );
   const raw = scores(rawCounts.tp, rawCounts.pred, rawCounts.gold);
   const token = scores(wholeTokens.tp, wholeTokens.predicted, wholeTokens.gold);
   const parts = scores(partCounts.tp, partCounts.pred, rawCounts.gold);
-  console.log(`span F2 ${pct(raw.f2)} (IoU 0.9, unmerged; P ${pct(raw.p)} R ${pct(raw.r)})   token F2 ${pct(token.f2)} (P ${pct(token.p)} R ${pct(token.r)})`);
-  console.log(`span F2 ${pct(parts.f2)} (IoU 0.9, unmerged, each finding with parts scored as its parts; P ${pct(parts.p)} R ${pct(parts.r)})`);
+  console.log(
+    `span F2 ${pct(raw.f2)} (IoU 0.9, unmerged; P ${pct(raw.p)} R ${pct(raw.r)})   token F2 ${pct(token.f2)} (P ${pct(token.p)} R ${pct(token.r)})`,
+  );
+  console.log(
+    `span F2 ${pct(parts.f2)} (IoU 0.9, unmerged, each finding with parts scored as its parts; P ${pct(parts.p)} R ${pct(parts.r)})`,
+  );
   console.log('IoU   precision recall    F1     F2   (type-agnostic, adjacent spans merged)');
   for (const t of IOUS) {
     const c = counts.get(t)!;
@@ -123,8 +142,12 @@ function evaluateSpans(name: string, samples: Sample[]): void {
     console.log(`${t.toFixed(1)}   ${pct(s.p)}    ${pct(s.r)}  ${pct(s.f1)}  ${pct(s.f2)}`);
   }
   const keptScores = scores(keptCounts.tp, keptCounts.pred, keptCounts.gold);
-  console.log(`0.9 on the dataset's entity types only (entities_to_keep): P ${pct(keptScores.p)} R ${pct(keptScores.r)} F1 ${pct(keptScores.f1)} F2 ${pct(keptScores.f2)}`);
-  console.log(`word-token precision ${pct(tokens === 0 ? 0 : correctTokens / tokens)} (predicted letter/digit runs inside a gold span)`);
+  console.log(
+    `0.9 on the dataset's entity types only (entities_to_keep): P ${pct(keptScores.p)} R ${pct(keptScores.r)} F1 ${pct(keptScores.f1)} F2 ${pct(keptScores.f2)}`,
+  );
+  console.log(
+    `word-token precision ${pct(tokens === 0 ? 0 : correctTokens / tokens)} (predicted letter/digit runs inside a gold span)`,
+  );
   console.log('coverage recall per gold type (every character of the gold span caught):');
   for (const [type, { covered, total }] of [...perType].sort((a, b) => b[1].total - a[1].total))
     console.log(`  ${type.padEnd(18)} ${pct(covered / total)}  (${covered}/${total})`);
@@ -145,7 +168,12 @@ function evaluateTab(name: string, file: string): void {
   for (const line of lines) {
     const doc = JSON.parse(line) as TabRecord;
     const predicted: Span[] = run(doc.text);
-    const mentions = doc.entities.map((e) => ({ start: e.start_offset, end: e.end_offset, type: e.entity_type, id: e.identifier_type }));
+    const mentions = doc.entities.map((e) => ({
+      start: e.start_offset,
+      end: e.end_offset,
+      type: e.entity_type,
+      id: e.identifier_type,
+    }));
     for (const m of mentions) {
       if (m.id !== 'DIRECT' && m.id !== 'QUASI') continue;
       const covered = isCovered(doc.text, m, predicted);
@@ -158,7 +186,11 @@ function evaluateTab(name: string, file: string): void {
       perType.set(key, entry);
     }
     const all = tokenPrecisionCounts(doc.text, mentions, predicted);
-    const strict = tokenPrecisionCounts(doc.text, mentions.filter((m) => m.id !== 'NO_MASK'), predicted);
+    const strict = tokenPrecisionCounts(
+      doc.text,
+      mentions.filter((m) => m.id !== 'NO_MASK'),
+      predicted,
+    );
     tokens += all.tokens;
     correct += all.correct;
     strictCorrect += strict.correct;
@@ -166,29 +198,49 @@ function evaluateTab(name: string, file: string): void {
   const strictPrecision = tokens === 0 ? 0 : strictCorrect / tokens;
   const lenientPrecision = tokens === 0 ? 0 : correct / tokens;
   console.log(`\n## ${name}: ${lines.length} documents`);
-  const rate = (t: { covered: number; total: number }) => `${pct(t.covered / t.total)} (${t.covered}/${t.total})`;
-  console.log(`ER_di ${rate(tally.DIRECT)}   ER_qi ${rate(tally.QUASI)}   (DIRECT / QUASI mentions fully covered)`);
-  console.log(`precision ${pct(strictPrecision)} strict (predicted word tokens inside a DIRECT/QUASI mention), ${pct(lenientPrecision)} lenient (inside any mention)`);
+  const rate = (t: { covered: number; total: number }) =>
+    `${pct(t.covered / t.total)} (${t.covered}/${t.total})`;
+  console.log(
+    `ER_di ${rate(tally.DIRECT)}   ER_qi ${rate(tally.QUASI)}   (DIRECT / QUASI mentions fully covered)`,
+  );
+  console.log(
+    `precision ${pct(strictPrecision)} strict (predicted word tokens inside a DIRECT/QUASI mention), ${pct(lenientPrecision)} lenient (inside any mention)`,
+  );
   for (const [key, { covered, total }] of [...perType].sort((a, b) => b[1].total - a[1].total))
     console.log(`  ${key.padEnd(18)} ${pct(covered / total)}  (${covered}/${total})`);
 }
 
 const SETS: Readonly<Record<string, () => void>> = {
-  small: () => evaluateSpans('presidio-research generated_small (never trained on)', presidio('presidio-research/generated_small.json')),
+  small: () =>
+    evaluateSpans(
+      'presidio-research generated_small (never trained on)',
+      presidio('presidio-research/generated_small.json'),
+    ),
   heldout: () =>
-    evaluateSpans('presidio-research generated_large, held-out templates (never trained on)', presidio('presidio-research/generated_large.json', (r) => isHeldOutTemplate(r.template_id))),
-  large: () => evaluateSpans('presidio-research generated_large, all (80% of templates seen in training)', presidio('presidio-research/generated_large.json')),
+    evaluateSpans(
+      'presidio-research generated_large, held-out templates (never trained on)',
+      presidio('presidio-research/generated_large.json', (r) => isHeldOutTemplate(r.template_id)),
+    ),
+  large: () =>
+    evaluateSpans(
+      'presidio-research generated_large, all (80% of templates seen in training)',
+      presidio('presidio-research/generated_large.json'),
+    ),
   'tab-dev': () => evaluateTab('TAB dev (never trained on)', 'tab/tab144_dev.jsonl'),
   // The tagger's weights saw TAB train, but no written rule was tuned on it: it is the second
   // check that a rule generalises beyond the dev set.
-  'tab-train': () => evaluateTab('TAB train (tagger trained on it; rules never tuned on it)', 'tab/tab144_train.jsonl'),
+  'tab-train': () =>
+    evaluateTab('TAB train (tagger trained on it; rules never tuned on it)', 'tab/tab144_train.jsonl'),
 };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in SETS));
 if (unknown.length > 0) {
-  console.error(`unknown evaluation set(s): ${unknown.join(', ')}; choose from ${Object.keys(SETS).join(', ')}`);
+  console.error(
+    `unknown evaluation set(s): ${unknown.join(', ')}; choose from ${Object.keys(SETS).join(', ')}`,
+  );
   process.exit(2);
 }
 console.log('# Veil detection evaluation (type-agnostic; see docs/evaluation.md)');
-for (const [name, evaluate] of Object.entries(SETS)) if (wanted.length === 0 || wanted.includes(name)) evaluate();
+for (const [name, evaluate] of Object.entries(SETS))
+  if (wanted.length === 0 || wanted.includes(name)) evaluate();

@@ -18,7 +18,12 @@ import { extractFields } from '../../src/ai/fields/extract.js';
 import { fitCalibration } from '../../src/ai/fields/rules/calibration.js';
 import { createRuleExtractor } from '../../src/ai/fields/rules/extract.js';
 import { editDistance } from '../../src/ai/fields/rules/labels.js';
-import { DEFAULT_REVIEW_BELOW, type FieldSpec, type FieldsResult, type Money } from '../../src/ai/fields/spec.js';
+import {
+  DEFAULT_REVIEW_BELOW,
+  type FieldSpec,
+  type FieldsResult,
+  type Money,
+} from '../../src/ai/fields/spec.js';
 import { loadTemplate } from '../../src/ai/fields/templates.js';
 import { parseValue } from '../../src/ai/fields/types/index.js';
 import type { Document, Line } from '../../src/documents/model.js';
@@ -32,7 +37,9 @@ if (!existsSync(root)) {
 }
 const showMisses = process.argv.includes('--misses');
 const fit = process.argv.includes('--fit');
-const CALIBRATION_FILE = fileURLToPath(new URL('../../src/ai/fields/rules/calibration.json', import.meta.url));
+const CALIBRATION_FILE = fileURLToPath(
+  new URL('../../src/ai/fields/rules/calibration.json', import.meta.url),
+);
 const FIELDS = ['company', 'date', 'address', 'total'] as const;
 type Gold = Record<(typeof FIELDS)[number], string>;
 
@@ -56,11 +63,21 @@ function goldDocument(csv: string): Document {
       words: words.map((w, i) => {
         const start = text.indexOf(w, at);
         at = start + w.length;
-        return { text: w, box: { x: x0 + start * perChar, y: y0, width: w.length * perChar, height: y1 - y0 }, spaceBefore: i > 0 };
+        return {
+          text: w,
+          box: { x: x0 + start * perChar, y: y0, width: w.length * perChar, height: y1 - y0 },
+          spaceBefore: i > 0,
+        };
       }),
     });
   }
-  return { format: 'image', mediaType: 'image/jpeg', pages: [{ number: 1, width, height, unit: 'px', source: 'ocr', lines }], tables: [], records: [] };
+  return {
+    format: 'image',
+    mediaType: 'image/jpeg',
+    pages: [{ number: 1, width, height, unit: 'px', source: 'ocr', lines }],
+    tables: [],
+    records: [],
+  };
 }
 
 const squash = (s: string): string => s.toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
@@ -110,7 +127,10 @@ function cer(got: string, want: string): number {
 const template = await loadTemplate('receipt');
 const rules = createRuleExtractor();
 const uncalibrated = createRuleExtractor({ calibration: null });
-const ids = readdirSync(`${root}img`).filter((n) => n.endsWith('.jpg')).map((n) => n.slice(0, -4)).sort();
+const ids = readdirSync(`${root}img`)
+  .filter((n) => n.endsWith('.jpg'))
+  .map((n) => n.slice(0, -4))
+  .sort();
 const dev = new Set(ids.slice(0, Math.ceil(ids.length / 2)));
 const INPUTS = ['ocr', 'gold'] as const;
 type Input = (typeof INPUTS)[number];
@@ -122,24 +142,44 @@ for (const id of ids) {
   const gold = JSON.parse(readFileSync(`${root}key/${id}.json`, 'utf8')) as Gold;
   const { doc, cached } = await cachedParse(readFileSync(`${root}img/${id}.jpg`));
   if (!cached) ocrRuns++;
-  const inputs: Record<Input, Document> = { ocr: doc, gold: goldDocument(readFileSync(`${root}box/${id}.csv`, 'utf8')) };
+  const inputs: Record<Input, Document> = {
+    ocr: doc,
+    gold: goldDocument(readFileSync(`${root}box/${id}.csv`, 'utf8')),
+  };
   for (const input of INPUTS) {
     const result: FieldsResult = await extractFields(inputs[input], template, { rules });
     const raw: FieldsResult = await extractFields(inputs[input], template, { rules: uncalibrated });
     for (const field of FIELDS) {
       const f = result.fields[field]!;
       const right = correct(field, f.value, gold[field]);
-      const close = f.value !== null && cer(normalised(field, f.value), goldNormalised(field, gold[field])) <= LENIENT_CER;
-      outcomes[input].push({ id, field, right, close, confidence: f.confidence, raw: raw.fields[field]!.confidence, found: f.value !== null });
-      if (showMisses && !right && dev.has(id)) misses.push(`${input} ${id} ${field}: got ${JSON.stringify(f.value)} (${f.confidence}) want ${JSON.stringify(gold[field])}`);
+      const close =
+        f.value !== null &&
+        cer(normalised(field, f.value), goldNormalised(field, gold[field])) <= LENIENT_CER;
+      outcomes[input].push({
+        id,
+        field,
+        right,
+        close,
+        confidence: f.confidence,
+        raw: raw.fields[field]!.confidence,
+        found: f.value !== null,
+      });
+      if (showMisses && !right && dev.has(id))
+        misses.push(
+          `${input} ${id} ${field}: got ${JSON.stringify(f.value)} (${f.confidence}) want ${JSON.stringify(gold[field])}`,
+        );
     }
   }
 }
 
 const pct = (n: number, d: number): string => (d === 0 ? '   -  ' : (n / d).toFixed(3).padStart(6));
-const share = (list: readonly Outcome[], pick: (o: Outcome) => boolean): string => pct(list.filter(pick).length, list.length);
+const share = (list: readonly Outcome[], pick: (o: Outcome) => boolean): string =>
+  pct(list.filter(pick).length, list.length);
 const TARGETS: Record<string, number> = { date: 0.95, total: 0.9, company: 0.85, address: 0.75 };
-const SPLITS = [['dev', (o: Outcome) => dev.has(o.id)], ['held-out', (o: Outcome) => !dev.has(o.id)]] as const;
+const SPLITS = [
+  ['dev', (o: Outcome) => dev.has(o.id)],
+  ['held-out', (o: Outcome) => !dev.has(o.id)],
+] as const;
 const bySplit = (list: readonly Outcome[]): Outcome[][] => SPLITS.map(([, inSplit]) => list.filter(inSplit));
 
 if (fit) {
@@ -148,27 +188,61 @@ if (fit) {
   const samples = [...outcomes.ocr, ...outcomes.gold]
     .filter((o) => dev.has(o.id) && o.found)
     .map((o) => ({ type: typeOf.get(o.field)!, raw: o.raw, right: o.right }));
-  const table = fitCalibration(samples, `SROIE receipts ${[...dev][0]}-${[...dev].at(-1)} (dev half), Veil's OCR and gold line boxes, receipt template v${template.version}`);
+  const table = fitCalibration(
+    samples,
+    `SROIE receipts ${[...dev][0]}-${[...dev].at(-1)} (dev half), Veil's OCR and gold line boxes, receipt template v${template.version}`,
+  );
   writeFileSync(CALIBRATION_FILE, `${JSON.stringify(table, null, 2)}\n`);
-  console.log(`calibration fitted on dev (${dev.size} receipts, OCR and gold boxes) written to ${CALIBRATION_FILE}; run again without --fit to score it\n`);
+  console.log(
+    `calibration fitted on dev (${dev.size} receipts, OCR and gold boxes) written to ${CALIBRATION_FILE}; run again without --fit to score it\n`,
+  );
 }
 
-console.log(`SROIE receipts: ${ids.length} (dev ${dev.size}: ${[...dev][0]}-${[...dev].at(-1)}, held-out ${ids.length - dev.size}); rules extractor, template receipt v${template.version} ${template.hash.slice(0, 12)}`);
-console.log(`input: "ocr" = Veil's OCR of the JPEG (parseDocument), "gold" = the gold line transcripts and boxes (box/*.csv)\n`);
-console.log(`exact-match accuracy after normalisation (text: case, spacing, punctuation; date and total: value; the SROIE task-3 measure)`);
-console.log(`and, in brackets, the lenient share: character error rate <= ${LENIENT_CER} on the normalised value`);
-console.log(`field     target |   ocr dev           held-out        all          |  gold dev          held-out        all`);
+console.log(
+  `SROIE receipts: ${ids.length} (dev ${dev.size}: ${[...dev][0]}-${[...dev].at(-1)}, held-out ${ids.length - dev.size}); rules extractor, template receipt v${template.version} ${template.hash.slice(0, 12)}`,
+);
+console.log(
+  `input: "ocr" = Veil's OCR of the JPEG (parseDocument), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
+);
+console.log(
+  `exact-match accuracy after normalisation (text: case, spacing, punctuation; date and total: value; the SROIE task-3 measure)`,
+);
+console.log(
+  `and, in brackets, the lenient share: character error rate <= ${LENIENT_CER} on the normalised value`,
+);
+console.log(
+  `field     target |   ocr dev           held-out        all          |  gold dev          held-out        all`,
+);
 for (const field of [...FIELDS, 'all'] as const) {
   const row = (input: Input): string => {
     const list = outcomes[input].filter((o) => field === 'all' || o.field === field);
-    return [...bySplit(list), list].map((l) => `${share(l, (o) => o.right)} (${share(l, (o) => o.close)})`).join('  ');
+    return [...bySplit(list), list]
+      .map((l) => `${share(l, (o) => o.right)} (${share(l, (o) => o.close)})`)
+      .join('  ');
   };
-  console.log(`${field.padEnd(9)} ${field === 'all' ? '     ' : TARGETS[field]!.toFixed(2).padStart(5)}  | ${row('ocr')} | ${row('gold')}`);
+  console.log(
+    `${field.padEnd(9)} ${field === 'all' ? '     ' : TARGETS[field]!.toFixed(2).padStart(5)}  | ${row('ocr')} | ${row('gold')}`,
+  );
 }
 
-const BANDS: [string, number, number][] = [['0.9 - 1.0', 0.9, 1.01], ['0.7 - 0.9', 0.7, 0.9], ['below 0.7', -1, 0.7]];
-const BINS: [number, number][] = [[0.9, 1.01], [0.8, 0.9], [0.7, 0.8], [0.5, 0.7], [-1, 0.5]];
-const bandCell = (list: readonly Outcome[], lo: number, hi: number, score: (o: Outcome) => number): string => {
+const BANDS: [string, number, number][] = [
+  ['0.9 - 1.0', 0.9, 1.01],
+  ['0.7 - 0.9', 0.7, 0.9],
+  ['below 0.7', -1, 0.7],
+];
+const BINS: [number, number][] = [
+  [0.9, 1.01],
+  [0.8, 0.9],
+  [0.7, 0.8],
+  [0.5, 0.7],
+  [-1, 0.5],
+];
+const bandCell = (
+  list: readonly Outcome[],
+  lo: number,
+  hi: number,
+  score: (o: Outcome) => number,
+): string => {
   const band = list.filter((o) => score(o) >= lo && score(o) < hi);
   const mean = band.reduce((s, o) => s + score(o), 0) / Math.max(1, band.length);
   return `${String(band.length).padStart(3)} ${band.length ? mean.toFixed(2) : '  - '} ${pct(band.filter((o) => o.right).length, band.length)}`;
@@ -179,32 +253,53 @@ const ece = (list: readonly Outcome[], score: (o: Outcome) => number): string =>
   for (const [lo, hi] of BINS) {
     const bin = list.filter((o) => score(o) >= lo && score(o) < hi);
     if (bin.length === 0) continue;
-    const gap = bin.reduce((s, o) => s + score(o), 0) / bin.length - bin.filter((o) => o.right).length / bin.length;
+    const gap =
+      bin.reduce((s, o) => s + score(o), 0) / bin.length - bin.filter((o) => o.right).length / bin.length;
     sum += (bin.length / Math.max(1, list.length)) * Math.abs(gap);
   }
   return sum.toFixed(3).padStart(15);
 };
 const reliability = (title: string, score: (o: Outcome) => number): void => {
   console.log(`\n${title}`);
-  console.log(`(a missing field counts in its band as wrong; each cell: count, mean confidence, share correct)`);
+  console.log(
+    `(a missing field counts in its band as wrong; each cell: count, mean confidence, share correct)`,
+  );
   console.log(`band        |  ocr dev          held-out        |  gold dev         held-out`);
-  for (const [name, lo, hi] of [...BANDS, ['----', 0, 0] as const, ...BINS.map(([lo, hi]): [string, number, number] => [`${Math.max(0, lo).toFixed(1)} - ${Math.min(1, hi).toFixed(1)}`, lo, hi])]) {
+  for (const [name, lo, hi] of [
+    ...BANDS,
+    ['----', 0, 0] as const,
+    ...BINS.map(([lo, hi]): [string, number, number] => [
+      `${Math.max(0, lo).toFixed(1)} - ${Math.min(1, hi).toFixed(1)}`,
+      lo,
+      hi,
+    ]),
+  ]) {
     if (name === '----') {
       console.log(`reliability bins:`);
       continue;
     }
-    const cells = (input: Input): string => bySplit(outcomes[input]).map((l) => bandCell(l, lo, hi, score)).join('  ');
+    const cells = (input: Input): string =>
+      bySplit(outcomes[input])
+        .map((l) => bandCell(l, lo, hi, score))
+        .join('  ');
     console.log(`${name.padEnd(11)} | ${cells('ocr')} | ${cells('gold')}`);
   }
-  const eces = (input: Input): string => bySplit(outcomes[input]).map((l) => ece(l, score)).join('  ');
+  const eces = (input: Input): string =>
+    bySplit(outcomes[input])
+      .map((l) => ece(l, score))
+      .join('  ');
   console.log(`${'ECE'.padEnd(11)} | ${eces('ocr')} | ${eces('gold')}`);
 };
 reliability('confidence calibration, as returned (calibrated)', (o) => o.confidence);
-reliability('the rule extractor\'s raw score, before calibration', (o) => o.raw);
+reliability("the rule extractor's raw score, before calibration", (o) => o.raw);
 
 // Routing (issue 14): a field below its threshold (or missing) goes to a person; what is left is auto-accepted.
-console.log(`\nreview routing at a threshold: share of fields sent to review (below it or missing) | accuracy of the auto-accepted`);
-console.log(`(targets: <= 0.25 sent to review, >= 0.98 accuracy of the auto-accepted; ${DEFAULT_REVIEW_BELOW} = DEFAULT_REVIEW_BELOW and the receipt template, 0.85 = the issue's default)`);
+console.log(
+  `\nreview routing at a threshold: share of fields sent to review (below it or missing) | accuracy of the auto-accepted`,
+);
+console.log(
+  `(targets: <= 0.25 sent to review, >= 0.98 accuracy of the auto-accepted; ${DEFAULT_REVIEW_BELOW} = DEFAULT_REVIEW_BELOW and the receipt template, 0.85 = the issue's default)`,
+);
 console.log(`threshold   |  ocr dev        held-out      |  gold dev       held-out`);
 for (const threshold of [...new Set([DEFAULT_REVIEW_BELOW, 0.85, 0.9])]) {
   const cells = (input: Input): string =>
@@ -216,6 +311,8 @@ for (const threshold of [...new Set([DEFAULT_REVIEW_BELOW, 0.85, 0.9])]) {
       .join('  ');
   console.log(`${threshold.toFixed(2).padEnd(11)} | ${cells('ocr')} | ${cells('gold')}`);
 }
-console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s (${ocrRuns} receipts OCR'd, ${ids.length - ocrRuns} from the cache)`);
+console.log(
+  `\n${((Date.now() - started) / 1000).toFixed(1)} s (${ocrRuns} receipts OCR'd, ${ids.length - ocrRuns} from the cache)`,
+);
 if (showMisses) console.log(`\ndev misses:\n${misses.join('\n')}`);
 await closeDocumentResources();

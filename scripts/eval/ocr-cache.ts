@@ -11,7 +11,10 @@ import { parseDocument, type ParseOptions } from '../../src/documents/parse.js';
 const CACHE_DIR = join(tmpdir(), 'veil-eval-ocr-cache');
 
 /** The parsed document for `bytes`, from the cache when it holds one, else parsed and stored. */
-export async function cachedParse(bytes: Uint8Array, options: ParseOptions = {}): Promise<{ doc: Document; cached: boolean }> {
+export async function cachedParse(
+  bytes: Uint8Array,
+  options: ParseOptions = {},
+): Promise<{ doc: Document; cached: boolean }> {
   const key = createHash('sha256').update(bytes).digest('hex');
   const path = join(CACHE_DIR, `${key}.json`);
   if (existsSync(path)) return { doc: JSON.parse(readFileSync(path, 'utf8')) as Document, cached: true };
@@ -28,7 +31,9 @@ if (process.argv[1]?.endsWith('ocr-cache.ts')) {
   const { closeDocumentResources } = await import('../../src/documents/resources.js');
   const root = fileURLToPath(new URL('../../../shared/eval/sroie/img/', import.meta.url));
   const started = Date.now();
-  for (const name of readdirSync(root).filter((n) => n.endsWith('.jpg')).sort()) {
+  for (const name of readdirSync(root)
+    .filter((n) => n.endsWith('.jpg'))
+    .sort()) {
     const t = Date.now();
     const { cached } = await cachedParse(readFileSync(join(root, name)));
     console.log(`${name} ${cached ? 'cached' : `${Date.now() - t} ms`}`);

@@ -21,7 +21,11 @@ const limitArg = process.argv.indexOf('--limit');
 const limit = limitArg > 0 ? Number(process.argv[limitArg + 1]) : Infinity;
 const engineArg = process.argv.indexOf('--engine');
 const engines: Exclude<OcrEngineChoice, 'auto'>[] =
-  engineArg > 0 ? [process.argv[engineArg + 1] as 'native' | 'wasm'] : (await nativeTesseractAvailable()) ? ['native', 'wasm'] : ['wasm'];
+  engineArg > 0
+    ? [process.argv[engineArg + 1] as 'native' | 'wasm']
+    : (await nativeTesseractAvailable())
+      ? ['native', 'wasm']
+      : ['wasm'];
 
 /** Levenshtein distance, two rows. */
 function distance(a: string, b: string): number {
@@ -29,7 +33,11 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     previous = current;
   }
   return previous[b.length]!;
@@ -44,7 +52,11 @@ function substringDistance(needle: string, hay: string): number {
   for (let i = 1; i <= needle.length; i++) {
     const current = [i];
     for (let j = 1; j <= hay.length; j++)
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (needle[i - 1] === hay[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (needle[i - 1] === hay[j - 1] ? 0 : 1),
+      );
     previous = current;
   }
   return Math.min(...previous);
@@ -72,7 +84,10 @@ async function sroie(asPdf: boolean, engine: 'native' | 'wasm'): Promise<void> {
   const root = `${evalRoot}sroie/`;
   if (!existsSync(root)) return console.log(`SROIE: skipped (${root} not found)`);
   const ocr = createOcr(engine);
-  const names = readdirSync(`${root}img`).filter((n) => n.endsWith('.jpg')).sort().slice(0, limit);
+  const names = readdirSync(`${root}img`)
+    .filter((n) => n.endsWith('.jpg'))
+    .sort()
+    .slice(0, limit);
   let errors = 0;
   let chars = 0;
   let lineErrors = 0;
@@ -103,16 +118,25 @@ async function sroie(asPdf: boolean, engine: 'native' | 'wasm'): Promise<void> {
         lineChars += line.length;
       }
       const key = JSON.parse(readFileSync(`${root}key/${id}.json`, 'utf8')) as Record<string, string>;
-      for (const field of ['company', 'date', 'total'] as const) if (key[field] && squash(text).includes(squash(key[field]))) fields[field]++;
+      for (const field of ['company', 'date', 'total'] as const)
+        if (key[field] && squash(text).includes(squash(key[field]))) fields[field]++;
     }
   } finally {
     await ocr.close();
   }
   const n = names.length;
-  console.log(`SROIE, ${engine === 'native' ? 'native tesseract' : 'tesseract.js'} (${n} receipts${asPdf ? `, each as an image-only PDF scanned at ${SCAN_DPI} dpi` : ''}): line CER ${((100 * lineErrors) / lineChars).toFixed(2)}% over ${lineChars} characters (each transcript line against its best match in the OCR text, upper-cased like the transcripts)`);
-  console.log(`  case-sensitive line CER ${((100 * caseErrors) / lineChars).toFixed(2)}% (counts every lower-case letter the receipt prints as an error: the transcripts are all upper case)`);
-  console.log(`  whole-text CER ${((100 * errors) / chars).toFixed(2)}% (transcript order vs OCR reading order, so layout differences count as errors); ${((Date.now() - started) / 1000 / n).toFixed(2)} s/receipt`);
-  console.log(`  key fields found in OCR text: company ${fields.company}/${n}, date ${fields.date}/${n}, total ${fields.total}/${n}`);
+  console.log(
+    `SROIE, ${engine === 'native' ? 'native tesseract' : 'tesseract.js'} (${n} receipts${asPdf ? `, each as an image-only PDF scanned at ${SCAN_DPI} dpi` : ''}): line CER ${((100 * lineErrors) / lineChars).toFixed(2)}% over ${lineChars} characters (each transcript line against its best match in the OCR text, upper-cased like the transcripts)`,
+  );
+  console.log(
+    `  case-sensitive line CER ${((100 * caseErrors) / lineChars).toFixed(2)}% (counts every lower-case letter the receipt prints as an error: the transcripts are all upper case)`,
+  );
+  console.log(
+    `  whole-text CER ${((100 * errors) / chars).toFixed(2)}% (transcript order vs OCR reading order, so layout differences count as errors); ${((Date.now() - started) / 1000 / n).toFixed(2)} s/receipt`,
+  );
+  console.log(
+    `  key fields found in OCR text: company ${fields.company}/${n}, date ${fields.date}/${n}, total ${fields.total}/${n}`,
+  );
 }
 
 /**
@@ -120,21 +144,32 @@ async function sroie(asPdf: boolean, engine: 'native' | 'wasm'): Promise<void> {
  * a prefix, or one line of pdfminer's output, which Veil may join with its neighbours (pdfminer
  * splits table cells into lines, Veil keeps a row on one line), so that one is found as a substring.
  */
-function scorePdfCase(comparison: string, got: string, expected: string): { exact: boolean; similarity: number; how: string } {
+function scorePdfCase(
+  comparison: string,
+  got: string,
+  expected: string,
+): { exact: boolean; similarity: number; how: string } {
   const [a, b] = [squash(got), squash(expected)];
   if (b.length === 0) return { exact: a.length === 0, similarity: a.length === 0 ? 1 : 0, how: 'exact' };
   if (comparison.startsWith('prefix')) {
     const head = a.slice(0, b.length);
     return { exact: head === b, similarity: Math.max(0, 1 - distance(head, b) / b.length), how: 'prefix' };
   }
-  if (comparison.includes('line index')) return { exact: a.includes(b), similarity: Math.max(0, 1 - substringDistance(b, a) / b.length), how: 'contains' };
+  if (comparison.includes('line index'))
+    return {
+      exact: a.includes(b),
+      similarity: Math.max(0, 1 - substringDistance(b, a) / b.length),
+      how: 'contains',
+    };
   return { exact: a === b, similarity: Math.max(0, 1 - distance(a, b) / b.length), how: 'exact' };
 }
 
 async function pdfSamples(): Promise<void> {
   const root = `${evalRoot}pdf/`;
   if (!existsSync(root)) return console.log(`PDF: skipped (${root} not found)`);
-  const { cases } = JSON.parse(readFileSync(`${root}expected_text.json`, 'utf8')) as { cases: { key: string; pdf: string; expected_text: string; comparison: string }[] };
+  const { cases } = JSON.parse(readFileSync(`${root}expected_text.json`, 'utf8')) as {
+    cases: { key: string; pdf: string; expected_text: string; comparison: string }[];
+  };
   let agreeing = 0;
   let similarity = 0;
   for (const c of cases) {
@@ -152,9 +187,13 @@ async function pdfSamples(): Promise<void> {
     const score = scorePdfCase(c.comparison, got, c.expected_text);
     similarity += score.similarity;
     if (score.exact) agreeing++;
-    console.log(`  ${c.key.padEnd(40)} ${score.how.padEnd(8)} ${score.exact ? 'agrees' : `similarity ${(100 * score.similarity).toFixed(1)}%`}${source}`);
+    console.log(
+      `  ${c.key.padEnd(40)} ${score.how.padEnd(8)} ${score.exact ? 'agrees' : `similarity ${(100 * score.similarity).toFixed(1)}%`}${source}`,
+    );
   }
-  console.log(`PDF text (${cases.length} pdfminer cases, compared as pdfminer's tests compare): ${agreeing} agree after whitespace normalisation; mean similarity ${((100 * similarity) / cases.length).toFixed(1)}%`);
+  console.log(
+    `PDF text (${cases.length} pdfminer cases, compared as pdfminer's tests compare): ${agreeing} agree after whitespace normalisation; mean similarity ${((100 * similarity) / cases.length).toFixed(1)}%`,
+  );
 }
 
 await pdfSamples();

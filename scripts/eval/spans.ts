@@ -24,7 +24,11 @@ export function mergeAdjacent(text: string, spans: readonly Span[]): Span[] {
   const merged: Span[] = [];
   for (const span of sorted) {
     const last = merged[merged.length - 1];
-    if (last && (span.start <= last.end || JOINER.test(text.slice(last.end, span.start))) && span.start - last.end <= 3) {
+    if (
+      last &&
+      (span.start <= last.end || JOINER.test(text.slice(last.end, span.start))) &&
+      span.start - last.end <= 3
+    ) {
       merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, span.end) };
     } else merged.push({ start: span.start, end: span.end });
   }
@@ -72,7 +76,11 @@ export function isCovered(text: string, span: Span, predicted: readonly Span[]):
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
 /** Predicted word tokens, and how many of them lie inside a gold span. */
-export function tokenPrecisionCounts(text: string, gold: readonly Span[], predicted: readonly Span[]): { tokens: number; correct: number } {
+export function tokenPrecisionCounts(
+  text: string,
+  gold: readonly Span[],
+  predicted: readonly Span[],
+): { tokens: number; correct: number } {
   let tokens = 0;
   let correct = 0;
   for (const p of predicted) {
@@ -98,7 +106,11 @@ const WHITESPACE_TOKEN = /\S+/g;
  * // { tp: 1, predicted: 1, gold: 2 }
  * ```
  */
-export function tokenCounts(text: string, gold: readonly Span[], predicted: readonly Span[]): { tp: number; predicted: number; gold: number } {
+export function tokenCounts(
+  text: string,
+  gold: readonly Span[],
+  predicted: readonly Span[],
+): { tp: number; predicted: number; gold: number } {
   const goldMarks = marks(text.length, gold);
   const predMarks = marks(text.length, predicted);
   const counts = { tp: 0, predicted: 0, gold: 0 };
@@ -124,7 +136,11 @@ function marks(length: number, spans: readonly Span[]): Int32Array {
 }
 
 /** Precision, recall, F1 and F2 from counts. */
-export function scores(tp: number, predicted: number, gold: number): { p: number; r: number; f1: number; f2: number } {
+export function scores(
+  tp: number,
+  predicted: number,
+  gold: number,
+): { p: number; r: number; f1: number; f2: number } {
   const p = predicted === 0 ? 0 : tp / predicted;
   const r = gold === 0 ? 0 : tp / gold;
   const f = (beta: number) => (p + r === 0 ? 0 : ((1 + beta * beta) * p * r) / (beta * beta * p + r));

@@ -25,11 +25,14 @@ const MAX_FINDINGS = 5;
 
 const { app } = await testApp();
 const service = await openTestService('pglite', { workers: 0, detectionThreads: 0 });
-const targets = [...(await parserTargets()), ...apiTargets(app, AS_PROCESSOR, { app: service.app, processor: as('processor'), auditor: as('auditor') })].filter(
-  (t) => ONLY === undefined || ONLY.includes(t.name),
-);
+const targets = [
+  ...(await parserTargets()),
+  ...apiTargets(app, AS_PROCESSOR, { app: service.app, processor: as('processor'), auditor: as('auditor') }),
+].filter((t) => ONLY === undefined || ONLY.includes(t.name));
 
-console.log(`fuzz: ${targets.length} targets, ${SECONDS} s each, fast-check ${fc.__version}, node ${process.version}`);
+console.log(
+  `fuzz: ${targets.length} targets, ${SECONDS} s each, fast-check ${fc.__version}, node ${process.version}`,
+);
 let totalFindings = 0;
 for (const target of targets) {
   const deadline = Date.now() + SECONDS * 1000;
@@ -41,11 +44,19 @@ for (const target of targets) {
         executions += 1;
         await target.check(input);
       }),
-      { numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: Math.max(1, deadline - Date.now()), seed: Date.now() ^ (executions * 2654435761), markInterruptAsFailure: false },
+      {
+        numRuns: Number.MAX_SAFE_INTEGER,
+        interruptAfterTimeLimit: Math.max(1, deadline - Date.now()),
+        seed: Date.now() ^ (executions * 2654435761),
+        markInterruptAsFailure: false,
+      },
     );
     if (!result.failed || result.counterexample === null) break;
     const [input] = result.counterexample as [Uint8Array];
-    const reason = result.errorInstance instanceof FuzzFinding ? result.errorInstance.message : String(result.errorInstance).slice(0, 200);
+    const reason =
+      result.errorInstance instanceof FuzzFinding
+        ? result.errorInstance.message
+        : String(result.errorInstance).slice(0, 200);
     const dir = join(FIXTURES, target.name);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${createHash('sha256').update(input).digest('hex').slice(0, 16)}.bin`);
@@ -53,7 +64,9 @@ for (const target of targets) {
     findings.push(`${file.slice(FIXTURES.length)}: ${reason}`);
   }
   totalFindings += findings.length;
-  console.log(`${target.name.padEnd(16)} ${String(executions).padStart(8)} executions  ${(executions / SECONDS).toFixed(0).padStart(6)}/s  ${findings.length} finding(s)`);
+  console.log(
+    `${target.name.padEnd(16)} ${String(executions).padStart(8)} executions  ${(executions / SECONDS).toFixed(0).padStart(6)}/s  ${findings.length} finding(s)`,
+  );
   for (const f of findings) console.log(`    ${f}`);
 }
 await app.close();

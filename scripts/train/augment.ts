@@ -6,7 +6,35 @@
 import { allFakers, type Faker } from '@faker-js/faker';
 import type { GoldDoc, GoldSpan } from './corpus.js';
 
-const LOCALES = ['en', 'en_GB', 'en_US', 'de', 'fr', 'it', 'es', 'nl', 'pl', 'pt_BR', 'pt_PT', 'sv', 'da', 'nb_NO', 'fi', 'cs_CZ', 'hu', 'el', 'tr', 'ro', 'hr', 'sk', 'lv', 'uk', 'ru', 'vi', 'id_ID'] as const;
+const LOCALES = [
+  'en',
+  'en_GB',
+  'en_US',
+  'de',
+  'fr',
+  'it',
+  'es',
+  'nl',
+  'pl',
+  'pt_BR',
+  'pt_PT',
+  'sv',
+  'da',
+  'nb_NO',
+  'fi',
+  'cs_CZ',
+  'hu',
+  'el',
+  'tr',
+  'ro',
+  'hr',
+  'sk',
+  'lv',
+  'uk',
+  'ru',
+  'vi',
+  'id_ID',
+] as const;
 const fakers: Faker[] = LOCALES.map((name) => allFakers[name]);
 
 function recase(value: string, rand: () => number): string {
@@ -42,13 +70,24 @@ function valueFor(span: GoldSpan, original: string, rand: () => number): string 
     case 'PERSON': {
       const words = original.trim().split(/\s+/).length;
       const prefix = /^(mr|mrs|ms|miss|dr)\b/i.test(original) ? original.split(/\s+/)[0] + ' ' : '';
-      const name = words - (prefix ? 1 : 0) <= 1 ? (rand() < 0.6 ? safe(f, (g) => g.person.firstName()) : safe(f, (g) => g.person.lastName())) : `${safe(f, (g) => g.person.firstName())} ${safe(f, (g) => g.person.lastName())}`;
+      const name =
+        words - (prefix ? 1 : 0) <= 1
+          ? rand() < 0.6
+            ? safe(f, (g) => g.person.firstName())
+            : safe(f, (g) => g.person.lastName())
+          : `${safe(f, (g) => g.person.firstName())} ${safe(f, (g) => g.person.lastName())}`;
       return recase(prefix + name, rand);
     }
     case 'LOCATION':
-      return recase(rand() < 0.5 ? safe(f, (g) => g.location.city()) : safe(f, (g) => g.location.country()), rand);
+      return recase(
+        rand() < 0.5 ? safe(f, (g) => g.location.city()) : safe(f, (g) => g.location.country()),
+        rand,
+      );
     case 'ORGANIZATION':
-      return recase(safe(f, (g) => g.company.name()), rand);
+      return recase(
+        safe(f, (g) => g.company.name()),
+        rand,
+      );
     case 'STREET_ADDRESS':
       return recase(address(f, original.includes('\n'), rand), rand);
     default:

@@ -19,7 +19,8 @@ function merge(text: string, spans: readonly Span[]): Span[] {
   const out: Span[] = [];
   for (const s of sorted) {
     const last = out[out.length - 1];
-    if (last && (s.start <= last.end || /^[\s\p{P}]*$/u.test(text.slice(last.end, s.start)))) last.end = Math.max(last.end, s.end);
+    if (last && (s.start <= last.end || /^[\s\p{P}]*$/u.test(text.slice(last.end, s.start))))
+      last.end = Math.max(last.end, s.end);
     else out.push({ start: s.start, end: s.end });
   }
   return out;
@@ -48,20 +49,26 @@ function spanScores(name: string, docs: readonly GoldDoc[]): void {
         tp++;
       } else {
         fn++;
-        errors.push(`MISS ${JSON.stringify(doc.text.slice(g.start, g.end))} in ${JSON.stringify(doc.text.slice(Math.max(0, g.start - 40), g.end + 40))} pred=${JSON.stringify(pred.map((p) => doc.text.slice(p.start, p.end)))}`);
+        errors.push(
+          `MISS ${JSON.stringify(doc.text.slice(g.start, g.end))} in ${JSON.stringify(doc.text.slice(Math.max(0, g.start - 40), g.end + 40))} pred=${JSON.stringify(pred.map((p) => doc.text.slice(p.start, p.end)))}`,
+        );
       }
     }
     pred.forEach((p, i) => {
       if (!used.has(i)) {
         fp++;
-        errors.push(`FP   ${JSON.stringify(doc.text.slice(p.start, p.end))} in ${JSON.stringify(doc.text.slice(Math.max(0, p.start - 40), p.end + 40))}`);
+        errors.push(
+          `FP   ${JSON.stringify(doc.text.slice(p.start, p.end))} in ${JSON.stringify(doc.text.slice(Math.max(0, p.start - 40), p.end + 40))}`,
+        );
       }
     });
   }
   const p = tp / (tp + fp || 1);
   const r = tp / (tp + fn || 1);
   const f = (beta: number): number => ((1 + beta * beta) * p * r) / (beta * beta * p + r || 1);
-  console.log(`${name.padEnd(28)} n=${String(tp + fn).padStart(5)}  P ${p.toFixed(3)}  R ${r.toFixed(3)}  F1 ${f(1).toFixed(3)}  F2 ${f(2).toFixed(3)}`);
+  console.log(
+    `${name.padEnd(28)} n=${String(tp + fn).padStart(5)}  P ${p.toFixed(3)}  R ${r.toFixed(3)}  F1 ${f(1).toFixed(3)}  F2 ${f(2).toFixed(3)}`,
+  );
   if (showErrors) for (const e of errors.slice(0, 80)) console.log('   ', e);
 }
 
@@ -93,14 +100,17 @@ function tabScores(docs: readonly GoldDoc[]): void {
   }
   const [di, dn] = covered.DIRECT!;
   const [qi, qn] = covered.QUASI!;
-  console.log(`TAB dev (PER/LOC/ORG/DEM)    ER_di ${(di / dn).toFixed(3)} (${dn})  ER_qi ${(qi / qn).toFixed(3)} (${qn})  char precision vs these types ${(predInGold / predChars).toFixed(3)}`);
+  console.log(
+    `TAB dev (PER/LOC/ORG/DEM)    ER_di ${(di / dn).toFixed(3)} (${dn})  ER_qi ${(qi / qn).toFixed(3)} (${qn})  char precision vs these types ${(predInGold / predChars).toFixed(3)}`,
+  );
   if (showErrors) for (const m of misses.slice(0, 80)) console.log('    MISS', m);
 }
 
 if (!haveEvalData()) {
   console.log('../shared/eval is absent: nothing to check');
 } else {
-  if (!process.argv.includes('--heldout')) spanScores('presidio large, trained', presidio('generated_large.json', 'train'));
+  if (!process.argv.includes('--heldout'))
+    spanScores('presidio large, trained', presidio('generated_large.json', 'train'));
   spanScores('presidio large, held-out', presidio('generated_large.json', 'heldout'));
   spanScores('presidio small (never)', presidio('generated_small.json', 'all'));
   tabScores(tab('dev'));

@@ -24,8 +24,18 @@ export interface GoldDoc {
   readonly identifier?: readonly string[];
 }
 
-const PRESIDIO_TYPES: Record<string, NerEntity> = { PERSON: 'PERSON', LOCATION: 'LOCATION', ORGANIZATION: 'ORGANIZATION', ADDRESS: 'STREET_ADDRESS' };
-const TAB_TYPES: Record<string, NerEntity> = { PERSON: 'PERSON', LOC: 'LOCATION', ORG: 'ORGANIZATION', DEM: 'NRP' };
+const PRESIDIO_TYPES: Record<string, NerEntity> = {
+  PERSON: 'PERSON',
+  LOCATION: 'LOCATION',
+  ORGANIZATION: 'ORGANIZATION',
+  ADDRESS: 'STREET_ADDRESS',
+};
+const TAB_TYPES: Record<string, NerEntity> = {
+  PERSON: 'PERSON',
+  LOC: 'LOCATION',
+  ORG: 'ORGANIZATION',
+  DEM: 'NRP',
+};
 
 interface PresidioSample {
   full_text: string;
@@ -42,8 +52,13 @@ export function haveEvalData(): boolean {
  * presidio-research samples. A PREFIX ("Mrs.") right before a PERSON is merged into it: the
  * evaluation is type-agnostic and merges adjacent spans too.
  */
-export function presidio(file: 'generated_large.json' | 'generated_small.json', which: 'train' | 'heldout' | 'all'): GoldDoc[] {
-  const samples = JSON.parse(readFileSync(EVAL_DIR + 'presidio-research/' + file, 'utf8')) as PresidioSample[];
+export function presidio(
+  file: 'generated_large.json' | 'generated_small.json',
+  which: 'train' | 'heldout' | 'all',
+): GoldDoc[] {
+  const samples = JSON.parse(
+    readFileSync(EVAL_DIR + 'presidio-research/' + file, 'utf8'),
+  ) as PresidioSample[];
   const docs: GoldDoc[] = [];
   samples.forEach((sample, index) => {
     const held = isHeldOutTemplate(sample.template_id);
@@ -56,7 +71,9 @@ export function presidio(file: 'generated_large.json' | 'generated_small.json', 
       if (!type) continue;
       let start = span.start_position;
       if (type === 'PERSON') {
-        const prefix = prefixes.find((p) => p.end_position <= start && /^\s*$/.test(sample.full_text.slice(p.end_position, start)));
+        const prefix = prefixes.find(
+          (p) => p.end_position <= start && /^\s*$/.test(sample.full_text.slice(p.end_position, start)),
+        );
         if (prefix) start = prefix.start_position;
       }
       spans.push({ type, start, end: span.end_position });
@@ -74,7 +91,9 @@ interface TabDoc {
 
 /** TAB documents with PERSON, LOC, ORG and DEM (as NRP) mentions. */
 export function tab(split: 'train' | 'dev'): GoldDoc[] {
-  const lines = readFileSync(EVAL_DIR + `tab/tab144_${split}.jsonl`, 'utf8').split('\n').filter(Boolean);
+  const lines = readFileSync(EVAL_DIR + `tab/tab144_${split}.jsonl`, 'utf8')
+    .split('\n')
+    .filter(Boolean);
   return lines.map((line) => {
     const doc = JSON.parse(line) as TabDoc;
     const spans: GoldSpan[] = [];

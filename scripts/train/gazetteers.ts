@@ -93,21 +93,65 @@ const words = (list: string): string[] => list.split(/\s+/).filter(Boolean);
 const sorted = (set: Iterable<string>): string[] => [...new Set(set)].sort();
 
 const gazetteers = {
-  first: sorted(collect([['person', 'first_name'], ['person', 'middle_name']])),
+  first: sorted(
+    collect([
+      ['person', 'first_name'],
+      ['person', 'middle_name'],
+    ]),
+  ),
   last: sorted(collect([['person', 'last_name']])),
-  city: sorted(collect([['location', 'city_name'], ['location', 'city_prefix'], ['location', 'county']])),
-  country: sorted(collect([['location', 'country'], ['location', 'state'], ['location', 'continent']])),
+  city: sorted(
+    collect([
+      ['location', 'city_name'],
+      ['location', 'city_prefix'],
+      ['location', 'county'],
+    ]),
+  ),
+  country: sorted(
+    collect([
+      ['location', 'country'],
+      ['location', 'state'],
+      ['location', 'continent'],
+    ]),
+  ),
   stateAbbr: sorted(collect([['location', 'state_abbr']])),
-  street: sorted([...words(HAND.street), ...collect([['location', 'street_suffix'], ['location', 'street_prefix']])].filter((w) => w.length <= 14)),
+  street: sorted(
+    [
+      ...words(HAND.street),
+      ...collect([
+        ['location', 'street_suffix'],
+        ['location', 'street_prefix'],
+      ]),
+    ].filter((w) => w.length <= 14),
+  ),
   secondary: sorted(words(HAND.secondary)),
-  orgSuffix: sorted([...words(HAND.orgSuffix), ...collect([['company', 'legal_entity_type'], ['company', 'suffix']])]),
-  honorific: sorted([...words(HAND.honorific), ...[...collect([['person', 'prefix']])].map((w) => w.replace(/\.$/, ''))]),
+  orgSuffix: sorted([
+    ...words(HAND.orgSuffix),
+    ...collect([
+      ['company', 'legal_entity_type'],
+      ['company', 'suffix'],
+    ]),
+  ]),
+  honorific: sorted([
+    ...words(HAND.honorific),
+    ...[...collect([['person', 'prefix']])].map((w) => w.replace(/\.$/, '')),
+  ]),
   personSuffix: sorted(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'dds', 'dvm', 'esq']),
   nrp: sorted(words(HAND.nrp)),
   month: sorted(words(HAND.month)),
   weekday: sorted(words(HAND.weekday)),
   // Common English words: a name that is also a common word needs more evidence than capitals.
-  common: sorted(collect([['word', 'adjective'], ['word', 'adverb'], ['word', 'conjunction'], ['word', 'preposition'], ['word', 'verb'], ['word', 'noun'], ['word', 'interjection']]).values()).filter((w) => /^[a-z]+$/.test(w)),
+  common: sorted(
+    collect([
+      ['word', 'adjective'],
+      ['word', 'adverb'],
+      ['word', 'conjunction'],
+      ['word', 'preposition'],
+      ['word', 'verb'],
+      ['word', 'noun'],
+      ['word', 'interjection'],
+    ]).values(),
+  ).filter((w) => /^[a-z]+$/.test(w)),
   // SCOWL's two most frequent levels (about 10,700 everyday words). Not a tagger feature (adding
   // them there lowered held-out recall); the span rules use them to drop lone everyday words.
   everyday: sorted([...scowl(10), ...scowl(20)]).filter((w) => /^[a-z]+$/.test(w)),

@@ -49,7 +49,10 @@ class Trainer implements Scorer {
       const key = features[f] === 0 ? 1 : features[f]!;
       let row = this.rows.get(key);
       if (!row) this.rows.set(key, (row = new Float64Array(3 * n)));
-      for (const [tag, delta] of [[gold, 1], [predicted, -1]] as const) {
+      for (const [tag, delta] of [
+        [gold, 1],
+        [predicted, -1],
+      ] as const) {
         row[n + tag]! += (this.step - row[2 * n + tag]!) * row[tag]!;
         row[2 * n + tag] = this.step;
         row[tag]! += delta;
@@ -62,7 +65,8 @@ class Trainer implements Scorer {
     const out = new Map<number, Float64Array>();
     for (const [key, row] of this.rows) {
       const avg = new Float64Array(n);
-      for (let t = 0; t < n; t++) avg[t] = (row[n + t]! + (this.step - row[2 * n + t]!) * row[t]!) / this.step;
+      for (let t = 0; t < n; t++)
+        avg[t] = (row[n + t]! + (this.step - row[2 * n + t]!) * row[t]!) / this.step;
       out.set(key, avg);
     }
     return out;
@@ -113,7 +117,9 @@ function main(): void {
   const base = [...tab('train'), ...presidio('generated_large.json', 'train')];
   const docs = [...base, ...augment(presidio('generated_large.json', 'train'), COPIES, random(11))];
   const prepared = docs.map(prepare);
-  console.log(`training on ${docs.length} documents, ${prepared.reduce((s, p) => s + p.t.tokens.count, 0)} tokens`);
+  console.log(
+    `training on ${docs.length} documents, ${prepared.reduce((s, p) => s + p.t.tokens.count, 0)} tokens`,
+  );
   const trainer = new Trainer();
   const scratch = new DecodeScratch(trainer, false);
   const rand = random(7);
@@ -161,10 +167,12 @@ function main(): void {
   const limit = BITS === 16 ? 32767 : 127;
   const scale = clip / limit;
   const keys = new Int32Array(kept.length);
-  const weights = BITS === 16 ? new Int16Array(kept.length * TAGS.length) : new Int8Array(kept.length * TAGS.length);
+  const weights =
+    BITS === 16 ? new Int16Array(kept.length * TAGS.length) : new Int8Array(kept.length * TAGS.length);
   kept.forEach(([key, row], f) => {
     keys[f] = key;
-    for (let t = 0; t < TAGS.length; t++) weights[f * TAGS.length + t] = Math.max(-limit, Math.min(limit, Math.round(row[t]! / scale)));
+    for (let t = 0; t < TAGS.length; t++)
+      weights[f * TAGS.length + t] = Math.max(-limit, Math.min(limit, Math.round(row[t]! / scale)));
   });
   const file: ModelFile = {
     format: 1,
@@ -175,11 +183,14 @@ function main(): void {
     bits: BITS,
     keys: toBase64(new Uint8Array(keys.buffer)),
     weights: toBase64(new Uint8Array(weights.buffer)),
-    trainedOn: 'TAB tab144_train (MIT) + presidio-research generated_large, templates with template_id % 5 !== 0 (MIT)',
+    trainedOn:
+      'TAB tab144_train (MIT) + presidio-research generated_large, templates with template_id % 5 !== 0 (MIT)',
   };
   const target = fileURLToPath(new URL('../../src/engine/ner/model/weights.json', import.meta.url));
   writeFileSync(target, JSON.stringify(file) + '\n');
-  console.log(`${averaged.size} features trained, ${kept.length} kept (|w| >= ${PRUNE}), scale ${scale.toFixed(4)}; wrote ${target}`);
+  console.log(
+    `${averaged.size} features trained, ${kept.length} kept (|w| >= ${PRUNE}), scale ${scale.toFixed(4)}; wrote ${target}`,
+  );
 }
 
 main();

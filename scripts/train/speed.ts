@@ -10,7 +10,9 @@ import { tagEntities } from '../../src/engine/ner/recognizer.js';
 import { tab } from './corpus.js';
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 3);
-const prose = tab('train').map((d) => d.text).join('\n\n');
+const prose = tab('train')
+  .map((d) => d.text)
+  .join('\n\n');
 let corpus = prose;
 while (corpus.length < 8_000_000) corpus += '\n\n' + prose;
 // A flat string, as read from a file (a concatenated one is flattened on first access).
@@ -29,7 +31,9 @@ function measure(name: string, run: (text: string) => unknown): void {
     wall = Math.min(wall, (performance.now() - t0) / 1000);
     cpu = Math.min(cpu, (c.user + c.system) / 1e6);
   }
-  console.log(`${name.padEnd(16)} ${(megabytes / wall).toFixed(1)} MB/s wall, ${(megabytes / cpu).toFixed(1)} MB/s cpu, on ${megabytes.toFixed(1)} MB`);
+  console.log(
+    `${name.padEnd(16)} ${(megabytes / wall).toFixed(1)} MB/s wall, ${(megabytes / cpu).toFixed(1)} MB/s cpu, on ${megabytes.toFixed(1)} MB`,
+  );
 }
 
 measure('ner tagger', (text) => tagEntities(text, 0, text.length));

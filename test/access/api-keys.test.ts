@@ -203,13 +203,24 @@ test('a key with an expiry works until then and is refused as expired afterwards
   let clock = new Date('2026-01-01T00:00:00Z');
   const store = new InMemoryApiKeyStore();
   const keys = createApiKeyService({ store, pepper: randomBytes(32), now: () => clock });
-  const created = await keys.create({ tenantId: 'acme', roles: ['processor'], expiresAt: new Date('2026-01-31T00:00:00Z') });
+  const created = await keys.create({
+    tenantId: 'acme',
+    roles: ['processor'],
+    expiresAt: new Date('2026-01-31T00:00:00Z'),
+  });
   assert.equal(created.expiresAt, '2026-01-31T00:00:00.000Z');
   assert.equal((await keys.list('acme'))[0]?.expiresAt, '2026-01-31T00:00:00.000Z');
   clock = new Date('2026-01-30T23:59:59Z');
   assert.equal((await keys.verify(created.apiKey)).tenantId, 'acme');
   clock = new Date('2026-01-31T00:00:00Z');
-  await assert.rejects(keys.verify(created.apiKey), (e: unknown) => isVeilError(e) && e.code === 'VEIL_UNAUTHENTICATED' && unauthenticatedReason(e) === 'expired');
+  await assert.rejects(
+    keys.verify(created.apiKey),
+    (e: unknown) =>
+      isVeilError(e) && e.code === 'VEIL_UNAUTHENTICATED' && unauthenticatedReason(e) === 'expired',
+  );
   // An expiry in the past is a mistake, not a key.
-  await assert.rejects(keys.create({ tenantId: 'acme', roles: ['processor'], expiresAt: new Date('2026-01-01T00:00:00Z') }), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION');
+  await assert.rejects(
+    keys.create({ tenantId: 'acme', roles: ['processor'], expiresAt: new Date('2026-01-01T00:00:00Z') }),
+    (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_OPTION',
+  );
 });

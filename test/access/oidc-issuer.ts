@@ -130,7 +130,14 @@ export function createTestIssuer(): TestIssuer {
       );
     }
     if (url.pathname === `${root}/certs`) {
-      const jwks = { keys: keys.map((k) => ({ ...(k.publicKey.export({ format: 'jwk' }) as JWK), kid: k.kid, alg: 'ES256', use: 'sig' })) };
+      const jwks = {
+        keys: keys.map((k) => ({
+          ...(k.publicKey.export({ format: 'jwk' }) as JWK),
+          kid: k.kid,
+          alg: 'ES256',
+          use: 'sig',
+        })),
+      };
       return json(response, 200, jwks, cors);
     }
     if (url.pathname === `${root}/auth` && request.method === 'GET') {
@@ -146,14 +153,21 @@ export function createTestIssuer(): TestIssuer {
       };
       issuer.authorizations.push(record);
       const back = new URL(record.redirectUri);
-      if (q.get('response_type') !== 'code' || record.codeChallengeMethod !== 'S256' || !/^[\w-]{43,128}$/.test(record.codeChallenge)) {
+      if (
+        q.get('response_type') !== 'code' ||
+        record.codeChallengeMethod !== 'S256' ||
+        !/^[\w-]{43,128}$/.test(record.codeChallenge)
+      ) {
         back.searchParams.set('error', 'invalid_request');
       } else {
         const code = base64url(randomBytes(24));
         codes.set(code, { ...record, user: { ...issuer.user } });
         back.searchParams.set('code', code);
       }
-      back.searchParams.set('state', issuer.misbehave === 'state' ? base64url(randomBytes(16)) : record.state);
+      back.searchParams.set(
+        'state',
+        issuer.misbehave === 'state' ? base64url(randomBytes(16)) : record.state,
+      );
       back.searchParams.set('iss', issuer.url);
       response.writeHead(302, { location: back.toString() }).end();
       return;
@@ -210,7 +224,12 @@ export function createTestIssuer(): TestIssuer {
     accessAudience: 'veil-api',
     misbehave: undefined,
     rotate() {
-      keys = [{ kid: `key-${keys.length + 1}-${Date.now()}`, ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) }];
+      keys = [
+        {
+          kid: `key-${keys.length + 1}-${Date.now()}`,
+          ...generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+        },
+      ];
     },
     token: (claims, audience = 'veil-api') => sign(claims, audience),
     listen: () =>

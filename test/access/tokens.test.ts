@@ -89,7 +89,11 @@ test('clock tolerance: 30 s by default on exp and nbf, configurable down to 0', 
 
 test('a verified token is trusted for the cache period only, and never past its expiry', async () => {
   let clock = NOW * 1000;
-  const cached = await createTokenVerifier({ ...JWKS_OPTIONS, clockToleranceSeconds: 0, now: () => new Date(clock) });
+  const cached = await createTokenVerifier({
+    ...JWKS_OPTIONS,
+    clockToleranceSeconds: 0,
+    now: () => new Date(clock),
+  });
   const token = await mint({ exp: NOW + 60 });
   const first = await cached.verify(token);
   // The same frozen principal: the signature was not checked again.

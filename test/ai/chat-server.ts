@@ -70,7 +70,9 @@ export async function startChatServer(respond: Responder): Promise<ChatServer> {
       const reply = state.respond({ body: parsed, index: requests.length - 1 });
       if ('hang' in reply) return; // never answers: the client's timeout must end it
       if ('raw' in reply) {
-        res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' }).end(reply.raw);
+        res
+          .writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' })
+          .end(reply.raw);
         return;
       }
       const model = (parsed as { model?: string }).model ?? 'unknown';
@@ -80,7 +82,9 @@ export async function startChatServer(respond: Responder): Promise<ChatServer> {
           object: 'chat.completion',
           created: 1_700_000_000,
           model,
-          choices: [{ index: 0, message: { role: 'assistant', content: reply.message }, finish_reason: 'stop' }],
+          choices: [
+            { index: 0, message: { role: 'assistant', content: reply.message }, finish_reason: 'stop' },
+          ],
           usage: reply.usage ?? { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
         }),
       );
@@ -129,7 +133,11 @@ export function placeholderAnswer(
   for (const name of requestedFields(body)) {
     const pick = picks[name];
     const value =
-      pick === undefined ? null : pick.startsWith('=') ? pick.slice(1) : (found.find((p) => p.startsWith(`<${pick}_`)) ?? null);
+      pick === undefined
+        ? null
+        : pick.startsWith('=')
+          ? pick.slice(1)
+          : (found.find((p) => p.startsWith(`<${pick}_`)) ?? null);
     fields[name] = { value, confidence: confidences[name] ?? 0.9 };
   }
   return JSON.stringify({ fields });

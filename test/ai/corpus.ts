@@ -66,8 +66,12 @@ export function testDocuments(): TestDocument[] {
   if (EVAL_PRESENT) {
     const samples = JSON.parse(readFileSync(PRESIDIO, 'utf8')) as { full_text: string }[];
     samples.forEach((s, i) => docs.push({ id: `presidio-${i}`, text: s.full_text }));
-    const receipts = readdirSync(SROIE_BOXES).filter((f) => f.endsWith('.csv')).sort().slice(0, RECEIPTS);
-    for (const name of receipts) docs.push({ id: `sroie-${name}`, text: receiptText(new URL(name, SROIE_BOXES)) });
+    const receipts = readdirSync(SROIE_BOXES)
+      .filter((f) => f.endsWith('.csv'))
+      .sort()
+      .slice(0, RECEIPTS);
+    for (const name of receipts)
+      docs.push({ id: `sroie-${name}`, text: receiptText(new URL(name, SROIE_BOXES)) });
   }
   return docs;
 }

@@ -14,23 +14,40 @@ const EMAIL = 'canary.k7q9x@example.org';
 
 describe('inspectEgress', () => {
   test('lets a body through when everything detected is one of its placeholders', () => {
-    const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'Write to <PERSON_1> at <EMAIL_ADDRESS_1>.' }], max_tokens: 5 });
-    assert.deepEqual(inspectEgress(body, analyze, new Set(['<PERSON_1>', '<EMAIL_ADDRESS_1>'])), { allowed: true, counts: {} });
+    const body = JSON.stringify({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Write to <PERSON_1> at <EMAIL_ADDRESS_1>.' }],
+      max_tokens: 5,
+    });
+    assert.deepEqual(inspectEgress(body, analyze, new Set(['<PERSON_1>', '<EMAIL_ADDRESS_1>'])), {
+      allowed: true,
+      counts: {},
+    });
   });
 
   test('blocks a value, counted by type', () => {
-    const body = JSON.stringify({ messages: [{ role: 'user', content: `Write to <PERSON_1> at ${EMAIL}, SSN 536-29-1009.` }] });
-    assert.deepEqual(inspectEgress(body, analyze, new Set(['<PERSON_1>'])), { allowed: false, counts: { EMAIL_ADDRESS: 1, US_SSN: 1 } });
+    const body = JSON.stringify({
+      messages: [{ role: 'user', content: `Write to <PERSON_1> at ${EMAIL}, SSN 536-29-1009.` }],
+    });
+    assert.deepEqual(inspectEgress(body, analyze, new Set(['<PERSON_1>'])), {
+      allowed: false,
+      counts: { EMAIL_ADDRESS: 1, US_SSN: 1 },
+    });
   });
 
   test('reads JSON escapes as the provider will, so an escaped value cannot slip through', () => {
     const body = '{"messages":[{"role":"user","content":"mail canary.k7q9x\\u0040example.org"}]}';
     assert.ok(!body.includes('@'));
-    assert.deepEqual(inspectEgress(body, analyze, new Set()), { allowed: false, counts: { EMAIL_ADDRESS: 1 } });
+    assert.deepEqual(inspectEgress(body, analyze, new Set()), {
+      allowed: false,
+      counts: { EMAIL_ADDRESS: 1 },
+    });
   });
 
   test('a placeholder it did not issue does not cover a value inside it, and a name beside a placeholder is caught', () => {
-    const body = JSON.stringify({ messages: [{ role: 'user', content: `at <${EMAIL}> and <PERSON_1> Quartermaine` }] });
+    const body = JSON.stringify({
+      messages: [{ role: 'user', content: `at <${EMAIL}> and <PERSON_1> Quartermaine` }],
+    });
     const verdict = inspectEgress(body, analyze, new Set(['<PERSON_1>']));
     assert.equal(verdict.allowed, false);
     assert.equal(verdict.counts.EMAIL_ADDRESS, 1);
@@ -51,7 +68,13 @@ describe('the egress guard inside the provider', () => {
 
   test('blocks a prompt that still holds an e-mail address: nothing reaches the server, the block is audited without the value', async () => {
     const audit = testAudit();
-    const provider = new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', maxRetries: 2, egress: createEgressGuard(), audit: audit.audit });
+    const provider = new OpenAiCompatibleProvider({
+      baseUrl: server.url,
+      model: 'm',
+      maxRetries: 2,
+      egress: createEgressGuard(),
+      audit: audit.audit,
+    });
     const scope = new PseudonymScope();
     const masked = await pseudonymise('Zebulon Quartermaine asked about the claim.', { analyze, scope });
     // The value is injected after pseudonymisation, as a bug or a hostile hint would.
@@ -73,14 +96,26 @@ describe('the egress guard inside the provider', () => {
     assert.equal(events.length, 1, 'blocked once, not once per retry');
     assert.equal(events[0]!.action, 'ai.egress_blocked');
     assert.deepEqual(events[0]!.counts, { email_address: 1 });
-    assert.ok(!audit.store.rows.some((r) => r.event.includes('example.org') || r.event.includes('Quartermaine')));
+    assert.ok(
+      !audit.store.rows.some((r) => r.event.includes('example.org') || r.event.includes('Quartermaine')),
+    );
   });
 
   test('lets the same prompt through once the value is pseudonymised too', async () => {
-    const provider = new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', egress: createEgressGuard() });
+    const provider = new OpenAiCompatibleProvider({
+      baseUrl: server.url,
+      model: 'm',
+      egress: createEgressGuard(),
+    });
     const scope = new PseudonymScope();
-    const masked = await pseudonymise(`Zebulon Quartermaine asked about the claim.\nReply to ${EMAIL}.`, { analyze, scope });
-    const answer = await provider.chat({ messages: [{ role: 'user', content: masked.text }], placeholders: scope.placeholders });
+    const masked = await pseudonymise(`Zebulon Quartermaine asked about the claim.\nReply to ${EMAIL}.`, {
+      analyze,
+      scope,
+    });
+    const answer = await provider.chat({
+      messages: [{ role: 'user', content: masked.text }],
+      placeholders: scope.placeholders,
+    });
     assert.equal(answer.content, 'ok');
     assert.ok(!server.requests.at(-1)!.body.includes(EMAIL));
   });

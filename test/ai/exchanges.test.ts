@@ -51,34 +51,54 @@ describe('model exchanges are kept pseudonymised and encrypted (PGlite, encrypte
       deleteAfter,
     });
     const audit = testAudit();
-    const provider = new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', egress: createEgressGuard(), audit: audit.audit });
-    const extractor = new ModelExtractor({ provider, exchanges: artifactExchangeStore(repos.artifacts, { jobId: job.id, deleteAfter }) });
+    const provider = new OpenAiCompatibleProvider({
+      baseUrl: server.url,
+      model: 'm',
+      egress: createEgressGuard(),
+      audit: audit.audit,
+    });
+    const extractor = new ModelExtractor({
+      provider,
+      exchanges: artifactExchangeStore(repos.artifacts, { jobId: job.id, deleteAfter }),
+    });
 
     const needles: string[] = [];
     for (let n = 0; n < 3; n++) {
       const c = canaries(n);
       needles.push(c.ssn, c.email, c.name);
-      const result = await extractor.extract({ text: canaryText(n), fields: [{ name: 'claimant', type: 'name' }] });
+      const result = await extractor.extract({
+        text: canaryText(n),
+        fields: [{ name: 'claimant', type: 'name' }],
+      });
       assert.equal(result.fields.claimant!.value, c.name);
     }
 
-    const kept = (await repos.artifacts.listForJob(job.id)).filter((a) => a.artifactClass === MODEL_EXCHANGE_CLASS);
+    const kept = (await repos.artifacts.listForJob(job.id)).filter(
+      (a) => a.artifactClass === MODEL_EXCHANGE_CLASS,
+    );
     assert.equal(kept.length, 3);
     assert.ok(kept.every((a) => a.deleteAfter.getTime() === deleteAfter.getTime()));
     const exchange = JSON.parse((await repos.artifacts.read(kept[0]!.id)).toString('utf8')) as ModelExchange;
     assert.equal(exchange.version, 1);
     assert.equal(exchange.promptHash, promptHash(exchange.messages));
     // The tagger reads this name as an organisation in this sentence; either way it is a placeholder.
-    assert.match(exchange.messages[1]!.content, /Please contact <ORGANIZATION_1> by e-mail at <EMAIL_ADDRESS_1> about the claim\.\nHis social security number is <US_SSN_1>\./);
+    assert.match(
+      exchange.messages[1]!.content,
+      /Please contact <ORGANIZATION_1> by e-mail at <EMAIL_ADDRESS_1> about the claim\.\nHis social security number is <US_SSN_1>\./,
+    );
     assert.equal(exchange.answer, '{"fields":{"claimant":{"value":"<ORGANIZATION_1>","confidence":0.9}}}');
-    assert.ok(audit.events().some((e) => e.prompt_hash === exchange.promptHash), 'the stored exchange matches an audited prompt hash');
+    assert.ok(
+      audit.events().some((e) => e.prompt_hash === exchange.promptHash),
+      'the stored exchange matches an audited prompt hash',
+    );
 
     const everything = [
       await dumpTables(db.handle),
       ...audit.store.rows.map((r) => r.event),
       ...server.requests.map((r) => r.body),
     ].join('\n');
-    for (const needle of needles) assert.ok(!everything.includes(needle), 'a canary is stored, audited or sent in plaintext');
+    for (const needle of needles)
+      assert.ok(!everything.includes(needle), 'a canary is stored, audited or sent in plaintext');
     assert.deepEqual(await filesContaining(dataDir, needles), []);
   });
 });

@@ -31,7 +31,15 @@ describe('the model extractor behind the field Extractor port, against a chat-co
   after(() => server.close());
 
   const model = () =>
-    modelFieldExtractor(new ModelExtractor({ provider: new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', egress: createEgressGuard() }) }));
+    modelFieldExtractor(
+      new ModelExtractor({
+        provider: new OpenAiCompatibleProvider({
+          baseUrl: server.url,
+          model: 'm',
+          egress: createEgressGuard(),
+        }),
+      }),
+    );
 
   test('answers are parsed by the field types and scored by what Veil checks, not by what the model says', async () => {
     const doc = await parseDocument(Buffer.from(FORM));
@@ -43,7 +51,14 @@ describe('the model extractor behind the field Extractor port, against a chat-co
       { name: 'deposit', type: 'money' },
       { name: 'phone', type: 'phone' },
     ]);
-    picks = { patient: 'PERSON', email: 'EMAIL_ADDRESS', total: '=9.00 MYR', visit: '=2024-03-12', deposit: '=12.50 MYR', phone: '=call me maybe' };
+    picks = {
+      patient: 'PERSON',
+      email: 'EMAIL_ADDRESS',
+      total: '=9.00 MYR',
+      visit: '=2024-03-12',
+      deposit: '=12.50 MYR',
+      phone: '=call me maybe',
+    };
     confidences = { visit: 0.2 };
     const before = server.requests.length;
     const { fields: out } = await extractFields(doc, fields, { extractor: 'model', model: model() });
@@ -99,19 +114,40 @@ describe('the model extractor behind the field Extractor port, against a chat-co
 describe('veil fields --extractor model|auto goes through the AI gate', () => {
   let server: ChatServer;
   before(async () => {
-    server = await startChatServer(({ body }) => ({ message: placeholderAnswer(body, { patient: 'PERSON', total: '=9.00 MYR' }) }));
+    server = await startChatServer(({ body }) => ({
+      message: placeholderAnswer(body, { patient: 'PERSON', total: '=9.00 MYR' }),
+    }));
   });
   after(() => server.close());
-  const config = (region?: string): FieldsModel['config'] => ({ url: server.url, model: 'm', timeoutMs: 10_000, maxRetries: 0, ...(region ? { region } : {}) });
+  const config = (region?: string): FieldsModel['config'] => ({
+    url: server.url,
+    model: 'm',
+    timeoutMs: 10_000,
+    maxRetries: 0,
+    ...(region ? { region } : {}),
+  });
   const run = (model?: FieldsModel) =>
-    fieldsOfDocument(Buffer.from(FORM), { fields: 'patient:name,total:money', extractor: 'model', ...(model ? { model } : {}) });
+    fieldsOfDocument(Buffer.from(FORM), {
+      fields: 'patient:name,total:money',
+      extractor: 'model',
+      ...(model ? { model } : {}),
+    });
 
   test('without a provider: VEIL_EXTRACTOR_UNAVAILABLE; without consent or outside the pinned region: VEIL_AI_NOT_ALLOWED, nothing sent', async () => {
     const before = server.requests.length;
     await assert.rejects(run(), { code: 'VEIL_EXTRACTOR_UNAVAILABLE' });
-    await assert.rejects(run({ config: config(), allowModelUse: false }), { code: 'VEIL_AI_NOT_ALLOWED', message: /allow_model_use/ });
-    await assert.rejects(run({ config: config('us-east'), allowModelUse: true, region: 'eu' }), { code: 'VEIL_AI_NOT_ALLOWED', message: /VEIL_AI_REGION/ });
-    await assert.rejects(run({ config: config(), allowModelUse: true, region: 'eu' }), { code: 'VEIL_AI_NOT_ALLOWED', message: /VEIL_AI_REGION/ });
+    await assert.rejects(run({ config: config(), allowModelUse: false }), {
+      code: 'VEIL_AI_NOT_ALLOWED',
+      message: /allow_model_use/,
+    });
+    await assert.rejects(run({ config: config('us-east'), allowModelUse: true, region: 'eu' }), {
+      code: 'VEIL_AI_NOT_ALLOWED',
+      message: /VEIL_AI_REGION/,
+    });
+    await assert.rejects(run({ config: config(), allowModelUse: true, region: 'eu' }), {
+      code: 'VEIL_AI_NOT_ALLOWED',
+      message: /VEIL_AI_REGION/,
+    });
     assert.equal(server.requests.length, before, 'a refused run sends nothing');
   });
 

@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import { assertModelUse, decideModelUse, ModelUseRefusedError } from '../../src/ai/gate.js';
 import type { ModelUseContext } from '../../src/ai/gate.js';
 
-const open: ModelUseContext = { consent: { allowModelUse: true }, purpose: { model: 'pseudonymised' }, provider: {} };
+const open: ModelUseContext = {
+  consent: { allowModelUse: true },
+  purpose: { model: 'pseudonymised' },
+  provider: {},
+};
 
 test('allowed only when consent and purpose both permit it', () => {
   assert.deepEqual(decideModelUse(open), { allowed: true });
@@ -13,18 +17,32 @@ test('allowed only when consent and purpose both permit it', () => {
 
 test('refused without consent, whatever the purpose permits', () => {
   assert.deepEqual(decideModelUse({ ...open, consent: {} }), { allowed: false, reason: 'consent' });
-  assert.deepEqual(decideModelUse({ ...open, consent: { allowModelUse: false } }), { allowed: false, reason: 'consent' });
+  assert.deepEqual(decideModelUse({ ...open, consent: { allowModelUse: false } }), {
+    allowed: false,
+    reason: 'consent',
+  });
 });
 
 test("refused when the purpose's model permission is off or unset, whatever the consent", () => {
-  assert.deepEqual(decideModelUse({ ...open, purpose: { model: 'off' } }), { allowed: false, reason: 'purpose' });
+  assert.deepEqual(decideModelUse({ ...open, purpose: { model: 'off' } }), {
+    allowed: false,
+    reason: 'purpose',
+  });
   assert.deepEqual(decideModelUse({ ...open, purpose: {} }), { allowed: false, reason: 'purpose' });
 });
 
 test('a pinned region must be the provider region; a provider without a label never matches', () => {
-  assert.deepEqual(decideModelUse({ ...open, region: 'eu-west', provider: { region: 'EU-West' } }), { allowed: true });
-  assert.deepEqual(decideModelUse({ ...open, region: 'eu-west', provider: { region: 'us-east' } }), { allowed: false, reason: 'region' });
-  assert.deepEqual(decideModelUse({ ...open, region: 'eu-west', provider: {} }), { allowed: false, reason: 'region' });
+  assert.deepEqual(decideModelUse({ ...open, region: 'eu-west', provider: { region: 'EU-West' } }), {
+    allowed: true,
+  });
+  assert.deepEqual(decideModelUse({ ...open, region: 'eu-west', provider: { region: 'us-east' } }), {
+    allowed: false,
+    reason: 'region',
+  });
+  assert.deepEqual(decideModelUse({ ...open, region: 'eu-west', provider: {} }), {
+    allowed: false,
+    reason: 'region',
+  });
   assert.deepEqual(decideModelUse({ ...open, provider: { region: 'us-east' } }), { allowed: true });
 });
 
@@ -38,6 +56,11 @@ test('assertModelUse throws VEIL_AI_NOT_ALLOWED (403) carrying the rule', () => 
   for (const [context, reason, message] of cases)
     assert.throws(
       () => assertModelUse(context),
-      (e: unknown) => e instanceof ModelUseRefusedError && e.code === 'VEIL_AI_NOT_ALLOWED' && e.status === 403 && e.reason === reason && message.test(e.message),
+      (e: unknown) =>
+        e instanceof ModelUseRefusedError &&
+        e.code === 'VEIL_AI_NOT_ALLOWED' &&
+        e.status === 403 &&
+        e.reason === reason &&
+        message.test(e.message),
     );
 });

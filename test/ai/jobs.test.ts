@@ -46,12 +46,19 @@ async function aiPolicy(): Promise<Policy> {
     retention: { ...shipped.retention, model_exchanges: '1d' },
     purposes: {
       ...shipped.purposes,
-      'claims-ai': { outputs: ['findings_summary', 'fields'], review: 'never', model: 'pseudonymised', legal_basis: ['contract'] },
+      'claims-ai': {
+        outputs: ['findings_summary', 'fields'],
+        review: 'never',
+        model: 'pseudonymised',
+        legal_basis: ['contract'],
+      },
     },
   });
 }
 
-function modelJob(overrides: { purpose?: string; allowModelUse?: boolean; extractor?: string } = {}): Record<string, unknown> {
+function modelJob(
+  overrides: { purpose?: string; allowModelUse?: boolean; extractor?: string } = {},
+): Record<string, unknown> {
   return {
     text: FORM,
     purpose: overrides.purpose ?? 'claims-ai',
@@ -82,7 +89,8 @@ for (const driver of DRIVER_NAMES) {
       await server?.close();
     });
 
-    const submit = (body: Record<string, unknown>) => veil.app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor'), payload: body });
+    const submit = (body: Record<string, unknown>) =>
+      veil.app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor'), payload: body });
 
     /** The `ai.refused` events in the tenant's log, parsed. */
     const refusals = async (): Promise<Record<string, unknown>[]> =>
@@ -99,19 +107,32 @@ for (const driver of DRIVER_NAMES) {
       const jobId = res.json<{ job_id: string }>().job_id;
       const status = await waitForJob(veil.app, jobId);
       assert.equal(status.status, 'succeeded', JSON.stringify(status));
-      assert.equal((status.consent as Record<string, unknown>).allow_model_use, true, 'the consent it ran under is recorded');
+      assert.equal(
+        (status.consent as Record<string, unknown>).allow_model_use,
+        true,
+        'the consent it ran under is recorded',
+      );
       assert.equal(server.requests.length, before + 1, 'one request per job');
 
       // The payload the provider received holds no value the engine detects in the document.
       const sent = server.requests.at(-1)!.body;
-      const readable = (JSON.parse(sent) as { messages: { content: string }[] }).messages.map((m) => m.content).join('\n');
+      const readable = (JSON.parse(sent) as { messages: { content: string }[] }).messages
+        .map((m) => m.content)
+        .join('\n');
       const detected = createAnalyzer()(FORM).map((f) => FORM.slice(f.start, f.end));
       assert.equal(detected.length, 5);
       for (const value of [...detected, ...CANARIES])
-        assert.ok(!sent.includes(value) && !readable.includes(value), 'a detected value reached the provider');
+        assert.ok(
+          !sent.includes(value) && !readable.includes(value),
+          'a detected value reached the provider',
+        );
       assert.match(readable, /<PERSON_1>[^\n]*\nSSN: <US_SSN_1>\nClaim total: <MONEY_1>\n/);
 
-      const fields = await veil.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') });
+      const fields = await veil.app.inject({
+        method: 'GET',
+        url: `/v1/jobs/${jobId}/fields`,
+        headers: as('processor'),
+      });
       assert.equal(fields.statusCode, 200, fields.body);
       const out = fields.json<{ fields: Record<string, { value: unknown; confidence: number }> }>().fields;
       assert.equal(out.claimant!.value, 'Philippa Ashcombe');
@@ -120,10 +141,17 @@ for (const driver of DRIVER_NAMES) {
       assert.deepEqual(out.total!.value, { amount: '1250.00', currency: 'EUR' });
 
       // The exchange is kept (the policy keeps model_exchanges a day), encrypted and pseudonymised.
-      const repos = forTenant({ db: veil.service.runtime.handle.db, blobs: veil.service.runtime.blobs }, 'acme');
-      const kept = (await repos.artifacts.listForJob(jobId)).filter((a) => a.artifactClass === MODEL_EXCHANGE_CLASS);
+      const repos = forTenant(
+        { db: veil.service.runtime.handle.db, blobs: veil.service.runtime.blobs },
+        'acme',
+      );
+      const kept = (await repos.artifacts.listForJob(jobId)).filter(
+        (a) => a.artifactClass === MODEL_EXCHANGE_CLASS,
+      );
       assert.equal(kept.length, 1);
-      const exchange = JSON.parse((await repos.artifacts.read(kept[0]!.id)).toString('utf8')) as ModelExchange;
+      const exchange = JSON.parse(
+        (await repos.artifacts.read(kept[0]!.id)).toString('utf8'),
+      ) as ModelExchange;
       assert.match(exchange.messages[1]!.content, /SSN: <US_SSN_1>/);
       assert.match(exchange.answer, /<PERSON_1>/);
 
@@ -133,7 +161,8 @@ for (const driver of DRIVER_NAMES) {
       assert.ok(request.includes(exchange.promptHash), 'the audited prompt hash is the kept exchange');
 
       const everything = [await dumpTables(veil.service.runtime.handle), audit, ...veil.logs].join('\n');
-      for (const canary of CANARIES) assert.ok(!everything.includes(canary), 'a value is stored, audited or logged in plaintext');
+      for (const canary of CANARIES)
+        assert.ok(!everything.includes(canary), 'a value is stored, audited or logged in plaintext');
       assert.deepEqual(await filesContaining(veil.dataDir, CANARIES), []);
     });
 
@@ -150,9 +179,12 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(last.policy_hash, policyHash(policy));
     });
 
-    test("purpose: a purpose whose policy sets model: off is refused, whatever the consent says", async () => {
+    test('purpose: a purpose whose policy sets model: off is refused, whatever the consent says', async () => {
       const before = server.requests.length;
-      const res = await submit({ ...modelJob({ purpose: 'claims-intake', extractor: 'auto' }), outputs: ['fields'] });
+      const res = await submit({
+        ...modelJob({ purpose: 'claims-intake', extractor: 'auto' }),
+        outputs: ['fields'],
+      });
       assert.equal(res.statusCode, 403, res.body);
       assert.equal(res.json<{ error: { code: string } }>().error.code, 'VEIL_AI_NOT_ALLOWED');
       assert.equal(server.requests.length, before);
@@ -188,13 +220,21 @@ describe('region: a provider outside the region the data is pinned to is refused
   });
 
   test('VEIL_AI_NOT_ALLOWED at submission, ai.refused with code region, nothing sent or stored', async () => {
-    const res = await veil.app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor'), payload: modelJob() });
+    const res = await veil.app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: as('processor'),
+      payload: modelJob(),
+    });
     assert.equal(res.statusCode, 403, res.body);
     assert.equal(res.json<{ error: { code: string } }>().error.code, 'VEIL_AI_NOT_ALLOWED');
     assert.match(res.json<{ error: { message: string } }>().error.message, /VEIL_AI_REGION/);
     assert.equal(server.requests.length, 0);
     const audit = await exportAuditLogText(veil.service.audit, 'acme');
-    assert.match(audit, /"action":"ai\.refused"[^\n]*"code":"region"|"code":"region"[^\n]*"action":"ai\.refused"/);
+    assert.match(
+      audit,
+      /"action":"ai\.refused"[^\n]*"code":"region"|"code":"region"[^\n]*"action":"ai\.refused"/,
+    );
     const jobs = await veil.app.inject({ method: 'GET', url: '/v1/jobs', headers: as('processor') });
     assert.equal(jobs.json<{ jobs: unknown[] }>().jobs.length, 0, 'a refused job leaves no job behind');
   });

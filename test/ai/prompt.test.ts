@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildExtractionPrompt, checkFieldRequests, EXTRACTION_INSTRUCTIONS, parseExtractionAnswer } from '../../src/ai/model/prompt.js';
+import {
+  buildExtractionPrompt,
+  checkFieldRequests,
+  EXTRACTION_INSTRUCTIONS,
+  parseExtractionAnswer,
+} from '../../src/ai/model/prompt.js';
 import type { FieldRequest } from '../../src/ai/model/prompt.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
@@ -35,7 +40,11 @@ test('the request lists each field with its format, labels and values, then the 
 });
 
 test('answers are read in a code fence, with text around, flat or under `fields`, as scalars or objects', () => {
-  const expected = { total: { value: '9.00 MYR', confidence: 0.9 }, date: { value: '2018-01-02', confidence: 0.5 }, payment: { value: 'cash', confidence: 0.8 } };
+  const expected = {
+    total: { value: '9.00 MYR', confidence: 0.9 },
+    date: { value: '2018-01-02', confidence: 0.5 },
+    payment: { value: 'cash', confidence: 0.8 },
+  };
   const answers = [
     '{"fields":{"total":{"value":"9.00 MYR","confidence":0.9},"date":"2018-01-02","payment":{"value":"Cash","confidence":"80%"}}}',
     'Sure!\n```json\n{"fields":{"total":{"value":"9.00 MYR","confidence":90},"date":{"value":"2018-01-02"},"payment":{"value":"CASH","confidence":0.8}}}\n```\nDone.',
@@ -45,7 +54,8 @@ test('answers are read in a code fence, with text around, flat or under `fields`
 });
 
 test('missing, null-like, out-of-enum and odd-shaped values are null with confidence 0; confidence is clamped', () => {
-  const answer = '{"fields":{"total":{"value":"N/A","confidence":0.9},"date":{"value":["2018"],"confidence":1},"payment":{"value":"cheque","confidence":0.99}}}';
+  const answer =
+    '{"fields":{"total":{"value":"N/A","confidence":0.9},"date":{"value":["2018"],"confidence":1},"payment":{"value":"cheque","confidence":0.99}}}';
   assert.deepEqual(parseExtractionAnswer(answer, FIELDS), {
     total: { value: null, confidence: 0 },
     date: { value: null, confidence: 0 },
@@ -56,7 +66,9 @@ test('missing, null-like, out-of-enum and odd-shaped values are null with confid
     date: { value: null, confidence: 0 },
     payment: { value: null, confidence: 0 },
   });
-  assert.deepEqual(parseExtractionAnswer('{"total":{"value":"1","confidence":-3}}', FIELDS.slice(0, 1)), { total: { value: '1', confidence: 0 } });
+  assert.deepEqual(parseExtractionAnswer('{"total":{"value":"1","confidence":-3}}', FIELDS.slice(0, 1)), {
+    total: { value: '1', confidence: 0 },
+  });
 });
 
 test('values are re-identified before an enum is checked', () => {
@@ -78,10 +90,19 @@ test('field requests must be a short list of distinct plain names with a type', 
   const bad: [FieldRequest[], RegExp][] = [
     [[], /1 to 100 fields/],
     [[{ name: 'a b', type: 'string' }], /fields\[0\]\.name/],
-    [[{ name: 'a', type: 'string' }, { name: 'a', type: 'date' }], /fields\[1\]\.name: repeated/],
+    [
+      [
+        { name: 'a', type: 'string' },
+        { name: 'a', type: 'date' },
+      ],
+      /fields\[1\]\.name: repeated/,
+    ],
     [[{ name: 'a', type: 'Date!' }], /fields\[0\]\.type/],
     [Array.from({ length: 101 }, (_, i) => ({ name: `f${i}`, type: 'string' })), /1 to 100/],
   ];
   for (const [fields, message] of bad)
-    assert.throws(() => checkFieldRequests(fields), (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_INPUT' && message.test(e.message));
+    assert.throws(
+      () => checkFieldRequests(fields),
+      (e: unknown) => isVeilError(e) && e.code === 'VEIL_INVALID_INPUT' && message.test(e.message),
+    );
 });

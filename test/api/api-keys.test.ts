@@ -140,13 +140,28 @@ for (const driver of DRIVER_NAMES) {
 
     test('admins create, list and revoke keys over HTTP, with an expiry, audited as themselves', async () => {
       const { app, service } = t;
-      const forbidden = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: as('processor', 'initech'), payload: { roles: ['processor'] } });
+      const forbidden = await app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: as('processor', 'initech'),
+        payload: { roles: ['processor'] },
+      });
       assert.equal(forbidden.statusCode, 403);
-      const invalid = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: as('admin', 'initech'), payload: { roles: ['root'] } });
+      const invalid = await app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: as('admin', 'initech'),
+        payload: { roles: ['root'] },
+      });
       assert.equal(invalid.statusCode, 400);
 
       const before = Date.now();
-      const created = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: as('admin', 'initech'), payload: { roles: ['processor'], expires_in_seconds: 3600 } });
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: as('admin', 'initech'),
+        payload: { roles: ['processor'], expires_in_seconds: 3600 },
+      });
       assert.equal(created.statusCode, 201, created.body);
       assert.equal(created.headers['cache-control'], 'no-store');
       const body = created.json<{ api_key: string; key_id: string; expires_at: string }>();
@@ -157,22 +172,46 @@ for (const driver of DRIVER_NAMES) {
       const analyze = { method: 'POST' as const, url: '/v1/analyze', payload: { text: 'nothing here' } };
       assert.equal((await app.inject({ ...analyze, headers: bearer(body.api_key) })).statusCode, 200);
 
-      const listed = await app.inject({ method: 'GET', url: '/v1/api-keys', headers: as('admin', 'initech') });
+      const listed = await app.inject({
+        method: 'GET',
+        url: '/v1/api-keys',
+        headers: as('admin', 'initech'),
+      });
       assert.equal(listed.statusCode, 200);
       assert.deepEqual(
-        listed.json<{ keys: { key_id: string; roles: string[]; revoked_at: null; expires_at: string }[] }>().keys.map((k) => [k.key_id, k.roles, k.revoked_at, k.expires_at]),
+        listed
+          .json<{ keys: { key_id: string; roles: string[]; revoked_at: null; expires_at: string }[] }>()
+          .keys.map((k) => [k.key_id, k.roles, k.revoked_at, k.expires_at]),
         [[body.key_id, ['processor'], null, body.expires_at]],
       );
       assert.ok(!listed.body.includes(body.api_key.slice(30)), 'a listing never shows the secret');
       // Another tenant's admin sees none of them and cannot revoke them.
-      assert.deepEqual((await app.inject({ method: 'GET', url: '/v1/api-keys', headers: as('admin', 'hooli') })).json(), { keys: [] });
-      assert.equal((await app.inject({ method: 'DELETE', url: `/v1/api-keys/${body.key_id}`, headers: as('admin', 'hooli') })).statusCode, 404);
+      assert.deepEqual(
+        (await app.inject({ method: 'GET', url: '/v1/api-keys', headers: as('admin', 'hooli') })).json(),
+        { keys: [] },
+      );
+      assert.equal(
+        (
+          await app.inject({
+            method: 'DELETE',
+            url: `/v1/api-keys/${body.key_id}`,
+            headers: as('admin', 'hooli'),
+          })
+        ).statusCode,
+        404,
+      );
 
-      const revoked = await app.inject({ method: 'DELETE', url: `/v1/api-keys/${body.key_id}`, headers: as('admin', 'initech') });
+      const revoked = await app.inject({
+        method: 'DELETE',
+        url: `/v1/api-keys/${body.key_id}`,
+        headers: as('admin', 'initech'),
+      });
       assert.equal(revoked.statusCode, 204);
       assert.deepEqual((await app.inject({ ...analyze, headers: bearer(body.api_key) })).json(), REFUSED);
 
-      const keyEvents = (await events(service.audit.forTenant('initech'))).filter((e) => e.action.startsWith('api_key.'));
+      const keyEvents = (await events(service.audit.forTenant('initech'))).filter((e) =>
+        e.action.startsWith('api_key.'),
+      );
       assert.deepEqual(
         keyEvents.map((e) => [e.action, e.objects?.[0]?.id, e.actor]),
         [

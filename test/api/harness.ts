@@ -25,7 +25,9 @@ export interface TestApp {
 }
 
 /** Test authentication: `Bearer <name>` is the principal of that name in `principals`. */
-export function bearerAuthenticator(principals: Readonly<Record<string, Principal>>): ApiDependencies['authenticate'] {
+export function bearerAuthenticator(
+  principals: Readonly<Record<string, Principal>>,
+): ApiDependencies['authenticate'] {
   return async (headers) => {
     const token = /^Bearer (\S+)$/.exec(String(headers.authorization ?? ''))?.[1];
     const principal = token === undefined ? undefined : principals[token];

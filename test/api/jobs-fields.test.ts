@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { textPdf } from '../documents/fixtures.js';
-import { as, DRIVER_NAMES, openTestService, policyWithFullText, skipReason, textJob, waitForJob } from './jobs-harness.js';
+import {
+  as,
+  DRIVER_NAMES,
+  openTestService,
+  policyWithFullText,
+  skipReason,
+  textJob,
+  waitForJob,
+} from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
 
 const OTHER_PAGE_CANARY = 'Quillon Fairweather-Smythe';
@@ -17,8 +25,12 @@ async function filesUnder(dir: string): Promise<string[]> {
 function multipart(options: object, pdf: Uint8Array): { payload: Buffer; contentType: string } {
   const boundary = 'veilfields42';
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="options"\r\n\r\n${JSON.stringify(options)}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="scan.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="options"\r\n\r\n${JSON.stringify(options)}\r\n`,
+    ),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="scan.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    ),
     Buffer.from(pdf),
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -43,15 +55,33 @@ for (const driver of DRIVER_NAMES) {
       const pdf = await textPdf(
         [
           [`Patient: ${OTHER_PAGE_CANARY}`, 'Grand Total RM 111.11'],
-          ['ACME TRADING SDN BHD', 'NO 12, JALAN MAJU 3,', '81100 JOHOR BAHRU, JOHOR.', 'Date: 25/12/2018', 'Grand Total RM 9.00'],
+          [
+            'ACME TRADING SDN BHD',
+            'NO 12, JALAN MAJU 3,',
+            '81100 JOHOR BAHRU, JOHOR.',
+            'Date: 25/12/2018',
+            'Grand Total RM 9.00',
+          ],
         ],
         false,
       );
       const body = multipart(
-        { purpose: 'expenses', consent: { basis: 'contract', allow_full_text: true }, outputs: ['fields', 'text'], template: 'receipt', pages: '2', retention_days: 1 },
+        {
+          purpose: 'expenses',
+          consent: { basis: 'contract', allow_full_text: true },
+          outputs: ['fields', 'text'],
+          template: 'receipt',
+          pages: '2',
+          retention_days: 1,
+        },
         pdf,
       );
-      const created = await app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...as('processor'), 'content-type': body.contentType }, payload: body.payload });
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/jobs',
+        headers: { ...as('processor'), 'content-type': body.contentType },
+        payload: body.payload,
+      });
       assert.equal(created.statusCode, 202, created.body);
       const jobId = created.json<{ job_id: string }>().job_id;
       const done = await waitForJob(app, jobId);
@@ -62,9 +92,16 @@ for (const driver of DRIVER_NAMES) {
       assert.match(template.hash, /^[0-9a-f]{64}$/);
       assert.equal(done.fields_available, true);
 
-      const fields = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') });
+      const fields = await app.inject({
+        method: 'GET',
+        url: `/v1/jobs/${jobId}/fields`,
+        headers: as('processor'),
+      });
       assert.equal(fields.statusCode, 200, fields.body);
-      const result = fields.json<{ template: unknown; fields: Record<string, { value: unknown; page: number; status: string; type: string }> }>();
+      const result = fields.json<{
+        template: unknown;
+        fields: Record<string, { value: unknown; page: number; status: string; type: string }>;
+      }>();
       assert.deepEqual(result.template, template);
       assert.deepEqual(Object.keys(result.fields), ['company', 'address', 'date', 'total']);
       assert.deepEqual(result.fields.total!.value, { amount: '9.00', currency: 'MYR' });
@@ -72,43 +109,89 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(result.fields.date!.value, '2018-12-25');
       assert.equal(result.fields.company!.value, 'ACME TRADING SDN BHD');
 
-      const text = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/text`, headers: as('processor') });
+      const text = await app.inject({
+        method: 'GET',
+        url: `/v1/jobs/${jobId}/text`,
+        headers: as('processor'),
+      });
       assert.equal(text.statusCode, 200, text.body);
       const transcript = text.json<{ text: string }>().text;
       assert.match(transcript, /ACME TRADING SDN BHD/);
-      assert.ok(!transcript.includes(OTHER_PAGE_CANARY) && !transcript.includes('111.11'), 'page 1 was never read');
-      const audit = await app.inject({ method: 'GET', url: '/v1/audit/entries?limit=1000', headers: as('auditor') });
+      assert.ok(
+        !transcript.includes(OTHER_PAGE_CANARY) && !transcript.includes('111.11'),
+        'page 1 was never read',
+      );
+      const audit = await app.inject({
+        method: 'GET',
+        url: '/v1/audit/entries?limit=1000',
+        headers: as('auditor'),
+      });
       type Entry = { event: { action: string; objects?: { id: string }[] } };
-      assert.ok(audit.json<{ entries: Entry[] }>().entries.some((e) => e.event.action === 'job.full_text' && e.event.objects?.some((o) => o.id === jobId)));
+      assert.ok(
+        audit
+          .json<{ entries: Entry[] }>()
+          .entries.some(
+            (e) => e.event.action === 'job.full_text' && e.event.objects?.some((o) => o.id === jobId),
+          ),
+      );
 
       for (const path of ['fields', 'text']) {
-        const other = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/${path}`, headers: as('processor', 'globex') });
+        const other = await app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${jobId}/${path}`,
+          headers: as('processor', 'globex'),
+        });
         assert.equal(other.statusCode, 404, other.body);
         assert.equal(other.json<{ error: { code: string } }>().error.code, 'VEIL_NOT_FOUND');
       }
       // Nothing the job wrote holds a value in plaintext, and page 1's content was never stored.
       for (const file of await filesUnder(t.dataDir)) {
         const bytes = await readFile(file);
-        for (const value of ['ACME TRADING', OTHER_PAGE_CANARY, 'JALAN MAJU']) assert.ok(!bytes.includes(value), `${value} in ${file}`);
+        for (const value of ['ACME TRADING', OTHER_PAGE_CANARY, 'JALAN MAJU'])
+          assert.ok(!bytes.includes(value), `${value} in ${file}`);
       }
     });
 
     test('a field list on a text job; the text output needs consent; stable errors for templates, fields and extractors', async () => {
       const { app } = t;
-      const post = (extra: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor'), payload: textJob('Invoice\nAmount due: EUR 1.234,50\nDue date: 31 March 2025\n', { outputs: ['fields'], ...extra }) });
-      const created = await post({ fields: [{ name: 'total', type: 'money', hint: 'Amount due', review_below: 0.9 }, { name: 'due', type: 'date', hint: 'Due date' }, { name: 'iban', type: 'iban' }] });
+      const post = (extra: Record<string, unknown>) =>
+        app.inject({
+          method: 'POST',
+          url: '/v1/jobs',
+          headers: as('processor'),
+          payload: textJob('Invoice\nAmount due: EUR 1.234,50\nDue date: 31 March 2025\n', {
+            outputs: ['fields'],
+            ...extra,
+          }),
+        });
+      const created = await post({
+        fields: [
+          { name: 'total', type: 'money', hint: 'Amount due', review_below: 0.9 },
+          { name: 'due', type: 'date', hint: 'Due date' },
+          { name: 'iban', type: 'iban' },
+        ],
+      });
       assert.equal(created.statusCode, 202, created.body);
       const jobId = created.json<{ job_id: string }>().job_id;
       const done = await waitForJob(app, jobId);
       assert.equal(done.status, 'succeeded', JSON.stringify(done));
       assert.equal(done.template, null);
-      const { template, fields } = (await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') })).json<{ template: unknown; fields: Record<string, { value: unknown; status: string; sensitivity: string }> }>();
+      const { template, fields } = (
+        await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') })
+      ).json<{
+        template: unknown;
+        fields: Record<string, { value: unknown; status: string; sensitivity: string }>;
+      }>();
       assert.equal(template, null);
       assert.deepEqual(fields.total!.value, { amount: '1234.50', currency: 'EUR' });
       assert.equal(fields.due!.value, '2025-03-31');
       assert.equal(fields.iban!.status, 'missing');
       assert.equal(fields.iban!.sensitivity, 'financial');
-      const noText = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/text`, headers: as('processor') });
+      const noText = await app.inject({
+        method: 'GET',
+        url: `/v1/jobs/${jobId}/text`,
+        headers: as('processor'),
+      });
       assert.equal(noText.statusCode, 404);
 
       const cases: [Record<string, unknown>, number, string][] = [

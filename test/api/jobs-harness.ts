@@ -29,7 +29,9 @@ export const DRIVER_NAMES: readonly DriverName[] = ['pglite', 'postgres'];
 
 /** Why a driver is skipped, or false. */
 export function skipReason(driver: DriverName): string | false {
-  return driver === 'postgres' && SERVER_URL === undefined ? 'no PostgreSQL answers on 127.0.0.1:5432' : false;
+  return driver === 'postgres' && SERVER_URL === undefined
+    ? 'no PostgreSQL answers on 127.0.0.1:5432'
+    : false;
 }
 
 /** The headers of a principal with `role` in `tenant`. */
@@ -40,8 +42,14 @@ export function as(role: Role, tenant = 'acme'): { authorization: string } {
 const authenticate: ServiceOptions['authenticate'] = async (headers) => {
   const match = /^Bearer ([a-z]+):([a-z0-9-]+)$/.exec(String(headers.authorization ?? ''));
   const role = match?.[1];
-  if (match === null || !(ROLES as readonly string[]).includes(role ?? '')) throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
-  const principal: Principal = { id: `user-${role!}`, tenantId: match[2]!, roles: [role as Role], kind: 'user' };
+  if (match === null || !(ROLES as readonly string[]).includes(role ?? ''))
+    throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
+  const principal: Principal = {
+    id: `user-${role!}`,
+    tenantId: match[2]!,
+    roles: [role as Role],
+    kind: 'user',
+  };
   return principal;
 };
 
@@ -56,7 +64,10 @@ export interface TestService {
 }
 
 /** Opens the service on `driver`, with `workers` workers polling every 0.5 s. */
-export async function openTestService(driver: DriverName, options: Partial<ServiceOptions> = {}): Promise<TestService> {
+export async function openTestService(
+  driver: DriverName,
+  options: Partial<ServiceOptions> = {},
+): Promise<TestService> {
   const dataDir = await mkdtemp(join(tmpdir(), 'veil-api-jobs-'));
   let databaseUrl: string | undefined;
   let database: string | undefined;
@@ -112,14 +123,20 @@ export async function systemRows<T>(t: TestService, query: string): Promise<T[]>
 }
 
 /** Polls `GET /v1/jobs/:id` until the job leaves queued/running; returns the status body. */
-export async function waitForJob(app: FastifyInstance, jobId: string, tenant = 'acme', timeoutMs = 60_000): Promise<Record<string, unknown>> {
+export async function waitForJob(
+  app: FastifyInstance,
+  jobId: string,
+  tenant = 'acme',
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}`, headers: as('auditor', tenant) });
     if (res.statusCode !== 200) throw new Error(`status of ${jobId}: ${res.statusCode} ${res.body}`);
     const body = res.json<Record<string, unknown>>();
     if (body.status !== 'queued' && body.status !== 'running') return body;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${String(body.status)} for ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${jobId} stayed ${String(body.status)} for ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -146,7 +163,13 @@ export async function policyWithFullText(purpose: string): Promise<Policy> {
     ...shipped,
     purposes: {
       ...shipped.purposes,
-      [purpose]: { outputs: ['findings_summary', 'redacted', 'fields', 'text'], review: 'with_consent', model: 'off', legal_basis: ['contract'], reveal_reasons: ['quality_review', 'other'] },
+      [purpose]: {
+        outputs: ['findings_summary', 'redacted', 'fields', 'text'],
+        review: 'with_consent',
+        model: 'off',
+        legal_basis: ['contract'],
+        reveal_reasons: ['quality_review', 'other'],
+      },
     },
   });
 }

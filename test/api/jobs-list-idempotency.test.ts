@@ -13,10 +13,19 @@ import type { TestService } from './jobs-harness.js';
 const EMAIL = 'canary-idem@example.org';
 const KEY = 'client-key-6f1d2e0a-2b4c';
 
-async function submit(t: TestService, body: Record<string, unknown>, headers: Record<string, string> = {}, tenant = 'acme') {
-  return t.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...as('processor', tenant), ...headers }, payload: body });
+async function submit(
+  t: TestService,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+  tenant = 'acme',
+) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/v1/jobs',
+    headers: { ...as('processor', tenant), ...headers },
+    payload: body,
+  });
 }
-
 
 for (const driver of DRIVER_NAMES) {
   describe(`GET /v1/jobs, Idempotency-Key and /v1/me (${driver})`, { skip: skipReason(driver) }, () => {
@@ -28,10 +37,15 @@ for (const driver of DRIVER_NAMES) {
       await t?.dispose();
     });
 
-    test('lists the tenant\'s jobs newest first, filtered, paged by cursor, without values', async () => {
+    test("lists the tenant's jobs newest first, filtered, paged by cursor, without values", async () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const res = await submit(t, textJob(`Note ${i}: write to ${EMAIL}.`, { purpose: i % 2 === 0 ? 'claims-intake' : 'hr-onboarding' }));
+        const res = await submit(
+          t,
+          textJob(`Note ${i}: write to ${EMAIL}.`, {
+            purpose: i % 2 === 0 ? 'claims-intake' : 'hr-onboarding',
+          }),
+        );
         assert.equal(res.statusCode, 202, res.body);
         ids.push(res.json<{ job_id: string }>().job_id);
       }
@@ -40,11 +54,24 @@ for (const driver of DRIVER_NAMES) {
       const all = await t.app.inject({ method: 'GET', url: '/v1/jobs?limit=2', headers: as('auditor') });
       assert.equal(all.statusCode, 200, all.body);
       const page1 = all.json<{ jobs: Array<Record<string, unknown>>; next_cursor: string | null }>();
-      assert.deepEqual(page1.jobs.map((j) => j.job_id), [ids[4], ids[3]]);
+      assert.deepEqual(
+        page1.jobs.map((j) => j.job_id),
+        [ids[4], ids[3]],
+      );
       assert.equal(page1.jobs[0]!.status, 'queued');
       assert.equal(page1.jobs[0]!.purpose, 'claims-intake');
       assert.deepEqual(Object.keys(page1.jobs[0]!).sort(), [
-        'consent', 'counts_by_type', 'created_at', 'delete_after', 'error_code', 'job_id', 'policy_hash', 'purpose', 'status', 'template', 'updated_at',
+        'consent',
+        'counts_by_type',
+        'created_at',
+        'delete_after',
+        'error_code',
+        'job_id',
+        'policy_hash',
+        'purpose',
+        'status',
+        'template',
+        'updated_at',
       ]);
       assert.ok(!all.body.includes(EMAIL));
       assert.equal(all.headers['cache-control'], 'no-store');
@@ -60,19 +87,38 @@ for (const driver of DRIVER_NAMES) {
       } while (cursor !== null);
       assert.deepEqual(seen, [...ids].reverse(), 'every job once, newest first, only this tenant');
 
-      const hr = await t.app.inject({ method: 'GET', url: '/v1/jobs?purpose=hr-onboarding', headers: as('auditor') });
-      assert.deepEqual(hr.json<{ jobs: Array<{ job_id: string }> }>().jobs.map((j) => j.job_id), [ids[3], ids[1]]);
-      const failed = await t.app.inject({ method: 'GET', url: '/v1/jobs?status=failed', headers: as('auditor') });
+      const hr = await t.app.inject({
+        method: 'GET',
+        url: '/v1/jobs?purpose=hr-onboarding',
+        headers: as('auditor'),
+      });
+      assert.deepEqual(
+        hr.json<{ jobs: Array<{ job_id: string }> }>().jobs.map((j) => j.job_id),
+        [ids[3], ids[1]],
+      );
+      const failed = await t.app.inject({
+        method: 'GET',
+        url: '/v1/jobs?status=failed',
+        headers: as('auditor'),
+      });
       assert.deepEqual(failed.json(), { jobs: [], next_cursor: null });
       const globex = await t.app.inject({ method: 'GET', url: '/v1/jobs', headers: as('auditor', 'globex') });
       assert.equal(globex.json<{ jobs: unknown[] }>().jobs.length, 1);
     });
 
     test('refuses a forged cursor, a bad filter and a caller without a token with stable codes', async () => {
-      const forged = await t.app.inject({ method: 'GET', url: `/v1/jobs?cursor=${Buffer.from('["x","y"]').toString('base64url')}`, headers: as('auditor') });
+      const forged = await t.app.inject({
+        method: 'GET',
+        url: `/v1/jobs?cursor=${Buffer.from('["x","y"]').toString('base64url')}`,
+        headers: as('auditor'),
+      });
       assert.equal(forged.statusCode, 400);
       assert.equal(forged.json<{ error: { code: string } }>().error.code, 'VEIL_INVALID_REQUEST');
-      const status = await t.app.inject({ method: 'GET', url: '/v1/jobs?status=deleted', headers: as('auditor') });
+      const status = await t.app.inject({
+        method: 'GET',
+        url: '/v1/jobs?status=deleted',
+        headers: as('auditor'),
+      });
       assert.equal(status.json<{ error: { code: string } }>().error.code, 'VEIL_INVALID_REQUEST');
       const limit = await t.app.inject({ method: 'GET', url: '/v1/jobs?limit=1000', headers: as('auditor') });
       assert.equal(limit.statusCode, 400);
@@ -92,19 +138,30 @@ for (const driver of DRIVER_NAMES) {
         assert.equal(retry.json<{ job_id: string }>().job_id, first.json<{ job_id: string }>().job_id);
         assert.equal(retry.headers['idempotent-replayed'], 'true');
       }
-      const listed = await t.app.inject({ method: 'GET', url: '/v1/jobs?purpose=kyc', headers: as('auditor') });
+      const listed = await t.app.inject({
+        method: 'GET',
+        url: '/v1/jobs?purpose=kyc',
+        headers: as('auditor'),
+      });
       assert.equal(listed.json<{ jobs: unknown[] }>().jobs.length, 1);
     });
 
     test('concurrent first requests under one key still make one job', async () => {
       const body = textJob('Race.', { purpose: 'patient_intake' });
-      const results = await Promise.all([1, 2, 3, 4].map(() => submit(t, body, { 'idempotency-key': 'race-key-1' })));
+      const results = await Promise.all(
+        [1, 2, 3, 4].map(() => submit(t, body, { 'idempotency-key': 'race-key-1' })),
+      );
       const ok = results.filter((r) => r.statusCode === 202);
       const busy = results.filter((r) => r.statusCode === 409);
       assert.equal(ok.length + busy.length, 4, results.map((r) => r.body).join('\n'));
-      for (const r of busy) assert.equal(r.json<{ error: { code: string } }>().error.code, 'VEIL_IDEMPOTENCY_IN_PROGRESS');
+      for (const r of busy)
+        assert.equal(r.json<{ error: { code: string } }>().error.code, 'VEIL_IDEMPOTENCY_IN_PROGRESS');
       assert.equal(new Set(ok.map((r) => r.json<{ job_id: string }>().job_id)).size, 1);
-      const listed = await t.app.inject({ method: 'GET', url: '/v1/jobs?purpose=patient_intake', headers: as('auditor') });
+      const listed = await t.app.inject({
+        method: 'GET',
+        url: '/v1/jobs?purpose=patient_intake',
+        headers: as('auditor'),
+      });
       assert.equal(listed.json<{ jobs: unknown[] }>().jobs.length, 1);
     });
 
@@ -126,9 +183,19 @@ for (const driver of DRIVER_NAMES) {
     });
 
     test('keys are stored as keyed hashes that expire; an expired key makes a new job', async () => {
-      const rows = await systemRows<{ key_hash: Uint8Array; request_hash: Uint8Array; expires_at: Date; created_at: Date }>(t, 'select * from idempotency_keys');
+      const rows = await systemRows<{
+        key_hash: Uint8Array;
+        request_hash: Uint8Array;
+        expires_at: Date;
+        created_at: Date;
+      }>(t, 'select * from idempotency_keys');
       assert.ok(rows.length >= 3);
-      const dump = JSON.stringify(rows.map((r) => [Buffer.from(r.key_hash).toString('latin1'), Buffer.from(r.request_hash).toString('hex')]));
+      const dump = JSON.stringify(
+        rows.map((r) => [
+          Buffer.from(r.key_hash).toString('latin1'),
+          Buffer.from(r.request_hash).toString('hex'),
+        ]),
+      );
       assert.ok(!dump.includes(KEY) && !dump.includes('reuse-key') && !dump.includes(EMAIL));
       for (const row of rows) {
         assert.equal(row.key_hash.length, 32);
@@ -139,7 +206,9 @@ for (const driver of DRIVER_NAMES) {
       const first = await submit(t, body, { 'idempotency-key': 'expiring-key' });
       await t.service.runtime.handle.db.transaction().execute(async (trx) => {
         await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
-        await sql`update idempotency_keys set expires_at = now() - interval '1 second' where job_id = ${first.json<{ job_id: string }>().job_id}`.execute(trx);
+        await sql`update idempotency_keys set expires_at = now() - interval '1 second' where job_id = ${first.json<{ job_id: string }>().job_id}`.execute(
+          trx,
+        );
       });
       const again = await submit(t, body, { 'idempotency-key': 'expiring-key' });
       assert.equal(again.statusCode, 202);
@@ -154,7 +223,15 @@ for (const driver of DRIVER_NAMES) {
         tenant_id: 'acme',
         kind: 'user',
         roles: ['auditor'],
-        permissions: ['job:read', 'audit:read', 'audit:export', 'policy:read', 'analytics:read', 'alerts:read', 'privacy-metrics:read'],
+        permissions: [
+          'job:read',
+          'audit:read',
+          'audit:export',
+          'policy:read',
+          'analytics:read',
+          'alerts:read',
+          'privacy-metrics:read',
+        ],
       });
       assert.ok(!res.body.includes('user-auditor'));
     });

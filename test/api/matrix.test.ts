@@ -38,30 +38,108 @@ interface RouteCase {
   readonly ok: number;
   /** Whether the route takes an id (so another tenant's id can be tried). */
   readonly byId: boolean;
-  request(f: Fixtures, idTenant: string): Promise<{ url: string; payload?: unknown; headers?: Record<string, string> }>;
+  request(
+    f: Fixtures,
+    idTenant: string,
+  ): Promise<{ url: string; payload?: unknown; headers?: Record<string, string> }>;
 }
 
-const jobUrl = (f: Fixtures, tenant: string, suffix = ''): string => `/v1/jobs/${tenant === 'acme' ? f.job.own : f.job.other}${suffix}`;
+const jobUrl = (f: Fixtures, tenant: string, suffix = ''): string =>
+  `/v1/jobs/${tenant === 'acme' ? f.job.own : f.job.other}${suffix}`;
 
 const ROUTES: readonly RouteCase[] = [
-  { method: 'POST', route: '/v1/analyze', permission: 'analyze:run', ok: 200, byId: false, request: async () => ({ url: '/v1/analyze', payload: { text: TEXT } }) },
-  { method: 'POST', route: '/v1/anonymize', permission: 'analyze:run', ok: 200, byId: false, request: async () => ({ url: '/v1/anonymize', payload: { text: TEXT } }) },
-  { method: 'POST', route: '/v1/uploads', permission: 'job:create', ok: 201, byId: false, request: async () => ({ url: '/v1/uploads', payload: {} }) },
+  {
+    method: 'POST',
+    route: '/v1/analyze',
+    permission: 'analyze:run',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/analyze', payload: { text: TEXT } }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/anonymize',
+    permission: 'analyze:run',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/anonymize', payload: { text: TEXT } }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/uploads',
+    permission: 'job:create',
+    ok: 201,
+    byId: false,
+    request: async () => ({ url: '/v1/uploads', payload: {} }),
+  },
   {
     method: 'PUT',
     route: '/v1/uploads/{id}',
     permission: 'job:create',
     ok: 201,
     byId: true,
-    request: async (f, tenant) => ({ url: await f.nextUpload(tenant), payload: TEXT, headers: { 'content-type': 'text/plain' } }),
+    request: async (f, tenant) => ({
+      url: await f.nextUpload(tenant),
+      payload: TEXT,
+      headers: { 'content-type': 'text/plain' },
+    }),
   },
-  { method: 'POST', route: '/v1/jobs', permission: 'job:create', ok: 202, byId: false, request: async () => ({ url: '/v1/jobs', payload: textJob(TEXT) }) },
-  { method: 'GET', route: '/v1/jobs', permission: 'job:read', ok: 200, byId: false, request: async () => ({ url: '/v1/jobs?limit=5' }) },
-  { method: 'GET', route: '/v1/me', permission: 'job:read', ok: 200, byId: false, request: async () => ({ url: '/v1/me' }) },
-  { method: 'GET', route: '/v1/jobs/{id}', permission: 'job:read', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t) }) },
-  { method: 'GET', route: '/v1/jobs/{id}/redacted', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/redacted') }) },
-  { method: 'GET', route: '/v1/jobs/{id}/fields', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/fields') }) },
-  { method: 'GET', route: '/v1/jobs/{id}/text', permission: 'job:read-redacted', ok: 200, byId: true, request: async (f, t) => ({ url: jobUrl(f, t, '/text') }) },
+  {
+    method: 'POST',
+    route: '/v1/jobs',
+    permission: 'job:create',
+    ok: 202,
+    byId: false,
+    request: async () => ({ url: '/v1/jobs', payload: textJob(TEXT) }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/jobs',
+    permission: 'job:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/jobs?limit=5' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/me',
+    permission: 'job:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/me' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/jobs/{id}',
+    permission: 'job:read',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: jobUrl(f, t) }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/jobs/{id}/redacted',
+    permission: 'job:read-redacted',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: jobUrl(f, t, '/redacted') }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/jobs/{id}/fields',
+    permission: 'job:read-redacted',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: jobUrl(f, t, '/fields') }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/jobs/{id}/text',
+    permission: 'job:read-redacted',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: jobUrl(f, t, '/text') }),
+  },
   {
     method: 'DELETE',
     route: '/v1/jobs/{id}',
@@ -76,33 +154,151 @@ const ROUTES: readonly RouteCase[] = [
     permission: 'job:reveal',
     ok: 200,
     byId: true,
-    request: async (f, t) => ({ url: jobUrl(f, t, '/reveal'), payload: { reason: { code: 'quality_review', ticket: 'QA-17' } } }),
+    request: async (f, t) => ({
+      url: jobUrl(f, t, '/reveal'),
+      payload: { reason: { code: 'quality_review', ticket: 'QA-17' } },
+    }),
   },
-  { method: 'GET', route: '/v1/audit/entries', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/entries?limit=5' }) },
-  { method: 'GET', route: '/v1/audit/sth', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/sth' }) },
-  { method: 'GET', route: '/v1/audit/proof/inclusion', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/inclusion?leaf=0&size=2' }) },
-  { method: 'GET', route: '/v1/audit/proof/consistency', permission: 'audit:read', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/proof/consistency?from=1&to=2' }) },
-  { method: 'GET', route: '/v1/audit/export', permission: 'audit:export', ok: 200, byId: false, request: async () => ({ url: '/v1/audit/export' }) },
-  { method: 'POST', route: '/v1/api-keys', permission: 'api-keys:manage', ok: 201, byId: false, request: async () => ({ url: '/v1/api-keys', payload: { roles: ['processor'] } }) },
-  { method: 'GET', route: '/v1/api-keys', permission: 'api-keys:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/api-keys' }) },
-  { method: 'DELETE', route: '/v1/api-keys/{id}', permission: 'api-keys:manage', ok: 204, byId: true, request: async (f, t) => ({ url: `/v1/api-keys/${await f.nextApiKey(t)}` }) },
-  { method: 'GET', route: '/v1/analytics/counts', permission: 'analytics:read', ok: 200, byId: false, request: async () => ({ url: '/v1/analytics/counts?group_by=purpose&from=2020-01-01&to=2030-01-01' }) },
-  { method: 'GET', route: '/v1/alerts', permission: 'alerts:read', ok: 200, byId: false, request: async () => ({ url: '/v1/alerts' }) },
-  { method: 'GET', route: '/v1/privacy/metrics', permission: 'privacy-metrics:read', ok: 200, byId: false, request: async () => ({ url: '/v1/privacy/metrics?since=1h' }) },
-  { method: 'GET', route: '/v1/review/tasks', permission: 'review:decide', ok: 200, byId: false, request: async () => ({ url: '/v1/review/tasks?limit=5' }) },
-  { method: 'GET', route: '/v1/review/tasks/{id}', permission: 'review:decide', ok: 200, byId: true, request: async (f, t) => ({ url: `/v1/review/tasks/${t === 'acme' ? f.task.own : f.task.other}` }) },
+  {
+    method: 'GET',
+    route: '/v1/audit/entries',
+    permission: 'audit:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/audit/entries?limit=5' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/sth',
+    permission: 'audit:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/audit/sth' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/proof/inclusion',
+    permission: 'audit:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/audit/proof/inclusion?leaf=0&size=2' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/proof/consistency',
+    permission: 'audit:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/audit/proof/consistency?from=1&to=2' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/export',
+    permission: 'audit:export',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/audit/export' }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/api-keys',
+    permission: 'api-keys:manage',
+    ok: 201,
+    byId: false,
+    request: async () => ({ url: '/v1/api-keys', payload: { roles: ['processor'] } }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/api-keys',
+    permission: 'api-keys:manage',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/api-keys' }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/api-keys/{id}',
+    permission: 'api-keys:manage',
+    ok: 204,
+    byId: true,
+    request: async (f, t) => ({ url: `/v1/api-keys/${await f.nextApiKey(t)}` }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/analytics/counts',
+    permission: 'analytics:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/analytics/counts?group_by=purpose&from=2020-01-01&to=2030-01-01' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/alerts',
+    permission: 'alerts:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/alerts' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/privacy/metrics',
+    permission: 'privacy-metrics:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/privacy/metrics?since=1h' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/review/tasks',
+    permission: 'review:decide',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/review/tasks?limit=5' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/review/tasks/{id}',
+    permission: 'review:decide',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: `/v1/review/tasks/${t === 'acme' ? f.task.own : f.task.other}` }),
+  },
   // A text job has no layout, so its task has no crop: 404 for the roles that may ask, 403 for the others.
-  { method: 'GET', route: '/v1/review/tasks/{id}/crop', permission: 'review:decide', ok: 404, byId: true, request: async (f, t) => ({ url: `/v1/review/tasks/${t === 'acme' ? f.task.own : f.task.other}/crop` }) },
-  { method: 'POST', route: '/v1/review/tasks/{id}/claim', permission: 'review:decide', ok: 200, byId: true, request: async (f, t) => ({ url: `/v1/review/tasks/${f.nextTask(t)}/claim` }) },
+  {
+    method: 'GET',
+    route: '/v1/review/tasks/{id}/crop',
+    permission: 'review:decide',
+    ok: 404,
+    byId: true,
+    request: async (f, t) => ({ url: `/v1/review/tasks/${t === 'acme' ? f.task.own : f.task.other}/crop` }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/review/tasks/{id}/claim',
+    permission: 'review:decide',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({ url: `/v1/review/tasks/${f.nextTask(t)}/claim` }),
+  },
   {
     method: 'POST',
     route: '/v1/review/tasks/{id}/decision',
     permission: 'review:decide',
     ok: 200,
     byId: true,
-    request: async (f, t) => ({ url: `/v1/review/tasks/${f.nextTask(t)}/decision`, payload: { action: 'confirm' } }),
+    request: async (f, t) => ({
+      url: `/v1/review/tasks/${f.nextTask(t)}/decision`,
+      payload: { action: 'confirm' },
+    }),
   },
-  { method: 'GET', route: '/v1/audit/public-key', permission: null, ok: 200, byId: false, request: async () => ({ url: '/v1/audit/public-key' }) },
+  {
+    method: 'GET',
+    route: '/v1/audit/public-key',
+    permission: null,
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/audit/public-key' }),
+  },
   {
     method: 'POST',
     route: '/v1/consents/withdrawals',
@@ -111,17 +307,46 @@ const ROUTES: readonly RouteCase[] = [
     byId: true,
     request: async (f, t) => ({ url: '/v1/consents/withdrawals', payload: { job_id: await f.nextJob(t) } }),
   },
-  { method: 'POST', route: '/v1/dsr/access', permission: 'dsr:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/dsr/access', payload: { subject_ref: 'subject-matrix' } }) },
-  { method: 'POST', route: '/v1/dsr/erasure', permission: 'dsr:manage', ok: 200, byId: false, request: async () => ({ url: '/v1/dsr/erasure', payload: { subject_ref: 'subject-matrix' } }) },
+  {
+    method: 'POST',
+    route: '/v1/dsr/access',
+    permission: 'dsr:manage',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/dsr/access', payload: { subject_ref: 'subject-matrix' } }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/dsr/erasure',
+    permission: 'dsr:manage',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/dsr/erasure', payload: { subject_ref: 'subject-matrix' } }),
+  },
   {
     method: 'POST',
     route: '/v1/legal-holds',
     permission: 'legal-holds:manage',
     ok: 201,
     byId: true,
-    request: async (f, t) => ({ url: '/v1/legal-holds', payload: { scope: 'job', job_id: t === 'acme' ? f.job.own : f.job.other, reason: 'litigation', reference: 'MATTER-1' } }),
+    request: async (f, t) => ({
+      url: '/v1/legal-holds',
+      payload: {
+        scope: 'job',
+        job_id: t === 'acme' ? f.job.own : f.job.other,
+        reason: 'litigation',
+        reference: 'MATTER-1',
+      },
+    }),
   },
-  { method: 'GET', route: '/v1/legal-holds', permission: 'legal-holds:read', ok: 200, byId: false, request: async () => ({ url: '/v1/legal-holds' }) },
+  {
+    method: 'GET',
+    route: '/v1/legal-holds',
+    permission: 'legal-holds:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/legal-holds' }),
+  },
   {
     method: 'POST',
     route: '/v1/legal-holds/{id}/lift',
@@ -146,7 +371,12 @@ before(async () => {
       fields: [{ name: 'email', type: 'email' }],
       consent: { basis: 'contract', allow_manual_review: false, allow_full_text: true },
     });
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor', tenant), payload });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: as('processor', tenant),
+      payload,
+    });
     assert.equal(res.statusCode, 202, res.body);
     return res.json<{ job_id: string }>().job_id;
   };
@@ -159,12 +389,24 @@ before(async () => {
       fields: Array.from({ length: 16 }, (_, i) => ({ name: `email_${i}`, type: 'email', review: 'always' })),
       consent: { basis: 'contract', allow_manual_review: true },
     });
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor', tenant), payload });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: as('processor', tenant),
+      payload,
+    });
     assert.equal(res.statusCode, 202, res.body);
     const jobId = res.json<{ job_id: string }>().job_id;
     assert.equal((await waitForJob(app, jobId, tenant)).status, 'awaiting_review');
-    const list = await app.inject({ method: 'GET', url: '/v1/review/tasks?limit=100', headers: as('admin', tenant) });
-    return list.json<{ tasks: { id: string; job_id: string }[] }>().tasks.filter((task) => task.job_id === jobId).map((task) => task.id);
+    const list = await app.inject({
+      method: 'GET',
+      url: '/v1/review/tasks?limit=100',
+      headers: as('admin', tenant),
+    });
+    return list
+      .json<{ tasks: { id: string; job_id: string }[] }>()
+      .tasks.filter((task) => task.job_id === jobId)
+      .map((task) => task.id);
   };
   const pools: Record<string, string[]> = { acme: await reviewed('acme'), globex: await reviewed('globex') };
   await waitForJob(app, own, 'acme');
@@ -175,14 +417,31 @@ before(async () => {
     nextTask: (tenant) => pools[tenant]!.pop()!,
     nextJob: submit,
     async nextApiKey(tenant) {
-      return (await t.service.apiKeys.create({ tenantId: tenant, roles: ['processor'] }, { id: 'veil-cli', role: 'admin' })).keyId;
+      return (
+        await t.service.apiKeys.create(
+          { tenantId: tenant, roles: ['processor'] },
+          { id: 'veil-cli', role: 'admin' },
+        )
+      ).keyId;
     },
     async nextHold(tenant) {
       const job = await submit(tenant);
-      return (await placeHold(t.service.runtime.handle.db, tenant, { scope: 'job', jobId: job }, { reason: 'audit', reference: 'MATRIX-1', actorId: 'user-dpo' })).id;
+      return (
+        await placeHold(
+          t.service.runtime.handle.db,
+          tenant,
+          { scope: 'job', jobId: job },
+          { reason: 'audit', reference: 'MATRIX-1', actorId: 'user-dpo' },
+        )
+      ).id;
     },
     async nextUpload(tenant) {
-      const res = await app.inject({ method: 'POST', url: '/v1/uploads', headers: as('processor', tenant), payload: {} });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/uploads',
+        headers: as('processor', tenant),
+        payload: {},
+      });
       assert.equal(res.statusCode, 201);
       return res.json<{ upload_url: string }>().upload_url;
     },
@@ -194,7 +453,9 @@ after(async () => {
 });
 
 test('the walk covers every /v1 route in the OpenAPI document', async () => {
-  const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
+  const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+    paths: Record<string, Record<string, unknown>>;
+  }>();
   const served = Object.entries(doc.paths)
     .filter(([path]) => path.startsWith('/v1/'))
     .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
@@ -223,11 +484,19 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
   for (const route of ROUTES) {
     // Without a token: 401 on every protected route.
     const anonymous = await route.request(fixtures, 'acme');
-    const bare = await t.app.inject({ method: route.method, url: anonymous.url, headers: anonymous.headers ?? {}, ...(anonymous.payload === undefined ? {} : { payload: anonymous.payload as string }) });
-    if (bare.statusCode !== (route.permission === null ? route.ok : 401)) mismatches.push(`${route.method} ${route.route} anonymous → ${bare.statusCode}`);
+    const bare = await t.app.inject({
+      method: route.method,
+      url: anonymous.url,
+      headers: anonymous.headers ?? {},
+      ...(anonymous.payload === undefined ? {} : { payload: anonymous.payload as string }),
+    });
+    if (bare.statusCode !== (route.permission === null ? route.ok : 401))
+      mismatches.push(`${route.method} ${route.route} anonymous → ${bare.statusCode}`);
     for (const role of ROLES) {
       for (const idTenant of route.byId ? (['acme', 'globex'] as const) : (['acme'] as const)) {
-        const allowed = route.permission === null || (PERMISSION_MATRIX[route.permission] as readonly Role[]).includes(role);
+        const allowed =
+          route.permission === null ||
+          (PERMISSION_MATRIX[route.permission] as readonly Role[]).includes(role);
         const expected = !allowed ? 403 : idTenant === 'acme' ? route.ok : 404;
         const req = await route.request(fixtures, idTenant);
         const res = await t.app.inject({
@@ -237,7 +506,10 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
           ...(req.payload === undefined ? {} : { payload: req.payload as string }),
         });
         outcomes.push(`${route.method} ${route.route} ${role} ${idTenant}: ${res.statusCode}`);
-        if (res.statusCode !== expected) mismatches.push(`${route.method} ${route.route} as ${role} on ${idTenant}'s id: ${res.statusCode}, expected ${expected} (${res.body.slice(0, 120)})`);
+        if (res.statusCode !== expected)
+          mismatches.push(
+            `${route.method} ${route.route} as ${role} on ${idTenant}'s id: ${res.statusCode}, expected ${expected} (${res.body.slice(0, 120)})`,
+          );
       }
     }
   }

@@ -13,7 +13,12 @@ const SSN = '536-22-7391';
 const TEXT = `Invoice for Zebulon Quartermaine, SSN ${SSN}.\nAmount due: EUR 1.234,50\nDue date: 31 March 2025\n`;
 
 interface Receipt {
-  event: { action: string; objects: { kind: string; id: string }[]; policy_hash?: string; output: { kind: string; sha256: string; bytes: number } };
+  event: {
+    action: string;
+    objects: { kind: string; id: string }[];
+    policy_hash?: string;
+    output: { kind: string; sha256: string; bytes: number };
+  };
 }
 
 describe('output receipts: every release is recorded by hash and provable offline', () => {
@@ -46,17 +51,30 @@ describe('output receipts: every release is recorded by hash and provable offlin
     const jobId = created.json<{ job_id: string }>().job_id;
     const done = await waitForJob(app, jobId);
     assert.equal(done.status, 'succeeded', JSON.stringify(done));
-    const { jwk } = (await app.inject({ method: 'GET', url: '/v1/audit/public-key' })).json<{ jwk: { kty: string; crv: string; x: string } }>();
+    const { jwk } = (await app.inject({ method: 'GET', url: '/v1/audit/public-key' })).json<{
+      jwk: { kty: string; crv: string; x: string };
+    }>();
     const keyFile = join(dir, 'key.json');
     await writeFile(keyFile, JSON.stringify(jwk));
 
     const releases = [
-      { kind: 'redacted', request: { method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('processor') } },
-      { kind: 'fields', request: { method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') } },
+      {
+        kind: 'redacted',
+        request: { method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('processor') },
+      },
+      {
+        kind: 'fields',
+        request: { method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') },
+      },
       { kind: 'text', request: { method: 'GET', url: `/v1/jobs/${jobId}/text`, headers: as('processor') } },
       {
         kind: 'reveal',
-        request: { method: 'POST', url: `/v1/jobs/${jobId}/reveal`, headers: as('dpo'), payload: { reason: { code: 'other', ticket: 'T-7' } } },
+        request: {
+          method: 'POST',
+          url: `/v1/jobs/${jobId}/reveal`,
+          headers: as('dpo'),
+          payload: { reason: { code: 'other', ticket: 'T-7' } },
+        },
       },
     ] as const;
     const leaves: number[] = [];
@@ -72,7 +90,11 @@ describe('output receipts: every release is recorded by hash and provable offlin
       assert.equal(receipt.event.action, 'output.released');
       assert.deepEqual(receipt.event.objects, [{ kind: 'job', id: jobId }]);
       assert.equal(receipt.event.policy_hash, done.policy_hash);
-      assert.deepEqual(receipt.event.output, { kind, sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length });
+      assert.deepEqual(receipt.event.output, {
+        kind,
+        sha256: createHash('sha256').update(body).digest('hex'),
+        bytes: body.length,
+      });
       assert.ok(!JSON.stringify(receipt).includes(SSN) && !JSON.stringify(receipt).includes('Quartermaine'));
       // JSON answers are sent as canonical JSON, so what a caller parses is what was hashed.
       if (kind !== 'redacted') assert.match(String(res.headers['content-type']), /^application\/json/);
@@ -92,7 +114,10 @@ describe('output receipts: every release is recorded by hash and provable offlin
       await writeFile(outputFile, body);
       const good = await auditVerifyCommand(receiptFile, { publicKeyPath: keyFile, outputPath: outputFile });
       assert.equal(good.exitCode, 0, good.output);
-      assert.match(good.output, new RegExp(`output verified: .* is the ${kind} output Veil released for job ${jobId}`));
+      assert.match(
+        good.output,
+        new RegExp(`output verified: .* is the ${kind} output Veil released for job ${jobId}`),
+      );
       await writeFile(outputFile, altered);
       const bad = await auditVerifyCommand(receiptFile, { publicKeyPath: keyFile, outputPath: outputFile });
       assert.equal(bad.exitCode, 1, bad.output);
@@ -101,7 +126,11 @@ describe('output receipts: every release is recorded by hash and provable offlin
     assert.equal(new Set(leaves).size, 4, 'one event per release');
 
     // A receipt of another event (the deletion) is no output receipt.
-    const deleted = await app.inject({ method: 'DELETE', url: `/v1/jobs/${jobId}`, headers: as('processor') });
+    const deleted = await app.inject({
+      method: 'DELETE',
+      url: `/v1/jobs/${jobId}`,
+      headers: as('processor'),
+    });
     const deletion = deleted.json<{ receipt: unknown }>().receipt;
     assert.equal((await verifyOutputReceipt(deletion, jwk, new Uint8Array(0))).ok, false);
     await writeFile(join(dir, 'deleted.json'), deleted.body);

@@ -26,8 +26,14 @@ const CUSTOMER = 'Quenby Marchetti-Holloway';
 const authenticate: ServiceOptions['authenticate'] = async (headers) => {
   const match = /^Bearer ([a-z]+):([a-z0-9-]+)(?::([a-z0-9]+))?$/.exec(String(headers.authorization ?? ''));
   const role = match?.[1];
-  if (match === null || !(ROLES as readonly string[]).includes(role ?? '')) throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
-  const principal: Principal = { id: `user-${role!}${match[3] ? `-${match[3]}` : ''}`, tenantId: match[2]!, roles: [role as Role], kind: 'user' };
+  if (match === null || !(ROLES as readonly string[]).includes(role ?? ''))
+    throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
+  const principal: Principal = {
+    id: `user-${role!}${match[3] ? `-${match[3]}` : ''}`,
+    tenantId: match[2]!,
+    roles: [role as Role],
+    kind: 'user',
+  };
   return principal;
 };
 
@@ -38,8 +44,12 @@ const as = (role: Role, tenant = 'acme', name?: string): { authorization: string
 function multipart(options: object, pdf: Uint8Array): { payload: Buffer; contentType: string } {
   const boundary = 'veilreview42';
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="options"\r\n\r\n${JSON.stringify(options)}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="receipt.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="options"\r\n\r\n${JSON.stringify(options)}\r\n`,
+    ),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="receipt.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    ),
     Buffer.from(pdf),
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -77,19 +87,39 @@ for (const driver of DRIVER_NAMES) {
     let t: TestService;
     let pdf: Uint8Array;
     // Every job is submitted up front: parsing a PDF is the slow part on a busy machine.
-    const jobs: Record<'consent' | 'without' | 'kyc' | 'claims' | 'expiring', string> = { consent: '', without: '', kyc: '', claims: '', expiring: '' };
+    const jobs: Record<'consent' | 'without' | 'kyc' | 'claims' | 'expiring', string> = {
+      consent: '',
+      without: '',
+      kyc: '',
+      claims: '',
+      expiring: '',
+    };
     const WAIT_MS = 600_000;
     before(async () => {
-      const policy = await reviewPolicy({ lease: '2s', queues: { identity: { purposes: ['kyc'], reviewers: ['user-reviewer-vip'] } } });
+      const policy = await reviewPolicy({
+        lease: '2s',
+        queues: { identity: { purposes: ['kyc'], reviewers: ['user-reviewer-vip'] } },
+      });
       const quick = await reviewPolicy({ expire_after: '1s' });
       // No periodic sweep: the expiry test runs it when it wants.
-      t = await openTestService(driver, { authenticate, sweepIntervalSeconds: 0, policyFor: (tenant) => (tenant === 'initech' ? quick : policy) });
-      pdf = await textPdf([['ACME TRADING SDN BHD', 'Date: 25/12/2018', `Customer: ${CUSTOMER}`, 'Grand Total RM 9.00']], false);
+      t = await openTestService(driver, {
+        authenticate,
+        sweepIntervalSeconds: 0,
+        policyFor: (tenant) => (tenant === 'initech' ? quick : policy),
+      });
+      pdf = await textPdf(
+        [['ACME TRADING SDN BHD', 'Date: 25/12/2018', `Customer: ${CUSTOMER}`, 'Grand Total RM 9.00']],
+        false,
+      );
       // Text jobs where no crop is needed; PDFs one at a time (a busy machine times a page out).
       jobs.claims = await submit({ review: true, text: true });
       jobs.expiring = await submit({ review: true, tenant: 'initech', text: true });
       for (const name of ['consent', 'without', 'kyc'] as const) {
-        jobs[name] = await submit({ review: name !== 'without', quality: name === 'consent', purpose: name === 'kyc' ? 'kyc' : 'claims-intake' });
+        jobs[name] = await submit({
+          review: name !== 'without',
+          quality: name === 'consent',
+          purpose: name === 'kyc' ? 'kyc' : 'claims-intake',
+        });
         await waitForJob(t.app, jobs[name], 'acme', WAIT_MS);
       }
       await waitForJob(t.app, jobs.claims, 'acme', WAIT_MS);
@@ -100,18 +130,39 @@ for (const driver of DRIVER_NAMES) {
       await closeDocumentResources();
     });
 
-    const submit = async (options: { tenant?: string; purpose?: string; review: boolean; quality?: boolean; text?: boolean }): Promise<string> => {
+    const submit = async (options: {
+      tenant?: string;
+      purpose?: string;
+      review: boolean;
+      quality?: boolean;
+      text?: boolean;
+    }): Promise<string> => {
       const request = {
         purpose: options.purpose ?? 'claims-intake',
-        consent: { basis: 'contract', allow_manual_review: options.review, allow_quality_improvement: options.quality ?? false },
+        consent: {
+          basis: 'contract',
+          allow_manual_review: options.review,
+          allow_quality_improvement: options.quality ?? false,
+        },
         outputs: options.text ? ['fields'] : ['findings_summary', 'redacted', 'fields'],
         fields: FIELDS,
         retention_days: 1,
       };
       const body = options.text
-        ? { payload: JSON.stringify({ ...request, text: `ACME TRADING\nDate: 25/12/2018\nGrand Total RM 9.00\n` }), contentType: 'application/json' }
+        ? {
+            payload: JSON.stringify({
+              ...request,
+              text: `ACME TRADING\nDate: 25/12/2018\nGrand Total RM 9.00\n`,
+            }),
+            contentType: 'application/json',
+          }
         : multipart(request, pdf);
-      const res = await t.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...as('processor', options.tenant), 'content-type': body.contentType }, payload: body.payload });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/jobs',
+        headers: { ...as('processor', options.tenant), 'content-type': body.contentType },
+        payload: body.payload,
+      });
       assert.equal(res.statusCode, 202, res.body);
       return res.json<{ job_id: string }>().job_id;
     };
@@ -121,7 +172,12 @@ for (const driver of DRIVER_NAMES) {
       return res.json<{ tasks: TaskBody[] }>().tasks.filter((task) => task.job_id === jobId);
     };
     const cropArtifacts = async (jobId: string, tenant = 'acme'): Promise<number> =>
-      (await forTenant({ db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs }, tenant).artifacts.listForJob(jobId)).filter((a) => a.artifactClass === 'review-crop').length;
+      (
+        await forTenant(
+          { db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs },
+          tenant,
+        ).artifacts.listForJob(jobId)
+      ).filter((a) => a.artifactClass === 'review-crop').length;
 
     test('with consent an uncertain field becomes exactly one task with a crop; without consent none, no crop, the field unverified', async () => {
       const withConsent = jobs.consent;
@@ -136,7 +192,10 @@ for (const driver of DRIVER_NAMES) {
       assert.ok(task!.confidence > 0 && task!.confidence <= 1, JSON.stringify(task));
       assert.equal(task!.status, 'open');
       assert.equal(task!.queue, 'default');
-      assert.ok(task!.crop !== null && task!.crop.page_share > 0 && task!.crop.page_share <= 0.05, JSON.stringify(task!.crop));
+      assert.ok(
+        task!.crop !== null && task!.crop.page_share > 0 && task!.crop.page_share <= 0.05,
+        JSON.stringify(task!.crop),
+      );
       assert.equal(await cropArtifacts(withConsent), 1);
 
       const without = jobs.without;
@@ -144,14 +203,16 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(done.status, 'succeeded');
       assert.deepEqual(await tasksOf(without), []);
       assert.equal(await cropArtifacts(without), 0);
-      const fields = (await t.app.inject({ method: 'GET', url: `/v1/jobs/${without}/fields`, headers: as('processor') })).json<{ fields: Record<string, { status: string; confidence: number; value: unknown }> }>().fields;
+      const fields = (
+        await t.app.inject({ method: 'GET', url: `/v1/jobs/${without}/fields`, headers: as('processor') })
+      ).json<{ fields: Record<string, { status: string; confidence: number; value: unknown }> }>().fields;
       assert.equal(fields.total!.status, 'unverified');
       assert.ok(fields.total!.confidence > 0);
       assert.deepEqual(fields.total!.value, { amount: '9.00', currency: 'MYR' });
       assert.equal(fields.date!.status, 'accepted');
     });
 
-    test("need-to-know: a reviewer gets no job output and no task outside its queues; a processor cannot list; another tenant gets 404", async () => {
+    test('need-to-know: a reviewer gets no job output and no task outside its queues; a processor cannot list; another tenant gets 404', async () => {
       const jobId = jobs.consent;
       const kyc = jobs.kyc;
       const [task] = await tasksOf(jobId);
@@ -159,7 +220,11 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(vip!.queue, 'identity');
 
       for (const path of ['redacted', 'fields', 'text']) {
-        const res = await t.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/${path}`, headers: as('reviewer', 'acme', 'alice') });
+        const res = await t.app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${jobId}/${path}`,
+          headers: as('reviewer', 'acme', 'alice'),
+        });
         assert.equal(res.statusCode, 403, `${path}: ${res.body}`);
       }
       // The identity queue's task (the kyc job's field and crop) is not the default reviewer's to see.
@@ -169,7 +234,11 @@ for (const driver of DRIVER_NAMES) {
         const res = await t.app.inject({ method: 'GET', url, headers: as('reviewer', 'acme', 'alice') });
         assert.equal(res.statusCode, 404, `${url}: ${res.body}`);
       }
-      const seen = await t.app.inject({ method: 'GET', url: `/v1/review/tasks/${vip!.id}/crop`, headers: as('reviewer', 'acme', 'vip') });
+      const seen = await t.app.inject({
+        method: 'GET',
+        url: `/v1/review/tasks/${vip!.id}/crop`,
+        headers: as('reviewer', 'acme', 'vip'),
+      });
       assert.equal(seen.statusCode, 200, seen.body);
       assert.equal(seen.headers['content-type'], 'image/png');
 
@@ -178,7 +247,12 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(listed.json<{ error: { code: string } }>().error.code, 'VEIL_FORBIDDEN');
 
       const globex = as('reviewer', 'globex');
-      assert.deepEqual((await t.app.inject({ method: 'GET', url: '/v1/review/tasks', headers: globex })).json<{ tasks: unknown[] }>().tasks, []);
+      assert.deepEqual(
+        (await t.app.inject({ method: 'GET', url: '/v1/review/tasks', headers: globex })).json<{
+          tasks: unknown[];
+        }>().tasks,
+        [],
+      );
       for (const [method, url, payload] of [
         ['GET', `/v1/review/tasks/${task!.id}`, undefined],
         ['GET', `/v1/review/tasks/${task!.id}/crop`, undefined],
@@ -193,7 +267,12 @@ for (const driver of DRIVER_NAMES) {
 
     test('two reviewers claim one task: one wins, the other gets 409; a lapsed lease can be claimed again', async () => {
       const [task] = await tasksOf(jobs.claims);
-      const claim = (name: string) => t.app.inject({ method: 'POST', url: `/v1/review/tasks/${task!.id}/claim`, headers: as('reviewer', 'acme', name) });
+      const claim = (name: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/v1/review/tasks/${task!.id}/claim`,
+          headers: as('reviewer', 'acme', name),
+        });
       const [a, b] = await Promise.all([claim('alice'), claim('bob')]);
       assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 409]);
       const [won, lost] = a.statusCode === 200 ? [a, b] : [b, a];
@@ -202,7 +281,12 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(held.status, 'claimed');
       const winner = held.lease!.reviewer;
       const loser = winner === 'user-reviewer-alice' ? 'bob' : 'alice';
-      const refused = await t.app.inject({ method: 'POST', url: `/v1/review/tasks/${task!.id}/decision`, headers: as('reviewer', 'acme', loser), payload: { action: 'confirm' } });
+      const refused = await t.app.inject({
+        method: 'POST',
+        url: `/v1/review/tasks/${task!.id}/decision`,
+        headers: as('reviewer', 'acme', loser),
+        payload: { action: 'confirm' },
+      });
       assert.equal(refused.statusCode, 409);
       // The policy's lease is 2 s.
       await new Promise((r) => setTimeout(r, Date.parse(held.lease!.expires_at) - Date.now() + 50));
@@ -216,55 +300,140 @@ for (const driver of DRIVER_NAMES) {
       const [task] = await tasksOf(jobId);
       assert.ok(task !== undefined, JSON.stringify(await waitForJob(t.app, jobId)));
       const alice = as('reviewer', 'acme', 'alice');
-      const crop = await t.app.inject({ method: 'GET', url: `/v1/review/tasks/${task!.id}/crop`, headers: alice });
+      const crop = await t.app.inject({
+        method: 'GET',
+        url: `/v1/review/tasks/${task!.id}/crop`,
+        headers: alice,
+      });
       assert.equal(crop.statusCode, 200);
       const meta = await sharp(crop.rawPayload).metadata();
-      assert.deepEqual([meta.format, meta.width, meta.height], ['png', task!.crop!.width, task!.crop!.height]);
-      assert.equal((await t.app.inject({ method: 'POST', url: `/v1/review/tasks/${task!.id}/claim`, headers: alice })).statusCode, 200);
-      const bad = await t.app.inject({ method: 'POST', url: `/v1/review/tasks/${task!.id}/decision`, headers: alice, payload: { action: 'correct', value: 'twelve pounds of it' } });
+      assert.deepEqual(
+        [meta.format, meta.width, meta.height],
+        ['png', task!.crop!.width, task!.crop!.height],
+      );
+      assert.equal(
+        (await t.app.inject({ method: 'POST', url: `/v1/review/tasks/${task!.id}/claim`, headers: alice }))
+          .statusCode,
+        200,
+      );
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: `/v1/review/tasks/${task!.id}/decision`,
+        headers: alice,
+        payload: { action: 'correct', value: 'twelve pounds of it' },
+      });
       assert.equal(bad.statusCode, 422, bad.body);
       assert.equal(bad.json<{ error: { code: string } }>().error.code, 'VEIL_FIELD_VALUE_INVALID');
       assert.ok(!bad.body.includes('twelve'));
-      const decided = await t.app.inject({ method: 'POST', url: `/v1/review/tasks/${task!.id}/decision`, headers: alice, payload: { action: 'correct', value: 'RM 19.05', reason: 'the 9 is a smudged 19' } });
+      const decided = await t.app.inject({
+        method: 'POST',
+        url: `/v1/review/tasks/${task!.id}/decision`,
+        headers: alice,
+        payload: { action: 'correct', value: 'RM 19.05', reason: 'the 9 is a smudged 19' },
+      });
       assert.equal(decided.statusCode, 200, decided.body);
       const body = decided.json<TaskBody>();
       assert.equal(body.status, 'decided');
       assert.equal(body.candidate, null);
-      assert.deepEqual({ action: body.decision!.action, reviewer: body.decision!.reviewer }, { action: 'correct', reviewer: 'user-reviewer-alice' });
-      const closed = await t.app.inject({ method: 'POST', url: `/v1/review/tasks/${task!.id}/claim`, headers: alice });
+      assert.deepEqual(
+        { action: body.decision!.action, reviewer: body.decision!.reviewer },
+        { action: 'correct', reviewer: 'user-reviewer-alice' },
+      );
+      const closed = await t.app.inject({
+        method: 'POST',
+        url: `/v1/review/tasks/${task!.id}/claim`,
+        headers: alice,
+      });
       assert.equal(closed.json<{ error: { code: string } }>().error.code, 'VEIL_REVIEW_TASK_CLOSED');
-      assert.equal((await t.app.inject({ method: 'GET', url: `/v1/review/tasks/${task!.id}/crop`, headers: alice })).statusCode, 404);
+      assert.equal(
+        (await t.app.inject({ method: 'GET', url: `/v1/review/tasks/${task!.id}/crop`, headers: alice }))
+          .statusCode,
+        404,
+      );
       assert.equal(await cropArtifacts(jobId), 0, 'the crop is deleted with the decision');
 
       const status = await waitForJob(t.app, jobId, 'acme', WAIT_MS);
       assert.equal(status.status, 'succeeded');
-      const fields = (await t.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') })).json<{ fields: Record<string, { status: string; value: unknown; review?: { action: string; reviewer: string } }> }>().fields;
+      const fields = (
+        await t.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') })
+      ).json<{
+        fields: Record<
+          string,
+          { status: string; value: unknown; review?: { action: string; reviewer: string } }
+        >;
+      }>().fields;
       assert.equal(fields.total!.status, 'reviewed');
       assert.deepEqual(fields.total!.value, { amount: '19.05', currency: 'MYR' });
-      assert.deepEqual({ action: fields.total!.review!.action, reviewer: fields.total!.review!.reviewer }, { action: 'correct', reviewer: 'user-reviewer-alice' });
-      const artifacts = await forTenant({ db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs }, 'acme').artifacts.listForJob(jobId);
-      assert.ok(artifacts.some((a) => a.artifactClass === 'regression-case'), 'with consent to quality improvement the correction is a regression case');
+      assert.deepEqual(
+        { action: fields.total!.review!.action, reviewer: fields.total!.review!.reviewer },
+        { action: 'correct', reviewer: 'user-reviewer-alice' },
+      );
+      const artifacts = await forTenant(
+        { db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs },
+        'acme',
+      ).artifacts.listForJob(jobId);
+      assert.ok(
+        artifacts.some((a) => a.artifactClass === 'regression-case'),
+        'with consent to quality improvement the correction is a regression case',
+      );
       // `veil review regressions` re-runs the rules on it: they still read 9.00, not the corrected 19.05.
-      const regressions = await runRegressions({ db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs }, 'acme');
+      const regressions = await runRegressions(
+        { db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs },
+        'acme',
+      );
       assert.deepEqual(
         regressions.map((r) => [r.jobId, r.field, r.type, r.matches]),
         [[jobId, 'total', 'money', false]],
       );
 
-      const audit = await t.app.inject({ method: 'GET', url: '/v1/audit/entries?limit=1000', headers: as('auditor') });
-      type Entry = { event: { action: string; objects?: { kind: string; id: string }[]; field?: { name: string; type: string } } };
-      const events = audit.json<{ entries: Entry[] }>().entries.filter((e) => e.event.objects?.some((o) => o.kind === 'task' && o.id === task!.id));
-      assert.deepEqual(events.map((e) => e.event.action), ['review.task.created', 'review.task.viewed', 'review.task.claimed', 'review.task.decided']);
+      const audit = await t.app.inject({
+        method: 'GET',
+        url: '/v1/audit/entries?limit=1000',
+        headers: as('auditor'),
+      });
+      type Entry = {
+        event: {
+          action: string;
+          objects?: { kind: string; id: string }[];
+          field?: { name: string; type: string };
+        };
+      };
+      const events = audit
+        .json<{ entries: Entry[] }>()
+        .entries.filter((e) => e.event.objects?.some((o) => o.kind === 'task' && o.id === task!.id));
+      assert.deepEqual(
+        events.map((e) => e.event.action),
+        ['review.task.created', 'review.task.viewed', 'review.task.claimed', 'review.task.decided'],
+      );
       for (const e of events) assert.deepEqual(e.event.field, { name: 'total', type: 'money' });
-      for (const value of ['9.00', '19.05', 'smudged', CUSTOMER]) assert.ok(!audit.body.includes(value), `${value} in the audit log`);
+      for (const value of ['9.00', '19.05', 'smudged', CUSTOMER])
+        assert.ok(!audit.body.includes(value), `${value} in the audit log`);
 
       // The privacy metrics read the real queue: the decided field and the share of the page its crop showed.
-      const metrics = await t.app.inject({ method: 'GET', url: '/v1/privacy/metrics?since=1h', headers: as('auditor') });
+      const metrics = await t.app.inject({
+        method: 'GET',
+        url: '/v1/privacy/metrics?since=1h',
+        headers: as('auditor'),
+      });
       assert.equal(metrics.statusCode, 200);
-      const review = metrics.json<{ review: { source: string; reviewed_fields: number; crop_area_share: { count: number; max: number | null } } }>().review;
+      const review = metrics.json<{
+        review: {
+          source: string;
+          reviewed_fields: number;
+          crop_area_share: { count: number; max: number | null };
+        };
+      }>().review;
       assert.equal(review.source, 'queue');
-      assert.ok(review.reviewed_fields >= 1 && review.crop_area_share.count === review.reviewed_fields, JSON.stringify(review));
-      assert.ok(review.crop_area_share.max !== null && review.crop_area_share.max > 0 && review.crop_area_share.max <= 1, JSON.stringify(review));
+      assert.ok(
+        review.reviewed_fields >= 1 && review.crop_area_share.count === review.reviewed_fields,
+        JSON.stringify(review),
+      );
+      assert.ok(
+        review.crop_area_share.max !== null &&
+          review.crop_area_share.max > 0 &&
+          review.crop_area_share.max <= 1,
+        JSON.stringify(review),
+      );
       assert.ok(!metrics.body.includes('19.05') && !metrics.body.includes(CUSTOMER));
     });
 
@@ -275,9 +444,16 @@ for (const driver of DRIVER_NAMES) {
       await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(task!.expires_at) - Date.now() + 50)));
       await t.service.governancePass();
       assert.equal((await waitForJob(t.app, jobId, 'initech')).status, 'succeeded');
-      const read = await t.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor', 'initech') });
+      const read = await t.app.inject({
+        method: 'GET',
+        url: `/v1/jobs/${jobId}/fields`,
+        headers: as('processor', 'initech'),
+      });
       assert.equal(read.statusCode, 200, read.body);
-      assert.equal(read.json<{ fields: Record<string, { status: string }> }>().fields.total!.status, 'unverified');
+      assert.equal(
+        read.json<{ fields: Record<string, { status: string }> }>().fields.total!.status,
+        'unverified',
+      );
     });
   });
 }

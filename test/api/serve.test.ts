@@ -14,7 +14,10 @@ const freshDir = () => mkdtempSync(join(tmpdir(), 'veil-serve-'));
 
 test('veil serve wiring: local issuer tokens, the permission matrix and keyed operators', async () => {
   const dataDir = freshDir();
-  const keyring = new Keyring({ provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }), store: new MemoryKeyringStore() });
+  const keyring = new Keyring({
+    provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
+    store: new MemoryKeyringStore(),
+  });
   const app = await buildApp(await localApiDependencies(dataDir, keyring));
   try {
     const bearer = async (role: 'processor' | 'auditor', dir = dataDir) => ({

@@ -27,7 +27,10 @@ export function stepEvent(tenant: string, i: number): AuditEventInput {
 }
 
 /** Audit logs on `handle` with a head every `signEvery` appends and a fixed clock. */
-export async function testAuditLogs(handle: DatabaseHandle, signEvery = 4): Promise<{ logs: AuditLogs; dataDir: string }> {
+export async function testAuditLogs(
+  handle: DatabaseHandle,
+  signEvery = 4,
+): Promise<{ logs: AuditLogs; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-audit-'));
   const logs = await openAuditLogs({ db: handle.db, dataDir, signEvery, clock: () => T0 + 60_000 });
   return { logs, dataDir };

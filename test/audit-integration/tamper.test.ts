@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { auditVerifyCommand, canonicalAuditEvent, exportAuditPublicKey, hashLeaf } from '../../src/audit/index.js';
+import {
+  auditVerifyCommand,
+  canonicalAuditEvent,
+  exportAuditPublicKey,
+  hashLeaf,
+} from '../../src/audit/index.js';
 import { exportAuditLogText, openAuditLogs } from '../../src/runtime/audit.js';
 import type { AuditLogs } from '../../src/runtime/audit.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -33,7 +38,11 @@ type Tamper = (handle: DatabaseHandle, log: string) => Promise<void>;
 const CASES: [string, Tamper, RegExp][] = [
   [
     'change an event',
-    (h, log) => raw(h, `update audit_entries set event = convert_to(replace(convert_from(event, 'UTF8'), '"findings":9', '"findings":8'), 'UTF8') where log_id = '${log}' and leaf_index = 9`),
+    (h, log) =>
+      raw(
+        h,
+        `update audit_entries set event = convert_to(replace(convert_from(event, 'UTF8'), '"findings":9', '"findings":8'), 'UTF8') where log_id = '${log}' and leaf_index = 9`,
+      ),
     /^export does NOT verify \(leaf-hash\): first bad entry: 9; entry 9: the event does not hash to its recorded leaf hash/,
   ],
   [
@@ -53,11 +62,20 @@ const CASES: [string, Tamper, RegExp][] = [
   [
     'insert an entry',
     async (h, log) => {
-      await raw(h, `update audit_entries set leaf_index = leaf_index + 1000 where log_id = '${log}' and leaf_index >= 6`);
-      await raw(h, `update audit_entries set leaf_index = leaf_index - 999 where log_id = '${log}' and leaf_index >= 1000`);
+      await raw(
+        h,
+        `update audit_entries set leaf_index = leaf_index + 1000 where log_id = '${log}' and leaf_index >= 6`,
+      );
+      await raw(
+        h,
+        `update audit_entries set leaf_index = leaf_index - 999 where log_id = '${log}' and leaf_index >= 1000`,
+      );
       const { canonical } = canonicalAuditEvent({ ...stepEvent(log, 6), counts: { findings: 0 } });
       const leaf = Buffer.from(hashLeaf(Buffer.from(canonical, 'utf8'))).toString('hex');
-      await raw(h, `insert into audit_entries (log_id, leaf_index, leaf_hash, event) values ('${log}', 6, '\\x${leaf}'::bytea, convert_to('${canonical}', 'UTF8'))`);
+      await raw(
+        h,
+        `insert into audit_entries (log_id, leaf_index, leaf_hash, event) values ('${log}', 6, '\\x${leaf}'::bytea, convert_to('${canonical}', 'UTF8'))`,
+      );
     },
     /^export does NOT verify \(root-mismatch\): first bad entry: 4; entries 4 to 7 do not match the signed tree head of size 8/,
   ],
@@ -83,7 +101,9 @@ for (const driver of DRIVERS) {
       await raw(database.handle, 'alter table audit_entries disable trigger audit_entries_append_only');
     });
     after(async () => {
-      await raw(database.handle, 'alter table audit_entries enable trigger audit_entries_append_only').catch(() => {});
+      await raw(database.handle, 'alter table audit_entries enable trigger audit_entries_append_only').catch(
+        () => {},
+      );
       await database?.dispose();
     });
 
@@ -98,7 +118,12 @@ for (const driver of DRIVERS) {
     test('the untouched log exports and verifies against the pinned key', async () => {
       const outcome = await exportAndVerify('intact');
       assert.equal(outcome.exitCode, 0);
-      assert.match(outcome.output, new RegExp(`^export verified: ${ENTRIES} entries, 5 signed tree heads, root [0-9a-f]{64}, signed by the pinned key ${logs.signer.keyId}\\n$`));
+      assert.match(
+        outcome.output,
+        new RegExp(
+          `^export verified: ${ENTRIES} entries, 5 signed tree heads, root [0-9a-f]{64}, signed by the pinned key ${logs.signer.keyId}\\n$`,
+        ),
+      );
     });
 
     for (const [name, tamper, expected] of CASES) {
@@ -113,8 +138,17 @@ for (const driver of DRIVERS) {
 
     test('the append-only trigger refuses the same edits when it is on', async () => {
       await raw(database.handle, 'alter table audit_entries enable trigger audit_entries_append_only');
-      await assert.rejects(raw(database.handle, `update audit_entries set leaf_index = 99 where log_id = 'intact' and leaf_index = 0`), /append-only/);
-      await assert.rejects(raw(database.handle, `delete from audit_entries where log_id = 'intact'`), /append-only/);
+      await assert.rejects(
+        raw(
+          database.handle,
+          `update audit_entries set leaf_index = 99 where log_id = 'intact' and leaf_index = 0`,
+        ),
+        /append-only/,
+      );
+      await assert.rejects(
+        raw(database.handle, `delete from audit_entries where log_id = 'intact'`),
+        /append-only/,
+      );
       await raw(database.handle, 'alter table audit_entries disable trigger audit_entries_append_only');
     });
   });
@@ -151,7 +185,10 @@ describe('veil audit export and verify as commands (PGlite in the data directory
     const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
     try {
       await raw(handle, 'alter table audit_entries disable trigger audit_entries_append_only');
-      await raw(handle, `update audit_entries set event = convert_to(replace(convert_from(event, 'UTF8'), '"job_17"', '"job_71"'), 'UTF8') where log_id = 'acme' and leaf_index = 17`);
+      await raw(
+        handle,
+        `update audit_entries set event = convert_to(replace(convert_from(event, 'UTF8'), '"job_17"', '"job_71"'), 'UTF8') where log_id = 'acme' and leaf_index = 17`,
+      );
     } finally {
       await handle.close();
     }

@@ -4,7 +4,12 @@ import { parseAuditEvent } from '../../src/audit/event.js';
 import type { AuditEventInput } from '../../src/audit/event.js';
 import { canonicalJson } from '../../src/audit/canonical.js';
 
-const CANARIES = ['078-05-1120', 'jane.canary@example.org', '4111 1111 1111 1111', 'tok_7Hq2ZyXw9LmN3pRs5TuV8bCd'];
+const CANARIES = [
+  '078-05-1120',
+  'jane.canary@example.org',
+  '4111 1111 1111 1111',
+  'tok_7Hq2ZyXw9LmN3pRs5TuV8bCd',
+];
 
 const base: AuditEventInput = {
   time: '2025-01-31T12:00:00.000Z',
@@ -13,7 +18,11 @@ const base: AuditEventInput = {
   action: 'job.reveal',
   objects: [{ kind: 'job', id: 'job_01HZX4' }],
   purpose: 'claims-processing',
-  reason: { code: 'customer_support', ticket: 'SUP-1234', note: 'customer asked to confirm the policy holder name' },
+  reason: {
+    code: 'customer_support',
+    ticket: 'SUP-1234',
+    note: 'customer asked to confirm the policy holder name',
+  },
 };
 
 function refusedWithoutEcho(event: unknown, canary?: string): void {
@@ -21,7 +30,8 @@ function refusedWithoutEcho(event: unknown, canary?: string): void {
     () => parseAuditEvent(event),
     (e: Error & { code?: string }) => {
       assert.equal(e.code, 'VEIL_AUDIT_INVALID_EVENT');
-      if (canary !== undefined) assert.ok(!e.message.includes(canary), 'the error must not echo the refused value');
+      if (canary !== undefined)
+        assert.ok(!e.message.includes(canary), 'the error must not echo the refused value');
       return true;
     },
   );
@@ -32,7 +42,9 @@ test('a valid event parses, gets v: 1, and its canonical JSON is key-order indep
   assert.equal(event.v, 1);
   const reordered = parseAuditEvent(Object.fromEntries(Object.entries(base).reverse()));
   assert.equal(canonicalJson(event), canonicalJson(reordered));
-  assert.ok(canonicalJson(event).startsWith('{"action":"job.reveal","actor":{"id":"usr_01HZX3","role":"reviewer"}'));
+  assert.ok(
+    canonicalJson(event).startsWith('{"action":"job.reveal","actor":{"id":"usr_01HZX3","role":"reviewer"}'),
+  );
 });
 
 test('every known action and admin.* is accepted with its required fields', () => {
@@ -40,17 +52,65 @@ test('every known action and admin.* is accepted with its required fields', () =
   const job = [{ kind: 'job' as const, id: 'job_1' }];
   const hash = 'a'.repeat(64);
   const events: AuditEventInput[] = [
-    { ...common, action: 'job.created', objects: job, policy_hash: hash, purpose: 'claims', counts: { documents: 3 } },
-    { ...common, action: 'job.step', objects: job, step: 'detect', outcome: 'succeeded', counts: { findings: 12 } },
+    {
+      ...common,
+      action: 'job.created',
+      objects: job,
+      policy_hash: hash,
+      purpose: 'claims',
+      counts: { documents: 3 },
+    },
+    {
+      ...common,
+      action: 'job.step',
+      objects: job,
+      step: 'detect',
+      outcome: 'succeeded',
+      counts: { findings: 12 },
+    },
     { ...common, action: 'job.download', objects: job },
-    { ...common, action: 'job.deleted', objects: job, deleted: [{ class: 'source', count: 1 }, { class: 'ocr-text', count: 4 }], trigger: 'retention' },
+    {
+      ...common,
+      action: 'job.deleted',
+      objects: job,
+      deleted: [
+        { class: 'source', count: 1 },
+        { class: 'ocr-text', count: 4 },
+      ],
+      trigger: 'retention',
+    },
     { ...common, action: 'key.rotated', key: { id: 'tenant-acme', version: 3 } },
-    { ...common, action: 'api_key.created', objects: [{ kind: 'key', id: 'apikey:0a1b2c3d4e5f60718293a4b5' }], roles: ['processor', 'reviewer'] },
-    { ...common, action: 'api_key.revoked', objects: [{ kind: 'key', id: 'apikey:0a1b2c3d4e5f60718293a4b5' }] },
+    {
+      ...common,
+      action: 'api_key.created',
+      objects: [{ kind: 'key', id: 'apikey:0a1b2c3d4e5f60718293a4b5' }],
+      roles: ['processor', 'reviewer'],
+    },
+    {
+      ...common,
+      action: 'api_key.revoked',
+      objects: [{ kind: 'key', id: 'apikey:0a1b2c3d4e5f60718293a4b5' }],
+    },
     { ...common, action: 'policy.changed', policy_hash: hash, objects: [{ kind: 'policy', id: 'default' }] },
-    { ...common, actor: { id: 'unknown', role: 'anonymous' }, action: 'auth.failed', method: 'api_key', code: 'expired' },
-    { ...common, action: 'permission.denied', permission: 'audit.read', objects: [{ kind: 'principal', id: 'usr_9' }] },
-    { ...common, actor: { id: 'usr_admin', role: 'admin' }, action: 'admin.tenant.created', objects: [{ kind: 'tenant', id: 'beta' }] },
+    {
+      ...common,
+      actor: { id: 'unknown', role: 'anonymous' },
+      action: 'auth.failed',
+      method: 'api_key',
+      code: 'expired',
+    },
+    {
+      ...common,
+      action: 'permission.denied',
+      permission: 'audit.read',
+      objects: [{ kind: 'principal', id: 'usr_9' }],
+    },
+    {
+      ...common,
+      actor: { id: 'usr_admin', role: 'admin' },
+      action: 'admin.tenant.created',
+      objects: [{ kind: 'tenant', id: 'beta' }],
+    },
   ];
   for (const event of events) assert.equal(parseAuditEvent(event).action, event.action);
 });
@@ -58,7 +118,12 @@ test('every known action and admin.* is accepted with its required fields', () =
 test('actions without their required fields, unknown actions and unknown keys are refused', () => {
   refusedWithoutEcho({ ...base, reason: undefined });
   refusedWithoutEcho({ ...base, action: 'job.deleted' });
-  refusedWithoutEcho({ ...base, reason: undefined, action: 'api_key.created', objects: [{ kind: 'key', id: 'apikey:1' }] });
+  refusedWithoutEcho({
+    ...base,
+    reason: undefined,
+    action: 'api_key.created',
+    objects: [{ kind: 'key', id: 'apikey:1' }],
+  });
   refusedWithoutEcho({ ...base, reason: undefined, action: 'api_key.revoked' });
   refusedWithoutEcho({ ...base, action: 'job.exploded' });
   refusedWithoutEcho({ ...base, action: 'admin.' });
@@ -85,12 +150,20 @@ test('a canary value is refused in every field that could carry one, and never e
 });
 
 test('events above the size bound are refused', () => {
-  const objects = Array.from({ length: 32 }, (_, i) => ({ kind: 'document' as const, id: `doc_${i}_${'x'.repeat(120)}` }));
+  const objects = Array.from({ length: 32 }, (_, i) => ({
+    kind: 'document' as const,
+    id: `doc_${i}_${'x'.repeat(120)}`,
+  }));
   refusedWithoutEcho({ ...base, objects });
 });
 
 test('ai.request and ai.egress_blocked: the provider, a prompt hash and counts, never a value', () => {
-  const common = { time: base.time, actor: { id: 'svc-worker', role: 'service' as const }, tenant: 'acme', objects: [{ kind: 'job' as const, id: 'job_1' }] };
+  const common = {
+    time: base.time,
+    actor: { id: 'svc-worker', role: 'service' as const },
+    tenant: 'acme',
+    objects: [{ kind: 'job' as const, id: 'job_1' }],
+  };
   const provider = { host: '127.0.0.1:11434', model: 'llama3.1:8b', region: 'on-prem' };
   const request: AuditEventInput = {
     ...common,
@@ -101,7 +174,15 @@ test('ai.request and ai.egress_blocked: the provider, a prompt hash and counts, 
     counts: { duration_ms: 812, prompt_tokens: 431, completion_tokens: 57 },
   };
   assert.deepEqual(parseAuditEvent(request).provider, provider);
-  assert.equal(parseAuditEvent({ ...common, action: 'ai.egress_blocked', provider: { host: '[::1]:8000', model: 'Qwen/Qwen2.5-7B-Instruct' }, counts: { email_address: 1 } }).action, 'ai.egress_blocked');
+  assert.equal(
+    parseAuditEvent({
+      ...common,
+      action: 'ai.egress_blocked',
+      provider: { host: '[::1]:8000', model: 'Qwen/Qwen2.5-7B-Instruct' },
+      counts: { email_address: 1 },
+    }).action,
+    'ai.egress_blocked',
+  );
   refusedWithoutEcho({ ...request, provider: undefined });
   refusedWithoutEcho({ ...request, prompt_hash: undefined });
   refusedWithoutEcho({ ...request, outcome: undefined });

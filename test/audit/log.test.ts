@@ -9,7 +9,12 @@ import { exportAuditLog, parseAuditExport, serializeAuditExport } from '../../sr
 import type { AuditExport } from '../../src/audit/export.js';
 import { hashFromHex } from '../../src/audit/encoding.js';
 import { verifyConsistency, verifyInclusion, hashLeaf } from '../../src/audit/merkle.js';
-import { createAuditSigner, exportAuditPublicKey, generateAuditKeyPair, verifyTreeHead } from '../../src/audit/tree-head.js';
+import {
+  createAuditSigner,
+  exportAuditPublicKey,
+  generateAuditKeyPair,
+  verifyTreeHead,
+} from '../../src/audit/tree-head.js';
 import { assertReceipt, auditVerifyCommand, verifyExport, verifyReceipt } from '../../src/audit/verify.js';
 import { canonicalBytes } from '../../src/audit/canonical.js';
 
@@ -32,7 +37,12 @@ function event(i: number): AuditEventInput {
 
 async function filledLog(n: number, signEvery?: number): Promise<{ log: AuditLog; store: MemoryAuditStore }> {
   const store = new MemoryAuditStore();
-  const log = new AuditLog({ store, signer, clock: () => 1_738_324_800_000, ...(signEvery ? { signEvery } : {}) });
+  const log = new AuditLog({
+    store,
+    signer,
+    clock: () => 1_738_324_800_000,
+    ...(signEvery ? { signEvery } : {}),
+  });
   for (let i = 0; i < n; i++) await log.append(event(i));
   await log.treeHead();
   return { log, store };
@@ -54,13 +64,31 @@ test('append returns sequential indices and leaf hashes of the canonical event; 
   for (const index of [0, 1, 255, 256, 299, 511, 699]) {
     const proof = await log.inclusionProof(index, sth.tree_size);
     const [row] = await store.entries(index, index + 1);
-    assert.ok(verifyInclusion(row!.leafHash, index, 700, proof.path.map((h) => hashFromHex(h)!), hashFromHex(sth.root_hash)!));
+    assert.ok(
+      verifyInclusion(
+        row!.leafHash,
+        index,
+        700,
+        proof.path.map((h) => hashFromHex(h)!),
+        hashFromHex(sth.root_hash)!,
+      ),
+    );
   }
   const consistency = await log.consistencyProof(old.tree_size, sth.tree_size);
-  assert.ok(verifyConsistency(300, 700, consistency.path.map((h) => hashFromHex(h)!), hashFromHex(old.root_hash)!, hashFromHex(sth.root_hash)!));
+  assert.ok(
+    verifyConsistency(
+      300,
+      700,
+      consistency.path.map((h) => hashFromHex(h)!),
+      hashFromHex(old.root_hash)!,
+      hashFromHex(sth.root_hash)!,
+    ),
+  );
   await assert.rejects(log.inclusionProof(700, 700), { code: 'VEIL_AUDIT_OUT_OF_RANGE' });
   await assert.rejects(log.consistencyProof(701, 700), { code: 'VEIL_AUDIT_OUT_OF_RANGE' });
-  await assert.rejects(log.append({ ...event(1), action: 'job.exploded' } as unknown as AuditEventInput), { code: 'VEIL_AUDIT_INVALID_EVENT' });
+  await assert.rejects(log.append({ ...event(1), action: 'job.exploded' } as unknown as AuditEventInput), {
+    code: 'VEIL_AUDIT_INVALID_EVENT',
+  });
   assert.equal(await log.size(), 700);
 });
 
@@ -73,13 +101,25 @@ test('200 concurrent appends get 200 distinct indices and one consistent tree', 
     Array.from({ length: 200 }, (_, i) => i),
   );
   // Each index holds the event that was given its leaf hash.
-  for (const r of results) assert.equal(Buffer.from(store.rows[r.index]!.leafHash).toString('hex'), r.leafHash);
+  for (const r of results)
+    assert.equal(Buffer.from(store.rows[r.index]!.leafHash).toString('hex'), r.leafHash);
   const heads = await store.treeHeads();
-  assert.deepEqual(heads.map((h) => h.tree_size), [50, 100, 150, 200]);
+  assert.deepEqual(
+    heads.map((h) => h.tree_size),
+    [50, 100, 150, 200],
+  );
   for (let i = 1; i < heads.length; i++) {
     const [a, b] = [heads[i - 1]!, heads[i]!];
     const proof = await log.consistencyProof(a.tree_size, b.tree_size);
-    assert.ok(verifyConsistency(a.tree_size, b.tree_size, proof.path.map((h) => hashFromHex(h)!), hashFromHex(a.root_hash)!, hashFromHex(b.root_hash)!));
+    assert.ok(
+      verifyConsistency(
+        a.tree_size,
+        b.tree_size,
+        proof.path.map((h) => hashFromHex(h)!),
+        hashFromHex(a.root_hash)!,
+        hashFromHex(b.root_hash)!,
+      ),
+    );
   }
   const result = verifyExport(await exportAuditLog(store, keyPair), publicJwk);
   assert.equal(result.ok, true);
@@ -97,7 +137,11 @@ test('a receipt verifies offline with only the public key; a flipped bit anywher
     ['path', (r) => (r.inclusion_path[0] = flipHex(r.inclusion_path[0]))],
     ['root', (r) => (r.tree_head.root_hash = flipHex(r.tree_head.root_hash))],
     ['size', (r) => (r.tree_head.tree_size ^= 1)],
-    ['signature', (r) => (r.tree_head.signature = `${r.tree_head.signature[0] === 'A' ? 'B' : 'A'}${r.tree_head.signature.slice(1)}`)],
+    [
+      'signature',
+      (r) =>
+        (r.tree_head.signature = `${r.tree_head.signature[0] === 'A' ? 'B' : 'A'}${r.tree_head.signature.slice(1)}`),
+    ],
   ];
   for (const [what, flip] of flips) {
     const bad = structuredClone(receipt);
@@ -114,21 +158,38 @@ function flipHex(hex: string): string {
 /** Tampering on the database rows, as an attacker with write access would do it. */
 test('tampering with the stored rows is detected and the first bad index named', async () => {
   const cases: [string, (rows: MemoryAuditStore['rows']) => void, number, string][] = [
-    ['change', (rows) => (rows[17] = { ...rows[17]!, event: rows[17]!.event.replace('"findings":4', '"findings":5') }), 17, 'leaf-hash'],
+    [
+      'change',
+      (rows) => (rows[17] = { ...rows[17]!, event: rows[17]!.event.replace('"findings":4', '"findings":5') }),
+      17,
+      'leaf-hash',
+    ],
     ['delete', (rows) => rows.splice(23, 1), 23, 'sequence'],
     ['reorder', (rows) => ([rows[30], rows[31]] = [rows[31]!, rows[30]!]), 30, 'sequence'],
     [
       'insert',
       (rows) => {
         const forged = canonicalBytes({ ...event(999), v: 1 });
-        rows.splice(12, 0, { index: 12, event: Buffer.from(forged).toString('utf8'), leafHash: hashLeaf(forged) });
+        rows.splice(12, 0, {
+          index: 12,
+          event: Buffer.from(forged).toString('utf8'),
+          leafHash: hashLeaf(forged),
+        });
       },
       13,
       'sequence',
     ],
-    ['reorder with renumbering', (rows) => {
-      [rows[8], rows[9]] = [{ ...rows[9]!, index: 8 }, { ...rows[8]!, index: 9 }];
-    }, 8, 'root-mismatch'],
+    [
+      'reorder with renumbering',
+      (rows) => {
+        [rows[8], rows[9]] = [
+          { ...rows[9]!, index: 8 },
+          { ...rows[8]!, index: 9 },
+        ];
+      },
+      8,
+      'root-mismatch',
+    ],
   ];
   for (const [name, tamper, firstBad, problem] of cases) {
     const { store } = await filledLog(40, 4);
@@ -186,12 +247,18 @@ test('tampering with an export file is detected and the first bad line named; th
     const missing = verifyExport(truncated, publicJwk);
     assert.deepEqual(missing.ok ? [] : [missing.problem, missing.index], ['missing-entries', 45]);
     const exported: AuditExport = parseAuditExport(text);
-    const forged = { ...exported, tree_heads: [...exported.tree_heads, { ...exported.tree_heads.at(-1)!, timestamp: 1 }] };
+    const forged = {
+      ...exported,
+      tree_heads: [...exported.tree_heads, { ...exported.tree_heads.at(-1)!, timestamp: 1 }],
+    };
     const badHead = verifyExport(forged, publicJwk);
     assert.equal(!badHead.ok && badHead.problem, 'signature');
     // Another operator's key is refused even though the export is internally consistent.
     const other = exportAuditPublicKey(generateAuditKeyPair()).jwk;
-    assert.equal(!verifyExport(text, other).ok && (verifyExport(text, other) as { problem: string }).problem, 'key');
+    assert.equal(
+      !verifyExport(text, other).ok && (verifyExport(text, other) as { problem: string }).problem,
+      'key',
+    );
     // A receipt file goes through the same hook.
     const receiptFile = join(dir, 'receipt.json');
     writeFileSync(receiptFile, JSON.stringify(await new AuditLog({ store, signer }).receipt(7)));
@@ -204,8 +271,18 @@ test('tampering with an export file is detected and the first bad line named; th
     assert.match(keyless.output, /--public-key FILE/);
     // A DELETE /v1/jobs/:id answer saved as it came: the receipt is its `receipt` field.
     const answerFile = join(dir, 'deleted.json');
-    writeFileSync(answerFile, JSON.stringify({ job_id: 'j-1', deleted: [{ class: 'original', count: 1 }], receipt: await new AuditLog({ store, signer }).receipt(7) }));
-    assert.match((await auditVerifyCommand(answerFile, { publicKeyPath: keyFile })).output, /^receipt verified: entry 7 is in the log of 50 entries/);
+    writeFileSync(
+      answerFile,
+      JSON.stringify({
+        job_id: 'j-1',
+        deleted: [{ class: 'original', count: 1 }],
+        receipt: await new AuditLog({ store, signer }).receipt(7),
+      }),
+    );
+    assert.match(
+      (await auditVerifyCommand(answerFile, { publicKeyPath: keyFile })).output,
+      /^receipt verified: entry 7 is in the log of 50 entries/,
+    );
     assert.equal((await auditVerifyCommand(answerFile)).output, keyless.output);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -213,15 +290,24 @@ test('tampering with an export file is detected and the first bad line named; th
 });
 
 test('assertReceipt throws the code of what failed', async () => {
-  
   const signer = createAuditSigner(generateAuditKeyPair());
   const log = new AuditLog({ store: new MemoryAuditStore(), signer });
   for (let i = 0; i < 3; i += 1)
-    await log.append({ time: '2026-01-01T00:00:00.000Z', actor: { id: 'svc', role: 'system' }, tenant: 'acme', action: 'job.download', objects: [{ kind: 'job', id: `j-${i}` }] });
+    await log.append({
+      time: '2026-01-01T00:00:00.000Z',
+      actor: { id: 'svc', role: 'system' },
+      tenant: 'acme',
+      action: 'job.download',
+      objects: [{ kind: 'job', id: `j-${i}` }],
+    });
   const receipt = await log.receipt(1);
   const key = exportAuditPublicKey(signer).jwk;
   assert.equal(assertReceipt(receipt, key).index, 1);
-  assert.throws(() => assertReceipt(receipt, exportAuditPublicKey(generateAuditKeyPair()).jwk), { code: 'VEIL_AUDIT_SIGNATURE_INVALID' });
-  assert.throws(() => assertReceipt({ ...receipt, leaf_index: 2 }, key), { code: 'VEIL_AUDIT_PROOF_INVALID' });
+  assert.throws(() => assertReceipt(receipt, exportAuditPublicKey(generateAuditKeyPair()).jwk), {
+    code: 'VEIL_AUDIT_SIGNATURE_INVALID',
+  });
+  assert.throws(() => assertReceipt({ ...receipt, leaf_index: 2 }, key), {
+    code: 'VEIL_AUDIT_PROOF_INVALID',
+  });
   assert.throws(() => assertReceipt({ format: 'other' }, key), { code: 'VEIL_AUDIT_EXPORT_INVALID' });
 });

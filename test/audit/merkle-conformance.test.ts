@@ -50,43 +50,54 @@ test('RFC 6962 hasher vectors', { skip }, (t) => {
     const ascii = (s: string | undefined): Uint8Array => new Uint8Array(Buffer.from(s ?? '', 'latin1'));
     let got: Uint8Array;
     if (v.op === 'emptyRoot') got = EMPTY_ROOT;
-    else if (v.op === 'hashLeaf') got = hashLeaf(v.inputHex !== undefined ? bytes(v.inputHex) : ascii(v.inputAscii));
+    else if (v.op === 'hashLeaf')
+      got = hashLeaf(v.inputHex !== undefined ? bytes(v.inputHex) : ascii(v.inputAscii));
     else got = hashChildren(ascii(v.leftAscii), ascii(v.rightAscii));
     assert.equal(toHex(got), v.want, v.desc);
   }
   t.diagnostic(`hasher: ${vectors.length}/${vectors.length} match`);
 });
 
-test('the 8-leaf tree: leaf hashes, every node, every root from the tree and every proof between sizes', { skip }, async (t) => {
-  const vectors = load('rfc6962_tree_8leaves.json');
-  const source = new MemoryLeafHashSource();
-  const tree = new MerkleTree(source);
-  vectors.leaves.forEach((leaf: string, i: number) => {
-    const h = hashLeaf(bytes(leaf));
-    assert.equal(toHex(h), vectors.leafHashes[i]);
-    source.push(h);
-  });
-  const roots = vectors.roots as Record<string, string>;
-  let proofs = 0;
-  for (let size = 0; size <= 8; size++) {
-    const root = await tree.root(size);
-    assert.equal(toHex(root), roots[String(size)], `root of ${size}`);
-    for (let i = 0; i < size; i++) {
-      const path = await tree.inclusionProof(i, size);
-      assert.ok(verifyInclusion(hashLeaf(bytes(vectors.leaves[i])), i, size, path, root), `inclusion ${i} in ${size}`);
-      proofs += 1;
+test(
+  'the 8-leaf tree: leaf hashes, every node, every root from the tree and every proof between sizes',
+  { skip },
+  async (t) => {
+    const vectors = load('rfc6962_tree_8leaves.json');
+    const source = new MemoryLeafHashSource();
+    const tree = new MerkleTree(source);
+    vectors.leaves.forEach((leaf: string, i: number) => {
+      const h = hashLeaf(bytes(leaf));
+      assert.equal(toHex(h), vectors.leafHashes[i]);
+      source.push(h);
+    });
+    const roots = vectors.roots as Record<string, string>;
+    let proofs = 0;
+    for (let size = 0; size <= 8; size++) {
+      const root = await tree.root(size);
+      assert.equal(toHex(root), roots[String(size)], `root of ${size}`);
+      for (let i = 0; i < size; i++) {
+        const path = await tree.inclusionProof(i, size);
+        assert.ok(
+          verifyInclusion(hashLeaf(bytes(vectors.leaves[i])), i, size, path, root),
+          `inclusion ${i} in ${size}`,
+        );
+        proofs += 1;
+      }
+      for (let first = 1; first <= size; first++) {
+        const proof = await tree.consistencyProof(first, size);
+        assert.ok(
+          verifyConsistency(first, size, proof, await tree.root(first), root),
+          `consistency ${first} → ${size}`,
+        );
+        proofs += 1;
+      }
     }
-    for (let first = 1; first <= size; first++) {
-      const proof = await tree.consistencyProof(first, size);
-      assert.ok(verifyConsistency(first, size, proof, await tree.root(first), root), `consistency ${first} → ${size}`);
-      proofs += 1;
-    }
-  }
-  // The top of nodeHashesByLevel is the root of all 8.
-  const levels = vectors.nodeHashesByLevel as string[][];
-  assert.equal(levels.at(-1)?.[0], roots['8']);
-  t.diagnostic(`tree_8leaves: 9/9 roots match; ${proofs} generated proofs verify`);
-});
+    // The top of nodeHashesByLevel is the root of all 8.
+    const levels = vectors.nodeHashesByLevel as string[][];
+    assert.equal(levels.at(-1)?.[0], roots['8']);
+    t.diagnostic(`tree_8leaves: 9/9 roots match; ${proofs} generated proofs verify`);
+  },
+);
 
 test('inline inclusion and consistency proofs (proof/verify_test.go)', { skip }, async (t) => {
   const tree = load('rfc6962_tree_8leaves.json');
@@ -96,7 +107,13 @@ test('inline inclusion and consistency proofs (proof/verify_test.go)', { skip },
   const inc = tally();
   for (const v of load('inclusion_inline.json').inclusion) {
     const valid = v.expect === 'valid';
-    const accepted = verifyInclusion(bytes(v.leafHash), index(v.leafIndex), v.treeSize, proofOf(v.proof), bytes(v.root));
+    const accepted = verifyInclusion(
+      bytes(v.leafHash),
+      index(v.leafIndex),
+      v.treeSize,
+      proofOf(v.proof),
+      bytes(v.root),
+    );
     count(inc, valid, accepted);
     // Veil's own generator produces exactly the published proof.
     if (valid) assert.deepEqual((await merkle.inclusionProof(v.leafIndex, v.treeSize)).map(toHex), v.proof);
@@ -115,25 +132,35 @@ test('inline inclusion and consistency proofs (proof/verify_test.go)', { skip },
   }
 });
 
-test('inclusion and consistency probes (testdata/): every valid accepted, every wantErr rejected', { skip }, (t) => {
-  const inc = tally();
-  const failures: string[] = [];
-  for (const v of load('inclusion_probes.json').inclusion) {
-    const accepted = verifyInclusion(bytes(v.leafHash), index(v.leafIdx), v.treeSize, proofOf(v.proof), bytes(v.root));
-    count(inc, !v.wantErr, accepted);
-    if (accepted === v.wantErr) failures.push(v.file);
-  }
-  const con = tally();
-  for (const v of load('consistency_probes.json').consistency) {
-    const accepted = verifyConsistency(v.size1, v.size2, proofOf(v.proof), bytes(v.root1), bytes(v.root2));
-    count(con, !v.wantErr, accepted);
-    if (accepted === v.wantErr) failures.push(v.file);
-  }
-  t.diagnostic(summary('inclusion_probes', inc));
-  t.diagnostic(summary('consistency_probes', con));
-  assert.deepEqual(failures, []);
-  assert.ok(inc.valid > 0 && inc.invalid > 0 && con.valid > 0 && con.invalid > 0);
-});
+test(
+  'inclusion and consistency probes (testdata/): every valid accepted, every wantErr rejected',
+  { skip },
+  (t) => {
+    const inc = tally();
+    const failures: string[] = [];
+    for (const v of load('inclusion_probes.json').inclusion) {
+      const accepted = verifyInclusion(
+        bytes(v.leafHash),
+        index(v.leafIdx),
+        v.treeSize,
+        proofOf(v.proof),
+        bytes(v.root),
+      );
+      count(inc, !v.wantErr, accepted);
+      if (accepted === v.wantErr) failures.push(v.file);
+    }
+    const con = tally();
+    for (const v of load('consistency_probes.json').consistency) {
+      const accepted = verifyConsistency(v.size1, v.size2, proofOf(v.proof), bytes(v.root1), bytes(v.root2));
+      count(con, !v.wantErr, accepted);
+      if (accepted === v.wantErr) failures.push(v.file);
+    }
+    t.diagnostic(summary('inclusion_probes', inc));
+    t.diagnostic(summary('consistency_probes', con));
+    assert.deepEqual(failures, []);
+    assert.ok(inc.valid > 0 && inc.invalid > 0 && con.valid > 0 && con.invalid > 0);
+  },
+);
 
 test('generated proofs agree with a naive recursive MTH for every size up to 600 (tile boundaries included)', async () => {
   const mth = (leaves: Uint8Array[]): Uint8Array => {
@@ -154,11 +181,17 @@ test('generated proofs agree with a naive recursive MTH for every size up to 600
     assert.equal(toHex(root), toHex(mth(leaves)), `root ${size}`);
     // A sample of indices and earlier sizes keeps this fast while crossing 256 and 512.
     for (const i of [0, size - 1, Math.floor(size / 3), 255, 256, 511].filter((x) => x < size)) {
-      assert.ok(verifyInclusion(leaves[i] as Uint8Array, i, size, await tree.inclusionProof(i, size), root), `inclusion ${i}/${size}`);
+      assert.ok(
+        verifyInclusion(leaves[i] as Uint8Array, i, size, await tree.inclusionProof(i, size), root),
+        `inclusion ${i}/${size}`,
+      );
     }
     for (const first of [1, Math.ceil(size / 2), size - 1, 256, 257].filter((x) => x >= 1 && x < size)) {
       const proof = await tree.consistencyProof(first, size);
-      assert.ok(verifyConsistency(first, size, proof, mth(leaves.slice(0, first)), root), `consistency ${first}/${size}`);
+      assert.ok(
+        verifyConsistency(first, size, proof, mth(leaves.slice(0, first)), root),
+        `consistency ${first}/${size}`,
+      );
       // One flipped bit anywhere in the proof breaks it.
       const flipped = proof.map((h) => Uint8Array.from(h));
       (flipped[flipped.length - 1] as Uint8Array)[0]! ^= 1;

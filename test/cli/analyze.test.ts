@@ -8,7 +8,11 @@ import { join } from 'node:path';
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 function veil(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -24,7 +28,10 @@ test('veil analyze FILE prints type, offsets and score, and hides values by defa
 });
 
 test('veil analyze --show-values prints the values; - reads standard input', () => {
-  const { code, stdout } = veil(['analyze', '-', '--show-values', '--entities', 'EMAIL_ADDRESS'], 'to a@b.io');
+  const { code, stdout } = veil(
+    ['analyze', '-', '--show-values', '--entities', 'EMAIL_ADDRESS'],
+    'to a@b.io',
+  );
   assert.equal(code, 0);
   assert.equal(stdout.trim(), 'EMAIL_ADDRESS\t3\t9\t1.00\t"a@b.io"');
 });
@@ -39,20 +46,43 @@ test('veil analyze --jsonl answers every line in order and reports malformed lin
   ].join('\n');
   const { code, stdout } = veil(['analyze', '--jsonl', '--entities', 'EMAIL_ADDRESS'], input);
   assert.equal(code, 0);
-  assert.deepEqual(stdout.trim().split('\n').map((l) => JSON.parse(l)), [
-    { id: 'a', entities: [{ type: 'EMAIL_ADDRESS', start: 5, end: 12, score: 1 }] },
-    { id: null, error: { code: 'VEIL_MALFORMED_JSON', message: 'the line is not valid JSON' } },
-    { id: 'b', error: { code: 'VEIL_MALFORMED_JSONL_RECORD', message: 'each line needs a string "text" and a string or number "id"' } },
-    { id: 3, entities: [] },
-    { id: null, error: { code: 'VEIL_MALFORMED_JSONL_RECORD', message: 'each line needs a string "text" and a string or number "id"' } },
-  ]);
+  assert.deepEqual(
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    [
+      { id: 'a', entities: [{ type: 'EMAIL_ADDRESS', start: 5, end: 12, score: 1 }] },
+      { id: null, error: { code: 'VEIL_MALFORMED_JSON', message: 'the line is not valid JSON' } },
+      {
+        id: 'b',
+        error: {
+          code: 'VEIL_MALFORMED_JSONL_RECORD',
+          message: 'each line needs a string "text" and a string or number "id"',
+        },
+      },
+      { id: 3, entities: [] },
+      {
+        id: null,
+        error: {
+          code: 'VEIL_MALFORMED_JSONL_RECORD',
+          message: 'each line needs a string "text" and a string or number "id"',
+        },
+      },
+    ],
+  );
 });
 
 test('veil analyze --jsonl handles 10,000 lines in one process', () => {
-  const lines = Array.from({ length: 10_000 }, (_, i) => JSON.stringify({ id: i, text: `record ${i} mail user${i}@example.org` }));
+  const lines = Array.from({ length: 10_000 }, (_, i) =>
+    JSON.stringify({ id: i, text: `record ${i} mail user${i}@example.org` }),
+  );
   const { code, stdout } = veil(['analyze', '--jsonl', '--entities', 'EMAIL_ADDRESS'], lines.join('\n'));
   assert.equal(code, 0);
-  const out = stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; entities: unknown[] });
+  const out = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: number; entities: unknown[] });
   assert.equal(out.length, 10_000);
   assert.ok(out.every((o, i) => o.id === i && o.entities.length === 1));
 });
@@ -79,5 +109,8 @@ test('veil analyze on a document (judged by content, not name) reports the page 
   writeFileSync(csv, 'name,email\nJane,jane@example.org\n');
   const fromCsv = veil(['analyze', csv, '--entities', 'EMAIL_ADDRESS', '--json']);
   assert.equal(fromCsv.code, 0, fromCsv.stderr);
-  assert.deepEqual(JSON.parse(fromCsv.stdout).map((f: { type: string; cell: unknown }) => [f.type, f.cell]), [['EMAIL_ADDRESS', { table: 0, row: 0, column: 1 }]]);
+  assert.deepEqual(
+    JSON.parse(fromCsv.stdout).map((f: { type: string; cell: unknown }) => [f.type, f.cell]),
+    [['EMAIL_ADDRESS', { table: 0, row: 0, column: 1 }]],
+  );
 });

@@ -9,7 +9,10 @@ import { textPdf } from '../documents/fixtures.js';
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 function veil(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -17,13 +20,41 @@ const dir = mkdtempSync(join(tmpdir(), 'veil-cli-fields-'));
 const receipt = join(dir, 'receipt.pdf');
 writeFileSync(
   receipt,
-  await textPdf([['ACME TRADING SDN BHD', 'NO 12, JALAN MAJU 3,', '81100 JOHOR BAHRU, JOHOR.', 'Date: 25/12/2018', 'Contact: jane.doe@example.org', 'Grand Total RM 9.00']], false),
+  await textPdf(
+    [
+      [
+        'ACME TRADING SDN BHD',
+        'NO 12, JALAN MAJU 3,',
+        '81100 JOHOR BAHRU, JOHOR.',
+        'Date: 25/12/2018',
+        'Contact: jane.doe@example.org',
+        'Grand Total RM 9.00',
+      ],
+    ],
+    false,
+  ),
 );
 
 test('veil fields --template receipt --json prints the fields object and no transcript', () => {
   const { code, stdout, stderr } = veil(['fields', receipt, '--template', 'receipt', '--json']);
   assert.equal(code, 0, stderr);
-  const out = JSON.parse(stdout) as { template: { name: string; version: number; hash: string }; fields: Record<string, { value: unknown; type: string; status: string; sensitivity: string; page: number; box: unknown; checks: unknown[]; confidence: number }>; text?: string };
+  const out = JSON.parse(stdout) as {
+    template: { name: string; version: number; hash: string };
+    fields: Record<
+      string,
+      {
+        value: unknown;
+        type: string;
+        status: string;
+        sensitivity: string;
+        page: number;
+        box: unknown;
+        checks: unknown[];
+        confidence: number;
+      }
+    >;
+    text?: string;
+  };
   assert.equal(out.template.name, 'receipt');
   assert.match(out.template.hash, /^[0-9a-f]{64}$/);
   assert.deepEqual(Object.keys(out.fields), ['company', 'address', 'date', 'total']);
@@ -32,7 +63,16 @@ test('veil fields --template receipt --json prints the fields object and no tran
   assert.deepEqual(out.fields.total!.value, { amount: '9.00', currency: 'MYR' });
   assert.equal(out.fields.total!.type, 'money');
   assert.equal(out.fields.total!.page, 1);
-  assert.deepEqual(Object.keys(out.fields.total!).sort(), ['box', 'checks', 'confidence', 'page', 'sensitivity', 'status', 'type', 'value']);
+  assert.deepEqual(Object.keys(out.fields.total!).sort(), [
+    'box',
+    'checks',
+    'confidence',
+    'page',
+    'sensitivity',
+    'status',
+    'type',
+    'value',
+  ]);
   assert.equal(out.text, undefined);
   assert.ok(!stdout.includes('jane.doe'), 'nothing but the requested fields');
 });
@@ -56,7 +96,16 @@ test('stable errors: model extractor not wired, unknown template, bad field list
   const model = veil(['fields', receipt, '--template', 'receipt', '--extractor', 'model']);
   assert.equal(model.code, 1);
   assert.match(model.stderr, /^error VEIL_EXTRACTOR_UNAVAILABLE: /);
-  assert.match(veil(['fields', receipt, '--template', 'nope']).stderr, /^error VEIL_TEMPLATE_NOT_FOUND: no template named nope; known templates: id_document, invoice, patient_intake, receipt/);
-  assert.match(veil(['fields', receipt, '--fields', 'total:cash']).stderr, /^error VEIL_FIELD_INVALID: field total \(fields\.0\): type: /);
-  assert.match(veil(['fields', receipt]).stderr, /^error VEIL_FIELD_INVALID: give either --template NAME or --fields/);
+  assert.match(
+    veil(['fields', receipt, '--template', 'nope']).stderr,
+    /^error VEIL_TEMPLATE_NOT_FOUND: no template named nope; known templates: id_document, invoice, patient_intake, receipt/,
+  );
+  assert.match(
+    veil(['fields', receipt, '--fields', 'total:cash']).stderr,
+    /^error VEIL_FIELD_INVALID: field total \(fields\.0\): type: /,
+  );
+  assert.match(
+    veil(['fields', receipt]).stderr,
+    /^error VEIL_FIELD_INVALID: give either --template NAME or --fields/,
+  );
 });

@@ -164,46 +164,69 @@ describe('veil redact', () => {
   });
 });
 
-test('veil redact on a PDF writes a truly redacted PDF and reports residual 0', { timeout: 300_000 }, async () => {
-  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
-  const { spawnSync } = await import('node:child_process');
-  const { textPdf } = await import('../documents/fixtures.js');
-  const dir = mkdtempSync(join(tmpdir(), 'veil-redact-pdf-'));
-  const input = join(dir, 'letter.pdf');
-  const output = join(dir, 'letter.redacted.pdf');
-  const policy = join(dir, 'policy.yaml');
-  writeFileSync(policy, 'version: 1\nentities: [EMAIL_ADDRESS, US_SSN]\noperators:\n  default: { operator: redact }\n');
-  writeFileSync(input, await textPdf([['Contact jane.doe@example.org', 'SSN 536-22-1245']]));
-  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-  for (const extra of [[], ['--searchable']]) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', main, 'redact', input, '-o', output, '--policy', policy, ...extra], { encoding: 'utf8', timeout: 280_000 });
-    assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stderr, /redacted 2 values \(application\/pdf, residual 0\)/);
-    const bytes = readFileSync(output);
-    assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
-    assert.ok(!bytes.toString('latin1').includes('jane.doe') && !bytes.toString('latin1').includes('536-22-1245'));
-  }
-  const extracted = spawnSync(process.execPath, ['--import', 'tsx', main, 'extract', output], { encoding: 'utf8', timeout: 120_000 });
-  assert.match(extracted.stdout, /Contact/, 'the searchable output has a text layer');
-});
+test(
+  'veil redact on a PDF writes a truly redacted PDF and reports residual 0',
+  { timeout: 300_000 },
+  async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const { textPdf } = await import('../documents/fixtures.js');
+    const dir = mkdtempSync(join(tmpdir(), 'veil-redact-pdf-'));
+    const input = join(dir, 'letter.pdf');
+    const output = join(dir, 'letter.redacted.pdf');
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(
+      policy,
+      'version: 1\nentities: [EMAIL_ADDRESS, US_SSN]\noperators:\n  default: { operator: redact }\n',
+    );
+    writeFileSync(input, await textPdf([['Contact jane.doe@example.org', 'SSN 536-22-1245']]));
+    const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+    for (const extra of [[], ['--searchable']]) {
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', main, 'redact', input, '-o', output, '--policy', policy, ...extra],
+        { encoding: 'utf8', timeout: 280_000 },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stderr, /redacted 2 values \(application\/pdf, residual 0\)/);
+      const bytes = readFileSync(output);
+      assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+      assert.ok(
+        !bytes.toString('latin1').includes('jane.doe') && !bytes.toString('latin1').includes('536-22-1245'),
+      );
+    }
+    const extracted = spawnSync(process.execPath, ['--import', 'tsx', main, 'extract', output], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.match(extracted.stdout, /Contact/, 'the searchable output has a text layer');
+  },
+);
 
-test("veil redact on a DOCX applies the policy's operators and reports residual 0", { timeout: 120_000 }, async () => {
-  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
-  const { docx } = await import('../documents/fixtures.js');
-  const dir = mkdtempSync(join(tmpdir(), 'veil-redact-docx-'));
-  try {
-    const input = join(dir, 'letter.docx');
-    const output = join(dir, 'letter.txt');
-    writeFileSync(input, await docx(['Contact jane.doe@example.org', 'or jane.doe@example.org again'], 'SSN 536-22-1245'));
-    const run = await veil(['redact', input, '-o', output]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /\(text\/plain, residual 0\)/);
-    const text = readFileSync(output, 'utf8');
-    // The default policy: numbered tags, the same value keeps its tag; SSNs keep their last four.
-    assert.equal(text.match(/<EMAIL_ADDRESS_1>/g)?.length, 2, text);
-    assert.match(text, /\*\*\*-\*\*-1245/);
-    assert.ok(!text.includes('jane.doe') && !text.includes('536-22'));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+test(
+  "veil redact on a DOCX applies the policy's operators and reports residual 0",
+  { timeout: 120_000 },
+  async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { docx } = await import('../documents/fixtures.js');
+    const dir = mkdtempSync(join(tmpdir(), 'veil-redact-docx-'));
+    try {
+      const input = join(dir, 'letter.docx');
+      const output = join(dir, 'letter.txt');
+      writeFileSync(
+        input,
+        await docx(['Contact jane.doe@example.org', 'or jane.doe@example.org again'], 'SSN 536-22-1245'),
+      );
+      const run = await veil(['redact', input, '-o', output]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /\(text\/plain, residual 0\)/);
+      const text = readFileSync(output, 'utf8');
+      // The default policy: numbered tags, the same value keeps its tag; SSNs keep their last four.
+      assert.equal(text.match(/<EMAIL_ADDRESS_1>/g)?.length, 2, text);
+      assert.match(text, /\*\*\*-\*\*-1245/);
+      assert.ok(!text.includes('jane.doe') && !text.includes('536-22'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -11,7 +11,11 @@ const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 test('veil token prints only a token that the embedded issuer verifies, with the tenant and role', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-token-'));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'token', '--role', 'processor', '--tenant', 'acme', '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'token', '--role', 'processor', '--tenant', 'acme', '--data-dir', dataDir],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.equal(lines.length, 1);
@@ -23,7 +27,11 @@ test('veil token prints only a token that the embedded issuer verifies, with the
 });
 
 test('veil token refuses unknown roles as a usage error', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'token', '--role', 'root', '--tenant', 'acme'], { encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'token', '--role', 'root', '--tenant', 'acme'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   assert.equal(run.status, 2);
   assert.equal(run.stdout, '');
 });

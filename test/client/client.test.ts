@@ -35,15 +35,28 @@ describe('VeilClient against veil serve', () => {
   });
 
   test('submit with safe defaults, wait, list, download, delete and verify the receipt', async () => {
-    const { jobId, status } = await client.submitJob({ text: TEXT, purpose: 'claims-intake', consent: { basis: 'contract' } });
+    const { jobId, status } = await client.submitJob({
+      text: TEXT,
+      purpose: 'claims-intake',
+      consent: { basis: 'contract' },
+    });
     assert.equal(status, 'queued');
     const seen: string[] = [];
     const done = await client.waitForJob(jobId, { timeoutMs: 60_000, onStatus: (s) => seen.push(s.status) });
     assert.equal(done.status, 'succeeded');
     assert.equal(seen.at(-1), 'succeeded');
     assert.deepEqual(done.counts_by_type, { EMAIL_ADDRESS: 1 });
-    assert.deepEqual(done.consent, { basis: 'contract', allow_model_training: false, allow_manual_review: false, allow_analytics: false, allow_quality_improvement: false, allow_full_text: false });
-    const retentionDays = Math.round((Date.parse(done.delete_after) - Date.parse(done.updated_at)) / 86_400_000);
+    assert.deepEqual(done.consent, {
+      basis: 'contract',
+      allow_model_training: false,
+      allow_manual_review: false,
+      allow_analytics: false,
+      allow_quality_improvement: false,
+      allow_full_text: false,
+    });
+    const retentionDays = Math.round(
+      (Date.parse(done.delete_after) - Date.parse(done.updated_at)) / 86_400_000,
+    );
     assert.equal(retentionDays, 7);
 
     const page = await client.listJobs({ purpose: 'claims-intake', limit: 5 });
@@ -58,8 +71,18 @@ describe('VeilClient against veil serve', () => {
     assert.ok(deletion.deleted.some((d) => d.class === 'job'));
     const verified = await client.verifyReceipt(deletion.receipt);
     assert.equal(verified.ok, true);
-    const pinned = (await (await fetch(`${veil.url}/v1/audit/public-key`)).json()) as { jwk: { kty: string; crv: string; x: string } };
-    assert.equal((await client.verifyReceipt({ ...deletion.receipt, leaf_index: deletion.receipt.leaf_index + 1 }, pinned)).ok, false);
+    const pinned = (await (await fetch(`${veil.url}/v1/audit/public-key`)).json()) as {
+      jwk: { kty: string; crv: string; x: string };
+    };
+    assert.equal(
+      (
+        await client.verifyReceipt(
+          { ...deletion.receipt, leaf_index: deletion.receipt.leaf_index + 1 },
+          pinned,
+        )
+      ).ok,
+      false,
+    );
 
     const gone = await client.getJob(jobId).catch((e: unknown) => e);
     assert.ok(gone instanceof VeilApiError);
@@ -68,13 +91,22 @@ describe('VeilClient against veil serve', () => {
   });
 
   test('uploadFile streams with progress; submitJob({ file }) uploads first', async () => {
-    const bytes = new TextEncoder().encode(`${'Routine paragraph without anything personal. '.repeat(4000)}\nReach ${EMAIL}.\n`);
+    const bytes = new TextEncoder().encode(
+      `${'Routine paragraph without anything personal. '.repeat(4000)}\nReach ${EMAIL}.\n`,
+    );
     const progress: number[] = [];
-    const { uploadId, sizeBytes } = await client.uploadFile(bytes, { mediaType: 'text/plain', onProgress: (p) => progress.push(p.sentBytes) });
+    const { uploadId, sizeBytes } = await client.uploadFile(bytes, {
+      mediaType: 'text/plain',
+      onProgress: (p) => progress.push(p.sentBytes),
+    });
     assert.equal(sizeBytes, bytes.byteLength);
     assert.ok(progress.length >= 3, `progress reported ${progress.length} times`);
     assert.equal(progress.at(-1), bytes.byteLength);
-    const job = await client.submitJob({ uploadId, purpose: 'claims-intake', consent: { basis: 'contract' } });
+    const job = await client.submitJob({
+      uploadId,
+      purpose: 'claims-intake',
+      consent: { basis: 'contract' },
+    });
     assert.equal((await client.waitForJob(job.jobId, { timeoutMs: 60_000 })).counts_by_type.EMAIL_ADDRESS, 1);
 
     // A stream of unknown length, in Node.
@@ -84,7 +116,12 @@ describe('VeilClient against veil serve', () => {
     }
     const streamed = await client.uploadFile(chunks(), { mediaType: 'text/plain' });
     assert.equal(streamed.sizeBytes, 10 + EMAIL.length + 7);
-    const fileJob = await client.submitJob({ file: new Blob([`Note: ${EMAIL}`]), mediaType: 'text/plain', purpose: 'claims-intake', consent: { basis: 'contract' } });
+    const fileJob = await client.submitJob({
+      file: new Blob([`Note: ${EMAIL}`]),
+      mediaType: 'text/plain',
+      purpose: 'claims-intake',
+      consent: { basis: 'contract' },
+    });
     assert.equal((await client.waitForJob(fileJob.jobId, { timeoutMs: 60_000 })).status, 'succeeded');
   });
 
@@ -105,49 +142,83 @@ describe('VeilClient against veil serve', () => {
         return res;
       },
     });
-    const { jobId } = await flaky.submitJob({ text: 'Idempotent note.', purpose: 'claims_processing', consent: { basis: 'contract' } });
+    const { jobId } = await flaky.submitJob({
+      text: 'Idempotent note.',
+      purpose: 'claims_processing',
+      consent: { basis: 'contract' },
+    });
     assert.equal(calls, 2);
     assert.equal(keys.length, 2);
     assert.equal(keys[0], keys[1]);
     const listed = await client.listJobs({ purpose: 'claims_processing' });
-    assert.deepEqual(listed.jobs.map((j) => j.job_id), [jobId]);
+    assert.deepEqual(
+      listed.jobs.map((j) => j.job_id),
+      [jobId],
+    );
   });
 
   test('errors carry the stable code; a role without the permission gets VEIL_FORBIDDEN', async () => {
     const auditor = new VeilClient({ baseUrl: veil.url, token: await veil.token('auditor') });
-    const refused = await auditor.submitJob({ text: 'x', purpose: 'claims-intake', consent: { basis: 'contract' } }).catch((e: unknown) => e);
+    const refused = await auditor
+      .submitJob({ text: 'x', purpose: 'claims-intake', consent: { basis: 'contract' } })
+      .catch((e: unknown) => e);
     assert.ok(refused instanceof VeilApiError);
     assert.equal(refused.code, 'VEIL_FORBIDDEN');
-    const bad = await client.submitJob({ text: 'x', purpose: 'Not A Code', consent: { basis: 'contract' } }).catch((e: unknown) => e);
+    const bad = await client
+      .submitJob({ text: 'x', purpose: 'Not A Code', consent: { basis: 'contract' } })
+      .catch((e: unknown) => e);
     assert.equal((bad as VeilApiError).code, 'VEIL_INVALID_REQUEST');
     const fields = await client.getFields('00000000-0000-0000-0000-000000000000').catch((e: unknown) => e);
     assert.ok(fields instanceof VeilApiError);
     assert.ok(['VEIL_ROUTE_NOT_FOUND', 'VEIL_NOT_FOUND'].includes(fields.code), fields.code);
     const stranger = new VeilClient({ baseUrl: veil.url, token: 'not-a-token' });
-    assert.equal(((await stranger.me().catch((e: unknown) => e)) as VeilApiError).code, 'VEIL_UNAUTHENTICATED');
+    assert.equal(
+      ((await stranger.me().catch((e: unknown) => e)) as VeilApiError).code,
+      'VEIL_UNAUTHENTICATED',
+    );
     assert.deepEqual(await client.me(), {
       tenant_id: 'acme',
       kind: 'user',
       roles: ['processor', 'auditor'],
-      permissions: ['job:create', 'job:read', 'job:read-redacted', 'job:delete', 'audit:read', 'audit:export', 'policy:read', 'analyze:run', 'analytics:read', 'alerts:read', 'privacy-metrics:read'],
+      permissions: [
+        'job:create',
+        'job:read',
+        'job:read-redacted',
+        'job:delete',
+        'audit:read',
+        'audit:export',
+        'policy:read',
+        'analyze:run',
+        'analytics:read',
+        'alerts:read',
+        'privacy-metrics:read',
+      ],
     });
   });
 
   // As a user runs it: importing `veil/client` from the built package, in its own process.
-  test('examples/sdk-quickstart.ts runs and prints what it promises', { skip: BUILT ? false : 'dist/client is not built (npm run build)' }, async () => {
-    const example = fileURLToPath(new URL('../../examples/sdk-quickstart.ts', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example], {
-      env: { ...process.env, VEIL_URL: veil.url, VEIL_TOKEN: await veil.token(['processor', 'auditor']) },
-      timeout: 120_000,
-    });
-    assert.match(stdout, /: succeeded, found \{.*"EMAIL_ADDRESS":1/);
-    assert.ok(!stdout.includes('jane@example.org'), stdout);
-    assert.match(stdout, /deleted; receipt verified at entry \d+ of \d+/);
-  });
+  test(
+    'examples/sdk-quickstart.ts runs and prints what it promises',
+    { skip: BUILT ? false : 'dist/client is not built (npm run build)' },
+    async () => {
+      const example = fileURLToPath(new URL('../../examples/sdk-quickstart.ts', import.meta.url));
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example], {
+        env: { ...process.env, VEIL_URL: veil.url, VEIL_TOKEN: await veil.token(['processor', 'auditor']) },
+        timeout: 120_000,
+      });
+      assert.match(stdout, /: succeeded, found \{.*"EMAIL_ADDRESS":1/);
+      assert.ok(!stdout.includes('jane@example.org'), stdout);
+      assert.match(stdout, /deleted; receipt verified at entry \d+ of \d+/);
+    },
+  );
 
   test('waitForJob stops when its signal aborts', async () => {
     const controller = new AbortController();
-    const { jobId } = await client.submitJob({ text: 'Abort me.', purpose: 'claims-intake', consent: { basis: 'contract' } });
+    const { jobId } = await client.submitJob({
+      text: 'Abort me.',
+      purpose: 'claims-intake',
+      consent: { basis: 'contract' },
+    });
     controller.abort();
     const error = await client.waitForJob(jobId, { signal: controller.signal }).catch((e: unknown) => e);
     assert.ok(error instanceof VeilApiError);
@@ -158,15 +229,32 @@ describe('VeilClient against veil serve', () => {
 test('503 and 429 are retried after Retry-After; a wait longer than the cap fails at once', async () => {
   const answers = [
     { status: 503, retryAfter: '1', body: { error: { code: 'VEIL_NOT_READY', message: 'not ready' } } },
-    { status: 429, retryAfter: '1', body: { error: { code: 'VEIL_RATE_LIMITED', message: 'too many requests; retry in 1 second' } } },
-    { status: 200, retryAfter: undefined, body: { tenant_id: 'acme', kind: 'user', roles: ['auditor'], permissions: ['job:read'] } },
+    {
+      status: 429,
+      retryAfter: '1',
+      body: { error: { code: 'VEIL_RATE_LIMITED', message: 'too many requests; retry in 1 second' } },
+    },
+    {
+      status: 200,
+      retryAfter: undefined,
+      body: { tenant_id: 'acme', kind: 'user', roles: ['auditor'], permissions: ['job:read'] },
+    },
   ];
   const times: number[] = [];
   const server = createServer((req, res) => {
     times.push(Date.now());
     const answer = answers[Math.min(times.length - 1, answers.length - 1)]!;
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter }) });
-    res.end(JSON.stringify(req.headers.authorization === 'Bearer t' ? answer.body : { error: { code: 'VEIL_UNAUTHENTICATED', message: 'authentication failed' } }));
+    res.writeHead(answer.status, {
+      'content-type': 'application/json',
+      ...(answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter }),
+    });
+    res.end(
+      JSON.stringify(
+        req.headers.authorization === 'Bearer t'
+          ? answer.body
+          : { error: { code: 'VEIL_UNAUTHENTICATED', message: 'authentication failed' } },
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
@@ -174,7 +262,10 @@ test('503 and 429 are retried after Retry-After; a wait longer than the cap fail
     const me = await new VeilClient({ baseUrl: url, token: 't' }).me();
     assert.deepEqual(me.roles, ['auditor']);
     assert.equal(times.length, 3);
-    assert.ok(times[1]! - times[0]! >= 990 && times[2]! - times[1]! >= 990, `waited ${times[1]! - times[0]!} and ${times[2]! - times[1]!} ms`);
+    assert.ok(
+      times[1]! - times[0]! >= 990 && times[2]! - times[1]! >= 990,
+      `waited ${times[1]! - times[0]!} and ${times[2]! - times[1]!} ms`,
+    );
 
     times.length = 0;
     const impatient = new VeilClient({ baseUrl: url, token: 't', maxRetryDelayMs: 500 });

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 const CLIENT_DIR = fileURLToPath(new URL('../../src/client/', import.meta.url));
 const PORTABLE_PACKAGES = new Set(['canonicalize', '@noble/hashes/sha2.js', '@noble/curves/ed25519.js']);
 // Static `import … from '…'`, `export … from '…'` and dynamic `import('…')`.
-const SPECIFIER = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const SPECIFIER =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 async function walk(entry: string): Promise<{ files: string[]; packages: string[] }> {
   const files = new Set<string>();
@@ -34,13 +35,19 @@ async function walk(entry: string): Promise<{ files: string[]; packages: string[
 test('src/client reaches only its own modules and portable packages', async () => {
   const { files, packages } = await walk(resolve(CLIENT_DIR, 'index.ts'));
   for (const file of files) assert.ok(!file.startsWith('..'), `${file} is outside src/client`);
-  assert.ok(files.includes('client.ts') && files.includes('verify-receipt.ts') && files.includes('openapi.ts'), files.join(', '));
-  for (const name of packages) assert.ok(PORTABLE_PACKAGES.has(name), `src/client imports ${name}, which is not a portable package`);
+  assert.ok(
+    files.includes('client.ts') && files.includes('verify-receipt.ts') && files.includes('openapi.ts'),
+    files.join(', '),
+  );
+  for (const name of packages)
+    assert.ok(PORTABLE_PACKAGES.has(name), `src/client imports ${name}, which is not a portable package`);
   assert.ok(!packages.some((p) => p.startsWith('node:')));
 });
 
 test('the import walk sees through a server import (it can fail)', async () => {
-  const { packages, files } = await walk(fileURLToPath(new URL('../../src/runtime/idempotency.ts', import.meta.url)));
+  const { packages, files } = await walk(
+    fileURLToPath(new URL('../../src/runtime/idempotency.ts', import.meta.url)),
+  );
   assert.ok(packages.includes('node:crypto'));
   assert.ok(files.some((f) => f.startsWith('..')));
 });

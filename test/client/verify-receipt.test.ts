@@ -5,7 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AuditLog, createAuditSigner, exportAuditPublicKey, generateAuditKeyPair, MemoryAuditStore, verifyReceipt as cliVerify } from '../../src/audit/index.js';
+import {
+  AuditLog,
+  createAuditSigner,
+  exportAuditPublicKey,
+  generateAuditKeyPair,
+  MemoryAuditStore,
+  verifyReceipt as cliVerify,
+} from '../../src/audit/index.js';
 import type { AuditReceipt } from '../../src/audit/index.js';
 import { verifyReceipt } from '../../src/client/verify-receipt.js';
 
@@ -14,7 +21,11 @@ const publicKey = exportAuditPublicKey(keyPair);
 const otherKey = exportAuditPublicKey(generateAuditKeyPair());
 
 async function receipts(): Promise<AuditReceipt[]> {
-  const log = new AuditLog({ store: new MemoryAuditStore(), signer: createAuditSigner(keyPair), signEvery: 4 });
+  const log = new AuditLog({
+    store: new MemoryAuditStore(),
+    signer: createAuditSigner(keyPair),
+    signEvery: 4,
+  });
   const out: AuditReceipt[] = [];
   for (let i = 0; i < 11; i++) {
     const { index } = await log.append({
@@ -23,7 +34,10 @@ async function receipts(): Promise<AuditReceipt[]> {
       tenant: 'acme',
       action: 'job.deleted',
       objects: [{ kind: 'job', id: `job-${i}` }],
-      deleted: [{ class: 'job', count: 1 }, { class: 'original', count: 1 }],
+      deleted: [
+        { class: 'job', count: 1 },
+        { class: 'original', count: 1 },
+      ],
       trigger: 'request',
     });
     if (i % 3 === 0 || i === 10) out.push(await log.receipt(index));
@@ -39,21 +53,45 @@ function tampered(receipt: AuditReceipt): Array<[string, unknown]> {
     ['event changed', (r) => ((r.event as unknown as Record<string, unknown>).tenant = 'globex')],
     ['event gains a field', (r) => ((r.event as unknown as Record<string, unknown>).note = 'x')],
     ['index moved', (r) => (r.leaf_index = r.leaf_index + 1)],
-    ['path hash changed', (r) => (r.inclusion_path = r.inclusion_path.map((h, i) => (i === 0 ? `${h.slice(0, 63)}${h[63] === '0' ? '1' : '0'}` : h)))],
+    [
+      'path hash changed',
+      (r) =>
+        (r.inclusion_path = r.inclusion_path.map((h, i) =>
+          i === 0 ? `${h.slice(0, 63)}${h[63] === '0' ? '1' : '0'}` : h,
+        )),
+    ],
     ['path shortened', (r) => (r.inclusion_path = r.inclusion_path.slice(1))],
     ['root changed', (r) => (r.tree_head = { ...r.tree_head, root_hash: '0'.repeat(64) })],
     ['size changed', (r) => (r.tree_head = { ...r.tree_head, tree_size: r.tree_head.tree_size + 1 })],
     ['timestamp changed', (r) => (r.tree_head = { ...r.tree_head, timestamp: r.tree_head.timestamp + 1 })],
-    ['signature flipped', (r) => (r.tree_head = { ...r.tree_head, signature: `${r.tree_head.signature[0] === 'A' ? 'B' : 'A'}${r.tree_head.signature.slice(1)}` })],
-    ['signature non-canonical last char', (r) => (r.tree_head = { ...r.tree_head, signature: `${r.tree_head.signature.slice(0, 85)}${r.tree_head.signature[85] === 'A' ? 'B' : 'A'}` })],
+    [
+      'signature flipped',
+      (r) =>
+        (r.tree_head = {
+          ...r.tree_head,
+          signature: `${r.tree_head.signature[0] === 'A' ? 'B' : 'A'}${r.tree_head.signature.slice(1)}`,
+        }),
+    ],
+    [
+      'signature non-canonical last char',
+      (r) =>
+        (r.tree_head = {
+          ...r.tree_head,
+          signature: `${r.tree_head.signature.slice(0, 85)}${r.tree_head.signature[85] === 'A' ? 'B' : 'A'}`,
+        }),
+    ],
     ['head gains a field', (r) => (r.tree_head = { ...r.tree_head, extra: 1 } as never)],
     ['format', (r) => (r.format = 'veil.audit.receipt.v0' as never)],
   ];
-  return [...cases.map(([name, change]): [string, unknown] => {
-    const r = copy();
-    change(r);
-    return [name, r];
-  }), ['not an object', 'receipt'], ['null', null]];
+  return [
+    ...cases.map(([name, change]): [string, unknown] => {
+      const r = copy();
+      change(r);
+      return [name, r];
+    }),
+    ['not an object', 'receipt'],
+    ['null', null],
+  ];
 }
 
 test('genuine receipts verify in both verifiers, with both Ed25519 engines', async () => {
@@ -92,5 +130,9 @@ test('a receipt under another key, or a key that is not Ed25519, is refused as t
   const cli = cliVerify(receipt, otherKey.jwk);
   assert.equal(!sdk.ok && sdk.problem, 'signature');
   assert.equal(!cli.ok && cli.problem, 'signature');
-  assert.deepEqual(await verifyReceipt(receipt, { kty: 'EC', crv: 'P-256', x: 'abc' }), { ok: false, problem: 'key', reason: 'the public key given is not an Ed25519 key' });
+  assert.deepEqual(await verifyReceipt(receipt, { kty: 'EC', crv: 'P-256', x: 'abc' }), {
+    ok: false,
+    problem: 'key',
+    reason: 'the public key given is not an Ed25519 key',
+  });
 });

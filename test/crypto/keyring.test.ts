@@ -229,8 +229,14 @@ test('first use settles on the stored version when another writer lands between 
   };
   const keyring = makeKeyring(store);
   const keys = await Promise.all([keyring.currentKey('tenant-d'), keyring.currentKey('tenant-d')]);
-  assert.deepEqual(keys.map((k) => k.version), [1, 1]);
-  assert.deepEqual((await inner.list('tenant-d')).map((r) => r.version), [1]);
+  assert.deepEqual(
+    keys.map((k) => k.version),
+    [1, 1],
+  );
+  assert.deepEqual(
+    (await inner.list('tenant-d')).map((r) => r.version),
+    [1],
+  );
 });
 
 test('the JSON keyring file is written atomically with mode 0600 and reloads in a new process', async () => {

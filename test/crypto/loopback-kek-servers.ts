@@ -100,9 +100,12 @@ export async function startVaultTransit(options: {
       const match = /^vault:v(\d+):(.*)$/.exec(String(req.body.ciphertext));
       const version = Number(match?.[1] ?? 0);
       if (match !== null && version >= 1 && version < minDecryption)
-        return reply(res, 400, { errors: ['ciphertext or signature version is disallowed by policy (too old)'] });
+        return reply(res, 400, {
+          errors: ['ciphertext or signature version is disallowed by policy (too old)'],
+        });
       const key = versions[version - 1];
-      const plaintext = match !== null && key !== undefined ? open(key, Buffer.from(match[2]!, 'base64'), aad) : undefined;
+      const plaintext =
+        match !== null && key !== undefined ? open(key, Buffer.from(match[2]!, 'base64'), aad) : undefined;
       if (plaintext === undefined)
         return reply(res, 400, { errors: ['cipher: message authentication failed'] });
       return reply(res, 200, { data: { plaintext: plaintext.toString('base64') } });

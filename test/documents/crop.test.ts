@@ -36,7 +36,10 @@ async function receipt(): Promise<Uint8Array> {
     [30, 314, 'Thank you, come again'],
   ];
   const text = rows
-    .map(([x, y, t]) => `<text x="${x}" y="${y}" font-family="DejaVu Sans, sans-serif" font-size="30">${t}</text>`)
+    .map(
+      ([x, y, t]) =>
+        `<text x="${x}" y="${y}" font-family="DejaVu Sans, sans-serif" font-size="30">${t}</text>`,
+    )
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="700" height="350"><rect width="100%" height="100%" fill="white"/>${text}</svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
@@ -74,7 +77,10 @@ function boxOf(doc: Document, value: string): Box {
 
 /** The engine's findings over the document, with the two names the fixture prints deny-listed as PERSON. */
 function findingsOf(doc: Document): Finding[] {
-  const detect = createAnalyzer({ entities: ['PERSON'], denyList: [{ type: 'PERSON', values: [NEIGHBOUR, MEMBER] }] });
+  const detect = createAnalyzer({
+    entities: ['PERSON'],
+    denyList: [{ type: 'PERSON', values: [NEIGHBOUR, MEMBER] }],
+  });
   return detect(documentText(doc).text);
 }
 
@@ -97,7 +103,14 @@ describe('review crops', async () => {
   const bytes = await receipt();
   const doc = await parseDocument(bytes);
   const findings = findingsOf(doc);
-  const base = { bytes, mediaType: 'image/png', document: doc, findings, page: 1, maxPageShare: 0.2 } as const;
+  const base = {
+    bytes,
+    mediaType: 'image/png',
+    document: doc,
+    findings,
+    page: 1,
+    maxPageShare: 0.2,
+  } as const;
 
   test('image: the total is readable and the cashier name its crop reaches is masked', async () => {
     assert.ok(findings.some((f) => documentText(doc).text.slice(f.start, f.end) === NEIGHBOUR));
@@ -125,24 +138,47 @@ describe('review crops', async () => {
   test('image: page-share arithmetic on the pixel grid, and the PNG has the reported size', async () => {
     const page = await textImage(['Invoice 4471'], { width: 1000 }); // 1000 x 120 px
     const plain = await parseDocument(page);
-    const request = { bytes: page, mediaType: 'image/png', document: plain, findings: [], page: 1, maxPageShare: 0.5 };
+    const request = {
+      bytes: page,
+      mediaType: 'image/png',
+      document: plain,
+      findings: [],
+      page: 1,
+      maxPageShare: 0.5,
+    };
     // margin 0.01 of the shorter side (120 px) = 1 px a side.
     const crop = await renderFieldCrop({ ...request, box: { x: 100, y: 20, width: 200, height: 50 } });
     assert.deepEqual([crop.width, crop.height, crop.pageShare], [202, 52, (202 * 52) / 120_000]);
     const meta = await sharp(crop.png).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['png', 202, 52]);
     // At the page's corner the margin is cut by the page, and fractional boxes round outward.
-    const corner = await renderFieldCrop({ ...request, box: { x: 0, y: 0.4, width: 99.2, height: 19.5 }, margin: 0.05 });
+    const corner = await renderFieldCrop({
+      ...request,
+      box: { x: 0, y: 0.4, width: 99.2, height: 19.5 },
+      margin: 0.05,
+    });
     assert.deepEqual([corner.width, corner.height, corner.pageShare], [106, 26, (106 * 26) / 120_000]);
   });
 
   test('image: a photo stored sideways (EXIF orientation) is cropped upright, where the document says', async () => {
     const upright = await receipt();
     // Orientation 6: the pixels are stored turned a quarter left; viewers turn them right.
-    const sideways = await sharp(upright).rotate(270).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const sideways = await sharp(upright)
+      .rotate(270)
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const parsed = await parseDocument(sideways);
     assert.deepEqual([parsed.pages[0]!.width, parsed.pages[0]!.height], [700, 350]);
-    const crop = await renderFieldCrop({ ...base, bytes: sideways, mediaType: 'image/jpeg', document: parsed, findings: findingsOf(parsed), box: boxOf(parsed, TOTAL), margin: 0.12 });
+    const crop = await renderFieldCrop({
+      ...base,
+      bytes: sideways,
+      mediaType: 'image/jpeg',
+      document: parsed,
+      findings: findingsOf(parsed),
+      box: boxOf(parsed, TOTAL),
+      margin: 0.12,
+    });
     const text = await read(crop.png);
     assert.match(text, /1,234,567\.89/);
     assert.doesNotMatch(text, /Maria|Lopez/);
@@ -174,18 +210,36 @@ describe('review crops', async () => {
     for (const page of [0, 2, 1.5, Number.NaN]) {
       const { code, message } = await veilCode(renderFieldCrop({ ...base, box, page }));
       assert.equal(code, 'VEIL_INVALID_INPUT');
-      assert.match(message, /^crop: page (0|2|1\.5|NaN) is not a page of the document \(its pages: 1 to 1\)$/);
+      assert.match(
+        message,
+        /^crop: page (0|2|1\.5|NaN) is not a page of the document \(its pages: 1 to 1\)$/,
+      );
     }
-    assert.equal((await veilCode(renderFieldCrop({ ...base, box: { ...box, x: 900 } }))).code, 'VEIL_INVALID_INPUT');
-    assert.equal((await veilCode(renderFieldCrop({ ...base, box: { ...box, width: 0 } }))).code, 'VEIL_INVALID_INPUT');
-    assert.equal((await veilCode(renderFieldCrop({ ...base, box, maxPageShare: 0 }))).code, 'VEIL_INVALID_OPTION');
-    assert.equal((await veilCode(renderFieldCrop({ ...base, box, margin: -0.1 }))).code, 'VEIL_INVALID_OPTION');
+    assert.equal(
+      (await veilCode(renderFieldCrop({ ...base, box: { ...box, x: 900 } }))).code,
+      'VEIL_INVALID_INPUT',
+    );
+    assert.equal(
+      (await veilCode(renderFieldCrop({ ...base, box: { ...box, width: 0 } }))).code,
+      'VEIL_INVALID_INPUT',
+    );
+    assert.equal(
+      (await veilCode(renderFieldCrop({ ...base, box, maxPageShare: 0 }))).code,
+      'VEIL_INVALID_OPTION',
+    );
+    assert.equal(
+      (await veilCode(renderFieldCrop({ ...base, box, margin: -0.1 }))).code,
+      'VEIL_INVALID_OPTION',
+    );
     const text = await parseDocument(utf8('Plain text has no page image.'));
     const wrong = await veilCode(renderFieldCrop({ ...base, box, document: text, mediaType: 'text/plain' }));
     assert.equal(wrong.code, 'VEIL_UNSUPPORTED_TYPE');
     // A document parsed from another image does not describe these bytes.
     const other = await parseDocument(await textImage(['Other'], { width: 400 }));
-    assert.equal((await veilCode(renderFieldCrop({ ...base, box, document: other }))).code, 'VEIL_INVALID_INPUT');
+    assert.equal(
+      (await veilCode(renderFieldCrop({ ...base, box, document: other }))).code,
+      'VEIL_INVALID_INPUT',
+    );
   });
 
   test('PDF: the crop is rendered at the redaction resolution with the neighbour name masked', async () => {
@@ -229,7 +283,10 @@ describe('review crops', async () => {
     const other = await PDFDocument.create();
     other.addPage([600, 800]);
     const mismatch = await veilCode(
-      renderFieldCrop({ ...request, document: await parseDocument(await other.save(), { ocrMode: 'never' }) }),
+      renderFieldCrop({
+        ...request,
+        document: await parseDocument(await other.save(), { ocrMode: 'never' }),
+      }),
     );
     assert.deepEqual(mismatch, {
       code: 'VEIL_INVALID_INPUT',

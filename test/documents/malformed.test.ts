@@ -26,7 +26,12 @@ function corpus(dir: string): string[] {
 }
 
 const files = existsSync(root) ? corpus(root) : [];
-if (files.length === 0) test('malformed corpus', { skip: `../shared/eval/security/malformed not found at ${root}` }, () => undefined);
+if (files.length === 0)
+  test(
+    'malformed corpus',
+    { skip: `../shared/eval/security/malformed not found at ${root}` },
+    () => undefined,
+  );
 
 // Tight limits keep the run short; the outcome must still be a VeilError or a parsed document.
 const limits = { pageTimeoutMs: 15_000, maxParserMemoryMb: 512 };
@@ -37,7 +42,10 @@ for (const path of files) {
     const bytes = readFileSync(path);
     if (name.endsWith('.DANGEROUS')) {
       // Archive bombs and zip-slip files are only ever opened by the bounded in-memory zip reader.
-      assert.throws(() => openZip(bytes, DEFAULT_LIMITS), (error: unknown) => isVeilError(error));
+      assert.throws(
+        () => openZip(bytes, DEFAULT_LIMITS),
+        (error: unknown) => isVeilError(error),
+      );
     }
     const before = process.memoryUsage().rss;
     try {

@@ -73,67 +73,74 @@ describe('tesseract TSV', () => {
   });
 });
 
-describe('the native tesseract engine', { skip: installed ? false : 'tesseract-ocr is not installed' }, () => {
-  test('reads the words with their boxes, in the model tesseract.js returns', async () => {
-    const native = track(createNativeTesseractOcr({ processes: 1 }));
-    const wasm = track(createTesseractOcr({ workers: 1 }));
-    const [fromNative, fromWasm] = await Promise.all([native.recognize(image), wasm.recognize(image)]);
-    assert.deepEqual(words(fromNative), [
-      ['INVOICE', 'NO', '4521'],
-      ['SSN', CANARY_SSN],
-      ['TOTAL', 'DUE', '12.90'],
-    ]);
-    assert.deepEqual(words(fromNative), words(fromWasm));
-    // The same words sit in the same place (within a few pixels) with a confidence in (0, 1].
-    fromNative.lines.flat().forEach((word, i) => {
-      const other = fromWasm.lines.flat()[i]!;
-      assert.ok(Math.abs(word.box.x - other.box.x) <= 4 && Math.abs(word.box.y - other.box.y) <= 4, word.text);
-      assert.ok(word.confidence > 0.5 && word.confidence <= 1, `${word.text}: ${word.confidence}`);
+describe(
+  'the native tesseract engine',
+  { skip: installed ? false : 'tesseract-ocr is not installed' },
+  () => {
+    test('reads the words with their boxes, in the model tesseract.js returns', async () => {
+      const native = track(createNativeTesseractOcr({ processes: 1 }));
+      const wasm = track(createTesseractOcr({ workers: 1 }));
+      const [fromNative, fromWasm] = await Promise.all([native.recognize(image), wasm.recognize(image)]);
+      assert.deepEqual(words(fromNative), [
+        ['INVOICE', 'NO', '4521'],
+        ['SSN', CANARY_SSN],
+        ['TOTAL', 'DUE', '12.90'],
+      ]);
+      assert.deepEqual(words(fromNative), words(fromWasm));
+      // The same words sit in the same place (within a few pixels) with a confidence in (0, 1].
+      fromNative.lines.flat().forEach((word, i) => {
+        const other = fromWasm.lines.flat()[i]!;
+        assert.ok(
+          Math.abs(word.box.x - other.box.x) <= 4 && Math.abs(word.box.y - other.box.y) <= 4,
+          word.text,
+        );
+        assert.ok(word.confidence > 0.5 && word.confidence <= 1, `${word.text}: ${word.confidence}`);
+      });
     });
-  });
 
-  test('leaves no file behind: the image goes over stdin, the private folder is deleted', async () => {
-    const native = track(createNativeTesseractOcr({ processes: 2 }));
-    const results = await Promise.all([native.recognize(image), native.recognize(image)]);
-    assert.equal(results.length, 2);
-    // afterEach asserts the TMPDIR the engine used is empty again.
-  });
-
-  test('kills a process past its time limit with a stable error, and cleans up', async () => {
-    const native = track(createNativeTesseractOcr({ processes: 1, timeoutMs: 5 }));
-    const big = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: 'white' } })
-      .composite([{ input: Buffer.from(image), top: 100, left: 100 }])
-      .png()
-      .toBuffer();
-    await assert.rejects(native.recognize(big), { code: 'VEIL_OCR_TIMEOUT' });
-  });
-
-  test('kills a process whose output passes the bound', async () => {
-    const native = track(createNativeTesseractOcr({ processes: 1, maxOutputBytes: 64 }));
-    await assert.rejects(native.recognize(image), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'VEIL_OCR_FAILED');
-      assert.match(error.message, /passed 64 bytes/);
-      assert.ok(!error.message.includes('INVOICE'));
-      return true;
+    test('leaves no file behind: the image goes over stdin, the private folder is deleted', async () => {
+      const native = track(createNativeTesseractOcr({ processes: 2 }));
+      const results = await Promise.all([native.recognize(image), native.recognize(image)]);
+      assert.equal(results.length, 2);
+      // afterEach asserts the TMPDIR the engine used is empty again.
     });
-  });
 
-  test('a scanned document parses to the same text through either engine', async () => {
-    const png = await textImage(LINES);
-    const viaNative = await parseDocument(png, { ocr: track(createOcr('native')) });
-    const viaWasm = await parseDocument(png, { ocr: track(createOcr('wasm', { wasm: { workers: 1 } })) });
-    assert.equal(documentText(viaNative).text, documentText(viaWasm).text);
-    assert.match(documentText(viaNative).text, /TOTAL DUE 12\.90/);
-  });
+    test('kills a process past its time limit with a stable error, and cleans up', async () => {
+      const native = track(createNativeTesseractOcr({ processes: 1, timeoutMs: 5 }));
+      const big = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: 'white' } })
+        .composite([{ input: Buffer.from(image), top: 100, left: 100 }])
+        .png()
+        .toBuffer();
+      await assert.rejects(native.recognize(big), { code: 'VEIL_OCR_TIMEOUT' });
+    });
 
-  test('auto picks the native engine when it is installed', async () => {
-    const picked: string[] = [];
-    const auto = track(createOcr('auto', { onSelected: (engine) => picked.push(engine) }));
-    assert.deepEqual(picked, [], 'nothing is looked for before the first image');
-    assert.deepEqual(words(await auto.recognize(image))[0], ['INVOICE', 'NO', '4521']);
-    assert.deepEqual(picked, ['native']);
-  });
-});
+    test('kills a process whose output passes the bound', async () => {
+      const native = track(createNativeTesseractOcr({ processes: 1, maxOutputBytes: 64 }));
+      await assert.rejects(native.recognize(image), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'VEIL_OCR_FAILED');
+        assert.match(error.message, /passed 64 bytes/);
+        assert.ok(!error.message.includes('INVOICE'));
+        return true;
+      });
+    });
+
+    test('a scanned document parses to the same text through either engine', async () => {
+      const png = await textImage(LINES);
+      const viaNative = await parseDocument(png, { ocr: track(createOcr('native')) });
+      const viaWasm = await parseDocument(png, { ocr: track(createOcr('wasm', { wasm: { workers: 1 } })) });
+      assert.equal(documentText(viaNative).text, documentText(viaWasm).text);
+      assert.match(documentText(viaNative).text, /TOTAL DUE 12\.90/);
+    });
+
+    test('auto picks the native engine when it is installed', async () => {
+      const picked: string[] = [];
+      const auto = track(createOcr('auto', { onSelected: (engine) => picked.push(engine) }));
+      assert.deepEqual(picked, [], 'nothing is looked for before the first image');
+      assert.deepEqual(words(await auto.recognize(image))[0], ['INVOICE', 'NO', '4521']);
+      assert.deepEqual(picked, ['native']);
+    });
+  },
+);
 
 describe('choosing the OCR engine', () => {
   test('native without the command fails with a code that says how to install it', async () => {
@@ -161,11 +168,14 @@ describe('choosing the OCR engine', () => {
   test('VEIL_OCR is validated, defaults to auto, and native is checked at start', async () => {
     assert.equal(loadConfig({}).config.VEIL_OCR, 'auto');
     assert.equal(loadConfig({ VEIL_OCR: 'wasm' }).config.VEIL_OCR, 'wasm');
-    assert.throws(() => loadConfig({ VEIL_OCR: 'gpu' }), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'VEIL_CONFIG_INVALID');
-      assert.match(error.message, /VEIL_OCR: expected auto .*native .*wasm/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ VEIL_OCR: 'gpu' }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'VEIL_CONFIG_INVALID');
+        assert.match(error.message, /VEIL_OCR: expected auto .*native .*wasm/);
+        return true;
+      },
+    );
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {

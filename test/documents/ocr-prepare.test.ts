@@ -31,7 +31,11 @@ async function grey(png: Buffer): Promise<{ data: Buffer; width: number; height:
 
 describe('glyph height', () => {
   test('is the cap height of upper-case text (DejaVu Sans: 0.73 em)', async () => {
-    for (const [size, cap] of [[14, 10], [20, 14], [34, 25]] as const) {
+    for (const [size, cap] of [
+      [14, 10],
+      [20, 14],
+      [34, 25],
+    ] as const) {
       const { data, width, height } = await grey(receipt(size));
       assert.equal(glyphHeight(data, width, height), cap, `${size} px text`);
     }
@@ -50,10 +54,20 @@ describe('preparing an image for OCR', () => {
   test('enlarges small text to about 24 px glyphs and leaves large text at its size', async () => {
     const small = await prepareForOcr(sharp(receipt(14)));
     assert.deepEqual([small.glyphHeight, small.scale, small.width, small.height], [10, 2.4, 600, 300]);
-    assert.deepEqual(await sharp(small.png).metadata().then((m) => [m.width, m.height, m.channels]), [1440, 720, 1]);
+    assert.deepEqual(
+      await sharp(small.png)
+        .metadata()
+        .then((m) => [m.width, m.height, m.channels]),
+      [1440, 720, 1],
+    );
     const large = await prepareForOcr(sharp(receipt(34)));
     assert.deepEqual([large.glyphHeight, large.scale], [25, 1]);
-    assert.deepEqual(await sharp(large.png).metadata().then((m) => [m.width, m.height, m.channels]), [600, 300, 1]);
+    assert.deepEqual(
+      await sharp(large.png)
+        .metadata()
+        .then((m) => [m.width, m.height, m.channels]),
+      [600, 300, 1],
+    );
   });
 
   test('enlarges at most 3 times', async () => {
@@ -89,7 +103,10 @@ test('a scanned PDF page with tiny text is prepared the same way (unprepared, te
   assert.equal(documentText(doc).text, LINES.join('\n'));
   const total = page.lines[1]!.words[0]!;
   // fillText at x=20, baseline y=40+16=56, cap height 6 px: at 300 dpi, x 4.8 pt and top 12 pt.
-  assert.ok(total.box && Math.abs(total.box.x - 4.8) <= 1 && Math.abs(total.box.y - 12) <= 1, JSON.stringify(total.box));
+  assert.ok(
+    total.box && Math.abs(total.box.x - 4.8) <= 1 && Math.abs(total.box.y - 12) <= 1,
+    JSON.stringify(total.box),
+  );
 });
 
 test('a page that is mostly a ruled table, which one uniform block reads as nothing, is read with automatic layout', async () => {
@@ -108,13 +125,18 @@ test('a page that is mostly a ruled table, which one uniform block reads as noth
 });
 
 const sroie = fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
-if (!existsSync(sroie)) test('SROIE receipts', { skip: `../shared/eval/sroie not found at ${sroie}` }, () => undefined);
+if (!existsSync(sroie))
+  test('SROIE receipts', { skip: `../shared/eval/sroie not found at ${sroie}` }, () => undefined);
 else
   test('SROIE receipt 036 (72 dpi, 10 px glyphs): company, date and total are read once enlarged', async () => {
     const bytes = readFileSync(`${sroie}img/036.jpg`);
-    const key = JSON.parse(readFileSync(`${sroie}key/036.json`, 'utf8')) as Record<'company' | 'date' | 'total', string>;
+    const key = JSON.parse(readFileSync(`${sroie}key/036.json`, 'utf8')) as Record<
+      'company' | 'date' | 'total',
+      string
+    >;
     assert.equal((await prepareForOcr(sharp(bytes))).glyphHeight, 10);
     const squash = (text: string): string => text.replace(/\s+/g, '').toUpperCase();
     const text = squash(documentText(await parseDocument(bytes)).text);
-    for (const field of ['company', 'date', 'total'] as const) assert.ok(text.includes(squash(key[field])), `${field} found`);
+    for (const field of ['company', 'date', 'total'] as const)
+      assert.ok(text.includes(squash(key[field])), `${field} found`);
   });

@@ -8,17 +8,20 @@ import { needsOcr } from '../../src/documents/pdf/text-layer.js';
 
 after(closeDocumentResources);
 
-const lines = (...texts: string[]): Line[] => texts.map((t) => ({ words: t.split(' ').map((w, i) => ({ text: w, box: null, spaceBefore: i > 0 })) }));
+const lines = (...texts: string[]): Line[] =>
+  texts.map((t) => ({ words: t.split(' ').map((w, i) => ({ text: w, box: null, spaceBefore: i > 0 })) }));
 
 describe('whether a PDF text layer can be trusted', () => {
-  test('readable text is kept; an empty layer is OCR\'d', () => {
+  test("readable text is kept; an empty layer is OCR'd", () => {
     assert.equal(needsOcr(lines('Report due on 3 May', 'Patient: Jane Doe')), false);
     assert.equal(needsOcr(lines('')), true);
   });
 
-  test('a font whose codes are not Unicode (shifted letters, a control character per space) is OCR\'d', () => {
+  test("a font whose codes are not Unicode (shifted letters, a control character per space) is OCR'd", () => {
     // "Report due for Jane Doe" through a code shift of 29, as such fonts extract.
-    const shifted = [...'Report\u0020due\u0020for\u0020Jane\u0020Doe'].map((c) => String.fromCharCode(c.charCodeAt(0) - 29)).join('');
+    const shifted = [...'Report\u0020due\u0020for\u0020Jane\u0020Doe']
+      .map((c) => String.fromCharCode(c.charCodeAt(0) - 29))
+      .join('');
     assert.equal(needsOcr(lines(shifted)), true);
     assert.equal(needsOcr(lines('Rep\ufffd\ufffdt d\ufffde')), true);
   });
@@ -28,10 +31,16 @@ describe('whether a PDF text layer can be trusted', () => {
   });
 });
 
-const sample = fileURLToPath(new URL('../../../shared/eval/pdf/samples/contrib/issue-791-non-unicode-cmap.pdf', import.meta.url));
-test('pdfminer sample with a non-Unicode CMap is read by OCR, not as garbage', { skip: existsSync(sample) ? false : `../shared/eval not found (${sample})` }, async () => {
-  const doc = await parseDocument(readFileSync(sample));
-  assert.equal(doc.pages[0]!.source, 'ocr');
-  // "Peněžní prostředky na účtech": the English model misreads Czech accents, not the words.
-  assert.match(documentText(doc).text, /^Pen.{1,2}zn. prost.{1,3}edky na .{1,2}.tech$/);
-});
+const sample = fileURLToPath(
+  new URL('../../../shared/eval/pdf/samples/contrib/issue-791-non-unicode-cmap.pdf', import.meta.url),
+);
+test(
+  'pdfminer sample with a non-Unicode CMap is read by OCR, not as garbage',
+  { skip: existsSync(sample) ? false : `../shared/eval not found (${sample})` },
+  async () => {
+    const doc = await parseDocument(readFileSync(sample));
+    assert.equal(doc.pages[0]!.source, 'ocr');
+    // "Peněžní prostředky na účtech": the English model misreads Czech accents, not the words.
+    assert.match(documentText(doc).text, /^Pen.{1,2}zn. prost.{1,3}edky na .{1,2}.tech$/);
+  },
+);

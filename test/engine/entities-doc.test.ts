@@ -11,5 +11,8 @@ test('docs/entities.md lists every entity type with every recognizer that report
   }
   for (const recognizer of defaultRecognizers())
     for (const entity of recognizer.entities)
-      assert.ok(rows.get(entity)?.includes(recognizer.name), `${entity} / ${recognizer.name} missing from docs/entities.md: run npm run docs:entities`);
+      assert.ok(
+        rows.get(entity)?.includes(recognizer.name),
+        `${entity} / ${recognizer.name} missing from docs/entities.md: run npm run docs:entities`,
+      );
 });

@@ -24,7 +24,10 @@ describe('malformed and look-alike IP addresses', () => {
   ];
   for (const text of notAddresses) {
     it(`reports no IP address in "${text}"`, () => {
-      assert.deepEqual(reported(text).filter((r) => r.startsWith('IP_ADDRESS')), []);
+      assert.deepEqual(
+        reported(text).filter((r) => r.startsWith('IP_ADDRESS')),
+        [],
+      );
     });
   }
 

@@ -82,14 +82,43 @@ const unbounded = createAnalyzer({
 });
 const bounded = createAnalyzer();
 
-const PIECES = ['0', '1', '7', '42', '2001', '078', '05', '1120', '4111', '123456789', '82', '-', '/', '.', ' ', ':', 'GB', 'DE', 'AB', 'X', 'ssn', 'card', 'no.', 'IBAN', '\n'];
+const PIECES = [
+  '0',
+  '1',
+  '7',
+  '42',
+  '2001',
+  '078',
+  '05',
+  '1120',
+  '4111',
+  '123456789',
+  '82',
+  '-',
+  '/',
+  '.',
+  ' ',
+  ':',
+  'GB',
+  'DE',
+  'AB',
+  'X',
+  'ssn',
+  'card',
+  'no.',
+  'IBAN',
+  '\n',
+];
 
 describe('skipping recognizers by their digit bound and digit runs', () => {
   it('never changes the findings (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((parts) => parts.join('')), (text) => {
-        assert.deepEqual(bounded(text), unbounded(text));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((parts) => parts.join('')),
+        (text) => {
+          assert.deepEqual(bounded(text), unbounded(text));
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -6,14 +6,20 @@ import type { Finding } from '../../src/engine/types.js';
 
 /** Each finding as its value and its parts as "TYPE=value". */
 function described(text: string, findings: readonly Finding[]): { value: string; parts: string[] }[] {
-  return findings.map((f) => ({ value: text.slice(f.start, f.end), parts: (f.parts ?? []).map((p) => `${p.type}=${text.slice(p.start, p.end)}`) }));
+  return findings.map((f) => ({
+    value: text.slice(f.start, f.end),
+    parts: (f.parts ?? []).map((p) => `${p.type}=${text.slice(p.start, p.end)}`),
+  }));
 }
 
 describe('parts of one finding', () => {
   it('reports an address over its lines as one span, with its street, place, region and postcode as parts', () => {
     const text = 'Ship to 4022 Oakridge Lane\nDallas TX 48486.';
     assert.deepEqual(described(text, analyze(text, { entities: ['STREET_ADDRESS'] })), [
-      { value: '4022 Oakridge Lane\nDallas TX 48486', parts: ['STREET=4022 Oakridge Lane', 'PLACE=Dallas', 'REGION=TX', 'POSTCODE=48486'] },
+      {
+        value: '4022 Oakridge Lane\nDallas TX 48486',
+        parts: ['STREET=4022 Oakridge Lane', 'PLACE=Dallas', 'REGION=TX', 'POSTCODE=48486'],
+      },
     ]);
   });
 
@@ -22,7 +28,14 @@ describe('parts of one finding', () => {
     assert.deepEqual(described(text, analyze(text, { entities: ['STREET_ADDRESS'] })), [
       {
         value: text,
-        parts: ['BUILDING_NUMBER=95', 'STREET=230 Wit Rd', 'UNIT=Suite 246', 'PLACE=Bryanston', 'PLACE=Rwanda', 'POSTCODE=02438'],
+        parts: [
+          'BUILDING_NUMBER=95',
+          'STREET=230 Wit Rd',
+          'UNIT=Suite 246',
+          'PLACE=Bryanston',
+          'PLACE=Rwanda',
+          'POSTCODE=02438',
+        ],
       },
     ]);
   });
@@ -30,7 +43,10 @@ describe('parts of one finding', () => {
   it('gives a street line the tagger found the place after it as a part, a bracketed name included', () => {
     const text = 'Frank: 03 Πλατεία Μαβίλη 170, ΑΓΛΑΝΤΖΙΑ (ΑΓΛΑΓΓΙΑ)';
     assert.deepEqual(described(text, analyze(text, { entities: ['STREET_ADDRESS'] })), [
-      { value: '03 Πλατεία Μαβίλη 170, ΑΓΛΑΝΤΖΙΑ (ΑΓΛΑΓΓΙΑ)', parts: ['BUILDING_NUMBER=03', 'STREET=Πλατεία Μαβίλη 170', 'PLACE=ΑΓΛΑΝΤΖΙΑ (ΑΓΛΑΓΓΙΑ)'] },
+      {
+        value: '03 Πλατεία Μαβίλη 170, ΑΓΛΑΝΤΖΙΑ (ΑΓΛΑΓΓΙΑ)',
+        parts: ['BUILDING_NUMBER=03', 'STREET=Πλατεία Μαβίλη 170', 'PLACE=ΑΓΛΑΝΤΖΙΑ (ΑΓΛΑΓΓΙΑ)'],
+      },
     ]);
   });
 
@@ -44,7 +60,9 @@ describe('parts of one finding', () => {
 
   it('reports a person with a title as one span, the title and the name as parts', () => {
     const text = 'Please correct it to Mrs. Amy Kupcová?';
-    assert.deepEqual(described(text, analyze(text, { entities: ['PERSON'] })), [{ value: 'Mrs. Amy Kupcová', parts: ['TITLE=Mrs.', 'NAME=Amy Kupcová'] }]);
+    assert.deepEqual(described(text, analyze(text, { entities: ['PERSON'] })), [
+      { value: 'Mrs. Amy Kupcová', parts: ['TITLE=Mrs.', 'NAME=Amy Kupcová'] },
+    ]);
   });
 
   it('leaves parts out of a finding that is one piece', () => {
@@ -58,7 +76,10 @@ describe('parts of one finding', () => {
     const chunks = text.match(/[\s\S]{1,65536}/g)!;
     const streamed: Finding[] = [];
     for await (const f of analyzeChunks(chunks, { entities: ['STREET_ADDRESS'] })) streamed.push(f);
-    assert.deepEqual(described(text, streamed), described(text, analyze(text, { entities: ['STREET_ADDRESS'] })));
+    assert.deepEqual(
+      described(text, streamed),
+      described(text, analyze(text, { entities: ['STREET_ADDRESS'] })),
+    );
     assert.equal(streamed[0]?.parts?.length, 4);
   });
 });
@@ -71,7 +92,10 @@ describe('a date with its week day', () => {
     ['Wed. March 4, 2014', 'Wed. March 4, 2014'],
   ] as const) {
     it(`is one span: "${value}"`, () => {
-      assert.deepEqual(analyze(text, { entities: ['DATE_TIME'] }).map((f) => text.slice(f.start, f.end)), [value]);
+      assert.deepEqual(
+        analyze(text, { entities: ['DATE_TIME'] }).map((f) => text.slice(f.start, f.end)),
+        [value],
+      );
     });
   }
 });

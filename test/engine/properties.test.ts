@@ -11,9 +11,32 @@ const run = createAnalyzer();
 
 /** Text made of PII-looking pieces and filler, so properties exercise real findings. */
 const PIECES = [
-  'jane.doe@example.org', '536-22-1245', '4111 1111 1111 1111', '(212) 555-0199', '192.168.0.1', 'GB82 WEST 1234 5698 7654 32',
-  'John Smith', 'Mr. Robert Murray', 'Paris', '12 March 1984', 'https://veil.dev/x', 'AKIAIOSFODNN7EXAMPLE', 'the', 'and',
-  'patient', 'lives in', 'London', '\n', '.', ',', ' ', 'SSN', 'call', '😀', '\uD800', '\u0000',
+  'jane.doe@example.org',
+  '536-22-1245',
+  '4111 1111 1111 1111',
+  '(212) 555-0199',
+  '192.168.0.1',
+  'GB82 WEST 1234 5698 7654 32',
+  'John Smith',
+  'Mr. Robert Murray',
+  'Paris',
+  '12 March 1984',
+  'https://veil.dev/x',
+  'AKIAIOSFODNN7EXAMPLE',
+  'the',
+  'and',
+  'patient',
+  'lives in',
+  'London',
+  '\n',
+  '.',
+  ',',
+  ' ',
+  'SSN',
+  'call',
+  '😀',
+  '\uD800',
+  '\u0000',
 ];
 const pieceText = fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }).map((parts) => parts.join(' '));
 
@@ -94,14 +117,83 @@ test('chunked analysis of a large stream keeps memory bounded', async () => {
   assert.ok(count > 40 * 10000, `found ${count}`);
   // 40 MiB of text went through; the heap must not have grown by anything like that.
   assert.ok(global.gc !== undefined, 'run with --expose-gc (npm test does)');
-  assert.ok(peak - before < 48 * 1024 * 1024, `live heap grew by ${((peak - before) / 1048576).toFixed(1)} MiB`);
+  assert.ok(
+    peak - before < 48 * 1024 * 1024,
+    `live heap grew by ${((peak - before) / 1048576).toFixed(1)} MiB`,
+  );
 });
 
 /** Pieces that meet and part in URL, host and e-mail shapes when joined without spaces. */
-const URL_PIECES = ['http', 'https://', 'ftp://', '://', 'www.', 'WWW.', 'example', 'Veil', '.com', '.co', '.info', '.in', '.uk', '.dev', '/', '/path', '?q=', 'a.b', '-', '@', ' ', '.', ',', ')', 'ü', '1', '\n'];
+const URL_PIECES = [
+  'http',
+  'https://',
+  'ftp://',
+  '://',
+  'www.',
+  'WWW.',
+  'example',
+  'Veil',
+  '.com',
+  '.co',
+  '.info',
+  '.in',
+  '.uk',
+  '.dev',
+  '/',
+  '/path',
+  '?q=',
+  'a.b',
+  '-',
+  '@',
+  ' ',
+  '.',
+  ',',
+  ')',
+  'ü',
+  '1',
+  '\n',
+];
 
 /** Pieces of dates, times, durations, ages and amounts, joined with or without spaces. */
-const DATE_PIECES = ['12', '3', '31st', ' ', '  ', ', ', '-', '–', ' of ', ' and ', ' to ', 'between ', 'from ', 'March', 'May', 'Sept.', 'Dec', 'Monday', 'Wednesday, ', '1994', '2019', '10:30', ':', '59', ' PM', ' UTC', 'aged ', 'years', ' old', '$', 'EUR ', '1,000', ' pounds', 'today', 'next week', 'Mayor', '\n'];
+const DATE_PIECES = [
+  '12',
+  '3',
+  '31st',
+  ' ',
+  '  ',
+  ', ',
+  '-',
+  '–',
+  ' of ',
+  ' and ',
+  ' to ',
+  'between ',
+  'from ',
+  'March',
+  'May',
+  'Sept.',
+  'Dec',
+  'Monday',
+  'Wednesday, ',
+  '1994',
+  '2019',
+  '10:30',
+  ':',
+  '59',
+  ' PM',
+  ' UTC',
+  'aged ',
+  'years',
+  ' old',
+  '$',
+  'EUR ',
+  '1,000',
+  ' pounds',
+  'today',
+  'next week',
+  'Mayor',
+  '\n',
+];
 
 test('pattern triggers never change what a recognizer finds (property)', () => {
   const windowed = defaultRecognizers().filter((r) => r.trigger.kind === 'pattern');
@@ -118,7 +210,9 @@ test('pattern triggers never change what a recognizer finds (property)', () => {
       fc.constantFrom('', ' 1994', ', 2019', ' 10:30:15 PM UTC', ' and 10 March 1989'),
     )
     .map((parts) => parts.join(''));
-  const dateText = fc.array(fc.oneof(fc.constantFrom(...DATE_PIECES), date), { maxLength: 20 }).map((parts) => parts.join(''));
+  const dateText = fc
+    .array(fc.oneof(fc.constantFrom(...DATE_PIECES), date), { maxLength: 20 })
+    .map((parts) => parts.join(''));
   fc.assert(
     fc.property(fc.oneof(urlText, dateText, pieceText), (text) => {
       assert.deepEqual(withTriggers(text), withoutTriggers(text));

@@ -12,22 +12,37 @@ interface Case {
 const CASES: readonly Case[] = [
   {
     type: 'EMAIL_ADDRESS',
-    valid: [['write to jane.doe+tag@mail.example.co.uk today', 'jane.doe+tag@mail.example.co.uk'], ['<a@b.io>', 'a@b.io']],
+    valid: [
+      ['write to jane.doe+tag@mail.example.co.uk today', 'jane.doe+tag@mail.example.co.uk'],
+      ['<a@b.io>', 'a@b.io'],
+    ],
     invalid: ['user@localhost', 'a..b@example.com', '@example.com'],
   },
   {
     type: 'URL',
-    valid: [['see https://example.org/a?b=1.', 'https://example.org/a?b=1'], ['visit www.veil.dev now', 'www.veil.dev'], ['http://MarketRepair.com/', 'http://MarketRepair.com/']],
+    valid: [
+      ['see https://example.org/a?b=1.', 'https://example.org/a?b=1'],
+      ['visit www.veil.dev now', 'www.veil.dev'],
+      ['http://MarketRepair.com/', 'http://MarketRepair.com/'],
+    ],
     invalid: ['version 1.2.3', 'the end.Next'],
   },
   {
     type: 'PHONE_NUMBER',
-    valid: [['call (212) 555-0199', '(212) 555-0199'], ['tel +44 20 7946 0958', '+44 20 7946 0958'], ['phone: 833.719.3994x1887', '833.719.3994x1887']],
+    valid: [
+      ['call (212) 555-0199', '(212) 555-0199'],
+      ['tel +44 20 7946 0958', '+44 20 7946 0958'],
+      ['phone: 833.719.3994x1887', '833.719.3994x1887'],
+    ],
     invalid: ['call 12345', 'on 2001-03-12', 'ssn 536-22-1245'],
   },
   {
     type: 'CREDIT_CARD',
-    valid: [['card 4111 1111 1111 1111 ok', '4111 1111 1111 1111'], ['amex 378282246310005', '378282246310005'], ['mc 5555-5555-5555-4444', '5555-5555-5555-4444']],
+    valid: [
+      ['card 4111 1111 1111 1111 ok', '4111 1111 1111 1111'],
+      ['amex 378282246310005', '378282246310005'],
+      ['mc 5555-5555-5555-4444', '5555-5555-5555-4444'],
+    ],
     invalid: ['card 4111 1111 1111 1112', 'card 1234 5678 9012 3456', 'card 0000000000000000'],
   },
   {
@@ -42,18 +57,35 @@ const CASES: readonly Case[] = [
   },
   {
     type: 'IP_ADDRESS',
-    valid: [['from 192.168.1.20 ok', '192.168.1.20'], ['host 2001:db8::8a2e:370:7334', '2001:db8::8a2e:370:7334'], ['d80:e4b5:79da:6cf6:71f3:51f7:9161:c319', 'd80:e4b5:79da:6cf6:71f3:51f7:9161:c319']],
+    valid: [
+      ['from 192.168.1.20 ok', '192.168.1.20'],
+      ['host 2001:db8::8a2e:370:7334', '2001:db8::8a2e:370:7334'],
+      ['d80:e4b5:79da:6cf6:71f3:51f7:9161:c319', 'd80:e4b5:79da:6cf6:71f3:51f7:9161:c319'],
+    ],
     invalid: ['ip 256.1.1.1', 'ip 1.2.3', 'time 12:30:45', 'bad 1::2::3'],
   },
   {
     type: 'MAC_ADDRESS',
-    valid: [['mac 00:1A:2B:3C:4D:5E', '00:1A:2B:3C:4D:5E'], ['mac 001a.2b3c.4d5e', '001a.2b3c.4d5e']],
+    valid: [
+      ['mac 00:1A:2B:3C:4D:5E', '00:1A:2B:3C:4D:5E'],
+      ['mac 001a.2b3c.4d5e', '001a.2b3c.4d5e'],
+    ],
     invalid: ['mac 00:1A:2B:3C:4D', 'mac 00:1A-2B:3C:4D:5E'],
   },
   {
     type: 'US_SSN',
-    valid: [['SSN 536-22-1245', '536-22-1245'], ['social security number 536221245', '536221245']],
-    invalid: ['SSN 000-12-3456', 'SSN 666-12-3456', 'SSN 536-00-1245', 'SSN 536-22-0000', 'SSN 123-45-6789', 'number 536221245'],
+    valid: [
+      ['SSN 536-22-1245', '536-22-1245'],
+      ['social security number 536221245', '536221245'],
+    ],
+    invalid: [
+      'SSN 000-12-3456',
+      'SSN 666-12-3456',
+      'SSN 536-00-1245',
+      'SSN 536-22-0000',
+      'SSN 123-45-6789',
+      'number 536221245',
+    ],
   },
   {
     type: 'US_ITIN',
@@ -63,14 +95,47 @@ const CASES: readonly Case[] = [
   { type: 'US_PASSPORT', valid: [['passport number C03005988', 'C03005988']], invalid: ['C03005988'] },
   { type: 'US_DRIVER_LICENSE', valid: [['driver license LH329609T', 'LH329609T']], invalid: ['LH329609T'] },
   { type: 'US_BANK_NUMBER', valid: [['bank account 12345678901', '12345678901']], invalid: ['12345678901'] },
-  { type: 'US_ABA_ROUTING', valid: [['routing number 021000021', '021000021']], invalid: ['routing number 021000022'] },
+  {
+    type: 'US_ABA_ROUTING',
+    valid: [['routing number 021000021', '021000021']],
+    invalid: ['routing number 021000022'],
+  },
   { type: 'US_EIN', valid: [['EIN 12-3456789', '12-3456789']], invalid: ['EIN 00-3456789'] },
-  { type: 'ZIP_CODE', valid: [['zip code 98547', '98547'], ['ZIP 94103-1234', '94103-1234']], invalid: ['costs 98547'] },
+  {
+    type: 'ZIP_CODE',
+    valid: [
+      ['zip code 98547', '98547'],
+      ['ZIP 94103-1234', '94103-1234'],
+    ],
+    invalid: ['costs 98547'],
+  },
   { type: 'US_NPI', valid: [['NPI 1234567893', '1234567893']], invalid: ['NPI 1234567890'] },
-  { type: 'MEDICAL_LICENSE', valid: [['DEA number AB1234563', 'AB1234563'], ['medical license no. 12345678', '12345678']], invalid: ['DEA number AB1234564'] },
-  { type: 'MEDICAL_RECORD_NUMBER', valid: [['MRN: 00123456', '00123456'], ['medical record number 4455-221', '4455-221']], invalid: ['record 00123456'] },
-  { type: 'US_MBI', valid: [['Medicare 1EG4-TE5-MK73', '1EG4-TE5-MK73']], invalid: ['Medicare 1EG4-TE5-MKI3'] },
-  { type: 'VIN', valid: [['VIN 1M8GDM9AXKP042788', '1M8GDM9AXKP042788']], invalid: ['VIN 1M8GDM9AYKP042788', 'VIN 1M8GDM9AXKP04278O'] },
+  {
+    type: 'MEDICAL_LICENSE',
+    valid: [
+      ['DEA number AB1234563', 'AB1234563'],
+      ['medical license no. 12345678', '12345678'],
+    ],
+    invalid: ['DEA number AB1234564'],
+  },
+  {
+    type: 'MEDICAL_RECORD_NUMBER',
+    valid: [
+      ['MRN: 00123456', '00123456'],
+      ['medical record number 4455-221', '4455-221'],
+    ],
+    invalid: ['record 00123456'],
+  },
+  {
+    type: 'US_MBI',
+    valid: [['Medicare 1EG4-TE5-MK73', '1EG4-TE5-MK73']],
+    invalid: ['Medicare 1EG4-TE5-MKI3'],
+  },
+  {
+    type: 'VIN',
+    valid: [['VIN 1M8GDM9AXKP042788', '1M8GDM9AXKP042788']],
+    invalid: ['VIN 1M8GDM9AYKP042788', 'VIN 1M8GDM9AXKP04278O'],
+  },
   { type: 'IMEI', valid: [['IMEI 490154203237518', '490154203237518']], invalid: ['IMEI 490154203237519'] },
   {
     type: 'CRYPTO',
@@ -87,33 +152,88 @@ const CASES: readonly Case[] = [
       ['aws AKIAIOSFODNN7EXAMPLE key', 'AKIAIOSFODNN7EXAMPLE'],
       ['token ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
       ['password = "hunter2secret"', 'hunter2secret'],
-      ['-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234567890\n-----END RSA PRIVATE KEY-----', '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234567890\n-----END RSA PRIVATE KEY-----'],
-      ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'],
+      [
+        '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234567890\n-----END RSA PRIVATE KEY-----',
+        '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234567890\n-----END RSA PRIVATE KEY-----',
+      ],
+      [
+        'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+        'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      ],
     ],
-    invalid: ['AKIA is a prefix', 'password = ab', '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----'],
+    invalid: [
+      'AKIA is a prefix',
+      'password = ab',
+      '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----',
+    ],
   },
   {
     type: 'DATE_TIME',
-    valid: [['born on 12 March 1984.', '12 March 1984'], ['at 2013-03-14 12:53:39', '2013-03-14 12:53:39'], ['on 3/31/1934', '3/31/1934'], ['in July 2000', 'July 2000'], ['born in 1949 and', '1949'], ['listed for hearing in the first half of 1993, the', 'first half of 1993']],
+    valid: [
+      ['born on 12 March 1984.', '12 March 1984'],
+      ['at 2013-03-14 12:53:39', '2013-03-14 12:53:39'],
+      ['on 3/31/1934', '3/31/1934'],
+      ['in July 2000', 'July 2000'],
+      ['born in 1949 and', '1949'],
+      ['listed for hearing in the first half of 1993, the', 'first half of 1993'],
+    ],
     invalid: ['on 2/30/2001', 'on 2013-13-14', 'cost 1949.50'],
   },
   {
     type: 'MONEY',
-    valid: [['an award of 4,393 pounds sterling (GBP) in', '4,393 pounds sterling (GBP)'], ['worth GBP 268,000.', 'GBP 268,000'], ['paid $1,250.50 today', '$1,250.50'], ['fee of 292 euros', '292 euros']],
+    valid: [
+      ['an award of 4,393 pounds sterling (GBP) in', '4,393 pounds sterling (GBP)'],
+      ['worth GBP 268,000.', 'GBP 268,000'],
+      ['paid $1,250.50 today', '$1,250.50'],
+      ['fee of 292 euros', '292 euros'],
+    ],
     invalid: ['about 4,393 people', 'page 268,000'],
   },
   {
     type: 'DATE_TIME',
-    valid: [['sentenced to 14 years in prison', '14 years'], ['lodged within three months of', 'three months'], ['hearing on 11-13 May 1994 before', '11-13 May 1994'], ['the period falling between 15 March 1985 and 10 March 1989.', 'between 15 March 1985 and 10 March 1989'], ['heard on 28 April and 4 May 1993.', '28 April and 4 May 1993'], ['a hospital stay of 12 days', '12 days'], ['He served 6 years of it.', '6 years']],
+    valid: [
+      ['sentenced to 14 years in prison', '14 years'],
+      ['lodged within three months of', 'three months'],
+      ['hearing on 11-13 May 1994 before', '11-13 May 1994'],
+      [
+        'the period falling between 15 March 1985 and 10 March 1989.',
+        'between 15 March 1985 and 10 March 1989',
+      ],
+      ['heard on 28 April and 4 May 1993.', '28 April and 4 May 1993'],
+      ['a hospital stay of 12 days', '12 days'],
+      ['He served 6 years of it.', '6 years'],
+    ],
     // A duration or a relative date alone says nothing about anyone.
-    invalid: ['a 50 years old man', 'Article 1949 of the Act', 'Please follow up with the patient in 2 months.', 'The card expires this month, so renew it.', 'Send me the statement from last month', 'During the 1990s, prices rose'],
+    invalid: [
+      'a 50 years old man',
+      'Article 1949 of the Act',
+      'Please follow up with the patient in 2 months.',
+      'The card expires this month, so renew it.',
+      'Send me the statement from last month',
+      'During the 1990s, prices rose',
+    ],
   },
   {
     type: 'AGE',
-    valid: [['she is 42 years old', '42'], ['a 7-year-old boy', '7'], ['aged 65', '65'], ['The applicant, aged sixty three, was', 'sixty three'], ['that his age is 49, he', '49'], ['at the age of twenty-one he left', 'twenty-one']],
+    valid: [
+      ['she is 42 years old', '42'],
+      ['a 7-year-old boy', '7'],
+      ['aged 65', '65'],
+      ['The applicant, aged sixty three, was', 'sixty three'],
+      ['that his age is 49, he', '49'],
+      ['at the age of twenty-one he left', 'twenty-one'],
+    ],
     invalid: ['42 years ago', 'the agent saw sixty three cars'],
   },
-  { type: 'CASE_NUMBER', valid: [['application (no. 28045/02) against', '28045/02'], ['joined with 31853/96 later', '31853/96'], ['Case 1:12-cv-03456', '1:12-cv-03456'.slice(2)]], invalid: ['ratio 3/4', 'on 3/31/1934'] },
+  {
+    type: 'CASE_NUMBER',
+    valid: [
+      ['application (no. 28045/02) against', '28045/02'],
+      ['joined with 31853/96 later', '31853/96'],
+      ['Case 1:12-cv-03456', '1:12-cv-03456'.slice(2)],
+    ],
+    invalid: ['ratio 3/4', 'on 3/31/1934'],
+  },
 ];
 
 for (const { type, valid, invalid } of CASES) {
@@ -129,6 +249,7 @@ for (const { type, valid, invalid } of CASES) {
     }
   });
   test(`${type}: invalid examples (bad checksum or structure) are not reported`, () => {
-    for (const text of invalid) assert.deepEqual(analyze(text, { entities: [type] }), [], `${type} in ${JSON.stringify(text)}`);
+    for (const text of invalid)
+      assert.deepEqual(analyze(text, { entities: [type] }), [], `${type} in ${JSON.stringify(text)}`);
   });
 }

@@ -22,11 +22,14 @@ test('every code is defined exactly once in the catalogue source', () => {
 
 test('every code is listed in docs/errors.md', () => {
   const docs = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-  for (const code of Object.keys(ERROR_CATALOGUE)) assert.ok(docs.includes(`\`${code}\``), `${code} missing from docs/errors.md`);
+  for (const code of Object.keys(ERROR_CATALOGUE))
+    assert.ok(docs.includes(`\`${code}\``), `${code} missing from docs/errors.md`);
 });
 
 test('VeilError carries code and status and serialises without its cause', () => {
-  const error = new VeilError('VEIL_INPUT_TOO_LARGE', 'too large', { cause: new Error('secret 123-45-6789') });
+  const error = new VeilError('VEIL_INPUT_TOO_LARGE', 'too large', {
+    cause: new Error('secret 123-45-6789'),
+  });
   assert.equal(error.code, 'VEIL_INPUT_TOO_LARGE');
   assert.equal(error.status, 413);
   assert.deepEqual(JSON.parse(JSON.stringify(error)), { code: 'VEIL_INPUT_TOO_LARGE', message: 'too large' });
@@ -35,11 +38,15 @@ test('VeilError carries code and status and serialises without its cause', () =>
 test('every catalogue code is thrown (or answered) somewhere in the source', async () => {
   const { readdirSync } = await import('node:fs');
   const root = new URL('../../src/', import.meta.url);
-  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && f !== 'errors/catalogue.ts');
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter(
+    (f) => f.endsWith('.ts') && f !== 'errors/catalogue.ts',
+  );
   const source = files.map((f) => readFileSync(new URL(f, root), 'utf8')).join('\n');
   // Defined by the reliability work (storage faults) ahead of their throw sites; remove each
   // entry when its code is thrown.
   const pending = new Set(['VEIL_STORE_FULL', 'VEIL_BLOB_CORRUPT']);
-  const unused = Object.keys(ERROR_CATALOGUE).filter((code) => !pending.has(code) && !source.includes(`'${code}'`));
+  const unused = Object.keys(ERROR_CATALOGUE).filter(
+    (code) => !pending.has(code) && !source.includes(`'${code}'`),
+  );
   assert.deepEqual(unused, [], 'codes defined but never used: give them a throw site or remove them');
 });

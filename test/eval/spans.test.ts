@@ -6,7 +6,11 @@ describe('tokenCounts', () => {
   it('marks a whitespace token as PII when any span touches it', () => {
     // "Doe," is one token: the gold span ends before the comma, the prediction covers "J" only.
     const text = 'call Jane Doe, now';
-    assert.deepEqual(tokenCounts(text, [{ start: 5, end: 13 }], [{ start: 5, end: 6 }]), { tp: 1, predicted: 1, gold: 2 });
+    assert.deepEqual(tokenCounts(text, [{ start: 5, end: 13 }], [{ start: 5, end: 6 }]), {
+      tp: 1,
+      predicted: 1,
+      gold: 2,
+    });
   });
 
   it('credits one predicted span over an address the gold splits in three', () => {
@@ -26,6 +30,12 @@ describe('tokenCounts', () => {
 
 describe('mergeAdjacent', () => {
   it('merges spans separated only by a comma and a space', () => {
-    assert.deepEqual(mergeAdjacent('18, Main', [{ start: 0, end: 2 }, { start: 4, end: 8 }]), [{ start: 0, end: 8 }]);
+    assert.deepEqual(
+      mergeAdjacent('18, Main', [
+        { start: 0, end: 2 },
+        { start: 4, end: 8 },
+      ]),
+      [{ start: 0, end: 8 }],
+    );
   });
 });

@@ -30,9 +30,16 @@ after(async () => {
 });
 
 async function property(target: FuzzTarget, runs: number): Promise<void> {
-  const result = await fc.check(fc.asyncProperty(target.input, (input) => target.check(input)), { numRuns: runs, seed: 20_261_206 });
+  const result = await fc.check(
+    fc.asyncProperty(target.input, (input) => target.check(input)),
+    { numRuns: runs, seed: 20_261_206 },
+  );
   // The finding's own message (fast-check's report names only the input).
-  assert.equal(result.failed, false, `${String(result.errorInstance)}\ninput: ${JSON.stringify(Buffer.from((result.counterexample?.[0] as Uint8Array | undefined) ?? []).toString('latin1'))}`);
+  assert.equal(
+    result.failed,
+    false,
+    `${String(result.errorInstance)}\ninput: ${JSON.stringify(Buffer.from((result.counterexample?.[0] as Uint8Array | undefined) ?? []).toString('latin1'))}`,
+  );
 }
 
 describe('fuzzing (bounded)', { timeout: 300_000 }, () => {
@@ -48,7 +55,11 @@ describe('fuzzing (bounded)', { timeout: 300_000 }, () => {
     });
   for (const name of ['api-analyze', 'api-anonymize', 'api-jobs', 'api-audit-query'])
     test(`${name}: 2xx or a catalogued 4xx, never a 5xx or an echo`, async () => {
-      const target = apiTargets(app, AS_PROCESSOR, { app: service.app, processor: as('processor'), auditor: as('auditor') }).find((t) => t.name === name);
+      const target = apiTargets(app, AS_PROCESSOR, {
+        app: service.app,
+        processor: as('processor'),
+        auditor: as('auditor'),
+      }).find((t) => t.name === name);
       assert.ok(target !== undefined);
       await property(target, RUNS[name] ?? 100);
     });
@@ -58,12 +69,29 @@ describe('fuzz regressions: every kept input still passes its check', () => {
   const kept = existsSync(FIXTURES)
     ? readdirSync(FIXTURES, { withFileTypes: true })
         .filter((d) => d.isDirectory())
-        .flatMap((d) => readdirSync(join(FIXTURES, d.name)).filter((f) => f.endsWith('.bin')).map((f) => ({ target: d.name, file: join(FIXTURES, d.name, f) })))
+        .flatMap((d) =>
+          readdirSync(join(FIXTURES, d.name))
+            .filter((f) => f.endsWith('.bin'))
+            .map((f) => ({ target: d.name, file: join(FIXTURES, d.name, f) })),
+        )
     : [];
-  if (kept.length === 0) test('no kept inputs yet', { skip: 'test/fixtures/fuzz holds no input a fuzz run kept' }, () => undefined);
+  if (kept.length === 0)
+    test(
+      'no kept inputs yet',
+      { skip: 'test/fixtures/fuzz holds no input a fuzz run kept' },
+      () => undefined,
+    );
   for (const { target, file } of kept)
     test(`kept input ${target}/${file.split('/').pop()} names a known target`, () => {
-      assert.ok([...parsers.map((t) => t.name), 'api-analyze', 'api-anonymize', 'api-jobs', 'api-audit-query'].includes(target));
+      assert.ok(
+        [
+          ...parsers.map((t) => t.name),
+          'api-analyze',
+          'api-anonymize',
+          'api-jobs',
+          'api-audit-query',
+        ].includes(target),
+      );
     });
   for (const { target, file } of kept) {
     const parser = parsers.find((t) => t.name === target);
@@ -72,9 +100,13 @@ describe('fuzz regressions: every kept input still passes its check', () => {
       await parser.check(new Uint8Array(readFileSync(file)));
     });
   }
-  for (const { target, file } of kept.filter((k) => k.target === 'api-analyze' || k.target === 'api-anonymize')) {
+  for (const { target, file } of kept.filter(
+    (k) => k.target === 'api-analyze' || k.target === 'api-anonymize',
+  )) {
     test(`replay ${target}/${file.split('/').pop()}`, async () => {
-      await apiTargets(app, AS_PROCESSOR).find((t) => t.name === target)!.check(new Uint8Array(readFileSync(file)));
+      await apiTargets(app, AS_PROCESSOR)
+        .find((t) => t.name === target)!
+        .check(new Uint8Array(readFileSync(file)));
     });
   }
 });

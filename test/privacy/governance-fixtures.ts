@@ -18,7 +18,8 @@ export async function shippedDefault(): Promise<Record<string, unknown>> {
 export async function policyDir(files: Readonly<Record<string, Record<string, unknown>>>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'veil-policies-'));
   const base = await shippedDefault();
-  for (const [name, changes] of Object.entries(files)) await writeFile(join(dir, `${name}.yaml`), stringify({ ...base, ...changes }));
+  for (const [name, changes] of Object.entries(files))
+    await writeFile(join(dir, `${name}.yaml`), stringify({ ...base, ...changes }));
   return dir;
 }
 
@@ -27,4 +28,7 @@ export async function policyDir(files: Readonly<Record<string, Record<string, un
  * which the embedded workers' detection causes on a loaded two-core machine (the shedding has its
  * own tests).
  */
-export const QUIET_API = { rateLimit: { max: 100_000, windowMs: 60_000 }, overload: { maxEventLoopDelayMs: 0 } };
+export const QUIET_API = {
+  rateLimit: { max: 100_000, windowMs: 60_000 },
+  overload: { maxEventLoopDelayMs: 0 },
+};

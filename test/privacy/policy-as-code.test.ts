@@ -4,7 +4,15 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
-import { checkPurpose, diffPolicies, loadPolicyDirectory, openPolicyDirectory, policyHash, retentionWindows, validatePolicy } from '../../src/policy/index.js';
+import {
+  checkPurpose,
+  diffPolicies,
+  loadPolicyDirectory,
+  openPolicyDirectory,
+  policyHash,
+  retentionWindows,
+  validatePolicy,
+} from '../../src/policy/index.js';
 import { openService } from '../../src/runtime/service.js';
 import { policyDir, shippedDefault } from './governance-fixtures.js';
 
@@ -17,7 +25,9 @@ describe('policy as code', () => {
       ...base,
       retention: { original: '5s', redacted: '7d', audit: '10y' },
       region: 'eu',
-      purposes: { kyc: { outputs: ['redacted'], review: 'never', model: 'off', legal_basis: ['legal_obligation'] } },
+      purposes: {
+        kyc: { outputs: ['redacted'], review: 'never', model: 'off', legal_basis: ['legal_obligation'] },
+      },
     });
     assert.equal(policy.region, 'eu');
     const windows = retentionWindows(policy);
@@ -29,7 +39,14 @@ describe('policy as code', () => {
 
   test('the shipped default allows the common purposes with fields and redacted outputs, review with consent, no model', async () => {
     const policy = validatePolicy(await shippedDefault());
-    const bases = { claims_processing: 'contract', invoice_processing: 'contract', kyc: 'legal_obligation', patient_intake: 'consent', claims: 'contract', 'claims-intake': 'contract' };
+    const bases = {
+      claims_processing: 'contract',
+      invoice_processing: 'contract',
+      kyc: 'legal_obligation',
+      patient_intake: 'consent',
+      claims: 'contract',
+      'claims-intake': 'contract',
+    };
     for (const [purpose, basis] of Object.entries(bases)) {
       checkPurpose(policy, { purpose, basis, outputs: ['fields', 'redacted'], manualReview: true });
       assert.throws(
@@ -37,7 +54,10 @@ describe('policy as code', () => {
         (e: { code?: string }) => e.code === 'VEIL_PURPOSE_NOT_ALLOWED',
       );
     }
-    assert.throws(() => checkPurpose(policy, { purpose: 'marketing', basis: 'consent', outputs: ['redacted'] }), (e: { code?: string }) => e.code === 'VEIL_PURPOSE_NOT_ALLOWED');
+    assert.throws(
+      () => checkPurpose(policy, { purpose: 'marketing', basis: 'consent', outputs: ['redacted'] }),
+      (e: { code?: string }) => e.code === 'VEIL_PURPOSE_NOT_ALLOWED',
+    );
   });
 
   test('invalid policies are refused with the file and field named; durations past a cap too', async () => {
@@ -45,13 +65,28 @@ describe('policy as code', () => {
     try {
       await assert.rejects(loadPolicyDirectory(dir), (e: { code?: string; message?: string }) => {
         assert.equal(e.code, 'VEIL_POLICY_INVALID');
-        assert.equal(e.message, 'acme.yaml: policy.retention.original: expected at most 30d (the cap for this class)');
+        assert.equal(
+          e.message,
+          'acme.yaml: policy.retention.original: expected at most 30d (the cap for this class)',
+        );
         return true;
       });
-      await writeFile(join(dir, 'acme.yaml'), 'version: 1\noperators: { default: { operator: replace } }\nretention: { original: soon }\n');
-      await assert.rejects(loadPolicyDirectory(dir), /acme\.yaml: policy\.retention\.original: expected a duration/);
-      await writeFile(join(dir, 'acme.yaml'), 'version: 1\noperators: { default: { operator: replace } }\npurposes: { kyc: { outputs: [redacted] } }\n');
-      await assert.rejects(loadPolicyDirectory(dir), /acme\.yaml: policy\.purposes\.kyc\.legal_basis: is required/);
+      await writeFile(
+        join(dir, 'acme.yaml'),
+        'version: 1\noperators: { default: { operator: replace } }\nretention: { original: soon }\n',
+      );
+      await assert.rejects(
+        loadPolicyDirectory(dir),
+        /acme\.yaml: policy\.retention\.original: expected a duration/,
+      );
+      await writeFile(
+        join(dir, 'acme.yaml'),
+        'version: 1\noperators: { default: { operator: replace } }\npurposes: { kyc: { outputs: [redacted] } }\n',
+      );
+      await assert.rejects(
+        loadPolicyDirectory(dir),
+        /acme\.yaml: policy\.purposes\.kyc\.legal_basis: is required/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -61,8 +96,16 @@ describe('policy as code', () => {
     const dir = await policyDir({ default: { region: 'Europe West' } });
     try {
       await assert.rejects(
-        openService({ dataDir: join(dir, 'never-created'), policyDir: dir, authenticate: async () => { throw new Error('unused'); } }),
-        (e: { code?: string; message?: string }) => e.code === 'VEIL_POLICY_INVALID' && e.message === 'default.yaml: policy.region: expected a region code such as eu or us-east',
+        openService({
+          dataDir: join(dir, 'never-created'),
+          policyDir: dir,
+          authenticate: async () => {
+            throw new Error('unused');
+          },
+        }),
+        (e: { code?: string; message?: string }) =>
+          e.code === 'VEIL_POLICY_INVALID' &&
+          e.message === 'default.yaml: policy.region: expected a region code such as eu or us-east',
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -75,9 +118,14 @@ describe('policy as code', () => {
       const policies = await openPolicyDirectory(dir);
       const before = policies.policyFor('acme');
       assert.equal(before.id, 'default');
-      await writeFile(join(dir, 'acme.yaml'), 'version: 1\noperators: { default: { operator: redact } }\nregion: eu\n');
+      await writeFile(
+        join(dir, 'acme.yaml'),
+        'version: 1\noperators: { default: { operator: redact } }\nregion: eu\n',
+      );
       const { changes } = await policies.reload();
-      assert.deepEqual(changes, [{ id: 'acme', oldHash: undefined, newHash: policies.policyFor('acme').hash }]);
+      assert.deepEqual(changes, [
+        { id: 'acme', oldHash: undefined, newHash: policies.policyFor('acme').hash },
+      ]);
       assert.equal(policies.policyFor('acme').policy.region, 'eu');
       await writeFile(join(dir, 'acme.yaml'), 'version: 1\noperators: { default: { operator: nope } }\n');
       const refused = await policies.reload();
@@ -97,7 +145,13 @@ describe('policy as code', () => {
       const lines = check.stdout.trim().split('\n');
       const all = await loadPolicyDirectory(dir);
       assert.deepEqual(lines, [`acme\t${all.get('acme')!.hash}`, `default\t${all.get('default')!.hash}`]);
-      const diff = await run(process.execPath, [...cli, 'policy', 'diff', join(dir, 'default.yaml'), join(dir, 'acme.yaml')]);
+      const diff = await run(process.execPath, [
+        ...cli,
+        'policy',
+        'diff',
+        join(dir, 'default.yaml'),
+        join(dir, 'acme.yaml'),
+      ]);
       assert.deepEqual(diff.stdout.trim().split('\n'), [
         'region: (absent) -> "eu"',
         'retention.audit: "7y" -> (absent)',

@@ -84,11 +84,19 @@ for (const driver of DRIVER_NAMES) {
       const hashes = new Map([...(await openPolicyDirectory(dir)).all()].map(([id, p]) => [id, p.hash]));
       const first = await start();
       assert.deepEqual(
-        first.system.map((e) => ({ id: e.objects[0]!.id, hash: e.policy_hash, previous: e.previous_policy_hash })),
+        first.system.map((e) => ({
+          id: e.objects[0]!.id,
+          hash: e.policy_hash,
+          previous: e.previous_policy_hash,
+        })),
         [{ id: 'default', hash: hashes.get('default'), previous: undefined }],
       );
       assert.deepEqual(
-        first.acme.map((e) => ({ id: e.objects[0]!.id, hash: e.policy_hash, previous: e.previous_policy_hash })),
+        first.acme.map((e) => ({
+          id: e.objects[0]!.id,
+          hash: e.policy_hash,
+          previous: e.previous_policy_hash,
+        })),
         [{ id: 'acme', hash: hashes.get('acme'), previous: undefined }],
       );
 
@@ -96,7 +104,10 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(second.system.length, 1, 'a restart on the same policies records nothing');
       assert.equal(second.acme.length, 1);
 
-      await writeFile(join(dir, 'acme.yaml'), stringify({ ...(await shippedDefault()), region: 'eu', retention: { original: '1m' } }));
+      await writeFile(
+        join(dir, 'acme.yaml'),
+        stringify({ ...(await shippedDefault()), region: 'eu', retention: { original: '1m' } }),
+      );
       const third = await start();
       assert.equal(third.system.length, 1);
       assert.equal(third.acme.length, 2);

@@ -23,7 +23,8 @@ import { flood } from './flood.js';
 /** About 5 KB of prose with an e-mail, a phone number and an SSN every ~250 bytes. */
 const TEXT = Array.from(
   { length: 24 },
-  (_, i) => `Visit ${i}: the patient asked for a follow-up. Contact p${i}@example.org or 212-555-${1000 + i}; SSN 078-05-${1120 + i}. `,
+  (_, i) =>
+    `Visit ${i}: the patient asked for a follow-up. Contact p${i}@example.org or 212-555-${1000 + i}; SSN 078-05-${1120 + i}. `,
 )
   .join('')
   .slice(0, 5120);
@@ -37,7 +38,10 @@ interface Server {
 
 async function serve(config: unknown, pool?: DetectionPool): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-flood-'));
-  const keyring = new Keyring({ provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }), store: new MemoryKeyringStore() });
+  const keyring = new Keyring({
+    provider: createLocalFileKeyProvider({ path: join(dataDir, 'kek.key') }),
+    store: new MemoryKeyringStore(),
+  });
   const app = await buildApp({
     ...(await localApiDependencies(dataDir, keyring)),
     logger: pino({ level: 'silent' }),
@@ -62,55 +66,87 @@ async function serve(config: unknown, pool?: DetectionPool): Promise<Server> {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-test('a flood of 5 KB analyses is answered 200 or 503 with Retry-After, and the heap stays bounded', { timeout: 120_000 }, async (t) => {
-  // One detection thread with a short queue: the flood outruns it many times over.
-  const server = await serve({ rateLimit: { max: 1_000_000 }, overload: { maxEventLoopDelayMs: 200, sampleIntervalMs: 50 } }, createDetectionPool({ threads: 1, maxQueue: 16 }));
-  try {
-    gc?.();
-    const baseline = process.memoryUsage().heapUsed;
-    let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
-    const total = 2000;
-    const result = await flood({ url: `${server.base}/v1/analyze`, headers: server.headers, body: JSON.stringify({ text: TEXT }), total, inFlight: 400 });
-    clearInterval(sampler);
-    gc?.();
-    const after = process.memoryUsage().heapUsed;
-    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    t.diagnostic(
-      `${total} requests, 400 in flight, in ${result.seconds.toFixed(1)} s: ${JSON.stringify(result.answers)}; ` +
-        `heap ${mb(baseline)} MB before, peak ${mb(peak)} MB, ${mb(after)} MB after`,
+test(
+  'a flood of 5 KB analyses is answered 200 or 503 with Retry-After, and the heap stays bounded',
+  { timeout: 120_000 },
+  async (t) => {
+    // One detection thread with a short queue: the flood outruns it many times over.
+    const server = await serve(
+      { rateLimit: { max: 1_000_000 }, overload: { maxEventLoopDelayMs: 200, sampleIntervalMs: 50 } },
+      createDetectionPool({ threads: 1, maxQueue: 16 }),
     );
-    assert.equal(result.socketErrors, 0, 'no connection was dropped');
-    const statuses = Object.keys(result.answers).sort();
-    for (const key of statuses) assert.ok(['200', '503/VEIL_BUSY', '503/VEIL_OVERLOADED'].includes(key), `unexpected answer ${key}`);
-    const shed = (result.answers['503/VEIL_BUSY'] ?? 0) + (result.answers['503/VEIL_OVERLOADED'] ?? 0);
-    assert.ok(shed > 0, 'the saturated server shed some requests');
-    assert.ok((result.answers['200'] ?? 0) > 0, 'and kept serving the rest');
-    assert.equal(result.refusalsWithoutRetryAfter, 0, 'every refusal says when to retry');
-    // 400 requests in flight hold 400 × 5 KB bodies and their findings: a few MB. Queueing the
-    // whole flood instead would hold every body and every pending analysis.
-    assert.ok(peak - baseline < 96 * 1024 * 1024, `heap grew by ${mb(peak - baseline)} MB`);
-    assert.ok(after - baseline < 32 * 1024 * 1024, `heap kept ${mb(after - baseline)} MB after the flood`);
+    try {
+      gc?.();
+      const baseline = process.memoryUsage().heapUsed;
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
+      const total = 2000;
+      const result = await flood({
+        url: `${server.base}/v1/analyze`,
+        headers: server.headers,
+        body: JSON.stringify({ text: TEXT }),
+        total,
+        inFlight: 400,
+      });
+      clearInterval(sampler);
+      gc?.();
+      const after = process.memoryUsage().heapUsed;
+      const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+      t.diagnostic(
+        `${total} requests, 400 in flight, in ${result.seconds.toFixed(1)} s: ${JSON.stringify(result.answers)}; ` +
+          `heap ${mb(baseline)} MB before, peak ${mb(peak)} MB, ${mb(after)} MB after`,
+      );
+      assert.equal(result.socketErrors, 0, 'no connection was dropped');
+      const statuses = Object.keys(result.answers).sort();
+      for (const key of statuses)
+        assert.ok(['200', '503/VEIL_BUSY', '503/VEIL_OVERLOADED'].includes(key), `unexpected answer ${key}`);
+      const shed = (result.answers['503/VEIL_BUSY'] ?? 0) + (result.answers['503/VEIL_OVERLOADED'] ?? 0);
+      assert.ok(shed > 0, 'the saturated server shed some requests');
+      assert.ok((result.answers['200'] ?? 0) > 0, 'and kept serving the rest');
+      assert.equal(result.refusalsWithoutRetryAfter, 0, 'every refusal says when to retry');
+      // 400 requests in flight hold 400 × 5 KB bodies and their findings: a few MB. Queueing the
+      // whole flood instead would hold every body and every pending analysis.
+      assert.ok(peak - baseline < 96 * 1024 * 1024, `heap grew by ${mb(peak - baseline)} MB`);
+      assert.ok(after - baseline < 32 * 1024 * 1024, `heap kept ${mb(after - baseline)} MB after the flood`);
 
-    // Once the flood is over the server recovers and answers normally.
-    await new Promise((r) => setTimeout(r, 300));
-    const res = await fetch(`${server.base}/v1/analyze`, { method: 'POST', headers: server.headers, body: JSON.stringify({ text: 'mail jane@example.org' }) });
-    assert.equal(res.status, 200);
-  } finally {
-    await server.close();
-  }
-});
+      // Once the flood is over the server recovers and answers normally.
+      await new Promise((r) => setTimeout(r, 300));
+      const res = await fetch(`${server.base}/v1/analyze`, {
+        method: 'POST',
+        headers: server.headers,
+        body: JSON.stringify({ text: 'mail jane@example.org' }),
+      });
+      assert.equal(res.status, 200);
+    } finally {
+      await server.close();
+    }
+  },
+);
 
 test('over the heap threshold every /v1 request is shed with VEIL_OVERLOADED and Retry-After; liveness still answers', async () => {
   // A threshold the process is always over, so the shedding path runs deterministically.
-  const server = await serve({ overload: { maxEventLoopDelayMs: 0, maxHeapUsedRatio: 0.0001, sampleIntervalMs: 10, retryAfterSeconds: 7 } });
+  const server = await serve({
+    overload: {
+      maxEventLoopDelayMs: 0,
+      maxHeapUsedRatio: 0.0001,
+      sampleIntervalMs: 10,
+      retryAfterSeconds: 7,
+    },
+  });
   try {
     await new Promise((r) => setTimeout(r, 100));
-    const res = await fetch(`${server.base}/v1/analyze`, { method: 'POST', headers: server.headers, body: JSON.stringify({ text: 'mail jane@example.org' }) });
+    const res = await fetch(`${server.base}/v1/analyze`, {
+      method: 'POST',
+      headers: server.headers,
+      body: JSON.stringify({ text: 'mail jane@example.org' }),
+    });
     assert.equal(res.status, 503);
     assert.equal(res.headers.get('retry-after'), '7');
     assert.deepEqual(await res.json(), {
-      error: { code: 'VEIL_OVERLOADED', message: 'the server is saturated (heapUsedBytes); retry in 7 seconds' },
+      error: {
+        code: 'VEIL_OVERLOADED',
+        message: 'the server is saturated (heapUsedBytes); retry in 7 seconds',
+      },
     });
     const live = await fetch(`${server.base}/healthz`);
     assert.equal(live.status, 200);
@@ -123,7 +159,14 @@ test('over the heap threshold every /v1 request is shed with VEIL_OVERLOADED and
 
 test('api.overload settings are validated', async () => {
   await assert.rejects(
-    buildApp({ authenticate: async () => { throw new Error('unused'); }, authorize: () => {}, config: { overload: { maxHeapUsedRatio: 2 } } }),
-    (error: Error & { code?: string }) => error.code === 'VEIL_INVALID_OPTION' && error.message.startsWith('api.overload.maxHeapUsedRatio:'),
+    buildApp({
+      authenticate: async () => {
+        throw new Error('unused');
+      },
+      authorize: () => {},
+      config: { overload: { maxHeapUsedRatio: 2 } },
+    }),
+    (error: Error & { code?: string }) =>
+      error.code === 'VEIL_INVALID_OPTION' && error.message.startsWith('api.overload.maxHeapUsedRatio:'),
   );
 });

@@ -30,16 +30,31 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const authenticate = async (headers: Record<string, unknown>): Promise<Principal> => {
   const match = /^Bearer ([a-z]+):([a-z0-9-]+)$/.exec(String(headers['authorization'] ?? ''));
-  if (match === null || !(ROLES as readonly string[]).includes(match[1]!)) throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
+  if (match === null || !(ROLES as readonly string[]).includes(match[1]!))
+    throw new VeilError('VEIL_UNAUTHENTICATED', 'authentication failed');
   return { id: `user-${match[1]!}`, tenantId: match[2]!, roles: [match[1] as Role], kind: 'user' };
 };
 
 function open(dataDir: string, workers: number): Promise<Service> {
-  return openService({ dataDir, authenticate, workers, pollingIntervalSeconds: 0.5, uploadSweepIntervalSeconds: 0, detectionThreads: 0, api: { rateLimit: { max: 100_000 } } });
+  return openService({
+    dataDir,
+    authenticate,
+    workers,
+    pollingIntervalSeconds: 0.5,
+    uploadSweepIntervalSeconds: 0,
+    detectionThreads: 0,
+    api: { rateLimit: { max: 100_000 } },
+  });
 }
 
 function job(n: number): Record<string, unknown> {
-  return { text: canaryText(n), purpose: 'claims-intake', consent: { basis: 'contract' }, outputs: ['findings_summary', 'redacted'], retention_days: 7 };
+  return {
+    text: canaryText(n),
+    purpose: 'claims-intake',
+    consent: { basis: 'contract' },
+    outputs: ['findings_summary', 'redacted'],
+    retention_days: 7,
+  };
 }
 
 async function rejectsWith(work: Promise<unknown>, code: string): Promise<void> {
@@ -66,19 +81,42 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
     const service = await open(source, 1);
     try {
       for (let n = 0; n < 4; n += 1) {
-        const res = await service.app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor'), payload: job(n) });
+        const res = await service.app.inject({
+          method: 'POST',
+          url: '/v1/jobs',
+          headers: as('processor'),
+          payload: job(n),
+        });
         assert.equal(res.statusCode, 202, res.body);
         doneIds.push(res.json<{ job_id: string }>().job_id);
       }
       for (const id of doneIds) assert.equal((await waitForJob(service.app, id)).status, 'succeeded');
       deletedId = doneIds.pop()!;
-      assert.equal((await service.app.inject({ method: 'DELETE', url: `/v1/jobs/${deletedId}`, headers: as('processor') })).statusCode, 200);
+      assert.equal(
+        (
+          await service.app.inject({
+            method: 'DELETE',
+            url: `/v1/jobs/${deletedId}`,
+            headers: as('processor'),
+          })
+        ).statusCode,
+        200,
+      );
       for (const id of doneIds) {
-        const res = await service.app.inject({ method: 'GET', url: `/v1/jobs/${id}/redacted`, headers: as('processor') });
+        const res = await service.app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${id}/redacted`,
+          headers: as('processor'),
+        });
         assert.equal(res.statusCode, 200);
         outputs.set(id, res.body);
       }
-      const reveal = await service.app.inject({ method: 'POST', url: `/v1/jobs/${doneIds[0]}/reveal`, headers: as('dpo'), payload: { reason: { code: 'data_subject_request', ticket: 'DSR-1' } } });
+      const reveal = await service.app.inject({
+        method: 'POST',
+        url: `/v1/jobs/${doneIds[0]}/reveal`,
+        headers: as('dpo'),
+        payload: { reason: { code: 'data_subject_request', ticket: 'DSR-1' } },
+      });
       assert.equal(reveal.statusCode, 200, reveal.body);
       revealed = reveal.json();
     } finally {
@@ -87,18 +125,27 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
     // A job submitted while no worker runs: it is queued when the backup is taken.
     const idle = await open(source, 0);
     try {
-      const res = await idle.app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor'), payload: job(9) });
+      const res = await idle.app.inject({
+        method: 'POST',
+        url: '/v1/jobs',
+        headers: as('processor'),
+        payload: job(9),
+      });
       queuedId = res.json<{ job_id: string }>().job_id;
       exportBefore = await exportAuditLogText(idle.audit, 'acme');
     } finally {
       await idle.close();
     }
     backupFile = join(work, 'veil.backup');
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'backup', '-o', backupFile, '--data-dir', source], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: '' },
-      encoding: 'utf8',
-    });
+    const cli = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'backup', '-o', backupFile, '--data-dir', source],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: '' },
+        encoding: 'utf8',
+      },
+    );
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stderr, /^veil backup: \d+ rows in \d+ tables, \d+ blobs, 1 key file\(s\) -> /);
   });
@@ -110,7 +157,11 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
     assert.equal((await stat(backupFile)).mode & 0o777, 0o600);
     const bytes = await readFile(backupFile);
     assert.equal(bytes.indexOf(await readFile(join(source, 'kek.key'))), -1);
-    for (const needle of ['PRIVATE KEY', '"d":', ...[0, 1, 2, 3, 9].flatMap((n) => Object.values(canaries(n)))])
+    for (const needle of [
+      'PRIVATE KEY',
+      '"d":',
+      ...[0, 1, 2, 3, 9].flatMap((n) => Object.values(canaries(n))),
+    ])
       assert.equal(bytes.indexOf(Buffer.from(needle)), -1, 'nothing readable in the file');
   });
 
@@ -123,18 +174,39 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
     const service = await open(target, 1);
     try {
       for (const id of doneIds) {
-        const status = await service.app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: as('processor') });
+        const status = await service.app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${id}`,
+          headers: as('processor'),
+        });
         assert.equal(status.json<{ status: string }>().status, 'succeeded');
-        const res = await service.app.inject({ method: 'GET', url: `/v1/jobs/${id}/redacted`, headers: as('processor') });
+        const res = await service.app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${id}/redacted`,
+          headers: as('processor'),
+        });
         assert.equal(res.statusCode, 200);
         assert.equal(res.body, outputs.get(id));
       }
-      const gone = await service.app.inject({ method: 'GET', url: `/v1/jobs/${deletedId}`, headers: as('processor') });
+      const gone = await service.app.inject({
+        method: 'GET',
+        url: `/v1/jobs/${deletedId}`,
+        headers: as('processor'),
+      });
       assert.equal(gone.statusCode, 404, 'a deleted job stays deleted');
-      const reveal = await service.app.inject({ method: 'POST', url: `/v1/jobs/${doneIds[0]}/reveal`, headers: as('dpo'), payload: { reason: { code: 'data_subject_request', ticket: 'DSR-2' } } });
+      const reveal = await service.app.inject({
+        method: 'POST',
+        url: `/v1/jobs/${doneIds[0]}/reveal`,
+        headers: as('dpo'),
+        payload: { reason: { code: 'data_subject_request', ticket: 'DSR-2' } },
+      });
       assert.equal(reveal.statusCode, 200, reveal.body);
       assert.deepEqual(reveal.json(), revealed);
-      assert.equal((await waitForJob(service.app, queuedId)).status, 'succeeded', 'the job queued at backup time runs after the restore');
+      assert.equal(
+        (await waitForJob(service.app, queuedId)).status,
+        'succeeded',
+        'the job queued at backup time runs after the restore',
+      );
 
       const exportAfter = await exportAuditLogText(service.audit, 'acme');
       const verdict = verifyExport(exportAfter);
@@ -155,11 +227,17 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
   test('without the KEK, or with another one, the restore refuses with its code and writes nothing', async () => {
     const noKek = join(work, 'no-kek');
     await rejectsWith(restoreBackup(backupFile, { dataDir: noKek }), 'VEIL_BACKUP_KEK_MISSING');
-    await rejectsWith(restoreBackup(backupFile, { dataDir: noKek, kekFile: join(work, 'absent.key') }), 'VEIL_BACKUP_KEK_MISSING');
+    await rejectsWith(
+      restoreBackup(backupFile, { dataDir: noKek, kekFile: join(work, 'absent.key') }),
+      'VEIL_BACKUP_KEK_MISSING',
+    );
     const otherKey = join(work, 'other.key');
     await writeFile(otherKey, randomBytes(32), { mode: 0o600 });
     const wrong = join(work, 'wrong-kek');
-    await rejectsWith(restoreBackup(backupFile, { dataDir: wrong, kekFile: otherKey }), 'VEIL_BACKUP_KEK_MISMATCH');
+    await rejectsWith(
+      restoreBackup(backupFile, { dataDir: wrong, kekFile: otherKey }),
+      'VEIL_BACKUP_KEK_MISMATCH',
+    );
     assert.equal(await stat(join(wrong, 'pglite')).catch(() => 'absent'), 'absent');
   });
 
@@ -170,52 +248,80 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
     flipped[Math.floor(bytes.length * 0.6)]! ^= 0x01;
     await writeFile(altered, flipped);
     const target = join(work, 'from-altered');
-    await rejectsWith(restoreBackup(altered, { dataDir: target, kekFile: join(source, 'kek.key') }), 'VEIL_BACKUP_INVALID');
+    await rejectsWith(
+      restoreBackup(altered, { dataDir: target, kekFile: join(source, 'kek.key') }),
+      'VEIL_BACKUP_INVALID',
+    );
     assert.equal(await stat(join(target, 'pglite')).catch(() => 'absent'), 'absent');
     assert.equal(await stat(join(target, 'audit-signing-key.pem')).catch(() => 'absent'), 'absent');
 
     const cut = join(work, 'cut.backup');
     await writeFile(cut, bytes);
     await truncate(cut, bytes.length - 40);
-    await rejectsWith(restoreBackup(cut, { dataDir: join(work, 'from-cut'), kekFile: join(source, 'kek.key') }), 'VEIL_BACKUP_INVALID');
+    await rejectsWith(
+      restoreBackup(cut, { dataDir: join(work, 'from-cut'), kekFile: join(source, 'kek.key') }),
+      'VEIL_BACKUP_INVALID',
+    );
     const notBackup = join(work, 'not.backup');
     await writeFile(notBackup, 'hello\n');
     await rejectsWith(restoreBackup(notBackup, { dataDir: join(work, 'from-text') }), 'VEIL_BACKUP_INVALID');
   });
 
   test('a data directory that holds anything is refused', async () => {
-    await rejectsWith(restoreBackup(backupFile, { dataDir: source, kekFile: join(source, 'kek.key') }), 'VEIL_RESTORE_NOT_EMPTY');
+    await rejectsWith(
+      restoreBackup(backupFile, { dataDir: source, kekFile: join(source, 'kek.key') }),
+      'VEIL_RESTORE_NOT_EMPTY',
+    );
   });
 });
 
-test('a backup of a PostgreSQL deployment restores into PGlite, outputs and audit log intact', { skip: skipReason('postgres'), timeout: 180_000 }, async () => {
-  const work = await mkdtemp(join(tmpdir(), 'veil-backup-pg-'));
-  const served = await openTestService('postgres');
-  try {
-    const res = await served.app.inject({ method: 'POST', url: '/v1/jobs', headers: as('processor'), payload: job(5) });
-    const jobId = res.json<{ job_id: string }>().job_id;
-    assert.equal((await waitForJob(served.app, jobId)).status, 'succeeded');
-    const output = (await served.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('processor') })).body;
-    const exported = await exportAuditLogText(served.service.audit, 'acme');
-    await served.service.close();
-    const file = join(work, 'pg.backup');
-    const counts = await createBackup({ dataDir: served.dataDir, databaseUrl: served.databaseUrl! }, file);
-    assert.ok((counts.rows['jobs'] ?? 0) === 1 && counts.blobs > 0);
-    const target = join(work, 'restored');
-    await restoreBackup(file, { dataDir: target, kekFile: join(served.dataDir, 'kek.key') });
-    const service = await open(target, 0);
+test(
+  'a backup of a PostgreSQL deployment restores into PGlite, outputs and audit log intact',
+  { skip: skipReason('postgres'), timeout: 180_000 },
+  async () => {
+    const work = await mkdtemp(join(tmpdir(), 'veil-backup-pg-'));
+    const served = await openTestService('postgres');
     try {
-      const again = await service.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/redacted`, headers: as('processor') });
-      assert.equal(again.body, output);
-      const after = await exportAuditLogText(service.audit, 'acme');
-      assert.equal(verifyExport(after).ok, true);
-      const leaves = (text: string) => text.split('\n').filter((l) => l.includes('"leaf_hash"'));
-      assert.deepEqual(leaves(after).slice(0, leaves(exported).length), leaves(exported));
+      const res = await served.app.inject({
+        method: 'POST',
+        url: '/v1/jobs',
+        headers: as('processor'),
+        payload: job(5),
+      });
+      const jobId = res.json<{ job_id: string }>().job_id;
+      assert.equal((await waitForJob(served.app, jobId)).status, 'succeeded');
+      const output = (
+        await served.app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${jobId}/redacted`,
+          headers: as('processor'),
+        })
+      ).body;
+      const exported = await exportAuditLogText(served.service.audit, 'acme');
+      await served.service.close();
+      const file = join(work, 'pg.backup');
+      const counts = await createBackup({ dataDir: served.dataDir, databaseUrl: served.databaseUrl! }, file);
+      assert.ok((counts.rows['jobs'] ?? 0) === 1 && counts.blobs > 0);
+      const target = join(work, 'restored');
+      await restoreBackup(file, { dataDir: target, kekFile: join(served.dataDir, 'kek.key') });
+      const service = await open(target, 0);
+      try {
+        const again = await service.app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${jobId}/redacted`,
+          headers: as('processor'),
+        });
+        assert.equal(again.body, output);
+        const after = await exportAuditLogText(service.audit, 'acme');
+        assert.equal(verifyExport(after).ok, true);
+        const leaves = (text: string) => text.split('\n').filter((l) => l.includes('"leaf_hash"'));
+        assert.deepEqual(leaves(after).slice(0, leaves(exported).length), leaves(exported));
+      } finally {
+        await service.close();
+      }
     } finally {
-      await service.close();
+      await served.dispose();
+      await rm(work, { recursive: true, force: true });
     }
-  } finally {
-    await served.dispose();
-    await rm(work, { recursive: true, force: true });
-  }
-});
+  },
+);

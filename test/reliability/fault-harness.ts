@@ -31,7 +31,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FAULT_QUEUES = { retryLimit: 6, retryDelaySeconds: 1, stepTimeoutSeconds: 8 } as const;
 
 /** A fresh database on the server at `serverUrl`; `drop` removes it. */
-export async function createDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -55,7 +58,18 @@ export function spawnWorker(env: NodeJS.ProcessEnv, log: string[], concurrency =
   const child = spawn(
     process.execPath,
     // Two fused jobs at a time, so a kill lands while most jobs are still to run.
-    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--concurrency', String(concurrency), '--fused-concurrency', '2', '--poll-seconds', '0.5'],
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'worker',
+      '--concurrency',
+      String(concurrency),
+      '--fused-concurrency',
+      '2',
+      '--poll-seconds',
+      '0.5',
+    ],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
@@ -64,7 +78,8 @@ export function spawnWorker(env: NodeJS.ProcessEnv, log: string[], concurrency =
 }
 
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
@@ -118,7 +133,11 @@ export async function checkJobs(runtime: Runtime, ids: readonly string[]): Promi
     const classes = (await repos.artifacts.listForJob(jobId)).map((a) => a.artifactClass).sort();
     if (job.status === 'succeeded') {
       succeeded += 1;
-      assert.deepEqual(classes, ['findings', 'manifest', 'original', 'redacted'], `job ${n}: one artifact per class`);
+      assert.deepEqual(
+        classes,
+        ['findings', 'manifest', 'original', 'redacted'],
+        `job ${n}: one artifact per class`,
+      );
       assert.deepEqual(job.countsByType, { EMAIL_ADDRESS: 1, US_SSN: 1 });
       const c = canaries(n);
       const { bytes } = await readRedacted(store, { tenant: TENANT, jobId });
@@ -151,8 +170,11 @@ async function filesUnder(dir: string): Promise<string[]> {
 export async function assertNoCanaries(count: number, dirs: readonly string[], text: string): Promise<void> {
   const needles = Array.from({ length: count }, (_, n) => canaries(n)).flatMap((c) => [c.ssn, c.email]);
   const haystacks: Array<[string, string]> = [['logs', text]];
-  for (const dir of dirs) for (const file of await filesUnder(dir)) haystacks.push([file, (await readFile(file)).toString('latin1')]);
-  for (const [where, hay] of haystacks) for (const needle of needles) assert.ok(!hay.includes(needle), `a canary in plaintext in ${where}`);
+  for (const dir of dirs)
+    for (const file of await filesUnder(dir))
+      haystacks.push([file, (await readFile(file)).toString('latin1')]);
+  for (const [where, hay] of haystacks)
+    for (const needle of needles) assert.ok(!hay.includes(needle), `a canary in plaintext in ${where}`);
 }
 
 /** Temp files of interrupted blob writes left under `dir`. */

@@ -48,7 +48,10 @@ test('values are parsed; a flag wins over the environment; an empty variable is 
 });
 
 test('a bad value stops with VEIL_CONFIG_INVALID naming the setting and its flag, never the value', () => {
-  assert.equal(refusal(() => loadConfig({ VEIL_PORT: '70000' })), 'VEIL_CONFIG_INVALID: configuration: VEIL_PORT: expected an integer from 0 to 65535');
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_PORT: '70000' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_PORT: expected an integer from 0 to 65535',
+  );
   assert.equal(
     refusal(() => loadConfig({}, [{ setting: 'VEIL_PORT', flag: '--port', value: 'eighty' }])),
     'VEIL_CONFIG_INVALID: configuration: --port (VEIL_PORT): expected an integer from 0 to 65535',
@@ -59,7 +62,10 @@ test('a bad value stops with VEIL_CONFIG_INVALID naming the setting and its flag
   );
   const secretUrl = 'mysql://admin:hunter2-secret@db/veil';
   const message = refusal(() => loadConfig({ DATABASE_URL: secretUrl }));
-  assert.equal(message, 'VEIL_CONFIG_INVALID: configuration: DATABASE_URL: expected an absolute postgres:// or postgresql:// URL');
+  assert.equal(
+    message,
+    'VEIL_CONFIG_INVALID: configuration: DATABASE_URL: expected an absolute postgres:// or postgresql:// URL',
+  );
   assert.ok(!message.includes('hunter2'));
 });
 
@@ -81,17 +87,44 @@ test('settings that go together are checked together', () => {
     'VEIL_CONFIG_INVALID: configuration: VEIL_KEK_BASE64: must be set with VEIL_KEK=env (a base64 32-byte key: openssl rand -base64 32)',
   );
   assert.equal(refusal(() => loadConfig({ VEIL_KEK: 'aws-kms' })).split(': ')[2], 'VEIL_KMS_KEY_ID');
-  assert.equal(refusal(() => loadConfig({ VEIL_KEK: 'hsm' })), 'VEIL_CONFIG_INVALID: configuration: VEIL_KEK: expected one of local-file, env, vault-transit, aws-kms');
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_KEK: 'hsm' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_KEK: expected one of local-file, env, vault-transit, aws-kms',
+  );
 });
 
 test('each KEK driver gets its settings', () => {
-  const vault = loadConfig({ VEIL_KEK: 'vault-transit', VEIL_VAULT_ADDR: 'http://127.0.0.1:8200', VEIL_VAULT_TOKEN: 's.token', VEIL_VAULT_KEY: 'veil' }).config;
-  assert.deepEqual(keyProviderConfig(vault), { driver: 'vault-transit', address: 'http://127.0.0.1:8200', token: 's.token', keyName: 'veil', mount: 'transit' });
-  const kms = loadConfig({ VEIL_KEK: 'aws-kms', VEIL_KMS_KEY_ID: 'alias/veil', VEIL_KMS_REGION: 'eu-west-1', VEIL_KMS_ENDPOINT: 'http://127.0.0.1:4566' }).config;
-  assert.deepEqual(keyProviderConfig(kms), { driver: 'aws-kms', keyId: 'alias/veil', clientConfig: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566' } });
+  const vault = loadConfig({
+    VEIL_KEK: 'vault-transit',
+    VEIL_VAULT_ADDR: 'http://127.0.0.1:8200',
+    VEIL_VAULT_TOKEN: 's.token',
+    VEIL_VAULT_KEY: 'veil',
+  }).config;
+  assert.deepEqual(keyProviderConfig(vault), {
+    driver: 'vault-transit',
+    address: 'http://127.0.0.1:8200',
+    token: 's.token',
+    keyName: 'veil',
+    mount: 'transit',
+  });
+  const kms = loadConfig({
+    VEIL_KEK: 'aws-kms',
+    VEIL_KMS_KEY_ID: 'alias/veil',
+    VEIL_KMS_REGION: 'eu-west-1',
+    VEIL_KMS_ENDPOINT: 'http://127.0.0.1:4566',
+  }).config;
+  assert.deepEqual(keyProviderConfig(kms), {
+    driver: 'aws-kms',
+    keyId: 'alias/veil',
+    clientConfig: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566' },
+  });
   const key = Buffer.alloc(32, 7).toString('base64');
   const env = loadConfig({ VEIL_KEK: 'env', VEIL_KEK_BASE64: key }).config;
-  assert.deepEqual(keyProviderConfig(env), { driver: 'environment', variable: 'VEIL_KEK_BASE64', env: { VEIL_KEK_BASE64: key } });
+  assert.deepEqual(keyProviderConfig(env), {
+    driver: 'environment',
+    variable: 'VEIL_KEK_BASE64',
+    env: { VEIL_KEK_BASE64: key },
+  });
   const file = loadConfig({ VEIL_KEK_FILE: '/run/secrets/kek' }).config;
   assert.deepEqual(keyProviderConfig(file), { driver: 'local-file', path: '/run/secrets/kek' });
 });
@@ -99,7 +132,11 @@ test('each KEK driver gets its settings', () => {
 test('OIDC settings map to the token verifier: discovery or a JWKS URL, claim paths', () => {
   const issuer = 'https://login.example.org/realms/veil';
   const discovery = oidcVerifierOptions(
-    loadConfig({ VEIL_OIDC_ISSUER: issuer, VEIL_OIDC_AUDIENCE: 'veil-api, veil-web', VEIL_OIDC_ROLES_CLAIM: 'realm_access.roles' }).config,
+    loadConfig({
+      VEIL_OIDC_ISSUER: issuer,
+      VEIL_OIDC_AUDIENCE: 'veil-api, veil-web',
+      VEIL_OIDC_ROLES_CLAIM: 'realm_access.roles',
+    }).config,
   );
   assert.deepEqual(discovery, {
     keys: { kind: 'oidc' },
@@ -111,7 +148,12 @@ test('OIDC settings map to the token verifier: discovery or a JWKS URL, claim pa
     verifiedCacheSeconds: 30,
   });
   const jwks = oidcVerifierOptions(
-    loadConfig({ VEIL_OIDC_ISSUER: issuer, VEIL_OIDC_AUDIENCE: 'veil-api', VEIL_JWKS_URL: `${issuer}/certs`, VEIL_OIDC_TENANT_CLAIM: 'https://veil.example/tenant' }).config,
+    loadConfig({
+      VEIL_OIDC_ISSUER: issuer,
+      VEIL_OIDC_AUDIENCE: 'veil-api',
+      VEIL_JWKS_URL: `${issuer}/certs`,
+      VEIL_OIDC_TENANT_CLAIM: 'https://veil.example/tenant',
+    }).config,
   );
   assert.deepEqual(jwks?.keys, { kind: 'url', url: `${issuer}/certs` });
   assert.equal(jwks?.tenantClaim, 'https://veil.example/tenant');
@@ -121,47 +163,89 @@ test('the console signs in through the issuer only when its client id is set; it
   const issuer = 'https://login.example.org/realms/veil';
   const oidc = { VEIL_OIDC_ISSUER: issuer, VEIL_OIDC_AUDIENCE: 'veil-api' };
   assert.equal(browserSignInFromConfig(loadConfig(oidc).config), undefined);
-  assert.deepEqual(browserSignInFromConfig(loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'veil-console' }).config), { issuer, clientId: 'veil-console', scope: 'openid' });
-  assert.deepEqual(browserSignInFromConfig(loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'veil-console', VEIL_CONSOLE_SCOPE: 'openid profile' }).config)?.scope, 'openid profile');
+  assert.deepEqual(
+    browserSignInFromConfig(loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'veil-console' }).config),
+    { issuer, clientId: 'veil-console', scope: 'openid' },
+  );
+  assert.deepEqual(
+    browserSignInFromConfig(
+      loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'veil-console', VEIL_CONSOLE_SCOPE: 'openid profile' })
+        .config,
+    )?.scope,
+    'openid profile',
+  );
   assert.equal(
     refusal(() => loadConfig({ VEIL_CONSOLE_CLIENT_ID: 'veil-console' })),
     'VEIL_CONFIG_INVALID: configuration: VEIL_OIDC_ISSUER: must be set with VEIL_CONSOLE_CLIENT_ID (the issuer the console signs in with)',
   );
-  assert.equal(refusal(() => loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'c', VEIL_CONSOLE_SCOPE: 'profile' })), 'VEIL_CONFIG_INVALID: configuration: VEIL_CONSOLE_SCOPE: must include openid');
+  assert.equal(
+    refusal(() => loadConfig({ ...oidc, VEIL_CONSOLE_CLIENT_ID: 'c', VEIL_CONSOLE_SCOPE: 'profile' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_CONSOLE_SCOPE: must include openid',
+  );
 });
 
 test('unknown VEIL_* variables are reported with the closest setting; others are not mine to judge', () => {
-  const { unknown } = loadConfig({ VEIL_PROT: '9000', VEIL_NOTHING_LIKE_IT: '1', PATH: '/usr/bin', HOME: '/root' });
-  assert.deepEqual(unknown, ['VEIL_NOTHING_LIKE_IT is not a Veil setting and is ignored', 'VEIL_PROT is not a Veil setting and is ignored (did you mean VEIL_PORT?)']);
+  const { unknown } = loadConfig({
+    VEIL_PROT: '9000',
+    VEIL_NOTHING_LIKE_IT: '1',
+    PATH: '/usr/bin',
+    HOME: '/root',
+  });
+  assert.deepEqual(unknown, [
+    'VEIL_NOTHING_LIKE_IT is not a Veil setting and is ignored',
+    'VEIL_PROT is not a Veil setting and is ignored (did you mean VEIL_PORT?)',
+  ]);
 });
 
 test('the effective configuration names each source and hides secrets', () => {
   const key = Buffer.alloc(32, 9).toString('base64');
-  const loaded = loadConfig({ VEIL_KEK: 'env', VEIL_KEK_BASE64: key, DATABASE_URL: 'postgres://veil:pa55word@db.internal:5432/veil?sslmode=require', VEIL_VAULT_TOKEN: 's.vault-token' });
+  const loaded = loadConfig({
+    VEIL_KEK: 'env',
+    VEIL_KEK_BASE64: key,
+    DATABASE_URL: 'postgres://veil:pa55word@db.internal:5432/veil?sslmode=require',
+    VEIL_VAULT_TOKEN: 's.vault-token',
+  });
   const lines = describeConfig(loaded);
   const text = lines.join('\n');
   assert.equal(lines.length, SETTING_NAMES.length);
-  for (const secretValue of [key, 'pa55word', 'veil:', 's.vault-token', 'sslmode']) assert.ok(!text.includes(secretValue), `${secretValue} printed`);
+  for (const secretValue of [key, 'pa55word', 'veil:', 's.vault-token', 'sslmode'])
+    assert.ok(!text.includes(secretValue), `${secretValue} printed`);
   assert.match(text, /^DATABASE_URL +postgres:\/\/\*\*\*@db\.internal:5432\/veil {2}\(environment\)$/m);
   assert.match(text, /^VEIL_KEK_BASE64 +\(set, hidden\) {2}\(environment\)$/m);
   assert.match(text, /^VEIL_PORT +8080 {2}\(default\)$/m);
   assert.ok(isSecretSetting('VEIL_VAULT_TOKEN') && !isSecretSetting('VEIL_PORT'));
 });
 
-test('veil config check prints the configuration, and fails naming a bad setting', { timeout: 60_000 }, () => {
-  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-  const run = (env: Record<string, string>) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VEIL_') && name !== 'DATABASE_URL'));
-    return spawnSync(process.execPath, ['--import', 'tsx', main, 'config', 'check'], { encoding: 'utf8', env: { ...clean, ...env }, timeout: 30_000 });
-  };
-  const ok = run({ VEIL_PORT: '9443', VEIL_VAULT_TOKEN: 's.never-printed' });
-  assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /^VEIL_PORT +9443 {2}\(environment\)$/m);
-  assert.ok(!ok.stdout.includes('never-printed'));
-  const bad = run({ VEIL_WORKERS: '-1' });
-  assert.equal(bad.status, 1);
-  assert.equal(bad.stderr, 'error VEIL_CONFIG_INVALID: configuration: VEIL_WORKERS: expected an integer from 0 to 64\n');
-  const typo = run({ VEIL_LOG_LEVLE: 'debug' });
-  assert.equal(typo.status, 1);
-  assert.equal(typo.stderr, 'warning: VEIL_LOG_LEVLE is not a Veil setting and is ignored (did you mean VEIL_LOG_LEVEL?)\n');
-});
+test(
+  'veil config check prints the configuration, and fails naming a bad setting',
+  { timeout: 60_000 },
+  () => {
+    const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+    const run = (env: Record<string, string>) => {
+      const clean = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !name.startsWith('VEIL_') && name !== 'DATABASE_URL'),
+      );
+      return spawnSync(process.execPath, ['--import', 'tsx', main, 'config', 'check'], {
+        encoding: 'utf8',
+        env: { ...clean, ...env },
+        timeout: 30_000,
+      });
+    };
+    const ok = run({ VEIL_PORT: '9443', VEIL_VAULT_TOKEN: 's.never-printed' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^VEIL_PORT +9443 {2}\(environment\)$/m);
+    assert.ok(!ok.stdout.includes('never-printed'));
+    const bad = run({ VEIL_WORKERS: '-1' });
+    assert.equal(bad.status, 1);
+    assert.equal(
+      bad.stderr,
+      'error VEIL_CONFIG_INVALID: configuration: VEIL_WORKERS: expected an integer from 0 to 64\n',
+    );
+    const typo = run({ VEIL_LOG_LEVLE: 'debug' });
+    assert.equal(typo.status, 1);
+    assert.equal(
+      typo.stderr,
+      'warning: VEIL_LOG_LEVLE is not a Veil setting and is ignored (did you mean VEIL_LOG_LEVEL?)\n',
+    );
+  },
+);

@@ -26,53 +26,67 @@ const baseEnv = () => ({
   VEIL_DETECTION_THREADS: '0',
 });
 
-test('veil serve signs in with an external OIDC issuer and follows its key rotation', { timeout: 120_000 }, async () => {
-  const { config } = loadConfig({
-    ...baseEnv(),
-    VEIL_OIDC_ISSUER: issuer.url,
-    VEIL_OIDC_AUDIENCE: 'veil-api',
-    // Refetch the key set as soon as a token names an unknown key, and check every token anew,
-    // so the rotation is seen within the test rather than after the 30 s defaults.
-    VEIL_OIDC_KEYS_REFRESH_SECONDS: '0',
-    VEIL_OIDC_TOKEN_CACHE_SECONDS: '0',
-  });
-  const service = await startConfiguredService(config);
-  try {
-    assert.equal(service.issuer, 'oidc');
-    assert.equal(issuer.fetched.length, 0, 'start-up does not wait for the issuer');
-    const analyze = async (token: string) => {
-      const response = await fetch(`${service.url}/v1/analyze`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ text: 'mail jane@example.org', entities: ['EMAIL_ADDRESS'] }),
+test(
+  'veil serve signs in with an external OIDC issuer and follows its key rotation',
+  { timeout: 120_000 },
+  async () => {
+    const { config } = loadConfig({
+      ...baseEnv(),
+      VEIL_OIDC_ISSUER: issuer.url,
+      VEIL_OIDC_AUDIENCE: 'veil-api',
+      // Refetch the key set as soon as a token names an unknown key, and check every token anew,
+      // so the rotation is seen within the test rather than after the 30 s defaults.
+      VEIL_OIDC_KEYS_REFRESH_SECONDS: '0',
+      VEIL_OIDC_TOKEN_CACHE_SECONDS: '0',
+    });
+    const service = await startConfiguredService(config);
+    try {
+      assert.equal(service.issuer, 'oidc');
+      assert.equal(issuer.fetched.length, 0, 'start-up does not wait for the issuer');
+      const analyze = async (token: string) => {
+        const response = await fetch(`${service.url}/v1/analyze`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ text: 'mail jane@example.org', entities: ['EMAIL_ADDRESS'] }),
+        });
+        return { status: response.status, body: (await response.json()) as unknown };
+      };
+
+      const before = await issuer.token({ tenant: 'acme', roles: ['processor'] });
+      assert.deepEqual(await analyze(before), {
+        status: 200,
+        body: [{ entity_type: 'EMAIL_ADDRESS', start: 5, end: 21, score: 1, recognizer: 'email' }],
       });
-      return { status: response.status, body: (await response.json()) as unknown };
-    };
+      assert.deepEqual(issuer.fetched, [
+        '/realms/veil/.well-known/openid-configuration',
+        '/realms/veil/certs',
+      ]);
+      // The roles claim is read: an auditor may not analyse; a token for another audience is refused.
+      assert.equal((await analyze(await issuer.token({ tenant: 'acme', roles: ['auditor'] }))).status, 403);
+      assert.equal(
+        (await analyze(await issuer.token({ tenant: 'acme', roles: ['processor'] }, 'other-api'))).status,
+        401,
+      );
+      // No tenant claim, no principal.
+      assert.equal((await analyze(await issuer.token({ roles: ['processor'] }))).status, 401);
 
-    const before = await issuer.token({ tenant: 'acme', roles: ['processor'] });
-    assert.deepEqual(await analyze(before), {
-      status: 200,
-      body: [{ entity_type: 'EMAIL_ADDRESS', start: 5, end: 21, score: 1, recognizer: 'email' }],
-    });
-    assert.deepEqual(issuer.fetched, ['/realms/veil/.well-known/openid-configuration', '/realms/veil/certs']);
-    // The roles claim is read: an auditor may not analyse; a token for another audience is refused.
-    assert.equal((await analyze(await issuer.token({ tenant: 'acme', roles: ['auditor'] }))).status, 403);
-    assert.equal((await analyze(await issuer.token({ tenant: 'acme', roles: ['processor'] }, 'other-api'))).status, 401);
-    // No tenant claim, no principal.
-    assert.equal((await analyze(await issuer.token({ roles: ['processor'] }))).status, 401);
-
-    issuer.rotate();
-    const rotated = await issuer.token({ tenant: 'acme', roles: ['processor'] });
-    assert.equal((await analyze(rotated)).status, 200, 'a token of the new key verifies once the key set is fetched again');
-    assert.equal(issuer.fetched.filter((url) => url.endsWith('/certs')).length, 2);
-    assert.deepEqual(await analyze(before), {
-      status: 401,
-      body: { error: { code: 'VEIL_UNAUTHENTICATED', message: 'authentication failed' } },
-    });
-  } finally {
-    await service.close();
-  }
-});
+      issuer.rotate();
+      const rotated = await issuer.token({ tenant: 'acme', roles: ['processor'] });
+      assert.equal(
+        (await analyze(rotated)).status,
+        200,
+        'a token of the new key verifies once the key set is fetched again',
+      );
+      assert.equal(issuer.fetched.filter((url) => url.endsWith('/certs')).length, 2);
+      assert.deepEqual(await analyze(before), {
+        status: 401,
+        body: { error: { code: 'VEIL_UNAUTHENTICATED', message: 'authentication failed' } },
+      });
+    } finally {
+      await service.close();
+    }
+  },
+);
 
 test('a tenant and roles claim of another name are mapped, with the key set named by VEIL_JWKS_URL', async () => {
   const options = oidcVerifierOptions(
@@ -85,61 +99,107 @@ test('a tenant and roles claim of another name are mapped, with the key set name
     }).config,
   );
   const verifier = await createTokenVerifier(options!);
-  const token = await issuer.token({ org: { id: 'globex' }, realm_access: { roles: ['offline_access', 'processor'] } });
-  assert.deepEqual({ ...(await verifier.verify(token)) }, { id: 'user-7', tenantId: 'globex', roles: ['processor'], kind: 'user' });
+  const token = await issuer.token({
+    org: { id: 'globex' },
+    realm_access: { roles: ['offline_access', 'processor'] },
+  });
+  assert.deepEqual(
+    { ...(await verifier.verify(token)) },
+    { id: 'user-7', tenantId: 'globex', roles: ['processor'], kind: 'user' },
+  );
   // The default claim names are not read once others are configured.
-  await assert.rejects(verifier.verify(await issuer.token({ tenant: 'globex', roles: ['processor'] })), { code: 'VEIL_UNAUTHENTICATED' });
+  await assert.rejects(verifier.verify(await issuer.token({ tenant: 'globex', roles: ['processor'] })), {
+    code: 'VEIL_UNAUTHENTICATED',
+  });
 });
 
 const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' });
 
-test('--tls-cert and --tls-key serve HTTPS with HSTS', { timeout: 120_000, skip: openssl.status === 0 ? false : 'the openssl CLI is not installed' }, async () => {
-  const env = baseEnv();
-  const cert = join(env.VEIL_DATA_DIR, 'cert.pem');
-  const key = join(env.VEIL_DATA_DIR, 'key.pem');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
-  const { config } = loadConfig(env, [
-    { setting: 'VEIL_TLS_CERT', flag: '--tls-cert', value: cert },
-    { setting: 'VEIL_TLS_KEY', flag: '--tls-key', value: key },
-  ]);
-  const service = await startConfiguredService(config);
-  try {
-    assert.equal(service.tls, true);
-    assert.match(service.url, /^https:\/\/127\.0\.0\.1:\d+$/);
-    const answer = await new Promise<{ status: number; hsts: string | undefined; body: string; protocol: string }>((resolve, reject) => {
-      const req = httpsRequest(`${service.url}/healthz`, { ca: readFileSync(cert) }, (response) => {
-        const protocol = (response.socket as TLSSocket).getProtocol() ?? '';
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            hsts: response.headers['strict-transport-security'],
-            body: Buffer.concat(chunks).toString('utf8'),
-            protocol,
-          }),
-        );
+test(
+  '--tls-cert and --tls-key serve HTTPS with HSTS',
+  { timeout: 120_000, skip: openssl.status === 0 ? false : 'the openssl CLI is not installed' },
+  async () => {
+    const env = baseEnv();
+    const cert = join(env.VEIL_DATA_DIR, 'cert.pem');
+    const key = join(env.VEIL_DATA_DIR, 'key.pem');
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(made.status, 0, made.stderr);
+    const { config } = loadConfig(env, [
+      { setting: 'VEIL_TLS_CERT', flag: '--tls-cert', value: cert },
+      { setting: 'VEIL_TLS_KEY', flag: '--tls-key', value: key },
+    ]);
+    const service = await startConfiguredService(config);
+    try {
+      assert.equal(service.tls, true);
+      assert.match(service.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const answer = await new Promise<{
+        status: number;
+        hsts: string | undefined;
+        body: string;
+        protocol: string;
+      }>((resolve, reject) => {
+        const req = httpsRequest(`${service.url}/healthz`, { ca: readFileSync(cert) }, (response) => {
+          const protocol = (response.socket as TLSSocket).getProtocol() ?? '';
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              hsts: response.headers['strict-transport-security'],
+              body: Buffer.concat(chunks).toString('utf8'),
+              protocol,
+            }),
+          );
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
-    assert.equal(answer.status, 200);
-    assert.equal(answer.hsts, 'max-age=31536000; includeSubDomains');
-    assert.match(answer.protocol, /^TLSv1\.[23]$/);
-    // Plain HTTP on the same port gets no answer from the API.
-    await assert.rejects(fetch(service.url.replace('https:', 'http:') + '/healthz'));
-  } finally {
-    await service.close();
-  }
-});
+      assert.equal(answer.status, 200);
+      assert.equal(answer.hsts, 'max-age=31536000; includeSubDomains');
+      assert.match(answer.protocol, /^TLSv1\.[23]$/);
+      // Plain HTTP on the same port gets no answer from the API.
+      await assert.rejects(fetch(service.url.replace('https:', 'http:') + '/healthz'));
+    } finally {
+      await service.close();
+    }
+  },
+);
 
 test('an unreadable or wrong TLS file stops start-up naming the setting', { timeout: 30_000 }, async () => {
   const env = baseEnv();
-  const { config } = loadConfig({ ...env, VEIL_TLS_CERT: join(env.VEIL_DATA_DIR, 'absent.pem'), VEIL_TLS_KEY: join(env.VEIL_DATA_DIR, 'absent-key.pem') });
+  const { config } = loadConfig({
+    ...env,
+    VEIL_TLS_CERT: join(env.VEIL_DATA_DIR, 'absent.pem'),
+    VEIL_TLS_KEY: join(env.VEIL_DATA_DIR, 'absent-key.pem'),
+  });
   await assert.rejects(startConfiguredService(config), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'VEIL_CONFIG_INVALID');
-    assert.equal(error.message, `configuration: --tls-cert (VEIL_TLS_CERT): cannot read ${config.VEIL_TLS_CERT} (ENOENT)`);
+    assert.equal(
+      error.message,
+      `configuration: --tls-cert (VEIL_TLS_CERT): cannot read ${config.VEIL_TLS_CERT} (ENOENT)`,
+    );
     return true;
   });
 });

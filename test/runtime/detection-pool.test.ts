@@ -30,11 +30,14 @@ describe('detection pool', () => {
   });
 
   it('passes the engine errors on with their stable code, never the text', async () => {
-    await assert.rejects(pool.analyze('secret canary 078-05-1120', { entities: ['NO_SUCH_TYPE'] }), (e: unknown) => {
-      assert.ok(isCode('VEIL_UNKNOWN_ENTITY')(e));
-      assert.ok(!(e as Error).message.includes('canary'));
-      return true;
-    });
+    await assert.rejects(
+      pool.analyze('secret canary 078-05-1120', { entities: ['NO_SUCH_TYPE'] }),
+      (e: unknown) => {
+        assert.ok(isCode('VEIL_UNKNOWN_ENTITY')(e));
+        assert.ok(!(e as Error).message.includes('canary'));
+        return true;
+      },
+    );
   });
 });
 
@@ -66,20 +69,27 @@ describe('detection pool limits', () => {
     }
   });
 
-  it('fails only the task whose thread dies, and goes on with a fresh thread', { timeout: 60_000 }, async () => {
-    const pool = createDetectionPool({ threads: 1, maxHeapMb: 48 });
-    try {
-      const huge = 'Maria Keller 078-05-1120 '.repeat(1_600_000);
-      await assert.rejects(pool.analyze(huge, {}), isCode('VEIL_INTERNAL'));
-      assert.deepEqual(await pool.analyze(TEXTS[2]!, {}), []);
-    } finally {
-      await pool.close();
-    }
-  });
+  it(
+    'fails only the task whose thread dies, and goes on with a fresh thread',
+    { timeout: 60_000 },
+    async () => {
+      const pool = createDetectionPool({ threads: 1, maxHeapMb: 48 });
+      try {
+        const huge = 'Maria Keller 078-05-1120 '.repeat(1_600_000);
+        await assert.rejects(pool.analyze(huge, {}), isCode('VEIL_INTERNAL'));
+        assert.deepEqual(await pool.analyze(TEXTS[2]!, {}), []);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   it('fails waiting and later texts with VEIL_NOT_READY once closed', async () => {
     const pool = createDetectionPool({ threads: 1 });
-    const running = assert.rejects(pool.analyze('John Smith lives at 12 Oak Road. '.repeat(5_000), {}), isCode('VEIL_NOT_READY'));
+    const running = assert.rejects(
+      pool.analyze('John Smith lives at 12 Oak Road. '.repeat(5_000), {}),
+      isCode('VEIL_NOT_READY'),
+    );
     const waiting = assert.rejects(pool.analyze('Jane Doe', {}), isCode('VEIL_NOT_READY'));
     await pool.close();
     await Promise.all([running, waiting]);
@@ -90,13 +100,17 @@ describe('detection pool limits', () => {
     assert.throws(() => createDetectionPool({ threads: 0 }), isCode('VEIL_INVALID_OPTION'));
   });
 
-  it('fails waiting texts instead of spinning when threads cannot even start', { timeout: 30_000 }, async () => {
-    // 4 MiB of heap cannot load the engine: every thread dies at start.
-    const pool = createDetectionPool({ threads: 1, maxHeapMb: 4 });
-    try {
-      await assert.rejects(pool.analyze('Jane Doe', {}), isCode('VEIL_INTERNAL'));
-    } finally {
-      await pool.close();
-    }
-  });
+  it(
+    'fails waiting texts instead of spinning when threads cannot even start',
+    { timeout: 30_000 },
+    async () => {
+      // 4 MiB of heap cannot load the engine: every thread dies at start.
+      const pool = createDetectionPool({ threads: 1, maxHeapMb: 4 });
+      try {
+        await assert.rejects(pool.analyze('Jane Doe', {}), isCode('VEIL_INTERNAL'));
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 });

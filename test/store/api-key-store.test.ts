@@ -151,7 +151,10 @@ for (const driver of DRIVERS) {
           ),
         );
         // Later migrations follow; what matters is that 0003 and 0004 run on the old database.
-        assert.deepEqual((await migrateToLatest(raw)).slice(0, 2), ['0003_api_keys_by_key_id', '0004_api_key_expiry']);
+        assert.deepEqual((await migrateToLatest(raw)).slice(0, 2), [
+          '0003_api_keys_by_key_id',
+          '0004_api_key_expiry',
+        ]);
         const { rows } = await sql<{ column_name: string }>`
           select column_name from information_schema.columns where table_name = 'api_keys' order by column_name`.execute(
           raw,

@@ -17,7 +17,10 @@ for (const driver of DRIVERS) {
     before(async () => {
       database = await driver.open();
       const keyring = new Keyring({
-        provider: createEnvironmentKeyProvider({ variable: 'VEIL_KEK_BASE64', env: { VEIL_KEK_BASE64: randomBytes(32).toString('base64') } }),
+        provider: createEnvironmentKeyProvider({
+          variable: 'VEIL_KEK_BASE64',
+          env: { VEIL_KEK_BASE64: randomBytes(32).toString('base64') },
+        }),
         store: new DatabaseKeyringStore(database.handle.db),
       });
       // Small chunks, so a few kilobytes already span several rows.
@@ -30,7 +33,12 @@ for (const driver of DRIVERS) {
     const chunksOf = async (name: string): Promise<{ seq: number; data: Uint8Array }[]> =>
       database.handle.db.transaction().execute(async (trx) => {
         await sql`select set_config('veil.tenant_id', '*', true)`.execute(trx);
-        return trx.selectFrom('blob_chunks').select(['seq', 'data']).where('name', '=', name).orderBy('seq').execute();
+        return trx
+          .selectFrom('blob_chunks')
+          .select(['seq', 'data'])
+          .where('name', '=', name)
+          .orderBy('seq')
+          .execute();
       });
 
     test('an object spans chunk rows of ciphertext only, and reads back whole', async () => {
@@ -38,13 +46,20 @@ for (const driver of DRIVERS) {
       const ref = await blobs.put({ tenantId: 'acme', artifactClass: 'source-document' }, content);
       assert.match(ref.name, /^b_[0-9a-f]{32}$/);
       const rows = await chunksOf(ref.name);
-      assert.deepEqual(rows.map((r) => r.seq), [0, 1, 2, 3, 4, 5, 6, 7, 8]); // 8,700 bytes and the envelope
+      assert.deepEqual(
+        rows.map((r) => r.seq),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      ); // 8,700 bytes and the envelope
       assert.ok(rows.every((r) => r.data.length <= 1000));
-      for (const row of rows) assert.ok(!Buffer.from(row.data).includes(CANARY.slice(0, 12)), 'plaintext in a row');
+      for (const row of rows)
+        assert.ok(!Buffer.from(row.data).includes(CANARY.slice(0, 12)), 'plaintext in a row');
       assert.deepEqual(await blobs.get(ref), content);
       assert.equal(await blobs.exists(ref), true);
       // An empty object is one empty chunk, and reads back empty.
-      const empty = await blobs.put({ tenantId: 'acme', artifactClass: 'source-document' }, new Uint8Array(0));
+      const empty = await blobs.put(
+        { tenantId: 'acme', artifactClass: 'source-document' },
+        new Uint8Array(0),
+      );
       assert.equal((await blobs.get(empty)).length, 0);
     });
 
@@ -52,7 +67,9 @@ for (const driver of DRIVERS) {
       const ref = await blobs.put({ tenantId: 'acme', artifactClass: 'redacted' }, Buffer.from(CANARY));
       await assert.rejects(blobs.get({ ...ref, tenantId: 'globex' }), { code: 'VEIL_NOT_FOUND' });
       assert.equal(await blobs.exists({ ...ref, tenantId: 'globex' }), false);
-      await assert.rejects(blobs.get({ ...ref, artifactClass: 'findings' }), { code: 'VEIL_DECRYPTION_FAILED' });
+      await assert.rejects(blobs.get({ ...ref, artifactClass: 'findings' }), {
+        code: 'VEIL_DECRYPTION_FAILED',
+      });
       // Deleting as another tenant removes nothing.
       await blobs.delete({ ...ref, tenantId: 'globex' });
       assert.equal(await blobs.exists(ref), true);

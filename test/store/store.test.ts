@@ -123,7 +123,23 @@ for (const driver of DRIVERS) {
         where table_schema = 'public' and column_name = 'tenant_id' order by table_name`.execute(db);
       assert.deepEqual(
         rows.map((r) => r.table_name),
-        ['alert_deliveries', 'alerts', 'api_keys', 'artifacts', 'blob_chunks', 'consent_withdrawals', 'idempotency_keys', 'jobs', 'keyring_records', 'legal_holds', 'privacy_ledger', 'retention_ledger', 'subject_index', 'uploads', 'vault_entries'],
+        [
+          'alert_deliveries',
+          'alerts',
+          'api_keys',
+          'artifacts',
+          'blob_chunks',
+          'consent_withdrawals',
+          'idempotency_keys',
+          'jobs',
+          'keyring_records',
+          'legal_holds',
+          'privacy_ledger',
+          'retention_ledger',
+          'subject_index',
+          'uploads',
+          'vault_entries',
+        ],
       );
     });
 

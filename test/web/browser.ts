@@ -38,7 +38,14 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -89,7 +96,8 @@ export async function checkPage(
   assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
   if (options.canariesAllowed !== true) {
     const html = await page.content();
-    for (const canary of canaries) assert.ok(!html.includes(canary), `${name}: a detected value is in the DOM`);
+    for (const canary of canaries)
+      assert.ok(!html.includes(canary), `${name}: a detected value is in the DOM`);
   }
 }
 
@@ -103,17 +111,23 @@ export async function checkPage(
  * assert.deepEqual(seen.offOrigin(veil.url), []);
  * ```
  */
-export function watchPage(page: Page): { requests: string[]; cspErrors: string[]; offOrigin(origin: string): string[] } {
+export function watchPage(page: Page): {
+  requests: string[];
+  cspErrors: string[];
+  offOrigin(origin: string): string[];
+} {
   const requests: string[] = [];
   const cspErrors: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
   page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+      cspErrors.push(message.text());
   });
   return {
     requests,
     cspErrors,
-    offOrigin: (url) => requests.filter((r) => !r.startsWith('blob:') && new URL(r).origin !== new URL(url).origin),
+    offOrigin: (url) =>
+      requests.filter((r) => !r.startsWith('blob:') && new URL(r).origin !== new URL(url).origin),
   };
 }
 

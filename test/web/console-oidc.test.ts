@@ -55,7 +55,9 @@ describe('OIDC sign-in in the console (authorization code + PKCE)', { skip }, ()
 
   test('the server names the provider and the console client; the CSP admits that origin only', async () => {
     const settings = (await (await fetch(`${veil.url}/v1/sign-in`)).json()) as unknown;
-    assert.deepEqual(settings, { oidc: { issuer: issuer.url, client_id: 'veil-console', scope: 'openid', redirect_path: '/console/' } });
+    assert.deepEqual(settings, {
+      oidc: { issuer: issuer.url, client_id: 'veil-console', scope: 'openid', redirect_path: '/console/' },
+    });
     const csp = (await fetch(`${veil.url}/console/`)).headers.get('content-security-policy') ?? '';
     assert.match(csp, new RegExp(`connect-src 'self' ${new URL(issuer.url).origin.replaceAll('.', '\\.')};`));
   });
@@ -80,13 +82,24 @@ describe('OIDC sign-in in the console (authorization code + PKCE)', { skip }, ()
     const url = new URL(page.url());
     assert.equal(url.search, '', 'the code and state left the address bar');
     assert.equal(url.hash, '#/audit');
-    const stored = await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })');
+    const stored = await page.evaluate(
+      'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })',
+    );
     assert.equal(stored, JSON.stringify({ local: {}, session: {}, cookie: '' }));
     const nav = await page.getByRole('navigation', { name: 'Main' }).innerText();
-    assert.deepEqual(nav.split('\n').map((s) => s.trim()).filter(Boolean), ['Jobs', 'Audit', 'Privacy', 'Settings']);
+    assert.deepEqual(
+      nav
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      ['Jobs', 'Audit', 'Privacy', 'Settings'],
+    );
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Session' }).waitFor();
-    assert.match(await page.locator('dl').innerText(), /acme[\s\S]*person \(token\)[\s\S]*processor, auditor/);
+    assert.match(
+      await page.locator('dl').innerText(),
+      /acme[\s\S]*person \(token\)[\s\S]*processor, auditor/,
+    );
   });
 
   test('a callback replayed after sign-in completed is refused: the state was single-use', async () => {
@@ -96,8 +109,15 @@ describe('OIDC sign-in in the console (authorization code + PKCE)', { skip }, ()
     const tokenRequests = issuer.fetched.filter((p) => p.endsWith('/token')).length;
     await page.goto(callback.toString());
     await page.getByRole('alert').waitFor();
-    assert.match(await page.getByRole('alert').innerText(), /VEIL_CONSOLE_SIGN_IN[\s\S]*did not start a sign-in/);
-    assert.equal(issuer.fetched.filter((p) => p.endsWith('/token')).length, tokenRequests, 'no code was redeemed');
+    assert.match(
+      await page.getByRole('alert').innerText(),
+      /VEIL_CONSOLE_SIGN_IN[\s\S]*did not start a sign-in/,
+    );
+    assert.equal(
+      issuer.fetched.filter((p) => p.endsWith('/token')).length,
+      tokenRequests,
+      'no code was redeemed',
+    );
     assert.equal(new URL(page.url()).search, '');
   });
 
@@ -132,7 +152,10 @@ describe('OIDC sign-in in the console (authorization code + PKCE)', { skip }, ()
 
   test('every request went to the server or the provider, and the CSP refused nothing', () => {
     const provider = new URL(issuer.url).origin;
-    assert.deepEqual(seen.offOrigin(veil.url).filter((url) => new URL(url).origin !== provider), []);
+    assert.deepEqual(
+      seen.offOrigin(veil.url).filter((url) => new URL(url).origin !== provider),
+      [],
+    );
     assert.ok(seen.requests.some((url) => url.startsWith(`${issuer.url}/token`)));
     assert.deepEqual(seen.cspErrors, []);
   });

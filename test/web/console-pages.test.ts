@@ -41,7 +41,10 @@ describe('the console pages in Chromium', { skip }, () => {
   async function submit(body: Record<string, unknown>): Promise<string> {
     const res = await fetch(`${veil.url}/v1/jobs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await veil.token('processor')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${await veil.token('processor')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ purpose: 'claims-intake', retention_days: 7, ...body }),
     });
     assert.equal(res.status, 202, await res.clone().text());
@@ -81,7 +84,10 @@ describe('the console pages in Chromium', { skip }, () => {
     assert.match(email, /email\s+Show value\s+\d\.\d\d\s+(accepted|needs review)\s+direct/);
     await checkPage(page, '20-fields-hidden', [EMAIL]);
     await page.getByRole('button', { name: 'Show value of billing_email' }).click();
-    assert.match(await table.getByRole('row', { name: /^billing_email/ }).innerText(), new RegExp(EMAIL.replace('.', '\\.')));
+    assert.match(
+      await table.getByRole('row', { name: /^billing_email/ }).innerText(),
+      new RegExp(EMAIL.replace('.', '\\.')),
+    );
     await checkPage(page, '21-fields-shown', [EMAIL], { canariesAllowed: true });
   });
 
@@ -94,8 +100,11 @@ describe('the console pages in Chromium', { skip }, () => {
     const field = page.getByLabel(/^New key [0-9a-f]{24}: copy it now/);
     const apiKey = await field.inputValue();
     assert.match(apiKey, /^veil_/);
-    const keyId = /New key ([0-9a-f]{24})/.exec((await page.locator('label[for="new-key"]').innerText()) ?? '')![1]!;
-    const me = async (): Promise<number> => (await fetch(`${veil.url}/v1/me`, { headers: { authorization: `Bearer ${apiKey}` } })).status;
+    const keyId = /New key ([0-9a-f]{24})/.exec(
+      (await page.locator('label[for="new-key"]').innerText()) ?? '',
+    )![1]!;
+    const me = async (): Promise<number> =>
+      (await fetch(`${veil.url}/v1/me`, { headers: { authorization: `Bearer ${apiKey}` } })).status;
     assert.equal(await me(), 200);
     const row = page.getByRole('row').filter({ hasText: keyId });
     assert.match(await row.innerText(), /processor, auditor/);
@@ -110,20 +119,34 @@ describe('the console pages in Chromium', { skip }, () => {
   });
 
   test('Data subjects: a DPO finds a subject by e-mail, withdraws consent and erases them, verifying the receipts', async () => {
-    const jobId = await submit({ text: `Referral for ${SUBJECT_EMAIL}, phone on file.`, consent: { basis: 'consent', subject_ref: SUBJECT } });
+    const jobId = await submit({
+      text: `Referral for ${SUBJECT_EMAIL}, phone on file.`,
+      consent: { basis: 'consent', subject_ref: SUBJECT },
+    });
     for (;;) {
-      const res = await fetch(`${veil.url}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${await veil.token('processor')}` } });
+      const res = await fetch(`${veil.url}/v1/jobs/${jobId}`, {
+        headers: { authorization: `Bearer ${await veil.token('processor')}` },
+      });
       if (((await res.json()) as { status: string }).status === 'succeeded') break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.deepEqual(await signInAs('dpo', '#/subjects'), ['Jobs', 'Audit', 'Privacy', 'Data subjects', 'Settings']);
+    assert.deepEqual(await signInAs('dpo', '#/subjects'), [
+      'Jobs',
+      'Audit',
+      'Privacy',
+      'Data subjects',
+      'Settings',
+    ]);
     await page.getByRole('heading', { name: 'Data subjects', level: 1 }).waitFor();
     await checkPage(page, '24-subjects', [SUBJECT_EMAIL]);
     await page.getByLabel('Identifier type').selectOption('EMAIL_ADDRESS');
     await page.getByLabel('Identifier', { exact: true }).fill(SUBJECT_EMAIL);
     await page.getByRole('button', { name: 'Find their data' }).click();
     await page.getByRole('heading', { name: 'Subject access: 1 job' }).waitFor();
-    assert.match(await page.getByRole('table', { name: new RegExp(jobId.slice(0, 8)) }).innerText(), /EMAIL_ADDRESS\s+canary-subject@example\.org/);
+    assert.match(
+      await page.getByRole('table', { name: new RegExp(jobId.slice(0, 8)) }).innerText(),
+      /EMAIL_ADDRESS\s+canary-subject@example\.org/,
+    );
     await checkPage(page, '25-subject-access', [SUBJECT_EMAIL], { canariesAllowed: true });
 
     await page.getByLabel('Identifier', { exact: true }).fill('');
@@ -132,7 +155,10 @@ describe('the console pages in Chromium', { skip }, () => {
     await page.getByText(/cannot be undone/).waitFor();
     await page.getByRole('button', { name: 'Yes, erase everything' }).click();
     await page.getByRole('heading', { name: 'Erased' }).waitFor();
-    assert.match(await page.getByRole('heading', { name: 'Erased' }).locator('..').innerText(), /^Erased\n+1 job, \d+ stored artifacts/);
+    assert.match(
+      await page.getByRole('heading', { name: 'Erased' }).locator('..').innerText(),
+      /^Erased\n+1 job, \d+ stored artifacts/,
+    );
     await page.getByRole('button', { name: 'Verify receipt' }).click();
     await page.getByText(/^Receipt verified: entry \d+/).waitFor();
     await checkPage(page, '26-subject-erased', [SUBJECT_EMAIL]);
@@ -144,22 +170,44 @@ describe('the console pages in Chromium', { skip }, () => {
     await page.getByText(/^Receipt verified: entry \d+/).waitFor();
     const after = await fetch(`${veil.url}/v1/jobs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await veil.token('processor')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ text: 'Follow-up note.', purpose: 'claims-intake', retention_days: 7, consent: { basis: 'consent', subject_ref: SUBJECT } }),
+      headers: {
+        authorization: `Bearer ${await veil.token('processor')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        text: 'Follow-up note.',
+        purpose: 'claims-intake',
+        retention_days: 7,
+        consent: { basis: 'consent', subject_ref: SUBJECT },
+      }),
     });
-    assert.equal(((await after.json()) as { error?: { code: string } }).error?.code, 'VEIL_CONSENT_WITHDRAWN');
+    assert.equal(
+      ((await after.json()) as { error?: { code: string } }).error?.code,
+      'VEIL_CONSENT_WITHDRAWN',
+    );
   });
 
   test('Privacy: metrics of the last 30 days, alerts, and DP counts released only when asked', async () => {
-    await submit({ text: 'Note: write to someone@example.org.', consent: { basis: 'contract', allow_analytics: true } });
+    await submit({
+      text: 'Note: write to someone@example.org.',
+      consent: { basis: 'contract', allow_analytics: true },
+    });
     const released = (): number => seen.requests.filter((url) => url.includes('/v1/analytics/counts')).length;
     await signInAs('admin', '#/privacy');
     await page.getByRole('heading', { name: 'Privacy', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
-    await page.getByText(/^(No access anomaly has been raised\.|Access anomaly alerts)/).first().waitFor();
+    await page
+      .getByText(/^(No access anomaly has been raised\.|Access anomaly alerts)/)
+      .first()
+      .waitFor();
     await page.getByRole('table', { name: 'Artifacts alive by class' }).waitFor();
-    assert.match(await page.getByRole('table', { name: 'How long data lived' }).innerText(), /Raw document lifetime\s+\d+/);
-    const jobs = Number(/created\s+(\d+)/.exec(await page.getByRole('table', { name: 'Jobs', exact: true }).innerText())?.[1]);
+    assert.match(
+      await page.getByRole('table', { name: 'How long data lived' }).innerText(),
+      /Raw document lifetime\s+\d+/,
+    );
+    const jobs = Number(
+      /created\s+(\d+)/.exec(await page.getByRole('table', { name: 'Jobs', exact: true }).innerText())?.[1],
+    );
     assert.ok(jobs >= 1, `jobs created in the metrics: ${jobs}`);
     assert.equal(released(), 0, 'opening the page spends no privacy budget');
     await page.getByLabel('Count by').selectOption('purpose');

@@ -42,7 +42,8 @@ describe('the web console in Chromium', { skip }, () => {
     await veil?.close();
   });
 
-  const check = (name: string, options: { canariesAllowed?: boolean } = {}): Promise<void> => checkPage(page, name, CANARIES, options);
+  const check = (name: string, options: { canariesAllowed?: boolean } = {}): Promise<void> =>
+    checkPage(page, name, CANARIES, options);
 
   test('sign in: a bad token shows its code; a good one, typed and submitted by keyboard, opens Jobs', async () => {
     await page.goto(`${veil.url}/console`);
@@ -60,11 +61,19 @@ describe('the web console in Chromium', { skip }, () => {
     await page.getByLabel('Token or API key').press('Enter');
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
     // The token is in memory only.
-    const stored = await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })');
+    const stored = await page.evaluate(
+      'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })',
+    );
     assert.equal(stored, JSON.stringify({ local: {}, session: {}, cookie: '' }));
     // A processor-auditor sees Jobs, Audit, Privacy and Settings.
     const nav = await page.getByRole('navigation', { name: 'Main' }).innerText();
-    assert.deepEqual(nav.split('\n').map((s) => s.trim()).filter(Boolean), ['Jobs', 'Audit', 'Privacy', 'Settings']);
+    assert.deepEqual(
+      nav
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      ['Jobs', 'Audit', 'Privacy', 'Settings'],
+    );
     await check('03-jobs-empty');
   });
 
@@ -89,7 +98,10 @@ describe('the web console in Chromium', { skip }, () => {
 
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     await page.getByRole('link', { name: jobId.slice(0, 8) }).waitFor();
-    const row = await page.getByRole('row').filter({ hasText: jobId.slice(0, 8) }).innerText();
+    const row = await page
+      .getByRole('row')
+      .filter({ hasText: jobId.slice(0, 8) })
+      .innerText();
     assert.match(row, /succeeded/);
     assert.match(row, /claims-intake/);
     assert.match(row, /in 7 days/);
@@ -114,9 +126,14 @@ describe('the web console in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Delete job…' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await page.getByRole('heading', { name: 'Deleted' }).waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download receipt' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download receipt' }).click(),
+    ]);
     const receipt = JSON.parse(await readFile((await download.path())!, 'utf8')) as unknown;
-    const key = (await (await fetch(`${veil.url}/v1/audit/public-key`)).json()) as { jwk: { kty: string; crv: string; x: string } };
+    const key = (await (await fetch(`${veil.url}/v1/audit/public-key`)).json()) as {
+      jwk: { kty: string; crv: string; x: string };
+    };
     assert.equal(cliVerify(receipt, key.jwk).ok, true);
     await page.getByRole('button', { name: 'Verify receipt' }).click();
     await page.getByText(/^Receipt verified: entry \d+/).waitFor();
@@ -136,7 +153,9 @@ describe('the web console in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await page.getByText(/^Export verified: \d+ entries/).waitFor();
     await check('08-audit-verify');
-    await page.getByLabel('or paste it').fill(exported.replace('"outcome":"succeeded"', '"outcome":"failed"'));
+    await page
+      .getByLabel('or paste it')
+      .fill(exported.replace('"outcome":"succeeded"', '"outcome":"failed"'));
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await page.getByText(/^Export does NOT verify \(leaf-hash\), first bad entry \d+/).waitFor();
 
@@ -148,8 +167,16 @@ describe('the web console in Chromium', { skip }, () => {
   test('a DPO may reveal values, with a reason; only then are they in the DOM', async () => {
     const res = await fetch(`${veil.url}/v1/jobs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await veil.token('processor')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ text: TEXT, purpose: 'claims-intake', consent: { basis: 'contract' }, retention_days: 7 }),
+      headers: {
+        authorization: `Bearer ${await veil.token('processor')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        text: TEXT,
+        purpose: 'claims-intake',
+        consent: { basis: 'contract' },
+        retention_days: 7,
+      }),
     });
     const { job_id: id } = (await res.json()) as { job_id: string };
     await page.goto(`${veil.url}/console/#/jobs/${id}`);
@@ -163,11 +190,14 @@ describe('the web console in Chromium', { skip }, () => {
     await page.getByLabel('Ticket').fill('DSR-2291');
     await page.getByRole('button', { name: 'Reveal' }).click();
     await page.getByRole('table', { name: 'Revealed values' }).waitFor();
-    assert.match(await page.getByRole('table', { name: 'Revealed values' }).innerText(), new RegExp(EMAIL.replace('.', '\\.')));
+    assert.match(
+      await page.getByRole('table', { name: 'Revealed values' }).innerText(),
+      new RegExp(EMAIL.replace('.', '\\.')),
+    );
     await check('11-job-revealed', { canariesAllowed: true });
   });
 
-  test('every request stayed on the server\'s origin and the CSP refused nothing', () => {
+  test("every request stayed on the server's origin and the CSP refused nothing", () => {
     assert.deepEqual(seen.offOrigin(veil.url), []);
     assert.ok(seen.requests.length > 10);
     assert.deepEqual(seen.cspErrors, []);

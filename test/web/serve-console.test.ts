@@ -23,30 +23,34 @@ const built = await access(join(CONSOLE_DIR, 'index.html')).then(
   () => false,
 );
 
-test('the built console is served under a strict CSP, with no inline script or style', { skip: built ? false : 'the console is not built (npm run build:console)' }, async () => {
-  const app = await buildApp({ ...deps, routes: [consoleRoutes()] });
-  try {
-    const redirect = await app.inject({ method: 'GET', url: '/console' });
-    assert.equal(redirect.statusCode, 302);
-    assert.equal(redirect.headers.location, '/console/');
-    const page = await app.inject({ method: 'GET', url: '/console/' });
-    assert.equal(page.statusCode, 200);
-    assert.equal(page.headers['content-security-policy'], CONSOLE_CSP);
-    assert.match(CONSOLE_CSP, /script-src 'self';/);
-    assert.ok(!/unsafe-|https?:|\*/.test(CONSOLE_CSP), CONSOLE_CSP);
-    assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(page.body), 'no inline script');
-    assert.ok(!/<style|\sstyle=/i.test(page.body), 'no inline style');
-    assert.ok(!/\/\/[a-z0-9.-]+\.[a-z]{2,}\//i.test(page.body), 'no other origin');
-    const script = /<script[^>]+src="([^"]+)"/.exec(page.body)![1]!;
-    const asset = await app.inject({ method: 'GET', url: script });
-    assert.equal(asset.statusCode, 200);
-    assert.match(String(asset.headers['content-type']), /javascript/);
-    assert.match(String(asset.headers['cache-control']), /immutable/);
-    assert.equal(asset.body, await readFile(join(CONSOLE_DIR, script.replace('/console/', '')), 'utf8'));
-  } finally {
-    await app.close();
-  }
-});
+test(
+  'the built console is served under a strict CSP, with no inline script or style',
+  { skip: built ? false : 'the console is not built (npm run build:console)' },
+  async () => {
+    const app = await buildApp({ ...deps, routes: [consoleRoutes()] });
+    try {
+      const redirect = await app.inject({ method: 'GET', url: '/console' });
+      assert.equal(redirect.statusCode, 302);
+      assert.equal(redirect.headers.location, '/console/');
+      const page = await app.inject({ method: 'GET', url: '/console/' });
+      assert.equal(page.statusCode, 200);
+      assert.equal(page.headers['content-security-policy'], CONSOLE_CSP);
+      assert.match(CONSOLE_CSP, /script-src 'self';/);
+      assert.ok(!/unsafe-|https?:|\*/.test(CONSOLE_CSP), CONSOLE_CSP);
+      assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(page.body), 'no inline script');
+      assert.ok(!/<style|\sstyle=/i.test(page.body), 'no inline style');
+      assert.ok(!/\/\/[a-z0-9.-]+\.[a-z]{2,}\//i.test(page.body), 'no other origin');
+      const script = /<script[^>]+src="([^"]+)"/.exec(page.body)![1]!;
+      const asset = await app.inject({ method: 'GET', url: script });
+      assert.equal(asset.statusCode, 200);
+      assert.match(String(asset.headers['content-type']), /javascript/);
+      assert.match(String(asset.headers['cache-control']), /immutable/);
+      assert.equal(asset.body, await readFile(join(CONSOLE_DIR, script.replace('/console/', '')), 'utf8'));
+    } finally {
+      await app.close();
+    }
+  },
+);
 
 test('an installation without the built console says how to build it', async () => {
   const empty = await mkdtemp(join(tmpdir(), 'veil-no-console-'));

@@ -61,28 +61,58 @@ test('a label above its value, a spoiling label, a missing required field, revie
   // The only amount sits by a disqualified label: it may be read, but not as a labelled total.
   assert.equal(result.total!.status, 'needs_review');
   assert.ok(result.total!.checks.some((c) => c.name === 'label' && !c.passed));
-  assert.deepEqual(result.iban, { value: null, type: 'iban', confidence: 0, status: 'missing', sensitivity: 'financial', page: null, box: null, checks: [{ name: 'required', passed: false }] });
+  assert.deepEqual(result.iban, {
+    value: null,
+    type: 'iban',
+    confidence: 0,
+    status: 'missing',
+    sensitivity: 'financial',
+    page: null,
+    box: null,
+    checks: [{ name: 'required', passed: false }],
+  });
 });
 
 test('CSV columns and JSON keys serve as labels', async () => {
-  const doc: Document = { format: 'json', mediaType: 'application/json', pages: [], tables: [], records: [{ values: [{ invoice: { total_due: '€ 1.234,50', issued: '2024-02-29' } }] }] };
-  const { fields } = await extractFields(doc, validateFields([{ name: 'total', type: 'money', hint: 'total due' }, { name: 'issued', type: 'date', hint: 'issued' }]));
+  const doc: Document = {
+    format: 'json',
+    mediaType: 'application/json',
+    pages: [],
+    tables: [],
+    records: [{ values: [{ invoice: { total_due: '€ 1.234,50', issued: '2024-02-29' } }] }],
+  };
+  const { fields } = await extractFields(
+    doc,
+    validateFields([
+      { name: 'total', type: 'money', hint: 'total due' },
+      { name: 'issued', type: 'date', hint: 'issued' },
+    ]),
+  );
   assert.deepEqual(fields.total!.value, { amount: '1234.50', currency: 'EUR' });
   assert.equal(fields.issued!.value, '2024-02-29');
   assert.equal(fields.issued!.page, null);
 });
 
 test('model and auto need a model extractor; auto asks it only about uncertain fields', async () => {
-  const fields = validateFields([{ name: 'total', type: 'money', hint: 'Grand Total' }, { name: 'ref', type: 'string', hint: 'Reference' }]);
-  await assert.rejects(extractFields(RECEIPT, fields, { extractor: 'model' }), { code: 'VEIL_EXTRACTOR_UNAVAILABLE' });
-  await assert.rejects(extractFields(RECEIPT, fields, { extractor: 'auto' }), { code: 'VEIL_EXTRACTOR_UNAVAILABLE' });
+  const fields = validateFields([
+    { name: 'total', type: 'money', hint: 'Grand Total' },
+    { name: 'ref', type: 'string', hint: 'Reference' },
+  ]);
+  await assert.rejects(extractFields(RECEIPT, fields, { extractor: 'model' }), {
+    code: 'VEIL_EXTRACTOR_UNAVAILABLE',
+  });
+  await assert.rejects(extractFields(RECEIPT, fields, { extractor: 'auto' }), {
+    code: 'VEIL_EXTRACTOR_UNAVAILABLE',
+  });
   const asked: string[][] = [];
   // A second extractor behind the same port (what the model extractor implements), answering from its own reading.
   const second: Extractor = {
     name: 'second-opinion',
     async extract({ fields: wanted }) {
       asked.push(wanted.map((f) => f.name));
-      return Object.fromEntries(wanted.map((f) => [f.name, { value: 'R-1', confidence: 0.9, page: 1, box: null, checks: [] }]));
+      return Object.fromEntries(
+        wanted.map((f) => [f.name, { value: 'R-1', confidence: 0.9, page: 1, box: null, checks: [] }]),
+      );
     },
   };
   const { fields: out } = await extractFields(RECEIPT, fields, { extractor: 'auto', model: second });
@@ -93,7 +123,10 @@ test('model and auto need a model extractor; auto asks it only about uncertain f
 
 test('OCR digit-for-letter confusions are undone only into words the template expects', async () => {
   const { restoreExpectedWords } = await import('../../../src/ai/fields/rules/blocks.js');
-  assert.equal(restoreExpectedWords('BOOK TA .K (TAMAN DAYA)SDN 8HD', ['SDN BHD']), 'BOOK TA .K (TAMAN DAYA)SDN BHD');
+  assert.equal(
+    restoreExpectedWords('BOOK TA .K (TAMAN DAYA)SDN 8HD', ['SDN BHD']),
+    'BOOK TA .K (TAMAN DAYA)SDN BHD',
+  );
   assert.equal(restoreExpectedWords('UNIT 8HD 1234', ['TRADING']), 'UNIT 8HD 1234', 'not an expected word');
   assert.equal(restoreExpectedWords('R00M 5', ['ROOM']), 'ROOM 5');
   assert.equal(restoreExpectedWords('800', ['BOO']), 'BOO');

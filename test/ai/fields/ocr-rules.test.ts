@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { extractFields } from '../../../src/ai/fields/extract.js';
 import { billAmounts, isBillTotal, sumsAgree } from '../../../src/ai/fields/rules/bill-arithmetic.js';
 import { restoreExpectedWords } from '../../../src/ai/fields/rules/blocks.js';
-import { calibrate, fitCalibration, SHIPPED_CALIBRATION, type CalibrationSample } from '../../../src/ai/fields/rules/calibration.js';
+import {
+  calibrate,
+  fitCalibration,
+  SHIPPED_CALIBRATION,
+  type CalibrationSample,
+} from '../../../src/ai/fields/rules/calibration.js';
 import { createRuleExtractor } from '../../../src/ai/fields/rules/extract.js';
 import { layoutLines, trustedText, type LayoutLine } from '../../../src/ai/fields/rules/layout.js';
 import type { FieldSpec, Money } from '../../../src/ai/fields/spec.js';
@@ -13,7 +18,12 @@ import { repairNumbers, repairWords } from '../../../src/ai/fields/types/ocr-con
 import { parseValue } from '../../../src/ai/fields/types/index.js';
 import { page } from './page.js';
 
-const TOTAL: FieldSpec = { name: 'total', type: 'money', hint: ['Total'], not: ['Sub Total', 'GST', 'Cash', 'Change', 'Rounding'] };
+const TOTAL: FieldSpec = {
+  name: 'total',
+  type: 'money',
+  hint: ['Total'],
+  not: ['Sub Total', 'GST', 'Cash', 'Change', 'Rounding'],
+};
 
 test('letters OCR prints inside numbers are read as digits; words and codes stay as printed', () => {
   assert.equal(repairNumbers('TOTAL RM 6O.3O'), 'TOTAL RM 60.30');
@@ -27,7 +37,8 @@ test('letters OCR prints inside numbers are read as digits; words and codes stay
 });
 
 test('amounts and dates survive OCR misreads: letters for digits, a space after the decimal point', () => {
-  const money = (text: string) => (parseValue({ name: 't', type: 'money' }, text)?.value as Money | undefined)?.amount ?? null;
+  const money = (text: string) =>
+    (parseValue({ name: 't', type: 'money' }, text)?.value as Money | undefined)?.amount ?? null;
   assert.equal(money('RM 39. 80'), '39.80');
   assert.equal(money('RM 1O5.5O'), '105.50');
   assert.equal(money('14_10'), '14.10');
@@ -50,11 +61,23 @@ test('expected words come back one misread letter off, never into a word of anot
   assert.equal(restoreExpectedWords('ACME SON BHD', ['SDN BHD']), 'ACME SDN BHD');
   assert.equal(restoreExpectedWords('acme son bhd', ['SDN BHD']), 'acme sdn bhd');
   assert.equal(restoreExpectedWords('KEDAI PERNIAGAAR MAJU', ['PERNIAGAAN']), 'KEDAI PERNIAGAAN MAJU');
-  assert.equal(restoreExpectedWords('40170 SHAH ALAN', ['JALAN']), '40170 SHAH ALAN', 'one letter longer is another word');
+  assert.equal(
+    restoreExpectedWords('40170 SHAH ALAN', ['JALAN']),
+    '40170 SHAH ALAN',
+    'one letter longer is another word',
+  );
   assert.equal(restoreExpectedWords('THE SON', ['SDN BHD']), 'THE SON', 'a short word alone is not restored');
   assert.equal(restoreExpectedWords('SAN BND', ['SDN BHD']), 'SAN BND', 'two misread letters are too many');
-  assert.equal(restoreExpectedWords('NQ.12 JALAN MAJU', ['NO', 'JALAN']), 'NO.12 JALAN MAJU', 'a house number after a short word');
-  assert.equal(restoreExpectedWords('NQ JALAN', ['NO']), 'NQ JALAN', 'a short word with no number after it stays');
+  assert.equal(
+    restoreExpectedWords('NQ.12 JALAN MAJU', ['NO', 'JALAN']),
+    'NO.12 JALAN MAJU',
+    'a house number after a short word',
+  );
+  assert.equal(
+    restoreExpectedWords('NQ JALAN', ['NO']),
+    'NQ JALAN',
+    'a short word with no number after it stays',
+  );
 });
 
 test('specks OCR gives (almost) no confidence are trimmed from the ends of a line, never from inside it', () => {
@@ -67,8 +90,29 @@ test('specks OCR gives (almost) no confidence are trimmed from the ends of a lin
     });
     return { page: 1, text, words: laid, box: null, depth: 0.2, row: 3 };
   };
-  assert.equal(trustedText(line([['To', 0.02], ['NO.12', 0.9], ['JALAN', 0.9], ['x', 0.01], ['MAJU', 0.9], ['’,', 0]])), 'NO.12 JALAN x MAJU');
-  assert.equal(trustedText(line([['SMUDGED', 0.01], ['ROAD', 0.9]])), 'SMUDGED ROAD', 'a long word is a misread, not a speck');
+  assert.equal(
+    trustedText(
+      line([
+        ['To', 0.02],
+        ['NO.12', 0.9],
+        ['JALAN', 0.9],
+        ['x', 0.01],
+        ['MAJU', 0.9],
+        ['’,', 0],
+      ]),
+    ),
+    'NO.12 JALAN x MAJU',
+  );
+  assert.equal(
+    trustedText(
+      line([
+        ['SMUDGED', 0.01],
+        ['ROAD', 0.9],
+      ]),
+    ),
+    'SMUDGED ROAD',
+    'a long word is a misread, not a speck',
+  );
   assert.equal(trustedText(line([['ok', 0.05]])), '');
 });
 
@@ -93,7 +137,9 @@ test("a bill's sums are a second reading of its total: the rounded amount they g
   assert.equal(sumsAgree(bill, 7300, 5), true, 'sub-total + tax + rounding, and cash - change');
   assert.equal(sumsAgree(bill, 7299, 3), false, 'an unrounded total with no zero rounding printed');
   assert.equal(sumsAgree(bill, 6887, 7), false, 'a sub-total alone needs a printed zero tax');
-  const { fields } = await extractFields(BILL, validateFields([TOTAL]), { rules: createRuleExtractor({ calibration: null }) });
+  const { fields } = await extractFields(BILL, validateFields([TOTAL]), {
+    rules: createRuleExtractor({ calibration: null }),
+  });
   assert.deepEqual(fields.total!.value, { amount: '73.00', currency: null });
   assert.ok(fields.total!.checks.some((c) => c.name === 'arithmetic' && c.passed));
   assert.ok(isBillTotal(TOTAL));
@@ -101,8 +147,13 @@ test("a bill's sums are a second reading of its total: the rounded amount they g
 });
 
 test('a bill whose sums give nothing leaves its readings as they were', async () => {
-  const doc = page([[20, 300, 'TOTAL 12.50'], [20, 325, 'CASH 20.00']]);
-  const { fields } = await extractFields(doc, validateFields([TOTAL]), { rules: createRuleExtractor({ calibration: null }) });
+  const doc = page([
+    [20, 300, 'TOTAL 12.50'],
+    [20, 325, 'CASH 20.00'],
+  ]);
+  const { fields } = await extractFields(doc, validateFields([TOTAL]), {
+    rules: createRuleExtractor({ calibration: null }),
+  });
   assert.deepEqual(fields.total!.value, { amount: '12.50', currency: null });
   assert.ok(!fields.total!.checks.some((c) => c.name === 'arithmetic'));
 });

@@ -6,11 +6,22 @@ export function page(rows: readonly (readonly [number, number, string])[], heigh
     let at = x;
     return {
       words: text.split(' ').map((w, i) => {
-        const word = { text: w, box: { x: at, y, width: w.length * 10, height: 20 }, spaceBefore: i > 0, confidence: 0.95 };
+        const word = {
+          text: w,
+          box: { x: at, y, width: w.length * 10, height: 20 },
+          spaceBefore: i > 0,
+          confidence: 0.95,
+        };
         at += (w.length + 1) * 10;
         return word;
       }),
     };
   });
-  return { format: 'image', mediaType: 'image/png', pages: [{ number: 1, width: 500, height, unit: 'px', source: 'ocr', lines }], tables: [], records: [] };
+  return {
+    format: 'image',
+    mediaType: 'image/png',
+    pages: [{ number: 1, width: 500, height, unit: 'px', source: 'ocr', lines }],
+    tables: [],
+    records: [],
+  };
 }

@@ -5,8 +5,10 @@ import { parseValue, VALUE_FINDERS } from '../../../src/ai/fields/types/index.js
 import { normaliseAmount } from '../../../src/ai/fields/types/money.js';
 import type { FieldSpec, FieldType } from '../../../src/ai/fields/spec.js';
 
-const spec = (type: FieldType, extra: Partial<FieldSpec> = {}): FieldSpec => ({ name: 'f', type, ...extra }) as FieldSpec;
-const value = (type: FieldType, text: string, extra: Partial<FieldSpec> = {}) => parseValue(spec(type, extra), text)?.value ?? null;
+const spec = (type: FieldType, extra: Partial<FieldSpec> = {}): FieldSpec =>
+  ({ name: 'f', type, ...extra }) as FieldSpec;
+const value = (type: FieldType, text: string, extra: Partial<FieldSpec> = {}) =>
+  parseValue(spec(type, extra), text)?.value ?? null;
 
 test('dates in every common order become YYYY-MM-DD; impossible dates are refused', () => {
   assert.equal(value('date', '25/12/2018'), '2018-12-25');
@@ -23,8 +25,14 @@ test('dates in every common order become YYYY-MM-DD; impossible dates are refuse
   assert.equal(value('date', '29/02/2023'), null);
   assert.equal(value('date', '12/13/14/15'), null);
   const found = VALUE_FINDERS.date('DATE: 25/12/2018 8:13:39 PM', spec('date'));
-  assert.deepEqual(found.map((m) => [m.value, m.start, m.end]), [['2018-12-25', 6, 16]]);
-  assert.equal(VALUE_FINDERS.date('03/04/2024', spec('date'))[0]!.checks.find((c) => c.name === 'order')!.passed, false);
+  assert.deepEqual(
+    found.map((m) => [m.value, m.start, m.end]),
+    [['2018-12-25', 6, 16]],
+  );
+  assert.equal(
+    VALUE_FINDERS.date('03/04/2024', spec('date'))[0]!.checks.find((c) => c.name === 'order')!.passed,
+    false,
+  );
 });
 
 test('datetimes join a date and a time of day, 12-hour times converted', () => {
@@ -86,37 +94,51 @@ test('enum, boolean (a ticked box), name, address, string', () => {
 });
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-const realDate = fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('2068-12-31T00:00:00Z'), noInvalidDate: true });
+const realDate = fc.date({
+  min: new Date('1971-01-01T00:00:00Z'),
+  max: new Date('2068-12-31T00:00:00Z'),
+  noInvalidDate: true,
+});
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 test('property: a date formatted in any common order parses back to itself', () => {
   fc.assert(
-    fc.property(realDate, fc.constantFrom('/', '-', '.'), fc.integer({ min: 0, max: 4 }), (date, sep, style) => {
-      const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-      const iso = `${y}-${pad(m)}-${pad(d)}`;
-      const formats: [string, FieldSpec['order']][] = [
-        [`${pad(d)}${sep}${pad(m)}${sep}${y}`, 'dmy'],
-        [`${pad(m)}${sep}${pad(d)}${sep}${y}`, 'mdy'],
-        [`${y}${sep}${pad(m)}${sep}${pad(d)}`, 'ymd'],
-        [`${d} ${MONTHS[m - 1]} ${y}`, 'dmy'],
-        [`${pad(d)}${sep}${pad(m)}${sep}${pad(y % 100)}`, 'dmy'],
-      ];
-      const [text, order] = formats[style]!;
-      assert.equal(value('date', text, { order }), iso, text);
-    }),
+    fc.property(
+      realDate,
+      fc.constantFrom('/', '-', '.'),
+      fc.integer({ min: 0, max: 4 }),
+      (date, sep, style) => {
+        const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+        const iso = `${y}-${pad(m)}-${pad(d)}`;
+        const formats: [string, FieldSpec['order']][] = [
+          [`${pad(d)}${sep}${pad(m)}${sep}${y}`, 'dmy'],
+          [`${pad(m)}${sep}${pad(d)}${sep}${y}`, 'mdy'],
+          [`${y}${sep}${pad(m)}${sep}${pad(d)}`, 'ymd'],
+          [`${d} ${MONTHS[m - 1]} ${y}`, 'dmy'],
+          [`${pad(d)}${sep}${pad(m)}${sep}${pad(y % 100)}`, 'dmy'],
+        ];
+        const [text, order] = formats[style]!;
+        assert.equal(value('date', text, { order }), iso, text);
+      },
+    ),
     { numRuns: 500 },
   );
 });
 
 test('property: an amount formatted with separators and a currency mark parses back to itself', () => {
   fc.assert(
-    fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.boolean(), fc.constantFrom(['RM', 'MYR'], ['€', 'EUR'], ['$', 'USD'], ['£', 'GBP'], ['', null]), (cents, european, [mark, currency]) => {
-      const whole = (cents / 100n).toString();
-      const fraction = pad(Number(cents % 100n));
-      const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, european ? '.' : ',');
-      const text = `${mark}${grouped}${european ? ',' : '.'}${fraction}`;
-      assert.deepEqual(value('money', text), { amount: `${whole}.${fraction}`, currency }, text);
-    }),
+    fc.property(
+      fc.bigInt({ min: 0n, max: 10n ** 12n }),
+      fc.boolean(),
+      fc.constantFrom(['RM', 'MYR'], ['€', 'EUR'], ['$', 'USD'], ['£', 'GBP'], ['', null]),
+      (cents, european, [mark, currency]) => {
+        const whole = (cents / 100n).toString();
+        const fraction = pad(Number(cents % 100n));
+        const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, european ? '.' : ',');
+        const text = `${mark}${grouped}${european ? ',' : '.'}${fraction}`;
+        assert.deepEqual(value('money', text), { amount: `${whole}.${fraction}`, currency }, text);
+      },
+    ),
     { numRuns: 500 },
   );
 });

@@ -17,14 +17,17 @@ function item(start: number, end: number, type = 'PERSON'): AnonymizedItem {
 
 /** Every item's offsets slice out what the operator wrote. */
 function assertItemsSlice(text: string, items: readonly AnonymizedItem[]): void {
-  for (const i of items) assert.match(text.slice(i.start, i.end), new RegExp(`^<${i.type}_\\d+>$`), JSON.stringify(i));
+  for (const i of items)
+    assert.match(text.slice(i.start, i.end), new RegExp(`^<${i.type}_\\d+>$`), JSON.stringify(i));
 }
 
 describe('residualFindings', () => {
   it('drops findings inside what an operator wrote and keeps only the outside parts of those reaching into it', () => {
     // "<PERSON_1> Smith, <PERSON_2>": a tagger reading the tag and the surname as one name.
     const items = [item(0, 10), item(18, 28)];
-    assert.deepEqual(residualFindings([finding(0, 16), finding(18, 28), finding(20, 24)], items), [finding(10, 16)]);
+    assert.deepEqual(residualFindings([finding(0, 16), finding(18, 28), finding(20, 24)], items), [
+      finding(10, 16),
+    ]);
     assert.deepEqual(residualFindings([finding(5, 25)], items), [finding(10, 18)]);
     assert.deepEqual(residualFindings([finding(30, 34)], items), [finding(30, 34)]);
   });
@@ -57,10 +60,13 @@ describe('anonymizeVerified', () => {
       const name = names.find((n) => t.includes(n));
       return name === undefined ? [] : [finding(t.indexOf(name), t.indexOf(name) + name.length)];
     };
-    await assert.rejects(anonymizeVerified(`${names.join(' met ')}.`, oneMoreEachCall, REPLACE), (e: unknown) => {
-      const error = e as { code?: string; message: string };
-      return error.code === 'VEIL_RESIDUAL_PII' && names.every((n) => !error.message.includes(n));
-    });
+    await assert.rejects(
+      anonymizeVerified(`${names.join(' met ')}.`, oneMoreEachCall, REPLACE),
+      (e: unknown) => {
+        const error = e as { code?: string; message: string };
+        return error.code === 'VEIL_RESIDUAL_PII' && names.every((n) => !error.message.includes(n));
+      },
+    );
     // Two names: the second pass catches the one the first left.
     const two = await anonymizeVerified('Zebulon met Ottilie.', oneMoreEachCall, REPLACE);
     assert.equal(two.text, '<PERSON_1> met <PERSON_2>.');

@@ -3,8 +3,18 @@ import { entityTests, type EntityCases } from './detect.js';
 
 const CASES: Record<string, EntityCases> = {
   KR_RRN: {
-    found: ['주민등록번호 [900101-1234568]', '[900101-1234568]', 'RRN [9001011234568]', '[210315-3987654]' /* born after the random numbers began */],
-    notFound: ['900101-1234567', '901301-1234568' /* month 13 */, '900101-5234568' /* a foreigner digit */, 'ref 9001011234568'],
+    found: [
+      '주민등록번호 [900101-1234568]',
+      '[900101-1234568]',
+      'RRN [9001011234568]',
+      '[210315-3987654]' /* born after the random numbers began */,
+    ],
+    notFound: [
+      '900101-1234567',
+      '901301-1234568' /* month 13 */,
+      '900101-5234568' /* a foreigner digit */,
+      'ref 9001011234568',
+    ],
   },
   KR_FRN: {
     found: ['외국인등록번호 [900101-5234561]', '[900101-5234561]'],
@@ -32,7 +42,11 @@ const CASES: Record<string, EntityCases> = {
   },
   TR_VEHICLE_REGISTRATION: {
     found: ['plaka [34 ABC 123]', 'araç plakası [06 A 12345]', 'plate [35AB1234]'],
-    notFound: ['plaka 82 ABC 123' /* no province 82 */, 'plaka 34 ABC 1234' /* four digits after three letters */, 'plaka 34 QWX 123'],
+    notFound: [
+      'plaka 82 ABC 123' /* no province 82 */,
+      'plaka 34 ABC 1234' /* four digits after three letters */,
+      'plaka 34 QWX 123',
+    ],
   },
   PHONE_NUMBER: {
     // Turkish and Philippine numbers in their national forms (a mobile, a landline in Istanbul),
@@ -41,7 +55,11 @@ const CASES: Record<string, EntityCases> = {
     notFound: [],
   },
   PH_TIN: {
-    found: ['TIN [123-456-789-000]', 'BIR TIN No. [123456789]', 'taxpayer identification number [123 456 789 00000]'],
+    found: [
+      'TIN [123-456-789-000]',
+      'BIR TIN No. [123456789]',
+      'taxpayer identification number [123 456 789 00000]',
+    ],
     notFound: ['ref 123-456-789-000', 'TIN 123-456-78', 'TIN 123-456 789-000'],
   },
 };

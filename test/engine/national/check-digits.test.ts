@@ -2,17 +2,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isSwedishOrganisationNumber } from '../../../src/engine/recognizers/national/eu-north.js';
-import { isGermanKvnr, isGermanLanr, isGermanRvnr } from '../../../src/engine/recognizers/national/germany-insurance.js';
+import {
+  isGermanKvnr,
+  isGermanLanr,
+  isGermanRvnr,
+} from '../../../src/engine/recognizers/national/germany-insurance.js';
 import { isKoreanBrn, isKoreanFrn, isKoreanRrn } from '../../../src/engine/recognizers/national/korea.js';
 import { isSouthAfricanId } from '../../../src/engine/recognizers/national/south-africa.js';
 import { isThaiTnin } from '../../../src/engine/recognizers/national/thailand.js';
 import { isTurkishTckn } from '../../../src/engine/recognizers/national/turkey.js';
 import { spans } from './detect.js';
 
-const digits = (length: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: length, maxLength: length }).map((d) => d.join(''));
+const digits = (length: number) =>
+  fc.array(fc.integer({ min: 0, max: 9 }), { minLength: length, maxLength: length }).map((d) => d.join(''));
 const pad = (n: number) => String(n).padStart(2, '0');
 /** A YYMMDD date that exists in a year ending in YY in both the 1900s and the 2000s (day ≤ 28). */
-const yymmdd = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).map(([y, m, d]) => pad(y) + pad(m) + pad(d));
+const yymmdd = fc
+  .tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }))
+  .map(([y, m, d]) => pad(y) + pad(m) + pad(d));
 const upper = fc.integer({ min: 65, max: 90 }).map((c) => String.fromCharCode(c));
 
 interface Scheme {
@@ -34,27 +41,61 @@ const HUNDRED = TEN.flatMap((a) => TEN.map((b) => a + b));
  * Birth dates before October 2020, when Korean numbers still carried a check digit: the seventh
  * digit 1 or 2 (1900s) for citizens, 5 or 6 for foreigners.
  */
-const koreanBody = (sex: readonly number[]) => fc.tuple(yymmdd, fc.constantFrom(...sex), digits(5)).map(([date, s, rest]) => `${date}${s}${rest}`);
+const koreanBody = (sex: readonly number[]) =>
+  fc.tuple(yymmdd, fc.constantFrom(...sex), digits(5)).map(([date, s, rest]) => `${date}${s}${rest}`);
 
 const SCHEMES: readonly Scheme[] = [
-  { type: 'DE_LANR', body: digits(6), complete: (b, c) => `${b}${c}01`, valid: isGermanLanr, context: 'LANR' },
-  { type: 'DE_KVNR', body: fc.tuple(upper, digits(8)).map(([l, d]) => l + d), complete: (b, c) => b + c, valid: isGermanKvnr, context: 'KVNR' },
+  {
+    type: 'DE_LANR',
+    body: digits(6),
+    complete: (b, c) => `${b}${c}01`,
+    valid: isGermanLanr,
+    context: 'LANR',
+  },
+  {
+    type: 'DE_KVNR',
+    body: fc.tuple(upper, digits(8)).map(([l, d]) => l + d),
+    complete: (b, c) => b + c,
+    valid: isGermanKvnr,
+    context: 'KVNR',
+  },
   {
     type: 'DE_RVNR',
-    body: fc.tuple(digits(2), yymmdd.map((d) => d.slice(4) + d.slice(2, 4) + d.slice(0, 2)), upper, digits(2)).map(([a, date, l, s]) => `${a} ${date} ${l} ${s}`),
+    body: fc
+      .tuple(
+        digits(2),
+        yymmdd.map((d) => d.slice(4) + d.slice(2, 4) + d.slice(0, 2)),
+        upper,
+        digits(2),
+      )
+      .map(([a, date, l, s]) => `${a} ${date} ${l} ${s}`),
     complete: (b, c) => `${b} ${c}`,
     valid: isGermanRvnr,
     context: 'Rentenversicherungsnummer',
   },
   {
     type: 'SE_ORGANISATIONSNUMMER',
-    body: fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 20, max: 99 }), digits(6)).map(([k, m, rest]) => `${k}${rest[0]}${m}${rest.slice(1, 3)}-${rest.slice(3)}`),
+    body: fc
+      .tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 20, max: 99 }), digits(6))
+      .map(([k, m, rest]) => `${k}${rest[0]}${m}${rest.slice(1, 3)}-${rest.slice(3)}`),
     complete: (b, c) => b + c,
     valid: isSwedishOrganisationNumber,
     context: 'organisationsnummer',
   },
-  { type: 'KR_RRN', body: koreanBody([1, 2]), complete: (b, c) => `${b.slice(0, 6)}-${b.slice(6)}${c}`, valid: isKoreanRrn, context: '주민등록번호' },
-  { type: 'KR_FRN', body: koreanBody([5, 6]), complete: (b, c) => `${b.slice(0, 6)}-${b.slice(6)}${c}`, valid: isKoreanFrn, context: '외국인등록번호' },
+  {
+    type: 'KR_RRN',
+    body: koreanBody([1, 2]),
+    complete: (b, c) => `${b.slice(0, 6)}-${b.slice(6)}${c}`,
+    valid: isKoreanRrn,
+    context: '주민등록번호',
+  },
+  {
+    type: 'KR_FRN',
+    body: koreanBody([5, 6]),
+    complete: (b, c) => `${b.slice(0, 6)}-${b.slice(6)}${c}`,
+    valid: isKoreanFrn,
+    context: '외국인등록번호',
+  },
   {
     type: 'KR_BRN',
     body: fc.tuple(fc.integer({ min: 101, max: 999 }), digits(6)).map(([office, rest]) => `${office}${rest}`),
@@ -79,7 +120,9 @@ const SCHEMES: readonly Scheme[] = [
   },
   {
     type: 'ZA_ID_NUMBER',
-    body: fc.tuple(yymmdd, digits(4), fc.integer({ min: 0, max: 2 }), fc.constantFrom(8, 9)).map(([date, seq, c, a]) => `${date} ${seq} ${c}${a}`),
+    body: fc
+      .tuple(yymmdd, digits(4), fc.integer({ min: 0, max: 2 }), fc.constantFrom(8, 9))
+      .map(([date, seq, c, a]) => `${date} ${seq} ${c}${a}`),
     complete: (b, c) => b + c,
     valid: isSouthAfricanId,
     context: 'ID number',
@@ -95,7 +138,9 @@ describe('generated identifiers', () => {
           assert.equal(passing.length, 1, `${body}: ${passing.join(', ')}`);
           const value = scheme.complete(body, passing[0]!);
           const text = `${scheme.context} ${value}`;
-          assert.deepEqual(spans(scheme.type, text), [{ type: scheme.type, start: text.length - value.length, end: text.length }]);
+          assert.deepEqual(spans(scheme.type, text), [
+            { type: scheme.type, start: text.length - value.length, end: text.length },
+          ]);
         }),
         { numRuns: 60 },
       );

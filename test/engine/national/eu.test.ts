@@ -13,7 +13,12 @@ const CASES: Record<string, EntityCases> = {
   },
   DE_ID_CARD: {
     found: ['Personalausweis [T220001293]', 'Ausweisnummer: [T22000129]'],
-    notFound: ['Personalausweis T220001294', 'Code T22000129', 'Personalausweis TXYZWRLMN', 'Personalausweis C01X00T47' /* a passport letter */],
+    notFound: [
+      'Personalausweis T220001294',
+      'Code T22000129',
+      'Personalausweis TXYZWRLMN',
+      'Personalausweis C01X00T47' /* a passport letter */,
+    ],
   },
   FR_NIR: {
     found: ['[2 95 10 99 126 111 93]', 'n° de sécurité sociale [186022A21532523]'],
@@ -114,7 +119,11 @@ const CASES: Record<string, EntityCases> = {
   },
   SE_ORGANISATIONSNUMMER: {
     found: ['organisationsnummer [556036-0793]', 'org.nr [16556036-0793]', '[202100-5489] (org nr)'],
-    notFound: ['organisationsnummer 556036-0794', 'organisationsnummer 551036-0793' /* month-like 10 */, 'order 556036-0793'],
+    notFound: [
+      'organisationsnummer 556036-0794',
+      'organisationsnummer 551036-0793' /* month-like 10 */,
+      'order 556036-0793',
+    ],
   },
   DK_CPR: {
     found: ['CPR-nummer: [211062-5629]', 'cpr nr [2110625629]'],

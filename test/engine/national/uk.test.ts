@@ -4,7 +4,16 @@ import { entityTests, type EntityCases } from './detect.js';
 const CASES: Record<string, EntityCases> = {
   UK_POSTCODE: {
     // One example of each outward-code shape in Royal Mail's guide (A9, A99, AA9, AA99, A9A, AA9A).
-    found: ['[M1 1AE]', 'Leeds [LS12 6AB]', '[CR2 6XH]', '[DN55 1PT]', '[W1A 0AX]', 'London [EC1A 1BB]', 'postcode: [SW1A1AA]', '[GIR 0AA]'],
+    found: [
+      '[M1 1AE]',
+      'Leeds [LS12 6AB]',
+      '[CR2 6XH]',
+      '[DN55 1PT]',
+      '[W1A 0AX]',
+      'London [EC1A 1BB]',
+      'postcode: [SW1A1AA]',
+      '[GIR 0AA]',
+    ],
     notFound: [
       'QA1 1AA', // Q never opens a postcode
       'AJ1 1AA', // J never second

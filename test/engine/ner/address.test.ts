@@ -10,39 +10,127 @@ function addresses(text: string): string[] {
 
 describe('street address grammar: shapes', () => {
   const shapes: [string, string, string][] = [
-    ['US street, city, state and ZIP on two lines', 'Send it to 4022 Oakridge Lane\nDallas TX 48486.', '4022 Oakridge Lane\nDallas TX 48486'],
-    ['four lines with apartment and country', 'Meet me at 95 Avenue des Tuileries Lovrić Street\n Apt. 831\n GUÉRET\n Sudan 30046', '95 Avenue des Tuileries Lovrić Street\n Apt. 831\n GUÉRET\n Sudan 30046'],
+    [
+      'US street, city, state and ZIP on two lines',
+      'Send it to 4022 Oakridge Lane\nDallas TX 48486.',
+      '4022 Oakridge Lane\nDallas TX 48486',
+    ],
+    [
+      'four lines with apartment and country',
+      'Meet me at 95 Avenue des Tuileries Lovrić Street\n Apt. 831\n GUÉRET\n Sudan 30046',
+      '95 Avenue des Tuileries Lovrić Street\n Apt. 831\n GUÉRET\n Sudan 30046',
+    ],
     ['military PSC box', 'PSC 7004, Box 8380\nAPO AP 11949', 'PSC 7004, Box 8380\nAPO AP 11949'],
     ['ship', 'USNS Vestergaard\nFPO AA 08331', 'USNS Vestergaard\nFPO AA 08331'],
-    ['German compound, number after', 'He lives at Kuefsteinstrasse 91, 8020 Graz, Austria.', 'Kuefsteinstrasse 91, 8020 Graz, Austria'],
-    ['Polish ul. with postcode', 'Adres: ul. Lubartowska 42, 20-115 Lublin', 'ul. Lubartowska 42, 20-115 Lublin'],
-    ['French lower-case rue with connectors', 'Our office: 12 rue de la Paix, 75002 Paris, France', '12 rue de la Paix, 75002 Paris, France'],
+    [
+      'German compound, number after',
+      'He lives at Kuefsteinstrasse 91, 8020 Graz, Austria.',
+      'Kuefsteinstrasse 91, 8020 Graz, Austria',
+    ],
+    [
+      'Polish ul. with postcode',
+      'Adres: ul. Lubartowska 42, 20-115 Lublin',
+      'ul. Lubartowska 42, 20-115 Lublin',
+    ],
+    [
+      'French lower-case rue with connectors',
+      'Our office: 12 rue de la Paix, 75002 Paris, France',
+      '12 rue de la Paix, 75002 Paris, France',
+    ],
     ['Italian via, number after', 'Via Roma 12, Milano', 'Via Roma 12, Milano'],
     ['Spanish calle', 'Calle Mayor 5, Madrid', 'Calle Mayor 5, Madrid'],
     ['UK postcode', 'I live at 221B Baker Street, London NW1 6XE.', '221B Baker Street, London NW1 6XE'],
-    ['PO box with city and state', 'P.O. Box 101, Springfield, IL 62701', 'P.O. Box 101, Springfield, IL 62701'],
-    ['Slovene ulica with house number on both sides', '60 Gosposka ulica 47\nMelo, CA 13241', '60 Gosposka ulica 47\nMelo, CA 13241'],
+    [
+      'PO box with city and state',
+      'P.O. Box 101, Springfield, IL 62701',
+      'P.O. Box 101, Springfield, IL 62701',
+    ],
+    [
+      'Slovene ulica with house number on both sides',
+      '60 Gosposka ulica 47\nMelo, CA 13241',
+      '60 Gosposka ulica 47\nMelo, CA 13241',
+    ],
     ['Swedish gatan with split postcode', 'Storgatan 12, 111 22 Stockholm', 'Storgatan 12, 111 22 Stockholm'],
     ['Danish gade', 'Nørregade 7, 1165 København K', 'Nørregade 7, 1165 København K'],
     ['Hungarian utca', 'Váci utca 20, Budapest', 'Váci utca 20, Budapest'],
     ['English road inside a sentence', 'Mail to 1121 New Creek Road please', '1121 New Creek Road'],
-    ['a lower-case street word after the name is the writer\'s', 'It refers to 1121 New Creek Road street in Ohatchee', '1121 New Creek Road'],
-    ['place names with linking words', 'at 05 Björkvägen 55\n Apt. 328\n Turkovice u Prelouce\n Kingdom of the Netherlands 83572', '05 Björkvägen 55\n Apt. 328\n Turkovice u Prelouce\n Kingdom of the Netherlands 83572'],
-    ['a city after a unit without a comma', 'Send it to 4022 Oakridge Lane Apt. 5 Dallas TX 48486.', '4022 Oakridge Lane Apt. 5 Dallas TX 48486'],
-    ['a name after a unit that does not end the line is no city', 'Send it to 4022 Oakridge Lane Apt. 5 Peter said hello.', '4022 Oakridge Lane Apt. 5'],
-    ['a lower-case street type inside the name is kept', 'Our office: 12 rue de la Paix', '12 rue de la Paix'],
-    ['an abbreviated Saint opens the street name', 'She lives at 12 St. Mary\'s Road, Leeds.', '12 St. Mary\'s Road, Leeds'],
-    ['a street line typed in lower case, with its town', 'ok so i live at 12 oak street, springfield', '12 oak street, springfield'],
-    ['a lower-case compound street name and its lines', 'new address:\n58 kvaløyvågvegen 140\n suite 763\n kvaløysletta\n norway 9100', '58 kvaløyvågvegen 140\n suite 763\n kvaløysletta\n norway 9100'],
-    ['Hungarian útja with a house number period ending its line', 'Ship to:\n98 árpád fejedelem útja 45.\n apt. 614\n pomáz', '98 árpád fejedelem útja 45.\n apt. 614\n pomáz'],
-    ['a unit and its number before the street line', 'Deliver to Suite 400 1200 Main Street, Dallas TX 75201', 'Suite 400 1200 Main Street, Dallas TX 75201'],
-    ['an intersection is one place', 'Meet me at the corner of 149 William Street and Elm Street tonight', 'the corner of 149 William Street and Elm Street'],
+    [
+      "a lower-case street word after the name is the writer's",
+      'It refers to 1121 New Creek Road street in Ohatchee',
+      '1121 New Creek Road',
+    ],
+    [
+      'place names with linking words',
+      'at 05 Björkvägen 55\n Apt. 328\n Turkovice u Prelouce\n Kingdom of the Netherlands 83572',
+      '05 Björkvägen 55\n Apt. 328\n Turkovice u Prelouce\n Kingdom of the Netherlands 83572',
+    ],
+    [
+      'a city after a unit without a comma',
+      'Send it to 4022 Oakridge Lane Apt. 5 Dallas TX 48486.',
+      '4022 Oakridge Lane Apt. 5 Dallas TX 48486',
+    ],
+    [
+      'a name after a unit that does not end the line is no city',
+      'Send it to 4022 Oakridge Lane Apt. 5 Peter said hello.',
+      '4022 Oakridge Lane Apt. 5',
+    ],
+    [
+      'a lower-case street type inside the name is kept',
+      'Our office: 12 rue de la Paix',
+      '12 rue de la Paix',
+    ],
+    [
+      'an abbreviated Saint opens the street name',
+      "She lives at 12 St. Mary's Road, Leeds.",
+      "12 St. Mary's Road, Leeds",
+    ],
+    [
+      'a street line typed in lower case, with its town',
+      'ok so i live at 12 oak street, springfield',
+      '12 oak street, springfield',
+    ],
+    [
+      'a lower-case compound street name and its lines',
+      'new address:\n58 kvaløyvågvegen 140\n suite 763\n kvaløysletta\n norway 9100',
+      '58 kvaløyvågvegen 140\n suite 763\n kvaløysletta\n norway 9100',
+    ],
+    [
+      'Hungarian útja with a house number period ending its line',
+      'Ship to:\n98 árpád fejedelem útja 45.\n apt. 614\n pomáz',
+      '98 árpád fejedelem útja 45.\n apt. 614\n pomáz',
+    ],
+    [
+      'a unit and its number before the street line',
+      'Deliver to Suite 400 1200 Main Street, Dallas TX 75201',
+      'Suite 400 1200 Main Street, Dallas TX 75201',
+    ],
+    [
+      'an intersection is one place',
+      'Meet me at the corner of 149 William Street and Elm Street tonight',
+      'the corner of 149 William Street and Elm Street',
+    ],
     ['a city district number', 'Write to Nerudova ulice 12, Praha 1.', 'Nerudova ulice 12, Praha 1'],
     ['Norwegian vei', 'Send it to 32 Pernilles vei 115, Oslo', '32 Pernilles vei 115, Oslo'],
-    ['a lower-case street line stops before an everyday word', 'send it to 12 oak street please', '12 oak street'],
-    ['a bracketed part of the city name', 'He lives at Hauptstrasse 12, 15230 Frankfurt (Oder), Germany.', 'Hauptstrasse 12, 15230 Frankfurt (Oder), Germany'],
-    ['a labelled line after the address is no city', 'Ward 4 billing:\n18 Harbour Road\nPortsmouth PO1 3AX\nPhone: 023 9282 1234', '18 Harbour Road\nPortsmouth PO1 3AX'],
-    ['a label after a comma ends the address', 'Client: 7 Elm Street, Leeds, Tel: 0113 496 0000', '7 Elm Street, Leeds'],
+    [
+      'a lower-case street line stops before an everyday word',
+      'send it to 12 oak street please',
+      '12 oak street',
+    ],
+    [
+      'a bracketed part of the city name',
+      'He lives at Hauptstrasse 12, 15230 Frankfurt (Oder), Germany.',
+      'Hauptstrasse 12, 15230 Frankfurt (Oder), Germany',
+    ],
+    [
+      'a labelled line after the address is no city',
+      'Ward 4 billing:\n18 Harbour Road\nPortsmouth PO1 3AX\nPhone: 023 9282 1234',
+      '18 Harbour Road\nPortsmouth PO1 3AX',
+    ],
+    [
+      'a label after a comma ends the address',
+      'Client: 7 Elm Street, Leeds, Tel: 0113 496 0000',
+      '7 Elm Street, Leeds',
+    ],
   ];
   for (const [name, text, expected] of shapes) {
     it(name, () => {
@@ -80,8 +168,14 @@ describe('street address grammar: limits', () => {
     assert.equal(continueAddress(text, 27, text.length), text.length);
   });
   it('stays linear on long adversarial input', { timeout: 5000 }, () => {
-    for (const text of ['1 '.repeat(50000), '1 Main Street, '.repeat(7000), '12 Aa Bb Cc Dd Ee Ff Gg Hh Street\n'.repeat(3000), 'ul. '.repeat(25000) + '1']) {
-      for (const f of findAddresses(text, 0, text.length)) assert.ok(f.start >= 0 && f.end <= text.length && f.start < f.end);
+    for (const text of [
+      '1 '.repeat(50000),
+      '1 Main Street, '.repeat(7000),
+      '12 Aa Bb Cc Dd Ee Ff Gg Hh Street\n'.repeat(3000),
+      'ul. '.repeat(25000) + '1',
+    ]) {
+      for (const f of findAddresses(text, 0, text.length))
+        assert.ok(f.start >= 0 && f.end <= text.length && f.start < f.end);
     }
   });
 });
@@ -99,7 +193,10 @@ describe('street addresses through analyze', () => {
     const text = 'The title refers to 491 St. John Street in Malmesbury.';
     assert.deepEqual(
       analyze(text).map((f) => [f.type, text.slice(f.start, f.end)]),
-      [['STREET_ADDRESS', '491 St. John Street'], ['LOCATION', 'Malmesbury']],
+      [
+        ['STREET_ADDRESS', '491 St. John Street'],
+        ['LOCATION', 'Malmesbury'],
+      ],
     );
   });
   it('keeps a multi-line address whole over a place name on one of its lines', () => {

@@ -60,7 +60,10 @@ describe('ner tagger: people', () => {
   it('leaves a lower-case everyday word before a capitalised name out of it', () => {
     assert.deepEqual(values("the economy of the band's home city Florida"), ['Florida']);
     // A direction names a part of the place and stays.
-    assert.deepEqual(values('She lived in the area of Famagusta, in northern Cyprus. She left.'), ['Famagusta', 'northern Cyprus']);
+    assert.deepEqual(values('She lived in the area of Famagusta, in northern Cyprus. She left.'), [
+      'Famagusta',
+      'northern Cyprus',
+    ]);
   });
   it('reads a first name and a surname the tagger took for a place as a person, except after a preposition of place', () => {
     assert.deepEqual(found('Resident Maria Garcia'), [['PERSON', 'Maria Garcia']]);
@@ -71,7 +74,9 @@ describe('ner tagger: people', () => {
     assert.deepEqual(found('Emergency Contact: Robert Brown').slice(-1), [['PERSON', 'Robert Brown']]);
   });
   it('finds a first name typed in lower case that the tagger left out, with its surname', () => {
-    assert.deepEqual(found('pls follow up with tracy wiśniewska in 2 months'), [['PERSON', 'tracy wiśniewska']]);
+    assert.deepEqual(found('pls follow up with tracy wiśniewska in 2 months'), [
+      ['PERSON', 'tracy wiśniewska'],
+    ]);
     assert.deepEqual(found('oles shouted at samantha: what are you doing'), [['PERSON', 'samantha']]);
     // Not inside an e-mail address, nor in a phrase ("inter alia complained").
     assert.deepEqual(found('write to jessica.smith@example.com'), []);
@@ -79,18 +84,28 @@ describe('ner tagger: people', () => {
   });
   it('finds a capitalised name no list knows between function words, and leaves one before a content word', () => {
     assert.deepEqual(found('He is fine, but Julitta just has to rest.'), [['PERSON', 'Julitta']]);
-    assert.deepEqual(found('Before winter we returned to Blaketown by helicopter.'), [['LOCATION', 'Blaketown']]);
+    assert.deepEqual(found('Before winter we returned to Blaketown by helicopter.'), [
+      ['LOCATION', 'Blaketown'],
+    ]);
     assert.deepEqual(found('It was a done thing between him and Sumaya’s kid.'), [['PERSON', 'Sumaya']]);
     assert.deepEqual(found('the clubs where Metallica first played'), []);
     // A speaker opening a line of a transcript; a label is no speaker.
     assert.deepEqual(found('Kalman: "Who are you?"\nNote: bring snacks'), [['PERSON', 'Kalman']]);
     // Two such words are one name.
-    assert.deepEqual(found('The applicant was represented by Royds Rdw, solicitors in London.')[0], ['PERSON', 'Royds Rdw']);
+    assert.deepEqual(found('The applicant was represented by Royds Rdw, solicitors in London.')[0], [
+      'PERSON',
+      'Royds Rdw',
+    ]);
     // A place in capitals the tagger left out, after a preposition of place.
-    assert.deepEqual(found('Can you resend it? I am in SAINT-DIÉ for a business trip.'), [['LOCATION', 'SAINT-DIÉ']]);
+    assert.deepEqual(found('Can you resend it? I am in SAINT-DIÉ for a business trip.'), [
+      ['LOCATION', 'SAINT-DIÉ'],
+    ]);
   });
   it('joins an honorific tagged alone to the person after it', () => {
-    assert.deepEqual(found('Mr. Fernandez is a 50 year old man who grew up in Madrid.')[0], ['PERSON', 'Mr. Fernandez']);
+    assert.deepEqual(found('Mr. Fernandez is a 50 year old man who grew up in Madrid.')[0], [
+      'PERSON',
+      'Mr. Fernandez',
+    ]);
   });
   it('reads the words after "my name is" or "Name:" as a name, in any case', () => {
     assert.deepEqual(found('hi, my name is mieszko and i need help'), [['PERSON', 'mieszko']]);
@@ -98,20 +113,28 @@ describe('ner tagger: people', () => {
     assert.deepEqual(found('The name is not important.'), []);
   });
   it('keeps the honorific inside the PERSON span', () => {
-    assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [['PERSON', 'Mrs Anna Evagorou Christou']]);
+    assert.deepEqual(found('The applicant, Mrs Anna Evagorou Christou, lives there.'), [
+      ['PERSON', 'Mrs Anna Evagorou Christou'],
+    ]);
   });
   it('leaves a possessive out of a person or place', () => {
-    assert.deepEqual(found('We took Kevin Lamovec’s car to Paris\'s old town.'), [
+    assert.deepEqual(found("We took Kevin Lamovec’s car to Paris's old town."), [
       ['PERSON', 'Kevin Lamovec'],
       ['LOCATION', 'Paris'],
     ]);
   });
   it('keeps an apostrophe that is part of a name', () => {
-    assert.deepEqual(values("He flew to the People's Republic of China with Mr O'Neil."), ["People's Republic of China", "Mr O'Neil"]);
+    assert.deepEqual(values("He flew to the People's Republic of China with Mr O'Neil."), [
+      "People's Republic of China",
+      "Mr O'Neil",
+    ]);
     assert.deepEqual(values("Then we ate at McDonald's."), ["McDonald's"]);
   });
   it('finds hyphenated and apostrophe names', () => {
-    assert.deepEqual(values("Please call Mary O'Neil or Peter Smith-Jones."), ["Mary O'Neil", 'Peter Smith-Jones']);
+    assert.deepEqual(values("Please call Mary O'Neil or Peter Smith-Jones."), [
+      "Mary O'Neil",
+      'Peter Smith-Jones',
+    ]);
   });
 });
 
@@ -127,21 +150,39 @@ describe('ner tagger: places, organisations, addresses', () => {
     // A whole street or organisation word at a sentence end leaves the full stop out.
     assert.deepEqual(values('We were welcomed by Dr Anne Hill.'), ['Dr Anne Hill']);
     assert.deepEqual(values('She lives on Baker Street.'), ['Baker Street']);
-    assert.deepEqual(found('The contract with Graham, Ochoa and Vasquez was signed.'), [['ORGANIZATION', 'Graham, Ochoa and Vasquez']]);
+    assert.deepEqual(found('The contract with Graham, Ochoa and Vasquez was signed.'), [
+      ['ORGANIZATION', 'Graham, Ochoa and Vasquez'],
+    ]);
   });
   it('reads three brand names no list knows as surnames as three names, not one firm', () => {
-    assert.deepEqual(values('The buyers chose Zentrixa, Quorbit and Lumavale as suppliers.'), ['Zentrixa', 'Quorbit', 'Lumavale']);
+    assert.deepEqual(values('The buyers chose Zentrixa, Quorbit and Lumavale as suppliers.'), [
+      'Zentrixa',
+      'Quorbit',
+      'Lumavale',
+    ]);
   });
   it('reads three surnames as "A, B and C" after a lower-case "the" as one firm', () => {
-    assert.deepEqual(found('The fees are listed on the Hubbard, Fox and Gillespie website.'), [['ORGANIZATION', 'Hubbard, Fox and Gillespie']]);
+    assert.deepEqual(found('The fees are listed on the Hubbard, Fox and Gillespie website.'), [
+      ['ORGANIZATION', 'Hubbard, Fox and Gillespie'],
+    ]);
     assert.ok(!values('We waved the Red, White and Blue flags.').includes('Red, White and Blue'));
   });
   it('reads the end of a longer list of names as people, not a firm', () => {
-    assert.deepEqual(values('The team: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer went home.'), ['Malon', 'Mark', 'Kaylee', 'Brandi', 'Miguel', 'Jennifer']);
+    assert.deepEqual(values('The team: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer went home.'), [
+      'Malon',
+      'Mark',
+      'Kaylee',
+      'Brandi',
+      'Miguel',
+      'Jennifer',
+    ]);
   });
   it('reads "A, B and C" after a plural noun and a colon as people', () => {
     const founders = values('Smith Ltd. is the brainchild of our 3 founders: Kovalev, Lee and Phillips.');
-    assert.ok(founders.includes('Kovalev') && !founders.includes('Kovalev, Lee and Phillips'), JSON.stringify(founders));
+    assert.ok(
+      founders.includes('Kovalev') && !founders.includes('Kovalev, Lee and Phillips'),
+      JSON.stringify(founders),
+    );
     assert.deepEqual(values('Our counsel: Graham, Ochoa and Vasquez.'), ['Graham, Ochoa and Vasquez']);
   });
   it('reads every word of a list as a person when one of them is, but not a list of places', () => {
@@ -151,49 +192,83 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['PERSON', 'Phillips'],
     ]);
     assert.deepEqual(values('Our founders: Leehy, Perkins and Copeland.'), ['Leehy', 'Perkins', 'Copeland']);
-    assert.ok(!found('We visited Paris, Lyon and Marseille today.').some(([type, value]) => type === 'PERSON' && /Lyon|Marseille/.test(value)));
+    assert.ok(
+      !found('We visited Paris, Lyon and Marseille today.').some(
+        ([type, value]) => type === 'PERSON' && /Lyon|Marseille/.test(value),
+      ),
+    );
     // In lower case too, and a list of things stays unreported.
-    assert.deepEqual(values('it is the brainchild of our 3 founders: bulgakov, ali and howard. the idea'), ['bulgakov', 'ali', 'howard']);
+    assert.deepEqual(values('it is the brainchild of our 3 founders: bulgakov, ali and howard. the idea'), [
+      'bulgakov',
+      'ali',
+      'howard',
+    ]);
     assert.deepEqual(values('i bought apples, pears and plums.'), []);
   });
   it('splits the last "and" off a list of organisations', () => {
-    assert.deepEqual(values('The economy of Winschoten: Logixdata LLC, Social Health Insights and Sigfig. Wow'), [
-      'Winschoten',
-      'Logixdata LLC',
-      'Social Health Insights',
-      'Sigfig',
-    ]);
-    assert.deepEqual(values('Home city: Department Of Better Technology, Hoover, Morris and Johnson and Open Data Nation.').slice(-2), ['Hoover, Morris and Johnson', 'Open Data Nation']);
+    assert.deepEqual(
+      values('The economy of Winschoten: Logixdata LLC, Social Health Insights and Sigfig. Wow'),
+      ['Winschoten', 'Logixdata LLC', 'Social Health Insights', 'Sigfig'],
+    );
+    assert.deepEqual(
+      values(
+        'Home city: Department Of Better Technology, Hoover, Morris and Johnson and Open Data Nation.',
+      ).slice(-2),
+      ['Hoover, Morris and Johnson', 'Open Data Nation'],
+    );
   });
   it('keeps a person with an honorific out of a firm name', () => {
-    assert.deepEqual(found('The contract with Mr Graham, Ochoa and Vasquez was signed.')[0], ['PERSON', 'Mr Graham']);
+    assert.deepEqual(found('The contract with Mr Graham, Ochoa and Vasquez was signed.')[0], [
+      'PERSON',
+      'Mr Graham',
+    ]);
   });
   it('leaves a sentence-initial "The" out of an organisation, except before a nationality', () => {
-    assert.deepEqual(found('The Social Explorer office is at 37 Parva Domus 6')[0], ['ORGANIZATION', 'Social Explorer']);
+    assert.deepEqual(found('The Social Explorer office is at 37 Parva Domus 6')[0], [
+      'ORGANIZATION',
+      'Social Explorer',
+    ]);
     assert.deepEqual(found('The Swedish Government replied.'), [['ORGANIZATION', 'The Swedish Government']]);
   });
   it('finds company names that end in a legal form', () => {
-    assert.deepEqual(found('Although Viasat AB had acquired the rights, it paid Viasat Broadcasting UK Ltd nothing.'), [
-      ['ORGANIZATION', 'Viasat AB'],
-      ['ORGANIZATION', 'Viasat Broadcasting UK Ltd'],
-    ]);
+    assert.deepEqual(
+      found('Although Viasat AB had acquired the rights, it paid Viasat Broadcasting UK Ltd nothing.'),
+      [
+        ['ORGANIZATION', 'Viasat AB'],
+        ['ORGANIZATION', 'Viasat Broadcasting UK Ltd'],
+      ],
+    );
   });
   it('finds the name of a body that ends in a body word, with two words or more before it', () => {
-    assert.deepEqual(found('She was helped by a legal officer with the Child Poverty Action Group in Leeds.')[0], ['ORGANIZATION', 'Child Poverty Action Group']);
+    assert.deepEqual(
+      found('She was helped by a legal officer with the Child Poverty Action Group in Leeds.')[0],
+      ['ORGANIZATION', 'Child Poverty Action Group'],
+    );
     // A longer name the tagger found keeps its words.
-    assert.deepEqual(values('On 27 June 1995, the Royal Pharmaceutical Society of Great Britain decided to remove him.').slice(-1), ['Royal Pharmaceutical Society of Great Britain']);
+    assert.deepEqual(
+      values(
+        'On 27 June 1995, the Royal Pharmaceutical Society of Great Britain decided to remove him.',
+      ).slice(-1),
+      ['Royal Pharmaceutical Society of Great Britain'],
+    );
   });
   it('takes a name in brackets after a court and a lower-case institution word', () => {
-    assert.deepEqual(values('The claim was dismissed by the Supreme Court (Högsta domstolen) in 2009.'), ['Supreme Court (Högsta domstolen)']);
+    assert.deepEqual(values('The claim was dismissed by the Supreme Court (Högsta domstolen) in 2009.'), [
+      'Supreme Court (Högsta domstolen)',
+    ]);
     assert.deepEqual(found('The Court of Appeal upheld the decision of the Beyoğlu court.'), [
       ['ORGANIZATION', 'Court of Appeal'],
       ['ORGANIZATION', 'Beyoğlu court'],
     ]);
-    assert.deepEqual(found('He was arrested at Catterick garrison in 1997.'), [['ORGANIZATION', 'Catterick garrison']]);
+    assert.deepEqual(found('He was arrested at Catterick garrison in 1997.'), [
+      ['ORGANIZATION', 'Catterick garrison'],
+    ]);
   });
   it('finds a multi-line address as one span', () => {
     const text = 'Meet me at 95 Avenue des Tuileries\n Apt. 831\n Guéret\n France 30046';
-    assert.deepEqual(found(text), [['STREET_ADDRESS', '95 Avenue des Tuileries\n Apt. 831\n Guéret\n France 30046']]);
+    assert.deepEqual(found(text), [
+      ['STREET_ADDRESS', '95 Avenue des Tuileries\n Apt. 831\n Guéret\n France 30046'],
+    ]);
   });
   it('gives a tagged street line the house number before it and lower-case places after it', () => {
     const text = 'john gave me his address: 46 velký průhon 426, opocnice';
@@ -201,17 +276,25 @@ describe('ner tagger: places, organisations, addresses', () => {
   });
   it('reports no place inside the lines an address took', () => {
     const text = 'Knoema\n\n99 82 Maidstone Road\n Apt. 224\n WELLINGTON MARSH\n Armenia 03622';
-    assert.deepEqual(found(text).slice(1), [['STREET_ADDRESS', '99 82 Maidstone Road\n Apt. 224\n WELLINGTON MARSH\n Armenia 03622']]);
+    assert.deepEqual(found(text).slice(1), [
+      ['STREET_ADDRESS', '99 82 Maidstone Road\n Apt. 224\n WELLINGTON MARSH\n Armenia 03622'],
+    ]);
     // A place after the address (not one of its lines) is still reported.
-    assert.deepEqual(found('Ship to 82 Maidstone Road, Leeds. I am in Armenia now.').slice(-1), [['LOCATION', 'Armenia']]);
+    assert.deepEqual(found('Ship to 82 Maidstone Road, Leeds. I am in Armenia now.').slice(-1), [
+      ['LOCATION', 'Armenia'],
+    ]);
   });
   it('reports a district and its city, or a city and its country, as one place, but not a list of places', () => {
-    assert.deepEqual(found('The flat is located in Beyoğlu, Istanbul. The applicant filed'), [['LOCATION', 'Beyoğlu, Istanbul']]);
+    assert.deepEqual(found('The flat is located in Beyoğlu, Istanbul. The applicant filed'), [
+      ['LOCATION', 'Beyoğlu, Istanbul'],
+    ]);
     assert.deepEqual(found('She was born in Lyon, France, in 1950.'), [['LOCATION', 'Lyon, France']]);
     assert.ok(!values('We visited Paris, London and Rome.').includes('Paris, London'));
   });
   it('reads a kind of place, "of" and a name as one place', () => {
-    assert.deepEqual(found('The flat was outside the Borough of Southwark and therefore far from work.'), [['LOCATION', 'Borough of Southwark']]);
+    assert.deepEqual(found('The flat was outside the Borough of Southwark and therefore far from work.'), [
+      ['LOCATION', 'Borough of Southwark'],
+    ]);
   });
   it('leaves a sentence-final full stop out of a name', () => {
     assert.deepEqual(values('She moved from Austria to Reykjavík.'), ['Austria', 'Reykjavík']);
@@ -226,10 +309,13 @@ describe('ner tagger: places, organisations, addresses', () => {
 
 describe('ner tagger: job titles', () => {
   it('finds a job title in apposition to a name', () => {
-    assert.deepEqual(found('Priya Natarajan, the Senior wind turbine technician, said the blades were fine.'), [
-      ['PERSON', 'Priya Natarajan'],
-      ['JOB_TITLE', 'Senior wind turbine technician'],
-    ]);
+    assert.deepEqual(
+      found('Priya Natarajan, the Senior wind turbine technician, said the blades were fine.'),
+      [
+        ['PERSON', 'Priya Natarajan'],
+        ['JOB_TITLE', 'Senior wind turbine technician'],
+      ],
+    );
     assert.deepEqual(found('The order was signed by Tomas Lindqvist, head of procurement, on Monday.'), [
       ['PERSON', 'Tomas Lindqvist'],
       ['JOB_TITLE', 'head of procurement'],
@@ -244,17 +330,28 @@ describe('ner tagger: job titles', () => {
       ['PERSON', 'Helen Marsh'],
       ['JOB_TITLE', 'Consultant Cardiologist'],
     ]);
-    assert.deepEqual(found('Best wishes,\n\nMichael Brandt\nSenior software engineer\nNorthwind Traders').slice(1, 3), [
-      ['PERSON', 'Michael Brandt'],
-      ['JOB_TITLE', 'Senior software engineer'],
-    ]);
+    assert.deepEqual(
+      found('Best wishes,\n\nMichael Brandt\nSenior software engineer\nNorthwind Traders').slice(1, 3),
+      [
+        ['PERSON', 'Michael Brandt'],
+        ['JOB_TITLE', 'Senior software engineer'],
+      ],
+    );
   });
   it('leaves relations, parties, longer phrases and lists of names alone', () => {
     assert.deepEqual(found('Mary Johnson, the mother, said she was worried.'), [['PERSON', 'Mary Johnson']]);
-    assert.deepEqual(found("John Miller, the applicant's father, stated that he had left."), [['PERSON', 'John Miller']]);
-    assert.deepEqual(found('Ms Ruth Evans, the other applicant, lived alone.'), [['PERSON', 'Ms Ruth Evans']]);
-    assert.deepEqual(found('Anna Berg, the owner of the shop, said it was closed.'), [['PERSON', 'Anna Berg']]);
-    assert.deepEqual(found('The firm Smith, Baker and Taylor was founded in 1990.'), [['ORGANIZATION', 'Smith, Baker and Taylor']]);
+    assert.deepEqual(found("John Miller, the applicant's father, stated that he had left."), [
+      ['PERSON', 'John Miller'],
+    ]);
+    assert.deepEqual(found('Ms Ruth Evans, the other applicant, lived alone.'), [
+      ['PERSON', 'Ms Ruth Evans'],
+    ]);
+    assert.deepEqual(found('Anna Berg, the owner of the shop, said it was closed.'), [
+      ['PERSON', 'Anna Berg'],
+    ]);
+    assert.deepEqual(found('The firm Smith, Baker and Taylor was founded in 1990.'), [
+      ['ORGANIZATION', 'Smith, Baker and Taylor'],
+    ]);
   });
 });
 
@@ -264,7 +361,9 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(found('"Big yellow taxi" of The Big Yellow Taxi Took My Girl is a protest song.'), []);
   });
   it('does not read a month as a capitalised function word of a heading', () => {
-    assert.deepEqual(found('On 12 May 2003 the Regional Court dismissed the appeal.'), [['ORGANIZATION', 'Regional Court']]);
+    assert.deepEqual(found('On 12 May 2003 the Regional Court dismissed the appeal.'), [
+      ['ORGANIZATION', 'Regional Court'],
+    ]);
   });
   it('ignores capitalised sentence starts and a name-like word after a modal verb', () => {
     assert.deepEqual(values('The weather is nice. However, it may rain. Follow the signs.'), []);
@@ -296,7 +395,10 @@ describe('ner tagger: negatives', () => {
   it('drops a lone capitalised everyday word after a determiner ("the Constitutional Law")', () => {
     assert.deepEqual(values('The court held that the Constitutional Law did not apply.'), []);
     // A capitalised article opening a title, "a" and plurals of everyday words too.
-    assert.deepEqual(values('She published her first story, "The Dimensions of a Shadow", in a magazine.'), []);
+    assert.deepEqual(
+      values('She published her first story, "The Dimensions of a Shadow", in a magazine.'),
+      [],
+    );
   });
   it('drops a span of numbers and function words, and words of an identifier', () => {
     assert.deepEqual(values('Songs Of The 70s'), []);
@@ -314,28 +416,48 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(values('I live on Adams Street street in the city.'), ['Adams Street']);
     assert.deepEqual(values('The office is at Hochstrasse 96 street.'), ['Hochstrasse 96']);
     assert.deepEqual(values('The shows on Bezrukov Street Street were important.'), ['Bezrukov Street']);
-    assert.deepEqual(values('The title refers to Bem rakpart 79. street in Budapest.'), ['Bem rakpart 79.', 'Budapest']);
-    assert.deepEqual(values('The title refers to 87 Rue Joseph Vernet street in Lyon.'), ['87 Rue Joseph Vernet', 'Lyon']);
+    assert.deepEqual(values('The title refers to Bem rakpart 79. street in Budapest.'), [
+      'Bem rakpart 79.',
+      'Budapest',
+    ]);
+    assert.deepEqual(values('The title refers to 87 Rue Joseph Vernet street in Lyon.'), [
+      '87 Rue Joseph Vernet',
+      'Lyon',
+    ]);
   });
   it('keeps a street word that is part of the name', () => {
     assert.deepEqual(values('The shows on Park Street were important.'), ['Park Street']);
     assert.deepEqual(values('She lives at 4 Rue du Parc in Lyon.'), ['4 Rue du Parc', 'Lyon']);
   });
   it('splits a list of addresses at ", and"', () => {
-    const spans = values('My addresses: 10 Kromwater 38 Suite 865 Zoetermeer Norway, and 19 Brisas 8080\nNORSBORG, nan 33816');
+    const spans = values(
+      'My addresses: 10 Kromwater 38 Suite 865 Zoetermeer Norway, and 19 Brisas 8080\nNORSBORG, nan 33816',
+    );
     assert.ok(spans.includes('10 Kromwater 38 Suite 865 Zoetermeer Norway'), JSON.stringify(spans));
     assert.ok(!spans.some((v) => v.includes(', and')), JSON.stringify(spans));
     // Not an address: a firm name keeps its "and".
-    assert.deepEqual(values('The contract with Graham, Ochoa and Vasquez was signed.'), ['Graham, Ochoa and Vasquez']);
+    assert.deepEqual(values('The contract with Graham, Ochoa and Vasquez was signed.'), [
+      'Graham, Ochoa and Vasquez',
+    ]);
   });
   it('ends a tagged address before the sentence that follows it', () => {
-    assert.deepEqual(values('Ship it to 00 2326 Parkdale Avenue Apt. 676 Hamilton ON for post'), ['00 2326 Parkdale Avenue Apt. 676 Hamilton ON']);
-    assert.deepEqual(values('I live at 75 Auerstrasse 12 Apt. 974 Lyss and I like it').slice(-1), ['75 Auerstrasse 12 Apt. 974 Lyss']);
+    assert.deepEqual(values('Ship it to 00 2326 Parkdale Avenue Apt. 676 Hamilton ON for post'), [
+      '00 2326 Parkdale Avenue Apt. 676 Hamilton ON',
+    ]);
+    assert.deepEqual(values('I live at 75 Auerstrasse 12 Apt. 974 Lyss and I like it').slice(-1), [
+      '75 Auerstrasse 12 Apt. 974 Lyss',
+    ]);
     // Lower-case lines of the address itself stay.
-    assert.ok(values('I moved to 11 via goffredo mameli 149\n suite 268').includes('11 via goffredo mameli 149\n suite 268'));
+    assert.ok(
+      values('I moved to 11 via goffredo mameli 149\n suite 268').includes(
+        '11 via goffredo mameli 149\n suite 268',
+      ),
+    );
   });
   it('reads words ending in a street type as a street, with its house number', () => {
-    assert.deepEqual(found('I lived at 1599 Old Spallumcheen Rd for years.'), [['STREET_ADDRESS', '1599 Old Spallumcheen Rd']]);
+    assert.deepEqual(found('I lived at 1599 Old Spallumcheen Rd for years.'), [
+      ['STREET_ADDRESS', '1599 Old Spallumcheen Rd'],
+    ]);
     assert.deepEqual(found('The Supreme Court ruled.'), [['ORGANIZATION', 'Supreme Court']]);
   });
   it('lets a lone first name take the rare surname after it, but never a week day or a common word', () => {
@@ -360,7 +482,12 @@ describe('ner tagger: negatives', () => {
 
 describe('ner tagger: adversarial input', () => {
   it('finishes on 100 KB of pathological text', { timeout: 10000 }, () => {
-    for (const text of ['A'.repeat(100000), 'Aa '.repeat(33000), 'A. '.repeat(33000), '\u0000\uD800x'.repeat(30000)]) {
+    for (const text of [
+      'A'.repeat(100000),
+      'Aa '.repeat(33000),
+      'A. '.repeat(33000),
+      '\u0000\uD800x'.repeat(30000),
+    ]) {
       const findings = tagEntities(text, 0, text.length);
       for (const f of findings) assert.ok(f.start >= 0 && f.end <= text.length && f.start < f.end);
     }

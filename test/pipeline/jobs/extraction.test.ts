@@ -11,7 +11,10 @@ import { textImage, textPdf } from '../../documents/fixtures.js';
 test('page ranges parse to sorted distinct pages, and bad ones name the setting', () => {
   assert.deepEqual(parsePageRanges('4, 1-2,2'), [1, 2, 4]);
   for (const bad of ['0', '3-1', 'x', '1-2000000', ''])
-    assert.throws(() => parsePageRanges(bad), { code: 'VEIL_INVALID_INPUT', message: /^jobs: pages must be page ranges/ });
+    assert.throws(() => parsePageRanges(bad), {
+      code: 'VEIL_INVALID_INPUT',
+      message: /^jobs: pages must be page ranges/,
+    });
 });
 
 test('an extraction request: a template kept whole with its hash, or fields; regions within the pages', async () => {
@@ -19,12 +22,27 @@ test('an extraction request: a template kept whole with its hash, or fields; reg
   assert.equal(receipt.template?.name, 'receipt');
   assert.match(receipt.template!.hash, /^[0-9a-f]{64}$/);
   assert.deepEqual(receipt.pages, [1]);
-  const list = await resolveExtraction({ fields: [{ name: 'total', type: 'money' }], regions: [{ page: 1, x: 0, y: 0.5, width: 1, height: 0.5 }] });
+  const list = await resolveExtraction({
+    fields: [{ name: 'total', type: 'money' }],
+    regions: [{ page: 1, x: 0, y: 0.5, width: 1, height: 0.5 }],
+  });
   assert.equal(list.template, null);
   assert.equal(list.extractor, 'rules');
-  await assert.rejects(resolveExtraction({ template: 'receipt', pages: '1', regions: [{ page: 2, x: 0, y: 0, width: 1, height: 1 }] }), { code: 'VEIL_INVALID_INPUT', message: /regions\.0\.page/ });
-  await assert.rejects(resolveExtraction({ template: 'receipt', regions: [{ page: 1, x: 0.5, y: 0, width: 0.6, height: 1 }] }), { code: 'VEIL_INVALID_INPUT' });
-  await assert.rejects(resolveExtraction({ template: 'receipt', extractor: 'auto' }), { code: 'VEIL_EXTRACTOR_UNAVAILABLE' });
+  await assert.rejects(
+    resolveExtraction({
+      template: 'receipt',
+      pages: '1',
+      regions: [{ page: 2, x: 0, y: 0, width: 1, height: 1 }],
+    }),
+    { code: 'VEIL_INVALID_INPUT', message: /regions\.0\.page/ },
+  );
+  await assert.rejects(
+    resolveExtraction({ template: 'receipt', regions: [{ page: 1, x: 0.5, y: 0, width: 0.6, height: 1 }] }),
+    { code: 'VEIL_INVALID_INPUT' },
+  );
+  await assert.rejects(resolveExtraction({ template: 'receipt', extractor: 'auto' }), {
+    code: 'VEIL_EXTRACTOR_UNAVAILABLE',
+  });
   await assert.rejects(resolveExtraction({}), { code: 'VEIL_INVALID_INPUT' });
 });
 
@@ -32,20 +50,29 @@ test('input minimisation: pages outside the ranges and image text outside the re
   try {
     const pdf = await textPdf([['FIRST PAGE SECRET'], ['Total 9.00'], ['THIRD PAGE SECRET']], false);
     const { text, document } = await jobDocument(pdf, null, { pages: [2], regions: null });
-    assert.deepEqual(document.pages.map((p) => p.number), [2]);
+    assert.deepEqual(
+      document.pages.map((p) => p.number),
+      [2],
+    );
     assert.equal(text.trim(), 'Total 9.00');
     const png = await textImage(['TOP SECRET LINE', '', '', '', 'Total 9.00'], { width: 600 });
-    const cropped = await jobDocument(png, null, { pages: null, regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }] });
+    const cropped = await jobDocument(png, null, {
+      pages: null,
+      regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }],
+    });
     assert.match(cropped.text, /Total 9\.00/);
     assert.doesNotMatch(cropped.text, /SECRET/);
     const word = cropped.document.pages[0]!.lines[0]!.words[0]!;
-    assert.ok(word.box!.y >= 0.6 * cropped.document.pages[0]!.height - 2, 'boxes are placed back in the page');
+    assert.ok(
+      word.box!.y >= 0.6 * cropped.document.pages[0]!.height - 2,
+      'boxes are placed back in the page',
+    );
   } finally {
     await closeDocumentResources();
   }
 });
 
-test('a scanned PDF page with regions is rendered and OCR\'d only inside the box holding them', async () => {
+test("a scanned PDF page with regions is rendered and OCR'd only inside the box holding them", async () => {
   try {
     const png = await textImage(['TOP SECRET LINE', '', '', '', 'Total 9.00'], { width: 600 });
     const pdf = await PDFDocument.create();
@@ -55,14 +82,19 @@ test('a scanned PDF page with regions is rendered and OCR\'d only inside the box
     const scan = await pdf.save();
     // Without regions the whole page is read: the test can see the line it must not read.
     assert.match(documentText(await parseDocument(scan)).text, /SECRET/);
-    const clipped = await parseDocument(scan, { regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }] });
+    const clipped = await parseDocument(scan, {
+      regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }],
+    });
     const text = documentText(clipped).text;
     assert.match(text, /Total 9\.00/);
-    assert.doesNotMatch(text, /SECRET/, 'nothing outside the clip is rendered or OCR\'d');
+    assert.doesNotMatch(text, /SECRET/, "nothing outside the clip is rendered or OCR'd");
     const [first] = clipped.pages;
     const word = first!.lines[0]!.words[0]!;
-    assert.ok(word.box!.y >= 0.6 * first!.height - 2, 'the clip\'s words are placed back on the page');
-    const job = await jobDocument(scan, null, { pages: null, regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }] });
+    assert.ok(word.box!.y >= 0.6 * first!.height - 2, "the clip's words are placed back on the page");
+    const job = await jobDocument(scan, null, {
+      pages: null,
+      regions: [{ page: 1, x: 0, y: 0.6, width: 1, height: 0.4 }],
+    });
     assert.match(job.text, /Total 9\.00/);
     assert.doesNotMatch(job.text, /SECRET/);
   } finally {

@@ -115,7 +115,10 @@ export async function waitForJob(
 }
 
 /** The policy the crash and fault tests run under: the default, detecting e-mail addresses and SSNs only. */
-export const CANARY_POLICY: Policy = validatePolicy({ ...DEFAULT_POLICY, entities: ['EMAIL_ADDRESS', 'US_SSN'] });
+export const CANARY_POLICY: Policy = validatePolicy({
+  ...DEFAULT_POLICY,
+  entities: ['EMAIL_ADDRESS', 'US_SSN'],
+});
 
 /**
  * Queues `count` canary text jobs in `tenant` (job n holds canaries(n)) under {@link CANARY_POLICY};

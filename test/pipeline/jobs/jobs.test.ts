@@ -111,7 +111,8 @@ for (const driver of DRIVERS) {
       const jobId = `resubmitted-${randomBytes(4).toString('hex')}`;
       const payload = { tenantId: TENANT, jobId };
       const runUntilDetect = async (): Promise<string | null> => {
-        for (const step of ['intake', 'parse'] as const) await tasks[step].run((await stepEnv(store, payload, step))!);
+        for (const step of ['intake', 'parse'] as const)
+          await tasks[step].run((await stepEnv(store, payload, step))!);
         return tasks.detect.run((await stepEnv(store, payload, 'detect'))!);
       };
       await submitJob(deps(), request(Buffer.from(canaryText(91)), { jobId }));
@@ -151,7 +152,11 @@ for (const driver of DRIVERS) {
             assert.ok(minutes > 9.9 && minutes < 10.5, `${a.artifactClass} delete_after is 10 minutes out`);
           // The extracted text is due at once (finalise drops it just after the status changes).
           else if (a.artifactClass === 'parsed') assert.ok(minutes < 0.5, 'parsed is due when the job ends');
-          else assert.ok(minutes / 1440 > 6.99 && minutes / 1440 < 7.01, `${a.artifactClass} delete_after is 7 days out`);
+          else
+            assert.ok(
+              minutes / 1440 > 6.99 && minutes / 1440 < 7.01,
+              `${a.artifactClass} delete_after is 7 days out`,
+            );
         }
       }
       const all = [1, 2, 3, 90].flatMap((n) => Object.values(canaries(n)));
@@ -188,10 +193,25 @@ for (const driver of DRIVERS) {
     });
 
     test("a DOCX job's redacted text goes through the policy's operators, like a text job's", async () => {
-      workers ??= await startWorkers({ handle: database.handle, boss, keyring: store.keyring, blobs: store.blobs, concurrency: 2, pollingIntervalSeconds: 0.5 });
+      workers ??= await startWorkers({
+        handle: database.handle,
+        boss,
+        keyring: store.keyring,
+        blobs: store.blobs,
+        concurrency: 2,
+        pollingIntervalSeconds: 0.5,
+      });
       const c = canaries(7);
-      const bytes = await docx([`Please contact us at ${c.email} about the claim.`, `Or at ${c.email} again.`], `SSN ${c.ssn}`);
-      const { jobId } = await submitJob(deps(), request(bytes, { mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }));
+      const bytes = await docx(
+        [`Please contact us at ${c.email} about the claim.`, `Or at ${c.email} again.`],
+        `SSN ${c.ssn}`,
+      );
+      const { jobId } = await submitJob(
+        deps(),
+        request(bytes, {
+          mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        }),
+      );
       const view = await waitForJob(store, TENANT, jobId, ['succeeded', 'failed']);
       assert.equal(view.status, 'succeeded', view.errorCode ?? '');
       const redacted = await readRedacted(store, { tenant: TENANT, jobId });

@@ -33,7 +33,14 @@ test('openRuntime wires PGlite, the key file, blobs and pg-boss in the data dire
     const store = { db: runtime.handle.db, blobs: runtime.blobs };
     const view = await waitForJob(store, 'embedded', jobId, ['succeeded', 'failed']);
     assert.equal(view.status, 'succeeded');
-    assert.deepEqual(view.consent, { basis: 'consent', allowModelTraining: false, allowManualReview: true, allowAnalytics: false, allowQualityImprovement: false, allowFullText: false });
+    assert.deepEqual(view.consent, {
+      basis: 'consent',
+      allowModelTraining: false,
+      allowManualReview: true,
+      allowAnalytics: false,
+      allowQualityImprovement: false,
+      allowFullText: false,
+    });
     const text = (await readRedacted(store, { tenant: 'embedded', jobId })).bytes.toString('utf8');
     assert.ok(!text.includes(canaries(7).email) && !text.includes(canaries(7).ssn));
     await workers.stop();

@@ -37,7 +37,10 @@ test(
       dataDir: dirA,
       databaseUrl,
       blobs: 'postgres',
-      keyProvider: createEnvironmentKeyProvider({ variable: 'VEIL_KEK_BASE64', env: { VEIL_KEK_BASE64: kek } }),
+      keyProvider: createEnvironmentKeyProvider({
+        variable: 'VEIL_KEK_BASE64',
+        env: { VEIL_KEK_BASE64: kek },
+      }),
     });
     const machineB = spawn(
       process.execPath,
@@ -73,8 +76,14 @@ test(
       // Machine B did the work: its steps are in its log lines (ids and steps only).
       for (const jobId of jobIds) assert.match(stderr, new RegExp(`"jobId":"${jobId}"`));
       // No blob touched either file system.
-      assert.deepEqual((await readdir(dirA)).filter((name) => name === 'blobs'), []);
-      assert.deepEqual((await readdir(dirB)).filter((name) => name === 'blobs'), []);
+      assert.deepEqual(
+        (await readdir(dirA)).filter((name) => name === 'blobs'),
+        [],
+      );
+      assert.deepEqual(
+        (await readdir(dirB)).filter((name) => name === 'blobs'),
+        [],
+      );
     } finally {
       machineB.kill('SIGTERM');
       await new Promise((resolve) => machineB.once('exit', resolve));
@@ -85,6 +94,9 @@ test(
     const all = [0, 1, 2].flatMap((n) => [canaries(n).ssn, canaries(n).email]);
     assert.deepEqual(await filesContaining(dirA, all), []);
     assert.deepEqual(await filesContaining(dirB, all), []);
-    await Promise.all([rm(dirA, { recursive: true, force: true }), rm(dirB, { recursive: true, force: true })]);
+    await Promise.all([
+      rm(dirA, { recursive: true, force: true }),
+      rm(dirB, { recursive: true, force: true }),
+    ]);
   },
 );

@@ -145,7 +145,14 @@ test("a burst of subject-access exports (governance's `dsr.access`) raises dsr_e
   const start = Date.parse('2026-03-02T10:00:00.000Z');
   const detector = new AnomalyDetector(() => ({ thresholds: { dsr_exports_per_hour: 2 } }));
   const access = (time: number) =>
-    detector.observe({ kind: 'audit', tenant: 'acme', action: 'dsr.access', actorId: 'user-dpo', actorRole: 'user', time });
+    detector.observe({
+      kind: 'audit',
+      tenant: 'acme',
+      action: 'dsr.access',
+      actorId: 'user-dpo',
+      actorRole: 'user',
+      time,
+    });
   assert.deepEqual(access(start), []);
   assert.deepEqual(
     access(start + 60_000).map((a) => [a.rule, a.observed, a.threshold]),

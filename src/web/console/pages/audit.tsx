@@ -17,7 +17,11 @@ const PAGE = 50;
 function summary(event: Record<string, unknown>): string {
   const objects = (event.objects as Array<{ kind: string; id: string }> | undefined) ?? [];
   const actor = event.actor as { id?: string; role?: string } | undefined;
-  return [objects.map((o) => `${o.kind} ${o.id.slice(0, 8)}`).join(', '), actor?.role === undefined ? '' : `by ${actor.role}`, typeof event.step === 'string' ? `${event.step} ${String(event.outcome ?? '')}` : '']
+  return [
+    objects.map((o) => `${o.kind} ${o.id.slice(0, 8)}`).join(', '),
+    actor?.role === undefined ? '' : `by ${actor.role}`,
+    typeof event.step === 'string' ? `${event.step} ${String(event.outcome ?? '')}` : '',
+  ]
     .filter((s) => s !== '')
     .join(' · ');
 }
@@ -39,18 +43,30 @@ async function verifyText(text: string, key: Parameters<typeof verifyReceipt>[1]
   if (first?.type === 'header') {
     const result = await verifyExport(text, key);
     return result.ok
-      ? { ok: true, sentence: `Export verified: ${result.entries} entries, ${result.treeHeads} signed tree heads, root ${result.rootHash}, signed by key ${result.keyId}.` }
-      : { ok: false, sentence: `Export does NOT verify (${result.problem})${result.index === undefined ? '' : `, first bad entry ${result.index}`}: ${result.reason}` };
+      ? {
+          ok: true,
+          sentence: `Export verified: ${result.entries} entries, ${result.treeHeads} signed tree heads, root ${result.rootHash}, signed by key ${result.keyId}.`,
+        }
+      : {
+          ok: false,
+          sentence: `Export does NOT verify (${result.problem})${result.index === undefined ? '' : `, first bad entry ${result.index}`}: ${result.reason}`,
+        };
   }
   let receipt: unknown;
   try {
     receipt = JSON.parse(text);
   } catch {
-    return { ok: false, sentence: 'Neither a receipt (one JSON object) nor an export (JSON Lines with a header).' };
+    return {
+      ok: false,
+      sentence: 'Neither a receipt (one JSON object) nor an export (JSON Lines with a header).',
+    };
   }
   const result = await verifyReceipt(receipt, key);
   return result.ok
-    ? { ok: true, sentence: `Receipt verified: entry ${result.index} is in the log of ${result.treeSize} entries signed by key ${result.keyId} at ${new Date(result.timestamp).toISOString()}.` }
+    ? {
+        ok: true,
+        sentence: `Receipt verified: entry ${result.index} is in the log of ${result.treeSize} entries signed by key ${result.keyId} at ${new Date(result.timestamp).toISOString()}.`,
+      }
     : { ok: false, sentence: `Receipt does NOT verify (${result.problem}): ${result.reason}` };
 }
 
@@ -63,8 +79,8 @@ function VerifyReceipt({ session }: { session: Session }) {
     <section aria-labelledby="verify-heading">
       <h2 id="verify-heading">Verify a receipt or an export</h2>
       <p class="hint">
-        Checked in this browser: tree head signatures, inclusion proofs and, for an export of <code>veil audit export</code>, every entry's hash
-        and every signed root. Nothing is sent anywhere.
+        Checked in this browser: tree head signatures, inclusion proofs and, for an export of{' '}
+        <code>veil audit export</code>, every entry's hash and every signed root. Nothing is sent anywhere.
       </p>
       <form
         onSubmit={async (event) => {
@@ -72,20 +88,41 @@ function VerifyReceipt({ session }: { session: Session }) {
           setError(undefined);
           setResult(undefined);
           try {
-            const pinned = key.trim() === '' ? await session.client.auditPublicKey() : (JSON.parse(key) as Parameters<typeof verifyReceipt>[1]);
+            const pinned =
+              key.trim() === ''
+                ? await session.client.auditPublicKey()
+                : (JSON.parse(key) as Parameters<typeof verifyReceipt>[1]);
             setResult(await verifyText(text, pinned));
           } catch (e) {
-            if (e instanceof SyntaxError) setResult({ ok: false, sentence: 'The public key is not JSON: paste the JWK.' });
+            if (e instanceof SyntaxError)
+              setResult({ ok: false, sentence: 'The public key is not JSON: paste the JWK.' });
             else setError(e);
           }
         }}
       >
         <label for="receipt-file">Receipt or export file</label>
-        <input id="receipt-file" type="file" accept="application/json,.json,.jsonl" onChange={async (e) => setText((await e.currentTarget.files?.[0]?.text()) ?? '')} />
+        <input
+          id="receipt-file"
+          type="file"
+          accept="application/json,.json,.jsonl"
+          onChange={async (e) => setText((await e.currentTarget.files?.[0]?.text()) ?? '')}
+        />
         <label for="receipt-text">or paste it</label>
-        <textarea id="receipt-text" rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} spellcheck={false} />
+        <textarea
+          id="receipt-text"
+          rows={4}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          spellcheck={false}
+        />
         <label for="receipt-key">Public key (JWK; empty: the server's)</label>
-        <textarea id="receipt-key" rows={2} value={key} onInput={(e) => setKey(e.currentTarget.value)} spellcheck={false} />
+        <textarea
+          id="receipt-key"
+          rows={2}
+          value={key}
+          onInput={(e) => setKey(e.currentTarget.value)}
+          spellcheck={false}
+        />
         <button type="submit" disabled={text.trim() === ''}>
           Verify
         </button>
@@ -119,7 +156,9 @@ export function AuditPage({ session }: { session: Session }) {
   useEffect(() => {
     if (from === undefined) return undefined;
     const controller = new AbortController();
-    session.client.auditEntries({ from, limit: PAGE }, { signal: controller.signal }).then(setEntries, (e: unknown) => !controller.signal.aborted && setError(e));
+    session.client
+      .auditEntries({ from, limit: PAGE }, { signal: controller.signal })
+      .then(setEntries, (e: unknown) => !controller.signal.aborted && setError(e));
     return () => controller.abort();
   }, [session, from]);
 
@@ -174,10 +213,20 @@ export function AuditPage({ session }: { session: Session }) {
               </tbody>
             </table>
             <div class="row">
-              <button type="button" disabled={from === undefined || head === undefined || from + PAGE >= head.tree_size} onClick={() => head !== undefined && setFrom(Math.min(head.tree_size - 1, (from ?? 0) + PAGE))}>
+              <button
+                type="button"
+                disabled={from === undefined || head === undefined || from + PAGE >= head.tree_size}
+                onClick={() =>
+                  head !== undefined && setFrom(Math.min(head.tree_size - 1, (from ?? 0) + PAGE))
+                }
+              >
                 Newer
               </button>
-              <button type="button" disabled={from === undefined || from === 0} onClick={() => setFrom(Math.max(0, (from ?? 0) - PAGE))}>
+              <button
+                type="button"
+                disabled={from === undefined || from === 0}
+                onClick={() => setFrom(Math.max(0, (from ?? 0) - PAGE))}
+              >
                 Older
               </button>
             </div>
