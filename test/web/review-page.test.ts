@@ -37,16 +37,33 @@ describe('the Review page against the real review queue', { skip }, () => {
   /** Job ids by the field each asks for: `total` from a PDF (with a crop), the others from text. */
   const jobs = { total: '', grand_total: '', paid: '' };
 
-  async function api<T>(path: string, init: { method?: string; body?: string | FormData; contentType?: string; role?: 'processor' | 'reviewer' | 'auditor' } = {}): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${await veil.token(init.role ?? 'processor')}` };
+  async function api<T>(
+    path: string,
+    init: {
+      method?: string;
+      body?: string | FormData;
+      contentType?: string;
+      role?: 'processor' | 'reviewer' | 'auditor';
+    } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${await veil.token(init.role ?? 'processor')}`,
+    };
     if (init.contentType !== undefined) headers['content-type'] = init.contentType;
-    const res = await fetch(`${veil.url}${path}`, { method: init.method ?? 'GET', headers, ...(init.body === undefined ? {} : { body: init.body }) });
+    const res = await fetch(`${veil.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+    });
     assert.ok(res.ok, `${path}: ${res.status} ${await res.clone().text()}`);
     return (await res.json()) as T;
   }
 
   /** Submits a job asking for `field` (reviewed below 0.999, so always routed) with consent to review. */
-  async function submit(field: keyof typeof jobs, document: { text: string } | { pdf: Uint8Array }): Promise<string> {
+  async function submit(
+    field: keyof typeof jobs,
+    document: { text: string } | { pdf: Uint8Array },
+  ): Promise<string> {
     const request = {
       purpose: 'claims-intake',
       consent: { basis: 'contract', allow_manual_review: true },
@@ -55,7 +72,13 @@ describe('the Review page against the real review queue', { skip }, () => {
       retention_days: 1,
     };
     if ('text' in document) {
-      return (await api<{ job_id: string }>('/v1/jobs', { method: 'POST', body: JSON.stringify({ ...request, text: document.text }), contentType: 'application/json' })).job_id;
+      return (
+        await api<{ job_id: string }>('/v1/jobs', {
+          method: 'POST',
+          body: JSON.stringify({ ...request, text: document.text }),
+          contentType: 'application/json',
+        })
+      ).job_id;
     }
     const form = new FormData();
     form.append('options', JSON.stringify(request));
@@ -68,7 +91,10 @@ describe('the Review page against the real review queue', { skip }, () => {
     for (;;) {
       const body = await api<{ status: string }>(`/v1/jobs/${jobId}`, { role: 'auditor' });
       if (body.status === status) return;
-      assert.ok(body.status === 'queued' || body.status === 'running' || body.status === 'awaiting_review', `${jobId}: ${body.status}`);
+      assert.ok(
+        body.status === 'queued' || body.status === 'running' || body.status === 'awaiting_review',
+        `${jobId}: ${body.status}`,
+      );
       assert.ok(Date.now() < deadline, `${jobId} stayed ${body.status}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -79,7 +105,10 @@ describe('the Review page against the real review queue', { skip }, () => {
 
   before(async () => {
     veil = await serveVeil();
-    const pdf = await textPdf([['ACME TRADING SDN BHD', 'Date: 25/12/2018', `Customer: ${CUSTOMER}`, 'Grand Total RM 9.00']], false);
+    const pdf = await textPdf(
+      [['ACME TRADING SDN BHD', 'Date: 25/12/2018', `Customer: ${CUSTOMER}`, 'Grand Total RM 9.00']],
+      false,
+    );
     // One at a time, in the order the queue lists them (oldest first).
     jobs.total = await submit('total', { pdf });
     await waitFor(jobs.total, 'awaiting_review');
@@ -105,7 +134,11 @@ describe('the Review page against the real review queue', { skip }, () => {
   }
 
   test('the queue lists fields without their candidates; claiming shows the crop and the candidate', async () => {
-    const [task] = (await api<{ tasks: Array<{ job_id: string; crop: { width: number } | null }> }>('/v1/review/tasks', { role: 'reviewer' })).tasks.filter((t) => t.job_id === jobs.total);
+    const [task] = (
+      await api<{ tasks: Array<{ job_id: string; crop: { width: number } | null }> }>('/v1/review/tasks', {
+        role: 'reviewer',
+      })
+    ).tasks.filter((t) => t.job_id === jobs.total);
     assert.ok(task?.crop != null, 'the PDF job has a task with a crop');
 
     await signIn('reviewer');
@@ -119,7 +152,9 @@ describe('the Review page against the real review queue', { skip }, () => {
     const image = page.getByRole('img', { name: 'The part of the page where total was read' });
     await image.waitFor();
     // A function, not a string: locator.evaluate calls it with the element.
-    const width = await image.evaluate((img: { decode(): Promise<void>; naturalWidth: number }) => img.decode().then(() => img.naturalWidth));
+    const width = await image.evaluate((img: { decode(): Promise<void>; naturalWidth: number }) =>
+      img.decode().then(() => img.naturalWidth),
+    );
     assert.equal(width, task.crop.width, 'the crop PNG was decoded');
     assert.match(await page.locator('output.candidate').innerText(), /9\.00 MYR/);
     assert.match(await page.getByText(/% of the page is shown/).innerText(), /^\d+% of the page is shown\.$/);
@@ -135,7 +170,10 @@ describe('the Review page against the real review queue', { skip }, () => {
 
     await page.locator('body').press('n');
     await page.getByRole('heading', { name: /^grand_total/ }).waitFor();
-    assert.match(await page.getByText('This field has no image on the page (a text document).').innerText(), /no image/);
+    assert.match(
+      await page.getByText('This field has no image on the page (a text document).').innerText(),
+      /no image/,
+    );
     await page.locator('body').press('e');
     assert.equal(await page.evaluate('document.activeElement.id'), 'review-value');
     await page.getByLabel('Correct value').fill('twelve pounds of it');
