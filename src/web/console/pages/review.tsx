@@ -22,6 +22,11 @@ export function candidateText(candidate: unknown): string {
   return typeof candidate === 'object' ? JSON.stringify(candidate) : String(candidate);
 }
 
+/** A crop's share of its page as a reader takes it in: `<1%` rather than a rounded `0%`. */
+function shareOfPage(share: number): string {
+  return share < 0.01 ? '<1%' : `${Math.round(share * 100)}%`;
+}
+
 function Crop({ session, task }: { session: Session; task: ReviewTask }) {
   const [url, setUrl] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -55,7 +60,7 @@ function Crop({ session, task }: { session: Session; task: ReviewTask }) {
           alt={`The part of the page where ${task.field.name} was read`}
         />
       )}
-      <figcaption class="hint">{Math.round(task.crop.page_share * 100)}% of the page is shown.</figcaption>
+      <figcaption class="hint">{shareOfPage(task.crop.page_share)} of the page is shown.</figcaption>
     </figure>
   );
 }
@@ -123,7 +128,7 @@ function Decide({
         <dd>{task.confidence.toFixed(2)}</dd>
         {task.field.hint === null ? null : (
           <>
-            <dt>Allowed values</dt>
+            <dt>{task.field.type === 'enum' ? 'Allowed values' : 'Labels to look for'}</dt>
             <dd>{task.field.hint.join(', ')}</dd>
           </>
         )}
