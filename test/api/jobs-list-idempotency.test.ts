@@ -228,6 +228,7 @@ for (const driver of DRIVER_NAMES) {
           'audit:read',
           'audit:export',
           'policy:read',
+          'legal-holds:read',
           'analytics:read',
           'alerts:read',
           'privacy-metrics:read',

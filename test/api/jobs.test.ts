@@ -98,6 +98,7 @@ for (const driver of DRIVER_NAMES) {
         allow_analytics: false,
         allow_quality_improvement: false,
         allow_full_text: false,
+        allow_model_use: false,
       });
       assert.equal(done.purpose, 'claims-intake');
       assert.equal(done.redacted_available, true);
@@ -364,6 +365,7 @@ for (const driver of DRIVER_NAMES) {
         allow_analytics: false,
         allow_quality_improvement: false,
         allow_full_text: false,
+        allow_model_use: false,
       });
       // Default retention is short: 30 days.
       assert.ok(Math.abs(Date.parse(String(done.delete_after)) - Date.now() - 30 * 86_400_000) < 120_000);

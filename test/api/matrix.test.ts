@@ -300,6 +300,14 @@ const ROUTES: readonly RouteCase[] = [
     request: async () => ({ url: '/v1/audit/public-key' }),
   },
   {
+    method: 'GET',
+    route: '/v1/sign-in',
+    permission: null,
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/sign-in' }),
+  },
+  {
     method: 'POST',
     route: '/v1/consents/withdrawals',
     permission: 'consent:withdraw',
@@ -514,6 +522,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 36 routes: 21 without ids × 5 roles + 15 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 21 * 5 + 15 * 5 * 2);
+  // 37 routes: 22 without ids × 5 roles + 15 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 22 * 5 + 15 * 5 * 2);
 });

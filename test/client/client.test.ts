@@ -53,6 +53,7 @@ describe('VeilClient against veil serve', () => {
       allow_analytics: false,
       allow_quality_improvement: false,
       allow_full_text: false,
+      allow_model_use: false,
     });
     const retentionDays = Math.round(
       (Date.parse(done.delete_after) - Date.parse(done.updated_at)) / 86_400_000,
@@ -188,6 +189,7 @@ describe('VeilClient against veil serve', () => {
         'audit:read',
         'audit:export',
         'policy:read',
+        'legal-holds:read',
         'analyze:run',
         'analytics:read',
         'alerts:read',

@@ -43,6 +43,7 @@ const TABLES = [
   'idempotency_keys',
   'legal_holds',
   'blob_chunks',
+  'review_tasks',
 ];
 const newJob = (deleteAfter = new Date(Date.now() + 86_400_000)) => ({
   purpose: 'claims-intake',
@@ -136,6 +137,7 @@ for (const driver of DRIVERS) {
           'legal_holds',
           'privacy_ledger',
           'retention_ledger',
+          'review_tasks',
           'subject_index',
           'uploads',
           'vault_entries',
@@ -157,6 +159,7 @@ for (const driver of DRIVERS) {
         allowAnalytics: false,
         allowQualityImprovement: false,
         allowFullText: false,
+        allowModelUse: false,
       });
       assert.deepEqual(job.countsByType, {});
 
