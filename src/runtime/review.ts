@@ -17,6 +17,7 @@ import {
   listTasks,
   readCrop,
   reviewExposure,
+  taskState,
 } from '../pipeline/index.js';
 import type { Reviewer, ReviewTask, StepServices, TaskDetail } from '../pipeline/index.js';
 import { queuesOf, reviewSettings } from '../policy/index.js';
@@ -52,7 +53,7 @@ export interface ReviewWiring {
 }
 
 function view({ task, candidate }: TaskDetail, now: Date): ReviewTaskView {
-  const lease = task.lease !== null && task.lease.expiresAt > now ? task.lease : null;
+  const { lease, status } = taskState(task, now);
   return {
     id: task.id,
     jobId: task.jobId,
@@ -60,7 +61,7 @@ function view({ task, candidate }: TaskDetail, now: Date): ReviewTaskView {
     field: task.field,
     candidate,
     confidence: task.confidence,
-    status: task.status === 'open' && lease !== null ? 'claimed' : task.status,
+    status,
     createdAt: task.createdAt,
     expiresAt: task.expiresAt,
     lease: lease === null ? null : { reviewer: lease.holder, expiresAt: lease.expiresAt },

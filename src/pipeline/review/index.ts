@@ -27,7 +27,9 @@ export {
   countOpenTasks,
   reviewExposure,
   ReviewTasks,
+  taskState,
   type DecisionAction,
+  type ShownTaskStatus,
   type ReviewExposure,
   type ReviewTask,
 } from './tasks.js';

@@ -622,3 +622,23 @@ export async function reviewExposure(
     };
   });
 }
+
+/** A task's status as a reviewer sees it: `claimed` while it is open under a live lease. */
+export type ShownTaskStatus = StoredTaskStatus | 'claimed';
+
+/**
+ * The lease that still holds a task at `now` (null when none or lapsed), and the status that
+ * follows from it: an open task under a live lease is `claimed`.
+ *
+ * @example
+ * ```ts
+ * taskState(task, new Date()); // { lease: { holder: 'user-alice', expiresAt }, status: 'claimed' }
+ * ```
+ */
+export function taskState(
+  task: Pick<ReviewTask, 'lease' | 'status'>,
+  now: Date,
+): { readonly lease: ReviewTask['lease']; readonly status: ShownTaskStatus } {
+  const lease = task.lease !== null && task.lease.expiresAt > now ? task.lease : null;
+  return { lease, status: task.status === 'open' && lease !== null ? 'claimed' : task.status };
+}
