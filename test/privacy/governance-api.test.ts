@@ -116,6 +116,7 @@ for (const driver of DRIVER_NAMES) {
           allow_analytics: false,
           allow_quality_improvement: false,
           allow_full_text: false,
+          allow_model_use: false,
         });
         assert.equal(status.region, 'eu');
       });

@@ -40,6 +40,7 @@ test('openRuntime wires PGlite, the key file, blobs and pg-boss in the data dire
       allowAnalytics: false,
       allowQualityImprovement: false,
       allowFullText: false,
+      allowModelUse: false,
     });
     const text = (await readRedacted(store, { tenant: 'embedded', jobId })).bytes.toString('utf8');
     assert.ok(!text.includes(canaries(7).email) && !text.includes(canaries(7).ssn));
