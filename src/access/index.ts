@@ -39,11 +39,5 @@ export type { Grant, Permission, ResourceContext, Role } from './permissions.js'
 export { isTenantId, requireTenantId } from './principal.js';
 export type { Principal } from './principal.js';
 export { createTokenVerifier, TOKEN_ALGORITHMS } from './tokens.js';
-export type {
-  ClaimPath,
-  FetchLike,
-  KeySource,
-  TokenAlgorithm,
-  TokenVerifier,
-  TokenVerifierOptions,
-} from './tokens.js';
+export type { ClaimPath, TokenAlgorithm, TokenVerifier, TokenVerifierOptions } from './tokens.js';
+export type { FetchLike, KeySource, KeySourceOptions } from './token-keys.js';

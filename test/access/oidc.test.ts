@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createTokenVerifier } from '../../src/access/tokens.js';
-import type { FetchLike } from '../../src/access/tokens.js';
+import type { FetchLike } from '../../src/access/token-keys.js';
 import { AUDIENCE, JWKS, mint, now, rejection } from './token-fixtures.js';
 
 type Route = { status: number; body: string };
