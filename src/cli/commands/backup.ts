@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { createBackup, restoreBackup } from '../../runtime/backup.js';
+import type { KeyEncryptionKeyProvider } from '../../crypto/key-providers/provider.js';
+import type { VeilConfig } from '../../runtime/config.js';
+import { keyProviderFromConfig } from '../../runtime/key-provider.js';
 import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { commandConfig } from '../settings.js';
 
 interface BackupFlags {
   output: string;
@@ -12,15 +16,33 @@ interface RestoreFlags {
   kekFile?: string;
 }
 
-function databaseUrl(): { databaseUrl?: string } {
-  const url = process.env.DATABASE_URL;
+function databaseUrl(config: VeilConfig): { databaseUrl?: string } {
+  const url = config.DATABASE_URL;
   return url === undefined || url === '' ? {} : { databaseUrl: url };
+}
+
+function configFor(dataDir: string): VeilConfig {
+  return commandConfig([{ setting: 'VEIL_DATA_DIR', flag: '--data-dir', value: dataDir }]);
+}
+
+/**
+ * The KEK provider `VEIL_KEK` selects, checked against `VEIL_REGION` before anything is read or
+ * written. The local key file is left to backup and restore themselves, which refuse a missing
+ * one rather than let the provider create a new key that could open nothing.
+ */
+async function configuredKeyProvider(
+  config: VeilConfig,
+): Promise<{ keyProvider?: KeyEncryptionKeyProvider }> {
+  const keyProvider = await keyProviderFromConfig(config);
+  return config.VEIL_KEK === 'local-file' ? {} : { keyProvider };
 }
 
 /**
  * `veil backup -o FILE` and `veil restore FILE`: the data directory's database (`DATABASE_URL`,
  * else PGlite), blobs and key files in one file sealed under the KEK, which the backup never
- * holds; and back, into an empty data directory. See docs/reliability.md.
+ * holds; and back, into an empty data directory. The KEK is the one `VEIL_KEK` selects, checked
+ * against `VEIL_REGION` like every other process's, so a backup is never sealed or opened by a key
+ * held in another region. See docs/reliability.md.
  *
  * @example
  * ```ts
@@ -36,7 +58,11 @@ export function registerBackup(program: Command): void {
     .requiredOption('-o, --output <file>', 'the backup file to write (0600)')
     .option('--data-dir <dir>', 'the data directory (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
     .action(async (flags: BackupFlags) => {
-      const counts = await createBackup({ dataDir: flags.dataDir, ...databaseUrl() }, flags.output);
+      const config = configFor(flags.dataDir);
+      const counts = await createBackup(
+        { dataDir: flags.dataDir, ...databaseUrl(config), ...(await configuredKeyProvider(config)) },
+        flags.output,
+      );
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
       process.stderr.write(
         `veil backup: ${rows} rows in ${Object.keys(counts.rows).length} tables, ${counts.blobs} blobs, ${counts.files} key file(s) -> ${flags.output}\n`,
@@ -50,9 +76,11 @@ export function registerBackup(program: Command): void {
     .option('--data-dir <dir>', 'the empty data directory to restore into (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
     .option('--kek-file <file>', 'the key file the backup was made under (copied to <data-dir>/kek.key)')
     .action(async (file: string, flags: RestoreFlags) => {
+      const config = configFor(flags.dataDir);
       const counts = await restoreBackup(file, {
         dataDir: flags.dataDir,
-        ...databaseUrl(),
+        ...databaseUrl(config),
+        ...(await configuredKeyProvider(config)),
         ...(flags.kekFile === undefined ? {} : { kekFile: flags.kekFile }),
       });
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
