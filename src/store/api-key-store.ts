@@ -7,7 +7,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
 import { SYSTEM_SCOPE, withTenantScope } from './database.js';
-import { checkId, constraintError } from './repositories.js';
+import { checkId, constraintError } from './repository.js';
 import type { ApiKeysTable, Schema } from './schema.js';
 
 /** An API key as stored (the access layer's `StoredApiKey`): no secret, only its HMAC. */

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
-import { checkId } from './repositories.js';
+import { checkId } from './repository.js';
 import type { Schema } from './schema.js';
 
 /** One stored entry: index, canonical JSON of the event, leaf hash (as in src/audit). */

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { withTenantScope } from './database.js';
-import { checkId } from './repositories.js';
+import { checkId } from './repository.js';
 import type { Schema } from './schema.js';
 
 /** A key's record: which request first used it, for which job, and until when it holds. */

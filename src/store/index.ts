@@ -16,25 +16,23 @@ export {
 export { MIGRATIONS, migrateToLatest, TENANT_TABLES } from './migrations.js';
 export { PGliteDialect, PGliteSession } from './pglite-dialect.js';
 export type { Schema, JobStatus } from './schema.js';
+export { checkId, type StoreContext } from './repository.js';
+export { ensureTenant, forTenant, type TenantRepositories } from './repositories.js';
 export {
-  checkId,
-  ensureTenant,
-  forTenant,
-  listExpiredArtifacts,
-  TenantArtifacts,
   TenantJobs,
-  TenantUploads,
-  type Artifact,
   type Job,
   type JobTemplate,
   type JobPosition,
   type JobUpdate,
-  type NewArtifact,
   type NewJob,
-  type StoreContext,
-  type TenantRepositories,
-  type Upload,
-} from './repositories.js';
+} from './tenant-jobs.js';
+export { TenantUploads, type Upload } from './tenant-uploads.js';
+export {
+  listExpiredArtifacts,
+  TenantArtifacts,
+  type Artifact,
+  type NewArtifact,
+} from './tenant-artifacts.js';
 export { EncryptedFileBlobStore, type BlobRef, type BlobStore } from './blob-store.js';
 export { BLOB_CHUNK_BYTES, PostgresBlobStore } from './postgres-blob-store.js';
 

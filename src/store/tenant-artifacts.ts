@@ -1,0 +1,210 @@
+/**
+ * Encrypted artifacts of one tenant (a row of metadata and a blob of ciphertext each), and the
+ * retention sweeper's list of expired ones across tenants.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { VeilError, isVeilError } from '../errors/veil-error.js';
+import { SYSTEM_SCOPE, withTenantScope } from './database.js';
+import type { ArtifactRow, Schema } from './schema.js';
+import { checkId, constraintError, TenantRepository, toNumber } from './repository.js';
+
+export interface Artifact {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly jobId: string | null;
+  readonly artifactClass: string;
+  readonly blobName: string;
+  readonly sizeBytes: number;
+  readonly deleteAfter: Date;
+  readonly createdAt: Date;
+}
+
+export interface NewArtifact {
+  readonly id?: string;
+  readonly jobId: string | null;
+  /** The retention class, also the envelope's artifact class: lower-case letters, digits, dashes. */
+  readonly artifactClass: string;
+  readonly deleteAfter: Date;
+}
+
+function presentArtifact(row: ArtifactRow): Artifact {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    jobId: row.job_id,
+    artifactClass: row.class,
+    blobName: row.blob_name,
+    sizeBytes: toNumber(row.size_bytes),
+    deleteAfter: row.delete_after,
+    createdAt: row.created_at,
+  };
+}
+
+/** Encrypted artifacts of one tenant: a row of metadata and a blob of ciphertext each. */
+export class TenantArtifacts extends TenantRepository {
+  /**
+   * Encrypts and stores `content` as a new artifact. The blob is written first; if the row
+   * cannot be, the blob is deleted, so no ciphertext is left without a row to sweep it.
+   *
+   * @example
+   * ```ts
+   * const artifact = await repos.artifacts.put({ jobId, artifactClass: 'redacted-output', deleteAfter }, bytes);
+   * ```
+   */
+  async put(input: NewArtifact, content: Uint8Array): Promise<Artifact> {
+    const id = input.id ?? randomUUID();
+    checkId('artifact id', id);
+    const ref = await this.ctx.blobs.put(
+      { tenantId: this.tenantId, artifactClass: input.artifactClass },
+      content,
+    );
+    try {
+      const row = await this.scoped((trx) =>
+        trx
+          .insertInto('artifacts')
+          .values({
+            tenant_id: this.tenantId,
+            id,
+            job_id: input.jobId,
+            class: input.artifactClass,
+            blob_name: ref.name,
+            size_bytes: content.byteLength,
+            delete_after: input.deleteAfter,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return presentArtifact(row);
+    } catch (error) {
+      await this.ctx.blobs.delete(ref);
+      throw constraintError(error, 'artifact');
+    }
+  }
+
+  /**
+   * The artifact's metadata, or undefined.
+   *
+   * @example
+   * ```ts
+   * const meta = await repos.artifacts.get(id);
+   * ```
+   */
+  async get(id: string): Promise<Artifact | undefined> {
+    const row = await this.scoped((trx) =>
+      trx
+        .selectFrom('artifacts')
+        .selectAll()
+        .where('tenant_id', '=', this.tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : presentArtifact(row);
+  }
+
+  /**
+   * The artifact's decrypted content. Throws `VEIL_NOT_FOUND` when this tenant has no such
+   * artifact. Callers authorise, purpose-check and audit before they call this.
+   *
+   * @example
+   * ```ts
+   * const bytes = await repos.artifacts.read(id);
+   * ```
+   */
+  async read(id: string): Promise<Buffer> {
+    const artifact = await this.get(id);
+    if (artifact === undefined)
+      throw new VeilError('VEIL_NOT_FOUND', 'store: no such artifact in this tenant');
+    try {
+      return await this.ctx.blobs.get({
+        tenantId: this.tenantId,
+        artifactClass: artifact.artifactClass,
+        name: artifact.blobName,
+      });
+    } catch (error) {
+      // The ref is the stored row's own, so a failed tag means the object changed on disk.
+      if (isVeilError(error) && error.code === 'VEIL_DECRYPTION_FAILED')
+        throw new VeilError(
+          'VEIL_BLOB_CORRUPT',
+          'store: a stored artifact fails its authentication check; restore it from a backup',
+          { cause: error },
+        );
+      throw error;
+    }
+  }
+
+  /**
+   * The artifacts of a job, oldest first.
+   *
+   * @example
+   * ```ts
+   * for (const a of await repos.artifacts.listForJob(jobId)) console.log(a.artifactClass, a.sizeBytes);
+   * ```
+   */
+  async listForJob(jobId: string): Promise<Artifact[]> {
+    const rows = await this.scoped((trx) =>
+      trx
+        .selectFrom('artifacts')
+        .selectAll()
+        .where('tenant_id', '=', this.tenantId)
+        .where('job_id', '=', jobId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    );
+    return rows.map(presentArtifact);
+  }
+
+  /**
+   * Hard-deletes an artifact: its blob first, then its row, so a crash in between leaves a row
+   * that a later sweep deletes again, never an orphaned blob. Returns false if it was absent.
+   *
+   * @example
+   * ```ts
+   * await repos.artifacts.delete(id);
+   * ```
+   */
+  async delete(id: string): Promise<boolean> {
+    const artifact = await this.get(id);
+    if (artifact === undefined) return false;
+    await this.ctx.blobs.delete({
+      tenantId: this.tenantId,
+      artifactClass: artifact.artifactClass,
+      name: artifact.blobName,
+    });
+    const result = await this.scoped((trx) =>
+      trx
+        .deleteFrom('artifacts')
+        .where('tenant_id', '=', this.tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
+  }
+}
+
+/**
+ * Artifacts past their `delete_after`, across tenants, oldest deadline first: the retention
+ * sweeper's work list. Delete each through `forTenant(…).artifacts.delete(id)`.
+ *
+ * @example
+ * ```ts
+ * for (const { tenantId, id } of await listExpiredArtifacts(db, new Date(), 500)) await forTenant(ctx, tenantId).artifacts.delete(id);
+ * ```
+ */
+export async function listExpiredArtifacts(
+  db: Kysely<Schema>,
+  now: Date,
+  limit: number,
+): Promise<Array<{ readonly tenantId: string; readonly id: string }>> {
+  const rows = await withTenantScope(db, SYSTEM_SCOPE, (trx) =>
+    trx
+      .selectFrom('artifacts')
+      .select(['tenant_id', 'id'])
+      .where('delete_after', '<=', now)
+      .orderBy('delete_after')
+      .limit(limit)
+      .execute(),
+  );
+  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+}

@@ -1,0 +1,331 @@
+/**
+ * Jobs of one tenant: metadata only (codes, hashes and counts), queried under the tenant's
+ * row-level security scope.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { VeilError } from '../errors/veil-error.js';
+import type { JobRow, JobStatus } from './schema.js';
+import { checkId, constraintError, TenantRepository } from './repository.js';
+import type { StoreContext } from './repository.js';
+import type { TenantArtifacts } from './tenant-artifacts.js';
+
+export type { JobStatus } from './schema.js';
+
+/** A job's metadata: codes, hashes and counts only. */
+export interface Job {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly purpose: string;
+  readonly consent: {
+    readonly basis: string;
+    readonly allowModelTraining: boolean;
+    readonly allowManualReview: boolean;
+    readonly allowAnalytics?: boolean;
+    readonly allowQualityImprovement?: boolean;
+    readonly allowFullText?: boolean;
+    /** Whether a model may see the job's (pseudonymised) content. */
+    readonly allowModelUse?: boolean;
+  };
+  readonly policyHash: string;
+  readonly retentionClass: string;
+  readonly deleteAfter: Date;
+  readonly errorCode: string | null;
+  /** The deployment region the job was accepted in (null before governance). */
+  readonly region?: string | null;
+  /** The policy file's id (`acme`, `default`). */
+  readonly policyId?: string | null;
+  /** The keyed HMAC of the caller's subject reference (`v<version>:<hex>`). */
+  readonly subjectHmac?: string | null;
+  /** When it succeeded, failed or was cancelled. */
+  readonly endedAt?: Date | null;
+  /** Why it was cancelled, as a code. */
+  readonly cancelReason?: string | null;
+  readonly countsByType: Readonly<Record<string, number>>;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** The field template the job extracts under, or null. */
+  readonly template: JobTemplate | null;
+}
+
+/** The name, version and hash of a field template, as a job records it. */
+export interface JobTemplate {
+  readonly name: string;
+  readonly version: number;
+  readonly hash: string;
+}
+
+/** Where a page of jobs ends: the last job's creation time (UTC, microseconds, as text) and id. */
+export interface JobPosition {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/** What creating a job takes. */
+export interface NewJob {
+  /** Default: a random UUID. */
+  readonly id?: string;
+  readonly purpose: string;
+  readonly consent: Job['consent'];
+  readonly policyHash: string;
+  readonly retentionClass: string;
+  readonly deleteAfter: Date;
+  /** The field template the job extracts under, if any. */
+  readonly template?: JobTemplate | null;
+  /** Default `queued`. */
+  readonly status?: JobStatus;
+  readonly region?: string | null;
+  readonly policyId?: string | null;
+  readonly subjectHmac?: string | null;
+}
+
+/** The fields of a job that change as it runs. */
+export interface JobUpdate {
+  readonly status?: JobStatus;
+  readonly errorCode?: string | null;
+  readonly countsByType?: Readonly<Record<string, number>>;
+}
+
+function presentJob(row: JobRow): Job {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    status: row.status,
+    purpose: row.purpose,
+    consent: {
+      basis: row.consent_basis,
+      allowModelTraining: row.allow_model_training,
+      allowManualReview: row.allow_manual_review,
+      allowAnalytics: row.allow_analytics,
+      allowQualityImprovement: row.allow_quality_improvement,
+      allowFullText: row.allow_full_text,
+      allowModelUse: row.allow_model_use,
+    },
+    policyHash: row.policy_hash,
+    retentionClass: row.retention_class,
+    deleteAfter: row.delete_after,
+    errorCode: row.error_code,
+    region: row.region,
+    policyId: row.policy_id,
+    subjectHmac: row.subject_hmac,
+    endedAt: row.ended_at,
+    cancelReason: row.cancel_reason,
+    countsByType: row.counts_by_type,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    template:
+      row.template_name !== null && row.template_version !== null && row.template_hash !== null
+        ? { name: row.template_name, version: row.template_version, hash: row.template_hash }
+        : null,
+  };
+}
+
+function checkCounts(counts: Readonly<Record<string, number>>): string {
+  for (const [type, n] of Object.entries(counts)) {
+    if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(type) || !Number.isInteger(n) || n < 0)
+      throw new VeilError(
+        'VEIL_INVALID_INPUT',
+        'store: countsByType maps entity type names to non-negative integers',
+      );
+  }
+  return JSON.stringify(counts);
+}
+
+/** Jobs of one tenant. */
+export class TenantJobs extends TenantRepository {
+  readonly #artifacts: TenantArtifacts;
+
+  constructor(ctx: StoreContext, tenantId: string, artifacts: TenantArtifacts) {
+    super(ctx, tenantId);
+    this.#artifacts = artifacts;
+  }
+
+  /**
+   * Records a new job. Throws `VEIL_CONFLICT` for a duplicate id, `VEIL_NOT_FOUND` when the
+   * tenant has not been created.
+   *
+   * @example
+   * ```ts
+   * const job = await repos.jobs.create({ purpose: 'claims', consent: { basis: 'contract', allowModelTraining: false, allowManualReview: true }, policyHash: 'sha256:…', retentionClass: 'short', deleteAfter });
+   * ```
+   */
+  async create(input: NewJob): Promise<Job> {
+    const id = input.id ?? randomUUID();
+    checkId('job id', id);
+    try {
+      const row = await this.scoped((trx) =>
+        trx
+          .insertInto('jobs')
+          .values({
+            tenant_id: this.tenantId,
+            id,
+            status: input.status ?? 'queued',
+            purpose: input.purpose,
+            consent_basis: input.consent.basis,
+            allow_model_training: input.consent.allowModelTraining,
+            allow_manual_review: input.consent.allowManualReview,
+            allow_analytics: input.consent.allowAnalytics ?? false,
+            allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
+            allow_full_text: input.consent.allowFullText ?? false,
+            allow_model_use: input.consent.allowModelUse ?? false,
+            policy_hash: input.policyHash,
+            retention_class: input.retentionClass,
+            delete_after: input.deleteAfter,
+            ...(input.template
+              ? {
+                  template_name: input.template.name,
+                  template_version: input.template.version,
+                  template_hash: input.template.hash,
+                }
+              : {}),
+            region: input.region ?? null,
+            policy_id: input.policyId ?? null,
+            subject_hmac: input.subjectHmac ?? null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return presentJob(row);
+    } catch (error) {
+      throw constraintError(error, 'job');
+    }
+  }
+
+  /**
+   * The job, or undefined when this tenant has no job with that id.
+   *
+   * @example
+   * ```ts
+   * const job = await repos.jobs.get(id);
+   * ```
+   */
+  async get(id: string): Promise<Job | undefined> {
+    const row = await this.scoped((trx) =>
+      trx
+        .selectFrom('jobs')
+        .selectAll()
+        .where('tenant_id', '=', this.tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : presentJob(row);
+  }
+
+  /**
+   * The tenant's jobs, newest first.
+   *
+   * @example
+   * ```ts
+   * const failed = await repos.jobs.list({ status: 'failed', limit: 50 });
+   * ```
+   */
+  async list(options?: { readonly status?: JobStatus; readonly limit?: number }): Promise<Job[]> {
+    const rows = await this.scoped((trx) => {
+      let query = trx.selectFrom('jobs').selectAll().where('tenant_id', '=', this.tenantId);
+      if (options?.status !== undefined) query = query.where('status', '=', options.status);
+      return query
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(options?.limit ?? 100)
+        .execute();
+    });
+    return rows.map(presentJob);
+  }
+
+  /**
+   * One page of the tenant's jobs, newest first (ties broken by id, descending), optionally of one
+   * status and purpose. `after` is the position of the last job of the previous page, as
+   * `nextAfter` returned it; positions keep the database's microseconds, which a Date would drop.
+   *
+   * @example
+   * ```ts
+   * const first = await repos.jobs.page({ limit: 20, status: 'succeeded' });
+   * const second = await repos.jobs.page({ limit: 20, status: 'succeeded', after: first.nextAfter });
+   * ```
+   */
+  async page(options: {
+    readonly limit: number;
+    readonly status?: JobStatus | undefined;
+    readonly purpose?: string | undefined;
+    readonly after?: JobPosition | undefined;
+  }): Promise<{ readonly jobs: Job[]; readonly nextAfter: JobPosition | undefined }> {
+    const rows = await this.scoped((trx) => {
+      let query = trx
+        .selectFrom('jobs')
+        .selectAll()
+        // UTC text with microseconds: exact, and it sorts and casts back without loss.
+        .select(
+          sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+            'position_time',
+          ),
+        )
+        .where('tenant_id', '=', this.tenantId);
+      if (options.status !== undefined) query = query.where('status', '=', options.status);
+      if (options.purpose !== undefined) query = query.where('purpose', '=', options.purpose);
+      const after = options.after;
+      if (after !== undefined)
+        query = query.where(sql<boolean>`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id})`);
+      return query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(options.limit + 1)
+        .execute();
+    });
+    const more = rows.length > options.limit;
+    const page = more ? rows.slice(0, options.limit) : rows;
+    const last = page.at(-1);
+    return {
+      jobs: page.map(presentJob),
+      nextAfter: more && last !== undefined ? { createdAt: last.position_time, id: last.id } : undefined,
+    };
+  }
+
+  /**
+   * Changes a job's status, error code or counts; returns the job, or undefined if absent.
+   *
+   * @example
+   * ```ts
+   * await repos.jobs.update(id, { status: 'succeeded', countsByType: { EMAIL_ADDRESS: 2 } });
+   * ```
+   */
+  async update(id: string, change: JobUpdate): Promise<Job | undefined> {
+    const counts = change.countsByType === undefined ? undefined : checkCounts(change.countsByType);
+    try {
+      const row = await this.scoped((trx) =>
+        trx
+          .updateTable('jobs')
+          .set({
+            ...(change.status === undefined ? {} : { status: change.status }),
+            ...(change.errorCode === undefined ? {} : { error_code: change.errorCode }),
+            ...(counts === undefined ? {} : { counts_by_type: counts }),
+            updated_at: new Date(),
+          })
+          .where('tenant_id', '=', this.tenantId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst(),
+      );
+      return row === undefined ? undefined : presentJob(row);
+    } catch (error) {
+      throw constraintError(error, 'job');
+    }
+  }
+
+  /**
+   * Hard-deletes a job: each artifact's blob, then its row, then the job's row. Returns false
+   * when the tenant has no such job. Safe to repeat after a crash part-way.
+   *
+   * @example
+   * ```ts
+   * await repos.jobs.delete(id);
+   * ```
+   */
+  async delete(id: string): Promise<boolean> {
+    for (const artifact of await this.#artifacts.listForJob(id)) await this.#artifacts.delete(artifact.id);
+    const result = await this.scoped((trx) =>
+      trx.deleteFrom('jobs').where('tenant_id', '=', this.tenantId).where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
+  }
+}
