@@ -23,6 +23,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import { sweepReview } from '../pipeline/review/commands.js';
 import type { RetentionAuditPort, RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import type { StoreContext } from '../store/index.js';
+import { DatabaseTokenVault } from '../store/token-vault.js';
 import { auditActor, SYSTEM_AUDIT_LOG } from './audit.js';
 import type { AuditLogs } from './audit.js';
 
@@ -149,11 +150,12 @@ export function startGovernance(options: GovernanceOptions): {
           'review sweep',
         );
     }
-    const report = await sweepRetention(
-      store,
-      retentionAudit(logs),
-      options.region === undefined ? {} : { region: options.region },
-    );
+    const report = await sweepRetention(store, retentionAudit(logs), {
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.keyring === undefined
+        ? {}
+        : { vault: new DatabaseTokenVault({ db: store.db, keyring: options.keyring }) }),
+    });
     if (Object.keys(report.artifacts).length > 0 || report.events > 0 || report.heldEvents > 0)
       logger?.info(
         {
@@ -162,6 +164,7 @@ export function startGovernance(options: GovernanceOptions): {
           classes: report.classesGone,
           events: report.events,
           held: report.held,
+          vault_subjects: report.vaultSubjects,
         },
         'retention sweep',
       );
@@ -218,7 +221,10 @@ export function createGovernancePort(deps: DsrDeps, logs: AuditLogs, region?: st
           : { jobId: input.jobId! };
       const done = await withdrawConsent(deps.db, tenant, target, input.purposes);
       // At once: the cancelled jobs' artifacts are due now, so sweep now.
-      await sweepRetention(store, retentionAudit(logs), region === undefined ? {} : { region });
+      await sweepRetention(store, retentionAudit(logs), {
+        ...(region === undefined ? {} : { region }),
+        vault: new DatabaseTokenVault({ db: deps.db, keyring: deps.keyring }),
+      });
       const receipt = await logs.recordWithReceipt({
         ...base(principal),
         action: 'consent.withdrawn',

@@ -5,6 +5,7 @@ import { commandConfig } from '../settings.js';
 import { openAuditLogs } from '../../runtime/audit.js';
 import { retentionAudit } from '../../runtime/governance.js';
 import { sweepRetention } from '../../privacy/retention/sweeper.js';
+import { DatabaseTokenVault } from '../../store/token-vault.js';
 import { governanceEnv } from '../governance-env.js';
 import { DEFAULT_DATA_DIR } from '../keyring.js';
 import { writeLine } from '../io.js';
@@ -69,7 +70,10 @@ export function registerGovernance(program: Command): void {
         const report = await sweepRetention(
           { db: runtime.handle.db, blobs: runtime.blobs },
           retentionAudit(logs),
-          region === undefined ? {} : { region },
+          {
+            ...(region === undefined ? {} : { region }),
+            vault: new DatabaseTokenVault({ db: runtime.handle.db, keyring: runtime.keyring }),
+          },
         );
         await writeLine(JSON.stringify(report));
       } finally {

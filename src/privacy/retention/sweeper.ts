@@ -11,6 +11,8 @@
  * Nothing is deleted twice and no class is counted twice: counts come from rows whose deletion
  * committed.
  *
+ * With the token vault, the tokens of a job of which nothing is left are crypto-shredded too.
+ *
  * Artifacts a standing legal hold covers are skipped, however late: the first sweep that finds a
  * class due but held records it once (`retention.held`, counts per class), and the first sweep
  * after the hold is lifted deletes it like any other.
@@ -33,8 +35,19 @@ export interface RetentionAuditPort {
   append(tenantId: string, event: AuditEventInput): Promise<number>;
 }
 
+/** Destroys the keys and entries of a vault subject: the token vault's `forgetSubject`. */
+export interface RetentionVaultPort {
+  forgetSubject(tenant: string, subject: string): Promise<number>;
+}
+
 /** What {@link sweepRetention} takes. */
 export interface RetentionSweepOptions {
+  /**
+   * The token vault. With it, the tokens a job issued (its vault subject's key and entries) are
+   * crypto-shredded once every retention class of the job is gone: a token outliving everything
+   * it appeared in would keep the value it stands for past its retention.
+   */
+  readonly vault?: RetentionVaultPort;
   /** The time to sweep as of (default now). */
   readonly now?: Date;
   /** Artifacts deleted per transaction (default 200). */
@@ -59,6 +72,8 @@ export interface RetentionSweepReport {
   readonly held: Readonly<Record<string, number>>;
   /** `retention.held` events recorded (one per tenant with classes newly found held). */
   readonly heldEvents: number;
+  /** Jobs whose token keys and vault entries were destroyed (only with a vault). */
+  readonly vaultSubjects: number;
 }
 
 interface DeletedRow {
@@ -135,6 +150,28 @@ async function dropIndexOfGoneJobs(store: StoreContext): Promise<void> {
           and not exists (select 1 from retention_ledger l where l.tenant_id = s.tenant_id and l.job_id = s.job_id
                           and l.deleted_at is null)`.execute(trx),
   );
+}
+
+/**
+ * Crypto-shreds the tokens of jobs of which nothing is left. A job's tokens are issued under the
+ * vault subject `job-<id>` (`vaultSubjectOf` in the data-subject requests), with a key of their
+ * own, so destroying that key makes every copy of its entries unreadable, backups included.
+ */
+async function shredVaultOfGoneJobs(store: StoreContext, vault: RetentionVaultPort): Promise<number> {
+  const gone = await withTenantScope(
+    store.db,
+    SYSTEM_SCOPE,
+    async (trx) =>
+      (
+        await sql<{ tenant_id: string; subject_id: string }>`select distinct v.tenant_id, v.subject_id
+          from vault_entries v
+          join retention_ledger l on l.tenant_id = v.tenant_id and v.subject_id = 'job-' || l.job_id
+          where not exists (select 1 from retention_ledger o where o.tenant_id = l.tenant_id
+                            and o.job_id = l.job_id and o.deleted_at is null)`.execute(trx)
+      ).rows,
+  );
+  for (const { tenant_id: tenant, subject_id: subject } of gone) await vault.forgetSubject(tenant, subject);
+  return gone.length;
 }
 
 /** Due artifacts a legal hold keeps, by envelope class: the sweep's skip counts. */
@@ -299,6 +336,7 @@ export async function sweepRetention(
   // The time the deletion finished, not when the sweep began: what the deletion lag measures.
   const classesGone = await markGone(store, options.now ?? new Date());
   await dropIndexOfGoneJobs(store);
+  const vaultSubjects = options.vault === undefined ? 0 : await shredVaultOfGoneJobs(store, options.vault);
   const held = await countHeld(store, now);
   const heldEvents = await recordNewlyHeld(store, audit, now, options.region);
   // Claims and event times on the real clock, whatever `now` the sweep judges deadlines by: a
@@ -310,5 +348,5 @@ export async function sweepRetention(
     options.auditClaimSeconds ?? 300,
     options.region,
   );
-  return { artifacts, classesGone, events, held, heldEvents };
+  return { artifacts, classesGone, events, held, heldEvents, vaultSubjects };
 }
