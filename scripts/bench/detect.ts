@@ -2,10 +2,14 @@
 // ../shared/eval texts, with every default recognizer on (names included), on one core; and the
 // same corpus through redact-pii (a devDependency) for the ratio. Prints figures; not a test.
 import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { analyzeChunks } from '../../src/engine/chunked.js';
 
-const EVAL = new URL('../../../shared/eval/', import.meta.url);
+// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
+const EVAL = process.env.VEIL_EVAL_DIR
+  ? pathToFileURL(`${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/`)
+  : new URL('../../../shared/eval/', import.meta.url);
 if (!existsSync(EVAL)) {
   console.log('skipped: ../shared/eval is absent (the benchmark corpus is built from it)');
   process.exit(0);
