@@ -28,8 +28,9 @@ export interface ChunkedOptions extends AnalyzeOptions {
    */
   readonly analyzeText?: AnalyzeText;
   /**
-   * Passes analysed at once (default 1; at most 64). Set it to the number of threads behind
-   * `analyzeText`. The findings are the same whatever the value.
+   * Passes analysed at once through `analyzeText` (default 1; at most 64; without `analyzeText`
+   * always 1). Set it to the number of threads behind it. The findings are the same whatever the
+   * value.
    */
   readonly inFlight?: number;
 }
@@ -71,6 +72,8 @@ export async function* analyzeChunks(
   const local = createAnalyzer(analyzeOptions);
   const analyzeBuffer = (text: string): Finding[] | Promise<Finding[]> =>
     analyzeText === undefined ? local(text) : analyzeText(text, analyzeOptions);
+  // In this thread a guessed pass would only run before its turn, and sometimes in vain.
+  const depth = analyzeText === undefined ? 1 : inFlight;
   const source = new ChunkSource(chunks);
 
   /** Passes started and not yet emitted, oldest first; each was planned from its predecessor. */
@@ -80,7 +83,7 @@ export async function* analyzeChunks(
   let lastEnd = 0;
   for (;;) {
     // Plan ahead from the guessed cuts, up to `inFlight` passes.
-    while (running.length < inFlight) {
+    while (running.length < depth) {
       const previous = running[running.length - 1]?.pass;
       if (previous?.final) break;
       const pass = await source.plan(previous ? guessNext(source, previous) : state, batchSize);
