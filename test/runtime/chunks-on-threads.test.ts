@@ -28,6 +28,27 @@ function denseText(lines: number): string {
   return text;
 }
 
+/**
+ * Prose with private-key blocks of 48 lines: when a pass's cut limit falls inside a block, the
+ * block starts more than a thousand characters before it, where the guess does not look, so the
+ * guess is wrong.
+ */
+function textWithKeys(blocks: number): string {
+  const line = (k: number) =>
+    Array.from(
+      { length: 64 },
+      (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[(i * 7 + k * 13) % 64],
+    ).join('');
+  const key = [
+    '-----BEGIN RSA PRIVATE KEY-----',
+    ...Array.from({ length: 48 }, (_, k) => line(k)),
+    '-----END RSA PRIVATE KEY-----',
+  ].join('\n');
+  let text = '';
+  for (let b = 0; b < blocks; b++) text += `${denseText(12 + (b % 5))}\nkey ${b}:\n${key}\n`;
+  return text;
+}
+
 function chunksOf(text: string, size: number): string[] {
   const chunks: string[] = [];
   for (let at = 0; at < text.length; at += size) chunks.push(text.slice(at, at + size));
@@ -61,8 +82,11 @@ describe('analyzeChunks on worker threads', () => {
 
   it('runs a pass again when its guessed cut was wrong, and still finds the same', async () => {
     const local = createAnalyzer();
+    const text = textWithKeys(60);
+    const chunks = chunksOf(text, 1500);
+    assert.ok(local(text).filter((f) => f.type === 'SECRET').length === 60);
     let sequentialPasses = 0;
-    await collect(chunks, {
+    const sequential = await collect(chunks, {
       batchSize,
       analyzeText: (t) => {
         sequentialPasses++;
@@ -78,6 +102,7 @@ describe('analyzeChunks on worker threads', () => {
         return pool.analyze(t, options);
       },
     });
+    assert.deepEqual(found, sequential);
     assert.deepEqual(found, local(text));
     // Some guesses fall inside a finding here: those passes ran twice.
     assert.ok(
