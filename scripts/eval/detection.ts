@@ -8,6 +8,7 @@
 //
 // `npm run eval -- small heldout` runs only the named sets: small, heldout, large, tab-dev, tab-train.
 import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isHeldOutTemplate } from './splits.js';
 import {
@@ -20,7 +21,10 @@ import {
   type Span,
 } from './spans.js';
 
-const EVAL = new URL('../../../shared/eval/', import.meta.url);
+// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
+const EVAL = process.env.VEIL_EVAL_DIR
+  ? pathToFileURL(`${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/`)
+  : new URL('../../../shared/eval/', import.meta.url);
 if (!existsSync(EVAL)) {
   console.log('skipped: ../shared/eval is absent (the evaluation data is not in this checkout)');
   process.exit(0);

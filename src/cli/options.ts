@@ -17,3 +17,11 @@ export function parseEntities(value: string): string[] {
   if (types.length === 0) throw new InvalidArgumentError('expected a comma-separated list of entity types');
   return types;
 }
+
+/** Parses `--threads`: worker threads, 1 to 64. */
+export function parseThreads(value: string): number {
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    throw new InvalidArgumentError('expected a whole number of threads from 1 to 64');
+  return threads;
+}

@@ -12,6 +12,7 @@ function veil(args: string[], input?: string) {
     input,
     encoding: 'utf8',
     timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -87,11 +88,24 @@ test('veil analyze --jsonl handles 10,000 lines in one process', () => {
   assert.ok(out.every((o, i) => o.id === i && o.entities.length === 1));
 });
 
+test('veil analyze --threads 2 prints what one thread prints on a long file', () => {
+  const long = join(dir, 'long.txt');
+  const line = 'Mr. Robert Murray (robert@example.org, 212-555-0199) lives at 221 Baker Street, London.\n';
+  writeFileSync(long, line.repeat(3_200)); // two passes of 256 Ki
+  const one = veil(['analyze', long]);
+  const two = veil(['analyze', long, '--threads', '2']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  assert.ok(one.stdout.split('\n').length > 3_200 * 3);
+  assert.equal(two.stdout, one.stdout);
+});
+
 test('exit codes: 1 with a stable code for input errors, 2 for usage errors; no content echoed', () => {
   const missing = veil(['analyze', join(dir, 'missing.txt')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^error VEIL_FILE_NOT_FOUND: /);
   assert.equal(veil(['analyze', file, '--threshold', '7']).code, 2);
+  assert.equal(veil(['analyze', file, '--threads', '0']).code, 2);
   assert.equal(veil(['no-such-command']).code, 2);
   const unknown = veil(['analyze', file, '--entities', 'NOPE']);
   assert.equal(unknown.code, 1);

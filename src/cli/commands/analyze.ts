@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
 import { isVeilError } from '../../errors/veil-error.js';
 import { openTextInput, sniffFileFormat, writeLine } from '../io.js';
-import { parseEntities, parseThreshold } from '../options.js';
+import { parseEntities, parseThreads, parseThreshold } from '../options.js';
 import { configureDocumentCommand } from '../settings.js';
 
 interface AnalyzeFlags {
@@ -12,6 +12,7 @@ interface AnalyzeFlags {
   showValues?: boolean;
   threshold?: number;
   entities?: string[];
+  threads?: number;
 }
 
 /**
@@ -29,6 +30,7 @@ export function registerAnalyze(program: Command): void {
     .option('--show-values', 'print the detected values too (they are hidden by default)')
     .option('--threshold <score>', 'minimum score in [0, 1]', parseThreshold)
     .option('--entities <types>', 'comma-separated entity types to report', parseEntities)
+    .option('--threads <n>', 'analyse a long text file on this many worker threads (default 1)', parseThreads)
     .action(async (file: string, flags: AnalyzeFlags) => {
       const options: AnalyzeOptions = {
         ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
@@ -52,20 +54,31 @@ async function analyzeFile(file: string, options: AnalyzeOptions, flags: Analyze
   const window = new TextWindow();
   const source = wantValues ? keepText(input, (chunk) => window.append(chunk)) : input;
   const collected: object[] = [];
-  for await (const finding of analyzeChunks(source, options)) {
-    const value = wantValues ? window.slice(finding.start, finding.end) : undefined;
-    const row = {
-      type: finding.type,
-      start: finding.start,
-      end: finding.end,
-      score: round(finding.score),
-      ...(value !== undefined ? { value } : {}),
-    };
-    if (flags.json) collected.push(row);
-    else
-      await writeLine(
-        `${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${value !== undefined ? `\t${JSON.stringify(value)}` : ''}`,
-      );
+  // Long files split into passes that worker threads analyse side by side, with the same findings.
+  const threads = flags.threads ?? 1;
+  const pool =
+    threads > 1
+      ? (await import('../../runtime/detection-pool.js')).createDetectionPool({ threads })
+      : undefined;
+  const chunked = pool ? { ...options, analyzeText: pool.analyze, inFlight: threads } : options;
+  try {
+    for await (const finding of analyzeChunks(source, chunked)) {
+      const value = wantValues ? window.slice(finding.start, finding.end) : undefined;
+      const row = {
+        type: finding.type,
+        start: finding.start,
+        end: finding.end,
+        score: round(finding.score),
+        ...(value !== undefined ? { value } : {}),
+      };
+      if (flags.json) collected.push(row);
+      else
+        await writeLine(
+          `${row.type}\t${row.start}\t${row.end}\t${row.score.toFixed(2)}${value !== undefined ? `\t${JSON.stringify(value)}` : ''}`,
+        );
+    }
+  } finally {
+    await pool?.close();
   }
   if (flags.json) await writeLine(JSON.stringify(collected));
 }
