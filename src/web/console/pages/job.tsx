@@ -160,6 +160,24 @@ function Reveal({ session, jobId }: { session: Session; jobId: string }) {
   );
 }
 
+/** A redacted image output, shown from a Blob URL revoked when it closes (the CSP allows `blob:` images). */
+function RedactedImage({ bytes, mediaType }: { bytes: Uint8Array; mediaType: string }) {
+  const [url, setUrl] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    const made = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mediaType }));
+    setUrl(made);
+    return () => URL.revokeObjectURL(made);
+  }, [bytes, mediaType]);
+  return url === undefined ? null : (
+    <figure class="crop">
+      <img src={url} alt="The redacted document: every detected value is blacked out." />
+      <figcaption class="hint">
+        Image ({mediaType}), {bytes.byteLength} bytes.
+      </figcaption>
+    </figure>
+  );
+}
+
 export function JobPage({ session, jobId }: { session: Session; jobId: string }) {
   const [status, setStatus] = useState<JobStatus | undefined>(undefined);
   const [events, setEvents] = useState<TimelineEntry[] | undefined>(undefined);
@@ -262,11 +280,14 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
                 </button>
               ) : (
                 <>
-                  {text === undefined ? (
+                  {text !== undefined ? null : preview.mediaType.startsWith('image/') ? (
+                    <RedactedImage bytes={preview.bytes} mediaType={preview.mediaType} />
+                  ) : (
                     <p>
                       A {preview.mediaType} document of {preview.bytes.byteLength} bytes.
                     </p>
-                  ) : (
+                  )}
+                  {text === undefined ? null : (
                     <pre class="preview" tabIndex={0}>
                       {text}
                     </pre>
