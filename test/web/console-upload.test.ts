@@ -63,6 +63,15 @@ describe('uploading a receipt through the console', { skip }, () => {
       'the file went through a signed upload URL',
     );
     await page.locator('.status.succeeded').waitFor({ timeout: 120_000 });
+    const retention = page.getByRole('table', { name: 'Retention by artifact class' });
+    assert.match(
+      await retention.getByRole('row', { name: /^original/ }).innerText(),
+      /^original\s+(in \d+ (min|hours|days)|due now|deleted)\s+\S/,
+    );
+    assert.match(
+      await retention.getByRole('row', { name: /^redacted/ }).innerText(),
+      /^redacted\s+in (6|7) days/,
+    );
     await checkPage(page, '44-upload-succeeded', [EMAIL]);
     await page.getByRole('button', { name: 'Show redacted document' }).click();
     const image = page.getByRole('img', { name: /^The redacted document/ });

@@ -1,5 +1,5 @@
 /**
- * One job: live status, counts by type, consent and retention; its requested fields; its audit
+ * One job: live status, counts by type, consent and retention (a countdown per artifact class); its requested fields; its audit
  * timeline (for roles that read the log); the redacted preview and download; deletion with the receipt offered as a
  * download and verified here; reveal (admin, dpo) with a reason that the log records first.
  */
@@ -268,6 +268,27 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
               {countdown(status.delete_after)} ({formatTime(status.delete_after)})
             </dd>
           </dl>
+          {status.retention === undefined || status.retention.classes.length === 0 ? null : (
+            <table>
+              <caption>Retention by artifact class</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Class</th>
+                  <th scope="col">Deleted</th>
+                  <th scope="col">When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {status.retention.classes.map((c) => (
+                  <tr key={c.class}>
+                    <th scope="row">{c.class}</th>
+                    <td>{c.deleted_at === null ? countdown(c.delete_after) : 'deleted'}</td>
+                    <td>{formatTime(c.deleted_at ?? c.delete_after)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
 
           {status.status !== 'succeeded' ||
           !status.redacted_available ||
