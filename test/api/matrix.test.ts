@@ -539,6 +539,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 37 routes: 22 without ids × 5 roles + 15 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 22 * 5 + 15 * 5 * 2);
+  // 39 routes: 24 without ids × 5 roles + 15 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 24 * 5 + 15 * 5 * 2);
 });
