@@ -3,7 +3,7 @@
  * and its static imports, not the lazily loaded Ed25519 fallback) raw, gzip and brotli; then, in
  * Debian's Chromium against `veil serve` on PGlite in a temp directory, the time until each page
  * is usable: the sign-in page on a cold load, and Jobs, Job (with its fields), Review, Audit,
- * Privacy, Data subjects and Settings (with the API keys) on navigation after sign-in as admin, each the best of CONSOLE_BENCH_ROUNDS (default 3). Needs `npm run build:console`.
+ * Privacy, Data subjects and Settings (with the API keys and the policy history) on navigation after sign-in as admin, each the best of CONSOLE_BENCH_ROUNDS (default 3). Needs `npm run build:console`.
  * Figures on a shared machine are noisy.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -157,8 +157,11 @@ try {
       ),
     );
     record(
-      'settings (API keys loaded)',
-      await visit(page, '#/settings', (p) => p.getByRole('table', { name: /^Keys of tenant/ }).waitFor()),
+      'settings (API keys and policy history loaded)',
+      await visit(page, '#/settings', async (p) => {
+        await p.getByRole('table', { name: /^Keys of tenant/ }).waitFor();
+        await p.getByRole('table', { name: 'Policy changes, newest first' }).waitFor();
+      }),
     );
     record(
       'jobs (navigation, list loaded)',

@@ -30,6 +30,9 @@ import type {
   JobStatus,
   Me,
   PrivacyMetrics,
+  TenantPolicyView,
+  ComplianceReport,
+  ComplianceReportQuery,
   Revealed,
   RevealRequest,
   ReviewDecision,
@@ -709,6 +712,36 @@ export class VeilClient {
   /** The tenant's privacy metrics over the last 30 days (`GET /v1/privacy/metrics`; admin, auditor, dpo). */
   privacyMetrics(options: { signal?: AbortSignal } = {}): Promise<PrivacyMetrics> {
     return this.#json({ method: 'GET', path: '/v1/privacy/metrics', retry: 'safe', signal: options.signal });
+  }
+
+  /**
+   * The tenant's policy in force (read-only): its id, hash, version, the validated policy and its
+   * `policy.changed` history, newest first (`GET /v1/policy`; admin, processor, auditor, dpo).
+   */
+  policy(options: { historyLimit?: number; signal?: AbortSignal } = {}): Promise<TenantPolicyView> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/policy${query({ history_limit: options.historyLimit })}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * The tenant's compliance evidence report: every control with its status under the policy, its
+   * clauses, tests and the period's audit counts, pinned by the signed tree head
+   * (`GET /v1/compliance/report`; admin, auditor, dpo). The period defaults to the last 30 days.
+   */
+  complianceReport(
+    filters: Partial<ComplianceReportQuery> = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ComplianceReport> {
+    return this.#json({
+      method: 'GET',
+      path: `/v1/compliance/report${query({ since: filters.since, until: filters.until })}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
   }
 
   /** The audit public key (fetched once per client). Pin it out of band for real assurance. */

@@ -2215,6 +2215,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/compliance/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's compliance evidence report
+         * @description Every control Veil implements with its status under the tenant's policy, the regulation clauses it serves, the policy values that decide it, the tests that prove it, and the audit events of the period, pinned by the log's signed tree head. What `veil compliance report --format json` writes. Settings and counts only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A period back from `until` (`12h`, `30d`, `1y`) or an ISO 8601 time */
+                    since?: string;
+                    /** @description End of the period (default now) */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audit_events_total: number;
+                            controls: {
+                                /** @description Events in the period by action */
+                                audit_events: {
+                                    [key: string]: number;
+                                };
+                                clauses: {
+                                    clause: string;
+                                    /** @enum {string} */
+                                    regulation: "GDPR" | "HIPAA" | "SOX";
+                                    title: string;
+                                }[];
+                                does: string;
+                                id: string;
+                                /** @description The policy values that decide the status */
+                                policy: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                status: "enforced" | "configured_off" | "not_applicable";
+                                tests: {
+                                    file: string;
+                                    name: string;
+                                }[];
+                                title: string;
+                            }[];
+                            generated_at: string;
+                            period: {
+                                since: string;
+                                until: string;
+                            };
+                            policy_hash: string;
+                            summary: {
+                                configured_off: number;
+                                enforced: number;
+                                not_applicable: number;
+                            };
+                            tenant: string;
+                            /** @description The tenant log's latest signed tree head; null when the log is empty */
+                            tree_head: {
+                                key_id: string;
+                                root_hash: string;
+                                signature: string;
+                                timestamp: string;
+                                tree_size: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consents/withdrawals": {
         parameters: {
             query?: never;
@@ -5307,6 +5510,184 @@ export interface paths {
                             permissions: string[];
                             roles: string[];
                             tenant_id: string;
+                        };
+                    };
+                };
+                /** @description An error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description A stable code from the error catalogue (docs/errors.md) */
+                                code: string;
+                                /** @description What to fix; never holds submitted content */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's policy in force, its hash and its history
+         * @description Read-only. The policy the caller's tenant runs under (its own file in the policy directory, else `default`), the hash every job records, and the `policy.changed` events the audit log holds for it.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How many changes to return, newest first */
+                    history_limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description SHA-256 of the RFC 8785 canonical JSON of the policy: the hash jobs record */
+                            hash: string;
+                            /** @description `policy.changed` audit events of this policy, newest first */
+                            history: {
+                                hash: string;
+                                /** @description The `policy.changed` entry's leaf index in its log */
+                                index: number;
+                                /**
+                                 * @description `system` for the shared default policy
+                                 * @enum {string}
+                                 */
+                                log: "tenant" | "system";
+                                /** @description Absent on the first record */
+                                previous_hash?: string;
+                                time: string;
+                            }[];
+                            /** @description `default`, the tenant id when it has its own policy file, or `custom` */
+                            id: string;
+                            /** @description The validated policy, defaults filled in. Alert webhook URLs show their origin only (a path may hold a secret), so the hash is of the policy as loaded, not of this rendering. */
+                            policy: {
+                                [key: string]: unknown;
+                            };
+                            version: number;
                         };
                     };
                 };

@@ -73,6 +73,15 @@ export type AlertsQuery = NonNullable<paths['/v1/alerts']['get']['parameters']['
 export type PrivacyMetrics = Json<paths['/v1/privacy/metrics']['get']['responses'][200]>;
 /** A distribution of {@link PrivacyMetrics}: count, quantiles and cumulative buckets. */
 export type MetricDistribution = PrivacyMetrics['deletion_lag_seconds'];
+/** `GET /v1/policy`: the tenant's policy in force, its hash, version and `policy.changed` history. */
+export type TenantPolicyView = Json<paths['/v1/policy']['get']['responses'][200]>;
+/** One entry of {@link TenantPolicyView}'s history, newest first. */
+export type PolicyChange = TenantPolicyView['history'][number];
+/** `GET /v1/compliance/report`: the compliance evidence report, and its query. */
+export type ComplianceReport = Json<paths['/v1/compliance/report']['get']['responses'][200]>;
+export type ComplianceReportQuery = NonNullable<paths['/v1/compliance/report']['get']['parameters']['query']>;
+/** One control of a {@link ComplianceReport}. */
+export type ComplianceControl = ComplianceReport['controls'][number];
 
 /** `GET /v1/review/tasks`: a page of open review tasks, oldest first. */
 export type ReviewTaskList = Json<paths['/v1/review/tasks']['get']['responses'][200]>;

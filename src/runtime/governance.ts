@@ -73,7 +73,18 @@ export async function recordPolicyChanges(
   }
 }
 
-const policyLogOf = (id: string): string => (id === 'default' || id.includes(':') ? SYSTEM_AUDIT_LOG : id);
+/**
+ * The audit log that records a policy's changes: the tenant's own log for its own file, the
+ * system log for `default` (every other tenant's policy).
+ *
+ * @example
+ * ```ts
+ * policyLogOf('acme'); // 'acme'
+ * policyLogOf('default'); // 'veil:system'
+ * ```
+ */
+export const policyLogOf = (id: string): string =>
+  id === 'default' || id.includes(':') ? SYSTEM_AUDIT_LOG : id;
 
 /**
  * Records `policy.changed` for each policy in force whose hash is not the one the audit log last

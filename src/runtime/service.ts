@@ -81,6 +81,8 @@ import {
   startGovernance,
 } from './governance.js';
 import { createAlerting, privacyMetricsSource, privacyRoutes } from './privacy.js';
+import { CUSTOM_POLICY_ID, createPolicyPort } from './policy.js';
+import { policyRoutes } from '../api/routes/policy.js';
 import type { PrivacyWiring } from './privacy.js';
 import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
 import { reviewRoutes } from '../api/routes/review.js';
@@ -453,7 +455,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   const tenantPolicy = async (tenantId: string): Promise<TenantPolicy> => {
     if (policies !== undefined) return policies.policyFor(tenantId);
     const policy = await custom!(tenantId);
-    return { id: 'custom', policy, hash: policyHash(policy) };
+    return { id: CUSTOM_POLICY_ID, policy, hash: policyHash(policy) };
   };
   const runtime = await openRuntime({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -537,6 +539,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       governanceRoutes(createGovernancePort({ ...store, keyring: runtime.keyring }, logs, options.region)),
       legalHoldRoutes(createLegalHoldsPort({ db: runtime.handle.db, keyring: runtime.keyring }, logs)),
       reviewRoutes(createReviewPort({ store, keyring: runtime.keyring, logs, policyFor })),
+      policyRoutes(createPolicyPort(runtime.handle.db, logs, tenantPolicy)),
     ];
     const privacy: PrivacyWiring = {
       db: runtime.handle.db,

@@ -174,3 +174,33 @@ export async function latestAuditEvent(
   ).rows[0];
   return row === undefined ? undefined : Buffer.from(row.event).toString('utf8');
 }
+
+/**
+ * The newest `limit` events of a log with this action that name `objectId` among their objects,
+ * newest first, each with its leaf index and its canonical JSON (the history behind
+ * {@link latestAuditEvent}).
+ *
+ * @example
+ * ```ts
+ * const history = await auditEventsOf(db, 'veil:system', 'policy.changed', 'default', 50); // [{ index: 7, event: '{…}' }, …]
+ * ```
+ */
+export async function auditEventsOf(
+  db: Kysely<Schema>,
+  logId: string,
+  action: string,
+  objectId: string,
+  limit: number,
+): Promise<Array<{ index: number; event: string }>> {
+  checkId('logId', logId);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new VeilError('VEIL_INVALID_INPUT', 'audit: limit must be an integer from 1 to 1000');
+  const rows = (
+    await sql<{ leaf_index: string | number; event: Uint8Array }>`select leaf_index, event from audit_entries
+      where log_id = ${logId}
+        and convert_from(event, 'UTF8')::jsonb ->> 'action' = ${action}
+        and convert_from(event, 'UTF8')::jsonb -> 'objects' @> jsonb_build_array(jsonb_build_object('id', ${objectId}::text))
+      order by leaf_index desc limit ${limit}`.execute(db)
+  ).rows;
+  return rows.map((r) => ({ index: Number(r.leaf_index), event: Buffer.from(r.event).toString('utf8') }));
+}

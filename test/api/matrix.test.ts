@@ -249,6 +249,22 @@ const ROUTES: readonly RouteCase[] = [
   },
   {
     method: 'GET',
+    route: '/v1/policy',
+    permission: 'policy:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/policy' }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/compliance/report',
+    permission: 'audit:read',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/compliance/report?since=1h' }),
+  },
+  {
+    method: 'GET',
     route: '/v1/review/tasks',
     permission: 'review:decide',
     ok: 200,
@@ -484,6 +500,7 @@ test('the route permissions are the ones the matrix names (literal)', () => {
   assert.deepEqual(granted('dsr:manage'), ['admin', 'dpo']);
   assert.deepEqual(granted('legal-holds:manage'), ['admin', 'dpo']);
   assert.deepEqual(granted('legal-holds:read'), ['admin', 'auditor', 'dpo']);
+  assert.deepEqual(granted('policy:read'), ['admin', 'processor', 'auditor', 'dpo']);
 });
 
 test('every route × role × tenant answers as PERMISSION_MATRIX says', async () => {
@@ -522,6 +539,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 37 routes: 22 without ids × 5 roles + 15 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 22 * 5 + 15 * 5 * 2);
+  // 39 routes: 24 without ids × 5 roles + 15 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 24 * 5 + 15 * 5 * 2);
 });

@@ -109,14 +109,22 @@ function presentDistribution(d: Distribution): z.output<typeof distribution> {
   };
 }
 
-function periodStart(since: string, until: Date): Date {
+/**
+ * The start of a period given as `since` (a period back from `until`, or an ISO 8601 time).
+ *
+ * @example
+ * ```ts
+ * periodStart('30d', new Date()); // thirty days ago
+ * ```
+ */
+export function periodStart(since: string, until: Date, what = 'privacy metrics'): Date {
   const period = durationMs(since);
   if (period !== undefined) return new Date(until.getTime() - period);
   const at = new Date(since);
   if (Number.isNaN(at.getTime()))
     throw new VeilError(
       'VEIL_INVALID_OPTION',
-      'privacy metrics: `since` must be a period such as 30d or 12h, or an ISO 8601 time',
+      `${what}: \`since\` must be a period such as 30d or 12h, or an ISO 8601 time`,
     );
   return at;
 }

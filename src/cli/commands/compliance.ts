@@ -5,15 +5,10 @@ import { requireTenantId } from '../../access/principal.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { loadPolicy, policyHash } from '../../policy/index.js';
 import type { Policy } from '../../policy/index.js';
-import {
-  auditActionCounts,
-  buildComplianceReport,
-  renderHtml,
-  renderMarkdown,
-  treeHeadEvidence,
-} from '../../privacy/compliance/index.js';
+import { renderHtml, renderMarkdown } from '../../privacy/compliance/index.js';
 import type { ComplianceReport } from '../../privacy/compliance/index.js';
 import { openAuditLogs } from '../../runtime/audit.js';
+import { tenantComplianceReport } from '../../runtime/policy.js';
 import { DEFAULT_POLICY_PATH } from '../../runtime/service.js';
 import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
 import { DEFAULT_DATA_DIR } from '../keyring.js';
@@ -66,21 +61,9 @@ export async function complianceReportCommand(options: {
   const handle = await openDatabase(databaseConfigFromEnv(env, process.cwd()));
   try {
     const logs = await openAuditLogs({ db: handle.db, dataDir: options.dataDir });
-    const log = logs.forTenant(tenant);
     const until = options.now ?? new Date();
     const since = new Date(until.getTime() - options.sinceMs);
-    const auditCounts = await auditActionCounts(log, since, until);
-    const treeHead = (await log.size()) === 0 ? null : treeHeadEvidence(await logs.currentTreeHead(log));
-    return buildComplianceReport({
-      tenant,
-      policy,
-      policyHash: policyHash(policy),
-      since,
-      until,
-      auditCounts,
-      treeHead,
-      now: until,
-    });
+    return await tenantComplianceReport(logs, tenant, { policy, hash: policyHash(policy) }, since, until);
   } finally {
     await handle.close();
   }

@@ -44,7 +44,7 @@ export function Page({ title, children }: { title: string; children: ComponentCh
 }
 
 const seesPrivacy = (s: Session): boolean =>
-  can(s, 'privacy-metrics:read') || can(s, 'alerts:read') || can(s, 'analytics:read');
+  can(s, 'privacy-metrics:read') || can(s, 'alerts:read') || can(s, 'analytics:read') || can(s, 'audit:read');
 const seesSubjects = (s: Session): boolean => can(s, 'dsr:manage') || can(s, 'consent:withdraw');
 
 function NotAllowed() {

@@ -1,5 +1,5 @@
 /**
- * One job: live status, counts by type, consent and retention; its requested fields; its audit
+ * One job: live status, counts by type, consent and retention (a countdown per artifact class); its requested fields; its audit
  * timeline (for roles that read the log); the redacted preview and download; deletion with the receipt offered as a
  * download and verified here; reveal (admin, dpo) with a reason that the log records first.
  */
@@ -160,6 +160,24 @@ function Reveal({ session, jobId }: { session: Session; jobId: string }) {
   );
 }
 
+/** A redacted image output, shown from a Blob URL revoked when it closes (the CSP allows `blob:` images). */
+function RedactedImage({ bytes, mediaType }: { bytes: Uint8Array; mediaType: string }) {
+  const [url, setUrl] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    const made = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mediaType }));
+    setUrl(made);
+    return () => URL.revokeObjectURL(made);
+  }, [bytes, mediaType]);
+  return url === undefined ? null : (
+    <figure class="crop">
+      <img src={url} alt="The redacted document: every detected value is blacked out." />
+      <figcaption class="hint">
+        Image ({mediaType}), {bytes.byteLength} bytes.
+      </figcaption>
+    </figure>
+  );
+}
+
 export function JobPage({ session, jobId }: { session: Session; jobId: string }) {
   const [status, setStatus] = useState<JobStatus | undefined>(undefined);
   const [events, setEvents] = useState<TimelineEntry[] | undefined>(undefined);
@@ -250,6 +268,27 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
               {countdown(status.delete_after)} ({formatTime(status.delete_after)})
             </dd>
           </dl>
+          {status.retention === undefined || status.retention.classes.length === 0 ? null : (
+            <table>
+              <caption>Retention by artifact class</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Class</th>
+                  <th scope="col">Deleted</th>
+                  <th scope="col">When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {status.retention.classes.map((c) => (
+                  <tr key={c.class}>
+                    <th scope="row">{c.class}</th>
+                    <td>{c.deleted_at === null ? countdown(c.delete_after) : 'deleted'}</td>
+                    <td>{formatTime(c.deleted_at ?? c.delete_after)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
 
           {status.status !== 'succeeded' ||
           !status.redacted_available ||
@@ -262,11 +301,14 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
                 </button>
               ) : (
                 <>
-                  {text === undefined ? (
+                  {text !== undefined ? null : preview.mediaType.startsWith('image/') ? (
+                    <RedactedImage bytes={preview.bytes} mediaType={preview.mediaType} />
+                  ) : (
                     <p>
                       A {preview.mediaType} document of {preview.bytes.byteLength} bytes.
                     </p>
-                  ) : (
+                  )}
+                  {text === undefined ? null : (
                     <pre class="preview" tabIndex={0}>
                       {text}
                     </pre>

@@ -1,7 +1,7 @@
 /**
  * Privacy: the tenant's privacy metrics of the last 30 days (`GET /v1/privacy/metrics`: data lifetimes,
  * deletion lag, artifacts alive by class, outputs read, requests) when the server reports them,
- * the access anomaly alerts, and counts released with differential privacy. A release spends
+ * the access anomaly alerts, counts released with differential privacy, and the compliance report. A release spends
  * privacy budget, so counts are fetched only when asked for, never on opening the page.
  */
 import { useState } from 'preact/hooks';
@@ -13,6 +13,7 @@ import type {
 } from '../../../client/index.js';
 import { isVeilApiError } from '../../../client/index.js';
 import { Page } from '../app.js';
+import { ComplianceSection } from './compliance.js';
 import { ErrorNotice } from '../errors.js';
 import { formatTime } from '../format.js';
 import { can } from '../session.js';
@@ -63,6 +64,78 @@ function Distribution({ label, d }: { label: string; d: MetricDistribution }) {
   );
 }
 
+/**
+ * A histogram of a distribution's cumulative buckets: one bar per bucket (the samples above the
+ * previous bound and at most this one), then those above the last bound. Plain SVG (no inline
+ * style under the CSP); a screen reader gets the title and a one-line summary, and the figures are
+ * in the table beside it.
+ */
+/** A bucket bound as a short tick label: `10 s`, `5 min`, `6 h`, `7 d`, `1 y`. */
+export function tickLabel(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${seconds / 60} min`;
+  if (seconds < 86_400) return `${seconds / 3600} h`;
+  if (seconds < 365 * 86_400) return `${seconds / 86_400} d`;
+  return `${Math.round((seconds / (365 * 86_400)) * 10) / 10} y`;
+}
+
+export function Histogram({ id, label, d }: { id: string; label: string; d: MetricDistribution }) {
+  const bins: Array<{ label: string; n: number }> = [];
+  let previous = 0;
+  for (const b of d.buckets) {
+    bins.push({ label: `≤ ${tickLabel(b.le)}`, n: b.count - previous });
+    previous = b.count;
+  }
+  const last = d.buckets.at(-1);
+  if (last !== undefined) bins.push({ label: `> ${tickLabel(last.le)}`, n: d.count - previous });
+  const max = Math.max(1, ...bins.map((b) => b.n));
+  const [barW, gap, chartH, top] = [40, 6, 90, 14];
+  const width = bins.length * (barW + gap);
+  const summary =
+    d.count === 0
+      ? 'No samples in the period.'
+      : `${d.count} samples; median ${formatSeconds(d.p50)}, 90th percentile ${formatSeconds(d.p90)}, longest ${formatSeconds(d.max)}.`;
+  return (
+    <figure class="chart">
+      <svg
+        role="img"
+        aria-labelledby={`${id}-title ${id}-desc`}
+        width={width}
+        height={top + chartH + 20}
+        viewBox={`0 0 ${width} ${top + chartH + 20}`}
+      >
+        <title id={`${id}-title`}>{label}</title>
+        <desc id={`${id}-desc`}>{summary}</desc>
+        <line class="axis" x1="0" x2={width} y1={top + chartH + 0.5} y2={top + chartH + 0.5} />
+        {bins.map((b, i) => {
+          const h = Math.round((b.n / max) * chartH);
+          const x = i * (barW + gap);
+          return (
+            <g key={b.label}>
+              <rect x={x} y={top + chartH - h} width={barW} height={h}>
+                <title>
+                  {b.label}: {b.n}
+                </title>
+              </rect>
+              {b.n > 0 ? (
+                <text class="count" x={x + barW / 2} y={top + chartH - h - 3}>
+                  {b.n}
+                </text>
+              ) : null}
+              <text class="tick" x={x + barW / 2} y={top + chartH + 14}>
+                {b.label.replace('≤ ', '')}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption>
+        {label}: {summary} Each bar counts the samples up to its bound; the last, those above.
+      </figcaption>
+    </figure>
+  );
+}
+
 const rowsOf = (counts: Readonly<Record<string, number>>): Array<[string, number]> =>
   Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1));
 
@@ -97,6 +170,11 @@ function MetricsView({ m }: { m: PrivacyMetrics }) {
           <Distribution label="Data-subject request completion" d={m.dsr.completion_seconds} />
         </tbody>
       </table>
+      <Histogram id="lifetime" label="Raw document lifetime" d={m.raw_document_lifetime_seconds} />
+      <Histogram id="deletion-lag" label="Deletion lag" d={m.deletion_lag_seconds} />
+      {m.artifacts_alive.length === 0 ? null : (
+        <Bars label="Artifacts alive now" rows={m.artifacts_alive.map((a) => [a.class, a.count])} />
+      )}
       <table>
         <caption>Artifacts alive by class</caption>
         <thead>
@@ -291,6 +369,7 @@ export function PrivacyPage({ session }: { session: Session }) {
       {can(session, 'privacy-metrics:read') ? <Metrics session={session} /> : null}
       {can(session, 'alerts:read') ? <Alerts session={session} /> : null}
       {can(session, 'analytics:read') ? <Counts session={session} /> : null}
+      {can(session, 'audit:read') ? <ComplianceSection session={session} /> : null}
     </Page>
   );
 }

@@ -1,7 +1,11 @@
-/** Settings: who you are, what your roles allow; for admins, the tenant's API keys. */
+/**
+ * Settings: who you are, what your roles allow; the tenant's policy, read-only, with its hash and
+ * history (`policy:read`); for admins, the tenant's API keys.
+ */
 import { Page } from '../app.js';
 import type { Session } from '../session.js';
 import { ApiKeys } from './api-keys.js';
+import { PolicySection } from './policy.js';
 
 export function SettingsPage({ session }: { session: Session }) {
   const { me } = session;
@@ -27,6 +31,7 @@ export function SettingsPage({ session }: { session: Session }) {
         </dd>
       </dl>
       {me.permissions.includes('api-keys:manage') ? <ApiKeys session={session} /> : null}
+      {me.permissions.includes('policy:read') ? <PolicySection session={session} /> : null}
     </Page>
   );
 }
