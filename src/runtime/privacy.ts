@@ -27,7 +27,7 @@ import type { RandomSource } from '../privacy/analytics/index.js';
 import { privacyMetricsRoutes } from '../api/routes/privacy-metrics.js';
 import type { PrivacyMetricsPort } from '../api/routes/privacy-metrics.js';
 import type { PrivacyMetricsSource } from '../api/privacy-metrics.js';
-import { collectPrivacyMetrics } from '../privacy/metrics/index.js';
+import { collectPrivacyMetrics, PrivacyCounters } from '../privacy/metrics/index.js';
 import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
 import { SYSTEM_SCOPE, withTenantScope } from '../store/database.js';
 import type { Schema } from '../store/schema.js';
@@ -120,8 +120,10 @@ export const PRIVACY_METRICS_WINDOW_SECONDS = 30 * 86_400;
  * ```
  */
 export function privacyMetricsSource(wiring: PrivacyWiring): PrivacyMetricsSource {
+  const counters = new PrivacyCounters(wiring.db);
   return {
     windowSeconds: PRIVACY_METRICS_WINDOW_SECONDS,
+    counters: () => counters.read(),
     async collect() {
       const tenants = await withTenantScope(wiring.db, SYSTEM_SCOPE, (trx) =>
         trx.selectFrom('tenants').select('id').orderBy('id').execute(),
