@@ -224,21 +224,34 @@ try {
   // 3. Alert latency, receiver up.
   if (SECTIONS.has(3)) {
     const latencies: number[] = [];
+    const afterResponse: number[] = [];
+    let slowBursts = 0;
+    let missing = 0;
     for (let trial = 0; trial < ALERTS; trial += 1) {
       const dpo = `dpo-latency-${trial}`;
+      const first = performance.now();
       for (let i = 0; i < REVEALS_PER_MINUTE - 1; i += 1) await reveal(dpo);
       const anomalous = performance.now();
       const res = await reveal(dpo);
       if (res.statusCode !== 200) throw new Error(`reveal: ${res.statusCode} ${res.body}`);
-      while (!arrivals.has(dpo)) {
-        if (performance.now() - anomalous > 30_000) throw new Error(`no alert for ${dpo} after 30 s`);
-        await sleep(1);
+      const answered = performance.now();
+      // Under heavy load three reveals can take more than the rule's minute: that is no burst.
+      if (answered - first > 55_000) {
+        slowBursts += 1;
+        continue;
+      }
+      while (!arrivals.has(dpo) && performance.now() - anomalous < 30_000) await sleep(1);
+      if (!arrivals.has(dpo)) {
+        missing += 1;
+        continue;
       }
       latencies.push(arrivals.get(dpo)! - anomalous);
+      afterResponse.push(Math.max(0, arrivals.get(dpo)! - answered));
     }
     latencies.sort((a, b) => a - b);
+    afterResponse.sort((a, b) => a - b);
     console.log(
-      `alert latency (anomalous reveal -> signed webhook on 127.0.0.1), ${ALERTS} alerts: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
+      `alert latency (anomalous reveal sent -> signed webhook on 127.0.0.1), ${latencies.length} alerts: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms; after the reveal's answer: p50 ${percentile(afterResponse, 50).toFixed(1)} ms, p99 ${percentile(afterResponse, 99).toFixed(1)} ms; bursts slower than a minute (no alert due) ${slowBursts}, no alert within 30 s ${missing}`,
     );
   }
   console.log(`load average after the latency run: ${load()}`);
