@@ -4,15 +4,24 @@
  * scrape time (at most once per `refreshMs`, shared by every metric of the scrape), so the
  * figures of every Veil process count, workers included, and a restart loses nothing.
  *
+ * The `veil_privacy_*_total` series are Prometheus counters: running totals since each tenant's
+ * audit log began (append-only, shared by every process), so they never go down between scrapes,
+ * outlive the window and survive restarts; `rate()` and `increase()` work on them.
+ *
  * Labels: `tenant` (an opaque tenant id the deployment assigns: configuration, never content;
  * one series set per tenant, so the cardinality grows with tenants, not with traffic) and codes
  * from closed sets (artifact class, output kind, reveal reason, step, alert rule). No label ever
  * holds a principal, a document's value or anything a caller typed.
  */
-import { Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { DURATION_BUCKETS, SHARE_BUCKETS } from '../privacy/metrics/index.js';
-import type { PrivacyMetrics, PrivacyMetricSamples } from '../privacy/metrics/index.js';
+import { DURATION_BUCKETS, PRIVACY_COUNTERS, SHARE_BUCKETS } from '../privacy/metrics/index.js';
+import type {
+  CounterTotals,
+  PrivacyCounterName,
+  PrivacyMetrics,
+  PrivacyMetricSamples,
+} from '../privacy/metrics/index.js';
 
 /** One tenant's figures, as the source hands them over. */
 export interface TenantPrivacyFigures {
@@ -25,7 +34,12 @@ export interface PrivacyMetricsSource {
   /** The trailing window the figures cover, in seconds (stated as `veil_privacy_window_seconds`). */
   readonly windowSeconds: number;
   collect(): Promise<readonly TenantPrivacyFigures[]>;
+  /** Every tenant's running totals since its audit log began (the `_total` counters); none when absent. */
+  counters?(): Promise<ReadonlyMap<string, CounterTotals>>;
 }
+
+/** The k values an output's risk histogram is bucketed by. */
+export const K_BUCKETS = [1, 2, 3, 5, 10, 20, 50, 100] as const;
 
 type Fill = (set: (labels: Record<string, string>, value: number) => void, m: PrivacyMetrics) => void;
 
@@ -204,4 +218,65 @@ export function registerPrivacyMetrics(
   gauge('veil_privacy_alerts', `Access anomaly alerts raised in ${window}, by rule`, ['rule'], (set, m) => {
     for (const [rule, n] of Object.entries(m.alerts_by_rule)) set({ rule }, n);
   });
+  gauge(
+    'veil_privacy_output_k_target',
+    "The k an output's class should reach (the policy's k_anonymity, else 5)",
+    [],
+    (set, m) => set({}, m.reidentification.k_target),
+  );
+  gauge(
+    'veil_privacy_output_min_k',
+    `Smallest k among outputs first released in ${window}, by kind (released outputs of the kind handing out the same identifying values)`,
+    ['kind'],
+    (set, m) => {
+      for (const [kind, r] of Object.entries(m.reidentification.by_kind))
+        if (r.min_k !== null) set({ kind }, r.min_k);
+    },
+  );
+  gauge(
+    'veil_privacy_outputs_below_k',
+    `Outputs first released in ${window} whose k is below the target, by kind`,
+    ['kind'],
+    (set, m) => {
+      for (const [kind, r] of Object.entries(m.reidentification.by_kind)) set({ kind }, r.below_target);
+    },
+  );
+  new Histogram({
+    name: 'veil_privacy_output_k',
+    help: `k of each output first released in ${window}, by kind`,
+    labelNames: ['tenant', 'kind'],
+    buckets: [...K_BUCKETS],
+    registers: [registry],
+    async collect() {
+      const figures = await current();
+      this.reset();
+      for (const f of figures)
+        for (const [kind, ks] of Object.entries(f.samples.outputK))
+          for (const k of ks) this.observe({ tenant: f.metrics.tenant, kind }, k);
+    },
+  });
+
+  const counters = source.counters?.bind(source);
+  if (counters === undefined) return;
+  // Not cached between scrapes: a counter must show every event appended before its scrape. The
+  // counters of one scrape share one read (the source joins reads in flight), which looks only at
+  // the entries appended since the last.
+  for (const [name, spec] of Object.entries(PRIVACY_COUNTERS) as Array<
+    [PrivacyCounterName, (typeof PRIVACY_COUNTERS)[PrivacyCounterName]]
+  >) {
+    const label = 'label' in spec ? spec.label : undefined;
+    new Counter({
+      name: `veil_privacy_${name}_total`,
+      help: `${spec.action}${spec.action.endsWith('.') ? '*' : ''} audit events since the tenant's log began${label === undefined ? '' : `, by ${label}`}`,
+      labelNames: label === undefined ? ['tenant'] : ['tenant', label],
+      registers: [registry],
+      async collect() {
+        const read = await counters();
+        this.reset();
+        for (const [tenant, byCounter] of read)
+          for (const [value, n] of Object.entries(byCounter[name]))
+            this.inc(label === undefined ? { tenant } : { tenant, [label]: value }, n);
+      },
+    });
+  }
 }

@@ -5822,7 +5822,7 @@ export interface paths {
         };
         /**
          * The tenant's privacy metrics
-         * @description Raw-document lifetime, artifacts alive against their policy windows, deletion lag, outputs by kind, full-text grants, reveals by reason, components that handled raw content, model calls and egress blocks, review exposure, data-subject requests, analytics budget and alerts. Counts and durations only.
+         * @description Raw-document lifetime, artifacts alive against their policy windows, deletion lag, outputs by kind, full-text grants, reveals by reason, components that handled raw content, model calls and egress blocks, review exposure, data-subject requests, analytics budget, alerts, and the re-identification risk (k) of released outputs. Counts and durations only.
          */
         get: {
             parameters: {
@@ -5938,6 +5938,43 @@ export interface paths {
                                 p90: number | null;
                                 p99: number | null;
                                 sum: number;
+                            };
+                            /** @description Re-identification risk of the outputs first released in the period: an output's k is how many of the tenant's released outputs of its kind hand out the same identifying values (compared by keyed HMAC); k = 1 singles a person out */
+                            reidentification: {
+                                by_kind: {
+                                    fields: {
+                                        /** @description How many have k below `k_target` */
+                                        below_target: number;
+                                        /** @description The smallest k among them */
+                                        min_k: number | null;
+                                        /** @description Outputs of the kind first released in the period */
+                                        released: number;
+                                        /** @description Share of them alone in their class (k = 1) */
+                                        unique_share: number | null;
+                                    };
+                                    redacted: {
+                                        /** @description How many have k below `k_target` */
+                                        below_target: number;
+                                        /** @description The smallest k among them */
+                                        min_k: number | null;
+                                        /** @description Outputs of the kind first released in the period */
+                                        released: number;
+                                        /** @description Share of them alone in their class (k = 1) */
+                                        unique_share: number | null;
+                                    };
+                                    text: {
+                                        /** @description How many have k below `k_target` */
+                                        below_target: number;
+                                        /** @description The smallest k among them */
+                                        min_k: number | null;
+                                        /** @description Outputs of the kind first released in the period */
+                                        released: number;
+                                        /** @description Share of them alone in their class (k = 1) */
+                                        unique_share: number | null;
+                                    };
+                                };
+                                /** @description The policy's `k_anonymity`, else 5 */
+                                k_target: number;
                             };
                             reveals_by_reason: {
                                 [key: string]: number;

@@ -1,5 +1,5 @@
 /**
- * The tables the privacy layer owns, as Kysely sees them (migrations `0009a`/`0009b` in
+ * The tables the privacy layer owns, as Kysely sees them (migrations `0009a`/`0009b`/`0016` in
  * src/store/migrations.ts). Ids, codes, counts and timestamps only: never content.
  */
 import type { ColumnType, Kysely } from 'kysely';
@@ -48,11 +48,26 @@ export interface AlertDeliveriesTable {
   last_status: number | null;
 }
 
+/** The class of a job's output (src/privacy/risk/outputs.ts): a keyed HMAC and a count, never a value. */
+export interface OutputClassesTable {
+  tenant_id: string;
+  job_id: string;
+  kind: 'redacted' | 'fields' | 'text';
+  /** `v<key version>:<hex>`: HMAC of the identifying values the output hands out, under the tenant's key. */
+  class_hmac: string;
+  /** How many identifying values the output hands out. */
+  identifiers: number;
+  created_at: DefaultTimestamp;
+  /** Its first release to a caller; null until then. */
+  released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 // A type alias, not an interface: `withTables` needs an index-compatible record type.
 export type PrivacyTables = {
   privacy_ledger: PrivacyLedgerTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
+  output_classes: OutputClassesTable;
 };
 
 /** The database with the privacy tables. */

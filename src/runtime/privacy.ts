@@ -11,6 +11,7 @@ import { hmacSha256 } from '../crypto/hmac.js';
 import type { AlertsPolicy } from '../policy/schema.js';
 import {
   AlertDispatcher,
+  alertRaisedEvent,
   AnomalyDetector,
   listAlerts,
   NO_TENANT,
@@ -26,7 +27,7 @@ import type { RandomSource } from '../privacy/analytics/index.js';
 import { privacyMetricsRoutes } from '../api/routes/privacy-metrics.js';
 import type { PrivacyMetricsPort } from '../api/routes/privacy-metrics.js';
 import type { PrivacyMetricsSource } from '../api/privacy-metrics.js';
-import { collectPrivacyMetrics } from '../privacy/metrics/index.js';
+import { collectPrivacyMetrics, PrivacyCounters } from '../privacy/metrics/index.js';
 import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
 import { SYSTEM_SCOPE, withTenantScope } from '../store/database.js';
 import type { Schema } from '../store/schema.js';
@@ -119,8 +120,10 @@ export const PRIVACY_METRICS_WINDOW_SECONDS = 30 * 86_400;
  * ```
  */
 export function privacyMetricsSource(wiring: PrivacyWiring): PrivacyMetricsSource {
+  const counters = new PrivacyCounters(wiring.db);
   return {
     windowSeconds: PRIVACY_METRICS_WINDOW_SECONDS,
+    counters: () => counters.read(),
     async collect() {
       const tenants = await withTenantScope(wiring.db, SYSTEM_SCOPE, (trx) =>
         trx.selectFrom('tenants').select('id').orderBy('id').execute(),
@@ -154,7 +157,7 @@ export interface Alerting {
   attach(logs: AuditLogs): void;
   readonly routes: ApiRoutePlugin[];
   readonly dispatcher: AlertDispatcher;
-  /** Resolves once every alert raised so far is stored (tests, shutdown). */
+  /** Resolves once every alert raised so far is stored, recorded and sent once (tests, shutdown). */
   settled(): Promise<void>;
   close(): Promise<void>;
 }
@@ -175,18 +178,13 @@ const POLICY_REFRESH_MS = 60_000;
  */
 export function createAlerting(wiring: AlertingWiring): Alerting {
   const env = wiring.env ?? process.env;
-  const settings = new Map<
-    string,
-    { policy: AlertsPolicy | undefined; webhooks: Policy['alerts']; at: number }
-  >();
+  const settings = new Map<string, { policy: AlertsPolicy | undefined; loaded: boolean; at: number }>();
   const refresh = (tenant: string): void => {
     const cached = settings.get(tenant);
     if (cached !== undefined && Date.now() - cached.at < POLICY_REFRESH_MS) return;
-    settings.set(tenant, { policy: cached?.policy, webhooks: cached?.webhooks, at: Date.now() });
+    settings.set(tenant, { policy: cached?.policy, loaded: cached?.loaded ?? false, at: Date.now() });
     Promise.resolve(wiring.policyFor(tenant))
-      .then((policy) =>
-        settings.set(tenant, { policy: policy.alerts, webhooks: policy.alerts, at: Date.now() }),
-      )
+      .then((policy) => settings.set(tenant, { policy: policy.alerts, loaded: true, at: Date.now() }))
       .catch((error: unknown) => wiring.onError?.(error));
   };
   const detector = new AnomalyDetector((tenant) => {
@@ -201,21 +199,30 @@ export function createAlerting(wiring: AlertingWiring): Alerting {
   });
   dispatcher.start();
   let logs: AuditLogs | undefined;
-  let pending: Promise<unknown> = Promise.resolve();
+  const inFlight = new Set<Promise<void>>();
   // A keyed hash, so an address never sits in the detector's memory or an alert as itself.
   const addressKey = randomBytes(32);
+  // On the path of the event that crossed the threshold: store the alert (one transaction), then
+  // send it and record `alert.raised` side by side. No poll, no queue of earlier alerts, no wait
+  // for the audit log stands between the event and the webhook; the stored delivery row is what
+  // makes a receiver that is down lose nothing.
   const raise = (alerts: readonly RaisedAlert[]): void => {
     for (const alert of alerts) {
       if (alert.tenant === NO_TENANT) continue;
-      pending = pending
-        .then(async () => {
-          const policy = await wiring.policyFor(alert.tenant);
-          await storeAlert(wiring.db, alert, webhookTargets(policy.alerts, env), async (event) =>
-            logs?.forTenant(event.tenant).append(event),
-          );
-          dispatcher.wake();
-        })
-        .catch((error: unknown) => wiring.onError?.(error));
+      const work = (async () => {
+        const cached = settings.get(alert.tenant);
+        const alertsPolicy = cached?.loaded ? cached.policy : (await wiring.policyFor(alert.tenant)).alerts;
+        const stored = await storeAlert(wiring.db, alert, webhookTargets(alertsPolicy, env), {
+          leaseMs: dispatcher.leaseMs,
+        });
+        await Promise.all([
+          dispatcher.deliver(stored),
+          logs?.forTenant(alert.tenant).append(alertRaisedEvent(alert)),
+        ]);
+      })()
+        .catch((error: unknown) => wiring.onError?.(error))
+        .finally(() => inFlight.delete(work));
+      inFlight.add(work);
     }
   };
   return {
@@ -261,14 +268,10 @@ export function createAlerting(wiring: AlertingWiring): Alerting {
     ],
     dispatcher,
     settled: async () => {
-      let seen: Promise<unknown>;
-      do {
-        seen = pending;
-        await seen;
-      } while (seen !== pending);
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     close: async () => {
-      await pending;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await dispatcher.stop();
     },
   };

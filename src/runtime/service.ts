@@ -49,6 +49,7 @@ import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/in
 import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
 import { checkRegion } from '../pipeline/jobs/admission.js';
 import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
+import { outputReleased } from '../privacy/risk/outputs.js';
 import { ARTIFACT, artifactId, decodeManifest } from '../pipeline/jobs/request.js';
 import { forTenant } from '../store/index.js';
 import type { BlobDriver, StoreContext } from '../store/index.js';
@@ -337,10 +338,16 @@ function createJobsPort(
       // The job's policy hash names the rules the output was made under; the job is the caller's
       // (tenant-scoped read), and it exists: the output was just read from it.
       const job = await forTenant(store, principal.tenantId).jobs.get(jobId);
+      // Its re-identification risk as released: k among the tenant's released outputs of the kind.
+      const risk =
+        output.kind === 'reveal'
+          ? undefined
+          : await outputReleased(store.db, { tenant: principal.tenantId, jobId, kind: output.kind });
       return logs.recordWithReceipt({
         ...jobEvent(principal, jobId),
         action: 'output.released',
         ...(job === undefined ? {} : { policy_hash: job.policyHash }),
+        ...(risk === undefined ? {} : { counts: { k: risk.k, identifiers: risk.identifiers } }),
         output: {
           kind: output.kind,
           sha256: createHash('sha256').update(output.bytes).digest('hex'),

@@ -504,6 +504,33 @@ const blobs: Migration = {
   },
 };
 
+/**
+ * Issue 16: the re-identification risk of released outputs (src/privacy/risk/outputs.ts). One row
+ * per output a job made: a keyed HMAC of the identifying values it hands out (its equivalence
+ * class) and their count, never a value; `released_at` once a caller first read it. Rows go with
+ * their job.
+ */
+const privacyMetrics: Migration = {
+  async up(db) {
+    await run(db, [
+      `create table output_classes (
+        tenant_id text not null,
+        job_id text not null,
+        kind text not null check (kind in ('redacted', 'fields', 'text')),
+        class_hmac text not null check (class_hmac ~ '^v[0-9]+:[0-9a-f]{64}$'),
+        identifiers integer not null check (identifiers >= 0),
+        created_at timestamptz not null default now(),
+        released_at timestamptz,
+        primary key (tenant_id, job_id, kind),
+        foreign key (tenant_id, job_id) references jobs (tenant_id, id) on delete cascade
+      )`,
+      `create index output_classes_class on output_classes (tenant_id, kind, class_hmac)`,
+      `create index output_classes_released on output_classes (tenant_id, released_at)`,
+      ...tenantWall('output_classes'),
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -520,6 +547,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012_legal_holds': legalHolds,
   '0014_blobs': blobs,
   '0015_ai': aiConsent,
+  '0016_privacy_metrics': privacyMetrics,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

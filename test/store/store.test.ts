@@ -45,6 +45,7 @@ const TABLES = [
   'legal_holds',
   'blob_chunks',
   'review_tasks',
+  'output_classes',
 ];
 const newJob = (deleteAfter = new Date(Date.now() + 86_400_000)) => ({
   purpose: 'claims-intake',
@@ -136,6 +137,7 @@ for (const driver of DRIVERS) {
           'jobs',
           'keyring_records',
           'legal_holds',
+          'output_classes',
           'privacy_ledger',
           'retention_ledger',
           'review_tasks',

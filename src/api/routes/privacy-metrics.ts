@@ -32,6 +32,12 @@ const distribution = z
   })
   .describe('Count, sum, nearest-rank quantiles and cumulative buckets');
 const counts = z.record(z.string(), z.number().int());
+const outputRisk = z.object({
+  released: z.number().int().describe('Outputs of the kind first released in the period'),
+  min_k: z.number().int().nullable().describe('The smallest k among them'),
+  unique_share: z.number().nullable().describe('Share of them alone in their class (k = 1)'),
+  below_target: z.number().int().describe('How many have k below `k_target`'),
+});
 
 const metricsResponse = z.object({
   tenant: z.string(),
@@ -95,6 +101,14 @@ const metricsResponse = z.object({
   consent_withdrawals: z.number().int(),
   analytics: z.object({ releases: z.number().int(), epsilon_spent: z.number() }),
   alerts_by_rule: counts,
+  reidentification: z
+    .object({
+      k_target: z.number().int().describe("The policy's `k_anonymity`, else 5"),
+      by_kind: z.object({ redacted: outputRisk, fields: outputRisk, text: outputRisk }),
+    })
+    .describe(
+      "Re-identification risk of the outputs first released in the period: an output's k is how many of the tenant's released outputs of its kind hand out the same identifying values (compared by keyed HMAC); k = 1 singles a person out",
+    ),
 });
 
 function presentDistribution(d: Distribution): z.output<typeof distribution> {
@@ -147,7 +161,7 @@ export function privacyMetricsRoutes(port: PrivacyMetricsPort): ApiRoutePlugin {
         schema: {
           summary: "The tenant's privacy metrics",
           description:
-            'Raw-document lifetime, artifacts alive against their policy windows, deletion lag, outputs by kind, full-text grants, reveals by reason, components that handled raw content, model calls and egress blocks, review exposure, data-subject requests, analytics budget and alerts. Counts and durations only.',
+            'Raw-document lifetime, artifacts alive against their policy windows, deletion lag, outputs by kind, full-text grants, reveals by reason, components that handled raw content, model calls and egress blocks, review exposure, data-subject requests, analytics budget, alerts, and the re-identification risk (k) of released outputs. Counts and durations only.',
           tags: ['privacy'],
           security: [{ bearer: [] }],
           querystring: z
@@ -192,6 +206,14 @@ export function privacyMetricsRoutes(port: PrivacyMetricsPort): ApiRoutePlugin {
           consent_withdrawals: m.consent_withdrawals,
           analytics: m.analytics,
           alerts_by_rule: { ...m.alerts_by_rule },
+          reidentification: {
+            k_target: m.reidentification.k_target,
+            by_kind: {
+              redacted: { ...m.reidentification.by_kind.redacted },
+              fields: { ...m.reidentification.by_kind.fields },
+              text: { ...m.reidentification.by_kind.text },
+            },
+          },
         };
       },
     );

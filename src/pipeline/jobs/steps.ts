@@ -17,6 +17,13 @@ import { VeilError, isVeilError } from '../../errors/veil-error.js';
 import { analyzeOptionsFromPolicy, planFromPolicy, retentionWindows } from '../../policy/index.js';
 import { indexSubjects } from '../../privacy/dsr/subject-index.js';
 import { vaultSubjectOf } from '../../privacy/dsr/requests.js';
+import {
+  recordOutputClass,
+  releasedInFields,
+  releasedInRedacted,
+  releasedInText,
+} from '../../privacy/risk/outputs.js';
+import type { ReleasedValue, RiskOutputKind } from '../../privacy/risk/outputs.js';
 import { forTenant } from '../../store/index.js';
 import type { Job, StoreContext, TenantRepositories } from '../../store/index.js';
 import { completeJob, discardArtifacts, transitionJob } from './records.js';
@@ -91,6 +98,9 @@ interface FindingsArtifact {
   readonly version: 1;
   readonly findings: readonly Finding[];
 }
+
+const valuesOf = (text: string, findings: readonly Finding[]) =>
+  findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end) }));
 
 async function has(repos: TenantRepositories, jobId: string, artifactClass: ArtifactClass): Promise<boolean> {
   return (await repos.artifacts.get(artifactId(jobId, artifactClass))) !== undefined;
@@ -299,11 +309,11 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       if (!(await has(env.repos, jobId, ARTIFACT.redacted))) {
         const manifest = await manifestOf(env);
         const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
+        const { findings } = parseJson<FindingsArtifact>(
+          await readArtifact(env.repos, jobId, ARTIFACT.findings),
+        );
         let output: Buffer;
         if (parsed.route === 'text') {
-          const { findings } = parseJson<FindingsArtifact>(
-            await readArtifact(env.repos, jobId, ARTIFACT.findings),
-          );
           const plan = planFromPolicy(manifest.policy);
           const analyze = analyzerFor(env.job.policyHash, manifest);
           const done = await anonymizeVerified(
@@ -326,6 +336,12 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           });
           output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));
         }
+        // Before the output is stored, so a re-run after a crash records it (the first record stands).
+        await recordClass(
+          env,
+          'redacted',
+          releasedInRedacted(valuesOf(parsed.text, findings), planFromPolicy(manifest.policy)),
+        );
         await putOnce(env, ARTIFACT.redacted, output);
       }
       return extracts(await manifestOf(env)) ? 'extract' : 'finalise';
@@ -407,9 +423,16 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
             renderCrop: services.renderCrop,
           });
           await recordCreatedTasks(env);
+          await recordClass(env, 'fields', releasedInFields(result));
           await putOnce(env, ARTIFACT.fields, json(result));
         }
-        if (wantText) await putOnce(env, ARTIFACT.text, json({ text: parsed.text }));
+        if (wantText) {
+          const { findings } = parseJson<FindingsArtifact>(
+            await readArtifact(env.repos, jobId, ARTIFACT.findings),
+          );
+          await recordClass(env, 'text', releasedInText(valuesOf(parsed.text, findings)));
+          await putOnce(env, ARTIFACT.text, json({ text: parsed.text }));
+        }
       }
       return 'finalise';
     },
@@ -439,6 +462,17 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       await tasks.markAudited(task.id);
     }
   };
+
+  // The equivalence class of an output (a keyed HMAC of the identifying values it hands out), for
+  // its re-identification risk once released.
+  const recordClass = async (env: StepEnv, kind: RiskOutputKind, released: readonly ReleasedValue[]) =>
+    recordOutputClass(env.store.db, {
+      tenant: env.payload.tenantId,
+      jobId: env.payload.jobId,
+      kind,
+      dataKey: await services.keyring.currentKey(env.payload.tenantId),
+      released,
+    });
 
   const finalise: JobTask = {
     step: 'finalise',

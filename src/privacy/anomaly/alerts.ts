@@ -5,6 +5,7 @@
  * last attempt. A receiver that is down loses nothing: the rows wait in the database.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { AuditEventInput } from '../../audit/index.js';
 import { hmacSha256 } from '../../crypto/hmac.js';
@@ -80,20 +81,31 @@ export interface StoredAlert {
   }>;
 }
 
+/** A stored alert and the webhooks it is still to reach: what {@link AlertDispatcher.deliver} sends. */
+export interface AlertToDeliver {
+  readonly alert: Omit<StoredAlert, 'deliveries'>;
+  readonly deliveries: ReadonlyArray<{ target: string; url: string; secretEnv: string; attempts: number }>;
+}
+
 /**
- * Stores a raised alert and its deliveries in one transaction, then records `alert.raised`.
+ * Stores a raised alert and its deliveries in one transaction. The deliveries are stored claimed
+ * for `leaseMs` (their first attempt is due only then): the caller sends them at once with
+ * {@link AlertDispatcher.deliver}, and a poller, in this process or another, takes them over
+ * only if that attempt never finished (a crash). Record `alert.raised` beside it with
+ * {@link alertRaisedEvent}; delivery does not wait for the audit log.
  *
  * @example
  * ```ts
- * const id = await storeAlert(db, alert, targets, (e) => logs.forTenant(e.tenant).append(e));
+ * const stored = await storeAlert(db, alert, targets, { leaseMs: dispatcher.leaseMs });
+ * await Promise.all([dispatcher.deliver(stored), log.append(alertRaisedEvent(alert))]);
  * ```
  */
 export async function storeAlert(
   db: Kysely<Schema>,
   alert: RaisedAlert,
   targets: readonly WebhookTarget[],
-  record: (event: AuditEventInput) => Promise<unknown>,
-): Promise<string> {
+  options: { readonly leaseMs: number },
+): Promise<AlertToDeliver> {
   const id = randomUUID();
   const raisedAt = new Date(alert.at);
   await ensureTenant(db, alert.tenant);
@@ -123,21 +135,44 @@ export async function storeAlert(
             url: t.url,
             secret_env: t.secretEnv,
             status: 'pending' as const,
-            next_attempt_at: raisedAt,
+            next_attempt_at: new Date(Date.now() + options.leaseMs),
           })),
         )
         .execute();
   });
-  await record({
-    time: raisedAt.toISOString(),
+  return {
+    alert: {
+      id,
+      tenant: alert.tenant,
+      rule: alert.rule,
+      principalId: alert.principalId,
+      observed: alert.observed,
+      threshold: alert.threshold,
+      windowSeconds: alert.windowSeconds,
+      raisedAt,
+    },
+    deliveries: targets.map((t) => ({ target: t.target, url: t.url, secretEnv: t.secretEnv, attempts: 0 })),
+  };
+}
+
+/**
+ * The `alert.raised` audit event of an alert: the rule as its code, the principal, the counts.
+ *
+ * @example
+ * ```ts
+ * await logs.forTenant(alert.tenant).append(alertRaisedEvent(alert));
+ * ```
+ */
+export function alertRaisedEvent(alert: RaisedAlert): AuditEventInput {
+  return {
+    time: new Date(alert.at).toISOString(),
     actor: { id: 'veil-anomaly', role: 'system' },
     tenant: alert.tenant,
     action: 'alert.raised',
     objects: [{ kind: 'principal', id: alert.principalId }],
     code: alert.rule,
     counts: { observed: alert.observed, threshold: alert.threshold, window_seconds: alert.windowSeconds },
-  });
-  return id;
+  };
 }
 
 /**
@@ -235,7 +270,7 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 export interface DispatcherOptions {
   readonly db: Kysely<Schema>;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** How often due deliveries are looked for, in ms (default 1000); a new alert wakes it at once. */
+  /** How often due retries are looked for, in ms (default 1000). A new alert does not wait for it. */
   readonly pollMs?: number;
   /** The first retry's delay in ms, doubled each attempt up to `maxDelayMs` (default 1000). */
   readonly baseDelayMs?: number;
@@ -246,14 +281,41 @@ export interface DispatcherOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+interface DeliveryRow {
+  readonly alert: Omit<StoredAlert, 'deliveries'>;
+  readonly target: string;
+  readonly url: string;
+  readonly secretEnv: string;
+  readonly attempts: number;
+}
+
+interface ClaimedRow {
+  tenant_id: string;
+  alert_id: string;
+  target: string;
+  url: string;
+  secret_env: string;
+  attempts: number;
+  rule: string;
+  principal_id: string;
+  observed: number;
+  threshold: number;
+  window_seconds: number;
+  raised_at: Date | string;
+}
+
 /**
- * Delivers pending alert webhooks from the outbox, oldest first, until stopped.
+ * Delivers alert webhooks. A new alert is sent at once by the process that raised it
+ * ({@link AlertDispatcher.deliver}: no poll, no query, so its latency is one loopback POST and
+ * one row update); retries, and deliveries whose first attempt a crash cut short, come from the
+ * outbox, which a pass claims under a lease (`for update skip locked`), so two processes never
+ * send the same attempt.
  *
  * @example
  * ```ts
  * const dispatcher = new AlertDispatcher({ db });
  * dispatcher.start();
- * dispatcher.wake(); // after storing an alert
+ * await dispatcher.deliver(await storeAlert(db, alert, targets, { leaseMs: dispatcher.leaseMs }));
  * await dispatcher.stop();
  * ```
  */
@@ -261,6 +323,7 @@ export class AlertDispatcher {
   readonly #options: Required<Omit<DispatcherOptions, 'onError'>> & Pick<DispatcherOptions, 'onError'>;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  readonly #sending = new Set<Promise<void>>();
   #again = false;
   #stopped = false;
 
@@ -276,12 +339,31 @@ export class AlertDispatcher {
     };
   }
 
+  /** How long a claimed attempt is its claimant's: the request's timeout and a margin for the row update. */
+  get leaseMs(): number {
+    return this.#options.timeoutMs + 5000;
+  }
+
   start(): void {
     this.#timer = setInterval(() => this.wake(), this.#options.pollMs);
     this.#timer.unref();
   }
 
-  /** Looks for due deliveries now (one pass at a time; a wake during a pass runs another after it). */
+  /** Sends the first attempt of a stored alert's deliveries now, in parallel, and records each outcome. */
+  async deliver(stored: AlertToDeliver): Promise<void> {
+    if (this.#stopped) return; // the lease runs out and a poller sends it
+    const sending = Promise.all(
+      stored.deliveries.map((d) => this.#attempt({ alert: stored.alert, ...d })),
+    ).then(() => undefined);
+    this.#sending.add(sending);
+    try {
+      await sending;
+    } finally {
+      this.#sending.delete(sending);
+    }
+  }
+
+  /** Looks for due retries now (one pass at a time; a wake during a pass runs another after it). */
   wake(): void {
     if (this.#stopped) return;
     if (this.#running !== undefined) {
@@ -300,9 +382,10 @@ export class AlertDispatcher {
     })().finally(() => (this.#running = undefined));
   }
 
-  /** Resolves once no pass is running (tests, and before closing the database). */
+  /** Resolves once no pass and no first attempt is running (tests, and before closing the database). */
   async idle(): Promise<void> {
-    while (this.#running !== undefined) await this.#running;
+    while (this.#running !== undefined || this.#sending.size > 0)
+      await Promise.allSettled([this.#running, ...this.#sending]);
   }
 
   async stop(): Promise<void> {
@@ -313,36 +396,27 @@ export class AlertDispatcher {
 
   async #pass(): Promise<void> {
     const now = new Date();
-    const due = await withTenantScope(this.#options.db, SYSTEM_SCOPE, (trx) =>
-      privacyDb(trx)
-        .selectFrom('alert_deliveries as d')
-        .innerJoin('alerts as a', (join) =>
-          join.onRef('a.tenant_id', '=', 'd.tenant_id').onRef('a.id', '=', 'd.alert_id'),
-        )
-        .select([
-          'd.tenant_id',
-          'd.alert_id',
-          'd.target',
-          'd.url',
-          'd.secret_env',
-          'd.attempts',
-          'a.rule',
-          'a.principal_id',
-          'a.observed',
-          'a.threshold',
-          'a.window_seconds',
-          'a.raised_at',
-        ])
-        .where('d.status', '=', 'pending')
-        .where('d.next_attempt_at', '<=', now)
-        .orderBy('a.raised_at')
-        .limit(50)
-        .execute(),
+    const lease = new Date(now.getTime() + this.leaseMs);
+    const claimed = await withTenantScope(this.#options.db, SYSTEM_SCOPE, (trx) =>
+      sql<ClaimedRow>`
+        update alert_deliveries d set next_attempt_at = ${lease}
+        from alerts a
+        where a.tenant_id = d.tenant_id and a.id = d.alert_id
+          and (d.tenant_id, d.alert_id, d.target) in (
+            select tenant_id, alert_id, target from alert_deliveries
+            where status = 'pending' and next_attempt_at <= ${now}
+            order by next_attempt_at limit 50
+            for update skip locked)
+        returning d.tenant_id, d.alert_id, d.target, d.url, d.secret_env, d.attempts,
+          a.rule, a.principal_id, a.observed, a.threshold, a.window_seconds, a.raised_at`.execute(trx),
+    );
+    const due = [...claimed.rows].sort(
+      (a, b) => new Date(a.raised_at).getTime() - new Date(b.raised_at).getTime(),
     );
     for (const row of due) {
       if (this.#stopped) return;
-      const body = JSON.stringify(
-        alertBody({
+      await this.#attempt({
+        alert: {
           id: row.alert_id,
           tenant: row.tenant_id,
           rule: row.rule,
@@ -350,53 +424,61 @@ export class AlertDispatcher {
           observed: row.observed,
           threshold: row.threshold,
           windowSeconds: row.window_seconds,
-          raisedAt: row.raised_at,
-        }),
-      );
-      const secret = this.#options.env[row.secret_env];
-      let status: number | null = null;
-      if (secret !== undefined && secret !== '') {
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        try {
-          const response = await fetch(row.url, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              [TIMESTAMP_HEADER]: timestamp,
-              [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
-              'x-veil-alert-id': row.alert_id,
-            },
-            body,
-            redirect: 'manual',
-            signal: AbortSignal.timeout(this.#options.timeoutMs),
-          });
-          status = response.status;
-          await response.body?.cancel();
-        } catch {
-          status = 0; // no answer: refused, reset or timed out
-        }
-      }
-      const attempts = row.attempts + 1;
-      const delivered = status !== null && status >= 200 && status < 300;
-      // A missing secret is a configuration error: dead at once rather than sent unsigned.
-      const dead = !delivered && (status === null || attempts >= this.#options.maxAttempts);
-      const delay = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** (attempts - 1));
-      await withTenantScope(this.#options.db, row.tenant_id, (trx) =>
-        privacyDb(trx)
-          .updateTable('alert_deliveries')
-          .set({
-            status: delivered ? 'delivered' : dead ? 'dead' : 'pending',
-            attempts,
-            last_status: status,
-            delivered_at: delivered ? new Date() : null,
-            next_attempt_at: new Date(Date.now() + delay),
-          })
-          .where('tenant_id', '=', row.tenant_id)
-          .where('alert_id', '=', row.alert_id)
-          .where('target', '=', row.target)
-          .execute(),
-      );
+          raisedAt: new Date(row.raised_at),
+        },
+        target: row.target,
+        url: row.url,
+        secretEnv: row.secret_env,
+        attempts: row.attempts,
+      });
     }
     if (due.length === 50) this.#again = true;
+  }
+
+  async #attempt(row: DeliveryRow): Promise<void> {
+    const body = JSON.stringify(alertBody(row.alert));
+    const secret = this.#options.env[row.secretEnv];
+    let status: number | null = null;
+    if (secret !== undefined && secret !== '') {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      try {
+        const response = await fetch(row.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [TIMESTAMP_HEADER]: timestamp,
+            [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+            'x-veil-alert-id': row.alert.id,
+          },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.#options.timeoutMs),
+        });
+        status = response.status;
+        await response.body?.cancel();
+      } catch {
+        status = 0; // no answer: refused, reset or timed out
+      }
+    }
+    const attempts = row.attempts + 1;
+    const delivered = status !== null && status >= 200 && status < 300;
+    // A missing secret is a configuration error: dead at once rather than sent unsigned.
+    const dead = !delivered && (status === null || attempts >= this.#options.maxAttempts);
+    const delay = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** (attempts - 1));
+    await withTenantScope(this.#options.db, row.alert.tenant, (trx) =>
+      privacyDb(trx)
+        .updateTable('alert_deliveries')
+        .set({
+          status: delivered ? 'delivered' : dead ? 'dead' : 'pending',
+          attempts,
+          last_status: status,
+          delivered_at: delivered ? new Date() : null,
+          next_attempt_at: new Date(Date.now() + delay),
+        })
+        .where('tenant_id', '=', row.alert.tenant)
+        .where('alert_id', '=', row.alert.id)
+        .where('target', '=', row.target)
+        .execute(),
+    );
   }
 }

@@ -15,6 +15,7 @@ export type {
 export {
   AlertDispatcher,
   alertBody,
+  alertRaisedEvent,
   DEFAULT_WEBHOOK_ENV,
   listAlerts,
   SIGNATURE_HEADER,
@@ -23,4 +24,4 @@ export {
   TIMESTAMP_HEADER,
   webhookTargets,
 } from './alerts.js';
-export type { DispatcherOptions, StoredAlert, WebhookTarget } from './alerts.js';
+export type { AlertToDeliver, DispatcherOptions, StoredAlert, WebhookTarget } from './alerts.js';

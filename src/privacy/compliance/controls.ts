@@ -318,7 +318,7 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'VEIL-KAN-01',
     title: 'k-anonymous tabular outputs',
-    does: 'CSV outputs are generalised and suppressed until every combination of quasi-identifiers is shared by at least k rows, or refused.',
+    does: "CSV outputs are generalised and suppressed until every combination of quasi-identifiers is shared by at least k rows, or refused; every released output records its k among the tenant's released outputs (a keyed HMAC of the identifying values it hands out), in its output.released receipt and the privacy metrics.",
     clauses: [GDPR.minimisation, GDPR.design],
     policyKeys: ['k_anonymity'],
     status: (policy) =>
@@ -334,6 +334,10 @@ export const CONTROLS: readonly Control[] = [
       {
         file: 'test/privacy/risk/k-anonymity.test.ts',
         name: 'the CSV writer refuses with VEIL_K_ANONYMITY_UNMET and writes nothing when k cannot be reached',
+      },
+      {
+        file: 'test/privacy/metrics/output-risk.test.ts',
+        name: 'each release records its k in its receipt: the class grows as outputs that hand out the same values are released',
       },
     ],
   },
@@ -363,6 +367,10 @@ export const CONTROLS: readonly Control[] = [
         name: 'receiver down: the alert waits in the outbox and is delivered when it is back; nothing is lost',
       },
       { file: 'test/privacy/anomaly/alerts.test.ts', name: 'normal traffic raises no alert' },
+      {
+        file: 'test/privacy/anomaly/alerts.test.ts',
+        name: 'a new alert is sent on the path that raised it, not by a poll; a crashed first attempt is taken over once',
+      },
     ],
   },
 ];

@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { GovernedPolicy } from '../../policy/governance.js';
+import type { Policy } from '../../policy/schema.js';
 import { retentionWindows } from '../../policy/governance.js';
 import { withTenantScope } from '../../store/database.js';
 import type { Schema } from '../../store/schema.js';
@@ -17,6 +18,13 @@ import { privacyDb } from '../tables.js';
 import { DURATION_BUCKETS, SHARE_BUCKETS, summarise } from './distribution.js';
 import type { Distribution } from './distribution.js';
 import { NO_REVIEW_QUEUE } from './review-source.js';
+import {
+  DEFAULT_OUTPUT_K_TARGET,
+  outputRiskFigures,
+  releasedOutputKs,
+  RISK_OUTPUT_KINDS,
+} from '../risk/outputs.js';
+import type { OutputRiskFigures, RiskOutputKind } from '../risk/outputs.js';
 import type { ReviewMetricsSource } from './review-source.js';
 
 /**
@@ -100,6 +108,15 @@ export interface PrivacyMetrics {
   readonly consent_withdrawals: number;
   readonly analytics: { readonly releases: number; readonly epsilon_spent: number };
   readonly alerts_by_rule: Readonly<Record<string, number>>;
+  /**
+   * Re-identification risk of the outputs first released in the period, by kind: each one's k is
+   * the number of the tenant's released outputs of that kind handing out the same identifying
+   * values (src/privacy/risk/outputs.ts). `k_target` is the policy's `k_anonymity`, else 5.
+   */
+  readonly reidentification: {
+    readonly k_target: number;
+    readonly by_kind: Readonly<Record<RiskOutputKind, OutputRiskFigures>>;
+  };
 }
 
 /** The raw samples behind the distributions, for an exporter that observes them one by one. */
@@ -108,6 +125,8 @@ export interface PrivacyMetricSamples {
   readonly deletionLag: readonly number[];
   readonly cropAreaShown: readonly number[];
   readonly dsrCompletion: readonly number[];
+  /** The k of each output released in the period, by kind. */
+  readonly outputK: Readonly<Record<RiskOutputKind, readonly number[]>>;
 }
 
 /** What {@link collectPrivacyMetrics} reads. */
@@ -116,12 +135,12 @@ export interface PrivacyMetricsSources {
   readonly review?: ReviewMetricsSource;
 }
 
-/** Whose metrics, over which period, under which policy (its retention windows). */
+/** Whose metrics, over which period, under which policy (its retention windows and `k_anonymity`). */
 export interface PrivacyMetricsQuery {
   readonly tenant: string;
   readonly since: Date;
   readonly until: Date;
-  readonly policy: GovernedPolicy;
+  readonly policy: GovernedPolicy & { readonly k_anonymity?: Policy['k_anonymity'] };
 }
 
 const AUDITED = [
@@ -241,7 +260,8 @@ export async function collectPrivacyMetrics(
       .groupBy('rule')
       .orderBy('rule')
       .execute();
-    return { jobs, findings: findings.rows[0]?.n ?? 0, deleted, alive, ledger, alerts };
+    const outputK = await releasedOutputKs(trx, tenant, since, until);
+    return { jobs, findings: findings.rows[0]?.n ?? 0, deleted, alive, ledger, alerts, outputK };
   });
   const tallies = await auditTallies(sources.db, q);
   const dsrCompletion = await dsrDurations(sources.db, q);
@@ -264,6 +284,9 @@ export async function collectPrivacyMetrics(
   );
   const stepJobs = Math.max(0, ...Object.values(byComponent));
   const windows = retentionWindows(q.policy);
+  const kSetting = q.policy.k_anonymity;
+  const kTarget =
+    kSetting === undefined ? DEFAULT_OUTPUT_K_TARGET : typeof kSetting === 'number' ? kSetting : kSetting.k;
 
   const rawDocumentLifetime = tables.deleted
     .filter((r) => r.class === 'original' && r.created_at !== null && r.deleted_at !== null)
@@ -327,6 +350,12 @@ export async function collectPrivacyMetrics(
       epsilon_spent: Number(tables.ledger.micro ?? 0) / MICRO,
     },
     alerts_by_rule: Object.fromEntries(tables.alerts.map((a) => [a.rule, Number(a.n)])),
+    reidentification: {
+      k_target: kTarget,
+      by_kind: Object.fromEntries(
+        RISK_OUTPUT_KINDS.map((kind) => [kind, outputRiskFigures(tables.outputK[kind], kTarget)]),
+      ) as Record<RiskOutputKind, OutputRiskFigures>,
+    },
   };
   return {
     metrics,
@@ -335,6 +364,7 @@ export async function collectPrivacyMetrics(
       deletionLag,
       cropAreaShown: reviewed.cropAreaShown,
       dsrCompletion,
+      outputK: tables.outputK,
     },
   };
 }

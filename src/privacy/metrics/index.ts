@@ -12,3 +12,5 @@ export type { Distribution } from './distribution.js';
 export { humanDuration, renderPrivacyReport } from './report.js';
 export { NO_REVIEW_QUEUE } from './review-source.js';
 export type { ReviewMetrics, ReviewMetricsSource } from './review-source.js';
+export { PRIVACY_COUNTERS, PrivacyCounters } from './counters.js';
+export type { CounterTotals, PrivacyCounterName } from './counters.js';

@@ -41,6 +41,16 @@ const pairs = (record: Readonly<Record<string, number>>): string =>
         .map(([key, n]) => `${key} ${n}`)
         .join(', ');
 
+function riskLine(byKind: PrivacyMetrics['reidentification']['by_kind']): string {
+  return Object.entries(byKind)
+    .map(([kind, r]) =>
+      r.released === 0
+        ? `${kind} none`
+        : `${kind} ${r.released} (smallest k ${r.min_k}, alone in their class ${percent(r.unique_share)}, below target ${r.below_target})`,
+    )
+    .join('; ');
+}
+
 /**
  * The report as Markdown.
  *
@@ -80,6 +90,7 @@ export function renderPrivacyReport(m: PrivacyMetrics): string {
     `- Reveals by reason: ${pairs(m.reveals_by_reason)}`,
     `- Review (${m.review.source === 'none' ? 'no review queue' : 'review queue'}): ${m.review.open_tasks} open tasks, ${m.review.reviewed_fields} fields reviewed; crop area shown: ${shares(m.review.crop_area_share)}`,
     `- Access anomaly alerts: ${pairs(m.alerts_by_rule)}`,
+    `- Re-identification risk of outputs first released (k = released outputs of the kind handing out the same identifying values; target k ≥ ${m.reidentification.k_target}): ${riskLine(m.reidentification.by_kind)}`,
     '',
     '## Data subjects and analytics',
     '',

@@ -9,7 +9,12 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { AnomalyDetector, withinWorkingHours } from '../../../src/privacy/anomaly/index.js';
+import {
+  AlertDispatcher,
+  AnomalyDetector,
+  storeAlert,
+  withinWorkingHours,
+} from '../../../src/privacy/anomaly/index.js';
 import { loadPolicy } from '../../../src/policy/index.js';
 import { DEFAULT_POLICY_PATH } from '../../../src/runtime/service.js';
 import { as, openTestService, textJob, waitForJob } from '../../api/jobs-harness.js';
@@ -282,5 +287,47 @@ describe('alerts on the service with a real webhook receiver', () => {
       delivered.map((d) => [d.alert.id, d.alert.rule]),
       [[waiting.id, 'not_found_burst']],
     );
+  });
+
+  test('a new alert is sent on the path that raised it, not by a poll; a crashed first attempt is taken over once', async () => {
+    const db = t.service.runtime.handle.db;
+    const env = { VEIL_TEST_ALERT_SECRET: SECRET };
+    const target = {
+      target: 'policy:0',
+      url: `http://127.0.0.1:${port}/hook`,
+      secretEnv: 'VEIL_TEST_ALERT_SECRET',
+    };
+    // Never started: it polls never, so only deliver() can have sent it.
+    const direct = new AlertDispatcher({ db, env, pollMs: 3_600_000 });
+    const alert = (principalId: string) =>
+      ({
+        tenant: 'acme',
+        rule: 'download_burst',
+        principalId,
+        observed: 30,
+        threshold: 30,
+        windowSeconds: 60,
+        at: Date.now(),
+      }) as const;
+    const before = received.length;
+    const stored = await storeAlert(db, alert('user-direct'), [target], { leaseMs: direct.leaseMs });
+    await direct.deliver(stored);
+    assert.equal(received.length, before + 1);
+    assert.equal(JSON.parse(received.at(-1)!.body).alert.id, stored.alert.id);
+    const listed = (await alerts()).find((a) => a.id === stored.alert.id)!;
+    assert.deepEqual(
+      listed.deliveries.map((d) => [d.status, d.attempts]),
+      [['delivered', 1]],
+    );
+
+    // A first attempt that never ran (the process died after storing): once its lease is over,
+    // two processes polling at once send it exactly once between them.
+    const orphan = await storeAlert(db, alert('user-orphan'), [target], { leaseMs: 0 });
+    const pollers = [0, 1].map(() => new AlertDispatcher({ db, env, pollMs: 3_600_000 }));
+    for (const p of pollers) p.wake();
+    await Promise.all(pollers.map((p) => p.idle()));
+    const sent = received.slice(before + 1).map((r) => JSON.parse(r.body).alert.id as string);
+    assert.deepEqual(sent, [orphan.alert.id]);
+    await Promise.all([direct, ...pollers].map((d) => d.stop()));
   });
 });
