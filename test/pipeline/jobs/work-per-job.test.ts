@@ -10,10 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import PgBoss from 'pg-boss';
 import { createAnalyzer } from '../../../src/engine/analyze.js';
 import type { AnalyzeOptions, Analyzer } from '../../../src/engine/analyze.js';
-import { readRedacted } from '../../../src/pipeline/jobs/commands.js';
+import { getJobStatus, readRedacted } from '../../../src/pipeline/jobs/commands.js';
 import { ensureJobQueues, JOB_STEPS } from '../../../src/pipeline/jobs/queues.js';
 import type { JobStep } from '../../../src/pipeline/jobs/queues.js';
 import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
+import { runFusedSteps } from '../../../src/pipeline/jobs/fused.js';
+import { transitionJob } from '../../../src/pipeline/jobs/records.js';
+import { forTenant } from '../../../src/store/index.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
 import { pgBossDb } from '../../../src/store/index.js';
@@ -112,6 +115,42 @@ for (const driver of DRIVERS) {
       assert.equal(read.length, 2);
       assert.equal(read.filter((t) => t.includes(ssn)).length, 1, 'the document text is detected once');
       assert.ok(!read[1]!.includes(ssn) && !read[1]!.includes(email), 'the second run reads the output');
+    });
+
+    test('a fused job retried when it is already awaiting review runs finalise only', async () => {
+      const tasks = createJobTasks({ keyring: store.keyring });
+      const { jobId } = await submitJob(
+        { db: database.handle.db, blobs: store.blobs, boss },
+        request(Buffer.from(canaryText(9)), 'text/plain'),
+      );
+      const payload = { tenantId: TENANT, jobId };
+      // The first run: every step up to finalise, which moved the job to awaiting_review (a field
+      // waits for a reviewer) and died before it swept `parsed` and acknowledged the message.
+      for (const step of ['intake', 'parse', 'detect', 'anonymise'] as const)
+        await tasks[step].run((await stepEnv(store, payload, step))!);
+      assert.ok(await transitionJob(database.handle.db, payload, ['running'], 'awaiting_review'));
+      const repos = forTenant(store, TENANT);
+      const classes = async (): Promise<string[]> =>
+        (await repos.artifacts.listForJob(jobId)).map((a) => `${a.artifactClass}:${a.blobName}`).sort();
+      const before = await classes();
+      assert.ok(before.some((c) => c.startsWith('parsed:')));
+
+      // The retry, as the fused worker runs it.
+      const ran: JobStep[] = [];
+      await runFusedSteps(async (step) => {
+        const env = await stepEnv(store, payload, step);
+        if (env === undefined) return undefined;
+        ran.push(step);
+        return { next: await tasks[step].run(env) };
+      });
+      assert.deepEqual(ran, ['finalise']);
+      const view = await getJobStatus(store, { tenant: TENANT, jobId });
+      assert.equal(view.status, 'awaiting_review', 'the job still waits for its reviewer');
+      // Finalise only swept `parsed`: nothing was written again.
+      assert.deepEqual(
+        await classes(),
+        before.filter((c) => !c.startsWith('parsed:')),
+      );
     });
   });
 }
