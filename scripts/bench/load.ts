@@ -19,12 +19,14 @@
  *    LOAD_PDF_P99_MS (30,000): past the capacity the backlog, and so the latency, grows.
  *
  * Each principal has its own rate limit (1,200 a minute by default), so the load is spread over
- * 64 tenants' tokens. LOAD_ONLY=analyze|jobs runs one part; LOAD_DRIVERS=pglite,postgres.
+ * 64 tenants' tokens. LOAD_ONLY=analyze|jobs runs one part; LOAD_DRIVERS=pglite,postgres;
+ * LOAD_KINDS=text,pdf the job kinds. A round that had failures names their error codes, and each
+ * line ends with the 1-minute load average, the machine being shared.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -48,6 +50,8 @@ const WORKER_PROCESSES = Number(process.env.LOAD_WORKER_PROCESSES ?? 2);
 const PG_URL = process.env.LOAD_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ONLY = process.env.LOAD_ONLY;
 const DRIVERS = (process.env.LOAD_DRIVERS ?? 'pglite,postgres').split(',');
+const KINDS = (process.env.LOAD_KINDS ?? 'text,pdf').split(',') as Array<'text' | 'pdf'>;
+const loadAverage = (): string => `load ${loadavg()[0]!.toFixed(1)}`;
 const TENANTS = 64;
 
 const text = jobText;
@@ -143,7 +147,7 @@ async function analyzePhase(): Promise<void> {
       const broken = r.p99 > 100 || r.failed > r.sent * 0.01 || r.rate < rate * 0.95;
       console.log(
         `  ${String(rate).padStart(5)} req/s offered  ${r.rate.toFixed(0).padStart(5)} answered/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(8)} ms  ` +
-          `${r.failed}/${r.sent} failed  ${holds ? 'holds' : broken ? 'BREAKS' : 'over 10 ms'}`,
+          `${r.failed}/${r.sent} failed  ${holds ? 'holds' : broken ? 'BREAKS' : 'over 10 ms'}  ${loadAverage()}`,
       );
       if (holds) sustainable = Math.max(sustainable, rate);
       if (broken) break;
@@ -161,6 +165,8 @@ interface JobRound {
   readonly submitted: number;
   readonly rejected: number;
   readonly failed: number;
+  /** The failed jobs' statuses and error codes, with how many had each. */
+  readonly failures: Readonly<Record<string, number>>;
   readonly endToEnd: number;
   readonly submitP99: number;
   readonly latencyP50: number;
@@ -225,6 +231,7 @@ async function jobRound(
   await Promise.all(sends);
   const latencies: number[] = [];
   let failed = 0;
+  const failures: Record<string, number> = {};
   let lastDone = start;
   let pending = ids;
   while (pending.length > 0) {
@@ -234,10 +241,19 @@ async function jobRound(
       await Promise.all(
         pending.slice(i, i + 10).map(async (job) => {
           const res = await fetch(`${base}/v1/jobs/${job.id}`, { headers: job.headers });
-          const body = (await res.json()) as { status: string; created_at: string; updated_at: string };
+          const body = (await res.json()) as {
+            status: string;
+            error_code: string | null;
+            created_at: string;
+            updated_at: string;
+          };
           if (body.status === 'queued' || body.status === 'running') next.push(job);
           else {
-            if (body.status !== 'succeeded') failed += 1;
+            if (body.status !== 'succeeded') {
+              failed += 1;
+              const key = `${body.status} ${body.error_code ?? ''}`.trim();
+              failures[key] = (failures[key] ?? 0) + 1;
+            }
             latencies.push(Date.parse(body.updated_at) - Date.parse(body.created_at));
             lastDone = Math.max(lastDone, performance.now());
           }
@@ -255,6 +271,7 @@ async function jobRound(
     submitted: total,
     rejected,
     failed,
+    failures,
     endToEnd: ids.length / ((lastDone - start) / 1000),
     submitP99: pct(submitLatencies, 0.99),
     latencyP50: pct(latencies, 0.5),
@@ -292,7 +309,7 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
         : `veil serve --workers 0 + ${WORKER_PROCESSES} veil worker processes × ${WORKERS} per step`;
     console.log(`jobs on ${driver} (${setup}), ${JOB_SECONDS} s of submissions per rate, then drained`);
     await jobRound(served.url, headerSets, 'text', 5, 2);
-    for (const kind of ['text', 'pdf'] as const) {
+    for (const kind of KINDS) {
       let sustainable = 0;
       for (const rate of kind === 'text' ? JOB_RATES : PDF_RATES) {
         const r = await jobRound(served.url, headerSets, kind, rate, JOB_SECONDS);
@@ -302,8 +319,9 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
         console.log(
           `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
-            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  ${holds ? 'holds' : 'BREAKS'}`,
+            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
         );
+        if (r.failed > 0) console.log(`       failed: ${JSON.stringify(r.failures)}`);
         if (!holds) break;
         sustainable = rate;
       }

@@ -34,6 +34,13 @@ export interface AuditStore extends LeafHashSource {
    * across every writer of the log (see the module comment): indices are 0, 1, 2, … with no gap.
    */
   append(entry: { readonly event: string; readonly leafHash: Uint8Array }): Promise<number>;
+  /**
+   * Writes the entries at the next indices, in order, all or none, and returns the first index.
+   * Optional: without it, a batch is written one {@link AuditStore.append} at a time.
+   */
+  appendMany?(
+    entries: ReadonlyArray<{ readonly event: string; readonly leafHash: Uint8Array }>,
+  ): Promise<number>;
   /** Entries `from` (inclusive) to `to` (exclusive), in index order. */
   entries(from: number, to: number): Promise<StoredAuditEntry[]>;
   /** Keeps a signed tree head. Heads are never deleted. */
@@ -63,6 +70,14 @@ export class MemoryAuditStore implements AuditStore {
     const index = this.rows.length;
     this.rows.push({ index, event: entry.event, leafHash: Uint8Array.from(entry.leafHash) });
     return index;
+  }
+
+  async appendMany(
+    entries: ReadonlyArray<{ readonly event: string; readonly leafHash: Uint8Array }>,
+  ): Promise<number> {
+    const first = this.rows.length;
+    for (const entry of entries) await this.append(entry);
+    return first;
   }
 
   async size(): Promise<number> {
@@ -124,6 +139,17 @@ export interface AuditLogOptions {
    * Synchronous and must not throw; an observer's failure never undoes or delays an append.
    */
   readonly onAppend?: (event: AuditEvent, index: number) => void;
+}
+
+/** The most events one write to the store carries. */
+const MAX_BATCH = 256;
+
+/** An event waiting for its batch to be written. */
+interface PendingAppend {
+  readonly event: string;
+  readonly leafHash: Uint8Array;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
 }
 
 /** What {@link AuditLog.append} returns. */
@@ -188,6 +214,9 @@ export class AuditLog {
   readonly #onAppend: ((event: AuditEvent, index: number) => void) | undefined;
   readonly #tree: MerkleTree;
   #tail: Promise<unknown> = Promise.resolve();
+  /** Validated events not yet written, in the order they were appended. */
+  #pending: PendingAppend[] = [];
+  #flushQueued = false;
 
   constructor(options: AuditLogOptions) {
     const { signEvery } = options;
@@ -229,11 +258,9 @@ export class AuditLog {
       this.#region === undefined || event.region !== undefined ? event : { ...event, region: this.#region },
     );
     const leafHash = hashLeaf(Buffer.from(canonical, 'utf8'));
-    const result = await this.#exclusive(async () => {
-      const index = await this.store.append({ event: canonical, leafHash });
-      if (this.#signEvery !== undefined && (index + 1) % this.#signEvery === 0)
-        await this.#signHead(index + 1);
-      return { index, leafHash: toHex(leafHash) };
+    const result = await new Promise<AppendResult>((resolve, reject) => {
+      this.#pending.push({ event: canonical, leafHash, resolve, reject });
+      this.#queueFlush();
     });
     if (this.#onAppend !== undefined) {
       try {
@@ -243,6 +270,47 @@ export class AuditLog {
       }
     }
     return result;
+  }
+
+  /**
+   * Group commit: every event appended while the log is busy (or in the same tick) is written
+   * with the others in one store write, in the order appended, so a burst of events (a job's
+   * steps, many requests at once) costs one transaction instead of one each. Heads are signed at
+   * every `signEvery` boundary the batch crosses, as if the events had come one by one.
+   */
+  #queueFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    void this.#exclusive(() => this.#flush());
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushQueued = false;
+    const batch = this.#pending.splice(0, MAX_BATCH);
+    if (this.#pending.length > 0) this.#queueFlush();
+    if (batch.length === 0) return;
+    let first: number;
+    try {
+      const entries = batch.map(({ event, leafHash }) => ({ event, leafHash }));
+      if (this.store.appendMany !== undefined) first = await this.store.appendMany(entries);
+      else {
+        first = await this.store.append(entries[0]!);
+        for (const entry of entries.slice(1)) await this.store.append(entry);
+      }
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    try {
+      if (this.#signEvery !== undefined)
+        for (let size = first + 1; size <= first + batch.length; size += 1)
+          if (size % this.#signEvery === 0) await this.#signHead(size);
+    } catch (error) {
+      // Stored, but the head that was due is not: as for one event, the append reports it.
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    batch.forEach((pending, i) => pending.resolve({ index: first + i, leafHash: toHex(pending.leafHash) }));
   }
 
   /** The number of entries in the log. */

@@ -25,8 +25,24 @@ export function detectInDocument(
   detect: (text: string) => Finding[],
 ): { dt: DocumentText; findings: DocumentFinding[] } {
   const dt = documentText(doc);
-  const findings = detect(dt.text).map((f) => ({ ...f, ...locate(dt, doc, f) }));
-  return { dt, findings };
+  return { dt, findings: locateFindings(dt, doc, detect(dt.text)) };
+}
+
+/**
+ * Findings made in a document's text (`documentText(doc)`), each with where it is in the document.
+ *
+ * @example
+ * ```ts
+ * const dt = documentText(doc);
+ * const located = locateFindings(dt, doc, analyze(dt.text));
+ * ```
+ */
+export function locateFindings(
+  dt: DocumentText,
+  doc: Document,
+  findings: readonly Finding[],
+): DocumentFinding[] {
+  return findings.map((f) => ({ ...f, ...locate(dt, doc, f) }));
 }
 
 /**

@@ -1,18 +1,30 @@
-import { createAnalyzer, type AnalyzeOptions } from '../engine/analyze.js';
+import { createAnalyzer, type AnalyzeOptions, type Analyzer } from '../engine/analyze.js';
 import type { Finding } from '../engine/types.js';
 import { VeilError } from '../errors/veil-error.js';
-import { detectInDocument } from './analyze.js';
+import { detectInDocument, locateFindings } from './analyze.js';
 import type { Document } from './model.js';
 import { parseContext, parseWithContext, type ParseOptions } from './parse.js';
 import { boxesByPage, redactionMargin } from './redact/boxes.js';
 import { writeRedactedImage } from './redact/image.js';
 import { REDACTION_DPI, writeRedactedPdf } from './redact/pdf.js';
 import { plainRedaction, redactTextDocument, type TextRedactor } from './redact/text.js';
-import type { DocumentText } from './text.js';
+import { documentText, type DocumentText } from './text.js';
 
 export interface RedactDocumentOptions extends ParseOptions {
   /** Detection options passed to the engine. The residual check uses the same ones. */
   readonly detection?: AnalyzeOptions;
+  /**
+   * The analyzer itself, already built from `detection` (a job's cached one): building an
+   * analyzer compiles every recognizer, so a caller that has one passes it rather than the options.
+   */
+  readonly analyze?: Analyzer;
+  /**
+   * The document as `parseDocument(bytes)` read it and the findings detection made in its
+   * `documentText` (offsets into that text): the first parse and detection are then skipped, and
+   * only the residual check parses and detects (the output). The caller vouches that both came
+   * from these very bytes, whole (no page or region scope), under the same detection options.
+   */
+  readonly prepared?: { readonly document: Document; readonly findings: readonly Finding[] };
   /**
    * How text findings are replaced (text, DOCX, e-mail, CSV, JSON): default `[TYPE]`;
    * `operatorRedaction(plan, context)` applies a policy's anonymisation operators.
@@ -114,10 +126,19 @@ export async function redactDocument(
   bytes: Uint8Array,
   options: RedactDocumentOptions = {},
 ): Promise<RedactedDocument> {
-  const detect = createAnalyzer(options.detection);
+  const detect = options.analyze ?? createAnalyzer(options.detection);
   const context = parseContext(options, 'parse');
-  let doc = await parseWithContext(bytes, context);
-  let { dt, findings } = detectInDocument(doc, detect);
+  let doc: Document;
+  let dt: DocumentText;
+  let findings: readonly Finding[];
+  if (options.prepared !== undefined) {
+    doc = options.prepared.document;
+    dt = documentText(doc);
+    findings = locateFindings(dt, doc, options.prepared.findings);
+  } else {
+    doc = await parseWithContext(bytes, context);
+    ({ dt, findings } = detectInDocument(doc, detect));
+  }
   const counts: Record<string, number> = {};
   let current = bytes;
   let rasterisedPages = 0;

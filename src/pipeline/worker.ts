@@ -171,6 +171,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     step: JobStep,
     payload: JobPayload,
     attempt: number,
+    report: (event: WorkerEvent) => void = emit,
   ): Promise<{ readonly next: JobStep | null } | undefined> => {
     const env = await stepEnv(store, payload, step);
     if (env === undefined) return undefined;
@@ -181,11 +182,11 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       const code = permanentCode(error);
       if (code !== undefined) {
         await failJob(store, payload, code);
-        emit({ kind: 'job-failed', step, ...payload, code });
+        report({ kind: 'job-failed', step, ...payload, code });
         return undefined;
       }
       const seen = isVeilError(error) ? error.code : 'unexpected error';
-      emit({ kind: 'step-retry', step, ...payload, code: seen, attempt });
+      report({ kind: 'step-retry', step, ...payload, code: seen, attempt });
       // pg-boss stores what is thrown in its job table: a new error with the step and code only,
       // never the original message (a library's message may quote the document).
       throw new Error(`veil job step ${step} failed (${seen})`);
@@ -196,7 +197,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       if (after?.status === 'failed') await discardArtifacts(store, payload);
       return undefined;
     }
-    emit({ kind: 'step-done', step, ...payload });
+    report({ kind: 'step-done', step, ...payload });
     return { next };
   };
 
@@ -211,10 +212,18 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   };
 
   // A fused job: every step in this process, one after another; a retry starts again from
-  // intake and skips what is done.
+  // intake and skips what is done. Its step events are told together when the run ends (or
+  // stops), in order, so the audit log records a job's steps in one append, not one per step.
   const runFused = async (message: PgBoss.JobWithMetadata<object>): Promise<void> => {
     const payload: JobPayload = payloadOf(message.data);
-    await runFusedSteps((step) => runStepOnce(step, payload, message.retryCount + 1));
+    const held: WorkerEvent[] = [];
+    try {
+      await runFusedSteps((step) =>
+        runStepOnce(step, payload, message.retryCount + 1, (event) => held.push(event)),
+      );
+    } finally {
+      for (const event of held) emit(event);
+    }
   };
 
   const workOptions = {

@@ -10,6 +10,7 @@
  * wrapped in {@link secret} if its value must never be printed) and, when it depends on others,
  * one check in `crossChecks`. Nothing else needs to know the list.
  */
+import { DEFAULT_FUSED_MAX_BYTES } from '../pipeline/jobs/fused.js';
 import { z } from 'zod';
 import { OCR_ENGINES } from '../documents/ocr/engine.js';
 import { VeilError } from '../errors/veil-error.js';
@@ -103,6 +104,12 @@ export const configSchema = z
     VEIL_WORKERS: integer(0, 64).default(1),
     /** Threads analysing texts for /v1/analyze and /v1/anonymize; one per core when unset. */
     VEIL_DETECTION_THREADS: integer(0, 64).optional(),
+    /**
+     * The largest document, in bytes, sent as text/plain that runs as one fused job message (every
+     * step in one worker run); larger ones, and other formats, go through the per-step queues. 0
+     * sends every job through the per-step queues. Read by `veil serve`, which submits jobs.
+     */
+    VEIL_FUSED_MAX_BYTES: integer(0, 16 * 1024 * 1024).default(DEFAULT_FUSED_MAX_BYTES),
     /** PEM certificate chain and private key: the API serves HTTPS (with HSTS) when both are set. */
     VEIL_TLS_CERT: text().optional(),
     VEIL_TLS_KEY: text().optional(),

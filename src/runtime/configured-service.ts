@@ -60,6 +60,7 @@ export async function startConfiguredService(
     host: config.VEIL_HOST,
     port: config.VEIL_PORT,
     workers: config.VEIL_WORKERS,
+    fusedMaxBytes: config.VEIL_FUSED_MAX_BYTES,
     ...(config.VEIL_DETECTION_THREADS === undefined
       ? {}
       : { detectionThreads: config.VEIL_DETECTION_THREADS }),

@@ -135,6 +135,11 @@ export interface ServiceOptions {
    * analyses in the request's thread. Default {@link defaultDetectionThreads}.
    */
   readonly detectionThreads?: number;
+  /**
+   * The largest text/plain document that runs as one fused job (`VEIL_FUSED_MAX_BYTES`); 0 sends
+   * every job through the per-step queues. Default `DEFAULT_FUSED_MAX_BYTES` (256 KiB).
+   */
+  readonly fusedMaxBytes?: number;
   /** The KEK provider; default a local key file, `<dataDir>/kek.key` (see `keyProviderFromConfig`). */
   readonly keyProvider?: KeyEncryptionKeyProvider;
   /** Where encrypted blobs live: `file` (the data directory, default) or `postgres` (the database). */
@@ -218,6 +223,7 @@ function createJobsPort(
   workers: Workers | undefined,
   region: string | undefined,
   ai: ModelProviderConfig | undefined,
+  fusedMaxBytes: number | undefined,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
   const submitNow = async (
@@ -241,6 +247,7 @@ function createJobsPort(
         ...store,
         boss: runtime.boss,
         keyring: runtime.keyring,
+        ...(fusedMaxBytes === undefined ? {} : { fusedMaxBytes }),
         ...(ai === undefined ? {} : { model: { region: ai.region } }),
       },
       {
@@ -578,7 +585,16 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         },
         async (tenantId) => checkRegion((await tenantPolicy(tenantId)).policy, options.region),
       ),
-      jobs: createJobsPort(runtime, logs, tenantPolicy, maxBytes, workers, options.region, options.ai),
+      jobs: createJobsPort(
+        runtime,
+        logs,
+        tenantPolicy,
+        maxBytes,
+        workers,
+        options.region,
+        options.ai,
+        options.fusedMaxBytes,
+      ),
       ...auditApiDependencies(logs),
       routes: [
         ...routes,

@@ -55,20 +55,33 @@ export class DatabaseAuditStore {
     this.#logId = logId;
   }
 
-  async append(entry: { readonly event: string; readonly leafHash: Uint8Array }): Promise<number> {
+  append(entry: { readonly event: string; readonly leafHash: Uint8Array }): Promise<number> {
+    return this.appendMany([entry]);
+  }
+
+  /**
+   * Writes several entries at the next indices in one transaction (one lock, one read of the
+   * size, one insert) and returns the first index.
+   */
+  async appendMany(
+    entries: ReadonlyArray<{ readonly event: string; readonly leafHash: Uint8Array }>,
+  ): Promise<number> {
+    if (entries.length === 0) throw new VeilError('VEIL_INVALID_INPUT', 'audit: nothing to append');
     return this.#db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext('veil.audit'), hashtext(${this.#logId}))`.execute(trx);
-      const index = await this.#size(trx);
+      const first = await this.#size(trx);
       await trx
         .insertInto('audit_entries')
-        .values({
-          log_id: this.#logId,
-          leaf_index: index,
-          leaf_hash: entry.leafHash,
-          event: Buffer.from(entry.event, 'utf8'),
-        })
+        .values(
+          entries.map((entry, i) => ({
+            log_id: this.#logId,
+            leaf_index: first + i,
+            leaf_hash: entry.leafHash,
+            event: Buffer.from(entry.event, 'utf8'),
+          })),
+        )
         .execute();
-      return index;
+      return first;
     });
   }
 

@@ -17,9 +17,19 @@ export interface OcrResult {
  * (`createNativeTesseractOcr`) and tesseract.js (`createTesseractOcr`); `createOcr` picks one
  * (`VEIL_OCR`), and tests or deployments may hand in another.
  */
+/** How one image is read. */
+export interface OcrRunOptions {
+  /**
+   * The longest this image's own reading may take, in milliseconds, counted from when the engine
+   * starts it, not while it waits for a free process behind other images. Past it, this reading
+   * alone is stopped and fails with `VEIL_LIMIT_TIME`; the others in flight go on.
+   */
+  readonly timeoutMs?: number;
+}
+
 export interface OcrEngine {
   /** Reads an encoded image (PNG). */
-  recognize(image: Uint8Array): Promise<OcrResult>;
+  recognize(image: Uint8Array, options?: OcrRunOptions): Promise<OcrResult>;
   /** Stops work in progress and frees the engine's workers; the engine restarts on next use. */
   reset(): Promise<void>;
   /** Frees the engine's workers for good. */

@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { VeilError } from '../../errors/veil-error.js';
-import type { OcrEngine, OcrResult, OcrWord } from './engine.js';
+import type { OcrEngine, OcrResult, OcrRunOptions, OcrWord } from './engine.js';
 
 /** What {@link createNativeTesseractOcr} takes. */
 export interface NativeTesseractOptions {
@@ -47,11 +47,28 @@ export function createNativeTesseractOcr(options: NativeTesseractOptions = {}): 
   const limit = pLimit(Math.max(1, Math.floor(options.processes ?? availableParallelism())));
   const running = new Set<() => void>();
 
-  const read = (image: Uint8Array, psm: string): Promise<OcrResult> =>
+  // `budget` is the image's own time limit: its clock runs from the first start, not while queued.
+  const read = (
+    image: Uint8Array,
+    psm: string,
+    budget?: { deadline?: number; readonly ms: number },
+  ): Promise<OcrResult> =>
     limit(async () => {
       const dir = await mkdtemp(join(tmpdir(), 'veil-ocr-'));
       try {
-        const tsv = await runTesseract({ binary, image, psm, dir, timeoutMs, maxOutputBytes, running });
+        if (budget !== undefined) budget.deadline ??= Date.now() + budget.ms;
+        const limitMs =
+          budget?.deadline === undefined ? undefined : Math.max(1, budget.deadline - Date.now());
+        const tsv = await runTesseract({
+          binary,
+          image,
+          psm,
+          dir,
+          timeoutMs,
+          maxOutputBytes,
+          running,
+          ...(limitMs === undefined ? {} : { limit: { ms: limitMs, totalMs: budget!.ms } }),
+        });
         return { lines: tsvLines(tsv) };
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -64,9 +81,10 @@ export function createNativeTesseractOcr(options: NativeTesseractOptions = {}): 
   };
 
   return {
-    async recognize(image: Uint8Array): Promise<OcrResult> {
-      const result = await read(image, SINGLE_BLOCK);
-      return result.lines.length > 0 ? result : read(image, AUTOMATIC);
+    async recognize(image: Uint8Array, options: OcrRunOptions = {}): Promise<OcrResult> {
+      const budget = options.timeoutMs === undefined ? undefined : { ms: options.timeoutMs };
+      const result = await read(image, SINGLE_BLOCK, budget);
+      return result.lines.length > 0 ? result : read(image, AUTOMATIC, budget);
     },
     reset: stop,
     close: stop,
@@ -80,6 +98,8 @@ interface TesseractRun {
   readonly dir: string;
   readonly timeoutMs: number;
   readonly maxOutputBytes: number;
+  /** The caller's time limit for this image (what is left of it, and the whole of it). */
+  readonly limit?: { readonly ms: number; readonly totalMs: number };
   /** Kill switches of the processes in flight, for `reset` and `close`. */
   readonly running: Set<() => void>;
 }
@@ -105,9 +125,18 @@ function runTesseract(run: TesseractRun): Promise<string> {
     const stopped = (): void =>
       kill(new VeilError('VEIL_OCR_FAILED', 'OCR stopped: the engine was reset or closed'));
     run.running.add(stopped);
+    const callerFirst = run.limit !== undefined && run.limit.ms <= run.timeoutMs;
     const timer = setTimeout(
-      () => kill(new VeilError('VEIL_OCR_TIMEOUT', `OCR of an image took longer than ${run.timeoutMs} ms`)),
-      run.timeoutMs,
+      () =>
+        kill(
+          callerFirst
+            ? new VeilError(
+                'VEIL_LIMIT_TIME',
+                `OCR of an image took longer than its limit (${run.limit!.totalMs} ms)`,
+              )
+            : new VeilError('VEIL_OCR_TIMEOUT', `OCR of an image took longer than ${run.timeoutMs} ms`),
+        ),
+      callerFirst ? run.limit!.ms : run.timeoutMs,
     );
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;

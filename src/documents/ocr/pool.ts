@@ -3,7 +3,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createScheduler, createWorker, OEM, PSM, type Scheduler } from 'tesseract.js';
 import { VeilError } from '../../errors/veil-error.js';
-import type { OcrEngine, OcrResult, OcrWord } from './engine.js';
+import pLimit from 'p-limit';
+import { withDeadline } from '../limits.js';
+import type { OcrEngine, OcrResult, OcrRunOptions, OcrWord } from './engine.js';
 
 export interface TesseractOptions {
   /** Workers in the pool (default: the number of cores). */
@@ -50,6 +52,7 @@ export function createTesseractOcr(options: TesseractOptions = {}): OcrEngine {
   const size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
   const langPath = englishDataPath(options.model ?? 'best_int');
   let pool: Promise<Scheduler> | undefined;
+  const gate = pLimit(size);
 
   const start = async (): Promise<Scheduler> => {
     const scheduler = createScheduler();
@@ -82,29 +85,41 @@ export function createTesseractOcr(options: TesseractOptions = {}): OcrEngine {
   };
 
   return {
-    async recognize(image: Uint8Array): Promise<OcrResult> {
-      pool ??= start();
-      const scheduler = await pool.catch((error: unknown) => {
-        pool = undefined;
-        throw error;
-      });
-      const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
-      const read = async (options: Record<string, string>): Promise<OcrResult> => {
-        try {
-          const { data } = await scheduler.addJob('recognize', bytes, options, { blocks: true, text: false });
-          return { lines: wordLines(data.blocks as TesseractBlock[] | null) };
-        } catch (cause) {
-          throw new VeilError('VEIL_OCR_FAILED', 'OCR failed on an image', { cause });
-        }
-      };
-      const result = await read({});
-      // One uniform block reads receipts and letters best but can find nothing at all on a page
-      // that is mostly a ruled table or form; automatic layout (for this job only) reads those.
-      return result.lines.length > 0 ? result : read({ tessedit_pageseg_mode: PSM.AUTO });
-    },
+    // One image per worker at a time, so an image's time limit starts when a worker takes it up,
+    // not while it waits behind others. A reading past its limit fails alone: it cannot be
+    // cancelled inside its worker (a bounded image; the worker is free once it ends), and
+    // resetting the pool would fail every other image in flight.
+    recognize: (image: Uint8Array, options: OcrRunOptions = {}): Promise<OcrResult> =>
+      gate(() => {
+        const run = readImage(image);
+        if (options.timeoutMs === undefined) return run;
+        run.catch(() => undefined);
+        return withDeadline(run, options.timeoutMs, 'OCR of an image');
+      }),
     reset: stop,
     close: stop,
   };
+
+  async function readImage(image: Uint8Array): Promise<OcrResult> {
+    pool ??= start();
+    const scheduler = await pool.catch((error: unknown) => {
+      pool = undefined;
+      throw error;
+    });
+    const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+    const read = async (options: Record<string, string>): Promise<OcrResult> => {
+      try {
+        const { data } = await scheduler.addJob('recognize', bytes, options, { blocks: true, text: false });
+        return { lines: wordLines(data.blocks as TesseractBlock[] | null) };
+      } catch (cause) {
+        throw new VeilError('VEIL_OCR_FAILED', 'OCR failed on an image', { cause });
+      }
+    };
+    const result = await read({});
+    // One uniform block reads receipts and letters best but can find nothing at all on a page
+    // that is mostly a ruled table or form; automatic layout (for this job only) reads those.
+    return result.lines.length > 0 ? result : read({ tessedit_pageseg_mode: PSM.AUTO });
+  }
 }
 
 /** The words of tesseract.js's block tree, line by line, with boxes and confidences in [0, 1]. */

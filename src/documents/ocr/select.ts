@@ -1,4 +1,4 @@
-import type { OcrEngine, OcrEngineChoice, OcrResult } from './engine.js';
+import type { OcrEngine, OcrEngineChoice, OcrResult, OcrRunOptions } from './engine.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
 import { createTesseractOcr, type TesseractOptions } from './pool.js';
 
@@ -29,8 +29,8 @@ export function createOcr(choice: OcrEngineChoice, options: OcrChoiceOptions = {
       return native ? createNativeTesseractOcr(options.native) : createTesseractOcr(options.wasm);
     }));
   return {
-    async recognize(image: Uint8Array): Promise<OcrResult> {
-      return (await engine()).recognize(image);
+    async recognize(image: Uint8Array, run?: OcrRunOptions): Promise<OcrResult> {
+      return (await engine()).recognize(image, run);
     },
     async reset(): Promise<void> {
       await chosen?.then((e) => e.reset());

@@ -1,5 +1,5 @@
 import type { DocumentLimits } from '../limits.js';
-import { withDeadline } from '../limits.js';
+import { VeilError, isVeilError } from '../../errors/veil-error.js';
 import type { OcrEngine, OcrResult } from '../ocr/engine.js';
 
 /** Which pages are OCR'd: those without usable text (`auto`), every page, or none. */
@@ -28,8 +28,10 @@ export interface ParseContext {
 }
 
 /**
- * OCRs one image within the page time limit. On timeout the engine is reset, since the stuck job
- * would otherwise keep its worker busy forever.
+ * OCRs one image within the page time limit. The engine counts the limit from when it starts the
+ * image, not while the image waits behind others for a free process, and stops only this image
+ * when it passes: under load a queue of pages is not a page that takes too long, and resetting
+ * the shared engine on one timeout used to fail every other document whose OCR was in flight.
  *
  * @example
  * ```ts
@@ -41,6 +43,14 @@ export async function recognizeWithin(
   png: Uint8Array,
   what: string,
 ): Promise<OcrResult> {
-  const engine = context.ocr();
-  return withDeadline(engine.recognize(png), context.limits.pageTimeoutMs, what, () => void engine.reset());
+  try {
+    return await context.ocr().recognize(png, { timeoutMs: context.limits.pageTimeoutMs });
+  } catch (error) {
+    if (isVeilError(error) && error.code === 'VEIL_LIMIT_TIME')
+      throw new VeilError(
+        'VEIL_LIMIT_TIME',
+        `${what} took longer than limits.pageTimeoutMs (${context.limits.pageTimeoutMs} ms)`,
+      );
+    throw error;
+  }
 }

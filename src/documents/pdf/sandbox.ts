@@ -52,6 +52,8 @@ export interface PdfPageMessage {
 }
 
 export type PdfMessage =
+  /** The worker has loaded pdf.js and is waiting for its first job. */
+  | { readonly type: 'ready' }
   | { readonly type: 'open'; readonly pages: number }
   | PdfPageMessage
   | { readonly type: 'done' }
@@ -115,7 +117,8 @@ export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: num
     const reusable = idle.findIndex(
       (w) => (w as Worker & { heapLimit?: number }).heapLimit === job.limits.maxParserMemoryMb,
     );
-    const worker = reusable >= 0 ? idle.splice(reusable, 1)[0]! : spawn(job.limits);
+    const fresh = reusable < 0;
+    const worker = fresh ? spawn(job.limits) : idle.splice(reusable, 1)[0]!;
     (worker as Worker & { heapLimit?: number }).heapLimit = job.limits.maxParserMemoryMb;
     worker.ref();
     let settled = false;
@@ -150,10 +153,18 @@ export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: num
         job.limits.pageTimeoutMs,
       );
     };
-    arm();
+    // The watchdog times the document, not the worker's start-up (loading pdf.js, which under load
+    // or a TypeScript loader takes long and says nothing about the document): a fresh worker is
+    // sent its job, and timed, once it says it is ready.
+    const start = (): void => {
+      arm();
+      worker.postMessage(job);
+    };
     worker.on('message', (message: PdfMessage) => {
       if (settled) return;
-      if (message.type === 'open') {
+      if (message.type === 'ready') {
+        if (fresh) start();
+      } else if (message.type === 'open') {
         pages = message.pages;
         if (pages > job.limits.maxPages)
           finish(
@@ -193,6 +204,6 @@ export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: num
     worker.on('exit', () =>
       finish(new VeilError('VEIL_MALFORMED_DOCUMENT', 'the PDF parser stopped unexpectedly')),
     );
-    worker.postMessage(job);
+    if (!fresh) start();
   });
 }

@@ -9,7 +9,7 @@ import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { operatorRedaction, redactDocument } from '../../documents/index.js';
 import { createAnalyzer } from '../../engine/analyze.js';
-import type { Analyzer } from '../../engine/analyze.js';
+import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
 import { anonymizeVerified, OPERATORS } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
@@ -77,6 +77,11 @@ export interface StepServices {
   readonly audit?: (tenantId: string, event: AuditEventInput) => Promise<unknown>;
   /** The AI provider of the `model` and `auto` extractors; without it, those fail the job. */
   readonly model?: JobModelServices;
+  /**
+   * Builds the analyzer of a policy's detection options (default `createAnalyzer`); built once
+   * per policy and process, and the only analyzer the detect and anonymise steps run.
+   */
+  readonly createAnalyzer?: (options: AnalyzeOptions) => Analyzer;
 }
 
 /** What the extract step needs to ask a model. */
@@ -89,6 +94,14 @@ export interface JobModelServices {
 
 /** The job's text, and its parsed document when fields are to be extracted from it. */
 type ParsedArtifact = JobText & { readonly document?: Document };
+
+/**
+ * Whether the parse step reads the whole document: no page or region scope. Only then do the
+ * stored layout and findings describe every page the redacted output is made from.
+ */
+const readsWhole = (manifest: JobManifest): boolean =>
+  manifest.extraction === undefined ||
+  (manifest.extraction.pages === null && manifest.extraction.regions === null);
 
 /** Whether the job's outputs need the extract step. */
 const extracts = (manifest: JobManifest): boolean =>
@@ -199,7 +212,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
   const analyzerFor = (hash: string, manifest: JobManifest): Analyzer => {
     let analyzer = analyzers.get(hash);
     if (analyzer === undefined) {
-      analyzer = createAnalyzer(analyzeOptionsFromPolicy(manifest.policy));
+      analyzer = (services.createAnalyzer ?? createAnalyzer)(analyzeOptionsFromPolicy(manifest.policy));
       if (analyzers.size >= 16) analyzers.delete(analyzers.keys().next().value!);
       analyzers.set(hash, analyzer);
     }
@@ -249,12 +262,21 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         const manifest = await manifestOf(env);
         const bytes = await readArtifact(env.repos, jobId, ARTIFACT.original);
         // With an extraction, only its pages and regions are read, and the layout is kept (until
-        // the job finishes) for the extract step; otherwise only the text.
-        const parsed: ParsedArtifact = manifest.extraction
-          ? extracts(manifest)
-            ? await jobDocument(bytes, manifest.mediaType, manifest.extraction)
-            : await jobText(bytes, manifest.mediaType, manifest.extraction)
-          : await jobText(bytes, manifest.mediaType);
+        // the job finishes) for the extract step. A layout-bearing document read whole keeps its
+        // layout for the anonymise step too, which redacts it from the detect step's findings
+        // rather than parsing (and OCR-ing) and detecting it a second time. Otherwise only the text.
+        const keepLayout =
+          (manifest.extraction !== undefined && extracts(manifest)) ||
+          (manifest.outputs.includes('redacted') && readsWhole(manifest));
+        const scope = manifest.extraction;
+        const read = keepLayout
+          ? await jobDocument(bytes, manifest.mediaType, scope)
+          : await jobText(bytes, manifest.mediaType, scope);
+        // The text route's document is its lines again: the anonymise step does not need it.
+        const parsed: ParsedArtifact =
+          read.route === 'text' && !(manifest.extraction !== undefined && extracts(manifest))
+            ? { route: read.route, text: read.text }
+            : read;
         await putOnce(env, ARTIFACT.parsed, json(parsed));
       }
       return 'detect';
@@ -328,10 +350,24 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           // Layout-bearing formats are redacted in place (boxes burned into PDFs and images) and
           // the result re-extracted and re-checked by the documents layer.
           // DOCX and e-mail leave as text, anonymised by the policy's operators like the text route.
+          // The detect step's findings are reused when the stored layout is the whole document,
+          // so the document is parsed and detected once; only the residual check detects again
+          // (on the output).
           const original = await readArtifact(env.repos, jobId, ARTIFACT.original);
           const plan = planFromPolicy(manifest.policy);
+          const prepared =
+            parsed.document !== undefined && readsWhole(manifest)
+              ? {
+                  document: parsed.document,
+                  findings: parseJson<FindingsArtifact>(
+                    await readArtifact(env.repos, jobId, ARTIFACT.findings),
+                  ).findings,
+                }
+              : undefined;
           const redacted = await redactDocument(original, {
             detection: analyzeOptionsFromPolicy(manifest.policy),
+            analyze: analyzerFor(env.job.policyHash, manifest),
+            ...(prepared === undefined ? {} : { prepared }),
             redactText: operatorRedaction(plan, await contextFor(env, plan)),
           });
           output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));

@@ -1,0 +1,156 @@
+/**
+ * The work one job costs: how many times detection runs over its content. The figures of
+ * `npm run bench:job-sql` (statements, queue operations, CPU per job) rest on these counts.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import PgBoss from 'pg-boss';
+import { createAnalyzer } from '../../../src/engine/analyze.js';
+import type { AnalyzeOptions, Analyzer } from '../../../src/engine/analyze.js';
+import { getJobStatus, readRedacted } from '../../../src/pipeline/jobs/commands.js';
+import { ensureJobQueues, JOB_STEPS } from '../../../src/pipeline/jobs/queues.js';
+import type { JobStep } from '../../../src/pipeline/jobs/queues.js';
+import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
+import { runFusedSteps } from '../../../src/pipeline/jobs/fused.js';
+import { transitionJob } from '../../../src/pipeline/jobs/records.js';
+import { forTenant } from '../../../src/store/index.js';
+import { submitJob } from '../../../src/pipeline/jobs/submit.js';
+import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
+import { pgBossDb } from '../../../src/store/index.js';
+import { DRIVERS } from '../../store/drivers.js';
+import type { TestDatabase } from '../../store/drivers.js';
+import { textPdf } from '../../documents/fixtures.js';
+import { canaries, canaryText, CANARY_POLICY, storeFor } from './fixtures.js';
+
+const TENANT = 'tenant-work';
+
+function request(bytes: Uint8Array, mediaType: string): SubmitJobInput {
+  return {
+    tenant: TENANT,
+    bytes,
+    mediaType,
+    purpose: 'claims-intake',
+    consent: { basis: 'contract', allowManualReview: false },
+    outputs: ['findings_summary', 'redacted'],
+    retentionDays: 3,
+    policy: CANARY_POLICY,
+  };
+}
+
+for (const driver of DRIVERS) {
+  describe(`work per job on ${driver.name}`, { skip: driver.skip }, () => {
+    let database: TestDatabase;
+    let dataDir: string;
+    let boss: PgBoss;
+    let store: ReturnType<typeof storeFor>;
+
+    before(async () => {
+      database = await driver.open();
+      dataDir = await mkdtemp(join(tmpdir(), 'veil-work-'));
+      store = storeFor(database.handle, dataDir);
+      boss = new PgBoss({ db: pgBossDb(database.handle), supervise: false, schedule: false });
+      boss.on('error', () => {});
+      await boss.start();
+      await ensureJobQueues(boss);
+    });
+    after(async () => {
+      await boss?.stop({ graceful: false, close: false, wait: true });
+      await database?.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    /** Runs a job's steps in order, as a fused worker does, and returns the texts detection read. */
+    const runCounting = async (bytes: Uint8Array, mediaType: string): Promise<string[]> => {
+      const read: string[] = [];
+      const counting = (options: AnalyzeOptions): Analyzer => {
+        const analyze = createAnalyzer(options);
+        return (text) => {
+          read.push(text);
+          return analyze(text);
+        };
+      };
+      const tasks = createJobTasks({ keyring: store.keyring, createAnalyzer: counting });
+      const { jobId } = await submitJob(
+        { db: database.handle.db, blobs: store.blobs, boss },
+        request(bytes, mediaType),
+      );
+      const payload = { tenantId: TENANT, jobId };
+      const ran: JobStep[] = [];
+      for (let step: JobStep | null = 'intake'; step !== null;) {
+        const env = await stepEnv(store, payload, step);
+        assert.ok(env, `${step} is runnable`);
+        ran.push(step);
+        step = await tasks[step].run(env);
+      }
+      assert.deepEqual(
+        ran,
+        JOB_STEPS.filter((s) => s !== 'extract'),
+      );
+      assert.ok((await readRedacted(store, { tenant: TENANT, jobId })).bytes.byteLength > 0);
+      return read;
+    };
+
+    test('a text job is detected once, and its output checked once', async () => {
+      const text = canaryText(7);
+      const read = await runCounting(Buffer.from(text), 'text/plain');
+      // The detect step reads the document; the anonymise step reuses its stored findings and
+      // runs detection only over its own output (the residual check).
+      assert.equal(read.length, 2);
+      assert.equal(read.filter((t) => t === text).length, 1);
+      assert.ok(!read[1]!.includes(canaries(7).ssn) && !read[1]!.includes(canaries(7).email));
+    });
+
+    test('a PDF job is parsed and detected once, and its output checked once', async () => {
+      const { ssn, email } = canaries(8);
+      const pdf = await textPdf(
+        [[`Claim 8: contact ${email} about it.`, `Policy holder SSN ${ssn}.`]],
+        false,
+      );
+      const read = await runCounting(pdf, 'application/pdf');
+      // Before, the anonymise step parsed the original again and ran detection over it a second
+      // time (3 runs); now it redacts from the detect step's findings.
+      assert.equal(read.length, 2);
+      assert.equal(read.filter((t) => t.includes(ssn)).length, 1, 'the document text is detected once');
+      assert.ok(!read[1]!.includes(ssn) && !read[1]!.includes(email), 'the second run reads the output');
+    });
+
+    test('a fused job retried when it is already awaiting review runs finalise only', async () => {
+      const tasks = createJobTasks({ keyring: store.keyring });
+      const { jobId } = await submitJob(
+        { db: database.handle.db, blobs: store.blobs, boss },
+        request(Buffer.from(canaryText(9)), 'text/plain'),
+      );
+      const payload = { tenantId: TENANT, jobId };
+      // The first run: every step up to finalise, which moved the job to awaiting_review (a field
+      // waits for a reviewer) and died before it swept `parsed` and acknowledged the message.
+      for (const step of ['intake', 'parse', 'detect', 'anonymise'] as const)
+        await tasks[step].run((await stepEnv(store, payload, step))!);
+      assert.ok(await transitionJob(database.handle.db, payload, ['running'], 'awaiting_review'));
+      const repos = forTenant(store, TENANT);
+      const classes = async (): Promise<string[]> =>
+        (await repos.artifacts.listForJob(jobId)).map((a) => `${a.artifactClass}:${a.blobName}`).sort();
+      const before = await classes();
+      assert.ok(before.some((c) => c.startsWith('parsed:')));
+
+      // The retry, as the fused worker runs it.
+      const ran: JobStep[] = [];
+      await runFusedSteps(async (step) => {
+        const env = await stepEnv(store, payload, step);
+        if (env === undefined) return undefined;
+        ran.push(step);
+        return { next: await tasks[step].run(env) };
+      });
+      assert.deepEqual(ran, ['finalise']);
+      const view = await getJobStatus(store, { tenant: TENANT, jobId });
+      assert.equal(view.status, 'awaiting_review', 'the job still waits for its reviewer');
+      // Finalise only swept `parsed`: nothing was written again.
+      assert.deepEqual(
+        await classes(),
+        before.filter((c) => !c.startsWith('parsed:')),
+      );
+    });
+  });
+}
