@@ -15,11 +15,12 @@ import {
   DatabaseTokenVault,
   EncryptedFileBlobStore,
   openDatabase,
+  openS3BlobStore,
   pgBossDb,
   PostgresBlobStore,
   veilDataDir,
 } from '../store/index.js';
-import type { BlobDriver, BlobStore, DatabaseHandle, StoreContext } from '../store/index.js';
+import type { BlobSettings, BlobStore, DatabaseHandle, S3BlobStore, StoreContext } from '../store/index.js';
 import {
   ensureJobQueues,
   enqueueStep,
@@ -284,10 +285,11 @@ export interface RuntimeOptions {
    */
   readonly region?: string;
   /**
-   * Where encrypted blobs live (`VEIL_BLOBS`): `file`, under `<dataDir>/blobs` (default), or
-   * `postgres`, in the database, so processes that share only the database share blobs too.
+   * Where encrypted blobs live (`VEIL_BLOBS`): `file`, under `<dataDir>/blobs` (default),
+   * `postgres`, in the database, or an S3 bucket (`{ driver: 's3', bucket, ... }`), so processes
+   * that share only the database and the bucket share blobs too.
    */
-  readonly blobs?: BlobDriver;
+  readonly blobs?: BlobSettings;
   /** Settings for the queues, used only when this process is the first to create them. */
   readonly queues?: QueueSettings;
   /** pg-boss supervision (expiring steps whose worker died, archiving); default every 60 s. */
@@ -309,8 +311,8 @@ export interface Runtime {
 
 /**
  * Opens everything a Veil process needs: the database (migrated), the keyring (data keys in the
- * database, wrapped by the KEK provider), the encrypted blob store (under `<dataDir>/blobs`, or in
- * the database with `blobs: 'postgres'`), and
+ * database, wrapped by the KEK provider), the encrypted blob store (under `<dataDir>/blobs`, in
+ * the database with `blobs: 'postgres'`, or in an S3 bucket, checked before anything else starts), and
  * pg-boss on the same database with the job queues created.
  *
  * @example
@@ -339,6 +341,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       : { driver: 'pglite', dataDir: join(dataDir, 'pglite') },
   );
   let boss: PgBoss | undefined;
+  let s3: S3BlobStore | undefined;
   try {
     const keyring = new Keyring({
       provider,
@@ -346,7 +349,10 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     });
     let blobs: BlobStore;
     if (options.blobs === 'postgres') blobs = new PostgresBlobStore({ db: handle.db, keyring });
-    else {
+    else if (typeof options.blobs === 'object') {
+      s3 = await openS3BlobStore(options.blobs, keyring);
+      blobs = s3;
+    } else {
       const files = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });
       // A process killed mid-write leaves a ciphertext temp file; the next one to start reclaims it.
       await files
@@ -379,11 +385,13 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
         (closed ??= (async () => {
           await started.stop({ graceful: true, close: false, wait: true, timeout: 5000 });
           await handle.close();
+          s3?.close();
         })()),
     };
   } catch (error) {
     await boss?.stop({ graceful: false, close: false, wait: true }).catch(() => {});
     await handle.close();
+    s3?.close();
     throw error;
   }
 }

@@ -51,7 +51,7 @@ import { checkRegion } from '../pipeline/jobs/admission.js';
 import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import { ARTIFACT, artifactId, decodeManifest } from '../pipeline/jobs/request.js';
 import { forTenant } from '../store/index.js';
-import type { BlobDriver, StoreContext } from '../store/index.js';
+import type { BlobSettings, StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
 import {
@@ -134,8 +134,8 @@ export interface ServiceOptions {
   readonly detectionThreads?: number;
   /** The KEK provider; default a local key file, `<dataDir>/kek.key` (see `keyProviderFromConfig`). */
   readonly keyProvider?: KeyEncryptionKeyProvider;
-  /** Where encrypted blobs live: `file` (the data directory, default) or `postgres` (the database). */
-  readonly blobs?: BlobDriver;
+  /** Where encrypted blobs live: `file` (the data directory, default), `postgres` (the database) or an S3 bucket. */
+  readonly blobs?: BlobSettings;
   /** Serve HTTPS with this certificate and key (`startService`'s URL is then `https://`). */
   readonly tls?: TlsFiles;
   /**
