@@ -91,6 +91,9 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'VEIL_STORE_UNAVAILABLE',
   // A full disk may be freed: the step backs off and tries again, and fails the job if it is not.
   'VEIL_STORE_FULL',
+  // An S3 bucket or credentials fixed by the operator (recreated, rotated) serve again.
+  'VEIL_STORE_BUCKET_MISSING',
+  'VEIL_STORE_ACCESS_DENIED',
   'VEIL_KEY_PROVIDER',
   'VEIL_OCR_FAILED',
   // The AI provider may be back after a restart or an overload.
