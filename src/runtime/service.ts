@@ -30,7 +30,6 @@ import {
   applyReviews,
   deleteJob,
   getJobStatus,
-  openRuntime,
   readFields,
   listJobs,
   readFullText,
@@ -40,7 +39,9 @@ import {
   submitJob,
   submitOnce,
 } from '../pipeline/index.js';
-import type { Runtime, Workers } from '../pipeline/index.js';
+import { openRuntime } from './runtime.js';
+import type { Workers } from '../pipeline/index.js';
+import type { Runtime } from './runtime.js';
 import { governanceRoutes } from '../api/routes/governance.js';
 import { legalHoldRoutes } from '../api/routes/legal-holds.js';
 import { signInRoute } from '../api/routes/session.js';

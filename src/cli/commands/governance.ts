@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { diffPolicies, loadPolicy, loadPolicyDirectory } from '../../policy/index.js';
-import { openRuntime } from '../../pipeline/worker.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { commandConfig } from '../settings.js';
 import { openAuditLogs } from '../../runtime/audit.js';
 import { blobSettingsFromConfig } from '../../runtime/blobs.js';

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { VeilError } from '../../errors/veil-error.js';
-import { openRuntime, startWorkers } from '../../pipeline/worker.js';
+import { startWorkers } from '../../pipeline/worker.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { jobModelServices, modelProviderFromConfig } from '../../runtime/ai.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
 import { blobSettingsFromConfig } from '../../runtime/blobs.js';

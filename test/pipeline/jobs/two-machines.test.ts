@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createEnvironmentKeyProvider } from '../../../src/crypto/key-providers/environment.js';
 import { readRedacted } from '../../../src/pipeline/jobs/commands.js';
-import { openRuntime } from '../../../src/pipeline/worker.js';
+import { openRuntime } from '../../../src/runtime/runtime.js';
 import { findServer } from '../../store/drivers.js';
 import { S3_CREDENTIALS, startS3Server } from '../../store/s3-server.js';
 import { canaries, filesContaining, submitCanaryJobs, waitForJob } from './fixtures.js';
