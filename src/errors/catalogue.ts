@@ -370,6 +370,15 @@ export const ERROR_CATALOGUE = {
     status: 422,
     doc: "A corrected value is not a valid value of the field's type (a date that is no date, money without an amount); nothing was stored. The message names the field and its type, never the value.",
   },
+  // One service core (issue 18): the S3 blob driver.
+  VEIL_STORE_BUCKET_MISSING: {
+    status: 503,
+    doc: 'The S3 bucket blobs are kept in (`VEIL_S3_BUCKET`, or the bucket of `VEIL_BLOBS=s3://bucket/prefix`) does not exist at the endpoint; Veil never creates buckets. Create it (with versioning off or a lifecycle rule for noncurrent versions, so deleted blobs do not linger) or fix the name.',
+  },
+  VEIL_STORE_ACCESS_DENIED: {
+    status: 503,
+    doc: "The S3-compatible store refused Veil's credentials (an unknown access key, a bad signature, an expired token) or their permissions on the bucket. Credentials come from the AWS SDK's usual chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`, a role); the role needs `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject` and `s3:ListBucket` on the bucket. The message names the S3 error, never a credential.",
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

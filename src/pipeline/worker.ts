@@ -1,37 +1,16 @@
 /**
- * Job workers, and the runtime they share with `veil serve`: the database, the keyring, the
- * blob store and pg-boss, wired once from configuration.
+ * Job workers: each step's queue polled by handlers that run the pipeline's idempotent steps.
+ * The runtime they run on (database, keyring, blobs, pg-boss) is opened by `src/runtime`.
  */
-import { join } from 'node:path';
-import PgBoss from 'pg-boss';
-import { createLocalFileKeyProvider } from '../crypto/key-providers/local-file.js';
-import { assertKeyProviderRegion } from '../crypto/key-providers/region.js';
-import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/provider.js';
-import { Keyring } from '../crypto/keyring.js';
+import type PgBoss from 'pg-boss';
+import type { Keyring } from '../crypto/keyring.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import { VeilError, isVeilError } from '../errors/veil-error.js';
-import {
-  DatabaseKeyringStore,
-  DatabaseTokenVault,
-  EncryptedFileBlobStore,
-  openDatabase,
-  pgBossDb,
-  PostgresBlobStore,
-  veilDataDir,
-} from '../store/index.js';
-import type { BlobDriver, BlobStore, DatabaseHandle, StoreContext } from '../store/index.js';
-import {
-  ensureJobQueues,
-  enqueueStep,
-  FAILED_QUEUE,
-  FUSED_QUEUE,
-  JOB_STEPS,
-  payloadOf,
-  STEP_QUEUES,
-} from './jobs/queues.js';
-import type { JobPayload, JobStep, QueueSettings } from './jobs/queues.js';
+import { DatabaseTokenVault } from '../store/index.js';
+import type { BlobStore, DatabaseHandle, StoreContext } from '../store/index.js';
+import { enqueueStep, FAILED_QUEUE, FUSED_QUEUE, JOB_STEPS, payloadOf, STEP_QUEUES } from './jobs/queues.js';
+import type { JobPayload, JobStep } from './jobs/queues.js';
 import { discardArtifacts, failJob } from './jobs/records.js';
-import { guardQueueRejections } from './queue-rejections.js';
 import { createJobTasks, stepEnv } from './jobs/steps.js';
 import type { JobModelServices, StepServices } from './jobs/steps.js';
 import { runFusedSteps } from './jobs/fused.js';
@@ -90,6 +69,9 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'VEIL_STORE_UNAVAILABLE',
   // A full disk may be freed: the step backs off and tries again, and fails the job if it is not.
   'VEIL_STORE_FULL',
+  // An S3 bucket or credentials fixed by the operator (recreated, rotated) serve again.
+  'VEIL_STORE_BUCKET_MISSING',
+  'VEIL_STORE_ACCESS_DENIED',
   'VEIL_KEY_PROVIDER',
   'VEIL_OCR_FAILED',
   // The AI provider may be back after a restart or an overload.
@@ -277,122 +259,4 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       })()),
   };
-}
-
-/** Where {@link openRuntime} finds its database and data directory. */
-export interface RuntimeOptions {
-  /** The data directory: the PGlite database (unless `databaseUrl`), the key file and `blobs/`. Default `VEIL_DATA_DIR` or `./.veil`. */
-  readonly dataDir?: string;
-  /** A PostgreSQL connection string; PGlite in the data directory when absent. */
-  readonly databaseUrl?: string;
-  /** The KEK provider; default a local key file, `<dataDir>/kek.key` (0600, created on first use). */
-  readonly keyProvider?: KeyEncryptionKeyProvider;
-  /**
-   * The deployment's region (`VEIL_REGION`): the default key file is labelled with it, and a
-   * given provider in another region (or none) is refused with `VEIL_REGION_MISMATCH`.
-   */
-  readonly region?: string;
-  /**
-   * Where encrypted blobs live (`VEIL_BLOBS`): `file`, under `<dataDir>/blobs` (default), or
-   * `postgres`, in the database, so processes that share only the database share blobs too.
-   */
-  readonly blobs?: BlobDriver;
-  /** Settings for the queues, used only when this process is the first to create them. */
-  readonly queues?: QueueSettings;
-  /** pg-boss supervision (expiring steps whose worker died, archiving); default every 60 s. */
-  readonly maintenanceIntervalSeconds?: number;
-  /** pg-boss's own errors (a lost connection while polling); it keeps polling after each. */
-  readonly onQueueError?: (error: Error) => void;
-}
-
-/** The store, keys, blobs and queue of a Veil process. */
-export interface Runtime {
-  readonly dataDir: string;
-  readonly handle: DatabaseHandle;
-  readonly boss: PgBoss;
-  readonly keyring: Keyring;
-  readonly blobs: BlobStore;
-  /** Stops pg-boss (failing its in-flight steps back to retry) and closes the database. */
-  close(): Promise<void>;
-}
-
-/**
- * Opens everything a Veil process needs: the database (migrated), the keyring (data keys in the
- * database, wrapped by the KEK provider), the encrypted blob store (under `<dataDir>/blobs`, or in
- * the database with `blobs: 'postgres'`), and
- * pg-boss on the same database with the job queues created.
- *
- * @example
- * ```ts
- * const runtime = await openRuntime({ databaseUrl: process.env.DATABASE_URL });
- * try {
- *   await submitJob({ db: runtime.handle.db, blobs: runtime.blobs, boss: runtime.boss }, request);
- * } finally {
- *   await runtime.close();
- * }
- * ```
- */
-export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const dataDir = options.dataDir ?? veilDataDir(process.env, process.cwd());
-  const provider =
-    options.keyProvider ??
-    createLocalFileKeyProvider({
-      path: join(dataDir, 'kek.key'),
-      ...(options.region === undefined ? {} : { region: options.region }),
-    });
-  // Before the database opens: a deployment pinned to a region never starts on a foreign KEK.
-  assertKeyProviderRegion(provider, options.region);
-  const handle = await openDatabase(
-    options.databaseUrl !== undefined && options.databaseUrl !== ''
-      ? { driver: 'postgres', connectionString: options.databaseUrl }
-      : { driver: 'pglite', dataDir: join(dataDir, 'pglite') },
-  );
-  let boss: PgBoss | undefined;
-  try {
-    const keyring = new Keyring({
-      provider,
-      store: new DatabaseKeyringStore(handle.db),
-    });
-    let blobs: BlobStore;
-    if (options.blobs === 'postgres') blobs = new PostgresBlobStore({ db: handle.db, keyring });
-    else {
-      const files = new EncryptedFileBlobStore({ directory: join(dataDir, 'blobs'), keyring });
-      // A process killed mid-write leaves a ciphertext temp file; the next one to start reclaims it.
-      await files
-        .sweepTempFiles()
-        .catch((error: unknown) =>
-          options.onQueueError?.(error instanceof Error ? error : new Error('blob temp sweep failed')),
-        );
-      blobs = files;
-    }
-    boss = new PgBoss({
-      db: pgBossDb(handle),
-      schedule: false,
-      supervise: true,
-      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
-    });
-    // Unhandled, an 'error' event would end the process; pg-boss retries its own polling.
-    boss.on('error', (error) => options.onQueueError?.(error));
-    guardQueueRejections(options.onQueueError);
-    await boss.start();
-    await ensureJobQueues(boss, options.queues);
-    const started = boss;
-    let closed: Promise<void> | undefined;
-    return {
-      dataDir,
-      handle,
-      boss: started,
-      keyring,
-      blobs,
-      close: () =>
-        (closed ??= (async () => {
-          await started.stop({ graceful: true, close: false, wait: true, timeout: 5000 });
-          await handle.close();
-        })()),
-    };
-  } catch (error) {
-    await boss?.stop({ graceful: false, close: false, wait: true }).catch(() => {});
-    await handle.close();
-    throw error;
-  }
 }

@@ -35,7 +35,7 @@ import type { KeyEncryptionKeyProvider, WrapContext } from '../crypto/key-provid
 import { openStream, sealStream } from '../crypto/sealed-stream.js';
 import { VeilError, isVeilError } from '../errors/veil-error.js';
 import { enqueueStep } from '../pipeline/jobs/queues.js';
-import { openRuntime } from '../pipeline/worker.js';
+import { openRuntime } from './runtime.js';
 import { appliedMigrations, dumpTables, restoreTables, tablesEmpty } from '../store/dump.js';
 import type { TableRows } from '../store/dump.js';
 import { MIGRATIONS, openDatabase, SYSTEM_SCOPE } from '../store/index.js';

@@ -52,6 +52,37 @@ function absoluteUrl(protocols: readonly string[]) {
   }, `expected an absolute ${expected} URL`);
 }
 
+/** A yes/no setting: `true`/`false` (or `1`/`0`, `yes`/`no`). */
+const flag = () =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((value) => /^(true|false|1|0|yes|no)$/.test(value), 'expected true or false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** `s3://bucket` or `s3://bucket/prefix`. */
+const S3_URL = /^s3:\/\/([^/]+)(?:\/(.*))?$/;
+/** S3's bucket naming rules (lowercase, 3 to 63 characters, no leading or trailing dot or hyphen). */
+const BUCKET_NAME = /^(?=.{3,63}$)[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
+/** Key segments of S3's safe characters, without leading, trailing or doubled slashes. */
+const KEY_PREFIX = /^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/;
+
+/**
+ * The bucket and prefix of `VEIL_BLOBS=s3://bucket/prefix`, or undefined for another value.
+ *
+ * @example
+ * ```ts
+ * s3UrlParts('s3://veil-blobs/prod'); // { bucket: 'veil-blobs', prefix: 'prod' }
+ * ```
+ */
+export function s3UrlParts(value: string): { bucket: string; prefix?: string } | undefined {
+  const match = S3_URL.exec(value);
+  if (match === null) return undefined;
+  const prefix = (match[2] ?? '').replace(/\/+$/, '');
+  return { bucket: match[1]!, ...(prefix === '' ? {} : { prefix }) };
+}
+
 /** A comma-separated list of non-empty names. */
 const list = () =>
   text().transform((value) =>
@@ -77,13 +108,30 @@ export const configSchema = z
     VEIL_DATA_DIR: text().default('.veil'),
     /** A PostgreSQL connection string; PGlite in the data directory when unset. */
     DATABASE_URL: secret(absoluteUrl(['postgres:', 'postgresql:']).optional()),
-    /** Where encrypted blobs live: files in the data directory, or the database (shared by every machine using it). */
-    VEIL_BLOBS: z
-      .enum(BLOB_DRIVERS, {
-        error:
-          'expected file (encrypted files in the data directory) or postgres (encrypted, in the database)',
-      })
+    /**
+     * Where encrypted blobs live: files in the data directory, the database, or an S3 bucket (both
+     * shared by every machine using them); `s3://bucket/prefix` names the bucket in one setting.
+     */
+    VEIL_BLOBS: text()
+      .refine(
+        (value) => (BLOB_DRIVERS as readonly string[]).includes(value) || S3_URL.test(value),
+        'expected file (encrypted files in the data directory), postgres (encrypted, in the database), s3 (encrypted, in VEIL_S3_BUCKET) or s3://bucket/prefix',
+      )
       .default('file'),
+    /** s3: the bucket (it must exist; Veil never creates one). */
+    VEIL_S3_BUCKET: text()
+      .regex(BUCKET_NAME, 'expected an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)')
+      .optional(),
+    /** s3: a key prefix inside the bucket (`veil/prod`), so one bucket can hold several deployments. */
+    VEIL_S3_PREFIX: text()
+      .regex(KEY_PREFIX, "expected path segments of letters, digits and !-_.*'() separated by /")
+      .optional(),
+    /** s3: the AWS region; the SDK's usual chain (AWS_REGION, the profile) when unset. Credentials always come from that chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, a role). */
+    VEIL_S3_REGION: text().optional(),
+    /** s3: another S3-compatible service (MinIO, Ceph, R2); AWS when unset. */
+    VEIL_S3_ENDPOINT: absoluteUrl(['https:', 'http:']).optional(),
+    /** s3: path-style addressing (endpoint/bucket/key), which most self-hosted stores need. */
+    VEIL_S3_FORCE_PATH_STYLE: flag().default(false),
 
     // Documents.
     /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, or the CLI when installed. */
@@ -204,6 +252,37 @@ function crossChecks(config: Record<string, unknown>, context: z.RefinementCtx):
     need('VEIL_VAULT_KEY', 'with VEIL_KEK=vault-transit (the Transit key name)');
   }
   if (c.VEIL_KEK === 'aws-kms') need('VEIL_KMS_KEY_ID', 'with VEIL_KEK=aws-kms (key id, ARN or alias)');
+  if (c.VEIL_BLOBS === 's3')
+    need('VEIL_S3_BUCKET', 'with VEIL_BLOBS=s3 (or name it: VEIL_BLOBS=s3://bucket/prefix)');
+  const url = typeof c.VEIL_BLOBS === 'string' ? s3UrlParts(c.VEIL_BLOBS) : undefined;
+  if (url !== undefined) {
+    const refuse = (setting: SettingName, message: string): void =>
+      context.addIssue({ code: 'custom', path: [setting], message });
+    if (!BUCKET_NAME.test(url.bucket))
+      refuse(
+        'VEIL_BLOBS',
+        'expected s3://bucket/prefix with an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)',
+      );
+    else if (url.prefix !== undefined && !KEY_PREFIX.test(url.prefix))
+      refuse(
+        'VEIL_BLOBS',
+        "expected s3://bucket/prefix with a prefix of path segments of letters, digits and !-_.*'()",
+      );
+    for (const setting of ['VEIL_S3_BUCKET', 'VEIL_S3_PREFIX'] as const)
+      if (c[setting] !== undefined)
+        refuse(
+          setting,
+          'must not be set when VEIL_BLOBS names the bucket (s3://bucket/prefix); set one or the other',
+        );
+  }
+  if (c.VEIL_BLOBS !== 's3' && url === undefined)
+    for (const setting of ['VEIL_S3_BUCKET', 'VEIL_S3_PREFIX', 'VEIL_S3_REGION', 'VEIL_S3_ENDPOINT'] as const)
+      if (c[setting] !== undefined)
+        context.addIssue({
+          code: 'custom',
+          path: [setting],
+          message: 'is set but VEIL_BLOBS is not s3: blobs would not go to S3; set VEIL_BLOBS=s3 or unset it',
+        });
 }
 
 /** The settings the schema knows, in the order it lists them. */

@@ -6,6 +6,7 @@
  */
 import type { VeilConfig } from './config.js';
 import { modelProviderFromConfig } from './ai.js';
+import { blobSettingsFromConfig } from './blobs.js';
 import { keyProviderFromConfig } from './key-provider.js';
 import { ocrFromConfig } from './ocr.js';
 import { startService } from './service.js';
@@ -65,7 +66,7 @@ export async function startConfiguredService(
       ? {}
       : { detectionThreads: config.VEIL_DETECTION_THREADS }),
     keyProvider,
-    blobs: config.VEIL_BLOBS,
+    blobs: blobSettingsFromConfig(config),
     keyMaintenanceIntervalSeconds: config.VEIL_KEY_MAINTENANCE_SECONDS,
     ...(tls === undefined ? {} : { tls }),
     authenticate: signIn.authenticate,

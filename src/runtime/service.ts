@@ -30,7 +30,6 @@ import {
   applyReviews,
   deleteJob,
   getJobStatus,
-  openRuntime,
   readFields,
   listJobs,
   readFullText,
@@ -40,7 +39,9 @@ import {
   submitJob,
   submitOnce,
 } from '../pipeline/index.js';
-import type { Runtime, Workers } from '../pipeline/index.js';
+import { openRuntime } from './runtime.js';
+import type { Workers } from '../pipeline/index.js';
+import type { Runtime } from './runtime.js';
 import { governanceRoutes } from '../api/routes/governance.js';
 import { legalHoldRoutes } from '../api/routes/legal-holds.js';
 import { signInRoute } from '../api/routes/session.js';
@@ -52,7 +53,7 @@ import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import { outputReleased } from '../privacy/risk/outputs.js';
 import { ARTIFACT, artifactId, decodeManifest } from '../pipeline/jobs/request.js';
 import { forTenant } from '../store/index.js';
-import type { BlobDriver, StoreContext } from '../store/index.js';
+import type { BlobSettings, StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
 import {
@@ -142,8 +143,8 @@ export interface ServiceOptions {
   readonly fusedMaxBytes?: number;
   /** The KEK provider; default a local key file, `<dataDir>/kek.key` (see `keyProviderFromConfig`). */
   readonly keyProvider?: KeyEncryptionKeyProvider;
-  /** Where encrypted blobs live: `file` (the data directory, default) or `postgres` (the database). */
-  readonly blobs?: BlobDriver;
+  /** Where encrypted blobs live: `file` (the data directory, default), `postgres` (the database) or an S3 bucket. */
+  readonly blobs?: BlobSettings;
   /** Serve HTTPS with this certificate and key (`startService`'s URL is then `https://`). */
   readonly tls?: TlsFiles;
   /**

@@ -35,10 +35,14 @@ export {
 } from './tenant-artifacts.js';
 export { EncryptedFileBlobStore, type BlobRef, type BlobStore } from './blob-store.js';
 export { BLOB_CHUNK_BYTES, PostgresBlobStore } from './postgres-blob-store.js';
-
-/** The blob drivers `VEIL_BLOBS` selects: the data directory's files, or the database. */
-export const BLOB_DRIVERS = ['file', 'postgres'] as const;
-export type BlobDriver = (typeof BLOB_DRIVERS)[number];
+export {
+  BLOB_DRIVERS,
+  openS3BlobStore,
+  type BlobDriver,
+  type BlobSettings,
+  type S3BlobSettings,
+} from './blob-drivers.js';
+export type { S3BlobStore, S3BlobStoreOptions } from './s3-blob-store.js';
 export { DatabaseApiKeyStore, type ApiKeyListing, type ApiKeyRecord } from './api-key-store.js';
 export { DatabaseKeyringStore } from './keyring-store.js';
 export { DatabaseTokenVault } from './token-vault.js';

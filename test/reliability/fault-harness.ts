@@ -20,7 +20,7 @@ import pg from 'pg';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
 import { readRedacted } from '../../src/pipeline/jobs/commands.js';
 import { FAILED_QUEUE, STEP_QUEUES } from '../../src/pipeline/jobs/queues.js';
-import type { Runtime } from '../../src/pipeline/worker.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
 import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../src/store/index.js';
 import { canaries, submitCanaryJobs } from '../pipeline/jobs/fixtures.js';
 

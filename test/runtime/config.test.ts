@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { describeConfig, isSecretSetting, loadConfig, SETTING_NAMES } from '../../src/runtime/config.js';
+import { blobSettingsFromConfig } from '../../src/runtime/blobs.js';
 import { keyProviderConfig } from '../../src/runtime/key-provider.js';
 import { browserSignInFromConfig, oidcVerifierOptions } from '../../src/runtime/sign-in.js';
 
@@ -127,6 +128,76 @@ test('each KEK driver gets its settings', () => {
   });
   const file = loadConfig({ VEIL_KEK_FILE: '/run/secrets/kek' }).config;
   assert.deepEqual(keyProviderConfig(file), { driver: 'local-file', path: '/run/secrets/kek' });
+});
+
+test('blob drivers: file by default, postgres, and S3 named by settings or by one s3:// URL', () => {
+  assert.equal(blobSettingsFromConfig(loadConfig({}).config), 'file');
+  assert.equal(blobSettingsFromConfig(loadConfig({ VEIL_BLOBS: 'postgres' }).config), 'postgres');
+  assert.deepEqual(
+    blobSettingsFromConfig(
+      loadConfig({
+        VEIL_BLOBS: 's3',
+        VEIL_S3_BUCKET: 'veil-blobs',
+        VEIL_S3_PREFIX: 'prod/eu',
+        VEIL_S3_REGION: 'eu-west-1',
+        VEIL_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        VEIL_S3_FORCE_PATH_STYLE: 'true',
+      }).config,
+    ),
+    {
+      driver: 's3',
+      bucket: 'veil-blobs',
+      prefix: 'prod/eu',
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+    },
+  );
+  assert.deepEqual(blobSettingsFromConfig(loadConfig({ VEIL_BLOBS: 's3://veil-blobs/prod/' }).config), {
+    driver: 's3',
+    bucket: 'veil-blobs',
+    prefix: 'prod',
+    forcePathStyle: false,
+  });
+  assert.deepEqual(blobSettingsFromConfig(loadConfig({ VEIL_BLOBS: 's3://veil-blobs' }).config), {
+    driver: 's3',
+    bucket: 'veil-blobs',
+    forcePathStyle: false,
+  });
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_BLOBS: 's3' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_S3_BUCKET: must be set with VEIL_BLOBS=s3 (or name it: VEIL_BLOBS=s3://bucket/prefix)',
+  );
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_BLOBS: 'gcs' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_BLOBS: expected file (encrypted files in the data directory), postgres (encrypted, in the database), s3 (encrypted, in VEIL_S3_BUCKET) or s3://bucket/prefix',
+  );
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_BLOBS: 's3', VEIL_S3_BUCKET: 'Veil_Blobs' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_S3_BUCKET: expected an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)',
+  );
+  assert.match(
+    refusal(() => loadConfig({ VEIL_BLOBS: 's3://Bad_Bucket/x' })),
+    /^VEIL_CONFIG_INVALID: configuration: VEIL_BLOBS: expected s3:\/\/bucket\/prefix/,
+  );
+  assert.match(
+    refusal(() => loadConfig({ VEIL_BLOBS: 's3://veil-blobs/a//b' })),
+    /VEIL_BLOBS: expected s3:\/\/bucket\/prefix with a prefix/,
+  );
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_BLOBS: 's3://veil-blobs', VEIL_S3_BUCKET: 'other-bucket' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_S3_BUCKET: must not be set when VEIL_BLOBS names the bucket (s3://bucket/prefix); set one or the other',
+  );
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_S3_BUCKET: 'veil-blobs' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_S3_BUCKET: is set but VEIL_BLOBS is not s3: blobs would not go to S3; set VEIL_BLOBS=s3 or unset it',
+  );
+  assert.equal(
+    refusal(() =>
+      loadConfig({ VEIL_BLOBS: 's3', VEIL_S3_BUCKET: 'veil-blobs', VEIL_S3_FORCE_PATH_STYLE: 'maybe' }),
+    ),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_S3_FORCE_PATH_STYLE: expected true or false',
+  );
 });
 
 test('OIDC settings map to the token verifier: discovery or a JWKS URL, claim paths', () => {

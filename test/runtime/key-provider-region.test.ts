@@ -14,7 +14,7 @@ import {
   createVaultTransitKeyProvider,
 } from '../../src/crypto/key-providers/index.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
-import { openRuntime } from '../../src/pipeline/worker.js';
+import { openRuntime } from '../../src/runtime/runtime.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { startConfiguredService } from '../../src/runtime/configured-service.js';
 import { keyProviderConfig, keyProviderFromConfig } from '../../src/runtime/key-provider.js';

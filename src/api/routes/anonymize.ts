@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { anonymize } from '../../engine/anonymize/index.js';
+import { anonymize, OPERATORS } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizedItem, OperatorConfig } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
 import { VeilError } from '../../errors/veil-error.js';
@@ -71,7 +71,8 @@ const operatorSchema = z.discriminatedUnion('type', [
 
 type OperatorRequest = z.output<typeof operatorSchema>;
 
-const KEYED = new Set<OperatorRequest['type']>(['hash', 'encrypt', 'fpe', 'date_shift']);
+/** Whether an operator needs the tenant's keys: read from the operator itself, never a list kept here. */
+const keyed = (type: OperatorRequest['type']): boolean => OPERATORS[type].needs.includes('keys');
 
 export const anonymizeRequestSchema = z
   .object({
@@ -226,9 +227,9 @@ export async function anonymizeRoutes(
     },
     async (request) => {
       const { text, analyzer_results: results, anonymizers } = request.body;
-      const keyed = Object.entries(anonymizers ?? {}).find(([, operator]) => KEYED.has(operator.type));
-      if (keyed !== undefined && tenantKeys === undefined) {
-        const [type, operator] = keyed;
+      const needsKeys = Object.entries(anonymizers ?? {}).find(([, operator]) => keyed(operator.type));
+      if (needsKeys !== undefined && tenantKeys === undefined) {
+        const [type, operator] = needsKeys;
         throw new VeilError(
           'VEIL_INVALID_OPTION',
           `anonymizers.${type}.type: the ${operator.type} operator needs tenant keys, which this server is not configured with; use replace, redact, mask, generalize or keep`,

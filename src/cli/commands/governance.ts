@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { diffPolicies, loadPolicy, loadPolicyDirectory } from '../../policy/index.js';
-import { openRuntime } from '../../pipeline/worker.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { commandConfig } from '../settings.js';
 import { openAuditLogs } from '../../runtime/audit.js';
+import { blobSettingsFromConfig } from '../../runtime/blobs.js';
 import { retentionAudit } from '../../runtime/governance.js';
 import { sweepRetention } from '../../privacy/retention/sweeper.js';
 import { DatabaseTokenVault } from '../../store/token-vault.js';
@@ -59,7 +60,7 @@ export function registerGovernance(program: Command): void {
         ...(region === undefined ? {} : { region }),
         ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
         // The sweep deletes blobs where the service keeps them.
-        blobs: commandConfig().VEIL_BLOBS,
+        blobs: blobSettingsFromConfig(commandConfig()),
       });
       try {
         const logs = await openAuditLogs({

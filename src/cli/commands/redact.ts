@@ -4,24 +4,21 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
-import { createAnalyzer, MAX_TEXT_LENGTH } from '../../engine/analyze.js';
-import { anonymizeVerified } from '../../engine/anonymize/verified.js';
 import type { OperatorKeys } from '../../engine/anonymize/keys.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/types.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
 import { sniffFileFormat } from '../io.js';
-import { anonymizeCsv } from '../../pipeline/structured/csv.js';
-import { anonymizeJsonDocument } from '../../pipeline/structured/json.js';
-import { analyzeOptionsFromPolicy, planFromPolicy, structuredRulesFromPolicy } from '../../policy/plan.js';
+import { INPUT_FORMATS, operatorNeeds, redactInput } from '../../pipeline/redact-input.js';
+import type { InputFormat } from '../../pipeline/redact-input.js';
+import { analyzeOptionsFromPolicy, planFromPolicy } from '../../policy/plan.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { Policy } from '../../policy/schema.js';
-import { kAnonymityFromPolicy } from '../../privacy/risk/policy.js';
 import { configureDocumentCommand } from '../settings.js';
 
-const FORMATS = ['text', 'csv', 'json'] as const;
-type Format = (typeof FORMATS)[number];
+const FORMATS = INPUT_FORMATS;
+type Format = InputFormat;
 
 interface RedactFlags {
   output: string;
@@ -95,7 +92,7 @@ export function registerRedact(program: Command): void {
       const format = flags.format ?? formatOf(file);
       const input = await openInput(file);
       const counts = await writeAtomically(flags.output, (output) =>
-        redact(format, input, output, policy, plan, context),
+        redactInput(format, input, output, { policy, plan, context }),
       );
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const byType = Object.entries(counts)
@@ -160,21 +157,14 @@ async function keysFor(
   plan: AnonymizationPlan,
   flags: RedactFlags,
 ): Promise<{ keys?: OperatorKeys }> {
-  const configs = [
-    plan.default,
-    ...Object.values(plan.operators ?? {}),
-    ...Object.values(structuredRulesFromPolicy(policy).fields).flatMap((r) =>
-      typeof r === 'object' && r.operator ? [r.operator] : [],
-    ),
-  ];
-  const names = new Set(configs.map((c) => c.operator));
+  const needs = operatorNeeds(policy, plan);
   // An in-memory vault would vanish with the process and leave tokens nobody can resolve.
-  if (names.has('tokenize'))
+  if (needs.has('vault'))
     throw new VeilError(
       'VEIL_INVALID_OPTION',
       'redact: the tokenize operator needs a persistent token vault, which the CLI does not have yet; use encrypt or fpe',
     );
-  if (!['hash', 'encrypt', 'fpe', 'date_shift'].some((n) => names.has(n as never))) return {};
+  if (!needs.has('keys')) return {};
   // The keys are unwrapped up front, so the keyring's database can close before the work starts.
   return { keys: await withKeyring(flags.dataDir, (keyring) => createOperatorKeys(keyring, flags.tenant)) };
 }
@@ -189,56 +179,6 @@ async function openInput(file: string): Promise<Readable> {
     });
   }
   return createReadStream(file);
-}
-
-async function redact(
-  format: Format,
-  input: Readable,
-  output: Writable,
-  policy: Policy,
-  plan: AnonymizationPlan,
-  context: AnonymizeContext,
-): Promise<Record<string, number>> {
-  const analyze = createAnalyzer(analyzeOptionsFromPolicy(policy));
-  if (format === 'csv')
-    return {
-      ...(
-        await anonymizeCsv(input, output, {
-          plan,
-          context,
-          analyze,
-          rules: structuredRulesFromPolicy(policy),
-          ...kAnonymityOption(policy),
-        })
-      ).byType,
-    };
-  if (format === 'json')
-    return {
-      ...(
-        await anonymizeJsonDocument(input, output, {
-          plan,
-          context,
-          analyze,
-          rules: structuredRulesFromPolicy(policy),
-        })
-      ).byType,
-    };
-  let text = '';
-  input.setEncoding('utf8');
-  for await (const chunk of input) {
-    text += chunk as string;
-    if (text.length > MAX_TEXT_LENGTH)
-      throw new VeilError('VEIL_INPUT_TOO_LARGE', `redact: text longer than ${MAX_TEXT_LENGTH} characters`);
-  }
-  // Verified: the output is analysed again and anything left is anonymised or refused.
-  const done = await anonymizeVerified(text, analyze, plan, context);
-  await new Promise<void>((resolve, reject) => {
-    output.on('error', reject);
-    output.end(done.text, () => resolve());
-  });
-  const counts: Record<string, number> = {};
-  for (const item of done.items) counts[item.type] = (counts[item.type] ?? 0) + 1;
-  return counts;
 }
 
 /** Runs `write` against a temporary file beside `target` and renames it into place on success. */
@@ -262,9 +202,3 @@ async function writeAtomically<T>(target: string, write: (output: Writable) => P
 }
 
 // The policy's k_anonymity, as the CSV writer's option (absent when the policy requires none).
-function kAnonymityOption(policy: Policy): {
-  kAnonymity?: NonNullable<ReturnType<typeof kAnonymityFromPolicy>>;
-} {
-  const options = kAnonymityFromPolicy(policy);
-  return options === undefined ? {} : { kAnonymity: options };
-}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { requireTenantId } from '../../access/index.js';
 import { runRegressions } from '../../pipeline/review/regressions.js';
-import { openRuntime } from '../../pipeline/worker.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { writeLine } from '../io.js';
 import { DEFAULT_DATA_DIR } from '../keyring.js';
 

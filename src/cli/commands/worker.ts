@@ -1,8 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { VeilError } from '../../errors/veil-error.js';
-import { openRuntime, startWorkers } from '../../pipeline/worker.js';
+import { startWorkers } from '../../pipeline/worker.js';
+import { openRuntime } from '../../runtime/runtime.js';
 import { jobModelServices, modelProviderFromConfig } from '../../runtime/ai.js';
 import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
+import { blobSettingsFromConfig } from '../../runtime/blobs.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
 import { ocrFromConfig } from '../../runtime/ocr.js';
 import { recordPoliciesInForce, startGovernance } from '../../runtime/governance.js';
@@ -87,7 +89,7 @@ export function registerWorker(program: Command): void {
         ...(region === undefined ? {} : { region }),
         dataDir: config.VEIL_DATA_DIR,
         keyProvider: await keyProviderFromConfig(config),
-        blobs: config.VEIL_BLOBS,
+        blobs: blobSettingsFromConfig(config),
         onQueueError: (error) => logEvent({ kind: 'queue-error', detail: error.message.slice(0, 200) }),
       });
       const logs = await openAuditLogs({

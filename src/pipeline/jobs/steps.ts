@@ -7,10 +7,11 @@
 import type { DatabaseTokenVault } from '../../store/token-vault.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import { operatorRedaction, redactDocument } from '../../documents/index.js';
+import { Readable, Writable } from 'node:stream';
+import { operatorRedaction, redactDocument, sniffType } from '../../documents/index.js';
 import { createAnalyzer } from '../../engine/analyze.js';
 import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
-import { anonymizeVerified, OPERATORS } from '../../engine/anonymize/index.js';
+import { anonymizeVerified } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
@@ -31,6 +32,9 @@ import type { JobPayload, JobStep } from './queues.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
 import type { ArtifactClass, JobManifest } from './request.js';
 import { jobDocument, jobText } from './text.js';
+import { operatorNeeds, redactInput } from '../redact-input.js';
+import type { InputFormat } from '../redact-input.js';
+import type { Policy } from '../../policy/index.js';
 import { extractFields, requireExtractor } from '../../ai/fields/extract.js';
 import type { Extractor } from '../../ai/fields/extractor.js';
 import { createEgressGuard } from '../../ai/egress.js';
@@ -219,10 +223,12 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     return analyzer;
   };
 
-  const contextFor = async (env: StepEnv, plan: AnonymizationPlan): Promise<AnonymizeContext> => {
-    const needs = new Set(
-      [plan.default, ...Object.values(plan.operators ?? {})].flatMap((c) => [...OPERATORS[c.operator].needs]),
-    );
+  const contextFor = async (
+    env: StepEnv,
+    policy: Policy,
+    plan: AnonymizationPlan,
+  ): Promise<AnonymizeContext> => {
+    const needs = operatorNeeds(policy, plan);
     return {
       tenant: env.payload.tenantId,
       // Tokens and tags are scoped to the job: the same value in two jobs gets unrelated tokens.
@@ -324,6 +330,12 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     },
   };
 
+  /** Documents redacted field by field through {@link redactInput}, as `veil redact` does. */
+  const STRUCTURED: Partial<Record<string, { format: InputFormat; mediaType: string }>> = {
+    csv: { format: 'csv', mediaType: 'text/csv' },
+    json: { format: 'json', mediaType: 'application/json' },
+  };
+
   const anonymise: JobTask = {
     step: 'anonymise',
     async run(env) {
@@ -342,7 +354,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
             parsed.text,
             analyze,
             plan,
-            await contextFor(env, plan),
+            await contextFor(env, manifest.policy, plan),
             findings,
           );
           output = frameOutput('text/plain', Buffer.from(done.text, 'utf8'));
@@ -355,22 +367,36 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           // (on the output).
           const original = await readArtifact(env.repos, jobId, ARTIFACT.original);
           const plan = planFromPolicy(manifest.policy);
-          const prepared =
-            parsed.document !== undefined && readsWhole(manifest)
-              ? {
-                  document: parsed.document,
-                  findings: parseJson<FindingsArtifact>(
-                    await readArtifact(env.repos, jobId, ARTIFACT.findings),
-                  ).findings,
-                }
-              : undefined;
-          const redacted = await redactDocument(original, {
-            detection: analyzeOptionsFromPolicy(manifest.policy),
-            analyze: analyzerFor(env.job.policyHash, manifest),
-            ...(prepared === undefined ? {} : { prepared }),
-            redactText: operatorRedaction(plan, await contextFor(env, plan)),
-          });
-          output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));
+          const context = await contextFor(env, manifest.policy, plan);
+          const structured = STRUCTURED[(await sniffType(original)).format];
+          if (structured !== undefined) {
+            // CSV and JSON by the policy's `fields:` rules, exactly as `veil redact` does them.
+            const chunks: Buffer[] = [];
+            const sink = new Writable({
+              write(chunk: Buffer | string, _encoding, done) {
+                chunks.push(Buffer.from(chunk));
+                done();
+              },
+            });
+            await redactInput(structured.format, Readable.from([original]), sink, {
+              policy: manifest.policy,
+              plan,
+              context,
+            });
+            output = frameOutput(structured.mediaType, Buffer.concat(chunks));
+          } else {
+            const prepared =
+              parsed.document !== undefined && readsWhole(manifest)
+                ? { document: parsed.document, findings }
+                : undefined;
+            const redacted = await redactDocument(original, {
+              detection: analyzeOptionsFromPolicy(manifest.policy),
+              analyze: analyzerFor(env.job.policyHash, manifest),
+              ...(prepared === undefined ? {} : { prepared }),
+              redactText: operatorRedaction(plan, context),
+            });
+            output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));
+          }
         }
         // Before the output is stored, so a re-run after a crash records it (the first record stands).
         await recordClass(

@@ -10,7 +10,7 @@ import { Keyring } from '../../../src/crypto/keyring.js';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
 import type { JobStatusView } from '../../../src/pipeline/jobs/commands.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
-import type { Runtime } from '../../../src/pipeline/worker.js';
+import type { Runtime } from '../../../src/runtime/runtime.js';
 import { loadPolicy, validatePolicy } from '../../../src/policy/index.js';
 import type { Policy } from '../../../src/policy/index.js';
 import { DatabaseKeyringStore, EncryptedFileBlobStore } from '../../../src/store/index.js';

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { readRedacted } from '../../../src/pipeline/jobs/commands.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
-import { openRuntime, startWorkers } from '../../../src/pipeline/worker.js';
+import { startWorkers } from '../../../src/pipeline/worker.js';
+import { openRuntime } from '../../../src/runtime/runtime.js';
 import { validatePolicy } from '../../../src/policy/index.js';
 import { canaries, canaryText, DEFAULT_POLICY, filesContaining, waitForJob } from './fixtures.js';
 
