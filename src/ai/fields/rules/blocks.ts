@@ -15,7 +15,7 @@ const STOP_ADDRESS =
 // A telephone number on a line of its own ("07-355 2616").
 const PHONE_LINE = /^[\s(]*\+?\d{2,4}[\s)-]*\d{3,4}[\s-]?\d{3,5}\s*$/;
 const REGISTRATION =
-  /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^\(?\s*\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
+  /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^[^\p{L}\p{N}]{0,3}[A-Z]{0,2}\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
 const POSTCODE = /(?<!\d)\d{5}(?!\d)/;
 
 /**
@@ -213,4 +213,58 @@ export function findAddressBlock(
   }
   if (first < 0) return null;
   return { first, last, cues: strong / (last - first + 1) };
+}
+
+/** Street-type abbreviations of Malay addresses (jalan, taman, lorong, kampung). */
+const STREET_ABBREVIATIONS = ['JLN', 'TMN', 'LRG', 'KPG'];
+/** Words after which a street's name and then its number follow ("JALAN ASTANA 1C"). */
+const STREET_WORDS = /^(JALAN|JLN|LORONG|LRG|PERSIARAN|LEBUH)$/i;
+
+/**
+ * Undoes two OCR misreadings particular to addresses. A three-letter token one letter off a
+ * street-type abbreviation (`THN SRI MUDA`, `JUN GENTING`) is that abbreviation when it opens a
+ * part of the address (after a comma, a number or at the start) and a word follows it. A street's
+ * number with a letter, read with `I` or `l` for its `1` (`JALAN ASTANA IC`), is written with the
+ * digit when it follows a street word and a name.
+ *
+ * @example
+ * ```ts
+ * repairAddressTokens('67, JLN MEWAH 25/63 THN SRI MUDA'); // '67, JLN MEWAH 25/63 TMN SRI MUDA'
+ * ```
+ */
+export function repairAddressTokens(text: string): string {
+  const toks = tokens(text);
+  const replacement = new Map<number, string>();
+  toks.forEach((t, i) => {
+    const next = toks[i + 1];
+    const before = text.slice(toks[i - 1]?.end ?? 0, t.start);
+    const previous = toks[i - 1]?.text ?? '';
+    if (
+      t.text.length === 3 &&
+      /^\p{L}+$/u.test(t.text) &&
+      next !== undefined &&
+      /^\p{L}{3,}$/u.test(next.text) &&
+      (i === 0 || before.includes(',') || /\d/.test(previous))
+    ) {
+      const near = STREET_ABBREVIATIONS.filter((a) => wordDistance(t.text, a) === 1);
+      if (near.length === 1 && !STREET_ABBREVIATIONS.includes(t.text.toUpperCase()))
+        replacement.set(i, near[0]!);
+    }
+    if (
+      /^[Il|][A-Z]$/.test(t.text) &&
+      i >= 2 &&
+      STREET_WORDS.test(toks[i - 2]!.text) &&
+      /^\p{L}{3,}$/u.test(previous)
+    )
+      replacement.set(i, `1${t.text[1]!}`);
+  });
+  let out = '';
+  let at = 0;
+  toks.forEach((t, i) => {
+    const word = replacement.get(i);
+    if (word === undefined) return;
+    out += text.slice(at, t.start) + word;
+    at = t.end;
+  });
+  return out + text.slice(at);
 }
