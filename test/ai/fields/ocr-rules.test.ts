@@ -258,3 +258,19 @@ test('a registration number on a line of its own, with OCR specks before it, doe
   );
   assert.equal(fields.address!.value, 'NO.59 JALAN PERMAS 9/5, BANDAR BARU PERMAS JAYA, 81760 JOHOR BAHRU');
 });
+
+test("a seller's name OCR split into two lines on one row is read left to right; a line below is not pulled in", async () => {
+  // A tilted photo: the suffix sits a little higher at the right and comes out as a line of its own, first.
+  const doc = page([
+    [420, 24, 'BHD'],
+    [20, 30, 'LIGHTROOM GALLERY, SDM'],
+    [20, 60, 'NO: 28, JALAN ASTANA'],
+    [20, 400, 'TOTAL 9.00'],
+  ]);
+  const { fields } = await extractFields(
+    doc,
+    validateFields([{ name: 'company', type: 'string', position: 'top', expect: ['SDN BHD', 'BHD'] }]),
+    { rules: createRuleExtractor({ calibration: null }) },
+  );
+  assert.equal(fields.company!.value, 'LIGHTROOM GALLERY, SDN BHD');
+});

@@ -1,7 +1,7 @@
 import type { Finding } from '../../../engine/types.js';
 import { repairWords } from '../types/ocr-confusions.js';
 import { findLabels, foldToken, tokens } from './labels.js';
-import type { LayoutLine } from './layout.js';
+import { sameRow, type LayoutLine } from './layout.js';
 
 /** The share of the top of a page where a letterhead (seller's name, address) is looked for. */
 const TOP_SHARE = 0.4;
@@ -123,6 +123,32 @@ function topLines(lines: readonly LayoutLine[]): number[] {
 }
 
 /**
+ * The lines that make up a name from `first` to `last`, in reading order: with, on the first
+ * line's row, plausible name lines beside it that OCR split off (a tilted photo: `LIGHTROOM
+ * GALLERY, SDM` and `BHD`, read as two lines, the right one first), ordered left to right.
+ */
+function rowParts(lines: readonly LayoutLine[], first: number, last: number): number[] {
+  const own = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+  const line = lines[first]!;
+  if (!line.box) return own;
+  const box = line.box;
+  const beside = sameRow(lines, first, Number.NEGATIVE_INFINITY).filter((j) => {
+    const other = lines[j]!.box;
+    return (
+      !own.includes(j) &&
+      other !== null &&
+      plausibleName(lines[j]!) &&
+      !/\d/.test(lines[j]!.text) &&
+      // Beside it, not over it: its centre is out of the line's span (a speck may widen the line).
+      Math.abs(other.x + other.width / 2 - (box.x + box.width / 2)) > box.width / 2
+    );
+  });
+  if (beside.length === 0) return own;
+  const row = [first, ...beside].sort((a, b) => lines[a]!.box!.x - lines[b]!.box!.x);
+  return [...row, ...own.slice(1)];
+}
+
+/**
  * The line of a letterhead that names the issuer: the topmost line holding an expected word
  * ("SDN BHD", "TRADING"), else the topmost plausible one that is not a person's name.
  */
@@ -130,7 +156,7 @@ export function findTopLine(
   lines: readonly LayoutLine[],
   expected: readonly string[],
   findings: readonly (readonly Finding[])[],
-): { line: number; last: number; expected: boolean } | null {
+): { line: number; last: number; expected: boolean; parts: number[] } | null {
   const candidates = topLines(lines).filter((i) => plausibleName(lines[i]!));
   const withExpected = candidates.find((i) => expectScore(lines[i]!.text, expected) > 0);
   if (withExpected !== undefined) {
@@ -144,7 +170,8 @@ export function findTopLine(
       (/[&,\-]\s*$/.test(lines[withExpected]!.text) ||
         expectScore(next.text, expected) > 0 ||
         unclosed(lines[withExpected]!.text));
-    return { line: withExpected, last: continues ? withExpected + 1 : withExpected, expected: true };
+    const last = continues ? withExpected + 1 : withExpected;
+    return { line: withExpected, last, expected: true, parts: rowParts(lines, withExpected, last) };
   }
   // A cashier's or owner's name often heads a receipt; the issuer is the next plausible line.
   const notPerson = candidates.find(
@@ -154,7 +181,9 @@ export function findTopLine(
       ),
   );
   const chosen = notPerson ?? candidates[0];
-  return chosen === undefined ? null : { line: chosen, last: chosen, expected: false };
+  return chosen === undefined
+    ? null
+    : { line: chosen, last: chosen, expected: false, parts: rowParts(lines, chosen, chosen) };
 }
 
 function addressCues(line: LayoutLine, expected: readonly string[], findings: readonly Finding[]): number {

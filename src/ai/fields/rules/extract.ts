@@ -198,10 +198,7 @@ function unlabelledText(
     if (!top) return [];
     const line = lines[top.line]!;
     const text = restoreExpectedWords(
-      lines
-        .slice(top.line, top.last + 1)
-        .map((l) => trustedText(l).trim())
-        .join(' '),
+      top.parts.map((i) => trustedText(lines[i]!).trim()).join(' '),
       expected,
     );
     const m = VALUE_FINDERS[spec.type](text, spec)[0];
