@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: npm run eval:fields [-- --misses] [-- --fit]   (--misses lists the dev half's misses, for
+// Usage: npm run eval:fields [-- --misses] [-- --fit] [-- --engine native|wasm]   (--misses lists the dev half's misses, for
 // tuning; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
@@ -27,6 +27,7 @@ import {
 import { loadTemplate } from '../../src/ai/fields/templates.js';
 import { parseValue } from '../../src/ai/fields/types/index.js';
 import type { Document, Line } from '../../src/documents/model.js';
+import { createOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
@@ -37,6 +38,11 @@ if (!existsSync(root)) {
   process.exit(0);
 }
 const showMisses = process.argv.includes('--misses');
+// `--engine native|wasm` reads with that OCR engine (cached apart); by default the shared engine
+// (`auto`: the native tesseract when installed, as the product does).
+const engineArg = process.argv.indexOf('--engine');
+const engine = engineArg > 0 ? (process.argv[engineArg + 1] as 'native' | 'wasm') : undefined;
+const ocr = engine ? createOcr(engine) : undefined;
 const fit = process.argv.includes('--fit');
 const CALIBRATION_FILE = fileURLToPath(
   new URL('../../src/ai/fields/rules/calibration.json', import.meta.url),
@@ -146,7 +152,7 @@ const verbatim = [
 ];
 for (const id of ids) {
   const gold = JSON.parse(readFileSync(`${root}key/${id}.json`, 'utf8')) as Gold;
-  const { doc, cached } = await cachedParse(readFileSync(`${root}img/${id}.jpg`));
+  const { doc, cached } = await cachedParse(readFileSync(`${root}img/${id}.jpg`), ocr ? { ocr } : {}, engine);
   if (!cached) ocrRuns++;
   const inputs: Record<Input, Document> = {
     ocr: doc,
@@ -334,3 +340,4 @@ console.log(
 );
 if (showMisses) console.log(`\ndev misses:\n${misses.join('\n')}`);
 await closeDocumentResources();
+await ocr?.close();

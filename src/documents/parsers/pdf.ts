@@ -31,7 +31,8 @@ function shifted(lines: Line[], origin: { x: number; y: number } | undefined): L
  * Parses a PDF in the isolated PDF worker: each page's text layer with word boxes, and pages
  * without usable text rendered at 300 dpi, prepared as images are (`prepareForOcr`) and OCR'd
  * here, page by page as they arrive, so the OCR pool works while the worker reads on. With
- * regions (`context.regions`), a page is rendered and OCR'd only inside the box holding them. Pages with a
+ * regions (`context.regions`), only the words inside them are kept (the text layer's filtered in
+ * the worker) and a page is rendered and OCR'd only inside the box holding them. Pages with a
  * usable text layer and large images keep the layer and add the OCR'd words of those images.
  * Pages, pixels, time and memory are bounded by the limits.
  *
