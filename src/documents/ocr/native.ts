@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import { VeilError } from '../../errors/veil-error.js';
 import type { OcrEngine, OcrResult, OcrWord } from './engine.js';
+import { englishDataPath } from './pool.js';
 
 /** What {@link createNativeTesseractOcr} takes. */
 export interface NativeTesseractOptions {
@@ -16,6 +18,27 @@ export interface NativeTesseractOptions {
   readonly timeoutMs?: number;
   /** A process printing more than this is killed: no page yields megabytes of words. */
   readonly maxOutputBytes?: number;
+  /**
+   * The English model: `system` (default), the installed package's; `best_int`, the one
+   * tesseract.js reads, unpacked once into memory and written into each run's private folder. On
+   * SROIE receipts `best_int` held the gold address word for word in 16 of 40 against 11, for
+   * about 30% more CPU, but it misread the synthetic SSN of test/documents/ocr-native.test.ts
+   * (`536-222-8104`), so it is not the default until `npm run eval:ocr` compares the two.
+   */
+  readonly model?: 'best_int' | 'system';
+}
+
+let model: Promise<Buffer> | undefined;
+
+/** The `best_int` English model, unpacked into memory once per process. */
+function bestIntModel(): Promise<Buffer> {
+  model ??= readFile(join(englishDataPath('best_int'), 'eng.traineddata.gz')).then((packed) =>
+    gunzipSync(packed),
+  );
+  model.catch(() => {
+    model = undefined;
+  });
+  return model;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -51,7 +74,22 @@ export function createNativeTesseractOcr(options: NativeTesseractOptions = {}): 
     limit(async () => {
       const dir = await mkdtemp(join(tmpdir(), 'veil-ocr-'));
       try {
-        const tsv = await runTesseract({ binary, image, psm, dir, timeoutMs, maxOutputBytes, running });
+        // The model is written into the run's private folder, deleted with it below.
+        let tessdata: string | undefined;
+        if (options.model === 'best_int') {
+          tessdata = dir;
+          await writeFile(join(dir, 'eng.traineddata'), await bestIntModel(), { mode: 0o600 });
+        }
+        const tsv = await runTesseract({
+          binary,
+          image,
+          psm,
+          dir,
+          timeoutMs,
+          maxOutputBytes,
+          running,
+          ...(tessdata ? { tessdata } : {}),
+        });
         return { lines: tsvLines(tsv) };
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -78,6 +116,8 @@ interface TesseractRun {
   readonly image: Uint8Array;
   readonly psm: string;
   readonly dir: string;
+  /** The folder holding `eng.traineddata`, when not the installed one. */
+  readonly tessdata?: string;
   readonly timeoutMs: number;
   readonly maxOutputBytes: number;
   /** Kill switches of the processes in flight, for `reset` and `close`. */
@@ -86,7 +126,22 @@ interface TesseractRun {
 
 /** Runs one `tesseract` process over an image and resolves to its TSV output. */
 function runTesseract(run: TesseractRun): Promise<string> {
-  const args = ['stdin', 'stdout', '--oem', '1', '--psm', run.psm, '--dpi', '300', '-l', 'eng', 'tsv'];
+  const args = [
+    'stdin',
+    'stdout',
+    ...(run.tessdata ? ['--tessdata-dir', run.tessdata] : []),
+    '--oem',
+    '1',
+    '--psm',
+    run.psm,
+    '--dpi',
+    '300',
+    '-l',
+    'eng',
+    // The `tsv` config file lives in the installed tessdata folder, not in a private one.
+    '-c',
+    'tessedit_create_tsv=1',
+  ];
   return new Promise<string>((resolve, reject) => {
     const child = spawn(run.binary, args, {
       cwd: run.dir,
