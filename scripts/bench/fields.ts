@@ -3,8 +3,12 @@
 // later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
 // Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm` for one).
 // Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm] [-- FILE]
-// Figures are noisy on a shared machine: compare best and median, not one run.
+// Figures are noisy on a shared machine: compare best and median, not one run. Beside the wall
+// time each run prints the CPU time it took (this process's threads plus the tesseract processes
+// it waited for, from /proc): on a loaded machine wall time measures the queue for a core, CPU time
+// what a quiet machine's single core would need. The load average is printed with the figures.
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fieldsOfDocument, type FieldsTimings } from '../../src/cli/commands/fields.js';
 import { nativeTesseractAvailable } from '../../src/documents/ocr/native.js';
@@ -30,26 +34,50 @@ if (!existsSync(file)) {
   process.exit(0);
 }
 const bytes = readFileSync(file);
-const show = (label: string, t: FieldsTimings): void =>
+
+/** CPU milliseconds used so far by this process and its waited-for children (Linux /proc; 0 elsewhere). */
+function cpuMs(): number {
+  try {
+    // Fields after the command name's closing bracket: utime, stime, cutime, cstime are 12-15 of them.
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+type Run = FieldsTimings & { readonly cpu: number };
+async function timed(ocr: ReturnType<typeof createOcr>): Promise<Run> {
+  const before = cpuMs();
+  const { timings } = await fieldsOfDocument(bytes, { template: 'receipt', ocr });
+  return { ...timings, cpu: cpuMs() - before };
+}
+const show = (label: string, t: Run): void =>
   console.log(
-    `${label.padEnd(22)} total ${t.total.toFixed(0).padStart(5)} ms = parse/OCR ${t.parse.toFixed(0).padStart(5)} + detect ${t.detect.toFixed(0).padStart(4)} + extract ${t.extract.toFixed(0).padStart(4)}`,
+    `${label.padEnd(22)} total ${t.total.toFixed(0).padStart(5)} ms = parse/OCR ${t.parse.toFixed(0).padStart(5)} + detect ${t.detect.toFixed(0).padStart(4)} + extract ${t.extract.toFixed(0).padStart(4)}; CPU ${t.cpu.toFixed(0).padStart(5)} ms`,
   );
 
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 console.log(
-  `veil fields ${file.split('/').at(-1)} --template receipt (${(bytes.length / 1024).toFixed(0)} KiB)`,
+  `veil fields ${file.split('/').at(-1)} --template receipt (${(bytes.length / 1024).toFixed(0)} KiB); load average ${load()}`,
 );
 for (const engine of engines)
   for (const workers of [1, 2]) {
     const ocr = createOcr(engine, { native: { processes: workers }, wasm: { workers } });
-    const cold = await fieldsOfDocument(bytes, { template: 'receipt', ocr });
+    const cold = await timed(ocr);
     console.log(engine === 'native' ? 'native tesseract' : 'tesseract.js');
-    show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold.timings);
-    const warm: FieldsTimings[] = [];
-    for (let i = 0; i < runs; i++)
-      warm.push((await fieldsOfDocument(bytes, { template: 'receipt', ocr })).timings);
+    show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold);
+    const warm: Run[] = [];
+    for (let i = 0; i < runs; i++) warm.push(await timed(ocr));
     warm.sort((a, b) => a.total - b.total);
     show(`  warm best of ${runs}`, warm[0]!);
     show(`  warm median`, warm[warm.length >> 1]!);
+    const cpu = warm.map((r) => r.cpu).sort((a, b) => a - b);
+    console.log(`  warm CPU median ${cpu[cpu.length >> 1]!.toFixed(0)} ms, min ${cpu[0]!.toFixed(0)} ms`);
     await ocr.close();
   }
+console.log(`load average at the end ${load()}`);
 await closeDocumentResources();

@@ -10,12 +10,17 @@ import { parseDocument, type ParseOptions } from '../../src/documents/parse.js';
 
 const CACHE_DIR = join(tmpdir(), 'veil-eval-ocr-cache');
 
-/** The parsed document for `bytes`, from the cache when it holds one, else parsed and stored. */
+/**
+ * The parsed document for `bytes`, from the cache when it holds one, else parsed and stored.
+ * `engine` names the OCR engine in `options.ocr` when the caller chose one, so each engine's
+ * reading is cached apart; without it the shared engine (`auto`) reads and the key is the bytes'.
+ */
 export async function cachedParse(
   bytes: Uint8Array,
   options: ParseOptions = {},
+  engine?: 'native' | 'wasm',
 ): Promise<{ doc: Document; cached: boolean }> {
-  const key = createHash('sha256').update(bytes).digest('hex');
+  const key = createHash('sha256').update(bytes).digest('hex') + (engine ? `-${engine}` : '');
   const path = join(CACHE_DIR, `${key}.json`);
   if (existsSync(path)) return { doc: JSON.parse(readFileSync(path, 'utf8')) as Document, cached: true };
   const doc = await parseDocument(bytes, options);

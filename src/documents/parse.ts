@@ -28,9 +28,11 @@ export interface ParseOptions {
    */
   readonly pages?: readonly number[];
   /**
-   * Input minimisation within pages: a PDF page that has to be rendered for OCR is rendered and
-   * OCR'd only inside the box holding its regions (fractions of the page, top-left origin); pages
-   * without a region are read whole. Callers drop the words outside the regions themselves.
+   * Input minimisation within pages (PDF): only the words inside a page's regions (fractions of
+   * the page, top-left origin; by the centre of each word's box) are kept, whether they come from
+   * the text layer (filtered in the PDF worker) or from OCR; a page that has to be rendered for
+   * OCR is rendered and OCR'd only inside the box holding its regions. Pages without a region are
+   * read whole. Images are not cut here (see the jobs' `parseImageRegions`).
    */
   readonly regions?: readonly PageRegion[];
 }

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import { VeilError } from '../../errors/veil-error.js';
 import type { OcrEngine, OcrResult, OcrRunOptions, OcrWord } from './engine.js';
+import { englishDataPath } from './pool.js';
 
 /** What {@link createNativeTesseractOcr} takes. */
 export interface NativeTesseractOptions {
@@ -16,6 +18,27 @@ export interface NativeTesseractOptions {
   readonly timeoutMs?: number;
   /** A process printing more than this is killed: no page yields megabytes of words. */
   readonly maxOutputBytes?: number;
+  /**
+   * The English model: `system` (default), the installed package's; `best_int`, the one
+   * tesseract.js reads, unpacked once into memory and written into each run's private folder. On
+   * SROIE receipts `best_int` held the gold address word for word in 16 of 40 against 11, for
+   * about 30% more CPU, but it misread the synthetic SSN of test/documents/ocr-native.test.ts
+   * (`536-222-8104`), so it is not the default until `npm run eval:ocr` compares the two.
+   */
+  readonly model?: 'best_int' | 'system';
+}
+
+let model: Promise<Buffer> | undefined;
+
+/** The `best_int` English model, unpacked into memory once per process. */
+function bestIntModel(): Promise<Buffer> {
+  model ??= readFile(join(englishDataPath('best_int'), 'eng.traineddata.gz')).then((packed) =>
+    gunzipSync(packed),
+  );
+  model.catch(() => {
+    model = undefined;
+  });
+  return model;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -59,6 +82,12 @@ export function createNativeTesseractOcr(options: NativeTesseractOptions = {}): 
         if (budget !== undefined) budget.deadline ??= Date.now() + budget.ms;
         const limitMs =
           budget?.deadline === undefined ? undefined : Math.max(1, budget.deadline - Date.now());
+        // The model is written into the run's private folder, deleted with it below.
+        let tessdata: string | undefined;
+        if (options.model === 'best_int') {
+          tessdata = dir;
+          await writeFile(join(dir, 'eng.traineddata'), await bestIntModel(), { mode: 0o600 });
+        }
         const tsv = await runTesseract({
           binary,
           image,
@@ -68,6 +97,7 @@ export function createNativeTesseractOcr(options: NativeTesseractOptions = {}): 
           maxOutputBytes,
           running,
           ...(limitMs === undefined ? {} : { limit: { ms: limitMs, totalMs: budget!.ms } }),
+          ...(tessdata ? { tessdata } : {}),
         });
         return { lines: tsvLines(tsv) };
       } finally {
@@ -96,6 +126,8 @@ interface TesseractRun {
   readonly image: Uint8Array;
   readonly psm: string;
   readonly dir: string;
+  /** The folder holding `eng.traineddata`, when not the installed one. */
+  readonly tessdata?: string;
   readonly timeoutMs: number;
   readonly maxOutputBytes: number;
   /** The caller's time limit for this image (what is left of it, and the whole of it). */
@@ -106,7 +138,22 @@ interface TesseractRun {
 
 /** Runs one `tesseract` process over an image and resolves to its TSV output. */
 function runTesseract(run: TesseractRun): Promise<string> {
-  const args = ['stdin', 'stdout', '--oem', '1', '--psm', run.psm, '--dpi', '300', '-l', 'eng', 'tsv'];
+  const args = [
+    'stdin',
+    'stdout',
+    ...(run.tessdata ? ['--tessdata-dir', run.tessdata] : []),
+    '--oem',
+    '1',
+    '--psm',
+    run.psm,
+    '--dpi',
+    '300',
+    '-l',
+    'eng',
+    // The `tsv` config file lives in the installed tessdata folder, not in a private one.
+    '-c',
+    'tessedit_create_tsv=1',
+  ];
   return new Promise<string>((resolve, reject) => {
     const child = spawn(run.binary, args, {
       cwd: run.dir,

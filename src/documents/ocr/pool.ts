@@ -18,7 +18,8 @@ export interface TesseractOptions {
 }
 
 /** The folder of the English data installed with `@tesseract.js-data/eng`: nothing is downloaded. */
-function englishDataPath(model: 'best_int' | 'fast'): string {
+/** The folder of the English model tesseract.js ships (gzipped `eng.traineddata`), also read by the native engine. */
+export function englishDataPath(model: 'best_int' | 'fast'): string {
   const require = createRequire(import.meta.url);
   const root = dirname(require.resolve('@tesseract.js-data/eng/package.json'));
   return join(root, model === 'fast' ? '4.0.0' : '4.0.0_best_int');

@@ -23,7 +23,10 @@ export interface ParseContext {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Only these 1-based pages (PDF pages, image frames) are parsed; absent, every page. */
   readonly pages?: readonly number[];
-  /** PDF pages rendered for OCR are rendered and OCR'd only inside their regions' box (fractions). */
+  /**
+   * Regions per page (fractions): a PDF page keeps only the words inside them (its text layer's
+   * filtered in the PDF worker), and a page rendered for OCR is rendered only inside their box.
+   */
   readonly regions?: readonly { page: number; x: number; y: number; width: number; height: number }[];
 }
 

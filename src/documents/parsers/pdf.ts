@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { inPoints, linesInside } from '../inside.js';
 import type { Box, Document, Line, Page } from '../model.js';
 import { ocrLines } from '../ocr/lines.js';
 import { prepareForOcr } from '../ocr/prepare.js';
@@ -8,36 +9,11 @@ import { recognizeWithin, type ParseContext } from './context.js';
 /** Resolution pages are rendered at for OCR: tesseract reads best at about 300 dpi. */
 export const OCR_DPI = 300;
 
-/** The OCR'd words whose centre lies in one of `regions`, line by line (the rest is the text layer's). */
-function wordsInside(lines: readonly Line[], regions: readonly Box[]): Line[] {
-  const inside = (box: Box | null): boolean => {
-    if (box === null) return false;
-    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
-    return regions.some((r) => cx >= r.x && cx <= r.x + r.width && cy >= r.y && cy <= r.y + r.height);
-  };
-  const kept: Line[] = [];
-  for (const line of lines) {
-    const words = line.words.filter((w) => inside(w.box));
-    if (words.length > 0)
-      kept.push({
-        words: words.map((w, i) => (i === 0 && w.spaceBefore ? { ...w, spaceBefore: false } : w)),
-      });
-  }
-  return kept;
-}
-
-/** Per page, the smallest box (fractions of the page) holding all of its regions. */
-function regionClips(regions: NonNullable<ParseContext['regions']>): Record<number, Box> {
-  const clips: Record<number, Box> = {};
-  for (const page of new Set(regions.map((r) => r.page))) {
-    const mine = regions.filter((r) => r.page === page);
-    const x = Math.min(...mine.map((r) => r.x));
-    const y = Math.min(...mine.map((r) => r.y));
-    const right = Math.max(...mine.map((r) => r.x + r.width));
-    const bottom = Math.max(...mine.map((r) => r.y + r.height));
-    clips[page] = { x, y, width: right - x, height: bottom - y };
-  }
-  return clips;
+/** Per page, its regions (fractions of the page), for the PDF worker. */
+function regionsByPage(regions: NonNullable<ParseContext['regions']>): Record<number, Box[]> {
+  const byPage: Record<number, Box[]> = {};
+  for (const r of regions) (byPage[r.page] ??= []).push({ x: r.x, y: r.y, width: r.width, height: r.height });
+  return byPage;
 }
 
 /** OCR'd lines of a clip placed back on the page: every box moved by the clip's corner (points). */
@@ -55,7 +31,8 @@ function shifted(lines: Line[], origin: { x: number; y: number } | undefined): L
  * Parses a PDF in the isolated PDF worker: each page's text layer with word boxes, and pages
  * without usable text rendered at 300 dpi, prepared as images are (`prepareForOcr`) and OCR'd
  * here, page by page as they arrive, so the OCR pool works while the worker reads on. With
- * regions (`context.regions`), a page is rendered and OCR'd only inside the box holding them. Pages with a
+ * regions (`context.regions`), only the words inside them are kept (the text layer's filtered in
+ * the worker) and a page is rendered and OCR'd only inside the box holding them. Pages with a
  * usable text layer and large images keep the layer and add the OCR'd words of those images.
  * Pages, pixels, time and memory are bounded by the limits.
  *
@@ -71,7 +48,7 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
   const progress = (pages: number): void =>
     context.onProgress?.({ stage: context.stage, page: ++done, pages });
   const only = context.depth === 0 && context.pages ? { pages: context.pages } : {};
-  const clips = context.depth === 0 && context.regions ? { clips: regionClips(context.regions) } : {};
+  const regions = context.depth === 0 && context.regions ? regionsByPage(context.regions) : undefined;
   await runPdfJob(
     {
       kind: 'parse',
@@ -80,7 +57,7 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
       dpi: OCR_DPI,
       ocrMode: context.ocrMode,
       ...only,
-      ...clips,
+      ...(regions ? { regions } : {}),
     },
     (message, pages) => {
       const { number, width, height, lines, png, scale, images, origin } = message;
@@ -94,7 +71,10 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
       const ocr = prepareForOcr(sharp(png)).then(async (image): Promise<Page> => {
         const result = await recognizeWithin(context, image.png, `OCR of PDF page ${number}`);
         progress(pages);
-        const read = shifted(ocrLines(result, scale * image.scale), origin);
+        let read = shifted(ocrLines(result, scale * image.scale), origin);
+        // The clip is the box holding the page's regions; words between them are dropped too.
+        const mine = regions?.[number];
+        if (mine) read = linesInside(read, inPoints(mine, width, height));
         if (!images) return { number, width, height, unit: 'pt', source: 'ocr', lines: read };
         return {
           number,
@@ -102,7 +82,7 @@ export async function parsePdf(bytes: Uint8Array, context: ParseContext): Promis
           height,
           unit: 'pt',
           source: 'text-layer+ocr',
-          lines: [...lines, ...wordsInside(read, images)],
+          lines: [...lines, ...linesInside(read, images)],
         };
       });
       // Rejections are collected below; this keeps an early one from being reported as unhandled.

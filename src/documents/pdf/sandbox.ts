@@ -15,8 +15,12 @@ export type PdfJob = { readonly bytes: Uint8Array; readonly limits: DocumentLimi
         readonly kind: 'parse';
         readonly ocrMode: OcrMode;
         readonly pages?: readonly number[];
-        /** Per 1-based page, the part to render for OCR, as fractions of the page; absent, the whole page. */
-        readonly clips?: Readonly<Record<number, Box>>;
+        /**
+         * Per 1-based page, the regions to read, as fractions of the page: only text-layer words
+         * inside them leave the worker, and a page needing OCR is rendered only inside the box
+         * holding them. Pages without an entry are read whole.
+         */
+        readonly regions?: Readonly<Record<number, readonly Box[]>>;
       }
     /** `fill` maps 1-based page numbers to boxes; `all` renders pages without boxes too. */
     | {

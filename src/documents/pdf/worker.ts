@@ -10,6 +10,7 @@ import { openPdf, pdfError } from './open.js';
 import { renderPage, renderScale } from './render.js';
 import { largeImages } from './images.js';
 import { needsOcr, textLayerLines } from './text-layer.js';
+import { enclosing, inPoints, linesInside } from '../inside.js';
 
 const post = (message: PdfMessage, transfer: ArrayBuffer[] = []): void =>
   parentPort?.postMessage(message, transfer);
@@ -26,20 +27,18 @@ async function run(job: PdfJob): Promise<void> {
       const proxy = await pdf.getPage(number);
       const { width, height } = proxy.getViewport({ scale: 1 });
       if (job.kind === 'parse') {
+        // Only the part of the page the caller asked to read is kept or rendered (input
+        // minimisation): text-layer words outside the regions never leave this worker.
+        const asked = job.regions?.[number];
+        const mine = asked && inPoints(asked, width, height);
         let lines = job.ocrMode === 'always' ? [] : await textLayerLines(proxy);
+        if (mine) lines = linesInside(lines, mine);
         let ocr = job.ocrMode !== 'never' && needsOcr(lines);
         // A trusted text layer says nothing about the images beside it: large ones are OCR'd too.
         // When the images cannot be listed, the whole page is OCR'd rather than trusted unseen.
         const images = job.ocrMode === 'auto' && !ocr ? await largeImages(proxy).catch(() => undefined) : [];
         if (images === undefined) [lines, ocr] = [[], true];
-        // Only the part of the page the caller asked to read is rendered (input minimisation).
-        const part = job.clips?.[number];
-        const clip = part && {
-          x: part.x * width,
-          y: part.y * height,
-          width: part.width * width,
-          height: part.height * height,
-        };
+        const clip = mine && enclosing(mine);
         // renderPage clips in pixels of the whole rendered page; the region is in points.
         const scale = clip ? renderScale(width, height, job.dpi, job.limits) : 1;
         const pixels = clip && {

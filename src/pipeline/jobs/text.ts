@@ -65,9 +65,9 @@ export async function jobDocument(
     };
     return { route: 'text', text: sniffed.text, document };
   }
-  // An image's regions are OCR'd as crops, so nothing outside them is read; a PDF page that needs
-  // OCR is rendered and OCR'd only inside its regions' box (a text layer is read, not rendered);
-  // words outside the regions are dropped before storage.
+  // An image's regions are OCR'd as crops, so nothing outside them is read; on a PDF page only the
+  // text-layer words inside the regions leave the PDF worker, and a page that needs OCR is rendered
+  // and OCR'd only inside its regions' box; anything else outside the regions is dropped before storage.
   let document =
     sniffed.format === 'image' && scope?.regions
       ? await parseImageRegions(original, scope.regions)

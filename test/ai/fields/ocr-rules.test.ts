@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractFields } from '../../../src/ai/fields/extract.js';
 import { billAmounts, isBillTotal, sumsAgree } from '../../../src/ai/fields/rules/bill-arithmetic.js';
-import { restoreExpectedWords } from '../../../src/ai/fields/rules/blocks.js';
+import { repairAddressTokens, restoreExpectedWords } from '../../../src/ai/fields/rules/blocks.js';
 import {
   calibrate,
   fitCalibration,
@@ -192,4 +192,85 @@ test('the shipped calibration is monotone, within [0, 1], and names what it was 
       if (i > 0) assert.ok(y >= curve.confidence[i - 1]!, `${type} confidence non-decreasing`);
     });
   }
+});
+
+test('a rounding adjustment printed below a labelled total gives the rounded total, an unlabelled line the label misses', async () => {
+  const doc = page([
+    [20, 300, 'TOTAL AMT 60.31'],
+    [20, 325, 'ROUNDING ADJ -0.01'],
+    [20, 350, 'RK 60.30'],
+  ]);
+  const { fields } = await extractFields(doc, validateFields([TOTAL]), {
+    rules: createRuleExtractor({ calibration: null }),
+  });
+  assert.deepEqual(fields.total!.value, { amount: '60.30', currency: null });
+  assert.ok(fields.total!.checks.some((c) => c.name === 'rounding' && c.passed));
+  // An adjustment that does not land on 5 cents, or one printed above the total, is not applied.
+  for (const rows of [
+    [
+      [20, 300, 'TOTAL 60.31'],
+      [20, 325, 'ROUNDING -0.02'],
+    ],
+    [
+      [20, 300, 'ROUNDING -0.01'],
+      [20, 325, 'TOTAL 60.31'],
+    ],
+  ] as const) {
+    const other = await extractFields(page(rows), validateFields([TOTAL]), {
+      rules: createRuleExtractor({ calibration: null }),
+    });
+    assert.deepEqual(other.fields.total!.value, { amount: '60.31', currency: null });
+  }
+});
+
+test("address repairs: a street abbreviation one letter off, a street number's 1 read as I; nothing else", () => {
+  assert.equal(repairAddressTokens('67, JLN MEWAH 25/63 THN SRI MUDA'), '67, JLN MEWAH 25/63 TMN SRI MUDA');
+  assert.equal(repairAddressTokens('LOT 2685 JUN GENTING KLANG'), 'LOT 2685 JLN GENTING KLANG');
+  assert.equal(repairAddressTokens('NO: 28, JALAN ASTANA IC, BANDAR'), 'NO: 28, JALAN ASTANA 1C, BANDAR');
+  for (const kept of [
+    'SALE ENDS 12 JUN 2018',
+    'ABC JUN GENTING',
+    'MEWAH THN',
+    'BANDAR IC, JALAN',
+    'JALAN IPOH',
+    '12, TMN SRI MUDA',
+  ])
+    assert.equal(repairAddressTokens(kept), kept);
+});
+
+test('a registration number on a line of its own, with OCR specks before it, does not open an address', async () => {
+  const doc = page([
+    [20, 20, 'PERNIAGAAN ZHENG HUI'],
+    [20, 45, ', JN0325958-V'],
+    [20, 70, 'NO.59 JALAN PERMAS 9/5'],
+    [20, 95, 'BANDAR BARU PERMAS JAYA'],
+    [20, 120, '81760 JOHOR BAHRU'],
+    [20, 145, 'TEL: 07-386 7524'],
+    [20, 400, 'TOTAL 9.00'],
+  ]);
+  const { fields } = await extractFields(
+    doc,
+    validateFields([
+      { name: 'company', type: 'string', position: 'top', expect: ['PERNIAGAAN'] },
+      { name: 'address', type: 'address', position: 'top', expect: ['JALAN', 'BANDAR', 'JOHOR'] },
+    ]),
+    { rules: createRuleExtractor({ calibration: null }) },
+  );
+  assert.equal(fields.address!.value, 'NO.59 JALAN PERMAS 9/5, BANDAR BARU PERMAS JAYA, 81760 JOHOR BAHRU');
+});
+
+test("a seller's name OCR split into two lines on one row is read left to right; a line below is not pulled in", async () => {
+  // A tilted photo: the suffix sits a little higher at the right and comes out as a line of its own, first.
+  const doc = page([
+    [420, 24, 'BHD'],
+    [20, 30, 'LIGHTROOM GALLERY, SDM'],
+    [20, 60, 'NO: 28, JALAN ASTANA'],
+    [20, 400, 'TOTAL 9.00'],
+  ]);
+  const { fields } = await extractFields(
+    doc,
+    validateFields([{ name: 'company', type: 'string', position: 'top', expect: ['SDN BHD', 'BHD'] }]),
+    { rules: createRuleExtractor({ calibration: null }) },
+  );
+  assert.equal(fields.company!.value, 'LIGHTROOM GALLERY, SDN BHD');
 });

@@ -101,3 +101,38 @@ test("a scanned PDF page with regions is rendered and OCR'd only inside the box 
     await closeDocumentResources();
   }
 });
+
+test('a text-layer PDF page with regions: only the words inside them leave the PDF worker, nothing is rendered', async () => {
+  try {
+    // Lines sit 24 pt apart from 92 pt below the top of a 792 pt page: line i's centre is near (87 + 24 i) / 792.
+    const pdf = await textPdf(
+      [['TOP SECRET LINE', 'Shop Name', 'MIDDLE SECRET LINE', 'Total 9.00', 'BOTTOM SECRET LINE']],
+      false,
+    );
+    // Without regions the whole page is read: the test can see the lines it must not read.
+    assert.match(documentText(await parseDocument(pdf)).text, /TOP SECRET[\s\S]*BOTTOM SECRET/);
+    const band = (line: number): { page: number; x: number; y: number; width: number; height: number } => ({
+      page: 1,
+      x: 0,
+      y: (87 + 24 * line - 9) / 792,
+      width: 1,
+      height: 18 / 792,
+    });
+    // Two regions with a line between them: the box holding both covers the middle line too.
+    const clipped = await parseDocument(pdf, { regions: [band(1), band(3)] });
+    const [page] = clipped.pages;
+    assert.equal(page!.source, 'text-layer', 'a text layer inside the regions is read, not rendered');
+    assert.deepEqual(
+      page!.lines.map((l) => l.words.map((w) => w.text).join(' ')),
+      ['Shop Name', 'Total 9.00'],
+    );
+    for (const word of page!.lines.flatMap((l) => l.words)) {
+      const cy = (word.box!.y + word.box!.height / 2) / page!.height;
+      assert.ok(cy >= band(1).y && cy <= band(3).y + band(3).height, 'boxes stay on the page');
+    }
+    const job = await jobDocument(pdf, null, { pages: null, regions: [band(3)] });
+    assert.equal(job.text.trim(), 'Total 9.00');
+  } finally {
+    await closeDocumentResources();
+  }
+});

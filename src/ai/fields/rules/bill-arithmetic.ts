@@ -149,3 +149,53 @@ export function weighByArithmetic<R extends Reading>(readings: readonly R[], bil
     checks: [...r.checks, { name: 'arithmetic', passed: agrees[i]! }],
   }));
 }
+
+/** A rounding adjustment is a few cents: cash is rounded to the nearest 5 sen, 5 cents or 0.05. */
+const MAX_ROUNDING_CENTS = 4;
+/** The share of its score a labelled total keeps when a rounding adjustment printed below it gives the rounded one. */
+const PRE_ROUNDING_SHARE = 0.85;
+
+/**
+ * Labelled readings of a bill's total with a rounding adjustment printed below them: the bill's
+ * total is then the rounded amount (what is paid), which is added as a reading of its own on the
+ * same place when it lands on a multiple of 5 cents; the pre-rounding reading keeps a lesser
+ * score. Receipts often print the rounded total unlabelled ("RM 60.30" under "ROUNDING ADJ -0.01"),
+ * where no label finds it.
+ *
+ * @example
+ * ```ts
+ * withRounding(candidates, billAmounts(lines, spec)); // adds 60.30 beside "TOTAL 60.31" over "ROUNDING ADJ -0.01"
+ * ```
+ */
+export function withRounding<R extends Reading & { readonly label: number }>(
+  readings: readonly R[],
+  bill: BillAmounts,
+): R[] {
+  const out: R[] = [];
+  for (const r of readings) {
+    const money = r.value as Money;
+    const amount = cents(money);
+    const adjustment =
+      r.label > 0 && amount % 5 !== 0
+        ? bill.rounding.find(
+            (x) =>
+              x.line > r.line &&
+              x.cents !== 0 &&
+              Math.abs(x.cents) <= MAX_ROUNDING_CENTS &&
+              (amount + x.cents) % 5 === 0,
+          )
+        : undefined;
+    if (!adjustment) {
+      out.push(r);
+      continue;
+    }
+    const rounded = amount + adjustment.cents;
+    out.push({ ...r, score: r.score * PRE_ROUNDING_SHARE });
+    out.push({
+      ...r,
+      value: { ...money, amount: (rounded / 100).toFixed(2) },
+      checks: [...r.checks, { name: 'rounding', passed: true }],
+    });
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import type { Finding } from '../../../engine/types.js';
 import { repairWords } from '../types/ocr-confusions.js';
 import { findLabels, foldToken, tokens } from './labels.js';
-import type { LayoutLine } from './layout.js';
+import { sameRow, type LayoutLine } from './layout.js';
 
 /** The share of the top of a page where a letterhead (seller's name, address) is looked for. */
 const TOP_SHARE = 0.4;
@@ -15,7 +15,7 @@ const STOP_ADDRESS =
 // A telephone number on a line of its own ("07-355 2616").
 const PHONE_LINE = /^[\s(]*\+?\d{2,4}[\s)-]*\d{3,4}[\s-]?\d{3,5}\s*$/;
 const REGISTRATION =
-  /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^\(?\s*\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
+  /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^[^\p{L}\p{N}]{0,3}[A-Z]{0,2}\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
 const POSTCODE = /(?<!\d)\d{5}(?!\d)/;
 
 /**
@@ -123,6 +123,32 @@ function topLines(lines: readonly LayoutLine[]): number[] {
 }
 
 /**
+ * The lines that make up a name from `first` to `last`, in reading order: with, on the first
+ * line's row, plausible name lines beside it that OCR split off (a tilted photo: `LIGHTROOM
+ * GALLERY, SDM` and `BHD`, read as two lines, the right one first), ordered left to right.
+ */
+function rowParts(lines: readonly LayoutLine[], first: number, last: number): number[] {
+  const own = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+  const line = lines[first]!;
+  if (!line.box) return own;
+  const box = line.box;
+  const beside = sameRow(lines, first, Number.NEGATIVE_INFINITY).filter((j) => {
+    const other = lines[j]!.box;
+    return (
+      !own.includes(j) &&
+      other !== null &&
+      plausibleName(lines[j]!) &&
+      !/\d/.test(lines[j]!.text) &&
+      // Beside it, not over it: its centre is out of the line's span (a speck may widen the line).
+      Math.abs(other.x + other.width / 2 - (box.x + box.width / 2)) > box.width / 2
+    );
+  });
+  if (beside.length === 0) return own;
+  const row = [first, ...beside].sort((a, b) => lines[a]!.box!.x - lines[b]!.box!.x);
+  return [...row, ...own.slice(1)];
+}
+
+/**
  * The line of a letterhead that names the issuer: the topmost line holding an expected word
  * ("SDN BHD", "TRADING"), else the topmost plausible one that is not a person's name.
  */
@@ -130,7 +156,7 @@ export function findTopLine(
   lines: readonly LayoutLine[],
   expected: readonly string[],
   findings: readonly (readonly Finding[])[],
-): { line: number; last: number; expected: boolean } | null {
+): { line: number; last: number; expected: boolean; parts: number[] } | null {
   const candidates = topLines(lines).filter((i) => plausibleName(lines[i]!));
   const withExpected = candidates.find((i) => expectScore(lines[i]!.text, expected) > 0);
   if (withExpected !== undefined) {
@@ -144,7 +170,8 @@ export function findTopLine(
       (/[&,\-]\s*$/.test(lines[withExpected]!.text) ||
         expectScore(next.text, expected) > 0 ||
         unclosed(lines[withExpected]!.text));
-    return { line: withExpected, last: continues ? withExpected + 1 : withExpected, expected: true };
+    const last = continues ? withExpected + 1 : withExpected;
+    return { line: withExpected, last, expected: true, parts: rowParts(lines, withExpected, last) };
   }
   // A cashier's or owner's name often heads a receipt; the issuer is the next plausible line.
   const notPerson = candidates.find(
@@ -154,7 +181,9 @@ export function findTopLine(
       ),
   );
   const chosen = notPerson ?? candidates[0];
-  return chosen === undefined ? null : { line: chosen, last: chosen, expected: false };
+  return chosen === undefined
+    ? null
+    : { line: chosen, last: chosen, expected: false, parts: rowParts(lines, chosen, chosen) };
 }
 
 function addressCues(line: LayoutLine, expected: readonly string[], findings: readonly Finding[]): number {
@@ -213,4 +242,58 @@ export function findAddressBlock(
   }
   if (first < 0) return null;
   return { first, last, cues: strong / (last - first + 1) };
+}
+
+/** Street-type abbreviations of Malay addresses (jalan, taman, lorong, kampung). */
+const STREET_ABBREVIATIONS = ['JLN', 'TMN', 'LRG', 'KPG'];
+/** Words after which a street's name and then its number follow ("JALAN ASTANA 1C"). */
+const STREET_WORDS = /^(JALAN|JLN|LORONG|LRG|PERSIARAN|LEBUH)$/i;
+
+/**
+ * Undoes two OCR misreadings particular to addresses. A three-letter token one letter off a
+ * street-type abbreviation (`THN SRI MUDA`, `JUN GENTING`) is that abbreviation when it opens a
+ * part of the address (after a comma, a number or at the start) and a word follows it. A street's
+ * number with a letter, read with `I` or `l` for its `1` (`JALAN ASTANA IC`), is written with the
+ * digit when it follows a street word and a name.
+ *
+ * @example
+ * ```ts
+ * repairAddressTokens('67, JLN MEWAH 25/63 THN SRI MUDA'); // '67, JLN MEWAH 25/63 TMN SRI MUDA'
+ * ```
+ */
+export function repairAddressTokens(text: string): string {
+  const toks = tokens(text);
+  const replacement = new Map<number, string>();
+  toks.forEach((t, i) => {
+    const next = toks[i + 1];
+    const before = text.slice(toks[i - 1]?.end ?? 0, t.start);
+    const previous = toks[i - 1]?.text ?? '';
+    if (
+      t.text.length === 3 &&
+      /^\p{L}+$/u.test(t.text) &&
+      next !== undefined &&
+      /^\p{L}{3,}$/u.test(next.text) &&
+      (i === 0 || before.includes(',') || /\d/.test(previous))
+    ) {
+      const near = STREET_ABBREVIATIONS.filter((a) => wordDistance(t.text, a) === 1);
+      if (near.length === 1 && !STREET_ABBREVIATIONS.includes(t.text.toUpperCase()))
+        replacement.set(i, near[0]!);
+    }
+    if (
+      /^[Il|][A-Z]$/.test(t.text) &&
+      i >= 2 &&
+      STREET_WORDS.test(toks[i - 2]!.text) &&
+      /^\p{L}{3,}$/u.test(previous)
+    )
+      replacement.set(i, `1${t.text[1]!}`);
+  });
+  let out = '';
+  let at = 0;
+  toks.forEach((t, i) => {
+    const word = replacement.get(i);
+    if (word === undefined) return;
+    out += text.slice(at, t.start) + word;
+    at = t.end;
+  });
+  return out + text.slice(at);
 }

@@ -4,8 +4,14 @@ import type { ExtractionRequest, Extractor, FieldCandidate } from '../extractor.
 import { labelList, type FieldCheck, type FieldSpec, type FieldValue } from '../spec.js';
 import { FREE_TEXT_TYPES, VALUE_FINDERS, type ValueMatch } from '../types/index.js';
 import { cleanText } from '../types/text.js';
-import { billAmounts, isBillTotal, weighByArithmetic } from './bill-arithmetic.js';
-import { expectScore, findAddressBlock, findTopLine, restoreExpectedWords } from './blocks.js';
+import { billAmounts, isBillTotal, weighByArithmetic, withRounding } from './bill-arithmetic.js';
+import {
+  expectScore,
+  findAddressBlock,
+  findTopLine,
+  repairAddressTokens,
+  restoreExpectedWords,
+} from './blocks.js';
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
 import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
@@ -159,13 +165,15 @@ function unlabelledText(
     const block = findAddressBlock(lines, expected, findings, anchor);
     if (!block) return [];
     const { first, last, cues } = block;
-    const text = restoreExpectedWords(
-      lines
-        .slice(first, last + 1)
-        .map((l) => cleanText(trustedText(l)))
-        .filter((l) => l.length > 0)
-        .join(', '),
-      expected,
+    const text = repairAddressTokens(
+      restoreExpectedWords(
+        lines
+          .slice(first, last + 1)
+          .map((l) => cleanText(trustedText(l)))
+          .filter((l) => l.length > 0)
+          .join(', '),
+        expected,
+      ),
     );
     const m = VALUE_FINDERS.address(text, spec)[0];
     if (!m) return [];
@@ -190,10 +198,7 @@ function unlabelledText(
     if (!top) return [];
     const line = lines[top.line]!;
     const text = restoreExpectedWords(
-      lines
-        .slice(top.line, top.last + 1)
-        .map((l) => trustedText(l).trim())
-        .join(' '),
+      top.parts.map((i) => trustedText(lines[i]!).trim()).join(' '),
       expected,
     );
     const m = VALUE_FINDERS[spec.type](text, spec)[0];
@@ -323,7 +328,10 @@ function extractOne(
     }));
   } else {
     candidates = typedCandidates(spec, lines, labels);
-    if (isBillTotal(spec)) candidates = weighByArithmetic(candidates, billAmounts(lines, spec));
+    if (isBillTotal(spec)) {
+      const bill = billAmounts(lines, spec);
+      candidates = weighByArithmetic(withRounding(candidates, bill), bill);
+    }
   }
   const best = choose(candidates);
   if (!best) return null;
