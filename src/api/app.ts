@@ -64,6 +64,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A plugin that loads files (the API docs' static assets) can take longer than Fastify's 10 s
+    // on a busy host; failing the start then is worse than waiting. A plugin that hangs for a
+    // minute is still a fault and stops the start.
+    pluginTimeout: 60_000,
   };
   // An https server is a Node http server with TLS in front: the instance is used the same way,
   // so the narrower http typing is kept for every route plugin.
