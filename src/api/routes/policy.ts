@@ -11,12 +11,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { VeilError } from '../../errors/veil-error.js';
 import type { ComplianceReport } from '../../privacy/compliance/index.js';
 import { principalOf } from '../guard.js';
 import type { ApiRoutePlugin, Principal } from '../ports.js';
 import { protectedErrorResponses } from '../schemas.js';
-import { periodStart } from './privacy-metrics.js';
+import { periodOf, periodQuery } from './period.js';
 
 /** One change of a policy, as the audit log recorded it. */
 export interface PolicyChangeView {
@@ -177,24 +176,12 @@ export function policyRoutes(port: PolicyPort): ApiRoutePlugin {
             "Every control Veil implements with its status under the tenant's policy, the regulation clauses it serves, the policy values that decide it, the tests that prove it, and the audit events of the period, pinned by the log's signed tree head. What `veil compliance report --format json` writes. Settings and counts only.",
           tags: ['policy'],
           security: [{ bearer: [] }],
-          querystring: z
-            .object({
-              since: z
-                .string()
-                .max(40)
-                .default('30d')
-                .describe('A period back from `until` (`12h`, `30d`, `1y`) or an ISO 8601 time'),
-              until: z.iso.datetime({ offset: true }).optional().describe('End of the period (default now)'),
-            })
-            .strict(),
+          querystring: periodQuery,
           response: { 200: reportResponse, ...protectedErrorResponses },
         },
       },
       async (request) => {
-        const until = request.query.until === undefined ? new Date() : new Date(request.query.until);
-        const since = periodStart(request.query.since, until, 'compliance report');
-        if (!(since.getTime() < until.getTime()))
-          throw new VeilError('VEIL_INVALID_OPTION', 'compliance report: `since` must be before `until`');
+        const { since, until } = periodOf(request.query, 'compliance report');
         const report = await port.complianceReport(principalOf(request), { since, until });
         return {
           ...report,

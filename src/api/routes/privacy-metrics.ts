@@ -6,12 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { VeilError } from '../../errors/veil-error.js';
-import { durationMs } from '../../policy/governance.js';
 import type { Distribution, PrivacyMetrics } from '../../privacy/metrics/index.js';
 import { principalOf } from '../guard.js';
 import type { ApiRoutePlugin, Principal } from '../ports.js';
 import { protectedErrorResponses } from '../schemas.js';
+import { periodOf, periodQuery } from './period.js';
 
 /** What the route needs. */
 export interface PrivacyMetricsPort {
@@ -124,26 +123,6 @@ function presentDistribution(d: Distribution): z.output<typeof distribution> {
 }
 
 /**
- * The start of a period given as `since` (a period back from `until`, or an ISO 8601 time).
- *
- * @example
- * ```ts
- * periodStart('30d', new Date()); // thirty days ago
- * ```
- */
-export function periodStart(since: string, until: Date, what = 'privacy metrics'): Date {
-  const period = durationMs(since);
-  if (period !== undefined) return new Date(until.getTime() - period);
-  const at = new Date(since);
-  if (Number.isNaN(at.getTime()))
-    throw new VeilError(
-      'VEIL_INVALID_OPTION',
-      `${what}: \`since\` must be a period such as 30d or 12h, or an ISO 8601 time`,
-    );
-  return at;
-}
-
-/**
  * The privacy metrics route as a plugin for `deps.routes`.
  *
  * @example
@@ -164,24 +143,12 @@ export function privacyMetricsRoutes(port: PrivacyMetricsPort): ApiRoutePlugin {
             'Raw-document lifetime, artifacts alive against their policy windows, deletion lag, outputs by kind, full-text grants, reveals by reason, components that handled raw content, model calls and egress blocks, review exposure, data-subject requests, analytics budget, alerts, and the re-identification risk (k) of released outputs. Counts and durations only.',
           tags: ['privacy'],
           security: [{ bearer: [] }],
-          querystring: z
-            .object({
-              since: z
-                .string()
-                .max(40)
-                .default('30d')
-                .describe('A period back from `until` (`12h`, `30d`, `1y`) or an ISO 8601 time'),
-              until: z.iso.datetime({ offset: true }).optional().describe('End of the period (default now)'),
-            })
-            .strict(),
+          querystring: periodQuery,
           response: { 200: metricsResponse, ...protectedErrorResponses },
         },
       },
       async (request) => {
-        const until = request.query.until === undefined ? new Date() : new Date(request.query.until);
-        const since = periodStart(request.query.since, until);
-        if (!(since.getTime() < until.getTime()))
-          throw new VeilError('VEIL_INVALID_OPTION', 'privacy metrics: `since` must be before `until`');
+        const { since, until } = periodOf(request.query, 'privacy metrics');
         const m = await port.metrics(principalOf(request), { since, until });
         return {
           tenant: m.tenant,
