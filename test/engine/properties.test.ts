@@ -6,6 +6,7 @@ import { analyzeChunks } from '../../src/engine/chunked.js';
 import { defaultRecognizers } from '../../src/engine/recognizers/index.js';
 import { TRIGGERS } from '../../src/engine/scan/triggers.js';
 import type { Finding } from '../../src/engine/types.js';
+import { syntheticPrivateKey } from './private-key-fixture.js';
 
 const run = createAnalyzer();
 
@@ -222,16 +223,7 @@ test('pattern triggers never change what a recognizer finds (property)', () => {
 });
 
 test('a private-key block that crosses a pass edge is found whole by the chunked API', async () => {
-  const line = (k: number) =>
-    Array.from(
-      { length: 64 },
-      (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[(i * 7 + k * 13) % 64],
-    ).join('');
-  const key = [
-    '-----BEGIN RSA PRIVATE KEY-----',
-    ...Array.from({ length: 48 }, (_, k) => line(k)),
-    '-----END RSA PRIVATE KEY-----',
-  ].join('\n');
+  const key = syntheticPrivateKey();
   const text = `${'Some prose about nothing in particular. '.repeat(60)}\n${key}\n`.repeat(40);
   const chunks = text.match(/[\s\S]{1,1500}/g)!;
   const found: Finding[] = [];

@@ -5,6 +5,7 @@ import { analyzeChunks, type ChunkedOptions } from '../../src/engine/chunked.js'
 import type { Finding } from '../../src/engine/types.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 import { createDetectionPool } from '../../src/runtime/detection-pool.js';
+import { syntheticPrivateKey } from '../engine/private-key-fixture.js';
 
 /**
  * A long text dense with values of many kinds, some long (addresses, IBANs, e-mail addresses), so
@@ -34,16 +35,7 @@ function denseText(lines: number): string {
  * guess is wrong.
  */
 function textWithKeys(blocks: number): string {
-  const line = (k: number) =>
-    Array.from(
-      { length: 64 },
-      (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[(i * 7 + k * 13) % 64],
-    ).join('');
-  const key = [
-    '-----BEGIN RSA PRIVATE KEY-----',
-    ...Array.from({ length: 48 }, (_, k) => line(k)),
-    '-----END RSA PRIVATE KEY-----',
-  ].join('\n');
+  const key = syntheticPrivateKey();
   let text = '';
   for (let b = 0; b < blocks; b++) text += `${denseText(12 + (b % 5))}\nkey ${b}:\n${key}\n`;
   return text;
