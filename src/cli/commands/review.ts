@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { requireTenantId } from '../../access/index.js';
 import { runRegressions } from '../../pipeline/review/regressions.js';
+import { blobSettingsFromConfig } from '../../runtime/blobs.js';
 import { openRuntime } from '../../runtime/runtime.js';
+import { commandConfig } from '../settings.js';
 import { writeLine } from '../io.js';
 import { DEFAULT_DATA_DIR } from '../keyring.js';
 
@@ -31,6 +33,8 @@ export function registerReview(program: Command): void {
       const runtime = await openRuntime({
         dataDir: flags.dataDir,
         ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
+        // The cases are read where the service stored them.
+        blobs: blobSettingsFromConfig(commandConfig()),
       });
       try {
         const results = await runRegressions({ db: runtime.handle.db, blobs: runtime.blobs }, tenant);
