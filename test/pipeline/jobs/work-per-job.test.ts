@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import PgBoss from 'pg-boss';
+import { closeDocumentResources } from '../../../src/documents/resources.js';
 import { createAnalyzer } from '../../../src/engine/analyze.js';
 import type { AnalyzeOptions, Analyzer } from '../../../src/engine/analyze.js';
 import { getJobStatus, readRedacted } from '../../../src/pipeline/jobs/commands.js';
@@ -39,6 +40,9 @@ function request(bytes: Uint8Array, mediaType: string): SubmitJobInput {
     policy: CANARY_POLICY,
   };
 }
+
+// The PDF job starts the documents layer's sandbox and OCR workers; they would keep the file alive.
+after(closeDocumentResources);
 
 for (const driver of DRIVERS) {
   describe(`work per job on ${driver.name}`, { skip: driver.skip }, () => {
