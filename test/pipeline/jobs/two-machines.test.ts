@@ -18,17 +18,29 @@ import { canaries, filesContaining, submitCanaryJobs, waitForJob } from './fixtu
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER = await findServer();
 
+/** A fresh PostgreSQL database on the test server, and how to drop it. */
+async function scratchDatabase(prefix: string): Promise<{ databaseUrl: string; drop(): Promise<void> }> {
+  const database = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`create database ${database}`);
+  const url = new URL(SERVER!);
+  url.pathname = `/${database}`;
+  return {
+    databaseUrl: url.toString(),
+    async drop() {
+      await admin.query(`drop database if exists ${database} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
 test(
   'two machines sharing only PostgreSQL (VEIL_BLOBS=postgres): jobs submitted on one are processed by `veil worker` on the other',
   { skip: SERVER === undefined ? 'no PostgreSQL answers on 127.0.0.1:5432' : false },
   async () => {
-    const database = `veil_two_machines_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: SERVER });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    const url = new URL(SERVER!);
-    url.pathname = `/${database}`;
-    const databaseUrl = url.toString();
+    const scratch = await scratchDatabase('veil_two_machines');
+    const { databaseUrl } = scratch;
     // What the two machines share: the database and the key-encryption key. Nothing on disk.
     const kek = randomBytes(32).toString('base64');
     const [dirA, dirB] = await Promise.all([
@@ -90,8 +102,7 @@ test(
       machineB.kill('SIGTERM');
       await new Promise((resolve) => machineB.once('exit', resolve));
       await machineA.close();
-      await admin.query(`drop database if exists ${database} with (force)`);
-      await admin.end();
+      await scratch.drop();
     }
     const all = [0, 1, 2].flatMap((n) => [canaries(n).ssn, canaries(n).email]);
     assert.deepEqual(await filesContaining(dirA, all), []);
@@ -107,13 +118,8 @@ test(
   'the API machine and two `veil worker` machines sharing only PostgreSQL, an S3 bucket and the KEK: every job completes once, and the bucket holds ciphertext only',
   { skip: SERVER === undefined ? 'no PostgreSQL answers on 127.0.0.1:5432' : false },
   async () => {
-    const database = `veil_s3_machines_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: SERVER });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    const url = new URL(SERVER!);
-    url.pathname = `/${database}`;
-    const databaseUrl = url.toString();
+    const scratch = await scratchDatabase('veil_s3_machines');
+    const { databaseUrl } = scratch;
     const s3 = await startS3Server(['veil-blobs']);
     const kek = randomBytes(32).toString('base64');
     const dirs = await Promise.all(
@@ -209,8 +215,7 @@ test(
       await Promise.all(workers.map(({ child }) => new Promise((resolve) => child.once('exit', resolve))));
       await machineA.close();
       await s3.close();
-      await admin.query(`drop database if exists ${database} with (force)`);
-      await admin.end();
+      await scratch.drop();
     }
     const all = Array.from({ length: jobCount }, (_, n) => [canaries(n).ssn, canaries(n).email]).flat();
     for (const dir of dirs) assert.deepEqual(await filesContaining(dir, all), []);
