@@ -97,7 +97,7 @@ describe('OIDC sign-in in the console (authorization code + PKCE)', { skip }, ()
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Session' }).waitFor();
     assert.match(
-      await page.locator('dl').innerText(),
+      await page.getByRole('region', { name: 'Session' }).locator('dl').innerText(),
       /acme[\s\S]*person \(token\)[\s\S]*processor, auditor/,
     );
   });

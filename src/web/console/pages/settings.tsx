@@ -11,8 +11,9 @@ export function SettingsPage({ session }: { session: Session }) {
   const { me } = session;
   return (
     <Page title="Settings">
-      <h2>Session</h2>
-      <dl>
+      <section aria-labelledby="session-heading">
+        <h2 id="session-heading">Session</h2>
+        <dl>
         <dt>Tenant</dt>
         <dd>{me.tenant_id}</dd>
         <dt>Kind</dt>
@@ -29,7 +30,8 @@ export function SettingsPage({ session }: { session: Session }) {
             ))}
           </ul>
         </dd>
-      </dl>
+        </dl>
+      </section>
       {me.permissions.includes('api-keys:manage') ? <ApiKeys session={session} /> : null}
       {me.permissions.includes('policy:read') ? <PolicySection session={session} /> : null}
     </Page>
