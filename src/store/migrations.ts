@@ -531,6 +531,21 @@ const privacyMetrics: Migration = {
   },
 };
 
+/**
+ * The `retention.held` event is claimed and recorded like a deletion receipt: `held_at` is the
+ * claim, `held_leaf` the event's audit leaf, so a sweeper that dies between the two leaves a claim
+ * a later sweep takes over instead of an event never written. Holds recorded before this migration
+ * get -1 (recorded, leaf not kept).
+ */
+const retentionHeldLeaf: Migration = {
+  async up(db) {
+    await run(db, [
+      `alter table retention_ledger add column if not exists held_leaf bigint`,
+      `update retention_ledger set held_leaf = -1 where held_at is not null`,
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -548,6 +563,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014_blobs': blobs,
   '0015_ai': aiConsent,
   '0016_privacy_metrics': privacyMetrics,
+  '0019_retention_held': retentionHeldLeaf,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -73,6 +73,8 @@ export interface RetentionLedgerTable {
   receipt_leaf: ColumnType<string | number | null, number | null | undefined, number | null>;
   /** When the sweeper first found this class due and kept it for a legal hold (0012). */
   held_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The audit leaf of the `retention.held` event that recorded the hold (0019); -1 for holds recorded before it. */
+  held_leaf: ColumnType<string | number | null, number | null | undefined, number | null>;
 }
 
 /** A legal hold (0012): what it covers, why (a code and a reference), who placed and lifted it. */

@@ -306,5 +306,38 @@ for (const driver of DRIVER_NAMES) {
       await sweep(later);
       assert.deepEqual(await classesOf(t, held), []);
     });
+
+    test('a sweeper that dies between claiming a held class and its event leaves a claim a later sweep records: never lost, never twice', async () => {
+      const held = await submit('wayne');
+      const placed = await place('wayne', { scope: 'job', job_id: held });
+      assert.equal(placed.statusCode, 201, placed.body);
+      const later = new Date(Date.now() + 3 * 86_400_000);
+      const real = retentionAudit(t.service.audit);
+      const dying: typeof real = {
+        append: async (tenant, event) => {
+          if (event.action === 'retention.held') throw new Error('the process died here');
+          return real.append(tenant, event);
+        },
+      };
+      const withAudit = (audit: typeof real, auditClaimSeconds?: number) =>
+        sweepRetention({ db: t.service.runtime.handle.db, blobs: t.service.runtime.blobs }, audit, {
+          now: later,
+          ...(auditClaimSeconds === undefined ? {} : { auditClaimSeconds }),
+        });
+      await assert.rejects(withAudit(dying), /the process died here/);
+      const heldOf = async () => (await events(t, 'wayne', 'retention.held')).length;
+      assert.equal(await heldOf(), 0);
+      assert.equal((await withAudit(real)).heldEvents, 0, 'a fresh claim is left to the sweeper holding it');
+      assert.equal((await withAudit(real, 0)).heldEvents, 1, 'a stale claim is taken over and recorded');
+      assert.equal((await withAudit(real, 0)).heldEvents, 0, 'once recorded, never again');
+      assert.equal(await heldOf(), 1);
+      const leaves = await systemRows<{ held_leaf: string | null }>(
+        t,
+        `select held_leaf from retention_ledger where job_id = '${held}' and held_at is not null`,
+      );
+      assert.equal(leaves.length, 2, 'the two classes due (original, redacted) were held');
+      assert.ok(leaves.every((r) => r.held_leaf !== null && Number(r.held_leaf) >= 0));
+      assert.equal((await lift('wayne', placed.json<{ hold: { id: string } }>().hold.id)).statusCode, 200);
+    });
   });
 }

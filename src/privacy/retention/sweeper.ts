@@ -190,17 +190,24 @@ async function countHeld(store: StoreContext, now: Date): Promise<Record<string,
 }
 
 /**
- * Marks the classes found due but held for the first time and records them, one `retention.held`
- * event per tenant with the number of job classes per retention class: a hold's effect is in the
- * log once, not at every sweep.
+ * Records the classes found due but held, one `retention.held` event per tenant with the number of
+ * job classes per retention class: a hold's effect is in the log once, not at every sweep.
+ *
+ * The same claim as deletions: `held_at` claims a class and `held_leaf` records its event. A
+ * sweeper that dies between the claim and the event leaves the claim to go stale, and a later
+ * sweep records it: the event is written at least once, never lost; concurrent sweepers skip each
+ * other's claims.
  */
 async function recordNewlyHeld(
   store: StoreContext,
   audit: RetentionAuditPort,
   now: Date,
+  claimedAt: Date,
+  claimSeconds: number,
   region: string | undefined,
 ): Promise<number> {
-  const marked = await withTenantScope(
+  const stale = new Date(claimedAt.getTime() - claimSeconds * 1000);
+  const claimed = await withTenantScope(
     store.db,
     SYSTEM_SCOPE,
     async (trx) =>
@@ -209,21 +216,23 @@ async function recordNewlyHeld(
           tenant_id: string;
           job_id: string;
           class: string;
-        }>`update retention_ledger l set held_at = ${now}
-          where l.deleted_at is null and l.held_at is null and l.delete_after <= ${now}
-            and ${heldPredicate(sql.ref('l.tenant_id'), sql.ref('l.job_id'))}
+        }>`update retention_ledger l set held_at = ${claimedAt}
+          where (l.tenant_id, l.job_id, l.class) in (
+            select r.tenant_id, r.job_id, r.class from retention_ledger r
+            where r.deleted_at is null and r.held_leaf is null and r.delete_after <= ${now}
+              and (r.held_at is null or r.held_at < ${stale})
+              and ${heldPredicate(sql.ref('r.tenant_id'), sql.ref('r.job_id'))}
+            limit 1000 for update skip locked)
           returning l.tenant_id, l.job_id, l.class`.execute(trx)
       ).rows,
   );
-  const byTenant = new Map<string, { jobs: Set<string>; counts: Record<string, number> }>();
-  for (const row of marked) {
-    const entry = byTenant.get(row.tenant_id) ?? { jobs: new Set<string>(), counts: {} };
-    entry.jobs.add(row.job_id);
-    entry.counts[row.class] = (entry.counts[row.class] ?? 0) + 1;
-    byTenant.set(row.tenant_id, entry);
-  }
-  for (const [tenant, { jobs, counts }] of byTenant)
-    await audit.append(tenant, {
+  const byTenant = new Map<string, typeof claimed>();
+  for (const row of claimed) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row]);
+  for (const [tenant, rows] of byTenant) {
+    const jobs = new Set(rows.map((r) => r.job_id));
+    const counts: Record<string, number> = {};
+    for (const row of rows) counts[row.class] = (counts[row.class] ?? 0) + 1;
+    const index = await audit.append(tenant, {
       time: new Date().toISOString(),
       actor: RETENTION_SWEEPER_ACTOR,
       tenant,
@@ -236,7 +245,28 @@ async function recordNewlyHeld(
       trigger: 'retention',
       ...(region === undefined ? {} : { region }),
     });
+    await withTenantScope(store.db, tenant, async (trx) => {
+      for (const jobRows of groupBy(rows, (r) => r.job_id))
+        await trx
+          .updateTable('retention_ledger')
+          .set({ held_leaf: index })
+          .where('tenant_id', '=', tenant)
+          .where('job_id', '=', jobRows[0]!.job_id)
+          .where(
+            'class',
+            'in',
+            jobRows.map((r) => r.class),
+          )
+          .execute();
+    });
+  }
   return byTenant.size;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()];
 }
 
 interface ClaimedRow {
@@ -338,15 +368,10 @@ export async function sweepRetention(
   await dropIndexOfGoneJobs(store);
   const vaultSubjects = options.vault === undefined ? 0 : await shredVaultOfGoneJobs(store, options.vault);
   const held = await countHeld(store, now);
-  const heldEvents = await recordNewlyHeld(store, audit, now, options.region);
   // Claims and event times on the real clock, whatever `now` the sweep judges deadlines by: a
   // claim must look fresh to every other sweeper, however each of them was started.
-  const events = await recordDeletions(
-    store,
-    audit,
-    new Date(),
-    options.auditClaimSeconds ?? 300,
-    options.region,
-  );
+  const claimSeconds = options.auditClaimSeconds ?? 300;
+  const heldEvents = await recordNewlyHeld(store, audit, now, new Date(), claimSeconds, options.region);
+  const events = await recordDeletions(store, audit, new Date(), claimSeconds, options.region);
   return { artifacts, classesGone, events, held, heldEvents, vaultSubjects };
 }
