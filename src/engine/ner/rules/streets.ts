@@ -5,6 +5,7 @@
  * postcode and country after the street line.
  */
 import type { FindingPart } from '../../types.js';
+import { STREET_TYPES } from '../address.js';
 import { G, NAMEISH } from '../gazetteer.js';
 import {
   F_ALL_DIGIT,
@@ -142,21 +143,7 @@ export function trimAddressTail(ctx: RuleContext, span: TokenSpan): void {
 }
 
 /** Street types that end a street's name and nothing else ("Court", "Park" and "Place" also name institutions and sights). */
-const STREET_TYPE = new WordSet([
-  'street',
-  'st',
-  'road',
-  'rd',
-  'avenue',
-  'ave',
-  'lane',
-  'ln',
-  'boulevard',
-  'blvd',
-  'strasse',
-  'straße',
-]);
-
+const STREET_TYPE = new WordSet(STREET_TYPES);
 /**
  * "Hansen Street", "Old Spallumcheen Rd" tagged as an organisation or a group: two or more
  * words ending in a capitalised street type are a street, with the house number before them
