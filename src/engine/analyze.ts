@@ -3,8 +3,9 @@ import { CONTEXT_BOOST, CONTEXT_FLOOR, scoreWithContext } from './context.js';
 import { customRecognizer, type CustomRecognizerDefinition } from './recognizers/custom.js';
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
+import { longestCapitalRun } from './scan/capital-runs.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
-import { digitRuns, mostDigitsWithin, windowsFor, type DigitRuns } from './scan/windows.js';
+import { digitRuns, longestDigitRun, mostDigitsWithin, windowsFor, type DigitRuns } from './scan/windows.js';
 import type { Finding, Recognizer } from './types.js';
 
 /** Languages the built-in recognizers and context words are written for. */
@@ -111,6 +112,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     return slot;
   });
   const neededDigits = recognizers.map((r) => r.minDigits ?? 0);
+  const neededRun = recognizers.map((r) => r.minDigitRun ?? 0);
+  const neededCapitals = recognizers.map((r) => r.minCapitalRun ?? 0);
   // Recognizers bounding their match length share a slot per length for the digits-within check.
   const spans: number[] = [];
   const spanSlots = recognizers.map((r, k) => {
@@ -129,9 +132,20 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     // Per span slot: the most digits any stretch of that length holds.
     const digitsWithinSpan: (number | undefined)[] = new Array(spans.length);
     let runs: DigitRuns | undefined;
+    let longestRun = -1;
+    let capitalRun = -1;
     const candidates: Finding[] = [];
     for (let r = 0; r < recognizers.length; r++) {
       const recognizer = recognizers[r]!;
+      // A match's digit run lies inside one window (blank lines join them), so in the text too.
+      if (neededRun[r]! > 0) {
+        if (longestRun < 0) longestRun = longestDigitRun((runs ??= digitRuns(text)));
+        if (longestRun < neededRun[r]!) continue;
+      }
+      if (neededCapitals[r]! > 0) {
+        if (capitalRun < 0) capitalRun = longestCapitalRun(text);
+        if (capitalRun < neededCapitals[r]!) continue;
+      }
       const spanSlot = spanSlots[r]!;
       if (spanSlot >= 0) {
         let most = digitsWithinSpan[spanSlot];

@@ -78,6 +78,16 @@ export interface Recognizer {
    * nine-digit identifier needs nine digits close together, not nine anywhere. Absent: unbounded.
    */
   readonly maxLength?: number;
+  /**
+   * The longest run of consecutive ASCII digits every match holds (see `minDigitRun`); `analyze`
+   * skips the recognizer on text whose digit runs are all shorter. Absent or 0: always run.
+   */
+  readonly minDigitRun?: number;
+  /**
+   * The longest run of consecutive `[A-Z0-9]` every match holds (see `minCapitalRun`); `analyze`
+   * skips the recognizer on text whose runs are all shorter. Absent or 0: always run.
+   */
+  readonly minCapitalRun?: number;
   /** Candidate findings inside `window`. Offsets are absolute (into `text`). */
   find(text: string, window: TextWindow): Finding[];
 }

@@ -48,6 +48,8 @@ export interface WorkerOptions {
   readonly model?: JobModelServices;
   /** The review crop renderer and the audit log the extract step records task creation in. */
   readonly review?: Pick<StepServices, 'audit' | 'renderCrop'>;
+  /** Where the detect step analyses a job's text (the service's detection pool); in process without it. */
+  readonly analyzeText?: StepServices['analyzeText'];
 }
 
 /** Running workers. */
@@ -77,6 +79,9 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   // The AI provider may be back after a restart or an overload.
   'VEIL_AI_PROVIDER',
   'VEIL_INTERNAL',
+  // The detection pool's queue was full, or the pool was closing as the service stopped.
+  'VEIL_BUSY',
+  'VEIL_NOT_READY',
 ]);
 
 function permanentCode(error: unknown): ErrorCode | undefined {
@@ -124,6 +129,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     keyring: options.keyring,
     vault: new DatabaseTokenVault({ db: options.handle.db, keyring: options.keyring }),
     ...(options.model ? { model: options.model } : {}),
+    ...(options.analyzeText ? { analyzeText: options.analyzeText } : {}),
     ...options.review,
   });
   const emit = (event: WorkerEvent): void => {

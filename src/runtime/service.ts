@@ -520,6 +520,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
         ...(options.ai === undefined ? {} : { model: jobModelServices(options.ai, logs) }),
         review: reviewStepServices(logs),
+        // Jobs detect on the pool's threads too, so a long document never blocks the API.
+        ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
         // Ids, steps and codes only: a worker event carries no content.
         onEvent: (event) => {
           logger?.[event.kind === 'step-done' ? 'debug' : 'warn'](

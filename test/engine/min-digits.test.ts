@@ -68,8 +68,8 @@ describe('minDigitRun and maxMatchLength', () => {
 });
 
 /**
- * The default recognizers with their digit bound removed and every digit-run trigger widened to
- * the plain digit trigger: every one runs wherever there is a digit.
+ * The default recognizers with their digit and capital-run bounds removed and every digit-run
+ * trigger widened to the plain digit trigger: every one runs wherever there is a digit.
  */
 const unbounded = createAnalyzer({
   useDefaultRecognizers: false,
@@ -77,6 +77,8 @@ const unbounded = createAnalyzer({
     ...recognizer,
     minDigits: 0,
     maxLength: undefined,
+    minDigitRun: 0,
+    minCapitalRun: 0,
     trigger: recognizer.trigger.kind === 'digitRun' ? TRIGGERS.digit : recognizer.trigger,
   })),
 });
@@ -108,9 +110,14 @@ const PIECES = [
   'no.',
   'IBAN',
   '\n',
+  'VIN',
+  '1HGCM',
+  'ABCDE',
+  'Z',
+  '536-22-1245',
 ];
 
-describe('skipping recognizers by their digit bound and digit runs', () => {
+describe('skipping recognizers by their digit bound, digit runs and capital runs', () => {
   it('never changes the findings (property)', () => {
     fc.assert(
       fc.property(

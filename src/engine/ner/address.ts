@@ -101,8 +101,12 @@ const UNKNOWN = -1;
 /** Longest span of tokens one street part may take; bounds every scan. */
 const MAX_NAME = 7;
 
-/** Street types that name nothing else, the only ones a street line in lower case may end with. */
-const PLAIN_TYPE = new WordSet([
+/**
+ * English and German street types that end a street's name and name nothing else ("Court",
+ * "Park" and "Place" also name institutions and sights); the span rules read a span ending in
+ * one as a street (`rules/streets.ts`).
+ */
+export const STREET_TYPES: readonly string[] = [
   'street',
   'st',
   'road',
@@ -115,6 +119,11 @@ const PLAIN_TYPE = new WordSet([
   'blvd',
   'strasse',
   'straße',
+];
+
+/** Street types that name nothing else, the only ones a street line in lower case may end with. */
+const PLAIN_TYPE = new WordSet([
+  ...STREET_TYPES,
   'utca',
   'út',
   'útja',

@@ -2,7 +2,7 @@
  * Which words head a job title ("the Maxillofacial surgeon", "Systems administrator", "head of
  * sales"). Hand-written: occupation nouns that no suffix gives away, and the suffixes that make
  * most of the others (agent nouns in -er/-or, -ist, -ician, -grapher, -maker, -man). The span
- * rule that uses it (`recognizer.ts`) looks only at phrases in apposition to a person's name or on
+ * rule that uses it (`rules/job-titles.ts`) looks only at phrases in apposition to a person's name or on
  * the line under it, so the word alone never makes a title.
  */
 import { hashWord, lowerCode, WordSet } from './tokenizer.js';

@@ -1,4 +1,5 @@
 import { VeilError } from '../../errors/veil-error.js';
+import { minCapitalRun } from '../scan/capital-runs.js';
 import { maxMatchLength, minDigitRun, minDigits } from '../scan/min-digits.js';
 import { digitRunTrigger, TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
@@ -56,6 +57,8 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
     trigger: definition.trigger ?? defaultTrigger(compiled.map((pattern) => pattern.regex)),
     minDigits: Math.min(...compiled.map((pattern) => minDigits(pattern.regex))),
     maxLength: Math.max(...compiled.map((pattern) => maxMatchLength(pattern.regex))),
+    minDigitRun: Math.min(...compiled.map((pattern) => minDigitRun(pattern.regex))),
+    minCapitalRun: Math.min(...compiled.map((pattern) => minCapitalRun(pattern.regex))),
     find(text: string, window: TextWindow): Finding[] {
       const found: Finding[] = [];
       const slice =

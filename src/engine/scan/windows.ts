@@ -40,6 +40,20 @@ export function digitRuns(text: string): DigitRuns {
 }
 
 /**
+ * The length of the longest digit run (0 without digits).
+ *
+ * @example
+ * ```ts
+ * longestDigitRun(digitRuns('12 345 6789')); // 4
+ * ```
+ */
+export function longestDigitRun(runs: DigitRuns): number {
+  let longest = 0;
+  for (let k = 0; k < runs.length; k += 2) longest = Math.max(longest, runs[k + 1]! - runs[k]!);
+  return longest;
+}
+
+/**
  * The most digits that any stretch of `span` characters holds, read from the digit runs. A
  * stretch holding the most can always start at a run's first digit (moving its start left within
  * a run never loses a digit), so only those are tried.

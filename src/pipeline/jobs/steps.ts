@@ -11,6 +11,7 @@ import { Readable, Writable } from 'node:stream';
 import { operatorRedaction, redactDocument, sniffType } from '../../documents/index.js';
 import { createAnalyzer } from '../../engine/analyze.js';
 import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
+import type { AnalyzeText } from '../../engine/chunked.js';
 import { anonymizeVerified } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
@@ -86,6 +87,12 @@ export interface StepServices {
    * per policy and process, and the only analyzer the detect and anonymise steps run.
    */
   readonly createAnalyzer?: (options: AnalyzeOptions) => Analyzer;
+  /**
+   * Detection off the event loop (the service's detection pool): when given, the detect step
+   * analyses the job's text there with the policy's detection options, so several jobs use
+   * several cores; the anonymise step's residual check stays in process.
+   */
+  readonly analyzeText?: AnalyzeText;
 }
 
 /** What the extract step needs to ask a model. */
@@ -300,11 +307,12 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         findings = parseJson<FindingsArtifact>(stored).findings;
       } else {
         const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
+        const found =
+          services.analyzeText === undefined
+            ? analyzerFor(env.job.policyHash, manifest)(parsed.text)
+            : await services.analyzeText(parsed.text, analyzeOptionsFromPolicy(manifest.policy));
         // Spans only (type, offsets, score, recognizer): the values stay in the encrypted text.
-        findings = analyzerFor(
-          env.job.policyHash,
-          manifest,
-        )(parsed.text).map((f) => ({
+        findings = found.map((f) => ({
           type: f.type,
           start: f.start,
           end: f.end,

@@ -12,6 +12,7 @@ import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
 import { startWorkers } from '../../../src/pipeline/worker.js';
+import { createDetectionPool } from '../../../src/runtime/detection-pool.js';
 import type { Workers } from '../../../src/pipeline/worker.js';
 import { validatePolicy } from '../../../src/policy/index.js';
 import { forTenant, pgBossDb } from '../../../src/store/index.js';
@@ -103,6 +104,29 @@ for (const driver of DRIVERS) {
         'original',
         'redacted',
       ]);
+    });
+
+    test('the detect step analyses on the detection pool when one is given', async () => {
+      const pool = createDetectionPool({ threads: 1 });
+      try {
+        let pooled = 0;
+        const tasks = createJobTasks({
+          keyring: store.keyring,
+          analyzeText: (text, options) => {
+            pooled++;
+            return pool.analyze(text, options);
+          },
+        });
+        const { jobId } = await submitJob(deps(), request(Buffer.from(canaryText(92))));
+        const payload = { tenantId: TENANT, jobId };
+        for (const step of ['intake', 'parse', 'detect'] as const)
+          await tasks[step].run((await stepEnv(store, payload, step))!);
+        assert.equal(pooled, 1);
+        assertCounts((await getJobStatus(store, { tenant: TENANT, jobId })).countsByType);
+        await deleteJob(store, { tenant: TENANT, jobId });
+      } finally {
+        await pool.close();
+      }
     });
 
     test('a job id submitted again after deletion runs under its new request, not a remembered one', async () => {

@@ -1,0 +1,208 @@
+/**
+ * Organisations: names ending in a legal form or a body word ("Viasat AB", "Child Poverty Action
+ * Group"), a name before an institution word ("Catterick garrison"), an organisation's article
+ * and bracketed name, and lists of organisations split at their last "and".
+ */
+import { G } from '../gazetteer.js';
+import { F_ALL_UPPER, F_FIRST_UPPER, F_NEWLINE_BEFORE, F_WORD, WordSet } from '../tokenizer.js';
+import { ORGANIZATION, RULE_MARGIN, type RuleContext, type TokenSpan } from './context.js';
+import { AND, charAt, isNameWord, sentenceInitial, THE } from './words.js';
+
+/**
+ * "Logixdata LLC, Social Health Insights and Sigfig": the last "and" of an organisation span ends
+ * a list of organisations when the span also holds a comma and an item of two or more words (a
+ * firm name of the form "A, B and C" has one word per item), or when the span itself follows
+ * another organisation and a comma ("Uber, Importio and Futureadvisor" tagged as two spans).
+ * Cuts `span` before that "and" and returns the organisation after it.
+ */
+export function splitOrganisationList(
+  ctx: RuleContext,
+  spans: readonly TokenSpan[],
+  k: number,
+): TokenSpan | undefined {
+  const span = spans[k]!;
+  const { tokens } = ctx;
+  let and = -1;
+  let comma = false;
+  let longItem = false;
+  // "The Jones, Mitchell and Williams" is still a firm name.
+  let itemStart = tokens.hash[span.first] === THE ? span.first + 1 : span.first;
+  for (let i = span.first; i <= span.last + 1; i++) {
+    const isAnd = i <= span.last && tokens.hash[i] === AND && (tokens.flags[i]! & F_WORD) !== 0;
+    const isComma = i <= span.last && !(tokens.flags[i]! & F_WORD) && charAt(ctx, i) === ',';
+    if (!isAnd && !isComma && i <= span.last) continue;
+    if (i - itemStart > 1) longItem = true;
+    if (isAnd) and = i;
+    if (isComma) comma = true;
+    itemStart = i + 1;
+  }
+  if (and <= span.first || and >= span.last) return undefined;
+  const previous = spans[k - 1];
+  const afterOrganisation =
+    previous?.tag === ORGANIZATION && previous.last === span.first - 2 && charAt(ctx, span.first - 1) === ',';
+  if (!(afterOrganisation || (comma && longItem))) return undefined;
+  const rest: TokenSpan = { tag: ORGANIZATION, first: and + 1, last: span.last, margin: span.margin };
+  span.last = and - 1;
+  return rest;
+}
+
+/** Lower-case words that make the name before them an institution: "the Beyoğlu court", "British army". */
+const INSTITUTION = new WordSet([
+  'court',
+  'army',
+  'garrison',
+  'police',
+  'navy',
+  'council',
+  'municipality',
+  'hospital',
+  'prison',
+  'university',
+  'ministry',
+  'government',
+  'parliament',
+  'tribunal',
+  'gendarmerie',
+  'prosecutor',
+]);
+
+/** Legal forms that end a company name ("Viasat AB", "Viasat Broadcasting UK Ltd"). */
+const LEGAL_FORM = new WordSet([
+  'ab',
+  'ag',
+  'asa',
+  'aps',
+  'bv',
+  'gmbh',
+  'inc',
+  'llc',
+  'llp',
+  'ltd',
+  'limited',
+  'plc',
+  'sa',
+  'sarl',
+  'sas',
+  'spa',
+  'srl',
+  'nv',
+  'oy',
+  'kg',
+  'ohg',
+  'pty',
+  'corp',
+  'corporation',
+  'lda',
+  'ltda',
+  'sro',
+  'kft',
+  'zrt',
+]);
+
+/** Words that end the name of a body ("Child Poverty Action Group", "Data Protection Authority"). */
+const BODY = new WordSet([
+  'group',
+  'association',
+  'foundation',
+  'society',
+  'committee',
+  'commission',
+  'authority',
+  'agency',
+  'institute',
+  'trust',
+  'federation',
+  'union',
+  'council',
+  'board',
+  'centre',
+  'center',
+  'bank',
+  'hospital',
+  'clinic',
+  'university',
+  'college',
+  'partners',
+  'associates',
+]);
+
+/** Fewest capitalised words before a body word for a name found by rule. */
+const MIN_BODY_WORDS = 2;
+
+/** A name followed by a lower-case institution word is that institution ("Catterick garrison"). */
+export function institution(ctx: RuleContext, span: TokenSpan): void {
+  const { tokens } = ctx;
+  const next = span.last + 1;
+  if (next < tokens.count && !(tokens.flags[next]! & F_FIRST_UPPER) && INSTITUTION.has(tokens.hash[next]!)) {
+    span.last = next;
+    span.tag = ORGANIZATION;
+  }
+}
+
+/**
+ * An organisation takes a capitalised "The" before it ("works for The Home Depot", "The Swedish
+ * Government") and a name in brackets right after it, often its name in the original language
+ * ("Supreme Court (Högsta domstolen)", "Dev-Yol (Revolutionary Way)").
+ */
+export function organisationEdges(ctx: RuleContext, span: TokenSpan): void {
+  const { tokens } = ctx;
+  // At a sentence start the capital says nothing ("The Social Explorer office is"), except before
+  // a nationality: "The Swedish Government" is a title whose article belongs to it.
+  const the = span.first - 1;
+  if (
+    the >= 0 &&
+    tokens.hash[the] === THE &&
+    tokens.flags[the]! & F_FIRST_UPPER &&
+    (!sentenceInitial(ctx, the) || ctx.gaz[span.first]! & G.nrp)
+  )
+    span.first--;
+  let open = -1;
+  for (let i = span.first; i <= span.last; i++)
+    if (charAt(ctx, i) === '(' && !(tokens.flags[i]! & F_WORD)) open = i;
+  if (open < 0 && span.last + 1 < tokens.count && charAt(ctx, span.last + 1) === '(') open = span.last + 1;
+  if (open < 0) return;
+  for (let i = open + 1; i < Math.min(tokens.count, open + 9); i++) {
+    if (tokens.flags[i]! & F_NEWLINE_BEFORE) return;
+    if (!(tokens.flags[i]! & F_WORD) && charAt(ctx, i) === ')') {
+      if (i > open + 1) span.last = i;
+      return;
+    }
+  }
+}
+
+/**
+ * Company and body names that end in a legal form or a body word ("Viasat AB", "Child Poverty
+ * Action Group"), found by rule: up to four capitalised words before it, two at least before a
+ * body word.
+ */
+export function legalForms(ctx: RuleContext, spans: TokenSpan[]): void {
+  const { tokens } = ctx;
+  for (let i = 1; i < tokens.count; i++) {
+    const flags = tokens.flags[i]!;
+    if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) continue;
+    const legal = LEGAL_FORM.has(tokens.hash[i]!);
+    // Every body word is in the organisation-suffix list, a cheaper test than the set.
+    if (!legal && !(ctx.gaz[i]! & G.orgSuffix && BODY.has(tokens.hash[i]!))) continue;
+    let first = i;
+    while (
+      first > 0 &&
+      i - first < 4 &&
+      isNameWord(ctx, first - 1) &&
+      !(tokens.flags[first]! & F_NEWLINE_BEFORE)
+    )
+      first--;
+    // "Working Group" may be any group; "Child Poverty Action Group" is one.
+    if (
+      first === i ||
+      (!legal && i - first < MIN_BODY_WORDS) ||
+      (!legal && sentenceInitial(ctx, first) && i - first === MIN_BODY_WORDS)
+    )
+      continue;
+    let last = i;
+    if (i + 1 < tokens.count && charAt(ctx, i + 1) === '.' && tokens.start[i + 1] === tokens.end[i])
+      last = i + 1;
+    // A legal form is explicit evidence that wins over the tagger; a body word is weaker, and a
+    // longer span of the tagger ("Hamburg Appeals Board for Physicians") keeps its words.
+    spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: legal });
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Places and groups: a kind of place and its name ("Borough of Southwark"), a place and its
+ * region written with a comma ("Lyon, France"), and a nationality with its noun ("a Turkish
+ * national").
+ */
+import { G } from '../gazetteer.js';
+import { F_ALL_UPPER, F_FIRST_UPPER, F_NEWLINE_BEFORE, F_WORD, WordSet } from '../tokenizer.js';
+import { LOCATION, RULE_MARGIN, type RuleContext, type TokenSpan } from './context.js';
+import { AND, charAt, isNameWord, OR } from './words.js';
+
+const CITIZEN = new WordSet(['national', 'nationals', 'citizen', 'citizens']);
+
+/** "a Turkish national": TAB marks the whole phrase as the demographic attribute. */
+export function extendNationality(ctx: RuleContext, span: TokenSpan): void {
+  const { tokens } = ctx;
+  const next = span.last + 1;
+  if (next < tokens.count && !(tokens.flags[next]! & F_FIRST_UPPER) && CITIZEN.has(tokens.hash[next]!))
+    span.last = next;
+}
+
+/** Words naming a kind of place before "of" and its name ("Borough of Southwark", "County of Kent"). */
+const PLACE_KIND = new WordSet([
+  'borough',
+  'county',
+  'city',
+  'district',
+  'province',
+  'region',
+  'municipality',
+  'republic',
+  'kingdom',
+  'state',
+  'town',
+  'village',
+  'canton',
+  'department',
+  'prefecture',
+  'governorate',
+  'commune',
+  'parish',
+]);
+
+/** Most name words after "of" in a place found by `placesOfKind`. */
+const MAX_PLACE_WORDS = 3;
+
+/**
+ * "the Borough of Southwark", "the County of Kent": a capitalised kind of place, "of" and a name
+ * are one place. The tagger tends to split them ("Borough" as an organisation, "Southwark" as a
+ * person); the whole wins over the parts as the longer span.
+ */
+export function placesOfKind(ctx: RuleContext, spans: TokenSpan[]): void {
+  const { tokens } = ctx;
+  for (const i of ctx.placeStarts) {
+    if (i + 2 >= tokens.count || !PLACE_KIND.has(tokens.hash[i]!)) continue;
+    let last = i + 1;
+    while (
+      last + 1 < tokens.count &&
+      last - i - 1 < MAX_PLACE_WORDS &&
+      isNameWord(ctx, last + 1) &&
+      !(tokens.flags[last + 1]! & F_NEWLINE_BEFORE)
+    )
+      last++;
+    if (last > i + 1) spans.push({ tag: LOCATION, first: i, last, margin: RULE_MARGIN });
+  }
+}
+
+/**
+ * "located in Beyoğlu, Istanbul", "born in Lyon, France": two places with only a comma between
+ * them, the second one word or a known city, country or state, name one place (its district and
+ * city, or city and country) and are reported as one span. A list of places ("Paris, London and
+ * Rome") is not.
+ */
+export function joinPlaceAndRegion(ctx: RuleContext, spans: TokenSpan[]): void {
+  const { tokens } = ctx;
+  let kept = 0;
+  for (let k = 0; k < spans.length; k++) {
+    const span = spans[k]!;
+    const previous = spans[kept - 1];
+    const comma = span.first - 1;
+    if (
+      previous &&
+      previous.tag === LOCATION &&
+      span.tag === LOCATION &&
+      previous.last === comma - 1 &&
+      charAt(ctx, comma) === ',' &&
+      !(tokens.flags[comma]! & F_WORD) &&
+      !(tokens.flags[span.first]! & F_NEWLINE_BEFORE) &&
+      !inPlaceList(ctx, spans, kept - 1, k) &&
+      (isKnownRegion(ctx, span) || span.first === span.last) &&
+      tokens.flags[previous.last]! & (F_FIRST_UPPER | F_ALL_UPPER)
+    ) {
+      spans[kept - 1] = { ...previous, last: span.last, margin: Math.min(previous.margin, span.margin) };
+      continue;
+    }
+    spans[kept++] = span;
+  }
+  if (kept < spans.length) spans.length = kept;
+}
+
+/** The span ends in a known city, country or state code ("Istanbul", "France", "IL"). */
+function isKnownRegion(ctx: RuleContext, span: TokenSpan): boolean {
+  return (
+    (ctx.gaz[span.last]! & (G.city | G.country | G.stateAbbr)) !== 0 &&
+    (ctx.tokens.flags[span.last]! & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0
+  );
+}
+
+/** True when the places `spans[a]` and `spans[b]` are items of a longer list (a comma or "and"/"or" before or after them). */
+function inPlaceList(ctx: RuleContext, spans: readonly TokenSpan[], a: number, b: number): boolean {
+  const { tokens } = ctx;
+  const before = spans[a]!.first - 1;
+  const after = spans[b]!.last + 1;
+  if (before >= 0 && !(tokens.flags[before]! & F_WORD) && charAt(ctx, before) === ',') return true;
+  if (after >= tokens.count) return false;
+  return (
+    (!(tokens.flags[after]! & F_WORD) && charAt(ctx, after) === ',' && spans[b + 1]?.first === after + 1) ||
+    tokens.hash[after] === AND ||
+    tokens.hash[after] === OR
+  );
+}
