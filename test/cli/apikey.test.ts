@@ -3,9 +3,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { migratedPGlite } from '../store/pglite-template.js';
 import { runVeil } from './veil.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'veil-apikey-'));
+// The keyring's database starts from the migrated template, as the store tests' do.
+await migratedPGlite(join(dataDir, 'pglite'));
 
 function veil(...args: string[]) {
   const env = { ...process.env };

@@ -3,9 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migratedPGlite } from '../store/pglite-template.js';
 import { runVeil } from './veil.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'veil-keys-'));
+// The keyring's database starts from the migrated template, as the store tests' do.
+await migratedPGlite(join(dataDir, 'pglite'));
 
 function veil(...args: string[]) {
   return runVeil(['keys', ...args, '--tenant', 'acme', '--data-dir', dataDir]);
