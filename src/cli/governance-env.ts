@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { VeilError } from '../errors/veil-error.js';
 import { DEFAULT_SWEEP_SECONDS } from '../runtime/governance.js';
 import { DEFAULT_POLICY_DIR } from '../runtime/service.js';
+import { cli } from './context.js';
 
 /** The settings, validated; the message names the variable. */
 export interface GovernanceEnv {
@@ -62,6 +63,6 @@ export function governanceEnv(env: Readonly<Record<string, string | undefined>>,
  * ```
  */
 export function deploymentRegion(): { region?: string } {
-  const { region } = governanceEnv(process.env, process.cwd());
+  const { region } = governanceEnv(cli().env, cli().cwd);
   return region === undefined ? {} : { region };
 }

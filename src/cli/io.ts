@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { VeilError } from '../errors/veil-error.js';
+import { cli } from './context.js';
 
 /**
  * Opens FILE (or standard input for `-`) as a UTF-8 text stream, so large inputs are never read
@@ -8,8 +9,9 @@ import { VeilError } from '../errors/veil-error.js';
  */
 export async function openTextInput(file: string): Promise<AsyncIterable<string>> {
   if (file === '-') {
-    process.stdin.setEncoding('utf8');
-    return process.stdin;
+    const { stdin } = cli();
+    stdin.setEncoding('utf8');
+    return stdin;
   }
   try {
     const info = await stat(file);
@@ -24,8 +26,8 @@ export async function openTextInput(file: string): Promise<AsyncIterable<string>
 
 /** Writes a line to stdout, waiting when the pipe is full so memory stays flat. */
 export async function writeLine(line: string): Promise<void> {
-  if (!process.stdout.write(`${line}\n`))
-    await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+  const { stdout } = cli();
+  if (!stdout.write(`${line}\n`)) await new Promise<void>((resolve) => stdout.once('drain', resolve));
 }
 
 /**

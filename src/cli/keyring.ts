@@ -4,9 +4,12 @@ import { keyProviderFromConfig } from '../runtime/key-provider.js';
 import { openDatabase, type DatabaseHandle } from '../store/database.js';
 import { DatabaseKeyringStore } from '../store/keyring-store.js';
 import { commandConfig } from './settings.js';
+import { cli } from './context.js';
 
 /** The data directory the CLI keeps its key file and database in (`--data-dir`, `VEIL_DATA_DIR`, `.veil`). */
-export const DEFAULT_DATA_DIR = process.env.VEIL_DATA_DIR ?? '.veil';
+export function defaultDataDir(): string {
+  return cli().env.VEIL_DATA_DIR ?? '.veil';
+}
 
 /**
  * Runs `work` with the same keyring `veil serve` and `veil worker` use: data keys in the

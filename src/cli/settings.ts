@@ -1,5 +1,6 @@
 import { loadConfig } from '../runtime/config.js';
 import type { ConfigFlag, VeilConfig } from '../runtime/config.js';
+import { cli } from './context.js';
 
 /**
  * The configuration of a command: the environment and the flags standing for settings, validated
@@ -11,8 +12,8 @@ import type { ConfigFlag, VeilConfig } from '../runtime/config.js';
  * ```
  */
 export function commandConfig(flags: readonly ConfigFlag[] = []): VeilConfig {
-  const loaded = loadConfig(process.env, flags);
-  for (const warning of loaded.unknown) process.stderr.write(`warning: ${warning}\n`);
+  const loaded = loadConfig(cli().env, flags);
+  for (const warning of loaded.unknown) cli().stderr.write(`warning: ${warning}\n`);
   return loaded.config;
 }
 

@@ -19,6 +19,7 @@ import type { Principal, Role } from '../../src/access/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
 import { openService } from '../../src/runtime/service.js';
 import { findServer } from '../store/drivers.js';
+import { migratedPGlite } from '../store/pglite-template.js';
 import type { Service, ServiceOptions } from '../../src/runtime/service.js';
 
 export const SERVER_URL = await findServer();
@@ -81,6 +82,8 @@ export async function openTestService(
     const url = new URL(SERVER_URL);
     url.pathname = `/${database}`;
     databaseUrl = url.toString();
+  } else {
+    await migratedPGlite(join(dataDir, 'pglite'));
   }
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });

@@ -6,7 +6,6 @@
  * so a change that keeps each row self-consistent is pinned to the first entry of its 4-entry span.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +23,9 @@ import { openDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { DRIVERS } from '../store/drivers.js';
 import type { TestDatabase } from '../store/drivers.js';
+import { runVeil } from '../cli/veil.js';
 import { stepEvent, testAuditLogs } from './fixtures.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const ENTRIES = 20;
 
 async function raw(handle: DatabaseHandle, statement: string): Promise<void> {
@@ -157,11 +156,7 @@ for (const driver of DRIVERS) {
 describe('veil audit export and verify as commands (PGlite in the data directory)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-audit-cli-'));
   const veil = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, DATABASE_URL: '', VEIL_DATA_DIR: dataDir },
-    });
+    runVeil(args, { env: { ...process.env, DATABASE_URL: '', VEIL_DATA_DIR: dataDir } });
 
   before(async () => {
     const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
@@ -176,10 +171,10 @@ describe('veil audit export and verify as commands (PGlite in the data directory
 
   test('export then verify: exit 0; after a change in the database, exit 1 naming the entry', async () => {
     const out = join(dataDir, 'acme.jsonl');
-    const exported = veil('audit', 'export', '--tenant', 'acme', '-o', out, '--data-dir', dataDir);
-    assert.equal(exported.status, 0, exported.stderr);
-    const ok = veil('audit', 'verify', out, '--public-key', join(dataDir, 'key.json'));
-    assert.equal(ok.status, 0, ok.stderr);
+    const exported = await veil('audit', 'export', '--tenant', 'acme', '-o', out, '--data-dir', dataDir);
+    assert.equal(exported.code, 0, exported.stderr);
+    const ok = await veil('audit', 'verify', out, '--public-key', join(dataDir, 'key.json'));
+    assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^export verified: 20 entries, 5 signed tree heads/);
 
     const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
@@ -192,13 +187,13 @@ describe('veil audit export and verify as commands (PGlite in the data directory
     } finally {
       await handle.close();
     }
-    const tampered = veil('audit', 'export', '--tenant', 'acme', '-o', out, '--data-dir', dataDir);
-    assert.equal(tampered.status, 0, tampered.stderr);
-    const bad = veil('audit', 'verify', out, '--public-key', join(dataDir, 'key.json'));
-    assert.equal(bad.status, 1);
+    const tampered = await veil('audit', 'export', '--tenant', 'acme', '-o', out, '--data-dir', dataDir);
+    assert.equal(tampered.code, 0, tampered.stderr);
+    const bad = await veil('audit', 'verify', out, '--public-key', join(dataDir, 'key.json'));
+    assert.equal(bad.code, 1);
     assert.match(bad.stdout, /^export does NOT verify \(leaf-hash\): first bad entry: 17;/);
-    const badTenant = veil('audit', 'export', '--tenant', '../etc', '--data-dir', dataDir);
-    assert.equal(badTenant.status, 1);
+    const badTenant = await veil('audit', 'export', '--tenant', '../etc', '--data-dir', dataDir);
+    assert.equal(badTenant.code, 1);
     assert.match(badTenant.stderr, /^error VEIL_INVALID_OPTION: --tenant:/);
   });
 });

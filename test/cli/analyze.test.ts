@@ -1,35 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+import { runVeil } from './veil.js';
 
-function veil(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const veil = (args: string[], input?: string) => runVeil(args, input === undefined ? {} : { input });
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-cli-'));
 const file = join(dir, 'note.txt');
 writeFileSync(file, 'Mail jane@example.org, SSN 536-22-1245.\n');
 
-test('veil analyze FILE prints type, offsets and score, and hides values by default', () => {
-  const { code, stdout, stderr } = veil(['analyze', file, '--entities', 'EMAIL_ADDRESS,US_SSN']);
+test('veil analyze FILE prints type, offsets and score, and hides values by default', async () => {
+  const { code, stdout, stderr } = await veil(['analyze', file, '--entities', 'EMAIL_ADDRESS,US_SSN']);
   assert.equal(code, 0, stderr);
   assert.deepEqual(stdout.trim().split('\n'), ['EMAIL_ADDRESS\t5\t21\t1.00', 'US_SSN\t27\t38\t0.85']);
   assert.ok(!stdout.includes('jane@') && !stdout.includes('536-22'));
 });
 
-test('veil analyze --show-values prints the values; - reads standard input', () => {
-  const { code, stdout } = veil(
+test('veil analyze --show-values prints the values; - reads standard input', async () => {
+  const { code, stdout } = await veil(
     ['analyze', '-', '--show-values', '--entities', 'EMAIL_ADDRESS'],
     'to a@b.io',
   );
@@ -37,7 +28,7 @@ test('veil analyze --show-values prints the values; - reads standard input', () 
   assert.equal(stdout.trim(), 'EMAIL_ADDRESS\t3\t9\t1.00\t"a@b.io"');
 });
 
-test('veil analyze --jsonl answers every line in order and reports malformed lines without stopping', () => {
+test('veil analyze --jsonl answers every line in order and reports malformed lines without stopping', async () => {
   const input = [
     JSON.stringify({ id: 'a', text: 'mail x@y.org' }),
     'not json',
@@ -45,7 +36,7 @@ test('veil analyze --jsonl answers every line in order and reports malformed lin
     JSON.stringify({ id: 3, text: 'nothing here' }),
     JSON.stringify({ id: { nested: true }, text: 'x' }),
   ].join('\n');
-  const { code, stdout } = veil(['analyze', '--jsonl', '--entities', 'EMAIL_ADDRESS'], input);
+  const { code, stdout } = await veil(['analyze', '--jsonl', '--entities', 'EMAIL_ADDRESS'], input);
   assert.equal(code, 0);
   assert.deepEqual(
     stdout
@@ -74,11 +65,14 @@ test('veil analyze --jsonl answers every line in order and reports malformed lin
   );
 });
 
-test('veil analyze --jsonl handles 10,000 lines in one process', () => {
+test('veil analyze --jsonl handles 10,000 lines in one process', async () => {
   const lines = Array.from({ length: 10_000 }, (_, i) =>
     JSON.stringify({ id: i, text: `record ${i} mail user${i}@example.org` }),
   );
-  const { code, stdout } = veil(['analyze', '--jsonl', '--entities', 'EMAIL_ADDRESS'], lines.join('\n'));
+  const { code, stdout } = await veil(
+    ['analyze', '--jsonl', '--entities', 'EMAIL_ADDRESS'],
+    lines.join('\n'),
+  );
   assert.equal(code, 0);
   const out = stdout
     .trim()
@@ -88,26 +82,26 @@ test('veil analyze --jsonl handles 10,000 lines in one process', () => {
   assert.ok(out.every((o, i) => o.id === i && o.entities.length === 1));
 });
 
-test('veil analyze --threads 2 prints what one thread prints on a long file', () => {
+test('veil analyze --threads 2 prints what one thread prints on a long file', async () => {
   const long = join(dir, 'long.txt');
   const line = 'Mr. Robert Murray (robert@example.org, 212-555-0199) lives at 221 Baker Street, London.\n';
   writeFileSync(long, line.repeat(3_200)); // two passes of 256 Ki
-  const one = veil(['analyze', long]);
-  const two = veil(['analyze', long, '--threads', '2']);
+  const one = await veil(['analyze', long]);
+  const two = await veil(['analyze', long, '--threads', '2']);
   assert.equal(one.code, 0, one.stderr);
   assert.equal(two.code, 0, two.stderr);
   assert.ok(one.stdout.split('\n').length > 3_200 * 3);
   assert.equal(two.stdout, one.stdout);
 });
 
-test('exit codes: 1 with a stable code for input errors, 2 for usage errors; no content echoed', () => {
-  const missing = veil(['analyze', join(dir, 'missing.txt')]);
+test('exit codes: 1 with a stable code for input errors, 2 for usage errors; no content echoed', async () => {
+  const missing = await veil(['analyze', join(dir, 'missing.txt')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^error VEIL_FILE_NOT_FOUND: /);
-  assert.equal(veil(['analyze', file, '--threshold', '7']).code, 2);
-  assert.equal(veil(['analyze', file, '--threads', '0']).code, 2);
-  assert.equal(veil(['no-such-command']).code, 2);
-  const unknown = veil(['analyze', file, '--entities', 'NOPE']);
+  assert.equal((await veil(['analyze', file, '--threshold', '7'])).code, 2);
+  assert.equal((await veil(['analyze', file, '--threads', '0'])).code, 2);
+  assert.equal((await veil(['no-such-command'])).code, 2);
+  const unknown = await veil(['analyze', file, '--entities', 'NOPE']);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /VEIL_UNKNOWN_ENTITY/);
 });
@@ -116,12 +110,12 @@ test('veil analyze on a document (judged by content, not name) reports the page 
   const { textPdf } = await import('../documents/fixtures.js');
   const pdf = join(dir, 'letter.txt'); // a PDF with a misleading name
   writeFileSync(pdf, await textPdf([['Contact: jane.doe@example.org']]));
-  const fromPdf = veil(['analyze', pdf, '--entities', 'EMAIL_ADDRESS']);
+  const fromPdf = await veil(['analyze', pdf, '--entities', 'EMAIL_ADDRESS']);
   assert.equal(fromPdf.code, 0, fromPdf.stderr);
   assert.match(fromPdf.stdout.trim(), /^EMAIL_ADDRESS\t9\t29\t1\.00\tpage 1 \[\d+,\d+,\d+,\d+\]$/);
   const csv = join(dir, 'people.csv');
   writeFileSync(csv, 'name,email\nJane,jane@example.org\n');
-  const fromCsv = veil(['analyze', csv, '--entities', 'EMAIL_ADDRESS', '--json']);
+  const fromCsv = await veil(['analyze', csv, '--entities', 'EMAIL_ADDRESS', '--json']);
   assert.equal(fromCsv.code, 0, fromCsv.stderr);
   assert.deepEqual(
     JSON.parse(fromCsv.stdout).map((f: { type: string; cell: unknown }) => [f.type, f.cell]),

@@ -1,30 +1,36 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { migratedPGlite } from '../store/pglite-template.js';
+import { runVeil } from './veil.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'veil-apikey-'));
+// The keyring's database starts from the migrated template, as the store tests' do.
+await migratedPGlite(join(dataDir, 'pglite'));
 
 function veil(...args: string[]) {
   const env = { ...process.env };
   // The keys must land in this data directory's PGlite, not in a server the caller points at.
   delete env.DATABASE_URL;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args, '--data-dir', dataDir], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runVeil([...args, '--data-dir', dataDir], { env });
 }
 
 test(
   'veil apikey create prints only the key, list shows ids, roles and dates, revoke is audited',
   { timeout: 300_000 },
-  () => {
-    const created = veil('apikey', 'create', '--tenant', 'acme', '--role', 'processor', '--role', 'reviewer');
+  async () => {
+    const created = await veil(
+      'apikey',
+      'create',
+      '--tenant',
+      'acme',
+      '--role',
+      'processor',
+      '--role',
+      'reviewer',
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /^veil_[0-9a-f]{24}_[A-Za-z0-9_-]{43}\n$/);
     const apiKey = created.stdout.trim();
@@ -35,7 +41,7 @@ test(
       `api key ${keyId} created for tenant acme; it cannot be shown again, store it now\n`,
     );
 
-    const listed = veil('apikey', 'list', '--tenant', 'acme');
+    const listed = await veil('apikey', 'list', '--tenant', 'acme');
     assert.equal(listed.code, 0, listed.stderr);
     const [line, ...rest] = listed.stdout.trim().split('\n');
     assert.deepEqual(rest, []);
@@ -44,28 +50,28 @@ test(
     assert.ok(Math.abs(Date.parse(createdAt!) - Date.now()) < 300_000);
     assert.ok(!listed.stdout.includes(secret));
     // Another tenant sees none of it, and cannot revoke it.
-    assert.equal(veil('apikey', 'list', '--tenant', 'globex').stdout, 'tenant globex: no API keys\n');
-    const foreign = veil('apikey', 'revoke', '--tenant', 'globex', keyId);
+    assert.equal((await veil('apikey', 'list', '--tenant', 'globex')).stdout, 'tenant globex: no API keys\n');
+    const foreign = await veil('apikey', 'revoke', '--tenant', 'globex', keyId);
     assert.equal(foreign.code, 1);
     assert.match(foreign.stderr, /^error VEIL_NOT_FOUND: /);
 
-    assert.deepEqual(veil('apikey', 'revoke', '--tenant', 'acme', keyId), {
+    assert.deepEqual(await veil('apikey', 'revoke', '--tenant', 'acme', keyId), {
       code: 0,
       stdout: `api key ${keyId} revoked\n`,
       stderr: '',
     });
     assert.match(
-      veil('apikey', 'list', '--tenant', 'acme').stdout,
+      (await veil('apikey', 'list', '--tenant', 'acme')).stdout,
       new RegExp(`^${keyId}\\tprocessor,reviewer\\t\\S+\\trevoked \\S+\\n$`),
     );
 
     // Usage errors: an unknown role, a missing tenant.
-    assert.equal(veil('apikey', 'create', '--tenant', 'acme', '--role', 'root').code, 2);
-    assert.equal(veil('apikey', 'create', '--role', 'admin').code, 2);
+    assert.equal((await veil('apikey', 'create', '--tenant', 'acme', '--role', 'root')).code, 2);
+    assert.equal((await veil('apikey', 'create', '--role', 'admin')).code, 2);
 
     // Creation and revocation are in the tenant's audit log, which verifies; the secret is not.
     const exported = join(dataDir, 'audit.jsonl');
-    const exportRun = veil('audit', 'export', '--tenant', 'acme', '-o', exported);
+    const exportRun = await veil('audit', 'export', '--tenant', 'acme', '-o', exported);
     assert.equal(exportRun.code, 0, exportRun.stderr);
     const log = readFileSync(exported, 'utf8');
     assert.equal(
@@ -77,10 +83,7 @@ test(
       1,
     );
     assert.ok(!log.includes(secret));
-    const verifyRun = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'audit', 'verify', exported], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    assert.equal(verifyRun.status, 0, verifyRun.stdout + verifyRun.stderr);
+    const verifyRun = await runVeil(['audit', 'verify', exported]);
+    assert.equal(verifyRun.code, 0, verifyRun.stdout + verifyRun.stderr);
   },
 );

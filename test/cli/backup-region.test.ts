@@ -5,28 +5,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+import { runVeil } from './veil.js';
 
 function veil(env: Record<string, string>, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, DATABASE_URL: '', ...env },
-  });
-  return { code: result.status, stderr: result.stderr };
+  return runVeil(args, { env: { ...process.env, DATABASE_URL: '', ...env } });
 }
 
-test('a backup under a key declared in another region is refused before anything is written', () => {
+test('a backup under a key declared in another region is refused before anything is written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'veil-backup-region-'));
   try {
     const dataDir = join(dir, 'data');
     const output = join(dir, 'veil.backup');
-    const refused = veil(
+    const refused = await veil(
       { VEIL_REGION: 'eu', VEIL_KEK_REGION: 'us' },
       'backup',
       '-o',
@@ -40,7 +33,7 @@ test('a backup under a key declared in another region is refused before anything
     assert.equal(existsSync(output), false, 'no backup file');
     assert.equal(existsSync(join(dataDir, 'kek.key')), false, 'no key created');
 
-    const restore = veil(
+    const restore = await veil(
       { VEIL_REGION: 'eu', VEIL_KEK_REGION: 'us' },
       'restore',
       output,

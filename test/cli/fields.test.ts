@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { textPdf } from '../documents/fixtures.js';
+import { runVeil } from './veil.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
-function veil(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const veil = (args: string[]) => runVeil(args);
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-cli-fields-'));
 const receipt = join(dir, 'receipt.pdf');
@@ -35,8 +27,8 @@ writeFileSync(
   ),
 );
 
-test('veil fields --template receipt --json prints the fields object and no transcript', () => {
-  const { code, stdout, stderr } = veil(['fields', receipt, '--template', 'receipt', '--json']);
+test('veil fields --template receipt --json prints the fields object and no transcript', async () => {
+  const { code, stdout, stderr } = await veil(['fields', receipt, '--template', 'receipt', '--json']);
   assert.equal(code, 0, stderr);
   const out = JSON.parse(stdout) as {
     template: { name: string; version: number; hash: string };
@@ -77,35 +69,35 @@ test('veil fields --template receipt --json prints the fields object and no tran
   assert.ok(!stdout.includes('jane.doe'), 'nothing but the requested fields');
 });
 
-test('the table hides values of personal data unless --show-values; --include-text adds the transcript', () => {
-  const table = veil(['fields', receipt, '--fields', 'email:email,total:money']);
+test('the table hides values of personal data unless --show-values; --include-text adds the transcript', async () => {
+  const table = await veil(['fields', receipt, '--fields', 'email:email,total:money']);
   assert.equal(table.code, 0, table.stderr);
   const lines = table.stdout.trim().split('\n');
   assert.match(lines[0]!, /^field\s+type\s+status\s+confidence\s+sensitivity\s+page\s+value$/);
   assert.match(lines[1]!, /^email\s+email\s+\w+\s+[01]\.\d\d\s+direct\s+1\s+\(hidden: direct\)$/);
   assert.match(lines[2]!, /^total\s+money\s+\w+\s+[01]\.\d\d\s+financial\s+1\s+\(hidden: financial\)$/);
   assert.ok(!table.stdout.includes('jane.doe'));
-  const shown = veil(['fields', receipt, '--fields', 'email:email,total:money', '--show-values']);
+  const shown = await veil(['fields', receipt, '--fields', 'email:email,total:money', '--show-values']);
   assert.match(shown.stdout, /jane\.doe@example\.org/);
   assert.match(shown.stdout, /9\.00 MYR/);
-  const withText = veil(['fields', receipt, '--fields', 'total:money', '--json', '--include-text']);
+  const withText = await veil(['fields', receipt, '--fields', 'total:money', '--json', '--include-text']);
   assert.match((JSON.parse(withText.stdout) as { text: string }).text, /ACME TRADING SDN BHD/);
 });
 
-test('stable errors: model extractor not wired, unknown template, bad field list, both or neither', () => {
-  const model = veil(['fields', receipt, '--template', 'receipt', '--extractor', 'model']);
+test('stable errors: model extractor not wired, unknown template, bad field list, both or neither', async () => {
+  const model = await veil(['fields', receipt, '--template', 'receipt', '--extractor', 'model']);
   assert.equal(model.code, 1);
   assert.match(model.stderr, /^error VEIL_EXTRACTOR_UNAVAILABLE: /);
   assert.match(
-    veil(['fields', receipt, '--template', 'nope']).stderr,
+    (await veil(['fields', receipt, '--template', 'nope'])).stderr,
     /^error VEIL_TEMPLATE_NOT_FOUND: no template named nope; known templates: id_document, invoice, patient_intake, receipt/,
   );
   assert.match(
-    veil(['fields', receipt, '--fields', 'total:cash']).stderr,
+    (await veil(['fields', receipt, '--fields', 'total:cash'])).stderr,
     /^error VEIL_FIELD_INVALID: field total \(fields\.0\): type: /,
   );
   assert.match(
-    veil(['fields', receipt]).stderr,
+    (await veil(['fields', receipt])).stderr,
     /^error VEIL_FIELD_INVALID: give either --template NAME or --fields/,
   );
 });

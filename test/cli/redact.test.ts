@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
+import { runVeil, spawnVeil } from './veil.js';
 
-const ROOT = new URL('../../', import.meta.url);
+const ROOT = new URL('../../', import.meta.url).pathname;
 
-function veil(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+/** In-process; `spawnVeil` runs the real binary for the smoke tests below. */
+function veil(args: string[], stdin = '') {
+  return runVeil(args, { input: stdin, cwd: ROOT });
 }
 
 describe('veil redact', () => {
@@ -41,8 +33,8 @@ describe('veil redact', () => {
     assert.deepEqual((await readdir(dir)).sort(), ['a.out.txt', 'a.txt'], 'no temporary file is left behind');
   });
 
-  it('reads standard input and writes standard output', async () => {
-    const run = await veil(['redact', '-'], 'write to jane@example.org');
+  it('reads standard input and writes standard output (the real binary)', () => {
+    const run = spawnVeil(['redact', '-'], { input: 'write to jane@example.org', cwd: ROOT });
     assert.equal(run.code, 0);
     assert.equal(run.stdout, 'write to <EMAIL_ADDRESS_1>');
   });
@@ -157,8 +149,8 @@ describe('veil redact', () => {
     );
   });
 
-  it('exits 2 on a usage error', async () => {
-    const run = await veil(['redact', '-', '--format', 'xml'], '');
+  it('exits 2 on a usage error (the real binary)', () => {
+    const run = spawnVeil(['redact', '-', '--format', 'xml'], { input: '', cwd: ROOT });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /argument 'xml' is invalid/);
   });
@@ -169,7 +161,6 @@ test(
   { timeout: 300_000 },
   async () => {
     const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
-    const { spawnSync } = await import('node:child_process');
     const { textPdf } = await import('../documents/fixtures.js');
     const dir = mkdtempSync(join(tmpdir(), 'veil-redact-pdf-'));
     const input = join(dir, 'letter.pdf');
@@ -180,14 +171,9 @@ test(
       'version: 1\nentities: [EMAIL_ADDRESS, US_SSN]\noperators:\n  default: { operator: redact }\n',
     );
     writeFileSync(input, await textPdf([['Contact jane.doe@example.org', 'SSN 536-22-1245']]));
-    const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
     for (const extra of [[], ['--searchable']]) {
-      const run = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', main, 'redact', input, '-o', output, '--policy', policy, ...extra],
-        { encoding: 'utf8', timeout: 280_000 },
-      );
-      assert.equal(run.status, 0, run.stderr);
+      const run = await veil(['redact', input, '-o', output, '--policy', policy, ...extra]);
+      assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /redacted 2 values \(application\/pdf, residual 0\)/);
       const bytes = readFileSync(output);
       assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
@@ -195,10 +181,7 @@ test(
         !bytes.toString('latin1').includes('jane.doe') && !bytes.toString('latin1').includes('536-22-1245'),
       );
     }
-    const extracted = spawnSync(process.execPath, ['--import', 'tsx', main, 'extract', output], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const extracted = await veil(['extract', output]);
     assert.match(extracted.stdout, /Contact/, 'the searchable output has a text layer');
   },
 );

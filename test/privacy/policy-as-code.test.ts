@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import {
   checkPurpose,
@@ -14,9 +12,8 @@ import {
   validatePolicy,
 } from '../../src/policy/index.js';
 import { openService } from '../../src/runtime/service.js';
+import { runVeil } from '../cli/veil.js';
 import { policyDir, shippedDefault } from './governance-fixtures.js';
-
-const run = promisify(execFile);
 
 describe('policy as code', () => {
   test('a policy extending the shipped default by changing only retention, region and purposes loads', async () => {
@@ -140,18 +137,13 @@ describe('policy as code', () => {
   test('veil policy check prints each id and hash; veil policy diff prints what changed', async () => {
     const dir = await policyDir({ default: {}, acme: { retention: { original: '2s' }, region: 'eu' } });
     try {
-      const cli = ['--import', 'tsx', 'src/cli/main.ts'];
-      const check = await run(process.execPath, [...cli, 'policy', 'check', dir]);
+      const check = await runVeil(['policy', 'check', dir]);
+      assert.equal(check.code, 0, check.stderr);
       const lines = check.stdout.trim().split('\n');
       const all = await loadPolicyDirectory(dir);
       assert.deepEqual(lines, [`acme\t${all.get('acme')!.hash}`, `default\t${all.get('default')!.hash}`]);
-      const diff = await run(process.execPath, [
-        ...cli,
-        'policy',
-        'diff',
-        join(dir, 'default.yaml'),
-        join(dir, 'acme.yaml'),
-      ]);
+      const diff = await runVeil(['policy', 'diff', join(dir, 'default.yaml'), join(dir, 'acme.yaml')]);
+      assert.equal(diff.code, 0, diff.stderr);
       assert.deepEqual(diff.stdout.trim().split('\n'), [
         'region: (absent) -> "eu"',
         'retention.audit: "7y" -> (absent)',

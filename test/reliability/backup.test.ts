@@ -7,7 +7,6 @@
  * fails with its code.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { openService } from '../../src/runtime/service.js';
 import type { Service } from '../../src/runtime/service.js';
 import { as, openTestService, skipReason, waitForJob } from '../api/jobs-harness.js';
+import { runVeil } from '../cli/veil.js';
 import { createBackup } from '../../src/runtime/backup.js';
 import { ROLES } from '../../src/access/index.js';
 import type { Principal, Role } from '../../src/access/index.js';
@@ -137,16 +137,11 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
       await idle.close();
     }
     backupFile = join(work, 'veil.backup');
-    const cli = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'backup', '-o', backupFile, '--data-dir', source],
-      {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: '' },
-        encoding: 'utf8',
-      },
-    );
-    assert.equal(cli.status, 0, cli.stderr);
+    const cli = await runVeil(['backup', '-o', backupFile, '--data-dir', source], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: '' },
+    });
+    assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stderr, /^veil backup: \d+ rows in \d+ tables, \d+ blobs, 1 key file\(s\) -> /);
   });
   after(async () => {

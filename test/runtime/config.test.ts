@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
+import { runVeil } from '../cli/veil.js';
 import { describeConfig, isSecretSetting, loadConfig, SETTING_NAMES } from '../../src/runtime/config.js';
 import { blobSettingsFromConfig } from '../../src/runtime/blobs.js';
 import { keyProviderConfig } from '../../src/runtime/key-provider.js';
@@ -290,30 +290,25 @@ test('the effective configuration names each source and hides secrets', () => {
 test(
   'veil config check prints the configuration, and fails naming a bad setting',
   { timeout: 60_000 },
-  () => {
-    const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  async () => {
     const run = (env: Record<string, string>) => {
       const clean = Object.fromEntries(
         Object.entries(process.env).filter(([name]) => !name.startsWith('VEIL_') && name !== 'DATABASE_URL'),
       );
-      return spawnSync(process.execPath, ['--import', 'tsx', main, 'config', 'check'], {
-        encoding: 'utf8',
-        env: { ...clean, ...env },
-        timeout: 30_000,
-      });
+      return runVeil(['config', 'check'], { env: { ...clean, ...env } });
     };
-    const ok = run({ VEIL_PORT: '9443', VEIL_VAULT_TOKEN: 's.never-printed' });
-    assert.equal(ok.status, 0, ok.stderr);
+    const ok = await run({ VEIL_PORT: '9443', VEIL_VAULT_TOKEN: 's.never-printed' });
+    assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^VEIL_PORT +9443 {2}\(environment\)$/m);
     assert.ok(!ok.stdout.includes('never-printed'));
-    const bad = run({ VEIL_WORKERS: '-1' });
-    assert.equal(bad.status, 1);
+    const bad = await run({ VEIL_WORKERS: '-1' });
+    assert.equal(bad.code, 1);
     assert.equal(
       bad.stderr,
       'error VEIL_CONFIG_INVALID: configuration: VEIL_WORKERS: expected an integer from 0 to 64\n',
     );
-    const typo = run({ VEIL_LOG_LEVLE: 'debug' });
-    assert.equal(typo.status, 1);
+    const typo = await run({ VEIL_LOG_LEVLE: 'debug' });
+    assert.equal(typo.code, 1);
     assert.equal(
       typo.stderr,
       'warning: VEIL_LOG_LEVLE is not a Veil setting and is ignored (did you mean VEIL_LOG_LEVEL?)\n',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle, OpenDatabaseOptions } from '../../src/store/database.js';
+import { migratedPGlite } from './pglite-template.js';
 
 export interface TestDatabase {
   readonly handle: DatabaseHandle;
@@ -58,6 +59,8 @@ export const DRIVERS: readonly TestDriver[] = [
     skip: false,
     async open(options) {
       const dir = await mkdtemp(join(tmpdir(), 'veil-store-'));
+      // A migrated database starts from the shared template; an unmigrated one from initdb.
+      if (options?.migrate !== false) await migratedPGlite(join(dir, 'pglite'));
       const handle = await openDatabase({ driver: 'pglite', dataDir: join(dir, 'pglite') }, options);
       return {
         handle,

@@ -5,6 +5,7 @@ import { isVeilError } from '../../errors/veil-error.js';
 import { openTextInput, sniffFileFormat, writeLine } from '../io.js';
 import { parseEntities, parseThreads, parseThreshold } from '../options.js';
 import { configureDocumentCommand } from '../settings.js';
+import { cli } from '../context.js';
 
 interface AnalyzeFlags {
   jsonl?: boolean;
@@ -160,7 +161,7 @@ async function* keepText(input: AsyncIterable<string>, keep: (chunk: string) => 
 async function analyzeJsonl(options: AnalyzeOptions): Promise<void> {
   const { createAnalyzer } = await import('../../engine/analyze.js');
   const run = createAnalyzer(options);
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const lines = createInterface({ input: cli().stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim().length === 0) continue;
     await writeLine(JSON.stringify(analyzeRecord(line, run)));

@@ -3,8 +3,9 @@ import { isRole, ROLES, type Role } from '../../access/permissions.js';
 import { openApiKeys } from '../../runtime/api-keys.js';
 import type { ApiKeys } from '../../runtime/api-keys.js';
 import { openAuditLogs } from '../../runtime/audit.js';
-import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
+import { defaultDataDir, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
+import { cli } from '../context.js';
 
 interface ApiKeyFlags {
   tenant: string;
@@ -56,7 +57,7 @@ export function registerApiKey(program: Command): void {
   const withCommon = (command: Command) =>
     command
       .requiredOption('--tenant <id>', 'the tenant the key belongs to')
-      .option('--data-dir <dir>', 'where the key file and database live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR);
+      .option('--data-dir <dir>', 'where the key file and database live (VEIL_DATA_DIR)', defaultDataDir());
 
   withCommon(
     apikey.command('create').description('create a key and print it on stdout (shown only this once)'),
@@ -76,7 +77,7 @@ export function registerApiKey(program: Command): void {
         ),
       );
       await writeLine(created.apiKey);
-      process.stderr.write(
+      cli().stderr.write(
         `api key ${created.keyId} created for tenant ${flags.tenant}${created.expiresAt === null ? '' : `, expires ${created.expiresAt}`}; it cannot be shown again, store it now\n`,
       );
     });

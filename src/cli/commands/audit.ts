@@ -5,8 +5,9 @@ import { requireTenantId } from '../../access/principal.js';
 import { auditVerifyCommand } from '../../audit/index.js';
 import { exportAuditLogText, openAuditLogs, SYSTEM_AUDIT_LOG } from '../../runtime/audit.js';
 import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
-import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { defaultDataDir } from '../keyring.js';
 import { writeLine } from '../io.js';
+import { cli } from '../context.js';
 
 interface ExportFlags {
   tenant?: string;
@@ -36,8 +37,8 @@ export async function auditExportCommand(options: {
   env?: Readonly<Record<string, string | undefined>>;
 }): Promise<string> {
   const tenant = options.tenant === undefined ? undefined : requireTenantId(options.tenant, '--tenant');
-  const env = { ...(options.env ?? process.env), VEIL_DATA_DIR: options.dataDir };
-  const handle = await openDatabase(databaseConfigFromEnv(env, process.cwd()));
+  const env = { ...(options.env ?? cli().env), VEIL_DATA_DIR: options.dataDir };
+  const handle = await openDatabase(databaseConfigFromEnv(env, cli().cwd));
   try {
     const logs = await openAuditLogs({ db: handle.db, dataDir: options.dataDir });
     return await exportAuditLogText(logs, tenant);
@@ -76,17 +77,17 @@ export function registerAudit(program: Command): void {
     .option(
       '--data-dir <dir>',
       'where the database (unless DATABASE_URL) and the audit signing key live (VEIL_DATA_DIR)',
-      DEFAULT_DATA_DIR,
+      defaultDataDir(),
     )
     .action(async (flags: ExportFlags) => {
       const text = await auditExportCommand({
         dataDir: flags.dataDir,
         ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
       });
-      if (flags.output === undefined) process.stdout.write(text);
+      if (flags.output === undefined) cli().stdout.write(text);
       else {
         await writeAtomically(flags.output, text);
-        process.stderr.write(`audit export written to ${flags.output}\n`);
+        cli().stderr.write(`audit export written to ${flags.output}\n`);
       }
     });
   audit
@@ -113,6 +114,6 @@ export function registerAudit(program: Command): void {
       });
       // The verdict is the command's output either way; the exit code tells a script which.
       await writeLine(outcome.output.trimEnd());
-      process.exitCode = outcome.exitCode;
+      cli().exitCode = outcome.exitCode;
     });
 }

@@ -3,8 +3,9 @@ import { createBackup, restoreBackup } from '../../runtime/backup.js';
 import type { KeyEncryptionKeyProvider } from '../../crypto/key-providers/provider.js';
 import type { VeilConfig } from '../../runtime/config.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
-import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { defaultDataDir } from '../keyring.js';
 import { commandConfig } from '../settings.js';
+import { cli } from '../context.js';
 
 interface BackupFlags {
   output: string;
@@ -56,7 +57,7 @@ export function registerBackup(program: Command): void {
       'write the database, blobs and key files to one file sealed under the key-encryption key (never included)',
     )
     .requiredOption('-o, --output <file>', 'the backup file to write (0600)')
-    .option('--data-dir <dir>', 'the data directory (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'the data directory (VEIL_DATA_DIR)', defaultDataDir())
     .action(async (flags: BackupFlags) => {
       const config = configFor(flags.dataDir);
       const counts = await createBackup(
@@ -64,7 +65,7 @@ export function registerBackup(program: Command): void {
         flags.output,
       );
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
-      process.stderr.write(
+      cli().stderr.write(
         `veil backup: ${rows} rows in ${Object.keys(counts.rows).length} tables, ${counts.blobs} blobs, ${counts.files} key file(s) -> ${flags.output}\n`,
       );
     });
@@ -73,7 +74,7 @@ export function registerBackup(program: Command): void {
     .description(
       'restore a backup into an empty data directory (and empty DATABASE_URL database); needs the same key-encryption key',
     )
-    .option('--data-dir <dir>', 'the empty data directory to restore into (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'the empty data directory to restore into (VEIL_DATA_DIR)', defaultDataDir())
     .option('--kek-file <file>', 'the key file the backup was made under (copied to <data-dir>/kek.key)')
     .action(async (file: string, flags: RestoreFlags) => {
       const config = configFor(flags.dataDir);
@@ -84,7 +85,7 @@ export function registerBackup(program: Command): void {
         ...(flags.kekFile === undefined ? {} : { kekFile: flags.kekFile }),
       });
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
-      process.stderr.write(
+      cli().stderr.write(
         `veil restore: ${rows} rows, ${counts.blobs} blobs, ${counts.files} key file(s) into ${flags.dataDir}; ${counts.requeued} unfinished jobs re-queued\n`,
       );
     });

@@ -11,7 +11,8 @@ import { openAuditLogs } from '../../runtime/audit.js';
 import { tenantComplianceReport } from '../../runtime/policy.js';
 import { DEFAULT_POLICY_PATH } from '../../runtime/service.js';
 import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
-import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { defaultDataDir } from '../keyring.js';
+import { cli } from '../context.js';
 
 /**
  * A period such as `30d`, `12h` or `2w` as milliseconds.
@@ -57,8 +58,8 @@ export async function complianceReportCommand(options: {
 }): Promise<ComplianceReport> {
   const tenant = requireTenantId(options.tenant, '--tenant');
   const policy = await reportPolicy(tenant, options.policyFile);
-  const env = { ...(options.env ?? process.env), VEIL_DATA_DIR: options.dataDir };
-  const handle = await openDatabase(databaseConfigFromEnv(env, process.cwd()));
+  const env = { ...(options.env ?? cli().env), VEIL_DATA_DIR: options.dataDir };
+  const handle = await openDatabase(databaseConfigFromEnv(env, cli().cwd));
   try {
     const logs = await openAuditLogs({ db: handle.db, dataDir: options.dataDir });
     const until = options.now ?? new Date();
@@ -92,10 +93,10 @@ export async function writeReportFile(path: string, text: string): Promise<void>
  * ```
  */
 export async function emitReport(text: string, output: string | undefined, what: string): Promise<void> {
-  if (output === undefined) process.stdout.write(text);
+  if (output === undefined) cli().stdout.write(text);
   else {
     await writeReportFile(output, text);
-    process.stderr.write(`${what} written to ${output}\n`);
+    cli().stderr.write(`${what} written to ${output}\n`);
   }
 }
 
@@ -132,7 +133,7 @@ export function registerCompliance(program: Command): void {
     .option(
       '--data-dir <dir>',
       'where the database (unless DATABASE_URL) and the audit signing key live (VEIL_DATA_DIR)',
-      DEFAULT_DATA_DIR,
+      defaultDataDir(),
     )
     .action(async (flags: ReportFlags) => {
       if (!['md', 'json', 'html'].includes(flags.format))

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeConfig, loadConfig } from '../../runtime/config.js';
 import { writeLine } from '../io.js';
+import { cli } from '../context.js';
 
 /**
  * `veil config check`: validates the environment as `veil serve` and `veil worker` would and
@@ -22,9 +23,9 @@ export function registerConfig(program: Command): void {
     .description('validate the environment and print the effective configuration, secrets hidden')
     .action(async () => {
       // An invalid setting throws VEIL_CONFIG_INVALID naming it; main prints it and exits 1.
-      const loaded = loadConfig(process.env);
+      const loaded = loadConfig(cli().env);
       for (const line of describeConfig(loaded)) await writeLine(line);
-      for (const warning of loaded.unknown) process.stderr.write(`warning: ${warning}\n`);
-      if (loaded.unknown.length > 0) process.exitCode = 1;
+      for (const warning of loaded.unknown) cli().stderr.write(`warning: ${warning}\n`);
+      if (loaded.unknown.length > 0) cli().exitCode = 1;
     });
 }

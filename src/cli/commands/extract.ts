@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { ProgressEvent } from '../../documents/parsers/context.js';
 import { configureDocumentCommand } from '../settings.js';
+import { cli } from '../context.js';
 
 interface ExtractFlags {
   json?: boolean;
@@ -19,11 +20,12 @@ interface ExtractFlags {
  * ```
  */
 export async function pageProgress(): Promise<{ update: (event: ProgressEvent) => void; stop: () => void }> {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const { stderr } = cli();
+  if (!(stderr as { isTTY?: boolean }).isTTY) return { update: () => undefined, stop: () => undefined };
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = new SingleBar(
     {
-      stream: process.stderr,
+      stream: stderr,
       format: '{stage} [{bar}] {value}/{total} pages',
       hideCursor: true,
       clearOnComplete: true,
@@ -78,7 +80,7 @@ export function registerExtract(program: Command): void {
         });
         progress.stop();
         if (!flags.json) {
-          process.stdout.write(`${documentText(doc).text}\n`);
+          cli().stdout.write(`${documentText(doc).text}\n`);
           return;
         }
         const round = (n: number): number => Math.round(n * 100) / 100;
@@ -99,7 +101,7 @@ export function registerExtract(program: Command): void {
             })),
           ),
         }));
-        process.stdout.write(
+        cli().stdout.write(
           `${JSON.stringify({ format: doc.format, mediaType: doc.mediaType, pages, tables: doc.tables, records: doc.records }, null, 2)}\n`,
         );
       } finally {

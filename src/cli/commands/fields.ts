@@ -6,6 +6,7 @@ import type { OcrEngine } from '../../documents/ocr/engine.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { writeLine } from '../io.js';
 import { configureDocumentCommand } from '../settings.js';
+import { cli } from '../context.js';
 
 interface FieldsFlags {
   template?: string;
@@ -169,7 +170,7 @@ export function registerFields(program: Command): void {
       await configureDocumentCommand();
       const { modelConfigFromEnv } = await import('../../ai/model/config.js');
       const { governanceEnv } = await import('../governance-env.js');
-      const ai = flags.extractor === 'rules' ? undefined : modelConfigFromEnv(process.env);
+      const ai = flags.extractor === 'rules' ? undefined : modelConfigFromEnv(cli().env);
       try {
         const run = await fieldsOfDocument(await readDocumentFile(file), {
           ...(flags.template !== undefined ? { template: flags.template } : {}),
@@ -184,13 +185,13 @@ export function registerFields(program: Command): void {
                   config: ai,
                   // Asking for the model on the command line is the operator's explicit choice.
                   allowModelUse: true,
-                  region: governanceEnv(process.env, process.cwd()).region,
+                  region: governanceEnv(cli().env, cli().cwd).region,
                 },
               }),
         });
         if (flags.timings) {
           const t = run.timings;
-          process.stderr.write(
+          cli().stderr.write(
             `timings: parse/OCR ${t.parse.toFixed(0)} ms, detect ${t.detect.toFixed(0)} ms, extract ${t.extract.toFixed(0)} ms, total ${t.total.toFixed(0)} ms\n`,
           );
         }

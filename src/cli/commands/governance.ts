@@ -8,8 +8,9 @@ import { retentionAudit } from '../../runtime/governance.js';
 import { sweepRetention } from '../../privacy/retention/sweeper.js';
 import { DatabaseTokenVault } from '../../store/token-vault.js';
 import { governanceEnv } from '../governance-env.js';
-import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { defaultDataDir } from '../keyring.js';
 import { writeLine } from '../io.js';
+import { cli } from '../context.js';
 
 /**
  * `veil policy check DIR` (validates every policy, prints each id and hash), `veil policy diff A
@@ -52,13 +53,13 @@ export function registerGovernance(program: Command): void {
     .description(
       'delete every artifact past its retention deadline now (one pass; `veil serve` and `veil worker` sweep every VEIL_SWEEP_SECONDS)',
     )
-    .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', defaultDataDir())
     .action(async (flags: { dataDir: string }) => {
-      const { region } = governanceEnv(process.env, process.cwd());
+      const { region } = governanceEnv(cli().env, cli().cwd);
       const runtime = await openRuntime({
         dataDir: flags.dataDir,
         ...(region === undefined ? {} : { region }),
-        ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
+        ...(cli().env.DATABASE_URL === undefined ? {} : { databaseUrl: cli().env.DATABASE_URL }),
         // The sweep deletes blobs where the service keeps them.
         blobs: blobSettingsFromConfig(commandConfig()),
       });

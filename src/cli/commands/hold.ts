@@ -5,7 +5,7 @@ import type { HoldRequestTarget } from '../../api/routes/legal-holds.js';
 import { openAuditLogs } from '../../runtime/audit.js';
 import { liftLegalHold, placeLegalHold } from '../../runtime/governance.js';
 import { deploymentRegion } from '../governance-env.js';
-import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
+import { defaultDataDir, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 
 const CLI_ACTOR = { id: 'veil-cli', role: 'admin' } as const;
@@ -67,7 +67,7 @@ export function registerHold(program: Command): void {
   const withCommon = (command: Command) =>
     command
       .option('--tenant <id>', 'the tenant', 'default')
-      .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR);
+      .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', defaultDataDir());
   const logsFor = (db: Parameters<typeof openAuditLogs>[0]['db'], dataDir: string) =>
     openAuditLogs({ db, dataDir, ...deploymentRegion() });
 

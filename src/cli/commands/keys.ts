@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { rebuildSubjectIndex } from '../../privacy/dsr/subject-index.js';
 import { openAuditLogs } from '../../runtime/audit.js';
 import { deploymentRegion } from '../governance-env.js';
-import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
+import { defaultDataDir, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 
 interface KeysFlags {
@@ -34,7 +34,7 @@ export function registerKeys(program: Command): void {
   const withCommon = (command: Command) =>
     command
       .option('--tenant <id>', 'the tenant', 'default')
-      .option('--data-dir <dir>', 'where the key file and keyring live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR);
+      .option('--data-dir <dir>', 'where the key file and keyring live (VEIL_DATA_DIR)', defaultDataDir());
 
   withCommon(keys.command('init').description('create the key-encryption key and the first data key')).action(
     async (flags: KeysFlags) => {

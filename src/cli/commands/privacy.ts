@@ -11,8 +11,9 @@ import { collectPrivacyMetrics, renderPrivacyReport } from '../../privacy/metric
 import type { PrivacyMetrics } from '../../privacy/metrics/index.js';
 import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
 import { governanceEnv } from '../governance-env.js';
-import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { defaultDataDir } from '../keyring.js';
 import { emitReport, parsePeriod } from './compliance.js';
+import { cli } from '../context.js';
 
 /**
  * A tenant's privacy metrics over the `sinceMs` before `now`, under its policy from
@@ -31,9 +32,9 @@ export async function privacyReportCommand(options: {
   now?: Date;
 }): Promise<PrivacyMetrics> {
   const tenant = requireTenantId(options.tenant, '--tenant');
-  const env = { ...(options.env ?? process.env), VEIL_DATA_DIR: options.dataDir };
-  const policies = await openPolicyDirectory(governanceEnv(env, process.cwd()).policyDir);
-  const handle = await openDatabase(databaseConfigFromEnv(env, process.cwd()));
+  const env = { ...(options.env ?? cli().env), VEIL_DATA_DIR: options.dataDir };
+  const policies = await openPolicyDirectory(governanceEnv(env, cli().cwd).policyDir);
+  const handle = await openDatabase(databaseConfigFromEnv(env, cli().cwd));
   try {
     const until = options.now ?? new Date();
     const { metrics } = await collectPrivacyMetrics(
@@ -82,7 +83,7 @@ export function registerPrivacy(program: Command): void {
     .option(
       '--data-dir <dir>',
       'where the database lives unless DATABASE_URL is set (VEIL_DATA_DIR)',
-      DEFAULT_DATA_DIR,
+      defaultDataDir(),
     )
     .action(async (flags: ReportFlags) => {
       if (!['md', 'json'].includes(flags.format))

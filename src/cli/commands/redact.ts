@@ -8,7 +8,7 @@ import type { OperatorKeys } from '../../engine/anonymize/keys.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/types.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
-import { DEFAULT_DATA_DIR, withKeyring } from '../keyring.js';
+import { defaultDataDir, withKeyring } from '../keyring.js';
 import { sniffFileFormat } from '../io.js';
 import { INPUT_FORMATS, operatorNeeds, redactInput } from '../../pipeline/redact-input.js';
 import type { InputFormat } from '../../pipeline/redact-input.js';
@@ -16,6 +16,7 @@ import { analyzeOptionsFromPolicy, planFromPolicy } from '../../policy/plan.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { Policy } from '../../policy/schema.js';
 import { configureDocumentCommand } from '../settings.js';
+import { cli } from '../context.js';
 
 const FORMATS = INPUT_FORMATS;
 type Format = InputFormat;
@@ -69,7 +70,7 @@ export function registerRedact(program: Command): void {
     .option(
       '--data-dir <dir>',
       'where the local key file and keyring live (keyed operators only)',
-      DEFAULT_DATA_DIR,
+      defaultDataDir(),
     )
     .option(
       '--searchable',
@@ -99,7 +100,7 @@ export function registerRedact(program: Command): void {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([type, n]) => `${type} ${n}`)
         .join(', ');
-      process.stderr.write(
+      cli().stderr.write(
         // Residual 0: every value the output still held was anonymised by a second pass, or the
         // command failed with VEIL_RESIDUAL_PII and wrote nothing.
         `redacted ${total} value${total === 1 ? '' : 's'}${total > 0 ? ` (${byType})` : ''}, residual 0\n`,
@@ -137,7 +138,7 @@ async function redactDocumentFile(
     });
     await writeFileAtomic(output, redacted.bytes);
     const total = Object.values(redacted.counts).reduce((a, b) => a + b, 0);
-    process.stderr.write(
+    cli().stderr.write(
       `redacted ${total} value${total === 1 ? '' : 's'} (${redacted.mediaType}, residual ${redacted.residual})\n`,
     );
   } finally {
@@ -170,7 +171,7 @@ async function keysFor(
 }
 
 async function openInput(file: string): Promise<Readable> {
-  if (file === '-') return process.stdin;
+  if (file === '-') return cli().stdin;
   try {
     if (!(await stat(file)).isFile()) throw new Error('not a file');
   } catch (cause) {
@@ -183,7 +184,7 @@ async function openInput(file: string): Promise<Readable> {
 
 /** Runs `write` against a temporary file beside `target` and renames it into place on success. */
 async function writeAtomically<T>(target: string, write: (output: Writable) => Promise<T>): Promise<T> {
-  if (target === '-') return write(process.stdout);
+  if (target === '-') return write(cli().stdout);
   const dir = await mkdtemp(join(dirname(target), `.${basename(target)}.`)).catch((cause: unknown) => {
     throw new VeilError(
       'VEIL_FILE_NOT_FOUND',

@@ -5,7 +5,8 @@ import { blobSettingsFromConfig } from '../../runtime/blobs.js';
 import { openRuntime } from '../../runtime/runtime.js';
 import { commandConfig } from '../settings.js';
 import { writeLine } from '../io.js';
-import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { defaultDataDir } from '../keyring.js';
+import { cli } from '../context.js';
 
 /**
  * `veil review regressions --tenant T`: re-runs extraction on the tenant's regression cases (the
@@ -27,12 +28,12 @@ export function registerReview(program: Command): void {
       "re-run extraction on a tenant's regression cases (reviewers' corrections) and print what changed; exits 1 when any case still differs",
     )
     .requiredOption('--tenant <tenant>', 'the tenant whose cases to run')
-    .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', defaultDataDir())
     .action(async (flags: { tenant: string; dataDir: string }) => {
       const tenant = requireTenantId(flags.tenant, '--tenant');
       const runtime = await openRuntime({
         dataDir: flags.dataDir,
-        ...(process.env.DATABASE_URL === undefined ? {} : { databaseUrl: process.env.DATABASE_URL }),
+        ...(cli().env.DATABASE_URL === undefined ? {} : { databaseUrl: cli().env.DATABASE_URL }),
         // The cases are read where the service stored them.
         blobs: blobSettingsFromConfig(commandConfig()),
       });
@@ -51,10 +52,10 @@ export function registerReview(program: Command): void {
             ].join('\t'),
           );
         const differing = results.filter((r) => !r.matches).length;
-        process.stderr.write(
+        cli().stderr.write(
           `veil review regressions: ${results.length} case(s), ${results.length - differing} now extracted as corrected, ${differing} still differ\n`,
         );
-        if (differing > 0) process.exitCode = 1;
+        if (differing > 0) cli().exitCode = 1;
       } finally {
         await runtime.close();
       }

@@ -6,6 +6,7 @@ import { VeilError } from '../../errors/veil-error.js';
 import { measureRisk } from '../../privacy/risk/measure.js';
 import type { RiskReport } from '../../privacy/risk/measure.js';
 import { writeLine } from '../io.js';
+import { cli } from '../context.js';
 
 interface RiskFlags {
   quasi: string;
@@ -94,6 +95,6 @@ export function registerRisk(program: Command): void {
           await writeLine(`classes with one ${report.sensitive} value: ${report.homogeneousClasses}`);
         }
       }
-      if (kTarget !== undefined && report.rows > 0 && report.k < kTarget) process.exitCode = 3;
+      if (kTarget !== undefined && report.rows > 0 && report.k < kTarget) cli().exitCode = 3;
     });
 }

@@ -11,6 +11,7 @@ import { commandConfig } from '../settings.js';
 
 export { localAuthenticate };
 import { governanceEnv } from '../governance-env.js';
+import { cli } from '../context.js';
 
 interface ServeFlags {
   host?: string;
@@ -107,7 +108,7 @@ export function registerServe(program: Command): void {
       const service = await startConfiguredService(config, {
         logger,
         // VEIL_POLICY_DIR, VEIL_REGION, VEIL_SWEEP_SECONDS: an invalid policy stops the start here.
-        ...governanceEnv(process.env, process.cwd()),
+        ...governanceEnv(cli().env, cli().cwd),
       });
       onShutdown(() => service.close(), logger);
       const { url } = service;
@@ -124,6 +125,6 @@ export function registerServe(program: Command): void {
           'Warning: listening beyond loopback without TLS; pass --tls-cert and --tls-key, or put a TLS-terminating proxy in front.',
         );
       }
-      process.stderr.write(`${lines.join('\n')}\n`);
+      cli().stderr.write(`${lines.join('\n')}\n`);
     });
 }

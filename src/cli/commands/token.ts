@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { isRole, ROLES, type Role } from '../../access/permissions.js';
-import { DEFAULT_DATA_DIR } from '../keyring.js';
+import { defaultDataDir } from '../keyring.js';
 import { writeLine } from '../io.js';
 
 interface TokenFlags {
@@ -41,7 +41,7 @@ export function registerToken(program: Command): void {
     .requiredOption('--role <roles>', `comma-separated roles: ${ROLES.join(', ')}`, parseRoles)
     .requiredOption('--tenant <id>', 'the tenant the token is scoped to')
     .option('--ttl <seconds>', 'lifetime in seconds', parseTtl, 3600)
-    .option('--data-dir <dir>', 'where the embedded signing key lives (VEIL_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'where the embedded signing key lives (VEIL_DATA_DIR)', defaultDataDir())
     .action(async (flags: TokenFlags) => {
       const { mintDevelopmentToken } = await import('../../access/local-issuer.js');
       const role = flags.role.length === 1 ? flags.role[0]! : flags.role;

@@ -13,6 +13,7 @@ import { openPolicyDirectory } from '../../policy/index.js';
 import { governanceEnv } from '../governance-env.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
 import { commandConfig } from '../settings.js';
+import { cli } from '../context.js';
 
 interface WorkerFlags {
   concurrency?: string;
@@ -30,7 +31,7 @@ function parsePollSeconds(value: string): number {
 
 /** One JSON line per event on stderr: ids, steps and codes only. */
 function logEvent(event: WorkerEvent): void {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+  cli().stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
 }
 
 /**
@@ -80,7 +81,7 @@ export function registerWorker(program: Command): void {
           'configuration: DATABASE_URL: `veil worker` needs it to name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
       await ocrFromConfig(config);
-      const governanceSettings = governanceEnv(process.env, process.cwd());
+      const governanceSettings = governanceEnv(cli().env, cli().cwd);
       // Validated before anything opens: an invalid policy stops the worker, naming the field.
       const policies = await openPolicyDirectory(governanceSettings.policyDir);
       const { region } = governanceSettings;
@@ -122,14 +123,14 @@ export function registerWorker(program: Command): void {
           );
         },
       });
-      process.stderr.write(
+      cli().stderr.write(
         `veil worker: ${concurrency} worker(s) per step, pid ${process.pid}; stop with SIGTERM or Ctrl-C\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
-      process.stderr.write('veil worker: stopping after the steps in flight\n');
+      cli().stderr.write('veil worker: stopping after the steps in flight\n');
       await workers.stop();
       await governance.stop();
       await runtime.close();

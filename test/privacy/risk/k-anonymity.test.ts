@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import {
 } from '../../../src/privacy/risk/index.js';
 import { Readable, Writable } from 'node:stream';
 import { riskCommand } from '../../../src/cli/commands/risk.js';
+import { runVeil } from '../../cli/veil.js';
 import { createAnalyzer } from '../../../src/engine/analyze.js';
 import { anonymizeCsv } from '../../../src/pipeline/structured/csv.js';
 import {
@@ -158,18 +158,8 @@ k_anonymity: 4
   assert.equal(kAnonymityFromPolicy({ ...policy, k_anonymity: undefined }), undefined);
 });
 
-function veil(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: new URL('../../../', import.meta.url),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function veil(args: string[]) {
+  return runVeil(args, { cwd: new URL('../../../', import.meta.url).pathname });
 }
 
 describe('veil risk and veil redact with k_anonymity', () => {
