@@ -55,6 +55,16 @@ describe('backup and restore with S3 blobs (PGlite, s3rver)', { timeout: 240_000
       blobs,
       api: { rateLimit: { max: 100_000 } },
     });
+  /** A job's redacted output as the service serves it. */
+  const redacted = async (service: Service, id: string): Promise<string> => {
+    const res = await service.app.inject({
+      method: 'GET',
+      url: `/v1/jobs/${id}/redacted`,
+      headers: as('processor'),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.body;
+  };
   const rejectsWith = async (work: Promise<unknown>, code: string): Promise<void> => {
     await assert.rejects(work, (error: VeilError) => {
       assert.equal(error.code, code, error.message);
@@ -87,13 +97,7 @@ describe('backup and restore with S3 blobs (PGlite, s3rver)', { timeout: 240_000
       }
       for (const id of ids) {
         assert.equal((await waitForJob(service.app, id)).status, 'succeeded');
-        const res = await service.app.inject({
-          method: 'GET',
-          url: `/v1/jobs/${id}/redacted`,
-          headers: as('processor'),
-        });
-        assert.equal(res.statusCode, 200);
-        outputs.set(id, res.body);
+        outputs.set(id, await redacted(service, id));
       }
     } finally {
       await service.close();
@@ -132,15 +136,7 @@ describe('backup and restore with S3 blobs (PGlite, s3rver)', { timeout: 240_000
     assert.deepEqual(restored, before, 'the objects come back byte for byte, still sealed');
     const service = await open(target, bucket('veil-restored'));
     try {
-      for (const [id, body] of outputs) {
-        const res = await service.app.inject({
-          method: 'GET',
-          url: `/v1/jobs/${id}/redacted`,
-          headers: as('processor'),
-        });
-        assert.equal(res.statusCode, 200, res.body);
-        assert.equal(res.body, body);
-      }
+      for (const [id, body] of outputs) assert.equal(await redacted(service, id), body);
     } finally {
       await service.close();
     }
