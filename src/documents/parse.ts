@@ -68,6 +68,16 @@ function looksLikeEmail(text: string): boolean {
   );
 }
 
+/** Options of {@link sniffType}. */
+export interface SniffOptions {
+  /**
+   * Whether text is told apart as JSON, NDJSON, e-mail or CSV (default true). A caller that reads
+   * any text-like content as one text (a job declared `text/plain`) passes false: text is then
+   * `text`, and the CSV structure check, the costliest part of sniffing, is skipped.
+   */
+  readonly classifyText?: boolean;
+}
+
 /**
  * Finds the format from the content: magic bytes (via file-type) for binary formats, then, for
  * text, JSON, NDJSON, e-mail headers or CSV structure, else plain text. The extension is never
@@ -78,7 +88,7 @@ function looksLikeEmail(text: string): boolean {
  * (await sniffType(pdfBytes)).format; // 'pdf'
  * ```
  */
-export async function sniffType(bytes: Uint8Array): Promise<SniffedType> {
+export async function sniffType(bytes: Uint8Array, options: SniffOptions = {}): Promise<SniffedType> {
   // pdf.js accepts a header anywhere in the first kilobyte, as real-world PDFs need.
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
   if (head.includes('%PDF-')) return { format: 'pdf', mediaType: 'application/pdf' };
@@ -93,6 +103,7 @@ export async function sniffType(bytes: Uint8Array): Promise<SniffedType> {
   const text = decodeText(bytes);
   if (bytes.includes(0) || looksBinary(text))
     throw new VeilError('VEIL_UNSUPPORTED_TYPE', 'binary content of an unknown type is not supported');
+  if (options.classifyText === false) return { format: 'text', mediaType: 'text/plain', text };
   const json = jsonKind(text);
   if (json === 'json') return { format: 'json', mediaType: 'application/json', text };
   if (json === 'ndjson') return { format: 'ndjson', mediaType: 'application/x-ndjson', text };

@@ -11,8 +11,8 @@ import type { BlobStore, DatabaseHandle, StoreContext } from '../store/index.js'
 import { enqueueStep, FAILED_QUEUE, FUSED_QUEUE, JOB_STEPS, payloadOf, STEP_QUEUES } from './jobs/queues.js';
 import type { JobPayload, JobStep } from './jobs/queues.js';
 import { discardArtifacts, failJob } from './jobs/records.js';
-import { createJobTasks, stepEnv } from './jobs/steps.js';
-import type { JobModelServices, StepServices } from './jobs/steps.js';
+import { createJobTasks, jobSnapshot, stepEnv } from './jobs/steps.js';
+import type { JobModelServices, JobSnapshot, StepServices } from './jobs/steps.js';
 import { runFusedSteps } from './jobs/fused.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
@@ -160,8 +160,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     payload: JobPayload,
     attempt: number,
     report: (event: WorkerEvent) => void = emit,
-  ): Promise<{ readonly next: JobStep | null } | undefined> => {
-    const env = await stepEnv(store, payload, step);
+    found?: JobSnapshot,
+  ): Promise<{ readonly next: JobStep | null; readonly after: JobSnapshot } | undefined> => {
+    const env = await stepEnv(store, payload, step, found);
     if (env === undefined) return undefined;
     let next: JobStep | null;
     try {
@@ -179,14 +180,16 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       // never the original message (a library's message may quote the document).
       throw new Error(`veil job step ${step} failed (${seen})`);
     }
-    // A failure hook or a deletion may have run meanwhile: sweep anything this run wrote.
-    const after = await env.repos.jobs.get(payload.jobId);
-    if (after === undefined || after.status === 'failed' || after.status === 'cancelled') {
-      if (after?.status === 'failed') await discardArtifacts(store, payload);
+    // A failure hook or a deletion may have run meanwhile: sweep anything this run wrote. The
+    // same read is what the next step of a fused run starts from.
+    const after = await jobSnapshot(store, payload);
+    const status = after?.job.status;
+    if (after === undefined || status === 'failed' || status === 'cancelled') {
+      if (status === 'failed') await discardArtifacts(store, payload);
       return undefined;
     }
     report({ kind: 'step-done', step, ...payload });
-    return { next };
+    return { next, after };
   };
 
   const runStep = async (step: JobStep, message: PgBoss.JobWithMetadata<object>): Promise<void> => {
@@ -205,10 +208,20 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const runFused = async (message: PgBoss.JobWithMetadata<object>): Promise<void> => {
     const payload: JobPayload = payloadOf(message.data);
     const held: WorkerEvent[] = [];
+    // Each step starts from the job as the previous one's closing read found it.
+    let found: JobSnapshot | undefined;
     try {
-      await runFusedSteps((step) =>
-        runStepOnce(step, payload, message.retryCount + 1, (event) => held.push(event)),
-      );
+      await runFusedSteps(async (step) => {
+        const outcome = await runStepOnce(
+          step,
+          payload,
+          message.retryCount + 1,
+          (event) => held.push(event),
+          found,
+        );
+        found = outcome?.after;
+        return outcome;
+      });
     } finally {
       for (const event of held) emit(event);
     }

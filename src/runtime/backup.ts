@@ -38,8 +38,11 @@ import { enqueueStep } from '../pipeline/jobs/queues.js';
 import { openRuntime } from './runtime.js';
 import { appliedMigrations, dumpTables, restoreTables, tablesEmpty } from '../store/dump.js';
 import type { TableRows } from '../store/dump.js';
-import { MIGRATIONS, openDatabase, SYSTEM_SCOPE } from '../store/index.js';
-import type { DatabaseHandle } from '../store/index.js';
+import { DatabaseKeyringStore, MIGRATIONS, openDatabase, SYSTEM_SCOPE } from '../store/index.js';
+import { isBlobName } from '../store/blob-store.js';
+import type { BlobDriver, BlobSettings, DatabaseHandle, S3BlobStore } from '../store/index.js';
+import { openS3BlobStore } from '../store/blob-drivers.js';
+import { Keyring } from '../crypto/keyring.js';
 
 const MAGIC = 'VEIL-BACKUP 1\n';
 const FORMAT = 'veil.backup.v1';
@@ -58,7 +61,13 @@ interface BackupHeader {
 }
 
 type BackupRecord =
-  | { readonly kind: 'meta'; readonly driver: string; readonly migrations: readonly string[] }
+  | {
+      readonly kind: 'meta';
+      readonly driver: string;
+      readonly migrations: readonly string[];
+      /** Where the blobs were (`file`, `postgres`: rows of the dump, `s3`); absent in older backups. */
+      readonly blobs?: BlobDriver;
+    }
   | { readonly kind: 'file'; readonly path: string; readonly data: string }
   | { readonly kind: 'blob'; readonly path: string; readonly data: string }
   | ({ readonly kind: 'rows' } & TableRows)
@@ -80,6 +89,23 @@ export interface BackupTarget {
   readonly databaseUrl?: string;
   /** The KEK provider; default the local key file `<dataDir>/kek.key`. */
   readonly keyProvider?: KeyEncryptionKeyProvider;
+  /** Where the blobs are (`VEIL_BLOBS`); default the data directory's files. */
+  readonly blobs?: BlobSettings;
+}
+
+const blobDriverOf = (settings: BlobSettings | undefined): BlobDriver =>
+  settings === undefined ? 'file' : typeof settings === 'string' ? settings : settings.driver;
+
+/** The target's S3 blob store, opened (bucket checked) for raw object access; undefined for the other drivers. */
+async function openS3Target(
+  target: BackupTarget,
+  handle: DatabaseHandle,
+  provider: KeyEncryptionKeyProvider,
+): Promise<S3BlobStore | undefined> {
+  const settings = target.blobs;
+  if (settings === undefined || typeof settings === 'string') return undefined;
+  // Objects are copied as stored (sealed); the keyring is the store's, never used to open them here.
+  return openS3BlobStore(settings, new Keyring({ provider, store: new DatabaseKeyringStore(handle.db) }));
 }
 
 function openHandle(target: BackupTarget): Promise<DatabaseHandle> {
@@ -145,6 +171,13 @@ export async function createBackup(target: BackupTarget, output: string): Promis
   };
   const headerLine = Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, 'utf8');
   const handle = await openHandle(target);
+  let s3: S3BlobStore | undefined;
+  try {
+    s3 = await openS3Target(target, handle, provider);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
   const temp = `${output}.${randomBytes(6).toString('hex')}.tmp`;
   const file = createWriteStream(temp, { mode: 0o600, flags: 'wx' });
   const lines = new PassThrough();
@@ -156,7 +189,12 @@ export async function createBackup(target: BackupTarget, output: string): Promis
   };
   try {
     file.write(headerLine);
-    await emit({ kind: 'meta', driver: handle.driver, migrations: await appliedMigrations(handle.db) });
+    await emit({
+      kind: 'meta',
+      driver: handle.driver,
+      migrations: await appliedMigrations(handle.db),
+      blobs: blobDriverOf(target.blobs),
+    });
     let files = 0;
     for (const name of await topFiles(target.dataDir)) {
       await emit({
@@ -169,6 +207,15 @@ export async function createBackup(target: BackupTarget, output: string): Promis
     const rows = await dumpTables(handle.db, (batch) => emit({ kind: 'rows', ...batch }));
     // Blobs after the snapshot: a blob written meanwhile is extra, and harmless without its row.
     let blobs = 0;
+    if (s3 !== undefined)
+      for await (const names of s3.storedNames())
+        for (const name of names) {
+          // Gone since the listing (a retention sweep): gone from the live store too.
+          const data = await s3.readStored(name);
+          if (data === undefined) continue;
+          await emit({ kind: 'blob', path: name, data: data.toString('base64') });
+          blobs += 1;
+        }
     const blobRoot = join(target.dataDir, BLOB_DIR);
     for (const path of await filesUnder(blobRoot)) {
       const data = await readFile(join(blobRoot, path)).catch((error: NodeJS.ErrnoException) => {
@@ -192,6 +239,7 @@ export async function createBackup(target: BackupTarget, output: string): Promis
     await rm(temp, { force: true });
     throw error;
   } finally {
+    s3?.close();
     await handle.close();
   }
 }
@@ -311,11 +359,19 @@ export async function restoreBackup(
 
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const written: string[] = [];
+  const writtenObjects: string[] = [];
   const handle = await openHandle(options);
+  let s3: S3BlobStore | undefined;
   let counts: BackupCounts | undefined;
   try {
     if (!(await tablesEmpty(handle.db)))
       throw new VeilError('VEIL_RESTORE_NOT_EMPTY', 'restore: the database already holds Veil data');
+    s3 = await openS3Target(options, handle, provider);
+    if (s3 !== undefined && !(await s3.storedNames().next()).done)
+      throw new VeilError(
+        'VEIL_RESTORE_NOT_EMPTY',
+        'restore: the S3 bucket already holds Veil blobs under its prefix (VEIL_BLOBS)',
+      );
     // Errors of the earlier stages surface on the last one, where the reader sees them.
     const source = createReadStream(path, { start: line.length });
     const opened = openStream(key, line);
@@ -324,6 +380,11 @@ export async function restoreBackup(
     opened.on('error', (e) => gunzip.destroy(e));
     source.pipe(opened).pipe(gunzip);
     const known = new Set(Object.keys(MIGRATIONS));
+    const writeRestored = async (target: string, data: string): Promise<void> => {
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+      await writeFile(target, Buffer.from(data, 'base64'), { mode: 0o600, flag: 'wx' });
+      written.push(target);
+    };
     const records = async function* (): AsyncGenerator<TableRows> {
       let first = true;
       for await (const text of createInterface({ input: gunzip, crlfDelay: Infinity })) {
@@ -347,19 +408,30 @@ export async function restoreBackup(
                 'VEIL_BACKUP_INVALID',
                 `restore: the backup comes from a newer Veil (migration ${unknown[0]!.slice(0, 64)}); upgrade before restoring`,
               );
+            // Blobs go back where the restored service will look for them: the same driver.
+            if (record.blobs !== undefined && record.blobs !== blobDriverOf(options.blobs))
+              throw new VeilError(
+                'VEIL_CONFIG_INVALID',
+                `restore: the backup's blobs were kept by the ${String(record.blobs).slice(0, 16)} driver; set VEIL_BLOBS to that driver (an S3 bucket: an empty one) and restore again`,
+              );
             break;
           }
-          case 'file':
-          case 'blob': {
-            const target =
-              record.kind === 'file'
-                ? inside(dataDir, record.path)
-                : inside(join(dataDir, BLOB_DIR), record.path);
-            if (record.kind === 'file' && (record.path.includes('/') || record.path === KEK_FILE))
+          case 'blob':
+            if (s3 !== undefined) {
+              if (!isBlobName(record.path))
+                throw new VeilError(
+                  'VEIL_BACKUP_INVALID',
+                  'restore: the backup names an object it may not hold',
+                );
+              await s3.writeStored(record.path, Buffer.from(record.data, 'base64'));
+              writtenObjects.push(record.path);
+            } else await writeRestored(inside(join(dataDir, BLOB_DIR), record.path), record.data);
+            break;
+          case 'file': {
+            const target = inside(dataDir, record.path);
+            if (record.path.includes('/') || record.path === KEK_FILE)
               throw new VeilError('VEIL_BACKUP_INVALID', 'restore: the backup names a file it may not hold');
-            await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-            await writeFile(target, Buffer.from(record.data, 'base64'), { mode: 0o600, flag: 'wx' });
-            written.push(target);
+            await writeRestored(target, record.data);
             break;
           }
           case 'rows':
@@ -402,13 +474,16 @@ export async function restoreBackup(
         );
   } catch (error) {
     await handle.close();
-    // Nothing half-restored stays behind: the rows were rolled back, the files go too.
+    // Nothing half-restored stays behind: the rows were rolled back, the files and objects go too.
     await Promise.all(written.map((p) => rm(p, { force: true })));
+    for (const name of writtenObjects) await s3?.deleteStored(name);
+    s3?.close();
     if (options.databaseUrl === undefined)
       await rm(join(dataDir, PGLITE_DIR), { recursive: true, force: true });
     throw error;
   }
   await handle.close();
+  s3?.close();
   const requeued = await requeueUnfinished(options);
   return { ...(counts as unknown as BackupCounts), requeued };
 }
@@ -419,6 +494,7 @@ async function requeueUnfinished(target: BackupTarget): Promise<number> {
     dataDir: target.dataDir,
     ...(target.databaseUrl === undefined ? {} : { databaseUrl: target.databaseUrl }),
     ...(target.keyProvider === undefined ? {} : { keyProvider: target.keyProvider }),
+    ...(target.blobs === undefined ? {} : { blobs: target.blobs }),
   });
   try {
     const { rows } = await runtime.handle.db.transaction().execute(async (trx) => {

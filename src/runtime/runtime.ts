@@ -8,6 +8,7 @@ import { createLocalFileKeyProvider } from '../crypto/key-providers/local-file.j
 import { assertKeyProviderRegion } from '../crypto/key-providers/region.js';
 import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/provider.js';
 import { Keyring } from '../crypto/keyring.js';
+import { CachedKeyringStore } from '../crypto/cached-keyring-store.js';
 import { ensureJobQueues } from '../pipeline/jobs/queues.js';
 import type { QueueSettings } from '../pipeline/jobs/queues.js';
 import { guardQueueRejections } from '../pipeline/queue-rejections.js';
@@ -61,6 +62,13 @@ export interface Runtime {
 }
 
 /**
+ * How long a process keeps a tenant's data-key records (wrapped; subject keys are never kept):
+ * a rotation, retirement or tenant destruction made by another process takes effect here within
+ * this time.
+ */
+export const KEY_RECORDS_TTL_MS = 5_000;
+
+/**
  * Opens everything a Veil process needs: the database (migrated), the keyring (data keys in the
  * database, wrapped by the KEK provider), the encrypted blob store (under `<dataDir>/blobs`, in
  * the database with `blobs: 'postgres'`, or in an S3 bucket, checked before anything else starts), and
@@ -96,7 +104,9 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   try {
     const keyring = new Keyring({
       provider,
-      store: new DatabaseKeyringStore(handle.db),
+      // Each tenant's key records are read once per few seconds, not once or twice per object a
+      // job stores or reads; a rotation or retirement by another process is seen within that.
+      store: new CachedKeyringStore(new DatabaseKeyringStore(handle.db), { ttlMs: KEY_RECORDS_TTL_MS }),
     });
     let blobs: BlobStore;
     if (options.blobs === 'postgres') blobs = new PostgresBlobStore({ db: handle.db, keyring });

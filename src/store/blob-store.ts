@@ -35,6 +35,18 @@ const NAME_PATTERN = /^b_[0-9a-f]{32}$/;
 const TEMP_PATTERN = /^\.tmp-[0-9a-f]{16}$/;
 
 /**
+ * Whether `name` has the shape of a blob name this store issues (an opaque random name).
+ *
+ * @example
+ * ```ts
+ * isBlobName('../../etc/passwd'); // false
+ * ```
+ */
+export function isBlobName(name: string): boolean {
+  return typeof name === 'string' && NAME_PATTERN.test(name);
+}
+
+/**
  * Refuses a name no blob store issued (`b_` and 32 hex digits): the file driver makes it a path,
  * the database driver a key, so nothing else may reach either.
  *
@@ -44,7 +56,7 @@ const TEMP_PATTERN = /^\.tmp-[0-9a-f]{16}$/;
  * ```
  */
 export function checkBlobName(name: string): void {
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name))
+  if (!isBlobName(name))
     throw new VeilError('VEIL_INVALID_INPUT', 'blob store: not a blob name this store issued');
 }
 

@@ -10,13 +10,14 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Keyring } from '../crypto/keyring.js';
 import { VeilError } from '../errors/veil-error.js';
-import { checkBlobName, sealNewBlob } from './blob-store.js';
+import { checkBlobName, isBlobName, sealNewBlob } from './blob-store.js';
 import type { BlobRef, BlobStore } from './blob-store.js';
 
 /** Where the S3 driver keeps objects, and how it reaches the store. */
@@ -208,12 +209,105 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(ref: BlobRef): Promise<void> {
-    const key = this.#key(ref.name);
+    await this.deleteStored(ref.name);
+  }
+
+  /**
+   * Deletes an object by name alone (a restore undoing what it wrote); absent is not an error.
+   *
+   * @example
+   * ```ts
+   * await blobs.deleteStored(name);
+   * ```
+   */
+  async deleteStored(name: string): Promise<void> {
+    const key = this.#key(name);
     try {
       // S3 answers 204 for an absent key too: deleting twice is not an error.
       await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
     } catch (error) {
       throw this.#fail('DeleteObject', error);
+    }
+  }
+
+  /**
+   * The names of the stored objects under this store's prefix, page by page, as stored (for
+   * `veil backup`). Keys that are not blob names (another tool's objects) are left out.
+   *
+   * @example
+   * ```ts
+   * for await (const names of blobs.storedNames()) console.log(names.length);
+   * ```
+   */
+  async *storedNames(pageSize = 1000): AsyncGenerator<string[]> {
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.#client.send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: this.#prefix,
+            MaxKeys: pageSize,
+            ...(token === undefined ? {} : { ContinuationToken: token }),
+          }),
+        );
+      } catch (error) {
+        throw this.#fail('ListObjectsV2', error);
+      }
+      const names = (page.Contents ?? [])
+        .map((object) => (object.Key ?? '').slice(this.#prefix.length))
+        .filter((name) => isBlobName(name));
+      if (names.length > 0) yield names;
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  /**
+   * An object's bytes exactly as stored (the sealed envelope, never opened here), or undefined
+   * when it is gone; for `veil backup`.
+   *
+   * @example
+   * ```ts
+   * const sealed = await blobs.readStored(name);
+   * ```
+   */
+  async readStored(name: string): Promise<Buffer | undefined> {
+    try {
+      const answer = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(name) }),
+      );
+      if (answer.Body === undefined) return undefined;
+      return Buffer.from(await answer.Body.transformToByteArray());
+    } catch (error) {
+      const { name: code, status } = describeFailure(error);
+      if (code === 'NoSuchKey' || (status === 404 && code !== 'NoSuchBucket')) return undefined;
+      throw this.#fail('GetObject', error);
+    }
+  }
+
+  /**
+   * Stores bytes already sealed (a backup's object) under their name, as they were; for `veil
+   * restore`.
+   *
+   * @example
+   * ```ts
+   * await blobs.writeStored(name, sealed);
+   * ```
+   */
+  async writeStored(name: string, sealed: Uint8Array): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#key(name),
+          Body: sealed,
+          ContentLength: sealed.length,
+          ContentType: 'application/octet-stream',
+        }),
+      );
+    } catch (error) {
+      throw this.#fail('PutObject', error);
     }
   }
 

@@ -41,6 +41,31 @@ function presentArtifact(row: ArtifactRow): Artifact {
   };
 }
 
+/**
+ * A job's artifacts, oldest first, read with the caller's transaction (already under the
+ * tenant's scope).
+ *
+ * @example
+ * ```ts
+ * const artifacts = await withTenantScope(db, tenantId, (trx) => jobArtifacts(trx, tenantId, jobId));
+ * ```
+ */
+export async function jobArtifacts(
+  trx: Kysely<Schema>,
+  tenantId: string,
+  jobId: string,
+): Promise<Artifact[]> {
+  const rows = await trx
+    .selectFrom('artifacts')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('job_id', '=', jobId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(presentArtifact);
+}
+
 /** Encrypted artifacts of one tenant: a row of metadata and a blob of ciphertext each. */
 export class TenantArtifacts extends TenantRepository {
   /**
@@ -115,6 +140,22 @@ export class TenantArtifacts extends TenantRepository {
     const artifact = await this.get(id);
     if (artifact === undefined)
       throw new VeilError('VEIL_NOT_FOUND', 'store: no such artifact in this tenant');
+    return this.readStored(artifact);
+  }
+
+  /**
+   * {@link read} for an artifact whose row the caller has already read from this tenant
+   * (`jobs.getWithArtifacts`), so the content costs no second row lookup.
+   *
+   * @example
+   * ```ts
+   * const { artifacts } = (await repos.jobs.getWithArtifacts(jobId))!;
+   * const bytes = await repos.artifacts.readStored(artifacts[0]!);
+   * ```
+   */
+  async readStored(artifact: Artifact): Promise<Buffer> {
+    if (artifact.tenantId !== this.tenantId)
+      throw new VeilError('VEIL_NOT_FOUND', 'store: no such artifact in this tenant');
     try {
       return await this.ctx.blobs.get({
         tenantId: this.tenantId,
@@ -142,17 +183,7 @@ export class TenantArtifacts extends TenantRepository {
    * ```
    */
   async listForJob(jobId: string): Promise<Artifact[]> {
-    const rows = await this.scoped((trx) =>
-      trx
-        .selectFrom('artifacts')
-        .selectAll()
-        .where('tenant_id', '=', this.tenantId)
-        .where('job_id', '=', jobId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute(),
-    );
-    return rows.map(presentArtifact);
+    return this.scoped((trx) => jobArtifacts(trx, this.tenantId, jobId));
   }
 
   /**
@@ -167,6 +198,20 @@ export class TenantArtifacts extends TenantRepository {
   async delete(id: string): Promise<boolean> {
     const artifact = await this.get(id);
     if (artifact === undefined) return false;
+    return this.deleteStored(artifact);
+  }
+
+  /**
+   * {@link delete} for an artifact whose row the caller has already read from this tenant.
+   *
+   * @example
+   * ```ts
+   * for (const a of await repos.artifacts.listForJob(jobId)) await repos.artifacts.deleteStored(a);
+   * ```
+   */
+  async deleteStored(artifact: Artifact): Promise<boolean> {
+    if (artifact.tenantId !== this.tenantId) return false;
+    const id = artifact.id;
     await this.ctx.blobs.delete({
       tenantId: this.tenantId,
       artifactClass: artifact.artifactClass,

@@ -8,7 +8,8 @@ import { VeilError } from '../errors/veil-error.js';
 import type { JobRow, JobStatus } from './schema.js';
 import { checkId, constraintError, TenantRepository } from './repository.js';
 import type { StoreContext } from './repository.js';
-import type { TenantArtifacts } from './tenant-artifacts.js';
+import { jobArtifacts } from './tenant-artifacts.js';
+import type { Artifact, TenantArtifacts } from './tenant-artifacts.js';
 
 export type { JobStatus } from './schema.js';
 
@@ -210,6 +211,29 @@ export class TenantJobs extends TenantRepository {
         .executeTakeFirst(),
     );
     return row === undefined ? undefined : presentJob(row);
+  }
+
+  /**
+   * The job and its artifacts (oldest first) read in one transaction, or undefined when this
+   * tenant has no job with that id: what a job step starts from.
+   *
+   * @example
+   * ```ts
+   * const found = await repos.jobs.getWithArtifacts(id);
+   * if (found !== undefined) console.log(found.job.status, found.artifacts.length);
+   * ```
+   */
+  async getWithArtifacts(id: string): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
+    return this.scoped(async (trx) => {
+      const row = await trx
+        .selectFrom('jobs')
+        .selectAll()
+        .where('tenant_id', '=', this.tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      return { job: presentJob(row), artifacts: await jobArtifacts(trx, this.tenantId, id) };
+    });
   }
 
   /**

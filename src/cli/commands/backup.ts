@@ -3,6 +3,8 @@ import { createBackup, restoreBackup } from '../../runtime/backup.js';
 import type { KeyEncryptionKeyProvider } from '../../crypto/key-providers/provider.js';
 import type { VeilConfig } from '../../runtime/config.js';
 import { keyProviderFromConfig } from '../../runtime/key-provider.js';
+import { blobSettingsFromConfig } from '../../runtime/blobs.js';
+import type { BlobSettings } from '../../store/index.js';
 import { defaultDataDir } from '../keyring.js';
 import { commandConfig } from '../settings.js';
 import { cli } from '../context.js';
@@ -17,9 +19,13 @@ interface RestoreFlags {
   kekFile?: string;
 }
 
-function databaseUrl(config: VeilConfig): { databaseUrl?: string } {
+/** Where the data is: `DATABASE_URL` (else PGlite) and `VEIL_BLOBS` (an S3 bucket's objects are in the backup too). */
+function storeTarget(config: VeilConfig): { databaseUrl?: string; blobs: BlobSettings } {
   const url = config.DATABASE_URL;
-  return url === undefined || url === '' ? {} : { databaseUrl: url };
+  return {
+    ...(url === undefined || url === '' ? {} : { databaseUrl: url }),
+    blobs: blobSettingsFromConfig(config),
+  };
 }
 
 function configFor(dataDir: string): VeilConfig {
@@ -61,7 +67,7 @@ export function registerBackup(program: Command): void {
     .action(async (flags: BackupFlags) => {
       const config = configFor(flags.dataDir);
       const counts = await createBackup(
-        { dataDir: flags.dataDir, ...databaseUrl(config), ...(await configuredKeyProvider(config)) },
+        { dataDir: flags.dataDir, ...storeTarget(config), ...(await configuredKeyProvider(config)) },
         flags.output,
       );
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
@@ -80,7 +86,7 @@ export function registerBackup(program: Command): void {
       const config = configFor(flags.dataDir);
       const counts = await restoreBackup(file, {
         dataDir: flags.dataDir,
-        ...databaseUrl(config),
+        ...storeTarget(config),
         ...(await configuredKeyProvider(config)),
         ...(flags.kekFile === undefined ? {} : { kekFile: flags.kekFile }),
       });

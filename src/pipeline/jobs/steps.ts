@@ -27,8 +27,8 @@ import {
 } from '../../privacy/risk/outputs.js';
 import type { ReleasedValue, RiskOutputKind } from '../../privacy/risk/outputs.js';
 import { forTenant } from '../../store/index.js';
-import type { Job, StoreContext, TenantRepositories } from '../../store/index.js';
-import { completeJob, discardArtifacts, transitionJob } from './records.js';
+import type { Artifact, Job, StoreContext, TenantRepositories } from '../../store/index.js';
+import { completeJob, transitionJob } from './records.js';
 import type { JobPayload, JobStep } from './queues.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
 import type { ArtifactClass, JobManifest } from './request.js';
@@ -59,6 +59,17 @@ export interface StepEnv {
   readonly payload: JobPayload;
   readonly job: Job;
   readonly repos: TenantRepositories;
+  /**
+   * The job's artifacts by id as the step found them when it started, read in the same
+   * transaction as the job row: what a step looks up to find its own completion and its inputs.
+   */
+  readonly artifacts: ReadonlyMap<string, Artifact>;
+}
+
+/** A job row and its artifacts, read together (`jobs.getWithArtifacts`). */
+export interface JobSnapshot {
+  readonly job: Job;
+  readonly artifacts: readonly Artifact[];
 }
 
 /** One step of a job. */
@@ -126,30 +137,18 @@ interface FindingsArtifact {
 const valuesOf = (text: string, findings: readonly Finding[]) =>
   findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end) }));
 
-async function has(repos: TenantRepositories, jobId: string, artifactClass: ArtifactClass): Promise<boolean> {
-  return (await repos.artifacts.get(artifactId(jobId, artifactClass))) !== undefined;
+function has(env: StepEnv, artifactClass: ArtifactClass): boolean {
+  return env.artifacts.has(artifactId(env.payload.jobId, artifactClass));
 }
 
-/** An artifact's content, or undefined when the job has none of that class yet. */
-async function readIfPresent(
-  repos: TenantRepositories,
-  jobId: string,
-  artifactClass: ArtifactClass,
-): Promise<Buffer | undefined> {
-  try {
-    return await repos.artifacts.read(artifactId(jobId, artifactClass));
-  } catch (error) {
-    if (isVeilError(error) && error.code === 'VEIL_NOT_FOUND') return undefined;
-    throw error;
-  }
+/** An artifact's content, or undefined when the job had none of that class when the step began. */
+async function readIfPresent(env: StepEnv, artifactClass: ArtifactClass): Promise<Buffer | undefined> {
+  const artifact = env.artifacts.get(artifactId(env.payload.jobId, artifactClass));
+  return artifact === undefined ? undefined : env.repos.artifacts.readStored(artifact);
 }
 
-async function readArtifact(
-  repos: TenantRepositories,
-  jobId: string,
-  artifactClass: ArtifactClass,
-): Promise<Buffer> {
-  const content = await readIfPresent(repos, jobId, artifactClass);
+async function readArtifact(env: StepEnv, artifactClass: ArtifactClass): Promise<Buffer> {
+  const content = await readIfPresent(env, artifactClass);
   if (content === undefined)
     throw new VeilError('VEIL_JOB_INTEGRITY', `jobs: the job's ${artifactClass} artifact is missing`);
   return content;
@@ -209,10 +208,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     const key = manifestKey(env);
     let manifest = manifests.get(key);
     if (manifest === undefined) {
-      manifest = decodeManifest(
-        await readArtifact(env.repos, env.payload.jobId, ARTIFACT.manifest),
-        env.job.policyHash,
-      );
+      manifest = decodeManifest(await readArtifact(env, ARTIFACT.manifest), env.job.policyHash);
       if (manifests.size >= 1024) manifests.delete(manifests.keys().next().value!);
       manifests.set(key, manifest);
     }
@@ -256,7 +252,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       if (env.job.status === 'queued') {
         // Checks the request before any work: the policy must be the one the row names.
         await manifestOf(env);
-        if (!(await has(env.repos, env.payload.jobId, ARTIFACT.original)))
+        if (!has(env, ARTIFACT.original))
           throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the job has no original document');
         await transitionJob(env.store.db, env.payload, ['queued'], 'running');
       }
@@ -267,13 +263,9 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
   const parse: JobTask = {
     step: 'parse',
     async run(env) {
-      const { jobId } = env.payload;
-      if (
-        !(await has(env.repos, jobId, ARTIFACT.parsed)) &&
-        !(await has(env.repos, jobId, ARTIFACT.findings))
-      ) {
+      if (!has(env, ARTIFACT.parsed) && !has(env, ARTIFACT.findings)) {
         const manifest = await manifestOf(env);
-        const bytes = await readArtifact(env.repos, jobId, ARTIFACT.original);
+        const bytes = await readArtifact(env, ARTIFACT.original);
         // With an extraction, only its pages and regions are read, and the layout is kept (until
         // the job finishes) for the extract step. A layout-bearing document read whole keeps its
         // layout for the anonymise step too, which redacts it from the detect step's findings
@@ -301,12 +293,12 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     async run(env) {
       const { jobId } = env.payload;
       const manifest = await manifestOf(env);
-      const stored = await readIfPresent(env.repos, jobId, ARTIFACT.findings);
+      const stored = await readIfPresent(env, ARTIFACT.findings);
       let findings: readonly Finding[];
       if (stored !== undefined) {
         findings = parseJson<FindingsArtifact>(stored).findings;
       } else {
-        const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
+        const parsed = parseJson<ParsedArtifact>(await readArtifact(env, ARTIFACT.parsed));
         const found =
           services.analyzeText === undefined
             ? analyzerFor(env.job.policyHash, manifest)(parsed.text)
@@ -347,13 +339,10 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
   const anonymise: JobTask = {
     step: 'anonymise',
     async run(env) {
-      const { jobId } = env.payload;
-      if (!(await has(env.repos, jobId, ARTIFACT.redacted))) {
+      if (!has(env, ARTIFACT.redacted)) {
         const manifest = await manifestOf(env);
-        const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
-        const { findings } = parseJson<FindingsArtifact>(
-          await readArtifact(env.repos, jobId, ARTIFACT.findings),
-        );
+        const parsed = parseJson<ParsedArtifact>(await readArtifact(env, ARTIFACT.parsed));
+        const { findings } = parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings));
         let output: Buffer;
         if (parsed.route === 'text') {
           const plan = planFromPolicy(manifest.policy);
@@ -373,7 +362,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           // The detect step's findings are reused when the stored layout is the whole document,
           // so the document is parsed and detected once; only the residual check detects again
           // (on the output).
-          const original = await readArtifact(env.repos, jobId, ARTIFACT.original);
+          const original = await readArtifact(env, ARTIFACT.original);
           const plan = planFromPolicy(manifest.policy);
           const context = await contextFor(env, manifest.policy, plan);
           const structured = STRUCTURED[(await sniffType(original)).format];
@@ -454,15 +443,12 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
   const extract: JobTask = {
     step: 'extract',
     async run(env) {
-      const { jobId } = env.payload;
       const manifest = await manifestOf(env);
       const wantFields = manifest.outputs.includes('fields') && manifest.extraction !== undefined;
       const wantText = manifest.outputs.includes('text') && manifest.allowFullText === true;
-      const missing =
-        (wantFields && !(await has(env.repos, jobId, ARTIFACT.fields))) ||
-        (wantText && !(await has(env.repos, jobId, ARTIFACT.text)));
+      const missing = (wantFields && !has(env, ARTIFACT.fields)) || (wantText && !has(env, ARTIFACT.text));
       if (missing) {
-        const parsed = parseJson<ParsedArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.parsed));
+        const parsed = parseJson<ParsedArtifact>(await readArtifact(env, ARTIFACT.parsed));
         if (wantFields) {
           const { template, fields, extractor } = manifest.extraction!;
           const document = parsed.document;
@@ -485,11 +471,11 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
             result: extracted,
             document,
             original: async () => ({
-              bytes: await readArtifact(env.repos, jobId, ARTIFACT.original),
+              bytes: await readArtifact(env, ARTIFACT.original),
               mediaType: document.mediaType,
             }),
             findings: async () =>
-              parseJson<FindingsArtifact>(await readArtifact(env.repos, jobId, ARTIFACT.findings)).findings,
+              parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings)).findings,
             renderCrop: services.renderCrop,
           });
           await recordCreatedTasks(env);
@@ -497,9 +483,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           await putOnce(env, ARTIFACT.fields, json(result));
         }
         if (wantText) {
-          const { findings } = parseJson<FindingsArtifact>(
-            await readArtifact(env.repos, jobId, ARTIFACT.findings),
-          );
+          const { findings } = parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings));
           await recordClass(env, 'text', releasedInText(valuesOf(parsed.text, findings)));
           await putOnce(env, ARTIFACT.text, json({ text: parsed.text }));
         }
@@ -565,7 +549,8 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           );
       }
       // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
-      await discardArtifacts(env.store, env.payload, { only: [ARTIFACT.parsed] });
+      const parsed = env.artifacts.get(artifactId(env.payload.jobId, ARTIFACT.parsed));
+      if (parsed !== undefined) await env.repos.artifacts.deleteStored(parsed);
       manifests.delete(manifestKey(env));
       return null;
     },
@@ -575,8 +560,22 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
 }
 
 /**
+ * The job and its artifacts as a step finds them (one transaction), or undefined when the job is
+ * gone.
+ *
+ * @example
+ * ```ts
+ * const found = await jobSnapshot(store, payload);
+ * ```
+ */
+export function jobSnapshot(store: StoreContext, payload: JobPayload): Promise<JobSnapshot | undefined> {
+  return forTenant(store, payload.tenantId).jobs.getWithArtifacts(payload.jobId);
+}
+
+/**
  * The environment of a step for a queue message, or undefined when the job is gone, failed or
- * cancelled (the message is then acknowledged and nothing runs).
+ * cancelled (the message is then acknowledged and nothing runs). `found` is the job as read
+ * just before (the previous step's closing read, in a fused run); absent, it is read here.
  *
  * @example
  * ```ts
@@ -588,15 +587,19 @@ export async function stepEnv(
   store: StoreContext,
   payload: JobPayload,
   step: JobStep,
+  found?: JobSnapshot,
 ): Promise<StepEnv | undefined> {
   const repos = forTenant(store, payload.tenantId);
-  const job = await repos.jobs.get(payload.jobId);
-  if (job === undefined) return undefined;
+  const snapshot = found ?? (await repos.jobs.getWithArtifacts(payload.jobId));
+  if (snapshot === undefined) return undefined;
+  const { job } = snapshot;
   const runnable =
     step === 'intake'
       ? job.status === 'queued' || job.status === 'running'
       : step === 'finalise'
         ? job.status === 'running' || job.status === 'awaiting_review' || job.status === 'succeeded'
         : job.status === 'running';
-  return runnable ? { store, payload, job, repos } : undefined;
+  return runnable
+    ? { store, payload, job, repos, artifacts: new Map(snapshot.artifacts.map((a) => [a.id, a])) }
+    : undefined;
 }

@@ -54,17 +54,53 @@ export function subjectHmacUnder(
   ref: string,
   kind = 'subject_ref',
 ): string {
-  if (kind === 'subject_ref') checkRef(ref);
-  return tag(dataKey.key, dataKey.version, tenantId, kind, ref);
+  const hmacs = subjectHmacs(dataKey, tenantId);
+  try {
+    return hmacs.of(ref, kind);
+  } finally {
+    hmacs.wipe();
+  }
 }
 
-function tag(key: Uint8Array, version: number, tenantId: string, kind: string, value: string): string {
-  const hmacKey = deriveSubkey(key, 'privacy/subject-index', [tenantId, kind]);
-  try {
-    return `v${version}:${hmacSha256(hmacKey, value).toString('hex')}`;
-  } finally {
-    hmacKey.fill(0);
-  }
+/** Keyed HMACs of many values under one data key; {@link SubjectHmacs.wipe} when done. */
+export interface SubjectHmacs {
+  /** {@link subjectHmacUnder} of `value` under the tagger's key. */
+  of(value: string, kind: string): string;
+  /** Zeroes the subkeys derived so far. */
+  wipe(): void;
+}
+
+/**
+ * {@link subjectHmacUnder} for many values: each kind's subkey is derived once (an HKDF) and
+ * kept until `wipe`, rather than derived and zeroed again for every value.
+ *
+ * @example
+ * ```ts
+ * const hmacs = subjectHmacs(await keyring.currentKey('acme'), 'acme');
+ * try {
+ *   hmacs.of('jane@example.org', 'EMAIL_ADDRESS'); // 'v1:3a7f…'
+ * } finally {
+ *   hmacs.wipe();
+ * }
+ * ```
+ */
+export function subjectHmacs(dataKey: DataKey, tenantId: string): SubjectHmacs {
+  const subkeys = new Map<string, Buffer>();
+  return {
+    of(value, kind) {
+      if (kind === 'subject_ref') checkRef(value);
+      let hmacKey = subkeys.get(kind);
+      if (hmacKey === undefined) {
+        hmacKey = deriveSubkey(dataKey.key, 'privacy/subject-index', [tenantId, kind]);
+        subkeys.set(kind, hmacKey);
+      }
+      return `v${dataKey.version}:${hmacSha256(hmacKey, value).toString('hex')}`;
+    },
+    wipe() {
+      for (const key of subkeys.values()) key.fill(0);
+      subkeys.clear();
+    },
+  };
 }
 
 /**
@@ -86,8 +122,7 @@ export async function subjectHmacCandidates(
   const out: string[] = [];
   for (const info of await keyring.versions(tenantId)) {
     if (info.status !== 'active') continue;
-    const { key } = await keyring.keyForVersion(tenantId, info.version);
-    out.push(tag(key, info.version, tenantId, kind, ref));
+    out.push(subjectHmacUnder(await keyring.keyForVersion(tenantId, info.version), tenantId, ref, kind));
   }
   return out;
 }

@@ -12,7 +12,8 @@ import type { DataKey } from '../../crypto/envelope.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { withTenantScope } from '../../store/index.js';
 import type { Schema } from '../../store/index.js';
-import { subjectHmacCandidates, subjectHmacUnder } from '../consent/subject-ref.js';
+import { subjectHmacCandidates, subjectHmacs, subjectHmacUnder } from '../consent/subject-ref.js';
+import type { SubjectHmacs } from '../consent/subject-ref.js';
 
 const SEAL_CLASS = 'subject-index';
 
@@ -107,21 +108,28 @@ export async function indexSubjects(
   // The tenant's current key, looked up once for the job (a lookup is a database read): every
   // HMAC and seal of this call is under the same version, as one call per value would have been
   // unless a rotation landed in between.
+  // Each entity type's HMAC subkey is derived once for the job, not once per value.
   let dataKey: DataKey | undefined;
-  for (const { type, value } of values) {
-    if (!isDirectIdentifier(type)) continue;
-    const normalised = normaliseIdentifier(type, value);
-    if (normalised === '') continue;
-    dataKey ??= await deps.keyring.currentKey(tenantId);
-    const hmac = subjectHmacUnder(dataKey, tenantId, normalised, type);
-    const key = `${type}\0${hmac}`;
-    if (rows.has(key)) continue;
-    const ciphertext = sealEnvelope(
-      dataKey,
-      { tenantId, objectId: `${jobId}/${type}`, artifactClass: SEAL_CLASS },
-      Buffer.from(value, 'utf8'),
-    );
-    rows.set(key, { entity_type: type, hmac, ciphertext });
+  let hmacs: SubjectHmacs | undefined;
+  try {
+    for (const { type, value } of values) {
+      if (!isDirectIdentifier(type)) continue;
+      const normalised = normaliseIdentifier(type, value);
+      if (normalised === '') continue;
+      dataKey ??= await deps.keyring.currentKey(tenantId);
+      hmacs ??= subjectHmacs(dataKey, tenantId);
+      const hmac = hmacs.of(normalised, type);
+      const key = `${type}\0${hmac}`;
+      if (rows.has(key)) continue;
+      const ciphertext = sealEnvelope(
+        dataKey,
+        { tenantId, objectId: `${jobId}/${type}`, artifactClass: SEAL_CLASS },
+        Buffer.from(value, 'utf8'),
+      );
+      rows.set(key, { entity_type: type, hmac, ciphertext });
+    }
+  } finally {
+    hmacs?.wipe();
   }
   if (rows.size === 0) return 0;
   await withTenantScope(deps.db, tenantId, (trx) =>

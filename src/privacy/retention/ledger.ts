@@ -76,32 +76,40 @@ export async function scheduleRetention(
     .execute();
   const deadline = (cls: string): Date => new Date(endedAt.getTime() + (windows[cls as RetentionClass] ?? 0));
   let last = endedAt;
+  // One update per distinct deadline (a job's classes share a few windows), not one per row.
+  const ledger = new Map<number, string[]>();
   for (const { class: cls } of rows) {
     const at = deadline(cls);
     if (at > last) last = at;
+    ledger.set(at.getTime(), [...(ledger.get(at.getTime()) ?? []), cls]);
+  }
+  for (const [at, classes] of ledger)
     await trx
       .updateTable('retention_ledger')
-      .set({ delete_after: at })
+      .set({ delete_after: new Date(at) })
       .where('tenant_id', '=', tenantId)
       .where('job_id', '=', jobId)
-      .where('class', '=', cls)
+      .where('class', 'in', classes)
       .execute();
-  }
   const artifacts = await trx
     .selectFrom('artifacts')
     .select(['id', 'class'])
     .where('tenant_id', '=', tenantId)
     .where('job_id', '=', jobId)
     .execute();
+  const byDeadline = new Map<number, string[]>();
   for (const artifact of artifacts) {
     const cls = retentionClassOf(artifact.class);
+    const at = (cls === undefined ? last : deadline(cls)).getTime();
+    byDeadline.set(at, [...(byDeadline.get(at) ?? []), artifact.id]);
+  }
+  for (const [at, ids] of byDeadline)
     await trx
       .updateTable('artifacts')
-      .set({ delete_after: cls === undefined ? last : deadline(cls) })
+      .set({ delete_after: new Date(at) })
       .where('tenant_id', '=', tenantId)
-      .where('id', '=', artifact.id)
+      .where('id', 'in', ids)
       .execute();
-  }
   return last;
 }
 
