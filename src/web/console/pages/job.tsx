@@ -1,6 +1,7 @@
 /**
  * One job: live status, counts by type, consent and retention (a countdown per artifact class); its requested fields; its audit
- * timeline (for roles that read the log); the redacted preview and download; deletion with the receipt offered as a
+ * timeline (for roles that read the log); the redacted preview (a PDF as page images, other layouts as text or an
+ * image) and download; deletion with the receipt offered as a
  * download and verified here; reveal (admin, dpo) with a reason that the log records first.
  */
 import { useEffect, useState } from 'preact/hooks';

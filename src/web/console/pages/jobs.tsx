@@ -1,7 +1,8 @@
 /**
  * Jobs: the tenant's jobs newest first with status, purpose, counts by type and the retention
  * countdown, filtered by status and purpose, paged by cursor; and, for roles that may create
- * jobs, a form to submit text or a file (with upload progress) under the SDK's safe defaults.
+ * jobs, a form to submit text or a file (with upload progress) under the SDK's safe defaults,
+ * optionally under a field template (`GET /v1/templates`) with some or all of its fields.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { JobList, JobListQuery, UploadProgress } from '../../../client/index.js';
