@@ -7,14 +7,12 @@
  * same-origin and CSP checks as every console test; no detected value is in any page's DOM.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { closeDocumentResources } from '../../src/documents/index.js';
-import { serveVeil } from '../client/serve-harness.js';
 import type { ServedVeil } from '../client/serve-harness.js';
 import { textPdf } from '../documents/fixtures.js';
-import { browserSkipReason, checkPage, openConsoleBrowser } from './browser.js';
-import type { ConsoleBrowser } from './browser.js';
+import { browserSkipReason, checkPage, servedConsole } from './browser.js';
+import type { ServedConsole } from './browser.js';
 
 const EMAIL = 'canary-preview@example.org';
 const SSN = '536-22-6130';
@@ -30,24 +28,17 @@ const loads = (page: Page, url: string): Promise<unknown> =>
   );
 
 describe('the redacted preview as page images, and the submit form with a template', { skip }, () => {
+  const served = servedConsole();
   let veil: ServedVeil;
-  let opened: ConsoleBrowser | undefined;
   let page: Page;
-  let seen: ConsoleBrowser['seen'];
+  let seen: ServedConsole['seen'];
 
   before(async () => {
-    veil = await serveVeil();
-    opened = await openConsoleBrowser();
-    ({ page, seen } = opened);
+    ({ veil, page, seen } = served);
     await page.goto(`${veil.url}/console/#/jobs`);
     await page.getByLabel('Token or API key').fill(await veil.token('processor'));
     await page.getByLabel('Token or API key').press('Enter');
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
-  });
-  after(async () => {
-    await opened?.close();
-    await veil?.close();
-    await closeDocumentResources();
   });
 
   test('a receipt under the receipt template, asking for total and date: the job shows those fields', async () => {
