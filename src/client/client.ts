@@ -43,6 +43,7 @@ import type {
   SubjectAccess,
   SubjectErasure,
   SubjectQuery,
+  TemplateList,
   UploadIssued,
   UploadReceived,
 } from './types.js';
@@ -91,6 +92,13 @@ export interface SubmitJobRequest {
   readonly outputs?: readonly JobOutput[];
   /** Default 7. */
   readonly retentionDays?: number;
+  /**
+   * A field template (`GET /v1/templates`) to extract under; adds the `fields` output when
+   * `outputs` is not given.
+   */
+  readonly template?: string;
+  /** With `template`: only these of its fields (default: all of them). */
+  readonly templateFields?: readonly string[];
 }
 
 /** The client's defaults, in one place. */
@@ -340,8 +348,13 @@ export class VeilClient {
         allow_model_training: request.consent.allowModelTraining ?? SAFE_DEFAULTS.allowModelTraining,
         allow_manual_review: request.consent.allowManualReview ?? SAFE_DEFAULTS.allowManualReview,
       },
-      outputs: [...(request.outputs ?? SAFE_DEFAULTS.outputs)],
+      outputs: [
+        ...(request.outputs ??
+          (request.template === undefined ? SAFE_DEFAULTS.outputs : [...SAFE_DEFAULTS.outputs, 'fields'])),
+      ],
       retention_days: request.retentionDays ?? SAFE_DEFAULTS.retentionDays,
+      ...(request.template === undefined ? {} : { template: request.template }),
+      ...(request.templateFields === undefined ? {} : { template_fields: [...request.templateFields] }),
     };
     const accepted = await this.#json<{ job_id: string; status: string }>({
       method: 'POST',
@@ -495,6 +508,42 @@ export class VeilClient {
       retry: 'safe',
       signal: options.signal,
     });
+  }
+
+  /**
+   * One page of a job's redacted PDF as a PNG (`GET /v1/jobs/{id}/redacted/pages/{page}`, audited
+   * as a download), with the document's page count and the `output.released` receipt of the PNG.
+   * `dpi` is 36 to 200 (default 96). Errors: `VEIL_JOB_NOT_PDF` when the redacted output is not a
+   * PDF, `VEIL_PAGE_OUT_OF_RANGE` past the last page, `VEIL_JOB_NOT_READY` before it has succeeded.
+   *
+   * @example
+   * ```ts
+   * const first = await veil.getRedactedPage(jobId, 1);
+   * for (let page = 2; page <= first.pages; page++) await veil.getRedactedPage(jobId, page);
+   * ```
+   */
+  async getRedactedPage(
+    jobId: string,
+    page: number,
+    options: { dpi?: number; signal?: AbortSignal } = {},
+  ): Promise<{ png: Uint8Array; page: number; pages: number; receipt: unknown }> {
+    const res = await send(this.#transport, {
+      method: 'GET',
+      path: `/v1/jobs/${path(jobId)}/redacted/pages/${page}${query({ dpi: options.dpi })}`,
+      retry: 'safe',
+      signal: options.signal,
+    });
+    return {
+      png: new Uint8Array(await res.arrayBuffer()),
+      page,
+      pages: Number(res.headers.get('veil-page-count')),
+      receipt: decodeOutputReceipt(res.headers.get(OUTPUT_RECEIPT_HEADER)),
+    };
+  }
+
+  /** The field templates jobs may extract under, with their fields (`GET /v1/templates`). */
+  listTemplates(options: { signal?: AbortSignal } = {}): Promise<TemplateList> {
+    return this.#json({ method: 'GET', path: '/v1/templates', retry: 'safe', signal: options.signal });
   }
 
   async #bytes(spec: RequestSpec): Promise<{ mediaType: string; bytes: Uint8Array; receipt: unknown }> {

@@ -25,6 +25,10 @@ export type AuditReceipt = JobDeletion['receipt'];
 /** `POST /v1/jobs/{id}/reveal` body and answer. */
 export type RevealRequest = NonNullable<Json<paths['/v1/jobs/{id}/reveal']['post']['requestBody']>>;
 export type Revealed = Json<paths['/v1/jobs/{id}/reveal']['post']['responses'][200]>;
+/** `GET /v1/templates`: the field templates jobs may extract under, with their fields. */
+export type TemplateList = Json<paths['/v1/templates']['get']['responses'][200]>;
+/** One template of {@link TemplateList}. */
+export type FieldTemplate = TemplateList['templates'][number];
 /** `POST /v1/uploads` answer. */
 export type UploadIssued = Json<paths['/v1/uploads']['post']['responses'][201]>;
 /** `PUT /v1/uploads/{id}` answer. */

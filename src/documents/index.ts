@@ -34,6 +34,7 @@ export {
 } from './ocr/native.js';
 export { closeSharedOcr, createOcr, sharedOcr, useSharedOcr, type OcrChoiceOptions } from './ocr/select.js';
 export { readDocumentFile } from './input.js';
+export { PAGE_IMAGE_DPI, renderPdfPageImage, type PageImage } from './page-image.js';
 export { closeDocumentResources } from './resources.js';
 export { writeFileAtomic } from './output.js';
 export { parseDocument, sniffType, type ParseOptions } from './parse.js';

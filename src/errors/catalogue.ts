@@ -379,6 +379,15 @@ export const ERROR_CATALOGUE = {
     status: 503,
     doc: "The S3-compatible store refused Veil's credentials (an unknown access key, a bad signature, an expired token) or their permissions on the bucket. Credentials come from the AWS SDK's usual chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`, a role); the role needs `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject` and `s3:ListBucket` on the bucket. The message names the S3 error, never a credential.",
   },
+  // The console's page images of a redacted PDF (issue 17).
+  VEIL_PAGE_OUT_OF_RANGE: {
+    status: 404,
+    doc: "The page asked for is not a page of the document: pages are numbered from 1 to the document's page count, which the message gives (as does the `veil-page-count` header of any page image).",
+  },
+  VEIL_JOB_NOT_PDF: {
+    status: 409,
+    doc: "The job's redacted output is not a PDF (the document was text, an image, DOCX, CSV, JSON or e-mail), so it has no pages to render as images; read it whole with `GET /v1/jobs/{id}/redacted`.",
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** Every stable error code. */

@@ -34,6 +34,7 @@ import {
   listJobs,
   readFullText,
   readRedacted,
+  readRedactedPage,
   revealFindings,
   startWorkers,
   submitJob,
@@ -88,6 +89,8 @@ import { policyRoutes } from '../api/routes/policy.js';
 import type { PrivacyWiring } from './privacy.js';
 import type { ReviewMetricsSource } from '../privacy/metrics/index.js';
 import { reviewRoutes } from '../api/routes/review.js';
+import { templateRoutes } from '../api/routes/templates.js';
+import { listTemplates, loadTemplate } from '../ai/fields/templates.js';
 import { createReviewPort, reviewMetricsSource, reviewStepServices } from './review.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
 
@@ -313,6 +316,14 @@ function createJobsPort(
         .forTenant(principal.tenantId)
         .append({ ...jobEvent(principal, jobId), action: 'job.download' });
       return output;
+    },
+    // Audited once the page is rendered: a page that does not exist handed nothing out.
+    async redactedPage(principal, jobId, { page, dpi }) {
+      const image = await readRedactedPage(store, { tenant: principal.tenantId, jobId }, { page, dpi });
+      await logs
+        .forTenant(principal.tenantId)
+        .append({ ...jobEvent(principal, jobId), action: 'job.download' });
+      return { png: image.png, pages: image.pages };
     },
     // With the review outcomes: corrected values, `reviewed` with the reviewer's id, `unverified`.
     async fields(principal, jobId) {
@@ -557,6 +568,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       legalHoldRoutes(createLegalHoldsPort({ db: runtime.handle.db, keyring: runtime.keyring }, logs)),
       reviewRoutes(createReviewPort({ store, keyring: runtime.keyring, logs, policyFor })),
       policyRoutes(createPolicyPort(runtime.handle.db, logs, tenantPolicy)),
+      // The templates a job may name: the same directories submission loads them from.
+      templateRoutes({
+        list: async () => Promise.all((await listTemplates()).map((name) => loadTemplate(name))),
+      }),
     ];
     const privacy: PrivacyWiring = {
       db: runtime.handle.db,

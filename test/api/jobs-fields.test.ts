@@ -210,5 +210,72 @@ for (const driver of DRIVER_NAMES) {
         assert.equal(res.json<{ error: { code: string } }>().error.code, code);
       }
     });
+
+    test('GET /v1/templates lists the templates; template_fields extracts only those of a template', async () => {
+      const { app } = t;
+      const listed = await app.inject({ method: 'GET', url: '/v1/templates', headers: as('processor') });
+      assert.equal(listed.statusCode, 200, listed.body);
+      const { templates } = listed.json<{
+        templates: {
+          name: string;
+          version: number;
+          hash: string;
+          fields: { name: string; type: string }[];
+        }[];
+      }>();
+      assert.deepEqual(
+        templates.map((x) => x.name),
+        ['id_document', 'invoice', 'patient_intake', 'receipt'],
+      );
+      const receipt = templates.find((x) => x.name === 'receipt')!;
+      assert.deepEqual(
+        receipt.fields.map((f) => `${f.name}:${f.type}`),
+        ['company:string', 'address:address', 'date:date', 'total:money'],
+      );
+      const reviewer = await app.inject({ method: 'GET', url: '/v1/templates', headers: as('reviewer') });
+      assert.equal(reviewer.statusCode, 403);
+
+      const post = (extra: Record<string, unknown>) =>
+        app.inject({
+          method: 'POST',
+          url: '/v1/jobs',
+          headers: as('processor'),
+          payload: textJob('ACME TRADING SDN BHD\nDate: 12/03/2024\nTotal: RM 9.00\n', {
+            outputs: ['fields'],
+            template: 'receipt',
+            ...extra,
+          }),
+        });
+      const created = await post({ template_fields: ['total', 'date'] });
+      assert.equal(created.statusCode, 202, created.body);
+      const jobId = created.json<{ job_id: string }>().job_id;
+      const done = await waitForJob(app, jobId);
+      assert.equal(done.status, 'succeeded', JSON.stringify(done));
+      // The job records the whole template it extracted under, and extracted only the fields asked for.
+      assert.deepEqual(done.template, { name: 'receipt', version: 1, hash: receipt.hash });
+      const result = (
+        await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/fields`, headers: as('processor') })
+      ).json<{ template: { name: string }; fields: Record<string, { value: unknown }> }>();
+      assert.equal(result.template.name, 'receipt');
+      assert.deepEqual(Object.keys(result.fields).sort(), ['date', 'total']);
+      assert.equal(result.fields.date!.value, '2024-03-12');
+      assert.deepEqual(result.fields.total!.value, { amount: '9.00', currency: 'MYR' });
+
+      const cases: [Record<string, unknown>, number, string][] = [
+        [
+          { template: undefined, fields: [{ name: 'total', type: 'money' }], template_fields: ['total'] },
+          400,
+          'VEIL_INVALID_INPUT',
+        ],
+        [{ template_fields: ['tip'] }, 400, 'VEIL_FIELD_INVALID'],
+        [{ template_fields: ['total', 'total'] }, 400, 'VEIL_INVALID_REQUEST'],
+        [{ template_fields: [] }, 400, 'VEIL_INVALID_REQUEST'],
+      ];
+      for (const [extra, status, code] of cases) {
+        const res = await post(extra);
+        assert.equal(res.statusCode, status, `${JSON.stringify(extra)}: ${res.body}`);
+        assert.equal(res.json<{ error: { code: string } }>().error.code, code);
+      }
+    });
   });
 }

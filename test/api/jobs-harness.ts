@@ -176,3 +176,32 @@ export async function policyWithFullText(purpose: string): Promise<Policy> {
     },
   });
 }
+
+/**
+ * Submits `bytes` as a multipart job (a `file` part and an `options` part) as `role` of `tenant`;
+ * returns the job id.
+ */
+export async function submitFile(
+  app: FastifyInstance,
+  file: { readonly bytes: Uint8Array; readonly mediaType: string },
+  options: Record<string, unknown>,
+  headers: Record<string, string> = as('processor'),
+): Promise<string> {
+  const boundary = 'veil-file-boundary';
+  const payload = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="options"\r\n\r\n${JSON.stringify(options)}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="document"\r\nContent-Type: ${file.mediaType}\r\n\r\n`,
+    ),
+    Buffer.from(file.bytes),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/jobs',
+    headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload,
+  });
+  if (res.statusCode !== 202) throw new Error(`submit: ${res.statusCode} ${res.body}`);
+  return res.json<{ job_id: string }>().job_id;
+}

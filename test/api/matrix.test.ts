@@ -8,7 +8,9 @@ import { after, before, test } from 'node:test';
 import { PERMISSION_MATRIX, ROLES } from '../../src/access/index.js';
 import type { Permission, Role } from '../../src/access/index.js';
 import { placeHold } from '../../src/privacy/legal-holds/holds.js';
-import { as, openTestService, policyWithFullText, textJob, waitForJob } from './jobs-harness.js';
+import { closeDocumentResources } from '../../src/documents/index.js';
+import { textPdf } from '../documents/fixtures.js';
+import { as, openTestService, policyWithFullText, submitFile, textJob, waitForJob } from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
 
 const TEXT = 'Write to canary-matrix@example.org about claim 7; SSN 536-29-0007.';
@@ -16,6 +18,8 @@ const TEXT = 'Write to canary-matrix@example.org about claim 7; SSN 536-29-0007.
 interface Fixtures {
   /** A finished job of each tenant. */
   readonly job: Record<'own' | 'other', string>;
+  /** A finished PDF job of each tenant (its redacted output is a PDF, with pages). */
+  readonly pdf: Record<'own' | 'other', string>;
   /** A fresh job or upload for each call that consumes one. */
   nextJob(tenant: string): Promise<string>;
   nextUpload(tenant: string): Promise<string>;
@@ -123,6 +127,24 @@ const ROUTES: readonly RouteCase[] = [
     ok: 200,
     byId: true,
     request: async (f, t) => ({ url: jobUrl(f, t, '/redacted') }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/jobs/{id}/redacted/pages/{page}',
+    permission: 'job:read-redacted',
+    ok: 200,
+    byId: true,
+    request: async (f, t) => ({
+      url: `/v1/jobs/${t === 'acme' ? f.pdf.own : f.pdf.other}/redacted/pages/1?dpi=36`,
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/templates',
+    permission: 'job:create',
+    ok: 200,
+    byId: false,
+    request: async () => ({ url: '/v1/templates' }),
   },
   {
     method: 'GET',
@@ -406,6 +428,15 @@ before(async () => {
   };
   const own = await submit('acme');
   const other = await submit('globex');
+  const pdf = await textPdf([[TEXT]], false);
+  const submitPdf = (tenant: string): Promise<string> =>
+    submitFile(
+      app,
+      { bytes: pdf, mediaType: 'application/pdf' },
+      { purpose: 'claims-intake', consent: { basis: 'contract' }, outputs: ['redacted'] },
+      as('processor', tenant),
+    );
+  const pdfJobs = { own: await submitPdf('acme'), other: await submitPdf('globex') };
   // One job per tenant whose every field a person must see: a pool of open review tasks.
   const reviewed = async (tenant: string): Promise<string[]> => {
     const payload = textJob(TEXT, {
@@ -435,8 +466,11 @@ before(async () => {
   const pools: Record<string, string[]> = { acme: await reviewed('acme'), globex: await reviewed('globex') };
   await waitForJob(app, own, 'acme');
   await waitForJob(app, other, 'globex');
+  assert.equal((await waitForJob(app, pdfJobs.own, 'acme')).status, 'succeeded');
+  assert.equal((await waitForJob(app, pdfJobs.other, 'globex')).status, 'succeeded');
   fixtures = {
     job: { own, other },
+    pdf: pdfJobs,
     task: { own: pools.acme!.pop()!, other: pools.globex!.pop()! },
     nextTask: (tenant) => pools[tenant]!.pop()!,
     nextJob: submit,
@@ -474,6 +508,7 @@ before(async () => {
 
 after(async () => {
   await t?.dispose();
+  await closeDocumentResources();
 });
 
 test('the walk covers every /v1 route in the OpenAPI document', async () => {
@@ -539,6 +574,6 @@ test('every route × role × tenant answers as PERMISSION_MATRIX says', async ()
     }
   }
   assert.deepEqual(mismatches, []);
-  // 39 routes: 24 without ids × 5 roles + 15 with ids × 5 roles × 2 tenants.
-  assert.equal(outcomes.length, 24 * 5 + 15 * 5 * 2);
+  // 41 routes: 25 without ids × 5 roles + 16 with ids × 5 roles × 2 tenants.
+  assert.equal(outcomes.length, 25 * 5 + 16 * 5 * 2);
 });

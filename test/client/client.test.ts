@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { VeilApiError, VeilClient } from '../../src/client/index.js';
+import { VeilApiError, VeilClient, verifyOutputReceipt } from '../../src/client/index.js';
+import { closeDocumentResources } from '../../src/documents/index.js';
+import { textPdf } from '../documents/fixtures.js';
 import { serveVeil } from './serve-harness.js';
 import type { ServedVeil } from './serve-harness.js';
 
@@ -32,6 +34,7 @@ describe('VeilClient against veil serve', () => {
   });
   after(async () => {
     await veil?.close();
+    await closeDocumentResources();
   });
 
   test('submit with safe defaults, wait, list, download, delete and verify the receipt', async () => {
@@ -124,6 +127,46 @@ describe('VeilClient against veil serve', () => {
       consent: { basis: 'contract' },
     });
     assert.equal((await client.waitForJob(fileJob.jobId, { timeoutMs: 60_000 })).status, 'succeeded');
+  });
+
+  test('getRedactedPage: the pages of a redacted PDF as PNGs; listTemplates and a template with some of its fields', async () => {
+    const pdf = await textPdf([['Claim 88', `Reach ${EMAIL}`], ['Page two']], false);
+    const { jobId } = await client.submitJob({
+      file: pdf,
+      mediaType: 'application/pdf',
+      purpose: 'claims-intake',
+      consent: { basis: 'contract' },
+    });
+    assert.equal((await client.waitForJob(jobId, { timeoutMs: 120_000 })).status, 'succeeded');
+    const first = await client.getRedactedPage(jobId, 1, { dpi: 72 });
+    assert.deepEqual([first.page, first.pages], [1, 2]);
+    assert.deepEqual([...first.png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const { jwk } = (await (await fetch(`${veil.url}/v1/audit/public-key`)).json()) as {
+      jwk: { kty: string; crv: string; x: string };
+    };
+    assert.equal((await verifyOutputReceipt(first.receipt, jwk, first.png)).ok, true);
+    const past = await client.getRedactedPage(jobId, 3).catch((e: unknown) => e);
+    assert.ok(past instanceof VeilApiError);
+    assert.deepEqual([past.code, past.status], ['VEIL_PAGE_OUT_OF_RANGE', 404]);
+
+    const { templates } = await client.listTemplates();
+    assert.deepEqual(
+      templates.find((x) => x.name === 'receipt')?.fields.map((f) => f.name),
+      ['company', 'address', 'date', 'total'],
+    );
+    const receipt = await client.submitJob({
+      text: 'ACME TRADING SDN BHD\nDate: 12/03/2024\nTotal: RM 9.00\n',
+      purpose: 'claims-intake',
+      consent: { basis: 'contract' },
+      template: 'receipt',
+      templateFields: ['total', 'date'],
+    });
+    const done = await client.waitForJob(receipt.jobId, { timeoutMs: 60_000 });
+    assert.equal(done.template?.name, 'receipt');
+    const { fields } = await client.getFields(receipt.jobId);
+    assert.deepEqual(Object.keys(fields).sort(), ['date', 'total']);
+    // The SDK adds the fields output to its safe default when a template is named.
+    assert.equal(done.redacted_available, true);
   });
 
   test('a lost answer is retried with the same idempotency key and makes exactly one job', async () => {

@@ -5,8 +5,12 @@
 import assert from 'node:assert/strict';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { closeDocumentResources } from '../../src/documents/index.js';
+import { serveVeil } from '../client/serve-harness.js';
+import type { ServedVeil } from '../client/serve-harness.js';
 
 export const CHROMIUM_PATH = process.env.VEIL_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = new URL('../../test-output/screenshots/', import.meta.url);
@@ -160,6 +164,52 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
     async close() {
       await context.close();
       await browser.close();
+    },
+  };
+}
+
+/** What {@link servedConsole} holds for a suite, once its `before` hook has run. */
+export interface ServedConsole {
+  readonly veil: ServedVeil;
+  readonly page: Page;
+  readonly seen: ConsoleBrowser['seen'];
+}
+
+/**
+ * Registers a suite's hooks: before, a real `veil serve` and a watched Chromium page; after, both
+ * closed, and the documents layer's PDF and OCR workers released so the file exits.
+ *
+ * @example
+ * ```ts
+ * const served = servedConsole();
+ * test('…', async () => { await served.page.goto(`${served.veil.url}/console/`); });
+ * ```
+ */
+export function servedConsole(): ServedConsole {
+  let veil: ServedVeil | undefined;
+  let opened: ConsoleBrowser | undefined;
+  before(async () => {
+    veil = await serveVeil();
+    opened = await openConsoleBrowser();
+  });
+  after(async () => {
+    await opened?.close();
+    await veil?.close();
+    await closeDocumentResources();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('servedConsole: used before its before hook ran');
+    return value;
+  };
+  return {
+    get veil() {
+      return ready(veil);
+    },
+    get page() {
+      return ready(opened).page;
+    },
+    get seen() {
+      return ready(opened).seen;
     },
   };
 }

@@ -20,6 +20,7 @@ import type { ExtractionInput } from '../../pipeline/jobs/extraction.js';
 import { EXTRACTOR_NAMES } from '../../ai/fields/extractor.js';
 import { FIELD_TYPES, SENSITIVITIES, fieldSpecSchema, type FieldsResult } from '../../ai/fields/spec.js';
 import type { ConsentBasis, JobOutput } from '../../pipeline/jobs/request.js';
+import { DEFAULT_LIMITS, PAGE_IMAGE_DPI } from '../../documents/index.js';
 import { principalOf } from '../guard.js';
 import type { ApiRoutePlugin, Principal } from '../ports.js';
 import { errorResponseSchema, protectedErrorResponses } from '../schemas.js';
@@ -95,6 +96,15 @@ export interface JobsPort {
     principal: Principal,
     jobId: string,
   ): Promise<{ readonly mediaType: string; readonly bytes: Buffer }>;
+  /**
+   * One page of the redacted PDF as a PNG, with the page count; audited as `job.download`.
+   * Throws VEIL_JOB_NOT_PDF, VEIL_PAGE_OUT_OF_RANGE and as `redacted` does.
+   */
+  redactedPage(
+    principal: Principal,
+    jobId: string,
+    page: { readonly page: number; readonly dpi: number },
+  ): Promise<{ readonly png: Uint8Array; readonly pages: number }>;
   /** Hard deletion; audited as `job.deleted`, whose receipt is returned. */
   delete(principal: Principal, jobId: string): Promise<AuditReceipt>;
   /** The extracted fields: the same object `veil fields --json` prints. */
@@ -120,6 +130,9 @@ export interface JobsPort {
  * offline that the body is what Veil released (`veil audit verify RECEIPT --output FILE`).
  */
 export const OUTPUT_RECEIPT_HEADER = 'veil-output-receipt';
+
+/** The response header of a page image: how many pages the redacted PDF has. */
+export const PAGE_COUNT_HEADER = 'veil-page-count';
 
 const RECEIPT_NOTE = ` The \`${OUTPUT_RECEIPT_HEADER}\` header carries the \`output.released\` audit receipt (base64url JSON) of the exact body bytes; \`veil audit verify RECEIPT --output FILE\` checks a saved body against it.`;
 
@@ -215,6 +228,15 @@ const optionsSchema = z
       .regex(/^[a-z][a-z0-9_-]{0,63}$/)
       .optional()
       .describe('A field template (receipt, invoice, id_document, patient_intake) for the `fields` output'),
+    template_fields: z
+      .array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/))
+      .min(1)
+      .max(100)
+      .refine((names) => new Set(names).size === names.length, 'distinct field names')
+      .optional()
+      .describe(
+        'With `template`: extract only these of its fields (names from `GET /v1/templates`); absent, all of them',
+      ),
     fields: z
       .array(fieldSpecSchema)
       .min(1)
@@ -353,6 +375,30 @@ const revealedSchema = z.object({
     z.object({ entity_type: z.string(), start: z.number().int(), end: z.number().int(), value: z.string() }),
   ),
 });
+
+const pageParams = z.object({
+  id: jobId,
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DEFAULT_LIMITS.maxPages)
+    .describe(`The 1-based page number (at most ${DEFAULT_LIMITS.maxPages})`),
+});
+
+const pageQuery = z
+  .object({
+    dpi: z.coerce
+      .number()
+      .int()
+      .min(PAGE_IMAGE_DPI.min)
+      .max(PAGE_IMAGE_DPI.max)
+      .default(PAGE_IMAGE_DPI.default)
+      .describe(
+        `Pixels per inch of the image, ${PAGE_IMAGE_DPI.min} to ${PAGE_IMAGE_DPI.max} (default ${PAGE_IMAGE_DPI.default}); a page is also kept within the pixel limit`,
+      ),
+  })
+  .strict();
 
 const summarySchema = statusSchema.omit({ redacted_available: true, fields_available: true });
 
@@ -564,6 +610,7 @@ function submissionOf(options: JobOptions, source: JobSource): JobSubmission {
       ? {
           extraction: {
             ...(options.template !== undefined ? { template: options.template } : {}),
+            ...(options.template_fields !== undefined ? { templateFields: options.template_fields } : {}),
             ...(options.fields !== undefined ? { fields: options.fields } : {}),
             ...(options.extractor !== undefined ? { extractor: options.extractor } : {}),
             ...(options.pages !== undefined ? { pages: options.pages } : {}),
@@ -638,7 +685,8 @@ async function readMultipart(request: FastifyRequest): Promise<JobSubmission> {
 
 /**
  * The job routes as a plugin for `deps.routes`: `POST /v1/jobs` (`job:create`), `GET
- * /v1/jobs/:id` (`job:read`), `GET /v1/jobs/:id/redacted` (`job:read-redacted`), `DELETE
+ * /v1/jobs/:id` (`job:read`), `GET /v1/jobs/:id/redacted` and `GET
+ * /v1/jobs/:id/redacted/pages/:page` (`job:read-redacted`), `DELETE
  * /v1/jobs/:id` (`job:delete`) and `POST /v1/jobs/:id/reveal` (`job:reveal`, with a reason).
  * Another tenant's job ids answer 404.
  *
@@ -772,6 +820,33 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
           .header('content-disposition', 'attachment');
         // Raw bytes are sent as they are (Fastify serialises only objects).
         return sendReleased(port, request, request.params.id, reply, 'redacted', bytes);
+      },
+    );
+
+    api.get(
+      '/v1/jobs/:id/redacted/pages/:page',
+      {
+        config: { permission: 'job:read-redacted' },
+        schema: {
+          summary: 'A page of the redacted PDF, as an image',
+          description:
+            `One page of the job's redacted PDF (the redacted output, never the original) rendered as a PNG; the \`${PAGE_COUNT_HEADER}\` header gives the number of pages. 409 \`VEIL_JOB_NOT_READY\` until the job has succeeded, 409 \`VEIL_JOB_NOT_PDF\` when its redacted output is not a PDF, 404 \`VEIL_PAGE_OUT_OF_RANGE\` past its last page. Each page is audited as \`job.download\`.` +
+            RECEIPT_NOTE,
+          tags,
+          security,
+          params: pageParams,
+          querystring: pageQuery,
+          response: errors,
+        },
+      },
+      async (request, reply) => {
+        const { id, page } = request.params;
+        const { png, pages } = await port.redactedPage(principalOf(request), id, {
+          page,
+          dpi: request.query.dpi,
+        });
+        reply.type('image/png').header(PAGE_COUNT_HEADER, String(pages));
+        return sendReleased(port, request, id, reply, 'redacted', Buffer.from(png));
       },
     );
 

@@ -22,11 +22,15 @@ export type PdfJob = { readonly bytes: Uint8Array; readonly limits: DocumentLimi
          */
         readonly regions?: Readonly<Record<number, readonly Box[]>>;
       }
-    /** `fill` maps 1-based page numbers to boxes; `all` renders pages without boxes too. */
+    /**
+     * `fill` maps 1-based page numbers to boxes; `all` renders pages without boxes too. With
+     * `pages`, only those pages are opened (the rest are neither read nor rendered).
+     */
     | {
         readonly kind: 'render';
         readonly fill: Readonly<Record<number, readonly Box[]>>;
         readonly all: boolean;
+        readonly pages?: readonly number[];
       }
     /** One rectangle (`clip`, pixels of the rendered page) of one 1-based page, with `fill` boxes burned in. */
     | {
@@ -108,14 +112,17 @@ export async function closeIdlePdfWorkers(): Promise<void> {
  * `limits.pageTimeoutMs` per page (the document's opening counts as a page). `onPage` sees each
  * page as it is ready, so OCR can start while later pages are still being read. A worker that
  * runs out of memory or time is terminated and the job fails with VEIL_LIMIT_MEMORY or
- * VEIL_LIMIT_TIME; nothing it produced is kept.
+ * VEIL_LIMIT_TIME; nothing it produced is kept. Resolves to the document's page count.
  *
  * @example
  * ```ts
- * await runPdfJob({ kind: 'parse', bytes, limits, dpi: 300, ocrMode: 'auto' }, (page) => pages.push(page));
+ * const count = await runPdfJob({ kind: 'parse', bytes, limits, dpi: 300, ocrMode: 'auto' }, (page) => pages.push(page));
  * ```
  */
-export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: number) => void): Promise<void> {
+export function runPdfJob(
+  job: PdfJob,
+  onPage: (page: PdfPageMessage, pages: number) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     // A reused worker must have been started with the same heap limit.
     const reusable = idle.findIndex(
@@ -142,7 +149,7 @@ export function runPdfJob(job: PdfJob, onPage: (page: PdfPageMessage, pages: num
         idle.push(worker);
       } else void worker.terminate();
       if (error) reject(error);
-      else resolve();
+      else resolve(pages);
     };
     const arm = (): void => {
       clearTimeout(timer);

@@ -22,7 +22,8 @@ async function run(job: PdfJob): Promise<void> {
     if (pdf.numPages > job.limits.maxPages) return;
     for (let number = 1; number <= pdf.numPages; number++) {
       // Pages the caller did not ask for are never opened, read or rendered.
-      if (job.kind === 'parse' && job.pages && !job.pages.includes(number)) continue;
+      if ((job.kind === 'parse' || job.kind === 'render') && job.pages && !job.pages.includes(number))
+        continue;
       if (job.kind === 'crop' && number !== job.page) continue;
       const proxy = await pdf.getPage(number);
       const { width, height } = proxy.getViewport({ scale: 1 });

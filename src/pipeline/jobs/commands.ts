@@ -13,6 +13,9 @@ import { ARTIFACT, artifactId, decodeManifest, unframeOutput } from './request.j
 import { jobText } from './text.js';
 import type { FieldsResult } from '../../ai/fields/spec.js';
 import type { JobTemplate } from '../../store/index.js';
+import { renderPdfPageImage } from '../../documents/page-image.js';
+import type { PageImage } from '../../documents/page-image.js';
+import type { DocumentLimits } from '../../documents/limits.js';
 
 /** Which job: the tenant comes from the authenticated principal. */
 export interface JobRef {
@@ -223,6 +226,31 @@ export async function readRedacted(
       'jobs: the job has no redacted output (it was not requested, or has been deleted)',
     );
   return unframeOutput(await repos.artifacts.read(id));
+}
+
+/**
+ * One page of a finished job's redacted PDF as a PNG: the redacted output (never the original) is
+ * decrypted in memory and the page rendered by the documents layer's isolated PDF renderer.
+ * Throws as {@link readRedacted} does, `VEIL_JOB_NOT_PDF` when the redacted output is not a PDF,
+ * and `VEIL_PAGE_OUT_OF_RANGE` for a page it lacks. Callers authorise and audit.
+ *
+ * @example
+ * ```ts
+ * const { png, pages } = await readRedactedPage({ db, blobs }, { tenant, jobId }, { page: 1, dpi: 96 });
+ * ```
+ */
+export async function readRedactedPage(
+  store: StoreContext,
+  ref: JobRef,
+  options: { readonly page: number; readonly dpi?: number; readonly limits?: DocumentLimits },
+): Promise<PageImage> {
+  const { mediaType, bytes } = await readRedacted(store, ref);
+  if (mediaType !== 'application/pdf')
+    throw new VeilError(
+      'VEIL_JOB_NOT_PDF',
+      `jobs: the job's redacted output is ${mediaType}, not a PDF; read it whole from /v1/jobs/{id}/redacted`,
+    );
+  return renderPdfPageImage(bytes, options);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { requireExtractor } from '../../ai/fields/extract.js';
 import { EXTRACTOR_NAMES, type ExtractorName } from '../../ai/fields/extractor.js';
 import { loadTemplate, validateFields, type TemplateSource } from '../../ai/fields/templates.js';
+import type { FieldSpec, Template } from '../../ai/fields/spec.js';
 import type { Document, Line } from '../../documents/model.js';
 import { DEFAULT_LIMITS } from '../../documents/limits.js';
 import { VeilError } from '../../errors/veil-error.js';
@@ -13,6 +14,8 @@ import type { JobExtraction, JobRegion } from './request.js';
 /** The extraction as a caller sends it (plain values, validated here). */
 export interface ExtractionInput {
   readonly template?: string;
+  /** With `template`: only these of its fields are extracted. */
+  readonly templateFields?: readonly string[];
   readonly fields?: unknown;
   readonly extractor?: string;
   /** Page ranges such as `1-3,5`. */
@@ -65,6 +68,28 @@ function checkRegions(regions: readonly JobRegion[], pages: readonly number[] | 
 }
 
 /**
+ * The fields of `template` a job asks for: all of them, or those `names` (in the template's order).
+ * A name the template lacks is refused with VEIL_FIELD_INVALID naming the template's fields.
+ *
+ * @example
+ * ```ts
+ * templateFieldsOf(await loadTemplate('receipt'), ['total', 'date']).map((f) => f.name); // ['date', 'total']
+ * ```
+ */
+export function templateFieldsOf(template: Template, names?: readonly string[]): readonly FieldSpec[] {
+  if (names === undefined) return template.fields;
+  const known = new Set(template.fields.map((f) => f.name));
+  const unknown = names.find((name) => !known.has(name));
+  if (unknown !== undefined)
+    throw new VeilError(
+      'VEIL_FIELD_INVALID',
+      `template_fields: ${/^[a-z][a-z0-9_]{0,63}$/.test(unknown) ? unknown : 'a name'} is not a field of template ${template.name} (its fields: ${[...known].join(', ')})`,
+    );
+  if (names.length === 0) throw invalid('template_fields', 'a list of at least one field name');
+  return template.fields.filter((f) => names.includes(f.name));
+}
+
+/**
  * Validates the extraction of a job request: loads the template (its definition and hash are kept
  * with the job) or validates the field list, checks that the extractor can run, and parses pages
  * and regions. Errors name the setting: VEIL_TEMPLATE_NOT_FOUND, VEIL_FIELD_INVALID,
@@ -87,7 +112,9 @@ export async function resolveExtraction(
     throw invalid('extractor', `one of ${EXTRACTOR_NAMES.join(', ')}`);
   requireExtractor(extractor, options.modelConfigured === true);
   const template = input.template !== undefined ? await loadTemplate(input.template, source) : null;
-  const fields = template ? template.fields : validateFields(input.fields);
+  if (input.templateFields !== undefined && template === null)
+    throw invalid('template_fields', 'given with a template');
+  const fields = template ? templateFieldsOf(template, input.templateFields) : validateFields(input.fields);
   const pages = input.pages !== undefined ? parsePageRanges(input.pages) : null;
   const regions = input.regions !== undefined ? checkRegions(input.regions, pages) : null;
   return { template, fields, extractor, pages, regions };

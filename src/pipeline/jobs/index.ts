@@ -10,6 +10,7 @@ export {
   readFullText,
   listJobs,
   readRedacted,
+  readRedactedPage,
   requireFinishedJob,
   revealFindings,
   type DeletedJob,

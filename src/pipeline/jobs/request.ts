@@ -100,7 +100,12 @@ function checkExtraction(extraction: JobExtraction): JobExtraction {
     const again = validateTemplate(definition, extraction.template.name);
     if (again.hash !== hash)
       throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the stored template does not match its hash');
-    return { ...extraction, template: again, fields: again.fields };
+    // The job may ask for some of the template's fields: those, as the template defines them.
+    const asked = new Set(extraction.fields.map((f) => f.name));
+    const fields = again.fields.filter((f) => asked.has(f.name));
+    if (fields.length !== asked.size)
+      throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the stored fields are not the template's");
+    return { ...extraction, template: again, fields };
   }
   return { ...extraction, fields: validateFields(extraction.fields) };
 }

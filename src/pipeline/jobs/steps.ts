@@ -454,11 +454,16 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           const document = parsed.document;
           if (!document)
             throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the job's parsed document is missing");
-          const extracted = await extractFields(document, template ?? fields, {
-            extractor,
-            reviewBelow: reviewSettings(manifest.policy).below,
-            ...(extractor === 'rules' ? {} : { model: modelExtractorFor(env, manifest) }),
-          });
+          // A template's identity (name, version, hash) with the fields the job asked for of it.
+          const extracted = await extractFields(
+            document,
+            template ? { ...template, fields: [...fields] } : fields,
+            {
+              extractor,
+              reviewBelow: reviewSettings(manifest.policy).below,
+              ...(extractor === 'rules' ? {} : { model: modelExtractorFor(env, manifest) }),
+            },
+          );
           // Uncertain fields become review tasks (with consent) or `unverified` (without).
           const result = await openReviewTasks({
             store: env.store,
@@ -466,7 +471,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
             repos: env.repos,
             job: env.job,
             policy: manifest.policy,
-            specs: template?.fields ?? fields,
+            specs: fields,
             template: template?.name ?? null,
             result: extracted,
             document,

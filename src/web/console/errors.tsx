@@ -12,6 +12,7 @@ const PLAIN: Readonly<Record<string, string>> = {
   VEIL_NOT_READY: 'The service is starting or busy. Try again shortly.',
   VEIL_JOB_NOT_READY: 'The job has not finished yet.',
   VEIL_JOB_FAILED: 'The job failed and has no output.',
+  VEIL_PAGE_OUT_OF_RANGE: 'The document has no such page.',
   VEIL_INVALID_REQUEST: 'Something in the form is not valid.',
   VEIL_IDEMPOTENCY_KEY_REUSED: 'This submission clashes with an earlier one. Submit it again.',
   VEIL_UPLOAD_TOO_LARGE: 'The file is larger than the server accepts.',

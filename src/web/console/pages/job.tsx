@@ -1,15 +1,18 @@
 /**
  * One job: live status, counts by type, consent and retention (a countdown per artifact class); its requested fields; its audit
- * timeline (for roles that read the log); the redacted preview and download; deletion with the receipt offered as a
+ * timeline (for roles that read the log); the redacted preview (a PDF as page images, other layouts as text or an
+ * image) and download; deletion with the receipt offered as a
  * download and verified here; reveal (admin, dpo) with a reason that the log records first.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { JobDeletion, JobStatus, Revealed, RevealRequest } from '../../../client/index.js';
-import { FINAL_STATES } from '../../../client/index.js';
+import { FINAL_STATES, isVeilApiError } from '../../../client/index.js';
 import { Page } from '../app.js';
 import { ErrorNotice } from '../errors.js';
 import { ReceiptActions } from '../receipt.js';
 import { FieldsSection } from './fields.js';
+import { RedactedPages } from './redacted-pages.js';
+import type { FirstPage } from './redacted-pages.js';
 import { countdown, download, formatCounts, formatTime } from '../format.js';
 import { can } from '../session.js';
 import type { Session } from '../session.js';
@@ -182,6 +185,7 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
   const [status, setStatus] = useState<JobStatus | undefined>(undefined);
   const [events, setEvents] = useState<TimelineEntry[] | undefined>(undefined);
   const [preview, setPreview] = useState<{ mediaType: string; bytes: Uint8Array } | undefined>(undefined);
+  const [pdf, setPdf] = useState<FirstPage | undefined>(undefined);
   const [deletion, setDeletion] = useState<JobDeletion | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [confirming, setConfirming] = useState(false);
@@ -206,11 +210,27 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
     return () => controller.abort();
   }, [session, jobId, final, deletion]);
 
-  // Reading the redacted output is an audited download, so it is fetched only when asked for.
+  // Reading the redacted output is an audited download, so it is fetched only when asked for: a
+  // PDF as page images (page 1 tells the count), any other layout whole.
   const showPreview = async (): Promise<void> => {
     setError(undefined);
     try {
-      setPreview(await session.client.getRedacted(jobId));
+      const first = await session.client.getRedactedPage(jobId, 1);
+      setPdf({ png: first.png, pages: first.pages });
+    } catch (e) {
+      if (!isVeilApiError(e) || e.code !== 'VEIL_JOB_NOT_PDF') return setError(e);
+      try {
+        setPreview(await session.client.getRedacted(jobId));
+      } catch (whole) {
+        setError(whole);
+      }
+    }
+  };
+  const downloadPdf = async (): Promise<void> => {
+    setError(undefined);
+    try {
+      const whole = await session.client.getRedacted(jobId);
+      download(`veil-redacted-${jobId}`, whole.bytes as BlobPart, whole.mediaType);
     } catch (e) {
       setError(e);
     }
@@ -250,6 +270,14 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
             </dd>
             <dt>Purpose</dt>
             <dd>{status.purpose}</dd>
+            {status.template === null ? null : (
+              <>
+                <dt>Template</dt>
+                <dd>
+                  {status.template.name} v{status.template.version}
+                </dd>
+              </>
+            )}
             <dt>Found</dt>
             <dd>{formatCounts(status.counts_by_type)}</dd>
             <dt>Consent</dt>
@@ -295,7 +323,14 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
           !can(session, 'job:read-redacted') ? null : (
             <section aria-labelledby="preview-heading">
               <h2 id="preview-heading">Redacted document</h2>
-              {preview === undefined ? (
+              {pdf !== undefined ? (
+                <>
+                  <RedactedPages session={session} jobId={jobId} first={pdf} />
+                  <button type="button" onClick={downloadPdf}>
+                    Download redacted document
+                  </button>
+                </>
+              ) : preview === undefined ? (
                 <button type="button" onClick={showPreview}>
                   Show redacted document
                 </button>
@@ -323,7 +358,9 @@ export function JobPage({ session, jobId }: { session: Session; jobId: string })
                   </button>
                 </>
               )}
-              <p class="hint">Each reading is recorded in the audit log as a download.</p>
+              <p class="hint">
+                Each reading, and each page shown, is recorded in the audit log as a download.
+              </p>
             </section>
           )}
 

@@ -1,7 +1,8 @@
 /**
  * Jobs: the tenant's jobs newest first with status, purpose, counts by type and the retention
  * countdown, filtered by status and purpose, paged by cursor; and, for roles that may create
- * jobs, a form to submit text or a file (with upload progress) under the SDK's safe defaults.
+ * jobs, a form to submit text or a file (with upload progress) under the SDK's safe defaults,
+ * optionally under a field template (`GET /v1/templates`) with some or all of its fields.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { JobList, JobListQuery, UploadProgress } from '../../../client/index.js';
@@ -11,6 +12,7 @@ import { ErrorNotice } from '../errors.js';
 import { countdown, formatCounts, formatTime, plural } from '../format.js';
 import { can } from '../session.js';
 import type { Session } from '../session.js';
+import { useLoaded } from '../use-loaded.js';
 
 const STATUSES = ['queued', 'running', 'awaiting_review', 'succeeded', 'failed', 'cancelled'] as const;
 const BASES = [
@@ -30,6 +32,13 @@ function SubmitForm({ session }: { session: Session }) {
   const [basis, setBasis] = useState<(typeof BASES)[number]>('contract');
   const [retention, setRetention] = useState<number>(SAFE_DEFAULTS.retentionDays);
   const [review, setReview] = useState(false);
+  const [template, setTemplate] = useState('');
+  const [fields, setFields] = useState<string[]>([]);
+  const { value: templates, error: templatesError } = useLoaded(
+    (signal) => session.client.listTemplates({ signal }),
+    [session],
+  );
+  const chosen = templates?.templates.find((t) => t.name === template);
   const [progress, setProgress] = useState<UploadProgress | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
@@ -46,7 +55,15 @@ function SubmitForm({ session }: { session: Session }) {
             const source =
               file !== undefined ? { file, mediaType: file.type || 'application/octet-stream' } : { text };
             const { jobId } = await session.client.submitJob(
-              { ...source, purpose, consent: { basis, allowManualReview: review }, retentionDays: retention },
+              {
+                ...source,
+                purpose,
+                consent: { basis, allowManualReview: review },
+                retentionDays: retention,
+                ...(chosen === undefined
+                  ? {}
+                  : { template: chosen.name, ...(fields.length === 0 ? {} : { templateFields: fields }) }),
+              },
               { onUploadProgress: setProgress },
             );
             window.location.hash = `#/jobs/${encodeURIComponent(jobId)}`;
@@ -104,11 +121,59 @@ function SubmitForm({ session }: { session: Session }) {
             />
           </span>
         </div>
+        <div class="row">
+          <span>
+            <label for="template">Field template</label>
+            <select
+              id="template"
+              value={template}
+              onChange={(e) => {
+                setTemplate(e.currentTarget.value);
+                setFields([]);
+              }}
+            >
+              <option value="">none (no fields)</option>
+              {(templates?.templates ?? []).map((t) => (
+                <option key={t.name} value={t.name}>
+                  {t.name} v{t.version}
+                </option>
+              ))}
+            </select>
+          </span>
+          {chosen === undefined ? null : (
+            <span>
+              <label for="template-fields">Requested fields</label>
+              <select
+                id="template-fields"
+                multiple
+                size={Math.min(6, chosen.fields.length)}
+                aria-describedby="template-fields-hint"
+                onChange={(e) =>
+                  setFields(Array.from(e.currentTarget.selectedOptions, (option) => option.value))
+                }
+              >
+                {chosen.fields.map((f) => (
+                  <option key={f.name} value={f.name} selected={fields.includes(f.name)}>
+                    {f.name} ({f.type})
+                  </option>
+                ))}
+              </select>
+              <span id="template-fields-hint" class="hint">
+                None selected: all of them.
+              </span>
+            </span>
+          )}
+        </div>
+        {chosen?.description == null ? null : <p class="hint">{chosen.description}</p>}
+        <ErrorNotice error={templatesError} />
         <label class="check">
           <input type="checkbox" checked={review} onChange={(e) => setReview(e.currentTarget.checked)} />{' '}
           Allow manual review of uncertain fields
         </label>
-        <p class="hint">Output: the redacted document only. Never used for model training.</p>
+        <p class="hint">
+          Output: the redacted document{chosen === undefined ? ' only' : ` and the ${chosen.name} fields`}.
+          Never used for model training.
+        </p>
         <button type="submit" disabled={busy || (file === undefined && text.trim() === '')}>
           {busy ? 'Submitting…' : 'Submit'}
         </button>
