@@ -8,6 +8,7 @@ import { billAmounts, isBillTotal, weighByArithmetic, withRounding } from './bil
 import {
   expectScore,
   findAddressBlock,
+  endAtLegalForm,
   findTopLine,
   repairAddressTokens,
   restoreExpectedWords,
@@ -15,6 +16,9 @@ import {
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
 import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
+
+/** Below this OCR confidence, a short word opening a name's line is taken for a speck (`on . ACME SDN BHD`). */
+const NAME_SPECK_CONFIDENCE = 0.5;
 
 /** A value read from one place of the document, scored. */
 interface Candidate {
@@ -197,9 +201,11 @@ function unlabelledText(
     const top = findTopLine(lines, expected, findings);
     if (!top) return [];
     const line = lines[top.line]!;
-    const text = restoreExpectedWords(
-      top.parts.map((i) => trustedText(lines[i]!).trim()).join(' '),
-      expected,
+    const text = endAtLegalForm(
+      restoreExpectedWords(
+        top.parts.map((i) => trustedText(lines[i]!, NAME_SPECK_CONFIDENCE).trim()).join(' '),
+        expected,
+      ),
     );
     const m = VALUE_FINDERS[spec.type](text, spec)[0];
     if (!m) return [];
