@@ -14,22 +14,22 @@ export function SettingsPage({ session }: { session: Session }) {
       <section aria-labelledby="session-heading">
         <h2 id="session-heading">Session</h2>
         <dl>
-        <dt>Tenant</dt>
-        <dd>{me.tenant_id}</dd>
-        <dt>Kind</dt>
-        <dd>{me.kind === 'service' ? 'service (API key)' : 'person (token)'}</dd>
-        <dt>Roles</dt>
-        <dd>{me.roles.join(', ')}</dd>
-        <dt>Permissions</dt>
-        <dd>
-          <ul class="inline">
-            {me.permissions.map((p) => (
-              <li key={p}>
-                <code>{p}</code>
-              </li>
-            ))}
-          </ul>
-        </dd>
+          <dt>Tenant</dt>
+          <dd>{me.tenant_id}</dd>
+          <dt>Kind</dt>
+          <dd>{me.kind === 'service' ? 'service (API key)' : 'person (token)'}</dd>
+          <dt>Roles</dt>
+          <dd>{me.roles.join(', ')}</dd>
+          <dt>Permissions</dt>
+          <dd>
+            <ul class="inline">
+              {me.permissions.map((p) => (
+                <li key={p}>
+                  <code>{p}</code>
+                </li>
+              ))}
+            </ul>
+          </dd>
         </dl>
       </section>
       {me.permissions.includes('api-keys:manage') ? <ApiKeys session={session} /> : null}
