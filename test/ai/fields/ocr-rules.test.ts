@@ -149,19 +149,24 @@ test('a name ends at its legal form when only specks or a bracketed registration
   assert.equal(endAtLegalForm('BHDX TRADING 3'), 'BHDX TRADING 3', 'no legal form: as it was');
 });
 
+/** The company the rules read from a page of `rows` (x, y, text), uncalibrated. */
+async function companyOf(rows: Parameters<typeof page>[0]): Promise<unknown> {
+  const { fields } = await extractFields(
+    page(rows),
+    validateFields([{ name: 'company', type: 'string', position: 'top', expect: ['SDN BHD', 'BHD'] }]),
+    { rules: createRuleExtractor({ calibration: null }) },
+  );
+  return fields.company!.value;
+}
+
 test('a name line followed by its registration number in brackets is still the letterhead', async () => {
-  const doc = page([
+  const company = await companyOf([
     [20, 10, 'AD So'],
     [20, 40, 'AEON CO. (M) BHD (126925-H)'],
     [20, 70, '3RD FLR, AEON TAMAN MALURI'],
     [20, 400, 'TOTAL 9.00'],
   ]);
-  const { fields } = await extractFields(
-    doc,
-    validateFields([{ name: 'company', type: 'string', position: 'top', expect: ['SDN BHD', 'BHD'] }]),
-    { rules: createRuleExtractor({ calibration: null }) },
-  );
-  assert.equal(fields.company!.value, 'AEON CO. (M) BHD');
+  assert.equal(company, 'AEON CO. (M) BHD');
 });
 
 const BILL = page([
@@ -309,16 +314,11 @@ test('a registration number on a line of its own, with OCR specks before it, doe
 
 test("a seller's name OCR split into two lines on one row is read left to right; a line below is not pulled in", async () => {
   // A tilted photo: the suffix sits a little higher at the right and comes out as a line of its own, first.
-  const doc = page([
+  const company = await companyOf([
     [420, 24, 'BHD'],
     [20, 30, 'LIGHTROOM GALLERY, SDM'],
     [20, 60, 'NO: 28, JALAN ASTANA'],
     [20, 400, 'TOTAL 9.00'],
   ]);
-  const { fields } = await extractFields(
-    doc,
-    validateFields([{ name: 'company', type: 'string', position: 'top', expect: ['SDN BHD', 'BHD'] }]),
-    { rules: createRuleExtractor({ calibration: null }) },
-  );
-  assert.equal(fields.company!.value, 'LIGHTROOM GALLERY, SDN BHD');
+  assert.equal(company, 'LIGHTROOM GALLERY, SDN BHD');
 });
