@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { extractFields } from '../../../src/ai/fields/extract.js';
 import { billAmounts, isBillTotal, sumsAgree } from '../../../src/ai/fields/rules/bill-arithmetic.js';
 import {
+  endAddressAtPrint,
   endAtLegalForm,
   repairAddressTokens,
   restoreExpectedWords,
@@ -158,6 +159,14 @@ async function companyOf(rows: Parameters<typeof page>[0]): Promise<unknown> {
   );
   return fields.company!.value;
 }
+
+test('an address loses the lower-case specks and stray punctuation OCR left after it, never digits or capitals', () => {
+  assert.equal(endAddressAtPrint('81200 Johor Bahru, Johor i re'), '81200 Johor Bahru, Johor');
+  assert.equal(endAddressAtPrint('81200 JOHOR BAHRU, JOHOR . ;'), '81200 JOHOR BAHRU, JOHOR');
+  assert.equal(endAddressAtPrint('BANDAR SRI DAMANSARA, 52000 KL'), 'BANDAR SRI DAMANSARA, 52000 KL');
+  assert.equal(endAddressAtPrint('JALAN SS 2/24, SEKSYEN 7'), 'JALAN SS 2/24, SEKSYEN 7');
+  assert.equal(endAddressAtPrint('no'), 'no', 'a lone word stays');
+});
 
 test('a name line followed by its registration number in brackets is still the letterhead', async () => {
   const company = await companyOf([

@@ -118,6 +118,23 @@ export function endAtLegalForm(text: string): string {
   return rest.length > 0 && rest.every(dropped) ? text.slice(0, end) : text;
 }
 
+/**
+ * An address without the specks OCR left after its last word: trailing words of one or two
+ * lower-case letters, or of punctuation alone, which print on a receipt never ends with
+ * (`... 81200 Johor Bahru, Johor i re`). Digits and capitals stay (`52000 KL`, `SEKSYEN 7`).
+ *
+ * @example
+ * ```ts
+ * endAddressAtPrint('81200 Johor Bahru, Johor i re'); // '81200 Johor Bahru, Johor'
+ * ```
+ */
+export function endAddressAtPrint(text: string): string {
+  const words = text.trimEnd().split(/(\s+)/);
+  const speck = (word: string): boolean => /^(?:\p{Ll}{1,2}|[^\p{L}\p{N}]+)$/u.test(word);
+  while (words.length > 2 && speck(words.at(-1)!)) words.splice(-2, 2);
+  return words.join('');
+}
+
 /** True when a line opens a bracket it does not close ("HARDWARE (SETIA" / "ALAM) SDN BHD"). */
 function unclosed(text: string): boolean {
   return (text.match(/\(/g) ?? []).length > (text.match(/\)/g) ?? []).length;

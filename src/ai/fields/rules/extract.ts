@@ -8,6 +8,7 @@ import { billAmounts, isBillTotal, weighByArithmetic, withRounding } from './bil
 import {
   expectScore,
   findAddressBlock,
+  endAddressAtPrint,
   endAtLegalForm,
   findTopLine,
   repairAddressTokens,
@@ -169,14 +170,16 @@ function unlabelledText(
     const block = findAddressBlock(lines, expected, findings, anchor);
     if (!block) return [];
     const { first, last, cues } = block;
-    const text = repairAddressTokens(
-      restoreExpectedWords(
-        lines
-          .slice(first, last + 1)
-          .map((l) => cleanText(trustedText(l)))
-          .filter((l) => l.length > 0)
-          .join(', '),
-        expected,
+    const text = endAddressAtPrint(
+      repairAddressTokens(
+        restoreExpectedWords(
+          lines
+            .slice(first, last + 1)
+            .map((l) => cleanText(trustedText(l)))
+            .filter((l) => l.length > 0)
+            .join(', '),
+          expected,
+        ),
       ),
     );
     const m = VALUE_FINDERS.address(text, spec)[0];
