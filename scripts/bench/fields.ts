@@ -1,8 +1,8 @@
 // One receipt image end to end through `veil fields` (parse with OCR, detect, extract), the
 // product path: the first run includes starting the OCR workers (as a one-off CLI call does), the
 // later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
-// Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm` for one).
-// Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm] [-- FILE]
+// Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm|vote` for one; `vote` only when asked).
+// Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm|vote] [-- FILE]
 // Figures are noisy on a shared machine: compare best and median, not one run. Beside the wall
 // time each run prints the CPU time it took (this process's threads plus the tesseract processes
 // it waited for, from /proc): on a loaded machine wall time measures the queue for a core, CPU time
@@ -18,9 +18,9 @@ import { closeDocumentResources } from '../../src/documents/resources.js';
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const engineArg = process.argv.indexOf('--engine');
-const engines: ('native' | 'wasm')[] =
+const engines: ('native' | 'wasm' | 'vote')[] =
   engineArg > 0
-    ? [process.argv[engineArg + 1] as 'native' | 'wasm']
+    ? [process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote']
     : (await nativeTesseractAvailable())
       ? ['native', 'wasm']
       : ['wasm'];
@@ -68,7 +68,8 @@ for (const engine of engines)
   for (const workers of [1, 2]) {
     const ocr = createOcr(engine, { native: { processes: workers }, wasm: { workers } });
     const cold = await timed(ocr);
-    console.log(engine === 'native' ? 'native tesseract' : 'tesseract.js');
+    const name = { native: 'native tesseract', wasm: 'tesseract.js', vote: 'vote (three native readings)' };
+    console.log(name[engine]);
     show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold);
     const warm: Run[] = [];
     for (let i = 0; i < runs; i++) warm.push(await timed(ocr));

@@ -22,7 +22,7 @@ const limit = limitArg > 0 ? Number(process.argv[limitArg + 1]) : Infinity;
 const engineArg = process.argv.indexOf('--engine');
 const engines: Exclude<OcrEngineChoice, 'auto'>[] =
   engineArg > 0
-    ? [process.argv[engineArg + 1] as 'native' | 'wasm']
+    ? [process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>]
     : (await nativeTesseractAvailable())
       ? ['native', 'wasm']
       : ['wasm'];
@@ -80,7 +80,7 @@ async function scannedPdf(jpeg: Uint8Array, dpi: number): Promise<Uint8Array> {
 
 const SCAN_DPI = 200;
 
-async function sroie(asPdf: boolean, engine: 'native' | 'wasm'): Promise<void> {
+async function sroie(asPdf: boolean, engine: Exclude<OcrEngineChoice, 'auto'>): Promise<void> {
   const root = `${evalRoot}sroie/`;
   if (!existsSync(root)) return console.log(`SROIE: skipped (${root} not found)`);
   const ocr = createOcr(engine);

@@ -134,11 +134,11 @@ export const configSchema = z
     VEIL_S3_FORCE_PATH_STYLE: flag().default(false),
 
     // Documents.
-    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, or the CLI when installed. */
+    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, the CLI when installed, or three CLI readings voted. */
     VEIL_OCR: z
       .enum(OCR_ENGINES, {
         error:
-          'expected auto (tesseract CLI when installed), native (the tesseract CLI) or wasm (tesseract.js)',
+          'expected auto (tesseract CLI when installed), native (the tesseract CLI), wasm (tesseract.js) or vote (three tesseract CLI readings voted word by word)',
       })
       .default('auto'),
 

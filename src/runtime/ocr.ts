@@ -3,11 +3,11 @@ import { useSharedOcr } from '../documents/ocr/select.js';
 import type { VeilConfig } from './config.js';
 
 /**
- * Points the process's shared OCR engine at `VEIL_OCR`. With `native`, the `tesseract` command
+ * Points the process's shared OCR engine at `VEIL_OCR`. With `native` or `vote`, the `tesseract` command
  * and its English data are looked for now, so a machine without them stops at start rather
  * than failing its first scanned page.
  *
- * @throws VeilError `VEIL_OCR_UNAVAILABLE` for `native` without the command.
+ * @throws VeilError `VEIL_OCR_UNAVAILABLE` for `native` or `vote` without the command.
  *
  * @example
  * ```ts
@@ -15,6 +15,7 @@ import type { VeilConfig } from './config.js';
  * ```
  */
 export async function ocrFromConfig(config: Pick<VeilConfig, 'VEIL_OCR'>): Promise<void> {
-  if (config.VEIL_OCR === 'native' && !(await nativeTesseractAvailable())) throw nativeTesseractMissing();
+  const native = config.VEIL_OCR === 'native' || config.VEIL_OCR === 'vote';
+  if (native && !(await nativeTesseractAvailable())) throw nativeTesseractMissing();
   await useSharedOcr(config.VEIL_OCR);
 }

@@ -1,13 +1,14 @@
 import type { OcrEngine, OcrEngineChoice, OcrResult, OcrRunOptions } from './engine.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
 import { createTesseractOcr, type TesseractOptions } from './pool.js';
+import { createVotingOcr } from './vote.js';
 
 /** What {@link createOcr} takes. */
 export interface OcrChoiceOptions {
   readonly native?: NativeTesseractOptions;
   readonly wasm?: TesseractOptions;
   /** Told which engine `auto` picked, once, on first use. */
-  readonly onSelected?: (engine: 'native' | 'wasm') => void;
+  readonly onSelected?: (engine: 'native' | 'wasm' | 'vote') => void;
 }
 
 /**
@@ -22,6 +23,7 @@ export interface OcrChoiceOptions {
 export function createOcr(choice: OcrEngineChoice, options: OcrChoiceOptions = {}): OcrEngine {
   if (choice === 'native') return announced(createNativeTesseractOcr(options.native), 'native', options);
   if (choice === 'wasm') return announced(createTesseractOcr(options.wasm), 'wasm', options);
+  if (choice === 'vote') return announced(votingNativeOcr(options.native), 'vote', options);
   let chosen: Promise<OcrEngine> | undefined;
   const engine = (): Promise<OcrEngine> =>
     (chosen ??= nativeTesseractAvailable(options.native?.binary).then((native) => {
@@ -41,7 +43,24 @@ export function createOcr(choice: OcrEngineChoice, options: OcrChoiceOptions = {
   };
 }
 
-function announced(engine: OcrEngine, name: 'native' | 'wasm', options: OcrChoiceOptions): OcrEngine {
+/**
+ * The native readings `vote` combines, chosen on SROIE receipts (docs/evaluation.md): the installed
+ * model first (its lines are the skeleton), then the `best_int` model at the prepared size and at
+ * 1.5× it. Each reader gets its own process pool.
+ */
+function votingNativeOcr(native: NativeTesseractOptions = {}): OcrEngine {
+  return createVotingOcr([
+    { engine: createNativeTesseractOcr(native) },
+    { engine: createNativeTesseractOcr({ ...native, model: 'best_int' }) },
+    { engine: createNativeTesseractOcr({ ...native, model: 'best_int' }), scale: 1.5 },
+  ]);
+}
+
+function announced(
+  engine: OcrEngine,
+  name: 'native' | 'wasm' | 'vote',
+  options: OcrChoiceOptions,
+): OcrEngine {
   options.onSelected?.(name);
   return engine;
 }

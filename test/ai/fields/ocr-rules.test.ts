@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractFields } from '../../../src/ai/fields/extract.js';
 import { billAmounts, isBillTotal, sumsAgree } from '../../../src/ai/fields/rules/bill-arithmetic.js';
-import { repairAddressTokens, restoreExpectedWords } from '../../../src/ai/fields/rules/blocks.js';
+import {
+  endAddressAtPrint,
+  endAtLegalForm,
+  repairAddressTokens,
+  restoreExpectedWords,
+} from '../../../src/ai/fields/rules/blocks.js';
 import {
   calibrate,
   fitCalibration,
@@ -114,6 +119,63 @@ test('specks OCR gives (almost) no confidence are trimmed from the ends of a lin
     'a long word is a misread, not a speck',
   );
   assert.equal(trustedText(line([['ok', 0.05]])), '');
+  // A name's line: a short word OCR doubts opening it is a speck too; one it trusts stays.
+  const name = line([
+    ['on', 0.34],
+    ['.', 0.45],
+    ['ACME', 0.82],
+    ['SDN', 0.8],
+    ['BHD', 0.97],
+  ]);
+  assert.equal(trustedText(name), 'on . ACME SDN BHD');
+  assert.equal(trustedText(name, 0.5), 'ACME SDN BHD');
+  assert.equal(
+    trustedText(
+      line([
+        ['MR.', 0.9],
+        ['DIY', 0.9],
+      ]),
+      0.5,
+    ),
+    'MR. DIY',
+  );
+});
+
+test('a name ends at its legal form when only specks or a bracketed registration number follow', () => {
+  assert.equal(endAtLegalForm('UNIHAKKA INTERNATIONAL SDN BHD A'), 'UNIHAKKA INTERNATIONAL SDN BHD');
+  assert.equal(endAtLegalForm('ACME SDN BHD 3 :'), 'ACME SDN BHD');
+  assert.equal(endAtLegalForm('AEON CO. (M) BHD (126925-H) ;'), 'AEON CO. (M) BHD');
+  assert.equal(endAtLegalForm('BLUE S/B'), 'BLUE S/B');
+  assert.equal(endAtLegalForm('ACME SDN BHD MAIN BRANCH'), 'ACME SDN BHD MAIN BRANCH', 'words stay');
+  assert.equal(endAtLegalForm('BHDX TRADING 3'), 'BHDX TRADING 3', 'no legal form: as it was');
+});
+
+/** The company the rules read from a page of `rows` (x, y, text), uncalibrated. */
+async function companyOf(rows: Parameters<typeof page>[0]): Promise<unknown> {
+  const { fields } = await extractFields(
+    page(rows),
+    validateFields([{ name: 'company', type: 'string', position: 'top', expect: ['SDN BHD', 'BHD'] }]),
+    { rules: createRuleExtractor({ calibration: null }) },
+  );
+  return fields.company!.value;
+}
+
+test('an address loses the lower-case specks and stray punctuation OCR left after it, never digits or capitals', () => {
+  assert.equal(endAddressAtPrint('81200 Johor Bahru, Johor i re'), '81200 Johor Bahru, Johor');
+  assert.equal(endAddressAtPrint('81200 JOHOR BAHRU, JOHOR . ;'), '81200 JOHOR BAHRU, JOHOR');
+  assert.equal(endAddressAtPrint('BANDAR SRI DAMANSARA, 52000 KL'), 'BANDAR SRI DAMANSARA, 52000 KL');
+  assert.equal(endAddressAtPrint('JALAN SS 2/24, SEKSYEN 7'), 'JALAN SS 2/24, SEKSYEN 7');
+  assert.equal(endAddressAtPrint('no'), 'no', 'a lone word stays');
+});
+
+test('a name line followed by its registration number in brackets is still the letterhead', async () => {
+  const company = await companyOf([
+    [20, 10, 'AD So'],
+    [20, 40, 'AEON CO. (M) BHD (126925-H)'],
+    [20, 70, '3RD FLR, AEON TAMAN MALURI'],
+    [20, 400, 'TOTAL 9.00'],
+  ]);
+  assert.equal(company, 'AEON CO. (M) BHD');
 });
 
 const BILL = page([
@@ -261,16 +323,11 @@ test('a registration number on a line of its own, with OCR specks before it, doe
 
 test("a seller's name OCR split into two lines on one row is read left to right; a line below is not pulled in", async () => {
   // A tilted photo: the suffix sits a little higher at the right and comes out as a line of its own, first.
-  const doc = page([
+  const company = await companyOf([
     [420, 24, 'BHD'],
     [20, 30, 'LIGHTROOM GALLERY, SDM'],
     [20, 60, 'NO: 28, JALAN ASTANA'],
     [20, 400, 'TOTAL 9.00'],
   ]);
-  const { fields } = await extractFields(
-    doc,
-    validateFields([{ name: 'company', type: 'string', position: 'top', expect: ['SDN BHD', 'BHD'] }]),
-    { rules: createRuleExtractor({ calibration: null }) },
-  );
-  assert.equal(fields.company!.value, 'LIGHTROOM GALLERY, SDN BHD');
+  assert.equal(company, 'LIGHTROOM GALLERY, SDN BHD');
 });

@@ -91,6 +91,50 @@ export function restoreExpectedWords(text: string, expected: readonly string[]):
   return out + repaired.slice(at);
 }
 
+// A company's legal form, which ends its name ("SDN BHD", "S/B", "LTD").
+const LEGAL_FORM = /\b(?:SDN\.?\s*BHD|BHD|S\/B|LTD|LLC|INC)\b\.?/giu;
+
+// A company registration number in brackets ("(126925-H)"), printed after the name.
+const BRACKETED_REGISTRATION = /^\(?[A-Z]{0,2}\d{4,}\s*-?\s*[A-Z]?\)?[^\p{L}\p{N}]*$/iu;
+
+/**
+ * A name cut after its legal form when only specks (words of at most two letters or digits, which
+ * OCR makes of a smudge beside the letterhead) or a bracketed registration number follow it:
+ * `ACME SDN BHD 3` and `ACME SDN BHD (126925-H)` are `ACME SDN BHD`. Anything else after it
+ * stays (a branch name is for the rules after this to judge).
+ *
+ * @example
+ * ```ts
+ * endAtLegalForm('UNIHAKKA INTERNATIONAL SDN BHD A'); // 'UNIHAKKA INTERNATIONAL SDN BHD'
+ * ```
+ */
+export function endAtLegalForm(text: string): string {
+  const last = [...text.matchAll(LEGAL_FORM)].at(-1);
+  if (last === undefined) return text;
+  const end = last.index + last[0].length;
+  const rest = text.slice(end).split(/\s+/).filter(Boolean);
+  const speck = (word: string): boolean => word.replace(/[^\p{L}\p{N}]/gu, '').length <= 2;
+  const dropped = (word: string): boolean => speck(word) || BRACKETED_REGISTRATION.test(word);
+  return rest.length > 0 && rest.every(dropped) ? text.slice(0, end) : text;
+}
+
+/**
+ * An address without the specks OCR left after its last word: trailing words of one or two
+ * lower-case letters, or of punctuation alone, which print on a receipt never ends with
+ * (`... 81200 Johor Bahru, Johor i re`). Digits and capitals stay (`52000 KL`, `SEKSYEN 7`).
+ *
+ * @example
+ * ```ts
+ * endAddressAtPrint('81200 Johor Bahru, Johor i re'); // '81200 Johor Bahru, Johor'
+ * ```
+ */
+export function endAddressAtPrint(text: string): string {
+  const words = text.trimEnd().split(/(\s+)/);
+  const speck = (word: string): boolean => /^(?:\p{Ll}{1,2}|[^\p{L}\p{N}]+)$/u.test(word);
+  while (words.length > 2 && speck(words.at(-1)!)) words.splice(-2, 2);
+  return words.join('');
+}
+
 /** True when a line opens a bracket it does not close ("HARDWARE (SETIA" / "ALAM) SDN BHD"). */
 function unclosed(text: string): boolean {
   return (text.match(/\(/g) ?? []).length > (text.match(/\)/g) ?? []).length;
@@ -102,7 +146,8 @@ function letters(text: string): number {
 
 /** Whether a line could be a name in a letterhead: mostly letters, not a title, registration or contact line. */
 function plausibleName(line: LayoutLine): boolean {
-  const text = line.text.trim();
+  // A registration number after a legal form is not part of the name ("AEON CO. (M) BHD (126925-H)").
+  const text = endAtLegalForm(line.text.trim());
   const count = letters(text);
   return (
     count >= 3 &&

@@ -8,6 +8,8 @@ import { billAmounts, isBillTotal, weighByArithmetic, withRounding } from './bil
 import {
   expectScore,
   findAddressBlock,
+  endAddressAtPrint,
+  endAtLegalForm,
   findTopLine,
   repairAddressTokens,
   restoreExpectedWords,
@@ -15,6 +17,9 @@ import {
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
 import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
+
+/** Below this OCR confidence, a short word opening a name's line is taken for a speck (`on . ACME SDN BHD`). */
+const NAME_SPECK_CONFIDENCE = 0.5;
 
 /** A value read from one place of the document, scored. */
 interface Candidate {
@@ -165,14 +170,16 @@ function unlabelledText(
     const block = findAddressBlock(lines, expected, findings, anchor);
     if (!block) return [];
     const { first, last, cues } = block;
-    const text = repairAddressTokens(
-      restoreExpectedWords(
-        lines
-          .slice(first, last + 1)
-          .map((l) => cleanText(trustedText(l)))
-          .filter((l) => l.length > 0)
-          .join(', '),
-        expected,
+    const text = endAddressAtPrint(
+      repairAddressTokens(
+        restoreExpectedWords(
+          lines
+            .slice(first, last + 1)
+            .map((l) => cleanText(trustedText(l)))
+            .filter((l) => l.length > 0)
+            .join(', '),
+          expected,
+        ),
       ),
     );
     const m = VALUE_FINDERS.address(text, spec)[0];
@@ -197,9 +204,11 @@ function unlabelledText(
     const top = findTopLine(lines, expected, findings);
     if (!top) return [];
     const line = lines[top.line]!;
-    const text = restoreExpectedWords(
-      top.parts.map((i) => trustedText(lines[i]!).trim()).join(' '),
-      expected,
+    const text = endAtLegalForm(
+      restoreExpectedWords(
+        top.parts.map((i) => trustedText(lines[i]!, NAME_SPECK_CONFIDENCE).trim()).join(' '),
+        expected,
+      ),
     );
     const m = VALUE_FINDERS[spec.type](text, spec)[0];
     if (!m) return [];

@@ -121,20 +121,21 @@ const SPECK_CONFIDENCE = 0.1;
 /**
  * A line's text without the specks OCR read at its ends: words of one or two characters that OCR
  * itself gives (almost) no confidence (`To NO.59 JALAN ’` reads `NO.59 JALAN`). Words inside
- * the line stay: a gap in an address is worse than a misread letter.
+ * the line stay: a gap in an address is worse than a misread letter. `leadingBelow` raises the
+ * confidence under which a short word opening the line counts as a speck (a name's line, where a
+ * short word that OCR doubts is rarely part of the name).
  *
  * @example
  * ```ts
  * trustedText(line); // 'NO.59 JALAN PERMAS 9/5' for 'To NO.59 JALAN PERMAS 9/5 ’'
  * ```
  */
-export function trustedText(line: LayoutLine): string {
-  const speck = (w: LayoutWord): boolean =>
-    w.confidence < SPECK_CONFIDENCE &&
-    line.text.slice(w.start, w.end).replace(/[^\p{L}\p{N}]/gu, '').length <= 2;
+export function trustedText(line: LayoutLine, leadingBelow = SPECK_CONFIDENCE): string {
+  const speck = (w: LayoutWord, below: number): boolean =>
+    w.confidence < below && line.text.slice(w.start, w.end).replace(/[^\p{L}\p{N}]/gu, '').length <= 2;
   let [first, last] = [0, line.words.length - 1];
-  while (first <= last && speck(line.words[first]!)) first++;
-  while (last >= first && speck(line.words[last]!)) last--;
+  while (first <= last && speck(line.words[first]!, Math.max(leadingBelow, SPECK_CONFIDENCE))) first++;
+  while (last >= first && speck(line.words[last]!, SPECK_CONFIDENCE)) last--;
   if (first > last) return '';
   return line.text.slice(line.words[first]!.start, line.words[last]!.end);
 }
