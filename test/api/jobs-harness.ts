@@ -6,13 +6,11 @@
 import { loadPolicy, validatePolicy } from '../../src/policy/index.js';
 import type { Policy } from '../../src/policy/index.js';
 import { DEFAULT_POLICY_PATH } from '../../src/runtime/service.js';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { pino } from 'pino';
 import { ROLES } from '../../src/access/index.js';
 import type { Principal, Role } from '../../src/access/index.js';
@@ -20,6 +18,8 @@ import { VeilError } from '../../src/errors/veil-error.js';
 import { openService } from '../../src/runtime/service.js';
 import { findServer } from '../store/drivers.js';
 import { migratedPGlite } from '../store/pglite-template.js';
+import { scratchDatabase } from '../store/postgres-scratch.js';
+import type { ScratchDatabase } from '../store/postgres-scratch.js';
 import type { Service, ServiceOptions } from '../../src/runtime/service.js';
 
 export const SERVER_URL = await findServer();
@@ -70,18 +70,10 @@ export async function openTestService(
   options: Partial<ServiceOptions> = {},
 ): Promise<TestService> {
   const dataDir = await mkdtemp(join(tmpdir(), 'veil-api-jobs-'));
-  let databaseUrl: string | undefined;
-  let database: string | undefined;
+  let database: ScratchDatabase | undefined;
   if (driver === 'postgres') {
     if (SERVER_URL === undefined) throw new Error('unreachable: postgres is skipped');
-    database = `veil_api_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: SERVER_URL });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    await admin.end();
-    const url = new URL(SERVER_URL);
-    url.pathname = `/${database}`;
-    databaseUrl = url.toString();
+    database = await scratchDatabase(SERVER_URL, 'veil_api', { migrated: true });
   } else {
     await migratedPGlite(join(dataDir, 'pglite'));
   }
@@ -89,7 +81,7 @@ export async function openTestService(
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const service = await openService({
     dataDir,
-    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    ...(database === undefined ? {} : { databaseUrl: database.url }),
     authenticate,
     logger,
     workers: 1,
@@ -103,16 +95,11 @@ export async function openTestService(
     app: service.app,
     dataDir,
     logs,
-    databaseUrl,
+    databaseUrl: database?.url,
     async dispose() {
       await service.close();
       await rm(dataDir, { recursive: true, force: true });
-      if (database !== undefined) {
-        const admin = new pg.Client({ connectionString: SERVER_URL });
-        await admin.connect();
-        await admin.query(`drop database if exists ${database} with (force)`);
-        await admin.end();
-      }
+      await database?.drop();
     },
   };
 }

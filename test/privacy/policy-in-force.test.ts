@@ -4,12 +4,10 @@
  * policies records nothing; a file changed while no process ran is recorded from its last hash.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { stringify } from 'yaml';
 import { parseAuditExport } from '../../src/audit/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
@@ -17,6 +15,8 @@ import { openPolicyDirectory } from '../../src/policy/index.js';
 import { exportAuditLogText } from '../../src/runtime/audit.js';
 import { openService } from '../../src/runtime/service.js';
 import { DRIVER_NAMES, SERVER_URL, skipReason } from '../api/jobs-harness.js';
+import { scratchDatabase } from '../store/postgres-scratch.js';
+import type { ScratchDatabase } from '../store/postgres-scratch.js';
 import { policyDir, shippedDefault } from './governance-fixtures.js';
 
 interface PolicyEvent {
@@ -31,28 +31,19 @@ for (const driver of DRIVER_NAMES) {
     let dataDir: string;
     let dir: string;
     let databaseUrl: string | undefined;
-    let database: string | undefined;
-    const admin = async (query: string): Promise<void> => {
-      const client = new pg.Client({ connectionString: SERVER_URL });
-      await client.connect();
-      await client.query(query);
-      await client.end();
-    };
+    let database: ScratchDatabase | undefined;
     before(async () => {
       dataDir = await mkdtemp(join(tmpdir(), 'veil-policy-start-'));
       dir = await policyDir({ default: {}, acme: { region: 'eu' } });
       if (driver === 'postgres') {
-        database = `veil_policy_${process.pid}_${randomBytes(4).toString('hex')}`;
-        await admin(`create database ${database}`);
-        const url = new URL(SERVER_URL!);
-        url.pathname = `/${database}`;
-        databaseUrl = url.toString();
+        database = await scratchDatabase(SERVER_URL!, 'veil_policy');
+        databaseUrl = database.url;
       }
     });
     after(async () => {
       await rm(dataDir, { recursive: true, force: true });
       await rm(dir, { recursive: true, force: true });
-      if (database !== undefined) await admin(`drop database if exists ${database} with (force)`);
+      await database?.drop();
     });
 
     /** Starts the service on the same data and policies, returns each log's policy events, stops it. */

@@ -11,12 +11,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
 import { readRedacted } from '../../src/pipeline/jobs/commands.js';
 import { FAILED_QUEUE, STEP_QUEUES } from '../../src/pipeline/jobs/queues.js';
@@ -29,29 +27,6 @@ export const TENANT = 'tenant-faults';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Quick retries and a short step timeout, so a killed worker's steps come back in seconds. */
 export const FAULT_QUEUES = { retryLimit: 6, retryDelaySeconds: 1, stepTimeoutSeconds: 8 } as const;
-
-/** A fresh database on the server at `serverUrl`; `drop` removes it. */
-export async function createDatabase(
-  serverUrl: string,
-  prefix: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
 
 /** Starts `veil worker` with its output kept in `log`. */
 export function spawnWorker(env: NodeJS.ProcessEnv, log: string[], concurrency = 2): ChildProcess {

@@ -25,7 +25,6 @@ import { canaries } from '../pipeline/jobs/fixtures.js';
 import {
   assertNoCanaries,
   checkJobs,
-  createDatabase,
   exited,
   FAULT_JOBS,
   FAULT_QUEUES,
@@ -37,6 +36,7 @@ import {
   TENANT,
   until,
 } from './fault-harness.js';
+import { scratchDatabase } from '../store/postgres-scratch.js';
 import { ownPostgresSkip, startOwnPostgres } from './own-postgres.js';
 import type { OwnPostgres } from './own-postgres.js';
 
@@ -62,7 +62,7 @@ async function scene(
   prefix: string,
   beforeOpen?: (dataDir: string) => Promise<void>,
 ): Promise<Scene> {
-  const database = await createDatabase(serverUrl, prefix);
+  const database = await scratchDatabase(serverUrl, prefix);
   const dataDir = await mkdtemp(join(tmpdir(), `${prefix}-`));
   const tmp = await mkdtemp(join(tmpdir(), `${prefix}-tmp-`));
   await beforeOpen?.(dataDir);

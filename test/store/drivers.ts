@@ -3,7 +3,6 @@
  * the PostgreSQL server on this machine when it answers, in a database of its own per run so
  * parallel runs never collide.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import pg from 'pg';
 import { openDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle, OpenDatabaseOptions } from '../../src/store/database.js';
 import { migratedPGlite } from './pglite-template.js';
+import { scratchDatabase } from './postgres-scratch.js';
 
 export interface TestDatabase {
   readonly handle: DatabaseHandle;
@@ -45,12 +45,6 @@ export async function findServer(): Promise<string | undefined> {
   return undefined;
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
 const serverUrl = await findServer();
 
 export const DRIVERS: readonly TestDriver[] = [
@@ -79,27 +73,19 @@ export const DRIVERS: readonly TestDriver[] = [
         : false,
     async open(options) {
       if (serverUrl === undefined) throw new Error('unreachable: the postgres driver is skipped');
-      const database = `veil_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      await admin.query(`create database ${database}`);
-      await admin.end();
+      // A migrated database is cloned from the shared template; an unmigrated one starts empty.
+      const database = await scratchDatabase(serverUrl, 'veil_test', {
+        migrated: options?.migrate !== false,
+      });
       const handle = await openDatabase(
-        {
-          driver: 'postgres',
-          connectionString: withDatabase(serverUrl, database),
-          maxConnections: 4,
-        },
+        { driver: 'postgres', connectionString: database.url, maxConnections: 4 },
         options,
       );
       return {
         handle,
         async dispose() {
           await handle.close();
-          const cleanup = new pg.Client({ connectionString: serverUrl });
-          await cleanup.connect();
-          await cleanup.query(`drop database if exists ${database} with (force)`);
-          await cleanup.end();
+          await database.drop();
         },
       };
     },

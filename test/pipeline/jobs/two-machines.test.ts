@@ -7,40 +7,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createEnvironmentKeyProvider } from '../../../src/crypto/key-providers/environment.js';
 import { readRedacted } from '../../../src/pipeline/jobs/commands.js';
 import { openRuntime } from '../../../src/runtime/runtime.js';
 import { findServer } from '../../store/drivers.js';
+import { scratchDatabase } from '../../store/postgres-scratch.js';
 import { S3_CREDENTIALS, startS3Server } from '../../store/s3-server.js';
 import { canaries, filesContaining, submitCanaryJobs, waitForJob } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER = await findServer();
 
-/** A fresh PostgreSQL database on the test server, and how to drop it. */
-async function scratchDatabase(prefix: string): Promise<{ databaseUrl: string; drop(): Promise<void> }> {
-  const database = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`create database ${database}`);
-  const url = new URL(SERVER!);
-  url.pathname = `/${database}`;
-  return {
-    databaseUrl: url.toString(),
-    async drop() {
-      await admin.query(`drop database if exists ${database} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
 test(
   'two machines sharing only PostgreSQL (VEIL_BLOBS=postgres): jobs submitted on one are processed by `veil worker` on the other',
   { skip: SERVER === undefined ? 'no PostgreSQL answers on 127.0.0.1:5432' : false },
   async () => {
-    const scratch = await scratchDatabase('veil_two_machines');
-    const { databaseUrl } = scratch;
+    const scratch = await scratchDatabase(SERVER!, 'veil_two_machines');
+    const databaseUrl = scratch.url;
     // What the two machines share: the database and the key-encryption key. Nothing on disk.
     const kek = randomBytes(32).toString('base64');
     const [dirA, dirB] = await Promise.all([
@@ -118,8 +101,8 @@ test(
   'the API machine and two `veil worker` machines sharing only PostgreSQL, an S3 bucket and the KEK: every job completes once, and the bucket holds ciphertext only',
   { skip: SERVER === undefined ? 'no PostgreSQL answers on 127.0.0.1:5432' : false },
   async () => {
-    const scratch = await scratchDatabase('veil_s3_machines');
-    const { databaseUrl } = scratch;
+    const scratch = await scratchDatabase(SERVER!, 'veil_s3_machines');
+    const databaseUrl = scratch.url;
     const s3 = await startS3Server(['veil-blobs']);
     const kek = randomBytes(32).toString('base64');
     const dirs = await Promise.all(
