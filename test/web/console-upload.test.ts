@@ -5,13 +5,9 @@
  * receipt is in no page's DOM, no request leaves the origin and the CSP refuses nothing.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createCanvas } from '@napi-rs/canvas';
-import type { Page } from 'playwright-core';
-import { serveVeil } from '../client/serve-harness.js';
-import type { ServedVeil } from '../client/serve-harness.js';
-import { browserSkipReason, checkPage, openConsoleBrowser } from './browser.js';
-import type { ConsoleBrowser } from './browser.js';
+import { browserSkipReason, checkPage, servedConsole } from './browser.js';
 
 const EMAIL = 'canary-receipt@example.org';
 const LINES = ['CORNER SHOP', 'Receipt 0042', `Contact ${EMAIL}`, 'Milk 2.50', 'TOTAL 12.50'];
@@ -31,22 +27,10 @@ function receiptPng(): Buffer {
 const skip = await browserSkipReason();
 
 describe('uploading a receipt through the console', { skip }, () => {
-  let veil: ServedVeil;
-  let opened: ConsoleBrowser | undefined;
-  let page: Page;
-  let seen: ConsoleBrowser['seen'];
-
-  before(async () => {
-    veil = await serveVeil();
-    opened = await openConsoleBrowser();
-    ({ page, seen } = opened);
-  });
-  after(async () => {
-    await opened?.close();
-    await veil?.close();
-  });
+  const served = servedConsole();
 
   test('a processor uploads a receipt image with progress, watches the job finish and sees the redacted image', async () => {
+    const { veil, page, seen } = served;
     await page.goto(`${veil.url}/console/#/jobs`);
     await page.getByLabel('Token or API key').fill(await veil.token('processor'));
     await page.getByLabel('Token or API key').press('Enter');
