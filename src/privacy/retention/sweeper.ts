@@ -101,10 +101,16 @@ async function deleteBatch(store: StoreContext, now: Date, limit: number): Promi
     // Blob first: a crash before the commit leaves the row, which the next sweep deletes again.
     for (const row of rows)
       await store.blobs.delete({ tenantId: row.tenant_id, artifactClass: row.class, name: row.blob_name });
-    const byTenant = new Map<string, string[]>();
-    for (const row of rows) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row.id]);
-    for (const [tenant, ids] of byTenant)
-      await trx.deleteFrom('artifacts').where('tenant_id', '=', tenant).where('id', 'in', ids).execute();
+    for (const group of groupBy(rows, (r) => r.tenant_id))
+      await trx
+        .deleteFrom('artifacts')
+        .where('tenant_id', '=', group[0]!.tenant_id)
+        .where(
+          'id',
+          'in',
+          group.map((r) => r.id),
+        )
+        .execute();
     const counts = new Map<string, { tenant: string; job: string; cls: string; n: number }>();
     for (const row of rows) {
       const cls = retentionClassOf(row.class);
@@ -226,9 +232,9 @@ async function recordNewlyHeld(
           returning l.tenant_id, l.job_id, l.class`.execute(trx)
       ).rows,
   );
-  const byTenant = new Map<string, typeof claimed>();
-  for (const row of claimed) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row]);
-  for (const [tenant, rows] of byTenant) {
+  const byTenant = groupBy(claimed, (r) => r.tenant_id);
+  for (const rows of byTenant) {
+    const tenant = rows[0]!.tenant_id;
     const jobs = new Set(rows.map((r) => r.job_id));
     const counts: Record<string, number> = {};
     for (const row of rows) counts[row.class] = (counts[row.class] ?? 0) + 1;
@@ -260,9 +266,10 @@ async function recordNewlyHeld(
           .execute();
     });
   }
-  return byTenant.size;
+  return byTenant.length;
 }
 
+/** The items in groups of equal key, each group in the items' order. */
 function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
@@ -302,12 +309,8 @@ async function recordDeletions(
         returning l.tenant_id, l.job_id, l.class, l.deleted_count, j.policy_hash`.execute(trx)
       ).rows,
   );
-  const byJob = new Map<string, ClaimedRow[]>();
-  for (const row of claimed) {
-    const key = `${row.tenant_id}\0${row.job_id}`;
-    byJob.set(key, [...(byJob.get(key) ?? []), row]);
-  }
-  for (const rows of byJob.values()) {
+  const byJob = groupBy(claimed, (r) => `${r.tenant_id}\0${r.job_id}`);
+  for (const rows of byJob) {
     const { tenant_id: tenant, job_id: job, policy_hash: hash } = rows[0]!;
     const index = await audit.append(tenant, {
       time: now.toISOString(),
@@ -336,7 +339,7 @@ async function recordDeletions(
         .execute(),
     );
   }
-  return byJob.size;
+  return byJob.length;
 }
 
 /**
