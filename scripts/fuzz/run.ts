@@ -8,19 +8,15 @@
  * needs glibc 2.38 and this machine (Debian 12) has 2.36, and older versions download their
  * binaries at install, which cannot work here. So the budget goes to fast-check instead.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { AS_PROCESSOR, testApp } from '../../test/api/harness.js';
 import { as, openTestService } from '../../test/api/jobs-harness.js';
 import { apiTargets, FuzzFinding, parserTargets } from '../../test/fuzz/targets.js';
+import { keepFinding } from './findings.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 30);
 const ONLY = process.env.FUZZ_TARGETS?.split(',');
-const FIXTURES = fileURLToPath(new URL('../../test/fixtures/fuzz/', import.meta.url));
 const MAX_FINDINGS = 5;
 
 const { app } = await testApp();
@@ -57,11 +53,7 @@ for (const target of targets) {
       result.errorInstance instanceof FuzzFinding
         ? result.errorInstance.message
         : String(result.errorInstance).slice(0, 200);
-    const dir = join(FIXTURES, target.name);
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${createHash('sha256').update(input).digest('hex').slice(0, 16)}.bin`);
-    if (!existsSync(file)) writeFileSync(file, input);
-    findings.push(`${file.slice(FIXTURES.length)}: ${reason}`);
+    findings.push(`${keepFinding(target.name, input)}: ${reason}`);
   }
   totalFindings += findings.length;
   console.log(

@@ -8,8 +8,10 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
 import { ERROR_CATALOGUE } from '../errors/catalogue.js';
+import { closestName } from '../errors/closest-name.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import { isVeilError } from '../errors/veil-error.js';
+import { routeFieldNames } from './schema-keys.js';
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -47,25 +49,24 @@ const FASTIFY_ERRORS: Readonly<Record<string, Mapped>> = {
   },
 };
 
-const FIELD_NAME = /^[A-Za-z0-9_]{1,64}$/;
-
 /**
- * A path segment as it may appear in a message: array indices and identifier-like keys. Any
- * other key came from the caller's data (a record key) and is shown as `*`.
+ * A path segment as it may appear in a message: array indices and the field names the route's
+ * schema declares. Any other key came from the caller (a record key, an invented field) and may
+ * be data, so it is shown as `*`.
  */
-function segment(part: string): string {
-  return FIELD_NAME.test(part) ? part : '*';
+function segment(part: string, known: ReadonlySet<string>): string {
+  return /^\d{1,9}$/.test(part) || known.has(part) ? part : '*';
 }
 
-function fieldPath(context: string | undefined, instancePath: string): string {
+function fieldPath(context: string | undefined, instancePath: string, known: ReadonlySet<string>): string {
   const parts = instancePath
     .split('/')
     .filter((p) => p.length > 0)
-    .map(segment);
+    .map((p) => segment(p, known));
   return [context ?? 'body', ...parts].join('.');
 }
 
-function describe(issue: ZodFastifySchemaValidationError): string {
+function describe(issue: ZodFastifySchemaValidationError, known: ReadonlySet<string>): string {
   const params = issue.params as Record<string, unknown>;
   switch (issue.keyword) {
     case 'invalid_type':
@@ -79,10 +80,11 @@ function describe(issue: ZodFastifySchemaValidationError): string {
       return `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
     }
     case 'unrecognized_keys': {
-      const keys = Array.isArray(params['keys'])
-        ? (params['keys'] as unknown[]).map((k) => segment(String(k)))
-        : [];
-      return `unknown field${keys.length === 1 ? '' : 's'} ${keys.join(', ')}`;
+      // The caller's keys are not repeated (they may be data); the field each one probably
+      // meant is named when one of the schema's is within two edits.
+      const keys = Array.isArray(params['keys']) ? (params['keys'] as unknown[]).map(String) : [];
+      const meant = [...new Set(keys.map((k) => closestName(k, known)).filter((k) => k !== undefined))];
+      return `${keys.length === 1 ? 'an unknown field' : `${keys.length} unknown fields`}${meant.length === 0 ? '' : ` (did you mean ${meant.join(', ')}?)`}`;
     }
     case 'invalid_format':
       // Schema patterns are ours, so the pattern's own description is safe to show.
@@ -104,20 +106,26 @@ function describe(issue: ZodFastifySchemaValidationError): string {
  * validationMessage(error); // 'body.score_threshold: must be at most 1'
  * ```
  */
-export function validationMessage(error: {
-  validation: ZodFastifySchemaValidationError[];
-  validationContext?: string;
-}): string {
+export function validationMessage(
+  error: {
+    validation: ZodFastifySchemaValidationError[];
+    validationContext?: string;
+  },
+  known: ReadonlySet<string> = new Set(),
+): string {
   const first = error.validation[0];
   if (first === undefined) return 'the request is invalid';
   const more = error.validation.length > 1 ? ` (and ${error.validation.length - 1} more)` : '';
-  return `${fieldPath(error.validationContext, first.instancePath)}: ${describe(first)}${more}`;
+  return `${fieldPath(error.validationContext, first.instancePath, known)}: ${describe(first, known)}${more}`;
 }
 
-/** Maps any thrown value to a caller-facing code and message. */
-export function mapError(error: unknown): Mapped {
+/**
+ * Maps any thrown value to a caller-facing code and message; `known` are the field names the
+ * route's schema declares, the only keys a validation message names.
+ */
+export function mapError(error: unknown, known: ReadonlySet<string> = new Set()): Mapped {
   if (hasZodFastifySchemaValidationErrors(error)) {
-    return { code: 'VEIL_INVALID_REQUEST', message: validationMessage(error) };
+    return { code: 'VEIL_INVALID_REQUEST', message: validationMessage(error, known) };
   }
   if (isVeilError(error)) {
     const code = error.code as ErrorCode;
@@ -150,7 +158,7 @@ function framesOf(error: unknown): string | undefined {
  * ```
  */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { code, message } = mapError(error);
+  const { code, message } = mapError(error, routeFieldNames(request));
   const status = ERROR_CATALOGUE[code].status;
   request.errorCode = code;
   if (code === 'VEIL_INTERNAL') {

@@ -14,6 +14,7 @@ import { DEFAULT_FUSED_MAX_BYTES } from '../pipeline/jobs/fused.js';
 import { z } from 'zod';
 import { OCR_ENGINES } from '../documents/ocr/engine.js';
 import { VeilError } from '../errors/veil-error.js';
+import { closestName } from '../errors/closest-name.js';
 import { BLOB_DRIVERS } from '../store/index.js';
 
 const secrets = z.registry<{ secret: true }>();
@@ -368,34 +369,10 @@ export function loadConfig(
     .filter((name) => name.startsWith('VEIL_') && !known.has(name) && !NOT_SETTINGS.has(name))
     .sort()
     .map((name) => {
-      const near = closestSetting(name);
+      const near = closestName(name, SETTING_NAMES);
       return `${name} is not a Veil setting and is ignored${near === undefined ? '' : ` (did you mean ${near}?)`}`;
     });
   return { config: parsed.data, sources, unknown };
-}
-
-/** The known setting within two edits of `name`, if one is. */
-function closestSetting(name: string): SettingName | undefined {
-  let best: { name: SettingName; distance: number } | undefined;
-  for (const candidate of SETTING_NAMES) {
-    const distance = editDistance(name, candidate);
-    if (distance <= 2 && (best === undefined || distance < best.distance))
-      best = { name: candidate, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j += 1)
-      row.push(
-        Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)),
-      );
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 /** A connection string without its user and password. */

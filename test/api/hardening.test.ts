@@ -19,7 +19,10 @@ test('validation errors name the field path and never echo the value', async () 
         'body.entities.0: does not match the expected format (an upper-case entity type such as EMAIL_ADDRESS)',
       ],
       [{ text: CANARY_SSN, language: CANARY_WORD }, 'body.language: expected one of "en"'],
-      [{ text: CANARY_SSN, [CANARY_EMAIL]: CANARY_WORD }, 'body: unknown field *'],
+      [{ text: CANARY_SSN, [CANARY_EMAIL]: CANARY_WORD }, 'body: an unknown field'],
+      // A misspelt field is not repeated (a key may be data); the one meant is named.
+      [{ text: CANARY_SSN, [`scor_threshold`]: 1 }, 'body: an unknown field (did you mean score_threshold?)'],
+      [{ text: CANARY_SSN, [`ad_hoc_r${CANARY_WORD}ecognizers`]: [] }, 'body: an unknown field'],
       [{ text: CANARY_SSN, deny_list: [''] }, 'body.deny_list.0: must be at least 1 characters'],
     ];
     for (const [payload, message] of cases) {

@@ -24,6 +24,7 @@ import { DEFAULT_LIMITS, PAGE_IMAGE_DPI } from '../../documents/index.js';
 import { principalOf } from '../guard.js';
 import type { ApiRoutePlugin, Principal } from '../ports.js';
 import { errorResponseSchema, protectedErrorResponses } from '../schemas.js';
+import { fieldNamesOf } from '../schema-keys.js';
 
 /** Where a job's document comes from. */
 export type JobSource =
@@ -670,11 +671,10 @@ async function readMultipart(request: FastifyRequest): Promise<JobSubmission> {
   if (!parsed.success) {
     // Names the field and the rule, never a value sent.
     const issue = parsed.error.issues[0];
+    const known = fieldNamesOf(optionsSchema);
     const path = [
       'options',
-      ...(issue?.path ?? []).map((p) =>
-        typeof p === 'number' || /^[a-z_]{1,32}$/.test(String(p)) ? String(p) : '*',
-      ),
+      ...(issue?.path ?? []).map((p) => (typeof p === 'number' || known.has(String(p)) ? String(p) : '*')),
     ];
     throw invalid(
       `${path.join('.')}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : 'is missing or invalid'}`,
