@@ -14,7 +14,7 @@
  * must share the key file too (copy `<dataDir>/audit-signing-key.pem`), or their heads would be
  * signed by different keys and an export would name the odd one out.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -66,7 +66,7 @@ function keyFileError(path: string, what: string, cause?: unknown): VeilError {
 async function createKeyFile(path: string): Promise<void> {
   // Written whole to a private temporary name, then linked into place: link() fails if another
   // process won the race, and nobody can ever read a half-written key.
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temp, exportAuditPrivateKey(generateAuditKeyPair()), { mode: 0o600, flag: 'wx' });
   try {
     await link(temp, path);

@@ -15,7 +15,8 @@ import { subjectHmacCandidates } from '../privacy/consent/subject-ref.js';
 import { withdrawConsent } from '../privacy/consent/withdrawals.js';
 import { ERASURE_EXEMPTION, eraseSubject, subjectAccess } from '../privacy/dsr/requests.js';
 import type { DsrDeps } from '../privacy/dsr/requests.js';
-import { ensureTenant } from '../store/index.js';
+import { ensureTenant, withProcessLock } from '../store/index.js';
+import type { DatabaseHandle } from '../store/index.js';
 import { latestAuditEvent } from '../store/audit-store.js';
 import type { PolicyChange, PolicyDirectory } from '../policy/index.js';
 import { sweepRetention } from '../privacy/retention/sweeper.js';
@@ -94,23 +95,27 @@ export const policyLogOf = (id: string): string =>
  *
  * @example
  * ```ts
- * await recordPoliciesInForce(db, logs, policies); // [{ id: 'default', oldHash: undefined, newHash: '9f…' }] the first time
+ * await recordPoliciesInForce(handle, logs, policies); // [{ id: 'default', oldHash: undefined, newHash: '9f…' }] the first time
  * ```
  */
 export async function recordPoliciesInForce(
-  db: StoreContext['db'],
+  handle: Pick<DatabaseHandle, 'db' | 'connection'>,
   logs: AuditLogs,
   policies: PolicyDirectory,
 ): Promise<PolicyChange[]> {
-  const changes: PolicyChange[] = [];
-  for (const { id, hash } of policies.all().values()) {
-    const last = await latestAuditEvent(db, policyLogOf(id), 'policy.changed', id);
-    const lastHash =
-      last === undefined ? undefined : (JSON.parse(last) as { policy_hash?: string }).policy_hash;
-    if (lastHash !== hash) changes.push({ id, oldHash: lastHash, newHash: hash });
-  }
-  await recordPolicyChanges(logs, changes);
-  return changes;
+  // Two processes starting at once (`veil serve` and a `veil worker`) would both find no record
+  // and both append: the check and the append run under one lock across processes.
+  return withProcessLock(handle, 'veil.policies-in-force', async () => {
+    const changes: PolicyChange[] = [];
+    for (const { id, hash } of policies.all().values()) {
+      const last = await latestAuditEvent(handle.db, policyLogOf(id), 'policy.changed', id);
+      const lastHash =
+        last === undefined ? undefined : (JSON.parse(last) as { policy_hash?: string }).policy_hash;
+      if (lastHash !== hash) changes.push({ id, oldHash: lastHash, newHash: hash });
+    }
+    await recordPolicyChanges(logs, changes);
+    return changes;
+  });
 }
 
 /** What {@link startGovernance} takes. */

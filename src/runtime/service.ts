@@ -521,7 +521,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     });
     alerting.attach(logs);
     // Before any job runs: the log names the policies in force (from none, the first time).
-    if (policies !== undefined) await recordPoliciesInForce(runtime.handle.db, logs, policies);
+    if (policies !== undefined) await recordPoliciesInForce(runtime.handle, logs, policies);
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)

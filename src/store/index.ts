@@ -49,3 +49,4 @@ export { DatabaseTokenVault } from './token-vault.js';
 export { pgBossDb, pgBossDbForPGlite, type PgBossDb } from './pgboss-pglite.js';
 export { DatabaseAuditStore, type AuditEntryRecord, type AuditTreeHeadRecord } from './audit-store.js';
 export { TenantIdempotencyKeys, type IdempotencyRecord, type Reservation } from './idempotency-keys.js';
+export { withProcessLock } from './process-lock.js';

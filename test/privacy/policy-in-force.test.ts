@@ -12,7 +12,9 @@ import { stringify } from 'yaml';
 import { parseAuditExport } from '../../src/audit/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
 import { openPolicyDirectory } from '../../src/policy/index.js';
-import { exportAuditLogText } from '../../src/runtime/audit.js';
+import { exportAuditLogText, openAuditLogs } from '../../src/runtime/audit.js';
+import { recordPoliciesInForce } from '../../src/runtime/governance.js';
+import { openDatabase } from '../../src/store/database.js';
 import { openService } from '../../src/runtime/service.js';
 import { DRIVER_NAMES, SERVER_URL, skipReason } from '../api/jobs-harness.js';
 import { scratchDatabase } from '../store/postgres-scratch.js';
@@ -107,3 +109,36 @@ for (const driver of DRIVER_NAMES) {
     });
   });
 }
+
+describe(
+  'policy.changed at start, two processes at once (postgres)',
+  { skip: skipReason('postgres') },
+  () => {
+    test('a serve and a worker starting together on one database record each policy once', async () => {
+      const dir = await policyDir({ default: {}, acme: { region: 'eu' } });
+      const dataDir = await mkdtemp(join(tmpdir(), 'veil-policy-race-'));
+      const database = await scratchDatabase(SERVER_URL!, 'veil_policy_race', { migrated: true });
+      // Two processes: each its own pool and its own audit logs (no shared in-process state).
+      const handles = await Promise.all(
+        [0, 1].map(() => openDatabase({ driver: 'postgres', connectionString: database.url })),
+      );
+      try {
+        const policies = await openPolicyDirectory(dir);
+        const logs = await Promise.all(handles.map((h) => openAuditLogs({ db: h.db, dataDir })));
+        for (let round = 0; round < 5; round += 1)
+          await Promise.all(handles.map((h, i) => recordPoliciesInForce(h, logs[i]!, policies)));
+        const events = async (log: string | undefined) =>
+          parseAuditExport(await exportAuditLogText(logs[0]!, log))
+            .entries.map((e) => e.event as unknown as PolicyEvent)
+            .filter((e) => e.action === 'policy.changed');
+        assert.equal((await events(undefined)).length, 1, 'default is recorded once');
+        assert.equal((await events('acme')).length, 1, 'acme is recorded once');
+      } finally {
+        await Promise.all(handles.map((h) => h.close()));
+        await database.drop();
+        await rm(dir, { recursive: true, force: true });
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -98,7 +98,7 @@ export function registerWorker(program: Command): void {
         dataDir: runtime.dataDir,
         ...(region === undefined ? {} : { region }),
       });
-      await recordPoliciesInForce(runtime.handle.db, logs, policies);
+      await recordPoliciesInForce(runtime.handle, logs, policies);
       // The retention sweeper runs here too: sweepers on several workers claim disjoint rows.
       const governance = startGovernance({
         store: { db: runtime.handle.db, blobs: runtime.blobs },
