@@ -4,9 +4,8 @@
  * failing input is shrunk and kept as test/fixtures/fuzz/<target>/<sha256 prefix>.bin, which
  * the replay test (test/fuzz/fuzz.test.ts) runs from then on. FUZZ_TARGETS=pdf,csv picks targets.
  *
- * Coverage-guided fuzzing (Jazzer.js) was the first choice; its npm package's prebuilt fuzzer
- * needs glibc 2.38 and this machine (Debian 12) has 2.36, and older versions download their
- * binaries at install, which cannot work here. So the budget goes to fast-check instead.
+ * `npm run fuzz:coverage` (scripts/fuzz/coverage.ts) runs the same targets guided by V8's block
+ * coverage instead of drawing fresh inputs only.
  */
 import fc from 'fast-check';
 import { closeDocumentResources } from '../../src/documents/resources.js';
