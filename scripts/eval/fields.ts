@@ -7,8 +7,8 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: npm run eval:fields [-- --misses] [-- --fit] [-- --engine native|wasm|vote]   (--misses lists the dev half's misses, for
-// tuning; --fit refits the confidence calibration on the dev half and writes it to
+// Usage: npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --engine native|wasm|vote]   (--misses lists the misses of both halves, for
+// failure analysis; --gold-only skips OCR; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
 // receipts (about a minute and a half on two cores), later runs take seconds.
@@ -32,12 +32,17 @@ import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
 
-const root = fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
+// VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
+const root = process.env.VEIL_EVAL_DIR
+  ? `${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/sroie/`
+  : fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
 if (!existsSync(root)) {
   console.log(`eval:fields skipped: ${root} not found`);
   process.exit(0);
 }
 const showMisses = process.argv.includes('--misses');
+// `--gold-only` scores the gold line boxes alone (no OCR): the extractor's own ceiling, in seconds.
+const goldOnly = process.argv.includes('--gold-only');
 // `--engine native|wasm|vote` reads with that OCR engine (cached apart); by default the shared engine
 // (`auto`: the native tesseract when installed, as the product does).
 const engineArg = process.argv.indexOf('--engine');
@@ -152,7 +157,9 @@ const verbatim = [
 ];
 for (const id of ids) {
   const gold = JSON.parse(readFileSync(`${root}key/${id}.json`, 'utf8')) as Gold;
-  const { doc, cached } = await cachedParse(readFileSync(`${root}img/${id}.jpg`), ocr ? { ocr } : {}, engine);
+  const { doc, cached } = goldOnly
+    ? { doc: goldDocument(''), cached: true }
+    : await cachedParse(readFileSync(`${root}img/${id}.jpg`), ocr ? { ocr } : {}, engine);
   if (!cached) ocrRuns++;
   const inputs: Record<Input, Document> = {
     ocr: doc,
@@ -180,9 +187,9 @@ for (const id of ids) {
         raw: raw.fields[field]!.confidence,
         found: f.value !== null,
       });
-      if (showMisses && !right && dev.has(id))
+      if (showMisses && !right && !(goldOnly && input === 'ocr'))
         misses.push(
-          `${input} ${id} ${field}: got ${JSON.stringify(f.value)} (${f.confidence}) want ${JSON.stringify(gold[field])}`,
+          `${input} ${dev.has(id) ? 'dev' : 'held-out'} ${id} ${field}: got ${JSON.stringify(f.value)} (${f.confidence}) want ${JSON.stringify(gold[field])}`,
         );
     }
   }
@@ -338,6 +345,6 @@ for (const threshold of [...new Set([DEFAULT_REVIEW_BELOW, 0.85, 0.9])]) {
 console.log(
   `\n${((Date.now() - started) / 1000).toFixed(1)} s (${ocrRuns} receipts OCR'd, ${ids.length - ocrRuns} from the cache)`,
 );
-if (showMisses) console.log(`\ndev misses:\n${misses.join('\n')}`);
+if (showMisses) console.log(`\nmisses (dev and held-out):\n${misses.join('\n')}`);
 await closeDocumentResources();
 await ocr?.close();

@@ -42,9 +42,24 @@ export function unionBox(boxes: readonly (Box | null)[]): Box | null {
  * layoutLines(doc)[0]; // { page: 1, text: 'TOTAL RM 9.00', words: [...], box: {...}, depth: 0.62, row: 20 }
  * ```
  */
+/** The vertical extent of a page's words (top and height), or null without boxes. */
+function textSpan(lines: Document['pages'][number]['lines']): { top: number; height: number } | null {
+  let [top, bottom] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const line of lines)
+    for (const word of line.words)
+      if (word.box && word.text.trim()) {
+        top = Math.min(top, word.box.y);
+        bottom = Math.max(bottom, word.box.y + word.box.height);
+      }
+  return bottom > top ? { top, height: bottom - top } : null;
+}
+
 export function layoutLines(doc: Document): LayoutLine[] {
   const lines: LayoutLine[] = [];
   for (const page of doc.pages) {
+    // Depth runs over the printed text, not the whole page: a receipt photographed with table
+    // around it starts well down the image, and its letterhead is still its top.
+    const span = textSpan(page.lines);
     page.lines.forEach((line, row) => {
       let text = '';
       const words: LayoutWord[] = [];
@@ -60,8 +75,8 @@ export function layoutLines(doc: Document): LayoutLine[] {
       });
       const box = unionBox(words.map((w) => w.box));
       const depth =
-        box && page.height > 0
-          ? (box.y + box.height / 2) / page.height
+        box && span
+          ? Math.min(1, Math.max(0, (box.y + box.height / 2 - span.top) / span.height))
           : page.lines.length > 1
             ? row / (page.lines.length - 1)
             : 0;
