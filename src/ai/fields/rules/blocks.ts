@@ -1,5 +1,4 @@
 import type { Finding } from '../../../engine/types.js';
-import { findDates } from '../types/date.js';
 import { repairWords } from '../types/ocr-confusions.js';
 import { findLabels, foldToken, tokens } from './labels.js';
 import { sameRow, type LayoutLine } from './layout.js';
@@ -24,11 +23,6 @@ const LABELLED_NUMBER = /^[\p{L}. ]{1,20}\bNO\b\.?\s*[:.]\s*[A-Z]{0,2}\d{5,}[\d\
 // A short code line of letters and digits printed under an address (a branch or site number:
 // "SITE 1066", "1076-IJOK"); at most two words, three letters or more and a digit.
 const SITE_CODE = /^(?=\S*\d|\S+\s+\S*\d)(?=(?:[^\p{L}]*\p{L}){3})[\p{L}\d-]+(?:\s+[\p{L}\d-]+)?$/u;
-
-/** Whether a line is a date or a date and time, which opens no address ("05 MAR 2018 18:24"). */
-function dateLine(text: string): boolean {
-  return findDates(text, { name: 'date', type: 'date' }).length > 0 && !/,/.test(text);
-}
 
 /**
  * How much of a line is made of words the field expects (1: one of `expected` appears whole).
@@ -287,7 +281,6 @@ export function findAddressBlock(
     if (first < 0) {
       if (REGISTRATION.test(text) || LABELLED_NUMBER.test(text) || STOP_ADDRESS.test(text) || cues < 1)
         continue;
-      if (dateLine(text)) continue;
       [first, last, strong] = [i, i, 1];
       continue;
     }
@@ -309,7 +302,7 @@ export function findAddressBlock(
     // words, or up to two short lines of letters.
     const afterPostcode = lines.slice(first, last + 1).findIndex((l) => POSTCODE.test(l.text));
     // A site or branch code ("SITE 1066") may close it, right after the postcode or the town.
-    const siteCode = SITE_CODE.test(text) && !dateLine(text);
+    const siteCode = SITE_CODE.test(text);
     if (
       afterPostcode >= 0 &&
       expectScore(text, expected) === 0 &&
