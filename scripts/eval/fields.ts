@@ -345,7 +345,9 @@ console.log(
   `(the receipt template's review_below is 0.80; the curve below it shows the trade-off between the two)`,
 );
 console.log(`threshold   |  ocr dev        held-out      |  gold dev       held-out`);
-for (const threshold of [...new Set([0.5, 0.6, 0.7, 0.75, 0.8, DEFAULT_REVIEW_BELOW, 0.85, 0.9, 0.95])].sort()) {
+for (const threshold of [
+  ...new Set([0.5, 0.6, 0.7, 0.75, 0.8, DEFAULT_REVIEW_BELOW, 0.85, 0.9, 0.95]),
+].sort()) {
   const cells = (input: Input): string =>
     bySplit(outcomes[input])
       .map((l) => {
