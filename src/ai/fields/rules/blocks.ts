@@ -3,7 +3,7 @@ import { repairWords } from '../types/ocr-confusions.js';
 import { findLabels, foldToken, tokens } from './labels.js';
 import { sameRow, type LayoutLine } from './layout.js';
 
-/** The share of the top of a page where a letterhead (seller's name, address) is looked for. */
+/** The share of the top of a page's printed text where a letterhead (seller's name, address) is looked for. */
 const TOP_SHARE = 0.4;
 const TOP_LINES = 12;
 

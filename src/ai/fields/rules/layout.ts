@@ -16,7 +16,7 @@ export interface LayoutLine {
   readonly text: string;
   readonly words: readonly LayoutWord[];
   readonly box: Box | null;
-  /** Where the line sits on its page, 0 at the top edge and 1 at the bottom (by line order when there is no geometry). */
+  /** Where the line sits in its page's printed text, 0 at the top word and 1 at the bottom one (by line order when there is no geometry). */
   readonly depth: number;
   /** The line's index among its page's lines. */
   readonly row: number;
@@ -33,15 +33,6 @@ export function unionBox(boxes: readonly (Box | null)[]): Box | null {
   return { x, y, width: right - x, height: bottom - y };
 }
 
-/**
- * The document as lines: page lines with their words and boxes; CSV cells and JSON values as
- * `column: value` lines, so a column or key name serves as a label as a printed one does.
- *
- * @example
- * ```ts
- * layoutLines(doc)[0]; // { page: 1, text: 'TOTAL RM 9.00', words: [...], box: {...}, depth: 0.62, row: 20 }
- * ```
- */
 /** The vertical extent of a page's words (top and height), or null without boxes. */
 function textSpan(lines: Document['pages'][number]['lines']): { top: number; height: number } | null {
   let [top, bottom] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
@@ -54,6 +45,15 @@ function textSpan(lines: Document['pages'][number]['lines']): { top: number; hei
   return bottom > top ? { top, height: bottom - top } : null;
 }
 
+/**
+ * The document as lines: page lines with their words and boxes; CSV cells and JSON values as
+ * `column: value` lines, so a column or key name serves as a label as a printed one does.
+ *
+ * @example
+ * ```ts
+ * layoutLines(doc)[0]; // { page: 1, text: 'TOTAL RM 9.00', words: [...], box: {...}, depth: 0.62, row: 20 }
+ * ```
+ */
 export function layoutLines(doc: Document): LayoutLine[] {
   const lines: LayoutLine[] = [];
   for (const page of doc.pages) {
