@@ -18,7 +18,10 @@ import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 import { cachedParse } from './ocr-cache.js';
 
-const root = fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
+// VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
+const root = process.env.VEIL_EVAL_DIR
+  ? `${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/sroie/`
+  : fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
 if (!existsSync(root)) {
   console.log(`eval:crops skipped: ${root} not found`);
   process.exit(0);

@@ -3,7 +3,7 @@ import { repairWords } from '../types/ocr-confusions.js';
 import { findLabels, foldToken, tokens } from './labels.js';
 import { sameRow, type LayoutLine } from './layout.js';
 
-/** The share of the top of a page where a letterhead (seller's name, address) is looked for. */
+/** The share of the top of a page's printed text where a letterhead (seller's name, address) is looked for. */
 const TOP_SHARE = 0.4;
 const TOP_LINES = 12;
 
@@ -17,6 +17,12 @@ const PHONE_LINE = /^[\s(]*\+?\d{2,4}[\s)-]*\d{3,4}[\s-]?\d{3,5}\s*$/;
 const REGISTRATION =
   /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^[^\p{L}\p{N}]{0,3}[A-Z]{0,2}\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
 const POSTCODE = /(?<!\d)\d{5}(?!\d)/;
+// A number under a label ending in NO ("BR NO.: 0195932-X", "SSM NO: 12345678"): a registration or
+// account number, which neither opens nor continues an address.
+const LABELLED_NUMBER = /^[\p{L}. ]{1,20}\bNO\b\.?\s*[:.]\s*[A-Z]{0,2}\d{5,}[\d\s-]*[A-Z]?\s*\)?[,.]?$/iu;
+// A short code line of letters and digits printed under an address (a branch or site number:
+// "SITE 1066", "1076-IJOK"); at most two words, three letters or more and a digit.
+const SITE_CODE = /^(?=\S*\d|\S+\s+\S*\d)(?=(?:[^\p{L}]*\p{L}){3})[\p{L}\d-]+(?:\s+[\p{L}\d-]+)?$/u;
 
 /**
  * How much of a line is made of words the field expects (1: one of `expected` appears whole).
@@ -193,6 +199,25 @@ function rowParts(lines: readonly LayoutLine[], first: number, last: number): nu
   return [...row, ...own.slice(1)];
 }
 
+/** The most lines one name is printed on. */
+const MAX_NAME_LINES = 3;
+
+/**
+ * Whether the line after `index` goes on with the name on it: a plausible name line without digits,
+ * after a line ending in `&`, `,` or `-`, or opening a bracket it does not close, or itself holding
+ * an expected word.
+ */
+function continuesName(lines: readonly LayoutLine[], index: number, expected: readonly string[]): boolean {
+  const [line, next] = [lines[index]!, lines[index + 1]];
+  return (
+    next !== undefined &&
+    next.page === line.page &&
+    plausibleName(next) &&
+    !/\d/.test(next.text) &&
+    (/[&,\-]\s*$/.test(line.text) || expectScore(next.text, expected) > 0 || unclosed(line.text))
+  );
+}
+
 /**
  * The line of a letterhead that names the issuer: the topmost line holding an expected word
  * ("SDN BHD", "TRADING"), else the topmost plausible one that is not a person's name.
@@ -205,17 +230,10 @@ export function findTopLine(
   const candidates = topLines(lines).filter((i) => plausibleName(lines[i]!));
   const withExpected = candidates.find((i) => expectScore(lines[i]!.text, expected) > 0);
   if (withExpected !== undefined) {
-    // A name broken over two lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", or "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA ALAM) SDN BHD".
-    const next = lines[withExpected + 1];
-    const continues =
-      next !== undefined &&
-      next.page === lines[withExpected]!.page &&
-      plausibleName(next) &&
-      !/\d/.test(next.text) &&
-      (/[&,\-]\s*$/.test(lines[withExpected]!.text) ||
-        expectScore(next.text, expected) > 0 ||
-        unclosed(lines[withExpected]!.text));
-    const last = continues ? withExpected + 1 : withExpected;
+    // A name broken over two or three lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", or "AIK HUAT
+    // HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD".
+    let last = withExpected;
+    while (last - withExpected < MAX_NAME_LINES - 1 && continuesName(lines, last, expected)) last++;
     return { line: withExpected, last, expected: true, parts: rowParts(lines, withExpected, last) };
   }
   // A cashier's or owner's name often heads a receipt; the issuer is the next plausible line.
@@ -261,11 +279,19 @@ export function findAddressBlock(
     const text = line.text.trim();
     const cues = addressCues(line, expected, findings[i] ?? []);
     if (first < 0) {
-      if (REGISTRATION.test(text) || STOP_ADDRESS.test(text) || cues < 1) continue;
+      if (REGISTRATION.test(text) || LABELLED_NUMBER.test(text) || STOP_ADDRESS.test(text) || cues < 1)
+        continue;
       [first, last, strong] = [i, i, 1];
       continue;
     }
-    if (i !== last + 1 || STOP_ADDRESS.test(text) || REGISTRATION.test(text) || PHONE_LINE.test(text)) break;
+    if (
+      i !== last + 1 ||
+      STOP_ADDRESS.test(text) ||
+      REGISTRATION.test(text) ||
+      LABELLED_NUMBER.test(text) ||
+      PHONE_LINE.test(text)
+    )
+      break;
     // A branch name in brackets closes an address block ("(MR DIY TESCO TERBAU)").
     if (/^\(.*\)$/.test(text) && letters(text) >= 3) {
       last = i;
@@ -275,12 +301,18 @@ export function findAddressBlock(
     // After the postcode only a town, a region, a country or a branch name follows: expected
     // words, or up to two short lines of letters.
     const afterPostcode = lines.slice(first, last + 1).findIndex((l) => POSTCODE.test(l.text));
+    // A site or branch code ("SITE 1066") may close it, right after the postcode or the town.
+    const siteCode = SITE_CODE.test(text);
     if (
       afterPostcode >= 0 &&
       expectScore(text, expected) === 0 &&
-      (/\d/.test(text) || tokens(text).length > 4 || i - (first + afterPostcode) > 2)
+      ((/\d/.test(text) && !siteCode) || tokens(text).length > 4 || i - (first + afterPostcode) > 2)
     )
       break;
+    if (afterPostcode >= 0 && siteCode) {
+      last = i;
+      break;
+    }
     if (cues === 0 && !tokens(text).some((t) => /^[A-Z]{3,}$/.test(foldToken(t.text)))) break;
     last = i;
     if (cues >= 1) strong++;

@@ -32,6 +32,8 @@ interface Candidate {
   /** How closely a label names it, in [0, 1] (0: no label). */
   readonly label: number;
   readonly checks: readonly FieldCheck[];
+  /** The last line a value printed over several lines takes (a name on two or three lines). */
+  readonly last?: number;
 }
 
 /** Detected entities of one line (offsets into the line's text). */
@@ -232,6 +234,7 @@ function unlabelledText(
         score,
         label: 0,
         checks,
+        last: top.last,
       },
     ];
   }
@@ -366,7 +369,8 @@ function extractOne(
       : null,
     checks,
   };
-  return { found, line: best.line };
+  // What follows the value (an address under a name) starts after its last line.
+  return { found, line: best.last ?? best.line };
 }
 
 /**

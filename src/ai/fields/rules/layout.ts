@@ -16,7 +16,7 @@ export interface LayoutLine {
   readonly text: string;
   readonly words: readonly LayoutWord[];
   readonly box: Box | null;
-  /** Where the line sits on its page, 0 at the top edge and 1 at the bottom (by line order when there is no geometry). */
+  /** Where the line sits in its page's printed text, 0 at the top word and 1 at the bottom one (by line order when there is no geometry). */
   readonly depth: number;
   /** The line's index among its page's lines. */
   readonly row: number;
@@ -33,6 +33,18 @@ export function unionBox(boxes: readonly (Box | null)[]): Box | null {
   return { x, y, width: right - x, height: bottom - y };
 }
 
+/** The vertical extent of a page's words (top and height), or null without boxes. */
+function textSpan(lines: Document['pages'][number]['lines']): { top: number; height: number } | null {
+  let [top, bottom] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const line of lines)
+    for (const word of line.words)
+      if (word.box && word.text.trim()) {
+        top = Math.min(top, word.box.y);
+        bottom = Math.max(bottom, word.box.y + word.box.height);
+      }
+  return bottom > top ? { top, height: bottom - top } : null;
+}
+
 /**
  * The document as lines: page lines with their words and boxes; CSV cells and JSON values as
  * `column: value` lines, so a column or key name serves as a label as a printed one does.
@@ -45,6 +57,9 @@ export function unionBox(boxes: readonly (Box | null)[]): Box | null {
 export function layoutLines(doc: Document): LayoutLine[] {
   const lines: LayoutLine[] = [];
   for (const page of doc.pages) {
+    // Depth runs over the printed text, not the whole page: a receipt photographed with table
+    // around it starts well down the image, and its letterhead is still its top.
+    const span = textSpan(page.lines);
     page.lines.forEach((line, row) => {
       let text = '';
       const words: LayoutWord[] = [];
@@ -60,8 +75,8 @@ export function layoutLines(doc: Document): LayoutLine[] {
       });
       const box = unionBox(words.map((w) => w.box));
       const depth =
-        box && page.height > 0
-          ? (box.y + box.height / 2) / page.height
+        box && span
+          ? Math.min(1, Math.max(0, (box.y + box.height / 2 - span.top) / span.height))
           : page.lines.length > 1
             ? row / (page.lines.length - 1)
             : 0;
