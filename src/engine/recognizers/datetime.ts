@@ -1,5 +1,6 @@
 import { TRIGGERS } from '../scan/triggers.js';
 import type { Recognizer } from '../types.js';
+import { guarded } from '../scan/guard.js';
 import { patternRecognizer } from './pattern.js';
 
 const MONTH =
@@ -85,32 +86,50 @@ const wordDate = patternRecognizer({
   entity: 'DATE_TIME',
   patterns: [
     {
-      regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
-        'u',
+      regex: guarded(
+        '[MTWFS]|\\d\\d?(?:st|nd|rd|th)?\\s',
+        new RegExp(
+          `(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${DAY}(?:\\s+of)?\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
+          'u',
+        ),
       ),
       score: 0.7,
     },
     {
-      regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
-        'u',
+      regex: guarded(
+        '[MTWFSJAOND]',
+        new RegExp(
+          `(?<![\\p{L}\\p{N}])${WEEKDAY_BEFORE}${MONTH}\\s+${DAY}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
+          'u',
+        ),
       ),
       score: 0.65,
     },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}])${MONTH},?\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'), score: 0.65 },
+    {
+      regex: guarded(
+        '[JFMASOND]',
+        new RegExp(`(?<![\\p{L}\\p{N}])${MONTH},?\\s+${YEAR}(?![\\p{L}\\p{N}])`, 'u'),
+      ),
+      score: 0.65,
+    },
     // Ranges: "11-13 May 1994", "28 April and 4 May 1993", "between 1980 and 1981".
     {
-      regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])${DAY}(?:\\s?[-–]\\s?|\\s(?:and|to)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
-        'u',
+      regex: guarded(
+        '\\d\\d?(?:st|nd|rd|th)?[\\s\\-–]',
+        new RegExp(
+          `(?<![\\p{L}\\p{N}])${DAY}(?:\\s?[-–]\\s?|\\s(?:and|to)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
+          'u',
+        ),
       ),
       score: 0.7,
     },
     {
-      regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])${DAY}\\s+${MONTH}(?:\\s?[-–]\\s?|\\s(?:and|to|until)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
-        'u',
+      regex: guarded(
+        '\\d\\d?(?:st|nd|rd|th)?\\s',
+        new RegExp(
+          `(?<![\\p{L}\\p{N}])${DAY}\\s+${MONTH}(?:\\s?[-–]\\s?|\\s(?:and|to|until)\\s)${DAY}\\s+${MONTH}(?:,?\\s+${YEAR})?(?![\\p{L}\\p{N}])`,
+          'u',
+        ),
       ),
       score: 0.7,
     },
@@ -129,7 +148,10 @@ const wordDate = patternRecognizer({
       ),
       score: 0.7,
     },
-    { regex: new RegExp(`(?<![\\p{L}\\p{N}:])${TIME}(?![\\p{N}]|:\\d)`, 'u'), score: 0.45 },
+    {
+      regex: guarded('\\d\\d?:', new RegExp(`(?<![\\p{L}\\p{N}:])${TIME}(?![\\p{N}]|:\\d)`, 'u')),
+      score: 0.45,
+    },
   ],
   context: [
     'date',

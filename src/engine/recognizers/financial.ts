@@ -4,6 +4,7 @@ import { isValidBIC, isValidIBAN, electronicFormatIBAN } from 'ibantools';
 import { TRIGGERS } from '../scan/triggers.js';
 import type { Recognizer } from '../types.js';
 import { compact, luhn } from '../validators/checksums.js';
+import { guarded } from '../scan/guard.js';
 import { patternRecognizer } from './pattern.js';
 
 /** Issuer prefixes (IIN ranges) of the major card schemes, with their lengths. */
@@ -50,11 +51,20 @@ const iban = patternRecognizer({
     // ("DE89 3704 0044 0532 0130 00 for Hans"), which the free pattern below would swallow and
     // then fail the checksum on.
     {
-      regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\p{L}\p{N}])/u,
+      regex: guarded(
+        '[A-Z]{2}\\d\\d',
+        /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\p{L}\p{N}])/u,
+      ),
       score: 0.3,
     },
     // Any spacing and lower case.
-    { regex: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/iu, score: 0.3 },
+    {
+      regex: guarded(
+        '[A-Z]{2}\\d\\d',
+        /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/iu,
+      ),
+      score: 0.3,
+    },
   ],
   validator: (value) => isValidIBAN(electronicFormatIBAN(value.toUpperCase()) ?? ''),
   validatedScore: 1,

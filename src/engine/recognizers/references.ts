@@ -1,4 +1,5 @@
 import type { Recognizer } from '../types.js';
+import { guarded } from '../scan/guard.js';
 import { patternRecognizer } from './pattern.js';
 
 /**
@@ -9,9 +10,12 @@ const caseNumber = patternRecognizer({
   name: 'case-number',
   entity: 'CASE_NUMBER',
   patterns: [
-    { regex: /(?<![\p{N}/.-])\d{1,3}\/(?:\d{2}|\d{4})(?![\p{N}]|\/\d)/u, score: 0.2 },
+    {
+      regex: guarded('\\d\\d?\\d?\\/', /(?<![\p{N}/.-])\d{1,3}\/(?:\d{2}|\d{4})(?![\p{N}]|\/\d)/u),
+      score: 0.2,
+    },
     // Four to six digits, a slash and a two-digit year: the shape of court application numbers.
-    { regex: /(?<![\p{N}/.-])\d{4,6}\/\d{2}(?![\p{N}]|\/\d)/u, score: 0.45 },
+    { regex: guarded('\\d{4}', /(?<![\p{N}/.-])\d{4,6}\/\d{2}(?![\p{N}]|\/\d)/u), score: 0.45 },
     {
       regex: /(?<![\p{L}\p{N}])\d{1,2}[:-](?:cv|cr|mc|mj|bk|ap)[:-]\d{3,6}(?:-[A-Z]{2,4})?(?![\p{L}\p{N}])/iu,
       score: 0.7,

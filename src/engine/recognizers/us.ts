@@ -1,5 +1,6 @@
 import type { Recognizer } from '../types.js';
 import { compact } from '../validators/checksums.js';
+import { guarded } from '../scan/guard.js';
 import { patternRecognizer } from './pattern.js';
 
 /**
@@ -71,7 +72,10 @@ const driverLicense = patternRecognizer({
   name: 'us-driver-license',
   entity: 'US_DRIVER_LICENSE',
   patterns: [
-    { regex: /(?<![\p{L}\p{N}-])[A-Za-z]{1,2}\d{5,14}[A-Za-z]?(?![\p{L}\p{N}])/u, score: 0.15 },
+    {
+      regex: guarded('[A-Za-z]{1,2}\\d', /(?<![\p{L}\p{N}-])[A-Za-z]{1,2}\d{5,14}[A-Za-z]?(?![\p{L}\p{N}])/u),
+      score: 0.15,
+    },
     { regex: /(?<![\p{L}\p{N}-])\d{7,15}[A-Za-z]?(?![\p{L}\p{N}])/u, score: 0.05 },
     { regex: /(?<![\p{L}\p{N}-])[A-Za-z]\d{3}-\d{3,4}-\d{3,4}(?:-\d{1,3})?(?![\p{L}\p{N}])/u, score: 0.2 },
   ],
