@@ -18,7 +18,10 @@ import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 import { cachedParse } from './ocr-cache.js';
 
-const root = fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
+// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
+const root = process.env.VEIL_EVAL_DIR
+  ? `${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/sroie/`
+  : fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
 if (!existsSync(root)) {
   console.log(`eval:crops skipped: ${root} not found`);
   process.exit(0);

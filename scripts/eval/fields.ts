@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: npm run eval:fields [-- --misses] [-- --fit] [-- --engine native|wasm|vote]   (--misses lists the dev half's misses, for
+// Usage: npm run eval:fields [-- --misses] [-- --fit] [-- --engine native|wasm|vote|paddle]   (--misses lists the dev half's misses, for
 // tuning; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
@@ -32,16 +32,20 @@ import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
 
-const root = fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
+// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
+const root = process.env.VEIL_EVAL_DIR
+  ? `${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/sroie/`
+  : fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
 if (!existsSync(root)) {
   console.log(`eval:fields skipped: ${root} not found`);
   process.exit(0);
 }
 const showMisses = process.argv.includes('--misses');
-// `--engine native|wasm|vote` reads with that OCR engine (cached apart); by default the shared engine
+// `--engine native|wasm|vote|paddle` reads with that OCR engine (cached apart); by default the shared engine
 // (`auto`: the native tesseract when installed, as the product does).
 const engineArg = process.argv.indexOf('--engine');
-const engine = engineArg > 0 ? (process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote') : undefined;
+const engine =
+  engineArg > 0 ? (process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote' | 'paddle') : undefined;
 const ocr = engine ? createOcr(engine) : undefined;
 const fit = process.argv.includes('--fit');
 const CALIBRATION_FILE = fileURLToPath(
