@@ -28,7 +28,7 @@ const DEFAULT_TIMEOUT_MS = 120_000;
  * The detection model reads the image shrunk to at most this many pixels (and sides of multiples
  * of 32, as its strides need); the boxes it finds are read at full size by the recognition model.
  */
-const DETECTION_MAX_PIXELS = 2_000_000;
+const DETECTION_MAX_PIXELS = 1_000_000;
 /** The recognition model's input height. */
 const LINE_HEIGHT = 48;
 /**
