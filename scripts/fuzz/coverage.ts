@@ -34,94 +34,6 @@ const MAX_CORPUS = 4_000;
 const MAX_FINDINGS = 5;
 const FRESH_EVERY = 4;
 
-/** Each format's keywords, inserted whole by the dictionary mutation. */
-const DICTIONARIES: Record<string, readonly string[]> = {
-  pdf: [
-    'obj',
-    'endobj',
-    'stream\n',
-    '\nendstream',
-    'xref',
-    'trailer',
-    'startxref',
-    '%%EOF',
-    '<<',
-    '>>',
-    '/Filter',
-    '/FlateDecode',
-    '/Length',
-    '/Type',
-    '/Page',
-    '/Pages',
-    '/Root',
-    '/ObjStm',
-    '/Font',
-    '/Contents',
-    ' 0 R',
-    'BT',
-    'ET',
-    'Tj',
-    '/Encrypt',
-  ],
-  csv: [',', ';', '\t', '"', '""', '\r\n', '\n', '\ufeff'],
-  json: ['{', '}', '[', ']', '":', ',"', 'null', 'true', '1e999', '-0', '"\\u0000"', '"\\ud800"', '\n'],
-  'docx-xml': [
-    '<w:p>',
-    '</w:p>',
-    '<w:t>',
-    '</w:t>',
-    '<w:br/>',
-    '<w:tab/>',
-    '&amp;',
-    '&#x0;',
-    '<![CDATA[',
-    ']]>',
-    '<!--',
-    '-->',
-    '<!DOCTYPE',
-  ],
-  docx: ['PK\x03\x04', 'PK\x01\x02', 'PK\x05\x06', 'word/document.xml', '<w:t>', '</w:t>'],
-  email: [
-    '\r\n',
-    '\r\n\r\n',
-    'Content-Type: ',
-    'multipart/mixed; boundary="b"',
-    '\r\n--b\r\n',
-    '\r\n--b--',
-    'Content-Transfer-Encoding: base64',
-    'quoted-printable',
-    '=?utf-8?B?',
-    '=?utf-8?Q?',
-    '?=',
-    'filename=',
-    'message/rfc822',
-  ],
-  image: [
-    '\x89PNG\r\n\x1a\n',
-    'IHDR',
-    'IDAT',
-    'IEND',
-    'tEXt',
-    '\xff\xd8\xff\xe0',
-    '\xff\xd9',
-    'Exif\x00\x00',
-    'GIF89a',
-    'RIFF',
-    'WEBP',
-  ],
-  text: ['\ufeff', '\r\n', '\u0000', '\u2028', 'é', '\ud83d\ude00'],
-  sniff: [
-    '%PDF-1.7',
-    'PK\x03\x04',
-    '\x89PNG',
-    '\xff\xd8\xff',
-    'From: a@b.c\r\n',
-    'Content-Type: ',
-    '{',
-    '<?xml',
-  ],
-};
-
 interface Outcome {
   readonly executions: number;
   readonly corpus: number;
@@ -162,7 +74,7 @@ function grew(all: Set<string>, seen: Set<string>): boolean {
 }
 
 async function guided(target: FuzzTarget, probe: CoverageProbe): Promise<Outcome> {
-  const dictionary = [...(DICTIONARIES[target.name] ?? []), FUZZ_CANARY].map((t) => Buffer.from(t, 'latin1'));
+  const dictionary = [...(target.dictionary ?? []), FUZZ_CANARY].map((t) => Buffer.from(t, 'latin1'));
   const corpus: Uint8Array[] = fc.sample(target.input, { numRuns: 16, seed: 20_261_206 });
   const all = new Set<string>();
   const findings: string[] = [];

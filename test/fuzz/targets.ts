@@ -40,7 +40,97 @@ export interface FuzzTarget {
   readonly input: fc.Arbitrary<Uint8Array>;
   /** Resolves when the input was handled as the contract says; rejects with a FuzzFinding otherwise. */
   check(input: Uint8Array): Promise<void>;
+  /** The format's keywords, which a mutating fuzzer inserts whole (`npm run fuzz:coverage`). */
+  readonly dictionary?: readonly string[];
 }
+
+/** Each format's keywords: structure-aware alphabets here, whole-token insertions when mutating. */
+const DICTIONARIES: Readonly<Record<string, readonly string[]>> = {
+  pdf: [
+    'obj',
+    'endobj',
+    'stream\n',
+    '\nendstream',
+    'xref',
+    'trailer',
+    'startxref',
+    '%%EOF',
+    '<<',
+    '>>',
+    '/Filter',
+    '/FlateDecode',
+    '/Length',
+    '/Type',
+    '/Page',
+    '/Pages',
+    '/Root',
+    '/ObjStm',
+    '/Font',
+    '/Contents',
+    ' 0 R',
+    'BT',
+    'ET',
+    'Tj',
+    '/Encrypt',
+  ],
+  csv: [',', ';', '\t', '"', '""', '\r\n', '\n', '\ufeff'],
+  json: ['{', '}', '[', ']', '":', ',"', 'null', 'true', '1e999', '-0', '"\\u0000"', '"\\ud800"', '\n'],
+  'docx-xml': [
+    '<w:p>',
+    '</w:p>',
+    '<w:t>',
+    '</w:t>',
+    '<w:br/>',
+    '<w:tab/>',
+    '&amp;',
+    '&#x0;',
+    '<![CDATA[',
+    ']]>',
+    '<!--',
+    '-->',
+    '<!DOCTYPE',
+  ],
+  docx: ['PK\x03\x04', 'PK\x01\x02', 'PK\x05\x06', 'word/document.xml', '<w:t>', '</w:t>'],
+  email: [
+    '\r\n',
+    '\r\n\r\n',
+    'Content-Type: ',
+    'multipart/mixed; boundary="b"',
+    '\r\n--b\r\n',
+    '\r\n--b--',
+    'Content-Transfer-Encoding: base64',
+    'quoted-printable',
+    '=?utf-8?B?',
+    '=?utf-8?Q?',
+    '?=',
+    'filename=',
+    'message/rfc822',
+  ],
+  image: [
+    '\x89PNG\r\n\x1a\n',
+    'IHDR',
+    'IDAT',
+    'IEND',
+    'tEXt',
+    '\xff\xd8\xff\xe0',
+    '\xff\xd9',
+    'Exif\x00\x00',
+    'GIF89a',
+    'RIFF',
+    'WEBP',
+  ],
+  text: ['\ufeff', '\r\n', '\u0000', '\u2028', 'é', '\ud83d\ude00'],
+  sniff: [
+    '%PDF-1.7',
+    'PK\x03\x04',
+    '\x89PNG',
+    '\xff\xd8\xff',
+    'From: a@b.c\r\n',
+    'Content-Type: ',
+    '{',
+    '<?xml',
+  ],
+};
 
 function checkRefusal(error: unknown): void {
   if (!isVeilError(error))
@@ -149,7 +239,7 @@ export async function parserTargets(): Promise<FuzzTarget[]> {
     utf8(`{"name":"Jane","contact":{"email":"jane@example.org"},"list":[1,2,{"${FUZZ_CANARY}":null}]}`),
     utf8('{"a":1}\n{"a":2}\n'),
   ];
-  return [
+  const targets: FuzzTarget[] = [
     {
       name: 'text',
       input: fc.oneof(
@@ -178,20 +268,7 @@ export async function parserTargets(): Promise<FuzzTarget[]> {
     },
     {
       name: 'docx-xml',
-      input: textOf([
-        '<w:p>',
-        '</w:p>',
-        '<w:t>',
-        '</w:t>',
-        '<w:br/>',
-        '<w:tab/>',
-        '&amp;',
-        '&#x41;',
-        '<![CDATA[',
-        ']]>',
-        '<!--',
-        '-->',
-      ]),
+      input: textOf(DICTIONARIES['docx-xml']!),
       check: (b) => handled(() => wordParagraphs(text(b))),
     },
     { name: 'docx', input: mutated(docxs), check: (b) => handled(() => parseDocx(b, LIMITS)) },
@@ -219,6 +296,7 @@ export async function parserTargets(): Promise<FuzzTarget[]> {
       check: (b) => handled(() => sniffType(b)),
     },
   ];
+  return targets.map((t) => ({ ...t, dictionary: DICTIONARIES[t.name] ?? [] }));
 }
 
 /** Statuses the API may answer a request it refuses; anything 5xx is a finding. */

@@ -151,8 +151,8 @@ function domainOf(groupBy: GroupBy, policy: Policy): string[] {
 }
 
 /**
- * A tenant's succeeded jobs created in [from, to), as analytics sees them. Jobs record no
- * template yet, so `template` is null (the `(none)` key) until extraction templates do.
+ * A tenant's succeeded jobs created in [from, to), as analytics sees them: `template` is the name
+ * of the field template the job extracted under, null (the `(none)` key) for a job without one.
  */
 async function jobsInRange(
   db: Kysely<Schema>,
@@ -163,7 +163,7 @@ async function jobsInRange(
   const rows = await withTenantScope(db, tenant, (trx) =>
     trx
       .selectFrom('jobs')
-      .select(['id', 'purpose', 'allow_analytics', 'subject_hmac', 'counts_by_type'])
+      .select(['id', 'purpose', 'allow_analytics', 'subject_hmac', 'counts_by_type', 'template_name'])
       .where('tenant_id', '=', tenant)
       .where('status', '=', 'succeeded')
       .where('created_at', '>=', from)
@@ -175,7 +175,7 @@ async function jobsInRange(
     purpose: row.purpose,
     allowAnalytics: row.allow_analytics,
     subjectHmac: row.subject_hmac,
-    template: null,
+    template: row.template_name,
     countsByType:
       typeof row.counts_by_type === 'string'
         ? (JSON.parse(row.counts_by_type) as Record<string, number>)

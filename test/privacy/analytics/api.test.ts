@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { loadPolicy } from '../../../src/policy/index.js';
+import type { Policy } from '../../../src/policy/index.js';
 import { DEFAULT_POLICY_PATH } from '../../../src/runtime/service.js';
 import {
   as,
@@ -37,10 +38,11 @@ for (const driver of DRIVER_NAMES) {
     let t: TestService;
     const range = () =>
       `from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
+    let policy: Policy;
     before(async () => {
       const base = await loadPolicy(DEFAULT_POLICY_PATH);
       // ε = 10 for a count of sensitivity 1 is scale 0.1: P[noise ≠ 0] ≈ 4·10⁻⁹, so jobs by purpose come out exact.
-      const policy = {
+      policy = {
         ...base,
         analytics: {
           epsilon_per_release: 10,
@@ -52,7 +54,12 @@ for (const driver of DRIVER_NAMES) {
       const analytics = { basis: 'consent', allow_analytics: true };
       const bodies = [
         textJob(TEXT, { consent: analytics }),
-        textJob(TEXT, { consent: analytics, purpose: 'invoice_processing' }),
+        textJob(TEXT, {
+          consent: analytics,
+          purpose: 'invoice_processing',
+          template: 'invoice',
+          outputs: ['findings_summary', 'fields'],
+        }),
         textJob(TEXT, { consent: analytics, purpose: 'kyc' }),
         // Not counted: the basis is consent, but the job never allowed analytics.
         textJob(TEXT, { consent: { basis: 'consent' }, purpose: 'invoice_processing' }),
@@ -188,6 +195,30 @@ for (const driver of DRIVER_NAMES) {
       assert.equal(events[0]!.event.code, 'purpose');
       assert.equal(events[0]!.event.counts.epsilon_micro, 10_000_000);
       assert.equal(events[1]!.event.counts.spent_micro, 20_000_000);
+    });
+
+    test('jobs by template: the template each consenting job extracted under, (none) for the others', async () => {
+      // A fresh day's worth of budget: the first test spent this one's.
+      policy = {
+        ...policy,
+        analytics: {
+          ...policy.analytics!,
+          budget: { epsilon: 1000, period: 'day' },
+          templates: ['invoice', 'receipt'],
+        },
+      };
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/analytics/counts?group_by=template&${range()}`,
+        headers: as('auditor'),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json<Answer>().counts, [
+        { key: '(none)', count: 2 },
+        { key: '(other)', count: 0 },
+        { key: 'invoice', count: 1 },
+        { key: 'receipt', count: 0 },
+      ]);
     });
 
     test('another tenant has its own budget and sees none of these jobs', async () => {
