@@ -1,8 +1,8 @@
 // One receipt image end to end through `veil fields` (parse with OCR, detect, extract), the
 // product path: the first run includes starting the OCR workers (as a one-off CLI call does), the
 // later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
-// Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm|vote` for one; `vote` only when asked).
-// Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm|vote] [-- FILE]
+// Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm|vote|paddle` for one; `vote` only when asked).
+// Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm|vote|paddle] [-- FILE]
 // Figures are noisy on a shared machine: compare best and median, not one run. Beside the wall
 // time each run prints the CPU time it took (this process's threads plus the tesseract processes
 // it waited for, from /proc): on a loaded machine wall time measures the queue for a core, CPU time
@@ -18,9 +18,9 @@ import { closeDocumentResources } from '../../src/documents/resources.js';
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const engineArg = process.argv.indexOf('--engine');
-const engines: ('native' | 'wasm' | 'vote')[] =
+const engines: ('native' | 'wasm' | 'vote' | 'paddle')[] =
   engineArg > 0
-    ? [process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote']
+    ? [process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote' | 'paddle']
     : (await nativeTesseractAvailable())
       ? ['native', 'wasm']
       : ['wasm'];
@@ -28,7 +28,9 @@ const file =
   process.argv
     .slice(2)
     .find((a, i, all) => !a.startsWith('--') && !['--runs', '--engine'].includes(all[i - 1] ?? '')) ??
-  fileURLToPath(new URL('../../../shared/eval/sroie/img/000.jpg', import.meta.url));
+  (process.env.VEIL_EVAL_DIR
+    ? `${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/sroie/img/000.jpg`
+    : fileURLToPath(new URL('../../../shared/eval/sroie/img/000.jpg', import.meta.url)));
 if (!existsSync(file)) {
   console.log(`bench:fields skipped: ${file} not found`);
   process.exit(0);
@@ -66,9 +68,18 @@ console.log(
 );
 for (const engine of engines)
   for (const workers of [1, 2]) {
-    const ocr = createOcr(engine, { native: { processes: workers }, wasm: { workers } });
+    const ocr = createOcr(engine, {
+      native: { processes: workers },
+      wasm: { workers },
+      paddle: { concurrency: workers },
+    });
     const cold = await timed(ocr);
-    const name = { native: 'native tesseract', wasm: 'tesseract.js', vote: 'vote (three native readings)' };
+    const name = {
+      native: 'native tesseract',
+      wasm: 'tesseract.js',
+      vote: 'vote (three native readings)',
+      paddle: 'paddle (PP-OCRv4 on ONNX Runtime)',
+    };
     console.log(name[engine]);
     show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold);
     const warm: Run[] = [];
@@ -78,6 +89,10 @@ for (const engine of engines)
     show(`  warm median`, warm[warm.length >> 1]!);
     const cpu = warm.map((r) => r.cpu).sort((a, b) => a - b);
     console.log(`  warm CPU median ${cpu[cpu.length >> 1]!.toFixed(0)} ms, min ${cpu[0]!.toFixed(0)} ms`);
+    const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
+    console.log(
+      `  RSS ${mib(process.memoryUsage().rss)} MiB now, peak ${mib(process.resourceUsage().maxRSS * 1024)} MiB (whole process so far)`,
+    );
     await ocr.close();
   }
 console.log(`load average at the end ${load()}`);

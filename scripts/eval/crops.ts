@@ -4,7 +4,7 @@
 // with the receipt template; every field the router would send to review (status `needs_review`,
 // from statusOf) gets its crop rendered by renderFieldCrop, with every other finding of the default
 // analyzer masked, and the crop's share of the page and its pixels are reported.
-// Usage: npm run eval:crops [-- --cap 0.05] [-- --margin 0.01]
+// Usage: npm run eval:crops [-- --cap 0.05] [-- --margin 0.01] [-- --engine native|wasm|vote|paddle]
 // OCR'd documents come from the cache the fields evaluation fills (see ocr-cache.ts).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { extractFields } from '../../src/ai/fields/extract.js';
 import { createRuleExtractor } from '../../src/ai/fields/rules/extract.js';
 import { loadTemplate } from '../../src/ai/fields/templates.js';
 import { renderFieldCrop } from '../../src/documents/crop.js';
+import { createOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
@@ -49,6 +50,11 @@ const ids = readdirSync(`${root}img`)
   .map((n) => n.slice(0, -4))
   .filter((id) => HELD_OUT.includes(id))
   .sort();
+// `--engine` reads with that OCR engine (cached apart, as eval:fields does); by default the shared one.
+const engineArg = process.argv.indexOf('--engine');
+const engine =
+  engineArg > 0 ? (process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote' | 'paddle') : undefined;
+const ocr = engine ? createOcr(engine) : undefined;
 const tasks: Task[] = [];
 const refused: string[] = [];
 const noBox: string[] = [];
@@ -56,7 +62,7 @@ let fieldCount = 0;
 const started = Date.now();
 for (const id of ids) {
   const bytes = readFileSync(`${root}img/${id}.jpg`);
-  const { doc } = await cachedParse(bytes);
+  const { doc } = await cachedParse(bytes, ocr ? { ocr } : {}, engine);
   const { fields } = await extractFields(doc, template, { rules });
   const findings = detect(documentText(doc).text);
   for (const [field, result] of Object.entries(fields)) {
@@ -117,4 +123,5 @@ console.log(
 if (refused.length > 0) console.log(`refused (box alone over the cap): ${refused.join(', ')}`);
 if (noBox.length > 0) console.log(`no box: ${noBox.join(', ')}`);
 console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);
+await ocr?.close();
 await closeDocumentResources();

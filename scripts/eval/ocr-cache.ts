@@ -18,7 +18,7 @@ const CACHE_DIR = join(tmpdir(), 'veil-eval-ocr-cache');
 export async function cachedParse(
   bytes: Uint8Array,
   options: ParseOptions = {},
-  engine?: 'native' | 'wasm' | 'vote',
+  engine?: 'native' | 'wasm' | 'vote' | 'paddle',
 ): Promise<{ doc: Document; cached: boolean }> {
   const key = createHash('sha256').update(bytes).digest('hex') + (engine ? `-${engine}` : '');
   const path = join(CACHE_DIR, `${key}.json`);

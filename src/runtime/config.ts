@@ -135,11 +135,11 @@ export const configSchema = z
     VEIL_S3_FORCE_PATH_STYLE: flag().default(false),
 
     // Documents.
-    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, the CLI when installed, or three CLI readings voted. */
+    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, the CLI when installed, three CLI readings voted, or PP-OCR on ONNX Runtime. */
     VEIL_OCR: z
       .enum(OCR_ENGINES, {
         error:
-          'expected auto (tesseract CLI when installed), native (the tesseract CLI), wasm (tesseract.js) or vote (three tesseract CLI readings voted word by word)',
+          'expected auto (tesseract CLI when installed), native (the tesseract CLI), wasm (tesseract.js), vote (three tesseract CLI readings voted word by word) or paddle (PP-OCR models on ONNX Runtime)',
       })
       .default('auto'),
 

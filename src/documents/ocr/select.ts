@@ -1,5 +1,6 @@
 import type { OcrEngine, OcrEngineChoice, OcrResult, OcrRunOptions } from './engine.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
+import { createPaddleOcr, type PaddleOcrOptions } from './paddle.js';
 import { createTesseractOcr, type TesseractOptions } from './pool.js';
 import { createVotingOcr } from './vote.js';
 
@@ -7,8 +8,9 @@ import { createVotingOcr } from './vote.js';
 export interface OcrChoiceOptions {
   readonly native?: NativeTesseractOptions;
   readonly wasm?: TesseractOptions;
+  readonly paddle?: PaddleOcrOptions;
   /** Told which engine `auto` picked, once, on first use. */
-  readonly onSelected?: (engine: 'native' | 'wasm' | 'vote') => void;
+  readonly onSelected?: (engine: Exclude<OcrEngineChoice, 'auto'>) => void;
 }
 
 /**
@@ -24,6 +26,7 @@ export function createOcr(choice: OcrEngineChoice, options: OcrChoiceOptions = {
   if (choice === 'native') return announced(createNativeTesseractOcr(options.native), 'native', options);
   if (choice === 'wasm') return announced(createTesseractOcr(options.wasm), 'wasm', options);
   if (choice === 'vote') return announced(votingNativeOcr(options.native), 'vote', options);
+  if (choice === 'paddle') return announced(createPaddleOcr(options.paddle), 'paddle', options);
   let chosen: Promise<OcrEngine> | undefined;
   const engine = (): Promise<OcrEngine> =>
     (chosen ??= nativeTesseractAvailable(options.native?.binary).then((native) => {
@@ -58,7 +61,7 @@ function votingNativeOcr(native: NativeTesseractOptions = {}): OcrEngine {
 
 function announced(
   engine: OcrEngine,
-  name: 'native' | 'wasm' | 'vote',
+  name: Exclude<OcrEngineChoice, 'auto'>,
   options: OcrChoiceOptions,
 ): OcrEngine {
   options.onSelected?.(name);
