@@ -77,7 +77,7 @@ const QUICK_DEATHS_TO_FAIL = 3;
 const MAX_RESPAWN_DELAY_MS = 5000;
 
 /**
- * Starts `threads` detection threads.
+ * A pool of up to `threads` detection threads, each started when a text first waits for one.
  *
  * @throws VeilError `VEIL_INVALID_OPTION` for a thread count or limit out of range.
  *
@@ -158,6 +158,11 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
   }
 
   function dispatch(): void {
+    // Threads start on demand, up to `threads`: a service that never analyses starts none (each
+    // thread loads the engine, about a second of CPU), and a respawn on its way counts as one.
+    const idle = pool.filter((thread) => thread.running === undefined).length;
+    for (let wanted = queue.length - idle; wanted > 0 && pool.length + respawns.size < threads; wanted--)
+      pool.push(start());
     for (const thread of pool) {
       if (queue.length === 0) return;
       if (thread.running !== undefined) continue;
@@ -179,12 +184,12 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
     }
   }
 
-  for (let i = 0; i < threads; i++) pool.push(start());
-
   return {
     analyze(text, analyzeOptions) {
       if (closed) return Promise.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
-      const idle = pool.some((thread) => thread.running === undefined);
+      // A thread not started yet counts as idle.
+      const idle =
+        pool.some((thread) => thread.running === undefined) || pool.length + respawns.size < threads;
       if (!idle && queue.length >= maxQueue)
         return Promise.reject(
           new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'),

@@ -17,7 +17,7 @@ import type { Principal, Role } from '../../src/access/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
 import { openService } from '../../src/runtime/service.js';
 import { findServer } from '../store/drivers.js';
-import { migratedPGlite } from '../store/pglite-template.js';
+import { servicePGlite } from '../store/pglite-template.js';
 import { scratchDatabase } from '../store/postgres-scratch.js';
 import type { ScratchDatabase } from '../store/postgres-scratch.js';
 import type { Service, ServiceOptions } from '../../src/runtime/service.js';
@@ -73,9 +73,9 @@ export async function openTestService(
   let database: ScratchDatabase | undefined;
   if (driver === 'postgres') {
     if (SERVER_URL === undefined) throw new Error('unreachable: postgres is skipped');
-    database = await scratchDatabase(SERVER_URL, 'veil_api', { migrated: true });
+    database = await scratchDatabase(SERVER_URL, 'veil_api', { service: true });
   } else {
-    await migratedPGlite(join(dataDir, 'pglite'));
+    await servicePGlite(join(dataDir, 'pglite'));
   }
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });

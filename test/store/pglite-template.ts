@@ -1,25 +1,38 @@
 /**
  * A migrated PGlite data directory, made once per schema and copied for each fresh test database.
  * A fresh PGlite runs initdb and every migration (about 3 s of CPU); opening a copy of a migrated,
- * cleanly closed cluster costs a tenth of that. The template lives in the temp directory under a
- * name hashing the migrations and the PGlite version, so every test process shares it and a
- * schema change makes a new one.
+ * cleanly closed cluster costs a tenth of that. The templates live in the temp directory under a
+ * name hashing the migrations and the PGlite version, so every test process shares them and a
+ * schema change makes new ones. The service template also holds pg-boss's schema and the job
+ * queues (installing them costs about 0.7 CPU s per service opened), so its name also hashes
+ * pg-boss's version and the queue settings.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openRuntime } from '../../src/runtime/runtime.js';
 import { openDatabase } from '../../src/store/database.js';
 
-function templateKey(): string {
-  const hash = createHash('sha256');
-  hash.update(readFileSync(new URL('../../src/store/migrations.ts', import.meta.url)));
-  hash.update(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)));
-  return hash.digest('hex').slice(0, 16);
-}
+type TemplateKind = 'migrated' | 'service';
 
-const TEMPLATE = join(tmpdir(), `veil-pglite-template-${templateKey()}`);
+const SCHEMA_SOURCES: Record<TemplateKind, readonly string[]> = {
+  migrated: ['../../src/store/migrations.ts', '../../node_modules/@electric-sql/pglite/package.json'],
+  service: [
+    '../../src/store/migrations.ts',
+    '../../node_modules/@electric-sql/pglite/package.json',
+    '../../node_modules/pg-boss/package.json',
+    '../../src/pipeline/jobs/queues.ts',
+  ],
+};
+
+function templatePath(kind: TemplateKind): string {
+  const hash = createHash('sha256');
+  for (const source of SCHEMA_SOURCES[kind]) hash.update(readFileSync(new URL(source, import.meta.url)));
+  const name = kind === 'migrated' ? 'veil-pglite-template' : 'veil-pglite-service-template';
+  return join(tmpdir(), `${name}-${hash.digest('hex').slice(0, 16)}`);
+}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -28,25 +41,44 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-let ready: Promise<void> | undefined;
+const ready = new Map<TemplateKind, Promise<string>>();
 
 /** Builds the template once: in a directory of its own, renamed into place when complete. */
-function template(): Promise<void> {
-  ready ??= (async () => {
-    if (await exists(TEMPLATE)) return;
-    const building = `${TEMPLATE}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    try {
-      const handle = await openDatabase({ driver: 'pglite', dataDir: building });
-      await handle.close();
-      // Another process may have won the race; its template is as good as this one.
-      await rename(building, TEMPLATE).catch(async (error: NodeJS.ErrnoException) => {
-        if (!(await exists(TEMPLATE))) throw error;
-      });
-    } finally {
-      await rm(building, { recursive: true, force: true });
-    }
-  })();
-  return ready;
+function template(kind: TemplateKind): Promise<string> {
+  let building = ready.get(kind);
+  if (building === undefined) {
+    building = (async () => {
+      const path = templatePath(kind);
+      if (await exists(path)) return path;
+      const scratch = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      const dataDir = join(scratch, 'pglite');
+      try {
+        if (kind === 'migrated') {
+          const handle = await openDatabase({ driver: 'pglite', dataDir });
+          await handle.close();
+        } else {
+          // What `openService` opens: the migrated database, pg-boss's schema and the job queues.
+          const runtime = await openRuntime({ dataDir: scratch });
+          await runtime.close();
+        }
+        // Another process may have won the race; its template is as good as this one.
+        await rename(dataDir, path).catch(async (error: NodeJS.ErrnoException) => {
+          if (!(await exists(path))) throw error;
+        });
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+      return path;
+    })();
+    ready.set(kind, building);
+  }
+  return building;
+}
+
+async function copyTemplate(kind: TemplateKind, dataDir: string): Promise<void> {
+  const path = await template(kind);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await cp(path, dataDir, { recursive: true });
 }
 
 /**
@@ -59,8 +91,20 @@ function template(): Promise<void> {
  * const handle = await openDatabase({ driver: 'pglite', dataDir: join(dir, 'pglite') });
  * ```
  */
-export async function migratedPGlite(dataDir: string): Promise<void> {
-  await template();
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await cp(TEMPLATE, dataDir, { recursive: true });
+export function migratedPGlite(dataDir: string): Promise<void> {
+  return copyTemplate('migrated', dataDir);
+}
+
+/**
+ * Like {@link migratedPGlite}, with pg-boss's schema and the job queues installed too: for a
+ * service (`openService`, `openRuntime`) on `<dataDir>/..`, which then finds them in place.
+ *
+ * @example
+ * ```ts
+ * await servicePGlite(join(dir, 'pglite'));
+ * const service = await openService({ dataDir: dir, authenticate });
+ * ```
+ */
+export function servicePGlite(dataDir: string): Promise<void> {
+  return copyTemplate('service', dataDir);
 }

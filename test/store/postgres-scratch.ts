@@ -7,7 +7,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { openRuntime } from '../../src/runtime/runtime.js';
 import { openDatabase } from '../../src/store/database.js';
 
 /** A database of its own on the server: its URL, its name, and how to drop it. */
@@ -17,10 +21,19 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-const TEMPLATE = `veil_tpl_${createHash('sha256')
-  .update(readFileSync(new URL('../../src/store/migrations.ts', import.meta.url)))
-  .digest('hex')
-  .slice(0, 16)}`;
+function schemaHash(sources: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const source of sources) hash.update(readFileSync(new URL(source, import.meta.url)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+const MIGRATIONS = '../../src/store/migrations.ts';
+/** The migrated template; the service template also holds pg-boss's schema and the job queues. */
+const TEMPLATES = {
+  migrated: `veil_tpl_${schemaHash([MIGRATIONS])}`,
+  service: `veil_svc_tpl_${schemaHash([MIGRATIONS, '../../node_modules/pg-boss/package.json', '../../src/pipeline/jobs/queues.ts'])}`,
+} as const;
+type TemplateKind = keyof typeof TEMPLATES;
 
 function withDatabase(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
@@ -38,39 +51,58 @@ async function admin<T>(serverUrl: string, work: (client: pg.Client) => Promise<
   }
 }
 
-let templateReady: Promise<void> | undefined;
+const templatesReady = new Map<TemplateKind, Promise<string>>();
 
-/** Builds the migrated template once: migrated under a name of its own, renamed into place. */
-function template(serverUrl: string): Promise<void> {
-  templateReady ??= (async () => {
-    const found = await admin(serverUrl, (c) =>
-      c.query('select 1 from pg_database where datname = $1', [TEMPLATE]),
-    );
-    if (found.rowCount !== 0) return;
-    const building = `${TEMPLATE}_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await admin(serverUrl, (c) => c.query(`create database ${building}`));
-    try {
-      const handle = await openDatabase({
-        driver: 'postgres',
-        connectionString: withDatabase(serverUrl, building),
-      });
-      await handle.close();
-      await admin(serverUrl, (c) => c.query(`alter database ${building} rename to ${TEMPLATE}`)).catch(
-        (error: { code?: string }) => {
-          // Another run made the template first (duplicate_database); its copy is as good.
-          if (error.code !== '42P04') throw error;
-        },
+/** Fills the database at `url` as the template `kind` holds it. */
+async function install(kind: TemplateKind, url: string): Promise<void> {
+  if (kind === 'migrated') {
+    const handle = await openDatabase({ driver: 'postgres', connectionString: url });
+    await handle.close();
+    return;
+  }
+  // What `openService` opens: the migrated database, pg-boss's schema and the job queues.
+  const dataDir = await mkdtemp(join(tmpdir(), 'veil-pg-template-'));
+  try {
+    const runtime = await openRuntime({ dataDir, databaseUrl: url });
+    await runtime.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Builds a template once: filled under a name of its own, renamed into place. */
+function template(serverUrl: string, kind: TemplateKind): Promise<string> {
+  const name = TEMPLATES[kind];
+  let ready = templatesReady.get(kind);
+  if (ready === undefined) {
+    ready = (async () => {
+      const found = await admin(serverUrl, (c) =>
+        c.query('select 1 from pg_database where datname = $1', [name]),
       );
-    } finally {
-      await admin(serverUrl, (c) => c.query(`drop database if exists ${building} with (force)`));
-    }
-  })();
-  return templateReady;
+      if (found.rowCount !== 0) return name;
+      const building = `${name}_${process.pid}_${randomBytes(4).toString('hex')}`;
+      await admin(serverUrl, (c) => c.query(`create database ${building}`));
+      try {
+        await install(kind, withDatabase(serverUrl, building));
+        await admin(serverUrl, (c) => c.query(`alter database ${building} rename to ${name}`)).catch(
+          (error: { code?: string }) => {
+            // Another run made the template first (duplicate_database); its copy is as good.
+            if (error.code !== '42P04') throw error;
+          },
+        );
+      } finally {
+        await admin(serverUrl, (c) => c.query(`drop database if exists ${building} with (force)`));
+      }
+      return name;
+    })();
+    templatesReady.set(kind, ready);
+  }
+  return ready;
 }
 
 /**
  * A fresh database named `<prefix>_<pid>_<random>`, empty, or with every migration applied when
- * `migrated` is set.
+ * `migrated` is set, or also with pg-boss's schema and the job queues when `service` is set.
  *
  * @example
  * ```ts
@@ -82,12 +114,14 @@ function template(serverUrl: string): Promise<void> {
 export async function scratchDatabase(
   serverUrl: string,
   prefix: string,
-  options: { readonly migrated?: boolean } = {},
+  options: { readonly migrated?: boolean; readonly service?: boolean } = {},
 ): Promise<ScratchDatabase> {
-  if (options.migrated === true) await template(serverUrl);
+  const kind: TemplateKind | undefined =
+    options.service === true ? 'service' : options.migrated === true ? 'migrated' : undefined;
+  const source = kind === undefined ? undefined : await template(serverUrl, kind);
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin(serverUrl, (c) =>
-    c.query(`create database ${name}${options.migrated === true ? ` template ${TEMPLATE}` : ''}`),
+    c.query(`create database ${name}${source === undefined ? '' : ` template ${source}`}`),
   );
   return {
     name,
