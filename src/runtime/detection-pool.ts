@@ -36,6 +36,13 @@ export interface DetectionPoolOptions {
   readonly maxQueue?: number;
   /** Heap limit of each thread in MiB (default 512): a runaway text ends its thread, not the service. */
   readonly maxHeapMb?: number;
+  /**
+   * `eager` (default) starts every thread at once, so the first requests after a start find them
+   * warm; `on-demand` starts each when a text first waits for one (a process that may never
+   * analyse, such as a one-off command or a test, pays nothing: a thread loads the engine, about a
+   * second of CPU).
+   */
+  readonly start?: 'eager' | 'on-demand';
 }
 
 /** Analysis on worker threads. */
@@ -77,7 +84,8 @@ const QUICK_DEATHS_TO_FAIL = 3;
 const MAX_RESPAWN_DELAY_MS = 5000;
 
 /**
- * A pool of up to `threads` detection threads, each started when a text first waits for one.
+ * A pool of `threads` detection threads, started at once or each when a text first waits for one
+ * (`start`).
  *
  * @throws VeilError `VEIL_INVALID_OPTION` for a thread count or limit out of range.
  *
@@ -158,8 +166,7 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
   }
 
   function dispatch(): void {
-    // Threads start on demand, up to `threads`: a service that never analyses starts none (each
-    // thread loads the engine, about a second of CPU), and a respawn on its way counts as one.
+    // On demand, threads start up to `threads` as texts wait (a respawn on its way counts as one).
     const idle = pool.filter((thread) => thread.running === undefined).length;
     for (let wanted = queue.length - idle; wanted > 0 && pool.length + respawns.size < threads; wanted--)
       pool.push(start());
@@ -183,6 +190,8 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
       thread.worker.ref();
     }
   }
+
+  if (options.start !== 'on-demand') for (let i = 0; i < threads; i++) pool.push(start());
 
   return {
     analyze(text, analyzeOptions) {

@@ -139,6 +139,8 @@ export interface ServiceOptions {
    * analyses in the request's thread. Default {@link defaultDetectionThreads}.
    */
   readonly detectionThreads?: number;
+  /** When the detection threads start: all at once (default) or each when first needed. */
+  readonly detectionStart?: 'eager' | 'on-demand';
   /**
    * The largest text/plain document that runs as one fused job (`VEIL_FUSED_MAX_BYTES`); 0 sends
    * every job through the per-step queues. Default `DEFAULT_FUSED_MAX_BYTES` (256 KiB).
@@ -501,7 +503,11 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         'VEIL_INVALID_OPTION',
         'service: detectionThreads must be an integer of at least 0',
       );
-    if (threads > 0) detection = createDetectionPool({ threads });
+    if (threads > 0)
+      detection = createDetectionPool({
+        threads,
+        ...(options.detectionStart ? { start: options.detectionStart } : {}),
+      });
     const policyFor = async (tenantId: string): Promise<Policy> => (await tenantPolicy(tenantId)).policy;
     alerting = createAlerting({
       db: runtime.handle.db,

@@ -86,6 +86,8 @@ export async function openTestService(
     logger,
     workers: 1,
     pollingIntervalSeconds: 0.5,
+    // Most tests never analyse through the pool: its threads start only if one does.
+    detectionStart: 'on-demand',
     // Generous limits: the tests fire many requests from one principal.
     api: { rateLimit: { max: 100_000, windowMs: 60_000 } },
     ...options,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
@@ -51,6 +52,37 @@ describe('detection pool options', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('detection pool started on demand', () => {
+  it('starts no thread until a text waits, then answers like an eager pool; a full queue still admits the first text', async () => {
+    // The process's OS threads (Linux): a worker thread adds some when it starts.
+    const osThreads = () => Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    const before = osThreads();
+    const pool = createDetectionPool({ threads: 2, start: 'on-demand', maxQueue: 0 });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(osThreads(), before, 'no thread before the first text');
+      const local = createAnalyzer();
+      assert.deepEqual(await pool.analyze(TEXTS[0]!, {}), local(TEXTS[0]!));
+      const texts = Array.from({ length: 10 }, (_, i) => `${TEXTS[i % TEXTS.length]} Visit ${i}.`);
+      const settled = await Promise.allSettled(texts.map((text) => pool.analyze(text, {})));
+      settled.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') assert.deepEqual(outcome.value, local(texts[i]!));
+        else assert.ok(isCode('VEIL_BUSY')(outcome.reason));
+      });
+      assert.ok(settled.some((o) => o.status === 'fulfilled'));
+      assert.ok(osThreads() > before, 'threads started for the texts');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('closes cleanly having never started a thread', async () => {
+    const pool = createDetectionPool({ threads: 2, start: 'on-demand' });
+    await pool.close();
+    await assert.rejects(pool.analyze('x', {}), isCode('VEIL_NOT_READY'));
   });
 });
 

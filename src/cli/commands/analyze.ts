@@ -59,7 +59,7 @@ async function analyzeFile(file: string, options: AnalyzeOptions, flags: Analyze
   const threads = flags.threads ?? 1;
   const pool =
     threads > 1
-      ? (await import('../../runtime/detection-pool.js')).createDetectionPool({ threads })
+      ? (await import('../../runtime/detection-pool.js')).createDetectionPool({ threads, start: 'on-demand' })
       : undefined;
   const chunked = pool ? { ...options, analyzeText: pool.analyze, inFlight: threads } : options;
   try {
