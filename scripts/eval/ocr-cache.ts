@@ -2,13 +2,28 @@
 // 40 SROIE receipts takes minutes, and tuning extraction rules should not wait for it each time.
 // Evaluation data only (third-party receipts), so the cache is plain JSON in the temp directory.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Document } from '../../src/documents/model.js';
 import { parseDocument, type ParseOptions } from '../../src/documents/parse.js';
 
 const CACHE_DIR = join(tmpdir(), 'veil-eval-ocr-cache');
+
+/**
+ * The OCR code's own fingerprint (every file under src/documents/ocr): a change to an engine or
+ * its settings reads afresh instead of scoring an older reading from the cache.
+ */
+const OCR_SOURCES = fileURLToPath(new URL('../../src/documents/ocr/', import.meta.url));
+const OCR_FINGERPRINT = readdirSync(OCR_SOURCES)
+  .sort()
+  .reduce(
+    (hash, name) => hash.update(name).update(readFileSync(join(OCR_SOURCES, name))),
+    createHash('sha256'),
+  )
+  .digest('hex')
+  .slice(0, 12);
 
 /**
  * The parsed document for `bytes`, from the cache when it holds one, else parsed and stored.
@@ -20,7 +35,7 @@ export async function cachedParse(
   options: ParseOptions = {},
   engine?: 'native' | 'wasm' | 'vote' | 'paddle',
 ): Promise<{ doc: Document; cached: boolean }> {
-  const key = createHash('sha256').update(bytes).digest('hex') + (engine ? `-${engine}` : '');
+  const key = `${createHash('sha256').update(bytes).digest('hex')}-${OCR_FINGERPRINT}${engine ? `-${engine}` : ''}`;
   const path = join(CACHE_DIR, `${key}.json`);
   if (existsSync(path)) return { doc: JSON.parse(readFileSync(path, 'utf8')) as Document, cached: true };
   const doc = await parseDocument(bytes, options);
@@ -31,8 +46,6 @@ export async function cachedParse(
 
 // Run directly, it fills the cache for every SROIE receipt.
 if (process.argv[1]?.endsWith('ocr-cache.ts')) {
-  const { readdirSync } = await import('node:fs');
-  const { fileURLToPath } = await import('node:url');
   const { closeDocumentResources } = await import('../../src/documents/resources.js');
   const root = fileURLToPath(new URL('../../../shared/eval/sroie/img/', import.meta.url));
   const started = Date.now();
