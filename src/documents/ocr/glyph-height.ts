@@ -1,3 +1,5 @@
+import { components8 } from './components.js';
+
 /**
  * Otsu's threshold of an 8-bit greyscale image: the grey level that best separates ink from paper.
  */
@@ -35,40 +37,20 @@ function otsuThreshold(pixels: Uint8Array): number {
  */
 export function glyphHeight(pixels: Uint8Array, width: number, height: number): number | undefined {
   const threshold = otsuThreshold(pixels);
-  // 1 = unvisited ink, 0 = paper or visited.
   const ink = new Uint8Array(width * height);
   for (let i = 0; i < ink.length; i++) ink[i] = pixels[i]! <= threshold ? 1 : 0;
-  const stack = new Int32Array(width * height);
   const heights: number[] = [];
   const tallest = Math.max(8, Math.floor(height / 8));
-  for (let start = 0; start < ink.length; start++) {
-    if (ink[start] === 0) continue;
-    ink[start] = 0;
-    let [size, area] = [1, 0];
-    stack[0] = start;
+  for (const cells of components8(ink, width, height)) {
+    const area = cells.length;
     let [minX, maxX, minY, maxY] = [width, -1, height, -1];
-    while (size > 0) {
-      const at = stack[--size]!;
-      area++;
+    for (const at of cells) {
       const x = at % width;
       const y = (at - x) / width;
       if (x < minX) minX = x;
       if (x > maxX) maxX = x;
       if (y < minY) minY = y;
       if (y > maxY) maxY = y;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          if (nx < 0 || nx >= width) continue;
-          const next = ny * width + nx;
-          if (ink[next] === 1) {
-            ink[next] = 0;
-            stack[size++] = next;
-          }
-        }
-      }
     }
     const h = maxY - minY + 1;
     const w = maxX - minX + 1;

@@ -1,4 +1,5 @@
 import type { Box } from '../model.js';
+import { components8 } from './components.js';
 
 /** A probability map of text pixels, as PP-OCR's DB detection model outputs it (row by row). */
 export interface TextMap {
@@ -46,32 +47,12 @@ const MIN_SIDE = 3;
  */
 export function textRegions(map: TextMap): TextRegion[] {
   const { data, width, height } = map;
-  const seen = new Uint8Array(width * height);
+  const above = new Uint8Array(width * height);
+  for (let i = 0; i < above.length; i++) above[i] = data[i]! > PIXEL_THRESHOLD ? 1 : 0;
   const regions: TextRegion[] = [];
-  for (let start = 0; start < data.length; start++) {
-    if (seen[start] !== 0 || data[start]! <= PIXEL_THRESHOLD) continue;
-    seen[start] = 1;
-    const pixels = [start];
+  for (const pixels of components8(above, width, height)) {
     let sum = 0;
-    for (let i = 0; i < pixels.length; i++) {
-      const at = pixels[i]!;
-      sum += data[at]!;
-      const x = at % width;
-      const y = (at - x) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          if (nx < 0 || nx >= width) continue;
-          const n = ny * width + nx;
-          if (seen[n] === 0 && data[n]! > PIXEL_THRESHOLD) {
-            seen[n] = 1;
-            pixels.push(n);
-          }
-        }
-      }
-    }
+    for (const at of pixels) sum += data[at]!;
     if (sum / pixels.length < BOX_THRESHOLD) continue;
     const region = regionOf(pixels, width);
     if (region) regions.push(region);
