@@ -121,7 +121,23 @@ for (const route of ['steps', 'fused'] as const)
 
         const second = spawnWorker(env, log);
         children.push(second);
-        await until('every job to succeed', 90_000, async () => (await succeeded()) === JOBS);
+        // A run killed after its job's status and before its closing sweep (the `parsed` artifact)
+        // leaves a succeeded job whose message is retried once it expires: wait for the queue to
+        // settle too, not only for the statuses.
+        const unsettled = async () =>
+          Number(
+            (
+              await sql<{ n: string }>`select count(*) as n from pgboss.job
+                where name like 'veil-job-%' and state in ('created', 'retry', 'active')`.execute(
+                runtime.handle.db,
+              )
+            ).rows[0]?.n ?? 0,
+          );
+        await until(
+          'every job to succeed and every queue message to settle',
+          90_000,
+          async () => (await succeeded()) === JOBS && (await unsettled()) === 0,
+        );
         second.kill('SIGTERM');
         assert.equal((await exited(second)).code, 0, 'the second worker stops cleanly on SIGTERM');
 
