@@ -20,7 +20,7 @@ import { readRedacted } from '../../src/pipeline/jobs/commands.js';
 import { FAILED_QUEUE, STEP_QUEUES } from '../../src/pipeline/jobs/queues.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../src/store/index.js';
-import { canaries, submitCanaryJobs } from '../pipeline/jobs/fixtures.js';
+import { canaries, submitCanaryJobs, unsettledJobMessages } from '../pipeline/jobs/fixtures.js';
 
 export const FAULT_JOBS = Number(process.env.VEIL_FAULT_JOBS ?? 30);
 export const TENANT = 'tenant-faults';
@@ -83,6 +83,11 @@ export async function statusCounts(runtime: Runtime): Promise<Record<string, num
 export async function finished(runtime: Runtime): Promise<number> {
   const counts = await statusCounts(runtime);
   return (counts['succeeded'] ?? 0) + (counts['failed'] ?? 0);
+}
+
+/** True once `count` jobs have finished and no queue message is left to run (see unsettledJobMessages). */
+export async function allSettled(runtime: Runtime, count: number): Promise<boolean> {
+  return (await finished(runtime)) === count && (await unsettledJobMessages(runtime.handle)) === 0;
 }
 
 /** What a finished run looks like. */

@@ -23,6 +23,7 @@ import { EncryptedFileBlobStore, forTenant } from '../../src/store/index.js';
 import { SERVER_URL } from '../api/jobs-harness.js';
 import { canaries } from '../pipeline/jobs/fixtures.js';
 import {
+  allSettled,
   assertNoCanaries,
   checkJobs,
   exited,
@@ -98,10 +99,8 @@ async function scene(
 
 async function drain(s: Scene, t: TestContext): Promise<void> {
   const started = Date.now();
-  await until(
-    `all ${FAULT_JOBS} jobs to finish`,
-    DRAIN_MS,
-    async () => (await finished(s.runtime)) === FAULT_JOBS,
+  await until(`all ${FAULT_JOBS} jobs to finish and their queue messages to settle`, DRAIN_MS, async () =>
+    allSettled(s.runtime, FAULT_JOBS),
   );
   t.diagnostic(
     `drained in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(await statusCounts(s.runtime))}`,
@@ -302,7 +301,7 @@ describe(
             workers,
             await startWorkers({ ...s.runtime, concurrency: 2, pollingIntervalSeconds: 0.5 }),
           );
-          await until('every job to finish', DRAIN_MS, async () => (await finished(s.runtime)) === count);
+          await until('every job to finish', DRAIN_MS, async () => allSettled(s.runtime, count));
           const outcome = await checkJobs(s.runtime, s.ids);
           assert.deepEqual(outcome, { succeeded: count - 1, failed: { VEIL_BLOB_CORRUPT: 1 } });
 

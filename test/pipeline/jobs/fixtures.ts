@@ -152,3 +152,14 @@ export async function submitCanaryJobs(
   }
   return ids;
 }
+
+/**
+ * Queue messages of Veil's job queues not yet settled (created, waiting to retry or active). A run
+ * killed after its job's status and before its closing sweep leaves a finished job whose message is
+ * retried once it expires, so "every job finished" is not yet "nothing left to do".
+ */
+export async function unsettledJobMessages(handle: Pick<DatabaseHandle, 'db'>): Promise<number> {
+  const result = await sql<{ n: string }>`select count(*) as n from pgboss.job
+    where name like 'veil-job-%' and state in ('created', 'retry', 'active')`.execute(handle.db);
+  return Number(result.rows[0]?.n ?? 0);
+}

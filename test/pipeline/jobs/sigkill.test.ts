@@ -15,7 +15,7 @@ import type { Runtime } from '../../../src/runtime/runtime.js';
 import { forTenant } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
 import type { TestDatabase } from '../../store/drivers.js';
-import { canaries, submitCanaryJobs } from './fixtures.js';
+import { canaries, submitCanaryJobs, unsettledJobMessages } from './fixtures.js';
 
 const postgres = DRIVERS.find((d) => d.name === 'postgres')!;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -121,22 +121,10 @@ for (const route of ['steps', 'fused'] as const)
 
         const second = spawnWorker(env, log);
         children.push(second);
-        // A run killed after its job's status and before its closing sweep (the `parsed` artifact)
-        // leaves a succeeded job whose message is retried once it expires: wait for the queue to
-        // settle too, not only for the statuses.
-        const unsettled = async () =>
-          Number(
-            (
-              await sql<{ n: string }>`select count(*) as n from pgboss.job
-                where name like 'veil-job-%' and state in ('created', 'retry', 'active')`.execute(
-                runtime.handle.db,
-              )
-            ).rows[0]?.n ?? 0,
-          );
         await until(
           'every job to succeed and every queue message to settle',
           90_000,
-          async () => (await succeeded()) === JOBS && (await unsettled()) === 0,
+          async () => (await succeeded()) === JOBS && (await unsettledJobMessages(runtime.handle)) === 0,
         );
         second.kill('SIGTERM');
         assert.equal((await exited(second)).code, 0, 'the second worker stops cleanly on SIGTERM');
