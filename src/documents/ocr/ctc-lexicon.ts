@@ -7,13 +7,13 @@ export interface CtcLine {
   readonly classes: Classes;
 }
 
-/** What {@link lexiconCorrected} takes. */
-export interface LexiconOptions {
-  /** Words read with at least this confidence (mean character probability) are kept as read. */
+/** What {@link lexiconCorrected} and {@link numbersCorrected} take. */
+export interface CorrectionOptions {
+  /** Words (or a number's odd letter) read with at least this confidence (mean character probability) are kept as read. */
   readonly below: number;
   /**
-   * A lexicon word replaces a reading when the model finds it at most this much less likely (natural
-   * log of the ratio of their CTC probabilities): the prior odds of a known word over an unknown one.
+   * An alternative replaces a reading when the model finds it at most this much less likely (natural
+   * log of the ratio of their CTC probabilities): the prior odds of a known word or a number.
    */
   readonly margin: number;
 }
@@ -131,14 +131,14 @@ function classIndex(classes: Classes): Map<string, number> {
  *
  * @example
  * ```ts
- * lexiconCorrected(words, line, ['JALAN', 'KAWASAN'], { below: 0.9, margin: 4 }); // 'Kawassn' -> 'Kawasan'
+ * lexiconCorrected(words, line, new Set(['JALAN', 'KAWASAN']), { below: 0.9, margin: 4 }); // 'Kawassn' -> 'Kawasan'
  * ```
  */
 export function lexiconCorrected(
   words: readonly DecodedWord[],
   line: CtcLine,
   lexicon: ReadonlySet<string>,
-  options: LexiconOptions,
+  options: CorrectionOptions,
 ): DecodedWord[] {
   return words.map((word, i) => {
     if (word.confidence >= options.below) return word;
@@ -212,7 +212,7 @@ const MIN_NUMBER_RUN = 4;
 export function numbersCorrected(
   words: readonly DecodedWord[],
   line: CtcLine,
-  options: LexiconOptions,
+  options: CorrectionOptions,
 ): DecodedWord[] {
   const index = classIndex(line.classes);
   const digits = [...'0123456789'].map((d) => index.get(d)).filter((c): c is number => c !== undefined);
