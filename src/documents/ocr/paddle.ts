@@ -10,6 +10,8 @@ import { VeilError } from '../../errors/veil-error.js';
 import { withDeadline } from '../limits.js';
 import type { Box } from '../model.js';
 import type { OcrEngine, OcrResult, OcrRunOptions, OcrWord } from './engine.js';
+import { ADDRESS_LEXICON } from './address-lexicon.js';
+import { lexiconCorrected, numbersCorrected } from './ctc-lexicon.js';
 import { ctcWords, dictionaryClasses, type Classes, type DecodedChar } from './paddle-decode.js';
 import { readingLines, rectangle, textRegions, type TextRegion } from './paddle-detect.js';
 
@@ -21,6 +23,11 @@ export interface PaddleOcrOptions {
   readonly threads?: number;
   /** A reading still running after this long fails with `VEIL_OCR_TIMEOUT` (default 120 s). */
   readonly timeoutMs?: number;
+  /**
+   * Words that a low-confidence reading is checked against (`ctc-lexicon.ts`): upper case, one word
+   * each. Default: Malaysian address and letterhead words (`ADDRESS_LEXICON`); `null` for none.
+   */
+  readonly lexicon?: ReadonlySet<string> | null;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -37,6 +44,13 @@ const LINE_HEIGHT = 48;
  * model often reads no space between English words; letters of a word are closer).
  */
 const WORD_GAP = 0.5;
+/**
+ * When the model's reading of a word is checked against a lexicon word or an all-digit number
+ * (`ctc-lexicon.ts`): words (or the odd letter in a number) read with a confidence below 0.95, and
+ * alternatives the model finds at most e³ (about 20) times less likely than its greedy reading.
+ * Chosen on the dev half of SROIE (docs/evaluation.md).
+ */
+const CORRECTION = { below: 0.95, margin: 3 } as const;
 /** Lines longer than this (after scaling to `LINE_HEIGHT`) are read in a squeezed image. */
 const MAX_LINE_WIDTH = 48 * 40;
 
@@ -109,6 +123,7 @@ export function createPaddleOcr(options: PaddleOcrOptions = {}): OcrEngine {
   const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? availableParallelism())));
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const lexicon = options.lexicon === undefined ? ADDRESS_LEXICON : options.lexicon;
   let models: Promise<Models> | undefined;
   // Readings check it between model runs: a reset or close stops those in flight.
   let generation = 0;
@@ -150,7 +165,7 @@ export function createPaddleOcr(options: PaddleOcrOptions = {}): OcrEngine {
               : new VeilError('VEIL_OCR_TIMEOUT', `OCR of an image took longer than ${ms} ms`);
         };
         alive();
-        const reading = load().then((models) => readImage(models, image, alive));
+        const reading = load().then((models) => readImage(models, image, lexicon, alive));
         inFlight.add(reading);
         void reading.catch(() => undefined).finally(() => inFlight.delete(reading));
         return own
@@ -194,7 +209,12 @@ interface Grey {
   readonly height: number;
 }
 
-async function readImage(models: Models, image: Uint8Array, alive: () => void): Promise<OcrResult> {
+async function readImage(
+  models: Models,
+  image: Uint8Array,
+  lexicon: ReadonlySet<string> | null,
+  alive: () => void,
+): Promise<OcrResult> {
   let grey: Grey;
   try {
     const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -209,7 +229,7 @@ async function readImage(models: Models, image: Uint8Array, alive: () => void): 
     const line: OcrWord[] = [];
     for (const region of row) {
       alive();
-      line.push(...(await recognizeLine(models, grey, region)));
+      line.push(...(await recognizeLine(models, grey, region, lexicon)));
     }
     if (line.length > 0) lines.push(line);
   }
@@ -329,7 +349,12 @@ function spanBox(cut: LineCut, from: number, to: number): Box {
   return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
 }
 
-async function recognizeLine(models: Models, grey: Grey, region: TextRegion): Promise<OcrWord[]> {
+async function recognizeLine(
+  models: Models,
+  grey: Grey,
+  region: TextRegion,
+  lexicon: ReadonlySet<string> | null,
+): Promise<OcrWord[]> {
   const cut = await cutLine(grey, region);
   if (cut === undefined) return [];
   const cropWidth = cut.width;
@@ -364,7 +389,10 @@ async function recognizeLine(models: Models, grey: Grey, region: TextRegion): Pr
     }
     return false;
   };
-  return ctcWords(output.data as Float32Array, steps, models.classes, apart).map((word) => {
+  const ctc = { probabilities: output.data as Float32Array, steps, classes: models.classes };
+  let decoded = numbersCorrected(ctcWords(ctc.probabilities, steps, models.classes, apart), ctc, CORRECTION);
+  if (lexicon) decoded = lexiconCorrected(decoded, ctc, lexicon, CORRECTION);
+  return decoded.map((word) => {
     const from = Math.max(0, word.first - 0.5) * step;
     const to = Math.min(cropWidth, (word.last + 1.5) * step);
     return { text: word.text, box: spanBox(cut, from, to), confidence: word.confidence };

@@ -1,0 +1,122 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ctcLogLikelihood, lexiconCorrected, numbersCorrected } from '../../src/documents/ocr/ctc-lexicon.js';
+import { ctcWords, dictionaryClasses } from '../../src/documents/ocr/paddle-decode.js';
+
+// Classes: 0 blank, then the dictionary's characters, then the space.
+const classes = dictionaryClasses(['A', 'N', 'a', 's', '0', '1', '8', 'O'].join('\n'));
+const at = (char: string): number => classes.text.indexOf(char);
+
+/** A line of class probabilities, one map (character to probability; '' is the blank) per step. */
+function line(steps: Record<string, number>[]) {
+  const width = classes.text.length;
+  const probabilities = new Float32Array(steps.length * width);
+  steps.forEach((row, t) => {
+    for (const [char, p] of Object.entries(row)) probabilities[t * width + (char === '' ? 0 : at(char))] = p;
+  });
+  return { probabilities, steps: steps.length, classes };
+}
+
+describe('CTC likelihood of a text', () => {
+  test('sums every alignment of the text over the steps', () => {
+    // 'A' in two steps: A A, A blank, blank A = 0.9 × 0.2 + 0.9 × 0.8 + 0.1 × 0.2 = 0.92.
+    const two = line([
+      { A: 0.9, '': 0.1 },
+      { A: 0.2, '': 0.8 },
+    ]);
+    assert.equal(ctcLogLikelihood(two, 0, 2, 'A').toFixed(4), Math.log(0.92).toFixed(4));
+  });
+
+  test('reads letters without regard to case, and is -Infinity for a character the model lacks', () => {
+    const one = line([{ A: 0.5, a: 0.3, '': 0.2 }]);
+    assert.equal(ctcLogLikelihood(one, 0, 1, 'A').toFixed(4), Math.log(0.8).toFixed(4));
+    assert.equal(ctcLogLikelihood(one, 0, 1, 'Z'), -Infinity);
+    assert.equal(ctcLogLikelihood(one, 0, 1, 'AN'), -Infinity);
+  });
+});
+
+// 'AsN' read with an unsure middle letter the model also saw as an 'A'.
+const unsure = line([
+  { A: 0.9, '': 0.1 },
+  { '': 0.9, A: 0.1 },
+  { s: 0.6, A: 0.3, '': 0.1 },
+  { '': 1 },
+  { N: 0.95, '': 0.05 },
+]);
+const read = ctcWords(unsure.probabilities, unsure.steps, classes);
+
+describe('lexicon correction of low-confidence words', () => {
+  test('the read word, its confidence the mean of its letters', () => {
+    assert.deepEqual(
+      read.map((w) => [w.text, w.confidence.toFixed(3)]),
+      [['AsN', '0.817']],
+    );
+  });
+
+  test('a low-confidence word becomes the lexicon word the model finds nearly as likely', () => {
+    const corrected = lexiconCorrected(read, unsure, new Set(['AAN']), { below: 0.9, margin: 1 });
+    assert.deepEqual(
+      corrected.map((w) => w.text),
+      ['AAN'],
+    );
+  });
+
+  test('a word read with confidence at or above the bound is kept', () => {
+    const kept = lexiconCorrected(read, unsure, new Set(['AAN']), { below: 0.8, margin: 1 });
+    assert.deepEqual(
+      kept.map((w) => w.text),
+      ['AsN'],
+    );
+  });
+
+  test('a lexicon word the model finds much less likely than its reading is not taken', () => {
+    // ln P('AsN') - ln P('AAN') = ln(0.6 / 0.3) + small terms ≈ 0.81: beyond a margin of 0.5.
+    const kept = lexiconCorrected(read, unsure, new Set(['AAN']), { below: 0.9, margin: 0.5 });
+    assert.deepEqual(
+      kept.map((w) => w.text),
+      ['AsN'],
+    );
+  });
+
+  test('a lower-case reading is replaced in lower case', () => {
+    const lower = line([{ a: 0.9, '': 0.1 }, { '': 1 }, { s: 0.5, a: 0.4, '': 0.1 }]);
+    const words = ctcWords(lower.probabilities, lower.steps, classes);
+    assert.deepEqual(
+      lexiconCorrected(words, lower, new Set(['AA']), { below: 0.9, margin: 1 }).map((w) => w.text),
+      ['aa'],
+    );
+  });
+});
+
+describe('a letter among the digits of a number', () => {
+  // '8110O': the last character read as the letter O, with a zero close behind it (CTC needs a
+  // blank between the two zeros of '00').
+  const postcode = line([
+    { '8': 0.99, '': 0.01 },
+    { '1': 0.99, '': 0.01 },
+    { '': 1 },
+    { '1': 0.99, '': 0.01 },
+    { '0': 0.99, '': 0.01 },
+    { '': 1 },
+    { O: 0.55, '0': 0.4, '': 0.05 },
+  ]);
+  const words = ctcWords(postcode.probabilities, postcode.steps, classes);
+
+  test('becomes the likeliest digit when the letter was unsure', () => {
+    assert.deepEqual(
+      words.map((w) => w.text),
+      ['8110O'],
+    );
+    assert.deepEqual(
+      numbersCorrected(words, postcode, { below: 0.9, margin: 1 }).map((w) => w.text),
+      ['81100'],
+    );
+  });
+
+  test('stays when the letter was read with confidence', () => {
+    assert.deepEqual(
+      numbersCorrected(words, postcode, { below: 0.5, margin: 1 }).map((w) => w.text),
+      ['8110O'],
+    );
+  });
+});
