@@ -168,7 +168,8 @@ async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
         const before = cpuSeconds(served.child.pid);
         const result = await attempt();
         const after = cpuSeconds(served.child.pid);
-        const cpu = before === undefined || after === undefined ? NaN : ((after - before) * 1000) / result.sent;
+        const cpu =
+          before === undefined || after === undefined ? NaN : ((after - before) * 1000) / result.sent;
         return { ...result, cpu };
       };
       let r = await measured();

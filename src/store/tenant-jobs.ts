@@ -170,35 +170,35 @@ export class TenantJobs extends TenantRepository {
     checkId('job id', id);
     try {
       const row = await trx
-          .insertInto('jobs')
-          .values({
-            tenant_id: this.tenantId,
-            id,
-            status: input.status ?? 'queued',
-            purpose: input.purpose,
-            consent_basis: input.consent.basis,
-            allow_model_training: input.consent.allowModelTraining,
-            allow_manual_review: input.consent.allowManualReview,
-            allow_analytics: input.consent.allowAnalytics ?? false,
-            allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
-            allow_full_text: input.consent.allowFullText ?? false,
-            allow_model_use: input.consent.allowModelUse ?? false,
-            policy_hash: input.policyHash,
-            retention_class: input.retentionClass,
-            delete_after: input.deleteAfter,
-            ...(input.template
-              ? {
-                  template_name: input.template.name,
-                  template_version: input.template.version,
-                  template_hash: input.template.hash,
-                }
-              : {}),
-            region: input.region ?? null,
-            policy_id: input.policyId ?? null,
-            subject_hmac: input.subjectHmac ?? null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        .insertInto('jobs')
+        .values({
+          tenant_id: this.tenantId,
+          id,
+          status: input.status ?? 'queued',
+          purpose: input.purpose,
+          consent_basis: input.consent.basis,
+          allow_model_training: input.consent.allowModelTraining,
+          allow_manual_review: input.consent.allowManualReview,
+          allow_analytics: input.consent.allowAnalytics ?? false,
+          allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
+          allow_full_text: input.consent.allowFullText ?? false,
+          allow_model_use: input.consent.allowModelUse ?? false,
+          policy_hash: input.policyHash,
+          retention_class: input.retentionClass,
+          delete_after: input.deleteAfter,
+          ...(input.template
+            ? {
+                template_name: input.template.name,
+                template_version: input.template.version,
+                template_hash: input.template.hash,
+              }
+            : {}),
+          region: input.region ?? null,
+          policy_id: input.policyId ?? null,
+          subject_hmac: input.subjectHmac ?? null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       return presentJob(row);
     } catch (error) {
       throw constraintError(error, 'job');

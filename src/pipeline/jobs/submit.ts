@@ -184,7 +184,12 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
   // without its ledger or its artifacts. If the transaction fails its blobs are deleted.
   const staged = await repos.artifacts.stage([
     {
-      input: { id: artifactId(jobId, ARTIFACT.manifest), jobId, artifactClass: ARTIFACT.manifest, deleteAfter },
+      input: {
+        id: artifactId(jobId, ARTIFACT.manifest),
+        jobId,
+        artifactClass: ARTIFACT.manifest,
+        deleteAfter,
+      },
       content: encodeManifest({
         version: 1,
         mediaType,
@@ -196,7 +201,12 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
       }),
     },
     {
-      input: { id: artifactId(jobId, ARTIFACT.original), jobId, artifactClass: ARTIFACT.original, deleteAfter },
+      input: {
+        id: artifactId(jobId, ARTIFACT.original),
+        jobId,
+        artifactClass: ARTIFACT.original,
+        deleteAfter,
+      },
       content: input.bytes,
     },
   ]);
