@@ -52,7 +52,8 @@ function kindOf(text: string): Kind | 'fetch' {
     if (t.includes('insert into pgboss.job')) return 'queue send';
     return 'queue other';
   }
-  if (t.includes('audit_entries') || t.includes("hashtext('veil.audit')")) return 'audit append';
+  if (t.includes('audit_entries') || t.includes("hashtext('veil.audit')") || t.includes('veil_audit_append'))
+    return 'audit append';
   return 'other';
 }
 

@@ -203,6 +203,7 @@ const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
   VEIL_NOT_READY: 5,
   VEIL_STORE_UNAVAILABLE: 5,
   VEIL_STORE_FULL: 60,
+  VEIL_AUDIT_WRITE_FAILED: 5,
 };
 
 /**

@@ -144,6 +144,15 @@ export interface AuditLogOptions {
 /** The most events one write to the store carries. */
 const MAX_BATCH = 256;
 
+/**
+ * The one error every caller of a failed batch sees: a stable code, the store's error as the
+ * cause (for the server log), and a message that names neither the events nor other logs.
+ */
+function writeFailed(cause: unknown, what: string): VeilError {
+  if (cause instanceof VeilError && cause.code === 'VEIL_AUDIT_WRITE_FAILED') return cause;
+  return new VeilError('VEIL_AUDIT_WRITE_FAILED', `audit: ${what}`, { cause });
+}
+
 /** An event waiting for its batch to be written. */
 interface PendingAppend {
   readonly event: string;
@@ -298,7 +307,7 @@ export class AuditLog {
         for (const entry of entries.slice(1)) await this.store.append(entry);
       }
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      for (const pending of batch) pending.reject(writeFailed(error, 'the events could not be stored'));
       return;
     }
     try {
@@ -307,7 +316,8 @@ export class AuditLog {
           if (size % this.#signEvery === 0) await this.#signHead(size);
     } catch (error) {
       // Stored, but the head that was due is not: as for one event, the append reports it.
-      for (const pending of batch) pending.reject(error);
+      const failed = writeFailed(error, 'the events were stored but the tree head due was not signed');
+      for (const pending of batch) pending.reject(failed);
       return;
     }
     batch.forEach((pending, i) => pending.resolve({ index: first + i, leafHash: toHex(pending.leafHash) }));

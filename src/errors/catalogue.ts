@@ -170,6 +170,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     doc: 'The audit signing or public key is not an Ed25519 key in a supported form (JWK, SPKI or PKCS#8 PEM).',
   },
+  VEIL_AUDIT_WRITE_FAILED: {
+    status: 503,
+    doc: "The audit log could not store a batch of events (the database failed or was unreachable), so the request that needed its event recorded was not answered: none of the batch's events was written, in any log. Retry after the seconds in `Retry-After`.",
+  },
   VEIL_INVALID_REQUEST: {
     status: 400,
     doc: "An HTTP request body, query or path parameter breaks the route's schema; the message names the field path and what was expected, never the value sent.",

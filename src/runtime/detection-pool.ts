@@ -5,7 +5,8 @@
  *
  * Why not piscina: its workers load the task module by file path, and Node 20 worker threads do
  * not inherit tsx's loader, so under tsx (tests, benchmarks) the TypeScript worker would not load.
- * The pool needed here is small: fixed threads, one task each, a bounded FIFO queue, and a fresh
+ * The pool needed here is small: fixed threads, one task each (and one short one queued behind when
+ * all are busy), a bounded FIFO queue, and a fresh
  * thread when one dies. It starts threads the way the PDF sandbox does (`documents/pdf/sandbox`).
  */
 import { extname } from 'node:path';
@@ -74,8 +75,18 @@ interface Pending {
 interface Thread {
   readonly worker: Worker;
   readonly startedAt: number;
-  running: Pending | undefined;
+  /** Posted to the thread, in order: the first is running, a second waits in its message queue. */
+  readonly running: Pending[];
 }
+
+/**
+ * A busy thread is given a second text (when every thread is busy and both texts are short), so it
+ * starts the next as soon as it posts an answer instead of waiting for the event loop to hand it
+ * one: under load the event loop is busy (HTTP, the database, the audit log) and a thread that
+ * waits for it idles. Long texts are never queued behind, nor behind a long one, so a short text
+ * never waits long for a busy thread while another could have taken it.
+ */
+const PREFETCH_MAX_CHARS = 64 * 1024;
 
 /** A thread that dies sooner than this after starting counts as failing to start. */
 const QUICK_DEATH_MS = 2000;
@@ -120,13 +131,13 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
       eval: typeof workerSource === 'string',
       resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
     });
-    const thread: Thread = { worker, startedAt: Date.now(), running: undefined };
+    const thread: Thread = { worker, startedAt: Date.now(), running: [] };
     worker.on('message', (reply: DetectionReply) => {
-      const pending = thread.running;
+      const pending = thread.running[0];
       if (pending === undefined || pending.task.id !== reply.id) return;
-      thread.running = undefined;
+      thread.running.shift();
       quickDeaths = 0;
-      worker.unref();
+      if (thread.running.length === 0) worker.unref();
       if ('findings' in reply) pending.resolve(reply.findings);
       else pending.reject(new VeilError(reply.error.code, reply.error.message));
       dispatch();
@@ -136,13 +147,20 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
     worker.on('exit', () => {
       const index = pool.indexOf(thread);
       if (index >= 0) pool.splice(index, 1);
-      thread.running?.reject(
+      // The first text was running when the thread died; those behind it never started, so they
+      // go back to the head of the queue rather than fail with it.
+      const [running, ...notStarted] = thread.running.splice(0);
+      running?.reject(
         closed
           ? new VeilError('VEIL_NOT_READY', 'detection pool: closed')
           : new VeilError('VEIL_INTERNAL', 'detection failed: the analysis thread stopped'),
       );
-      thread.running = undefined;
-      if (closed) return;
+      if (closed) {
+        for (const pending of notStarted)
+          pending.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
+        return;
+      }
+      queue.unshift(...notStarted);
       // A thread that cannot start (too little memory, a broken install) must not spin: back off,
       // and fail the waiting texts rather than keep them waiting for a thread that never comes.
       quickDeaths = Date.now() - thread.startedAt < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
@@ -167,28 +185,43 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
 
   function dispatch(): void {
     // On demand, threads start up to `threads` as texts wait (a respawn on its way counts as one).
-    const idle = pool.filter((thread) => thread.running === undefined).length;
+    const idle = pool.filter((thread) => thread.running.length === 0).length;
     for (let wanted = queue.length - idle; wanted > 0 && pool.length + respawns.size < threads; wanted--)
       pool.push(start());
     for (const thread of pool) {
       if (queue.length === 0) return;
-      if (thread.running !== undefined) continue;
-      const pending = queue.shift()!;
-      try {
-        thread.worker.postMessage(pending.task);
-      } catch {
-        // Options holding functions (recognizer objects rather than data) cannot cross threads.
-        pending.reject(
-          new VeilError(
-            'VEIL_INVALID_OPTION',
-            'detection pool: options must be data (custom recognizers as definitions, not objects)',
-          ),
-        );
-        continue;
-      }
-      thread.running = pending;
-      thread.worker.ref();
+      if (thread.running.length === 0) post(thread, queue.shift()!);
     }
+    // Every thread is busy (or starting): queue one short text behind a short one.
+    if (pool.length + respawns.size < threads) return;
+    for (const thread of pool) {
+      const next = queue[0];
+      if (next === undefined) return;
+      const running = thread.running;
+      if (
+        running.length === 1 &&
+        running[0]!.task.text.length <= PREFETCH_MAX_CHARS &&
+        next.task.text.length <= PREFETCH_MAX_CHARS
+      )
+        post(thread, queue.shift()!);
+    }
+  }
+
+  function post(thread: Thread, pending: Pending): void {
+    try {
+      thread.worker.postMessage(pending.task);
+    } catch {
+      // Options holding functions (recognizer objects rather than data) cannot cross threads.
+      pending.reject(
+        new VeilError(
+          'VEIL_INVALID_OPTION',
+          'detection pool: options must be data (custom recognizers as definitions, not objects)',
+        ),
+      );
+      return;
+    }
+    thread.running.push(pending);
+    thread.worker.ref();
   }
 
   if (options.start !== 'on-demand') for (let i = 0; i < threads; i++) pool.push(start());
@@ -198,7 +231,7 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
       if (closed) return Promise.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
       // A thread not started yet counts as idle.
       const idle =
-        pool.some((thread) => thread.running === undefined) || pool.length + respawns.size < threads;
+        pool.some((thread) => thread.running.length === 0) || pool.length + respawns.size < threads;
       if (!idle && queue.length >= maxQueue)
         return Promise.reject(
           new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'),

@@ -6,6 +6,8 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
+import { auditGroupCommit } from './audit-group-commit.js';
+import type { AuditGroupCommit } from './audit-group-commit.js';
 import { checkId } from './repository.js';
 import type { Schema } from './schema.js';
 
@@ -38,7 +40,8 @@ function outOfRange(from: number, to: number, size: number): VeilError {
  * One audit log (a tenant's, or `system`) in `audit_entries` and `audit_tree_heads`. Appends
  * take a transaction-scoped advisory lock on the log, read the next index and insert under it, so
  * writers in any number of processes never fork the tree; the primary key (log_id, leaf_index)
- * would refuse a duplicate index anyway, and a trigger refuses updates and deletes.
+ * would refuse a duplicate index anyway, and a trigger refuses updates and deletes. The appends of
+ * every store on one database handle share transactions ({@link AuditGroupCommit}).
  *
  * @example
  * ```ts
@@ -48,11 +51,13 @@ function outOfRange(from: number, to: number, size: number): VeilError {
 export class DatabaseAuditStore {
   readonly #db: Kysely<Schema>;
   readonly #logId: string;
+  readonly #writer: AuditGroupCommit;
 
   constructor(db: Kysely<Schema>, logId: string) {
     checkId('logId', logId);
     this.#db = db;
     this.#logId = logId;
+    this.#writer = auditGroupCommit(db);
   }
 
   append(entry: { readonly event: string; readonly leafHash: Uint8Array }): Promise<number> {
@@ -60,29 +65,15 @@ export class DatabaseAuditStore {
   }
 
   /**
-   * Writes several entries at the next indices in one transaction (one lock, one read of the
-   * size, one insert) and returns the first index.
+   * Writes several entries at the next indices, all or none, and returns the first index. The
+   * transaction is shared with the appends of the database's other logs that are waiting.
+   *
+   * @throws VeilError `VEIL_AUDIT_WRITE_FAILED` when the batch's transaction fails.
    */
-  async appendMany(
+  appendMany(
     entries: ReadonlyArray<{ readonly event: string; readonly leafHash: Uint8Array }>,
   ): Promise<number> {
-    if (entries.length === 0) throw new VeilError('VEIL_INVALID_INPUT', 'audit: nothing to append');
-    return this.#db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext('veil.audit'), hashtext(${this.#logId}))`.execute(trx);
-      const first = await this.#size(trx);
-      await trx
-        .insertInto('audit_entries')
-        .values(
-          entries.map((entry, i) => ({
-            log_id: this.#logId,
-            leaf_index: first + i,
-            leaf_hash: entry.leafHash,
-            event: Buffer.from(entry.event, 'utf8'),
-          })),
-        )
-        .execute();
-      return first;
-    });
+    return this.#writer.append(this.#logId, entries);
   }
 
   async #size(db: Kysely<Schema>): Promise<number> {

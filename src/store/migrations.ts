@@ -546,6 +546,51 @@ const retentionHeldLeaf: Migration = {
   },
 };
 
+/**
+ * One call appends a batch of audit entries to several logs (`AuditGroupCommit`): the locks, the
+ * sizes and the inserts run inside the database, so a batch costs one statement instead of five
+ * round trips (on PGlite each is ~0.5–1 ms of the event loop's CPU). Each statement inside a
+ * PL/pgSQL function reads with a fresh snapshot, so a log's size is read after its lock is held,
+ * as the writers of the old statements did. The locks are taken in log-id order (byte order,
+ * whatever the caller sends), so two batches never wait on each other in a cycle; the lock key is
+ * the one every writer of a log takes. Hashes come as hex and events as text, which both drivers
+ * pass as plain `text[]`.
+ */
+const auditAppendFunction: Migration = {
+  async up(db) {
+    await run(db, [
+      `create function veil_audit_append(log_ids text[], counts int[], leaf_hashes text[], events text[])
+        returns table (log_id text, first_index bigint) language plpgsql as $$
+        declare
+          id text;
+          i int;
+          start int := 0;
+          first bigint;
+        begin
+          if array_length(log_ids, 1) is distinct from array_length(counts, 1)
+            or array_length(leaf_hashes, 1) is distinct from array_length(events, 1)
+            or (select sum(c) from unnest(counts) c) is distinct from array_length(events, 1) then
+            raise exception 'veil_audit_append: array lengths differ' using errcode = 'invalid_parameter_value';
+          end if;
+          for id in select distinct (l collate "C") as k from unnest(log_ids) l order by k loop
+            perform pg_advisory_xact_lock(hashtext('veil.audit'), hashtext(id));
+          end loop;
+          for i in 1 .. array_length(log_ids, 1) loop
+            select coalesce(max(e.leaf_index) + 1, 0) into first from audit_entries e where e.log_id = log_ids[i];
+            insert into audit_entries (log_id, leaf_index, leaf_hash, event)
+              select log_ids[i], first + g - 1, decode(leaf_hashes[start + g], 'hex'), convert_to(events[start + g], 'UTF8')
+              from generate_series(1, counts[i]) g;
+            start := start + counts[i];
+            log_id := log_ids[i];
+            first_index := first;
+            return next;
+          end loop;
+        end
+      $$`,
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -564,6 +609,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015_ai': aiConsent,
   '0016_privacy_metrics': privacyMetrics,
   '0019_retention_held': retentionHeldLeaf,
+  '0020_audit_append_function': auditAppendFunction,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

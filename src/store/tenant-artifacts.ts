@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { VeilError, isVeilError } from '../errors/veil-error.js';
 import { SYSTEM_SCOPE, withTenantScope } from './database.js';
+import type { BlobRef } from './blob-store.js';
 import type { ArtifactRow, Schema } from './schema.js';
 import { checkId, constraintError, TenantRepository, toNumber } from './repository.js';
 
@@ -26,6 +27,14 @@ export interface NewArtifact {
   /** The retention class, also the envelope's artifact class: lower-case letters, digits, dashes. */
   readonly artifactClass: string;
   readonly deleteAfter: Date;
+}
+
+/** An artifact whose blob is stored and whose row is not written yet ({@link TenantArtifacts.stage}). */
+export interface StagedArtifact {
+  readonly id: string;
+  readonly input: NewArtifact;
+  readonly ref: BlobRef;
+  readonly sizeBytes: number;
 }
 
 function presentArtifact(row: ArtifactRow): Artifact {
@@ -105,6 +114,89 @@ export class TenantArtifacts extends TenantRepository {
       await this.ctx.blobs.delete(ref);
       throw constraintError(error, 'artifact');
     }
+  }
+
+  /**
+   * Encrypts and stores the blobs of new artifacts whose rows the caller then writes in its own
+   * transaction ({@link TenantArtifacts.insertStaged}), with other rows: blob before row, as
+   * {@link TenantArtifacts.put}. If that transaction fails, {@link TenantArtifacts.discard}
+   * deletes the blobs, so no ciphertext is left without a row to sweep it.
+   *
+   * @example
+   * ```ts
+   * const staged = await repos.artifacts.stage([{ input: { jobId, artifactClass: 'manifest', deleteAfter }, content }]);
+   * try {
+   *   await withTenantScope(db, tenantId, (trx) => repos.artifacts.insertStaged(trx, staged));
+   * } catch (error) {
+   *   await repos.artifacts.discard(staged);
+   *   throw error;
+   * }
+   * ```
+   */
+  async stage(
+    items: ReadonlyArray<{ readonly input: NewArtifact; readonly content: Uint8Array }>,
+  ): Promise<StagedArtifact[]> {
+    const staged: StagedArtifact[] = [];
+    try {
+      for (const { input, content } of items) {
+        const id = input.id ?? randomUUID();
+        checkId('artifact id', id);
+        const ref = await this.ctx.blobs.put(
+          { tenantId: this.tenantId, artifactClass: input.artifactClass },
+          content,
+        );
+        staged.push({ id, input, ref, sizeBytes: content.byteLength });
+      }
+    } catch (error) {
+      await this.discard(staged);
+      throw error;
+    }
+    return staged;
+  }
+
+  /**
+   * Writes the rows of staged artifacts inside the caller's transaction, which must be under this
+   * tenant's scope.
+   *
+   * @example
+   * ```ts
+   * await withTenantScope(db, tenantId, (trx) => repos.artifacts.insertStaged(trx, staged));
+   * ```
+   */
+  async insertStaged(trx: Kysely<Schema>, staged: readonly StagedArtifact[]): Promise<Artifact[]> {
+    if (staged.length === 0) return [];
+    try {
+      const rows = await trx
+        .insertInto('artifacts')
+        .values(
+          staged.map(({ id, input, ref, sizeBytes }) => ({
+            tenant_id: this.tenantId,
+            id,
+            job_id: input.jobId,
+            class: input.artifactClass,
+            blob_name: ref.name,
+            size_bytes: sizeBytes,
+            delete_after: input.deleteAfter,
+          })),
+        )
+        .returningAll()
+        .execute();
+      return rows.map(presentArtifact);
+    } catch (error) {
+      throw constraintError(error, 'artifact');
+    }
+  }
+
+  /**
+   * Deletes the blobs of staged artifacts whose rows were not written.
+   *
+   * @example
+   * ```ts
+   * await repos.artifacts.discard(staged);
+   * ```
+   */
+  async discard(staged: readonly StagedArtifact[]): Promise<void> {
+    for (const { ref } of staged) await this.ctx.blobs.delete(ref);
   }
 
   /**

@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
-import type { JobRow, JobStatus } from './schema.js';
+import type { JobRow, JobStatus, Schema } from './schema.js';
 import { checkId, constraintError, TenantRepository } from './repository.js';
 import type { StoreContext } from './repository.js';
 import { jobArtifacts } from './tenant-artifacts.js';
@@ -151,42 +152,53 @@ export class TenantJobs extends TenantRepository {
    * const job = await repos.jobs.create({ purpose: 'claims', consent: { basis: 'contract', allowModelTraining: false, allowManualReview: true }, policyHash: 'sha256:…', retentionClass: 'short', deleteAfter });
    * ```
    */
-  async create(input: NewJob): Promise<Job> {
+  create(input: NewJob): Promise<Job> {
+    return this.scoped((trx) => this.createIn(trx, input));
+  }
+
+  /**
+   * {@link TenantJobs.create} inside the caller's transaction, which must already be under this
+   * tenant's scope (`withTenantScope`): a submission writes its job, ledger and artifact rows in one.
+   *
+   * @example
+   * ```ts
+   * await withTenantScope(db, 'acme', (trx) => repos.jobs.createIn(trx, newJob));
+   * ```
+   */
+  async createIn(trx: Kysely<Schema>, input: NewJob): Promise<Job> {
     const id = input.id ?? randomUUID();
     checkId('job id', id);
     try {
-      const row = await this.scoped((trx) =>
-        trx
-          .insertInto('jobs')
-          .values({
-            tenant_id: this.tenantId,
-            id,
-            status: input.status ?? 'queued',
-            purpose: input.purpose,
-            consent_basis: input.consent.basis,
-            allow_model_training: input.consent.allowModelTraining,
-            allow_manual_review: input.consent.allowManualReview,
-            allow_analytics: input.consent.allowAnalytics ?? false,
-            allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
-            allow_full_text: input.consent.allowFullText ?? false,
-            allow_model_use: input.consent.allowModelUse ?? false,
-            policy_hash: input.policyHash,
-            retention_class: input.retentionClass,
-            delete_after: input.deleteAfter,
-            ...(input.template
-              ? {
-                  template_name: input.template.name,
-                  template_version: input.template.version,
-                  template_hash: input.template.hash,
-                }
-              : {}),
-            region: input.region ?? null,
-            policy_id: input.policyId ?? null,
-            subject_hmac: input.subjectHmac ?? null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow(),
-      );
+      const row = await trx
+        .insertInto('jobs')
+        .values({
+          tenant_id: this.tenantId,
+          id,
+          status: input.status ?? 'queued',
+          purpose: input.purpose,
+          consent_basis: input.consent.basis,
+          allow_model_training: input.consent.allowModelTraining,
+          allow_manual_review: input.consent.allowManualReview,
+          allow_analytics: input.consent.allowAnalytics ?? false,
+          allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
+          allow_full_text: input.consent.allowFullText ?? false,
+          allow_model_use: input.consent.allowModelUse ?? false,
+          policy_hash: input.policyHash,
+          retention_class: input.retentionClass,
+          delete_after: input.deleteAfter,
+          ...(input.template
+            ? {
+                template_name: input.template.name,
+                template_version: input.template.version,
+                template_hash: input.template.hash,
+              }
+            : {}),
+          region: input.region ?? null,
+          policy_id: input.policyId ?? null,
+          subject_hmac: input.subjectHmac ?? null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       return presentJob(row);
     } catch (error) {
       throw constraintError(error, 'job');

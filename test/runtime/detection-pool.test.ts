@@ -101,6 +101,18 @@ describe('detection pool limits', () => {
     }
   });
 
+  it('one thread with a text queued behind the running one answers each text with its own findings', async () => {
+    const single = createDetectionPool({ threads: 1 });
+    try {
+      const local = createAnalyzer();
+      const texts = Array.from({ length: 12 }, (_, i) => `${TEXTS[i % TEXTS.length]} Room ${i}.`);
+      const results = await Promise.all(texts.map((text) => single.analyze(text, {})));
+      results.forEach((findings, i) => assert.deepEqual(findings, local(texts[i]!)));
+    } finally {
+      await single.close();
+    }
+  });
+
   it(
     'fails only the task whose thread dies, and goes on with a fresh thread',
     { timeout: 60_000 },
@@ -108,7 +120,13 @@ describe('detection pool limits', () => {
       const pool = createDetectionPool({ threads: 1, maxHeapMb: 48 });
       try {
         const huge = 'Maria Keller 078-05-1120 '.repeat(1_600_000);
-        await assert.rejects(pool.analyze(huge, {}), isCode('VEIL_INTERNAL'));
+        // A short text sent while the long one runs waits for the fresh thread and is answered.
+        const [dead, waiting] = await Promise.allSettled([
+          pool.analyze(huge, {}),
+          pool.analyze(TEXTS[2]!, {}),
+        ]);
+        assert.ok(dead.status === 'rejected' && isCode('VEIL_INTERNAL')(dead.reason));
+        assert.deepEqual(waiting, { status: 'fulfilled', value: [] });
         assert.deepEqual(await pool.analyze(TEXTS[2]!, {}), []);
       } finally {
         await pool.close();

@@ -178,41 +178,19 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
   // never finishes is still swept.
   const deleteAfter = new Date(Date.now() + retentionDays * DAY_MS);
 
-  await ensureTenant(deps.db, input.tenant);
   const repos = forTenant(deps, input.tenant);
-  await repos.jobs.create({
-    id: jobId,
-    purpose: input.purpose,
-    consent: {
-      basis: input.consent.basis,
-      allowModelTraining: input.consent.allowModelTraining ?? false,
-      allowManualReview: input.consent.allowManualReview,
-      allowAnalytics: input.consent.allowAnalytics ?? false,
-      allowQualityImprovement: input.consent.allowQualityImprovement ?? false,
-      allowFullText: input.consent.allowFullText ?? false,
-      allowModelUse: input.consent.allowModelUse ?? false,
-    },
-    policyHash: hash,
-    retentionClass: `days-${retentionDays}`,
-    deleteAfter,
-    template: extraction?.template
-      ? {
-          name: extraction.template.name,
-          version: extraction.template.version,
-          hash: extraction.template.hash,
-        }
-      : null,
-    region: input.region ?? null,
-    policyId: input.policyId ?? null,
-    subjectHmac: admitted.subjectHmac ?? null,
-  });
-  try {
-    await withTenantScope(deps.db, input.tenant, (trx) =>
-      openLedger(trx, input.tenant, jobId, admitted.retentionClasses, deleteAfter),
-    );
-    await repos.artifacts.put(
-      { id: artifactId(jobId, ARTIFACT.manifest), jobId, artifactClass: ARTIFACT.manifest, deleteAfter },
-      encodeManifest({
+  // Blobs first, then every row of the submission in one transaction (tenant, job, retention
+  // ledger, manifest and original artifacts): one commit instead of five, and a job is never seen
+  // without its ledger or its artifacts. If the transaction fails its blobs are deleted.
+  const staged = await repos.artifacts.stage([
+    {
+      input: {
+        id: artifactId(jobId, ARTIFACT.manifest),
+        jobId,
+        artifactClass: ARTIFACT.manifest,
+        deleteAfter,
+      },
+      content: encodeManifest({
         version: 1,
         mediaType,
         outputs,
@@ -221,11 +199,54 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
         ...(extraction ? { extraction } : {}),
         ...(input.consent.allowFullText === true ? { allowFullText: true } : {}),
       }),
-    );
-    await repos.artifacts.put(
-      { id: artifactId(jobId, ARTIFACT.original), jobId, artifactClass: ARTIFACT.original, deleteAfter },
-      input.bytes,
-    );
+    },
+    {
+      input: {
+        id: artifactId(jobId, ARTIFACT.original),
+        jobId,
+        artifactClass: ARTIFACT.original,
+        deleteAfter,
+      },
+      content: input.bytes,
+    },
+  ]);
+  try {
+    await withTenantScope(deps.db, input.tenant, async (trx) => {
+      await ensureTenant(trx, input.tenant);
+      await repos.jobs.createIn(trx, {
+        id: jobId,
+        purpose: input.purpose,
+        consent: {
+          basis: input.consent.basis,
+          allowModelTraining: input.consent.allowModelTraining ?? false,
+          allowManualReview: input.consent.allowManualReview,
+          allowAnalytics: input.consent.allowAnalytics ?? false,
+          allowQualityImprovement: input.consent.allowQualityImprovement ?? false,
+          allowFullText: input.consent.allowFullText ?? false,
+          allowModelUse: input.consent.allowModelUse ?? false,
+        },
+        policyHash: hash,
+        retentionClass: `days-${retentionDays}`,
+        deleteAfter,
+        template: extraction?.template
+          ? {
+              name: extraction.template.name,
+              version: extraction.template.version,
+              hash: extraction.template.hash,
+            }
+          : null,
+        region: input.region ?? null,
+        policyId: input.policyId ?? null,
+        subjectHmac: admitted.subjectHmac ?? null,
+      });
+      await openLedger(trx, input.tenant, jobId, admitted.retentionClasses, deleteAfter);
+      await repos.artifacts.insertStaged(trx, staged);
+    });
+  } catch (error) {
+    await repos.artifacts.discard(staged).catch(() => {});
+    throw error;
+  }
+  try {
     const payload = { tenantId: input.tenant, jobId };
     const fused = runsFused({
       mediaType,

@@ -147,6 +147,29 @@ for (const driver of DRIVERS) {
       await deleteJob(store, { tenant: TENANT, jobId });
     });
 
+    // Before any worker runs here, so the blob directory changes only by what submissions write.
+    test("a submission whose rows cannot be written leaves no row and no blob of its own, and the first job's intact", async () => {
+      const jobId = `twice-${randomBytes(4).toString('hex')}`;
+      await submitJob(deps(), request(Buffer.from(canaryText(92)), { jobId }));
+      const blobs = async () => (await walk(join(dataDir, 'blobs'))).sort();
+      const count = async (table: 'jobs' | 'artifacts' | 'retention_ledger') =>
+        (await database.handle.db.selectFrom(table).select('tenant_id').execute()).length;
+      const before = { blobs: await blobs(), jobs: await count('jobs'), artifacts: await count('artifacts') };
+      const ledger = await count('retention_ledger');
+      // The same job id again: the job row's key refuses it, in the transaction that holds the
+      // ledger and artifact rows too, after the submission's two blobs were written.
+      await assert.rejects(submitJob(deps(), request(Buffer.from(canaryText(93)), { jobId })), {
+        code: 'VEIL_CONFLICT',
+      });
+      assert.deepEqual(await blobs(), before.blobs, 'the refused submission left no blob');
+      assert.equal(await count('jobs'), before.jobs);
+      assert.equal(await count('artifacts'), before.artifacts);
+      assert.equal(await count('retention_ledger'), ledger);
+      const status = await getJobStatus(store, { tenant: TENANT, jobId });
+      assert.equal(status.status, 'queued');
+      await deleteJob(store, { tenant: TENANT, jobId });
+    });
+
     test('workers run a text job end to end; nothing holds a canary in plaintext', async () => {
       workers = await startWorkers({
         handle: database.handle,
