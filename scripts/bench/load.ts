@@ -327,13 +327,15 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
   const served = await serve(dataDir, driver === 'pglite' ? WORKERS : 0, databaseUrl);
   try {
     if (databaseUrl !== undefined)
-      for (let i = 0; i < WORKER_PROCESSES; i += 1)
-        workers.push(
-          spawnCli(['worker', '--concurrency', String(WORKERS), '--poll-seconds', '0.5'], {
-            VEIL_DATA_DIR: dataDir,
-            DATABASE_URL: databaseUrl,
-          }),
-        );
+      for (let i = 0; i < WORKER_PROCESSES; i += 1) {
+        const worker = spawnCli(['worker', '--concurrency', String(WORKERS), '--poll-seconds', '0.5'], {
+          VEIL_DATA_DIR: dataDir,
+          DATABASE_URL: databaseUrl,
+        });
+        // Drained: a worker whose warnings filled an unread pipe would block on its next write.
+        worker.stderr?.resume();
+        workers.push(worker);
+      }
     const headerSets = await tokens(dataDir);
     const setup =
       driver === 'pglite'
