@@ -32,11 +32,12 @@ export function packageRoot(from: string): string {
 export const PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 
 /**
- * A path inside Veil's root directory.
+ * A path inside Veil's root directory; a last segment ending in `/` keeps its slash (a directory).
  *
  * @example
  * ```ts
  * readFileSync(packagePath('policies', 'default.yaml'), 'utf8');
+ * packagePath('dist', 'console/'); // '/srv/veil/dist/console/'
  * ```
  */
 export function packagePath(...segments: readonly string[]): string {

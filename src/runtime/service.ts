@@ -97,7 +97,7 @@ import type { Alerting, AlertingWiring } from './privacy.js';
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
 export const DEFAULT_POLICY_PATH = packagePath('policies', 'default.yaml');
 /** The policy directory shipped with Veil (`default.yaml` only). */
-export const DEFAULT_POLICY_DIR = packagePath('policies');
+export const DEFAULT_POLICY_DIR = packagePath('policies/');
 
 /** Upload URLs live this long by default: long enough for a slow link, short enough to leak little. */
 export const DEFAULT_UPLOAD_TTL_SECONDS = 600;

@@ -12,7 +12,7 @@ import { packagePath } from '../package-root.js';
 import type { ApiRoutePlugin } from '../api/ports.js';
 
 /** Where `npm run build:console` writes the console, in the package root. */
-export const CONSOLE_DIR = packagePath('dist', 'console');
+export const CONSOLE_DIR = packagePath('dist', 'console/');
 
 /**
  * The console's policy: its own files and its own API only, and, when it signs in through an

@@ -8,7 +8,7 @@ import { describeIssue } from '../../policy/load.js';
 import { fieldListSchema, FIELD_TYPES, templateSchema, type FieldSpec, type Template } from './spec.js';
 
 /** The templates shipped with Veil (`policies/templates/` in the package root). */
-export const BUILT_IN_TEMPLATES = packagePath('policies', 'templates');
+export const BUILT_IN_TEMPLATES = packagePath('policies', 'templates/');
 
 const MAX_TEMPLATE_BYTES = 256 * 1024;
 const TEMPLATE_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
