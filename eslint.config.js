@@ -15,6 +15,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      '.build/**',
       'node_modules/**',
       'models/**',
       '.veil/**',

@@ -4,7 +4,10 @@
  * average at the start and the end. On a shared machine the wall time moves with the load; the CPU
  * time (user + system, from `/usr/bin/time` when installed) moves much less.
  *
- * Usage: `npm run test:times -- [--jobs N] [--json FILE] [path filter ...]`
+ * It runs the compiled files `npm test` runs (`.build/`, which `npm run test:times` builds first), or
+ * the sources through tsx with `--tsx`.
+ *
+ * Usage: `npm run test:times -- [--jobs N] [--json FILE] [--tsx] [path filter ...]`
  * (`--jobs` runs N files at once; the default 1 matches `node --test` on two cores).
  */
 import { spawn } from 'node:child_process';
@@ -40,8 +43,14 @@ function summaryCount(tap: string, name: string): number {
 
 const TIME = '/usr/bin/time';
 
-async function timeFile(file: string, scratch: string): Promise<FileTiming> {
-  const node = [process.execPath, '--expose-gc', '--import', 'tsx', '--test', '--test-reporter=tap', file];
+/** The compiled test file `tsc -p tsconfig.test.json` writes for a test source. */
+function compiled(file: string): string {
+  return join('.build', file.replace(/\.ts$/, '.js'));
+}
+
+async function timeFile(file: string, scratch: string, tsx: boolean): Promise<FileTiming> {
+  const loader = tsx ? ['--import', 'tsx', file] : [compiled(file)];
+  const node = [process.execPath, '--expose-gc', '--test', '--test-reporter=tap', ...loader];
   const cpuFile = join(scratch, `${file.replaceAll('/', '_')}.cpu`);
   const measured = existsSync(TIME);
   const [command, ...args] = measured ? [TIME, '-f', '%U %S', '-o', cpuFile, ...node] : node;
@@ -83,17 +92,21 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let jobs = 1;
   let jsonOut: string | undefined;
+  let tsx = false;
   const filters: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
     if (arg === '--jobs') jobs = Number(args[(i += 1)]);
     else if (arg === '--json') jsonOut = args[(i += 1)];
+    else if (arg === '--tsx') tsx = true;
     else filters.push(arg);
   }
   const files = (await testFiles('test')).filter(
     (file) => filters.length === 0 || filters.some((filter) => file.includes(filter)),
   );
-  process.stderr.write(`${files.length} files, ${jobs} at a time; load average ${load()}\n`);
+  process.stderr.write(
+    `${files.length} files, ${jobs} at a time, ${tsx ? 'through tsx' : 'compiled'}; load average ${load()}\n`,
+  );
   const scratch = await mkdtemp(join(tmpdir(), 'veil-test-times-'));
   const started = performance.now();
   const timings: FileTiming[] = [];
@@ -101,7 +114,7 @@ async function main(): Promise<void> {
   await Promise.all(
     Array.from({ length: Math.max(1, jobs) }, async () => {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        const timing = await timeFile(file, scratch);
+        const timing = await timeFile(file, scratch, tsx);
         timings.push(timing);
         process.stderr.write(
           `  ${timing.seconds.toFixed(1).padStart(6)}s ${cpu(timing).padStart(6)}s CPU ${file}\n`,

@@ -10,7 +10,6 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -26,6 +25,7 @@ import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/index.js'
 import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
+import { packagePath } from '../package-root.js';
 import {
   applyReviews,
   deleteJob,
@@ -95,9 +95,9 @@ import { createReviewPort, reviewMetricsSource, reviewStepServices } from './rev
 import type { Alerting, AlertingWiring } from './privacy.js';
 
 /** The policy a job runs under when the service is given none: the one shipped with Veil. */
-export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
+export const DEFAULT_POLICY_PATH = packagePath('policies', 'default.yaml');
 /** The policy directory shipped with Veil (`default.yaml` only). */
-export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
+export const DEFAULT_POLICY_DIR = packagePath('policies/');
 
 /** Upload URLs live this long by default: long enough for a slow link, short enough to leak little. */
 export const DEFAULT_UPLOAD_TTL_SECONDS = 600;

@@ -5,14 +5,14 @@
  * talks to the same public API any client uses, with no routes of its own.
  */
 import { access } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { VeilError } from '../errors/veil-error.js';
+import { packagePath } from '../package-root.js';
 import type { ApiRoutePlugin } from '../api/ports.js';
 
-/** Where the built console lives, from src/web (tsx) and dist/web (built) alike. */
-export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+/** Where `npm run build:console` writes the console, in the package root. */
+export const CONSOLE_DIR = packagePath('dist', 'console/');
 
 /**
  * The console's policy: its own files and its own API only, and, when it signs in through an

@@ -15,8 +15,9 @@ import type { JWK, JWTPayload } from 'jose';
 import { createTokenVerifier, TOKEN_ALGORITHMS } from '../../src/access/tokens.js';
 import type { TokenAlgorithm, TokenVerifierOptions } from '../../src/access/tokens.js';
 import { ED, JWKS, rejection } from './token-fixtures.js';
+import { EVAL_URL } from '../repo-paths.js';
 
-const DIR = new URL('../../../shared/eval/security/jose/', import.meta.url);
+const DIR = new URL('security/jose/', EVAL_URL);
 const ABSENT = existsSync(fileURLToPath(DIR)) ? false : `JOSE vectors not found at ${fileURLToPath(DIR)}`;
 const read = (path: string): unknown => JSON.parse(readFileSync(new URL(path, DIR), 'utf8'));
 

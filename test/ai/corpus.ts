@@ -4,13 +4,14 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { canaryText } from '../pipeline/jobs/fixtures.js';
+import { EVAL_URL } from '../repo-paths.js';
 
 export interface TestDocument {
   readonly id: string;
   readonly text: string;
 }
 
-const EVAL = new URL('../../../shared/eval/', import.meta.url);
+const EVAL = EVAL_URL;
 const PRESIDIO = new URL('presidio-research/generated_small.json', EVAL);
 const SROIE_BOXES = new URL('sroie/box/', EVAL);
 

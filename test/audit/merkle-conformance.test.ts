@@ -13,8 +13,9 @@ import {
   verifyInclusion,
 } from '../../src/audit/merkle.js';
 import { toHex } from '../../src/audit/encoding.js';
+import { EVAL_URL } from '../repo-paths.js';
 
-const DIR = new URL('../../../shared/eval/security/merkle/', import.meta.url);
+const DIR = new URL('security/merkle/', EVAL_URL);
 const present = existsSync(new URL('SOURCE.md', DIR));
 const skip = present ? false : 'the RFC 6962 vectors are not at ../shared/eval/security/merkle';
 

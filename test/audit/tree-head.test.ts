@@ -12,8 +12,9 @@ import {
   verifyEd25519,
   verifyTreeHead,
 } from '../../src/audit/tree-head.js';
+import { EVAL_URL } from '../repo-paths.js';
 
-const WYCHEPROOF = new URL('../../../shared/eval/security/wycheproof/ed25519_test.json', import.meta.url);
+const WYCHEPROOF = new URL('security/wycheproof/ed25519_test.json', EVAL_URL);
 
 test(
   'Wycheproof Ed25519 through Veil’s verifier: every valid accepted, every invalid rejected',

@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
 import { runVeil, spawnVeil } from './veil.js';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 /** In-process; `spawnVeil` runs the real binary for the smoke tests below. */
 function veil(args: string[], stdin = '') {
-  return runVeil(args, { input: stdin, cwd: ROOT });
+  return runVeil(args, { input: stdin, cwd: PACKAGE_ROOT });
 }
 
 describe('veil redact', () => {
@@ -34,7 +33,7 @@ describe('veil redact', () => {
   });
 
   it('reads standard input and writes standard output (the real binary)', () => {
-    const run = spawnVeil(['redact', '-'], { input: 'write to jane@example.org', cwd: ROOT });
+    const run = spawnVeil(['redact', '-'], { input: 'write to jane@example.org', cwd: PACKAGE_ROOT });
     assert.equal(run.code, 0);
     assert.equal(run.stdout, 'write to <EMAIL_ADDRESS_1>');
   });
@@ -150,7 +149,7 @@ describe('veil redact', () => {
   });
 
   it('exits 2 on a usage error (the real binary)', () => {
-    const run = spawnVeil(['redact', '-', '--format', 'xml'], { input: '', cwd: ROOT });
+    const run = spawnVeil(['redact', '-', '--format', 'xml'], { input: '', cwd: PACKAGE_ROOT });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /argument 'xml' is invalid/);
   });

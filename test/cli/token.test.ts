@@ -6,14 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLocalIssuer } from '../../src/access/local-issuer.js';
 import { createTokenVerifier } from '../../src/access/tokens.js';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+import { veilNodeArgs } from '../veil-process.js';
 
 test('veil token prints only a token that the embedded issuer verifies, with the tenant and role', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-token-'));
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', MAIN, 'token', '--role', 'processor', '--tenant', 'acme', '--data-dir', dataDir],
+    veilNodeArgs(['token', '--role', 'processor', '--tenant', 'acme', '--data-dir', dataDir]),
     { encoding: 'utf8', timeout: 60_000 },
   );
   assert.equal(run.status, 0, run.stderr);
@@ -27,11 +26,10 @@ test('veil token prints only a token that the embedded issuer verifies, with the
 });
 
 test('veil token refuses unknown roles as a usage error', () => {
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', MAIN, 'token', '--role', 'root', '--tenant', 'acme'],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
+  const run = spawnSync(process.execPath, veilNodeArgs(['token', '--role', 'root', '--tenant', 'acme']), {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(run.status, 2);
   assert.equal(run.stdout, '');
 });

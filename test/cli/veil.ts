@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
 import { runCli } from '../../src/cli/run.js';
+import { veilNodeArgs } from '../veil-process.js';
 
 export interface VeilRun {
   readonly code: number;
@@ -59,10 +60,8 @@ export async function runVeil(args: readonly string[], options: VeilOptions = {}
   return { code, stdout: stdout.bytes().toString('utf8'), stderr: stderr.bytes().toString('utf8') };
 }
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
 /**
- * Runs `veil ARGS` as its own process (`node --import tsx src/cli/main.ts`): the smoke tests'
+ * Runs `veil ARGS` as its own process (`veilNodeArgs`): the smoke tests'
  * path, and the one for commands that exit the process or wait for signals.
  *
  * @example
@@ -71,7 +70,7 @@ const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
  * ```
  */
 export function spawnVeil(args: readonly string[], options: VeilOptions = {}): VeilRun {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const result = spawnSync(process.execPath, veilNodeArgs(args), {
     ...(options.input === undefined ? {} : { input: options.input }),
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),

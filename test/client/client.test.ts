@@ -17,10 +17,11 @@ import { closeDocumentResources } from '../../src/documents/index.js';
 import { textPdf } from '../documents/fixtures.js';
 import { serveVeil } from './serve-harness.js';
 import type { ServedVeil } from './serve-harness.js';
+import { repoUrl } from '../repo-paths.js';
 
 const EMAIL = 'canary-sdk@example.org';
 const TEXT = `Claim note. Write to ${EMAIL} about the policy.`;
-const BUILT = await access(fileURLToPath(new URL('../../dist/client/index.js', import.meta.url))).then(
+const BUILT = await access(fileURLToPath(repoUrl('dist/client/index.js'))).then(
   () => true,
   () => false,
 );
@@ -248,7 +249,7 @@ describe('VeilClient against veil serve', () => {
     'examples/sdk-quickstart.ts runs and prints what it promises',
     { skip: BUILT ? false : 'dist/client is not built (npm run build)' },
     async () => {
-      const example = fileURLToPath(new URL('../../examples/sdk-quickstart.ts', import.meta.url));
+      const example = fileURLToPath(repoUrl('examples/sdk-quickstart.ts'));
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example], {
         env: { ...process.env, VEIL_URL: veil.url, VEIL_TOKEN: await veil.token(['processor', 'auditor']) },
         timeout: 120_000,

@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { repoUrl } from '../repo-paths.js';
 
-const CLIENT_DIR = fileURLToPath(new URL('../../src/client/', import.meta.url));
+const CLIENT_DIR = fileURLToPath(repoUrl('src/client/'));
 const PORTABLE_PACKAGES = new Set(['canonicalize', '@noble/hashes/sha2.js', '@noble/curves/ed25519.js']);
 // Static `import … from '…'`, `export … from '…'` and dynamic `import('…')`.
 const SPECIFIER =
@@ -45,9 +46,7 @@ test('src/client reaches only its own modules and portable packages', async () =
 });
 
 test('the import walk sees through a server import (it can fail)', async () => {
-  const { packages, files } = await walk(
-    fileURLToPath(new URL('../../src/runtime/idempotency.ts', import.meta.url)),
-  );
+  const { packages, files } = await walk(fileURLToPath(repoUrl('src/runtime/idempotency.ts')));
   assert.ok(packages.includes('node:crypto'));
   assert.ok(files.some((f) => f.startsWith('..')));
 });

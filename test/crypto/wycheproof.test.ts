@@ -13,8 +13,9 @@ import {
 } from '../../src/crypto/envelope.js';
 import { hkdfSha256 } from '../../src/crypto/hkdf.js';
 import { hmacSha256, verifyHmacSha256 } from '../../src/crypto/hmac.js';
+import { EVAL_URL } from '../repo-paths.js';
 
-const folder = new URL('../../../shared/eval/security/wycheproof/', import.meta.url);
+const folder = new URL('security/wycheproof/', EVAL_URL);
 const present = existsSync(fileURLToPath(folder));
 
 interface Suite<T> {

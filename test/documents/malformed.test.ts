@@ -9,8 +9,9 @@ import { openZip } from '../../src/documents/archive/zip.js';
 import { DEFAULT_LIMITS } from '../../src/documents/limits.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
+import { EVAL_URL } from '../repo-paths.js';
 
-const root = fileURLToPath(new URL('../../../shared/eval/security/malformed/', import.meta.url));
+const root = fileURLToPath(new URL('security/malformed/', EVAL_URL));
 const ocr = createTesseractOcr({ workers: 1 });
 after(async () => {
   await ocr.close();

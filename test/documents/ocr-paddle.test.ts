@@ -18,11 +18,9 @@ import { prepareForOcr } from '../../src/documents/ocr/prepare.js';
 import { createOcr, useSharedOcr } from '../../src/documents/ocr/select.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { CANARY_EMAIL, CANARY_SSN, textImage } from './fixtures.js';
+import { EVAL_URL } from '../repo-paths.js';
 
-// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
-const SROIE = process.env.VEIL_EVAL_DIR
-  ? `${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/sroie/`
-  : fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
+const SROIE = fileURLToPath(new URL('sroie/', EVAL_URL));
 
 const LINES = ['INVOICE NO 4521', `SSN ${CANARY_SSN}`, 'TOTAL DUE 12.90'];
 const words = (result: OcrResult): string[][] => result.lines.map((line) => line.map((w) => w.text));

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { closeDocumentResources, documentText, parseDocument } from '../../src/documents/index.js';
 import { glyphHeight } from '../../src/documents/ocr/glyph-height.js';
 import { prepareForOcr } from '../../src/documents/ocr/prepare.js';
+import { EVAL_URL } from '../repo-paths.js';
 
 after(closeDocumentResources);
 
@@ -124,7 +125,7 @@ test('a page that is mostly a ruled table, which one uniform block reads as noth
   assert.equal(documentText(doc).text, 'Account balances at banks');
 });
 
-const sroie = fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
+const sroie = fileURLToPath(new URL('sroie/', EVAL_URL));
 if (!existsSync(sroie))
   test('SROIE receipts', { skip: `../shared/eval/sroie not found at ${sroie}` }, () => undefined);
 else

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { closeDocumentResources, documentText, parseDocument } from '../../src/documents/index.js';
 import type { Line } from '../../src/documents/model.js';
 import { needsOcr } from '../../src/documents/pdf/text-layer.js';
+import { EVAL_URL } from '../repo-paths.js';
 
 after(closeDocumentResources);
 
@@ -31,9 +32,7 @@ describe('whether a PDF text layer can be trusted', () => {
   });
 });
 
-const sample = fileURLToPath(
-  new URL('../../../shared/eval/pdf/samples/contrib/issue-791-non-unicode-cmap.pdf', import.meta.url),
-);
+const sample = fileURLToPath(new URL('pdf/samples/contrib/issue-791-non-unicode-cmap.pdf', EVAL_URL));
 test(
   'pdfminer sample with a non-Unicode CMap is read by OCR, not as garbage',
   { skip: existsSync(sample) ? false : `../shared/eval not found (${sample})` },

@@ -4,6 +4,7 @@ import { analyze, createAnalyzer } from '../../src/engine/analyze.js';
 import { resolveOverlaps } from '../../src/engine/overlap.js';
 import { supportedEntities } from '../../src/engine/recognizers/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
+import { repoUrl } from '../repo-paths.js';
 
 const TEXT = 'Mail jane@example.org or call (212) 555-0199. SSN 536-22-1245.';
 
@@ -206,7 +207,7 @@ test('the engine knows at least 80 entity types', () => {
 
 test('docs/entities.md lists every entity type (run npm run docs:entities after adding one)', async () => {
   const { readFileSync } = await import('node:fs');
-  const docs = readFileSync(new URL('../../docs/entities.md', import.meta.url), 'utf8');
+  const docs = readFileSync(repoUrl('docs/entities.md'), 'utf8');
   for (const type of supportedEntities())
     assert.ok(docs.includes(`| \`${type}\` |`), `${type} missing from docs/entities.md`);
 });

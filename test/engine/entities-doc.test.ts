@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { defaultRecognizers } from '../../src/engine/recognizers/index.js';
+import { repoUrl } from '../repo-paths.js';
 
 test('docs/entities.md lists every entity type with every recognizer that reports it (npm run docs:entities)', () => {
   const rows = new Map<string, string[]>();
-  for (const line of readFileSync(new URL('../../docs/entities.md', import.meta.url), 'utf8').split('\n')) {
+  for (const line of readFileSync(repoUrl('docs/entities.md'), 'utf8').split('\n')) {
     const match = /^\| `([A-Z0-9_]+)` \| (.+) \|$/.exec(line);
     if (match) rows.set(match[1]!, match[2]!.split(', '));
   }

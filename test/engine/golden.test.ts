@@ -8,16 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import type { Finding } from '../../src/engine/types.js';
 import { testDocuments } from '../ai/corpus.js';
+import { EVAL_URL, repoUrl } from '../repo-paths.js';
 
-const GOLDEN = new URL('golden/findings.json', import.meta.url);
-// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
-const EVAL = process.env.VEIL_EVAL_DIR
-  ? pathToFileURL(`${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/`)
-  : new URL('../../../shared/eval/', import.meta.url);
+const GOLDEN = repoUrl('test/engine/golden/findings.json');
+const EVAL = EVAL_URL;
 const WRITE = process.env.VEIL_GOLDEN_WRITE === '1';
 
 /** One set of documents: the SHA-256 of its source (so a changed dataset is told apart from a changed engine) and one hash per document. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
 import { VeilError } from '../../src/errors/veil-error.js';
+import { repoUrl } from '../repo-paths.js';
 
 test('every error code is well formed, documented and has an HTTP status', () => {
   for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
@@ -13,7 +14,7 @@ test('every error code is well formed, documented and has an HTTP status', () =>
 });
 
 test('every code is defined exactly once in the catalogue source', () => {
-  const source = readFileSync(new URL('../../src/errors/catalogue.ts', import.meta.url), 'utf8');
+  const source = readFileSync(repoUrl('src/errors/catalogue.ts'), 'utf8');
   for (const code of Object.keys(ERROR_CATALOGUE)) {
     const definitions = source.match(new RegExp(`^\\s+${code}:`, 'gm')) ?? [];
     assert.equal(definitions.length, 1, `${code} is defined ${definitions.length} times`);
@@ -21,7 +22,7 @@ test('every code is defined exactly once in the catalogue source', () => {
 });
 
 test('every code is listed in docs/errors.md', () => {
-  const docs = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+  const docs = readFileSync(repoUrl('docs/errors.md'), 'utf8');
   for (const code of Object.keys(ERROR_CATALOGUE))
     assert.ok(docs.includes(`\`${code}\``), `${code} missing from docs/errors.md`);
 });
@@ -37,7 +38,7 @@ test('VeilError carries code and status and serialises without its cause', () =>
 
 test('every catalogue code is thrown (or answered) somewhere in the source', async () => {
   const { readdirSync } = await import('node:fs');
-  const root = new URL('../../src/', import.meta.url);
+  const root = repoUrl('src/');
   const files = (readdirSync(root, { recursive: true }) as string[]).filter(
     (f) => f.endsWith('.ts') && f !== 'errors/catalogue.ts',
   );

@@ -15,8 +15,9 @@ import { as, openTestService } from '../api/jobs-harness.js';
 import type { TestService } from '../api/jobs-harness.js';
 import { apiTargets, parserTargets } from './targets.js';
 import type { FuzzTarget } from './targets.js';
+import { repoUrl } from '../repo-paths.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/fuzz/', import.meta.url));
+const FIXTURES = fileURLToPath(repoUrl('test/fixtures/fuzz/'));
 /** Inputs per target: the heavier parsers (PDF, images, e-mail, DOCX) get fewer. */
 const RUNS: Record<string, number> = { pdf: 10, image: 10, email: 20, docx: 25, 'api-jobs': 25 };
 

@@ -8,6 +8,7 @@ import {
   policyHash,
   structuredRulesFromPolicy,
 } from '../../src/policy/index.js';
+import { repoUrl } from '../repo-paths.js';
 
 const FULL = `
 version: 1
@@ -73,7 +74,7 @@ describe('parsePolicy', () => {
   });
 
   it('accepts the shipped default policy', () => {
-    const policy = parsePolicy(readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8'));
+    const policy = parsePolicy(readFileSync(repoUrl('policies/default.yaml'), 'utf8'));
     assert.deepEqual(planFromPolicy(policy).default, { operator: 'replace' });
   });
 

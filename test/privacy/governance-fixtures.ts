@@ -6,8 +6,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { repoUrl } from '../repo-paths.js';
 
-export const SHIPPED_DEFAULT = new URL('../../policies/default.yaml', import.meta.url);
+export const SHIPPED_DEFAULT = repoUrl('policies/default.yaml');
 
 /** The shipped default policy as data. */
 export async function shippedDefault(): Promise<Record<string, unknown>> {

@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { verifyExport } from '../../src/audit/index.js';
 import { restoreBackup } from '../../src/runtime/backup.js';
@@ -25,8 +24,7 @@ import { ROLES } from '../../src/access/index.js';
 import type { Principal, Role } from '../../src/access/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
 import { canaries, canaryText } from '../pipeline/jobs/fixtures.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 const authenticate = async (headers: Record<string, unknown>): Promise<Principal> => {
   const match = /^Bearer ([a-z]+):([a-z0-9-]+)$/.exec(String(headers['authorization'] ?? ''));
@@ -138,7 +136,7 @@ describe('backup and restore (PGlite)', { timeout: 240_000 }, () => {
     }
     backupFile = join(work, 'veil.backup');
     const cli = await runVeil(['backup', '-o', backupFile, '--data-dir', source], {
-      cwd: ROOT,
+      cwd: PACKAGE_ROOT,
       env: { ...process.env, DATABASE_URL: '' },
     });
     assert.equal(cli.code, 0, cli.stderr);

@@ -13,7 +13,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
 import { readRedacted } from '../../src/pipeline/jobs/commands.js';
@@ -21,10 +20,11 @@ import { FAILED_QUEUE, STEP_QUEUES } from '../../src/pipeline/jobs/queues.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../src/store/index.js';
 import { canaries, submitCanaryJobs, unsettledJobMessages } from '../pipeline/jobs/fixtures.js';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
+import { veilNodeArgs } from '../veil-process.js';
 
 export const FAULT_JOBS = Number(process.env.VEIL_FAULT_JOBS ?? 30);
 export const TENANT = 'tenant-faults';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Quick retries and a short step timeout, so a killed worker's steps come back in seconds. */
 export const FAULT_QUEUES = { retryLimit: 6, retryDelaySeconds: 1, stepTimeoutSeconds: 8 } as const;
 
@@ -33,10 +33,7 @@ export function spawnWorker(env: NodeJS.ProcessEnv, log: string[], concurrency =
   const child = spawn(
     process.execPath,
     // Two fused jobs at a time, so a kill lands while most jobs are still to run.
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
+    veilNodeArgs([
       'worker',
       '--concurrency',
       String(concurrency),
@@ -44,8 +41,8 @@ export function spawnWorker(env: NodeJS.ProcessEnv, log: string[], concurrency =
       '2',
       '--poll-seconds',
       '0.5',
-    ],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    ]),
+    { cwd: PACKAGE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));

@@ -14,22 +14,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import { openDatabase } from '../../src/store/database.js';
+import { repoUrl } from '../repo-paths.js';
 
 type TemplateKind = 'migrated' | 'service';
 
 const SCHEMA_SOURCES: Record<TemplateKind, readonly string[]> = {
-  migrated: ['../../src/store/migrations.ts', '../../node_modules/@electric-sql/pglite/package.json'],
+  migrated: ['src/store/migrations.ts', 'node_modules/@electric-sql/pglite/package.json'],
   service: [
-    '../../src/store/migrations.ts',
-    '../../node_modules/@electric-sql/pglite/package.json',
-    '../../node_modules/pg-boss/package.json',
-    '../../src/pipeline/jobs/queues.ts',
+    'src/store/migrations.ts',
+    'node_modules/@electric-sql/pglite/package.json',
+    'node_modules/pg-boss/package.json',
+    'src/pipeline/jobs/queues.ts',
   ],
 };
 
 function templatePath(kind: TemplateKind): string {
   const hash = createHash('sha256');
-  for (const source of SCHEMA_SOURCES[kind]) hash.update(readFileSync(new URL(source, import.meta.url)));
+  for (const source of SCHEMA_SOURCES[kind]) hash.update(readFileSync(repoUrl(source)));
   const name = kind === 'migrated' ? 'veil-pglite-template' : 'veil-pglite-service-template';
   return join(tmpdir(), `${name}-${hash.digest('hex').slice(0, 16)}`);
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import { openDatabase } from '../../src/store/database.js';
+import { repoUrl } from '../repo-paths.js';
 
 /** A database of its own on the server: its URL, its name, and how to drop it. */
 export interface ScratchDatabase {
@@ -23,15 +24,15 @@ export interface ScratchDatabase {
 
 function schemaHash(sources: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const source of sources) hash.update(readFileSync(new URL(source, import.meta.url)));
+  for (const source of sources) hash.update(readFileSync(repoUrl(source)));
   return hash.digest('hex').slice(0, 16);
 }
 
-const MIGRATIONS = '../../src/store/migrations.ts';
+const MIGRATIONS = 'src/store/migrations.ts';
 /** The migrated template; the service template also holds pg-boss's schema and the job queues. */
 const TEMPLATES = {
   migrated: `veil_tpl_${schemaHash([MIGRATIONS])}`,
-  service: `veil_svc_tpl_${schemaHash([MIGRATIONS, '../../node_modules/pg-boss/package.json', '../../src/pipeline/jobs/queues.ts'])}`,
+  service: `veil_svc_tpl_${schemaHash([MIGRATIONS, 'node_modules/pg-boss/package.json', 'src/pipeline/jobs/queues.ts'])}`,
 } as const;
 type TemplateKind = keyof typeof TEMPLATES;
 

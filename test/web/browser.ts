@@ -11,9 +11,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDocumentResources } from '../../src/documents/index.js';
 import { serveVeil } from '../client/serve-harness.js';
 import type { ServedVeil } from '../client/serve-harness.js';
+import { repoUrl } from '../repo-paths.js';
 
 export const CHROMIUM_PATH = process.env.VEIL_CHROMIUM ?? '/usr/bin/chromium';
-export const SCREENSHOT_DIR = new URL('../../test-output/screenshots/', import.meta.url);
+export const SCREENSHOT_DIR = repoUrl('test-output/screenshots/');
 
 /** Why the browser tests cannot run here, or false. */
 export async function browserSkipReason(): Promise<string | false> {
@@ -22,7 +23,7 @@ export async function browserSkipReason(): Promise<string | false> {
     () => false,
   );
   if (!hasChromium) return `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
-  const built = await access(new URL('../../dist/console/index.html', import.meta.url)).then(
+  const built = await access(repoUrl('dist/console/index.html')).then(
     () => true,
     () => false,
   );

@@ -1,14 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, YAMLParseError } from 'yaml';
 import { VeilError } from '../../errors/veil-error.js';
+import { packagePath } from '../../package-root.js';
 import { canonicalHash } from '../../policy/hash.js';
 import { describeIssue } from '../../policy/load.js';
 import { fieldListSchema, FIELD_TYPES, templateSchema, type FieldSpec, type Template } from './spec.js';
 
-/** The templates shipped with Veil (`policies/templates/`, beside `src` and `dist` alike). */
-export const BUILT_IN_TEMPLATES = fileURLToPath(new URL('../../../policies/templates/', import.meta.url));
+/** The templates shipped with Veil (`policies/templates/` in the package root). */
+export const BUILT_IN_TEMPLATES = packagePath('policies', 'templates/');
 
 const MAX_TEMPLATE_BYTES = 256 * 1024;
 const TEMPLATE_NAME = /^[a-z][a-z0-9_-]{0,63}$/;

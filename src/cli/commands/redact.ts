@@ -2,11 +2,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { OperatorKeys } from '../../engine/anonymize/keys.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/types.js';
 import { VeilError } from '../../errors/veil-error.js';
+import { packagePath } from '../../package-root.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import { defaultDataDir, withKeyring } from '../keyring.js';
 import { sniffFileFormat } from '../io.js';
@@ -32,7 +32,7 @@ interface RedactFlags {
 }
 
 /** The policy used without `--policy`, shipped with the package. */
-export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../../policies/default.yaml', import.meta.url));
+export const DEFAULT_POLICY_PATH = packagePath('policies', 'default.yaml');
 
 function parseFormat(value: string): Format {
   if (!(FORMATS as readonly string[]).includes(value))

@@ -15,6 +15,7 @@ import { loadPolicy, validatePolicy } from '../../../src/policy/index.js';
 import type { Policy } from '../../../src/policy/index.js';
 import { DatabaseKeyringStore, EncryptedFileBlobStore } from '../../../src/store/index.js';
 import type { DatabaseHandle, StoreContext } from '../../../src/store/index.js';
+import { packagePath } from '../../../src/package-root.js';
 
 const NAMES = [
   'Zebulon Quartermaine',
@@ -39,9 +40,7 @@ export function canaryText(n: number): string {
   return `Claim note ${n}.\nPlease contact ${c.name} by e-mail at ${c.email} about the claim.\nHis social security number is ${c.ssn}.\n`;
 }
 
-export const DEFAULT_POLICY: Policy = await loadPolicy(
-  new URL('../../../policies/default.yaml', import.meta.url).pathname,
-);
+export const DEFAULT_POLICY: Policy = await loadPolicy(packagePath('policies', 'default.yaml'));
 
 export function storeFor(handle: DatabaseHandle, dataDir: string): StoreContext & { keyring: Keyring } {
   const keyring = new Keyring({

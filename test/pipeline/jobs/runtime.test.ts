@@ -3,7 +3,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { readRedacted } from '../../../src/pipeline/jobs/commands.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
@@ -11,8 +10,8 @@ import { startWorkers } from '../../../src/pipeline/worker.js';
 import { openRuntime } from '../../../src/runtime/runtime.js';
 import { validatePolicy } from '../../../src/policy/index.js';
 import { canaries, canaryText, DEFAULT_POLICY, filesContaining, waitForJob } from './fixtures.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { veilNodeArgs } from '../../veil-process.js';
 
 test('openRuntime wires PGlite, the key file, blobs and pg-boss in the data directory; embedded workers run a job', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'veil-runtime-'));
@@ -64,8 +63,8 @@ test('openRuntime wires PGlite, the key file, blobs and pg-boss in the data dire
 test('veil worker without DATABASE_URL stops with a clear error', () => {
   const env = { ...process.env };
   delete env['DATABASE_URL'];
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
-    cwd: ROOT,
+  const run = spawnSync(process.execPath, veilNodeArgs(['worker']), {
+    cwd: PACKAGE_ROOT,
     env,
     encoding: 'utf8',
     timeout: 60_000,

@@ -4,7 +4,6 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Pool } from 'pg';
@@ -16,17 +15,18 @@ import { forTenant } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
 import type { TestDatabase } from '../../store/drivers.js';
 import { canaries, submitCanaryJobs, unsettledJobMessages } from './fixtures.js';
+import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { veilNodeArgs } from '../../veil-process.js';
 
 const postgres = DRIVERS.find((d) => d.name === 'postgres')!;
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TENANT = 'tenant-sigkill';
 const JOBS = 20;
 
 function spawnWorker(env: NodeJS.ProcessEnv, log: string[]): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--concurrency', '2', '--poll-seconds', '0.5'],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    veilNodeArgs(['worker', '--concurrency', '2', '--poll-seconds', '0.5']),
+    { cwd: PACKAGE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { createEnvironmentKeyProvider } from '../../../src/crypto/key-providers/environment.js';
@@ -14,8 +13,9 @@ import { findServer } from '../../store/drivers.js';
 import { scratchDatabase } from '../../store/postgres-scratch.js';
 import { S3_CREDENTIALS, startS3Server } from '../../store/s3-server.js';
 import { canaries, filesContaining, submitCanaryJobs, waitForJob } from './fixtures.js';
+import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { veilNodeArgs } from '../../veil-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER = await findServer();
 
 test(
@@ -41,9 +41,9 @@ test(
     });
     const machineB = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--poll-seconds', '0.5', '--concurrency', '2'],
+      veilNodeArgs(['worker', '--poll-seconds', '0.5', '--concurrency', '2']),
       {
-        cwd: ROOT,
+        cwd: PACKAGE_ROOT,
         env: {
           PATH: process.env.PATH,
           HOME: dirB,
@@ -130,9 +130,9 @@ test(
     const workers = workerDirs.map((dir) => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--poll-seconds', '0.5', '--concurrency', '2'],
+        veilNodeArgs(['worker', '--poll-seconds', '0.5', '--concurrency', '2']),
         {
-          cwd: ROOT,
+          cwd: PACKAGE_ROOT,
           env: {
             PATH: process.env.PATH,
             HOME: dir,

@@ -9,8 +9,9 @@ import { CONTROLS, renderHtml, renderMarkdown } from '../../../src/privacy/compl
 import type { Control } from '../../../src/privacy/compliance/index.js';
 import { openAuditLogs } from '../../../src/runtime/audit.js';
 import { openDatabase } from '../../../src/store/index.js';
+import { repoUrl } from '../../repo-paths.js';
 
-const ROOT = new URL('../../../', import.meta.url);
+const ROOT = repoUrl('');
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -23,6 +23,7 @@ import {
   planFromPolicy,
   structuredRulesFromPolicy,
 } from '../../../src/policy/index.js';
+import { PACKAGE_ROOT } from '../../../src/package-root.js';
 
 const HEADER = ['name', 'age', 'zip', 'sex', 'diagnosis'];
 const ROWS = [
@@ -159,7 +160,7 @@ k_anonymity: 4
 });
 
 function veil(args: string[]) {
-  return runVeil(args, { cwd: new URL('../../../', import.meta.url).pathname });
+  return runVeil(args, { cwd: PACKAGE_ROOT });
 }
 
 describe('veil risk and veil redact with k_anonymity', () => {
