@@ -35,6 +35,7 @@ import { MemoryKeyringStore } from '../../src/crypto/keyring-store.js';
 import { createDetectionPool } from '../../src/runtime/detection-pool.js';
 import { defaultDetectionThreads, startService } from '../../src/runtime/service.js';
 import { constantRate, type ConstantRateResult } from './constant-rate.js';
+import { adminQuery as adminQueryAt, createScratchDatabase } from './job-text.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -171,27 +172,14 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-async function adminQuery(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
+const adminQuery = (query: string): Promise<void> => adminQueryAt(PG_URL, query);
 
 /** Submits JOBS text jobs over HTTP and waits for all; returns documents/s and the seconds taken. */
 async function jobsPhase(driver: 'pglite' | 'postgres', workers: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'veil-bench-jobs-'));
   const database = `veil_bench_${process.pid}_${workers}`;
   let databaseUrl: string | undefined;
-  if (driver === 'postgres') {
-    await adminQuery(`create database ${database}`);
-    const parsed = new URL(PG_URL);
-    parsed.pathname = `/${database}`;
-    databaseUrl = parsed.toString();
-  }
+  if (driver === 'postgres') databaseUrl = await createScratchDatabase(PG_URL, database);
   const service = await startService({
     dataDir: dir,
     ...(databaseUrl === undefined ? {} : { databaseUrl }),

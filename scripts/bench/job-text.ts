@@ -1,4 +1,4 @@
-/** What the job benchmarks share: their 5 KB text and a statement on the admin database. */
+/** What the job benchmarks share: their 5 KB text, a statement on the admin database and scratch databases. */
 import pg from 'pg';
 
 /** About 5 KB of clinical-note prose with an e-mail, a phone number, an SSN and a name every ~300 bytes. */
@@ -24,4 +24,20 @@ export async function adminQuery(url: string, query: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Creates database `name` on the server at `adminUrl` and returns its URL (the admin URL with the
+ * database swapped in).
+ *
+ * @example
+ * ```ts
+ * const url = await createScratchDatabase('postgres://127.0.0.1/test', `veil_bench_${process.pid}`);
+ * ```
+ */
+export async function createScratchDatabase(adminUrl: string, name: string): Promise<string> {
+  await adminQuery(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -35,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import { constantRate } from './constant-rate.js';
-import { adminQuery as adminQueryAt, jobText } from './job-text.js';
+import { adminQuery as adminQueryAt, createScratchDatabase, jobText } from './job-text.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const list = (value: string | undefined, fallback: number[]): number[] =>
@@ -142,12 +142,7 @@ async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-load-analyze-'));
   const database = `veil_load_analyze_${process.pid}`;
   let databaseUrl: string | undefined;
-  if (driver === 'postgres') {
-    await adminQuery(`create database ${database}`);
-    const parsed = new URL(PG_URL);
-    parsed.pathname = `/${database}`;
-    databaseUrl = parsed.toString();
-  }
+  if (driver === 'postgres') databaseUrl = await createScratchDatabase(PG_URL, database);
   const served = await serve(dataDir, 0, databaseUrl);
   try {
     const [first, ...more] = await tokens(dataDir);
@@ -318,12 +313,7 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
   const database = `veil_load_${process.pid}`;
   let databaseUrl: string | undefined;
   const workers: ChildProcess[] = [];
-  if (driver === 'postgres') {
-    await adminQuery(`create database ${database}`);
-    const parsed = new URL(PG_URL);
-    parsed.pathname = `/${database}`;
-    databaseUrl = parsed.toString();
-  }
+  if (driver === 'postgres') databaseUrl = await createScratchDatabase(PG_URL, database);
   const served = await serve(dataDir, driver === 'pglite' ? WORKERS : 0, databaseUrl);
   try {
     if (databaseUrl !== undefined)
