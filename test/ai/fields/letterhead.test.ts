@@ -135,3 +135,16 @@ test('a site or branch code closes an address after its postcode; a code line be
   );
   assert.equal(withPhone.address, 'LOT 88 JLN KLANG LAMA, 58000 KL');
 });
+
+test('a TAX INVOICE title ends an address also when OCR ran its words together', async () => {
+  const fields = await receiptFields(
+    page([
+      [60, 20, 'ACME TRADING SDN BHD'],
+      [40, 45, '12, JALAN MAJU 7/4,KAWASAN INDUSTRI'],
+      [60, 70, 'MAJU 81200 JOHOR BAHRU,JOHOR'],
+      [80, 95, 'TAXINVOICE'],
+      [20, 400, 'TOTAL 9.00'],
+    ]),
+  );
+  assert.equal(fields.address, '12, JALAN MAJU 7/4,KAWASAN INDUSTRI, MAJU 81200 JOHOR BAHRU,JOHOR');
+});

@@ -10,8 +10,9 @@ const TOP_LINES = 12;
 // Lines that are about the document, not its issuer: titles, registration and contact lines.
 const NOT_A_NAME =
   /\b(receipt|invoice|tax|bill|cash|date|time|tel|phone|fax|email|gst|reg|no\s*[:.]|co\s*reg|company\s*no|welcome|thank|www|http|order|table|cashier|member|document)\b/i;
+// `tax\s*invoice` also where OCR ran the words together (`TAXINVOICE`), which `\b` alone would miss.
 const STOP_ADDRESS =
-  /\b(tel|telephone|phone|fax|e-?mail|gst\w*|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|co[mn]pany\s*no|co\s*no|roc\s*no|bill|document|order|table|time)\b/i;
+  /\b(tax\s*invoice|tel|telephone|phone|fax|e-?mail|gst\w*|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|co[mn]pany\s*no|co\s*no|roc\s*no|bill|document|order|table|time)\b/i;
 // A telephone number on a line of its own ("07-355 2616").
 const PHONE_LINE = /^[\s(]*\+?\d{2,4}[\s)-]*\d{3,4}[\s-]?\d{3,5}\s*$/;
 const REGISTRATION =
