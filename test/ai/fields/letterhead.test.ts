@@ -148,3 +148,21 @@ test('a TAX INVOICE title ends an address also when OCR ran its words together',
   );
   assert.equal(fields.address, '12, JALAN MAJU 7/4,KAWASAN INDUSTRI, MAJU 81200 JOHOR BAHRU,JOHOR');
 });
+
+test("a short word OCR doubts closing an address's last line is a speck; one closing an inner line stays", async () => {
+  const doc = page([
+    [60, 20, 'TEO HENG STATIONERY & BOOKS'],
+    [40, 45, 'NO.53,JALAN BESAR,45600 BATANG BERJUNTAI X'],
+    [60, 70, 'SELANGOR DARUL EHSAN U'],
+    [60, 95, 'TEL:03-3271 9872'],
+    [20, 400, 'TOTAL 9.00'],
+  ]);
+  const doubted = (line: Document['pages'][number]['lines'][number]): typeof line => ({
+    ...line,
+    words: line.words.map((w, i) => (i === line.words.length - 1 ? { ...w, confidence: 0.27 } : w)),
+  });
+  const [first] = doc.pages;
+  const lines = first!.lines.map((l, i) => (i === 1 || i === 2 ? doubted(l) : l));
+  const fields = await receiptFields({ ...doc, pages: [{ ...first!, lines }] });
+  assert.equal(fields.address, 'NO.53,JALAN BESAR,45600 BATANG BERJUNTAI X, SELANGOR DARUL EHSAN');
+});

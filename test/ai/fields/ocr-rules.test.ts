@@ -139,6 +139,26 @@ test('specks OCR gives (almost) no confidence are trimmed from the ends of a lin
     ),
     'MR. DIY',
   );
+  // An address's last line: a short word OCR doubts closing it is a speck; one it trusts stays.
+  const closing = line([
+    ['SELANGOR', 0.95],
+    ['DARUL', 0.94],
+    ['EHSAN', 0.95],
+    ['U', 0.27],
+  ]);
+  assert.equal(trustedText(closing), 'SELANGOR DARUL EHSAN U');
+  assert.equal(trustedText(closing, undefined, 0.5), 'SELANGOR DARUL EHSAN');
+  assert.equal(
+    trustedText(
+      line([
+        ['52000', 0.95],
+        ['KL', 0.74],
+      ]),
+      undefined,
+      0.5,
+    ),
+    '52000 KL',
+  );
 });
 
 test('a name ends at its legal form when only specks or a bracketed registration number follow', () => {

@@ -18,8 +18,11 @@ import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibra
 import { findLabels, spoilt, type LabelHit } from './labels.js';
 import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
 
-/** Below this OCR confidence, a short word opening a name's line is taken for a speck (`on . ACME SDN BHD`). */
-const NAME_SPECK_CONFIDENCE = 0.5;
+/**
+ * Below this OCR confidence, a short word at the open end of a letterhead block is taken for a
+ * speck: opening a name's line (`on . ACME SDN BHD`) or closing an address (`... DARUL EHSAN U`).
+ */
+const BLOCK_SPECK_CONFIDENCE = 0.5;
 
 /** A value read from one place of the document, scored. */
 interface Candidate {
@@ -177,7 +180,11 @@ function unlabelledText(
         restoreExpectedWords(
           lines
             .slice(first, last + 1)
-            .map((l) => cleanText(trustedText(l)))
+            .map((l, k) =>
+              cleanText(
+                trustedText(l, undefined, first + k === last ? BLOCK_SPECK_CONFIDENCE : undefined),
+              ),
+            )
             .filter((l) => l.length > 0)
             .join(', '),
           expected,
@@ -208,7 +215,7 @@ function unlabelledText(
     const line = lines[top.line]!;
     const text = endAtLegalForm(
       restoreExpectedWords(
-        top.parts.map((i) => trustedText(lines[i]!, NAME_SPECK_CONFIDENCE).trim()).join(' '),
+        top.parts.map((i) => trustedText(lines[i]!, BLOCK_SPECK_CONFIDENCE).trim()).join(' '),
         expected,
       ),
     );

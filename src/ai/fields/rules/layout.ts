@@ -138,19 +138,24 @@ const SPECK_CONFIDENCE = 0.1;
  * itself gives (almost) no confidence (`To NO.59 JALAN ’` reads `NO.59 JALAN`). Words inside
  * the line stay: a gap in an address is worse than a misread letter. `leadingBelow` raises the
  * confidence under which a short word opening the line counts as a speck (a name's line, where a
- * short word that OCR doubts is rarely part of the name).
+ * short word that OCR doubts is rarely part of the name); `trailingBelow` does the same for a short
+ * word closing it (the last line of an address: `SELANGOR DARUL EHSAN U`).
  *
  * @example
  * ```ts
  * trustedText(line); // 'NO.59 JALAN PERMAS 9/5' for 'To NO.59 JALAN PERMAS 9/5 ’'
  * ```
  */
-export function trustedText(line: LayoutLine, leadingBelow = SPECK_CONFIDENCE): string {
+export function trustedText(
+  line: LayoutLine,
+  leadingBelow = SPECK_CONFIDENCE,
+  trailingBelow = SPECK_CONFIDENCE,
+): string {
   const speck = (w: LayoutWord, below: number): boolean =>
     w.confidence < below && line.text.slice(w.start, w.end).replace(/[^\p{L}\p{N}]/gu, '').length <= 2;
   let [first, last] = [0, line.words.length - 1];
   while (first <= last && speck(line.words[first]!, Math.max(leadingBelow, SPECK_CONFIDENCE))) first++;
-  while (last >= first && speck(line.words[last]!, SPECK_CONFIDENCE)) last--;
+  while (last >= first && speck(line.words[last]!, Math.max(trailingBelow, SPECK_CONFIDENCE))) last--;
   if (first > last) return '';
   return line.text.slice(line.words[first]!.start, line.words[last]!.end);
 }
