@@ -166,3 +166,22 @@ test("a short word OCR doubts closing an address's last line is a speck; one clo
   const fields = await receiptFields({ ...doc, pages: [{ ...first!, lines }] });
   assert.equal(fields.address, 'NO.53,JALAN BESAR,45600 BATANG BERJUNTAI X, SELANGOR DARUL EHSAN');
 });
+
+test("a unit or street line with its number is the address's first line, never the seller's name", async () => {
+  const fields = await receiptFields(
+    page([
+      [60, 20, 'John Tan Wei Ming'],
+      [60, 45, 'S117, Second Floor,'],
+      [60, 70, 'Aeon Tebrau City,'],
+      [60, 95, '1, Jalan Desa Tebrau,'],
+      [60, 120, '81100 Johor Bahru, Johor.'],
+      [80, 145, '* TAX INVOICE *'],
+      [20, 400, 'TOTAL 9.00'],
+    ]),
+  );
+  assert.equal(fields.company, 'John Tan Wei Ming');
+  assert.equal(
+    fields.address,
+    'S117, Second Floor, Aeon Tebrau City, 1, Jalan Desa Tebrau, 81100 Johor Bahru, Johor.',
+  );
+});

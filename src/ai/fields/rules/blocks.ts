@@ -11,6 +11,9 @@ const TOP_LINES = 12;
 const NOT_A_NAME =
   /\b(receipt|invoice|tax|bill|cash|date|time|tel|phone|fax|email|gst|reg|no\s*[:.]|co\s*reg|company\s*no|welcome|thank|www|http|order|table|cashier|member|document)\b/i;
 // `tax\s*invoice` also where OCR ran the words together (`TAXINVOICE`), which `\b` alone would miss.
+// A line placing a unit or a street with its number ("S117, Second Floor,", "LOT 5, JALAN MAJU"):
+// an address line, never a name, even with no street word a name could not hold.
+const UNIT_OR_STREET = /\b(floor|flr|level|lot|unit|block|blok|jalan|jln|lorong|lrg)\b/i;
 const STOP_ADDRESS =
   /\b(tax\s*invoice|tel|telephone|phone|fax|e-?mail|gst\w*|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|co[mn]pany\s*no|co\s*no|roc\s*no|bill|document|order|table|time)\b/i;
 // A telephone number on a line of its own ("07-355 2616").
@@ -160,8 +163,14 @@ function plausibleName(line: LayoutLine): boolean {
     count >= 3 &&
     count / text.replace(/\s/g, '').length >= 0.55 &&
     !NOT_A_NAME.test(text) &&
-    !REGISTRATION.test(text)
+    !REGISTRATION.test(text) &&
+    !placesUnit(text)
   );
+}
+
+/** Whether a line places a unit or a street with its number: an address line. */
+function placesUnit(text: string): boolean {
+  return UNIT_OR_STREET.test(text) && /\d/.test(text);
 }
 
 function topLines(lines: readonly LayoutLine[]): number[] {
@@ -228,7 +237,10 @@ export function findTopLine(
   expected: readonly string[],
   findings: readonly (readonly Finding[])[],
 ): { line: number; last: number; expected: boolean; parts: number[] } | null {
-  const candidates = topLines(lines).filter((i) => plausibleName(lines[i]!));
+  // The issuer's name is printed above its address: lines from the first unit or street line on are not looked at.
+  const top = topLines(lines);
+  const addressAt = top.findIndex((i) => placesUnit(lines[i]!.text));
+  const candidates = top.slice(0, addressAt < 0 ? top.length : addressAt).filter((i) => plausibleName(lines[i]!));
   const withExpected = candidates.find((i) => expectScore(lines[i]!.text, expected) > 0);
   if (withExpected !== undefined) {
     // A name broken over two or three lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", or "AIK HUAT
