@@ -185,3 +185,25 @@ test("a unit or street line with its number is the address's first line, never t
     'S117, Second Floor, Aeon Tebrau City, 1, Jalan Desa Tebrau, 81100 Johor Bahru, Johor.',
   );
 });
+
+test('a registration number OCR misread (a letter for a digit, a space inside it) does not open an address', async () => {
+  const address = async (registration: string): Promise<unknown> =>
+    (
+      await receiptFields(
+        page([
+          [60, 20, 'ACME TRADING SDN BHD'],
+          [60, 45, registration],
+          [40, 70, 'LOT 18, JALAN KPB 6,'],
+          [60, 95, '43300 SERI KEMBANGAN, SELANGOR'],
+          [80, 120, '- INVOICE -'],
+          [20, 400, 'TOTAL 9.00'],
+        ]),
+      )
+    ).address;
+  for (const registration of ['(CO.RFG : 86Q671-D)', '78941 7-W', '(CO.REG : 860671-D)', '789417-W'])
+    assert.equal(
+      await address(registration),
+      'LOT 18, JALAN KPB 6, 43300 SERI KEMBANGAN, SELANGOR',
+      registration,
+    );
+});

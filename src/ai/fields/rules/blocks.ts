@@ -18,8 +18,11 @@ const STOP_ADDRESS =
   /\b(tax\s*invoice|tel|telephone|phone|fax|e-?mail|gst\w*|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|co[mn]pany\s*no|co\s*no|roc\s*no|bill|document|order|table|time)\b/i;
 // A telephone number on a line of its own ("07-355 2616").
 const PHONE_LINE = /^[\s(]*\+?\d{2,4}[\s)-]*\d{3,4}[\s-]?\d{3,5}\s*$/;
+// A registration number, bracketed after a label ("(CO.REG : 860671-D)", its digits possibly read
+// as the letters OCR confuses with them: `86Q671`), alone on its line ("(126925-H)"), or as digits
+// and a check letter that OCR may split with a space (`78941 7-W`).
 const REGISTRATION =
-  /\(\s*[\p{L}. ]{0,14}:\s*\d{4,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^[^\p{L}\p{N}]{0,3}[A-Z]{0,2}\d{5,8}\s*-\s*[A-Z0-9]\s*\)?$/iu;
+  /\(\s*[\p{L}. ]{0,14}:\s*\d[\dOQDIlSB]{3,}\s*-?\s*\w?\s*\)|^\(?\s*(co\.?\s*reg\w*\s*[:.]?\s*)?\d{3,}[\s-]*[A-Z]?\s*\)?$|^[^\p{L}\p{N}]{0,3}[A-Z]{0,2}(?:\d{5,8}|\d{2,5}\s\d{1,4})\s*-\s*[A-Z0-9]\s*\)?$/iu;
 const POSTCODE = /(?<!\d)\d{5}(?!\d)/;
 // A number under a label ending in NO ("BR NO.: 0195932-X", "SSM NO: 12345678"): a registration or
 // account number, which neither opens nor continues an address.
@@ -240,7 +243,9 @@ export function findTopLine(
   // The issuer's name is printed above its address: lines from the first unit or street line on are not looked at.
   const top = topLines(lines);
   const addressAt = top.findIndex((i) => placesUnit(lines[i]!.text));
-  const candidates = top.slice(0, addressAt < 0 ? top.length : addressAt).filter((i) => plausibleName(lines[i]!));
+  const candidates = top
+    .slice(0, addressAt < 0 ? top.length : addressAt)
+    .filter((i) => plausibleName(lines[i]!));
   const withExpected = candidates.find((i) => expectScore(lines[i]!.text, expected) > 0);
   if (withExpected !== undefined) {
     // A name broken over two or three lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", or "AIK HUAT

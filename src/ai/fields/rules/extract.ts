@@ -181,9 +181,7 @@ function unlabelledText(
           lines
             .slice(first, last + 1)
             .map((l, k) =>
-              cleanText(
-                trustedText(l, undefined, first + k === last ? BLOCK_SPECK_CONFIDENCE : undefined),
-              ),
+              cleanText(trustedText(l, undefined, first + k === last ? BLOCK_SPECK_CONFIDENCE : undefined)),
             )
             .filter((l) => l.length > 0)
             .join(', '),
