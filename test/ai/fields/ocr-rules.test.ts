@@ -62,7 +62,7 @@ test('a lone digit inside a word is read as the letter it stands for; house numb
   assert.equal(repairWords('NO. 17-G, 1C, A4, 113G, B2B2'), 'NO. 17-G, 1C, A4, 113G, B2B2');
 });
 
-test('expected words come back one misread letter off, never into a word of another length', () => {
+test('expected words come back one misread letter off, or one dropped letter off a long word', () => {
   assert.equal(restoreExpectedWords('ACME SON BHD', ['SDN BHD']), 'ACME SDN BHD');
   assert.equal(restoreExpectedWords('acme son bhd', ['SDN BHD']), 'acme sdn bhd');
   assert.equal(restoreExpectedWords('KEDAI PERNIAGAAR MAJU', ['PERNIAGAAN']), 'KEDAI PERNIAGAAN MAJU');
@@ -71,6 +71,16 @@ test('expected words come back one misread letter off, never into a word of anot
     '40170 SHAH ALAN',
     'one letter longer is another word',
   );
+  assert.equal(
+    restoreExpectedWords('KAWASAN PERINDUSTIAN TAMPOI', ['PERINDUSTRIAN']),
+    'KAWASAN PERINDUSTRIAN TAMPOI',
+  );
+  assert.equal(
+    restoreExpectedWords('40000 SHAH ALAM SELANGR', ['SELANGOR']),
+    '40000 SHAH ALAM SELANGR',
+    'a word under nine letters less one letter may be another word',
+  );
+  assert.equal(restoreExpectedWords('PERINDUSTRI', ['PERINDUSTRIAN']), 'PERINDUSTRI', 'two letters dropped');
   assert.equal(restoreExpectedWords('THE SON', ['SDN BHD']), 'THE SON', 'a short word alone is not restored');
   assert.equal(restoreExpectedWords('SAN BND', ['SDN BHD']), 'SAN BND', 'two misread letters are too many');
   assert.equal(

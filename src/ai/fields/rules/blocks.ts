@@ -45,15 +45,24 @@ export function expectScore(text: string, expected: readonly string[]): number {
   return findLabels([line], expected).length > 0 ? 1 : 0;
 }
 
+/** The shortest expected word whose OCR reading with one letter dropped still names it (`PERINDUSTIAN`). */
+const DROPPED_LETTER_MIN = 9;
+
 /**
  * How far an OCR'd token is from an expected word: 0 the same once OCR's confusions are folded, 1
  * one letter misread (same length: OCR misreads letters far more often than it drops or adds one,
- * and a word one letter longer is often another word, `ALAN` and `JALAN`), 2 farther.
+ * and a word one letter longer is often another word, `ALAN` and `JALAN`) or, in a word of nine
+ * letters or more, one letter dropped (a long word less one letter is rarely another word); 2 farther.
  */
 function wordDistance(token: string, word: string): number {
   const [a, b] = [foldToken(token), foldToken(word)];
   if (a === b) return 0;
-  return a.length === b.length ? Math.min(2, [...a].filter((c, i) => c !== b[i]).length) : 2;
+  if (a.length === b.length) return Math.min(2, [...a].filter((c, i) => c !== b[i]).length);
+  const dropped =
+    b.length >= DROPPED_LETTER_MIN &&
+    a.length === b.length - 1 &&
+    [...b].some((_, i) => b.slice(0, i) + b.slice(i + 1) === a);
+  return dropped ? 1 : 2;
 }
 
 /**
