@@ -315,10 +315,12 @@ test('a rounding adjustment printed below a labelled total gives the rounded tot
   }
 });
 
-test("address repairs: a street abbreviation one letter off, a street number's 1 read as I; nothing else", () => {
+test("address repairs: a street abbreviation one letter off, a street number's 1 read as I, a closing I read as !; nothing else", () => {
   assert.equal(repairAddressTokens('67, JLN MEWAH 25/63 THN SRI MUDA'), '67, JLN MEWAH 25/63 TMN SRI MUDA');
   assert.equal(repairAddressTokens('LOT 2685 JUN GENTING KLANG'), 'LOT 2685 JLN GENTING KLANG');
   assert.equal(repairAddressTokens('NO: 28, JALAN ASTANA IC, BANDAR'), 'NO: 28, JALAN ASTANA 1C, BANDAR');
+  assert.equal(repairAddressTokens('45600 BATANG BERJUNTA!, SELANGOR'), '45600 BATANG BERJUNTAI, SELANGOR');
+  assert.equal(repairAddressTokens('Tampoi! Johor, NO.5!'), 'Tampoi! Johor, NO.5!', 'not after capitals');
   for (const kept of [
     'SALE ENDS 12 JUN 2018',
     'ABC JUN GENTING',

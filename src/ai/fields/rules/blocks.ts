@@ -353,10 +353,14 @@ const STREET_ABBREVIATIONS = ['JLN', 'TMN', 'LRG', 'KPG'];
 /** Words after which a street's name and then its number follow ("JALAN ASTANA 1C"). */
 const STREET_WORDS = /^(JALAN|JLN|LORONG|LRG|PERSIARAN|LEBUH)$/i;
 
+/** An exclamation mark closing a capitalised word: an `I` OCR misread (an address prints no `!`). */
+const BANG_FOR_I = /(?<=\p{Lu}{2})!(?![\p{L}\p{N}])/gu;
+
 /**
- * Undoes two OCR misreadings particular to addresses. A three-letter token one letter off a
- * street-type abbreviation (`THN SRI MUDA`, `JUN GENTING`) is that abbreviation when it opens a
- * part of the address (after a comma, a number or at the start) and a word follows it. A street's
+ * Undoes three OCR misreadings particular to addresses. An exclamation mark closing a word in
+ * capitals is its last `I` (`BERJUNTA!`): an address never prints one. A three-letter token one
+ * letter off a street-type abbreviation (`THN SRI MUDA`, `JUN GENTING`) is that abbreviation when
+ * it opens a part of the address (after a comma, a number or at the start) and a word follows it. A street's
  * number with a letter, read with `I` or `l` for its `1` (`JALAN ASTANA IC`), is written with the
  * digit when it follows a street word and a name.
  *
@@ -365,7 +369,8 @@ const STREET_WORDS = /^(JALAN|JLN|LORONG|LRG|PERSIARAN|LEBUH)$/i;
  * repairAddressTokens('67, JLN MEWAH 25/63 THN SRI MUDA'); // '67, JLN MEWAH 25/63 TMN SRI MUDA'
  * ```
  */
-export function repairAddressTokens(text: string): string {
+export function repairAddressTokens(read: string): string {
+  const text = read.replace(BANG_FOR_I, 'I');
   const toks = tokens(text);
   const replacement = new Map<number, string>();
   toks.forEach((t, i) => {
