@@ -207,3 +207,19 @@ test('a registration number OCR misread (a letter for a digit, a space inside it
       registration,
     );
 });
+
+test('after the postcode, a line holding a state name that OCR ran together with its town closes the address', async () => {
+  const fields = await receiptFields(
+    page([
+      [60, 20, 'FUYI MINI MARKET'],
+      [60, 45, 'BR No.: 0195932-X'],
+      [60, 70, 'NO 43-45-47G'],
+      [60, 95, 'TAMAN SEJATI'],
+      [60, 120, 'IJOK, 45600 BESTARI JAYA'],
+      [60, 145, 'KUALASELANGOR.0'],
+      [60, 170, '03-3279 1851.'],
+      [20, 400, 'TOTAL 9.00'],
+    ]),
+  );
+  assert.equal(fields.address, 'NO 43-45-47G, TAMAN SEJATI, IJOK, 45600 BESTARI JAYA, KUALASELANGOR.');
+});

@@ -196,6 +196,11 @@ test('an address loses the lower-case specks and stray punctuation OCR left afte
   assert.equal(endAddressAtPrint('BANDAR SRI DAMANSARA, 52000 KL'), 'BANDAR SRI DAMANSARA, 52000 KL');
   assert.equal(endAddressAtPrint('JALAN SS 2/24, SEKSYEN 7'), 'JALAN SS 2/24, SEKSYEN 7');
   assert.equal(endAddressAtPrint('no'), 'no', 'a lone word stays');
+  assert.equal(
+    endAddressAtPrint('45600 BESTARI JAYA, KUALA SELANGOR.0'),
+    '45600 BESTARI JAYA, KUALA SELANGOR.',
+  );
+  assert.equal(endAddressAtPrint('JALAN MAJU, NO.5'), 'JALAN MAJU, NO.5', 'a house number after NO. stays');
 });
 
 test('a name line followed by its registration number in brackets is still the letterhead', async () => {

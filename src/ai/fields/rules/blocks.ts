@@ -143,7 +143,8 @@ export function endAtLegalForm(text: string): string {
 /**
  * An address without the specks OCR left after its last word: trailing words of one or two
  * lower-case letters, or of punctuation alone, which print on a receipt never ends with
- * (`... 81200 Johor Bahru, Johor i re`). Digits and capitals stay (`52000 KL`, `SEKSYEN 7`).
+ * (`... 81200 Johor Bahru, Johor i re`), and one character glued after the full stop that ends a
+ * word (`KUALA SELANGOR.0`). Digits and capitals stay (`52000 KL`, `SEKSYEN 7`, `NO.5`).
  *
  * @example
  * ```ts
@@ -154,7 +155,7 @@ export function endAddressAtPrint(text: string): string {
   const words = text.trimEnd().split(/(\s+)/);
   const speck = (word: string): boolean => /^(?:\p{Ll}{1,2}|[^\p{L}\p{N}]+)$/u.test(word);
   while (words.length > 2 && speck(words.at(-1)!)) words.splice(-2, 2);
-  return words.join('');
+  return words.join('').replace(/(?<=\p{L}{3}\.)[\p{L}\p{N}]$/u, '');
 }
 
 /** True when a line opens a bracket it does not close ("HARDWARE (SETIA" / "ALAM) SDN BHD"). */
@@ -276,6 +277,17 @@ export function findTopLine(
     : { line: chosen, last: chosen, expected: false, parts: rowParts(lines, chosen, chosen) };
 }
 
+/** The shortest expected word looked for inside words OCR ran together (`KUALASELANGOR`). */
+const GLUED_MIN = 6;
+
+/** Whether a line holds an expected word, alone or run together with its neighbours by OCR. */
+function holdsExpected(text: string, expected: readonly string[]): boolean {
+  if (expectScore(text, expected) > 0) return true;
+  const letters = (s: string): string => s.toUpperCase().replace(/[^\p{L}]/gu, '');
+  const line = letters(text);
+  return expected.some((word) => letters(word).length >= GLUED_MIN && line.includes(letters(word)));
+}
+
 function addressCues(line: LayoutLine, expected: readonly string[], findings: readonly Finding[]): number {
   let cues = 0;
   if (POSTCODE.test(line.text)) cues++;
@@ -332,7 +344,7 @@ export function findAddressBlock(
     const siteCode = SITE_CODE.test(text);
     if (
       afterPostcode >= 0 &&
-      expectScore(text, expected) === 0 &&
+      !holdsExpected(text, expected) &&
       ((/\d/.test(text) && !siteCode) || tokens(text).length > 4 || i - (first + afterPostcode) > 2)
     )
       break;
