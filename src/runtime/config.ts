@@ -12,6 +12,7 @@
  */
 import { DEFAULT_FUSED_MAX_BYTES } from '../pipeline/jobs/fused.js';
 import { z } from 'zod';
+import { OCR_LEXICONS } from '../documents/ocr/address-lexicon.js';
 import { OCR_ENGINES } from '../documents/ocr/engine.js';
 import { VeilError } from '../errors/veil-error.js';
 import { closestName } from '../errors/closest-name.js';
@@ -142,6 +143,13 @@ export const configSchema = z
           'expected auto (tesseract CLI when installed), native (the tesseract CLI), wasm (tesseract.js), vote (three tesseract CLI readings voted word by word) or paddle (PP-OCR models on ONNX Runtime)',
       })
       .default('auto'),
+    /** The words PP-OCR (`VEIL_OCR=paddle`) checks its doubtful readings against: Malaysian address and letterhead words, or none. */
+    VEIL_OCR_LEXICON: z
+      .enum(OCR_LEXICONS, {
+        error:
+          'expected malaysia (Malaysian address and letterhead words) or none (every word as the model read it)',
+      })
+      .default('malaysia'),
 
     // Logs.
     VEIL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),

@@ -17,6 +17,7 @@ import { readingLines, textRegions } from '../../src/documents/ocr/paddle-detect
 import { prepareForOcr } from '../../src/documents/ocr/prepare.js';
 import { createOcr, useSharedOcr } from '../../src/documents/ocr/select.js';
 import { loadConfig } from '../../src/runtime/config.js';
+import { ocrFromConfig } from '../../src/runtime/ocr.js';
 import { CANARY_EMAIL, CANARY_SSN, textImage } from './fixtures.js';
 import { EVAL_URL } from '../repo-paths.js';
 
@@ -95,6 +96,24 @@ describe('the PP-OCR engine (VEIL_OCR=paddle)', () => {
     const parsed = await parseDocument(image, { ocr: sharedOcr() });
     assert.match(documentText(parsed).text, /TOTAL DUE 12\.90/);
   });
+
+  test(
+    'VEIL_OCR_LEXICON=none reads every word as the model did; malaysia checks doubtful ones against the lexicon',
+    { skip: existsSync(`${SROIE}img/011.jpg`) ? false : `${SROIE} is absent (set VEIL_EVAL_DIR)` },
+    async () => {
+      const receipt = readFileSync(`${SROIE}img/011.jpg`);
+      const read = async (lexicon: string): Promise<string> => {
+        await ocrFromConfig(loadConfig({ VEIL_OCR: 'paddle', VEIL_OCR_LEXICON: lexicon }).config);
+        return documentText(await parseDocument(receipt, { ocr: sharedOcr() })).text;
+      };
+      // The model reads the town's last letter as N with low confidence; the lexicon knows SHAH ALAM.
+      const bare = await read('none');
+      assert.match(bare, /SHAH ALAN/);
+      const checked = await read('malaysia');
+      assert.match(checked, /SHAH ALAM/);
+      assert.doesNotMatch(checked, /SHAH ALAN/);
+    },
+  );
 
   test('fails with stable codes: an undecodable image, a reading past its limit, a closed engine', async () => {
     const paddle = track(createPaddleOcr({ concurrency: 1 }));

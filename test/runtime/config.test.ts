@@ -315,3 +315,12 @@ test(
     );
   },
 );
+
+test("VEIL_OCR_LEXICON picks PP-OCR's lexicon (malaysia by default) or none, and refuses another name", () => {
+  assert.equal(loadConfig({}).config.VEIL_OCR_LEXICON, 'malaysia');
+  assert.equal(loadConfig({ VEIL_OCR_LEXICON: 'none' }).config.VEIL_OCR_LEXICON, 'none');
+  assert.equal(
+    refusal(() => loadConfig({ VEIL_OCR_LEXICON: 'english' })),
+    'VEIL_CONFIG_INVALID: configuration: VEIL_OCR_LEXICON: expected malaysia (Malaysian address and letterhead words) or none (every word as the model read it)',
+  );
+});

@@ -24,3 +24,21 @@ export const ADDRESS_LEXICON: ReadonlySet<string> = new Set(
     .trim()
     .split(/\s+/),
 );
+
+/** Which lexicon PP-OCR's doubtful readings are checked against: `VEIL_OCR_LEXICON`. */
+export const OCR_LEXICONS = ['malaysia', 'none'] as const;
+
+/** `malaysia`: {@link ADDRESS_LEXICON}; `none`: no lexicon, every word as the model read it. */
+export type OcrLexiconChoice = (typeof OCR_LEXICONS)[number];
+
+/**
+ * The word set a lexicon choice names, or null for `none`.
+ *
+ * @example
+ * ```ts
+ * createPaddleOcr({ lexicon: namedLexicon(config.VEIL_OCR_LEXICON) });
+ * ```
+ */
+export function namedLexicon(choice: OcrLexiconChoice): ReadonlySet<string> | null {
+  return choice === 'malaysia' ? ADDRESS_LEXICON : null;
+}

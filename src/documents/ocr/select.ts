@@ -1,3 +1,4 @@
+import { namedLexicon, type OcrLexiconChoice } from './address-lexicon.js';
 import type { OcrEngine, OcrEngineChoice, OcrResult, OcrRunOptions } from './engine.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
 import { createPaddleOcr, type PaddleOcrOptions } from './paddle.js';
@@ -69,20 +70,27 @@ function announced(
 }
 
 let sharedChoice: OcrEngineChoice = 'auto';
+let sharedLexicon: OcrLexiconChoice = 'malaysia';
 let shared: OcrEngine | undefined;
 
 /**
- * Sets which engine the shared OCR uses (`auto` until set); the runtime calls it with `VEIL_OCR`.
- * An engine already started under another choice is closed, and the next image starts the new one.
+ * Sets which engine the shared OCR uses (`auto` until set), and the lexicon PP-OCR checks its
+ * doubtful readings against (`malaysia` until set; only `paddle` reads with one); the runtime
+ * calls it with `VEIL_OCR` and `VEIL_OCR_LEXICON`. An engine already started under other settings
+ * is closed, and the next image starts the new one.
  *
  * @example
  * ```ts
- * await useSharedOcr(config.VEIL_OCR);
+ * await useSharedOcr(config.VEIL_OCR, config.VEIL_OCR_LEXICON);
  * ```
  */
-export async function useSharedOcr(choice: OcrEngineChoice): Promise<void> {
-  if (choice === sharedChoice) return;
+export async function useSharedOcr(
+  choice: OcrEngineChoice,
+  lexicon: OcrLexiconChoice = 'malaysia',
+): Promise<void> {
+  if (choice === sharedChoice && lexicon === sharedLexicon) return;
   sharedChoice = choice;
+  sharedLexicon = lexicon;
   await closeSharedOcr();
 }
 
@@ -98,7 +106,7 @@ export async function useSharedOcr(choice: OcrEngineChoice): Promise<void> {
  * ```
  */
 export function sharedOcr(): OcrEngine {
-  shared ??= createOcr(sharedChoice);
+  shared ??= createOcr(sharedChoice, { paddle: { lexicon: namedLexicon(sharedLexicon) } });
   return shared;
 }
 
