@@ -4,7 +4,7 @@
 // with the receipt template; every field the router would send to review (status `needs_review`,
 // from statusOf) gets its crop rendered by renderFieldCrop, with every other finding of the default
 // analyzer masked, and the crop's share of the page and its pixels are reported.
-// Usage: npm run eval:crops [-- --cap 0.05] [-- --margin 0.01] [-- --engine native|wasm|vote|paddle]
+// Usage: npm run eval:crops [-- --cap 0.05] [-- --margin 0.01] [-- --engine native|wasm|vote|paddle|paddle-checked]
 // OCR'd documents come from the cache the fields evaluation fills (see ocr-cache.ts).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { documentText } from '../../src/documents/text.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 import { cachedParse } from './ocr-cache.js';
+import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
 // VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
 const root = process.env.VEIL_EVAL_DIR
@@ -52,8 +53,7 @@ const ids = readdirSync(`${root}img`)
   .sort();
 // `--engine` reads with that OCR engine (cached apart, as eval:fields does); by default the shared one.
 const engineArg = process.argv.indexOf('--engine');
-const engine =
-  engineArg > 0 ? (process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote' | 'paddle') : undefined;
+const engine = engineArg > 0 ? (process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>) : undefined;
 const ocr = engine ? createOcr(engine) : undefined;
 const tasks: Task[] = [];
 const refused: string[] = [];

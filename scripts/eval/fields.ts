@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --engine native|wasm|vote|paddle]   (--misses lists the misses of both halves, for
+// Usage: npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
 // failure analysis; --gold-only skips OCR; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
@@ -31,6 +31,7 @@ import { createOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
+import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
 // VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
 const root = process.env.VEIL_EVAL_DIR
@@ -43,11 +44,10 @@ if (!existsSync(root)) {
 const showMisses = process.argv.includes('--misses');
 // `--gold-only` scores the gold line boxes alone (no OCR): the extractor's own ceiling, in seconds.
 const goldOnly = process.argv.includes('--gold-only');
-// `--engine native|wasm|vote|paddle` reads with that OCR engine (cached apart); by default the shared engine
+// `--engine native|wasm|vote|paddle|paddle-checked` reads with that OCR engine (cached apart); by default the shared engine
 // (`auto`: the native tesseract when installed, as the product does).
 const engineArg = process.argv.indexOf('--engine');
-const engine =
-  engineArg > 0 ? (process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote' | 'paddle') : undefined;
+const engine = engineArg > 0 ? (process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>) : undefined;
 const ocr = engine ? createOcr(engine) : undefined;
 const fit = process.argv.includes('--fit');
 const CALIBRATION_FILE = fileURLToPath(

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Document } from '../../src/documents/model.js';
 import { parseDocument, type ParseOptions } from '../../src/documents/parse.js';
+import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
 const CACHE_DIR = join(tmpdir(), 'veil-eval-ocr-cache');
 
@@ -33,7 +34,7 @@ const OCR_FINGERPRINT = readdirSync(OCR_SOURCES)
 export async function cachedParse(
   bytes: Uint8Array,
   options: ParseOptions = {},
-  engine?: 'native' | 'wasm' | 'vote' | 'paddle',
+  engine?: Exclude<OcrEngineChoice, 'auto'>,
 ): Promise<{ doc: Document; cached: boolean }> {
   const key = `${createHash('sha256').update(bytes).digest('hex')}-${OCR_FINGERPRINT}${engine ? `-${engine}` : ''}`;
   const path = join(CACHE_DIR, `${key}.json`);

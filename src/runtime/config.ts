@@ -136,11 +136,11 @@ export const configSchema = z
     VEIL_S3_FORCE_PATH_STYLE: flag().default(false),
 
     // Documents.
-    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, the CLI when installed, three CLI readings voted, or PP-OCR on ONNX Runtime. */
+    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, the CLI when installed, three CLI readings voted, PP-OCR on ONNX Runtime, or PP-OCR checked against the CLI. */
     VEIL_OCR: z
       .enum(OCR_ENGINES, {
         error:
-          'expected auto (tesseract CLI when installed), native (the tesseract CLI), wasm (tesseract.js), vote (three tesseract CLI readings voted word by word) or paddle (PP-OCR models on ONNX Runtime)',
+          'expected auto (tesseract CLI when installed), native (the tesseract CLI), wasm (tesseract.js), vote (three tesseract CLI readings voted word by word), paddle (PP-OCR models on ONNX Runtime) or paddle-checked (PP-OCR checked word by word against the tesseract CLI)',
       })
       .default('auto'),
     /** The words PP-OCR (`VEIL_OCR=paddle`) checks its doubtful readings against: Malaysian address and letterhead words, or none. */

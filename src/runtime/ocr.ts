@@ -4,12 +4,13 @@ import { useSharedOcr } from '../documents/ocr/select.js';
 import type { VeilConfig } from './config.js';
 
 /**
- * Points the process's shared OCR engine at `VEIL_OCR` (and PP-OCR's lexicon at `VEIL_OCR_LEXICON`). With `native` or `vote`, the `tesseract` command
- * and its English data are looked for now, and with `paddle` ONNX Runtime and the PP-OCR models,
- * so a machine without them stops at start rather than failing its first scanned page.
+ * Points the process's shared OCR engine at `VEIL_OCR` (and PP-OCR's lexicon at `VEIL_OCR_LEXICON`).
+ * With `native`, `vote` or `paddle-checked`, the `tesseract` command and its English data are
+ * looked for now, and with `paddle` or `paddle-checked` ONNX Runtime and the PP-OCR models, so a
+ * machine without them stops at start rather than failing its first scanned page.
  *
- * @throws VeilError `VEIL_OCR_UNAVAILABLE` for `native` or `vote` without the command, or `paddle`
- *   without its runtime or models.
+ * @throws VeilError `VEIL_OCR_UNAVAILABLE` for `native`, `vote` or `paddle-checked` without the
+ *   command, or `paddle` or `paddle-checked` without its runtime or models.
  *
  * @example
  * ```ts
@@ -19,8 +20,8 @@ import type { VeilConfig } from './config.js';
 export async function ocrFromConfig(
   config: Pick<VeilConfig, 'VEIL_OCR'> & Partial<Pick<VeilConfig, 'VEIL_OCR_LEXICON'>>,
 ): Promise<void> {
-  const native = config.VEIL_OCR === 'native' || config.VEIL_OCR === 'vote';
+  const native = ['native', 'vote', 'paddle-checked'].includes(config.VEIL_OCR);
   if (native && !(await nativeTesseractAvailable())) throw nativeTesseractMissing();
-  if (config.VEIL_OCR === 'paddle') await assertPaddleOcrAvailable();
+  if (config.VEIL_OCR === 'paddle' || config.VEIL_OCR === 'paddle-checked') await assertPaddleOcrAvailable();
   await useSharedOcr(config.VEIL_OCR, config.VEIL_OCR_LEXICON);
 }

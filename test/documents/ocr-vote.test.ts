@@ -4,7 +4,8 @@ import type { OcrEngine, OcrResult, OcrWord } from '../../src/documents/index.js
 import { closeDocumentResources } from '../../src/documents/index.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable } from '../../src/documents/ocr/native.js';
 import { createOcr } from '../../src/documents/ocr/select.js';
-import { createVotingOcr, voteReadings } from '../../src/documents/ocr/vote.js';
+import { checkedReading, createVotingOcr, voteReadings } from '../../src/documents/ocr/vote.js';
+import { createPaddleOcr } from '../../src/documents/ocr/paddle.js';
 import { CANARY_SSN, textImage } from './fixtures.js';
 
 const installed = await nativeTesseractAvailable();
@@ -43,6 +44,85 @@ describe('voting over readings of one image', () => {
     assert.deepEqual(voteReadings([]), { lines: [] });
   });
 });
+
+describe('one reading checked against another engine', () => {
+  const lexicon = new Set(['JALAN', 'BESAR']);
+
+  test("a word the second engine reads otherwise, surer and in printable characters, takes the second's text", () => {
+    const checked = checkedReading(
+      { lines: [[word('BATANG', 0, 0.95), word('BERJUTA', 80, 0.7), word('45600', 160, 0.9)]] },
+      { lines: [[word('BATANG', 2, 0.9), word('BERJUNTAI', 81, 0.9), word('45600', 161, 0.99)]] },
+      lexicon,
+    );
+    assert.deepEqual(texts(checked), [['BATANG', 'BERJUNTAI', '45600']]);
+    // Boxes stay the first reading's; the taken word keeps the second engine's confidence.
+    assert.deepEqual(checked.lines[0]![1]!.box, { x: 80, y: 10, width: 60, height: 20 });
+    assert.equal(checked.lines[0]![1]!.confidence, 0.9);
+  });
+
+  test('a symbol, a less sure reading, punctuation alone or a reading elsewhere leaves the first', () => {
+    const checked = checkedReading(
+      {
+        lines: [
+          [word('S117,', 0, 0.8), word('BERJUNTA!', 80, 0.6), word('SECOND', 160, 0.9)],
+          [word('FLOOR', 0, 0.8), word('NO.5', 200, 0.5)],
+        ],
+      },
+      {
+        lines: [
+          [word('$117,', 1, 0.95), word('BERJUNTA}', 81, 0.9), word('SEC0ND', 161, 0.5)],
+          [word('FLOOR.', 1, 0.99), word('NO.53', 200, 0.9, 120)],
+        ],
+      },
+      lexicon,
+    );
+    assert.deepEqual(texts(checked), [
+      ['S117,', 'BERJUNTA!', 'SECOND'],
+      ['FLOOR', 'NO.5'],
+    ]);
+  });
+
+  test('a lexicon word wins over a non-word, whichever engine read it and however sure', () => {
+    const checked = checkedReading(
+      { lines: [[word('JALAN', 0, 0.6), word('8ESAR', 80, 0.9)]] },
+      { lines: [[word('JA1AN', 0, 0.95), word('BESAR', 80, 0.5)]] },
+      lexicon,
+    );
+    assert.deepEqual(texts(checked), [['JALAN', 'BESAR']]);
+    const bare = checkedReading(
+      { lines: [[word('JALAN', 0, 0.6)]] },
+      { lines: [[word('JA1AN', 0, 0.95)]] },
+      null,
+    );
+    assert.deepEqual(texts(bare), [['JA1AN']], 'without a lexicon, the surer reading');
+  });
+});
+
+describe(
+  'the checked engine (VEIL_OCR=paddle-checked)',
+  { skip: installed ? false : 'tesseract-ocr is not installed' },
+  () => {
+    test('reads an image with PP-OCR and tesseract and returns the lines of the first', async () => {
+      const image = await textImage(LINES, { width: 700 });
+      const checked = createOcr('paddle-checked');
+      const paddle = createPaddleOcr({ concurrency: 1 });
+      try {
+        const [both, alone] = await Promise.all([checked.recognize(image), paddle.recognize(image)]);
+        assert.deepEqual(texts(both), [
+          ['INVOICE', 'NO', '4521'],
+          ['SSN', CANARY_SSN],
+          ['TOTAL', 'DUE', '12.90'],
+        ]);
+        assert.deepEqual(
+          both.lines.map((line) => line.map((w) => w.box)),
+          alone.lines.map((line) => line.map((w) => w.box)),
+        );
+      } finally {
+        await Promise.all([checked.close(), paddle.close()]);
+      }
+    });
+  },
+);
 
 describe('the voting engine', { skip: installed ? false : 'tesseract-ocr is not installed' }, () => {
   const engines: OcrEngine[] = [];

