@@ -1,8 +1,8 @@
 // One receipt image end to end through `veil fields` (parse with OCR, detect, extract), the
 // product path: the first run includes starting the OCR workers (as a one-off CLI call does), the
 // later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
-// Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm|vote|paddle` for one; `vote` only when asked).
-// Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm|vote|paddle] [-- FILE]
+// Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm|vote|paddle|paddle-checked` for one; `vote` only when asked).
+// Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm|vote|paddle|paddle-checked] [-- FILE]
 // Figures are noisy on a shared machine: compare best and median, not one run. Beside the wall
 // time each run prints the CPU time it took (this process's threads plus the tesseract processes
 // it waited for, from /proc): on a loaded machine wall time measures the queue for a core, CPU time
@@ -12,15 +12,16 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fieldsOfDocument, type FieldsTimings } from '../../src/cli/commands/fields.js';
 import { nativeTesseractAvailable } from '../../src/documents/ocr/native.js';
+import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 import { createOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const engineArg = process.argv.indexOf('--engine');
-const engines: ('native' | 'wasm' | 'vote' | 'paddle')[] =
+const engines: Exclude<OcrEngineChoice, 'auto'>[] =
   engineArg > 0
-    ? [process.argv[engineArg + 1] as 'native' | 'wasm' | 'vote' | 'paddle']
+    ? [process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>]
     : (await nativeTesseractAvailable())
       ? ['native', 'wasm']
       : ['wasm'];
@@ -74,11 +75,12 @@ for (const engine of engines)
       paddle: { concurrency: workers },
     });
     const cold = await timed(ocr);
-    const name = {
+    const name: Record<Exclude<OcrEngineChoice, 'auto'>, string> = {
       native: 'native tesseract',
       wasm: 'tesseract.js',
       vote: 'vote (three native readings)',
       paddle: 'paddle (PP-OCRv4 on ONNX Runtime)',
+      'paddle-checked': 'paddle-checked (PP-OCRv4 checked against native tesseract)',
     };
     console.log(name[engine]);
     show(`${workers} OCR worker${workers > 1 ? 's' : ''}, cold`, cold);
