@@ -83,7 +83,7 @@ let shared: OcrEngine | undefined;
 
 /**
  * Sets which engine the shared OCR uses (`auto` until set), and the lexicon PP-OCR checks its
- * doubtful readings against (`malaysia` until set; only `paddle` reads with one); the runtime
+ * doubtful readings against (`malaysia` until set; `paddle` and `paddle-checked` read with one); the runtime
  * calls it with `VEIL_OCR` and `VEIL_OCR_LEXICON`. An engine already started under other settings
  * is closed, and the next image starts the new one.
  *

@@ -10,10 +10,11 @@ const TOP_LINES = 12;
 // Lines that are about the document, not its issuer: titles, registration and contact lines.
 const NOT_A_NAME =
   /\b(receipt|invoice|tax|bill|cash|date|time|tel|phone|fax|email|gst|reg|no\s*[:.]|co\s*reg|company\s*no|welcome|thank|www|http|order|table|cashier|member|document)\b/i;
-// `tax\s*invoice` also where OCR ran the words together (`TAXINVOICE`), which `\b` alone would miss.
 // A line placing a unit or a street with its number ("S117, Second Floor,", "LOT 5, JALAN MAJU"):
 // an address line, never a name, even with no street word a name could not hold.
 const UNIT_OR_STREET = /\b(floor|flr|level|lot|unit|block|blok|jalan|jln|lorong|lrg)\b/i;
+// Lines that end an address: contact, registration and title lines; `tax\s*invoice` also where OCR
+// ran the words together (`TAXINVOICE`), which `\b` alone would miss.
 const STOP_ADDRESS =
   /\b(tax\s*invoice|tel|telephone|phone|fax|e-?mail|gst\w*|sst|reg|invoice|receipt|date|cashier|member|www|http|h\/p|hp|mobile|co[mn]pany\s*no|co\s*no|roc\s*no|bill|document|order|table|time)\b/i;
 // A telephone number on a line of its own ("07-355 2616").
@@ -372,9 +373,9 @@ const BANG_FOR_I = /(?<=\p{Lu}{2})!(?![\p{L}\p{N}])/gu;
  * Undoes three OCR misreadings particular to addresses. An exclamation mark closing a word in
  * capitals is its last `I` (`BERJUNTA!`): an address never prints one. A three-letter token one
  * letter off a street-type abbreviation (`THN SRI MUDA`, `JUN GENTING`) is that abbreviation when
- * it opens a part of the address (after a comma, a number or at the start) and a word follows it. A street's
- * number with a letter, read with `I` or `l` for its `1` (`JALAN ASTANA IC`), is written with the
- * digit when it follows a street word and a name.
+ * it opens a part of the address (after a comma, a number or at the start) and a word follows it.
+ * A street's number with a letter, read with `I` or `l` for its `1` (`JALAN ASTANA IC`), is
+ * written with the digit when it follows a street word and a name.
  *
  * @example
  * ```ts
