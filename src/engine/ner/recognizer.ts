@@ -28,7 +28,6 @@ import { dropCodesAndLabels, endBeforeLabelledNumber } from './rules/labels.js';
 import { coordinatedNames, firmName } from './rules/lists.js';
 import { institution, legalForms, organisationEdges, splitOrganisationList } from './rules/organisations.js';
 import { dropOverlaps } from './rules/overlaps.js';
-import { dropNationalBodies } from './rules/public-bodies.js';
 import {
   dropRoleWords,
   endAtPossessive,
@@ -181,7 +180,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
  * | 2m | `firmName` (lists) | Last for the span: it merges the span with the next two into "Graham, Ochoa and Vasquez", which needs this span's final edges. |
  * | 3 | `legalForms` (organisations), `placesOfKind` (places) | Spans built by rule from explicit evidence ("Viasat AB", "Borough of Southwark"): added after the tagger's spans are final, so no per-span rule edits them. |
  * | 4 | `dropOverlaps` (overlaps) | Keeps a rule's span or the longer of two overlapping spans, leaving them sorted: every rule below looks at neighbours. |
- * | 5 | `dropEverydayWordSpans` (everyday-words), `dropNationalBodies` (public-bodies), `dropCodesAndLabels` (labels) | False alarms go before the joins below, so a dropped span never joins a neighbour. |
+ * | 5 | `dropEverydayWordSpans` (everyday-words), `dropCodesAndLabels` (labels) | False alarms go before the joins below, so a dropped span never joins a neighbour. |
  * | 6 | `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived. |
  * | 7 | `jobTitles` (job-titles) | Last: it needs the final persons, may shorten one that ran into its title, and removes the spans inside the title it adds. |
  */
@@ -228,7 +227,6 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   placesOfKind(ctx, spans);
   dropOverlaps(spans);
   dropEverydayWordSpans(ctx, spans);
-  dropNationalBodies(ctx, spans);
   dropCodesAndLabels(ctx, spans);
   joinPlaceAndRegion(ctx, spans);
   joinHonorific(ctx, spans);
