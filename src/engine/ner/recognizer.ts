@@ -43,6 +43,7 @@ import {
 import { extendNationality, joinPlaceAndRegion, placesOfKind } from './rules/places.js';
 import {
   dropRepeatedStreetWord,
+  endBeforeLongerFigure,
   looksLikeStreet,
   lowerCaseOnly,
   namedStreet,
@@ -173,7 +174,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
  * | 2f | `endAtPossessive` (persons) | After every rightward growth, so an "'s" taken in by one is cut off. |
  * | 2g | `namedStreet` (streets) | May make the span an address, so before the address rules. |
  * | 2h | `onlyCalendarWords`, `looksLikeStreet` (streets) | An address must be one before it is edited: "Jan 2024" is dropped, "Reykjavík" alone becomes a place. |
- * | 2i | `takeHouseNumber`, `splitAddressList`, `dropRepeatedStreetWord`, `trimAddressTail` (streets) | The address's own edges: the number before it, then the list split (the number belongs to the first address), then the tail words. |
+ * | 2i | `takeHouseNumber`, `splitAddressList`, `dropRepeatedStreetWord`, `trimAddressTail`, `endBeforeLongerFigure` (streets) | The address's own edges: the number before it, then the list split (the number belongs to the first address), then the tail words, then a line of numbers that runs on past it (a phone number). |
  * | 2j | `extendNationality` (places) | "a Turkish national": only a group's span, and only its right edge. |
  * | 2k | `institution` (organisations) | "Catterick garrison": may make the span an organisation, so before the organisation rules. |
  * | 2l | `organisationEdges`, `splitOrganisationList` (organisations) | An organisation's article and bracketed name, then the list split on its final edges. |
@@ -212,6 +213,10 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
       if (next) spans.splice(k + 1, 0, next);
       dropRepeatedStreetWord(ctx, span);
       trimAddressTail(ctx, span);
+      if (endBeforeLongerFigure(ctx, span)) {
+        spans.splice(k--, 1);
+        continue;
+      }
     }
     if (span.tag === NRP) extendNationality(ctx, span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) institution(ctx, span);

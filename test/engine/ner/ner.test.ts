@@ -440,6 +440,18 @@ describe('ner tagger: negatives', () => {
       'Graham, Ochoa and Vasquez',
     ]);
   });
+  it('leaves a line of numbers that runs on past an address out of it: a phone number, not a postcode', () => {
+    const text =
+      'Nera Economic Consulting\n74 106 Kate Edger Place, BINSTED, Vatican City\n69 987 88 37 office';
+    assert.deepEqual(found(text), [
+      ['ORGANIZATION', 'Nera Economic Consulting'],
+      ['STREET_ADDRESS', '74 106 Kate Edger Place, BINSTED, Vatican City'],
+    ]);
+    // A postcode alone on the line after the address stays in it.
+    assert.deepEqual(values('Send it to 98 P.O. Box 101\n Suite 242\n Qeqertarsuaq\n\n Greece 79976'), [
+      '98 P.O. Box 101\n Suite 242\n Qeqertarsuaq\n\n Greece 79976',
+    ]);
+  });
   it('ends a tagged address before the sentence that follows it', () => {
     assert.deepEqual(values('Ship it to 00 2326 Parkdale Avenue Apt. 676 Hamilton ON for post'), [
       '00 2326 Parkdale Avenue Apt. 676 Hamilton ON',

@@ -142,6 +142,29 @@ export function trimAddressTail(ctx: RuleContext, span: TokenSpan): void {
   if (cut > span.first) span.last = cut - 1;
 }
 
+/**
+ * "Kate Edger Place, BINSTED, Vatican City\n69 987 88 37 office": numbers the tagger took as the
+ * last line of an address, or as an address of their own, when the run of numbers goes on past
+ * the span on the same line, are one longer figure (a phone number), not a postcode or a house
+ * number. Ends the address before that line; returns true when the span holds nothing else and is
+ * to be dropped.
+ */
+export function endBeforeLongerFigure(ctx: RuleContext, span: TokenSpan): boolean {
+  const { tokens } = ctx;
+  const number = (i: number) => i >= 0 && i < tokens.count && (tokens.flags[i]! & F_ALL_DIGIT) !== 0;
+  if (!number(span.last)) return false;
+  let first = span.last;
+  while (first > span.first && number(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE)) first--;
+  const runsOn =
+    (number(span.last + 1) && !(tokens.flags[span.last + 1]! & F_NEWLINE_BEFORE)) ||
+    (first === span.first && number(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE));
+  if (!runsOn) return false;
+  if (first === span.first) return true;
+  if (!(tokens.flags[first]! & F_NEWLINE_BEFORE)) return false;
+  span.last = first - 1;
+  return false;
+}
+
 /** Street types that end a street's name and nothing else ("Court", "Park" and "Place" also name institutions and sights). */
 const STREET_TYPE = new WordSet(STREET_TYPES);
 /**
