@@ -216,6 +216,12 @@ describe('ner tagger: places, organisations, addresses', () => {
       ).slice(-2),
       ['Hoover, Morris and Johnson', 'Open Data Nation'],
     );
+    // After another item and a comma, whatever that item was read as.
+    assert.deepEqual(found('The clients: Zentrixa, Arrive Labs and Buildzoom signed.'), [
+      ['PERSON', 'Zentrixa'],
+      ['ORGANIZATION', 'Arrive Labs'],
+      ['ORGANIZATION', 'Buildzoom'],
+    ]);
   });
   it('keeps a person with an honorific out of a firm name', () => {
     assert.deepEqual(found('The contract with Mr Graham, Ochoa and Vasquez was signed.')[0], [

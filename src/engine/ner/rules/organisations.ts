@@ -12,7 +12,9 @@ import { AND, charAt, isNameWord, sentenceInitial, THE } from './words.js';
  * "Logixdata LLC, Social Health Insights and Sigfig": the last "and" of an organisation span ends
  * a list of organisations when the span also holds a comma and an item of two or more words (a
  * firm name of the form "A, B and C" has one word per item), or when the span itself follows
- * another organisation and a comma ("Uber, Importio and Futureadvisor" tagged as two spans).
+ * another organisation and a comma ("Uber, Importio and Futureadvisor" tagged as two spans), or
+ * follows any other span and a comma and has an item of two or more words ("Flightstats,
+ * Transunion and Impaq International" with "Flightstats" read as a person).
  * Cuts `span` before that "and" and returns the organisation after it.
  */
 export function splitOrganisationList(
@@ -38,9 +40,10 @@ export function splitOrganisationList(
   }
   if (and <= span.first || and >= span.last) return undefined;
   const previous = spans[k - 1];
-  const afterOrganisation =
-    previous?.tag === ORGANIZATION && previous.last === span.first - 2 && charAt(ctx, span.first - 1) === ',';
-  if (!(afterOrganisation || (comma && longItem))) return undefined;
+  const afterItem =
+    previous !== undefined && previous.last === span.first - 2 && charAt(ctx, span.first - 1) === ',';
+  const afterOrganisation = afterItem && previous.tag === ORGANIZATION;
+  if (!(afterOrganisation || ((comma || afterItem) && longItem))) return undefined;
   const rest: TokenSpan = { tag: ORGANIZATION, first: and + 1, last: span.last, margin: span.margin };
   span.last = and - 1;
   return rest;
