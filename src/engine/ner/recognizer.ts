@@ -49,6 +49,7 @@ import {
   namedStreet,
   onlyCalendarWords,
   splitAddressList,
+  splitAtLineBreak,
   streetLinePieces,
   takeHouseNumber,
   trimAddressTail,
@@ -166,7 +167,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
  * |---|---|---|
  * | 1 | `coordinatedNames` (lists) | Reads lists ("Leehy, Perkins and Copeland") on the tagger's own spans, sorted and not yet edited; it may split a merged span into one person per item, which the per-span rules then treat one by one. |
  * | 2 | per-span pass, each span in turn: | Edges first (left, then right), then a change of type, then the edits of that type, so each rule sees the span its type says. |
- * | 2a | `splitAtColon`, `dropRoleWords` (persons) | The left edge: a label ("Emergency Contact:", "Patient") comes off before any rule looks at the span's first word or the word before it. Addresses keep theirs ("Apt: 4"). |
+ * | 2a | `splitAtLineBreak` (streets), `splitAtColon`, `dropRoleWords` (persons) | A span over a blank line or onto a numbered line is cut there, the rest read next (a street line becomes an address). The left edge: a label ("Emergency Contact:", "Patient") comes off before any rule looks at the span's first word or the word before it. Addresses keep theirs ("Apt: 4"). |
  * | 2b | `endBeforeLabelledNumber` (labels) | The right edge: "Doe, SSN 536…" is cut before any rule extends the span rightwards. |
  * | 2c | `takeFirstNameBefore` (persons) | May make the span a person, so it comes before the rules for persons. |
  * | 2d | `extendJoinedSurname`, then `extendFirstName` / `extendUnknownName` (persons) | Rightward growth of a name; a joined surname ("O'Neil") first, since the others grow only one-word spans. |
@@ -190,6 +191,8 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
     if (span.tag !== ADDRESS) {
+      const line = splitAtLineBreak(ctx, span);
+      if (line) spans.splice(k + 1, 0, line);
       const rest = splitAtColon(ctx, span);
       if (rest) spans.splice(k + 1, 0, rest);
       dropRoleWords(ctx, span);

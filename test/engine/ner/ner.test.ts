@@ -458,6 +458,20 @@ describe('ner tagger: negatives', () => {
       '98 P.O. Box 101\n Suite 242\n Qeqertarsuaq\n\n Greece 79976',
     ]);
   });
+  it('ends a name or organisation at a blank line or a line that starts with a number', () => {
+    assert.deepEqual(
+      found('Marta Kovac\nQuorbitdata\n14 Lindbo Östergärde 22\n Suite 310\n ANGERED\n Mali'),
+      [
+        ['PERSON', 'Marta Kovac'],
+        ['ORGANIZATION', 'Quorbitdata'],
+        ['STREET_ADDRESS', '14 Lindbo Östergärde 22\n Suite 310\n ANGERED\n Mali'],
+      ],
+    );
+    assert.deepEqual(
+      values('Zentrixa Digital Services\n\nMira and Truhlářská 41')[0],
+      'Zentrixa Digital Services',
+    );
+  });
   it('ends a tagged address before the sentence that follows it', () => {
     assert.deepEqual(values('Ship it to 00 2326 Parkdale Avenue Apt. 676 Hamilton ON for post'), [
       '00 2326 Parkdale Avenue Apt. 676 Hamilton ON',

@@ -41,6 +41,34 @@ export function streetLinePieces(ctx: RuleContext, span: TokenSpan): FindingPart
 }
 
 /**
+ * "Demystdata\n11 Eriksbo Västergärde 98", "Adobe Digital Government\n\nMille and …": a name,
+ * place or organisation never runs on over a blank line, nor onto a line that starts with a
+ * number (a letterhead's street line). Cuts `span` before that line and returns the rest: a street
+ * line when it holds a number or a street word, else a span of the same type.
+ */
+export function splitAtLineBreak(ctx: RuleContext, span: TokenSpan): TokenSpan | undefined {
+  const { tokens } = ctx;
+  for (let i = span.first + 1; i <= span.last; i++) {
+    if (!(tokens.flags[i]! & F_NEWLINE_BEFORE)) continue;
+    const blankLine = ctx.text.slice(tokens.end[i - 1]!, tokens.start[i]!).split('\n').length > 2;
+    if (!blankLine && !(tokens.flags[i]! & F_ALL_DIGIT)) continue;
+    const rest: TokenSpan = { tag: span.tag, first: i, last: span.last, margin: span.margin };
+    span.last = i - 1;
+    // Numbers alone after the break ("X\n8" on a receipt) name nothing.
+    if (!hasLetterWord(ctx, rest)) return undefined;
+    if (looksLikeStreet(ctx, rest)) rest.tag = ADDRESS;
+    return rest;
+  }
+  return undefined;
+}
+
+function hasLetterWord(ctx: RuleContext, span: TokenSpan): boolean {
+  for (let i = span.first; i <= span.last; i++)
+    if (ctx.tokens.flags[i]! & F_WORD && !(ctx.tokens.flags[i]! & F_HAS_DIGIT)) return true;
+  return false;
+}
+
+/**
  * "Jan 2024" is a date, not a street and house number: a tagged address made only of month or
  * week-day names and numbers is dropped, so the date recognizers report the whole date.
  */
