@@ -145,6 +145,14 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['LOCATION', 'Reykjavík'],
     ]);
   });
+  it('reads a name the tagger left out right after a lower-case place noun as that place', () => {
+    assert.deepEqual(found('She returned to her home city Montevideo last year.'), [
+      ['LOCATION', 'Montevideo'],
+    ]);
+    assert.deepEqual(found('the economy of the home city Wassenaar: fishing.'), [['LOCATION', 'Wassenaar']]);
+    // An everyday word after the noun is no place.
+    assert.deepEqual(found('the village Idol'), []);
+  });
   it('finds organisations, with firm names of the form "A, B and C" as one', () => {
     assert.deepEqual(values('He works for Acme Corp. in sales.'), ['Acme Corp.']);
     // A whole street or organisation word at a sentence end leaves the full stop out.
