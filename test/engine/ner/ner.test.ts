@@ -278,6 +278,17 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['ORGANIZATION', 'Catterick garrison'],
     ]);
   });
+  it('leaves a defined term or a remark in brackets out of an organisation, and keeps a name there', () => {
+    assert.deepEqual(values('The Turkish Government (“the Government”) were represented by their Agent.'), [
+      'The Turkish Government',
+    ]);
+    assert.deepEqual(values('membership of the PKK (the Kurdistan Workers’ Party) was'), [
+      'PKK (the Kurdistan Workers’ Party)',
+    ]);
+    assert.deepEqual(values('the Court of Cassation (yargıtay) upheld it'), [
+      'Court of Cassation (yargıtay)',
+    ]);
+  });
   it('finds a multi-line address as one span', () => {
     const text = 'Meet me at 95 Avenue des Tuileries\n Apt. 831\n Guéret\n France 30046';
     assert.deepEqual(found(text), [

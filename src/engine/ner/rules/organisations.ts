@@ -3,8 +3,8 @@
  * Group"), a name before an institution word ("Catterick garrison"), an organisation's article
  * and bracketed name, and lists of organisations split at their last "and".
  */
-import { G } from '../gazetteer.js';
-import { F_ALL_UPPER, F_FIRST_UPPER, F_NEWLINE_BEFORE, F_WORD, WordSet } from '../tokenizer.js';
+import { EVERYDAY, G } from '../gazetteer.js';
+import { F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_NEWLINE_BEFORE, F_WORD, WordSet } from '../tokenizer.js';
 import { ORGANIZATION, RULE_MARGIN, type RuleContext, type TokenSpan } from './context.js';
 import { AND, charAt, isNameWord, sentenceInitial, THE } from './words.js';
 
@@ -164,13 +164,32 @@ export function organisationEdges(ctx: RuleContext, span: TokenSpan): void {
     if (charAt(ctx, i) === '(' && !(tokens.flags[i]! & F_WORD)) open = i;
   if (open < 0 && span.last + 1 < tokens.count && charAt(ctx, span.last + 1) === '(') open = span.last + 1;
   if (open < 0) return;
+  // "(“the Government”)", "(see paragraph 16 below)": a defined term or a remark, not a name.
+  let words = 0;
+  let named = false;
   for (let i = open + 1; i < Math.min(tokens.count, open + 9); i++) {
     if (tokens.flags[i]! & F_NEWLINE_BEFORE) return;
+    if (tokens.flags[i]! & F_WORD) named ||= words++ === 0 ? opensName(ctx, i) : namesSomething(ctx, i);
     if (!(tokens.flags[i]! & F_WORD) && charAt(ctx, i) === ')') {
-      if (i > open + 1) span.last = i;
+      if (i > open + 1 && named) span.last = i;
       return;
     }
   }
+}
+
+/**
+ * Brackets after an organisation hold a name when their first word has a capital ("(Revolutionary
+ * Way)", "(TRL)") or any word is in no everyday or function word list: a name ("(the Kurdistan
+ * Workers' Party)") or a name in its own language ("(yargıtay)"). "(“the Government”)" and "(see
+ * paragraph 16 below)" hold none.
+ */
+function opensName(ctx: RuleContext, i: number): boolean {
+  return (ctx.tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0 || namesSomething(ctx, i);
+}
+
+function namesSomething(ctx: RuleContext, i: number): boolean {
+  const { tokens } = ctx;
+  return !(tokens.flags[i]! & F_HAS_DIGIT || ctx.gaz[i]! & G.function || EVERYDAY.has(tokens.hash[i]!));
 }
 
 /**
