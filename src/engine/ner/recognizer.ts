@@ -47,6 +47,7 @@ import {
   looksLikeStreet,
   lowerCaseOnly,
   namedStreet,
+  numbersOfSomethingElse,
   onlyCalendarWords,
   splitAddressList,
   splitAtLineBreak,
@@ -174,7 +175,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
  * | 2e | `personNamedLikePlace` (persons) | After growth: a place of a first name and a surname ("Maria Garcia") becomes a person only once both words are in it. |
  * | 2f | `endAtPossessive` (persons) | After every rightward growth, so an "'s" taken in by one is cut off. |
  * | 2g | `namedStreet` (streets) | May make the span an address, so before the address rules. |
- * | 2h | `onlyCalendarWords`, `looksLikeStreet` (streets) | An address must be one before it is edited: "Jan 2024" is dropped, "Reykjavík" alone becomes a place. |
+ * | 2h | `onlyCalendarWords`, `numbersOfSomethingElse`, `looksLikeStreet` (streets) | An address must be one before it is edited: "Jan 2024" and "Between 14 [November]" are dropped, "Reykjavík" alone becomes a place. |
  * | 2i | `takeHouseNumber`, `splitAddressList`, `dropRepeatedStreetWord`, `trimAddressTail`, `endBeforeLongerFigure` (streets) | The address's own edges: the number before it, then the list split (the number belongs to the first address), then the tail words, then a line of numbers that runs on past it (a phone number). |
  * | 2j | `extendNationality` (places) | "a Turkish national": only a group's span, and only its right edge. |
  * | 2k | `institution` (organisations) | "Catterick garrison": may make the span an organisation, so before the organisation rules. |
@@ -205,7 +206,7 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
     if (span.tag === LOCATION) personNamedLikePlace(ctx, span);
     if (span.tag === PERSON || span.tag === LOCATION) endAtPossessive(ctx, span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(ctx, span);
-    if (span.tag === ADDRESS && onlyCalendarWords(ctx, span)) {
+    if (span.tag === ADDRESS && (onlyCalendarWords(ctx, span) || numbersOfSomethingElse(ctx, span))) {
       spans.splice(k--, 1);
       continue;
     }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import weights from '../../../src/engine/ner/model/weights.json' with { type: 'json' };
 import { MODEL, tagEntities } from '../../../src/engine/ner/recognizer.js';
+import { numbersOfSomethingElse } from '../../../src/engine/ner/rules/streets.js';
+import { lookupGazetteers } from '../../../src/engine/ner/tagger.js';
 import { TokenBuffer, tokenize } from '../../../src/engine/ner/tokenizer.js';
 
 /** `[type, value]` pairs the tagger reports for `text`. */
@@ -490,6 +492,23 @@ describe('ner tagger: negatives', () => {
       values('Zentrixa Digital Services\n\nMira and Truhlářská 41')[0],
       'Zentrixa Digital Services',
     );
+  });
+  it('drops a tagged address whose only number is something else: an amount, a day, a reference', () => {
+    assert.deepEqual(found('the Council 40% of the money'), []);
+    // The rule on its own, over the first two words of each text as the tagger's address.
+    const firstTwoWords = (text: string): boolean => {
+      const tokens = new TokenBuffer();
+      tokenize(text, 0, text.length, tokens);
+      const gaz = new Int32Array(tokens.count);
+      lookupGazetteers(tokens, gaz);
+      const ctx = { text, tokens, gaz, tags: new Int8Array(tokens.count), listStarts: [], placeStarts: [] };
+      return numbersOfSomethingElse(ctx, { tag: 0, first: 0, last: 1, margin: 1 });
+    };
+    assert.equal(firstTwoWords('Between 14 November 2003'), true);
+    assert.equal(firstTwoWords('Chapters 5 and 6'), true);
+    assert.equal(firstTwoWords('Council 40 % of it'), true);
+    assert.equal(firstTwoWords('Kennedy 14 in Famagusta'), false);
+    assert.equal(firstTwoWords('Street 14 November'), false);
   });
   it('ends a tagged address before the sentence that follows it', () => {
     assert.deepEqual(values('Ship it to 00 2326 Parkdale Avenue Apt. 676 Hamilton ON for post'), [

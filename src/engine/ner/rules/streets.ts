@@ -84,6 +84,86 @@ export function onlyCalendarWords(ctx: RuleContext, span: TokenSpan): boolean {
   return calendar;
 }
 
+/**
+ * Words before a number that make it a place in a text, not a house ("Chapters 5", "p. 85",
+ * "section 2"). Not "No.": it labels house numbers too ("NO.59 JALAN PERMAS").
+ */
+const REFERENCE_WORD = new WordSet([
+  'chapter',
+  'chapters',
+  'section',
+  'sections',
+  'article',
+  'articles',
+  'paragraph',
+  'paragraphs',
+  'page',
+  'pages',
+  'p',
+  'pp',
+  'rule',
+  'rules',
+  'part',
+  'annex',
+  'item',
+  'volume',
+  'vol',
+]);
+
+/** Words after a number that make it an amount or a duration ("73 Euros", "40 %"). */
+const QUANTITY_WORD = new WordSet([
+  'euro',
+  'euros',
+  'eur',
+  'dollars',
+  'usd',
+  'pounds',
+  'gbp',
+  'percent',
+  'per',
+  'hours',
+  'days',
+  'weeks',
+  'months',
+  'years',
+]);
+
+const ORDINAL = /^\d+(?:st|nd|rd|th)$/i;
+
+/**
+ * "Between 14 November 2003", "Chapters 5 and 6", "Council 40%", "the 7th Chamber of the Court":
+ * a tagged address with no street word whose every number is something else (a day before its
+ * month, an amount, an ordinal, a number after "section" or "p.") is no address; it is dropped,
+ * so the date or amount recognizers report what it is.
+ */
+export function numbersOfSomethingElse(ctx: RuleContext, span: TokenSpan): boolean {
+  const { tokens, gaz } = ctx;
+  let numbers = 0;
+  for (let i = span.first; i <= span.last; i++) {
+    if (gaz[i]! & (G.street | G.secondary)) return false;
+    if (!(tokens.flags[i]! & F_HAS_DIGIT)) continue;
+    if (!numberOfSomethingElse(ctx, i)) return false;
+    numbers++;
+  }
+  return numbers > 0;
+}
+
+function numberOfSomethingElse(ctx: RuleContext, i: number): boolean {
+  const { tokens, gaz } = ctx;
+  if (ORDINAL.test(ctx.text.slice(tokens.start[i]!, tokens.end[i]!))) return true;
+  const next = i + 1;
+  if (next < tokens.count && !(tokens.flags[next]! & F_NEWLINE_BEFORE)) {
+    if (
+      tokens.flags[next]! & F_WORD
+        ? gaz[next]! & G.month || QUANTITY_WORD.has(tokens.hash[next]!)
+        : charAt(ctx, next) === '%'
+    )
+      return true;
+  }
+  const before = i > 0 && !(tokens.flags[i - 1]! & F_WORD) && charAt(ctx, i - 1) === '.' ? i - 2 : i - 1;
+  return before >= 0 && (tokens.flags[before]! & F_WORD) !== 0 && REFERENCE_WORD.has(tokens.hash[before]!);
+}
+
 /** Most digits of a house number the tagger left out before a street line. */
 const MAX_HOUSE_NUMBER = 5;
 
