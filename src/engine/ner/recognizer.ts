@@ -40,7 +40,7 @@ import {
   takeFirstNameBefore,
   titleAndName,
 } from './rules/persons.js';
-import { extendNationality, joinPlaceAndRegion, placesOfKind } from './rules/places.js';
+import { extendNationality, joinPlaceAndRegion, landformPlaces, placesOfKind } from './rules/places.js';
 import {
   dropRepeatedStreetWord,
   endBeforeLongerFigure,
@@ -184,7 +184,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
  * | 3 | `legalForms` (organisations), `placesOfKind` (places) | Spans built by rule from explicit evidence ("Viasat AB", "Borough of Southwark"): added after the tagger's spans are final, so no per-span rule edits them. |
  * | 4 | `dropOverlaps` (overlaps) | Keeps a rule's span or the longer of two overlapping spans, leaving them sorted: every rule below looks at neighbours. |
  * | 5 | `dropEverydayWordSpans` (everyday-words), `dropCodesAndLabels` (labels) | False alarms go before the joins below, so a dropped span never joins a neighbour. |
- * | 6 | `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived. |
+ * | 6 | `landformPlaces`, `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("COOMINGLAH" + "FOREST", "Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived; a name ending in a landform word becomes a place. |
  * | 7 | `jobTitles` (job-titles) | Last: it needs the final persons, may shorten one that ran into its title, and removes the spans inside the title it adds. |
  */
 function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
@@ -237,6 +237,7 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   dropOverlaps(spans);
   dropEverydayWordSpans(ctx, spans);
   dropCodesAndLabels(ctx, spans);
+  landformPlaces(ctx, spans);
   joinPlaceAndRegion(ctx, spans);
   joinHonorific(ctx, spans);
   jobTitles(ctx, spans);

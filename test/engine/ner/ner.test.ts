@@ -147,6 +147,11 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['LOCATION', 'Reykjavík'],
     ]);
   });
+  it('reads a name ending in a landform word as a place, joined to the place before it', () => {
+    assert.deepEqual(found('My friend lives in COOMINGLAH FOREST'), [['LOCATION', 'COOMINGLAH FOREST']]);
+    assert.deepEqual(found('We walked through Sherwood Forest yesterday'), [['LOCATION', 'Sherwood Forest']]);
+    assert.deepEqual(found('a trip to Victoria Falls'), [['LOCATION', 'Victoria Falls']]);
+  });
   it('reads a name the tagger left out right after a lower-case place noun as that place', () => {
     assert.deepEqual(found('She returned to her home city Montevideo last year.'), [
       ['LOCATION', 'Montevideo'],
