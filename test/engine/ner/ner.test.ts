@@ -169,6 +169,11 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['ORGANIZATION', 'Graham, Ochoa and Vasquez'],
     ]);
   });
+  it('reads a brand and a company word as one organisation', () => {
+    assert.deepEqual(found('Our suppliers: Ceiba Solutions, Seeclickfix and Hubbard-Thomas.').slice(0, 1), [
+      ['ORGANIZATION', 'Ceiba Solutions'],
+    ]);
+  });
   it('reads three brand names no list knows as surnames as three names, not one firm', () => {
     assert.deepEqual(values('The buyers chose Zentrixa, Quorbit and Lumavale as suppliers.'), [
       'Zentrixa',

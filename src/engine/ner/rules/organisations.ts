@@ -102,6 +102,32 @@ const LEGAL_FORM = new WordSet([
   'zrt',
 ]);
 
+/**
+ * Words that end a company's name after a brand ("Ceiba Solutions", "Amida Technology Solutions"),
+ * with at least one word before them that is no everyday word ("Software Solutions" is no name).
+ */
+const COMPANY = new WordSet([
+  'solutions',
+  'technologies',
+  'systems',
+  'labs',
+  'consulting',
+  'analytics',
+  'logistics',
+  'software',
+  'networks',
+  'industries',
+  'enterprises',
+  'holdings',
+  'ventures',
+]);
+
+/** True when a word of `[first, end)` is no everyday word: a brand ("Ceiba"). */
+function hasBrandWord(ctx: RuleContext, first: number, end: number): boolean {
+  for (let i = first; i < end; i++) if (!EVERYDAY.has(ctx.tokens.hash[i]!)) return true;
+  return false;
+}
+
 /** Words that end the name of a body ("Child Poverty Action Group", "Data Protection Authority"). */
 const BODY = new WordSet([
   'group',
@@ -193,9 +219,9 @@ function namesSomething(ctx: RuleContext, i: number): boolean {
 }
 
 /**
- * Company and body names that end in a legal form or a body word ("Viasat AB", "Child Poverty
- * Action Group"), found by rule: up to four capitalised words before it, two at least before a
- * body word.
+ * Company and body names that end in a legal form, a body word or a company word ("Viasat AB",
+ * "Child Poverty Action Group", "Ceiba Solutions"), found by rule: up to four capitalised words
+ * before it, two at least before a body word, a brand among them before a company word.
  */
 export function legalForms(ctx: RuleContext, spans: TokenSpan[]): void {
   const { tokens } = ctx;
@@ -204,7 +230,9 @@ export function legalForms(ctx: RuleContext, spans: TokenSpan[]): void {
     if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) continue;
     const legal = LEGAL_FORM.has(tokens.hash[i]!);
     // Every body word is in the organisation-suffix list, a cheaper test than the set.
-    if (!legal && !(ctx.gaz[i]! & G.orgSuffix && BODY.has(tokens.hash[i]!))) continue;
+    const body = !legal && (ctx.gaz[i]! & G.orgSuffix) !== 0 && BODY.has(tokens.hash[i]!);
+    const company = !legal && !body && COMPANY.has(tokens.hash[i]!);
+    if (!legal && !body && !company) continue;
     let first = i;
     while (
       first > 0 &&
@@ -216,15 +244,17 @@ export function legalForms(ctx: RuleContext, spans: TokenSpan[]): void {
     // "Working Group" may be any group; "Child Poverty Action Group" is one.
     if (
       first === i ||
-      (!legal && i - first < MIN_BODY_WORDS) ||
-      (!legal && sentenceInitial(ctx, first) && i - first === MIN_BODY_WORDS)
+      (body && i - first < MIN_BODY_WORDS) ||
+      (body && sentenceInitial(ctx, first) && i - first === MIN_BODY_WORDS) ||
+      (company && !hasBrandWord(ctx, first, i))
     )
       continue;
     let last = i;
     if (i + 1 < tokens.count && charAt(ctx, i + 1) === '.' && tokens.start[i + 1] === tokens.end[i])
       last = i + 1;
-    // A legal form is explicit evidence that wins over the tagger; a body word is weaker, and a
-    // longer span of the tagger ("Hamburg Appeals Board for Physicians") keeps its words.
-    spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: legal });
+    // A legal form or a brand's company word is explicit evidence that wins over the tagger; a
+    // body word is weaker, and a longer span of the tagger ("Hamburg Appeals Board for
+    // Physicians") keeps its words.
+    spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: !body });
   }
 }
