@@ -26,7 +26,13 @@ import { dropEverydayWordSpans } from './rules/everyday-words.js';
 import { jobTitles } from './rules/job-titles.js';
 import { dropCodesAndLabels, endBeforeLabelledNumber } from './rules/labels.js';
 import { coordinatedNames, firmName } from './rules/lists.js';
-import { institution, legalForms, organisationEdges, splitOrganisationList } from './rules/organisations.js';
+import {
+  institution,
+  legalForms,
+  organisationEdges,
+  organisationListItems,
+  splitOrganisationList,
+} from './rules/organisations.js';
 import { dropOverlaps } from './rules/overlaps.js';
 import {
   dropRoleWords,
@@ -184,7 +190,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
  * | 3 | `legalForms` (organisations), `placesOfKind` (places) | Spans built by rule from explicit evidence ("Viasat AB", "Borough of Southwark"): added after the tagger's spans are final, so no per-span rule edits them. |
  * | 4 | `dropOverlaps` (overlaps) | Keeps a rule's span or the longer of two overlapping spans, leaving them sorted: every rule below looks at neighbours. |
  * | 5 | `dropEverydayWordSpans` (everyday-words), `dropCodesAndLabels` (labels) | False alarms go before the joins below, so a dropped span never joins a neighbour. |
- * | 6 | `landformPlaces`, `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("COOMINGLAH" + "FOREST", "Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived; a name ending in a landform word becomes a place. |
+ * | 6 | `organisationListItems` (organisations): an item left out between two organisations of a list. `landformPlaces`, `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("COOMINGLAH" + "FOREST", "Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived; a name ending in a landform word becomes a place. |
  * | 7 | `jobTitles` (job-titles) | Last: it needs the final persons, may shorten one that ran into its title, and removes the spans inside the title it adds. |
  */
 function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
@@ -237,6 +243,7 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   dropOverlaps(spans);
   dropEverydayWordSpans(ctx, spans);
   dropCodesAndLabels(ctx, spans);
+  organisationListItems(ctx, spans);
   landformPlaces(ctx, spans);
   joinPlaceAndRegion(ctx, spans);
   joinHonorific(ctx, spans);

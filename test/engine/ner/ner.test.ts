@@ -174,6 +174,13 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['ORGANIZATION', 'Ceiba Solutions'],
     ]);
   });
+  it('reads an item left out between two organisations of a list as an organisation', () => {
+    assert.deepEqual(found('Our vendors: Zentrixa Holdings, Quorbit and Lumavale Ltd.'), [
+      ['ORGANIZATION', 'Zentrixa Holdings'],
+      ['ORGANIZATION', 'Quorbit'],
+      ['ORGANIZATION', 'Lumavale Ltd.'],
+    ]);
+  });
   it('reads three brand names no list knows as surnames as three names, not one firm', () => {
     assert.deepEqual(values('The buyers chose Zentrixa, Quorbit and Lumavale as suppliers.'), [
       'Zentrixa',

@@ -49,6 +49,40 @@ export function splitOrganisationList(
   return rest;
 }
 
+/** Most capitalised words of a list item read as an organisation by `organisationListItems`. */
+const MAX_ITEM_WORDS = 3;
+
+/**
+ * "Qado Energy Inc., Carfax and Keychain Logistics Corp.": a capitalised item the tagger left out
+ * between two organisations of one list (after a comma, before a comma or "and") is an
+ * organisation too. Runs on the sorted spans after overlaps are resolved.
+ */
+export function organisationListItems(ctx: RuleContext, spans: TokenSpan[]): void {
+  const { tokens } = ctx;
+  const found: TokenSpan[] = [];
+  for (let k = 0; k + 1 < spans.length; k++) {
+    const a = spans[k]!;
+    const b = spans[k + 1]!;
+    if (a.tag !== ORGANIZATION || b.tag !== ORGANIZATION) continue;
+    // a "," item ("," | "and" | ", and") b
+    const first = a.last + 2;
+    if (first >= b.first || charAt(ctx, a.last + 1) !== ',' || tokens.flags[a.last + 1]! & F_WORD) continue;
+    let last = first;
+    while (last + 1 < b.first && last - first + 1 < MAX_ITEM_WORDS && isNameWord(ctx, last + 1)) last++;
+    let gap = last + 1;
+    if (gap < b.first && !(tokens.flags[gap]! & F_WORD) && charAt(ctx, gap) === ',') gap++;
+    if (gap < b.first && tokens.hash[gap] === AND && tokens.flags[gap]! & F_WORD) gap++;
+    if (gap !== b.first || gap === last + 1) continue;
+    let names = true;
+    for (let i = first; i <= last && names; i++)
+      names = isNameWord(ctx, i) && !(tokens.flags[i]! & F_NEWLINE_BEFORE);
+    if (names) found.push({ tag: ORGANIZATION, first, last, margin: Math.min(a.margin, b.margin) });
+  }
+  if (found.length === 0) return;
+  spans.push(...found);
+  spans.sort((x, y) => x.first - y.first);
+}
+
 /** Lower-case words that make the name before them an institution: "the Beyoğlu court", "British army". */
 const INSTITUTION = new WordSet([
   'court',
