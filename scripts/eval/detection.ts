@@ -7,17 +7,22 @@
 // any mention), on dev and on train.
 //
 // `npm run eval -- small heldout` runs only the named sets: small, heldout, large, tab-dev, tab-train.
+// `npm run eval -- --breakdown small` adds, per presidio-research set, the headline's errors by kind
+// and entity type (missed, boundary, gold in parts, false alarm, …) with the F2 points each would
+// give back if fixed, and the type confusions among matched spans.
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isHeldOutTemplate } from './splits.js';
 import {
+  addErrors,
   isCovered,
   matchCount,
   mergeAdjacent,
   scores,
   tokenCounts,
   tokenPrecisionCounts,
+  type ErrorTally,
   type Span,
 } from './spans.js';
 
@@ -86,11 +91,14 @@ function evaluateSpans(name: string, samples: Sample[]): void {
   let correctTokens = 0;
   const wholeTokens = { tp: 0, predicted: 0, gold: 0 };
   let chars = 0;
+  const errors = new Map<string, ErrorTally>();
+  const confusions = new Map<string, number>();
   const started = performance.now();
   for (const { text, gold } of samples) {
     chars += text.length;
     const findings = run(text);
     const predicted: Span[] = findings;
+    if (BREAKDOWN) addErrors(text, gold, predicted, errors, confusions, datasetType);
     const goldMerged = mergeAdjacent(text, gold);
     const predMerged = mergeAdjacent(text, predicted);
     for (const t of IOUS) {
@@ -155,6 +163,33 @@ function evaluateSpans(name: string, samples: Sample[]): void {
   console.log('coverage recall per gold type (every character of the gold span caught):');
   for (const [type, { covered, total }] of [...perType].sort((a, b) => b[1].total - a[1].total))
     console.log(`  ${type.padEnd(18)} ${pct(covered / total)}  (${covered}/${total})`);
+  if (BREAKDOWN) printBreakdown(errors, confusions, rawCounts);
+}
+
+/** The error kinds of the headline span F2, costliest first (see `addErrors`). */
+function printBreakdown(
+  errors: ReadonlyMap<string, ErrorTally>,
+  confusions: ReadonlyMap<string, number>,
+  counts: { tp: number; pred: number; gold: number },
+): void {
+  const base = scores(counts.tp, counts.pred, counts.gold).f2;
+  console.log('span F2 errors (IoU 0.9, unmerged), with the F2 points fixing each kind would give back:');
+  const rows = [...errors].map(([kind, { fn, fp }]) => {
+    // Fixed: each miss becomes a match, the predictions charged to the kind go.
+    const fixed = scores(counts.tp + fn, counts.pred - fp + fn, counts.gold).f2;
+    return { kind, fn, fp, points: (fixed - base) * 100 };
+  });
+  for (const { kind, fn, fp, points } of rows.sort((a, b) => b.points - a.points))
+    console.log(
+      `  ${points.toFixed(2).padStart(6)}  missed ${String(fn).padStart(3)}  false ${String(fp).padStart(3)}  ${kind}`,
+    );
+  if (confusions.size > 0)
+    console.log(
+      `type confusions among matched spans (no effect on the type-agnostic figures): ${[...confusions]
+        .sort((a, b) => b[1] - a[1])
+        .map(([pair, n]) => `${pair} ${n}`)
+        .join(', ')}`,
+    );
 }
 
 interface TabRecord {
@@ -237,7 +272,8 @@ const SETS: Readonly<Record<string, () => void>> = {
     evaluateTab('TAB train (tagger trained on it; rules never tuned on it)', 'tab/tab144_train.jsonl'),
 };
 
-const wanted = process.argv.slice(2);
+const BREAKDOWN = process.argv.includes('--breakdown');
+const wanted = process.argv.slice(2).filter((arg) => arg !== '--breakdown');
 const unknown = wanted.filter((name) => !(name in SETS));
 if (unknown.length > 0) {
   console.error(

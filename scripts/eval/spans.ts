@@ -41,11 +41,13 @@ function iou(a: Span, b: Span): number {
   return union === 0 ? 0 : inter / union;
 }
 
-/** True positives under one-to-one greedy matching at an IoU threshold. */
-export function matchCount(gold: readonly Span[], predicted: readonly Span[], threshold: number): number {
+/**
+ * One-to-one greedy matching at an IoU threshold: for each gold span in order, the index of the
+ * unused prediction it matches best (IoU at least `threshold`), or -1.
+ */
+export function matchPairs(gold: readonly Span[], predicted: readonly Span[], threshold: number): number[] {
   const used = new Set<number>();
-  let tp = 0;
-  for (const g of gold) {
+  return gold.map((g) => {
     let best = -1;
     let bestIou = threshold;
     predicted.forEach((p, i) => {
@@ -56,12 +58,111 @@ export function matchCount(gold: readonly Span[], predicted: readonly Span[], th
         best = i;
       }
     });
-    if (best >= 0) {
-      used.add(best);
-      tp++;
+    if (best >= 0) used.add(best);
+    return best;
+  });
+}
+
+/** True positives under one-to-one greedy matching at an IoU threshold. */
+export function matchCount(gold: readonly Span[], predicted: readonly Span[], threshold: number): number {
+  return matchPairs(gold, predicted, threshold).filter((p) => p >= 0).length;
+}
+
+/** Misses (`fn`) and false alarms (`fp`) of one error kind. */
+export interface ErrorTally {
+  fn: number;
+  fp: number;
+}
+
+const TITLE = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|rev|hon|jr|sr)\.?$/i;
+
+/** What a boundary error's extra or missing text is: whitespace, punctuation, a title, a word, words. */
+function edgeKind(text: string): string {
+  const t = text.trim();
+  if (t === '') return 'space';
+  if (/^[\p{P}\p{S}\s]+$/u.test(t)) return 'punctuation';
+  if (TITLE.test(t.replace(/[\s,]/g, ''))) return 'title';
+  return /\s/.test(t) ? 'words' : 'word';
+}
+
+/**
+ * Adds the errors of one text under IoU-0.9 unmerged matching to `tally`, one key per error kind
+ * and entity type (the gold type for misses, the predicted type for false alarms):
+ *
+ * - `missed`: no prediction touches the gold span;
+ * - `gold in parts, predicted whole`: a prediction covers this gold span and another one
+ *   ("23 8 wressle road" and "77058" of one address);
+ * - `predicted in parts`: two or more predictions share the gold span;
+ * - `boundary +L title`, `-R punctuation`, …: one prediction, its left (L) or right (R) edge off
+ *   by what it adds (+) or leaves out (-);
+ * - `false alarm`: a prediction touching no gold span.
+ *
+ * A prediction is charged once, to the first miss it explains. Types do not count in matching;
+ * `confusions` counts the matched pairs whose types differ (`gold -> predicted`).
+ *
+ * @example
+ * ```ts
+ * const tally = new Map<string, ErrorTally>();
+ * addErrors('Dr. Ann Lee', [{ start: 4, end: 11, type: 'PERSON' }], [{ start: 0, end: 11, type: 'PERSON' }], tally);
+ * // tally: { 'boundary PERSON +L title' => { fn: 1, fp: 1 } }
+ * ```
+ */
+export function addErrors(
+  text: string,
+  gold: readonly Span[],
+  predicted: readonly Span[],
+  tally: Map<string, ErrorTally>,
+  confusions?: Map<string, number>,
+  typeName: (type: string | undefined) => string = (type) => type ?? '?',
+): void {
+  const pairs = matchPairs(gold, predicted, 0.9);
+  const charged = new Set(pairs.filter((p) => p >= 0));
+  const add = (key: string, fn: number, fp: number) => {
+    const entry = tally.get(key) ?? { fn: 0, fp: 0 };
+    entry.fn += fn;
+    entry.fp += fp;
+    tally.set(key, entry);
+  };
+  const charge = (i: number): number => (charged.has(i) ? 0 : (charged.add(i), 1));
+  gold.forEach((g, gi) => {
+    const matched = pairs[gi]!;
+    if (matched >= 0) {
+      const from = typeName(g.type);
+      const to = typeName(predicted[matched]!.type);
+      if (confusions && from !== to)
+        confusions.set(`${from} -> ${to}`, (confusions.get(`${from} -> ${to}`) ?? 0) + 1);
+      return;
     }
-  }
-  return tp;
+    const type = g.type ?? '?';
+    const touching = predicted.flatMap((p, i) => (p.end > g.start && p.start < g.end ? [i] : []));
+    if (touching.length === 0) return add(`missed ${type}`, 1, 0);
+    const whole = touching.find((i) => {
+      const p = predicted[i]!;
+      return (
+        p.start <= g.start &&
+        p.end >= g.end &&
+        gold.some((o) => o !== g && o.start >= p.start && o.end <= p.end)
+      );
+    });
+    if (whole !== undefined) return add(`gold in parts, predicted whole ${type}`, 1, charge(whole));
+    if (touching.length > 1) {
+      let fp = 0;
+      for (const i of touching) fp += charge(i);
+      return add(`predicted in parts ${type}`, 1, fp);
+    }
+    const p = predicted[touching[0]!]!;
+    const edges: string[] = [];
+    if (p.start < g.start) edges.push(`+L ${edgeKind(text.slice(p.start, g.start))}`);
+    if (p.start > g.start) edges.push(`-L ${edgeKind(text.slice(g.start, p.start))}`);
+    if (p.end > g.end) edges.push(`+R ${edgeKind(text.slice(g.end, p.end))}`);
+    if (p.end < g.end) edges.push(`-R ${edgeKind(text.slice(p.end, g.end))}`);
+    add(`boundary ${type} ${edges.join(' ')}`, 1, charge(touching[0]!));
+  });
+  predicted.forEach((p, i) => {
+    if (charged.has(i)) return;
+    const touchesGold = gold.some((g) => p.end > g.start && p.start < g.end);
+    add(`${touchesGold ? 'extra overlap' : 'false alarm'} ${p.type ?? '?'}`, 0, 1);
+  });
 }
 
 /** True when every non-space character of `span` lies inside some predicted span. */

@@ -231,8 +231,9 @@ const CASES: readonly Case[] = [
       ['application (no. 28045/02) against', '28045/02'],
       ['joined with 31853/96 later', '31853/96'],
       ['Case 1:12-cv-03456', '1:12-cv-03456'.slice(2)],
+      ['membership of the PKK (case no. 1996/276). On', '1996/276'],
     ],
-    invalid: ['ratio 3/4', 'on 3/31/1934'],
+    invalid: ['ratio 3/4', 'on 3/31/1934', 'a ratio of 2001/12 was', 'on 2001/12/05'],
   },
 ];
 

@@ -631,9 +631,10 @@ class Parser {
   /**
    * Extends an address ending before token `end` over up to three more lines or parts. With
    * `afterUnit`, what comes before `end` is a unit ("Apt. 584"), so a city may follow it with no
-   * comma.
+   * comma. With `afterRegion`, what comes before `end` is a state or region code ("Saarjärve, JN"),
+   * so its postcode may follow it with no comma.
    */
-  extend(end: number, afterUnit = false): number {
+  extend(end: number, afterUnit = false, afterRegion = false): number {
     let lines = 0;
     for (let parts = 0; parts < 4 && end < this.count; parts++) {
       let j = end;
@@ -661,7 +662,9 @@ class Parser {
       if (newline && ++lines > 3) break;
       const unit = this.isStreetType(j, UNIT) || this.is(j, '#');
       // "Apt. 676 Hamilton ON": the city may follow a unit without a comma.
-      if (!comma && !newline && !unit && !afterUnit) break;
+      // "Dallas TX 48486": a postcode may follow a region code without a comma.
+      const postcode = afterRegion && parts === 0 && this.postcode(j) > 0;
+      if (!comma && !newline && !unit && !afterUnit && !postcode) break;
       const read = this.part(j);
       const next = this.bracketedName(read);
       // A part must end the line or sentence, or end with a postcode ("Sudan 30046 tomorrow").
@@ -847,6 +850,9 @@ export function findAddresses(text: string, from: number, to: number): Finding[]
   return found;
 }
 
+/** A state or region code ending an address line the tagger found ("... Saarjärve, JN"). */
+const REGION_AT_END = /(?:^|[\s,])\p{Lu}{2,3}$/u;
+
 /** A unit and its number ending a street line the tagger found ("... Gürtel 92 Apt. 584"). */
 const UNIT_AT_END =
   /(?<![\p{L}\p{N}])(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|bldg|building)\.?\s?#?\s?\d[\p{L}\p{N}]{0,5}$/iu;
@@ -874,7 +880,8 @@ export function continueAddress(
   parser.load(text, end, stop);
   parser.lower = lower;
   parser.parts.length = 0;
-  const last = parser.extend(0, UNIT_AT_END.test(text.slice(Math.max(0, end - 24), end)));
+  const before = text.slice(Math.max(0, end - 24), end);
+  const last = parser.extend(0, UNIT_AT_END.test(before), REGION_AT_END.test(before));
   parser.lower = false;
   const { tokens } = parser;
   const result = last > 0 && (last < parser.count || stop === limit) ? tokens.end[last - 1]! : end;

@@ -26,7 +26,13 @@ import { dropEverydayWordSpans } from './rules/everyday-words.js';
 import { jobTitles } from './rules/job-titles.js';
 import { dropCodesAndLabels, endBeforeLabelledNumber } from './rules/labels.js';
 import { coordinatedNames, firmName } from './rules/lists.js';
-import { institution, legalForms, organisationEdges, splitOrganisationList } from './rules/organisations.js';
+import {
+  institution,
+  legalForms,
+  organisationEdges,
+  organisationListItems,
+  splitOrganisationList,
+} from './rules/organisations.js';
 import { dropOverlaps } from './rules/overlaps.js';
 import {
   dropRoleWords,
@@ -40,14 +46,17 @@ import {
   takeFirstNameBefore,
   titleAndName,
 } from './rules/persons.js';
-import { extendNationality, joinPlaceAndRegion, placesOfKind } from './rules/places.js';
+import { extendNationality, joinPlaceAndRegion, landformPlaces, placesOfKind } from './rules/places.js';
 import {
   dropRepeatedStreetWord,
+  endBeforeLongerFigure,
   looksLikeStreet,
   lowerCaseOnly,
   namedStreet,
+  numbersOfSomethingElse,
   onlyCalendarWords,
   splitAddressList,
+  splitAtLineBreak,
   streetLinePieces,
   takeHouseNumber,
   trimAddressTail,
@@ -165,15 +174,15 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
  * |---|---|---|
  * | 1 | `coordinatedNames` (lists) | Reads lists ("Leehy, Perkins and Copeland") on the tagger's own spans, sorted and not yet edited; it may split a merged span into one person per item, which the per-span rules then treat one by one. |
  * | 2 | per-span pass, each span in turn: | Edges first (left, then right), then a change of type, then the edits of that type, so each rule sees the span its type says. |
- * | 2a | `splitAtColon`, `dropRoleWords` (persons) | The left edge: a label ("Emergency Contact:", "Patient") comes off before any rule looks at the span's first word or the word before it. Addresses keep theirs ("Apt: 4"). |
+ * | 2a | `splitAtLineBreak` (streets), `splitAtColon`, `dropRoleWords` (persons) | A span over a blank line or onto a numbered line is cut there, the rest read next (a street line becomes an address). The left edge: a label ("Emergency Contact:", "Patient") comes off before any rule looks at the span's first word or the word before it. Addresses keep theirs ("Apt: 4"). |
  * | 2b | `endBeforeLabelledNumber` (labels) | The right edge: "Doe, SSN 536…" is cut before any rule extends the span rightwards. |
  * | 2c | `takeFirstNameBefore` (persons) | May make the span a person, so it comes before the rules for persons. |
  * | 2d | `extendJoinedSurname`, then `extendFirstName` / `extendUnknownName` (persons) | Rightward growth of a name; a joined surname ("O'Neil") first, since the others grow only one-word spans. |
  * | 2e | `personNamedLikePlace` (persons) | After growth: a place of a first name and a surname ("Maria Garcia") becomes a person only once both words are in it. |
  * | 2f | `endAtPossessive` (persons) | After every rightward growth, so an "'s" taken in by one is cut off. |
  * | 2g | `namedStreet` (streets) | May make the span an address, so before the address rules. |
- * | 2h | `onlyCalendarWords`, `looksLikeStreet` (streets) | An address must be one before it is edited: "Jan 2024" is dropped, "Reykjavík" alone becomes a place. |
- * | 2i | `takeHouseNumber`, `splitAddressList`, `dropRepeatedStreetWord`, `trimAddressTail` (streets) | The address's own edges: the number before it, then the list split (the number belongs to the first address), then the tail words. |
+ * | 2h | `onlyCalendarWords`, `numbersOfSomethingElse`, `looksLikeStreet` (streets) | An address must be one before it is edited: "Jan 2024" and "Between 14 [November]" are dropped, "Reykjavík" alone becomes a place. |
+ * | 2i | `takeHouseNumber`, `splitAddressList`, `dropRepeatedStreetWord`, `trimAddressTail`, `endBeforeLongerFigure` (streets) | The address's own edges: the number before it, then the list split (the number belongs to the first address), then the tail words, then a line of numbers that runs on past it (a phone number). |
  * | 2j | `extendNationality` (places) | "a Turkish national": only a group's span, and only its right edge. |
  * | 2k | `institution` (organisations) | "Catterick garrison": may make the span an organisation, so before the organisation rules. |
  * | 2l | `organisationEdges`, `splitOrganisationList` (organisations) | An organisation's article and bracketed name, then the list split on its final edges. |
@@ -181,7 +190,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
  * | 3 | `legalForms` (organisations), `placesOfKind` (places) | Spans built by rule from explicit evidence ("Viasat AB", "Borough of Southwark"): added after the tagger's spans are final, so no per-span rule edits them. |
  * | 4 | `dropOverlaps` (overlaps) | Keeps a rule's span or the longer of two overlapping spans, leaving them sorted: every rule below looks at neighbours. |
  * | 5 | `dropEverydayWordSpans` (everyday-words), `dropCodesAndLabels` (labels) | False alarms go before the joins below, so a dropped span never joins a neighbour. |
- * | 6 | `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived. |
+ * | 6 | `organisationListItems` (organisations): an item left out between two organisations of a list. `landformPlaces`, `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("COOMINGLAH" + "FOREST", "Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived; a name ending in a landform word becomes a place. |
  * | 7 | `jobTitles` (job-titles) | Last: it needs the final persons, may shorten one that ran into its title, and removes the spans inside the title it adds. |
  */
 function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
@@ -189,6 +198,8 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;
     if (span.tag !== ADDRESS) {
+      const line = splitAtLineBreak(ctx, span);
+      if (line) spans.splice(k + 1, 0, line);
       const rest = splitAtColon(ctx, span);
       if (rest) spans.splice(k + 1, 0, rest);
       dropRoleWords(ctx, span);
@@ -201,7 +212,7 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
     if (span.tag === LOCATION) personNamedLikePlace(ctx, span);
     if (span.tag === PERSON || span.tag === LOCATION) endAtPossessive(ctx, span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) namedStreet(ctx, span);
-    if (span.tag === ADDRESS && onlyCalendarWords(ctx, span)) {
+    if (span.tag === ADDRESS && (onlyCalendarWords(ctx, span) || numbersOfSomethingElse(ctx, span))) {
       spans.splice(k--, 1);
       continue;
     }
@@ -212,6 +223,10 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
       if (next) spans.splice(k + 1, 0, next);
       dropRepeatedStreetWord(ctx, span);
       trimAddressTail(ctx, span);
+      if (endBeforeLongerFigure(ctx, span)) {
+        spans.splice(k--, 1);
+        continue;
+      }
     }
     if (span.tag === NRP) extendNationality(ctx, span);
     if (span.tag !== PERSON && span.tag !== ADDRESS) institution(ctx, span);
@@ -228,6 +243,8 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   dropOverlaps(spans);
   dropEverydayWordSpans(ctx, spans);
   dropCodesAndLabels(ctx, spans);
+  organisationListItems(ctx, spans);
+  landformPlaces(ctx, spans);
   joinPlaceAndRegion(ctx, spans);
   joinHonorific(ctx, spans);
   jobTitles(ctx, spans);

@@ -3,8 +3,9 @@ import { guarded } from '../scan/guard.js';
 import { patternRecognizer } from './pattern.js';
 
 /**
- * Case, application and file references ("application no. 28045/02", "Case 12-cv-3456"). They
- * identify a proceeding, and through it a person, so they are reported near their keywords.
+ * Case, application and file references ("application no. 28045/02", "case no. 1996/276",
+ * "Case 12-cv-3456"). They identify a proceeding, and through it a person, so they are reported
+ * near their keywords.
  */
 const caseNumber = patternRecognizer({
   name: 'case-number',
@@ -12,6 +13,11 @@ const caseNumber = patternRecognizer({
   patterns: [
     {
       regex: guarded('\\d\\d?\\d?\\/', /(?<![\p{N}/.-])\d{1,3}\/(?:\d{2}|\d{4})(?![\p{N}]|\/\d)/u),
+      score: 0.2,
+    },
+    // A year, a slash and a sequence number: Turkish and Polish court files ("case no. 1996/276").
+    {
+      regex: guarded('(?:19|20)\\d\\d\\/', /(?<![\p{N}/.-])(?:19|20)\d{2}\/\d{1,5}(?![\p{N}]|\/\d)/u),
       score: 0.2,
     },
     // Four to six digits, a slash and a two-digit year: the shape of court application numbers.

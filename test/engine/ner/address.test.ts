@@ -167,6 +167,12 @@ describe('street address grammar: limits', () => {
     const text = '07 Celso Emilio Ferreiro 23, Selwyn Heights, Denmark';
     assert.equal(continueAddress(text, 27, text.length), text.length);
   });
+  it('takes the postcode after a region code that ends the street lines, with no comma', () => {
+    const text = '06 Reyes Católicos 17\nSaarjärve, JN 91851 tomorrow';
+    assert.equal(continueAddress(text, 35, text.length), 41);
+    // Without a region code before it, a number after the street line is not its postcode.
+    assert.equal(continueAddress('06 Reyes Católicos 17 91851 tomorrow', 21, 36), 21);
+  });
   it('stays linear on long adversarial input', { timeout: 5000 }, () => {
     for (const text of [
       '1 '.repeat(50000),

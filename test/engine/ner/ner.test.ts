@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import weights from '../../../src/engine/ner/model/weights.json' with { type: 'json' };
 import { MODEL, tagEntities } from '../../../src/engine/ner/recognizer.js';
+import { numbersOfSomethingElse } from '../../../src/engine/ner/rules/streets.js';
+import { lookupGazetteers } from '../../../src/engine/ner/tagger.js';
 import { TokenBuffer, tokenize } from '../../../src/engine/ner/tokenizer.js';
 
 /** `[type, value]` pairs the tagger reports for `text`. */
@@ -145,6 +147,19 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['LOCATION', 'Reykjavík'],
     ]);
   });
+  it('reads a name ending in a landform word as a place, joined to the place before it', () => {
+    assert.deepEqual(found('My friend lives in COOMINGLAH FOREST'), [['LOCATION', 'COOMINGLAH FOREST']]);
+    assert.deepEqual(found('We walked through Sherwood Forest yesterday'), [['LOCATION', 'Sherwood Forest']]);
+    assert.deepEqual(found('a trip to Victoria Falls'), [['LOCATION', 'Victoria Falls']]);
+  });
+  it('reads a name the tagger left out right after a lower-case place noun as that place', () => {
+    assert.deepEqual(found('She returned to her home city Montevideo last year.'), [
+      ['LOCATION', 'Montevideo'],
+    ]);
+    assert.deepEqual(found('the economy of the home city Wassenaar: fishing.'), [['LOCATION', 'Wassenaar']]);
+    // An everyday word after the noun is no place.
+    assert.deepEqual(found('the village Idol'), []);
+  });
   it('finds organisations, with firm names of the form "A, B and C" as one', () => {
     assert.deepEqual(values('He works for Acme Corp. in sales.'), ['Acme Corp.']);
     // A whole street or organisation word at a sentence end leaves the full stop out.
@@ -152,6 +167,18 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.deepEqual(values('She lives on Baker Street.'), ['Baker Street']);
     assert.deepEqual(found('The contract with Graham, Ochoa and Vasquez was signed.'), [
       ['ORGANIZATION', 'Graham, Ochoa and Vasquez'],
+    ]);
+  });
+  it('reads a brand and a company word as one organisation', () => {
+    assert.deepEqual(found('Our suppliers: Ceiba Solutions, Seeclickfix and Hubbard-Thomas.').slice(0, 1), [
+      ['ORGANIZATION', 'Ceiba Solutions'],
+    ]);
+  });
+  it('reads an item left out between two organisations of a list as an organisation', () => {
+    assert.deepEqual(found('Our vendors: Zentrixa Holdings, Quorbit and Lumavale Ltd.'), [
+      ['ORGANIZATION', 'Zentrixa Holdings'],
+      ['ORGANIZATION', 'Quorbit'],
+      ['ORGANIZATION', 'Lumavale Ltd.'],
     ]);
   });
   it('reads three brand names no list knows as surnames as three names, not one firm', () => {
@@ -216,6 +243,12 @@ describe('ner tagger: places, organisations, addresses', () => {
       ).slice(-2),
       ['Hoover, Morris and Johnson', 'Open Data Nation'],
     );
+    // After another item and a comma, whatever that item was read as.
+    assert.deepEqual(found('The clients: Zentrixa, Arrive Labs and Buildzoom signed.'), [
+      ['PERSON', 'Zentrixa'],
+      ['ORGANIZATION', 'Arrive Labs'],
+      ['ORGANIZATION', 'Buildzoom'],
+    ]);
   });
   it('keeps a person with an honorific out of a firm name', () => {
     assert.deepEqual(found('The contract with Mr Graham, Ochoa and Vasquez was signed.')[0], [
@@ -262,6 +295,17 @@ describe('ner tagger: places, organisations, addresses', () => {
     ]);
     assert.deepEqual(found('He was arrested at Catterick garrison in 1997.'), [
       ['ORGANIZATION', 'Catterick garrison'],
+    ]);
+  });
+  it('leaves a defined term or a remark in brackets out of an organisation, and keeps a name there', () => {
+    assert.deepEqual(values('The Turkish Government (“the Government”) were represented by their Agent.'), [
+      'The Turkish Government',
+    ]);
+    assert.deepEqual(values('membership of the PKK (the Kurdistan Workers’ Party) was'), [
+      'PKK (the Kurdistan Workers’ Party)',
+    ]);
+    assert.deepEqual(values('the Court of Cassation (yargıtay) upheld it'), [
+      'Court of Cassation (yargıtay)',
     ]);
   });
   it('finds a multi-line address as one span', () => {
@@ -439,6 +483,49 @@ describe('ner tagger: negatives', () => {
     assert.deepEqual(values('The contract with Graham, Ochoa and Vasquez was signed.'), [
       'Graham, Ochoa and Vasquez',
     ]);
+  });
+  it('leaves a line of numbers that runs on past an address out of it: a phone number, not a postcode', () => {
+    const text =
+      'Nera Economic Consulting\n74 106 Kate Edger Place, BINSTED, Vatican City\n69 987 88 37 office';
+    assert.deepEqual(found(text), [
+      ['ORGANIZATION', 'Nera Economic Consulting'],
+      ['STREET_ADDRESS', '74 106 Kate Edger Place, BINSTED, Vatican City'],
+    ]);
+    // A postcode alone on the line after the address stays in it.
+    assert.deepEqual(values('Send it to 98 P.O. Box 101\n Suite 242\n Qeqertarsuaq\n\n Greece 79976'), [
+      '98 P.O. Box 101\n Suite 242\n Qeqertarsuaq\n\n Greece 79976',
+    ]);
+  });
+  it('ends a name or organisation at a blank line or a line that starts with a number', () => {
+    assert.deepEqual(
+      found('Marta Kovac\nQuorbitdata\n14 Lindbo Östergärde 22\n Suite 310\n ANGERED\n Mali'),
+      [
+        ['PERSON', 'Marta Kovac'],
+        ['ORGANIZATION', 'Quorbitdata'],
+        ['STREET_ADDRESS', '14 Lindbo Östergärde 22\n Suite 310\n ANGERED\n Mali'],
+      ],
+    );
+    assert.deepEqual(
+      values('Zentrixa Digital Services\n\nMira and Truhlářská 41')[0],
+      'Zentrixa Digital Services',
+    );
+  });
+  it('drops a tagged address whose only number is something else: an amount, a day, a reference', () => {
+    assert.deepEqual(found('the Council 40% of the money'), []);
+    // The rule on its own, over the first two words of each text as the tagger's address.
+    const firstTwoWords = (text: string): boolean => {
+      const tokens = new TokenBuffer();
+      tokenize(text, 0, text.length, tokens);
+      const gaz = new Int32Array(tokens.count);
+      lookupGazetteers(tokens, gaz);
+      const ctx = { text, tokens, gaz, tags: new Int8Array(tokens.count), listStarts: [], placeStarts: [] };
+      return numbersOfSomethingElse(ctx, { tag: 0, first: 0, last: 1, margin: 1 });
+    };
+    assert.equal(firstTwoWords('Between 14 November 2003'), true);
+    assert.equal(firstTwoWords('Chapters 5 and 6'), true);
+    assert.equal(firstTwoWords('Council 40 % of it'), true);
+    assert.equal(firstTwoWords('Kennedy 14 in Famagusta'), false);
+    assert.equal(firstTwoWords('Street 14 November'), false);
   });
   it('ends a tagged address before the sentence that follows it', () => {
     assert.deepEqual(values('Ship it to 00 2326 Parkdale Avenue Apt. 676 Hamilton ON for post'), [

@@ -3,8 +3,8 @@
  * Group"), a name before an institution word ("Catterick garrison"), an organisation's article
  * and bracketed name, and lists of organisations split at their last "and".
  */
-import { G } from '../gazetteer.js';
-import { F_ALL_UPPER, F_FIRST_UPPER, F_NEWLINE_BEFORE, F_WORD, WordSet } from '../tokenizer.js';
+import { EVERYDAY, G } from '../gazetteer.js';
+import { F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_NEWLINE_BEFORE, F_WORD, WordSet } from '../tokenizer.js';
 import { ORGANIZATION, RULE_MARGIN, type RuleContext, type TokenSpan } from './context.js';
 import { AND, charAt, isNameWord, sentenceInitial, THE } from './words.js';
 
@@ -12,7 +12,9 @@ import { AND, charAt, isNameWord, sentenceInitial, THE } from './words.js';
  * "Logixdata LLC, Social Health Insights and Sigfig": the last "and" of an organisation span ends
  * a list of organisations when the span also holds a comma and an item of two or more words (a
  * firm name of the form "A, B and C" has one word per item), or when the span itself follows
- * another organisation and a comma ("Uber, Importio and Futureadvisor" tagged as two spans).
+ * another organisation and a comma ("Uber, Importio and Futureadvisor" tagged as two spans), or
+ * follows any other span and a comma and has an item of two or more words ("Flightstats,
+ * Transunion and Impaq International" with "Flightstats" read as a person).
  * Cuts `span` before that "and" and returns the organisation after it.
  */
 export function splitOrganisationList(
@@ -38,12 +40,47 @@ export function splitOrganisationList(
   }
   if (and <= span.first || and >= span.last) return undefined;
   const previous = spans[k - 1];
-  const afterOrganisation =
-    previous?.tag === ORGANIZATION && previous.last === span.first - 2 && charAt(ctx, span.first - 1) === ',';
-  if (!(afterOrganisation || (comma && longItem))) return undefined;
+  const afterItem =
+    previous !== undefined && previous.last === span.first - 2 && charAt(ctx, span.first - 1) === ',';
+  const afterOrganisation = afterItem && previous.tag === ORGANIZATION;
+  if (!(afterOrganisation || ((comma || afterItem) && longItem))) return undefined;
   const rest: TokenSpan = { tag: ORGANIZATION, first: and + 1, last: span.last, margin: span.margin };
   span.last = and - 1;
   return rest;
+}
+
+/** Most capitalised words of a list item read as an organisation by `organisationListItems`. */
+const MAX_ITEM_WORDS = 3;
+
+/**
+ * "Qado Energy Inc., Carfax and Keychain Logistics Corp.": a capitalised item the tagger left out
+ * between two organisations of one list (after a comma, before a comma or "and") is an
+ * organisation too. Runs on the sorted spans after overlaps are resolved.
+ */
+export function organisationListItems(ctx: RuleContext, spans: TokenSpan[]): void {
+  const { tokens } = ctx;
+  const found: TokenSpan[] = [];
+  for (let k = 0; k + 1 < spans.length; k++) {
+    const a = spans[k]!;
+    const b = spans[k + 1]!;
+    if (a.tag !== ORGANIZATION || b.tag !== ORGANIZATION) continue;
+    // a "," item ("," | "and" | ", and") b
+    const first = a.last + 2;
+    if (first >= b.first || charAt(ctx, a.last + 1) !== ',' || tokens.flags[a.last + 1]! & F_WORD) continue;
+    let last = first;
+    while (last + 1 < b.first && last - first + 1 < MAX_ITEM_WORDS && isNameWord(ctx, last + 1)) last++;
+    let gap = last + 1;
+    if (gap < b.first && !(tokens.flags[gap]! & F_WORD) && charAt(ctx, gap) === ',') gap++;
+    if (gap < b.first && tokens.hash[gap] === AND && tokens.flags[gap]! & F_WORD) gap++;
+    if (gap !== b.first || gap === last + 1) continue;
+    let names = true;
+    for (let i = first; i <= last && names; i++)
+      names = isNameWord(ctx, i) && !(tokens.flags[i]! & F_NEWLINE_BEFORE);
+    if (names) found.push({ tag: ORGANIZATION, first, last, margin: Math.min(a.margin, b.margin) });
+  }
+  if (found.length === 0) return;
+  spans.push(...found);
+  spans.sort((x, y) => x.first - y.first);
 }
 
 /** Lower-case words that make the name before them an institution: "the Beyoğlu court", "British army". */
@@ -98,6 +135,32 @@ const LEGAL_FORM = new WordSet([
   'kft',
   'zrt',
 ]);
+
+/**
+ * Words that end a company's name after a brand ("Ceiba Solutions", "Amida Technology Solutions"),
+ * with at least one word before them that is no everyday word ("Software Solutions" is no name).
+ */
+const COMPANY = new WordSet([
+  'solutions',
+  'technologies',
+  'systems',
+  'labs',
+  'consulting',
+  'analytics',
+  'logistics',
+  'software',
+  'networks',
+  'industries',
+  'enterprises',
+  'holdings',
+  'ventures',
+]);
+
+/** True when a word of `[first, end)` is no everyday word: a brand ("Ceiba"). */
+function hasBrandWord(ctx: RuleContext, first: number, end: number): boolean {
+  for (let i = first; i < end; i++) if (!EVERYDAY.has(ctx.tokens.hash[i]!)) return true;
+  return false;
+}
 
 /** Words that end the name of a body ("Child Poverty Action Group", "Data Protection Authority"). */
 const BODY = new WordSet([
@@ -161,19 +224,38 @@ export function organisationEdges(ctx: RuleContext, span: TokenSpan): void {
     if (charAt(ctx, i) === '(' && !(tokens.flags[i]! & F_WORD)) open = i;
   if (open < 0 && span.last + 1 < tokens.count && charAt(ctx, span.last + 1) === '(') open = span.last + 1;
   if (open < 0) return;
+  // "(“the Government”)", "(see paragraph 16 below)": a defined term or a remark, not a name.
+  let words = 0;
+  let named = false;
   for (let i = open + 1; i < Math.min(tokens.count, open + 9); i++) {
     if (tokens.flags[i]! & F_NEWLINE_BEFORE) return;
+    if (tokens.flags[i]! & F_WORD) named ||= words++ === 0 ? opensName(ctx, i) : namesSomething(ctx, i);
     if (!(tokens.flags[i]! & F_WORD) && charAt(ctx, i) === ')') {
-      if (i > open + 1) span.last = i;
+      if (i > open + 1 && named) span.last = i;
       return;
     }
   }
 }
 
 /**
- * Company and body names that end in a legal form or a body word ("Viasat AB", "Child Poverty
- * Action Group"), found by rule: up to four capitalised words before it, two at least before a
- * body word.
+ * Brackets after an organisation hold a name when their first word has a capital ("(Revolutionary
+ * Way)", "(TRL)") or any word is in no everyday or function word list: a name ("(the Kurdistan
+ * Workers' Party)") or a name in its own language ("(yargıtay)"). "(“the Government”)" and "(see
+ * paragraph 16 below)" hold none.
+ */
+function opensName(ctx: RuleContext, i: number): boolean {
+  return (ctx.tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0 || namesSomething(ctx, i);
+}
+
+function namesSomething(ctx: RuleContext, i: number): boolean {
+  const { tokens } = ctx;
+  return !(tokens.flags[i]! & F_HAS_DIGIT || ctx.gaz[i]! & G.function || EVERYDAY.has(tokens.hash[i]!));
+}
+
+/**
+ * Company and body names that end in a legal form, a body word or a company word ("Viasat AB",
+ * "Child Poverty Action Group", "Ceiba Solutions"), found by rule: up to four capitalised words
+ * before it, two at least before a body word, a brand among them before a company word.
  */
 export function legalForms(ctx: RuleContext, spans: TokenSpan[]): void {
   const { tokens } = ctx;
@@ -182,7 +264,9 @@ export function legalForms(ctx: RuleContext, spans: TokenSpan[]): void {
     if (!(flags & F_WORD) || !(flags & (F_FIRST_UPPER | F_ALL_UPPER))) continue;
     const legal = LEGAL_FORM.has(tokens.hash[i]!);
     // Every body word is in the organisation-suffix list, a cheaper test than the set.
-    if (!legal && !(ctx.gaz[i]! & G.orgSuffix && BODY.has(tokens.hash[i]!))) continue;
+    const body = !legal && (ctx.gaz[i]! & G.orgSuffix) !== 0 && BODY.has(tokens.hash[i]!);
+    const company = !legal && !body && COMPANY.has(tokens.hash[i]!);
+    if (!legal && !body && !company) continue;
     let first = i;
     while (
       first > 0 &&
@@ -194,15 +278,17 @@ export function legalForms(ctx: RuleContext, spans: TokenSpan[]): void {
     // "Working Group" may be any group; "Child Poverty Action Group" is one.
     if (
       first === i ||
-      (!legal && i - first < MIN_BODY_WORDS) ||
-      (!legal && sentenceInitial(ctx, first) && i - first === MIN_BODY_WORDS)
+      (body && i - first < MIN_BODY_WORDS) ||
+      (body && sentenceInitial(ctx, first) && i - first === MIN_BODY_WORDS) ||
+      (company && !hasBrandWord(ctx, first, i))
     )
       continue;
     let last = i;
     if (i + 1 < tokens.count && charAt(ctx, i + 1) === '.' && tokens.start[i + 1] === tokens.end[i])
       last = i + 1;
-    // A legal form is explicit evidence that wins over the tagger; a body word is weaker, and a
-    // longer span of the tagger ("Hamburg Appeals Board for Physicians") keeps its words.
-    spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: legal });
+    // A legal form or a brand's company word is explicit evidence that wins over the tagger; a
+    // body word is weaker, and a longer span of the tagger ("Hamburg Appeals Board for
+    // Physicians") keeps its words.
+    spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: !body });
   }
 }

@@ -65,6 +65,57 @@ export function placesOfKind(ctx: RuleContext, spans: TokenSpan[]): void {
 }
 
 /**
+ * Capitalised words of a kind of land that end a place's name ("Sherwood Forest", "Victoria
+ * Falls", "COOMINGLAH FOREST"). Words that are also common surnames or street types ("Hill",
+ * "Lake", "Park") are left out.
+ */
+const LANDFORM = new WordSet([
+  'forest',
+  'mountains',
+  'falls',
+  'valley',
+  'island',
+  'islands',
+  'bay',
+  'springs',
+  'desert',
+  'canyon',
+  'peninsula',
+  'glacier',
+  'fjord',
+]);
+
+/** Token `i` is a capitalised landform word (`LANDFORM`). */
+function isLandform(ctx: RuleContext, i: number): boolean {
+  return (ctx.tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER)) !== 0 && LANDFORM.has(ctx.tokens.hash[i]!);
+}
+
+/**
+ * "Sherwood Forest" read as a person, "Victoria Falls" as a street: a name ending in a landform
+ * word is a place. "COOMINGLAH" + "FOREST": a landform word read apart right after a place ends
+ * that place.
+ */
+export function landformPlaces(ctx: RuleContext, spans: TokenSpan[]): void {
+  let kept = 0;
+  for (const span of spans) {
+    const previous = spans[kept - 1];
+    if (
+      previous?.tag === LOCATION &&
+      span.first === span.last &&
+      span.first === previous.last + 1 &&
+      !(ctx.tokens.flags[span.first]! & F_NEWLINE_BEFORE) &&
+      isLandform(ctx, span.first)
+    ) {
+      spans[kept - 1] = { ...previous, last: span.last, margin: Math.min(previous.margin, span.margin) };
+      continue;
+    }
+    if (span.first < span.last && isLandform(ctx, span.last)) span.tag = LOCATION;
+    spans[kept++] = span;
+  }
+  if (kept < spans.length) spans.length = kept;
+}
+
+/**
  * "located in Beyoğlu, Istanbul", "born in Lyon, France": two places with only a comma between
  * them, the second one word or a known city, country or state, name one place (its district and
  * city, or city and country) and are reported as one span. A list of places ("Paris, London and

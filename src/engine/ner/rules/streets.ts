@@ -41,6 +41,34 @@ export function streetLinePieces(ctx: RuleContext, span: TokenSpan): FindingPart
 }
 
 /**
+ * "Demystdata\n11 Eriksbo Västergärde 98", "Adobe Digital Government\n\nMille and …": a name,
+ * place or organisation never runs on over a blank line, nor onto a line that starts with a
+ * number (a letterhead's street line). Cuts `span` before that line and returns the rest: a street
+ * line when it holds a number or a street word, else a span of the same type.
+ */
+export function splitAtLineBreak(ctx: RuleContext, span: TokenSpan): TokenSpan | undefined {
+  const { tokens } = ctx;
+  for (let i = span.first + 1; i <= span.last; i++) {
+    if (!(tokens.flags[i]! & F_NEWLINE_BEFORE)) continue;
+    const blankLine = ctx.text.slice(tokens.end[i - 1]!, tokens.start[i]!).split('\n').length > 2;
+    if (!blankLine && !(tokens.flags[i]! & F_ALL_DIGIT)) continue;
+    const rest: TokenSpan = { tag: span.tag, first: i, last: span.last, margin: span.margin };
+    span.last = i - 1;
+    // Numbers alone after the break ("X\n8" on a receipt) name nothing.
+    if (!hasLetterWord(ctx, rest)) return undefined;
+    if (looksLikeStreet(ctx, rest)) rest.tag = ADDRESS;
+    return rest;
+  }
+  return undefined;
+}
+
+function hasLetterWord(ctx: RuleContext, span: TokenSpan): boolean {
+  for (let i = span.first; i <= span.last; i++)
+    if (ctx.tokens.flags[i]! & F_WORD && !(ctx.tokens.flags[i]! & F_HAS_DIGIT)) return true;
+  return false;
+}
+
+/**
  * "Jan 2024" is a date, not a street and house number: a tagged address made only of month or
  * week-day names and numbers is dropped, so the date recognizers report the whole date.
  */
@@ -54,6 +82,86 @@ export function onlyCalendarWords(ctx: RuleContext, span: TokenSpan): boolean {
     else if (!(flags & F_ALL_DIGIT)) return false;
   }
   return calendar;
+}
+
+/**
+ * Words before a number that make it a place in a text, not a house ("Chapters 5", "p. 85",
+ * "section 2"). Not "No.": it labels house numbers too ("NO.59 JALAN PERMAS").
+ */
+const REFERENCE_WORD = new WordSet([
+  'chapter',
+  'chapters',
+  'section',
+  'sections',
+  'article',
+  'articles',
+  'paragraph',
+  'paragraphs',
+  'page',
+  'pages',
+  'p',
+  'pp',
+  'rule',
+  'rules',
+  'part',
+  'annex',
+  'item',
+  'volume',
+  'vol',
+]);
+
+/** Words after a number that make it an amount or a duration ("73 Euros", "40 %"). */
+const QUANTITY_WORD = new WordSet([
+  'euro',
+  'euros',
+  'eur',
+  'dollars',
+  'usd',
+  'pounds',
+  'gbp',
+  'percent',
+  'per',
+  'hours',
+  'days',
+  'weeks',
+  'months',
+  'years',
+]);
+
+const ORDINAL = /^\d+(?:st|nd|rd|th)$/i;
+
+/**
+ * "Between 14 November 2003", "Chapters 5 and 6", "Council 40%", "the 7th Chamber of the Court":
+ * a tagged address with no street word whose every number is something else (a day before its
+ * month, an amount, an ordinal, a number after "section" or "p.") is no address; it is dropped,
+ * so the date or amount recognizers report what it is.
+ */
+export function numbersOfSomethingElse(ctx: RuleContext, span: TokenSpan): boolean {
+  const { tokens, gaz } = ctx;
+  let numbers = 0;
+  for (let i = span.first; i <= span.last; i++) {
+    if (gaz[i]! & (G.street | G.secondary)) return false;
+    if (!(tokens.flags[i]! & F_HAS_DIGIT)) continue;
+    if (!numberOfSomethingElse(ctx, i)) return false;
+    numbers++;
+  }
+  return numbers > 0;
+}
+
+function numberOfSomethingElse(ctx: RuleContext, i: number): boolean {
+  const { tokens, gaz } = ctx;
+  if (ORDINAL.test(ctx.text.slice(tokens.start[i]!, tokens.end[i]!))) return true;
+  const next = i + 1;
+  if (next < tokens.count && !(tokens.flags[next]! & F_NEWLINE_BEFORE)) {
+    if (
+      tokens.flags[next]! & F_WORD
+        ? gaz[next]! & G.month || QUANTITY_WORD.has(tokens.hash[next]!)
+        : charAt(ctx, next) === '%'
+    )
+      return true;
+  }
+  const before = i > 0 && !(tokens.flags[i - 1]! & F_WORD) && charAt(ctx, i - 1) === '.' ? i - 2 : i - 1;
+  return before >= 0 && (tokens.flags[before]! & F_WORD) !== 0 && REFERENCE_WORD.has(tokens.hash[before]!);
 }
 
 /** Most digits of a house number the tagger left out before a street line. */
@@ -140,6 +248,29 @@ export function trimAddressTail(ctx: RuleContext, span: TokenSpan): void {
     else if (capital) break;
   }
   if (cut > span.first) span.last = cut - 1;
+}
+
+/**
+ * "Kate Edger Place, BINSTED, Vatican City\n69 987 88 37 office": numbers the tagger took as the
+ * last line of an address, or as an address of their own, when the run of numbers goes on past
+ * the span on the same line, are one longer figure (a phone number), not a postcode or a house
+ * number. Ends the address before that line; returns true when the span holds nothing else and is
+ * to be dropped.
+ */
+export function endBeforeLongerFigure(ctx: RuleContext, span: TokenSpan): boolean {
+  const { tokens } = ctx;
+  const number = (i: number) => i >= 0 && i < tokens.count && (tokens.flags[i]! & F_ALL_DIGIT) !== 0;
+  if (!number(span.last)) return false;
+  let first = span.last;
+  while (first > span.first && number(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE)) first--;
+  const runsOn =
+    (number(span.last + 1) && !(tokens.flags[span.last + 1]! & F_NEWLINE_BEFORE)) ||
+    (first === span.first && number(first - 1) && !(tokens.flags[first]! & F_NEWLINE_BEFORE));
+  if (!runsOn) return false;
+  if (first === span.first) return true;
+  if (!(tokens.flags[first]! & F_NEWLINE_BEFORE)) return false;
+  span.last = first - 1;
+  return false;
 }
 
 /** Street types that end a street's name and nothing else ("Court", "Park" and "Place" also name institutions and sights). */

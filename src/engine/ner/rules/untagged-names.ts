@@ -11,6 +11,7 @@ import {
   F_UNCASED,
   F_WORD,
   hashWord,
+  WordSet,
 } from '../tokenizer.js';
 import {
   LOCATION,
@@ -45,7 +46,7 @@ export function untaggedWord(ctx: RuleContext, spans: TokenSpan[], i: number): n
   // Cheap tests first: most words are neither after a function word nor first names.
   if (tokens.hash[i] === NAME) return nameAfterNameIs(ctx, spans, i);
   if (word & (F_FIRST_UPPER | F_ALL_UPPER))
-    return i === 0 || word & F_NEWLINE_BEFORE || gaz[i - 1]! & G.function
+    return i === 0 || word & F_NEWLINE_BEFORE || gaz[i - 1]! & G.function || afterPlaceNoun(ctx, i)
       ? unknownProperName(ctx, spans, i)
       : i;
   if ((gaz[i]! & (G.first | NOT_A_LOWER_NAME)) === G.first) lowerCaseFirstName(ctx, spans, i);
@@ -134,15 +135,17 @@ function unknownProperName(ctx: RuleContext, spans: TokenSpan[], i: number): num
   }
   if (i === 0) return i;
   const previous = tokens.flags[i - 1]!;
+  // "her home city Montevideo": a name right after a lower-case place noun names that place.
+  const ofPlaceNoun = afterPlaceNoun(ctx, i);
   if (
     tags[i - 1] !== 0 ||
     (previous & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) !== F_WORD ||
-    !(gaz[i - 1]! & G.function)
+    !(gaz[i - 1]! & G.function || ofPlaceNoun)
   )
     return i;
   const before = tokens.hash[i - 1]!;
   // A known place the tagger left out counts after a preposition of place ("in FINSPÅNG for").
-  const place = PLACE_PREPOSITION.has(before);
+  const place = PLACE_PREPOSITION.has(before) || ofPlaceNoun;
   if (!isUnknownName(ctx, i, place)) return i;
   // "represented by Royds Rdw, solicitors": a second such word is part of the name.
   const last =
@@ -156,14 +159,28 @@ function unknownProperName(ctx: RuleContext, spans: TokenSpan[], i: number): num
   if (
     !possessiveLength(ctx, last) &&
     (next & F_WORD
-      ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last + 1]! & G.function)
+      ? next & (F_FIRST_UPPER | F_ALL_UPPER) || !(gaz[last + 1]! & G.function || ofPlaceNoun)
       : !',.;:!?)"”'.includes(charAt(ctx, last + 1)))
   )
     return i;
   // "the Registry", "an Etibank branch": a name after an article is an institution's, not a person's.
-  const tag = DETERMINER.has(before) ? ORGANIZATION : place ? LOCATION : PERSON;
+  const tag = ofPlaceNoun ? LOCATION : DETERMINER.has(before) ? ORGANIZATION : place ? LOCATION : PERSON;
   spans.push({ tag, first: i, last, margin: LOWER_NAME_MARGIN });
   return last;
+}
+
+/** Lower-case nouns of a kind of place, after which a name is that place ("home city Montevideo"). */
+const PLACE_NOUN = new WordSet(['city', 'town', 'village', 'hometown', 'capital']);
+
+/** Token `i - 1` is a lower-case place noun (`PLACE_NOUN`) on the same line as token `i`. */
+function afterPlaceNoun(ctx: RuleContext, i: number): boolean {
+  const { tokens } = ctx;
+  return (
+    i > 0 &&
+    !(tokens.flags[i]! & F_NEWLINE_BEFORE) &&
+    (tokens.flags[i - 1]! & (F_WORD | F_FIRST_UPPER | F_ALL_UPPER)) === F_WORD &&
+    PLACE_NOUN.has(tokens.hash[i - 1]!)
+  );
 }
 
 /**
