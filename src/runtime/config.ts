@@ -323,8 +323,17 @@ export interface LoadedConfig {
   readonly unknown: readonly string[];
 }
 
-/** Known `VEIL_*` names that other parts read directly, not part of the deployment's settings. */
-const NOT_SETTINGS = new Set<string>();
+/**
+ * Known `VEIL_*` names read by the project's own tests, evaluation scripts and benchmarks, not by a
+ * deployment: the evaluation data's directory, the golden-findings writer, the fault tests' job
+ * count and the browser tests' Chromium. They are not warned about.
+ */
+const NOT_SETTINGS = new Set<string>([
+  'VEIL_EVAL_DIR',
+  'VEIL_GOLDEN_WRITE',
+  'VEIL_FAULT_JOBS',
+  'VEIL_CHROMIUM',
+]);
 
 /**
  * Validates the environment (`VEIL_*` and `DATABASE_URL`) and the flags given.

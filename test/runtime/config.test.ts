@@ -255,10 +255,11 @@ test('the console signs in through the issuer only when its client id is set; it
   );
 });
 
-test('unknown VEIL_* variables are reported with the closest setting; others are not mine to judge', () => {
+test("unknown VEIL_* variables are reported with the closest setting; the tools' own and others are not", () => {
   const { unknown } = loadConfig({
     VEIL_PROT: '9000',
     VEIL_NOTHING_LIKE_IT: '1',
+    VEIL_EVAL_DIR: '/data/eval',
     PATH: '/usr/bin',
     HOME: '/root',
   });
