@@ -79,8 +79,11 @@ interface Served {
   stop(): Promise<void>;
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+/** Extra node flags for the server process (LOAD_SERVER_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const SERVER_NODE_FLAGS = (process.env.LOAD_SERVER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, VEIL_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -96,10 +99,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /** `veil serve --port 0`; resolves with its URL once the banner is printed. */
 async function serve(dataDir: string, workers: number, databaseUrl?: string): Promise<Served> {
-  const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)], {
-    VEIL_DATA_DIR: dataDir,
-    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
-  });
+  const child = spawnCli(
+    ['serve', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)],
+    { VEIL_DATA_DIR: dataDir, ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }) },
+    SERVER_NODE_FLAGS,
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -129,9 +133,10 @@ const pct = (sorted: readonly number[], q: number): number =>
  * CPU seconds (user + system, all threads) the process `pid` has used, from /proc: the server's
  * own cost per request, which the machine's load moves far less than latency. Undefined off Linux.
  */
-function cpuSeconds(pid: number | undefined): number | undefined {
+function cpuSeconds(pid: number | undefined, thread?: number): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
@@ -160,12 +165,16 @@ async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
       const ok = (x: Awaited<ReturnType<typeof attempt>>) =>
         x.p99 <= 10 && x.failed <= x.sent * 0.01 && x.rate >= rate * 0.95;
       const measured = async () => {
-        const before = cpuSeconds(served.child.pid);
+        const pid = served.child.pid;
+        // The main thread's task id is the process id: its share is HTTP, auth, audit, the database.
+        const before = [cpuSeconds(pid), cpuSeconds(pid, pid)];
         const result = await attempt();
-        const after = cpuSeconds(served.child.pid);
-        const cpu =
-          before === undefined || after === undefined ? NaN : ((after - before) * 1000) / result.sent;
-        return { ...result, cpu };
+        const after = [cpuSeconds(pid), cpuSeconds(pid, pid)];
+        const perRequest = (i: number) =>
+          before[i] === undefined || after[i] === undefined
+            ? NaN
+            : ((after[i]! - before[i]!) * 1000) / result.sent;
+        return { ...result, cpu: perRequest(0), mainCpu: perRequest(1) };
       };
       let r = await measured();
       // The machine is shared: a rate that breaks gets one more try before it counts as broken.
@@ -175,7 +184,7 @@ async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
       const broken = r.p99 > 100 || r.failed > r.sent * 0.01 || r.rate < rate * 0.95;
       console.log(
         `  ${String(rate).padStart(5)} req/s offered  ${r.rate.toFixed(0).padStart(5)} answered/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(8)} ms  ` +
-          `${r.failed}/${r.sent} failed  server CPU ${r.cpu.toFixed(2)} ms/request  ${holds ? 'holds' : broken ? 'BREAKS' : 'over 10 ms'}  ${loadAverage()}`,
+          `${r.failed}/${r.sent} failed  server CPU ${r.cpu.toFixed(2)} ms/request (main thread ${r.mainCpu.toFixed(2)})  ${holds ? 'holds' : broken ? 'BREAKS' : 'over 10 ms'}  ${loadAverage()}`,
       );
       if (holds) sustainable = Math.max(sustainable, rate);
       if (broken && process.env.LOAD_ANALYZE_ALL !== '1') break;
