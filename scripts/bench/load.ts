@@ -28,7 +28,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +141,27 @@ function cpuSeconds(pid: number | undefined, thread?: number): number | undefine
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds of the PostgreSQL backends serving `database` (their command lines name it), from
+ * /proc: the database server's share of a job, which the client processes' figures leave out.
+ * Backends that exited during a round are missed, so pools that keep their connections (as
+ * `veil serve` and `veil worker` do) are what this measures. 0 off Linux or for PGlite.
+ */
+function postgresCpuSeconds(database: string | undefined): number {
+  if (database === undefined) return 0;
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      total += cpuSeconds(Number(pid)) ?? 0;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
 }
 
 async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
@@ -345,14 +366,20 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
     for (const kind of KINDS) {
       let sustainable = 0;
       for (const rate of kind === 'text' ? JOB_RATES : PDF_RATES) {
+        // CPU of every process a job runs through: veil serve, the veil workers, PostgreSQL's backends.
+        const cpuNow = () =>
+          [served.child, ...workers].reduce((sum, child) => sum + (cpuSeconds(child.pid) ?? 0), 0) +
+          postgresCpuSeconds(databaseUrl === undefined ? undefined : database);
+        const cpuBefore = cpuNow();
         const r = await jobRound(served.url, headerSets, kind, rate, JOB_SECONDS);
+        const cpuPerJob = ((cpuNow() - cpuBefore) * 1000) / r.submitted;
         // Kept up: nothing refused or failed, and the backlog did not grow past the latency bound.
         const holds =
           r.rejected === 0 && r.failed === 0 && r.latencyP99 <= (kind === 'text' ? TEXT_P99_MS : PDF_P99_MS);
         console.log(
           `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
-            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
+            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
         );
         if (r.failed > 0) console.log(`       failed: ${JSON.stringify(r.failures)}`);
         if (!holds) break;
