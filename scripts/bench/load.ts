@@ -367,19 +367,25 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
       let sustainable = 0;
       for (const rate of kind === 'text' ? JOB_RATES : PDF_RATES) {
         // CPU of every process a job runs through: veil serve, the veil workers, PostgreSQL's backends.
-        const cpuNow = () =>
-          [served.child, ...workers].reduce((sum, child) => sum + (cpuSeconds(child.pid) ?? 0), 0) +
-          postgresCpuSeconds(databaseUrl === undefined ? undefined : database);
+        const cpuNow = () => [
+          cpuSeconds(served.child.pid) ?? 0,
+          workers.reduce((sum, child) => sum + (cpuSeconds(child.pid) ?? 0), 0),
+          postgresCpuSeconds(databaseUrl === undefined ? undefined : database),
+        ];
         const cpuBefore = cpuNow();
         const r = await jobRound(served.url, headerSets, kind, rate, JOB_SECONDS);
-        const cpuPerJob = ((cpuNow() - cpuBefore) * 1000) / r.submitted;
+        const cpuAfter = cpuNow();
+        const [serveCpu, workerCpu, postgresCpu] = cpuAfter.map(
+          (after, i) => ((after - cpuBefore[i]!) * 1000) / r.submitted,
+        ) as [number, number, number];
+        const cpuPerJob = serveCpu + workerCpu + postgresCpu;
         // Kept up: nothing refused or failed, and the backlog did not grow past the latency bound.
         const holds =
           r.rejected === 0 && r.failed === 0 && r.latencyP99 <= (kind === 'text' ? TEXT_P99_MS : PDF_P99_MS);
         console.log(
           `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
-            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
+            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)})  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
         );
         if (r.failed > 0) console.log(`       failed: ${JSON.stringify(r.failures)}`);
         if (!holds) break;
