@@ -61,6 +61,9 @@ const texts = new Map<string, number>();
 const add = (kind: Kind, text = ''): void => {
   if (!counting) return;
   counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  // JOB_SQL_TRACE=1 prints each statement as it is sent (with JOB_SQL_JOBS=1: one job's sequence).
+  if (process.env.JOB_SQL_TRACE !== undefined)
+    console.log(`    ${text.replace(/\s+/g, ' ').trim().slice(0, 140)}`);
   if (process.env.JOB_SQL_TEXTS !== undefined)
     texts.set(text.slice(0, 160), (texts.get(text.slice(0, 160)) ?? 0) + 1);
 };
@@ -105,7 +108,9 @@ function report(phase: string): void {
   for (const [kind, n] of [...counts].sort((a, b) => b[1] - a[1]))
     console.log(`  ${kind.padEnd(38)} ${(n / JOBS).toFixed(2).padStart(7)} per job`);
   counts.clear();
-  for (const [t, n] of [...texts].sort((a, b) => b[1] - a[1]).slice(0, 25))
+  for (const [t, n] of [...texts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(process.env.JOB_SQL_TEXTS || 25)))
     console.log(`    ${(n / JOBS).toFixed(2)}  ${t.replace(/\s+/g, ' ')}`);
   texts.clear();
 }

@@ -28,7 +28,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,8 +79,11 @@ interface Served {
   stop(): Promise<void>;
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+/** Extra node flags for the server process (LOAD_SERVER_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const SERVER_NODE_FLAGS = (process.env.LOAD_SERVER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, VEIL_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -96,10 +99,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /** `veil serve --port 0`; resolves with its URL once the banner is printed. */
 async function serve(dataDir: string, workers: number, databaseUrl?: string): Promise<Served> {
-  const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)], {
-    VEIL_DATA_DIR: dataDir,
-    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
-  });
+  const child = spawnCli(
+    ['serve', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)],
+    { VEIL_DATA_DIR: dataDir, ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }) },
+    SERVER_NODE_FLAGS,
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -129,13 +133,35 @@ const pct = (sorted: readonly number[], q: number): number =>
  * CPU seconds (user + system, all threads) the process `pid` has used, from /proc: the server's
  * own cost per request, which the machine's load moves far less than latency. Undefined off Linux.
  */
-function cpuSeconds(pid: number | undefined): number | undefined {
+function cpuSeconds(pid: number | undefined, thread?: number): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds of the PostgreSQL backends serving `database` (their command lines name it), from
+ * /proc: the database server's share of a job, which the client processes' figures leave out.
+ * Backends that exited during a round are missed, so pools that keep their connections (as
+ * `veil serve` and `veil worker` do) are what this measures. 0 off Linux or for PGlite.
+ */
+function postgresCpuSeconds(database: string | undefined): number {
+  if (database === undefined) return 0;
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      total += cpuSeconds(Number(pid)) ?? 0;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
 }
 
 async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
@@ -160,12 +186,16 @@ async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
       const ok = (x: Awaited<ReturnType<typeof attempt>>) =>
         x.p99 <= 10 && x.failed <= x.sent * 0.01 && x.rate >= rate * 0.95;
       const measured = async () => {
-        const before = cpuSeconds(served.child.pid);
+        const pid = served.child.pid;
+        // The main thread's task id is the process id: its share is HTTP, auth, audit, the database.
+        const before = [cpuSeconds(pid), cpuSeconds(pid, pid)];
         const result = await attempt();
-        const after = cpuSeconds(served.child.pid);
-        const cpu =
-          before === undefined || after === undefined ? NaN : ((after - before) * 1000) / result.sent;
-        return { ...result, cpu };
+        const after = [cpuSeconds(pid), cpuSeconds(pid, pid)];
+        const perRequest = (i: number) =>
+          before[i] === undefined || after[i] === undefined
+            ? NaN
+            : ((after[i]! - before[i]!) * 1000) / result.sent;
+        return { ...result, cpu: perRequest(0), mainCpu: perRequest(1) };
       };
       let r = await measured();
       // The machine is shared: a rate that breaks gets one more try before it counts as broken.
@@ -175,7 +205,7 @@ async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
       const broken = r.p99 > 100 || r.failed > r.sent * 0.01 || r.rate < rate * 0.95;
       console.log(
         `  ${String(rate).padStart(5)} req/s offered  ${r.rate.toFixed(0).padStart(5)} answered/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(8)} ms  ` +
-          `${r.failed}/${r.sent} failed  server CPU ${r.cpu.toFixed(2)} ms/request  ${holds ? 'holds' : broken ? 'BREAKS' : 'over 10 ms'}  ${loadAverage()}`,
+          `${r.failed}/${r.sent} failed  server CPU ${r.cpu.toFixed(2)} ms/request (main thread ${r.mainCpu.toFixed(2)})  ${holds ? 'holds' : broken ? 'BREAKS' : 'over 10 ms'}  ${loadAverage()}`,
       );
       if (holds) sustainable = Math.max(sustainable, rate);
       if (broken && process.env.LOAD_ANALYZE_ALL !== '1') break;
@@ -336,14 +366,26 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
     for (const kind of KINDS) {
       let sustainable = 0;
       for (const rate of kind === 'text' ? JOB_RATES : PDF_RATES) {
+        // CPU of every process a job runs through: veil serve, the veil workers, PostgreSQL's backends.
+        const cpuNow = () => [
+          cpuSeconds(served.child.pid) ?? 0,
+          workers.reduce((sum, child) => sum + (cpuSeconds(child.pid) ?? 0), 0),
+          postgresCpuSeconds(databaseUrl === undefined ? undefined : database),
+        ];
+        const cpuBefore = cpuNow();
         const r = await jobRound(served.url, headerSets, kind, rate, JOB_SECONDS);
+        const cpuAfter = cpuNow();
+        const [serveCpu, workerCpu, postgresCpu] = cpuAfter.map(
+          (after, i) => ((after - cpuBefore[i]!) * 1000) / r.submitted,
+        ) as [number, number, number];
+        const cpuPerJob = serveCpu + workerCpu + postgresCpu;
         // Kept up: nothing refused or failed, and the backlog did not grow past the latency bound.
         const holds =
           r.rejected === 0 && r.failed === 0 && r.latencyP99 <= (kind === 'text' ? TEXT_P99_MS : PDF_P99_MS);
         console.log(
           `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
-            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
+            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)})  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
         );
         if (r.failed > 0) console.log(`       failed: ${JSON.stringify(r.failures)}`);
         if (!holds) break;

@@ -4,7 +4,6 @@
  * call the engine (or a port), and present the result field by field.
  */
 import { randomUUID } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { LogController } from 'fastify';
@@ -27,6 +26,7 @@ import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { sessionRoutes } from './routes/session.js';
+import { installSecurityHeaders, securityHeaders } from './security-headers.js';
 
 /** The API version printed in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
@@ -84,10 +84,13 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   // First of the hooks: a shed request costs no authentication, rate-limit bookkeeping or body.
   await app.register(underPressure, underPressureOptions(config.overload));
   installGuard(app, deps);
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
-    // HSTS (a year, subdomains) on every answer: over HTTPS served here, or behind a TLS proxy.
-  });
+  installSecurityHeaders(
+    app,
+    securityHeaders({
+      contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
+      // HSTS (a year, subdomains) on every answer: over HTTPS served here, or behind a TLS proxy.
+    }),
+  );
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',

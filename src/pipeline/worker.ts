@@ -14,6 +14,7 @@ import { discardArtifacts, failJob } from './jobs/records.js';
 import { createJobTasks, jobSnapshot, stepEnv } from './jobs/steps.js';
 import type { JobModelServices, JobSnapshot, StepServices } from './jobs/steps.js';
 import { runFusedSteps } from './jobs/fused.js';
+import { workInBatches } from './batched-worker.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
 export interface WorkerEvent {
@@ -255,9 +256,19 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       ids.push(await drain(queue, (message) => runStep(step, message)));
     workerIds.set(queue, ids);
   }
-  const fused: string[] = [];
-  for (let i = 0; i < fusedConcurrency; i += 1) fused.push(await drain(FUSED_QUEUE, runFused));
-  workerIds.set(FUSED_QUEUE, fused);
+  // Fused jobs share one fetch loop: batched fetches and acknowledgements, one poll when idle.
+  const fused = workInBatches({
+    boss,
+    queue: FUSED_QUEUE,
+    concurrency: fusedConcurrency,
+    pollingIntervalSeconds: workOptions.pollingIntervalSeconds,
+    handle: runFused,
+    onError: (error) =>
+      emit({
+        kind: 'queue-error',
+        detail: error instanceof Error ? error.message.slice(0, 200) : 'fused queue: unknown error',
+      }),
+  });
   await drain(FAILED_QUEUE, async (message) => {
     const payload = payloadOf(message.data);
     await failJob(store, payload, 'VEIL_JOB_FAILED');
@@ -269,12 +280,12 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     wake: (step) => {
       wake(STEP_QUEUES[step]);
       // A submitted job enters at intake or as one fused message.
-      if (step === 'intake') wake(FUSED_QUEUE);
+      if (step === 'intake') fused.wake();
     },
     stop: () =>
       (stopped ??= (async () => {
-        for (const queue of [...Object.values(STEP_QUEUES), FUSED_QUEUE, FAILED_QUEUE])
-          await boss.offWork(queue);
+        for (const queue of [...Object.values(STEP_QUEUES), FAILED_QUEUE]) await boss.offWork(queue);
+        await fused.stop();
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       })()),
   };

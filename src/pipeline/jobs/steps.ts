@@ -125,6 +125,13 @@ const readsWhole = (manifest: JobManifest): boolean =>
   manifest.extraction === undefined ||
   (manifest.extraction.pages === null && manifest.extraction.regions === null);
 
+/**
+ * Whether the job extracts fields, the only work that opens review tasks (`openReviewTasks` in
+ * the extract step): a job that does not can have none to wait for.
+ */
+const extractsFields = (manifest: JobManifest): boolean =>
+  manifest.outputs.includes('fields') && manifest.extraction !== undefined;
+
 /** Whether the job's outputs need the extract step. */
 const extracts = (manifest: JobManifest): boolean =>
   manifest.outputs.includes('fields') || manifest.outputs.includes('text');
@@ -444,7 +451,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     step: 'extract',
     async run(env) {
       const manifest = await manifestOf(env);
-      const wantFields = manifest.outputs.includes('fields') && manifest.extraction !== undefined;
+      const wantFields = extractsFields(manifest);
       const wantText = manifest.outputs.includes('text') && manifest.allowFullText === true;
       const missing = (wantFields && !has(env, ARTIFACT.fields)) || (wantText && !has(env, ARTIFACT.text));
       if (missing) {
@@ -540,8 +547,10 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         const manifest = await manifestOf(env);
         const tasks = new ReviewTasks(env.store.db, services.keyring, env.payload.tenantId);
         // Open tasks hold the job until a person decides them or they expire; a decision made
-        // while this step ran is caught by counting again after the move.
+        // while this step ran is caught by counting again after the move. A job that extracts no
+        // fields has no tasks, and is not counted.
         const waits =
+          extractsFields(manifest) &&
           (await tasks.openCount(env.payload.jobId)) > 0 &&
           (await transitionJob(env.store.db, env.payload, ['running'], 'awaiting_review')) &&
           (await tasks.openCount(env.payload.jobId)) > 0;

@@ -4,6 +4,7 @@
  * hold codes and times only; they outlive the artifacts, so a job whose every artifact is gone
  * still shows what was deleted, when, and under which receipt.
  */
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { RetentionClass } from '../../policy/index.js';
 import { withTenantScope } from '../../store/index.js';
@@ -52,6 +53,18 @@ export async function openLedger(
 }
 
 /**
+ * `delete_after` for rows grouped by deadline: `case when <column> in (…) then <deadline> … end`,
+ * so a job's rows get their different deadlines from one statement rather than one per deadline.
+ */
+function deadlineCase(column: 'class' | 'id', groups: ReadonlyMap<number, readonly string[]>) {
+  const cases = [...groups].map(
+    ([at, keys]) =>
+      sql`when ${sql.ref(column)} in (${sql.join([...keys])}) then ${new Date(at)}::timestamptz`,
+  );
+  return sql<Date>`case ${sql.join(cases, sql` `)} else ${sql.ref('delete_after')} end`;
+}
+
+/**
  * Sets every deadline of a job that has ended, inside the caller's transaction: each class's
  * ledger row and artifacts get `endedAt + window`; the manifest and artifacts of no class get the
  * latest of them. Returns the latest deadline (the job's own `delete_after`).
@@ -76,20 +89,20 @@ export async function scheduleRetention(
     .execute();
   const deadline = (cls: string): Date => new Date(endedAt.getTime() + (windows[cls as RetentionClass] ?? 0));
   let last = endedAt;
-  // One update per distinct deadline (a job's classes share a few windows), not one per row.
+  // Rows grouped by deadline (a job's classes share a few windows), each table set by one statement.
   const ledger = new Map<number, string[]>();
   for (const { class: cls } of rows) {
     const at = deadline(cls);
     if (at > last) last = at;
     ledger.set(at.getTime(), [...(ledger.get(at.getTime()) ?? []), cls]);
   }
-  for (const [at, classes] of ledger)
+  if (ledger.size > 0)
     await trx
       .updateTable('retention_ledger')
-      .set({ delete_after: new Date(at) })
+      .set({ delete_after: deadlineCase('class', ledger) })
       .where('tenant_id', '=', tenantId)
       .where('job_id', '=', jobId)
-      .where('class', 'in', classes)
+      .where('class', 'in', [...ledger.values()].flat())
       .execute();
   const artifacts = await trx
     .selectFrom('artifacts')
@@ -103,12 +116,12 @@ export async function scheduleRetention(
     const at = (cls === undefined ? last : deadline(cls)).getTime();
     byDeadline.set(at, [...(byDeadline.get(at) ?? []), artifact.id]);
   }
-  for (const [at, ids] of byDeadline)
+  if (byDeadline.size > 0)
     await trx
       .updateTable('artifacts')
-      .set({ delete_after: new Date(at) })
+      .set({ delete_after: deadlineCase('id', byDeadline) })
       .where('tenant_id', '=', tenantId)
-      .where('id', 'in', ids)
+      .where('id', 'in', [...byDeadline.values()].flat())
       .execute();
   return last;
 }
