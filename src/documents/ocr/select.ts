@@ -55,7 +55,8 @@ function namedOcr(choice: OcrEngineName, options: OcrChoiceOptions): OcrEngine {
 
 /**
  * The engine `auto` stands for on this machine: PP-OCR reads SROIE receipts best (every field,
- * docs/evaluation.md) for about 2.7 times the memory; the native CLI reads better than tesseract.js.
+ * docs/evaluation.md), for about 2.7 times the memory and twice the CPU of the native CLI, which
+ * reads better than tesseract.js.
  *
  * @example
  * ```ts
