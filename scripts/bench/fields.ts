@@ -1,7 +1,8 @@
 // One receipt image end to end through `veil fields` (parse with OCR, detect, extract), the
 // product path: the first run includes starting the OCR workers (as a one-off CLI call does), the
 // later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
-// Both OCR engines are timed when the native tesseract is installed (`--engine native|wasm|vote|paddle|paddle-checked` for one; `vote` only when asked).
+// The engine `VEIL_OCR=auto` picks on this machine is timed (PP-OCR when ONNX Runtime and its models
+// load, else the native tesseract, else tesseract.js); `--engine native|wasm|vote|paddle|paddle-checked` times another.
 // Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm|vote|paddle|paddle-checked] [-- FILE]
 // Figures are noisy on a shared machine: compare best and median, not one run. Beside the wall
 // time each run prints the CPU time it took (this process's threads plus the tesseract processes
@@ -11,20 +12,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fieldsOfDocument, type FieldsTimings } from '../../src/cli/commands/fields.js';
-import { nativeTesseractAvailable } from '../../src/documents/ocr/native.js';
 import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
-import { createOcr } from '../../src/documents/ocr/select.js';
+import { autoOcrEngine, createOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const engineArg = process.argv.indexOf('--engine');
 const engines: Exclude<OcrEngineChoice, 'auto'>[] =
-  engineArg > 0
-    ? [process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>]
-    : (await nativeTesseractAvailable())
-      ? ['native', 'wasm']
-      : ['wasm'];
+  engineArg > 0 ? [process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>] : [await autoOcrEngine()];
 const file =
   process.argv
     .slice(2)

@@ -27,7 +27,7 @@ import {
 import { loadTemplate } from '../../src/ai/fields/templates.js';
 import { parseValue } from '../../src/ai/fields/types/index.js';
 import type { Document, Line } from '../../src/documents/model.js';
-import { createOcr } from '../../src/documents/ocr/select.js';
+import { autoOcrEngine, createOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
@@ -45,7 +45,7 @@ const showMisses = process.argv.includes('--misses');
 // `--gold-only` scores the gold line boxes alone (no OCR): the extractor's own ceiling, in seconds.
 const goldOnly = process.argv.includes('--gold-only');
 // `--engine native|wasm|vote|paddle|paddle-checked` reads with that OCR engine (cached apart); by default the shared engine
-// (`auto`: the native tesseract when installed, as the product does).
+// (`auto`: PP-OCR when ONNX Runtime and its models load, else the native tesseract, as the product does).
 const engineArg = process.argv.indexOf('--engine');
 const engine = engineArg > 0 ? (process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>) : undefined;
 const ocr = engine ? createOcr(engine) : undefined;
@@ -236,7 +236,7 @@ console.log(
   `SROIE receipts: ${ids.length} (dev ${dev.size}: ${[...dev][0]}-${[...dev].at(-1)}, held-out ${ids.length - dev.size}); rules extractor, template receipt v${template.version} ${template.hash.slice(0, 12)}`,
 );
 console.log(
-  `input: "ocr" = Veil's OCR of the JPEG (parseDocument), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
+  `input: "ocr" = Veil's OCR of the JPEG (parseDocument, ${engine ?? `auto: ${await autoOcrEngine()}`}), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
 );
 console.log(
   `exact-match accuracy after normalisation (text: case, spacing, punctuation; date and total: value; the SROIE task-3 measure)`,

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Document } from '../../src/documents/model.js';
 import { parseDocument, type ParseOptions } from '../../src/documents/parse.js';
 import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
+import { autoOcrEngine } from '../../src/documents/ocr/select.js';
 
 const CACHE_DIR = join(tmpdir(), 'veil-eval-ocr-cache');
 
@@ -29,14 +30,16 @@ const OCR_FINGERPRINT = readdirSync(OCR_SOURCES)
 /**
  * The parsed document for `bytes`, from the cache when it holds one, else parsed and stored.
  * `engine` names the OCR engine in `options.ocr` when the caller chose one, so each engine's
- * reading is cached apart; without it the shared engine (`auto`) reads and the key is the bytes'.
+ * reading is cached apart; without it the shared engine (`auto`) reads, keyed by the engine `auto`
+ * picks on this machine.
  */
 export async function cachedParse(
   bytes: Uint8Array,
   options: ParseOptions = {},
   engine?: Exclude<OcrEngineChoice, 'auto'>,
 ): Promise<{ doc: Document; cached: boolean }> {
-  const key = `${createHash('sha256').update(bytes).digest('hex')}-${OCR_FINGERPRINT}${engine ? `-${engine}` : ''}`;
+  const reader = engine ?? (await autoOcrEngine());
+  const key = `${createHash('sha256').update(bytes).digest('hex')}-${OCR_FINGERPRINT}-${reader}`;
   const path = join(CACHE_DIR, `${key}.json`);
   if (existsSync(path)) return { doc: JSON.parse(readFileSync(path, 'utf8')) as Document, cached: true };
   const doc = await parseDocument(bytes, options);

@@ -136,14 +136,14 @@ export const configSchema = z
     VEIL_S3_FORCE_PATH_STYLE: flag().default(false),
 
     // Documents.
-    /** Which OCR engine reads images: the `tesseract` CLI, tesseract.js, the CLI when installed, three CLI readings voted, PP-OCR on ONNX Runtime, or PP-OCR checked against the CLI. */
+    /** Which OCR engine reads images: the best one that loads (`auto`: PP-OCR on ONNX Runtime, else the `tesseract` CLI, else tesseract.js), or one of them named, three CLI readings voted, or PP-OCR checked against the CLI. PP-OCR reads receipts best but a process reading with it holds about 680 MiB resident (the CLI: about 255 MiB) and spends about twice the CLI's CPU per receipt. */
     VEIL_OCR: z
       .enum(OCR_ENGINES, {
         error:
-          'expected auto (tesseract CLI when installed), native (the tesseract CLI), wasm (tesseract.js), vote (three tesseract CLI readings voted word by word), paddle (PP-OCR models on ONNX Runtime) or paddle-checked (PP-OCR checked word by word against the tesseract CLI)',
+          'expected auto (PP-OCR when ONNX Runtime and its models load, else the tesseract CLI when installed, else tesseract.js), native (the tesseract CLI), wasm (tesseract.js), vote (three tesseract CLI readings voted word by word), paddle (PP-OCR models on ONNX Runtime) or paddle-checked (PP-OCR checked word by word against the tesseract CLI)',
       })
       .default('auto'),
-    /** The words PP-OCR (`VEIL_OCR=paddle`) checks its doubtful readings against: Malaysian address and letterhead words, or none. */
+    /** The words PP-OCR (`VEIL_OCR=paddle`, `paddle-checked`, or `auto` when it picks PP-OCR) checks its doubtful readings against: Malaysian address and letterhead words, or none. */
     VEIL_OCR_LEXICON: z
       .enum(OCR_LEXICONS, {
         error:

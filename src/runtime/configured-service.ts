@@ -50,7 +50,7 @@ export async function startConfiguredService(
   // First: a KEK in another region than VEIL_REGION stops the start before anything is written.
   const keyProvider = await keyProviderFromConfig(config);
   const tls = await tlsFromConfig(config);
-  await ocrFromConfig(config);
+  await ocrFromConfig(config, (engine) => extra.logger?.info({ component: 'ocr', engine }, 'OCR engine'));
   const ai = modelProviderFromConfig(config);
   const signIn = await authenticateFromConfig(config);
   const browserSignIn = browserSignInFromConfig(config);

@@ -20,6 +20,12 @@ import { CANARY_SSN, textImage } from './fixtures.js';
 // The native engine is Debian's `tesseract-ocr` (.ci/run installs it; README says how).
 const installed = await nativeTesseractAvailable();
 const LINES = ['INVOICE NO 4521', `SSN ${CANARY_SSN}`, 'TOTAL DUE 12.90'];
+/** PP-OCR model files that are not there: `auto` must pass PP-OCR over. */
+const NO_MODELS = {
+  detection: '/nonexistent/det.onnx',
+  recognition: '/nonexistent/rec.onnx',
+  dictionary: '/nonexistent/keys.txt',
+};
 
 const words = (result: OcrResult): string[][] => result.lines.map((line) => line.map((w) => w.text));
 
@@ -132,9 +138,11 @@ describe(
       assert.match(documentText(viaNative).text, /TOTAL DUE 12\.90/);
     });
 
-    test('auto picks the native engine when it is installed', async () => {
+    test('auto picks the native engine when it is installed and PP-OCR does not load', async () => {
       const picked: string[] = [];
-      const auto = track(createOcr('auto', { onSelected: (engine) => picked.push(engine) }));
+      const auto = track(
+        createOcr('auto', { paddle: { models: NO_MODELS }, onSelected: (engine) => picked.push(engine) }),
+      );
       assert.deepEqual(picked, [], 'nothing is looked for before the first image');
       assert.deepEqual(words(await auto.recognize(image))[0], ['INVOICE', 'NO', '4521']);
       assert.deepEqual(picked, ['native']);
@@ -152,10 +160,11 @@ describe('choosing the OCR engine', () => {
     });
   });
 
-  test('auto falls back to tesseract.js when the command is missing', async () => {
+  test('auto falls back to tesseract.js when neither PP-OCR nor the command loads', async () => {
     const picked: string[] = [];
     const auto = track(
       createOcr('auto', {
+        paddle: { models: NO_MODELS },
         native: { binary: '/nonexistent/tesseract' },
         wasm: { workers: 1 },
         onSelected: (engine) => picked.push(engine),

@@ -97,6 +97,20 @@ describe('the PP-OCR engine (VEIL_OCR=paddle)', () => {
     assert.match(documentText(parsed).text, /TOTAL DUE 12\.90/);
   });
 
+  test('is what auto picks when ONNX Runtime and the models load, told to the runtime on first use', async () => {
+    const picked: string[] = [];
+    const auto = track(createOcr('auto', { onSelected: (engine) => picked.push(engine) }));
+    assert.deepEqual(picked, [], 'nothing is looked for before the first image');
+    assert.deepEqual(words(await auto.recognize(image))[1], ['SSN', CANARY_SSN]);
+    assert.deepEqual(picked, ['paddle']);
+
+    const told: string[] = [];
+    await ocrFromConfig(loadConfig({}).config, (engine) => told.push(engine));
+    const parsed = await parseDocument(image, { ocr: sharedOcr() });
+    assert.match(documentText(parsed).text, /INVOICE NO 4521/);
+    assert.deepEqual(told, ['paddle']);
+  });
+
   test(
     'VEIL_OCR_LEXICON=none reads every word as the model did; malaysia checks doubtful ones against the lexicon',
     { skip: existsSync(`${SROIE}img/011.jpg`) ? false : `${SROIE} is absent (set VEIL_EVAL_DIR)` },

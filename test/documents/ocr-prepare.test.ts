@@ -6,10 +6,20 @@ import { createCanvas } from '@napi-rs/canvas';
 import sharp from 'sharp';
 import { closeDocumentResources, documentText, parseDocument } from '../../src/documents/index.js';
 import { glyphHeight } from '../../src/documents/ocr/glyph-height.js';
+import { nativeTesseractAvailable } from '../../src/documents/ocr/native.js';
 import { prepareForOcr } from '../../src/documents/ocr/prepare.js';
+import { createOcr } from '../../src/documents/ocr/select.js';
 import { EVAL_URL } from '../repo-paths.js';
 
-after(closeDocumentResources);
+// The preparation is tesseract's (glyph size, automatic layout when one block reads nothing): these
+// tests read with tesseract, the CLI where installed as `auto` once chose, not with PP-OCR.
+const tesseract = createOcr((await nativeTesseractAvailable()) ? 'native' : 'wasm');
+const read = { ocr: tesseract };
+
+after(async () => {
+  await tesseract.close();
+  await closeDocumentResources();
+});
 
 const LINES = ['INVOICE NO 4521', 'TOTAL DUE 12.90', 'PAID BY CARD ON 12/03/2024'];
 
@@ -78,7 +88,7 @@ describe('preparing an image for OCR', () => {
   });
 
   test('small text is read, with boxes in pixels of the original image', async () => {
-    const doc = await parseDocument(receipt(14));
+    const doc = await parseDocument(receipt(14), read);
     const page = doc.pages[0]!;
     assert.deepEqual([page.width, page.height], [600, 300]);
     assert.equal(documentText(doc).text, LINES.join('\n'));
@@ -98,7 +108,7 @@ test('a scanned PDF page with tiny text is prepared the same way (unprepared, te
   // Scanned at 300 dpi, the resolution pages are rendered at: 6 px glyphs, as in the image.
   const [width, height] = [(600 * 72) / 300, (300 * 72) / 300];
   pdf.addPage([width, height]).drawImage(image, { x: 0, y: 0, width, height });
-  const doc = await parseDocument(await pdf.save());
+  const doc = await parseDocument(await pdf.save(), read);
   const page = doc.pages[0]!;
   assert.equal(page.source, 'ocr');
   assert.equal(documentText(doc).text, LINES.join('\n'));
@@ -121,7 +131,7 @@ test('a page that is mostly a ruled table, which one uniform block reads as noth
   g.fillStyle = 'black';
   g.font = '40px DejaVu Sans';
   g.fillText('Account balances at banks', 350, 105);
-  const doc = await parseDocument(canvas.toBuffer('image/png'));
+  const doc = await parseDocument(canvas.toBuffer('image/png'), read);
   assert.equal(documentText(doc).text, 'Account balances at banks');
 });
 
@@ -137,7 +147,7 @@ else
     >;
     assert.equal((await prepareForOcr(sharp(bytes))).glyphHeight, 10);
     const squash = (text: string): string => text.replace(/\s+/g, '').toUpperCase();
-    const text = squash(documentText(await parseDocument(bytes)).text);
+    const text = squash(documentText(await parseDocument(bytes, read)).text);
     for (const field of ['company', 'date', 'total'] as const)
       assert.ok(text.includes(squash(key[field])), `${field} found`);
   });

