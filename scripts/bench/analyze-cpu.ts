@@ -13,11 +13,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { mintDevelopmentToken } from '../../src/access/index.js';
-import { localAuthenticate } from '../../src/cli/commands/serve.js';
-import { startService } from '../../src/runtime/service.js';
 import { adminQuery, createScratchDatabase, jobText } from './job-text.js';
+import { startBenchService } from './service.js';
 
 const REQUESTS = Number(process.env.ANALYZE_CPU_REQUESTS ?? 3000);
 const CONCURRENCY = Number(process.env.ANALYZE_CPU_CONCURRENCY ?? 8);
@@ -35,16 +33,7 @@ function cpuSeconds(tid?: number): number {
 const dir = mkdtempSync(join(tmpdir(), 'veil-analyze-cpu-'));
 const database = `veil_analyze_cpu_${process.pid}`;
 const databaseUrl = PG_URL === undefined ? undefined : await createScratchDatabase(PG_URL, database);
-const service = await startService({
-  dataDir: dir,
-  ...(databaseUrl === undefined ? {} : { databaseUrl }),
-  host: '127.0.0.1',
-  port: 0,
-  workers: 0,
-  authenticate: await localAuthenticate(dir),
-  logger: pino({ level: 'warn' }, pino.destination('/dev/null')),
-  api: { rateLimit: { max: 1_000_000, windowMs: 60_000 } },
-});
+const service = await startBenchService({ dataDir: dir, databaseUrl, logLevel: 'warn' });
 try {
   const headers: Record<string, string>[] = [];
   for (let i = 0; i < TENANTS; i += 1)

@@ -28,13 +28,14 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import { buildApp } from '../../src/api/index.js';
-import { localApiDependencies, localAuthenticate } from '../../src/cli/commands/serve.js';
+import { localApiDependencies } from '../../src/cli/commands/serve.js';
 import { createLocalFileKeyProvider } from '../../src/crypto/key-providers/local-file.js';
 import { Keyring } from '../../src/crypto/keyring.js';
 import { MemoryKeyringStore } from '../../src/crypto/keyring-store.js';
 import { createDetectionPool } from '../../src/runtime/detection-pool.js';
-import { defaultDetectionThreads, startService } from '../../src/runtime/service.js';
+import { defaultDetectionThreads } from '../../src/runtime/service.js';
 import { constantRate, type ConstantRateResult } from './constant-rate.js';
+import { startBenchService } from './service.js';
 import { adminQuery as adminQueryAt, createScratchDatabase } from './job-text.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -180,16 +181,11 @@ async function jobsPhase(driver: 'pglite' | 'postgres', workers: number): Promis
   const database = `veil_bench_${process.pid}_${workers}`;
   let databaseUrl: string | undefined;
   if (driver === 'postgres') databaseUrl = await createScratchDatabase(PG_URL, database);
-  const service = await startService({
+  const service = await startBenchService({
     dataDir: dir,
-    ...(databaseUrl === undefined ? {} : { databaseUrl }),
-    host: '127.0.0.1',
-    port: 0,
+    databaseUrl,
     workers,
     pollingIntervalSeconds: 0.5,
-    authenticate: await localAuthenticate(dir),
-    logger: pino({ level: 'info' }, pino.destination('/dev/null')),
-    api: { rateLimit: { max: 1_000_000, windowMs: 60_000 } },
   });
   try {
     const jobToken = await mintDevelopmentToken(dir, { role: 'processor', tenant: 'bench' });

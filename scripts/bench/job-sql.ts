@@ -15,14 +15,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { pino } from 'pino';
 import { mintDevelopmentToken } from '../../src/access/index.js';
-import { localAuthenticate } from '../../src/cli/commands/serve.js';
 import { startWorkers } from '../../src/pipeline/worker.js';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import { openAuditLogs, recordWorkerEvent } from '../../src/runtime/audit.js';
-import { startService } from '../../src/runtime/service.js';
-import { adminQuery as adminQueryAt, jobText } from './job-text.js';
+import { adminQuery as adminQueryAt, createScratchDatabase, jobText } from './job-text.js';
+import { startBenchService } from './service.js';
 
 const JOBS = Number(process.env.JOB_SQL_JOBS ?? 100);
 const CONCURRENCY = Number(process.env.JOB_SQL_CONCURRENCY ?? 2);
@@ -115,34 +113,25 @@ function report(phase: string): void {
   texts.clear();
 }
 
-async function adminQuery(query: string): Promise<void> {
+/** Runs the bench's own administration with the statement count paused. */
+async function uncounted<T>(work: () => Promise<T>): Promise<T> {
   counting = false;
   try {
-    await adminQueryAt(PG_URL, query);
+    return await work();
   } finally {
     counting = true;
   }
 }
 
+const adminQuery = (query: string): Promise<void> => uncounted(() => adminQueryAt(PG_URL, query));
+
 const text = jobText;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'veil-bench-job-sql-'));
 const database = `veil_job_sql_${process.pid}`;
-await adminQuery(`create database ${database}`);
-const url = new URL(PG_URL);
-url.pathname = `/${database}`;
-const databaseUrl = url.toString();
+const databaseUrl = await uncounted(() => createScratchDatabase(PG_URL, database));
 try {
-  const service = await startService({
-    dataDir,
-    databaseUrl,
-    host: '127.0.0.1',
-    port: 0,
-    workers: 0,
-    authenticate: await localAuthenticate(dataDir),
-    logger: pino({ level: 'info' }, pino.destination('/dev/null')),
-    api: { rateLimit: { max: 1_000_000, windowMs: 60_000 } },
-  });
+  const service = await startBenchService({ dataDir, databaseUrl });
   const runtime = await openRuntime({ dataDir, databaseUrl });
   try {
     const tenants = 8;
