@@ -1,5 +1,5 @@
 import { VeilError } from '../errors/veil-error.js';
-import { CONTEXT_BOOST, CONTEXT_FLOOR, scoreWithContext } from './context.js';
+import { CONTEXT_BOOST, CONTEXT_FLOOR, ContextText, scoreWithContext } from './context.js';
 import { customRecognizer, type CustomRecognizerDefinition } from './recognizers/custom.js';
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
@@ -134,6 +134,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     let runs: DigitRuns | undefined;
     let longestRun = -1;
     let capitalRun = -1;
+    const surroundings = new ContextText(text);
     const candidates: Finding[] = [];
     for (let r = 0; r < recognizers.length; r++) {
       const recognizer = recognizers[r]!;
@@ -177,7 +178,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
           continue;
         const finding = joined.text === text ? raw : mapToOriginal(joined, raw);
         if (!finding) continue;
-        const score = scoreWithContext(finding, text, context, negative, threshold);
+        const score = scoreWithContext(finding, surroundings, context, negative, threshold);
         if (score < threshold) continue;
         candidates.push(score === finding.score ? finding : { ...finding, score });
       }
