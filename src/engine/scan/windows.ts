@@ -1,19 +1,43 @@
 import type { TextWindow, Trigger } from '../types.js';
 import { textRuns } from './text-runs.js';
 
-const WHITESPACE = /\s/;
+/**
+ * True when the UTF-16 code unit is one that `\s` matches (white space and line terminators), told
+ * without a regex call per character.
+ *
+ * @example
+ * ```ts
+ * isSpaceCode(0x20); // true
+ * isSpaceCode(0x41); // false
+ * ```
+ */
+export function isSpaceCode(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
 
 /** Moves `index` left until the character before it is whitespace (or the text starts). */
 function snapLeft(text: string, index: number, limit: number): number {
   let i = index;
-  while (i > 0 && i > limit && !WHITESPACE.test(text[i - 1] ?? ' ')) i--;
+  while (i > 0 && i > limit && !isSpaceCode(text.charCodeAt(i - 1))) i--;
   return i;
 }
 
 /** Moves `index` right until the character at it is whitespace (or the text ends). */
 function snapRight(text: string, index: number, limit: number): number {
   let i = index;
-  while (i < text.length && i < limit && !WHITESPACE.test(text[i] ?? ' ')) i++;
+  while (i < text.length && i < limit && !isSpaceCode(text.charCodeAt(i))) i++;
   return i;
 }
 
