@@ -3,26 +3,30 @@
 // must match nothing but itself under any flags a recognizer uses.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CASELESS_PUNCTUATION, requiredChar } from '../../src/engine/scan/required-char.js';
+import { CASELESS_PUNCTUATION, requiredChars } from '../../src/engine/scan/required-char.js';
 import fc from 'fast-check';
 
-describe('requiredChar', () => {
+describe('requiredChars', () => {
   it('finds punctuation matched in every alternative, outside optional parts', () => {
-    assert.equal(requiredChar(/\d{4,6}\/\d{2}/), '/');
-    assert.equal(requiredChar(/(?:\d{3}-\d{2}|\d{2}-\d{3})-\d{4}/), '-');
-    assert.equal(requiredChar(/[.]\d+/), '.');
-    assert.equal(requiredChar(/a@b|c@d/), '@');
+    assert.equal(requiredChars(/\d{4,6}\/\d{2}/), '/');
+    assert.equal(requiredChars(/(?:\d{3}-\d{2}|\d{2}-\d{3})-\d{4}/), '-');
+    assert.equal(requiredChars(/[.]\d+/), '.');
+    assert.equal(requiredChars(/a@b|c@d/), '@');
+    // One of several: a class of punctuation, or an alternation of different characters.
+    assert.equal(requiredChars(/\d{1,2}([/.-])\d{1,2}\1\d{2}/), '/-.');
+    assert.equal(requiredChars(/\d:\d|\d-\d/), ':-');
     // Several: the rarest in prose.
-    assert.equal(requiredChar(/\d+\.\d+\/\d+/), '/');
+    assert.equal(requiredChars(/\d+\.\d+\/\d+/), '/');
   });
   it('reports nothing when a match may lack the character', () => {
-    assert.equal(requiredChar(/\d{3}-\d{2}-\d{4}|\d{9}/), undefined);
-    assert.equal(requiredChar(/\d{3}-?\d{4}/), undefined);
-    assert.equal(requiredChar(/(?:-\d)*\d/), undefined);
-    assert.equal(requiredChar(/(?=\d\/)\d/), undefined);
-    assert.equal(requiredChar(/[-/]\d/), undefined);
-    assert.equal(requiredChar(/[^-]\d/), undefined);
-    assert.equal(requiredChar(/x\d/), undefined);
+    assert.equal(requiredChars(/\d{3}-\d{2}-\d{4}|\d{9}/), undefined);
+    assert.equal(requiredChars(/\d{3}-?\d{4}/), undefined);
+    assert.equal(requiredChars(/(?:-\d)*\d/), undefined);
+    assert.equal(requiredChars(/(?=\d\/)\d/), undefined);
+    assert.equal(requiredChars(/[-/a]\d/), undefined);
+    assert.equal(requiredChars(/\d:\d|\d\d/), undefined);
+    assert.equal(requiredChars(/[^-]\d/), undefined);
+    assert.equal(requiredChars(/x\d/), undefined);
   });
   it('reports only characters that match nothing else, with or without the i and u flags', () => {
     const others: string[] = [];
@@ -48,6 +52,8 @@ describe('requiredChar', () => {
       /\d{2}(?:[.:]\d{2}){0,2}:\d{2}/g,
       /(?:a|b)(?:-c)+\.?d/gi,
       /\d+(?:\/\d+)*\.\d/g,
+      /\d{1,2}([/.-])\d{1,2}\1\d{2}/g,
+      /\d:\d|\d-\d|\d[./]\d/g,
     ];
     fc.assert(
       fc.property(
@@ -56,19 +62,22 @@ describe('requiredChar', () => {
           .map((c) => c.join('')),
         (text) => {
           for (const regex of patterns) {
-            const char = requiredChar(regex);
-            if (char === undefined) continue;
+            const chars = requiredChars(regex);
+            if (chars === undefined) continue;
             regex.lastIndex = 0;
             for (const match of text.matchAll(regex))
-              assert.ok(match[0].includes(char), `${regex} ${match[0]}`);
+              assert.ok(
+                [...chars].some((c) => match[0].includes(c)),
+                `${regex} ${match[0]}`,
+              );
           }
         },
       ),
       { numRuns: 2000 },
     );
     assert.deepEqual(
-      patterns.map((regex) => requiredChar(regex)),
-      ['/', '-', ':', '-', '.'],
+      patterns.map((regex) => requiredChars(regex)),
+      ['/', '-', ':', '-', '.', '/-.', '/:-.'],
     );
   });
 });
