@@ -121,7 +121,7 @@ function main(): void {
     `training on ${docs.length} documents, ${prepared.reduce((s, p) => s + p.t.tokens.count, 0)} tokens`,
   );
   const trainer = new Trainer();
-  const scratch = new DecodeScratch(trainer, false);
+  const scratch = new DecodeScratch(trainer);
   const rand = random(7);
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
     const order = prepared.map((_, i) => i);

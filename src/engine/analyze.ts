@@ -1,12 +1,12 @@
 import { VeilError } from '../errors/veil-error.js';
-import { CONTEXT_BOOST, CONTEXT_FLOOR, scoreWithContext } from './context.js';
+import { CONTEXT_BOOST, CONTEXT_FLOOR, ContextText, scoreWithContext } from './context.js';
 import { customRecognizer, type CustomRecognizerDefinition } from './recognizers/custom.js';
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
-import { longestCapitalRun } from './scan/capital-runs.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
-import { digitRuns, longestDigitRun, mostDigitsWithin, windowsFor, type DigitRuns } from './scan/windows.js';
-import type { Finding, Recognizer } from './types.js';
+import { textRuns, type TextRuns } from './scan/text-runs.js';
+import { mostDigitsWithin, windowsFor } from './scan/windows.js';
+import type { Finding, Recognizer, Trigger } from './types.js';
 
 /** Languages the built-in recognizers and context words are written for. */
 export const SUPPORTED_LANGUAGES = ['en'] as const;
@@ -131,33 +131,34 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     const digitsBySlot: (number | undefined)[] = new Array(slotOf.size);
     // Per span slot: the most digits any stretch of that length holds.
     const digitsWithinSpan: (number | undefined)[] = new Array(spans.length);
-    let runs: DigitRuns | undefined;
-    let longestRun = -1;
-    let capitalRun = -1;
+    // One pass over the text on first need gives every prefilter its runs.
+    let runs: TextRuns | undefined;
+    const surroundings = new ContextText(text);
     const candidates: Finding[] = [];
     for (let r = 0; r < recognizers.length; r++) {
       const recognizer = recognizers[r]!;
       // A match's digit run lies inside one window (blank lines join them), so in the text too.
-      if (neededRun[r]! > 0) {
-        if (longestRun < 0) longestRun = longestDigitRun((runs ??= digitRuns(text)));
-        if (longestRun < neededRun[r]!) continue;
-      }
-      if (neededCapitals[r]! > 0) {
-        if (capitalRun < 0) capitalRun = longestCapitalRun(text);
-        if (capitalRun < neededCapitals[r]!) continue;
-      }
+      if (neededRun[r]! > 0 && (runs ??= textRuns(text)).longestDigitRun < neededRun[r]!) continue;
+      if (neededCapitals[r]! > 0 && (runs ??= textRuns(text)).longestCapitalRun < neededCapitals[r]!)
+        continue;
       const spanSlot = spanSlots[r]!;
       if (spanSlot >= 0) {
         let most = digitsWithinSpan[spanSlot];
         if (most === undefined)
-          digitsWithinSpan[spanSlot] = most = mostDigitsWithin((runs ??= digitRuns(text)), spans[spanSlot]!);
+          digitsWithinSpan[spanSlot] = most = mostDigitsWithin(
+            (runs ??= textRuns(text)).digitRuns,
+            spans[spanSlot]!,
+          );
         if (most < neededDigits[r]!) continue;
       }
       const slot = triggerSlots[r]!;
       let joined = joinedBySlot[slot];
       if (joined === undefined) {
-        if (recognizer.trigger.kind === 'digitRun') runs ??= digitRuns(text);
-        const windows = windowsFor(text, recognizer.trigger, runs);
+        const windows = windowsFor(
+          text,
+          recognizer.trigger,
+          recognizer.trigger.kind === 'digitRun' ? (runs ??= textRuns(text)).digitRuns : undefined,
+        );
         joinedBySlot[slot] = joined = windows.length === 0 ? null : joinWindows(text, windows);
       }
       if (joined === null) continue;
@@ -165,7 +166,12 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       const needed = neededDigits[r]!;
       if (needed > 0) {
         let digits = digitsBySlot[slot];
-        if (digits === undefined) digitsBySlot[slot] = digits = countDigits(joined.text);
+        // The windows of every digit, and the whole text, hold all its digits.
+        if (digits === undefined)
+          digitsBySlot[slot] = digits =
+            joined.text === text || coversEveryDigit(recognizer.trigger)
+              ? (runs ??= textRuns(text)).digits
+              : countDigits(joined.text);
         if (digits < needed) continue;
       }
       const context = recognizer.context ?? [];
@@ -177,7 +183,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
           continue;
         const finding = joined.text === text ? raw : mapToOriginal(joined, raw);
         if (!finding) continue;
-        const score = scoreWithContext(finding, text, context, negative, threshold);
+        const score = scoreWithContext(finding, surroundings, context, negative, threshold);
         if (score < threshold) continue;
         candidates.push(score === finding.score ? finding : { ...finding, score });
       }
@@ -188,6 +194,11 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       allow.size === 0 ? candidates : candidates.filter((f) => !allow.has(text.slice(f.start, f.end).trim()));
     return resolveOverlaps(allowed);
   };
+}
+
+/** True when the trigger's windows hold every digit of the text (a window around each digit run). */
+function coversEveryDigit(trigger: Trigger): boolean {
+  return trigger.kind === 'digitRun' && trigger.minRun <= 1;
 }
 
 function countDigits(text: string): number {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { longestCapitalRun, minCapitalRun } from '../../src/engine/scan/capital-runs.js';
-import { digitRuns, longestDigitRun } from '../../src/engine/scan/windows.js';
+import { minCapitalRun } from '../../src/engine/scan/capital-runs.js';
+import { textRuns } from '../../src/engine/scan/text-runs.js';
 
 describe('minCapitalRun', () => {
   it('counts consecutive elements that match only capitals and digits', () => {
@@ -26,9 +26,24 @@ describe('minCapitalRun', () => {
 
 describe('runs in a text', () => {
   it('finds the longest run of capitals and digits, and of digits', () => {
-    assert.equal(longestCapitalRun('VIN 1HGCM82633A004352 on file'), 17);
-    assert.equal(longestCapitalRun('no capitals here'), 0);
-    assert.equal(longestDigitRun(digitRuns('12 345 6789')), 4);
-    assert.equal(longestDigitRun(digitRuns('none')), 0);
+    assert.equal(textRuns('VIN 1HGCM82633A004352 on file').longestCapitalRun, 17);
+    assert.equal(textRuns('no capitals here').longestCapitalRun, 0);
+    assert.equal(textRuns('12 345 6789').longestDigitRun, 4);
+    assert.equal(textRuns('none').longestDigitRun, 0);
+  });
+  it('gives every digit run, the longest runs and the digit count in one pass', () => {
+    assert.deepEqual(textRuns('AB 12 345X'), {
+      digitRuns: [3, 5, 6, 9],
+      longestDigitRun: 3,
+      longestCapitalRun: 4,
+      digits: 5,
+    });
+    assert.deepEqual(textRuns('7a88'), {
+      digitRuns: [0, 1, 2, 4],
+      longestDigitRun: 2,
+      longestCapitalRun: 2,
+      digits: 3,
+    });
+    assert.deepEqual(textRuns(''), { digitRuns: [], longestDigitRun: 0, longestCapitalRun: 0, digits: 0 });
   });
 });

@@ -123,7 +123,8 @@ export class PerceptronModel implements Scorer {
   }
 
   /** Adds the integer weights of `features[from..to)` to `scores[at..]` (multiply by `scale` for weights). */
-  add(features: Int32Array, from: number, to: number, scores: Float64Array, at: number): void {
+  /** As `Scorer.add`; the sums of integer weights may go into an `Int32Array` too (a cache of sums). */
+  add(features: Int32Array, from: number, to: number, scores: Float64Array | Int32Array, at: number): void {
     const { slots, weights, mask, tags, filter } = this;
     for (let f = from; f < to; f++) {
       const key = features[f] === 0 ? 1 : features[f]!;

@@ -9,7 +9,7 @@ import type { Finding, FindingPart, Recognizer, TextWindow } from '../types.js';
 import { continueAddress } from './address.js';
 import { FEATURE_VERSION } from './features.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
-import { decode, DecodeScratch, lookupGazetteers } from './tagger.js';
+import { decode, DecodeScratch, FeatureCaches, lookupGazetteers } from './tagger.js';
 import { entityOf, TAGS } from './tags.js';
 import { TokenBuffer, tokenize } from './tokenizer.js';
 import {
@@ -90,7 +90,7 @@ class Buffers {
   gaz = new Int32Array(1024);
   tags = new Int8Array(1024);
   margins = new Float32Array(1024);
-  readonly decode = new DecodeScratch(MODEL, true);
+  readonly decode = new DecodeScratch(MODEL, new FeatureCaches(MODEL));
 
   fit(count: number): void {
     if (this.gaz.length >= count) return;

@@ -16,7 +16,7 @@ import {
   tokenFeatures,
   type TaggedTokens,
 } from './features.js';
-import type { Scorer } from './perceptron.js';
+import type { PerceptronModel, Scorer } from './perceptron.js';
 import { G, gazetteerBits, NAMEISH } from './gazetteer.js';
 import { allowedAfter, beginTag } from './tags.js';
 import {
@@ -124,8 +124,11 @@ export class ScoreCache {
   private static readonly CAPACITY = 1 << 14;
   /** `[stamp, a, b, c]` per slot, side by side: one cache line per probe. */
   private readonly slots = new Int32Array(ScoreCache.CAPACITY * 4);
-  /** `rows` consecutive rows of `tags` sums per entry. */
-  readonly sums: Float64Array;
+  /**
+   * `rows` consecutive rows of `tags` sums per entry. The model's weights are integers, so their
+   * sums are exact in 32 bits: half the memory of doubles, so more of the cache stays in the CPU's.
+   */
+  readonly sums: Int32Array;
   private readonly stride: number;
   /** Entries are valid when their stamp equals this; bumping it empties the cache. */
   private generation = 1;
@@ -136,7 +139,7 @@ export class ScoreCache {
     rows: number,
   ) {
     this.stride = rows * tags;
-    this.sums = new Float64Array(ScoreCache.CAPACITY * this.stride);
+    this.sums = new Int32Array(ScoreCache.CAPACITY * this.stride);
   }
 
   /**
@@ -176,7 +179,7 @@ export class FeatureCaches {
   readonly word: ScoreCache;
   readonly left: ScoreCache;
   readonly right: ScoreCache;
-  constructor(readonly scorer: Scorer) {
+  constructor(readonly scorer: PerceptronModel) {
     this.word = new ScoreCache(scorer.tags, 2);
     this.left = new ScoreCache(scorer.tags, 1);
     this.right = new ScoreCache(scorer.tags, 1);
@@ -224,7 +227,7 @@ export class FeatureCaches {
 /** Stands for "no token" in cache keys (a boundary); word and punctuation hashes never equal it. */
 const OUTSIDE_KEY = 0x7fffffff;
 
-function addRow(sums: Float64Array, at: number, tags: number, scores: Float64Array): void {
+function addRow(sums: Int32Array, at: number, tags: number, scores: Float64Array): void {
   for (let tag = 0; tag < tags; tag++) scores[tag]! += sums[at + tag]!;
 }
 
@@ -234,9 +237,9 @@ export class DecodeScratch {
   readonly scores: Float64Array;
   /** Set for a fixed model (run time); absent while training. */
   readonly caches: FeatureCaches | undefined;
-  constructor(scorer: Scorer, cached: boolean) {
+  constructor(scorer: Scorer, caches?: FeatureCaches) {
     this.scores = new Float64Array(scorer.tags);
-    this.caches = cached ? new FeatureCaches(scorer) : undefined;
+    this.caches = caches;
   }
 }
 

@@ -1,6 +1,7 @@
 import { VeilError } from '../../errors/veil-error.js';
 import { minCapitalRun } from '../scan/capital-runs.js';
 import { maxMatchLength, minDigitRun, minDigits } from '../scan/min-digits.js';
+import { requiredChars } from '../scan/required-char.js';
 import { digitRunTrigger, TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { validatorNamed, type Validator } from '../validators/index.js';
@@ -47,6 +48,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
     regex: withFlags(pattern.regex, (pattern.group ?? 0) === 0 ? 'g' : 'gd'),
     score: pattern.score,
     group: pattern.group ?? 0,
+    required: requiredChars(pattern.regex),
   }));
   const validatedScore = definition.validatedScore;
   return {
@@ -63,7 +65,9 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
       const found: Finding[] = [];
       const slice =
         window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
-      for (const { regex, score, group } of compiled) {
+      for (const { regex, score, group, required } of compiled) {
+        // A window without any of the characters one of which every match holds is not scanned.
+        if (required !== undefined && !holdsAny(slice, required)) continue;
         regex.lastIndex = 0;
         for (let match = regex.exec(slice); match !== null; match = regex.exec(slice)) {
           if (match[0].length === 0) {
@@ -91,6 +95,11 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
       return found;
     },
   };
+}
+
+function holdsAny(text: string, chars: string): boolean {
+  for (let k = 0; k < chars.length; k++) if (text.includes(chars[k]!)) return true;
+  return false;
 }
 
 /** Longest match for which a digit-run trigger is worth it; longer ones scan every digit window. */

@@ -2,7 +2,7 @@
  * Runs of capital letters and digits (`[A-Z0-9]`): most identifiers are written as one
  * (`1HGCM82633A004352`, `DE123456789`, `ABCDE1234F`), prose almost never holds a long one. A
  * regular expression's syntax tree gives the longest such run every match holds; one scan of a
- * text gives its longest run; `analyze` skips a recognizer whose matches need a longer run than
+ * text gives its longest run (`textRuns`); `analyze` skips a recognizer whose matches need a longer run than
  * the text has, without running its patterns.
  *
  * The bound is sound, never too high: only an element that can match nothing but `A`–`Z` and
@@ -26,27 +26,6 @@ export function minCapitalRun(regex: RegExp): number {
   const pattern = parseRegex(regex);
   if (pattern === undefined) return 0;
   return leastOver(pattern.alternatives, (elements) => runOfSequence(elements, regex.flags.includes('i')));
-}
-
-/**
- * The longest run of `[A-Z0-9]` in `text` (0 when it has none).
- *
- * @example
- * ```ts
- * longestCapitalRun('VIN 1HGCM82633A004352 on file'); // 17
- * ```
- */
-export function longestCapitalRun(text: string): number {
-  let longest = 0;
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39)) {
-      run++;
-      if (run > longest) longest = run;
-    } else run = 0;
-  }
-  return longest;
 }
 
 function leastOver(list: readonly Alternative[], valueOf: (elements: readonly Element[]) => number): number {

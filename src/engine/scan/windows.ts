@@ -1,57 +1,51 @@
 import type { TextWindow, Trigger } from '../types.js';
+import { textRuns } from './text-runs.js';
 
-const WHITESPACE = /\s/;
+/**
+ * True when the UTF-16 code unit is one that `\s` matches (white space and line terminators), told
+ * without a regex call per character.
+ *
+ * @example
+ * ```ts
+ * isSpaceCode(0x20); // true
+ * isSpaceCode(0x41); // false
+ * ```
+ */
+export function isSpaceCode(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
 
 /** Moves `index` left until the character before it is whitespace (or the text starts). */
 function snapLeft(text: string, index: number, limit: number): number {
   let i = index;
-  while (i > 0 && i > limit && !WHITESPACE.test(text[i - 1] ?? ' ')) i--;
+  while (i > 0 && i > limit && !isSpaceCode(text.charCodeAt(i - 1))) i--;
   return i;
 }
 
 /** Moves `index` right until the character at it is whitespace (or the text ends). */
 function snapRight(text: string, index: number, limit: number): number {
   let i = index;
-  while (i < text.length && i < limit && !WHITESPACE.test(text[i] ?? ' ')) i++;
+  while (i < text.length && i < limit && !isSpaceCode(text.charCodeAt(i))) i++;
   return i;
 }
 
 /**
  * The runs of ASCII digits in a text as `[start, end, start, end, ...]`: one scan serves every
- * digit trigger of an analysis.
+ * digit trigger of an analysis (see `textRuns`).
  */
 export type DigitRuns = readonly number[];
-
-/** The digit runs of `text` (see {@link DigitRuns}). */
-export function digitRuns(text: string): DigitRuns {
-  const runs: number[] = [];
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x30 && code <= 0x39) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      runs.push(start, i);
-      start = -1;
-    }
-  }
-  if (start >= 0) runs.push(start, text.length);
-  return runs;
-}
-
-/**
- * The length of the longest digit run (0 without digits).
- *
- * @example
- * ```ts
- * longestDigitRun(digitRuns('12 345 6789')); // 4
- * ```
- */
-export function longestDigitRun(runs: DigitRuns): number {
-  let longest = 0;
-  for (let k = 0; k < runs.length; k += 2) longest = Math.max(longest, runs[k + 1]! - runs[k]!);
-  return longest;
-}
 
 /**
  * The most digits that any stretch of `span` characters holds, read from the digit runs. A
@@ -60,7 +54,7 @@ export function longestDigitRun(runs: DigitRuns): number {
  *
  * @example
  * ```ts
- * mostDigitsWithin(digitRuns('12 345 6789'), 6); // 5 ('345 67')
+ * mostDigitsWithin(textRuns('12 345 6789').digitRuns, 6); // 5 ('345 67')
  * ```
  */
 export function mostDigitsWithin(runs: DigitRuns, span: number): number {
@@ -99,7 +93,7 @@ export function windowsFor(text: string, trigger: Trigger, runs?: DigitRuns): Te
   if (trigger.kind === 'all') return text.length === 0 ? [] : [{ start: 0, end: text.length }];
   const windows = new Windows(text, trigger.margin);
   if (trigger.kind === 'digitRun') {
-    const hits = runs ?? digitRuns(text);
+    const hits = runs ?? textRuns(text).digitRuns;
     for (let k = 0; k < hits.length; k += 2)
       if (hits[k + 1]! - hits[k]! >= trigger.minRun) windows.hit(hits[k]!, hits[k + 1]!);
     return windows.done();

@@ -3,7 +3,24 @@
  * separators already removed and returns whether the check holds.
  */
 
-const DIGITS = /^\d+$/;
+/**
+ * True when `value` is one or more ASCII digits (as `/^\d+$/` tells, without a regex call: the
+ * validators ask it of every candidate).
+ *
+ * @example
+ * ```ts
+ * isAsciiDigits('0123'); // true
+ * isAsciiDigits('12a'); // false
+ * ```
+ */
+export function isAsciiDigits(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
 
 /**
  * Luhn (ISO/IEC 7812): credit cards, IMEI, Canadian SIN, NPI (with prefix).
@@ -14,7 +31,7 @@ const DIGITS = /^\d+$/;
  * ```
  */
 export function luhn(digits: string): boolean {
-  if (!DIGITS.test(digits) || digits.length < 2) return false;
+  if (!isAsciiDigits(digits) || digits.length < 2) return false;
   let sum = 0;
   let double = false;
   for (let i = digits.length - 1; i >= 0; i--) {
@@ -61,7 +78,7 @@ const VERHOEFF_P = [
  * ```
  */
 export function verhoeff(digits: string): boolean {
-  if (!DIGITS.test(digits)) return false;
+  if (!isAsciiDigits(digits)) return false;
   let c = 0;
   const reversed = digits.split('').reverse();
   for (let i = 0; i < reversed.length; i++) {

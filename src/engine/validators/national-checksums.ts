@@ -3,10 +3,9 @@
  * with separators removed (see `compact`) and is total: malformed input returns false or NaN
  * rather than throwing, because recognizers call them on arbitrary regex matches.
  */
-import { compact } from './checksums.js';
+import { compact, isAsciiDigits } from './checksums.js';
 import { registerValidator } from './index.js';
 
-const DIGITS = /^\d+$/;
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /**
@@ -53,7 +52,7 @@ export function isRealTwoDigitYearDate(yy: number, month: number, day: number): 
  * ```
  */
 export function iso7064Mod11x10(digits: string): boolean {
-  if (!DIGITS.test(digits) || digits.length < 2) return false;
+  if (!isAsciiDigits(digits) || digits.length < 2) return false;
   let product = 10;
   for (let i = 0; i < digits.length - 1; i++) {
     let sum = (digits.charCodeAt(i) - 48 + product) % 10;
@@ -95,7 +94,7 @@ export function icaoCheckDigit(value: string): number {
  * ```
  */
 export function spanishCheckLetter(digits: string): string {
-  if (!DIGITS.test(digits)) return '';
+  if (!isAsciiDigits(digits)) return '';
   return 'TRWAGMYFPDXBNJZSQVHLCKE'[Number(digits) % 23] ?? '';
 }
 
@@ -114,7 +113,7 @@ export function mod11CheckDigit(
   weights: readonly number[],
   onTen: number | undefined,
 ): boolean {
-  if (!DIGITS.test(digits) || digits.length !== weights.length + 1) return false;
+  if (!isAsciiDigits(digits) || digits.length !== weights.length + 1) return false;
   let sum = 0;
   for (let i = 0; i < weights.length; i++) sum += (digits.charCodeAt(i) - 48) * weights[i]!;
   let check = 11 - (sum % 11);
@@ -180,7 +179,7 @@ const FISCAL_CODE_ODD = [
  * ```
  */
 export function crossSumMod10(digits: string, weights: readonly number[]): number {
-  if (!DIGITS.test(digits) || digits.length < weights.length) return Number.NaN;
+  if (!isAsciiDigits(digits) || digits.length < weights.length) return Number.NaN;
   let sum = 0;
   for (let i = 0; i < weights.length; i++) {
     const product = (digits.charCodeAt(i) - 48) * weights[i]!;

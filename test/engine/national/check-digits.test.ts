@@ -11,6 +11,7 @@ import { isKoreanBrn, isKoreanFrn, isKoreanRrn } from '../../../src/engine/recog
 import { isSouthAfricanId } from '../../../src/engine/recognizers/national/south-africa.js';
 import { isThaiTnin } from '../../../src/engine/recognizers/national/thailand.js';
 import { isTurkishTckn } from '../../../src/engine/recognizers/national/turkey.js';
+import { isAsciiDigits } from '../../../src/engine/validators/checksums.js';
 import { spans } from './detect.js';
 
 const digits = (length: number) =>
@@ -146,4 +147,20 @@ describe('generated identifiers', () => {
       );
     });
   }
+});
+
+describe('isAsciiDigits', () => {
+  it('answers as /^\\d+$/ does, on any string', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 20 }),
+          fc.string({ unit: 'binary', maxLength: 20 }),
+          fc.string({ unit: fc.constantFrom(...'0123456789٣۴\n a'), maxLength: 6 }),
+        ),
+        (value) => assert.equal(isAsciiDigits(value), /^\d+$/.test(value), JSON.stringify(value)),
+      ),
+      { numRuns: 3000 },
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import type { Recognizer } from '../../types.js';
-import { luhn, mod97, weightedSum } from '../../validators/checksums.js';
+import { isAsciiDigits, luhn, mod97, weightedSum } from '../../validators/checksums.js';
 import { iso7064Mod11x10, mod11CheckDigit } from '../../validators/national-checksums.js';
 import { patternRecognizer } from '../pattern.js';
 import { isBirthNumber } from './eu-east.js';
@@ -20,7 +20,7 @@ function luhnRemainder(digits: string): number {
 }
 
 const isDigits = (n: string, min: number, max = min): boolean =>
-  n.length >= min && n.length <= max && /^\d+$/.test(n);
+  n.length >= min && n.length <= max && isAsciiDigits(n);
 
 /**
  * The check of each member state's VAT number, given the part after the country prefix.

@@ -1,4 +1,4 @@
-import { compact } from '../../validators/checksums.js';
+import { compact, isAsciiDigits } from '../../validators/checksums.js';
 
 /**
  * Shared shape rules for national identifiers, so every region bounds its matches the same way.
@@ -34,5 +34,5 @@ export function normalise(value: string): string {
 /** The integer value of `value.slice(start, end)`; NaN when that is not all digits. */
 export function digitsAt(value: string, start: number, end: number): number {
   const part = value.slice(start, end);
-  return /^\d+$/.test(part) ? Number(part) : Number.NaN;
+  return isAsciiDigits(part) ? Number(part) : Number.NaN;
 }

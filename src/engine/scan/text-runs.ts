@@ -1,0 +1,53 @@
+import type { DigitRuns } from './windows.js';
+
+/**
+ * What the prefilters of `analyze` read from a text, gathered in one pass over it: the runs of
+ * ASCII digits, the longest of them, the longest run of `[A-Z0-9]` and the number of digits.
+ * Made per call and handed on, never kept between calls.
+ */
+export interface TextRuns {
+  /** The digit runs as `[start, end, start, end, ...]` (see `DigitRuns`). */
+  readonly digitRuns: DigitRuns;
+  readonly longestDigitRun: number;
+  readonly longestCapitalRun: number;
+  readonly digits: number;
+}
+
+/**
+ * The runs of `text` (see {@link TextRuns}).
+ *
+ * @example
+ * ```ts
+ * textRuns('AB 12 345X'); // { digitRuns: [3, 5, 6, 9], longestDigitRun: 3, longestCapitalRun: 4, digits: 5 }
+ * ```
+ */
+export function textRuns(text: string): TextRuns {
+  const runs: number[] = [];
+  let start = -1;
+  let longestDigitRun = 0;
+  let capitals = 0;
+  let longestCapitalRun = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) {
+      digits++;
+      if (start < 0) start = i;
+      if (++capitals > longestCapitalRun) longestCapitalRun = capitals;
+      continue;
+    }
+    if (start >= 0) {
+      runs.push(start, i);
+      if (i - start > longestDigitRun) longestDigitRun = i - start;
+      start = -1;
+    }
+    if (code >= 0x41 && code <= 0x5a) {
+      if (++capitals > longestCapitalRun) longestCapitalRun = capitals;
+    } else capitals = 0;
+  }
+  if (start >= 0) {
+    runs.push(start, text.length);
+    if (text.length - start > longestDigitRun) longestDigitRun = text.length - start;
+  }
+  return { digitRuns: runs, longestDigitRun, longestCapitalRun, digits };
+}
