@@ -5,6 +5,7 @@ import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
 import { textRuns, type TextRuns } from './scan/text-runs.js';
+import { Scratch } from './scratch.js';
 import { mostDigitsWithin, windowsFor } from './scan/windows.js';
 import type { Finding, Recognizer, Trigger } from './types.js';
 
@@ -123,6 +124,9 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     return slot >= 0 ? slot : spans.push(span) - 1;
   });
 
+  // The recognizers' working memory, this analyzer's own: filled and read within each call.
+  const scratch = new Scratch();
+
   return (text: string): Finding[] => {
     if (typeof text !== 'string')
       throw new VeilError('VEIL_INVALID_INPUT', 'analyze: `text` must be a string');
@@ -176,7 +180,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       }
       const context = recognizer.context ?? [];
       const negative = recognizer.negativeContext ?? [];
-      for (const raw of recognizer.find(joined.text, { start: 0, end: joined.text.length })) {
+      for (const raw of recognizer.find(joined.text, { start: 0, end: joined.text.length }, scratch)) {
         if (wanted && !wanted.has(raw.type)) continue;
         // A candidate that even a context word cannot lift over the threshold is not looked at.
         if ((context.length > 0 ? Math.max(CONTEXT_FLOOR, raw.score + CONTEXT_BOOST) : raw.score) < threshold)

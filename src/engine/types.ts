@@ -1,3 +1,5 @@
+import type { Scratch } from './scratch.js';
+
 /**
  * A span of text that a recognizer believes holds personal data. Offsets are JavaScript string
  * indices (UTF-16 code units); `end` is exclusive, so `text.slice(start, end)` is the value.
@@ -88,8 +90,11 @@ export interface Recognizer {
    * skips the recognizer on text whose runs are all shorter. Absent or 0: always run.
    */
   readonly minCapitalRun?: number;
-  /** Candidate findings inside `window`. Offsets are absolute (into `text`). */
-  find(text: string, window: TextWindow): Finding[];
+  /**
+   * Candidate findings inside `window`. Offsets are absolute (into `text`). `scratch` is the
+   * calling analyzer's working memory, for recognizers that reuse buffers between calls.
+   */
+  find(text: string, window: TextWindow, scratch?: Scratch): Finding[];
 }
 
 /**

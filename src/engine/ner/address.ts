@@ -7,6 +7,7 @@
  * It works on tokens, not one large regular expression, so every step is a bounded look at the
  * next few tokens: time is linear in the text, whatever the input.
  */
+import type { Scratch, ScratchKind } from '../scratch.js';
 import type { Finding, FindingPart, Recognizer, TextWindow } from '../types.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import { EVERYDAY, G, gazetteerBits } from './gazetteer.js';
@@ -144,7 +145,8 @@ const P_PLACE = 3;
 const P_REGION = 4;
 const P_POSTCODE = 5;
 
-class Parser {
+/** Reads street addresses token by token; `load` starts a region, `release` ends the call. */
+export class Parser {
   readonly tokens = new TokenBuffer();
   /** Pieces of the address being read, three numbers each: kind, first token, token after. */
   readonly parts: number[] = [];
@@ -152,8 +154,8 @@ class Parser {
   private readonly pending: number[] = [];
   /** Set while extending a street line written in lower case: lower-case words may then name places. */
   lower = false;
-  private kinds = new Int32Array(1024);
-  private gaz = new Int32Array(1024);
+  private kinds = new Int32Array(64);
+  private gaz = new Int32Array(64);
   text = '';
 
   load(text: string, from: number, to: number): void {
@@ -167,6 +169,12 @@ class Parser {
     // Looked up on first use: most tokens of a region are never examined.
     this.kinds.fill(UNKNOWN, 0, count);
     this.gaz.fill(UNKNOWN, 0, count);
+  }
+
+  /** Ends a call: drops the text and shrinks oversized token arrays. */
+  release(): void {
+    this.text = '';
+    this.tokens.release();
   }
 
   private kindOf(i: number): number {
@@ -696,10 +704,11 @@ class Parser {
   }
 }
 
-const parser = new Parser();
+/** An analyzer's address parser: its token arrays are reused from one call to the next. */
+export const ADDRESS_PARSER: ScratchKind<Parser> = { create: () => new Parser() };
 
 /** Spans found in one region, with absolute offsets. */
-function parseRegion(text: string, from: number, to: number, found: Finding[]): void {
+function parseRegion(parser: Parser, text: string, from: number, to: number, found: Finding[]): void {
   parser.load(text, from, to);
   const { tokens } = parser;
   let covered = 0; // tokens before this index are inside an address already
@@ -814,7 +823,7 @@ const AFTER = 240;
  * // [{ type: 'STREET_ADDRESS', start: 8, end: 43, score: 0.96, recognizer: 'street-address' }]
  * ```
  */
-export function findAddresses(text: string, from: number, to: number): Finding[] {
+export function findAddresses(text: string, from: number, to: number, parser = new Parser()): Finding[] {
   const found: Finding[] = [];
   const digits = /\d/g;
   digits.lastIndex = from;
@@ -842,11 +851,11 @@ export function findAddresses(text: string, from: number, to: number): Finding[]
           : text.lastIndexOf(' ', end);
       if (space > match.index) end = space;
     }
-    parseRegion(text, start, end, found);
+    parseRegion(parser, text, start, end, found);
     regionEnd = end;
     digits.lastIndex = end;
   }
-  parser.tokens.release();
+  parser.release();
   return found;
 }
 
@@ -859,7 +868,8 @@ const UNIT_AT_END =
 
 /**
  * The end of an address whose street line ends at `end`, after the unit, city, state, postcode
- * and country parts that follow it (up to three lines, never past `limit`). The tagger uses it
+ * and country parts that follow it (up to three lines, never past `limit`), read with `parser`
+ * (the calling analyzer's, or a fresh one). The tagger uses it
  * for the street lines it finds without a street type ("07 Celso Emilio Ferreiro 23"). With
  * `lower`, the street line was typed in lower case, and so may its places be. The pieces read
  * after the street line (unit, place, region, postcode) are added to `parts` when given.
@@ -875,6 +885,7 @@ export function continueAddress(
   limit: number,
   lower = false,
   parts?: FindingPart[],
+  parser = new Parser(),
 ): number {
   const stop = Math.min(limit, end + AFTER);
   parser.load(text, end, stop);
@@ -886,7 +897,7 @@ export function continueAddress(
   const { tokens } = parser;
   const result = last > 0 && (last < parser.count || stop === limit) ? tokens.end[last - 1]! : end;
   if (parts && result > end) parts.push(...parser.pieces(result));
-  parser.tokens.release();
+  parser.release();
   return result;
 }
 
@@ -902,5 +913,6 @@ export const STREET_ADDRESS_RECOGNIZER: Recognizer = {
   name: 'street-address',
   entities: ['STREET_ADDRESS'],
   trigger: TRIGGERS.all,
-  find: (text: string, window: TextWindow): Finding[] => findAddresses(text, window.start, window.end),
+  find: (text: string, window: TextWindow, scratch?: Scratch): Finding[] =>
+    findAddresses(text, window.start, window.end, scratch?.of(ADDRESS_PARSER)),
 };

@@ -69,8 +69,8 @@ for (const name of GAZETTEERS) {
     entries.set(key, (entries.get(key) ?? 0) | bit);
   }
 }
-let capacity = 1024;
-while (capacity < entries.size * 2) capacity <<= 1;
+// The smallest power of two from 1024 up that keeps the table at most half full.
+const capacity = Math.max(1024, 2 ** Math.ceil(Math.log2(entries.size * 2)));
 const MASK = capacity - 1;
 const KEYS = new Int32Array(capacity);
 const BITS = new Int32Array(capacity);

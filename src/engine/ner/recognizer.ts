@@ -5,8 +5,9 @@
  * `data/gazetteers.json`.
  */
 import { TRIGGERS } from '../scan/triggers.js';
+import { Scratch, type ScratchKind } from '../scratch.js';
 import type { Finding, FindingPart, Recognizer, TextWindow } from '../types.js';
-import { continueAddress } from './address.js';
+import { ADDRESS_PARSER, continueAddress, type Parser } from './address.js';
 import { FEATURE_VERSION } from './features.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
 import { decode, DecodeScratch, FeatureCaches, lookupGazetteers } from './tagger.js';
@@ -68,6 +69,13 @@ import weights from './model/weights.json' with { type: 'json' };
 /** The trained model, built once when the module loads. */
 export const MODEL = PerceptronModel.fromFile(weights as ModelFile, FEATURE_VERSION, TAGS);
 
+/**
+ * The model's summed feature weights per word, previous word and next word: a bounded memo of a
+ * pure function of the model and those keys (word hashes and shapes, never text), shared by every
+ * analyzer so a short text finds it warm. It is read and written only inside a synchronous call.
+ */
+const MODEL_CACHES = new FeatureCaches(MODEL);
+
 /** Longest window tagged in one pass; longer windows are cut at a whitespace near this size. */
 const SLICE = 1 << 16;
 
@@ -82,15 +90,16 @@ function confidence(minMargin: number): number {
 
 /**
  * Typed arrays reused from one slice to the next, grown when a slice has more tokens: allocating
- * them per call cost more than tagging a short text. Nothing in them outlives the call that
- * fills them; what the rules read is the `RuleContext` built per slice.
+ * them per call cost more than tagging a short text. One analyzer owns them (see `Scratch`), and
+ * nothing in them is read before the slice that fills them; what the rules read is the
+ * `RuleContext` built per slice.
  */
 class Buffers {
   readonly tokens = new TokenBuffer();
-  gaz = new Int32Array(1024);
-  tags = new Int8Array(1024);
-  margins = new Float32Array(1024);
-  readonly decode = new DecodeScratch(MODEL, new FeatureCaches(MODEL));
+  gaz = new Int32Array(64);
+  tags = new Int8Array(64);
+  margins = new Float32Array(64);
+  readonly decode = new DecodeScratch(MODEL, MODEL_CACHES);
 
   fit(count: number): void {
     if (this.gaz.length >= count) return;
@@ -102,10 +111,12 @@ class Buffers {
   }
 }
 
-const buffers = new Buffers();
+/** An analyzer's tagger buffers. */
+const TAGGER_BUFFERS: ScratchKind<Buffers> = { create: () => new Buffers() };
 
 /**
- * Tags `text[from, to)` and returns the entity spans found, with absolute offsets.
+ * Tags `text[from, to)` and returns the entity spans found, with absolute offsets, using the
+ * buffers in `scratch` (the calling analyzer's, or fresh ones).
  *
  * @example
  * ```ts
@@ -113,7 +124,9 @@ const buffers = new Buffers();
  * // [{ type: 'PERSON', start: 0, end: 13, ... }, { type: 'LOCATION', start: 23, end: 28, ... }]
  * ```
  */
-export function tagEntities(text: string, from: number, to: number): Finding[] {
+export function tagEntities(text: string, from: number, to: number, scratch = new Scratch()): Finding[] {
+  const buffers = scratch.of(TAGGER_BUFFERS);
+  const parser = scratch.of(ADDRESS_PARSER);
   const found: Finding[] = [];
   // Long windows are tagged in slices cut at whitespace, so the token arrays stay small.
   for (let at = from; at < to;) {
@@ -124,7 +137,7 @@ export function tagEntities(text: string, from: number, to: number): Finding[] {
       const cut = newline > at + SLICE / 2 ? newline : space;
       if (cut > at) stop = cut;
     }
-    tagSlice(text, at, stop, found);
+    tagSlice(buffers, parser, text, at, stop, found);
     at = stop;
   }
   buffers.tokens.release();
@@ -132,7 +145,14 @@ export function tagEntities(text: string, from: number, to: number): Finding[] {
 }
 
 /** Tokenizes and tags `text[from, to)`, applies the span rules and appends the findings to `found`. */
-function tagSlice(text: string, from: number, to: number, found: Finding[]): void {
+function tagSlice(
+  buffers: Buffers,
+  parser: Parser,
+  text: string,
+  from: number,
+  to: number,
+  found: Finding[],
+): void {
   const { tokens } = buffers;
   tokenize(text, from, to, tokens);
   buffers.fit(tokens.count);
@@ -151,7 +171,7 @@ function tagSlice(text: string, from: number, to: number, found: Finding[]): voi
     // The tagger learned street lines; the address grammar adds the city, postcode and country.
     if (span.tag === ADDRESS) {
       parts = streetLinePieces(ctx, span);
-      end = addressEnd = continueAddress(text, end, to, lowerCaseOnly(ctx, span), parts);
+      end = addressEnd = continueAddress(text, end, to, lowerCaseOnly(ctx, span), parts, parser);
     } else if (span.tag === PERSON || span.tag === LOCATION) end -= possessiveLength(ctx, span.last);
     if (span.tag === PERSON) parts = titleAndName(ctx, span, end);
     const finding: Finding = {
@@ -263,7 +283,8 @@ export const NER_RECOGNIZER: Recognizer = {
   name: 'ner-tagger',
   entities: ['PERSON', 'LOCATION', 'ORGANIZATION', 'STREET_ADDRESS', 'NRP', 'JOB_TITLE'],
   trigger: TRIGGERS.all,
-  find: (text: string, window: TextWindow): Finding[] => tagEntities(text, window.start, window.end),
+  find: (text: string, window: TextWindow, scratch = new Scratch()): Finding[] =>
+    tagEntities(text, window.start, window.end, scratch),
 };
 
 /** The recognizers of this module, for `recognizers/index.ts`. */

@@ -107,11 +107,13 @@ export class WordSet {
  * stays bounded by the largest window rather than growing per call.
  */
 export class TokenBuffer {
+  /** Tokens room is made for at first: small, since an analyzer made for one short text is common. */
+  private static readonly INITIAL = 64;
   count = 0;
-  start: Int32Array = new Int32Array(1024);
-  end: Int32Array = new Int32Array(1024);
-  hash: Int32Array = new Int32Array(1024);
-  flags: Int32Array = new Int32Array(1024);
+  start: Int32Array = new Int32Array(TokenBuffer.INITIAL);
+  end: Int32Array = new Int32Array(TokenBuffer.INITIAL);
+  hash: Int32Array = new Int32Array(TokenBuffer.INITIAL);
+  flags: Int32Array = new Int32Array(TokenBuffer.INITIAL);
 
   /**
    * Makes room for `size` tokens. A slice of n code units never holds more than n tokens, so
@@ -135,10 +137,10 @@ export class TokenBuffer {
   /** Shrinks the arrays back after an unusually large window, so one huge call is not kept. */
   release(): void {
     if (this.start.length > 1 << 17) {
-      this.start = new Int32Array(1024);
-      this.end = new Int32Array(1024);
-      this.hash = new Int32Array(1024);
-      this.flags = new Int32Array(1024);
+      this.start = new Int32Array(TokenBuffer.INITIAL);
+      this.end = new Int32Array(TokenBuffer.INITIAL);
+      this.hash = new Int32Array(TokenBuffer.INITIAL);
+      this.flags = new Int32Array(TokenBuffer.INITIAL);
     }
     this.count = 0;
   }

@@ -173,6 +173,8 @@ const phone: Recognizer = {
   find(text: string, window: TextWindow): Finding[] {
     const slice = text.slice(window.start, window.end);
     const found: Finding[] = [];
+    // Verdicts for this call only: the same strings (dates, amounts, ids) recur throughout a text.
+    const verdicts = new Map<string, number>();
     PHONE_CANDIDATE.lastIndex = 0;
     for (let match = PHONE_CANDIDATE.exec(slice); match !== null; match = PHONE_CANDIDATE.exec(slice)) {
       const value = match[0];
@@ -183,7 +185,8 @@ const phone: Recognizer = {
       // A bare run of digits with no separators is more often an id than a phone number.
       const hasStructure = /[\s().+-]/.test(value);
       // Six-digit local numbers exist ("33 93 31") but need a context word such as "call".
-      const score = mainDigits.length < 7 ? (hasStructure ? 0.1 : 0) : phoneScore(value, hasStructure);
+      const score =
+        mainDigits.length < 7 ? (hasStructure ? 0.1 : 0) : phoneScore(value, hasStructure, verdicts);
       if (score === 0) continue;
       found.push({
         type: 'PHONE_NUMBER',
@@ -197,20 +200,16 @@ const phone: Recognizer = {
   },
 };
 
-/** Recent verdicts, because the same strings (dates, amounts, ids) recur throughout a text. */
-const phoneScores = new Map<string, number>();
-const PHONE_CACHE_LIMIT = 4096;
-
-function phoneScore(value: string, hasStructure: boolean): number {
+/** The score of a phone candidate; `verdicts` memoises the validation within one call. */
+function phoneScore(value: string, hasStructure: boolean, verdicts: Map<string, number>): number {
   // A bare run of digits is a phone number only next to a word like "phone"; validating it
   // against every region would cost more than it could change.
   if (!hasStructure) return 0.2;
   const main = value.replace(/\s?(?:x|ext\.?|extension)\s?\d+$/i, '');
-  let score = phoneScores.get(main);
+  let score = verdicts.get(main);
   if (score === undefined) {
     score = validatedPhoneScore(main);
-    if (phoneScores.size >= PHONE_CACHE_LIMIT) phoneScores.clear();
-    phoneScores.set(main, score);
+    verdicts.set(main, score);
   }
   return score;
 }
