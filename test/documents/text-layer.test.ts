@@ -39,7 +39,9 @@ test(
   async () => {
     const doc = await parseDocument(readFileSync(sample));
     assert.equal(doc.pages[0]!.source, 'ocr');
-    // "Peněžní prostředky na účtech": the English model misreads Czech accents, not the words.
-    assert.match(documentText(doc).text, /^Pen.{1,2}zn. prost.{1,3}edky na .{1,2}.tech$/);
+    // "Peněžní prostředky na účtech": the models read English letters, so the Czech accents are
+    // misread (tesseract: look-alike letters) or dropped (PP-OCR, the default: "Peneni"), never
+    // the words around them, as a non-Unicode font's codes would be.
+    assert.match(documentText(doc).text, /^Pen.{1,2}z?n. prost.{1,3}edky na .{1,2}.tech$/);
   },
 );
