@@ -43,6 +43,13 @@ function summaryCount(tap: string, name: string): number {
 
 const TIME = '/usr/bin/time';
 
+/**
+ * The node flags `npm test` runs each file with (package.json): `--liftoff-only` keeps WebAssembly
+ * on V8's baseline compiler, which spares every file that opens PGlite the optimising compiler's
+ * work on PostgreSQL's code (1 to 3 CPU s a file).
+ */
+const NODE_FLAGS = ['--expose-gc', '--liftoff-only'];
+
 /** The compiled test file `tsc -p tsconfig.test.json` writes for a test source. */
 function compiled(file: string): string {
   return join('.build', file.replace(/\.ts$/, '.js'));
@@ -50,7 +57,7 @@ function compiled(file: string): string {
 
 async function timeFile(file: string, scratch: string, tsx: boolean): Promise<FileTiming> {
   const loader = tsx ? ['--import', 'tsx', file] : [compiled(file)];
-  const node = [process.execPath, '--expose-gc', '--test', '--test-reporter=tap', ...loader];
+  const node = [process.execPath, ...NODE_FLAGS, '--test', '--test-reporter=tap', ...loader];
   const cpuFile = join(scratch, `${file.replaceAll('/', '_')}.cpu`);
   const measured = existsSync(TIME);
   const [command, ...args] = measured ? [TIME, '-f', '%U %S', '-o', cpuFile, ...node] : node;
