@@ -10,7 +10,7 @@
  * Usage: `npm run test:times -- [--jobs N] [--json FILE] [--tsx] [path filter ...]`
  * (`--jobs` runs N files at once; the default 1 matches `node --test` on two cores).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -43,6 +43,16 @@ function summaryCount(tap: string, name: string): number {
 
 const TIME = '/usr/bin/time';
 
+/**
+ * The node flags `npm test` runs each file with (package.json): `--liftoff-only` keeps WebAssembly
+ * on V8's baseline compiler, which spares every file that opens PGlite the optimising compiler's
+ * work on PostgreSQL's code (1 to 3 CPU s a file).
+ */
+const NODE_FLAGS = ['--expose-gc', '--liftoff-only'];
+
+/** The temp directory `npm test` gives the files (a memory file system when there is one). */
+const TEST_TMPDIR = execFileSync('sh', ['scripts/test-tmpdir.sh'], { encoding: 'utf8' }).trim();
+
 /** The compiled test file `tsc -p tsconfig.test.json` writes for a test source. */
 function compiled(file: string): string {
   return join('.build', file.replace(/\.ts$/, '.js'));
@@ -50,12 +60,15 @@ function compiled(file: string): string {
 
 async function timeFile(file: string, scratch: string, tsx: boolean): Promise<FileTiming> {
   const loader = tsx ? ['--import', 'tsx', file] : [compiled(file)];
-  const node = [process.execPath, '--expose-gc', '--test', '--test-reporter=tap', ...loader];
+  const node = [process.execPath, ...NODE_FLAGS, '--test', '--test-reporter=tap', ...loader];
   const cpuFile = join(scratch, `${file.replaceAll('/', '_')}.cpu`);
   const measured = existsSync(TIME);
   const [command, ...args] = measured ? [TIME, '-f', '%U %S', '-o', cpuFile, ...node] : node;
   const started = performance.now();
-  const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(command!, args, {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, TMPDIR: TEST_TMPDIR },
+  });
   let tap = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => (tap += chunk));
@@ -105,7 +118,7 @@ async function main(): Promise<void> {
     (file) => filters.length === 0 || filters.some((filter) => file.includes(filter)),
   );
   process.stderr.write(
-    `${files.length} files, ${jobs} at a time, ${tsx ? 'through tsx' : 'compiled'}; load average ${load()}\n`,
+    `${files.length} files, ${jobs} at a time, ${tsx ? 'through tsx' : 'compiled'}, temp files in ${TEST_TMPDIR}; load average ${load()}\n`,
   );
   const scratch = await mkdtemp(join(tmpdir(), 'veil-test-times-'));
   const started = performance.now();

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -19,12 +20,15 @@ const issuer = createTestIssuer();
 before(() => issuer.listen());
 after(() => issuer.close());
 
-const baseEnv = () => ({
-  VEIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'veil-configured-')),
-  VEIL_PORT: '0',
-  VEIL_WORKERS: '0',
-  VEIL_DETECTION_THREADS: '0',
-});
+// Each test's data directory (a PGlite cluster, about 40 MB), removed when the file is done.
+const dataDirs: string[] = [];
+after(() => Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+const baseEnv = () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'veil-configured-'));
+  dataDirs.push(dataDir);
+  return { VEIL_DATA_DIR: dataDir, VEIL_PORT: '0', VEIL_WORKERS: '0', VEIL_DETECTION_THREADS: '0' };
+};
 
 test(
   'veil serve signs in with an external OIDC issuer and follows its key rotation',
