@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { mintDevelopmentToken } from '../../src/access/index.js';
@@ -9,8 +7,9 @@ import { localApiDependencies } from '../../src/cli/commands/serve.js';
 import { createLocalFileKeyProvider } from '../../src/crypto/key-providers/local-file.js';
 import { Keyring } from '../../src/crypto/keyring.js';
 import { MemoryKeyringStore } from '../../src/crypto/keyring-store.js';
+import { tempDir } from '../temp-dir.js';
 
-const freshDir = () => mkdtempSync(join(tmpdir(), 'veil-serve-'));
+const freshDir = () => tempDir('veil-serve-');
 
 test('veil serve wiring: local issuer tokens, the permission matrix and keyed operators', async () => {
   const dataDir = freshDir();

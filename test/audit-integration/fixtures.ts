@@ -2,13 +2,11 @@
  * Shared pieces of the audit integration tests: deterministic events and an audit log set on a
  * test database with a fresh data directory (so a fresh signing key).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AuditEventInput } from '../../src/audit/index.js';
 import { openAuditLogs } from '../../src/runtime/audit.js';
 import type { AuditLogs } from '../../src/runtime/audit.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
+import { tempDir } from '../temp-dir.js';
 
 export const T0 = Date.UTC(2025, 0, 31, 12, 0, 0);
 
@@ -31,7 +29,7 @@ export async function testAuditLogs(
   handle: DatabaseHandle,
   signEvery = 4,
 ): Promise<{ logs: AuditLogs; dataDir: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'veil-audit-'));
+  const dataDir = tempDir('veil-audit-');
   const logs = await openAuditLogs({ db: handle.db, dataDir, signEvery, clock: () => T0 + 60_000 });
   return { logs, dataDir };
 }

@@ -6,8 +6,7 @@
  * so a change that keeps each row self-consistent is pinned to the first entry of its 4-entry span.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -25,6 +24,7 @@ import { DRIVERS } from '../store/drivers.js';
 import type { TestDatabase } from '../store/drivers.js';
 import { runVeil } from '../cli/veil.js';
 import { stepEvent, testAuditLogs } from './fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const ENTRIES = 20;
 
@@ -154,7 +154,7 @@ for (const driver of DRIVERS) {
 }
 
 describe('veil audit export and verify as commands (PGlite in the data directory)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'veil-audit-cli-'));
+  const dataDir = tempDir('veil-audit-cli-');
   const veil = (...args: string[]) =>
     runVeil(args, { env: { ...process.env, DATABASE_URL: '', VEIL_DATA_DIR: dataDir } });
 

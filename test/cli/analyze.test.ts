@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { runVeil } from './veil.js';
+import { tempDir } from '../temp-dir.js';
 
 const veil = (args: string[], input?: string) => runVeil(args, input === undefined ? {} : { input });
 
-const dir = mkdtempSync(join(tmpdir(), 'veil-cli-'));
+const dir = tempDir('veil-cli-');
 const file = join(dir, 'note.txt');
 writeFileSync(file, 'Mail jane@example.org, SSN 536-22-1245.\n');
 

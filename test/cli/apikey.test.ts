@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { migratedPGlite } from '../store/pglite-template.js';
 import { runVeil } from './veil.js';
+import { tempDir } from '../temp-dir.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'veil-apikey-'));
+const dataDir = tempDir('veil-apikey-');
 // The keyring's database starts from the migrated template, as the store tests' do.
 await migratedPGlite(join(dataDir, 'pglite'));
 

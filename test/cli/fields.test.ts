@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { textPdf } from '../documents/fixtures.js';
 import { runVeil } from './veil.js';
+import { tempDir } from '../temp-dir.js';
 
 const veil = (args: string[]) => runVeil(args);
 
-const dir = mkdtempSync(join(tmpdir(), 'veil-cli-fields-'));
+const dir = tempDir('veil-cli-fields-');
 const receipt = join(dir, 'receipt.pdf');
 writeFileSync(
   receipt,

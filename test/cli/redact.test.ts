@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
 import { runVeil, spawnVeil } from './veil.js';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
+import { tempDir } from '../temp-dir.js';
 
 /** In-process; `spawnVeil` runs the real binary for the smoke tests below. */
 function veil(args: string[], stdin = '') {
@@ -159,9 +160,9 @@ test(
   'veil redact on a PDF writes a truly redacted PDF and reports residual 0',
   { timeout: 300_000 },
   async () => {
-    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { readFileSync, writeFileSync } = await import('node:fs');
     const { textPdf } = await import('../documents/fixtures.js');
-    const dir = mkdtempSync(join(tmpdir(), 'veil-redact-pdf-'));
+    const dir = tempDir('veil-redact-pdf-');
     const input = join(dir, 'letter.pdf');
     const output = join(dir, 'letter.redacted.pdf');
     const policy = join(dir, 'policy.yaml');
@@ -189,9 +190,9 @@ test(
   "veil redact on a DOCX applies the policy's operators and reports residual 0",
   { timeout: 120_000 },
   async () => {
-    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { readFileSync, writeFileSync } = await import('node:fs');
     const { docx } = await import('../documents/fixtures.js');
-    const dir = mkdtempSync(join(tmpdir(), 'veil-redact-docx-'));
+    const dir = tempDir('veil-redact-docx-');
     try {
       const input = join(dir, 'letter.docx');
       const output = join(dir, 'letter.txt');

@@ -1,15 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openLocalIssuer } from '../../src/access/local-issuer.js';
 import { createTokenVerifier } from '../../src/access/tokens.js';
 import { veilNodeArgs } from '../veil-process.js';
+import { tempDir } from '../temp-dir.js';
 
 test('veil token prints only a token that the embedded issuer verifies, with the tenant and role', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'veil-token-'));
+  const dataDir = tempDir('veil-token-');
   const run = spawnSync(
     process.execPath,
     veilNodeArgs(['token', '--role', 'processor', '--tenant', 'acme', '--data-dir', dataDir]),

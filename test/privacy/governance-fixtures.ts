@@ -2,11 +2,11 @@
  * Policy directories for the governance tests: the shipped default with some top-level keys
  * changed, written to a temp directory as an operator would.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { repoUrl } from '../repo-paths.js';
+import { tempDir } from '../temp-dir.js';
 
 export const SHIPPED_DEFAULT = repoUrl('policies/default.yaml');
 
@@ -17,7 +17,7 @@ export async function shippedDefault(): Promise<Record<string, unknown>> {
 
 /** A policy directory whose files are the shipped default with `changes` applied (top-level keys). */
 export async function policyDir(files: Readonly<Record<string, Record<string, unknown>>>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'veil-policies-'));
+  const dir = tempDir('veil-policies-');
   const base = await shippedDefault();
   for (const [name, changes] of Object.entries(files))
     await writeFile(join(dir, `${name}.yaml`), stringify({ ...base, ...changes }));

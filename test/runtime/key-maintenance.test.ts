@@ -1,9 +1,6 @@
 // Scheduled rotation and background re-wrapping over a real database (PGlite) and a real KEK peer:
 // a loopback Vault Transit whose key is rotated and whose old key version is then retired.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Keyring } from '../../src/crypto/keyring.js';
 import { parsePolicy } from '../../src/policy/index.js';
@@ -18,8 +15,9 @@ import { ensureTenant, withTenantScope } from '../../src/store/index.js';
 import { DatabaseKeyringStore } from '../../src/store/keyring-store.js';
 import { startVaultTransit } from '../crypto/loopback-kek-servers.js';
 import type { VaultTransitServer } from '../crypto/loopback-kek-servers.js';
+import { tempDir } from '../temp-dir.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'veil-key-upkeep-'));
+const dataDir = tempDir('veil-key-upkeep-');
 let handle: DatabaseHandle;
 let vault: VaultTransitServer;
 before(async () => {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   listTemplates,
@@ -10,6 +9,7 @@ import {
   parseTemplate,
   validateFields,
 } from '../../../src/ai/fields/templates.js';
+import { tempDir } from '../../temp-dir.js';
 
 test('the built-in templates load, validate and carry a version and a stable hash', async () => {
   assert.deepEqual(await listTemplates(), ['id_document', 'invoice', 'patient_intake', 'receipt']);
@@ -39,7 +39,7 @@ test('the hash ignores YAML style and key order but not settings', () => {
 });
 
 test('an invalid template is refused at load with VEIL_TEMPLATE_INVALID naming the field', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'veil-templates-'));
+  const dir = tempDir('veil-templates-');
   writeFileSync(
     join(dir, 'bad.yaml'),
     'name: bad\nversion: 1\nfields:\n  - { name: total, type: money }\n  - { name: due, type: moneyy }\n',
@@ -81,7 +81,7 @@ test('an invalid template is refused at load with VEIL_TEMPLATE_INVALID naming t
 });
 
 test('a tenant directory adds templates and may replace a built-in one', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'veil-templates-'));
+  const dir = tempDir('veil-templates-');
   writeFileSync(
     join(dir, 'toll.yaml'),
     'name: toll\nversion: 3\nfields:\n  - { name: plate, type: string, hint: Plate }\n',
