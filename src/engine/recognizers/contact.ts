@@ -1,8 +1,8 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { maxMatchLength } from '../scan/min-digits.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { patternRecognizer } from './pattern.js';
+import { validatedPhoneScore } from './phone-score.js';
 
 /**
  * E-mail addresses (RFC 5322 dot-atom local part, host with a letter TLD). The look-behind makes
@@ -91,44 +91,12 @@ const url = patternRecognizer({
   trigger: URL_SHAPE,
 });
 
-/** Regions tried, in order, when a number has no country code; Presidio uses a similar list. */
-const PHONE_REGIONS: readonly CountryCode[] = [
-  'US',
-  'GB',
-  'DE',
-  'FR',
-  'NL',
-  'IT',
-  'ES',
-  'IN',
-  'AU',
-  'CA',
-  'BR',
-  'IL',
-  'IE',
-  'BE',
-  'CH',
-  'AT',
-  'SE',
-  'DK',
-  'NO',
-  'FI',
-  'PL',
-  'PT',
-  'SG',
-  'NZ',
-  'ZA',
-  'MX',
-  'TR',
-  'PH',
-];
-
 /**
  * Phone-number candidates: an optional `+CC` or `00CC`, an optional area code in parentheses,
  * then two to five groups of digits on one line, and an optional extension. Each group starts with a digit,
  * so there is one way to read the separators and the scan stays linear.
  */
-const PHONE_CANDIDATE =
+export const PHONE_CANDIDATE =
   /(?<![\p{L}\p{N}+/.-])(?:(?:\+|00)\d{1,3}[ \t.-]?)?(?:\(\d{1,5}\)[ \t.-]?)?\d{2,5}(?:[ \t.-]\d{2,5}|\d{0,8}){0,5}(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\p{L}\p{N}]|[.-]\d)/giu;
 
 /** The fewest digits a reported phone number holds (before any extension). */
@@ -212,17 +180,6 @@ function phoneScore(value: string, hasStructure: boolean, verdicts: Map<string, 
     verdicts.set(main, score);
   }
   return score;
-}
-
-function validatedPhoneScore(main: string): number {
-  if (/^(?:\+|00)/.test(main)) {
-    const parsed = parsePhoneNumberFromString(main.replace(/^00/, '+'));
-    if (parsed?.isValid()) return 0.85;
-    return parsed?.isPossible() ? 0.5 : 0.2;
-  }
-  for (const region of PHONE_REGIONS) if (parsePhoneNumberFromString(main, region)?.isValid()) return 0.7;
-  // Grouped digits that no region validates: a phone-like shape at the threshold when long enough.
-  return main.replace(/\D/g, '').length >= 8 ? 0.4 : 0.3;
 }
 
 /** E-mail, URL and phone recognizers. */
