@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import { workInBatches } from '../../src/pipeline/batched-worker.js';
-import { pgBossDb } from '../../src/store/pgboss-pglite.js';
 import { DRIVERS } from '../store/drivers.js';
 import type { TestDatabase } from '../store/drivers.js';
+import { startTestBoss } from '../store/test-boss.js';
 
 const QUEUE = 'veil-test-batched';
 
@@ -15,10 +15,7 @@ for (const driver of DRIVERS) {
 
     before(async () => {
       database = await driver.open();
-      boss = new PgBoss({ db: pgBossDb(database.handle), supervise: false, schedule: false });
-      boss.on('error', (error) => assert.fail(error));
-      await boss.start();
-      await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1, retryDelay: 0 });
+      boss = await startTestBoss(database.handle, QUEUE, { retryLimit: 1, retryDelay: 0 });
     });
     after(async () => {
       await boss?.stop({ graceful: false, close: false, wait: true });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import PgBoss from 'pg-boss';
-import { pgBossDb } from '../../src/store/pgboss-pglite.js';
+import type PgBoss from 'pg-boss';
 import { DRIVERS } from './drivers.js';
 import type { TestDatabase } from './drivers.js';
+import { startTestBoss } from './test-boss.js';
+import { pgBossDb } from '../../src/store/pgboss-pglite.js';
 
 for (const driver of DRIVERS) {
   describe(`pg-boss on ${driver.name}`, { skip: driver.skip }, () => {
@@ -13,11 +14,7 @@ for (const driver of DRIVERS) {
 
     before(async () => {
       database = await driver.open();
-      // No supervisor or scheduler timers: the test drives the queue itself.
-      boss = new PgBoss({ db: pgBossDb(database.handle), supervise: false, schedule: false });
-      boss.on('error', (error) => assert.fail(error));
-      await boss.start();
-      await boss.createQueue('veil-test');
+      boss = await startTestBoss(database.handle, 'veil-test');
     });
     after(async () => {
       await boss?.stop({ graceful: false, close: false, wait: true });
