@@ -192,6 +192,8 @@ describe('the Review page against the real review queue', { skip }, () => {
 
     await page.locator('body').press('n');
     await page.getByRole('heading', { name: /^paid/ }).waitFor();
+    // The heading shows before the claim lands; a decision key waits for the claimed view.
+    await page.getByText('This field has no image on the page (a text document).').waitFor();
     await page.locator('body').press('r');
     await page.getByText(/^paid: rejected\. No more open tasks\./).waitFor();
     await page.getByText('The queue is empty.').waitFor();
