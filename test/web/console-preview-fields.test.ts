@@ -21,11 +21,31 @@ const CANARIES = [EMAIL, SSN];
 
 const skip = await browserSkipReason();
 
-/** Whether an image loads from `url` in the page (a revoked object URL does not). */
+/** Whether an image loads from `url` in the page (a live object URL does). */
 const loads = (page: Page, url: string): Promise<unknown> =>
   page.evaluate(
     `new Promise((done) => { const i = new Image(); i.onload = () => done(true); i.onerror = () => done(false); i.src = ${JSON.stringify(url)}; })`,
   );
+
+/**
+ * Records every object URL the page revokes from now on (the page stays one document: hash routes).
+ * Loading a revoked URL is no proof either way: Chromium may still serve it from the document's
+ * list of available images, so the test asks what the console revoked.
+ */
+const watchRevocations = (page: Page): Promise<unknown> =>
+  page.evaluate(
+    `(() => { const revoke = URL.revokeObjectURL.bind(URL); window.__revoked = []; URL.revokeObjectURL = (u) => { window.__revoked.push(u); revoke(u); }; })()`,
+  );
+
+/** Whether the page revoked `url`, asked until it has or 5 s have passed (cleanups may run after paint). */
+async function revoked(page: Page, url: string): Promise<boolean> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    if ((await page.evaluate(`window.__revoked.includes(${JSON.stringify(url)})`)) === true) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('the redacted preview as page images, and the submit form with a template', { skip }, () => {
   const served = servedConsole();
@@ -100,6 +120,7 @@ describe('the redacted preview as page images, and the submit form with a templa
   test('a PDF job shows its redacted pages as images, fetched as they come into view and revoked on leaving', async () => {
     await page.goto(`${veil.url}/console/#/jobs`);
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+    await watchRevocations(page);
     const pdf = await textPdf(
       [
         ['Claim form 5512', `Member SSN ${SSN}`, `Contact ${EMAIL}`],
@@ -136,14 +157,17 @@ describe('the redacted preview as page images, and the submit form with a templa
     await page.locator('.page-slot').scrollIntoViewIfNeeded();
     const second = page.getByRole('img', { name: 'Page 2 of 2' });
     await second.waitFor();
+    const secondSrc = (await second.getAttribute('src')) ?? '';
     assert.equal(pageRequests(2).length, 1);
     await checkPage(page, '50-job-pdf-page-2', CANARIES);
 
     // The object URLs live as long as the view: revoked once the page closes.
     assert.equal(await loads(page, src), true);
+    assert.deepEqual(await page.evaluate('window.__revoked'), [], 'nothing is revoked while the pages show');
     await page.getByRole('link', { name: '← All jobs' }).click();
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
-    assert.equal(await loads(page, src), false);
+    assert.equal(await revoked(page, src), true, 'page 1 was revoked');
+    assert.equal(await revoked(page, secondSrc), true, 'page 2 was revoked');
 
     assert.deepEqual(seen.offOrigin(veil.url), []);
     assert.deepEqual(seen.cspErrors, []);
