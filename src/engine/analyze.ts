@@ -115,6 +115,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   const neededDigits = recognizers.map((r) => r.minDigits ?? 0);
   const neededRun = recognizers.map((r) => r.minDigitRun ?? 0);
   const neededCapitals = recognizers.map((r) => r.minCapitalRun ?? 0);
+  const neededPairs = recognizers.map((r) => r.minLetterDigitPair ?? 0);
   // Recognizers bounding their match length share a slot per length for the digits-within check.
   const spans: number[] = [];
   const spanSlots = recognizers.map((r, k) => {
@@ -145,6 +146,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       if (neededRun[r]! > 0 && (runs ??= textRuns(text)).longestDigitRun < neededRun[r]!) continue;
       if (neededCapitals[r]! > 0 && (runs ??= textRuns(text)).longestCapitalRun < neededCapitals[r]!)
         continue;
+      if (neededPairs[r]! > 0 && (runs ??= textRuns(text)).letterDigitPair < neededPairs[r]!) continue;
       const spanSlot = spanSlots[r]!;
       if (spanSlot >= 0) {
         let most = digitsWithinSpan[spanSlot];

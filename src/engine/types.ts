@@ -91,6 +91,11 @@ export interface Recognizer {
    */
   readonly minCapitalRun?: number;
   /**
+   * The letter next to a digit every match holds (see `minLetterDigitPair`): 1 any ASCII letter,
+   * 2 a capital. `analyze` skips the recognizer on text without such a pair. Absent or 0: always run.
+   */
+  readonly minLetterDigitPair?: number;
+  /**
    * Candidate findings inside `window`. Offsets are absolute (into `text`). `scratch` is the
    * calling analyzer's working memory, for recognizers that reuse buffers between calls.
    */

@@ -37,13 +37,21 @@ describe('runs in a text', () => {
       longestDigitRun: 3,
       longestCapitalRun: 4,
       digits: 5,
+      letterDigitPair: 2,
     });
     assert.deepEqual(textRuns('7a88'), {
       digitRuns: [0, 1, 2, 4],
       longestDigitRun: 2,
       longestCapitalRun: 2,
       digits: 3,
+      letterDigitPair: 1,
     });
-    assert.deepEqual(textRuns(''), { digitRuns: [], longestDigitRun: 0, longestCapitalRun: 0, digits: 0 });
+    assert.deepEqual(textRuns(''), {
+      digitRuns: [],
+      longestDigitRun: 0,
+      longestCapitalRun: 0,
+      digits: 0,
+      letterDigitPair: 0,
+    });
   });
 });

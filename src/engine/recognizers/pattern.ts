@@ -1,5 +1,6 @@
 import { VeilError } from '../../errors/veil-error.js';
 import { minCapitalRun } from '../scan/capital-runs.js';
+import { minLetterDigitPair } from '../scan/letter-digit.js';
 import { maxMatchLength, minDigitRun, minDigits } from '../scan/min-digits.js';
 import { requiredChars } from '../scan/required-char.js';
 import { digitRunTrigger, TRIGGERS } from '../scan/triggers.js';
@@ -61,6 +62,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
     maxLength: Math.max(...compiled.map((pattern) => maxMatchLength(pattern.regex))),
     minDigitRun: Math.min(...compiled.map((pattern) => minDigitRun(pattern.regex))),
     minCapitalRun: Math.min(...compiled.map((pattern) => minCapitalRun(pattern.regex))),
+    minLetterDigitPair: Math.min(...compiled.map((pattern) => minLetterDigitPair(pattern.regex))),
     find(text: string, window: TextWindow): Finding[] {
       const found: Finding[] = [];
       const slice =

@@ -1,8 +1,10 @@
+import { isLetterCode } from './letter-digit.js';
 import type { DigitRuns } from './windows.js';
 
 /**
  * What the prefilters of `analyze` read from a text, gathered in one pass over it: the runs of
- * ASCII digits, the longest of them, the longest run of `[A-Z0-9]` and the number of digits.
+ * ASCII digits, the longest of them, the longest run of `[A-Z0-9]`, the number of digits and
+ * whether a letter stands next to a digit.
  * Made per call and handed on, never kept between calls.
  */
 export interface TextRuns {
@@ -11,6 +13,11 @@ export interface TextRuns {
   readonly longestDigitRun: number;
   readonly longestCapitalRun: number;
   readonly digits: number;
+  /**
+   * The surest letter-and-digit pair the text holds (see `minLetterDigitPair`): 2 when a capital
+   * `A`–`Z` stands next to a digit, 1 when only another letter does, 0 when no letter does.
+   */
+  readonly letterDigitPair: number;
 }
 
 /**
@@ -18,7 +25,7 @@ export interface TextRuns {
  *
  * @example
  * ```ts
- * textRuns('AB 12 345X'); // { digitRuns: [3, 5, 6, 9], longestDigitRun: 3, longestCapitalRun: 4, digits: 5 }
+ * textRuns('AB 12 345X'); // { digitRuns: [3, 5, 6, 9], longestDigitRun: 3, longestCapitalRun: 4, digits: 5, letterDigitPair: 2 }
  * ```
  */
 export function textRuns(text: string): TextRuns {
@@ -28,26 +35,37 @@ export function textRuns(text: string): TextRuns {
   let capitals = 0;
   let longestCapitalRun = 0;
   let digits = 0;
+  let pair = 0;
+  // The pair a digit would make with the character before it (2 after a capital, 1 after a letter).
+  let afterLetter = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 0x30 && code <= 0x39) {
       digits++;
+      if (afterLetter > pair) pair = afterLetter;
+      afterLetter = 0;
       if (start < 0) start = i;
       if (++capitals > longestCapitalRun) longestCapitalRun = capitals;
       continue;
     }
     if (start >= 0) {
+      // A letter right after the digit run.
+      if (isLetterCode(code) && pair < 2) pair = Math.max(pair, code >= 0x41 && code <= 0x5a ? 2 : 1);
       runs.push(start, i);
       if (i - start > longestDigitRun) longestDigitRun = i - start;
       start = -1;
     }
     if (code >= 0x41 && code <= 0x5a) {
+      afterLetter = 2;
       if (++capitals > longestCapitalRun) longestCapitalRun = capitals;
-    } else capitals = 0;
+    } else {
+      capitals = 0;
+      afterLetter = code >= 0x61 && isLetterCode(code) ? 1 : 0;
+    }
   }
   if (start >= 0) {
     runs.push(start, text.length);
     if (text.length - start > longestDigitRun) longestDigitRun = text.length - start;
   }
-  return { digitRuns: runs, longestDigitRun, longestCapitalRun, digits };
+  return { digitRuns: runs, longestDigitRun, longestCapitalRun, digits, letterDigitPair: pair };
 }
