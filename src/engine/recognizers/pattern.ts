@@ -3,6 +3,7 @@ import { minCapitalRun } from '../scan/capital-runs.js';
 import { minLetterDigitPair } from '../scan/letter-digit.js';
 import { maxMatchLength, minDigitRun, minDigits } from '../scan/min-digits.js';
 import { requiredChars } from '../scan/required-char.js';
+import { holdsAnyWord, requiredWords } from '../scan/required-words.js';
 import { digitRunTrigger, TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { validatorNamed, type Validator } from '../validators/index.js';
@@ -44,12 +45,25 @@ export interface PatternRecognizerDefinition {
  */
 export function patternRecognizer(definition: PatternRecognizerDefinition): Recognizer {
   const validator = resolveValidator(definition);
+  const wordLists: (readonly string[])[] = [];
+  const wordKeys: string[] = [];
+  /** Patterns requiring the same words share one search per window (see `requiredWords`). */
+  const wordListOf = (words: readonly string[] | undefined): number => {
+    if (words === undefined) return -1;
+    const key = words.join('\n');
+    const known = wordKeys.indexOf(key);
+    if (known >= 0) return known;
+    if (wordKeys.length >= 30) return -1;
+    wordLists.push(words);
+    return wordKeys.push(key) - 1;
+  };
   const compiled = definition.patterns.map((pattern) => ({
     // The `d` flag (match indices) slows every exec, so only patterns reporting a group use it.
     regex: withFlags(pattern.regex, (pattern.group ?? 0) === 0 ? 'g' : 'gd'),
     score: pattern.score,
     group: pattern.group ?? 0,
     required: requiredChars(pattern.regex),
+    words: wordListOf(requiredWords(pattern.regex)),
   }));
   const validatedScore = definition.validatedScore;
   return {
@@ -67,9 +81,20 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
       const found: Finding[] = [];
       const slice =
         window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
-      for (const { regex, score, group, required } of compiled) {
+      // Bit k: word list k was looked for in this window, and was found.
+      let searched = 0;
+      let present = 0;
+      for (const { regex, score, group, required, words } of compiled) {
         // A window without any of the characters one of which every match holds is not scanned.
         if (required !== undefined && !holdsAny(slice, required)) continue;
+        if (words >= 0) {
+          const bit = 1 << words;
+          if (!(searched & bit)) {
+            searched |= bit;
+            if (holdsAnyWord(slice, wordLists[words]!)) present |= bit;
+          }
+          if (!(present & bit)) continue;
+        }
         regex.lastIndex = 0;
         for (let match = regex.exec(slice); match !== null; match = regex.exec(slice)) {
           if (match[0].length === 0) {
