@@ -50,6 +50,32 @@ function presentArtifact(row: ArtifactRow): Artifact {
   };
 }
 
+/** An artifacts row as `json_agg` gives it: timestamps as text. */
+export type ArtifactJson = Omit<ArtifactRow, 'delete_after' | 'created_at' | 'size_bytes'> & {
+  readonly size_bytes: number | string;
+  readonly delete_after: string;
+  readonly created_at: string;
+};
+
+/**
+ * Artifacts from rows aggregated as JSON (`json_agg(a)` over `artifacts a`), in their order.
+ *
+ * @example
+ * ```ts
+ * const artifacts = artifactsFromJson(row.artifacts_json);
+ * ```
+ */
+export function artifactsFromJson(rows: readonly ArtifactJson[]): Artifact[] {
+  return rows.map((r) =>
+    presentArtifact({
+      ...r,
+      size_bytes: toNumber(r.size_bytes),
+      delete_after: new Date(r.delete_after),
+      created_at: new Date(r.created_at),
+    }),
+  );
+}
+
 /**
  * A job's artifacts, oldest first, read with the caller's transaction (already under the
  * tenant's scope).

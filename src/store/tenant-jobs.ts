@@ -9,8 +9,8 @@ import { VeilError } from '../errors/veil-error.js';
 import type { JobRow, JobStatus, Schema } from './schema.js';
 import { checkId, constraintError, TenantRepository } from './repository.js';
 import type { StoreContext } from './repository.js';
-import { jobArtifacts } from './tenant-artifacts.js';
-import type { Artifact, TenantArtifacts } from './tenant-artifacts.js';
+import { artifactsFromJson } from './tenant-artifacts.js';
+import type { Artifact, ArtifactJson, TenantArtifacts } from './tenant-artifacts.js';
 
 export type { JobStatus } from './schema.js';
 
@@ -252,14 +252,20 @@ export class TenantJobs extends TenantRepository {
     trx: Kysely<Schema>,
     id: string,
   ): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
+    // One statement: the artifacts come as a JSON array beside the job's row (a step reads the
+    // job once or twice, and each round trip costs more than the aggregation).
     const row = await trx
       .selectFrom('jobs')
       .selectAll()
+      .select(
+        sql<ArtifactJson[]>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
+          from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`.as('artifacts_json'),
+      )
       .where('tenant_id', '=', this.tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    return { job: presentJob(row), artifacts: await jobArtifacts(trx, this.tenantId, id) };
+    return { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) };
   }
 
   /**

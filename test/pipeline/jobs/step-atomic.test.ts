@@ -121,6 +121,8 @@ for (const driver of DRIVERS) {
         'original',
         'parsed',
       ]);
+      // Read as one statement (the artifacts aggregated as JSON), it matches a plain read.
+      assert.deepEqual(retried.after?.artifacts, await forTenant(store, TENANT).artifacts.listForJob(jobId));
       const index = await indexed(database.handle, jobId);
       // canaryText holds one e-mail address and one SSN, both direct identifiers.
       assert.equal(index, 2);
