@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { ErrorCode } from '../../errors/catalogue.js';
 import type { RetentionClass } from '../../policy/index.js';
-import { scheduleRetention } from '../../privacy/retention/ledger.js';
+import { applyRetention, planRetention } from '../../privacy/retention/ledger.js';
 import { forTenant, withTenantScope } from '../../store/index.js';
 import type { Artifact, JobStatus, Schema, StoreContext } from '../../store/index.js';
 import type { JobPayload } from './queues.js';
@@ -93,21 +93,16 @@ export async function completeJobIn(
   from: readonly JobStatus[] = ['running'],
 ): Promise<boolean> {
   const endedAt = new Date();
+  const schedule = await planRetention(trx, payload.tenantId, payload.jobId, windows, endedAt);
   const done = await trx
     .updateTable('jobs')
-    .set({ status: 'succeeded', ended_at: endedAt, updated_at: endedAt })
+    .set({ status: 'succeeded', ended_at: endedAt, updated_at: endedAt, delete_after: schedule.last })
     .where('tenant_id', '=', payload.tenantId)
     .where('id', '=', payload.jobId)
     .where('status', 'in', [...from])
     .executeTakeFirst();
   if (done.numUpdatedRows === 0n) return false;
-  const last = await scheduleRetention(trx, payload.tenantId, payload.jobId, windows, endedAt);
-  await trx
-    .updateTable('jobs')
-    .set({ delete_after: last })
-    .where('tenant_id', '=', payload.tenantId)
-    .where('id', '=', payload.jobId)
-    .execute();
+  await applyRetention(trx, schedule);
   return true;
 }
 
