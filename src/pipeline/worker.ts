@@ -12,7 +12,7 @@ import { enqueueStep, FAILED_QUEUE, FUSED_QUEUE, JOB_STEPS, payloadOf, STEP_QUEU
 import type { JobPayload, JobStep } from './jobs/queues.js';
 import { discardArtifacts, failJob } from './jobs/records.js';
 import { createJobTasks, jobSnapshot, stepEnv } from './jobs/steps.js';
-import type { JobModelServices, JobSnapshot, StepServices } from './jobs/steps.js';
+import type { JobModelServices, JobSnapshot, StepOutcome, StepServices } from './jobs/steps.js';
 import { runFusedSteps } from './jobs/fused.js';
 import { workInBatches } from './batched-worker.js';
 
@@ -165,9 +165,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   ): Promise<{ readonly next: JobStep | null; readonly after: JobSnapshot } | undefined> => {
     const env = await stepEnv(store, payload, step, found);
     if (env === undefined) return undefined;
-    let next: JobStep | null;
+    let outcome: StepOutcome;
     try {
-      next = await tasks[step].run(env);
+      outcome = await tasks[step].run(env);
     } catch (error) {
       const code = permanentCode(error);
       if (code !== undefined) {
@@ -182,15 +182,17 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       throw new Error(`veil job step ${step} failed (${seen})`);
     }
     // A failure hook or a deletion may have run meanwhile: sweep anything this run wrote. The
-    // same read is what the next step of a fused run starts from.
-    const after = await jobSnapshot(store, payload);
+    // same read (the step's own closing read, when it wrote anything) is what the next step of a
+    // fused run starts from.
+    const after =
+      outcome.after === undefined ? await jobSnapshot(store, payload) : (outcome.after ?? undefined);
     const status = after?.job.status;
     if (after === undefined || status === 'failed' || status === 'cancelled') {
       if (status === 'failed') await discardArtifacts(store, payload);
       return undefined;
     }
     report({ kind: 'step-done', step, ...payload });
-    return { next, after };
+    return { next: outcome.next, after };
   };
 
   const runStep = async (step: JobStep, message: PgBoss.JobWithMetadata<object>): Promise<void> => {

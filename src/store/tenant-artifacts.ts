@@ -50,6 +50,32 @@ function presentArtifact(row: ArtifactRow): Artifact {
   };
 }
 
+/** An artifacts row as `json_agg` gives it: timestamps as text. */
+export type ArtifactJson = Omit<ArtifactRow, 'delete_after' | 'created_at' | 'size_bytes'> & {
+  readonly size_bytes: number | string;
+  readonly delete_after: string;
+  readonly created_at: string;
+};
+
+/**
+ * Artifacts from rows aggregated as JSON (`json_agg(a)` over `artifacts a`), in their order.
+ *
+ * @example
+ * ```ts
+ * const artifacts = artifactsFromJson(row.artifacts_json);
+ * ```
+ */
+export function artifactsFromJson(rows: readonly ArtifactJson[]): Artifact[] {
+  return rows.map((r) =>
+    presentArtifact({
+      ...r,
+      size_bytes: toNumber(r.size_bytes),
+      delete_after: new Date(r.delete_after),
+      created_at: new Date(r.created_at),
+    }),
+  );
+}
+
 /**
  * A job's artifacts, oldest first, read with the caller's transaction (already under the
  * tenant's scope).
@@ -166,25 +192,77 @@ export class TenantArtifacts extends TenantRepository {
   async insertStaged(trx: Kysely<Schema>, staged: readonly StagedArtifact[]): Promise<Artifact[]> {
     if (staged.length === 0) return [];
     try {
-      const rows = await trx
-        .insertInto('artifacts')
-        .values(
-          staged.map(({ id, input, ref, sizeBytes }) => ({
-            tenant_id: this.tenantId,
-            id,
-            job_id: input.jobId,
-            class: input.artifactClass,
-            blob_name: ref.name,
-            size_bytes: sizeBytes,
-            delete_after: input.deleteAfter,
-          })),
-        )
-        .returningAll()
-        .execute();
+      const rows = await trx.insertInto('artifacts').values(this.#rowsOf(staged)).returningAll().execute();
       return rows.map(presentArtifact);
     } catch (error) {
       throw constraintError(error, 'artifact');
     }
+  }
+
+  /**
+   * {@link TenantArtifacts.insertStaged} for artifacts under fixed ids that another run may have
+   * written first: an id already present keeps its row (`on conflict do nothing`, so the caller's
+   * transaction is not aborted), and its staged blob is returned among `unused` for the caller to
+   * {@link TenantArtifacts.discard} once the transaction has committed.
+   *
+   * @example
+   * ```ts
+   * const { unused } = await withTenantScope(db, tenantId, (trx) => repos.artifacts.insertStagedOnce(trx, staged));
+   * await repos.artifacts.discard(unused);
+   * ```
+   */
+  async insertStagedOnce(
+    trx: Kysely<Schema>,
+    staged: readonly StagedArtifact[],
+  ): Promise<{ readonly inserted: Artifact[]; readonly unused: StagedArtifact[] }> {
+    if (staged.length === 0) return { inserted: [], unused: [] };
+    try {
+      const rows = await trx
+        .insertInto('artifacts')
+        .values(this.#rowsOf(staged))
+        .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
+        .returningAll()
+        .execute();
+      const written = new Set(rows.map((r) => r.id));
+      return {
+        inserted: rows.map(presentArtifact),
+        unused: staged.filter((s) => !written.has(s.id)),
+      };
+    } catch (error) {
+      throw constraintError(error, 'artifact');
+    }
+  }
+
+  #rowsOf(staged: readonly StagedArtifact[]) {
+    return staged.map(({ id, input, ref, sizeBytes }) => ({
+      tenant_id: this.tenantId,
+      id,
+      job_id: input.jobId,
+      class: input.artifactClass,
+      blob_name: ref.name,
+      size_bytes: sizeBytes,
+      delete_after: input.deleteAfter,
+    }));
+  }
+
+  /**
+   * Deletes the rows of artifacts whose blobs the caller has already deleted
+   * ({@link TenantArtifacts.deleteStored}'s order: blob first, then row), inside the caller's
+   * transaction under this tenant's scope. Returns how many rows went.
+   *
+   * @example
+   * ```ts
+   * await withTenantScope(db, tenantId, (trx) => repos.artifacts.deleteRowsIn(trx, [artifact.id]));
+   * ```
+   */
+  async deleteRowsIn(trx: Kysely<Schema>, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await trx
+      .deleteFrom('artifacts')
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', 'in', [...ids])
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /**

@@ -9,8 +9,8 @@ import { VeilError } from '../errors/veil-error.js';
 import type { JobRow, JobStatus, Schema } from './schema.js';
 import { checkId, constraintError, TenantRepository } from './repository.js';
 import type { StoreContext } from './repository.js';
-import { jobArtifacts } from './tenant-artifacts.js';
-import type { Artifact, TenantArtifacts } from './tenant-artifacts.js';
+import { artifactsFromJson } from './tenant-artifacts.js';
+import type { Artifact, ArtifactJson, TenantArtifacts } from './tenant-artifacts.js';
 
 export type { JobStatus } from './schema.js';
 
@@ -236,16 +236,36 @@ export class TenantJobs extends TenantRepository {
    * ```
    */
   async getWithArtifacts(id: string): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
-    return this.scoped(async (trx) => {
-      const row = await trx
-        .selectFrom('jobs')
-        .selectAll()
-        .where('tenant_id', '=', this.tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (row === undefined) return undefined;
-      return { job: presentJob(row), artifacts: await jobArtifacts(trx, this.tenantId, id) };
-    });
+    return this.scoped((trx) => this.getWithArtifactsIn(trx, id));
+  }
+
+  /**
+   * {@link TenantJobs.getWithArtifacts} inside the caller's transaction, which must already be
+   * under this tenant's scope: a job step reads the job it leaves in the transaction that wrote it.
+   *
+   * @example
+   * ```ts
+   * const found = await withTenantScope(db, 'acme', (trx) => repos.jobs.getWithArtifactsIn(trx, id));
+   * ```
+   */
+  async getWithArtifactsIn(
+    trx: Kysely<Schema>,
+    id: string,
+  ): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
+    // One statement: the artifacts come as a JSON array beside the job's row (a step reads the
+    // job once or twice, and each round trip costs more than the aggregation).
+    const row = await trx
+      .selectFrom('jobs')
+      .selectAll()
+      .select(
+        sql<ArtifactJson[]>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
+          from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`.as('artifacts_json'),
+      )
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) };
   }
 
   /**
@@ -325,23 +345,34 @@ export class TenantJobs extends TenantRepository {
    * await repos.jobs.update(id, { status: 'succeeded', countsByType: { EMAIL_ADDRESS: 2 } });
    * ```
    */
-  async update(id: string, change: JobUpdate): Promise<Job | undefined> {
+  update(id: string, change: JobUpdate): Promise<Job | undefined> {
+    return this.scoped((trx) => this.updateIn(trx, id, change));
+  }
+
+  /**
+   * {@link TenantJobs.update} inside the caller's transaction, which must already be under this
+   * tenant's scope.
+   *
+   * @example
+   * ```ts
+   * await withTenantScope(db, 'acme', (trx) => repos.jobs.updateIn(trx, id, { countsByType: { PERSON: 1 } }));
+   * ```
+   */
+  async updateIn(trx: Kysely<Schema>, id: string, change: JobUpdate): Promise<Job | undefined> {
     const counts = change.countsByType === undefined ? undefined : checkCounts(change.countsByType);
     try {
-      const row = await this.scoped((trx) =>
-        trx
-          .updateTable('jobs')
-          .set({
-            ...(change.status === undefined ? {} : { status: change.status }),
-            ...(change.errorCode === undefined ? {} : { error_code: change.errorCode }),
-            ...(counts === undefined ? {} : { counts_by_type: counts }),
-            updated_at: new Date(),
-          })
-          .where('tenant_id', '=', this.tenantId)
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst(),
-      );
+      const row = await trx
+        .updateTable('jobs')
+        .set({
+          ...(change.status === undefined ? {} : { status: change.status }),
+          ...(change.errorCode === undefined ? {} : { error_code: change.errorCode }),
+          ...(counts === undefined ? {} : { counts_by_type: counts }),
+          updated_at: new Date(),
+        })
+        .where('tenant_id', '=', this.tenantId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
       return row === undefined ? undefined : presentJob(row);
     } catch (error) {
       throw constraintError(error, 'job');

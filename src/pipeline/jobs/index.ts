@@ -56,6 +56,7 @@ export {
   type JobModelServices,
   type JobTask,
   type StepEnv,
+  type StepOutcome,
   type StepServices,
 } from './steps.js';
 export { failJob } from './records.js';

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { ErrorCode } from '../../errors/catalogue.js';
 import type { RetentionClass } from '../../policy/index.js';
-import { scheduleRetention } from '../../privacy/retention/ledger.js';
+import { applyRetention, planRetention } from '../../privacy/retention/ledger.js';
 import { forTenant, withTenantScope } from '../../store/index.js';
 import type { Artifact, JobStatus, Schema, StoreContext } from '../../store/index.js';
 import type { JobPayload } from './queues.js';
@@ -18,27 +18,44 @@ import type { JobPayload } from './queues.js';
  * await transitionJob(db, payload, ['queued'], 'running');
  * ```
  */
-export async function transitionJob(
+export function transitionJob(
   db: Kysely<Schema>,
   payload: JobPayload,
   from: readonly JobStatus[],
   to: JobStatus,
   errorCode: ErrorCode | null = null,
 ): Promise<boolean> {
-  const result = await withTenantScope(db, payload.tenantId, (trx) =>
-    trx
-      .updateTable('jobs')
-      .set({
-        status: to,
-        error_code: errorCode,
-        updated_at: new Date(),
-        ...(to === 'queued' || to === 'running' ? {} : { ended_at: new Date() }),
-      })
-      .where('tenant_id', '=', payload.tenantId)
-      .where('id', '=', payload.jobId)
-      .where('status', 'in', [...from])
-      .executeTakeFirst(),
-  );
+  return withTenantScope(db, payload.tenantId, (trx) => transitionJobIn(trx, payload, from, to, errorCode));
+}
+
+/**
+ * {@link transitionJob} inside the caller's transaction, under the job's tenant scope: a step
+ * moves the job in the transaction that writes the rest of its rows.
+ *
+ * @example
+ * ```ts
+ * await withTenantScope(db, payload.tenantId, (trx) => transitionJobIn(trx, payload, ['queued'], 'running'));
+ * ```
+ */
+export async function transitionJobIn(
+  trx: Kysely<Schema>,
+  payload: JobPayload,
+  from: readonly JobStatus[],
+  to: JobStatus,
+  errorCode: ErrorCode | null = null,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('jobs')
+    .set({
+      status: to,
+      error_code: errorCode,
+      updated_at: new Date(),
+      ...(to === 'queued' || to === 'running' ? {} : { ended_at: new Date() }),
+    })
+    .where('tenant_id', '=', payload.tenantId)
+    .where('id', '=', payload.jobId)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
@@ -52,31 +69,41 @@ export async function transitionJob(
  * await completeJob(db, payload, retentionWindows(policy, days));
  * ```
  */
-export async function completeJob(
+export function completeJob(
   db: Kysely<Schema>,
   payload: JobPayload,
   windows: Readonly<Record<RetentionClass, number>>,
   from: readonly JobStatus[] = ['running'],
 ): Promise<boolean> {
-  return withTenantScope(db, payload.tenantId, async (trx) => {
-    const endedAt = new Date();
-    const done = await trx
-      .updateTable('jobs')
-      .set({ status: 'succeeded', ended_at: endedAt, updated_at: endedAt })
-      .where('tenant_id', '=', payload.tenantId)
-      .where('id', '=', payload.jobId)
-      .where('status', 'in', [...from])
-      .executeTakeFirst();
-    if (done.numUpdatedRows === 0n) return false;
-    const last = await scheduleRetention(trx, payload.tenantId, payload.jobId, windows, endedAt);
-    await trx
-      .updateTable('jobs')
-      .set({ delete_after: last })
-      .where('tenant_id', '=', payload.tenantId)
-      .where('id', '=', payload.jobId)
-      .execute();
-    return true;
-  });
+  return withTenantScope(db, payload.tenantId, (trx) => completeJobIn(trx, payload, windows, from));
+}
+
+/**
+ * {@link completeJob} inside the caller's transaction, under the job's tenant scope.
+ *
+ * @example
+ * ```ts
+ * await withTenantScope(db, payload.tenantId, (trx) => completeJobIn(trx, payload, windows, ['running']));
+ * ```
+ */
+export async function completeJobIn(
+  trx: Kysely<Schema>,
+  payload: JobPayload,
+  windows: Readonly<Record<RetentionClass, number>>,
+  from: readonly JobStatus[] = ['running'],
+): Promise<boolean> {
+  const endedAt = new Date();
+  const schedule = await planRetention(trx, payload.tenantId, payload.jobId, windows, endedAt);
+  const done = await trx
+    .updateTable('jobs')
+    .set({ status: 'succeeded', ended_at: endedAt, updated_at: endedAt, delete_after: schedule.last })
+    .where('tenant_id', '=', payload.tenantId)
+    .where('id', '=', payload.jobId)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  if (done.numUpdatedRows === 0n) return false;
+  await applyRetention(trx, schedule);
+  return true;
 }
 
 /**

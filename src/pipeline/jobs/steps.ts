@@ -3,7 +3,14 @@
  * artifact with the step's fixed id, or the job's status) and does its work only when it finds
  * none, so a step re-run after a crash resumes without writing its output twice. Content is
  * decrypted in memory only, and every output is stored encrypted.
+ *
+ * A step writes its rows (artifacts, counts, subject index, output class, status) in one
+ * transaction, which also reads the job as the step leaves it: a step is recorded whole or not
+ * at all. Its blobs are stored before that transaction and its keys read before it, so a
+ * transaction never waits for a second pooled connection, and a crash leaves at most an orphan
+ * ciphertext, never a row without its blob.
  */
+import type { Kysely } from 'kysely';
 import type { DatabaseTokenVault } from '../../store/token-vault.js';
 import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { Keyring } from '../../crypto/keyring.js';
@@ -15,20 +22,21 @@ import type { AnalyzeText } from '../../engine/chunked.js';
 import { anonymizeVerified } from '../../engine/anonymize/index.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/index.js';
 import type { Finding } from '../../engine/types.js';
-import { VeilError, isVeilError } from '../../errors/veil-error.js';
+import { VeilError } from '../../errors/veil-error.js';
 import { analyzeOptionsFromPolicy, planFromPolicy, retentionWindows } from '../../policy/index.js';
-import { indexSubjects } from '../../privacy/dsr/subject-index.js';
+import { insertSubjectIndex, subjectIndexRows } from '../../privacy/dsr/subject-index.js';
+import type { SubjectIndexRows } from '../../privacy/dsr/subject-index.js';
 import { vaultSubjectOf } from '../../privacy/dsr/requests.js';
 import {
-  recordOutputClass,
+  insertOutputClass,
   releasedInFields,
   releasedInRedacted,
   releasedInText,
 } from '../../privacy/risk/outputs.js';
 import type { ReleasedValue, RiskOutputKind } from '../../privacy/risk/outputs.js';
-import { forTenant } from '../../store/index.js';
-import type { Artifact, Job, StoreContext, TenantRepositories } from '../../store/index.js';
-import { completeJob, transitionJob } from './records.js';
+import { forTenant, withTenantScope } from '../../store/index.js';
+import type { Artifact, Job, Schema, StoreContext, TenantRepositories } from '../../store/index.js';
+import { completeJobIn, transitionJob, transitionJobIn } from './records.js';
 import type { JobPayload, JobStep } from './queues.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
 import type { ArtifactClass, JobManifest } from './request.js';
@@ -72,11 +80,22 @@ export interface JobSnapshot {
   readonly artifacts: readonly Artifact[];
 }
 
+/** How a step's run ended. */
+export interface StepOutcome {
+  /** The step that follows, or null at the end. */
+  readonly next: JobStep | null;
+  /**
+   * The job and its artifacts as read at the end of the transaction that wrote the step's rows
+   * (null: the job was gone by then); absent when the step found its work done and wrote nothing.
+   */
+  readonly after?: JobSnapshot | null;
+}
+
 /** One step of a job. */
 export interface JobTask {
   readonly step: JobStep;
-  /** Runs the step (or finds it done) and names the step that follows, or null at the end. */
-  run(env: StepEnv): Promise<JobStep | null>;
+  /** Runs the step (or finds it done) and names the step that follows. */
+  run(env: StepEnv): Promise<StepOutcome>;
 }
 
 /** What the steps share: keys for keyed operators, a token vault, and cached analyzers. */
@@ -136,6 +155,9 @@ const extractsFields = (manifest: JobManifest): boolean =>
 const extracts = (manifest: JobManifest): boolean =>
   manifest.outputs.includes('fields') || manifest.outputs.includes('text');
 
+/** An output's class as `insertOutputClass` writes it. */
+type OutputClassRecord = Parameters<typeof insertOutputClass>[1];
+
 interface FindingsArtifact {
   readonly version: 1;
   readonly findings: readonly Finding[];
@@ -161,22 +183,63 @@ async function readArtifact(env: StepEnv, artifactClass: ArtifactClass): Promise
   return content;
 }
 
-/** Stores a step's output under its fixed id; a concurrent run that stored it first wins. */
-async function putOnce(env: StepEnv, artifactClass: ArtifactClass, content: Uint8Array): Promise<void> {
-  try {
-    await env.repos.artifacts.put(
-      {
-        id: artifactId(env.payload.jobId, artifactClass),
-        jobId: env.payload.jobId,
+/** What a step records when it ends, in one transaction. */
+interface StepWrites {
+  /** Outputs under the step's fixed ids: blobs stored first, rows in the transaction. */
+  readonly outputs?: ReadonlyArray<{ readonly artifactClass: ArtifactClass; readonly content: Uint8Array }>;
+  /** Artifacts the step deletes: blobs first (as `deleteStored`), rows in the transaction. */
+  readonly removes?: readonly Artifact[];
+  /** The step's other rows, written with the caller's transaction only (no other connection). */
+  readonly rows?: (trx: Kysely<Schema>) => Promise<unknown>;
+}
+
+/**
+ * Records a step: its blobs, then one transaction with its rows and the read of the job it
+ * leaves. An output another run of the step stored first keeps that run's row; this run's blob
+ * of it is deleted after the commit.
+ */
+async function commitStep(env: StepEnv, next: JobStep | null, writes: StepWrites): Promise<StepOutcome> {
+  const { payload, repos, store } = env;
+  const staged = await repos.artifacts.stage(
+    (writes.outputs ?? []).map(({ artifactClass, content }) => ({
+      input: {
+        id: artifactId(payload.jobId, artifactClass),
+        jobId: payload.jobId,
         artifactClass,
         deleteAfter: env.job.deleteAfter,
       },
       content,
-    );
+    })),
+  );
+  const removes = writes.removes ?? [];
+  let committing = false;
+  let settled: { after: JobSnapshot | undefined; unused: typeof staged };
+  try {
+    // A crash between a blob's deletion and its row's leaves a row that the next run deletes again.
+    for (const a of removes)
+      await store.blobs.delete({
+        tenantId: payload.tenantId,
+        artifactClass: a.artifactClass,
+        name: a.blobName,
+      });
+    settled = await withTenantScope(store.db, payload.tenantId, async (trx) => {
+      await repos.artifacts.deleteRowsIn(
+        trx,
+        removes.map((a) => a.id),
+      );
+      await writes.rows?.(trx);
+      const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
+      const after = await repos.jobs.getWithArtifactsIn(trx, payload.jobId);
+      committing = true;
+      return { after, unused };
+    });
   } catch (error) {
-    if (isVeilError(error) && error.code === 'VEIL_CONFLICT') return;
+    // Not when the commit itself failed: it may have landed, and its rows would lose their blobs.
+    if (!committing) await repos.artifacts.discard(staged);
     throw error;
   }
+  await repos.artifacts.discard(settled.unused);
+  return { next, after: settled.after ?? null };
 }
 
 function json(value: unknown): Buffer {
@@ -256,42 +319,42 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
   const intake: JobTask = {
     step: 'intake',
     async run(env) {
-      if (env.job.status === 'queued') {
-        // Checks the request before any work: the policy must be the one the row names.
-        await manifestOf(env);
-        if (!has(env, ARTIFACT.original))
-          throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the job has no original document');
-        await transitionJob(env.store.db, env.payload, ['queued'], 'running');
-      }
-      return 'parse';
+      if (env.job.status !== 'queued') return { next: 'parse' };
+      // Checks the request before any work: the policy must be the one the row names.
+      await manifestOf(env);
+      if (!has(env, ARTIFACT.original))
+        throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the job has no original document');
+      return commitStep(env, 'parse', {
+        rows: (trx) => transitionJobIn(trx, env.payload, ['queued'], 'running'),
+      });
     },
   };
 
   const parse: JobTask = {
     step: 'parse',
     async run(env) {
-      if (!has(env, ARTIFACT.parsed) && !has(env, ARTIFACT.findings)) {
-        const manifest = await manifestOf(env);
-        const bytes = await readArtifact(env, ARTIFACT.original);
-        // With an extraction, only its pages and regions are read, and the layout is kept (until
-        // the job finishes) for the extract step. A layout-bearing document read whole keeps its
-        // layout for the anonymise step too, which redacts it from the detect step's findings
-        // rather than parsing (and OCR-ing) and detecting it a second time. Otherwise only the text.
-        const keepLayout =
-          (manifest.extraction !== undefined && extracts(manifest)) ||
-          (manifest.outputs.includes('redacted') && readsWhole(manifest));
-        const scope = manifest.extraction;
-        const read = keepLayout
-          ? await jobDocument(bytes, manifest.mediaType, scope)
-          : await jobText(bytes, manifest.mediaType, scope);
-        // The text route's document is its lines again: the anonymise step does not need it.
-        const parsed: ParsedArtifact =
-          read.route === 'text' && !(manifest.extraction !== undefined && extracts(manifest))
-            ? { route: read.route, text: read.text }
-            : read;
-        await putOnce(env, ARTIFACT.parsed, json(parsed));
-      }
-      return 'detect';
+      if (has(env, ARTIFACT.parsed) || has(env, ARTIFACT.findings)) return { next: 'detect' };
+      const manifest = await manifestOf(env);
+      const bytes = await readArtifact(env, ARTIFACT.original);
+      // With an extraction, only its pages and regions are read, and the layout is kept (until
+      // the job finishes) for the extract step. A layout-bearing document read whole keeps its
+      // layout for the anonymise step too, which redacts it from the detect step's findings
+      // rather than parsing (and OCR-ing) and detecting it a second time. Otherwise only the text.
+      const keepLayout =
+        (manifest.extraction !== undefined && extracts(manifest)) ||
+        (manifest.outputs.includes('redacted') && readsWhole(manifest));
+      const scope = manifest.extraction;
+      const read = keepLayout
+        ? await jobDocument(bytes, manifest.mediaType, scope)
+        : await jobText(bytes, manifest.mediaType, scope);
+      // The text route's document is its lines again: the anonymise step does not need it.
+      const parsed: ParsedArtifact =
+        read.route === 'text' && !(manifest.extraction !== undefined && extracts(manifest))
+          ? { route: read.route, text: read.text }
+          : read;
+      return commitStep(env, 'detect', {
+        outputs: [{ artifactClass: ARTIFACT.parsed, content: json(parsed) }],
+      });
     },
   };
 
@@ -302,6 +365,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       const manifest = await manifestOf(env);
       const stored = await readIfPresent(env, ARTIFACT.findings);
       let findings: readonly Finding[];
+      let index: SubjectIndexRows | undefined;
       if (stored !== undefined) {
         findings = parseJson<FindingsArtifact>(stored).findings;
       } else {
@@ -318,22 +382,36 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           score: f.score,
           recognizer: f.recognizer,
         }));
-        // Before the findings are stored, so a re-run after a crash indexes again (idempotently):
-        // keyed HMACs of the direct identifiers, for data-subject requests.
-        await indexSubjects(
-          { db: env.store.db, keyring: services.keyring },
+        // Keyed HMACs of the direct identifiers, for data-subject requests: written with the
+        // findings, so a step that stored its findings has indexed them.
+        index = await subjectIndexRows(
+          services.keyring,
           env.payload.tenantId,
           jobId,
           findings.map((f) => ({ type: f.type, value: parsed.text.slice(f.start, f.end) })),
         );
-        await putOnce(env, ARTIFACT.findings, json({ version: 1, findings } satisfies FindingsArtifact));
       }
-      await env.repos.jobs.update(jobId, { countsByType: countByType(findings) });
-      return manifest.outputs.includes('redacted')
+      const counts = countByType(findings);
+      const next = manifest.outputs.includes('redacted')
         ? 'anonymise'
         : extracts(manifest)
           ? 'extract'
           : 'finalise';
+      return commitStep(env, next, {
+        outputs:
+          stored === undefined
+            ? [
+                {
+                  artifactClass: ARTIFACT.findings,
+                  content: json({ version: 1, findings } satisfies FindingsArtifact),
+                },
+              ]
+            : [],
+        rows: async (trx) => {
+          if (index !== undefined) await insertSubjectIndex(trx, index);
+          await env.repos.jobs.updateIn(trx, jobId, { countsByType: counts });
+        },
+      });
     },
   };
 
@@ -346,71 +424,69 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
   const anonymise: JobTask = {
     step: 'anonymise',
     async run(env) {
-      if (!has(env, ARTIFACT.redacted)) {
-        const manifest = await manifestOf(env);
-        const parsed = parseJson<ParsedArtifact>(await readArtifact(env, ARTIFACT.parsed));
-        const { findings } = parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings));
-        let output: Buffer;
-        if (parsed.route === 'text') {
-          const plan = planFromPolicy(manifest.policy);
-          const analyze = analyzerFor(env.job.policyHash, manifest);
-          const done = await anonymizeVerified(
-            parsed.text,
-            analyze,
-            plan,
-            await contextFor(env, manifest.policy, plan),
-            findings,
-          );
-          output = frameOutput('text/plain', Buffer.from(done.text, 'utf8'));
-        } else {
-          // Layout-bearing formats are redacted in place (boxes burned into PDFs and images) and
-          // the result re-extracted and re-checked by the documents layer.
-          // DOCX and e-mail leave as text, anonymised by the policy's operators like the text route.
-          // The detect step's findings are reused when the stored layout is the whole document,
-          // so the document is parsed and detected once; only the residual check detects again
-          // (on the output).
-          const original = await readArtifact(env, ARTIFACT.original);
-          const plan = planFromPolicy(manifest.policy);
-          const context = await contextFor(env, manifest.policy, plan);
-          const structured = STRUCTURED[(await sniffType(original)).format];
-          if (structured !== undefined) {
-            // CSV and JSON by the policy's `fields:` rules, exactly as `veil redact` does them.
-            const chunks: Buffer[] = [];
-            const sink = new Writable({
-              write(chunk: Buffer | string, _encoding, done) {
-                chunks.push(Buffer.from(chunk));
-                done();
-              },
-            });
-            await redactInput(structured.format, Readable.from([original]), sink, {
-              policy: manifest.policy,
-              plan,
-              context,
-            });
-            output = frameOutput(structured.mediaType, Buffer.concat(chunks));
-          } else {
-            const prepared =
-              parsed.document !== undefined && readsWhole(manifest)
-                ? { document: parsed.document, findings }
-                : undefined;
-            const redacted = await redactDocument(original, {
-              detection: analyzeOptionsFromPolicy(manifest.policy),
-              analyze: analyzerFor(env.job.policyHash, manifest),
-              ...(prepared === undefined ? {} : { prepared }),
-              redactText: operatorRedaction(plan, context),
-            });
-            output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));
-          }
-        }
-        // Before the output is stored, so a re-run after a crash records it (the first record stands).
-        await recordClass(
-          env,
-          'redacted',
-          releasedInRedacted(valuesOf(parsed.text, findings), planFromPolicy(manifest.policy)),
+      const manifest = await manifestOf(env);
+      const next = extracts(manifest) ? 'extract' : 'finalise';
+      if (has(env, ARTIFACT.redacted)) return { next };
+      const parsed = parseJson<ParsedArtifact>(await readArtifact(env, ARTIFACT.parsed));
+      const { findings } = parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings));
+      let output: Buffer;
+      if (parsed.route === 'text') {
+        const plan = planFromPolicy(manifest.policy);
+        const analyze = analyzerFor(env.job.policyHash, manifest);
+        const done = await anonymizeVerified(
+          parsed.text,
+          analyze,
+          plan,
+          await contextFor(env, manifest.policy, plan),
+          findings,
         );
-        await putOnce(env, ARTIFACT.redacted, output);
+        output = frameOutput('text/plain', Buffer.from(done.text, 'utf8'));
+      } else {
+        // Layout-bearing formats are redacted in place (boxes burned into PDFs and images) and
+        // the result re-extracted and re-checked by the documents layer.
+        // DOCX and e-mail leave as text, anonymised by the policy's operators like the text route.
+        // The detect step's findings are reused when the stored layout is the whole document,
+        // so the document is parsed and detected once; only the residual check detects again
+        // (on the output).
+        const original = await readArtifact(env, ARTIFACT.original);
+        const plan = planFromPolicy(manifest.policy);
+        const context = await contextFor(env, manifest.policy, plan);
+        const structured = STRUCTURED[(await sniffType(original)).format];
+        if (structured !== undefined) {
+          // CSV and JSON by the policy's `fields:` rules, exactly as `veil redact` does them.
+          const chunks: Buffer[] = [];
+          const sink = new Writable({
+            write(chunk: Buffer | string, _encoding, done) {
+              chunks.push(Buffer.from(chunk));
+              done();
+            },
+          });
+          await redactInput(structured.format, Readable.from([original]), sink, {
+            policy: manifest.policy,
+            plan,
+            context,
+          });
+          output = frameOutput(structured.mediaType, Buffer.concat(chunks));
+        } else {
+          const prepared =
+            parsed.document !== undefined && readsWhole(manifest)
+              ? { document: parsed.document, findings }
+              : undefined;
+          const redacted = await redactDocument(original, {
+            detection: analyzeOptionsFromPolicy(manifest.policy),
+            analyze: analyzerFor(env.job.policyHash, manifest),
+            ...(prepared === undefined ? {} : { prepared }),
+            redactText: operatorRedaction(plan, context),
+          });
+          output = frameOutput(redacted.mediaType, Buffer.from(redacted.bytes));
+        }
       }
-      return extracts(await manifestOf(env)) ? 'extract' : 'finalise';
+      const released = releasedInRedacted(valuesOf(parsed.text, findings), planFromPolicy(manifest.policy));
+      const record = await outputClassOf(env, 'redacted', released);
+      return commitStep(env, next, {
+        outputs: [{ artifactClass: ARTIFACT.redacted, content: output }],
+        rows: (trx) => insertOutputClass(trx, record),
+      });
     },
   };
 
@@ -453,54 +529,61 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       const manifest = await manifestOf(env);
       const wantFields = extractsFields(manifest);
       const wantText = manifest.outputs.includes('text') && manifest.allowFullText === true;
-      const missing = (wantFields && !has(env, ARTIFACT.fields)) || (wantText && !has(env, ARTIFACT.text));
-      if (missing) {
-        const parsed = parseJson<ParsedArtifact>(await readArtifact(env, ARTIFACT.parsed));
-        if (wantFields) {
-          const { template, fields, extractor } = manifest.extraction!;
-          const document = parsed.document;
-          if (!document)
-            throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the job's parsed document is missing");
-          // A template's identity (name, version, hash) with the fields the job asked for of it.
-          const extracted = await extractFields(
-            document,
-            template ? { ...template, fields: [...fields] } : fields,
-            {
-              extractor,
-              reviewBelow: reviewSettings(manifest.policy).below,
-              ...(extractor === 'rules' ? {} : { model: modelExtractorFor(env, manifest) }),
-            },
-          );
-          // Uncertain fields become review tasks (with consent) or `unverified` (without).
-          const result = await openReviewTasks({
-            store: env.store,
-            keyring: services.keyring,
-            repos: env.repos,
-            job: env.job,
-            policy: manifest.policy,
-            specs: fields,
-            template: template?.name ?? null,
-            result: extracted,
-            document,
-            original: async () => ({
-              bytes: await readArtifact(env, ARTIFACT.original),
-              mediaType: document.mediaType,
-            }),
-            findings: async () =>
-              parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings)).findings,
-            renderCrop: services.renderCrop,
-          });
-          await recordCreatedTasks(env);
-          await recordClass(env, 'fields', releasedInFields(result));
-          await putOnce(env, ARTIFACT.fields, json(result));
-        }
-        if (wantText) {
-          const { findings } = parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings));
-          await recordClass(env, 'text', releasedInText(valuesOf(parsed.text, findings)));
-          await putOnce(env, ARTIFACT.text, json({ text: parsed.text }));
-        }
+      const missingFields = wantFields && !has(env, ARTIFACT.fields);
+      const missingText = wantText && !has(env, ARTIFACT.text);
+      if (!missingFields && !missingText) return { next: 'finalise' };
+      const parsed = parseJson<ParsedArtifact>(await readArtifact(env, ARTIFACT.parsed));
+      const outputs: Array<{ artifactClass: ArtifactClass; content: Buffer }> = [];
+      const classes: OutputClassRecord[] = [];
+      if (missingFields) {
+        const { template, fields, extractor } = manifest.extraction!;
+        const document = parsed.document;
+        if (!document)
+          throw new VeilError('VEIL_JOB_INTEGRITY', "jobs: the job's parsed document is missing");
+        // A template's identity (name, version, hash) with the fields the job asked for of it.
+        const extracted = await extractFields(
+          document,
+          template ? { ...template, fields: [...fields] } : fields,
+          {
+            extractor,
+            reviewBelow: reviewSettings(manifest.policy).below,
+            ...(extractor === 'rules' ? {} : { model: modelExtractorFor(env, manifest) }),
+          },
+        );
+        // Uncertain fields become review tasks (with consent) or `unverified` (without).
+        const result = await openReviewTasks({
+          store: env.store,
+          keyring: services.keyring,
+          repos: env.repos,
+          job: env.job,
+          policy: manifest.policy,
+          specs: fields,
+          template: template?.name ?? null,
+          result: extracted,
+          document,
+          original: async () => ({
+            bytes: await readArtifact(env, ARTIFACT.original),
+            mediaType: document.mediaType,
+          }),
+          findings: async () =>
+            parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings)).findings,
+          renderCrop: services.renderCrop,
+        });
+        await recordCreatedTasks(env);
+        classes.push(await outputClassOf(env, 'fields', releasedInFields(result)));
+        outputs.push({ artifactClass: ARTIFACT.fields, content: json(result) });
       }
-      return 'finalise';
+      if (missingText) {
+        const { findings } = parseJson<FindingsArtifact>(await readArtifact(env, ARTIFACT.findings));
+        classes.push(await outputClassOf(env, 'text', releasedInText(valuesOf(parsed.text, findings))));
+        outputs.push({ artifactClass: ARTIFACT.text, content: json({ text: parsed.text }) });
+      }
+      return commitStep(env, 'finalise', {
+        outputs,
+        rows: async (trx) => {
+          for (const record of classes) await insertOutputClass(trx, record);
+        },
+      });
     },
   };
 
@@ -530,19 +613,23 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
   };
 
   // The equivalence class of an output (a keyed HMAC of the identifying values it hands out), for
-  // its re-identification risk once released.
-  const recordClass = async (env: StepEnv, kind: RiskOutputKind, released: readonly ReleasedValue[]) =>
-    recordOutputClass(env.store.db, {
-      tenant: env.payload.tenantId,
-      jobId: env.payload.jobId,
-      kind,
-      dataKey: await services.keyring.currentKey(env.payload.tenantId),
-      released,
-    });
+  // its re-identification risk once released; the key is read before the step's transaction.
+  const outputClassOf = async (
+    env: StepEnv,
+    kind: RiskOutputKind,
+    released: readonly ReleasedValue[],
+  ): Promise<OutputClassRecord> => ({
+    tenant: env.payload.tenantId,
+    jobId: env.payload.jobId,
+    kind,
+    dataKey: await services.keyring.currentKey(env.payload.tenantId),
+    released,
+  });
 
   const finalise: JobTask = {
     step: 'finalise',
     async run(env) {
+      let windows: ReturnType<typeof retentionWindows> | undefined;
       if (env.job.status === 'running') {
         const manifest = await manifestOf(env);
         const tasks = new ReviewTasks(env.store.db, services.keyring, env.payload.tenantId);
@@ -554,19 +641,22 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           (await tasks.openCount(env.payload.jobId)) > 0 &&
           (await transitionJob(env.store.db, env.payload, ['running'], 'awaiting_review')) &&
           (await tasks.openCount(env.payload.jobId)) > 0;
-        if (!waits)
-          await completeJob(
-            env.store.db,
-            env.payload,
-            retentionWindows(manifest.policy, manifest.retentionDays),
-            ['running', 'awaiting_review'],
-          );
+        if (!waits) windows = retentionWindows(manifest.policy, manifest.retentionDays);
       }
-      // After the status, so a crash in between leaves a finished job whose re-run only sweeps.
+      // The parsed text goes with the status: a finished job keeps no copy of its plain text.
       const parsed = env.artifacts.get(artifactId(env.payload.jobId, ARTIFACT.parsed));
-      if (parsed !== undefined) await env.repos.artifacts.deleteStored(parsed);
       manifests.delete(manifestKey(env));
-      return null;
+      if (windows === undefined && parsed === undefined) return { next: null };
+      const done = windows;
+      return commitStep(env, null, {
+        removes: parsed === undefined ? [] : [parsed],
+        ...(done === undefined
+          ? {}
+          : {
+              rows: (trx: Kysely<Schema>) =>
+                completeJobIn(trx, env.payload, done, ['running', 'awaiting_review']),
+            }),
+      });
     },
   };
 

@@ -89,6 +89,17 @@ export interface DetectedValue {
   readonly value: string;
 }
 
+/** A job's subject-index rows, keyed and sealed, to be written by {@link insertSubjectIndex}. */
+export interface SubjectIndexRows {
+  readonly tenantId: string;
+  readonly jobId: string;
+  readonly rows: ReadonlyArray<{
+    readonly entity_type: string;
+    readonly hmac: string;
+    readonly ciphertext: Buffer;
+  }>;
+}
+
 /**
  * Indexes a job's direct identifiers (idempotent: a step run twice adds nothing). Returns how
  * many distinct identifiers the job now has in the index.
@@ -104,6 +115,29 @@ export async function indexSubjects(
   jobId: string,
   values: readonly DetectedValue[],
 ): Promise<number> {
+  const prepared = await subjectIndexRows(deps.keyring, tenantId, jobId, values);
+  if (prepared.rows.length > 0)
+    await withTenantScope(deps.db, tenantId, (trx) => insertSubjectIndex(trx, prepared));
+  return prepared.rows.length;
+}
+
+/**
+ * The rows that index a job's direct identifiers: keyed HMACs and sealed values, one per distinct
+ * identifier, computed before any transaction opens (the tenant's key is a keyring read, which
+ * must not wait for a pooled connection while a transaction holds another).
+ *
+ * @example
+ * ```ts
+ * const prepared = await subjectIndexRows(keyring, 'acme', jobId, [{ type: 'EMAIL_ADDRESS', value: 'jane@example.org' }]);
+ * await withTenantScope(db, 'acme', (trx) => insertSubjectIndex(trx, prepared));
+ * ```
+ */
+export async function subjectIndexRows(
+  keyring: Keyring,
+  tenantId: string,
+  jobId: string,
+  values: readonly DetectedValue[],
+): Promise<SubjectIndexRows> {
   const rows = new Map<string, { entity_type: string; hmac: string; ciphertext: Buffer }>();
   // The tenant's current key, looked up once for the job (a lookup is a database read): every
   // HMAC and seal of this call is under the same version, as one call per value would have been
@@ -116,7 +150,7 @@ export async function indexSubjects(
       if (!isDirectIdentifier(type)) continue;
       const normalised = normaliseIdentifier(type, value);
       if (normalised === '') continue;
-      dataKey ??= await deps.keyring.currentKey(tenantId);
+      dataKey ??= await keyring.currentKey(tenantId);
       hmacs ??= subjectHmacs(dataKey, tenantId);
       const hmac = hmacs.of(normalised, type);
       const key = `${type}\0${hmac}`;
@@ -131,15 +165,25 @@ export async function indexSubjects(
   } finally {
     hmacs?.wipe();
   }
-  if (rows.size === 0) return 0;
-  await withTenantScope(deps.db, tenantId, (trx) =>
-    trx
-      .insertInto('subject_index')
-      .values([...rows.values()].map((r) => ({ tenant_id: tenantId, job_id: jobId, ...r })))
-      .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'entity_type', 'hmac']).doNothing())
-      .execute(),
-  );
-  return rows.size;
+  return { tenantId, jobId, rows: [...rows.values()] };
+}
+
+/**
+ * Writes {@link subjectIndexRows}' rows in the caller's transaction, under the tenant's scope;
+ * rows already there are kept (`on conflict do nothing`, which leaves the transaction usable).
+ *
+ * @example
+ * ```ts
+ * await withTenantScope(db, 'acme', (trx) => insertSubjectIndex(trx, prepared));
+ * ```
+ */
+export async function insertSubjectIndex(trx: Kysely<Schema>, prepared: SubjectIndexRows): Promise<void> {
+  if (prepared.rows.length === 0) return;
+  await trx
+    .insertInto('subject_index')
+    .values(prepared.rows.map((r) => ({ tenant_id: prepared.tenantId, job_id: prepared.jobId, ...r })))
+    .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'entity_type', 'hmac']).doNothing())
+    .execute();
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { RetentionClass } from '../../policy/index.js';
 import { withTenantScope } from '../../store/index.js';
 import type { Schema } from '../../store/index.js';
-import { ARTIFACT_CLASSES_OF, retentionClassOf } from './classes.js';
+import { ARTIFACT_CLASSES_OF } from './classes.js';
 
 /** One class of a job as the ledger shows it. */
 export interface RetentionEntry {
@@ -56,12 +56,33 @@ export async function openLedger(
  * `delete_after` for rows grouped by deadline: `case when <column> in (…) then <deadline> … end`,
  * so a job's rows get their different deadlines from one statement rather than one per deadline.
  */
-function deadlineCase(column: 'class' | 'id', groups: ReadonlyMap<number, readonly string[]>) {
-  const cases = [...groups].map(
-    ([at, keys]) =>
-      sql`when ${sql.ref(column)} in (${sql.join([...keys])}) then ${new Date(at)}::timestamptz`,
-  );
-  return sql<Date>`case ${sql.join(cases, sql` `)} else ${sql.ref('delete_after')} end`;
+function deadlineCase(
+  column: 'class' | 'id',
+  groups: ReadonlyMap<number, readonly string[]>,
+  otherwise?: Date,
+) {
+  const cases = [...groups]
+    .filter(([, keys]) => keys.length > 0)
+    .map(
+      ([at, keys]) =>
+        sql`when ${sql.ref(column)} in (${sql.join([...keys])}) then ${new Date(at)}::timestamptz`,
+    );
+  const rest = otherwise === undefined ? sql.ref('delete_after') : sql`${otherwise}::timestamptz`;
+  return cases.length === 0
+    ? sql<Date>`${rest}`
+    : sql<Date>`case ${sql.join(cases, sql` `)} else ${rest} end`;
+}
+
+/** A job's deadlines once it has ended ({@link planRetention}), for {@link applyRetention}. */
+export interface RetentionSchedule {
+  readonly tenantId: string;
+  readonly jobId: string;
+  /** Ledger classes by deadline (ms since the epoch). */
+  readonly ledger: ReadonlyMap<number, readonly string[]>;
+  /** Artifact classes by deadline; an artifact of none of them gets {@link RetentionSchedule.last}. */
+  readonly artifacts: ReadonlyMap<number, readonly string[]>;
+  /** The latest deadline: the job's own `delete_after`, and that of its manifest. */
+  readonly last: Date;
 }
 
 /**
@@ -81,21 +102,63 @@ export async function scheduleRetention(
   windows: Readonly<Record<RetentionClass, number>>,
   endedAt: Date,
 ): Promise<Date> {
+  const schedule = await planRetention(trx, tenantId, jobId, windows, endedAt);
+  await applyRetention(trx, schedule);
+  return schedule.last;
+}
+
+/**
+ * The deadlines {@link scheduleRetention} sets, read (one statement: the job's ledger classes)
+ * but not written: a caller that finishes the job writes its own `delete_after` with its status.
+ *
+ * @example
+ * ```ts
+ * const schedule = await planRetention(trx, 'acme', jobId, retentionWindows(policy, days), endedAt);
+ * await applyRetention(trx, schedule);
+ * ```
+ */
+export async function planRetention(
+  trx: Kysely<Schema>,
+  tenantId: string,
+  jobId: string,
+  windows: Readonly<Record<RetentionClass, number>>,
+  endedAt: Date,
+): Promise<RetentionSchedule> {
   const rows = await trx
     .selectFrom('retention_ledger')
     .select('class')
     .where('tenant_id', '=', tenantId)
     .where('job_id', '=', jobId)
     .execute();
-  const deadline = (cls: string): Date => new Date(endedAt.getTime() + (windows[cls as RetentionClass] ?? 0));
-  let last = endedAt;
-  // Rows grouped by deadline (a job's classes share a few windows), each table set by one statement.
+  const deadline = (cls: string): number => endedAt.getTime() + (windows[cls as RetentionClass] ?? 0);
+  let last = endedAt.getTime();
+  // Grouped by deadline (a job's classes share a few windows), so each table is set by one statement.
   const ledger = new Map<number, string[]>();
   for (const { class: cls } of rows) {
     const at = deadline(cls);
     if (at > last) last = at;
-    ledger.set(at.getTime(), [...(ledger.get(at.getTime()) ?? []), cls]);
+    ledger.set(at, [...(ledger.get(at) ?? []), cls]);
   }
+  // By artifact class, not by id: the artifacts need not be read first.
+  const artifacts = new Map<number, string[]>();
+  for (const [cls, members] of Object.entries(ARTIFACT_CLASSES_OF)) {
+    const at = deadline(cls);
+    artifacts.set(at, [...(artifacts.get(at) ?? []), ...(members ?? [])]);
+  }
+  return { tenantId, jobId, ledger, artifacts, last: new Date(last) };
+}
+
+/**
+ * Writes a {@link planRetention} schedule's deadlines to the job's ledger rows and artifacts, inside
+ * the caller's transaction (two statements).
+ *
+ * @example
+ * ```ts
+ * await applyRetention(trx, schedule);
+ * ```
+ */
+export async function applyRetention(trx: Kysely<Schema>, schedule: RetentionSchedule): Promise<void> {
+  const { tenantId, jobId, ledger } = schedule;
   if (ledger.size > 0)
     await trx
       .updateTable('retention_ledger')
@@ -104,26 +167,12 @@ export async function scheduleRetention(
       .where('job_id', '=', jobId)
       .where('class', 'in', [...ledger.values()].flat())
       .execute();
-  const artifacts = await trx
-    .selectFrom('artifacts')
-    .select(['id', 'class'])
+  await trx
+    .updateTable('artifacts')
+    .set({ delete_after: deadlineCase('class', schedule.artifacts, schedule.last) })
     .where('tenant_id', '=', tenantId)
     .where('job_id', '=', jobId)
     .execute();
-  const byDeadline = new Map<number, string[]>();
-  for (const artifact of artifacts) {
-    const cls = retentionClassOf(artifact.class);
-    const at = (cls === undefined ? last : deadline(cls)).getTime();
-    byDeadline.set(at, [...(byDeadline.get(at) ?? []), artifact.id]);
-  }
-  if (byDeadline.size > 0)
-    await trx
-      .updateTable('artifacts')
-      .set({ delete_after: deadlineCase('id', byDeadline) })
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', [...byDeadline.values()].flat())
-      .execute();
-  return last;
 }
 
 /**

@@ -9,6 +9,7 @@ export {
   outputReleased,
   outputRiskFigures,
   QUASI_IDENTIFIER_TYPES,
+  insertOutputClass,
   recordOutputClass,
   releasedInFields,
   releasedInRedacted,

@@ -190,20 +190,40 @@ export async function recordOutputClass(
     readonly released: readonly ReleasedValue[];
   },
 ): Promise<void> {
-  const classHmac = outputClassHmac(record.dataKey, record.tenant, record.kind, record.released);
-  await withTenantScope(db, record.tenant, (trx) =>
-    privacyDb(trx)
-      .insertInto('output_classes')
-      .values({
-        tenant_id: record.tenant,
-        job_id: record.jobId,
-        kind: record.kind,
-        class_hmac: classHmac,
-        identifiers: record.released.length,
-      })
-      .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'kind']).doNothing())
-      .execute(),
-  );
+  await withTenantScope(db, record.tenant, (trx) => insertOutputClass(trx, record));
+}
+
+/**
+ * {@link recordOutputClass} inside the caller's transaction, under the tenant's scope: a job step
+ * records the class in the transaction that stores the output. The first record stands
+ * (`on conflict do nothing`, which leaves the transaction usable).
+ *
+ * @example
+ * ```ts
+ * await withTenantScope(db, 'acme', (trx) => insertOutputClass(trx, { tenant: 'acme', jobId, kind: 'text', dataKey, released }));
+ * ```
+ */
+export async function insertOutputClass(
+  trx: Kysely<Schema>,
+  record: {
+    readonly tenant: string;
+    readonly jobId: string;
+    readonly kind: RiskOutputKind;
+    readonly dataKey: DataKey;
+    readonly released: readonly ReleasedValue[];
+  },
+): Promise<void> {
+  await privacyDb(trx)
+    .insertInto('output_classes')
+    .values({
+      tenant_id: record.tenant,
+      job_id: record.jobId,
+      kind: record.kind,
+      class_hmac: outputClassHmac(record.dataKey, record.tenant, record.kind, record.released),
+      identifiers: record.released.length,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'kind']).doNothing())
+    .execute();
 }
 
 /** An output's risk as of its release: its class size among the tenant's released outputs, and how many values it hands out. */

@@ -137,7 +137,7 @@ for (const driver of DRIVERS) {
       const runUntilDetect = async (): Promise<string | null> => {
         for (const step of ['intake', 'parse'] as const)
           await tasks[step].run((await stepEnv(store, payload, step))!);
-        return tasks.detect.run((await stepEnv(store, payload, 'detect'))!);
+        return (await tasks.detect.run((await stepEnv(store, payload, 'detect'))!)).next;
       };
       await submitJob(deps(), request(Buffer.from(canaryText(91)), { jobId }));
       assert.equal(await runUntilDetect(), 'anonymise');

@@ -87,7 +87,7 @@ for (const driver of DRIVERS) {
         const env = await stepEnv(store, payload, step);
         assert.ok(env, `${step} is runnable`);
         ran.push(step);
-        step = await tasks[step].run(env);
+        step = (await tasks[step].run(env)).next;
       }
       assert.deepEqual(
         ran,
@@ -145,7 +145,7 @@ for (const driver of DRIVERS) {
         const env = await stepEnv(store, payload, step);
         if (env === undefined) return undefined;
         ran.push(step);
-        return { next: await tasks[step].run(env) };
+        return tasks[step].run(env);
       });
       assert.deepEqual(ran, ['finalise']);
       const view = await getJobStatus(store, { tenant: TENANT, jobId });

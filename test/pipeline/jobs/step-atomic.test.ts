@@ -1,0 +1,143 @@
+/**
+ * A step's rows are written in one transaction: a statement that fails part-way through a step
+ * leaves none of the step's rows and none of its blobs, and the step run again records its work
+ * exactly once. The fault is a trigger that makes the server refuse one write, after the step's
+ * earlier writes in the same transaction have run.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import PgBoss from 'pg-boss';
+import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
+import { ensureJobQueues } from '../../../src/pipeline/jobs/queues.js';
+import type { JobPayload, JobStep } from '../../../src/pipeline/jobs/queues.js';
+import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
+import { submitJob } from '../../../src/pipeline/jobs/submit.js';
+import { forTenant, pgBossDb, SYSTEM_SCOPE, withTenantScope } from '../../../src/store/index.js';
+import type { DatabaseHandle } from '../../../src/store/index.js';
+import { DRIVERS } from '../../store/drivers.js';
+import type { TestDatabase } from '../../store/drivers.js';
+import { canaryText, CANARY_POLICY, storeFor, walk } from './fixtures.js';
+
+const TENANT = 'tenant-atomic';
+
+/** Makes the server refuse any change of a job's `counts_by_type` (the detect step's last write). */
+async function refuseCountUpdates(handle: DatabaseHandle, on: boolean): Promise<void> {
+  if (!on) {
+    await sql`drop trigger if exists veil_test_refuse_counts on jobs`.execute(handle.db);
+    return;
+  }
+  await sql`
+    create or replace function veil_test_refuse_counts() returns trigger language plpgsql as $$
+    begin
+      raise exception 'injected fault';
+    end $$`.execute(handle.db);
+  await sql`
+    create trigger veil_test_refuse_counts before update on jobs for each row
+    when (new.counts_by_type is distinct from old.counts_by_type)
+    execute function veil_test_refuse_counts()`.execute(handle.db);
+}
+
+/** How many subject-index rows the job has. */
+async function indexed(handle: DatabaseHandle, jobId: string): Promise<number> {
+  const rows = await withTenantScope(handle.db, SYSTEM_SCOPE, (trx) =>
+    trx.selectFrom('subject_index').select('hmac').where('job_id', '=', jobId).execute(),
+  );
+  return rows.length;
+}
+
+for (const driver of DRIVERS) {
+  describe(`one transaction per step on ${driver.name}`, { skip: driver.skip }, () => {
+    let database: TestDatabase;
+    let dataDir: string;
+    let boss: PgBoss;
+    let store: ReturnType<typeof storeFor>;
+
+    before(async () => {
+      database = await driver.open();
+      dataDir = await mkdtemp(join(tmpdir(), 'veil-atomic-'));
+      store = storeFor(database.handle, dataDir);
+      boss = new PgBoss({ db: pgBossDb(database.handle), supervise: false, schedule: false });
+      boss.on('error', () => {});
+      await boss.start();
+      await ensureJobQueues(boss);
+    });
+    after(async () => {
+      await boss?.stop({ graceful: false, close: false, wait: true });
+      await database?.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    test('a fault between two writes of the detect step leaves none of its rows or blobs; run again, it completes once', async () => {
+      const tasks = createJobTasks({ keyring: store.keyring });
+      const { jobId } = await submitJob(
+        { db: database.handle.db, blobs: store.blobs, boss },
+        {
+          tenant: TENANT,
+          bytes: Buffer.from(canaryText(3)),
+          mediaType: 'text/plain',
+          purpose: 'claims-intake',
+          consent: { basis: 'contract', allowManualReview: false },
+          outputs: ['findings_summary', 'redacted'],
+          retentionDays: 3,
+          policy: CANARY_POLICY,
+        },
+      );
+      const payload: JobPayload = { tenantId: TENANT, jobId };
+      const run = async (step: JobStep) => tasks[step].run((await stepEnv(store, payload, step))!);
+      const classes = async (): Promise<string[]> =>
+        (await forTenant(store, TENANT).artifacts.listForJob(jobId)).map((a) => a.artifactClass).sort();
+      const blobs = async (): Promise<number> => (await walk(join(dataDir, 'blobs'))).length;
+
+      assert.equal((await run('intake')).next, 'parse');
+      assert.equal((await run('parse')).next, 'detect');
+      const rowsBefore = await classes();
+      const blobsBefore = await blobs();
+      assert.deepEqual(rowsBefore, ['manifest', 'original', 'parsed']);
+
+      // The subject index and the findings are written before the counts in the step's
+      // transaction; the counts' update fails, so both must go with it.
+      await refuseCountUpdates(database.handle, true);
+      try {
+        await assert.rejects(run('detect'));
+      } finally {
+        await refuseCountUpdates(database.handle, false);
+      }
+      assert.deepEqual(await classes(), rowsBefore, 'no findings row');
+      assert.equal(await indexed(database.handle, jobId), 0, 'no subject-index rows');
+      assert.equal(await blobs(), blobsBefore, 'the staged findings blob was deleted');
+      assert.deepEqual((await getJobStatus(store, { tenant: TENANT, jobId })).countsByType, {});
+
+      // The step retried, then delivered once more (its first run's acknowledgement lost).
+      const retried = await run('detect');
+      assert.equal(retried.next, 'anonymise');
+      // The step's closing read, in its own transaction, already shows what it wrote.
+      assert.deepEqual(retried.after?.artifacts.map((a) => a.artifactClass).sort(), [
+        'findings',
+        'manifest',
+        'original',
+        'parsed',
+      ]);
+      // Read as one statement (the artifacts aggregated as JSON), it matches a plain read.
+      assert.deepEqual(retried.after?.artifacts, await forTenant(store, TENANT).artifacts.listForJob(jobId));
+      const index = await indexed(database.handle, jobId);
+      // canaryText holds one e-mail address and one SSN, both direct identifiers.
+      assert.equal(index, 2);
+      assert.equal((await run('detect')).next, 'anonymise');
+      assert.equal(await indexed(database.handle, jobId), index);
+      assert.deepEqual(await classes(), ['findings', 'manifest', 'original', 'parsed']);
+      assert.equal(await blobs(), blobsBefore + 1, 'one findings blob');
+
+      assert.equal((await run('anonymise')).next, 'finalise');
+      assert.equal((await run('finalise')).next, null);
+      const view = await getJobStatus(store, { tenant: TENANT, jobId });
+      assert.equal(view.status, 'succeeded');
+      assert.deepEqual(view.countsByType, { EMAIL_ADDRESS: 1, US_SSN: 1 });
+      assert.deepEqual(await classes(), ['findings', 'manifest', 'original', 'redacted']);
+      assert.equal(await blobs(), blobsBefore + 1, 'parsed swept, redacted stored');
+    });
+  });
+}
