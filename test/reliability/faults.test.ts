@@ -181,8 +181,12 @@ describe(
             `PostgreSQL crashed (immediate stop) with ${atCrash}/${FAULT_JOBS} done, down 3 s, restarted`,
           );
           await drain(s, t);
+          const exits = s.children.map((c) => c.exitCode ?? c.signalCode);
+          // Worker logs hold ids and codes, never content (checked for canaries below).
+          if (exits.some((e) => e !== 0))
+            t.diagnostic(`worker exits ${JSON.stringify(exits)}: ${s.log.join('').slice(-3000)}`);
           assert.ok(
-            s.children.every((c) => c.exitCode === 0),
+            exits.every((e) => e === 0),
             'the workers rode out the outage and stopped cleanly',
           );
           const outcome = await checkJobs(s.runtime, s.ids);
