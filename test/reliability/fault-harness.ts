@@ -54,6 +54,12 @@ export function spawnWorker(env: NodeJS.ProcessEnv, log: string[], concurrency =
   return child;
 }
 
+/** How many workers writing to `log` have started (each says so once it handles SIGTERM). */
+export function workersStarted(log: readonly string[]): number {
+  return (log.join('').match(/veil worker: \d+ worker\(s\) per step, pid \d+; stop with SIGTERM/g) ?? [])
+    .length;
+}
+
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null)
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
