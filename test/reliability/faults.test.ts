@@ -36,6 +36,7 @@ import {
   submitJobs,
   TENANT,
   until,
+  workersStarted,
 } from './fault-harness.js';
 import { scratchDatabase } from '../store/postgres-scratch.js';
 import { ownPostgresSkip, startOwnPostgres } from './own-postgres.js';
@@ -168,10 +169,12 @@ describe(
           s = await scene(server.url, 'veil_fault_restart');
           s.ids = await submitJobs(s.runtime, FAULT_JOBS);
           s.children.push(spawnWorker(s.env, s.log), spawnWorker(s.env, s.log));
+          // Both workers must be running when the server goes: one still starting under load could
+          // meet the outage before it handles SIGTERM, and die by the signal once the jobs drain.
           await until(
-            'a fifth of the jobs to finish',
+            'both workers to start and a fifth of the jobs to finish',
             DRAIN_MS,
-            async () => (await finished(s!.runtime)) >= FAULT_JOBS / 5,
+            async () => workersStarted(s!.log) === 2 && (await finished(s!.runtime)) >= FAULT_JOBS / 5,
           );
           const atCrash = await finished(s.runtime);
           await server.crash();
@@ -181,8 +184,12 @@ describe(
             `PostgreSQL crashed (immediate stop) with ${atCrash}/${FAULT_JOBS} done, down 3 s, restarted`,
           );
           await drain(s, t);
+          const exits = s.children.map((c) => c.exitCode ?? c.signalCode);
+          // Worker logs hold ids and codes, never content (checked for canaries below).
+          if (exits.some((e) => e !== 0))
+            t.diagnostic(`worker exits ${JSON.stringify(exits)}: ${s.log.join('').slice(-3000)}`);
           assert.ok(
-            s.children.every((c) => c.exitCode === 0),
+            exits.every((e) => e === 0),
             'the workers rode out the outage and stopped cleanly',
           );
           const outcome = await checkJobs(s.runtime, s.ids);

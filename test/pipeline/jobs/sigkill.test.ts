@@ -74,11 +74,12 @@ for (const route of ['steps', 'fused'] as const)
         const url = (database.handle.connection as { pool: Pool & { options: { connectionString: string } } })
           .pool.options.connectionString;
         // This process creates the queues first (short step timeout, quick retries) and supervises:
-        // it is what notices the killed worker's steps have expired and puts them back.
+        // it is what notices the killed worker's steps have expired and puts them back. A fused
+        // message expires after six step timeouts (`ensureJobQueues`): 3 s make that 18 s.
         runtime = await openRuntime({
           dataDir,
           databaseUrl: url,
-          queues: { retryLimit: 5, retryDelaySeconds: 1, stepTimeoutSeconds: 5 },
+          queues: { retryLimit: 5, retryDelaySeconds: 1, stepTimeoutSeconds: route === 'fused' ? 3 : 5 },
           maintenanceIntervalSeconds: 1,
         });
         const ids = await submitCanaryJobs(runtime, TENANT, JOBS, route);
