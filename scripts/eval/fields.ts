@@ -27,7 +27,7 @@ import {
 import { loadTemplate } from '../../src/ai/fields/templates.js';
 import { parseValue } from '../../src/ai/fields/types/index.js';
 import type { Document, Line } from '../../src/documents/model.js';
-import { autoOcrEngine, createOcr } from '../../src/documents/ocr/select.js';
+import { autoOcrEngine, createOcr, useSharedOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
@@ -48,7 +48,10 @@ const goldOnly = process.argv.includes('--gold-only');
 // (`auto`: PP-OCR when ONNX Runtime and its models load, else the native tesseract, as the product does).
 const engineArg = process.argv.indexOf('--engine');
 const engine = engineArg > 0 ? (process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>) : undefined;
-const ocr = engine ? createOcr(engine) : undefined;
+// VEIL_OCR_LANGS sets the models the tesseract CLI reads with (`eng+msa`), as in the product.
+const languages = process.env.VEIL_OCR_LANGS || undefined;
+const ocr = engine ? createOcr(engine, languages ? { native: { languages } } : {}) : undefined;
+if (!engine && languages) await useSharedOcr('auto', 'malaysia', undefined, languages);
 const fit = process.argv.includes('--fit');
 const CALIBRATION_FILE = fileURLToPath(
   new URL('../../src/ai/fields/rules/calibration.json', import.meta.url),
@@ -162,7 +165,7 @@ for (const id of ids) {
   const gold = JSON.parse(readFileSync(`${root}key/${id}.json`, 'utf8')) as Gold;
   const { doc, cached } = goldOnly
     ? { doc: goldDocument(''), cached: true }
-    : await cachedParse(readFileSync(`${root}img/${id}.jpg`), ocr ? { ocr } : {}, engine);
+    : await cachedParse(readFileSync(`${root}img/${id}.jpg`), ocr ? { ocr } : {}, engine, languages);
   if (!cached) ocrRuns++;
   const inputs: Record<Input, Document> = {
     ocr: doc,
@@ -236,7 +239,7 @@ console.log(
   `SROIE receipts: ${ids.length} (dev ${dev.size}: ${[...dev][0]}-${[...dev].at(-1)}, held-out ${ids.length - dev.size}); rules extractor, template receipt v${template.version} ${template.hash.slice(0, 12)}`,
 );
 console.log(
-  `input: "ocr" = Veil's OCR of the JPEG (parseDocument, ${engine ?? `auto: ${await autoOcrEngine()}`}), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
+  `input: "ocr" = Veil's OCR of the JPEG (parseDocument, ${engine ?? `auto: ${await autoOcrEngine()}`}${languages ? `, tesseract ${languages}` : ''}), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
 );
 console.log(
   `exact-match accuracy after normalisation (text: case, spacing, punctuation; date and total: value; the SROIE task-3 measure)`,

@@ -53,3 +53,10 @@ export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote', 'paddle', 'paddle-
  * the native CLI's (`checkedReading` in `vote.ts`): both readings' CPU, for more addresses read right.
  */
 export type OcrEngineChoice = (typeof OCR_ENGINES)[number];
+
+/** What `VEIL_OCR_LANGS` and the native engine's `languages` accept: models joined by `+` (`eng+msa`, `script/Latin`). */
+export const TESSERACT_LANGUAGES =
+  /^[A-Za-z][A-Za-z0-9_]*(?:\/[A-Za-z][A-Za-z0-9_]*)?(?:\+[A-Za-z][A-Za-z0-9_]*(?:\/[A-Za-z][A-Za-z0-9_]*)?)*$/;
+
+/** The language tesseract reads with when none is set. */
+export const DEFAULT_TESSERACT_LANGUAGES = 'eng';
