@@ -1,4 +1,5 @@
 import { missingTesseractLanguages, nativeTesseractMissing } from '../documents/ocr/native.js';
+import { tesseractLanguages } from '../documents/ocr/engine.js';
 import { assertPaddleOcrAvailable } from '../documents/ocr/paddle.js';
 import { useSharedOcr, type OcrEngineName } from '../documents/ocr/select.js';
 import type { VeilConfig } from './config.js';
@@ -6,7 +7,8 @@ import type { VeilConfig } from './config.js';
 /**
  * Points the process's shared OCR engine at `VEIL_OCR` (PP-OCR's lexicon at `VEIL_OCR_LEXICON`, the
  * tesseract CLI's models at `VEIL_OCR_LANGS`). With `native`, `vote` or `paddle-checked`, the
- * `tesseract` command and the models of `VEIL_OCR_LANGS` (default: English) are
+ * `tesseract` command and the models of `VEIL_OCR_LANGS` (default: English, and English with Malay
+ * for `paddle-checked`) are
  * looked for now, and with `paddle` or `paddle-checked` ONNX Runtime and the PP-OCR models, so a
  * machine without them stops at start rather than failing its first scanned page. `auto` looks for
  * nothing now: it picks PP-OCR, the CLI or tesseract.js at the first image, and tells `onSelected`.
@@ -25,7 +27,9 @@ export async function ocrFromConfig(
 ): Promise<void> {
   const native = ['native', 'vote', 'paddle-checked'].includes(config.VEIL_OCR);
   if (native) {
-    const missing = await missingTesseractLanguages(config.VEIL_OCR_LANGS);
+    const missing = await missingTesseractLanguages(
+      tesseractLanguages(config.VEIL_OCR, config.VEIL_OCR_LANGS),
+    );
     if (missing?.length !== 0) throw nativeTesseractMissing('tesseract', missing);
   }
   if (config.VEIL_OCR === 'paddle' || config.VEIL_OCR === 'paddle-checked') await assertPaddleOcrAvailable();

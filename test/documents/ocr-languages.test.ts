@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,13 +9,15 @@ import {
   nativeTesseractAvailable,
   nativeTesseractMissing,
 } from '../../src/documents/ocr/native.js';
+import { createOcr, useSharedOcr } from '../../src/documents/ocr/select.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { ocrFromConfig } from '../../src/runtime/ocr.js';
 import { textImage } from './fixtures.js';
 
 /**
  * A stand-in `tesseract` with English and no Malay: `--list-langs` lists `eng` and `osd`, and a
- * reading returns one word, the `-l` it was given, so a test sees which models a reading asked for.
+ * reading returns one word, the `-l` it was given, so a test sees which models a reading asked for
+ * (and its arguments go to `FAKE_TESSERACT_LOG` when that is set).
  */
 const FAKE_TESSERACT = `#!/bin/sh
 if [ "$1" = "--list-langs" ]; then
@@ -23,6 +25,7 @@ if [ "$1" = "--list-langs" ]; then
   exit 0
 fi
 lang=none
+if [ -n "$FAKE_TESSERACT_LOG" ]; then echo "$*" >> "$FAKE_TESSERACT_LOG"; fi
 while [ $# -gt 0 ]; do
   if [ "$1" = "-l" ]; then lang="$2"; fi
   shift
@@ -120,5 +123,56 @@ describe('checking the models asked for', () => {
     } finally {
       process.env.PATH = path;
     }
+  });
+});
+
+describe('paddle-checked reads with English and Malay unless told otherwise', () => {
+  const withFakeOnPath = async <T>(act: () => Promise<T>): Promise<T> => {
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    try {
+      return await act();
+    } finally {
+      process.env.PATH = path;
+    }
+  };
+
+  test('its tesseract is asked for eng+msa, and for the setting when one is given', async () => {
+    const log = join(bin, 'args.log');
+    process.env.FAKE_TESSERACT_LOG = log;
+    try {
+      for (const languages of [undefined, 'eng']) {
+        const checked = createOcr('paddle-checked', {
+          native: { binary: fake, processes: 1, ...(languages ? { languages } : {}) },
+          paddle: { concurrency: 1 },
+        });
+        try {
+          await checked.recognize(image);
+        } finally {
+          await checked.close();
+        }
+      }
+      const runs = (await readFile(log, 'utf8')).trim().split('\n');
+      assert.match(runs[0]!, / -l eng\+msa /);
+      assert.match(runs.at(-1)!, / -l eng /);
+    } finally {
+      delete process.env.FAKE_TESSERACT_LOG;
+    }
+  });
+
+  test('without the Malay model it stops at start naming its package, unless VEIL_OCR_LANGS=eng', async () => {
+    await withFakeOnPath(async () => {
+      await assert.rejects(
+        ocrFromConfig({ VEIL_OCR: 'paddle-checked' }),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.code, 'VEIL_OCR_UNAVAILABLE');
+          assert.match(error.message, /apt-get install tesseract-ocr-msa\), or set VEIL_OCR_LANGS=eng/);
+          return true;
+        },
+      );
+      await ocrFromConfig({ VEIL_OCR: 'paddle-checked', VEIL_OCR_LANGS: 'eng' });
+      await ocrFromConfig({ VEIL_OCR: 'native' });
+    });
+    await useSharedOcr('auto');
   });
 });

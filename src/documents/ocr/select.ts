@@ -1,5 +1,11 @@
 import { lexiconOption, namedLexicon, type OcrLexiconChoice } from './address-lexicon.js';
-import type { OcrEngine, OcrEngineChoice, OcrResult, OcrRunOptions } from './engine.js';
+import {
+  tesseractLanguages,
+  type OcrEngine,
+  type OcrEngineChoice,
+  type OcrResult,
+  type OcrRunOptions,
+} from './engine.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
 import { createPaddleOcr, paddleOcrAvailable, type PaddleOcrOptions } from './paddle.js';
 import { createTesseractOcr, type TesseractOptions } from './pool.js';
@@ -47,7 +53,10 @@ function namedOcr(choice: OcrEngineName, options: OcrChoiceOptions): OcrEngine {
     case 'paddle-checked':
       return createCheckedOcr(
         createPaddleOcr(options.paddle),
-        createNativeTesseractOcr(options.native),
+        createNativeTesseractOcr({
+          ...options.native,
+          languages: tesseractLanguages(choice, options.native?.languages),
+        }),
         lexiconOption(options.paddle?.lexicon),
       );
   }
