@@ -31,7 +31,7 @@ import { autoOcrEngine, createOcr, useSharedOcr } from '../../src/documents/ocr/
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
-import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
+import { tesseractLanguages, type OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
 // VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
 const root = process.env.VEIL_EVAL_DIR
@@ -52,6 +52,8 @@ const engine = engineArg > 0 ? (process.argv[engineArg + 1] as Exclude<OcrEngine
 const languages = process.env.VEIL_OCR_LANGS || undefined;
 const ocr = engine ? createOcr(engine, languages ? { native: { languages } } : {}) : undefined;
 if (!engine && languages) await useSharedOcr('auto', 'malaysia', undefined, languages);
+/** The engines that read with the tesseract CLI, whose models the header names. */
+const TESSERACT_ENGINES: ReadonlySet<string> = new Set(['native', 'vote', 'paddle-checked']);
 const fit = process.argv.includes('--fit');
 const CALIBRATION_FILE = fileURLToPath(
   new URL('../../src/ai/fields/rules/calibration.json', import.meta.url),
@@ -239,7 +241,7 @@ console.log(
   `SROIE receipts: ${ids.length} (dev ${dev.size}: ${[...dev][0]}-${[...dev].at(-1)}, held-out ${ids.length - dev.size}); rules extractor, template receipt v${template.version} ${template.hash.slice(0, 12)}`,
 );
 console.log(
-  `input: "ocr" = Veil's OCR of the JPEG (parseDocument, ${engine ?? `auto: ${await autoOcrEngine()}`}${languages ? `, tesseract ${languages}` : ''}), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
+  `input: "ocr" = Veil's OCR of the JPEG (parseDocument, ${engine ?? `auto: ${await autoOcrEngine()}`}${engine && TESSERACT_ENGINES.has(engine) ? `, tesseract ${tesseractLanguages(engine, languages)}` : ''}), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
 );
 console.log(
   `exact-match accuracy after normalisation (text: case, spacing, punctuation; date and total: value; the SROIE task-3 measure)`,
