@@ -3,7 +3,7 @@
 // later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
 // The engine `VEIL_OCR=auto` picks on this machine is timed (PP-OCR when ONNX Runtime and its models
 // load, else the native tesseract, else tesseract.js); `--engine native|wasm|vote|paddle|paddle-checked` times another.
-// Usage: npm run bench:fields [-- --runs N] [-- --engine native|wasm|vote|paddle|paddle-checked] [-- FILE]
+// Usage: [VEIL_OCR_LANGS=eng+msa] npm run bench:fields [-- --runs N] [-- --engine native|wasm|vote|paddle|paddle-checked] [-- FILE]
 // Figures are noisy on a shared machine: compare best and median, not one run. Beside the wall
 // time each run prints the CPU time it took (this process's threads plus the tesseract processes
 // it waited for, from /proc): on a loaded machine wall time measures the queue for a core, CPU time
@@ -63,10 +63,13 @@ const load = (): string =>
 console.log(
   `veil fields ${file.split('/').at(-1)} --template receipt (${(bytes.length / 1024).toFixed(0)} KiB); load average ${load()}`,
 );
+// VEIL_OCR_LANGS sets the models the tesseract CLI reads with (`eng+msa`), as in the product.
+const languages = process.env.VEIL_OCR_LANGS || undefined;
+if (languages) console.log(`tesseract reads with ${languages}`);
 for (const engine of engines)
   for (const workers of [1, 2]) {
     const ocr = createOcr(engine, {
-      native: { processes: workers },
+      native: { processes: workers, ...(languages ? { languages } : {}) },
       wasm: { workers },
       paddle: { concurrency: workers },
     });

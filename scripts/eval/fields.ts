@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
+// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
 // failure analysis; --gold-only skips OCR; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
@@ -27,11 +27,11 @@ import {
 import { loadTemplate } from '../../src/ai/fields/templates.js';
 import { parseValue } from '../../src/ai/fields/types/index.js';
 import type { Document, Line } from '../../src/documents/model.js';
-import { autoOcrEngine, createOcr } from '../../src/documents/ocr/select.js';
+import { autoOcrEngine, createOcr, useSharedOcr } from '../../src/documents/ocr/select.js';
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
-import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
+import { tesseractLanguages, type OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
 // VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
 const root = process.env.VEIL_EVAL_DIR
@@ -48,7 +48,12 @@ const goldOnly = process.argv.includes('--gold-only');
 // (`auto`: PP-OCR when ONNX Runtime and its models load, else the native tesseract, as the product does).
 const engineArg = process.argv.indexOf('--engine');
 const engine = engineArg > 0 ? (process.argv[engineArg + 1] as Exclude<OcrEngineChoice, 'auto'>) : undefined;
-const ocr = engine ? createOcr(engine) : undefined;
+// VEIL_OCR_LANGS sets the models the tesseract CLI reads with (`eng+msa`), as in the product.
+const languages = process.env.VEIL_OCR_LANGS || undefined;
+const ocr = engine ? createOcr(engine, languages ? { native: { languages } } : {}) : undefined;
+if (!engine && languages) await useSharedOcr('auto', 'malaysia', undefined, languages);
+/** The engines that read with the tesseract CLI, whose models the header names. */
+const TESSERACT_ENGINES: ReadonlySet<string> = new Set(['native', 'vote', 'paddle-checked']);
 const fit = process.argv.includes('--fit');
 const CALIBRATION_FILE = fileURLToPath(
   new URL('../../src/ai/fields/rules/calibration.json', import.meta.url),
@@ -162,7 +167,7 @@ for (const id of ids) {
   const gold = JSON.parse(readFileSync(`${root}key/${id}.json`, 'utf8')) as Gold;
   const { doc, cached } = goldOnly
     ? { doc: goldDocument(''), cached: true }
-    : await cachedParse(readFileSync(`${root}img/${id}.jpg`), ocr ? { ocr } : {}, engine);
+    : await cachedParse(readFileSync(`${root}img/${id}.jpg`), ocr ? { ocr } : {}, engine, languages);
   if (!cached) ocrRuns++;
   const inputs: Record<Input, Document> = {
     ocr: doc,
@@ -236,7 +241,7 @@ console.log(
   `SROIE receipts: ${ids.length} (dev ${dev.size}: ${[...dev][0]}-${[...dev].at(-1)}, held-out ${ids.length - dev.size}); rules extractor, template receipt v${template.version} ${template.hash.slice(0, 12)}`,
 );
 console.log(
-  `input: "ocr" = Veil's OCR of the JPEG (parseDocument, ${engine ?? `auto: ${await autoOcrEngine()}`}), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
+  `input: "ocr" = Veil's OCR of the JPEG (parseDocument, ${engine ?? `auto: ${await autoOcrEngine()}`}${engine && TESSERACT_ENGINES.has(engine) ? `, tesseract ${tesseractLanguages(engine, languages)}` : ''}), "gold" = the gold line transcripts and boxes (box/*.csv)\n`,
 );
 console.log(
   `exact-match accuracy after normalisation (text: case, spacing, punctuation; date and total: value; the SROIE task-3 measure)`,

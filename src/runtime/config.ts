@@ -13,7 +13,7 @@
 import { DEFAULT_FUSED_MAX_BYTES } from '../pipeline/jobs/fused.js';
 import { z } from 'zod';
 import { OCR_LEXICONS } from '../documents/ocr/address-lexicon.js';
-import { OCR_ENGINES } from '../documents/ocr/engine.js';
+import { OCR_ENGINES, TESSERACT_LANGUAGES } from '../documents/ocr/engine.js';
 import { VeilError } from '../errors/veil-error.js';
 import { closestName } from '../errors/closest-name.js';
 import { BLOB_DRIVERS } from '../store/index.js';
@@ -150,6 +150,10 @@ export const configSchema = z
           'expected malaysia (Malaysian address and letterhead words) or none (every word as the model read it)',
       })
       .default('malaysia'),
+    /** The installed models the tesseract CLI reads with (`VEIL_OCR=native`, `vote`, `paddle-checked`, or `auto` when it picks the CLI), as tesseract's `-l` takes them: `eng` (English) when unset, `eng+msa` with Debian's Malay model (`tesseract-ocr-msa`), `Latin` with its Latin-script one (`tesseract-ocr-script-latn`). Checked at start for the engines named outright. */
+    VEIL_OCR_LANGS: text()
+      .regex(TESSERACT_LANGUAGES, 'expected tesseract models joined by + (eng, eng+msa, Latin)')
+      .optional(),
 
     // Logs.
     VEIL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),

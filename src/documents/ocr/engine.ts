@@ -53,3 +53,32 @@ export const OCR_ENGINES = ['auto', 'native', 'wasm', 'vote', 'paddle', 'paddle-
  * the native CLI's (`checkedReading` in `vote.ts`): both readings' CPU, for more addresses read right.
  */
 export type OcrEngineChoice = (typeof OCR_ENGINES)[number];
+
+/** What `VEIL_OCR_LANGS` and the native engine's `languages` accept: models joined by `+` (`eng+msa`, `script/Latin`). */
+export const TESSERACT_LANGUAGES =
+  /^[A-Za-z][A-Za-z0-9_]*(?:\/[A-Za-z][A-Za-z0-9_]*)?(?:\+[A-Za-z][A-Za-z0-9_]*(?:\/[A-Za-z][A-Za-z0-9_]*)?)*$/;
+
+/** The models tesseract reads with when none is set. */
+export const DEFAULT_TESSERACT_LANGUAGES = 'eng';
+
+/**
+ * The models the tesseract CLI reads with under `paddle-checked` when none is set: English, then
+ * Debian's Malay model (`tesseract-ocr-msa`). On SROIE receipts it read one more dev address right
+ * than English alone (`MUBA` → `MUDA`), and nothing fewer on dev or held-out (docs/evaluation.md).
+ */
+export const CHECKED_TESSERACT_LANGUAGES = 'eng+msa';
+
+/**
+ * The models the tesseract CLI reads with under an engine choice: the setting (`VEIL_OCR_LANGS`)
+ * when given, else {@link CHECKED_TESSERACT_LANGUAGES} for `paddle-checked` and English otherwise.
+ *
+ * @example
+ * ```ts
+ * tesseractLanguages('paddle-checked', undefined); // 'eng+msa'
+ * tesseractLanguages('native', undefined); // 'eng'
+ * ```
+ */
+export function tesseractLanguages(choice: OcrEngineChoice, setting: string | undefined): string {
+  if (setting !== undefined) return setting;
+  return choice === 'paddle-checked' ? CHECKED_TESSERACT_LANGUAGES : DEFAULT_TESSERACT_LANGUAGES;
+}

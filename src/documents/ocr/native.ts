@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import { VeilError } from '../../errors/veil-error.js';
-import type { OcrEngine, OcrResult, OcrRunOptions, OcrWord } from './engine.js';
+import {
+  DEFAULT_TESSERACT_LANGUAGES,
+  TESSERACT_LANGUAGES,
+  type OcrEngine,
+  type OcrResult,
+  type OcrRunOptions,
+  type OcrWord,
+} from './engine.js';
 import { englishDataPath } from './pool.js';
 
 /** What {@link createNativeTesseractOcr} takes. */
@@ -26,6 +33,13 @@ export interface NativeTesseractOptions {
    * (`536-222-8104`), so it is not the default until `npm run eval:ocr` compares the two.
    */
   readonly model?: 'best_int' | 'system';
+  /**
+   * The installed models tesseract reads with, as its `-l` takes them (default `eng`): `eng+msa`
+   * adds Debian's Malay model (`tesseract-ocr-msa`), `Latin` the Latin-script one
+   * (`tesseract-ocr-script-latn`); the first is the main one. With `model: 'best_int'` it must be
+   * `eng`, the only language that model is.
+   */
+  readonly languages?: string;
 }
 
 let model: Promise<Buffer> | undefined;
@@ -67,6 +81,14 @@ export function createNativeTesseractOcr(options: NativeTesseractOptions = {}): 
   const binary = options.binary ?? 'tesseract';
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const languages = options.languages ?? DEFAULT_TESSERACT_LANGUAGES;
+  if (!TESSERACT_LANGUAGES.test(languages))
+    throw new VeilError('VEIL_CONFIG_INVALID', 'tesseract languages: expected models joined by + (eng+msa)');
+  if (options.model === 'best_int' && languages !== 'eng')
+    throw new VeilError(
+      'VEIL_CONFIG_INVALID',
+      'the best_int tesseract model reads English only (languages eng)',
+    );
   const limit = pLimit(Math.max(1, Math.floor(options.processes ?? availableParallelism())));
   const running = new Set<() => void>();
 
@@ -93,6 +115,7 @@ export function createNativeTesseractOcr(options: NativeTesseractOptions = {}): 
           image,
           psm,
           dir,
+          languages,
           timeoutMs,
           maxOutputBytes,
           running,
@@ -126,6 +149,8 @@ interface TesseractRun {
   readonly image: Uint8Array;
   readonly psm: string;
   readonly dir: string;
+  /** Tesseract's `-l`: installed models joined by `+`. */
+  readonly languages: string;
   /** The folder holding `eng.traineddata`, when not the installed one. */
   readonly tessdata?: string;
   readonly timeoutMs: number;
@@ -149,7 +174,7 @@ function runTesseract(run: TesseractRun): Promise<string> {
     '--dpi',
     '300',
     '-l',
-    'eng',
+    run.languages,
     // The `tsv` config file lives in the installed tessdata folder, not in a private one.
     '-c',
     'tessedit_create_tsv=1',
@@ -252,37 +277,89 @@ export function tsvLines(tsv: string): OcrWord[][] {
 }
 
 /**
- * True when the `tesseract` CLI runs and has its English data (`tesseract --list-langs` names
- * `eng`), checked within a few seconds.
+ * The models of `languages` (`eng+msa`) that the `tesseract` CLI does not list as installed
+ * (`tesseract --list-langs`, checked within a few seconds): none when all are there, or `null`
+ * when the CLI does not run at all.
  *
  * @example
  * ```ts
- * const ocr = (await nativeTesseractAvailable()) ? createNativeTesseractOcr() : createTesseractOcr();
+ * await missingTesseractLanguages('eng+msa'); // ['msa'] without Debian's tesseract-ocr-msa
  * ```
  */
-export function nativeTesseractAvailable(binary = 'tesseract'): Promise<boolean> {
+export function missingTesseractLanguages(
+  languages = DEFAULT_TESSERACT_LANGUAGES,
+  binary = 'tesseract',
+): Promise<string[] | null> {
   return new Promise((resolve) => {
     const child = spawn(binary, ['--list-langs'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       if (out.length < 65_536) out += chunk;
     });
-    child.on('error', () => resolve(false));
-    child.on('close', (status) => resolve(status === 0 && /^eng$/m.test(out)));
+    child.on('error', () => resolve(null));
+    child.on('close', (status) => {
+      if (status !== 0) return resolve(null);
+      const installed = new Set(out.split('\n').map((line) => line.trim()));
+      resolve(languages.split('+').filter((language) => !installed.has(language)));
+    });
   });
 }
 
 /**
- * The error for a native engine that is asked for and not installed, saying how to install it.
+ * True when the `tesseract` CLI runs and has the models of `languages` (default `eng`).
  *
  * @example
  * ```ts
- * if (!(await nativeTesseractAvailable())) throw nativeTesseractMissing();
+ * const ocr = (await nativeTesseractAvailable()) ? createNativeTesseractOcr() : createTesseractOcr();
  * ```
  */
-export function nativeTesseractMissing(binary = 'tesseract'): VeilError {
+export async function nativeTesseractAvailable(
+  binary = 'tesseract',
+  languages = DEFAULT_TESSERACT_LANGUAGES,
+): Promise<boolean> {
+  return (await missingTesseractLanguages(languages, binary))?.length === 0;
+}
+
+/** Debian's package for a model tesseract lists: `msa` → `tesseract-ocr-msa`, `Latin` → `tesseract-ocr-script-latn`. */
+function debianPackage(language: string): string {
+  const script = language.replace(/^script\//, '');
+  if (SCRIPTS[script]) return `tesseract-ocr-script-${SCRIPTS[script]}`;
+  return `tesseract-ocr-${language.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** Debian names its script packages by ISO 15924 code; the scripts of Latin-alphabet receipts and a few more. */
+const SCRIPTS: Readonly<Record<string, string>> = {
+  Latin: 'latn',
+  Cyrillic: 'cyrl',
+  Greek: 'grek',
+  Arabic: 'arab',
+  Devanagari: 'deva',
+  HanS: 'hans',
+  HanT: 'hant',
+};
+
+/**
+ * The error for a native engine that is asked for and not installed, naming the Debian packages
+ * to install: the CLI's own when `missing` is null (the command does not run), else those of the
+ * missing models.
+ *
+ * @example
+ * ```ts
+ * const missing = await missingTesseractLanguages('eng+msa');
+ * if (missing?.length !== 0) throw nativeTesseractMissing('tesseract', missing); // … apt-get install tesseract-ocr-msa …
+ * ```
+ */
+export function nativeTesseractMissing(
+  binary = 'tesseract',
+  missing: readonly string[] | null = null,
+): VeilError {
+  if (missing === null || missing.length === 0)
+    return new VeilError(
+      'VEIL_OCR_UNAVAILABLE',
+      `VEIL_OCR=native: \`${binary}\` with English data is not installed (apt-get install tesseract-ocr), or set VEIL_OCR=auto`,
+    );
   return new VeilError(
     'VEIL_OCR_UNAVAILABLE',
-    `VEIL_OCR=native: \`${binary}\` with English data is not installed (apt-get install tesseract-ocr), or set VEIL_OCR=auto`,
+    `VEIL_OCR_LANGS: tesseract has no model for ${missing.join(', ')} (apt-get install ${missing.map(debianPackage).join(' ')}), or set VEIL_OCR_LANGS=eng`,
   );
 }

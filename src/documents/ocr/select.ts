@@ -1,5 +1,11 @@
 import { lexiconOption, namedLexicon, type OcrLexiconChoice } from './address-lexicon.js';
-import type { OcrEngine, OcrEngineChoice, OcrResult, OcrRunOptions } from './engine.js';
+import {
+  tesseractLanguages,
+  type OcrEngine,
+  type OcrEngineChoice,
+  type OcrResult,
+  type OcrRunOptions,
+} from './engine.js';
 import { createNativeTesseractOcr, nativeTesseractAvailable, type NativeTesseractOptions } from './native.js';
 import { createPaddleOcr, paddleOcrAvailable, type PaddleOcrOptions } from './paddle.js';
 import { createTesseractOcr, type TesseractOptions } from './pool.js';
@@ -47,7 +53,10 @@ function namedOcr(choice: OcrEngineName, options: OcrChoiceOptions): OcrEngine {
     case 'paddle-checked':
       return createCheckedOcr(
         createPaddleOcr(options.paddle),
-        createNativeTesseractOcr(options.native),
+        createNativeTesseractOcr({
+          ...options.native,
+          languages: tesseractLanguages(choice, options.native?.languages),
+        }),
         lexiconOption(options.paddle?.lexicon),
       );
   }
@@ -67,7 +76,9 @@ export async function autoOcrEngine(
   options: Pick<OcrChoiceOptions, 'native' | 'paddle'> = {},
 ): Promise<OcrEngineName> {
   if (await paddleOcrAvailable(options.paddle?.models)) return 'paddle';
-  return (await nativeTesseractAvailable(options.native?.binary)) ? 'native' : 'wasm';
+  return (await nativeTesseractAvailable(options.native?.binary, options.native?.languages))
+    ? 'native'
+    : 'wasm';
 }
 
 function autoOcr(options: OcrChoiceOptions): OcrEngine {
@@ -89,26 +100,29 @@ function autoOcr(options: OcrChoiceOptions): OcrEngine {
 
 /**
  * The native readings `vote` combines, chosen on SROIE receipts (docs/evaluation.md): the installed
- * model first (its lines are the skeleton), then the `best_int` model at the prepared size and at
- * 1.5× it. Each reader gets its own process pool.
+ * model first (its lines are the skeleton; it reads with `languages`), then the `best_int` model
+ * (English only) at the prepared size and at 1.5× it. Each reader gets its own process pool.
  */
 function votingNativeOcr(native: NativeTesseractOptions = {}): OcrEngine {
+  const bestInt: NativeTesseractOptions = { ...native, model: 'best_int', languages: 'eng' };
   return createVotingOcr([
     { engine: createNativeTesseractOcr(native) },
-    { engine: createNativeTesseractOcr({ ...native, model: 'best_int' }) },
-    { engine: createNativeTesseractOcr({ ...native, model: 'best_int' }), scale: 1.5 },
+    { engine: createNativeTesseractOcr(bestInt) },
+    { engine: createNativeTesseractOcr(bestInt), scale: 1.5 },
   ]);
 }
 
 let sharedChoice: OcrEngineChoice = 'auto';
 let sharedLexicon: OcrLexiconChoice = 'malaysia';
+let sharedLanguages: string | undefined;
 let sharedSelected: ((engine: OcrEngineName) => void) | undefined;
 let shared: OcrEngine | undefined;
 
 /**
  * Sets which engine the shared OCR uses (`auto` until set), the lexicon PP-OCR checks its doubtful
  * readings against (`malaysia` until set; used whenever PP-OCR reads, `auto`'s choice included),
- * and who is told which engine reads; the runtime calls it with `VEIL_OCR` and `VEIL_OCR_LEXICON`.
+ * who is told which engine reads, and the models the tesseract CLI reads with (its default, `eng`,
+ * until set); the runtime calls it with `VEIL_OCR`, `VEIL_OCR_LEXICON` and `VEIL_OCR_LANGS`.
  * An engine already started under other settings is closed, and the next image starts the new one.
  *
  * @example
@@ -120,11 +134,13 @@ export async function useSharedOcr(
   choice: OcrEngineChoice,
   lexicon: OcrLexiconChoice = 'malaysia',
   onSelected?: (engine: OcrEngineName) => void,
+  languages?: string,
 ): Promise<void> {
   sharedSelected = onSelected;
-  if (choice === sharedChoice && lexicon === sharedLexicon) return;
+  if (choice === sharedChoice && lexicon === sharedLexicon && languages === sharedLanguages) return;
   sharedChoice = choice;
   sharedLexicon = lexicon;
+  sharedLanguages = languages;
   await closeSharedOcr();
 }
 
@@ -142,6 +158,7 @@ export async function useSharedOcr(
 export function sharedOcr(): OcrEngine {
   shared ??= createOcr(sharedChoice, {
     paddle: { lexicon: namedLexicon(sharedLexicon) },
+    ...(sharedLanguages === undefined ? {} : { native: { languages: sharedLanguages } }),
     onSelected: (engine) => sharedSelected?.(engine),
   });
   return shared;
