@@ -139,6 +139,19 @@ export interface AuditLogOptions {
    * Synchronous and must not throw; an observer's failure never undoes or delays an append.
    */
   readonly onAppend?: (event: AuditEvent, index: number) => void;
+  /**
+   * When the heads due every `signEvery` appends are signed. `with-append` (default): an append
+   * resolves once its event is stored and the head its batch made due is signed and kept, and a
+   * head that fails rejects the batch's appends (their events stored all the same). `after-append`:
+   * an append resolves once its event is stored; the head is signed next, before any later append
+   * of this log is written (so heads still land at every boundary, in order), and a head that fails
+   * goes to `onHeadError`. A server's request then never waits for a head (a tile read, a signature
+   * and one more committed transaction, every `signEvery`-th append of each log); a process that
+   * exits right after appending (the CLI) keeps the default, or awaits {@link AuditLog.settled}.
+   */
+  readonly heads?: 'with-append' | 'after-append';
+  /** Told of a head signed `after-append` that could not be signed or kept (a `VEIL_AUDIT_WRITE_FAILED`). */
+  readonly onHeadError?: (error: VeilError) => void;
 }
 
 /** The most events one write to the store carries. */
@@ -221,6 +234,8 @@ export class AuditLog {
   readonly #signEvery: number | undefined;
   readonly #region: string | undefined;
   readonly #onAppend: ((event: AuditEvent, index: number) => void) | undefined;
+  readonly #headsAfterAppend: boolean;
+  readonly #onHeadError: ((error: VeilError) => void) | undefined;
   readonly #tree: MerkleTree;
   #tail: Promise<unknown> = Promise.resolve();
   /** Validated events not yet written, in the order they were appended. */
@@ -243,6 +258,8 @@ export class AuditLog {
     this.#signEvery = signEvery;
     this.#region = options.region;
     this.#onAppend = options.onAppend;
+    this.#headsAfterAppend = options.heads === 'after-append';
+    this.#onHeadError = options.onHeadError;
     this.#tree = new MerkleTree(options.store);
   }
 
@@ -310,6 +327,10 @@ export class AuditLog {
       for (const pending of batch) pending.reject(writeFailed(error, 'the events could not be stored'));
       return;
     }
+    const resolve = () =>
+      batch.forEach((pending, i) => pending.resolve({ index: first + i, leafHash: toHex(pending.leafHash) }));
+    // Stored: with heads after the append, the callers learn it now, before the heads are signed.
+    if (this.#headsAfterAppend) resolve();
     try {
       if (this.#signEvery !== undefined)
         for (let size = first + 1; size <= first + batch.length; size += 1)
@@ -317,10 +338,33 @@ export class AuditLog {
     } catch (error) {
       // Stored, but the head that was due is not: as for one event, the append reports it.
       const failed = writeFailed(error, 'the events were stored but the tree head due was not signed');
-      for (const pending of batch) pending.reject(failed);
+      if (!this.#headsAfterAppend) for (const pending of batch) pending.reject(failed);
+      else if (this.#onHeadError !== undefined) {
+        try {
+          this.#onHeadError(failed);
+        } catch {
+          // Told, never obeyed, as `onAppend`.
+        }
+      }
       return;
     }
-    batch.forEach((pending, i) => pending.resolve({ index: first + i, leafHash: toHex(pending.leafHash) }));
+    if (!this.#headsAfterAppend) resolve();
+  }
+
+  /**
+   * Resolves once every append and head queued so far has been written (or has failed): what a
+   * process awaits before it closes the database when heads are signed `after-append`.
+   *
+   * @example
+   * ```ts
+   * await log.settled();
+   * await handle.close();
+   * ```
+   */
+  async settled(): Promise<void> {
+    // A flush queues the next one while it runs, so wait until nothing is pending or queued.
+    while (this.#pending.length > 0 || this.#flushQueued) await this.#exclusive(async () => undefined);
+    await this.#tail;
   }
 
   /** The number of entries in the log. */

@@ -140,6 +140,13 @@ export interface OpenAuditLogOptions {
   readonly region?: string;
   /** Told of every event stored in any of the logs (the anomaly detector). */
   readonly onAppend?: AuditLogOptions['onAppend'];
+  /**
+   * When due heads are signed (see `AuditLogOptions.heads`): `after-append` in a server, which
+   * awaits {@link AuditLogs.settled} before it closes the database; the default elsewhere.
+   */
+  readonly heads?: AuditLogOptions['heads'];
+  /** Told of a head signed after the append that failed (with `heads: 'after-append'`). */
+  readonly onHeadError?: AuditLogOptions['onHeadError'];
 }
 
 /**
@@ -185,6 +192,8 @@ export interface AuditLogs {
   recordWithReceipt(event: AuditEventInput): Promise<AuditReceipt>;
   /** The API's audit port: security events from the guard, as audit events. */
   readonly recorder: AuditRecorder;
+  /** Resolves once every append and head queued so far in any of the logs is written or failed. */
+  settled(): Promise<void>;
 }
 
 /**
@@ -209,6 +218,8 @@ export async function openAuditLogs(options: Omit<OpenAuditLogOptions, 'logId'>)
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         ...(options.region === undefined ? {} : { region: options.region }),
         ...(options.onAppend === undefined ? {} : { onAppend: options.onAppend }),
+        ...(options.heads === undefined ? {} : { heads: options.heads }),
+        ...(options.onHeadError === undefined ? {} : { onHeadError: options.onHeadError }),
       });
       cache.set(logId, log);
     }
@@ -238,6 +249,9 @@ export async function openAuditLogs(options: Omit<OpenAuditLogOptions, 'logId'>)
         const input = securityAuditEvent(event, options.clock);
         await logOf(input).append(input);
       },
+    },
+    settled: async () => {
+      await Promise.all([...cache.values()].map((log) => log.settled()));
     },
   };
   return logs;

@@ -16,6 +16,8 @@ import type { AnalyzeOptions } from '../engine/analyze.js';
 import type { Finding } from '../engine/types.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import { VeilError } from '../errors/veil-error.js';
+import { decodeFindings } from './findings-transfer.js';
+import type { EncodedFindings } from './findings-transfer.js';
 
 /** One text to analyse, as posted to a thread. */
 export interface DetectionTask {
@@ -24,8 +26,12 @@ export interface DetectionTask {
   readonly options: AnalyzeOptions;
 }
 
-/** A thread's answer: the findings, or the error's stable code and message. */
+/**
+ * A thread's answer: the findings (encoded as numbers and names, or as objects when they hold a
+ * field the encoding does not carry), or the error's stable code and message.
+ */
 export type DetectionReply =
+  | { readonly id: number; readonly encoded: EncodedFindings }
   | { readonly id: number; readonly findings: Finding[] }
   | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } };
 
@@ -138,7 +144,8 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
       thread.running.shift();
       quickDeaths = 0;
       if (thread.running.length === 0) worker.unref();
-      if ('findings' in reply) pending.resolve(reply.findings);
+      if ('encoded' in reply) pending.resolve(decodeFindings(reply.encoded));
+      else if ('findings' in reply) pending.resolve(reply.findings);
       else pending.reject(new VeilError(reply.error.code, reply.error.message));
       dispatch();
     });

@@ -1,12 +1,14 @@
 /**
  * The thread side of the detection pool (`detection-pool.ts`): analyses the texts it is sent
  * with prepared analyzers (one per option set, as in the API's own cache) and posts back the
- * findings, or the error's stable code and message. The text lives only for the task.
+ * findings (as numbers and names, `findings-transfer.ts`), or the error's stable code and message.
+ * The text lives only for the task.
  */
 import { parentPort } from 'node:worker_threads';
 import { createAnalyzerCache } from '../api/analyzer-cache.js';
 import { isVeilError } from '../errors/veil-error.js';
 import type { DetectionReply, DetectionTask } from './detection-pool.js';
+import { encodeFindings } from './findings-transfer.js';
 
 const ANALYZERS = 64;
 
@@ -17,7 +19,14 @@ const analyzers = createAnalyzerCache(ANALYZERS);
 port.on('message', (task: DetectionTask) => {
   let reply: DetectionReply;
   try {
-    reply = { id: task.id, findings: analyzers.get(task.options)(task.text) };
+    const findings = analyzers.get(task.options)(task.text);
+    const encoded = encodeFindings(findings);
+    // The numbers are transferred, not copied; the event loop rebuilds the objects from them.
+    if (encoded !== undefined) {
+      port.postMessage({ id: task.id, encoded } satisfies DetectionReply, [encoded.numbers.buffer]);
+      return;
+    }
+    reply = { id: task.id, findings };
   } catch (error) {
     // Engine errors carry a stable code and a message that never quotes the text.
     reply = isVeilError(error)

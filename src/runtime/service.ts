@@ -523,6 +523,11 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       db: runtime.handle.db,
       dataDir: runtime.dataDir,
       onAppend: alerting.onAudit,
+      // A request never waits for the head its append made due (a tile read, a signature and a
+      // committed insert, every 64th append of a log): it is signed right after, in order.
+      heads: 'after-append',
+      onHeadError: (error) =>
+        logger?.error({ component: 'audit', code: error.code }, 'audit: a tree head due was not signed'),
       ...(options.region === undefined ? {} : { region: options.region }),
     });
     alerting.attach(logs);
@@ -670,6 +675,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
           await governance.stop();
           await running?.stop();
           await alerts.close();
+          // The heads signed after the last appends, before the database closes.
+          await logs.settled();
           await runtime.close();
         })()),
     };

@@ -105,6 +105,81 @@ test('a failed batch write rejects every event in it, and the log goes on', asyn
   assert.equal(await memory.size(), 1);
 });
 
+test('heads after the append: an append resolves before its head is kept, and the heads land as one by one', async () => {
+  const memory = new MemoryAuditStore();
+  let releaseHead: () => void = () => undefined;
+  let headStarted: () => void = () => undefined;
+  const firstHeadStarted = new Promise<void>((resolve) => (headStarted = resolve));
+  let heads = 0;
+  const store: AuditStore = {
+    ...counted(memory).store,
+    saveTreeHead: async (head) => {
+      heads += 1;
+      // The first head waits until the test lets it through.
+      if (heads === 1) {
+        headStarted();
+        await new Promise<void>((resolve) => (releaseHead = resolve));
+      }
+      await memory.saveTreeHead(head);
+    },
+  };
+  const log = new AuditLog({ store, signer, signEvery: 64, heads: 'after-append' });
+  const first = await Promise.all(Array.from({ length: 64 }, (_, i) => log.append(event(i))));
+  assert.equal(first.at(-1)!.index, 63);
+  await firstHeadStarted;
+  assert.deepEqual(await memory.treeHeads(), [], 'the appends resolved while the head was held');
+  // A later append of the log is written after the head: heads stay in order.
+  const later = log.append(event(64));
+  releaseHead();
+  assert.equal((await later).index, 64);
+  for (let i = 65; i < 200; i += 1) await log.append(event(i));
+  await log.settled();
+  assert.deepEqual(
+    (await memory.treeHeads()).map((h) => h.tree_size),
+    [64, 128, 192],
+  );
+  await log.treeHead();
+  const verified = verifyExport(await exportAuditLog(memory, signer), publicJwk);
+  assert.ok(verified.ok);
+  assert.equal(verified.entries, 200);
+});
+
+test('heads after the append: a head that fails goes to onHeadError, the appends succeed, and the log goes on', async () => {
+  const memory = new MemoryAuditStore();
+  let fail = true;
+  const errors: string[] = [];
+  const store: AuditStore = {
+    ...counted(memory).store,
+    saveTreeHead: async (head) => {
+      if (fail) throw new Error('database unavailable');
+      await memory.saveTreeHead(head);
+    },
+  };
+  const log = new AuditLog({
+    store,
+    signer,
+    signEvery: 2,
+    heads: 'after-append',
+    onHeadError: (error) => errors.push(error.code),
+  });
+  const stored = await Promise.all([log.append(event(0)), log.append(event(1))]);
+  assert.deepEqual(
+    stored.map((r) => r.index),
+    [0, 1],
+  );
+  await log.settled();
+  assert.deepEqual(errors, ['VEIL_AUDIT_WRITE_FAILED']);
+  fail = false;
+  await log.append(event(2));
+  await log.append(event(3));
+  await log.settled();
+  assert.deepEqual(
+    (await memory.treeHeads()).map((h) => h.tree_size),
+    [4],
+  );
+  assert.deepEqual(errors, ['VEIL_AUDIT_WRITE_FAILED']);
+});
+
 for (const driver of DRIVERS)
   describe(`audit group commit on ${driver.name}`, { skip: driver.skip }, () => {
     let database: TestDatabase | undefined;

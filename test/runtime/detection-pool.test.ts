@@ -10,6 +10,8 @@ const TEXTS = [
   'Call John Smith on 212-555-0199 or mail jane.doe@example.org.',
   'SSN 078-05-1120, card 4111 1111 1111 1111, born 12 March 1984 in Paris.',
   'Nothing personal here at all.',
+  // Findings with parts (a title and name, an address's pieces).
+  'Write to Dr. Jane Smith at 221B Baker Street, London NW1 6XE.',
 ];
 
 describe('detection pool', () => {
