@@ -171,6 +171,15 @@ export function outputClassHmac(
   }
 }
 
+/** A job output's class as a step records it: the values it hands out, keyed by the tenant's data key. */
+export interface OutputClassRecord {
+  readonly tenant: string;
+  readonly jobId: string;
+  readonly kind: RiskOutputKind;
+  readonly dataKey: DataKey;
+  readonly released: readonly ReleasedValue[];
+}
+
 /**
  * Records the class of a job's output as the step that makes it holds it (idempotent: the first
  * record of a job's output stands, so a step re-run after a crash changes nothing).
@@ -180,16 +189,7 @@ export function outputClassHmac(
  * await recordOutputClass(db, { tenant: 'acme', jobId, kind: 'text', dataKey, released: releasedInText(findings) });
  * ```
  */
-export async function recordOutputClass(
-  db: Kysely<Schema>,
-  record: {
-    readonly tenant: string;
-    readonly jobId: string;
-    readonly kind: RiskOutputKind;
-    readonly dataKey: DataKey;
-    readonly released: readonly ReleasedValue[];
-  },
-): Promise<void> {
+export async function recordOutputClass(db: Kysely<Schema>, record: OutputClassRecord): Promise<void> {
   await withTenantScope(db, record.tenant, (trx) => insertOutputClass(trx, record));
 }
 
@@ -203,16 +203,7 @@ export async function recordOutputClass(
  * await withTenantScope(db, 'acme', (trx) => insertOutputClass(trx, { tenant: 'acme', jobId, kind: 'text', dataKey, released }));
  * ```
  */
-export async function insertOutputClass(
-  trx: Kysely<Schema>,
-  record: {
-    readonly tenant: string;
-    readonly jobId: string;
-    readonly kind: RiskOutputKind;
-    readonly dataKey: DataKey;
-    readonly released: readonly ReleasedValue[];
-  },
-): Promise<void> {
+export async function insertOutputClass(trx: Kysely<Schema>, record: OutputClassRecord): Promise<void> {
   await privacyDb(trx)
     .insertInto('output_classes')
     .values({

@@ -5,22 +5,18 @@
  * earlier writes in the same transaction have run.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sql } from 'kysely';
-import PgBoss from 'pg-boss';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
-import { ensureJobQueues } from '../../../src/pipeline/jobs/queues.js';
 import type { JobPayload, JobStep } from '../../../src/pipeline/jobs/queues.js';
 import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
-import { forTenant, pgBossDb, SYSTEM_SCOPE, withTenantScope } from '../../../src/store/index.js';
+import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../../src/store/index.js';
 import type { DatabaseHandle } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
-import type { TestDatabase } from '../../store/drivers.js';
-import { canaryText, CANARY_POLICY, storeFor, walk } from './fixtures.js';
+import { jobStoreSuite } from './job-store-suite.js';
+import { canaryText, CANARY_POLICY, walk } from './fixtures.js';
 
 const TENANT = 'tenant-atomic';
 
@@ -51,30 +47,12 @@ async function indexed(handle: DatabaseHandle, jobId: string): Promise<number> {
 
 for (const driver of DRIVERS) {
   describe(`one transaction per step on ${driver.name}`, { skip: driver.skip }, () => {
-    let database: TestDatabase;
-    let dataDir: string;
-    let boss: PgBoss;
-    let store: ReturnType<typeof storeFor>;
-
-    before(async () => {
-      database = await driver.open();
-      dataDir = await mkdtemp(join(tmpdir(), 'veil-atomic-'));
-      store = storeFor(database.handle, dataDir);
-      boss = new PgBoss({ db: pgBossDb(database.handle), supervise: false, schedule: false });
-      boss.on('error', () => {});
-      await boss.start();
-      await ensureJobQueues(boss);
-    });
-    after(async () => {
-      await boss?.stop({ graceful: false, close: false, wait: true });
-      await database?.dispose();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    const suite = jobStoreSuite(driver, 'veil-atomic-');
 
     test('a fault between two writes of the detect step leaves none of its rows or blobs; run again, it completes once', async () => {
-      const tasks = createJobTasks({ keyring: store.keyring });
+      const tasks = createJobTasks({ keyring: suite.store.keyring });
       const { jobId } = await submitJob(
-        { db: database.handle.db, blobs: store.blobs, boss },
+        { db: suite.database.handle.db, blobs: suite.store.blobs, boss: suite.boss },
         {
           tenant: TENANT,
           bytes: Buffer.from(canaryText(3)),
@@ -87,10 +65,10 @@ for (const driver of DRIVERS) {
         },
       );
       const payload: JobPayload = { tenantId: TENANT, jobId };
-      const run = async (step: JobStep) => tasks[step].run((await stepEnv(store, payload, step))!);
+      const run = async (step: JobStep) => tasks[step].run((await stepEnv(suite.store, payload, step))!);
       const classes = async (): Promise<string[]> =>
-        (await forTenant(store, TENANT).artifacts.listForJob(jobId)).map((a) => a.artifactClass).sort();
-      const blobs = async (): Promise<number> => (await walk(join(dataDir, 'blobs'))).length;
+        (await forTenant(suite.store, TENANT).artifacts.listForJob(jobId)).map((a) => a.artifactClass).sort();
+      const blobs = async (): Promise<number> => (await walk(join(suite.dataDir, 'blobs'))).length;
 
       assert.equal((await run('intake')).next, 'parse');
       assert.equal((await run('parse')).next, 'detect');
@@ -100,16 +78,16 @@ for (const driver of DRIVERS) {
 
       // The subject index and the findings are written before the counts in the step's
       // transaction; the counts' update fails, so both must go with it.
-      await refuseCountUpdates(database.handle, true);
+      await refuseCountUpdates(suite.database.handle, true);
       try {
         await assert.rejects(run('detect'));
       } finally {
-        await refuseCountUpdates(database.handle, false);
+        await refuseCountUpdates(suite.database.handle, false);
       }
       assert.deepEqual(await classes(), rowsBefore, 'no findings row');
-      assert.equal(await indexed(database.handle, jobId), 0, 'no subject-index rows');
+      assert.equal(await indexed(suite.database.handle, jobId), 0, 'no subject-index rows');
       assert.equal(await blobs(), blobsBefore, 'the staged findings blob was deleted');
-      assert.deepEqual((await getJobStatus(store, { tenant: TENANT, jobId })).countsByType, {});
+      assert.deepEqual((await getJobStatus(suite.store, { tenant: TENANT, jobId })).countsByType, {});
 
       // The step retried, then delivered once more (its first run's acknowledgement lost).
       const retried = await run('detect');
@@ -122,18 +100,21 @@ for (const driver of DRIVERS) {
         'parsed',
       ]);
       // Read as one statement (the artifacts aggregated as JSON), it matches a plain read.
-      assert.deepEqual(retried.after?.artifacts, await forTenant(store, TENANT).artifacts.listForJob(jobId));
-      const index = await indexed(database.handle, jobId);
+      assert.deepEqual(
+        retried.after?.artifacts,
+        await forTenant(suite.store, TENANT).artifacts.listForJob(jobId),
+      );
+      const index = await indexed(suite.database.handle, jobId);
       // canaryText holds one e-mail address and one SSN, both direct identifiers.
       assert.equal(index, 2);
       assert.equal((await run('detect')).next, 'anonymise');
-      assert.equal(await indexed(database.handle, jobId), index);
+      assert.equal(await indexed(suite.database.handle, jobId), index);
       assert.deepEqual(await classes(), ['findings', 'manifest', 'original', 'parsed']);
       assert.equal(await blobs(), blobsBefore + 1, 'one findings blob');
 
       assert.equal((await run('anonymise')).next, 'finalise');
       assert.equal((await run('finalise')).next, null);
-      const view = await getJobStatus(store, { tenant: TENANT, jobId });
+      const view = await getJobStatus(suite.store, { tenant: TENANT, jobId });
       assert.equal(view.status, 'succeeded');
       assert.deepEqual(view.countsByType, { EMAIL_ADDRESS: 1, US_SSN: 1 });
       assert.deepEqual(await classes(), ['findings', 'manifest', 'original', 'redacted']);

@@ -3,16 +3,12 @@
  * `npm run bench:job-sql` (statements, queue operations, CPU per job) rest on these counts.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import PgBoss from 'pg-boss';
+import { after, describe, test } from 'node:test';
 import { closeDocumentResources } from '../../../src/documents/resources.js';
 import { createAnalyzer } from '../../../src/engine/analyze.js';
 import type { AnalyzeOptions, Analyzer } from '../../../src/engine/analyze.js';
 import { getJobStatus, readRedacted } from '../../../src/pipeline/jobs/commands.js';
-import { ensureJobQueues, JOB_STEPS } from '../../../src/pipeline/jobs/queues.js';
+import { JOB_STEPS } from '../../../src/pipeline/jobs/queues.js';
 import type { JobStep } from '../../../src/pipeline/jobs/queues.js';
 import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
 import { runFusedSteps } from '../../../src/pipeline/jobs/fused.js';
@@ -20,11 +16,10 @@ import { transitionJob } from '../../../src/pipeline/jobs/records.js';
 import { forTenant } from '../../../src/store/index.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
-import { pgBossDb } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
-import type { TestDatabase } from '../../store/drivers.js';
+import { jobStoreSuite } from './job-store-suite.js';
 import { textPdf } from '../../documents/fixtures.js';
-import { canaries, canaryText, CANARY_POLICY, storeFor } from './fixtures.js';
+import { canaries, canaryText, CANARY_POLICY } from './fixtures.js';
 
 const TENANT = 'tenant-work';
 
@@ -46,25 +41,7 @@ after(closeDocumentResources);
 
 for (const driver of DRIVERS) {
   describe(`work per job on ${driver.name}`, { skip: driver.skip }, () => {
-    let database: TestDatabase;
-    let dataDir: string;
-    let boss: PgBoss;
-    let store: ReturnType<typeof storeFor>;
-
-    before(async () => {
-      database = await driver.open();
-      dataDir = await mkdtemp(join(tmpdir(), 'veil-work-'));
-      store = storeFor(database.handle, dataDir);
-      boss = new PgBoss({ db: pgBossDb(database.handle), supervise: false, schedule: false });
-      boss.on('error', () => {});
-      await boss.start();
-      await ensureJobQueues(boss);
-    });
-    after(async () => {
-      await boss?.stop({ graceful: false, close: false, wait: true });
-      await database?.dispose();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    const suite = jobStoreSuite(driver, 'veil-work-');
 
     /** Runs a job's steps in order, as a fused worker does, and returns the texts detection read. */
     const runCounting = async (bytes: Uint8Array, mediaType: string): Promise<string[]> => {
@@ -76,15 +53,15 @@ for (const driver of DRIVERS) {
           return analyze(text);
         };
       };
-      const tasks = createJobTasks({ keyring: store.keyring, createAnalyzer: counting });
+      const tasks = createJobTasks({ keyring: suite.store.keyring, createAnalyzer: counting });
       const { jobId } = await submitJob(
-        { db: database.handle.db, blobs: store.blobs, boss },
+        { db: suite.database.handle.db, blobs: suite.store.blobs, boss: suite.boss },
         request(bytes, mediaType),
       );
       const payload = { tenantId: TENANT, jobId };
       const ran: JobStep[] = [];
       for (let step: JobStep | null = 'intake'; step !== null;) {
-        const env = await stepEnv(store, payload, step);
+        const env = await stepEnv(suite.store, payload, step);
         assert.ok(env, `${step} is runnable`);
         ran.push(step);
         step = (await tasks[step].run(env)).next;
@@ -93,7 +70,7 @@ for (const driver of DRIVERS) {
         ran,
         JOB_STEPS.filter((s) => s !== 'extract'),
       );
-      assert.ok((await readRedacted(store, { tenant: TENANT, jobId })).bytes.byteLength > 0);
+      assert.ok((await readRedacted(suite.store, { tenant: TENANT, jobId })).bytes.byteLength > 0);
       return read;
     };
 
@@ -122,18 +99,18 @@ for (const driver of DRIVERS) {
     });
 
     test('a fused job retried when it is already awaiting review runs finalise only', async () => {
-      const tasks = createJobTasks({ keyring: store.keyring });
+      const tasks = createJobTasks({ keyring: suite.store.keyring });
       const { jobId } = await submitJob(
-        { db: database.handle.db, blobs: store.blobs, boss },
+        { db: suite.database.handle.db, blobs: suite.store.blobs, boss: suite.boss },
         request(Buffer.from(canaryText(9)), 'text/plain'),
       );
       const payload = { tenantId: TENANT, jobId };
       // The first run: every step up to finalise, which moved the job to awaiting_review (a field
       // waits for a reviewer) and died before it swept `parsed` and acknowledged the message.
       for (const step of ['intake', 'parse', 'detect', 'anonymise'] as const)
-        await tasks[step].run((await stepEnv(store, payload, step))!);
-      assert.ok(await transitionJob(database.handle.db, payload, ['running'], 'awaiting_review'));
-      const repos = forTenant(store, TENANT);
+        await tasks[step].run((await stepEnv(suite.store, payload, step))!);
+      assert.ok(await transitionJob(suite.database.handle.db, payload, ['running'], 'awaiting_review'));
+      const repos = forTenant(suite.store, TENANT);
       const classes = async (): Promise<string[]> =>
         (await repos.artifacts.listForJob(jobId)).map((a) => `${a.artifactClass}:${a.blobName}`).sort();
       const before = await classes();
@@ -142,13 +119,13 @@ for (const driver of DRIVERS) {
       // The retry, as the fused worker runs it.
       const ran: JobStep[] = [];
       await runFusedSteps(async (step) => {
-        const env = await stepEnv(store, payload, step);
+        const env = await stepEnv(suite.store, payload, step);
         if (env === undefined) return undefined;
         ran.push(step);
         return tasks[step].run(env);
       });
       assert.deepEqual(ran, ['finalise']);
-      const view = await getJobStatus(store, { tenant: TENANT, jobId });
+      const view = await getJobStatus(suite.store, { tenant: TENANT, jobId });
       assert.equal(view.status, 'awaiting_review', 'the job still waits for its reviewer');
       // Finalise only swept `parsed`: nothing was written again.
       assert.deepEqual(
