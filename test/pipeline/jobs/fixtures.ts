@@ -10,6 +10,7 @@ import { Keyring } from '../../../src/crypto/keyring.js';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
 import type { JobStatusView } from '../../../src/pipeline/jobs/commands.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
+import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
 import type { Runtime } from '../../../src/runtime/runtime.js';
 import { loadPolicy, validatePolicy } from '../../../src/policy/index.js';
 import type { Policy } from '../../../src/policy/index.js';
@@ -120,6 +121,28 @@ export const CANARY_POLICY: Policy = validatePolicy({
 });
 
 /**
+ * A canary job's request: `bytes` in `tenant` under {@link CANARY_POLICY}, for claims intake with
+ * the findings summary and the redacted document as outputs.
+ *
+ * @example
+ * ```ts
+ * await submitJob(deps, canaryJob('tenant-a', Buffer.from(canaryText(0)), 'text/plain'));
+ * ```
+ */
+export function canaryJob(tenant: string, bytes: Uint8Array, mediaType: string): SubmitJobInput {
+  return {
+    tenant,
+    bytes,
+    mediaType,
+    purpose: 'claims-intake',
+    consent: { basis: 'contract', allowManualReview: false },
+    outputs: ['findings_summary', 'redacted'],
+    retentionDays: 3,
+    policy: CANARY_POLICY,
+  };
+}
+
+/**
  * Queues `count` canary text jobs in `tenant` (job n holds canaries(n)) under {@link CANARY_POLICY};
  * returns their ids in order. They run fused (one message each) unless `route` is `steps`.
  */
@@ -137,16 +160,7 @@ export async function submitCanaryJobs(
   };
   const ids: string[] = [];
   for (let n = 0; n < count; n += 1) {
-    const { jobId } = await submitJob(deps, {
-      tenant,
-      bytes: Buffer.from(canaryText(n)),
-      mediaType: 'text/plain',
-      purpose: 'claims-intake',
-      consent: { basis: 'contract', allowManualReview: false },
-      outputs: ['findings_summary', 'redacted'],
-      retentionDays: 3,
-      policy: CANARY_POLICY,
-    });
+    const { jobId } = await submitJob(deps, canaryJob(tenant, Buffer.from(canaryText(n)), 'text/plain'));
     ids.push(jobId);
   }
   return ids;

@@ -16,7 +16,7 @@ import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../../src/store/ind
 import type { DatabaseHandle } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
 import { jobStoreSuite } from './job-store-suite.js';
-import { canaryText, CANARY_POLICY, walk } from './fixtures.js';
+import { canaryJob, canaryText, walk } from './fixtures.js';
 
 const TENANT = 'tenant-atomic';
 
@@ -53,16 +53,7 @@ for (const driver of DRIVERS) {
       const tasks = createJobTasks({ keyring: suite.store.keyring });
       const { jobId } = await submitJob(
         { db: suite.database.handle.db, blobs: suite.store.blobs, boss: suite.boss },
-        {
-          tenant: TENANT,
-          bytes: Buffer.from(canaryText(3)),
-          mediaType: 'text/plain',
-          purpose: 'claims-intake',
-          consent: { basis: 'contract', allowManualReview: false },
-          outputs: ['findings_summary', 'redacted'],
-          retentionDays: 3,
-          policy: CANARY_POLICY,
-        },
+        canaryJob(TENANT, Buffer.from(canaryText(3)), 'text/plain'),
       );
       const payload: JobPayload = { tenantId: TENANT, jobId };
       const run = async (step: JobStep) => tasks[step].run((await stepEnv(suite.store, payload, step))!);

@@ -15,26 +15,12 @@ import { runFusedSteps } from '../../../src/pipeline/jobs/fused.js';
 import { transitionJob } from '../../../src/pipeline/jobs/records.js';
 import { forTenant } from '../../../src/store/index.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
-import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
 import { DRIVERS } from '../../store/drivers.js';
 import { jobStoreSuite } from './job-store-suite.js';
 import { textPdf } from '../../documents/fixtures.js';
-import { canaries, canaryText, CANARY_POLICY } from './fixtures.js';
+import { canaries, canaryJob, canaryText } from './fixtures.js';
 
 const TENANT = 'tenant-work';
-
-function request(bytes: Uint8Array, mediaType: string): SubmitJobInput {
-  return {
-    tenant: TENANT,
-    bytes,
-    mediaType,
-    purpose: 'claims-intake',
-    consent: { basis: 'contract', allowManualReview: false },
-    outputs: ['findings_summary', 'redacted'],
-    retentionDays: 3,
-    policy: CANARY_POLICY,
-  };
-}
 
 // The PDF job starts the documents layer's sandbox and OCR workers; they would keep the file alive.
 after(closeDocumentResources);
@@ -56,7 +42,7 @@ for (const driver of DRIVERS) {
       const tasks = createJobTasks({ keyring: suite.store.keyring, createAnalyzer: counting });
       const { jobId } = await submitJob(
         { db: suite.database.handle.db, blobs: suite.store.blobs, boss: suite.boss },
-        request(bytes, mediaType),
+        canaryJob(TENANT, bytes, mediaType),
       );
       const payload = { tenantId: TENANT, jobId };
       const ran: JobStep[] = [];
@@ -102,7 +88,7 @@ for (const driver of DRIVERS) {
       const tasks = createJobTasks({ keyring: suite.store.keyring });
       const { jobId } = await submitJob(
         { db: suite.database.handle.db, blobs: suite.store.blobs, boss: suite.boss },
-        request(Buffer.from(canaryText(9)), 'text/plain'),
+        canaryJob(TENANT, Buffer.from(canaryText(9)), 'text/plain'),
       );
       const payload = { tenantId: TENANT, jobId };
       // The first run: every step up to finalise, which moved the job to awaiting_review (a field
