@@ -202,6 +202,17 @@ const CASES: readonly Case[] = [
       ['heard on 28 April and 4 May 1993.', '28 April and 4 May 1993'],
       ['a hospital stay of 12 days', '12 days'],
       ['He served 6 years of it.', '6 years'],
+      ['and sentenced him to four years and two months’ imprisonment.', 'four years and two months’'],
+      ["sentenced to thirty-two years' imprisonment", "thirty-two years'"],
+      ['released after 24 hours in custody', '24 hours'],
+      [
+        'hearings on 3 June, on 9 August and on 14 October 2002.',
+        '3 June, on 9 August and on 14 October 2002',
+      ],
+      ['payments between March and October 2003 were', 'March and October 2003'],
+      ['heard at the beginning of June 2011.', 'beginning of June 2011'],
+      ['During the spring and summer of 2008, views', 'spring and summer of 2008'],
+      ['the period between November 2001 and May 2002 was', 'between November 2001 and May 2002'],
     ],
     // A duration or a relative date alone says nothing about anyone.
     invalid: [

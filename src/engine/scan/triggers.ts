@@ -26,14 +26,14 @@ export const TRIGGERS = {
   /** The word "age" ("aged 65", "at the age of 39", "aged sixty three"): ages after their label. */
   ageWord: { kind: 'pattern', id: 'ageWord', pattern: /\bage/gi, margin: 40 },
   /**
-   * Calendar words: units of time ("14 years"), week days and "today" (all end in "day"), month
+   * Calendar words: units of time ("14 years", "24 hours"), week days and "today" (all end in "day"), month
    * names, "tomorrow", "tonight". The window reaches back over a number in words before a unit.
    */
   calendarWord: {
     kind: 'pattern',
     id: 'calendarWord',
     pattern:
-      /day|week|month|year|january|february|march|april|june|july|august|september|october|november|december|tomorrow|tonight/gi,
+      /hour|day|week|month|year|january|february|march|april|june|july|august|september|october|november|december|tomorrow|tonight/gi,
     margin: 40,
   },
   /** An at sign: e-mail addresses and some handles. */
