@@ -186,8 +186,25 @@ const CASES: readonly Case[] = [
       ['worth GBP 268,000.', 'GBP 268,000'],
       ['paid $1,250.50 today', '$1,250.50'],
       ['fee of 292 euros', '292 euros'],
+      ['a fine of 2,400 Austrian schillings with', '2,400 Austrian schillings'],
+      ['an allowance of 730 GDR marks (hereafter', '730 GDR marks'],
+      ['the penalty did not exceed ATS 25,000 and', 'ATS 25,000'],
+      ['awarded 1,250 New Turkish liras in', '1,250 New Turkish liras'],
+      ['paid TRY 5,430 (approximately EUR 2,600) in fees', 'TRY 5,430 (approximately EUR 2,600)'],
+      [
+        'bail at 80,000 Polish zlotys (PLN) [approx. 19,000 euros (EUR)], to',
+        '80,000 Polish zlotys (PLN) [approx. 19,000 euros (EUR)]',
+      ],
+      [
+        '8,112.40 Turkish liras (TRY) (approximately 4,100 euros (EUR)), plus',
+        '8,112.40 Turkish liras (TRY) (approximately 4,100 euros (EUR))',
+      ],
+      [
+        'costs of approximately 3,200,000 Swedish kronor (SEK; about 310,000 euros (EUR)).',
+        'approximately 3,200,000 Swedish kronor (SEK; about 310,000 euros (EUR))',
+      ],
     ],
-    invalid: ['about 4,393 people', 'page 268,000'],
+    invalid: ['about 4,393 people', 'page 268,000', 'she got 18 marks in the exam'],
   },
   {
     type: 'DATE_TIME',
