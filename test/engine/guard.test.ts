@@ -114,6 +114,14 @@ const FRAGMENTS = [
   '12345/21',
   'AB1234567',
   'x12345678Z',
+  'GBP 268,000',
+  '€ 1.800,50',
+  '4,393 pounds sterling (GBP)',
+  '730 GDR marks',
+  'TRY 5,430 (approximately EUR 2,600)',
+  '(about 310,000 euros)',
+  'approx. ',
+  'EUR',
 ];
 const texts = fc
   .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.constantFrom(...PIECES)), { maxLength: 30 })
