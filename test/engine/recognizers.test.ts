@@ -254,6 +254,24 @@ const CASES: readonly Case[] = [
     invalid: ['42 years ago', 'the agent saw sixty three cars'],
   },
   {
+    type: 'JOB_TITLE',
+    valid: [
+      ['Until 2004 the claimant worked as a secondary school teacher in Leeds.', 'secondary school teacher'],
+      ['In 2012 the applicant, a taxi driver, was stopped at a checkpoint.', 'taxi driver'],
+      ['He was a laboratory assistant in the faculty.', 'laboratory assistant'],
+      ['She was appointed to the post of school nurse at the clinic.', 'school nurse'],
+      ['The applicant, who is a retired police officer, lives in Bristol.', 'retired police officer'],
+      ['born in 1993, was a student at a music conservatory', 'student'],
+      ['The defendant was an accountant by training.', 'accountant'],
+    ],
+    invalid: [
+      'Jennifer is a very sympathetic person. They are also good',
+      'This is a reminder that the fee is due.',
+      'The fund serves as an advocate for music.',
+      'He was a member of the board.',
+    ],
+  },
+  {
     type: 'CASE_NUMBER',
     valid: [
       ['application (no. 28045/02) against', '28045/02'],

@@ -6,6 +6,7 @@ import { FINANCIAL_RECOGNIZERS } from './financial.js';
 import { MEDICAL_RECOGNIZERS } from './medical.js';
 import { NATIONAL_RECOGNIZERS } from './national/index.js';
 import { NETWORK_RECOGNIZERS } from './network.js';
+import { occupationRecognizer } from './occupations.js';
 import { NER_RECOGNIZERS } from '../ner/recognizer.js';
 import { STREET_ADDRESS_RECOGNIZER } from '../ner/address.js';
 import { REFERENCE_RECOGNIZERS } from './references.js';
@@ -24,6 +25,7 @@ const DEFAULTS: readonly Recognizer[] = [
   ...REFERENCE_RECOGNIZERS,
   ...NATIONAL_RECOGNIZERS,
   ...NER_RECOGNIZERS,
+  occupationRecognizer,
   STREET_ADDRESS_RECOGNIZER,
 ];
 
