@@ -297,6 +297,21 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['ORGANIZATION', 'Catterick garrison'],
     ]);
   });
+  it('joins a body and its acting part, and a court with its level or its seat', () => {
+    assert.deepEqual(found('The case was transferred to the Third Chamber of the Bursa Regional Court.'), [
+      ['ORGANIZATION', 'Third Chamber of the Bursa Regional Court'],
+    ]);
+    assert.deepEqual(found('The Antalya Civil Court of First-instance awarded him'), [
+      ['ORGANIZATION', 'Antalya Civil Court of First-instance'],
+    ]);
+    assert.deepEqual(found('By a decision the District Court in Kielce remanded him'), [
+      ['ORGANIZATION', 'District Court in Kielce'],
+    ]);
+    // Lower case describes the level rather than naming the court.
+    assert.deepEqual(found('The Konya Civil Court of first-instance awarded him'), [
+      ['ORGANIZATION', 'Konya Civil Court'],
+    ]);
+  });
   it('leaves a defined term or a remark in brackets out of an organisation, and keeps a name there', () => {
     assert.deepEqual(values('The Turkish Government (“the Government”) were represented by their Agent.'), [
       'The Turkish Government',
