@@ -35,6 +35,7 @@ import {
   organisationListItems,
   splitOrganisationList,
 } from './rules/organisations.js';
+import { enclosingMarks } from './rules/enclosing.js';
 import { dropOverlaps } from './rules/overlaps.js';
 import {
   dropRoleWords,
@@ -212,6 +213,7 @@ function tagSlice(
  * | 4 | `dropOverlaps` (overlaps) | Keeps a rule's span or the longer of two overlapping spans, leaving them sorted: every rule below looks at neighbours. |
  * | 5 | `dropEverydayWordSpans` (everyday-words), `dropCodesAndLabels` (labels) | False alarms go before the joins below, so a dropped span never joins a neighbour. |
  * | 6 | `organisationListItems` (organisations): an item left out between two organisations of a list. `joinOrganisationParts` (organisations): a body's part and the body, a court and its level or seat. `landformPlaces`, `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("COOMINGLAH" + "FOREST", "Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived; a name ending in a landform word becomes a place. |
+ * | 6b | `enclosingMarks` (enclosing) | Quotation marks around a whole name and the closing bracket of a bracket a name opened: on the joined spans, never taking a mark from a neighbour. |
  * | 7 | `jobTitles` (job-titles) | Last: it needs the final persons, may shorten one that ran into its title, and removes the spans inside the title it adds. |
  */
 function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
@@ -269,6 +271,7 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   landformPlaces(ctx, spans);
   joinPlaceAndRegion(ctx, spans);
   joinHonorific(ctx, spans);
+  enclosingMarks(ctx, spans);
   jobTitles(ctx, spans);
   return spans;
 }

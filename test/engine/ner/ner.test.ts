@@ -307,6 +307,13 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.deepEqual(found('By a decision the District Court in Kielce remanded him'), [
       ['ORGANIZATION', 'District Court in Kielce'],
     ]);
+    // A quoted name takes its quotation marks, and a bracket it opened takes its closing one.
+    assert.deepEqual(found('now part of the “Northern Coastal University”. In support'), [
+      ['ORGANIZATION', '“Northern Coastal University”'],
+    ]);
+    assert.deepEqual(found('a lawyer practising in Gaziantep (Turkey). The'), [
+      ['LOCATION', 'Gaziantep (Turkey)'],
+    ]);
     // Lower case describes the level rather than naming the court.
     assert.deepEqual(found('The Konya Civil Court of first-instance awarded him'), [
       ['ORGANIZATION', 'Konya Civil Court'],
