@@ -228,6 +228,8 @@ const CASES: readonly Case[] = [
       ],
       ['payments between March and October 2003 were', 'March and October 2003'],
       ['heard at the beginning of June 2011.', 'beginning of June 2011'],
+      ['From 1971 to 1988 he worked as a welder', '1971 to 1988'],
+      ['From 12 April 1991 to 3 May 1996, she was', '12 April 1991 to 3 May 1996'],
       ['During the spring and summer of 2008, views', 'spring and summer of 2008'],
       ['the period between November 2001 and May 2002 was', 'between November 2001 and May 2002'],
     ],

@@ -150,6 +150,17 @@ const wordDate = patternRecognizer({
       ),
       score: 0.6,
     },
+    // A period from one date to another: "1971 to 1988", "12 April 1991 to 3 May 1996".
+    {
+      regex: guarded(
+        '[JFMASOND]|\\d',
+        new RegExp(
+          `(?<![\\p{L}\\p{N}])(?:${DAY}\\s+)?(?:${MONTH}\\s+)?${YEAR}\\sto\\s(?:${DAY}\\s+)?(?:${MONTH}\\s+)?${YEAR}(?![\\p{L}\\p{N}])`,
+          'u',
+        ),
+      ),
+      score: 0.6,
+    },
     // A part of a month or a season: "the beginning of June 2011", "spring and summer of 2008".
     {
       regex: new RegExp(
