@@ -274,6 +274,15 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    type: 'LAND_PARCEL',
+    valid: [
+      ['the land (plot no. 517/2) and a barn', '517/2'],
+      ['registered under parcel number 8820.', '8820'],
+      ['the plot nos. 214/7/1 only', '214/7/1'],
+    ],
+    invalid: ['a plot of land of 500 square metres', 'block 5 of the report', 'the sheet of 12 pages'],
+  },
+  {
     type: 'CASE_NUMBER',
     valid: [
       ['application (no. 28045/02) against', '28045/02'],
@@ -302,3 +311,11 @@ for (const { type, valid, invalid } of CASES) {
       assert.deepEqual(analyze(text, { entities: [type] }), [], `${type} in ${JSON.stringify(text)}`);
   });
 }
+
+test('LAND_PARCEL: each number of a list of parcels is one finding, without the words between', () => {
+  const text = 'lands registered under the plots nos. 38, 402/2, 77.5 and 611. The';
+  assert.deepEqual(
+    analyze(text, { entities: ['LAND_PARCEL'] }).map((f) => text.slice(f.start, f.end)),
+    ['38', '402/2', '77.5', '611'],
+  );
+});

@@ -3,6 +3,7 @@ import { CONTACT_RECOGNIZERS } from './contact.js';
 import { DATETIME_RECOGNIZERS } from './datetime.js';
 import { DEVICE_RECOGNIZERS } from './devices.js';
 import { FINANCIAL_RECOGNIZERS } from './financial.js';
+import { landParcelRecognizer } from './land-parcels.js';
 import { MEDICAL_RECOGNIZERS } from './medical.js';
 import { NATIONAL_RECOGNIZERS } from './national/index.js';
 import { NETWORK_RECOGNIZERS } from './network.js';
@@ -23,6 +24,7 @@ const DEFAULTS: readonly Recognizer[] = [
   ...SECRET_RECOGNIZERS,
   ...DATETIME_RECOGNIZERS,
   ...REFERENCE_RECOGNIZERS,
+  landParcelRecognizer,
   ...NATIONAL_RECOGNIZERS,
   ...NER_RECOGNIZERS,
   occupationRecognizer,
