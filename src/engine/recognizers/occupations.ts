@@ -18,19 +18,15 @@ const PARTY =
  * applicant, a …"). A copula after anything else ("It was a") is the first group: there an
  * agent noun is too weak ("This is a reminder"), and only a known occupation is taken.
  */
-const FRAME = new RegExp(
-  [
-    '((?:is|was|had\\sbeen|has\\sbeen)\\s(?:a|an)\\s)',
-    '(?:work(?:s|ed|ing)?|employed|practi[sc](?:e|es|ed|ing)|hired|engaged|recruited|appointed|retired|reinstated|career|job|post|position|contract)\\sas\\s(?:(?:a|an)\\s)?',
-    '(?:post|position|job|profession|occupation)\\sof\\s(?:(?:a|an)\\s)?',
-    `(?:who|he|she|${PARTY})\\s(?:is|was|had\\sbeen|has\\sbeen|became)\\s(?:a|an)\\s`,
-    '(?:become|becomes|becoming|became)\\s(?:a|an)\\s',
-    `${PARTY},\\s(?:a|an)\\s`,
-  ]
-    .map((frame) => `(?<![\\p{L}\\p{N}])${frame}`)
-    .join('|'),
-  'giu',
-);
+const FRAMES = [
+  '((?:is|was|had\\sbeen|has\\sbeen)\\s(?:a|an)\\s)',
+  '(?:work(?:s|ed|ing)?|employed|practi[sc](?:e|es|ed|ing)|hired|engaged|recruited|appointed|retired|reinstated|career|job|post|position|contract)\\sas\\s(?:(?:a|an)\\s)?',
+  '(?:post|position|job|profession|occupation)\\sof\\s(?:(?:a|an)\\s)?',
+  `(?:who|he|she|${PARTY})\\s(?:is|was|had\\sbeen|has\\sbeen|became)\\s(?:a|an)\\s`,
+  '(?:become|becomes|becoming|became)\\s(?:a|an)\\s',
+  `${PARTY},\\s(?:a|an)\\s`,
+];
+const FRAME = new RegExp(FRAMES.map((frame) => `(?<![\\p{L}\\p{N}])${frame}`).join('|'), 'giu');
 
 /** The words of the phrase after a frame, one at a time. */
 const WORD = /[\p{L}][\p{L}'’‑-]*/uy;
@@ -52,12 +48,16 @@ const STATION = new Set('student pupil conscript servant cadet pensioner housewi
 /** Most words of the phrase ("retired police officer", "night security guard"). */
 const MAX_WORDS = 4;
 
-/** Where the frame words may be: the recognizer reads the text around them only. */
+/**
+ * Where the frames are: the recognizer reads only the text just after one, not the whole text
+ * ("as", "of" and "was" alone are everywhere). The frames with a plain word boundary, so the
+ * trigger's search needs no look-behind.
+ */
 const FRAME_TRIGGER: Trigger = {
   kind: 'pattern',
   id: 'occupationFrame',
-  pattern: /\b(?:as|of|is|was|been|become|becomes|becoming|became)\s|,\s(?:a|an)\s/gi,
-  margin: 80,
+  pattern: new RegExp(FRAMES.map((frame) => `\\b${frame}`).join('|'), 'gi'),
+  margin: 64,
 };
 
 /**
