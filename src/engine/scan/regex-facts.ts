@@ -59,8 +59,8 @@ let readAtRunTime = 0;
  * ```
  */
 export function regexFacts(regex: RegExp): RegexFacts {
-  const record = Object.hasOwn(TABLE, String(regex)) ? TABLE[String(regex)] : undefined;
-  if (record !== undefined) return fromRecord(record);
+  const key = String(regex);
+  if (Object.hasOwn(TABLE, key)) return fromRecord(TABLE[key]!);
   readAtRunTime++;
   return readRegexFacts(regex);
 }
