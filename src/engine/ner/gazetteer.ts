@@ -1,4 +1,5 @@
-import data from './data/gazetteers.json' with { type: 'json' };
+import table from './data/gazetteer-table.generated.json' with { type: 'json' };
+import { fromBase64 } from './perceptron.js';
 import { hashWord, WordSet } from './tokenizer.js';
 
 /** The gazetteer lists, in the bit order used by `gazetteerBits`. */
@@ -52,33 +53,54 @@ const CONNECTOR_WORDS = `of and the for de del della di da das dos du des la le 
 /** A name-ish list: a lower-case word in one of these may be a name and is worth tagging. */
 export const NAMEISH = G.first | G.last | G.city | G.country | G.nrp;
 
-// Word hash → membership mask in an open-addressing table: a `Map.get` per token cost more than
-// tokenizing it. Keys are word hashes (0 is stored as 1, as 0 marks an empty slot).
-const entries = new Map<number, number>();
-for (const name of GAZETTEERS) {
-  const words: readonly string[] =
-    name === 'function'
-      ? FUNCTION_WORDS.split(/\s+/).filter(Boolean)
-      : name === 'connector'
-        ? CONNECTOR_WORDS.split(/\s+/).filter(Boolean)
-        : ((data as Record<string, readonly string[]>)[name] ?? []);
-  const bit = G[name];
-  for (const word of words) {
-    // Tokens never contain periods ("Inc." is "Inc" then "."), so neither do the keys.
-    const key = hashWord(word.replace(/\./g, '')) || 1;
-    entries.set(key, (entries.get(key) ?? 0) | bit);
+/**
+ * Every gazetteer word's key (its hash; 0 is stored as 1, as 0 marks an empty slot) with the bit
+ * mask of the lists holding it, in first-seen order. `lists` are the lists of
+ * `data/gazetteers.json`; the function and connector words come from this module. Run by
+ * `npm run generate:engine-tables`, which packs the result (little-endian, base64, as the tagger's
+ * weights are) into `data/gazetteer-table.generated.json`:
+ * hashing some 95,000 words at every load cost more than the rest of loading the tagger.
+ *
+ * @example
+ * ```ts
+ * gazetteerEntries({ city: ['Paris'] }).get(hashWord('paris')); // G.city
+ * ```
+ */
+export function gazetteerEntries(lists: Readonly<Record<string, readonly string[]>>): Map<number, number> {
+  const entries = new Map<number, number>();
+  for (const name of GAZETTEERS) {
+    const words: readonly string[] =
+      name === 'function'
+        ? FUNCTION_WORDS.split(/\s+/).filter(Boolean)
+        : name === 'connector'
+          ? CONNECTOR_WORDS.split(/\s+/).filter(Boolean)
+          : (lists[name] ?? []);
+    const bit = G[name];
+    for (const word of words) {
+      // Tokens never contain periods ("Inc." is "Inc" then "."), so neither do the keys.
+      const key = hashWord(word.replace(/\./g, '')) || 1;
+      entries.set(key, (entries.get(key) ?? 0) | bit);
+    }
   }
+  return entries;
 }
+
+// Word hash → membership mask in an open-addressing table: a `Map.get` per token cost more than
+// tokenizing it. The entries come generated (see `gazetteerEntries`), in the order they were
+// first seen, so the slots are the same as when they were hashed at load.
+const ENTRY_KEYS = new Int32Array(fromBase64(table.keys).buffer);
+const ENTRY_BITS = new Uint16Array(fromBase64(table.bits).buffer);
 // The smallest power of two from 1024 up that keeps the table at most half full.
-const capacity = Math.max(1024, 2 ** Math.ceil(Math.log2(entries.size * 2)));
+const capacity = Math.max(1024, 2 ** Math.ceil(Math.log2(ENTRY_KEYS.length * 2)));
 const MASK = capacity - 1;
 const KEYS = new Int32Array(capacity);
 const BITS = new Int32Array(capacity);
-for (const [key, bits] of entries) {
+for (let k = 0; k < ENTRY_KEYS.length; k++) {
+  const key = ENTRY_KEYS[k]!;
   let slot = key & MASK;
   while (KEYS[slot] !== 0) slot = (slot + 1) & MASK;
   KEYS[slot] = key;
-  BITS[slot] = bits;
+  BITS[slot] = ENTRY_BITS[k]!;
 }
 
 /**
@@ -104,4 +126,4 @@ export function gazetteerBits(hash: number): number {
  * About 10,700 everyday English words (SCOWL levels 10 and 20). Not a tagger feature: the span
  * rules use it to drop a lone everyday word that the tagger took for a name.
  */
-export const EVERYDAY = new WordSet((data as { everyday?: readonly string[] }).everyday ?? []);
+export const EVERYDAY = new WordSet(new Int32Array(fromBase64(table.everyday).buffer));

@@ -74,6 +74,18 @@ export function hashWord(word: string): number {
 }
 
 /**
+ * The distinct hashes of `words`, sorted: what a `WordSet` searches.
+ *
+ * @example
+ * ```ts
+ * sortedWordHashes(['May', 'may']).length; // 1
+ * ```
+ */
+export function sortedWordHashes(words: readonly string[]): Int32Array {
+  return Int32Array.from(new Set(words.map(hashWord))).sort();
+}
+
+/**
  * A small fixed set of words, by hash. A sorted `Int32Array` searched by bisection: word hashes
  * are 32-bit, and a `Set<number>` boxes most of them on every lookup.
  *
@@ -84,8 +96,9 @@ export function hashWord(word: string): number {
  */
 export class WordSet {
   private readonly hashes: Int32Array;
-  constructor(words: readonly string[]) {
-    this.hashes = Int32Array.from(new Set(words.map(hashWord))).sort();
+  /** `words`, or their `sortedWordHashes` (a generated table's, which saves hashing at load). */
+  constructor(words: readonly string[] | Int32Array) {
+    this.hashes = words instanceof Int32Array ? words : sortedWordHashes(words);
   }
   has(hash: number): boolean {
     const hashes = this.hashes;

@@ -1,4 +1,4 @@
-import { maxMatchLength } from '../scan/min-digits.js';
+import { regexFacts } from '../scan/regex-facts.js';
 import { TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { patternRecognizer } from './pattern.js';
@@ -137,7 +137,7 @@ const phone: Recognizer = {
   trigger: TRIGGERS.digit,
   // `find` reports nothing with fewer than six digits before an extension.
   minDigits: PHONE_MIN_DIGITS,
-  maxLength: maxMatchLength(PHONE_CANDIDATE),
+  maxLength: regexFacts(PHONE_CANDIDATE).maxMatchLength,
   find(text: string, window: TextWindow): Finding[] {
     const slice = text.slice(window.start, window.end);
     const found: Finding[] = [];

@@ -1,9 +1,6 @@
 import { VeilError } from '../../errors/veil-error.js';
-import { minCapitalRun } from '../scan/capital-runs.js';
-import { minLetterDigitPair } from '../scan/letter-digit.js';
-import { maxMatchLength, minDigitRun, minDigits } from '../scan/min-digits.js';
-import { requiredChars } from '../scan/required-char.js';
-import { holdsAnyWord, requiredWords } from '../scan/required-words.js';
+import { regexFacts, type RegexFacts } from '../scan/regex-facts.js';
+import { holdsAnyWord } from '../scan/required-words.js';
 import { digitRunTrigger, TRIGGERS } from '../scan/triggers.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { validatorNamed, type Validator } from '../validators/index.js';
@@ -34,6 +31,12 @@ export interface PatternRecognizerDefinition {
   readonly trigger?: Trigger;
 }
 
+/** A recognizer built from a definition; it names its patterns so their facts can be generated. */
+export interface PatternRecognizer extends Recognizer {
+  /** The definition's regular expressions, as written (see `scripts/generate/engine-tables.ts`). */
+  readonly patterns: readonly RegExp[];
+}
+
 /**
  * Builds a recognizer from its definition. Patterns are compiled once with the global flag;
  * each `find` runs them over one window, so text without a trigger hit is never scanned.
@@ -43,7 +46,7 @@ export interface PatternRecognizerDefinition {
  * const zip = patternRecognizer({ name: 'zip', entity: 'ZIP_CODE', patterns: [{ regex: /\b\d{5}\b/, score: 0.3 }] });
  * ```
  */
-export function patternRecognizer(definition: PatternRecognizerDefinition): Recognizer {
+export function patternRecognizer(definition: PatternRecognizerDefinition): PatternRecognizer {
   const validator = resolveValidator(definition);
   const wordLists: (readonly string[])[] = [];
   const wordKeys: string[] = [];
@@ -57,34 +60,41 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
     wordLists.push(words);
     return wordKeys.push(key) - 1;
   };
-  const compiled = definition.patterns.map((pattern) => ({
-    // The `d` flag (match indices) slows every exec, so only patterns reporting a group use it.
-    regex: withFlags(pattern.regex, (pattern.group ?? 0) === 0 ? 'g' : 'gd'),
-    score: pattern.score,
-    group: pattern.group ?? 0,
-    required: requiredChars(pattern.regex),
-    words: wordListOf(requiredWords(pattern.regex)),
-  }));
+  const facts = definition.patterns.map((pattern) => regexFacts(pattern.regex));
+  // Compiled at the first `find`: a recognizer whose trigger never fires in a process (most of the
+  // national identifiers) never pays for compiling its patterns.
+  let compiled: readonly CompiledPattern[] | undefined;
+  const compile = (): readonly CompiledPattern[] =>
+    definition.patterns.map((pattern, k) => ({
+      // The `d` flag (match indices) slows every exec, so only patterns reporting a group use it.
+      regex: withFlags(pattern.regex, (pattern.group ?? 0) === 0 ? 'g' : 'gd'),
+      score: pattern.score,
+      group: pattern.group ?? 0,
+      required: facts[k]!.requiredChars,
+      words: wordListOf(facts[k]!.requiredWords),
+    }));
   const validatedScore = definition.validatedScore;
   return {
     name: definition.name,
     entities: [definition.entity],
     context: definition.context ?? [],
     negativeContext: definition.negativeContext ?? [],
-    trigger: definition.trigger ?? defaultTrigger(compiled.map((pattern) => pattern.regex)),
-    minDigits: Math.min(...compiled.map((pattern) => minDigits(pattern.regex))),
-    maxLength: Math.max(...compiled.map((pattern) => maxMatchLength(pattern.regex))),
-    minDigitRun: Math.min(...compiled.map((pattern) => minDigitRun(pattern.regex))),
-    minCapitalRun: Math.min(...compiled.map((pattern) => minCapitalRun(pattern.regex))),
-    minLetterDigitPair: Math.min(...compiled.map((pattern) => minLetterDigitPair(pattern.regex))),
+    trigger: definition.trigger ?? defaultTrigger(facts),
+    minDigits: Math.min(...facts.map((fact) => fact.minDigits)),
+    maxLength: Math.max(...facts.map((fact) => fact.maxMatchLength)),
+    minDigitRun: Math.min(...facts.map((fact) => fact.minDigitRun)),
+    minCapitalRun: Math.min(...facts.map((fact) => fact.minCapitalRun)),
+    minLetterDigitPair: Math.min(...facts.map((fact) => fact.minLetterDigitPair)),
+    patterns: definition.patterns.map((pattern) => pattern.regex),
     find(text: string, window: TextWindow): Finding[] {
+      const patterns = (compiled ??= compile());
       const found: Finding[] = [];
       const slice =
         window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
       // Bit k: word list k was looked for in this window, and was found.
       let searched = 0;
       let present = 0;
-      for (const { regex, score, group, required, words } of compiled) {
+      for (const { regex, score, group, required, words } of patterns) {
         // A window without any of the characters one of which every match holds is not scanned.
         if (required !== undefined && !holdsAny(slice, required)) continue;
         if (words >= 0) {
@@ -124,6 +134,15 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Reco
   };
 }
 
+/** One pattern ready to run, with the prefilters that skip a window before it runs. */
+interface CompiledPattern {
+  readonly regex: RegExp;
+  readonly score: number;
+  readonly group: number;
+  readonly required: string | undefined;
+  readonly words: number;
+}
+
 function holdsAny(text: string, chars: string): boolean {
   for (let k = 0; k < chars.length; k++) if (text.includes(chars[k]!)) return true;
   return false;
@@ -138,9 +157,9 @@ const MIN_RUN_FOR_TRIGGER = 4;
  * The digit trigger narrowed to the digit runs every match must contain, when the patterns say
  * so (`\d{9}` needs a run of 9): such text is rarer than any digit, so the patterns scan less.
  */
-function defaultTrigger(regexes: readonly RegExp[]): Trigger {
-  const run = Math.min(...regexes.map(minDigitRun));
-  const length = Math.max(...regexes.map(maxMatchLength));
+function defaultTrigger(facts: readonly RegexFacts[]): Trigger {
+  const run = Math.min(...facts.map((fact) => fact.minDigitRun));
+  const length = Math.max(...facts.map((fact) => fact.maxMatchLength));
   return run >= MIN_RUN_FOR_TRIGGER && length <= MAX_RUN_TRIGGER_LENGTH
     ? digitRunTrigger(run, length)
     : TRIGGERS.digit;
