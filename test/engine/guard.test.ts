@@ -101,6 +101,8 @@ const FRAGMENTS = [
   '11-13 May 1994',
   '28 April and 4 May 1993',
   '3 May until 5 June 2001',
+  '1971 to 1988',
+  '3 June, on 9 August and on 14 October 2002',
   '1st – 2nd Dec',
   '10:30 PM UTC',
   '23:59:59.123+01:00',
@@ -114,6 +116,14 @@ const FRAGMENTS = [
   '12345/21',
   'AB1234567',
   'x12345678Z',
+  'GBP 268,000',
+  '€ 1.800,50',
+  '4,393 pounds sterling (GBP)',
+  '730 GDR marks',
+  'TRY 5,430 (approximately EUR 2,600)',
+  '(about 310,000 euros)',
+  'approx. ',
+  'EUR',
 ];
 const texts = fc
   .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.constantFrom(...PIECES)), { maxLength: 30 })

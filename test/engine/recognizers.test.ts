@@ -186,8 +186,25 @@ const CASES: readonly Case[] = [
       ['worth GBP 268,000.', 'GBP 268,000'],
       ['paid $1,250.50 today', '$1,250.50'],
       ['fee of 292 euros', '292 euros'],
+      ['a fine of 2,400 Austrian schillings with', '2,400 Austrian schillings'],
+      ['an allowance of 730 GDR marks (hereafter', '730 GDR marks'],
+      ['the penalty did not exceed ATS 25,000 and', 'ATS 25,000'],
+      ['awarded 1,250 New Turkish liras in', '1,250 New Turkish liras'],
+      ['paid TRY 5,430 (approximately EUR 2,600) in fees', 'TRY 5,430 (approximately EUR 2,600)'],
+      [
+        'bail at 80,000 Polish zlotys (PLN) [approx. 19,000 euros (EUR)], to',
+        '80,000 Polish zlotys (PLN) [approx. 19,000 euros (EUR)]',
+      ],
+      [
+        '8,112.40 Turkish liras (TRY) (approximately 4,100 euros (EUR)), plus',
+        '8,112.40 Turkish liras (TRY) (approximately 4,100 euros (EUR))',
+      ],
+      [
+        'costs of approximately 3,200,000 Swedish kronor (SEK; about 310,000 euros (EUR)).',
+        'approximately 3,200,000 Swedish kronor (SEK; about 310,000 euros (EUR))',
+      ],
     ],
-    invalid: ['about 4,393 people', 'page 268,000'],
+    invalid: ['about 4,393 people', 'page 268,000', 'she got 18 marks in the exam'],
   },
   {
     type: 'DATE_TIME',
@@ -202,6 +219,19 @@ const CASES: readonly Case[] = [
       ['heard on 28 April and 4 May 1993.', '28 April and 4 May 1993'],
       ['a hospital stay of 12 days', '12 days'],
       ['He served 6 years of it.', '6 years'],
+      ['and sentenced him to four years and two months’ imprisonment.', 'four years and two months’'],
+      ["sentenced to thirty-two years' imprisonment", "thirty-two years'"],
+      ['released after 24 hours in custody', '24 hours'],
+      [
+        'hearings on 3 June, on 9 August and on 14 October 2002.',
+        '3 June, on 9 August and on 14 October 2002',
+      ],
+      ['payments between March and October 2003 were', 'March and October 2003'],
+      ['heard at the beginning of June 2011.', 'beginning of June 2011'],
+      ['From 1971 to 1988 he worked as a welder', '1971 to 1988'],
+      ['From 12 April 1991 to 3 May 1996, she was', '12 April 1991 to 3 May 1996'],
+      ['During the spring and summer of 2008, views', 'spring and summer of 2008'],
+      ['the period between November 2001 and May 2002 was', 'between November 2001 and May 2002'],
     ],
     // A duration or a relative date alone says nothing about anyone.
     invalid: [
@@ -224,6 +254,33 @@ const CASES: readonly Case[] = [
       ['at the age of twenty-one he left', 'twenty-one'],
     ],
     invalid: ['42 years ago', 'the agent saw sixty three cars'],
+  },
+  {
+    type: 'JOB_TITLE',
+    valid: [
+      ['Until 2004 the claimant worked as a secondary school teacher in Leeds.', 'secondary school teacher'],
+      ['In 2012 the applicant, a taxi driver, was stopped at a checkpoint.', 'taxi driver'],
+      ['He was a laboratory assistant in the faculty.', 'laboratory assistant'],
+      ['She was appointed to the post of school nurse at the clinic.', 'school nurse'],
+      ['The applicant, who is a retired police officer, lives in Bristol.', 'retired police officer'],
+      ['born in 1993, was a student at a music conservatory', 'student'],
+      ['The defendant was an accountant by training.', 'accountant'],
+    ],
+    invalid: [
+      'Jennifer is a very sympathetic person. They are also good',
+      'This is a reminder that the fee is due.',
+      'The fund serves as an advocate for music.',
+      'He was a member of the board.',
+    ],
+  },
+  {
+    type: 'LAND_PARCEL',
+    valid: [
+      ['the land (plot no. 517/2) and a barn', '517/2'],
+      ['registered under parcel number 8820.', '8820'],
+      ['the plot nos. 214/7/1 only', '214/7/1'],
+    ],
+    invalid: ['a plot of land of 500 square metres', 'block 5 of the report', 'the sheet of 12 pages'],
   },
   {
     type: 'CASE_NUMBER',
@@ -254,3 +311,11 @@ for (const { type, valid, invalid } of CASES) {
       assert.deepEqual(analyze(text, { entities: [type] }), [], `${type} in ${JSON.stringify(text)}`);
   });
 }
+
+test('LAND_PARCEL: each number of a list of parcels is one finding, without the words between', () => {
+  const text = 'lands registered under the plots nos. 38, 402/2, 77.5 and 611. The';
+  assert.deepEqual(
+    analyze(text, { entities: ['LAND_PARCEL'] }).map((f) => text.slice(f.start, f.end)),
+    ['38', '402/2', '77.5', '611'],
+  );
+});

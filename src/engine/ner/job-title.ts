@@ -80,7 +80,9 @@ export function occupationOf(
 ): Occupation {
   if (OCCUPATION.has(hash)) return 'known';
   if (end - start < MIN_SUFFIX_WORD || NOT_OCCUPATION.has(hash)) return undefined;
-  for (const ending of OCCUPATION_ENDINGS) if (endsWith(text, end, ending)) return 'known';
+  // An ending needs a stem: "salesperson" is an occupation, "person" is not.
+  for (const ending of OCCUPATION_ENDINGS)
+    if (end - start > ending.length && endsWith(text, end, ending)) return 'known';
   for (const ending of AGENT_ENDINGS) if (endsWith(text, end, ending)) return 'agent';
   return undefined;
 }

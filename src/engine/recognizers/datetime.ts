@@ -17,6 +17,10 @@ const WEEKDAY = '(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day';
 const WEEKDAY_BEFORE =
   '(?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\\.?),?\\s(?:the\\s)?)?';
 
+/** A date of a list before the year it shares: "10 May", "July". */
+const DATE_WITHOUT_YEAR = `(?:${DAY}\\s+)?${MONTH}`;
+const SEASON = '(?:spring|summer|autumn|winter)';
+
 /** True when day, month and year form a real calendar date. */
 export function isCalendarDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
@@ -133,6 +137,38 @@ const wordDate = patternRecognizer({
       ),
       score: 0.7,
     },
+    // A list of dates sharing its last date's year: "3 June, on 9 August and on 14 October 2002",
+    // "March and October 2003". The year belongs to every item, so the list is one date. Items
+    // that each hold their year ("1 July 2005 and 20 January 2006") are dates of their own.
+    {
+      regex: guarded(
+        '[JFMASOND]|\\d',
+        new RegExp(
+          `(?<![\\p{L}\\p{N}])(?:${DATE_WITHOUT_YEAR}(?:,\\s(?:and\\s)?|\\s(?:and|to|until)\\s|\\s?/\\s?)(?:on\\s|in\\s)?)+(?:${DAY}\\s+)?${MONTH},?\\s+${YEAR}(?![\\p{L}\\p{N}])`,
+          'u',
+        ),
+      ),
+      score: 0.6,
+    },
+    // A period from one date to another: "1971 to 1988", "12 April 1991 to 3 May 1996".
+    {
+      regex: guarded(
+        '[JFMASOND]|\\d',
+        new RegExp(
+          `(?<![\\p{L}\\p{N}])(?:${DAY}\\s+)?(?:${MONTH}\\s+)?${YEAR}\\sto\\s(?:${DAY}\\s+)?(?:${MONTH}\\s+)?${YEAR}(?![\\p{L}\\p{N}])`,
+          'u',
+        ),
+      ),
+      score: 0.6,
+    },
+    // A part of a month or a season: "the beginning of June 2011", "spring and summer of 2008".
+    {
+      regex: new RegExp(
+        `(?<![\\p{L}\\p{N}])(?:(?:beginning|end|middle|start)\\sof\\s${MONTH}|${SEASON}(?:\\sand\\s${SEASON})?\\sof)\\s${YEAR}(?![\\p{L}\\p{N}])`,
+        'u',
+      ),
+      score: 0.6,
+    },
     {
       regex: new RegExp(
         `(?<![\\p{L}\\p{N}])(?:between|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`,
@@ -140,10 +176,11 @@ const wordDate = patternRecognizer({
       ),
       score: 0.6,
     },
-    // "between 15 March 1985 and 10 March 1989": a period is one date, words between included.
+    // "between 15 March 1985 and 10 March 1989", "Between November 2001 and May 2002": a period
+    // is one date, words between included.
     {
       regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])(?:between|from)\\s${DAY}\\s+${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s${DAY}\\s+${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`,
+        `(?<![\\p{L}\\p{N}])(?:between|from)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`,
         'u',
       ),
       score: 0.7,
@@ -192,6 +229,17 @@ const year = patternRecognizer({
 const NUMBER_WORD =
   '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|a few)';
 
+/** A number in words with its units: "twenty-four", "thirty one". */
+const COMPOUND_NUMBER_WORD =
+  '(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\\s-](?:one|two|three|four|five|six|seven|eight|nine))';
+
+/**
+ * One length of time: "14 years", "twenty-four years", "three and a half months". Two
+ * joined by "and" are one duration ("three years and nine months"), and the possessive of
+ * "two years' imprisonment" belongs to it.
+ */
+const DURATION = `(?:\\d{1,3}|${COMPOUND_NUMBER_WORD}|${NUMBER_WORD})(?:[\\s-]and[\\s-]a[\\s-]half)?\\s(?:hours?|days?|weeks?|months?|years?)`;
+
 /**
  * Durations ("sentenced to 14 years", "a stay of three months"): a sentence length or a stay can
  * single a person out, so they are reported near such words. Alone they sit below the threshold:
@@ -205,7 +253,7 @@ const duration = patternRecognizer({
     // look-behind: the engine skips ahead to candidates instead of testing the look-behind everywhere.
     {
       regex: new RegExp(
-        `(?=[\\dotfsena])(?<![\\p{L}\\p{N},.])(?:\\d{1,3}|${NUMBER_WORD})(?:[\\s-]and[\\s-]a[\\s-]half)?\\s(?:days?|weeks?|months?|years?)(?![\\p{L}\\p{N}]|[\\s-]old)`,
+        `(?=[\\dotfsena])(?<![\\p{L}\\p{N},.])${DURATION}(?:,?\\sand\\s${DURATION})?(?:['’]s?)?(?![\\p{L}\\p{N}]|[\\s-]old)`,
         'iu',
       ),
       score: 0.35,

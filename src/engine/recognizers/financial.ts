@@ -168,15 +168,61 @@ const bankAccount = patternRecognizer({
   context: ['account', 'acct', 'bank', 'checking', 'savings', 'deposit'],
 });
 
+/**
+ * ISO 4217 codes: current ones, and the European currencies the euro replaced (ATS, DEM, FRF, …)
+ * with the Turkish lira's 2005-2008 code (YTL), which court records of that time still cite.
+ */
 const CURRENCY_CODE =
-  '(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)';
-const CURRENCY_WORD =
-  '(?:dollars?|euros?|pounds?(?: sterling)?|francs?|yen|rupees?|(?:Turkish )?liras?|kronor|kroner|krona|zlotys?|forints?|roubles?|rubles?|cents?)';
+  '(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|YTL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD|ISK|HRK|RSD|MKD|BAM|GEL|AMD|AZN|MDL|ILS|ATS|DEM|FRF|ITL|ESP|NLG|BEF|LUF|GRD|PTE|FIM|IEP|CYP|MTL|SIT|SKK|EEK|LVL|LTL)';
+/** Currency names, each with a lower or an upper first letter ("euros", "Euros"). */
+const CURRENCY_WORD = eitherCase([
+  'dollars?',
+  'euros?',
+  'pounds?(?: sterling)?',
+  'francs?',
+  'yen',
+  'rupees?',
+  'liras?',
+  'lire',
+  'kronor',
+  'kroner',
+  'krona',
+  'zlotys?',
+  'forints?',
+  'roubles?',
+  'rubles?',
+  'cents?',
+  'schillings?',
+  'drachmas?',
+  'escudos?',
+  'pesetas?',
+  'guilders?',
+  'dinars?',
+  'kunas?',
+  'tolars?',
+  'shekels?',
+  'hryvnias?',
+]);
+/**
+ * A currency named by its country ("Turkish liras", "New Turkish liras", "Polish zlotys") or by a
+ * name that is an everyday word alone ("Deutsche Mark", "GDR marks"): the mark is read only there.
+ */
+const NAMED_CURRENCY = `(?:New\\s|Old\\s)?(?:\\p{Lu}[\\p{L}]+\\s){1,2}(?:${CURRENCY_WORD}|[Mm]arks?)`;
 const AMOUNT = '\\d{1,3}(?:[,. ]\\d{3})*(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?';
+const MAGNITUDE = '(?:\\s(?:million|billion|thousand))';
+/** One amount: "GBP 268,000", "€ 1.800,50", "4,393 pounds sterling (GBP)", "730 GDR marks". */
+const ONE_AMOUNT = `(?:(?:${CURRENCY_CODE}|[$€£¥₹])\\s?(?:${AMOUNT})(?:\\s?(?:million|billion|thousand|m|bn|k))?|(?:${AMOUNT})${MAGNITUDE}?\\s(?:${NAMED_CURRENCY}|${CURRENCY_WORD}|${CURRENCY_CODE})(?:\\s\\(${CURRENCY_CODE}\\))?)`;
+const ROUGHLY = '(?:approx(?:imately|\\.)|about|around|almost|nearly|some|over)\\s';
+/**
+ * The same sum in another currency, in brackets after it: "(approximately 4,100 euros (EUR))",
+ * "[approx. EUR 138]", "(SEK; about 310,000 euros)", "(TRY ‑ approximately 7,300 euros (EUR))".
+ */
+const EQUIVALENT = `\\s?[(\\[](?:${CURRENCY_CODE}\\s?[;,–‑-]\\s?)?(?:${ROUGHLY})?${ONE_AMOUNT}[)\\]]`;
 
 /**
  * Amounts of money ("GBP 268,000", "€ 1.800,50", "4,393 pounds sterling (GBP)"). A salary, an
- * award or a debt can single a person out, so amounts are quasi-identifiers.
+ * award or a debt can single a person out, so amounts are quasi-identifiers. A sum with its
+ * equivalent in another currency is one amount, and so is a word that makes it approximate.
  */
 const money = patternRecognizer({
   name: 'money',
@@ -184,23 +230,24 @@ const money = patternRecognizer({
   patterns: [
     // First-character look-ahead before the look-behind: the engine skips ahead to candidates (5x faster).
     {
-      regex: new RegExp(
-        `(?=[A-Z$€£¥₹])(?<![\\p{L}\\p{N}])(?:${CURRENCY_CODE}|[$€£¥₹])\\s?(?:${AMOUNT})(?:\\s?(?:million|billion|thousand|m|bn|k))?(?![\\p{N}]|[.,]\\d)`,
-        'u',
+      regex: guarded(
+        '[(\\dA-Z$€£¥₹aosn]',
+        new RegExp(
+          `(?<![\\p{L}\\p{N}.,])(?:\\(${ROUGHLY}${ONE_AMOUNT}\\)|(?:${ROUGHLY})?${ONE_AMOUNT}(?:${EQUIVALENT})?)(?![\\p{L}\\p{N}]|[.,]\\d)`,
+          'u',
+        ),
       ),
-      score: 0.6,
-    },
-    {
-      regex: new RegExp(
-        `(?<![\\p{L}\\p{N}.,])(?:${AMOUNT})(?:\\s(?:million|billion|thousand))?\\s(?:${CURRENCY_WORD}|${CURRENCY_CODE})(?:\\s\\(${CURRENCY_CODE}\\))?(?![\\p{L}\\p{N}])`,
-        'iu',
-      ),
-      score: 0.6,
+      score: 0.9,
     },
   ],
   context: ['paid', 'salary', 'award', 'damages', 'compensation', 'fee', 'debt', 'income', 'amount'],
   trigger: TRIGGERS.money,
 });
+
+/** Each word of `words` (regex fragments starting with a lower-case letter) with either first letter. */
+function eitherCase(words: readonly string[]): string {
+  return `(?:${words.map((w) => `[${w[0]!}${w[0]!.toUpperCase()}]${w.slice(1)}`).join('|')})`;
+}
 
 /** Payment cards, IBAN, BIC, crypto wallets, US bank numbers and amounts of money. */
 export const FINANCIAL_RECOGNIZERS: readonly Recognizer[] = [

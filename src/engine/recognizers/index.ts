@@ -3,9 +3,11 @@ import { CONTACT_RECOGNIZERS } from './contact.js';
 import { DATETIME_RECOGNIZERS } from './datetime.js';
 import { DEVICE_RECOGNIZERS } from './devices.js';
 import { FINANCIAL_RECOGNIZERS } from './financial.js';
+import { landParcelRecognizer } from './land-parcels.js';
 import { MEDICAL_RECOGNIZERS } from './medical.js';
 import { NATIONAL_RECOGNIZERS } from './national/index.js';
 import { NETWORK_RECOGNIZERS } from './network.js';
+import { occupationRecognizer } from './occupations.js';
 import { NER_RECOGNIZERS } from '../ner/recognizer.js';
 import { STREET_ADDRESS_RECOGNIZER } from '../ner/address.js';
 import { REFERENCE_RECOGNIZERS } from './references.js';
@@ -22,8 +24,10 @@ const DEFAULTS: readonly Recognizer[] = [
   ...SECRET_RECOGNIZERS,
   ...DATETIME_RECOGNIZERS,
   ...REFERENCE_RECOGNIZERS,
+  landParcelRecognizer,
   ...NATIONAL_RECOGNIZERS,
   ...NER_RECOGNIZERS,
+  occupationRecognizer,
   STREET_ADDRESS_RECOGNIZER,
 ];
 

@@ -26,14 +26,14 @@ export const TRIGGERS = {
   /** The word "age" ("aged 65", "at the age of 39", "aged sixty three"): ages after their label. */
   ageWord: { kind: 'pattern', id: 'ageWord', pattern: /\bage/gi, margin: 40 },
   /**
-   * Calendar words: units of time ("14 years"), week days and "today" (all end in "day"), month
+   * Calendar words: units of time ("14 years", "24 hours"), week days and "today" (all end in "day"), month
    * names, "tomorrow", "tonight". The window reaches back over a number in words before a unit.
    */
   calendarWord: {
     kind: 'pattern',
     id: 'calendarWord',
     pattern:
-      /day|week|month|year|january|february|march|april|june|july|august|september|october|november|december|tomorrow|tonight/gi,
+      /hour|day|week|month|year|january|february|march|april|june|july|august|september|october|november|december|tomorrow|tonight/gi,
     margin: 40,
   },
   /** An at sign: e-mail addresses and some handles. */
@@ -56,7 +56,7 @@ export const TRIGGERS = {
     kind: 'pattern',
     id: 'money',
     pattern:
-      /[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD)\b|\b(?:dollar|euro|pound|franc|yen|rupee|lira|liras|kronor|kroner|krona|zloty|forint|rouble|ruble|cent)/gi,
+      /[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|TRL|YTL|RUB|UAH|ZAR|BRL|MXN|NZD|HKD|ISK|HRK|RSD|MKD|BAM|GEL|AMD|AZN|MDL|ILS|ATS|DEM|FRF|ITL|ESP|NLG|BEF|LUF|GRD|PTE|FIM|IEP|CYP|MTL|SIT|SKK|EEK|LVL|LTL)\b|\b(?:dollar|euro|pound|franc|yen|rupee|lira|liras|lire|kronor|kroner|krona|zloty|forint|rouble|ruble|cent|schilling|mark|drachma|escudo|peseta|guilder|dinar|kuna|tolar|shekel|hryvnia)/gi,
     margin: 40,
   },
   /** Secret material: key prefixes, PEM armour, credential assignments. */

@@ -44,6 +44,7 @@ const NOT_DIRECT = new Set([
   'IT_VAT_CODE',
   'US_EIN',
   'CASE_NUMBER',
+  'LAND_PARCEL',
   'IP_ADDRESS',
   'MAC_ADDRESS',
   'IMEI',

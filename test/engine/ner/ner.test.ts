@@ -297,6 +297,28 @@ describe('ner tagger: places, organisations, addresses', () => {
       ['ORGANIZATION', 'Catterick garrison'],
     ]);
   });
+  it('joins a body and its acting part, and a court with its level or its seat', () => {
+    assert.deepEqual(found('The case was transferred to the Third Chamber of the Bursa Regional Court.'), [
+      ['ORGANIZATION', 'Third Chamber of the Bursa Regional Court'],
+    ]);
+    assert.deepEqual(found('The Antalya Civil Court of First-instance awarded him'), [
+      ['ORGANIZATION', 'Antalya Civil Court of First-instance'],
+    ]);
+    assert.deepEqual(found('By a decision the District Court in Kielce remanded him'), [
+      ['ORGANIZATION', 'District Court in Kielce'],
+    ]);
+    // A quoted name takes its quotation marks, and a bracket it opened takes its closing one.
+    assert.deepEqual(found('now part of the “Northern Coastal University”. In support'), [
+      ['ORGANIZATION', '“Northern Coastal University”'],
+    ]);
+    assert.deepEqual(found('a lawyer practising in Gaziantep (Turkey). The'), [
+      ['LOCATION', 'Gaziantep (Turkey)'],
+    ]);
+    // Lower case describes the level rather than naming the court.
+    assert.deepEqual(found('The Konya Civil Court of first-instance awarded him'), [
+      ['ORGANIZATION', 'Konya Civil Court'],
+    ]);
+  });
   it('leaves a defined term or a remark in brackets out of an organisation, and keeps a name there', () => {
     assert.deepEqual(values('The Turkish Government (“the Government”) were represented by their Agent.'), [
       'The Turkish Government',

@@ -4,9 +4,17 @@
  * and bracketed name, and lists of organisations split at their last "and".
  */
 import { EVERYDAY, G } from '../gazetteer.js';
-import { F_ALL_UPPER, F_FIRST_UPPER, F_HAS_DIGIT, F_NEWLINE_BEFORE, F_WORD, WordSet } from '../tokenizer.js';
-import { ORGANIZATION, RULE_MARGIN, type RuleContext, type TokenSpan } from './context.js';
-import { AND, charAt, isNameWord, sentenceInitial, THE } from './words.js';
+import {
+  F_ALL_UPPER,
+  F_FIRST_UPPER,
+  F_HAS_DIGIT,
+  F_NEWLINE_BEFORE,
+  F_WORD,
+  hashWord,
+  WordSet,
+} from '../tokenizer.js';
+import { LOCATION, ORGANIZATION, RULE_MARGIN, type RuleContext, type TokenSpan } from './context.js';
+import { AND, charAt, isNameWord, OF, sentenceInitial, THE } from './words.js';
 
 /**
  * "Logixdata LLC, Social Health Insights and Sigfig": the last "and" of an organisation span ends
@@ -291,4 +299,81 @@ export function legalForms(ctx: RuleContext, spans: TokenSpan[]): void {
     // Physicians") keeps its words.
     spans.push({ tag: ORGANIZATION, first, last, margin: RULE_MARGIN, rule: !body });
   }
+}
+
+/** Words that name a part of a body: "the Third Chamber of the Bursa Regional Court". */
+const BODY_PART = new WordSet([
+  'chamber',
+  'division',
+  'section',
+  'department',
+  'directorate',
+  'office',
+  'group',
+  'committee',
+  'branch',
+  'unit',
+  'bureau',
+  'registry',
+  'panel',
+]);
+
+/** Words that end a court's name, which a seat or a level can follow. */
+const COURT = new WordSet(['court', 'tribunal']);
+
+const IN = hashWord('in');
+const FIRST = hashWord('first');
+const INSTANCE = hashWord('instance');
+const FIRST_INSTANCE = hashWord('first-instance');
+
+/**
+ * A body and the part of it that acts are one organisation, and so is a court with its level or
+ * its seat: "Third Chamber" + "of the" + "Bursa Regional Court", "Antalya Civil Court" + "of
+ * First-instance", "District Court" + "in" + "Kielce". The part alone or the court
+ * alone is a name many bodies share; with the rest it names one. Runs on the sorted spans after
+ * overlaps are resolved; a span that the longer one now covers is dropped.
+ */
+export function joinOrganisationParts(ctx: RuleContext, spans: TokenSpan[]): void {
+  const { tokens } = ctx;
+  let kept = 0;
+  for (const span of spans) {
+    const previous = kept > 0 ? spans[kept - 1]! : undefined;
+    if (previous && span.first <= previous.last) continue;
+    if (previous && previous.tag === ORGANIZATION && partOf(ctx, previous, span)) {
+      previous.last = span.last;
+      previous.margin = Math.min(previous.margin, span.margin);
+      continue;
+    }
+    spans[kept++] = span;
+    if (span.tag !== ORGANIZATION || !COURT.has(tokens.hash[span.last]!)) continue;
+    // "of First instance", "of First-instance" (one token), "of First - instance".
+    // A capital says the level is part of the name; "of first-instance" in lower case describes it.
+    let i = span.last + 1;
+    if (tokens.hash[i] !== OF || !(tokens.flags[i + 1]! & F_FIRST_UPPER)) continue;
+    if (tokens.hash[i + 1] === FIRST_INSTANCE && !(tokens.flags[i + 1]! & F_NEWLINE_BEFORE)) {
+      span.last = i + 1;
+      continue;
+    }
+    if (tokens.hash[i + 1] !== FIRST) continue;
+    i += 2;
+    if (i < tokens.count && !(tokens.flags[i]! & F_WORD) && charAt(ctx, i) === '-') i++;
+    if (i < tokens.count && tokens.hash[i] === INSTANCE && !(tokens.flags[i]! & F_NEWLINE_BEFORE))
+      span.last = i;
+  }
+  spans.length = kept;
+}
+
+/** True when `next` is the body `span` is part of, or the seat of the court `span` names. */
+function partOf(ctx: RuleContext, span: TokenSpan, next: TokenSpan): boolean {
+  const { tokens } = ctx;
+  const gap = next.first - span.last - 1;
+  const head = tokens.hash[span.last]!;
+  const at = span.last + 1;
+  if (tokens.flags[next.first]! & F_NEWLINE_BEFORE) return false;
+  if (next.tag === ORGANIZATION && BODY_PART.has(head))
+    return (
+      (gap === 1 && tokens.hash[at] === OF) ||
+      (gap === 2 && tokens.hash[at] === OF && tokens.hash[at + 1] === THE)
+    );
+  return next.tag === LOCATION && COURT.has(head) && gap === 1 && tokens.hash[at] === IN;
 }
