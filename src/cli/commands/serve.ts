@@ -87,9 +87,6 @@ export function registerServe(program: Command): void {
     .option('--tls-key <file>', 'PEM private key of --tls-cert (VEIL_TLS_KEY)')
     .action(async (flags: ServeFlags) => {
       const { commandConfig } = await import('../settings.js');
-      const { governanceEnv } = await import('../governance-env.js');
-      const { startConfiguredService } = await import('../../runtime/configured-service.js');
-      const { pino } = await import('pino');
       const config = commandConfig([
         { setting: 'VEIL_HOST', flag: '--host', value: flags.host },
         { setting: 'VEIL_PORT', flag: '--port', value: flags.port },
@@ -99,6 +96,10 @@ export function registerServe(program: Command): void {
         { setting: 'VEIL_TLS_CERT', flag: '--tls-cert', value: flags.tlsCert },
         { setting: 'VEIL_TLS_KEY', flag: '--tls-key', value: flags.tlsKey },
       ]);
+      // Loaded once the configuration holds: a misconfigured start stops without loading the service.
+      const { governanceEnv } = await import('../governance-env.js');
+      const { startConfiguredService } = await import('../../runtime/configured-service.js');
+      const { pino } = await import('pino');
       const logger = pino({ level: config.VEIL_LOG_LEVEL });
       // The runtime (database, keys, blobs, queue), embedded workers, the audit logs and every
       // route, wired once in src/runtime; the service itself accepts API keys (`Bearer veil_…`)
