@@ -14,7 +14,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 import { mintDevelopmentToken } from '../../src/access/index.js';
-import { localAuthenticate } from '../../src/cli/commands/serve.js';
+import { localAuthenticate } from '../../src/runtime/sign-in.js';
 import { startService } from '../../src/runtime/service.js';
 import { CONSOLE_DIR } from '../../src/web/serve-console.js';
 

@@ -34,7 +34,8 @@ import type { AuditEvent } from '../../src/audit/index.js';
 import { VeilError } from '../../src/errors/veil-error.js';
 import { loadPolicy } from '../../src/policy/index.js';
 import { createAlerting } from '../../src/runtime/privacy.js';
-import { DEFAULT_POLICY_PATH, openService } from '../../src/runtime/service.js';
+import { DEFAULT_POLICY_PATH } from '../../src/policy/shipped.js';
+import { openService } from '../../src/runtime/service.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);

@@ -4,7 +4,7 @@
  * with the rate limit out of the way, so the figures measure the work and not the limiter.
  */
 import { pino } from 'pino';
-import { localAuthenticate } from '../../src/cli/commands/serve.js';
+import { localAuthenticate } from '../../src/runtime/sign-in.js';
 import { startService } from '../../src/runtime/service.js';
 import type { ServiceOptions } from '../../src/runtime/service.js';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VeilError } from '../errors/veil-error.js';
 import { DEFAULT_SWEEP_SECONDS } from '../runtime/governance.js';
-import { DEFAULT_POLICY_DIR } from '../runtime/service.js';
+import { DEFAULT_POLICY_DIR } from '../policy/shipped.js';
 import { cli } from './context.js';
 
 /** The settings, validated; the message names the variable. */

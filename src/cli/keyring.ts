@@ -1,9 +1,6 @@
 import { join } from 'node:path';
-import { Keyring } from '../crypto/keyring.js';
-import { keyProviderFromConfig } from '../runtime/key-provider.js';
-import { openDatabase, type DatabaseHandle } from '../store/database.js';
-import { DatabaseKeyringStore } from '../store/keyring-store.js';
-import { commandConfig } from './settings.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { DatabaseHandle } from '../store/database.js';
 import { cli } from './context.js';
 
 /** The data directory the CLI keeps its key file and database in (`--data-dir`, `VEIL_DATA_DIR`, `.veil`). */
@@ -26,6 +23,12 @@ export async function withKeyring<T>(
   dataDir: string,
   work: (keyring: Keyring, db: DatabaseHandle['db']) => Promise<T>,
 ): Promise<T> {
+  // Loaded here, not with the module: commands register their `--data-dir` default at start-up.
+  const { Keyring } = await import('../crypto/keyring.js');
+  const { keyProviderFromConfig } = await import('../runtime/key-provider.js');
+  const { openDatabase } = await import('../store/database.js');
+  const { DatabaseKeyringStore } = await import('../store/keyring-store.js');
+  const { commandConfig } = await import('./settings.js');
   const config = commandConfig([{ setting: 'VEIL_DATA_DIR', flag: '--data-dir', value: dataDir }]);
   const url = config.DATABASE_URL;
   const provider = await keyProviderFromConfig(config);

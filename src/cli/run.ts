@@ -25,6 +25,11 @@ import { withCliContext, type CliIo } from './context.js';
 const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 
+/**
+ * Every command is registered, so help lists them all; each command module imports only commander
+ * and light helpers at load, and its action imports what it runs. `veil --version`, `veil --help`
+ * and each command so load only their own code (test/cli/lazy-commands.test.ts holds them to it).
+ */
 function buildProgram(io: CliIo): Command {
   const program = new Command();
   program

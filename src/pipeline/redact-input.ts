@@ -14,10 +14,7 @@ import type { Policy } from '../policy/schema.js';
 import { kAnonymityFromPolicy } from '../privacy/risk/policy.js';
 import { anonymizeCsv } from './structured/csv.js';
 import { anonymizeJsonDocument } from './structured/json.js';
-
-/** The formats {@link redactInput} reads. */
-export const INPUT_FORMATS = ['text', 'csv', 'json'] as const;
-export type InputFormat = (typeof INPUT_FORMATS)[number];
+import type { InputFormat } from './input-formats.js';
 
 /** What an operator needs from the context beyond the plan. */
 export type OperatorNeed = (typeof OPERATORS)[keyof typeof OPERATORS]['needs'][number];

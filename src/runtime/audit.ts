@@ -41,9 +41,9 @@ import { VeilError } from '../errors/veil-error.js';
 import { DatabaseAuditStore } from '../store/audit-store.js';
 import type { Schema } from '../store/schema.js';
 import type { WorkerEvent } from '../pipeline/worker.js';
+import { SYSTEM_AUDIT_LOG } from './system-audit-log.js';
 
-/** The log of events that belong to no tenant (failed authentication). */
-export const SYSTEM_AUDIT_LOG = 'veil:system';
+export { SYSTEM_AUDIT_LOG };
 
 /** The signing key's file name inside the data directory (PKCS#8 PEM, mode 0600). */
 export const AUDIT_KEY_FILE = 'audit-signing-key.pem';

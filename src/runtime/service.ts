@@ -25,7 +25,6 @@ import type { KeyEncryptionKeyProvider } from '../crypto/key-providers/index.js'
 import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
-import { packagePath } from '../package-root.js';
 import {
   applyReviews,
   deleteJob,
@@ -48,6 +47,7 @@ import { legalHoldRoutes } from '../api/routes/legal-holds.js';
 import { signInRoute } from '../api/routes/session.js';
 import type { BrowserSignIn } from '../api/routes/session.js';
 import { checkRevealReason, openPolicyDirectory, policyHash } from '../policy/index.js';
+import { DEFAULT_POLICY_DIR } from '../policy/shipped.js';
 import type { Policy, PolicyDirectory, TenantPolicy } from '../policy/index.js';
 import { checkRegion } from '../pipeline/jobs/admission.js';
 import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
@@ -93,11 +93,6 @@ import { templateRoutes } from '../api/routes/templates.js';
 import { listTemplates, loadTemplate } from '../ai/fields/templates.js';
 import { createReviewPort, reviewMetricsSource, reviewStepServices } from './review.js';
 import type { Alerting, AlertingWiring } from './privacy.js';
-
-/** The policy a job runs under when the service is given none: the one shipped with Veil. */
-export const DEFAULT_POLICY_PATH = packagePath('policies', 'default.yaml');
-/** The policy directory shipped with Veil (`default.yaml` only). */
-export const DEFAULT_POLICY_DIR = packagePath('policies/');
 
 /** Upload URLs live this long by default: long enough for a slow link, short enough to leak little. */
 export const DEFAULT_UPLOAD_TTL_SECONDS = 600;

@@ -12,7 +12,7 @@ import { createAnalyzer } from '../../src/engine/analyze.js';
 import { loadPolicy, policyHash, validatePolicy } from '../../src/policy/index.js';
 import type { Policy } from '../../src/policy/index.js';
 import { exportAuditLogText } from '../../src/runtime/audit.js';
-import { DEFAULT_POLICY_PATH } from '../../src/runtime/service.js';
+import { DEFAULT_POLICY_PATH } from '../../src/policy/shipped.js';
 import { forTenant } from '../../src/store/index.js';
 import { as, DRIVER_NAMES, openTestService, skipReason, waitForJob } from '../api/jobs-harness.js';
 import type { TestService } from '../api/jobs-harness.js';

@@ -5,7 +5,7 @@
  */
 import { loadPolicy, validatePolicy } from '../../src/policy/index.js';
 import type { Policy } from '../../src/policy/index.js';
-import { DEFAULT_POLICY_PATH } from '../../src/runtime/service.js';
+import { DEFAULT_POLICY_PATH } from '../../src/policy/shipped.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

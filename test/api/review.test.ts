@@ -12,7 +12,7 @@ import { closeDocumentResources } from '../../src/documents/resources.js';
 import { VeilError } from '../../src/errors/veil-error.js';
 import { loadPolicy, validatePolicy } from '../../src/policy/index.js';
 import type { Policy } from '../../src/policy/index.js';
-import { DEFAULT_POLICY_PATH } from '../../src/runtime/service.js';
+import { DEFAULT_POLICY_PATH } from '../../src/policy/shipped.js';
 import type { ServiceOptions } from '../../src/runtime/service.js';
 import { forTenant } from '../../src/store/index.js';
 import { runRegressions } from '../../src/pipeline/review/regressions.js';

@@ -21,6 +21,7 @@ import type { AuditLogs } from '../../src/runtime/audit.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { DRIVERS } from '../store/drivers.js';
+import { migratedPGlite } from '../store/pglite-template.js';
 import type { TestDatabase } from '../store/drivers.js';
 import { runVeil } from '../cli/veil.js';
 import { stepEvent, testAuditLogs } from './fixtures.js';
@@ -159,6 +160,7 @@ describe('veil audit export and verify as commands (PGlite in the data directory
     runVeil(args, { env: { ...process.env, DATABASE_URL: '', VEIL_DATA_DIR: dataDir } });
 
   before(async () => {
+    await migratedPGlite(join(dataDir, 'pglite'));
     const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
     try {
       const logs = await openAuditLogs({ db: handle.db, dataDir, signEvery: 4 });

@@ -6,6 +6,7 @@ import { after, before, describe, it, test } from 'node:test';
 import { runVeil, spawnVeil } from './veil.js';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { tempDir } from '../temp-dir.js';
+import { migratedPGlite } from '../store/pglite-template.js';
 
 /** In-process; `spawnVeil` runs the real binary for the smoke tests below. */
 function veil(args: string[], stdin = '') {
@@ -99,6 +100,8 @@ describe('veil redact', () => {
       'version: 1\nentities: [US_SSN]\noperators:\n  default: { operator: replace }\n  US_SSN: { operator: fpe }\n',
     );
     const dataDir = join(dir, 'data');
+    // The keyring's database starts from the migrated template; the key file is made by the command.
+    await migratedPGlite(join(dataDir, 'pglite'));
     const args = ['redact', '-', '--policy', policy, '--data-dir', dataDir];
     const first = await veil(args, 'SSN 536-22-8172');
     assert.equal(first.code, 0, first.stderr);

@@ -1,19 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { openLocalIssuer } from '../../src/access/local-issuer.js';
 import { createTokenVerifier } from '../../src/access/tokens.js';
-import { veilNodeArgs } from '../veil-process.js';
+import { runVeil } from './veil.js';
 import { tempDir } from '../temp-dir.js';
 
+// In-process; test/cli/lazy-commands.test.ts runs `veil token` as the real binary.
 test('veil token prints only a token that the embedded issuer verifies, with the tenant and role', async () => {
   const dataDir = tempDir('veil-token-');
-  const run = spawnSync(
-    process.execPath,
-    veilNodeArgs(['token', '--role', 'processor', '--tenant', 'acme', '--data-dir', dataDir]),
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  assert.equal(run.status, 0, run.stderr);
+  const run = await runVeil(['token', '--role', 'processor', '--tenant', 'acme', '--data-dir', dataDir]);
+  assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.equal(lines.length, 1);
   const issuer = await openLocalIssuer(dataDir);
@@ -23,11 +19,9 @@ test('veil token prints only a token that the embedded issuer verifies, with the
   assert.deepEqual([...principal.roles], ['processor']);
 });
 
-test('veil token refuses unknown roles as a usage error', () => {
-  const run = spawnSync(process.execPath, veilNodeArgs(['token', '--role', 'root', '--tenant', 'acme']), {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  assert.equal(run.status, 2);
+test('veil token refuses unknown roles as a usage error', async () => {
+  const run = await runVeil(['token', '--role', 'root', '--tenant', 'acme']);
+  assert.equal(run.code, 2);
   assert.equal(run.stdout, '');
+  assert.match(run.stderr, /expected one or more of/);
 });

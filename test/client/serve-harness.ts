@@ -1,16 +1,18 @@
 /**
  * A real `veil serve` for the SDK and console tests: the service `veil serve` runs, listening on
- * 127.0.0.1 (a free port) over PGlite in a temp data directory, authenticating the local issuer's
- * tokens exactly as the CLI wires it; tokens minted as `veil token` mints them.
+ * 127.0.0.1 (a free port) over PGlite in a temp data directory (a copy of the migrated template),
+ * authenticating the local issuer's tokens exactly as the CLI wires it; tokens minted as
+ * `veil token` mints them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import type { Role } from '../../src/access/index.js';
-import { localAuthenticate } from '../../src/cli/commands/serve.js';
+import { localAuthenticate } from '../../src/runtime/sign-in.js';
 import { startService } from '../../src/runtime/service.js';
 import type { Service, ServiceOptions } from '../../src/runtime/service.js';
+import { servicePGlite } from '../store/pglite-template.js';
 
 export interface ServedVeil {
   readonly service: Service;
@@ -33,6 +35,8 @@ export interface ServedVeil {
  */
 export async function serveVeil(options: Partial<ServiceOptions> = {}): Promise<ServedVeil> {
   const dataDir = await mkdtemp(join(tmpdir(), 'veil-serve-client-'));
+  // A copy of the migrated template with the job queues: no initdb, migrations or queue set-up.
+  await servicePGlite(join(dataDir, 'pglite'));
   const service = await startService({
     dataDir,
     host: '127.0.0.1',

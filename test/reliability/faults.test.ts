@@ -20,7 +20,7 @@ import { startWorkers } from '../../src/pipeline/worker.js';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { EncryptedFileBlobStore, forTenant } from '../../src/store/index.js';
-import { SERVER_URL } from '../api/jobs-harness.js';
+import { findServer } from '../store/drivers.js';
 import { canaries } from '../pipeline/jobs/fixtures.js';
 import {
   allSettled,
@@ -42,6 +42,7 @@ import { scratchDatabase } from '../store/postgres-scratch.js';
 import { ownPostgresSkip, startOwnPostgres } from './own-postgres.js';
 import type { OwnPostgres } from './own-postgres.js';
 
+const SERVER_URL = await findServer();
 const noServer =
   SERVER_URL === undefined ? 'no PostgreSQL answers on 127.0.0.1:5432; fault tests skipped' : false;
 /** Generous: the machine is shared, and 1,000 jobs take minutes. */

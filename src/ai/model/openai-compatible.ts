@@ -4,7 +4,9 @@
  * base URL. The client's own fetch is replaced by one that runs the egress guard on the exact body
  * just before it is sent, so no request of this driver can leave unchecked.
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
+import type { ClientOptions } from 'openai';
+import type * as OpenAiSdk from 'openai';
 import { z } from 'zod';
 import { VeilError } from '../../errors/veil-error.js';
 import type { EgressGuard } from '../egress.js';
@@ -56,6 +58,15 @@ function systemCode(error: unknown): string {
   return '';
 }
 
+/**
+ * The `openai` client module (some 150 files), loaded at a provider's first request: every process
+ * that runs job workers builds the model extractor's wiring, and most never call a model.
+ */
+let sdk: Promise<typeof OpenAiSdk> | undefined;
+function loadSdk(): Promise<typeof OpenAiSdk> {
+  return (sdk ??= import('openai'));
+}
+
 function lower(code: string): string {
   return code.toLowerCase();
 }
@@ -77,7 +88,8 @@ function lower(code: string): string {
  */
 export class OpenAiCompatibleProvider implements ModelProvider {
   readonly identity: ProviderIdentity;
-  readonly #client: OpenAI;
+  readonly #clientOptions: ClientOptions;
+  #client: OpenAI | undefined;
   readonly #egress: EgressGuard;
   readonly #audit: AiAudit | undefined;
   readonly #allowTraining: boolean;
@@ -125,7 +137,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     this.#timeoutMs = timeoutMs;
     this.#maxRetries = maxRetries;
     const hasKey = options.apiKey !== undefined && options.apiKey !== '';
-    this.#client = new OpenAI({
+    this.#clientOptions = {
       baseURL: url.href,
       // The client insists on a key; without one the header is removed below, so none is sent.
       apiKey: hasKey ? options.apiKey : 'unused',
@@ -139,7 +151,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       maxRetries,
       // The client logs request details at some levels; Veil logs nothing of a model call.
       logLevel: 'off',
-    });
+    };
   }
 
   async chat(request: ChatRequest): Promise<ChatAnswer> {
@@ -172,6 +184,8 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       return fetch(input, init);
     };
 
+    const openai = await loadSdk();
+    this.#client ??= new openai.default(this.#clientOptions);
     const started = performance.now();
     let raw: unknown;
     try {
@@ -188,7 +202,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       );
     } catch (error) {
       if (blocked) throw blocked;
-      const failure = this.#providerError(error);
+      const failure = this.#providerError(error, openai);
       await this.#auditRequest(hash, 'failed', performance.now() - started, undefined, failure.code);
       throw failure;
     }
@@ -232,19 +246,19 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   /** A stable error for a failed call; the provider's own message is never passed on (it may echo the prompt). */
-  #providerError(error: unknown): VeilError {
+  #providerError(error: unknown, openai: typeof OpenAiSdk): VeilError {
     const host = this.identity.host;
     // No `cause`: a logger would print it, and the client's errors carry the provider's reply.
     const say = (what: string): VeilError =>
       new VeilError('VEIL_AI_PROVIDER', `AI provider ${host}: ${what}`);
-    if (error instanceof APIUserAbortError) return say('the request was cancelled');
-    if (error instanceof APIConnectionTimeoutError)
+    if (error instanceof openai.APIUserAbortError) return say('the request was cancelled');
+    if (error instanceof openai.APIConnectionTimeoutError)
       return say(
         `no answer within ${this.#timeoutMs} ms (\`VEIL_AI_TIMEOUT_MS\`) on the last of ${this.#maxRetries + 1} attempt(s)`,
       );
-    if (error instanceof APIConnectionError)
+    if (error instanceof openai.APIConnectionError)
       return say(`cannot connect${systemCode(error)} (is \`VEIL_AI_URL\` right and the server up?)`);
-    if (error instanceof APIError && typeof error.status === 'number') {
+    if (error instanceof openai.APIError && typeof error.status === 'number') {
       const hint =
         error.status === 401 || error.status === 403
           ? ' (check `VEIL_AI_API_KEY`)'

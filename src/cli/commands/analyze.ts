@@ -4,7 +4,6 @@ import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
 import { isVeilError } from '../../errors/veil-error.js';
 import { openTextInput, sniffFileFormat, writeLine } from '../io.js';
 import { parseEntities, parseThreads, parseThreshold } from '../options.js';
-import { configureDocumentCommand } from '../settings.js';
 import { cli } from '../context.js';
 
 interface AnalyzeFlags {
@@ -92,6 +91,7 @@ async function analyzeDocumentFile(
 ): Promise<void> {
   const { closeDocumentResources, parseDocument, readDocumentFile } =
     await import('../../documents/index.js');
+  const { configureDocumentCommand } = await import('../settings.js');
   await configureDocumentCommand();
   const { detectInDocument } = await import('../../documents/analyze.js');
   const { createAnalyzer } = await import('../../engine/analyze.js');

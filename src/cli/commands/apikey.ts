@@ -1,8 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { isRole, ROLES, type Role } from '../../access/permissions.js';
-import { openApiKeys } from '../../runtime/api-keys.js';
 import type { ApiKeys } from '../../runtime/api-keys.js';
-import { openAuditLogs } from '../../runtime/audit.js';
 import { defaultDataDir, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 import { cli } from '../context.js';
@@ -31,7 +29,9 @@ function collectRole(value: string, previous: Role[] = []): Role[] {
 }
 
 /** Runs `work` on the API keys of the data directory's deployment (its database, keyring and audit log). */
-function withApiKeys<T>(dataDir: string, work: (apiKeys: ApiKeys) => Promise<T>): Promise<T> {
+async function withApiKeys<T>(dataDir: string, work: (apiKeys: ApiKeys) => Promise<T>): Promise<T> {
+  const { openApiKeys } = await import('../../runtime/api-keys.js');
+  const { openAuditLogs } = await import('../../runtime/audit.js');
   return withKeyring(dataDir, async (keyring, db) =>
     work(await openApiKeys({ db, keyring, logs: await openAuditLogs({ db, dataDir }) })),
   );

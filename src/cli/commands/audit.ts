@@ -2,9 +2,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { requireTenantId } from '../../access/principal.js';
-import { auditVerifyCommand } from '../../audit/index.js';
-import { exportAuditLogText, openAuditLogs, SYSTEM_AUDIT_LOG } from '../../runtime/audit.js';
-import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
+import { SYSTEM_AUDIT_LOG } from '../../runtime/system-audit-log.js';
 import { defaultDataDir } from '../keyring.js';
 import { writeLine } from '../io.js';
 import { cli } from '../context.js';
@@ -37,6 +35,8 @@ export async function auditExportCommand(options: {
   env?: Readonly<Record<string, string | undefined>>;
 }): Promise<string> {
   const tenant = options.tenant === undefined ? undefined : requireTenantId(options.tenant, '--tenant');
+  const { exportAuditLogText, openAuditLogs } = await import('../../runtime/audit.js');
+  const { databaseConfigFromEnv, openDatabase } = await import('../../store/index.js');
   const env = { ...(options.env ?? cli().env), VEIL_DATA_DIR: options.dataDir };
   const handle = await openDatabase(databaseConfigFromEnv(env, cli().cwd));
   try {
@@ -108,6 +108,7 @@ export function registerAudit(program: Command): void {
       'with an output receipt: also check that this file is the output Veil released (same SHA-256 and length)',
     )
     .action(async (file: string, flags: VerifyFlags) => {
+      const { auditVerifyCommand } = await import('../../audit/index.js');
       const outcome = await auditVerifyCommand(file, {
         ...(flags.publicKey === undefined ? {} : { publicKeyPath: flags.publicKey }),
         ...(flags.output === undefined ? {} : { outputPath: flags.output }),

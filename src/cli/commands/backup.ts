@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
-import { createBackup, restoreBackup } from '../../runtime/backup.js';
 import type { KeyEncryptionKeyProvider } from '../../crypto/key-providers/provider.js';
-import type { VeilConfig } from '../../runtime/config.js';
-import { keyProviderFromConfig } from '../../runtime/key-provider.js';
-import { blobSettingsFromConfig } from '../../runtime/blobs.js';
 import type { BlobSettings } from '../../store/index.js';
 import { defaultDataDir } from '../keyring.js';
-import { commandConfig } from '../settings.js';
 import { cli } from '../context.js';
 
 interface BackupFlags {
@@ -19,29 +14,27 @@ interface RestoreFlags {
   kekFile?: string;
 }
 
-/** Where the data is: `DATABASE_URL` (else PGlite) and `VEIL_BLOBS` (an S3 bucket's objects are in the backup too). */
-function storeTarget(config: VeilConfig): { databaseUrl?: string; blobs: BlobSettings } {
+/**
+ * Where the data is: `DATABASE_URL` (else PGlite) and `VEIL_BLOBS` (an S3 bucket's objects are in
+ * the backup too); and the KEK provider `VEIL_KEK` selects, checked against `VEIL_REGION` before
+ * anything is read or written. The local key file is left to backup and restore themselves, which
+ * refuse a missing one rather than let the provider create a new key that could open nothing.
+ */
+async function backupTarget(
+  dataDir: string,
+): Promise<{ databaseUrl?: string; blobs: BlobSettings; keyProvider?: KeyEncryptionKeyProvider }> {
+  const { commandConfig } = await import('../settings.js');
+  const { blobSettingsFromConfig } = await import('../../runtime/blobs.js');
+  const { keyProviderFromConfig } = await import('../../runtime/key-provider.js');
+  const config = commandConfig([{ setting: 'VEIL_DATA_DIR', flag: '--data-dir', value: dataDir }]);
   const url = config.DATABASE_URL;
+  const blobs = blobSettingsFromConfig(config);
+  const keyProvider = await keyProviderFromConfig(config);
   return {
     ...(url === undefined || url === '' ? {} : { databaseUrl: url }),
-    blobs: blobSettingsFromConfig(config),
+    blobs,
+    ...(config.VEIL_KEK === 'local-file' ? {} : { keyProvider }),
   };
-}
-
-function configFor(dataDir: string): VeilConfig {
-  return commandConfig([{ setting: 'VEIL_DATA_DIR', flag: '--data-dir', value: dataDir }]);
-}
-
-/**
- * The KEK provider `VEIL_KEK` selects, checked against `VEIL_REGION` before anything is read or
- * written. The local key file is left to backup and restore themselves, which refuse a missing
- * one rather than let the provider create a new key that could open nothing.
- */
-async function configuredKeyProvider(
-  config: VeilConfig,
-): Promise<{ keyProvider?: KeyEncryptionKeyProvider }> {
-  const keyProvider = await keyProviderFromConfig(config);
-  return config.VEIL_KEK === 'local-file' ? {} : { keyProvider };
 }
 
 /**
@@ -65,9 +58,9 @@ export function registerBackup(program: Command): void {
     .requiredOption('-o, --output <file>', 'the backup file to write (0600)')
     .option('--data-dir <dir>', 'the data directory (VEIL_DATA_DIR)', defaultDataDir())
     .action(async (flags: BackupFlags) => {
-      const config = configFor(flags.dataDir);
+      const { createBackup } = await import('../../runtime/backup.js');
       const counts = await createBackup(
-        { dataDir: flags.dataDir, ...storeTarget(config), ...(await configuredKeyProvider(config)) },
+        { dataDir: flags.dataDir, ...(await backupTarget(flags.dataDir)) },
         flags.output,
       );
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);
@@ -83,11 +76,10 @@ export function registerBackup(program: Command): void {
     .option('--data-dir <dir>', 'the empty data directory to restore into (VEIL_DATA_DIR)', defaultDataDir())
     .option('--kek-file <file>', 'the key file the backup was made under (copied to <data-dir>/kek.key)')
     .action(async (file: string, flags: RestoreFlags) => {
-      const config = configFor(flags.dataDir);
+      const { restoreBackup } = await import('../../runtime/backup.js');
       const counts = await restoreBackup(file, {
         dataDir: flags.dataDir,
-        ...storeTarget(config),
-        ...(await configuredKeyProvider(config)),
+        ...(await backupTarget(flags.dataDir)),
         ...(flags.kekFile === undefined ? {} : { kekFile: flags.kekFile }),
       });
       const rows = Object.values(counts.rows).reduce((a, b) => a + b, 0);

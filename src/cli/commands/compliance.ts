@@ -3,14 +3,8 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { requireTenantId } from '../../access/principal.js';
 import { VeilError } from '../../errors/veil-error.js';
-import { loadPolicy, policyHash } from '../../policy/index.js';
 import type { Policy } from '../../policy/index.js';
-import { renderHtml, renderMarkdown } from '../../privacy/compliance/index.js';
 import type { ComplianceReport } from '../../privacy/compliance/index.js';
-import { openAuditLogs } from '../../runtime/audit.js';
-import { tenantComplianceReport } from '../../runtime/policy.js';
-import { DEFAULT_POLICY_PATH } from '../../runtime/service.js';
-import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
 import { defaultDataDir } from '../keyring.js';
 import { cli } from '../context.js';
 
@@ -37,6 +31,8 @@ export function parsePeriod(text: string, flag: string): number {
  * once per-tenant policies live in `VEIL_POLICY_DIR` (governance), the tenant's file is read here.
  */
 export async function reportPolicy(_tenant: string, file: string | undefined): Promise<Policy> {
+  const { loadPolicy } = await import('../../policy/load.js');
+  const { DEFAULT_POLICY_PATH } = await import('../../policy/shipped.js');
   return loadPolicy(file ?? DEFAULT_POLICY_PATH);
 }
 
@@ -56,6 +52,10 @@ export async function complianceReportCommand(options: {
   env?: Readonly<Record<string, string | undefined>>;
   now?: Date;
 }): Promise<ComplianceReport> {
+  const { policyHash } = await import('../../policy/hash.js');
+  const { openAuditLogs } = await import('../../runtime/audit.js');
+  const { tenantComplianceReport } = await import('../../runtime/policy.js');
+  const { databaseConfigFromEnv, openDatabase } = await import('../../store/index.js');
   const tenant = requireTenantId(options.tenant, '--tenant');
   const policy = await reportPolicy(tenant, options.policyFile);
   const env = { ...(options.env ?? cli().env), VEIL_DATA_DIR: options.dataDir };
@@ -144,6 +144,7 @@ export function registerCompliance(program: Command): void {
         sinceMs: parsePeriod(flags.since, '--since'),
         ...(flags.policy === undefined ? {} : { policyFile: flags.policy }),
       });
+      const { renderHtml, renderMarkdown } = await import('../../privacy/compliance/index.js');
       const text =
         flags.format === 'json'
           ? `${JSON.stringify(report, null, 2)}\n`

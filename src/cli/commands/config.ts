@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { describeConfig, loadConfig } from '../../runtime/config.js';
 import { writeLine } from '../io.js';
 import { cli } from '../context.js';
 
@@ -22,6 +21,7 @@ export function registerConfig(program: Command): void {
     .command('check')
     .description('validate the environment and print the effective configuration, secrets hidden')
     .action(async () => {
+      const { describeConfig, loadConfig } = await import('../../runtime/config.js');
       // An invalid setting throws VEIL_CONFIG_INVALID naming it; main prints it and exits 1.
       const loaded = loadConfig(cli().env);
       for (const line of describeConfig(loaded)) await writeLine(line);

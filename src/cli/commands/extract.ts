@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import type { ProgressEvent } from '../../documents/parsers/context.js';
-import { configureDocumentCommand } from '../settings.js';
 import { cli } from '../context.js';
 
 interface ExtractFlags {
@@ -71,6 +70,7 @@ export function registerExtract(program: Command): void {
       // The parsers (pdf.js, sharp, tesseract.js) load only for commands that read documents.
       const { closeDocumentResources, documentText, parseDocument, readDocumentFile } =
         await import('../../documents/index.js');
+      const { configureDocumentCommand } = await import('../settings.js');
       await configureDocumentCommand();
       const progress = await pageProgress();
       try {

@@ -5,7 +5,6 @@ import type { FieldSpec, FieldsResult, FieldValue, Template } from '../../ai/fie
 import type { OcrEngine } from '../../documents/ocr/engine.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { writeLine } from '../io.js';
-import { configureDocumentCommand } from '../settings.js';
 import { cli } from '../context.js';
 
 interface FieldsFlags {
@@ -167,6 +166,7 @@ export function registerFields(program: Command): void {
     .option('--timings', 'print the time spent parsing, detecting and extracting on stderr')
     .action(async (file: string, flags: FieldsFlags & { templatesDir?: string[] }) => {
       const { closeDocumentResources, readDocumentFile } = await import('../../documents/index.js');
+      const { configureDocumentCommand } = await import('../settings.js');
       await configureDocumentCommand();
       const { modelConfigFromEnv } = await import('../../ai/model/config.js');
       const { governanceEnv } = await import('../governance-env.js');

@@ -1,13 +1,4 @@
 import type { Command } from 'commander';
-import { diffPolicies, loadPolicy, loadPolicyDirectory } from '../../policy/index.js';
-import { openRuntime } from '../../runtime/runtime.js';
-import { commandConfig } from '../settings.js';
-import { openAuditLogs } from '../../runtime/audit.js';
-import { blobSettingsFromConfig } from '../../runtime/blobs.js';
-import { retentionAudit } from '../../runtime/governance.js';
-import { sweepRetention } from '../../privacy/retention/sweeper.js';
-import { DatabaseTokenVault } from '../../store/token-vault.js';
-import { governanceEnv } from '../governance-env.js';
 import { defaultDataDir } from '../keyring.js';
 import { writeLine } from '../io.js';
 import { cli } from '../context.js';
@@ -30,6 +21,7 @@ export function registerGovernance(program: Command): void {
       'validate every policy in DIR and print its id and hash; exits 1 naming the file and field of the first invalid one',
     )
     .action(async (dir: string) => {
+      const { loadPolicyDirectory } = await import('../../policy/tenant-policies.js');
       for (const p of (await loadPolicyDirectory(dir)).values()) await writeLine(`${p.id}\t${p.hash}`);
     });
   policy
@@ -38,6 +30,8 @@ export function registerGovernance(program: Command): void {
     .argument('<b>', 'another policy file')
     .description('print the settings that differ between two policy files, one per line')
     .action(async (a: string, b: string) => {
+      const { diffPolicies } = await import('../../policy/tenant-policies.js');
+      const { loadPolicy } = await import('../../policy/load.js');
       const differences = diffPolicies(await loadPolicy(a), await loadPolicy(b));
       for (const d of differences)
         await writeLine(
@@ -55,6 +49,14 @@ export function registerGovernance(program: Command): void {
     )
     .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', defaultDataDir())
     .action(async (flags: { dataDir: string }) => {
+      const { governanceEnv } = await import('../governance-env.js');
+      const { commandConfig } = await import('../settings.js');
+      const { openRuntime } = await import('../../runtime/runtime.js');
+      const { blobSettingsFromConfig } = await import('../../runtime/blobs.js');
+      const { openAuditLogs } = await import('../../runtime/audit.js');
+      const { retentionAudit } = await import('../../runtime/governance.js');
+      const { sweepRetention } = await import('../../privacy/retention/sweeper.js');
+      const { DatabaseTokenVault } = await import('../../store/token-vault.js');
       const { region } = governanceEnv(cli().env, cli().cwd);
       const runtime = await openRuntime({
         dataDir: flags.dataDir,

@@ -1,10 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { HOLD_REASONS, listHolds } from '../../privacy/legal-holds/holds.js';
-import type { HoldReason, LegalHold } from '../../privacy/legal-holds/holds.js';
+import { HOLD_REASONS } from '../../privacy/legal-holds/codes.js';
+import type { HoldReason } from '../../privacy/legal-holds/codes.js';
+import type { LegalHold } from '../../privacy/legal-holds/holds.js';
 import type { HoldRequestTarget } from '../../api/routes/legal-holds.js';
-import { openAuditLogs } from '../../runtime/audit.js';
-import { liftLegalHold, placeLegalHold } from '../../runtime/governance.js';
-import { deploymentRegion } from '../governance-env.js';
+import type { DatabaseHandle } from '../../store/database.js';
 import { defaultDataDir, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 
@@ -68,8 +67,11 @@ export function registerHold(program: Command): void {
     command
       .option('--tenant <id>', 'the tenant', 'default')
       .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', defaultDataDir());
-  const logsFor = (db: Parameters<typeof openAuditLogs>[0]['db'], dataDir: string) =>
-    openAuditLogs({ db, dataDir, ...deploymentRegion() });
+  const logsFor = async (db: DatabaseHandle['db'], dataDir: string) => {
+    const { openAuditLogs } = await import('../../runtime/audit.js');
+    const { deploymentRegion } = await import('../governance-env.js');
+    return openAuditLogs({ db, dataDir, ...deploymentRegion() });
+  };
 
   withCommon(hold.command('place').description('place a legal hold; prints the hold'))
     .option('--job <id>', 'hold one job')
@@ -79,6 +81,7 @@ export function registerHold(program: Command): void {
     .requiredOption('--reference <id>', 'the matter or ticket id the hold serves')
     .action(async (flags: PlaceFlags) => {
       const target = targetOf(flags);
+      const { placeLegalHold } = await import('../../runtime/governance.js');
       const placed = await withKeyring(flags.dataDir, async (keyring, db) =>
         placeLegalHold({ db, keyring }, await logsFor(db, flags.dataDir), CLI_ACTOR, flags.tenant, target, {
           reason: flags.reason,
@@ -91,6 +94,7 @@ export function registerHold(program: Command): void {
   withCommon(hold.command('lift').description('lift a legal hold; what it kept is deleted at the next sweep'))
     .argument('<id>', 'the hold id')
     .action(async (id: string, flags: CommonFlags) => {
+      const { liftLegalHold } = await import('../../runtime/governance.js');
       const lifted = await withKeyring(flags.dataDir, async (_keyring, db) =>
         liftLegalHold(db, await logsFor(db, flags.dataDir), CLI_ACTOR, flags.tenant, id),
       );
@@ -100,6 +104,7 @@ export function registerHold(program: Command): void {
   withCommon(hold.command('list').description("list the tenant's standing holds"))
     .option('--all', 'lifted holds too')
     .action(async (flags: CommonFlags & { all?: boolean }) => {
+      const { listHolds } = await import('../../privacy/legal-holds/holds.js');
       const holds = await withKeyring(flags.dataDir, (_keyring, db) =>
         listHolds(db, flags.tenant, { includeLifted: flags.all === true }),
       );

@@ -1,7 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { rebuildSubjectIndex } from '../../privacy/dsr/subject-index.js';
-import { openAuditLogs } from '../../runtime/audit.js';
-import { deploymentRegion } from '../governance-env.js';
+import type { DatabaseHandle } from '../../store/database.js';
 import { defaultDataDir, withKeyring } from '../keyring.js';
 import { writeLine } from '../io.js';
 
@@ -15,6 +13,25 @@ function parseVersion(value: string): number {
   if (!Number.isInteger(version) || version < 1)
     throw new InvalidArgumentError('expected a positive integer');
   return version;
+}
+
+/** Key rotation and retirement are audited admin actions: the key's name and version, never material. */
+async function auditKeyEvent(
+  db: DatabaseHandle['db'],
+  flags: KeysFlags,
+  action: 'key.rotated' | 'key.retired',
+  version: number,
+): Promise<void> {
+  const { openAuditLogs } = await import('../../runtime/audit.js');
+  const { deploymentRegion } = await import('../governance-env.js');
+  const logs = await openAuditLogs({ db, dataDir: flags.dataDir, ...deploymentRegion() });
+  await logs.forTenant(flags.tenant).append({
+    time: new Date().toISOString(),
+    actor: { id: 'veil-cli', role: 'admin' },
+    tenant: flags.tenant,
+    action,
+    key: { id: 'tenant-data-key', version },
+  });
 }
 
 /**
@@ -46,20 +63,13 @@ export function registerKeys(program: Command): void {
   withCommon(
     keys.command('rotate').description('add a new data key version; older versions keep decrypting'),
   ).action(async (flags: KeysFlags) => {
+    const { rebuildSubjectIndex } = await import('../../privacy/dsr/subject-index.js');
     const version = await withKeyring(flags.dataDir, async (keyring, db) => {
       const rotated = await keyring.rotate(flags.tenant);
       // The subject index is keyed by the tenant's key: re-key it, so lookups keep working once
       // the old version is retired.
       await rebuildSubjectIndex({ db, keyring }, flags.tenant);
-      // Key rotation is an audited admin action: the key's name and version, never material.
-      const logs = await openAuditLogs({ db, dataDir: flags.dataDir, ...deploymentRegion() });
-      await logs.forTenant(flags.tenant).append({
-        time: new Date().toISOString(),
-        actor: { id: 'veil-cli', role: 'admin' },
-        tenant: flags.tenant,
-        action: 'key.rotated',
-        key: { id: 'tenant-data-key', version: rotated },
-      });
+      await auditKeyEvent(db, flags, 'key.rotated', rotated);
       return rotated;
     });
     await writeLine(`tenant ${flags.tenant}: rotated to data key version ${version}`);
@@ -80,16 +90,9 @@ export function registerKeys(program: Command): void {
     .argument('<version>', 'the version to retire', parseVersion)
     .action(async (version: number, flags: KeysFlags) => {
       await withKeyring(flags.dataDir, async (keyring, db) => {
+        // Retiring destroys key material for good: audited, as rotation is.
         await keyring.retire(flags.tenant, version);
-        // Retiring destroys key material for good: an audited admin action, as rotation is.
-        const logs = await openAuditLogs({ db, dataDir: flags.dataDir, ...deploymentRegion() });
-        await logs.forTenant(flags.tenant).append({
-          time: new Date().toISOString(),
-          actor: { id: 'veil-cli', role: 'admin' },
-          tenant: flags.tenant,
-          action: 'key.retired',
-          key: { id: 'tenant-data-key', version },
-        });
+        await auditKeyEvent(db, flags, 'key.retired', version);
       });
       await writeLine(`tenant ${flags.tenant}: data key version ${version} retired`);
     });

@@ -6,11 +6,7 @@
 import type { Command } from 'commander';
 import { requireTenantId } from '../../access/principal.js';
 import { VeilError } from '../../errors/veil-error.js';
-import { openPolicyDirectory } from '../../policy/index.js';
-import { collectPrivacyMetrics, renderPrivacyReport } from '../../privacy/metrics/index.js';
 import type { PrivacyMetrics } from '../../privacy/metrics/index.js';
-import { databaseConfigFromEnv, openDatabase } from '../../store/index.js';
-import { governanceEnv } from '../governance-env.js';
 import { defaultDataDir } from '../keyring.js';
 import { emitReport, parsePeriod } from './compliance.js';
 import { cli } from '../context.js';
@@ -31,6 +27,10 @@ export async function privacyReportCommand(options: {
   env?: Readonly<Record<string, string | undefined>>;
   now?: Date;
 }): Promise<PrivacyMetrics> {
+  const { openPolicyDirectory } = await import('../../policy/tenant-policies.js');
+  const { collectPrivacyMetrics } = await import('../../privacy/metrics/index.js');
+  const { databaseConfigFromEnv, openDatabase } = await import('../../store/index.js');
+  const { governanceEnv } = await import('../governance-env.js');
   const tenant = requireTenantId(options.tenant, '--tenant');
   const env = { ...(options.env ?? cli().env), VEIL_DATA_DIR: options.dataDir };
   const policies = await openPolicyDirectory(governanceEnv(env, cli().cwd).policyDir);
@@ -93,6 +93,7 @@ export function registerPrivacy(program: Command): void {
         tenant: flags.tenant,
         sinceMs: parsePeriod(flags.since, '--since'),
       });
+      const { renderPrivacyReport } = await import('../../privacy/metrics/index.js');
       const text =
         flags.format === 'json' ? `${JSON.stringify(metrics, null, 2)}\n` : renderPrivacyReport(metrics);
       await emitReport(text, flags.output, 'privacy report');

@@ -6,16 +6,11 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { OperatorKeys } from '../../engine/anonymize/keys.js';
 import type { AnonymizationPlan, AnonymizeContext } from '../../engine/anonymize/types.js';
 import { VeilError } from '../../errors/veil-error.js';
-import { packagePath } from '../../package-root.js';
-import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import { defaultDataDir, withKeyring } from '../keyring.js';
 import { sniffFileFormat } from '../io.js';
-import { INPUT_FORMATS, operatorNeeds, redactInput } from '../../pipeline/redact-input.js';
-import type { InputFormat } from '../../pipeline/redact-input.js';
-import { analyzeOptionsFromPolicy, planFromPolicy } from '../../policy/plan.js';
-import { loadPolicy } from '../../policy/load.js';
+import { INPUT_FORMATS } from '../../pipeline/input-formats.js';
+import type { InputFormat } from '../../pipeline/input-formats.js';
 import type { Policy } from '../../policy/schema.js';
-import { configureDocumentCommand } from '../settings.js';
 import { cli } from '../context.js';
 
 const FORMATS = INPUT_FORMATS;
@@ -30,9 +25,6 @@ interface RedactFlags {
   dataDir: string;
   searchable?: boolean;
 }
-
-/** The policy used without `--policy`, shipped with the package. */
-export const DEFAULT_POLICY_PATH = packagePath('policies', 'default.yaml');
 
 function parseFormat(value: string): Format {
   if (!(FORMATS as readonly string[]).includes(value))
@@ -77,6 +69,9 @@ export function registerRedact(program: Command): void {
       'PDF: re-add an invisible OCR text layer to rasterised pages, read from the redacted image',
     )
     .action(async (file: string, flags: RedactFlags) => {
+      const { loadPolicy } = await import('../../policy/load.js');
+      const { planFromPolicy } = await import('../../policy/plan.js');
+      const { DEFAULT_POLICY_PATH } = await import('../../policy/shipped.js');
       const policy = await loadPolicy(flags.policy ?? DEFAULT_POLICY_PATH);
       const plan = planFromPolicy(policy);
       const context: AnonymizeContext = {
@@ -90,6 +85,7 @@ export function registerRedact(program: Command): void {
           context,
           searchable: flags.searchable === true,
         });
+      const { redactInput } = await import('../../pipeline/redact-input.js');
       const format = flags.format ?? formatOf(file);
       const input = await openInput(file);
       const counts = await writeAtomically(flags.output, (output) =>
@@ -124,7 +120,9 @@ async function redactDocumentFile(
 ): Promise<void> {
   const { closeDocumentResources, operatorRedaction, readDocumentFile, redactDocument, writeFileAtomic } =
     await import('../../documents/index.js');
+  const { configureDocumentCommand } = await import('../settings.js');
   await configureDocumentCommand();
+  const { analyzeOptionsFromPolicy } = await import('../../policy/plan.js');
   const { pageProgress } = await import('./extract.js');
   if (output === '-')
     throw new VeilError('VEIL_INVALID_OPTION', 'redact: a redacted document needs an output file (-o FILE)');
@@ -158,6 +156,7 @@ async function keysFor(
   plan: AnonymizationPlan,
   flags: RedactFlags,
 ): Promise<{ keys?: OperatorKeys }> {
+  const { operatorNeeds } = await import('../../pipeline/redact-input.js');
   const needs = operatorNeeds(policy, plan);
   // An in-memory vault would vanish with the process and leave tokens nobody can resolve.
   if (needs.has('vault'))
@@ -166,6 +165,7 @@ async function keysFor(
       'redact: the tokenize operator needs a persistent token vault, which the CLI does not have yet; use encrypt or fpe',
     );
   if (!needs.has('keys')) return {};
+  const { createOperatorKeys } = await import('../../crypto/operator-keys.js');
   // The keys are unwrapped up front, so the keyring's database can close before the work starts.
   return { keys: await withKeyring(flags.dataDir, (keyring) => createOperatorKeys(keyring, flags.tenant)) };
 }

@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
-import { requireTenantId } from '../../access/index.js';
-import { runRegressions } from '../../pipeline/review/regressions.js';
-import { blobSettingsFromConfig } from '../../runtime/blobs.js';
-import { openRuntime } from '../../runtime/runtime.js';
-import { commandConfig } from '../settings.js';
+import { requireTenantId } from '../../access/principal.js';
 import { writeLine } from '../io.js';
 import { defaultDataDir } from '../keyring.js';
 import { cli } from '../context.js';
@@ -31,6 +27,10 @@ export function registerReview(program: Command): void {
     .option('--data-dir <dir>', 'where keys and data live (VEIL_DATA_DIR)', defaultDataDir())
     .action(async (flags: { tenant: string; dataDir: string }) => {
       const tenant = requireTenantId(flags.tenant, '--tenant');
+      const { commandConfig } = await import('../settings.js');
+      const { openRuntime } = await import('../../runtime/runtime.js');
+      const { blobSettingsFromConfig } = await import('../../runtime/blobs.js');
+      const { runRegressions } = await import('../../pipeline/review/regressions.js');
       const runtime = await openRuntime({
         dataDir: flags.dataDir,
         ...(cli().env.DATABASE_URL === undefined ? {} : { databaseUrl: cli().env.DATABASE_URL }),

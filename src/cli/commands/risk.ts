@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse } from 'csv-parse/sync';
-import { malformedCsv } from '../../documents/parsers/csv.js';
 import { VeilError } from '../../errors/veil-error.js';
-import { measureRisk } from '../../privacy/risk/measure.js';
 import type { RiskReport } from '../../privacy/risk/measure.js';
 import { writeLine } from '../io.js';
 import { cli } from '../context.js';
@@ -29,6 +26,9 @@ export async function riskCommand(
   file: string,
   options: { quasi: readonly string[]; sensitive?: string; kTarget?: number },
 ): Promise<RiskReport> {
+  const { parse } = await import('csv-parse/sync');
+  const { malformedCsv } = await import('../../documents/parsers/csv.js');
+  const { measureRisk } = await import('../../privacy/risk/measure.js');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

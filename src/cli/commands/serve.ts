@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { authorize } from '../../access/index.js';
-import { createOperatorKeys } from '../../crypto/operator-keys.js';
 import type { ApiDependencies } from '../../api/index.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import { startConfiguredService } from '../../runtime/configured-service.js';
-import { localAuthenticate } from '../../runtime/sign-in.js';
-import { commandConfig } from '../settings.js';
-
-export { localAuthenticate };
-import { governanceEnv } from '../governance-env.js';
 import { cli } from '../context.js';
 
 interface ServeFlags {
@@ -36,6 +27,9 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  * ```
  */
 export async function localApiDependencies(dataDir: string, keyring: Keyring): Promise<ApiDependencies> {
+  const { authorize } = await import('../../access/permissions.js');
+  const { createOperatorKeys } = await import('../../crypto/operator-keys.js');
+  const { localAuthenticate } = await import('../../runtime/sign-in.js');
   return {
     authenticate: await localAuthenticate(dataDir),
     authorize: (principal, permission) => {
@@ -92,6 +86,7 @@ export function registerServe(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS (VEIL_TLS_CERT, with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert (VEIL_TLS_KEY)')
     .action(async (flags: ServeFlags) => {
+      const { commandConfig } = await import('../settings.js');
       const config = commandConfig([
         { setting: 'VEIL_HOST', flag: '--host', value: flags.host },
         { setting: 'VEIL_PORT', flag: '--port', value: flags.port },
@@ -101,6 +96,10 @@ export function registerServe(program: Command): void {
         { setting: 'VEIL_TLS_CERT', flag: '--tls-cert', value: flags.tlsCert },
         { setting: 'VEIL_TLS_KEY', flag: '--tls-key', value: flags.tlsKey },
       ]);
+      // Loaded once the configuration holds: a misconfigured start stops without loading the service.
+      const { governanceEnv } = await import('../governance-env.js');
+      const { startConfiguredService } = await import('../../runtime/configured-service.js');
+      const { pino } = await import('pino');
       const logger = pino({ level: config.VEIL_LOG_LEVEL });
       // The runtime (database, keys, blobs, queue), embedded workers, the audit logs and every
       // route, wired once in src/runtime; the service itself accepts API keys (`Bearer veil_…`)

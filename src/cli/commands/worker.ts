@@ -1,18 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { VeilError } from '../../errors/veil-error.js';
-import { startWorkers } from '../../pipeline/worker.js';
-import { openRuntime } from '../../runtime/runtime.js';
-import { jobModelServices, modelProviderFromConfig } from '../../runtime/ai.js';
-import { openAuditLogs, recordWorkerEvent } from '../../runtime/audit.js';
-import { blobSettingsFromConfig } from '../../runtime/blobs.js';
-import { keyProviderFromConfig } from '../../runtime/key-provider.js';
-import { ocrFromConfig } from '../../runtime/ocr.js';
-import { recordPoliciesInForce, startGovernance } from '../../runtime/governance.js';
-import { reviewStepServices } from '../../runtime/review.js';
-import { openPolicyDirectory } from '../../policy/index.js';
-import { governanceEnv } from '../governance-env.js';
 import type { WorkerEvent } from '../../pipeline/worker.js';
-import { commandConfig } from '../settings.js';
 import { cli } from '../context.js';
 
 interface WorkerFlags {
@@ -63,6 +51,7 @@ export function registerWorker(program: Command): void {
     )
     .option('--poll-seconds <s>', 'how often an idle worker polls its queue', parsePollSeconds, 1)
     .action(async (flags: WorkerFlags) => {
+      const { commandConfig } = await import('../settings.js');
       // The same configuration as `veil serve`: one environment serves both processes.
       const config = commandConfig([
         { setting: 'VEIL_WORKERS', flag: '--concurrency', value: flags.concurrency },
@@ -80,6 +69,18 @@ export function registerWorker(program: Command): void {
           'VEIL_CONFIG_INVALID',
           'configuration: DATABASE_URL: `veil worker` needs it to name the PostgreSQL server the API uses (postgres://user@host:5432/db); embedded PGlite runs its workers inside `veil serve`',
         );
+      // Loaded once the configuration holds: a misconfigured worker stops without loading the pipeline.
+      const { governanceEnv } = await import('../governance-env.js');
+      const { openPolicyDirectory } = await import('../../policy/tenant-policies.js');
+      const { startWorkers } = await import('../../pipeline/worker.js');
+      const { openRuntime } = await import('../../runtime/runtime.js');
+      const { jobModelServices, modelProviderFromConfig } = await import('../../runtime/ai.js');
+      const { openAuditLogs, recordWorkerEvent } = await import('../../runtime/audit.js');
+      const { blobSettingsFromConfig } = await import('../../runtime/blobs.js');
+      const { keyProviderFromConfig } = await import('../../runtime/key-provider.js');
+      const { ocrFromConfig } = await import('../../runtime/ocr.js');
+      const { recordPoliciesInForce, startGovernance } = await import('../../runtime/governance.js');
+      const { reviewStepServices } = await import('../../runtime/review.js');
       await ocrFromConfig(config, (engine) => logEvent({ kind: 'ocr-engine', engine }));
       const governanceSettings = governanceEnv(cli().env, cli().cwd);
       // Validated before anything opens: an invalid policy stops the worker, naming the field.

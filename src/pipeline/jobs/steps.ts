@@ -42,7 +42,7 @@ import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js'
 import type { ArtifactClass, JobManifest } from './request.js';
 import { jobDocument, jobText } from './text.js';
 import { operatorNeeds, redactInput } from '../redact-input.js';
-import type { InputFormat } from '../redact-input.js';
+import type { InputFormat } from '../input-formats.js';
 import type { Policy } from '../../policy/index.js';
 import { extractFields, requireExtractor } from '../../ai/fields/extract.js';
 import type { Extractor } from '../../ai/fields/extractor.js';

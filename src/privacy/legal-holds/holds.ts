@@ -12,24 +12,8 @@ import type { Kysely, RawBuilder, Selectable } from 'kysely';
 import { VeilError } from '../../errors/veil-error.js';
 import { withTenantScope } from '../../store/index.js';
 import type { Schema } from '../../store/index.js';
-
-/** What a hold covers. */
-export const HOLD_SCOPES = ['job', 'subject', 'tenant'] as const;
-export type HoldScope = (typeof HOLD_SCOPES)[number];
-
-/** Why a hold is placed: codes, so no free text reaches the database or the audit log. */
-export const HOLD_REASONS = [
-  'litigation',
-  'regulatory_investigation',
-  'law_enforcement_request',
-  'internal_investigation',
-  'audit',
-  'other',
-] as const;
-export type HoldReason = (typeof HOLD_REASONS)[number];
-
-/** A matter or ticket id: an opaque id, not a sentence. */
-export const HOLD_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+import { HOLD_REASONS, HOLD_REFERENCE } from './codes.js';
+import type { HoldReason, HoldScope } from './codes.js';
 
 /** What a hold is placed on: a job, a subject (every HMAC its reference may have), or the tenant. */
 export type HoldTarget =

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { readRedacted } from '../../../src/pipeline/jobs/commands.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import { redactInput } from '../../../src/pipeline/redact-input.js';
-import type { InputFormat } from '../../../src/pipeline/redact-input.js';
+import type { InputFormat } from '../../../src/pipeline/input-formats.js';
 import { startWorkers } from '../../../src/pipeline/worker.js';
 import { openRuntime } from '../../../src/runtime/runtime.js';
 import type { Workers } from '../../../src/pipeline/worker.js';
@@ -19,6 +19,7 @@ import type { Runtime } from '../../../src/runtime/runtime.js';
 import { planFromPolicy, validatePolicy } from '../../../src/policy/index.js';
 import type { Policy } from '../../../src/policy/index.js';
 import { DEFAULT_POLICY, waitForJob } from './fixtures.js';
+import { servicePGlite } from '../../store/pglite-template.js';
 
 const POLICY: Policy = validatePolicy({
   ...DEFAULT_POLICY,
@@ -68,6 +69,8 @@ let runtime: Runtime;
 let workers: Workers;
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'veil-structured-'));
+  // A copy of the migrated template with the job queues: no initdb, migrations or queue set-up.
+  await servicePGlite(join(dataDir, 'pglite'));
   runtime = await openRuntime({ dataDir });
   workers = await startWorkers({ ...runtime, pollingIntervalSeconds: 0.5 });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { loadPolicy } from '../../../src/policy/index.js';
 import type { Policy } from '../../../src/policy/index.js';
-import { DEFAULT_POLICY_PATH } from '../../../src/runtime/service.js';
+import { DEFAULT_POLICY_PATH } from '../../../src/policy/shipped.js';
 import {
   as,
   DRIVER_NAMES,

@@ -16,7 +16,7 @@ import {
   withinWorkingHours,
 } from '../../../src/privacy/anomaly/index.js';
 import { loadPolicy } from '../../../src/policy/index.js';
-import { DEFAULT_POLICY_PATH } from '../../../src/runtime/service.js';
+import { DEFAULT_POLICY_PATH } from '../../../src/policy/shipped.js';
 import { as, openTestService, textJob, waitForJob } from '../../api/jobs-harness.js';
 import type { TestService } from '../../api/jobs-harness.js';
 

@@ -10,6 +10,7 @@ import type { Control } from '../../../src/privacy/compliance/index.js';
 import { openAuditLogs } from '../../../src/runtime/audit.js';
 import { openDatabase } from '../../../src/store/index.js';
 import { repoUrl } from '../../repo-paths.js';
+import { migratedPGlite } from '../../store/pglite-template.js';
 
 const ROOT = repoUrl('');
 
@@ -70,6 +71,7 @@ describe('veil compliance report on a real audit log (PGlite)', () => {
   const now = new Date('2026-03-31T12:00:00.000Z');
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'veil-compliance-'));
+    await migratedPGlite(join(dir, 'pglite'));
     const handle = await openDatabase({ driver: 'pglite', dataDir: join(dir, 'pglite') });
     try {
       const logs = await openAuditLogs({ db: handle.db, dataDir: dir });

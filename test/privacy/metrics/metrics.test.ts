@@ -11,7 +11,7 @@ import { privacyReportCommand } from '../../../src/cli/commands/privacy.js';
 import { RAW_CONTENT_STEPS, renderPrivacyReport } from '../../../src/privacy/metrics/index.js';
 import type { PrivacyMetrics } from '../../../src/privacy/metrics/index.js';
 import type { ReviewMetricsSource } from '../../../src/privacy/metrics/index.js';
-import { DEFAULT_POLICY_PATH } from '../../../src/runtime/service.js';
+import { DEFAULT_POLICY_PATH } from '../../../src/policy/shipped.js';
 import {
   as,
   DRIVER_NAMES,
