@@ -4097,6 +4097,11 @@ export interface paths {
                         "application/json": {
                             fields: {
                                 [key: string]: {
+                                    /**
+                                     * @description Whether a second OCR engine's reading of the field's box holds the value (text fields the rules found): `unchecked` when no second engine is installed or the box could not be read
+                                     * @enum {string}
+                                     */
+                                    agreement?: "agreed" | "disagreed" | "unchecked";
                                     /** @description In the page's unit (PDF points, image pixels), top-left origin */
                                     box: {
                                         height: number;

@@ -33,6 +33,8 @@ export interface FieldsModel {
 export interface FieldsTimings {
   readonly parse: number;
   readonly detect: number;
+  /** The second reading of text fields' boxes (the tesseract CLI), part of `extract`. */
+  readonly secondReading: number;
   readonly extract: number;
   readonly total: number;
 }
@@ -64,6 +66,11 @@ export async function fieldsOfDocument(
     ocr?: OcrEngine;
     /** The AI provider and the gate's inputs; without it `model` and `auto` fail with VEIL_EXTRACTOR_UNAVAILABLE. */
     model?: FieldsModel;
+    /**
+     * The engine that reads text fields' boxes again (`secondReadingOcr`); by default the tesseract
+     * CLI when installed, null to score the rules alone.
+     */
+    secondReading?: OcrEngine | null;
   },
 ): Promise<FieldsRun> {
   const { loadTemplate, parseFieldList } = await import('../../ai/fields/templates.js');
@@ -71,6 +78,7 @@ export async function fieldsOfDocument(
   const { createRuleExtractor } = await import('../../ai/fields/rules/extract.js');
   const { createAnalyzer } = await import('../../engine/analyze.js');
   const { documentText, parseDocument } = await import('../../documents/index.js');
+  const { createRegionReader } = await import('../../documents/second-reading.js');
   if ((options.template === undefined) === (options.fields === undefined))
     throw new VeilError('VEIL_FIELD_INVALID', 'give either --template NAME or --fields name:type,...');
   const spec: Template | FieldSpec[] =
@@ -93,14 +101,46 @@ export async function fieldsOfDocument(
       detect += performance.now() - t;
     }
   };
+  const second = options.secondReading === undefined ? await sharedSecondReading() : options.secondReading;
+  let secondReading = 0;
+  const reader = second
+    ? createRegionReader({ bytes, mediaType: doc.mediaType, document: doc, ocr: second })
+    : undefined;
   const result = await extractFields(doc, spec, {
     extractor: which,
     rules: createRuleExtractor({ analyzer: timed }),
     ...(model === undefined ? {} : { model }),
+    ...(reader === undefined
+      ? {}
+      : {
+          secondReading: async (regions) => {
+            const t = performance.now();
+            try {
+              return await reader(regions);
+            } finally {
+              secondReading += performance.now() - t;
+            }
+          },
+        }),
   });
   const done = performance.now();
-  const timings = { parse: parsed - started, detect, extract: done - parsed - detect, total: done - started };
+  const timings = {
+    parse: parsed - started,
+    detect,
+    secondReading,
+    extract: done - parsed - detect,
+    total: done - started,
+  };
   return { result, timings, ...(options.includeText ? { text: documentText(doc).text } : {}) };
+}
+
+let secondEngine: Promise<OcrEngine | null> | undefined;
+
+/** The second reading's engine, looked for once per process (the tesseract CLI, or null without it). */
+async function sharedSecondReading(): Promise<OcrEngine | null> {
+  const { secondReadingOcr } = await import('../../documents/second-reading.js');
+  secondEngine ??= secondReadingOcr();
+  return secondEngine;
 }
 
 /**
@@ -192,7 +232,7 @@ export function registerFields(program: Command): void {
         if (flags.timings) {
           const t = run.timings;
           cli().stderr.write(
-            `timings: parse/OCR ${t.parse.toFixed(0)} ms, detect ${t.detect.toFixed(0)} ms, extract ${t.extract.toFixed(0)} ms, total ${t.total.toFixed(0)} ms\n`,
+            `timings: parse/OCR ${t.parse.toFixed(0)} ms, detect ${t.detect.toFixed(0)} ms, extract ${t.extract.toFixed(0)} ms (second reading ${t.secondReading.toFixed(0)} ms), total ${t.total.toFixed(0)} ms\n`,
           );
         }
         if (flags.json)
