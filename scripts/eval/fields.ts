@@ -413,6 +413,20 @@ for (const threshold of [
       .join('  ');
   console.log(`${threshold.toFixed(2).padEnd(11)} | ${cells('ocr')} | ${cells('gold')}`);
 }
+// Per field at the template's own threshold: where the review load and the auto-accepted misses come from.
+const belowOf = new Map(template.fields.map((f) => [f.name, f.review_below ?? DEFAULT_REVIEW_BELOW]));
+console.log(`\nper field at the template's review_below: sent | right of the auto-accepted`);
+console.log(`field     |  ocr dev        held-out      |  gold dev       held-out`);
+for (const field of FIELDS) {
+  const cells = (input: Input): string =>
+    bySplit(outcomes[input].filter((o) => o.field === field))
+      .map((l) => {
+        const accepted = l.filter((o) => o.found && o.confidence >= belowOf.get(field)!);
+        return `${pct(l.length - accepted.length, l.length)} | ${pct(accepted.filter((o) => o.right).length, accepted.length)}`;
+      })
+      .join('  ');
+  console.log(`${field.padEnd(9)} | ${cells('ocr')} | ${cells('gold')}`);
+}
 const slips = bySplit(outcomes.gold).map((l) => l.filter((o) => !o.printed).length);
 console.log(
   `\nthe same on the fields whose gold value the receipt prints (annotation slips left out: ${slips.join(' dev, ')} held-out of 80)`,

@@ -32,8 +32,6 @@ export interface RegionReaderOptions {
   readonly ocr: OcrEngine;
   /** Extra around each box, as a fraction of the page's shorter side (default 0.01, the review crop's). */
   readonly margin?: number;
-  /** The regions enlarged by this factor before they are prepared for OCR (default 1). */
-  readonly enlarge?: number;
   /** Bounds on decoding (default `DEFAULT_LIMITS`). */
   readonly limits?: DocumentLimits;
 }
@@ -99,23 +97,13 @@ async function readPage(
       data.copy(pixels, (bands[i]!.top + row) * width + GAP, from, from + r.width);
     }
   });
-  const enlarge = options.enlarge ?? 1;
-  let stacked = sharp(pixels, { raw: { width, height, channels: 1 } });
-  if (enlarge !== 1) {
-    const { data: larger, info: size } = await stacked
-      .resize({ width: Math.round(width * enlarge), kernel: 'lanczos3' })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    stacked = sharp(larger, { raw: { width: size.width, height: size.height, channels: 1 } });
-  }
-  const prepared = await prepareForOcr(stacked);
-  const scale = prepared.scale * enlarge;
+  const prepared = await prepareForOcr(sharp(pixels, { raw: { width, height, channels: 1 } }));
   const { lines } = await options.ocr.recognize(prepared.png);
   const texts: string[][] = kept.map(() => []);
   for (const line of lines) {
     const byBand = new Map<number, string[]>();
     for (const word of line) {
-      const centre = (word.box.y + word.box.height / 2) / scale;
+      const centre = (word.box.y + word.box.height / 2) / prepared.scale;
       const band = bands.findIndex((b) => centre >= b.top - GAP / 2 && centre < b.bottom + GAP / 2);
       if (band >= 0) byBand.set(band, [...(byBand.get(band) ?? []), word.text]);
     }

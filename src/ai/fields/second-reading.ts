@@ -96,8 +96,9 @@ function checkable(spec: FieldSpec, candidate: FieldCandidate | null): boolean {
 
 /**
  * Checks the extractor's text fields against a second engine's reading of their own boxes: each
- * field read again gets its agreement, a `second_reading` check (passed when agreed) and its
- * confidence weighed by {@link weighAgreement}. A text field of a checked type that is not read
+ * field read again gets its agreement and its confidence weighed by {@link weighAgreement}. No
+ * check is added: the review router sends a field with a failed check to a person whatever its
+ * confidence, and a disagreement is evidence to weigh, not a failed validation. A text field of a checked type that is not read
  * again (no reader, no box, a region that could not be read) is marked `unchecked` and keeps its
  * confidence; other fields are left as they are.
  *
@@ -130,7 +131,6 @@ export async function checkSecondReading(
     out[f.name] = {
       ...candidate,
       confidence: weighAgreement(candidate.confidence, f.type, agreement),
-      checks: [...candidate.checks, { name: 'second_reading', passed: agreement === 'agreed' }],
       agreement,
     };
   });
