@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
+// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --no-second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
 // failure analysis; --gold-only skips OCR; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
