@@ -3,7 +3,7 @@
 // later runs reuse them (as the service and batch runs do). Target: at most 1.5 s per receipt.
 // The engine `VEIL_OCR=auto` picks on this machine is timed (PP-OCR when ONNX Runtime and its models
 // load, else the native tesseract, else tesseract.js); `--engine native|wasm|vote|paddle|paddle-checked` times another.
-// Usage: [VEIL_OCR_LANGS=eng+msa] npm run bench:fields [-- --runs N] [-- --no-second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked] [-- FILE]
+// Usage: [VEIL_OCR_LANGS=eng+msa] npm run bench:fields [-- --runs N] [-- --second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked] [-- FILE]
 // Figures are noisy on a shared machine: compare best and median, not one run. Beside the wall
 // time each run prints the CPU time it took (this process's threads plus the tesseract processes
 // it waited for, from /proc): on a loaded machine wall time measures the queue for a core, CPU time
@@ -33,8 +33,8 @@ if (!existsSync(file)) {
   process.exit(0);
 }
 const bytes = readFileSync(file);
-// `--no-second-reading` times the rules alone, without the tesseract CLI's reading of text fields' boxes.
-const noSecondReading = process.argv.includes('--no-second-reading');
+// `--second-reading` adds the tesseract CLI's reading of text fields' boxes (`veil fields --second-reading`; off by default).
+const secondReading = process.argv.includes('--second-reading');
 
 /** CPU milliseconds used so far by this process and its waited-for children (Linux /proc; 0 elsewhere). */
 function cpuMs(): number {
@@ -53,7 +53,7 @@ async function timed(ocr: ReturnType<typeof createOcr>): Promise<Run> {
   const { timings } = await fieldsOfDocument(bytes, {
     template: 'receipt',
     ocr,
-    ...(noSecondReading ? { secondReading: null } : {}),
+    secondReading,
   });
   return { ...timings, cpu: cpuMs() - before };
 }

@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --no-second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
+// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
 // failure analysis; --gold-only skips OCR; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
@@ -58,9 +58,9 @@ if (!engine && languages) await useSharedOcr('auto', 'malaysia', undefined, lang
 /** The engines that read with the tesseract CLI, whose models the header names. */
 const TESSERACT_ENGINES: ReadonlySet<string> = new Set(['native', 'vote', 'paddle-checked']);
 const fit = process.argv.includes('--fit');
-// The second reading of text fields (the tesseract CLI over each field's box), as the product does
-// when the CLI is installed; `--no-second-reading` scores the rules alone.
-const second = process.argv.includes('--no-second-reading') ? null : await secondReadingOcr();
+// `--second-reading` reads text fields again (the tesseract CLI over each field's box), as
+// `veil fields --second-reading` does; off by default, as in `veil fields` and jobs.
+const second = process.argv.includes('--second-reading') ? await secondReadingOcr() : null;
 const CALIBRATION_FILE = fileURLToPath(
   new URL('../../src/ai/fields/rules/calibration.json', import.meta.url),
 );

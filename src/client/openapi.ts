@@ -4098,7 +4098,7 @@ export interface paths {
                             fields: {
                                 [key: string]: {
                                     /**
-                                     * @description Whether a second OCR engine's reading of the field's box holds the value (text fields the rules found): `unchecked` when no second engine is installed or the box could not be read
+                                     * @description Whether a second OCR engine's reading of the field's box holds the value (text fields the rules found): `agreed` or `disagreed` only when the field was read a second time (opt-in: `veil fields --second-reading`; job extraction does not), `unchecked` otherwise
                                      * @enum {string}
                                      */
                                     agreement?: "agreed" | "disagreed" | "unchecked";

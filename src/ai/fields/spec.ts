@@ -212,8 +212,9 @@ export interface FieldBox {
 
 /**
  * Whether a second engine's reading of a field's own box holds the value the extractor chose:
- * `agreed` (every word of it), `disagreed`, or `unchecked` (no second engine installed, no box, a
- * type not checked, or a region that could not be read). See `checkSecondReading`.
+ * `agreed` (every word of it), `disagreed`, or `unchecked` (not asked for — the second reading is
+ * opt-in, `veil fields --second-reading` — no second engine installed, no box, or a region that
+ * could not be read). See `checkSecondReading`.
  */
 export type FieldAgreement = 'agreed' | 'disagreed' | 'unchecked';
 

@@ -471,7 +471,7 @@ const fieldResultSchema = z.object({
     .enum(['agreed', 'disagreed', 'unchecked'])
     .optional()
     .describe(
-      "Whether a second OCR engine's reading of the field's box holds the value (text fields the rules found): `unchecked` when no second engine is installed or the box could not be read",
+      "Whether a second OCR engine's reading of the field's box holds the value (text fields the rules found): `agreed` or `disagreed` only when the field was read a second time (opt-in: `veil fields --second-reading`; job extraction does not), `unchecked` otherwise",
     ),
   review: z
     .object({

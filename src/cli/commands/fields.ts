@@ -2,7 +2,9 @@ import { Option, type Command } from 'commander';
 import type { Extractor, ExtractorName } from '../../ai/fields/extractor.js';
 import type { ModelProviderConfig } from '../../ai/model/config.js';
 import type { FieldSpec, FieldsResult, FieldValue, Template } from '../../ai/fields/spec.js';
+import type { Document } from '../../documents/model.js';
 import type { OcrEngine } from '../../documents/ocr/engine.js';
+import type { RegionReader } from '../../documents/second-reading.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { writeLine } from '../io.js';
 import { configureDocumentCommand } from '../settings.js';
@@ -17,6 +19,7 @@ interface FieldsFlags {
   includeText?: boolean;
   showValues?: boolean;
   timings?: boolean;
+  secondReading?: boolean;
 }
 
 /** What `veil fields` needs to ask a model (`--extractor model|auto`). */
@@ -67,10 +70,11 @@ export async function fieldsOfDocument(
     /** The AI provider and the gate's inputs; without it `model` and `auto` fail with VEIL_EXTRACTOR_UNAVAILABLE. */
     model?: FieldsModel;
     /**
-     * The engine that reads text fields' boxes again (`secondReadingOcr`); by default the tesseract
-     * CLI when installed, null to score the rules alone.
+     * Read text fields' boxes again with the tesseract CLI (`--second-reading`) and weigh the
+     * agreement into their confidence. Off by default, as in jobs: it sends more fields to review
+     * and costs CPU (docs/evaluation.md). Without the CLI installed the fields stay `unchecked`.
      */
-    secondReading?: OcrEngine | null;
+    secondReading?: boolean;
   },
 ): Promise<FieldsRun> {
   const { loadTemplate, parseFieldList } = await import('../../ai/fields/templates.js');
@@ -78,7 +82,6 @@ export async function fieldsOfDocument(
   const { createRuleExtractor } = await import('../../ai/fields/rules/extract.js');
   const { createAnalyzer } = await import('../../engine/analyze.js');
   const { documentText, parseDocument } = await import('../../documents/index.js');
-  const { createRegionReader } = await import('../../documents/second-reading.js');
   if ((options.template === undefined) === (options.fields === undefined))
     throw new VeilError('VEIL_FIELD_INVALID', 'give either --template NAME or --fields name:type,...');
   const spec: Template | FieldSpec[] =
@@ -101,11 +104,8 @@ export async function fieldsOfDocument(
       detect += performance.now() - t;
     }
   };
-  const second = options.secondReading === undefined ? await sharedSecondReading() : options.secondReading;
   let secondReading = 0;
-  const reader = second
-    ? createRegionReader({ bytes, mediaType: doc.mediaType, document: doc, ocr: second })
-    : undefined;
+  const reader = options.secondReading === true ? await secondReader(bytes, doc) : undefined;
   const result = await extractFields(doc, spec, {
     extractor: which,
     rules: createRuleExtractor({ analyzer: timed }),
@@ -136,11 +136,14 @@ export async function fieldsOfDocument(
 
 let secondEngine: Promise<OcrEngine | null> | undefined;
 
-/** The second reading's engine, looked for once per process (the tesseract CLI, or null without it). */
-async function sharedSecondReading(): Promise<OcrEngine | null> {
-  const { secondReadingOcr } = await import('../../documents/second-reading.js');
-  secondEngine ??= secondReadingOcr();
-  return secondEngine;
+/**
+ * A reader of the document's regions by the second reading's engine (the tesseract CLI, looked for
+ * once per process), or undefined when it is not installed: the fields then stay `unchecked`.
+ */
+async function secondReader(bytes: Uint8Array, doc: Document): Promise<RegionReader | undefined> {
+  const { createRegionReader, secondReadingOcr } = await import('../../documents/second-reading.js');
+  const ocr = await (secondEngine ??= secondReadingOcr());
+  return ocr ? createRegionReader({ bytes, mediaType: doc.mediaType, document: doc, ocr }) : undefined;
 }
 
 /**
@@ -174,7 +177,8 @@ function shown(value: FieldValue | null, sensitivity: string, showValues: boolea
  * `veil fields FILE (--template NAME | --fields name:type,...)`: the requested fields of a
  * document, typed, with confidence and status; no transcript unless `--include-text`. The table
  * hides values of personal data unless `--show-values`; `--json` prints the fields object the API
- * returns.
+ * returns. `--second-reading` reads text fields' boxes again with the tesseract CLI (off by
+ * default, as in jobs).
  */
 export function registerFields(program: Command): void {
   program
@@ -205,6 +209,10 @@ export function registerFields(program: Command): void {
     .option('--include-text', "add the document's full text (a transcript: off by default)")
     .option('--show-values', 'show values of personal data in the table (hidden by default)')
     .option('--timings', 'print the time spent parsing, detecting and extracting on stderr')
+    .option(
+      '--second-reading',
+      "read each text field's box (a seller's name, an address) again with the tesseract CLI and weigh the agreement into its confidence (off by default)",
+    )
     .action(async (file: string, flags: FieldsFlags & { templatesDir?: string[] }) => {
       const { closeDocumentResources, readDocumentFile } = await import('../../documents/index.js');
       await configureDocumentCommand();
@@ -218,6 +226,7 @@ export function registerFields(program: Command): void {
           templates: flags.templatesDir ?? [],
           extractor: flags.extractor,
           includeText: flags.includeText === true,
+          secondReading: flags.secondReading === true,
           ...(ai === undefined
             ? {}
             : {
