@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
+// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
 // failure analysis; --gold-only skips OCR; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
@@ -31,6 +31,9 @@ import { autoOcrEngine, createOcr, useSharedOcr } from '../../src/documents/ocr/
 import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
+import { createRegionReader, secondReadingOcr } from '../../src/documents/second-reading.js';
+import type { FieldRegionReader } from '../../src/ai/fields/second-reading.js';
+import type { FieldAgreement } from '../../src/ai/fields/spec.js';
 import { tesseractLanguages, type OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
 // VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
@@ -55,6 +58,9 @@ if (!engine && languages) await useSharedOcr('auto', 'malaysia', undefined, lang
 /** The engines that read with the tesseract CLI, whose models the header names. */
 const TESSERACT_ENGINES: ReadonlySet<string> = new Set(['native', 'vote', 'paddle-checked']);
 const fit = process.argv.includes('--fit');
+// `--second-reading` reads text fields again (the tesseract CLI over each field's box), as
+// `veil fields --second-reading` does; off by default, as in `veil fields` and jobs.
+const second = process.argv.includes('--second-reading') ? await secondReadingOcr() : null;
 const CALIBRATION_FILE = fileURLToPath(
   new URL('../../src/ai/fields/rules/calibration.json', import.meta.url),
 );
@@ -121,6 +127,8 @@ interface Outcome {
   readonly found: boolean;
   /** Whether the gold value is what the receipt prints: held word for word by the gold transcripts (text fields), or not empty. */
   readonly printed: boolean;
+  /** What the second reading of the field's box said (text fields of the OCR input). */
+  readonly agreement: FieldAgreement | undefined;
 }
 
 /** The character error rate bound of the lenient figure: one misread character in ten. */
@@ -184,9 +192,30 @@ for (const id of ids) {
   const read = squash(documentText(doc).text);
   for (const field of ['company', 'address'] as const)
     if (read.includes(squash(gold[field]))) verbatim[dev.has(id) ? 0 : 1]![field]++;
+  // One reading per region serves the calibrated and the raw run alike.
+  const memo = new Map<string, Promise<readonly (string | null)[]>>();
+  const reader = second
+    ? createRegionReader({
+        bytes: readFileSync(`${root}img/${id}.jpg`),
+        mediaType: 'image/jpeg',
+        document: doc,
+        ocr: second,
+      })
+    : undefined;
+  const secondReading: FieldRegionReader | undefined = reader
+    ? (regions) => {
+        const key = JSON.stringify(regions);
+        if (!memo.has(key)) memo.set(key, reader(regions));
+        return memo.get(key)!;
+      }
+    : undefined;
   for (const input of INPUTS) {
-    const result: FieldsResult = await extractFields(inputs[input], template, { rules });
-    const raw: FieldsResult = await extractFields(inputs[input], template, { rules: uncalibrated });
+    const options = input === 'ocr' && secondReading ? { secondReading } : {};
+    const result: FieldsResult = await extractFields(inputs[input], template, { rules, ...options });
+    const raw: FieldsResult = await extractFields(inputs[input], template, {
+      rules: uncalibrated,
+      ...options,
+    });
     for (const field of FIELDS) {
       const f = result.fields[field]!;
       const right = correct(field, f.value, gold[field]);
@@ -202,10 +231,11 @@ for (const id of ids) {
         raw: raw.fields[field]!.confidence,
         found: f.value !== null,
         printed: printed(field),
+        agreement: f.agreement,
       });
       if (showMisses && !right && !(goldOnly && input === 'ocr'))
         misses.push(
-          `${input} ${dev.has(id) ? 'dev' : 'held-out'} ${id} ${field}: got ${JSON.stringify(f.value)} (${f.confidence}) want ${JSON.stringify(gold[field])}`,
+          `${input} ${dev.has(id) ? 'dev' : 'held-out'} ${id} ${field}: got ${JSON.stringify(f.value)} (${f.confidence}${f.agreement ? ` ${f.agreement}` : ''}) want ${JSON.stringify(gold[field])}`,
         );
     }
   }
@@ -271,6 +301,26 @@ for (const field of ['company', 'address'] as const)
   console.log(
     `${field.padEnd(9)} ${pct(verbatim[0]![field], dev.size)} / ${pct(verbatim[1]![field], ids.length - dev.size)}`,
   );
+
+if (second) {
+  console.log(
+    `\nsecond reading (tesseract CLI over the field's box) of the OCR input: right / count per agreement, dev | held-out`,
+  );
+  console.log(`field     |  agreed     disagreed  unchecked  |  agreed     disagreed  unchecked`);
+  for (const field of FIELDS.filter((f) => outcomes.ocr.some((o) => o.field === f && o.agreement))) {
+    const cells = bySplit(outcomes.ocr.filter((o) => o.field === field))
+      .map((l) =>
+        (['agreed', 'disagreed', 'unchecked'] as const)
+          .map((a) => {
+            const group = l.filter((o) => o.agreement === a);
+            return `${group.filter((o) => o.right).length}/${group.length}`.padEnd(10);
+          })
+          .join(' '),
+      )
+      .join(' |  ');
+    console.log(`${field.padEnd(9)} |  ${cells}`);
+  }
+}
 
 const BANDS: [string, number, number][] = [
   ['0.9 - 1.0', 0.9, 1.01],
@@ -363,6 +413,20 @@ for (const threshold of [
       .join('  ');
   console.log(`${threshold.toFixed(2).padEnd(11)} | ${cells('ocr')} | ${cells('gold')}`);
 }
+// Per field at the template's own threshold: where the review load and the auto-accepted misses come from.
+const belowOf = new Map(template.fields.map((f) => [f.name, f.review_below ?? DEFAULT_REVIEW_BELOW]));
+console.log(`\nper field at the template's review_below: sent | right of the auto-accepted`);
+console.log(`field     |  ocr dev        held-out      |  gold dev       held-out`);
+for (const field of FIELDS) {
+  const cells = (input: Input): string =>
+    bySplit(outcomes[input].filter((o) => o.field === field))
+      .map((l) => {
+        const accepted = l.filter((o) => o.found && o.confidence >= belowOf.get(field)!);
+        return `${pct(l.length - accepted.length, l.length)} | ${pct(accepted.filter((o) => o.right).length, accepted.length)}`;
+      })
+      .join('  ');
+  console.log(`${field.padEnd(9)} | ${cells('ocr')} | ${cells('gold')}`);
+}
 const slips = bySplit(outcomes.gold).map((l) => l.filter((o) => !o.printed).length);
 console.log(
   `\nthe same on the fields whose gold value the receipt prints (annotation slips left out: ${slips.join(' dev, ')} held-out of 80)`,
@@ -383,3 +447,4 @@ console.log(
 if (showMisses) console.log(`\nmisses (dev and held-out):\n${misses.join('\n')}`);
 await closeDocumentResources();
 await ocr?.close();
+await second?.close();

@@ -4097,6 +4097,11 @@ export interface paths {
                         "application/json": {
                             fields: {
                                 [key: string]: {
+                                    /**
+                                     * @description Whether a second OCR engine's reading of the field's box holds the value (text fields the rules found): `agreed` or `disagreed` only when the field was read a second time (opt-in: `veil fields --second-reading`; job extraction does not), `unchecked` otherwise
+                                     * @enum {string}
+                                     */
+                                    agreement?: "agreed" | "disagreed" | "unchecked";
                                     /** @description In the page's unit (PDF points, image pixels), top-left origin */
                                     box: {
                                         height: number;

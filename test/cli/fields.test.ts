@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { textPdf } from '../documents/fixtures.js';
+import { nativeTesseractAvailable } from '../../src/documents/ocr/native.js';
+import { textImage, textPdf } from '../documents/fixtures.js';
 import { runVeil } from './veil.js';
 import { tempDir } from '../temp-dir.js';
 
@@ -100,4 +101,44 @@ test('stable errors: model extractor not wired, unknown template, bad field list
     (await veil(['fields', receipt])).stderr,
     /^error VEIL_FIELD_INVALID: give either --template NAME or --fields/,
   );
+});
+
+// A receipt photo: the second reading only reads page images, so a PDF would stay `unchecked` either way.
+const photo = join(dir, 'receipt.png');
+writeFileSync(
+  photo,
+  await textImage([
+    'ACME TRADING SDN BHD',
+    'NO 12, JALAN MAJU 3,',
+    '81100 JOHOR BAHRU, JOHOR.',
+    'Date: 25/12/2018',
+  ]),
+);
+const tesseract = await nativeTesseractAvailable();
+
+test('the second reading is opt-in: text fields stay unchecked without --second-reading, read with it', async () => {
+  type Out = { fields: Record<string, { value: unknown; confidence: number; agreement?: string }> };
+  const plain = await veil(['fields', photo, '--template', 'receipt', '--json', '--timings']);
+  assert.equal(plain.code, 0, plain.stderr);
+  const before = (JSON.parse(plain.stdout) as Out).fields;
+  assert.equal(before.company!.value, 'ACME TRADING SDN BHD');
+  assert.equal(before.company!.agreement, 'unchecked');
+  assert.equal(before.address!.agreement, 'unchecked');
+  assert.equal(before.date!.agreement, undefined, 'only free-text fields carry an agreement');
+  assert.match(plain.stderr, /\(second reading 0 ms\)/);
+  if (!tesseract) return;
+  const read = await veil(['fields', photo, '--template', 'receipt', '--json', '--second-reading']);
+  assert.equal(read.code, 0, read.stderr);
+  const after = (JSON.parse(read.stdout) as Out).fields;
+  for (const name of ['company', 'address']) {
+    const [was, is] = [before[name]!, after[name]!];
+    assert.equal(is.value, was.value, 'the reading weighs a value, never changes it');
+    // Which it is depends on tesseract's reading of the crop (it has read this BHD as BHC); either way the confidence moves with it.
+    assert.ok(is.agreement === 'agreed' || is.agreement === 'disagreed', `${name} read again`);
+    assert.ok(
+      is.agreement === 'agreed' ? is.confidence > was.confidence : is.confidence < was.confidence,
+      `${name} ${is.agreement}: ${was.confidence} -> ${is.confidence}`,
+    );
+  }
+  assert.equal(after.date!.confidence, before.date!.confidence);
 });

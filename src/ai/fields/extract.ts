@@ -2,6 +2,7 @@ import type { Document } from '../../documents/model.js';
 import { VeilError } from '../../errors/veil-error.js';
 import type { Extractor, ExtractorName, FieldCandidate } from './extractor.js';
 import { createRuleExtractor } from './rules/extract.js';
+import { checkSecondReading, type FieldRegionReader } from './second-reading.js';
 import { sameFieldValue } from './types/index.js';
 import {
   DEFAULT_REVIEW_BELOW,
@@ -22,6 +23,12 @@ export interface ExtractFieldsOptions {
   readonly model?: Extractor;
   /** The tenant policy's review threshold, for fields whose spec names none (default {@link DEFAULT_REVIEW_BELOW}). */
   readonly reviewBelow?: number;
+  /**
+   * A second engine's reader of regions of this document (`createRegionReader` over the tesseract
+   * CLI): the rules' text fields are read again in their own boxes and their confidence weighed by
+   * the agreement. Without one they are `unchecked` and scored as the rules scored them.
+   */
+  readonly secondReading?: FieldRegionReader;
 }
 
 /** The status a field's confidence and spec give it. */
@@ -46,6 +53,7 @@ function fieldResult(spec: FieldSpec, candidate: FieldCandidate | null, below: n
     page: candidate?.page ?? null,
     box: candidate?.box ?? null,
     checks: candidate?.checks ?? (spec.required ? [{ name: 'required', passed: false }] : []),
+    ...(candidate?.agreement === undefined ? {} : { agreement: candidate.agreement }),
   };
 }
 
@@ -120,7 +128,12 @@ export async function extractFields(
     found = await options.model!.extract({ document, fields });
   } else {
     const rules = options.rules ?? (sharedRules ??= createRuleExtractor());
-    found = await rules.extract({ document, fields });
+    // Read again before `auto` picks what to ask a model: an agreeing reading may settle a field.
+    found = await checkSecondReading(
+      await rules.extract({ document, fields }),
+      fields,
+      options.secondReading,
+    );
     if (which === 'auto') {
       const uncertain = fields.filter(
         (f) => statusOf(f, found[f.name] ?? null, options.reviewBelow) !== 'accepted',

@@ -1,5 +1,5 @@
 import type { Document } from '../../documents/model.js';
-import type { FieldBox, FieldCheck, FieldSpec, FieldValue } from './spec.js';
+import type { FieldAgreement, FieldBox, FieldCheck, FieldSpec, FieldValue } from './spec.js';
 
 /** The extractors a caller can pick: rules only (the default), a model for every field, or a model for what the rules leave uncertain. */
 export const EXTRACTOR_NAMES = ['rules', 'model', 'auto'] as const;
@@ -13,6 +13,8 @@ export interface FieldCandidate {
   readonly page: number | null;
   readonly box: FieldBox | null;
   readonly checks: readonly FieldCheck[];
+  /** What a second reading of its box said, once checked (`checkSecondReading`). */
+  readonly agreement?: FieldAgreement;
 }
 
 /** The input of an extractor: the parsed document and the validated field specs. */

@@ -210,6 +210,14 @@ export interface FieldBox {
   readonly height: number;
 }
 
+/**
+ * Whether a second engine's reading of a field's own box holds the value the extractor chose:
+ * `agreed` (every word of it), `disagreed`, or `unchecked` (not asked for — the second reading is
+ * opt-in, `veil fields --second-reading` — no second engine installed, no box, or a region that
+ * could not be read). See `checkSecondReading`.
+ */
+export type FieldAgreement = 'agreed' | 'disagreed' | 'unchecked';
+
 /** One field of the result, as the CLI prints it with `--json` and `GET /v1/jobs/:id/fields` returns it. */
 export interface FieldResult {
   readonly value: FieldValue | null;
@@ -220,6 +228,8 @@ export interface FieldResult {
   readonly page: number | null;
   readonly box: FieldBox | null;
   readonly checks: readonly FieldCheck[];
+  /** What a second reading of the field's box said (free-text fields the rules found); absent otherwise. */
+  readonly agreement?: FieldAgreement;
   /** Set once a person decided the field (status `reviewed`). */
   readonly review?: FieldReview;
 }

@@ -467,6 +467,12 @@ const fieldResultSchema = z.object({
   page: z.number().int().nullable(),
   box: boxSchema.nullable().describe("In the page's unit (PDF points, image pixels), top-left origin"),
   checks: z.array(z.object({ name: z.string(), passed: z.boolean() })),
+  agreement: z
+    .enum(['agreed', 'disagreed', 'unchecked'])
+    .optional()
+    .describe(
+      "Whether a second OCR engine's reading of the field's box holds the value (text fields the rules found): `agreed` or `disagreed` only when the field was read a second time (opt-in: `veil fields --second-reading`; job extraction does not), `unchecked` otherwise",
+    ),
   review: z
     .object({
       action: z.enum(['confirm', 'correct', 'reject']),

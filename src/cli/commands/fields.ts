@@ -2,7 +2,9 @@ import { Option, type Command } from 'commander';
 import type { Extractor, ExtractorName } from '../../ai/fields/extractor.js';
 import type { ModelProviderConfig } from '../../ai/model/config.js';
 import type { FieldSpec, FieldsResult, FieldValue, Template } from '../../ai/fields/spec.js';
+import type { Document } from '../../documents/model.js';
 import type { OcrEngine } from '../../documents/ocr/engine.js';
+import type { RegionReader } from '../../documents/second-reading.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { writeLine } from '../io.js';
 import { cli } from '../context.js';
@@ -16,6 +18,7 @@ interface FieldsFlags {
   includeText?: boolean;
   showValues?: boolean;
   timings?: boolean;
+  secondReading?: boolean;
 }
 
 /** What `veil fields` needs to ask a model (`--extractor model|auto`). */
@@ -32,6 +35,8 @@ export interface FieldsModel {
 export interface FieldsTimings {
   readonly parse: number;
   readonly detect: number;
+  /** The second reading of text fields' boxes (the tesseract CLI), part of `extract`. */
+  readonly secondReading: number;
   readonly extract: number;
   readonly total: number;
 }
@@ -63,6 +68,12 @@ export async function fieldsOfDocument(
     ocr?: OcrEngine;
     /** The AI provider and the gate's inputs; without it `model` and `auto` fail with VEIL_EXTRACTOR_UNAVAILABLE. */
     model?: FieldsModel;
+    /**
+     * Read text fields' boxes again with the tesseract CLI (`--second-reading`) and weigh the
+     * agreement into their confidence. Off by default, as in jobs: it sends more fields to review
+     * and costs CPU (docs/evaluation.md). Without the CLI installed the fields stay `unchecked`.
+     */
+    secondReading?: boolean;
   },
 ): Promise<FieldsRun> {
   const { loadTemplate, parseFieldList } = await import('../../ai/fields/templates.js');
@@ -92,14 +103,46 @@ export async function fieldsOfDocument(
       detect += performance.now() - t;
     }
   };
+  let secondReading = 0;
+  const reader = options.secondReading === true ? await secondReader(bytes, doc) : undefined;
   const result = await extractFields(doc, spec, {
     extractor: which,
     rules: createRuleExtractor({ analyzer: timed }),
     ...(model === undefined ? {} : { model }),
+    ...(reader === undefined
+      ? {}
+      : {
+          secondReading: async (regions) => {
+            const t = performance.now();
+            try {
+              return await reader(regions);
+            } finally {
+              secondReading += performance.now() - t;
+            }
+          },
+        }),
   });
   const done = performance.now();
-  const timings = { parse: parsed - started, detect, extract: done - parsed - detect, total: done - started };
+  const timings = {
+    parse: parsed - started,
+    detect,
+    secondReading,
+    extract: done - parsed - detect,
+    total: done - started,
+  };
   return { result, timings, ...(options.includeText ? { text: documentText(doc).text } : {}) };
+}
+
+let secondEngine: Promise<OcrEngine | null> | undefined;
+
+/**
+ * A reader of the document's regions by the second reading's engine (the tesseract CLI, looked for
+ * once per process), or undefined when it is not installed: the fields then stay `unchecked`.
+ */
+async function secondReader(bytes: Uint8Array, doc: Document): Promise<RegionReader | undefined> {
+  const { createRegionReader, secondReadingOcr } = await import('../../documents/second-reading.js');
+  const ocr = await (secondEngine ??= secondReadingOcr());
+  return ocr ? createRegionReader({ bytes, mediaType: doc.mediaType, document: doc, ocr }) : undefined;
 }
 
 /**
@@ -133,7 +176,8 @@ function shown(value: FieldValue | null, sensitivity: string, showValues: boolea
  * `veil fields FILE (--template NAME | --fields name:type,...)`: the requested fields of a
  * document, typed, with confidence and status; no transcript unless `--include-text`. The table
  * hides values of personal data unless `--show-values`; `--json` prints the fields object the API
- * returns.
+ * returns. `--second-reading` reads text fields' boxes again with the tesseract CLI (off by
+ * default, as in jobs).
  */
 export function registerFields(program: Command): void {
   program
@@ -164,6 +208,10 @@ export function registerFields(program: Command): void {
     .option('--include-text', "add the document's full text (a transcript: off by default)")
     .option('--show-values', 'show values of personal data in the table (hidden by default)')
     .option('--timings', 'print the time spent parsing, detecting and extracting on stderr')
+    .option(
+      '--second-reading',
+      "read each text field's box (a seller's name, an address) again with the tesseract CLI and weigh the agreement into its confidence (off by default)",
+    )
     .action(async (file: string, flags: FieldsFlags & { templatesDir?: string[] }) => {
       const { closeDocumentResources, readDocumentFile } = await import('../../documents/index.js');
       const { configureDocumentCommand } = await import('../settings.js');
@@ -178,6 +226,7 @@ export function registerFields(program: Command): void {
           templates: flags.templatesDir ?? [],
           extractor: flags.extractor,
           includeText: flags.includeText === true,
+          secondReading: flags.secondReading === true,
           ...(ai === undefined
             ? {}
             : {
@@ -192,7 +241,7 @@ export function registerFields(program: Command): void {
         if (flags.timings) {
           const t = run.timings;
           cli().stderr.write(
-            `timings: parse/OCR ${t.parse.toFixed(0)} ms, detect ${t.detect.toFixed(0)} ms, extract ${t.extract.toFixed(0)} ms, total ${t.total.toFixed(0)} ms\n`,
+            `timings: parse/OCR ${t.parse.toFixed(0)} ms, detect ${t.detect.toFixed(0)} ms, extract ${t.extract.toFixed(0)} ms (second reading ${t.secondReading.toFixed(0)} ms), total ${t.total.toFixed(0)} ms\n`,
           );
         }
         if (flags.json)

@@ -360,10 +360,14 @@ function extractOne(
     spec.type === 'address'
       ? lines.slice(best.line).findIndex((l) => l.text.length === best.end && l.page === line.page)
       : -1;
+  // A name printed over several lines (`last`) is boxed whole: a reviewer's crop and a second
+  // reading of the box must see all of it.
   const box =
     lastLine > 0
       ? unionBox(lines.slice(best.line, best.line + lastLine + 1).map((l) => l.box))
-      : unionBox(boxes);
+      : best.last !== undefined && best.last > best.line
+        ? unionBox(lines.slice(best.line, best.last + 1).map((l) => l.box))
+        : unionBox(boxes);
   const checks = [...best.checks, { name: 'agreement', passed: best.agreeing > 0 }];
   const found = {
     value: best.value,
