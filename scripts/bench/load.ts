@@ -81,6 +81,8 @@ interface Served {
 
 /** Extra node flags for the server process (LOAD_SERVER_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const SERVER_NODE_FLAGS = (process.env.LOAD_SERVER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+/** Extra node flags for each `veil worker` process (LOAD_WORKER_NODE_FLAGS), as for the server. */
+const WORKER_NODE_FLAGS = (process.env.LOAD_WORKER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
   return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -348,10 +350,11 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
   try {
     if (databaseUrl !== undefined)
       for (let i = 0; i < WORKER_PROCESSES; i += 1) {
-        const worker = spawnCli(['worker', '--concurrency', String(WORKERS), '--poll-seconds', '0.5'], {
-          VEIL_DATA_DIR: dataDir,
-          DATABASE_URL: databaseUrl,
-        });
+        const worker = spawnCli(
+          ['worker', '--concurrency', String(WORKERS), '--poll-seconds', '0.5'],
+          { VEIL_DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
+          WORKER_NODE_FLAGS,
+        );
         // Drained: a worker whose warnings filled an unread pipe would block on its next write.
         worker.stderr?.resume();
         workers.push(worker);

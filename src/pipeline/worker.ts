@@ -14,6 +14,7 @@ import { discardArtifacts, failJob } from './jobs/records.js';
 import { createJobTasks, jobSnapshot, stepEnv } from './jobs/steps.js';
 import type { JobModelServices, JobSnapshot, StepOutcome, StepServices } from './jobs/steps.js';
 import { runFusedSteps } from './jobs/fused.js';
+import { HeldWrites, runsWhole } from './jobs/held-writes.js';
 import { workInBatches } from './batched-worker.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
@@ -162,8 +163,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     attempt: number,
     report: (event: WorkerEvent) => void = emit,
     found?: JobSnapshot,
+    held?: HeldWrites,
   ): Promise<{ readonly next: JobStep | null; readonly after: JobSnapshot } | undefined> => {
-    const env = await stepEnv(store, payload, step, found);
+    const env = await stepEnv(store, payload, step, found, held);
     if (env === undefined) return undefined;
     let outcome: StepOutcome;
     try {
@@ -208,25 +210,49 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   // A fused job: every step in this process, one after another; a retry starts again from
   // intake and skips what is done. Its step events are told together when the run ends (or
   // stops), in order, so the audit log records a job's steps in one append, not one per step.
+  // A job found queued and untouched runs with its writes held, recorded in one transaction at
+  // the end (`jobs/held-writes.ts`); its steps' events are told only once that has committed.
   const runFused = async (message: PgBoss.JobWithMetadata<object>): Promise<void> => {
     const payload: JobPayload = payloadOf(message.data);
-    const held: WorkerEvent[] = [];
+    const attempt = message.retryCount + 1;
+    const told: WorkerEvent[] = [];
     // Each step starts from the job as the previous one's closing read found it.
-    let found: JobSnapshot | undefined;
-    try {
+    let found: JobSnapshot | undefined = await jobSnapshot(store, payload);
+    const run = async (held?: HeldWrites): Promise<boolean> => {
+      const done: WorkerEvent[] = [];
+      let ended = false;
       await runFusedSteps(async (step) => {
         const outcome = await runStepOnce(
           step,
           payload,
-          message.retryCount + 1,
-          (event) => held.push(event),
+          attempt,
+          (event) => (held?.holding === true && event.kind === 'step-done' ? done : told).push(event),
           found,
+          held,
         );
         found = outcome?.after;
+        ended = outcome?.next === null;
         return outcome;
       });
+      if (held?.holding !== true) {
+        told.push(...done);
+        return true;
+      }
+      // A run that ended early (the job failed, or was gone) holds writes nobody may record.
+      if (!ended) return true;
+      const after = await held.commit(store, payload);
+      if (after === undefined) return false;
+      told.push(...done);
+      return true;
+    };
+    try {
+      const whole = found !== undefined && runsWhole(found);
+      if (whole && (await run(new HeldWrites(found!.job)))) return;
+      // Another run (or a cancellation, or a deletion) came first: step by step from the store.
+      if (whole) found = undefined;
+      await run();
     } finally {
-      for (const event of held) emit(event);
+      for (const event of told) emit(event);
     }
   };
 
