@@ -231,6 +231,8 @@ interface JobRound {
   readonly failures: Readonly<Record<string, number>>;
   readonly endToEnd: number;
   readonly submitP99: number;
+  /** Status reads (`GET /v1/jobs/:id`) the client made per submitted job: part of the CPU per job. */
+  readonly statusReads: number;
   readonly latencyP50: number;
   readonly latencyP99: number;
 }
@@ -292,6 +294,7 @@ async function jobRound(
   }
   await Promise.all(sends);
   const latencies: number[] = [];
+  let statusReads = 0;
   let failed = 0;
   const failures: Record<string, number> = {};
   let lastDone = start;
@@ -302,6 +305,7 @@ async function jobRound(
     for (let i = 0; i < pending.length; i += 10) {
       await Promise.all(
         pending.slice(i, i + 10).map(async (job) => {
+          statusReads += 1;
           const res = await fetch(`${base}/v1/jobs/${job.id}`, { headers: job.headers });
           const body = (await res.json()) as {
             status: string;
@@ -336,6 +340,7 @@ async function jobRound(
     failures,
     endToEnd: ids.length / ((lastDone - start) / 1000),
     submitP99: pct(submitLatencies, 0.99),
+    statusReads: statusReads / total,
     latencyP50: pct(latencies, 0.5),
     latencyP99: pct(latencies, 0.99),
   };
@@ -390,7 +395,7 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
         console.log(
           `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
-            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)})  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
+            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)}; ${r.statusReads.toFixed(1)} status reads a job)  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
         );
         if (r.failed > 0) console.log(`       failed: ${JSON.stringify(r.failures)}`);
         // LOAD_JOBS_ALL=1 runs every rate, to compare CPU per job at the same rates across builds.
