@@ -29,13 +29,14 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import { constantRate } from './constant-rate.js';
+import { cpuSeconds, postgresCpuSeconds } from './proc-cpu.js';
 import { adminQuery as adminQueryAt, createScratchDatabase, jobText } from './job-text.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -131,41 +132,6 @@ async function tokens(dataDir: string): Promise<Record<string, string>[]> {
 
 const pct = (sorted: readonly number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
-/**
- * CPU seconds (user + system, all threads) the process `pid` has used, from /proc: the server's
- * own cost per request, which the machine's load moves far less than latency. Undefined off Linux.
- */
-function cpuSeconds(pid: number | undefined, thread?: number): number | undefined {
-  try {
-    const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
-    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * CPU seconds of the PostgreSQL backends serving `database` (their command lines name it), from
- * /proc: the database server's share of a job, which the client processes' figures leave out.
- * Backends that exited during a round are missed, so pools that keep their connections (as
- * `veil serve` and `veil worker` do) are what this measures. 0 off Linux or for PGlite.
- */
-function postgresCpuSeconds(database: string | undefined): number {
-  if (database === undefined) return 0;
-  let total = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
-      total += cpuSeconds(Number(pid)) ?? 0;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return total;
-}
 
 async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-load-analyze-'));
