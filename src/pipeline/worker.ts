@@ -153,6 +153,30 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   };
 
   /**
+   * What a step's failure does: an error about the document fails the job (answers undefined);
+   * anything else is reported and thrown back, for pg-boss to retry the message.
+   */
+  const stepFailed = async (
+    step: JobStep,
+    payload: JobPayload,
+    attempt: number,
+    report: (event: WorkerEvent) => void,
+    error: unknown,
+  ): Promise<undefined> => {
+    const code = permanentCode(error);
+    if (code !== undefined) {
+      await failJob(store, payload, code);
+      report({ kind: 'job-failed', step, ...payload, code });
+      return undefined;
+    }
+    const seen = isVeilError(error) ? error.code : 'unexpected error';
+    report({ kind: 'step-retry', step, ...payload, code: seen, attempt });
+    // pg-boss stores what is thrown in its job table: a new error with the step and code only,
+    // never the original message (a library's message may quote the document).
+    throw new Error(`veil job step ${step} failed (${seen})`);
+  };
+
+  /**
    * Runs one step of a job (or finds it done) and names the next; undefined when the job has
    * ended meanwhile (gone, failed, cancelled) or was not runnable at this step. A step that fails
    * with an error about the document fails the job; anything else is thrown back for a retry.
@@ -171,17 +195,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     try {
       outcome = await tasks[step].run(env);
     } catch (error) {
-      const code = permanentCode(error);
-      if (code !== undefined) {
-        await failJob(store, payload, code);
-        report({ kind: 'job-failed', step, ...payload, code });
-        return undefined;
-      }
-      const seen = isVeilError(error) ? error.code : 'unexpected error';
-      report({ kind: 'step-retry', step, ...payload, code: seen, attempt });
-      // pg-boss stores what is thrown in its job table: a new error with the step and code only,
-      // never the original message (a library's message may quote the document).
-      throw new Error(`veil job step ${step} failed (${seen})`);
+      return stepFailed(step, payload, attempt, report, error);
     }
     // A failure hook or a deletion may have run meanwhile: sweep anything this run wrote. The
     // same read (the step's own closing read, when it wrote anything) is what the next step of a
@@ -240,7 +254,14 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       }
       // A run that ended early (the job failed, or was gone) holds writes nobody may record.
       if (!ended) return true;
-      const after = await held.commit(store, payload);
+      let after: JobSnapshot | undefined;
+      try {
+        after = await held.commit(store, payload);
+      } catch (error) {
+        // The commit records every step, and ends with finalise's: it fails as that step does.
+        await stepFailed('finalise', payload, attempt, (event) => told.push(event), error);
+        return true;
+      }
       if (after === undefined) return false;
       told.push(...done);
       return true;
