@@ -20,6 +20,7 @@ import { startWorkers } from '../../src/pipeline/worker.js';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import { openAuditLogs, recordWorkerEvent } from '../../src/runtime/audit.js';
 import { adminQuery as adminQueryAt, createScratchDatabase, jobText } from './job-text.js';
+import { postgresCpuSeconds } from './proc-cpu.js';
 import { startBenchService } from './service.js';
 
 const JOBS = Number(process.env.JOB_SQL_JOBS ?? 100);
@@ -94,14 +95,24 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 };
 
 let cpuFrom = process.cpuUsage();
+let postgresFrom = 0;
+/** Starts a phase's CPU clocks: this process's and the PostgreSQL backends'. */
+function startClocks(): void {
+  cpuFrom = process.cpuUsage();
+  postgresFrom = postgresCpuSeconds(database);
+}
 function report(phase: string): void {
   const cpu = process.cpuUsage(cpuFrom);
-  cpuFrom = process.cpuUsage();
+  const postgres = postgresCpuSeconds(database) - postgresFrom;
+  startClocks();
   const total = [...counts].filter(([k]) => k !== 'queue fetch (empty poll)').reduce((s, [, n]) => s + n, 0);
   console.log(`${phase}: ${(total / JOBS).toFixed(1)} statements per job (empty polls left out)`);
   // CPU time of this process (not PostgreSQL's): a figure the machine's load moves little.
   console.log(
     `  CPU time of this process (user + system)   ${((cpu.user + cpu.system) / 1000 / JOBS).toFixed(1).padStart(7)} ms per job`,
+  );
+  console.log(
+    `  CPU time of the PostgreSQL backends        ${((postgres * 1000) / JOBS).toFixed(1).padStart(7)} ms per job`,
   );
   for (const [kind, n] of [...counts].sort((a, b) => b[1] - a[1]))
     console.log(`  ${kind.padEnd(38)} ${(n / JOBS).toFixed(2).padStart(7)} per job`);
@@ -159,7 +170,7 @@ try {
     };
     for (let i = 0; i < tenants; i += 1) await submit(i);
     counts.clear();
-    cpuFrom = process.cpuUsage();
+    startClocks();
     for (let i = 0; i < JOBS; i += 8)
       await Promise.all(Array.from({ length: Math.min(8, JOBS - i) }, (_, j) => submit(i + j)));
     report(`submit (POST /v1/jobs, ${JOBS} jobs, 8 at a time)`);
@@ -181,7 +192,7 @@ try {
       void workersReady.then((w) => finished.then(() => w.stop()));
     });
     const started = performance.now();
-    cpuFrom = process.cpuUsage();
+    startClocks();
     await finished;
     const seconds = (performance.now() - started) / 1000;
     // Let the last audit appends land.

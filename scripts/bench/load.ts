@@ -20,6 +20,7 @@
  *    LOAD_WORKER_PROCESSES `veil worker` processes, default 2). A rate holds while every job
  *    succeeds and p99 creation-to-success stays under LOAD_TEXT_P99_MS (5,000) or
  *    LOAD_PDF_P99_MS (30,000): past the capacity the backlog, and so the latency, grows.
+ *    LOAD_JOBS_ALL=1 goes on past a rate that breaks.
  *
  * Each principal has its own rate limit (1,200 a minute by default), so the load is spread over
  * 64 tenants' tokens. LOAD_ONLY=analyze|jobs runs one part; LOAD_DRIVERS=pglite,postgres;
@@ -28,13 +29,14 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import { constantRate } from './constant-rate.js';
+import { cpuSeconds, postgresCpuSeconds } from './proc-cpu.js';
 import { adminQuery as adminQueryAt, createScratchDatabase, jobText } from './job-text.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -81,6 +83,8 @@ interface Served {
 
 /** Extra node flags for the server process (LOAD_SERVER_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const SERVER_NODE_FLAGS = (process.env.LOAD_SERVER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+/** Extra node flags for each `veil worker` process (LOAD_WORKER_NODE_FLAGS), as for the server. */
+const WORKER_NODE_FLAGS = (process.env.LOAD_WORKER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
   return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -128,41 +132,6 @@ async function tokens(dataDir: string): Promise<Record<string, string>[]> {
 
 const pct = (sorted: readonly number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
-/**
- * CPU seconds (user + system, all threads) the process `pid` has used, from /proc: the server's
- * own cost per request, which the machine's load moves far less than latency. Undefined off Linux.
- */
-function cpuSeconds(pid: number | undefined, thread?: number): number | undefined {
-  try {
-    const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
-    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * CPU seconds of the PostgreSQL backends serving `database` (their command lines name it), from
- * /proc: the database server's share of a job, which the client processes' figures leave out.
- * Backends that exited during a round are missed, so pools that keep their connections (as
- * `veil serve` and `veil worker` do) are what this measures. 0 off Linux or for PGlite.
- */
-function postgresCpuSeconds(database: string | undefined): number {
-  if (database === undefined) return 0;
-  let total = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
-      total += cpuSeconds(Number(pid)) ?? 0;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return total;
-}
 
 async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'veil-load-analyze-'));
@@ -228,6 +197,8 @@ interface JobRound {
   readonly failures: Readonly<Record<string, number>>;
   readonly endToEnd: number;
   readonly submitP99: number;
+  /** Status reads (`GET /v1/jobs/:id`) the client made per submitted job: part of the CPU per job. */
+  readonly statusReads: number;
   readonly latencyP50: number;
   readonly latencyP99: number;
 }
@@ -289,6 +260,7 @@ async function jobRound(
   }
   await Promise.all(sends);
   const latencies: number[] = [];
+  let statusReads = 0;
   let failed = 0;
   const failures: Record<string, number> = {};
   let lastDone = start;
@@ -299,6 +271,7 @@ async function jobRound(
     for (let i = 0; i < pending.length; i += 10) {
       await Promise.all(
         pending.slice(i, i + 10).map(async (job) => {
+          statusReads += 1;
           const res = await fetch(`${base}/v1/jobs/${job.id}`, { headers: job.headers });
           const body = (await res.json()) as {
             status: string;
@@ -333,6 +306,7 @@ async function jobRound(
     failures,
     endToEnd: ids.length / ((lastDone - start) / 1000),
     submitP99: pct(submitLatencies, 0.99),
+    statusReads: statusReads / total,
     latencyP50: pct(latencies, 0.5),
     latencyP99: pct(latencies, 0.99),
   };
@@ -348,10 +322,11 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
   try {
     if (databaseUrl !== undefined)
       for (let i = 0; i < WORKER_PROCESSES; i += 1) {
-        const worker = spawnCli(['worker', '--concurrency', String(WORKERS), '--poll-seconds', '0.5'], {
-          VEIL_DATA_DIR: dataDir,
-          DATABASE_URL: databaseUrl,
-        });
+        const worker = spawnCli(
+          ['worker', '--concurrency', String(WORKERS), '--poll-seconds', '0.5'],
+          { VEIL_DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
+          WORKER_NODE_FLAGS,
+        );
         // Drained: a worker whose warnings filled an unread pipe would block on its next write.
         worker.stderr?.resume();
         workers.push(worker);
@@ -365,6 +340,7 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
     await jobRound(served.url, headerSets, 'text', 5, 2);
     for (const kind of KINDS) {
       let sustainable = 0;
+      let broke = false;
       for (const rate of kind === 'text' ? JOB_RATES : PDF_RATES) {
         // CPU of every process a job runs through: veil serve, the veil workers, PostgreSQL's backends.
         const cpuNow = () => [
@@ -385,11 +361,13 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
         console.log(
           `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
-            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)})  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
+            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)}; ${r.statusReads.toFixed(1)} status reads a job)  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
         );
         if (r.failed > 0) console.log(`       failed: ${JSON.stringify(r.failures)}`);
-        if (!holds) break;
-        sustainable = rate;
+        // LOAD_JOBS_ALL=1 runs every rate, to compare CPU per job at the same rates across builds.
+        if (!holds) broke = true;
+        if (broke && process.env.LOAD_JOBS_ALL !== '1') break;
+        if (!broke) sustainable = rate;
       }
       console.log(
         `  ${kind}: sustainable ${sustainable} jobs/s${kind === 'text' && driver === 'postgres' ? `; target 100 text jobs/s ${sustainable >= 100 ? 'met' : 'NOT met'}` : ''}`,

@@ -14,6 +14,7 @@ import { discardArtifacts, failJob } from './jobs/records.js';
 import { createJobTasks, jobSnapshot, stepEnv } from './jobs/steps.js';
 import type { JobModelServices, JobSnapshot, StepOutcome, StepServices } from './jobs/steps.js';
 import { runFusedSteps } from './jobs/fused.js';
+import { HeldWrites, runsWhole } from './jobs/held-writes.js';
 import { workInBatches } from './batched-worker.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
@@ -152,6 +153,30 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   };
 
   /**
+   * What a step's failure does: an error about the document fails the job (answers undefined);
+   * anything else is reported and thrown back, for pg-boss to retry the message.
+   */
+  const stepFailed = async (
+    step: JobStep,
+    payload: JobPayload,
+    attempt: number,
+    report: (event: WorkerEvent) => void,
+    error: unknown,
+  ): Promise<undefined> => {
+    const code = permanentCode(error);
+    if (code !== undefined) {
+      await failJob(store, payload, code);
+      report({ kind: 'job-failed', step, ...payload, code });
+      return undefined;
+    }
+    const seen = isVeilError(error) ? error.code : 'unexpected error';
+    report({ kind: 'step-retry', step, ...payload, code: seen, attempt });
+    // pg-boss stores what is thrown in its job table: a new error with the step and code only,
+    // never the original message (a library's message may quote the document).
+    throw new Error(`veil job step ${step} failed (${seen})`);
+  };
+
+  /**
    * Runs one step of a job (or finds it done) and names the next; undefined when the job has
    * ended meanwhile (gone, failed, cancelled) or was not runnable at this step. A step that fails
    * with an error about the document fails the job; anything else is thrown back for a retry.
@@ -162,24 +187,15 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     attempt: number,
     report: (event: WorkerEvent) => void = emit,
     found?: JobSnapshot,
+    held?: HeldWrites,
   ): Promise<{ readonly next: JobStep | null; readonly after: JobSnapshot } | undefined> => {
-    const env = await stepEnv(store, payload, step, found);
+    const env = await stepEnv(store, payload, step, found, held);
     if (env === undefined) return undefined;
     let outcome: StepOutcome;
     try {
       outcome = await tasks[step].run(env);
     } catch (error) {
-      const code = permanentCode(error);
-      if (code !== undefined) {
-        await failJob(store, payload, code);
-        report({ kind: 'job-failed', step, ...payload, code });
-        return undefined;
-      }
-      const seen = isVeilError(error) ? error.code : 'unexpected error';
-      report({ kind: 'step-retry', step, ...payload, code: seen, attempt });
-      // pg-boss stores what is thrown in its job table: a new error with the step and code only,
-      // never the original message (a library's message may quote the document).
-      throw new Error(`veil job step ${step} failed (${seen})`);
+      return stepFailed(step, payload, attempt, report, error);
     }
     // A failure hook or a deletion may have run meanwhile: sweep anything this run wrote. The
     // same read (the step's own closing read, when it wrote anything) is what the next step of a
@@ -208,25 +224,56 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   // A fused job: every step in this process, one after another; a retry starts again from
   // intake and skips what is done. Its step events are told together when the run ends (or
   // stops), in order, so the audit log records a job's steps in one append, not one per step.
+  // A job found queued and untouched runs with its writes held, recorded in one transaction at
+  // the end (`jobs/held-writes.ts`); its steps' events are told only once that has committed.
   const runFused = async (message: PgBoss.JobWithMetadata<object>): Promise<void> => {
     const payload: JobPayload = payloadOf(message.data);
-    const held: WorkerEvent[] = [];
+    const attempt = message.retryCount + 1;
+    const told: WorkerEvent[] = [];
     // Each step starts from the job as the previous one's closing read found it.
-    let found: JobSnapshot | undefined;
-    try {
+    let found: JobSnapshot | undefined = await jobSnapshot(store, payload);
+    const run = async (held?: HeldWrites): Promise<boolean> => {
+      const done: WorkerEvent[] = [];
+      let ended = false;
       await runFusedSteps(async (step) => {
         const outcome = await runStepOnce(
           step,
           payload,
-          message.retryCount + 1,
-          (event) => held.push(event),
+          attempt,
+          (event) => (held?.holding === true && event.kind === 'step-done' ? done : told).push(event),
           found,
+          held,
         );
         found = outcome?.after;
+        ended = outcome?.next === null;
         return outcome;
       });
+      if (held?.holding !== true) {
+        told.push(...done);
+        return true;
+      }
+      // A run that ended early (the job failed, or was gone) holds writes nobody may record.
+      if (!ended) return true;
+      let after: JobSnapshot | undefined;
+      try {
+        after = await held.commit(store, payload);
+      } catch (error) {
+        // The commit records every step, and ends with finalise's: it fails as that step does.
+        await stepFailed('finalise', payload, attempt, (event) => told.push(event), error);
+        return true;
+      }
+      if (after === undefined) return false;
+      told.push(...done);
+      return true;
+    };
+    try {
+      const whole = found !== undefined && runsWhole(found);
+      if (whole && (await run(new HeldWrites(found!.job)))) return;
+      // Another run (or a cancellation, or a deletion) came first: step by step from the store.
+      if (whole) found = undefined;
+      await run();
     } finally {
-      for (const event of held) emit(event);
+      for (const event of told) emit(event);
     }
   };
 

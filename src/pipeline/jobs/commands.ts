@@ -4,12 +4,13 @@
  */
 import { VeilError } from '../../errors/veil-error.js';
 import { holdsOnJobs } from '../../privacy/legal-holds/holds.js';
-import { retentionEntries } from '../../privacy/retention/ledger.js';
+import { retentionEntriesIn } from '../../privacy/retention/ledger.js';
 import type { RetentionEntry } from '../../privacy/retention/ledger.js';
-import { checkId, forTenant } from '../../store/index.js';
+import { checkId, forTenant, withTenantScope } from '../../store/index.js';
 import type { Job, JobPosition, JobStatus, StoreContext, TenantRepositories } from '../../store/index.js';
 import type { Finding } from '../../engine/types.js';
 import { ARTIFACT, artifactId, decodeManifest, unframeOutput } from './request.js';
+import type { ArtifactClass } from './request.js';
 import { jobText } from './text.js';
 import type { FieldsResult } from '../../ai/fields/spec.js';
 import type { JobTemplate } from '../../store/index.js';
@@ -71,9 +72,16 @@ function notFound(): VeilError {
 export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<JobStatusView> {
   const repos = forTenant(store, ref.tenant);
   checkId('jobId', ref.jobId);
-  const job = await repos.jobs.get(ref.jobId);
-  if (job === undefined) throw notFound();
-  const classes = await retentionEntries(store.db, ref.tenant, job.id);
+  // One transaction: the row with its artifacts (one statement), then the ledger. Callers poll
+  // this while a job runs, so its round trips count.
+  const read = await withTenantScope(store.db, ref.tenant, async (trx) => {
+    const found = await repos.jobs.getWithArtifactsIn(trx, ref.jobId);
+    return found === undefined
+      ? undefined
+      : { ...found, classes: await retentionEntriesIn(trx, ref.tenant, ref.jobId) };
+  });
+  if (read === undefined) throw notFound();
+  const { job, artifacts, classes } = read;
   // A finished job whose every class has been deleted answers with its deletion receipt.
   if (
     (job.status === 'succeeded' || job.status === 'cancelled') &&
@@ -88,12 +96,10 @@ export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<Jo
         : `jobs: every artifact of the job was deleted under its retention policy; its deletion receipt is being recorded, retry shortly`,
     );
   }
-  const redacted =
-    job.status === 'succeeded' &&
-    (await repos.artifacts.get(artifactId(job.id, ARTIFACT.redacted))) !== undefined;
-  const fields =
-    job.status === 'succeeded' &&
-    (await repos.artifacts.get(artifactId(job.id, ARTIFACT.fields))) !== undefined;
+  const has = (artifactClass: ArtifactClass): boolean =>
+    artifacts.some((a) => a.id === artifactId(job.id, artifactClass));
+  const redacted = job.status === 'succeeded' && has(ARTIFACT.redacted);
+  const fields = job.status === 'succeeded' && has(ARTIFACT.fields);
   return {
     jobId: job.id,
     status: job.status,

@@ -1,8 +1,10 @@
 /**
  * Fused jobs: a small text job is enqueued as one message whose worker runs every step in
- * sequence, in process, with the very same step tasks. Each step still records its completion
- * as it does on its own queue (artifacts under fixed ids, the job's status), so a fused run that
- * dies part-way is retried as a whole and skips the steps it finds done. What it saves is the
+ * sequence, in process, with the very same step tasks. A job found queued and untouched has its
+ * steps' writes held and recorded in one transaction at the end (`held-writes.ts`); otherwise
+ * each step records its completion as it does on its own queue (artifacts under fixed ids, the
+ * job's status), so a fused run that dies part-way is retried as a whole and skips the steps it
+ * finds done. What it saves is the
  * queue hop between steps (a fetch, a completion and the next step's send, each a round trip,
  * and the wait for a worker to poll). Large or layout-bearing documents keep the per-step
  * queues, so one slow document does not hold a worker that small ones wait for.

@@ -35,7 +35,15 @@ import {
 } from '../../privacy/risk/outputs.js';
 import type { ReleasedValue, RiskOutputKind } from '../../privacy/risk/outputs.js';
 import { forTenant, withTenantScope } from '../../store/index.js';
-import type { Artifact, Job, Schema, StoreContext, TenantRepositories } from '../../store/index.js';
+import type {
+  Artifact,
+  Job,
+  JobStatus,
+  Schema,
+  StoreContext,
+  TenantRepositories,
+} from '../../store/index.js';
+import type { HeldWrites } from './held-writes.js';
 import { completeJobIn, transitionJob, transitionJobIn } from './records.js';
 import type { JobPayload, JobStep } from './queues.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
@@ -72,6 +80,11 @@ export interface StepEnv {
    * transaction as the job row: what a step looks up to find its own completion and its inputs.
    */
   readonly artifacts: ReadonlyMap<string, Artifact>;
+  /**
+   * A fused run's writes held until its end ({@link HeldWrites}): while it holds, a step's
+   * writes go there, and its outputs are read from there, instead of the store.
+   */
+  readonly held?: HeldWrites;
 }
 
 /** A job row and its artifacts, read together (`jobs.getWithArtifacts`). */
@@ -167,11 +180,16 @@ const valuesOf = (text: string, findings: readonly Finding[]) =>
   findings.map((f) => ({ type: f.type, value: text.slice(f.start, f.end) }));
 
 function has(env: StepEnv, artifactClass: ArtifactClass): boolean {
-  return env.artifacts.has(artifactId(env.payload.jobId, artifactClass));
+  return (
+    env.artifacts.has(artifactId(env.payload.jobId, artifactClass)) ||
+    env.held?.content(artifactClass) !== undefined
+  );
 }
 
 /** An artifact's content, or undefined when the job had none of that class when the step began. */
 async function readIfPresent(env: StepEnv, artifactClass: ArtifactClass): Promise<Buffer | undefined> {
+  const held = env.held?.content(artifactClass);
+  if (held !== undefined) return Buffer.from(held.buffer, held.byteOffset, held.byteLength);
   const artifact = env.artifacts.get(artifactId(env.payload.jobId, artifactClass));
   return artifact === undefined ? undefined : env.repos.artifacts.readStored(artifact);
 }
@@ -191,6 +209,10 @@ interface StepWrites {
   readonly removes?: readonly Artifact[];
   /** The step's other rows, written with the caller's transaction only (no other connection). */
   readonly rows?: (trx: Kysely<Schema>) => Promise<unknown>;
+  /** The step moves the job from `queued` to `running` (a held run's commit does it first). */
+  readonly claims?: true;
+  /** The status {@link StepWrites.rows} move the job to, for a run that holds them. */
+  readonly becomes?: JobStatus;
 }
 
 /**
@@ -200,6 +222,22 @@ interface StepWrites {
  */
 async function commitStep(env: StepEnv, next: JobStep | null, writes: StepWrites): Promise<StepOutcome> {
   const { payload, repos, store } = env;
+  if (env.held?.holding === true) {
+    // A held run stored nothing before its end, so it has nothing of its own to remove.
+    if ((writes.removes ?? []).length > 0)
+      throw new VeilError('VEIL_INTERNAL', 'jobs: a held run has no stored artifact to remove');
+    const after = env.held.hold(
+      {
+        outputs: writes.outputs ?? [],
+        ...(writes.rows === undefined ? {} : { rows: writes.rows }),
+        ...(writes.claims === true ? { becomes: 'running' as const } : {}),
+        ...(writes.becomes === undefined ? {} : { becomes: writes.becomes }),
+      },
+      [...env.artifacts.values()],
+    );
+    return { next, after };
+  }
+  const claims = writes.claims === true;
   const staged = await repos.artifacts.stage(
     (writes.outputs ?? []).map(({ artifactClass, content }) => ({
       input: {
@@ -227,6 +265,7 @@ async function commitStep(env: StepEnv, next: JobStep | null, writes: StepWrites
         trx,
         removes.map((a) => a.id),
       );
+      if (claims) await transitionJobIn(trx, payload, ['queued'], 'running');
       await writes.rows?.(trx);
       const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
       const after = await repos.jobs.getWithArtifactsIn(trx, payload.jobId);
@@ -321,12 +360,13 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
     async run(env) {
       if (env.job.status !== 'queued') return { next: 'parse' };
       // Checks the request before any work: the policy must be the one the row names.
-      await manifestOf(env);
+      const manifest = await manifestOf(env);
       if (!has(env, ARTIFACT.original))
         throw new VeilError('VEIL_JOB_INTEGRITY', 'jobs: the job has no original document');
-      return commitStep(env, 'parse', {
-        rows: (trx) => transitionJobIn(trx, env.payload, ['queued'], 'running'),
-      });
+      // Extraction may open review tasks, whose rows and counts are read in transactions of
+      // their own: such a job records each step as it goes.
+      if (env.held?.holding === true && extracts(manifest)) env.held.release();
+      return commitStep(env, 'parse', { claims: true });
     },
   };
 
@@ -655,6 +695,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
           : {
               rows: (trx: Kysely<Schema>) =>
                 completeJobIn(trx, env.payload, done, ['running', 'awaiting_review']),
+              becomes: 'succeeded' as const,
             }),
       });
     },
@@ -692,6 +733,7 @@ export async function stepEnv(
   payload: JobPayload,
   step: JobStep,
   found?: JobSnapshot,
+  held?: HeldWrites,
 ): Promise<StepEnv | undefined> {
   const repos = forTenant(store, payload.tenantId);
   const snapshot = found ?? (await repos.jobs.getWithArtifacts(payload.jobId));
@@ -704,6 +746,13 @@ export async function stepEnv(
         ? job.status === 'running' || job.status === 'awaiting_review' || job.status === 'succeeded'
         : job.status === 'running';
   return runnable
-    ? { store, payload, job, repos, artifacts: new Map(snapshot.artifacts.map((a) => [a.id, a])) }
+    ? {
+        store,
+        payload,
+        job,
+        repos,
+        artifacts: new Map(snapshot.artifacts.map((a) => [a.id, a])),
+        ...(held === undefined ? {} : { held }),
+      }
     : undefined;
 }

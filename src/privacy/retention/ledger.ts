@@ -7,7 +7,6 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { RetentionClass } from '../../policy/index.js';
-import { withTenantScope } from '../../store/index.js';
 import type { Schema } from '../../store/index.js';
 import { ARTIFACT_CLASSES_OF } from './classes.js';
 
@@ -207,27 +206,26 @@ export async function scheduleDeletionNow(
 }
 
 /**
- * A job's ledger, in class order of the policy.
+ * A job's ledger, in class order of the policy, read inside the caller's transaction under the
+ * tenant's scope: a job's status reads its row, its artifacts and its ledger in one transaction.
  *
  * @example
  * ```ts
- * const entries = await retentionEntries(db, 'acme', jobId);
+ * const entries = await withTenantScope(db, 'acme', (trx) => retentionEntriesIn(trx, 'acme', jobId));
  * entries.every((e) => e.deletedAt !== null); // every class gone: the job answers 410
  * ```
  */
-export async function retentionEntries(
-  db: Kysely<Schema>,
+export async function retentionEntriesIn(
+  trx: Kysely<Schema>,
   tenantId: string,
   jobId: string,
 ): Promise<RetentionEntry[]> {
-  const rows = await withTenantScope(db, tenantId, (trx) =>
-    trx
-      .selectFrom('retention_ledger')
-      .select(['class', 'delete_after', 'deleted_at', 'receipt_leaf'])
-      .where('tenant_id', '=', tenantId)
-      .where('job_id', '=', jobId)
-      .execute(),
-  );
+  const rows = await trx
+    .selectFrom('retention_ledger')
+    .select(['class', 'delete_after', 'deleted_at', 'receipt_leaf'])
+    .where('tenant_id', '=', tenantId)
+    .where('job_id', '=', jobId)
+    .execute();
   const order = Object.keys(ARTIFACT_CLASSES_OF);
   return rows
     .map((r) => ({

@@ -1,0 +1,151 @@
+/**
+ * One transaction per fused job. A fused run that finds its job queued and untouched holds every
+ * step's writes in memory (outputs, rows, the status each step moves the job to) and records them
+ * all at the end: the blobs, then one transaction that claims the job (`queued` → `running`,
+ * which only one run can win), writes every row and reads the job it leaves. The job's parsed
+ * text is never stored: the steps after parse read it from memory. So a fused text job costs two
+ * transactions (the opening read and this one) where each step used to cost one.
+ *
+ * A run that dies before the commit leaves nothing but, at most, blobs staged in that very
+ * instant (ciphertext, swept as any orphan); its retry starts again from the queued job. A run
+ * that loses the claim (another run, a cancellation or a deletion got there first) writes
+ * nothing, deletes its staged blobs and is told so, so the caller can run the steps one by one
+ * from what the store holds, as before.
+ */
+import type { Kysely } from 'kysely';
+import { forTenant, withTenantScope } from '../../store/index.js';
+import type { Artifact, Job, JobStatus, Schema, StoreContext } from '../../store/index.js';
+import { transitionJobIn } from './records.js';
+import type { JobPayload } from './queues.js';
+import { ARTIFACT, artifactId } from './request.js';
+import type { ArtifactClass } from './request.js';
+
+/** A job and its artifacts as a step leaves them (`jobs.getWithArtifacts`). */
+interface Snapshot {
+  readonly job: Job;
+  readonly artifacts: readonly Artifact[];
+}
+
+/** What a step would have written in its own transaction. */
+export interface HeldStep {
+  readonly outputs: ReadonlyArray<{ readonly artifactClass: ArtifactClass; readonly content: Uint8Array }>;
+  readonly rows?: (trx: Kysely<Schema>) => Promise<unknown>;
+  /** The status the step's rows move the job to, if any. */
+  readonly becomes?: JobStatus;
+}
+
+/**
+ * Whether a job, as the opening read found it, can run as one transaction: queued, with only the
+ * rows its submission wrote (the manifest and the original), so no earlier run left work behind.
+ *
+ * @example
+ * ```ts
+ * if (runsWhole(opening)) held = new HeldWrites(opening.job);
+ * ```
+ */
+export function runsWhole(snapshot: Snapshot): boolean {
+  return (
+    snapshot.job.status === 'queued' &&
+    snapshot.artifacts.every(
+      (a) => a.artifactClass === ARTIFACT.manifest || a.artifactClass === ARTIFACT.original,
+    )
+  );
+}
+
+/** The writes of a fused run's steps, held until its end. */
+export class HeldWrites {
+  readonly #job: Job;
+  readonly #outputs: Array<{ readonly artifactClass: ArtifactClass; readonly content: Uint8Array }> = [];
+  readonly #rows: Array<(trx: Kysely<Schema>) => Promise<unknown>> = [];
+  /** Each held output's content, for the steps after it to read instead of a stored blob. */
+  readonly #contents = new Map<ArtifactClass, Uint8Array>();
+  #status: JobStatus;
+  #holding = true;
+
+  constructor(job: Job) {
+    this.#job = job;
+    this.#status = job.status;
+  }
+
+  /** Whether steps still hand their writes here (false once {@link release}d). */
+  get holding(): boolean {
+    return this.#holding;
+  }
+
+  /**
+   * Stops holding before anything is held: the run goes on step by step, each step committing its
+   * own writes (a job whose later steps wait on other transactions, such as review tasks).
+   */
+  release(): void {
+    if (this.#outputs.length > 0 || this.#rows.length > 0 || this.#status !== this.#job.status)
+      throw new Error('held writes: released after a step was held');
+    this.#holding = false;
+  }
+
+  /** A held output's content, or undefined. */
+  content(artifactClass: ArtifactClass): Uint8Array | undefined {
+    return this.#contents.get(artifactClass);
+  }
+
+  /**
+   * Holds a step's writes; the parsed text is kept in memory only. Answers the job as the step
+   * leaves it, which the next step starts from.
+   */
+  hold(step: HeldStep, artifacts: Snapshot['artifacts']): Snapshot {
+    for (const output of step.outputs) {
+      this.#contents.set(output.artifactClass, output.content);
+      if (output.artifactClass !== ARTIFACT.parsed) this.#outputs.push(output);
+    }
+    if (step.rows !== undefined) this.#rows.push(step.rows);
+    if (step.becomes !== undefined) this.#status = step.becomes;
+    return { job: { ...this.#job, status: this.#status }, artifacts };
+  }
+
+  /**
+   * Records what the steps held: blobs, then one transaction that claims the queued job, writes
+   * the rows in step order and the outputs' rows, and reads the job. Undefined (nothing written,
+   * staged blobs deleted) when the job was no longer queued or did not end `succeeded`.
+   */
+  async commit(store: StoreContext, payload: JobPayload): Promise<Snapshot | undefined> {
+    const repos = forTenant(store, payload.tenantId);
+    const staged = await repos.artifacts.stage(
+      this.#outputs.map(({ artifactClass, content }) => ({
+        input: {
+          id: artifactId(payload.jobId, artifactClass),
+          jobId: payload.jobId,
+          artifactClass,
+          deleteAfter: this.#job.deleteAfter,
+        },
+        content,
+      })),
+    );
+    let committing = false;
+    let settled: { after: Snapshot; unused: typeof staged } | undefined;
+    try {
+      settled = await withTenantScope(store.db, payload.tenantId, async (trx) => {
+        if (!(await transitionJobIn(trx, payload, ['queued'], 'running'))) throw new LostClaim();
+        // The outputs' rows first: finishing the job schedules every artifact's deadline.
+        const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
+        for (const rows of this.#rows) await rows(trx);
+        const after = await repos.jobs.getWithArtifactsIn(trx, payload.jobId);
+        if (after?.job.status !== this.#status) throw new LostClaim();
+        committing = true;
+        return { after, unused };
+      });
+    } catch (error) {
+      // Not when the commit itself failed: it may have landed, and its rows would lose their blobs.
+      if (!committing) await repos.artifacts.discard(staged);
+      if (error instanceof LostClaim) return undefined;
+      throw error;
+    }
+    await repos.artifacts.discard(settled.unused);
+    return settled.after;
+  }
+}
+
+/** Rolls the held run's transaction back: another run, a cancellation or a deletion came first. */
+class LostClaim extends Error {
+  constructor() {
+    super('held writes: the job was no longer queued');
+  }
+}
