@@ -176,3 +176,25 @@ export async function unsettledJobMessages(handle: Pick<DatabaseHandle, 'db'>): 
     where name like 'veil-job-%' and state in ('created', 'retry', 'active')`.execute(handle.db);
   return Number(result.rows[0]?.n ?? 0);
 }
+
+/**
+ * Makes the server refuse any change of a job's `counts_by_type` (a fault injected into a step's
+ * writes), or drops that refusal. `name` names the trigger and its function, so files sharing a
+ * database do not trip on each other's.
+ */
+export async function refuseCountUpdates(handle: DatabaseHandle, name: string, on: boolean): Promise<void> {
+  const trigger = sql.id(name);
+  if (!on) {
+    await sql`drop trigger if exists ${trigger} on jobs`.execute(handle.db);
+    return;
+  }
+  await sql`
+    create or replace function ${trigger}() returns trigger language plpgsql as $$
+    begin
+      raise exception 'injected fault';
+    end $$`.execute(handle.db);
+  await sql`
+    create trigger ${trigger} before update on jobs for each row
+    when (new.counts_by_type is distinct from old.counts_by_type)
+    execute function ${trigger}()`.execute(handle.db);
+}

@@ -21,26 +21,17 @@ import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../../src/store/ind
 import type { DatabaseHandle } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
 import { jobStoreSuite } from './job-store-suite.js';
-import { canaries, canaryJob, canaryText, filesContaining, walk, waitForJob } from './fixtures.js';
+import {
+  canaries,
+  canaryJob,
+  canaryText,
+  filesContaining,
+  walk,
+  waitForJob,
+  refuseCountUpdates,
+} from './fixtures.js';
 
 const TENANT = 'tenant-held';
-
-/** Makes the server refuse any change of a job's `counts_by_type` (a write in the middle of the commit). */
-async function refuseCountUpdates(handle: DatabaseHandle, on: boolean): Promise<void> {
-  if (!on) {
-    await sql`drop trigger if exists veil_test_refuse_held_counts on jobs`.execute(handle.db);
-    return;
-  }
-  await sql`
-    create or replace function veil_test_refuse_held_counts() returns trigger language plpgsql as $$
-    begin
-      raise exception 'injected fault';
-    end $$`.execute(handle.db);
-  await sql`
-    create trigger veil_test_refuse_held_counts before update on jobs for each row
-    when (new.counts_by_type is distinct from old.counts_by_type)
-    execute function veil_test_refuse_held_counts()`.execute(handle.db);
-}
 
 /** How many rows of `table` the job has. */
 async function rowsOf(
@@ -137,11 +128,11 @@ for (const driver of DRIVERS) {
       const payload = await submit(12);
       const blobsBefore = await blobs();
       const held = await holdAll(payload);
-      await refuseCountUpdates(suite.database.handle, true);
+      await refuseCountUpdates(suite.database.handle, 'veil_test_refuse_held_counts', true);
       try {
         await assert.rejects(held.commit(suite.store, payload));
       } finally {
-        await refuseCountUpdates(suite.database.handle, false);
+        await refuseCountUpdates(suite.database.handle, 'veil_test_refuse_held_counts', false);
       }
       assert.equal(
         (await getJobStatus(suite.store, { tenant: TENANT, jobId: payload.jobId })).status,

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
 import type { JobPayload, JobStep } from '../../../src/pipeline/jobs/queues.js';
 import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
@@ -16,26 +15,9 @@ import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../../src/store/ind
 import type { DatabaseHandle } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
 import { jobStoreSuite } from './job-store-suite.js';
-import { canaryJob, canaryText, walk } from './fixtures.js';
+import { canaryJob, canaryText, walk, refuseCountUpdates } from './fixtures.js';
 
 const TENANT = 'tenant-atomic';
-
-/** Makes the server refuse any change of a job's `counts_by_type` (the detect step's last write). */
-async function refuseCountUpdates(handle: DatabaseHandle, on: boolean): Promise<void> {
-  if (!on) {
-    await sql`drop trigger if exists veil_test_refuse_counts on jobs`.execute(handle.db);
-    return;
-  }
-  await sql`
-    create or replace function veil_test_refuse_counts() returns trigger language plpgsql as $$
-    begin
-      raise exception 'injected fault';
-    end $$`.execute(handle.db);
-  await sql`
-    create trigger veil_test_refuse_counts before update on jobs for each row
-    when (new.counts_by_type is distinct from old.counts_by_type)
-    execute function veil_test_refuse_counts()`.execute(handle.db);
-}
 
 /** How many subject-index rows the job has. */
 async function indexed(handle: DatabaseHandle, jobId: string): Promise<number> {
@@ -69,11 +51,11 @@ for (const driver of DRIVERS) {
 
       // The subject index and the findings are written before the counts in the step's
       // transaction; the counts' update fails, so both must go with it.
-      await refuseCountUpdates(suite.database.handle, true);
+      await refuseCountUpdates(suite.database.handle, 'veil_test_refuse_counts', true);
       try {
         await assert.rejects(run('detect'));
       } finally {
-        await refuseCountUpdates(suite.database.handle, false);
+        await refuseCountUpdates(suite.database.handle, 'veil_test_refuse_counts', false);
       }
       assert.deepEqual(await classes(), rowsBefore, 'no findings row');
       assert.equal(await indexed(suite.database.handle, jobId), 0, 'no subject-index rows');
