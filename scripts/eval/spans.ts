@@ -68,6 +68,71 @@ export function matchCount(gold: readonly Span[], predicted: readonly Span[], th
   return matchPairs(gold, predicted, threshold).filter((p) => p >= 0).length;
 }
 
+/** A predicted finding as the product returns it: its whole span and, for some, its `parts`. */
+export interface LeveledSpan extends Span {
+  readonly parts?: readonly Span[];
+}
+
+/**
+ * The spans one finding is scored as under the headline's fixed rule: its parts when it has them,
+ * else its whole span. The rule never looks at the gold: it is what a caller who reads the pieces
+ * of an address or a titled name gets, and it never mixes parts of different findings.
+ *
+ * @example
+ * ```ts
+ * piecesOf({ start: 0, end: 11, parts: [{ start: 0, end: 3 }, { start: 4, end: 11 }] }); // the two parts
+ * piecesOf({ start: 0, end: 4 }); // [{ start: 0, end: 4 }]
+ * ```
+ */
+export function piecesOf(finding: LeveledSpan): readonly Span[] {
+  return finding.parts && finding.parts.length > 0 ? finding.parts : [finding];
+}
+
+/** True positives and predicted spans of one way of scoring. */
+export interface LevelCount {
+  tp: number;
+  pred: number;
+}
+
+/**
+ * One text's span counts at an IoU threshold, unmerged and one-to-one, three ways: `whole` scores
+ * every finding as its whole span (as reported); `parts` scores each finding as its parts where it
+ * has them ({@link piecesOf}, the headline); `oracle` picks, per finding, whichever of the two
+ * matches more gold spans (then the fewer spans). The oracle looks at the gold, so it is a bound on
+ * any per-finding rule, never a result.
+ *
+ * @example
+ * ```ts
+ * const gold = [{ start: 0, end: 3 }, { start: 4, end: 11 }];
+ * levelCounts(gold, [{ start: 0, end: 11, parts: gold }], 0.9);
+ * // { whole: { tp: 0, pred: 1 }, parts: { tp: 2, pred: 2 }, oracle: { tp: 2, pred: 2 } }
+ * ```
+ */
+export function levelCounts(
+  gold: readonly Span[],
+  findings: readonly LeveledSpan[],
+  threshold: number,
+): { whole: LevelCount; parts: LevelCount; oracle: LevelCount } {
+  const pieces = findings.flatMap(piecesOf);
+  const oracle = { tp: 0, pred: 0 };
+  for (const finding of findings) {
+    // At IoU >= 0.5 a gold span can match at most one of non-overlapping predictions, so each
+    // finding's choice can be made alone, against the gold spans it touches.
+    const touching = gold.filter((g) => g.end > finding.start && g.start < finding.end);
+    const whole = matchCount(touching, [finding], threshold);
+    const parts = piecesOf(finding);
+    const inParts = matchCount(touching, parts, threshold);
+    const useParts = inParts > whole;
+    oracle.tp += useParts ? inParts : whole;
+    oracle.pred += useParts ? parts.length : 1;
+  }
+  return {
+    whole: { tp: matchCount(gold, findings, threshold), pred: findings.length },
+    parts: { tp: matchCount(gold, pieces, threshold), pred: pieces.length },
+    oracle,
+  };
+}
+
 /** Misses (`fn`) and false alarms (`fp`) of one error kind. */
 export interface ErrorTally {
   fn: number;
@@ -236,12 +301,16 @@ function marks(length: number, spans: readonly Span[]): Int32Array {
   return prefix;
 }
 
+/** Precision, recall, F1 and F2. */
+export interface Scores {
+  p: number;
+  r: number;
+  f1: number;
+  f2: number;
+}
+
 /** Precision, recall, F1 and F2 from counts. */
-export function scores(
-  tp: number,
-  predicted: number,
-  gold: number,
-): { p: number; r: number; f1: number; f2: number } {
+export function scores(tp: number, predicted: number, gold: number): Scores {
   const p = predicted === 0 ? 0 : tp / predicted;
   const r = gold === 0 ? 0 : tp / gold;
   const f = (beta: number) => (p + r === 0 ? 0 : ((1 + beta * beta) * p * r) / (beta * beta * p + r));

@@ -536,6 +536,15 @@ export interface paths {
                             /** @description Offset after the last UTF-16 code unit (exclusive) */
                             end: number;
                             entity_type: string;
+                            /** @description Present when the span names one thing in several pieces (an address, a titled name, a date with its week day): the pieces, in order, inside the span */
+                            parts?: {
+                                /** @description Offset after the last UTF-16 code unit (exclusive) */
+                                end: number;
+                                /** @description Offset of the first UTF-16 code unit */
+                                start: number;
+                                /** @description What the piece is: BUILDING_NUMBER, STREET, UNIT, PLACE, REGION, POSTCODE, COUNTRY (an address); TITLE, NAME (a person); WEEKDAY, DATE (a date) */
+                                type: string;
+                            }[];
                             recognizer: string;
                             score: number;
                             /** @description Offset of the first UTF-16 code unit */
@@ -691,6 +700,14 @@ export interface paths {
                             end: number;
                             /** @description An entity type, such as EMAIL_ADDRESS or US_SSN */
                             entity_type: string;
+                            parts?: {
+                                /** @description Offset after the last UTF-16 code unit (exclusive) */
+                                end: number;
+                                /** @description Offset of the first UTF-16 code unit */
+                                start: number;
+                                /** @description What the piece is: BUILDING_NUMBER, STREET, UNIT, PLACE, REGION, POSTCODE, COUNTRY (an address); TITLE, NAME (a person); WEEKDAY, DATE (a date) */
+                                type: string;
+                            }[];
                             recognizer?: string;
                             score?: number;
                             start: number;

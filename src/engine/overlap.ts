@@ -63,10 +63,16 @@ function mergeSameType(findings: readonly Finding[]): Finding[] {
         const stronger = next.score > current.score ? next : current;
         const start = current.start;
         const end = Math.max(current.end, next.end);
+        // A reading that is one piece of the other ("Friday" of "Friday, 5 June 2020", its week
+        // day) confirms that one's parts, which still describe the union.
+        const container = next.end <= current.end ? current : next;
+        const piece = container.parts?.some((p) => p.start === stronger.start && p.end === stronger.end);
         current =
           stronger.start === start && stronger.end === end
             ? stronger
-            : withoutParts({ ...stronger, start, end });
+            : piece && container.start === start && container.end === end
+              ? { ...stronger, start, end, parts: container.parts! }
+              : withoutParts({ ...stronger, start, end });
       } else {
         merged.push(current);
         current = next;
@@ -77,7 +83,7 @@ function mergeSameType(findings: readonly Finding[]): Finding[] {
   return merged;
 }
 
-/** The parts of one finding do not describe its union with another: they are left out. */
+/** The parts of one finding do not describe its union with another (but see above): they are left out. */
 function withoutParts(finding: Finding): Finding {
   if (!finding.parts) return finding;
   const { parts: _parts, ...rest } = finding;

@@ -14,15 +14,19 @@ export interface Finding {
   readonly recognizer: string;
   /**
    * The pieces of a finding that names one thing in several parts, for callers that want them:
-   * an address's street line, unit, place, region and postcode, a person's title and name. Offsets
-   * are into the same text as the finding's and lie inside it, in order. Absent for most findings.
+   * an address's street line, unit, place, region, postcode and country, a person's title and
+   * name, a date's week day and date. Offsets are into the same text as the finding's and lie
+   * inside it, in order. Absent for most findings.
    */
   readonly parts?: readonly FindingPart[];
 }
 
 /** One piece of a finding (see `Finding.parts`). */
 export interface FindingPart {
-  /** What the piece is: `BUILDING_NUMBER`, `STREET`, `UNIT`, `PLACE`, `REGION`, `POSTCODE`, `TITLE`, `NAME`. */
+  /**
+   * What the piece is: an address's `BUILDING_NUMBER`, `STREET`, `UNIT`, `PLACE` (a city or
+   * district), `REGION`, `POSTCODE`, `COUNTRY`; a person's `TITLE`, `NAME`; a date's `WEEKDAY`, `DATE`.
+   */
   readonly type: string;
   readonly start: number;
   readonly end: number;

@@ -19,6 +19,30 @@ test('veil analyze FILE prints type, offsets and score, and hides values by defa
   assert.ok(!stdout.includes('jane@') && !stdout.includes('536-22'));
 });
 
+test('veil analyze --json and --jsonl give a finding its parts, as offsets only', async () => {
+  const text = 'Please correct it to Mrs. Amy Kupcová?';
+  const person = {
+    type: 'PERSON',
+    start: 21,
+    end: 37,
+    score: 0.95,
+    parts: [
+      { type: 'TITLE', start: 21, end: 25 },
+      { type: 'NAME', start: 26, end: 37 },
+    ],
+  };
+  const json = await veil(['analyze', '-', '--json', '--entities', 'PERSON'], text);
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), [person]);
+  const jsonl = await veil(
+    ['analyze', '--jsonl', '--entities', 'PERSON'],
+    `${JSON.stringify({ id: 1, text })}\n`,
+  );
+  assert.equal(jsonl.code, 0, jsonl.stderr);
+  assert.deepEqual(JSON.parse(jsonl.stdout), { id: 1, entities: [person] });
+  assert.ok(!json.stdout.includes('Kupcov') && !jsonl.stdout.includes('Kupcov'));
+});
+
 test('veil analyze --show-values prints the values; - reads standard input', async () => {
   const { code, stdout } = await veil(
     ['analyze', '-', '--show-values', '--entities', 'EMAIL_ADDRESS'],

@@ -23,7 +23,7 @@ describe('parts of one finding', () => {
     ]);
   });
 
-  it('separates a building number, a unit and a country from the street line', () => {
+  it('separates a building number, a unit and a country (named as one) from the street line', () => {
     const text = '95 230 Wit Rd\n Suite 246\n Bryanston\n Rwanda 02438';
     assert.deepEqual(described(text, analyze(text, { entities: ['STREET_ADDRESS'] })), [
       {
@@ -33,7 +33,7 @@ describe('parts of one finding', () => {
           'STREET=230 Wit Rd',
           'UNIT=Suite 246',
           'PLACE=Bryanston',
-          'PLACE=Rwanda',
+          'COUNTRY=Rwanda',
           'POSTCODE=02438',
         ],
       },
@@ -85,17 +85,43 @@ describe('parts of one finding', () => {
 });
 
 describe('a date with its week day', () => {
-  for (const [text, value] of [
-    ['on Sunday, 12 March 2017 we met', 'Sunday, 12 March 2017'],
-    ['Fri 12/03/2021 at the clinic', 'Fri 12/03/2021'],
-    ['on Wednesday the 5th of June 2019', 'Wednesday the 5th of June 2019'],
-    ['Wed. March 4, 2014', 'Wed. March 4, 2014'],
+  for (const [text, value, weekday, date] of [
+    ['on Sunday, 12 March 2017 we met', 'Sunday, 12 March 2017', 'Sunday', '12 March 2017'],
+    ['Fri 12/03/2021 at the clinic', 'Fri 12/03/2021', 'Fri', '12/03/2021'],
+    ['on Wednesday the 5th of June 2019', 'Wednesday the 5th of June 2019', 'Wednesday', '5th of June 2019'],
+    ['Wed. March 4, 2014', 'Wed. March 4, 2014', 'Wed.', 'March 4, 2014'],
   ] as const) {
-    it(`is one span: "${value}"`, () => {
-      assert.deepEqual(
-        analyze(text, { entities: ['DATE_TIME'] }).map((f) => text.slice(f.start, f.end)),
-        [value],
-      );
+    it(`is one span with the week day and the date as parts: "${value}"`, () => {
+      assert.deepEqual(described(text, analyze(text, { entities: ['DATE_TIME'] })), [
+        { value, parts: [`WEEKDAY=${weekday}`, `DATE=${date}`] },
+      ]);
     });
   }
+
+  it('leaves parts out of a date written without one', () => {
+    const text = 'on 12 March 2017 we met';
+    assert.deepEqual(described(text, analyze(text, { entities: ['DATE_TIME'] })), [
+      { value: '12 March 2017', parts: [] },
+    ]);
+  });
+});
+
+describe('an address whose place is a country', () => {
+  it('names the country apart from the city, in any case', () => {
+    const text = 'Ship to 4022 Oakridge Lane, Lyon, FRANCE.';
+    assert.deepEqual(described(text, analyze(text, { entities: ['STREET_ADDRESS'] })), [
+      {
+        value: '4022 Oakridge Lane, Lyon, FRANCE',
+        parts: ['STREET=4022 Oakridge Lane', 'PLACE=Lyon', 'COUNTRY=FRANCE'],
+      },
+    ]);
+  });
+
+  it('leaves a city named after a country a place', () => {
+    const text = 'Ship to 4022 Oakridge Lane, Mexico City.';
+    assert.deepEqual(described(text, analyze(text, { entities: ['STREET_ADDRESS'] }))[0]?.parts, [
+      'STREET=4022 Oakridge Lane',
+      'PLACE=Mexico City',
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   addErrors,
+  levelCounts,
   matchCount,
   mergeAdjacent,
   tokenCounts,
@@ -96,5 +97,57 @@ describe('addErrors', () => {
       tally: { 'missed PERSON': { fn: 1, fp: 0 }, 'false alarm LOCATION': { fn: 0, fp: 1 } },
       confusions: { 'PERSON -> LOCATION': 1 },
     });
+  });
+});
+
+describe('levelCounts', () => {
+  // "Dr. Ann Lee at 18 Main Street, Springfield": a titled name and an address, each with parts.
+  const person = {
+    start: 0,
+    end: 11,
+    parts: [
+      { start: 0, end: 3 },
+      { start: 4, end: 11 },
+    ],
+  };
+  const address = {
+    start: 15,
+    end: 42,
+    parts: [
+      { start: 15, end: 29 },
+      { start: 31, end: 42 },
+    ],
+  };
+
+  it('scores each finding as its parts in the headline, and whole as reported', () => {
+    // The gold splits the title from the name but keeps the address whole.
+    const gold = [
+      { start: 0, end: 3 },
+      { start: 4, end: 11 },
+      { start: 15, end: 42 },
+    ];
+    assert.deepEqual(levelCounts(gold, [person, address], 0.9), {
+      whole: { tp: 1, pred: 2 },
+      parts: { tp: 2, pred: 4 },
+      oracle: { tp: 3, pred: 3 },
+    });
+  });
+
+  it('scores a finding without parts as its whole span at every level', () => {
+    const email = { start: 50, end: 70 };
+    const counts = levelCounts([{ start: 50, end: 70 }], [email], 0.9);
+    assert.deepEqual(counts, {
+      whole: { tp: 1, pred: 1 },
+      parts: { tp: 1, pred: 1 },
+      oracle: { tp: 1, pred: 1 },
+    });
+  });
+
+  it('never matches a gold span to parts of two findings', () => {
+    // The gold span runs across the end of one finding and the start of the next.
+    const gold = [{ start: 4, end: 20 }];
+    const first = { start: 0, end: 11, parts: [{ start: 4, end: 11 }] };
+    const second = { start: 12, end: 20, parts: [{ start: 12, end: 20 }] };
+    assert.deepEqual(levelCounts(gold, [first, second], 0.9).oracle, { tp: 0, pred: 2 });
   });
 });

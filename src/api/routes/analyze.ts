@@ -55,12 +55,32 @@ export const analyzeRequestSchema = z
   })
   .strict();
 
+/** One piece of a finding that names one thing in several parts (`Finding.parts`). */
+export const findingPartSchema = z
+  .object({
+    type: z
+      .string()
+      .max(64)
+      .describe(
+        'What the piece is: BUILDING_NUMBER, STREET, UNIT, PLACE, REGION, POSTCODE, COUNTRY (an address); TITLE, NAME (a person); WEEKDAY, DATE (a date)',
+      ),
+    start: z.number().int().min(0).describe('Offset of the first UTF-16 code unit'),
+    end: z.number().int().min(0).describe('Offset after the last UTF-16 code unit (exclusive)'),
+  })
+  .strict();
+
 export const recognizerResultSchema = z.object({
   entity_type: z.string(),
   start: z.number().int().describe('Offset of the first UTF-16 code unit'),
   end: z.number().int().describe('Offset after the last UTF-16 code unit (exclusive)'),
   score: z.number(),
   recognizer: z.string(),
+  parts: z
+    .array(findingPartSchema)
+    .optional()
+    .describe(
+      'Present when the span names one thing in several pieces (an address, a titled name, a date with its week day): the pieces, in order, inside the span',
+    ),
 });
 
 export type AnalyzeRequest = z.output<typeof analyzeRequestSchema>;
@@ -106,16 +126,19 @@ export function analyzeOptionsOf(body: Omit<AnalyzeRequest, 'text'>): AnalyzeOpt
  * ```ts
  * presentFinding({ type: 'EMAIL_ADDRESS', start: 5, end: 21, score: 1, recognizer: 'email' });
  * // { entity_type: 'EMAIL_ADDRESS', start: 5, end: 21, score: 1, recognizer: 'email' }
+ * // A finding with parts keeps them: `parts: [{ type: 'TITLE', start: 0, end: 3 }, …]`.
  * ```
  */
 export function presentFinding(finding: Finding): RecognizerResult {
-  return {
+  const result = {
     entity_type: finding.type,
     start: finding.start,
     end: finding.end,
     score: finding.score,
     recognizer: finding.recognizer,
   };
+  if (finding.parts === undefined) return result;
+  return { ...result, parts: finding.parts.map((p) => ({ type: p.type, start: p.start, end: p.end })) };
 }
 
 /**

@@ -13,6 +13,7 @@ import { VeilError } from '../../errors/veil-error.js';
 import { principalOf } from '../guard.js';
 import type { AnalyzeText, AuditRecorder, TenantKeys } from '../ports.js';
 import { countsByType, entityTypeSchema, protectedErrorResponses } from '../schemas.js';
+import { findingPartSchema } from './analyze.js';
 
 const operatorSchema = z.discriminatedUnion('type', [
   z
@@ -86,6 +87,9 @@ export const anonymizeRequestSchema = z
             end: z.number().int().min(0),
             score: z.number().min(0).max(1).optional(),
             recognizer: z.string().max(64).optional(),
+            // Accepted so that /v1/analyze's answer can be passed back as it is; the whole span is
+            // what is anonymised.
+            parts: z.array(findingPartSchema).max(16).optional(),
           })
           .strict(),
       )

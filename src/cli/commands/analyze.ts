@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { AnalyzeOptions, Analyzer } from '../../engine/analyze.js';
+import type { Finding } from '../../engine/types.js';
 import { isVeilError } from '../../errors/veil-error.js';
 import { openTextInput, sniffFileFormat, writeLine } from '../io.js';
 import { parseEntities, parseThreads, parseThreshold } from '../options.js';
@@ -69,6 +70,7 @@ async function analyzeFile(file: string, options: AnalyzeOptions, flags: Analyze
         start: finding.start,
         end: finding.end,
         score: round(finding.score),
+        ...partsOf(finding),
         ...(value !== undefined ? { value } : {}),
       };
       if (flags.json) collected.push(row);
@@ -127,6 +129,16 @@ async function analyzeDocumentFile(
     progress.stop();
     await closeDocumentResources();
   }
+}
+
+/**
+ * A finding's pieces (an address's street and city, a titled name's title and name, a date's week
+ * day and date) as offsets only, for the JSON outputs; nothing when it has none.
+ */
+function partsOf(finding: Finding): { parts?: { type: string; start: number; end: number }[] } {
+  return finding.parts === undefined
+    ? {}
+    : { parts: finding.parts.map((p) => ({ type: p.type, start: p.start, end: p.end })) };
 }
 
 /** The most recent part of a streamed text, addressed by absolute offsets. */
@@ -195,6 +207,7 @@ export function analyzeRecord(line: string, run: Analyzer): object {
       start: f.start,
       end: f.end,
       score: round(f.score),
+      ...partsOf(f),
     }));
     return { id: safeId, entities };
   } catch (error) {

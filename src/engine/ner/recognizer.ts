@@ -49,7 +49,13 @@ import {
   takeFirstNameBefore,
   titleAndName,
 } from './rules/persons.js';
-import { extendNationality, joinPlaceAndRegion, landformPlaces, placesOfKind } from './rules/places.js';
+import {
+  extendNationality,
+  joinCountryNames,
+  joinPlaceAndRegion,
+  landformPlaces,
+  placesOfKind,
+} from './rules/places.js';
 import {
   dropRepeatedStreetWord,
   endBeforeLongerFigure,
@@ -212,7 +218,7 @@ function tagSlice(
  * | 3 | `legalForms` (organisations), `placesOfKind` (places) | Spans built by rule from explicit evidence ("Viasat AB", "Borough of Southwark"): added after the tagger's spans are final, so no per-span rule edits them. |
  * | 4 | `dropOverlaps` (overlaps) | Keeps a rule's span or the longer of two overlapping spans, leaving them sorted: every rule below looks at neighbours. |
  * | 5 | `dropEverydayWordSpans` (everyday-words), `dropCodesAndLabels` (labels) | False alarms go before the joins below, so a dropped span never joins a neighbour. |
- * | 6 | `organisationListItems` (organisations): an item left out between two organisations of a list. `joinOrganisationParts` (organisations): a body's part and the body, a court and its level or seat. `landformPlaces`, `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("COOMINGLAH" + "FOREST", "Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived; a name ending in a landform word becomes a place. |
+ * | 6 | `organisationListItems` (organisations): an item left out between two organisations of a list. `joinOrganisationParts` (organisations): a body's part and the body, a court and its level or seat. `landformPlaces`, `joinCountryNames`, `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("COOMINGLAH" + "FOREST", "Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived; a name ending in a landform word becomes a place. |
  * | 6b | `enclosingMarks` (enclosing) | Quotation marks around a whole name and the closing bracket of a bracket a name opened: on the joined spans, never taking a mark from a neighbour. |
  * | 7 | `jobTitles` (job-titles) | Last: it needs the final persons, may shorten one that ran into its title, and removes the spans inside the title it adds. |
  */
@@ -269,6 +275,7 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   organisationListItems(ctx, spans);
   joinOrganisationParts(ctx, spans);
   landformPlaces(ctx, spans);
+  joinCountryNames(ctx, spans);
   joinPlaceAndRegion(ctx, spans);
   joinHonorific(ctx, spans);
   enclosingMarks(ctx, spans);

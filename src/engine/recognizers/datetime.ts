@@ -1,5 +1,5 @@
 import { TRIGGERS } from '../scan/triggers.js';
-import type { Recognizer } from '../types.js';
+import type { Finding, Recognizer } from '../types.js';
 import { guarded } from '../scan/guard.js';
 import { patternRecognizer } from './pattern.js';
 
@@ -337,10 +337,46 @@ const labelledAge = patternRecognizer({
   trigger: TRIGGERS.ageWord,
 });
 
+/** A week day at the start of a date, with what joins it to the date: "Fri ", "Wed., ", "Wednesday the ". */
+const LEADING_WEEKDAY = new RegExp(
+  `^((?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\\.?),?\\s(?:the\\s)?`,
+  'u',
+);
+
+/**
+ * A date written with its week day, "Friday, 5 June 2020", is one finding whose parts are the
+ * week day ("Friday") and the date ("5 June 2020"); any other finding is returned as it is.
+ *
+ * @example
+ * ```ts
+ * weekdayParts('Friday, 5 June 2020', { type: 'DATE_TIME', start: 0, end: 19, score: 0.7, recognizer: 'date-words' }).parts;
+ * // [{ type: 'WEEKDAY', start: 0, end: 6 }, { type: 'DATE', start: 8, end: 19 }]
+ * ```
+ */
+export function weekdayParts(text: string, finding: Finding): Finding {
+  const match = LEADING_WEEKDAY.exec(text.slice(finding.start, finding.end));
+  if (match === null || finding.start + match[0].length >= finding.end) return finding;
+  return {
+    ...finding,
+    parts: [
+      { type: 'WEEKDAY', start: finding.start, end: finding.start + match[1]!.length },
+      { type: 'DATE', start: finding.start + match[0].length, end: finding.end },
+    ],
+  };
+}
+
+/** The recognizer, its findings that open with a week day given their parts. */
+function withWeekdayParts(recognizer: Recognizer): Recognizer {
+  return {
+    ...recognizer,
+    find: (text, window, scratch) => recognizer.find(text, window, scratch).map((f) => weekdayParts(text, f)),
+  };
+}
+
 /** Dates, times and ages. */
 export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [
-  numericDate,
-  wordDate,
+  withWeekdayParts(numericDate),
+  withWeekdayParts(wordDate),
   year,
   duration,
   namedDay,

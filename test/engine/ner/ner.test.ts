@@ -357,6 +357,15 @@ describe('ner tagger: places, organisations, addresses', () => {
     assert.deepEqual(found('She was born in Lyon, France, in 1950.'), [['LOCATION', 'Lyon, France']]);
     assert.ok(!values('We visited Paris, London and Rome.').includes('Paris, London'));
   });
+  it('reads a country whose name the tagger splits at "and the" as one place', () => {
+    assert.deepEqual(found('She moved here from Saint Vincent and the Grenadines in May.'), [
+      ['LOCATION', 'Saint Vincent and the Grenadines'],
+    ]);
+    assert.deepEqual(values('She moved here from Saint Vincent and then to Grenada.'), [
+      'Saint Vincent',
+      'Grenada',
+    ]);
+  });
   it('reads a kind of place, "of" and a name as one place', () => {
     assert.deepEqual(found('The flat was outside the Borough of Southwark and therefore far from work.'), [
       ['LOCATION', 'Borough of Southwark'],

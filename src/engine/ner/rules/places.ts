@@ -3,6 +3,7 @@
  * region written with a comma ("Lyon, France"), and a nationality with its noun ("a Turkish
  * national").
  */
+import { isCountryName } from '../countries.js';
 import { G } from '../gazetteer.js';
 import { F_ALL_UPPER, F_FIRST_UPPER, F_NEWLINE_BEFORE, F_WORD, WordSet } from '../tokenizer.js';
 import { LOCATION, RULE_MARGIN, type RuleContext, type TokenSpan } from './context.js';
@@ -113,6 +114,49 @@ export function landformPlaces(ctx: RuleContext, spans: TokenSpan[]): void {
     spans[kept++] = span;
   }
   if (kept < spans.length) spans.length = kept;
+}
+
+/** Most lower-case words between the two halves of a country's name ("and the"). */
+const MAX_COUNTRY_JOINERS = 2;
+
+/**
+ * "Saint Vincent" + "Grenadines", "Turks" + "Caicos Islands": two neighbouring spans with only
+ * lower-case words between them ("and the") that together spell a country's name
+ * (`countries.ts`) are that country, one place.
+ */
+export function joinCountryNames(ctx: RuleContext, spans: TokenSpan[]): void {
+  const { tokens, text } = ctx;
+  let kept = 0;
+  for (const span of spans) {
+    const previous = spans[kept - 1];
+    const gap = previous ? span.first - previous.last - 1 : -1;
+    if (
+      previous &&
+      gap >= 1 &&
+      gap <= MAX_COUNTRY_JOINERS &&
+      !hasUpperOrBreak(ctx, previous.last + 1, span.first) &&
+      isCountryName(text, tokens.start[previous.first]!, tokens.end[span.last]!)
+    ) {
+      spans[kept - 1] = {
+        tag: LOCATION,
+        first: previous.first,
+        last: span.last,
+        margin: Math.min(previous.margin, span.margin),
+      };
+      continue;
+    }
+    spans[kept++] = span;
+  }
+  if (kept < spans.length) spans.length = kept;
+}
+
+/** Some token in `[from, to]` is capitalised, or a line break comes before one of `(from, to]`. */
+function hasUpperOrBreak(ctx: RuleContext, from: number, to: number): boolean {
+  for (let i = from; i <= to; i++) {
+    if (i < to && ctx.tokens.flags[i]! & (F_FIRST_UPPER | F_ALL_UPPER)) return true;
+    if (ctx.tokens.flags[i]! & F_NEWLINE_BEFORE) return true;
+  }
+  return false;
 }
 
 /**
