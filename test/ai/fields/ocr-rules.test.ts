@@ -368,3 +368,29 @@ test("a seller's name OCR split into two lines on one row is read left to right;
   ]);
   assert.equal(company, 'LIGHTROOM GALLERY, SDN BHD');
 });
+
+test('a lone small letter inside a name is a word OCR broke: the name scores lower and goes to review', async () => {
+  const company = async (name: string) =>
+    (
+      await extractFields(
+        page([
+          [60, 40, name],
+          [60, 84, 'NO 12, JALAN MAJU 3,'],
+          [60, 106, '81100 JOHOR BAHRU, JOHOR.'],
+        ]),
+        validateFields([
+          { name: 'company', type: 'string', position: 'top', expect: ['TRADING'], review_below: 0.8 },
+        ]),
+      )
+    ).fields.company!;
+  const broken = await company('Shel l ISNI PETRO TRADING');
+  const whole = await company('SHELL ISNI PETRO TRADING');
+  assert.equal(broken.status, 'needs_review');
+  assert.ok(broken.checks.some((c) => c.name === 'whole_words' && !c.passed));
+  assert.equal(whole.status, 'accepted');
+  assert.ok(whole.checks.some((c) => c.name === 'whole_words' && c.passed));
+  // A name all in small letters is not held to it: nothing sets its words apart.
+  assert.ok(
+    (await company('tan chay a yee trading')).checks.some((c) => c.name === 'whole_words' && c.passed),
+  );
+});

@@ -39,6 +39,14 @@ interface Candidate {
   readonly last?: number;
 }
 
+/**
+ * A one-letter lower-case word inside a name that has capitals (`Shel l ISNI PETRO`): print does
+ * not set a lone small letter between words, OCR does when it breaks a word, so the reading is doubtful however
+ * sure OCR was of each piece. Such a name's score is multiplied by BROKEN_WORD_FACTOR.
+ */
+const BROKEN_WORD = /(?:^|\s)\p{Ll}(?=\s|$)/u;
+const BROKEN_WORD_FACTOR = 0.85;
+
 /** Detected entities of one line (offsets into the line's text). */
 type LineFindings = readonly Finding[][];
 
@@ -335,14 +343,23 @@ function extractOne(
   if (FREE_TEXT_TYPES.has(spec.type)) {
     candidates = labelledText(spec, lines, labels);
     if (candidates.length === 0) candidates = unlabelledText(spec, lines, findings, anchors.get('top'));
-    candidates = candidates.map((c) => ({
-      ...c,
-      score:
-        c.score *
-        (labelList(spec.expect).length > 0 && spec.type !== 'address'
-          ? 0.9 + 0.1 * expectScore(lines[c.line]!.text, labelList(spec.expect))
-          : 1),
-    }));
+    candidates = candidates.map((c) => {
+      const broken =
+        spec.type !== 'address' &&
+        typeof c.value === 'string' &&
+        /\p{Lu}/u.test(c.value) &&
+        BROKEN_WORD.test(c.value);
+      return {
+        ...c,
+        score:
+          c.score *
+          (labelList(spec.expect).length > 0 && spec.type !== 'address'
+            ? 0.9 + 0.1 * expectScore(lines[c.line]!.text, labelList(spec.expect))
+            : 1) *
+          (broken ? BROKEN_WORD_FACTOR : 1),
+        checks: spec.type === 'address' ? c.checks : [...c.checks, { name: 'whole_words', passed: !broken }],
+      };
+    });
   } else {
     candidates = typedCandidates(spec, lines, labels);
     if (isBillTotal(spec)) {
