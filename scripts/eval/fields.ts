@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --fit-types date,money] [-- --second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
+// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --fit-types date,money] [-- --fit-engines native] [-- --second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
 // failure analysis; --gold-only skips OCR; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
@@ -62,7 +62,13 @@ const TESSERACT_ENGINES: ReadonlySet<string> = new Set(['native', 'vote', 'paddl
 const fitTypesArg = process.argv.indexOf('--fit-types');
 const fitTypes: ReadonlySet<string> | null =
   fitTypesArg > 0 ? new Set(process.argv[fitTypesArg + 1]!.split(',')) : null;
-const fit = process.argv.includes('--fit') || fitTypes !== null;
+// `--fit-engines native` pools those engines' dev readings with this run's when fitting.
+const fitEnginesArg = process.argv.indexOf('--fit-engines');
+const fitEngines: readonly Exclude<OcrEngineChoice, 'auto'>[] =
+  fitEnginesArg > 0
+    ? (process.argv[fitEnginesArg + 1]!.split(',') as Exclude<OcrEngineChoice, 'auto'>[])
+    : [];
+const fit = process.argv.includes('--fit') || fitTypes !== null || fitEngines.length > 0;
 // `--second-reading` reads text fields again (the tesseract CLI over each field's box), as
 // `veil fields --second-reading` does; off by default, as in `veil fields` and jobs.
 const second = process.argv.includes('--second-reading') ? await secondReadingOcr() : null;
@@ -265,9 +271,36 @@ if (fit) {
   const samples = [...outcomes.ocr, ...outcomes.gold]
     .filter((o) => dev.has(o.id) && o.found)
     .map((o) => ({ type: typeOf.get(o.field)!, raw: o.raw, right: o.right }));
+  // `--fit-engines native,...` adds those engines' readings of the dev half: one table serves
+  // every engine, and an engine that misreads more (tesseract) must pull the curve down too.
+  const engines = [engine ?? (await autoOcrEngine())];
+  for (const other of fitEngines) {
+    const reader = createOcr(other, languages ? { native: { languages } } : {});
+    for (const id of [...dev]) {
+      const gold = JSON.parse(readFileSync(`${root}key/${id}.json`, 'utf8')) as Gold;
+      const { doc } = await cachedParse(
+        readFileSync(`${root}img/${id}.jpg`),
+        { ocr: reader },
+        other,
+        languages,
+      );
+      const raw = await extractFields(doc, template, { rules: uncalibrated });
+      for (const field of FIELDS) {
+        const f = raw.fields[field]!;
+        if (f.value !== null)
+          samples.push({
+            type: typeOf.get(field)!,
+            raw: f.confidence,
+            right: correct(field, f.value, gold[field]),
+          });
+      }
+    }
+    await reader.close();
+    engines.push(other);
+  }
   const fitted = fitCalibration(
     samples.filter((s) => fitTypes === null || fitTypes.has(s.type)),
-    `SROIE receipts ${[...dev][0]}-${[...dev].at(-1)} (dev half), Veil's OCR (${engine ?? (await autoOcrEngine())}) and gold line boxes, receipt template v${template.version}`,
+    `SROIE receipts ${[...dev][0]}-${[...dev].at(-1)} (dev half), Veil's OCR (${engines.join(', ')}) and gold line boxes, receipt template v${template.version}`,
   );
   // `--fit-types` refits the types it names and keeps the shipped curves of the others.
   const table =

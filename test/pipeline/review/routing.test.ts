@@ -59,7 +59,7 @@ test('a failed test of the value routes the field whatever its confidence, in a 
   };
   assert.equal(reviewReasonOf(spec, result, 0.85), 'failed_check');
   assert.equal(
-    statusOf(spec, { value: result.value, confidence: 0.99, page: 1, box: null, checks }),
+    statusOf(spec, { value: '4111111111111112', confidence: 0.99, page: 1, box: null, checks }),
     'needs_review',
   );
   const evidenceOnly = checks.map((c) => ({ ...c, passed: c.name !== 'label' }));
