@@ -201,6 +201,7 @@ const EVIDENCE_CHECKS: ReadonlySet<string> = new Set([
   'arithmetic',
   'ocr_repaired',
   'whole_words',
+  'clean_marks',
 ]);
 
 /**

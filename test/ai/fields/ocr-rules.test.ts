@@ -15,6 +15,7 @@ import {
   type CalibrationSample,
 } from '../../../src/ai/fields/rules/calibration.js';
 import { createRuleExtractor } from '../../../src/ai/fields/rules/extract.js';
+import { hasBrokenWord, hasStrayMarks } from '../../../src/ai/fields/rules/print-doubt.js';
 import { layoutLines, trustedText, type LayoutLine } from '../../../src/ai/fields/rules/layout.js';
 import type { FieldSpec, Money } from '../../../src/ai/fields/spec.js';
 import { FIELD_TYPES } from '../../../src/ai/fields/spec.js';
@@ -393,4 +394,44 @@ test('a lone small letter inside a name is a word OCR broke: the name scores low
   assert.ok(
     (await company('tan chay a yee trading')).checks.some((c) => c.name === 'whole_words' && c.passed),
   );
+});
+
+test('marks print does not set in a name or address, and unbalanced brackets, are signs of a misreading', async () => {
+  for (const misread of [
+    '$117, Second Floor',
+    'BATANG BERJUNTA}',
+    'PERNIAGAAN ZHENG HU]',
+    'MR O.1.¥. SDN BHD',
+    '99SPEED MART S7BS19537-X) AIT',
+    'LOT 5 (JALAN',
+  ])
+    assert.equal(hasStrayMarks(misread), true, misread);
+  for (const printed of [
+    'AEON CO. (M) BHD',
+    "NO.59, JALAN D'SARA 9/5, 81750 JOHOR",
+    'RESTORAN A & W @ SETIA ALAM',
+    'No: 28, D’sara #3',
+  ])
+    assert.equal(hasStrayMarks(printed), false, printed);
+  assert.equal(hasBrokenWord('Shel l ISNI'), true);
+  assert.equal(hasBrokenWord('tan chay a yee'), false);
+  const spec = validateFields([
+    { name: 'company', type: 'string', position: 'top', expect: ['MART'], review_below: 0.8 },
+  ]);
+  const company = async (name: string) =>
+    (
+      await extractFields(
+        page([
+          [60, 40, name],
+          [60, 84, 'LOT 12, JALAN MAJU 3, 81100 JOHOR'],
+        ]),
+        spec,
+      )
+    ).fields.company!;
+  const stray = await company('99 SPEED MART S7BS19537-X) AIT');
+  const clean = await company('99 SPEED MART S/B');
+  assert.ok(stray.checks.some((c) => c.name === 'clean_marks' && !c.passed));
+  assert.ok(clean.checks.some((c) => c.name === 'clean_marks' && c.passed));
+  assert.ok(stray.confidence < clean.confidence, `${stray.confidence} < ${clean.confidence}`);
+  assert.equal(stray.status, 'needs_review');
 });

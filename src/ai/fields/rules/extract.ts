@@ -17,6 +17,7 @@ import {
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
 import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
+import { hasBrokenWord, hasStrayMarks } from './print-doubt.js';
 
 /**
  * Below this OCR confidence, a short word at the open end of a letterhead block is taken for a
@@ -39,13 +40,8 @@ interface Candidate {
   readonly last?: number;
 }
 
-/**
- * A one-letter lower-case word inside a name that has capitals (`Shel l ISNI PETRO`): print does
- * not set a lone small letter between words, OCR does when it breaks a word, so the reading is doubtful however
- * sure OCR was of each piece. Such a name's score is multiplied by BROKEN_WORD_FACTOR.
- */
-const BROKEN_WORD = /(?:^|\s)\p{Ll}(?=\s|$)/u;
-const BROKEN_WORD_FACTOR = 0.85;
+/** A letterhead value's score is multiplied by this for each sign that OCR made it (`print-doubt.ts`). */
+const PRINT_DOUBT_FACTOR = 0.85;
 
 /** Detected entities of one line (offsets into the line's text). */
 type LineFindings = readonly Finding[][];
@@ -343,12 +339,20 @@ function extractOne(
   if (FREE_TEXT_TYPES.has(spec.type)) {
     candidates = labelledText(spec, lines, labels);
     if (candidates.length === 0) candidates = unlabelledText(spec, lines, findings, anchors.get('top'));
+    // A letterhead value (a name or address, or text placed on top or holding expected words).
+    const letterhead =
+      spec.type === 'address' ||
+      spec.type === 'name' ||
+      spec.position === 'top' ||
+      labelList(spec.expect).length > 0;
     candidates = candidates.map((c) => {
-      const broken =
-        spec.type !== 'address' &&
-        typeof c.value === 'string' &&
-        /\p{Lu}/u.test(c.value) &&
-        BROKEN_WORD.test(c.value);
+      const text = typeof c.value === 'string' ? c.value : '';
+      const doubts: FieldCheck[] = letterhead
+        ? [
+            ...(spec.type === 'address' ? [] : [{ name: 'whole_words', passed: !hasBrokenWord(text) }]),
+            { name: 'clean_marks', passed: !hasStrayMarks(text) },
+          ]
+        : [];
       return {
         ...c,
         score:
@@ -356,8 +360,8 @@ function extractOne(
           (labelList(spec.expect).length > 0 && spec.type !== 'address'
             ? 0.9 + 0.1 * expectScore(lines[c.line]!.text, labelList(spec.expect))
             : 1) *
-          (broken ? BROKEN_WORD_FACTOR : 1),
-        checks: spec.type === 'address' ? c.checks : [...c.checks, { name: 'whole_words', passed: !broken }],
+          PRINT_DOUBT_FACTOR ** doubts.filter((d) => !d.passed).length,
+        checks: [...c.checks, ...doubts],
       };
     });
   } else {
