@@ -6,6 +6,7 @@ import { checkSecondReading, type FieldRegionReader } from './second-reading.js'
 import { sameFieldValue } from './types/index.js';
 import {
   DEFAULT_REVIEW_BELOW,
+  failedValueTest,
   sensitivityOf,
   type FieldResult,
   type FieldSpec,
@@ -31,7 +32,10 @@ export interface ExtractFieldsOptions {
   readonly secondReading?: FieldRegionReader;
 }
 
-/** The status a field's confidence and spec give it. */
+/**
+ * The status a field's confidence, checks and spec give it: the rule jobs route by
+ * (`reviewReasonOf`), so `veil fields` and a job send the same fields to review.
+ */
 export function statusOf(
   spec: FieldSpec,
   candidate: FieldCandidate | null,
@@ -40,6 +44,7 @@ export function statusOf(
   if (!candidate) return 'missing';
   if (spec.review === 'always') return 'needs_review';
   if (spec.review === 'never') return 'accepted';
+  if (failedValueTest(candidate.checks)) return 'needs_review';
   return candidate.confidence >= (spec.review_below ?? below) ? 'accepted' : 'needs_review';
 }
 

@@ -97,10 +97,10 @@ function checkable(spec: FieldSpec, candidate: FieldCandidate | null): boolean {
 /**
  * Checks the extractor's text fields against a second engine's reading of their own boxes: each
  * field read again gets its agreement and its confidence weighed by {@link weighAgreement}. No
- * check is added: the review router sends a field with a failed check to a person whatever its
- * confidence, and a disagreement is evidence to weigh, not a failed validation. A text field of a checked type that is not read
- * again (no reader, no box, a region that could not be read) is marked `unchecked` and keeps its
- * confidence; other fields are left as they are.
+ * check is added: a disagreement is evidence to weigh into the confidence, not a failed test of
+ * the value (which the review router sends to a person whatever its confidence: `failedValueTest`).
+ * A text field of a checked type that is not read again (no reader, no box, a region that could
+ * not be read) is marked `unchecked` and keeps its confidence; other fields are left as they are.
  *
  * @example
  * ```ts

@@ -180,6 +180,58 @@ export interface FieldCheck {
 }
 
 /**
+ * Checks that are evidence about a reading, not tests its value must pass: a label nearby, other
+ * places reading the same value, a detected entity, a currency mark, the bill's arithmetic. The
+ * extractor has already weighed each into the field's confidence (a date without a label scores
+ * lower), so one that did not hold is no reason for review beyond that confidence; a company
+ * printed once on a receipt never has `agreement`, and counting it would send every one to review.
+ */
+const EVIDENCE_CHECKS: ReadonlySet<string> = new Set([
+  'label',
+  'agreement',
+  'agreement:model',
+  'model',
+  'expected_words',
+  'layout:block',
+  'time_follows',
+  'order',
+  'currency',
+  'decimals',
+  'rounding',
+  'arithmetic',
+  'ocr_repaired',
+  'whole_words',
+  'clean_marks',
+]);
+
+/**
+ * Whether a check tests the value itself (its format, a check digit, a real calendar date, a
+ * required field present): one that fails sends the field to review whatever its confidence. Any
+ * check not known as evidence counts as such a test, so a new check routes until it is classed.
+ *
+ * @example
+ * ```ts
+ * isValueTest({ name: 'checksum:luhn', passed: false }); // true
+ * isValueTest({ name: 'label', passed: false }); // false: evidence, already in the confidence
+ * ```
+ */
+export function isValueTest(check: FieldCheck): boolean {
+  return !EVIDENCE_CHECKS.has(check.name) && !check.name.startsWith('entity:');
+}
+
+/**
+ * Whether a field failed a test of its value ({@link isValueTest}); failed evidence does not count.
+ *
+ * @example
+ * ```ts
+ * failedValueTest([{ name: 'format:date', passed: true }, { name: 'label', passed: false }]); // false
+ * ```
+ */
+export function failedValueTest(checks: readonly FieldCheck[]): boolean {
+  return checks.some((c) => !c.passed && isValueTest(c));
+}
+
+/**
  * `accepted` (confident), `needs_review` (a review task is open), `reviewed` (a person decided),
  * `unverified` (uncertain, and no person may see it or its task expired), `missing`.
  */

@@ -2,15 +2,23 @@
  * Which extracted fields a person should look at, and what the job returns for them. Pure
  * functions of the field specs, the extraction result and the review threshold.
  */
-import type { FieldResult, FieldSpec, FieldsResult, FieldStatus } from '../../ai/fields/spec.js';
+import {
+  failedValueTest,
+  type FieldResult,
+  type FieldSpec,
+  type FieldsResult,
+  type FieldStatus,
+} from '../../ai/fields/spec.js';
 
-/** Why a field goes to review: its confidence, a failed check, or its spec says always. */
+/** Why a field goes to review: its confidence, a failed test of its value, or its spec says always. */
 export type ReviewReason = 'low_confidence' | 'failed_check' | 'always';
 
 /**
  * Why `result` needs a person, or null when it does not: `review: never` and missing fields never
- * do; `review: always` always does; otherwise a failed check or a confidence below the spec's
- * `review_below` (else `below`, the tenant policy's or the default threshold).
+ * do; `review: always` always does; otherwise a failed test of the value (a format, a check digit:
+ * `failedValueTest`; failed evidence such as a missing label is already in the confidence) or a
+ * confidence below the spec's `review_below` (else `below`, the tenant policy's or the default
+ * threshold).
  *
  * @example
  * ```ts
@@ -20,7 +28,7 @@ export type ReviewReason = 'low_confidence' | 'failed_check' | 'always';
 export function reviewReasonOf(spec: FieldSpec, result: FieldResult, below: number): ReviewReason | null {
   if (spec.review === 'never' || result.value === null) return null;
   if (spec.review === 'always') return 'always';
-  if (result.checks.some((c) => !c.passed)) return 'failed_check';
+  if (failedValueTest(result.checks)) return 'failed_check';
   return result.confidence < (spec.review_below ?? below) ? 'low_confidence' : null;
 }
 

@@ -15,6 +15,7 @@ import {
   type CalibrationSample,
 } from '../../../src/ai/fields/rules/calibration.js';
 import { createRuleExtractor } from '../../../src/ai/fields/rules/extract.js';
+import { hasBrokenWord, hasStrayMarks } from '../../../src/ai/fields/rules/print-doubt.js';
 import { layoutLines, trustedText, type LayoutLine } from '../../../src/ai/fields/rules/layout.js';
 import type { FieldSpec, Money } from '../../../src/ai/fields/spec.js';
 import { FIELD_TYPES } from '../../../src/ai/fields/spec.js';
@@ -367,4 +368,70 @@ test("a seller's name OCR split into two lines on one row is read left to right;
     [20, 400, 'TOTAL 9.00'],
   ]);
   assert.equal(company, 'LIGHTROOM GALLERY, SDN BHD');
+});
+
+test('a lone small letter inside a name is a word OCR broke: the name scores lower and goes to review', async () => {
+  const company = async (name: string) =>
+    (
+      await extractFields(
+        page([
+          [60, 40, name],
+          [60, 84, 'NO 12, JALAN MAJU 3,'],
+          [60, 106, '81100 JOHOR BAHRU, JOHOR.'],
+        ]),
+        validateFields([
+          { name: 'company', type: 'string', position: 'top', expect: ['TRADING'], review_below: 0.8 },
+        ]),
+      )
+    ).fields.company!;
+  const broken = await company('Shel l ISNI PETRO TRADING');
+  const whole = await company('SHELL ISNI PETRO TRADING');
+  assert.equal(broken.status, 'needs_review');
+  assert.ok(broken.checks.some((c) => c.name === 'whole_words' && !c.passed));
+  assert.equal(whole.status, 'accepted');
+  assert.ok(whole.checks.some((c) => c.name === 'whole_words' && c.passed));
+  // A name all in small letters is not held to it: nothing sets its words apart.
+  assert.ok(
+    (await company('tan chay a yee trading')).checks.some((c) => c.name === 'whole_words' && c.passed),
+  );
+});
+
+test('marks print does not set in a name or address, and unbalanced brackets, are signs of a misreading', async () => {
+  for (const misread of [
+    '$117, Second Floor',
+    'BATANG BERJUNTA}',
+    'PERNIAGAAN ZHENG HU]',
+    'MR O.1.¥. SDN BHD',
+    '99SPEED MART S7BS19537-X) AIT',
+    'LOT 5 (JALAN',
+  ])
+    assert.equal(hasStrayMarks(misread), true, misread);
+  for (const printed of [
+    'AEON CO. (M) BHD',
+    "NO.59, JALAN D'SARA 9/5, 81750 JOHOR",
+    'RESTORAN A & W @ SETIA ALAM',
+    'No: 28, D’sara #3',
+  ])
+    assert.equal(hasStrayMarks(printed), false, printed);
+  assert.equal(hasBrokenWord('Shel l ISNI'), true);
+  assert.equal(hasBrokenWord('tan chay a yee'), false);
+  const spec = validateFields([
+    { name: 'company', type: 'string', position: 'top', expect: ['MART'], review_below: 0.8 },
+  ]);
+  const company = async (name: string) =>
+    (
+      await extractFields(
+        page([
+          [60, 40, name],
+          [60, 84, 'LOT 12, JALAN MAJU 3, 81100 JOHOR'],
+        ]),
+        spec,
+      )
+    ).fields.company!;
+  const stray = await company('99 SPEED MART S7BS19537-X) AIT');
+  const clean = await company('99 SPEED MART S/B');
+  assert.ok(stray.checks.some((c) => c.name === 'clean_marks' && !c.passed));
+  assert.ok(clean.checks.some((c) => c.name === 'clean_marks' && c.passed));
+  assert.ok(stray.confidence < clean.confidence, `${stray.confidence} < ${clean.confidence}`);
+  assert.equal(stray.status, 'needs_review');
 });

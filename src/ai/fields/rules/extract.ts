@@ -17,6 +17,7 @@ import {
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, type LabelHit } from './labels.js';
 import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
+import { hasBrokenWord, hasStrayMarks } from './print-doubt.js';
 
 /**
  * Below this OCR confidence, a short word at the open end of a letterhead block is taken for a
@@ -38,6 +39,9 @@ interface Candidate {
   /** The last line a value printed over several lines takes (a name on two or three lines). */
   readonly last?: number;
 }
+
+/** A letterhead value's score is multiplied by this for each sign that OCR made it (`print-doubt.ts`). */
+const PRINT_DOUBT_FACTOR = 0.85;
 
 /** Detected entities of one line (offsets into the line's text). */
 type LineFindings = readonly Finding[][];
@@ -335,14 +339,31 @@ function extractOne(
   if (FREE_TEXT_TYPES.has(spec.type)) {
     candidates = labelledText(spec, lines, labels);
     if (candidates.length === 0) candidates = unlabelledText(spec, lines, findings, anchors.get('top'));
-    candidates = candidates.map((c) => ({
-      ...c,
-      score:
-        c.score *
-        (labelList(spec.expect).length > 0 && spec.type !== 'address'
-          ? 0.9 + 0.1 * expectScore(lines[c.line]!.text, labelList(spec.expect))
-          : 1),
-    }));
+    // A letterhead value (a name or address, or text placed on top or holding expected words).
+    const letterhead =
+      spec.type === 'address' ||
+      spec.type === 'name' ||
+      spec.position === 'top' ||
+      labelList(spec.expect).length > 0;
+    candidates = candidates.map((c) => {
+      const text = typeof c.value === 'string' ? c.value : '';
+      const doubts: FieldCheck[] = letterhead
+        ? [
+            ...(spec.type === 'address' ? [] : [{ name: 'whole_words', passed: !hasBrokenWord(text) }]),
+            { name: 'clean_marks', passed: !hasStrayMarks(text) },
+          ]
+        : [];
+      return {
+        ...c,
+        score:
+          c.score *
+          (labelList(spec.expect).length > 0 && spec.type !== 'address'
+            ? 0.9 + 0.1 * expectScore(lines[c.line]!.text, labelList(spec.expect))
+            : 1) *
+          PRINT_DOUBT_FACTOR ** doubts.filter((d) => !d.passed).length,
+        checks: [...c.checks, ...doubts],
+      };
+    });
   } else {
     candidates = typedCandidates(spec, lines, labels);
     if (isBillTotal(spec)) {
