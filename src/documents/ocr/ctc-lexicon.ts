@@ -151,7 +151,8 @@ export function lexiconCorrected(
     const ceiling = i + 1 < words.length ? words[i + 1]!.first : line.steps;
     if (word.confidence < options.below) {
       const best = bestLexiconWord(core.chars, line, lexicon, options, floor, ceiling);
-      if (best !== undefined) return { ...word, text: `${core.before}${best}${core.after}` };
+      if (best !== undefined)
+        return { ...word, text: `${core.before}${best}${afterWord(word, core, best, line, floor, ceiling)}` };
     }
     const runs = letterRuns(core.chars);
     if (runs.length === 1 && runs[0]!.length === core.chars.length) return word;
@@ -177,6 +178,29 @@ export function lexiconCorrected(
     }
     return changed ? { ...word, text: `${core.before}${text.join('')}${core.after}` } : word;
   });
+}
+
+/**
+ * The punctuation after a word's replacement: without its first character when the model finds
+ * the lexicon word likelier alone than followed by it (a closing `I` read as `!` in `BERJUNTA!`
+ * is the lexicon word's last letter, not a mark after it).
+ */
+function afterWord(
+  word: DecodedWord,
+  core: { chars: DecodedChar[]; after: string },
+  best: string,
+  line: CtcLine,
+  floor: number,
+  ceiling: number,
+): string {
+  if (core.after === '') return '';
+  const mark = word.chars[word.chars.indexOf(core.chars.at(-1)!) + 1]!;
+  const from = Math.max(floor, core.chars[0]!.first - EDGE_STEPS);
+  const to = Math.min(ceiling, mark.last + 1 + EDGE_STEPS);
+  const upper = best.toUpperCase();
+  return ctcLogLikelihood(line, from, to, upper) > ctcLogLikelihood(line, from, to, upper + mark.text)
+    ? core.after.slice(mark.text.length)
+    : core.after;
 }
 
 /** The shortest run of letters inside a longer word that is checked against the lexicon on its own. */
