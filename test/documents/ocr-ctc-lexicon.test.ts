@@ -9,7 +9,7 @@ import {
 import { ctcWords, dictionaryClasses } from '../../src/documents/ocr/paddle-decode.js';
 
 // Classes: 0 blank, then the dictionary's characters, then the space.
-const classes = dictionaryClasses(['A', 'N', 'a', 's', '0', '1', '8', 'O'].join('\n'));
+const classes = dictionaryClasses(['A', 'N', 'a', 's', '0', '1', '8', 'O', 'I', '!'].join('\n'));
 const at = (char: string): number => classes.text.indexOf(char);
 
 /** A line of class probabilities, one map (character to probability; '' is the blank) per step. */
@@ -91,6 +91,28 @@ describe('lexicon correction of low-confidence words', () => {
       ['aa'],
     );
   });
+  test('a closing mark the lexicon word takes as its last letter is dropped', () => {
+    // 'AsN!': the model saw an 'I' (0.35) where it read the '!' (0.6) that ends the word.
+    const marked = line([
+      { A: 0.9, '': 0.1 },
+      { '': 1 },
+      { s: 0.6, A: 0.3, '': 0.1 },
+      { '': 1 },
+      { N: 0.95, '': 0.05 },
+      { '': 1 },
+      { '!': 0.6, I: 0.35, '': 0.05 },
+    ]);
+    const words = ctcWords(marked.probabilities, marked.steps, classes);
+    assert.deepEqual(
+      words.map((w) => w.text),
+      ['AsN!'],
+    );
+    assert.deepEqual(
+      lexiconCorrected(words, marked, new Set(['AANI']), { below: 0.9, margin: 1 }).map((w) => w.text),
+      ['AANI'],
+    );
+  });
+
   test('a run of letters the model ran together with a number is corrected on its own steps', () => {
     // '1AsN': a house number glued to an unsure word; the word as a whole is no lexicon word.
     const glued = line([
