@@ -72,8 +72,8 @@ function wordDistance(token: string, word: string): number {
  * confusions are folded (`SDN 8HD`), or one letter off it, are written as that word: one letter
  * misread in a word of five letters or more (`PERNIAGAAR`), or in one short word of a phrase whose
  * other words match (`SON BHD`). Tokens only ever change into words the template names. A token
- * in `sure` (upper case: read with confidence, or from a text layer) keeps a letter that differs:
- * what was read surely is what the document prints (`AVEVUE` stays), though OCR's digit-for-letter
+ * in `sure` (upper case: one OCR read with near certainty) keeps a letter that differs: what was
+ * read surely is what the document prints (`AVEVUE` stays), though OCR's digit-for-letter
  * confusions are still folded and a dropped letter is still restored.
  *
  * @example
