@@ -1,10 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ctcLogLikelihood, lexiconCorrected, numbersCorrected } from '../../src/documents/ocr/ctc-lexicon.js';
+import {
+  ctcLogLikelihood,
+  lettersCorrected,
+  lexiconCorrected,
+  numbersCorrected,
+} from '../../src/documents/ocr/ctc-lexicon.js';
 import { ctcWords, dictionaryClasses } from '../../src/documents/ocr/paddle-decode.js';
 
 // Classes: 0 blank, then the dictionary's characters, then the space.
-const classes = dictionaryClasses(['A', 'N', 'a', 's', '0', '1', '8', 'O'].join('\n'));
+const classes = dictionaryClasses(['A', 'N', 'a', 's', '0', '1', '8', 'O', 'I', '!'].join('\n'));
 const at = (char: string): number => classes.text.indexOf(char);
 
 /** A line of class probabilities, one map (character to probability; '' is the blank) per step. */
@@ -86,6 +91,45 @@ describe('lexicon correction of low-confidence words', () => {
       ['aa'],
     );
   });
+  test('a closing mark the lexicon word takes as its last letter is dropped', () => {
+    // 'AsN!': the model saw an 'I' (0.35) where it read the '!' (0.6) that ends the word.
+    const marked = line([
+      { A: 0.9, '': 0.1 },
+      { '': 1 },
+      { s: 0.6, A: 0.3, '': 0.1 },
+      { '': 1 },
+      { N: 0.95, '': 0.05 },
+      { '': 1 },
+      { '!': 0.6, I: 0.35, '': 0.05 },
+    ]);
+    const words = ctcWords(marked.probabilities, marked.steps, classes);
+    assert.deepEqual(
+      words.map((w) => w.text),
+      ['AsN!'],
+    );
+    assert.deepEqual(
+      lexiconCorrected(words, marked, new Set(['AANI']), { below: 0.9, margin: 1 }).map((w) => w.text),
+      ['AANI'],
+    );
+  });
+
+  test('a run of letters the model ran together with a number is corrected on its own steps', () => {
+    // '1AsN': a house number glued to an unsure word; the word as a whole is no lexicon word.
+    const glued = line([
+      { '1': 0.99, '': 0.01 },
+      { '': 1 },
+      { A: 0.9, '': 0.1 },
+      { '': 0.9, A: 0.1 },
+      { s: 0.6, A: 0.3, '': 0.1 },
+      { '': 1 },
+      { N: 0.95, '': 0.05 },
+    ]);
+    const words = ctcWords(glued.probabilities, glued.steps, classes);
+    assert.deepEqual(
+      lexiconCorrected(words, glued, new Set(['AAN']), { below: 0.9, margin: 1 }).map((w) => w.text),
+      ['1AAN'],
+    );
+  });
 });
 
 describe('a letter among the digits of a number', () => {
@@ -117,6 +161,59 @@ describe('a letter among the digits of a number', () => {
     assert.deepEqual(
       numbersCorrected(words, postcode, { below: 0.5, margin: 1 }).map((w) => w.text),
       ['8110O'],
+    );
+  });
+});
+
+describe('a digit among the letters of a word', () => {
+  // 'A0N': the middle character read as a zero, with the letters O and A together likelier.
+  const steps = (middle: Record<string, number>) =>
+    line([{ A: 0.99, '': 0.01 }, { '': 1 }, middle, { '': 1 }, { N: 0.99, '': 0.01 }]);
+
+  test('becomes the likeliest letter when the letters outweigh the digits at its step', () => {
+    const word = steps({ '0': 0.45, O: 0.35, A: 0.15, '': 0.05 });
+    const read = ctcWords(word.probabilities, word.steps, classes);
+    assert.deepEqual(
+      read.map((w) => w.text),
+      ['A0N'],
+    );
+    assert.deepEqual(
+      lettersCorrected(read, word, { below: 0.9, margin: 1 }).map((w) => w.text),
+      ['AON'],
+    );
+  });
+
+  test('stays when the digits outweigh the letters, or when it was read with confidence', () => {
+    const digit = steps({ '0': 0.45, '1': 0.2, O: 0.3, '': 0.05 });
+    const read = ctcWords(digit.probabilities, digit.steps, classes);
+    assert.deepEqual(
+      lettersCorrected(read, digit, { below: 0.9, margin: 1 }).map((w) => w.text),
+      ['A0N'],
+    );
+    const sure = steps({ '0': 0.45, O: 0.35, A: 0.15, '': 0.05 });
+    assert.deepEqual(
+      lettersCorrected(ctcWords(sure.probabilities, sure.steps, classes), sure, {
+        below: 0.4,
+        margin: 1,
+      }).map((w) => w.text),
+      ['A0N'],
+    );
+  });
+
+  test('a word with two digits is a code and stays', () => {
+    const code = line([
+      { A: 0.99, '': 0.01 },
+      { '': 1 },
+      { '1': 0.99, '': 0.01 },
+      { '': 1 },
+      { '0': 0.45, O: 0.35, A: 0.15, '': 0.05 },
+      { '': 1 },
+      { N: 0.99, '': 0.01 },
+    ]);
+    const read = ctcWords(code.probabilities, code.steps, classes);
+    assert.deepEqual(
+      lettersCorrected(read, code, { below: 0.9, margin: 1 }).map((w) => w.text),
+      ['A10N'],
     );
   });
 });

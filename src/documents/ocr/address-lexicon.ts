@@ -1,8 +1,10 @@
+import { MALAYSIAN_PLACE_WORDS } from './place-names.js';
 /**
  * Words of Malaysian postal addresses and receipt letterheads, from general knowledge (never from
  * evaluation receipts): the words that make up street and area names, the states and federal
  * territories with their honorific titles, the state capitals, and the words of company names and
- * receipt headings. PP-OCR's low-confidence readings are checked against it (`ctc-lexicon.ts`).
+ * receipt headings; and the words of the country's town names (`place-names.ts`, a gazetteer).
+ * PP-OCR's low-confidence readings are checked against it (`ctc-lexicon.ts`).
  */
 export const ADDRESS_LEXICON: ReadonlySet<string> = new Set(
   `
@@ -22,7 +24,8 @@ export const ADDRESS_LEXICON: ReadonlySet<string> = new Set(
   TAX INVOICE RECEIPT SIMPLIFIED CASH TOTAL
 `
     .trim()
-    .split(/\s+/),
+    .split(/\s+/)
+    .concat(MALAYSIAN_PLACE_WORDS),
 );
 
 /** Which lexicon PP-OCR's doubtful readings are checked against: `VEIL_OCR_LEXICON`. */

@@ -128,6 +128,9 @@ function classIndex(classes: Classes): Map<string, number> {
  * `options.margin`, the prior odds of a known word): `Kawassn` becomes `KAWASAN` when the model
  * saw an `A` where it read an `s`, never because the letters are alike. Punctuation around a word
  * is kept; the replacement takes the reading's case (capitals, lower case or a capital first).
+ * A word the model ran together with a number or punctuation (`7/4Kawassn`, `ahru,Johor`) is
+ * checked run by run: each run of at least three letters read with low confidence is corrected
+ * on its own steps.
  *
  * @example
  * ```ts
@@ -141,30 +144,101 @@ export function lexiconCorrected(
   options: CorrectionOptions,
 ): DecodedWord[] {
   return words.map((word, i) => {
-    if (word.confidence >= options.below) return word;
     const core = coreOf(word.chars);
     if (core === undefined) return word;
-    const read = core.chars.map((c) => c.text).join('');
-    const upper = read.toUpperCase();
-    if (lexicon.has(upper) || !/\p{L}/u.test(upper)) return word;
-    const from = Math.max(i > 0 ? words[i - 1]!.last + 1 : 0, core.chars[0]!.first - EDGE_STEPS);
-    const to = Math.min(
-      i + 1 < words.length ? words[i + 1]!.first : line.steps,
-      core.chars.at(-1)!.last + 1 + EDGE_STEPS,
-    );
-    const own = ctcLogLikelihood(line, from, to, upper);
-    let best: { text: string; score: number } | undefined;
-    for (const candidate of lexicon) {
-      if (Math.abs(candidate.length - upper.length) > MAX_LENGTH_CHANGE) continue;
-      const floor = Math.max(own - options.margin, best?.score ?? -Infinity);
-      const score = ctcLogLikelihood(line, from, to, candidate, floor);
-      if (score > -Infinity && score >= own - options.margin && (best === undefined || score > best.score))
-        best = { text: candidate, score };
+    // Steps the word's alternatives may use: up to EDGE_STEPS beyond its characters, short of its neighbours'.
+    const floor = i > 0 ? words[i - 1]!.last + 1 : 0;
+    const ceiling = i + 1 < words.length ? words[i + 1]!.first : line.steps;
+    if (word.confidence < options.below) {
+      const best = bestLexiconWord(core.chars, line, lexicon, options, floor, ceiling);
+      if (best !== undefined)
+        return { ...word, text: `${core.before}${best}${afterWord(word, core, best, line, floor, ceiling)}` };
     }
-    if (best === undefined) return word;
-    const text = `${core.before}${inCaseOf(read, best.text)}${core.after}`;
-    return { ...word, text };
+    const runs = letterRuns(core.chars);
+    if (runs.length === 1 && runs[0]!.length === core.chars.length) return word;
+    let changed = false;
+    const text = core.chars.map((c) => c.text);
+    for (const run of runs) {
+      const chars = run.map((k) => core.chars[k]!);
+      const confidence = chars.reduce((sum, c) => sum + c.probability, 0) / chars.length;
+      if (chars.length < MIN_LETTER_RUN || confidence >= options.below) continue;
+      const before = core.chars[run[0]! - 1];
+      const after = core.chars[run.at(-1)! + 1];
+      const best = bestLexiconWord(
+        chars,
+        line,
+        lexicon,
+        options,
+        before === undefined ? floor : before.last + 1,
+        after === undefined ? ceiling : after.first,
+      );
+      if (best === undefined) continue;
+      run.forEach((k, n) => (text[k] = n === 0 ? best : ''));
+      changed = true;
+    }
+    return changed ? { ...word, text: `${core.before}${text.join('')}${core.after}` } : word;
   });
+}
+
+/**
+ * The punctuation after a word's replacement: without its first character when the model finds
+ * the lexicon word likelier alone than followed by it (a closing `I` read as `!` in `BERJUNTA!`
+ * is the lexicon word's last letter, not a mark after it).
+ */
+function afterWord(
+  word: DecodedWord,
+  core: { chars: DecodedChar[]; after: string },
+  best: string,
+  line: CtcLine,
+  floor: number,
+  ceiling: number,
+): string {
+  if (core.after === '') return '';
+  const mark = word.chars[word.chars.indexOf(core.chars.at(-1)!) + 1]!;
+  const from = Math.max(floor, core.chars[0]!.first - EDGE_STEPS);
+  const to = Math.min(ceiling, mark.last + 1 + EDGE_STEPS);
+  const upper = best.toUpperCase();
+  return ctcLogLikelihood(line, from, to, upper) > ctcLogLikelihood(line, from, to, upper + mark.text)
+    ? core.after.slice(mark.text.length)
+    : core.after;
+}
+
+/** The shortest run of letters inside a longer word that is checked against the lexicon on its own. */
+const MIN_LETTER_RUN = 3;
+
+/**
+ * The lexicon word (in the reading's case) the model finds likeliest in the steps of `chars`,
+ * widened by up to EDGE_STEPS on either side within `floor` and `ceiling`, if one is within
+ * `options.margin` of the reading; nothing when the reading is itself a lexicon word or holds no letter.
+ */
+function bestLexiconWord(
+  chars: readonly DecodedChar[],
+  line: CtcLine,
+  lexicon: ReadonlySet<string>,
+  options: CorrectionOptions,
+  floor: number,
+  ceiling: number,
+): string | undefined {
+  const read = chars.map((c) => c.text).join('');
+  const upper = read.toUpperCase();
+  if (lexicon.has(upper) || !/\p{L}/u.test(upper)) return undefined;
+  const from = Math.max(floor, chars[0]!.first - EDGE_STEPS);
+  const to = Math.min(ceiling, chars.at(-1)!.last + 1 + EDGE_STEPS);
+  const own = ctcLogLikelihood(line, from, to, upper);
+  let best: { text: string; score: number } | undefined;
+  for (const candidate of lexicon) {
+    if (Math.abs(candidate.length - upper.length) > MAX_LENGTH_CHANGE) continue;
+    const bar = Math.max(own - options.margin, best?.score ?? -Infinity);
+    const score = ctcLogLikelihood(line, from, to, candidate, bar);
+    if (score > -Infinity && score >= own - options.margin && (best === undefined || score > best.score))
+      best = { text: candidate, score };
+  }
+  return best === undefined ? undefined : inCaseOf(read, best.text);
+}
+
+/** The indices of each run of letters in a word's characters. */
+function letterRuns(chars: readonly DecodedChar[]): number[][] {
+  return runsOf(chars, (c) => /^\p{L}$/u.test(c.text));
 }
 
 /** A word's letters and digits between its leading and trailing punctuation. */
@@ -250,12 +324,78 @@ export function numbersCorrected(
   });
 }
 
+/** A word with at least this many letters and one digit among them is read as a word (`0.I.Y.`). */
+const MIN_WORD_LETTERS = 2;
+
+/**
+ * A line's words with the one digit among letters (`0.I.Y.` for `D.I.Y.`) replaced by the letter
+ * the model found likeliest in its place, when the digit was read with a probability below
+ * `options.below`, the model's letters together outweigh its digits at that step (it saw a letter,
+ * only not which), and it finds the lettered word about as likely (within `options.margin`,
+ * natural log). A word with two digits or more is a number or a code, and is left alone.
+ *
+ * @example
+ * ```ts
+ * lettersCorrected(words, line, { below: 0.9, margin: 4 }); // '0.I.Y.' -> 'D.I.Y.'
+ * ```
+ */
+export function lettersCorrected(
+  words: readonly DecodedWord[],
+  line: CtcLine,
+  options: CorrectionOptions,
+): DecodedWord[] {
+  const width = line.classes.text.length;
+  const isLetter = (c: number): boolean => /^\p{L}$/u.test(line.classes.text[c]!);
+  const isDigit = (c: number): boolean => /^\p{N}$/u.test(line.classes.text[c]!);
+  return words.map((word) => {
+    const digits = word.chars.flatMap((c, i) => (/^\p{N}$/u.test(c.text) ? [i] : []));
+    const letterCount = word.chars.filter((c) => /^\p{L}$/u.test(c.text)).length;
+    if (digits.length !== 1 || letterCount < MIN_WORD_LETTERS) return word;
+    const at = digits[0]!;
+    const digit = word.chars[at]!;
+    if (digit.probability >= options.below) return word;
+    // The step where the model was surest of the digit: the letters' share is judged there.
+    const own = classIndex(line.classes).get(digit.text)!;
+    let peak = digit.first;
+    for (let t = digit.first + 1; t <= digit.last; t++)
+      if (line.probabilities[t * width + own]! > line.probabilities[peak * width + own]!) peak = t;
+    let letters = 0;
+    let numbers = 0;
+    let best = { letter: -1, p: 0 };
+    for (const c of line.classes.allowed) {
+      const p = line.probabilities[peak * width + c]!;
+      if (isDigit(c)) numbers += p;
+      else if (isLetter(c)) {
+        letters += p;
+        if (p > best.p) best = { letter: c, p };
+      }
+    }
+    if (letters <= numbers || best.letter < 0) return word;
+    const from = Math.max(0, word.first - 1);
+    const to = Math.min(line.steps, word.last + 2);
+    const letter = line.classes.text[best.letter]!;
+    const chars = word.chars.map((c, i) => (i === at ? { ...c, text: letter, probability: best.p } : c));
+    const candidate = chars.map((c) => c.text).join('');
+    if (
+      ctcLogLikelihood(line, from, to, candidate) <
+      ctcLogLikelihood(line, from, to, word.text) - options.margin
+    )
+      return word;
+    return { ...word, text: candidate, chars };
+  });
+}
+
 /** The indices of each run of letters and digits in a word's characters. */
 function alnumRuns(chars: readonly DecodedChar[]): number[][] {
+  return runsOf(chars, (c) => /^[\p{L}\p{N}]$/u.test(c.text));
+}
+
+/** The indices of each run of characters `inRun` accepts. */
+function runsOf(chars: readonly DecodedChar[], inRun: (c: DecodedChar) => boolean): number[][] {
   const runs: number[][] = [];
   let run: number[] = [];
   chars.forEach((c, i) => {
-    if (/^[\p{L}\p{N}]$/u.test(c.text)) run.push(i);
+    if (inRun(c)) run.push(i);
     else if (run.length > 0) {
       runs.push(run);
       run = [];

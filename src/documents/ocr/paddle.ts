@@ -11,7 +11,7 @@ import { withDeadline } from '../limits.js';
 import type { Box } from '../model.js';
 import type { OcrEngine, OcrResult, OcrRunOptions, OcrWord } from './engine.js';
 import { lexiconOption } from './address-lexicon.js';
-import { lexiconCorrected, numbersCorrected } from './ctc-lexicon.js';
+import { lettersCorrected, lexiconCorrected, numbersCorrected } from './ctc-lexicon.js';
 import { ctcWords, dictionaryClasses, type Classes, type DecodedChar } from './paddle-decode.js';
 import { readingLines, rectangle, textRegions, type TextRegion } from './paddle-detect.js';
 
@@ -413,7 +413,8 @@ async function recognizeLine(
     return false;
   };
   const ctc = { probabilities: output.data as Float32Array, steps, classes: models.classes };
-  let decoded = numbersCorrected(ctcWords(ctc.probabilities, steps, models.classes, apart), ctc, CORRECTION);
+  const read = ctcWords(ctc.probabilities, steps, models.classes, apart);
+  let decoded = lettersCorrected(numbersCorrected(read, ctc, CORRECTION), ctc, CORRECTION);
   if (lexicon) decoded = lexiconCorrected(decoded, ctc, lexicon, CORRECTION);
   return decoded.map((word) => {
     const from = Math.max(0, word.first - 0.5) * step;

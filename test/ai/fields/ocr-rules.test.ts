@@ -96,6 +96,18 @@ test('expected words come back one misread letter off, or one dropped letter off
   );
 });
 
+test('a token read surely keeps its letters; digit confusions and a dropped letter are still undone', () => {
+  const sure = new Set(['AVEVUE', 'SON', '8HD', 'PERINDUSTIAN']);
+  assert.equal(restoreExpectedWords("D'SARA AVEVUE", ['AVENUE']), "D'SARA AVENUE");
+  assert.equal(restoreExpectedWords("D'SARA AVEVUE", ['AVENUE'], sure), "D'SARA AVEVUE");
+  assert.equal(restoreExpectedWords('ACME SON BHD', ['SDN BHD'], sure), 'ACME SON BHD');
+  assert.equal(restoreExpectedWords('ACME SDN 8HD', ['SDN BHD'], sure), 'ACME SDN BHD');
+  assert.equal(
+    restoreExpectedWords('KAWASAN PERINDUSTIAN', ['PERINDUSTRIAN'], sure),
+    'KAWASAN PERINDUSTRIAN',
+  );
+});
+
 test('specks OCR gives (almost) no confidence are trimmed from the ends of a line, never from inside it', () => {
   const line = (words: readonly (readonly [string, number])[]): LayoutLine => {
     let text = '';

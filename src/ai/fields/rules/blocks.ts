@@ -71,14 +71,21 @@ function wordDistance(token: string, word: string): number {
  * letter it stands for (`SET1A`), and tokens that read as an expected word or phrase once OCR's
  * confusions are folded (`SDN 8HD`), or one letter off it, are written as that word: one letter
  * misread in a word of five letters or more (`PERNIAGAAR`), or in one short word of a phrase whose
- * other words match (`SON BHD`). Tokens only ever change into words the template names.
+ * other words match (`SON BHD`). Tokens only ever change into words the template names. A token
+ * in `sure` (upper case: one OCR read with near certainty) keeps a letter that differs: what was
+ * read surely is what the document prints (`AVEVUE` stays), though OCR's digit-for-letter
+ * confusions are still folded and a dropped letter is still restored.
  *
  * @example
  * ```ts
  * restoreExpectedWords('ACME SON 8HD', ['SDN BHD']); // 'ACME SDN BHD'
  * ```
  */
-export function restoreExpectedWords(text: string, expected: readonly string[]): string {
+export function restoreExpectedWords(
+  text: string,
+  expected: readonly string[],
+  sure: ReadonlySet<string> = new Set(),
+): string {
   const repaired = repairWords(text);
   const toks = tokens(repaired);
   const replacement = new Map<number, string>();
@@ -89,7 +96,12 @@ export function restoreExpectedWords(text: string, expected: readonly string[]):
   for (const words of phrases) {
     for (let i = 0; i + words.length <= toks.length; i++) {
       if (words.some((_, k) => replacement.has(i + k))) continue;
-      const distances = words.map((w, k) => wordDistance(toks[i + k]!.text, w));
+      const distances = words.map((w, k) => {
+        const distance = wordDistance(toks[i + k]!.text, w);
+        // A letter read surely is the print's; a letter dropped is not covered by the confidence.
+        const token = toks[i + k]!.text;
+        return distance === 1 && token.length === w.length && sure.has(token.toUpperCase()) ? 2 : distance;
+      });
       const edits = distances.reduce((sum, d) => sum + d, 0);
       // A two-letter word alone ("NO") is taken only before a number ("NQ.12"), where it is a house number's.
       const beforeNumber = /^\.?\s?\d/.test(repaired.slice(toks[i + words.length - 1]!.end));

@@ -15,7 +15,7 @@ import {
   restoreExpectedWords,
 } from './blocks.js';
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
-import { findLabels, spoilt, type LabelHit } from './labels.js';
+import { findLabels, spoilt, tokens, type LabelHit } from './labels.js';
 import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
 import { hasBrokenWord, hasStrayMarks } from './print-doubt.js';
 
@@ -24,6 +24,28 @@ import { hasBrokenWord, hasStrayMarks } from './print-doubt.js';
  * speck: opening a name's line (`on . ACME SDN BHD`) or closing an address (`... DARUL EHSAN U`).
  */
 const BLOCK_SPECK_CONFIDENCE = 0.5;
+
+/**
+ * OCR confidence from which a word is taken as read surely, its letters the print's and not a
+ * misreading for the rules to restore: nearly certain, above the 0.95 under which PP-OCR already
+ * checks a word against its lexicon by the model's own probabilities (`ctc-lexicon.ts`).
+ */
+const SURE_CONFIDENCE = 0.98;
+
+/**
+ * The tokens (upper case) of the words of `lines` OCR read with at least SURE_CONFIDENCE. A
+ * confidence of exactly 1 is a text layer's or a document's without OCR confidences (the gold
+ * line transcripts of the evaluation): no measure of doubt, so the rules may still restore them.
+ */
+function sureTokens(lines: readonly LayoutLine[]): Set<string> {
+  return new Set(
+    lines.flatMap((line) =>
+      line.words
+        .filter((w) => w.confidence >= SURE_CONFIDENCE && w.confidence < 1)
+        .flatMap((w) => tokens(line.text.slice(w.start, w.end)).map((t) => t.text.toUpperCase())),
+    ),
+  );
+}
 
 /** A value read from one place of the document, scored. */
 interface Candidate {
@@ -190,6 +212,7 @@ function unlabelledText(
             .filter((l) => l.length > 0)
             .join(', '),
           expected,
+          sureTokens(lines.slice(first, last + 1)),
         ),
       ),
     );
@@ -219,6 +242,7 @@ function unlabelledText(
       restoreExpectedWords(
         top.parts.map((i) => trustedText(lines[i]!, BLOCK_SPECK_CONFIDENCE).trim()).join(' '),
         expected,
+        sureTokens(top.parts.map((i) => lines[i]!)),
       ),
     );
     const m = VALUE_FINDERS[spec.type](text, spec)[0];
