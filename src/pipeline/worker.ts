@@ -15,6 +15,7 @@ import { createJobTasks, jobSnapshot, stepEnv } from './jobs/steps.js';
 import type { JobModelServices, JobSnapshot, StepOutcome, StepServices } from './jobs/steps.js';
 import { runFusedSteps } from './jobs/fused.js';
 import { HeldWrites, runsWhole } from './jobs/held-writes.js';
+import { groupHeldCommits } from './jobs/held-commits.js';
 import { workInBatches } from './batched-worker.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
@@ -134,6 +135,8 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     ...(options.analyzeText ? { analyzeText: options.analyzeText } : {}),
     ...options.review,
   });
+  // Held fused runs that end together share one transaction (`jobs/held-commits.ts`).
+  const heldCommits = groupHeldCommits(store);
   const emit = (event: WorkerEvent): void => {
     try {
       options.onEvent?.(event);
@@ -256,7 +259,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       if (!ended) return true;
       let after: JobSnapshot | undefined;
       try {
-        after = await held.commit(store, payload);
+        after = await heldCommits.commit(held, payload);
       } catch (error) {
         // The commit records every step, and ends with finalise's: it fails as that step does.
         await stepFailed('finalise', payload, attempt, (event) => told.push(event), error);

@@ -200,6 +200,24 @@ export async function withTenantScope<T>(
 }
 
 /**
+ * Moves an open {@link withTenantScope} transaction to another scope: the statements that follow
+ * see only that tenant's rows. What a transaction that records several tenants' jobs together
+ * runs before each tenant's rows, so the row-level security wall still holds per job.
+ *
+ * @example
+ * ```ts
+ * await withTenantScope(db, 'tenant-a', async (trx) => {
+ *   await writeA(trx);
+ *   await switchTenantScope(trx, 'tenant-b');
+ *   await writeB(trx);
+ * });
+ * ```
+ */
+export async function switchTenantScope(trx: Kysely<Schema>, scope: string): Promise<void> {
+  await sql`select set_config('veil.tenant_id', ${scope}, true)`.execute(trx);
+}
+
+/**
  * The PostgreSQL servers' databases (`openPostgres`), whose transactions open with `begin` and the
  * scope in one round trip: a query without parameters goes as pg's simple query, which may hold
  * two statements. Every tenant-scoped transaction saves one round trip (a text job's worker runs

@@ -7,6 +7,7 @@ export {
   openDatabase,
   SYSTEM_SCOPE,
   veilDataDir,
+  switchTenantScope,
   withTenantScope,
   type DatabaseConfig,
   type DatabaseConnectionRef,
@@ -32,6 +33,7 @@ export {
   TenantArtifacts,
   type Artifact,
   type NewArtifact,
+  type StagedArtifact,
 } from './tenant-artifacts.js';
 export { EncryptedFileBlobStore, type BlobRef, type BlobStore } from './blob-store.js';
 export { BLOB_CHUNK_BYTES, PostgresBlobStore } from './postgres-blob-store.js';

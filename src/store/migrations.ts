@@ -591,6 +591,30 @@ const auditAppendFunction: Migration = {
   },
 };
 
+/**
+ * One sealed list per job for the subject index: the job's identified values sealed together
+ * under the tenant's key, where each index row held its own sealed copy (one AES-GCM seal per
+ * identifier, the detect step's largest cost after detection). The rows keep their keyed HMACs,
+ * which lookups and erasure go by; a new row's `ciphertext` is null, and rows written before keep
+ * theirs (both are read). The list goes with its job.
+ */
+const subjectIndexLists: Migration = {
+  async up(db) {
+    await run(db, [
+      `alter table subject_index alter column ciphertext drop not null`,
+      `create table subject_index_lists (
+        tenant_id text not null,
+        job_id text not null,
+        ciphertext bytea not null,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, job_id),
+        foreign key (tenant_id, job_id) references jobs (tenant_id, id) on delete cascade
+      )`,
+      ...tenantWall('subject_index_lists'),
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -610,6 +634,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016_privacy_metrics': privacyMetrics,
   '0019_retention_held': retentionHeldLeaf,
   '0020_audit_append_function': auditAppendFunction,
+  '0021_subject_index_lists': subjectIndexLists,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -111,7 +111,18 @@ export interface SubjectIndexTable {
   entity_type: string;
   /** `v<key version>:<hex>`. */
   hmac: string;
-  /** The value, sealed under the tenant's key and bound to the row. */
+  /**
+   * The value, sealed under the tenant's key and bound to the row; null on rows whose job's
+   * values are sealed together in {@link SubjectIndexListsTable} (every row written since 0021).
+   */
+  ciphertext: Uint8Array | null;
+  created_at: DefaultTimestamp;
+}
+
+/** A job's indexed values (type and value pairs), sealed together under the tenant's key. */
+export interface SubjectIndexListsTable {
+  tenant_id: string;
+  job_id: string;
   ciphertext: Uint8Array;
   created_at: DefaultTimestamp;
 }
@@ -270,6 +281,7 @@ export interface Schema {
   retention_ledger: RetentionLedgerTable;
   consent_withdrawals: ConsentWithdrawalsTable;
   subject_index: SubjectIndexTable;
+  subject_index_lists: SubjectIndexListsTable;
   idempotency_keys: IdempotencyKeysTable;
   legal_holds: LegalHoldsTable;
   review_tasks: ReviewTasksTable;

@@ -250,14 +250,22 @@ for (const driver of DRIVER_NAMES) {
         };
         const mine = await submit('tok', `Claim 9: the insured writes from ${EMAIL} about the roof.`);
         const theirs = await submit('tok', 'Claim 10: the insured writes from someone-else@example.org.');
-        // No plaintext index: the address is nowhere in the index rows.
-        const index = await systemRows<{ hmac: string; ciphertext: Uint8Array }>(
+        // No plaintext index: the address is nowhere in the index rows or the jobs' sealed lists.
+        const index = await systemRows<{ hmac: string; ciphertext: Uint8Array | null }>(
           t,
           `select hmac, ciphertext from subject_index where tenant_id = 'tok'`,
         );
         assert.ok(index.length >= 2);
-        for (const r of index)
-          assert.equal(Buffer.from(r.ciphertext).includes(EMAIL) || r.hmac.includes(EMAIL), false);
+        for (const r of index) {
+          assert.equal(r.ciphertext, null, 'a row holds no value of its own');
+          assert.equal(r.hmac.includes(EMAIL), false);
+        }
+        const lists = await systemRows<{ ciphertext: Uint8Array }>(
+          t,
+          `select ciphertext from subject_index_lists where tenant_id = 'tok'`,
+        );
+        assert.equal(lists.length, 2, 'one sealed list per job');
+        for (const r of lists) assert.equal(Buffer.from(r.ciphertext).includes(EMAIL), false);
 
         // The key rotates: the index is re-keyed and still answers.
         await t.service.runtime.keyring.rotate('tok');
@@ -344,7 +352,13 @@ for (const driver of DRIVER_NAMES) {
         assert.equal(erased.jobs, 1);
         assert.ok(erased.vault_entries >= 1);
         assert.equal(verifyReceipt(erased.receipt, await publicKey(t)).ok, true);
-        for (const table of ['jobs', 'artifacts', 'retention_ledger', 'subject_index']) {
+        for (const table of [
+          'jobs',
+          'artifacts',
+          'retention_ledger',
+          'subject_index',
+          'subject_index_lists',
+        ]) {
           const column = table === 'jobs' ? 'id' : 'job_id';
           assert.deepEqual(
             await systemRows(t, `select 1 from ${table} where ${column} = '${mine}'`),

@@ -14,7 +14,7 @@
  */
 import type { Kysely } from 'kysely';
 import { forTenant, withTenantScope } from '../../store/index.js';
-import type { Artifact, Job, JobStatus, Schema, StoreContext } from '../../store/index.js';
+import type { Artifact, Job, JobStatus, Schema, StagedArtifact, StoreContext } from '../../store/index.js';
 import { transitionJobIn } from './records.js';
 import type { JobPayload } from './queues.js';
 import { ARTIFACT, artifactId } from './request.js';
@@ -102,13 +102,11 @@ export class HeldWrites {
   }
 
   /**
-   * Records what the steps held: blobs, then one transaction that claims the queued job, writes
-   * the rows in step order and the outputs' rows, and reads the job. Undefined (nothing written,
-   * staged blobs deleted) when the job was no longer queued or did not end `succeeded`.
+   * Stores the held outputs' blobs, before any transaction: a blob is durable before the row
+   * that names it commits. What {@link writeIn} and {@link commit} then record.
    */
-  async commit(store: StoreContext, payload: JobPayload): Promise<Snapshot | undefined> {
-    const repos = forTenant(store, payload.tenantId);
-    const staged = await repos.artifacts.stage(
+  stage(store: StoreContext, payload: JobPayload): Promise<StagedArtifact[]> {
+    return forTenant(store, payload.tenantId).artifacts.stage(
       this.#outputs.map(({ artifactClass, content }) => ({
         input: {
           id: artifactId(payload.jobId, artifactClass),
@@ -119,18 +117,51 @@ export class HeldWrites {
         content,
       })),
     );
+  }
+
+  /**
+   * Writes the held rows in the caller's transaction, which must be under the job's tenant
+   * scope: the claim (`queued` → `running`), the staged outputs' rows, the rows in step order,
+   * and the read of the job they leave. Throws {@link LostClaim} (see {@link isLostClaim}) when
+   * the job was no longer queued or did not end as the steps left it: the caller rolls back.
+   * `unused` are the staged blobs whose rows another run wrote first, to discard after the commit.
+   */
+  async writeIn(
+    trx: Kysely<Schema>,
+    store: StoreContext,
+    payload: JobPayload,
+    staged: readonly StagedArtifact[],
+  ): Promise<{ readonly after: Snapshot; readonly unused: readonly StagedArtifact[] }> {
+    const repos = forTenant(store, payload.tenantId);
+    if (!(await transitionJobIn(trx, payload, ['queued'], 'running'))) throw new LostClaim();
+    // The outputs' rows first: finishing the job schedules every artifact's deadline.
+    const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
+    for (const rows of this.#rows) await rows(trx);
+    const after = await repos.jobs.getWithArtifactsIn(trx, payload.jobId);
+    if (after?.job.status !== this.#status) throw new LostClaim();
+    return { after, unused };
+  }
+
+  /**
+   * Records what the steps held: blobs (unless given, already {@link stage}d), then one
+   * transaction that claims the queued job, writes the rows in step order and the outputs' rows,
+   * and reads the job. Undefined (nothing written, staged blobs deleted) when the job was no
+   * longer queued or did not end `succeeded`.
+   */
+  async commit(
+    store: StoreContext,
+    payload: JobPayload,
+    stagedBefore?: readonly StagedArtifact[],
+  ): Promise<Snapshot | undefined> {
+    const repos = forTenant(store, payload.tenantId);
+    const staged = stagedBefore ?? (await this.stage(store, payload));
     let committing = false;
-    let settled: { after: Snapshot; unused: typeof staged } | undefined;
+    let settled: { after: Snapshot; unused: readonly StagedArtifact[] } | undefined;
     try {
       settled = await withTenantScope(store.db, payload.tenantId, async (trx) => {
-        if (!(await transitionJobIn(trx, payload, ['queued'], 'running'))) throw new LostClaim();
-        // The outputs' rows first: finishing the job schedules every artifact's deadline.
-        const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
-        for (const rows of this.#rows) await rows(trx);
-        const after = await repos.jobs.getWithArtifactsIn(trx, payload.jobId);
-        if (after?.job.status !== this.#status) throw new LostClaim();
+        const written = await this.writeIn(trx, store, payload, staged);
         committing = true;
-        return { after, unused };
+        return written;
       });
     } catch (error) {
       // Not when the commit itself failed: it may have landed, and its rows would lose their blobs.
@@ -141,6 +172,19 @@ export class HeldWrites {
     await repos.artifacts.discard(settled.unused);
     return settled.after;
   }
+}
+
+/**
+ * Whether `error` is {@link HeldWrites.writeIn}'s: the job was no longer queued (another run, a
+ * cancellation or a deletion came first), and the transaction must roll back.
+ *
+ * @example
+ * ```ts
+ * if (isLostClaim(error)) return undefined;
+ * ```
+ */
+export function isLostClaim(error: unknown): boolean {
+  return error instanceof LostClaim;
 }
 
 /** Rolls the held run's transaction back: another run, a cancellation or a deletion came first. */

@@ -2,9 +2,11 @@
  * The subject index: what lets a data-subject request find every job that names a person by an
  * identifier only the detector saw. For each direct identifier found in a job, a row holds a
  * keyed HMAC of the normalised value (`v<version>:<hex>`, under a subkey of the tenant's data
- * key) and the value sealed under the tenant's key. There is no plaintext index. Lookups compute
- * the HMAC under every live key version; `rebuildSubjectIndex` re-keys rows made under older
- * versions (run after a rotation, before an old version is retired).
+ * key), and the job's values are sealed together under the tenant's key in one list
+ * (`subject_index_lists`; rows written before it each hold their own sealed value). There is no
+ * plaintext index. Lookups compute the HMAC under every live key version; `rebuildSubjectIndex`
+ * re-keys rows made under older versions (run after a rotation, before an old version is
+ * retired).
  */
 import type { Kysely } from 'kysely';
 import { sealEnvelope } from '../../crypto/envelope.js';
@@ -15,7 +17,20 @@ import type { Schema } from '../../store/index.js';
 import { subjectHmacCandidates, subjectHmacs, subjectHmacUnder } from '../consent/subject-ref.js';
 import type { SubjectHmacs } from '../consent/subject-ref.js';
 
+/** The envelope class of a row's own sealed value (rows written before the lists). */
 const SEAL_CLASS = 'subject-index';
+/** The envelope class of a job's sealed list of values. */
+const LIST_CLASS = 'subject-index-list';
+
+/** A job's list's envelope binding: the tenant and the job. */
+const listBinding = (tenantId: string, jobId: string) => ({
+  tenantId,
+  objectId: jobId,
+  artifactClass: LIST_CLASS,
+});
+
+/** The sealed list's plaintext: `[type, value]` pairs, one per indexed identifier. */
+type ListEntries = Array<[type: string, value: string]>;
 
 /**
  * Entity types that describe or locate rather than identify a person (dates, places, amounts,
@@ -90,15 +105,17 @@ export interface DetectedValue {
   readonly value: string;
 }
 
-/** A job's subject-index rows, keyed and sealed, to be written by {@link insertSubjectIndex}. */
+/** A job's subject-index rows and sealed list, to be written by {@link insertSubjectIndex}. */
 export interface SubjectIndexRows {
   readonly tenantId: string;
   readonly jobId: string;
+  /** One per distinct identifier: its type and keyed HMAC. */
   readonly rows: ReadonlyArray<{
     readonly entity_type: string;
     readonly hmac: string;
-    readonly ciphertext: Buffer;
   }>;
+  /** The rows' values, `[type, value]` pairs sealed together (absent when there are no rows). */
+  readonly sealed?: Buffer;
 }
 
 /**
@@ -123,9 +140,9 @@ export async function indexSubjects(
 }
 
 /**
- * The rows that index a job's direct identifiers: keyed HMACs and sealed values, one per distinct
- * identifier, computed before any transaction opens (the tenant's key is a keyring read, which
- * must not wait for a pooled connection while a transaction holds another).
+ * The rows that index a job's direct identifiers: a keyed HMAC per distinct identifier and one
+ * sealed list of their values, computed before any transaction opens (the tenant's key is a
+ * keyring read, which must not wait for a pooled connection while a transaction holds another).
  *
  * @example
  * ```ts
@@ -139,10 +156,10 @@ export async function subjectIndexRows(
   jobId: string,
   values: readonly DetectedValue[],
 ): Promise<SubjectIndexRows> {
-  const rows = new Map<string, { entity_type: string; hmac: string; ciphertext: Buffer }>();
+  const rows = new Map<string, { entity_type: string; hmac: string }>();
+  const entries: ListEntries = [];
   // The tenant's current key, looked up once for the job (a lookup is a database read): every
-  // HMAC and seal of this call is under the same version, as one call per value would have been
-  // unless a rotation landed in between.
+  // HMAC and the seal of this call are under the same version.
   // Each entity type's HMAC subkey is derived once for the job, not once per value.
   let dataKey: DataKey | undefined;
   let hmacs: SubjectHmacs | undefined;
@@ -156,22 +173,45 @@ export async function subjectIndexRows(
       const hmac = hmacs.of(normalised, type);
       const key = `${type}\0${hmac}`;
       if (rows.has(key)) continue;
-      const ciphertext = sealEnvelope(
-        dataKey,
-        { tenantId, objectId: `${jobId}/${type}`, artifactClass: SEAL_CLASS },
-        Buffer.from(value, 'utf8'),
-      );
-      rows.set(key, { entity_type: type, hmac, ciphertext });
+      rows.set(key, { entity_type: type, hmac });
+      entries.push([type, value]);
     }
   } finally {
     hmacs?.wipe();
   }
-  return { tenantId, jobId, rows: [...rows.values()] };
+  if (dataKey === undefined || entries.length === 0) return { tenantId, jobId, rows: [] };
+  return { tenantId, jobId, rows: [...rows.values()], sealed: sealList(dataKey, tenantId, jobId, entries) };
+}
+
+/** One job's values sealed together; the plaintext buffer is wiped once sealed. */
+function sealList(dataKey: DataKey, tenantId: string, jobId: string, entries: ListEntries): Buffer {
+  const plain = Buffer.from(JSON.stringify(entries), 'utf8');
+  try {
+    return sealEnvelope(dataKey, listBinding(tenantId, jobId), plain);
+  } finally {
+    plain.fill(0);
+  }
+}
+
+/** A sealed list's entries (`keyring.decrypt` checks its binding and tag). */
+async function openList(
+  keyring: Keyring,
+  tenantId: string,
+  jobId: string,
+  ciphertext: Uint8Array,
+): Promise<ListEntries> {
+  const plain = await keyring.decrypt(listBinding(tenantId, jobId), ciphertext);
+  try {
+    return JSON.parse(plain.toString('utf8')) as ListEntries;
+  } finally {
+    plain.fill(0);
+  }
 }
 
 /**
- * Writes {@link subjectIndexRows}' rows in the caller's transaction, under the tenant's scope;
- * rows already there are kept (`on conflict do nothing`, which leaves the transaction usable).
+ * Writes {@link subjectIndexRows}' rows and sealed list in the caller's transaction, under the
+ * tenant's scope; rows already there are kept (`on conflict do nothing`, which leaves the
+ * transaction usable).
  *
  * @example
  * ```ts
@@ -179,10 +219,24 @@ export async function subjectIndexRows(
  * ```
  */
 export async function insertSubjectIndex(trx: Kysely<Schema>, prepared: SubjectIndexRows): Promise<void> {
-  if (prepared.rows.length === 0) return;
+  if (prepared.rows.length === 0 || prepared.sealed === undefined) return;
+  // One statement: the list goes in through a data-modifying `with`.
   await trx
+    .with('list', (db) =>
+      db
+        .insertInto('subject_index_lists')
+        .values({ tenant_id: prepared.tenantId, job_id: prepared.jobId, ciphertext: prepared.sealed! })
+        .onConflict((oc) => oc.columns(['tenant_id', 'job_id']).doNothing()),
+    )
     .insertInto('subject_index')
-    .values(prepared.rows.map((r) => ({ tenant_id: prepared.tenantId, job_id: prepared.jobId, ...r })))
+    .values(
+      prepared.rows.map((r) => ({
+        tenant_id: prepared.tenantId,
+        job_id: prepared.jobId,
+        ciphertext: null,
+        ...r,
+      })),
+    )
     .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'entity_type', 'hmac']).doNothing())
     .execute();
 }
@@ -231,31 +285,41 @@ export async function indexedValues(
   tenantId: string,
   jobId: string,
 ): Promise<DetectedValue[]> {
-  const rows = await withTenantScope(deps.db, tenantId, (trx) =>
-    trx
+  const { rows, lists } = await withTenantScope(deps.db, tenantId, async (trx) => ({
+    // Rows written before the lists hold their own sealed value.
+    rows: await trx
       .selectFrom('subject_index')
       .select(['entity_type', 'ciphertext'])
       .where('tenant_id', '=', tenantId)
       .where('job_id', '=', jobId)
-      .orderBy('entity_type')
+      .where('ciphertext', 'is not', null)
       .execute(),
-  );
+    lists: await trx
+      .selectFrom('subject_index_lists')
+      .select('ciphertext')
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
+      .execute(),
+  }));
   const out: DetectedValue[] = [];
   for (const row of rows) {
     const value = await deps.keyring.decrypt(
       { tenantId, objectId: `${jobId}/${row.entity_type}`, artifactClass: SEAL_CLASS },
-      row.ciphertext,
+      row.ciphertext!,
     );
     out.push({ type: row.entity_type, value: value.toString('utf8') });
   }
-  return out;
+  for (const list of lists)
+    for (const [type, value] of await openList(deps.keyring, tenantId, jobId, list.ciphertext))
+      out.push({ type, value });
+  return out.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
 }
 
 /**
  * Re-keys every index row made under an older key version to the tenant's current version
- * (decrypting the sealed value in memory, never writing it in plaintext). Returns how many rows
- * were re-keyed (and their values re-sealed under the current version). What `veil keys rotate`
- * runs after adding a version.
+ * (decrypting the sealed values in memory, never writing them in plaintext). Returns how many rows
+ * were re-keyed (and their values re-sealed under the current version: a row's own sealed value,
+ * or its job's sealed list). What `veil keys rotate` runs after adding a version.
  *
  * @example
  * ```ts
@@ -277,7 +341,13 @@ export async function rebuildSubjectIndex(
       .where('hmac', 'not like', `v${version}:%`)
       .execute(),
   );
+  // Rows whose values are in their job's list: re-keyed job by job, from the list.
+  const listed = new Set<string>();
   for (const row of stale) {
+    if (row.ciphertext === null) {
+      listed.add(row.job_id);
+      continue;
+    }
     const binding = { tenantId, objectId: `${row.job_id}/${row.entity_type}`, artifactClass: SEAL_CLASS };
     const plain = await deps.keyring.decrypt(binding, row.ciphertext);
     const value = plain.toString('utf8');
@@ -305,5 +375,59 @@ export async function rebuildSubjectIndex(
         .execute();
     });
   }
+  for (const jobId of listed) await rekeyList(deps, tenantId, current, jobId);
   return stale.length;
+}
+
+/**
+ * Re-keys one job's listed rows from its sealed list: HMACs under `current` in place of the older
+ * ones, and the list sealed again under `current`, in one transaction.
+ */
+async function rekeyList(
+  deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring },
+  tenantId: string,
+  current: DataKey,
+  jobId: string,
+): Promise<void> {
+  const list = await withTenantScope(deps.db, tenantId, (trx) =>
+    trx
+      .selectFrom('subject_index_lists')
+      .select('ciphertext')
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
+      .executeTakeFirst(),
+  );
+  if (list === undefined) return;
+  const entries = await openList(deps.keyring, tenantId, jobId, list.ciphertext);
+  const hmacs = subjectHmacs(current, tenantId);
+  let rows: Array<{ entity_type: string; hmac: string }>;
+  try {
+    rows = entries.map(([type, value]) => ({
+      entity_type: type,
+      hmac: hmacs.of(normaliseIdentifier(type, value), type),
+    }));
+  } finally {
+    hmacs.wipe();
+  }
+  const sealed = sealList(current, tenantId, jobId, entries);
+  await withTenantScope(deps.db, tenantId, async (trx) => {
+    await trx
+      .insertInto('subject_index')
+      .values(rows.map((r) => ({ tenant_id: tenantId, job_id: jobId, ciphertext: null, ...r })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'entity_type', 'hmac']).doNothing())
+      .execute();
+    await trx
+      .deleteFrom('subject_index')
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
+      .where('ciphertext', 'is', null)
+      .where('hmac', 'not like', `v${current.version}:%`)
+      .execute();
+    await trx
+      .updateTable('subject_index_lists')
+      .set({ ciphertext: sealed })
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
+      .execute();
+  });
 }

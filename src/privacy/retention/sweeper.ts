@@ -150,12 +150,14 @@ async function markGone(store: StoreContext, now: Date): Promise<number> {
  * data-subject request finds what is still held, so it goes when nothing of the job is left.
  */
 async function dropIndexOfGoneJobs(store: StoreContext): Promise<void> {
-  await withTenantScope(store.db, SYSTEM_SCOPE, (trx) =>
-    sql`delete from subject_index s
+  await withTenantScope(store.db, SYSTEM_SCOPE, async (trx) => {
+    // Its rows (the keyed HMACs) and its sealed list of values.
+    for (const table of ['subject_index', 'subject_index_lists'] as const)
+      await sql`delete from ${sql.table(table)} s
         where exists (select 1 from retention_ledger l where l.tenant_id = s.tenant_id and l.job_id = s.job_id)
           and not exists (select 1 from retention_ledger l where l.tenant_id = s.tenant_id and l.job_id = s.job_id
-                          and l.deleted_at is null)`.execute(trx),
-  );
+                          and l.deleted_at is null)`.execute(trx);
+  });
 }
 
 /**

@@ -9,6 +9,10 @@ import { createLocalFileKeyProvider } from '../../../src/crypto/key-providers/lo
 import { Keyring } from '../../../src/crypto/keyring.js';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
 import type { JobStatusView } from '../../../src/pipeline/jobs/commands.js';
+import { HeldWrites, runsWhole } from '../../../src/pipeline/jobs/held-writes.js';
+import type { JobPayload, JobStep } from '../../../src/pipeline/jobs/queues.js';
+import { createJobTasks, jobSnapshot, stepEnv } from '../../../src/pipeline/jobs/steps.js';
+import type { JobSnapshot } from '../../../src/pipeline/jobs/steps.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
 import type { Runtime } from '../../../src/runtime/runtime.js';
@@ -197,4 +201,35 @@ export async function refuseCountUpdates(handle: DatabaseHandle, name: string, o
     create trigger ${trigger} before update on jobs for each row
     when (new.counts_by_type is distinct from old.counts_by_type)
     execute function ${trigger}()`.execute(handle.db);
+}
+
+/**
+ * Runs every step of a queued text job with its writes held, as a fused run does, and answers
+ * what it held (nothing is recorded until its commit). Throws when the job cannot run held.
+ *
+ * @example
+ * ```ts
+ * const held = await holdJob(store, payload);
+ * await held.commit(store, payload);
+ * ```
+ */
+export async function holdJob(
+  store: StoreContext & { keyring: Keyring },
+  payload: JobPayload,
+): Promise<HeldWrites> {
+  const tasks = createJobTasks({ keyring: store.keyring });
+  const opening = await jobSnapshot(store, payload);
+  if (opening === undefined || !runsWhole(opening))
+    throw new Error('holdJob: the job is not queued and untouched');
+  const held = new HeldWrites(opening.job);
+  let found: JobSnapshot | undefined = opening;
+  for (let step: JobStep | null = 'intake'; step !== null;) {
+    const env = await stepEnv(store, payload, step, found, held);
+    if (env === undefined) throw new Error(`holdJob: ${step} does not run on the held job`);
+    const outcome = await tasks[step].run(env);
+    found = outcome.after ?? undefined;
+    step = outcome.next;
+  }
+  if (!held.holding) throw new Error('holdJob: the run stopped holding');
+  return held;
 }

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
-import { HeldWrites, runsWhole } from '../../../src/pipeline/jobs/held-writes.js';
-import type { JobPayload, JobStep } from '../../../src/pipeline/jobs/queues.js';
+import type { HeldWrites } from '../../../src/pipeline/jobs/held-writes.js';
+import type { JobPayload } from '../../../src/pipeline/jobs/queues.js';
 import { transitionJob } from '../../../src/pipeline/jobs/records.js';
-import { createJobTasks, jobSnapshot, stepEnv } from '../../../src/pipeline/jobs/steps.js';
-import type { JobSnapshot } from '../../../src/pipeline/jobs/steps.js';
+import { jobSnapshot } from '../../../src/pipeline/jobs/steps.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import { startWorkers } from '../../../src/pipeline/worker.js';
 import type { WorkerEvent } from '../../../src/pipeline/worker.js';
@@ -26,6 +25,7 @@ import {
   canaryJob,
   canaryText,
   filesContaining,
+  holdJob,
   walk,
   waitForJob,
   refuseCountUpdates,
@@ -63,22 +63,7 @@ for (const driver of DRIVERS) {
     const blobs = async (): Promise<number> => (await walk(join(suite.dataDir, 'blobs'))).length;
 
     /** Runs every step of a text job with its writes held, as a fused run does; answers what it held. */
-    const holdAll = async (payload: JobPayload): Promise<HeldWrites> => {
-      const tasks = createJobTasks({ keyring: suite.store.keyring });
-      const opening = (await jobSnapshot(suite.store, payload))!;
-      assert.equal(runsWhole(opening), true);
-      const held = new HeldWrites(opening.job);
-      let found: JobSnapshot | undefined = opening;
-      for (let step: JobStep | null = 'intake'; step !== null;) {
-        const env = (await stepEnv(suite.store, payload, step, found, held))!;
-        assert.notEqual(env, undefined, `${step} runs on the held job`);
-        const outcome = await tasks[step].run(env);
-        found = outcome.after ?? undefined;
-        step = outcome.next;
-      }
-      assert.equal(held.holding, true);
-      return held;
-    };
+    const holdAll = (payload: JobPayload): Promise<HeldWrites> => holdJob(suite.store, payload);
 
     test('a held run stores nothing until its end, then records the job whole, without its parsed text', async () => {
       const payload = await submit(11);
