@@ -4,7 +4,7 @@ import { customRecognizer, type CustomRecognizerDefinition } from './recognizers
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
-import { textRuns, type TextRuns } from './scan/text-runs.js';
+import { CURRENT_RUNS, textRuns, type TextRuns } from './scan/text-runs.js';
 import { Scratch } from './scratch.js';
 import { mostDigitsWithin, windowsFor } from './scan/windows.js';
 import type { Finding, Recognizer, Trigger } from './types.js';
@@ -127,6 +127,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
 
   // The recognizers' working memory, this analyzer's own: filled and read within each call.
   const scratch = new Scratch();
+  const current = scratch.of(CURRENT_RUNS);
 
   return (text: string): Finding[] => {
     if (typeof text !== 'string')
@@ -182,6 +183,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       }
       const context = recognizer.context ?? [];
       const negative = recognizer.negativeContext ?? [];
+      current.runs = runs;
       for (const raw of recognizer.find(joined.text, { start: 0, end: joined.text.length }, scratch)) {
         if (wanted && !wanted.has(raw.type)) continue;
         // A candidate that even a context word cannot lift over the threshold is not looked at.
@@ -194,6 +196,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
         candidates.push(score === finding.score ? finding : { ...finding, score });
       }
     }
+    // The runs describe this text only: the next call must not read them.
+    current.runs = undefined;
     for (const entry of deny)
       if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
     const allowed =

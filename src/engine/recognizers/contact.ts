@@ -1,5 +1,6 @@
 import { regexFacts } from '../scan/regex-facts.js';
 import { TRIGGERS } from '../scan/triggers.js';
+import { isSpaceCode } from '../scan/windows.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { patternRecognizer } from './pattern.js';
 import { validatedPhoneScore } from './phone-score.js';
@@ -146,15 +147,15 @@ const phone: Recognizer = {
     PHONE_CANDIDATE.lastIndex = 0;
     for (let match = PHONE_CANDIDATE.exec(slice); match !== null; match = PHONE_CANDIDATE.exec(slice)) {
       const value = match[0];
-      const digits = value.replace(/\D/g, '');
-      const mainDigits = value.replace(/\s?(?:x|ext\.?|extension)\s?\d+$/i, '').replace(/\D/g, '');
-      if (mainDigits.length < PHONE_MIN_DIGITS || mainDigits.length > 15 || digits.length > 21) continue;
+      const digits = asciiDigits(value);
+      const main = withoutExtension(value);
+      const mainDigits = main === value ? digits : asciiDigits(main);
+      if (mainDigits < PHONE_MIN_DIGITS || mainDigits > 15 || digits > 21) continue;
       if (NOT_A_PHONE.test(value)) continue;
       // A bare run of digits with no separators is more often an id than a phone number.
-      const hasStructure = /[\s().+-]/.test(value);
+      const hasStructure = holdsPhoneSeparator(value);
       // Six-digit local numbers exist ("33 93 31") but need a context word such as "call".
-      const score =
-        mainDigits.length < 7 ? (hasStructure ? 0.1 : 0) : phoneScore(value, hasStructure, verdicts);
+      const score = mainDigits < 7 ? (hasStructure ? 0.1 : 0) : phoneScore(main, hasStructure, verdicts);
       if (score === 0) continue;
       found.push({
         type: 'PHONE_NUMBER',
@@ -168,12 +169,52 @@ const phone: Recognizer = {
   },
 };
 
-/** The score of a phone candidate; `verdicts` memoises the validation within one call. */
-function phoneScore(value: string, hasStructure: boolean, verdicts: Map<string, number>): number {
+/**
+ * The number of ASCII digits in `value` (what `value.replace(/\D/g, '').length` counts). Phone
+ * candidates are the most frequent of all candidates, so their checks are loops, not regex calls.
+ */
+export function asciiDigits(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) count++;
+  }
+  return count;
+}
+
+/** A trailing extension ("x 12", "ext. 4567"); every form holds an `x`. */
+const EXTENSION = /\s?(?:x|ext\.?|extension)\s?\d+$/i;
+
+/** `value` without a trailing extension (itself when it has none). */
+export function withoutExtension(value: string): string {
+  return value.includes('x') || value.includes('X') ? value.replace(EXTENSION, '') : value;
+}
+
+/** True when `value` holds whitespace or one of `().+-` (what `/[\s().+-]/` tests). */
+export function holdsPhoneSeparator(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (
+      code === 0x28 ||
+      code === 0x29 ||
+      code === 0x2e ||
+      code === 0x2b ||
+      code === 0x2d ||
+      isSpaceCode(code)
+    )
+      return true;
+  }
+  return false;
+}
+
+/**
+ * The score of a phone candidate whose extension is removed (`main`); `verdicts` memoises the
+ * validation within one call.
+ */
+function phoneScore(main: string, hasStructure: boolean, verdicts: Map<string, number>): number {
   // A bare run of digits is a phone number only next to a word like "phone"; validating it
   // against every region would cost more than it could change.
   if (!hasStructure) return 0.2;
-  const main = value.replace(/\s?(?:x|ext\.?|extension)\s?\d+$/i, '');
   let score = verdicts.get(main);
   if (score === undefined) {
     score = validatedPhoneScore(main);

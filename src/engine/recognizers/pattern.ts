@@ -1,7 +1,9 @@
 import { VeilError } from '../../errors/veil-error.js';
 import { regexFacts, type RegexFacts } from '../scan/regex-facts.js';
 import { holdsAnyWord } from '../scan/required-words.js';
+import { CURRENT_RUNS } from '../scan/text-runs.js';
 import { digitRunTrigger, TRIGGERS } from '../scan/triggers.js';
+import type { Scratch } from '../scratch.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
 import { validatorNamed, type Validator } from '../validators/index.js';
 
@@ -72,6 +74,9 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
       group: pattern.group ?? 0,
       required: facts[k]!.requiredChars,
       words: wordListOf(facts[k]!.requiredWords),
+      digitRun: facts[k]!.minDigitRun,
+      capitalRun: facts[k]!.minCapitalRun,
+      letterDigitPair: facts[k]!.minLetterDigitPair,
     }));
   const validatedScore = definition.validatedScore;
   return {
@@ -86,15 +91,33 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
     minCapitalRun: Math.min(...facts.map((fact) => fact.minCapitalRun)),
     minLetterDigitPair: Math.min(...facts.map((fact) => fact.minLetterDigitPair)),
     patterns: definition.patterns.map((pattern) => pattern.regex),
-    find(text: string, window: TextWindow): Finding[] {
+    find(text: string, window: TextWindow, scratch?: Scratch): Finding[] {
       const patterns = (compiled ??= compile());
+      const runs = scratch?.of(CURRENT_RUNS).runs;
       const found: Finding[] = [];
       const slice =
         window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
       // Bit k: word list k was looked for in this window, and was found.
       let searched = 0;
       let present = 0;
-      for (const { regex, score, group, required, words } of patterns) {
+      for (const {
+        regex,
+        score,
+        group,
+        required,
+        words,
+        digitRun,
+        capitalRun,
+        letterDigitPair,
+      } of patterns) {
+        // A pattern whose every match needs a run or pair the whole analysed text lacks is not run.
+        if (
+          runs !== undefined &&
+          (digitRun > runs.longestDigitRun ||
+            capitalRun > runs.longestCapitalRun ||
+            letterDigitPair > runs.letterDigitPair)
+        )
+          continue;
         // A window without any of the characters one of which every match holds is not scanned.
         if (required !== undefined && !holdsAny(slice, required)) continue;
         if (words >= 0) {
@@ -141,6 +164,10 @@ interface CompiledPattern {
   readonly group: number;
   readonly required: string | undefined;
   readonly words: number;
+  /** `minDigitRun`, `minCapitalRun` and `minLetterDigitPair` of the pattern (see `RegexFacts`). */
+  readonly digitRun: number;
+  readonly capitalRun: number;
+  readonly letterDigitPair: number;
 }
 
 function holdsAny(text: string, chars: string): boolean {

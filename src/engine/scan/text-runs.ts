@@ -1,3 +1,4 @@
+import type { ScratchKind } from '../scratch.js';
 import { isLetterCode } from './letter-digit.js';
 import type { DigitRuns } from './windows.js';
 
@@ -69,3 +70,14 @@ export function textRuns(text: string): TextRuns {
   }
   return { digitRuns: runs, longestDigitRun, longestCapitalRun, digits, letterDigitPair: pair };
 }
+
+/**
+ * The runs of the text an analyzer is analysing, as far as it has read them: `analyze` sets
+ * `runs` before each `find` (undefined when no prefilter needed them yet). A pattern recognizer
+ * skips a pattern whose every match needs a longer digit or capital run, or a surer letter-digit
+ * pair, than the whole text holds: the windows it is given are pieces of that text, so they hold
+ * no match either. Read only inside the `find` it was set for.
+ */
+export const CURRENT_RUNS: ScratchKind<{ runs: TextRuns | undefined }> = {
+  create: () => ({ runs: undefined }),
+};
