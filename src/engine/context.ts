@@ -66,8 +66,9 @@ function contextMatcher(words: readonly string[]): ContextMatcher | null {
   return matcher;
 }
 
+/** `word` as a literal outside a character class: `-` stays bare, since the `u` flag refuses `\-` there. */
 function escape(word: string): string {
-  return word.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;

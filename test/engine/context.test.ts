@@ -124,3 +124,10 @@ test('a text with a capital sigma or a dotted capital I is looked up stretch by 
   assert.equal(hasContextNear('ΟΔΟΣ 12', 5, 7, ['οδος']), true);
   assert.equal(hasContextNear('ΟΔΟΣ 12', 5, 7, ['οδοσ']), false);
 });
+
+test('a context phrase holding a hyphen or other regex characters compiles and matches literally', () => {
+  const words = ['e-mail address', 'tax (id) no.'];
+  assert.equal(hasContextNear('Send it to the e-mail address: a@b.example', 31, 43, words), true);
+  assert.equal(hasContextNear('Tax (ID) No. 123456789', 13, 22, words), true);
+  assert.equal(hasContextNear('Tax ID No 123456789', 10, 19, words), false);
+});
