@@ -3,6 +3,7 @@ import { CONTEXT_BOOST, CONTEXT_FLOOR, ContextText, scoreWithContext } from './c
 import { customRecognizer, type CustomRecognizerDefinition } from './recognizers/custom.js';
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
+import { withoutPublicRecord } from './public-record.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
 import { textRuns, type TextRuns } from './scan/text-runs.js';
 import { Scratch } from './scratch.js';
@@ -44,7 +45,10 @@ export interface AnalyzeOptions {
 /**
  * Finds personal data in `text`. Every default recognizer runs (identifiers with their check
  * digits, contact data, secrets, and the name/place/organisation tagger); scores are adjusted by
- * context words, filtered by the threshold, and overlaps resolved by `resolveOverlaps`.
+ * context words, filtered by the threshold, and overlaps resolved by `resolveOverlaps`; then the
+ * built-in recognizers' findings that name the public record (an institution named only by its
+ * kind, the date a law came into force) are dropped, with the whole text at hand
+ * (`withoutPublicRecord`).
  * The result is sorted by start offset. The function is pure and never throws on any string.
  *
  * @example
@@ -127,6 +131,9 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
 
   // The recognizers' working memory, this analyzer's own: filled and read within each call.
   const scratch = new Scratch();
+  // The public-record step drops only what the built-in recognizers found.
+  const builtIn = new Set(recognizers.filter((r) => !custom.includes(r)).map((r) => r.name));
+  const isOwn = (f: Finding) => !builtIn.has(f.recognizer);
 
   return (text: string): Finding[] => {
     if (typeof text !== 'string')
@@ -198,7 +205,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
     const allowed =
       allow.size === 0 ? candidates : candidates.filter((f) => !allow.has(text.slice(f.start, f.end).trim()));
-    return resolveOverlaps(allowed);
+    return withoutPublicRecord(text, resolveOverlaps(allowed), isOwn);
   };
 }
 
