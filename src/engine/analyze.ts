@@ -4,6 +4,7 @@ import { customRecognizer, type CustomRecognizerDefinition } from './recognizers
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
 import { withoutPublicRecord } from './public-record.js';
+import { withDefinedAcronyms } from './defined-acronyms.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
 import { textRuns, type TextRuns } from './scan/text-runs.js';
 import { Scratch } from './scratch.js';
@@ -48,7 +49,8 @@ export interface AnalyzeOptions {
  * context words, filtered by the threshold, and overlaps resolved by `resolveOverlaps`; then the
  * built-in recognizers' findings that name the public record (an institution named only by its
  * kind, the date a law came into force) are dropped, with the whole text at hand
- * (`withoutPublicRecord`).
+ * (`withoutPublicRecord`), and the acronyms kept organisations define are found where the text
+ * uses them (`withDefinedAcronyms`).
  * The result is sorted by start offset. The function is pure and never throws on any string.
  *
  * @example
@@ -205,7 +207,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
     const allowed =
       allow.size === 0 ? candidates : candidates.filter((f) => !allow.has(text.slice(f.start, f.end).trim()));
-    return withoutPublicRecord(text, resolveOverlaps(allowed), isOwn);
+    const kept = withoutPublicRecord(text, resolveOverlaps(allowed), isOwn);
+    return wanted && !wanted.has('ORGANIZATION') ? kept : withDefinedAcronyms(text, kept);
   };
 }
 

@@ -16,6 +16,10 @@ import type { Finding } from './types.js';
  *   its forms ("the Republic of Utopia", "the Utopian Government") it is the other party to the
  *   case, the same for every applicant. The country's name alone is kept (it is also where a
  *   person lives or comes from), and so is every other state's government.
+ * - A minister named by office ("the Federal Minister", "the Minister of Agriculture"): an office
+ *   of the government, which acts in the case as a public party.
+ * - The office the respondent's Agent speaks from, in the sentence that names the Agent ("were
+ *   represented by their Agent, Ms A. B., of the Ministry of Foreign Affairs").
  * - The date a law or treaty was made or came into force ("Law no. 4/2001 of 2 May 2001", "on
  *   1 May 2004, when Protocol No. 16 came into force", "published in the Official Gazette on
  *   …"): a fact about the law, the same in every document that cites it.
@@ -24,19 +28,27 @@ import type { Finding } from './types.js';
 const KIND_MODIFIER =
   "(?:Regional|District|Administrative|Social|Criminal|Civil|Labour|Military|Magistrates[’']?|Assize|Appeals?|Appellate|Higher|Provincial|Public|Principal|Chief|Deputy|Local|Municipal|City|County|Town|Village|Juvenile|Family|Commercial|Tax|Penal|Prison|Police|Disciplinary|Enforcement|Executive|Central)";
 const KIND_HEAD =
-  '(?:Courts?|Tribunal|Authority|Council|Board|Office|Municipality|Prosecutors?|Commission|Department|Directorate|Governor|Governorship|Government|Ministry|Minister|Agency|Registry|Administration|Chamber|Division|Bench|Assembly|Judge|Prefect|Prefecture|Mayor)';
+  '(?:Courts?|Tribunal|Authority|Council|Board|Office|Municipality|Prosecutors?|Commission|Department|Directorate|Governor|Governorship|Government|Ministry|Minister|Agency|Registry|Administration|Chamber|Division|Bench|Assembly|Judge|Prefect|Prefecture|Mayor|Officer)';
 /** A court's level written after it: "Court of Appeal", "Court of First Instance". */
 const KIND_LEVEL = '(?: of (?:Appeals?|First Instance|First-instance|General Jurisdiction))?';
 /** Kind words only, after an optional "the" and before an optional possessive or "’s Office". */
 const KIND_ONLY = new RegExp(
   `^(?:[Tt]he )?(?:${KIND_MODIFIER} )*${KIND_HEAD}${KIND_LEVEL}(?:[’']s Office|[’']s|[’'])?[.,]?$`,
 );
+/** A minister by office, with what the office is for: "Federal Minister for Agriculture (…)". */
+const MINISTER =
+  /^(?:[Tt]he )?(?:(?:Federal|Prime|Deputy|State) )?Minister(?: (?:of|for)(?: the)? \p{Lu}[\p{L},’' -]*(?: \([^)]*\))?)?(?:[’']s)?$/u;
+
 /** The name goes on after the finding: "Court of Justice of the European Union", "Court in Kielce". */
 const NAMED_AFTER = /^ (?:of|in|at|for)(?: the)? \p{Lu}/u;
 
 /** The date is when a law or treaty came into force: ", when Protocol No. 16 … came into force". */
 const IN_FORCE_AFTER =
   /^,?\s*(?:when|on which|the date on which|the day on which)\s+(?:[^.;]|\.(?=\s*\d)){0,80}?\b(?:came|entered) into force\b/;
+/** The date the Court's sections were recomposed: "On 1 May 2004 the Court changed the composition of its Sections". */
+const SECTIONS_AFTER = /^,?\s*the Court changed the composition of its Sections\b/;
+/** A court's numbered chamber, which the address grammar can read as a street ("7th Chamber of the …"). */
+const NUMBERED_CHAMBER = /^\d+(?:st|nd|rd|th) (?:Chamber|Division|Section|Department) of the /;
 /** The date names a law ("Law no. 4/2001 of", "Act of") or its publication. */
 const LAW_OF_BEFORE =
   /(?:\b(?:Law|Act|Decree|Ordinance|Regulation|Protocol|Statute|Circular)(?: [Nn]o\.? ?[\w/.-]+)? of|\bpublished in the Official Gazette (?:on|of))\s*$/;
@@ -72,8 +84,10 @@ export function withoutPublicRecord(
   return findings.filter((f) => {
     if (keep(f)) return true;
     if (f.type === 'DATE_TIME') return !datesALaw(text, f);
+    if (f.type === 'STREET_ADDRESS') return !NUMBERED_CHAMBER.test(text.slice(f.start, f.end));
     if (f.type !== 'ORGANIZATION') return true;
-    if (isKindOnly(text, f)) return false;
+    if (isKindOnly(text, f) || MINISTER.test(text.slice(f.start, f.end)) || isAgentsOffice(text, f.start))
+      return false;
     respondent ??= respondentState(text);
     return !respondent.has(bareName(text.slice(f.start, f.end)));
   });
@@ -92,6 +106,25 @@ export function respondentState(text: string): ReadonlySet<string> {
   const government = DEFINED_GOVERNMENT.exec(opening)?.[1];
   if (government) names.add(`${bareName(government)} Government`);
   return names;
+}
+
+/** The Agent of a party to the case: "their Agent", "Co-Agent". */
+const AGENT = /\b(?:Co-)?Agents?\b/g;
+/** A sentence's end: a full stop that does not close an initial ("Mr C. Roe"). */
+const SENTENCE_END = /(?<!(?:^|[\s(])\p{Lu})\.\s/u;
+/** How far back the Agent is looked for. */
+const AGENT_BEFORE = 300;
+
+/** True when `at` lies in a sentence that names an Agent before it, on the same line. */
+function isAgentsOffice(text: string, at: number): boolean {
+  const window = text.slice(Math.max(0, at - AGENT_BEFORE), at);
+  // Only the same line: a search bounded by the window, never back to the text's start.
+  const before = window.slice(window.lastIndexOf('\n') + 1);
+  let last = -1;
+  AGENT.lastIndex = 0;
+  for (let match = AGENT.exec(before); match !== null; match = AGENT.exec(before))
+    last = match.index + match[0].length;
+  return last >= 0 && !SENTENCE_END.test(before.slice(last));
 }
 
 /** A finding's name without "the" before it or a possessive or a full stop after it. */
@@ -130,6 +163,7 @@ function namedBefore(text: string, at: number): boolean {
 function datesALaw(text: string, finding: Finding): boolean {
   return (
     IN_FORCE_AFTER.test(text.slice(finding.end, finding.end + LOOK_AFTER)) ||
+    SECTIONS_AFTER.test(text.slice(finding.end, finding.end + LOOK_AFTER)) ||
     LAW_OF_BEFORE.test(text.slice(Math.max(0, finding.start - LOOK_BEFORE), finding.start))
   );
 }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/engine/analyze.js';
+import { withDefinedAcronyms } from '../../src/engine/defined-acronyms.js';
 import { respondentState, withoutPublicRecord } from '../../src/engine/public-record.js';
 import type { Finding, Recognizer } from '../../src/engine/types.js';
 
@@ -153,4 +154,47 @@ test('the respondent state is dropped in its forms; its bare name and other gove
     'Utopian Government’s',
   ]).map((f) => (text.slice(f.start, f.end) === 'Utopia to' ? { ...f, end: f.end - 3 } : f));
   assert.deepEqual(kept(text, organisations), ['Arcadian Government', 'Utopia']);
+});
+
+test('a minister by office, the Agent’s office and a court’s numbered chamber are dropped', () => {
+  const text =
+    'The Utopian Government (“the Government”) were represented by their Agent, Ms A. Roe, of the ' +
+    'Ministry of Foreign Affairs. The Federal Minister for Agriculture refused. The Ministry of ' +
+    'Education employed the applicant. The 5th Chamber of the Supreme Court dismissed the appeal.';
+  const findings = [
+    ...found(text, 'ORGANIZATION', [
+      'Ministry of Foreign Affairs',
+      'Federal Minister for Agriculture',
+      'Ministry of Education',
+    ]),
+    ...found(text, 'STREET_ADDRESS', ['5th Chamber of the Supreme Court']),
+  ];
+  // The ministry in the next sentence is no longer the Agent's office.
+  assert.deepEqual(kept(text, findings), ['Ministry of Education']);
+});
+
+test('the date the Court recomposed its sections is dropped', () => {
+  const text =
+    'On 1 May 2004 the Court changed the composition of its Sections. On 3 May 2004 he was released.';
+  assert.deepEqual(kept(text, found(text, 'DATE_TIME', ['1 May 2004', '3 May 2004'])), ['3 May 2004']);
+});
+
+test('an acronym a kept organisation defines is found where the text uses it later', () => {
+  const text =
+    'She appealed to the Industrial Appeal Board (“IAB”) in Utopia. The IAB and the UN heard it; ' +
+    'IABS did not.';
+  const organisations = analyze(text)
+    .filter((f) => f.type === 'ORGANIZATION')
+    .map((f) => text.slice(f.start, f.end));
+  assert.ok(organisations.includes('IAB'), organisations.join('; '));
+  assert.ok(!organisations.includes('UN') && !organisations.includes('IABS'), organisations.join('; '));
+  const definition = { type: 'ORGANIZATION', start: 20, end: 43, score: 0.8, recognizer: 'ner-tagger' };
+  assert.equal(text.slice(20, 43), 'Industrial Appeal Board');
+  assert.deepEqual(
+    withDefinedAcronyms(text, [definition]).map((f) => [text.slice(f.start, f.end), f.recognizer]),
+    [
+      ['Industrial Appeal Board', 'ner-tagger'],
+      ['IAB', 'defined-acronym'],
+    ],
+  );
 });
