@@ -16,8 +16,9 @@ import type { Finding } from './types.js';
  *   its forms ("the Republic of Utopia", "the Utopian Government") it is the other party to the
  *   case, the same for every applicant. The country's name alone is kept (it is also where a
  *   person lives or comes from), and so is every other state's government.
- * - A minister named by office ("the Federal Minister", "the Minister of Agriculture"): an office
- *   of the government, which acts in the case as a public party.
+ * - A minister named by office ("the Federal Minister", "the Minister of Agriculture") and a
+ *   ministry by what it is for ("the Ministry of Education"): offices of the government, which
+ *   acts in the case as a public party. A ministry that employs the person is lost with them.
  * - The office the respondent's Agent speaks from, in the sentence that names the Agent ("were
  *   represented by their Agent, Ms A. B., of the Ministry of Foreign Affairs").
  * - The date a law or treaty was made or came into force ("Law no. 4/2001 of 2 May 2001", "on
@@ -38,6 +39,9 @@ const KIND_ONLY = new RegExp(
 /** A minister by office, with what the office is for: "Federal Minister for Agriculture (…)". */
 const MINISTER =
   /^(?:[Tt]he )?(?:(?:Federal|Prime|Deputy|State) )?Minister(?: (?:of|for)(?: the)? \p{Lu}[\p{L},’' -]*(?: \([^)]*\))?)?(?:[’']s)?$/u;
+/** A ministry by what it is for, without a place: "the Ministry of Education", "Federal Ministry for …". */
+const MINISTRY =
+  /^(?:[Tt]he )?(?:Federal )?Ministry(?: (?:of|for)(?: the)? \p{Lu}(?:(?! of )[\p{L},’' -])*)?(?:[’']s)?$/u;
 
 /** The name goes on after the finding: "Court of Justice of the European Union", "Court in Kielce". */
 const NAMED_AFTER = /^ (?:of|in|at|for)(?: the)? \p{Lu}/u;
@@ -86,7 +90,8 @@ export function withoutPublicRecord(
     if (f.type === 'DATE_TIME') return !datesALaw(text, f);
     if (f.type === 'STREET_ADDRESS') return !NUMBERED_CHAMBER.test(text.slice(f.start, f.end));
     if (f.type !== 'ORGANIZATION') return true;
-    if (isKindOnly(text, f) || MINISTER.test(text.slice(f.start, f.end)) || isAgentsOffice(text, f.start))
+    const name = text.slice(f.start, f.end);
+    if (isKindOnly(text, f) || MINISTER.test(name) || MINISTRY.test(name) || isAgentsOffice(text, f.start))
       return false;
     respondent ??= respondentState(text);
     return !respondent.has(bareName(text.slice(f.start, f.end)));

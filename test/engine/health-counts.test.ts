@@ -45,6 +45,12 @@ test('a count of persons, hearings or items is found in digits or in words', () 
   ]);
 });
 
+test('a share is a quantity: a percentage, a range of them', () => {
+  const text =
+    'Her rating was between 50% and 79%, then 50 to 79%; the rate was 18.5 per cent, or 1,5% a month.';
+  assert.deepEqual(values(countRecognizer, text), ['50% and 79%', '50 to 79%', '18.5 per cent', '1,5%']);
+});
+
 test('a year, a duration or a count of other things is not a count of persons', () => {
   const text =
     'In 1999 no hearings were held. The court sat for two months with three judges, and in 2001 the persons concerned left.';

@@ -156,7 +156,7 @@ test('the respondent state is dropped in its forms; its bare name and other gove
   assert.deepEqual(kept(text, organisations), ['Arcadian Government', 'Utopia']);
 });
 
-test('a minister by office, the Agent’s office and a court’s numbered chamber are dropped', () => {
+test('a minister or ministry by office, the Agent’s office and a court’s numbered chamber are dropped', () => {
   const text =
     'The Utopian Government (“the Government”) were represented by their Agent, Ms A. Roe, of the ' +
     'Ministry of Foreign Affairs. The Federal Minister for Agriculture refused. The Ministry of ' +
@@ -169,8 +169,16 @@ test('a minister by office, the Agent’s office and a court’s numbered chambe
     ]),
     ...found(text, 'STREET_ADDRESS', ['5th Chamber of the Supreme Court']),
   ];
-  // The ministry in the next sentence is no longer the Agent's office.
-  assert.deepEqual(kept(text, findings), ['Ministry of Education']);
+  // The ministry in a later sentence is not the Agent's office, but a ministry by what it is for.
+  assert.deepEqual(kept(text, findings), []);
+  const located = 'The Ministry of Education of Utopia and the Utopian Ministry of Education replied.';
+  assert.deepEqual(
+    kept(
+      located,
+      found(located, 'ORGANIZATION', ['Ministry of Education of Utopia', 'Utopian Ministry of Education']),
+    ),
+    ['Ministry of Education of Utopia', 'Utopian Ministry of Education'],
+  );
 });
 
 test('the date the Court recomposed its sections is dropped', () => {

@@ -1,7 +1,8 @@
 /**
  * A count of the people, events or things a person's story turns on ("seven other persons",
  * "twenty three hearings", "79 packages", "22,000 ecstasy tablets"): with the rest of a case it
- * narrows who the person is, so it is a quasi-identifier. Only counts of persons, of procedural
+ * narrows who the person is, so it is a quasi-identifier; and a share ("a fine of 40% of the
+ * income", "a disability rating of 50 to 79%"). Only counts of persons, of procedural
  * events and of seized or filed items are taken; other counts ("two months", "three judges") are
  * durations or the court's own.
  */
@@ -27,7 +28,7 @@ const COUNTED_TRIGGER: Trigger = {
   kind: 'pattern',
   id: 'countedThings',
   pattern:
-    /persons|people|suspects|defendants|accused|victims|witnesses|children|hearings|sessions|occasions|packages|tablets|pages|envelopes/gi,
+    /persons|people|suspects|defendants|accused|victims|witnesses|children|hearings|sessions|occasions|packages|tablets|pages|envelopes|%|per ?cent/gi,
   margin: 48,
 };
 
@@ -50,6 +51,12 @@ export const countRecognizer = patternRecognizer({
         `(?<![\\p{L}\\p{N},.])(?:${IN_DIGITS}|${IN_WORDS})\\s${BETWEEN}${COUNTED}(?![\\p{L}\\p{N}])`,
         'iu',
       ),
+      score: 0.5,
+    },
+    // A share: "15%", "18.5 per cent", "between 50% and 79%", "50 to 79%".
+    {
+      regex:
+        /(?<![\p{L}\p{N},.])\d{1,3}(?:[.,]\d+)?(?:\s?%|\sper\s?cent\b)(?:\sand\s\d{1,3}(?:[.,]\d+)?(?:\s?%|\sper\s?cent\b))?|(?<![\p{L}\p{N},.])\d{1,3}\sto\s\d{1,3}\s?%/u,
       score: 0.5,
     },
   ],
