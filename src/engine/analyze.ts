@@ -3,6 +3,8 @@ import { CONTEXT_BOOST, CONTEXT_FLOOR, ContextText, scoreWithContext } from './c
 import { customRecognizer, type CustomRecognizerDefinition } from './recognizers/custom.js';
 import { defaultRecognizers } from './recognizers/index.js';
 import { resolveOverlaps } from './overlap.js';
+import { withoutPublicRecord } from './public-record.js';
+import { withDefinedAcronyms } from './defined-acronyms.js';
 import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js';
 import { CURRENT_RUNS, textRuns, type TextRuns } from './scan/text-runs.js';
 import { Scratch } from './scratch.js';
@@ -44,7 +46,11 @@ export interface AnalyzeOptions {
 /**
  * Finds personal data in `text`. Every default recognizer runs (identifiers with their check
  * digits, contact data, secrets, and the name/place/organisation tagger); scores are adjusted by
- * context words, filtered by the threshold, and overlaps resolved by `resolveOverlaps`.
+ * context words, filtered by the threshold, and overlaps resolved by `resolveOverlaps`; then the
+ * built-in recognizers' findings that name the public record (an institution named only by its
+ * kind, the date a law came into force) are dropped, with the whole text at hand
+ * (`withoutPublicRecord`), and the acronyms kept organisations define are found where the text
+ * uses them (`withDefinedAcronyms`).
  * The result is sorted by start offset. The function is pure and never throws on any string.
  *
  * @example
@@ -128,6 +134,9 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   // The recognizers' working memory, this analyzer's own: filled and read within each call.
   const scratch = new Scratch();
   const current = scratch.of(CURRENT_RUNS);
+  // The public-record step drops only what the built-in recognizers found.
+  const builtIn = new Set(recognizers.filter((r) => !custom.includes(r)).map((r) => r.name));
+  const isOwn = (f: Finding) => !builtIn.has(f.recognizer);
 
   return (text: string): Finding[] => {
     if (typeof text !== 'string')
@@ -202,7 +211,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
     const allowed =
       allow.size === 0 ? candidates : candidates.filter((f) => !allow.has(text.slice(f.start, f.end).trim()));
-    return resolveOverlaps(allowed);
+    const kept = withoutPublicRecord(text, resolveOverlaps(allowed), isOwn);
+    return wanted && !wanted.has('ORGANIZATION') ? kept : withDefinedAcronyms(text, kept);
   };
 }
 

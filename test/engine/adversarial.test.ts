@@ -27,6 +27,7 @@ const ADVERSARIAL: Record<string, string> = {
   'double colons': ':'.repeat(SIZE),
   capitals: 'A'.repeat(SIZE),
   'capitalised words': 'Aa '.repeat(SIZE / 3),
+  'a defined acronym used everywhere': 'the Industrial Appeal Board (“IAB”) ' + 'IAB Aa '.repeat(SIZE / 7),
   'pem headers': '-----BEGIN PRIVATE KEY-----'.repeat(SIZE / 27),
   'jwt-like': 'eyJ'.repeat(SIZE / 3),
   'url-like': 'http://a'.repeat(SIZE / 8),

@@ -1,8 +1,10 @@
 import type { Recognizer } from '../types.js';
 import { CONTACT_RECOGNIZERS } from './contact.js';
+import { countRecognizer } from './counts.js';
 import { DATETIME_RECOGNIZERS } from './datetime.js';
 import { DEVICE_RECOGNIZERS } from './devices.js';
 import { FINANCIAL_RECOGNIZERS } from './financial.js';
+import { medicalConditionRecognizer } from './health.js';
 import { landParcelRecognizer } from './land-parcels.js';
 import { MEDICAL_RECOGNIZERS } from './medical.js';
 import { NATIONAL_RECOGNIZERS } from './national/index.js';
@@ -20,11 +22,13 @@ const DEFAULTS: readonly Recognizer[] = [
   ...FINANCIAL_RECOGNIZERS,
   ...US_RECOGNIZERS,
   ...MEDICAL_RECOGNIZERS,
+  medicalConditionRecognizer,
   ...DEVICE_RECOGNIZERS,
   ...SECRET_RECOGNIZERS,
   ...DATETIME_RECOGNIZERS,
   ...REFERENCE_RECOGNIZERS,
   landParcelRecognizer,
+  countRecognizer,
   ...NATIONAL_RECOGNIZERS,
   ...NER_RECOGNIZERS,
   occupationRecognizer,

@@ -44,6 +44,8 @@ const NOT_DIRECT = new Set([
   'NRP',
   'ORGANIZATION',
   'JOB_TITLE',
+  'MEDICAL_CONDITION',
+  'QUANTITY',
   'ZIP_CODE',
   'URL',
   'SECRET',

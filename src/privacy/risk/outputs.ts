@@ -46,6 +46,8 @@ export const QUASI_IDENTIFIER_TYPES: ReadonlySet<string> = new Set([
   'STREET_ADDRESS',
   'NRP',
   'JOB_TITLE',
+  'MEDICAL_CONDITION',
+  'QUANTITY',
 ]);
 
 /** The k below which an output counts as at risk when the policy names no `k_anonymity`. */
