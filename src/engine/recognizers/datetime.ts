@@ -327,7 +327,17 @@ const labelledAge = patternRecognizer({
   patterns: [
     {
       regex: new RegExp(
-        `\\bage(?:d|:|\\sof|\\sis|\\swas)?\\s(1[01]\\d|\\d{1,2}|${AGE_WORDS})(?![\\p{L}\\p{N}])`,
+        `\\bage(?:d|:|\\sof|\\sis|\\swas)?\\s((?:1[01]\\d|\\d{1,2}|${AGE_WORDS})(?:\\syears(?:\\sold)?)?)(?![\\p{L}\\p{N}])`,
+        'iu',
+      ),
+      score: 0.8,
+      group: 1,
+    },
+    // "at the age of 39", when something happened to a person: the phrase is the age. A threshold
+    // ("from the age of 60", "a retirement age of 68") keeps the number alone.
+    {
+      regex: new RegExp(
+        `\\bat\\sthe\\s(age\\sof\\s(?:1[01]\\d|\\d{1,2}|${AGE_WORDS})(?:\\syears(?:\\sold)?)?)(?![\\p{L}\\p{N}])`,
         'iu',
       ),
       score: 0.8,
