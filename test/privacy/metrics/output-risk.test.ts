@@ -204,14 +204,15 @@ for (const driver of DRIVER_NAMES) {
           class_hmac: string;
           job_id: string;
           created_at: string;
-        }>`select t::text as row, class_hmac, job_id::text as job_id, created_at::text as created_at
-           from output_classes t`.execute(trx),
+          released_at: string;
+        }>`select t::text as row, class_hmac, job_id, created_at::text as created_at,
+             coalesce(released_at::text, '') as released_at from output_classes t`.execute(trx),
       );
       assert.equal(rows.rows.length, 6, 'redacted and text of three jobs');
-      for (const { row, class_hmac, job_id, created_at } of rows.rows) {
+      for (const { row, class_hmac, job_id, created_at, released_at } of rows.rows) {
         assert.match(class_hmac, /^v\d+:[0-9a-f]{64}$/);
-        // The random job id and the time may hold "021" by chance: only the other columns are read.
-        const rest = row.replace(class_hmac, '').replace(job_id, '').replace(created_at, '');
+        // The random job id and the times may hold "021" by chance: only the other columns are read.
+        const rest = [class_hmac, job_id, created_at, released_at].reduce((r, v) => r.replace(v, ''), row);
         for (const value of [...EMAILS, '02139', '90210', '40-49', '021', ' 47'])
           assert.ok(!rest.includes(value), `no value in ${row}`);
       }
