@@ -181,6 +181,44 @@ test('a minister or ministry by office, the Agent’s office and a court’s num
   );
 });
 
+test('a law named by its name is dropped; a body, a firm and a possessive before a law are kept', () => {
+  const text =
+    'Under Article 12 of the Utopian Penal Code and section 3 of the Fair Trading Act 1990, as ' +
+    'amended by the Northern Accord Treaty, the Utopian Medical Council and Lee, Ortiz and Law ' +
+    'relied on the Veterinary Surgeon’s Act and on the Federal Constitution.';
+  const findings = [
+    ...found(text, 'ORGANIZATION', [
+      'Utopian Penal Code',
+      'Fair Trading',
+      'Utopian Medical Council',
+      'Lee, Ortiz and Law',
+      'Federal Constitution',
+    ]),
+    ...found(text, 'NRP', ['Northern Accord Treaty', 'Veterinary Surgeon’s']),
+  ];
+  assert.deepEqual(kept(text, findings), [
+    'Utopian Medical Council',
+    'Lee, Ortiz and Law',
+    'Veterinary Surgeon’s',
+  ]);
+  // Only the types the tagger gives a misread law are dropped; a person is left to the person rules.
+  assert.deepEqual(kept(text, found(text, 'PERSON', ['Fair Trading'])), ['Fair Trading']);
+});
+
+test('a body named in a law’s name stays masked there when the text names it elsewhere too', () => {
+  const text =
+    'The Utopian Medical Council refused. Under the Utopian Medical Council Act, the Fair Trading Act applied.';
+  const name = 'Utopian Medical Council';
+  const findings = [...text.matchAll(/Utopian Medical Council|Fair Trading/g)].map((m) => ({
+    type: 'ORGANIZATION',
+    start: m.index,
+    end: m.index + m[0].length,
+    score: 0.85,
+    recognizer: 'ner-tagger',
+  }));
+  assert.deepEqual(kept(text, findings), [name, name]);
+});
+
 test('the date the Court recomposed its sections is dropped', () => {
   const text =
     'On 1 May 2004 the Court changed the composition of its Sections. On 3 May 2004 he was released.';
