@@ -171,7 +171,7 @@ const wordDate = patternRecognizer({
     },
     {
       regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])(?:between|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`,
+        `(?<![\\p{L}\\p{N}])(?:[Bb]etween|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`,
         'u',
       ),
       score: 0.6,
@@ -180,7 +180,7 @@ const wordDate = patternRecognizer({
     // is one date, words between included.
     {
       regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])(?:between|from)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`,
+        `(?<![\\p{L}\\p{N}])(?:[Bb]etween|from)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`,
         'u',
       ),
       score: 0.7,
