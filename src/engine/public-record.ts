@@ -66,8 +66,11 @@ const HIGHEST_COURT_INSIDE = new RegExp(`(?<![\\p{L}])${HIGHEST_COURT_NAME}(?![\
 /** The word that makes a name a law's: "Code", "Act", "Treaty", "Regulations", … */
 const LAW_WORD =
   '(?:Code|Act|Acts|Law|Laws|Treaty|Constitution|Regulations?|Convention|Directive|Agreement|Statute|Ordinance|Decree)';
-/** A law's name ending in its word: "Turkish Criminal Code", "Federal Constitution". */
-const LAW_NAME = new RegExp(`\\b${LAW_WORD}$`);
+/**
+ * A law's name ending in its word: "Turkish Criminal Code", "Federal Constitution". Not "Law": a
+ * firm is often named so ("Baker Law"), and the firm a person instructed is not public record.
+ */
+const LAW_NAME = new RegExp(`\\b${LAW_WORD.replace('Law|Laws|', '')}$`);
 /** A law's word just after the finding: "[Race Relations] Act 1976". */
 const LAW_WORD_AFTER = new RegExp(`^ ${LAW_WORD}\\b`);
 /** Types the tagger gives a law's name when it misreads one. */

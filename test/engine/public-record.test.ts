@@ -185,7 +185,7 @@ test('a law named by its name is dropped; a body, a firm and a possessive before
   const text =
     'Under Article 12 of the Utopian Penal Code and section 3 of the Fair Trading Act 1990, as ' +
     'amended by the Northern Accord Treaty, the Utopian Medical Council and Lee, Ortiz and Law ' +
-    'relied on the Veterinary Surgeon’s Act and on the Federal Constitution.';
+    'relied on the Veterinary Surgeon’s Act and on the Federal Constitution, advised by Baker Law.';
   const findings = [
     ...found(text, 'ORGANIZATION', [
       'Utopian Penal Code',
@@ -193,12 +193,15 @@ test('a law named by its name is dropped; a body, a firm and a possessive before
       'Utopian Medical Council',
       'Lee, Ortiz and Law',
       'Federal Constitution',
+      // A firm named "… Law" is not a law's name.
+      'Baker Law',
     ]),
     ...found(text, 'NRP', ['Northern Accord Treaty', 'Veterinary Surgeon’s']),
   ];
   assert.deepEqual(kept(text, findings), [
     'Utopian Medical Council',
     'Lee, Ortiz and Law',
+    'Baker Law',
     'Veterinary Surgeon’s',
   ]);
   // Only the types the tagger gives a misread law are dropped; a person is left to the person rules.
