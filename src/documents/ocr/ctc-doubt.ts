@@ -36,7 +36,7 @@ function kindOf(text: string): 'letter' | 'digit' | null {
  *   lands on another lexicon word is rare;
  * - a digit's letter alternatives in a run of digits, and a letter's digit alternatives in a run
  *   of letters (`81100` seen a little as `8110O`, `CO` as `C0`): a letter among digits or a digit
- *   among letters is what {@link numbersCorrected} and {@link lettersCorrected} put right, so only
+ *   among letters is what `numbersCorrected` and `lettersCorrected` put right, so only
  *   a run that mixes the two (`U13`, `115G`), a code, keeps them.
  *
  * Each word's list has one entry per character of its text (UTF-16 units), or is all zeros when
