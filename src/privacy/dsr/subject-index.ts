@@ -109,7 +109,7 @@ export interface DetectedValue {
   readonly value: string;
 }
 
-/** A job's subject-index rows and sealed list, to be written by {@link insertSubjectIndex}. */
+/** A job's keyed HMACs and sealed list, written as one row by {@link insertSubjectIndex}. */
 export interface SubjectIndexRows {
   readonly tenantId: string;
   readonly jobId: string;
@@ -144,7 +144,7 @@ export async function indexSubjects(
 }
 
 /**
- * The rows that index a job's direct identifiers: a keyed HMAC per distinct identifier and one
+ * What indexes a job's direct identifiers: a keyed HMAC per distinct identifier and one
  * sealed list of their values, computed before any transaction opens (the tenant's key is a
  * keyring read, which must not wait for a pooled connection while a transaction holds another).
  *
