@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { needleSearch } from '../needles.js';
 import { as, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
 
@@ -101,11 +102,10 @@ function needlesOf(canaries: readonly Canary[]): string[] {
 
 async function filesHolding(files: readonly string[], needles: readonly string[]): Promise<string[]> {
   const hits: string[] = [];
-  const encoded = needles.map((n) => Buffer.from(n, 'utf8'));
+  const find = needleSearch(needles);
   for (const file of files) {
-    const bytes = await readFile(file).catch(() => Buffer.alloc(0));
-    const hit = encoded.findIndex((n) => bytes.includes(n));
-    if (hit >= 0) hits.push(`${file} (${needles[hit]!.slice(0, 3)}…)`);
+    const hit = find(await readFile(file).catch(() => Buffer.alloc(0)));
+    if (hit !== undefined) hits.push(`${file} (${hit.slice(0, 3)}…)`);
   }
   return hits;
 }
@@ -238,6 +238,13 @@ for (const driver of DRIVER_NAMES) {
             [],
             'a database row holds a canary',
           );
+
+          // The one-pass search finds a canary where one is: the last document's bytes, mid-buffer.
+          const lastDocument = Buffer.from(
+            `\u0000${documentOf(canaries.at(-1)!, DOCUMENTS - 1)}\u0000`,
+            'utf8',
+          );
+          assert.equal(needleSearch(needles)(lastDocument.subarray(1)), canaries.at(-1)!.name);
 
           const dataFiles = await walk(t.dataDir);
           assert.ok(
