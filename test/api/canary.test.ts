@@ -8,11 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { needleSearch } from '../needles.js';
 import { as, DRIVER_NAMES, openTestService, skipReason, textJob, waitForJob } from './jobs-harness.js';
 import type { TestService } from './jobs-harness.js';
 
@@ -101,11 +102,10 @@ function needlesOf(canaries: readonly Canary[]): string[] {
 
 async function filesHolding(files: readonly string[], needles: readonly string[]): Promise<string[]> {
   const hits: string[] = [];
-  const encoded = needles.map((n) => Buffer.from(n, 'utf8'));
+  const find = needleSearch(needles);
   for (const file of files) {
-    const bytes = await readFile(file).catch(() => Buffer.alloc(0));
-    const hit = encoded.findIndex((n) => bytes.includes(n));
-    if (hit >= 0) hits.push(`${file} (${needles[hit]!.slice(0, 3)}…)`);
+    const hit = find(await readFile(file).catch(() => Buffer.alloc(0)));
+    if (hit !== undefined) hits.push(`${file} (${hit.slice(0, 3)}…)`);
   }
   return hits;
 }
@@ -116,7 +116,12 @@ for (const driver of DRIVER_NAMES) {
       `${DOCUMENTS} canary documents through the API leave no plaintext canary anywhere`,
       { timeout: 240_000 },
       async () => {
-        const tempBefore = new Set(await readdir(tmpdir()));
+        // Every temp file this process makes during the run lands in a directory of its own: the
+        // shared temp directory also holds whatever the files running beside this one make (with
+        // four at a time, enough to walk and read that this test once timed out doing so).
+        const sharedTemp = tmpdir();
+        const runTemp = await mkdtemp(join(sharedTemp, 'veil-canary-run-'));
+        process.env.TMPDIR = runTemp;
         const run = randomInt(10_000, 99_999);
         const canaries = canariesFor(run);
         const t = await openTestService(driver, { workers: 2 });
@@ -239,6 +244,13 @@ for (const driver of DRIVER_NAMES) {
             'a database row holds a canary',
           );
 
+          // The one-pass search finds a canary where one is: the last document's bytes, mid-buffer.
+          const lastDocument = Buffer.from(
+            `\u0000${documentOf(canaries.at(-1)!, DOCUMENTS - 1)}\u0000`,
+            'utf8',
+          );
+          assert.equal(needleSearch(needles)(lastDocument.subarray(1)), canaries.at(-1)!.name);
+
           const dataFiles = await walk(t.dataDir);
           assert.ok(
             dataFiles.some((f) => f.includes(`${join(t.dataDir, 'blobs')}`)),
@@ -255,9 +267,11 @@ for (const driver of DRIVER_NAMES) {
             'a data-directory file holds a canary',
           );
 
-          const created = (await readdir(tmpdir())).filter((entry) => !tempBefore.has(entry));
-          const tempFiles = (await Promise.all(created.map((entry) => walk(join(tmpdir(), entry))))).flat();
-          assert.ok(tempFiles.length > 0, 'the temp-dir walk saw the data directory at least');
+          const tempFiles = await walk(runTemp);
+          assert.ok(
+            dataFiles.every((f) => tempFiles.includes(f)),
+            'the temp-dir walk saw the data directory at least',
+          );
           assert.deepEqual(await filesHolding(tempFiles, needles), [], 'a temp file holds a canary');
 
           const logs = t.logs.join('\n');
@@ -269,6 +283,8 @@ for (const driver of DRIVER_NAMES) {
           );
         } finally {
           await t.dispose();
+          process.env.TMPDIR = sharedTemp;
+          await rm(runTemp, { recursive: true, force: true });
         }
       },
     );

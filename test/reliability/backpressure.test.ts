@@ -109,13 +109,26 @@ test(
       assert.ok(peak - baseline < 96 * 1024 * 1024, `heap grew by ${mb(peak - baseline)} MB`);
       assert.ok(after - baseline < 32 * 1024 * 1024, `heap kept ${mb(after - baseline)} MB after the flood`);
 
-      // Once the flood is over the server recovers and answers normally.
-      await new Promise((r) => setTimeout(r, 300));
-      const res = await fetch(`${server.base}/v1/analyze`, {
-        method: 'POST',
-        headers: server.headers,
-        body: JSON.stringify({ text: 'mail jane@example.org' }),
-      });
+      // Once the flood is over the server recovers and answers normally. How soon is the machine's
+      // to say: the event-loop delay it samples includes the time the whole process waits for a
+      // core, which on a loaded machine outlasts any fixed pause (a 300 ms one failed at a load
+      // average of 13 on 2 cores). Until it recovers, every answer is a refusal that says when to retry.
+      const deadline = Date.now() + 30_000;
+      let res: Response;
+      let refusals = 0;
+      for (;;) {
+        res = await fetch(`${server.base}/v1/analyze`, {
+          method: 'POST',
+          headers: server.headers,
+          body: JSON.stringify({ text: 'mail jane@example.org' }),
+        });
+        if (res.status === 200 || Date.now() > deadline) break;
+        assert.equal(res.status, 503, await res.text());
+        assert.ok(res.headers.get('retry-after') !== null, 'a refusal says when to retry');
+        refusals += 1;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      t.diagnostic(`answered normally after ${refusals} refusal(s) once the flood ended`);
       assert.equal(res.status, 200);
     } finally {
       await server.close();

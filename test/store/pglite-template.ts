@@ -28,11 +28,17 @@ const SCHEMA_SOURCES: Record<TemplateKind, readonly string[]> = {
   ],
 };
 
+/**
+ * The temp directory as the process started: a test that points TMPDIR at a private directory for a
+ * while (the canary test) still finds the shared templates.
+ */
+const TEMPLATES_DIR = tmpdir();
+
 function templatePath(kind: TemplateKind): string {
   const hash = createHash('sha256');
   for (const source of SCHEMA_SOURCES[kind]) hash.update(readFileSync(repoUrl(source)));
   const name = kind === 'migrated' ? 'veil-pglite-template' : 'veil-pglite-service-template';
-  return join(tmpdir(), `${name}-${hash.digest('hex').slice(0, 16)}`);
+  return join(TEMPLATES_DIR, `${name}-${hash.digest('hex').slice(0, 16)}`);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -21,6 +21,7 @@ import type { Policy } from '../../../src/policy/index.js';
 import { DatabaseKeyringStore, EncryptedFileBlobStore } from '../../../src/store/index.js';
 import type { DatabaseHandle, StoreContext } from '../../../src/store/index.js';
 import { packagePath } from '../../../src/package-root.js';
+import { needleSearch } from '../../needles.js';
 
 const NAMES = [
   'Zebulon Quartermaine',
@@ -94,10 +95,8 @@ export async function walk(dir: string): Promise<string[]> {
 /** The files under `dir` whose bytes contain any of `needles`. */
 export async function filesContaining(dir: string, needles: readonly string[]): Promise<string[]> {
   const hits: string[] = [];
-  for (const file of await walk(dir)) {
-    const bytes = await readFile(file);
-    if (needles.some((n) => bytes.includes(Buffer.from(n, 'utf8')))) hits.push(file);
-  }
+  const find = needleSearch(needles);
+  for (const file of await walk(dir)) if (find(await readFile(file)) !== undefined) hits.push(file);
   return hits;
 }
 
