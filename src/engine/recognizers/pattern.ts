@@ -77,6 +77,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
       digitRun: facts[k]!.minDigitRun,
       capitalRun: facts[k]!.minCapitalRun,
       letterDigitPair: facts[k]!.minLetterDigitPair,
+      runLengths: facts[k]!.digitRunLengths,
     }));
   const validatedScore = definition.validatedScore;
   return {
@@ -100,6 +101,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
       // Bit k: word list k was looked for in this window, and was found.
       let searched = 0;
       let present = 0;
+      const wholeText = runs !== undefined && runs.text === slice;
       for (const {
         regex,
         score,
@@ -109,6 +111,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
         digitRun,
         capitalRun,
         letterDigitPair,
+        runLengths,
       } of patterns) {
         // A pattern whose every match needs a run or pair the whole analysed text lacks is not run.
         if (
@@ -118,6 +121,10 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
             letterDigitPair > runs.letterDigitPair)
         )
           continue;
+        // A text without a whole digit run of a length every match holds one of is not scanned. Read
+        // only when the window is the whole analysed text, whose runs are known: counting the runs
+        // of joined windows (long texts) cost more than the patterns it skipped.
+        if (runLengths !== 0 && wholeText && (runs.runLengths & runLengths) === 0) continue;
         // A window without any of the characters one of which every match holds is not scanned.
         if (required !== undefined && !holdsAny(slice, required)) continue;
         if (words >= 0) {
@@ -168,6 +175,8 @@ interface CompiledPattern {
   readonly digitRun: number;
   readonly capitalRun: number;
   readonly letterDigitPair: number;
+  /** `digitRunLengths` of the pattern (0: no gate). */
+  readonly runLengths: number;
 }
 
 function holdsAny(text: string, chars: string): boolean {
