@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { digitRunLengths, lengthBit } from '../../src/engine/scan/digit-run-lengths.js';
+import {
+  digitRunLengths,
+  lengthBit,
+  runLengthMask,
+  runLengthsWithin,
+} from '../../src/engine/scan/digit-run-lengths.js';
+import { joinWindows } from '../../src/engine/scan/joined.js';
 import { textRuns } from '../../src/engine/scan/text-runs.js';
 import { builtInPatterns } from '../../scripts/engine/tables-source.js';
 
@@ -103,4 +109,22 @@ test('every match of each built-in pattern holds a whole run of a length in its 
     { numRuns: 3000, seed: 29 },
   );
   assert.ok(matches > 1000, `only ${matches} matches: the texts do not exercise the patterns`);
+});
+
+test('the run lengths of joined windows, read from the text runs, are those of the joined text', () => {
+  assert.deepEqual(lengths(runLengthsWithin([0, 3, 10, 14], [{ start: 0, end: 12 }])), [2, 3]);
+  fc.assert(
+    fc.property(texts, fc.array(fc.nat(200), { maxLength: 8 }), (text, cuts) => {
+      // Sorted, disjoint windows with a gap between them, as `windowsFor` merges them.
+      const points = [...new Set(cuts.map((cut) => Math.min(cut, text.length)))].sort((a, b) => a - b);
+      const windows: { start: number; end: number }[] = [];
+      for (let k = 0; k + 1 < points.length; k += 2)
+        if (points[k + 1]! > points[k]! && (windows.length === 0 || points[k]! > windows.at(-1)!.end))
+          windows.push({ start: points[k]!, end: points[k + 1]! });
+      if (windows.length === 0) return;
+      const joined = joinWindows(text, windows).text;
+      assert.equal(runLengthsWithin(textRuns(text).digitRuns, windows), runLengthMask(joined));
+    }),
+    { numRuns: 3000, seed: 31 },
+  );
 });

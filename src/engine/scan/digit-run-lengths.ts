@@ -4,7 +4,8 @@
  * exactly nine digits with no digit on either side, so a text whose digit runs are all of other
  * lengths holds no match. The longest-run gate (`minDigitRun`) lets a 10-digit phone number open
  * the 9-digit identifiers; this one does not. A pattern recognizer compares the answer with the
- * lengths of the analysed text's runs (`TextRuns.runLengths`) before running the pattern.
+ * lengths of its window's runs (`TextRuns.runLengths` for the whole text, `runLengthsWithin` for
+ * joined windows) before running the pattern.
  *
  * Lengths are kept as a mask: bit `n - 1` stands for a run of `n` digits, and bit 30 for every
  * run of 31 digits or more. The answer is sound: a stretch counts only when each of its elements
@@ -15,6 +16,7 @@
  * anything this function does not know gives no answer.
  */
 import type { Alternative, Element, Node } from '@eslint-community/regexpp/ast';
+import type { TextWindow } from '../types.js';
 import { parseRegex } from './regex-ast.js';
 
 /** The bit of the longest runs: every run of this many digits or more sets it. */
@@ -42,6 +44,54 @@ export function digitRunLengths(regex: RegExp): number {
     const lengths = ofSequence(sequence);
     if (lengths === 0) return 0;
     mask |= lengths;
+  }
+  return mask;
+}
+
+/**
+ * The mask of the lengths of the whole digit runs of `text` (see `digitRunLengths`).
+ *
+ * @example
+ * ```ts
+ * runLengthMask('call 555 0100'); // (1 << 2) | (1 << 3)
+ * ```
+ */
+export function runLengthMask(text: string): number {
+  let mask = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) run++;
+    else if (run > 0) {
+      mask |= lengthBit(run);
+      run = 0;
+    }
+  }
+  return run > 0 ? mask | lengthBit(run) : mask;
+}
+
+/**
+ * The mask of the lengths of the whole digit runs of the windows of a text laid end to end
+ * (`joinWindows`), read from the text's digit runs: a run of the joined text is a run of the text
+ * cut by the window it lies in. One step per run and window, where `runLengthMask` reads every
+ * character of the joined text.
+ *
+ * @example
+ * ```ts
+ * runLengthsWithin([0, 3, 10, 14], [{ start: 0, end: 12 }]); // (1 << 2) | (1 << 1)
+ * ```
+ */
+export function runLengthsWithin(digitRuns: readonly number[], windows: readonly TextWindow[]): number {
+  let mask = 0;
+  let w = 0;
+  for (let k = 0; k < digitRuns.length; k += 2) {
+    const start = digitRuns[k]!;
+    const end = digitRuns[k + 1]!;
+    while (w < windows.length && windows[w]!.end <= start) w++;
+    for (let v = w; v < windows.length && windows[v]!.start < end; v++) {
+      const length = Math.min(end, windows[v]!.end) - Math.max(start, windows[v]!.start);
+      if (length > 0) mask |= lengthBit(length);
+    }
   }
   return mask;
 }

@@ -94,6 +94,16 @@ export function textRuns(text: string): TextRuns {
  * pair, than the whole text holds: the windows it is given are pieces of that text, so they hold
  * no match either. Read only inside the `find` it was set for.
  */
-export const CURRENT_RUNS: ScratchKind<{ runs: TextRuns | undefined }> = {
-  create: () => ({ runs: undefined }),
+export const CURRENT_RUNS: ScratchKind<CurrentRuns> = {
+  create: () => ({ runs: undefined, window: undefined, windowRuns: -1 }),
 };
+
+/** What `analyze` hands each `find` through `CURRENT_RUNS`; cleared after each call. */
+export interface CurrentRuns {
+  /** The runs of the whole analysed text, when a prefilter has read them. */
+  runs: TextRuns | undefined;
+  /** The joined windows `find` is given, which `windowRuns` describes. */
+  window: string | undefined;
+  /** The lengths of the whole digit runs of `window` as a mask (`runLengthsWithin`); -1 unknown. */
+  windowRuns: number;
+}
