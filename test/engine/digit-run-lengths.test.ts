@@ -31,6 +31,12 @@ test('the run lengths every match holds, read from the syntax tree', () => {
   assert.deepEqual(lengths(digitRunLengths(/\b\d{3}-\d{4}\b/)), [4]);
   assert.deepEqual(lengths(digitRunLengths(/(?<!\d)\d{3} \d{2} \d{4}/)), [3]);
   assert.deepEqual(lengths(digitRunLengths(/(?<!\w)\d{2}(?!\d)|\bA\d{40}\b/)), [2, 31]);
+  // Optional parts next to the run: a non-digit starts (or ends) each, or the look-around decides.
+  assert.deepEqual(lengths(digitRunLengths(/(?<![\p{N}$,.-])\d{5}(?:-\d{4})?(?![\p{N}]|[.,]\d|-\d)/u)), [5]);
+  assert.deepEqual(lengths(digitRunLengths(/(?<![\p{N}])(?:(?:early|mid)\s)?(?:1[6-9]\d\d|20\d\d)\b/u)), [4]);
+  assert.deepEqual(lengths(digitRunLengths(/(?<!\w)\d{1,2}(?=\syears|-year)/)), [1, 2]);
+  assert.deepEqual(lengths(digitRunLengths(/(?<!\w)\d{5}(?:\d{4})?(?!\w)/)), [5, 6, 7, 8, 9]);
+  assert.equal(digitRunLengths(/(?<!\w)\d{5}(?=x|)/), 0);
   assert.equal(digitRunLengths(/\d{9}/), 0);
   assert.equal(digitRunLengths(/(?<!\w)\d{3}([ -]?)\d{3}\1\d{3}(?!\w)/), 0);
   assert.equal(digitRunLengths(/(?<!\w)\d{3}\d?(?!\w)|x/), 0);

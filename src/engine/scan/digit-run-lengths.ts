@@ -10,10 +10,11 @@
  * Lengths are kept as a mask: bit `n - 1` stands for a run of `n` digits, and bit 30 for every
  * run of 31 digits or more. The answer is sound: a stretch counts only when each of its elements
  * matches nothing but digits (`\d`, `[0-9]`, a literal digit, groups of those), it is bounded
- * before by a look-behind that refuses a digit, a word boundary, `^` or a consumed character that
- * is never a digit, and after by a look-ahead that refuses a digit, a word boundary, `$` or such a
- * character (optional non-digit elements may come between); every alternative must have one, and
- * anything this function does not know gives no answer.
+ * before by a look-behind that refuses a digit, a word boundary, `^` or an element whose last
+ * character is never a digit, and after by a look-ahead that refuses a digit, a word boundary, `$`
+ * or an element whose first character is never a digit (an element that may match empty passes
+ * the question on to the next); every alternative must have one, and anything this function does
+ * not know gives no answer.
  */
 import type { Alternative, Element, Node } from '@eslint-community/regexpp/ast';
 import type { TextWindow } from '../types.js';
@@ -35,6 +36,8 @@ const MAX_SEQUENCES = 64;
  * ```
  */
 export function digitRunLengths(regex: RegExp): number {
+  // Classes of strings (`v`) may match empty strings; this reading does not know them.
+  if (regex.flags.includes('v')) return 0;
   const pattern = parseRegex(regex);
   if (pattern === undefined) return 0;
   const sequences = expand(pattern.alternatives.map((alternative) => alternative.elements));
@@ -177,11 +180,15 @@ function boundedBefore(elements: readonly Element[], at: number): boolean {
     if (element.type === 'Assertion') {
       if (element.kind === 'start' || (element.kind === 'word' && !element.negate)) return true;
       if (element.kind === 'lookbehind' && element.negate && refusesDigit(element.alternatives)) return true;
+      if (element.kind === 'lookbehind' && !element.negate && element.alternatives.every(endsWithNonDigit))
+        return true;
       // A look-ahead consumes nothing: the character before is still the one before it.
       if (element.kind === 'lookahead') continue;
       return false;
     }
-    return consumesNonDigit(element);
+    if (!edgeNonDigit(element, false)) return false;
+    // An element ending in a non-digit decides; an empty match of it leaves it to the one before.
+    if (minLength(element) > 0) return true;
   }
   return false;
 }
@@ -193,13 +200,14 @@ function boundedAfter(elements: readonly Element[], at: number): boolean {
     if (element.type === 'Assertion') {
       if (element.kind === 'end' || (element.kind === 'word' && !element.negate)) return true;
       if (element.kind === 'lookahead' && element.negate && refusesDigit(element.alternatives)) return true;
+      if (element.kind === 'lookahead' && !element.negate && element.alternatives.every(startsWithNonDigit))
+        return true;
       if (element.kind === 'lookbehind') continue;
       return false;
     }
-    if (consumesNonDigit(element)) return true;
-    // An optional element that is never a digit: the next one decides.
-    if (element.type === 'Quantifier' && element.min === 0 && !mayBeDigit(element.element)) continue;
-    return false;
+    if (!edgeNonDigit(element, true)) return false;
+    // An element starting with a non-digit decides; an empty match of it leaves it to the next.
+    if (minLength(element) > 0) return true;
   }
   return false;
 }
@@ -209,12 +217,73 @@ function refusesDigit(alternatives: readonly Alternative[]): boolean {
   return alternatives.some((a) => a.elements.length === 1 && matchesEveryDigit(a.elements[0]!));
 }
 
-/** True when the element consumes at least one character and none of them is ever a digit. */
-function consumesNonDigit(element: Element): boolean {
-  if (element.type === 'Quantifier') return element.min > 0 && consumesNonDigit(element.element as Element);
-  if (element.type === 'Character' || element.type === 'CharacterSet' || element.type === 'CharacterClass')
-    return !mayBeDigit(element);
-  return false;
+/** True when the alternative consumes a character and its first is never a digit. */
+function startsWithNonDigit(alternative: Alternative): boolean {
+  return sequenceMinLength(alternative.elements) > 0 && sequenceEdgeNonDigit(alternative.elements, true);
+}
+
+/** True when the alternative consumes a character and its last is never a digit. */
+function endsWithNonDigit(alternative: Alternative): boolean {
+  return sequenceMinLength(alternative.elements) > 0 && sequenceEdgeNonDigit(alternative.elements, false);
+}
+
+/**
+ * True when no non-empty match of `node` starts (`first`) or ends (otherwise) with a digit.
+ * Unknown nodes (back-references among them) answer false.
+ */
+function edgeNonDigit(node: Node, first: boolean): boolean {
+  switch (node.type) {
+    case 'Character':
+    case 'CharacterSet':
+    case 'CharacterClass':
+      return !mayBeDigit(node);
+    case 'Quantifier':
+      return edgeNonDigit(node.element, first);
+    case 'Group':
+    case 'CapturingGroup':
+      return node.alternatives.every((alternative) => sequenceEdgeNonDigit(alternative.elements, first));
+    default:
+      return false;
+  }
+}
+
+/**
+ * True when the first (or last) character a sequence consumes is never a digit: elements that
+ * may match empty pass the question on to the next; a sequence that may consume nothing passes.
+ */
+function sequenceEdgeNonDigit(elements: readonly Element[], first: boolean): boolean {
+  for (let n = 0; n < elements.length; n++) {
+    const element = elements[first ? n : elements.length - 1 - n]!;
+    if (element.type === 'Assertion') continue;
+    if (!edgeNonDigit(element, first)) return false;
+    if (minLength(element) > 0) return true;
+  }
+  return true;
+}
+
+/** The fewest characters `node` consumes (0 for assertions and back-references). */
+function minLength(node: Node): number {
+  switch (node.type) {
+    case 'Character':
+      return 1;
+    case 'CharacterSet':
+    case 'CharacterClass':
+      // A class of strings (the `v` flag) may match the empty string.
+      return 'strings' in node && node.strings ? 0 : 1;
+    case 'Quantifier':
+      return node.min * minLength(node.element);
+    case 'Group':
+    case 'CapturingGroup':
+      return Math.min(...node.alternatives.map((alternative) => sequenceMinLength(alternative.elements)));
+    default:
+      return 0;
+  }
+}
+
+function sequenceMinLength(elements: readonly Element[]): number {
+  let length = 0;
+  for (const element of elements) length += minLength(element);
+  return length;
 }
 
 /** `[min, max]` digits when the element matches nothing but ASCII digits, else undefined. */
