@@ -286,7 +286,10 @@ const SETS: Readonly<Record<string, () => void>> = {
   // The tagger's weights saw TAB train, but no written rule was tuned on it: it is the second
   // check that a rule generalises beyond the dev set.
   'tab-train': () =>
-    evaluateTab('TAB train (tagger trained on it; rules never tuned on it)', 'tab/tab144_train.jsonl'),
+    evaluateTab(
+      'TAB train (tagger trained on it; rules kept only when they do not lower it, though its errors were read)',
+      'tab/tab144_train.jsonl',
+    ),
 };
 
 const BREAKDOWN = process.argv.includes('--breakdown');

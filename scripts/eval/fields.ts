@@ -7,7 +7,7 @@
 // within a character error rate of 0.1. Reliability bins and ECE per half show whether confidence
 // means what it says, calibrated and raw; routing columns show, per review threshold, the share of
 // fields sent to review and the accuracy of those auto-accepted (issue 14).
-// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --fit-types date,money] [-- --fit-engines native] [-- --second-reading] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
+// Usage: [VEIL_OCR_LANGS=eng+msa] npm run eval:fields [-- --misses] [-- --gold-only] [-- --fit] [-- --fit-types date,money] [-- --fit-engines native] [-- --second-reading [doubtful]] [-- --engine native|wasm|vote|paddle|paddle-checked]   (--misses lists the misses of both halves, for
 // failure analysis; --gold-only skips OCR; --fit refits the confidence calibration on the dev half and writes it to
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
@@ -33,7 +33,7 @@ import { closeDocumentResources } from '../../src/documents/resources.js';
 import { documentText } from '../../src/documents/text.js';
 import { cachedParse } from './ocr-cache.js';
 import { createRegionReader, secondReadingOcr } from '../../src/documents/second-reading.js';
-import type { FieldRegionReader } from '../../src/ai/fields/second-reading.js';
+import type { FieldRegionReader, SecondReadingScope } from '../../src/ai/fields/second-reading.js';
 import type { FieldAgreement } from '../../src/ai/fields/spec.js';
 import { tesseractLanguages, type OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
@@ -72,6 +72,9 @@ const fit = process.argv.includes('--fit') || fitTypes !== null || fitEngines.le
 // `--second-reading` reads text fields again (the tesseract CLI over each field's box), as
 // `veil fields --second-reading` does; off by default, as in `veil fields` and jobs.
 const second = process.argv.includes('--second-reading') ? await secondReadingOcr() : null;
+// `--second-reading doubtful` reads only the text fields OCR doubted (a failed `sure_letters`).
+const secondReadingOf: SecondReadingScope =
+  process.argv[process.argv.indexOf('--second-reading') + 1] === 'doubtful' ? 'doubtful' : 'all';
 const CALIBRATION_FILE = fileURLToPath(
   new URL('../../src/ai/fields/rules/calibration.json', import.meta.url),
 );
@@ -223,7 +226,7 @@ for (const id of ids) {
       }
     : undefined;
   for (const input of INPUTS) {
-    const options = input === 'ocr' && secondReading ? { secondReading } : {};
+    const options = input === 'ocr' && secondReading ? { secondReading, secondReadingOf } : {};
     const result: FieldsResult = await extractFields(inputs[input], template, { rules, ...options });
     const raw: FieldsResult = await extractFields(inputs[input], template, {
       rules: uncalibrated,

@@ -29,6 +29,14 @@ export interface Word {
   readonly spaceBefore: boolean;
   /** OCR confidence in [0, 1]; absent for text layers. */
   readonly confidence?: number;
+  /**
+   * Per character of `text` (UTF-16 units), the probability the OCR model gave to its being another
+   * letter or digit that no check of the engine would have put right (`ctc-doubt.ts`): 0 for
+   * punctuation and for letters of a lexicon word. A word's mean `confidence` hides one doubtful
+   * letter among sure ones (`U13/EG` for `U13/BG` at 0.97); a field's confidence reads these.
+   * Absent when the engine gives none (tesseract, text layers).
+   */
+  readonly doubts?: readonly number[];
 }
 
 /** Words on one line, in reading order. */

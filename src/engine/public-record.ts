@@ -21,6 +21,18 @@ import type { Finding } from './types.js';
  *   acts in the case as a public party. A ministry that employs the person is lost with them.
  * - The office the respondent's Agent speaks from, in the sentence that names the Agent ("were
  *   represented by their Agent, Ms A. B., of the Ministry of Foreign Affairs").
+ * - A state's highest court named by its kind alone ("the Court of Cassation", "the Supreme
+ *   Administrative Court", "the Federal Constitutional Court"): there is one per state, and any
+ *   case there may end before it, so it says no more than the state the case is brought against.
+ *   Every mention goes, so the text stays coherent; none goes when the text also names the court
+ *   with more words ("the Austrian Supreme Court", "the Criminal Division of the Court of
+ *   Cassation") or in its own language ("the Supreme Court (Högsta domstolen)"): those name its
+ *   state and stay masked, and the bare mentions would give them away. A military court ("the
+ *   Supreme Military Administrative Court") is kept: it tells that the person served.
+ * - A law by its name, which the tagger can read as a body or a group ("the Turkish Criminal Code",
+ *   "the German Unification Treaty", "the Race Relations Act 1976" read as "Race Relations"): the
+ *   same text for everyone it governs. A name in the possessive before the law's word ("the
+ *   Medical Practitioner’s Act") names the people the law is for, and is kept.
  * - The date a law or treaty was made or came into force ("Law no. 4/2001 of 2 May 2001", "on
  *   1 May 2004, when Protocol No. 16 came into force", "published in the Official Gazette on
  *   …"): a fact about the law, the same in every document that cites it.
@@ -42,6 +54,27 @@ const MINISTER =
 /** A ministry by what it is for, without a place: "the Ministry of Education", "Federal Ministry for …". */
 const MINISTRY =
   /^(?:[Tt]he )?(?:Federal )?Ministry(?: (?:of|for)(?: the)? \p{Lu}(?:(?! of )[\p{L},’' -])*)?(?:[’']s)?$/u;
+
+/** The highest courts by kind: "Court of Cassation", "Supreme (Administrative) Court", "Constitutional Court". */
+const HIGHEST_COURT_NAME =
+  "(?:Federal )?(?:Supreme (?:Administrative )?Court|Court of Cassation|Constitutional Court|Council of State|Conseil d[’']Etat)";
+/** The court alone, with "the" or a possessive. */
+const HIGHEST_COURT = new RegExp(`^(?:[Tt]he )?(${HIGHEST_COURT_NAME})(?:[’']s?)?$`);
+/** A highest court's name inside a longer organisation name, or before its name in its own language. */
+const HIGHEST_COURT_INSIDE = new RegExp(`(?<![\\p{L}])${HIGHEST_COURT_NAME}(?![\\p{L}])`, 'u');
+
+/** The word that makes a name a law's: "Code", "Act", "Treaty", "Regulations", … */
+const LAW_WORD =
+  '(?:Code|Act|Acts|Law|Laws|Treaty|Constitution|Regulations?|Convention|Directive|Agreement|Statute|Ordinance|Decree)';
+/**
+ * A law's name ending in its word: "Turkish Criminal Code", "Federal Constitution". Not "Law": a
+ * firm is often named so ("Baker Law"), and the firm a person instructed is not public record.
+ */
+const LAW_NAME = new RegExp(`\\b${LAW_WORD.replace('Law|Laws|', '')}$`);
+/** A law's word just after the finding: "[Race Relations] Act 1976". */
+const LAW_WORD_AFTER = new RegExp(`^ ${LAW_WORD}\\b`);
+/** Types the tagger gives a law's name when it misreads one. */
+const LAW_MISREAD = new Set(['ORGANIZATION', 'NRP', 'LOCATION']);
 
 /** The name goes on after the finding: "Court of Justice of the European Union", "Court in Kielce". */
 const NAMED_AFTER = /^ (?:of|in|at|for)(?: the)? \p{Lu}/u;
@@ -85,12 +118,25 @@ export function withoutPublicRecord(
   keep: (finding: Finding) => boolean = () => false,
 ): Finding[] {
   let respondent: ReadonlySet<string> | undefined;
+  let notLaws: ReadonlySet<string> | undefined;
+  let namedInFull: ReadonlySet<string> | undefined;
   return findings.filter((f) => {
     if (keep(f)) return true;
     if (f.type === 'DATE_TIME') return !datesALaw(text, f);
     if (f.type === 'STREET_ADDRESS') return !NUMBERED_CHAMBER.test(text.slice(f.start, f.end));
+    if (LAW_MISREAD.has(f.type) && namesALaw(text, f)) {
+      // A body named in a law's name ("the Supreme Court Act") and elsewhere on its own stays
+      // masked in both, so the law's name does not give it away.
+      notLaws ??= namesOutsideLaws(text, findings, keep);
+      if (!notLaws.has(bareName(text.slice(f.start, f.end)))) return false;
+    }
     if (f.type !== 'ORGANIZATION') return true;
     const name = text.slice(f.start, f.end);
+    const court = HIGHEST_COURT.exec(name)?.[1];
+    if (court !== undefined) {
+      namedInFull ??= courtsNamedInFull(text, findings);
+      if (!namedInFull.has(courtKey(court))) return false;
+    }
     if (isKindOnly(text, f) || MINISTER.test(name) || MINISTRY.test(name) || isAgentsOffice(text, f.start))
       return false;
     respondent ??= respondentState(text);
@@ -175,4 +221,56 @@ function datesALaw(text: string, finding: Finding): boolean {
     SECTIONS_AFTER.test(text.slice(finding.end, finding.end + LOOK_AFTER)) ||
     LAW_OF_BEFORE.test(text.slice(Math.max(0, finding.start - LOOK_BEFORE), finding.start))
   );
+}
+
+/**
+ * True when the finding is a law's name or the words before a law's word. A firm's name ("Lee,
+ * Ortiz and Law") holds a comma; a possessive names the people a law is for (see above).
+ */
+function namesALaw(text: string, finding: Finding): boolean {
+  const name = text.slice(finding.start, finding.end);
+  if (name.includes(',') || /[’']s?$/.test(name)) return false;
+  return LAW_NAME.test(name) || LAW_WORD_AFTER.test(text.slice(finding.end, finding.end + 16));
+}
+
+/** The names of the findings the law rule could read that name no law (see `namesALaw`). */
+function namesOutsideLaws(
+  text: string,
+  findings: readonly Finding[],
+  keep: (finding: Finding) => boolean,
+): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const f of findings)
+    if (LAW_MISREAD.has(f.type) && !keep(f) && !namesALaw(text, f))
+      names.add(bareName(text.slice(f.start, f.end)));
+  return names;
+}
+
+/**
+ * The highest courts (`HIGHEST_COURT_NAME`) that an organisation finding names with more words
+ * than the court alone: "Austrian Supreme Court", "Criminal Division of the Court of Cassation",
+ * "Supreme Court (Högsta domstolen)".
+ */
+function courtsNamedInFull(text: string, findings: readonly Finding[]): ReadonlySet<string> {
+  const courts = new Set<string>();
+  for (const f of findings) {
+    if (f.type !== 'ORGANIZATION') continue;
+    const name = text.slice(f.start, f.end);
+    const alone = HIGHEST_COURT.exec(name)?.[1];
+    // The tagger may leave the place out of the finding: "the Svea" + "Supreme Court", "Supreme
+    // Court" + " of Canada".
+    if (alone !== undefined) {
+      if (NAMED_AFTER.test(text.slice(f.end, f.end + 12)) || namedBefore(text, f.start))
+        courts.add(courtKey(alone));
+      continue;
+    }
+    const inside = HIGHEST_COURT_INSIDE.exec(name)?.[0];
+    if (inside !== undefined) courts.add(courtKey(inside));
+  }
+  return courts;
+}
+
+/** "Federal Constitutional Court" and its short form "Constitutional Court" are one court. */
+function courtKey(court: string): string {
+  return court.replace(/^Federal /, '');
 }

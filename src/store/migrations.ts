@@ -615,6 +615,25 @@ const subjectIndexLists: Migration = {
   },
 };
 
+/**
+ * A job's keyed HMACs in its list's row (`hmacs`, one array, a GIN index over its elements), where
+ * each identifier had a row of its own in `subject_index`: a 5 KB text names about 80, and their
+ * rows (each a heap tuple, two B-tree entries, a foreign-key check and the tenant wall's check)
+ * were the largest database cost of a text job. Lookups read both: lists written before keep
+ * their rows (`hmacs` null) until a key rotation re-keys them into the list.
+ */
+const subjectIndexInLists: Migration = {
+  async up(db) {
+    await run(db, [
+      // As the rows' check: keyed HMACs only, so no value can land here in plaintext.
+      `alter table subject_index_lists add column hmacs text[]
+        check (hmacs is null or (cardinality(hmacs) > 0 and array_position(hmacs, null) is null
+          and array_to_string(hmacs, ',') ~ '^v[0-9]+:[0-9a-f]{64}(,v[0-9]+:[0-9a-f]{64})*$'))`,
+      `create index subject_index_lists_hmacs on subject_index_lists using gin (hmacs)`,
+    ]);
+  },
+};
+
 /** Every migration, in order. Names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -635,6 +654,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0019_retention_held': retentionHeldLeaf,
   '0020_audit_append_function': auditAppendFunction,
   '0021_subject_index_lists': subjectIndexLists,
+  '0022_subject_index_in_lists': subjectIndexInLists,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

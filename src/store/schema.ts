@@ -113,7 +113,8 @@ export interface SubjectIndexTable {
   hmac: string;
   /**
    * The value, sealed under the tenant's key and bound to the row; null on rows whose job's
-   * values are sealed together in {@link SubjectIndexListsTable} (every row written since 0021).
+   * values are sealed together in {@link SubjectIndexListsTable} (rows written from 0021 to 0022;
+   * since 0022 a job's HMACs are in its list's `hmacs`, and it has no rows here).
    */
   ciphertext: Uint8Array | null;
   created_at: DefaultTimestamp;
@@ -124,6 +125,11 @@ export interface SubjectIndexListsTable {
   tenant_id: string;
   job_id: string;
   ciphertext: Uint8Array;
+  /**
+   * The job's keyed HMACs (`v<key version>:<hex>`, one per distinct identifier); null on lists
+   * written before 0022, whose HMACs are rows of {@link SubjectIndexTable}.
+   */
+  hmacs: ColumnType<string[] | null, readonly string[] | null, readonly string[] | null>;
   created_at: DefaultTimestamp;
 }
 

@@ -142,3 +142,33 @@ test('the second reading is opt-in: text fields stay unchecked without --second-
   }
   assert.equal(after.date!.confidence, before.date!.confidence);
 });
+
+test('--second-reading-of doubtful reads again only the text fields whose letters OCR doubted', async () => {
+  type Out = {
+    fields: Record<string, { agreement?: string; checks: { name: string; passed: boolean }[] }>;
+  };
+  const wrong = await veil(['fields', photo, '--template', 'receipt', '--second-reading-of', 'some']);
+  assert.notEqual(wrong.code, 0);
+  assert.match(wrong.stderr, /doubtful/);
+  if (!tesseract) return;
+  const run = await veil([
+    'fields',
+    photo,
+    '--template',
+    'receipt',
+    '--json',
+    '--second-reading-of',
+    'doubtful',
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const fields = (JSON.parse(run.stdout) as Out).fields;
+  for (const name of ['company', 'address']) {
+    const field = fields[name]!;
+    const doubted = field.checks.some((c) => c.name === 'sure_letters' && !c.passed);
+    assert.equal(
+      field.agreement === 'unchecked',
+      !doubted,
+      `${name}: ${field.agreement}, doubted ${doubted}`,
+    );
+  }
+});

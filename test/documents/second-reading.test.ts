@@ -91,6 +91,38 @@ describe('second reading of a rendered image', () => {
   );
 
   test(
+    'scope doubtful reads again only the fields whose letters OCR doubted (`sure_letters` failed)',
+    { skip },
+    async () => {
+      const png = await textImage(PRINTED, { width: WIDTH });
+      const { height } = await sharp(png).metadata();
+      const document = firstReading(height!);
+      const base = createRegionReader({ bytes: png, mediaType: 'image/png', document, ocr: ocr! });
+      const asked: number[] = [];
+      const reader: typeof base = (regions) => {
+        asked.push(regions.length);
+        return base(regions);
+      };
+      const doubtedAddress = { ...candidate(1), checks: [{ name: 'sure_letters', passed: false }] };
+      const sureCompany = { ...candidate(0), checks: [{ name: 'sure_letters', passed: true }] };
+      const checked = await checkSecondReading(
+        { company: sureCompany, address: doubtedAddress },
+        fields,
+        reader,
+        'doubtful',
+      );
+      assert.deepEqual(asked, [1], 'one region read: the doubted address');
+      assert.equal(checked.company?.agreement, 'unchecked');
+      assert.equal(checked.company?.confidence, 0.8);
+      assert.equal(checked.address?.agreement, 'disagreed');
+      assert.equal(checked.address?.confidence, 0.573);
+      // Nothing doubted: nothing read.
+      await checkSecondReading({ company: sureCompany }, fields.slice(0, 1), reader, 'doubtful');
+      assert.deepEqual(asked, [1]);
+    },
+  );
+
+  test(
     'a document without page images, or parsed from other bytes, is left unchecked',
     { skip },
     async () => {

@@ -181,6 +181,110 @@ test('a minister or ministry by office, the Agent’s office and a court’s num
   );
 });
 
+test('a law named by its name is dropped; a body, a firm and a possessive before a law are kept', () => {
+  const text =
+    'Under Article 12 of the Utopian Penal Code and section 3 of the Fair Trading Act 1990, as ' +
+    'amended by the Northern Accord Treaty, the Utopian Medical Council and Lee, Ortiz and Law ' +
+    'relied on the Veterinary Surgeon’s Act and on the Federal Constitution, advised by Baker Law.';
+  const findings = [
+    ...found(text, 'ORGANIZATION', [
+      'Utopian Penal Code',
+      'Fair Trading',
+      'Utopian Medical Council',
+      'Lee, Ortiz and Law',
+      'Federal Constitution',
+      // A firm named "… Law" is not a law's name.
+      'Baker Law',
+    ]),
+    ...found(text, 'NRP', ['Northern Accord Treaty', 'Veterinary Surgeon’s']),
+  ];
+  assert.deepEqual(kept(text, findings), [
+    'Utopian Medical Council',
+    'Lee, Ortiz and Law',
+    'Baker Law',
+    'Veterinary Surgeon’s',
+  ]);
+  // Only the types the tagger gives a misread law are dropped; a person is left to the person rules.
+  assert.deepEqual(kept(text, found(text, 'PERSON', ['Fair Trading'])), ['Fair Trading']);
+});
+
+test('a body named in a law’s name stays masked there when the text names it elsewhere too', () => {
+  const text =
+    'The Utopian Medical Council refused. Under the Utopian Medical Council Act, the Fair Trading Act applied.';
+  const name = 'Utopian Medical Council';
+  const findings = [...text.matchAll(/Utopian Medical Council|Fair Trading/g)].map((m) => ({
+    type: 'ORGANIZATION',
+    start: m.index,
+    end: m.index + m[0].length,
+    score: 0.85,
+    recognizer: 'ner-tagger',
+  }));
+  assert.deepEqual(kept(text, findings), [name, name]);
+});
+
+/** Every occurrence of each value in `text`, as organisation findings of the tagger. */
+function everyOrganisation(text: string, values: readonly string[]): Finding[] {
+  return values
+    .flatMap((value) =>
+      [...text.matchAll(new RegExp(value.replace(/[()]/g, '\\$&'), 'g'))].map((m) => ({
+        type: 'ORGANIZATION',
+        start: m.index,
+        end: m.index + value.length,
+        score: 0.85,
+        recognizer: 'ner-tagger',
+      })),
+    )
+    .sort((a, b) => a.start - b.start);
+}
+
+test('a highest court named by its kind alone is dropped in every mention; a military court is kept', () => {
+  const text =
+    'The Court of Cassation upheld it. The Supreme Administrative Court’s ruling followed; the ' +
+    'Federal Constitutional Court declined. The Supreme Military Administrative Court and the ' +
+    'Lublin Regional Court sat. The Court of Cassation rose.';
+  const findings = everyOrganisation(text, [
+    'Court of Cassation',
+    'Supreme Administrative Court’s',
+    'Federal Constitutional Court',
+    'Supreme Military Administrative Court',
+    'Lublin Regional Court',
+  ]);
+  assert.deepEqual(kept(text, findings), ['Supreme Military Administrative Court', 'Lublin Regional Court']);
+});
+
+test('a highest court the text also names in full or in its own language keeps every mention', () => {
+  const own = 'The Supreme Court (Högsta domstolen) refused leave. The Supreme Court gave no reasons.';
+  const bare = own.lastIndexOf('Supreme Court');
+  const courts = [
+    ...found(own, 'ORGANIZATION', ['Supreme Court (Högsta domstolen)']),
+    { type: 'ORGANIZATION', start: bare, end: bare + 13, score: 0.85, recognizer: 'ner-tagger' },
+  ];
+  assert.deepEqual(kept(own, courts), ['Supreme Court (Högsta domstolen)', 'Supreme Court']);
+  const part =
+    'The Criminal Division of the Court of Cassation quashed it; the Court of Cassation later agreed. ' +
+    'The Constitutional Court, that is the Federal Constitutional Court of Utopia, was not seised.';
+  const findings = [
+    ...found(part, 'ORGANIZATION', ['Criminal Division of the Court of Cassation']),
+    ...found(part, 'ORGANIZATION', ['Constitutional Court']),
+    ...found(part, 'ORGANIZATION', ['Federal Constitutional Court']),
+  ];
+  const later = part.indexOf('the Court of Cassation later') + 4;
+  findings.push({
+    type: 'ORGANIZATION',
+    start: later,
+    end: later + 18,
+    score: 0.85,
+    recognizer: 'ner-tagger',
+  });
+  // "Federal Constitutional Court" + " of Utopia": the tagger left the state out, which names it.
+  assert.deepEqual(kept(part, findings).sort(), [
+    'Constitutional Court',
+    'Court of Cassation',
+    'Criminal Division of the Court of Cassation',
+    'Federal Constitutional Court',
+  ]);
+});
+
 test('the date the Court recomposed its sections is dropped', () => {
   const text =
     'On 1 May 2004 the Court changed the composition of its Sections. On 3 May 2004 he was released.';

@@ -232,6 +232,9 @@ const CASES: readonly Case[] = [
       ['From 12 April 1991 to 3 May 1996, she was', '12 April 1991 to 3 May 1996'],
       ['During the spring and summer of 2008, views', 'spring and summer of 2008'],
       ['the period between November 2001 and May 2002 was', 'between November 2001 and May 2002'],
+      ['Between 3 March 1993 and 4 December 1994 he was held', 'Between 3 March 1993 and 4 December 1994'],
+      ['a ceremony held on All Saints’ Day at the cemetery', 'All Saints’ Day'],
+      ['they attended the Newroz celebrations in the town', 'Newroz'],
     ],
     // A duration or a relative date alone says nothing about anyone.
     invalid: [
@@ -241,6 +244,7 @@ const CASES: readonly Case[] = [
       'The card expires this month, so renew it.',
       'Send me the statement from last month',
       'During the 1990s, prices rose',
+      'they sailed on to Easter Island',
     ],
   },
   {

@@ -250,22 +250,22 @@ for (const driver of DRIVER_NAMES) {
         };
         const mine = await submit('tok', `Claim 9: the insured writes from ${EMAIL} about the roof.`);
         const theirs = await submit('tok', 'Claim 10: the insured writes from someone-else@example.org.');
-        // No plaintext index: the address is nowhere in the index rows or the jobs' sealed lists.
-        const index = await systemRows<{ hmac: string; ciphertext: Uint8Array | null }>(
+        // No plaintext index: the address is nowhere in the jobs' lists (their HMACs and sealed values).
+        const lists = await systemRows<{ ciphertext: Uint8Array; hmacs: string[] }>(
           t,
-          `select hmac, ciphertext from subject_index where tenant_id = 'tok'`,
+          `select ciphertext, hmacs from subject_index_lists where tenant_id = 'tok'`,
         );
-        assert.ok(index.length >= 2);
-        for (const r of index) {
-          assert.equal(r.ciphertext, null, 'a row holds no value of its own');
-          assert.equal(r.hmac.includes(EMAIL), false);
+        assert.equal(lists.length, 2, 'one list per job');
+        for (const r of lists) {
+          assert.equal(Buffer.from(r.ciphertext).includes(EMAIL), false);
+          assert.ok(r.hmacs.length >= 1);
+          for (const hmac of r.hmacs) assert.match(hmac, /^v1:[0-9a-f]{64}$/);
         }
-        const lists = await systemRows<{ ciphertext: Uint8Array }>(
-          t,
-          `select ciphertext from subject_index_lists where tenant_id = 'tok'`,
+        assert.deepEqual(
+          await systemRows(t, `select 1 from subject_index where tenant_id = 'tok'`),
+          [],
+          'a job indexed since 0022 has no row per identifier',
         );
-        assert.equal(lists.length, 2, 'one sealed list per job');
-        for (const r of lists) assert.equal(Buffer.from(r.ciphertext).includes(EMAIL), false);
 
         // The key rotates: the index is re-keyed and still answers.
         await t.service.runtime.keyring.rotate('tok');
@@ -275,11 +275,12 @@ for (const driver of DRIVER_NAMES) {
             'tok',
           )) >= 2,
         );
-        assert.ok(
-          (
-            await systemRows<{ hmac: string }>(t, `select hmac from subject_index where tenant_id = 'tok'`)
-          ).every((r) => r.hmac.startsWith('v2:')),
+        const rekeyed = await systemRows<{ hmac: string }>(
+          t,
+          `select unnest(hmacs) as hmac from subject_index_lists where tenant_id = 'tok'`,
         );
+        assert.ok(rekeyed.length >= 2);
+        assert.ok(rekeyed.every((r) => r.hmac.startsWith('v2:')));
 
         const access = await t.app.inject({
           method: 'POST',

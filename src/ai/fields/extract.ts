@@ -2,7 +2,7 @@ import type { Document } from '../../documents/model.js';
 import { VeilError } from '../../errors/veil-error.js';
 import type { Extractor, ExtractorName, FieldCandidate } from './extractor.js';
 import { createRuleExtractor } from './rules/extract.js';
-import { checkSecondReading, type FieldRegionReader } from './second-reading.js';
+import { checkSecondReading, type FieldRegionReader, type SecondReadingScope } from './second-reading.js';
 import { sameFieldValue } from './types/index.js';
 import {
   DEFAULT_REVIEW_BELOW,
@@ -30,6 +30,8 @@ export interface ExtractFieldsOptions {
    * the agreement. Without one they are `unchecked` and scored as the rules scored them.
    */
   readonly secondReading?: FieldRegionReader;
+  /** Which text fields `secondReading` reads: all (the default) or only those OCR doubted ({@link SecondReadingScope}). */
+  readonly secondReadingOf?: SecondReadingScope;
 }
 
 /**
@@ -138,6 +140,7 @@ export async function extractFields(
       await rules.extract({ document, fields }),
       fields,
       options.secondReading,
+      options.secondReadingOf,
     );
     if (which === 'auto') {
       const uncertain = fields.filter(

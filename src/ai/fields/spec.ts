@@ -202,6 +202,7 @@ const EVIDENCE_CHECKS: ReadonlySet<string> = new Set([
   'ocr_repaired',
   'whole_words',
   'clean_marks',
+  'sure_letters',
 ]);
 
 /**

@@ -5,6 +5,7 @@ import type { FieldSpec, FieldsResult, FieldValue, Template } from '../../ai/fie
 import type { Document } from '../../documents/model.js';
 import type { OcrEngine } from '../../documents/ocr/engine.js';
 import type { RegionReader } from '../../documents/second-reading.js';
+import type { SecondReadingScope } from '../../ai/fields/second-reading.js';
 import { VeilError } from '../../errors/veil-error.js';
 import { writeLine } from '../io.js';
 import { cli } from '../context.js';
@@ -19,6 +20,7 @@ interface FieldsFlags {
   showValues?: boolean;
   timings?: boolean;
   secondReading?: boolean;
+  secondReadingOf?: SecondReadingScope;
 }
 
 /** What `veil fields` needs to ask a model (`--extractor model|auto`). */
@@ -74,6 +76,8 @@ export async function fieldsOfDocument(
      * and costs CPU (docs/evaluation.md). Without the CLI installed the fields stay `unchecked`.
      */
     secondReading?: boolean;
+    /** Which text fields the second reading reads (`--second-reading-of`): all (default) or the doubtful only; implies `secondReading`. */
+    secondReadingOf?: SecondReadingScope;
   },
 ): Promise<FieldsRun> {
   const { loadTemplate, parseFieldList } = await import('../../ai/fields/templates.js');
@@ -104,11 +108,15 @@ export async function fieldsOfDocument(
     }
   };
   let secondReading = 0;
-  const reader = options.secondReading === true ? await secondReader(bytes, doc) : undefined;
+  const reader =
+    options.secondReading === true || options.secondReadingOf !== undefined
+      ? await secondReader(bytes, doc)
+      : undefined;
   const result = await extractFields(doc, spec, {
     extractor: which,
     rules: createRuleExtractor({ analyzer: timed }),
     ...(model === undefined ? {} : { model }),
+    ...(options.secondReadingOf === undefined ? {} : { secondReadingOf: options.secondReadingOf }),
     ...(reader === undefined
       ? {}
       : {
@@ -212,6 +220,12 @@ export function registerFields(program: Command): void {
       '--second-reading',
       "read each text field's box (a seller's name, an address) again with the tesseract CLI and weigh the agreement into its confidence (off by default)",
     )
+    .addOption(
+      new Option(
+        '--second-reading-of <which>',
+        'read again all text fields (as --second-reading) or only the doubtful ones, whose letters OCR doubted: fewer sent to review than all (docs/review.md)',
+      ).choices(['all', 'doubtful']),
+    )
     .action(async (file: string, flags: FieldsFlags & { templatesDir?: string[] }) => {
       const { closeDocumentResources, readDocumentFile } = await import('../../documents/index.js');
       const { configureDocumentCommand } = await import('../settings.js');
@@ -227,6 +241,7 @@ export function registerFields(program: Command): void {
           extractor: flags.extractor,
           includeText: flags.includeText === true,
           secondReading: flags.secondReading === true,
+          ...(flags.secondReadingOf === undefined ? {} : { secondReadingOf: flags.secondReadingOf }),
           ...(ai === undefined
             ? {}
             : {

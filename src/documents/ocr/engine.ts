@@ -5,6 +5,8 @@ export interface OcrWord {
   readonly text: string;
   readonly box: Box;
   readonly confidence: number;
+  /** Per character of `text`, how likely the engine found it another letter or digit (`Word.doubts` of the document model); engines that cannot say leave it out. */
+  readonly doubts?: readonly number[];
 }
 
 /** The words an OCR engine read from one image, grouped in lines, in reading order. */

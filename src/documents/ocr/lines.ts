@@ -22,6 +22,7 @@ export function ocrLines(result: OcrResult, scale: number): Line[] {
       },
       spaceBefore: i > 0,
       confidence: w.confidence,
+      ...(w.doubts ? { doubts: w.doubts } : {}),
     })),
   }));
 }

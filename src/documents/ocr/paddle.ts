@@ -11,6 +11,7 @@ import { withDeadline } from '../limits.js';
 import type { Box } from '../model.js';
 import type { OcrEngine, OcrResult, OcrRunOptions, OcrWord } from './engine.js';
 import { lexiconOption } from './address-lexicon.js';
+import { characterDoubts } from './ctc-doubt.js';
 import { lettersCorrected, lexiconCorrected, numbersCorrected } from './ctc-lexicon.js';
 import { ctcWords, dictionaryClasses, type Classes, type DecodedChar } from './paddle-decode.js';
 import { readingLines, rectangle, textRegions, type TextRegion } from './paddle-detect.js';
@@ -416,10 +417,16 @@ async function recognizeLine(
   const read = ctcWords(ctc.probabilities, steps, models.classes, apart);
   let decoded = lettersCorrected(numbersCorrected(read, ctc, CORRECTION), ctc, CORRECTION);
   if (lexicon) decoded = lexiconCorrected(decoded, ctc, lexicon, CORRECTION);
-  return decoded.map((word) => {
+  const doubts = characterDoubts(read, decoded, ctc, lexicon);
+  return decoded.map((word, i) => {
     const from = Math.max(0, word.first - 0.5) * step;
     const to = Math.min(cropWidth, (word.last + 1.5) * step);
-    return { text: word.text, box: spanBox(cut, from, to), confidence: word.confidence };
+    return {
+      text: word.text,
+      box: spanBox(cut, from, to),
+      confidence: word.confidence,
+      doubts: doubts[i]!.map((d) => Math.round(d * 1000) / 1000),
+    };
   });
 }
 

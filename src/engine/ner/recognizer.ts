@@ -36,6 +36,7 @@ import {
   splitOrganisationList,
 } from './rules/organisations.js';
 import { enclosingMarks } from './rules/enclosing.js';
+import { endAtNameWord } from './rules/trailing-words.js';
 import { dropOverlaps } from './rules/overlaps.js';
 import {
   dropRoleWords,
@@ -219,6 +220,7 @@ function tagSlice(
  * | 4 | `dropOverlaps` (overlaps) | Keeps a rule's span or the longer of two overlapping spans, leaving them sorted: every rule below looks at neighbours. |
  * | 5 | `dropEverydayWordSpans` (everyday-words), `dropCodesAndLabels` (labels) | False alarms go before the joins below, so a dropped span never joins a neighbour. |
  * | 6 | `organisationListItems` (organisations): an item left out between two organisations of a list. `joinOrganisationParts` (organisations): a body's part and the body, a court and its level or seat. `landformPlaces`, `joinCountryNames`, `joinPlaceAndRegion` (places), `joinHonorific` (persons) | Neighbours joined into one span ("COOMINGLAH" + "FOREST", "Lyon, France", "Mr." + "Fernandez"), on the sorted spans that survived; a name ending in a landform word becomes a place. |
+ * | 6a | `endAtNameWord` (trailing-words) | A name never ends in a lower-case function word ("Bursa Administrative Court and the"): on the final joined spans, before the marks around them are read. |
  * | 6b | `enclosingMarks` (enclosing) | Quotation marks around a whole name and the closing bracket of a bracket a name opened: on the joined spans, never taking a mark from a neighbour. |
  * | 7 | `jobTitles` (job-titles) | Last: it needs the final persons, may shorten one that ran into its title, and removes the spans inside the title it adds. |
  */
@@ -278,6 +280,7 @@ function applyRules(ctx: RuleContext, spans: TokenSpan[]): TokenSpan[] {
   joinCountryNames(ctx, spans);
   joinPlaceAndRegion(ctx, spans);
   joinHonorific(ctx, spans);
+  endAtNameWord(ctx, spans);
   enclosingMarks(ctx, spans);
   jobTitles(ctx, spans);
   return spans;

@@ -171,7 +171,7 @@ const wordDate = patternRecognizer({
     },
     {
       regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])(?:between|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`,
+        `(?<![\\p{L}\\p{N}])(?:[Bb]etween|from)\\s${YEAR}\\s(?:and|to)\\s${YEAR}(?![\\p{L}\\p{N}])`,
         'u',
       ),
       score: 0.6,
@@ -180,7 +180,7 @@ const wordDate = patternRecognizer({
     // is one date, words between included.
     {
       regex: new RegExp(
-        `(?<![\\p{L}\\p{N}])(?:between|from)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`,
+        `(?<![\\p{L}\\p{N}])(?:[Bb]etween|from)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}\\s(?:and|to|until)\\s(?:${DAY}\\s+)?${MONTH}\\s+${YEAR}(?![\\p{L}\\p{N}])`,
         'u',
       ),
       score: 0.7,
@@ -304,6 +304,28 @@ const namedDay = patternRecognizer({
   trigger: TRIGGERS.calendarWord,
 });
 
+/**
+ * A feast or a national day by its name ("on All Saints’ Day", "the Newroz celebrations", "at
+ * Christmas"): it fixes a date as surely as the date written out, so it is one. Capitalised names
+ * only; "Easter Island" is a place.
+ */
+const FEAST =
+  "(?:All Saints|All Souls)[’']? Day|Christmas(?: Day| Eve)?|Easter(?: Sunday| Monday)?(?! Island)|Good Friday|Whit (?:Sunday|Monday)|Pentecost|Ascension Day|New Year[’']s (?:Day|Eve)|Ramadan|(?:Kurban|Ramazan|Şeker) Bayram[ıi]?|Eid al-(?:Fitr|Adha)|Newroz|Nowruz|Nevruz|Yom Kippur|Rosh Hashanah|Passover|Hanukkah|Diwali|Midsummer(?: Eve| Day)?|Boxing Day|Armistice Day|Remembrance Day|Bastille Day|Thanksgiving(?: Day)?";
+
+const feastDay = patternRecognizer({
+  name: 'date-feasts',
+  entity: 'DATE_TIME',
+  patterns: [{ regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${FEAST})(?![\\p{L}\\p{N}])`, 'u'), score: 0.6 }],
+  // The names themselves open the windows: most texts hold none, and then nothing is scanned.
+  trigger: {
+    kind: 'pattern',
+    id: 'feastName',
+    pattern:
+      /Saints|Souls|Christmas|Easter|Good Friday|Whit |Pentecost|Ascension|New Year|Ramadan|Bayram|Eid al-|Newroz|Nowruz|Nevruz|Yom Kippur|Rosh Hashanah|Passover|Hanukkah|Diwali|Midsummer|Boxing Day|Armistice|Remembrance Day|Bastille|Thanksgiving/g,
+    margin: 16,
+  },
+});
+
 /** An age in words, "seven" to "one hundred and ten" ("aged sixty-three", "aged sixty three"). */
 const AGE_WORDS =
   '(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\\s-](?:one|two|three|four|five|six|seven|eight|nine))?|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:a|one) hundred(?: and (?:one|two|three|four|five|six|seven|eight|nine|ten))?)';
@@ -390,6 +412,7 @@ export const DATETIME_RECOGNIZERS: readonly Recognizer[] = [
   year,
   duration,
   namedDay,
+  feastDay,
   age,
   labelledAge,
 ];

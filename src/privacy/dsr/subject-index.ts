@@ -1,13 +1,15 @@
 /**
  * The subject index: what lets a data-subject request find every job that names a person by an
- * identifier only the detector saw. For each direct identifier found in a job, a row holds a
- * keyed HMAC of the normalised value (`v<version>:<hex>`, under a subkey of the tenant's data
- * key), and the job's values are sealed together under the tenant's key in one list
- * (`subject_index_lists`; rows written before it each hold their own sealed value). There is no
- * plaintext index. Lookups compute the HMAC under every live key version; `rebuildSubjectIndex`
- * re-keys rows made under older versions (run after a rotation, before an old version is
- * retired).
+ * identifier only the detector saw. For each direct identifier found in a job, a keyed HMAC of the
+ * normalised value (`v<version>:<hex>`, under a subkey of the tenant's data key), and the job's
+ * values sealed together under the tenant's key: both in ONE row per job (`subject_index_lists`,
+ * the HMACs in its `hmacs` array under a GIN index). Jobs indexed before that have a row per
+ * identifier in `subject_index` (with its own sealed value before 0021, with its job's list
+ * after); lookups read both, and a re-key moves a job's rows into its list. There is no plaintext
+ * index. Lookups compute the HMAC under every live key version; `rebuildSubjectIndex` re-keys
+ * what was made under older versions (run after a rotation, before an old version is retired).
  */
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { sealEnvelope } from '../../crypto/envelope.js';
 import type { DataKey } from '../../crypto/envelope.js';
@@ -107,7 +109,7 @@ export interface DetectedValue {
   readonly value: string;
 }
 
-/** A job's subject-index rows and sealed list, to be written by {@link insertSubjectIndex}. */
+/** A job's keyed HMACs and sealed list, written as one row by {@link insertSubjectIndex}. */
 export interface SubjectIndexRows {
   readonly tenantId: string;
   readonly jobId: string;
@@ -142,7 +144,7 @@ export async function indexSubjects(
 }
 
 /**
- * The rows that index a job's direct identifiers: a keyed HMAC per distinct identifier and one
+ * What indexes a job's direct identifiers: a keyed HMAC per distinct identifier and one
  * sealed list of their values, computed before any transaction opens (the tenant's key is a
  * keyring read, which must not wait for a pooled connection while a transaction holds another).
  *
@@ -211,9 +213,9 @@ async function openList(
 }
 
 /**
- * Writes {@link subjectIndexRows}' rows and sealed list in the caller's transaction, under the
- * tenant's scope; rows already there are kept (`on conflict do nothing`, which leaves the
- * transaction usable).
+ * Writes {@link subjectIndexRows}' HMACs and sealed list, one row, in the caller's transaction,
+ * under the tenant's scope; a list already there is kept (`on conflict do nothing`, which leaves
+ * the transaction usable).
  *
  * @example
  * ```ts
@@ -222,26 +224,22 @@ async function openList(
  */
 export async function insertSubjectIndex(trx: Kysely<Schema>, prepared: SubjectIndexRows): Promise<void> {
   if (prepared.rows.length === 0 || prepared.sealed === undefined) return;
-  // One statement: the list goes in through a data-modifying `with`.
   await trx
-    .with('list', (db) =>
-      db
-        .insertInto('subject_index_lists')
-        .values({ tenant_id: prepared.tenantId, job_id: prepared.jobId, ciphertext: prepared.sealed! })
-        .onConflict((oc) => oc.columns(['tenant_id', 'job_id']).doNothing()),
-    )
-    .insertInto('subject_index')
-    .values(
-      prepared.rows.map((r) => ({
-        tenant_id: prepared.tenantId,
-        job_id: prepared.jobId,
-        ciphertext: null,
-        ...r,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'entity_type', 'hmac']).doNothing())
+    .insertInto('subject_index_lists')
+    .values({
+      tenant_id: prepared.tenantId,
+      job_id: prepared.jobId,
+      ciphertext: prepared.sealed,
+      hmacs: distinctHmacs(prepared.rows),
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'job_id']).doNothing())
     .execute();
 }
+
+/** The rows' HMACs, each once (two types never share one: each type has its own subkey). */
+const distinctHmacs = (rows: ReadonlyArray<{ readonly hmac: string }>): string[] => [
+  ...new Set(rows.map((r) => r.hmac)),
+];
 
 /**
  * The jobs whose index holds any of the identifiers (under any live key version).
@@ -264,11 +262,18 @@ export async function jobsByIdentifiers(
   if (hmacs.length === 0) return [];
   const rows = await withTenantScope(deps.db, tenantId, (trx) =>
     trx
-      .selectFrom('subject_index')
+      .selectFrom('subject_index_lists')
       .select('job_id')
-      .distinct()
       .where('tenant_id', '=', tenantId)
-      .where('hmac', 'in', hmacs)
+      .where(sql<boolean>`hmacs && ${sql.val(hmacs)}::text[]`)
+      // Jobs indexed before 0022: a row per identifier.
+      .union(
+        trx
+          .selectFrom('subject_index')
+          .select('job_id')
+          .where('tenant_id', '=', tenantId)
+          .where('hmac', 'in', hmacs),
+      )
       .execute(),
   );
   return rows.map((r) => r.job_id).sort();
@@ -318,10 +323,11 @@ export async function indexedValues(
 }
 
 /**
- * Re-keys every index row made under an older key version to the tenant's current version
- * (decrypting the sealed values in memory, never writing them in plaintext). Returns how many rows
- * were re-keyed (and their values re-sealed under the current version: a row's own sealed value,
- * or its job's sealed list). What `veil keys rotate` runs after adding a version.
+ * Re-keys every index entry made under an older key version to the tenant's current version
+ * (decrypting the sealed values in memory, never writing them in plaintext). Returns how many
+ * HMACs were re-keyed (and their values re-sealed under the current version: a row's own sealed
+ * value, or its job's sealed list). A job whose HMACs were rows beside its list has them in its
+ * list afterwards. What `veil keys rotate` runs after adding a version.
  *
  * @example
  * ```ts
@@ -335,16 +341,23 @@ export async function rebuildSubjectIndex(
 ): Promise<number> {
   const current = await deps.keyring.currentKey(tenantId);
   const { version } = current;
-  const stale = await withTenantScope(deps.db, tenantId, (trx) =>
-    trx
+  const { stale, staleLists } = await withTenantScope(deps.db, tenantId, async (trx) => ({
+    stale: await trx
       .selectFrom('subject_index')
       .select(['job_id', 'entity_type', 'hmac', 'ciphertext'])
       .where('tenant_id', '=', tenantId)
       .where('hmac', 'not like', `v${version}:%`)
       .execute(),
-  );
-  // Rows whose values are in their job's list: re-keyed job by job, from the list.
-  const listed = new Set<string>();
+    // Lists holding their job's HMACs, any of them under an older version.
+    staleLists: await trx
+      .selectFrom('subject_index_lists')
+      .select(['job_id', sql<number>`cardinality(hmacs)`.as('count')])
+      .where('tenant_id', '=', tenantId)
+      .where(sql<boolean>`exists (select 1 from unnest(hmacs) h where h not like ${`v${version}:%`})`)
+      .execute(),
+  }));
+  // Jobs whose values are in their list: re-keyed job by job, from the list.
+  const listed = new Set<string>(staleLists.map((list) => list.job_id));
   for (const row of stale) {
     if (row.ciphertext === null) {
       listed.add(row.job_id);
@@ -378,12 +391,13 @@ export async function rebuildSubjectIndex(
     });
   }
   for (const jobId of listed) await rekeyList(deps, tenantId, current, jobId);
-  return stale.length;
+  return stale.length + staleLists.reduce((sum, list) => sum + Number(list.count), 0);
 }
 
 /**
- * Re-keys one job's listed rows from its sealed list: HMACs under `current` in place of the older
- * ones, and the list sealed again under `current`, in one transaction.
+ * Re-keys one job's list: its HMACs computed under `current` from its sealed values, the list
+ * sealed again under `current`, and the job's rows that pointed at the list (written before the
+ * HMACs moved into it) deleted, in one transaction.
  */
 async function rekeyList(
   deps: { readonly db: Kysely<Schema>; readonly keyring: Keyring },
@@ -402,34 +416,25 @@ async function rekeyList(
   if (list === undefined) return;
   const entries = await openList(deps.keyring, tenantId, jobId, list.ciphertext);
   const hmacs = subjectHmacs(current, tenantId);
-  let rows: Array<{ entity_type: string; hmac: string }>;
+  let rows: Array<{ hmac: string }>;
   try {
-    rows = entries.map(([type, value]) => ({
-      entity_type: type,
-      hmac: hmacs.of(normaliseIdentifier(type, value), type),
-    }));
+    rows = entries.map(([type, value]) => ({ hmac: hmacs.of(normaliseIdentifier(type, value), type) }));
   } finally {
     hmacs.wipe();
   }
   const sealed = sealList(current, tenantId, jobId, entries);
   await withTenantScope(deps.db, tenantId, async (trx) => {
     await trx
-      .insertInto('subject_index')
-      .values(rows.map((r) => ({ tenant_id: tenantId, job_id: jobId, ciphertext: null, ...r })))
-      .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'entity_type', 'hmac']).doNothing())
+      .updateTable('subject_index_lists')
+      .set({ ciphertext: sealed, hmacs: distinctHmacs(rows) })
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
       .execute();
     await trx
       .deleteFrom('subject_index')
       .where('tenant_id', '=', tenantId)
       .where('job_id', '=', jobId)
       .where('ciphertext', 'is', null)
-      .where('hmac', 'not like', `v${current.version}:%`)
-      .execute();
-    await trx
-      .updateTable('subject_index_lists')
-      .set({ ciphertext: sealed })
-      .where('tenant_id', '=', tenantId)
-      .where('job_id', '=', jobId)
       .execute();
   });
 }

@@ -22,6 +22,7 @@ import { FIELD_TYPES } from '../../../src/ai/fields/spec.js';
 import { validateFields } from '../../../src/ai/fields/templates.js';
 import { repairNumbers, repairWords } from '../../../src/ai/fields/types/ocr-confusions.js';
 import { parseValue } from '../../../src/ai/fields/types/index.js';
+import type { Document } from '../../../src/documents/model.js';
 import { page } from './page.js';
 
 const TOTAL: FieldSpec = {
@@ -446,4 +447,55 @@ test('marks print does not set in a name or address, and unbalanced brackets, ar
   assert.ok(clean.checks.some((c) => c.name === 'clean_marks' && c.passed));
   assert.ok(stray.confidence < clean.confidence, `${stray.confidence} < ${clean.confidence}`);
   assert.equal(stray.status, 'needs_review');
+});
+
+test('a letter OCR also saw as another one lowers an address it sits in, where the mean confidence hides it', async () => {
+  const spec = validateFields([
+    { name: 'company', type: 'string', position: 'top', expect: ['HARDWARE'] },
+    { name: 'address', type: 'address', review_below: 0.8 },
+  ]);
+  const lines: [number, number, string][] = [
+    [60, 40, 'HOME MASTER HARDWARE'],
+    [60, 84, 'NO.113G JALAN SETIA GEMBILANG,'],
+    [60, 106, 'U13/EG BANDAR SETIA ALAM,'],
+    [60, 128, '40170 SHAH ALAM, SELANGOR.'],
+    [20, 400, 'TOTAL 9.00'],
+  ];
+  const plain = page(lines);
+  // As PP-OCR read SROIE receipt 012 (all its words at 0.95 or more): the E of `U13/EG` also seen as
+  // a B or a G, the B of `GEMBILANG` as an E, the last 0 of `40170` as another digit.
+  const withDoubts = (doubts: Record<string, number[]>): Document => ({
+    ...plain,
+    pages: plain.pages.map((p) => ({
+      ...p,
+      lines: p.lines.map((l) => ({
+        words: l.words.map((w) => (doubts[w.text] ? { ...w, doubts: doubts[w.text]! } : w)),
+      })),
+    })),
+  });
+  const doubted = withDoubts({
+    'U13/EG': [0, 0, 0, 0, 0.17, 0.01],
+    'GEMBILANG,': [0, 0, 0, 0.14, 0, 0, 0, 0, 0, 0],
+    '40170': [0, 0, 0, 0, 0.1],
+  });
+  const sure = (await extractFields(plain, spec)).fields.address!;
+  const unsure = (await extractFields(doubted, spec)).fields.address!;
+  assert.equal(unsure.value, sure.value);
+  assert.ok(
+    sure.checks.some((c) => c.name === 'sure_letters' && c.passed),
+    'no doubts: sure',
+  );
+  assert.equal(sure.status, 'accepted');
+  assert.ok(
+    unsure.checks.some((c) => c.name === 'sure_letters' && !c.passed),
+    'doubts: unsure',
+  );
+  assert.ok(unsure.confidence < sure.confidence, `${unsure.confidence} < ${sure.confidence}`);
+  assert.equal(unsure.status, 'needs_review');
+  // One letter as unsure as the E alone leaves the reading sure enough.
+  const one = await extractFields(withDoubts({ 'U13/EG': [0, 0, 0, 0, 0.17, 0.01] }), spec);
+  assert.ok(
+    one.fields.address!.checks.some((c) => c.name === 'sure_letters' && c.passed),
+    'one doubt: sure',
+  );
 });

@@ -382,6 +382,25 @@ describe('ner tagger: places, organisations, addresses', () => {
   });
 });
 
+describe('ner tagger: a name never ends in a function word', () => {
+  it('ends an organisation or a place at its last name word, before the words that link it on', () => {
+    assert.deepEqual(
+      found('He asked the Bursa Administrative Court and the payment of his salary was ordered.'),
+      [['ORGANIZATION', 'Bursa Administrative Court']],
+    );
+    assert.deepEqual(found('He was taken to the Konya Military Hospital for an eye-sight problem.'), [
+      ['ORGANIZATION', 'Konya Military Hospital'],
+    ]);
+    assert.deepEqual(values('He stayed in the United Kingdom in the period after the damage.'), [
+      'United Kingdom',
+    ]);
+    assert.deepEqual(values('He studied at Graz University for a new degree.'), ['Graz University']);
+  });
+  it('keeps function words inside a name', () => {
+    assert.deepEqual(values('She moved to the Republic of Turkey in 1990.'), ['Republic of Turkey']);
+  });
+});
+
 describe('ner tagger: job titles', () => {
   it('finds a job title in apposition to a name', () => {
     assert.deepEqual(

@@ -47,8 +47,8 @@ for (const driver of DRIVERS) {
       const { rows } = await withTenantScope(suite.database.handle.db, SYSTEM_SCOPE, (trx) =>
         sql<{ id: string; status: string; xmin: string; index_tenants: string[] | null; n: number }>`
           select j.id, j.status, j.xmin::text as xmin,
-            (select array_agg(distinct s.tenant_id) from subject_index s where s.job_id = j.id) as index_tenants,
-            (select count(*)::int from subject_index s where s.job_id = j.id) as n
+            (select array_agg(distinct s.tenant_id) from subject_index_lists s where s.job_id = j.id) as index_tenants,
+            (select coalesce(sum(cardinality(s.hmacs)), 0)::int from subject_index_lists s where s.job_id = j.id) as n
           from jobs j where j.id in (${sql.join(payloads.map((p) => p.jobId))})`.execute(trx),
       );
       return payloads.map((p) => rows.find((r) => r.id === p.jobId)!);

@@ -33,16 +33,19 @@ import {
 
 const TENANT = 'tenant-held';
 
-/** How many rows of `table` the job has. */
+/** How many rows of `output_classes`, or keyed HMACs in the subject index, the job has. */
 async function rowsOf(
   handle: DatabaseHandle,
   table: 'subject_index' | 'output_classes',
   jobId: string,
 ): Promise<number> {
   const { rows } = await withTenantScope(handle.db, SYSTEM_SCOPE, (trx) =>
-    sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where job_id = ${jobId}`.execute(
-      trx,
-    ),
+    table === 'subject_index'
+      ? sql<{ n: number }>`select coalesce(sum(cardinality(hmacs)), 0)::int as n
+          from subject_index_lists where job_id = ${jobId}`.execute(trx)
+      : sql<{ n: number }>`select count(*)::int as n from output_classes where job_id = ${jobId}`.execute(
+          trx,
+        ),
   );
   return rows[0]!.n;
 }

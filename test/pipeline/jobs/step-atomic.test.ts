@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
 import type { JobPayload, JobStep } from '../../../src/pipeline/jobs/queues.js';
 import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
@@ -19,12 +20,14 @@ import { canaryJob, canaryText, walk, refuseCountUpdates } from './fixtures.js';
 
 const TENANT = 'tenant-atomic';
 
-/** How many subject-index rows the job has. */
+/** How many keyed HMACs the job has in the subject index (its list's, and rows of the older form). */
 async function indexed(handle: DatabaseHandle, jobId: string): Promise<number> {
-  const rows = await withTenantScope(handle.db, SYSTEM_SCOPE, (trx) =>
-    trx.selectFrom('subject_index').select('hmac').where('job_id', '=', jobId).execute(),
+  const { rows } = await withTenantScope(handle.db, SYSTEM_SCOPE, (trx) =>
+    sql<{ n: number }>`select
+        (select coalesce(sum(cardinality(hmacs)), 0)::int from subject_index_lists where job_id = ${jobId})
+        + (select count(*)::int from subject_index where job_id = ${jobId}) as n`.execute(trx),
   );
-  return rows.length;
+  return rows[0]!.n;
 }
 
 for (const driver of DRIVERS) {

@@ -16,7 +16,15 @@ import {
 } from './blocks.js';
 import { calibrate, SHIPPED_CALIBRATION, type CalibrationTable } from './calibration.js';
 import { findLabels, spoilt, tokens, type LabelHit } from './labels.js';
-import { layoutLines, sameRow, trustedText, unionBox, wordsIn, type LayoutLine } from './layout.js';
+import {
+  layoutLines,
+  readingSureness,
+  sameRow,
+  trustedText,
+  unionBox,
+  wordsIn,
+  type LayoutLine,
+} from './layout.js';
 import { hasBrokenWord, hasStrayMarks } from './print-doubt.js';
 
 /**
@@ -60,10 +68,20 @@ interface Candidate {
   readonly checks: readonly FieldCheck[];
   /** The last line a value printed over several lines takes (a name on two or three lines). */
   readonly last?: number;
+  /** How surely OCR read each letter and digit of the free text the value comes from (`readingSureness`). */
+  readonly sureness?: number;
 }
 
 /** A letterhead value's score is multiplied by this for each sign that OCR made it (`print-doubt.ts`). */
 const PRINT_DOUBT_FACTOR = 0.85;
+
+/**
+ * A free-text value whose letters and digits OCR read with a lower sureness than this
+ * (`readingSureness`: the chance, by the recognition model's own probabilities, that none is
+ * another letter or digit) fails the `sure_letters` check, and its score is lowered as for a sign
+ * of misprint.
+ */
+const SURE_LETTERS = 0.7;
 
 /** Detected entities of one line (offsets into the line's text). */
 type LineFindings = readonly Finding[][];
@@ -183,6 +201,7 @@ function labelledText(
         score,
         label,
         checks: [...m.checks, { name: 'label', passed: true }],
+        sureness: readingSureness(target, start, end),
       });
     }
   }
@@ -231,6 +250,9 @@ function unlabelledText(
         score,
         label: 0,
         checks: [...m.checks, { name: 'layout:block', passed: true }],
+        sureness: lines
+          .slice(first, last + 1)
+          .reduce((sure, l) => sure * readingSureness(l, 0, l.text.length), 1),
       },
     ];
   }
@@ -268,6 +290,10 @@ function unlabelledText(
         label: 0,
         checks,
         last: top.last,
+        sureness: top.parts.reduce(
+          (sure, i) => sure * readingSureness(lines[i]!, 0, lines[i]!.text.length),
+          1,
+        ),
       },
     ];
   }
@@ -283,6 +309,7 @@ function unlabelledText(
           score: 0.5 * f.score * ocrFactor(lines[index]!, f.start, f.end),
           label: 0,
           checks: [{ name: 'entity:PERSON', passed: true }],
+          sureness: readingSureness(lines[index]!, f.start, f.end),
         })),
     );
   }
@@ -371,12 +398,15 @@ function extractOne(
       labelList(spec.expect).length > 0;
     candidates = candidates.map((c) => {
       const text = typeof c.value === 'string' ? c.value : '';
-      const doubts: FieldCheck[] = letterhead
-        ? [
-            ...(spec.type === 'address' ? [] : [{ name: 'whole_words', passed: !hasBrokenWord(text) }]),
-            { name: 'clean_marks', passed: !hasStrayMarks(text) },
-          ]
-        : [];
+      const doubts: FieldCheck[] = [
+        ...(letterhead
+          ? [
+              ...(spec.type === 'address' ? [] : [{ name: 'whole_words', passed: !hasBrokenWord(text) }]),
+              { name: 'clean_marks', passed: !hasStrayMarks(text) },
+            ]
+          : []),
+        ...(c.sureness === undefined ? [] : [{ name: 'sure_letters', passed: c.sureness >= SURE_LETTERS }]),
+      ];
       return {
         ...c,
         score:
