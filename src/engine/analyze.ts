@@ -9,6 +9,7 @@ import { joinWindows, mapToOriginal, type JoinedWindows } from './scan/joined.js
 import { CURRENT_RUNS, textRuns, type TextRuns } from './scan/text-runs.js';
 import { Scratch } from './scratch.js';
 import { mostDigitsWithin, windowsFor } from './scan/windows.js';
+import { runLengthsWithin } from './scan/digit-run-lengths.js';
 import type { Finding, Recognizer, Trigger } from './types.js';
 
 /** Languages the built-in recognizers and context words are written for. */
@@ -144,6 +145,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     // Per slot: the trigger's joined windows (null when it has none), and their digit count.
     const joinedBySlot: (JoinedWindows | null | undefined)[] = new Array(slotOf.size);
     const digitsBySlot: (number | undefined)[] = new Array(slotOf.size);
+    // Per slot: the lengths of the digit runs of its joined windows (see `runLengthsWithin`).
+    const windowRunsBySlot: (number | undefined)[] = new Array(slotOf.size);
     // Per span slot: the most digits any stretch of that length holds.
     const digitsWithinSpan: (number | undefined)[] = new Array(spans.length);
     // One pass over the text on first need gives every prefilter its runs.
@@ -176,6 +179,11 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
           recognizer.trigger.kind === 'digitRun' ? (runs ??= textRuns(text)).digitRuns : undefined,
         );
         joinedBySlot[slot] = joined = windows.length === 0 ? null : joinWindows(text, windows);
+        if (joined !== null)
+          windowRunsBySlot[slot] =
+            joined.text === text
+              ? (runs ??= textRuns(text)).runLengths
+              : runLengthsWithin((runs ??= textRuns(text)).digitRuns, windows);
       }
       if (joined === null) continue;
       // Counted once per trigger, on first need: most texts have too few digits for most identifiers.
@@ -193,6 +201,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       const context = recognizer.context ?? [];
       const negative = recognizer.negativeContext ?? [];
       current.runs = runs;
+      current.window = joined.text;
+      current.windowRuns = windowRunsBySlot[slot]!;
       for (const raw of recognizer.find(joined.text, { start: 0, end: joined.text.length }, scratch)) {
         if (wanted && !wanted.has(raw.type)) continue;
         // A candidate that even a context word cannot lift over the threshold is not looked at.
@@ -207,6 +217,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     }
     // The runs describe this text only: the next call must not read them.
     current.runs = undefined;
+    current.window = undefined;
+    current.windowRuns = -1;
     for (const entry of deny)
       if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
     const allowed =

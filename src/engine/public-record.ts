@@ -152,9 +152,11 @@ export function withoutPublicRecord(
 export function respondentState(text: string): ReadonlySet<string> {
   const opening = text.slice(0, OPENING);
   const names = new Set<string>();
-  const state = AGAINST_STATE.exec(opening)?.[1];
+  // Each pattern's literal first: the government's pattern tries every capitalised word, and
+  // a text without the literal holds no match.
+  const state = opening.includes('against ') ? AGAINST_STATE.exec(opening)?.[1] : undefined;
   if (state) names.add(state);
-  const government = DEFINED_GOVERNMENT.exec(opening)?.[1];
+  const government = opening.includes(' Government (') ? DEFINED_GOVERNMENT.exec(opening)?.[1] : undefined;
   if (government) names.add(`${bareName(government)} Government`);
   return names;
 }
@@ -171,6 +173,8 @@ function isAgentsOffice(text: string, at: number): boolean {
   const window = text.slice(Math.max(0, at - AGENT_BEFORE), at);
   // Only the same line: a search bounded by the window, never back to the text's start.
   const before = window.slice(window.lastIndexOf('\n') + 1);
+  // Every match holds "Agent": most windows have none, and a look for it costs less than the scan.
+  if (!before.includes('Agent')) return false;
   let last = -1;
   AGENT.lastIndex = 0;
   for (let match = AGENT.exec(before); match !== null; match = AGENT.exec(before))

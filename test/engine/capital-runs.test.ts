@@ -31,27 +31,34 @@ describe('runs in a text', () => {
     assert.equal(textRuns('12 345 6789').longestDigitRun, 4);
     assert.equal(textRuns('none').longestDigitRun, 0);
   });
-  it('gives every digit run, the longest runs and the digit count in one pass', () => {
+  it('gives every digit run, the longest runs, their lengths and the digit count in one pass', () => {
     assert.deepEqual(textRuns('AB 12 345X'), {
+      text: 'AB 12 345X',
       digitRuns: [3, 5, 6, 9],
       longestDigitRun: 3,
       longestCapitalRun: 4,
       digits: 5,
       letterDigitPair: 2,
+      // Runs of two and three digits.
+      runLengths: 0b110,
     });
     assert.deepEqual(textRuns('7a88'), {
+      text: '7a88',
       digitRuns: [0, 1, 2, 4],
       longestDigitRun: 2,
       longestCapitalRun: 2,
       digits: 3,
       letterDigitPair: 1,
+      runLengths: 0b11,
     });
     assert.deepEqual(textRuns(''), {
+      text: '',
       digitRuns: [],
       longestDigitRun: 0,
       longestCapitalRun: 0,
       digits: 0,
       letterDigitPair: 0,
+      runLengths: 0,
     });
   });
 });

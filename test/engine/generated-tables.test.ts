@@ -49,6 +49,8 @@ describe('generated engine tables', () => {
       minDigitRun: 6,
       minCapitalRun: 6,
       minLetterDigitPair: 0,
+      // The six digits between "-" and "/" are a whole run.
+      digitRunLengths: 1 << 5,
     });
     const recognizer = patternRecognizer({
       name: 'emp',

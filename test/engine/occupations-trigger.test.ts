@@ -5,19 +5,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { FRAME_TRIGGER, FRAMES } from '../../src/engine/recognizers/occupations.js';
+import { FRAME, FRAME_TRIGGER, FRAMES } from '../../src/engine/recognizers/occupations.js';
 import { windowsFor } from '../../src/engine/scan/windows.js';
 
 /** The trigger as first written: a boundary before each frame. */
 const PER_FRAME = new RegExp(FRAMES.map((frame) => `\\b${frame}`).join('|'), 'gi');
 
-/** Every hit of `regex` over `text` as `index:length`, scanning as `windowsFor` does. */
-function hits(regex: RegExp, text: string): string[] {
+/** The frames' search as first written: the look-behind repeated before each frame. */
+const FRAME_PER_FRAME = new RegExp(FRAMES.map((frame) => `(?<![\\p{L}\\p{N}])${frame}`).join('|'), 'giu');
+
+/**
+ * Every hit of `regex` over `text` as `index:length`, scanning as `windowsFor` does; with
+ * `group`, the hit also says whether capture group 1 took part (the recognizer reads it).
+ */
+function hits(regex: RegExp, text: string, group = false): string[] {
   const global = new RegExp(regex.source, regex.flags);
   const found: string[] = [];
   for (let match = global.exec(text); match !== null; match = global.exec(text)) {
     if (match[0].length === 0) global.lastIndex++;
-    found.push(`${match.index}:${match[0].length}`);
+    found.push(`${match.index}:${match[0].length}${group ? `:${match[1] === undefined}` : ''}`);
   }
   return found;
 }
@@ -105,6 +111,21 @@ test('the frames trigger hits where a boundary before each frame hits', () => {
       assert.deepEqual(hits(FRAME_TRIGGER.pattern, text), hits(PER_FRAME, text));
     }),
     { numRuns: 3000, seed: 19 },
+  );
+});
+
+test('the frames search finds what a look-behind before each frame finds, with the same group', () => {
+  for (const fragment of FRAGMENTS)
+    assert.deepEqual(hits(FRAME, fragment, true), hits(FRAME_PER_FRAME, fragment, true), fragment);
+  assert.deepEqual(hits(FRAME, 'It was a baker; she worked as a nurse; xwas a', true), [
+    '3:6:false',
+    '20:12:true',
+  ]);
+  fc.assert(
+    fc.property(texts, (text) => {
+      assert.deepEqual(hits(FRAME, text, true), hits(FRAME_PER_FRAME, text, true));
+    }),
+    { numRuns: 3000, seed: 23 },
   );
 });
 

@@ -1,7 +1,8 @@
-// A pattern recognizer skips a pattern whose every match needs a longer digit or capital run, or a
-// surer letter-digit pair, than the text being analysed holds (`CURRENT_RUNS`). Skipping must
-// never change what a recognizer finds: each default recognizer runs on each test document with
-// the document's runs and without them, and both must find the same.
+// A pattern recognizer skips a pattern whose every match needs a longer digit or capital run, a
+// surer letter-digit pair or a whole digit run of another length than the text being analysed
+// holds (`CURRENT_RUNS`). Skipping must never change what a recognizer finds: each default
+// recognizer runs on each test document with the document's runs and without them, and both must
+// find the same.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { patternRecognizer } from '../../src/engine/recognizers/pattern.js';
@@ -55,4 +56,25 @@ test('a pattern needing a longer digit run than the text holds is skipped, the o
   scratch.of(CURRENT_RUNS).runs = textRuns('A12 and 1234');
   const gated = recognizer.find(text, window, scratch).map((f) => text.slice(f.start, f.end));
   assert.deepEqual(gated, ['A12']);
+});
+
+test('a pattern needing a whole run of nine digits is skipped on a text whose runs have other lengths', () => {
+  const recognizer = patternRecognizer({
+    name: 'nine',
+    entity: 'CODE',
+    patterns: [{ regex: /(?<!\w)\d{9}(?!\w)/, score: 0.5 }],
+  });
+  for (const [text, found] of [
+    ['ids 123456789 and 1234567890', ['123456789']],
+    ['id 1234567890 only', []],
+  ] as const) {
+    const window = { start: 0, end: text.length };
+    const gated = recognizer.find(text, window, scratchFor(text)).map((f) => text.slice(f.start, f.end));
+    assert.deepEqual(gated, found, text);
+  }
+  // The runs describe another text than the window: the gate is not read.
+  const text = 'id 123456789';
+  const scratch = new Scratch();
+  scratch.of(CURRENT_RUNS).runs = textRuns('id 1234567890');
+  assert.equal(recognizer.find(text, { start: 0, end: text.length }, scratch).length, 1);
 });

@@ -71,8 +71,33 @@ define(
 );
 
 /** German, Nordic, Dutch, Finnish and Hungarian street names end in their type: "Kuefsteinstrasse". */
-const COMPOUND =
+export const COMPOUND =
   /..(?:stra(?:ss|ß)e|str|weg|gasse|platz|allee|ring|damm|gatan|gata|vägen|väg|vej|gade|tie|katu|laan|straat|plein|gracht|veien|vegen|gränd|torget|utca|ulica)$/iu;
+/** The types of `COMPOUND` written in ASCII, longest first. */
+const COMPOUND_ASCII = COMPOUND.source
+  .slice(COMPOUND.source.indexOf('(?:') + 3, COMPOUND.source.lastIndexOf(')'))
+  .replace('stra(?:ss|ß)e', 'strasse')
+  .split('|')
+  .filter((type) => /^[a-z]+$/.test(type));
+
+/**
+ * True when `text[start, end)` ends in a street type after two characters (what `COMPOUND` tests).
+ * A word of ASCII letters is compared with the ASCII types as a loop: the pattern, anchored at
+ * the end, is tried from every position of the word. On ASCII the `iu` flags fold only ASCII
+ * letters to each other, so lower-casing the word's tail gives the same answer; other words
+ * ("vägen", "ſtrasse") take the pattern. Exported, with the pattern, for the test that compares them.
+ */
+export function isCompoundWord(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80 || code === 0x0a || code === 0x0d) return COMPOUND.test(text.slice(start, end));
+  }
+  for (const type of COMPOUND_ASCII) {
+    if (end - start < type.length + 2) continue;
+    if (text.slice(end - type.length, end).toLowerCase() === type) return true;
+  }
+  return false;
+}
 
 /** Characters right after a number that make it part of a larger figure ("12.50", "3/4", "10%"). */
 const FIGURE = '.,:/%';
@@ -267,7 +292,7 @@ export class Parser {
         j === i &&
         this.isNumber(j + 1) &&
         !(this.flags(j + 1) & F_NEWLINE_BEFORE) &&
-        COMPOUND.test(this.text.slice(this.tokens.start[j]!, this.tokens.end[j]!))
+        isCompoundWord(this.text, this.tokens.start[j]!, this.tokens.end[j]!)
       )
         return j + 2;
       const type = j + 1;
@@ -294,7 +319,7 @@ export class Parser {
   }
 
   isCompound(i: number): boolean {
-    return this.isName(i) && COMPOUND.test(this.text.slice(this.tokens.start[i]!, this.tokens.end[i]!));
+    return this.isName(i) && isCompoundWord(this.text, this.tokens.start[i]!, this.tokens.end[i]!);
   }
 
   /** Index after an abbreviation's attached period, or `i + 1`. */

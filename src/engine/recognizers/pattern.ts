@@ -1,7 +1,8 @@
 import { VeilError } from '../../errors/veil-error.js';
+import { runLengthMask } from '../scan/digit-run-lengths.js';
 import { regexFacts, type RegexFacts } from '../scan/regex-facts.js';
 import { holdsAnyWord } from '../scan/required-words.js';
-import { CURRENT_RUNS } from '../scan/text-runs.js';
+import { CURRENT_RUNS, type CurrentRuns } from '../scan/text-runs.js';
 import { digitRunTrigger, TRIGGERS } from '../scan/triggers.js';
 import type { Scratch } from '../scratch.js';
 import type { Finding, Recognizer, TextWindow, Trigger } from '../types.js';
@@ -77,6 +78,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
       digitRun: facts[k]!.minDigitRun,
       capitalRun: facts[k]!.minCapitalRun,
       letterDigitPair: facts[k]!.minLetterDigitPair,
+      runLengths: facts[k]!.digitRunLengths,
     }));
   const validatedScore = definition.validatedScore;
   return {
@@ -93,13 +95,16 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
     patterns: definition.patterns.map((pattern) => pattern.regex),
     find(text: string, window: TextWindow, scratch?: Scratch): Finding[] {
       const patterns = (compiled ??= compile());
-      const runs = scratch?.of(CURRENT_RUNS).runs;
+      const current = scratch?.of(CURRENT_RUNS);
+      const runs = current?.runs;
       const found: Finding[] = [];
       const slice =
         window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
       // Bit k: word list k was looked for in this window, and was found.
       let searched = 0;
       let present = 0;
+      // The lengths of the window's whole digit runs, read on first need (-1: not yet).
+      let windowRuns = -1;
       for (const {
         regex,
         score,
@@ -109,6 +114,7 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
         digitRun,
         capitalRun,
         letterDigitPair,
+        runLengths,
       } of patterns) {
         // A pattern whose every match needs a run or pair the whole analysed text lacks is not run.
         if (
@@ -118,6 +124,11 @@ export function patternRecognizer(definition: PatternRecognizerDefinition): Patt
             letterDigitPair > runs.letterDigitPair)
         )
           continue;
+        // A window without a whole digit run of a length every match holds one of is not scanned.
+        if (runLengths !== 0) {
+          if (windowRuns < 0) windowRuns = windowRunLengths(slice, current);
+          if ((windowRuns & runLengths) === 0) continue;
+        }
         // A window without any of the characters one of which every match holds is not scanned.
         if (required !== undefined && !holdsAny(slice, required)) continue;
         if (words >= 0) {
@@ -168,6 +179,18 @@ interface CompiledPattern {
   readonly digitRun: number;
   readonly capitalRun: number;
   readonly letterDigitPair: number;
+  /** `digitRunLengths` of the pattern (0: no gate). */
+  readonly runLengths: number;
+}
+
+/**
+ * The run lengths of `window` as a mask: those `analyze` read for the joined windows it passes
+ * (`CurrentRuns.windowRuns`), else counted here (a direct call).
+ */
+function windowRunLengths(window: string, current: CurrentRuns | undefined): number {
+  return current !== undefined && current.window === window && current.windowRuns >= 0
+    ? current.windowRuns
+    : runLengthMask(window);
 }
 
 function holdsAny(text: string, chars: string): boolean {

@@ -11,6 +11,7 @@
 import generated from './regex-facts.generated.json' with { type: 'json' };
 import { minCapitalRun } from './capital-runs.js';
 import { minLetterDigitPair } from './letter-digit.js';
+import { digitRunLengths } from './digit-run-lengths.js';
 import { maxMatchLength, minDigitRun, minDigits } from './min-digits.js';
 import { requiredChars } from './required-char.js';
 import { requiredWords } from './required-words.js';
@@ -31,6 +32,8 @@ export interface RegexFacts {
   readonly minCapitalRun: number;
   /** `minLetterDigitPair`. */
   readonly minLetterDigitPair: number;
+  /** `digitRunLengths`: the mask of whole digit runs one of which every match holds (0: unknown). */
+  readonly digitRunLengths: number;
 }
 
 /** One entry of the generated file: JSON has no undefined and no Infinity, so both are null. */
@@ -42,6 +45,7 @@ export interface RegexFactsRecord {
   readonly minDigitRun: number;
   readonly minCapitalRun: number;
   readonly minLetterDigitPair: number;
+  readonly digitRunLengths: number;
 }
 
 const TABLE = generated as Readonly<Record<string, RegexFactsRecord>>;
@@ -83,6 +87,7 @@ export function readRegexFacts(regex: RegExp): RegexFacts {
     minDigitRun: minDigitRun(regex),
     minCapitalRun: minCapitalRun(regex),
     minLetterDigitPair: minLetterDigitPair(regex),
+    digitRunLengths: digitRunLengths(regex),
   };
 }
 
@@ -116,6 +121,7 @@ export function toRegexFactsRecord(facts: RegexFacts): RegexFactsRecord {
     minDigitRun: facts.minDigitRun,
     minCapitalRun: facts.minCapitalRun,
     minLetterDigitPair: facts.minLetterDigitPair,
+    digitRunLengths: facts.digitRunLengths,
   };
 }
 
@@ -128,5 +134,6 @@ function fromRecord(record: RegexFactsRecord): RegexFacts {
     minDigitRun: record.minDigitRun,
     minCapitalRun: record.minCapitalRun,
     minLetterDigitPair: record.minLetterDigitPair,
+    digitRunLengths: record.digitRunLengths,
   };
 }

@@ -1,4 +1,5 @@
 import type { ScratchKind } from '../scratch.js';
+import { lengthBit } from './digit-run-lengths.js';
 import { isLetterCode } from './letter-digit.js';
 import type { DigitRuns } from './windows.js';
 
@@ -9,6 +10,8 @@ import type { DigitRuns } from './windows.js';
  * Made per call and handed on, never kept between calls.
  */
 export interface TextRuns {
+  /** The text these runs describe (a pattern compares its window with it). */
+  readonly text: string;
   /** The digit runs as `[start, end, start, end, ...]` (see `DigitRuns`). */
   readonly digitRuns: DigitRuns;
   readonly longestDigitRun: number;
@@ -19,6 +22,8 @@ export interface TextRuns {
    * `A`–`Z` stands next to a digit, 1 when only another letter does, 0 when no letter does.
    */
   readonly letterDigitPair: number;
+  /** The lengths of the digit runs as a mask (see `runLengthMask`). */
+  readonly runLengths: number;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface TextRuns {
  *
  * @example
  * ```ts
- * textRuns('AB 12 345X'); // { digitRuns: [3, 5, 6, 9], longestDigitRun: 3, longestCapitalRun: 4, digits: 5, letterDigitPair: 2 }
+ * textRuns('AB 12 345X'); // { text: 'AB 12 345X', digitRuns: [3, 5, 6, 9], longestDigitRun: 3, longestCapitalRun: 4, digits: 5, letterDigitPair: 2, runLengths: 0b110 }
  * ```
  */
 export function textRuns(text: string): TextRuns {
@@ -39,6 +44,7 @@ export function textRuns(text: string): TextRuns {
   let pair = 0;
   // The pair a digit would make with the character before it (2 after a capital, 1 after a letter).
   let afterLetter = 0;
+  let runLengths = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 0x30 && code <= 0x39) {
@@ -53,6 +59,7 @@ export function textRuns(text: string): TextRuns {
       // A letter right after the digit run.
       if (isLetterCode(code) && pair < 2) pair = Math.max(pair, code >= 0x41 && code <= 0x5a ? 2 : 1);
       runs.push(start, i);
+      runLengths |= lengthBit(i - start);
       if (i - start > longestDigitRun) longestDigitRun = i - start;
       start = -1;
     }
@@ -66,9 +73,18 @@ export function textRuns(text: string): TextRuns {
   }
   if (start >= 0) {
     runs.push(start, text.length);
+    runLengths |= lengthBit(text.length - start);
     if (text.length - start > longestDigitRun) longestDigitRun = text.length - start;
   }
-  return { digitRuns: runs, longestDigitRun, longestCapitalRun, digits, letterDigitPair: pair };
+  return {
+    text,
+    digitRuns: runs,
+    longestDigitRun,
+    longestCapitalRun,
+    digits,
+    letterDigitPair: pair,
+    runLengths,
+  };
 }
 
 /**
@@ -78,6 +94,16 @@ export function textRuns(text: string): TextRuns {
  * pair, than the whole text holds: the windows it is given are pieces of that text, so they hold
  * no match either. Read only inside the `find` it was set for.
  */
-export const CURRENT_RUNS: ScratchKind<{ runs: TextRuns | undefined }> = {
-  create: () => ({ runs: undefined }),
+export const CURRENT_RUNS: ScratchKind<CurrentRuns> = {
+  create: () => ({ runs: undefined, window: undefined, windowRuns: -1 }),
 };
+
+/** What `analyze` hands each `find` through `CURRENT_RUNS`; cleared after each call. */
+export interface CurrentRuns {
+  /** The runs of the whole analysed text, when a prefilter has read them. */
+  runs: TextRuns | undefined;
+  /** The joined windows `find` is given, which `windowRuns` describes. */
+  window: string | undefined;
+  /** The lengths of the whole digit runs of `window` as a mask (`runLengthsWithin`); -1 unknown. */
+  windowRuns: number;
+}
