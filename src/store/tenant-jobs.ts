@@ -87,6 +87,10 @@ export interface JobUpdate {
   readonly status?: JobStatus;
   readonly errorCode?: string | null;
   readonly countsByType?: Readonly<Record<string, number>>;
+  /** When the job ended (set with a status that ends it). */
+  readonly endedAt?: Date;
+  /** The job's own retention deadline. */
+  readonly deleteAfter?: Date;
 }
 
 function presentJob(row: JobRow): Job {
@@ -338,7 +342,7 @@ export class TenantJobs extends TenantRepository {
   }
 
   /**
-   * Changes a job's status, error code or counts; returns the job, or undefined if absent.
+   * Changes a job's status, error code, counts or end; returns the job, or undefined if absent.
    *
    * @example
    * ```ts
@@ -351,28 +355,38 @@ export class TenantJobs extends TenantRepository {
 
   /**
    * {@link TenantJobs.update} inside the caller's transaction, which must already be under this
-   * tenant's scope.
+   * tenant's scope. With `from`, only a job in one of those states changes (undefined otherwise).
    *
    * @example
    * ```ts
    * await withTenantScope(db, 'acme', (trx) => repos.jobs.updateIn(trx, id, { countsByType: { PERSON: 1 } }));
+   * // Only from `queued`: undefined when another run claimed the job first.
+   * await withTenantScope(db, 'acme', (trx) => repos.jobs.updateIn(trx, id, { status: 'running' }, ['queued']));
    * ```
    */
-  async updateIn(trx: Kysely<Schema>, id: string, change: JobUpdate): Promise<Job | undefined> {
+  async updateIn(
+    trx: Kysely<Schema>,
+    id: string,
+    change: JobUpdate,
+    from?: readonly JobStatus[],
+  ): Promise<Job | undefined> {
     const counts = change.countsByType === undefined ? undefined : checkCounts(change.countsByType);
     try {
-      const row = await trx
+      let query = trx
         .updateTable('jobs')
         .set({
           ...(change.status === undefined ? {} : { status: change.status }),
           ...(change.errorCode === undefined ? {} : { error_code: change.errorCode }),
           ...(counts === undefined ? {} : { counts_by_type: counts }),
+          ...(change.endedAt === undefined ? {} : { ended_at: change.endedAt }),
+          ...(change.deleteAfter === undefined ? {} : { delete_after: change.deleteAfter }),
           updated_at: new Date(),
         })
         .where('tenant_id', '=', this.tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
+        .where('id', '=', id);
+      // A conditional move (a claim): one statement, so of two racing runs only one wins.
+      if (from !== undefined) query = query.where('status', 'in', [...from]);
+      const row = await query.returningAll().executeTakeFirst();
       return row === undefined ? undefined : presentJob(row);
     } catch (error) {
       throw constraintError(error, 'job');
