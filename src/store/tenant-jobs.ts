@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Expression, Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
 import type { JobRow, JobStatus, Schema } from './schema.js';
 import { checkId, constraintError, TenantRepository } from './repository.js';
@@ -91,6 +91,17 @@ export interface JobUpdate {
   readonly endedAt?: Date;
   /** The job's own retention deadline. */
   readonly deleteAfter?: Date;
+}
+
+/**
+ * New retention deadlines for a job's artifacts and ledger classes, as SQL expressions over each
+ * row (the retention ledger builds them), written by {@link TenantJobs.getWithArtifactsIn}.
+ */
+export interface JobDeadlines {
+  /** Every artifact's new `delete_after`. */
+  readonly artifacts: Expression<Date>;
+  /** The ledger rows of `classes` get `deleteAfter`. */
+  readonly ledger?: { readonly classes: readonly string[]; readonly deleteAfter: Expression<Date> };
 }
 
 function presentJob(row: JobRow): Job {
@@ -251,11 +262,17 @@ export class TenantJobs extends TenantRepository {
    * ```ts
    * const found = await withTenantScope(db, 'acme', (trx) => repos.jobs.getWithArtifactsIn(trx, id));
    * ```
+   *
+   * With `deadlines`, the same statement first writes them (data-modifying common table
+   * expressions) and reads the artifacts as they leave them: a finishing job sets its deadlines
+   * and reads itself in one round trip.
    */
   async getWithArtifactsIn(
     trx: Kysely<Schema>,
     id: string,
+    deadlines?: JobDeadlines,
   ): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
+    if (deadlines !== undefined) return this.#setDeadlinesAndRead(trx, id, deadlines);
     // One statement: the artifacts come as a JSON array beside the job's row (a step reads the
     // job once or twice, and each round trip costs more than the aggregation).
     const row = await trx
@@ -264,6 +281,49 @@ export class TenantJobs extends TenantRepository {
       .select(
         sql<ArtifactJson[]>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
           from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`.as('artifacts_json'),
+      )
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) };
+  }
+
+  async #setDeadlinesAndRead(
+    trx: Kysely<Schema>,
+    id: string,
+    deadlines: JobDeadlines,
+  ): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
+    const ledger = deadlines.ledger;
+    const row = await trx
+      // Unreferenced, but a data-modifying CTE runs all the same; an empty class list updates none.
+      .with('set_ledger', (db) =>
+        db
+          .updateTable('retention_ledger')
+          .set({ delete_after: ledger?.deleteAfter ?? sql<Date>`delete_after` })
+          .where('tenant_id', '=', this.tenantId)
+          .where('job_id', '=', id)
+          .where(
+            ledger === undefined || ledger.classes.length === 0
+              ? sql<boolean>`false`
+              : sql<boolean>`class in (${sql.join([...ledger.classes])})`,
+          )
+          .returning('class'),
+      )
+      // The artifacts as this update leaves them: the statement's own snapshot predates it.
+      .with('set_artifacts', (db) =>
+        db
+          .updateTable('artifacts')
+          .set({ delete_after: deadlines.artifacts })
+          .where('tenant_id', '=', this.tenantId)
+          .where('job_id', '=', id)
+          .returningAll(),
+      )
+      .selectFrom('jobs')
+      .selectAll('jobs')
+      .select(
+        sql<ArtifactJson[]>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
+          from set_artifacts a)`.as('artifacts_json'),
       )
       .where('tenant_id', '=', this.tenantId)
       .where('id', '=', id)

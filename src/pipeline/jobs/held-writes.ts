@@ -16,7 +16,7 @@
 import type { Kysely } from 'kysely';
 import { forTenant, withTenantScope } from '../../store/index.js';
 import type { RetentionClass } from '../../policy/index.js';
-import { applyRetention, planRetention } from '../../privacy/retention/ledger.js';
+import { planRetention, retentionDeadlines } from '../../privacy/retention/ledger.js';
 import type { Artifact, Job, JobStatus, Schema, StagedArtifact, StoreContext } from '../../store/index.js';
 import type { JobPayload } from './queues.js';
 import { ARTIFACT, artifactId } from './request.js';
@@ -152,8 +152,9 @@ export class HeldWrites {
    * Writes the held rows in the caller's transaction, which must be under the job's tenant
    * scope: the job's row as the steps leave it, in one statement conditional on `queued` (the
    * claim, the status, the counts, the end and deadline), the staged outputs' rows, the other
-   * rows in step order, the retention deadlines, and the read of the job they leave. Throws {@link LostClaim} (see {@link isLostClaim}) when
-   * the job was no longer queued or did not end as the steps left it: the caller rolls back.
+   * rows in step order, then the retention deadlines and the read of the job they leave (one
+   * statement). Throws {@link LostClaim} (see {@link isLostClaim}) when the job was no longer
+   * queued or did not end as the steps left it: the caller rolls back.
    * `unused` are the staged blobs whose rows another run wrote first, to discard after the commit.
    */
   async writeIn(
@@ -185,8 +186,12 @@ export class HeldWrites {
     // The outputs' rows before the deadlines: finishing the job schedules every artifact's.
     const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
     for (const rows of this.#rows) await rows(trx);
-    if (schedule !== undefined) await applyRetention(trx, schedule);
-    const after = await repos.jobs.getWithArtifactsIn(trx, payload.jobId);
+    // The deadlines and the closing read in one statement.
+    const after = await repos.jobs.getWithArtifactsIn(
+      trx,
+      payload.jobId,
+      schedule === undefined ? undefined : retentionDeadlines(schedule),
+    );
     if (after?.job.status !== this.#status) throw new LostClaim();
     return { after, unused };
   }
