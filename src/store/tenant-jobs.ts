@@ -273,9 +273,25 @@ export class TenantJobs extends TenantRepository {
     deadlines?: JobDeadlines,
   ): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
     if (deadlines !== undefined) return this.#setDeadlinesAndRead(trx, id, deadlines);
+    return (await this.getManyWithArtifactsIn(trx, [id])).get(id);
+  }
+
+  /**
+   * {@link TenantJobs.getWithArtifactsIn} for several jobs in one statement: those found, by id.
+   *
+   * @example
+   * ```ts
+   * const found = await withTenantScope(db, 'acme', (trx) => repos.jobs.getManyWithArtifactsIn(trx, [a, b]));
+   * ```
+   */
+  async getManyWithArtifactsIn(
+    trx: Kysely<Schema>,
+    ids: readonly string[],
+  ): Promise<Map<string, { job: Job; artifacts: Artifact[] }>> {
+    if (ids.length === 0) return new Map();
     // One statement: the artifacts come as a JSON array beside the job's row (a step reads the
     // job once or twice, and each round trip costs more than the aggregation).
-    const row = await trx
+    const rows = await trx
       .selectFrom('jobs')
       .selectAll()
       .select(
@@ -283,10 +299,11 @@ export class TenantJobs extends TenantRepository {
           from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`.as('artifacts_json'),
       )
       .where('tenant_id', '=', this.tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
-    return { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) };
+      .where('id', 'in', [...ids])
+      .execute();
+    return new Map(
+      rows.map((row) => [row.id, { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) }]),
+    );
   }
 
   async #setDeadlinesAndRead(
