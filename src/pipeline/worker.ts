@@ -16,6 +16,7 @@ import type { JobModelServices, JobSnapshot, StepOutcome, StepServices } from '.
 import { runFusedSteps } from './jobs/fused.js';
 import { HeldWrites, runsWhole } from './jobs/held-writes.js';
 import { groupHeldCommits } from './jobs/held-commits.js';
+import { groupOpeningReads } from './jobs/opening-reads.js';
 import { workInBatches } from './batched-worker.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
@@ -137,6 +138,8 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   });
   // Held fused runs that end together share one transaction (`jobs/held-commits.ts`).
   const heldCommits = groupHeldCommits(store);
+  // A fetched batch of fused jobs reads its jobs together (`jobs/opening-reads.ts`).
+  const openingReads = groupOpeningReads(store);
   const emit = (event: WorkerEvent): void => {
     try {
       options.onEvent?.(event);
@@ -234,7 +237,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     const attempt = message.retryCount + 1;
     const told: WorkerEvent[] = [];
     // Each step starts from the job as the previous one's closing read found it.
-    let found: JobSnapshot | undefined = await jobSnapshot(store, payload);
+    let found: JobSnapshot | undefined = await openingReads.read(payload);
     const run = async (held?: HeldWrites): Promise<boolean> => {
       const done: WorkerEvent[] = [];
       let ended = false;

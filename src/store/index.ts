@@ -22,6 +22,7 @@ export { ensureTenant, forTenant, type TenantRepositories } from './repositories
 export {
   TenantJobs,
   type Job,
+  type JobDeadlines,
   type JobTemplate,
   type JobPosition,
   type JobUpdate,

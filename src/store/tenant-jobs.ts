@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Expression, Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
 import type { JobRow, JobStatus, Schema } from './schema.js';
 import { checkId, constraintError, TenantRepository } from './repository.js';
@@ -87,6 +87,21 @@ export interface JobUpdate {
   readonly status?: JobStatus;
   readonly errorCode?: string | null;
   readonly countsByType?: Readonly<Record<string, number>>;
+  /** When the job ended (set with a status that ends it). */
+  readonly endedAt?: Date;
+  /** The job's own retention deadline. */
+  readonly deleteAfter?: Date;
+}
+
+/**
+ * New retention deadlines for a job's artifacts and ledger classes, as SQL expressions over each
+ * row (the retention ledger builds them), written by {@link TenantJobs.getWithArtifactsIn}.
+ */
+export interface JobDeadlines {
+  /** Every artifact's new `delete_after`. */
+  readonly artifacts: Expression<Date>;
+  /** The ledger rows of `classes` get `deleteAfter`. */
+  readonly ledger?: { readonly classes: readonly string[]; readonly deleteAfter: Expression<Date> };
 }
 
 function presentJob(row: JobRow): Job {
@@ -247,19 +262,85 @@ export class TenantJobs extends TenantRepository {
    * ```ts
    * const found = await withTenantScope(db, 'acme', (trx) => repos.jobs.getWithArtifactsIn(trx, id));
    * ```
+   *
+   * With `deadlines`, the same statement first writes them (data-modifying common table
+   * expressions) and reads the artifacts as they leave them: a finishing job sets its deadlines
+   * and reads itself in one round trip.
    */
   async getWithArtifactsIn(
     trx: Kysely<Schema>,
     id: string,
+    deadlines?: JobDeadlines,
   ): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
+    if (deadlines !== undefined) return this.#setDeadlinesAndRead(trx, id, deadlines);
+    return (await this.getManyWithArtifactsIn(trx, [id])).get(id);
+  }
+
+  /**
+   * {@link TenantJobs.getWithArtifactsIn} for several jobs in one statement: those found, by id.
+   *
+   * @example
+   * ```ts
+   * const found = await withTenantScope(db, 'acme', (trx) => repos.jobs.getManyWithArtifactsIn(trx, [a, b]));
+   * ```
+   */
+  async getManyWithArtifactsIn(
+    trx: Kysely<Schema>,
+    ids: readonly string[],
+  ): Promise<Map<string, { job: Job; artifacts: Artifact[] }>> {
+    if (ids.length === 0) return new Map();
     // One statement: the artifacts come as a JSON array beside the job's row (a step reads the
     // job once or twice, and each round trip costs more than the aggregation).
-    const row = await trx
+    const rows = await trx
       .selectFrom('jobs')
       .selectAll()
       .select(
         sql<ArtifactJson[]>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
           from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`.as('artifacts_json'),
+      )
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', 'in', [...ids])
+      .execute();
+    return new Map(
+      rows.map((row) => [row.id, { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) }]),
+    );
+  }
+
+  async #setDeadlinesAndRead(
+    trx: Kysely<Schema>,
+    id: string,
+    deadlines: JobDeadlines,
+  ): Promise<{ job: Job; artifacts: Artifact[] } | undefined> {
+    const ledger = deadlines.ledger;
+    const row = await trx
+      // Unreferenced, but a data-modifying CTE runs all the same; an empty class list updates none.
+      .with('set_ledger', (db) =>
+        db
+          .updateTable('retention_ledger')
+          .set({ delete_after: ledger?.deleteAfter ?? sql<Date>`delete_after` })
+          .where('tenant_id', '=', this.tenantId)
+          .where('job_id', '=', id)
+          .where(
+            ledger === undefined || ledger.classes.length === 0
+              ? sql<boolean>`false`
+              : sql<boolean>`class in (${sql.join([...ledger.classes])})`,
+          )
+          .returning('class'),
+      )
+      // The artifacts as this update leaves them: the statement's own snapshot predates it.
+      .with('set_artifacts', (db) =>
+        db
+          .updateTable('artifacts')
+          .set({ delete_after: deadlines.artifacts })
+          .where('tenant_id', '=', this.tenantId)
+          .where('job_id', '=', id)
+          .returningAll(),
+      )
+      .selectFrom('jobs')
+      .selectAll('jobs')
+      .select(
+        sql<ArtifactJson[]>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
+          from set_artifacts a)`.as('artifacts_json'),
       )
       .where('tenant_id', '=', this.tenantId)
       .where('id', '=', id)
@@ -338,7 +419,7 @@ export class TenantJobs extends TenantRepository {
   }
 
   /**
-   * Changes a job's status, error code or counts; returns the job, or undefined if absent.
+   * Changes a job's status, error code, counts or end; returns the job, or undefined if absent.
    *
    * @example
    * ```ts
@@ -351,28 +432,38 @@ export class TenantJobs extends TenantRepository {
 
   /**
    * {@link TenantJobs.update} inside the caller's transaction, which must already be under this
-   * tenant's scope.
+   * tenant's scope. With `from`, only a job in one of those states changes (undefined otherwise).
    *
    * @example
    * ```ts
    * await withTenantScope(db, 'acme', (trx) => repos.jobs.updateIn(trx, id, { countsByType: { PERSON: 1 } }));
+   * // Only from `queued`: undefined when another run claimed the job first.
+   * await withTenantScope(db, 'acme', (trx) => repos.jobs.updateIn(trx, id, { status: 'running' }, ['queued']));
    * ```
    */
-  async updateIn(trx: Kysely<Schema>, id: string, change: JobUpdate): Promise<Job | undefined> {
+  async updateIn(
+    trx: Kysely<Schema>,
+    id: string,
+    change: JobUpdate,
+    from?: readonly JobStatus[],
+  ): Promise<Job | undefined> {
     const counts = change.countsByType === undefined ? undefined : checkCounts(change.countsByType);
     try {
-      const row = await trx
+      let query = trx
         .updateTable('jobs')
         .set({
           ...(change.status === undefined ? {} : { status: change.status }),
           ...(change.errorCode === undefined ? {} : { error_code: change.errorCode }),
           ...(counts === undefined ? {} : { counts_by_type: counts }),
+          ...(change.endedAt === undefined ? {} : { ended_at: change.endedAt }),
+          ...(change.deleteAfter === undefined ? {} : { delete_after: change.deleteAfter }),
           updated_at: new Date(),
         })
         .where('tenant_id', '=', this.tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
+        .where('id', '=', id);
+      // A conditional move (a claim): one statement, so of two racing runs only one wins.
+      if (from !== undefined) query = query.where('status', 'in', [...from]);
+      const row = await query.returningAll().executeTakeFirst();
       return row === undefined ? undefined : presentJob(row);
     } catch (error) {
       throw constraintError(error, 'job');

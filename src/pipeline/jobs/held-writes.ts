@@ -1,8 +1,9 @@
 /**
  * One transaction per fused job. A fused run that finds its job queued and untouched holds every
  * step's writes in memory (outputs, rows, the status each step moves the job to) and records them
- * all at the end: the blobs, then one transaction that claims the job (`queued` → `running`,
- * which only one run can win), writes every row and reads the job it leaves. The job's parsed
+ * all at the end: the blobs, then one transaction that claims the job and writes its row as the
+ * steps leave it in one statement (`queued` → `succeeded` with counts and deadline, which only
+ * one run can win), writes every other row and reads the job it leaves. The job's parsed
  * text is never stored: the steps after parse read it from memory. So a fused text job costs two
  * transactions (the opening read and this one) where each step used to cost one.
  *
@@ -14,8 +15,9 @@
  */
 import type { Kysely } from 'kysely';
 import { forTenant, withTenantScope } from '../../store/index.js';
+import type { RetentionClass } from '../../policy/index.js';
+import { planRetention, retentionDeadlines } from '../../privacy/retention/ledger.js';
 import type { Artifact, Job, JobStatus, Schema, StagedArtifact, StoreContext } from '../../store/index.js';
-import { transitionJobIn } from './records.js';
 import type { JobPayload } from './queues.js';
 import { ARTIFACT, artifactId } from './request.js';
 import type { ArtifactClass } from './request.js';
@@ -26,12 +28,26 @@ interface Snapshot {
   readonly artifacts: readonly Artifact[];
 }
 
+/**
+ * How a job ends `succeeded`: each retention class's window from its end, and the states a step
+ * by step run may end it from (a held run ends it from `queued`, in the claim itself).
+ */
+export interface JobCompletion {
+  readonly windows: Readonly<Record<RetentionClass, number>>;
+  readonly from: readonly JobStatus[];
+}
+
 /** What a step would have written in its own transaction. */
 export interface HeldStep {
   readonly outputs: ReadonlyArray<{ readonly artifactClass: ArtifactClass; readonly content: Uint8Array }>;
+  /** Rows of other tables than `jobs`. */
   readonly rows?: (trx: Kysely<Schema>) => Promise<unknown>;
-  /** The status the step's rows move the job to, if any. */
+  /** The status the step moves the job to, if any. */
   readonly becomes?: JobStatus;
+  /** Findings per entity type for the job's row. */
+  readonly counts?: Readonly<Record<string, number>>;
+  /** The job ends `succeeded`, its deadlines set from its end. */
+  readonly completes?: JobCompletion;
 }
 
 /**
@@ -60,6 +76,8 @@ export class HeldWrites {
   /** Each held output's content, for the steps after it to read instead of a stored blob. */
   readonly #contents = new Map<ArtifactClass, Uint8Array>();
   #status: JobStatus;
+  #counts: Readonly<Record<string, number>> | undefined;
+  #completes: JobCompletion | undefined;
   #holding = true;
 
   constructor(job: Job) {
@@ -77,7 +95,13 @@ export class HeldWrites {
    * own writes (a job whose later steps wait on other transactions, such as review tasks).
    */
   release(): void {
-    if (this.#outputs.length > 0 || this.#rows.length > 0 || this.#status !== this.#job.status)
+    if (
+      this.#outputs.length > 0 ||
+      this.#rows.length > 0 ||
+      this.#status !== this.#job.status ||
+      this.#counts !== undefined ||
+      this.#completes !== undefined
+    )
       throw new Error('held writes: released after a step was held');
     this.#holding = false;
   }
@@ -98,6 +122,11 @@ export class HeldWrites {
     }
     if (step.rows !== undefined) this.#rows.push(step.rows);
     if (step.becomes !== undefined) this.#status = step.becomes;
+    if (step.counts !== undefined) this.#counts = step.counts;
+    if (step.completes !== undefined) {
+      this.#completes = step.completes;
+      this.#status = 'succeeded';
+    }
     return { job: { ...this.#job, status: this.#status }, artifacts };
   }
 
@@ -121,9 +150,11 @@ export class HeldWrites {
 
   /**
    * Writes the held rows in the caller's transaction, which must be under the job's tenant
-   * scope: the claim (`queued` → `running`), the staged outputs' rows, the rows in step order,
-   * and the read of the job they leave. Throws {@link LostClaim} (see {@link isLostClaim}) when
-   * the job was no longer queued or did not end as the steps left it: the caller rolls back.
+   * scope: the job's row as the steps leave it, in one statement conditional on `queued` (the
+   * claim, the status, the counts, the end and deadline), the staged outputs' rows, the other
+   * rows in step order, then the retention deadlines and the read of the job they leave (one
+   * statement). Throws {@link LostClaim} (see {@link isLostClaim}) when the job was no longer
+   * queued or did not end as the steps left it: the caller rolls back.
    * `unused` are the staged blobs whose rows another run wrote first, to discard after the commit.
    */
   async writeIn(
@@ -133,11 +164,34 @@ export class HeldWrites {
     staged: readonly StagedArtifact[],
   ): Promise<{ readonly after: Snapshot; readonly unused: readonly StagedArtifact[] }> {
     const repos = forTenant(store, payload.tenantId);
-    if (!(await transitionJobIn(trx, payload, ['queued'], 'running'))) throw new LostClaim();
-    // The outputs' rows first: finishing the job schedules every artifact's deadline.
+    const endedAt = new Date();
+    // The ledger's classes are read before the claim: the job's own deadline, written with it,
+    // is the latest of theirs.
+    const schedule =
+      this.#completes === undefined
+        ? undefined
+        : await planRetention(trx, payload.tenantId, payload.jobId, this.#completes.windows, endedAt);
+    const claimed = await repos.jobs.updateIn(
+      trx,
+      payload.jobId,
+      {
+        status: this.#status,
+        errorCode: null,
+        ...(this.#counts === undefined ? {} : { countsByType: this.#counts }),
+        ...(schedule === undefined ? {} : { endedAt, deleteAfter: schedule.last }),
+      },
+      ['queued'],
+    );
+    if (claimed === undefined) throw new LostClaim();
+    // The outputs' rows before the deadlines: finishing the job schedules every artifact's.
     const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
     for (const rows of this.#rows) await rows(trx);
-    const after = await repos.jobs.getWithArtifactsIn(trx, payload.jobId);
+    // The deadlines and the closing read in one statement.
+    const after = await repos.jobs.getWithArtifactsIn(
+      trx,
+      payload.jobId,
+      schedule === undefined ? undefined : retentionDeadlines(schedule),
+    );
     if (after?.job.status !== this.#status) throw new LostClaim();
     return { after, unused };
   }

@@ -35,15 +35,8 @@ import {
 } from '../../privacy/risk/outputs.js';
 import type { ReleasedValue, RiskOutputKind } from '../../privacy/risk/outputs.js';
 import { forTenant, withTenantScope } from '../../store/index.js';
-import type {
-  Artifact,
-  Job,
-  JobStatus,
-  Schema,
-  StoreContext,
-  TenantRepositories,
-} from '../../store/index.js';
-import type { HeldWrites } from './held-writes.js';
+import type { Artifact, Job, Schema, StoreContext, TenantRepositories } from '../../store/index.js';
+import type { HeldWrites, JobCompletion } from './held-writes.js';
 import { completeJobIn, transitionJob, transitionJobIn } from './records.js';
 import type { JobPayload, JobStep } from './queues.js';
 import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
@@ -211,8 +204,10 @@ interface StepWrites {
   readonly rows?: (trx: Kysely<Schema>) => Promise<unknown>;
   /** The step moves the job from `queued` to `running` (a held run's commit does it first). */
   readonly claims?: true;
-  /** The status {@link StepWrites.rows} move the job to, for a run that holds them. */
-  readonly becomes?: JobStatus;
+  /** Findings per entity type, for the job's row (a held run writes them with its claim). */
+  readonly counts?: Readonly<Record<string, number>>;
+  /** The job ends `succeeded` ({@link completeJobIn}; a held run writes it with its claim). */
+  readonly completes?: JobCompletion;
 }
 
 /**
@@ -231,7 +226,8 @@ async function commitStep(env: StepEnv, next: JobStep | null, writes: StepWrites
         outputs: writes.outputs ?? [],
         ...(writes.rows === undefined ? {} : { rows: writes.rows }),
         ...(writes.claims === true ? { becomes: 'running' as const } : {}),
-        ...(writes.becomes === undefined ? {} : { becomes: writes.becomes }),
+        ...(writes.counts === undefined ? {} : { counts: writes.counts }),
+        ...(writes.completes === undefined ? {} : { completes: writes.completes }),
       },
       [...env.artifacts.values()],
     );
@@ -267,6 +263,10 @@ async function commitStep(env: StepEnv, next: JobStep | null, writes: StepWrites
       );
       if (claims) await transitionJobIn(trx, payload, ['queued'], 'running');
       await writes.rows?.(trx);
+      if (writes.counts !== undefined)
+        await repos.jobs.updateIn(trx, payload.jobId, { countsByType: writes.counts });
+      if (writes.completes !== undefined)
+        await completeJobIn(trx, payload, writes.completes.windows, writes.completes.from);
       const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
       const after = await repos.jobs.getWithArtifactsIn(trx, payload.jobId);
       committing = true;
@@ -432,6 +432,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         );
       }
       const counts = countByType(findings);
+      const indexed = index;
       const next = manifest.outputs.includes('redacted')
         ? 'anonymise'
         : extracts(manifest)
@@ -447,10 +448,8 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
                 },
               ]
             : [],
-        rows: async (trx) => {
-          if (index !== undefined) await insertSubjectIndex(trx, index);
-          await env.repos.jobs.updateIn(trx, jobId, { countsByType: counts });
-        },
+        ...(indexed === undefined ? {} : { rows: (trx: Kysely<Schema>) => insertSubjectIndex(trx, indexed) }),
+        counts,
       });
     },
   };
@@ -693,9 +692,7 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
         ...(done === undefined
           ? {}
           : {
-              rows: (trx: Kysely<Schema>) =>
-                completeJobIn(trx, env.payload, done, ['running', 'awaiting_review']),
-              becomes: 'succeeded' as const,
+              completes: { windows: done, from: ['running', 'awaiting_review'] },
             }),
       });
     },

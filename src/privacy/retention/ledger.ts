@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { RetentionClass } from '../../policy/index.js';
-import type { Schema } from '../../store/index.js';
+import type { JobDeadlines, Schema } from '../../store/index.js';
 import { ARTIFACT_CLASSES_OF } from './classes.js';
 
 /** One class of a job as the ledger shows it. */
@@ -157,21 +157,41 @@ export async function planRetention(
  * ```
  */
 export async function applyRetention(trx: Kysely<Schema>, schedule: RetentionSchedule): Promise<void> {
-  const { tenantId, jobId, ledger } = schedule;
-  if (ledger.size > 0)
+  const { tenantId, jobId } = schedule;
+  const deadlines = retentionDeadlines(schedule);
+  if (deadlines.ledger !== undefined)
     await trx
       .updateTable('retention_ledger')
-      .set({ delete_after: deadlineCase('class', ledger) })
+      .set({ delete_after: deadlines.ledger.deleteAfter })
       .where('tenant_id', '=', tenantId)
       .where('job_id', '=', jobId)
-      .where('class', 'in', [...ledger.values()].flat())
+      .where('class', 'in', [...deadlines.ledger.classes])
       .execute();
   await trx
     .updateTable('artifacts')
-    .set({ delete_after: deadlineCase('class', schedule.artifacts, schedule.last) })
+    .set({ delete_after: deadlines.artifacts })
     .where('tenant_id', '=', tenantId)
     .where('job_id', '=', jobId)
     .execute();
+}
+
+/**
+ * A {@link planRetention} schedule as the expressions {@link applyRetention} writes, for a caller
+ * that writes them in a statement of its own (`jobs.getWithArtifactsIn`, which also reads the job).
+ *
+ * @example
+ * ```ts
+ * const after = await repos.jobs.getWithArtifactsIn(trx, jobId, retentionDeadlines(schedule));
+ * ```
+ */
+export function retentionDeadlines(schedule: RetentionSchedule): JobDeadlines {
+  const classes = [...schedule.ledger.values()].flat();
+  return {
+    artifacts: deadlineCase('class', schedule.artifacts, schedule.last),
+    ...(classes.length === 0
+      ? {}
+      : { ledger: { classes, deleteAfter: deadlineCase('class', schedule.ledger) } }),
+  };
 }
 
 /**

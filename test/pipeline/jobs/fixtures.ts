@@ -203,6 +203,33 @@ export async function refuseCountUpdates(handle: DatabaseHandle, name: string, o
 }
 
 /**
+ * Records every row update of `jobs` (the job's id, one row per update) in a table named `name`,
+ * so a test counts the statements that wrote a job's row; `off` drops the table and trigger.
+ *
+ * @example
+ * ```ts
+ * await recordJobUpdates(handle, 'veil_test_job_updates', true);
+ * ```
+ */
+export async function recordJobUpdates(handle: DatabaseHandle, name: string, on: boolean): Promise<void> {
+  const id = sql.id(name);
+  await sql`drop trigger if exists ${id} on jobs`.execute(handle.db);
+  await sql`drop table if exists ${id}`.execute(handle.db);
+  if (!on) return;
+  await sql`create table ${id} (job_id text not null)`.execute(handle.db);
+  // Security definer: the update runs under the service's role, which has no grant on the table.
+  await sql`
+    create or replace function ${id}() returns trigger language plpgsql security definer as $$
+    begin
+      execute format('insert into %I (job_id) values ($1)', TG_NAME) using new.id;
+      return null;
+    end $$`.execute(handle.db);
+  await sql`create trigger ${id} after update on jobs for each row execute function ${id}()`.execute(
+    handle.db,
+  );
+}
+
+/**
  * Runs every step of a queued text job with its writes held, as a fused run does, and answers
  * what it held (nothing is recorded until its commit). Throws when the job cannot run held.
  *

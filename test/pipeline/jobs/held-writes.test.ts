@@ -28,6 +28,7 @@ import {
   holdJob,
   walk,
   waitForJob,
+  recordJobUpdates,
   refuseCountUpdates,
 } from './fixtures.js';
 
@@ -110,6 +111,31 @@ for (const driver of DRIVERS) {
         );
       const { ssn, email } = canaries(11);
       assert.deepEqual(await filesContaining(join(suite.dataDir, 'blobs'), [ssn, email]), []);
+    });
+
+    test("the commit writes the job's row once: claimed, counted and finished with its deadline", async () => {
+      const payload = await submit(14);
+      const held = await holdAll(payload);
+      const table = 'veil_test_held_job_updates';
+      await recordJobUpdates(suite.database.handle, table, true);
+      let updates: number;
+      let after: Awaited<ReturnType<HeldWrites['commit']>>;
+      try {
+        after = await held.commit(suite.store, payload);
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(table)}
+          where job_id = ${payload.jobId}`.execute(suite.database.handle.db);
+        updates = rows[0]!.n;
+      } finally {
+        await recordJobUpdates(suite.database.handle, table, false);
+      }
+      assert.equal(updates, 1);
+      assert.equal(after?.job.status, 'succeeded');
+      assert.notEqual(after?.job.endedAt ?? null, null);
+      assert.deepEqual(after?.job.countsByType, { EMAIL_ADDRESS: 1, US_SSN: 1 });
+      // The job's own deadline is the latest of its artifacts', set in that same update.
+      const latest = Math.max(...after!.artifacts.map((a) => a.deleteAfter.getTime()));
+      assert.equal(after?.job.deleteAfter.getTime(), latest);
+      assert.ok(latest > after!.job.endedAt!.getTime());
     });
 
     test('a fault inside the one transaction leaves the job as submitted; run again, it completes once', async () => {
