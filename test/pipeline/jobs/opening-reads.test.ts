@@ -4,7 +4,9 @@
  * read of its own (`jobSnapshot`) answers; a job asked for under another tenant is not found.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { groupOpeningReads, readTogether } from '../../../src/pipeline/jobs/opening-reads.js';
 import type { JobPayload } from '../../../src/pipeline/jobs/queues.js';
 import { jobSnapshot } from '../../../src/pipeline/jobs/steps.js';
@@ -47,6 +49,39 @@ for (const driver of DRIVERS) {
       assert.equal(found[1], undefined);
       assert.equal(found[2]?.job.id, b.jobId);
     });
+
+    // The test connects as a superuser, whom row-level security never stops; PGlite has one
+    // connection, so a session role makes every transaction of the read run as an ordinary role.
+    test(
+      'under an ordinary role, each tenant’s jobs are read under its own scope (the wall holds)',
+      { skip: driver.name === 'pglite' ? false : 'a session role needs the single connection of PGlite' },
+      async () => {
+        const a = await submit(TENANTS[0], 55);
+        const b = await submit(TENANTS[1], 56);
+        const db = suite.database.handle.db;
+        const role = `veil_rls_${randomBytes(4).toString('hex')}`;
+        await sql.raw(`create role ${role} nologin`).execute(db);
+        try {
+          await sql.raw(`grant select on jobs, artifacts to ${role}`).execute(db);
+          await sql.raw(`set role ${role}`).execute(db);
+          try {
+            const found = await readTogether(suite.store, [a, b]);
+            assert.deepEqual(
+              found.map((s) => [s?.job.id, s?.artifacts.length]),
+              [
+                [a.jobId, 2],
+                [b.jobId, 2],
+              ],
+            );
+          } finally {
+            await sql.raw('reset role').execute(db);
+          }
+        } finally {
+          await sql.raw(`drop owned by ${role}`).execute(db);
+          await sql.raw(`drop role ${role}`).execute(db);
+        }
+      },
+    );
 
     test('reads asked for in one turn of the event loop each get their own job', async () => {
       const payloads = [
