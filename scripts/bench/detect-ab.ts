@@ -5,6 +5,7 @@
 // each side is summed: short texts (the presidio sentences) and long texts (the TAB paragraphs)
 // apart. On a shared machine this is steadier than two runs of bench:detect. Prints figures; not a test.
 import { existsSync, readFileSync } from 'node:fs';
+import { evalDataOrSkip } from '../eval-data.js';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAnalyzer, type Analyzer } from '../../src/engine/analyze.js';
@@ -17,14 +18,7 @@ if (!other || !existsSync(resolve(other, 'src/engine/analyze.ts'))) {
   );
   process.exit(2);
 }
-// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
-const EVAL = process.env.VEIL_EVAL_DIR
-  ? pathToFileURL(`${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/`)
-  : new URL('../../../shared/eval/', import.meta.url);
-if (!existsSync(EVAL)) {
-  console.log('skipped: ../shared/eval is absent');
-  process.exit(0);
-}
+const EVAL = evalDataOrSkip('bench:detect-ab');
 const ROUNDS = Math.max(1, Number(process.env.AB_ROUNDS ?? 8));
 const CHUNK = 50;
 

@@ -1,20 +1,14 @@
 // `npm run bench:detect`: detection throughput (MB/s) and peak memory on a corpus built from the
 // ../shared/eval texts, with every default recognizer on (names included), on one core; and the
 // same corpus through redact-pii (a devDependency) for the ratio. Prints figures; not a test.
-import { existsSync, readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { evalDataOrSkip } from '../eval-data.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { analyzeChunks } from '../../src/engine/chunked.js';
 import { createDetectionPool } from '../../src/runtime/detection-pool.js';
 
-// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
-const EVAL = process.env.VEIL_EVAL_DIR
-  ? pathToFileURL(`${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/`)
-  : new URL('../../../shared/eval/', import.meta.url);
-if (!existsSync(EVAL)) {
-  console.log('skipped: ../shared/eval is absent (the benchmark corpus is built from it)');
-  process.exit(0);
-}
+// The benchmark corpus is built from the shared evaluation data.
+const EVAL = evalDataOrSkip('bench:detect');
 
 const TARGET_MB = Number(process.env.BENCH_MB ?? 8);
 /** Each figure is the best of this many runs: a shared 2-core machine varies by ±30% run to run. */

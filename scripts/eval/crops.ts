@@ -6,7 +6,8 @@
 // analyzer masked, and the crop's share of the page and its pixels are reported.
 // Usage: npm run eval:crops [-- --cap 0.05] [-- --margin 0.01] [-- --engine native|wasm|vote|paddle|paddle-checked]
 // OCR'd documents come from the cache the fields evaluation fills (see ocr-cache.ts).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { evalDataOrSkip } from '../eval-data.js';
 import { fileURLToPath } from 'node:url';
 import { extractFields } from '../../src/ai/fields/extract.js';
 import { createRuleExtractor } from '../../src/ai/fields/rules/extract.js';
@@ -20,14 +21,7 @@ import { isVeilError } from '../../src/errors/veil-error.js';
 import { cachedParse } from './ocr-cache.js';
 import type { OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
-// VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
-const root = process.env.VEIL_EVAL_DIR
-  ? `${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/sroie/`
-  : fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
-if (!existsSync(root)) {
-  console.log(`eval:crops skipped: ${root} not found`);
-  process.exit(0);
-}
+const root = fileURLToPath(evalDataOrSkip('eval:crops', 'sroie/'));
 const option = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;

@@ -11,8 +11,8 @@
 // `npm run eval -- --breakdown small` adds, per presidio-research set, the headline's errors by kind
 // and entity type (missed, boundary, gold in parts, false alarm, …) with the F2 points each would
 // give back if fixed, and the type confusions among matched spans.
-import { existsSync, readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { evalDataOrSkip } from '../eval-data.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isHeldOutTemplate } from './splits.js';
 import {
@@ -30,14 +30,7 @@ import {
   type Span,
 } from './spans.js';
 
-// VEIL_EVAL_DIR points elsewhere (a git worktree has no ../shared next to it).
-const EVAL = process.env.VEIL_EVAL_DIR
-  ? pathToFileURL(`${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/`)
-  : new URL('../../../shared/eval/', import.meta.url);
-if (!existsSync(EVAL)) {
-  console.log('skipped: ../shared/eval is absent (the evaluation data is not in this checkout)');
-  process.exit(0);
-}
+const EVAL = evalDataOrSkip('eval');
 
 const run = createAnalyzer();
 const IOUS = [0.9, 0.7, 0.5] as const;

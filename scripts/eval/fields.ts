@@ -12,7 +12,8 @@
 // src/ai/fields/rules/calibration.json; run again to score it)
 // OCR'd documents are cached in the temp directory (see ocr-cache.ts): the first run OCRs 40
 // receipts (about a minute and a half on two cores), later runs take seconds.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { evalDataOrSkip } from '../eval-data.js';
 import { fileURLToPath } from 'node:url';
 import { extractFields } from '../../src/ai/fields/extract.js';
 import { fitCalibration, SHIPPED_CALIBRATION } from '../../src/ai/fields/rules/calibration.js';
@@ -37,14 +38,7 @@ import type { FieldRegionReader, SecondReadingScope } from '../../src/ai/fields/
 import type { FieldAgreement } from '../../src/ai/fields/spec.js';
 import { tesseractLanguages, type OcrEngineChoice } from '../../src/documents/ocr/engine.js';
 
-// VEIL_EVAL_DIR names the shared evaluation data when the repository is not beside it (a worktree).
-const root = process.env.VEIL_EVAL_DIR
-  ? `${process.env.VEIL_EVAL_DIR.replace(/\/$/, '')}/sroie/`
-  : fileURLToPath(new URL('../../../shared/eval/sroie/', import.meta.url));
-if (!existsSync(root)) {
-  console.log(`eval:fields skipped: ${root} not found`);
-  process.exit(0);
-}
+const root = fileURLToPath(evalDataOrSkip('eval:fields', 'sroie/'));
 const showMisses = process.argv.includes('--misses');
 // `--gold-only` scores the gold line boxes alone (no OCR): the extractor's own ceiling, in seconds.
 const goldOnly = process.argv.includes('--gold-only');
