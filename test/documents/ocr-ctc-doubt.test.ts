@@ -2,23 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { characterDoubts } from '../../src/documents/ocr/ctc-doubt.js';
 import { lexiconCorrected, numbersCorrected } from '../../src/documents/ocr/ctc-lexicon.js';
-import { ctcWords, dictionaryClasses } from '../../src/documents/ocr/paddle-decode.js';
+import { ctcWords } from '../../src/documents/ocr/paddle-decode.js';
+import { ctcClasses } from './ctc-lines.js';
 
-// Classes: 0 blank, then the dictionary's characters, then the space.
-const classes = dictionaryClasses(
-  ['U', '1', '3', '/', 'E', 'B', 'G', 'e', '8', 'O', '0', 'A', 'N'].join('\n'),
-);
-const at = (char: string): number => classes.text.indexOf(char);
-
-/** A line of class probabilities, one map (character to probability; '' is the blank) per step. */
-function line(steps: Record<string, number>[]) {
-  const width = classes.text.length;
-  const probabilities = new Float32Array(steps.length * width);
-  steps.forEach((row, t) => {
-    for (const [char, p] of Object.entries(row)) probabilities[t * width + (char === '' ? 0 : at(char))] = p;
-  });
-  return { probabilities, steps: steps.length, classes };
-}
+const { classes, line } = ctcClasses(['U', '1', '3', '/', 'E', 'B', 'G', 'e', '8', 'O', '0', 'A', 'N']);
 
 /**
  * Steps reading `text`, each character in one step followed by a blank one (so a repeated character

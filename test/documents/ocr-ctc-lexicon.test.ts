@@ -6,21 +6,10 @@ import {
   lexiconCorrected,
   numbersCorrected,
 } from '../../src/documents/ocr/ctc-lexicon.js';
-import { ctcWords, dictionaryClasses } from '../../src/documents/ocr/paddle-decode.js';
+import { ctcWords } from '../../src/documents/ocr/paddle-decode.js';
+import { ctcClasses } from './ctc-lines.js';
 
-// Classes: 0 blank, then the dictionary's characters, then the space.
-const classes = dictionaryClasses(['A', 'N', 'a', 's', '0', '1', '8', 'O', 'I', '!'].join('\n'));
-const at = (char: string): number => classes.text.indexOf(char);
-
-/** A line of class probabilities, one map (character to probability; '' is the blank) per step. */
-function line(steps: Record<string, number>[]) {
-  const width = classes.text.length;
-  const probabilities = new Float32Array(steps.length * width);
-  steps.forEach((row, t) => {
-    for (const [char, p] of Object.entries(row)) probabilities[t * width + (char === '' ? 0 : at(char))] = p;
-  });
-  return { probabilities, steps: steps.length, classes };
-}
+const { classes, line } = ctcClasses(['A', 'N', 'a', 's', '0', '1', '8', 'O', 'I', '!']);
 
 describe('CTC likelihood of a text', () => {
   test('sums every alignment of the text over the steps', () => {
