@@ -17,6 +17,7 @@
  */
 import { forTenant, switchTenantScope, withTenantScope } from '../../store/index.js';
 import type { StagedArtifact, StoreContext } from '../../store/index.js';
+import { groupCalls } from './grouped-calls.js';
 import type { HeldWrites } from './held-writes.js';
 import type { JobPayload } from './queues.js';
 
@@ -101,11 +102,6 @@ export async function commitTogether(store: StoreContext, runs: readonly StagedR
   );
 }
 
-interface Waiting extends StagedRun {
-  readonly resolve: (after: Snapshot | undefined) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
  * Starts recording held runs for a worker process: one group transaction at a time, each with
  * every run that ended while the previous one was open (at most `maxJobs`, default
@@ -121,37 +117,16 @@ export function groupHeldCommits(
   store: StoreContext,
   options: { readonly maxJobs?: number } = {},
 ): HeldCommits {
-  const maxJobs = options.maxJobs ?? DEFAULT_GROUP_MAX_JOBS;
-  const waiting: Waiting[] = [];
-  let flushing = false;
-
-  const flush = async (): Promise<void> => {
-    while (waiting.length > 0) {
-      const group = waiting.splice(0, maxJobs);
-      const settled = await commitTogether(store, group).catch((error: unknown) =>
-        group.map((): RunSettled => ({ status: 'rejected', reason: error })),
-      );
-      for (const [i, w] of group.entries()) {
-        const outcome = settled[i]!;
-        if (outcome.status === 'fulfilled') w.resolve(outcome.value);
-        else w.reject(outcome.reason);
-      }
-    }
-    flushing = false;
-  };
-
+  const commitGrouped = groupCalls(
+    (runs: readonly StagedRun[]) => commitTogether(store, runs),
+    options.maxJobs ?? DEFAULT_GROUP_MAX_JOBS,
+  );
   return {
     async commit(held, payload) {
       // Blobs first and outside the group: each is durable before the row naming it commits.
       const staged = await held.stage(store, payload);
-      return new Promise<Snapshot | undefined>((resolve, reject) => {
-        waiting.push({ held, payload, staged, resolve, reject });
-        if (!flushing) {
-          flushing = true;
-          // Runs that end in the same turn of the event loop share the first transaction.
-          setImmediate(() => void flush());
-        }
-      });
+      // Runs that end in the same turn of the event loop share the first transaction.
+      return commitGrouped({ held, payload, staged });
     },
   };
 }

@@ -9,6 +9,7 @@
  */
 import { forTenant, switchTenantScope, withTenantScope } from '../../store/index.js';
 import type { StoreContext } from '../../store/index.js';
+import { groupCalls } from './grouped-calls.js';
 import type { JobPayload } from './queues.js';
 import type { JobSnapshot } from './steps.js';
 
@@ -53,12 +54,6 @@ export async function readTogether(
   return payloads.map(({ tenantId, jobId }) => found.get(tenantId)?.get(jobId));
 }
 
-interface Waiting {
-  readonly payload: JobPayload;
-  readonly resolve: (found: JobSnapshot | undefined) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
  * Starts grouping opening reads for a worker process: one transaction at a time, each with every
  * read asked for while the previous one was in flight (at most `maxJobs`, default
@@ -74,36 +69,14 @@ export function groupOpeningReads(
   store: StoreContext,
   options: { readonly maxJobs?: number } = {},
 ): OpeningReads {
-  const maxJobs = options.maxJobs ?? DEFAULT_READ_MAX_JOBS;
-  const waiting: Waiting[] = [];
-  let flushing = false;
-
-  const flush = async (): Promise<void> => {
-    while (waiting.length > 0) {
-      const group = waiting.splice(0, maxJobs);
-      try {
-        const found = await readTogether(
-          store,
-          group.map((w) => w.payload),
-        );
-        for (const [i, w] of group.entries()) w.resolve(found[i]);
-      } catch (error) {
-        for (const w of group) w.reject(error);
-      }
-    }
-    flushing = false;
-  };
-
-  return {
-    read(payload) {
-      return new Promise<JobSnapshot | undefined>((resolve, reject) => {
-        waiting.push({ payload, resolve, reject });
-        if (!flushing) {
-          flushing = true;
-          // Reads asked for in the same turn of the event loop (a fetched batch) share the first.
-          setImmediate(() => void flush());
-        }
-      });
-    },
-  };
+  const readGrouped = groupCalls(
+    async (payloads: readonly JobPayload[]) =>
+      (await readTogether(store, payloads)).map((value): PromiseSettledResult<JobSnapshot | undefined> => ({
+        status: 'fulfilled',
+        value,
+      })),
+    options.maxJobs ?? DEFAULT_READ_MAX_JOBS,
+  );
+  // Reads asked for in the same turn of the event loop (a fetched batch) share the first.
+  return { read: readGrouped };
 }
