@@ -4,8 +4,8 @@
 // both analyse the same pieces alternately, 50 at a time, several rounds, and the CPU time of
 // each side is summed: short texts (the presidio sentences) and long texts (the TAB paragraphs)
 // apart. On a shared machine this is steadier than two runs of bench:detect. Prints figures; not a test.
-import { existsSync, readFileSync } from 'node:fs';
-import { evalDataOrSkip } from '../eval-data.js';
+import { existsSync } from 'node:fs';
+import { evalDataOrSkip, presidioTexts, tabTexts } from '../eval-data.js';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAnalyzer, type Analyzer } from '../../src/engine/analyze.js';
@@ -22,18 +22,9 @@ const EVAL = evalDataOrSkip('bench:detect-ab');
 const ROUNDS = Math.max(1, Number(process.env.AB_ROUNDS ?? 8));
 const CHUNK = 50;
 
-const presidio = (name: string): string[] =>
-  (
-    JSON.parse(readFileSync(new URL(`presidio-research/${name}`, EVAL), 'utf8')) as { full_text: string }[]
-  ).map((r) => r.full_text);
-const tab = ['tab/tab144_train.jsonl', 'tab/tab144_dev.jsonl'].flatMap((f) =>
-  readFileSync(new URL(f, EVAL), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { text: string }).text),
-);
-const large = presidio('generated_large.json');
-const small = presidio('generated_small.json');
+const tab = tabTexts(EVAL);
+const large = presidioTexts(EVAL, 'generated_large.json');
+const small = presidioTexts(EVAL, 'generated_small.json');
 // The pieces bench:detect analyses one call each.
 const shortPieces = large.join('\n\n').split('\n\n');
 const longPieces = tab.join('\n\n').split('\n\n');

@@ -1,8 +1,7 @@
 // `npm run bench:detect`: detection throughput (MB/s) and peak memory on a corpus built from the
 // ../shared/eval texts, with every default recognizer on (names included), on one core; and the
 // same corpus through redact-pii (a devDependency) for the ratio. Prints figures; not a test.
-import { readFileSync } from 'node:fs';
-import { evalDataOrSkip } from '../eval-data.js';
+import { evalDataOrSkip, presidioTexts, tabTexts } from '../eval-data.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { analyzeChunks } from '../../src/engine/chunked.js';
 import { createDetectionPool } from '../../src/runtime/detection-pool.js';
@@ -13,17 +12,8 @@ const EVAL = evalDataOrSkip('bench:detect');
 const TARGET_MB = Number(process.env.BENCH_MB ?? 8);
 /** Each figure is the best of this many runs: a shared 2-core machine varies by ±30% run to run. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-const presidio = (
-  JSON.parse(readFileSync(new URL('presidio-research/generated_large.json', EVAL), 'utf8')) as {
-    full_text: string;
-  }[]
-).map((r) => r.full_text);
-const tab = ['tab/tab144_train.jsonl', 'tab/tab144_dev.jsonl'].flatMap((f) =>
-  readFileSync(new URL(f, EVAL), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { text: string }).text),
-);
+const presidio = presidioTexts(EVAL, 'generated_large.json');
+const tab = tabTexts(EVAL);
 const unit = [...tab, ...presidio].join('\n\n');
 const corpus = unit.repeat(Math.max(1, Math.ceil((TARGET_MB * 1e6) / unit.length))).slice(0, TARGET_MB * 1e6);
 const mb = corpus.length / 1e6;
