@@ -1,7 +1,8 @@
 // `validatedPhoneScore` tries its regions in the order that costs the fewest parses; a number valid
 // in any region scores the same, so the order must change no verdict. Its verdicts are compared with
 // the definition, the regions tried in reverse, on every phone candidate in the evaluation texts
-// and on 30,000 generated candidates of varied shapes.
+// and on 30,000 generated candidates of varied shapes. `germanVerdict`, the fast path for the first
+// region, is compared with the library's own verdict for Germany.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -9,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { PHONE_CANDIDATE } from '../../src/engine/recognizers/contact.js';
-import { PHONE_REGIONS, validatedPhoneScore } from '../../src/engine/recognizers/phone-score.js';
+import {
+  germanVerdict,
+  PHONE_REGIONS,
+  validatedPhoneScore,
+} from '../../src/engine/recognizers/phone-score.js';
 import { EVAL_URL } from '../repo-paths.js';
 
 /**
@@ -138,4 +143,44 @@ test('30,000 generated candidates get the verdict their definition gives', () =>
     if (digitCount >= 7 && digitCount <= 15 && !/^(?:\+|00)/.test(main)) mains.add(main);
   }
   assert.equal(assertSameVerdicts(mains), 30_000);
+});
+
+/** The library's own verdict for Germany, which `germanVerdict` must give whenever it gives one. */
+const libraryGerman = (main: string): boolean => parsePhoneNumberFromString(main, 'DE')?.isValid() === true;
+
+test("germanVerdict gives libphonenumber's verdict for Germany on 60,000 generated candidates", () => {
+  const next = random(0xde49);
+  let answered = 0;
+  let valid = 0;
+  let invalid = 0;
+  for (let k = 0; k < 60_000; k++) {
+    // Half of them with a trunk prefix, where the rule for dropping it is exercised.
+    const main = (next() < 0.5 ? '0' : '') + generatedCandidate(next);
+    const fast = germanVerdict(main);
+    if (fast === undefined) continue;
+    answered++;
+    if (fast) valid++;
+    else invalid++;
+    assert.equal(fast, libraryGerman(main), `candidate ${k} differs`);
+  }
+  // The fast path must answer most candidates, valid and invalid ones alike, or it proves nothing.
+  assert.ok(answered > 20_000, `answered only ${answered}`);
+  assert.ok(valid > 10_000 && invalid > 1_000, `valid ${valid}, invalid ${invalid}`);
+});
+
+test('germanVerdict leaves the shapes it does not follow to the library', () => {
+  // Call prefix, country code without a plus, a tab, a plus, letters, too few digits.
+  for (const main of [
+    '0049 30 1234567',
+    '49 30 1234567',
+    '030\t1234567',
+    '+49 30 1234567',
+    '030 CALL',
+    '1-2',
+  ])
+    assert.equal(germanVerdict(main), undefined, main);
+  // A trunk prefix is dropped ("030 …" is Berlin), a run that is too short after it is not.
+  assert.equal(germanVerdict('030 1234567'), true);
+  assert.equal(germanVerdict('(212) 555-0123'), true);
+  assert.equal(germanVerdict('0123'), libraryGerman('0123'));
 });
