@@ -213,6 +213,17 @@ interface JobRound {
   readonly latencyP99: number;
 }
 
+/** Jobs ended a second between the first end and the last (ms timestamps); NaN for fewer than two ends apart. */
+function finishingRate(ends: readonly number[]): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const end of ends) {
+    first = Math.min(first, end);
+    last = Math.max(last, end);
+  }
+  return last > first ? (ends.length - 1) / ((last - first) / 1000) : NaN;
+}
+
 /** Submits `rate` jobs a second for `seconds`, at even intervals, then waits for every one. */
 async function jobRound(
   base: string,
@@ -317,7 +328,7 @@ async function jobRound(
     failed,
     failures,
     endToEnd: ids.length / ((lastDone - start) / 1000),
-    finishing: (ends.length - 1) / ((Math.max(...ends) - Math.min(...ends)) / 1000),
+    finishing: finishingRate(ends),
     submitP99: pct(submitLatencies, 0.99),
     statusReads: statusReads / total,
     latencyP50: pct(latencies, 0.5),
