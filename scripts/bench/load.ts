@@ -14,8 +14,10 @@
  *    (one page, a few lines with an e-mail, a phone number and an SSN; redacted in place and
  *    re-checked, OCR included) at LOAD_PDF_RATES (default 1,2,5,10), each for LOAD_JOB_SECONDS
  *    (default 5) each, then waited for; end-to-end rate from the first submit to the last job done,
- *    and p50/p99 of each job's time from creation to success. On PGlite (`veil serve` with its
- *    embedded workers, LOAD_WORKERS per step, default 2) and on PostgreSQL (LOAD_PG_URL, default
+ *    and p50/p99 of each job's time from creation to success; beside it the finishing rate, jobs
+ *    ended a second between the first job's end and the last's by the server's clock (the
+ *    pipeline's rate, without the client's polling or the last job's wait). On PGlite (`veil
+ *    serve` with its embedded workers, LOAD_WORKERS per step, default 2) and on PostgreSQL (LOAD_PG_URL, default
  *    postgres://postgres@127.0.0.1:5432/test, in a fresh database; `veil serve --workers 0` plus
  *    LOAD_WORKER_PROCESSES `veil worker` processes, default 2). A rate holds while every job
  *    succeeds and p99 creation-to-success stays under LOAD_TEXT_P99_MS (5,000) or
@@ -23,8 +25,9 @@
  *    LOAD_JOBS_ALL=1 goes on past a rate that breaks.
  *
  * Each principal has its own rate limit (1,200 a minute by default), so the load is spread over
- * 64 tenants' tokens. LOAD_ONLY=analyze|jobs runs one part; LOAD_DRIVERS=pglite,postgres;
- * LOAD_KINDS=text,pdf the job kinds. A round that had failures names their error codes, and each
+ * 64 tenants' tokens. The bench's own CPU a job (client, status polls) is printed apart: it
+ * shares the machine's cores with what it measures. LOAD_ONLY=analyze|jobs runs one part;
+ * LOAD_DRIVERS=pglite,postgres; LOAD_KINDS=text,pdf the job kinds. A round that had failures names their error codes, and each
  * line ends with the 1-minute load average, the machine being shared.
  */
 import { spawn } from 'node:child_process';
@@ -196,11 +199,29 @@ interface JobRound {
   /** The failed jobs' statuses and error codes, with how many had each. */
   readonly failures: Readonly<Record<string, number>>;
   readonly endToEnd: number;
+  /**
+   * Jobs ended a second between the first job's end and the last's, by the server's clock: the
+   * rate the pipeline finished them at, which neither the client's polling nor the last job's
+   * wait enters. It stays at the offered rate while the pipeline keeps up and falls to its
+   * capacity when a backlog grows.
+   */
+  readonly finishing: number;
   readonly submitP99: number;
   /** Status reads (`GET /v1/jobs/:id`) the client made per submitted job: part of the CPU per job. */
   readonly statusReads: number;
   readonly latencyP50: number;
   readonly latencyP99: number;
+}
+
+/** Jobs ended a second between the first end and the last (ms timestamps); NaN for fewer than two ends apart. */
+function finishingRate(ends: readonly number[]): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const end of ends) {
+    first = Math.min(first, end);
+    last = Math.max(last, end);
+  }
+  return last > first ? (ends.length - 1) / ((last - first) / 1000) : NaN;
 }
 
 /** Submits `rate` jobs a second for `seconds`, at even intervals, then waits for every one. */
@@ -260,6 +281,7 @@ async function jobRound(
   }
   await Promise.all(sends);
   const latencies: number[] = [];
+  const ends: number[] = [];
   let statusReads = 0;
   let failed = 0;
   const failures: Record<string, number> = {};
@@ -287,6 +309,7 @@ async function jobRound(
               failures[key] = (failures[key] ?? 0) + 1;
             }
             latencies.push(Date.parse(body.updated_at) - Date.parse(body.created_at));
+            ends.push(Date.parse(body.updated_at));
             lastDone = Math.max(lastDone, performance.now());
           }
         }),
@@ -305,6 +328,7 @@ async function jobRound(
     failed,
     failures,
     endToEnd: ids.length / ((lastDone - start) / 1000),
+    finishing: finishingRate(ends),
     submitP99: pct(submitLatencies, 0.99),
     statusReads: statusReads / total,
     latencyP50: pct(latencies, 0.5),
@@ -343,6 +367,8 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
       let broke = false;
       for (const rate of kind === 'text' ? JOB_RATES : PDF_RATES) {
         // CPU of every process a job runs through: veil serve, the veil workers, PostgreSQL's backends.
+        // The bench's own process (HTTP client, status polling) shares the cores: counted apart.
+        const clientCpuBefore = process.cpuUsage();
         const cpuNow = () => [
           cpuSeconds(served.child.pid) ?? 0,
           workers.reduce((sum, child) => sum + (cpuSeconds(child.pid) ?? 0), 0),
@@ -351,6 +377,8 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
         const cpuBefore = cpuNow();
         const r = await jobRound(served.url, headerSets, kind, rate, JOB_SECONDS);
         const cpuAfter = cpuNow();
+        const clientCpu = process.cpuUsage(clientCpuBefore);
+        const clientMs = (clientCpu.user + clientCpu.system) / 1000 / r.submitted;
         const [serveCpu, workerCpu, postgresCpu] = cpuAfter.map(
           (after, i) => ((after - cpuBefore[i]!) * 1000) / r.submitted,
         ) as [number, number, number];
@@ -359,9 +387,9 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
         const holds =
           r.rejected === 0 && r.failed === 0 && r.latencyP99 <= (kind === 'text' ? TEXT_P99_MS : PDF_P99_MS);
         console.log(
-          `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end  ` +
+          `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end (${r.finishing.toFixed(1)} finishing)  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
-            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)}; ${r.statusReads.toFixed(1)} status reads a job)  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
+            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)}; the bench client ${clientMs.toFixed(1)} beside; ${r.statusReads.toFixed(1)} status reads a job)  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
         );
         if (r.failed > 0) console.log(`       failed: ${JSON.stringify(r.failures)}`);
         // LOAD_JOBS_ALL=1 runs every rate, to compare CPU per job at the same rates across builds.
