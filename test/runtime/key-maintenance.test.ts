@@ -14,6 +14,7 @@ import type { DatabaseHandle } from '../../src/store/database.js';
 import { indexSubjects, jobsByIdentifiers } from '../../src/privacy/dsr/subject-index.js';
 import { ensureTenant, withTenantScope } from '../../src/store/index.js';
 import { DatabaseKeyringStore } from '../../src/store/keyring-store.js';
+import { insertSucceededJob } from '../store/job-rows.js';
 import { startVaultTransit } from '../crypto/loopback-kek-servers.js';
 import type { VaultTransitServer } from '../crypto/loopback-kek-servers.js';
 import { tempDir } from '../temp-dir.js';
@@ -87,21 +88,7 @@ test(
     assert.deepEqual(early, { rotated: [], rewrapped: 2 });
 
     // A job whose detected e-mail address is in the subject index, keyed under version 1.
-    await withTenantScope(handle.db, 'acme', (trx) =>
-      trx
-        .insertInto('jobs')
-        .values({
-          tenant_id: 'acme',
-          id: 'job-indexed',
-          status: 'succeeded',
-          purpose: 'claims',
-          consent_basis: 'contract',
-          policy_hash: 'h',
-          retention_class: 'short',
-          delete_after: new Date(Date.now() + 86_400_000),
-        })
-        .execute(),
-    );
+    await insertSucceededJob(handle.db, 'acme', 'job-indexed');
     assert.equal(
       await indexSubjects({ db: handle.db, keyring }, 'acme', 'job-indexed', [
         { type: 'EMAIL_ADDRESS', value: 'upkeep-canary@example.org' },

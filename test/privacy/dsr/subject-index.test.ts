@@ -29,6 +29,7 @@ import {
 import type { Schema } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
 import type { TestDatabase } from '../../store/drivers.js';
+import { insertSucceededJob } from '../../store/job-rows.js';
 
 const EMAIL = { type: 'EMAIL_ADDRESS', value: 'index-canary@example.org' };
 const PHONE = { type: 'PHONE_NUMBER', value: '(415) 555-0134' };
@@ -56,22 +57,7 @@ for (const driver of DRIVERS) {
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     });
 
-    const addJob = (tenantId: string, id: string) =>
-      withTenantScope(db, tenantId, (trx) =>
-        trx
-          .insertInto('jobs')
-          .values({
-            tenant_id: tenantId,
-            id,
-            status: 'succeeded',
-            purpose: 'claims',
-            consent_basis: 'contract',
-            policy_hash: 'h',
-            retention_class: 'short',
-            delete_after: new Date(Date.now() + 86_400_000),
-          })
-          .execute(),
-      );
+    const addJob = (tenantId: string, id: string) => insertSucceededJob(db, tenantId, id);
     const listOf = async (jobId: string) =>
       (
         await withTenantScope(db, SYSTEM_SCOPE, (trx) =>
