@@ -135,6 +135,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   // The recognizers' working memory, this analyzer's own: filled and read within each call.
   const scratch = new Scratch();
   const current = scratch.of(CURRENT_RUNS);
+  const surroundings = new ContextText('');
   // The public-record step drops only what the built-in recognizers found.
   const builtIn = new Set(recognizers.filter((r) => !custom.includes(r)).map((r) => r.name));
   const isOwn = (f: Finding) => !builtIn.has(f.recognizer);
@@ -151,7 +152,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     const digitsWithinSpan: (number | undefined)[] = new Array(spans.length);
     // One pass over the text on first need gives every prefilter its runs.
     let runs: TextRuns | undefined;
-    const surroundings = new ContextText(text);
+    surroundings.reset(text);
     const candidates: Finding[] = [];
     for (let r = 0; r < recognizers.length; r++) {
       const recognizer = recognizers[r]!;
@@ -219,6 +220,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     current.runs = undefined;
     current.window = undefined;
     current.windowRuns = -1;
+    surroundings.reset('');
     for (const entry of deny)
       if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
     const allowed =
