@@ -95,20 +95,16 @@ export function windowsFor(text: string, trigger: Trigger, runs?: DigitRuns): Te
   // here: a major GC drops the hidden classes of objects that are all dead by then, and every
   // optimised function that inlined them (the analysis loop among them) was deoptimised and
   // compiled again after each one.
-  const hits: number[] = [];
-  if (trigger.kind === 'digitRun') {
-    const digitRuns = runs ?? textRuns(text).digitRuns;
-    for (let k = 0; k < digitRuns.length; k += 2)
-      if (digitRuns[k + 1]! - digitRuns[k]! >= trigger.minRun) hits.push(digitRuns[k]!, digitRuns[k + 1]!);
-  } else {
-    const pattern = globalPattern(trigger.pattern);
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      if (match[0].length === 0) pattern.lastIndex++;
-      hits.push(match.index, match.index + match[0].length);
-    }
+  if (trigger.kind === 'digitRun')
+    return widened(text, runs ?? textRuns(text).digitRuns, trigger.margin, trigger.minRun);
+  const pattern = globalPattern(trigger.pattern);
+  pattern.lastIndex = 0;
+  let hits: number[] | undefined;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    if (match[0].length === 0) pattern.lastIndex++;
+    (hits ??= []).push(match.index, match.index + match[0].length);
   }
-  return widened(text, hits, trigger.margin);
+  return hits === undefined ? [] : widened(text, hits, trigger.margin, 0);
 }
 
 const globalPatterns = new WeakMap<RegExp, RegExp>();
@@ -124,16 +120,18 @@ function globalPattern(pattern: RegExp): RegExp {
 }
 
 /**
- * The hits (`[start, end, ...]`, in text order) widened by `margin`, merged where the widened
- * stretches touch, snapped outward to whitespace, then merged again where the snapped windows touch.
+ * The hits (`[start, end, ...]`, in text order) at least `minLength` long, widened by `margin`,
+ * merged where the widened stretches touch, snapped outward to whitespace, then merged again where
+ * the snapped windows touch.
  */
-function widened(text: string, hits: readonly number[], margin: number): TextWindow[] {
+function widened(text: string, hits: readonly number[], margin: number, minLength: number): TextWindow[] {
   const found: TextWindow[] = [];
   let currentStart = -1;
   let currentEnd = -1;
   for (let k = 0; k < hits.length; k += 2) {
     const hitStart = hits[k]!;
     const hitEnd = hits[k + 1]!;
+    if (hitEnd - hitStart < minLength) continue;
     if (currentStart >= 0 && hitStart - margin <= currentEnd) {
       currentEnd = Math.max(currentEnd, Math.min(text.length, hitEnd + margin));
       continue;
