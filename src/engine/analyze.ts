@@ -11,6 +11,7 @@ import { Scratch } from './scratch.js';
 import { mostDigitsWithin, windowsFor } from './scan/windows.js';
 import { runLengthsWithin } from './scan/digit-run-lengths.js';
 import type { Finding, Recognizer, Trigger } from './types.js';
+import { WHOLE_TEXT_TOKENS } from './ner/tokenizer.js';
 
 /** Languages the built-in recognizers and context words are written for. */
 export const SUPPORTED_LANGUAGES = ['en'] as const;
@@ -135,6 +136,9 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   // The recognizers' working memory, this analyzer's own: filled and read within each call.
   const scratch = new Scratch();
   const current = scratch.of(CURRENT_RUNS);
+  const surroundings = new ContextText('');
+  // The tagger's tokens of the text, which the address grammar reads (see `copyTokens`).
+  const wholeTokens = scratch.of(WHOLE_TEXT_TOKENS);
   // The public-record step drops only what the built-in recognizers found.
   const builtIn = new Set(recognizers.filter((r) => !custom.includes(r)).map((r) => r.name));
   const isOwn = (f: Finding) => !builtIn.has(f.recognizer);
@@ -151,7 +155,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     const digitsWithinSpan: (number | undefined)[] = new Array(spans.length);
     // One pass over the text on first need gives every prefilter its runs.
     let runs: TextRuns | undefined;
-    const surroundings = new ContextText(text);
+    surroundings.reset(text);
     const candidates: Finding[] = [];
     for (let r = 0; r < recognizers.length; r++) {
       const recognizer = recognizers[r]!;
@@ -219,6 +223,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     current.runs = undefined;
     current.window = undefined;
     current.windowRuns = -1;
+    surroundings.reset('');
+    wholeTokens.text = undefined;
     for (const entry of deny)
       if (!wanted || wanted.has(entry.type)) candidates.push(...findTerms(text, entry));
     const allowed =

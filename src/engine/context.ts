@@ -121,7 +121,17 @@ function matchesWithin(matcher: ContextMatcher, lower: string, from: number, to:
  */
 export class ContextText {
   private lowered: string | null | undefined;
-  constructor(readonly text: string) {}
+  constructor(private text: string) {}
+
+  /**
+   * Reads `text` from now on. An analyzer keeps one for all its calls: a major GC drops the hidden
+   * class of objects that are all dead by then, and the analysis loop, which inlines this class's
+   * methods, was deoptimised and compiled again after each one.
+   */
+  reset(text: string): void {
+    this.text = text;
+    this.lowered = undefined;
+  }
 
   /** The whole text lower-cased, or null when stretches must be lower-cased one by one. */
   get lower(): string | null {

@@ -20,10 +20,13 @@ import {
   F_NEWLINE_BEFORE,
   F_UNCASED,
   F_WORD,
+  copyTokens,
   hashWord,
   TokenBuffer,
   tokenize,
+  WHOLE_TEXT_TOKENS,
   WordSet,
+  type WholeTextTokens,
 } from './tokenizer.js';
 
 /** Word kinds (bits). */
@@ -184,9 +187,10 @@ export class Parser {
   private gaz = new Int32Array(64);
   text = '';
 
-  load(text: string, from: number, to: number): void {
+  /** Tokenizes `text[from, to)`, or copies its tokens from `whole` when they are the same (`copyTokens`). */
+  load(text: string, from: number, to: number, whole?: WholeTextTokens): void {
     this.text = text;
-    tokenize(text, from, to, this.tokens);
+    if (!(whole && copyTokens(whole, text, from, to, this.tokens))) tokenize(text, from, to, this.tokens);
     const count = this.tokens.count;
     if (this.kinds.length < count) {
       this.kinds = new Int32Array(count * 2);
@@ -740,8 +744,15 @@ export class Parser {
 export const ADDRESS_PARSER: ScratchKind<Parser> = { create: () => new Parser() };
 
 /** Spans found in one region, with absolute offsets. */
-function parseRegion(parser: Parser, text: string, from: number, to: number, found: Finding[]): void {
-  parser.load(text, from, to);
+function parseRegion(
+  parser: Parser,
+  text: string,
+  from: number,
+  to: number,
+  found: Finding[],
+  whole?: WholeTextTokens,
+): void {
+  parser.load(text, from, to, whole);
   const { tokens } = parser;
   let covered = 0; // tokens before this index are inside an address already
   for (let i = 0; i < parser.count; i++) {
@@ -855,7 +866,13 @@ const AFTER = 240;
  * // [{ type: 'STREET_ADDRESS', start: 8, end: 43, score: 0.96, recognizer: 'street-address' }]
  * ```
  */
-export function findAddresses(text: string, from: number, to: number, parser = new Parser()): Finding[] {
+export function findAddresses(
+  text: string,
+  from: number,
+  to: number,
+  parser = new Parser(),
+  whole?: WholeTextTokens,
+): Finding[] {
   const found: Finding[] = [];
   const digits = /\d/g;
   digits.lastIndex = from;
@@ -883,7 +900,7 @@ export function findAddresses(text: string, from: number, to: number, parser = n
           : text.lastIndexOf(' ', end);
       if (space > match.index) end = space;
     }
-    parseRegion(parser, text, start, end, found);
+    parseRegion(parser, text, start, end, found, whole);
     regionEnd = end;
     digits.lastIndex = end;
   }
@@ -946,5 +963,11 @@ export const STREET_ADDRESS_RECOGNIZER: Recognizer = {
   entities: ['STREET_ADDRESS'],
   trigger: TRIGGERS.all,
   find: (text: string, window: TextWindow, scratch?: Scratch): Finding[] =>
-    findAddresses(text, window.start, window.end, scratch?.of(ADDRESS_PARSER)),
+    findAddresses(
+      text,
+      window.start,
+      window.end,
+      scratch?.of(ADDRESS_PARSER),
+      scratch?.of(WHOLE_TEXT_TOKENS),
+    ),
 };

@@ -12,7 +12,7 @@ import { FEATURE_VERSION } from './features.js';
 import { PerceptronModel, type ModelFile } from './perceptron.js';
 import { decode, DecodeScratch, FeatureCaches, lookupGazetteers } from './tagger.js';
 import { entityOf, TAGS } from './tags.js';
-import { TokenBuffer, tokenize } from './tokenizer.js';
+import { TokenBuffer, tokenize, WHOLE_TEXT_TOKENS, type WholeTextTokens } from './tokenizer.js';
 import {
   ADDRESS,
   JOB_TITLE,
@@ -136,6 +136,9 @@ const TAGGER_BUFFERS: ScratchKind<Buffers> = { create: () => new Buffers() };
 export function tagEntities(text: string, from: number, to: number, scratch = new Scratch()): Finding[] {
   const buffers = scratch.of(TAGGER_BUFFERS);
   const parser = scratch.of(ADDRESS_PARSER);
+  // The tokens are kept for the address grammar only when one slice is the whole text.
+  const whole = scratch.of(WHOLE_TEXT_TOKENS);
+  whole.text = undefined;
   const found: Finding[] = [];
   // Long windows are tagged in slices cut at whitespace, so the token arrays stay small.
   for (let at = from; at < to;) {
@@ -146,14 +149,17 @@ export function tagEntities(text: string, from: number, to: number, scratch = ne
       const cut = newline > at + SLICE / 2 ? newline : space;
       if (cut > at) stop = cut;
     }
-    tagSlice(buffers, parser, text, at, stop, found);
+    tagSlice(buffers, parser, text, at, stop, found, at === 0 && stop === text.length ? whole : undefined);
     at = stop;
   }
   buffers.tokens.release();
   return found;
 }
 
-/** Tokenizes and tags `text[from, to)`, applies the span rules and appends the findings to `found`. */
+/**
+ * Tokenizes and tags `text[from, to)`, applies the span rules and appends the findings to `found`.
+ * With `whole` (the slice is the whole text), the tokens are recorded there for the address grammar.
+ */
 function tagSlice(
   buffers: Buffers,
   parser: Parser,
@@ -161,9 +167,18 @@ function tagSlice(
   from: number,
   to: number,
   found: Finding[],
+  whole: WholeTextTokens | undefined,
 ): void {
   const { tokens } = buffers;
   tokenize(text, from, to, tokens);
+  if (whole) {
+    whole.text = text;
+    whole.count = tokens.count;
+    whole.start = tokens.start;
+    whole.end = tokens.end;
+    whole.hash = tokens.hash;
+    whole.flags = tokens.flags;
+  }
   buffers.fit(tokens.count);
   const { gaz, tags, margins } = buffers;
   lookupGazetteers(tokens, gaz);

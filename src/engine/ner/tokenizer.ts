@@ -3,6 +3,8 @@
  * allocated per token. Each token carries the hash of its lower-cased text, so word identity and
  * gazetteer membership never need a `slice`.
  */
+import type { ScratchKind } from '../scratch.js';
+import { lowerBound } from '../scan/lower-bound.js';
 
 /** Character classes. */
 const SPACE = 1;
@@ -259,4 +261,96 @@ export function tokenize(text: string, from: number, to: number, out: TokenBuffe
     flagsOut[n++] = flags;
   }
   out.count = n;
+}
+
+/**
+ * The tokens of one whole text as the tagger read them (`tokenize(text, 0, text.length)`), kept
+ * for the rest of one analysis so the address grammar can read its regions from them instead of
+ * tokenizing them again (see `copyTokens`). `text` is undefined when none are kept; the arrays are
+ * the tagger's own, valid until it tokenizes again, which clears `text` first.
+ */
+export interface WholeTextTokens {
+  text: string | undefined;
+  count: number;
+  start: Int32Array;
+  end: Int32Array;
+  hash: Int32Array;
+  flags: Int32Array;
+}
+
+/** An analyzer's record of the whole text's tokens (see `WholeTextTokens`). */
+export const WHOLE_TEXT_TOKENS: ScratchKind<WholeTextTokens> = {
+  create: () => ({
+    text: undefined,
+    count: 0,
+    start: new Int32Array(0),
+    end: new Int32Array(0),
+    hash: new Int32Array(0),
+    flags: new Int32Array(0),
+  }),
+};
+
+/** No token holds a character on both sides of `at`: one of them is white space, or `at` is an end. */
+function tokenBoundary(text: string, at: number): boolean {
+  if (at <= 0 || at >= text.length) return true;
+  const before = classOf(text.charCodeAt(at - 1));
+  const after = classOf(text.charCodeAt(at));
+  return before === SPACE || before === NEWLINE || after === SPACE || after === NEWLINE;
+}
+
+/**
+ * Writes into `out` what `tokenize(text, from, to, out)` writes, read from `whole`, the tokens of
+ * all of `text`, and returns true; returns false, writing nothing, when `whole` holds another
+ * text's tokens or a token of the whole text crosses `from` or `to`.
+ *
+ * Why it is the same: a token never holds white space, so with white space on one side of `from`
+ * and of `to` every token of `text[from, to)` is a token of the whole text, with the same
+ * characters, hash and case flags (the one character read past a token, after a joiner, is inside
+ * the region or is that white space). Only the first token's white-space flags can differ: the
+ * whole text counts the spaces and newlines before `from` too, so they are counted again here from
+ * `from`, as `tokenize` counts them. `test/engine/ner/shared-tokens.test.ts` compares the two on
+ * generated texts and regions.
+ *
+ * @example
+ * ```ts
+ * const whole = WHOLE_TEXT_TOKENS.create();
+ * const tokens = new TokenBuffer();
+ * tokenize('a b\n\nc', 0, 6, tokens);
+ * Object.assign(whole, { text: 'a b\n\nc', count: tokens.count }, tokens);
+ * copyTokens(whole, 'a b\n\nc', 3, 6, new TokenBuffer()); // true: one token, "c", after a paragraph break
+ * ```
+ */
+export function copyTokens(
+  whole: WholeTextTokens,
+  text: string,
+  from: number,
+  to: number,
+  out: TokenBuffer,
+): boolean {
+  if (whole.text !== text || !tokenBoundary(text, from) || !tokenBoundary(text, to)) return false;
+  const starts = whole.start;
+  const first = lowerBound(whole.count, (i) => starts[i]! < from);
+  const last = lowerBound(whole.count, (i) => starts[i]! < to);
+  out.count = 0;
+  out.reserve(to - from + 1);
+  out.start.set(starts.subarray(first, last));
+  out.end.set(whole.end.subarray(first, last));
+  out.hash.set(whole.hash.subarray(first, last));
+  out.flags.set(whole.flags.subarray(first, last));
+  const n = last - first;
+  if (n > 0) {
+    let pending = 0;
+    let newlines = 0;
+    for (let i = from; i < starts[first]!; i++) {
+      const code = text.charCodeAt(i);
+      if (classOf(code) === SPACE) pending |= F_SPACE_BEFORE;
+      else {
+        pending |= F_NEWLINE_BEFORE;
+        if (code === 10 && ++newlines >= 2) pending |= F_PARAGRAPH_BEFORE;
+      }
+    }
+    out.flags[0] = (out.flags[0]! & ~(F_SPACE_BEFORE | F_NEWLINE_BEFORE | F_PARAGRAPH_BEFORE)) | pending;
+  }
+  out.count = n;
+  return true;
 }

@@ -91,20 +91,20 @@ export function mostDigitsWithin(runs: DigitRuns, span: number): number {
  */
 export function windowsFor(text: string, trigger: Trigger, runs?: DigitRuns): TextWindow[] {
   if (trigger.kind === 'all') return text.length === 0 ? [] : [{ start: 0, end: text.length }];
-  const windows = new Windows(text, trigger.margin);
-  if (trigger.kind === 'digitRun') {
-    const hits = runs ?? textRuns(text).digitRuns;
-    for (let k = 0; k < hits.length; k += 2)
-      if (hits[k + 1]! - hits[k]! >= trigger.minRun) windows.hit(hits[k]!, hits[k + 1]!);
-    return windows.done();
-  }
+  // The hits as `[start, end, ...]`, in text order. No object of a class lives only for one call
+  // here: a major GC drops the hidden classes of objects that are all dead by then, and every
+  // optimised function that inlined them (the analysis loop among them) was deoptimised and
+  // compiled again after each one.
+  if (trigger.kind === 'digitRun')
+    return widened(text, runs ?? textRuns(text).digitRuns, trigger.margin, trigger.minRun);
   const pattern = globalPattern(trigger.pattern);
   pattern.lastIndex = 0;
+  let hits: number[] | undefined;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     if (match[0].length === 0) pattern.lastIndex++;
-    windows.hit(match.index, match.index + match[0].length);
+    (hits ??= []).push(match.index, match.index + match[0].length);
   }
-  return windows.done();
+  return hits === undefined ? [] : widened(text, hits, trigger.margin, 0);
 }
 
 const globalPatterns = new WeakMap<RegExp, RegExp>();
@@ -119,33 +119,29 @@ function globalPattern(pattern: RegExp): RegExp {
   return global;
 }
 
-/** Hits widened by a margin and merged as they come (hits arrive in text order). */
-class Windows {
-  private readonly found: TextWindow[] = [];
-  private currentStart = -1;
-  private currentEnd = -1;
-
-  constructor(
-    private readonly text: string,
-    private readonly margin: number,
-  ) {}
-
-  hit(hitStart: number, hitEnd: number): void {
-    const { margin, text } = this;
-    if (this.currentStart >= 0 && hitStart - margin <= this.currentEnd) {
-      this.currentEnd = Math.max(this.currentEnd, Math.min(text.length, hitEnd + margin));
-      return;
+/**
+ * The hits (`[start, end, ...]`, in text order) at least `minLength` long, widened by `margin`,
+ * merged where the widened stretches touch, snapped outward to whitespace, then merged again where
+ * the snapped windows touch.
+ */
+function widened(text: string, hits: readonly number[], margin: number, minLength: number): TextWindow[] {
+  const found: TextWindow[] = [];
+  let currentStart = -1;
+  let currentEnd = -1;
+  for (let k = 0; k < hits.length; k += 2) {
+    const hitStart = hits[k]!;
+    const hitEnd = hits[k + 1]!;
+    if (hitEnd - hitStart < minLength) continue;
+    if (currentStart >= 0 && hitStart - margin <= currentEnd) {
+      currentEnd = Math.max(currentEnd, Math.min(text.length, hitEnd + margin));
+      continue;
     }
-    if (this.currentStart >= 0) this.found.push(snap(text, this.currentStart, this.currentEnd, margin));
-    this.currentStart = Math.max(0, hitStart - margin);
-    this.currentEnd = Math.min(text.length, hitEnd + margin);
+    if (currentStart >= 0) found.push(snap(text, currentStart, currentEnd, margin));
+    currentStart = Math.max(0, hitStart - margin);
+    currentEnd = Math.min(text.length, hitEnd + margin);
   }
-
-  done(): TextWindow[] {
-    if (this.currentStart >= 0)
-      this.found.push(snap(this.text, this.currentStart, this.currentEnd, this.margin));
-    return mergeTouching(this.found);
-  }
+  if (currentStart >= 0) found.push(snap(text, currentStart, currentEnd, margin));
+  return mergeTouching(found);
 }
 
 function snap(text: string, start: number, end: number, margin: number): TextWindow {
