@@ -9,6 +9,7 @@
  * all are busy), a bounded FIFO queue, and a fresh
  * thread when one dies. It starts threads the way the PDF sandbox does (`documents/pdf/sandbox`).
  */
+import { channel } from 'node:diagnostics_channel';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -24,16 +25,40 @@ export interface DetectionTask {
   readonly id: number;
   readonly text: string;
   readonly options: AnalyzeOptions;
+  /** Set while an instrument listens on {@link detectionTrace}: the thread answers with its timing. */
+  readonly trace?: true;
 }
+
+/**
+ * A thread's own account of a traced task: when it started and ended it (milliseconds since the
+ * epoch, `performance.timeOrigin + performance.now()`, comparable across threads) and the garbage
+ * collections it ran since its last traced answer, as start and duration pairs.
+ */
+export interface DetectionTiming {
+  readonly start: number;
+  readonly end: number;
+  readonly gc: readonly number[];
+}
+
+/**
+ * What the pool publishes for an instrument (the load benchmark's `analyze-trace.ts`), only while
+ * one subscribes, so an untraced service pays one property read a text: `{ kind: 'queued', id,
+ * waiting, idle }` when a text is handed to the pool (`waiting` texts ahead of it, `idle` whether a
+ * thread was free), `{ kind: 'posted', id, thread, behind }` when it is posted to a thread (`behind`
+ * 1 when the thread was still running another text), and `{ kind: 'answered', id, thread, timing }`
+ * when the answer is read back. Ids, counts and times only: never a text or a finding.
+ */
+export const detectionTrace = channel('veil.detection-pool');
 
 /**
  * A thread's answer: the findings (encoded as numbers and names, or as objects when they hold a
  * field the encoding does not carry), or the error's stable code and message.
  */
-export type DetectionReply =
+export type DetectionReply = (
   | { readonly id: number; readonly encoded: EncodedFindings }
   | { readonly id: number; readonly findings: Finding[] }
-  | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } };
+  | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } }
+) & { readonly timing?: DetectionTiming };
 
 /** Settings of {@link createDetectionPool}. */
 export interface DetectionPoolOptions {
@@ -143,6 +168,13 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
       if (pending === undefined || pending.task.id !== reply.id) return;
       thread.running.shift();
       quickDeaths = 0;
+      if (detectionTrace.hasSubscribers)
+        detectionTrace.publish({
+          kind: 'answered',
+          id: reply.id,
+          thread: worker.threadId,
+          timing: reply.timing,
+        });
       if (thread.running.length === 0) worker.unref();
       if ('encoded' in reply) pending.resolve(decodeFindings(reply.encoded));
       else if ('findings' in reply) pending.resolve(reply.findings);
@@ -215,6 +247,13 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
   }
 
   function post(thread: Thread, pending: Pending): void {
+    if (detectionTrace.hasSubscribers)
+      detectionTrace.publish({
+        kind: 'posted',
+        id: pending.task.id,
+        thread: thread.worker.threadId,
+        behind: thread.running.length,
+      });
     try {
       thread.worker.postMessage(pending.task);
     } catch {
@@ -244,7 +283,14 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
           new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'),
         );
       return new Promise<Finding[]>((resolve, reject) => {
-        queue.push({ task: { id: nextId++, text, options: analyzeOptions }, resolve, reject });
+        const id = nextId++;
+        const traced = detectionTrace.hasSubscribers;
+        if (traced) detectionTrace.publish({ kind: 'queued', id, waiting: queue.length, idle });
+        queue.push({
+          task: { id, text, options: analyzeOptions, ...(traced ? { trace: true } : {}) },
+          resolve,
+          reject,
+        });
         dispatch();
       });
     },

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
-import { createDetectionPool } from '../../src/runtime/detection-pool.js';
+import { createDetectionPool, detectionTrace } from '../../src/runtime/detection-pool.js';
 
 const isCode = (code: string) => (e: unknown) => isVeilError(e) && e.code === code;
 const TEXTS = [
@@ -41,6 +41,44 @@ describe('detection pool', () => {
         return true;
       },
     );
+  });
+});
+
+describe('detection pool trace', () => {
+  it('publishes ids, counts and the thread timing only while subscribed, never the text', async () => {
+    const pool = createDetectionPool({ threads: 1 });
+    const events: Array<Record<string, unknown>> = [];
+    const listen = (message: unknown) => events.push(message as Record<string, unknown>);
+    try {
+      await pool.analyze(TEXTS[1]!, {});
+      assert.equal(events.length, 0);
+      detectionTrace.subscribe(listen);
+      const before = performance.timeOrigin + performance.now();
+      const [first, second] = await Promise.all([pool.analyze(TEXTS[1]!, {}), pool.analyze(TEXTS[0]!, {})]);
+      const after = performance.timeOrigin + performance.now();
+      assert.deepEqual(first, createAnalyzer()(TEXTS[1]!));
+      assert.deepEqual(second, createAnalyzer()(TEXTS[0]!));
+      assert.deepEqual(
+        events.map((e) => e.kind),
+        ['queued', 'posted', 'queued', 'posted', 'answered', 'answered'],
+      );
+      const [queued, posted, queuedNext, postedNext, answered] = events;
+      assert.deepEqual({ ...queued, id: 0 }, { kind: 'queued', id: 0, waiting: 0, idle: true });
+      assert.equal(posted!.behind, 0);
+      assert.equal(queuedNext!.idle, false);
+      // One thread: the second text is posted behind the first, to the same thread.
+      assert.equal(postedNext!.behind, 1);
+      assert.equal(postedNext!.thread, posted!.thread);
+      assert.equal(answered!.id, queued!.id);
+      const timing = answered!.timing as { start: number; end: number; gc: number[] };
+      assert.ok(before <= timing.start && timing.start <= timing.end && timing.end <= after);
+      assert.ok(Array.isArray(timing.gc));
+      const published = JSON.stringify(events);
+      for (const value of ['078-05-1120', '4111', 'John', 'jane.doe']) assert.ok(!published.includes(value));
+    } finally {
+      detectionTrace.unsubscribe(listen);
+      await pool.close();
+    }
   });
 });
 
