@@ -18,6 +18,9 @@
  * `{ trace: 'report' }` after, answered with a {@link TraceReport}. Ids, counts and times only.
  */
 import { subscribe } from 'node:diagnostics_channel';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -311,12 +314,43 @@ function reset(): void {
   delay.reset();
 }
 
+/**
+ * LOAD_TRACE_HEAP=DIR: a sampling heap profile of the event loop over each measured run, with the
+ * objects minor and major collections freed (what makes the collections), written to DIR.
+ */
+const HEAP_DIR = process.env.LOAD_TRACE_HEAP;
+const inspector = HEAP_DIR === undefined ? undefined : new Session();
+inspector?.connect();
+const post = (method: string, params?: object): Promise<unknown> =>
+  new Promise((resolve, reject) =>
+    inspector!.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))),
+  );
+let heapRuns = 0;
+
 if (process.send !== undefined) {
   process.on('message', (message: { trace?: string }) => {
-    if (message.trace === 'reset') {
-      reset();
-      process.send!({ trace: 'reset' });
-    } else if (message.trace === 'report') process.send!({ trace: 'report', report: report() });
+    void (async () => {
+      if (message.trace === 'reset') {
+        reset();
+        if (inspector !== undefined)
+          await post('HeapProfiler.startSampling', {
+            samplingInterval: 16384,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          });
+        process.send!({ trace: 'reset' });
+      } else if (message.trace === 'report') {
+        const out = report();
+        if (inspector !== undefined) {
+          const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+          writeFileSync(
+            join(HEAP_DIR!, `analyze-${process.pid}-${++heapRuns}.heapprofile`),
+            JSON.stringify(profile),
+          );
+        }
+        process.send!({ trace: 'report', report: out });
+      }
+    })();
   });
   // The channel must not keep a stopping server alive.
   process.channel?.unref();
