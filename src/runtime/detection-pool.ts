@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AnalyzeOptions } from '../engine/analyze.js';
 import type { Finding } from '../engine/types.js';
+import type { PresentedAnalysis } from '../api/presented-analysis.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import { VeilError } from '../errors/veil-error.js';
 import { decodeFindings } from './findings-transfer.js';
@@ -25,6 +26,8 @@ export interface DetectionTask {
   readonly id: number;
   readonly text: string;
   readonly options: AnalyzeOptions;
+  /** Answer with the findings presented as `/v1/analyze` answers them, not the findings. */
+  readonly present?: true;
   /** Set while an instrument listens on {@link detectionTrace}: the thread answers with its timing. */
   readonly trace?: true;
 }
@@ -57,6 +60,7 @@ export const detectionTrace = channel('veil.detection-pool');
 export type DetectionReply = (
   | { readonly id: number; readonly encoded: EncodedFindings }
   | { readonly id: number; readonly findings: Finding[] }
+  | { readonly id: number; readonly presented: PresentedAnalysis }
   | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } }
 ) & { readonly timing?: DetectionTiming };
 
@@ -81,6 +85,11 @@ export interface DetectionPoolOptions {
 export interface DetectionPool {
   /** The findings in `text`, analysed on a pool thread with `options`. */
   analyze(text: string, options: AnalyzeOptions): Promise<Finding[]>;
+  /**
+   * The same analysis presented as `/v1/analyze` answers it (`presentAnalysis`), built on the
+   * thread: the event loop receives one string and the counts instead of every finding.
+   */
+  analyzePresented(text: string, options: AnalyzeOptions): Promise<PresentedAnalysis>;
   /** Stops every thread; waiting and running tasks fail with `VEIL_NOT_READY`. */
   close(): Promise<void>;
 }
@@ -99,7 +108,8 @@ const MAX_THREADS = 64;
 
 interface Pending {
   readonly task: DetectionTask;
-  readonly resolve: (findings: Finding[]) => void;
+  /** With the findings, or the presented analysis when the task asked for it. */
+  readonly resolve: (answer: Finding[] | PresentedAnalysis) => void;
   readonly reject: (error: VeilError) => void;
 }
 
@@ -177,6 +187,7 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
         });
       if (thread.running.length === 0) worker.unref();
       if ('encoded' in reply) pending.resolve(decodeFindings(reply.encoded));
+      else if ('presented' in reply) pending.resolve(reply.presented);
       else if ('findings' in reply) pending.resolve(reply.findings);
       else pending.reject(new VeilError(reply.error.code, reply.error.message));
       dispatch();
@@ -272,28 +283,41 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
 
   if (options.start !== 'on-demand') for (let i = 0; i < threads; i++) pool.push(start());
 
-  return {
-    analyze(text, analyzeOptions) {
-      if (closed) return Promise.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
-      // A thread not started yet counts as idle.
-      const idle =
-        pool.some((thread) => thread.running.length === 0) || pool.length + respawns.size < threads;
-      if (!idle && queue.length >= maxQueue)
-        return Promise.reject(
-          new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'),
-        );
-      return new Promise<Finding[]>((resolve, reject) => {
-        const id = nextId++;
-        const traced = detectionTrace.hasSubscribers;
-        if (traced) detectionTrace.publish({ kind: 'queued', id, waiting: queue.length, idle });
-        queue.push({
-          task: { id, text, options: analyzeOptions, ...(traced ? { trace: true } : {}) },
-          resolve,
-          reject,
-        });
-        dispatch();
+  function submit(
+    text: string,
+    analyzeOptions: AnalyzeOptions,
+    present: boolean,
+  ): Promise<Finding[] | PresentedAnalysis> {
+    if (closed) return Promise.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
+    // A thread not started yet counts as idle.
+    const idle = pool.some((thread) => thread.running.length === 0) || pool.length + respawns.size < threads;
+    if (!idle && queue.length >= maxQueue)
+      return Promise.reject(
+        new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'),
+      );
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      const traced = detectionTrace.hasSubscribers;
+      if (traced) detectionTrace.publish({ kind: 'queued', id, waiting: queue.length, idle });
+      queue.push({
+        task: {
+          id,
+          text,
+          options: analyzeOptions,
+          ...(present ? { present: true } : {}),
+          ...(traced ? { trace: true } : {}),
+        },
+        resolve,
+        reject,
       });
-    },
+      dispatch();
+    });
+  }
+
+  return {
+    analyze: (text, analyzeOptions) => submit(text, analyzeOptions, false) as Promise<Finding[]>,
+    analyzePresented: (text, analyzeOptions) =>
+      submit(text, analyzeOptions, true) as Promise<PresentedAnalysis>,
     async close() {
       closed = true;
       for (const timer of respawns) clearTimeout(timer);

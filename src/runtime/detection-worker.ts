@@ -7,6 +7,7 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { createAnalyzerCache } from '../api/analyzer-cache.js';
+import { presentAnalysis } from '../api/presented-analysis.js';
 import { isVeilError } from '../errors/veil-error.js';
 import type { DetectionReply, DetectionTask, DetectionTiming } from './detection-pool.js';
 import { encodeFindings } from './findings-transfer.js';
@@ -40,6 +41,15 @@ port.on('message', (task: DetectionTask) => {
   let reply: DetectionReply;
   try {
     const findings = analyzers.get(task.options)(task.text);
+    if (task.present === true) {
+      const presented = presentAnalysis(findings);
+      port.postMessage({
+        id: task.id,
+        presented,
+        ...(task.trace === true ? { timing: timing(start) } : {}),
+      } satisfies DetectionReply);
+      return;
+    }
     const encoded = encodeFindings(findings);
     const traced = task.trace === true ? { timing: timing(start) } : {};
     // The numbers are transferred, not copied; the event loop rebuilds the objects from them.

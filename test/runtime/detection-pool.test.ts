@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { presentAnalysis } from '../../src/api/presented-analysis.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
 import { createDetectionPool, detectionTrace } from '../../src/runtime/detection-pool.js';
@@ -23,6 +24,15 @@ describe('detection pool', () => {
     for (const text of TEXTS) assert.deepEqual(await pool.analyze(text, {}), local(text));
     const emails = createAnalyzer({ entities: ['EMAIL_ADDRESS'] });
     assert.deepEqual(await pool.analyze(TEXTS[0]!, { entities: ['EMAIL_ADDRESS'] }), emails(TEXTS[0]!));
+  });
+
+  it('presents the findings on the thread exactly as the route presents them in process', async () => {
+    const local = createAnalyzer();
+    for (const text of TEXTS)
+      assert.deepEqual(await pool.analyzePresented(text, {}), presentAnalysis(local(text)));
+    const presented = await pool.analyzePresented(TEXTS[3]!, {});
+    assert.ok(presented.json.includes('"parts":[{"type":'));
+    assert.deepEqual(await pool.analyzePresented(TEXTS[2]!, {}), { json: '[]', counts: {} });
   });
 
   it('answers many concurrent texts, each with its own findings', async () => {
