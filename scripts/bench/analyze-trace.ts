@@ -111,7 +111,7 @@ const byTask = new Map<number, Call>();
 /** The call whose handler is running synchronously: the next text queued is its own. */
 let current: Call | undefined;
 let mainGc: Array<{ start: number; duration: number; kind: string }> = [];
-let threadGc: Array<{ thread: number; start: number; duration: number }> = [];
+let threadGc: Array<{ thread: number; start: number; duration: number; kind: string }> = [];
 let audits: number[] = [];
 let auditEntries = 0;
 let auditStart = 0;
@@ -183,8 +183,13 @@ subscribe('veil.detection-pool', (message) => {
   }
   const timing = event.timing;
   if (timing !== undefined)
-    for (let i = 0; i < timing.gc.length; i += 2)
-      threadGc.push({ thread: event.thread!, start: timing.gc[i]!, duration: timing.gc[i + 1]! });
+    for (let i = 0; i < timing.gc.length; i += 3)
+      threadGc.push({
+        thread: event.thread!,
+        start: timing.gc[i]!,
+        duration: timing.gc[i + 1]!,
+        kind: KINDS[timing.gc[i + 2]!] ?? String(timing.gc[i + 2]),
+      });
   if (call === undefined) return;
   byTask.delete(event.id);
   call.back = now();

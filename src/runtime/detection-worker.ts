@@ -28,7 +28,11 @@ function timing(start: number): DetectionTiming {
     collections = [];
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries())
-        collections!.push(performance.timeOrigin + entry.startTime, entry.duration);
+        collections!.push(
+          performance.timeOrigin + entry.startTime,
+          entry.duration,
+          (entry as { detail?: { kind?: number } }).detail?.kind ?? 0,
+        );
     }).observe({ entryTypes: ['gc'] });
   }
   const gc = collections;
