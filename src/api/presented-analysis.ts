@@ -2,7 +2,7 @@
  * What `POST /v1/analyze` answers and audits, built from the findings: the presented spans as
  * their JSON text, and how many there are of each type. Free of zod and Fastify, so a detection
  * thread builds it where the findings are (`runtime/detection-worker`) and the event loop, which
- * every request waits on, neither rebuilds the findings nor serialises them.
+ * every request waits on, neither rebuilds the findings nor serialises nor encodes them.
  */
 import type { Finding, FindingPart } from '../engine/types.js';
 
@@ -18,8 +18,12 @@ export interface RecognizerResult {
 
 /** An analysis as `/v1/analyze` answers it and as its audit event counts it. */
 export interface PresentedAnalysis {
-  /** The answer's body: the presented findings as a JSON array, sorted by start offset. */
-  readonly json: string;
+  /**
+   * The answer's body: the presented findings as a JSON array, sorted by start offset, in UTF-8.
+   * Bytes with a buffer of their own, so a detection thread transfers them rather than copying a
+   * string, and the event loop writes them to the socket without encoding them.
+   */
+  readonly body: Uint8Array<ArrayBuffer>;
   /** Findings per entity type; never a value, an offset or any part of the text. */
   readonly counts: Readonly<Record<string, number>>;
 }
@@ -60,18 +64,23 @@ export function presentFinding(finding: Finding): RecognizerResult {
   return { ...result, parts: finding.parts.map((p) => ({ type: p.type, start: p.start, end: p.end })) };
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * The findings presented: the answer's JSON (each finding through {@link presentFinding}, whose
- * fields the compiler checks, so it is written with `JSON.stringify` alone rather than re-validated
- * by zod) and the counts by type.
+ * The findings presented: the answer's JSON in UTF-8 (each finding through {@link presentFinding},
+ * whose fields the compiler checks, so it is written with `JSON.stringify` alone rather than
+ * re-validated by zod) and the counts by type.
  *
  * @example
  * ```ts
- * presentAnalysis([{ type: 'EMAIL_ADDRESS', start: 5, end: 21, score: 1, recognizer: 'email' }]);
- * // { json: '[{"entity_type":"EMAIL_ADDRESS","start":5,"end":21,"score":1,"recognizer":"email"}]',
- * //   counts: { EMAIL_ADDRESS: 1 } }
+ * const { body, counts } = presentAnalysis([{ type: 'EMAIL_ADDRESS', start: 5, end: 21, score: 1, recognizer: 'email' }]);
+ * new TextDecoder().decode(body); // '[{"entity_type":"EMAIL_ADDRESS","start":5,"end":21,"score":1,"recognizer":"email"}]'
+ * counts; // { EMAIL_ADDRESS: 1 }
  * ```
  */
 export function presentAnalysis(findings: readonly Finding[]): PresentedAnalysis {
-  return { json: JSON.stringify(findings.map(presentFinding)), counts: countsByType(findings) };
+  return {
+    body: utf8.encode(JSON.stringify(findings.map(presentFinding))),
+    counts: countsByType(findings),
+  };
 }

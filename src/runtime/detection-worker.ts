@@ -47,11 +47,15 @@ port.on('message', (task: DetectionTask) => {
     const findings = analyzers.get(task.options)(task.text);
     if (task.present === true) {
       const presented = presentAnalysis(findings);
-      port.postMessage({
-        id: task.id,
-        presented,
-        ...(task.trace === true ? { timing: timing(start) } : {}),
-      } satisfies DetectionReply);
+      // The answer's bytes are transferred, not copied.
+      port.postMessage(
+        {
+          id: task.id,
+          presented,
+          ...(task.trace === true ? { timing: timing(start) } : {}),
+        } satisfies DetectionReply,
+        [presented.body.buffer],
+      );
       return;
     }
     const encoded = encodeFindings(findings);

@@ -31,8 +31,9 @@ describe('detection pool', () => {
     for (const text of TEXTS)
       assert.deepEqual(await pool.analyzePresented(text, {}), presentAnalysis(local(text)));
     const presented = await pool.analyzePresented(TEXTS[3]!, {});
-    assert.ok(presented.json.includes('"parts":[{"type":'));
-    assert.deepEqual(await pool.analyzePresented(TEXTS[2]!, {}), { json: '[]', counts: {} });
+    assert.ok(new TextDecoder().decode(presented.body).includes('"parts":[{"type":'));
+    const none = await pool.analyzePresented(TEXTS[2]!, {});
+    assert.deepEqual([new TextDecoder().decode(none.body), none.counts], ['[]', {}]);
   });
 
   it('answers many concurrent texts, each with its own findings', async () => {

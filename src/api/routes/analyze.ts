@@ -152,7 +152,7 @@ export async function analyzeRoutes(
     },
     async (request, reply) => {
       const { text, ...options } = request.body;
-      const { json, counts } = await analyze(text, analyzeOptionsOf(options));
+      const { body, counts } = await analyze(text, analyzeOptionsOf(options));
       await audit?.record({
         kind: 'text.analyzed',
         requestId: request.id,
@@ -160,10 +160,10 @@ export async function analyzeRoutes(
         route: 'analyze',
         counts,
       });
-      // Already JSON (presentAnalysis): a string under a JSON content type is sent as it is, not
-      // serialised again. The schema above still describes it for the OpenAPI document.
+      // Already JSON (presentAnalysis): bytes under a JSON content type are sent as they are, not
+      // serialised again. The schema above still describes them for the OpenAPI document.
       reply.type('application/json; charset=utf-8');
-      return json as never;
+      return body as never;
     },
   );
 }
