@@ -29,17 +29,24 @@
  * shares the machine's cores with what it measures. LOAD_ONLY=analyze|jobs runs one part;
  * LOAD_DRIVERS=pglite,postgres; LOAD_KINDS=text,pdf the job kinds. A round that had failures names their error codes, and each
  * line ends with the 1-minute load average, the machine being shared.
+ *
+ * LOAD_TRACE=1 preloads `analyze-trace.ts` into `veil serve` and prints, under each analyze rate,
+ * where the server's time went (its stages per call, the slowest 1 %'s stages, garbage
+ * collections, the event loop's delay, the audit group commits) and each thread's CPU, wait for a
+ * core and time slices per request from /proc, with PostgreSQL's backends and this client beside.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { mintDevelopmentToken } from '../../src/access/index.js';
 import { constantRate } from './constant-rate.js';
-import { cpuSeconds, postgresCpuSeconds } from './proc-cpu.js';
+import type { TraceReport } from './analyze-trace.js';
+import { cpuSeconds, postgresCpuSeconds, threadSchedules } from './proc-cpu.js';
+import type { ThreadSchedule } from './proc-cpu.js';
 import { adminQuery as adminQueryAt, createScratchDatabase, jobText } from './job-text.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,6 +68,8 @@ const DRIVERS = (process.env.LOAD_DRIVERS ?? 'pglite,postgres').split(',');
 const KINDS = (process.env.LOAD_KINDS ?? 'text,pdf').split(',') as Array<'text' | 'pdf'>;
 const loadAverage = (): string => `load ${loadavg()[0]!.toFixed(1)}`;
 const TENANTS = 64;
+const TRACE = process.env.LOAD_TRACE === '1';
+const TRACE_MODULE = pathToFileURL(fileURLToPath(new URL('./analyze-trace.ts', import.meta.url))).href;
 
 const text = jobText;
 const adminQuery = (query: string): Promise<void> => adminQueryAt(PG_URL, query);
@@ -89,12 +98,111 @@ const SERVER_NODE_FLAGS = (process.env.LOAD_SERVER_NODE_FLAGS ?? '').split(' ').
 /** Extra node flags for each `veil worker` process (LOAD_WORKER_NODE_FLAGS), as for the server. */
 const WORKER_NODE_FLAGS = (process.env.LOAD_WORKER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], {
+function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  nodeFlags: readonly string[] = [],
+  preload?: string,
+): ChildProcess {
+  const preloads = preload === undefined ? [] : ['--import', preload];
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...preloads, 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, VEIL_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    // The instrument answers over an IPC channel.
+    stdio: preload === undefined ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+}
+
+/** Sends `{ trace: kind }` to the instrument in `child` and resolves with its answer. */
+function askTrace(child: ChildProcess, kind: 'reset' | 'report'): Promise<{ report?: TraceReport }> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { trace?: string; report?: TraceReport }) => {
+      if (message.trace !== kind) return;
+      child.off('message', onMessage);
+      resolve(message);
+    };
+    child.on('message', onMessage);
+    child.send({ trace: kind });
+  });
+}
+
+const ms = (value: number): string => (value >= 10 ? value.toFixed(1) : value.toFixed(2));
+
+/** The instrument's report and the threads' scheduler accounts, a few lines under a rate. */
+function printTrace(
+  report: TraceReport,
+  threads: ReadonlyArray<readonly [string, ThreadSchedule]>,
+  beside: string,
+  requests: number,
+): void {
+  const stage = (name: string, p: { p50: number; p99: number; max: number }) =>
+    `${name} ${ms(p.p50)}/${ms(p.p99)}/${ms(p.max)}`;
+  console.log(
+    `       server (${report.calls} calls; ms p50/p99/max): ${stage('total', report.total)}; ` +
+      Object.entries(report.stages)
+        .map(([name, p]) => stage(name, p))
+        .join(', '),
+  );
+  const t = report.tail;
+  console.log(
+    `       slowest 1 % (${t.calls} calls ≥ ${ms(t.from)} ms), mean ms: ` +
+      Object.entries(t.mean)
+        .map(([name, value]) => `${name} ${ms(value)}`)
+        .join(', ') +
+      `; largest stage: ${Object.entries(t.largest)
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, count]) => `${name} ${count}`)
+        .join(
+          ', ',
+        )}; event-loop GC in ${t.mainGc} (mean ${ms(t.mainGcMs)} ms), thread GC in ${t.threadGc}; ` +
+      `queued behind a running text ${t.behind}, found no idle thread ${t.waited}`,
+  );
+  const gc = (g: TraceReport['gc']['main']) =>
+    `${g.count} (${Object.entries(g.kinds)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ')}) ${ms(g.ms)} ms, max ${ms(g.max)}`;
+  console.log(
+    `       all calls: behind a running text ${report.behind}, no idle thread ${report.waited}; GC event loop (new space ${report.gc.newSpaceMb.toFixed(1)} MiB) ${gc(report.gc.main)}; ` +
+      `detection threads ${gc(report.gc.threads)}; event-loop delay ${ms(report.eventLoopDelay.p50)}/${ms(report.eventLoopDelay.p99)}/${ms(report.eventLoopDelay.max)} ms; ` +
+      `audit ${report.audit.batches} commits, ${(report.audit.entries / Math.max(1, report.audit.batches)).toFixed(1)} events each, ${stage('ms', report.audit.ms)}`,
+  );
+  console.log(
+    `       per request, ms CPU / ms waiting for a core / slices: ` +
+      threads
+        .map(
+          ([name, s]) =>
+            `${name} ${(s.run / requests).toFixed(3)}/${(s.wait / requests).toFixed(3)}/${(s.slices / requests).toFixed(2)}`,
+        )
+        .join(', ') +
+      `; ${beside}`,
+  );
+}
+
+/**
+ * The server's threads between two scheduler snapshots: the event loop (its task id is the
+ * process id), the `detection` busiest others (the detection threads), and the rest together.
+ */
+function threadDeltas(
+  pid: number,
+  before: Map<number, ThreadSchedule>,
+  after: Map<number, ThreadSchedule>,
+  detection: number,
+): Array<readonly [string, ThreadSchedule]> {
+  const deltas = [...after].map(([tid, a]) => {
+    const b = before.get(tid) ?? { run: 0, wait: 0, slices: 0 };
+    return [tid, { run: a.run - b.run, wait: a.wait - b.wait, slices: a.slices - b.slices }] as const;
+  });
+  const others = deltas.filter(([tid]) => tid !== pid).sort((x, y) => y[1].run - x[1].run);
+  const sum = (list: ReadonlyArray<readonly [number, ThreadSchedule]>): ThreadSchedule =>
+    list.reduce(
+      (acc, [, s]) => ({ run: acc.run + s.run, wait: acc.wait + s.wait, slices: acc.slices + s.slices }),
+      { run: 0, wait: 0, slices: 0 },
+    );
+  return [
+    ['event loop', sum(deltas.filter(([tid]) => tid === pid))],
+    ...others.slice(0, detection).map(([, s], i) => [`detection ${i + 1}`, s] as const),
+    ['other threads', sum(others.slice(detection))],
+  ];
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -105,11 +213,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** `veil serve --port 0`; resolves with its URL once the banner is printed. */
-async function serve(dataDir: string, workers: number, databaseUrl?: string): Promise<Served> {
+async function serve(dataDir: string, workers: number, databaseUrl?: string, trace = false): Promise<Served> {
   const child = spawnCli(
     ['serve', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)],
     { VEIL_DATA_DIR: dataDir, ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }) },
     SERVER_NODE_FLAGS,
+    trace ? TRACE_MODULE : undefined,
   );
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';
@@ -141,7 +250,8 @@ async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
   const database = `veil_load_analyze_${process.pid}`;
   let databaseUrl: string | undefined;
   if (driver === 'postgres') databaseUrl = await createScratchDatabase(PG_URL, database);
-  const served = await serve(dataDir, 0, databaseUrl);
+  const served = await serve(dataDir, 0, databaseUrl, TRACE);
+  const detectionThreads = Number(process.env.VEIL_DETECTION_THREADS ?? availableParallelism());
   try {
     const [first, ...more] = await tokens(dataDir);
     const bodies = Array.from({ length: 16 }, (_, i) => JSON.stringify({ text: text(i) }));
@@ -161,8 +271,24 @@ async function analyzePhase(driver: 'pglite' | 'postgres'): Promise<void> {
         const pid = served.child.pid;
         // The main thread's task id is the process id: its share is HTTP, auth, audit, the database.
         const before = [cpuSeconds(pid), cpuSeconds(pid, pid)];
+        const schedules = TRACE ? threadSchedules(pid) : undefined;
+        const postgresBefore = postgresCpuSeconds(databaseUrl === undefined ? undefined : database);
+        const clientBefore = process.cpuUsage();
+        if (TRACE) await askTrace(served.child, 'reset');
         const result = await attempt();
         const after = [cpuSeconds(pid), cpuSeconds(pid, pid)];
+        if (TRACE) {
+          const { report } = await askTrace(served.child, 'report');
+          const client = process.cpuUsage(clientBefore);
+          const postgres =
+            (postgresCpuSeconds(databaseUrl === undefined ? undefined : database) - postgresBefore) * 1000;
+          printTrace(
+            report!,
+            threadDeltas(pid!, schedules!, threadSchedules(pid), detectionThreads),
+            `PostgreSQL backends ${(postgres / result.sent).toFixed(3)} ms CPU, this client ${((client.user + client.system) / 1000 / result.sent).toFixed(3)}`,
+            result.sent,
+          );
+        }
         const perRequest = (i: number) =>
           before[i] === undefined || after[i] === undefined
             ? NaN

@@ -121,7 +121,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const analyzeText = deps.analyzeText ?? analyzeInProcess(createAnalyzerCache(config.analyzerCacheSize));
   await app.register(async (scope) => healthRoutes(scope, deps.ready));
   await app.register(async (scope) => sessionRoutes(scope, deps));
-  await app.register(async (scope) => analyzeRoutes(scope, analyzeText, deps.audit));
+  await app.register(async (scope) => analyzeRoutes(scope, analyzeText, deps.audit, deps.analyzePresented));
   await app.register(async (scope) => anonymizeRoutes(scope, analyzeText, deps.tenantKeys, deps.audit));
   const ported = [
     deps.uploads === undefined ? undefined : uploadRoutes(deps.uploads),

@@ -16,6 +16,7 @@ import type { AuditLogSource } from './routes/audit.js';
 import type { JobsPort } from './routes/jobs.js';
 import type { UploadsPort } from './routes/uploads.js';
 import type { PrivacyMetricsSource } from './privacy-metrics.js';
+import type { PresentedAnalysis } from './presented-analysis.js';
 
 export type { Permission, Principal };
 
@@ -83,6 +84,13 @@ export interface AuditRecorder {
 export type AnalyzeText = (text: string, options: AnalyzeOptions) => Promise<Finding[]>;
 
 /**
+ * Finds personal data in a text and presents it as `/v1/analyze` answers (`presentAnalysis`):
+ * `veil serve`'s detection threads do both, so the event loop receives one JSON string and the
+ * counts instead of rebuilding and serialising every finding.
+ */
+export type AnalyzePresented = (text: string, options: AnalyzeOptions) => Promise<PresentedAnalysis>;
+
+/**
  * The outcome of one request, for the access anomaly detector: who (when authenticated), the
  * status, whether the route names a resource id, and the client address (which the observer must
  * hash before keeping). Never a header, body, query or path value.
@@ -121,6 +129,8 @@ export interface ApiDependencies {
   readonly audit?: AuditRecorder;
   /** Analysis for `/v1/analyze` and `/v1/anonymize`; in the request's thread when absent. */
   readonly analyzeText?: AnalyzeText;
+  /** `analyzeText` with the answer of `/v1/analyze` built where it ran; presented in process when absent. */
+  readonly analyzePresented?: AnalyzePresented;
   /** Told of every request's outcome once it is answered (synchronous, must not throw). */
   readonly observeRequest?: (outcome: RequestOutcome) => void;
   /** A PEM certificate chain and key: the app serves HTTPS and sends HSTS. Plain HTTP when absent. */

@@ -21,19 +21,7 @@ export const errorResponseSchema = z
   .describe('An error');
 
 /** The error responses every protected route can give. */
-/**
- * How many spans of each entity type: what the audit log records of an analysis, never values.
- *
- * @example
- * ```ts
- * countsByType([{ type: 'EMAIL_ADDRESS' }, { type: 'PERSON' }, { type: 'PERSON' }]); // { EMAIL_ADDRESS: 1, PERSON: 2 }
- * ```
- */
-export function countsByType(spans: readonly { readonly type: string }[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { type } of spans) counts[type] = (counts[type] ?? 0) + 1;
-  return counts;
-}
+export { countsByType } from './presented-analysis.js';
 
 export const protectedErrorResponses = {
   400: errorResponseSchema,

@@ -59,8 +59,21 @@ export function cli(): CliContext {
   return running.getStore() ?? processContext;
 }
 
-/** Runs `work` with `io` as the context every `cli()` call inside it sees. */
+/**
+ * The process's own streams, environment and working directory, as `bin/veil` runs a command
+ * with them.
+ */
+export const processCliIo: CliIo = processContext;
+
+/**
+ * Runs `work` with `io` as the context every `cli()` call inside it sees. The process's own
+ * ({@link processCliIo}) is what `cli()` answers outside any run, so the binary runs its command
+ * without an `AsyncLocalStorage` run: one would switch Node's promise hooks on for the process's
+ * life, and a long-running `veil serve` would pay for them on every promise it makes (about 2x the
+ * cost of a promise-heavy path such as an HTTP request through the database).
+ */
 export function withCliContext<T>(io: CliIo, work: (context: CliContext) => Promise<T>): Promise<T> {
+  if (io === processCliIo) return work(processContext);
   const context: CliContext = {
     stdin: io.stdin,
     stdout: io.stdout,

@@ -19,7 +19,7 @@ import { registerRisk } from './commands/risk.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
 import { registerWorker } from './commands/worker.js';
-import { withCliContext, type CliIo } from './context.js';
+import { processCliIo, withCliContext, type CliIo } from './context.js';
 
 /** Exit codes: 0 success, 1 input error (stable code on stderr), 2 usage error. */
 const EXIT_INPUT = 1;
@@ -97,14 +97,5 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 
 /** The process's own standard streams, environment and working directory. */
 export function processIo(): CliIo {
-  return {
-    // Read lazily: touching process.stdin opens it, and most commands never read it.
-    get stdin() {
-      return process.stdin;
-    },
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-  };
+  return processCliIo;
 }

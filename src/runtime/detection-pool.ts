@@ -9,11 +9,13 @@
  * all are busy), a bounded FIFO queue, and a fresh
  * thread when one dies. It starts threads the way the PDF sandbox does (`documents/pdf/sandbox`).
  */
+import { channel } from 'node:diagnostics_channel';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AnalyzeOptions } from '../engine/analyze.js';
 import type { Finding } from '../engine/types.js';
+import type { PresentedAnalysis } from '../api/presented-analysis.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import { VeilError } from '../errors/veil-error.js';
 import { decodeFindings } from './findings-transfer.js';
@@ -24,16 +26,44 @@ export interface DetectionTask {
   readonly id: number;
   readonly text: string;
   readonly options: AnalyzeOptions;
+  /** Answer with the findings presented as `/v1/analyze` answers them, not the findings. */
+  readonly present?: true;
+  /** Set while an instrument listens on {@link detectionTrace}: the thread answers with its timing. */
+  readonly trace?: true;
 }
+
+/**
+ * A thread's own account of a traced task: when it started and ended it (milliseconds since the
+ * epoch, `performance.timeOrigin + performance.now()`, comparable across threads) and the garbage
+ * collections it ran since its last traced answer, as start, duration and kind (V8's: 1 minor,
+ * 2 major, 4 incremental marking, 8 weak callbacks) triples.
+ */
+export interface DetectionTiming {
+  readonly start: number;
+  readonly end: number;
+  readonly gc: readonly number[];
+}
+
+/**
+ * What the pool publishes for an instrument (the load benchmark's `analyze-trace.ts`), only while
+ * one subscribes, so an untraced service pays one property read a text: `{ kind: 'queued', id,
+ * waiting, idle }` when a text is handed to the pool (`waiting` texts ahead of it, `idle` whether a
+ * thread was free), `{ kind: 'posted', id, thread, behind }` when it is posted to a thread (`behind`
+ * 1 when the thread was still running another text), and `{ kind: 'answered', id, thread, timing }`
+ * when the answer is read back. Ids, counts and times only: never a text or a finding.
+ */
+export const detectionTrace = channel('veil.detection-pool');
 
 /**
  * A thread's answer: the findings (encoded as numbers and names, or as objects when they hold a
  * field the encoding does not carry), or the error's stable code and message.
  */
-export type DetectionReply =
+export type DetectionReply = (
   | { readonly id: number; readonly encoded: EncodedFindings }
   | { readonly id: number; readonly findings: Finding[] }
-  | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } };
+  | { readonly id: number; readonly presented: PresentedAnalysis }
+  | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } }
+) & { readonly timing?: DetectionTiming };
 
 /** Settings of {@link createDetectionPool}. */
 export interface DetectionPoolOptions {
@@ -56,6 +86,11 @@ export interface DetectionPoolOptions {
 export interface DetectionPool {
   /** The findings in `text`, analysed on a pool thread with `options`. */
   analyze(text: string, options: AnalyzeOptions): Promise<Finding[]>;
+  /**
+   * The same analysis presented as `/v1/analyze` answers it (`presentAnalysis`), built on the
+   * thread: the event loop receives one string and the counts instead of every finding.
+   */
+  analyzePresented(text: string, options: AnalyzeOptions): Promise<PresentedAnalysis>;
   /** Stops every thread; waiting and running tasks fail with `VEIL_NOT_READY`. */
   close(): Promise<void>;
 }
@@ -70,11 +105,19 @@ const workerSource: URL | string =
 
 const DEFAULT_MAX_QUEUE = 1024;
 const DEFAULT_MAX_HEAP_MB = 512;
+/**
+ * Each thread's young generation: two 32 MiB semi-spaces and their large-object space, where V8's
+ * default grows to 16 MiB ones. Analysing a 5 KB text allocates about 300 KB, so a thread paused for
+ * a minor collection every 50 texts or so, and the text it was analysing (and the one queued behind)
+ * waited for it; with twice the room it collects half as often, for at most 32 MiB more a thread.
+ */
+const YOUNG_GENERATION_MB = 96;
 const MAX_THREADS = 64;
 
 interface Pending {
   readonly task: DetectionTask;
-  readonly resolve: (findings: Finding[]) => void;
+  /** With the findings, or the presented analysis when the task asked for it. */
+  readonly resolve: (answer: Finding[] | PresentedAnalysis) => void;
   readonly reject: (error: VeilError) => void;
 }
 
@@ -135,7 +178,7 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
   function start(): Thread {
     const worker = new Worker(workerSource, {
       eval: typeof workerSource === 'string',
-      resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
+      resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     const thread: Thread = { worker, startedAt: Date.now(), running: [] };
     worker.on('message', (reply: DetectionReply) => {
@@ -143,8 +186,16 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
       if (pending === undefined || pending.task.id !== reply.id) return;
       thread.running.shift();
       quickDeaths = 0;
+      if (detectionTrace.hasSubscribers)
+        detectionTrace.publish({
+          kind: 'answered',
+          id: reply.id,
+          thread: worker.threadId,
+          timing: reply.timing,
+        });
       if (thread.running.length === 0) worker.unref();
       if ('encoded' in reply) pending.resolve(decodeFindings(reply.encoded));
+      else if ('presented' in reply) pending.resolve(reply.presented);
       else if ('findings' in reply) pending.resolve(reply.findings);
       else pending.reject(new VeilError(reply.error.code, reply.error.message));
       dispatch();
@@ -215,6 +266,13 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
   }
 
   function post(thread: Thread, pending: Pending): void {
+    if (detectionTrace.hasSubscribers)
+      detectionTrace.publish({
+        kind: 'posted',
+        id: pending.task.id,
+        thread: thread.worker.threadId,
+        behind: thread.running.length,
+      });
     try {
       thread.worker.postMessage(pending.task);
     } catch {
@@ -233,21 +291,41 @@ export function createDetectionPool(options: DetectionPoolOptions): DetectionPoo
 
   if (options.start !== 'on-demand') for (let i = 0; i < threads; i++) pool.push(start());
 
-  return {
-    analyze(text, analyzeOptions) {
-      if (closed) return Promise.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
-      // A thread not started yet counts as idle.
-      const idle =
-        pool.some((thread) => thread.running.length === 0) || pool.length + respawns.size < threads;
-      if (!idle && queue.length >= maxQueue)
-        return Promise.reject(
-          new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'),
-        );
-      return new Promise<Finding[]>((resolve, reject) => {
-        queue.push({ task: { id: nextId++, text, options: analyzeOptions }, resolve, reject });
-        dispatch();
+  function submit(
+    text: string,
+    analyzeOptions: AnalyzeOptions,
+    present: boolean,
+  ): Promise<Finding[] | PresentedAnalysis> {
+    if (closed) return Promise.reject(new VeilError('VEIL_NOT_READY', 'detection pool: closed'));
+    // A thread not started yet counts as idle.
+    const idle = pool.some((thread) => thread.running.length === 0) || pool.length + respawns.size < threads;
+    if (!idle && queue.length >= maxQueue)
+      return Promise.reject(
+        new VeilError('VEIL_BUSY', 'detection pool: too many texts waiting; retry later'),
+      );
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      const traced = detectionTrace.hasSubscribers;
+      if (traced) detectionTrace.publish({ kind: 'queued', id, waiting: queue.length, idle });
+      queue.push({
+        task: {
+          id,
+          text,
+          options: analyzeOptions,
+          ...(present ? { present: true } : {}),
+          ...(traced ? { trace: true } : {}),
+        },
+        resolve,
+        reject,
       });
-    },
+      dispatch();
+    });
+  }
+
+  return {
+    analyze: (text, analyzeOptions) => submit(text, analyzeOptions, false) as Promise<Finding[]>,
+    analyzePresented: (text, analyzeOptions) =>
+      submit(text, analyzeOptions, true) as Promise<PresentedAnalysis>,
     async close() {
       closed = true;
       for (const timer of respawns) clearTimeout(timer);

@@ -598,7 +598,9 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       ...(options.api === undefined ? {} : { config: options.api }),
       // The same keyring as the workers, so keyed operators agree between /v1/anonymize and jobs.
       tenantKeys: (tenantId) => createOperatorKeys(runtime.keyring, tenantId),
-      ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
+      ...(detection === undefined
+        ? {}
+        : { analyzeText: detection.analyze, analyzePresented: detection.analyzePresented }),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
       uploads: createUploadsPort(
         {

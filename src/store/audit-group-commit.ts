@@ -16,6 +16,7 @@
  * event is durable before any answer that depends on it), and a failed transaction rejects every
  * caller of that batch: nothing of it was written.
  */
+import { channel } from 'node:diagnostics_channel';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
@@ -34,6 +35,13 @@ interface Waiting {
   resolve(first: number): void;
   reject(error: unknown): void;
 }
+
+/**
+ * What the writer publishes for an instrument (the load benchmark's `analyze-trace.ts`), only while
+ * one subscribes: `{ kind: 'write', entries, callers }` as a batch's statement is sent and
+ * `{ kind: 'written', ok }` when it has committed or failed. Counts only.
+ */
+export const auditGroupCommitTrace = channel('veil.audit-group-commit');
 
 /**
  * The most entries one statement carries (an event is at most 4 KiB, so a batch stays far under
@@ -102,12 +110,16 @@ export class AuditGroupCommit {
       taken += 1;
     }
     const batch = this.#queue.splice(0, taken);
+    const traced = auditGroupCommitTrace.hasSubscribers;
+    if (traced) auditGroupCommitTrace.publish({ kind: 'write', entries: count, callers: taken });
     try {
       const firsts = await this.#write(batch);
+      if (traced) auditGroupCommitTrace.publish({ kind: 'written', ok: true });
       this.stats.transactions += 1;
       this.stats.entries += count;
       batch.forEach((waiting, i) => waiting.resolve(firsts[i]!));
     } catch (cause) {
+      if (traced) auditGroupCommitTrace.publish({ kind: 'written', ok: false });
       // The message names no count: a caller must not learn how busy other tenants' logs are.
       const error = new VeilError('VEIL_AUDIT_WRITE_FAILED', 'audit: the events could not be stored', {
         cause,

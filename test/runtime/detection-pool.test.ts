@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { presentAnalysis } from '../../src/api/presented-analysis.js';
 import { createAnalyzer } from '../../src/engine/analyze.js';
 import { isVeilError } from '../../src/errors/veil-error.js';
-import { createDetectionPool } from '../../src/runtime/detection-pool.js';
+import { createDetectionPool, detectionTrace } from '../../src/runtime/detection-pool.js';
 
 const isCode = (code: string) => (e: unknown) => isVeilError(e) && e.code === code;
 const TEXTS = [
@@ -25,6 +26,16 @@ describe('detection pool', () => {
     assert.deepEqual(await pool.analyze(TEXTS[0]!, { entities: ['EMAIL_ADDRESS'] }), emails(TEXTS[0]!));
   });
 
+  it('presents the findings on the thread exactly as the route presents them in process', async () => {
+    const local = createAnalyzer();
+    for (const text of TEXTS)
+      assert.deepEqual(await pool.analyzePresented(text, {}), presentAnalysis(local(text)));
+    const presented = await pool.analyzePresented(TEXTS[3]!, {});
+    assert.ok(new TextDecoder().decode(presented.body).includes('"parts":[{"type":'));
+    const none = await pool.analyzePresented(TEXTS[2]!, {});
+    assert.deepEqual([new TextDecoder().decode(none.body), none.counts], ['[]', {}]);
+  });
+
   it('answers many concurrent texts, each with its own findings', async () => {
     const local = createAnalyzer();
     const texts = Array.from({ length: 40 }, (_, i) => `${TEXTS[i % TEXTS.length]} Visit ${i}.`);
@@ -41,6 +52,44 @@ describe('detection pool', () => {
         return true;
       },
     );
+  });
+});
+
+describe('detection pool trace', () => {
+  it('publishes ids, counts and the thread timing only while subscribed, never the text', async () => {
+    const pool = createDetectionPool({ threads: 1 });
+    const events: Array<Record<string, unknown>> = [];
+    const listen = (message: unknown) => events.push(message as Record<string, unknown>);
+    try {
+      await pool.analyze(TEXTS[1]!, {});
+      assert.equal(events.length, 0);
+      detectionTrace.subscribe(listen);
+      const before = performance.timeOrigin + performance.now();
+      const [first, second] = await Promise.all([pool.analyze(TEXTS[1]!, {}), pool.analyze(TEXTS[0]!, {})]);
+      const after = performance.timeOrigin + performance.now();
+      assert.deepEqual(first, createAnalyzer()(TEXTS[1]!));
+      assert.deepEqual(second, createAnalyzer()(TEXTS[0]!));
+      assert.deepEqual(
+        events.map((e) => e.kind),
+        ['queued', 'posted', 'queued', 'posted', 'answered', 'answered'],
+      );
+      const [queued, posted, queuedNext, postedNext, answered] = events;
+      assert.deepEqual({ ...queued, id: 0 }, { kind: 'queued', id: 0, waiting: 0, idle: true });
+      assert.equal(posted!.behind, 0);
+      assert.equal(queuedNext!.idle, false);
+      // One thread: the second text is posted behind the first, to the same thread.
+      assert.equal(postedNext!.behind, 1);
+      assert.equal(postedNext!.thread, posted!.thread);
+      assert.equal(answered!.id, queued!.id);
+      const timing = answered!.timing as { start: number; end: number; gc: number[] };
+      assert.ok(before <= timing.start && timing.start <= timing.end && timing.end <= after);
+      assert.ok(Array.isArray(timing.gc));
+      const published = JSON.stringify(events);
+      for (const value of ['078-05-1120', '4111', 'John', 'jane.doe']) assert.ok(!published.includes(value));
+    } finally {
+      detectionTrace.unsubscribe(listen);
+      await pool.close();
+    }
   });
 });
 
