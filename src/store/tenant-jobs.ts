@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Expression, Kysely } from 'kysely';
+import type { Expression, Insertable, Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
 import type { JobRow, JobStatus, Schema } from './schema.js';
 import { checkId, constraintError, TenantRepository } from './repository.js';
@@ -181,43 +181,97 @@ export class TenantJobs extends TenantRepository {
    * ```
    */
   async createIn(trx: Kysely<Schema>, input: NewJob): Promise<Job> {
-    const id = input.id ?? randomUUID();
-    checkId('job id', id);
     try {
       const row = await trx
         .insertInto('jobs')
-        .values({
-          tenant_id: this.tenantId,
-          id,
-          status: input.status ?? 'queued',
-          purpose: input.purpose,
-          consent_basis: input.consent.basis,
-          allow_model_training: input.consent.allowModelTraining,
-          allow_manual_review: input.consent.allowManualReview,
-          allow_analytics: input.consent.allowAnalytics ?? false,
-          allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
-          allow_full_text: input.consent.allowFullText ?? false,
-          allow_model_use: input.consent.allowModelUse ?? false,
-          policy_hash: input.policyHash,
-          retention_class: input.retentionClass,
-          delete_after: input.deleteAfter,
-          ...(input.template
-            ? {
-                template_name: input.template.name,
-                template_version: input.template.version,
-                template_hash: input.template.hash,
-              }
-            : {}),
-          region: input.region ?? null,
-          policy_id: input.policyId ?? null,
-          subject_hmac: input.subjectHmac ?? null,
-        })
+        .values(this.#row(input))
         .returningAll()
         .executeTakeFirstOrThrow();
       return presentJob(row);
     } catch (error) {
       throw constraintError(error, 'job');
     }
+  }
+
+  /**
+   * A submission's rows in ONE statement inside the caller's transaction (under this tenant's
+   * scope): the tenant (if new), the job, its retention ledger rows and its artifacts' rows, as
+   * data-modifying common table expressions. The foreign keys are checked at the statement's end,
+   * when every row is in. Errors as {@link TenantJobs.createIn}: a job id already taken is
+   * `VEIL_CONFLICT`.
+   *
+   * @example
+   * ```ts
+   * await withTenantScope(db, 'acme', (trx) =>
+   *   repos.jobs.createWithRowsIn(trx, input, { ledger, artifacts: repos.artifacts.rowsOf(staged) }),
+   * );
+   * ```
+   */
+  async createWithRowsIn(
+    trx: Kysely<Schema>,
+    input: NewJob,
+    rows: {
+      readonly ledger: ReadonlyArray<Insertable<Schema['retention_ledger']>>;
+      readonly artifacts: ReadonlyArray<Insertable<Schema['artifacts']>>;
+    },
+  ): Promise<void> {
+    const job = this.#row(input);
+    const ledger = rows.ledger.map((r) => ({ ...r, tenant_id: this.tenantId, job_id: job.id }));
+    const artifacts = rows.artifacts.map((r) => ({ ...r, tenant_id: this.tenantId, job_id: job.id }));
+    if (ledger.length === 0 || artifacts.length === 0)
+      throw new VeilError('VEIL_INVALID_INPUT', 'store: a submission has ledger rows and artifacts');
+    try {
+      await trx
+        .with('tenant', (db) =>
+          db
+            .insertInto('tenants')
+            .values({ id: this.tenantId })
+            .onConflict((oc) => oc.column('id').doNothing()),
+        )
+        .with('job', (db) => db.insertInto('jobs').values(job))
+        .with('ledger', (db) =>
+          db
+            .insertInto('retention_ledger')
+            .values(ledger)
+            .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'class']).doNothing()),
+        )
+        .insertInto('artifacts')
+        .values(artifacts)
+        .execute();
+    } catch (error) {
+      throw constraintError(error, 'job');
+    }
+  }
+
+  #row(input: NewJob) {
+    const id = input.id ?? randomUUID();
+    checkId('job id', id);
+    return {
+      tenant_id: this.tenantId,
+      id,
+      status: input.status ?? 'queued',
+      purpose: input.purpose,
+      consent_basis: input.consent.basis,
+      allow_model_training: input.consent.allowModelTraining,
+      allow_manual_review: input.consent.allowManualReview,
+      allow_analytics: input.consent.allowAnalytics ?? false,
+      allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
+      allow_full_text: input.consent.allowFullText ?? false,
+      allow_model_use: input.consent.allowModelUse ?? false,
+      policy_hash: input.policyHash,
+      retention_class: input.retentionClass,
+      delete_after: input.deleteAfter,
+      ...(input.template
+        ? {
+            template_name: input.template.name,
+            template_version: input.template.version,
+            template_hash: input.template.hash,
+          }
+        : {}),
+      region: input.region ?? null,
+      policy_id: input.policyId ?? null,
+      subject_hmac: input.subjectHmac ?? null,
+    } satisfies Insertable<Schema['jobs']>;
   }
 
   /**

@@ -9,8 +9,8 @@ import type { Keyring } from '../../crypto/keyring.js';
 import { policyHash, validatePolicy } from '../../policy/index.js';
 import type { Policy } from '../../policy/index.js';
 import { admitJob } from './admission.js';
-import { openLedger } from '../../privacy/retention/ledger.js';
-import { checkId, ensureTenant, forTenant, pgBossDbIn, withTenantScope } from '../../store/index.js';
+import { ledgerRows } from '../../privacy/retention/ledger.js';
+import { checkId, forTenant, pgBossDbIn, withTenantScope } from '../../store/index.js';
 import type { JobStatus, StoreContext } from '../../store/index.js';
 import { enqueueFused, enqueueStep } from './queues.js';
 import { runsFused } from './fused.js';
@@ -184,10 +184,10 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
     ...(deps.fusedMaxBytes === undefined ? {} : { maxBytes: deps.fusedMaxBytes }),
   });
   const repos = forTenant(deps, input.tenant);
-  // Blobs first, then every row of the submission and its queue message in one transaction
-  // (tenant, job, retention ledger, manifest and original artifacts, the message): one commit,
-  // and a job is never seen without its ledger, its artifacts or its message. If the transaction
-  // fails its blobs are deleted.
+  // Blobs first, then every row of the submission and its queue message in one transaction: the
+  // tenant, job, retention ledger, manifest and original artifacts in one statement, then the
+  // message. A job is never seen without its ledger, its artifacts or its message. If the
+  // transaction fails its blobs are deleted.
   const staged = await repos.artifacts.stage([
     {
       input: {
@@ -218,8 +218,7 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
   ]);
   try {
     await withTenantScope(deps.db, input.tenant, async (trx) => {
-      await ensureTenant(trx, input.tenant);
-      await repos.jobs.createIn(trx, {
+      const job = {
         id: jobId,
         purpose: input.purpose,
         consent: {
@@ -244,9 +243,11 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
         region: input.region ?? null,
         policyId: input.policyId ?? null,
         subjectHmac: admitted.subjectHmac ?? null,
+      };
+      await repos.jobs.createWithRowsIn(trx, job, {
+        ledger: ledgerRows(input.tenant, jobId, admitted.retentionClasses, deleteAfter),
+        artifacts: repos.artifacts.rowsOf(staged),
       });
-      await openLedger(trx, input.tenant, jobId, admitted.retentionClasses, deleteAfter);
-      await repos.artifacts.insertStaged(trx, staged);
       const payload = { tenantId: input.tenant, jobId };
       const queue = { db: pgBossDbIn(trx) };
       await (fused

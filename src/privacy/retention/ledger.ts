@@ -38,17 +38,33 @@ export async function openLedger(
   if (classes.length === 0) return;
   await trx
     .insertInto('retention_ledger')
-    .values(
-      classes.map((cls) => ({
-        tenant_id: tenantId,
-        job_id: jobId,
-        class: cls,
-        artifact_classes: ARTIFACT_CLASSES_OF[cls] ?? [],
-        delete_after: deleteAfter,
-      })),
-    )
+    .values(ledgerRows(tenantId, jobId, classes, deleteAfter))
     .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'class']).doNothing())
     .execute();
+}
+
+/**
+ * The rows {@link openLedger} writes, for a caller that writes them in a statement of its own
+ * (`jobs.createWithRowsIn`, a submission's rows in one statement).
+ *
+ * @example
+ * ```ts
+ * await repos.jobs.createWithRowsIn(trx, job, { ledger: ledgerRows('acme', jobId, classes, deleteAfter), artifacts });
+ * ```
+ */
+export function ledgerRows(
+  tenantId: string,
+  jobId: string,
+  classes: readonly RetentionClass[],
+  deleteAfter: Date,
+) {
+  return classes.map((cls) => ({
+    tenant_id: tenantId,
+    job_id: jobId,
+    class: cls,
+    artifact_classes: ARTIFACT_CLASSES_OF[cls] ?? [],
+    delete_after: deleteAfter,
+  }));
 }
 
 /**
