@@ -104,6 +104,20 @@ export interface JobDeadlines {
   readonly ledger?: { readonly classes: readonly string[]; readonly deleteAfter: Expression<Date> };
 }
 
+/** A job's artifacts as one JSON array beside its row, oldest first ({@link artifactsFromJson}). */
+const ARTIFACTS_JSON = sql<
+  ArtifactJson[]
+>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
+  from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`;
+
+/** A retention ledger row as {@link TenantJobs.getWithLedgerIn} reads it: timestamps as text. */
+export interface LedgerJson {
+  readonly class: string;
+  readonly delete_after: string;
+  readonly deleted_at: string | null;
+  readonly receipt_leaf: number | string | null;
+}
+
 function presentJob(row: JobRow): Job {
   return {
     tenantId: row.tenant_id,
@@ -348,16 +362,46 @@ export class TenantJobs extends TenantRepository {
     const rows = await trx
       .selectFrom('jobs')
       .selectAll()
-      .select(
-        sql<ArtifactJson[]>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
-          from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`.as('artifacts_json'),
-      )
+      .select(ARTIFACTS_JSON.as('artifacts_json'))
       .where('tenant_id', '=', this.tenantId)
       .where('id', 'in', [...ids])
       .execute();
     return new Map(
       rows.map((row) => [row.id, { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) }]),
     );
+  }
+
+  /**
+   * {@link TenantJobs.getWithArtifactsIn} with the job's retention ledger rows too, in the same
+   * one statement: what a status read shows (`getJobStatus`, which callers poll).
+   *
+   * @example
+   * ```ts
+   * const found = await withTenantScope(db, 'acme', (trx) => repos.jobs.getWithLedgerIn(trx, id));
+   * found?.ledger; // [{ class: 'original', delete_after: '…', deleted_at: null, receipt_leaf: null }, …]
+   * ```
+   */
+  async getWithLedgerIn(
+    trx: Kysely<Schema>,
+    id: string,
+  ): Promise<{ job: Job; artifacts: Artifact[]; ledger: LedgerJson[] } | undefined> {
+    const row = await trx
+      .selectFrom('jobs')
+      .selectAll()
+      .select(ARTIFACTS_JSON.as('artifacts_json'))
+      .select(
+        sql<LedgerJson[]>`(select coalesce(json_agg(json_build_object('class', l.class,
+          'delete_after', l.delete_after, 'deleted_at', l.deleted_at, 'receipt_leaf', l.receipt_leaf)), '[]'::json)
+          from retention_ledger l where l.tenant_id = jobs.tenant_id and l.job_id = jobs.id)`.as(
+          'ledger_json',
+        ),
+      )
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row === undefined
+      ? undefined
+      : { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json), ledger: row.ledger_json };
   }
 
   async #setDeadlinesAndRead(

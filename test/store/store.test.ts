@@ -245,6 +245,38 @@ for (const driver of DRIVERS) {
       assert.equal(found?.job.status, 'queued');
       assert.deepEqual(found?.artifacts.map((a) => a.artifactClass).sort(), ['manifest', 'original']);
       assert.equal((await repos.artifacts.read('job-rows.original')).toString(), 'original of job-rows');
+      // A status read: the row, its artifacts and its ledger in one statement; another tenant's
+      // scope finds nothing.
+      const read: string[] = [];
+      const withLedger = await withTenantScope(db, tenant, (trx) =>
+        repos.jobs.getWithLedgerIn(
+          trx.withPlugin({
+            transformQuery: (args) => (read.push(args.node.kind), args.node),
+            transformResult: async (args) => args.result,
+          }),
+          'job-rows',
+        ),
+      );
+      assert.equal(read.length, 1);
+      assert.deepEqual(withLedger?.artifacts.map((a) => a.id).sort(), [
+        'job-rows.manifest',
+        'job-rows.original',
+      ]);
+      assert.deepEqual(
+        withLedger?.ledger
+          .map((l) => [l.class, new Date(l.delete_after).getTime(), l.deleted_at, l.receipt_leaf])
+          .sort(),
+        [
+          ['extracted_text', deleteAfter.getTime(), null, null],
+          ['original', deleteAfter.getTime(), null, null],
+        ],
+      );
+      assert.equal(
+        await withTenantScope(db, 'tenant-a', (trx) =>
+          forTenant(ctx, 'tenant-a').jobs.getWithLedgerIn(trx, 'job-rows'),
+        ),
+        undefined,
+      );
       const rowsOf = async () =>
         withTenantScope(db, tenant, async (trx) => ({
           ledger: (await trx.selectFrom('retention_ledger').select('class').execute()).length,

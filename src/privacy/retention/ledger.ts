@@ -242,32 +242,28 @@ export async function scheduleDeletionNow(
 }
 
 /**
- * A job's ledger, in class order of the policy, read inside the caller's transaction under the
- * tenant's scope: a job's status reads its row, its artifacts and its ledger in one transaction.
+ * A job's retention block from its ledger rows: as Kysely reads them, or as `jobs.getWithLedgerIn`
+ * reads them with the job in one statement (timestamps as text).
  *
  * @example
  * ```ts
- * const entries = await withTenantScope(db, 'acme', (trx) => retentionEntriesIn(trx, 'acme', jobId));
- * entries.every((e) => e.deletedAt !== null); // every class gone: the job answers 410
+ * const classes = retentionEntriesOf((await repos.jobs.getWithLedgerIn(trx, jobId))!.ledger);
  * ```
  */
-export async function retentionEntriesIn(
-  trx: Kysely<Schema>,
-  tenantId: string,
-  jobId: string,
-): Promise<RetentionEntry[]> {
-  const rows = await trx
-    .selectFrom('retention_ledger')
-    .select(['class', 'delete_after', 'deleted_at', 'receipt_leaf'])
-    .where('tenant_id', '=', tenantId)
-    .where('job_id', '=', jobId)
-    .execute();
+export function retentionEntriesOf(
+  rows: ReadonlyArray<{
+    readonly class: string;
+    readonly delete_after: Date | string;
+    readonly deleted_at: Date | string | null;
+    readonly receipt_leaf: number | string | null;
+  }>,
+): RetentionEntry[] {
   const order = Object.keys(ARTIFACT_CLASSES_OF);
   return rows
     .map((r) => ({
       retentionClass: r.class,
-      deleteAfter: r.delete_after,
-      deletedAt: r.deleted_at,
+      deleteAfter: new Date(r.delete_after),
+      deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
       receiptLeaf: r.receipt_leaf === null ? null : Number(r.receipt_leaf),
     }))
     .sort((a, b) => order.indexOf(a.retentionClass) - order.indexOf(b.retentionClass));
