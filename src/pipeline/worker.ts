@@ -274,7 +274,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     };
     try {
       const whole = found !== undefined && runsWhole(found);
-      if (whole && (await run(new HeldWrites(found!.job)))) return;
+      if (whole && (await run(new HeldWrites(found!.job, found!.ledgerClasses)))) return;
       // Another run (or a cancellation, or a deletion) came first: step by step from the store.
       if (whole) found = undefined;
       await run();

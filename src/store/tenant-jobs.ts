@@ -346,6 +346,8 @@ export class TenantJobs extends TenantRepository {
 
   /**
    * {@link TenantJobs.getWithArtifactsIn} for several jobs in one statement: those found, by id.
+   * With `ledgerClasses`, each with the classes of its retention ledger (a fused run's opening
+   * read: its held commit then schedules the job's deadlines without reading them again).
    *
    * @example
    * ```ts
@@ -355,7 +357,8 @@ export class TenantJobs extends TenantRepository {
   async getManyWithArtifactsIn(
     trx: Kysely<Schema>,
     ids: readonly string[],
-  ): Promise<Map<string, { job: Job; artifacts: Artifact[] }>> {
+    options: { readonly ledgerClasses?: boolean } = {},
+  ): Promise<Map<string, { job: Job; artifacts: Artifact[]; ledgerClasses?: string[] }>> {
     if (ids.length === 0) return new Map();
     // One statement: the artifacts come as a JSON array beside the job's row (a step reads the
     // job once or twice, and each round trip costs more than the aggregation).
@@ -363,11 +366,24 @@ export class TenantJobs extends TenantRepository {
       .selectFrom('jobs')
       .selectAll()
       .select(ARTIFACTS_JSON.as('artifacts_json'))
+      .$if(options.ledgerClasses === true, (qb) =>
+        qb.select(
+          sql<string[]>`(select coalesce(array_agg(l.class order by l.class), '{}') from retention_ledger l
+            where l.tenant_id = jobs.tenant_id and l.job_id = jobs.id)`.as('ledger_classes'),
+        ),
+      )
       .where('tenant_id', '=', this.tenantId)
       .where('id', 'in', [...ids])
       .execute();
     return new Map(
-      rows.map((row) => [row.id, { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) }]),
+      rows.map((row) => [
+        row.id,
+        {
+          job: presentJob(row),
+          artifacts: artifactsFromJson(row.artifacts_json),
+          ...(row.ledger_classes === undefined ? {} : { ledgerClasses: row.ledger_classes }),
+        },
+      ]),
     );
   }
 

@@ -145,11 +145,36 @@ export async function planRetention(
     .where('tenant_id', '=', tenantId)
     .where('job_id', '=', jobId)
     .execute();
+  return retentionSchedule(
+    tenantId,
+    jobId,
+    rows.map((r) => r.class),
+    windows,
+    endedAt,
+  );
+}
+
+/**
+ * {@link planRetention} from ledger classes the caller has read already (a fused run's opening
+ * read, `jobs.getManyWithArtifactsIn` with `ledgerClasses`, of a job still as submitted).
+ *
+ * @example
+ * ```ts
+ * const schedule = retentionSchedule('acme', jobId, ['extracted_text', 'original'], retentionWindows(policy, days), endedAt);
+ * ```
+ */
+export function retentionSchedule(
+  tenantId: string,
+  jobId: string,
+  classes: readonly string[],
+  windows: Readonly<Record<RetentionClass, number>>,
+  endedAt: Date,
+): RetentionSchedule {
   const deadline = (cls: string): number => endedAt.getTime() + (windows[cls as RetentionClass] ?? 0);
   let last = endedAt.getTime();
   // Grouped by deadline (a job's classes share a few windows), so each table is set by one statement.
   const ledger = new Map<number, string[]>();
-  for (const { class: cls } of rows) {
+  for (const cls of classes) {
     const at = deadline(cls);
     if (at > last) last = at;
     ledger.set(at, [...(ledger.get(at) ?? []), cls]);
