@@ -1,8 +1,9 @@
 /**
- * One fetch loop for a queue whose messages run many at once in a process (the fused text jobs):
- * free slots are filled by one batched `fetch`, and the messages that finish together are
+ * One fetch loop for a job queue in a process (every step queue, the fused queue, the failure
+ * queue): free slots are filled by one batched `fetch`, and the messages that finish together are
  * acknowledged by one `complete` with their ids, where `concurrency` pg-boss workers would each
- * fetch, complete and poll on their own (16 empty polls per interval per process when idle).
+ * fetch, complete and poll on their own (16 empty polls per interval for the fused queue alone
+ * when idle).
  *
  * Each message is still settled on its own, as pg-boss's `work` settles a batch of one: completed
  * once its handler resolved, failed (pg-boss then retries it or moves it to its dead-letter queue)

@@ -18,6 +18,7 @@ import { HeldWrites, runsWhole } from './jobs/held-writes.js';
 import { groupHeldCommits } from './jobs/held-commits.js';
 import { groupOpeningReads } from './jobs/opening-reads.js';
 import { workInBatches } from './batched-worker.js';
+import type { BatchedWorker } from './batched-worker.js';
 
 /** Something a worker reports: ids, steps, codes and attempts only, never content. */
 export interface WorkerEvent {
@@ -108,8 +109,9 @@ export function fusedConcurrencyFor(concurrency: number): number {
 }
 
 /**
- * Starts `concurrency` workers on each step queue, `fusedConcurrency` on the fused queue and one on the failure queue (pg-boss's
- * dead-letter target, reached when a step has used up its retries). A step that fails with an
+ * Starts one fetch loop on each step queue running `concurrency` messages at once,
+ * `fusedConcurrency` on the fused queue and one on the failure queue (pg-boss's dead-letter
+ * target, reached when a step has used up its retries). A step that fails with an
  * error about the document fails the job at once, with that error's code; anything else is
  * retried with exponential backoff. Whatever fails a job, its artifacts are deleted.
  *
@@ -147,16 +149,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       // A failing logger must not fail a job.
     }
   };
-  const workerIds = new Map<string, string[]>();
-  const wake = (queue: string): void => {
-    for (const id of workerIds.get(queue) ?? []) boss.notifyWorker(id);
-  };
-  const inFlight = new Set<Promise<unknown>>();
-  const track = <T>(work: Promise<T>): Promise<T> => {
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work)).catch(() => {});
-    return work;
-  };
+  /** Each queue's fetch loop, by queue name. */
+  const loops = new Map<string, BatchedWorker>();
+  const wake = (queue: string): void => loops.get(queue)?.wake();
 
   /**
    * What a step's failure does: an error about the document fails the job (answers undefined);
@@ -274,7 +269,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     };
     try {
       const whole = found !== undefined && runsWhole(found);
-      if (whole && (await run(new HeldWrites(found!.job)))) return;
+      if (whole && (await run(new HeldWrites(found!.job, found!.ledgerClasses)))) return;
       // Another run (or a cancellation, or a deletion) came first: step by step from the store.
       if (whole) found = undefined;
       await run();
@@ -283,48 +278,29 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     }
   };
 
-  const workOptions = {
-    includeMetadata: true as const,
-    batchSize: 1,
-    pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
-  };
-  // A worker that found a message looks again as soon as it is done with it: pg-boss would
-  // otherwise wait out the polling interval after every message, so a queue with a backlog
-  // would drain at one message per interval per worker. Only an empty look waits for the poll.
-  const drain = async (
-    queue: string,
-    handle: (message: PgBoss.JobWithMetadata<object>) => Promise<unknown>,
-  ): Promise<string> => {
-    // Known once work() returns; a message fetched before then waits out one poll at most.
-    const self: { id?: string } = {};
-    self.id = await boss.work<object>(queue, workOptions, async ([message]) => {
-      if (message === undefined) return;
-      if (self.id !== undefined) boss.notifyWorker(self.id);
-      await track(handle(message));
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
+  const onError = (error: unknown): void =>
+    emit({
+      kind: 'queue-error',
+      detail: error instanceof Error ? error.message.slice(0, 200) : 'job queue: unknown error',
     });
-    return self.id;
+  // One fetch loop a queue (`batched-worker.ts`): a message is fetched as soon as a slot is free,
+  // each settles alone, and an idle queue is polled once per interval, where `concurrency` pg-boss
+  // workers each polled (six step queues: 12 empty polls per interval at concurrency 2, now 6).
+  const loop = (
+    queue: string,
+    slots: number,
+    handle: (message: PgBoss.JobWithMetadata<object>) => Promise<unknown>,
+  ): void => {
+    loops.set(
+      queue,
+      workInBatches({ boss, queue, concurrency: slots, pollingIntervalSeconds, handle, onError }),
+    );
   };
-  for (const step of JOB_STEPS) {
-    const queue = STEP_QUEUES[step];
-    const ids: string[] = [];
-    for (let i = 0; i < concurrency; i += 1)
-      ids.push(await drain(queue, (message) => runStep(step, message)));
-    workerIds.set(queue, ids);
-  }
-  // Fused jobs share one fetch loop: batched fetches and acknowledgements, one poll when idle.
-  const fused = workInBatches({
-    boss,
-    queue: FUSED_QUEUE,
-    concurrency: fusedConcurrency,
-    pollingIntervalSeconds: workOptions.pollingIntervalSeconds,
-    handle: runFused,
-    onError: (error) =>
-      emit({
-        kind: 'queue-error',
-        detail: error instanceof Error ? error.message.slice(0, 200) : 'fused queue: unknown error',
-      }),
-  });
-  await drain(FAILED_QUEUE, async (message) => {
+  for (const step of JOB_STEPS) loop(STEP_QUEUES[step], concurrency, (message) => runStep(step, message));
+  // Fused jobs: batched fetches and acknowledgements too.
+  loop(FUSED_QUEUE, fusedConcurrency, runFused);
+  loop(FAILED_QUEUE, 1, async (message) => {
     const payload = payloadOf(message.data);
     await failJob(store, payload, 'VEIL_JOB_FAILED');
     emit({ kind: 'job-failed', ...payload, code: 'VEIL_JOB_FAILED' });
@@ -335,13 +311,11 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     wake: (step) => {
       wake(STEP_QUEUES[step]);
       // A submitted job enters at intake or as one fused message.
-      if (step === 'intake') fused.wake();
+      if (step === 'intake') wake(FUSED_QUEUE);
     },
     stop: () =>
       (stopped ??= (async () => {
-        for (const queue of [...Object.values(STEP_QUEUES), FAILED_QUEUE]) await boss.offWork(queue);
-        await fused.stop();
-        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        await Promise.all([...loops.values()].map((l) => l.stop()));
       })()),
   };
 }

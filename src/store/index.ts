@@ -49,7 +49,7 @@ export type { S3BlobStore, S3BlobStoreOptions } from './s3-blob-store.js';
 export { DatabaseApiKeyStore, type ApiKeyListing, type ApiKeyRecord } from './api-key-store.js';
 export { DatabaseKeyringStore } from './keyring-store.js';
 export { DatabaseTokenVault } from './token-vault.js';
-export { pgBossDb, pgBossDbForPGlite, type PgBossDb } from './pgboss-pglite.js';
+export { pgBossDb, pgBossDbForPGlite, pgBossDbIn, type PgBossDb } from './pgboss-pglite.js';
 export { DatabaseAuditStore, type AuditEntryRecord, type AuditTreeHeadRecord } from './audit-store.js';
 export { TenantIdempotencyKeys, type IdempotencyRecord, type Reservation } from './idempotency-keys.js';
 export { withProcessLock } from './process-lock.js';

@@ -9,8 +9,10 @@
  * transaction. Hence also: on PGlite, do not await pg-boss from inside a Kysely transaction (the
  * transaction holds the session; the call would wait for ever).
  */
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { DatabaseHandle } from './database.js';
 import type { PGliteSession } from './pglite-dialect.js';
+import type { Schema } from './schema.js';
 
 /** The shape pg-boss 10 calls (its `Db` interface). */
 export interface PgBossDb {
@@ -67,6 +69,28 @@ export function pgBossDb(handle: DatabaseHandle): PgBossDb {
       // A multi-statement script answers with one result per statement.
       const last = Array.isArray(result) ? (result as Array<{ rows: unknown[] }>).at(-1) : result;
       return { rows: last?.rows ?? [] };
+    },
+  };
+}
+
+/**
+ * A pg-boss `db` that runs its statements in the caller's open transaction (either driver), for
+ * pg-boss calls that take one (`send(name, data, { db })`): the message then commits, or not,
+ * with the caller's rows, in the caller's one commit. Parameterised statements only (a send is).
+ *
+ * @example
+ * ```ts
+ * await withTenantScope(db, tenant, async (trx) => {
+ *   await writeRows(trx);
+ *   await boss.send(queue, payload, { db: pgBossDbIn(trx) });
+ * });
+ * ```
+ */
+export function pgBossDbIn(trx: Kysely<Schema>): PgBossDb {
+  return {
+    executeSql: async (text, values) => {
+      const result = await trx.executeQuery(CompiledQuery.raw(text, values ?? []));
+      return { rows: [...result.rows] };
     },
   };
 }

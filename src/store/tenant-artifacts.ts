@@ -192,7 +192,7 @@ export class TenantArtifacts extends TenantRepository {
   async insertStaged(trx: Kysely<Schema>, staged: readonly StagedArtifact[]): Promise<Artifact[]> {
     if (staged.length === 0) return [];
     try {
-      const rows = await trx.insertInto('artifacts').values(this.#rowsOf(staged)).returningAll().execute();
+      const rows = await trx.insertInto('artifacts').values(this.rowsOf(staged)).returningAll().execute();
       return rows.map(presentArtifact);
     } catch (error) {
       throw constraintError(error, 'artifact');
@@ -219,7 +219,7 @@ export class TenantArtifacts extends TenantRepository {
     try {
       const rows = await trx
         .insertInto('artifacts')
-        .values(this.#rowsOf(staged))
+        .values(this.rowsOf(staged))
         .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
         .returningAll()
         .execute();
@@ -233,7 +233,16 @@ export class TenantArtifacts extends TenantRepository {
     }
   }
 
-  #rowsOf(staged: readonly StagedArtifact[]) {
+  /**
+   * The rows {@link TenantArtifacts.insertStaged} writes, for a caller that writes them in a
+   * statement of its own (`jobs.createWithRowsIn`).
+   *
+   * @example
+   * ```ts
+   * await repos.jobs.createWithRowsIn(trx, job, { ledger, artifacts: repos.artifacts.rowsOf(staged) });
+   * ```
+   */
+  rowsOf(staged: readonly StagedArtifact[]) {
     return staged.map(({ id, input, ref, sizeBytes }) => ({
       tenant_id: this.tenantId,
       id,

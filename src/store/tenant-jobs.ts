@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Expression, Kysely } from 'kysely';
+import type { Expression, Insertable, Kysely } from 'kysely';
 import { VeilError } from '../errors/veil-error.js';
 import type { JobRow, JobStatus, Schema } from './schema.js';
 import { checkId, constraintError, TenantRepository } from './repository.js';
@@ -104,6 +104,20 @@ export interface JobDeadlines {
   readonly ledger?: { readonly classes: readonly string[]; readonly deleteAfter: Expression<Date> };
 }
 
+/** A job's artifacts as one JSON array beside its row, oldest first ({@link artifactsFromJson}). */
+const ARTIFACTS_JSON = sql<
+  ArtifactJson[]
+>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
+  from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`;
+
+/** A retention ledger row as {@link TenantJobs.getWithLedgerIn} reads it: timestamps as text. */
+export interface LedgerJson {
+  readonly class: string;
+  readonly delete_after: string;
+  readonly deleted_at: string | null;
+  readonly receipt_leaf: number | string | null;
+}
+
 function presentJob(row: JobRow): Job {
   return {
     tenantId: row.tenant_id,
@@ -181,43 +195,97 @@ export class TenantJobs extends TenantRepository {
    * ```
    */
   async createIn(trx: Kysely<Schema>, input: NewJob): Promise<Job> {
-    const id = input.id ?? randomUUID();
-    checkId('job id', id);
     try {
       const row = await trx
         .insertInto('jobs')
-        .values({
-          tenant_id: this.tenantId,
-          id,
-          status: input.status ?? 'queued',
-          purpose: input.purpose,
-          consent_basis: input.consent.basis,
-          allow_model_training: input.consent.allowModelTraining,
-          allow_manual_review: input.consent.allowManualReview,
-          allow_analytics: input.consent.allowAnalytics ?? false,
-          allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
-          allow_full_text: input.consent.allowFullText ?? false,
-          allow_model_use: input.consent.allowModelUse ?? false,
-          policy_hash: input.policyHash,
-          retention_class: input.retentionClass,
-          delete_after: input.deleteAfter,
-          ...(input.template
-            ? {
-                template_name: input.template.name,
-                template_version: input.template.version,
-                template_hash: input.template.hash,
-              }
-            : {}),
-          region: input.region ?? null,
-          policy_id: input.policyId ?? null,
-          subject_hmac: input.subjectHmac ?? null,
-        })
+        .values(this.#row(input))
         .returningAll()
         .executeTakeFirstOrThrow();
       return presentJob(row);
     } catch (error) {
       throw constraintError(error, 'job');
     }
+  }
+
+  /**
+   * A submission's rows in ONE statement inside the caller's transaction (under this tenant's
+   * scope): the tenant (if new), the job, its retention ledger rows and its artifacts' rows, as
+   * data-modifying common table expressions. The foreign keys are checked at the statement's end,
+   * when every row is in. Errors as {@link TenantJobs.createIn}: a job id already taken is
+   * `VEIL_CONFLICT`.
+   *
+   * @example
+   * ```ts
+   * await withTenantScope(db, 'acme', (trx) =>
+   *   repos.jobs.createWithRowsIn(trx, input, { ledger, artifacts: repos.artifacts.rowsOf(staged) }),
+   * );
+   * ```
+   */
+  async createWithRowsIn(
+    trx: Kysely<Schema>,
+    input: NewJob,
+    rows: {
+      readonly ledger: ReadonlyArray<Insertable<Schema['retention_ledger']>>;
+      readonly artifacts: ReadonlyArray<Insertable<Schema['artifacts']>>;
+    },
+  ): Promise<void> {
+    const job = this.#row(input);
+    const ledger = rows.ledger.map((r) => ({ ...r, tenant_id: this.tenantId, job_id: job.id }));
+    const artifacts = rows.artifacts.map((r) => ({ ...r, tenant_id: this.tenantId, job_id: job.id }));
+    if (ledger.length === 0 || artifacts.length === 0)
+      throw new VeilError('VEIL_INVALID_INPUT', 'store: a submission has ledger rows and artifacts');
+    try {
+      await trx
+        .with('tenant', (db) =>
+          db
+            .insertInto('tenants')
+            .values({ id: this.tenantId })
+            .onConflict((oc) => oc.column('id').doNothing()),
+        )
+        .with('job', (db) => db.insertInto('jobs').values(job))
+        .with('ledger', (db) =>
+          db
+            .insertInto('retention_ledger')
+            .values(ledger)
+            .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'class']).doNothing()),
+        )
+        .insertInto('artifacts')
+        .values(artifacts)
+        .execute();
+    } catch (error) {
+      throw constraintError(error, 'job');
+    }
+  }
+
+  #row(input: NewJob) {
+    const id = input.id ?? randomUUID();
+    checkId('job id', id);
+    return {
+      tenant_id: this.tenantId,
+      id,
+      status: input.status ?? 'queued',
+      purpose: input.purpose,
+      consent_basis: input.consent.basis,
+      allow_model_training: input.consent.allowModelTraining,
+      allow_manual_review: input.consent.allowManualReview,
+      allow_analytics: input.consent.allowAnalytics ?? false,
+      allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
+      allow_full_text: input.consent.allowFullText ?? false,
+      allow_model_use: input.consent.allowModelUse ?? false,
+      policy_hash: input.policyHash,
+      retention_class: input.retentionClass,
+      delete_after: input.deleteAfter,
+      ...(input.template
+        ? {
+            template_name: input.template.name,
+            template_version: input.template.version,
+            template_hash: input.template.hash,
+          }
+        : {}),
+      region: input.region ?? null,
+      policy_id: input.policyId ?? null,
+      subject_hmac: input.subjectHmac ?? null,
+    } satisfies Insertable<Schema['jobs']>;
   }
 
   /**
@@ -278,6 +346,8 @@ export class TenantJobs extends TenantRepository {
 
   /**
    * {@link TenantJobs.getWithArtifactsIn} for several jobs in one statement: those found, by id.
+   * With `ledgerClasses`, each with the classes of its retention ledger (a fused run's opening
+   * read: its held commit then schedules the job's deadlines without reading them again).
    *
    * @example
    * ```ts
@@ -287,23 +357,67 @@ export class TenantJobs extends TenantRepository {
   async getManyWithArtifactsIn(
     trx: Kysely<Schema>,
     ids: readonly string[],
-  ): Promise<Map<string, { job: Job; artifacts: Artifact[] }>> {
+    options: { readonly ledgerClasses?: boolean } = {},
+  ): Promise<Map<string, { job: Job; artifacts: Artifact[]; ledgerClasses?: string[] }>> {
     if (ids.length === 0) return new Map();
     // One statement: the artifacts come as a JSON array beside the job's row (a step reads the
     // job once or twice, and each round trip costs more than the aggregation).
     const rows = await trx
       .selectFrom('jobs')
       .selectAll()
-      .select(
-        sql<ArtifactJson[]>`(select coalesce(json_agg(a order by a.created_at, a.id), '[]'::json)
-          from artifacts a where a.tenant_id = jobs.tenant_id and a.job_id = jobs.id)`.as('artifacts_json'),
+      .select(ARTIFACTS_JSON.as('artifacts_json'))
+      .$if(options.ledgerClasses === true, (qb) =>
+        qb.select(
+          sql<string[]>`(select coalesce(array_agg(l.class order by l.class), '{}') from retention_ledger l
+            where l.tenant_id = jobs.tenant_id and l.job_id = jobs.id)`.as('ledger_classes'),
+        ),
       )
       .where('tenant_id', '=', this.tenantId)
       .where('id', 'in', [...ids])
       .execute();
     return new Map(
-      rows.map((row) => [row.id, { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json) }]),
+      rows.map((row) => [
+        row.id,
+        {
+          job: presentJob(row),
+          artifacts: artifactsFromJson(row.artifacts_json),
+          ...(row.ledger_classes === undefined ? {} : { ledgerClasses: row.ledger_classes }),
+        },
+      ]),
     );
+  }
+
+  /**
+   * {@link TenantJobs.getWithArtifactsIn} with the job's retention ledger rows too, in the same
+   * one statement: what a status read shows (`getJobStatus`, which callers poll).
+   *
+   * @example
+   * ```ts
+   * const found = await withTenantScope(db, 'acme', (trx) => repos.jobs.getWithLedgerIn(trx, id));
+   * found?.ledger; // [{ class: 'original', delete_after: '…', deleted_at: null, receipt_leaf: null }, …]
+   * ```
+   */
+  async getWithLedgerIn(
+    trx: Kysely<Schema>,
+    id: string,
+  ): Promise<{ job: Job; artifacts: Artifact[]; ledger: LedgerJson[] } | undefined> {
+    const row = await trx
+      .selectFrom('jobs')
+      .selectAll()
+      .select(ARTIFACTS_JSON.as('artifacts_json'))
+      .select(
+        sql<LedgerJson[]>`(select coalesce(json_agg(json_build_object('class', l.class,
+          'delete_after', l.delete_after, 'deleted_at', l.deleted_at, 'receipt_leaf', l.receipt_leaf)), '[]'::json)
+          from retention_ledger l where l.tenant_id = jobs.tenant_id and l.job_id = jobs.id)`.as(
+          'ledger_json',
+        ),
+      )
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row === undefined
+      ? undefined
+      : { job: presentJob(row), artifacts: artifactsFromJson(row.artifacts_json), ledger: row.ledger_json };
   }
 
   async #setDeadlinesAndRead(

@@ -208,6 +208,118 @@ for (const driver of DRIVERS) {
       assert.throws(() => forTenant(ctx, 'bad tenant'), isCode('VEIL_INVALID_INPUT'));
     });
 
+    test("a submission's rows go in one statement: a new tenant, the job, its ledger and artifacts; a taken id writes none", async () => {
+      const tenant = `tenant-rows-${randomBytes(3).toString('hex')}`;
+      const repos = forTenant(ctx, tenant);
+      const deleteAfter = new Date(Date.now() + 86_400_000);
+      const staged = await repos.artifacts.stage(
+        ['manifest', 'original'].map((artifactClass) => ({
+          input: { id: `job-rows.${artifactClass}`, jobId: 'job-rows', artifactClass, deleteAfter },
+          content: Buffer.from(`${artifactClass} of job-rows`),
+        })),
+      );
+      const ledger = ['original', 'extracted_text'].map((cls) => ({
+        tenant_id: tenant,
+        job_id: 'job-rows',
+        class: cls,
+        artifact_classes: [cls],
+        delete_after: deleteAfter,
+      }));
+      const statements: string[] = [];
+      await withTenantScope(db, tenant, async (trx) => {
+        const counting = trx.withPlugin({
+          transformQuery: (args) => {
+            statements.push(args.node.kind);
+            return args.node;
+          },
+          transformResult: async (args) => args.result,
+        });
+        await repos.jobs.createWithRowsIn(
+          counting,
+          { ...newJob(), id: 'job-rows' },
+          { ledger, artifacts: repos.artifacts.rowsOf(staged) },
+        );
+      });
+      assert.equal(statements.length, 1);
+      const found = await repos.jobs.getWithArtifacts('job-rows');
+      assert.equal(found?.job.status, 'queued');
+      assert.deepEqual(found?.artifacts.map((a) => a.artifactClass).sort(), ['manifest', 'original']);
+      assert.equal((await repos.artifacts.read('job-rows.original')).toString(), 'original of job-rows');
+      // A status read: the row, its artifacts and its ledger in one statement; another tenant's
+      // scope finds nothing.
+      const read: string[] = [];
+      const withLedger = await withTenantScope(db, tenant, (trx) =>
+        repos.jobs.getWithLedgerIn(
+          trx.withPlugin({
+            transformQuery: (args) => (read.push(args.node.kind), args.node),
+            transformResult: async (args) => args.result,
+          }),
+          'job-rows',
+        ),
+      );
+      assert.equal(read.length, 1);
+      assert.deepEqual(withLedger?.artifacts.map((a) => a.id).sort(), [
+        'job-rows.manifest',
+        'job-rows.original',
+      ]);
+      assert.deepEqual(
+        withLedger?.ledger
+          .map((l) => [l.class, new Date(l.delete_after).getTime(), l.deleted_at, l.receipt_leaf])
+          .sort(),
+        [
+          ['extracted_text', deleteAfter.getTime(), null, null],
+          ['original', deleteAfter.getTime(), null, null],
+        ],
+      );
+      assert.equal(
+        await withTenantScope(db, 'tenant-a', (trx) =>
+          forTenant(ctx, 'tenant-a').jobs.getWithLedgerIn(trx, 'job-rows'),
+        ),
+        undefined,
+      );
+      const rowsOf = async () =>
+        withTenantScope(db, tenant, async (trx) => ({
+          ledger: (await trx.selectFrom('retention_ledger').select('class').execute()).length,
+          artifacts: (await trx.selectFrom('artifacts').select('id').execute()).length,
+        }));
+      assert.deepEqual(await rowsOf(), { ledger: 2, artifacts: 2 });
+      // The same job id again, with rows of its own: the job's key refuses the statement, and none
+      // of its rows stays.
+      const again = await repos.artifacts.stage([
+        {
+          input: { id: 'job-rows.redacted', jobId: 'job-rows', artifactClass: 'redacted', deleteAfter },
+          content: Buffer.from('r'),
+        },
+      ]);
+      await assert.rejects(
+        withTenantScope(db, tenant, (trx) =>
+          repos.jobs.createWithRowsIn(
+            trx,
+            { ...newJob(), id: 'job-rows' },
+            {
+              ledger: [{ ...ledger[0]!, class: 'redacted', artifact_classes: ['redacted'] }],
+              artifacts: repos.artifacts.rowsOf(again),
+            },
+          ),
+        ),
+        isCode('VEIL_CONFLICT'),
+      );
+      await repos.artifacts.discard(again);
+      assert.deepEqual(await rowsOf(), { ledger: 2, artifacts: 2 });
+      await assert.rejects(
+        withTenantScope(db, tenant, (trx) =>
+          repos.jobs.createWithRowsIn(trx, { ...newJob(), id: 'job-none' }, { ledger: [], artifacts: [] }),
+        ),
+        isCode('VEIL_INVALID_INPUT'),
+      );
+      // Leave the tables as the later tests expect them: tenants a and b only.
+      await withTenantScope(db, tenant, (trx) => trx.deleteFrom('retention_ledger').execute());
+      assert.equal(await repos.jobs.delete('job-rows'), true);
+      await withTenantScope(db, SYSTEM_SCOPE, (trx) =>
+        trx.deleteFrom('tenants').where('id', '=', tenant).execute(),
+      );
+    });
+
     test('uploads are single use, expire, and are invisible to another tenant', async () => {
       const a = forTenant(ctx, 'tenant-a');
       const upload = await a.uploads.create({ maxBytes: 1000, expiresAt: new Date(Date.now() + 60_000) });

@@ -4,7 +4,7 @@
  */
 import { VeilError } from '../../errors/veil-error.js';
 import { holdsOnJobs } from '../../privacy/legal-holds/holds.js';
-import { retentionEntriesIn } from '../../privacy/retention/ledger.js';
+import { retentionEntriesOf } from '../../privacy/retention/ledger.js';
 import type { RetentionEntry } from '../../privacy/retention/ledger.js';
 import { checkId, forTenant, withTenantScope } from '../../store/index.js';
 import type { Job, JobPosition, JobStatus, StoreContext, TenantRepositories } from '../../store/index.js';
@@ -72,16 +72,14 @@ function notFound(): VeilError {
 export async function getJobStatus(store: StoreContext, ref: JobRef): Promise<JobStatusView> {
   const repos = forTenant(store, ref.tenant);
   checkId('jobId', ref.jobId);
-  // One transaction: the row with its artifacts (one statement), then the ledger. Callers poll
-  // this while a job runs, so its round trips count.
-  const read = await withTenantScope(store.db, ref.tenant, async (trx) => {
-    const found = await repos.jobs.getWithArtifactsIn(trx, ref.jobId);
-    return found === undefined
-      ? undefined
-      : { ...found, classes: await retentionEntriesIn(trx, ref.tenant, ref.jobId) };
-  });
+  // One statement: the row with its artifacts and its ledger. Callers poll this while a job
+  // runs, so its round trips count.
+  const read = await withTenantScope(store.db, ref.tenant, (trx) =>
+    repos.jobs.getWithLedgerIn(trx, ref.jobId),
+  );
   if (read === undefined) throw notFound();
-  const { job, artifacts, classes } = read;
+  const { job, artifacts } = read;
+  const classes = retentionEntriesOf(read.ledger);
   // A finished job whose every class has been deleted answers with its deletion receipt.
   if (
     (job.status === 'succeeded' || job.status === 'cancelled') &&

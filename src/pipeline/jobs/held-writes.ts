@@ -16,7 +16,7 @@
 import type { Kysely } from 'kysely';
 import { forTenant, withTenantScope } from '../../store/index.js';
 import type { RetentionClass } from '../../policy/index.js';
-import { planRetention, retentionDeadlines } from '../../privacy/retention/ledger.js';
+import { planRetention, retentionDeadlines, retentionSchedule } from '../../privacy/retention/ledger.js';
 import type { Artifact, Job, JobStatus, Schema, StagedArtifact, StoreContext } from '../../store/index.js';
 import type { JobPayload } from './queues.js';
 import { ARTIFACT, artifactId } from './request.js';
@@ -56,7 +56,7 @@ export interface HeldStep {
  *
  * @example
  * ```ts
- * if (runsWhole(opening)) held = new HeldWrites(opening.job);
+ * if (runsWhole(opening)) held = new HeldWrites(opening.job, opening.ledgerClasses);
  * ```
  */
 export function runsWhole(snapshot: Snapshot): boolean {
@@ -80,9 +80,13 @@ export class HeldWrites {
   #completes: JobCompletion | undefined;
   #holding = true;
 
-  constructor(job: Job) {
+  /** The job's ledger classes, when its opening read brought them (else the commit reads them). */
+  readonly #ledgerClasses: readonly string[] | undefined;
+
+  constructor(job: Job, ledgerClasses?: readonly string[]) {
     this.#job = job;
     this.#status = job.status;
+    this.#ledgerClasses = ledgerClasses;
   }
 
   /** Whether steps still hand their writes here (false once {@link release}d). */
@@ -165,12 +169,20 @@ export class HeldWrites {
   ): Promise<{ readonly after: Snapshot; readonly unused: readonly StagedArtifact[] }> {
     const repos = forTenant(store, payload.tenantId);
     const endedAt = new Date();
-    // The ledger's classes are read before the claim: the job's own deadline, written with it,
-    // is the latest of theirs.
+    // The ledger's classes are known (the opening read of a job as submitted) or read before the
+    // claim: the job's own deadline, written with it, is the latest of theirs.
     const schedule =
       this.#completes === undefined
         ? undefined
-        : await planRetention(trx, payload.tenantId, payload.jobId, this.#completes.windows, endedAt);
+        : this.#ledgerClasses !== undefined
+          ? retentionSchedule(
+              payload.tenantId,
+              payload.jobId,
+              this.#ledgerClasses,
+              this.#completes.windows,
+              endedAt,
+            )
+          : await planRetention(trx, payload.tenantId, payload.jobId, this.#completes.windows, endedAt);
     const claimed = await repos.jobs.updateIn(
       trx,
       payload.jobId,

@@ -46,7 +46,9 @@ export async function readTogether(
       if (i > 0) await switchTenantScope(trx, tenantId);
       out.set(
         tenantId,
-        await forTenant(store, tenantId).jobs.getManyWithArtifactsIn(trx, byTenant.get(tenantId)!),
+        await forTenant(store, tenantId).jobs.getManyWithArtifactsIn(trx, byTenant.get(tenantId)!, {
+          ledgerClasses: true,
+        }),
       );
     }
     return out;

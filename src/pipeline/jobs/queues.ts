@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import { VeilError } from '../../errors/veil-error.js';
+import type { PgBossDb } from '../../store/index.js';
 
 /** The steps of a job, in order. */
 export const JOB_STEPS = ['intake', 'parse', 'detect', 'anonymise', 'extract', 'finalise'] as const;
@@ -117,9 +118,19 @@ export function stepMessageId(payload: JobPayload, step: JobStep | 'run'): strin
  * await enqueueStep(boss, { tenantId, jobId }, 'intake');
  * ```
  */
-export async function enqueueStep(boss: PgBoss, payload: JobPayload, step: JobStep): Promise<void> {
+export async function enqueueStep(
+  boss: PgBoss,
+  payload: JobPayload,
+  step: JobStep,
+  options: EnqueueOptions = {},
+): Promise<void> {
   const data: JobPayload = { tenantId: payload.tenantId, jobId: payload.jobId };
-  await boss.send(STEP_QUEUES[step], data, { id: stepMessageId(data, step) });
+  await boss.send(STEP_QUEUES[step], data, { id: stepMessageId(data, step), ...options });
+}
+
+/** Where a message is written: `db` (`pgBossDbIn(trx)`) puts it in the caller's transaction. */
+export interface EnqueueOptions {
+  readonly db?: PgBossDb;
 }
 
 /**
@@ -130,9 +141,13 @@ export async function enqueueStep(boss: PgBoss, payload: JobPayload, step: JobSt
  * await enqueueFused(boss, { tenantId, jobId });
  * ```
  */
-export async function enqueueFused(boss: PgBoss, payload: JobPayload): Promise<void> {
+export async function enqueueFused(
+  boss: PgBoss,
+  payload: JobPayload,
+  options: EnqueueOptions = {},
+): Promise<void> {
   const data: JobPayload = { tenantId: payload.tenantId, jobId: payload.jobId };
-  await boss.send(FUSED_QUEUE, data, { id: stepMessageId(data, 'run') });
+  await boss.send(FUSED_QUEUE, data, { id: stepMessageId(data, 'run'), ...options });
 }
 
 /**

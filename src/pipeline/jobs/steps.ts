@@ -84,6 +84,8 @@ export interface StepEnv {
 export interface JobSnapshot {
   readonly job: Job;
   readonly artifacts: readonly Artifact[];
+  /** Its retention ledger's classes, when the read asked for them (a fused run's opening read). */
+  readonly ledgerClasses?: readonly string[];
 }
 
 /** How a step's run ended. */

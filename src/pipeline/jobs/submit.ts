@@ -9,8 +9,8 @@ import type { Keyring } from '../../crypto/keyring.js';
 import { policyHash, validatePolicy } from '../../policy/index.js';
 import type { Policy } from '../../policy/index.js';
 import { admitJob } from './admission.js';
-import { openLedger } from '../../privacy/retention/ledger.js';
-import { checkId, ensureTenant, forTenant, withTenantScope } from '../../store/index.js';
+import { ledgerRows } from '../../privacy/retention/ledger.js';
+import { checkId, forTenant, pgBossDbIn, withTenantScope } from '../../store/index.js';
 import type { JobStatus, StoreContext } from '../../store/index.js';
 import { enqueueFused, enqueueStep } from './queues.js';
 import { runsFused } from './fused.js';
@@ -91,8 +91,8 @@ const DAY_MS = 86_400_000;
 /**
  * Starts a job: records it (policy hash and consent context), stores the document and the
  * request as encrypted artifacts, and enqueues the intake step (or, for a small text, the whole
- * job as one fused message) with ids only. On a failure
- * before the job is queued, whatever was written is deleted again.
+ * job as one fused message) with ids only, in the transaction that writes its rows. On a failure
+ * nothing is left: the transaction rolls back and the blobs written before it are deleted.
  *
  * @example
  * ```ts
@@ -178,10 +178,16 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
   // never finishes is still swept.
   const deleteAfter = new Date(Date.now() + retentionDays * DAY_MS);
 
+  const fused = runsFused({
+    mediaType,
+    byteLength: input.bytes.byteLength,
+    ...(deps.fusedMaxBytes === undefined ? {} : { maxBytes: deps.fusedMaxBytes }),
+  });
   const repos = forTenant(deps, input.tenant);
-  // Blobs first, then every row of the submission in one transaction (tenant, job, retention
-  // ledger, manifest and original artifacts): one commit instead of five, and a job is never seen
-  // without its ledger or its artifacts. If the transaction fails its blobs are deleted.
+  // Blobs first, then every row of the submission and its queue message in one transaction: the
+  // tenant, job, retention ledger, manifest and original artifacts in one statement, then the
+  // message. A job is never seen without its ledger, its artifacts or its message. If the
+  // transaction fails its blobs are deleted.
   const staged = await repos.artifacts.stage([
     {
       input: {
@@ -212,8 +218,7 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
   ]);
   try {
     await withTenantScope(deps.db, input.tenant, async (trx) => {
-      await ensureTenant(trx, input.tenant);
-      await repos.jobs.createIn(trx, {
+      const job = {
         id: jobId,
         purpose: input.purpose,
         consent: {
@@ -238,24 +243,19 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
         region: input.region ?? null,
         policyId: input.policyId ?? null,
         subjectHmac: admitted.subjectHmac ?? null,
+      };
+      await repos.jobs.createWithRowsIn(trx, job, {
+        ledger: ledgerRows(input.tenant, jobId, admitted.retentionClasses, deleteAfter),
+        artifacts: repos.artifacts.rowsOf(staged),
       });
-      await openLedger(trx, input.tenant, jobId, admitted.retentionClasses, deleteAfter);
-      await repos.artifacts.insertStaged(trx, staged);
+      const payload = { tenantId: input.tenant, jobId };
+      const queue = { db: pgBossDbIn(trx) };
+      await (fused
+        ? enqueueFused(deps.boss, payload, queue)
+        : enqueueStep(deps.boss, payload, 'intake', queue));
     });
   } catch (error) {
     await repos.artifacts.discard(staged).catch(() => {});
-    throw error;
-  }
-  try {
-    const payload = { tenantId: input.tenant, jobId };
-    const fused = runsFused({
-      mediaType,
-      byteLength: input.bytes.byteLength,
-      ...(deps.fusedMaxBytes === undefined ? {} : { maxBytes: deps.fusedMaxBytes }),
-    });
-    await (fused ? enqueueFused(deps.boss, payload) : enqueueStep(deps.boss, payload, 'intake'));
-  } catch (error) {
-    await repos.jobs.delete(jobId).catch(() => {});
     throw error;
   }
   return { jobId, status: 'queued', policyHash: hash };

@@ -38,17 +38,33 @@ export async function openLedger(
   if (classes.length === 0) return;
   await trx
     .insertInto('retention_ledger')
-    .values(
-      classes.map((cls) => ({
-        tenant_id: tenantId,
-        job_id: jobId,
-        class: cls,
-        artifact_classes: ARTIFACT_CLASSES_OF[cls] ?? [],
-        delete_after: deleteAfter,
-      })),
-    )
+    .values(ledgerRows(tenantId, jobId, classes, deleteAfter))
     .onConflict((oc) => oc.columns(['tenant_id', 'job_id', 'class']).doNothing())
     .execute();
+}
+
+/**
+ * The rows {@link openLedger} writes, for a caller that writes them in a statement of its own
+ * (`jobs.createWithRowsIn`, a submission's rows in one statement).
+ *
+ * @example
+ * ```ts
+ * await repos.jobs.createWithRowsIn(trx, job, { ledger: ledgerRows('acme', jobId, classes, deleteAfter), artifacts });
+ * ```
+ */
+export function ledgerRows(
+  tenantId: string,
+  jobId: string,
+  classes: readonly RetentionClass[],
+  deleteAfter: Date,
+) {
+  return classes.map((cls) => ({
+    tenant_id: tenantId,
+    job_id: jobId,
+    class: cls,
+    artifact_classes: ARTIFACT_CLASSES_OF[cls] ?? [],
+    delete_after: deleteAfter,
+  }));
 }
 
 /**
@@ -129,11 +145,36 @@ export async function planRetention(
     .where('tenant_id', '=', tenantId)
     .where('job_id', '=', jobId)
     .execute();
+  return retentionSchedule(
+    tenantId,
+    jobId,
+    rows.map((r) => r.class),
+    windows,
+    endedAt,
+  );
+}
+
+/**
+ * {@link planRetention} from ledger classes the caller has read already (a fused run's opening
+ * read, `jobs.getManyWithArtifactsIn` with `ledgerClasses`, of a job still as submitted).
+ *
+ * @example
+ * ```ts
+ * const schedule = retentionSchedule('acme', jobId, ['extracted_text', 'original'], retentionWindows(policy, days), endedAt);
+ * ```
+ */
+export function retentionSchedule(
+  tenantId: string,
+  jobId: string,
+  classes: readonly string[],
+  windows: Readonly<Record<RetentionClass, number>>,
+  endedAt: Date,
+): RetentionSchedule {
   const deadline = (cls: string): number => endedAt.getTime() + (windows[cls as RetentionClass] ?? 0);
   let last = endedAt.getTime();
   // Grouped by deadline (a job's classes share a few windows), so each table is set by one statement.
   const ledger = new Map<number, string[]>();
-  for (const { class: cls } of rows) {
+  for (const cls of classes) {
     const at = deadline(cls);
     if (at > last) last = at;
     ledger.set(at, [...(ledger.get(at) ?? []), cls]);
@@ -226,32 +267,28 @@ export async function scheduleDeletionNow(
 }
 
 /**
- * A job's ledger, in class order of the policy, read inside the caller's transaction under the
- * tenant's scope: a job's status reads its row, its artifacts and its ledger in one transaction.
+ * A job's retention block from its ledger rows: as Kysely reads them, or as `jobs.getWithLedgerIn`
+ * reads them with the job in one statement (timestamps as text).
  *
  * @example
  * ```ts
- * const entries = await withTenantScope(db, 'acme', (trx) => retentionEntriesIn(trx, 'acme', jobId));
- * entries.every((e) => e.deletedAt !== null); // every class gone: the job answers 410
+ * const classes = retentionEntriesOf((await repos.jobs.getWithLedgerIn(trx, jobId))!.ledger);
  * ```
  */
-export async function retentionEntriesIn(
-  trx: Kysely<Schema>,
-  tenantId: string,
-  jobId: string,
-): Promise<RetentionEntry[]> {
-  const rows = await trx
-    .selectFrom('retention_ledger')
-    .select(['class', 'delete_after', 'deleted_at', 'receipt_leaf'])
-    .where('tenant_id', '=', tenantId)
-    .where('job_id', '=', jobId)
-    .execute();
+export function retentionEntriesOf(
+  rows: ReadonlyArray<{
+    readonly class: string;
+    readonly delete_after: Date | string;
+    readonly deleted_at: Date | string | null;
+    readonly receipt_leaf: number | string | null;
+  }>,
+): RetentionEntry[] {
   const order = Object.keys(ARTIFACT_CLASSES_OF);
   return rows
     .map((r) => ({
       retentionClass: r.class,
-      deleteAfter: r.delete_after,
-      deletedAt: r.deleted_at,
+      deleteAfter: new Date(r.delete_after),
+      deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
       receiptLeaf: r.receipt_leaf === null ? null : Number(r.receipt_leaf),
     }))
     .sort((a, b) => order.indexOf(a.retentionClass) - order.indexOf(b.retentionClass));

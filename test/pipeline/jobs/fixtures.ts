@@ -10,6 +10,7 @@ import { Keyring } from '../../../src/crypto/keyring.js';
 import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
 import type { JobStatusView } from '../../../src/pipeline/jobs/commands.js';
 import { HeldWrites, runsWhole } from '../../../src/pipeline/jobs/held-writes.js';
+import { readTogether } from '../../../src/pipeline/jobs/opening-reads.js';
 import type { JobPayload, JobStep } from '../../../src/pipeline/jobs/queues.js';
 import { createJobTasks, jobSnapshot, stepEnv } from '../../../src/pipeline/jobs/steps.js';
 import type { JobSnapshot } from '../../../src/pipeline/jobs/steps.js';
@@ -242,12 +243,17 @@ export async function recordJobUpdates(handle: DatabaseHandle, name: string, on:
 export async function holdJob(
   store: StoreContext & { keyring: Keyring },
   payload: JobPayload,
+  options: { readonly ledgerClasses?: boolean } = {},
 ): Promise<HeldWrites> {
   const tasks = createJobTasks({ keyring: store.keyring });
-  const opening = await jobSnapshot(store, payload);
+  // With `ledgerClasses`, opened as the workers open a fused run: its ledger classes come along.
+  const opening =
+    options.ledgerClasses === true
+      ? (await readTogether(store, [payload]))[0]
+      : await jobSnapshot(store, payload);
   if (opening === undefined || !runsWhole(opening))
     throw new Error('holdJob: the job is not queued and untouched');
-  const held = new HeldWrites(opening.job);
+  const held = new HeldWrites(opening.job, opening.ledgerClasses);
   let found: JobSnapshot | undefined = opening;
   for (let step: JobStep | null = 'intake'; step !== null;) {
     const env = await stepEnv(store, payload, step, found, held);

@@ -138,6 +138,54 @@ for (const driver of DRIVERS) {
       assert.ok(latest > after!.job.endedAt!.getTime());
     });
 
+    test('a run opened with its ledger classes commits without reading them again, to the same deadlines', async () => {
+      const committed = async (ledgerClasses: boolean) => {
+        const payload = await submit(ledgerClasses ? 16 : 17);
+        const held = await holdJob(suite.store, payload, { ledgerClasses });
+        const statements: string[] = [];
+        const db = suite.store.db.withPlugin({
+          transformQuery: (args) => {
+            const node = args.node as {
+              kind: string;
+              from?: { froms: Array<{ table?: { identifier?: { name?: string } } }> };
+            };
+            statements.push(`${node.kind}:${node.from?.froms[0]?.table?.identifier?.name ?? ''}`);
+            return args.node;
+          },
+          transformResult: async (args) => args.result,
+        });
+        const after = (await held.commit({ ...suite.store, db }, payload))!;
+        const ended = after.job.endedAt!.getTime();
+        const ledger = await withTenantScope(suite.store.db, TENANT, (trx) =>
+          trx
+            .selectFrom('retention_ledger')
+            .select(['class', 'delete_after'])
+            .where('job_id', '=', payload.jobId)
+            .execute(),
+        );
+        return {
+          ledgerReads: statements.filter((s) => s === 'SelectQueryNode:retention_ledger').length,
+          statements: statements.length,
+          // Each deadline as its window after the job's end.
+          ledger: ledger.map((r) => [r.class, r.delete_after.getTime() - ended] as const).sort(),
+          artifacts: after.artifacts
+            .map((a) => [a.artifactClass, a.deleteAfter.getTime() - ended] as const)
+            .sort(),
+          job: after.job.deleteAfter.getTime() - ended,
+        };
+      };
+      const read = await committed(false);
+      const known = await committed(true);
+      assert.equal(read.ledgerReads, 1);
+      assert.equal(known.ledgerReads, 0);
+      assert.equal(known.statements, read.statements - 1);
+      assert.deepEqual(
+        { ledger: known.ledger, artifacts: known.artifacts, job: known.job },
+        { ledger: read.ledger, artifacts: read.artifacts, job: read.job },
+      );
+      assert.ok(known.ledger.length >= 2);
+    });
+
     test('a fault inside the one transaction leaves the job as submitted; run again, it completes once', async () => {
       const payload = await submit(12);
       const blobsBefore = await blobs();

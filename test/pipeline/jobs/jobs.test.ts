@@ -7,7 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import PgBoss from 'pg-boss';
 import { deleteJob, getJobStatus, readRedacted } from '../../../src/pipeline/jobs/commands.js';
-import { ensureJobQueues, FUSED_QUEUE, STEP_QUEUES } from '../../../src/pipeline/jobs/queues.js';
+import {
+  ensureJobQueues,
+  FUSED_QUEUE,
+  STEP_QUEUES,
+  stepMessageId,
+} from '../../../src/pipeline/jobs/queues.js';
 import { createJobTasks, stepEnv } from '../../../src/pipeline/jobs/steps.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
@@ -168,6 +173,60 @@ for (const driver of DRIVERS) {
       const status = await getJobStatus(store, { tenant: TENANT, jobId });
       assert.equal(status.status, 'queued');
       await deleteJob(store, { tenant: TENANT, jobId });
+    });
+
+    test("a submission's queue message commits in the transaction of its rows", async () => {
+      const { jobId } = await submitJob(deps(), request(Buffer.from(canaryText(94))));
+      const id = stepMessageId({ tenantId: TENANT, jobId }, 'run');
+      const { rows } = await sql<{ job: string; message: string }>`
+        select (select xmin::text from jobs where tenant_id = ${TENANT} and id = ${jobId}) as job,
+               (select xmin::text from pgboss.job where id = ${id}::uuid) as message`.execute(
+        database.handle.db,
+      );
+      assert.ok(rows[0]!.job !== null && rows[0]!.message !== null, 'the job and its message exist');
+      assert.equal(rows[0]!.message, rows[0]!.job, 'one transaction wrote both');
+      await deleteJob(store, { tenant: TENANT, jobId });
+    });
+
+    test('a submission whose queue message cannot be written leaves no row, no message and no blob', async () => {
+      const db = database.handle.db;
+      await sql`create function veil_test_refuse_message() returns trigger language plpgsql as $$
+        begin
+          if new.data->>'jobId' like 'refused-%' then raise exception 'message refused'; end if;
+          return new;
+        end $$`.execute(db);
+      await sql`create trigger veil_test_refuse_message before insert on pgboss.job
+        for each row execute function veil_test_refuse_message()`.execute(db);
+      try {
+        const blobs = async () => (await walk(join(dataDir, 'blobs'))).sort();
+        const count = async (table: 'jobs' | 'artifacts' | 'retention_ledger') =>
+          (await db.selectFrom(table).select('tenant_id').execute()).length;
+        const before = {
+          blobs: await blobs(),
+          jobs: await count('jobs'),
+          artifacts: await count('artifacts'),
+          ledger: await count('retention_ledger'),
+        };
+        const jobId = `refused-${randomBytes(4).toString('hex')}`;
+        await assert.rejects(submitJob(deps(), request(Buffer.from(canaryText(95)), { jobId })));
+        assert.deepEqual(await blobs(), before.blobs, 'the refused submission left no blob');
+        assert.deepEqual(
+          {
+            blobs: await blobs(),
+            jobs: await count('jobs'),
+            artifacts: await count('artifacts'),
+            ledger: await count('retention_ledger'),
+          },
+          before,
+        );
+        const messages = await sql<{ n: number }>`
+          select count(*)::int as n from pgboss.job where data->>'jobId' = ${jobId}`.execute(db);
+        assert.equal(messages.rows[0]!.n, 0);
+        await assert.rejects(getJobStatus(store, { tenant: TENANT, jobId }), { code: 'VEIL_NOT_FOUND' });
+      } finally {
+        await sql`drop trigger veil_test_refuse_message on pgboss.job`.execute(db);
+        await sql`drop function veil_test_refuse_message()`.execute(db);
+      }
     });
 
     test('workers run a text job end to end; nothing holds a canary in plaintext', async () => {

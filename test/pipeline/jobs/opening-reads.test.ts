@@ -34,7 +34,15 @@ for (const driver of DRIVERS) {
       for (let n = 40; n < 45; n += 1) payloads.push(await submit(TENANTS[n % 2]!, n));
       const alone = await Promise.all(payloads.map((p) => jobSnapshot(suite.store, p)));
       const together = await readTogether(suite.store, payloads);
-      assert.deepEqual(together, alone);
+      // …and each brings its ledger's classes, for its held commit.
+      assert.deepEqual(
+        together.map((s) => s?.ledgerClasses),
+        payloads.map(() => ['extracted_text', 'original', 'redacted']),
+      );
+      assert.deepEqual(
+        together.map((s) => s && { job: s.job, artifacts: s.artifacts }),
+        alone,
+      );
       assert.deepEqual(
         together.map((s) => [s?.job.tenantId, s?.job.id, s?.job.status, s?.artifacts.length]),
         payloads.map((p) => [p.tenantId, p.jobId, 'queued', 2]),
@@ -62,15 +70,15 @@ for (const driver of DRIVERS) {
         const role = `veil_rls_${randomBytes(4).toString('hex')}`;
         await sql.raw(`create role ${role} nologin`).execute(db);
         try {
-          await sql.raw(`grant select on jobs, artifacts to ${role}`).execute(db);
+          await sql.raw(`grant select on jobs, artifacts, retention_ledger to ${role}`).execute(db);
           await sql.raw(`set role ${role}`).execute(db);
           try {
             const found = await readTogether(suite.store, [a, b]);
             assert.deepEqual(
-              found.map((s) => [s?.job.id, s?.artifacts.length]),
+              found.map((s) => [s?.job.id, s?.artifacts.length, s?.ledgerClasses?.length]),
               [
-                [a.jobId, 2],
-                [b.jobId, 2],
+                [a.jobId, 2, 3],
+                [b.jobId, 2, 3],
               ],
             );
           } finally {
