@@ -20,8 +20,10 @@ export type { Schema, JobStatus } from './schema.js';
 export { checkId, type StoreContext } from './repository.js';
 export { ensureTenant, forTenant, type TenantRepositories } from './repositories.js';
 export {
+  consentGrants,
   TenantJobs,
   type Job,
+  type JobConsent,
   type JobDeadlines,
   type JobTemplate,
   type JobPosition,

@@ -14,22 +14,46 @@ import type { Artifact, ArtifactJson, TenantArtifacts } from './tenant-artifacts
 
 export type { JobStatus } from './schema.js';
 
+/** What the job's data subject (or the caller on their behalf) agreed to. */
+export interface JobConsent {
+  readonly basis: string;
+  readonly allowModelTraining: boolean;
+  readonly allowManualReview: boolean;
+  readonly allowAnalytics?: boolean;
+  readonly allowQualityImprovement?: boolean;
+  readonly allowFullText?: boolean;
+  /** Whether a model may see the job's (pseudonymised) content. */
+  readonly allowModelUse?: boolean;
+}
+
+/**
+ * A job's consent grants under the names the `jobs` table, the API and the subject-access export
+ * share, an absent grant written as `false` (the basis is named apart by each).
+ *
+ * @example
+ * ```ts
+ * consentGrants({ basis: 'contract', allowModelTraining: false, allowManualReview: true });
+ * // { allow_model_training: false, allow_manual_review: true, allow_analytics: false, … }
+ * ```
+ */
+export function consentGrants(consent: JobConsent) {
+  return {
+    allow_model_training: consent.allowModelTraining,
+    allow_manual_review: consent.allowManualReview,
+    allow_analytics: consent.allowAnalytics ?? false,
+    allow_quality_improvement: consent.allowQualityImprovement ?? false,
+    allow_full_text: consent.allowFullText ?? false,
+    allow_model_use: consent.allowModelUse ?? false,
+  };
+}
+
 /** A job's metadata: codes, hashes and counts only. */
 export interface Job {
   readonly tenantId: string;
   readonly id: string;
   readonly status: JobStatus;
   readonly purpose: string;
-  readonly consent: {
-    readonly basis: string;
-    readonly allowModelTraining: boolean;
-    readonly allowManualReview: boolean;
-    readonly allowAnalytics?: boolean;
-    readonly allowQualityImprovement?: boolean;
-    readonly allowFullText?: boolean;
-    /** Whether a model may see the job's (pseudonymised) content. */
-    readonly allowModelUse?: boolean;
-  };
+  readonly consent: JobConsent;
   readonly policyHash: string;
   readonly retentionClass: string;
   readonly deleteAfter: Date;
@@ -69,7 +93,7 @@ export interface NewJob {
   /** Default: a random UUID. */
   readonly id?: string;
   readonly purpose: string;
-  readonly consent: Job['consent'];
+  readonly consent: JobConsent;
   readonly policyHash: string;
   readonly retentionClass: string;
   readonly deleteAfter: Date;
@@ -266,12 +290,7 @@ export class TenantJobs extends TenantRepository {
       status: input.status ?? 'queued',
       purpose: input.purpose,
       consent_basis: input.consent.basis,
-      allow_model_training: input.consent.allowModelTraining,
-      allow_manual_review: input.consent.allowManualReview,
-      allow_analytics: input.consent.allowAnalytics ?? false,
-      allow_quality_improvement: input.consent.allowQualityImprovement ?? false,
-      allow_full_text: input.consent.allowFullText ?? false,
-      allow_model_use: input.consent.allowModelUse ?? false,
+      ...consentGrants(input.consent),
       policy_hash: input.policyHash,
       retention_class: input.retentionClass,
       delete_after: input.deleteAfter,

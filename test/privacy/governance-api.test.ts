@@ -293,6 +293,7 @@ for (const driver of DRIVER_NAMES) {
           jobs: Array<{
             job_id: string;
             purpose: string;
+            consent: Record<string, boolean | string>;
             detected: Array<{ entity_type: string; value: string }>;
           }>;
           audit_events: Array<{ action: string }>;
@@ -302,6 +303,14 @@ for (const driver of DRIVER_NAMES) {
           [mine],
         );
         assert.equal(exported.jobs[0]!.purpose, 'claims-intake');
+        // Every grant the job was submitted under, as its status shows them (model use included).
+        const status = await t.app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${mine}`,
+          headers: as('processor', 'tok'),
+        });
+        assert.deepEqual(exported.jobs[0]!.consent, status.json<{ consent: unknown }>().consent);
+        assert.equal(exported.jobs[0]!.consent.allow_model_use, false);
         assert.deepEqual(
           exported.jobs[0]!.detected.filter((d) => d.entity_type === 'EMAIL_ADDRESS'),
           [{ entity_type: 'EMAIL_ADDRESS', value: EMAIL }],

@@ -14,7 +14,12 @@ import { canonicalJson } from '../../audit/canonical.js';
 import { REVEAL_REASONS } from '../../audit/event.js';
 import type { OUTPUT_KINDS } from '../../audit/event.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
-import type { JobPage, JobStatusView, JobSummary } from '../../pipeline/jobs/commands.js';
+import {
+  consentGrants,
+  type JobPage,
+  type JobStatusView,
+  type JobSummary,
+} from '../../pipeline/jobs/commands.js';
 import { CONSENT_BASES, JOB_OUTPUTS, MAX_RETENTION_DAYS } from '../../pipeline/jobs/request.js';
 import type { ExtractionInput } from '../../pipeline/jobs/extraction.js';
 import { EXTRACTOR_NAMES } from '../../ai/fields/extractor.js';
@@ -504,15 +509,7 @@ export function presentJobStatus(view: JobStatusView): z.output<typeof statusSch
     status: view.status,
     purpose: view.purpose,
     policy_hash: view.policyHash,
-    consent: {
-      basis: view.consent.basis,
-      allow_model_training: view.consent.allowModelTraining,
-      allow_manual_review: view.consent.allowManualReview,
-      allow_analytics: view.consent.allowAnalytics ?? false,
-      allow_quality_improvement: view.consent.allowQualityImprovement ?? false,
-      allow_full_text: view.consent.allowFullText ?? false,
-      allow_model_use: view.consent.allowModelUse ?? false,
-    },
+    consent: { basis: view.consent.basis, ...consentGrants(view.consent) },
     counts_by_type: { ...view.countsByType },
     error_code: view.errorCode,
     redacted_available: view.redactedAvailable,

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../../crypto/keyring.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
-import { DatabaseTokenVault, forTenant, withTenantScope } from '../../store/index.js';
+import { consentGrants, DatabaseTokenVault, forTenant, withTenantScope } from '../../store/index.js';
 import type { BlobStore, Schema } from '../../store/index.js';
 import { subjectHmacCandidates } from '../consent/subject-ref.js';
 import { cancelOpenJobs } from '../consent/withdrawals.js';
@@ -125,14 +125,7 @@ export async function subjectAccess(
       jobId,
       status: job.status,
       purpose: job.purpose,
-      consent: {
-        basis: job.consent.basis,
-        allow_model_training: job.consent.allowModelTraining,
-        allow_manual_review: job.consent.allowManualReview,
-        allow_analytics: job.consent.allowAnalytics ?? false,
-        allow_quality_improvement: job.consent.allowQualityImprovement ?? false,
-        allow_full_text: job.consent.allowFullText ?? false,
-      },
+      consent: { basis: job.consent.basis, ...consentGrants(job.consent) },
       policyHash: job.policyHash,
       region: job.region ?? null,
       createdAt: job.createdAt,
