@@ -16,6 +16,7 @@ import type { OUTPUT_KINDS } from '../../audit/event.js';
 import { VeilError, isVeilError } from '../../errors/veil-error.js';
 import {
   consentGrants,
+  type JobConsent,
   type JobPage,
   type JobStatusView,
   type JobSummary,
@@ -41,14 +42,9 @@ export type JobSource =
 export interface JobSubmission {
   readonly source: JobSource;
   readonly purpose: string;
-  readonly consent: {
+  /** The grants a job records, one of the known bases, and the subject's reference if given. */
+  readonly consent: Omit<JobConsent, 'basis'> & {
     readonly basis: ConsentBasis;
-    readonly allowModelTraining: boolean;
-    readonly allowManualReview: boolean;
-    readonly allowAnalytics?: boolean;
-    readonly allowQualityImprovement?: boolean;
-    readonly allowFullText?: boolean;
-    readonly allowModelUse?: boolean;
     readonly subjectRef?: string;
   };
   readonly outputs: readonly JobOutput[];

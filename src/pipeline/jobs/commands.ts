@@ -18,7 +18,7 @@ import { renderPdfPageImage } from '../../documents/page-image.js';
 import type { PageImage } from '../../documents/page-image.js';
 import type { DocumentLimits } from '../../documents/limits.js';
 /** The consent grants as the API names them (the status view's `consent`). */
-export { consentGrants } from '../../store/index.js';
+export { consentGrants, type JobConsent } from '../../store/index.js';
 
 /** Which job: the tenant comes from the authenticated principal. */
 export interface JobRef {
