@@ -111,6 +111,12 @@ export const configSchema = z
     /** A PostgreSQL connection string; PGlite in the data directory when unset. */
     DATABASE_URL: secret(absoluteUrl(['postgres:', 'postgresql:']).optional()),
     /**
+     * PostgreSQL: run each repeated statement as a named prepared statement (parsed and planned
+     * once per connection). false for a pooler that cannot keep them (PgBouncer in transaction
+     * mode before 1.21, or without max_prepared_statements).
+     */
+    VEIL_PG_PREPARED_STATEMENTS: flag().default(true),
+    /**
      * Where encrypted blobs live: files in the data directory, the database, or an S3 bucket (both
      * shared by every machine using them); `s3://bucket/prefix` names the bucket in one setting.
      */

@@ -19,6 +19,7 @@ import {
   openS3BlobStore,
   pgBossDb,
   PostgresBlobStore,
+  preparedStatementsFromEnv,
   veilDataDir,
 } from '../store/index.js';
 import type { BlobSettings, BlobStore, DatabaseHandle, S3BlobStore } from '../store/index.js';
@@ -29,6 +30,11 @@ export interface RuntimeOptions {
   readonly dataDir?: string;
   /** A PostgreSQL connection string; PGlite in the data directory when absent. */
   readonly databaseUrl?: string;
+  /**
+   * PostgreSQL: statements run as named prepared statements (`src/store/named-statements.ts`).
+   * Default `VEIL_PG_PREPARED_STATEMENTS` (true unless `false`, `0` or `no`).
+   */
+  readonly preparedStatements?: boolean;
   /** The KEK provider; default a local key file, `<dataDir>/kek.key` (0600, created on first use). */
   readonly keyProvider?: KeyEncryptionKeyProvider;
   /**
@@ -96,7 +102,11 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   assertKeyProviderRegion(provider, options.region);
   const handle = await openDatabase(
     options.databaseUrl !== undefined && options.databaseUrl !== ''
-      ? { driver: 'postgres', connectionString: options.databaseUrl }
+      ? {
+          driver: 'postgres',
+          connectionString: options.databaseUrl,
+          preparedStatements: options.preparedStatements ?? preparedStatementsFromEnv(process.env),
+        }
       : { driver: 'pglite', dataDir: join(dataDir, 'pglite') },
   );
   let boss: PgBoss | undefined;

@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Pool } from 'pg';
 import { VeilError } from '../errors/veil-error.js';
 import { migrateToLatest } from './migrations.js';
+import { namingClient } from './named-statements.js';
 import { PGliteDialect, PGliteSession } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
 
@@ -25,6 +26,12 @@ export type DatabaseConfig =
       readonly connectionString: string;
       /** The pool size (default 10). */
       readonly maxConnections?: number;
+      /**
+       * Run parameterised statements as named prepared statements (`named-statements.ts`;
+       * default true). False for a pooler that cannot keep them (PgBouncer in transaction mode
+       * before 1.21, or without `max_prepared_statements`).
+       */
+      readonly preparedStatements?: boolean;
     };
 
 /** The connection each driver holds, for adapters (pg-boss) that need the raw client. */
@@ -61,8 +68,23 @@ export function databaseConfigFromEnv(
   cwd: string,
 ): DatabaseConfig {
   const url = env['DATABASE_URL'];
-  if (url !== undefined && url !== '') return { driver: 'postgres', connectionString: url };
+  if (url !== undefined && url !== '')
+    return { driver: 'postgres', connectionString: url, preparedStatements: preparedStatementsFromEnv(env) };
   return { driver: 'pglite', dataDir: join(veilDataDir(env, cwd), 'pglite') };
+}
+
+/**
+ * Whether PostgreSQL statements run prepared (`VEIL_PG_PREPARED_STATEMENTS`, default true; `false`,
+ * `0` or `no` turn it off, for a pooler that cannot keep them). `veil config check` validates it.
+ *
+ * @example
+ * ```ts
+ * preparedStatementsFromEnv({ VEIL_PG_PREPARED_STATEMENTS: 'false' }); // false
+ * ```
+ */
+export function preparedStatementsFromEnv(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env['VEIL_PG_PREPARED_STATEMENTS']?.trim().toLowerCase();
+  return !(value === 'false' || value === '0' || value === 'no');
 }
 
 /**
@@ -106,9 +128,17 @@ async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
   };
 }
 
-async function openPostgres(connectionString: string, maxConnections: number): Promise<DatabaseHandle> {
+async function openPostgres(
+  connectionString: string,
+  maxConnections: number,
+  preparedStatements: boolean,
+): Promise<DatabaseHandle> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString, max: maxConnections });
+  const pool = new pg.Pool({
+    connectionString,
+    max: maxConnections,
+    ...(preparedStatements ? { Client: namingClient(pg.Client) } : {}),
+  });
   // An idle client that loses its server emits 'error'; unhandled, that would end the process.
   // The next query on the pool reports the failure where a caller can handle it.
   pool.on('error', () => {});
@@ -159,7 +189,7 @@ export async function openDatabase(
     const max = config.maxConnections ?? 10;
     if (!Number.isInteger(max) || max < 1)
       throw new VeilError('VEIL_INVALID_OPTION', 'store: maxConnections must be a positive integer');
-    handle = await openPostgres(config.connectionString, max);
+    handle = await openPostgres(config.connectionString, max, config.preparedStatements !== false);
   } else {
     throw new VeilError('VEIL_INVALID_OPTION', 'store: driver must be "pglite" or "postgres"');
   }

@@ -4,6 +4,7 @@
  */
 export {
   databaseConfigFromEnv,
+  preparedStatementsFromEnv,
   openDatabase,
   SYSTEM_SCOPE,
   veilDataDir,
