@@ -50,7 +50,8 @@ function shiftItems(
  * Anonymises a text and proves it: detection runs again on the output, and anything found outside
  * what the operators wrote is anonymised in one more pass (with the same tag numbering); if that
  * still leaves something, VEIL_RESIDUAL_PII is thrown and no output is given. The text route's
- * counterpart of the documents layer's residual check.
+ * counterpart of the documents layer's residual check. `analyze` may answer a promise (detection
+ * on another thread); `findings` are the text's own, when already found (else `analyze` finds them).
  *
  * @example
  * ```ts
@@ -60,16 +61,16 @@ function shiftItems(
  */
 export async function anonymizeVerified(
   text: string,
-  analyze: (text: string) => Finding[],
+  analyze: (text: string) => readonly Finding[] | Promise<readonly Finding[]>,
   plan: AnonymizationPlan,
   context: AnonymizeContext = {},
-  findings: readonly Finding[] = analyze(text),
+  findings?: readonly Finding[],
 ): Promise<AnonymizeResult> {
   const scoped: AnonymizeContext = { ...context, tags: context.tags ?? new TagScope() };
-  let result = await anonymize(text, findings, plan, scoped);
+  let result = await anonymize(text, findings ?? (await analyze(text)), plan, scoped);
   for (let pass = 1; ; pass++) {
     const output = result.text;
-    const residual = residualFindings(analyze(output), result.items)
+    const residual = residualFindings(await analyze(output), result.items)
       .filter((f) => /[\p{L}\p{N}]/u.test(output.slice(f.start, f.end)))
       .sort((a, b) => a.start - b.start);
     if (residual.length === 0) return result;

@@ -127,8 +127,9 @@ export interface StepServices {
   readonly createAnalyzer?: (options: AnalyzeOptions) => Analyzer;
   /**
    * Detection off the event loop (the service's detection pool): when given, the detect step
-   * analyses the job's text there with the policy's detection options, so several jobs use
-   * several cores; the anonymise step's residual check stays in process.
+   * analyses the job's text there with the policy's detection options, and the anonymise step's
+   * residual check its output, so several jobs use several cores. Layout-bearing documents'
+   * residual checks stay in process.
    */
   readonly analyzeText?: AnalyzeText;
 }
@@ -473,7 +474,13 @@ export function createJobTasks(services: StepServices): Readonly<Record<JobStep,
       let output: Buffer;
       if (parsed.route === 'text') {
         const plan = planFromPolicy(manifest.policy);
-        const analyze = analyzerFor(env.job.policyHash, manifest);
+        // The residual check is a second detection, of the output: on the detection threads too
+        // when the service has them, so an inline or embedded job's event loop does not run it.
+        const analyzeText = services.analyzeText;
+        const analyze =
+          analyzeText === undefined
+            ? analyzerFor(env.job.policyHash, manifest)
+            : (output: string) => analyzeText(output, analyzeOptionsFromPolicy(manifest.policy));
         const done = await anonymizeVerified(
           parsed.text,
           analyze,

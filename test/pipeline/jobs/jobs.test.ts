@@ -111,24 +111,35 @@ for (const driver of DRIVERS) {
       ]);
     });
 
-    test('the detect step analyses on the detection pool when one is given', async () => {
+    test('the detect step and the residual check analyse on the detection pool when one is given, with the in-process output', async () => {
       const pool = createDetectionPool({ threads: 1 });
       try {
         let pooled = 0;
-        const tasks = createJobTasks({
+        const pooledTasks = createJobTasks({
           keyring: store.keyring,
           analyzeText: (text, options) => {
             pooled++;
             return pool.analyze(text, options);
           },
         });
-        const { jobId } = await submitJob(deps(), request(Buffer.from(canaryText(92))));
-        const payload = { tenantId: TENANT, jobId };
-        for (const step of ['intake', 'parse', 'detect'] as const)
-          await tasks[step].run((await stepEnv(store, payload, step))!);
-        assert.equal(pooled, 1);
-        assertCounts((await getJobStatus(store, { tenant: TENANT, jobId })).countsByType);
-        await deleteJob(store, { tenant: TENANT, jobId });
+        const inProcess = createJobTasks({ keyring: store.keyring });
+        const redacted: string[] = [];
+        for (const tasks of [pooledTasks, inProcess]) {
+          const { jobId } = await submitJob(deps(), request(Buffer.from(canaryText(92))));
+          const payload = { tenantId: TENANT, jobId };
+          for (const step of ['intake', 'parse', 'detect', 'anonymise', 'finalise'] as const)
+            await tasks[step].run((await stepEnv(store, payload, step))!);
+          assertCounts((await getJobStatus(store, { tenant: TENANT, jobId })).countsByType);
+          redacted.push(
+            Buffer.from((await readRedacted(store, { tenant: TENANT, jobId })).bytes).toString('utf8'),
+          );
+          await deleteJob(store, { tenant: TENANT, jobId });
+        }
+        // The text's detection, then its anonymised output's: both on the pool, none in process.
+        assert.equal(pooled, 2);
+        assert.equal(redacted[0], redacted[1]);
+        // Pattern recognizers only here: the SSN and the e-mail address are what must go.
+        for (const value of [canaries(92).ssn, canaries(92).email]) assert.ok(!redacted[0]!.includes(value));
       } finally {
         await pool.close();
       }
