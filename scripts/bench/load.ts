@@ -23,7 +23,10 @@
  *    succeeds, p99 creation-to-success stays under LOAD_TEXT_P99_MS (5,000) or LOAD_PDF_P99_MS
  *    (30,000), and the finishing rate is at least 90 % of the offered rate: past the capacity the
  *    backlog, and so the latency, grows, or the submissions queue and the pipeline falls behind.
- *    LOAD_JOBS_ALL=1 goes on past a rate that breaks.
+ *    LOAD_JOBS_ALL=1 goes on past a rate that breaks. LOAD_INLINE_MAX_BYTES (default 0) sets
+ *    `veil serve`'s VEIL_INLINE_MAX_BYTES: text jobs up to it run in their submitting request
+ *    (lines `text inline`), and a job whose submission answers it ended counts as done then, with
+ *    no status read (its time from the submission sent to its answer, by the client's clock).
  *
  * Each principal has its own rate limit (1,200 a minute by default), so the load is spread over
  * 64 tenants' tokens. The bench's own CPU a job (client, status polls) is printed apart: it
@@ -59,6 +62,8 @@ const JOB_RATES = list(process.env.LOAD_JOB_RATES, [2, 5, 10, 25, 50, 100]);
 const PDF_RATES = list(process.env.LOAD_PDF_RATES, [1, 2, 5, 10]);
 /** A rate holds while every job's creation-to-success time stays under these (the queue keeps up). */
 const TEXT_P99_MS = Number(process.env.LOAD_TEXT_P99_MS ?? 5000);
+/** VEIL_INLINE_MAX_BYTES for `veil serve` (LOAD_INLINE_MAX_BYTES; default 0, off): text jobs run in their request. */
+const INLINE_MAX_BYTES = Number(process.env.LOAD_INLINE_MAX_BYTES ?? 0);
 const PDF_P99_MS = Number(process.env.LOAD_PDF_P99_MS ?? 30_000);
 const JOB_SECONDS = Number(process.env.LOAD_JOB_SECONDS ?? 5);
 /** A job rate holds only while the pipeline finishes at least this share of the offered rate. */
@@ -219,7 +224,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
 async function serve(dataDir: string, workers: number, databaseUrl?: string, trace = false): Promise<Served> {
   const child = spawnCli(
     ['serve', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)],
-    { VEIL_DATA_DIR: dataDir, ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }) },
+    {
+      VEIL_DATA_DIR: dataDir,
+      VEIL_INLINE_MAX_BYTES: String(INLINE_MAX_BYTES),
+      ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+    },
     SERVER_NODE_FLAGS,
     trace ? TRACE_MODULE : undefined,
   );
@@ -244,6 +253,9 @@ async function tokens(dataDir: string): Promise<Record<string, string>[]> {
     });
   return sets;
 }
+
+/** The states a job ends in. */
+const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 
 const pct = (sorted: readonly number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -336,6 +348,8 @@ interface JobRound {
    */
   readonly finishing: number;
   readonly submitP99: number;
+  /** Jobs whose submission answered them ended (run inline). */
+  readonly endedInAnswer: number;
   /** Status reads (`GET /v1/jobs/:id`) the client made per submitted job: part of the CPU per job. */
   readonly statusReads: number;
   readonly latencyP50: number;
@@ -373,6 +387,22 @@ async function jobRound(
   const submitLatencies: number[] = [];
   let rejected = 0;
   const start = performance.now();
+  const latencies: number[] = [];
+  const ends: number[] = [];
+  let failed = 0;
+  const failures: Record<string, number> = {};
+  let lastDone = start;
+  /** A job seen ended: its status and code, its time from creation (or submission) to end, its end. */
+  const ended = (status: string, code: string | null, latency: number, end: number): void => {
+    if (status !== 'succeeded') {
+      failed += 1;
+      const key = `${status} ${code ?? ''}`.trim();
+      failures[key] = (failures[key] ?? 0) + 1;
+    }
+    latencies.push(latency);
+    ends.push(end);
+    lastDone = Math.max(lastDone, performance.now());
+  };
   const sends: Promise<void>[] = [];
   for (let i = 0; i < total; i += 1) {
     const due = start + (i * 1000) / rate;
@@ -381,6 +411,7 @@ async function jobRound(
     const headers = headerSets[i % headerSets.length]!;
     sends.push(
       (async () => {
+        const sentAt = performance.now();
         let res: Response;
         if (kind === 'text') {
           res = await fetch(`${base}/v1/jobs`, {
@@ -404,17 +435,16 @@ async function jobRound(
           await res.body?.cancel();
           return;
         }
-        ids.push({ id: ((await res.json()) as { job_id: string }).job_id, headers });
+        const accepted = (await res.json()) as { job_id: string; status: string };
+        // A job run inline (VEIL_INLINE_MAX_BYTES) has ended in its answer: no status read.
+        if (FINAL.has(accepted.status)) ended(accepted.status, null, performance.now() - sentAt, Date.now());
+        else ids.push({ id: accepted.job_id, headers });
       })(),
     );
   }
   await Promise.all(sends);
-  const latencies: number[] = [];
-  const ends: number[] = [];
+  const endedInAnswer = latencies.length;
   let statusReads = 0;
-  let failed = 0;
-  const failures: Record<string, number> = {};
-  let lastDone = start;
   let pending = ids;
   while (pending.length > 0) {
     const next: typeof pending = [];
@@ -431,16 +461,13 @@ async function jobRound(
             updated_at: string;
           };
           if (body.status === 'queued' || body.status === 'running') next.push(job);
-          else {
-            if (body.status !== 'succeeded') {
-              failed += 1;
-              const key = `${body.status} ${body.error_code ?? ''}`.trim();
-              failures[key] = (failures[key] ?? 0) + 1;
-            }
-            latencies.push(Date.parse(body.updated_at) - Date.parse(body.created_at));
-            ends.push(Date.parse(body.updated_at));
-            lastDone = Math.max(lastDone, performance.now());
-          }
+          else
+            ended(
+              body.status,
+              body.error_code,
+              Date.parse(body.updated_at) - Date.parse(body.created_at),
+              Date.parse(body.updated_at),
+            );
         }),
       );
     }
@@ -459,6 +486,7 @@ async function jobRound(
     endToEnd: ids.length / ((lastDone - start) / 1000),
     finishing: finishingRate(ends),
     submitP99: pct(submitLatencies, 0.99),
+    endedInAnswer,
     statusReads: statusReads / total,
     latencyP50: pct(latencies, 0.5),
     latencyP99: pct(latencies, 0.99),
@@ -521,9 +549,9 @@ async function jobsPhase(driver: 'pglite' | 'postgres'): Promise<void> {
           r.latencyP99 <= (kind === 'text' ? TEXT_P99_MS : PDF_P99_MS) &&
           r.finishing >= KEPT_PACE * rate;
         console.log(
-          `  ${kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end (${r.finishing.toFixed(1)} finishing)  ` +
+          `  ${kind === 'text' && INLINE_MAX_BYTES > 0 ? 'text inline' : kind.padEnd(4)} ${String(rate).padStart(4)} jobs/s offered  ${r.endToEnd.toFixed(1).padStart(6)} done/s end to end (${r.finishing.toFixed(1)} finishing)  ` +
             `job p50 ${r.latencyP50.toFixed(0).padStart(6)} ms  p99 ${r.latencyP99.toFixed(0).padStart(6)} ms  submit p99 ${r.submitP99.toFixed(0).padStart(5)} ms  ` +
-            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)}; the bench client ${clientMs.toFixed(1)} beside; ${r.statusReads.toFixed(1)} status reads a job)  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
+            `${r.rejected} refused, ${r.failed} failed of ${r.submitted}  CPU ${cpuPerJob.toFixed(1)} ms/job (serve ${serveCpu.toFixed(1)}, workers ${workerCpu.toFixed(1)}, PostgreSQL ${postgresCpu.toFixed(1)}; the bench client ${clientMs.toFixed(1)} beside; ${r.statusReads.toFixed(1)} status reads a job, ${r.endedInAnswer} ended in their answer)  ${holds ? 'holds' : 'BREAKS'}  ${loadAverage()}`,
         );
         if (r.failed > 0) console.log(`       failed: ${JSON.stringify(r.failures)}`);
         // LOAD_JOBS_ALL=1 runs every rate, to compare CPU per job at the same rates across builds.

@@ -3327,7 +3327,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a document
-         * @description JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions` (the `model` and `auto` extractors need a configured AI provider, `consent.allow_model_use` and a purpose whose policy sets `model: pseudonymised`); the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.
+         * @description JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions` (the `model` and `auto` extractors need a configured AI provider, `consent.allow_model_use` and a purpose whose policy sets `model: pseudonymised`); the `text` output needs `consent.allow_full_text`. Returns at once with `status: queued`; poll `status_url`. A `text/plain` document up to the deployment's `VEIL_INLINE_MAX_BYTES` (off by default) without the `fields` or `text` outputs runs to completion before the answer, which then says `status: succeeded` (its outputs can be read at once; the original was never stored); should it fail inline, it is queued and the answer says `queued`.
          */
         post: {
             parameters: {
@@ -3453,6 +3453,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             job_id: string;
+                            /** @description `queued`, or `succeeded` for a job run inline (`VEIL_INLINE_MAX_BYTES`) */
                             status: string;
                             status_url: string;
                         };

@@ -10,7 +10,7 @@
  * wrapped in {@link secret} if its value must never be printed) and, when it depends on others,
  * one check in `crossChecks`. Nothing else needs to know the list.
  */
-import { DEFAULT_FUSED_MAX_BYTES } from '../pipeline/jobs/fused.js';
+import { DEFAULT_FUSED_MAX_BYTES, MAX_INLINE_BYTES } from '../pipeline/jobs/fused.js';
 import { z } from 'zod';
 import { OCR_LEXICONS } from '../documents/ocr/address-lexicon.js';
 import { OCR_ENGINES, TESSERACT_LANGUAGES } from '../documents/ocr/engine.js';
@@ -177,6 +177,12 @@ export const configSchema = z
      * sends every job through the per-step queues. Read by `veil serve`, which submits jobs.
      */
     VEIL_FUSED_MAX_BYTES: integer(0, 16 * 1024 * 1024).default(DEFAULT_FUSED_MAX_BYTES),
+    /**
+     * The largest document, in bytes, sent as text/plain (without the fields or text outputs)
+     * that `veil serve` runs to completion in the request that submits it: nothing queued, the
+     * original never stored, the answer `succeeded`. 0 (the default) queues every job.
+     */
+    VEIL_INLINE_MAX_BYTES: integer(0, MAX_INLINE_BYTES).default(0),
     /** PEM certificate chain and private key: the API serves HTTPS (with HSTS) when both are set. */
     VEIL_TLS_CERT: text().optional(),
     VEIL_TLS_KEY: text().optional(),

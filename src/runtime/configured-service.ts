@@ -62,6 +62,7 @@ export async function startConfiguredService(
     port: config.VEIL_PORT,
     workers: config.VEIL_WORKERS,
     fusedMaxBytes: config.VEIL_FUSED_MAX_BYTES,
+    inlineMaxBytes: config.VEIL_INLINE_MAX_BYTES,
     ...(config.VEIL_DETECTION_THREADS === undefined
       ? {}
       : { detectionThreads: config.VEIL_DETECTION_THREADS }),

@@ -27,6 +27,7 @@ import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
 import {
   applyReviews,
+  createInlineJobs,
   deleteJob,
   getJobStatus,
   readFields,
@@ -38,9 +39,10 @@ import {
   startWorkers,
   submitJob,
   submitOnce,
+  MAX_INLINE_BYTES,
 } from '../pipeline/index.js';
 import { openRuntime } from './runtime.js';
-import type { Workers } from '../pipeline/index.js';
+import type { InlineJobs, WorkerEvent, Workers } from '../pipeline/index.js';
 import type { Runtime } from './runtime.js';
 import { governanceRoutes } from '../api/routes/governance.js';
 import { legalHoldRoutes } from '../api/routes/legal-holds.js';
@@ -53,7 +55,7 @@ import { checkRegion } from '../pipeline/jobs/admission.js';
 import type { RetentionSweepReport } from '../privacy/retention/sweeper.js';
 import { outputReleased } from '../privacy/risk/outputs.js';
 import { ARTIFACT, artifactId, decodeManifest } from '../pipeline/jobs/request.js';
-import { forTenant } from '../store/index.js';
+import { DatabaseTokenVault, forTenant } from '../store/index.js';
 import type { BlobSettings, StoreContext } from '../store/index.js';
 import { openApiKeys } from './api-keys.js';
 import type { ApiKeys } from './api-keys.js';
@@ -141,6 +143,13 @@ export interface ServiceOptions {
    * every job through the per-step queues. Default `DEFAULT_FUSED_MAX_BYTES` (256 KiB).
    */
   readonly fusedMaxBytes?: number;
+  /**
+   * The largest text/plain document (without the `fields` or `text` outputs) run to completion
+   * in the request that submits it (`VEIL_INLINE_MAX_BYTES`, `createInlineJobs`): detection on
+   * the detection pool, one transaction, nothing queued, the answer `succeeded`. 0 (the default)
+   * queues every job.
+   */
+  readonly inlineMaxBytes?: number;
   /** The KEK provider; default a local key file, `<dataDir>/kek.key` (see `keyProviderFromConfig`). */
   readonly keyProvider?: KeyEncryptionKeyProvider;
   /** Where encrypted blobs live: `file` (the data directory, default), `postgres` (the database) or an S3 bucket. */
@@ -225,6 +234,8 @@ function createJobsPort(
   region: string | undefined,
   ai: ModelProviderConfig | undefined,
   fusedMaxBytes: number | undefined,
+  inline: InlineJobs | undefined,
+  tellStep: (event: WorkerEvent) => void,
 ): JobsPort {
   const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
   const submitNow = async (
@@ -249,6 +260,7 @@ function createJobsPort(
         boss: runtime.boss,
         keyring: runtime.keyring,
         ...(fusedMaxBytes === undefined ? {} : { fusedMaxBytes }),
+        ...(inline === undefined ? {} : { inline }),
         ...(ai === undefined ? {} : { model: { region: ai.region } }),
       },
       {
@@ -287,8 +299,11 @@ function createJobsPort(
       await deleteJob(store, { tenant, jobId: job.jobId }).catch(() => {});
       throw error;
     }
+    // Run inline: its steps' events, after the submission's, as a fused run's after its commit.
+    for (const step of job.steps ?? [])
+      tellStep({ kind: 'step-done', step, tenantId: tenant, jobId: job.jobId });
     // Recorded, so it may run: an idle local worker takes it now instead of at its next poll.
-    workers?.wake('intake');
+    if (job.status === 'queued') workers?.wake('intake');
     return { jobId: job.jobId, status: job.status };
   };
   return {
@@ -529,6 +544,27 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     // Before any job runs: the log names the policies in force (from none, the first time).
     if (policies !== undefined) await recordPoliciesInForce(runtime.handle, logs, policies);
     const apiKeys = await openApiKeys({ db: runtime.handle.db, keyring: runtime.keyring, logs });
+    // Ids, steps and codes only: a worker event (or an inline job's step) carries no content.
+    const tellStep = (event: WorkerEvent): void => {
+      logger?.[event.kind === 'step-done' ? 'debug' : 'warn'](
+        {
+          component: 'worker',
+          kind: event.kind,
+          step: event.step,
+          tenant: event.tenantId,
+          job: event.jobId,
+          code: event.code,
+          attempt: event.attempt,
+        },
+        'job step',
+      );
+      recordWorkerEvent(logs, event).catch((error: unknown) =>
+        logger?.error(
+          { component: 'audit', errorName: error instanceof Error ? error.name : 'unknown' },
+          'job step not recorded',
+        ),
+      );
+    };
     const concurrency = options.workers ?? 1;
     if (concurrency > 0)
       workers = await startWorkers({
@@ -539,30 +575,29 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         review: reviewStepServices(logs),
         // Jobs detect on the pool's threads too, so a long document never blocks the API.
         ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
-        // Ids, steps and codes only: a worker event carries no content.
-        onEvent: (event) => {
-          logger?.[event.kind === 'step-done' ? 'debug' : 'warn'](
-            {
-              component: 'worker',
-              kind: event.kind,
-              step: event.step,
-              tenant: event.tenantId,
-              job: event.jobId,
-              code: event.code,
-              attempt: event.attempt,
-            },
-            'job step',
-          );
-          recordWorkerEvent(logs, event).catch((error: unknown) =>
-            logger?.error(
-              { component: 'audit', errorName: error instanceof Error ? error.name : 'unknown' },
-              'job step not recorded',
-            ),
-          );
-        },
+        onEvent: tellStep,
       });
     const maxBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxBytes;
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
+    const inlineMaxBytes = options.inlineMaxBytes ?? 0;
+    if (!Number.isInteger(inlineMaxBytes) || inlineMaxBytes < 0 || inlineMaxBytes > MAX_INLINE_BYTES)
+      throw new VeilError(
+        'VEIL_INVALID_OPTION',
+        `service: inlineMaxBytes (VEIL_INLINE_MAX_BYTES) must be an integer from 0 to ${MAX_INLINE_BYTES}`,
+      );
+    // Small text jobs run in their submitting request, detecting on the pool as workers do.
+    const inlineJobs =
+      inlineMaxBytes === 0
+        ? undefined
+        : createInlineJobs(
+            store,
+            {
+              keyring: runtime.keyring,
+              vault: new DatabaseTokenVault({ db: runtime.handle.db, keyring: runtime.keyring }),
+              ...(detection === undefined ? {} : { analyzeText: detection.analyze }),
+            },
+            inlineMaxBytes,
+          );
     const routes = [
       apiKeyRoutes({
         create: (principal, input) =>
@@ -620,6 +655,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         options.region,
         options.ai,
         options.fusedMaxBytes,
+        inlineJobs,
+        tellStep,
       ),
       ...auditApiDependencies(logs),
       routes: [

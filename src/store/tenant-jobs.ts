@@ -281,6 +281,32 @@ export class TenantJobs extends TenantRepository {
     }
   }
 
+  /**
+   * The job as {@link TenantJobs.createWithRowsIn} records it, without a read: what a job run in
+   * its submitting request (before any row is written) starts from. `at` stands for its creation
+   * time; the commit's closing read answers the stored one.
+   *
+   * @example
+   * ```ts
+   * const job = repos.jobs.asSubmitted(input, new Date()); // { status: 'queued', countsByType: {}, … }
+   * ```
+   */
+  asSubmitted(input: NewJob, at: Date): Job {
+    const row = this.#row(input);
+    return presentJob({
+      template_name: null,
+      template_version: null,
+      template_hash: null,
+      ...row,
+      error_code: null,
+      counts_by_type: {},
+      ended_at: null,
+      cancel_reason: null,
+      created_at: at,
+      updated_at: at,
+    });
+  }
+
   #row(input: NewJob) {
     const id = input.id ?? randomUUID();
     checkId('job id', id);

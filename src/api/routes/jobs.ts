@@ -293,7 +293,11 @@ const jsonBody = optionsSchema
 
 type JobOptions = z.output<typeof optionsSchema>;
 
-const acceptedSchema = z.object({ job_id: z.string(), status: z.string(), status_url: z.string() });
+const acceptedSchema = z.object({
+  job_id: z.string(),
+  status: z.string().describe('`queued`, or `succeeded` for a job run inline (`VEIL_INLINE_MAX_BYTES`)'),
+  status_url: z.string(),
+});
 
 const statusSchema = z.object({
   job_id: z.string(),
@@ -727,7 +731,7 @@ export function jobRoutes(port: JobsPort): ApiRoutePlugin {
         schema: {
           summary: 'Submit a document',
           description:
-            'JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions` (the `model` and `auto` extractors need a configured AI provider, `consent.allow_model_use` and a purpose whose policy sets `model: pseudonymised`); the `text` output needs `consent.allow_full_text`. Returns at once; poll `status_url`.',
+            "JSON `{ text | upload_id, purpose, consent, outputs, retention_days }`, or multipart/form-data with a `file` part and an `options` part (the same options as JSON). The `fields` output takes `template` or `fields`, with `extractor`, `pages` and `regions` (the `model` and `auto` extractors need a configured AI provider, `consent.allow_model_use` and a purpose whose policy sets `model: pseudonymised`); the `text` output needs `consent.allow_full_text`. Returns at once with `status: queued`; poll `status_url`. A `text/plain` document up to the deployment's `VEIL_INLINE_MAX_BYTES` (off by default) without the `fields` or `text` outputs runs to completion before the answer, which then says `status: succeeded` (its outputs can be read at once; the original was never stored); should it fail inline, it is queued and the answer says `queued`.",
           tags,
           security,
           headers: submitHeaders,

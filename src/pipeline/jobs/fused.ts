@@ -10,6 +10,8 @@
  * queues, so one slow document does not hold a worker that small ones wait for.
  */
 import type { JobStep } from './queues.js';
+import { needsExtraction } from './request.js';
+import type { JobOutput } from './request.js';
 
 /** The largest document a job may have and still run fused, by default: 256 KiB. */
 export const DEFAULT_FUSED_MAX_BYTES = 256 * 1024;
@@ -37,6 +39,36 @@ export interface FusedRouteInput {
 export function runsFused(input: FusedRouteInput): boolean {
   const maxBytes = input.maxBytes ?? DEFAULT_FUSED_MAX_BYTES;
   return input.mediaType === 'text/plain' && input.byteLength <= maxBytes;
+}
+
+/**
+ * The largest document that may run inline: 1 MiB. An inline job holds its request open while
+ * it runs, so a long one belongs on the queue.
+ */
+export const MAX_INLINE_BYTES = 1024 * 1024;
+
+/** What decides whether a job runs inline. */
+export interface InlineRouteInput {
+  readonly mediaType: string | null;
+  readonly byteLength: number;
+  readonly outputs: readonly JobOutput[];
+  /** 0 (the default): no job runs inline. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * The rule: what runs fused (`text/plain`, at most `maxBytes`) and needs no extract step, whose
+ * review tasks are written in transactions of their own (a held run releases for them).
+ *
+ * @example
+ * ```ts
+ * runsInline({ mediaType: 'text/plain', byteLength: 5120, outputs: ['redacted'], maxBytes: 65536 }); // true
+ * runsInline({ mediaType: 'text/plain', byteLength: 5120, outputs: ['fields'], maxBytes: 65536 }); // false
+ * ```
+ */
+export function runsInline(input: InlineRouteInput): boolean {
+  const maxBytes = input.maxBytes ?? 0;
+  return maxBytes > 0 && runsFused({ ...input, maxBytes }) && !needsExtraction(input.outputs);
 }
 
 /**

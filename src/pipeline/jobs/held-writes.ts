@@ -68,6 +68,17 @@ export function runsWhole(snapshot: Snapshot): boolean {
   );
 }
 
+/**
+ * A job whose submission is held with its steps (an inline job, run in the request that submits
+ * it): its rows go first in the commit's transaction, and its inputs are read from memory.
+ */
+export interface HeldSubmission {
+  /** The submission's rows (tenant, job, ledger, manifest artifact), in the commit's transaction. */
+  readonly rows: (trx: Kysely<Schema>) => Promise<unknown>;
+  /** What the steps read instead of stored artifacts: the manifest, and the original, never stored. */
+  readonly contents: ReadonlyArray<{ readonly artifactClass: ArtifactClass; readonly content: Uint8Array }>;
+}
+
 /** The writes of a fused run's steps, held until its end. */
 export class HeldWrites {
   readonly #job: Job;
@@ -82,11 +93,16 @@ export class HeldWrites {
 
   /** The job's ledger classes, when its opening read brought them (else the commit reads them). */
   readonly #ledgerClasses: readonly string[] | undefined;
+  /** The submission's rows, when it is held too ({@link HeldSubmission}). */
+  readonly #submissionRows: ((trx: Kysely<Schema>) => Promise<unknown>) | undefined;
 
-  constructor(job: Job, ledgerClasses?: readonly string[]) {
+  constructor(job: Job, ledgerClasses?: readonly string[], submission?: HeldSubmission) {
     this.#job = job;
     this.#status = job.status;
     this.#ledgerClasses = ledgerClasses;
+    this.#submissionRows = submission?.rows;
+    for (const { artifactClass, content } of submission?.contents ?? [])
+      this.#contents.set(artifactClass, content);
   }
 
   /** Whether steps still hand their writes here (false once {@link release}d). */
@@ -99,6 +115,9 @@ export class HeldWrites {
    * own writes (a job whose later steps wait on other transactions, such as review tasks).
    */
   release(): void {
+    // A held submission stored no original for a step by step run to read.
+    if (this.#submissionRows !== undefined)
+      throw new Error('held writes: a held submission cannot run step by step');
     if (
       this.#outputs.length > 0 ||
       this.#rows.length > 0 ||
@@ -154,7 +173,7 @@ export class HeldWrites {
 
   /**
    * Writes the held rows in the caller's transaction, which must be under the job's tenant
-   * scope: the job's row as the steps leave it, in one statement conditional on `queued` (the
+   * scope: a held submission's rows (if any), the job's row as the steps leave it, in one statement conditional on `queued` (the
    * claim, the status, the counts, the end and deadline), the staged outputs' rows, the other
    * rows in step order, then the retention deadlines and the read of the job they leave (one
    * statement). Throws {@link LostClaim} (see {@link isLostClaim}) when the job was no longer
@@ -183,6 +202,8 @@ export class HeldWrites {
               endedAt,
             )
           : await planRetention(trx, payload.tenantId, payload.jobId, this.#completes.windows, endedAt);
+    // A held submission's rows first: the job the claim below takes, as submitted.
+    await this.#submissionRows?.(trx);
     const claimed = await repos.jobs.updateIn(
       trx,
       payload.jobId,

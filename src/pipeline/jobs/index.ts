@@ -60,6 +60,14 @@ export {
   type StepServices,
 } from './steps.js';
 export { failJob } from './records.js';
-export { DEFAULT_FUSED_MAX_BYTES, runsFused, type FusedRouteInput } from './fused.js';
+export {
+  DEFAULT_FUSED_MAX_BYTES,
+  MAX_INLINE_BYTES,
+  runsFused,
+  runsInline,
+  type FusedRouteInput,
+  type InlineRouteInput,
+} from './fused.js';
+export { createInlineJobs, type InlineJobs, type InlineRun, type InlineSubmission } from './inline.js';
 export { keepRegions, parsePageRanges, resolveExtraction, type ExtractionInput } from './extraction.js';
 export { jobText, type JobText, type TextRoute } from './text.js';

@@ -14,6 +14,19 @@ import type { Policy } from '../../policy/index.js';
 export const JOB_OUTPUTS = ['findings_summary', 'redacted', 'fields', 'text'] as const;
 export type JobOutput = (typeof JOB_OUTPUTS)[number];
 
+/**
+ * Whether outputs need the extract step (`fields`, `text`): its review tasks are read and written
+ * in transactions of their own, so such a job records each step as it goes.
+ *
+ * @example
+ * ```ts
+ * needsExtraction(['findings_summary', 'redacted']); // false
+ * ```
+ */
+export function needsExtraction(outputs: readonly JobOutput[]): boolean {
+  return outputs.includes('fields') || outputs.includes('text');
+}
+
 /** Lawful bases of processing (GDPR art. 6(1)), as codes. */
 export const CONSENT_BASES = [
   'consent',

@@ -39,7 +39,7 @@ import type { Artifact, Job, Schema, StoreContext, TenantRepositories } from '..
 import type { HeldWrites, JobCompletion } from './held-writes.js';
 import { completeJobIn, transitionJob, transitionJobIn } from './records.js';
 import type { JobPayload, JobStep } from './queues.js';
-import { ARTIFACT, artifactId, decodeManifest, frameOutput } from './request.js';
+import { ARTIFACT, artifactId, decodeManifest, frameOutput, needsExtraction } from './request.js';
 import type { ArtifactClass, JobManifest } from './request.js';
 import { jobDocument, jobText } from './text.js';
 import { operatorNeeds, redactInput } from '../redact-input.js';
@@ -161,8 +161,7 @@ const extractsFields = (manifest: JobManifest): boolean =>
   manifest.outputs.includes('fields') && manifest.extraction !== undefined;
 
 /** Whether the job's outputs need the extract step. */
-const extracts = (manifest: JobManifest): boolean =>
-  manifest.outputs.includes('fields') || manifest.outputs.includes('text');
+const extracts = (manifest: JobManifest): boolean => needsExtraction(manifest.outputs);
 
 /** An output's class as `insertOutputClass` writes it. */
 type OutputClassRecord = Parameters<typeof insertOutputClass>[1];

@@ -13,7 +13,9 @@ import { ledgerRows } from '../../privacy/retention/ledger.js';
 import { checkId, forTenant, pgBossDbIn, withTenantScope } from '../../store/index.js';
 import type { JobStatus, StoreContext } from '../../store/index.js';
 import { enqueueFused, enqueueStep } from './queues.js';
-import { runsFused } from './fused.js';
+import type { JobStep } from './queues.js';
+import type { InlineJobs } from './inline.js';
+import { runsFused, runsInline } from './fused.js';
 import { resolveExtraction, type ExtractionInput } from './extraction.js';
 import { ARTIFACT, artifactId, checkRequest, encodeManifest } from './request.js';
 import type { JobOutput } from './request.js';
@@ -33,6 +35,12 @@ export interface JobDeps extends StoreContext {
    * every job through the per-step queues. Default 256 KiB.
    */
   readonly fusedMaxBytes?: number;
+  /**
+   * Runs a small text job to completion in this call (`inline.ts`, `VEIL_INLINE_MAX_BYTES`):
+   * `text/plain` up to its `maxBytes`, without the `fields` or `text` outputs. Absent: every job
+   * is queued.
+   */
+  readonly inline?: InlineJobs;
 }
 
 /** A job request, as the API and the CLI receive it. */
@@ -82,8 +90,14 @@ export interface SubmitJobInput {
 /** What {@link submitJob} returns. */
 export interface SubmittedJob {
   readonly jobId: string;
+  /** `queued`, or `succeeded` for a job run inline. */
   readonly status: JobStatus;
   readonly policyHash: string;
+  /**
+   * The steps a job run inline ran, in order: their events (`job.step`, as a worker's) are the
+   * caller's to record, after the submission's. Absent for a queued job.
+   */
+  readonly steps?: readonly JobStep[];
 }
 
 const DAY_MS = 86_400_000;
@@ -92,7 +106,10 @@ const DAY_MS = 86_400_000;
  * Starts a job: records it (policy hash and consent context), stores the document and the
  * request as encrypted artifacts, and enqueues the intake step (or, for a small text, the whole
  * job as one fused message) with ids only, in the transaction that writes its rows. On a failure
- * nothing is left: the transaction rolls back and the blobs written before it are deleted.
+ * nothing is left: the transaction rolls back and the blobs written before it are deleted. With
+ * `deps.inline`, a small text job runs to completion here instead (`inline.ts`): its rows and its
+ * steps' in one transaction, status `succeeded`, the original never stored; if a step throws it
+ * is queued as above.
  *
  * @example
  * ```ts
@@ -178,12 +195,60 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
   // never finishes is still swept.
   const deleteAfter = new Date(Date.now() + retentionDays * DAY_MS);
 
-  const fused = runsFused({
+  const repos = forTenant(deps, input.tenant);
+  const job = {
+    id: jobId,
+    purpose: input.purpose,
+    consent: {
+      basis: input.consent.basis,
+      allowModelTraining: input.consent.allowModelTraining ?? false,
+      allowManualReview: input.consent.allowManualReview,
+      allowAnalytics: input.consent.allowAnalytics ?? false,
+      allowQualityImprovement: input.consent.allowQualityImprovement ?? false,
+      allowFullText: input.consent.allowFullText ?? false,
+      allowModelUse: input.consent.allowModelUse ?? false,
+    },
+    policyHash: hash,
+    retentionClass: `days-${retentionDays}`,
+    deleteAfter,
+    template: extraction?.template
+      ? {
+          name: extraction.template.name,
+          version: extraction.template.version,
+          hash: extraction.template.hash,
+        }
+      : null,
+    region: input.region ?? null,
+    policyId: input.policyId ?? null,
+    subjectHmac: admitted.subjectHmac ?? null,
+  };
+  const ledger = ledgerRows(input.tenant, jobId, admitted.retentionClasses, deleteAfter);
+  const manifest = encodeManifest({
+    version: 1,
     mediaType,
-    byteLength: input.bytes.byteLength,
+    outputs,
+    retentionDays,
+    policy,
+    ...(extraction ? { extraction } : {}),
+    ...(input.consent.allowFullText === true ? { allowFullText: true } : {}),
+  });
+  const route = { mediaType, byteLength: input.bytes.byteLength, outputs };
+  if (deps.inline !== undefined && runsInline({ ...route, maxBytes: deps.inline.maxBytes })) {
+    const ran = await deps.inline.run({
+      tenant: input.tenant,
+      job,
+      ledger,
+      ledgerClasses: admitted.retentionClasses,
+      manifest,
+      original: input.bytes,
+    });
+    // Undefined: a step threw and nothing was recorded; the job goes queued, as any other.
+    if (ran !== undefined) return { jobId, status: ran.after.job.status, policyHash: hash, steps: ran.steps };
+  }
+  const fused = runsFused({
+    ...route,
     ...(deps.fusedMaxBytes === undefined ? {} : { maxBytes: deps.fusedMaxBytes }),
   });
-  const repos = forTenant(deps, input.tenant);
   // Blobs first, then every row of the submission and its queue message in one transaction: the
   // tenant, job, retention ledger, manifest and original artifacts in one statement, then the
   // message. A job is never seen without its ledger, its artifacts or its message. If the
@@ -196,15 +261,7 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
         artifactClass: ARTIFACT.manifest,
         deleteAfter,
       },
-      content: encodeManifest({
-        version: 1,
-        mediaType,
-        outputs,
-        retentionDays,
-        policy,
-        ...(extraction ? { extraction } : {}),
-        ...(input.consent.allowFullText === true ? { allowFullText: true } : {}),
-      }),
+      content: manifest,
     },
     {
       input: {
@@ -218,36 +275,7 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
   ]);
   try {
     await withTenantScope(deps.db, input.tenant, async (trx) => {
-      const job = {
-        id: jobId,
-        purpose: input.purpose,
-        consent: {
-          basis: input.consent.basis,
-          allowModelTraining: input.consent.allowModelTraining ?? false,
-          allowManualReview: input.consent.allowManualReview,
-          allowAnalytics: input.consent.allowAnalytics ?? false,
-          allowQualityImprovement: input.consent.allowQualityImprovement ?? false,
-          allowFullText: input.consent.allowFullText ?? false,
-          allowModelUse: input.consent.allowModelUse ?? false,
-        },
-        policyHash: hash,
-        retentionClass: `days-${retentionDays}`,
-        deleteAfter,
-        template: extraction?.template
-          ? {
-              name: extraction.template.name,
-              version: extraction.template.version,
-              hash: extraction.template.hash,
-            }
-          : null,
-        region: input.region ?? null,
-        policyId: input.policyId ?? null,
-        subjectHmac: admitted.subjectHmac ?? null,
-      };
-      await repos.jobs.createWithRowsIn(trx, job, {
-        ledger: ledgerRows(input.tenant, jobId, admitted.retentionClasses, deleteAfter),
-        artifacts: repos.artifacts.rowsOf(staged),
-      });
+      await repos.jobs.createWithRowsIn(trx, job, { ledger, artifacts: repos.artifacts.rowsOf(staged) });
       const payload = { tenantId: input.tenant, jobId };
       const queue = { db: pgBossDbIn(trx) };
       await (fused

@@ -11,9 +11,9 @@ import { getJobStatus } from '../../../src/pipeline/jobs/commands.js';
 import type { JobStatusView } from '../../../src/pipeline/jobs/commands.js';
 import { HeldWrites, runsWhole } from '../../../src/pipeline/jobs/held-writes.js';
 import { readTogether } from '../../../src/pipeline/jobs/opening-reads.js';
-import type { JobPayload, JobStep } from '../../../src/pipeline/jobs/queues.js';
-import { createJobTasks, jobSnapshot, stepEnv } from '../../../src/pipeline/jobs/steps.js';
-import type { JobSnapshot } from '../../../src/pipeline/jobs/steps.js';
+import { runHeld } from '../../../src/pipeline/jobs/inline.js';
+import type { JobPayload } from '../../../src/pipeline/jobs/queues.js';
+import { createJobTasks, jobSnapshot } from '../../../src/pipeline/jobs/steps.js';
 import { submitJob } from '../../../src/pipeline/jobs/submit.js';
 import type { SubmitJobInput } from '../../../src/pipeline/jobs/submit.js';
 import type { Runtime } from '../../../src/runtime/runtime.js';
@@ -254,14 +254,6 @@ export async function holdJob(
   if (opening === undefined || !runsWhole(opening))
     throw new Error('holdJob: the job is not queued and untouched');
   const held = new HeldWrites(opening.job, opening.ledgerClasses);
-  let found: JobSnapshot | undefined = opening;
-  for (let step: JobStep | null = 'intake'; step !== null;) {
-    const env = await stepEnv(store, payload, step, found, held);
-    if (env === undefined) throw new Error(`holdJob: ${step} does not run on the held job`);
-    const outcome = await tasks[step].run(env);
-    found = outcome.after ?? undefined;
-    step = outcome.next;
-  }
-  if (!held.holding) throw new Error('holdJob: the run stopped holding');
+  await runHeld(tasks, store, payload, opening, held);
   return held;
 }
