@@ -483,7 +483,7 @@ async function jobRound(
     rejected,
     failed,
     failures,
-    endToEnd: ids.length / ((lastDone - start) / 1000),
+    endToEnd: (ids.length + endedInAnswer) / ((lastDone - start) / 1000),
     finishing: finishingRate(ends),
     submitP99: pct(submitLatencies, 0.99),
     endedInAnswer,

@@ -173,10 +173,10 @@ export class HeldWrites {
 
   /**
    * Writes the held rows in the caller's transaction, which must be under the job's tenant
-   * scope: a held submission's rows (if any), the job's row as the steps leave it, in one statement conditional on `queued` (the
-   * claim, the status, the counts, the end and deadline), the staged outputs' rows, the other
-   * rows in step order, then the retention deadlines and the read of the job they leave (one
-   * statement). Throws {@link LostClaim} (see {@link isLostClaim}) when the job was no longer
+   * scope: a held submission's rows (if any), then the job's row as the steps leave it, in one
+   * statement conditional on `queued` (the claim, the status, the counts, the end and deadline),
+   * the staged outputs' rows, the other rows in step order, then the retention deadlines and the
+   * read of the job they leave (one statement). Throws {@link LostClaim} (see {@link isLostClaim}) when the job was no longer
    * queued or did not end as the steps left it: the caller rolls back.
    * `unused` are the staged blobs whose rows another run wrote first, to discard after the commit.
    */
@@ -187,6 +187,8 @@ export class HeldWrites {
     staged: readonly StagedArtifact[],
   ): Promise<{ readonly after: Snapshot; readonly unused: readonly StagedArtifact[] }> {
     const repos = forTenant(store, payload.tenantId);
+    // A held submission's rows first: the job (and ledger) the claim below takes, as submitted.
+    await this.#submissionRows?.(trx);
     const endedAt = new Date();
     // The ledger's classes are known (the opening read of a job as submitted) or read before the
     // claim: the job's own deadline, written with it, is the latest of theirs.
@@ -202,8 +204,6 @@ export class HeldWrites {
               endedAt,
             )
           : await planRetention(trx, payload.tenantId, payload.jobId, this.#completes.windows, endedAt);
-    // A held submission's rows first: the job the claim below takes, as submitted.
-    await this.#submissionRows?.(trx);
     const claimed = await repos.jobs.updateIn(
       trx,
       payload.jobId,

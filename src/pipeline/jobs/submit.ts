@@ -242,7 +242,7 @@ export async function submitJob(deps: JobDeps, input: SubmitJobInput): Promise<S
       manifest,
       original: input.bytes,
     });
-    // Undefined: a step threw and nothing was recorded; the job goes queued, as any other.
+    // Undefined: a step or the commit failed and nothing was recorded; the job goes queued.
     if (ran !== undefined) return { jobId, status: ran.after.job.status, policyHash: hash, steps: ran.steps };
   }
   const fused = runsFused({
