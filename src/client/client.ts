@@ -309,6 +309,9 @@ export class VeilClient {
   /**
    * Submits a document. Defaults: {@link SAFE_DEFAULTS}. The idempotency key (generated unless
    * given) goes with every retry, so the server makes one job however many attempts it takes.
+   * `status` is `queued`, or `succeeded` when the server ran a small text job in the request
+   * (`VEIL_INLINE_MAX_BYTES`): its outputs can be read at once, and {@link VeilClient.waitForJob} answers
+   * after one status read.
    *
    * @example
    * ```ts

@@ -104,6 +104,9 @@ export interface NewJob {
   readonly region?: string | null;
   readonly policyId?: string | null;
   readonly subjectHmac?: string | null;
+  /** A job recorded as it ends (one run in its submitting request): its counts, and when it ended. */
+  readonly countsByType?: Readonly<Record<string, number>>;
+  readonly endedAt?: Date;
 }
 
 /** The fields of a job that change as it runs. */
@@ -299,8 +302,8 @@ export class TenantJobs extends TenantRepository {
       template_hash: null,
       ...row,
       error_code: null,
-      counts_by_type: {},
-      ended_at: null,
+      counts_by_type: input.countsByType ?? {},
+      ended_at: input.endedAt ?? null,
       cancel_reason: null,
       created_at: at,
       updated_at: at,
@@ -330,6 +333,8 @@ export class TenantJobs extends TenantRepository {
       region: input.region ?? null,
       policy_id: input.policyId ?? null,
       subject_hmac: input.subjectHmac ?? null,
+      ...(input.countsByType === undefined ? {} : { counts_by_type: checkCounts(input.countsByType) }),
+      ...(input.endedAt === undefined ? {} : { ended_at: input.endedAt, updated_at: input.endedAt }),
     } satisfies Insertable<Schema['jobs']>;
   }
 

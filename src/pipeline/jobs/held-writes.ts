@@ -13,11 +13,19 @@
  * nothing, deletes its staged blobs and is told so, so the caller can run the steps one by one
  * from what the store holds, as before.
  */
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { forTenant, withTenantScope } from '../../store/index.js';
 import type { RetentionClass } from '../../policy/index.js';
 import { planRetention, retentionDeadlines, retentionSchedule } from '../../privacy/retention/ledger.js';
-import type { Artifact, Job, JobStatus, Schema, StagedArtifact, StoreContext } from '../../store/index.js';
+import type {
+  Artifact,
+  Job,
+  JobStatus,
+  NewJob,
+  Schema,
+  StagedArtifact,
+  StoreContext,
+} from '../../store/index.js';
 import type { JobPayload } from './queues.js';
 import { ARTIFACT, artifactId } from './request.js';
 import type { ArtifactClass } from './request.js';
@@ -73,8 +81,11 @@ export function runsWhole(snapshot: Snapshot): boolean {
  * it): its rows go first in the commit's transaction, and its inputs are read from memory.
  */
 export interface HeldSubmission {
-  /** The submission's rows (tenant, job, ledger, manifest artifact), in the commit's transaction. */
-  readonly rows: (trx: Kysely<Schema>) => Promise<unknown>;
+  /** The job as submitted: recorded as the steps leave it, with its ledger and artifacts. */
+  readonly job: NewJob;
+  readonly ledger: ReadonlyArray<Insertable<Schema['retention_ledger']>>;
+  /** The rows of the submission's stored artifacts (the manifest's). */
+  readonly artifacts: ReadonlyArray<Insertable<Schema['artifacts']>>;
   /** What the steps read instead of stored artifacts: the manifest, and the original, never stored. */
   readonly contents: ReadonlyArray<{ readonly artifactClass: ArtifactClass; readonly content: Uint8Array }>;
 }
@@ -93,14 +104,17 @@ export class HeldWrites {
 
   /** The job's ledger classes, when its opening read brought them (else the commit reads them). */
   readonly #ledgerClasses: readonly string[] | undefined;
-  /** The submission's rows, when it is held too ({@link HeldSubmission}). */
-  readonly #submissionRows: ((trx: Kysely<Schema>) => Promise<unknown>) | undefined;
+  /** The submission, when it is held too ({@link HeldSubmission}). */
+  readonly #submission: Omit<HeldSubmission, 'contents'> | undefined;
 
   constructor(job: Job, ledgerClasses?: readonly string[], submission?: HeldSubmission) {
     this.#job = job;
     this.#status = job.status;
     this.#ledgerClasses = ledgerClasses;
-    this.#submissionRows = submission?.rows;
+    // Its ledger is not written before the commit, so the commit cannot read its classes.
+    if (submission !== undefined && ledgerClasses === undefined)
+      throw new Error('held writes: a held submission needs its ledger classes');
+    this.#submission = submission;
     for (const { artifactClass, content } of submission?.contents ?? [])
       this.#contents.set(artifactClass, content);
   }
@@ -116,7 +130,7 @@ export class HeldWrites {
    */
   release(): void {
     // A held submission stored no original for a step by step run to read.
-    if (this.#submissionRows !== undefined)
+    if (this.#submission !== undefined)
       throw new Error('held writes: a held submission cannot run step by step');
     if (
       this.#outputs.length > 0 ||
@@ -173,12 +187,14 @@ export class HeldWrites {
 
   /**
    * Writes the held rows in the caller's transaction, which must be under the job's tenant
-   * scope: a held submission's rows (if any), then the job's row as the steps leave it, in one
-   * statement conditional on `queued` (the claim, the status, the counts, the end and deadline),
-   * the staged outputs' rows, the other rows in step order, then the retention deadlines and the
-   * read of the job they leave (one statement). Throws {@link LostClaim} (see {@link isLostClaim}) when the job was no longer
-   * queued or did not end as the steps left it: the caller rolls back.
-   * `unused` are the staged blobs whose rows another run wrote first, to discard after the commit.
+   * scope: the job's row as the steps leave it, in one statement conditional on `queued` (the
+   * claim, the status, the counts, the end and deadline), the staged outputs' rows, the other
+   * rows in step order, then the retention deadlines and the read of the job they leave (one
+   * statement). A held submission's job is inserted as the steps leave it instead, with its
+   * ledger and every artifact's row, in one statement. Throws {@link LostClaim} (see
+   * {@link isLostClaim}) when the job was no longer queued or did not end as the steps left it:
+   * the caller rolls back. `unused` are the staged blobs whose rows another run wrote first, to
+   * discard after the commit.
    */
   async writeIn(
     trx: Kysely<Schema>,
@@ -187,8 +203,6 @@ export class HeldWrites {
     staged: readonly StagedArtifact[],
   ): Promise<{ readonly after: Snapshot; readonly unused: readonly StagedArtifact[] }> {
     const repos = forTenant(store, payload.tenantId);
-    // A held submission's rows first: the job (and ledger) the claim below takes, as submitted.
-    await this.#submissionRows?.(trx);
     const endedAt = new Date();
     // The ledger's classes are known (the opening read of a job as submitted) or read before the
     // claim: the job's own deadline, written with it, is the latest of theirs.
@@ -204,20 +218,29 @@ export class HeldWrites {
               endedAt,
             )
           : await planRetention(trx, payload.tenantId, payload.jobId, this.#completes.windows, endedAt);
-    const claimed = await repos.jobs.updateIn(
-      trx,
-      payload.jobId,
-      {
-        status: this.#status,
-        errorCode: null,
-        ...(this.#counts === undefined ? {} : { countsByType: this.#counts }),
-        ...(schedule === undefined ? {} : { endedAt, deleteAfter: schedule.last }),
-      },
-      ['queued'],
-    );
-    if (claimed === undefined) throw new LostClaim();
-    // The outputs' rows before the deadlines: finishing the job schedules every artifact's.
-    const { unused } = await repos.artifacts.insertStagedOnce(trx, staged);
+    const ended = {
+      status: this.#status,
+      ...(this.#counts === undefined ? {} : { countsByType: this.#counts }),
+      ...(schedule === undefined ? {} : { endedAt, deleteAfter: schedule.last }),
+    };
+    let unused: readonly StagedArtifact[] = [];
+    if (this.#submission !== undefined) {
+      // A held submission: its job written as the steps leave it, with its ledger and every
+      // artifact's row, in one statement (nothing to claim: no other run can know the job).
+      const { job, ledger, artifacts } = this.#submission;
+      await repos.jobs.createWithRowsIn(
+        trx,
+        { ...job, ...ended },
+        { ledger, artifacts: [...artifacts, ...repos.artifacts.rowsOf(staged)] },
+      );
+    } else {
+      const claimed = await repos.jobs.updateIn(trx, payload.jobId, { ...ended, errorCode: null }, [
+        'queued',
+      ]);
+      if (claimed === undefined) throw new LostClaim();
+      // The outputs' rows before the deadlines: finishing the job schedules every artifact's.
+      ({ unused } = await repos.artifacts.insertStagedOnce(trx, staged));
+    }
     for (const rows of this.#rows) await rows(trx);
     // The deadlines and the closing read in one statement.
     const after = await repos.jobs.getWithArtifactsIn(

@@ -129,11 +129,9 @@ export function createInlineJobs(
       ]);
       const opening: JobSnapshot = { job: repos.jobs.asSubmitted(job, new Date()), artifacts: [] };
       const held = new HeldWrites(opening.job, submission.ledgerClasses, {
-        rows: (trx) =>
-          repos.jobs.createWithRowsIn(trx, job, {
-            ledger: submission.ledger,
-            artifacts: repos.artifacts.rowsOf(staged),
-          }),
+        job,
+        ledger: submission.ledger,
+        artifacts: repos.artifacts.rowsOf(staged),
         contents: [
           { artifactClass: ARTIFACT.manifest, content: submission.manifest },
           { artifactClass: ARTIFACT.original, content: submission.original },

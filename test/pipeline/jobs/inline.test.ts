@@ -22,16 +22,7 @@ import type { JobDeps } from '../../../src/pipeline/jobs/submit.js';
 import { forTenant, SYSTEM_SCOPE, withTenantScope } from '../../../src/store/index.js';
 import { DRIVERS } from '../../store/drivers.js';
 import { jobStoreSuite } from './job-store-suite.js';
-import {
-  canaries,
-  canaryJob,
-  canaryText,
-  dumpTables,
-  filesContaining,
-  holdJob,
-  refuseCountUpdates,
-  walk,
-} from './fixtures.js';
+import { canaries, canaryJob, canaryText, dumpTables, filesContaining, holdJob, walk } from './fixtures.js';
 
 const MAX = 64 * 1024;
 
@@ -191,10 +182,27 @@ for (const driver of DRIVERS) {
       assert.deepEqual(view.countsByType, { EMAIL_ADDRESS: 1, US_SSN: 1 });
     });
 
+    /** Makes the server refuse a job inserted already ended (an inline commit), or drops that refusal. */
+    const refuseEndedInserts = async (on: boolean): Promise<void> => {
+      const db = suite.database.handle.db;
+      if (!on) {
+        await sql`drop trigger if exists veil_test_inline_refuse on jobs`.execute(db);
+        return;
+      }
+      await sql`
+        create or replace function veil_test_inline_refuse() returns trigger language plpgsql as $$
+        begin
+          raise exception 'injected fault';
+        end $$`.execute(db);
+      await sql`
+        create trigger veil_test_inline_refuse before insert on jobs for each row
+        when (new.status = 'succeeded') execute function veil_test_inline_refuse()`.execute(db);
+    };
+
     test('a commit that fails records nothing inline: the job is queued', async () => {
       const tenant = 'tenant-inline-commit';
       const before = (await walk(join(suite.dataDir, 'blobs'))).length;
-      await refuseCountUpdates(suite.database.handle, 'veil_test_inline_refuse', true);
+      await refuseEndedInserts(true);
       let fell;
       try {
         fell = await submitJob(
@@ -202,7 +210,7 @@ for (const driver of DRIVERS) {
           canaryJob(tenant, Buffer.from(canaryText(3)), 'text/plain'),
         );
       } finally {
-        await refuseCountUpdates(suite.database.handle, 'veil_test_inline_refuse', false);
+        await refuseEndedInserts(false);
       }
       assert.equal(fell.status, 'queued');
       assert.deepEqual(await classesOf(tenant, fell.jobId), ['manifest', 'original']);
