@@ -2,16 +2,16 @@
  * Inline jobs: a small text job run to completion in the request that submits it. Its steps are
  * the fused run's (`createJobTasks`, `runFusedSteps`), with every write held (`held-writes.ts`)
  * from the job as submitted, its manifest and original read from memory; then ONE transaction
- * records the submission's rows (tenant, job, ledger, manifest artifact) and the steps' rows, in
+ * records the job as it ends with its tenant, ledger and artifact rows, and the steps' rows, in
  * a group commit shared with the submissions that end together (`held-commits.ts`). Nothing is
  * queued, fetched, claimed by a worker or completed, and the original is never stored (no row,
  * no blob).
  *
  * A request that dies before the commit leaves nothing but, at most, ciphertext blobs staged in
  * that very instant (swept as any orphan); the client's idempotency key makes its retry safe. A
- * step that throws (a document error, a busy detection pool, a lost database) records nothing:
- * the job is then submitted queued, as without this path, so failure handling, retries and error
- * codes stay the workers'.
+ * step that throws (a document error, a busy detection pool, a lost database) or a commit that
+ * rolls back records nothing: the job is then submitted queued, as without this path, so failure
+ * handling, retries and error codes stay the workers'.
  */
 import type { Insertable } from 'kysely';
 import { forTenant } from '../../store/index.js';
