@@ -1,16 +1,12 @@
 // VEIL_FUSED_MAX_BYTES: the configuration decides which text jobs `veil serve` sends as one fused
 // queue message and which through the per-step queues.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { mintDevelopmentToken } from '../../src/access/index.js';
 import { DEFAULT_FUSED_MAX_BYTES } from '../../src/pipeline/jobs/fused.js';
 import { FUSED_QUEUE, STEP_QUEUES } from '../../src/pipeline/jobs/queues.js';
 import { loadConfig } from '../../src/runtime/config.js';
-import { startConfiguredService } from '../../src/runtime/configured-service.js';
+import { withTextJobService } from './text-job-service.js';
 
 test('VEIL_FUSED_MAX_BYTES defaults to 256 KiB, takes 0, and refuses more than 16 MiB', () => {
   assert.equal(loadConfig({}).config.VEIL_FUSED_MAX_BYTES, DEFAULT_FUSED_MAX_BYTES);
@@ -26,31 +22,7 @@ test(
   'veil serve sends a text job fused up to VEIL_FUSED_MAX_BYTES and per step above it',
   { timeout: 120_000 },
   async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'veil-fused-setting-'));
-    const { config } = loadConfig({
-      VEIL_DATA_DIR: dataDir,
-      VEIL_PORT: '0',
-      VEIL_WORKERS: '0',
-      VEIL_DETECTION_THREADS: '0',
-      VEIL_FUSED_MAX_BYTES: '100',
-    });
-    const service = await startConfiguredService(config);
-    try {
-      const token = await mintDevelopmentToken(dataDir, { role: 'processor', tenant: 'acme' });
-      const submit = async (text: string): Promise<void> => {
-        const response = await fetch(`${service.url}/v1/jobs`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            text,
-            purpose: 'claims',
-            consent: { basis: 'contract' },
-            outputs: ['redacted'],
-          }),
-        });
-        assert.equal(response.status, 202);
-        await response.body?.cancel();
-      };
+    await withTextJobService({ VEIL_FUSED_MAX_BYTES: '100' }, async (submit, service) => {
       await submit('Mail jane@example.org today.'.padEnd(100, '.'));
       await submit('Mail jane@example.org today.'.padEnd(101, '.'));
       const queues = await sql<{ name: string }>`select name from pgboss.job order by created_on`.execute(
@@ -60,9 +32,6 @@ test(
         queues.rows.map((r) => r.name),
         [FUSED_QUEUE, STEP_QUEUES.intake],
       );
-    } finally {
-      await service.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   },
 );
