@@ -26,6 +26,7 @@ import { createOperatorKeys } from '../crypto/operator-keys.js';
 import { DEFAULT_LIMITS } from '../documents/index.js';
 import { VeilError } from '../errors/veil-error.js';
 import {
+  afterRecorded,
   applyReviews,
   createInlineJobs,
   deleteJob,
@@ -39,7 +40,6 @@ import {
   startWorkers,
   submitJob,
   submitOnce,
-  MAX_INLINE_BYTES,
 } from '../pipeline/index.js';
 import { openRuntime } from './runtime.js';
 import type { InlineJobs, WorkerEvent, Workers } from '../pipeline/index.js';
@@ -299,11 +299,10 @@ function createJobsPort(
       await deleteJob(store, { tenant, jobId: job.jobId }).catch(() => {});
       throw error;
     }
-    // Run inline: its steps' events, after the submission's, as a fused run's after its commit.
-    for (const step of job.steps ?? [])
-      tellStep({ kind: 'step-done', step, tenantId: tenant, jobId: job.jobId });
-    // Recorded, so it may run: an idle local worker takes it now instead of at its next poll.
-    if (job.status === 'queued') workers?.wake('intake');
+    afterRecorded(job, {
+      tellStep: (step) => tellStep({ kind: 'step-done', step, tenantId: tenant, jobId: job.jobId }),
+      wake: () => workers?.wake('intake'),
+    });
     return { jobId: job.jobId, status: job.status };
   };
   return {
@@ -580,11 +579,6 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const maxBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxBytes;
     const store: StoreContext = { db: runtime.handle.db, blobs: runtime.blobs };
     const inlineMaxBytes = options.inlineMaxBytes ?? 0;
-    if (!Number.isInteger(inlineMaxBytes) || inlineMaxBytes < 0 || inlineMaxBytes > MAX_INLINE_BYTES)
-      throw new VeilError(
-        'VEIL_INVALID_OPTION',
-        `service: inlineMaxBytes (VEIL_INLINE_MAX_BYTES) must be an integer from 0 to ${MAX_INLINE_BYTES}`,
-      );
     // Small text jobs run in their submitting request, detecting on the pool as workers do.
     const inlineJobs =
       inlineMaxBytes === 0

@@ -2,7 +2,7 @@
  * Durable jobs: intake → parse → detect → anonymise → extract → finalise, each a pg-boss task with
  * retries and backoff, ids-only payloads, and a failure hook that leaves nothing behind.
  */
-export { submitJob, type JobDeps, type SubmitJobInput, type SubmittedJob } from './submit.js';
+export { afterRecorded, submitJob, type JobDeps, type SubmitJobInput, type SubmittedJob } from './submit.js';
 export {
   deleteJob,
   getJobStatus,

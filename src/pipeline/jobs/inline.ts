@@ -16,7 +16,8 @@
 import type { Insertable } from 'kysely';
 import { forTenant } from '../../store/index.js';
 import type { NewJob, Schema, StoreContext } from '../../store/index.js';
-import { runFusedSteps } from './fused.js';
+import { VeilError } from '../../errors/veil-error.js';
+import { MAX_INLINE_BYTES, runFusedSteps } from './fused.js';
 import { groupHeldCommits } from './held-commits.js';
 import type { HeldCommits } from './held-commits.js';
 import { HeldWrites } from './held-writes.js';
@@ -109,6 +110,11 @@ export function createInlineJobs(
   maxBytes: number,
   commits: HeldCommits = groupHeldCommits(store),
 ): InlineJobs {
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_INLINE_BYTES)
+    throw new VeilError(
+      'VEIL_INVALID_OPTION',
+      `jobs: the inline size (VEIL_INLINE_MAX_BYTES) must be an integer from 1 to ${MAX_INLINE_BYTES}`,
+    );
   const tasks = createJobTasks(services);
   return {
     maxBytes,

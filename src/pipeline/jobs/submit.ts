@@ -100,6 +100,25 @@ export interface SubmittedJob {
   readonly steps?: readonly JobStep[];
 }
 
+/**
+ * What the submitter does once a job is recorded (and its `job.created` event written): a job run
+ * inline has its steps' `step-done` events told, in order, as a fused run's are after its commit;
+ * a queued one wakes the process's intake and fused loops, so an idle local worker takes it now
+ * rather than at its next poll.
+ *
+ * @example
+ * ```ts
+ * afterRecorded(job, { tellStep: (step) => tell({ kind: 'step-done', step, tenantId, jobId: job.jobId }), wake: () => workers?.wake('intake') });
+ * ```
+ */
+export function afterRecorded(
+  job: SubmittedJob,
+  then: { readonly tellStep: (step: JobStep) => void; readonly wake: () => void },
+): void {
+  if (job.steps === undefined) then.wake();
+  else for (const step of job.steps) then.tellStep(step);
+}
+
 const DAY_MS = 86_400_000;
 
 /**

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { VeilError } from '../../../src/errors/veil-error.js';
 import { getJobStatus, readRedacted } from '../../../src/pipeline/jobs/commands.js';
 import type { JobStatusView } from '../../../src/pipeline/jobs/commands.js';
-import { runsInline } from '../../../src/pipeline/jobs/fused.js';
+import { MAX_INLINE_BYTES, runsInline } from '../../../src/pipeline/jobs/fused.js';
 import { createInlineJobs } from '../../../src/pipeline/jobs/inline.js';
 import type { InlineJobs } from '../../../src/pipeline/jobs/inline.js';
 import { submitOnce } from '../../../src/pipeline/jobs/idempotency.js';
@@ -35,6 +35,15 @@ test('runsInline: text/plain up to the size, without the fields or text outputs,
   assert.equal(runsInline({ ...route, mediaType: 'application/pdf', maxBytes: MAX }), false);
   assert.equal(runsInline({ ...route, outputs: ['findings_summary', 'fields'], maxBytes: MAX }), false);
   assert.equal(runsInline({ ...route, outputs: ['redacted', 'text'], maxBytes: MAX }), false);
+});
+
+test('createInlineJobs refuses a size outside 1 byte to 1 MiB before anything runs', () => {
+  // The size is checked before the store is touched: no database is needed to see it refused.
+  const store = {} as Parameters<typeof createInlineJobs>[0];
+  const services = {} as Parameters<typeof createInlineJobs>[1];
+  for (const size of [0, -1, 1.5, MAX_INLINE_BYTES + 1])
+    assert.throws(() => createInlineJobs(store, services, size), { code: 'VEIL_INVALID_OPTION' });
+  assert.equal(createInlineJobs(store, services, MAX_INLINE_BYTES).maxBytes, MAX_INLINE_BYTES);
 });
 
 for (const driver of DRIVERS) {
