@@ -10,7 +10,8 @@
  *    prints the server process's CPU time per request (all its threads, from /proc), which the
  *    machine's load moves far less than latency. On each of LOAD_DRIVERS. LOAD_ANALYZE_ALL=1 runs
  *    every rate even past a break.
- * 2. Jobs (after the worker processes have started and 60 text jobs warmed the server up): text jobs (5 KB) at LOAD_JOB_RATES jobs/s (default 2,5,10,25,50,100) and small PDFs
+ * 2. Jobs (after the worker processes have started and 60 text jobs warmed the server up): text
+ *    jobs (5 KB) at LOAD_JOB_RATES jobs/s (default 2,5,10,25,50,100) and small PDFs
  *    (one page, a few lines with an e-mail, a phone number and an SSN; redacted in place and
  *    re-checked, OCR included) at LOAD_PDF_RATES (default 1,2,5,10), each for LOAD_JOB_SECONDS
  *    (default 5) each, then waited for; end-to-end rate from the first submit to the last job done,
